@@ -1,0 +1,5 @@
+"""``python -m pybuild`` is the ``pybuild`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

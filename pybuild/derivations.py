@@ -1,0 +1,335 @@
+"""Derivations: pure data that says how to build a store path.
+
+A :class:`Derivation` names a builder, its arguments and environment, the derivations and
+sources it needs, and its outputs. Everything that identifies it is in its canonical JSON; the
+output paths follow from that JSON with each input derivation replaced by its own hash, and a
+fixed-output derivation (a download) is identified by its declared hash alone, so moving a
+download to a mirror rebuilds nothing downstream.
+
+Store paths inside strings are written with a placeholder for the store directory, so the
+same derivation has the same hash in any ``PYBUILD_HOME``; the realiser puts the real
+directory back when it runs the builder. A derivation is usable as a path: ``f"{drv}/bin/x"``
+and ``os.fspath(drv)`` give its output path, and using one derivation's path in another's
+arguments makes it an input (the role of string context in Nix).
+
+Example::
+
+    >>> hello = derivation(name="hello", builder="/bin/sh",
+    ...                    args=["-c", "mkdir $out && echo hi > $out/greeting"])
+    >>> str(hello).endswith("-hello")
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DerivationError, PybuildError, UsageError
+from .hashing import parse_hash
+from .store import Store
+from .store.paths import check_name, make_name, split_name
+
+__all__ = [
+    "STORE_TOKEN",
+    "Derivation",
+    "derivation",
+    "input_paths",
+    "instantiate",
+    "load_derivation",
+]
+
+STORE_TOKEN = "@pybuild-store@"
+_FORMAT_VERSION = 1
+_HASH_MODES = ("flat", "recursive")
+_known: dict[str, Derivation] = {}  # output hash part -> derivation made in this process
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """How to build one or more store paths; equal when their .drv files are equal."""
+
+    name: str
+    builder: str
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    input_drvs: tuple[Derivation, ...] = ()
+    input_srcs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ("out",)
+    output_hash: str | None = None
+    output_hash_mode: str = "flat"
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        if not self.builder:
+            raise DerivationError(f"derivation {self.name!r} has no builder")
+        if not self.outputs or len(set(self.outputs)) != len(self.outputs):
+            raise DerivationError(f"derivation {self.name!r}: outputs must be distinct names")
+        if self.output_hash is not None:
+            if self.outputs != ("out",):
+                raise DerivationError("a fixed-output derivation has exactly one output, 'out'")
+            if self.output_hash_mode not in _HASH_MODES:
+                raise DerivationError(f"output_hash_mode must be one of {_HASH_MODES}")
+            object.__setattr__(self, "output_hash", parse_hash(self.output_hash).sri)
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def is_fixed_output(self) -> bool:
+        return self.output_hash is not None
+
+    @functools.cached_property
+    def hash_modulo(self) -> str:
+        """The hash that dependents see: content of this derivation, inputs by their hashes."""
+        if self.output_hash is not None:
+            text = f"fixed:out:{self.output_hash_mode}:{parse_hash(self.output_hash).hex}:"
+            return hashlib.sha256((text + self.output_paths["out"]).encode()).hexdigest()
+        data = self._json(
+            input_drvs=sorted(d.hash_modulo for d in self.input_drvs),
+            outputs={o: "" for o in self.outputs},
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    @functools.cached_property
+    def output_paths(self) -> dict[str, str]:
+        """Output name -> store basename."""
+        if self.output_hash is not None:
+            digest = parse_hash(self.output_hash).hex
+            if self.output_hash_mode == "recursive":
+                return {"out": make_name("source", digest, self.name)}
+            fixed = hashlib.sha256(f"fixed:out:sha256:{digest}:".encode()).hexdigest()
+            return {"out": make_name("output:out", fixed, self.name)}
+        return {
+            o: make_name(
+                f"output:{o}", self.hash_modulo, self.name if o == "out" else f"{self.name}-{o}"
+            )
+            for o in self.outputs
+        }
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The canonical JSON of the .drv file."""
+        return self._json(
+            input_drvs=sorted(d.drv_name for d in self.input_drvs), outputs=self.output_paths
+        )
+
+    @functools.cached_property
+    def drv_name(self) -> str:
+        """The store basename of the .drv file."""
+        return make_name("text", hashlib.sha256(self.text.encode()).hexdigest(), self.name + ".drv")
+
+    def _json(self, *, input_drvs: list[str], outputs: Mapping[str, str]) -> str:
+        doc = {
+            "version": _FORMAT_VERSION,
+            "name": self.name,
+            "builder": self.builder,
+            "args": list(self.args),
+            "env": dict(self.env),
+            "inputDrvs": input_drvs,
+            "inputSrcs": sorted(self.input_srcs),
+            "outputs": dict(outputs),
+            "outputHash": self.output_hash,
+            "outputHashMode": self.output_hash_mode,
+        }
+        return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    # -- use as a path ----------------------------------------------------------------------
+
+    @property
+    def out(self) -> str:
+        """The basename of the ``out`` output."""
+        return self.output_paths["out"]
+
+    def path(self, output: str = "out", store: Store | None = None) -> str:
+        """The absolute path of an output in `store` (the default store when not given)."""
+        if output not in self.output_paths:
+            raise UsageError(f"{self.name} has no output {output!r}; it has {self.outputs}")
+        return os.path.join(_store_dir(store), self.output_paths[output])
+
+    def __fspath__(self) -> str:
+        return self.path()
+
+    def __str__(self) -> str:
+        return self.path()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.path(), spec)
+
+    def __repr__(self) -> str:
+        return f"<Derivation {self.drv_name}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Derivation) and other.drv_name == self.drv_name
+
+    def __hash__(self) -> int:
+        return hash(self.drv_name)
+
+
+def derivation(
+    *,
+    name: str,
+    builder: str | os.PathLike[str],
+    args: Sequence[object] = (),
+    env: Mapping[str, object] | None = None,
+    srcs: Sequence[str | os.PathLike[str]] = (),
+    outputs: Sequence[str] = ("out",),
+    output_hash: str | None = None,
+    output_hash_mode: str = "flat",
+    store: Store | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> Derivation:
+    """Make a derivation; the primitive every recipe is built on, usable for any build.
+
+    Arguments and environment values may be strings, derivations or paths. A local path (a
+    :class:`pathlib.Path`, or an entry of `srcs`) is copied into the store, as a path literal
+    is in Nix; `srcs` are exposed to the builder as ``$srcs``. Any store path that appears in a
+    string, such as ``f"{other}/bin/tool"``, makes that derivation or source an input.
+    """
+    store = store or Store.default()
+    context = _Context(store)
+    src_paths = [context.value(Path(s) if not isinstance(s, Derivation) else s) for s in srcs]
+    full_env = {k: context.value(v) for k, v in (env or {}).items()}
+    if src_paths:
+        full_env.setdefault("srcs", " ".join(src_paths))
+    for reserved in (*outputs, "TMPDIR", "HOME", "PATH"):
+        if reserved in full_env:
+            raise UsageError(f"env {reserved!r} is set by the builder's environment; rename it")
+    drv = Derivation(
+        name=name,
+        builder=context.value(builder),
+        args=tuple(context.value(a) for a in args),
+        env=tuple(sorted(full_env.items())),
+        input_drvs=tuple(sorted(context.drvs.values(), key=lambda d: d.drv_name)),
+        input_srcs=tuple(sorted(context.srcs)),
+        outputs=tuple(outputs),
+        output_hash=output_hash,
+        output_hash_mode=output_hash_mode,
+        meta=dict(meta or {}),
+    )
+    for basename in drv.output_paths.values():
+        _known[split_name(basename)[0]] = drv
+    return drv
+
+
+class _Context:
+    """Turns argument values into placeholder strings and records which inputs they use."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.prefix = str(store.dir) + os.sep
+        self.pattern = re.compile(
+            re.escape(self.prefix) + r"([0-9abcdfghijklmnpqrsvwxyz]{32})-[A-Za-z0-9+\-._?=]+"
+        )
+        self.drvs: dict[str, Derivation] = {}
+        self.srcs: set[str] = set()
+
+    def value(self, value: object) -> str:
+        if isinstance(value, Derivation):
+            self.drvs[value.drv_name] = value
+            return value.path(store=self.store).replace(self.prefix, STORE_TOKEN + "/", 1)
+        if isinstance(value, os.PathLike) and not os.fspath(value).startswith(self.prefix):
+            basename = self.store.add_path(value)
+            self.srcs.add(basename)
+            return f"{STORE_TOKEN}/{basename}"
+        if not isinstance(value, str | os.PathLike | int | float):
+            raise UsageError(f"cannot pass {type(value).__name__} {value!r} to a builder")
+        text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+        for match in self.pattern.finditer(text):
+            self._note(match.group(0)[len(self.prefix) :], match.group(1))
+        return text.replace(self.prefix, STORE_TOKEN + "/")
+
+    def _note(self, basename: str, hash_part: str) -> None:
+        drv = _known.get(hash_part)
+        if drv is not None:
+            self.drvs[drv.drv_name] = drv
+        elif self.store.is_valid(basename):
+            self.srcs.add(basename)
+        else:
+            raise UsageError(
+                f"{self.prefix}{basename} is used but is neither a derivation made here nor a"
+                " valid store path"
+            )
+
+
+def _store_dir(store: Store | None) -> str:
+    return (
+        str(store.dir) if store is not None else _default_store_dir(os.environ.get("PYBUILD_HOME"))
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _default_store_dir(_home_env: str | None) -> str:
+    return str(Store.default().dir)
+
+
+def instantiate(drv: Derivation, store: Store) -> str:
+    """Write the .drv files of `drv` and its inputs to the store; returns its .drv basename."""
+    if not store.is_valid(drv.drv_name):
+        for dep in drv.input_drvs:
+            instantiate(dep, store)
+        refs = [d.drv_name for d in drv.input_drvs] + list(drv.input_srcs)
+        store.add_text(drv.name + ".drv", drv.text, refs)
+    return drv.drv_name
+
+
+def load_derivation(store: Store, drv_name: str) -> Derivation:
+    """Read a .drv from the store, checking that it is well-formed and was not edited."""
+    return _load(store, drv_name, {})
+
+
+def _load(store: Store, drv_name: str, cache: dict[str, Derivation]) -> Derivation:
+    if drv_name in cache:
+        return cache[drv_name]
+    where = str(store.path(drv_name))
+    try:
+        text = store.path(drv_name).read_text()
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or doc.get("version") != _FORMAT_VERSION:
+            raise DerivationError(f"{where}: not a pybuild derivation (format {_FORMAT_VERSION})")
+        drv = Derivation(
+            name=_str(doc["name"]),
+            builder=_str(doc["builder"]),
+            args=tuple(_str(a) for a in doc["args"]),
+            env=tuple(sorted((_str(k), _str(v)) for k, v in dict(doc["env"]).items())),
+            input_drvs=tuple(_load(store, _str(d), cache) for d in doc["inputDrvs"]),
+            input_srcs=tuple(_str(s) for s in doc["inputSrcs"]),
+            outputs=tuple(_str(o) for o in dict(doc["outputs"])),
+            output_hash=doc["outputHash"],
+            output_hash_mode=_str(doc["outputHashMode"]),
+        )
+    except DerivationError:
+        raise
+    except OSError as exc:
+        raise DerivationError(f"{where}: cannot read ({exc.strerror})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DerivationError(f"{where}: malformed derivation ({exc!r})") from None
+    except PybuildError as exc:  # from validation: an invalid name or hash
+        raise DerivationError(f"{where}: malformed derivation ({exc})") from None
+    if drv.drv_name != drv_name or drv.text != text:
+        raise DerivationError(
+            f"{where} was modified: its content no longer matches its name"
+            f" (it would be {drv.drv_name})"
+        )
+    cache[drv_name] = drv
+    return drv
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, found {value!r}")
+    return value
+
+
+def input_paths(drv: Derivation) -> Iterable[str]:
+    """Basenames of everything a build of `drv` may read: input outputs and sources."""
+    for dep in drv.input_drvs:
+        yield from dep.output_paths.values()
+    yield from drv.input_srcs

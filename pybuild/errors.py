@@ -1,0 +1,142 @@
+"""One exception hierarchy for everything pybuild reports to a user.
+
+Every error a user can act on derives from :class:`PybuildError`; the command line prints its
+message (and hint) without a traceback and exits non-zero. Each class carries the object at
+fault so callers and tests can inspect it, not just parse the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "BuildError",
+    "CycleError",
+    "DerivationError",
+    "HashError",
+    "HashMismatch",
+    "InvalidHash",
+    "InvalidName",
+    "InvalidPath",
+    "MissingAttribute",
+    "PathNotValid",
+    "PybuildError",
+    "SettingsError",
+    "StoreError",
+    "UsageError",
+]
+
+
+class PybuildError(Exception):
+    """Base of every error pybuild raises on purpose; `hint` says what to do about it."""
+
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class UsageError(PybuildError):
+    """The command line or an API call was given arguments that do not fit."""
+
+
+class SettingsError(PybuildError):
+    """A setting has an unknown name or a value of the wrong type."""
+
+
+class HashError(PybuildError):
+    """Base of hashing problems."""
+
+
+class InvalidHash(HashError):
+    """A string is not a hash in any form we read (hex, Nix base-32, SRI)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        super().__init__(f"invalid hash {text!r}: {reason}")
+
+
+class HashMismatch(HashError):
+    """Content does not have the hash it was declared with.
+
+    The message shows both hashes in SRI form so the actual one can be pasted into the recipe,
+    as with Nix's habit of building once with an empty hash.
+    """
+
+    def __init__(self, what: str, expected: str, actual: str) -> None:
+        self.what, self.expected, self.actual = what, expected, actual
+        super().__init__(
+            f"hash mismatch in {what}:\n  expected: {expected or '(none given)'}\n"
+            f"  actual:   {actual}"
+        )
+        self.hint = f"if the content is right, use hash={actual!r}"
+
+
+class StoreError(PybuildError):
+    """Base of store problems."""
+
+
+class InvalidName(StoreError):
+    """A store path name has characters Nix-style store names do not allow."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        super().__init__(f"invalid store path name {name!r}: {reason}")
+
+
+class InvalidPath(StoreError):
+    """A path given as a store path is not inside the store, or is not shaped like one."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {reason}")
+
+
+class PathNotValid(StoreError):
+    """A store path is not registered (absent, half-built or deleted)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path} is not a valid path in the store")
+        self.hint = "build or add it first (pybuild build / pybuild add)"
+
+
+class DerivationError(PybuildError):
+    """A derivation is malformed, or a .drv file is corrupt or was edited by hand."""
+
+
+class CycleError(DerivationError):
+    """A dependency cycle; `chain` names every member, first one repeated at the end."""
+
+    def __init__(self, chain: Sequence[str]) -> None:
+        self.chain = list(chain)
+        super().__init__("dependency cycle: " + " -> ".join(self.chain))
+
+
+class BuildError(PybuildError):
+    """A builder failed; the message holds the end of its log and the log's path."""
+
+    def __init__(self, name: str, reason: str, log_path: str = "", tail: str = "") -> None:
+        self.name, self.reason, self.log_path, self.tail = name, reason, log_path, tail
+        text = f"build of {name} failed: {reason}"
+        if tail:
+            text += "\n  last lines of the log:\n" + "\n".join(
+                "    " + line for line in tail.splitlines()
+            )
+        if log_path:
+            text += f"\n  full log: {log_path}"
+        super().__init__(text)
+
+
+class MissingAttribute(PybuildError, AttributeError):
+    """An attribute is not defined; suggests the closest names that are."""
+
+    def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
+        self.name, self.where = name, where
+        self.suggestions = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+        text = f"{where} has no attribute {name!r}"
+        if self.suggestions:
+            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(text)

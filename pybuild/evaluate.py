@@ -1,0 +1,56 @@
+"""Evaluating user files: a Python module whose attributes are derivations (``-f FILE.py``).
+
+Files are loaded by path, not by import name, so a user's own folder of recipes works without
+being a package on ``sys.path``; errors inside the file surface as our own error with the
+file's name, and a missing attribute suggests the names that exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from .errors import MissingAttribute, PybuildError, UsageError
+
+__all__ = ["EvalError", "load_module", "select"]
+
+
+class EvalError(PybuildError):
+    """A user's file raised while it was being evaluated."""
+
+
+def load_module(path: str | Path, name: str | None = None) -> ModuleType:
+    """Execute a Python file as a fresh module and return it."""
+    file = Path(path).absolute()
+    if not file.is_file():
+        raise UsageError(f"{path}: no such file")
+    module_name = name or f"pybuild_file_{abs(hash(str(file))):x}"
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except PybuildError:
+        raise
+    except Exception as exc:
+        raise EvalError(f"while evaluating {path}: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def select(root: object, dotted: str, where: str) -> object:
+    """Follow ``a.b.c`` from `root`, naming close matches when a step is missing."""
+    value = root
+    for step in dotted.split("."):
+        try:
+            value = getattr(value, step)
+        except MissingAttribute:
+            raise
+        except AttributeError:
+            known = [n for n in dir(value) if not n.startswith("_")]
+            raise MissingAttribute(step, where, known) from None
+        where = f"{where}.{step}"
+    return value

@@ -1,0 +1,196 @@
+"""Hashes in the forms Nix users know, and the canonical serialisation of a file tree.
+
+A hash is kept as its raw sha256 digest (:class:`Hash`) and printed as hex, Nix base-32 or SRI
+(``sha256-<base64>``); :func:`parse_hash` reads any of the three, so a user can paste whatever
+their tool printed. The tree serialisation is Nix's NAR format, byte for byte, so
+``pybuild hash`` agrees with ``nix-hash --type sha256``: names sorted, the executable bit kept,
+symbolic links stored as links, nothing else (no owners, no times).
+
+Example::
+
+    >>> str(hash_bytes(b""))
+    'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import stat
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from .errors import InvalidHash, InvalidPath
+
+__all__ = [
+    "Hash",
+    "hash_bytes",
+    "hash_file",
+    "hash_path",
+    "nar_chunks",
+    "nix32_decode",
+    "nix32_encode",
+    "parse_hash",
+]
+
+NIX32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
+_NIX32_INDEX = {c: i for i, c in enumerate(NIX32_ALPHABET)}
+_DIGEST_SIZE = 32
+_CHUNK = 1 << 20
+
+
+def nix32_encode(data: bytes) -> str:
+    """Nix's base-32: its own alphabet, and the bytes read from the last 5-bit group down."""
+    out = []
+    for n in range((len(data) * 8 - 1) // 5, -1, -1):
+        bit = n * 5
+        i, j = divmod(bit, 8)
+        c = data[i] >> j
+        if i + 1 < len(data):
+            c |= data[i + 1] << (8 - j)
+        out.append(NIX32_ALPHABET[c & 0x1F])
+    return "".join(out)
+
+
+def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:
+    """Inverse of :func:`nix32_encode` for a digest of `size` bytes."""
+    if len(text) != (size * 8 - 1) // 5 + 1:
+        raise InvalidHash(text, f"a base-32 sha256 has {(size * 8 - 1) // 5 + 1} characters")
+    out = bytearray(size)
+    for n, char in enumerate(reversed(text)):
+        digit = _NIX32_INDEX.get(char)
+        if digit is None:
+            raise InvalidHash(text, f"{char!r} is not a Nix base-32 digit")
+        bit = n * 5
+        i, j = divmod(bit, 8)
+        out[i] |= (digit << j) & 0xFF
+        if i + 1 < size:
+            out[i + 1] |= digit >> (8 - j)
+        elif digit >> (8 - j):
+            raise InvalidHash(text, "too large for a sha256 digest")
+    return bytes(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Hash:
+    """A sha256 digest, comparable whatever form it was written in."""
+
+    digest: bytes
+
+    @property
+    def hex(self) -> str:
+        return self.digest.hex()
+
+    @property
+    def base32(self) -> str:
+        return nix32_encode(self.digest)
+
+    @property
+    def sri(self) -> str:
+        return "sha256-" + base64.b64encode(self.digest).decode()
+
+    def __str__(self) -> str:
+        return self.sri
+
+
+def parse_hash(text: str) -> Hash:
+    """Read a sha256 written as SRI, ``sha256:<hex|base32>``, bare hex or bare Nix base-32."""
+    body = text.strip()
+    if any(c.isspace() for c in body):
+        raise InvalidHash(text, "contains white space")
+    if body.startswith("sha256-"):
+        try:
+            digest = base64.b64decode(body[7:], validate=True)
+        except binascii.Error as exc:
+            raise InvalidHash(text, f"bad base64 ({exc})") from None
+        if len(digest) != _DIGEST_SIZE:
+            raise InvalidHash(text, "an SRI sha256 holds 32 bytes")
+        return Hash(digest)
+    algo, sep, rest = body.partition(":")
+    if sep:
+        if algo != "sha256":
+            raise InvalidHash(text, f"only sha256 is supported, not {algo}")
+        body = rest
+    if len(body) == 64:
+        try:
+            return Hash(bytes.fromhex(body))
+        except ValueError:
+            raise InvalidHash(text, "not hexadecimal") from None
+    if len(body) == 52:
+        return Hash(nix32_decode(body))
+    if not body:
+        raise InvalidHash(text, "empty")
+    raise InvalidHash(text, "expected 64 hex digits, 52 base-32 digits or sha256-<base64>")
+
+
+def hash_bytes(data: bytes) -> Hash:
+    return Hash(hashlib.sha256(data).digest())
+
+
+def hash_file(path: str | os.PathLike[str]) -> Hash:
+    """The flat hash of one file's bytes (what an index publishes for a download)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return Hash(h.digest())
+
+
+def hash_path(path: str | os.PathLike[str], exclude: Collection[str] = ()) -> tuple[Hash, int]:
+    """The NAR hash of a file tree and the NAR's size in bytes.
+
+    Entries whose name is in `exclude` are left out at any depth (``__pycache__`` of a source
+    folder, which would otherwise change its hash whenever Python runs it).
+    """
+    h = hashlib.sha256()
+    size = 0
+    for chunk in nar_chunks(path, exclude=exclude):
+        h.update(chunk)
+        size += len(chunk)
+    return Hash(h.digest()), size
+
+
+def _string(data: bytes) -> bytes:
+    pad = (8 - len(data) % 8) % 8
+    return len(data).to_bytes(8, "little") + data + b"\0" * pad
+
+
+def _strings(*items: bytes) -> bytes:
+    return b"".join(_string(i) for i in items)
+
+
+def nar_chunks(path: str | os.PathLike[str], exclude: Collection[str] = ()) -> Iterator[bytes]:
+    """Yield the NAR serialisation of `path` in pieces (large files are streamed)."""
+    yield _string(b"nix-archive-1")
+    yield from _nar_node(os.fspath(path), frozenset(exclude))
+
+
+def _nar_node(path: str, exclude: frozenset[str]) -> Iterator[bytes]:
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        target = os.fsencode(os.readlink(path))
+        yield _strings(b"(", b"type", b"symlink", b"target", target, b")")
+    elif stat.S_ISREG(st.st_mode):
+        yield _strings(b"(", b"type", b"regular")
+        if st.st_mode & stat.S_IXUSR:
+            yield _strings(b"executable", b"")
+        yield _string(b"contents")
+        yield st.st_size.to_bytes(8, "little")
+        with open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):
+                yield chunk
+        yield b"\0" * ((8 - st.st_size % 8) % 8)
+        yield _string(b")")
+    elif stat.S_ISDIR(st.st_mode):
+        yield _strings(b"(", b"type", b"directory")
+        for name in sorted(os.listdir(path), key=os.fsencode):
+            if name in exclude:
+                continue
+            yield _strings(b"entry", b"(", b"name", os.fsencode(name), b"node")
+            yield from _nar_node(os.path.join(path, name), exclude)
+            yield _string(b")")
+        yield _string(b")")
+    else:
+        raise InvalidPath(path, "only regular files, directories and symlinks can be stored")

@@ -1,0 +1,280 @@
+"""Realising derivations: run each builder whose outputs are not yet valid, inputs first.
+
+The process, per derivation: take the output locks; if another process built the outputs
+meanwhile, stop; write the .drv; run the builder in a fresh directory of ``var/tmp`` with a
+cleared environment; check that it made every output (and, for a download, that the content
+has the declared hash); then commit the outputs to the store, which scans them for
+references and registers them in one transaction. Nothing of a failed build is registered.
+
+Example::
+
+    >>> realise([hello])                                   # doctest: +SKIP
+    {<Derivation ...-hello.drv>: 'built'}
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
+from .errors import BuildError, HashMismatch, PathNotValid, PybuildError
+from .graph import toposort
+from .hashing import hash_file, hash_path
+from .store import Store, remove_tree
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+__all__ = ["BuildOptions", "realise"]
+
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip (wheel) can hold
+_CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: an accidental download fails loudly
+_SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+_HOMELESS = "/homeless-shelter"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to realise: the `jobs`, `keep_failed`, `log_lines` and `build_timeout` settings."""
+
+    jobs: int = 1
+    keep_going: bool = False
+    keep_failed: bool = False
+    log_lines: int = 25
+    build_timeout: int = 0
+    log: TextIO | None = None  # progress lines; None means standard error
+
+
+def realise(
+    targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
+) -> dict[Derivation, str]:
+    """Make every output of `targets` valid; returns each derivation's fate.
+
+    A fate is ``"valid"`` (nothing to do), ``"built"``, or an error message when
+    `options.keep_going` let the other builds go on. Without `keep_going` the first
+    failure is raised once the builds already running have finished.
+    """
+    store = store or Store.default()
+    options = options or BuildOptions()
+    plan = _plan(targets, store)
+    fates: dict[Derivation, str] = {d: "valid" for d in targets if d not in plan.order}
+    fates.update(_run_plan(plan, lambda d: _build(d, store, options), options))
+    return fates
+
+
+@dataclass
+class _Plan:
+    order: list[Derivation]
+    deps: dict[Derivation, list[Derivation]]
+
+
+def _plan(targets: Sequence[Derivation], store: Store) -> _Plan:
+    """Derivations to build, dependencies first; a valid output's inputs are not needed."""
+
+    def needs_build(drv: Derivation) -> bool:
+        return not all(store.is_valid(p) for p in drv.output_paths.values())
+
+    def deps(drv: Derivation) -> list[Derivation]:
+        return [d for d in drv.input_drvs if needs_build(d)] if needs_build(drv) else []
+
+    order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
+    return _Plan(order, {d: deps(d) for d in order})
+
+
+def _run_plan(
+    plan: _Plan, build: Callable[[Derivation], str], options: BuildOptions
+) -> dict[Derivation, str]:
+    """Run builds with up to `jobs` at once, each as soon as its inputs are done."""
+    if not plan.order:
+        return {}  # a no-op build: do not even load the thread pool
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    fates: dict[Derivation, str] = {}
+    waiting = {d: set(plan.deps[d]) for d in plan.order}
+    first_error: PybuildError | None = None
+    running: dict[Future[str], Derivation] = {}
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        while waiting or running:
+            stop = first_error is not None and not options.keep_going
+            for drv in [d for d, w in waiting.items() if not w]:
+                del waiting[drv]
+                if not stop:
+                    running[pool.submit(build, drv)] = drv
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                drv = running.pop(future)
+                try:
+                    fates[drv] = future.result()
+                except PybuildError as exc:
+                    fates[drv] = str(exc)
+                    first_error = first_error or exc
+                    _skip_dependents(drv, waiting, fates)
+                    continue
+                for others in waiting.values():
+                    others.discard(drv)
+    if first_error is not None and not options.keep_going:
+        raise first_error
+    return fates
+
+
+def _skip_dependents(
+    failed: Derivation, waiting: dict[Derivation, set[Derivation]], fates: dict[Derivation, str]
+) -> None:
+    blocked = [failed]
+    while blocked:
+        drv = blocked.pop()
+        for other in [o for o, w in waiting.items() if drv in w]:
+            del waiting[other]
+            fates[other] = f"not built: its input {failed.name} failed"
+            blocked.append(other)
+
+
+def _build(drv: Derivation, store: Store, options: BuildOptions) -> str:
+    outputs = drv.output_paths
+    with store.lock(outputs.values()):
+        if all(store.is_valid(p) for p in outputs.values()):
+            return "valid"  # another process built it while we waited for the lock
+        inputs = list(input_paths(drv))
+        for path in inputs:
+            if not store.is_valid(path):
+                raise PathNotValid(str(store.path(path)))
+        instantiate(drv, store)
+        _say(options, f"building {drv.name} ({drv.drv_name})")
+        work = store.new_tmp_dir(drv.name)
+        failed = True
+        try:
+            built = {store_name: work / store_name for store_name in outputs.values()}
+            log_path = store.log_dir / f"{drv.drv_name}.log"
+            _run_builder(drv, store, work, log_path, options)
+            _check_outputs(drv, built, log_path)
+            candidates = store.closure(inputs)
+            store.commit(built, candidates=candidates, deriver=drv.drv_name)
+            failed = False
+        finally:
+            if failed and options.keep_failed:
+                _say(options, f"keeping the failed build directory {work}")
+            else:
+                remove_tree(work)
+    return "built"
+
+
+def _run_builder(
+    drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
+) -> None:
+    import subprocess
+
+    build_dir = work / "build"
+    build_dir.mkdir()
+    env = _builder_env(drv, store, work, build_dir)
+    argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=build_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None
+        try:
+            code = proc.wait(timeout=options.build_timeout or None)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            reason = f"timed out after {options.build_timeout} s (build_timeout)"
+            raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options)) from None
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)  # interrupted: leave no builder behind
+            proc.wait()
+            raise
+    if code != 0:
+        reason = (
+            f"builder killed by {signal.Signals(-code).name}"
+            if code < 0
+            else f"builder exited with status {code}"
+        )
+        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+
+
+def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> dict[str, str]:
+    """A cleared environment: only what the derivation says, plus a few fixed variables."""
+    path = [
+        str(store.path(p) / "bin") for p in input_paths(drv) if (store.path(p) / "bin").is_dir()
+    ]
+    env = {k: _expand(v, store) for k, v in drv.env}
+    env.update({o: str(work / p) for o, p in drv.output_paths.items()})
+    env.update(
+        PATH=os.pathsep.join([*path, _SYSTEM_PATH]),
+        HOME=_HOMELESS,
+        TMPDIR=str(build_dir),
+        TMP=str(build_dir),
+        TEMP=str(build_dir),
+        PYBUILD_BUILD_TOP=str(build_dir),
+        SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH,
+        PYTHONNOUSERSITE="1",
+        PYTHONHASHSEED="0",
+        LANG="C.UTF-8",
+        TZ="UTC",
+    )
+    if not drv.is_fixed_output:
+        for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+            env[var] = _CLOSED_PROXY
+    else:
+        for var in (
+            "http_proxy",
+            "https_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "no_proxy",
+            "SSL_CERT_FILE",
+            "REQUESTS_CA_BUNDLE",
+        ):
+            if var in os.environ:
+                env[var] = os.environ[var]
+    return env
+
+
+def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> None:
+    for name, path in built.items():
+        if not os.path.lexists(path):
+            raise BuildError(drv.name, f"builder did not create its output {name}", str(log_path))
+    if drv.output_hash is None:
+        return
+    (out,) = built.values()
+    if drv.output_hash_mode == "flat":
+        if not out.is_file() or out.is_symlink():
+            raise BuildError(drv.name, "a flat fixed-output must be a single regular file")
+        actual = hash_file(out)
+    else:
+        actual, _ = hash_path(out)
+    if actual.sri != drv.output_hash:
+        raise HashMismatch(f"fixed-output derivation {drv.name}", drv.output_hash, actual.sri)
+
+
+def _expand(text: str, store: Store) -> str:
+    return text.replace(STORE_TOKEN, str(store.dir))
+
+
+def _tail(log_path: Path, options: BuildOptions) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(lines[-options.log_lines :]) if options.log_lines > 0 else ""
+
+
+def _say(options: BuildOptions, text: str) -> None:
+    print(text, file=options.log or sys.stderr, flush=True)

@@ -1,0 +1,316 @@
+"""Settings, layered the way nix.conf is: defaults, a config file, the environment, --option.
+
+Each layer overrides the one before it, so a user can keep their usual choices in a file, change
+one for a shell session with ``PYBUILD_<NAME>``, and change it for a single command with
+``--option NAME VALUE`` without editing anything. Every value remembers where it came from,
+because "why is jobs 8?" is the first question when a setting surprises someone.
+
+Settings are declared once, in :data:`SETTINGS`; a later feature adds a line there and gets
+parsing, validation, the environment variable and ``pybuild config show`` for free. Names are
+compared after turning ``-`` into ``_``, so Nix-style ``keep-failed`` and Python-style
+``keep_failed`` are the same setting.
+
+Anything that does not fit is an error, never silently ignored: a misspelt name in the file would
+otherwise leave the user wondering why their setting has no effect, so unknown names are rejected
+with the closest known names suggested, and bad values are reported with their setting and source.
+
+Example::
+
+    >>> settings = load_settings([("keep-failed", "yes")], environ={"HOME": "/nonexistent"})
+    >>> settings.keep_failed, settings.get("keep-failed")
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import MissingAttribute, SettingsError
+
+__all__ = [
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "Value",
+    "config_file",
+    "format_settings",
+    "load_settings",
+]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The declaration of one setting.
+
+    `type` is ``int``, ``bool``, ``str`` or ``list`` (meaning a list of strings); it decides how
+    text from the environment or --option is read and which TOML type the file must use.
+    `minimum` bounds an ``int`` setting: every int setting is a count or a duration, so none
+    may be negative, and some (``jobs``) must be higher still.
+    """
+
+    name: str
+    type: type
+    default: object
+    doc: str
+    minimum: int = 0
+
+
+SETTINGS: dict[str, Setting] = {
+    setting.name: setting
+    for setting in (
+        Setting("jobs", int, 1, "how many builds run in parallel (-j overrides)", minimum=1),
+        Setting("keep_failed", bool, False, "keep a failed build's directory for inspection"),
+        Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
+        Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),
+        Setting("substituters", list, [], "binary caches to ask before building"),
+        Setting("trusted_public_keys", list, [], "keys whose signatures are accepted"),
+        Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
+    )
+}
+
+_ENV_PREFIX = "PYBUILD_"
+# PYBUILD_* variables that configure pybuild itself rather than name a setting.
+_NOT_SETTINGS = frozenset({"PYBUILD_HOME", "PYBUILD_CONFIG"})
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_TYPE_NAMES = {int: "an integer", bool: "a boolean", str: "a string"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A setting's effective value and where it came from.
+
+    `source` is ``"default"``, the config file's path, ``"env PYBUILD_<NAME>"``, ``"--option"``
+    or ``"argument"`` (set by the program, e.g. from ``-j``).
+    """
+
+    name: str
+    value: object
+    source: str
+
+
+class Settings:
+    """The effective settings: one :class:`Value` per declared setting, immutable.
+
+    Read a value as an attribute (``settings.jobs``) or with :meth:`get`, which also accepts the
+    hyphenated spelling. Values not given are the declared defaults, so ``Settings()`` is the
+    defaults alone, untouched by the user's file or environment.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Iterable[Value] = ()) -> None:
+        self._values = {
+            name: Value(name, copy.copy(setting.default), "default")
+            for name, setting in SETTINGS.items()
+        }
+        self._values.update((value.name, value) for value in values)
+
+    def __getattr__(self, name: str) -> Any:
+        # Private and dunder names are never settings; answering them here would recurse while
+        # _values is not set yet (e.g. in copy or pickle).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name].value
+        except KeyError:
+            raise MissingAttribute(name, "settings", SETTINGS) from None
+
+    def __repr__(self) -> str:
+        return "Settings(" + ", ".join(f"{v.name}={v.value!r}" for v in self.values()) + ")"
+
+    def get(self, name: str) -> Any:
+        """The value of setting `name`, in either spelling (``keep-failed``, ``keep_failed``)."""
+        return self._values[_lookup(name).name].value
+
+    def values(self) -> list[Value]:
+        """Every setting with its value and source, sorted by name (for ``config show``)."""
+        return sorted(self._values.values(), key=lambda value: value.name)
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with some values replaced by the program, e.g. ``jobs`` from ``-j``.
+
+        The values are checked like the config file's, so a bad override fails here with the
+        setting named rather than later in whatever uses it.
+        """
+        replaced = []
+        for name, value in overrides.items():
+            setting = _lookup(name)
+            replaced.append(Value(setting.name, _check(setting, value, "argument"), "argument"))
+        return Settings([*self._values.values(), *replaced])
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the config file is looked for: ``$PYBUILD_CONFIG``, else the XDG config directory.
+
+    The XDG base directory spec says a relative ``XDG_CONFIG_HOME`` is invalid and must be
+    ignored, so only an absolute one is used; otherwise it is ``~/.config``.
+    """
+    env = os.environ if environ is None else environ
+    if explicit := env.get("PYBUILD_CONFIG"):
+        return Path(explicit)
+    base = env.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    return Path(base, "pybuild", "config.toml")
+
+
+def load_settings(
+    options: Sequence[tuple[str, str]] = (), environ: Mapping[str, str] | None = None
+) -> Settings:
+    """The effective settings: defaults, overridden by the file, the environment, then `options`.
+
+    `options` are the ``--option NAME VALUE`` pairs in command-line order (a later pair wins).
+    `environ` defaults to ``os.environ``; it is also where the config file's location is read.
+    """
+    env = os.environ if environ is None else environ
+    values: list[Value] = []
+
+    path = config_file(env)
+    seen: dict[str, str] = {}
+    for key, raw in _read_config(path, explicit=bool(env.get("PYBUILD_CONFIG"))).items():
+        setting = _lookup(key, str(path))
+        if setting.name in seen:
+            # Both spellings in one file: neither can be said to win, so make the user choose.
+            raise SettingsError(
+                f"{path}: setting {setting.name!r} is set twice, as "
+                f"{seen[setting.name]!r} and {key!r}"
+            )
+        seen[setting.name] = key
+        values.append(Value(setting.name, _check(setting, raw, str(path)), str(path)))
+
+    for var in sorted(env):  # sorted, so which bad variable is reported does not vary
+        if not var.startswith(_ENV_PREFIX) or var in _NOT_SETTINGS:
+            continue
+        source = f"env {var}"
+        setting = _lookup(var.removeprefix(_ENV_PREFIX).lower(), source)
+        values.append(Value(setting.name, _parse(setting, env[var], source), source))
+
+    for name, text in options:
+        setting = _lookup(name, "--option")
+        values.append(Value(setting.name, _parse(setting, text, "--option"), "--option"))
+
+    return Settings(values)
+
+
+def format_settings(settings: Settings, as_json: bool) -> str:
+    """All settings as a table of name, value and source, or as a JSON list of those three.
+
+    The table shows values the way the environment and --option accept them (``true``, lists
+    space-separated), so a value can be copied from it into ``PYBUILD_<NAME>``.
+    """
+    values = settings.values()
+    if as_json:
+        import json  # only `config show --json` needs it
+
+        return json.dumps(
+            [{"name": v.name, "value": v.value, "source": v.source} for v in values], indent=2
+        )
+    rows = [("NAME", "VALUE", "SOURCE")] + [(v.name, _show(v.value), v.source) for v in values]
+    name_width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    return "\n".join(
+        f"{name:<{name_width}}  {value:<{value_width}}  {source}" for name, value, source in rows
+    )
+
+
+def _lookup(name: str, source: str = "") -> Setting:
+    """The declaration of `name` in either spelling; unknown names suggest the closest ones."""
+    canonical = name.replace("-", "_")
+    if canonical in SETTINGS:
+        return SETTINGS[canonical]
+    close = difflib.get_close_matches(canonical, list(SETTINGS), n=3, cutoff=0.6)
+    # Suggest in the spelling of the source, so the user can paste the suggestion back.
+    if source.startswith("env "):
+        shown = [_ENV_PREFIX + match.upper() for match in close]
+    else:
+        shown = [repr(match) for match in close]
+    text = f"unknown setting {name!r}" + (f" from {source}" if source else "")
+    if shown:
+        text += "; did you mean " + ", ".join(shown) + "?"
+    error = SettingsError(text)
+    error.hint = "known settings: " + ", ".join(sorted(SETTINGS))
+    if source.startswith("env "):
+        error.hint = (
+            f"every {_ENV_PREFIX}* variable except {', '.join(sorted(_NOT_SETTINGS))} must name "
+            "a setting; " + error.hint
+        )
+    raise error
+
+
+def _parse(setting: Setting, text: str, source: str) -> object:
+    """`text` from the environment or --option read as `setting`'s type."""
+    if setting.type is bool:
+        if (flag := _BOOLEANS.get(text.strip().lower())) is None:
+            raise _bad(setting, text, source, "expected true/false, yes/no or 1/0")
+        return flag
+    if setting.type is int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise _bad(setting, text, source, "expected an integer") from None
+        return _check(setting, number, source)
+    if setting.type is list:
+        return text.split()
+    return text
+
+
+def _check(setting: Setting, value: object, source: str) -> object:
+    """`value`, already typed (from TOML or the program), if it fits `setting`; lists are copied.
+
+    The type must match exactly: TOML's ``true`` is not an integer, though Python's bool is one.
+    """
+    if setting.type is list:
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            return list(value)
+        raise _bad(setting, value, source, "expected a list of strings")
+    if type(value) is not setting.type:
+        expected = _TYPE_NAMES[setting.type]
+        raise _bad(setting, value, source, f"expected {expected}, got {type(value).__name__}")
+    if isinstance(value, int) and not isinstance(value, bool) and value < setting.minimum:
+        raise _bad(setting, value, source, f"must be at least {setting.minimum}")
+    return value
+
+
+def _bad(setting: Setting, value: object, source: str, reason: str) -> SettingsError:
+    return SettingsError(
+        f"invalid value {value!r} for setting {setting.name!r} from {source}: {reason}"
+    )
+
+
+def _read_config(path: Path, explicit: bool) -> dict[str, Any]:
+    """The config file's top-level table; empty if the usual file is absent.
+
+    A file named by ``PYBUILD_CONFIG`` must exist: the user asked for it, so a typo in the path
+    should not quietly mean "no settings".
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if not explicit:
+            return {}
+        error = SettingsError(f"config file {path} does not exist")
+        error.hint = "PYBUILD_CONFIG names it; create the file or unset the variable"
+        raise error from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read config file {path}: {exc.strerror}") from exc
+    import tomllib  # imported only when there is a file to parse
+
+    try:
+        return tomllib.loads(data.decode())
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _show(value: object) -> str:
+    """`value` as the environment and --option would spell it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)

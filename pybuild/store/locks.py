@@ -1,0 +1,32 @@
+"""Per-path locks, so that two processes never build the same output at once.
+
+A lock is an ``flock`` on a file in ``var/locks``: the kernel drops it when its holder dies,
+even by SIGKILL, so a crashed build never blocks the next one. The second process to ask for
+a lock waits, then finds the path valid and reuses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["path_locks"]
+
+
+@contextlib.contextmanager
+def path_locks(lock_dir: Path, names: Iterable[str]) -> Iterator[None]:
+    """Hold exclusive locks on `names`, taken in sorted order so two holders cannot deadlock."""
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    fds: list[int] = []
+    try:
+        for name in sorted(set(names)):
+            fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fds.append(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -1,0 +1,53 @@
+"""Store path names: ``<hash>-<name>``, where the hash never depends on the store's location.
+
+Nix folds its store directory into every path hash, so a store cannot be moved. We hash only
+what identifies the content (a kind, a digest and the name): the same derivation gets the same
+hash part in any ``PYBUILD_HOME``, and a moved store stays valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..errors import InvalidName
+from ..hashing import nix32_encode
+
+__all__ = ["HASH_LEN", "HASH_PART_RE", "check_name", "make_name", "split_name"]
+
+HASH_LEN = 32
+_HASH_BYTES = 20
+_NAME_RE = re.compile(r"[A-Za-z0-9+\-._?=]+")
+_MAX_NAME = 211
+HASH_PART_RE = re.compile(r"[0-9abcdfghijklmnpqrsvwxyz]{32}")
+
+
+def check_name(name: str) -> str:
+    """Reject names that would be ambiguous or unsafe as a file name, as Nix does."""
+    if not name:
+        raise InvalidName(name, "it is empty")
+    if name.startswith("."):
+        raise InvalidName(name, "it starts with a dot")
+    if len(name) > _MAX_NAME:
+        raise InvalidName(name, f"it is longer than {_MAX_NAME} characters")
+    if not _NAME_RE.fullmatch(name):
+        bad = sorted({c for c in name if not _NAME_RE.fullmatch(c)})
+        raise InvalidName(name, f"characters {''.join(bad)!r} are not allowed")
+    return name
+
+
+def make_name(kind: str, digest_hex: str, name: str) -> str:
+    """The basename of a store path: 160 bits of sha256 over kind, digest and name."""
+    check_name(name)
+    fingerprint = f"{kind}:sha256:{digest_hex}:{name}".encode()
+    hash_part = nix32_encode(hashlib.sha256(fingerprint).digest()[:_HASH_BYTES])
+    return f"{hash_part}-{name}"
+
+
+def split_name(basename: str) -> tuple[str, str]:
+    """Split ``<hash>-<name>`` into its parts, or raise InvalidName if it is not shaped so."""
+    hash_part, dash, name = basename.partition("-")
+    if not dash or len(hash_part) != HASH_LEN or not HASH_PART_RE.fullmatch(hash_part):
+        raise InvalidName(basename, "a store path is <32-character hash>-<name>")
+    check_name(name)
+    return hash_part, name

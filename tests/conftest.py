@@ -1,0 +1,17 @@
+"""Every test gets its own pybuild home and config, so no test sees another's store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def pybuild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "pybuild-home"
+    monkeypatch.setenv("PYBUILD_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return home

@@ -1,0 +1,644 @@
+"""The command line, run as users run it: `python -m pybuild ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pybuild.hashing import hash_bytes, hash_path
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = ROOT / "examples" / "hello.py"
+
+
+def run_cli(
+    *args: object, cwd: Path | None = None, check: bool = True, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run pybuild; `check` asserts exit 0. No command may ever end in a traceback."""
+    env = dict(os.environ)
+    if home is not None:
+        env["PYBUILD_HOME"] = str(home)
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if check:
+        assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr}"
+    return result
+
+
+def start_cli(*args: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def write_recipes(path: Path, body: str) -> Path:
+    """A recipe file: `body` after `from pybuild import derivation`."""
+    path.write_text("from pybuild import derivation\n\n" + textwrap.dedent(body))
+    return path
+
+
+def build_hello(cwd: Path, *extra: object, home: Path | None = None) -> Path:
+    """Build examples/hello.py's `hello`; returns its output path."""
+    result = run_cli("build", "-f", HELLO, "hello", *extra, cwd=cwd, home=home)
+    return Path(result.stdout.strip())
+
+
+def closure_paths(target: object, cwd: Path | None = None) -> dict[str, Path]:
+    """The closure of `target`, keyed by store name without the hash."""
+    rows = json.loads(run_cli("path-info", "-r", "--json", target, cwd=cwd).stdout)
+    return {Path(row["path"]).name.split("-", 1)[1]: Path(row["path"]) for row in rows}
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while not path.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"pybuild ended early ({proc.returncode}): {proc.communicate()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{path} did not appear within {limit} s")
+        time.sleep(0.02)
+
+
+def make_writable(path: Path) -> None:
+    path.chmod(path.stat().st_mode | 0o200)
+
+
+# -- scenario 1: build, rebuild, closure, verify ---------------------------------------------
+
+
+def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
+    first = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
+    out = Path(first.stdout.strip())
+    assert first.stdout == f"{out}\n"
+    assert out.name.endswith("-hello")
+    assert "building greeting" in first.stderr
+    assert "building hello" in first.stderr
+    assert os.readlink(tmp_path / "result") == str(out)
+    run = subprocess.run([tmp_path / "result" / "bin" / "hello"], capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (0, "Hello, world!\n")
+
+    again = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
+    assert again.stdout == first.stdout
+    assert "building" not in again.stderr
+
+    info = run_cli("path-info", "-r", "--closure-size", "result", cwd=tmp_path)
+    lines = info.stdout.splitlines()
+    assert len(lines) == 2
+    names = {Path(line.split("\t")[0]).name.split("-", 1)[1] for line in lines}
+    assert names == {"hello", "greeting"}
+    hello_line = next(line for line in lines if line.startswith(str(out)))
+    assert len(hello_line.split("\t")) == 3  # path, size, closure size
+
+    verify = run_cli("verify", "--check-contents", cwd=tmp_path)
+    assert "0 damaged" in verify.stderr
+
+    greeting = closure_paths("result", cwd=tmp_path)["greeting"]
+    text = greeting / "greeting.txt"
+    make_writable(text)
+    text.write_text("Goodbye\n")
+    damaged = run_cli("verify", "--check-contents", cwd=tmp_path, check=False)
+    assert damaged.returncode == 1
+    assert f"modified: {greeting}: expected" in damaged.stdout
+    assert str(out) not in damaged.stdout
+    assert "1 damaged" in damaged.stderr
+    assert run_cli("verify", cwd=tmp_path).returncode == 0  # only a re-hash sees the change
+
+
+def test_result_link_of_several_targets(tmp_path: Path) -> None:
+    result = run_cli("build", "-f", HELLO, "hello", "greeting", "-o", "out", cwd=tmp_path)
+    hello, greeting = result.stdout.split()
+    assert os.readlink(tmp_path / "out") == hello
+    assert os.readlink(tmp_path / "out-2") == greeting
+
+
+def test_result_link_does_not_replace_a_file(tmp_path: Path) -> None:
+    (tmp_path / "result").write_text("precious")
+    result = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "error: result: exists and is not a symbolic link" in result.stderr
+    assert (tmp_path / "result").read_text() == "precious"
+
+
+# -- scenario 2: the same hash in any home ----------------------------------------------------
+
+
+def test_same_derivation_same_path_in_two_homes(tmp_path: Path) -> None:
+    one = build_hello(tmp_path, home=tmp_path / "one")
+    two = build_hello(tmp_path, home=tmp_path / "deeper" / "two")
+    assert one.parent == tmp_path / "one" / "store"
+    assert two.parent == tmp_path / "deeper" / "two" / "store"
+    assert one.name == two.name
+    assert hash_path(one) == hash_path(two)
+    drvs = [
+        json.loads(run_cli("build", "--json", "-f", HELLO, "hello", home=home).stdout)[0]
+        for home in (tmp_path / "one", tmp_path / "deeper" / "two")
+    ]
+    assert Path(drvs[0]["drvPath"]).name == Path(drvs[1]["drvPath"]).name
+
+
+# -- scenario 3: SIGKILL in the middle of a build ---------------------------------------------
+
+SLOW = """
+slow = derivation(
+    name="slow",
+    builder="/bin/sh",
+    args=[
+        "-c",
+        'mkdir "$out" && echo partial > "$out/part"'
+        ' && echo $$ > "$1.tmp" && mv "$1.tmp" "$1"'
+        ' && {{ [ -e "$2" ] || sleep 30; }} && echo done > "$out/done"',
+        "slow",
+        {marker!r},
+        {flag!r},
+    ],
+)
+"""
+
+
+def recipe_out(recipes: Path, attr: str) -> Path:
+    """The output path of `attr` in a recipe file, in this test's home."""
+    from pybuild.evaluate import load_module
+
+    return Path(getattr(load_module(recipes), attr).path())
+
+
+def test_sigkill_during_a_build_leaves_no_damage(tmp_path: Path) -> None:
+    marker, flag = tmp_path / "builder.pid", tmp_path / "no-sleep"
+    recipes = write_recipes(tmp_path / "slow.py", SLOW.format(marker=str(marker), flag=str(flag)))
+    out = recipe_out(recipes, "slow")
+    proc = start_cli("build", "-f", recipes, "slow")
+    try:
+        wait_for(marker, proc)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+    os.killpg(int(marker.read_text()), signal.SIGKILL)  # the builder has its own session
+
+    assert not os.path.lexists(out)
+    missing = run_cli("path-info", out, check=False)
+    assert missing.returncode == 1
+    assert f"error: {out} is not a valid path in the store" in missing.stderr
+    verify = run_cli("verify", "--check-contents", "--json")
+    assert json.loads(verify.stdout) == []
+
+    flag.touch()  # the same derivation, but now its builder does not wait
+    rebuilt = run_cli("build", "-f", recipes, "slow")
+    assert rebuilt.stdout == f"{out}\n"
+    assert sorted(os.listdir(out)) == ["done", "part"]
+    [info] = json.loads(run_cli("path-info", "--json", out).stdout)
+    assert info["path"] == str(out)
+    assert run_cli("verify", "--check-contents").returncode == 0
+
+
+# -- scenario 4: two builds of one target at once ---------------------------------------------
+
+COUNTED = """
+counted = derivation(
+    name="counted",
+    builder="/bin/sh",
+    args=["-c", 'echo run >> "$1" && sleep 1 && echo x > "$out"', "counted", {counter!r}],
+)
+"""
+
+
+def test_concurrent_builds_of_one_target_build_it_once(tmp_path: Path) -> None:
+    counter = tmp_path / "counter"
+    recipes = write_recipes(tmp_path / "counted.py", COUNTED.format(counter=str(counter)))
+    procs = [start_cli("build", "-f", recipes, "counted") for _ in range(2)]
+    results = [(proc.wait(timeout=60), *proc.communicate()) for proc in procs]
+    for code, _, stderr in results:
+        assert code == 0, stderr
+        assert "Traceback" not in stderr
+    assert results[0][1] == results[1][1]
+    assert results[0][1].strip().endswith("-counted")
+    assert counter.read_text() == "run\n"
+    assert sum("building counted" in stderr for _, _, stderr in results) == 1
+    assert run_cli("verify", "--check-contents").returncode == 0
+
+
+# -- scenario 5: a failing builder ------------------------------------------------------------
+
+FAILING = """
+failing = derivation(
+    name="failing",
+    builder="/bin/sh",
+    args=["-c", {script!r}, "failing", {flag!r}],
+)
+"""
+FAILING_SCRIPT = """
+if [ -e "$out" ] || [ -n "$(ls -A .)" ]; then echo "did not start clean"; exit 3; fi
+mkdir "$out"
+echo partial > "$out/partial"
+echo junk > junk
+echo "compiling the widget"
+echo "the widget is broken" >&2
+[ -e "$1" ] || exit 1
+echo ok > "$out/ok"
+"""
+
+
+def test_a_failing_build(tmp_path: Path) -> None:
+    flag = tmp_path / "fixed"
+    recipes = write_recipes(
+        tmp_path / "failing.py", FAILING.format(script=FAILING_SCRIPT, flag=str(flag))
+    )
+    out = recipe_out(recipes, "failing")
+    failed = run_cli("build", "-f", recipes, "failing", "-o", "result", cwd=tmp_path, check=False)
+    assert failed.returncode == 1
+    assert failed.stdout == ""
+    assert "error: build of failing failed: builder exited with status 1" in failed.stderr
+    assert "compiling the widget" in failed.stderr
+    assert "the widget is broken" in failed.stderr
+    log = re.search(r"full log: (\S+)", failed.stderr)
+    assert log is not None
+    assert "the widget is broken" in Path(log.group(1)).read_text()
+    assert not os.path.lexists(tmp_path / "result")
+    assert not os.path.lexists(out)
+    assert run_cli("path-info", out, check=False).returncode == 1
+    assert json.loads(run_cli("verify", "--check-contents", "--json").stdout) == []
+
+    flag.touch()
+    fixed = run_cli("build", "-f", recipes, "failing", "-o", "result", cwd=tmp_path)
+    assert fixed.stdout == f"{out}\n"
+    assert sorted(os.listdir(out)) == ["ok", "partial"]
+    assert os.readlink(tmp_path / "result") == str(out)
+
+
+def test_log_lines_option_limits_the_tail(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "failing.py",
+        FAILING.format(script=FAILING_SCRIPT, flag=str(tmp_path / "never")),
+    )
+    failed = run_cli("build", "-f", recipes, "failing", "--option", "log-lines", "1", check=False)
+    assert failed.returncode == 1
+    assert "the widget is broken" in failed.stderr
+    assert "compiling the widget" not in failed.stderr
+
+
+def test_keep_going(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "mixed.py",
+        """
+        good = derivation(name="good", builder="/bin/sh", args=["-c", 'echo ok > "$out"'])
+        bad = derivation(name="bad", builder="/bin/sh", args=["-c", "echo nope; exit 4"])
+        """,
+    )
+    result = run_cli(
+        "build", "-k", "-f", recipes, "bad", "good", "-o", "r", cwd=tmp_path, check=False
+    )
+    assert result.returncode == 1
+    [good] = result.stdout.split()
+    assert good.endswith("-good")
+    assert Path(good).read_text() == "ok\n"
+    assert "exited with status 4" in result.stderr
+    assert os.readlink(tmp_path / "r") == good
+    without = run_cli("build", "-f", recipes, "bad", "good", check=False)
+    assert without.returncode == 1
+    assert without.stderr.count("error:") == 1
+
+
+# -- scenario 6: corrupt and edited .drv files ------------------------------------------------
+
+
+def hello_drv(tmp_path: Path) -> Path:
+    report = run_cli("build", "--json", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
+    [entry] = json.loads(report.stdout)
+    return Path(entry["drvPath"])
+
+
+def test_show_derivation(tmp_path: Path) -> None:
+    drv = hello_drv(tmp_path)
+    store = drv.parent
+    out = Path(os.readlink(tmp_path / "result"))
+    for given in (drv, "result", out, out / "bin" / "hello"):
+        shown = run_cli("show-derivation", given, cwd=tmp_path)
+        doc = json.loads(shown.stdout)
+        assert list(doc) == [str(drv)]
+        body = doc[str(drv)]
+        assert body["name"] == "hello"
+        assert body["builder"] == "/bin/sh"
+        assert body["args"][0].startswith(f"{store}/")
+        assert body["env"]["greeting"].startswith(f"{store}/")
+        assert body["outputs"] == {"out": out.name}
+        assert "@pybuild-store@" not in shown.stdout
+
+
+def test_show_derivation_of_a_corrupt_drv(tmp_path: Path) -> None:
+    drv = hello_drv(tmp_path)
+    make_writable(drv)
+    drv.write_bytes(b"\x00garbage{{{")
+    for given in (drv, "result"):
+        shown = run_cli("show-derivation", given, cwd=tmp_path, check=False)
+        assert shown.returncode == 1
+        assert shown.stderr.startswith(f"error: {drv}: malformed derivation")
+        assert shown.stdout == ""
+
+
+def test_show_derivation_of_a_hand_edited_drv(tmp_path: Path) -> None:
+    drv = hello_drv(tmp_path)
+    doc = json.loads(drv.read_text())
+    doc["env"]["greeting_name"] = "somebody-else"
+    make_writable(drv)
+    drv.write_text(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+    shown = run_cli("show-derivation", drv, check=False)
+    assert shown.returncode == 1
+    assert shown.stderr.startswith(f"error: {drv} was modified")
+    assert shown.stdout == ""
+
+
+def test_show_derivation_of_an_added_path(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    added = run_cli("add", tmp_path / "f").stdout.strip()
+    shown = run_cli("show-derivation", added, check=False)
+    assert shown.returncode == 1
+    assert "was not built by a derivation" in shown.stderr
+
+
+# -- scenario 7: paths that are not in the store ----------------------------------------------
+
+
+def test_path_info_of_a_path_outside_the_store(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.write_text("x")
+    result = run_cli("path-info", outside, check=False)
+    assert result.returncode == 1
+    store = Path(os.environ["PYBUILD_HOME"]) / "store"
+    assert result.stderr == f"error: {outside}: not inside the store {store}\n"
+    assert result.stdout == ""
+
+
+def test_path_info_of_an_absent_store_path() -> None:
+    ghost = Path(os.environ["PYBUILD_HOME"]) / "store" / ("0" * 32 + "-ghost")
+    result = run_cli("path-info", ghost, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {ghost} is not a valid path in the store")
+    assert "hint:" in result.stderr
+
+
+def test_path_info_of_a_malformed_name() -> None:
+    bad = Path(os.environ["PYBUILD_HOME"]) / "store" / "not-a-store-path"
+    result = run_cli("path-info", bad, check=False)
+    assert result.returncode == 1
+    assert "not a store path" in result.stderr
+
+
+# -- scenario 8: a moved store ----------------------------------------------------------------
+
+
+def test_moved_store_keeps_working(tmp_path: Path) -> None:
+    old, new = tmp_path / "old-home", tmp_path / "elsewhere" / "new-home"
+    built = build_hello(tmp_path, home=old)
+    new.parent.mkdir()
+    subprocess.run(["mv", old, new], check=True)
+    moved = new / "store" / built.name
+    info = run_cli("path-info", "-r", "-S", moved, home=new)
+    assert {
+        Path(line.split("\t")[0]).name.split("-", 1)[1] for line in info.stdout.split("\n")[:-1]
+    } == {
+        "hello",
+        "greeting",
+    }
+    assert str(old) not in info.stdout
+    assert run_cli("verify", "--check-contents", home=new).returncode == 0
+    run = subprocess.run([moved / "bin" / "hello"], capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (0, "Hello, world!\n")
+    again = run_cli("build", "-f", HELLO, "hello", home=new)
+    assert again.stdout == f"{moved}\n"
+    assert "building" not in again.stderr
+
+
+# -- scenario 9: what a command imports -------------------------------------------------------
+
+IMPORT_PROBE = """
+import sys
+from pybuild.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print("MODULES", *sorted(sys.modules))
+"""
+HEAVY = ("requests", "urllib3", "http.client", "concurrent.futures")
+
+
+def imported_by(*args: object) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_help_and_no_op_build_import_nothing_heavy(tmp_path: Path) -> None:
+    assert heavy(imported_by("--help")) == []
+    real_build = imported_by("build", "-f", HELLO, "hello")
+    assert "concurrent.futures" in real_build  # the probe does see what a build imports
+    assert heavy(imported_by("build", "-f", HELLO, "hello")) == []
+    assert heavy(imported_by("path-info", "-r", build_hello(tmp_path))) == []
+
+
+# -- the other commands -----------------------------------------------------------------------
+
+
+def test_help() -> None:
+    result = run_cli("--help")
+    for command in ("build", "show-derivation", "path-info", "add", "hash", "verify", "config"):
+        assert command in result.stdout
+    bare = run_cli(check=False)
+    assert bare.returncode == 2
+    assert "usage: pybuild" in bare.stdout
+
+
+def test_build_json(tmp_path: Path) -> None:
+    first = json.loads(run_cli("build", "--json", "-f", HELLO, "hello", "greeting").stdout)
+    assert [e["attr"] for e in first] == ["hello", "greeting"]
+    assert [e["fate"] for e in first] == ["built", "built"]
+    assert first[0]["outputs"]["out"].endswith("-hello")
+    assert first[0]["drvPath"].endswith("-hello.drv")
+    assert Path(first[0]["drvPath"]).exists()
+    again = json.loads(run_cli("build", "--json", "-f", HELLO, "hello").stdout)
+    assert again[0]["fate"] == "valid"
+    assert again[0]["outputs"] == first[0]["outputs"]
+
+
+@pytest.mark.parametrize("jobs", [("-j", "2"), ("--option", "jobs", "2")])
+def test_build_with_two_jobs_overlaps(tmp_path: Path, jobs: tuple[str, ...]) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    meet = (
+        'touch "$1/$2"; i=0; while [ ! -e "$1/$3" ] && [ $i -lt 100 ];'
+        " do sleep 0.05; i=$((i + 1)); done;"
+        ' if [ -e "$1/$3" ]; then echo overlap > "$out"; else echo alone > "$out"; fi'
+    )
+    recipes = write_recipes(
+        tmp_path / "pair.py",
+        f"""
+        left = derivation(name="left", builder="/bin/sh",
+                          args=["-c", {meet!r}, "x", {str(markers)!r}, "left", "right"])
+        right = derivation(name="right", builder="/bin/sh",
+                           args=["-c", {meet!r}, "x", {str(markers)!r}, "right", "left"])
+        """,
+    )
+    result = run_cli("build", "-f", recipes, "left", "right", *jobs)
+    for path in result.stdout.split():
+        assert Path(path).read_text() == "overlap\n"
+
+
+def test_build_errors(tmp_path: Path) -> None:
+    missing = run_cli("build", "-f", HELLO, "helo", check=False)
+    assert missing.returncode == 1
+    assert "has no attribute 'helo'" in missing.stderr
+    assert "did you mean 'hello'" in missing.stderr
+    not_drv = run_cli("build", "-f", HELLO, "Path", check=False)
+    assert not_drv.returncode == 1
+    assert "not a derivation" in not_drv.stderr
+    no_file = run_cli("build", "-f", tmp_path / "absent.py", "x", check=False)
+    assert no_file.returncode == 1
+    assert "no such file" in no_file.stderr
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise ValueError('oops in recipe')\n")
+    evaluated = run_cli("build", "-f", broken, "x", check=False)
+    assert evaluated.returncode == 1
+    assert "while evaluating" in evaluated.stderr
+    assert "ValueError: oops in recipe" in evaluated.stderr
+    for result in (missing, not_drv, no_file, evaluated):
+        assert result.stderr.startswith("error: ")
+
+
+def test_path_info_forms(tmp_path: Path) -> None:
+    out = build_hello(tmp_path, "-o", "result")
+    [row] = json.loads(run_cli("path-info", "--json", "-S", "result", cwd=tmp_path).stdout)
+    assert row["path"] == str(out)
+    assert row["narHash"] == hash_path(out)[0].sri
+    assert row["narSize"] == hash_path(out)[1]
+    assert row["deriver"].endswith("-hello.drv")
+    [greeting] = row["references"]
+    assert greeting.endswith("-greeting")
+    assert row["closureSize"] == row["narSize"] + hash_path(greeting)[1]
+    plain = run_cli("path-info", out / "bin" / "hello").stdout
+    assert plain.startswith(f"{out}\t")
+    assert len(plain.splitlines()) == 1
+
+
+def test_add_and_hash(tmp_path: Path) -> None:
+    file = tmp_path / "hello.txt"
+    file.write_bytes(b"hello\n")
+    added = run_cli("add", file).stdout.strip()
+    assert added.endswith("-hello.txt")
+    assert Path(added).read_bytes() == b"hello\n"
+    assert run_cli("add", file).stdout.strip() == added
+    assert run_cli("add", "--name", "other", file).stdout.strip().endswith("-other")
+    assert run_cli("path-info", added).stdout.startswith(added)
+
+    nar = "04zwf782yjwnh3q6hz5izfd6jyip8kgw6g6yj43fiqhbyhdd0dqw"
+    assert run_cli("hash", file).stdout.strip() == hash_path(file)[0].sri
+    assert run_cli("hash", "--base32", file).stdout.strip() == nar
+    assert run_cli("hash", "--hex", file).stdout.strip() == hash_path(file)[0].hex
+    flat = run_cli("hash", "--flat", "--base32", file).stdout.strip()
+    assert flat == "00xyyr3fi8l6hb839bv3f7yb86yjv7xi1cgh1xnhipym4asvb4aq"
+    assert run_cli("hash", "--flat", "--sri", file).stdout.strip() == hash_bytes(b"hello\n").sri
+    assert run_cli("hash", tmp_path).returncode == 0
+    assert run_cli("hash", "--hex", "--sri", file, check=False).returncode == 2
+
+
+def test_hash_and_add_errors(tmp_path: Path) -> None:
+    no_flat = run_cli("hash", "--flat", tmp_path, check=False)
+    assert (no_flat.returncode, no_flat.stderr.startswith("error: ")) == (1, True)
+    assert "--flat hashes a regular file" in no_flat.stderr
+    absent = run_cli("hash", tmp_path / "absent", check=False)
+    assert absent.returncode == 1
+    assert "no such file or folder" in absent.stderr
+    add_absent = run_cli("add", tmp_path / "absent", check=False)
+    assert add_absent.returncode == 1
+    assert "does not exist" in add_absent.stderr
+    (tmp_path / "f").write_text("x")
+    bad_name = run_cli("add", "--name", "bad name", tmp_path / "f", check=False)
+    assert bad_name.returncode == 1
+    assert "invalid store path name" in bad_name.stderr
+
+
+def test_verify_json_reports_missing_paths(tmp_path: Path) -> None:
+    file = tmp_path / "f"
+    file.write_text("x")
+    added = Path(run_cli("add", file).stdout.strip())
+    assert json.loads(run_cli("verify", "--json").stdout) == []
+    added.unlink()
+    result = run_cli("verify", "--json", check=False)
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [
+        {"path": str(added), "kind": "missing", "detail": "registered but absent from the store"}
+    ]
+
+
+def test_verify_does_not_fail_on_leftovers() -> None:
+    store = Path(os.environ["PYBUILD_HOME"]) / "store"
+    (store / ("1" * 32 + "-half-built")).mkdir(parents=True)
+    result = run_cli("verify")
+    assert f"unregistered: {store}/{'1' * 32}-half-built" in result.stdout
+    assert "0 damaged" in result.stderr
+
+
+def config_values(*args: str) -> dict[str, tuple[object, str]]:
+    rows = json.loads(run_cli(*args).stdout)
+    return {row["name"]: (row["value"], row["source"]) for row in rows}
+
+
+def test_config_show() -> None:
+    table = run_cli("config", "show").stdout
+    assert table.splitlines()[0].split() == ["NAME", "VALUE", "SOURCE"]
+    assert re.search(r"^jobs\s+1\s+default$", table, re.M)
+    values = config_values("config", "show", "--json")
+    assert values["jobs"] == (1, "default")
+    assert values["keep_failed"] == (False, "default")
+
+
+def test_option_after_the_command() -> None:
+    values = config_values("config", "show", "--json", "--option", "jobs", "3")
+    assert values["jobs"] == (3, "--option")
+    values = config_values("config", "show", "--option", "keep-failed", "yes", "--json")
+    assert values["keep_failed"] == (True, "--option")
+
+
+def test_option_before_the_command() -> None:
+    values = config_values("--option", "jobs", "3", "config", "show", "--json")
+    assert values["jobs"] == (3, "--option")
+
+
+def test_bad_options_are_errors(tmp_path: Path) -> None:
+    unknown = run_cli("config", "show", "--option", "jbos", "3", check=False)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("error: unknown setting 'jbos'")
+    assert "did you mean 'jobs'" in unknown.stderr
+    bad_value = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", "0", check=False)
+    assert bad_value.returncode == 1
+    assert "must be at least 1" in bad_value.stderr
+    no_action = run_cli("config", check=False)
+    assert no_action.returncode == 1
+    assert "pybuild config show" in no_action.stderr

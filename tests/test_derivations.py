@@ -1,0 +1,477 @@
+"""Derivations as data: identity, inputs from string context, .drv files, and dependency order."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pybuild.derivations import (
+    STORE_TOKEN,
+    Derivation,
+    derivation,
+    input_paths,
+    instantiate,
+    load_derivation,
+)
+from pybuild.errors import CycleError, DerivationError, InvalidHash, InvalidName, UsageError
+from pybuild.graph import toposort
+from pybuild.hashing import hash_bytes
+from pybuild.store import Store
+from pybuild.store.paths import split_name
+
+SH = "/bin/sh"
+
+
+@pytest.fixture
+def store(pybuild_home: Path) -> Iterator[Store]:
+    store = Store(pybuild_home)
+    yield store
+    store.registry.close()
+
+
+def simple(name: str = "simple", script: str = 'echo hi > "$out"', **kw: object) -> Derivation:
+    return derivation(name=name, builder=SH, args=["-c", script], **kw)  # type: ignore[arg-type]
+
+
+def fetch(url: str, data: bytes = b"payload\n", name: str = "src.tar") -> Derivation:
+    """A fixed-output derivation, as a download would be; `url` only changes its recipe."""
+    return derivation(
+        name=name,
+        builder=SH,
+        args=["-c", f'printf %s "$content" > "$out" # from {url}'],
+        env={"content": data.decode()},
+        output_hash=hash_bytes(data).sri,
+    )
+
+
+def chmod_writable(path: Path) -> None:
+    path.chmod(0o644)
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+
+def test_derivation_is_frozen_data() -> None:
+    drv = simple()
+    assert isinstance(drv, Derivation)
+    assert drv.name == "simple"
+    assert drv.builder == SH
+    assert drv.args == ("-c", 'echo hi > "$out"')
+    assert drv.outputs == ("out",)
+    assert not drv.is_fixed_output
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        drv.name = "other"  # type: ignore[misc]
+
+
+def test_same_recipe_same_derivation() -> None:
+    a, b = simple(), simple()
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a.drv_name == b.drv_name
+    assert a.out == b.out
+    assert len({a, b}) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "renamed"},
+        {"script": 'echo bye > "$out"'},
+        {"env": {"X": "1"}},
+        {"outputs": ("out", "dev")},
+    ],
+)
+def test_any_change_changes_the_output_path(change: dict[str, object]) -> None:
+    changed = simple(**change)  # type: ignore[arg-type]
+    assert changed.out != simple().out
+    assert changed.drv_name != simple().drv_name
+
+
+def test_env_order_does_not_matter() -> None:
+    a = simple(env={"A": "1", "B": "2"})
+    b = simple(env={"B": "2", "A": "1"})
+    assert a == b
+
+
+def test_names_and_shapes() -> None:
+    drv = simple("hello-1.0")
+    digest, name = split_name(drv.out)
+    assert name == "hello-1.0"
+    assert split_name(drv.drv_name)[1] == "hello-1.0.drv"
+    assert digest != split_name(drv.drv_name)[0]
+    assert repr(drv) == f"<Derivation {drv.drv_name}>"
+
+
+def test_multiple_outputs() -> None:
+    drv = simple("pkg", outputs=("out", "dev", "doc"))
+    assert drv.output_paths["out"].endswith("-pkg")
+    assert drv.output_paths["dev"].endswith("-pkg-dev")
+    assert drv.output_paths["doc"].endswith("-pkg-doc")
+    assert len({split_name(p)[0] for p in drv.output_paths.values()}) == 3
+    assert drv.path("dev").endswith(drv.output_paths["dev"])
+    with pytest.raises(UsageError, match="no output 'bin'"):
+        drv.path("bin")
+
+
+def test_usable_as_a_path(pybuild_home: Path) -> None:
+    drv = simple()
+    expected = str(pybuild_home / "store" / drv.out)
+    assert str(drv) == expected
+    assert os.fspath(drv) == expected
+    assert f"{drv}/bin/x" == f"{expected}/bin/x"
+    assert f"{drv:>{len(expected) + 2}}" == "  " + expected
+    assert Path(drv) == Path(expected)
+    assert drv.path(store=Store(pybuild_home.parent / "elsewhere")) == str(
+        pybuild_home.parent / "elsewhere" / "store" / drv.out
+    )
+
+
+def test_text_is_canonical_json_without_the_store_dir(pybuild_home: Path) -> None:
+    dep = simple("dep")
+    drv = simple("user", script=f'cat {dep} > "$out"')
+    doc = json.loads(drv.text)
+    assert str(pybuild_home) not in drv.text
+    assert STORE_TOKEN in drv.text
+    assert doc["args"][1] == f'cat {STORE_TOKEN}/{dep.out} > "$out"'
+    assert doc["inputDrvs"] == [dep.drv_name]
+    assert doc["outputs"] == {"out": drv.out}
+    assert doc["name"] == "user"
+    assert drv.text == json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def test_invalid_name() -> None:
+    with pytest.raises(InvalidName):
+        simple("bad name")
+    with pytest.raises(InvalidName):
+        simple(".hidden")
+
+
+def test_missing_builder() -> None:
+    with pytest.raises(DerivationError, match="no builder"):
+        derivation(name="x", builder="")
+
+
+def test_outputs_must_be_distinct_and_present() -> None:
+    with pytest.raises(DerivationError):
+        simple(outputs=())
+    with pytest.raises(DerivationError):
+        simple(outputs=("out", "out"))
+
+
+@pytest.mark.parametrize("name", ["out", "dev", "HOME", "TMPDIR", "PATH"])
+def test_reserved_environment_names(name: str) -> None:
+    with pytest.raises(UsageError, match=repr(name)):
+        simple(outputs=("out", "dev"), env={name: "x"})
+
+
+def test_values_of_unsupported_types_are_refused() -> None:
+    with pytest.raises(UsageError, match="cannot pass list"):
+        derivation(name="x", builder=SH, args=[["nested"]])
+    with pytest.raises(UsageError, match="cannot pass"):
+        derivation(name="x", builder=SH, env={"X": None})
+
+
+def test_numbers_become_strings() -> None:
+    drv = derivation(name="x", builder=SH, args=[1, 2.5], env={"N": 3})
+    assert drv.args == ("1", "2.5")
+    assert dict(drv.env) == {"N": "3"}
+
+
+def test_unknown_store_path_in_a_string_is_an_error(pybuild_home: Path) -> None:
+    ghost = f"{pybuild_home}/store/{'0' * 32}-ghost/bin/x"
+    with pytest.raises(UsageError, match="neither a derivation made here nor a valid store path"):
+        simple(script=f"{ghost} > $out")
+
+
+def test_fixed_output_checks() -> None:
+    with pytest.raises(InvalidHash):
+        simple(output_hash="nonsense")
+    with pytest.raises(DerivationError, match="exactly one output"):
+        simple(outputs=("out", "dev"), output_hash=hash_bytes(b"").sri)
+    with pytest.raises(DerivationError, match="output_hash_mode"):
+        simple(output_hash=hash_bytes(b"").sri, output_hash_mode="text")
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+def test_a_derivation_value_is_an_input() -> None:
+    dep = simple("dep")
+    drv = derivation(name="user", builder=SH, args=["-c", "true"], env={"DEP": dep})
+    assert drv.input_drvs == (dep,)
+    assert dict(drv.env)["DEP"] == f"{STORE_TOKEN}/{dep.out}"
+
+
+def test_a_path_in_a_string_makes_an_input() -> None:
+    dep = simple("dep")
+    tool = simple("tool")
+    drv = simple("user", script=f'{tool}/bin/run {dep}/share/x > "$out"')
+    assert set(drv.input_drvs) == {dep, tool}
+    assert list(drv.input_drvs) == sorted(drv.input_drvs, key=lambda d: d.drv_name)
+    assert set(input_paths(drv)) == {dep.out, tool.out}
+
+
+def test_a_derivation_as_builder_is_an_input() -> None:
+    tool = simple("tool")
+    drv = derivation(name="user", builder=f"{tool}/bin/build")
+    assert drv.input_drvs == (tool,)
+    assert drv.builder == f"{STORE_TOKEN}/{tool.out}/bin/build"
+
+
+def test_an_input_changes_the_dependent() -> None:
+    one = simple("user", script=f"cat {simple('dep')} > $out")
+    two = simple("user", script=f"cat {simple('dep', script='echo other > $out')} > $out")
+    assert one.out != two.out
+
+
+def test_local_paths_are_added_as_sources(store: Store, tmp_path: Path) -> None:
+    script = tmp_path / "build.sh"
+    script.write_text("echo built > $out\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "f").write_text("x")
+    drv = derivation(name="x", builder=SH, args=[script], srcs=[data], store=store)
+    script_name = store.add_path(script)
+    data_name = store.add_path(data)
+    assert store.is_valid(script_name)
+    assert store.is_valid(data_name)
+    assert drv.args == (f"{STORE_TOKEN}/{script_name}",)
+    assert set(drv.input_srcs) == {script_name, data_name}
+    assert dict(drv.env)["srcs"] == f"{STORE_TOKEN}/{data_name}"
+    assert set(input_paths(drv)) == {script_name, data_name}
+
+
+def test_a_plain_string_path_is_not_copied(store: Store, tmp_path: Path) -> None:
+    script = tmp_path / "build.sh"
+    script.write_text("x")
+    drv = derivation(name="x", builder=SH, args=[str(script)], store=store)
+    assert drv.args == (str(script),)
+    assert drv.input_srcs == ()
+    assert list(store.registry.paths()) == []
+
+
+def test_a_valid_store_path_in_a_string_is_a_source(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "f"
+    src.write_text("x")
+    name = store.add_path(src)
+    drv = simple(script=f"cat {store.path(name)} > $out", store=store)
+    assert drv.input_srcs == (name,)
+    assert drv.input_drvs == ()
+
+
+def test_same_derivation_in_any_home(tmp_path: Path) -> None:
+    script = tmp_path / "build.sh"
+    script.write_text("echo $dep > $out\n")
+    made = []
+    for home in ("home-one", "somewhere/else/home-two"):
+        store = Store(tmp_path / home)
+        dep = simple("dep", store=store)
+        made.append(derivation(name="x", builder=SH, args=[script], env={"dep": dep}, store=store))
+        store.registry.close()
+    assert made[0].drv_name == made[1].drv_name
+    assert made[0].out == made[1].out
+    assert made[0].text == made[1].text
+
+
+# -- fixed-output derivations -----------------------------------------------------------------
+
+
+def test_fixed_output_path_depends_only_on_hash_and_name() -> None:
+    a = fetch("https://example.org/src.tar")
+    b = fetch("https://mirror.example.net/src.tar")
+    assert a.is_fixed_output
+    assert a.drv_name != b.drv_name
+    assert a.out == b.out
+    assert fetch("https://example.org/src.tar", b"other\n").out != a.out
+    assert fetch("https://example.org/src.tar", name="other.tar").out != a.out
+
+
+def test_moving_a_download_does_not_change_dependents() -> None:
+    users = [
+        simple("user", script=f'cat {fetch(url)} > "$out"')
+        for url in ("https://example.org/src.tar", "https://mirror.example.net/src.tar")
+    ]
+    assert users[0].out == users[1].out
+    assert users[0].drv_name != users[1].drv_name  # the .drv still names the recipe used
+
+
+def test_output_hash_is_normalised_to_sri() -> None:
+    digest = hash_bytes(b"payload\n")
+    forms = [digest.hex, digest.base32, digest.sri, f"sha256:{digest.hex}"]
+    drvs = [simple("f", output_hash=form) for form in forms]
+    assert {d.output_hash for d in drvs} == {digest.sri}
+    assert len({d.drv_name for d in drvs}) == 1
+
+
+def test_flat_and_recursive_fixed_outputs_differ() -> None:
+    digest = hash_bytes(b"payload\n").sri
+    flat = simple("f", output_hash=digest)
+    recursive = simple("f", output_hash=digest, output_hash_mode="recursive")
+    assert flat.out != recursive.out
+
+
+def test_recursive_fixed_output_is_the_path_add_would_make(store: Store, tmp_path: Path) -> None:
+    from pybuild.hashing import hash_path
+
+    src = tmp_path / "f"
+    src.write_text("payload\n")
+    drv = simple("f", output_hash=hash_path(src)[0].sri, output_hash_mode="recursive")
+    assert drv.out == store.add_path(src)
+
+
+# -- .drv files -------------------------------------------------------------------------------
+
+
+def test_instantiate_writes_drv_files_with_references(store: Store, tmp_path: Path) -> None:
+    script = tmp_path / "build.sh"
+    script.write_text("true\n")
+    dep = simple("dep", store=store)
+    drv = derivation(name="x", builder=SH, args=[script, dep], store=store)
+    assert instantiate(drv, store) == drv.drv_name
+    for d in (drv, dep):
+        assert store.is_valid(d.drv_name)
+        assert store.path(d.drv_name).read_text() == d.text
+    refs = store.info(drv.drv_name).references
+    assert set(refs) == {dep.drv_name, store.add_path(script)}
+    assert not store.is_valid(drv.out)
+    assert instantiate(drv, store) == drv.drv_name
+
+
+def test_load_derivation_round_trip(store: Store) -> None:
+    dep = fetch("https://example.org/src.tar")
+    drv = simple("pkg", script=f"cat {dep} > $out", outputs=("out", "dev"), env={"K": "v"})
+    instantiate(drv, store)
+    loaded = load_derivation(store, drv.drv_name)
+    assert loaded == drv
+    assert loaded.text == drv.text
+    assert loaded.output_paths == drv.output_paths
+    assert loaded.input_drvs == (dep,)
+    assert loaded.input_drvs[0].output_hash == dep.output_hash
+    assert loaded.env == drv.env
+
+
+def test_load_derivation_rejects_garbage(store: Store) -> None:
+    drv = simple()
+    instantiate(drv, store)
+    path = store.path(drv.drv_name)
+    chmod_writable(path)
+    path.write_bytes(b"\x00\xffnot json at all")
+    with pytest.raises(DerivationError, match="malformed"):
+        load_derivation(store, drv.drv_name)
+    path.write_text("{")
+    with pytest.raises(DerivationError, match="malformed"):
+        load_derivation(store, drv.drv_name)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        {"version": 2},
+        {"version": 1},
+        {"version": 1, "name": 5},
+    ],
+)
+def test_load_derivation_rejects_wrong_shapes(store: Store, doc: object) -> None:
+    drv = simple()
+    instantiate(drv, store)
+    path = store.path(drv.drv_name)
+    chmod_writable(path)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DerivationError):
+        load_derivation(store, drv.drv_name)
+
+
+def test_load_derivation_rejects_a_hand_edited_file(store: Store) -> None:
+    drv = simple()
+    instantiate(drv, store)
+    path = store.path(drv.drv_name)
+    doc = json.loads(path.read_text())
+    doc["args"][1] = 'echo edited > "$out"'
+    chmod_writable(path)
+    path.write_text(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+    with pytest.raises(DerivationError, match="modified") as info:
+        load_derivation(store, drv.drv_name)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("edit", ["output path", "extra field"])
+def test_load_derivation_rejects_edits_it_would_recompute_away(store: Store, edit: str) -> None:
+    """The file must still be the text its name was made from, even where the loader
+    recomputes a field (the output paths) or ignores one (an unknown key)."""
+    drv = simple()
+    instantiate(drv, store)
+    path = store.path(drv.drv_name)
+    chmod_writable(path)
+    if edit == "output path":
+        path.write_text(drv.text.replace(drv.out, simple("other").out))
+    else:
+        path.write_text(drv.text[:-1] + ',"zzz":"smuggled"}')
+    assert path.read_text() != drv.text
+    with pytest.raises(DerivationError, match="modified"):
+        load_derivation(store, drv.drv_name)
+
+
+def test_load_derivation_of_an_edited_input(store: Store) -> None:
+    dep = simple("dep")
+    drv = simple("user", script=f"cat {dep} > $out")
+    instantiate(drv, store)
+    path = store.path(dep.drv_name)
+    chmod_writable(path)
+    path.write_text(dep.text.replace("echo hi", "echo ho"))
+    with pytest.raises(DerivationError, match="modified"):
+        load_derivation(store, drv.drv_name)
+
+
+def test_load_derivation_of_a_missing_file(store: Store) -> None:
+    with pytest.raises(DerivationError, match="cannot read"):
+        load_derivation(store, simple().drv_name)
+
+
+# -- dependency order -------------------------------------------------------------------------
+
+
+def test_toposort_puts_dependencies_first() -> None:
+    edges = {"app": ["lib", "tool"], "lib": ["base"], "tool": ["base"], "base": []}
+    order = toposort(["app"], lambda n: edges[n])
+    assert sorted(order) == sorted(edges)
+    for node, deps in edges.items():
+        for dep in deps:
+            assert order.index(dep) < order.index(node)
+
+
+def test_toposort_visits_each_node_once_from_many_roots() -> None:
+    edges = {"a": ["c"], "b": ["c"], "c": []}
+    order = toposort(["a", "b", "c", "a"], lambda n: edges[n])
+    assert order.count("c") == 1
+    assert order[0] == "c"
+    assert sorted(order) == ["a", "b", "c"]
+
+
+def test_toposort_names_the_whole_cycle() -> None:
+    edges = {"root": ["a"], "a": ["b"], "b": ["c"], "c": ["a"]}
+    with pytest.raises(CycleError) as info:
+        toposort(["root"], lambda n: edges[n])
+    assert info.value.chain == ["a", "b", "c", "a"]
+    assert "a -> b -> c -> a" in str(info.value)
+    assert isinstance(info.value, DerivationError)
+
+
+def test_toposort_self_loop_and_labels() -> None:
+    with pytest.raises(CycleError) as info:
+        toposort([1], lambda n: [n], label=lambda n: f"node{n}")
+    assert info.value.chain == ["node1", "node1"]
+
+
+def test_toposort_of_a_deep_chain_does_not_recurse() -> None:
+    depth = 5000
+    order = toposort([0], lambda n: [n + 1] if n < depth else [])
+    assert order == list(range(depth, -1, -1))

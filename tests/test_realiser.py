@@ -1,0 +1,443 @@
+"""Realising derivations in-process: builder environment, failures, hashes, timeouts, jobs."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pybuild.derivations import Derivation, derivation
+from pybuild.errors import BuildError, HashMismatch, PathNotValid
+from pybuild.hashing import hash_bytes, hash_path
+from pybuild.realiser import SOURCE_DATE_EPOCH, BuildOptions, realise
+from pybuild.store import Store
+
+SH = "/bin/sh"
+
+
+@pytest.fixture
+def store(pybuild_home: Path) -> Iterator[Store]:
+    store = Store(pybuild_home)
+    yield store
+    store.registry.close()
+
+
+def sh(name: str, script: str, **kw: object) -> Derivation:
+    return derivation(name=name, builder=SH, args=["-c", script], **kw)  # type: ignore[arg-type]
+
+
+def build(
+    store: Store, *targets: Derivation, **options: object
+) -> tuple[dict[Derivation, str], str]:
+    """Realise `targets`; returns the fates and the progress log."""
+    log = io.StringIO()
+    fates = realise(list(targets), store, BuildOptions(log=log, **options))  # type: ignore[arg-type]
+    return fates, log.getvalue()
+
+
+def out_path(store: Store, drv: Derivation, output: str = "out") -> Path:
+    return Path(drv.path(output, store))
+
+
+def store_entries(store: Store) -> list[str]:
+    return sorted(os.listdir(store.dir)) if store.dir.is_dir() else []
+
+
+def assert_nothing_left(store: Store, drv: Derivation) -> None:
+    """No output of `drv` is valid or present, no build directory remains, no damage."""
+    for name in drv.output_paths.values():
+        assert not store.is_valid(name)
+        assert name not in store_entries(store)
+    assert not store.tmp_dir.exists() or list(store.tmp_dir.iterdir()) == []
+    assert list(store.verify(check_contents=True)) == []
+
+
+def process_gone(pid: int, wait: float = 5.0) -> bool:
+    """Whether `pid` is dead (absent or a zombie), polling for up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def test_build_registers_the_output(store: Store) -> None:
+    drv = sh("thing", 'mkdir "$out" && echo made > "$out/file"')
+    fates, log = build(store, drv)
+    assert fates == {drv: "built"}
+    assert f"building thing ({drv.drv_name})" in log
+    assert (out_path(store, drv) / "file").read_text() == "made\n"
+    info = store.info(drv.out)
+    assert info.deriver == drv.drv_name
+    assert info.nar_hash == hash_path(out_path(store, drv))[0].sri
+    assert store.is_valid(drv.drv_name)
+    assert (store.log_dir / f"{drv.drv_name}.log").exists()
+    assert list(store.tmp_dir.iterdir()) == []
+    assert list(store.verify(check_contents=True)) == []
+
+
+def test_a_valid_output_is_not_built_again(store: Store, tmp_path: Path) -> None:
+    counter = tmp_path / "counter"
+    drv = sh("once", f'echo run >> {counter}; echo x > "$out"')
+    build(store, drv)
+    fates, log = build(store, drv)
+    assert fates == {drv: "valid"}
+    assert "building" not in log
+    assert counter.read_text() == "run\n"
+
+
+def test_dependencies_are_built_first(store: Store) -> None:
+    base = sh("base", 'mkdir "$out" && echo payload > "$out/data"')
+    user = sh("user", f'cat {base}/data > "$out"')
+    fates, log = build(store, user)
+    assert fates == {base: "built", user: "built"}
+    assert log.index("building base") < log.index("building user")
+    assert out_path(store, user).read_text() == "payload\n"
+
+
+def test_store_paths_are_real_paths_for_the_builder(store: Store) -> None:
+    dep = sh("dep", 'echo x > "$out"')
+    user = sh("user", f'echo "{dep}" > "$out"')
+    build(store, user)
+    assert out_path(store, user).read_text() == f"{store.path(dep.out)}\n"
+
+
+def test_references_are_the_inputs_an_output_mentions(store: Store) -> None:
+    base = sh("base", 'mkdir "$out" && echo payload > "$out/data"')
+    mentions = sh("mentions", f'echo "{base}/data" > "$out"')
+    copies = sh("copies", f'cat "{base}/data" > "$out"')
+    build(store, mentions, copies)
+    assert store.info(mentions.out).references == (base.out,)
+    assert store.info(copies.out).references == ()
+    assert store.closure([mentions.out]) == sorted([mentions.out, base.out])
+    assert store.closure([copies.out]) == [copies.out]
+
+
+def test_references_through_a_symlink(store: Store) -> None:
+    base = sh("base", 'mkdir "$out" && echo payload > "$out/data"')
+    linker = sh("linker", f'mkdir "$out" && ln -s "{base}/data" "$out/data"')
+    build(store, linker)
+    assert store.info(linker.out).references == (base.out,)
+    assert (out_path(store, linker) / "data").read_text() == "payload\n"
+
+
+def test_multiple_outputs(store: Store) -> None:
+    drv = sh(
+        "pkg",
+        'mkdir "$out" "$dev" && echo lib > "$out/lib" && echo "$out/lib" > "$dev/pointer"',
+        outputs=("out", "dev"),
+    )
+    assert build(store, drv)[0] == {drv: "built"}
+    assert (out_path(store, drv) / "lib").read_text() == "lib\n"
+    assert store.info(drv.output_paths["dev"]).references == (drv.out,)
+    assert store.info(drv.out).deriver == drv.drv_name
+
+
+def test_input_bin_directories_are_on_path(store: Store) -> None:
+    tool = sh(
+        "tool",
+        'mkdir -p "$out/bin" && printf "#!/bin/sh\\necho from-tool\\n" > "$out/bin/greet"'
+        ' && chmod +x "$out/bin/greet"',
+    )
+    user = derivation(name="user", builder=SH, args=["-c", 'greet > "$out"'], env={"t": tool})
+    build(store, user)
+    assert out_path(store, user).read_text() == "from-tool\n"
+
+
+def test_the_builder_environment_is_cleared(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYBUILD_TEST_LEAK", "secret")
+    monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
+    drv = derivation(
+        name="env",
+        builder=SH,
+        args=["-c", 'env > "$out"'],
+        env={"GIVEN": "by the derivation"},
+    )
+    build(store, drv)
+    env = dict(
+        line.split("=", 1) for line in out_path(store, drv).read_text().splitlines() if "=" in line
+    )
+    assert "PYBUILD_TEST_LEAK" not in env
+    assert env["GIVEN"] == "by the derivation"
+    assert Path(env["out"]).name == drv.out
+    assert env["HOME"] == "/homeless-shelter"
+    tmpdir = Path(env["TMPDIR"])
+    assert tmpdir.is_relative_to(store.tmp_dir)
+    assert env["PWD"] == env["TMPDIR"]
+    assert env["SOURCE_DATE_EPOCH"] == SOURCE_DATE_EPOCH == "315532800"
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        assert env[proxy] == "http://127.0.0.1:9"
+    assert env["PATH"].endswith("/usr/local/bin:/usr/bin:/bin")
+    assert not tmpdir.exists()  # the build directory is removed after the build
+
+
+def test_a_fixed_output_build_may_use_the_users_proxy(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = "http://proxy.example:3128"
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.setenv("PYBUILD_TEST_LEAK", "secret")
+    drv = derivation(
+        name="download",
+        builder=SH,
+        args=["-c", 'printf %s "$http_proxy$PYBUILD_TEST_LEAK" > "$out"'],
+        output_hash=hash_bytes(proxy.encode()).sri,
+    )
+    assert build(store, drv)[0] == {drv: "built"}
+    assert out_path(store, drv).read_text() == proxy
+
+
+def test_fixed_output_with_the_right_hash(store: Store, tmp_path: Path) -> None:
+    flat = derivation(
+        name="flat",
+        builder=SH,
+        args=["-c", 'echo content > "$out"'],
+        output_hash=hash_bytes(b"content\n").hex,
+    )
+    tree = tmp_path / "expected"
+    tree.mkdir()
+    (tree / "f").write_text("content\n")
+    recursive = derivation(
+        name="tree",
+        builder=SH,
+        args=["-c", 'mkdir "$out" && echo content > "$out/f"'],
+        output_hash=hash_path(tree)[0].base32,
+        output_hash_mode="recursive",
+    )
+    assert build(store, flat, recursive)[0] == {flat: "built", recursive: "built"}
+    assert store.is_valid(flat.out)
+    assert store.is_valid(recursive.out)
+
+
+def test_fixed_output_with_the_wrong_hash(store: Store) -> None:
+    expected = hash_bytes(b"right\n").sri
+    drv = derivation(
+        name="download",
+        builder=SH,
+        args=["-c", 'echo wrong > "$out"'],
+        output_hash=expected,
+    )
+    with pytest.raises(HashMismatch) as info:
+        build(store, drv)
+    actual = hash_bytes(b"wrong\n").sri
+    assert (info.value.expected, info.value.actual) == (expected, actual)
+    assert expected in str(info.value)
+    assert actual in str(info.value)
+    assert_nothing_left(store, drv)
+
+
+def test_flat_fixed_output_must_be_a_file(store: Store) -> None:
+    drv = derivation(
+        name="dir",
+        builder=SH,
+        args=["-c", 'mkdir "$out"'],
+        output_hash=hash_bytes(b"").sri,
+    )
+    with pytest.raises(BuildError, match="single regular file"):
+        build(store, drv)
+    assert_nothing_left(store, drv)
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+FLAKY = """
+if [ -e "$out" ] || [ -n "$(ls -A .)" ]; then echo "did not start clean"; exit 3; fi
+mkdir "$out"
+echo partial > "$out/partial"
+echo junk > leftover
+i=0
+while [ $i -lt 40 ]; do echo "noise line $i"; i=$((i + 1)); done
+echo "the reason it failed"
+[ -e "$flag" ] || exit 1
+echo done > "$out/done"
+"""
+
+
+def test_a_failed_build_leaves_nothing_and_the_next_starts_clean(
+    store: Store, tmp_path: Path
+) -> None:
+    flag = tmp_path / "fixed"
+    drv = sh("flaky", FLAKY, env={"flag": str(flag)})
+    with pytest.raises(BuildError) as info:
+        build(store, drv)
+    error = info.value
+    assert error.name == "flaky"
+    assert "exited with status 1" in error.reason
+    assert error.tail.splitlines()[-1] == "the reason it failed"
+    assert len(error.tail.splitlines()) == 25
+    assert "noise line 39" in str(error)
+    assert "noise line 0\n" not in str(error)
+    assert f"full log: {error.log_path}" in str(error)
+    assert "noise line 0\n" in Path(error.log_path).read_text()
+    assert_nothing_left(store, drv)
+
+    flag.touch()
+    assert build(store, drv)[0] == {drv: "built"}
+    assert sorted(os.listdir(out_path(store, drv))) == ["done", "partial"]
+    assert "did not start clean" not in (store.log_dir / f"{drv.drv_name}.log").read_text()
+
+
+def test_log_lines_sets_the_tail_length(store: Store, tmp_path: Path) -> None:
+    drv = sh("flaky", FLAKY, env={"flag": str(tmp_path / "never")})
+    with pytest.raises(BuildError) as info:
+        build(store, drv, log_lines=3)
+    assert info.value.tail.splitlines() == [
+        "noise line 38",
+        "noise line 39",
+        "the reason it failed",
+    ]
+
+
+def test_keep_failed_keeps_the_build_directory(store: Store, tmp_path: Path) -> None:
+    drv = sh("flaky", FLAKY, env={"flag": str(tmp_path / "never")})
+    with pytest.raises(BuildError):
+        build(store, drv, keep_failed=True)
+    [work] = list(store.tmp_dir.iterdir())
+    assert (work / "build" / "leftover").read_text() == "junk\n"
+    assert (work / drv.out / "partial").exists()
+    assert not store.is_valid(drv.out)
+
+
+def test_a_builder_that_makes_no_output(store: Store) -> None:
+    drv = sh("lazy", "echo forgot")
+    with pytest.raises(BuildError, match=f"did not create its output {drv.out}"):
+        build(store, drv)
+    assert_nothing_left(store, drv)
+
+
+def test_a_builder_that_makes_only_some_outputs(store: Store) -> None:
+    drv = sh("half", 'mkdir "$out"', outputs=("out", "dev"))
+    with pytest.raises(BuildError, match=f"output {drv.output_paths['dev']}"):
+        build(store, drv)
+    assert_nothing_left(store, drv)
+
+
+def test_a_builder_that_cannot_run(store: Store) -> None:
+    drv = derivation(name="nobuilder", builder="/nonexistent/builder")
+    with pytest.raises(BuildError, match="cannot run builder /nonexistent/builder"):
+        build(store, drv)
+    assert_nothing_left(store, drv)
+
+
+def test_a_killed_builder_is_reported(store: Store) -> None:
+    drv = sh("suicide", "kill -9 $$")
+    with pytest.raises(BuildError, match="SIGKILL"):
+        build(store, drv)
+
+
+def test_build_timeout_kills_the_whole_builder(store: Store, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    drv = sh("slow", f'sleep 30 & echo $! > {pids}; echo $$ >> {pids}; wait; echo x > "$out"')
+    started = time.monotonic()
+    with pytest.raises(BuildError, match="timed out after 1 s") as info:
+        build(store, drv, build_timeout=1)
+    assert time.monotonic() - started < 20
+    assert info.value.log_path
+    for pid in pids.read_text().split():
+        assert process_gone(int(pid)), pid
+    assert_nothing_left(store, drv)
+
+
+def test_a_missing_input_is_reported(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "f"
+    src.write_text("x")
+    drv = derivation(name="uses", builder=SH, args=["-c", 'cat "$srcs" > "$out"'], srcs=[src])
+    store.registry.conn.execute("DELETE FROM valid_paths WHERE path = ?", (drv.input_srcs[0],))
+    with pytest.raises(PathNotValid):
+        build(store, drv)
+
+
+# -- scheduling -------------------------------------------------------------------------------
+
+MEET = """
+touch "$markers/$me.started"
+i=0
+while [ ! -e "$markers/$other.started" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+if [ -e "$markers/$other.started" ]; then echo overlap > "$out"; else echo alone > "$out"; fi
+"""
+
+
+def meeting_pair(markers: Path) -> tuple[Derivation, Derivation]:
+    markers.mkdir()
+    return (
+        sh("left", MEET, env={"markers": str(markers), "me": "left", "other": "right"}),
+        sh("right", MEET, env={"markers": str(markers), "me": "right", "other": "left"}),
+    )
+
+
+def test_two_jobs_run_independent_builds_at_once(store: Store, tmp_path: Path) -> None:
+    left, right = meeting_pair(tmp_path / "markers")
+    assert build(store, left, right, jobs=2)[0] == {left: "built", right: "built"}
+    assert out_path(store, left).read_text() == "overlap\n"
+    assert out_path(store, right).read_text() == "overlap\n"
+
+
+def test_one_job_runs_builds_one_after_another(store: Store, tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    first = sh("first", f'ls {markers} > "$out"; touch {markers}/first')
+    second = sh("second", f'ls {markers} > "$out"; touch {markers}/second')
+    build(store, first, second, jobs=1)
+    seen = sorted(out_path(store, d).read_text() for d in (first, second))
+    assert seen in (["", "first\n"], ["", "second\n"])
+
+
+def test_a_dependent_waits_for_its_input_even_with_many_jobs(store: Store) -> None:
+    base = sh("base", 'sleep 0.3; echo base > "$out"')
+    user = sh("user", f'cat {base} > "$out"')
+    assert build(store, user, jobs=4)[0] == {base: "built", user: "built"}
+    assert out_path(store, user).read_text() == "base\n"
+
+
+def test_keep_going_builds_what_it_can(store: Store) -> None:
+    good = sh("good", 'echo fine > "$out"')
+    bad = sh("bad", "echo broken; exit 2")
+    after_bad = sh("after-bad", f'cat {bad} > "$out"')
+    fates, _ = build(store, after_bad, good, keep_going=True, jobs=2)
+    assert fates[good] == "built"
+    assert "build of bad failed" in fates[bad]
+    assert "exited with status 2" in fates[bad]
+    assert fates[after_bad] == "not built: its input bad failed"
+    assert store.is_valid(good.out)
+    assert not store.is_valid(bad.out)
+    assert not store.is_valid(after_bad.out)
+
+
+def test_without_keep_going_the_first_failure_is_raised(store: Store) -> None:
+    bad = sh("bad", "exit 2")
+    after_bad = sh("after-bad", f'cat {bad} > "$out"')
+    with pytest.raises(BuildError, match="build of bad failed"):
+        build(store, after_bad)
+    assert not store.is_valid(after_bad.out)
+    assert not store.is_valid(after_bad.drv_name)
+
+
+def test_the_inputs_of_a_valid_output_are_not_needed(store: Store, tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    dep = sh("dep", f'[ -e {flag} ] && echo dep > "$out"')
+    user = sh("user", f'cat {dep} > "$out"')
+    flag.touch()
+    build(store, user)
+    flag.unlink()  # dep could not be built again
+    store.registry.conn.execute("DELETE FROM valid_paths WHERE path = ?", (dep.out,))
+    assert not store.is_valid(dep.out)
+    fates, log = build(store, user)
+    assert fates == {user: "valid"}
+    assert "building" not in log

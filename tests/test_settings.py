@@ -1,0 +1,528 @@
+"""Tests for pybuild.settings: the layering of sources, name spelling, parsing and errors.
+
+Every test passes its own environment (pointing HOME and XDG_CONFIG_HOME into tmp_path), so the
+real user's config file and PYBUILD_* variables never leak in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybuild.errors import SettingsError
+from pybuild.settings import (
+    SETTINGS,
+    Settings,
+    Value,
+    config_file,
+    format_settings,
+    load_settings,
+)
+
+DEFAULTS = {
+    "auto_optimise": False,
+    "build_timeout": 0,
+    "jobs": 1,
+    "keep_failed": False,
+    "log_lines": 25,
+    "substituters": [],
+    "trusted_public_keys": [],
+}
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """An environment whose config directory is empty and private to the test."""
+    return {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+
+
+def write_config(env: dict[str, str], text: str) -> Path:
+    path = Path(env["XDG_CONFIG_HOME"], "pybuild", "config.toml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def effective(settings: Settings) -> dict[str, tuple[object, str]]:
+    return {v.name: (v.value, v.source) for v in settings.values()}
+
+
+# --- the declaration table -------------------------------------------------------------------
+
+
+def test_table_declares_the_initial_settings_with_their_defaults() -> None:
+    assert {name: s.default for name, s in SETTINGS.items()} == DEFAULTS
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_declaration_is_canonical_and_its_default_fits(name: str) -> None:
+    setting = SETTINGS[name]
+    assert setting.name == name
+    assert name == name.lower() and "-" not in name
+    assert setting.doc and "\n" not in setting.doc
+    # A default of the wrong type would only be noticed by whatever reads it.
+    assert Settings().with_overrides(**{name: setting.default}).get(name) == setting.default
+
+
+# --- defaults and layering -------------------------------------------------------------------
+
+
+def test_defaults_when_there_is_no_file_environment_or_option(env: dict[str, str]) -> None:
+    settings = load_settings(environ=env)
+    assert effective(settings) == {name: (value, "default") for name, value in DEFAULTS.items()}
+    assert settings.jobs == 1
+    assert settings.keep_failed is False
+
+
+def test_settings_without_arguments_are_the_defaults() -> None:
+    assert effective(Settings()) == {name: (value, "default") for name, value in DEFAULTS.items()}
+
+
+def test_default_lists_are_not_shared_with_the_table() -> None:
+    Settings().substituters.append("https://cache.example")
+    assert SETTINGS["substituters"].default == []
+    assert Settings().substituters == []
+
+
+def test_file_overrides_default(env: dict[str, str]) -> None:
+    path = write_config(env, "jobs = 4\nkeep_failed = true\n")
+    values = effective(load_settings(environ=env))
+    assert values["jobs"] == (4, str(path))
+    assert values["keep_failed"] == (True, str(path))
+    assert values["log_lines"] == (25, "default")
+
+
+def test_env_overrides_file(env: dict[str, str]) -> None:
+    path = write_config(env, "jobs = 4\nlog_lines = 10\n")
+    values = effective(load_settings(environ={**env, "PYBUILD_JOBS": "6"}))
+    assert values["jobs"] == (6, "env PYBUILD_JOBS")
+    assert values["log_lines"] == (10, str(path))
+
+
+def test_option_overrides_env(env: dict[str, str]) -> None:
+    write_config(env, "jobs = 4\n")
+    settings = load_settings([("jobs", "8")], environ={**env, "PYBUILD_JOBS": "6"})
+    assert effective(settings)["jobs"] == (8, "--option")
+
+
+def test_later_option_wins(env: dict[str, str]) -> None:
+    settings = load_settings([("jobs", "2"), ("jobs", "3")], environ=env)
+    assert settings.jobs == 3
+
+
+def test_each_source_sets_its_own_settings(env: dict[str, str]) -> None:
+    path = write_config(env, "log_lines = 5\njobs = 2\n")
+    settings = load_settings(
+        [("build_timeout", "60")], environ={**env, "PYBUILD_KEEP_FAILED": "yes"}
+    )
+    values = effective(settings)
+    assert values["log_lines"] == (5, str(path))
+    assert values["jobs"] == (2, str(path))
+    assert values["keep_failed"] == (True, "env PYBUILD_KEEP_FAILED")
+    assert values["build_timeout"] == (60, "--option")
+    assert values["auto_optimise"] == (False, "default")
+
+
+def test_environ_defaults_to_os_environ(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in list(os.environ):
+        if var.startswith("PYBUILD_"):
+            monkeypatch.delenv(var)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    path = write_config(env, "log_lines = 7\n")
+    monkeypatch.setenv("PYBUILD_JOBS", "5")
+    values = effective(load_settings())
+    assert values["log_lines"] == (7, str(path))
+    assert values["jobs"] == (5, "env PYBUILD_JOBS")
+
+
+# --- where the file is -----------------------------------------------------------------------
+
+
+def test_config_file_is_under_xdg_config_home(tmp_path: Path) -> None:
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": "/elsewhere"}
+    assert config_file(environ) == tmp_path / "pybuild" / "config.toml"
+
+
+def test_config_file_defaults_to_dot_config_in_home(tmp_path: Path) -> None:
+    assert config_file({"HOME": str(tmp_path)}) == tmp_path / ".config/pybuild/config.toml"
+
+
+def test_relative_xdg_config_home_is_ignored(tmp_path: Path) -> None:
+    environ = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": "relative/dir"}
+    assert config_file(environ) == tmp_path / ".config/pybuild/config.toml"
+
+
+def test_pybuild_config_names_another_file(env: dict[str, str], tmp_path: Path) -> None:
+    write_config(env, "jobs = 2\n")
+    other = tmp_path / "other.toml"
+    other.write_text("jobs = 3\n")
+    environ = {**env, "PYBUILD_CONFIG": str(other)}
+    assert config_file(environ) == other
+    assert effective(load_settings(environ=environ))["jobs"] == (3, str(other))
+
+
+def test_config_file_reads_os_environ_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYBUILD_CONFIG", str(tmp_path / "x.toml"))
+    assert config_file() == tmp_path / "x.toml"
+
+
+def test_missing_file_named_by_pybuild_config_is_an_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(SettingsError, match="does not exist") as info:
+        load_settings(environ={**env, "PYBUILD_CONFIG": str(missing)})
+    assert str(missing) in str(info.value)
+    assert "PYBUILD_CONFIG" in info.value.hint
+
+
+def test_unreadable_config_path_is_an_error(env: dict[str, str]) -> None:
+    path = Path(env["XDG_CONFIG_HOME"], "pybuild", "config.toml")
+    path.mkdir(parents=True)  # a directory where the file should be
+    with pytest.raises(SettingsError, match="cannot read config file") as info:
+        load_settings(environ=env)
+    assert str(path) in str(info.value)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_hyphen_and_underscore_name_the_same_setting(env: dict[str, str]) -> None:
+    path = write_config(env, "log-lines = 9\n")
+    settings = load_settings(
+        [("keep-failed", "true"), ("build_timeout", "30")],
+        environ={**env, "PYBUILD_TRUSTED_PUBLIC_KEYS": "k1"},
+    )
+    values = effective(settings)
+    assert values["log_lines"] == (9, str(path))
+    assert values["keep_failed"] == (True, "--option")
+    assert values["build_timeout"] == (30, "--option")
+    assert values["trusted_public_keys"] == (["k1"], "env PYBUILD_TRUSTED_PUBLIC_KEYS")
+    assert settings.get("keep-failed") is True
+    assert settings.get("keep_failed") is True
+    assert settings.get("log-lines") == settings.log_lines == 9
+
+
+def test_both_spellings_in_one_file_is_an_error(env: dict[str, str]) -> None:
+    write_config(env, "keep-failed = true\nkeep_failed = false\n")
+    with pytest.raises(SettingsError, match="set twice") as info:
+        load_settings(environ=env)
+    assert "'keep-failed'" in str(info.value) and "'keep_failed'" in str(info.value)
+
+
+def test_unknown_name_in_file_suggests_close_name(env: dict[str, str]) -> None:
+    path = write_config(env, "job = 4\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ=env)
+    message = str(info.value)
+    assert "unknown setting 'job'" in message
+    assert str(path) in message
+    assert "did you mean 'jobs'?" in message
+    assert "jobs" in info.value.hint and "keep_failed" in info.value.hint
+
+
+def test_unknown_table_in_file_is_an_error(env: dict[str, str]) -> None:
+    write_config(env, "[jobs-table]\nx = 1\n")
+    with pytest.raises(SettingsError, match="unknown setting 'jobs-table'"):
+        load_settings(environ=env)
+
+
+def test_unknown_env_var_suggests_close_variable(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ={**env, "PYBUILD_JOB": "4"})
+    message = str(info.value)
+    assert "unknown setting 'job' from env PYBUILD_JOB" in message
+    assert "did you mean PYBUILD_JOBS?" in message
+    assert "PYBUILD_HOME" in info.value.hint and "PYBUILD_CONFIG" in info.value.hint
+
+
+def test_unknown_option_suggests_close_name(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings([("keep-faild", "true")], environ=env)
+    message = str(info.value)
+    assert "unknown setting 'keep-faild' from --option" in message
+    assert "did you mean 'keep_failed'?" in message
+
+
+def test_unknown_name_far_from_all_settings_has_no_suggestion(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings([("zzzzzz", "1")], environ=env)
+    assert "did you mean" not in str(info.value)
+
+
+def test_non_setting_pybuild_variables_and_others_are_ignored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    other = tmp_path / "c.toml"
+    other.write_text("")
+    environ = {
+        **env,
+        "PYBUILD_HOME": str(tmp_path / "store"),
+        "PYBUILD_CONFIG": str(other),
+        "PATH": "/usr/bin",
+        "JOBS": "9",
+    }
+    assert effective(load_settings(environ=environ))["jobs"] == (1, "default")
+
+
+def test_get_unknown_name_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="unknown setting 'job'; did you mean 'jobs'"):
+        Settings().get("job")
+
+
+def test_unknown_attribute_is_an_attribute_error_with_suggestion() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError, match="did you mean 'jobs'"):
+        _ = settings.job
+    assert not hasattr(settings, "job")
+    assert getattr(settings, "_private", None) is None
+
+
+def test_settings_cannot_be_assigned() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError):
+        settings.jobs = 3  # type: ignore[misc]
+    assert settings.jobs == 1
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a", ["a"]),
+        ("a b", ["a", "b"]),
+        (
+            "  https://a.example\thttps://b.example\n c  ",
+            ["https://a.example", "https://b.example", "c"],
+        ),
+        ("", []),
+    ],
+)
+def test_list_from_string_is_whitespace_separated(
+    env: dict[str, str], text: str, expected: list[str]
+) -> None:
+    from_env = load_settings(environ={**env, "PYBUILD_SUBSTITUTERS": text})
+    from_option = load_settings([("substituters", text)], environ=env)
+    assert from_env.substituters == expected
+    assert from_option.substituters == expected
+
+
+def test_list_from_toml_array(env: dict[str, str]) -> None:
+    write_config(env, 'substituters = ["https://a.example", "https://b.example"]\n')
+    assert load_settings(environ=env).substituters == ["https://a.example", "https://b.example"]
+
+
+@pytest.mark.parametrize("toml", ['"https://a.example"', "[1, 2]", '["a", 1]'])
+def test_list_in_toml_must_be_array_of_strings(env: dict[str, str], toml: str) -> None:
+    write_config(env, f"substituters = {toml}\n")
+    with pytest.raises(SettingsError, match=r"'substituters'.*expected a list of strings"):
+        load_settings(environ=env)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("Yes", True),
+        ("1", True),
+        (" yes ", True),
+        ("false", False),
+        ("False", False),
+        ("NO", False),
+        ("0", False),
+    ],
+)
+def test_bool_from_string(env: dict[str, str], text: str, expected: bool) -> None:
+    from_env = load_settings(environ={**env, "PYBUILD_AUTO_OPTIMISE": text})
+    from_option = load_settings([("auto-optimise", text)], environ=env)
+    assert from_env.auto_optimise is expected
+    assert from_option.auto_optimise is expected
+
+
+@pytest.mark.parametrize("text", ["maybe", "2", "", "on", "t"])
+def test_bad_bool_from_string(env: dict[str, str], text: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings([("keep_failed", text)], environ=env)
+    message = str(info.value)
+    assert f"invalid value {text!r} for setting 'keep_failed' from --option" in message
+    assert "true/false" in message
+
+
+def test_bool_from_toml(env: dict[str, str]) -> None:
+    write_config(env, "auto_optimise = true\nkeep_failed = false\n")
+    settings = load_settings(environ=env)
+    assert settings.auto_optimise is True
+    assert settings.keep_failed is False
+
+
+def test_bool_in_toml_must_be_boolean(env: dict[str, str]) -> None:
+    write_config(env, 'keep_failed = "yes"\n')
+    with pytest.raises(SettingsError, match=r"'keep_failed'.*expected a boolean, got str"):
+        load_settings(environ=env)
+
+
+def test_str_from_string_is_kept_as_given() -> None:
+    # No str setting is declared yet; the parser is reached through a temporary declaration.
+    from pybuild import settings as module
+
+    setting = module.Setting("example", str, "", "an example")
+    assert module._parse(setting, "  a b  ", "--option") == "  a b  "
+    assert module._check(setting, "x", "argument") == "x"
+    with pytest.raises(SettingsError, match="expected a string, got int"):
+        module._check(setting, 1, "argument")
+
+
+def test_bad_int_from_env_names_setting_source_and_value(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ={**env, "PYBUILD_JOBS": "four"})
+    assert str(info.value) == (
+        "invalid value 'four' for setting 'jobs' from env PYBUILD_JOBS: expected an integer"
+    )
+
+
+def test_bad_int_from_option_names_setting_source_and_value(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings([("log-lines", "1.5")], environ=env)
+    assert str(info.value) == (
+        "invalid value '1.5' for setting 'log_lines' from --option: expected an integer"
+    )
+
+
+@pytest.mark.parametrize(("toml", "got"), [('"4"', "str"), ("true", "bool"), ("4.0", "float")])
+def test_int_in_toml_must_be_integer(env: dict[str, str], toml: str, got: str) -> None:
+    path = write_config(env, f"jobs = {toml}\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ=env)
+    message = str(info.value)
+    assert f"for setting 'jobs' from {path}" in message
+    assert f"expected an integer, got {got}" in message
+
+
+@pytest.mark.parametrize(("name", "text"), [("jobs", "0"), ("build_timeout", "-1")])
+def test_int_below_minimum_is_rejected(env: dict[str, str], name: str, text: str) -> None:
+    with pytest.raises(SettingsError, match=f"'{name}' from --option: must be at least"):
+        load_settings([(name, text)], environ=env)
+
+
+def test_zero_build_timeout_means_no_limit_and_is_allowed(env: dict[str, str]) -> None:
+    assert load_settings([("build_timeout", "0")], environ=env).build_timeout == 0
+
+
+def test_malformed_toml_names_the_file_and_the_problem(env: dict[str, str]) -> None:
+    path = write_config(env, "jobs = = 4\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ=env)
+    message = str(info.value)
+    assert str(path) in message
+    assert "not valid TOML" in message
+    assert "line 1" in message  # tomllib's own description of where
+
+
+def test_config_file_that_is_not_utf8_is_malformed(env: dict[str, str]) -> None:
+    path = write_config(env, "")
+    path.write_bytes(b"jobs = 4 # \xff\n")
+    with pytest.raises(SettingsError, match="not valid TOML") as info:
+        load_settings(environ=env)
+    assert str(path) in str(info.value)
+
+
+# --- overrides by the program ----------------------------------------------------------------
+
+
+def test_with_overrides_returns_new_settings_with_source_argument(env: dict[str, str]) -> None:
+    base = load_settings([("jobs", "2")], environ=env)
+    changed = base.with_overrides(jobs=8, substituters=("https://c.example",))
+    assert effective(changed)["jobs"] == (8, "argument")
+    assert effective(changed)["substituters"] == (["https://c.example"], "argument")
+    assert effective(changed)["log_lines"] == (25, "default")
+    assert effective(base)["jobs"] == (2, "--option")
+
+
+def test_with_overrides_checks_values_and_names() -> None:
+    with pytest.raises(SettingsError, match="'jobs' from argument: expected an integer"):
+        Settings().with_overrides(jobs="8")
+    with pytest.raises(SettingsError, match="'jobs' from argument: must be at least 1"):
+        Settings().with_overrides(jobs=0)
+    with pytest.raises(SettingsError, match="unknown setting 'job'; did you mean 'jobs'"):
+        Settings().with_overrides(job=8)
+
+
+# --- showing settings ------------------------------------------------------------------------
+
+
+def test_values_are_sorted_by_name_and_complete(env: dict[str, str]) -> None:
+    values = load_settings(environ=env).values()
+    assert [v.name for v in values] == sorted(DEFAULTS)
+    assert all(isinstance(v, Value) for v in values)
+
+
+@pytest.fixture
+def mixed(env: dict[str, str]) -> tuple[Settings, Path]:
+    path = write_config(env, 'substituters = ["https://a.example", "https://b.example"]\n')
+    settings = load_settings([("keep-failed", "yes")], environ={**env, "PYBUILD_JOBS": "3"})
+    return settings, path
+
+
+def test_format_settings_text_shows_value_and_source(mixed: tuple[Settings, Path]) -> None:
+    settings, path = mixed
+    lines = format_settings(settings, as_json=False).splitlines()
+    header = lines[0]
+    assert header.split() == ["NAME", "VALUE", "SOURCE"]
+    # Read the rows by the header's column offsets, which also checks that the columns line up.
+    value_at, source_at = header.index("VALUE"), header.index("SOURCE")
+    rows = {
+        line[:value_at].strip(): (line[value_at:source_at].strip(), line[source_at:])
+        for line in lines[1:]
+    }
+    assert list(rows) == sorted(DEFAULTS)
+    assert rows["jobs"] == ("3", "env PYBUILD_JOBS")
+    assert rows["keep_failed"] == ("true", "--option")
+    assert rows["substituters"] == ("https://a.example https://b.example", str(path))
+    assert rows["log_lines"] == ("25", "default")
+    assert rows["trusted_public_keys"] == ("", "default")
+
+
+def test_format_settings_json_shows_value_and_source(mixed: tuple[Settings, Path]) -> None:
+    settings, path = mixed
+    data = json.loads(format_settings(settings, as_json=True))
+    assert [entry["name"] for entry in data] == sorted(DEFAULTS)
+    by_name = {entry["name"]: entry for entry in data}
+    assert by_name["jobs"] == {"name": "jobs", "value": 3, "source": "env PYBUILD_JOBS"}
+    assert by_name["keep_failed"] == {"name": "keep_failed", "value": True, "source": "--option"}
+    assert by_name["substituters"] == {
+        "name": "substituters",
+        "value": ["https://a.example", "https://b.example"],
+        "source": str(path),
+    }
+    assert by_name["auto_optimise"] == {
+        "name": "auto_optimise",
+        "value": False,
+        "source": "default",
+    }
+
+
+# --- cost of importing -----------------------------------------------------------------------
+
+
+def test_tomllib_is_imported_only_when_a_file_is_read(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pybuild.settings import load_settings\n"
+        "load_settings(environ={'HOME': sys.argv[1]})\n"
+        "assert 'tomllib' not in sys.modules, 'tomllib imported without a config file'\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=root, check=True, timeout=60)

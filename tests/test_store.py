@@ -1,0 +1,652 @@
+"""The store: content-addressed adds, commits, the registry, parsing, references, locks, verify."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pybuild.errors import InvalidName, InvalidPath, PathNotValid, UsageError
+from pybuild.hashing import hash_path
+from pybuild.store import Problem, Store, default_home
+from pybuild.store.locks import path_locks
+from pybuild.store.paths import HASH_LEN, HASH_PART_RE, check_name, make_name, split_name
+from pybuild.store.references import hash_and_scan
+from pybuild.store.roots import add_result_link
+
+NIX32 = set("0123456789abcdfghijklmnpqrsvwxyz")
+
+
+@pytest.fixture
+def store(pybuild_home: Path) -> Iterator[Store]:
+    store = Store(pybuild_home)
+    yield store
+    store.registry.close()
+
+
+def make_tree(root: Path) -> Path:
+    tree = root / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    (tree / "run.sh").chmod(0o755)
+    (tree / "sub" / "a").write_text("x")
+    (tree / "link").symlink_to("../f.txt")
+    return tree
+
+
+def modes(root: Path) -> dict[str, int]:
+    """Permission bits of every entry below `root` (symlinks excluded), by relative path."""
+    found = {".": stat.S_IMODE(root.lstat().st_mode)}
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            found[str(path.relative_to(root))] = stat.S_IMODE(path.lstat().st_mode)
+    return found
+
+
+def work_dir(store: Store, files: dict[str, str]) -> Path:
+    """A directory in the store's tmp area holding `files` (relative path -> text)."""
+    out = store.new_tmp_dir("test") / "out"
+    for rel, text in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    return out
+
+
+def hash_part(name: str) -> str:
+    return split_name(name)[0]
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+
+def test_layout_under_home(tmp_path: Path) -> None:
+    store = Store(tmp_path / "h")
+    assert store.home == tmp_path / "h"
+    assert store.dir == tmp_path / "h" / "store"
+    assert store.var == tmp_path / "h" / "var"
+    assert store.tmp_dir == store.var / "tmp"
+    assert store.log_dir == store.var / "log"
+    assert store.gcroots_dir == store.var / "gcroots"
+    assert store.lock_dir == store.var / "locks"
+    assert store.path("x") == store.dir / "x"
+
+
+def test_default_store_follows_pybuild_home(pybuild_home: Path) -> None:
+    assert Store.default().home == pybuild_home
+    assert Store.default().dir == pybuild_home / "store"
+
+
+def test_default_home_without_pybuild_home(tmp_path: Path) -> None:
+    assert default_home({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "pybuild"
+    assert default_home({"PYBUILD_HOME": "", "XDG_DATA_HOME": str(tmp_path)}) == (
+        tmp_path / "pybuild"
+    )
+    assert default_home({}).name == "pybuild"
+
+
+def test_relative_home_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Store("rel").dir == tmp_path / "rel" / "store"
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def test_make_name_shape_and_determinism() -> None:
+    name = make_name("source", "ab" * 32, "hello-1.0")
+    digest, rest = split_name(name)
+    assert len(digest) == HASH_LEN
+    assert HASH_PART_RE.fullmatch(digest)
+    assert rest == "hello-1.0"
+    assert make_name("source", "ab" * 32, "hello-1.0") == name
+    assert make_name("text", "ab" * 32, "hello-1.0") != name
+    assert make_name("source", "cd" * 32, "hello-1.0") != name
+    assert hash_part(make_name("source", "ab" * 32, "other")) != digest
+
+
+@pytest.mark.parametrize("name", ["a", "hello-1.0", "x+y_z?=.drv", "A" * 211, "foo.bar"])
+def test_check_name_accepts(name: str) -> None:
+    assert check_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "empty"),
+        (".hidden", "starts with a dot"),
+        ("..", "starts with a dot"),
+        ("A" * 212, "longer than 211"),
+        ("has space", "' '"),
+        ("slash/inside", "'/'"),
+        ("naïve", "'ï'"),
+        ("a:b", "':'"),
+    ],
+)
+def test_check_name_rejects(name: str, reason: str) -> None:
+    with pytest.raises(InvalidName) as info:
+        check_name(name)
+    assert reason in str(info.value)
+    assert info.value.name == name
+
+
+def test_make_name_checks_the_name() -> None:
+    with pytest.raises(InvalidName):
+        make_name("source", "00" * 32, "bad name")
+
+
+@pytest.mark.parametrize(
+    "basename",
+    [
+        "noseparator",
+        "short-name",
+        "0" * 31 + "-x",
+        "0" * 31 + "e-x",  # 'e' is not a base-32 digit
+        "0" * 32 + "-",
+        "0" * 32 + "-.x",
+        "0" * 32 + "x",
+    ],
+)
+def test_split_name_rejects(basename: str) -> None:
+    with pytest.raises(InvalidName):
+        split_name(basename)
+
+
+def test_split_name_keeps_dashes_in_the_name() -> None:
+    assert split_name("0" * 32 + "-hello-world-1.0") == ("0" * 32, "hello-world-1.0")
+
+
+# -- adding -----------------------------------------------------------------------------------
+
+
+def test_add_path_of_a_file(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "data.txt"
+    src.write_text("payload\n")
+    name = store.add_path(src)
+    assert name.endswith("-data.txt")
+    target = store.path(name)
+    assert target.read_text() == "payload\n"
+    assert stat.S_IMODE(target.lstat().st_mode) == 0o444
+    assert target.lstat().st_mtime == 1
+    assert store.is_valid(name)
+    info = store.info(name)
+    assert info.path == name
+    assert (info.nar_hash, info.nar_size) == (hash_path(src)[0].sri, hash_path(src)[1])
+    assert info.references == ()
+    assert info.ca == f"source:{hash_path(src)[0].sri}"
+    assert not list(store.tmp_dir.iterdir())  # the working copy is gone
+
+
+def test_add_path_is_content_addressed(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "f.txt").write_text("same")
+    (tmp_path / "b" / "f.txt").write_text("same")
+    first = store.add_path(tmp_path / "a" / "f.txt")
+    assert store.add_path(tmp_path / "b" / "f.txt") == first
+    (tmp_path / "b" / "f.txt").write_text("different")
+    assert store.add_path(tmp_path / "b" / "f.txt") != first
+    (tmp_path / "a" / "g.txt").write_text("same")
+    assert store.add_path(tmp_path / "a" / "g.txt") != first  # the name is part of the identity
+
+
+def test_add_path_is_idempotent(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "f"
+    src.write_text("x")
+    name = store.add_path(src)
+    before = list(store.registry.paths())
+    time_before = store.info(name).registration_time
+    assert store.add_path(src) == name
+    assert list(store.registry.paths()) == before
+    assert store.info(name).registration_time == time_before
+
+
+def test_add_path_name_independent_of_home(tmp_path: Path) -> None:
+    src = make_tree(tmp_path)
+    one, two = Store(tmp_path / "one"), Store(tmp_path / "two")
+    assert one.add_path(src) == two.add_path(src)
+
+
+def test_add_path_of_a_tree_keeps_exec_bits_and_links(store: Store, tmp_path: Path) -> None:
+    src = make_tree(tmp_path)
+    name = store.add_path(src)
+    target = store.path(name)
+    assert hash_path(target) == hash_path(src)
+    assert os.readlink(target / "link") == "../f.txt"
+    assert modes(target) == {".": 0o555, "run.sh": 0o555, "sub": 0o555, "sub/a": 0o444}
+    assert all(p.lstat().st_mtime == 1 for p in [target, *target.rglob("*")])
+    assert subprocess.run([target / "run.sh"], capture_output=True, text=True).stdout == "hi\n"
+
+
+def test_add_path_with_explicit_and_cleaned_names(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / ".my file.txt"
+    src.write_text("x")
+    assert store.add_path(src).endswith("-my_file.txt")
+    assert store.add_path(src, "custom").endswith("-custom")
+    with pytest.raises(InvalidName):
+        store.add_path(src, "bad name")
+
+
+def test_add_path_of_a_missing_file(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(InvalidPath, match="does not exist"):
+        store.add_path(tmp_path / "absent")
+
+
+def test_add_path_of_a_directory_works_without_root_privileges(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rename(2) moves a directory to a new parent only if the directory itself is writable
+    (the kernel rewrites its ".." entry); root skips that check, everyone else does not. Apply
+    the rule to os.rename, so this test fails as it would for a normal user even under root."""
+    real_rename = os.rename
+
+    def unprivileged_rename(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        moves_dir = os.path.isdir(src) and not os.path.islink(src)
+        new_parent = os.path.dirname(os.path.abspath(src)) != os.path.dirname(os.path.abspath(dst))
+        if moves_dir and new_parent and not os.stat(src).st_mode & stat.S_IWUSR:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(src))
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", unprivileged_rename)
+    name = store.add_path(make_tree(tmp_path))
+    assert store.is_valid(name)
+    assert stat.S_IMODE(store.path(name).lstat().st_mode) == 0o555
+
+
+def test_add_text(store: Store) -> None:
+    dep = store.add_text("dep.txt", "dependency")
+    name = store.add_text("x.drv", '{"a": 1}', references=[dep])
+    assert name.endswith("-x.drv")
+    assert store.path(name).read_text() == '{"a": 1}'
+    assert stat.S_IMODE(store.path(name).stat().st_mode) == 0o444
+    assert store.info(name).references == (dep,)
+    assert store.add_text("x.drv", '{"a": 1}', references=[dep]) == name
+    assert store.add_text("x.drv", '{"a": 2}') != name
+
+
+# -- commit -----------------------------------------------------------------------------------
+
+
+def test_commit_canonicalises_scans_renames_and_registers(store: Store) -> None:
+    dep = store.add_text("dep", "d")
+    unrelated = store.add_text("unrelated", "u")
+    name = make_name("output:out", "11" * 32, "thing")
+    out = work_dir(store, {"bin/tool": f"#!/bin/sh\ncat {store.path(dep)}\n", "doc": "x"})
+    (out / "bin" / "tool").chmod(0o755)
+    [info] = store.commit({name: out}, candidates=[dep, unrelated], deriver="some.drv")
+    assert not out.exists()
+    target = store.path(name)
+    assert (target / "bin" / "tool").read_text().endswith(f"{store.path(dep)}\n")
+    assert modes(target) == {".": 0o555, "bin": 0o555, "bin/tool": 0o555, "doc": 0o444}
+    assert all(p.lstat().st_mtime == 1 for p in [target, *target.rglob("*")])
+    assert info.references == (dep,)
+    assert store.info(name) == info
+    assert store.info(name).deriver == "some.drv"
+    assert store.info(name).nar_hash == hash_path(target)[0].sri
+
+
+def test_commit_finds_self_references(store: Store) -> None:
+    name = make_name("output:out", "22" * 32, "self")
+    out = work_dir(store, {"f": f"my own path is {store.path(name)}"})
+    store.commit({name: out})
+    assert store.info(name).references == (name,)
+
+
+def test_commit_of_several_outputs_that_refer_to_each_other(store: Store) -> None:
+    lib = make_name("output:lib", "33" * 32, "pkg-lib")
+    out = make_name("output:out", "33" * 32, "pkg")
+    built = {
+        out: work_dir(store, {"uses": f"{store.path(lib)}/lib.so"}),
+        lib: work_dir(store, {"lib.so": "binary"}),
+    }
+    store.commit(built)
+    assert store.info(out).references == (lib,)
+    assert store.info(lib).references == ()
+    assert store.closure([out]) == sorted([out, lib])
+
+
+def test_commit_with_explicit_references_skips_scanning(store: Store) -> None:
+    dep = store.add_text("dep", "d")
+    name = make_name("output:out", "44" * 32, "explicit")
+    out = work_dir(store, {"f": "mentions nothing"})
+    store.commit({name: out}, references=[dep])
+    assert store.info(name).references == (dep,)
+
+
+def test_commit_replaces_an_unregistered_leftover(store: Store) -> None:
+    name = make_name("output:out", "55" * 32, "leftover")
+    store.dir.mkdir(parents=True)
+    stale = store.path(name)
+    stale.mkdir()
+    (stale / "half").write_text("half-written")
+    stale.chmod(0o555)
+    store.commit({name: work_dir(store, {"whole": "complete"})})
+    assert sorted(os.listdir(store.path(name))) == ["whole"]
+
+
+def test_commit_rejects_content_that_does_not_match_expect(store: Store) -> None:
+    name = make_name("source", "66" * 32, "x")
+    out = work_dir(store, {"f": "actual"})
+    with pytest.raises(InvalidPath, match="changed"):
+        store.commit({name: out}, expect="sha256-" + "A" * 43 + "=")
+    assert not store.is_valid(name)
+
+
+def test_commit_rejects_special_files(store: Store) -> None:
+    name = make_name("output:out", "77" * 32, "fifo")
+    out = work_dir(store, {"f": "x"})
+    os.mkfifo(out / "pipe")
+    with pytest.raises(InvalidPath):
+        store.commit({name: out})
+    assert not store.is_valid(name)
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+def test_unknown_path_is_not_valid(store: Store) -> None:
+    name = make_name("output:out", "88" * 32, "nothing")
+    assert not store.is_valid(name)
+    with pytest.raises(PathNotValid) as info:
+        store.info(name)
+    assert info.value.path == str(store.path(name))
+    assert "pybuild build" in str(info.value)
+
+
+def test_closure_follows_references(store: Store) -> None:
+    c = store.add_text("c", "c")
+    b = store.add_text("b", "b", references=[c])
+    a = store.add_text("a", "a", references=[b])
+    other = store.add_text("other", "o", references=[c])
+    assert store.closure([a]) == sorted([a, b, c])
+    assert store.closure([c]) == [c]
+    assert store.closure([a, other]) == sorted([a, b, c, other])
+    assert store.registry.referrers(c) == sorted([b, other])
+
+
+def test_path_info_json() -> None:
+    from pybuild.store import PathInfo
+
+    info = PathInfo("p", "sha256-x", 8, ("r",), "d.drv", 5, "source:y")
+    assert info.to_json() == {
+        "path": "p",
+        "narHash": "sha256-x",
+        "narSize": 8,
+        "references": ["r"],
+        "deriver": "d.drv",
+        "registrationTime": 5,
+        "ca": "source:y",
+    }
+
+
+# -- parse ------------------------------------------------------------------------------------
+
+
+def test_parse_store_paths_and_sub_paths(store: Store, tmp_path: Path) -> None:
+    name = store.add_path(make_tree(tmp_path))
+    assert store.parse(store.path(name)) == name
+    assert store.parse(str(store.path(name))) == name
+    assert store.parse(store.path(name) / "sub" / "a") == name
+    assert store.parse(f"{store.path(name)}/") == name
+
+
+def test_parse_follows_result_links(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = store.add_path(make_tree(tmp_path))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "result").symlink_to(store.path(name))
+    (work / "chain").symlink_to("result")
+    monkeypatch.chdir(work)
+    assert store.parse("result") == name
+    assert store.parse(work / "result") == name
+    assert store.parse("chain") == name
+
+
+def test_parse_follows_links_when_the_home_path_has_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real-home"
+    real.mkdir()
+    (tmp_path / "alias").symlink_to(real)
+    via_alias = Store(tmp_path / "alias")
+    src = tmp_path / "f"
+    src.write_text("x")
+    name = via_alias.add_path(src)
+    (tmp_path / "result").symlink_to(real / "store" / name)
+    assert via_alias.parse(tmp_path / "result") == name
+    via_alias.registry.close()
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["/etc/passwd", "relative/nowhere", "STORE", "STORE/not-a-store-path", "STORE/" + "e" * 32],
+)
+def test_parse_rejects_paths_that_are_not_store_paths(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    given = given.replace("STORE", str(store.dir))
+    with pytest.raises(InvalidPath) as info:
+        store.parse(given)
+    assert info.value.path == given
+
+
+def test_parse_rejects_a_link_out_of_the_store(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(InvalidPath, match="not inside the store"):
+        store.parse(tmp_path / "link")
+
+
+# -- references -------------------------------------------------------------------------------
+
+
+def fake_hash(seed: str) -> str:
+    """A valid-looking 32-character hash part."""
+    return make_name("text", seed.encode().hex().ljust(64, "0")[:64], "x")[:HASH_LEN]
+
+
+def test_scan_finds_hashes_in_contents_links_and_names(tmp_path: Path) -> None:
+    in_file, in_link, in_name, absent = (fake_hash(s) for s in ("file", "link", "name", "gone"))
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "script").write_text(f"exec /store/{in_file}-python/bin/python\n")
+    (root / "lib").symlink_to(f"/store/{in_link}-lib/lib")
+    (root / f"{in_name}-stamp").write_text("")
+    digest, size, found = hash_and_scan(root, [in_file, in_link, in_name, absent])
+    assert found == {in_file, in_link, in_name}
+    assert (digest, size) == hash_path(root)
+
+
+def test_scan_without_candidates_still_hashes(tmp_path: Path) -> None:
+    root = tmp_path / "f"
+    root.write_text(fake_hash("a"))
+    assert hash_and_scan(root, []) == (*hash_path(root), set())
+
+
+def test_scan_finds_a_hash_inside_a_longer_run_of_base32(tmp_path: Path) -> None:
+    wanted = fake_hash("inside")
+    root = tmp_path / "f"
+    root.write_text(f"abc{wanted}xyz0123")
+    assert hash_and_scan(root, [wanted])[2] == {wanted}
+    root.chmod(0o644)
+    root.write_text(f"abc{wanted[:-1]}-{wanted[-1]}")
+    assert hash_and_scan(root, [wanted])[2] == set()
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [
+        (1 << 20) - 16,
+        (1 << 20) - 31,
+        (1 << 20) - 1,
+        (1 << 20) - 32,
+        1 << 20,
+        (2 << 20) - 20,
+        (2 << 20) + 100 * 1024 - 32,
+    ],
+)
+def test_scan_finds_a_hash_across_the_window_boundary(tmp_path: Path, offset: int) -> None:
+    wanted, other = fake_hash("big"), fake_hash("small")
+    data = bytearray(b"-" * ((2 << 20) + 100 * 1024))
+    data[offset : offset + HASH_LEN] = wanted.encode()
+    data[10 : 10 + HASH_LEN] = other.encode()
+    root = tmp_path / "big"
+    root.write_bytes(bytes(data))
+    digest, size, found = hash_and_scan(root, [wanted, other, fake_hash("none")])
+    assert found == {wanted, other}
+    assert (digest, size) == hash_path(root)
+
+
+# -- locks ------------------------------------------------------------------------------------
+
+
+def lock_is_free(lock_dir: Path, name: str) -> bool:
+    fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_path_locks_exclude_others_until_released(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    with path_locks(locks, ["b", "a", "a"]):
+        assert not lock_is_free(locks, "a")
+        assert not lock_is_free(locks, "b")
+        assert lock_is_free(locks, "c")
+    assert lock_is_free(locks, "a")
+    assert lock_is_free(locks, "b")
+
+
+def test_path_locks_are_released_on_error(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    with pytest.raises(RuntimeError), path_locks(locks, ["a"]):
+        raise RuntimeError("boom")
+    assert lock_is_free(locks, "a")
+
+
+def test_lock_of_a_killed_holder_is_released(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from pybuild.store.locks import path_locks\n"
+        "with path_locks(Path(sys.argv[1]), ['held']):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(locks)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "locked\n"
+        assert not lock_is_free(locks, "held")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert lock_is_free(locks, "held")
+
+
+# -- roots ------------------------------------------------------------------------------------
+
+
+def test_result_link_and_indirect_root(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "f"
+    src.write_text("x")
+    name = store.add_path(src)
+    link = add_result_link(store, tmp_path / "result", str(store.path(name)))
+    assert link == tmp_path / "result"
+    assert os.readlink(link) == str(store.path(name))
+    [root] = list((store.gcroots_dir / "auto").iterdir())
+    assert os.readlink(root) == str(link)
+    other = store.add_text("other", "o")
+    add_result_link(store, tmp_path / "result", str(store.path(other)))
+    assert os.readlink(link) == str(store.path(other))
+    assert len(list((store.gcroots_dir / "auto").iterdir())) == 1
+
+
+def test_result_link_does_not_replace_a_real_file(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "result").write_text("mine")
+    with pytest.raises(UsageError, match="not a symbolic link"):
+        add_result_link(store, tmp_path / "result", str(store.dir / "x"))
+    assert (tmp_path / "result").read_text() == "mine"
+
+
+# -- verify -----------------------------------------------------------------------------------
+
+
+def test_verify_of_an_empty_and_a_healthy_store(store: Store, tmp_path: Path) -> None:
+    assert list(store.verify(check_contents=True)) == []
+    store.add_path(make_tree(tmp_path))
+    store.add_text("t", "text")
+    assert list(store.verify()) == []
+    assert list(store.verify(check_contents=True)) == []
+
+
+def test_verify_finds_modified_content(store: Store, tmp_path: Path) -> None:
+    name = store.add_path(make_tree(tmp_path))
+    file = store.path(name) / "sub" / "a"
+    store.path(name).joinpath("sub").chmod(0o755)
+    file.chmod(0o644)
+    file.write_text("tampered")
+    assert list(store.verify()) == []  # without re-hashing, a change is not seen
+    [problem] = list(store.verify(check_contents=True))
+    assert (problem.path, problem.kind) == (name, "modified")
+    assert problem.is_damage
+    assert store.info(name).nar_hash in problem.detail
+
+
+def test_verify_sees_a_changed_exec_bit(store: Store, tmp_path: Path) -> None:
+    name = store.add_path(make_tree(tmp_path))
+    (store.path(name) / "run.sh").chmod(0o444)
+    assert [p.kind for p in store.verify(check_contents=True)] == ["modified"]
+
+
+def test_verify_finds_missing_paths(store: Store, tmp_path: Path) -> None:
+    name = store.add_path(make_tree(tmp_path))
+    kept = store.add_text("kept", "k")
+    store.path(name).chmod(0o755)
+    for sub in store.path(name).rglob("*"):
+        if sub.is_dir() and not sub.is_symlink():
+            sub.chmod(0o755)
+    shutil.rmtree(store.path(name))
+    assert list(store.verify()) == [
+        Problem(name, "missing", "registered but absent from the store")
+    ]
+    assert store.is_valid(kept)
+
+
+def test_verify_reports_leftovers_as_harmless(store: Store) -> None:
+    store.add_text("t", "text")
+    leftover = make_name("output:out", "99" * 32, "half")
+    (store.path(leftover)).mkdir()
+    [problem] = list(store.verify(check_contents=True))
+    assert (problem.path, problem.kind) == (leftover, "unregistered")
+    assert not problem.is_damage
+
+
+def test_moved_home_keeps_working(tmp_path: Path) -> None:
+    old = Store(tmp_path / "old")
+    tree = make_tree(tmp_path)
+    name = old.add_path(tree)
+    text = old.add_text("t", "text", references=[name])
+    old.registry.close()
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    new = Store(tmp_path / "new")
+    assert new.is_valid(name)
+    assert new.info(text).references == (name,)
+    assert list(new.verify(check_contents=True)) == []
+    assert new.add_path(tree) == name
+    new.registry.close()
