@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PybuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -72,17 +75,26 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("build", _build, "build derivations and print their output paths")
-    p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of FILE to build")
-    p.add_argument(
-        "-f", "--file", required=True, help="Python file whose attributes are derivations"
-    )
+    p = command("build", _build, "build derivations or packages and print their output paths")
+    p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the set (or of FILE)")
+    p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
+    _set_arguments(p)
     p.add_argument(
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
     )
     p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
     p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="build again and report whether the result is bit-identical",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON report")
+
+    p = command("prefetch", _prefetch, "find a release file on the index, store it, print its hash")
+    p.add_argument("spec", metavar="NAME==VERSION")
+    p.add_argument("--kind", choices=("sdist", "wheel"), default="sdist")
+    p.add_argument("--json", action="store_true")
 
     p = command("show-derivation", _show_derivation, "print a derivation as JSON")
     p.add_argument("path", help="a .drv file, or an output path or result link")
@@ -146,20 +158,54 @@ def _print_json(data: object) -> None:
 # -- commands ---------------------------------------------------------------------------------
 
 
-def _build(args: argparse.Namespace) -> int:
+def _set_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--recipes",
+        action="append",
+        metavar="DIR",
+        help="recipe folder to use instead of the default set (repeatable)",
+    )
+    p.add_argument(
+        "--overlay",
+        action="append",
+        metavar="FILE",
+        help="Python file defining overlay(final, prev) (repeatable)",
+    )
+
+
+def _package_set(args: argparse.Namespace) -> Any:
+    from .evaluate import load_module, select
+    from .pkgset import package_set
+
+    overlays = [select(load_module(f), "overlay", f) for f in args.overlay or []]
+    return package_set(recipes=args.recipes, overlays=overlays)
+
+
+def _build_targets(args: argparse.Namespace) -> list[Any]:
+    """The derivations named on the command line, from FILE or from the package set."""
     from .derivations import Derivation
     from .evaluate import load_module, select
-    from .realiser import BuildOptions, realise
+
+    if args.file:
+        root, where = load_module(args.file), args.file
+    else:
+        root, where = _package_set(args), "the package set"
+    targets = []
+    for attr in args.attrs:
+        value = select(root, attr, where)
+        drv = value if isinstance(value, Derivation) else getattr(value, "drv", None)
+        if not isinstance(drv, Derivation):
+            raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
+        targets.append(drv)
+    return targets
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .realiser import BuildOptions, check, realise
 
     settings = _settings(args)
     store = _store()
-    module = load_module(args.file)
-    targets = []
-    for attr in args.attrs:
-        value = select(module, attr, args.file)
-        if not isinstance(value, Derivation):
-            raise UsageError(f"{args.file}: {attr} is a {type(value).__name__}, not a derivation")
-        targets.append(value)
+    targets = _build_targets(args)
     options = BuildOptions(
         jobs=args.jobs or settings.jobs,
         keep_going=args.keep_going,
@@ -169,6 +215,8 @@ def _build(args: argparse.Namespace) -> int:
     )
     fates = realise(targets, store, options)
     failed = [d for d, fate in fates.items() if fate not in ("built", "valid")]
+    if args.check and not failed:
+        return _report_check(store, targets, options, check)
     if args.out_link:
         _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
@@ -190,6 +238,39 @@ def _build(args: argparse.Namespace) -> int:
         for drv in failed:
             print(f"error: {fates[drv]}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _report_check(store: Any, targets: Sequence[Any], options: Any, check: Any) -> int:
+    differing = 0
+    for target in targets:
+        differences = check(target, store, options)
+        if not differences:
+            print(f"{target.path(store=store)}: rebuilt bit-identical")
+        for name, files in differences.items():
+            differing += 1
+            print(f"{store.path(name)}: differs when rebuilt, in {len(files)} file(s):")
+            print("".join(f"  {f}\n" for f in files), end="")
+    return 1 if differing else 0
+
+
+def _prefetch(args: argparse.Namespace) -> int:
+    from .fetchers import fetch_url, locate_pypi_file
+    from .python.interpreter import Interpreter
+    from .realiser import realise
+
+    name, sep, version = args.spec.partition("==")
+    if not sep or not name or not version:
+        raise UsageError(f"{args.spec!r}: write NAME==VERSION")
+    tags = Interpreter.current().tags if args.kind == "wheel" else None
+    url, filename, sri = locate_pypi_file(name.strip(), version.strip(), args.kind, tags)
+    store = _store()
+    fetched = fetch_url(url, sri, name=filename)
+    realise([fetched], store)
+    if args.json:
+        _print_json({"url": url, "hash": sri, "name": filename, "path": fetched.path(store=store)})
+    else:
+        print(f"hash: {sri}\nurl:  {url}\npath: {fetched.path(store=store)}")
+    return 0
 
 
 def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:

@@ -14,10 +14,11 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -31,7 +32,7 @@ from .store import Store, remove_tree
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["BuildOptions", "realise"]
+__all__ = ["BuildOptions", "check", "realise"]
 
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip (wheel) can hold
 _CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: an accidental download fails loudly
@@ -142,28 +143,75 @@ def _build(drv: Derivation, store: Store, options: BuildOptions) -> str:
     with store.lock(outputs.values()):
         if all(store.is_valid(p) for p in outputs.values()):
             return "valid"  # another process built it while we waited for the lock
-        inputs = list(input_paths(drv))
-        for path in inputs:
-            if not store.is_valid(path):
-                raise PathNotValid(str(store.path(path)))
-        instantiate(drv, store)
         _say(options, f"building {drv.name} ({drv.drv_name})")
-        work = store.new_tmp_dir(drv.name)
-        failed = True
-        try:
-            built = {store_name: work / store_name for store_name in outputs.values()}
-            log_path = store.log_dir / f"{drv.drv_name}.log"
-            _run_builder(drv, store, work, log_path, options)
-            _check_outputs(drv, built, log_path)
-            candidates = store.closure(inputs)
+        with _fresh_outputs(drv, store, options) as built:
+            candidates = store.closure(input_paths(drv))
             store.commit(built, candidates=candidates, deriver=drv.drv_name)
-            failed = False
-        finally:
-            if failed and options.keep_failed:
-                _say(options, f"keeping the failed build directory {work}")
-            else:
-                remove_tree(work)
     return "built"
+
+
+@contextlib.contextmanager
+def _fresh_outputs(
+    drv: Derivation, store: Store, options: BuildOptions
+) -> Iterator[dict[str, Path]]:
+    """Run the builder in a new directory and yield its checked outputs; then clean up."""
+    for path in input_paths(drv):
+        if not store.is_valid(path):
+            raise PathNotValid(str(store.path(path)))
+    instantiate(drv, store)
+    work = store.new_tmp_dir(drv.name)
+    failed = True
+    try:
+        built = {store_name: work / store_name for store_name in drv.output_paths.values()}
+        log_path = store.log_dir / f"{drv.drv_name}.log"
+        _run_builder(drv, store, work, log_path, options)
+        _check_outputs(drv, built, log_path)
+        yield built
+        failed = False
+    finally:
+        if failed and options.keep_failed:
+            _say(options, f"keeping the failed build directory {work}")
+        else:
+            remove_tree(work)
+
+
+def check(
+    drv: Derivation, store: Store, options: BuildOptions | None = None
+) -> dict[str, list[str]]:
+    """Build `drv` again and compare with its registered outputs (``pybuild build --check``).
+
+    Returns, per output that differs, the files that differ; empty when the rebuild is
+    bit-identical. The outputs must be valid already.
+    """
+    options = options or BuildOptions()
+    for name in drv.output_paths.values():
+        store.info(name)  # PathNotValid if it was never built
+    _say(options, f"checking {drv.name} ({drv.drv_name})")
+    differences = {}
+    with _fresh_outputs(drv, store, options) as built:
+        for name, path in built.items():
+            if hash_path(path)[0].sri != store.info(name).nar_hash:
+                differences[name] = _differing_files(store.path(name), path)
+    return differences
+
+
+def _differing_files(old: Path, new: Path) -> list[str]:
+    """Relative paths whose type, content, link target or executable bit differ."""
+
+    def listing(root: Path) -> dict[str, tuple[str, object]]:
+        found: dict[str, tuple[str, object]] = {}
+        for path in [root, *root.rglob("*")]:
+            rel = str(path.relative_to(root))
+            if path.is_symlink():
+                found[rel] = ("link", os.readlink(path))
+            elif path.is_file():
+                found[rel] = ("file", (hash_file(path).sri, os.access(path, os.X_OK)))
+            else:
+                found[rel] = ("dir", None)
+        return found
+
+    a, b = listing(old), listing(new)
+    return sorted(rel for rel in a.keys() | b.keys() if a.get(rel) != b.get(rel))
 
 
 def _run_builder(
@@ -248,9 +296,10 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
 
 
 def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> None:
-    for name, path in built.items():
+    for output, path in zip(drv.outputs, built.values(), strict=True):
         if not os.path.lexists(path):
-            raise BuildError(drv.name, f"builder did not create its output {name}", str(log_path))
+            reason = f"builder did not create its output {output!r} (${output})"
+            raise BuildError(drv.name, reason, str(log_path))
     if drv.output_hash is None:
         return
     (out,) = built.values()

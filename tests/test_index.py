@@ -17,8 +17,6 @@ import pytest
 from packaging.tags import Tag
 from packaging.utils import parse_sdist_filename
 from packaging.version import Version
-from support import fixtures as _fixtures
-from support.index import make_sdist, make_wheel, serve_index, write_index
 
 from pybuild.errors import HashMismatch, UsageError
 from pybuild.hashing import hash_file, parse_hash
@@ -34,6 +32,8 @@ from pybuild.index import (
     download,
     index_urls,
 )
+from support import fixtures as _fixtures
+from support.index import make_sdist, make_wheel, serve_index, write_index
 
 # Until tests/conftest.py imports them for every module.
 local_index = _fixtures.local_index

@@ -317,14 +317,14 @@ def test_keep_failed_keeps_the_build_directory(store: Store, tmp_path: Path) -> 
 
 def test_a_builder_that_makes_no_output(store: Store) -> None:
     drv = sh("lazy", "echo forgot")
-    with pytest.raises(BuildError, match=f"did not create its output {drv.out}"):
+    with pytest.raises(BuildError, match=r"did not create its output 'out' \(\$out\)"):
         build(store, drv)
     assert_nothing_left(store, drv)
 
 
 def test_a_builder_that_makes_only_some_outputs(store: Store) -> None:
     drv = sh("half", 'mkdir "$out"', outputs=("out", "dev"))
-    with pytest.raises(BuildError, match=f"output {drv.output_paths['dev']}"):
+    with pytest.raises(BuildError, match="did not create its output 'dev'"):
         build(store, drv)
     assert_nothing_left(store, drv)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import PathNotValid
+
 __all__ = ["PathInfo", "Registry"]
 
 _SCHEMA = """
@@ -110,6 +112,11 @@ class Registry:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
+            batch = {info.path for info in infos}
+            for info in infos:
+                for ref in info.references:
+                    if ref not in batch and not self.is_valid(ref):
+                        raise PathNotValid(ref)
             for info in infos:
                 conn.execute(
                     "INSERT OR IGNORE INTO valid_paths"

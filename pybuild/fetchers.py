@@ -1,0 +1,145 @@
+"""Fixed-output fetches: ``fetch_url`` and ``fetch_pypi``.
+
+A fetch is a derivation identified by the hash of what it downloads, not by where from, so a
+moved download rebuilds nothing. ``fetch_pypi`` finds its file through the configured index
+(pip's own configuration) instead of guessing a URL as nixpkgs does; once a hash is known the
+file's URL is remembered under that hash, so later evaluations need no network at all.
+
+Hashes may be written as hex, Nix base-32 or SRI. An empty hash is Nix's fake-hash habit: the
+fetch fails and prints the actual hash to paste into the recipe.
+
+Example::
+
+    >>> src = fetch_pypi("six", "1.17.0", hash="sha256-...")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from .derivations import Derivation, derivation
+from .errors import HashMismatch, UsageError
+from .hashing import parse_hash
+from .store import Store, default_home
+
+if TYPE_CHECKING:
+    from .index import DistFile, Index
+
+__all__ = ["fetch_pypi", "fetch_url", "find_pypi_file", "locate_pypi_file"]
+
+_FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
+# A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
+_FAKE_HASH = "sha256-" + "A" * 43 + "="
+
+
+def fetch_url(
+    url: str, hash: str = "", name: str | None = None, *, store: Store | None = None
+) -> Derivation:
+    """Download `url` into the store; the result must have sha256 `hash`."""
+    if not urlsplit(url).scheme:
+        raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
+    return derivation(
+        name=name or _name_from_url(url),
+        builder=sys.executable,
+        args=["-S", _FETCH_SCRIPT, url],
+        output_hash=hash or _FAKE_HASH,
+        store=store,
+        meta={"url": url},
+    )
+
+
+def fetch_pypi(
+    pname: str,
+    version: str,
+    hash: str = "",
+    kind: str = "sdist",
+    *,
+    url: str | None = None,
+    tags: tuple[str, ...] | None = None,
+    store: Store | None = None,
+) -> Derivation:
+    """Fetch a release file of `pname` from the configured index, checked against `hash`.
+
+    `kind` is ``"sdist"`` or ``"wheel"``; for wheels the best file for `tags` (an
+    interpreter's tags, most specific first) is chosen. A pinned `url` skips the index.
+    """
+    if kind not in ("sdist", "wheel"):
+        raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
+    if url is None:
+        url, filename = find_pypi_file(pname, version, hash, kind, tags)
+    else:
+        filename = _name_from_url(url)
+    return fetch_url(url, hash, name=filename, store=store)
+
+
+def find_pypi_file(
+    pname: str, version: str, hash: str, kind: str, tags: tuple[str, ...] | None
+) -> tuple[str, str]:
+    """The URL and file name for a release file, from the cache of known hashes or the index."""
+    cache = _UrlCache()
+    if hash and (hit := cache.get(parse_hash(hash).sri, pname, version, kind)):
+        return hit
+    url, filename, actual = locate_pypi_file(pname, version, kind, tags)
+    if not hash or parse_hash(hash).sri != actual:
+        raise HashMismatch(f"{filename} of {pname} {version} (from {url})", hash, actual)
+    cache.put(actual, pname, version, kind, url, filename)
+    return url, filename
+
+
+def locate_pypi_file(
+    pname: str, version: str, kind: str, tags: tuple[str, ...] | None
+) -> tuple[str, str, str]:
+    """Ask the index for a release file: its URL, file name and SRI hash."""
+    from packaging.tags import parse_tag
+
+    from .index import Index
+
+    tag_list = [t for text in tags for t in parse_tag(text)] if tags else None
+    with Index() as index:
+        file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
+        actual = parse_hash(file.sha256).sri if file.sha256 else _hash_by_download(index, file)
+    return file.url, file.filename, actual
+
+
+class _UrlCache:
+    """``var/cache/fetch-pypi.json``: hash -> where that file was found; exact by design."""
+
+    def __init__(self) -> None:
+        self.path = default_home() / "var" / "cache" / "fetch-pypi.json"
+
+    def _load(self) -> dict[str, list[str]]:
+        try:
+            data = json.loads(self.path.read_text())
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, sri: str, pname: str, version: str, kind: str) -> tuple[str, str] | None:
+        entry = self._load().get(f"{sri} {pname} {version} {kind}")
+        return (entry[0], entry[1]) if entry else None
+
+    def put(self, sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
+        data = self._load()
+        data[f"{sri} {pname} {version} {kind}"] = [url, filename]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def _hash_by_download(index: Index, file: DistFile) -> str:
+    """The hash of a file the index publishes none for: download it once to learn it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pybuild-prefetch-") as scratch:
+        return index.download(file, Path(scratch) / file.filename).sri
+
+
+def _name_from_url(url: str) -> str:
+    base = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or "download"
+    return "".join(c if c.isalnum() or c in "+-._?=" else "_" for c in base).lstrip(".")

@@ -1,0 +1,227 @@
+"""Package sets: recipes from folders, overlays on top, inputs injected by parameter name.
+
+A set is a lazy fixed point, as nixpkgs is. Each recipe module exposes ``recipe(...)``; its
+parameter names are the attributes it needs and are taken from the *final* set (after every
+overlay), so an overlay that replaces ``numpy`` changes it for every dependent at once.
+Overlays are functions ``(final, prev) -> {name: recipe}``. Nothing is evaluated until an
+attribute is used: ``final.x`` and ``prev.x`` inside recipes and overlays are lazy references
+that are resolved only when something reads them. Reading one that leads back to itself is
+infinite recursion, reported with the chain of names; a misspelt name suggests close ones.
+
+Example::
+
+    >>> pkgs = package_set()
+    >>> pkgs.setuptools.version                                    # doctest: +SKIP
+    '80.9.0'
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import CycleError, MissingAttribute, UsageError
+from .evaluate import load_module
+from .lazy import Lazy, force
+from .python.interpreter import Interpreter
+
+__all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "package_set"]
+
+DEFAULT_RECIPES = Path(__file__).parent / "recipes"
+Overlay = Callable[[Any, Any], Mapping[str, Any]]
+_resolving = threading.local()
+
+
+class _Layer:
+    """One stage of the fixed point: names defined so far, evaluated against `final`."""
+
+    def __init__(self, owner: PackageSet, definitions: dict[str, Callable[[], Any]]) -> None:
+        self.owner = owner
+        self.definitions = definitions
+        self.cache: dict[str, Any] = {}
+
+    def resolve(self, name: str) -> Any:
+        if name in self.cache:
+            return self.cache[name]
+        if name not in self.definitions:
+            raise MissingAttribute(name, "the package set", self.owner.names())
+        stack: list[tuple[int, str]] = _resolving.__dict__.setdefault("stack", [])
+        key = (id(self), name)
+        if key in stack:
+            chain = [n for _, n in stack[stack.index(key) :]] + [name]
+            raise CycleError(chain)
+        stack.append(key)
+        try:
+            value = force(self.definitions[name]())
+        finally:
+            stack.pop()
+        self.cache[name] = value
+        return value
+
+
+class _View:
+    """What overlays and recipes see as ``final`` or ``prev``: lazy attribute access."""
+
+    def __init__(self, layer: Callable[[], _Layer], label: str) -> None:
+        self._layer, self._label = layer, label
+
+    def __getattr__(self, name: str) -> Lazy:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        # Not even the layer is looked at now: `final` is complete only after every overlay.
+        return Lazy(f"{self._label}.{name}", lambda: self._layer().resolve(name))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._layer().definitions
+
+
+class PackageSet:
+    """Recipes plus overlays, bound to one interpreter; attributes are evaluated on use."""
+
+    def __init__(
+        self,
+        python: Interpreter,
+        recipes: Sequence[Path],
+        overlays: Sequence[Overlay] = (),
+    ) -> None:
+        self.python = python
+        self.recipe_dirs = list(recipes)
+        self.overlays = list(overlays)
+        self._final: _Layer | None = None
+        base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
+        layer = _Layer(self, base)
+        for overlay in self.overlays:
+            layer = self._apply(overlay, layer)
+        self._final = layer
+
+    def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
+        final_view = _View(self._final_layer, "final")
+        changes = overlay(final_view, _View(lambda: prev, "prev"))
+        if not isinstance(changes, Mapping):
+            raise UsageError(
+                f"overlay {overlay!r} must return a dict, not {type(changes).__name__}"
+            )
+        defined = dict(prev.definitions)
+        for name, value in changes.items():
+            defined[name] = functools.partial(_identity, value)
+        return _Layer(self, defined)
+
+    def _final_layer(self) -> _Layer:
+        if self._final is None:
+            raise UsageError(
+                "final.<name> was read while overlays were still being applied;"
+                " keep it inside a recipe or an override"
+            )
+        return self._final
+
+    def _builtins(self) -> dict[str, Callable[[], Any]]:
+        from .fetchers import fetch_pypi, fetch_url
+        from .python.package import build_python_package
+
+        python = self.python
+        tags = python.tags
+        builtins: dict[str, Any] = {
+            "python": python,
+            "pkgs": self,
+            "build_python_package": functools.partial(build_python_package, python=python),
+            "fetch_pypi": functools.partial(fetch_pypi, tags=tags),
+            "fetch_url": fetch_url,
+            "call_package": self.call_package,
+        }
+        return {name: functools.partial(_identity, value) for name, value in builtins.items()}
+
+    # -- the user's side --------------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._final_layer().resolve(name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._final_layer().resolve(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._final_layer().definitions
+
+    def names(self) -> list[str]:
+        layer = self._final if self._final is not None else None
+        return sorted(layer.definitions) if layer is not None else []
+
+    def packages(self) -> list[str]:
+        """Attribute names that are recipes (not the builtins such as ``fetch_pypi``)."""
+        hidden = set(self._builtins())
+        return [n for n in self.names() if n not in hidden]
+
+    def call_package(self, fn: Callable[..., Any], **overrides: Any) -> Any:
+        """Call `fn` with its parameters taken from this set by name (nixpkgs' callPackage)."""
+        return _call_by_name(fn, _View(self._final_layer, "final"), overrides)
+
+    def extend(self, *overlays: Overlay) -> PackageSet:
+        """A new set with more overlays on top."""
+        return PackageSet(self.python, self.recipe_dirs, [*self.overlays, *overlays])
+
+    def __repr__(self) -> str:
+        return f"<PackageSet python {self.python.version}, {len(self.names())} attributes>"
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Callable[[], Any]]:
+    definitions: dict[str, Callable[[], Any]] = {}
+    for folder in dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise UsageError(f"recipe folder {folder} does not exist")
+        for file in sorted(folder.glob("*.py")):
+            if file.name.startswith("_"):
+                continue
+            definitions[file.stem] = functools.partial(_call_recipe_file, file, owner)
+    return definitions
+
+
+def _call_recipe_file(file: Path, owner: PackageSet) -> Any:
+    module = load_module(file, f"pybuild_recipe_{file.stem}_{abs(hash(str(file))):x}")
+    fn = getattr(module, "recipe", None)
+    if not callable(fn):
+        raise UsageError(f"{file}: a recipe module must define recipe(...)")
+    return _call_by_name(fn, _View(owner._final_layer, "final"), {})
+
+
+def _call_by_name(fn: Callable[..., Any], final: _View, overrides: Mapping[str, Any]) -> Any:
+    """Call `fn`, injecting each parameter from `final`; the result can be ``.override()``-n."""
+    from .python.package import make_overridable
+
+    inputs: dict[str, Any] = {}
+    for param in inspect.signature(fn).parameters.values():
+        if param.name in overrides:
+            inputs[param.name] = overrides[param.name]
+        elif param.name in final:
+            inputs[param.name] = getattr(final, param.name)
+        elif param.default is inspect.Parameter.empty:
+            layer = final._layer()
+            raise MissingAttribute(
+                param.name, f"the package set (needed by {fn.__module__})", layer.owner.names()
+            )
+    return make_overridable(fn, **inputs)
+
+
+def package_set(
+    python: str | Interpreter | None = None,
+    recipes: Sequence[str | Path] | None = None,
+    overlays: Sequence[Overlay] = (),
+) -> PackageSet:
+    """The default set (``recipes/``) or your own folders, with overlays, for one interpreter."""
+    if isinstance(python, Interpreter):
+        interpreter = python
+    elif python is None:
+        interpreter = Interpreter.current()
+    else:
+        interpreter = Interpreter.at(python)
+    dirs = [Path(r) for r in recipes] if recipes is not None else [DEFAULT_RECIPES]
+    return PackageSet(interpreter, dirs, overlays)

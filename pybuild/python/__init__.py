@@ -1,0 +1,1 @@
+"""Python builds: interpreter identity, build_python_package, environments."""

@@ -1,0 +1,260 @@
+"""The in-build Python builder: ``python -S __main__.py`` with ``$PYBUILD_ATTRS`` (JSON).
+
+It runs inside a build, in a cleared environment, with the standard library and the
+toolchain wheels (installer, pyproject-hooks, packaging) on ``PYTHONPATH``; ``-S`` keeps the
+interpreter's own site-packages out, so every build tool comes from the store. The phases
+are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
+unpack, build (PEP 517, no isolation), install (installer), bytecode, imports check, check.
+"""
+
+import compileall
+import json
+import os
+import py_compile
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from scripts import PybuildDestination  # siblings: this folder is sys.path[0]
+from unpack import unpack
+
+_SHIM = Path(__file__).with_name("sitepath.py")
+
+
+class PhaseFailed(Exception):
+    """A phase could not do its work; the message says why."""
+
+
+def main() -> int:
+    attrs = json.loads(os.environ["PYBUILD_ATTRS"])
+    out = Path(os.environ["out"])  # noqa: SIM112 - Nix names outputs in lower case
+    work = Path(os.environ["PYBUILD_BUILD_TOP"])
+    phases = [
+        ("unpack", unpack_phase),
+        ("build", build_phase),
+        ("install", install_phase),
+        ("bytecode", bytecode_phase),
+        ("imports check", imports_check_phase),
+        ("check", check_phase),
+    ]
+    state: dict[str, object] = {}
+    for name, phase in phases:
+        if name in attrs.get("skip_phases", []):
+            print(f"pybuild: skipping phase {name}", flush=True)
+            continue
+        print(f"pybuild: phase {name}", flush=True)
+        try:
+            phase(attrs, out, work, state)
+        except PhaseFailed as exc:
+            print(f"pybuild: phase {name} failed: {exc}", flush=True)
+            return 1
+        except Exception as exc:  # the log shows where; the last line names the phase
+            traceback.print_exc(file=sys.stdout)
+            print(f"pybuild: phase {name} failed: {type(exc).__name__}: {exc}", flush=True)
+            return 1
+    return 0
+
+
+def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    src = Path(attrs["src"])
+    if attrs["format"] == "wheel":
+        if not src.name.endswith(".whl"):
+            raise PhaseFailed(f"format='wheel' needs a .whl source, got {src.name}")
+        # The store name is <hash>-<file name>; installer reads the wheel's name from its file.
+        dist = work / "dist"
+        dist.mkdir()
+        state["wheel"] = dist / src.name.split("-", 1)[1]
+        os.symlink(src, state["wheel"])
+        return
+    if src.is_dir():
+        tree = work / "source"
+        shutil.copytree(src, tree, symlinks=True)
+        for path in [tree, *tree.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o200)
+        state["source"] = tree
+    else:
+        dest = work / "unpacked"
+        dest.mkdir()
+        state["source"] = unpack(src, dest)
+    print(f"pybuild: source in {state['source']}", flush=True)
+
+
+def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    if "wheel" in state:
+        return
+    from pyproject_hooks import BuildBackendHookCaller
+
+    source = Path(state["source"])
+    backend, backend_path, requires = _build_system(source)
+    site_dirs = attrs["build_system_site"]
+    _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
+    env = {"PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs)}
+
+    def runner(cmd, cwd=None, extra_environ=None):
+        full_env = {**os.environ, **(extra_environ or {}), **env}
+        subprocess.run([cmd[0], "-S", str(_SHIM), *cmd[1:]], cwd=cwd, env=full_env, check=True)
+
+    hooks = BuildBackendHookCaller(
+        str(source), backend, backend_path, runner=runner, python_executable=sys.executable
+    )
+    settings = attrs.get("config_settings") or None
+    extra = hooks.get_requires_for_build_wheel(settings)
+    _check_requirements(extra, site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
+    dist = work / "dist"
+    dist.mkdir()
+    print(f"pybuild: building a wheel with {backend}", flush=True)
+    state["wheel"] = dist / hooks.build_wheel(str(dist), settings)
+
+
+def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    from installer import install
+    from installer.sources import WheelFile
+
+    site = out / attrs["site_packages"]
+    scheme = {
+        "purelib": str(site),
+        "platlib": str(site),
+        "scripts": str(out / "bin"),
+        "data": str(out),
+        "headers": str(out / "include" / attrs["pname"]),
+    }
+    destination = PybuildDestination(
+        scheme,
+        interpreter=sys.executable,
+        script_kind="posix",
+        closure=attrs["runtime_closure"],
+        site_packages=attrs["site_packages"],
+    )
+    with WheelFile.open(state["wheel"]) as wheel:
+        install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+    info = {
+        "pname": attrs["pname"],
+        "version": attrs["version"],
+        "site_packages": attrs["site_packages"],
+        "dependencies": attrs["dependencies"],
+    }
+    (out / "pybuild-package.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+
+
+def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """Bytecode checked by hash of nothing (the store never changes), paths relative to out."""
+    site = out / attrs["site_packages"]
+    ok = compileall.compile_dir(
+        str(site),
+        quiet=2,
+        stripdir=str(out),
+        workers=1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    if not ok:
+        print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
+
+
+def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    site = out / attrs["site_packages"]
+    modules = attrs.get("imports_check")
+    if modules is None:
+        modules = _top_level_modules(site)
+    if not modules:
+        print("pybuild: no modules to check", flush=True)
+        return
+    code = "".join(f"import {m}\n" for m in modules)
+    print(f"pybuild: importing {', '.join(modules)}", flush=True)
+    try:
+        _run_python([str(site), *attrs["dependency_site"]], ["-c", code], cwd=work)
+    except subprocess.CalledProcessError:
+        raise PhaseFailed(f"cannot import {', '.join(modules)} (the error is above)") from None
+
+
+def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    if not attrs["do_check"]:
+        print("pybuild: do_check is off", flush=True)
+        return
+    source = state.get("source")
+    check_site = attrs["check_site"]
+    if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
+        print("pybuild: no pytest among check_inputs: no tests run", flush=True)
+        return
+    site = out / attrs["site_packages"]
+    sites = [str(site), *attrs["dependency_site"], *check_site]
+    try:
+        _run_python(
+            sites,
+            ["-m", "pytest", "-p", "no:cacheprovider", *attrs.get("pytest_flags", [])],
+            cwd=Path(source),
+        )
+    except subprocess.CalledProcessError as exc:
+        raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
+
+
+def _run_python(site_dirs: list, argv: list, cwd: Path) -> None:
+    env = {**os.environ, "PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs)}
+    env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the package's
+    subprocess.run([sys.executable, "-S", str(_SHIM), *argv], cwd=cwd, env=env, check=True)
+
+
+def _build_system(source: Path) -> tuple:
+    """Backend, backend-path and requires from pyproject.toml, with PEP 517's fallback."""
+    import tomllib
+
+    pyproject = source / "pyproject.toml"
+    table = {}
+    if pyproject.is_file():
+        table = tomllib.loads(pyproject.read_text()).get("build-system", {})
+    if "build-backend" not in table:
+        requires = table.get("requires", ["setuptools>=40.8.0"])
+        return "setuptools.build_meta:__legacy__", None, requires
+    return table["build-backend"], table.get("backend-path"), table.get("requires", [])
+
+
+def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
+    """Every requirement must be met by a distribution on the build-system paths."""
+    from importlib.metadata import distributions
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found = {}
+    for dist in distributions(path=list(site_dirs)):
+        found.setdefault(canonicalize_name(dist.metadata["Name"]), dist.version)
+    missing = []
+    for text in requires:
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        version = found.get(canonicalize_name(req.name))
+        if version is None or (
+            req.specifier and not req.specifier.contains(version, prereleases=True)
+        ):
+            have = f" (have {version})" if version else ""
+            missing.append(f"{text}{have}")
+    if missing:
+        present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
+        raise PhaseFailed(
+            f"{what} not satisfied by build_system: missing {'; '.join(missing)}."
+            f" build_system provides: {present}. Add the missing packages to build_system."
+        )
+
+
+def _top_level_modules(site: Path) -> list:
+    """Top-level importable names the wheel installed (packages and modules)."""
+    names = set()
+    for entry in site.iterdir():
+        if entry.name.endswith((".dist-info", ".data", ".pth")) or entry.name == "__pycache__":
+            continue
+        if entry.is_dir() and (entry / "__init__.py").exists():
+            names.add(entry.name)
+        elif entry.suffix == ".py":
+            names.add(entry.stem)
+        elif entry.suffix == ".so":
+            names.add(entry.name.split(".")[0])
+    return sorted(n for n in names if n.isidentifier() and not n.startswith("_"))
+
+
+if __name__ == "__main__":
+    tempfile.tempdir = os.environ.get("TMPDIR")
+    sys.exit(main())

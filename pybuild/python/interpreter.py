@@ -1,0 +1,124 @@
+"""Interpreter identity: which Python a package set builds for, as an input of every build.
+
+A Python build depends on the exact interpreter: its version, implementation, ABI and
+platform tags, and the bytes of its executable. All of that goes into each derivation's
+environment, so a different or rebuilt interpreter gives different store paths, and a set
+bound to one interpreter never silently swaps it. Querying another interpreter costs a
+process start and hashing its executable costs a read, so both are cached in
+``var/cache/interpreters`` and keyed by the executable's size, time and inode.
+
+Example::
+
+    >>> py = Interpreter.current()
+    >>> py.site_packages
+    'lib/python3.11/site-packages'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..hashing import hash_file
+
+__all__ = ["Interpreter"]
+
+_QUERY = """
+import json, platform, sys, sysconfig
+from packaging import tags
+print(json.dumps({
+    "version": platform.python_version(),
+    "implementation": sys.implementation.name,
+    "tags": [str(t) for t in tags.sys_tags()],
+    "include": sysconfig.get_path("include"),
+}))
+"""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The facts about one Python interpreter that a build depends on."""
+
+    executable: str  # real path, symlinks resolved
+    version: str  # "3.11.7"
+    implementation: str  # "cpython"
+    tags: tuple[str, ...]  # most specific first, as packaging.tags.sys_tags() gives them
+    executable_hash: str  # SRI sha256 of the executable file
+
+    @property
+    def version_xy(self) -> str:
+        major, minor = self.version.split(".")[:2]
+        return f"{major}.{minor}"
+
+    @property
+    def site_packages(self) -> str:
+        """Where packages go inside an output, relative to it (a venv's layout)."""
+        return f"lib/python{self.version_xy}/site-packages"
+
+    @property
+    def identity(self) -> str:
+        """One line for a derivation's environment: changes whenever the interpreter does."""
+        return f"{self.implementation}-{self.version} {self.executable_hash} {self.tags[0]}"
+
+    @classmethod
+    def current(cls) -> Interpreter:
+        """The interpreter running pybuild."""
+        return cls.at(sys.executable)
+
+    @classmethod
+    def at(cls, executable: str | os.PathLike[str], cache_dir: Path | None = None) -> Interpreter:
+        """Identify the interpreter at `executable`, from the cache when it has not changed."""
+        real = os.path.realpath(executable)
+        try:
+            st = os.stat(real)
+        except OSError:
+            raise UsageError(f"{executable}: no such interpreter") from None
+        cache = _cache_file(cache_dir, real, st)
+        try:
+            data = json.loads(cache.read_text())
+            return cls(**{**data, "tags": tuple(data["tags"])})
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+        facts = _query(real)
+        found = cls(
+            real,
+            facts["version"],
+            facts["implementation"],
+            tuple(facts["tags"]),
+            hash_file(real).sri,
+        )
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(asdict(found)))
+        os.replace(tmp, cache)
+        return found
+
+
+def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
+    from ..store import default_home
+
+    base = cache_dir or default_home() / "var" / "cache" / "interpreters"
+    key = f"{real}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    return base / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+
+
+def _query(executable: str) -> dict[str, object]:
+    """Ask the interpreter itself; `packaging` comes from our own environment via PYTHONPATH."""
+    import packaging
+
+    packaging_root = str(Path(packaging.__file__).parent.parent)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": packaging_root}
+    try:
+        out = subprocess.run(
+            [executable, "-S", "-c", _QUERY], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        return dict(json.loads(out))
+    except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+        detail = getattr(exc, "stderr", "") or exc
+        raise UsageError(f"{executable} does not run as a Python interpreter: {detail}") from None

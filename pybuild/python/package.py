@@ -1,0 +1,264 @@
+"""``build_python_package``: a Python package recipe, turned into a derivation on demand.
+
+A :class:`PythonPackage` holds the attributes a user wrote (pname, version, src, build system,
+dependencies, …) and makes its derivation only when asked, so a package set of hundreds of
+recipes costs nothing until one is used. ``override_python_attrs`` changes attributes (like
+nixpkgs' overridePythonAttrs); ``override`` re-calls the recipe function with other inputs
+(like callPackage's override). The derivation runs the in-build builder
+(``pybuild/python/builder``, copied into the store so that a change to it rebuilds) with the
+set's interpreter, whose identity is part of every package's hash.
+
+Example::
+
+    >>> six = build_python_package(pname="six", version="1.17.0",
+    ...     src=fetch_pypi("six", "1.17.0", hash="sha256-..."), build_system=[setuptools])
+    ... # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..derivations import Derivation, derivation
+from ..errors import CycleError, UsageError
+from ..fetchers import fetch_pypi
+from ..lazy import force
+from .interpreter import Interpreter
+
+__all__ = ["PythonPackage", "build_python_package", "make_overridable", "toolchain"]
+
+_BUILDER = Path(__file__).parent / "builder"
+_making = threading.local()  # packages whose derivation is being made, to catch cycles
+_FORMATS = ("pyproject", "wheel")
+# The builder's own tools, pinned: installer, PEP 517 hooks and requirement checking. They run
+# from their wheels (zip import), so they need no build of their own.
+TOOLCHAIN = {
+    "installer": ("1.1.0", "sha256-9V9XKP9h091U28Wjl88/cwfLZLGAwgtyr76/AcniyKA="),
+    "pyproject-hooks": ("1.3.3", "sha256-X8U/2sn3vWP7zcho+1+QtHhNeKU6PTOIzXOLgHRBogs="),
+    "packaging": ("26.3", "sha256-1xk/fI5Ok/RE/eAmK/kK8w4W+grQrUTLVTyHM5sjzRw="),
+}
+_DEFAULTS: dict[str, Any] = {
+    "build_system": (),
+    "dependencies": (),
+    "optional_dependencies": {},
+    "check_inputs": (),
+    "do_check": True,
+    "imports_check": None,
+    "format": "pyproject",
+    "env": {},
+    "config_settings": {},
+    "pytest_flags": (),
+    "skip_phases": (),
+}
+
+
+def toolchain() -> list[Derivation]:
+    """The pinned toolchain wheels, as fixed-output fetches."""
+    return [
+        fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
+    ]
+
+
+class PythonPackage:
+    """A Python package recipe; behaves as the path of its build output."""
+
+    def __init__(
+        self,
+        attrs: Mapping[str, Any],
+        python: Interpreter,
+        caller: Callable[..., PythonPackage] | None = None,
+    ) -> None:
+        unknown = set(attrs) - {"pname", "version", "src", *_DEFAULTS}
+        if unknown:
+            raise UsageError(f"build_python_package got unknown attributes {sorted(unknown)}")
+        for required in ("pname", "version", "src"):
+            if required not in attrs:
+                raise UsageError(f"build_python_package needs {required}=")
+        self.attrs = {**_DEFAULTS, **attrs}
+        if self.attrs["format"] not in _FORMATS:
+            raise UsageError(f"format must be one of {_FORMATS}, not {self.attrs['format']!r}")
+        self.python = python
+        self._caller = caller
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def pname(self) -> str:
+        return str(self.attrs["pname"])
+
+    @property
+    def version(self) -> str:
+        return str(self.attrs["version"])
+
+    @property
+    def dependencies(self) -> list[PythonPackage]:
+        return [force(d) for d in self.attrs["dependencies"]]
+
+    def optional(self, extra: str) -> list[PythonPackage]:
+        """The packages of one extra, for a dependent that wants ``pkg[extra]``."""
+        extras = self.attrs["optional_dependencies"]
+        if extra not in extras:
+            raise UsageError(f"{self.pname} has no extra {extra!r}; it has {sorted(extras)}")
+        return [force(d) for d in extras[extra]]
+
+    @functools.cached_property
+    def runtime_closure(self) -> list[PythonPackage]:
+        """Dependencies, transitively, each once, nearest first (not this package)."""
+        seen: dict[str, PythonPackage] = {}
+        todo = list(self.dependencies)
+        while todo:
+            dep = todo.pop(0)
+            key = dep.drv.drv_name
+            if key not in seen:
+                seen[key] = dep
+                todo.extend(dep.dependencies)
+        return list(seen.values())
+
+    @functools.cached_property
+    def drv(self) -> Derivation:
+        """The derivation, made on first use; a package that needs itself is a cycle."""
+        stack: list[PythonPackage] = _making.__dict__.setdefault("stack", [])
+        if self in stack:
+            chain = [p.pname for p in stack[stack.index(self) :]] + [self.pname]
+            raise CycleError(chain)
+        stack.append(self)
+        try:
+            return _make_derivation(self)
+        finally:
+            stack.pop()
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.drv)
+
+    def __str__(self) -> str:
+        return str(self.drv)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.drv), spec)
+
+    def __repr__(self) -> str:
+        return f"<PythonPackage {self.pname} {self.version}>"
+
+    # -- overriding -----------------------------------------------------------------------
+
+    def override_python_attrs(
+        self, fn: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None, **attrs: Any
+    ) -> PythonPackage:
+        """A new recipe with some attributes changed: ``fn(old_attrs)`` or keyword values."""
+        changes = dict(fn(dict(self.attrs))) if fn is not None else {}
+        changes.update(attrs)
+        return PythonPackage({**self.attrs, **changes}, self.python, self._caller)
+
+    def override(self, **inputs: Any) -> PythonPackage:
+        """Re-call the recipe that made this package with some inputs replaced."""
+        if self._caller is None:
+            raise UsageError(
+                f"{self.pname} was not made by a recipe function, so it has no inputs to"
+                " override; use override_python_attrs, or make_overridable(recipe, ...)"
+            )
+        return self._caller(**inputs)
+
+
+def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonPackage:
+    """Call a recipe function and remember how, so ``.override(**other_inputs)`` re-calls it."""
+    result = fn(**inputs)
+    if not isinstance(result, PythonPackage):
+        return result
+
+    def caller(**changes: Any) -> PythonPackage:
+        return make_overridable(fn, **{**inputs, **changes})
+
+    result._caller = caller
+    return result
+
+
+def build_python_package(*, python: Interpreter | None = None, **attrs: Any) -> PythonPackage:
+    """A Python package recipe (see the module docstring for the attributes)."""
+    return PythonPackage(attrs, python or Interpreter.current())
+
+
+def _make_derivation(pkg: PythonPackage) -> Derivation:
+    attrs, python = pkg.attrs, pkg.python
+    site = python.site_packages
+    closure = pkg.runtime_closure
+    check_closure = _closure_of(attrs["check_inputs"])
+    build_closure = _closure_of(attrs["build_system"])
+    for dep in [*closure, *check_closure, *build_closure]:
+        if dep.python.identity != python.identity:
+            raise UsageError(f"{pkg.pname} depends on {dep.pname}, built for another interpreter")
+    builder_attrs = {
+        "pname": pkg.pname,
+        "version": pkg.version,
+        "src": _src_path(attrs["src"]),
+        "format": attrs["format"],
+        "site_packages": site,
+        "dependencies": [str(d) for d in pkg.dependencies],
+        "runtime_closure": [str(d) for d in closure],
+        "dependency_site": [f"{d}/{site}" for d in closure],
+        "build_system_site": [f"{d}/{site}" for d in build_closure],
+        "check_site": [f"{d}/{site}" for d in [*check_closure, *closure]],
+        "do_check": bool(attrs["do_check"]),
+        "imports_check": list(attrs["imports_check"])
+        if attrs["imports_check"] is not None
+        else None,
+        "config_settings": dict(attrs["config_settings"]),
+        "pytest_flags": list(attrs["pytest_flags"]),
+        "skip_phases": list(attrs["skip_phases"]),
+    }
+    env = {
+        **dict(attrs["env"]),
+        "PYBUILD_ATTRS": json.dumps(builder_attrs, sort_keys=True),
+        "PYBUILD_PYTHON": python.identity,
+        "PYTHONPATH": os.pathsep.join(str(t) for t in toolchain()),
+    }
+    return derivation(
+        name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
+        builder=python.executable,
+        args=["-S", _builder_source() + "/__main__.py"],
+        env=env,
+        meta={"pname": pkg.pname, "version": pkg.version},
+    )
+
+
+def _closure_of(packages: Iterable[PythonPackage]) -> list[PythonPackage]:
+    """Packages and their runtime closures, each once."""
+    seen: dict[str, PythonPackage] = {}
+    for pkg in map(force, packages):
+        if not isinstance(pkg, PythonPackage):
+            raise UsageError(f"expected a Python package recipe, got {pkg!r}")
+        for item in [pkg, *pkg.runtime_closure]:
+            seen.setdefault(item.drv.drv_name, item)
+    return list(seen.values())
+
+
+def _src_path(src: object) -> str:
+    src = force(src)
+    if isinstance(src, Derivation | PythonPackage):
+        return str(src)
+    if isinstance(src, str | os.PathLike):
+        from ..store import Store
+
+        store = Store.default()
+        return str(store.path(store.add_path(src, exclude=("__pycache__", ".git"))))
+    raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
+
+
+@functools.lru_cache(maxsize=4)
+def _builder_source_in(home: str) -> str:
+    from ..store import Store
+
+    store = Store(home)
+    return str(store.path(store.add_path(_BUILDER, "pybuild-python-builder", ("__pycache__",))))
+
+
+def _builder_source() -> str:
+    """The in-build builder folder, added to the store (once per process and home)."""
+    from ..store import default_home
+
+    return _builder_source_in(str(default_home()))

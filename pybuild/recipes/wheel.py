@@ -1,0 +1,16 @@
+"""wheel: bdist_wheel for old setuptools, and the `wheel` tool; from its wheel."""
+
+
+def recipe(build_python_package, fetch_pypi):
+    version = "0.48.0"
+    return build_python_package(
+        pname="wheel",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "wheel",
+            version,
+            kind="wheel",
+            hash="sha256-MhfcyAcVXkXbRi1+8kMfXd2g1yc7cA0FpnsnHOsSh6s=",
+        ),
+    )

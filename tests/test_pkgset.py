@@ -1,0 +1,166 @@
+"""Package sets: laziness, call-by-name, overlays with final/prev, overrides, cycles, errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pybuild.errors import CycleError, MissingAttribute, UsageError
+from pybuild.pkgset import package_set
+from pybuild.python.interpreter import Interpreter
+
+PY = Interpreter("/usr/bin/python3-test", "3.11.7", "cpython", ("cp311-cp311-linux_x86_64",),
+                 "sha256-" + "B" * 43 + "=")
+
+
+def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in recipes.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(body))
+    return folder
+
+
+def python_recipe(pname: str, version: str, deps: tuple[str, ...] = ()) -> str:
+    params = ", ".join(["build_python_package", *deps])
+    return f"""
+        def recipe({params}):
+            return build_python_package(pname={pname!r}, version={version!r}, src="/dev/null",
+                                        dependencies=[{", ".join(deps)}])
+    """
+
+
+@pytest.fixture
+def recipes(tmp_path: Path) -> Path:
+    return write_recipes(
+        tmp_path / "recipes",
+        {
+            "leaf": python_recipe("leaf", "1.0"),
+            "middle": python_recipe("middle", "2.0", ("leaf",)),
+            "top": python_recipe("top", "3.0", ("middle", "leaf")),
+            "broken": "def recipe():\n    raise RuntimeError('evaluated broken')\n",
+        },
+    )
+
+
+def test_nothing_is_evaluated_until_used(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+    assert {"leaf", "middle", "top", "broken"} <= set(pkgs.packages())
+    assert pkgs.top.version == "3.0"  # `broken` was never called
+    with pytest.raises(Exception, match="evaluated broken"):
+        pkgs.broken  # noqa: B018 - evaluating is the point
+
+
+def test_inputs_are_injected_by_parameter_name(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+    assert [d.pname for d in pkgs.top.dependencies] == ["middle", "leaf"]
+    assert pkgs.middle.dependencies[0].version == "1.0"
+
+
+def test_overlay_replacing_a_leaf_changes_every_dependent(recipes: Path) -> None:
+    def newer_leaf(final, prev):
+        return {"leaf": prev.leaf.override_python_attrs(version="1.5")}
+
+    pkgs = package_set(PY, [recipes], [newer_leaf])
+    assert pkgs.leaf.version == "1.5"
+    assert pkgs.middle.dependencies[0].version == "1.5"
+    assert {d.version for d in pkgs.top.dependencies if d.pname == "leaf"} == {"1.5"}
+
+
+def test_overlays_stack_and_see_final(recipes: Path) -> None:
+    def first(final, prev):
+        return {"leaf": prev.leaf.override_python_attrs(version="1.1")}
+
+    def second(final, prev):
+        return {
+            "leaf": prev.leaf.override_python_attrs(lambda old: {"version": old["version"] + ".1"}),
+            "extra": final.top.override_python_attrs(pname="extra"),
+        }
+
+    pkgs = package_set(PY, [recipes], [first, second])
+    assert pkgs.leaf.version == "1.1.1"
+    assert pkgs.extra.pname == "extra"
+    assert pkgs.extra.version == "3.0"
+
+
+def test_override_recalls_the_recipe_with_other_inputs(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+    other = pkgs.leaf.override_python_attrs(version="9.9")
+    changed = pkgs.middle.override(leaf=other)
+    assert changed.dependencies[0].version == "9.9"
+    assert pkgs.middle.dependencies[0].version == "1.0"
+
+
+def test_missing_attribute_suggests_close_names(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+    with pytest.raises(MissingAttribute) as err:
+        pkgs.midle  # noqa: B018
+    assert "middle" in err.value.suggestions
+    assert "did you mean 'middle'" in str(err.value)
+
+
+def test_recipe_needing_an_unknown_input_names_it(tmp_path: Path) -> None:
+    folder = write_recipes(tmp_path / "r", {"needy": python_recipe("needy", "1", ("nosuch",))})
+    with pytest.raises(MissingAttribute, match="nosuch"):
+        package_set(PY, [folder]).needy  # noqa: B018
+
+
+def test_eager_cycle_between_recipes_names_the_chain(tmp_path: Path) -> None:
+    folder = write_recipes(
+        tmp_path / "r",
+        {
+            "a": "def recipe(b):\n    return b.version\n",
+            "b": "def recipe(a):\n    return a.upper()\n",
+        },
+    )
+    with pytest.raises(CycleError) as err:
+        package_set(PY, [folder]).a  # noqa: B018
+    assert err.value.chain == ["a", "b", "a"]
+
+
+def test_dependency_cycle_is_reported_when_the_derivation_is_made(tmp_path: Path) -> None:
+    folder = write_recipes(
+        tmp_path / "r",
+        {"a": python_recipe("a", "1", ("b",)), "b": python_recipe("b", "1", ("a",))},
+    )
+    pkgs = package_set(PY, [folder])
+    with pytest.raises(CycleError) as err:
+        pkgs.a.drv  # noqa: B018
+    assert err.value.chain in (["a", "b", "a"], ["b", "a", "b"])
+
+
+def test_overlay_that_refers_to_itself_is_infinite_recursion(recipes: Path) -> None:
+    def loop(final, prev):
+        return {"leaf": final.leaf.override_python_attrs(version="2")}
+
+    pkgs = package_set(PY, [recipes], [loop])
+    with pytest.raises(CycleError, match="leaf -> leaf"):
+        pkgs.leaf  # noqa: B018
+
+
+def test_overlay_must_return_a_dict(recipes: Path) -> None:
+    with pytest.raises(UsageError, match="must return a dict"):
+        package_set(PY, [recipes], [lambda final, prev: None])
+
+
+def test_missing_recipe_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="does not exist"):
+        package_set(PY, [tmp_path / "nope"])
+
+
+def test_builtins_are_bound_to_the_sets_interpreter(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+    assert pkgs.python is PY
+    assert pkgs.leaf.python is PY
+    assert pkgs.call_package(lambda leaf, python: (leaf.version, python.version)) == (
+        "1.0",
+        "3.11.7",
+    )
+
+
+def test_the_default_set_has_the_bootstrap_tools() -> None:
+    pkgs = package_set(PY)
+    for name in ("setuptools", "wheel", "flit_core"):
+        assert name in pkgs
+    assert "build_python_package" not in pkgs.packages()
