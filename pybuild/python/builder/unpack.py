@@ -8,8 +8,9 @@ it, and refuses the whole archive (raising :class:`UnsafeArchive`, with ``dest``
 - a member's name is absolute, starts with a drive, has a ``..`` component or a NUL byte
   (backslashes in zip names are separators, as the tools that write them mean them);
 - a symbolic link's target is absolute, or resolves outside ``dest`` (following the archive's
-  other links); a hard link's target is anything but an earlier file of the archive; or a
-  member would be written through a link or inside a file;
+  other links); a hard link's target (named from the archive's root, as tar does) is anything
+  but an earlier file of the archive; or a member would be written through a link or inside a
+  file, or would take the name of an earlier member of another kind;
 - a member is a device, a fifo or anything else but a file, a folder or a link;
 - there are more than ``max_members`` members, or more than ``max_size`` bytes of content:
   declared sizes are summed before each file is written, and the bytes actually written (and
@@ -40,6 +41,7 @@ import bz2
 import errno
 import functools
 import gzip
+import io
 import lzma
 import os
 import re
@@ -411,7 +413,7 @@ class _BoundedStream:
     single read: ``tarfile`` reads a header block in one call, and a member's data in chunks.
     """
 
-    def __init__(self, raw: IO[bytes], archive: Path, limit: int) -> None:
+    def __init__(self, raw: io.BufferedIOBase, archive: Path, limit: int) -> None:
         self.raw = raw
         self.archive = archive
         self.limit = limit
@@ -447,6 +449,12 @@ class _BoundedStream:
 
     def tell(self) -> int:
         return self.position
+
+    def write(self, data: bytes) -> int:
+        raise OSError(errno.EBADF, "the tar stream is read only")
+
+    def close(self) -> None:
+        """Nothing to do: the decompressed stream is closed by whoever opened it."""
 
 
 @contextmanager
@@ -487,7 +495,7 @@ def _is_zip(archive: Path) -> bool:
     raise UnsafeArchive(archive, None, "it is neither a tar nor a zip archive")
 
 
-def _decompress(raw: IO[bytes]) -> IO[bytes]:
+def _decompress(raw: io.BufferedReader) -> io.BufferedIOBase:
     """The tar stream in ``raw``, decompressed by what its first bytes say it is."""
     head = raw.read(6)
     raw.seek(0)
