@@ -76,8 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = command("build", _build, "build derivations or packages and print their output paths")
-    p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the set (or of FILE)")
+    p.add_argument("attrs", nargs="*", metavar="ATTR", help="attribute of the set (or of FILE)")
     p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
+    p.add_argument("--all", action="store_true", help="every package of the set (a Hydra job)")
     _set_arguments(p)
     p.add_argument(
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
@@ -90,6 +91,28 @@ def _parser() -> argparse.ArgumentParser:
         help="build again and report whether the result is bit-identical",
     )
     p.add_argument("--json", action="store_true", help="print a JSON report")
+
+    p = command("shell", _shell, "run a command (or a shell) in an environment of packages")
+    p.add_argument(
+        "-p",
+        "--packages",
+        action="append",
+        metavar="ATTR",
+        default=[],
+        help="a package of the set to put in the environment (repeatable)",
+    )
+    _set_arguments(p)
+    p.add_argument(
+        "--pure",
+        action="store_true",
+        help="start from an empty environment (keeps HOME, USER, TERM and a few more)",
+    )
+    p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
+
+    p = command("eval", _eval, "show what an attribute is, without building it")
+    p.add_argument("attr", metavar="ATTR")
+    _set_arguments(p)
+    p.add_argument("--json", action="store_true")
 
     p = command("prefetch", _prefetch, "find a release file on the index, store it, print its hash")
     p.add_argument("spec", metavar="NAME==VERSION")
@@ -181,23 +204,26 @@ def _package_set(args: argparse.Namespace) -> Any:
     return package_set(recipes=args.recipes, overlays=overlays)
 
 
+def _as_derivation(value: Any, attr: str) -> Any:
+    from .derivations import Derivation
+
+    drv = value if isinstance(value, Derivation) else getattr(value, "drv", None)
+    if not isinstance(drv, Derivation):
+        raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
+    return drv
+
+
 def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
-    from .derivations import Derivation
     from .evaluate import load_module, select
 
     if args.file:
         root, where = load_module(args.file), args.file
     else:
         root, where = _package_set(args), "the package set"
-    targets = []
-    for attr in args.attrs:
-        value = select(root, attr, where)
-        drv = value if isinstance(value, Derivation) else getattr(value, "drv", None)
-        if not isinstance(drv, Derivation):
-            raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
-        targets.append(drv)
-    return targets
+    if not args.attrs:
+        raise UsageError("name what to build (ATTR…), or --all")
+    return [_as_derivation(select(root, attr, where), attr) for attr in args.attrs]
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -205,7 +231,6 @@ def _build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     store = _store()
-    targets = _build_targets(args)
     options = BuildOptions(
         jobs=args.jobs or settings.jobs,
         keep_going=args.keep_going,
@@ -213,6 +238,9 @@ def _build(args: argparse.Namespace) -> int:
         log_lines=settings.log_lines,
         build_timeout=settings.build_timeout,
     )
+    if args.all:
+        return _build_all(args, store, options)
+    targets = _build_targets(args)
     fates = realise(targets, store, options)
     failed = [d for d, fate in fates.items() if fate not in ("built", "valid")]
     if args.check and not failed:
@@ -238,6 +266,106 @@ def _build(args: argparse.Namespace) -> int:
         for drv in failed:
             print(f"error: {fates[drv]}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
+    """Every package of the set; each attribute's success or failure, as Hydra reports it."""
+    from dataclasses import replace
+
+    from .realiser import realise
+
+    pkgs = _package_set(args)
+    results: dict[str, dict[str, Any]] = {}
+    drvs: dict[str, Any] = {}
+    for attr in pkgs.packages():
+        try:
+            drvs[attr] = _as_derivation(pkgs[attr], attr)
+        except PybuildError as exc:
+            results[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
+        except UsageError as exc:
+            results[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
+    fates = realise(list(drvs.values()), store, replace(options, keep_going=True))
+    for attr, drv in drvs.items():
+        fate = fates.get(drv, "valid")
+        ok = fate in ("built", "valid")
+        results[attr] = {
+            "attr": attr,
+            "status": "success" if ok else "failed",
+            "out": drv.path(store=store),
+        }
+        if not ok:
+            results[attr]["error"] = fate
+    rows = [results[a] for a in sorted(results)]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['status']:<12} {row['attr']:<28} {row.get('out', row.get('error', ''))}")
+    failed = sum(r["status"] != "success" for r in rows)
+    print(f"{len(rows) - failed} succeeded, {failed} failed", file=sys.stderr)
+    return 1 if failed and not args.keep_going else 0
+
+
+def _environment(args: argparse.Namespace) -> Any:
+    """The environment of ``-p`` packages, or ``env`` of ``shell.py`` in this folder."""
+    from .evaluate import load_module, select
+
+    if args.packages:
+        pkgs = _package_set(args)
+        chosen = [select(pkgs, attr, "the package set") for attr in args.packages]
+        return pkgs.python.with_packages(lambda ps: chosen)
+    if not os.path.exists("shell.py"):
+        raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
+    return select(load_module("shell.py"), "env", "shell.py")
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from .realiser import BuildOptions, realise
+    from .shell import run_in_environment
+
+    settings = _settings(args)
+    drv = _as_derivation(_environment(args), "env")
+    store = _store()
+    realise(
+        [drv],
+        store,
+        BuildOptions(
+            jobs=settings.jobs, log_lines=settings.log_lines, build_timeout=settings.build_timeout
+        ),
+    )
+    return run_in_environment(drv.path(store=store), args.pure, args.run)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluate import select
+
+    value = select(_package_set(args), args.attr, "the package set")
+    drv = _as_derivation(value, args.attr)
+    store = _store()
+    info: dict[str, Any] = {
+        "attr": args.attr,
+        "name": drv.name,
+        "drvPath": str(store.path(drv.drv_name)),
+        "outputs": {o: drv.path(o, store) for o in drv.outputs},
+        "built": all(store.is_valid(p) for p in drv.output_paths.values()),
+    }
+    attrs = getattr(value, "attrs", None)
+    if attrs is not None:
+        info.update(
+            pname=value.pname,
+            version=value.version,
+            format=attrs["format"],
+            dependencies=[d.pname for d in value.dependencies],
+            build_system=[getattr(b, "pname", str(b)) for b in attrs["build_system"]],
+            src=str(attrs["src"]),
+        )
+    if args.json:
+        _print_json(info)
+    else:
+        for key, val in info.items():
+            shown = ", ".join(val) if isinstance(val, list) else val
+            print(f"{key}: {shown}")
+    return 0
 
 
 def _report_check(store: Any, targets: Sequence[Any], options: Any, check: Any) -> int:

@@ -88,7 +88,7 @@ class PackageSet:
         recipes: Sequence[Path],
         overlays: Sequence[Overlay] = (),
     ) -> None:
-        self.python = python
+        self.interpreter = python
         self.recipe_dirs = list(recipes)
         self.overlays = list(overlays)
         self._final: _Layer | None = None
@@ -113,19 +113,20 @@ class PackageSet:
     def _final_layer(self) -> _Layer:
         if self._final is None:
             raise UsageError(
-                "final.<name> was read while overlays were still being applied;"
-                " keep it inside a recipe or an override"
+                "final.<name> was used while the overlays were being applied; call functions"
+                " as prev.<name>(…) and pass final.<name> only as an input"
             )
         return self._final
 
     def _builtins(self) -> dict[str, Callable[[], Any]]:
         from .fetchers import fetch_pypi, fetch_url
+        from .python.environment import PythonForSet
         from .python.package import build_python_package
 
-        python = self.python
+        python = self.interpreter
         tags = python.tags
         builtins: dict[str, Any] = {
-            "python": python,
+            "python": PythonForSet(python, self),
             "pkgs": self,
             "build_python_package": functools.partial(build_python_package, python=python),
             "fetch_pypi": functools.partial(fetch_pypi, tags=tags),
@@ -162,10 +163,10 @@ class PackageSet:
 
     def extend(self, *overlays: Overlay) -> PackageSet:
         """A new set with more overlays on top."""
-        return PackageSet(self.python, self.recipe_dirs, [*self.overlays, *overlays])
+        return PackageSet(self.interpreter, self.recipe_dirs, [*self.overlays, *overlays])
 
     def __repr__(self) -> str:
-        return f"<PackageSet python {self.python.version}, {len(self.names())} attributes>"
+        return f"<PackageSet python {self.interpreter.version}, {len(self.names())} attributes>"
 
 
 def _identity(value: Any) -> Any:

@@ -273,6 +273,7 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
         PYBUILD_BUILD_TOP=str(build_dir),
         SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH,
         PYTHONNOUSERSITE="1",
+        PYTHONDONTWRITEBYTECODE="1",  # nothing may write into inputs (root ignores read-only)
         PYTHONHASHSEED="0",
         LANG="C.UTF-8",
         TZ="UTC",
@@ -287,6 +288,7 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
             "HTTP_PROXY",
             "HTTPS_PROXY",
             "no_proxy",
+            "NO_PROXY",
             "SSL_CERT_FILE",
             "REQUESTS_CA_BUNDLE",
         ):

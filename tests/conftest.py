@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The local indexes (fixture projects, real build-tool wheels) as fixtures for every test file.
+pytest_plugins = ["support.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def pybuild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -151,7 +151,8 @@ def test_missing_recipe_folder_is_an_error(tmp_path: Path) -> None:
 
 def test_builtins_are_bound_to_the_sets_interpreter(recipes: Path) -> None:
     pkgs = package_set(PY, [recipes])
-    assert pkgs.python is PY
+    assert pkgs.python.interpreter is PY
+    assert pkgs.python.version == PY.version
     assert pkgs.leaf.python is PY
     assert pkgs.call_package(lambda leaf, python: (leaf.version, python.version)) == (
         "1.0",

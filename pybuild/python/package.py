@@ -31,7 +31,13 @@ from ..fetchers import fetch_pypi
 from ..lazy import force
 from .interpreter import Interpreter
 
-__all__ = ["PythonPackage", "build_python_package", "make_overridable", "toolchain"]
+__all__ = [
+    "PythonPackage",
+    "build_python_package",
+    "builder_source",
+    "make_overridable",
+    "toolchain",
+]
 
 _BUILDER = Path(__file__).parent / "builder"
 _making = threading.local()  # packages whose derivation is being made, to catch cycles
@@ -220,7 +226,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
         builder=python.executable,
-        args=["-S", _builder_source() + "/__main__.py"],
+        args=["-S", builder_source() + "/__main__.py"],
         env=env,
         meta={"pname": pkg.pname, "version": pkg.version},
     )
@@ -249,16 +255,20 @@ def _src_path(src: object) -> str:
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
 
 
-@functools.lru_cache(maxsize=4)
-def _builder_source_in(home: str) -> str:
+@functools.lru_cache(maxsize=8)
+def _source_in(home: str, name: str) -> str:
     from ..store import Store
 
     store = Store(home)
-    return str(store.path(store.add_path(_BUILDER, "pybuild-python-builder", ("__pycache__",))))
+    if name == "env.py":
+        return str(store.path(store.add_path(_BUILDER / name, "pybuild-env-builder.py")))
+    # env.py is stored on its own, so that changing it rebuilds environments, not packages.
+    added = store.add_path(_BUILDER, "pybuild-python-builder", ("__pycache__", "env.py"))
+    return str(store.path(added))
 
 
-def _builder_source() -> str:
-    """The in-build builder folder, added to the store (once per process and home)."""
+def builder_source(name: str = "") -> str:
+    """The in-build builder folder (or its ``env.py``), in the store; once a process and home."""
     from ..store import default_home
 
-    return _builder_source_in(str(default_home()))
+    return _source_in(str(default_home()), name)

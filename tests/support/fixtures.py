@@ -74,3 +74,104 @@ def http_index(local_index: LocalIndex) -> Iterator[str]:
     """The same index served over HTTP on 127.0.0.1; its base URL."""
     with serve_index(local_index.root) as url:
         yield url
+
+
+# -- an index for real builds: the fixture projects and the real build tools ------------------
+#
+# The projects under tests/fixtures/projects/ are published as sdists, next to the real wheels
+# of the build tools that ``tests/support/wheelcache.py`` keeps in ``.cache/wheels`` (the very
+# files the default recipes pin by hash), so recipes evaluate and build with no network.
+
+PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "projects"
+WHEEL_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "wheels"
+__all__ += [
+    "BuildIndex",
+    "build_index",
+    "build_index_http",
+    "index_environ",
+    "project_files",
+    "use_index",
+]
+
+# (folder under PROJECTS, version): each is published as an sdist. A version other than the
+# folder's own "1.0" is made by replacing the quoted "1.0" in its files.
+BUILD_SDISTS = (
+    ("greet", "1.0"),
+    ("shout", "1.0"),
+    ("shout", "2.0"),
+    ("cext", "1.0"),
+    ("failing", "1.0"),
+    ("needs_hatch", "1.0"),
+    ("online", "1.0"),
+)
+
+
+@dataclass(frozen=True)
+class BuildIndex:
+    """The build index: its folder, its ``file://`` URL and the files it publishes."""
+
+    root: Path
+    file_url: str
+    files: tuple[str, ...]
+
+    def hash_of(self, filename: str) -> str:
+        """The SRI sha256 of a published file, as a recipe pins it."""
+        from pybuild.hashing import hash_file
+
+        return hash_file(self.root / "files" / filename).sri
+
+
+def project_files(folder: str, version: str = "1.0") -> dict[str, str]:
+    """The text files of a fixture project (relative path -> text), at `version`."""
+    base = PROJECTS / folder
+    files = {}
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            text = path.read_text()
+            if version != "1.0":
+                text = text.replace('"1.0"', f'"{version}"')
+            files[path.relative_to(base).as_posix()] = text
+    return files
+
+
+def index_environ(url: str) -> dict[str, str]:
+    """pip's configuration naming `url` as the only index: nothing reaches a real index."""
+    import os
+
+    return {"PIP_INDEX_URL": url, "PIP_EXTRA_INDEX_URL": "", "PIP_CONFIG_FILE": os.devnull}
+
+
+@pytest.fixture(scope="session")
+def build_index(tmp_path_factory: pytest.TempPathFactory) -> BuildIndex:
+    """The fixture projects' sdists and the cached real wheels, as a PEP 691 index.
+
+    The wheels are fetched once into ``.cache/wheels`` (through the configured index, hashes
+    checked) when missing; after that this needs no network.
+    """
+    from support.wheelcache import fill_cache
+
+    fill_cache(log=lambda *_: None)
+    wheels = sorted(p for p in WHEEL_CACHE.glob("*") if p.is_file() and p.name[0] != ".")
+    build = tmp_path_factory.mktemp("build-dists")
+    dists = [
+        make_sdist(build, folder.replace("_", "-"), version, project_files(folder, version))
+        for folder, version in BUILD_SDISTS
+    ]
+    root = tmp_path_factory.mktemp("build-index")
+    url = write_index(root, [*dists, *wheels])
+    return BuildIndex(root, url, tuple(sorted(p.name for p in [*dists, *wheels])))
+
+
+@pytest.fixture(scope="session")
+def build_index_http(build_index: BuildIndex) -> Iterator[str]:
+    """The build index served over HTTP on 127.0.0.1; its base URL."""
+    with serve_index(build_index.root) as url:
+        yield url
+
+
+@pytest.fixture
+def use_index(build_index: BuildIndex, monkeypatch: pytest.MonkeyPatch) -> BuildIndex:
+    """Point pip's configuration (so ``fetch_pypi``) at the build index, and only at it."""
+    for name, value in index_environ(build_index.file_url).items():
+        monkeypatch.setenv(name, value)
+    return build_index

@@ -92,10 +92,11 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     backend, backend_path, requires = _build_system(source)
     site_dirs = attrs["build_system_site"]
     _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
-    env = {"PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs)}
+    env = {"PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs), **_reproducible_cflags(work)}
 
     def runner(cmd, cwd=None, extra_environ=None):
         full_env = {**os.environ, **(extra_environ or {}), **env}
+        full_env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the backend's
         subprocess.run([cmd[0], "-S", str(_SHIM), *cmd[1:]], cwd=cwd, env=full_env, check=True)
 
     hooks = BuildBackendHookCaller(
@@ -108,6 +109,13 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     dist.mkdir()
     print(f"pybuild: building a wheel with {backend}", flush=True)
     state["wheel"] = dist / hooks.build_wheel(str(dist), settings)
+
+
+def _reproducible_cflags(work: Path) -> dict:
+    """Compilers record the build folder (debug info, __FILE__); name it /build instead, so a
+    C extension is the same whatever the store's location and the temporary folder's name."""
+    flag = f"-ffile-prefix-map={work}=/build"
+    return {var: f"{os.environ.get(var, '')} {flag}".strip() for var in ("CFLAGS", "CXXFLAGS")}
 
 
 def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
@@ -131,11 +139,12 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     )
     with WheelFile.open(state["wheel"]) as wheel:
         install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+    # Store names, not paths: the file must not depend on where the store is.
     info = {
         "pname": attrs["pname"],
         "version": attrs["version"],
         "site_packages": attrs["site_packages"],
-        "dependencies": attrs["dependencies"],
+        "dependencies": [Path(d).name for d in attrs["dependencies"]],
     }
     (out / "pybuild-package.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
 

@@ -1,0 +1,24 @@
+"""Add a private package from a local folder.
+
+`pybuild shell --overlay pybuild/overlays/private_package.py -p hello_private --run hello-private`
+
+The source is a folder, not a download: it is copied into the store by content, so editing it
+gives a new store path and nothing else changes. Its dependencies come from the final set, as
+for any recipe.
+"""
+
+from pathlib import Path
+
+SOURCE = Path(__file__).parent / "private" / "hello_private"
+
+
+def overlay(final, prev):
+    return {
+        "hello_private": prev.build_python_package(
+            pname="hello-private",
+            version="0.1.0",
+            src=SOURCE,
+            build_system=[final.setuptools],
+            dependencies=[final.requests],
+        )
+    }

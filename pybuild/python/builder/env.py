@@ -1,0 +1,174 @@
+"""In-build builder of environments: ``python -S env.py`` with ``$PYBUILD_ENV`` (JSON).
+
+An environment is laid out like a virtual environment, so Python itself finds it: a
+``pyvenv.cfg`` beside ``bin/python`` makes ``sys.prefix`` the environment, and one ``.pth``
+file in its site-packages adds every package of the closure, each by a path relative to the
+environment's real location, so ``sys.executable`` subprocesses see the same packages and the
+store can be moved.
+Nothing is copied: scripts are small trampolines, ``.pth`` files of packages are linked.
+Two packages that install the same file are an error unless collisions are ignored.
+"""
+
+import json
+import os
+import py_compile
+import sys
+from pathlib import Path
+
+_ACTIVATE = """\
+# Source this file from bash or zsh: `. bin/activate`; `deactivate` undoes it.
+# The environment is found relative to this file, so it still works after a move.
+deactivate () {
+    if [ -n "${_PYBUILD_OLD_PATH+x}" ]; then PATH="$_PYBUILD_OLD_PATH"; export PATH; fi
+    if [ -n "${_PYBUILD_OLD_PS1+x}" ]; then PS1="$_PYBUILD_OLD_PS1"; export PS1; fi
+    unset VIRTUAL_ENV _PYBUILD_OLD_PATH _PYBUILD_OLD_PS1
+    hash -r 2>/dev/null
+    [ "$1" = nondestructive ] || unset -f deactivate
+}
+deactivate nondestructive
+if [ -n "${BASH_SOURCE:-}" ]; then _pybuild_here="${BASH_SOURCE[0]}"; else _pybuild_here="$0"; fi
+VIRTUAL_ENV=$(cd -- "$(dirname -- "$_pybuild_here")/.." && pwd -P)
+export VIRTUAL_ENV
+unset _pybuild_here
+_PYBUILD_OLD_PATH="$PATH"
+PATH="$VIRTUAL_ENV/bin:$PATH"
+export PATH
+_PYBUILD_OLD_PS1="${PS1:-}"
+PS1="(pybuild) ${PS1:-}"
+export PS1
+hash -r 2>/dev/null
+"""
+
+_TRAMPOLINE = """\
+#!/bin/sh
+# {name} of {package}, run by this environment's python so that it sees the environment.
+here=$(dirname -- "$(readlink -f -- "$0")")
+exec "$here/python" "$here/{target}" "$@"
+"""
+
+
+class Collision(Exception):
+    """Two packages provide the same file."""
+
+
+def main() -> int:
+    spec = json.loads(os.environ["PYBUILD_ENV"])
+    out = Path(os.environ["out"])  # noqa: SIM112 - Nix names outputs in lower case
+    site_rel = spec["site_packages"]
+    packages = [Path(p) for p in spec["closure"]]
+    try:
+        if not spec["ignore_collisions"]:
+            check_collisions(packages, site_rel)
+    except Collision as exc:
+        print(f"pybuild: {exc}", flush=True)
+        return 1
+    site = out / site_rel
+    site.mkdir(parents=True)
+    (out / "bin").mkdir()
+    write_venv_files(out, spec)
+    write_pth(site, packages, site_rel)
+    link_scripts(out, [Path(p) for p in spec["roots"]])
+    print(f"pybuild: environment of {len(packages)} packages", flush=True)
+    return 0
+
+
+def write_venv_files(out: Path, spec: dict) -> None:
+    python = spec["python"]
+    (out / "pyvenv.cfg").write_text(
+        f"home = {os.path.dirname(python)}\n"
+        "include-system-site-packages = false\n"
+        f"version = {spec['version']}\n"
+        f"executable = {python}\n"
+        "pybuild = true\n"
+    )
+    xy = ".".join(spec["version"].split(".")[:2])
+    for name in ("python", "python3", f"python{xy}"):
+        os.symlink(python, out / "bin" / name)
+    (out / "bin" / "activate").write_text(_ACTIVATE)
+
+
+_ENV_MODULE = """\
+\"\"\"Made by pybuild: puts this environment's packages on sys.path.
+
+The paths are relative to this file's real location, so the environment works through a
+symbolic link (a result link, a profile) and after the store is moved.
+\"\"\"
+import os
+import sys
+
+_here = os.path.dirname(os.path.realpath(__file__))
+for _rel in {lines!r}:
+    _path = os.path.normpath(os.path.join(_here, _rel))
+    if _path not in sys.path:
+        sys.path.append(_path)
+"""
+
+
+def write_pth(site: Path, packages: list, site_rel: str) -> None:
+    """A module that adds each package, relative to its own real location; then their .pth.
+
+    A plain .pth line is joined to the site folder as Python sees it, which is wrong when the
+    environment is reached through a symbolic link; the module resolves its real path first.
+    """
+    up = os.path.join(*[".."] * (len(Path(site_rel).parts) + 1))
+    lines = [os.path.join(up, p.name, site_rel) for p in packages]
+    (site / "_pybuild_env.py").write_text(_ENV_MODULE.format(lines=lines))
+    (site / "00-pybuild-env.pth").write_text("import _pybuild_env\n")
+    py_compile.compile(
+        str(site / "_pybuild_env.py"),
+        dfile="_pybuild_env.py",
+        doraise=True,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    for package in packages:
+        for pth in sorted((package / site_rel).glob("*.pth")):
+            link = site / pth.name
+            if not link.exists():
+                os.symlink(os.path.join(up, package.name, site_rel, pth.name), link)
+
+
+def link_scripts(out: Path, roots: list) -> None:
+    """Console scripts of the packages asked for (not of their dependencies), as in a venv."""
+    for package in roots:
+        bin_dir = package / "bin"
+        if not bin_dir.is_dir():
+            continue
+        for script in sorted(bin_dir.iterdir()):
+            dest = out / "bin" / script.name
+            if dest.exists() or dest.is_symlink():
+                continue
+            target = os.path.join("..", "..", package.name, "bin", script.name)
+            dest.write_text(
+                _TRAMPOLINE.format(name=script.name, package=package.name, target=target)
+            )
+            dest.chmod(0o755)
+
+
+def check_collisions(packages: list, site_rel: str) -> None:
+    owners: dict = {}
+    clashes = []
+    for package in packages:
+        for area in (site_rel, "bin"):
+            root = package / area
+            if not root.is_dir():
+                continue
+            for path in root.rglob("*"):
+                if path.is_dir() and not path.is_symlink():
+                    continue
+                rel = path.relative_to(package)
+                if "__pycache__" in rel.parts or rel.suffix == ".pth":
+                    continue
+                other = owners.setdefault(rel, package)
+                if other != package:
+                    clashes.append(f"{rel} is in both {other.name} and {package.name}")
+    if clashes:
+        shown = "\n  ".join(clashes[:20])
+        more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
+        raise Collision(
+            f"collisions between packages:\n  {shown}{more}\n"
+            "  (use ignore_collisions=True to let the first package win)"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

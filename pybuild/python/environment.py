@@ -1,0 +1,155 @@
+"""Environments: ``pkgs.python.with_packages(lambda ps: [ps.numpy])``.
+
+An environment is a store path laid out like a virtual environment (``pyvenv.cfg``,
+``bin/python``, ``bin/activate``, the listed packages' console scripts) whose site-packages
+holds one ``.pth`` file naming every package of the closure, relative to itself. Python finds
+it exactly as it finds a venv, so ``sys.executable`` subprocesses see the same packages and no
+``PYTHONPATH`` is ever set. Before anything is built, the closure is checked for two versions
+of one distribution, and the error says who pulled in each.
+
+Example::
+
+    >>> env = pkgs.python.with_packages(lambda ps: [ps.requests])   # doctest: +SKIP
+    >>> realise([env.drv])                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..derivations import Derivation, derivation
+from ..errors import PybuildError, UsageError
+from ..lazy import force
+from .interpreter import Interpreter
+from .package import PythonPackage, builder_source
+
+__all__ = ["Environment", "PythonForSet", "VersionConflict"]
+
+
+class VersionConflict(PybuildError):
+    """One distribution twice in an environment, at different versions."""
+
+    def __init__(self, name: str, versions: dict[str, list[str]]) -> None:
+        self.name, self.versions = name, versions
+        lines = [
+            f"  {version}, pulled in by {' -> '.join(chain)}" for version, chain in versions.items()
+        ]
+        super().__init__(
+            f"{name} is in the environment twice, at different versions:\n" + "\n".join(lines)
+        )
+        self.hint = "keep one of them: override the dependent, or use an overlay"
+
+
+class Environment:
+    """A set of packages made into one virtual-environment-like store path."""
+
+    def __init__(
+        self,
+        python: Interpreter,
+        packages: Sequence[Any],
+        ignore_collisions: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.python = python
+        self.roots = [force(p) for p in packages]
+        for pkg in self.roots:
+            if not isinstance(pkg, PythonPackage):
+                raise UsageError(f"with_packages wants Python packages, got {pkg!r}")
+        self.ignore_collisions = ignore_collisions
+        self.name = name or f"python{python.version_xy}-env"
+
+    @functools.cached_property
+    def closure(self) -> list[PythonPackage]:
+        """Every package of the environment, listed ones first; checked for conflicts."""
+        chains: dict[str, list[str]] = {}
+        order: dict[str, PythonPackage] = {}
+        by_name: dict[str, dict[str, list[str]]] = {}
+        todo = [(pkg, ["environment"]) for pkg in self.roots]
+        while todo:
+            pkg, via = todo.pop(0)
+            key = pkg.drv.drv_name
+            chain = [*via, pkg.pname]
+            by_name.setdefault(_normalise(pkg.pname), {}).setdefault(pkg.version, chain)
+            if key in order:
+                continue
+            order[key] = pkg
+            chains[key] = chain
+            todo.extend((dep, chain) for dep in pkg.dependencies)
+        for name, versions in by_name.items():
+            if len(versions) > 1:
+                raise VersionConflict(name, versions)
+        return list(order.values())
+
+    @functools.cached_property
+    def drv(self) -> Derivation:
+        spec = {
+            "python": self.python.executable,
+            "version": self.python.version,
+            "site_packages": self.python.site_packages,
+            "closure": [str(p) for p in self.closure],
+            "roots": [str(p) for p in self.roots],
+            "ignore_collisions": self.ignore_collisions,
+        }
+        return derivation(
+            name=self.name,
+            builder=self.python.executable,
+            args=["-S", builder_source("env.py")],
+            env={
+                "PYBUILD_ENV": json.dumps(spec, sort_keys=True),
+                "PYBUILD_PYTHON": self.python.identity,
+            },
+            meta={"packages": [p.pname for p in self.roots]},
+        )
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.drv)
+
+    def __str__(self) -> str:
+        return str(self.drv)
+
+    def __repr__(self) -> str:
+        return f"<Environment of {', '.join(p.pname for p in self.roots)}>"
+
+
+def _normalise(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
+
+
+class PythonForSet:
+    """A set's interpreter, as recipes and users see it (``pkgs.python``).
+
+    It answers everything an :class:`Interpreter` does, and adds what needs the set:
+    ``with_packages`` and ``override(package_overrides=…)``.
+    """
+
+    def __init__(self, interpreter: Interpreter, pkgs: Any) -> None:
+        self.interpreter = interpreter
+        self.pkgs = pkgs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.interpreter, name)
+
+    def with_packages(
+        self,
+        select: Callable[[Any], Sequence[Any]],
+        *,
+        ignore_collisions: bool = False,
+        name: str | None = None,
+    ) -> Environment:
+        """An environment of ``select(pkgs)`` and everything they need."""
+        return Environment(self.interpreter, list(select(self.pkgs)), ignore_collisions, name)
+
+    def override(self, *, package_overrides: Any = None) -> PythonForSet:
+        """The same interpreter over the set with one more overlay (nixpkgs' packageOverrides)."""
+        if package_overrides is None:
+            return self
+        return self.pkgs.extend(package_overrides).python
+
+    def __repr__(self) -> str:
+        return f"<python {self.interpreter.version} of {self.pkgs!r}>"

@@ -1,0 +1,21 @@
+"""pytest, the test runner of check phases; from its wheel (its sdist needs setuptools-scm).
+
+On Python 3.11 it needs iniconfig, packaging, pluggy and pygments (exceptiongroup and tomli
+only below 3.11, colorama only on Windows).
+"""
+
+
+def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygments):
+    version = "9.2.0"
+    return build_python_package(
+        pname="pytest",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "pytest",
+            version,
+            kind="wheel",
+            hash="sha256-B6zc+I7BdPkH3AGvcL9S1JsBS7qwP67q3jHJaxjC5Yg=",
+        ),
+        dependencies=[iniconfig, packaging, pluggy, pygments],
+    )

@@ -1,0 +1,21 @@
+"""setuptools-scm, versions from VCS metadata (or PKG-INFO in an sdist); from its wheel.
+
+Its sdist needs vcs-versioning and itself. On Python 3.11 it needs vcs-versioning, packaging
+and setuptools at run time (tomli and typing-extensions only below 3.11).
+"""
+
+
+def recipe(build_python_package, fetch_pypi, packaging, setuptools, vcs_versioning):
+    version = "10.3.4"
+    return build_python_package(
+        pname="setuptools-scm",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "setuptools-scm",
+            version,
+            kind="wheel",
+            hash="sha256-gvNMPjCE/CtX05cgBjfME/IzgAQFLS/uR7ql8OkCRk4=",
+        ),
+        dependencies=[packaging, setuptools, vcs_versioning],
+    )

@@ -1,0 +1,20 @@
+"""vcs-versioning, the VCS version core that setuptools-scm 10 is built on; from its wheel.
+
+Its sdist is built with hatchling and needs itself (through hatch-vcs) for its version.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, packaging):
+    version = "2.6.0"
+    return build_python_package(
+        pname="vcs-versioning",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "vcs-versioning",
+            version,
+            kind="wheel",
+            hash="sha256-+L69EwLrwS5nzrMPx91pjslpQUtvpDsww/FKybHnLEE=",
+        ),
+        dependencies=[packaging],
+    )

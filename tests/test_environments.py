@@ -1,0 +1,355 @@
+"""Environments, shells and set-level commands, on the local build index (no network).
+
+The fixture projects `greet` (setuptools, console script, needs `shout`) and `shout`
+(flit-core, versions 1.0 and 2.0) are published as sdists next to the real build-tool wheels;
+a recipe folder written here adds them to the default set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pybuild.errors import BuildError
+from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from pybuild.python.environment import VersionConflict
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from support.fixtures import BuildIndex, index_environ
+from support.index import make_wheel, write_index
+
+RECIPE = """\
+def recipe(build_python_package, fetch_pypi, {backend}{deps}):
+    return build_python_package(
+        pname={pname!r}, version={version!r},
+        src=fetch_pypi({pname!r}, {version!r}, hash={hash!r}),
+        build_system=[{backend}], dependencies=[{deps_list}],
+    )
+"""
+
+
+def write_recipe(
+    folder: Path,
+    attr: str,
+    index: BuildIndex,
+    pname: str,
+    version: str,
+    backend: str,
+    deps: tuple[str, ...] = (),
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = RECIPE.format(
+        pname=pname,
+        version=version,
+        backend=backend,
+        hash=index.hash_of(f"{pname}-{version}.tar.gz"),
+        deps="".join(f", {d}" for d in deps),
+        deps_list=", ".join(deps),
+    )
+    (folder / f"{attr}.py").write_text(text)
+
+
+@pytest.fixture
+def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
+    folder = tmp_path / "recipes"
+    write_recipe(folder, "shout", use_index, "shout", "1.0", "flit_core")
+    write_recipe(folder, "shout_2", use_index, "shout", "2.0", "flit_core")
+    write_recipe(folder, "greet", use_index, "greet", "1.0", "setuptools", ("shout",))
+    return folder
+
+
+def quiet() -> BuildOptions:
+    return BuildOptions(log=open(os.devnull, "w"))
+
+
+def build_env(pkgs, names: list[str], **kwargs) -> Path:
+    env = pkgs.python.with_packages(lambda ps: [ps[n] for n in names], **kwargs)
+    realise([env.drv], Store.default(), quiet())
+    return Path(str(env))
+
+
+def cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, ok: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_environment_is_a_venv_of_the_closure(recipes: Path) -> None:
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    env = build_env(pkgs, ["greet"])
+    assert (env / "pyvenv.cfg").read_text().startswith("home = ")
+    assert "include-system-site-packages = false" in (env / "pyvenv.cfg").read_text()
+    code = (
+        "import sys, subprocess, greet, shout; print(shout.VERSION, sys.prefix, flush=True);"
+        "subprocess.run([sys.executable, '-c', 'import shout; print(shout.VERSION)'])"
+    )
+    out = subprocess.run(
+        [str(env / "bin" / "python"), "-c", code],
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["1.0", str(env), "1.0"]  # the child (sys.executable) sees the same packages
+    script = subprocess.run(
+        [str(env / "bin" / "greet")], env={}, capture_output=True, text=True, check=True
+    )
+    assert script.stdout.strip() == "HELLO FROM GREET!"
+    for text in [p.read_text() for p in env.rglob("*.pth")]:
+        assert str(Store.default().dir) not in text  # relative: the store can move
+
+
+def test_environment_through_a_symlink_and_after_the_store_moved(
+    recipes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    env = build_env(pkgs, ["greet"])
+    link = tmp_path / "result"
+    link.symlink_to(env)
+    probe = ["-c", "import greet, shout; print(shout.VERSION)"]
+    assert (
+        subprocess.run(
+            [str(link / "bin" / "python"), *probe],
+            env={},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        == "1.0"
+    )
+    home = Store.default().home
+    moved = tmp_path / "moved-home"
+    shutil.move(home, moved)
+    monkeypatch.setenv("PYBUILD_HOME", str(moved))
+    new_env = moved / "store" / env.name
+    assert (
+        subprocess.run(
+            [str(new_env / "bin" / "python"), *probe],
+            env={},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        == "1.0"
+    )
+    assert (
+        subprocess.run(
+            [str(new_env / "bin" / "greet")], env={}, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "HELLO FROM GREET!"
+    )
+    assert cli("verify", "--check-contents").returncode == 0
+
+
+def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes: Path) -> None:
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    env = pkgs.python.with_packages(lambda ps: [ps.greet, ps.shout_2])
+    with pytest.raises(VersionConflict) as err:
+        env.drv  # noqa: B018
+    text = str(err.value)
+    assert "shout" in text and "1.0" in text and "2.0" in text
+    assert "environment -> greet -> shout" in text
+    assert "environment -> shout" in text
+
+
+def test_overlay_swaps_a_dependency_for_every_dependent(recipes: Path) -> None:
+    def newer_shout(final, prev):
+        return {"shout": final.shout_2}
+
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes], overlays=[newer_shout])
+    env = build_env(pkgs, ["greet"])
+    out = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import shout; print(shout.VERSION)"],
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "2.0"
+    plain = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    assert str(plain.greet) != str(pkgs.greet)  # greet rebuilt against the other shout
+
+
+def test_a_changed_leaf_rebuilds_exactly_its_dependents(recipes: Path) -> None:
+    plain = package_set(recipes=[DEFAULT_RECIPES, recipes])
+
+    def patched(final, prev):
+        return {"shout": prev.shout.override_python_attrs(env={"PATCHED": "1"})}
+
+    changed = plain.extend(patched)
+    assert str(changed.shout) != str(plain.shout)
+    assert str(changed.greet) != str(plain.greet)
+    assert str(changed.shout_2) == str(plain.shout_2)
+    assert str(changed.setuptools) == str(plain.setuptools)
+
+
+def test_collisions_fail_unless_ignored(
+    tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheels = [
+        make_wheel(tmp_path, name, "1.0", {"clash.py": f"WHO = {name!r}\n"})
+        for name in ("one", "two")
+    ]
+    url = write_index(tmp_path / "idx", [*wheels, *(use_index.root / "files").glob("*.whl")])
+    for key, value in index_environ(url).items():
+        monkeypatch.setenv(key, value)
+    from pybuild.hashing import hash_file
+
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    for wheel, name in zip(wheels, ("one", "two"), strict=True):
+        (folder / f"{name}.py").write_text(
+            textwrap.dedent(f"""\
+            def recipe(build_python_package, fetch_pypi):
+                return build_python_package(pname={name!r}, version="1.0", format="wheel",
+                    src=fetch_pypi({name!r}, "1.0", kind="wheel",
+                                   hash={hash_file(wheel).sri!r}))
+        """)
+        )
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])
+    with pytest.raises(BuildError) as err:
+        build_env(pkgs, ["one", "two"])
+    assert "clash.py" in err.value.tail and "ignore_collisions" in err.value.tail
+    env = build_env(pkgs, ["one", "two"], ignore_collisions=True)
+    out = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import clash; print(clash.WHO)"],
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "one"  # the first package listed wins
+
+
+def test_shell_pure_run_hides_pythonpath(recipes: Path) -> None:
+    code = (
+        "import os, sys, greet; print(os.environ.get('PYTHONPATH')); print('/nowhere' in sys.path)"
+    )
+    result = cli(
+        "shell",
+        "--pure",
+        "--recipes",
+        str(DEFAULT_RECIPES),
+        "--recipes",
+        str(recipes),
+        "-p",
+        "greet",
+        "--run",
+        f'python -c "{code}"',
+        env={"PYTHONPATH": "/nowhere", "MY_SECRET": "x"},
+    )
+    assert result.stdout.split() == ["None", "False"]
+    shown = cli(
+        "shell",
+        "--pure",
+        "--recipes",
+        str(DEFAULT_RECIPES),
+        "--recipes",
+        str(recipes),
+        "-p",
+        "greet",
+        "--run",
+        "env",
+        env={"MY_SECRET": "x"},
+    ).stdout
+    assert "MY_SECRET" not in shown and "VIRTUAL_ENV=" in shown
+    impure = cli(
+        "shell",
+        "--recipes",
+        str(DEFAULT_RECIPES),
+        "--recipes",
+        str(recipes),
+        "-p",
+        "greet",
+        "--run",
+        "echo $MY_SECRET; greet",
+        env={"MY_SECRET": "x"},
+    ).stdout.split("\n")
+    assert impure[:2] == ["x", "HELLO FROM GREET!"]
+
+
+def test_shell_reads_shell_py(recipes: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "shell.py").write_text(
+        textwrap.dedent(f"""\
+        from pybuild.pkgset import DEFAULT_RECIPES, package_set
+        pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(recipes)!r}])
+        env = pkgs.python.with_packages(lambda ps: [ps.greet])
+    """)
+    )
+    result = cli("shell", "--run", "greet", cwd=project)
+    assert result.stdout.strip() == "HELLO FROM GREET!"
+    missing = cli("shell", "--run", "true", cwd=tmp_path, ok=False)
+    assert missing.returncode == 1 and "shell.py" in missing.stderr
+
+
+def test_eval_shows_a_recipe_without_building_it(recipes: Path) -> None:
+    result = cli(
+        "eval", "--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes), "greet", "--json"
+    )
+    info = json.loads(result.stdout)
+    assert info["pname"] == "greet" and info["version"] == "1.0"
+    assert info["dependencies"] == ["shout"] and info["build_system"] == ["setuptools"]
+    assert info["built"] is False
+    assert not Path(info["outputs"]["out"]).exists()
+
+
+def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for name in ("shout", "greet"):
+        shutil.copy(recipes / f"{name}.py", folder / f"{name}.py")
+    (folder / "broken.py").write_text("def recipe(nosuchthing):\n    return nosuchthing\n")
+    for name in ("setuptools", "flit_core"):
+        shutil.copy(DEFAULT_RECIPES / f"{name}.py", folder / f"{name}.py")
+    result = cli("build", "--all", "--keep-going", "--json", "--recipes", str(folder))
+    rows = {row["attr"]: row for row in json.loads(result.stdout)}
+    assert rows["greet"]["status"] == "success" and Path(rows["greet"]["out"]).is_dir()
+    assert rows["shout"]["status"] == "success"
+    assert rows["broken"]["status"] == "eval-failed" and "nosuchthing" in rows["broken"]["error"]
+    strict = cli("build", "--all", "--recipes", str(folder), ok=False)
+    assert strict.returncode == 1
+
+
+def test_overlay_file_on_the_command_line(recipes: Path, tmp_path: Path) -> None:
+    overlay = tmp_path / "newer.py"
+    overlay.write_text("def overlay(final, prev):\n    return {'shout': final.shout_2}\n")
+    args = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    plain = json.loads(cli("eval", *args, "shout", "--json").stdout)
+    newer = json.loads(cli("eval", *args, "--overlay", str(overlay), "shout", "--json").stdout)
+    assert (plain["version"], newer["version"]) == ("1.0", "2.0")
+
+
+def test_the_interpreter_is_the_same_in_every_environment(recipes: Path) -> None:
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    versions = set()
+    for names in (["greet"], ["shout_2"]):
+        env = build_env(pkgs, names)
+        versions.add(
+            subprocess.run(
+                [str(env / "bin" / "python"), "-c", "import sys; print(sys.version)"],
+                env={},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+    assert len(versions) == 1

@@ -1,0 +1,551 @@
+"""Real Python builds: tiny projects built from sdists with the real build tools, hermetically.
+
+The fixture projects (tests/fixtures/projects/) are published as sdists in a local PEP 691
+index beside the real wheels of setuptools, flit-core, pytest and the builder's toolchain
+(``.cache/wheels``, filled by ``tests/support/wheelcache.py``), and pip's configuration points
+at that index only, so nothing reaches a real one. The recipes of the fixture projects are
+written to a folder and evaluated with the default recipes, as a user's would be.
+
+Builds are shared: one pybuild home for the module (``world``), so setuptools and friends are
+built once; a test that needs a home of its own (reproducibility, HTTP) makes one.
+
+Builds run in-process with ``realise``; one test checks that ``pybuild build`` (from a file,
+or from a recipe folder) gives the same output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from pybuild.derivations import Derivation
+from pybuild.errors import BuildError, HashMismatch, UsageError
+from pybuild.fetchers import fetch_pypi
+from pybuild.hashing import hash_bytes, hash_file
+from pybuild.index import ProjectNotFound, VersionNotFound
+from pybuild.pkgset import DEFAULT_RECIPES, PackageSet, package_set
+from pybuild.python.package import PythonPackage, build_python_package
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from support import fixtures as _fixtures
+from support.fixtures import BuildIndex, index_environ
+
+build_index = _fixtures.build_index
+build_index_http = _fixtures.build_index_http
+use_index = _fixtures.use_index
+
+SITE = "lib/python3.11/site-packages"
+GREETING = "HELLO FROM GREET!"
+
+# The fixture projects' recipes; @NAME-VERSION@ is replaced by the hash of that sdist.
+RECIPES = {
+    "shout": """
+        def recipe(build_python_package, fetch_pypi, flit_core):
+            return build_python_package(
+                pname="shout",
+                version="1.0",
+                src=fetch_pypi("shout", "1.0", hash="@shout-1.0@"),
+                build_system=[flit_core],
+            )
+    """,
+    "greet": """
+        def recipe(build_python_package, fetch_pypi, setuptools, shout):
+            return build_python_package(
+                pname="greet",
+                version="1.0",
+                src=fetch_pypi("greet", "1.0", hash="@greet-1.0@"),
+                build_system=[setuptools],
+                dependencies=[shout],
+            )
+    """,
+    "cext": """
+        def recipe(build_python_package, fetch_pypi, setuptools):
+            return build_python_package(
+                pname="cext",
+                version="1.0",
+                src=fetch_pypi("cext", "1.0", hash="@cext-1.0@"),
+                build_system=[setuptools],
+            )
+    """,
+    "failing": """
+        def recipe(build_python_package, fetch_pypi, setuptools):
+            return build_python_package(
+                pname="failing",
+                version="1.0",
+                src=fetch_pypi("failing", "1.0", hash="@failing-1.0@"),
+                build_system=[setuptools],
+            )
+    """,
+    "needs_hatch": """
+        def recipe(build_python_package, fetch_pypi, setuptools):
+            return build_python_package(
+                pname="needs-hatch",
+                version="1.0",
+                src=fetch_pypi("needs-hatch", "1.0", hash="@needs_hatch-1.0@"),
+                build_system=[setuptools],
+            )
+    """,
+    "online": """
+        def recipe(build_python_package, fetch_pypi, setuptools):
+            return build_python_package(
+                pname="online",
+                version="1.0",
+                src=fetch_pypi("online", "1.0", hash="@online-1.0@"),
+                build_system=[setuptools],
+            )
+    """,
+}
+
+
+def write_recipes(folder: Path, index: BuildIndex) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in RECIPES.items():
+        text = textwrap.dedent(body)
+        for stem, version in _fixtures.BUILD_SDISTS:
+            text = text.replace(f"@{stem}-{version}@", index.hash_of(f"{stem}-{version}.tar.gz"))
+        assert "@" not in text, text
+        (folder / f"{name}.py").write_text(text)
+    return folder
+
+
+@dataclass
+class World:
+    """The module's shared pybuild home, recipes and package set."""
+
+    home: Path
+    store: Store
+    recipes: Path
+    index: BuildIndex
+    pkgs: PackageSet
+
+    def new_set(self) -> PackageSet:
+        """The same recipes, evaluated afresh (in whatever home is current)."""
+        return package_set(recipes=[DEFAULT_RECIPES, self.recipes])
+
+    def out(self, name: str) -> str:
+        """The output of the shared set's `name`, evaluated in the world's home.
+
+        A derivation is made in the current home (its builder and sources are added to that
+        store), so tests that switch homes ask for the world's outputs through this.
+        """
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in _home_environ(self.home).items():
+                mp.setenv(key, value)
+            return self.pkgs[name].drv.out
+
+
+def _home_environ(home: Path) -> dict[str, str]:
+    return {"PYBUILD_HOME": str(home), "XDG_CONFIG_HOME": str(home.parent / "config")}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, build_index: BuildIndex) -> Iterator[World]:
+    base = tmp_path_factory.mktemp("world")
+    home = base / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {**_home_environ(home), **index_environ(build_index.file_url)}.items():
+            mp.setenv(name, value)
+        for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
+            mp.delenv(name, raising=False)
+        recipes = write_recipes(base / "recipes", build_index)
+        pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+        store = Store(home)
+        yield World(home, store, recipes, build_index, pkgs)
+        store.registry.close()
+
+
+@pytest.fixture(autouse=True)
+def pybuild_home(world: World, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Overrides conftest's: the tests of this module share the world's home and index."""
+    for name, value in {**_home_environ(world.home), **index_environ(world.index.file_url)}.items():
+        monkeypatch.setenv(name, value)
+    return world.home
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A home of the test's own, empty, made the current one."""
+    home = tmp_path / "other-home"
+    for name, value in _home_environ(home).items():
+        monkeypatch.setenv(name, value)
+    store = Store(home)
+    yield store
+    store.registry.close()
+
+
+def build(*packages: PythonPackage | Derivation, store: Store | None = None, **options: object):
+    """Realise `packages` quietly; returns their fates."""
+    drvs = [p.drv if isinstance(p, PythonPackage) else p for p in packages]
+    return realise(drvs, store, BuildOptions(log=io.StringIO(), **options))  # type: ignore[arg-type]
+
+
+def failure_text(exc: BuildError) -> str:
+    """The error's message and its whole log."""
+    log = Path(exc.log_path).read_text(errors="replace") if exc.log_path else ""
+    return f"{exc}\n{log}"
+
+
+def assert_not_registered(store: Store, pkg: PythonPackage) -> None:
+    """No output of `pkg` is valid or present, under its name or any other of its kind."""
+    out = pkg.drv.out
+    assert not store.is_valid(out)
+    assert not store.path(out).exists()
+    registered = [p for p in store.registry.paths() if not p.endswith(".drv")]
+    assert [p for p in registered if p.endswith(pkg.drv.name)] == []
+
+
+def out_of(pkg: PythonPackage, store: Store) -> Path:
+    return Path(pkg.drv.path(store=store))
+
+
+def run_python_with(site_dirs: list[Path], code: str) -> str:
+    """Run `code` in a bare interpreter (no site-packages, empty environment) with `site_dirs`."""
+    prelude = "import site\n" + "".join(f"site.addsitedir({str(d)!r})\n" for d in site_dirs)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", prelude + code], env={}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def differing_files(a: Path, b: Path) -> list[str]:
+    """Relative paths whose presence or bytes differ between two trees (for messages)."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): (
+                os.readlink(p).encode() if p.is_symlink() else p.read_bytes()
+            )
+            for p in root.rglob("*")
+            if p.is_file() or p.is_symlink()
+        }
+
+    fa, fb = files(a), files(b)
+    return sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
+
+
+def need_pytest(world: World) -> PythonPackage:
+    if "pytest" not in world.pkgs:
+        pytest.skip("the default package set has no pytest recipe yet")
+    return world.pkgs.pytest
+
+
+# -- shared builds --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def greet(world: World) -> PythonPackage:
+    """greet (setuptools, from its sdist) and shout (flit-core), built once."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _home_environ(world.home).items():
+            mp.setenv(name, value)
+        build(world.pkgs.greet, store=world.store)
+    return world.pkgs.greet
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+def test_greet_builds_from_its_sdist_and_its_script_runs_from_an_empty_environment(
+    world: World, greet: PythonPackage
+) -> None:
+    store, shout = world.store, world.pkgs.shout
+    out = out_of(greet, store)
+    result = subprocess.run([out / "bin" / "greet"], env={}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == GREETING + "\n"
+    # The script finds its closure relative to itself: no absolute store path in it.
+    script = (out / "bin" / "greet").read_text()
+    assert str(store.dir) not in script
+    assert f"../../{shout.drv.out}/{SITE}" in script
+    assert shout.drv.out in store.info(greet.drv.out).references
+    # A venv-like layout, installed by pybuild, built by the backend each project names.
+    dist_info = out / SITE / "greet-1.0.dist-info"
+    assert (dist_info / "INSTALLER").read_text() == "pybuild\n"
+    assert "Generator: setuptools" in (dist_info / "WHEEL").read_text()
+    shout_info = out_of(shout, store) / SITE / "shout-1.0.dist-info"
+    assert "Generator: flit" in (shout_info / "WHEEL").read_text()
+    assert (out / SITE / "greet" / "__init__.py").is_file()
+
+
+def test_a_c_extension_builds_with_gcc_and_imports(world: World) -> None:
+    cext = world.pkgs.cext
+    build(cext)
+    site = out_of(cext, world.store) / SITE
+    assert list((site / "cext").glob("_fast.*.so")), sorted(os.listdir(site / "cext"))
+    closure = [site, *(out_of(p, world.store) / SITE for p in cext.runtime_closure)]
+    assert run_python_with(closure, "import cext._fast\nprint(cext._fast.add(2, 40))") == "42\n"
+
+
+def test_a_failing_test_suite_fails_the_build_in_the_check_phase(world: World) -> None:
+    checked = world.pkgs.failing.override_python_attrs(check_inputs=[need_pytest(world)])
+    with pytest.raises(BuildError) as info:
+        build(checked)
+    text = failure_text(info.value)
+    assert "phase check failed" in text
+    assert "test_the_answer_is_forty_two" in text
+    assert "phase check failed" in str(info.value)  # the message itself says which phase
+    assert_not_registered(world.store, checked)
+
+    unchecked = checked.override_python_attrs(do_check=False)
+    assert build(unchecked)[unchecked.drv] == "built"
+    assert world.store.is_valid(unchecked.drv.out)
+
+
+def test_a_backend_missing_from_build_system_is_named(world: World) -> None:
+    pkg = world.pkgs.needs_hatch
+    with pytest.raises(BuildError) as info:
+        build(pkg)
+    message = str(info.value)  # the message's log tail, not only the full log
+    assert "phase build failed" in message
+    assert "hatchling" in message
+    assert "to build_system" in message
+    assert_not_registered(world.store, pkg)
+
+
+def test_a_build_that_downloads_fails(world: World) -> None:
+    pkg = world.pkgs.online
+    with pytest.raises(BuildError) as info:
+        build(pkg)
+    text = failure_text(info.value)
+    assert "online: the download failed" in text
+    # It failed at the builder's closed proxy, not merely because the name does not resolve.
+    assert "Connection refused" in text
+    assert_not_registered(world.store, pkg)
+
+
+def _evil_sdist(path: Path, member: str) -> Path:
+    """An sdist with a harmless setup.py, then `member`."""
+    members = {"evil-1.0/setup.py": b"from setuptools import setup\nsetup()\n", member: b"1\n"}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dot-dot", "absolute"])
+def test_a_malicious_sdist_is_refused(world: World, tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "outside" / "abs-evil.py"
+    member = "../evil.py" if kind == "dot-dot" else str(target)
+    archive = _evil_sdist(tmp_path / f"evil-{kind}-1.0.tar.gz", member)
+    pkg = build_python_package(
+        pname=f"evil-{kind}", version="1.0", src=archive, build_system=[world.pkgs.setuptools]
+    )
+    with pytest.raises(BuildError) as info:
+        build(pkg, keep_failed=True)
+    message = str(info.value)
+    assert "phase unpack failed" in message
+    assert repr(member) in message  # the unsafe member, named
+    assert_not_registered(world.store, pkg)
+    assert not target.exists()
+    # The failed build directory was kept: nothing of the archive landed anywhere.
+    assert list(world.home.rglob("*evil.py")) == []
+    assert list(tmp_path.rglob("*evil.py")) == []
+
+
+# -- fetching errors ------------------------------------------------------------------------
+
+
+def test_a_wrong_hash_is_reported_with_both_hashes(use_index: BuildIndex) -> None:
+    wrong = hash_bytes(b"not greet").sri
+    with pytest.raises(HashMismatch) as info:
+        fetch_pypi("greet", "1.0", hash=wrong)
+    actual = use_index.hash_of("greet-1.0.tar.gz")
+    assert info.value.expected == wrong
+    assert info.value.actual == actual
+    assert wrong in str(info.value) and actual in str(info.value)
+
+
+def test_an_empty_hash_shows_the_hash_to_paste(use_index: BuildIndex) -> None:
+    with pytest.raises(HashMismatch) as info:
+        fetch_pypi("shout", "2.0")
+    actual = use_index.hash_of("shout-2.0.tar.gz")
+    assert info.value.actual == actual
+    assert f"hash={actual!r}" in str(info.value)
+
+
+def test_a_version_the_index_lacks_lists_the_versions(use_index: BuildIndex) -> None:
+    with pytest.raises(VersionNotFound) as info:
+        fetch_pypi("shout", "3.0", hash=use_index.hash_of("shout-1.0.tar.gz"))
+    assert info.value.available == [Version("1.0"), Version("2.0")]
+    assert "1.0, 2.0" in str(info.value)
+
+
+def test_a_project_the_index_lacks(use_index: BuildIndex) -> None:
+    with pytest.raises(ProjectNotFound) as info:
+        fetch_pypi("no-such-project", "1.0", hash=use_index.hash_of("shout-1.0.tar.gz"))
+    assert info.value.project == "no-such-project"
+    assert info.value.indexes == [use_index.file_url]
+
+
+def test_a_recipe_with_a_wrong_hash_fails_when_evaluated(world: World, tmp_path: Path) -> None:
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    wrong = hash_bytes(b"not shout").sri
+    text = re.sub(r'hash="[^"]*"', f'hash="{wrong}"', (world.recipes / "shout.py").read_text())
+    (folder / "shout.py").write_text(text)
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])
+    with pytest.raises(HashMismatch) as info:
+        pkgs.shout.drv  # noqa: B018 - evaluating is the point
+    assert info.value.actual == world.index.hash_of("shout-1.0.tar.gz")
+
+
+# -- overriding -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shout2(world: World) -> PythonPackage:
+    return world.pkgs.shout.override_python_attrs(
+        version="2.0",
+        src=fetch_pypi("shout", "2.0", hash=world.index.hash_of("shout-2.0.tar.gz")),
+    )
+
+
+def test_override_python_attrs_builds_another_version(world: World, shout2: PythonPackage) -> None:
+    build(shout2)
+    out = out_of(shout2, world.store)
+    assert shout2.drv.out != world.pkgs.shout.drv.out
+    assert (out / SITE / "shout-2.0.dist-info").is_dir()
+    assert run_python_with([out / SITE], "import shout\nprint(shout.VERSION)") == "2.0\n"
+
+
+def test_override_rebuilds_a_dependent_with_the_other_input(
+    world: World, greet: PythonPackage, shout2: PythonPackage
+) -> None:
+    pkgs, store = world.pkgs, world.store
+    greet2 = greet.override(shout=shout2)
+    assert greet2.drv.out != greet.drv.out
+    assert greet2.dependencies == [shout2]
+    build(greet2)
+    out = out_of(greet2, store)
+    refs = store.info(greet2.drv.out).references
+    assert shout2.drv.out in refs and pkgs.shout.drv.out not in refs
+    result = subprocess.run([out / "bin" / "greet"], env={}, capture_output=True, text=True)
+    assert result.stdout == GREETING + "\n", result.stderr
+    # The same change made by an overlay gives the same greet, and leaves the rest alone.
+    new_shout = shout2.attrs["src"]
+    changed = pkgs.extend(
+        lambda final, prev: {
+            "shout": prev.shout.override_python_attrs(version="2.0", src=new_shout)
+        }
+    )
+    assert changed.greet.drv.out == greet2.drv.out
+    for name in ("setuptools", "flit_core", "cext", "failing"):
+        assert changed[name].drv.out == pkgs[name].drv.out, name
+    assert pkgs.greet.drv.out == greet.drv.out  # the original set is unchanged
+
+
+# -- identity -------------------------------------------------------------------------------
+
+
+def test_file_and_http_indexes_give_the_same_paths(
+    world: World, build_index_http: str, fresh_home: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in index_environ(build_index_http).items():
+        monkeypatch.setenv(name, value)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.1")
+    over_http = world.new_set()
+    for name in ("greet", "shout", "cext", "setuptools", "flit_core"):
+        assert over_http[name].drv.out == world.out(name), name
+    src = over_http.greet.attrs["src"]
+    assert src.meta["url"].startswith(build_index_http)  # it did come over HTTP
+    build(src, store=fresh_home)
+    fetched = Path(src.path(store=fresh_home))
+    assert hash_file(fetched).sri == world.index.hash_of("greet-1.0.tar.gz")
+
+
+@pytest.fixture(scope="module")
+def second_home(
+    world: World, greet: PythonPackage, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """Another home where the same recipes built greet and cext again, from scratch."""
+    home = tmp_path_factory.mktemp("second") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _home_environ(home).items():
+            mp.setenv(name, value)
+        store = Store(home)
+        again = world.new_set()
+        assert again.greet.drv.out == world.out("greet")
+        build(again.greet, again.cext, store=store)
+        yield store
+        store.registry.close()
+
+
+def assert_identical_in_both(world: World, other: Store, names: tuple[str, ...]) -> None:
+    for name in names:
+        out = world.out(name)
+        if not world.store.is_valid(out):
+            build(world.pkgs[name], store=world.store)
+        first, second = world.store.path(out), other.path(out)
+        assert other.info(out).nar_hash == world.store.info(out).nar_hash, (
+            f"{name} differs between homes in {differing_files(first, second)}"
+        )
+
+
+def test_builds_in_two_homes_are_identical(world: World, second_home: Store) -> None:
+    assert_identical_in_both(world, second_home, ("shout", "greet"))
+
+
+def test_a_c_extension_builds_reproducibly(world: World, second_home: Store) -> None:
+    assert_identical_in_both(world, second_home, ("cext",))
+
+
+def test_the_interpreter_is_part_of_every_package(world: World) -> None:
+    pkgs = world.pkgs
+    python = pkgs.greet.python  # the set's Interpreter
+    assert dict(pkgs.greet.drv.env)["PYBUILD_PYTHON"] == python.identity
+    rebuilt = dataclasses.replace(python, executable_hash=hash_bytes(b"other python").sri)
+    newer = dataclasses.replace(python, version="3.11.99")
+    outs = {pkgs.greet.drv.out}
+    for changed in (rebuilt, newer):
+        other = package_set(changed, [DEFAULT_RECIPES, world.recipes])
+        assert dict(other.greet.drv.env)["PYBUILD_PYTHON"] == changed.identity
+        assert other.greet.attrs["src"].out == pkgs.greet.attrs["src"].out  # same download
+        outs.add(other.greet.drv.out)
+        assert other.setuptools.drv.out != pkgs.setuptools.drv.out
+    assert len(outs) == 3
+    # A package for one interpreter cannot use one built for another.
+    mixed = build_python_package(
+        python=rebuilt, pname="mixed", version="1", src=world.recipes, dependencies=[pkgs.shout]
+    )
+    with pytest.raises(UsageError, match="another interpreter"):
+        mixed.drv  # noqa: B018 - evaluating is the point
+
+
+# -- the command line and the store -----------------------------------------------------------
+
+
+def test_the_cli_builds_the_same_package(
+    world: World, greet: PythonPackage, tmp_path: Path
+) -> None:
+    file = tmp_path / "packages.py"
+    file.write_text(
+        "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
+        f"pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(world.recipes)!r}])\n"
+    )
+    pybuild = [sys.executable, "-m", "pybuild", "build"]
+    from_set = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(world.recipes), "greet"]
+    for args in (["-f", str(file), "pkgs.greet"], ["-f", str(file), "pkgs.greet.drv"], from_set):
+        result = subprocess.run([*pybuild, *args], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(out_of(greet, world.store)), args
+
+
+def test_builds_leave_every_store_path_unmodified(world: World, greet: PythonPackage) -> None:
+    problems = [p for p in world.store.verify(check_contents=True) if p.is_damage]
+    assert problems == []
