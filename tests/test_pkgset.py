@@ -11,8 +11,13 @@ from pybuild.errors import CycleError, MissingAttribute, UsageError
 from pybuild.pkgset import package_set
 from pybuild.python.interpreter import Interpreter
 
-PY = Interpreter("/usr/bin/python3-test", "3.11.7", "cpython", ("cp311-cp311-linux_x86_64",),
-                 "sha256-" + "B" * 43 + "=")
+PY = Interpreter(
+    "/usr/bin/python3-test",
+    "3.11.7",
+    "cpython",
+    ("cp311-cp311-linux_x86_64",),
+    "sha256-" + "B" * 43 + "=",
+)
 
 
 def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
@@ -165,3 +170,15 @@ def test_the_default_set_has_the_bootstrap_tools() -> None:
     for name in ("setuptools", "wheel", "flit_core"):
         assert name in pkgs
     assert "build_python_package" not in pkgs.packages()
+
+
+def test_python_override_with_package_overrides(recipes: Path) -> None:
+    pkgs = package_set(PY, [recipes])
+
+    def newer(final, prev):
+        return {"leaf": prev.leaf.override_python_attrs(version="7.0")}
+
+    python = pkgs.python.override(package_overrides=newer)
+    assert python.pkgs.middle.dependencies[0].version == "7.0"
+    assert pkgs.middle.dependencies[0].version == "1.0"
+    assert python.version == PY.version
