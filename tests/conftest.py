@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from pybuild.store import Store
 
 # The local indexes (fixture projects, real build-tool wheels) as fixtures for every test file.
 pytest_plugins = ["support.fixtures"]
@@ -18,3 +21,11 @@ def pybuild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture
+def store(pybuild_home: Path) -> Iterator[Store]:
+    """The test's own store (its registry connection closed afterwards)."""
+    store = Store(pybuild_home)
+    yield store
+    store.registry.close()

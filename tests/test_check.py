@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.realiser import BuildOptions, check, realise
 from pybuild.store import Store
-from support.fixtures import BuildIndex
+from support.fixtures import BuildIndex, write_fixture_recipes
 
 BUILDS = '''\
 from pybuild import derivation
@@ -51,15 +50,7 @@ def test_check_reports_identical_and_differing_rebuilds(tmp_path: Path) -> None:
 
 
 def test_check_of_a_python_package(use_index: BuildIndex, tmp_path: Path) -> None:
-    folder = tmp_path / "recipes"
-    folder.mkdir()
-    (folder / "shout.py").write_text(
-        textwrap.dedent(f"""\
-        def recipe(build_python_package, fetch_pypi, flit_core):
-            return build_python_package(pname="shout", version="1.0", build_system=[flit_core],
-                src=fetch_pypi("shout", "1.0", hash={use_index.hash_of("shout-1.0.tar.gz")!r}))
-    """)
-    )
+    folder = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout",))
     pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])
     store = Store.default()
     options = BuildOptions(log=open(os.devnull, "w"))  # noqa: SIM115

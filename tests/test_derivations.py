@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,6 @@ from pybuild.store import Store
 from pybuild.store.paths import split_name
 
 SH = "/bin/sh"
-
-
-@pytest.fixture
-def store(pybuild_home: Path) -> Iterator[Store]:
-    store = Store(pybuild_home)
-    yield store
-    store.registry.close()
 
 
 def simple(name: str = "simple", script: str = 'echo hi > "$out"', **kw: object) -> Derivation:

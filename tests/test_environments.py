@@ -22,47 +22,19 @@ from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.python.environment import VersionConflict
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
-from support.fixtures import BuildIndex, index_environ
+from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
 from support.index import make_wheel, write_index
-
-RECIPE = """\
-def recipe(build_python_package, fetch_pypi, {backend}{deps}):
-    return build_python_package(
-        pname={pname!r}, version={version!r},
-        src=fetch_pypi({pname!r}, {version!r}, hash={hash!r}),
-        build_system=[{backend}], dependencies=[{deps_list}],
-    )
-"""
-
-
-def write_recipe(
-    folder: Path,
-    attr: str,
-    index: BuildIndex,
-    pname: str,
-    version: str,
-    backend: str,
-    deps: tuple[str, ...] = (),
-) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    text = RECIPE.format(
-        pname=pname,
-        version=version,
-        backend=backend,
-        hash=index.hash_of(f"{pname}-{version}.tar.gz"),
-        deps="".join(f", {d}" for d in deps),
-        deps_list=", ".join(deps),
-    )
-    (folder / f"{attr}.py").write_text(text)
 
 
 @pytest.fixture
 def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
-    folder = tmp_path / "recipes"
-    write_recipe(folder, "shout", use_index, "shout", "1.0", "flit_core")
-    write_recipe(folder, "shout_2", use_index, "shout", "2.0", "flit_core")
-    write_recipe(folder, "greet", use_index, "greet", "1.0", "setuptools", ("shout",))
-    return folder
+    return write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "shout_2", "greet"))
+
+
+def clean_run(*argv: str) -> str:
+    """Run a program with an empty environment; its output, stripped."""
+    result = subprocess.run(argv, env={}, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
 
 
 def quiet() -> BuildOptions:
@@ -100,18 +72,9 @@ def test_environment_is_a_venv_of_the_closure(recipes: Path) -> None:
         "import sys, subprocess, greet, shout; print(shout.VERSION, sys.prefix, flush=True);"
         "subprocess.run([sys.executable, '-c', 'import shout; print(shout.VERSION)'])"
     )
-    out = subprocess.run(
-        [str(env / "bin" / "python"), "-c", code],
-        env={},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    out = clean_run(str(env / "bin" / "python"), "-c", code).split()
     assert out == ["1.0", str(env), "1.0"]  # the child (sys.executable) sees the same packages
-    script = subprocess.run(
-        [str(env / "bin" / "greet")], env={}, capture_output=True, text=True, check=True
-    )
-    assert script.stdout.strip() == "HELLO FROM GREET!"
+    assert clean_run(str(env / "bin" / "greet")) == "HELLO FROM GREET!"
     for text in [p.read_text() for p in env.rglob("*.pth")]:
         assert str(Store.default().dir) not in text  # relative: the store can move
 
@@ -124,37 +87,14 @@ def test_environment_through_a_symlink_and_after_the_store_moved(
     link = tmp_path / "result"
     link.symlink_to(env)
     probe = ["-c", "import greet, shout; print(shout.VERSION)"]
-    assert (
-        subprocess.run(
-            [str(link / "bin" / "python"), *probe],
-            env={},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        == "1.0"
-    )
+    assert clean_run(str(link / "bin" / "python"), *probe) == "1.0"
     home = Store.default().home
     moved = tmp_path / "moved-home"
     shutil.move(home, moved)
     monkeypatch.setenv("PYBUILD_HOME", str(moved))
     new_env = moved / "store" / env.name
-    assert (
-        subprocess.run(
-            [str(new_env / "bin" / "python"), *probe],
-            env={},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        == "1.0"
-    )
-    assert (
-        subprocess.run(
-            [str(new_env / "bin" / "greet")], env={}, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        == "HELLO FROM GREET!"
-    )
+    assert clean_run(str(new_env / "bin" / "python"), *probe) == "1.0"
+    assert clean_run(str(new_env / "bin" / "greet")) == "HELLO FROM GREET!"
     assert cli("verify", "--check-contents").returncode == 0
 
 
@@ -175,13 +115,7 @@ def test_overlay_swaps_a_dependency_for_every_dependent(recipes: Path) -> None:
 
     pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes], overlays=[newer_shout])
     env = build_env(pkgs, ["greet"])
-    out = subprocess.run(
-        [str(env / "bin" / "python"), "-c", "import shout; print(shout.VERSION)"],
-        env={},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = clean_run(str(env / "bin" / "python"), "-c", "import shout; print(shout.VERSION)")
     assert out.strip() == "2.0"
     plain = package_set(recipes=[DEFAULT_RECIPES, recipes])
     assert str(plain.greet) != str(pkgs.greet)  # greet rebuilt against the other shout
@@ -228,13 +162,7 @@ def test_collisions_fail_unless_ignored(
         build_env(pkgs, ["one", "two"])
     assert "clash.py" in err.value.tail and "ignore_collisions" in err.value.tail
     env = build_env(pkgs, ["one", "two"], ignore_collisions=True)
-    out = subprocess.run(
-        [str(env / "bin" / "python"), "-c", "import clash; print(clash.WHO)"],
-        env={},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = clean_run(str(env / "bin" / "python"), "-c", "import clash; print(clash.WHO)")
     assert out.strip() == "one"  # the first package listed wins
 
 
@@ -343,13 +271,5 @@ def test_the_interpreter_is_the_same_in_every_environment(recipes: Path) -> None
     versions = set()
     for names in (["greet"], ["shout_2"]):
         env = build_env(pkgs, names)
-        versions.add(
-            subprocess.run(
-                [str(env / "bin" / "python"), "-c", "import sys; print(sys.version)"],
-                env={},
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        versions.add(clean_run(str(env / "bin" / "python"), "-c", "import sys; print(sys.version)"))
     assert len(versions) == 1

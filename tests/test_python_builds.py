@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 import tarfile
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from pybuild.python.package import PythonPackage, build_python_package
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from support import fixtures as _fixtures
-from support.fixtures import BuildIndex, index_environ
+from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
 
 build_index = _fixtures.build_index
 build_index_http = _fixtures.build_index_http
@@ -48,76 +47,6 @@ use_index = _fixtures.use_index
 
 SITE = "lib/python3.11/site-packages"
 GREETING = "HELLO FROM GREET!"
-
-# The fixture projects' recipes; @NAME-VERSION@ is replaced by the hash of that sdist.
-RECIPES = {
-    "shout": """
-        def recipe(build_python_package, fetch_pypi, flit_core):
-            return build_python_package(
-                pname="shout",
-                version="1.0",
-                src=fetch_pypi("shout", "1.0", hash="@shout-1.0@"),
-                build_system=[flit_core],
-            )
-    """,
-    "greet": """
-        def recipe(build_python_package, fetch_pypi, setuptools, shout):
-            return build_python_package(
-                pname="greet",
-                version="1.0",
-                src=fetch_pypi("greet", "1.0", hash="@greet-1.0@"),
-                build_system=[setuptools],
-                dependencies=[shout],
-            )
-    """,
-    "cext": """
-        def recipe(build_python_package, fetch_pypi, setuptools):
-            return build_python_package(
-                pname="cext",
-                version="1.0",
-                src=fetch_pypi("cext", "1.0", hash="@cext-1.0@"),
-                build_system=[setuptools],
-            )
-    """,
-    "failing": """
-        def recipe(build_python_package, fetch_pypi, setuptools):
-            return build_python_package(
-                pname="failing",
-                version="1.0",
-                src=fetch_pypi("failing", "1.0", hash="@failing-1.0@"),
-                build_system=[setuptools],
-            )
-    """,
-    "needs_hatch": """
-        def recipe(build_python_package, fetch_pypi, setuptools):
-            return build_python_package(
-                pname="needs-hatch",
-                version="1.0",
-                src=fetch_pypi("needs-hatch", "1.0", hash="@needs_hatch-1.0@"),
-                build_system=[setuptools],
-            )
-    """,
-    "online": """
-        def recipe(build_python_package, fetch_pypi, setuptools):
-            return build_python_package(
-                pname="online",
-                version="1.0",
-                src=fetch_pypi("online", "1.0", hash="@online-1.0@"),
-                build_system=[setuptools],
-            )
-    """,
-}
-
-
-def write_recipes(folder: Path, index: BuildIndex) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, body in RECIPES.items():
-        text = textwrap.dedent(body)
-        for stem, version in _fixtures.BUILD_SDISTS:
-            text = text.replace(f"@{stem}-{version}@", index.hash_of(f"{stem}-{version}.tar.gz"))
-        assert "@" not in text, text
-        (folder / f"{name}.py").write_text(text)
-    return folder
 
 
 @dataclass
@@ -159,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, build_index: BuildIndex) -> 
             mp.setenv(name, value)
         for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
             mp.delenv(name, raising=False)
-        recipes = write_recipes(base / "recipes", build_index)
+        recipes = write_fixture_recipes(base / "recipes", build_index)
         pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
         store = Store(home)
         yield World(home, store, recipes, build_index, pkgs)

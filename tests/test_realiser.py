@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from pybuild.realiser import SOURCE_DATE_EPOCH, BuildOptions, realise
 from pybuild.store import Store
 
 SH = "/bin/sh"
-
-
-@pytest.fixture
-def store(pybuild_home: Path) -> Iterator[Store]:
-    store = Store(pybuild_home)
-    yield store
-    store.registry.close()
 
 
 def sh(name: str, script: str, **kw: object) -> Derivation:

@@ -9,7 +9,6 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ from pybuild.store.references import hash_and_scan
 from pybuild.store.roots import add_result_link
 
 NIX32 = set("0123456789abcdfghijklmnpqrsvwxyz")
-
-
-@pytest.fixture
-def store(pybuild_home: Path) -> Iterator[Store]:
-    store = Store(pybuild_home)
-    yield store
-    store.registry.close()
 
 
 def make_tree(root: Path) -> Path:

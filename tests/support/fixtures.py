@@ -10,7 +10,7 @@ sys.path). The index holds:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,12 +85,14 @@ def http_index(local_index: LocalIndex) -> Iterator[str]:
 PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "projects"
 WHEEL_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "wheels"
 __all__ += [
+    "FIXTURE_RECIPES",
     "BuildIndex",
     "build_index",
     "build_index_http",
     "index_environ",
     "project_files",
     "use_index",
+    "write_fixture_recipes",
 ]
 
 # (folder under PROJECTS, version): each is published as an sdist. A version other than the
@@ -175,3 +177,44 @@ def use_index(build_index: BuildIndex, monkeypatch: pytest.MonkeyPatch) -> Build
     for name, value in index_environ(build_index.file_url).items():
         monkeypatch.setenv(name, value)
     return build_index
+
+
+# attribute: (pname, version, build backend, dependencies) of the fixture projects' recipes.
+FIXTURE_RECIPES = {
+    "shout": ("shout", "1.0", "flit_core", ()),
+    "shout_2": ("shout", "2.0", "flit_core", ()),
+    "greet": ("greet", "1.0", "setuptools", ("shout",)),
+    "cext": ("cext", "1.0", "setuptools", ()),
+    "failing": ("failing", "1.0", "setuptools", ()),
+    "needs_hatch": ("needs-hatch", "1.0", "setuptools", ()),
+    "online": ("online", "1.0", "setuptools", ()),
+}
+
+_RECIPE = """\
+def recipe(build_python_package, fetch_pypi, {params}):
+    return build_python_package(
+        pname="{pname}",
+        version="{version}",
+        src=fetch_pypi("{pname}", "{version}", hash="{hash}"),
+        build_system=[{backend}],
+        dependencies=[{deps}],
+    )
+"""
+
+
+def write_fixture_recipes(folder: Path, index: BuildIndex, names: Iterable[str] = ()) -> Path:
+    """Recipe modules for the fixture projects (all, or `names`), pinned to `index`'s files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for attr in names or FIXTURE_RECIPES:
+        pname, version, backend, deps = FIXTURE_RECIPES[attr]
+        sdist = f"{pname.replace('-', '_')}-{version}.tar.gz"
+        text = _RECIPE.format(
+            params=", ".join([backend, *deps]),
+            pname=pname,
+            version=version,
+            hash=index.hash_of(sdist),
+            backend=backend,
+            deps=", ".join(deps),
+        )
+        (folder / f"{attr}.py").write_text(text)
+    return folder
