@@ -167,49 +167,16 @@ def test_collisions_fail_unless_ignored(
 
 
 def test_shell_pure_run_hides_pythonpath(recipes: Path) -> None:
-    code = (
-        "import os, sys, greet; print(os.environ.get('PYTHONPATH')); print('/nowhere' in sys.path)"
-    )
-    result = cli(
-        "shell",
-        "--pure",
-        "--recipes",
-        str(DEFAULT_RECIPES),
-        "--recipes",
-        str(recipes),
-        "-p",
-        "greet",
-        "--run",
-        f'python -c "{code}"',
-        env={"PYTHONPATH": "/nowhere", "MY_SECRET": "x"},
-    )
-    assert result.stdout.split() == ["None", "False"]
-    shown = cli(
-        "shell",
-        "--pure",
-        "--recipes",
-        str(DEFAULT_RECIPES),
-        "--recipes",
-        str(recipes),
-        "-p",
-        "greet",
-        "--run",
-        "env",
-        env={"MY_SECRET": "x"},
-    ).stdout
+    def shell(*flags: str, run: str, **env: str) -> str:
+        sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+        return cli("shell", *flags, *sets, "-p", "greet", "--run", run, env=env).stdout
+
+    code = "import os, sys, greet; print(os.environ.get('PYTHONPATH'), '/nowhere' in sys.path)"
+    hidden = shell("--pure", run=f'python -c "{code}"', PYTHONPATH="/nowhere")
+    assert hidden.split() == ["None", "False"]
+    shown = shell("--pure", run="env", MY_SECRET="x")
     assert "MY_SECRET" not in shown and "VIRTUAL_ENV=" in shown
-    impure = cli(
-        "shell",
-        "--recipes",
-        str(DEFAULT_RECIPES),
-        "--recipes",
-        str(recipes),
-        "-p",
-        "greet",
-        "--run",
-        "echo $MY_SECRET; greet",
-        env={"MY_SECRET": "x"},
-    ).stdout.split("\n")
+    impure = shell(run="echo $MY_SECRET; greet", MY_SECRET="x").split("\n")
     assert impure[:2] == ["x", "HELLO FROM GREET!"]
 
 
