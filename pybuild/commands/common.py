@@ -1,0 +1,99 @@
+"""What the command modules share: settings, the store, the package set, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..errors import UsageError
+
+__all__ = [
+    "as_derivation",
+    "build_options",
+    "get_settings",
+    "human",
+    "open_store",
+    "package_set",
+    "print_json",
+    "select_attr",
+    "set_arguments",
+]
+
+
+def get_settings(args: argparse.Namespace) -> Any:
+    from ..settings import load_settings
+
+    return load_settings([tuple(o) for o in args.option])
+
+
+def open_store() -> Any:
+    from ..store import Store
+
+    return Store.default()
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
+def set_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--recipes",
+        action="append",
+        metavar="DIR",
+        help="recipe folder to use instead of the default set (repeatable)",
+    )
+    p.add_argument(
+        "--overlay",
+        action="append",
+        metavar="FILE",
+        help="Python file defining overlay(final, prev) (repeatable)",
+    )
+
+
+def package_set(args: argparse.Namespace) -> Any:
+    from ..evaluate import load_module, select
+    from ..pkgset import package_set
+
+    overlays = [select(load_module(f), "overlay", f) for f in args.overlay or []]
+    return package_set(recipes=args.recipes, overlays=overlays)
+
+
+def as_derivation(value: Any, attr: str) -> Any:
+    from ..derivations import Derivation
+
+    drv = value if isinstance(value, Derivation) else getattr(value, "drv", None)
+    if not isinstance(drv, Derivation):
+        raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
+    return drv
+
+
+def human(size: object) -> str:
+    value = float(size)  # type: ignore[arg-type]
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:
+    """Realiser options from the settings, with ``-j`` and ``-k`` where a command has them."""
+    from ..realiser import BuildOptions
+
+    return BuildOptions(
+        jobs=getattr(args, "jobs", None) or settings.jobs,
+        keep_going=getattr(args, "keep_going", False),
+        keep_failed=settings.keep_failed,
+        log_lines=settings.log_lines,
+        build_timeout=settings.build_timeout,
+        **changes,
+    )
+
+
+def select_attr(pkgs: Any, attr: str) -> Any:
+    """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``)."""
+    from ..evaluate import select
+
+    return select(pkgs, attr, "the package set")

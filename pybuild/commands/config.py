@@ -1,0 +1,28 @@
+"""``pybuild config show``: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import UsageError
+from .common import get_settings
+
+
+def register(commands: Any) -> None:
+    config = commands.add("config", _no_action, "show settings")
+    actions = config.add_subparsers(metavar="ACTION")
+    p = actions.add_parser("show", parents=[commands.common], help="print the effective settings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_config_show)
+
+
+def _no_action(args: argparse.Namespace) -> int:
+    raise UsageError("say what to do: pybuild config show")
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    from ..settings import format_settings
+
+    print(format_settings(get_settings(args), as_json=args.json))
+    return 0

@@ -1,0 +1,38 @@
+"""``pybuild prefetch``: find a release file on the index, store it, print its hash."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import UsageError
+from .common import open_store, print_json
+
+
+def register(commands: Any) -> None:
+    p = commands.add(
+        "prefetch", _prefetch, "find a release file on the index, store it, print its hash"
+    )
+    p.add_argument("spec", metavar="NAME==VERSION")
+    p.add_argument("--kind", choices=("sdist", "wheel"), default="sdist")
+    p.add_argument("--json", action="store_true")
+
+
+def _prefetch(args: argparse.Namespace) -> int:
+    from ..fetchers import fetch_url, locate_pypi_file
+    from ..python.interpreter import Interpreter
+    from ..realiser import realise
+
+    name, sep, version = args.spec.partition("==")
+    if not sep or not name or not version:
+        raise UsageError(f"{args.spec!r}: write NAME==VERSION")
+    tags = Interpreter.current().tags if args.kind == "wheel" else None
+    url, filename, sri = locate_pypi_file(name.strip(), version.strip(), args.kind, tags)
+    store = open_store()
+    fetched = fetch_url(url, sri, name=filename)
+    realise([fetched], store)
+    if args.json:
+        print_json({"url": url, "hash": sri, "name": filename, "path": fetched.path(store=store)})
+    else:
+        print(f"hash: {sri}\nurl:  {url}\npath: {fetched.path(store=store)}")
+    return 0

@@ -1,0 +1,117 @@
+"""Store commands: show-derivation, path-info, add, hash, verify."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from ..errors import UsageError
+from .common import human, open_store, print_json
+
+
+def register(commands: Any) -> None:
+    p = commands.add("show-derivation", _show_derivation, "print a derivation as JSON")
+    p.add_argument("path", help="a .drv file, or an output path or result link")
+
+    p = commands.add("path-info", _path_info, "show what the store records of a path")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
+    p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add("add", _add, "copy a file or folder into the store")
+    p.add_argument("path")
+    p.add_argument("--name", help="store name (default: the file name)")
+
+    p = commands.add("hash", _hash, "print the hash of a path (NAR, as nix-hash does)")
+    p.add_argument("path")
+    p.add_argument("--flat", action="store_true", help="hash a file's bytes, not its NAR")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--base32", dest="form", action="store_const", const="base32")
+    form.add_argument("--sri", dest="form", action="store_const", const="sri")
+    form.add_argument("--hex", dest="form", action="store_const", const="hex")
+
+    p = commands.add("verify", _verify, "check that registered paths exist and are unchanged")
+    p.add_argument("--check-contents", action="store_true", help="re-hash every path")
+    p.add_argument("--json", action="store_true")
+
+
+def _show_derivation(args: argparse.Namespace) -> int:
+    from ..derivations import STORE_TOKEN, load_derivation
+
+    store = open_store()
+    name = store.parse(args.path)
+    if not name.endswith(".drv"):
+        deriver = store.info(name).deriver
+        if not deriver:
+            raise UsageError(f"{args.path} was not built by a derivation (it was added)")
+        name = deriver
+    drv = load_derivation(store, name)
+    doc = json.loads(drv.text.replace(STORE_TOKEN, str(store.dir)))
+    print_json({str(store.path(name)): doc})
+    return 0
+
+
+def _path_info(args: argparse.Namespace) -> int:
+    store = open_store()
+    names = [store.parse(p) for p in args.paths]
+    for name in names:
+        store.info(name)  # a clear error for a path that is not valid
+    if args.recursive:
+        names = store.closure(names)
+    rows = []
+    for name in names:
+        info = store.info(name).to_json()
+        info["path"] = str(store.path(name))
+        info["references"] = [str(store.path(r)) for r in info["references"]]  # type: ignore[union-attr]
+        if args.closure_size:
+            info["closureSize"] = sum(store.info(n).nar_size for n in store.closure([name]))
+        rows.append(info)
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        size = f"\t{human(row['narSize'])}"
+        if args.closure_size:
+            size += f"\t{human(row['closureSize'])}"
+        print(f"{row['path']}{size}")
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    store = open_store()
+    print(store.path(store.add_path(args.path, args.name)))
+    return 0
+
+
+def _hash(args: argparse.Namespace) -> int:
+    from ..hashing import hash_file, hash_path
+
+    if not os.path.lexists(args.path):
+        raise UsageError(f"{args.path}: no such file or folder")
+    if args.flat and not os.path.isfile(args.path):
+        raise UsageError(f"{args.path}: --flat hashes a regular file")
+    digest = hash_file(args.path) if args.flat else hash_path(args.path)[0]
+    print(getattr(digest, args.form or "sri"))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    store = open_store()
+    problems = list(store.verify(check_contents=args.check_contents))
+    damage = [p for p in problems if p.is_damage]
+    if args.json:
+        print_json(
+            [
+                {"path": str(store.path(p.path)), "kind": p.kind, "detail": p.detail}
+                for p in problems
+            ]
+        )
+    else:
+        for p in problems:
+            print(f"{p.kind}: {store.path(p.path)}: {p.detail}")
+        print(f"checked the store: {len(damage)} damaged path(s)", file=sys.stderr)
+    return 1 if damage else 0

@@ -1,0 +1,13 @@
+"""blinker, in-process signals (flask's signals); from its sdist (flit-core 3: ``flit_core<4``)."""
+
+
+def recipe(build_python_package, fetch_pypi, flit_core_3):
+    version = "1.9.0"
+    return build_python_package(
+        pname="blinker",
+        version=version,
+        src=fetch_pypi(
+            "blinker", version, hash="sha256-tM4iZaer7ORefMiW6Y2+vmzq1WvPgFo9IxNtFF9URb8="
+        ),
+        build_system=[flit_core_3],
+    )

@@ -1,0 +1,16 @@
+"""cachetools, memoizing collections and decorators; from its sdist (setuptools, setuptools-scm).
+
+setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+    version = "8.0.2"
+    return build_python_package(
+        pname="cachetools",
+        version=version,
+        src=fetch_pypi(
+            "cachetools", version, hash="sha256-MKxSOt/BGLUdKy57rYoN2zE3Df4nAMfxDKIk82zPgeA="
+        ),
+        build_system=[setuptools, setuptools_scm],
+    )

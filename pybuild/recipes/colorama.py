@@ -1,0 +1,17 @@
+"""colorama, ANSI colours on Windows terminals (a no-op elsewhere); from its sdist (hatchling).
+
+Several packages here (click, tqdm, typer) need it only on Windows; it is in the set for
+environments that ask for it. No runtime dependencies.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, hatchling):
+    version = "0.4.6"
+    return build_python_package(
+        pname="colorama",
+        version=version,
+        src=fetch_pypi(
+            "colorama", version, hash="sha256-CGlfXLftbgUxogVyaXKXJzxHuMrlpj/8bW7VwgG+bkQ="
+        ),
+        build_system=[hatchling],
+    )

@@ -1,0 +1,28 @@
+"""FiPy, a finite volume PDE solver (NIST); from its sdist, pure Python.
+
+It builds with setuptools and versioneer (the sdist's ``_version.py`` already holds the
+version). At run time it needs numpy, scipy (its default solvers), matplotlib (its viewers),
+and typer with typing-extensions (its ``fipy_test``, ``fipy_changelog`` and
+``fipy_copy_script`` commands).
+"""
+
+
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    setuptools,
+    versioneer,
+    numpy,
+    scipy,
+    matplotlib,
+    typer,
+    typing_extensions,
+):
+    version = "4.0.3"
+    return build_python_package(
+        pname="fipy",
+        version=version,
+        src=fetch_pypi("fipy", version, hash="sha256-fUOtik9hmE3sy/Euyf05hJ6PNpQ8IzqeLXcoELSR8N8="),
+        build_system=[setuptools, versioneer],
+        dependencies=[numpy, scipy, matplotlib, typer, typing_extensions],
+    )

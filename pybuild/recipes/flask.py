@@ -1,0 +1,29 @@
+"""Flask, the WSGI micro web framework; from its sdist (flit-core 3: ``flit_core<4``).
+
+On Python 3.11 it needs blinker, click, itsdangerous, jinja2, markupsafe and werkzeug at run
+time (importlib-metadata only below 3.10). The ``async`` (asgiref) and ``dotenv``
+(python-dotenv) extras are left out: no recipes. The ``flask`` command is in ``bin/``.
+"""
+
+
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    flit_core_3,
+    blinker,
+    click,
+    itsdangerous,
+    jinja2,
+    markupsafe,
+    werkzeug,
+):
+    version = "3.1.3"
+    return build_python_package(
+        pname="flask",
+        version=version,
+        src=fetch_pypi(
+            "flask", version, hash="sha256-DvDlK4qc2TKFU3kZfdj5QEezWcoKeGlRRDBMtF+Hyes="
+        ),
+        build_system=[flit_core_3],
+        dependencies=[blinker, click, itsdangerous, jinja2, markupsafe, werkzeug],
+    )

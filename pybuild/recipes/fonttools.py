@@ -1,0 +1,22 @@
+"""fontTools, reading and writing fonts (matplotlib embeds fonts with it); from its sdist.
+
+It has no ``pyproject.toml``, so the legacy setuptools backend builds it; its ``setup.py``
+asks for wheel when it runs ``bdist_wheel``. A few modules (cu2qu, qu2cu, the glyph pens…)
+are compiled with Cython only when asked; ``FONTTOOLS_WITH_CYTHON=0`` keeps the build pure
+Python, which works the same, only slower. No runtime dependencies without extras; the
+``plot`` extra is matplotlib.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, setuptools, wheel, matplotlib):
+    version = "4.68.0"
+    return build_python_package(
+        pname="fonttools",
+        version=version,
+        src=fetch_pypi(
+            "fonttools", version, hash="sha256-cylOIzBw9x4rNlO2vYVkr2dtV/JtB1dh+wbRqy5Kel0="
+        ),
+        build_system=[setuptools, wheel],
+        env={"FONTTOOLS_WITH_CYTHON": "0"},
+        optional_dependencies={"plot": [matplotlib]},
+    )

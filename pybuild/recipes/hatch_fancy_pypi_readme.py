@@ -1,0 +1,20 @@
+"""hatch-fancy-pypi-readme, the hatchling metadata hook that assembles a README; from its sdist.
+
+attrs, pydantic and python-dateutil build with it (hatchling). On Python 3.11 it needs only
+hatchling at run time (tomli below 3.11).
+"""
+
+
+def recipe(build_python_package, fetch_pypi, hatchling):
+    version = "25.1.0"
+    return build_python_package(
+        pname="hatch-fancy-pypi-readme",
+        version=version,
+        src=fetch_pypi(
+            "hatch-fancy-pypi-readme",
+            version,
+            hash="sha256-nFjtPf+Q1R9DQUzjcAmtHVsPCP/J/CFpmKBjgPAcAEU=",
+        ),
+        build_system=[hatchling],
+        dependencies=[hatchling],
+    )

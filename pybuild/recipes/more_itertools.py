@@ -1,0 +1,13 @@
+"""more-itertools, more routines for iterables; from its sdist (flit-core 4). No runtime deps."""
+
+
+def recipe(build_python_package, fetch_pypi, flit_core):
+    version = "11.2.1"
+    return build_python_package(
+        pname="more-itertools",
+        version=version,
+        src=fetch_pypi(
+            "more-itertools", version, hash="sha256-y/CP0K8oTcaXGLm3ao5iA99iTXAgnqUR5CGdNQyFb2M="
+        ),
+        build_system=[flit_core],
+    )

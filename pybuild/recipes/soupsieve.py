@@ -1,0 +1,20 @@
+"""soupsieve, CSS selectors for Beautiful Soup; from its sdist (hatchling).
+
+It declares no runtime dependency, yet ``import soupsieve`` imports ``bs4``, and
+beautifulsoup4 depends on soupsieve: the pair is a cycle, which a closure cannot hold. As in
+nixpkgs, the cycle is cut here: this package has no imports check of its own, and
+beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, hatchling):
+    version = "4.1.3"
+    return build_python_package(
+        pname="soupsieve",
+        version=version,
+        src=fetch_pypi(
+            "soupsieve", version, hash="sha256-E/cBhsj0C/jQ/3u6sJoY+xSWALRlJpIHteW1iPVf2gg="
+        ),
+        build_system=[hatchling],
+        imports_check=[],
+    )

@@ -1,0 +1,16 @@
+"""tqdm, progress bars; from its sdist (setuptools with setuptools-scm).
+
+setuptools-scm reads the version from the sdist's PKG-INFO. It needs colorama only on
+Windows, so nothing at run time here; the extras (discord, slack, telegram, notebook) are
+left out: their packages have no recipes. The ``tqdm`` command is in ``bin/``.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+    version = "4.70.1"
+    return build_python_package(
+        pname="tqdm",
+        version=version,
+        src=fetch_pypi("tqdm", version, hash="sha256-zv0OyhGyo3o67ndlRNT0rpE/AmiBNbVVa4eI36R0r8Q="),
+        build_system=[setuptools, setuptools_scm],
+    )

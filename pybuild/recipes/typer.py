@@ -1,0 +1,21 @@
+"""Typer, command-line interfaces from type hints; from its sdist (pdm-backend).
+
+Since 0.2x it carries its own copy of click and validates parameters with pydantic, so on
+Linux it needs pydantic, shellingham, rich and annotated-doc at run time (colorama only on
+Windows). The ``typer`` command is installed in ``bin/``.
+"""
+
+
+def recipe(
+    build_python_package, fetch_pypi, pdm_backend, pydantic, shellingham, rich, annotated_doc
+):
+    version = "0.29.2"
+    return build_python_package(
+        pname="typer",
+        version=version,
+        src=fetch_pypi(
+            "typer", version, hash="sha256-sZmNxfLD3tr6FRepUh+pRMxNwfrc6ghdgaOxDryusHU="
+        ),
+        build_system=[pdm_backend],
+        dependencies=[pydantic, shellingham, rich, annotated_doc],
+    )
