@@ -105,8 +105,8 @@ def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes:
         env.drv  # noqa: B018
     text = str(err.value)
     assert "shout" in text and "1.0" in text and "2.0" in text
-    assert "environment -> greet -> shout" in text
-    assert "environment -> shout" in text
+    assert "environment -> greet 1.0 -> shout 1.0" in text
+    assert "environment -> shout 2.0" in text
 
 
 def test_overlay_swaps_a_dependency_for_every_dependent(recipes: Path) -> None:

@@ -72,7 +72,7 @@ class Environment:
         while todo:
             pkg, via = todo.pop(0)
             key = pkg.drv.drv_name
-            chain = [*via, pkg.pname]
+            chain = [*via, f"{pkg.pname} {pkg.version}"]
             by_name.setdefault(_normalise(pkg.pname), {}).setdefault(pkg.version, chain)
             if key in order:
                 continue

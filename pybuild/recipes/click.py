@@ -1,6 +1,6 @@
 """click, command-line interfaces; from its sdist (flit-core 3: it asks for ``flit_core<4``).
 
-It needs colorama only on Windows, so nothing at run time here.
+No runtime dependencies (8.5 no longer lists colorama, even on Windows).
 """
 
 

@@ -1,7 +1,7 @@
 """colorama, ANSI colours on Windows terminals (a no-op elsewhere); from its sdist (hatchling).
 
-Several packages here (click, tqdm, typer) need it only on Windows; it is in the set for
-environments that ask for it. No runtime dependencies.
+tqdm and typer need it only on Windows; it is in the set for environments that ask for
+it. No runtime dependencies.
 """
 
 

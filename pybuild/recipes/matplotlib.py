@@ -1,9 +1,10 @@
 """Matplotlib, 2D plotting; from its binary wheel.
 
-Building it needs meson, pybind11, a C++ compiler and FreeType, so the wheel is used. On
-Python 3.11 it needs contourpy, cycler, fonttools, kiwisolver, numpy, packaging, pillow,
-pyparsing and python-dateutil at run time. The hash pins the file for CPython 3.11 on
-manylinux x86_64 (matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl).
+Building it needs meson-python and pybind11 (no recipes), setuptools-scm below 10 (the set's
+is 10), a C++ compiler and FreeType, so the wheel is used. On Python 3.11 it needs contourpy,
+cycler, fonttools, kiwisolver, numpy, packaging, pillow, pyparsing and python-dateutil at run
+time. The hash pins the file for CPython 3.11 on manylinux x86_64
+(matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl).
 ``mpl_toolkits`` is a namespace package; ``pylab`` is checked with the rest.
 """
 

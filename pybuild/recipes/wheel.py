@@ -1,7 +1,7 @@
 """wheel: bdist_wheel for old setuptools, and the `wheel` tool; from its wheel."""
 
 
-def recipe(build_python_package, fetch_pypi):
+def recipe(build_python_package, fetch_pypi, packaging):
     version = "0.48.0"
     return build_python_package(
         pname="wheel",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi):
             kind="wheel",
             hash="sha256-MhfcyAcVXkXbRi1+8kMfXd2g1yc7cA0FpnsnHOsSh6s=",
         ),
+        dependencies=[packaging],
     )
