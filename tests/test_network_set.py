@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import pybuild
 from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.environment import VersionConflict
 from pybuild.python.package import PythonPackage
@@ -133,6 +134,27 @@ def test_scipy_in_a_pure_shell(built: Built, tmp_path: Path) -> None:
     result = built.shell(["numpy", "scipy"], command, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == built.pkgs.scipy.version
+
+
+def test_scipy_overlay_pins_an_older_release(built: Built, tmp_path: Path) -> None:
+    overlay = Path(pybuild.__file__).parent / "overlays" / "scipy_older.py"
+    command = "python -c 'import scipy, numpy; print(scipy.__version__, numpy.__version__)'"
+    result = built.pybuild(
+        "shell",
+        "--pure",
+        "--overlay",
+        str(overlay),
+        "-p",
+        "numpy",
+        "-p",
+        "scipy",
+        "--run",
+        command,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1.15.3", built.pkgs.numpy.version]
+    assert built.pkgs.scipy.version != "1.15.3"
 
 
 def test_fipy_imports_the_sets_numpy(built: Built, tmp_path: Path) -> None:
