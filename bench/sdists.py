@@ -62,20 +62,20 @@ def _time_pybuild(packages, home: Path) -> float:
 
 def _build_inputs(pkg) -> list:
     """What a package needs besides itself: build system, sources, dependencies' closures."""
-    from pybuild.python.package import _closure_of
+    from pybuild.python.package import closure_of
 
     deps = [d for d in pkg.runtime_closure if d is not pkg]
-    return [*_closure_of(pkg.attrs["build_system"]), *deps]
+    return [*closure_of(pkg.attrs["build_system"]), *deps]
 
 
 def _pip_env(packages, store, work: Path) -> Path:
     """A venv holding the packages' build backends, installed from the store's copies."""
-    from pybuild.python.package import _closure_of
+    from pybuild.python.package import closure_of
 
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     site = next((venv / "lib").glob("python*/site-packages"))
-    backends = _closure_of([b for p in packages for b in p.attrs["build_system"]])
+    backends = closure_of([b for p in packages for b in p.attrs["build_system"]])
     lines = [f"{b}/{b.python.site_packages}" for b in backends]
     (site / "pybuild-bench-backends.pth").write_text("\n".join(lines) + "\n")
     pip_site = Path(__import__("pip").__file__).parent.parent
@@ -89,9 +89,22 @@ def _time_pip(python: Path, sdists: list[str], work: Path) -> float:
     start = time.perf_counter()
     for sdist in sdists:
         subprocess.run(
-            [str(python), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-             "--no-index", "-q", "-w", str(out), sdist],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(python),
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "-q",
+                "-w",
+                str(out),
+                sdist,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
         )
     return time.perf_counter() - start

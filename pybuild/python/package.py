@@ -35,6 +35,7 @@ __all__ = [
     "PythonPackage",
     "build_python_package",
     "builder_source",
+    "closure_of",
     "make_overridable",
     "toolchain",
 ]
@@ -65,7 +66,14 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def toolchain() -> list[Derivation]:
-    """The pinned toolchain wheels, as fixed-output fetches."""
+    """The pinned toolchain wheels, as fixed-output fetches (made once per process and home)."""
+    from ..store import default_home
+
+    return _toolchain_in(str(default_home()))
+
+
+@functools.lru_cache(maxsize=8)
+def _toolchain_in(home: str) -> list[Derivation]:
     return [
         fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
     ]
@@ -116,15 +124,7 @@ class PythonPackage:
     @functools.cached_property
     def runtime_closure(self) -> list[PythonPackage]:
         """Dependencies, transitively, each once, nearest first (not this package)."""
-        seen: dict[str, PythonPackage] = {}
-        todo = list(self.dependencies)
-        while todo:
-            dep = todo.pop(0)
-            key = dep.drv.drv_name
-            if key not in seen:
-                seen[key] = dep
-                todo.extend(dep.dependencies)
-        return list(seen.values())
+        return closure_of(self.dependencies)
 
     @functools.cached_property
     def drv(self) -> Derivation:
@@ -190,25 +190,27 @@ def build_python_package(*, python: Interpreter | None = None, **attrs: Any) -> 
 
 
 def _make_derivation(pkg: PythonPackage) -> Derivation:
+    """Only direct inputs are named, as in Nix: the builder walks their closures itself (from
+    each input's ``pybuild-package.json``), so a derivation grows with its inputs, not with
+    its closure, and evaluating a large set stays linear."""
     attrs, python = pkg.attrs, pkg.python
-    site = python.site_packages
-    closure = pkg.runtime_closure
-    check_closure = _closure_of(attrs["check_inputs"])
-    build_closure = _closure_of(attrs["build_system"])
-    for dep in [*closure, *check_closure, *build_closure]:
+    inputs = {
+        "dependencies": pkg.dependencies,
+        "build_system": _packages(attrs["build_system"]),
+        "check_inputs": _packages(attrs["check_inputs"]),
+    }
+    for dep in [d for group in inputs.values() for d in group]:
         if dep.python.identity != python.identity:
             raise UsageError(f"{pkg.pname} depends on {dep.pname}, built for another interpreter")
+    # Inputs' paths first: a dependency cycle is reported before anything is stored.
+    input_paths = {group: [str(d) for d in deps] for group, deps in inputs.items()}
     builder_attrs = {
         "pname": pkg.pname,
         "version": pkg.version,
         "src": _src_path(attrs["src"]),
         "format": attrs["format"],
-        "site_packages": site,
-        "dependencies": [str(d) for d in pkg.dependencies],
-        "runtime_closure": [str(d) for d in closure],
-        "dependency_site": [f"{d}/{site}" for d in closure],
-        "build_system_site": [f"{d}/{site}" for d in build_closure],
-        "check_site": [f"{d}/{site}" for d in [*check_closure, *closure]],
+        "site_packages": python.site_packages,
+        **input_paths,
         "do_check": bool(attrs["do_check"]),
         "imports_check": list(attrs["imports_check"])
         if attrs["imports_check"] is not None
@@ -232,15 +234,25 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     )
 
 
-def _closure_of(packages: Iterable[PythonPackage]) -> list[PythonPackage]:
-    """Packages and their runtime closures, each once."""
+def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:
+    """Packages and all they need at run time, each once, in breadth-first order."""
     seen: dict[str, PythonPackage] = {}
-    for pkg in map(force, packages):
+    todo = _packages(packages)
+    while todo:
+        pkg = todo.pop(0)
+        if pkg.drv.drv_name not in seen:
+            seen[pkg.drv.drv_name] = pkg
+            todo.extend(pkg.dependencies)
+    return list(seen.values())
+
+
+def _packages(values: Iterable[Any]) -> list[PythonPackage]:
+    """Python package recipes (lazy references resolved), or a clear error for anything else."""
+    found = [force(v) for v in values]
+    for pkg in found:
         if not isinstance(pkg, PythonPackage):
             raise UsageError(f"expected a Python package recipe, got {pkg!r}")
-        for item in [pkg, *pkg.runtime_closure]:
-            seen.setdefault(item.drv.drv_name, item)
-    return list(seen.values())
+    return found
 
 
 def _src_path(src: object) -> str:

@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid
-from ..hashing import hash_path, parse_hash
+from ..hashing import Hash, hash_path, parse_hash
 from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
 from .references import hash_and_scan
@@ -75,7 +76,8 @@ class Store:
 
     @classmethod
     def default(cls) -> Store:
-        return cls(default_home())
+        """The store of the current ``PYBUILD_HOME``; one object (and connection) per home."""
+        return _store_at(str(default_home()))
 
     # -- naming -----------------------------------------------------------------------------
 
@@ -137,9 +139,13 @@ class Store:
         return path_locks(self.lock_dir, names)
 
     def new_tmp_dir(self, label: str) -> Path:
-        """A fresh directory on the store's filesystem, so renames into the store are atomic."""
+        """A fresh directory on the store's filesystem, so renames into the store are atomic.
+
+        Its name ends in ``-<pid>-<random>``: the garbage collector removes only the
+        directories whose process is gone.
+        """
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f"{label}-", dir=self.tmp_dir))
+        return Path(tempfile.mkdtemp(prefix=f"{label}-{os.getpid()}-", dir=self.tmp_dir))
 
     def add_path(
         self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()
@@ -151,7 +157,7 @@ class Store:
         src_path = Path(src)
         if not src_path.exists():
             raise InvalidPath(os.fspath(src), "does not exist")
-        nar_hash, _ = hash_path(src_path, exclude)
+        nar_hash = _source_hash(src_path, tuple(exclude))
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
         if self.is_valid(basename):
             return basename
@@ -246,6 +252,27 @@ class Store:
             for entry in sorted(os.listdir(self.dir)):
                 if entry not in registered and len(entry) > HASH_LEN:
                     yield Problem(entry, "unregistered", "left over from an interrupted build")
+
+
+@functools.lru_cache(maxsize=16)
+def _store_at(home: str) -> Store:
+    return Store(home)
+
+
+def _source_hash(path: Path, exclude: tuple[str, ...]) -> Hash:
+    """The NAR hash of a source; a file's is remembered while its size and time are unchanged.
+
+    Evaluation adds the same builder scripts again and again; hashing them once is enough.
+    """
+    if not path.is_file() or path.is_symlink():
+        return hash_path(path, exclude)[0]
+    st = path.stat()
+    return _file_hash(str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str, size: int, mtime_ns: int, inode: int) -> Hash:
+    return hash_path(path)[0]
 
 
 def _safe_name(name: str) -> str:

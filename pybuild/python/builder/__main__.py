@@ -90,7 +90,7 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
 
     source = Path(state["source"])
     backend, backend_path, requires = _build_system(source)
-    site_dirs = attrs["build_system_site"]
+    site_dirs = _sites(attrs, closure(attrs["build_system"]))
     _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
     env = {"PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs), **_reproducible_cflags(work)}
 
@@ -134,7 +134,7 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         scheme,
         interpreter=sys.executable,
         script_kind="posix",
-        closure=attrs["runtime_closure"],
+        closure=closure(attrs["dependencies"]),
         site_packages=attrs["site_packages"],
     )
     with WheelFile.open(state["wheel"]) as wheel:
@@ -174,7 +174,9 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
     code = "".join(f"import {m}\n" for m in modules)
     print(f"pybuild: importing {', '.join(modules)}", flush=True)
     try:
-        _run_python([str(site), *attrs["dependency_site"]], ["-c", code], cwd=work)
+        _run_python(
+            [str(site), *_sites(attrs, closure(attrs["dependencies"]))], ["-c", code], cwd=work
+        )
     except subprocess.CalledProcessError:
         raise PhaseFailed(f"cannot import {', '.join(modules)} (the error is above)") from None
 
@@ -184,12 +186,13 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         print("pybuild: do_check is off", flush=True)
         return
     source = state.get("source")
-    check_site = attrs["check_site"]
+    runtime = closure(attrs["dependencies"])
+    check_site = _sites(attrs, [*closure(attrs["check_inputs"]), *runtime])
     if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
         print("pybuild: no pytest among check_inputs: no tests run", flush=True)
         return
     site = out / attrs["site_packages"]
-    sites = [str(site), *attrs["dependency_site"], *check_site]
+    sites = [str(site), *check_site]
     try:
         _run_python(
             sites,
@@ -198,6 +201,28 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         )
     except subprocess.CalledProcessError as exc:
         raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
+
+
+def closure(paths: list) -> list:
+    """Store paths of Python packages and all they depend on at run time, each once.
+
+    Each package records its direct dependencies (store names) in ``pybuild-package.json``;
+    the derivation names only direct inputs, and their closures are found here.
+    """
+    seen: dict = {}
+    todo = [Path(p) for p in paths]
+    while todo:
+        path = todo.pop(0)
+        if path.name in seen:
+            continue
+        seen[path.name] = path
+        info = json.loads((path / "pybuild-package.json").read_text())
+        todo.extend(path.parent / name for name in info["dependencies"])
+    return [str(p) for p in seen.values()]
+
+
+def _sites(attrs: dict, packages: list) -> list:
+    return [f"{p}/{attrs['site_packages']}" for p in packages]
 
 
 def _run_python(site_dirs: list, argv: list, cwd: Path) -> None:
