@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -46,11 +47,18 @@ def fetch_url(
     return derivation(
         name=name or _name_from_url(url),
         builder=sys.executable,
-        args=["-S", _FETCH_SCRIPT, url],
+        args=["-S", _fetch_script(str((store or Store.default()).home)), url],
         output_hash=hash or _FAKE_HASH,
         store=store,
         meta={"url": url},
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _fetch_script(home: str) -> str:
+    """The downloader script, added to the store once per process and home."""
+    store = Store(home)
+    return str(store.path(store.add_path(_FETCH_SCRIPT)))
 
 
 def fetch_pypi(

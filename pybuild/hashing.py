@@ -42,16 +42,14 @@ _CHUNK = 1 << 20
 
 
 def nix32_encode(data: bytes) -> str:
-    """Nix's base-32: its own alphabet, and the bytes read from the last 5-bit group down."""
-    out = []
-    for n in range((len(data) * 8 - 1) // 5, -1, -1):
-        bit = n * 5
-        i, j = divmod(bit, 8)
-        c = data[i] >> j
-        if i + 1 < len(data):
-            c |= data[i + 1] << (8 - j)
-        out.append(NIX32_ALPHABET[c & 0x1F])
-    return "".join(out)
+    """Nix's base-32: its own alphabet, and the bytes read from the last 5-bit group down.
+
+    Character k (from the end) is bits 5k to 5k+4 of the bytes read as one little-endian
+    integer, which is what Nix's byte-by-byte loop computes.
+    """
+    number = int.from_bytes(data, "little")
+    count = (len(data) * 8 - 1) // 5 + 1
+    return "".join(NIX32_ALPHABET[(number >> (5 * k)) & 0x1F] for k in range(count - 1, -1, -1))
 
 
 def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:
