@@ -1,74 +1,100 @@
-"""Per-package cost of building sdists: pybuild against ``pip wheel``, in the same run.
+"""Cold builds of pure-Python sdists: pybuild ``-j1`` and ``-j2`` against ``pip wheel``.
 
-``python bench/sdists.py [--count 10] [--runs 3]`` takes up to `count` recipes of the default
-set that build from an sdist, and measures, with sources and build tools already at hand:
+``python bench/sdists.py [--count 20] [--runs 3] [--json]`` takes `count` recipes of the
+default set that build from an sdist holding no compiled sources (C, C++, Cython, Rust,
+Fortran), none of them an input of another (so each one is built in the timed part) and none
+running a test suite in its check phase (pip runs none), and measures, with sources, build
+tools and dependencies already at hand:
 
-- pybuild: ``realise`` of those packages into a fresh store whose build tools and sources are
-  already there (so only the package builds are timed: unpack, PEP 517 build, install,
-  bytecode, imports check), one build at a time;
+- pybuild: ``python -m pybuild build -jN ATTR…`` of those packages, in a copy of a store that
+  holds their sources, build tools and dependencies, so only the packages themselves are built
+  (unpack, PEP 517 build, install, bytecode, imports check); with ``-j1`` and with ``-j2``;
 - pip: ``pip wheel --no-deps --no-build-isolation --no-index`` of the same sdist files, one
-  after another, in a virtual environment that holds the same build backends (installed from
-  the store's wheels of them, so the versions are identical).
+  after another, in a virtual environment that holds the same build backends (the store's
+  copies of them, so the versions are identical).
 
-It prints the median of `runs` for each, per package, and the ratio pybuild / pip. pybuild
-does more per package than ``pip wheel`` (it installs, compiles bytecode and imports the
-result), so the ratio is an upper bound on its overhead.
+Targets: ``-j1`` ≤ 1.0× pip, ``-j2`` ≤ 0.6× pip. Each run times the three in turn, so a noisy
+neighbour hits all of them alike; the figures are medians of `runs`. pybuild does more per
+package than ``pip wheel`` (it also installs, compiles bytecode and imports the result), so
+its ratio is an upper bound on its overhead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _sdist_packages(pkgs, count: int) -> list:
-    """Recipes of the set that build from a source archive, dependencies before dependents."""
-    found = []
-    for name in pkgs.packages():
-        try:
-            pkg = pkgs[name]
-        except Exception:  # a recipe that cannot be evaluated here is not benchmarked
-            continue
-        src = getattr(pkg, "attrs", {}).get("src")
-        if pkg.attrs.get("format") == "pyproject" and str(getattr(src, "name", "")).endswith(
-            (".tar.gz", ".zip")
-        ):
-            found.append(pkg)
-    return found[:count]
+COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
+TARGETS = {1: 1.0, 2: 0.6}  # pybuild -jN / pip, at most
 
 
-def _time_pybuild(packages, home: Path) -> float:
-    from pybuild.realiser import BuildOptions, realise
-    from pybuild.store import Store
-
-    store = Store(home)
-    null = open(os.devnull, "w")  # noqa: SIM115 - lives for the call
-    tools = {d.drv for p in packages for d in _build_inputs(p)}
-    realise(sorted(tools, key=lambda d: d.drv_name), store, BuildOptions(log=null))
-    start = time.perf_counter()
-    realise([p.drv for p in packages], store, BuildOptions(log=null))
-    return time.perf_counter() - start
+def has_compiled_sources(archive: Path) -> bool:
+    """Whether a source archive holds code for a compiler (a pure-Python sdist holds none)."""
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            names = zf.namelist()
+    else:
+        with tarfile.open(archive) as tf:
+            names = tf.getnames()
+    return any(name.lower().endswith(COMPILED_SUFFIXES) for name in names)
 
 
-def _build_inputs(pkg) -> list:
-    """What a package needs besides itself: build system, sources, dependencies' closures."""
+def _inputs(pkg: Any) -> list[Any]:
+    """What a package needs besides itself: its build system's closure and its dependencies'."""
     from pybuild.python.package import closure_of
 
-    deps = [d for d in pkg.runtime_closure if d is not pkg]
-    return [*closure_of(pkg.attrs["build_system"]), *deps]
+    return [*closure_of(pkg.attrs["build_system"]), *pkg.runtime_closure]
 
 
-def _pip_env(packages, store, work: Path) -> Path:
+def choose_sdists(pkgs: Any, count: int, store: Any) -> list[str]:
+    """`count` attributes, in name order, of pure-Python sdist recipes independent of each other.
+
+    Independent: none is an input (build tool or dependency, transitively) of another, so
+    building the inputs first leaves all of them to the timed build. Recipes whose check phase
+    runs their test suite (``check_inputs``: idna) are left out: ``pip wheel`` runs no tests.
+    """
+    from pybuild.realiser import BuildOptions, realise
+
+    quiet = BuildOptions(log=open(os.devnull, "w"))  # noqa: SIM115 - lives for the call
+    chosen: list[str] = []
+    chosen_drvs: set[str] = set()
+    needed: set[str] = set()  # every input of the chosen packages
+    for name in pkgs.packages():
+        pkg = pkgs[name]
+        src = pkg.attrs["src"]
+        if pkg.attrs["format"] != "pyproject" or not str(src).endswith((".tar.gz", ".zip")):
+            continue
+        if pkg.attrs["do_check"] and pkg.attrs["check_inputs"]:
+            continue  # its check phase runs a test suite, which pip wheel does not
+        inputs = {d.drv.drv_name for d in _inputs(pkg)}
+        if pkg.drv.drv_name in needed or inputs & chosen_drvs:
+            continue
+        realise([src], store, quiet)
+        if has_compiled_sources(Path(str(src))):
+            continue
+        chosen.append(name)
+        chosen_drvs.add(pkg.drv.drv_name)
+        needed |= inputs
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def _pip_env(packages: list[Any], work: Path) -> Path:
     """A venv holding the packages' build backends, installed from the store's copies."""
     from pybuild.python.package import closure_of
 
@@ -83,70 +109,103 @@ def _pip_env(packages, store, work: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def _environ(home: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user runs them: bytecode is written
+    if home is not None:
+        env["PYBUILD_HOME"] = str(home)
+    return env
+
+
+def _time_pybuild(attrs: list[str], warm: Path, home: Path, jobs: int) -> float:
+    """Seconds of ``pybuild build -jN ATTR…`` in a fresh copy of the warm home."""
+    from pybuild.store import remove_tree
+
+    if home.exists():
+        remove_tree(home)
+    shutil.copytree(warm, home, symlinks=True)
+    argv = [sys.executable, "-m", "pybuild", "build", f"-j{jobs}", *attrs]
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=_environ(home), cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"pybuild build -j{jobs} failed:\n{done.stderr[-3000:]}")
+    built = done.stderr.count("building ")
+    if built != len(attrs):
+        sys.exit(f"pybuild build -j{jobs} built {built} derivations, expected {len(attrs)}")
+    remove_tree(home)
+    return seconds
+
+
 def _time_pip(python: Path, sdists: list[str], work: Path) -> float:
     out = work / "wheels"
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     for sdist in sdists:
+        argv = [str(python), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+        argv += ["--no-index", "-q", "-w", str(out), sdist]
         subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--no-build-isolation",
-                "--no-index",
-                "-q",
-                "-w",
-                str(out),
-                sdist,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+            argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_environ()
         )
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+def measure(count: int, runs: int) -> dict[str, Any]:
+    """Medians (seconds, all packages together) of pybuild -j1, -j2 and pip wheel."""
     from pybuild.pkgset import package_set
     from pybuild.realiser import BuildOptions, realise
-    from pybuild.store import Store
+    from pybuild.store import Store, remove_tree
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="pybuild-bench-sdists-") as tmp:
         work = Path(tmp)
-        os.environ["PYBUILD_HOME"] = str(work / "warm")
+        warm_home = work / "warm"
+        os.environ["PYBUILD_HOME"] = str(warm_home)
+        warm = Store(warm_home)
         pkgs = package_set()
-        packages = _sdist_packages(pkgs, args.count)
-        if not packages:
-            sys.exit("no sdist recipes in the default set")
-        warm = Store(work / "warm")
-        srcs = [p.attrs["src"] for p in packages]
-        backends = [b.drv for p in packages for b in p.attrs["build_system"]]
-        realise([*srcs, *backends], warm, BuildOptions(log=open(os.devnull, "w")))  # noqa: SIM115
-        sdists = [str(s) for s in srcs]
-        python = _pip_env(packages, warm, work)
-        ours, theirs = [], []
-        for run in range(args.runs):
-            home = work / f"run{run}"
-            shutil.copytree(work / "warm", home, symlinks=True)
-            os.environ["PYBUILD_HOME"] = str(home)
-            ours.append(_time_pybuild(packages, home))
-            theirs.append(_time_pip(python, sdists, work))
-    n = len(packages)
-    a, b = statistics.median(ours) / n * 1000, statistics.median(theirs) / n * 1000
-    names = ", ".join(p.pname for p in packages)
-    print(f"{n} sdists: {names}; median of {args.runs} runs, per package")
-    print(f"{'workload':<58}{'per package':>12}")
-    print(f"{'pybuild realise (unpack, build, install, bytecode, check)':<58}{a:>9.0f} ms")
-    print(f"{'pip wheel --no-deps --no-build-isolation':<58}{b:>9.0f} ms")
-    print(f"{'ratio pybuild / pip':<58}{a / b:>11.2f}x")
+        attrs = choose_sdists(pkgs, count, warm)
+        if len(attrs) < count:
+            sys.exit(f"only {len(attrs)} independent pure-Python sdist recipes, {count} asked")
+        packages = [pkgs[a] for a in attrs]
+        inputs = {d for p in packages for d in p.drv.input_drvs}  # sources, tools, deps
+        options = BuildOptions(jobs=2, log=open(os.devnull, "w"))  # noqa: SIM115
+        realise(sorted(inputs, key=lambda d: d.drv_name), warm, options)
+        if any(warm.is_valid(Path(str(p)).name) for p in packages):
+            sys.exit("a benchmarked package was built with the inputs; it would not be timed")
+        sdists = [str(p.attrs["src"]) for p in packages]
+        python = _pip_env(packages, work)
+        times: dict[str, list[float]] = {"pybuild_j1": [], "pybuild_j2": [], "pip": []}
+        for _ in range(runs):
+            for jobs in (1, 2):
+                seconds = _time_pybuild(attrs, warm_home, work / "run", jobs)
+                times[f"pybuild_j{jobs}"].append(seconds)
+            times["pip"].append(_time_pip(python, sdists, work))
+        remove_tree(warm_home)
+    result: dict[str, Any] = {k: statistics.median(v) for k, v in times.items()}
+    result.update(count=len(attrs), packages=[p.pname for p in packages], runs=runs)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the medians as JSON")
+    args = parser.parse_args()
+    result = measure(args.count, args.runs)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    n, pip = result["count"], result["pip"]
+    print(f"{n} sdists: {', '.join(result['packages'])}; median of {args.runs} runs")
+    print(f"{'workload':<52}{'total':>9}{'per pkg':>10}{'ratio':>8}  target")
+    for jobs, limit in TARGETS.items():
+        ours = result[f"pybuild_j{jobs}"]
+        name = f"python -m pybuild build -j{jobs} ATTR…"
+        print(
+            f"{name:<52}{ours:>8.1f}s{ours / n * 1000:>7.0f} ms{ours / pip:>7.2f}x  ≤ {limit}× pip"
+        )
+    name = "pip wheel --no-deps --no-build-isolation (one by one)"
+    print(f"{name:<52}{pip:>8.1f}s{pip / n * 1000:>7.0f} ms")
 
 
 if __name__ == "__main__":

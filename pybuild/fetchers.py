@@ -31,7 +31,7 @@ from .store import Store, default_home
 if TYPE_CHECKING:
     from .index import DistFile, Index
 
-__all__ = ["fetch_pypi", "fetch_url", "find_pypi_file", "locate_pypi_file"]
+__all__ = ["fetch_pypi", "fetch_url", "find_pypi_file", "locate_pypi_file", "remember_file"]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
@@ -112,6 +112,12 @@ def locate_pypi_file(
         file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
         actual = parse_hash(file.sha256).sri if file.sha256 else _hash_by_download(index, file)
     return file.url, file.filename, actual
+
+
+def remember_file(sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
+    """Record where a release file with hash `sri` is, as ``fetch_pypi`` does once it has found
+    it: later evaluations of a recipe pinning that hash then need no index."""
+    _UrlCache().put(sri, pname, version, kind, url, filename)
 
 
 class _UrlCache:

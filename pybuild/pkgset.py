@@ -165,6 +165,16 @@ class PackageSet:
         """A new set with more overlays on top."""
         return PackageSet(self.interpreter, self.recipe_dirs, [*self.overlays, *overlays])
 
+    def from_pypi(self, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
+        """The set's recipe for `name` (at `version`, if given), else one generated from the
+        package index whose dependencies are the set's packages where the set has them.
+
+        Example: ``pkgs.from_pypi("rich", "14.0.0")``; see :mod:`pybuild.generate`.
+        """
+        from .generate import from_pypi
+
+        return from_pypi(self, name, version, extras)
+
     def __repr__(self) -> str:
         return f"<PackageSet python {self.interpreter.version}, {len(self.names())} attributes>"
 

@@ -27,17 +27,27 @@ from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
 from .errors import BuildError, HashMismatch, PathNotValid, PybuildError
 from .graph import toposort
 from .hashing import hash_file, hash_path
+from .sandbox import sandbox_for
 from .store import Store, remove_tree
+from .store.gc import temp_roots
+from .store.optimise import optimise_paths
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["BuildOptions", "check", "realise"]
+    from .cache.substitute import Substituters
+
+__all__ = ["BuildOptions", "check", "realise", "repair"]
 
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip (wheel) can hold
 _CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: an accidental download fails loudly
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 _HOMELESS = "/homeless-shelter"
+_SANDBOX_HINT = (
+    "the build ran in the sandbox: it sees only its declared inputs and has no network;"
+    " declare what it needs (a download must be a fixed-output derivation), or set sandbox"
+    " = false"
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,14 @@ class BuildOptions:
     log_lines: int = 25
     build_timeout: int = 0
     log: TextIO | None = None  # progress lines; None means standard error
+    # Binary caches asked before building (pybuild.cache.substitute), and how far to trust them.
+    substituters: tuple[str, ...] = ()
+    trusted_public_keys: tuple[str, ...] = ()
+    require_sigs: bool = True
+    connect_timeout: int = 5
+    stalled_download_timeout: int = 60
+    auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
+    sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
 
 
 def realise(
@@ -57,16 +75,33 @@ def realise(
 ) -> dict[Derivation, str]:
     """Make every output of `targets` valid; returns each derivation's fate.
 
-    A fate is ``"valid"`` (nothing to do), ``"built"``, or an error message when
+    A fate is ``"valid"`` (nothing to do), ``"built"``, ``"substituted"`` (copied from a
+    binary cache), or an error message when
     `options.keep_going` let the other builds go on. Without `keep_going` the first
     failure is raised once the builds already running have finished.
     """
     store = store or Store.default()
     options = options or BuildOptions()
-    plan = _plan(targets, store)
-    fates: dict[Derivation, str] = {d: "valid" for d in targets if d not in plan.order}
-    fates.update(_run_plan(plan, lambda d: _build(d, store, options), options))
+    subs = _substituters(options)
+    with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
+        plan = _plan(targets, store, subs)
+        fates: dict[Derivation, str] = {d: "valid" for d in targets if d not in plan.order}
+        fates.update(_run_plan(plan, lambda d: _build(d, store, options, subs), options))
     return fates
+
+
+def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
+    """Every .drv, output and source of the targets' build graph: what a build may touch."""
+    seen: set[str] = set()
+    todo = list(targets)
+    while todo:
+        drv = todo.pop()
+        if drv.drv_name not in seen:
+            seen.add(drv.drv_name)
+            yield drv.drv_name
+            yield from drv.output_paths.values()
+            yield from drv.input_srcs
+            todo.extend(drv.input_drvs)
 
 
 @dataclass
@@ -75,14 +110,17 @@ class _Plan:
     deps: dict[Derivation, list[Derivation]]
 
 
-def _plan(targets: Sequence[Derivation], store: Store) -> _Plan:
-    """Derivations to build, dependencies first; a valid output's inputs are not needed."""
+def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None = None) -> _Plan:
+    """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
+    are those of outputs a binary cache can supply with their closure."""
 
     def needs_build(drv: Derivation) -> bool:
         return not all(store.is_valid(p) for p in drv.output_paths.values())
 
     def deps(drv: Derivation) -> list[Derivation]:
-        return [d for d in drv.input_drvs if needs_build(d)] if needs_build(drv) else []
+        if not needs_build(drv) or (subs and subs.available(drv.output_paths.values(), store)):
+            return []
+        return [d for d in drv.input_drvs if needs_build(d)]
 
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
     return _Plan(order, {d: deps(d) for d in order})
@@ -138,16 +176,41 @@ def _skip_dependents(
             blocked.append(other)
 
 
-def _build(drv: Derivation, store: Store, options: BuildOptions) -> str:
+def _build(
+    drv: Derivation, store: Store, options: BuildOptions, subs: Substituters | None = None
+) -> str:
     outputs = drv.output_paths
     with store.lock(outputs.values()):
         if all(store.is_valid(p) for p in outputs.values()):
             return "valid"  # another process built it while we waited for the lock
+        if subs is not None and _substitute(drv, store, options, subs):
+            return "substituted"
         _say(options, f"building {drv.name} ({drv.drv_name})")
         with _fresh_outputs(drv, store, options) as built:
             candidates = store.closure(input_paths(drv))
             store.commit(built, candidates=candidates, deriver=drv.drv_name)
+        if options.auto_optimise:
+            optimise_paths(store, outputs.values())
     return "built"
+
+
+def _substituters(options: BuildOptions) -> Substituters | None:
+    if not options.substituters:
+        return None
+    from .cache.substitute import Substituters
+
+    return Substituters.from_options(options, lambda text: _say(options, text))
+
+
+def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Substituters) -> bool:
+    """Copy the outputs from a binary cache; if that fails, make the inputs valid to build."""
+    outputs = list(drv.output_paths.values())
+    if subs.fetch(drv.name, outputs, store, held=outputs):
+        return True  # like the build inputs, the .drv files are not needed, so not written
+    missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
+    if missing:  # the plan counted on the cache and skipped them
+        realise(missing, store, options)
+    return False
 
 
 @contextlib.contextmanager
@@ -188,7 +251,7 @@ def check(
         store.info(name)  # PathNotValid if it was never built
     _say(options, f"checking {drv.name} ({drv.drv_name})")
     differences = {}
-    with _fresh_outputs(drv, store, options) as built:
+    with temp_roots(store, _protected_paths([drv])), _fresh_outputs(drv, store, options) as built:
         for name, path in built.items():
             if hash_path(path)[0].sri != store.info(name).nar_hash:
                 differences[name] = _differing_files(store.path(name), path)
@@ -223,6 +286,15 @@ def _run_builder(
     build_dir.mkdir()
     env = _builder_env(drv, store, work, build_dir)
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
+    if not os.access(argv[0], os.X_OK):
+        reason = f"cannot run builder {argv[0]}: it is not an executable file"
+        raise BuildError(drv.name, reason)
+    box = sandbox_for(options.sandbox or _sandbox_setting())
+    if box is not None:
+        inputs = [store.path(p) for p in store.closure(input_paths(drv))]
+        argv = box.wrap(
+            argv, build_dir=build_dir, work=work, inputs=inputs, network=drv.is_fixed_output
+        )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         try:
@@ -248,13 +320,25 @@ def _run_builder(
             os.killpg(proc.pid, signal.SIGKILL)  # interrupted: leave no builder behind
             proc.wait()
             raise
+    if box is not None and code > 128 and code - 128 in signal.valid_signals():
+        code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:
         reason = (
             f"builder killed by {signal.Signals(-code).name}"
             if code < 0
             else f"builder exited with status {code}"
         )
-        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+        error = BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+        if box is not None:
+            error.hint = _SANDBOX_HINT if not drv.is_fixed_output else ""
+        raise error
+
+
+def _sandbox_setting() -> str:
+    """The `sandbox` setting (config file, ``PYBUILD_SANDBOX``), for callers that give none."""
+    from .settings import load_settings
+
+    return str(load_settings().sandbox)
 
 
 def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> dict[str, str]:
@@ -329,3 +413,26 @@ def _tail(log_path: Path, options: BuildOptions) -> str:
 
 def _say(options: BuildOptions, text: str) -> None:
     print(text, file=options.log or sys.stderr, flush=True)
+
+
+def repair(
+    drv: Derivation, store: Store, damaged: Sequence[str], options: BuildOptions | None = None
+) -> list[str]:
+    """Rebuild (or re-fetch) `drv` and put back those of its outputs named in `damaged`.
+
+    An output is replaced only when the new build has exactly the registered hash; the
+    outputs that could not be repaired that way are returned.
+    """
+    options = options or BuildOptions()
+    left = []
+    with store.lock(drv.output_paths.values()):
+        _say(options, f"repairing {drv.name} ({drv.drv_name})")
+        with _fresh_outputs(drv, store, options) as built:
+            for name, fresh in built.items():
+                if name not in damaged:
+                    continue
+                try:
+                    store.replace_contents(name, fresh)
+                except PybuildError:
+                    left.append(name)  # the rebuild differs: not bit-reproducible
+    return left

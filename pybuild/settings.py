@@ -70,7 +70,16 @@ SETTINGS: dict[str, Setting] = {
         Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),
         Setting("substituters", list, [], "binary caches to ask before building"),
         Setting("trusted_public_keys", list, [], "keys whose signatures are accepted"),
+        Setting("require_sigs", bool, True, "refuse cache entries not signed by a trusted key"),
+        Setting("connect_timeout", int, 5, "seconds a binary cache may take to answer (0: none)"),
+        Setting(
+            "stalled_download_timeout",
+            int,
+            60,
+            "seconds a cache download or upload may make no progress (0: none)",
+        ),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
+        Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
     )
 }
 

@@ -154,7 +154,7 @@ def test_input_bin_directories_are_on_path(store: Store) -> None:
 
 
 def test_the_builder_environment_is_cleared(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYBUILD_TEST_LEAK", "secret")
+    monkeypatch.setenv("LEAKY_TEST_VARIABLE", "secret")
     monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
     drv = derivation(
         name="env",
@@ -166,7 +166,7 @@ def test_the_builder_environment_is_cleared(store: Store, monkeypatch: pytest.Mo
     env = dict(
         line.split("=", 1) for line in out_path(store, drv).read_text().splitlines() if "=" in line
     )
-    assert "PYBUILD_TEST_LEAK" not in env
+    assert "LEAKY_TEST_VARIABLE" not in env
     assert env["GIVEN"] == "by the derivation"
     assert Path(env["out"]).name == drv.out
     assert env["HOME"] == "/homeless-shelter"
@@ -185,11 +185,11 @@ def test_a_fixed_output_build_may_use_the_users_proxy(
 ) -> None:
     proxy = "http://proxy.example:3128"
     monkeypatch.setenv("http_proxy", proxy)
-    monkeypatch.setenv("PYBUILD_TEST_LEAK", "secret")
+    monkeypatch.setenv("LEAKY_TEST_VARIABLE", "secret")
     drv = derivation(
         name="download",
         builder=SH,
-        args=["-c", 'printf %s "$http_proxy$PYBUILD_TEST_LEAK" > "$out"'],
+        args=["-c", 'printf %s "$http_proxy$LEAKY_TEST_VARIABLE" > "$out"'],
         output_hash=hash_bytes(proxy.encode()).sri,
     )
     assert build(store, drv)[0] == {drv: "built"}

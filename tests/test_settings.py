@@ -27,9 +27,13 @@ from pybuild.settings import (
 DEFAULTS = {
     "auto_optimise": False,
     "build_timeout": 0,
+    "connect_timeout": 5,
     "jobs": 1,
     "keep_failed": False,
     "log_lines": 25,
+    "require_sigs": True,
+    "sandbox": "relaxed",
+    "stalled_download_timeout": 60,
     "substituters": [],
     "trusted_public_keys": [],
 }

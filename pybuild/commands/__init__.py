@@ -5,4 +5,4 @@ for each of its commands; a handler takes the parsed arguments and returns the e
 Handlers import what they need when they run, so ``pybuild --help`` stays fast.
 """
 
-MODULES = ("build", "shell", "store", "fetch", "config")
+MODULES = ("build", "shell", "store", "fetch", "config", "cache", "profile", "gc", "imports")

@@ -61,18 +61,21 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
 
 def _build(args: argparse.Namespace) -> int:
     from ..realiser import check, realise
+    from ..store.gc import temp_roots
 
     options = build_options(args, get_settings(args))
     store = open_store()
     if args.all:
         return _build_all(args, store, options)
     targets = _build_targets(args)
-    fates = realise(targets, store, options)
-    failed = [d for d, fate in fates.items() if fate not in ("built", "valid")]
-    if args.check and not failed:
-        return _report_check(store, targets, options, check)
-    if args.out_link:
-        _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
+    outputs = [p for t in targets for p in t.output_paths.values()]
+    with temp_roots(store, outputs):  # until the result links hold them, no gc may take them
+        fates = realise(targets, store, options)
+        failed = [d for d, fate in fates.items() if fate not in ("built", "substituted", "valid")]
+        if args.check and not failed:
+            return _report_check(store, targets, options, check)
+        if args.out_link:
+            _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
         print_json(
             [
@@ -113,7 +116,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     fates = realise(list(drvs.values()), store, replace(options, keep_going=True))
     for attr, drv in drvs.items():
         fate = fates.get(drv, "valid")
-        ok = fate in ("built", "valid")
+        ok = fate in ("built", "substituted", "valid")
         results[attr] = {
             "attr": attr,
             "status": "success" if ok else "failed",

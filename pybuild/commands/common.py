@@ -88,12 +88,24 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         keep_failed=settings.keep_failed,
         log_lines=settings.log_lines,
         build_timeout=settings.build_timeout,
+        substituters=tuple(settings.substituters),
+        trusted_public_keys=tuple(settings.trusted_public_keys),
+        require_sigs=settings.require_sigs,
+        connect_timeout=settings.connect_timeout,
+        stalled_download_timeout=settings.stalled_download_timeout,
+        auto_optimise=settings.auto_optimise,
+        sandbox=settings.sandbox,
         **changes,
     )
 
 
 def select_attr(pkgs: Any, attr: str) -> Any:
-    """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``)."""
+    """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``),
+    or a package from the index: ``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME[x]==V``."""
     from ..evaluate import select
 
+    if attr.startswith("pypi:"):
+        from ..generate import parse_pypi_spec
+
+        return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
     return select(pkgs, attr, "the package set")

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..errors import UsageError
-from .common import human, open_store, print_json
+from .common import build_options, get_settings, human, open_store, print_json
 
 
 def register(commands: Any) -> None:
@@ -36,6 +36,9 @@ def register(commands: Any) -> None:
 
     p = commands.add("verify", _verify, "check that registered paths exist and are unchanged")
     p.add_argument("--check-contents", action="store_true", help="re-hash every path")
+    p.add_argument(
+        "--repair", action="store_true", help="rebuild or re-fetch damaged paths and put them back"
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -101,7 +104,7 @@ def _hash(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     store = open_store()
-    problems = list(store.verify(check_contents=args.check_contents))
+    problems = list(store.verify(check_contents=args.check_contents or args.repair))
     damage = [p for p in problems if p.is_damage]
     if args.json:
         print_json(
@@ -114,4 +117,38 @@ def _verify(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"{p.kind}: {store.path(p.path)}: {p.detail}")
         print(f"checked the store: {len(damage)} damaged path(s)", file=sys.stderr)
+    if args.repair and damage:
+        return _repair(args, store, [p.path for p in damage])
     return 1 if damage else 0
+
+
+def _repair(args: argparse.Namespace, store: Any, damaged: list[str]) -> int:
+    """Group damaged paths by the derivation that made them, and rebuild each once."""
+    from ..derivations import load_derivation
+    from ..realiser import repair
+
+    by_deriver: dict[str, list[str]] = {}
+    left = []
+    for name in damaged:
+        deriver = store.info(name).deriver
+        if deriver and store.is_valid(deriver):
+            by_deriver.setdefault(deriver, []).append(name)
+        else:
+            left.append(name)
+            print(
+                f"cannot repair {store.path(name)}: it was added, not built; add it again",
+                file=sys.stderr,
+            )
+    options = build_options(args, get_settings(args))
+    for deriver, names in by_deriver.items():
+        for name in repair(load_derivation(store, deriver), store, names, options):
+            left.append(name)
+            print(
+                f"cannot repair {store.path(name)}: the rebuild differs from the registered"
+                " content (the build is not reproducible)",
+                file=sys.stderr,
+            )
+    for name in damaged:
+        if name not in left:
+            print(f"repaired: {store.path(name)}")
+    return 1 if left else 0

@@ -233,6 +233,33 @@ class Store:
         self.registry.register(infos)
         return infos
 
+    def replace_contents(self, name: str, fresh: Path) -> None:
+        """Put `fresh` in place of the damaged contents of the valid path `name`.
+
+        `fresh` must have the NAR hash the registry holds for `name` (a rebuild or re-fetch of
+        it), so the registration stays true; the caller holds the path's lock. The damaged
+        copy is moved aside first and deleted after, so a crash leaves one or the other.
+        """
+        expected = self.info(name).nar_hash
+        _canonicalise(fresh)
+        actual, _ = hash_path(fresh)
+        if actual.sri != expected:
+            raise InvalidPath(
+                str(fresh), f"is not the content of {name}: {actual.sri} != {expected}"
+            )
+        target = self.path(name)
+        aside = self.new_tmp_dir("repair") / "damaged"
+        if os.path.lexists(target):
+            if target.is_dir() and not target.is_symlink():
+                os.chmod(target, 0o755)
+            os.rename(target, aside)
+        if fresh.is_dir() and not fresh.is_symlink():
+            os.chmod(fresh, 0o755)
+        os.rename(fresh, target)
+        if target.is_dir() and not target.is_symlink():
+            os.chmod(target, 0o555)
+        remove_tree(aside.parent)
+
     # -- checking ---------------------------------------------------------------------------
 
     def verify(self, check_contents: bool = False) -> Iterator[Problem]:

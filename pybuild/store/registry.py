@@ -34,7 +34,13 @@ CREATE TABLE IF NOT EXISTS refs (
     PRIMARY KEY (referrer, reference)
 );
 CREATE INDEX IF NOT EXISTS refs_reference ON refs(reference);
+CREATE TABLE IF NOT EXISTS signatures (
+    path INTEGER NOT NULL REFERENCES valid_paths(id) ON DELETE CASCADE,
+    sig TEXT NOT NULL,
+    PRIMARY KEY (path, sig)
+);
 """
+# A table added later is created by the IF NOT EXISTS above when an older database is opened.
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,33 @@ class Registry:
             (path,),
         ).fetchall()
         return [r[0] for r in rows]
+
+    def signatures(self, path: str) -> list[str]:
+        """The signatures (``KEY:base64``) recorded for a valid path (binary caches)."""
+        rows = self.conn.execute(
+            "SELECT s.sig FROM signatures s JOIN valid_paths v ON v.id = s.path"
+            " WHERE v.path = ? ORDER BY s.sig",
+            (path,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def add_signatures(self, path: str, sigs: Iterable[str]) -> None:
+        """Record signatures of a valid path; those it has already are kept once."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not self.is_valid(path):
+                raise PathNotValid(path)
+            for sig in sigs:
+                conn.execute(
+                    "INSERT OR IGNORE INTO signatures (path, sig)"
+                    " SELECT id, ? FROM valid_paths WHERE path = ?",
+                    (sig, path),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def derived_outputs(self, drv: str) -> list[str]:
         rows = self.conn.execute(

@@ -1,0 +1,277 @@
+"""``python -m bench``: pybuild against uv, pip and venv, every workload in one table.
+
+Run it from the repository's root. It installs the peers (uv, virtualenv) from the package
+index into a throwaway venv with pip, builds what it measures into a throwaway
+``PYBUILD_HOME`` in a temporary folder (never yours), and prints one table: each workload,
+the commands compared, their medians, pybuild's ratio to each peer, the target and whether it
+was met. The workloads (docs/benchmarks.md says what each one does and how to read it):
+
+1. no-op build of a 50-package environment          (bench/envs.py)
+2. warm assembly of a new environment of the 50      (bench/envs.py)
+3. import cost of the 50 top-level modules           (bench/envs.py)
+4. cold builds of 20 pure-Python sdists              (bench/sdists.py)
+5. evaluation of 1000 generated recipes              (bench/evaluation.py)
+6. disk use of 5 environments sharing numpy, scipy   (bench/disk.py)
+
+and, when it is there, bench/cache.py (populating a store from a binary cache; its
+``requests`` stack only unless ``--cache-stacks requests,scipy``). bench/disk.py measures
+sizes, not times, so it runs beside the untimed set-up (the first build of the environment),
+and every timed workload waits for it. Options: ``--only 1,3`` runs some workloads;
+``--runs`` and ``--slow-runs`` set the number of runs of the cheap and of the expensive
+commands; ``--work DIR`` works in DIR and keeps it, so that a second run skips the first
+run's builds and downloads; ``--virtualenv`` adds virtualenv + pip to workload 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import ROOT, Line, Row, bench_environ, format_table, ratio, run
+from .peers import install_peers
+
+WORKLOADS = (1, 2, 3, 4, 5, 6)
+SCRIPTS = ROOT / "bench"
+
+
+def _say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def _script(name: str, *args: str) -> str | None:
+    """The standard output of ``bench/NAME.py ARGS``, or None when the script is not there."""
+    path = SCRIPTS / f"{name}.py"
+    if not path.is_file():
+        return None
+    _say(f"running bench/{name}.py {' '.join(args)}".rstrip())
+    return run([sys.executable, path, *args], bench_environ())
+
+
+class _Background:
+    """A script that measures no time (bench/disk.py: sizes) runs beside the untimed set-up."""
+
+    def __init__(self, name: str, work: Path) -> None:
+        self.name, self.path = name, SCRIPTS / f"{name}.py"
+        self.out, self.err = work / f"{name}.out", work / f"{name}.err"
+        self.process: subprocess.Popen[bytes] | None = None
+        if self.path.is_file():
+            _say(f"running bench/{name}.py beside the set-up (it measures sizes, not times)")
+            with self.out.open("wb") as out, self.err.open("wb") as err:
+                argv = [sys.executable, str(self.path)]
+                self.process = subprocess.Popen(argv, env=bench_environ(), stdout=out, stderr=err)
+
+    def result(self) -> str | None:
+        """Its standard output once it has finished (None: no such script)."""
+        if self.process is None:
+            return None
+        if self.process.wait() != 0:
+            sys.exit(f"bench: bench/{self.name}.py failed:\n{self.err.read_text()[-3000:]}")
+        return self.out.read_text()
+
+
+def sdist_builds(runs: int) -> Row:
+    """Workload 4, from bench/sdists.py's JSON."""
+    out = _script("sdists", "--count", "20", "--runs", str(runs), "--json")
+    if out is None:
+        return Row("4. cold builds", [Line("bench/sdists.py is missing: not measured")])
+    r = json.loads(out)
+    n, pip = r["count"], r["pip"]
+    lines = [
+        Line(
+            f"pybuild build -j{jobs} ATTR…  ({n} pure-Python sdists, tools in the store)",
+            r[f"pybuild_j{jobs}"],
+            ratio(r[f"pybuild_j{jobs}"], pip, "pip"),
+            f"≤ {limit}× pip",
+            r[f"pybuild_j{jobs}"] / pip <= limit,
+        )
+        for jobs, limit in ((1, 1.0), (2, 0.6))
+    ]
+    lines.append(Line("pip wheel --no-deps --no-build-isolation SDIST  (one after another)", pip))
+    return Row(f"4. cold builds, {n} sdists", lines)
+
+
+_EVAL_LINE = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<ms>\d+(?:\.\d+)?) ms(?:\s+(?P<target>.+))?$")
+_LIMIT = re.compile(r"≤\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)\b")
+
+
+def evaluation(runs: int) -> Row:
+    """Workload 5, from bench/evaluation.py's table (its lines: name, median ms, target)."""
+    out = _script("evaluation", "--runs", str(runs))
+    if out is None:
+        return Row("5. evaluation", [Line("bench/evaluation.py is missing: not measured")])
+    found = [m for m in map(_EVAL_LINE.match, out.splitlines()) if m]
+    bare = next((float(m["ms"]) / 1000 for m in found if m["name"] == "python -c pass"), None)
+    lines = []
+    for m in found:
+        seconds = float(m["ms"]) / 1000
+        line = Line(m["name"], seconds)
+        limit = _LIMIT.search(m["target"] or "")
+        if limit:
+            allowed = float(limit["n"]) / (1000 if limit["unit"] == "ms" else 1)
+            line.target, line.met = limit[0], seconds <= allowed
+            line.ratio = f"{seconds / allowed:.2f}× target"
+        elif bare and m["name"] != "python -c pass":
+            line.ratio = ratio(seconds, bare, "bare python")
+        lines.append(line)
+    if not lines:
+        sys.exit(f"bench: bench/evaluation.py printed no figures:\n{out}")
+    return Row("5. evaluation, 1000 recipes", lines)
+
+
+_DISK_LINE = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<one>[\d.]+) MiB\s+(?P<five>[\d.]+) MiB")
+_DISK_STORE = re.compile(r"^pybuild whole store.*?\s(?P<mib>[\d.]+) MiB")
+
+
+def disk(out: str | None) -> tuple[Row, str]:
+    """Workload 6, from bench/disk.py's table (MiB of 1 and of 5 environments); and its text."""
+    if out is None:
+        return Row("6. disk, 5 envs", [Line("bench/disk.py is missing: not measured")]), ""
+    five = {m["label"]: float(m["five"]) for m in map(_DISK_LINE.match, out.splitlines()) if m}
+    store = next(filter(None, map(_DISK_STORE.match, out.splitlines())), None)
+    ours = five.get("pybuild, after optimise")
+    pip, uv = five.get("pip venvs"), five.get("uv venvs + cache")
+    if ours is None or pip is None or uv is None:
+        return Row("6. disk, 5 envs", [Line("see bench/disk.py's output below")]), out
+    lines = [
+        Line(
+            "pybuild: the store paths of the 5 closures (after optimise)",
+            value=f"{ours} MiB",
+            ratio=f"{ratio(ours, pip, 'pip')}, {ratio(ours, uv, 'uv')}",
+        ),
+    ]
+    if store:
+        whole = f"{store['mib']} MiB"
+        lines.append(Line("pybuild: the whole store, with build inputs", value=whole))
+    lines += [
+        Line("pip: 5 venvs", value=f"{pip} MiB"),
+        Line("uv: 5 venvs and its cache (hard links counted once)", value=f"{uv} MiB"),
+    ]
+    return Row("6. disk, 5 envs", lines), out
+
+
+def binary_cache(stacks: list[str]) -> str | None:
+    """bench/cache.py's table (not a workload of issue 8; its columns are its own)."""
+    return _script("cache", "--stacks", *stacks)
+
+
+def machine() -> str:
+    """One line about where the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores;"
+        f" Python {platform.python_version()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(map(str, WORKLOADS)),
+        help="workloads to run, e.g. 1,2,3 (default: all)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of the cheap commands")
+    parser.add_argument("--slow-runs", type=int, default=3, help="runs of the expensive ones")
+    parser.add_argument(
+        "--no-link-tree",
+        action="store_true",
+        help="in workload 3, leave out the merged link-tree layout",
+    )
+    parser.add_argument(
+        "--virtualenv",
+        action="store_true",
+        help="in workload 2, also time virtualenv + pip install (a minute or two more)",
+    )
+    parser.add_argument(
+        "--cache-stacks",
+        default="requests",
+        help="stacks for bench/cache.py (its scipy stack takes minutes); 'none' skips it",
+    )
+    parser.add_argument("--work", type=Path, help="work in DIR and keep it (default: a temp dir)")
+    args = parser.parse_args()
+    only = {int(w) for w in args.only.split(",") if w.strip()}
+    started = time.monotonic()
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        work = args.work.absolute()
+    else:
+        work = Path(tempfile.mkdtemp(prefix="pybuild-bench-"))
+    # The bench's own store; the scripts (4-6) make their own, also in temporary folders.
+    os.environ["PYBUILD_HOME"] = str(work / "home")
+    try:
+        rows, texts = _measure(args, only, work)
+    finally:
+        if not args.work:
+            from pybuild.store import remove_tree
+
+            remove_tree(work)  # store paths are read-only: plain rmtree fails on them
+    print(f"pybuild benchmarks, {datetime.date.today()}; {machine()}")
+    print(
+        f"peers: {texts.pop('peers')}; medians of {args.runs} runs ({3 * args.runs} for"
+        f" imports, {args.slow_runs} for the expensive commands: pip, sdist builds)"
+    )
+    print()
+    print(format_table(rows))
+    for name, text in texts.items():
+        print(f"\n{name}:\n{text.rstrip()}")
+    print(f"\n(the whole bench took {(time.monotonic() - started) / 60:.1f} min)")
+
+
+def _measure(args: argparse.Namespace, only: set[int], work: Path) -> tuple[list[Row], dict]:
+    from . import envs
+
+    disk_job = _Background("disk", work) if 6 in only else None
+    _say(f"installing the peers into {work / 'peers'}")
+    peers = install_peers(work / "peers")
+    texts: dict[str, str] = {"peers": ", ".join(f"{k} {v}" for k, v in peers.versions().items())}
+    rows: list[Row] = []
+    if only & {1, 2, 3}:
+        ws = envs.prepare(work / "envs", peers, with_wheels=2 in only)
+    disk_out = disk_job.result() if disk_job else None  # before anything is timed
+    if only & {1, 2, 3}:
+        if 1 in only:
+            _say("1. no-op")
+            rows.append(envs.noop(ws, args.runs))
+        if 2 in only:
+            _say("2. warm assembly")
+            rows.append(
+                envs.warm_assembly(ws, args.runs, args.slow_runs, with_virtualenv=args.virtualenv)
+            )
+        if 3 in only:
+            _say("3. import cost")
+            # ±5% is the question: three times the runs of the other cheap commands
+            rows.append(envs.import_cost(ws, 3 * args.runs, not args.no_link_tree))
+    if 4 in only:
+        rows.append(sdist_builds(args.slow_runs))
+    if 5 in only:
+        rows.append(evaluation(args.runs))
+    if 6 in only:
+        row, text = disk(disk_out)
+        rows.append(row)
+        if text:
+            texts["bench/disk.py"] = text
+    if args.cache_stacks != "none":
+        text = binary_cache(args.cache_stacks.split(","))
+        if text:
+            texts["bench/cache.py (not a workload of issue 8)"] = text
+    return rows, texts
+
+
+if __name__ == "__main__":
+    main()

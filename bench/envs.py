@@ -1,0 +1,352 @@
+"""Workloads 1–3: an environment of 50 packages of the default set, against uv, pip and venv.
+
+The environment: every package of the default set except the build tools, the test tools,
+``numpy_1`` (an older numpy, which cannot share an environment with numpy) and a few leaves
+that nothing needs (``EXCLUDED``); its closure is those 50 packages, numpy, scipy, pandas and
+matplotlib among them. The peers install the same 50 at the same versions, pinned in a
+requirements file (``name==version``, one a line), from the index pip is configured for.
+
+1. No-op: ``pybuild build -f env.py env`` when the environment is already in the store, vs
+   ``uv pip install -r reqs.txt`` into a venv where all 50 are installed.
+2. Warm assembly: a new environment of the 50 from a store that holds every package (each
+   run gives the environment another ``name=``, so that only the environment itself is built),
+   vs ``uv venv`` + ``uv pip install`` from a warm uv cache (``--offline``: everything is in
+   its cache, so no run waits on the network), vs ``python -m venv`` + ``pip install
+   --no-index --find-links`` from a folder of the 50 wheels.
+3. Import cost: ``python -c "import <the 50 top-level modules>"`` in the pybuild environment
+   (a ``.pth`` file that puts each package's site-packages on ``sys.path``) vs the same
+   packages in the flat venv of workload 1 (bytecode written by a first, untimed run), and in
+   a merged link tree (a venv whose site-packages links every entry of every package's
+   site-packages, made by the bench), so that the two layouts can be chosen between by the
+   figure.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import Command, Line, Row, bench_environ, measure, ratio, run
+from .peers import Peers, pip_venv, uv_index_args
+
+__all__ = [
+    "EXCLUDED",
+    "IMPORT_TARGET",
+    "Workspace",
+    "choose_packages",
+    "import_cost",
+    "make_link_tree",
+    "noop",
+    "prepare",
+    "top_level_module",
+    "warm_assembly",
+]
+
+EXCLUDED = frozenset(
+    {
+        # build back-ends and their plug-ins, and the builder's own tools
+        *("flit_core", "flit_core_3", "hatchling", "hatch_vcs", "hatch_fancy_pypi_readme"),
+        *("setuptools", "setuptools_scm", "setuptools_git_versioning", "versioneer", "wheel"),
+        *("pdm_backend", "poetry_core", "installer", "pyproject_hooks", "trove_classifiers"),
+        *("vcs_versioning", "pathspec", "tomlkit"),
+        # test tools
+        *("pytest", "iniconfig", "pluggy"),
+        # numpy 1.26: one numpy per environment
+        "numpy_1",
+        # leaves nothing needs, left out to make 50: linters, a writer, fipy (a whole stack)
+        *("fipy", "mccabe", "pycodestyle", "pyflakes", "tomli_w", "decorator"),
+    }
+)
+SIZE = 50
+IMPORT_TARGET = 1.05  # pybuild env / flat venv, at most
+ENV_FILE = '''\
+"""The benchmark's environment: {count} packages of the default set (written by bench/envs.py).
+
+``BENCH_ENV_NAME`` names it, so that a run can ask for a new environment of the same
+packages; unset, it has the default name.
+"""
+
+import os
+
+from pybuild.pkgset import package_set
+
+ATTRS = {attrs!r}
+
+pkgs = package_set()
+env = pkgs.python.with_packages(
+    lambda ps: [ps[attr] for attr in ATTRS], name=os.environ.get("BENCH_ENV_NAME")
+)
+'''
+
+
+def choose_packages(pkgs: Any) -> list[str]:
+    """The attributes of the environment: every package of the set not in ``EXCLUDED``.
+
+    They must be exactly the environment's closure, 50 packages: a change to the default set
+    that breaks this is reported, not silently benchmarked with another size.
+    """
+    attrs = [name for name in pkgs.packages() if name not in EXCLUDED]
+    closure = pkgs.python.with_packages(lambda ps: [ps[a] for a in attrs]).closure
+    if len(attrs) != SIZE or len(closure) != SIZE:
+        sys.exit(
+            f"bench: the environment has {len(attrs)} packages and a closure of {len(closure)},"
+            f" not {SIZE}: change EXCLUDED in bench/envs.py to match the default set"
+        )
+    return attrs
+
+
+def top_level_module(site: Path, pname: str) -> str:
+    """The module a user imports for a package: the top-level name that matches the
+    distribution's, else the only (or first) public one it installs (``bs4``, ``PIL``)."""
+    names = []
+    for entry in site.iterdir():
+        if entry.name.endswith(".py"):
+            names.append(entry.name[:-3])
+        elif (entry / "__init__.py").is_file():
+            names.append(entry.name)
+    public = sorted(n for n in names if not n.startswith("_") and n.isidentifier())
+    if not public:
+        sys.exit(f"bench: {pname} installs no importable top-level module in {site}")
+    wanted = pname.lower().replace("-", "_")
+    return next((n for n in public if n.lower() == wanted), public[0])
+
+
+@dataclass
+class Workspace:
+    """What workloads 1–3 share, made once by :func:`prepare`."""
+
+    work: Path
+    peers: Peers
+    env_file: Path
+    reqs: Path
+    wheels: Path
+    env: Path  # the environment's store path
+    packages: list[Path]  # the store paths of its closure
+    site_packages: str  # lib/pythonX.Y/site-packages
+    modules: list[str]  # one top-level module of each package
+    flat: Path  # the venv uv installed the 50 into
+
+    def pybuild(self) -> list[str]:
+        """``pybuild build -f env.py env``: the environment, by the user's command line."""
+        return [sys.executable, "-m", "pybuild", "build", "-f", str(self.env_file), "env"]
+
+    def uv_install(self, venv: Path, *flags: str) -> list[str]:
+        python = str(venv / "bin" / "python")
+        argv = [str(self.peers.uv), "pip", "install", "-q", *flags, "--python", python]
+        return [*argv, *uv_index_args(), "-r", str(self.reqs)]
+
+    @property
+    def import_code(self) -> str:
+        return "import " + ", ".join(self.modules)
+
+
+def _say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def prepare(work: Path, peers: Peers, with_wheels: bool = True) -> Workspace:
+    """Build the environment into the bench's store, fill uv's cache and the flat venv, and
+    (`with_wheels`) download the 50 wheels for pip. Nothing here is timed."""
+    from pybuild.pkgset import package_set
+
+    work.mkdir(parents=True, exist_ok=True)
+    pkgs = package_set()
+    attrs = choose_packages(pkgs)
+    packages = [pkgs[a] for a in attrs]
+    env_file = work / "env.py"
+    env_file.write_text(ENV_FILE.format(count=len(attrs), attrs=attrs))
+    reqs = work / "reqs.txt"
+    reqs.write_text("".join(f"{p.pname}=={p.version}\n" for p in packages))
+
+    _say(f"building the environment of {len(attrs)} packages (a few minutes the first time)")
+    log = work / "build.log"
+    argv = [sys.executable, "-m", "pybuild", "build", "-j2", "-f", str(env_file), "env"]
+    with log.open("w") as err:
+        done = subprocess.run(argv, env=bench_environ(), stdout=subprocess.PIPE, stderr=err)
+    if done.returncode != 0:
+        sys.exit(f"bench: building the environment failed; see {log}:\n{log.read_text()[-3000:]}")
+    env = Path(done.stdout.decode().split()[-1])
+    site_rel = packages[0].python.site_packages
+    paths = [Path(str(p)) for p in packages]
+    pairs = zip(paths, packages, strict=True)
+    modules = [top_level_module(path / site_rel, p.pname) for path, p in pairs]
+
+    _say("installing the same packages with uv (fills its cache)")
+    ws = Workspace(
+        work, peers, env_file, reqs, work / "wheels", env, paths, site_rel, modules, work / "flat"
+    )
+    uv_env = peers.environ()
+    shutil.rmtree(ws.flat, ignore_errors=True)
+    run([peers.uv, "venv", "-q", "--python", sys.executable, ws.flat], uv_env)
+    run(ws.uv_install(ws.flat), uv_env)
+    _check_same_packages(ws, uv_env)
+    if with_wheels and not ws.wheels.is_dir():
+        _say("downloading the wheels for pip")
+        pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", ws.wheels]
+        run([*pip, "-r", reqs], bench_environ())
+    return ws
+
+
+def _check_same_packages(ws: Workspace, uv_env: dict[str, str]) -> None:
+    """uv resolves the requirements itself: it must land on exactly the same 50."""
+    from packaging.utils import canonicalize_name
+
+    def pins(text: str) -> set[str]:
+        lines = (line.strip() for line in text.splitlines())
+        return {
+            str(canonicalize_name(line.split("==")[0])) + "==" + line.split("==")[1]
+            for line in lines
+            if "==" in line
+        }
+
+    flat_python = str(ws.flat / "bin" / "python")
+    installed = pins(run([ws.peers.uv, "pip", "freeze", "--python", flat_python], uv_env))
+    wanted = pins(ws.reqs.read_text())
+    if installed != wanted:
+        sys.exit(f"bench: uv installed {sorted(installed ^ wanted)} differently from the store")
+
+
+def noop(ws: Workspace, runs: int) -> Row:
+    """Workload 1: nothing to do, for pybuild and for uv; the interpreter's bare start-up
+    (``python -c pass``, site included) for scale, since pybuild cannot go below it."""
+    env, uv_env = bench_environ(), ws.peers.environ()
+    pybuild, uv, bare = measure(
+        [
+            Command("pybuild", lambda _: run(ws.pybuild(), env)),
+            Command("uv", lambda _: run(ws.uv_install(ws.flat, "--offline"), uv_env)),
+            Command("bare", lambda _: run([sys.executable, "-c", "pass"], env)),
+        ],
+        runs,
+        warm_up=True,
+    )
+    met = pybuild <= 0.100 and pybuild / uv <= 2
+    return Row(
+        "1. no-op, 50 pkgs",
+        [
+            Line(
+                "pybuild build -f env.py env  (all in the store)",
+                pybuild,
+                ratio(pybuild, uv, "uv"),
+                "≤ 100 ms, ≤ 2× uv",
+                met,
+            ),
+            Line("uv pip install -r reqs.txt  (all installed)", uv),
+            Line("python -c pass  (the interpreter's start-up, for scale)", bare),
+        ],
+    )
+
+
+def warm_assembly(
+    ws: Workspace, runs: int, slow_runs: int, with_pip: bool = True, with_virtualenv: bool = False
+) -> Row:
+    """Workload 2: a new environment of packages that are all at hand.
+
+    `with_pip`: also ``python -m venv`` + ``pip install`` from the wheels (`slow_runs` runs);
+    `with_virtualenv`: also ``virtualenv`` + the same ``pip install``.
+    """
+    uv_env = ws.peers.environ()
+    venv = ws.work / "assembly"
+
+    def pybuild(i: int) -> None:
+        env = bench_environ(BENCH_ENV_NAME=f"bench-env-{i}")
+        done = subprocess.run(ws.pybuild(), env=env, capture_output=True, text=True)
+        if done.returncode != 0 or f"building bench-env-{i}" not in done.stderr:
+            sys.exit(f"bench: the new environment bench-env-{i} was not built:\n{done.stderr}")
+
+    def uv(_: int) -> None:
+        run([ws.peers.uv, "venv", "-q", "--python", sys.executable, venv], uv_env)
+        run(ws.uv_install(venv, "--offline"), uv_env)
+
+    def pip_install(python: Path) -> None:
+        install = [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", ws.wheels]
+        run([*install, "-r", ws.reqs], bench_environ())
+
+    def pip(_: int) -> None:
+        pip_install(pip_venv(venv))
+
+    def virtualenv(_: int) -> None:
+        run([ws.peers.virtualenv, "-q", "--python", sys.executable, venv], uv_env)
+        pip_install(venv / "bin" / "python")
+
+    def clear(_: int) -> None:
+        shutil.rmtree(venv, ignore_errors=True)
+
+    commands = [Command("pybuild", pybuild), Command("uv", uv, clear)]
+    labels = {
+        "pip": "python -m venv V && V/bin/pip install --no-index -f wheels/ -r reqs.txt",
+        "virtualenv": "virtualenv V && V/bin/pip install --no-index -f wheels/ -r reqs.txt",
+    }
+    if with_pip:
+        commands.append(Command("pip", pip, clear, runs=slow_runs))
+    if with_virtualenv:
+        commands.append(Command("virtualenv", virtualenv, clear, runs=slow_runs))
+    medians = dict(zip((c.label for c in commands), measure(commands, runs), strict=True))
+    shutil.rmtree(venv, ignore_errors=True)
+    ours, uv_median = medians.pop("pybuild"), medians.pop("uv")
+    ratios = [ratio(ours, uv_median, "uv"), *(ratio(ours, m, name) for name, m in medians.items())]
+    lines = [
+        Line(
+            "pybuild build -f env.py env  (new name=, all pkgs in the store)",
+            ours,
+            ", ".join(ratios),
+            "≤ 1× uv",
+            ours <= uv_median,
+        ),
+        Line("uv venv V && uv pip install -r reqs.txt  (warm cache)", uv_median),
+        *(Line(labels[name], m) for name, m in medians.items()),
+    ]
+    return Row("2. new env, 50 pkgs", lines)
+
+
+def make_link_tree(ws: Workspace) -> Path:
+    """A venv whose site-packages links every entry of every package's site-packages (one
+    folder, as a flat venv has), instead of a ``.pth`` line per package; its Python."""
+    folder = ws.work / "link-tree"
+    shutil.rmtree(folder, ignore_errors=True)
+    python = pip_venv(folder, with_pip=False)
+    site = folder / ws.site_packages
+    for package in ws.packages:
+        for entry in sorted((package / ws.site_packages).iterdir()):
+            dest = site / entry.name
+            if entry.name == "__pycache__":  # bytecode of top-level modules (six.py, …)
+                dest.mkdir(exist_ok=True)
+                for pyc in entry.iterdir():
+                    if not (dest / pyc.name).exists():
+                        (dest / pyc.name).symlink_to(pyc)
+            elif not dest.exists():
+                dest.symlink_to(entry)
+    return python
+
+
+def import_cost(ws: Workspace, runs: int, link_tree: bool = True) -> Row:
+    """Workload 3: importing the 50 modules, in the pybuild environment and in a flat venv.
+
+    With `link_tree`, the merged link-tree layout is measured beside them (the three commands'
+    runs interleaved), so that the two layouts can be chosen between by the figure.
+    """
+    env = bench_environ()
+    code = ws.import_code
+
+    def command(label: str, python: Path) -> Command:
+        return Command(label, lambda _: run([python, "-c", code], env))
+
+    commands = [command("pybuild", ws.env / "bin" / "python")]
+    if link_tree:
+        commands.append(command("link tree", make_link_tree(ws)))
+    commands.append(command("flat venv", ws.flat / "bin" / "python"))
+    *ours, venv = measure(commands, runs, warm_up=True)
+    target = f"≤ {IMPORT_TARGET}× venv"
+    labels = [
+        "pybuild env (a sys.path entry per package): python -c 'import <50 modules>'",
+        "merged link tree of the same store paths (built by the bench): the same",
+    ]
+    lines = [
+        Line(label, seconds, ratio(seconds, venv, "venv"), target, seconds / venv <= IMPORT_TARGET)
+        for label, seconds in zip(labels, ours, strict=False)
+    ]
+    lines.append(Line("flat venv (uv): the same", venv))
+    return Row("3. import 50 modules", lines)

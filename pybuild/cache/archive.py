@@ -1,0 +1,331 @@
+"""Archives of store paths: a NAR stream, compressed, and its safe inverse.
+
+An archive is the NAR serialisation of a store path (:func:`pybuild.hashing.nar_chunks`, Nix's
+format byte for byte), compressed with xz from the standard library, or not at all. The same
+path always gives the same bytes, so an archive is named by its own hash and uploading it twice
+changes nothing.
+
+Restoring reads an archive from a cache that may be hostile, so it trusts nothing: the NAR is
+parsed strictly (fixed token order, zero padding, entries in strictly increasing byte order,
+so no duplicate), names that are empty, ``.``, ``..`` or hold ``/`` or NUL are refused, every
+length is bounded (names, link targets, depth, and the whole stream by the size its metadata
+declares), files are created fresh (``O_EXCL | O_NOFOLLOW``) and nothing is ever written
+through a symbolic link. What it writes gets the store's canonical modes and times, and the
+hash of the bytes it parsed is the NAR hash of the tree it made.
+
+Example::
+
+    >>> with open("x.nar.xz", "wb") as out:                      # doctest: +SKIP
+    ...     written = write_archive(store.path(name), out)
+    >>> with open("x.nar.xz", "rb") as raw:                      # doctest: +SKIP
+    ...     restored = unpack_archive(raw, "xz", tmp / "x", written.file_size, written.nar_size)
+    >>> restored == written                                      # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import lzma
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from ..hashing import Hash, nar_chunks
+from .errors import ArchiveError
+
+__all__ = ["COMPRESSIONS", "Archive", "restore_nar", "unpack_archive", "write_archive"]
+
+COMPRESSIONS = {"xz": ".nar.xz", "none": ".nar"}
+"""Compression name (as the metadata's ``Compression`` field) -> archive file suffix."""
+
+XZ_PRESET = 3  # xz -3: about 5 MB/s to compress, 10% larger than -6, as fast to restore
+_MAX_NAME = 255  # NAME_MAX on Linux
+_MAX_TARGET = 4095  # PATH_MAX less the terminating NUL
+_MAX_TOKEN = 16
+_MAX_DEPTH = 256
+_CHUNK = 1 << 20
+_CANONICAL_MTIME = 1  # as the store gives every path it commits
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The two hashes and sizes of an archive: of the file, and of the NAR inside it."""
+
+    file_hash: Hash
+    file_size: int
+    nar_hash: Hash
+    nar_size: int
+
+
+def write_archive(path: str | os.PathLike[str], out: BinaryIO, compression: str = "xz") -> Archive:
+    """Write the archive of `path` to `out`; return its hashes and sizes.
+
+    The output is deterministic: the same tree gives the same bytes (fixed xz preset and check).
+    """
+    if compression not in COMPRESSIONS:
+        raise ArchiveError(f"unknown compression {compression!r}; use one of {list(COMPRESSIONS)}")
+    compressor = (
+        lzma.LZMACompressor(format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64, preset=XZ_PRESET)
+        if compression == "xz"
+        else None
+    )
+    nar_digest, file_digest = hashlib.sha256(), hashlib.sha256()
+    sizes = [0, 0]  # nar, file
+
+    def emit(data: bytes) -> None:
+        if data:
+            out.write(data)
+            file_digest.update(data)
+            sizes[1] += len(data)
+
+    pending: list[bytes] = []
+    pending_size = 0
+    for chunk in nar_chunks(path):
+        nar_digest.update(chunk)
+        sizes[0] += len(chunk)
+        pending.append(chunk)
+        pending_size += len(chunk)
+        if pending_size >= _CHUNK:  # compress in large pieces: many tiny calls are slow
+            block = b"".join(pending)
+            emit(compressor.compress(block) if compressor else block)
+            pending, pending_size = [], 0
+    block = b"".join(pending)
+    emit(compressor.compress(block) if compressor else block)
+    if compressor:
+        emit(compressor.flush())
+    return Archive(Hash(file_digest.digest()), sizes[1], Hash(nar_digest.digest()), sizes[0])
+
+
+def unpack_archive(
+    raw: _Readable, compression: str, target: Path, file_size: int, nar_size: int
+) -> Archive:
+    """Restore the archive read from `raw` as `target` (which must not exist yet).
+
+    `file_size` and `nar_size` are what the metadata declares; more bytes than that are refused
+    at once, fewer when the stream ends. Returns the hashes of what was read: the caller
+    compares them with the metadata before trusting the tree.
+    """
+    if compression not in COMPRESSIONS:
+        raise ArchiveError(f"unknown compression {compression!r}")
+    counted = _Counting(raw, file_size, "archive file")
+    try:
+        if compression == "xz":
+            with lzma.LZMAFile(counted) as decompressed:  # type: ignore[arg-type]
+                nar_hash = restore_nar(decompressed, target, nar_size)
+        else:
+            nar_hash = restore_nar(counted, target, nar_size)
+        while counted.read(_CHUNK):  # the rest of the file counts for its hash and size
+            pass
+    except (lzma.LZMAError, EOFError) as exc:
+        raise ArchiveError(f"broken {compression} compression: {exc}") from None
+    if counted.count != file_size:
+        raise ArchiveError(f"archive file is {counted.count} bytes, not {file_size}: truncated")
+    return Archive(Hash(counted.digest.digest()), counted.count, nar_hash, nar_size)
+
+
+def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
+    """Parse exactly `nar_size` bytes of NAR from `stream` into `target`; return their hash."""
+    reader = _NarReader(stream, nar_size)
+    reader.expect(b"nix-archive-1")
+    _restore_node(reader, os.fspath(target), 0)
+    if reader.count != nar_size:
+        raise ArchiveError(f"the NAR is {reader.count} bytes, but its metadata says {nar_size}")
+    if not reader.at_end():
+        raise ArchiveError(f"the NAR is longer than its metadata says ({nar_size})")
+    return Hash(reader.digest.digest())
+
+
+class _Counting:
+    """A reader that hashes what passes and refuses to go past `limit` bytes."""
+
+    def __init__(self, stream: _Readable, limit: int, what: str) -> None:
+        self.stream, self.limit, self.what = stream, limit, what
+        self.count = 0
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (as a file's read); a byte beyond the limit is an error."""
+        if size < 0:
+            size = _CHUNK
+        data = self.stream.read(min(size, self.limit - self.count + 1))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ArchiveError(f"the {self.what} is longer than its metadata says ({self.limit})")
+        self.digest.update(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+
+class _NarReader:
+    """The NAR's tokens, read from a buffer filled in large pieces (a NAR has many small ones).
+
+    `count` and :attr:`digest` cover what the parser consumed; never more than `limit` bytes.
+    """
+
+    def __init__(self, stream: _Readable, limit: int) -> None:
+        self.stream, self.limit = stream, limit
+        self.count = 0
+        self._digest = hashlib.sha256()  # of the buffers consumed whole
+        self._buffer = b""
+        self._pos = 0
+        self._pulled = 0
+
+    @property
+    def digest(self) -> Any:
+        """The sha256 of every byte consumed so far."""
+        digest = self._digest.copy()
+        digest.update(self._buffer[: self._pos])
+        return digest
+
+    def _take(self, size: int) -> bytes:
+        """Up to `size` bytes (at least one unless the stream ended)."""
+        if self.count + size > self.limit:
+            raise ArchiveError(f"the NAR is longer than its metadata says ({self.limit})")
+        if self._pos == len(self._buffer):
+            self._digest.update(self._buffer)  # hashed in large pieces, not token by token
+            # Never ask for more than one byte beyond the limit: enough to tell "too long".
+            self._buffer = self.stream.read(min(_CHUNK, self.limit + 1 - self._pulled))
+            self._pos = 0
+            self._pulled += len(self._buffer)
+        data = self._buffer[self._pos : self._pos + size]
+        self._pos += len(data)
+        self.count += len(data)
+        return data
+
+    def at_end(self) -> bool:
+        return self._pos == len(self._buffer) and not self.stream.read(1)
+
+    def exactly(self, size: int) -> bytes:
+        data = self._take(size)
+        if len(data) == size:
+            return data
+        parts = [data]
+        left = size - len(data)
+        while left:
+            data = self._take(left)
+            if not data:
+                raise ArchiveError("the NAR ends early: truncated")
+            parts.append(data)
+            left -= len(data)
+        return b"".join(parts)
+
+    def integer(self) -> int:
+        return int.from_bytes(self.exactly(8), "little")
+
+    def padding(self, size: int) -> None:
+        if any(self.exactly((8 - size % 8) % 8)):
+            raise ArchiveError("non-zero padding in the NAR")
+
+    def string(self, max_len: int, what: str) -> bytes:
+        size = self.integer()
+        if size > max_len:
+            raise ArchiveError(f"{what} of {size} bytes in the NAR (at most {max_len})")
+        data = self.exactly(size)
+        self.padding(size)
+        return data
+
+    def token(self) -> bytes:
+        return self.string(_MAX_TOKEN, "token")
+
+    def expect(self, token: bytes) -> None:
+        found = self.token()
+        if found != token:
+            raise ArchiveError(f"malformed NAR: expected {token!r}, found {found!r}")
+
+    def copy_to(self, fd: int, size: int) -> None:
+        left = size
+        while left:
+            data = self._take(min(left, _CHUNK))
+            if not data:
+                raise ArchiveError("the NAR ends early inside a file: truncated")
+            _write_all(fd, data)
+            left -= len(data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _restore_node(reader: _NarReader, path: str, depth: int) -> None:
+    reader.expect(b"(")
+    reader.expect(b"type")
+    kind = reader.token()
+    restore: dict[bytes, Callable[[_NarReader, str, int], None]] = {
+        b"regular": _restore_file,
+        b"symlink": _restore_symlink,
+        b"directory": _restore_directory,
+    }
+    if kind not in restore:
+        raise ArchiveError(f"malformed NAR: unknown node type {kind!r}")
+    restore[kind](reader, path, depth)
+    os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+
+
+def _restore_file(reader: _NarReader, path: str, depth: int) -> None:
+    token = reader.token()
+    executable = token == b"executable"
+    if executable:
+        reader.string(0, "executable marker")
+        token = reader.token()
+    if token != b"contents":
+        raise ArchiveError(f"malformed NAR: expected 'contents', found {token!r}")
+    size = reader.integer()
+    if size > reader.limit - reader.count:
+        raise ArchiveError(f"a file of {size} bytes does not fit the NAR's declared size")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o600)
+    try:
+        reader.copy_to(fd, size)
+        os.fchmod(fd, 0o555 if executable else 0o444)
+    finally:
+        os.close(fd)
+    reader.padding(size)
+    reader.expect(b")")
+
+
+def _restore_symlink(reader: _NarReader, path: str, depth: int) -> None:
+    reader.expect(b"target")
+    target = reader.string(_MAX_TARGET, "symbolic link target")
+    if not target or b"\0" in target:
+        raise ArchiveError("a symbolic link with an empty target or a NUL byte")
+    os.symlink(os.fsdecode(target), path)
+    reader.expect(b")")
+
+
+def _restore_directory(reader: _NarReader, path: str, depth: int) -> None:
+    if depth >= _MAX_DEPTH:
+        raise ArchiveError(f"directories nested deeper than {_MAX_DEPTH} levels")
+    os.mkdir(path, 0o700)
+    previous = b""
+    while (token := reader.token()) != b")":
+        if token != b"entry":
+            raise ArchiveError(f"malformed NAR: expected 'entry' or ')', found {token!r}")
+        reader.expect(b"(")
+        reader.expect(b"name")
+        name = reader.string(_MAX_NAME, "entry name")
+        _check_entry_name(name, previous)
+        previous = name
+        reader.expect(b"node")
+        _restore_node(reader, os.path.join(path, os.fsdecode(name)), depth + 1)
+        reader.expect(b")")
+    os.chmod(path, 0o555)
+
+
+def _check_entry_name(name: bytes, previous: bytes) -> None:
+    """Refuse names that could escape the folder, and entries out of order or repeated."""
+    if name in (b"", b".", b"..") or b"/" in name or b"\0" in name:
+        raise ArchiveError(f"unsafe entry name {name!r} in the NAR (a path escape)")
+    if previous and name <= previous:
+        what = "a duplicate entry" if name == previous else "entries out of order"
+        raise ArchiveError(f"{what} in the NAR: {name!r} after {previous!r}")

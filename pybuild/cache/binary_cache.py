@@ -1,0 +1,387 @@
+"""A binary cache: a folder of archives and metadata, local or behind any static web server.
+
+Layout (the same on disk and over HTTP)::
+
+    pybuild-cache-info            format and priority (see CacheInfo)
+    <hash part>.narinfo           metadata of one store path (see NarInfo)
+    nar/<file hash>.nar.xz        its archive, named by its own hash
+
+A cache is opened from a URL: ``file:///srv/cache`` or a plain path is read and written
+directly (each file written under a temporary name, then renamed: a reader never sees half a
+file); ``http://`` and ``https://`` are read with GET and written with PUT, so nginx with WebDAV
+``PUT`` enabled, or an object store, is a cache. Every request has a time-out: a cache that is
+down or stalls is reported as :class:`CacheUnavailable`, never waited on for ever.
+
+Uploads go archive first, metadata last, and a path's references before the path: an entry
+whose metadata can be read has its archive and its references' entries already in place, and
+an interrupted upload leaves only files no metadata points to.
+
+Example::
+
+    >>> cache = open_cache("file:///tmp/cache")                   # doctest: +SKIP
+    >>> cache.upload(store, "0a1b…-hello", keys=[key])           # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .archive import COMPRESSIONS, Archive, unpack_archive, write_archive
+from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
+from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
+from .signing import SecretKey
+
+__all__ = ["BinaryCache", "FileCache", "HttpCache", "open_cache"]
+
+_CHUNK = 1 << 20
+
+
+def open_cache(url: str, connect_timeout: float = 5, stalled_timeout: float = 60) -> BinaryCache:
+    """The cache at `url`: ``file://…``, a local path, or ``http(s)://…``.
+
+    `connect_timeout` bounds connecting and each small request; `stalled_timeout` bounds how
+    long an archive download or upload may go without progress (0 for either: no limit).
+    """
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme in ("http", "https"):
+        if not parsed.netloc:
+            raise UsageError(f"binary cache URL {url!r} has no host")
+        return HttpCache(url, connect_timeout, stalled_timeout)
+    if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost"):
+            raise UsageError(f"binary cache URL {url!r}: a file:// URL names no host")
+        return FileCache(url, Path(urllib.parse.unquote(parsed.path)))
+    if parsed.scheme and len(parsed.scheme) > 1:  # "c:" would be a drive, not a scheme
+        raise UsageError(
+            f"binary cache URL {url!r}: unknown scheme {parsed.scheme!r}",
+        )
+    return FileCache(url, Path(url).absolute())
+
+
+class BinaryCache:
+    """What every cache does, built on four primitives its subclasses provide."""
+
+    url: str
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._info: CacheInfo | None = None
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def _get(self, rel: str, limit: int) -> bytes | None:
+        """The file `rel` (at most `limit` bytes), or None when the cache has no such file."""
+        raise NotImplementedError
+
+    def _open(self, rel: str) -> contextlib.AbstractContextManager[Any]:
+        """A readable stream of the file `rel` (EntryRefused if it is absent)."""
+        raise NotImplementedError
+
+    def _put(self, rel: str, data: bytes | Path) -> None:
+        """Write the file `rel` atomically from bytes or from a local file."""
+        raise NotImplementedError
+
+    # -- the cache's description ------------------------------------------------------------
+
+    def cache_info(self) -> CacheInfo:
+        """The cache's ``pybuild-cache-info``; CacheUnavailable if it is not a pybuild cache."""
+        if self._info is None:
+            try:
+                text = self._get(CACHE_INFO_FILE, 4096)
+            except EntryRefused as exc:
+                raise CacheUnavailable(self.url, exc.reason) from None
+            if text is None:
+                raise CacheUnavailable(
+                    self.url,
+                    f"not a pybuild binary cache (it has no {CACHE_INFO_FILE}; "
+                    "`pybuild copy --to` makes one)",
+                )
+            try:
+                self._info = CacheInfo.parse(text.decode("utf-8", "replace"))
+            except InvalidInfo as exc:
+                raise CacheUnavailable(self.url, f"{CACHE_INFO_FILE}: {exc}") from None
+        return self._info
+
+    def initialise(self, priority: int = 50) -> CacheInfo:
+        """Make this a cache (write its cache-info) unless it is one already."""
+        self._create()
+        if self._get(CACHE_INFO_FILE, 4096) is not None:
+            return self.cache_info()  # of another format: that is an error, not replaced
+        info = CacheInfo(priority=priority)
+        self._put(CACHE_INFO_FILE, info.to_text().encode())
+        self._info = info
+        return info
+
+    def _create(self) -> None:
+        """Make the cache's location where that is needed (a local folder)."""
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def narinfo(self, path: str) -> NarInfo | None:
+        """The metadata of store basename `path`, None if the cache lacks it.
+
+        Malformed or unsafe metadata raises EntryRefused (the path is built instead).
+        """
+        data = self._get(narinfo_name(path), MAX_INFO_SIZE)
+        if data is None:
+            return None
+        try:
+            return NarInfo.parse(data.decode("utf-8"), expect_path=path)
+        except UnicodeDecodeError:
+            raise EntryRefused(self.url, path, "metadata is not UTF-8 text") from None
+        except InvalidInfo as exc:
+            raise EntryRefused(self.url, path, f"bad metadata: {exc}") from None
+
+    def restore(self, info: NarInfo, target: Path) -> Archive:
+        """Download `info`'s archive and restore it as `target`, checking every hash and size.
+
+        EntryRefused if the archive is absent, truncated, tampered with or unsafe; `target`
+        may then hold a partial tree, which the caller removes.
+        """
+        try:
+            with self._open(info.url) as raw:
+                got = unpack_archive(raw, info.compression, target, info.file_size, info.nar_size)
+        except ArchiveError as exc:
+            raise EntryRefused(self.url, info.path, f"bad archive {info.url}: {exc}") from None
+        if got.file_hash != info.file_hash:
+            raise EntryRefused(
+                self.url,
+                info.path,
+                f"archive {info.url} has hash sha256:{got.file_hash.base32}, its metadata "
+                f"says sha256:{info.file_hash.base32}: tampered with or corrupt",
+            )
+        if got.nar_hash != info.nar_hash:
+            raise EntryRefused(
+                self.url,
+                info.path,
+                f"content has NAR hash {got.nar_hash.sri}, its signed metadata says "
+                f"{info.nar_hash.sri}: tampered with",
+            )
+        return got
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def upload(
+        self,
+        store: Any,
+        path: str,
+        keys: Sequence[SecretKey] = (),
+        compression: str = "xz",
+    ) -> bool:
+        """Put store path `path` in the cache, signed by the store's signatures and `keys`.
+
+        Returns False when the cache had it already (its metadata then gains any signature
+        it lacked). The path's references must be uploaded first (:func:`copy_to` does so).
+        """
+        local = store.info(path)
+        sigs = list(store.registry.signatures(path))
+        try:
+            existing = self.narinfo(path)
+        except EntryRefused:
+            existing = None  # broken metadata: replace it
+        if existing is not None and existing.nar_hash.sri == local.nar_hash:
+            info = _with_sigs(existing, sigs, keys)
+            if info.sigs != existing.sigs:
+                self._put(narinfo_name(path), info.to_text().encode())
+            return False
+        if compression not in COMPRESSIONS:
+            raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")
+        store.tmp_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=store.tmp_dir, prefix="upload-") as tmp:
+            archive = write_archive(store.path(path), tmp, compression)
+            tmp.flush()
+            if archive.nar_hash.sri != local.nar_hash:
+                raise CacheError(
+                    f"{store.path(path)} does not match its registered hash; it was changed "
+                    "after it was built (run `pybuild verify --check-contents`)"
+                )
+            url = f"nar/{archive.file_hash.base32}{COMPRESSIONS[compression]}"
+            self._put(url, Path(tmp.name))
+        info = NarInfo(
+            path=path,
+            url=url,
+            compression=compression,
+            file_hash=archive.file_hash,
+            file_size=archive.file_size,
+            nar_hash=archive.nar_hash,
+            nar_size=archive.nar_size,
+            references=tuple(local.references),
+            deriver=local.deriver,
+            ca=local.ca if local.ca == f"source:{local.nar_hash}" else None,
+        )
+        info = _with_sigs(info, sigs, keys)
+        self._put(narinfo_name(path), info.to_text().encode())
+        return True
+
+
+def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) -> NarInfo:
+    from dataclasses import replace
+
+    merged = replace(info, sigs=tuple(dict.fromkeys([*info.sigs, *sigs])))
+    for key in keys:
+        merged = merged.signed(key)
+    return merged
+
+
+class FileCache(BinaryCache):
+    """A cache in a local folder (``file://`` or a plain path)."""
+
+    def __init__(self, url: str, root: Path) -> None:
+        super().__init__(url)
+        self.root = root
+
+    def _create(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot create {self.root}: {exc.strerror}") from None
+
+    def _file(self, rel: str) -> Path:
+        return self.root / rel  # rel is a fixed name or a checked "nar/<hash>.nar.xz"
+
+    def _get(self, rel: str, limit: int) -> bytes | None:
+        if not self.root.is_dir():
+            raise CacheUnavailable(self.url, f"no such folder {self.root}")
+        try:
+            with open(self._file(rel), "rb") as f:
+                data = f.read(limit + 1)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot read {rel}: {exc.strerror}") from None
+        if len(data) > limit:
+            raise EntryRefused(self.url, rel, f"{rel} is larger than {limit} bytes")
+        return data
+
+    @contextlib.contextmanager
+    def _open(self, rel: str) -> Iterator[Any]:
+        try:
+            f = open(self._file(rel), "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise ArchiveError("the archive is missing (a partial upload?)") from None
+        with f:
+            yield f
+
+    def _put(self, rel: str, data: bytes | Path) -> None:
+        target = self._file(rel)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    if isinstance(data, Path):
+                        with open(data, "rb") as src:
+                            while chunk := src.read(_CHUNK):
+                                out.write(chunk)
+                    else:
+                        out.write(data)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot write {rel}: {exc.strerror}") from None
+
+
+class HttpCache(BinaryCache):
+    """A cache behind a web server: GET to read, PUT to write (nginx WebDAV, object stores)."""
+
+    def __init__(self, url: str, connect_timeout: float, stalled_timeout: float) -> None:
+        super().__init__(url)
+        self.base = url if url.endswith("/") else url + "/"
+        self.connect_timeout = connect_timeout or None
+        self.stalled_timeout = stalled_timeout or None
+        self._local = threading.local()  # a requests session per thread
+
+    @property
+    def _session(self) -> Any:
+        if getattr(self._local, "session", None) is None:
+            import requests
+
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def _request(self, method: str, rel: str, *, big: bool = False, **kwargs: Any) -> Any:
+        import requests
+
+        timeout = (self.connect_timeout, self.stalled_timeout if big else self.connect_timeout)
+        try:
+            return self._session.request(method, self.base + rel, timeout=timeout, **kwargs)
+        except requests.Timeout:
+            raise CacheUnavailable(
+                self.url, f"no answer to {method} {rel} in time (connect_timeout)"
+            ) from None
+        except requests.RequestException as exc:
+            raise CacheUnavailable(self.url, f"{method} {rel} failed: {_reason(exc)}") from None
+
+    def _get(self, rel: str, limit: int) -> bytes | None:
+        import requests
+
+        with self._request("GET", rel, stream=True) as response:
+            if response.status_code in (404, 410):
+                return None
+            _check_status(self.url, "GET", rel, response)
+            data = b""
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        raise EntryRefused(self.url, rel, f"{rel} is larger than {limit} bytes")
+            except requests.RequestException as exc:
+                raise CacheUnavailable(self.url, f"GET {rel} failed: {_reason(exc)}") from None
+            return data
+
+    @contextlib.contextmanager
+    def _open(self, rel: str) -> Iterator[Any]:
+        import requests
+        import urllib3
+
+        with self._request("GET", rel, stream=True, big=True) as response:
+            if response.status_code in (404, 410):
+                raise ArchiveError("the archive is missing (a partial upload?)")
+            _check_status(self.url, "GET", rel, response)
+            response.raw.decode_content = True
+            try:
+                yield response.raw
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                raise CacheUnavailable(self.url, f"GET {rel} failed: {_reason(exc)}") from None
+
+    def _put(self, rel: str, data: bytes | Path) -> None:
+        if isinstance(data, Path):
+            with open(data, "rb") as body:
+                response = self._request("PUT", rel, data=body, big=True)
+        else:
+            response = self._request("PUT", rel, data=data)
+        with response:
+            _check_status(self.url, "PUT", rel, response)
+
+
+def _check_status(url: str, method: str, rel: str, response: Any) -> None:
+    if not 200 <= response.status_code < 300:
+        hint = " (is PUT enabled on the server?)" if method == "PUT" else ""
+        raise CacheUnavailable(
+            url, f"{method} {rel}: HTTP {response.status_code} {response.reason}{hint}"
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error: 'Connection refused', not a repr."""
+    while exc.__context__ is not None and exc.args and not isinstance(exc.args[0], str):
+        exc = exc.__context__
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused (is the server running?)"
+    if "timed out" in text.lower():
+        return "timed out"
+    return text[:200]

@@ -1,0 +1,105 @@
+"""Copying closures between a store and a binary cache (``pybuild copy --to/--from``).
+
+Copying to a cache uploads every path of the closure that the cache lacks, references first,
+so the cache never holds an entry whose references are missing. Copying from a cache is
+substitution of the named paths, with the same checks as before a build.
+
+Example::
+
+    >>> cache = open_cache("file:///srv/cache")                  # doctest: +SKIP
+    >>> copy_to(cache, store, [requests.out], keys=[key])  # doctest: +SKIP
+    CopyReport(uploaded=[...], present=[...])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .binary_cache import BinaryCache
+from .errors import CacheError
+from .signing import SecretKey
+from .substitute import Substituters
+
+__all__ = ["CopyReport", "copy_from", "copy_to", "references_first", "sign_local"]
+
+
+@dataclass
+class CopyReport:
+    """What a copy to a cache did: paths uploaded, and paths the cache had already."""
+
+    uploaded: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+
+
+def references_first(store: Any, paths: Sequence[str]) -> list[str]:
+    """The closure of `paths`, each path after everything it refers to."""
+    order: list[str] = []
+    done: set[str] = set()
+    for root in sorted(set(paths)):
+        stack: list[tuple[str, bool]] = [(root, False)]
+        while stack:
+            path, expanded = stack.pop()
+            if path in done:
+                continue
+            if expanded:
+                done.add(path)
+                order.append(path)
+                continue
+            stack.append((path, True))
+            for ref in store.info(path).references:
+                if ref != path and ref not in done:
+                    stack.append((ref, False))
+    return order
+
+
+def copy_to(
+    cache: BinaryCache,
+    store: Any,
+    paths: Sequence[str],
+    keys: Sequence[SecretKey] = (),
+    compression: str = "xz",
+    say: Callable[[str], None] = lambda _: None,
+) -> CopyReport:
+    """Upload the closure of `paths` to `cache`, signing each entry with `keys`.
+
+    The signatures are also recorded in the local store, so a later copy carries them.
+    """
+    cache.initialise()
+    report = CopyReport()
+    for path in references_first(store, paths):
+        if keys:
+            sign_local(store, path, keys)
+        if cache.upload(store, path, keys=keys, compression=compression):
+            report.uploaded.append(path)
+            say(f"copied {path} to {cache.url}")
+        else:
+            report.present.append(path)
+    return report
+
+
+def sign_local(store: Any, path: str, keys: Sequence[SecretKey]) -> list[str]:
+    """Sign a valid local path with `keys` and record the signatures in the store."""
+    from ..hashing import parse_hash
+    from .info import fingerprint
+
+    info = store.info(path)
+    data = fingerprint(path, parse_hash(info.nar_hash), info.nar_size, info.references)
+    sigs = [key.sign(data) for key in keys]
+    store.registry.add_signatures(path, sigs)
+    return sigs
+
+
+def copy_from(
+    substituters: Substituters, store: Any, paths: Sequence[str], label: str = ""
+) -> None:
+    """Fetch `paths` and their closures from `substituters` into `store`, or raise why not."""
+    if not substituters.fetch(label or ", ".join(paths), paths, store):
+        reasons = substituters.reasons(paths, store)
+        missing = [p for p in paths if not store.is_valid(p) and substituters.query(p) is None]
+        if reasons:
+            raise CacheError(f"cannot copy from the cache: {reasons[-1]}")
+        if missing:
+            raise CacheError(f"the cache has no (usable) entry for {', '.join(missing)}")
+        raise CacheError("cannot copy from the cache: part of the closure is missing from it")

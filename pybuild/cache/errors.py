@@ -1,0 +1,42 @@
+"""What can go wrong with a binary cache, in the one hierarchy of :mod:`pybuild.errors`.
+
+Two kinds matter to the caller. A cache that cannot be used at all (down, slow, not a pybuild
+cache, refusing uploads) is :class:`CacheUnavailable`: the substituter stops asking it. One
+entry that cannot be trusted (malformed metadata, no trusted signature, an archive that is
+truncated, tampered with or escapes its folder) is :class:`EntryRefused`: that path is built
+locally instead, and the reason is said.
+"""
+
+from __future__ import annotations
+
+from ..errors import PybuildError
+
+__all__ = ["ArchiveError", "CacheError", "CacheUnavailable", "EntryRefused", "InvalidKey"]
+
+
+class CacheError(PybuildError):
+    """Base of binary cache problems."""
+
+
+class CacheUnavailable(CacheError):
+    """A cache cannot be read or written: it is down, too slow, or not a pybuild cache."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"binary cache {url}: {reason}")
+
+
+class EntryRefused(CacheError):
+    """One cache entry is refused; `path` is the store basename it claimed to hold."""
+
+    def __init__(self, url: str, path: str, reason: str) -> None:
+        self.url, self.path, self.reason = url, path, reason
+        super().__init__(f"{path} from {url}: {reason}")
+
+
+class ArchiveError(CacheError):
+    """An archive is not a well-formed, safe NAR (or its compression is broken)."""
+
+
+class InvalidKey(CacheError):
+    """A signing key or a signature is not ``NAME:base64`` of the right length."""

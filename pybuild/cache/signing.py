@@ -1,0 +1,132 @@
+"""Ed25519 signing keys and signatures, written as Nix writes them: ``NAME:base64``.
+
+A secret key is ``NAME:`` and the base64 of 64 bytes (the 32-byte seed, then the public key),
+a public key is ``NAME:`` and the base64 of its 32 bytes, and a signature is ``NAME:`` and the
+base64 of 64 bytes. The name says which key made a signature, so a cache entry can carry
+signatures of several keys and a client checks the ones it trusts. The cryptography itself is
+the ``cryptography`` library's Ed25519, a maintained, audited implementation.
+
+Example::
+
+    >>> key = SecretKey.generate("ci-1")
+    >>> signature = key.sign(b"data")
+    >>> key.public_key().verify(b"data", signature)
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from .errors import InvalidKey
+
+__all__ = ["PublicKey", "SecretKey", "check_key_name", "parse_signature"]
+
+_SEED = 32
+_PUBLIC = 32
+_SIGNATURE = 64
+
+
+def check_key_name(name: str) -> str:
+    """A key name is printable, without spaces or ``:`` (``cache.example.org-1`` is typical)."""
+    if not name or ":" in name or not name.isprintable() or any(c.isspace() for c in name):
+        raise InvalidKey(f"invalid key name {name!r}: use letters, digits, '.', '-' or '_'")
+    return name
+
+
+def _split(text: str, size: int, what: str) -> tuple[str, bytes]:
+    name, sep, data = text.strip().partition(":")
+    if not sep:
+        raise InvalidKey(f"invalid {what} {_shorten(text)!r}: expected NAME:base64")
+    check_key_name(name)
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except binascii.Error:
+        raise InvalidKey(f"invalid {what} named {name!r}: not base64") from None
+    if len(raw) != size:
+        raise InvalidKey(f"invalid {what} named {name!r}: {len(raw)} bytes, expected {size}")
+    return name, raw
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
+def parse_signature(text: str) -> tuple[str, bytes]:
+    """The key name and the 64 raw bytes of a signature ``NAME:base64``."""
+    return _split(text, _SIGNATURE, "signature")
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A key that signatures are checked against (the ``trusted_public_keys`` setting)."""
+
+    name: str
+    raw: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> PublicKey:
+        return cls(*_split(text, _PUBLIC, "public key"))
+
+    def __str__(self) -> str:
+        return f"{self.name}:{base64.b64encode(self.raw).decode()}"
+
+    def verify(self, data: bytes, signature: str) -> bool:
+        """Whether `signature` is this key's valid signature of `data` (False if by another)."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        name, raw = parse_signature(signature)
+        if name != self.name:
+            return False
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(raw, data)
+        except InvalidSignature:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    """A signing key; keep it secret (a CI secret, a file readable only by its owner)."""
+
+    name: str
+    seed: bytes
+
+    @classmethod
+    def generate(cls, name: str) -> SecretKey:
+        import os
+
+        return cls(check_key_name(name), os.urandom(_SEED))
+
+    @classmethod
+    def parse(cls, text: str) -> SecretKey:
+        name, raw = _split(text, _SEED + _PUBLIC, "secret key")
+        key = cls(name, raw[:_SEED])
+        if key.public_key().raw != raw[_SEED:]:
+            raise InvalidKey(f"invalid secret key named {name!r}: its two halves do not match")
+        return key
+
+    def __str__(self) -> str:
+        raw = self.seed + self.public_key().raw
+        return f"{self.name}:{base64.b64encode(raw).decode()}"
+
+    def __repr__(self) -> str:
+        return f"SecretKey(name={self.name!r}, seed=...)"  # never print the secret by accident
+
+    def public_key(self) -> PublicKey:
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        raw = self._private().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return PublicKey(self.name, raw)
+
+    def sign(self, data: bytes) -> str:
+        """The signature ``NAME:base64`` of `data`."""
+        return f"{self.name}:{base64.b64encode(self._private().sign(data)).decode()}"
+
+    def _private(self):  # type: ignore[no-untyped-def]
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return Ed25519PrivateKey.from_private_bytes(self.seed)

@@ -1,0 +1,362 @@
+"""Substitution: make store paths valid by downloading them instead of building them.
+
+The ``substituters`` setting lists binary caches; before building a derivation, the realiser
+asks them for its outputs. A path is taken from a cache only if its whole closure can be, and
+only if each entry is signed by one of the ``trusted_public_keys`` (unless ``require_sigs`` is
+off). Then every archive is downloaded and restored into ``var/tmp``, its file hash and NAR hash
+checked against the signed metadata, and the closure is moved into the store and registered in
+one transaction, with the references the metadata gives. If anything is wrong (an unsigned or
+tampered entry, a truncated archive, a cache that is down or stalls) nothing is registered, the
+reason is said in one line, and the caller builds the path itself.
+
+A cache that fails to answer is not asked again in the same run; an entry that was refused is
+not offered again, and the next cache that has the path is tried.
+
+Example::
+
+    >>> subs = Substituters(["file:///srv/cache"], ["ci-1:base64…"])   # doctest: +SKIP
+    >>> subs.fetch("requests", [requests.out], store)                 # doctest: +SKIP
+    copied from cache: requests (6 paths, 1.2 MiB from file:///srv/cache)
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sys
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PathNotValid
+from ..store import PathInfo, remove_tree
+from .binary_cache import BinaryCache, open_cache
+from .errors import CacheError, CacheUnavailable, EntryRefused
+from .info import NarInfo
+from .signing import PublicKey
+
+__all__ = ["Offer", "Substituters"]
+
+_PARALLEL_DOWNLOADS = 4
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A trusted entry for one store path, and the cache that has it."""
+
+    cache: BinaryCache
+    info: NarInfo
+
+
+class Substituters:
+    """The configured binary caches, asked in priority order, and what they offered this run."""
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        trusted_public_keys: Sequence[str] = (),
+        *,
+        require_sigs: bool = True,
+        connect_timeout: float = 5,
+        stalled_timeout: float = 60,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
+        self.caches = [open_cache(u, connect_timeout, stalled_timeout) for u in urls]
+        self.keys = [PublicKey.parse(k) for k in trusted_public_keys]
+        self.require_sigs = require_sigs
+        self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+        self._offers: dict[str, Offer | None] = {}
+        self._refusals: dict[str, list[str]] = {}
+        self._refused: set[tuple[str, str]] = set()  # (cache url, path) never offered again
+        self._down: set[str] = set()
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_options(cls, options: Any, say: Callable[[str], None]) -> Substituters:
+        """From the realiser's BuildOptions (the settings of the same names)."""
+        return cls(
+            options.substituters,
+            options.trusted_public_keys,
+            require_sigs=options.require_sigs,
+            connect_timeout=options.connect_timeout,
+            stalled_timeout=options.stalled_download_timeout,
+            say=say,
+        )
+
+    # -- asking -----------------------------------------------------------------------------
+
+    def _usable(self) -> list[BinaryCache]:
+        """The caches that answer, lowest priority number first (then in the given order)."""
+        usable = []
+        for cache in self.caches:
+            if cache.url in self._down:
+                continue
+            try:
+                cache.cache_info()
+            except CacheUnavailable as exc:
+                self._give_up(cache, exc)
+                continue
+            usable.append(cache)
+        return sorted(usable, key=lambda c: c.cache_info().priority)
+
+    def _give_up(self, cache: BinaryCache, exc: CacheUnavailable) -> None:
+        with self._lock:
+            if cache.url not in self._down:
+                self._down.add(cache.url)
+                self.say(f"warning: {exc.reason}: not using binary cache {cache.url} in this run")
+
+    def query(self, path: str) -> Offer | None:
+        """The first trusted entry for store basename `path`, or None (reasons are kept)."""
+        with self._lock:
+            if path in self._offers:
+                return self._offers[path]
+        offer = None
+        for cache in self._usable():
+            if (cache.url, path) in self._refused:
+                continue
+            try:
+                info = cache.narinfo(path)
+            except CacheUnavailable as exc:
+                self._give_up(cache, exc)
+                continue
+            except EntryRefused as exc:
+                self._refuse(cache, path, exc.reason)
+                continue
+            if info is None:
+                continue
+            distrust = self._distrust(info)
+            if distrust:
+                self._refuse(cache, path, distrust)
+                continue
+            offer = Offer(cache, info)
+            break
+        with self._lock:
+            self._offers[path] = offer
+        return offer
+
+    def _distrust(self, info: NarInfo) -> str:
+        """Why a signed-metadata check fails ('' if the entry may be used)."""
+        if not self.require_sigs:
+            return ""
+        if not info.sigs:
+            return "the entry is unsigned (require_sigs is on)"
+        if not self.keys:
+            return "no trusted_public_keys are set, so no signature can be trusted"
+        if info.trusted_by(self.keys) is None:
+            names = ", ".join(s.partition(":")[0] for s in info.sigs)
+            trusted = ", ".join(k.name for k in self.keys)
+            return f"no valid signature by a trusted key (signed by {names}; trusted: {trusted})"
+        return ""
+
+    def _refuse(self, cache: BinaryCache, path: str, reason: str) -> None:
+        with self._lock:
+            self._refused.add((cache.url, path))
+            self._offers.pop(path, None)
+            self._refusals.setdefault(path, []).append(f"{cache.url}: {reason}")
+
+    def closure(self, paths: Iterable[str], store: Any) -> list[Offer] | None:
+        """Offers for every path of the closure of `paths` that `store` lacks; None if any
+        path of it is in no usable cache."""
+        offers: dict[str, Offer] = {}
+        todo = list(paths)
+        while todo:
+            path = todo.pop()
+            if path in offers or store.is_valid(path):
+                continue
+            offer = self.query(path)
+            if offer is None:
+                return None
+            offers[path] = offer
+            todo.extend(offer.info.references)
+        return list(offers.values())
+
+    def available(self, paths: Iterable[str], store: Any) -> bool:
+        """Whether the caches can supply `paths` with their closures (nothing is downloaded)."""
+        return self.closure(paths, store) is not None
+
+    def reasons(self, paths: Iterable[str], store: Any) -> list[str]:
+        """Why paths of the closure of `paths` were refused (empty: simply not cached)."""
+        found: list[str] = []
+        seen: set[str] = set()
+        todo = list(paths)
+        while todo:
+            path = todo.pop()
+            if path in seen or store.is_valid(path):
+                continue
+            seen.add(path)
+            found += self._refusals.get(path, [])
+            offer = self._offers.get(path)
+            if offer is not None:
+                todo.extend(offer.info.references)
+        return found
+
+    # -- fetching ---------------------------------------------------------------------------
+
+    def fetch(
+        self, label: str, paths: Sequence[str], store: Any, held: Collection[str] = ()
+    ) -> bool:
+        """Make `paths` and their closure valid from the caches; say what happened.
+
+        Returns False (having said why, unless no cache simply has them) when they must be
+        built instead; nothing is registered then. `held` are paths whose locks the caller
+        holds already (the outputs it is about to build).
+        """
+        if all(store.is_valid(p) for p in paths):
+            return True
+        while True:
+            offers = self.closure(paths, store)
+            if offers is None:
+                reasons = self.reasons(paths, store)
+                if reasons:
+                    self.say(f"not substituting {label}: {reasons[-1]}; building it locally")
+                return False
+            try:
+                fetched = self._fetch_all(offers, store, held)
+            except EntryRefused as exc:
+                cache = next(c for c in self.caches if c.url == exc.url)
+                self._refuse(cache, exc.path, exc.reason)
+                self.say(f"refused {exc.path} from {exc.url}: {exc.reason}")
+                continue  # another cache may have it; else closure() is None above
+            except CacheUnavailable as exc:
+                cache = next(c for c in self.caches if c.url == exc.url)
+                self._give_up(cache, exc)
+                with self._lock:
+                    self._offers = {
+                        p: o for p, o in self._offers.items() if o is None or o.cache is not cache
+                    }
+                continue
+            except CacheError as exc:
+                self.say(f"not substituting {label}: {exc}; building it locally")
+                return False
+            if fetched:
+                size = sum(o.info.file_size for o in fetched)
+                urls = ", ".join(dict.fromkeys(o.cache.url for o in fetched))
+                self.say(
+                    f"copied from cache: {label} ({len(fetched)} path(s), "
+                    f"{_human(size)} from {urls})"
+                )
+            return True
+
+    def _fetch_all(self, offers: list[Offer], store: Any, held: Collection[str]) -> list[Offer]:
+        """Download, check and register `offers` as one batch, holding their locks."""
+        others = [o.info.path for o in offers if o.info.path not in held]
+        with _locks(store, others):
+            todo = [o for o in offers if not store.is_valid(o.info.path)]
+            if not todo:
+                return []
+            work = store.new_tmp_dir("substitute")
+            try:
+                restored = _restore_all(todo, work)
+                _register(store, todo, restored)
+            finally:
+                remove_tree(work)
+        return todo
+
+
+def _restore_all(todo: list[Offer], work: Any) -> dict[str, Any]:
+    """Restore every archive under `work`, a few at once; the first failure is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(offer: Offer) -> Any:
+        target = work / offer.info.path
+        offer.cache.restore(offer.info, target)
+        return target
+
+    with ThreadPoolExecutor(max_workers=min(_PARALLEL_DOWNLOADS, len(todo))) as pool:
+        futures = [(o, pool.submit(one, o)) for o in todo]
+        try:
+            return {o.info.path: f.result() for o, f in futures}
+        except BaseException:
+            for _, future in futures:
+                future.cancel()  # the batch fails as a whole: fetch no more of it
+            raise
+
+
+def _register(store: Any, todo: list[Offer], restored: dict[str, Any]) -> None:
+    """Move the restored trees into the store and register them in one transaction."""
+    infos = [
+        PathInfo(
+            o.info.path,
+            o.info.nar_hash.sri,
+            o.info.nar_size,
+            o.info.references,
+            o.info.deriver,
+            ca=o.info.ca,
+        )
+        for o in todo
+    ]
+    batch = {o.info.path for o in todo}
+    for info in infos:
+        for ref in info.references:
+            if ref not in batch and not store.is_valid(ref):
+                raise CacheError(f"{info.path} refers to {ref}, which is neither valid nor fetched")
+    store.dir.mkdir(parents=True, exist_ok=True)
+    moved = []
+    try:
+        for name, tmp in restored.items():
+            target = store.path(name)
+            if os.path.lexists(target):
+                remove_tree(target)  # an unregistered left-over; we hold its lock
+            is_dir = os.path.isdir(tmp) and not os.path.islink(tmp)
+            if is_dir:
+                os.chmod(tmp, 0o755)  # renaming a folder to a new parent rewrites its ".."
+            os.rename(tmp, target)
+            moved.append(target)
+            if is_dir:
+                os.chmod(target, 0o555)
+        store.registry.register(infos)
+    except (OSError, PathNotValid):
+        for target in moved:
+            remove_tree(target)
+        raise
+    for o in todo:
+        if o.info.sigs:
+            store.registry.add_signatures(o.info.path, o.info.sigs)
+
+
+@contextlib.contextmanager
+def _locks(store: Any, names: Iterable[str]) -> Iterator[None]:
+    """Hold the build locks of `names` without risking a deadlock with a builder.
+
+    The caller may hold other locks already (its outputs), so waiting for all of these at
+    once could deadlock; instead, take those that are free, and if one is busy, let all go,
+    wait for the busy one alone, and try again.
+    """
+    names = sorted(set(names))
+    store.lock_dir.mkdir(parents=True, exist_ok=True)
+    while True:
+        fds: list[int] = []
+        busy = None
+        for name in names:
+            fd = os.open(store.lock_dir / f"{name}.lock", _LOCK_FLAGS, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                busy = name
+                break
+            fds.append(fd)
+        if busy is None:
+            try:
+                yield
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            return
+        for fd in fds:
+            os.close(fd)
+        with store.lock([busy]):  # wait for whoever holds it, then try all again
+            pass
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"

@@ -1,0 +1,184 @@
+"""Binary cache commands: ``copy --to/--from``, ``key generate`` and ``sign``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .common import (
+    as_derivation,
+    build_options,
+    get_settings,
+    human,
+    open_store,
+    package_set,
+    select_attr,
+    set_arguments,
+)
+
+
+def register(commands: Any) -> None:
+    p = commands.add("copy", _copy, "copy closures to a binary cache (--to) or from one (--from)")
+    direction = p.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--to", metavar="URL", help="cache to upload to (file://, path, http)")
+    direction.add_argument("--from", dest="source", metavar="URL", help="cache to fetch from")
+    p.add_argument(
+        "items",
+        nargs="+",
+        metavar="PATH|ATTR",
+        help="store paths (or result links); with --to also attributes of the set (built first)",
+    )
+    p.add_argument("--key", metavar="FILE", help="with --to: sign the entries with this secret key")
+    p.add_argument(
+        "--compression", choices=("xz", "none"), default="xz", help="archive compression (--to)"
+    )
+    set_arguments(p)
+
+    p = commands.add("key", _key, "make signing keys for binary caches")
+    sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    g = sub.add_parser(
+        "generate",
+        help="make an ed25519 key pair NAME (prints the secret and public key, or writes them)",
+    )
+    g.add_argument("name", metavar="NAME", help="key name, e.g. ci.example.org-1")
+    g.add_argument(
+        "-o", "--out-dir", metavar="DIR", help="write DIR/NAME.secret and DIR/NAME.public"
+    )
+
+    p = commands.add("sign", _sign, "sign store paths with a secret key (kept in the store)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--key", metavar="FILE", required=True, help="secret key file")
+    p.add_argument("-r", "--recursive", action="store_true", help="sign the whole closures")
+
+
+def _read_secret_key(path: str) -> Any:
+    from ..cache import SecretKey
+
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read key file {path}: {exc.strerror}") from None
+    return SecretKey.parse(text)
+
+
+def _store_name(store: Any, item: str) -> str:
+    """A store basename from a full store path, a result link, or a bare basename."""
+    from ..store.paths import split_name
+
+    if os.sep not in item and not os.path.lexists(item):
+        split_name(item)  # InvalidName if it is not <hash>-<name>
+        return item
+    return store.parse(item)
+
+
+def _looks_like_path(item: str) -> bool:
+    return os.sep in item or os.path.lexists(item)
+
+
+def _copy(args: argparse.Namespace) -> int:
+    settings = get_settings(args)
+    store = open_store()
+    if args.source:
+        if args.key:
+            raise UsageError("--key signs uploads; it goes with --to")
+        return _copy_from(args, settings, store)
+    return _copy_to(args, settings, store)
+
+
+def _copy_to(args: argparse.Namespace, settings: Any, store: Any) -> int:
+    from ..cache import copy_to, open_cache
+
+    keys = [_read_secret_key(args.key)] if args.key else []
+    cache = open_cache(args.to, settings.connect_timeout, settings.stalled_download_timeout)
+    paths = _paths_to_copy(args, settings, store)
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    report = copy_to(cache, store, paths, keys=keys, compression=args.compression, say=say)
+    size = sum(store.info(p).nar_size for p in report.uploaded)
+    print(
+        f"copied {len(report.uploaded)} path(s) ({human(size)} unpacked) to {cache.url}; "
+        f"{len(report.present)} already there",
+        file=sys.stderr,
+    )
+    for path in paths:
+        print(store.path(path))
+    return 0
+
+
+def _paths_to_copy(args: argparse.Namespace, settings: Any, store: Any) -> list[str]:
+    """Store paths named directly, and the outputs of attributes (built or substituted)."""
+    from ..realiser import realise
+
+    paths = [_store_name(store, i) for i in args.items if _looks_like_path(i)]
+    for path in paths:
+        store.info(path)  # a clear error for a path that is not valid
+    attrs = [i for i in args.items if not _looks_like_path(i)]
+    if attrs:
+        pkgs = package_set(args)
+        drvs = [as_derivation(select_attr(pkgs, a), a) for a in attrs]
+        realise(drvs, store, build_options(args, settings))
+        paths += [p for d in drvs for p in d.output_paths.values()]
+    return paths
+
+
+def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
+    from ..cache import Substituters, copy_from
+
+    subs = Substituters(
+        [args.source],
+        settings.trusted_public_keys,
+        require_sigs=settings.require_sigs,
+        connect_timeout=settings.connect_timeout,
+        stalled_timeout=settings.stalled_download_timeout,
+    )
+    paths = [_store_name(store, i) for i in args.items]
+    copy_from(subs, store, paths)
+    for path in paths:
+        print(store.path(path))
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    from ..cache import SecretKey
+
+    key = SecretKey.generate(args.name)
+    if not args.out_dir:
+        print(key)
+        print(key.public_key())
+        return 0
+    folder = Path(args.out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    secret, public = folder / f"{key.name}.secret", folder / f"{key.name}.public"
+    for path in (secret, public):
+        if os.path.lexists(path):
+            raise UsageError(f"{path} exists; will not replace a key (remove it first)")
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{key}\n")
+    public.write_text(f"{key.public_key()}\n")
+    print(f"secret key: {secret} (keep it secret: a CI secret, never in the repository)")
+    print(f"public key: {public}")
+    print(f'trusted_public_keys = ["{key.public_key()}"]')
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from ..cache import sign_local
+
+    key = _read_secret_key(args.key)
+    store = open_store()
+    paths = [_store_name(store, p) for p in args.paths]
+    for path in paths:
+        store.info(path)
+    if args.recursive:
+        paths = store.closure(paths)
+    for path in paths:
+        sign_local(store, path, [key])
+    print(f"signed {len(paths)} path(s) with key {key.name}", file=sys.stderr)
+    return 0

@@ -1,0 +1,154 @@
+"""Garbage-collection commands: gc, delete, why-depends, optimise, du."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..errors import UsageError
+from .common import human, open_store, print_json
+
+
+def register(commands: Any) -> None:
+    p = commands.add("gc", _gc, "delete the store paths that no root reaches")
+    p.add_argument("--dry-run", action="store_true", help="list what would be deleted")
+    p.add_argument(
+        "--max-freed", metavar="SIZE", help="stop once SIZE is freed (500M, 2G; powers of 1024)"
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add("delete", _delete, "delete store paths, unless a root still needs them")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = commands.add("why-depends", _why_depends, "print the chain of references from A to B")
+    p.add_argument("a", metavar="A", help="the path that depends")
+    p.add_argument("b", metavar="B", help="the path it may depend on")
+
+    p = commands.add("optimise", _optimise, "hard-link identical files across the store")
+
+    p = commands.add("du", _du, "the largest closures of the roots, and what gc would free")
+    p.add_argument("-n", "--top", type=int, default=10, metavar="N", help="closures to show")
+    p.add_argument("--json", action="store_true")
+
+
+def _gc(args: argparse.Namespace) -> int:
+    from ..store.gc import collect_garbage, parse_size
+
+    max_freed = parse_size(args.max_freed) if args.max_freed else None
+    store = open_store()
+    verb = "would delete" if args.dry_run else "deleting"
+
+    def log(path: str) -> None:
+        if not args.json:
+            print(f"{verb} {path}")
+
+    result = collect_garbage(store, dry_run=args.dry_run, max_freed=max_freed, log=log)
+    if args.json:
+        print_json(
+            {
+                "dryRun": result.dry_run,
+                "deleted": [str(store.path(n)) for n in result.deleted + result.leftovers],
+                "tmpDirs": [str(store.tmp_dir / d) for d in result.tmp_dirs],
+                "freed": result.freed,
+                "roots": result.roots,
+                "live": result.live,
+            }
+        )
+        return 0
+    for entry in result.tmp_dirs:
+        print(f"{verb} {store.tmp_dir / entry}")
+    count = len(result.deleted) + len(result.leftovers)
+    summary = (
+        f"{count} store path(s) {'would be deleted' if args.dry_run else 'deleted'},"
+        f" {human(result.freed)} {'would be freed' if args.dry_run else 'freed'}"
+        f" ({result.live} live path(s) kept, {result.roots} root(s))"
+    )
+    if result.kept_busy:
+        summary += f"; {len(result.kept_busy)} in use by a build, kept"
+    print(summary, file=sys.stderr)
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from ..store.gc import delete_paths
+
+    store = open_store()
+    names = [store.parse(p) for p in args.paths]
+    result = delete_paths(store, names)
+    for name in result.deleted + result.leftovers:
+        print(f"deleted {store.path(name)}")
+    print(f"{human(result.freed)} freed", file=sys.stderr)
+    return 0
+
+
+def _why_depends(args: argparse.Namespace) -> int:
+    from ..store.gc import why_depends
+
+    store = open_store()
+    a, b = store.parse(args.a), store.parse(args.b)
+    for name in (a, b):
+        store.info(name)  # a clear error for a path that is not valid
+    steps = why_depends(store, a, b)
+    if steps is None:
+        print(f"{store.path(a)} does not depend on {store.path(b)}")
+        return 1
+    for depth, (name, where) in enumerate(steps):
+        line = ("  " * depth + "└── " if depth else "") + str(store.path(name))
+        if where is not None:
+            line += f"   (refers to the next in {where})"
+        print(line)
+    return 0
+
+
+def _optimise(args: argparse.Namespace) -> int:
+    from ..store.optimise import optimise_store
+
+    result = optimise_store(open_store())
+    print(
+        f"{result.files_linked} file(s) hard-linked of {result.files_seen},"
+        f" {human(result.bytes_saved)} saved ({result.bytes_saved} bytes)"
+    )
+    return 0
+
+
+def _du(args: argparse.Namespace) -> int:
+    from ..store.gc import disk_usage
+
+    if args.top < 0:
+        raise UsageError("--top must be 0 or more")
+    store = open_store()
+    usage = disk_usage(store)
+    if args.json:
+        print_json(
+            {
+                "paths": usage.paths,
+                "narSize": usage.nar_bytes,
+                "diskBytes": usage.disk_bytes,
+                "closures": [
+                    {
+                        "root": root.source,
+                        "kind": root.kind,
+                        "path": str(store.path(root.path)),
+                        "closureSize": size,
+                        "paths": count,
+                    }
+                    for root, size, count in usage.closures
+                ],
+                "dead": [str(store.path(n)) for n in usage.dead],
+                "leftovers": [str(store.path(n)) for n in usage.leftovers],
+                "reclaimable": usage.reclaimable,
+            }
+        )
+        return 0
+    print(
+        f"store {store.dir}: {usage.paths} path(s), {human(usage.nar_bytes)} registered,"
+        f" {human(usage.disk_bytes)} on disk (hard links counted once)"
+    )
+    if usage.closures:
+        print("largest closures of the roots:")
+    for root, size, count in usage.closures[: args.top]:
+        print(f"  {human(size):>10}  {count:>4} path(s)  {root.source} -> {store.path(root.path)}")
+    dead = len(usage.dead) + len(usage.leftovers)
+    print(f"reclaimable by `pybuild gc`: {dead} path(s), {human(usage.reclaimable)}")
+    return 0

@@ -1,0 +1,124 @@
+"""``pybuild import`` (requirements, pyproject or lock file -> recipes) and ``pybuild lock``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .common import package_set, print_json, select_attr, set_arguments
+
+
+def register(commands: Any) -> None:
+    p = commands.add(
+        "import",
+        _import,
+        "make recipes for a requirements.txt, pyproject.toml or pylock.toml from the index",
+    )
+    p.add_argument("file", metavar="FILE", help="requirements file, pyproject.toml or pylock.toml")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default="pybuild-recipes",
+        help="folder for the recipes, overlay.py and shell.py (default: pybuild-recipes)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="make recipes for every package, also those the set already has",
+    )
+    p.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an optional-dependencies extra of a pyproject.toml (repeatable)",
+    )
+    p.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a dependency group of a pyproject.toml (repeatable)",
+    )
+    p.add_argument(
+        "--refresh", action="store_true", help="resolve again instead of using a cached resolution"
+    )
+    set_arguments(p)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add("lock", _lock, "write a PEP 751 lock file (pylock.toml) for an environment")
+    p.add_argument("attrs", nargs="+", metavar="ATTR", help="packages of the environment")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default="pylock.toml",
+        help="where to write it: pylock.toml or pylock.NAME.toml (default: pylock.toml)",
+    )
+    set_arguments(p)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from ..generate import import_file
+
+    pkgs = package_set(args)
+    result = import_file(
+        pkgs,
+        args.file,
+        args.output,
+        all_from_index=args.all,
+        extras=args.extra,
+        groups=args.group,
+        recipes=args.recipes or (),
+        refresh=args.refresh,
+    )
+    if args.json:
+        print_json(
+            {
+                "folder": str(result.folder),
+                "written": result.written,
+                "from_set": result.from_set,
+                "removed": result.removed,
+                "packages": {
+                    p.attr: {"version": p.version, "origin": p.origin, "kind": p.kind or None}
+                    for p in result.plan.pins.values()
+                },
+            }
+        )
+        return 0
+    folder = result.folder
+    print(f"wrote {len(result.written)} recipes to {folder}: {', '.join(result.written) or 'none'}")
+    if result.from_set:
+        print(f"left to the set's recipes: {', '.join(result.from_set)} (--all to generate them)")
+    if result.removed:
+        print(f"removed recipes no longer needed: {', '.join(result.removed)}")
+    print(
+        f"use them: pybuild shell --overlay {folder / 'overlay.py'} -p ATTR, or cd {folder}"
+        " && pybuild shell"
+    )
+    return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    from ..importers.pylock import format_pylock, is_pylock_name, lock_packages
+
+    out = Path(args.output)
+    if not is_pylock_name(out):
+        raise UsageError(
+            f"{out.name}: PEP 751 lock files are named pylock.toml or pylock.NAME.toml"
+        )
+    pkgs = package_set(args)
+    chosen = [select_attr(pkgs, attr) for attr in args.attrs]
+    env = pkgs.python.with_packages(lambda ps: chosen)
+    lock = lock_packages(env.closure, pkgs.interpreter.version)
+    text = format_pylock(lock)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, out)
+    print(f"wrote {out}: {len(lock.packages)} packages")
+    return 0

@@ -1,0 +1,215 @@
+"""Profile commands: install, remove, upgrade, list, list-generations, rollback,
+switch-generation, delete-generations and ``profile path``; each takes ``--profile NAME``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from .common import (
+    build_options,
+    get_settings,
+    open_store,
+    print_json,
+    select_attr,
+    set_arguments,
+)
+
+
+def register(commands: Any) -> None:
+    p = commands.add("install", _install, "add packages of the set to a profile (a new generation)")
+    p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the package set")
+    set_arguments(p)
+    _profile_argument(p)
+    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+
+    p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
+    p.add_argument("names", nargs="+", metavar="NAME", help="attribute or distribution name")
+    _profile_argument(p)
+
+    p = commands.add("upgrade", _upgrade, "evaluate a profile's packages again with the recipes")
+    p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
+    set_arguments(p)
+    _profile_argument(p)
+    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+
+    p = commands.add("list", _list, "the packages of a profile's current generation")
+    _profile_argument(p)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add("list-generations", _list_generations, "the generations of a profile")
+    _profile_argument(p)
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add("rollback", _rollback, "switch a profile to its previous generation")
+    _profile_argument(p)
+
+    p = commands.add("switch-generation", _switch, "switch a profile to generation N")
+    p.add_argument("number", type=int, metavar="N")
+    _profile_argument(p)
+
+    p = commands.add(
+        "delete-generations",
+        _delete_generations,
+        "delete generations of a profile: old | N… | +N (keep the last N) | Nd (older than N days)",
+    )
+    p.add_argument("spec", nargs="+", metavar="SPEC")
+    _profile_argument(p)
+
+    p = commands.add("profile", _profile_path, "print a profile's bin folder (to put on PATH)")
+    p.add_argument("action", choices=["path"], help="path: the profile's stable bin folder")
+    _profile_argument(p)
+
+
+def _profile_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--profile", default="default", metavar="NAME", help="the profile (default: default)"
+    )
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from ..profiles import Profile
+
+    return Profile(open_store(), args.profile)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _install(args: argparse.Namespace) -> int:
+    from ..profiles import install
+
+    install(
+        _open(args),
+        args.attrs,
+        recipes=args.recipes,
+        overlays=args.overlay or (),
+        resolve=select_attr,
+        options=build_options(args, get_settings(args)),
+        log=_say,
+    )
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from ..profiles import remove
+
+    options = build_options(args, get_settings(args))
+    remove(_open(args), args.names, resolve=select_attr, options=options, log=_say)
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from ..profiles import upgrade
+
+    upgrade(
+        _open(args),
+        args.names,
+        recipes=args.recipes,
+        overlays=args.overlay,
+        resolve=select_attr,
+        options=build_options(args, get_settings(args)),
+        log=_say,
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    profile = _open(args)
+    current = profile.current()
+    entries = current.manifest.packages if current else ()
+    store = profile.store
+    if args.json:
+        print_json([{**e.to_json(), "out": str(store.path(e.out))} for e in entries])
+        return 0
+    if current is None:
+        _say(f"profile {profile.name} has no generation yet")
+    for e in entries:
+        print(f"{e.attr:<24} {e.pname} {e.version:<12} {store.path(e.out)}")
+    return 0
+
+
+def _list_generations(args: argparse.Namespace) -> int:
+    from ..errors import PybuildError
+
+    profile = _open(args)
+    generations, broken = [], []  # broken: why a generation cannot be read
+    for number in profile.numbers():
+        try:
+            generations.append(profile.generation(number))
+        except PybuildError as exc:  # listed, so that the user can see what to repair
+            broken.append(str(exc).splitlines()[0])
+    try:
+        current = profile.current_number()
+    except PybuildError as exc:
+        current = None
+        _say(f"warning: {exc}")
+    for reason in broken:
+        _say(f"warning: {reason}")
+    if args.json:
+        print_json(
+            [
+                {
+                    "generation": g.number,
+                    "created": g.created,
+                    "current": g.number == current,
+                    "environment": str(profile.store.path(g.manifest.environment)),
+                    "packages": [e.attr for e in g.manifest.packages],
+                    "action": g.manifest.action,
+                }
+                for g in generations
+            ]
+        )
+        return 0
+    for g in generations:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(g.created))
+        mark = "   (current)" if g.number == current else ""
+        packages = ", ".join(f"{e.pname} {e.version}" for e in g.manifest.packages) or "(empty)"
+        print(f"{g.number:>4}   {when}   {packages}{mark}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    profile = _open(args)
+    with profile.lock():
+        old = profile.current_number()
+        new = profile.rollback()
+    _say(f"switched profile {profile.name} from generation {old} to {new.number}")
+    return 0
+
+
+def _switch(args: argparse.Namespace) -> int:
+    from ..errors import PybuildError
+
+    profile = _open(args)
+    with profile.lock():
+        try:
+            old: object = profile.current_number()
+        except PybuildError:
+            old = "a broken link"  # switching is how a hand-edited link is repaired
+        new = profile.switch(args.number)
+    _say(f"switched profile {profile.name} from generation {old} to {new.number}")
+    return 0
+
+
+def _delete_generations(args: argparse.Namespace) -> int:
+    profile = _open(args)
+    with profile.lock():
+        deleted = profile.delete_generations(args.spec)
+    if deleted:
+        shown = ", ".join(map(str, deleted))
+        _say(f"deleted generation(s) {shown} of profile {profile.name}; `pybuild gc` frees them")
+    else:
+        _say(f"profile {profile.name}: no generation to delete")
+    return 0
+
+
+def _profile_path(args: argparse.Namespace) -> int:
+    profile = _open(args)
+    if profile.current_number() is None:
+        _say(f"profile {profile.name} has no generation yet: the folder appears on install")
+    print(profile.bin_dir)
+    return 0

@@ -1,0 +1,195 @@
+"""An sdist's build system, met by the set's own build tools.
+
+The ``[build-system]`` table of ``pyproject.toml`` names a backend and its requirements; each
+requirement becomes a recipe of the set (``setuptools``, ``flit_core_3``, ``hatchling``, …)
+whose version satisfies it, so generated recipes build offline exactly as hand-written ones do.
+A requirement the set cannot meet is an error naming it and how to add it.
+
+The same tools answer ``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO``
+cannot be trusted: the tools are realised into the store and the hook runs in a scratch folder
+with the set's interpreter, a cleared environment and no working proxy, like a build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from .errors import MetadataError, MissingBuildBackend
+from .names import set_recipes
+
+__all__ = ["BuildSystem", "build_tools", "prepare_metadata", "read_build_system"]
+
+_LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+_CLOSED_PROXY = "http://127.0.0.1:9"
+_TAIL = 20
+
+
+@dataclass(frozen=True)
+class BuildSystem:
+    """``[build-system]``: requirements, backend and in-tree backend path (PEP 517/518)."""
+
+    requires: tuple[str, ...]
+    backend: str
+    backend_path: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "requires": list(self.requires),
+            "backend": self.backend,
+            "backend_path": list(self.backend_path),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BuildSystem:
+        return cls(tuple(data["requires"]), str(data["backend"]), tuple(data["backend_path"]))
+
+
+def read_build_system(pyproject: str | None, where: str) -> BuildSystem:
+    """The build system an sdist declares, with PEP 517's fallback to setuptools."""
+    table: dict[str, Any] = {}
+    if pyproject is not None:
+        try:
+            table = tomllib.loads(pyproject).get("build-system", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise MetadataError(f"{where}: pyproject.toml is not valid TOML: {exc}") from None
+    requires = table.get("requires", ["setuptools>=40.8.0"])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise MetadataError(f"{where}: [build-system] requires must be a list of strings")
+    backend = table.get("build-backend") or _LEGACY_BACKEND
+    path = table.get("backend-path", [])
+    return BuildSystem(tuple(requires), str(backend), tuple(str(p) for p in path))
+
+
+def build_tools(
+    pkgs: Any, system: BuildSystem, env: Mapping[str, str], package: str
+) -> list[tuple[str, Any]]:
+    """``(attribute, package)`` of the set for each build requirement that applies in `env`.
+
+    The plain recipe wins when it satisfies the requirement, else the first variant that does
+    (``flit_core<4`` takes ``flit_core_3``). Raises :class:`MissingBuildBackend` otherwise.
+    """
+    chosen: dict[str, Any] = {}
+    for text in system.requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            raise MetadataError(
+                f"{package}: bad [build-system] requirement {text!r}: {exc}"
+            ) from None
+        if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
+            continue
+        fitting = next(
+            (
+                (attr, pkg)
+                for attr, pkg in set_recipes(pkgs, req.name)
+                if req.specifier.contains(pkg.version, prereleases=True)
+            ),
+            None,
+        )
+        if fitting is None:
+            found = ", ".join(f"{a} {p.version}" for a, p in set_recipes(pkgs, req.name))
+            raise MissingBuildBackend(package, text, found or None)
+        chosen.setdefault(*fitting)
+    return list(chosen.items())
+
+
+def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str) -> str:
+    """The ``METADATA`` the backend would write, from an unpacked sdist at `source`.
+
+    Runs ``get_requires_for_build_wheel`` and ``prepare_metadata_for_build_wheel`` (falling
+    back to ``build_wheel``, as pyproject-hooks does, for backends without it) with the set's
+    build tools on the path and nothing else.
+    """
+    from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+
+    from ..realiser import BuildOptions, realise
+    from ..store import Store
+
+    env = _marker_env(pkgs)
+    tools = [pkg for _, pkg in build_tools(pkgs, system, env, package)]
+    closure = list({p.drv.drv_name: p for t in tools for p in [t, *t.runtime_closure]}.values())
+    store = Store.default()
+    with open(os.devnull, "w") as quiet:
+        realise([p.drv for p in closure], store, BuildOptions(log=quiet))
+    python = pkgs.interpreter
+    sites = [f"{p.drv.path(store=store)}/{python.site_packages}" for p in closure]
+    with tempfile.TemporaryDirectory(prefix="pybuild-metadata-") as scratch:
+        runner = _Runner(Path(scratch), sites)
+        hooks = BuildBackendHookCaller(
+            str(source),
+            system.backend,
+            list(system.backend_path) or None,
+            runner=runner,
+            python_executable=python.executable,
+        )
+        try:
+            hooks.get_requires_for_build_wheel()
+            out = Path(scratch) / "metadata"
+            out.mkdir()
+            dist_info = hooks.prepare_metadata_for_build_wheel(str(out), _allow_fallback=True)
+            return (out / dist_info / "METADATA").read_text(encoding="utf-8")
+        except (BackendUnavailable, HookMissing) as exc:
+            raise MetadataError(
+                f"{package}: its build backend {system.backend} cannot be loaded from the"
+                f" set's build tools ({exc})"
+            ) from None
+        except subprocess.CalledProcessError:
+            raise MetadataError(
+                f"{package}: {system.backend} failed to prepare the metadata:\n"
+                + "\n".join("    " + line for line in runner.output.splitlines()[-_TAIL:])
+            ) from None
+
+
+class _Runner:
+    """Runs a hook with the build tools as site dirs, in a cleared environment (offline)."""
+
+    def __init__(self, scratch: Path, sites: list[str]) -> None:
+        from .. import python
+
+        self.shim = str(Path(python.__file__).parent / "builder" / "sitepath.py")
+        self.scratch, self.sites = scratch, sites
+        self.output = ""
+
+    def __call__(
+        self,
+        cmd: Sequence[str],
+        cwd: str | None = None,
+        extra_environ: Mapping[str, str] | None = None,
+    ) -> None:
+        home = self.scratch / "home"
+        env = {
+            **(extra_environ or {}),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            "TMPDIR": str(self.scratch),
+            "SOURCE_DATE_EPOCH": "315532800",
+            "PYTHONNOUSERSITE": "1",
+            "PYBUILD_SITE_DIRS": os.pathsep.join(self.sites),
+        }
+        for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+            env[var] = _CLOSED_PROXY
+        result = subprocess.run(
+            [cmd[0], "-S", self.shim, *cmd[1:]],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output += result.stdout
+        result.check_returncode()
+
+
+def _marker_env(pkgs: Any) -> dict[str, str]:
+    from .markers import marker_environment
+
+    return marker_environment(pkgs.interpreter)

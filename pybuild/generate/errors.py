@@ -1,0 +1,65 @@
+"""What can go wrong when recipes are made from the package index, each saying what to do."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+from ..errors import PybuildError
+
+__all__ = [
+    "GenerateError",
+    "MetadataError",
+    "MissingBuildBackend",
+    "NotOnIndex",
+    "ResolutionFailed",
+]
+
+
+class GenerateError(PybuildError):
+    """Base of the problems met while generating recipes from the index."""
+
+
+class NotOnIndex(GenerateError):
+    """A project the index does not have; `suggestions` are close names it (or the set) has."""
+
+    def __init__(self, name: str, indexes: Sequence[str], known: Iterable[str]) -> None:
+        self.name, self.indexes = name, list(indexes)
+        self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3, cutoff=0.7)
+        text = f"no project named {name!r} on the package index ({', '.join(indexes)})"
+        if self.suggestions:
+            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(text)
+        self.hint = "check the spelling, or add the index that holds it to PIP_EXTRA_INDEX_URL"
+
+
+class ResolutionFailed(GenerateError):
+    """No set of versions satisfies the requirements; the message is the resolver's account."""
+
+    def __init__(self, summary: str, causes: Sequence[str], hint: str = "") -> None:
+        self.summary, self.causes = summary, list(causes)
+        super().__init__(summary + "".join(f"\n  {line}" for line in self.causes))
+        self.hint = hint
+
+
+class MissingBuildBackend(GenerateError):
+    """An sdist needs a build tool the package set has no (fitting) recipe for."""
+
+    def __init__(self, package: str, requirement: str, found: str | None) -> None:
+        self.package, self.requirement, self.found = package, requirement, found
+        what = (
+            f"the set's recipe gives {found}, which does not satisfy it"
+            if found
+            else "the package set has no recipe for it"
+        )
+        super().__init__(f"{package}'s sdist builds with {requirement!r}, and {what}")
+        name = requirement.split(";")[0].strip()
+        self.hint = (
+            f"add a recipe for {name} to a recipe folder (for example: put {name!r} in a"
+            " requirements file and run `pybuild import FILE -o DIR --all`, then pass"
+            " `--overlay DIR/overlay.py`)"
+        )
+
+
+class MetadataError(GenerateError):
+    """A release's core metadata could not be read or made."""

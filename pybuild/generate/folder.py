@@ -1,0 +1,179 @@
+"""``pybuild import``: a requirements, pyproject or lock file made into a folder of recipes.
+
+The folder holds one recipe module per package the set does not already have (every package
+with ``all_from_index``), an ``overlay.py`` that adds them to a set, and a ``shell.py`` whose
+``env`` is the environment of what the file asked for (``cd DIR && pybuild shell``). Everything
+is resolved and rendered before the first file is written, and each file is replaced whole,
+so a failure never leaves a half-written folder; generated files that a new import no longer
+needs are removed, any other file is left alone.
+
+Example::
+
+    >>> result = import_file(package_set(), "requirements.txt", Path("recipes"))  # doctest: +SKIP
+    >>> result.written                                                           # doctest: +SKIP
+    ['gunicorn', 'structlog']
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import Requirement
+
+from ..importers import Lock, RequirementsFile, read_file
+from ..importers.requirements import RequirementLine
+from ..lazy import Lazy
+from .plan import Plan, Request, get_plan
+from .render import GENERATED, overlay_text, recipe_text, shell_text
+
+__all__ = ["ImportResult", "folder_overlay", "import_file", "request_for"]
+
+_SPECIAL = ("overlay", "shell")
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote, and what it left to the set's recipes."""
+
+    folder: Path
+    plan: Plan
+    written: list[str]
+    from_set: list[str]
+    removed: list[str]
+
+
+def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index: bool) -> Request:
+    """The resolution request a file makes (a lock's packages become exact pins)."""
+    if isinstance(spec, Lock):
+        lines = []
+        for package in spec.packages:
+            if package.other_source is not None:
+                from ..importers.errors import ImportFileError
+
+                raise ImportFileError(
+                    path,
+                    package.line,
+                    f"{package.name} is locked to a {package.other_source}, not to a release"
+                    " on an index, so no recipe can be made for it",
+                )
+            if package.version is None:
+                from ..importers.errors import ImportFileError
+
+                raise ImportFileError(path, package.line, f"{package.name} has no version")
+            marker = f"; {package.marker}" if package.marker else ""
+            lines.append(
+                RequirementLine(
+                    Requirement(f"{package.name}=={package.version}{marker}"),
+                    tuple(f"sha256:{h}" for h in sorted(package.sha256())),
+                    str(path),
+                    package.line,
+                )
+            )
+        return Request(tuple(lines), all_from_index=all_from_index, overlay=True)
+    urls = spec.index_urls()
+    if urls is not None:
+        from ..index import index_urls
+
+        if urls == index_urls():
+            urls = None  # the configured index after all: recipes need not pin URLs
+    return Request(
+        tuple(spec.requirements),
+        tuple(spec.constraints),
+        tuple(urls) if urls is not None else None,
+        all_from_index=all_from_index,
+        overlay=True,
+    )
+
+
+def import_file(
+    pkgs: Any,
+    path: str | Path,
+    folder: str | Path,
+    *,
+    all_from_index: bool = False,
+    extras: Iterable[str] = (),
+    groups: Iterable[str] = (),
+    recipes: Sequence[str] = (),
+    refresh: bool = False,
+) -> ImportResult:
+    """Resolve `path` and write its recipes, ``overlay.py`` and ``shell.py`` into `folder`.
+
+    `recipes` are the recipe folders `pkgs` was made from when they are not the default,
+    so that ``shell.py`` makes the same set.
+    """
+    path, folder = Path(path), Path(folder)
+    spec = read_file(path, extras, groups)
+    plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
+    texts = {
+        f"{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
+        for pin in plan.generated()
+    }
+    texts["overlay.py"] = overlay_text(path.name)
+    texts["shell.py"] = shell_text(
+        path.name, plan.root_attrs(), [str(Path(r).resolve()) for r in recipes]
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    removed = []
+    for old in sorted(folder.glob("*.py")):
+        if old.name not in texts and _generated(old):
+            old.unlink()
+            removed.append(old.stem)
+    for name, text in texts.items():
+        target = folder / name
+        tmp = folder / f".{name}.tmp{os.getpid()}"
+        tmp.write_text(text)
+        os.replace(tmp, target)
+    return ImportResult(
+        folder=folder,
+        plan=plan,
+        written=sorted(p.attr for p in plan.generated()),
+        from_set=sorted(p.attr for p in plan.pins.values() if p.origin == "set"),
+        removed=removed,
+    )
+
+
+def _generated(path: Path) -> bool:
+    try:
+        return GENERATED in path.read_text(encoding="utf-8")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def folder_overlay(folder: str | Path) -> Callable[[Any, Any], dict[str, Any]]:
+    """An overlay adding every recipe module of `folder` (but ``overlay.py``/``shell.py``).
+
+    Example::
+
+        >>> pkgs = package_set(overlays=[folder_overlay("recipes")])     # doctest: +SKIP
+    """
+    folder = Path(folder).resolve()
+    files = {
+        f.stem: f
+        for f in sorted(folder.glob("*.py"))
+        if f.stem not in _SPECIAL and not f.name.startswith(("_", "."))
+    }
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {
+            name: Lazy(f"{folder}/{name}.py", functools.partial(_call, prev, file))
+            for name, file in files.items()
+        }
+
+    return overlay
+
+
+def _call(prev: Any, file: Path) -> Any:
+    from ..evaluate import load_module
+
+    module = load_module(file, f"pybuild_import_{file.stem}_{abs(hash(str(file))):x}")
+    fn = getattr(module, "recipe", None)
+    if not callable(fn):
+        from ..errors import UsageError
+
+        raise UsageError(f"{file}: a recipe module must define recipe(...)")
+    return prev.call_package(fn)

@@ -1,0 +1,138 @@
+"""Core metadata (``METADATA``/``PKG-INFO``): what a release needs, for which Python, with which
+extras.
+
+Only the fields that decide a recipe are kept: name, version, ``Requires-Dist``,
+``Requires-Python`` and ``Provides-Extra``, plus where they were read from, so a user can see
+whether the index, a wheel, an sdist or the build backend answered. Dependencies are decided
+for one marker environment (the set's interpreter) and, for an extra, only the requirements
+that the extra adds are returned.
+
+Example::
+
+    >>> meta = parse_metadata("Metadata-Version: 2.1\\nName: a\\nVersion: 1\\n"
+    ...                       "Requires-Dist: b; extra == 'x'\\n", "wheel")
+    >>> [str(r) for r in meta.requirements({"python_version": "3.11"}, extra="x")]
+    ['b; extra == "x"']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from email.parser import HeaderParser
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from .errors import MetadataError
+
+__all__ = ["Metadata", "parse_metadata", "reliable_sdist_metadata"]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The dependency-relevant core metadata of one release."""
+
+    name: str
+    version: str
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str | None = None
+    extras: tuple[str, ...] = ()
+    source: str = ""
+    summary: str = ""
+
+    def requirements(self, env: Mapping[str, str], extra: str | None = None) -> list[Requirement]:
+        """The requirements that apply in `env`: the base ones, or only those `extra` adds."""
+        found = []
+        for text in self.requires_dist:
+            req = _requirement(text, self)
+            if req.marker is None:
+                if extra is None:
+                    found.append(req)
+                continue
+            base = req.marker.evaluate({**env, "extra": ""})
+            if extra is None:
+                wanted = base
+            else:  # what the extra adds: true with it, false without it
+                wanted = not base and req.marker.evaluate({**env, "extra": extra})
+            if wanted:
+                found.append(req)
+        return found
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Metadata:
+        return cls(
+            name=str(data["name"]),
+            version=str(data["version"]),
+            requires_dist=tuple(data.get("requires_dist") or ()),  # type: ignore[arg-type]
+            requires_python=data.get("requires_python"),  # type: ignore[arg-type]
+            extras=tuple(data.get("extras") or ()),  # type: ignore[arg-type]
+            source=str(data.get("source", "")),
+            summary=str(data.get("summary", "")),
+        )
+
+
+def _requirement(text: str, meta: Metadata) -> Requirement:
+    try:
+        return Requirement(text)
+    except InvalidRequirement as exc:
+        raise MetadataError(
+            f"{meta.name} {meta.version}: invalid Requires-Dist {text!r} in its metadata"
+            f" ({meta.source}): {exc}"
+        ) from None
+
+
+def _headers(text: str) -> tuple[object, str]:
+    message = HeaderParser().parsestr(text)
+    return message, str(message.get("Metadata-Version", "1.0")).strip()
+
+
+def parse_metadata(text: str, source: str) -> Metadata:
+    """Read a ``METADATA`` or ``PKG-INFO`` file; `source` says where it came from."""
+    message, _ = _headers(text)
+    name = message.get("Name")  # type: ignore[attr-defined]
+    version = message.get("Version")  # type: ignore[attr-defined]
+    if not name or not version:
+        raise MetadataError(f"the core metadata from {source} has no Name or Version")
+    try:
+        Version(str(version))
+    except InvalidVersion:
+        raise MetadataError(
+            f"the core metadata from {source} has a bad version {version!r}"
+        ) from None
+    requires_python = message.get("Requires-Python")  # type: ignore[attr-defined]
+    return Metadata(
+        name=str(name).strip(),
+        version=str(version).strip(),
+        requires_dist=tuple(
+            str(r).strip()
+            for r in message.get_all("Requires-Dist") or ()  # type: ignore[attr-defined]
+        ),
+        requires_python=str(requires_python).strip() if requires_python else None,
+        extras=tuple(
+            str(canonicalize_name(str(e).strip()))
+            for e in message.get_all("Provides-Extra") or ()  # type: ignore[attr-defined]
+        ),
+        source=source,
+        summary=" ".join(str(message.get("Summary") or "").split()),  # type: ignore[attr-defined]
+    )
+
+
+def reliable_sdist_metadata(text: str) -> bool:
+    """Whether an sdist's ``PKG-INFO`` may be trusted for dependencies (PEP 643).
+
+    Only metadata version 2.2 and later promises that fields not listed as ``Dynamic`` are
+    what the built wheel will say; older ``PKG-INFO`` files often omit requirements entirely.
+    """
+    message, version = _headers(text)
+    try:
+        if Version(version) < Version("2.2"):
+            return False
+    except InvalidVersion:
+        return False
+    dynamic = {str(d).strip().lower() for d in message.get_all("Dynamic") or ()}  # type: ignore[attr-defined]
+    return not dynamic & {"requires-dist", "requires-python", "provides-extra"}

@@ -1,0 +1,68 @@
+"""Project names and the set's attribute names: ``Markdown-It.py`` is ``markdown_it_py``.
+
+A generated recipe is an attribute named after its project (canonical name, ``-`` and ``.``
+as ``_``), as the hand-written recipes are. A set may also hold other versions of a project
+under a suffixed name (``flit_core_3``, ``numpy_1``); :func:`set_recipes` finds them all, so a
+requirement such as ``flit_core<4`` can be met by the variant that fits.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterator
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from ..lazy import force
+
+__all__ = ["attr_name", "set_attrs", "set_recipes"]
+
+
+def attr_name(project: str) -> str:
+    """The attribute name for a project.
+
+    Example::
+
+        >>> attr_name("Markdown-It.py")
+        'markdown_it_py'
+    """
+    attr = str(canonicalize_name(project)).replace("-", "_")
+    if not attr.isidentifier():
+        attr = f"pkg_{attr}"
+    return f"{attr}_" if keyword.iskeyword(attr) else attr
+
+
+def set_attrs(pkgs: Any, project: str) -> list[str]:
+    """The attributes that may hold recipes of `project`: its plain name, then variants
+    (``<attr>_<digits>``); nothing is evaluated."""
+    base = attr_name(project)
+    prefix = f"{base}_"
+    variants = sorted(
+        n
+        for n in pkgs.names()
+        if n.startswith(prefix) and n[len(prefix) :].replace("_", "").isdigit()
+    )
+    return ([base] if base in pkgs else []) + variants
+
+
+def set_recipes(pkgs: Any, project: str) -> Iterator[tuple[str, Any]]:
+    """``(attribute, package)`` for each recipe of `project` in the set, plain name first.
+
+    Evaluated one at a time, as they are asked for, so a variant that cannot be evaluated
+    here (its file is not on this index) costs nothing unless the plain recipe does not fit;
+    such a variant is skipped, while the plain recipe's errors are the user's to see.
+    """
+    from ..errors import PybuildError
+    from ..python.package import PythonPackage
+
+    wanted = canonicalize_name(project)
+    for i, name in enumerate(set_attrs(pkgs, project)):
+        try:
+            value = force(pkgs[name])
+        except PybuildError:
+            if i == 0 and name == attr_name(project):
+                raise
+            continue
+        if isinstance(value, PythonPackage) and canonicalize_name(value.pname) == wanted:
+            yield name, value

@@ -1,0 +1,118 @@
+"""``pkgs.from_pypi(name, version=None, extras=())``: a package straight from the index.
+
+The set's own recipe is returned when it has one for the project (at that version, when one
+is given): recipes already in the set win. Otherwise the request is resolved (see
+:mod:`.plan`), the missing recipes are generated, and they are called in the set with each
+other as inputs, so their dependencies are the set's packages wherever the set has them.
+``pypi:NAME``, ``pypi:NAME==VERSION`` and ``pypi:NAME[extra]==VERSION`` on the command line
+mean the same (:func:`parse_pypi_spec`).
+
+Example::
+
+    >>> rich = package_set().from_pypi("rich", "14.0.0")               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ..errors import UsageError
+from ..importers.requirements import RequirementLine
+from ..lazy import Lazy, force
+from .names import set_recipes
+from .plan import Plan, Request, get_plan, recipe_files
+
+__all__ = ["from_pypi", "instantiate", "parse_pypi_spec"]
+
+
+def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """``NAME``, ``NAME==VERSION`` or ``NAME[extra,…]==VERSION`` -> (name, version, extras).
+
+    Example::
+
+        >>> parse_pypi_spec("rich[jupyter]==14.0.0")
+        ('rich', '14.0.0', ('jupyter',))
+    """
+    usage = f"pypi:{spec} is not NAME, NAME==VERSION or NAME[EXTRA]==VERSION"
+    try:
+        req = Requirement(spec)
+    except InvalidRequirement as exc:
+        raise UsageError(f"{usage} ({exc})") from None
+    specs = list(req.specifier)
+    if req.marker is not None or req.url or len(specs) > 1:
+        raise UsageError(usage)
+    version = None
+    if specs:
+        if specs[0].operator != "==" or "*" in specs[0].version:
+            raise UsageError(usage)
+        version = specs[0].version
+    return req.name, version, tuple(sorted(req.extras))
+
+
+def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
+    """The set's recipe for `name` (and `version`), or one generated from the index."""
+    extras = tuple(sorted(str(canonicalize_name(e)) for e in extras))
+    if version is not None:
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
+    for _, pkg in set_recipes(pkgs, name):
+        if version is None or Version(pkg.version) == Version(version):
+            if not extras:
+                return pkg
+            if all(e in pkg.attrs["optional_dependencies"] for e in extras):
+                return _with_extras(pkg, [d for e in extras for d in pkg.optional(e)])
+            break
+    text = f"{name}[{','.join(extras)}]" if extras else name
+    if version is not None:
+        text += f"=={version}"
+    line = RequirementLine(Requirement(text), path=f"pypi:{text}")
+    plan = get_plan(pkgs, Request((line,)))
+    get = instantiate(pkgs, plan)
+    root = plan.roots[0]
+    pkg = get(root.attr)
+    if extras:
+        pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
+    return pkg
+
+
+def _with_extras(pkg: Any, extra: list[Any]) -> Any:
+    """The package with what its extras add among its dependencies (``pkg[extra]``)."""
+    have = {force(d).drv.drv_name for d in pkg.attrs["dependencies"]}
+    more = [d for d in extra if force(d).drv.drv_name not in have]
+    return pkg.override_python_attrs(dependencies=[*pkg.attrs["dependencies"], *more])
+
+
+def instantiate(pkgs: Any, plan: Plan) -> Callable[[str], Any]:
+    """A lookup of attributes: the plan's generated recipes, called in `pkgs` with each
+    other as inputs; any other name is the set's own."""
+    modules = recipe_files(plan)
+    made: dict[str, Any] = {}
+
+    def get(attr: str) -> Any:
+        if attr not in modules:
+            return force(pkgs[attr])
+        if attr not in made:
+            from ..evaluate import load_module
+
+            fn = load_module(
+                modules[attr],
+                f"pybuild_pypi_{modules[attr].stem.replace('-', '_').replace('.', '_')}",
+            ).recipe
+            inputs = {
+                p: Lazy(f"pypi.{p}", functools.partial(get, p))
+                for p in inspect.signature(fn).parameters
+                if p in modules
+            }
+            made[attr] = pkgs.call_package(fn, **inputs)
+        return made[attr]
+
+    return get

@@ -1,0 +1,278 @@
+"""What the index says about a release: its files, its core metadata, its sdist's build system.
+
+Metadata is taken from the cheapest source that can be trusted, in the order pip uses:
+
+1. the metadata file the index serves beside a wheel (PEP 658/714), checked against its hash;
+2. the ``METADATA`` of a wheel that fits the set's interpreter;
+3. the sdist's ``PKG-INFO``, when its metadata version (2.2 or later) promises it is final;
+4. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with the set's tools.
+
+Answers are facts about a published release, so they are cached for good under
+``var/cache/pypi/<index>/releases``: asking again costs no network round-trip.
+
+Example::
+
+    >>> with Releases(Index(), pkgs) as releases:                        # doctest: +SKIP
+    ...     releases.metadata("rich", Version("14.0.0")).requires_dist
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+import urllib.parse
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from packaging.tags import Tag, parse_tag
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from ..hashing import parse_hash
+from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
+from .buildsystem import BuildSystem, prepare_metadata, read_build_system
+from .errors import MetadataError, NotOnIndex
+from .markers import marker_environment
+from .metadata import Metadata, parse_metadata, reliable_sdist_metadata
+
+__all__ = ["Releases", "cache_root"]
+
+_MEMBER_LIMIT = 16 << 20  # PKG-INFO and pyproject.toml are small; refuse absurd ones
+
+
+def cache_root(index_urls: Iterable[str]) -> Path:
+    """``var/cache/pypi/<key>``: one folder per list of index URLs."""
+    from ..store import default_home
+
+    key = hashlib.sha256("\n".join(index_urls).encode()).hexdigest()[:16]
+    return default_home() / "var" / "cache" / "pypi" / key
+
+
+class Releases:
+    """The index as a generator sees it: one consistent view for one resolution."""
+
+    def __init__(self, index: Index, pkgs: Any) -> None:
+        self.index = index
+        self.pkgs = pkgs
+        python = pkgs.interpreter
+        self.tags: list[Tag] = [t for text in python.tags for t in parse_tag(text)]
+        self.env = marker_environment(python)
+        self.root = cache_root(index.urls)
+        self._scratch = tempfile.TemporaryDirectory(prefix="pybuild-pypi-")
+        self._downloads: dict[str, Path] = {}
+
+    def __enter__(self) -> Releases:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._scratch.cleanup()
+        self.index.close()
+
+    # -- files -----------------------------------------------------------------------------
+
+    def files(self, name: str) -> list[DistFile]:
+        """Every file of a project; a project the index lacks is :class:`NotOnIndex`."""
+        try:
+            return self.index.files(name)
+        except ProjectNotFound:
+            raise NotOnIndex(str(canonicalize_name(name)), self.index.urls, self._known()) from None
+
+    def version_files(self, name: str, version: Version) -> list[DistFile]:
+        return [f for f in self.files(name) if f.version == version]
+
+    def wheels(self, name: str, version: Version) -> list[DistFile]:
+        """The wheels of a release that fit the interpreter, best first."""
+        rank = {tag: i for i, tag in reversed(list(enumerate(self.tags)))}
+        fitting = [
+            f
+            for f in self.version_files(name, version)
+            if f.kind == "wheel" and not f.tags.isdisjoint(rank)
+        ]
+        return sorted(fitting, key=lambda f: (f.yanked, min(rank[t] for t in f.tags if t in rank)))
+
+    def sdist(self, name: str, version: Version) -> DistFile | None:
+        sdists = [f for f in self.version_files(name, version) if f.kind == "sdist"]
+        sdists.sort(key=lambda f: (f.yanked, not f.filename.endswith(".tar.gz")))
+        return sdists[0] if sdists else None
+
+    def sri(self, file: DistFile) -> str:
+        """The file's sha256 as SRI: published by the index, or learnt by downloading it."""
+        if file.sha256:
+            return parse_hash(file.sha256).sri
+        path = self._download(file)
+        return parse_hash(hashlib.sha256(path.read_bytes()).hexdigest()).sri
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def metadata(self, name: str, version: Version) -> Metadata:
+        """The release's core metadata, from the first source that answers (module doc)."""
+        cached = self._cached(name, version, "metadata")
+        if cached is not None:
+            return Metadata.from_json(cached)
+        meta = self._fetch_metadata(name, version)
+        if (
+            canonicalize_name(meta.name) != canonicalize_name(name)
+            or Version(meta.version) != version
+        ):
+            raise MetadataError(
+                f"{name} {version}: its metadata ({meta.source}) says {meta.name} {meta.version}"
+            )
+        self._store(name, version, "metadata", meta.to_json())
+        return meta
+
+    def build_system(self, name: str, version: Version) -> BuildSystem:
+        """The ``[build-system]`` of the release's sdist."""
+        cached = self._cached(name, version, "build_system")
+        if cached is not None:
+            return BuildSystem.from_json(cached)
+        sdist = self.sdist(name, version)
+        if sdist is None:
+            raise MetadataError(f"{name} {version} has no sdist")
+        _, system = self._read_sdist(name, version, sdist)
+        return system
+
+    def _fetch_metadata(self, name: str, version: Version) -> Metadata:
+        wheels = self.wheels(name, version)
+        for wheel in wheels:
+            if wheel.core_metadata:
+                text = self._core_metadata(wheel)
+                if text is not None:
+                    return parse_metadata(text, "the index's metadata file, PEP 658")
+        if wheels:
+            return parse_metadata(self._wheel_metadata(wheels[0]), "the wheel's METADATA")
+        sdist = self.sdist(name, version)
+        if sdist is None:
+            files = ", ".join(f.filename for f in self.version_files(name, version))
+            raise MetadataError(
+                f"{name} {version} has no sdist and no wheel for this interpreter"
+                f" ({self.tags[0]}); its files: {files or '(none)'}"
+            )
+        pkg_info, system = self._read_sdist(name, version, sdist)
+        if pkg_info is not None and reliable_sdist_metadata(pkg_info):
+            return parse_metadata(pkg_info, "the sdist's PKG-INFO")
+        from ..python.builder.unpack import unpack
+
+        with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
+            dest = Path(tmp) / "src"
+            dest.mkdir()
+            source = unpack(self._download(sdist), dest)
+            text = prepare_metadata(self.pkgs, source, system, f"{name} {version}")
+        return parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
+
+    def _core_metadata(self, wheel: DistFile) -> str | None:
+        """The PEP 658 metadata file of `wheel`, or None if the index does not really have it."""
+        hashes = wheel.core_metadata if isinstance(wheel.core_metadata, dict) else {}
+        file = dataclasses.replace(
+            wheel,
+            filename=wheel.filename + ".metadata",
+            url=_with_suffix(wheel.url, ".metadata"),
+            sha256=hashes.get("sha256"),
+        )
+        target = Path(self._scratch.name) / file.filename
+        try:
+            self.index.download(file, target)
+        except IndexUnavailable:
+            return None
+        return target.read_text(encoding="utf-8")
+
+    def _wheel_metadata(self, wheel: DistFile) -> str:
+        with zipfile.ZipFile(self._download(wheel)) as zf:
+            candidates = [
+                n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+            ]
+            if not candidates:
+                raise MetadataError(f"{wheel.filename} has no .dist-info/METADATA")
+            return zf.read(candidates[0]).decode("utf-8")
+
+    def _read_sdist(
+        self, name: str, version: Version, sdist: DistFile
+    ) -> tuple[str | None, BuildSystem]:
+        """PKG-INFO and the build system of an sdist (the latter is cached)."""
+        members = _sdist_members(self._download(sdist), ("PKG-INFO", "pyproject.toml"))
+        system = read_build_system(members.get("pyproject.toml"), sdist.filename)
+        self._store(name, version, "build_system", system.to_json())
+        return members.get("PKG-INFO"), system
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _download(self, file: DistFile) -> Path:
+        if file.filename not in self._downloads:
+            target = Path(self._scratch.name) / file.filename
+            self.index.download(file, target)
+            self._downloads[file.filename] = target
+        return self._downloads[file.filename]
+
+    def _fact_file(self, name: str, version: Version) -> Path:
+        return self.root / "releases" / str(canonicalize_name(name)) / f"{version}.json"
+
+    def _cached(self, name: str, version: Version, key: str) -> Any:
+        try:
+            return json.loads(self._fact_file(name, version).read_text()).get(key)
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _store(self, name: str, version: Version, key: str, value: object) -> None:
+        path = self._fact_file(name, version)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            data = {}
+        data[key] = value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+
+    def _known(self) -> list[str]:
+        """Project names to suggest from: the set's recipes and a local index's folders."""
+        names = [n.replace("_", "-") for n in self.pkgs.packages()]
+        for url in self.index.urls:
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme == "file":
+                root = Path(urllib.parse.unquote(parts.path))
+                if root.is_dir():
+                    names += [p.name for p in root.iterdir() if p.is_dir() and p.name != "files"]
+        return names
+
+
+def _with_suffix(url: str, suffix: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path + suffix))
+
+
+def _sdist_members(path: Path, wanted: Iterable[str]) -> dict[str, str]:
+    """The text of top-level files of an sdist (``<name>-<version>/<file>``), when present."""
+    wanted = set(wanted)
+    found: dict[str, str] = {}
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                parts = info.filename.split("/")
+                if len(parts) == 2 and parts[1] in wanted and info.file_size < _MEMBER_LIMIT:
+                    found.setdefault(parts[1], zf.read(info).decode("utf-8", "replace"))
+        return found
+    try:
+        with tarfile.open(path) as tar:
+            for member in tar:
+                parts = member.name.lstrip("./").split("/")
+                if len(parts) == 2 and parts[1] in wanted and member.isfile():
+                    if member.size >= _MEMBER_LIMIT:
+                        continue
+                    data = tar.extractfile(member)
+                    if data is not None:
+                        found.setdefault(
+                            parts[1], io.TextIOWrapper(data, "utf-8", "replace").read()
+                        )
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise MetadataError(f"cannot read the sdist {path.name}: {exc}") from None
+    return found

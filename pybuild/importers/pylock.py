@@ -1,0 +1,296 @@
+"""PEP 751 lock files (``pylock.toml``): read the ones pip and uv write, write our own.
+
+Reading keeps what a reproduction needs: each package's name, version, marker, and the sdist
+and wheels it was locked to with their hashes (the hashes are kept, so a recipe made from
+the lock fetches exactly those bytes). Packages locked to a VCS checkout, a local folder or
+a bare archive URL are reported, since they are not on a package index. Errors name the line
+of the ``[[packages]]`` entry at fault.
+
+Writing (:func:`lock_packages`, :func:`format_pylock`) records an environment of the package
+set: every package of its closure with the very file its recipe fetches (URL and sha256), so
+``pip`` or ``uv pip install -r pylock.toml`` installs the same versions.
+
+Example::
+
+    >>> lock = parse_pylock_text('lock-version = "1.0"\\ncreated-by = "x"\\n'
+    ...     '[[packages]]\\nname = "six"\\nversion = "1.17.0"\\n')
+    >>> lock.packages[0].name, lock.packages[0].version
+    ('six', '1.17.0')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from .errors import ImportFileError
+from .pyproject import load_toml
+from .toml import Inline, dumps
+
+__all__ = [
+    "Lock",
+    "LockedFile",
+    "LockedPackage",
+    "format_pylock",
+    "is_pylock_name",
+    "lock_packages",
+    "parse_pylock",
+    "parse_pylock_text",
+]
+
+_NAME = re.compile(r"^pylock(\.[^.]+)?\.toml$")
+
+
+def is_pylock_name(path: str | Path) -> bool:
+    """PEP 751's file names: ``pylock.toml`` or ``pylock.<name>.toml``."""
+    return bool(_NAME.match(Path(path).name))
+
+
+@dataclass(frozen=True)
+class LockedFile:
+    """An sdist or wheel a package is locked to."""
+
+    name: str | None
+    url: str | None
+    hashes: Mapping[str, str]
+    path: str | None = None
+    size: int | None = None
+
+    def to_toml(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "url": self.url,
+            "path": self.path,
+            "size": self.size,
+            "hashes": Inline(self.hashes),
+        }
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    """One ``[[packages]]`` entry; `line` is where it starts in the file."""
+
+    name: str
+    version: str | None = None
+    marker: str | None = None
+    requires_python: str | None = None
+    dependencies: tuple[Mapping[str, Any], ...] = ()
+    index: str | None = None
+    sdist: LockedFile | None = None
+    wheels: tuple[LockedFile, ...] = ()
+    other_source: str | None = None  # "vcs", "directory" or "archive"
+    line: int = 0
+
+    def sha256(self) -> set[str]:
+        """The sha256 hashes of every file the package is locked to."""
+        files = [*([self.sdist] if self.sdist else []), *self.wheels]
+        return {f.hashes["sha256"].lower() for f in files if "sha256" in f.hashes}
+
+    def applies(self, env: Mapping[str, str]) -> bool:
+        return self.marker is None or Marker(self.marker).evaluate({**env, "extra": ""})
+
+
+@dataclass
+class Lock:
+    """A whole lock file."""
+
+    packages: list[LockedPackage] = field(default_factory=list)
+    created_by: str = "pybuild"
+    lock_version: str = "1.0"
+    requires_python: str | None = None
+    environments: list[str] = field(default_factory=list)
+
+
+def parse_pylock(path: str | Path) -> Lock:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(path, 0, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    return parse_pylock_text(text, str(path))
+
+
+def parse_pylock_text(text: str, path: str = "pylock.toml") -> Lock:
+    """Read a PEP 751 lock file."""
+    data = load_toml(text, path)
+    version = data.get("lock-version")
+    if not isinstance(version, str):
+        raise ImportFileError(
+            path, _line(text, "lock-version"), "no lock-version (is this a PEP 751 lock file?)"
+        )
+    try:
+        major = Version(version).major
+    except InvalidVersion:
+        major = -1
+    if major != 1:
+        raise ImportFileError(
+            path,
+            _line(text, "lock-version"),
+            f"lock-version {version!r} is not supported (only 1.x)",
+        )
+    created_by = data.get("created-by")
+    if not isinstance(created_by, str):
+        raise ImportFileError(path, 0, "no created-by (PEP 751 requires it)")
+    entries = data.get("packages", [])
+    if not isinstance(entries, list):
+        raise ImportFileError(path, _line(text, "packages"), "packages must be an array of tables")
+    starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[packages]]"]
+    packages = []
+    for i, entry in enumerate(entries):
+        line = starts[i] if i < len(starts) else _line(text, "packages")
+        packages.append(_package(entry, path, line))
+    environments = data.get("environments", [])
+    return Lock(
+        packages=packages,
+        created_by=created_by,
+        lock_version=version,
+        requires_python=data.get("requires-python"),
+        environments=list(environments) if isinstance(environments, list) else [],
+    )
+
+
+def _package(entry: object, path: str, line: int) -> LockedPackage:
+    if not isinstance(entry, dict):
+        raise ImportFileError(path, line, "a [[packages]] entry must be a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise ImportFileError(path, line, "a package has no name")
+    version = entry.get("version")
+    if version is not None:
+        try:
+            Version(str(version))
+        except InvalidVersion:
+            raise ImportFileError(path, line, f"{name}: invalid version {version!r}") from None
+    marker = entry.get("marker")
+    if marker is not None:
+        try:
+            Marker(str(marker))
+        except InvalidMarker as exc:
+            raise ImportFileError(path, line, f"{name}: invalid marker {marker!r}: {exc}") from None
+    sdist = entry.get("sdist")
+    wheels = entry.get("wheels", [])
+    if not isinstance(wheels, list):
+        raise ImportFileError(path, line, f"{name}: wheels must be an array of tables")
+    other = next((k for k in ("vcs", "directory", "archive") if k in entry), None)
+    dependencies = entry.get("dependencies", [])
+    return LockedPackage(
+        name=name,
+        version=str(version) if version is not None else None,
+        marker=str(marker) if marker is not None else None,
+        requires_python=entry.get("requires-python"),
+        dependencies=tuple(d for d in dependencies if isinstance(d, dict)),
+        index=entry.get("index"),
+        sdist=_file(sdist, path, line, name) if sdist is not None else None,
+        wheels=tuple(_file(w, path, line, name) for w in wheels),
+        other_source=other,
+        line=line,
+    )
+
+
+def _file(entry: object, path: str, line: int, package: str) -> LockedFile:
+    if not isinstance(entry, dict):
+        raise ImportFileError(path, line, f"{package}: a file entry must be a table")
+    hashes = entry.get("hashes")
+    if not isinstance(hashes, dict) or not hashes:
+        raise ImportFileError(path, line, f"{package}: a file entry has no hashes")
+    name = entry.get("name")
+    url = entry.get("url")
+    if name is None and isinstance(url, str):
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+    size = entry.get("size")
+    return LockedFile(
+        name=name,
+        url=url,
+        hashes={str(k): str(v) for k, v in hashes.items()},
+        path=entry.get("path"),
+        size=size if isinstance(size, int) else None,
+    )
+
+
+def _line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return 0
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def format_pylock(lock: Lock) -> str:
+    """The TOML text of a lock file."""
+    data: dict[str, Any] = {
+        "lock-version": lock.lock_version,
+        "environments": lock.environments or None,
+        "requires-python": lock.requires_python,
+        "created-by": lock.created_by,
+        "packages": [_package_table(p) for p in lock.packages],
+    }
+    return dumps(data)
+
+
+def _package_table(package: LockedPackage) -> dict[str, Any]:
+    return {
+        "name": package.name,
+        "version": package.version,
+        "marker": package.marker,
+        "requires-python": package.requires_python,
+        "index": package.index,
+        "dependencies": [Inline(d) for d in package.dependencies] or None,
+        "sdist": package.sdist.to_toml() if package.sdist else None,
+        "wheels": [w.to_toml() for w in package.wheels] or None,
+    }
+
+
+def lock_packages(
+    packages: Sequence[Any], python_version: str, created_by: str = "pybuild"
+) -> Lock:
+    """A lock of `packages` (an environment's closure): each with the file its recipe fetches.
+
+    Raises :class:`~pybuild.errors.UsageError` for a package whose source is not a download
+    (a local folder, another derivation): other tools could not fetch it.
+    """
+    from ..derivations import Derivation
+    from ..errors import UsageError
+    from ..hashing import parse_hash
+    from ..lazy import force
+
+    names = {str(canonicalize_name(p.pname)) for p in packages}
+    locked = []
+    for pkg in sorted(packages, key=lambda p: str(canonicalize_name(p.pname))):
+        src = force(pkg.attrs["src"])
+        url = src.meta.get("url") if isinstance(src, Derivation) else None
+        if not (isinstance(src, Derivation) and src.is_fixed_output and url):
+            raise UsageError(
+                f"cannot lock {pkg.pname} {pkg.version}: its source is not a download from an"
+                " index, so other tools could not fetch it"
+            )
+        assert src.output_hash is not None
+        file = LockedFile(
+            name=unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or src.name,
+            url=url,
+            hashes={"sha256": parse_hash(src.output_hash).hex},
+        )
+        deps = sorted({str(canonicalize_name(d.pname)) for d in pkg.dependencies} & names)
+        wheel = pkg.attrs["format"] == "wheel"
+        locked.append(
+            LockedPackage(
+                name=str(canonicalize_name(pkg.pname)),
+                version=pkg.version,
+                dependencies=tuple({"name": d} for d in deps),
+                sdist=None if wheel else file,
+                wheels=(file,) if wheel else (),
+            )
+        )
+    major, minor = python_version.split(".")[:2]
+    return Lock(packages=locked, created_by=created_by, requires_python=f"=={major}.{minor}.*")

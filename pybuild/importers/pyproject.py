@@ -1,0 +1,164 @@
+"""A project's ``pyproject.toml``: the requirements of ``[project]`` (PEP 621), and writing
+them back.
+
+``dependencies`` are always taken; ``optional-dependencies`` only for the extras asked for,
+and ``[dependency-groups]`` (PEP 735) only for the groups asked for, with their
+``{include-group = …}`` entries followed. Dependencies the build backend computes
+(``dynamic = ["dependencies"]``) cannot be read from the file, and say so.
+
+Example::
+
+    >>> spec = parse_pyproject_text('[project]\\nname = "app"\\ndependencies = ["rich>=13"]\\n')
+    >>> [str(r.requirement) for r in spec.requirements]
+    ['rich>=13']
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .errors import ImportFileError
+from .requirements import RequirementLine, RequirementsFile
+
+__all__ = ["format_pyproject", "parse_pyproject", "parse_pyproject_text"]
+
+
+def parse_pyproject(
+    path: str | Path, extras: Iterable[str] = (), groups: Iterable[str] = ()
+) -> RequirementsFile:
+    """The requirements of a ``pyproject.toml`` (with `extras` and dependency `groups`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(path, 0, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    return parse_pyproject_text(text, str(path), extras, groups)
+
+
+def parse_pyproject_text(
+    text: str, path: str = "pyproject.toml", extras: Iterable[str] = (), groups: Iterable[str] = ()
+) -> RequirementsFile:
+    data = load_toml(text, path)
+    project = data.get("project")
+    if not isinstance(project, dict):
+        raise ImportFileError(
+            path,
+            0,
+            "no [project] table: nothing says what the project depends on",
+            "list the dependencies under [project] (PEP 621), or import a requirements file",
+        )
+    dynamic = project.get("dynamic", [])
+    if "dependencies" in dynamic:
+        raise ImportFileError(
+            path,
+            _line_of(text, "dynamic"),
+            "dependencies are dynamic (the build backend computes them), so the file does not"
+            " list them",
+            "import a requirements or lock file made from the installed project instead",
+        )
+    found = _requirements(text, path, project.get("dependencies", []), "dependencies")
+    optional = project.get("optional-dependencies", {})
+    if not isinstance(optional, dict):
+        raise ImportFileError(
+            path, _line_of(text, "optional-dependencies"), "optional-dependencies must be a table"
+        )
+    optional = {str(canonicalize_name(k)): v for k, v in optional.items()}
+    for extra in extras:
+        key = str(canonicalize_name(extra))
+        if key not in optional:
+            raise ImportFileError(
+                path,
+                0,
+                f"no extra {extra!r} in [project.optional-dependencies];"
+                f" it has {sorted(optional) or 'none'}",
+            )
+        found += _requirements(text, path, optional[key], key)
+    table = data.get("dependency-groups", {})
+    for group in groups:
+        found += _group(text, path, table, group, ())
+    return RequirementsFile(requirements=found)
+
+
+def load_toml(text: str, path: str) -> dict[str, Any]:
+    """Parse TOML; a syntax error names its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        line = int(match.group(1)) if match else 0
+        if "end of document" in str(exc):
+            line = len(text.splitlines())
+        reason = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", str(exc))
+        raise ImportFileError(path, line, f"not valid TOML: {reason}") from None
+
+
+def _requirements(text: str, path: str, values: object, key: str) -> list[RequirementLine]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ImportFileError(path, _line_of(text, key), f"{key} must be a list of strings")
+    found = []
+    for value in values:
+        line = _line_of(text, value) or _line_of(text, key)
+        try:
+            req = Requirement(value)
+        except InvalidRequirement as exc:
+            raise ImportFileError(path, line, f"invalid requirement {value!r}: {exc}") from None
+        if req.url:
+            raise ImportFileError(
+                path,
+                line,
+                f"{req.name} is a direct reference ({req.url})",
+                "name a released version instead (NAME==VERSION)",
+            )
+        found.append(RequirementLine(req, (), path, line))
+    return found
+
+
+def _group(
+    text: str, path: str, table: dict[str, Any], group: str, seen: Sequence[str]
+) -> list[RequirementLine]:
+    groups = {str(canonicalize_name(k)): v for k, v in table.items()}
+    key = str(canonicalize_name(group))
+    if key not in groups:
+        raise ImportFileError(
+            path, 0, f"no dependency group {group!r}; it has {sorted(groups) or 'none'}"
+        )
+    if key in seen:
+        raise ImportFileError(
+            path, _line_of(text, group), f"dependency group {group!r} includes itself"
+        )
+    found: list[RequirementLine] = []
+    for entry in groups[key]:
+        if isinstance(entry, dict) and "include-group" in entry:
+            found += _group(text, path, table, str(entry["include-group"]), (*seen, key))
+        else:
+            found += _requirements(text, path, [entry], group)
+    return found
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The first line that mentions `needle` (TOML values carry no positions of their own)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return number
+    return 0
+
+
+def format_pyproject(name: str, version: str, requirements: Sequence[Requirement]) -> str:
+    """A minimal ``pyproject.toml`` whose ``[project]`` depends on `requirements`."""
+    from .toml import dumps
+
+    project = {
+        "name": name,
+        "version": version,
+        "dependencies": [str(r) for r in requirements],
+    }
+    return dumps({"project": project})

@@ -1,0 +1,290 @@
+"""pip's requirements files: read them as pip does, write them back with their hashes.
+
+Supported: PEP 508 requirements with extras and markers, ``--hash=ALGO:HEX`` (repeatable, on
+the requirement's own logical line), comments, ``\\`` line continuations, ``-r``/``--requirement``
+and ``-c``/``--constraint`` (relative to the including file), and the index options
+``-i``/``--index-url``, ``--extra-index-url`` and ``--no-index``. Options that only steer pip's
+installer (``--pre``, ``--prefer-binary``, ``--only-binary``, ``--no-binary``,
+``--require-hashes``, ``--trusted-host``, …) are kept but change nothing here. Editable and
+direct-URL requirements cannot become pinned index recipes and are refused; anything else
+malformed is an :class:`~pybuild.importers.errors.ImportFileError` with its file and line.
+
+Example::
+
+    >>> spec = parse_requirements_text("requests[socks]==2.32.3 --hash=sha256:ab12\\n")
+    >>> spec.requirements[0].name, spec.requirements[0].hashes
+    ('requests', ('sha256:ab12',))
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .errors import ImportFileError
+
+__all__ = [
+    "RequirementLine",
+    "RequirementsFile",
+    "format_requirements",
+    "parse_requirements",
+    "parse_requirements_text",
+]
+
+# Global options that steer only pip's installer: kept, but nothing here depends on them.
+_IGNORED_FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-build-isolation"}
+_IGNORED_WITH_VALUE = {"--only-binary", "--no-binary", "--trusted-host", "--use-feature"}
+_HASH_ALGORITHMS = {"sha256", "sha384", "sha512"}
+
+
+@dataclass(frozen=True)
+class RequirementLine:
+    """One requirement, its ``--hash`` values (``algo:hex``), and where it was written."""
+
+    requirement: Requirement
+    hashes: tuple[str, ...] = ()
+    path: str = ""
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return str(canonicalize_name(self.requirement.name))
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path or "the request"
+
+    def sha256(self) -> set[str]:
+        """The sha256 hashes given, as lowercase hex."""
+        return {h.split(":", 1)[1].lower() for h in self.hashes if h.startswith("sha256:")}
+
+    def __eq__(self, other: object) -> bool:  # Requirement compares by text since packaging 22
+        if not isinstance(other, RequirementLine):
+            return NotImplemented
+        return (str(self.requirement), self.hashes) == (str(other.requirement), other.hashes)
+
+    def __hash__(self) -> int:
+        return hash((str(self.requirement), self.hashes))
+
+
+@dataclass
+class RequirementsFile:
+    """What a requirements file (with the files it includes) asks for."""
+
+    requirements: list[RequirementLine] = field(default_factory=list)
+    constraints: list[RequirementLine] = field(default_factory=list)
+    index_url: str | None = None
+    extra_index_urls: list[str] = field(default_factory=list)
+    no_index: bool = False
+    options: list[str] = field(default_factory=list)
+
+    def index_urls(self) -> list[str] | None:
+        """The indexes the file names, or None to use pip's configuration."""
+        if self.index_url is None and not self.extra_index_urls:
+            return None
+        from ..index import index_urls
+
+        main = self.index_url or index_urls()[0]
+        return [main, *self.extra_index_urls]
+
+
+def parse_requirements(path: str | Path) -> RequirementsFile:
+    """Read a requirements file and the files it includes with ``-r`` and ``-c``."""
+    result = RequirementsFile()
+    _parse_file(Path(path), result, constraint=False, seen=())
+    return result
+
+
+def parse_requirements_text(text: str, path: str = "<requirements>") -> RequirementsFile:
+    """Read requirements from text (``-r`` and ``-c`` are relative to the current folder)."""
+    result = RequirementsFile()
+    _parse_lines(text, Path(path), result, constraint=False, seen=(Path(path),))
+    return result
+
+
+def _parse_file(
+    path: Path, out: RequirementsFile, constraint: bool, seen: tuple[Path, ...]
+) -> None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(path, 0, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    _parse_lines(text, path, out, constraint, (*seen, path.resolve()))
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each logical line: continuations joined, comments gone."""
+    start = 0
+    parts: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not parts:
+            start = number
+        line = _strip_comment(raw)
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        joined = " ".join(p.strip() for p in parts).strip()
+        parts = []
+        if joined:
+            yield start, joined
+    if parts and (joined := " ".join(p.strip() for p in parts).strip()):
+        yield start, joined
+
+
+def _strip_comment(line: str) -> str:
+    """pip's rule: ``#`` starts a comment at the line's start or after whitespace."""
+    for i, char in enumerate(line):
+        if char == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i].rstrip()
+    return line.rstrip()
+
+
+def _parse_lines(
+    text: str, path: Path, out: RequirementsFile, constraint: bool, seen: tuple[Path, ...]
+) -> None:
+    for number, line in _logical_lines(text):
+        if line.startswith("-"):
+            _option(line, path, number, out, seen)
+            continue
+        entry = _requirement_line(line, path, number)
+        (out.constraints if constraint else out.requirements).append(entry)
+
+
+def _option(
+    line: str, path: Path, number: int, out: RequirementsFile, seen: tuple[Path, ...]
+) -> None:
+    words = _split(line, path, number)
+    option, value = words[0], None
+    if "=" in option and option.startswith("--"):
+        option, value = option.split("=", 1)
+    elif len(words) > 1:
+        value = " ".join(words[1:])
+    elif len(option) > 2 and option[1] != "-" and option[:2] in ("-r", "-c", "-i", "-e", "-f"):
+        option, value = option[:2], option[2:]
+
+    def need() -> str:
+        if not value:
+            raise ImportFileError(path, number, f"{option} needs a value")
+        return value
+
+    if option in ("-r", "--requirement", "-c", "--constraint"):
+        target = (path.parent / need()).resolve()
+        if target in seen:
+            raise ImportFileError(path, number, f"{value} includes itself (a -r/-c cycle)")
+        is_constraint = option in ("-c", "--constraint")
+        _parse_file(target, out, constraint=is_constraint, seen=seen)
+    elif option in ("-i", "--index-url"):
+        out.index_url = need()
+    elif option == "--extra-index-url":
+        out.extra_index_urls.append(need())
+    elif option == "--no-index":
+        out.no_index = True
+    elif option in ("-e", "--editable"):
+        raise ImportFileError(
+            path,
+            number,
+            "editable requirements (-e) cannot be imported",
+            "import the project's own pyproject.toml instead, or list it by name and version",
+        )
+    elif option in ("-f", "--find-links"):
+        raise ImportFileError(
+            path,
+            number,
+            "--find-links is not supported: recipes come from a package index",
+            "publish the files on an index and name it with --extra-index-url",
+        )
+    elif option in _IGNORED_FLAGS and value is None:
+        out.options.append(option)
+    elif option in _IGNORED_WITH_VALUE:
+        out.options.append(f"{option}={need()}")
+    else:
+        raise ImportFileError(path, number, f"unknown option {option!r}")
+
+
+def _split(line: str, path: Path, number: int) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise ImportFileError(path, number, f"cannot split the line: {exc}") from None
+
+
+def _requirement_line(line: str, path: Path, number: int) -> RequirementLine:
+    """A requirement with its per-requirement options (only ``--hash`` is allowed)."""
+    text, hashes = line, []
+    if " --" in f" {line}":
+        head, _, rest = f" {line}".partition(" --")
+        text = head.strip()
+        for word in _split("--" + rest, path, number):
+            option, _, value = word.partition("=")
+            if option != "--hash":
+                raise ImportFileError(path, number, f"unsupported per-requirement option {word!r}")
+            algo, _, digest = value.partition(":")
+            algo = algo.lower()
+            if algo not in _HASH_ALGORITHMS or not _is_hex(digest):
+                raise ImportFileError(
+                    path, number, f"bad --hash {value!r}: write --hash=sha256:<hex digest>"
+                )
+            hashes.append(f"{algo}:{digest.lower()}")
+    if text.startswith((".", "/")) or ("://" in text.split(";")[0] and "@" not in text):
+        raise ImportFileError(
+            path,
+            number,
+            f"{text!r} is a path or URL, not a requirement on the index",
+            "name the project (and version) instead",
+        )
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as exc:
+        raise ImportFileError(path, number, f"invalid requirement {text!r}: {exc}") from None
+    if requirement.url:
+        raise ImportFileError(
+            path,
+            number,
+            f"{requirement.name} is a direct reference ({requirement.url}),"
+            " which cannot become a recipe from the index",
+            "name a released version instead (NAME==VERSION)",
+        )
+    return RequirementLine(requirement, tuple(hashes), str(path), number)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return bool(text)
+
+
+def format_requirements(spec: RequirementsFile) -> str:
+    """A requirements file for `spec`: index options, then each requirement with its hashes.
+
+    Constraints are written inline as they are read back only through ``-c``, so a spec with
+    constraints is refused here (write them to their own file).
+    """
+    if spec.constraints:
+        from ..errors import UsageError
+
+        raise UsageError("constraints belong in their own file (-c FILE); write them separately")
+    lines = []
+    if spec.index_url:
+        lines.append(f"--index-url {spec.index_url}")
+    lines += [f"--extra-index-url {url}" for url in spec.extra_index_urls]
+    if spec.no_index:
+        lines.append("--no-index")
+    lines += [
+        o.replace("=", " ", 1) if o.startswith("--") and "=" in o else o for o in spec.options
+    ]
+    for entry in spec.requirements:
+        text = str(entry.requirement)
+        if entry.hashes:
+            text += " \\\n" + " \\\n".join(f"    --hash={h}" for h in entry.hashes)
+        lines.append(text)
+    return "\n".join(lines) + "\n" if lines else ""

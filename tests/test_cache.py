@@ -1,0 +1,978 @@
+"""Binary caches: archives, metadata, signatures, copying and substitution.
+
+The derivations here are tiny shell builds whose builders append their name to a counter file
+outside the store, so a test can prove that substitution ran no builder at all, and that a
+refused entry was built locally instead. Every cache is a folder of the test, or a loopback
+HTTP server the test starts (one that stores PUT uploads, one that stalls, a closed port).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import io
+import lzma
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pybuild.cache import (
+    ArchiveError,
+    CacheError,
+    CacheUnavailable,
+    InvalidKey,
+    NarInfo,
+    PublicKey,
+    SecretKey,
+    Substituters,
+    copy_from,
+    copy_to,
+    open_cache,
+    sign_local,
+)
+from pybuild.cache.archive import XZ_PRESET, restore_nar, unpack_archive, write_archive
+from pybuild.cache.info import CacheInfo, InvalidInfo, narinfo_name
+from pybuild.cli import main
+from pybuild.derivations import Derivation, derivation
+from pybuild.hashing import hash_bytes, hash_path
+from pybuild.realiser import BuildOptions, realise
+from pybuild.settings import SETTINGS
+from pybuild.store import Store
+from pybuild.store.registry import Registry
+
+# -- derivations that count their builds -----------------------------------------------------
+
+# The counter file lies outside the store, which a sandboxed builder cannot write: these
+# builds run unsandboxed. (The empty var/log of a substituted store is a second proof.)
+NO_SANDBOX: dict[str, Any] = {"sandbox": "false"} if "sandbox" in SETTINGS else {}
+CLI_NO_SANDBOX = ["--option", "sandbox", "false"] if NO_SANDBOX else []
+
+
+@dataclass
+class Chain:
+    """app refers to lib at run time and uses tool only while building."""
+
+    lib: Derivation
+    tool: Derivation
+    app: Derivation
+    counter: Path
+
+    def runs(self) -> list[str]:
+        return self.counter.read_text().split() if self.counter.exists() else []
+
+
+def make_chain(tmp_path: Path, salt: str = "") -> Chain:
+    counter = tmp_path / "counter"
+    env = {"counter": str(counter), "salt": salt}
+    lib = derivation(
+        name="lib",
+        builder="/bin/sh",
+        args=[
+            "-c",
+            'echo lib >> "$counter"; mkdir -p "$out/share/doc" "$out/empty"; '
+            'echo hello > "$out/share/doc/a.txt"; printf "" > "$out/share/zero"; '
+            'ln -s doc/a.txt "$out/share/link"; printf "#!/bin/sh\\necho lib\\n" > "$out/run"; '
+            'chmod +x "$out/run"',
+        ],
+        env=env,
+    )
+    tool = derivation(
+        name="tool",
+        builder="/bin/sh",
+        args=["-c", 'echo tool >> "$counter"; echo t > "$out"'],
+        env=env,
+    )
+    app = derivation(
+        name="app",
+        builder="/bin/sh",
+        args=[
+            "-c",
+            f'echo app >> "$counter"; cat {tool} >/dev/null; mkdir "$out"; '
+            f'echo {lib}/run > "$out/uses"',
+        ],
+        env=env,
+    )
+    return Chain(lib, tool, app, counter)
+
+
+@dataclass
+class Filled:
+    """A cache filled from home A with the closure of `chain.app`, signed by `key`."""
+
+    chain: Chain
+    root: Path
+    url: str
+    key: SecretKey
+    built: Store
+
+    @property
+    def public(self) -> str:
+        return str(self.key.public_key())
+
+    def info(self, drv: Derivation) -> NarInfo:
+        return NarInfo.parse((self.root / narinfo_name(drv.out)).read_text())
+
+    def write_info(self, info: NarInfo) -> None:
+        (self.root / narinfo_name(info.path)).write_text(info.to_text())
+
+    def archive(self, drv: Derivation) -> Path:
+        return self.root / self.info(drv).url
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Iterator[Filled]:
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("test-1")
+    root = tmp_path / "cache"
+    report = copy_to(open_cache(f"file://{root}"), built, [chain.app.out], keys=[key])
+    assert report.uploaded == [chain.lib.out, chain.app.out]  # references first
+    chain.counter.unlink()
+    yield Filled(chain, root, f"file://{root}", key, built)
+    built.registry.close()
+
+
+def options(*urls: str, keys: tuple[str, ...] = (), **changes: object) -> BuildOptions:
+    return BuildOptions(
+        log=io.StringIO(),
+        substituters=urls,
+        trusted_public_keys=keys,
+        **{**NO_SANDBOX, **changes},  # type: ignore[arg-type]
+    )
+
+
+def said(opts: BuildOptions) -> str:
+    return opts.log.getvalue()  # type: ignore[union-attr]
+
+
+def assert_clean(store: Store) -> None:
+    """Nothing registered, nothing left in the store or in var/tmp."""
+    assert list(store.registry.paths()) == []
+    assert not store.dir.exists() or os.listdir(store.dir) == []
+    assert not store.tmp_dir.exists() or os.listdir(store.tmp_dir) == []
+
+
+# -- substitution ----------------------------------------------------------------------------
+
+
+def test_substitution_fetches_the_closure_into_an_empty_store_and_runs_no_builder(
+    filled: Filled, store: Store
+) -> None:
+    chain = filled.chain
+    opts = options(filled.url, keys=(filled.public,))
+    fates = realise([chain.app], store, opts)
+    assert fates == {chain.app: "substituted"}
+    assert chain.runs() == []  # no builder ran
+    assert not store.log_dir.exists() or os.listdir(store.log_dir) == []  # so no build log
+    assert store.is_valid(chain.app.out) and store.is_valid(chain.lib.out)
+    assert not store.is_valid(chain.tool.out)  # only needed to build, so never fetched
+    assert "copied from cache: app (2 path(s)" in said(opts)
+    assert "building" not in said(opts)
+    for drv in (chain.app, chain.lib):
+        mine, theirs = store.info(drv.out), filled.built.info(drv.out)
+        assert (mine.nar_hash, mine.nar_size, mine.references, mine.deriver) == (
+            theirs.nar_hash,
+            theirs.nar_size,
+            theirs.references,
+            theirs.deriver,
+        )
+        assert hash_path(store.path(drv.out))[0].sri == mine.nar_hash
+        assert store.registry.signatures(drv.out) == [filled.info(drv).sigs[0]]
+    assert list(store.verify(check_contents=True)) == []
+    assert (store.path(chain.lib.out) / "run").stat().st_mode & 0o777 == 0o555
+    assert os.readlink(store.path(chain.lib.out) / "share" / "link") == "doc/a.txt"
+    # build-time things are not fetched: neither the .drv files nor the build-only input
+    assert not store.is_valid(chain.app.drv_name)
+    # a second realise has nothing to do
+    assert realise([chain.app], store, opts) == {chain.app: "valid"}
+
+
+def test_a_single_file_path_round_trips(filled: Filled, store: Store) -> None:
+    tool = filled.chain.tool.out
+    copy_to(open_cache(filled.url), filled.built, [tool], keys=[filled.key])
+    copy_from(Substituters([filled.url], [filled.public]), store, [tool])
+    assert store.path(tool).read_text() == "t\n"
+    assert store.path(tool).stat().st_mode & 0o777 == 0o444
+    assert store.info(tool).nar_hash == filled.built.info(tool).nar_hash
+
+
+def test_substitution_waits_for_a_path_another_process_holds(filled: Filled, store: Store) -> None:
+    """A path being built elsewhere is not fetched under its builder's feet: we wait."""
+    app, lib = filled.chain.app.out, filled.chain.lib.out
+    subs = Substituters([filled.url], [filled.public], say=lambda _: None)
+    done = threading.Event()
+
+    def fetch() -> None:
+        copy_from(subs, store, [app])
+        done.set()
+
+    with store.lock([lib]):
+        worker = threading.Thread(target=fetch)
+        worker.start()
+        assert not done.wait(0.5)  # blocked on lib's lock
+        assert not store.is_valid(app)
+    worker.join(30)
+    assert done.is_set() and store.is_valid(app) and store.is_valid(lib)
+
+
+def test_without_substituters_everything_is_built(filled: Filled, store: Store) -> None:
+    realise([filled.chain.app], store, options())
+    assert sorted(filled.chain.runs()) == ["app", "lib", "tool"]
+
+
+def refused_then_built(
+    filled: Filled, store: Store, opts: BuildOptions, bad: Derivation | None = None
+) -> str:
+    """Realise app when the cache entry of `bad` (default: lib) must be refused.
+
+    `bad` is built here instead; app may still come from the cache once lib is valid, since
+    its own entry is sound and a build of lib gives the same bytes.
+    """
+    chain = filled.chain
+    bad = bad or chain.lib
+    fates = realise([chain.app], store, opts)
+    assert fates[chain.app] in ("built", "substituted")
+    assert bad.name in chain.runs()
+    assert store.registry.signatures(bad.out) == []  # built here, not fetched
+    assert list(store.verify(check_contents=True)) == []
+    text = said(opts)
+    assert f"not substituting {bad.name}" in text or "refused" in text
+    assert "building it locally" in text or f"building {bad.name}" in text
+    return text
+
+
+def test_a_tampered_archive_is_refused_and_built_locally(filled: Filled, store: Store) -> None:
+    archive = filled.archive(filled.chain.lib)
+    data = bytearray(lzma.decompress(archive.read_bytes()))
+    data[data.index(b"hello")] = ord("j")  # same size, other content
+    packed = lzma.compress(bytes(data), format=lzma.FORMAT_XZ, preset=XZ_PRESET)
+    assert len(packed) == archive.stat().st_size  # so only the hash can tell
+    archive.write_bytes(packed)
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "tampered with or corrupt" in text
+
+
+def test_an_archive_replaced_with_its_metadata_updated_fails_the_nar_hash(
+    filled: Filled, store: Store
+) -> None:
+    """The file hash is not signed: an attacker can fix it, but not the signed NAR hash."""
+    info = filled.info(filled.chain.lib)
+    nar = bytearray(lzma.decompress((filled.root / info.url).read_bytes()))
+    nar[nar.index(b"hello")] = ord("j")
+    packed = lzma.compress(bytes(nar), format=lzma.FORMAT_XZ)
+    (filled.root / info.url).write_bytes(packed)
+    filled.write_info(replace(info, file_hash=hash_bytes(packed), file_size=len(packed)))
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "its signed metadata says" in text and "tampered with" in text
+
+
+def test_a_wrong_signature_is_refused_and_built_locally(filled: Filled, store: Store) -> None:
+    other = SecretKey.generate("test-1")  # same name, another key
+    info = filled.info(filled.chain.lib)
+    filled.write_info(replace(info, sigs=()).signed(other))
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "no valid signature by a trusted key" in text
+
+
+def test_a_signature_of_other_content_is_refused(filled: Filled, store: Store) -> None:
+    """Metadata changed after signing (other references) no longer matches its signature."""
+    info = filled.info(filled.chain.app)
+    filled.write_info(replace(info, references=()))
+    opts = options(filled.url, keys=(filled.public,))
+    text = refused_then_built(filled, store, opts, bad=filled.chain.app)
+    assert "no valid signature by a trusted key" in text
+
+
+def test_an_untrusted_key_is_refused(filled: Filled, store: Store) -> None:
+    stranger = str(SecretKey.generate("stranger").public_key())
+    text = refused_then_built(filled, store, options(filled.url, keys=(stranger,)))
+    assert "signed by test-1; trusted: stranger" in text
+
+
+def test_an_unsigned_entry_is_refused_and_built_locally(filled: Filled, store: Store) -> None:
+    filled.write_info(replace(filled.info(filled.chain.lib), sigs=()))
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "unsigned" in text
+
+
+def test_unsigned_entries_are_taken_when_require_sigs_is_off(filled: Filled, store: Store) -> None:
+    for drv in (filled.chain.lib, filled.chain.app):
+        filled.write_info(replace(filled.info(drv), sigs=()))
+    opts = options(filled.url, require_sigs=False)
+    assert realise([filled.chain.app], store, opts) == {filled.chain.app: "substituted"}
+    assert filled.chain.runs() == []
+
+
+def test_a_truncated_archive_is_refused(filled: Filled, store: Store) -> None:
+    archive = filled.archive(filled.chain.lib)
+    archive.write_bytes(archive.read_bytes()[:-20])
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "bad archive" in text
+
+
+def test_a_partial_upload_without_its_archive_is_refused(filled: Filled, store: Store) -> None:
+    filled.archive(filled.chain.lib).unlink()
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "archive is missing" in text
+
+
+def test_metadata_pointing_outside_the_store_is_refused(filled: Filled, store: Store) -> None:
+    name = narinfo_name(filled.chain.lib.out)
+    text = (filled.root / name).read_text()
+    escaped = text.replace(f"StorePath: {filled.chain.lib.out}", "StorePath: ../../etc/passwd")
+    (filled.root / name).write_text(escaped)
+    said_text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert "not a store path basename" in said_text
+    assert not (store.dir.parent / "etc").exists()
+
+
+def test_references_outside_the_store_are_refused(filled: Filled, store: Store) -> None:
+    name = narinfo_name(filled.chain.app.out)
+    text = (filled.root / name).read_text()
+    (filled.root / name).write_text(
+        text.replace(f"References: {filled.chain.lib.out}", "References: /etc/passwd")
+    )
+    opts = options(filled.url, keys=(filled.public,))
+    said_text = refused_then_built(filled, store, opts, bad=filled.chain.app)
+    assert "References '/etc/passwd' is not a store path basename" in said_text
+
+
+def test_nothing_is_registered_when_part_of_a_closure_is_bad(filled: Filled, store: Store) -> None:
+    archive = filled.archive(filled.chain.lib)
+    archive.write_bytes(archive.read_bytes()[: len(archive.read_bytes()) // 2])
+    subs = Substituters([filled.url], [filled.public], say=lambda _: None)
+    with pytest.raises(CacheError, match="cannot copy from the cache"):
+        copy_from(subs, store, [filled.chain.app.out])
+    assert_clean(store)
+
+
+def test_an_archive_with_a_path_escape_is_refused_even_when_signed(
+    filled: Filled, store: Store, tmp_path: Path
+) -> None:
+    """The key holder's archive is still parsed as hostile: `..` entries never get out."""
+    bad = nar(directory([(b"..", regular(b"pwned")), (b"ok", regular(b"x"))]))
+    publish(filled.root, filled.chain.lib.out, bad, filled.key)
+    subs = Substituters([filled.url], [filled.public], say=lambda _: None)
+    with pytest.raises(CacheError, match="path escape"):
+        copy_from(subs, store, [filled.chain.lib.out])
+    assert_clean(store)
+    assert not (store.tmp_dir.parent / "pwned").exists()
+    assert not (store.var / "pwned").exists()
+
+
+def test_a_second_cache_is_tried_when_the_first_refuses(
+    filled: Filled, store: Store, tmp_path: Path
+) -> None:
+    unsigned_root = tmp_path / "unsigned"
+    copy_to(open_cache(str(unsigned_root)), filled.built, [filled.chain.app.out])
+    for meta in unsigned_root.glob("*.narinfo"):  # the store's own signatures came along
+        meta.write_text(replace(NarInfo.parse(meta.read_text()), sigs=()).to_text())
+    opts = options(str(unsigned_root), filled.url, keys=(filled.public,))
+    assert realise([filled.chain.app], store, opts) == {filled.chain.app: "substituted"}
+    assert filled.chain.runs() == []
+    assert f"from {filled.url}" in said(opts)
+
+
+def test_a_lower_priority_number_is_asked_first(filled: Filled, tmp_path: Path) -> None:
+    second = tmp_path / "second"
+    copy_to(open_cache(str(second)), filled.built, [filled.chain.app.out], keys=[filled.key])
+    (second / "pybuild-cache-info").write_text(CacheInfo(priority=10).to_text())
+    subs = Substituters([filled.url, str(second)], [filled.public])
+    offer = subs.query(filled.chain.app.out)
+    assert offer is not None and offer.cache.url == str(second)
+
+
+def test_a_folder_that_is_not_a_cache_is_skipped(tmp_path: Path, store: Store) -> None:
+    chain = make_chain(tmp_path)
+    (tmp_path / "empty").mkdir()
+    opts = options(str(tmp_path / "empty"))
+    assert realise([chain.app], store, opts)[chain.app] == "built"
+    assert "not a pybuild binary cache" in said(opts)
+    assert said(opts).count("not using binary cache") == 1  # said once, not per path
+
+
+# -- caches over HTTP: a loopback server with PUT, one that is down, one that stalls --------
+
+
+class _CacheHandler(http.server.BaseHTTPRequestHandler):
+    root: Path
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _file(self) -> Path:
+        rel = self.path.lstrip("/")
+        assert ".." not in rel
+        return self.root / rel
+
+    def do_GET(self) -> None:
+        path = self._file()
+        if not path.is_file():
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self) -> None:
+        path = self._file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = self.rfile.read(int(self.headers["Content-Length"]))
+        path.write_bytes(data)
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@contextlib.contextmanager
+def http_cache(root: Path) -> Iterator[str]:
+    root.mkdir(parents=True, exist_ok=True)
+    handler = type("Handler", (_CacheHandler,), {"root": root})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def stalling_server() -> Iterator[str]:
+    """Accepts connections and never answers, until the block ends (at most 60 s)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        deadline = time.monotonic() + 60
+        while not stop.is_set() and time.monotonic() < deadline:
+            with contextlib.suppress(TimeoutError, OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_round_trip_over_http_with_put(tmp_path: Path, store: Store) -> None:
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("http-1")
+    chain.counter.unlink()
+    with http_cache(tmp_path / "served") as url:
+        report = copy_to(open_cache(url), built, [chain.app.out], keys=[key])
+        assert report.uploaded == [chain.lib.out, chain.app.out]
+        again = copy_to(open_cache(url), built, [chain.app.out], keys=[key])
+        assert again.uploaded == [] and again.present == [chain.lib.out, chain.app.out]
+        opts = options(url, keys=(str(key.public_key()),))
+        assert realise([chain.app], store, opts) == {chain.app: "substituted"}
+    assert chain.runs() == []
+    assert list(store.verify(check_contents=True)) == []
+
+
+def test_a_cache_that_is_down_falls_back_to_building(tmp_path: Path, store: Store) -> None:
+    chain = make_chain(tmp_path)
+    opts = options(f"http://127.0.0.1:{closed_port()}", connect_timeout=2)
+    start = time.monotonic()
+    assert realise([chain.app], store, opts)[chain.app] == "built"
+    assert time.monotonic() - start < 10
+    assert sorted(chain.runs()) == ["app", "lib", "tool"]
+    assert "connection refused" in said(opts)
+
+
+def test_a_cache_that_stalls_times_out_and_falls_back_to_building(
+    tmp_path: Path, store: Store
+) -> None:
+    chain = make_chain(tmp_path)
+    with stalling_server() as url:
+        opts = options(url, connect_timeout=1)
+        start = time.monotonic()
+        assert realise([chain.app], store, opts)[chain.app] == "built"
+        elapsed = time.monotonic() - start
+    assert elapsed < 10  # one time-out, then the cache is not asked again
+    assert sorted(chain.runs()) == ["app", "lib", "tool"]
+    assert "no answer to GET pybuild-cache-info in time" in said(opts)
+
+
+def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> None:
+    """Metadata answers, the archive never comes: a stalled download, then a local build."""
+
+    class Stall(_CacheHandler):
+        def do_GET(self) -> None:
+            if self.path.endswith(".xz"):
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                time.sleep(5)
+                return
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("H", (Stall,), {"root": filled.root})
+    )
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        opts = options(url, keys=(filled.public,), stalled_download_timeout=1)
+        start = time.monotonic()
+        assert realise([filled.chain.app], store, opts)[filled.chain.app] == "built"
+        assert time.monotonic() - start < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert "not using binary cache" in said(opts)
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def write_chain_file(tmp_path: Path) -> Path:
+    """A Python file defining the chain, for `pybuild build -f`."""
+    path = tmp_path / "chain.py"
+    path.write_text(
+        "from pathlib import Path\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_cache import make_chain\n"
+        f"chain = make_chain(Path({str(tmp_path)!r}))\n"
+        "app = chain.app\n"
+    )
+    return path
+
+
+def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chain = make_chain(tmp_path)
+    assert main(["key", "generate", "ci-1", "-o", str(tmp_path / "keys")]) == 0
+    secret = tmp_path / "keys" / "ci-1.secret"
+    public = (tmp_path / "keys" / "ci-1.public").read_text().strip()
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert SecretKey.parse(secret.read_text()).public_key() == PublicKey.parse(public)
+    assert main(["key", "generate", "ci-1", "-o", str(tmp_path / "keys")]) == 1  # no overwrite
+
+    capsys.readouterr()
+    file = write_chain_file(tmp_path)
+    assert main(["build", "-f", str(file), "app", *CLI_NO_SANDBOX]) == 0
+    out = capsys.readouterr().out.strip()
+    # sign locally first: the copy carries the store's signatures without --key
+    assert main(["sign", "--key", str(secret), "-r", out]) == 0
+    cache = tmp_path / "cache"
+    assert main(["copy", "--to", f"file://{cache}", out]) == 0
+    err = capsys.readouterr().err
+    assert "copied 2 path(s)" in err
+    assert "Sig: ci-1:" in (cache / narinfo_name(chain.app.out)).read_text()
+
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
+    chain.counter.unlink()
+    argv = ["build", "-f", str(file), "app", *CLI_NO_SANDBOX]
+    argv += ["--option", "substituters", f"file://{cache}"]
+    assert main([*argv, "--option", "trusted-public-keys", public]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip().endswith(chain.app.out)
+    assert "copied from cache: app" in captured.err and "building" not in captured.err
+    assert chain.runs() == []
+
+    # without the key trusted, the same cache is refused, and the build says so
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-c"))
+    assert main(argv) == 0
+    assert "no trusted_public_keys are set" in capsys.readouterr().err
+    assert sorted(chain.runs()) == ["app", "lib", "tool"]
+
+
+def test_cli_copy_from(
+    filled: Filled, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(os.environ["PYBUILD_HOME"])
+    app = filled.chain.app.out
+    assert main(["copy", "--from", filled.url, app]) == 1
+    assert "no trusted_public_keys are set" in capsys.readouterr().err
+    assert_clean(store)
+    opt = ["--option", "trusted-public-keys", filled.public]
+    assert main(["copy", "--from", filled.url, *opt, str(store.path(app))]) == 0
+    assert capsys.readouterr().out.strip() == str(store.path(app))
+    assert store.closure([app]) == sorted([app, filled.chain.lib.out])
+    assert filled.chain.runs() == []
+
+
+def test_cli_copy_rejects_a_bad_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.secret"
+    bad.write_text("ci-1:bm90IGEga2V5\n")
+    assert main(["sign", "--key", str(bad), "/nowhere"]) == 1
+    assert "invalid secret key named 'ci-1'" in capsys.readouterr().err
+
+
+def test_copy_to_an_attribute_builds_it_first_and_a_fresh_home_builds_nothing(
+    use_index: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The issue's scenario with a real Python package (greet needs shout), hermetically."""
+    from pybuild.pkgset import DEFAULT_RECIPES
+    from support.fixtures import write_fixture_recipes
+
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["greet", "shout"])  # type: ignore[arg-type]
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    cache = f"file://{tmp_path / 'cache'}"
+    key = ["--key", str(keys / "ci-1.secret")]
+    assert main(["copy", "--to", cache, *key, *sets, "greet"]) == 0
+    greet_out = capsys.readouterr().out.strip()
+
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "fresh"))
+    public = (keys / "ci-1.public").read_text().strip()
+    opts = ["--option", "substituters", cache, "--option", "trusted-public-keys", public]
+    assert main(["build", *sets, *opts, "greet"]) == 0
+    captured = capsys.readouterr()
+    assert "copied from cache: python3.11-greet-1.0 (2 path(s)" in captured.err
+    assert "building" not in captured.err
+    fresh = Store(tmp_path / "fresh")
+    out = Path(captured.out.strip())
+    assert out.name == Path(greet_out).name
+    assert list(fresh.verify(check_contents=True)) == []
+    assert (out / "bin" / "greet").exists()
+    import subprocess
+
+    run = subprocess.run([str(out / "bin" / "greet")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "HELLO" in run.stdout
+
+
+# -- archives ---------------------------------------------------------------------------------
+
+
+def make_tree(root: Path) -> Path:
+    (root / "d" / "e").mkdir(parents=True)
+    (root / "d" / "empty").mkdir()
+    (root / "a.txt").write_text("a" * 1000)
+    (root / "z").write_bytes(b"")
+    (root / "d" / "e" / "x.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    tool = root / "d" / "tool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    (root / "link").symlink_to("d/e/x.bin")
+    (root / "abs").symlink_to("/etc/hostname")
+    return root
+
+
+@pytest.mark.parametrize("compression", ["xz", "none"])
+def test_archive_round_trip_is_exact_and_deterministic(tmp_path: Path, compression: str) -> None:
+    tree = make_tree(tmp_path / "tree")
+    first, second = io.BytesIO(), io.BytesIO()
+    written = write_archive(tree, first, compression)
+    assert write_archive(tree, second, compression) == written
+    assert first.getvalue() == second.getvalue()
+    assert (written.nar_hash, written.nar_size) == hash_path(tree)
+    restored = unpack_archive(
+        io.BytesIO(first.getvalue()),
+        compression,
+        tmp_path / "out",
+        written.file_size,
+        written.nar_size,
+    )
+    assert restored == written
+    assert hash_path(tmp_path / "out") == hash_path(tree)
+    assert os.readlink(tmp_path / "out" / "abs") == "/etc/hostname"
+    assert (tmp_path / "out" / "d").stat().st_mode & 0o777 == 0o555
+    assert (tmp_path / "out" / "d" / "tool").stat().st_mode & 0o777 == 0o555
+    assert (tmp_path / "out" / "a.txt").stat().st_mode & 0o777 == 0o444
+    assert (tmp_path / "out" / "a.txt").stat().st_mtime == 1
+
+
+def _s(data: bytes) -> bytes:
+    return len(data).to_bytes(8, "little") + data + b"\0" * ((8 - len(data) % 8) % 8)
+
+
+def regular(contents: bytes, executable: bool = False) -> bytes:
+    flag = _s(b"executable") + _s(b"") if executable else b""
+    return (
+        _s(b"(") + _s(b"type") + _s(b"regular") + flag + _s(b"contents") + _s(contents) + _s(b")")
+    )
+
+
+def symlink(target: bytes) -> bytes:
+    return _s(b"(") + _s(b"type") + _s(b"symlink") + _s(b"target") + _s(target) + _s(b")")
+
+
+def directory(entries: list[tuple[bytes, bytes]]) -> bytes:
+    body = b"".join(
+        _s(b"entry") + _s(b"(") + _s(b"name") + _s(name) + _s(b"node") + node + _s(b")")
+        for name, node in entries
+    )
+    return _s(b"(") + _s(b"type") + _s(b"directory") + body + _s(b")")
+
+
+def nar(node: bytes) -> bytes:
+    return _s(b"nix-archive-1") + node
+
+
+def publish(root: Path, path: str, nar_bytes: bytes, key: SecretKey) -> NarInfo:
+    """Put a (possibly hostile) NAR in a cache as `path`, with correct, signed metadata."""
+    packed = lzma.compress(nar_bytes, format=lzma.FORMAT_XZ)
+    file_hash = hash_bytes(packed)
+    url = f"nar/{file_hash.base32}.nar.xz"
+    (root / url).write_bytes(packed)
+    info = NarInfo(
+        path, url, "xz", file_hash, len(packed), hash_bytes(nar_bytes), len(nar_bytes)
+    ).signed(key)
+    (root / narinfo_name(path)).write_text(info.to_text())
+    return info
+
+
+def test_our_nar_builder_matches_the_real_serialisation(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a").write_bytes(b"hi")
+    (tmp_path / "t" / "b").symlink_to("a")
+    expected = nar(directory([(b"a", regular(b"hi")), (b"b", symlink(b"a"))]))
+    assert hash_path(tmp_path / "t") == (hash_bytes(expected), len(expected))
+
+
+def _nested(depth: int) -> bytes:
+    node = regular(b"x")
+    for _ in range(depth):
+        node = directory([(b"d", node)])
+    return node
+
+
+HOSTILE = {
+    "dot-dot": (nar(directory([(b"..", regular(b"x"))])), "path escape"),
+    "dot": (nar(directory([(b".", regular(b"x"))])), "path escape"),
+    "slash": (nar(directory([(b"a/../../x", regular(b"x"))])), "path escape"),
+    "absolute": (nar(directory([(b"/etc/x", regular(b"x"))])), "path escape"),
+    "empty name": (nar(directory([(b"", regular(b"x"))])), "path escape"),
+    "nul": (nar(directory([(b"a\0b", regular(b"x"))])), "path escape"),
+    "duplicate": (
+        nar(directory([(b"a", regular(b"x")), (b"a", symlink(b"/etc"))])),
+        "duplicate entry",
+    ),
+    "unsorted": (nar(directory([(b"b", regular(b"x")), (b"a", regular(b"y"))])), "out of order"),
+    "link then dir through it": (
+        nar(directory([(b"a", symlink(b"/tmp")), (b"a", directory([(b"f", regular(b"x"))]))])),
+        "duplicate entry",
+    ),
+    "unknown type": (nar(_s(b"(") + _s(b"type") + _s(b"fifo") + _s(b")")), "unknown node type"),
+    "bad magic": (_s(b"nix-archive-2") + regular(b"x"), "expected b'nix-archive-1'"),
+    "huge name": (
+        _s(b"nix-archive-1")
+        + _s(b"(")
+        + _s(b"type")
+        + _s(b"directory")
+        + _s(b"entry")
+        + _s(b"(")
+        + _s(b"name")
+        + (1 << 40).to_bytes(8, "little"),
+        "entry name of 1099511627776 bytes",
+    ),
+    "non-zero padding": (
+        nar(regular(b"x"))[:-17] + b"\1" + nar(regular(b"x"))[-16:],
+        "non-zero padding",
+    ),
+    "empty link target": (nar(symlink(b"")), "empty target"),
+    "too deep": (
+        nar(_nested(300)),
+        "nested deeper",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_restore_refuses_hostile_archives(tmp_path: Path, case: str) -> None:
+    data, message = HOSTILE[case]
+    box = tmp_path / "box"
+    box.mkdir()
+    with pytest.raises(ArchiveError, match=message.replace("(", r"\(")):
+        restore_nar(io.BytesIO(data), box / "out", len(data))
+    assert os.listdir(tmp_path) == ["box"]  # nothing written beside the target
+    assert not (tmp_path / "x").exists() and not (tmp_path / "pwned").exists()
+
+
+def test_restore_refuses_truncated_and_overlong_streams(tmp_path: Path) -> None:
+    data = nar(directory([(b"a", regular(b"0123456789" * 100))]))
+    with pytest.raises(ArchiveError, match="truncated"):
+        restore_nar(io.BytesIO(data[:-40]), tmp_path / "short", len(data))
+    with pytest.raises(ArchiveError, match="longer than its metadata says"):
+        restore_nar(io.BytesIO(data), tmp_path / "declared-less", len(data) - 8)
+    with pytest.raises(ArchiveError, match="does not fit"):
+        restore_nar(io.BytesIO(data), tmp_path / "file-too-big", 300)
+    packed = lzma.compress(data, format=lzma.FORMAT_XZ)
+    with pytest.raises(ArchiveError, match=r"broken xz|truncated"):
+        unpack_archive(io.BytesIO(packed[:-30]), "xz", tmp_path / "x", len(packed), len(data))
+    with pytest.raises(ArchiveError, match="longer than its metadata"):
+        unpack_archive(io.BytesIO(packed), "xz", tmp_path / "y", len(packed) - 1, len(data))
+
+
+def test_a_decompression_bomb_stops_at_the_declared_size(tmp_path: Path) -> None:
+    data = nar(regular(b"\0" * (50 * 1024 * 1024)))
+    packed = lzma.compress(data, format=lzma.FORMAT_XZ)
+    assert len(packed) < 100_000
+    with pytest.raises(ArchiveError, match="does not fit"):
+        unpack_archive(io.BytesIO(packed), "xz", tmp_path / "bomb", len(packed), 4096)
+    assert not (tmp_path / "bomb").exists() or (tmp_path / "bomb").stat().st_size == 0
+
+
+# -- metadata ----------------------------------------------------------------------------------
+
+
+def sample_info() -> NarInfo:
+    return NarInfo(
+        path="0" * 32 + "-demo-1.0",
+        url="nar/" + "1" * 52 + ".nar.xz",
+        compression="xz",
+        file_hash=hash_bytes(b"file"),
+        file_size=4,
+        nar_hash=hash_bytes(b"nar"),
+        nar_size=3,
+        references=("0" * 32 + "-demo-1.0", "2" * 32 + "-dep"),
+        deriver="3" * 32 + "-demo-1.0.drv",
+    )
+
+
+def test_metadata_round_trips() -> None:
+    info = sample_info().signed(SecretKey.generate("k"))
+    assert NarInfo.parse(info.to_text(), expect_path=info.path) == info
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("StorePath: 0", "StorePath: ../0"), "not a store path basename"),
+        (("URL: nar/", "URL: ../../etc/"), "is not an archive of this cache"),
+        (("URL: nar/", "URL: http://elsewhere/nar/"), "is not an archive of this cache"),
+        ((".nar.xz\n", ".nar\n"), "is not an archive of this cache"),
+        (("References: ", "References: /etc/passwd "), "not a store path basename"),
+        (("Deriver: 3", "Deriver: ../3"), "not a store path basename"),
+        (("-demo-1.0.drv", "-demo-1.0"), "is not a .drv"),
+        (("NarSize: 3", "NarSize: -3"), "is not a size"),
+        (("NarSize: 3", "NarSize: 3\nNarSize: 4"), "given twice"),
+        (("NarHash: sha256:", "NarHash: md5:"), "is not sha256"),
+        (("Compression: xz", "Compression: bzip2"), "unknown Compression"),
+        (("FileSize: 4\n", ""), "lacks FileSize"),
+        (("FileSize: 4", "FileSize: 4\nSecret: 1"), "unknown field"),
+        (("FileSize: 4", "FileSize: 4\nCA: source:sha256-AAAA"), "does not match the NarHash"),
+        (("FileSize: 4", "FileSize: 4\nSig: nokey"), "bad Sig line"),
+    ],
+)
+def test_bad_metadata_is_refused(change: tuple[str, str], message: str) -> None:
+    text = sample_info().to_text()
+    assert change[0] in text
+    with pytest.raises(InvalidInfo, match=message):
+        NarInfo.parse(text.replace(change[0], change[1], 1))
+
+
+def test_metadata_for_another_path_is_refused() -> None:
+    with pytest.raises(InvalidInfo, match="not for"):
+        NarInfo.parse(sample_info().to_text(), expect_path="9" * 32 + "-demo-1.0")
+
+
+def test_cache_info_needs_our_format() -> None:
+    assert CacheInfo.parse(CacheInfo(priority=7).to_text()) == CacheInfo(priority=7)
+    with pytest.raises(InvalidInfo, match="not 'pybuild-1'"):
+        CacheInfo.parse("StoreDir: /nix/store\n")
+
+
+# -- keys and signatures ------------------------------------------------------------------
+
+
+def test_keys_round_trip_and_signatures_verify() -> None:
+    key = SecretKey.generate("cache.example-1")
+    assert SecretKey.parse(str(key)) == key
+    public = PublicKey.parse(str(key.public_key()))
+    assert public == key.public_key()
+    info = sample_info().signed(key)
+    assert info.trusted_by([public]) == "cache.example-1"
+    assert replace(info, nar_size=4).trusted_by([public]) is None
+    assert info.trusted_by([SecretKey.generate("cache.example-1").public_key()]) is None
+    assert "seed" not in repr(key) or "..." in repr(key)
+    assert str(key).split(":")[1] not in repr(key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nocolon", ":AAAA", "bad name:AAAA", "k:not base64!", "k:" + "A" * 8],
+)
+def test_bad_keys_are_refused(text: str) -> None:
+    with pytest.raises(InvalidKey):
+        PublicKey.parse(text)
+
+
+def test_a_secret_key_whose_halves_differ_is_refused() -> None:
+    import base64
+
+    a, b = SecretKey.generate("k"), SecretKey.generate("k")
+    raw = a.seed + b.public_key().raw
+    with pytest.raises(InvalidKey, match="do not match"):
+        SecretKey.parse("k:" + base64.b64encode(raw).decode())
+
+
+def test_sign_records_signatures_in_the_store(filled: Filled) -> None:
+    other = SecretKey.generate("other-1")
+    (sig,) = sign_local(filled.built, filled.chain.lib.out, [other])
+    assert sig in filled.built.registry.signatures(filled.chain.lib.out)
+    info = replace(filled.info(filled.chain.lib), sigs=(sig,))
+    assert info.trusted_by([other.public_key()]) == "other-1"
+
+
+def test_an_old_registry_gains_the_signatures_table(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE valid_paths (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL,"
+        " nar_hash TEXT NOT NULL, nar_size INTEGER NOT NULL, deriver TEXT,"
+        " registration_time INTEGER NOT NULL, ca TEXT);"
+        "INSERT INTO valid_paths VALUES (1, 'p', 'h', 1, NULL, 0, NULL);"
+    )
+    conn.commit()
+    conn.close()
+    registry = Registry(db)
+    assert registry.signatures("p") == []
+    registry.add_signatures("p", ["k:sig", "k:sig"])
+    assert registry.signatures("p") == ["k:sig"]
+    registry.close()
+
+
+def test_open_cache_rejects_unknown_schemes() -> None:
+    from pybuild.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown scheme"):
+        open_cache("s3://bucket")
+    with pytest.raises(CacheUnavailable, match="no such folder"):
+        open_cache("/nonexistent/cache").cache_info()

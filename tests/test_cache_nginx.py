@@ -1,0 +1,192 @@
+"""A binary cache served by a real nginx on 127.0.0.1, written with WebDAV PUT.
+
+This is the deployment the README recommends: a static web server is the whole cache server.
+The set-up starts nginx with its own configuration, pid file, logs and temporary folders in the
+test's directory, on a free port, and stops it afterwards. When nginx is missing it is
+installed from Debian's packages (``apt-get install nginx-light``, as root); only then do the
+tests need a package registry, so only then are they marked ``network``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_cache import NO_SANDBOX, make_chain
+
+from pybuild.cache import SecretKey, copy_to, open_cache
+from pybuild.cache.info import narinfo_name
+from pybuild.cli import main
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+
+_SBIN = ("/usr/sbin", "/usr/local/sbin", "/sbin")
+
+
+def _find_nginx() -> str | None:
+    path = os.pathsep.join([os.environ.get("PATH", ""), *_SBIN])
+    return shutil.which("nginx", path=path)
+
+
+pytestmark = [] if _find_nginx() else [pytest.mark.network]
+
+_CONFIG = """\
+{user}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    default_type application/octet-stream;
+    client_max_body_size 0;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{
+            dav_methods PUT;
+            create_full_put_path on;
+            dav_access user:rw group:r all:r;
+        }}
+    }}
+}}
+"""
+
+
+def _install_nginx() -> str:
+    """nginx from Debian's packages; `apt-get update` first only if the lists are missing."""
+    if os.geteuid() != 0:
+        pytest.skip("nginx is not installed, and installing it needs root (apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "nginx-light"]
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=True)
+        subprocess.run(install, env=env, capture_output=True, check=True)
+    found = _find_nginx()
+    assert found, "apt-get installed nginx-light, but no nginx binary was found"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A running nginx serving an empty cache folder with PUT; (its URL, the folder)."""
+    binary = _find_nginx() or _install_nginx()
+    tmp = tmp_path_factory.mktemp("nginx")
+    root = tmp / "cache"
+    root.mkdir()
+    port = _free_port()
+    user = "user root root;" if os.geteuid() == 0 else ""  # workers must reach tmp folders
+    conf = tmp / "nginx.conf"
+    conf.write_text(_CONFIG.format(user=user, tmp=tmp, port=port, root=root))
+    log = tmp / "error.log"
+    proc = subprocess.Popen(
+        [binary, "-p", str(tmp), "-c", str(conf), "-e", str(log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"nginx exited at start-up:\n{err}\n{_tail(log)}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"nginx did not listen on port {port}:\n{_tail(log)}")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _tail(log: Path) -> str:
+    return log.read_text()[-2000:] if log.exists() else ""
+
+
+def test_upload_by_put_then_substitute_into_an_empty_store(
+    nginx: tuple[str, Path], tmp_path: Path, store: Store
+) -> None:
+    url, root = nginx
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("nginx-1")
+    report = copy_to(open_cache(url), built, [chain.app.out], keys=[key])
+    assert report.uploaded == [chain.lib.out, chain.app.out]
+    # nginx wrote what was PUT into its folder
+    assert (root / "pybuild-cache-info").read_text().startswith("Format: pybuild-1")
+    assert (
+        (root / narinfo_name(chain.app.out)).read_text().startswith(f"StorePath: {chain.app.out}")
+    )
+    chain.counter.unlink()
+
+    log = io.StringIO()
+    trusted = (str(key.public_key()),)
+    opts = BuildOptions(log=log, substituters=(url,), trusted_public_keys=trusted, **NO_SANDBOX)
+    assert realise([chain.app], store, opts) == {chain.app: "substituted"}
+    assert chain.runs() == []  # no builder ran
+    assert store.closure([chain.app.out]) == sorted([chain.app.out, chain.lib.out])
+    assert list(store.verify(check_contents=True)) == []
+    assert "copied from cache: app (2 path(s)" in log.getvalue()
+
+
+def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
+    nginx: tuple[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, root = nginx
+    chain = make_chain(tmp_path, salt="cli")
+    built = Store(os.environ["PYBUILD_HOME"])
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    out = str(built.path(chain.app.out))
+    assert main(["copy", "--to", url, "--key", str(keys / "ci-1.secret"), out]) == 0
+    assert "copied 2 path(s)" in capsys.readouterr().err
+
+    # an upload interrupted after the metadata: the archive of lib is gone from the server
+    lib_info = (root / narinfo_name(chain.lib.out)).read_text()
+    archive = next(line for line in lib_info.splitlines() if line.startswith("URL: "))[5:]
+    saved = (root / archive).read_bytes()
+    (root / archive).unlink()
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
+    trust = ["--option", "trusted-public-keys", (keys / "ci-1.public").read_text().strip()]
+    assert main(["copy", "--from", url, *trust, chain.app.out]) == 1
+    err = capsys.readouterr().err
+    assert "archive is missing" in err
+    fresh = Store(tmp_path / "home-b")
+    assert list(fresh.registry.paths()) == []
+
+    (root / archive).write_bytes(saved)
+    assert main(["copy", "--from", url, *trust, chain.app.out]) == 0
+    assert capsys.readouterr().out.strip() == str(fresh.path(chain.app.out))
+    assert fresh.closure([chain.app.out]) == sorted([chain.app.out, chain.lib.out])

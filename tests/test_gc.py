@@ -1,0 +1,330 @@
+"""Garbage collection: roots, what is deleted and what is kept, gc racing builds, delete,
+why-depends and du. Plain shell-builder derivations keep these fast."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pybuild.derivations import Derivation, derivation
+from pybuild.errors import UsageError
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from pybuild.store.gc import (
+    LivePathError,
+    collect_garbage,
+    delete_paths,
+    disk_usage,
+    find_roots,
+    parse_size,
+    temp_roots,
+    why_depends,
+)
+from pybuild.store.locks import path_locks
+from pybuild.store.paths import make_name
+from pybuild.store.roots import add_result_link
+
+
+def quiet() -> BuildOptions:
+    return BuildOptions(log=open(os.devnull, "w"))
+
+
+def build(store: Store, name: str, script: str, **env: object) -> Derivation:
+    """Build a /bin/sh derivation; its output's basename is ``drv.out``."""
+    drv = derivation(name=name, builder="/bin/sh", args=["-c", script], env=env)
+    realise([drv], store, quiet())
+    return drv
+
+
+def cli(*args: object, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)], capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def chain_of(store: Store) -> tuple[Derivation, Derivation, Derivation]:
+    """top -> middle -> leaf, each referring to the next by its path."""
+    leaf = build(store, "leaf", 'mkdir "$out" && echo leaf > "$out/data"')
+    middle = build(store, "middle", 'mkdir "$out" && echo "$leaf" > "$out/ref"', leaf=leaf)
+    top = build(store, "top", 'mkdir "$out" && echo "$middle" > "$out/ref"', middle=middle)
+    return top, middle, leaf
+
+
+def valid(store: Store, *drvs: Derivation) -> list[bool]:
+    return [store.is_valid(d.out) and os.path.exists(store.path(d.out)) for d in drvs]
+
+
+# -- roots -------------------------------------------------------------------------------------
+
+
+def test_gc_deletes_exactly_what_no_root_reaches(store: Store, tmp_path: Path) -> None:
+    top, middle, leaf = chain_of(store)
+    alone = build(store, "alone", 'mkdir "$out" && echo alone > "$out/data"')
+    pinned = build(store, "pinned", 'echo pinned > "$out"')
+    rooted = build(store, "rooted", 'echo rooted > "$out"')
+    add_result_link(store, tmp_path / "result", top.path(store=store))
+    store.gcroots_dir.mkdir(parents=True, exist_ok=True)
+    (store.gcroots_dir / "mine").symlink_to(store.path(pinned.out))
+    (store.gcroots_dir / "inside").symlink_to(store.path(rooted.out))
+
+    result = collect_garbage(store, scan_processes=False)
+    assert valid(store, top, middle, leaf, pinned, rooted) == [True] * 5
+    assert valid(store, alone) == [False]
+    assert alone.out in result.deleted and alone.drv_name in result.deleted
+    # The derivations of live paths stay (keep-derivations), those of dead ones go.
+    for drv in (top, middle, leaf, pinned):
+        assert store.is_valid(drv.drv_name)
+    assert result.freed > 0
+    assert list(store.verify(check_contents=True)) == []
+    assert collect_garbage(store, scan_processes=False).deleted == []
+
+
+def test_a_deleted_or_repointed_result_link_no_longer_holds(store: Store, tmp_path: Path) -> None:
+    one = build(store, "one", 'echo one > "$out"')
+    two = build(store, "two", 'echo two > "$out"')
+    add_result_link(store, tmp_path / "r1", one.path(store=store))
+    add_result_link(store, tmp_path / "r2", two.path(store=store))
+    kinds = {(r.kind, r.source, r.path) for r in find_roots(store, scan_processes=False)}
+    assert ("result", str(tmp_path / "r1"), one.out) in kinds
+    (tmp_path / "r1").unlink()
+    (tmp_path / "r2").unlink()
+    (tmp_path / "r2").symlink_to(tmp_path)  # re-pointed outside the store
+    collect_garbage(store, scan_processes=False)
+    assert valid(store, one, two) == [False, False]
+    assert os.listdir(store.gcroots_dir / "auto") == []  # stale indirect roots are removed
+
+
+def test_dry_run_deletes_nothing_and_names_what_gc_deletes(store: Store) -> None:
+    top, middle, leaf = chain_of(store)
+    before = sorted(os.listdir(store.dir))
+    dry = collect_garbage(store, dry_run=True, scan_processes=False)
+    assert sorted(os.listdir(store.dir)) == before
+    assert valid(store, top, middle, leaf) == [True] * 3
+    real = collect_garbage(store, scan_processes=False)
+    assert sorted(dry.deleted) == sorted(real.deleted)
+    assert dry.freed == real.freed > 0
+    assert os.listdir(store.dir) == []
+
+
+def test_max_freed_stops_early_and_keeps_the_store_consistent(store: Store) -> None:
+    for i in range(4):
+        build(store, f"big{i}", f'head -c 100000 /dev/zero > "$out"; echo {i} >> "$out"')
+    result = collect_garbage(store, max_freed=150_000, scan_processes=False)
+    assert 150_000 <= result.freed < 400_000
+    left = [n for n in os.listdir(store.dir) if "big" in n and not n.endswith(".drv")]
+    assert 0 < len(left) < 4
+    assert list(store.verify(check_contents=True)) == []
+    assert parse_size("500M") == 500 << 20 and parse_size("2G") == 2 << 30
+    assert parse_size("1.5KiB") == 1536 and parse_size("4096") == 4096
+    with pytest.raises(UsageError, match="not a size"):
+        parse_size("lots")
+
+
+def test_processes_using_store_paths_are_roots(store: Store) -> None:
+    cwd = build(store, "cwd", 'mkdir "$out"')
+    opened = build(store, "opened", 'echo data > "$out"')
+    named = build(store, "named", 'echo data > "$out"')
+    dead = build(store, "dead", 'echo data > "$out"')
+    code = "import sys, time; f = open(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
+    procs = [
+        subprocess.Popen(["sleep", "60"], cwd=store.path(cwd.out)),
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(store.path(opened.out))], stdout=subprocess.PIPE
+        ),
+        subprocess.Popen(["sleep", "60"], env={"TOOL": str(store.path(named.out))}),
+    ]
+    try:
+        assert procs[1].stdout is not None and procs[1].stdout.readline() == b"ready\n"
+        roots = {r.path: r for r in find_roots(store) if r.kind == "runtime"}
+        assert roots[cwd.out].source == f"process {procs[0].pid} (cwd)"
+        assert roots[opened.out].source == f"process {procs[1].pid} (open file)"
+        assert roots[named.out].source == f"process {procs[2].pid} (env)"
+        collect_garbage(store)
+        assert valid(store, cwd, opened, named, dead) == [True, True, True, False]
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+    collect_garbage(store)
+    assert valid(store, cwd, opened, named) == [False, False, False]
+
+
+# -- left-overs --------------------------------------------------------------------------------
+
+
+def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> None:
+    store.dir.mkdir(parents=True)
+    leftover = make_name("output:out", "0" * 64, "interrupted")
+    busy = make_name("output:out", "1" * 64, "being-committed")
+    for name in (leftover, busy):
+        (store.dir / name).mkdir()
+        (store.dir / name / "part").write_text("x" * 1000)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead_dir = store.tmp_dir / f"hello-{gone.pid}-abcd1234"
+    mine = store.new_tmp_dir("running")
+    dead_dir.mkdir(parents=True)
+    (dead_dir / "log").write_text("y" * 500)
+    with path_locks(store.lock_dir, [busy]):  # a process is committing it right now
+        result = collect_garbage(store, scan_processes=False)
+    assert result.leftovers == [leftover]
+    assert result.tmp_dirs == [dead_dir.name]
+    assert not (store.dir / leftover).exists() and (store.dir / busy).exists()
+    assert not dead_dir.exists() and mine.exists()
+    assert result.freed == 1500
+
+
+def test_temp_roots_hold_while_their_process_lives(store: Store) -> None:
+    kept = build(store, "kept", 'echo kept > "$out"')
+    with temp_roots(store, [kept.out]):
+        collect_garbage(store, scan_processes=False)
+        assert valid(store, kept) == [True]
+    # A temp-roots file left by a process that died holds nothing, and is cleaned up.
+    folder = store.var / "temproots"
+    (folder / "999999-stale").write_text(kept.out + "\n")
+    collect_garbage(store, scan_processes=False)
+    assert valid(store, kept) == [False]
+    assert os.listdir(folder) == []
+
+
+# -- gc racing a build ---------------------------------------------------------------------------
+
+SLOW = """\
+echo $$ > "$marker"
+while [ ! -e "$go" ]; do sleep 0.02; done
+mkdir "$out"
+cat "$inp/data" > "$out/copy"
+echo "$inp" > "$out/from"
+"""
+
+
+def test_gc_during_a_build_keeps_its_inputs_and_outputs(store: Store, tmp_path: Path) -> None:
+    inp = build(store, "input", 'mkdir "$out" && echo precious > "$out/data"')
+    marker, go = tmp_path / "started", tmp_path / "go"
+    slow = derivation(
+        name="slow",
+        builder="/bin/sh",
+        args=["-c", SLOW],
+        env={"inp": inp, "marker": str(marker), "go": str(go)},
+    )
+    # Only the build's temp roots protect its input: processes are not scanned here.
+    outcome: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: outcome.update(realise([slow], store, quiet())))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the builder did not start"
+        result = collect_garbage(store, scan_processes=False)
+        assert inp.out not in result.deleted and inp.drv_name not in result.deleted
+        assert result.tmp_dirs == []  # the running build's folder stays
+    finally:
+        go.touch()
+        thread.join(60)
+    assert outcome == {slow: "built"}
+    assert (store.path(slow.out) / "copy").read_text() == "precious\n"
+    # Once built, the input is referenced by the output: both live while a root holds it.
+    add_result_link(store, tmp_path / "result", slow.path(store=store))
+    collect_garbage(store, scan_processes=False)
+    assert valid(store, slow, inp) == [True, True]
+
+
+def test_gc_command_during_a_build_command(tmp_path: Path) -> None:
+    marker, go = tmp_path / "started", tmp_path / "go"
+    recipes = tmp_path / "slow.py"
+    recipes.write_text(
+        "from pybuild import derivation\n"
+        "inp = derivation(name='input', builder='/bin/sh',"
+        " args=['-c', 'mkdir $out && echo precious > $out/data'])\n"
+        f"slow = derivation(name='slow', builder='/bin/sh', args=['-c', {SLOW!r}],"
+        f" env={{'inp': inp, 'marker': {str(marker)!r}, 'go': {str(go)!r}}})\n"
+    )
+    inp_out = cli("build", "-f", recipes, "inp").stdout.strip()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pybuild", "build", "-f", recipes, "slow"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        gc = json.loads(cli("gc", "--json").stdout)
+        assert inp_out not in gc["deleted"]
+    finally:
+        go.touch()
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert Path(out.strip(), "copy").read_text() == "precious\n"
+
+
+# -- delete, why-depends, du -----------------------------------------------------------------------
+
+
+def test_delete_refuses_a_live_path_and_names_its_root(store: Store, tmp_path: Path) -> None:
+    top, middle, leaf = chain_of(store)
+    link = add_result_link(store, tmp_path / "result", top.path(store=store))
+    with pytest.raises(LivePathError) as err:
+        delete_paths(store, [leaf.out], scan_processes=False)
+    assert err.value.root.source == str(link)
+    assert err.value.chain == [str(store.path(d.out)) for d in (top, middle, leaf)]
+    result = cli("delete", store.path(leaf.out), ok=False)
+    assert f"held by the result link {link}" in result.stderr
+    assert " -> ".join(str(store.path(d.out)) for d in (top, middle, leaf)) in result.stderr
+    assert f"rm {link}" in result.stderr
+    assert valid(store, top, middle, leaf) == [True] * 3
+
+    link.unlink()
+    refused = cli("delete", store.path(middle.out), ok=False)
+    assert f"still referenced by {store.path(top.out)}" in refused.stderr
+    deleted = cli("delete", store.path(middle.out), store.path(top.out)).stdout
+    assert f"deleted {store.path(top.out)}" in deleted
+    assert valid(store, top, middle, leaf) == [False, False, True]
+    assert list(store.verify()) == []
+
+
+def test_why_depends_prints_the_chain(store: Store) -> None:
+    top, middle, leaf = chain_of(store)
+    steps = why_depends(store, top.out, leaf.out)
+    assert steps == [(top.out, "ref"), (middle.out, "ref"), (leaf.out, None)]
+    out = cli("why-depends", store.path(top.out), store.path(leaf.out)).stdout.splitlines()
+    assert out[0].startswith(str(store.path(top.out))) and "in ref" in out[0]
+    assert out[2].strip() == f"└── {store.path(leaf.out)}"
+    none = cli("why-depends", store.path(leaf.out), store.path(top.out), ok=False)
+    assert none.returncode == 1
+    assert none.stdout.strip() == f"{store.path(leaf.out)} does not depend on {store.path(top.out)}"
+
+
+def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) -> None:
+    top, middle, leaf = chain_of(store)
+    big = build(store, "big", 'head -c 200000 /dev/zero > "$out"')
+    add_result_link(store, tmp_path / "result", top.path(store=store))
+    usage = disk_usage(store, scan_processes=False)
+    [(root, size, count)] = usage.closures
+    assert root.source == str(tmp_path / "result") and count == 3
+    assert size == sum(store.info(d.out).nar_size for d in (top, middle, leaf))
+    assert big.out in usage.dead and usage.reclaimable >= 200_000
+    text = cli("du").stdout
+    assert str(tmp_path / "result") in text and "reclaimable by `pybuild gc`" in text
+    freed = collect_garbage(store, scan_processes=False).freed
+    assert freed == usage.reclaimable
+    assert show_derivation_works(top, tmp_path / "result")
+
+
+def show_derivation_works(drv: Derivation, link: Path) -> bool:
+    """The .drv of a live output survives gc: show-derivation of the result link works."""
+    shown = json.loads(cli("show-derivation", link).stdout)
+    return next(iter(shown)).endswith(drv.drv_name)

@@ -1,0 +1,370 @@
+"""Reading and writing requirements files, pyproject.toml and pylock.toml (no index needed)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from pybuild.importers import ImportFileError, file_kind, read_file
+from pybuild.importers.pylock import (
+    Lock,
+    LockedFile,
+    LockedPackage,
+    format_pylock,
+    is_pylock_name,
+    parse_pylock_text,
+)
+from pybuild.importers.pyproject import format_pyproject, parse_pyproject_text
+from pybuild.importers.requirements import (
+    RequirementLine,
+    RequirementsFile,
+    format_requirements,
+    parse_requirements,
+    parse_requirements_text,
+)
+from pybuild.importers.toml import Inline, dumps
+
+SHA_A = "a" * 64
+SHA_B = "0123456789abcdef" * 4
+
+# -- requirements files -----------------------------------------------------------------------
+
+
+def test_requirements_as_pip_reads_them(tmp_path: Path) -> None:
+    (tmp_path / "base.txt").write_text("click>=8  # the CLI\n")
+    (tmp_path / "constraints.txt").write_text("urllib3<3\n")
+    main = tmp_path / "requirements.txt"
+    main.write_text(
+        "# a comment line\n"
+        "--index-url https://index.example/simple\n"
+        "--extra-index-url=https://other.example/simple\n"
+        "-r base.txt\n"
+        "-c constraints.txt\n"
+        "--pre\n"
+        "--only-binary :all:\n"
+        "\n"
+        "requests[socks]==2.32.3 \\\n"
+        f"    --hash=sha256:{SHA_A} \\\n"
+        f"    --hash=SHA256:{SHA_B.upper()}\n"
+        'tomli>=1; python_version < "3.11"\n'
+    )
+    spec = parse_requirements(main)
+    assert [r.name for r in spec.requirements] == ["click", "requests", "tomli"]
+    click, requests, tomli = spec.requirements
+    assert (click.path, click.line) == (str(tmp_path / "base.txt"), 1)
+    assert requests.line == 9 and requests.requirement.extras == {"socks"}
+    assert requests.hashes == (f"sha256:{SHA_A}", f"sha256:{SHA_B}")
+    assert requests.sha256() == {SHA_A, SHA_B}
+    assert str(tomli.requirement.marker) == 'python_version < "3.11"'
+    assert [c.name for c in spec.constraints] == ["urllib3"]
+    assert spec.index_urls() == ["https://index.example/simple", "https://other.example/simple"]
+    assert spec.options == ["--pre", "--only-binary=:all:"]
+
+
+def test_a_hash_sign_glued_to_text_is_not_a_comment() -> None:
+    # pip's rule: only '#' at the start or after whitespace begins a comment.
+    spec = parse_requirements_text("other # comment\n#whole line\n")
+    assert [r.name for r in spec.requirements] == ["other"]
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements_text("ok\nname==1.0#tail\n")
+    assert info.value.line == 2 and "invalid requirement 'name==1.0#tail'" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("ok\n\nbad >= = 1\n", 3, "invalid requirement 'bad >= = 1'"),
+        ("ok\n-e ./project\n", 2, "editable requirements (-e) cannot be imported"),
+        ("--find-links /wheels\n", 1, "--find-links is not supported"),
+        ("--frobnicate\n", 1, "unknown option '--frobnicate'"),
+        ("a==1 --hash=md5:abcd\n", 1, "bad --hash 'md5:abcd'"),
+        ("a==1 --hash=sha256:xyz\n", 1, "bad --hash 'sha256:xyz'"),
+        ("a==1 --config-settings=x=y\n", 1, "unsupported per-requirement option"),
+        ("\n./local/project\n", 2, "is a path or URL, not a requirement on the index"),
+        ("https://host.example/a-1.0.tar.gz\n", 1, "is a path or URL"),
+        ("a @ https://host.example/a-1.0.tar.gz\n", 1, "a is a direct reference"),
+        ("# c\n-r\n", 2, "-r needs a value"),
+        ("-r missing.txt\n", 0, "no such file"),
+        ("a==1 \\\n  --hash=sha256:'unclosed\n", 1, "cannot split the line"),
+    ],
+)
+def test_malformed_requirements_name_line_and_reason(
+    tmp_path: Path, text: str, line: int, reason: str
+) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text(text)
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(path)
+    assert reason in info.value.reason
+    if line:
+        assert (info.value.path, info.value.line) == (str(path), line)
+        assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_an_include_cycle_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x\n-r b.txt\n")
+    (tmp_path / "b.txt").write_text("-r a.txt\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(tmp_path / "a.txt")
+    assert info.value.line == 1 and "includes itself" in info.value.reason
+
+
+def test_requirements_round_trip() -> None:
+    spec = RequirementsFile(
+        requirements=[
+            RequirementLine(Requirement("requests[socks]==2.32.3"), (f"sha256:{SHA_A}",)),
+            RequirementLine(Requirement('tomli>=1; python_version < "3.11"')),
+            RequirementLine(Requirement("six==1.17.0"), (f"sha256:{SHA_A}", f"sha256:{SHA_B}")),
+        ],
+        index_url="https://index.example/simple",
+        extra_index_urls=["https://other.example/simple"],
+        options=["--pre", "--only-binary=:all:"],
+    )
+    text = format_requirements(spec)
+    assert f"requests[socks]==2.32.3 \\\n    --hash=sha256:{SHA_A}\n" in text
+    again = parse_requirements_text(text)
+    assert again.requirements == spec.requirements
+    assert (again.index_url, again.extra_index_urls, again.options) == (
+        spec.index_url,
+        spec.extra_index_urls,
+        spec.options,
+    )
+    assert format_requirements(again) == text
+
+
+# -- pyproject.toml ---------------------------------------------------------------------------
+
+PYPROJECT = """\
+[project]
+name = "app"
+version = "1.0"
+dependencies = [
+    "rich>=13",
+    "tomli; python_version < '3.11'",
+]
+
+[project.optional-dependencies]
+Web = ["flask"]
+
+[dependency-groups]
+test = ["pytest", {include-group = "lint"}]
+lint = ["ruff"]
+"""
+
+
+def test_pyproject_dependencies_extras_and_groups() -> None:
+    spec = parse_pyproject_text(PYPROJECT, extras=["web"], groups=["test"])
+    assert [str(r.requirement) for r in spec.requirements] == [
+        "rich>=13",
+        'tomli; python_version < "3.11"',
+        "flask",
+        "pytest",
+        "ruff",
+    ]
+    assert [r.line for r in spec.requirements[:3]] == [5, 6, 10]
+    assert [str(r.requirement) for r in parse_pyproject_text(PYPROJECT).requirements] == [
+        "rich>=13",
+        'tomli; python_version < "3.11"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "line", "reason"),
+    [
+        ('[project]\nname = "a"\nname = "b"\n', {}, 3, "not valid TOML"),
+        ("[tool.x]\na = 1\n", {}, 0, "no [project] table"),
+        ('[project]\nname = "a"\ndynamic = ["dependencies"]\n', {}, 3, "dependencies are dynamic"),
+        (
+            '[project]\nname = "a"\ndependencies = ["ok", "bad >= ="]\n',
+            {},
+            3,
+            "invalid requirement",
+        ),
+        ('[project]\nname = "a"\ndependencies = "rich"\n', {}, 3, "must be a list of strings"),
+        (PYPROJECT, {"extras": ["nope"]}, 0, "no extra 'nope'"),
+        (PYPROJECT, {"groups": ["docs"]}, 0, "no dependency group 'docs'"),
+    ],
+)
+def test_malformed_pyproject(text: str, kwargs: dict, line: int, reason: str) -> None:
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(text, "pyproject.toml", **kwargs)
+    assert reason in info.value.reason and info.value.line == line
+
+
+def test_pyproject_writer_round_trips() -> None:
+    reqs = [Requirement("rich>=13"), Requirement('tomli; python_version < "3.11"')]
+    text = format_pyproject("app", "1.0", reqs)
+    assert tomllib.loads(text)["project"]["name"] == "app"
+    assert [str(r.requirement) for r in parse_pyproject_text(text).requirements] == [
+        str(r) for r in reqs
+    ]
+
+
+# -- pylock.toml ------------------------------------------------------------------------------
+
+PIP_LOCK = f"""\
+lock-version = "1.0"
+created-by = "pip"
+
+[[packages]]
+name = "certifi"
+version = "2025.1.31"
+
+[[packages.wheels]]
+name = "certifi-2025.1.31-py3-none-any.whl"
+url = "https://files.example/certifi-2025.1.31-py3-none-any.whl"
+
+[packages.wheels.hashes]
+sha256 = "{SHA_A}"
+
+[[packages]]
+name = "six"
+version = "1.17.0"
+
+[packages.sdist]
+name = "six-1.17.0.tar.gz"
+url = "https://files.example/six-1.17.0.tar.gz"
+
+[packages.sdist.hashes]
+sha256 = "{SHA_B}"
+"""
+
+UV_LOCK = f"""\
+lock-version = "1.0"
+created-by = "uv"
+requires-python = ">=3.9"
+
+[[packages]]
+name = "tomli"
+version = "2.2.1"
+marker = "python_full_version < '3.11'"
+sdist = {{ url = "https://files.example/tomli-2.2.1.tar.gz", hashes = {{ sha256 = "{SHA_A}" }} }}
+
+[[packages]]
+name = "app"
+directory = {{ path = ".", editable = true }}
+"""
+
+
+def test_pylock_as_pip_and_uv_write_it() -> None:
+    pip = parse_pylock_text(PIP_LOCK)
+    assert pip.created_by == "pip"
+    certifi, six = pip.packages
+    assert (certifi.name, certifi.version, certifi.line) == ("certifi", "2025.1.31", 4)
+    assert certifi.wheels[0].hashes == {"sha256": SHA_A} and certifi.sha256() == {SHA_A}
+    assert six.sdist is not None and six.sdist.name == "six-1.17.0.tar.gz" and six.line == 15
+    uv = parse_pylock_text(UV_LOCK)
+    tomli, app = uv.packages
+    assert tomli.sdist is not None and tomli.sdist.name == "tomli-2.2.1.tar.gz"
+    assert not tomli.applies({"python_full_version": "3.11.7"})
+    assert tomli.applies({"python_full_version": "3.10.2"})
+    assert app.other_source == "directory" and app.version is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ('created-by = "x"\n', 0, "no lock-version"),
+        ('lock-version = "2.0"\ncreated-by = "x"\n', 1, "lock-version '2.0' is not supported"),
+        ('lock-version = "1.0"\n', 0, "no created-by"),
+        ('lock-version = "1.0"\ncreated-by = "x"\n\n[[packages]]\nversion = "1"\n', 4, "no name"),
+        (
+            'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\n'
+            '[[packages]]\nname = "b"\nversion = "not a version"\n',
+            5,
+            "b: invalid version",
+        ),
+        (
+            'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\n'
+            'marker = "python_version <"\n',
+            3,
+            "a: invalid marker",
+        ),
+        (
+            'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\n'
+            '[packages.sdist]\nurl = "https://x/a.tar.gz"\n',
+            3,
+            "a: a file entry has no hashes",
+        ),
+        ('lock-version = "1.0"\ncreated-by = "x"\npackages = [\n', 3, "not valid TOML"),
+    ],
+)
+def test_malformed_pylock(text: str, line: int, reason: str) -> None:
+    with pytest.raises(ImportFileError) as info:
+        parse_pylock_text(text, "pylock.toml")
+    assert reason in info.value.reason and info.value.line == line
+
+
+def test_pylock_round_trip() -> None:
+    lock = Lock(
+        packages=[
+            LockedPackage(
+                name="alpha",
+                version="2.0",
+                dependencies=({"name": "beta"},),
+                wheels=(
+                    LockedFile(
+                        "alpha-2.0-py3-none-any.whl",
+                        'https://files.example/alpha "quoted"\\path.whl',
+                        {"sha256": SHA_A},
+                    ),
+                ),
+            ),
+            LockedPackage(
+                name="beta",
+                version="1.0",
+                marker="python_version >= '3'",
+                sdist=LockedFile(
+                    "beta-1.0.tar.gz",
+                    "https://files.example/beta.tar.gz",
+                    {"sha256": SHA_B},
+                    size=123,
+                ),
+            ),
+        ],
+        requires_python="==3.11.*",
+    )
+    text = format_pylock(lock)
+    again = parse_pylock_text(text)
+    assert [(p.name, p.version, p.marker) for p in again.packages] == [
+        ("alpha", "2.0", None),
+        ("beta", "1.0", "python_version >= '3'"),
+    ]
+    assert again.packages[0].wheels[0].url == lock.packages[0].wheels[0].url
+    assert again.packages[0].dependencies == ({"name": "beta"},)
+    assert again.packages[1].sdist == lock.packages[1].sdist
+    assert (again.requires_python, again.created_by) == ("==3.11.*", "pybuild")
+    assert format_pylock(again) == text
+
+
+def test_file_kinds_by_name(tmp_path: Path) -> None:
+    assert is_pylock_name("pylock.toml") and is_pylock_name("dir/pylock.dev.toml")
+    assert not is_pylock_name("pylock.a.b.toml") and not is_pylock_name("lock.toml")
+    assert [file_kind(n) for n in ("pylock.x.toml", "pyproject.toml", "reqs.in")] == [
+        "pylock",
+        "pyproject",
+        "requirements",
+    ]
+    (tmp_path / "requirements.txt").write_text("six\n")
+    with pytest.raises(ImportFileError):
+        read_file(tmp_path / "requirements.txt", extras=["x"])
+
+
+# -- the TOML writer --------------------------------------------------------------------------
+
+
+def test_toml_writer_escapes_and_orders_tables() -> None:
+    data = {
+        "plain": 'quote " backslash \\ newline \n tab \t bell \x07 é',
+        "needs quoting.key": True,
+        "n": 3,
+        "list": ["a", Inline({"k": "v"})],
+        "table": {"x": 1, "sub": {"y": [1, 2]}},
+        "rows": [{"a": 1}, {"a": 2, "inner": {"b": "c"}}],
+    }
+    text = dumps(data)
+    assert tomllib.loads(text) == data
+    assert text.index("[table]") < text.index("[[rows]]")

@@ -1,0 +1,368 @@
+"""Profiles: install, remove, upgrade, generations and rollback, as a user runs them.
+
+Hermetic: the fixture projects `shout` (1.0 and 2.0) and `greet` (needs shout, has a console
+script) are built from the local build index. One network test does the same with the real
+numpy and requests recipes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pybuild.pkgset import DEFAULT_RECIPES
+from pybuild.profiles import Profile, ProfileError, install, remove
+from pybuild.realiser import BuildOptions
+from pybuild.store import Store
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+
+@pytest.fixture
+def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
+    return write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "shout_2", "greet"))
+
+
+def cli(
+    *args: object, ok: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 1, result.stderr
+    return result
+
+
+def sets(recipes: Path) -> list[str]:
+    return ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+
+
+def run(
+    program: Path | str, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a program with an empty environment (only PATH, when given)."""
+    env = {"PATH": path} if path is not None else {}
+    return subprocess.run([str(program), *args], env=env, capture_output=True, text=True)
+
+
+def imports(python: Path, module: str) -> bool:
+    return run(python, "-c", f"import {module}").returncode == 0
+
+
+def quiet() -> BuildOptions:
+    return BuildOptions(log=open(os.devnull, "w"))
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every entry of a profiles folder: link targets and file contents."""
+    found = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            found[entry.name] = "-> " + os.readlink(entry)
+        elif entry.is_file():
+            found[entry.name] = entry.read_text()
+    return found
+
+
+def generations(profile: str = "default") -> list[dict]:
+    return json.loads(cli("list-generations", "--json", "--profile", profile).stdout)
+
+
+# -- the user's scenario ----------------------------------------------------------------------
+
+
+def test_install_rollback_switch_delete_and_gc_as_a_user_would(recipes: Path) -> None:
+    bin_dir = Path(cli("profile", "path").stdout.strip())
+    python = bin_dir / "python"
+    assert not bin_dir.exists()
+
+    cli("install", *sets(recipes), "shout")
+    version = run(python, "--version").stdout
+    assert version.startswith("Python 3.")
+    assert imports(python, "shout") and not imports(python, "greet")
+
+    cli("install", *sets(recipes), "greet")
+    assert run(python, "--version").stdout == version
+    assert run(bin_dir / "greet").stdout.strip() == "HELLO FROM GREET!"
+    # On PATH, as a user would put it: `python` and the console script come from the profile.
+    probe = run(
+        "sh", "-c", "python -c 'import greet, shout' && greet", path=f"{bin_dir}:/usr/bin:/bin"
+    )
+    assert probe.stdout.strip() == "HELLO FROM GREET!", probe.stderr
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(p["attr"], p["version"]) for p in listed] == [("greet", "1.0"), ("shout", "1.0")]
+
+    cli("rollback")
+    assert run(python, "--version").stdout == version
+    assert imports(python, "shout") and not imports(python, "greet")
+    assert not (bin_dir / "greet").exists()
+    assert [g["current"] for g in generations()] == [True, False]
+
+    cli("switch-generation", "2")
+    assert run(python, "--version").stdout == version
+    assert imports(python, "greet") and imports(python, "shout")
+    first, second = generations()
+    assert second["current"] and second["packages"] == ["greet", "shout"]
+
+    live = {
+        row["path"] for row in json.loads(cli("path-info", "-r", "--json", bin_dir.parent).stdout)
+    }
+    cli("delete-generations", "old")
+    assert [g["generation"] for g in generations()] == [2]
+    dry = json.loads(cli("gc", "--dry-run", "--json").stdout)
+    done = json.loads(cli("gc", "--json").stdout)
+    assert first["environment"] in done["deleted"]  # the environment only generation 1 had
+    assert sorted(dry["deleted"]) == sorted(done["deleted"]) and done["freed"] > 0
+    assert not live & set(done["deleted"])
+    assert all(os.path.exists(p) for p in live)
+    assert not os.path.exists(first["environment"])
+    assert run(bin_dir / "greet").stdout.strip() == "HELLO FROM GREET!"
+    assert run(python, "--version").stdout == version
+    assert cli("verify", "--check-contents").returncode == 0
+    again = json.loads(cli("gc", "--json").stdout)
+    assert again["deleted"] == []  # everything left is live
+
+
+def test_profile_links_are_relative_and_the_home_can_move(
+    recipes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.default()
+    profile = Profile(store, "default")
+    install(profile, ["shout"], recipes=[str(DEFAULT_RECIPES), str(recipes)], options=quiet())
+    for link in profile.dir.iterdir():
+        if link.is_symlink():
+            assert not os.path.isabs(os.readlink(link))
+    moved = tmp_path / "moved"
+    shutil.move(store.home, moved)
+    assert imports(moved / "var" / "profiles" / "default" / "bin" / "python", "shout")
+    monkeypatch.setenv("PYBUILD_HOME", str(moved))
+    assert cli("list").stdout.split()[:3] == ["shout", "shout", "1.0"]
+
+
+# -- upgrade, replace, conflicts ---------------------------------------------------------------
+
+
+def test_upgrade_takes_the_changed_recipe_and_install_keeps_versions(recipes: Path) -> None:
+    cli("install", *sets(recipes), "shout")
+    # The recipe folder changes under the profile: `shout` is now version 2.0.
+    shutil.copy(recipes / "shout_2.py", recipes / "shout.py")
+    refused = cli("install", *sets(recipes), "greet", ok=False)
+    assert "shout" in refused.stderr and "pybuild upgrade shout" in refused.stderr
+    assert len(generations()) == 1  # nothing changed
+
+    upgraded = cli("upgrade")
+    assert "upgrading shout 1.0 -> shout 2.0" in upgraded.stderr
+    bin_python = Path(cli("profile", "path").stdout.strip()) / "python"
+    assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "2.0"
+    assert "nothing changed" in cli("upgrade", "shout").stderr
+    assert len(generations()) == 2
+    cli("rollback")
+    assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
+
+
+def test_installing_another_version_replaces_it_and_conflicts_change_nothing(
+    recipes: Path,
+) -> None:
+    cli("install", *sets(recipes), "shout")
+    replaced = cli("install", *sets(recipes), "shout_2")
+    assert "replacing shout 1.0 by shout 2.0" in replaced.stderr
+    assert [(p["pname"], p["version"]) for p in json.loads(cli("list", "--json").stdout)] == [
+        ("shout", "2.0")
+    ]
+    before = snapshot(Store.default().var / "profiles")
+    conflict = cli("install", *sets(recipes), "greet", ok=False)  # greet needs shout 1.0
+    assert "shout is in the environment twice" in conflict.stderr
+    assert snapshot(Store.default().var / "profiles") == before
+
+
+def test_packages_from_the_index_by_name(recipes: Path) -> None:
+    cli("install", *sets(recipes), "pypi:shout")
+    cli("install", *sets(recipes), "greet")  # pypi:shout is kept at the version it has
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(p["attr"], p["version"]) for p in listed] == [("greet", "1.0"), ("pypi:shout", "1.0")]
+    assert "nothing changed" in cli("upgrade", "shout").stderr
+    cli("remove", "shout")
+    assert [p["attr"] for p in json.loads(cli("list", "--json").stdout)] == ["greet"]
+
+
+# -- bad input: clear errors, no damage -------------------------------------------------------
+
+
+def test_rollback_and_switch_errors(recipes: Path) -> None:
+    none = cli("rollback", ok=False)
+    assert "has no generation yet" in none.stderr
+    cli("install", *sets(recipes), "shout")
+    first = cli("rollback", ok=False)
+    assert "generation 1 is the oldest of profile default" in first.stderr
+    cli("remove", "shout")
+    cli("delete-generations", "1")
+    folder = Store.default().var / "profiles"
+    before = snapshot(folder)
+    deleted = cli("switch-generation", "1", ok=False)
+    assert (
+        "has no generation 1 (it was deleted" in deleted.stderr
+        and "generations: 2" in deleted.stderr
+    )
+    assert "has no generation 7" in cli("switch-generation", "7", ok=False).stderr
+    current = cli("delete-generations", "2", ok=False)
+    assert "generation 2 is the current one" in current.stderr
+    assert snapshot(folder) == before
+
+
+def test_removing_what_is_not_installed(recipes: Path) -> None:
+    cli("install", *sets(recipes), "shout")
+    before = snapshot(Store.default().var / "profiles")
+    result = cli("remove", "shout", "greet", ok=False)
+    assert "greet is not installed in profile default (it has: shout)" in result.stderr
+    assert snapshot(Store.default().var / "profiles") == before
+    cli("remove", "shout")  # by attribute; the distribution name works as well
+    assert json.loads(cli("list", "--json").stdout) == []
+    assert "has no packages to upgrade" in cli("upgrade", ok=False).stderr
+
+
+def test_a_profile_link_changed_by_hand(recipes: Path, tmp_path: Path) -> None:
+    cli("install", *sets(recipes), "shout")
+    cli("install", *sets(recipes), "shout_2")
+    folder = Store.default().var / "profiles"
+    link = folder / "default"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link.unlink()
+    link.symlink_to(elsewhere)
+    before = snapshot(folder)
+    for args in (["install", *sets(recipes), "greet"], ["rollback"], ["list"], ["remove", "shout"]):
+        result = cli(*args, ok=False)
+        assert "changed by hand" in result.stderr and "switch-generation 2" in result.stderr
+    assert snapshot(folder) == before
+    gens = cli("list-generations")
+    assert "changed by hand" in gens.stderr and len(gens.stdout.splitlines()) == 2
+
+    cli("switch-generation", "2")  # the repair
+    assert json.loads(cli("list", "--json").stdout)[0]["version"] == "2.0"
+
+    # A generation link pointed at another store path: it is not the generation's environment.
+    generation_1 = folder / "default-1-link"
+    other = Store.default().path(Store.default().add_text("other", "x"))
+    generation_1.unlink()
+    generation_1.symlink_to(other)
+    before = snapshot(folder)
+    result = cli("switch-generation", "1", ok=False)
+    assert "generation 1 of profile default was changed by hand" in result.stderr
+    assert "default-1-link" in cli("rollback", ok=False).stderr
+    assert snapshot(folder) == before
+    cli("delete-generations", "1")  # the way out the hint names
+    assert [g["generation"] for g in generations()] == [2]
+
+
+def test_a_profile_never_changes_its_interpreter(recipes: Path) -> None:
+    cli("install", *sets(recipes), "shout")
+    manifest = Store.default().var / "profiles" / "default-1.json"
+    data = json.loads(manifest.read_text())
+    data["python"]["identity"] = "cpython-3.0.0 sha256-x= cp30"  # as if it had been replaced
+    manifest.write_text(json.dumps(data))
+    result = cli("install", *sets(recipes), "greet", ok=False)
+    assert "never changes its interpreter" in result.stderr and "--profile NAME" in result.stderr
+
+
+def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:
+    assert "is not a profile name" in cli("list", "--profile", "../x", ok=False).stderr
+    assert "is not a profile name" in cli("list", "--profile", "a-1", ok=False).stderr
+    result = cli("delete-generations", "yesterday", ok=False)
+    assert "`old`, generation numbers, `+N`" in result.stderr
+
+
+# -- several profiles, generation deletion ----------------------------------------------------
+
+
+def test_profiles_are_independent_and_delete_generations_keeps_what_it_should(
+    recipes: Path,
+) -> None:
+    store = Store.default()
+    work = Profile(store, "work")
+    options = quiet()
+    dirs = [str(DEFAULT_RECIPES), str(recipes)]
+    install(work, ["shout"], recipes=dirs, options=options)
+    remove(work, ["shout"], options=options)
+    install(work, ["shout"], recipes=dirs, options=options)
+    install(work, ["shout_2"], recipes=dirs, options=options)
+    assert work.numbers() == [1, 2, 3, 4] and work.current_number() == 4
+    assert Profile(store, "default").current_number() is None
+    assert cli("list").stdout == ""
+
+    # Generation times: 1 and 2 are 10 days old, 3 is 5 days old, 4 is new.
+    now = time.time()
+    for number, age in ((1, 10), (2, 10), (3, 5)):
+        stamp = now - age * 86400
+        os.utime(work.dir / f"work-{number}-link", (stamp, stamp), follow_symlinks=False)
+    work.switch(3)
+    assert work.delete_generations(["7d"], now=now) == [1]  # 2 was current 7 days ago: kept
+    assert work.delete_generations(["+1"]) == [2]  # keeps the last one (4) and the current (3)
+    assert work.numbers() == [3, 4]
+    with pytest.raises(ProfileError, match="has no generation 2"):
+        work.delete_generations(["2", "4"])
+    assert work.numbers() == [3, 4]
+    work.switch(4)
+    assert cli("delete-generations", "old", "--profile", "work").returncode == 0
+    assert work.numbers() == [4]
+    assert (
+        "nothing changed" in cli("install", *sets(recipes), "shout_2", "--profile", "work").stderr
+    )
+
+
+def test_gc_keeps_every_generation_and_what_a_profile_needs(recipes: Path) -> None:
+    cli("install", *sets(recipes), "greet")
+    cli("remove", "greet")
+    gens = generations()
+    result = json.loads(cli("gc", "--json").stdout)
+    for generation in gens:
+        assert os.path.exists(generation["environment"])
+        assert generation["environment"] not in result["deleted"]
+    cli("rollback")
+    assert run(Path(cli("profile", "path").stdout.strip()) / "greet").stdout.strip() == (
+        "HELLO FROM GREET!"
+    )
+
+
+# -- the real packages ------------------------------------------------------------------------
+
+
+@pytest.mark.network
+def test_numpy_and_requests_profile_rollback_and_gc() -> None:
+    bin_dir = Path(cli("profile", "path").stdout.strip())
+    python = bin_dir / "python"
+    cli("install", "numpy")
+    version = run(python, "--version").stdout
+    cli("install", "requests")
+    assert run(python, "--version").stdout == version
+    assert imports(python, "numpy") and imports(python, "requests")
+    cli("rollback")
+    assert imports(python, "numpy") and not imports(python, "requests")
+    assert run(python, "--version").stdout == version
+    cli("switch-generation", "2")
+    assert imports(python, "requests") and imports(python, "numpy")
+    first, _ = generations()
+    live = {
+        row["path"] for row in json.loads(cli("path-info", "-r", "--json", bin_dir.parent).stdout)
+    }
+    cli("delete-generations", "old")
+    done = json.loads(cli("gc", "--json").stdout)
+    assert first["environment"] in done["deleted"]
+    assert all(os.path.exists(p) for p in live)
+    code = "import numpy, requests; print(numpy.arange(3).sum())"
+    assert run(python, "-c", code).stdout.strip() == "3"
+    assert run(python, "--version").stdout == version
+    assert cli("verify", "--check-contents").returncode == 0

@@ -1,0 +1,624 @@
+"""Recipes generated from a package index (``from_pypi``, ``pypi:``, ``pybuild import``,
+``pybuild lock``), on a local index built here; no network.
+
+The index holds tiny projects made for each path through the generator, next to the real
+build-tool wheels of the hermetic build index:
+
+- ``alpha`` 1.0 and 2.0 (wheels; 2.0's metadata is also served as a PEP 658 file), 3.0 (for
+  Python < 3 only), 4.0b1 (a pre-release). 2.0 needs ``beta>=1.0``, ``gamma`` only on Python 2
+  (``gamma`` is on no index: a wrong marker decision fails), and ``delta`` for its ``fancy`` extra;
+- ``beta`` 0.5 and 1.0 (wheels without a metadata file), needing ``pluggy``, which the set has;
+- ``delta`` (sdist, flit-core, a PEP 643 ``PKG-INFO``), ``epsilon`` (sdist, setuptools, an old
+  ``PKG-INFO``: its backend must prepare the metadata), ``iota`` (sdist and a pure wheel),
+  ``kappa`` (sdist and a compiled wheel);
+- troublemakers: ``zeta`` (builds with maturin, which the set lacks), ``eta`` (needs
+  setuptools<10), ``omega`` (needs ``alpha>=2`` and ``beta<1``), ``theta`` (needs
+  ``packaging>=99`` while the set has 26.3);
+- ``mu`` 0.9 and 1.0 (1.0's metadata asks for Python < 3), and ``flit-core`` 9.0 (sdist and
+  wheel: its sdist would build with itself);
+- ``shout`` 1.0 and 2.0 and ``greet`` from the build index; the set has recipes for shout 1.0
+  and greet.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pybuild.generate import MissingBuildBackend, NotOnIndex, ResolutionFailed
+from pybuild.generate.releases import Releases
+from pybuild.importers import ImportFileError
+from pybuild.importers.pylock import parse_pylock
+from pybuild.index import Index
+from pybuild.lazy import force
+from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ, write_fixture_recipes
+from support.index import make_sdist, make_wheel, write_index
+
+FLIT = '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n'
+SETUPTOOLS = (
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+)
+
+
+def _metadata(name: str, version: str, requires=(), extras=(), summary="", python=None) -> str:
+    lines = ["Metadata-Version: 2.2", f"Name: {name}", f"Version: {version}"]
+    if summary:
+        lines.append(f"Summary: {summary}")
+    if python:
+        lines.append(f"Requires-Python: {python}")
+    lines += [f"Provides-Extra: {e}" for e in extras]
+    lines += [f"Requires-Dist: {r}" for r in requires]
+    return "\n".join(lines) + "\n"
+
+
+def wheel(tmp: Path, name: str, version: str, code: str, metadata: str, tag="py3-none-any") -> Path:
+    """make_wheel, with `metadata` as its METADATA (and RECORD to match)."""
+    module = name.replace("-", "_")
+    path = make_wheel(tmp, name, version, {f"{module}/__init__.py": code}, tag=tag)
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    dist_info = next(n.split("/")[0] for n in members if n.endswith(".dist-info/METADATA"))
+    members[f"{dist_info}/METADATA"] = metadata.encode()
+    record = ""
+    for member, data in sorted(members.items()):
+        if not member.endswith("/RECORD"):
+            digest = hashlib.sha256(data).digest()
+            import base64
+
+            b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            record += f"{member},sha256={b64},{len(data)}\n"
+    members[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member in sorted(members, key=lambda m: (m.endswith("/RECORD"), m)):
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, members[member])
+    return path
+
+
+def sdist(tmp: Path, name: str, version: str, files: dict[str, str], pkg_info=None) -> Path:
+    """make_sdist, with `pkg_info` as its PKG-INFO when given (else make_sdist's old 2.1 one)."""
+    path = make_sdist(tmp, name, version, files)
+    if pkg_info is None:
+        return path
+    with tarfile.open(path) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    with (
+        gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for info, data in members:
+            if info.name.endswith("/PKG-INFO"):
+                data = pkg_info.encode()
+                info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _project(name: str, version: str, deps=(), backend=FLIT, extras=None) -> dict[str, str]:
+    module = name.replace("-", "_")
+    text = backend + f'\n[project]\nname = "{name}"\nversion = "{version}"\n'
+    text += f'description = "{name} for tests"\ndependencies = {json.dumps(list(deps))}\n'
+    if extras:
+        text += "\n[project.optional-dependencies]\n"
+        text += "".join(f"{k} = {json.dumps(v)}\n" for k, v in extras.items())
+    files = {
+        "pyproject.toml": text,
+        f"{module}/__init__.py": f'"""{name}."""\nVERSION = "{version}"\n',
+    }
+    if backend == SETUPTOOLS:
+        files["pyproject.toml"] += f'\n[tool.setuptools]\npackages = ["{module}"]\n'
+    return files
+
+
+@pytest.fixture(scope="module")
+def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every file of the test index (the index itself is written per test: some edit it)."""
+    tmp = tmp_path_factory.mktemp("pypi-dists")
+    alpha2 = _metadata(
+        "alpha",
+        "2.0",
+        ["beta>=1.0", 'gamma; python_version < "3"', 'delta; extra == "fancy"'],
+        ["fancy"],
+        summary="The first letter.",
+    )
+    made = [
+        wheel(tmp, "alpha", "1.0", "VERSION = '1.0'\n", _metadata("alpha", "1.0", ["beta"])),
+        wheel(tmp, "alpha", "2.0", "import beta\nVERSION = '2.0'\n", alpha2),
+        wheel(tmp, "alpha", "3.0", "", _metadata("alpha", "3.0", python="<3")),
+        wheel(tmp, "alpha", "4.0b1", "", _metadata("alpha", "4.0b1")),
+        wheel(tmp, "beta", "0.5", "", _metadata("beta", "0.5")),
+        wheel(tmp, "beta", "1.0", "import pluggy\n", _metadata("beta", "1.0", ["pluggy>=1"])),
+        sdist(
+            tmp,
+            "delta",
+            "1.0",
+            _project("delta", "1.0", ["beta"]),
+            pkg_info=_metadata("delta", "1.0", ["beta"], summary="From PKG-INFO."),
+        ),
+        sdist(
+            tmp,
+            "epsilon",
+            "1.0",
+            _project("epsilon", "1.0", ["beta"], SETUPTOOLS, {"fancy": ["delta"]}),
+        ),
+        sdist(tmp, "iota", "1.0", _project("iota", "1.0")),
+        wheel(tmp, "iota", "1.0", "", _metadata("iota", "1.0")),
+        sdist(tmp, "kappa", "1.0", _project("kappa", "1.0")),
+        wheel(
+            tmp, "kappa", "1.0", "VERSION = 'wheel'\n", _metadata("kappa", "1.0"), tag=_best_tag()
+        ),
+        sdist(
+            tmp,
+            "zeta",
+            "1.0",
+            _project(
+                "zeta",
+                "1.0",
+                backend='[build-system]\nrequires = ["maturin>=1"]\nbuild-backend = "maturin"\n',
+            ),
+            pkg_info=_metadata("zeta", "1.0"),
+        ),
+        sdist(
+            tmp,
+            "eta",
+            "1.0",
+            _project(
+                "eta",
+                "1.0",
+                backend='[build-system]\nrequires = ["setuptools<10"]\n'
+                'build-backend = "setuptools.build_meta"\n',
+            ),
+            pkg_info=_metadata("eta", "1.0"),
+        ),
+        wheel(tmp, "omega", "1.0", "", _metadata("omega", "1.0", ["alpha>=2", "beta<1"])),
+        wheel(tmp, "theta", "1.0", "", _metadata("theta", "1.0", ["packaging>=99"])),
+        wheel(tmp, "mu", "0.9", "", _metadata("mu", "0.9")),
+        wheel(tmp, "mu", "1.0", "", _metadata("mu", "1.0", python="<3")),
+        sdist(tmp, "flit-core", "9.0", _project("flit-core", "9.0")),
+        wheel(tmp, "flit-core", "9.0", "", _metadata("flit-core", "9.0")),
+    ]
+    shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
+    shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
+    tools = sorted(p for p in WHEEL_CACHE.glob("*.whl"))
+    return [*made, *shout, *tools]
+
+
+def _best_tag() -> str:
+    from packaging.tags import sys_tags
+
+    return str(next(iter(sys_tags())))
+
+
+@pytest.fixture
+def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test index as a folder (with alpha 2.0's PEP 658 file), and pip pointed at it."""
+    root = tmp_path / "index"
+    url = write_index(root, dists)
+    page = root / "alpha" / "index.json"
+    data = json.loads(page.read_text())
+    for entry in data["files"]:
+        if entry["filename"] == "alpha-2.0-py3-none-any.whl":
+            with zipfile.ZipFile(root / "files" / entry["filename"]) as zf:
+                text = zf.read("alpha-2.0.dist-info/METADATA")
+            (root / "files" / (entry["filename"] + ".metadata")).write_bytes(text)
+            entry["core-metadata"] = {"sha256": hashlib.sha256(text).hexdigest()}
+        if entry["filename"].startswith("alpha-3.0"):
+            entry["requires-python"] = "<3"
+    page.write_text(json.dumps(data))
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    return root
+
+
+@pytest.fixture
+def pkgs(index: Path, build_index: BuildIndex, tmp_path: Path):
+    """The default set plus recipes for shout 1.0 and greet (which needs shout), over the test
+    index."""
+    folder = write_fixture_recipes(tmp_path / "recipes", build_index, ["shout", "greet"])
+    return package_set(recipes=[DEFAULT_RECIPES, folder])
+
+
+def build_env(pkgs, packages) -> Path:
+    env = pkgs.python.with_packages(lambda ps: packages)
+    with open(os.devnull, "w") as quiet:
+        realise([env.drv], Store.default(), BuildOptions(log=quiet))
+    return Path(str(env))
+
+
+def run_python(env: Path, code: str) -> str:
+    result = subprocess.run(
+        [str(env / "bin" / "python"), "-c", code], env={}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def cli(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *args], cwd=cwd, text=True, capture_output=True
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+# -- metadata from each source --------------------------------------------------------------
+
+
+def test_metadata_comes_from_each_source_in_turn(pkgs, index: Path) -> None:
+    from packaging.version import Version
+
+    with Releases(Index(), pkgs) as releases:
+        alpha = releases.metadata("alpha", Version("2.0"))
+        beta = releases.metadata("beta", Version("1.0"))
+        delta = releases.metadata("delta", Version("1.0"))
+        epsilon = releases.metadata("epsilon", Version("1.0"))
+    assert alpha.source == "the index's metadata file, PEP 658"
+    assert beta.source == "the wheel's METADATA"
+    assert delta.source == "the sdist's PKG-INFO"
+    assert delta.summary == "From PKG-INFO."
+    assert epsilon.source == "the build backend's prepare_metadata_for_build_wheel"
+    assert epsilon.requires_dist[0] == "beta"
+    assert 'delta; extra == "fancy"' in epsilon.requires_dist
+    assert alpha.extras == ("fancy",) and beta.requires_dist == ("pluggy>=1",)
+
+
+def test_a_pep658_file_with_the_wrong_hash_is_refused(pkgs, index: Path) -> None:
+    from packaging.version import Version
+
+    from pybuild.errors import HashMismatch
+
+    (index / "files" / "alpha-2.0-py3-none-any.whl.metadata").write_text(
+        _metadata("alpha", "2.0", ["evil"])
+    )
+    with Releases(Index(), pkgs) as releases, pytest.raises(HashMismatch):
+        releases.metadata("alpha", Version("2.0"))
+
+
+def test_release_facts_are_cached(pkgs, index: Path) -> None:
+    from packaging.version import Version
+
+    with Releases(Index(), pkgs) as releases:
+        first = releases.metadata("beta", Version("1.0"))
+    (index / "files" / "beta-1.0-py3-none-any.whl").unlink()  # a second download would fail
+    with Releases(Index(), pkgs) as releases:
+        assert releases.metadata("beta", Version("1.0")) == first
+
+
+# -- from_pypi: resolution, markers, extras, the set's recipes --------------------------------
+
+
+def test_from_pypi_builds_a_package_and_its_dependencies(pkgs) -> None:
+    alpha = pkgs.from_pypi("alpha")
+    assert (alpha.pname, alpha.version) == ("alpha", "2.0")  # not 3.0 (Python<3), not 4.0b1
+    beta = force(alpha.attrs["dependencies"][0])
+    assert (beta.pname, beta.version) == ("beta", "1.0")  # no gamma: its marker is false
+    assert force(beta.attrs["dependencies"][0]).drv == pkgs.pluggy.drv  # the set's own
+    env = build_env(pkgs, [alpha])
+    assert run_python(env, "import alpha, beta, pluggy; print(alpha.VERSION)") == "2.0"
+
+
+def test_from_pypi_pins_a_version_and_adds_extras(pkgs) -> None:
+    assert pkgs.from_pypi("alpha", "1.0").version == "1.0"
+    fancy = pkgs.from_pypi("alpha", "2.0", extras=["fancy"])
+    deps = {force(d).pname: force(d) for d in fancy.attrs["dependencies"]}
+    assert set(deps) == {"beta", "delta"}
+    assert deps["delta"].attrs["build_system"][0].pname == "flit-core"  # from its sdist
+    env = build_env(pkgs, [fancy])
+    assert run_python(env, "import alpha, delta; print(delta.VERSION)") == "1.0"
+
+
+def test_the_set_wins_unless_the_version_differs(pkgs) -> None:
+    assert pkgs.from_pypi("pluggy") is force(pkgs.pluggy)
+    assert pkgs.from_pypi("Shout", "1.0") is force(pkgs.shout)
+    shout2 = pkgs.from_pypi("shout", "2.0")
+    assert shout2.version == "2.0" and shout2.drv != pkgs.shout.drv
+
+
+def test_requires_python_in_metadata_makes_the_resolver_backtrack(pkgs) -> None:
+    assert pkgs.from_pypi("mu").version == "0.9"  # mu 1.0's metadata wants Python < 3
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("mu", "1.0")
+    assert "Requires-Python <3 is required by mu 1.0" in str(info.value)
+    assert "the set's interpreter is Python 3." in str(info.value)
+
+
+def test_a_build_tool_of_its_own_build_comes_from_its_wheel(pkgs) -> None:
+    flit = pkgs.from_pypi("flit-core", "9.0")  # its sdist would need flit_core: itself
+    assert flit.version == "9.0" and flit.attrs["format"] == "wheel"
+
+
+def test_files_sdist_for_pure_projects_wheel_for_compiled_ones(pkgs) -> None:
+    iota = pkgs.from_pypi("iota")
+    kappa = pkgs.from_pypi("kappa")
+    assert iota.attrs["format"] == "pyproject" and kappa.attrs["format"] == "wheel"
+    epsilon = pkgs.from_pypi("epsilon")
+    assert [force(p).pname for p in epsilon.attrs["build_system"]] == ["setuptools"]
+    env = build_env(pkgs, [iota, kappa, epsilon])
+    assert run_python(env, "import kappa, epsilon, iota; print(kappa.VERSION)") == "wheel"
+
+
+def test_generated_recipes_are_readable_and_formatted(pkgs, pybuild_home: Path) -> None:
+    pkgs.from_pypi("alpha", "2.0", extras=["fancy"])
+    pkgs.from_pypi("kappa")
+    recipes = sorted((pybuild_home / "var" / "cache" / "pypi").glob("*/recipes/*.py"))
+    texts = {p.name.split("-")[0]: p.read_text() for p in recipes}
+    assert set(texts) >= {"alpha", "beta", "delta", "kappa"}
+    alpha = texts["alpha"]
+    assert alpha.startswith('"""alpha 2.0: The first letter.')
+    assert "def recipe(build_python_package, fetch_pypi, beta, delta):" in alpha
+    assert 'optional_dependencies={"fancy": [delta]}' in alpha and 'version = "2.0"' in alpha
+    assert "build_system=[flit_core]" in texts["delta"]
+    assert "hash pins kappa-1.0-" in " ".join(texts["kappa"].split())
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--line-length", "100", *recipes],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_repeated_request_needs_no_index(pkgs, index: Path) -> None:
+    first = pkgs.from_pypi("alpha", "2.0").drv  # evaluated once: the toolchain's files are known
+    shutil.rmtree(index)
+    again = package_set(recipes=pkgs.recipe_dirs).from_pypi("alpha", "2.0")
+    assert again.drv == first
+
+
+def test_a_cached_plan_is_dropped_when_the_set_changes(pkgs, index: Path, tmp_path: Path) -> None:
+    alpha = pkgs.from_pypi("alpha", "2.0")
+    assert force(alpha.attrs["dependencies"][0]).attrs["format"] == "wheel"
+    folder = tmp_path / "more"
+    folder.mkdir()
+    digest = _hash_of(index, "beta-1.0-py3-none-any.whl")
+    (folder / "beta.py").write_text(
+        "def recipe(build_python_package, fetch_pypi, pluggy):\n"
+        "    return build_python_package(pname='beta', version='1.0', src=fetch_pypi('beta',"
+        f" '1.0', kind='wheel', hash='{digest}'), format='wheel', dependencies=[pluggy])\n"
+    )
+    changed = package_set(recipes=[*pkgs.recipe_dirs, folder])
+    beta = force(changed.from_pypi("alpha", "2.0").attrs["dependencies"][0])
+    assert beta is force(changed.beta)
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_a_name_the_index_lacks_suggests_close_ones(pkgs) -> None:
+    with pytest.raises(NotOnIndex) as info:
+        pkgs.from_pypi("alpah")
+    assert info.value.suggestions == ["alpha"]
+    assert "did you mean 'alpha'?" in str(info.value)
+
+
+def test_a_missing_version_lists_those_there_are(pkgs) -> None:
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("alpha", "9")
+    text = str(info.value)
+    assert "alpha==9 is required by pypi:alpha==9" in text
+    assert "the index has alpha 1.0, 2.0" in text
+
+
+def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("omega")
+    text = str(info.value)
+    assert "beta<1 is required by omega 1.0" in text
+    assert "beta>=1.0 is required by alpha 2.0" in text
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("theta")
+    assert "packaging>=99 is required by theta 1.0" in str(info.value)
+    assert "the package set provides packaging 26.3 (recipe packaging)" in str(info.value)
+    assert "--all" in info.value.hint
+
+
+def test_a_missing_build_backend_is_named_with_how_to_add_it(pkgs) -> None:
+    with pytest.raises(MissingBuildBackend) as info:
+        pkgs.from_pypi("zeta")
+    assert "zeta 1.0's sdist builds with 'maturin>=1'" in str(info.value)
+    assert "no recipe for it" in str(info.value) and "pybuild import" in info.value.hint
+    with pytest.raises(MissingBuildBackend) as info:
+        pkgs.from_pypi("eta")
+    assert "gives setuptools 84.2.1, which does not satisfy it" in str(info.value)
+
+
+def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
+    out = cli("build", "pypi:alpha==2.0").stdout.strip()
+    assert out.endswith("-python3.11-alpha-2.0") or out.endswith("alpha-2.0")
+    run = "python -c 'import alpha, delta; print(alpha.VERSION)'"
+    assert cli("shell", "-p", "pypi:alpha[fancy]==2.0", "--run", run).stdout.strip() == "2.0"
+    bad = cli("build", "pypi:alpah", ok=False)
+    assert bad.returncode == 1 and "did you mean 'alpha'?" in bad.stderr
+    bad = cli("build", "pypi:alpha>=2", ok=False)
+    assert "is not NAME, NAME==VERSION or NAME[EXTRA]==VERSION" in bad.stderr
+
+
+# -- pybuild import and pybuild lock ------------------------------------------------------------
+
+
+def _hash_of(index: Path, filename: str) -> str:
+    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
+
+
+def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    alpha_hash = _hash_of(index, "alpha-2.0-py3-none-any.whl")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        "# a web project, in small\n"
+        f"alpha[fancy]==2.0 \\\n    --hash=sha256:{alpha_hash}\n"
+        "iota  # pure: built from its sdist\n"
+        "pluggy\n"
+        'gamma; python_version < "3"\n'
+    )
+    out = tmp_path / "generated"
+    result = cli(
+        "import",
+        str(requirements),
+        "-o",
+        str(out),
+        "--recipes",
+        str(DEFAULT_RECIPES),
+        "--recipes",
+        str(pkgs.recipe_dirs[1]),
+    )
+    assert (
+        "wrote 4 recipes" in result.stdout and "left to the set's recipes: pluggy" in result.stdout
+    )
+    written = sorted(p.name for p in out.glob("*.py"))
+    assert written == ["alpha.py", "beta.py", "delta.py", "iota.py", "overlay.py", "shell.py"]
+    assert f"sha256-{_sri(alpha_hash)}" in (out / "alpha.py").read_text()
+    built = cli("build", "--overlay", str(out / "overlay.py"), "alpha", "iota").stdout.split()
+    assert len(built) == 2
+    # (from another folder: this one holds delta.py, the recipe)
+    run = "cd / && python -c 'import alpha, beta, delta, iota, pluggy; print(delta.VERSION)'"
+    assert cli("shell", "--run", run, cwd=out).stdout.strip() == "1.0"
+    everything = cli("import", str(requirements), "-o", str(out), "--all", "--json")
+    report = json.loads(everything.stdout)
+    assert "pluggy" in report["written"] and (out / "pluggy.py").is_file()
+    again = cli("import", str(requirements), "-o", str(out))
+    assert "removed recipes no longer needed: pluggy" in again.stdout
+
+
+def _sri(hex_digest: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+
+
+def test_import_keeps_hashes_and_refuses_files_that_do_not_match(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"iota==1.0 --hash=sha256:{'0' * 64}\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    assert "iota 1.0: no file fits the hashes it is locked or required with" in result.stderr
+    assert not (tmp_path / "out").exists()  # nothing half-written
+    wheel_hash = _hash_of(index, "iota-1.0-py3-none-any.whl")
+    requirements.write_text(f"iota==1.0 --hash=sha256:{wheel_hash}\n")
+    cli("import", str(requirements), "-o", str(tmp_path / "out"))
+    assert 'kind="wheel"' in (tmp_path / "out" / "iota.py").read_text()  # the hashed file
+
+
+def test_import_reports_malformed_files_with_their_line(pkgs, tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\n\nbeta >= = 1\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    assert f"{requirements}:3: invalid requirement 'beta >= = 1'" in result.stderr
+    lock = tmp_path / "pylock.toml"
+    lock.write_text('lock-version = "1.0"\ncreated-by = "x"\n\n[[packages]]\nversion = "1"\n')
+    result = cli("import", str(lock), ok=False)
+    assert f"{lock}:4: a package has no name" in result.stderr
+
+
+def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("lock", "pypi:alpha[fancy]==2.0", "shout", "-o", str(lock), *recipes)
+    data = tomllib.loads(lock.read_text())
+    assert data["lock-version"] == "1.0" and data["created-by"] == "pybuild"
+    versions = {p["name"]: p["version"] for p in data["packages"]}
+    assert versions == {
+        "alpha": "2.0",
+        "beta": "1.0",
+        "delta": "1.0",
+        "pluggy": "1.7.0",
+        "shout": "1.0",
+    }
+    delta = next(p for p in data["packages"] if p["name"] == "delta")
+    assert delta["sdist"]["hashes"]["sha256"] == _hash_of(index, "delta-1.0.tar.gz")
+    assert delta["dependencies"] == [{"name": "beta"}]
+    out = tmp_path / "from-lock"
+    result = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
+    assert sorted(result["written"]) == ["alpha", "beta", "delta"]  # shout, pluggy: the set's
+    assert {k: v["version"] for k, v in result["packages"].items()} == {
+        k.replace("-", "_"): v for k, v in versions.items()
+    }
+    assert cli("lock", "shout", "-o", str(tmp_path / "locked.toml"), ok=False).returncode == 1
+
+
+def test_a_lock_pinning_another_version_than_the_set_wins(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    digest = _hash_of(index, "shout-2.0.tar.gz")
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "uv"\n\n[[packages]]\nname = "shout"\n'
+        f'version = "2.0"\nsdist = {{ name = "shout-2.0.tar.gz",'
+        f' hashes = {{ sha256 = "{digest}" }} }}\n'
+        '\n[[packages]]\nname = "gamma"\nversion = "1.0"\nmarker = "python_version < \'3\'"\n'
+    )
+    out = tmp_path / "out"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("import", str(lock), "-o", str(out), *recipes)
+    assert sorted(p.name for p in out.glob("*.py")) == ["overlay.py", "shell.py", "shout.py"]
+    run = "cd / && python -c 'import shout; print(shout.VERSION)'"
+    assert cli("shell", "--run", run, cwd=out).stdout.strip() == "2.0"
+    assert parse_pylock(lock).packages[0].sha256() == {digest}
+
+
+def test_import_pyproject_dependencies_and_extras(pkgs, tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["alpha<2"]\n'
+        '[project.optional-dependencies]\nextra-one = ["iota"]\n'
+    )
+    out = tmp_path / "out"
+    cli("import", str(project / "pyproject.toml"), "-o", str(out), "--extra", "extra_one")
+    assert sorted(p.stem for p in out.glob("*.py")) == ["alpha", "beta", "iota", "overlay", "shell"]
+    assert 'version = "1.0"' in (out / "alpha.py").read_text()
+    with pytest.raises(ImportFileError):
+        from pybuild.importers import read_file
+
+        read_file(project / "pyproject.toml", extras=["nope"])
+
+
+def test_an_index_named_in_the_requirements_file_is_used_and_pinned(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    private = tmp_path / "private"  # an index of its own, holding only beta
+    url = write_index(private, [index / "files" / "beta-1.0-py3-none-any.whl"])
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"--index-url {url}\nbeta==1.0\n")
+    out = tmp_path / "out"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("import", str(requirements), "-o", str(out), *recipes)
+    text = (out / "beta.py").read_text()
+    assert f'url="{url}/files/beta-1.0-py3-none-any.whl"' in text  # not on pip's index
+    shutil.rmtree(index / "beta")
+    assert cli("build", "--overlay", str(out / "overlay.py"), "beta", *recipes).returncode == 0
+
+
+def test_an_import_that_replaces_a_set_package_checks_its_dependents(pkgs, tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("greet\nshout==2.0\n")
+    out = tmp_path / "out"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    report = json.loads(cli("import", str(requirements), "-o", str(out), "--json", *recipes).stdout)
+    assert report["packages"]["shout"] == {"version": "2.0", "origin": "index", "kind": "sdist"}
+    assert report["packages"]["greet"]["origin"] == "set"  # its metadata allows any shout
+    run = "cd / && python -c 'import shout; print(shout.VERSION)' && greet"
+    assert cli("shell", "--run", run, cwd=out).stdout.split() == ["2.0", "HELLO", "FROM", "GREET!"]
