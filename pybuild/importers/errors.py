@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import PybuildError
 
-__all__ = ["ImportFileError"]
+__all__ = ["ImportFileError", "read_import_file"]
 
 
 class ImportFileError(PybuildError):
@@ -17,3 +17,13 @@ class ImportFileError(PybuildError):
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {reason}")
         self.hint = hint
+
+
+def read_import_file(path: Path) -> str:
+    """The text of a file to import, or an ImportFileError saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(path, 0, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None

@@ -31,7 +31,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .errors import ImportFileError
+from .errors import ImportFileError, read_import_file
 from .pyproject import load_toml
 from .toml import Inline, dumps
 
@@ -111,12 +111,7 @@ class Lock:
 
 def parse_pylock(path: str | Path) -> Lock:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ImportFileError(path, 0, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    text = read_import_file(path)
     return parse_pylock_text(text, str(path))
 
 

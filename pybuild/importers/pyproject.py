@@ -24,7 +24,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .errors import ImportFileError
+from .errors import ImportFileError, read_import_file
 from .requirements import RequirementLine, RequirementsFile
 
 __all__ = ["format_pyproject", "parse_pyproject", "parse_pyproject_text"]
@@ -35,12 +35,7 @@ def parse_pyproject(
 ) -> RequirementsFile:
     """The requirements of a ``pyproject.toml`` (with `extras` and dependency `groups`)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ImportFileError(path, 0, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    text = read_import_file(path)
     return parse_pyproject_text(text, str(path), extras, groups)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .errors import ImportFileError
+from .errors import ImportFileError, read_import_file
 
 __all__ = [
     "RequirementLine",
@@ -110,12 +110,7 @@ def parse_requirements_text(text: str, path: str = "<requirements>") -> Requirem
 def _parse_file(
     path: Path, out: RequirementsFile, constraint: bool, seen: tuple[Path, ...]
 ) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ImportFileError(path, 0, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    text = read_import_file(path)
     _parse_lines(text, path, out, constraint, (*seen, path.resolve()))
 
 

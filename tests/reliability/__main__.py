@@ -85,7 +85,7 @@ def run(selection: str, trials: int, scratch: Path) -> tuple[int, int, int, floa
     ]
     if " -k " in selection:
         argv += ["-k", selection.split(" -k ", 1)[1].strip("'")]
-    env = {**os.environ, "PYBUILD_RELIABILITY_TRIALS": str(trials)}
+    env = {**os.environ, "RELIABILITY_TRIALS": str(trials)}
     start = time.monotonic()
     subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.monotonic() - start

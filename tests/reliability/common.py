@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 # Trials per test in the default suite; `python -m tests.reliability --report` raises them.
-TRIALS = int(os.environ.get("PYBUILD_RELIABILITY_TRIALS", "5"))
+TRIALS = int(os.environ.get("RELIABILITY_TRIALS", "5"))
 
 # A two-package chain (greet needs shout); TRIAL makes every trial's derivations new, so each
 # trial has real work to be interrupted in.

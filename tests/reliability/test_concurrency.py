@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from support.fixtures import BuildIndex, write_fixture_recipes
-
-from .common import TRIAL_FILE, TRIALS, pybuild_command
+from .common import TRIALS, pybuild_command
 
 RACERS = 4
-
-
-@pytest.fixture
-def trial_file(use_index: BuildIndex, tmp_path: Path) -> Path:
-    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
-    file = tmp_path / "trial.py"
-    file.write_text(TRIAL_FILE.format(recipes=str(recipes)))
-    return file
 
 
 def race(trial_file: Path, trial: int) -> list[subprocess.CompletedProcess[str]]:

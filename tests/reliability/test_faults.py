@@ -14,20 +14,9 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from pybuild.store import Store
-from support.fixtures import BuildIndex, write_fixture_recipes
 
-from .common import TRIAL_FILE, TRIALS, pybuild_command, run_pybuild
-
-
-@pytest.fixture
-def trial_file(use_index: BuildIndex, tmp_path: Path) -> Path:
-    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
-    file = tmp_path / "trial.py"
-    file.write_text(TRIAL_FILE.format(recipes=str(recipes)))
-    return file
+from .common import TRIALS, pybuild_command, run_pybuild
 
 
 def build_seconds(trial_file: Path) -> float:
