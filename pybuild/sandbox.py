@@ -48,6 +48,9 @@ class Sandbox:
         network: bool,
     ) -> list[str]:
         """The command that runs `argv` in the sandbox (environment and cwd are inherited)."""
+        # The program by its real path: a venv's `python` is a link to an interpreter
+        # elsewhere, and only the interpreter's installation is inside the sandbox.
+        argv = [os.path.realpath(argv[0]), *argv[1:]]
         wrapped = [self.bwrap, "--die-with-parent", "--unshare-all", "--new-session"]
         if network:
             # A download: its result is checked by hash, so it may read what it needs (a

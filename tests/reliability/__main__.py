@@ -81,6 +81,7 @@ def run(selection: str, trials: int, scratch: Path) -> tuple[int, int, int, floa
         "-p",
         "no:cacheprovider",
         f"--junitxml={report}",
+        f"--basetemp={scratch / 'pytest'}",
         *selection.split(" -k ")[0].split(),
     ]
     if " -k " in selection:
