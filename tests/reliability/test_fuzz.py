@@ -98,3 +98,73 @@ def test_any_recipe_file_loads_or_is_refused_cleanly(tmp_path: Path, text: str) 
     file.write_text(text)
     with contextlib.suppress(PybuildError):
         load_module(file)
+
+
+NARINFO_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "StorePath",
+                "URL",
+                "Compression",
+                "FileHash",
+                "FileSize",
+                "NarHash",
+                "NarSize",
+                "References",
+                "Deriver",
+                "Sig",
+                "CA",
+                "Bogus",
+            ]
+        ),
+        st.text(max_size=60),
+    ),
+    max_size=12,
+)
+
+
+@fuzz
+@given(lines=NARINFO_LINES, junk=st.text(max_size=100))
+def test_any_cache_metadata_parses_or_is_refused_cleanly(
+    lines: list[tuple[str, str]], junk: str
+) -> None:
+    from pybuild.cache.info import CacheInfo, NarInfo
+
+    text = "".join(f"{key}: {value}\n" for key, value in lines) + junk
+    for parse in (NarInfo.parse, CacheInfo.parse):
+        with contextlib.suppress(PybuildError):
+            parse(text)
+
+
+@fuzz
+@given(text=st.text(max_size=400))
+def test_any_lock_file_parses_or_is_refused_cleanly(text: str) -> None:
+    from pybuild.importers.pylock import parse_pylock_text
+
+    with contextlib.suppress(PybuildError):
+        parse_pylock_text(text)
+
+
+@fuzz
+@given(
+    packages=st.lists(
+        st.dictionaries(
+            st.sampled_from(["name", "version", "sdist", "wheels", "marker", "index"]),
+            JSON,
+            max_size=5,
+        ),
+        max_size=4,
+    )
+)
+def test_any_lock_file_structure_parses_or_is_refused_cleanly(packages: list[dict]) -> None:
+    from pybuild.importers.pylock import parse_pylock_text
+    from pybuild.importers.toml import dumps
+
+    doc = {"lock-version": "1.0", "created-by": "fuzz", "packages": packages}
+    try:
+        text = dumps(doc)
+    except (TypeError, ValueError):
+        return  # not representable as TOML: nothing a user could have written
+    with contextlib.suppress(PybuildError):
+        parse_pylock_text(text)
