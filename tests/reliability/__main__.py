@@ -63,7 +63,7 @@ CHECKS = [
         "1 per case",
     ),
     (
-        "fuzzing .drv files, hashes, recipe files (hypothesis)",
+        "fuzzing .drv files, hashes, recipe files, cache metadata, lock files (hypothesis)",
         "tests/reliability/test_fuzz.py",
         "N*40 examples",
     ),
