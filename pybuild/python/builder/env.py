@@ -145,28 +145,48 @@ def link_scripts(out: Path, roots: list) -> None:
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
-    owners: dict = {}
-    clashes = []
-    for package in packages:
-        for area in (site_rel, "bin"):
-            root = package / area
-            if not root.is_dir():
-                continue
-            for path in root.rglob("*"):
-                if path.is_dir() and not path.is_symlink():
-                    continue
-                rel = path.relative_to(package)
-                if "__pycache__" in rel.parts or rel.suffix == ".pth":
-                    continue
-                other = owners.setdefault(rel, package)
-                if other != package:
-                    clashes.append(f"{rel} is in both {other.name} and {package.name}")
+    """Refuse two packages that install the same file, naming every clash.
+
+    Only folders that more than one package has are read, as Nix's ``buildEnv`` merges trees:
+    two packages can only clash on a name both have, and most share little more than
+    ``site-packages`` itself, so the check reads a few folders instead of every file.
+    """
+    clashes: list = []
+    for area in (site_rel, "bin"):
+        _merge(area, [p for p in packages if (p / area).is_dir()], clashes)
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
         raise Collision(
             f"collisions between packages:\n  {shown}{more}\n"
             "  (use ignore_collisions=True to let the first package win)"
+        )
+
+
+def _merge(rel: str, packages: list, clashes: list) -> None:
+    """Compare the folder ``rel`` of the packages that have it; descend where they overlap."""
+    if len(packages) < 2:
+        return
+    owners: dict = {}
+    for package in packages:
+        with os.scandir(package / rel) as entries:
+            for entry in entries:
+                if entry.name == "__pycache__" or entry.name.endswith(".pth"):
+                    continue
+                owners.setdefault(entry.name, []).append(
+                    (package, entry.is_dir(follow_symlinks=False))
+                )
+    for name in sorted(owners):
+        sharing = owners[name]
+        if len(sharing) < 2:
+            continue
+        if all(is_dir for _, is_dir in sharing):
+            _merge(os.path.join(rel, name), [package for package, _ in sharing], clashes)
+            continue
+        first = sharing[0][0]
+        clashes.extend(
+            f"{os.path.join(rel, name)} is in both {first.name} and {package.name}"
+            for package, _ in sharing[1:]
         )
 
 
