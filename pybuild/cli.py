@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from .commands import MODULES
+from .commands import COMMANDS, MODULES
 from .errors import PybuildError
 
 __all__ = ["main"]
@@ -21,7 +21,8 @@ _OPTION_HELP = "set a setting for this command (overrides config file and enviro
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_modules_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -49,7 +50,19 @@ class Commands:
         return p
 
 
-def _parser() -> argparse.ArgumentParser:
+def _modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command module the command line names, or all of them (for help and errors).
+
+    Importing and registering every module costs more than a no-op build is allowed to.
+    """
+    rest = list(argv)
+    while rest[:1] == ["--option"]:
+        rest = rest[3:]
+    module = COMMANDS.get(rest[0]) if rest else None
+    return (module,) if module else MODULES
+
+
+def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pybuild",
         description="Build Python packages and environments the Nix way: hashed, immutable, "
@@ -75,6 +88,6 @@ def _parser() -> argparse.ArgumentParser:
         help=_OPTION_HELP,
     )
     commands = Commands(parser.add_subparsers(metavar="COMMAND"), common)
-    for name in MODULES:
+    for name in modules:
         importlib.import_module(f"pybuild.commands.{name}").register(commands)
     return parser

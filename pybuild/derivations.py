@@ -50,6 +50,7 @@ STORE_TOKEN = "@pybuild-store@"
 _FORMAT_VERSION = 1
 _HASH_MODES = ("flat", "recursive")
 _known: dict[str, Derivation] = {}  # output hash part -> derivation made in this process
+_valid_sources: set[tuple[str, str]] = set()  # (store dir, basename) found valid here
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,7 +251,8 @@ class _Context:
         drv = _known.get(hash_part)
         if drv is not None:
             self.drvs[drv.drv_name] = drv
-        elif self.store.is_valid(basename):
+        elif (self.prefix, basename) in _valid_sources or self.store.is_valid(basename):
+            _valid_sources.add((self.prefix, basename))  # the same few sources, many times
             self.srcs.add(basename)
         else:
             raise UsageError(

@@ -7,7 +7,6 @@ fault so callers and tests can inspect it, not just parse the text.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -134,6 +133,8 @@ class MissingAttribute(PybuildError, AttributeError):
     """An attribute is not defined; suggests the closest names that are."""
 
     def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
+        import difflib  # only an error pays for it
+
         self.name, self.where = name, where
         self.suggestions = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
         text = f"{where} has no attribute {name!r}"

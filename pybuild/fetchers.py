@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from .derivations import Derivation, derivation
@@ -121,24 +121,40 @@ def remember_file(sri: str, pname: str, version: str, kind: str, url: str, filen
 
 
 class _UrlCache:
-    """``var/cache/fetch-pypi.json``: hash -> where that file was found; exact by design."""
+    """``var/cache/fetch-pypi.json``: hash -> where that file was found; exact by design.
+
+    The parsed file is kept per process while the file is unchanged: a set evaluates dozens
+    of ``fetch_pypi`` calls, and re-reading it for each cost a no-op build 4 ms.
+    """
+
+    _loaded: ClassVar[dict[Path, tuple[tuple[int, int, int], dict[str, list[str]]]]] = {}
 
     def __init__(self) -> None:
         self.path = default_home() / "var" / "cache" / "fetch-pypi.json"
 
     def _load(self) -> dict[str, list[str]]:
         try:
+            st = os.stat(self.path)
+        except OSError:
+            return {}
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._loaded.get(self.path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
             data = json.loads(self.path.read_text())
-            return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+        data = data if isinstance(data, dict) else {}
+        self._loaded[self.path] = (stamp, data)
+        return data
 
     def get(self, sri: str, pname: str, version: str, kind: str) -> tuple[str, str] | None:
         entry = self._load().get(f"{sri} {pname} {version} {kind}")
         return (entry[0], entry[1]) if entry else None
 
     def put(self, sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
-        data = self._load()
+        data = dict(self._load())
         data[f"{sri} {pname} {version} {kind}"] = [url, filename]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".tmp{os.getpid()}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import os
 import stat
@@ -93,8 +94,12 @@ class Hash:
         return self.sri
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_hash(text: str) -> Hash:
-    """Read a sha256 written as SRI, ``sha256:<hex|base32>``, bare hex or bare Nix base-32."""
+    """Read a sha256 written as SRI, ``sha256:<hex|base32>``, bare hex or bare Nix base-32.
+
+    Cached: evaluating a set reads each recipe's hash several times (a Hash is immutable).
+    """
     body = text.strip()
     if any(c.isspace() for c in body):
         raise InvalidHash(text, "contains white space")

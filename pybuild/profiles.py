@@ -544,7 +544,7 @@ class _Work:
         """Build the environment of `chosen` and make it the next generation."""
         from .python.environment import Environment
         from .realiser import realise
-        from .store.gc import temp_roots
+        from .store.temproots import temp_roots
 
         ordered = [chosen[k] for k in sorted(chosen)]
         env = Environment(self.python, [pkg for _, pkg in ordered])

@@ -27,10 +27,8 @@ from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
 from .errors import BuildError, HashMismatch, PathNotValid, PybuildError
 from .graph import toposort
 from .hashing import hash_file, hash_path
-from .sandbox import sandbox_for
 from .store import Store, remove_tree
-from .store.gc import temp_roots
-from .store.optimise import optimise_paths
+from .store.temproots import temp_roots
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -81,6 +79,8 @@ def realise(
     failure is raised once the builds already running have finished.
     """
     store = store or Store.default()
+    if all(store.is_valid(p) for d in targets for p in d.output_paths.values()):
+        return dict.fromkeys(targets, "valid")  # a no-op: no roots, plan or cache to set up
     options = options or BuildOptions()
     subs = _substituters(options)
     with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
@@ -190,6 +190,8 @@ def _build(
             candidates = store.closure(input_paths(drv))
             store.commit(built, candidates=candidates, deriver=drv.drv_name)
         if options.auto_optimise:
+            from .store.optimise import optimise_paths
+
             optimise_paths(store, outputs.values())
     return "built"
 
@@ -280,7 +282,9 @@ def _differing_files(old: Path, new: Path) -> list[str]:
 def _run_builder(
     drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
 ) -> None:
-    import subprocess
+    import subprocess  # only a real build needs it, and the sandbox
+
+    from .sandbox import sandbox_for
 
     build_dir = work / "build"
     build_dir.mkdir()

@@ -24,7 +24,6 @@ Example::
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -80,6 +79,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
+        Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),
     )
 }
 
@@ -233,6 +233,8 @@ def _lookup(name: str, source: str = "") -> Setting:
     canonical = name.replace("-", "_")
     if canonical in SETTINGS:
         return SETTINGS[canonical]
+    import difflib  # only an error pays for it
+
     close = difflib.get_close_matches(canonical, list(SETTINGS), n=3, cutoff=0.6)
     # Suggest in the spelling of the source, so the user can paste the suggestion back.
     if source.startswith("env "):

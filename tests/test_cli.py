@@ -465,6 +465,27 @@ def test_help_and_no_op_build_import_nothing_heavy(tmp_path: Path) -> None:
     assert heavy(imported_by("path-info", "-r", build_hello(tmp_path))) == []
 
 
+def test_a_command_loads_only_its_own_module() -> None:
+    loaded = {m for m in imported_by("build", "--help") if m.startswith("pybuild.commands.")}
+    assert loaded == {"pybuild.commands.build", "pybuild.commands.common"}
+
+
+def test_the_command_table_names_what_each_module_registers() -> None:
+    import argparse
+    import importlib
+
+    from pybuild.cli import Commands
+    from pybuild.commands import COMMANDS, MODULES
+
+    registered = {}
+    for module in MODULES:
+        parser = argparse.ArgumentParser()
+        commands = Commands(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
+        importlib.import_module(f"pybuild.commands.{module}").register(commands)
+        registered.update(dict.fromkeys(commands._sub.choices, module))
+    assert registered == COMMANDS
+
+
 # -- the other commands -----------------------------------------------------------------------
 
 

@@ -240,3 +240,14 @@ def test_the_interpreter_is_the_same_in_every_environment(recipes: Path) -> None
         env = build_env(pkgs, names)
         versions.add(clean_run(str(env / "bin" / "python"), "-c", "import sys; print(sys.version)"))
     assert len(versions) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["numpy", "Foo.Bar_baz", "typing-extensions", "a__b--c..d", "Zope.Interface", "x-_.y"]
+)
+def test_names_normalise_as_packaging_does(name: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    from pybuild.python.environment import _normalise
+
+    assert _normalise(name) == canonicalize_name(name)

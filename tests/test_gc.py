@@ -24,12 +24,12 @@ from pybuild.store.gc import (
     disk_usage,
     find_roots,
     parse_size,
-    temp_roots,
     why_depends,
 )
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import make_name
 from pybuild.store.roots import add_result_link
+from pybuild.store.temproots import temp_roots
 
 
 def quiet() -> BuildOptions:

@@ -182,3 +182,26 @@ def test_python_override_with_package_overrides(recipes: Path) -> None:
     assert python.pkgs.middle.dependencies[0].version == "7.0"
     assert pkgs.middle.dependencies[0].version == "1.0"
     assert python.version == PY.version
+
+
+def test_parameters_of_every_kind_of_callable() -> None:
+    import functools
+
+    from pybuild.pkgset import _parameters
+
+    def plain(a, /, b, c=1, *args, d, e=2, **kwargs):
+        return None
+
+    class Maker:
+        def __call__(self, x, y=0):
+            return None
+
+        def method(self, z):
+            return None
+
+    expected = [("b", True), ("c", False), ("d", True), ("e", False)]
+    assert _parameters(plain) == expected
+    assert _parameters(functools.wraps(plain)(lambda *a, **k: None)) == expected
+    assert _parameters(functools.partial(plain, b=3)) == [("b", False), *expected[1:]]
+    assert _parameters(Maker()) == [("x", True), ("y", False)]
+    assert _parameters(Maker().method) == [("z", True)]

@@ -33,6 +33,7 @@ DEFAULTS = {
     "log_lines": 25,
     "require_sigs": True,
     "sandbox": "relaxed",
+    "eval_cache": True,
     "stalled_download_timeout": 60,
     "substituters": [],
     "trusted_public_keys": [],

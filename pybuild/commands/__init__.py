@@ -6,3 +6,17 @@ Handlers import what they need when they run, so ``pybuild --help`` stays fast.
 """
 
 MODULES = ("build", "shell", "store", "fetch", "config", "cache", "profile", "gc", "imports")
+
+COMMANDS = {
+    **dict.fromkeys(("build", "eval"), "build"),
+    "shell": "shell",
+    **dict.fromkeys(("show-derivation", "path-info", "add", "hash", "verify"), "store"),
+    "prefetch": "fetch",
+    "config": "config",
+    **dict.fromkeys(("copy", "key", "sign"), "cache"),
+    **dict.fromkeys(("install", "remove", "upgrade", "list", "list-generations"), "profile"),
+    **dict.fromkeys(("rollback", "switch-generation", "delete-generations", "profile"), "profile"),
+    **dict.fromkeys(("gc", "delete", "why-depends", "optimise", "du"), "gc"),
+    **dict.fromkeys(("import", "lock"), "imports"),
+}
+"""Which module registers each command: a command line loads only its command's module."""

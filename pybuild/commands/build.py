@@ -48,8 +48,6 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
     from ..evaluate import load_module, select
 
-    if not args.attrs:
-        raise UsageError("name what to build (ATTR…), or --all")
     if args.file:
         module = load_module(args.file)
         values = [select(module, attr, args.file) for attr in args.attrs]
@@ -60,22 +58,64 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ..realiser import check, realise
-    from ..store.gc import temp_roots
+    from ..store.temproots import temp_roots
 
-    options = build_options(args, get_settings(args))
+    settings = get_settings(args)
     store = open_store()
     if args.all:
-        return _build_all(args, store, options)
-    targets = _build_targets(args)
-    outputs = [p for t in targets for p in t.output_paths.values()]
-    with temp_roots(store, outputs):  # until the result links hold them, no gc may take them
+        return _build_all(args, store, build_options(args, settings))
+    if not args.attrs:
+        raise UsageError("name what to build (ATTR…), or --all")
+
+    use_cache = settings.eval_cache and not args.check
+    cached = _cached_targets(args, store) if use_cache else None
+    if cached is not None:
+        with temp_roots(store, _outputs(cached)):  # held before checking that they are valid
+            if all(store.is_valid(p) for p in _outputs(cached)):
+                return _finish(args, store, cached, dict.fromkeys(cached, "valid"))
+    from ..realiser import check, realise
+
+    options = build_options(args, settings)
+    targets = _evaluate(args, store) if use_cache else _build_targets(args)
+    with temp_roots(store, _outputs(targets)):  # no gc may take them before the result links
         fates = realise(targets, store, options)
         failed = [d for d, fate in fates.items() if fate not in ("built", "substituted", "valid")]
         if args.check and not failed:
             return _report_check(store, targets, options, check)
-        if args.out_link:
-            _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
+        return _finish(args, store, targets, fates)
+
+
+def _outputs(targets: list[Any]) -> list[str]:
+    return [p for t in targets for p in t.output_paths.values()]
+
+
+def _command(args: argparse.Namespace) -> list[object]:
+    """What names the evaluation of a build: the record key of the evaluation cache."""
+    return ["build", args.file, args.attrs, args.recipes, args.overlay]
+
+
+def _cached_targets(args: argparse.Namespace, store: Any) -> list[Any] | None:
+    from ..evalcache import cache_key, lookup
+
+    return lookup(store, cache_key(store, _command(args)))
+
+
+def _evaluate(args: argparse.Namespace, store: Any) -> list[Any]:
+    """Evaluate the targets while recording what is read, and keep the record."""
+    from ..evalcache import Recorder, cache_key, save
+
+    recorder = Recorder(str(store.dir))
+    with recorder.recording():
+        targets = _build_targets(args)
+    save(store, cache_key(store, _command(args)), recorder, targets)
+    return targets
+
+
+def _finish(args: argparse.Namespace, store: Any, targets: list[Any], fates: dict) -> int:
+    """Result links for what was built, then the report (text or JSON); under temporary roots."""
+    failed = [d for d, fate in fates.items() if fate not in ("built", "substituted", "valid")]
+    if args.out_link:
+        _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
         print_json(
             [

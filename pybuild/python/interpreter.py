@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -110,6 +109,8 @@ def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
 
 def _query(executable: str) -> dict[str, object]:
     """Ask the interpreter itself; `packaging` comes from our own environment via PYTHONPATH."""
+    import subprocess
+
     import packaging
 
     packaging_root = str(Path(packaging.__file__).parent.parent)

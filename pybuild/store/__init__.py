@@ -41,9 +41,19 @@ _CANONICAL_MTIME = 1
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
     """``$PYBUILD_HOME``, else ``$XDG_DATA_HOME/pybuild``, else ``~/.local/share/pybuild``."""
     env = os.environ if environ is None else environ
-    if env.get("PYBUILD_HOME"):
-        return Path(env["PYBUILD_HOME"]).absolute()
-    data = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    given, xdg = env.get("PYBUILD_HOME"), env.get("XDG_DATA_HOME")
+    relative = not os.path.isabs(given or xdg or "/")
+    return _home(given, xdg, os.environ.get("HOME"), os.getcwd() if relative else None)
+
+
+@functools.lru_cache(maxsize=16)
+def _home(
+    pybuild_home: str | None, xdg_data_home: str | None, _home_dir: str | None, _cwd: str | None
+) -> Path:
+    """Cached: evaluating a set asks for the home hundreds of times (once per derivation)."""
+    if pybuild_home:
+        return Path(pybuild_home).absolute()
+    data = xdg_data_home or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data, "pybuild").absolute()
 
 

@@ -43,7 +43,6 @@ import os
 import re
 import sqlite3
 import stat
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,6 +52,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidName, StoreError, UsageError
 from .paths import split_name
+from .temproots import TEMP_ROOTS, gc_lock
 
 if TYPE_CHECKING:
     from . import Store
@@ -71,11 +71,9 @@ __all__ = [
     "gc_lock",
     "live_paths",
     "parse_size",
-    "temp_roots",
     "why_depends",
 ]
 
-_TEMP_ROOTS = "temproots"
 _LINKS = ".links"
 _TMP_LINK_PREFIX = ".tmp-link-"
 _NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
@@ -100,49 +98,8 @@ class LivePathError(StoreError):
 # -- locking and temporary roots -------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def gc_lock(store: Store, exclusive: bool) -> Iterator[None]:
-    """Hold ``var/gc.lock``: exclusively to collect, shared to add roots or hard links."""
-    store.var.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store.var / "gc.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def temp_roots(store: Store, names: Iterable[str]) -> Iterator[None]:
-    """Keep `names` (store basenames, valid or still to be built) alive while the block runs.
-
-    The roots are a file ``var/temproots/<pid>-<random>`` that this process holds locked; a
-    collection reads the files whose lock is held and deletes the others (their process died).
-    The file is made under a shared hold of the gc lock, so a running collection finishes
-    first and the caller then sees the store as it left it.
-    """
-    folder = store.var / _TEMP_ROOTS
-    folder.mkdir(parents=True, exist_ok=True)
-    data = "".join(f"{name}\n" for name in sorted(set(names))).encode()
-    with gc_lock(store, exclusive=False):
-        fd, path = tempfile.mkstemp(prefix=f"{os.getpid()}-", dir=folder)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, data)
-        except BaseException:
-            os.unlink(path)
-            os.close(fd)
-            raise
-    try:
-        yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-        os.close(fd)
-
-
 def _read_temp_roots(store: Store, clean: bool) -> Iterator[Root]:
-    folder = store.var / _TEMP_ROOTS
+    folder = store.var / TEMP_ROOTS
     if not folder.is_dir():
         return
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):

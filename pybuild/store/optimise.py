@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..hashing import hash_path
-from .gc import gc_lock
 from .locks import path_locks
+from .temproots import gc_lock
 
 if TYPE_CHECKING:
     from . import Store

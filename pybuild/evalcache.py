@@ -1,0 +1,233 @@
+"""The evaluation cache: a no-op ``pybuild build`` answers without evaluating anything.
+
+Evaluating a command line means running Python: the file or set, dozens of recipe modules, a
+derivation each — most of a no-op build's time. What it yields (each target's ``.drv`` and
+output names) depends only on what the evaluation read, so the cache records exactly that
+while it runs, and a later run of the same command answers from the record when every input
+is unchanged and every output is still valid in the store.
+
+What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; we record them):
+
+- the file of every module loaded (pybuild itself, the recipes, overlays, the ``-f`` file
+  and the libraries they use) and every file opened for reading (settings, caches, the files
+  of a local source added to the store, anything a recipe reads), by size, time and inode —
+  a file that was missing is recorded as missing;
+- every folder listed (a recipe folder: a new recipe changes the set), by the names in it;
+- every environment variable read, by value (all of them if the environment was iterated);
+- the command line, the working directory, the interpreter and the store.
+
+A record is not saved while an input is younger than two seconds (as git's index treats
+racy files): a file written while the evaluation ran, or in the same clock tick as it was
+read, would look unchanged; a later run saves it. Evaluations that depend on the clock or
+the network are not cached correctly: turn the ``eval_cache`` setting off for them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save"]
+
+_FORMAT = 1
+_SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
+_ALL = "*"  # the environment was iterated: every variable counts
+
+
+@dataclass(frozen=True, eq=False)
+class CachedTarget:
+    """What a build command needs of a target, as a record remembers it."""
+
+    drv_name: str
+    output_paths: Mapping[str, str]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.output_paths)
+
+    def path(self, output: str, store: Any) -> str:
+        return str(store.path(self.output_paths[output]))
+
+
+class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
+    """``os.environ`` that notes which variables were read (it shares the real one's data)."""
+
+    def __init__(self, real: os._Environ, read: set[str]) -> None:  # type: ignore[type-arg]
+        super().__init__(
+            real._data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue
+        )
+        self._read = read
+
+    def __getitem__(self, key: str) -> str:
+        self._read.add(key)
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._read.add(_ALL)
+        return super().__iter__()
+
+    def copy(self) -> dict[str, str]:
+        self._read.add(_ALL)
+        return super().copy()
+
+
+class Recorder:
+    """While active, notes the files, folders and variables this process reads."""
+
+    def __init__(self, store_dir: str) -> None:
+        self.started_ns = time.time_ns()
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+        self.variables: set[str] = set()
+        self._skip = store_dir.rstrip(os.sep) + os.sep  # store paths never change
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[Recorder]:
+        real_open, real_scandir, real_listdir, real_environ = (
+            builtins.open,
+            os.scandir,
+            os.listdir,
+            os.environ,
+        )
+
+        def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if isinstance(file, str | os.PathLike) and not any(c in mode for c in "wax+"):
+                self._note(self.files, file)
+            return real_open(file, mode, *args, **kwargs)
+
+        def scanning(path: Any = ".") -> Any:
+            self._note(self.folders, path)
+            return real_scandir(path)
+
+        def listing(path: Any = ".") -> Any:
+            self._note(self.folders, path)
+            return real_listdir(path)
+
+        builtins.open = io.open = opening  # type: ignore[assignment]
+        os.scandir, os.listdir = scanning, listing  # type: ignore[assignment]
+        # The same variables behind a recording view; os.getenv reads it too.
+        os.environ = _RecordingEnviron(real_environ, self.variables)  # noqa: B003
+        try:
+            yield self
+        finally:
+            builtins.open = io.open = real_open  # type: ignore[assignment]
+            os.scandir, os.listdir = real_scandir, real_listdir  # type: ignore[assignment]
+            os.environ = real_environ  # noqa: B003
+
+    def _note(self, seen: set[str], path: Any) -> None:
+        if isinstance(path, int):
+            return  # a file descriptor: its file was opened, and noted, by name
+        full = os.path.abspath(os.fsdecode(path))
+        if not full.startswith(self._skip):
+            seen.add(full)
+
+    def inputs(self) -> dict[str, Any]:
+        """Everything read, with the modules loaded so far (pybuild's own code among them),
+        stamped now: :meth:`settled` then refuses anything that changed since the start."""
+        paths = set(self.files)
+        paths.update(
+            path
+            for module in list(sys.modules.values())
+            if isinstance(path := getattr(module, "__file__", None), str)
+        )
+        paths.add(os.path.realpath(sys.executable))
+        files = {path: _file_stamp(path) for path in sorted(paths)}
+        folders = {path: _folder_stamp(path) for path in sorted(self.folders)}
+        environ = os.environ
+        names = sorted(environ) if _ALL in self.variables else sorted(self.variables)
+        return {
+            "files": files,
+            "folders": folders,
+            "environ": {name: environ.get(name) for name in names},
+            "all_environ": _ALL in self.variables,
+        }
+
+    def settled(self, inputs: Mapping[str, Any]) -> bool:
+        """Whether every input is older than the evaluation by a safe margin: a file written
+        while it ran (or in the same clock tick as it was read) may not be what was read."""
+        newest = max((s[0] for s in inputs["files"].values() if s), default=0)
+        return newest < self.started_ns - _SETTLED_NS
+
+
+def _file_stamp(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _folder_stamp(path: str) -> list[str] | None:
+    """The names in a folder: its time would change with every ``__pycache__`` written."""
+    try:
+        return sorted(n for n in _real_listdir(path) if n != "__pycache__")
+    except OSError:
+        return None
+
+
+_real_listdir = os.listdir
+
+
+def cache_key(store: Any, command: Sequence[object]) -> str:
+    """The record's name: the command line, where it runs, with which interpreter and store."""
+    text = json.dumps([_FORMAT, list(command), os.getcwd(), sys.executable, str(store.home)])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _record_path(store: Any, key: str) -> str:
+    return os.path.join(store.var, "cache", "eval", key + ".json")
+
+
+def lookup(store: Any, key: str) -> list[CachedTarget] | None:
+    """The targets of the record, if nothing it read has changed since; else None.
+
+    Whether the outputs are still valid is the caller's to check, once it holds them as
+    temporary roots.
+    """
+    try:
+        with open(_record_path(store, key), encoding="utf-8") as f:
+            record = json.load(f)
+        inputs = record["inputs"]
+        if not _unchanged(inputs):
+            return None
+        targets = [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return targets
+
+
+def _unchanged(inputs: Mapping[str, Any]) -> bool:
+    environ = os.environ
+    if inputs["all_environ"] and set(environ) != set(inputs["environ"]):
+        return False
+    return (
+        all(environ.get(name) == value for name, value in inputs["environ"].items())
+        and all(_file_stamp(p) == s for p, s in inputs["files"].items())
+        and all(_folder_stamp(p) == s for p, s in inputs["folders"].items())
+    )
+
+
+def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> None:
+    """Keep what this evaluation read and yielded, once its inputs have settled."""
+    inputs = recorder.inputs()
+    if not recorder.settled(inputs):
+        return
+    record = {
+        "inputs": inputs,
+        "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],
+    }
+    path = _record_path(store, key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    os.replace(tmp, path)

@@ -1,0 +1,148 @@
+"""The evaluation cache: a repeated ``pybuild build`` answers from a record, until an input changes.
+
+The builds run in-process (``pybuild.cli.main``), so the two-second settling margin can be
+set to zero here; each change of a file is given its own modification time, as a real edit
+seconds later would have.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pybuild import evalcache
+from pybuild.cli import main
+
+FILE = """
+import os
+from pathlib import Path
+from pybuild import derivation
+
+with open(os.environ["EVAL_MARKS"], "a") as marks:  # one mark per evaluation
+    marks.write("x")
+word = os.environ.get("EVAL_WORD", "hi") + Path(__file__).with_name("word.txt").read_text()
+hello = derivation(name="hello", builder="/bin/sh", args=["-c", f"echo {word} > $out"])
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    monkeypatch.setenv("EVAL_MARKS", str(tmp_path / "marks"))
+    monkeypatch.delenv("EVAL_WORD", raising=False)
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "build.py", FILE, age=100)
+    write(tmp_path / "word.txt", "!", age=100)
+    return tmp_path
+
+
+def write(path: Path, text: str, age: int) -> None:
+    """Write `path` as if `age` seconds ago (each edit its own time, as real edits are)."""
+    path.write_text(text)
+    stamp = path.stat().st_mtime - age
+    os.utime(path, (stamp, stamp))
+
+
+def build(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, int]:
+    """Build `hello` of build.py; the output path, and how many evaluations ran so far."""
+    assert main(["build", "-f", "build.py", "hello", *args]) == 0
+    out = capsys.readouterr().out.strip()
+    marks = Path(os.environ["EVAL_MARKS"])
+    return out, len(marks.read_text()) if marks.exists() else 0
+
+
+def test_a_repeated_build_is_answered_without_evaluating(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, evaluations = build(capsys)
+    assert evaluations == 1
+    again, evaluations = build(capsys, "-o", "result")
+    assert (again, evaluations) == (first, 1)
+    assert os.readlink(project / "result") == first  # the result link is made from the record
+    assert Path(first).read_text() == "hi!\n"
+
+
+def test_an_edited_file_read_by_the_evaluation_is_noticed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = build(capsys)
+    write(project / "word.txt", "?", age=50)
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and second != first
+    assert Path(second).read_text() == "hi?\n"
+    write(project / "build.py", FILE.replace('"hi"', '"hey"'), age=40)
+    third, evaluations = build(capsys)
+    assert evaluations == 3 and Path(third).read_text() == "hey?\n"
+
+
+def test_a_variable_read_by_the_evaluation_is_noticed(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = build(capsys)
+    monkeypatch.setenv("UNRELATED", "1")
+    assert build(capsys) == (first, 1)  # a variable nothing read changes nothing
+    monkeypatch.setenv("EVAL_WORD", "ho")
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "ho!\n"
+    monkeypatch.delenv("EVAL_WORD")
+    assert build(capsys) == (first, 3)  # its absence was recorded too
+
+
+def test_an_output_no_longer_valid_is_built_again(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = build(capsys)
+    assert main(["delete", first]) == 0
+    capsys.readouterr()
+    assert build(capsys) == (first, 2)
+    assert Path(first).read_text() == "hi!\n"
+
+
+def test_a_new_recipe_in_a_listed_folder_is_noticed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipes = project / "recipes"
+    recipes.mkdir()
+    write(recipes / "tool.py", "def recipe(hello):\n    return hello\n", age=100)
+    (project / "build.py").write_text(
+        FILE
+        + textwrap.dedent("""
+            from pybuild.pkgset import package_set
+            pkgs = package_set(recipes=[Path(__file__).with_name("recipes")]).extend(
+                lambda final, prev: {"hello": hello})
+            hello = pkgs.tool
+        """)
+    )
+    os.utime(project / "build.py", (1e9, 1e9))
+    first, _ = build(capsys)
+    # The first evaluation wrote the interpreter's cache file, which it had read: not trusted.
+    assert build(capsys) == (first, 2)
+    assert build(capsys) == (first, 2)
+    write(recipes / "other.py", "def recipe():\n    return None\n", age=10)
+    assert build(capsys) == (first, 3)  # the folder changed: evaluated again, same result
+
+
+def test_the_setting_turns_it_off_and_check_never_uses_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, _ = build(capsys)
+    assert build(capsys, "--option", "eval_cache", "false") == (first, 2)
+    assert main(["build", "--check", "-f", "build.py", "hello"]) == 0
+    assert "bit-identical" in capsys.readouterr().out
+    assert len(Path(os.environ["EVAL_MARKS"]).read_text()) == 3
+
+
+def test_inputs_younger_than_the_margin_are_not_trusted(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 5 * 10**9)
+    write(project / "word.txt", "!", age=0)
+    first, _ = build(capsys)
+    assert build(capsys) == (first, 2)  # word.txt may still change within its clock tick
+    assert not list((project / "pybuild-home" / "var" / "cache" / "eval").glob("*.json"))
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    build(capsys)
+    assert build(capsys) == (first, 3)
