@@ -18,8 +18,10 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
 
 A record is not saved while an input is younger than two seconds (as git's index treats
 racy files): a file written while the evaluation ran, or in the same clock tick as it was
-read, would look unchanged; a later run saves it. Evaluations that depend on the clock or
-the network are not cached correctly: turn the ``eval_cache`` setting off for them.
+read, would look unchanged; a later run saves it. An evaluation that depends on the clock or
+the network is not cached when the code that does so says so (:func:`volatile`; an unpinned
+package from the index does); a recipe of your own that does must have the ``eval_cache``
+setting turned off.
 """
 
 from __future__ import annotations
@@ -36,11 +38,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save"]
+__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "volatile"]
 
 _FORMAT = 1
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
+_volatile: list[str] = []  # why the evaluation running now must not be cached
+
+
+def volatile(reason: str) -> None:
+    """Say that the running evaluation depends on something no record can check (the clock,
+    the network): it is then not cached. Code that does so calls this; it costs nothing
+    outside a recorded evaluation."""
+    _volatile.append(reason)
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +124,7 @@ class Recorder:
 
         builtins.open = io.open = opening  # type: ignore[assignment]
         os.scandir, os.listdir = scanning, listing  # type: ignore[assignment]
+        _volatile.clear()
         # The same variables behind a recording view; os.getenv reads it too.
         os.environ = _RecordingEnviron(real_environ, self.variables)  # noqa: B003
         try:
@@ -218,6 +229,8 @@ def _unchanged(inputs: Mapping[str, Any]) -> bool:
 
 def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> None:
     """Keep what this evaluation read and yielded, once its inputs have settled."""
+    if _volatile:
+        return
     inputs = recorder.inputs()
     if not recorder.settled(inputs):
         return

@@ -146,3 +146,16 @@ def test_inputs_younger_than_the_margin_are_not_trusted(
     monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
     build(capsys)
     assert build(capsys) == (first, 3)
+
+
+def test_an_evaluation_that_says_it_is_volatile_is_not_cached(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        project / "build.py",
+        FILE + "\nfrom pybuild import evalcache\nevalcache.volatile('t')\n",
+        age=100,
+    )
+    first, _ = build(capsys)
+    assert build(capsys) == (first, 2)
+    assert build(capsys) == (first, 3)

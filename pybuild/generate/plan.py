@@ -151,8 +151,11 @@ class Plan:
 
 def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     """The plan for `request` in `pkgs`: from the cache while it still holds, else resolved."""
+    from ..evalcache import volatile
     from ..index import Index, IndexUnavailable
 
+    if not request.pinned():
+        volatile("a plan for an unpinned request expires")
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
     cache = cache_root(index.urls) / "plans" / f"{request.key(python)}.json"
