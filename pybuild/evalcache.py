@@ -38,6 +38,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .atomic import write_atomic
+
 __all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "volatile"]
 
 _FORMAT = 1
@@ -180,12 +182,9 @@ def _file_stamp(path: str) -> list[int] | None:
 def _folder_stamp(path: str) -> list[str] | None:
     """The names in a folder: its time would change with every ``__pycache__`` written."""
     try:
-        return sorted(n for n in _real_listdir(path) if n != "__pycache__")
+        return sorted(n for n in os.listdir(path) if n != "__pycache__")
     except OSError:
         return None
-
-
-_real_listdir = os.listdir
 
 
 def cache_key(store: Any, command: Sequence[object]) -> str:
@@ -238,9 +237,4 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
         "inputs": inputs,
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],
     }
-    path = _record_path(store, key)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f)
-    os.replace(tmp, path)
+    write_atomic(_record_path(store, key), json.dumps(record))

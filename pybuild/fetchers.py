@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from .atomic import write_atomic
 from .derivations import Derivation, derivation
 from .errors import HashMismatch, UsageError
 from .hashing import parse_hash
@@ -156,10 +157,7 @@ class _UrlCache:
     def put(self, sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
         data = dict(self._load())
         data[f"{sri} {pname} {version} {kind}"] = [url, filename]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, indent=0, sort_keys=True))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
 
 
 def _hash_by_download(index: Index, file: DistFile) -> str:

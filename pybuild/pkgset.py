@@ -241,17 +241,13 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
             if p.kind in by_name
         ]
     code = fn.__code__
-    positional = code.co_varnames[: code.co_argcount]
-    optional = len(fn.__defaults__ or ())
-    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    defaults = fn.__kwdefaults__ or {}
+    first_default = code.co_argcount - len(fn.__defaults__ or ())
+    keyword_defaults = fn.__kwdefaults__ or {}
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     return [
-        *(
-            (name, i < len(positional) - optional)
-            for i, name in enumerate(positional)
-            if i >= code.co_posonlyargcount
-        ),
-        *((name, name not in defaults) for name in keyword_only),
+        (name, i < first_default if i < code.co_argcount else name not in keyword_defaults)
+        for i, name in enumerate(names)
+        if i >= code.co_posonlyargcount  # positional-only: cannot be passed by name
     ]
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .errors import PybuildError
 from .store import Store
 from .store.locks import path_locks
@@ -267,11 +268,8 @@ class Profile:
         """Write generation N+1 for `manifest` and make it current (one atomic rename)."""
         numbers = self.numbers()
         number = (numbers[-1] if numbers else 0) + 1
-        self.dir.mkdir(parents=True, exist_ok=True)
         manifest_file = self.dir / f"{self.name}-{number}.json"
-        tmp = manifest_file.with_name(f".{manifest_file.name}.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, manifest_file)
+        write_atomic(manifest_file, json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
         target = os.path.relpath(self.store.path(manifest.environment), self.dir)
         replace_symlink(self.dir / self._link_name(number), target)
         replace_symlink(self.link, self._link_name(number))

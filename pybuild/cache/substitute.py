@@ -31,6 +31,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..display import human_size
 from ..errors import PathNotValid
 from ..store import PathInfo, remove_tree
 from .binary_cache import BinaryCache, open_cache
@@ -237,7 +238,7 @@ class Substituters:
                 urls = ", ".join(dict.fromkeys(o.cache.url for o in fetched))
                 self.say(
                     f"copied from cache: {label} ({len(fetched)} path(s), "
-                    f"{_human(size)} from {urls})"
+                    f"{human_size(size)} from {urls})"
                 )
             return True
 
@@ -351,12 +352,3 @@ def _locks(store: Any, names: Iterable[str]) -> Iterator[None]:
             os.close(fd)
         with store.lock([busy]):  # wait for whoever holds it, then try all again
             pass
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"

@@ -19,6 +19,8 @@ from .common import (
     set_arguments,
 )
 
+_SUCCESS = ("built", "substituted", "valid")  # the fates of a derivation whose outputs exist
+
 
 def register(commands: Any) -> None:
     p = commands.add("build", _build, "build derivations or packages and print their output paths")
@@ -58,6 +60,7 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ..evalcache import lookup
     from ..store.temproots import temp_roots
 
     settings = get_settings(args)
@@ -67,8 +70,8 @@ def _build(args: argparse.Namespace) -> int:
     if not args.attrs:
         raise UsageError("name what to build (ATTR…), or --all")
 
-    use_cache = settings.eval_cache and not args.check
-    cached = _cached_targets(args, store) if use_cache else None
+    key = _cache_key(args, store) if settings.eval_cache and not args.check else None
+    cached = lookup(store, key) if key else None
     if cached is not None:
         with temp_roots(store, _outputs(cached)):  # held before checking that they are valid
             if all(store.is_valid(p) for p in _outputs(cached)):
@@ -76,11 +79,10 @@ def _build(args: argparse.Namespace) -> int:
     from ..realiser import check, realise
 
     options = build_options(args, settings)
-    targets = _evaluate(args, store) if use_cache else _build_targets(args)
+    targets = _evaluate(args, store, key) if key else _build_targets(args)
     with temp_roots(store, _outputs(targets)):  # no gc may take them before the result links
         fates = realise(targets, store, options)
-        failed = [d for d, fate in fates.items() if fate not in ("built", "substituted", "valid")]
-        if args.check and not failed:
+        if args.check and not _failed(fates):
             return _report_check(store, targets, options, check)
         return _finish(args, store, targets, fates)
 
@@ -89,31 +91,31 @@ def _outputs(targets: list[Any]) -> list[str]:
     return [p for t in targets for p in t.output_paths.values()]
 
 
-def _command(args: argparse.Namespace) -> list[object]:
-    """What names the evaluation of a build: the record key of the evaluation cache."""
-    return ["build", args.file, args.attrs, args.recipes, args.overlay]
+def _failed(fates: dict[Any, str]) -> list[Any]:
+    return [d for d, fate in fates.items() if fate not in _SUCCESS]
 
 
-def _cached_targets(args: argparse.Namespace, store: Any) -> list[Any] | None:
-    from ..evalcache import cache_key, lookup
+def _cache_key(args: argparse.Namespace, store: Any) -> str:
+    """The evaluation cache's name for this command line's evaluation."""
+    from ..evalcache import cache_key
 
-    return lookup(store, cache_key(store, _command(args)))
+    return cache_key(store, ["build", args.file, args.attrs, args.recipes, args.overlay])
 
 
-def _evaluate(args: argparse.Namespace, store: Any) -> list[Any]:
+def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
     """Evaluate the targets while recording what is read, and keep the record."""
-    from ..evalcache import Recorder, cache_key, save
+    from ..evalcache import Recorder, save
 
     recorder = Recorder(str(store.dir))
     with recorder.recording():
         targets = _build_targets(args)
-    save(store, cache_key(store, _command(args)), recorder, targets)
+    save(store, key, recorder, targets)
     return targets
 
 
 def _finish(args: argparse.Namespace, store: Any, targets: list[Any], fates: dict) -> int:
     """Result links for what was built, then the report (text or JSON); under temporary roots."""
-    failed = [d for d, fate in fates.items() if fate not in ("built", "substituted", "valid")]
+    failed = _failed(fates)
     if args.out_link:
         _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
@@ -156,7 +158,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     fates = realise(list(drvs.values()), store, replace(options, keep_going=True))
     for attr, drv in drvs.items():
         fate = fates.get(drv, "valid")
-        ok = fate in ("built", "substituted", "valid")
+        ok = fate in _SUCCESS
         results[attr] = {
             "attr": attr,
             "status": "success" if ok else "failed",

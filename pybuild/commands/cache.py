@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..display import human_size
 from ..errors import UsageError
 from .common import (
     as_derivation,
     build_options,
     get_settings,
-    human,
     open_store,
     package_set,
     select_attr,
@@ -102,7 +102,7 @@ def _copy_to(args: argparse.Namespace, settings: Any, store: Any) -> int:
     report = copy_to(cache, store, paths, keys=keys, compression=args.compression, say=say)
     size = sum(store.info(p).nar_size for p in report.uploaded)
     print(
-        f"copied {len(report.uploaded)} path(s) ({human(size)} unpacked) to {cache.url}; "
+        f"copied {len(report.uploaded)} path(s) ({human_size(size)} unpacked) to {cache.url}; "
         f"{len(report.present)} already there",
         file=sys.stderr,
     )

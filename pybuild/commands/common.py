@@ -12,7 +12,6 @@ __all__ = [
     "as_derivation",
     "build_options",
     "get_settings",
-    "human",
     "open_store",
     "package_set",
     "print_json",
@@ -67,15 +66,6 @@ def as_derivation(value: Any, attr: str) -> Any:
     if not isinstance(drv, Derivation):
         raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
     return drv
-
-
-def human(size: object) -> str:
-    value = float(size)  # type: ignore[arg-type]
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:

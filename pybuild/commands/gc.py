@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from ..display import human_size
 from ..errors import UsageError
-from .common import human, open_store, print_json
+from .common import open_store, print_json
 
 
 def register(commands: Any) -> None:
@@ -61,7 +62,7 @@ def _gc(args: argparse.Namespace) -> int:
     count = len(result.deleted) + len(result.leftovers)
     summary = (
         f"{count} store path(s) {'would be deleted' if args.dry_run else 'deleted'},"
-        f" {human(result.freed)} {'would be freed' if args.dry_run else 'freed'}"
+        f" {human_size(result.freed)} {'would be freed' if args.dry_run else 'freed'}"
         f" ({result.live} live path(s) kept, {result.roots} root(s))"
     )
     if result.kept_busy:
@@ -78,7 +79,7 @@ def _delete(args: argparse.Namespace) -> int:
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
         print(f"deleted {store.path(name)}")
-    print(f"{human(result.freed)} freed", file=sys.stderr)
+    print(f"{human_size(result.freed)} freed", file=sys.stderr)
     return 0
 
 
@@ -107,7 +108,7 @@ def _optimise(args: argparse.Namespace) -> int:
     result = optimise_store(open_store())
     print(
         f"{result.files_linked} file(s) hard-linked of {result.files_seen},"
-        f" {human(result.bytes_saved)} saved ({result.bytes_saved} bytes)"
+        f" {human_size(result.bytes_saved)} saved ({result.bytes_saved} bytes)"
     )
     return 0
 
@@ -142,13 +143,14 @@ def _du(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"store {store.dir}: {usage.paths} path(s), {human(usage.nar_bytes)} registered,"
-        f" {human(usage.disk_bytes)} on disk (hard links counted once)"
+        f"store {store.dir}: {usage.paths} path(s), {human_size(usage.nar_bytes)} registered,"
+        f" {human_size(usage.disk_bytes)} on disk (hard links counted once)"
     )
     if usage.closures:
         print("largest closures of the roots:")
     for root, size, count in usage.closures[: args.top]:
-        print(f"  {human(size):>10}  {count:>4} path(s)  {root.source} -> {store.path(root.path)}")
+        target = store.path(root.path)
+        print(f"  {human_size(size):>10}  {count:>4} path(s)  {root.source} -> {target}")
     dead = len(usage.dead) + len(usage.leftovers)
-    print(f"reclaimable by `pybuild gc`: {dead} path(s), {human(usage.reclaimable)}")
+    print(f"reclaimable by `pybuild gc`: {dead} path(s), {human_size(usage.reclaimable)}")
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 from .common import package_set, print_json, select_attr, set_arguments
 
@@ -116,9 +116,6 @@ def _lock(args: argparse.Namespace) -> int:
     env = pkgs.python.with_packages(lambda ps: chosen)
     lock = lock_packages(env.closure, pkgs.interpreter.version)
     text = format_pylock(lock)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, out)
+    write_atomic(out, text)
     print(f"wrote {out}: {len(lock.packages)} packages")
     return 0

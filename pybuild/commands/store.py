@@ -8,8 +8,9 @@ import os
 import sys
 from typing import Any
 
+from ..display import human_size
 from ..errors import UsageError
-from .common import build_options, get_settings, human, open_store, print_json
+from .common import build_options, get_settings, open_store, print_json
 
 
 def register(commands: Any) -> None:
@@ -77,9 +78,9 @@ def _path_info(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        size = f"\t{human(row['narSize'])}"
+        size = f"\t{human_size(row['narSize'])}"
         if args.closure_size:
-            size += f"\t{human(row['closureSize'])}"
+            size += f"\t{human_size(row['closureSize'])}"
         print(f"{row['path']}{size}")
     return 0
 

@@ -17,7 +17,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from packaging.requirements import Requirement
 
+from ..atomic import write_atomic
 from ..importers import Lock, RequirementsFile, read_file
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy
@@ -124,10 +124,7 @@ def import_file(
             old.unlink()
             removed.append(old.stem)
     for name, text in texts.items():
-        target = folder / name
-        tmp = folder / f".{name}.tmp{os.getpid()}"
-        tmp.write_text(text)
-        os.replace(tmp, target)
+        write_atomic(folder / name, text)
     return ImportResult(
         folder=folder,
         plan=plan,

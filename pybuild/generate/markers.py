@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 from ..python.interpreter import Interpreter
 
@@ -63,8 +64,5 @@ def _environment(executable: str, identity: str) -> tuple[tuple[str, str], ...]:
         values = {str(k): str(v) for k, v in json.loads(out).items()}
     except (OSError, subprocess.CalledProcessError, ValueError) as exc:
         raise UsageError(f"cannot ask {executable} for its marker values: {exc}") from None
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(values, sort_keys=True))
-    os.replace(tmp, cache)
+    write_atomic(cache, json.dumps(values, sort_keys=True))
     return tuple(sorted(values.items()))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 
+from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
 from ..importers.requirements import RequirementLine
 from ..lazy import force
@@ -367,10 +367,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 
 def _save(path: Path, plan: Plan) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps({"created": time.time(), "plan": plan.to_json()}, indent=1))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"created": time.time(), "plan": plan.to_json()}, indent=1))
 
 
 def recipe_files(plan: Plan) -> dict[str, Path]:
@@ -383,9 +380,6 @@ def recipe_files(plan: Plan) -> dict[str, Path]:
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         path = folder / f"{pin.attr}-{pin.version}-{digest}.py"
         if not path.is_file():
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(text)
-            os.replace(tmp, path)
+            write_atomic(path, text)
         files[pin.attr] = path
     return files

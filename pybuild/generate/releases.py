@@ -22,7 +22,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import tarfile
 import tempfile
 import urllib.parse
@@ -35,6 +34,7 @@ from packaging.tags import Tag, parse_tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from ..atomic import write_atomic
 from ..hashing import parse_hash
 from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
 from .buildsystem import BuildSystem, prepare_metadata, read_build_system
@@ -228,10 +228,7 @@ class Releases:
         except (OSError, ValueError):
             data = {}
         data[key] = value
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
 
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""

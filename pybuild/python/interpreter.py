@@ -23,6 +23,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 from ..hashing import hash_file
 
@@ -92,10 +93,7 @@ class Interpreter:
             tuple(facts["tags"]),
             hash_file(real).sri,
         )
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(asdict(found)))
-        os.replace(tmp, cache)
+        write_atomic(cache, json.dumps(asdict(found)))
         return found
 
 

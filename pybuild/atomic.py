@@ -1,0 +1,23 @@
+"""Replacing a file all at once: readers see the old content or the new, never half of it.
+
+Caches, manifests and generated recipes are read by other pybuild processes while this one
+writes them; a process killed mid-write must not leave a truncated file behind under the
+real name. The text goes to a hidden temporary file beside the target (so the rename stays
+on one file system), which then replaces the target in one ``rename``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["write_atomic"]
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` to `path` (its folder made if missing), replacing it in one step."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
