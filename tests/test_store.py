@@ -642,3 +642,21 @@ def test_moved_home_keeps_working(tmp_path: Path) -> None:
     assert list(new.verify(check_contents=True)) == []
     assert new.add_path(tree) == name
     new.registry.close()
+
+
+def test_processes_opening_a_new_store_at_once_all_get_it(tmp_path: Path) -> None:
+    """The first switch of a new database to WAL fails at once in a second process that asks
+    at the same moment (SQLite does not wait there); the processes must take turns."""
+    probe = (
+        "import sys; from pathlib import Path; from pybuild.store.registry import Registry;"
+        " Registry(Path(sys.argv[1])).is_valid('x')"
+    )
+    for trial in range(15):
+        db = tmp_path / f"home{trial}" / "var" / "db.sqlite"
+        procs = [
+            subprocess.Popen([sys.executable, "-c", probe, str(db)], stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        stderrs = [p.communicate()[1].decode() for p in procs]
+        failed = [err for p, err in zip(procs, stderrs, strict=True) if p.returncode != 0]
+        assert failed == [], failed[0]

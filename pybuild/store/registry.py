@@ -7,6 +7,7 @@ by basename, never by absolute path, so the database survives a move of the whol
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 import time
@@ -82,10 +83,21 @@ class Registry:
             conn.execute("PRAGMA busy_timeout = 600000")
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                self._switch_to_wal(conn)
             conn.executescript(_SCHEMA)
             self._local.conn = conn
         return self._local.conn
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch a new database to WAL, one process at a time.
+
+        SQLite answers "database is locked" at once, without waiting, to a second process that
+        asks for the switch while the first makes it; so the first pybuild commands run at the
+        same time on a new store take turns here. WAL is kept in the file: once is enough.
+        """
+        with open(f"{self._db_path}.init-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            conn.execute("PRAGMA journal_mode = WAL")
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
