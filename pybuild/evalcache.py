@@ -12,7 +12,12 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   and the libraries they use) and every file opened for reading (settings, caches, the files
   of a local source added to the store, anything a recipe reads), by size, time and inode —
   a file that was missing is recorded as missing;
-- every folder listed (a recipe folder: a new recipe changes the set), by the names in it;
+- every folder listed (a recipe folder: a new recipe changes the set), by the names in it
+  and whether each is a folder;
+- every path whose existence, kind or metadata was asked (``os.stat``/``lstat``/``access``/
+  ``readlink``, and so ``Path.exists``, ``is_file``, ``os.path.isdir``, ``glob``…): by kind,
+  link target and, for a file, size, time and inode (a folder's own time is not recorded: it
+  changes whenever anything inside is written);
 - every environment variable read, by value (all of them if the environment was iterated);
 - the command line, the working directory, the interpreter and the store.
 
@@ -32,6 +37,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,10 +48,17 @@ from .atomic import write_atomic
 
 __all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "volatile"]
 
-_FORMAT = 1
+_FORMAT = 2
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
-_volatile: list[str] = []  # why the evaluation running now must not be cached
+_volatile: list[str] = []
+# The os functions that answer questions about a path; os.path, pathlib and glob call them.
+_PROBES = (
+    "stat",
+    "lstat",
+    "access",
+    "readlink",
+)  # why the evaluation running now must not be cached
 
 
 def volatile(reason: str) -> None:
@@ -99,33 +112,43 @@ class Recorder:
         self.started_ns = time.time_ns()
         self.files: set[str] = set()
         self.folders: set[str] = set()
+        self.probed: set[str] = set()
         self.variables: set[str] = set()
         self._skip = store_dir.rstrip(os.sep) + os.sep  # store paths never change
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[Recorder]:
-        real_open, real_scandir, real_listdir, real_environ = (
-            builtins.open,
-            os.scandir,
-            os.listdir,
-            os.environ,
-        )
+        """Patch every way Python reads the file system or the environment, for the block.
+
+        Import machinery calls ``posix`` directly, so only what the evaluation's own code asks
+        is seen; pathlib, ``os.path`` and ``glob`` all end in the functions patched here.
+        """
+        real = {name: getattr(os, name) for name in (*_PROBES, "scandir", "listdir", "open")}
+        real_open, real_environ = builtins.open, os.environ
 
         def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             if isinstance(file, str | os.PathLike) and not any(c in mode for c in "wax+"):
                 self._note(self.files, file)
             return real_open(file, mode, *args, **kwargs)
 
-        def scanning(path: Any = ".") -> Any:
-            self._note(self.folders, path)
-            return real_scandir(path)
+        def os_opening(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+            if not flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                self._note(self.files, path)
+            return real["open"](path, flags, *args, **kwargs)
 
-        def listing(path: Any = ".") -> Any:
-            self._note(self.folders, path)
-            return real_listdir(path)
+        def watched(name: str, seen: set[str]) -> Any:
+            def call(path: Any = ".", *args: Any, **kwargs: Any) -> Any:
+                self._note(seen, path)
+                return real[name](path, *args, **kwargs)
+
+            return call
 
         builtins.open = io.open = opening  # type: ignore[assignment]
-        os.scandir, os.listdir = scanning, listing  # type: ignore[assignment]
+        os.open = os_opening  # type: ignore[assignment]
+        os.scandir = watched("scandir", self.folders)
+        os.listdir = watched("listdir", self.folders)
+        for name in _PROBES:
+            setattr(os, name, watched(name, self.probed))
         _volatile.clear()
         # The same variables behind a recording view; os.getenv reads it too.
         os.environ = _RecordingEnviron(real_environ, self.variables)  # noqa: B003
@@ -133,7 +156,8 @@ class Recorder:
             yield self
         finally:
             builtins.open = io.open = real_open  # type: ignore[assignment]
-            os.scandir, os.listdir = real_scandir, real_listdir  # type: ignore[assignment]
+            for name, function in real.items():
+                setattr(os, name, function)
             os.environ = real_environ  # noqa: B003
 
     def _note(self, seen: set[str], path: Any) -> None:
@@ -155,11 +179,13 @@ class Recorder:
         paths.add(os.path.realpath(sys.executable))
         files = {path: _file_stamp(path) for path in sorted(paths)}
         folders = {path: _folder_stamp(path) for path in sorted(self.folders)}
+        probed = {path: _path_stamp(path) for path in sorted(self.probed - paths)}
         environ = os.environ
         names = sorted(environ) if _ALL in self.variables else sorted(self.variables)
         return {
             "files": files,
             "folders": folders,
+            "probed": probed,
             "environ": {name: environ.get(name) for name in names},
             "all_environ": _ALL in self.variables,
         }
@@ -167,8 +193,9 @@ class Recorder:
     def settled(self, inputs: Mapping[str, Any]) -> bool:
         """Whether every input is older than the evaluation by a safe margin: a file written
         while it ran (or in the same clock tick as it was read) may not be what was read."""
-        newest = max((s[0] for s in inputs["files"].values() if s), default=0)
-        return newest < self.started_ns - _SETTLED_NS
+        stamps = [s[0] for s in inputs["files"].values() if s]
+        stamps += [s[3] for s in inputs["probed"].values() if s and len(s) > 3]
+        return max(stamps, default=0) < self.started_ns - _SETTLED_NS
 
 
 def _file_stamp(path: str) -> list[int] | None:
@@ -180,11 +207,39 @@ def _file_stamp(path: str) -> list[int] | None:
 
 
 def _folder_stamp(path: str) -> list[str] | None:
-    """The names in a folder: its time would change with every ``__pycache__`` written."""
+    """The names in a folder, a folder's with a ``/``: its time would change with every
+    ``__pycache__`` written."""
     try:
-        return sorted(n for n in os.listdir(path) if n != "__pycache__")
+        with os.scandir(path) as entries:
+            return sorted(
+                e.name + "/" if e.is_dir() else e.name for e in entries if e.name != "__pycache__"
+            )
     except OSError:
         return None
+
+
+def _path_stamp(path: str) -> list[object] | None:
+    """What a question about `path` could have learnt: the link it is and where it points,
+    the kind of what it names, and a file's stamp (a folder's time is left out on purpose)."""
+    try:
+        lst = os.lstat(path)
+    except OSError:
+        return None
+    link = os.readlink(path) if stat.S_ISLNK(lst.st_mode) else None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [link, None]
+    if stat.S_ISDIR(st.st_mode):
+        return [link, "dir", st.st_mode & 0o7777]
+    return [
+        link,
+        stat.S_IFMT(st.st_mode),
+        st.st_mode & 0o7777,
+        st.st_mtime_ns,
+        st.st_size,
+        st.st_ino,
+    ]
 
 
 def cache_key(store: Any, command: Sequence[object]) -> str:
@@ -223,6 +278,7 @@ def _unchanged(inputs: Mapping[str, Any]) -> bool:
         all(environ.get(name) == value for name, value in inputs["environ"].items())
         and all(_file_stamp(p) == s for p, s in inputs["files"].items())
         and all(_folder_stamp(p) == s for p, s in inputs["folders"].items())
+        and all(_path_stamp(p) == s for p, s in inputs.get("probed", {}).items())
     )
 
 

@@ -159,3 +159,91 @@ def test_an_evaluation_that_says_it_is_volatile_is_not_cached(
     first, _ = build(capsys)
     assert build(capsys) == (first, 2)
     assert build(capsys) == (first, 3)
+
+
+def test_a_path_whose_existence_was_asked_is_noticed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chooser = FILE.replace(
+        '+ Path(__file__).with_name("word.txt").read_text()',
+        '+ ("flag" if Path(__file__).with_name("flag").exists() else "none")',
+    )
+    write(project / "build.py", chooser, age=100)
+    first, _ = build(capsys)
+    assert Path(first).read_text() == "hinone\n"
+    write(project / "flag", "", age=50)  # only its existence is asked, never its content
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "hiflag\n"
+
+
+# -- property: an answer from the record is the answer evaluating again would give ------------
+
+NAMES = ("a", "b", "d", "d/x", "l")
+
+
+def _ask(root: Path) -> list[object]:
+    """An evaluation that reads the tree in every way Python offers."""
+    answers: list[object] = []
+    for name in NAMES:
+        path = root / name
+        answers += [path.exists(), path.is_file(), path.is_dir(), path.is_symlink()]
+        answers += [os.path.exists(path), os.path.isdir(path), os.access(path, os.X_OK)]
+        answers.append(os.path.getsize(path) if path.is_file() else None)
+        answers.append(os.readlink(path) if path.is_symlink() else None)
+        answers.append(path.read_bytes() if path.is_file() else None)
+    answers.append(sorted(p.name for p in root.glob("*")))
+    answers.append(sorted((d, sorted(f)) for d, _, f in os.walk(root)))
+    if (root / "d").is_dir():
+        answers.append(sorted(e.name for e in os.scandir(root / "d")))
+    return answers
+
+
+def _apply(root: Path, change: tuple[str, str, bytes], when: float) -> None:
+    """One edit, dated `when` (later than everything read), as a real edit would be."""
+    kind, name, data = change
+    path = root / name
+    if kind == "write" and not path.is_dir() and path.parent.is_dir():
+        if path.is_symlink():
+            path.unlink()
+        path.write_bytes(data)
+        os.utime(path, (when, when))
+    elif kind == "remove" and (path.is_file() or path.is_symlink()):
+        path.unlink()
+    elif kind == "mkdir" and not os.path.lexists(path) and path.parent.is_dir():
+        path.mkdir()
+    elif kind == "rmdir" and path.is_dir() and not path.is_symlink():
+        for child in path.iterdir():
+            child.unlink()
+        path.rmdir()
+    elif kind == "link" and not os.path.lexists(path) and path.parent.is_dir():
+        path.symlink_to(data.decode() or "a")
+    elif kind == "chmod" and path.is_file() and not path.is_symlink():
+        os.chmod(path, path.stat().st_mode ^ 0o111)
+
+
+def test_property_cached_answers_equal_fresh_ones(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    changes = st.tuples(
+        st.sampled_from(["write", "remove", "mkdir", "rmdir", "link", "chmod"]),
+        st.sampled_from(NAMES),
+        st.sampled_from([b"", b"1", b"2", b"12", b"a", b"d"]),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(before=st.lists(changes, max_size=6), after=st.lists(changes, min_size=1, max_size=4))
+    def check(before: list[tuple[str, str, bytes]], after: list[tuple[str, str, bytes]]) -> None:
+        root = tmp_path_factory.mktemp("tree")
+        for change in before:
+            _apply(root, change, when=1_000_000)
+        recorder = evalcache.Recorder(str(root / "store"))
+        with recorder.recording():
+            answer = _ask(root)
+        inputs = recorder.inputs()
+        for change in after:
+            _apply(root, change, when=2_000_000)
+        if evalcache._unchanged(inputs):
+            assert _ask(root) == answer
+
+    check()
