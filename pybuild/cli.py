@@ -1,7 +1,8 @@
 """The ``pybuild`` command line: parse, dispatch to a command module, report errors.
 
-The commands live in :mod:`pybuild.commands`, one module per group. Errors of our own
-hierarchy print as one message and exit 1; no traceback.
+The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
+one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1;
+``--show-trace`` prints the whole traceback.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .commands import COMMANDS, MODULES
-from .errors import PybuildError
 
 __all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace], int]
 _OPTION_HELP = "set a setting for this command (overrides config file and environment)"
+_TRACE_HELP = "on an error, print the whole Python traceback, not only the place in your code"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,12 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (PybuildError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # every error, ours or from the user's code: one short block
+        from .diagnostics import describe
+
+        print(describe(exc, show_trace=args.show_trace), file=sys.stderr)
+        return 1
 
 
 class Commands:
@@ -86,6 +89,10 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         metavar=("NAME", "VALUE"),
         help=_OPTION_HELP,
+    )
+    parser.add_argument("--show-trace", action="store_true", help=_TRACE_HELP)
+    common.add_argument(
+        "--show-trace", action="store_true", default=argparse.SUPPRESS, help=_TRACE_HELP
     )
     commands = Commands(parser.add_subparsers(metavar="COMMAND"), common)
     for name in modules:

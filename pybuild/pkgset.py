@@ -93,11 +93,12 @@ class PackageSet:
         self.recipe_dirs = list(recipes)
         self.overlays = list(overlays)
         self._final: _Layer | None = None
+        self._provisional: _Layer | None = None
         base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
-        layer = _Layer(self, base)
+        self._latest = _Layer(self, base)  # the last layer made, while overlays are applied
         for overlay in self.overlays:
-            layer = self._apply(overlay, layer)
-        self._final = layer
+            self._latest = self._apply(overlay, self._latest)
+        self._final, self._provisional = self._latest, None
 
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
         final_view = _View(self._final_layer, "final")
@@ -112,12 +113,17 @@ class PackageSet:
         return _Layer(self, defined)
 
     def _final_layer(self) -> _Layer:
-        if self._final is None:
-            raise UsageError(
-                "final.<name> was used while the overlays were being applied; call functions"
-                " as prev.<name>(…) and pass final.<name> only as an input"
-            )
-        return self._final
+        """The final layer; while the overlays are still being applied (an overlay reading a
+        value through ``prev`` eagerly, which Nix's laziness never needs), a provisional one
+        made of the layers so far, whose values are thrown away once the set is complete."""
+        if self._final is not None:
+            return self._final
+        if (
+            self._provisional is None
+            or self._provisional.definitions is not self._latest.definitions
+        ):
+            self._provisional = _Layer(self, self._latest.definitions)
+        return self._provisional
 
     def _builtins(self) -> dict[str, Callable[[], Any]]:
         from .fetchers import fetch_pypi, fetch_url
@@ -150,8 +156,7 @@ class PackageSet:
         return name in self._final_layer().definitions
 
     def names(self) -> list[str]:
-        layer = self._final if self._final is not None else None
-        return sorted(layer.definitions) if layer is not None else []
+        return sorted(self._final_layer().definitions)
 
     def packages(self) -> list[str]:
         """Attribute names that are recipes (not the builtins such as ``fetch_pypi``)."""
@@ -160,7 +165,7 @@ class PackageSet:
 
     def call_package(self, fn: Callable[..., Any], **overrides: Any) -> Any:
         """Call `fn` with its parameters taken from this set by name (nixpkgs' callPackage)."""
-        return _call_by_name(fn, _View(self._final_layer, "final"), overrides)
+        return _call_by_name(fn, _View(self._final_layer, "final"), overrides, self)
 
     def extend(self, *overlays: Overlay) -> PackageSet:
         """A new set with more overlays on top."""
@@ -204,10 +209,12 @@ def _call_recipe_file(file: Path, owner: PackageSet) -> Any:
     fn = getattr(module, "recipe", None)
     if not callable(fn):
         raise UsageError(f"{file}: a recipe module must define recipe(...)")
-    return _call_by_name(fn, _View(owner._final_layer, "final"), {})
+    return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
 
 
-def _call_by_name(fn: Callable[..., Any], final: _View, overrides: Mapping[str, Any]) -> Any:
+def _call_by_name(
+    fn: Callable[..., Any], final: _View, overrides: Mapping[str, Any], owner: PackageSet
+) -> Any:
     """Call `fn`, injecting each parameter from `final`; the result can be ``.override()``-n."""
     from .python.package import make_overridable
 
@@ -218,11 +225,25 @@ def _call_by_name(fn: Callable[..., Any], final: _View, overrides: Mapping[str, 
         elif name in final:
             inputs[name] = getattr(final, name)
         elif required:
-            layer = final._layer()
-            raise MissingAttribute(
-                name, f"the package set (needed by {fn.__module__})", layer.owner.names()
-            )
+            raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())
     return make_overridable(fn, **inputs)
+
+
+def _where(fn: Callable[..., Any]) -> str:
+    """Where a recipe function is written, as a user finds it: ``file:line``."""
+    code = getattr(_unwrap(fn), "__code__", None)
+    if code is None:
+        return repr(fn)
+    return f"{getattr(fn, '__name__', 'recipe')}() in {code.co_filename}:{code.co_firstlineno}"
+
+
+def _unwrap(fn: Any) -> Any:
+    """The plain function behind partials and decorators."""
+    while True:
+        inner = getattr(fn, "__wrapped__", None) or getattr(fn, "func", None)
+        if inner is None:
+            return fn
+        fn = inner
 
 
 def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:

@@ -664,3 +664,32 @@ def test_bad_options_are_errors(tmp_path: Path) -> None:
     no_action = run_cli("config", check=False)
     assert no_action.returncode == 1
     assert "pybuild config show" in no_action.stderr
+
+
+def test_an_error_in_a_recipe_is_one_block_at_its_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "broken.py").write_text('def recipe():\n    return {"a": 1}["b"]\n')
+    (folder / "badhash.py").write_text(
+        'def recipe(fetch_pypi):\n    return fetch_pypi("six", "1.0", hash="sha256-xyz")\n'
+    )
+    result = run_cli("build", "--recipes", folder, "broken", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[:3] == [
+        "error: KeyError: 'b'",
+        f"  at {Path('mine') / 'broken.py'}:2, in recipe",
+        '    return {"a": 1}["b"]',
+    ]
+    assert len(lines) == 4 and "--show-trace" in lines[3]
+    bad = run_cli("build", "--recipes", folder, "badhash", cwd=tmp_path, check=False)
+    assert "invalid hash 'sha256-xyz'" in bad.stderr and "badhash.py:2" in bad.stderr
+    traced = subprocess.run(
+        [sys.executable, "-m", "pybuild", "--show-trace", "build", "--recipes", folder, "broken"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert traced.returncode == 1
+    assert traced.stderr.startswith("Traceback") and "pybuild/pkgset.py" in traced.stderr

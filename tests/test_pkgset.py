@@ -107,8 +107,27 @@ def test_missing_attribute_suggests_close_names(recipes: Path) -> None:
 
 def test_recipe_needing_an_unknown_input_names_it(tmp_path: Path) -> None:
     folder = write_recipes(tmp_path / "r", {"needy": python_recipe("needy", "1", ("nosuch",))})
-    with pytest.raises(MissingAttribute, match="nosuch"):
+    with pytest.raises(MissingAttribute, match="nosuch") as err:
         package_set(PY, [folder]).needy  # noqa: B018
+    assert f"needed by recipe() in {folder / 'needy.py'}:2" in str(err.value)  # not a module
+
+
+def test_an_overlay_may_read_values_through_prev(recipes: Path) -> None:
+    def reader(final, prev):
+        return {"version_of_middle": prev.middle.version, "leaf": prev.leaf}
+
+    pkgs = package_set(PY, [recipes], [reader])
+    assert pkgs.version_of_middle == "2.0"
+    assert pkgs.top.version == "3.0"  # the set is whole afterwards
+
+
+def test_a_misspelt_method_through_prev_is_an_attribute_error(recipes: Path) -> None:
+    def typo(final, prev):
+        return {"middle": prev.middle.overide_python_attrs(version="9")}
+
+    with pytest.raises(AttributeError, match="overide_python_attrs") as err:
+        package_set(PY, [recipes], [typo])
+    assert "overlays were being applied" not in str(err.value)
 
 
 def test_eager_cycle_between_recipes_names_the_chain(tmp_path: Path) -> None:

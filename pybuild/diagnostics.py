@@ -1,0 +1,121 @@
+"""How an error is shown to a user: one short block that points at *their* code.
+
+Evaluating a command line runs the user's Python — recipes, overlays, ``-f`` files — through
+pybuild's own machinery, so a raw traceback is thirty lines of our frames around the one line
+that matters. Like Nix, the command line prints the error and the place in the user's file
+where it arose, and only ``--show-trace`` prints the whole trace.
+
+A frame is the user's when its file is not part of pybuild's library code nor of the
+interpreter's installation (standard library, site-packages); the default recipes and the
+example overlays shipped with pybuild count as user code, since people read and copy them.
+
+Example::
+
+    >>> print(describe(exc))                                       # doctest: +SKIP
+    error: KeyError: 'b'
+      at /home/me/recipes/broken.py:2, in recipe
+        x = {"a": 1}["b"]
+"""
+
+from __future__ import annotations
+
+import functools
+import linecache
+import os
+import sysconfig
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from .errors import PybuildError
+
+__all__ = ["describe", "user_frame"]
+
+_PACKAGE = Path(__file__).resolve().parent
+_USER_FOLDERS_IN_PACKAGE = ("recipes", "overlays")  # shipped, but written like user code
+_HINT_TRACE = "run again with --show-trace for the full traceback"
+
+
+def describe(exc: BaseException, show_trace: bool = False) -> str:
+    """The text the command line prints for `exc` (without a trailing newline)."""
+    if show_trace:
+        return "".join(traceback.format_exception(exc)).rstrip()
+    ours = isinstance(exc, PybuildError)
+    text = str(exc) if ours else _one_line(exc)
+    lines = [f"error: {text}"]
+    frame = user_frame(exc)
+    if frame is not None and (not ours or frame[0] not in text):
+        file, line, function = frame
+        lines.append(f"  at {_shown(file)}:{line}, in {function}")
+        source = linecache.getline(file, line).strip()
+        if source:
+            lines.append(f"    {source}")
+    lines += [f"  note: {note}" for note in getattr(exc, "__notes__", ())]
+    if not ours:
+        lines.append(
+            f"  hint: {_HINT_TRACE}"
+            if frame
+            else f"  hint: a bug in pybuild? {_HINT_TRACE} and report it"
+        )
+    return "\n".join(lines)
+
+
+def _one_line(exc: BaseException) -> str:
+    """``Type: message``, with close names for a misspelt attribute ("did you mean …?")."""
+    text = "".join(traceback.format_exception_only(exc)).strip().replace("\n", " ")
+    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
+    if isinstance(exc, AttributeError) and name and obj is not None and "mean" not in text:
+        import difflib
+
+        public = [n for n in dir(obj) if not n.startswith("_")]
+        close = difflib.get_close_matches(name, public, n=3, cutoff=0.6)
+        if close:
+            text += "; did you mean " + ", ".join(repr(c) for c in close) + "?"
+    return text
+
+
+def user_frame(exc: BaseException) -> tuple[str, int, str] | None:
+    """The innermost frame of the user's code in `exc`'s traceback (or its causes')."""
+    seen: set[int] = set()
+    chain: BaseException | None = exc
+    while chain is not None and id(chain) not in seen:
+        seen.add(id(chain))
+        found = _innermost_user(chain.__traceback__)
+        if found is not None:
+            return found
+        chain = chain.__cause__ or chain.__context__
+    return None
+
+
+def _innermost_user(tb: TracebackType | None) -> tuple[str, int, str] | None:
+    found = None
+    for frame, line in traceback.walk_tb(tb):
+        file = frame.f_code.co_filename
+        if _is_user_file(file):
+            found = (file, line, frame.f_code.co_name)
+    return found
+
+
+@functools.lru_cache(maxsize=512)
+def _is_user_file(file: str) -> bool:
+    if file.startswith("<"):
+        return False  # <frozen importlib._bootstrap>, <string>
+    path = Path(file).resolve()
+    if path.is_relative_to(_PACKAGE):
+        return path.relative_to(_PACKAGE).parts[0] in _USER_FOLDERS_IN_PACKAGE
+    return not any(path.is_relative_to(folder) for folder in _installation())
+
+
+@functools.lru_cache(maxsize=1)
+def _installation() -> tuple[Path, ...]:
+    """The interpreter's own folders: the standard library and site-packages."""
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    return tuple({Path(p).resolve() for n in names if (p := sysconfig.get_paths().get(n))})
+
+
+def _shown(file: str) -> str:
+    """A path relative to the working folder when it lies below it, as a user typed it."""
+    try:
+        return os.path.relpath(file) if Path(file).resolve().is_relative_to(Path.cwd()) else file
+    except ValueError:
+        return file
