@@ -693,3 +693,12 @@ def test_an_error_in_a_recipe_is_one_block_at_its_file_and_line(tmp_path: Path) 
     )
     assert traced.returncode == 1
     assert traced.stderr.startswith("Traceback") and "pybuild/pkgset.py" in traced.stderr
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_a_job_count_below_one_is_refused_as_the_setting_is(tmp_path: Path, jobs: str) -> None:
+    build_hello(tmp_path)  # even a build with nothing left to do checks its arguments
+    result = run_cli("build", "-f", HELLO, "hello", "-j", jobs, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert f"invalid value {int(jobs)} for setting 'jobs'" in result.stderr
+    assert "at least 1" in result.stderr

@@ -23,7 +23,10 @@ __all__ = [
 def get_settings(args: argparse.Namespace) -> Any:
     from ..settings import load_settings
 
-    return load_settings([tuple(o) for o in args.option])
+    settings = load_settings([tuple(o) for o in args.option])
+    if getattr(args, "jobs", None) is not None:  # -j is checked as the setting is (at least 1)
+        settings = settings.with_overrides(jobs=args.jobs)
+    return settings
 
 
 def open_store() -> Any:
@@ -73,7 +76,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
     from ..realiser import BuildOptions
 
     return BuildOptions(
-        jobs=getattr(args, "jobs", None) or settings.jobs,
+        jobs=settings.jobs,
         keep_going=getattr(args, "keep_going", False),
         keep_failed=settings.keep_failed,
         log_lines=settings.log_lines,
@@ -99,3 +102,4 @@ def select_attr(pkgs: Any, attr: str) -> Any:
 
         return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
     return select(pkgs, attr, "the package set")
+
