@@ -126,7 +126,7 @@ def test_import_requirements_builds_an_environment_that_pip_checks(
     assert len(REQUIREMENTS.splitlines()) == 16  # a comment and 15 requirements
     out = tmp_path / "recipes"
     pybuild(home, "import", str(requirements), "-o", str(out), cwd=tmp_path)
-    assert (out / "structlog.py").is_file() and (out / "overlay.py").is_file()
+    assert (out / "generated-recipes" / "structlog.py").is_file() and (out / "overlay.py").is_file()
     run = f"cd / && python -c 'import {', '.join(IMPORTS)}; print(42)'"
     assert pybuild(home, "shell", "--run", run, cwd=out).stdout.strip() == "42"
     env = Path(pybuild(home, "build", "-f", "shell.py", "env", cwd=out).stdout.split()[-1])

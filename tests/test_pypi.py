@@ -485,19 +485,27 @@ def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
     assert (
         "wrote 4 recipes" in result.stdout and "left to the set's recipes: pluggy" in result.stdout
     )
-    written = sorted(p.name for p in out.glob("*.py"))
-    assert written == ["alpha.py", "beta.py", "delta.py", "iota.py", "overlay.py", "shell.py"]
-    assert f"sha256-{_sri(alpha_hash)}" in (out / "alpha.py").read_text()
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.py"))
+    assert written == [
+        *(f"generated-recipes/{n}.py" for n in ("alpha", "beta", "delta", "iota")),
+        "overlay.py",
+        "shell.py",
+    ]
+    assert f"sha256-{_sri(alpha_hash)}" in (out / "generated-recipes" / "alpha.py").read_text()
     built = cli("build", "--overlay", str(out / "overlay.py"), "alpha", "iota").stdout.split()
     assert len(built) == 2
-    # (from another folder: this one holds delta.py, the recipe)
-    run = "cd / && python -c 'import alpha, beta, delta, iota, pluggy; print(delta.VERSION)'"
+    # In the folder itself: no recipe module there may shadow the package it makes.
+    run = "python -c 'import alpha, beta, delta, iota, pluggy; print(delta.VERSION)'"
     assert cli("shell", "--run", run, cwd=out).stdout.strip() == "1.0"
     everything = cli("import", str(requirements), "-o", str(out), "--all", "--json")
     report = json.loads(everything.stdout)
-    assert "pluggy" in report["written"] and (out / "pluggy.py").is_file()
+    assert "pluggy" in report["written"] and (out / "generated-recipes" / "pluggy.py").is_file()
     again = cli("import", str(requirements), "-o", str(out))
     assert "removed recipes no longer needed: pluggy" in again.stdout
+    # A folder imported before generated-recipes/ existed: its old modules are moved away.
+    (out / "alpha.py").write_text((out / "generated-recipes" / "alpha.py").read_text())
+    moved = cli("import", str(requirements), "-o", str(out))
+    assert not (out / "alpha.py").exists() and "removed" not in moved.stdout
 
 
 def _sri(hex_digest: str) -> str:
@@ -517,7 +525,8 @@ def test_import_keeps_hashes_and_refuses_files_that_do_not_match(
     wheel_hash = _hash_of(index, "iota-1.0-py3-none-any.whl")
     requirements.write_text(f"iota==1.0 --hash=sha256:{wheel_hash}\n")
     cli("import", str(requirements), "-o", str(tmp_path / "out"))
-    assert 'kind="wheel"' in (tmp_path / "out" / "iota.py").read_text()  # the hashed file
+    iota = tmp_path / "out" / "generated-recipes" / "iota.py"
+    assert 'kind="wheel"' in iota.read_text()  # the hashed file
 
 
 def test_import_reports_malformed_files_with_their_line(pkgs, tmp_path: Path) -> None:
@@ -573,8 +582,8 @@ def test_a_lock_pinning_another_version_than_the_set_wins(
     out = tmp_path / "out"
     recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
     cli("import", str(lock), "-o", str(out), *recipes)
-    assert sorted(p.name for p in out.glob("*.py")) == ["overlay.py", "shell.py", "shout.py"]
-    run = "cd / && python -c 'import shout; print(shout.VERSION)'"
+    assert sorted(p.name for p in out.rglob("*.py")) == ["overlay.py", "shell.py", "shout.py"]
+    run = "python -c 'import shout; print(shout.VERSION)'"
     assert cli("shell", "--run", run, cwd=out).stdout.strip() == "2.0"
     assert parse_pylock(lock).packages[0].sha256() == {digest}
 
@@ -588,8 +597,14 @@ def test_import_pyproject_dependencies_and_extras(pkgs, tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     cli("import", str(project / "pyproject.toml"), "-o", str(out), "--extra", "extra_one")
-    assert sorted(p.stem for p in out.glob("*.py")) == ["alpha", "beta", "iota", "overlay", "shell"]
-    assert 'version = "1.0"' in (out / "alpha.py").read_text()
+    assert sorted(p.stem for p in out.rglob("*.py")) == [
+        "alpha",
+        "beta",
+        "iota",
+        "overlay",
+        "shell",
+    ]
+    assert 'version = "1.0"' in (out / "generated-recipes" / "alpha.py").read_text()
     with pytest.raises(ImportFileError):
         from pybuild.importers import read_file
 
@@ -606,7 +621,7 @@ def test_an_index_named_in_the_requirements_file_is_used_and_pinned(
     out = tmp_path / "out"
     recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
     cli("import", str(requirements), "-o", str(out), *recipes)
-    text = (out / "beta.py").read_text()
+    text = (out / "generated-recipes" / "beta.py").read_text()
     assert f'url="{url}/files/beta-1.0-py3-none-any.whl"' in text  # not on pip's index
     shutil.rmtree(index / "beta")
     assert cli("build", "--overlay", str(out / "overlay.py"), "beta", *recipes).returncode == 0

@@ -1,8 +1,12 @@
 """``pybuild import``: a requirements, pyproject or lock file made into a folder of recipes.
 
-The folder holds one recipe module per package the set does not already have (every package
-with ``all_from_index``), an ``overlay.py`` that adds them to a set, and a ``shell.py`` whose
-``env`` is the environment of what the file asked for (``cd DIR && pybuild shell``). Everything
+The folder holds an ``overlay.py`` that adds the generated recipes to a set, a ``shell.py``
+whose ``env`` is the environment of what the file asked for (``cd DIR && pybuild shell``), and
+the folder ``generated-recipes/`` with one recipe module per package the set does not already
+have (every package with ``all_from_index``). The recipes are not beside ``shell.py``: Python
+puts the current folder first on ``sys.path``, so a ``certifi.py`` there would shadow the real
+certifi for ``python -c``, ``-m`` and the REPL; a folder whose name has a hyphen can never be
+imported by accident. Everything
 is resolved and rendered before the first file is written, and each file is replaced whole,
 so a failure never leaves a half-written folder; generated files that a new import no longer
 needs are removed, any other file is left alone.
@@ -29,7 +33,7 @@ from ..importers import Lock, RequirementsFile, read_file
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy
 from .plan import Plan, Request, get_plan
-from .render import GENERATED, overlay_text, recipe_text, shell_text
+from .render import GENERATED, RECIPES_FOLDER, overlay_text, recipe_text, shell_text
 
 __all__ = ["ImportResult", "folder_overlay", "import_file", "request_for"]
 
@@ -110,19 +114,23 @@ def import_file(
     spec = read_file(path, extras, groups)
     plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
     texts = {
-        f"{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
+        f"{RECIPES_FOLDER}/{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
         for pin in plan.generated()
     }
     texts["overlay.py"] = overlay_text(path.name)
     texts["shell.py"] = shell_text(
         path.name, plan.root_attrs(), [str(Path(r).resolve()) for r in recipes]
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RECIPES_FOLDER).mkdir(parents=True, exist_ok=True)
     removed = []
-    for old in sorted(folder.glob("*.py")):
-        if old.name not in texts and _generated(old):
+    # Recipes beside shell.py are from before generated-recipes/: moved, so not "removed".
+    moved = {Path(name).name for name in texts}
+    for old in sorted([*folder.glob("*.py"), *folder.glob(f"{RECIPES_FOLDER}/*.py")]):
+        name = old.relative_to(folder).as_posix()
+        if name not in texts and _generated(old):
             old.unlink()
-            removed.append(old.stem)
+            if old.parent.name == RECIPES_FOLDER or old.name not in moved:
+                removed.append(old.stem)
     for name, text in texts.items():
         write_atomic(folder / name, text)
     return ImportResult(
