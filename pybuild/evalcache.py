@@ -88,7 +88,11 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
 
     def __init__(self, real: os._Environ, read: set[str]) -> None:  # type: ignore[type-arg]
         super().__init__(
-            real._data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue
+            real._data,  # type: ignore[attr-defined]
+            real.encodekey,
+            real.decodekey,
+            real.encodevalue,
+            real.decodevalue,
         )
         self._read = read
 

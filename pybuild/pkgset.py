@@ -23,14 +23,14 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import CycleError, MissingAttribute, UsageError
-from .evaluate import load_module
+from .evaluate import load_module, select
 from .lazy import Lazy, force
 from .python.interpreter import Interpreter
 
-__all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "package_set"]
+__all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
 
 DEFAULT_RECIPES = Path(__file__).parent / "recipes"
 Overlay = Callable[[Any, Any], Mapping[str, Any]]
@@ -270,6 +270,14 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
         for i, name in enumerate(names)
         if i >= code.co_posonlyargcount  # positional-only: cannot be passed by name
     ]
+
+
+def load_overlay(file: str | Path) -> Overlay:
+    """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``)."""
+    overlay = select(load_module(file), "overlay", str(file))
+    if not callable(overlay):
+        raise UsageError(f"{file}: overlay must be a function (final, prev) -> dict")
+    return cast(Overlay, overlay)
 
 
 def package_set(

@@ -497,10 +497,9 @@ class _Work:
     def package_set(self, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]) -> Any:
         key = (recipes, overlays)
         if key not in self._sets:
-            from .evaluate import load_module, select
-            from .pkgset import package_set
+            from .pkgset import load_overlay, package_set
 
-            loaded = [select(load_module(f), "overlay", f) for f in overlays]
+            loaded = [load_overlay(f) for f in overlays]
             self._sets[key] = package_set(self.python, recipes, loaded)
         return self._sets[key]
 

@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean: a lint failure fails the suite, as a review would."""
+"""The code base stays ruff- and mypy-clean: a lint failure fails the suite, as a review would."""
 
 from __future__ import annotations
 
@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ruff_clean() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "pybuild", "tests", "bench", "examples"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_clean() -> None:
+    """Typed, as ``py.typed`` promises users (the settings are in pyproject.toml)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"],
         cwd=ROOT,
         capture_output=True,
         text=True,

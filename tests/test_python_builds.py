@@ -233,6 +233,28 @@ def test_a_failing_test_suite_fails_the_build_in_the_check_phase(world: World) -
     assert world.store.is_valid(unchecked.drv.out)
 
 
+def test_requirements_and_scripts_are_checked_against_the_closure(
+    world: World, shout2: PythonPackage
+) -> None:
+    picky = world.pkgs.picky  # requires shout>=2, is given shout 1.0
+    with pytest.raises(BuildError) as info:
+        build(picky)
+    assert "phase runtime deps check failed" in str(info.value)
+    assert "picky 1.0 requires shout>=2 (have shout 1.0)" in failure_text(info.value)
+    assert_not_registered(world.store, picky)
+
+    newer = picky.override_python_attrs(dependencies=[shout2])
+    with pytest.raises(BuildError) as info:
+        build(newer)  # picky-helper runs picky_helper:main, which nothing ships
+    assert "phase scripts check failed" in str(info.value)
+    assert "picky-helper (picky_helper:main)" in failure_text(info.value)
+
+    dropped = newer.override_python_attrs(remove_scripts={"picky-helper": "no such module"})
+    assert build(dropped)[dropped.drv] == "built"
+    bin_dir = out_of(dropped, world.store) / "bin"
+    assert sorted(os.listdir(bin_dir)) == ["picky"]
+
+
 def test_a_backend_missing_from_build_system_is_named(world: World) -> None:
     pkg = world.pkgs.needs_hatch
     with pytest.raises(BuildError) as info:

@@ -31,7 +31,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, Protocol
 
 from ..hashing import Hash, nar_chunks
 from .errors import ArchiveError
@@ -64,7 +64,7 @@ class Archive:
     nar_size: int
 
 
-def write_archive(path: str | os.PathLike[str], out: BinaryIO, compression: str = "xz") -> Archive:
+def write_archive(path: str | os.PathLike[str], out: IO[bytes], compression: str = "xz") -> Archive:
     """Write the archive of `path` to `out`; return its hashes and sizes.
 
     The output is deterministic: the same tree gives the same bytes (fixed xz preset and check).

@@ -55,10 +55,9 @@ def set_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def package_set(args: argparse.Namespace) -> Any:
-    from ..evaluate import load_module, select
-    from ..pkgset import package_set
+    from ..pkgset import load_overlay, package_set
 
-    overlays = [select(load_module(f), "overlay", f) for f in args.overlay or []]
+    overlays = [load_overlay(f) for f in args.overlay or []]
     return package_set(recipes=args.recipes, overlays=overlays)
 
 
@@ -102,4 +101,3 @@ def select_attr(pkgs: Any, attr: str) -> Any:
 
         return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
     return select(pkgs, attr, "the package set")
-

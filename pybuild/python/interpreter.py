@@ -22,6 +22,7 @@ import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_atomic
 from ..errors import UsageError
@@ -105,7 +106,7 @@ def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
     return base / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
 
-def _query(executable: str) -> dict[str, object]:
+def _query(executable: str) -> dict[str, Any]:
     """Ask the interpreter itself; `packaging` comes from our own environment via PYTHONPATH."""
     import subprocess
 

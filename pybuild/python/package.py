@@ -62,6 +62,7 @@ _DEFAULTS: dict[str, Any] = {
     "config_settings": {},
     "pytest_flags": (),
     "skip_phases": (),
+    "remove_scripts": {},  # console script name -> why the recipe drops it
 }
 
 
@@ -218,6 +219,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "config_settings": dict(attrs["config_settings"]),
         "pytest_flags": list(attrs["pytest_flags"]),
         "skip_phases": list(attrs["skip_phases"]),
+        "remove_scripts": dict(attrs["remove_scripts"]),
     }
     env = {
         **dict(attrs["env"]),

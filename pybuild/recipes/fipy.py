@@ -3,7 +3,9 @@
 It builds with setuptools and versioneer (the sdist's ``_version.py`` already holds the
 version). At run time it needs numpy, scipy (its default solvers), matplotlib (its viewers),
 and typer with typing-extensions (its ``fipy_test``, ``fipy_changelog`` and
-``fipy_copy_script`` commands).
+``fipy_copy_script`` commands). Upstream's pyproject.toml also declares a ``versioneer``
+console script running ``versioneer:main``, a module the wheel does not ship (versioneer is
+only a build tool): the script could never start, so it is dropped.
 """
 
 
@@ -25,4 +27,5 @@ def recipe(
         src=fetch_pypi("fipy", version, hash="sha256-fUOtik9hmE3sy/Euyf05hJ6PNpQ8IzqeLXcoELSR8N8="),
         build_system=[setuptools, versioneer],
         dependencies=[numpy, scipy, matplotlib, typer, typing_extensions],
+        remove_scripts={"versioneer": "upstream's entry point names a module the wheel lacks"},
     )

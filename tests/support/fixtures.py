@@ -105,6 +105,7 @@ BUILD_SDISTS = (
     ("failing", "1.0"),
     ("needs_hatch", "1.0"),
     ("online", "1.0"),
+    ("picky", "1.0"),
 )
 
 
@@ -188,6 +189,7 @@ FIXTURE_RECIPES = {
     "failing": ("failing", "1.0", "setuptools", ()),
     "needs_hatch": ("needs-hatch", "1.0", "setuptools", ()),
     "online": ("online", "1.0", "setuptools", ()),
+    "picky": ("picky", "1.0", "setuptools", ("shout",)),
 }
 
 _RECIPE = """\

@@ -4,7 +4,10 @@ It runs inside a build, in a cleared environment, with the standard library and 
 toolchain wheels (installer, pyproject-hooks, packaging) on ``PYTHONPATH``; ``-S`` keeps the
 interpreter's own site-packages out, so every build tool comes from the store. The phases
 are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
-unpack, build (PEP 517, no isolation), install (installer), bytecode, imports check, check.
+unpack, build (PEP 517, no isolation), install (installer), bytecode, runtime deps check (the
+wheel's requirements against what the recipe supplies, as nixpkgs'
+pythonRuntimeDepsCheckHook), scripts check (every console script's module is there), imports
+check, check.
 """
 
 import compileall
@@ -37,6 +40,8 @@ def main() -> int:
         ("build", build_phase),
         ("install", install_phase),
         ("bytecode", bytecode_phase),
+        ("runtime deps check", runtime_deps_check_phase),
+        ("scripts check", scripts_check_phase),
         ("imports check", imports_check_phase),
         ("check", check_phase),
     ]
@@ -104,7 +109,7 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     )
     settings = attrs.get("config_settings") or None
     extra = hooks.get_requires_for_build_wheel(settings)
-    _check_requirements(extra, site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
+    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
     dist = work / "dist"
     dist.mkdir()
     print(f"pybuild: building a wheel with {backend}", flush=True)
@@ -161,6 +166,74 @@ def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     )
     if not ok:
         print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
+
+
+def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The wheel's own ``Requires-Dist`` (markers decided for this interpreter, no extras)
+    must be met by the dependencies the recipe gives: a package that would import today but
+    fail on its first call into a too-old dependency is caught here, naming both versions."""
+    site = out / attrs["site_packages"]
+    metadata = _installed(site).metadata
+    requires = metadata.get_all("Requires-Dist") or []
+    closure_sites = _sites(attrs, closure(attrs["dependencies"]))
+    unmet, _ = _unmet(requires, closure_sites)
+    if unmet:
+        raise PhaseFailed(
+            f"{metadata['Name']} {metadata['Version']} requires {'; '.join(unmet)}."
+            " Give the recipe dependencies that satisfy it (or an overlay that changes them),"
+            ' or skip_phases=["runtime deps check"] if upstream\'s bound is known to be wrong.'
+        )
+    print(f"pybuild: {len(requires)} requirements met by the dependencies", flush=True)
+
+
+def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """Every console script must find its module in the package or its closure: a script
+    that cannot start is a broken command in every profile it is installed into."""
+    dist = _installed(out / attrs["site_packages"])
+    for name, reason in sorted(attrs.get("remove_scripts", {}).items()):
+        script = out / "bin" / name
+        if not script.is_file():
+            raise PhaseFailed(f"remove_scripts names {name!r}, which the wheel does not install")
+        script.unlink()
+        print(f"pybuild: removed script {name}: {reason}", flush=True)
+    removed = set(attrs.get("remove_scripts", {}))
+    scripts = [
+        ep
+        for ep in dist.entry_points
+        if ep.group in ("console_scripts", "gui_scripts") and ep.name not in removed
+    ]
+    if not scripts:
+        return
+    modules = sorted({ep.module for ep in scripts})
+    code = (
+        "import importlib.util\n"
+        "def found(name):\n"
+        "    try:\n"
+        "        return importlib.util.find_spec(name) is not None\n"
+        "    except Exception:  # a parent package that is missing or fails to import\n"
+        "        return False\n"
+        f"print(' '.join(m for m in {modules!r} if not found(m)))\n"
+    )
+    sites = [str(out / attrs["site_packages"]), *_sites(attrs, closure(attrs["dependencies"]))]
+    missing = set(_python_output(sites, ["-c", code], cwd=work).split())
+    broken = [f"{ep.name} ({ep.value})" for ep in scripts if ep.module in missing]
+    if broken:
+        raise PhaseFailed(
+            f"console scripts whose module is in neither the package nor its dependencies:"
+            f" {', '.join(broken)}. Add the dependency that provides it, or drop the script"
+            ' saying why: remove_scripts={"NAME": "reason"}.'
+        )
+    print(f"pybuild: {len(scripts)} console scripts find their modules", flush=True)
+
+
+def _installed(site: Path):
+    """The distribution this build installed (its one ``.dist-info`` in `site`)."""
+    from importlib.metadata import distributions
+
+    found = list(distributions(path=[str(site)]))
+    if len(found) != 1:
+        raise PhaseFailed(f"expected one .dist-info in {site}, found {len(found)}")
+    return found[0]
 
 
 def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
@@ -226,9 +299,28 @@ def _sites(attrs: dict, packages: list) -> list:
 
 
 def _run_python(site_dirs: list, argv: list, cwd: Path) -> None:
+    subprocess.run(_python_argv(argv), cwd=cwd, env=_python_env(site_dirs), check=True)
+
+
+def _python_output(site_dirs: list, argv: list, cwd: Path) -> str:
+    return subprocess.run(
+        _python_argv(argv),
+        cwd=cwd,
+        env=_python_env(site_dirs),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+
+
+def _python_argv(argv: list) -> list:
+    return [sys.executable, "-S", str(_SHIM), *argv]
+
+
+def _python_env(site_dirs: list) -> dict:
     env = {**os.environ, "PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs)}
     env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the package's
-    subprocess.run([sys.executable, "-S", str(_SHIM), *argv], cwd=cwd, env=env, check=True)
+    return env
 
 
 def _build_system(source: Path) -> tuple:
@@ -247,15 +339,27 @@ def _build_system(source: Path) -> tuple:
 
 def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
     """Every requirement must be met by a distribution on the build-system paths."""
+    missing, found = _unmet(requires, site_dirs)
+    if missing:
+        present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
+        raise PhaseFailed(
+            f"{what} not satisfied by build_system: missing {'; '.join(missing)}."
+            f" build_system provides: {present}. Add the missing packages to build_system."
+        )
+
+
+def _unmet(requires: list, site_dirs: list) -> tuple:
+    """The requirements (markers decided for this interpreter, no extra) that no
+    distribution on `site_dirs` meets, each with the version found; and what was found."""
     from importlib.metadata import distributions
 
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    found = {}
+    found: dict = {}
     for dist in distributions(path=list(site_dirs)):
         found.setdefault(canonicalize_name(dist.metadata["Name"]), dist.version)
-    missing = []
+    unmet = []
     for text in requires:
         req = Requirement(text)
         if req.marker is not None and not req.marker.evaluate({"extra": ""}):
@@ -264,14 +368,9 @@ def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
         if version is None or (
             req.specifier and not req.specifier.contains(version, prereleases=True)
         ):
-            have = f" (have {version})" if version else ""
-            missing.append(f"{text}{have}")
-    if missing:
-        present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
-        raise PhaseFailed(
-            f"{what} not satisfied by build_system: missing {'; '.join(missing)}."
-            f" build_system provides: {present}. Add the missing packages to build_system."
-        )
+            have = f"have {req.name} {version}" if version else "none of the dependencies is it"
+            unmet.append(f"{text} ({have})")
+    return unmet, found
 
 
 def _top_level_modules(site: Path) -> list:

@@ -41,7 +41,7 @@ class PybuildDestination(SchemeDictionaryDestination):
         self.site_packages = site_packages
 
     def write_script(self, name: str, module: str, attr: str, section: str) -> RecordEntry:
-        Script(name, module, attr, section)  # validates the names as installer does
+        Script(name, module, attr, section)  # type: ignore[arg-type]  # validates the names
         bin_dir = Path(self.scheme_dict["scripts"])
         # Relative to where the output will live (store/<name>/bin), not to the build folder.
         folders = [os.path.join("..", self.site_packages)]
