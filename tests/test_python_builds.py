@@ -255,6 +255,12 @@ def test_requirements_and_scripts_are_checked_against_the_closure(
     assert sorted(os.listdir(bin_dir)) == ["picky"]
 
 
+def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:
+    # sealed's import (the imports check) runs `sys.executable -c "import …"`: shout must be
+    # there, pip (in the interpreter's own site-packages) must not.
+    assert build(world.pkgs.sealed)[world.pkgs.sealed.drv] == "built"
+
+
 def test_a_backend_missing_from_build_system_is_named(world: World) -> None:
     pkg = world.pkgs.needs_hatch
     with pytest.raises(BuildError) as info:

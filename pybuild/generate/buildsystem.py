@@ -123,7 +123,7 @@ def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str)
     python = pkgs.interpreter
     sites = [f"{p.drv.path(store=store)}/{python.site_packages}" for p in closure]
     with tempfile.TemporaryDirectory(prefix="pybuild-metadata-") as scratch:
-        runner = _Runner(Path(scratch), sites)
+        runner = _Runner(Path(scratch), sites, python)
         hooks = BuildBackendHookCaller(
             str(source),
             system.backend,
@@ -152,11 +152,11 @@ def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str)
 class _Runner:
     """Runs a hook with the build tools as site dirs, in a cleared environment (offline)."""
 
-    def __init__(self, scratch: Path, sites: list[str]) -> None:
-        from .. import python
+    def __init__(self, scratch: Path, sites: list[str], python: Any) -> None:
+        from ..python.builder.phasevenv import make_venv
 
-        self.shim = str(Path(python.__file__).parent / "builder" / "sitepath.py")
-        self.scratch, self.sites = scratch, sites
+        self.python = str(make_venv(scratch / "venv", sites, python.executable, python.version_xy))
+        self.scratch = scratch
         self.output = ""
 
     def __call__(
@@ -173,12 +173,11 @@ class _Runner:
             "TMPDIR": str(self.scratch),
             "SOURCE_DATE_EPOCH": "315532800",
             "PYTHONNOUSERSITE": "1",
-            "PYBUILD_SITE_DIRS": os.pathsep.join(self.sites),
         }
         for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
             env[var] = _CLOSED_PROXY
         result = subprocess.run(
-            [cmd[0], "-S", self.shim, *cmd[1:]],
+            [self.python, *cmd[1:]],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,

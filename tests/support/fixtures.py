@@ -106,6 +106,7 @@ BUILD_SDISTS = (
     ("needs_hatch", "1.0"),
     ("online", "1.0"),
     ("picky", "1.0"),
+    ("sealed", "1.0"),
 )
 
 
@@ -190,6 +191,7 @@ FIXTURE_RECIPES = {
     "needs_hatch": ("needs-hatch", "1.0", "setuptools", ()),
     "online": ("online", "1.0", "setuptools", ()),
     "picky": ("picky", "1.0", "setuptools", ("shout",)),
+    "sealed": ("sealed", "1.0", "setuptools", ("shout",)),
 }
 
 _RECIPE = """\

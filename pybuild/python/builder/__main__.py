@@ -2,7 +2,10 @@
 
 It runs inside a build, in a cleared environment, with the standard library and the
 toolchain wheels (installer, pyproject-hooks, packaging) on ``PYTHONPATH``; ``-S`` keeps the
-interpreter's own site-packages out, so every build tool comes from the store. The phases
+interpreter's own site-packages out, so every build tool comes from the store. What a phase
+runs (the build backend, the imports check, the test suite) runs in a venv-like interpreter
+of the build folder (:mod:`phasevenv`) that sees the standard library and that phase's declared
+inputs only, and so does every ``sys.executable`` subprocess it starts. The phases
 are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
 unpack, build (PEP 517, no isolation), install (installer), bytecode, runtime deps check (the
 wheel's requirements against what the recipe supplies, as nixpkgs'
@@ -21,10 +24,9 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from phasevenv import make_venv
 from scripts import PybuildDestination  # siblings: this folder is sys.path[0]
 from unpack import unpack
-
-_SHIM = Path(__file__).with_name("sitepath.py")
 
 
 class PhaseFailed(Exception):
@@ -97,15 +99,16 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     backend, backend_path, requires = _build_system(source)
     site_dirs = _sites(attrs, closure(attrs["build_system"]))
     _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
-    env = {"PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs), **_reproducible_cflags(work)}
+    env = _reproducible_cflags(work)
 
     def runner(cmd, cwd=None, extra_environ=None):
         full_env = {**os.environ, **(extra_environ or {}), **env}
         full_env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the backend's
-        subprocess.run([cmd[0], "-S", str(_SHIM), *cmd[1:]], cwd=cwd, env=full_env, check=True)
+        subprocess.run(cmd, cwd=cwd, env=full_env, check=True)
 
+    python = make_venv(work / "venv-build", site_dirs)
     hooks = BuildBackendHookCaller(
-        str(source), backend, backend_path, runner=runner, python_executable=sys.executable
+        str(source), backend, backend_path, runner=runner, python_executable=str(python)
     )
     settings = attrs.get("config_settings") or None
     extra = hooks.get_requires_for_build_wheel(settings)
@@ -215,7 +218,7 @@ def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
         f"print(' '.join(m for m in {modules!r} if not found(m)))\n"
     )
     sites = [str(out / attrs["site_packages"]), *_sites(attrs, closure(attrs["dependencies"]))]
-    missing = set(_python_output(sites, ["-c", code], cwd=work).split())
+    missing = set(_python_output(work, "scripts", sites, ["-c", code]).split())
     broken = [f"{ep.name} ({ep.value})" for ep in scripts if ep.module in missing]
     if broken:
         raise PhaseFailed(
@@ -247,9 +250,8 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
     code = "".join(f"import {m}\n" for m in modules)
     print(f"pybuild: importing {', '.join(modules)}", flush=True)
     try:
-        _run_python(
-            [str(site), *_sites(attrs, closure(attrs["dependencies"]))], ["-c", code], cwd=work
-        )
+        sites = [str(site), *_sites(attrs, closure(attrs["dependencies"]))]
+        _run_python(work, "imports", sites, ["-c", code], cwd=work)
     except subprocess.CalledProcessError:
         raise PhaseFailed(f"cannot import {', '.join(modules)} (the error is above)") from None
 
@@ -268,6 +270,8 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     sites = [str(site), *check_site]
     try:
         _run_python(
+            work,
+            "check",
             sites,
             ["-m", "pytest", "-p", "no:cacheprovider", *attrs.get("pytest_flags", [])],
             cwd=Path(source),
@@ -298,27 +302,22 @@ def _sites(attrs: dict, packages: list) -> list:
     return [f"{p}/{attrs['site_packages']}" for p in packages]
 
 
-def _run_python(site_dirs: list, argv: list, cwd: Path) -> None:
-    subprocess.run(_python_argv(argv), cwd=cwd, env=_python_env(site_dirs), check=True)
+def _run_python(work: Path, phase: str, site_dirs: list, argv: list, cwd: Path) -> None:
+    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv`."""
+    python = make_venv(work / f"venv-{phase}", site_dirs)
+    subprocess.run([str(python), *argv], cwd=cwd, env=_phase_env(), check=True)
 
 
-def _python_output(site_dirs: list, argv: list, cwd: Path) -> str:
-    return subprocess.run(
-        _python_argv(argv),
-        cwd=cwd,
-        env=_python_env(site_dirs),
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
+def _python_output(work: Path, phase: str, site_dirs: list, argv: list) -> str:
+    python = make_venv(work / f"venv-{phase}", site_dirs)
+    run = subprocess.run(
+        [str(python), *argv], cwd=work, env=_phase_env(), check=True, stdout=subprocess.PIPE
+    )
+    return run.stdout.decode()
 
 
-def _python_argv(argv: list) -> list:
-    return [sys.executable, "-S", str(_SHIM), *argv]
-
-
-def _python_env(site_dirs: list) -> dict:
-    env = {**os.environ, "PYBUILD_SITE_DIRS": os.pathsep.join(site_dirs)}
+def _phase_env() -> dict:
+    env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the package's
     return env
 
