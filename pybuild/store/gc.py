@@ -274,12 +274,16 @@ class StoreGraph:
     @classmethod
     def load(cls, store: Store) -> StoreGraph:
         conn = store.registry.conn
-        rows = conn.execute("SELECT path, deriver, nar_size FROM valid_paths").fetchall()
+        conn.execute("BEGIN")  # one snapshot: builds register paths between the two reads
+        try:
+            rows = conn.execute("SELECT path, deriver, nar_size FROM valid_paths").fetchall()
+            edges = conn.execute(
+                "SELECT a.path, b.path FROM refs r JOIN valid_paths a ON a.id = r.referrer"
+                " JOIN valid_paths b ON b.id = r.reference ORDER BY b.path"
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
         refs: dict[str, list[str]] = {path: [] for path, _, _ in rows}
-        edges = conn.execute(
-            "SELECT a.path, b.path FROM refs r JOIN valid_paths a ON a.id = r.referrer"
-            " JOIN valid_paths b ON b.id = r.reference ORDER BY b.path"
-        )
         for referrer, reference in edges:
             refs[referrer].append(reference)
         return cls(refs, {p: d for p, d, _ in rows}, {p: s for p, _, s in rows})
