@@ -251,14 +251,26 @@ class _Context:
         drv = _known.get(hash_part)
         if drv is not None:
             self.drvs[drv.drv_name] = drv
-        elif (self.prefix, basename) in _valid_sources or self.store.is_valid(basename):
-            _valid_sources.add((self.prefix, basename))  # the same few sources, many times
+        elif self._valid_source(basename):
             self.srcs.add(basename)
         else:
             raise UsageError(
                 f"{self.prefix}{basename} is used but is neither a derivation made here nor a"
                 " valid store path"
             )
+
+    def _valid_source(self, basename: str) -> bool:
+        """Whether a store path named in a value is valid; rooted first, so it stays so.
+
+        Remembered per process (the same few sources are named many times): a path once
+        rooted stays rooted until the process ends.
+        """
+        if (self.prefix, basename) in _valid_sources:
+            return True
+        if not self.store.is_valid(basename, root=True):
+            return False
+        _valid_sources.add((self.prefix, basename))
+        return True
 
 
 def _store_dir(store: Store | None) -> str:
@@ -273,8 +285,12 @@ def _default_store_dir(_home_env: str | None) -> str:
 
 
 def instantiate(drv: Derivation, store: Store) -> str:
-    """Write the .drv files of `drv` and its inputs to the store; returns its .drv basename."""
-    if not store.is_valid(drv.drv_name):
+    """Write the .drv files of `drv` and its inputs to the store; returns its .drv basename.
+
+    The .drv is a root until this process ends (and with it, by references, its inputs' .drv
+    files and sources), so a collection cannot take them before the build starts.
+    """
+    if not store.is_valid(drv.drv_name, root=True):
         for dep in drv.input_drvs:
             instantiate(dep, store)
         refs = [d.drv_name for d in drv.input_drvs] + list(drv.input_srcs)

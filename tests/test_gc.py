@@ -29,7 +29,7 @@ from pybuild.store.gc import (
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import make_name
 from pybuild.store.roots import add_result_link
-from pybuild.store.temproots import temp_roots
+from pybuild.store.temproots import release_temp_roots, temp_roots
 
 
 def quiet() -> BuildOptions:
@@ -37,9 +37,11 @@ def quiet() -> BuildOptions:
 
 
 def build(store: Store, name: str, script: str, **env: object) -> Derivation:
-    """Build a /bin/sh derivation; its output's basename is ``drv.out``."""
+    """Build a /bin/sh derivation, as a process that has ended (its .drv is no temp root);
+    its output's basename is ``drv.out``."""
     drv = derivation(name=name, builder="/bin/sh", args=["-c", script], env=env)
     realise([drv], store, quiet())
+    release_temp_roots(store)
     return drv
 
 

@@ -14,6 +14,7 @@ from pybuild.store import Store
 from pybuild.store.gc import collect_garbage
 from pybuild.store.optimise import optimise_store
 from pybuild.store.roots import add_result_link
+from pybuild.store.temproots import release_temp_roots
 
 SHARED = "0123456789" * 1000  # 10 000 bytes that several outputs hold
 
@@ -24,7 +25,8 @@ def quiet(**changes: object) -> BuildOptions:
 
 def outputs(store: Store, options: BuildOptions | None = None) -> dict[str, Derivation]:
     """Three outputs sharing SHARED: two folders (with a script, executable in one only) and
-    a single file; plus one file of their own each."""
+    a single file; plus one file of their own each. Built as by a process that has ended: no
+    temp roots are left."""
     scripts = {
         "a": f'mkdir -p "$out/sub" && echo "{SHARED}" > "$out/sub/shared" && echo a > "$out/own"'
         ' && echo "#!/bin/sh" > "$out/tool" && chmod +x "$out/tool"',
@@ -37,6 +39,7 @@ def outputs(store: Store, options: BuildOptions | None = None) -> dict[str, Deri
         for name, script in scripts.items()
     }
     realise(list(drvs.values()), store, options or quiet())
+    release_temp_roots(store)
     return drvs
 
 

@@ -32,6 +32,7 @@ from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
 from .references import hash_and_scan
 from .registry import PathInfo, Registry
+from .temproots import add_temp_roots
 
 __all__ = ["PathInfo", "Problem", "Store", "default_home"]
 
@@ -121,7 +122,16 @@ class Store:
 
     # -- queries ----------------------------------------------------------------------------
 
-    def is_valid(self, name: str) -> bool:
+    def is_valid(self, name: str, *, root: bool = False) -> bool:
+        """Whether `name` is registered.
+
+        With `root`, `name` is first made a temporary root of this process (see
+        :func:`~pybuild.store.temproots.add_temp_roots`): a valid answer then stays true until
+        the process ends, whatever collection runs meanwhile. Evaluation asks so before it
+        reuses a path; a build, which holds its own roots, need not.
+        """
+        if root:
+            add_temp_roots(self, [name])
         return self.registry.is_valid(name)
 
     def info(self, name: str) -> PathInfo:
@@ -163,13 +173,15 @@ class Store:
         """Copy a file or folder into the store, named by its content (Nix's ``./path``).
 
         Entries named in `exclude` are left out at any depth, as a Nix path filter would.
+        The path stays a root until this process ends, so a collection cannot take it from
+        a recipe being evaluated before its build starts.
         """
         src_path = Path(src)
         if not src_path.exists():
             raise InvalidPath(os.fspath(src), "does not exist")
         nar_hash = _source_hash(src_path, tuple(exclude))
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
-        if self.is_valid(basename):
+        if self.is_valid(basename, root=True):
             return basename
         work = self.new_tmp_dir("add")
         try:
@@ -187,10 +199,13 @@ class Store:
         return basename
 
     def add_text(self, name: str, text: str, references: Iterable[str] = ()) -> str:
-        """Store a small text (a .drv file) under a name derived from its content."""
+        """Store a small text (a .drv file) under a name derived from its content.
+
+        Like :meth:`add_path`, the path stays a root until this process ends.
+        """
         data = text.encode()
         basename = make_name("text", hashlib.sha256(data).hexdigest(), name)
-        if self.is_valid(basename):
+        if self.is_valid(basename, root=True):
             return basename
         work = self.new_tmp_dir("text")
         try:

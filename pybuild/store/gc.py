@@ -6,8 +6,8 @@ Roots are what a user (or a running program) still needs:
 - links in ``var/gcroots``, among them the indirect roots of result links
   (``var/gcroots/auto/<key>`` -> the user's ``result`` link, which must still point into the
   store; a stale indirect root is removed),
-- the temporary roots of running builds (``var/temproots/<pid>-…``: what a build reads and
-  writes, held for as long as it runs),
+- the temporary roots of running pybuild processes (``var/temproots/<pid>-…``: what a build
+  reads and writes, and what an evaluation added or found valid, held while they run),
 - store paths in use by running processes: their executable, working directory, open files,
   mapped libraries and environment (from ``/proc``, where readable).
 
@@ -115,7 +115,7 @@ def _read_temp_roots(store: Store, clean: bool) -> Iterator[Root]:
                     text = f.read()
                 owner = entry.name.split("-")[0]
                 for name in text.split():
-                    yield Root("temp", f"a running build (pid {owner})", name)
+                    yield Root("temp", f"a running pybuild process (pid {owner})", name)
             else:
                 if clean:
                     with contextlib.suppress(FileNotFoundError):
@@ -274,12 +274,16 @@ class StoreGraph:
     @classmethod
     def load(cls, store: Store) -> StoreGraph:
         conn = store.registry.conn
-        rows = conn.execute("SELECT path, deriver, nar_size FROM valid_paths").fetchall()
+        conn.execute("BEGIN")  # one snapshot: builds register paths between the two reads
+        try:
+            rows = conn.execute("SELECT path, deriver, nar_size FROM valid_paths").fetchall()
+            edges = conn.execute(
+                "SELECT a.path, b.path FROM refs r JOIN valid_paths a ON a.id = r.referrer"
+                " JOIN valid_paths b ON b.id = r.reference ORDER BY b.path"
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
         refs: dict[str, list[str]] = {path: [] for path, _, _ in rows}
-        edges = conn.execute(
-            "SELECT a.path, b.path FROM refs r JOIN valid_paths a ON a.id = r.referrer"
-            " JOIN valid_paths b ON b.id = r.reference ORDER BY b.path"
-        )
         for referrer, reference in edges:
             refs[referrer].append(reference)
         return cls(refs, {p: d for p, d, _ in rows}, {p: s for p, _, s in rows})
