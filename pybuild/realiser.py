@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from .cache.substitute import Substituters
+    from .sandbox import Cell
 
 __all__ = ["BuildOptions", "check", "realise", "repair"]
 
@@ -227,11 +228,14 @@ def _fresh_outputs(
     work = store.new_tmp_dir(drv.name)
     failed = True
     try:
-        built = {store_name: work / store_name for store_name in drv.output_paths.values()}
-        log_path = store.log_dir / f"{drv.drv_name}.log"
-        _run_builder(drv, store, work, log_path, options)
-        _check_outputs(drv, built, log_path)
-        yield built
+        # As root the sandbox's build user is held until the caller has stored the outputs
+        # (and given them back to the store's owner): no other build may run as it meanwhile.
+        with _sandbox(store, options) as box:
+            built = {store_name: work / store_name for store_name in drv.output_paths.values()}
+            log_path = store.log_dir / f"{drv.drv_name}.log"
+            _run_builder(drv, store, work, log_path, options, box)
+            _check_outputs(drv, built, log_path)
+            yield built
         failed = False
     finally:
         if failed and options.keep_failed:
@@ -279,12 +283,23 @@ def _differing_files(old: Path, new: Path) -> list[str]:
     return sorted(rel for rel in a.keys() | b.keys() if a.get(rel) != b.get(rel))
 
 
+def _sandbox(store: Store, options: BuildOptions) -> contextlib.AbstractContextManager[Cell | None]:
+    """The sandbox of one build under the `sandbox` setting, or none."""
+    from .sandbox import sandbox_for
+
+    sandbox = sandbox_for(options.sandbox or _sandbox_setting())
+    return sandbox.enter(store.var) if sandbox is not None else contextlib.nullcontext()
+
+
 def _run_builder(
-    drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
+    drv: Derivation,
+    store: Store,
+    work: Path,
+    log_path: Path,
+    options: BuildOptions,
+    box: Cell | None,
 ) -> None:
     import subprocess  # only a real build needs it, and the sandbox
-
-    from .sandbox import sandbox_for
 
     build_dir = work / "build"
     build_dir.mkdir()
@@ -293,11 +308,15 @@ def _run_builder(
     if not os.access(argv[0], os.X_OK):
         reason = f"cannot run builder {argv[0]}: it is not an executable file"
         raise BuildError(drv.name, reason)
-    box = sandbox_for(options.sandbox or _sandbox_setting())
     if box is not None:
         inputs = [store.path(p) for p in store.closure(input_paths(drv))]
         argv = box.wrap(
-            argv, build_dir=build_dir, work=work, inputs=inputs, network=drv.is_fixed_output
+            argv,
+            build_dir=build_dir,
+            work=work,
+            inputs=inputs,
+            network=drv.is_fixed_output,
+            env=env,
         )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:

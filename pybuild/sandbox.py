@@ -1,42 +1,152 @@
 """The build sandbox: a builder sees only its declared inputs and, unless it is a download, no
 network (Nix's sandbox on Linux, made with bubblewrap).
 
-Inside, the file system holds the system's programs and libraries read-only (``/usr``,
-``/bin``, ``/lib*``, ``/etc``), the interpreter's installation read-only, every store path of
-the build's input closure read-only at its usual place, and the build directory read-write;
-``/tmp`` is private and ``/proc`` and ``/dev`` are the sandbox's own. A read of an undeclared
-store path finds nothing, and a connection attempt finds no network. A fixed-output
-derivation (a download) keeps the network, as in Nix, and may read the file system (a
-``file://`` URL); its result is checked by hash instead, and it still writes nothing but its
-build folder.
+A builder runs with no capabilities: as root, pybuild runs it as a build user of its own
+(:mod:`pybuild.buildusers`) through ``setpriv``, since root's bubblewrap keeps every
+capability; as any other user, bubblewrap's user namespace drops them. So it can neither
+remount nor chown, and it writes nothing but its build folder, ``$out`` and its private
+``/tmp`` and ``/dev/shm``.
 
-The ``sandbox`` setting: ``true`` (required: fail if bubblewrap cannot run), ``false``, or
-``relaxed`` (the default: sandbox when bubblewrap works, else build without it and warn once).
+Inside, the file system holds the system's programs and libraries read-only (``/usr``,
+``/bin``, ``/sbin``, ``/lib*``, ``/opt``), the interpreter's installation read-only, every
+store path of the build's input closure read-only at its usual place, and the build folder
+(with where the outputs go) read-write; ``/tmp`` and ``/dev/shm`` are private, and ``/proc``
+and ``/dev`` are the sandbox's own; the host name is ``localhost``. ``/etc`` is the sandbox's
+own too: ``passwd`` and ``group`` naming the build user (``pybuild``, home
+``/homeless-shelter``), root and nobody, ``hosts`` naming localhost, and only harmless files
+of the host's (``alternatives``, through which ``cc`` is found, the loader's cache and
+configuration, ``os-release``, ``protocols``, ``services``, ``mime.types``, the interpreters'
+``python3*``). A read of an undeclared store path finds nothing, and a connection attempt
+finds no network.
+
+A fixed-output derivation (a download) keeps the network, as in Nix, and also sees the host's
+resolver files (``resolv.conf``, ``nsswitch.conf``, ``gai.conf``, ``host.conf``), its
+certificates (``/etc/ssl/certs``, ``/etc/ca-certificates``, ``/etc/pki/tls`` and
+``/etc/pki/ca-trust``, and the files named by ``SSL_CERT_FILE`` and ``REQUESTS_CA_BUNDLE``),
+and, read-only, the file or folder of each ``file://`` URL among its arguments; nothing else
+of the host. Its result is checked by hash.
+
+The ``sandbox`` setting: ``true`` (required: fail if the sandbox cannot run), ``false``, or
+``relaxed`` (the default: sandbox when it can run, else build without it and warn once). It
+cannot run without bubblewrap, nor, when pybuild runs as root, without ``setpriv``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from .buildusers import FIRST_UID, BuildUser, build_user
 from .errors import SettingsError
 
-__all__ = ["Sandbox", "sandbox_for"]
+__all__ = ["Cell", "Sandbox", "sandbox_for"]
 
-_SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt")
+_SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
+_SYSTEM_PREFIXES = tuple(f"{s}/" for s in _SYSTEM)
+# The host's files in /etc that every build may see: none holds a secret or an account.
+_HOST_ETC = (
+    "alternatives",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "os-release",
+    "protocols",
+    "services",
+    "mime.types",
+)
+_HOST_ETC_PATTERNS = ("python3*",)  # Debian's interpreters link their sitecustomize there
+# What a download needs besides: the resolver's files and the certificates (not /etc/ssl's
+# private keys).
+_DOWNLOAD_ETC = (
+    "resolv.conf",
+    "nsswitch.conf",
+    "gai.conf",
+    "host.conf",
+    "ssl/certs",
+    "ssl/cert.pem",
+    "ssl/openssl.cnf",
+    "ca-certificates",
+    "ca-certificates.conf",
+    "pki/tls",
+    "pki/ca-trust",
+)
+_CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+_SETPRIV_DIRS = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
+_HOMELESS = "/homeless-shelter"
 _MODES = ("true", "false", "relaxed")
 
 
 class Sandbox:
-    """How to wrap one builder's command line so that it runs isolated."""
+    """How builds are isolated here: bubblewrap, and ``setpriv`` when pybuild runs as root.
 
-    def __init__(self, bwrap: str) -> None:
+    Without `setpriv`, bubblewrap makes a user namespace (what an unprivileged user gets);
+    with it, there is none, and the builder is switched to a build user with no capabilities.
+    """
+
+    def __init__(self, bwrap: str, setpriv: str | None = None) -> None:
         self.bwrap = bwrap
+        self.setpriv = setpriv
+
+    @contextlib.contextmanager
+    def enter(self, var: Path) -> Iterator[Cell]:
+        """One build's sandbox, held while the caller builds and stores the outputs.
+
+        As root the build user stays reserved until the caller leaves, so the outputs must
+        belong to the store's owner again by then (:meth:`Store.commit` sees to it).
+        """
+        with self._user(var) as user:
+            (var / "tmp").mkdir(parents=True, exist_ok=True)
+            # Outside the work folder, so the builder cannot change its own /etc; its name
+            # carries the pid, so gc removes it if pybuild dies.
+            etc = Path(tempfile.mkdtemp(prefix=f"sandbox-etc-{os.getpid()}-", dir=var / "tmp"))
+            try:
+                _write_etc(etc, user)
+                yield Cell(self, user, etc)
+            finally:
+                shutil.rmtree(etc)
+
+    def _user(self, var: Path) -> contextlib.AbstractContextManager[BuildUser]:
+        if self.setpriv is not None:
+            return build_user(var)
+        return contextlib.nullcontext(BuildUser(os.getuid(), os.getgid()))
+
+    def _namespaces(self, network: bool) -> list[str]:
+        if self.setpriv is None:
+            return ["--unshare-all", *(["--share-net"] if network else [])]
+        # Not --unshare-all: as root its user namespace would map only uid 0 (setpriv could
+        # not switch to the build user), and bubblewrap would keep the capabilities anyway.
+        unshare = ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
+        return [*unshare, *([] if network else ["--unshare-net"])]
+
+    def _as(self, user: BuildUser) -> list[str]:
+        """The command prefix that drops to `user` with no capabilities and no way back."""
+        if self.setpriv is None:
+            return []  # bubblewrap drops the capabilities it had in its user namespace
+        return [
+            self.setpriv,
+            f"--reuid={user.uid}",
+            f"--regid={user.gid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",  # no setuid program gives privileges back
+            "--",
+        ]
+
+
+class Cell:
+    """One build's sandbox: the user it runs as and its own ``/etc``."""
+
+    def __init__(self, sandbox: Sandbox, user: BuildUser, etc: Path) -> None:
+        self.sandbox, self.user, self.etc = sandbox, user, etc
 
     def wrap(
         self,
@@ -46,52 +156,131 @@ class Sandbox:
         work: Path,
         inputs: Iterable[Path],
         network: bool,
+        env: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """The command that runs `argv` in the sandbox (environment and cwd are inherited)."""
+        """The command that runs `argv` in the sandbox (environment and cwd are inherited).
+
+        `work` (where the outputs go) and `build_dir` are given to the build user. A download
+        (`network`) also sees its ``file://`` arguments and the certificates `env` names.
+        """
         # The program by its real path: a venv's `python` is a link to an interpreter
         # elsewhere, and only the interpreter's installation is inside the sandbox.
         argv = [os.path.realpath(argv[0]), *argv[1:]]
-        wrapped = [self.bwrap, "--die-with-parent", "--unshare-all", "--new-session"]
-        if network:
-            # A download: its result is checked by hash, so it may read what it needs (a
-            # file:// URL anywhere) and use the network; it still writes only its build folder.
-            return [
-                *wrapped,
-                "--share-net",
-                "--ro-bind",
-                "/",
-                "/",
-                "--dev",
-                "/dev",
-                "--proc",
-                "/proc",
-                "--bind",
-                str(work),
-                str(work),
-                "--chdir",
-                str(build_dir),
-                "--",
-                *argv,
-            ]
+        if self.sandbox.setpriv is not None:
+            for writable in (work, build_dir):
+                os.chown(writable, self.user.uid, self.user.gid)
+        mounts = _Mounts()
         for folder in _SYSTEM:
             if os.path.isdir(folder):
-                wrapped += ["--ro-bind", folder, folder]
+                mounts.system(folder)
         # The private /tmp first: inputs and the build folder may live below it.
-        wrapped += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for folder in sorted({str(p) for p in [*_program_prefixes(argv[0]), *inputs]}):
-            if os.path.lexists(folder):
-                wrapped += ["--ro-bind", folder, folder]
-        wrapped += ["--bind", str(work), str(work), "--chdir", str(build_dir)]
-        return [*wrapped, "--", *argv]
+        mounts.private()
+        self._etc(mounts, network)
+        host = [*_program_prefixes(argv[0]), *inputs]
+        if network:
+            host += [*_file_urls(argv[1:]), *_ca_files(env or {})]
+        for path in sorted({str(p) for p in host}):
+            mounts.read_only(path)
+        mounts.writable(str(work))
+        sandbox = self.sandbox
+        return [
+            sandbox.bwrap,
+            "--die-with-parent",
+            "--new-session",
+            *sandbox._namespaces(network),
+            "--hostname",
+            "localhost",
+            *mounts.args,
+            "--chdir",
+            str(build_dir),
+            "--",
+            *sandbox._as(self.user),
+            *argv,
+        ]
+
+    def _etc(self, mounts: _Mounts, network: bool) -> None:
+        """The sandbox's own /etc: the files made for it, and the host's harmless ones."""
+        for name in sorted(os.listdir(self.etc)):
+            mounts.read_only(str(self.etc / name), f"/etc/{name}")
+        names = [*_HOST_ETC, *(_DOWNLOAD_ETC if network else ())]
+        for pattern in _HOST_ETC_PATTERNS:
+            names += sorted(str(p.relative_to("/etc")) for p in Path("/etc").glob(pattern))
+        for name in names:
+            mounts.read_only(f"/etc/{name}")
+
+
+class _Mounts:
+    """bubblewrap's mount arguments, each mount point's missing parents made traversable.
+
+    bubblewrap would make them mode 0700, which a build user could not pass through.
+    """
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self._made = {"/"}
+
+    def system(self, folder: str) -> None:
+        self.args += ["--ro-bind", folder, folder]
+        self._made.add(folder)
+
+    def private(self) -> None:
+        """The sandbox's own /dev, /proc, /tmp and /dev/shm (both writable by all, as usual)."""
+        self.args += ["--dev", "/dev", "--proc", "/proc"]
+        for shared in ("/tmp", "/dev/shm"):  # /dev/shm: multiprocessing's semaphores
+            self.args += ["--perms", "1777", "--tmpfs", shared]
+        self._made.update(("/dev", "/proc", "/tmp", "/dev/shm"))
+
+    def read_only(self, source: str, target: str | None = None) -> None:
+        """Show `source` at `target` (by default the same place), if it is there to show."""
+        target = target or source
+        if os.path.exists(source):  # a dangling link could not be mounted
+            self._parents(target)
+            self.args += ["--ro-bind", source, target]
+            self._made.add(target)
+
+    def writable(self, folder: str) -> None:
+        self._parents(folder)
+        self.args += ["--bind", folder, folder]
+
+    def _parents(self, target: str) -> None:
+        for parent in map(str, reversed(Path(target).parents)):
+            # Those in the system folders exist already, read-only.
+            if parent not in self._made and not parent.startswith(_SYSTEM_PREFIXES):
+                self.args += ["--dir", parent]
+                self._made.add(parent)
+
+
+def _write_etc(etc: Path, user: BuildUser) -> None:
+    """passwd, group and hosts naming only the build user, root, nobody and localhost."""
+    users = {0: "root:x:0:0:root:/root:/noshell", 65534: "nobody:x:65534:65534::/:/noshell"}
+    users[user.uid] = f"pybuild:x:{user.uid}:{user.gid}:pybuild build user:{_HOMELESS}:/noshell"
+    groups = {0: "root:x:0:", 65534: "nogroup:x:65534:", user.gid: f"pybuild:x:{user.gid}:"}
+    files = {
+        "passwd": users.values(),
+        "group": groups.values(),
+        "hosts": ["127.0.0.1 localhost", "::1 localhost"],
+    }
+    for name, lines in files.items():
+        (etc / name).write_text("".join(f"{line}\n" for line in lines))
+        (etc / name).chmod(0o444)
 
 
 def _program_prefixes(program: str) -> list[str]:
     """The installation a builder outside the system folders needs (e.g. pyenv's Python)."""
     real = os.path.realpath(program)
-    if real.startswith(tuple(f"{s}/" for s in _SYSTEM)):
+    if real.startswith(_SYSTEM_PREFIXES):
         return []
     prefix = str(Path(real).parent.parent)  # <prefix>/bin/<program>
     return [prefix] if prefix != "/" else []
+
+
+def _file_urls(args: Iterable[str]) -> list[str]:
+    """The local files a download's ``file://`` URLs name."""
+    return [unquote(urlsplit(a).path) for a in args if a.startswith("file://")]
+
+
+def _ca_files(env: Mapping[str, str]) -> list[str]:
+    return [env[v] for v in _CA_VARIABLES if env.get(v)]
 
 
 def sandbox_for(mode: str) -> Sandbox | None:
@@ -100,41 +289,53 @@ def sandbox_for(mode: str) -> Sandbox | None:
         raise SettingsError(f"sandbox must be one of {', '.join(_MODES)}, not {mode!r}")
     if mode == "false":
         return None
-    bwrap, problem = _probe()
-    if bwrap is not None:
-        return Sandbox(bwrap)
+    sandbox, problem = _probe()
+    if sandbox is not None:
+        return sandbox
     if mode == "true":
-        error = SettingsError(f"sandbox = true, but bubblewrap cannot run here: {problem}")
-        error.hint = "install bubblewrap (Debian: apt-get install bubblewrap) or set sandbox"
+        error = SettingsError(f"sandbox = true, but the sandbox cannot run here: {problem}")
+        error.hint = (
+            "install bubblewrap and, to build as root, setpriv (Debian: apt-get install"
+            " bubblewrap util-linux), or set sandbox = relaxed"
+        )
         raise error
     _warn_once(problem)
     return None
 
 
 @functools.lru_cache(maxsize=1)
-def _probe() -> tuple[str | None, str]:
-    """Whether bubblewrap is installed and can make namespaces here; why not, if it cannot."""
+def _probe() -> tuple[Sandbox | None, str]:
+    """Whether a builder can be isolated here, as it would be; why not, if it cannot."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return None, "bwrap is not installed"
+    setpriv = None
+    if os.geteuid() == 0:
+        # As root, bubblewrap alone would leave the builder every capability.
+        setpriv = shutil.which("setpriv", path=_SETPRIV_DIRS)
+        if setpriv is None:
+            return None, "pybuild runs as root and setpriv is not in /usr/bin or /bin"
+    sandbox = Sandbox(bwrap, setpriv)
+    command = [
+        bwrap,
+        *sandbox._namespaces(network=False),
+        *("--ro-bind", "/", "/", "--dev", "/dev", "--"),
+        *sandbox._as(BuildUser(FIRST_UID, FIRST_UID)),
+        "true",
+    ]
     try:
-        result = subprocess.run(
-            [bwrap, "--unshare-all", "--ro-bind", "/", "/", "--dev", "/dev", "true"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"bwrap did not run ({exc})"
     if result.returncode != 0:
         return None, f"bwrap failed: {result.stderr.strip() or result.returncode}"
-    return bwrap, ""
+    return sandbox, ""
 
 
 @functools.lru_cache(maxsize=1)
 def _warn_once(problem: str) -> None:
     print(
         f"warning: building without a sandbox ({problem}); set sandbox = false to silence "
-        "this, or install bubblewrap",
+        "this, or install what it lacks",
         file=sys.stderr,
     )

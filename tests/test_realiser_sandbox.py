@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
+import shutil
 import socket
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from pybuild.buildusers import FIRST_UID, POOL_SIZE, build_user
 from pybuild.derivations import derivation
-from pybuild.errors import BuildError
+from pybuild.errors import BuildError, PybuildError
+from pybuild.fetchers import fetch_url
 from pybuild.hashing import hash_bytes
 from pybuild.realiser import BuildOptions, realise
 from pybuild.sandbox import _probe
@@ -92,8 +99,6 @@ def connect(port: int) -> str:
 
 
 def test_a_connection_attempt_fails_the_build(store: Store, listener: int) -> None:
-    import sys
-
     drv = derivation(
         name="online", builder=sys.executable, store=store, args=["-S", "-c", connect(listener)]
     )
@@ -103,8 +108,6 @@ def test_a_connection_attempt_fails_the_build(store: Store, listener: int) -> No
 
 
 def test_a_fixed_output_build_keeps_the_network(store: Store, listener: int) -> None:
-    import sys
-
     drv = derivation(
         name="download",
         builder=sys.executable,
@@ -125,3 +128,113 @@ def test_a_python_package_builds_in_the_sandbox(use_index, tmp_path: Path, store
     greet = package_set(recipes=[DEFAULT_RECIPES, folder]).greet
     realise([greet.drv], store, SANDBOXED)
     assert (Path(greet.drv.path(store=store)) / "bin" / "greet").is_file()
+
+
+def test_a_build_runs_as_a_build_user_and_its_outputs_become_the_stores(store: Store) -> None:
+    """As root: a build user with no capabilities; the stored files are the store owner's."""
+    script = (
+        'mkdir "$out"; id -u > "$out/uid"; grep ^CapEff /proc/self/status > "$out/caps";'
+        ' ln -s uid "$out/link"'
+    )
+    drv = derivation(name="who", builder="/bin/sh", store=store, args=["-c", script])
+    realise([drv], store, SANDBOXED)
+    out = Path(drv.path(store=store))
+    if os.geteuid() == 0:
+        assert FIRST_UID <= int((out / "uid").read_text()) < FIRST_UID + POOL_SIZE
+    assert int((out / "caps").read_text().split()[1], 16) == 0
+    for path in [out, *out.iterdir()]:
+        st = os.lstat(path)
+        assert (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()), path
+    with build_user(store.var) as user:
+        assert user.uid == FIRST_UID  # given back when the build was stored
+
+
+def test_a_build_cannot_change_its_inputs(store: Store) -> None:
+    """A builder remounted its read-only input writable and changed it."""
+    path = secret(store)
+    script = (
+        f'mount -o remount,rw,bind "{path}"; echo changed > "{path}/data";'
+        f' chmod 777 "{path}/data"; rm -f "{path}/data"; mkdir "$out"'
+    )
+    drv = derivation(name="vandal", builder="/bin/sh", store=store, args=["-c", script])
+    realise([drv], store, SANDBOXED)
+    assert Path(path, "data").read_text() == "hidden\n"
+    assert list(store.verify(check_contents=True)) == []
+
+
+def download(store: Store, code: str, content: bytes, *args: str) -> Path:
+    """A fixed-output build of Python `code`, which must make `content`; shows its log if not."""
+    drv = derivation(
+        name="download",
+        builder=sys.executable,
+        store=store,
+        args=["-S", "-c", code, *args],
+        output_hash=hash_bytes(content).sri,
+    )
+    try:
+        realise([drv], store, SANDBOXED)
+    except PybuildError as exc:
+        pytest.fail(f"{exc}\n{(store.log_dir / f'{drv.drv_name}.log').read_text()}")
+    return Path(drv.path(store=store))
+
+
+def test_a_download_sees_nothing_of_the_host_beyond_its_inputs(
+    store: Store, tmp_path: Path
+) -> None:
+    """A download read a file under /root and the store's registry and sent them away."""
+    (tmp_path / "secret").write_text("secret\n")
+    hidden = [str(tmp_path / "secret"), str(store.var / "db.sqlite"), "/etc/shadow"]
+    code = (
+        "import os, sys; seen = [p for p in sys.argv[1:] if os.path.exists(p)]; print(seen);"
+        "open(os.environ['out'], 'w').write(repr(seen))"
+    )
+    download(store, code, b"[]", *hidden)
+    assert all(map(os.path.exists, hidden))
+
+
+def test_a_file_url_download_sees_its_file_only(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "wanted").write_text("wanted\n")
+    (tmp_path / "sibling").write_text("sibling\n")
+    code = (
+        "import os, sys, urllib.request; data = urllib.request.urlopen(sys.argv[1]).read();"
+        "print(data, os.path.exists(sys.argv[2]));"
+        "open(os.environ['out'], 'wb').write(data + str(os.path.exists(sys.argv[2])).encode())"
+    )
+    url = (tmp_path / "wanted").as_uri()
+    download(store, code, b"wanted\nFalse", url, str(tmp_path / "sibling"))
+
+
+def test_a_download_sees_the_certificates_it_is_told_of(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ca.pem").write_text("certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    code = "import os; open(os.environ['out'], 'w').write(open(os.environ['SSL_CERT_FILE']).read())"
+    download(store, code, b"certificate\n")
+
+
+def test_fetch_url_downloads_from_a_local_server_and_a_file(store: Store, tmp_path: Path) -> None:
+    """The real downloader, by host name (the sandbox's own /etc/hosts) and from a file."""
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "pkg.txt").write_bytes(b"package\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        sha = hash_bytes(b"package\n").sri
+        by_http = fetch_url(f"http://localhost:{port}/pkg.txt", sha, store=store)
+        by_file = fetch_url((served / "pkg.txt").as_uri(), sha, "by-file", store=store)
+        realise([by_http, by_file], store, SANDBOXED)
+        server.shutdown()
+    for drv in (by_http, by_file):
+        assert Path(drv.path(store=store)).read_bytes() == b"package\n"
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_a_c_compiler_works_in_the_sandbox(store: Store) -> None:
+    """cc is a link through /etc/alternatives, which the sandbox's own /etc keeps."""
+    script = 'printf "int main(void) { return 0; }\\n" > t.c && cc -o "$out" t.c && "$out"'
+    drv = derivation(name="compiled", builder="/bin/sh", store=store, args=["-c", script])
+    realise([drv], store, SANDBOXED)
+    assert os.access(drv.path(store=store), os.X_OK)

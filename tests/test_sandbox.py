@@ -6,23 +6,29 @@ cannot run they are skipped, and the test of the `sandbox = true` setting proves
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pybuild.buildusers import FIRST_UID, POOL_SIZE
 from pybuild.errors import SettingsError
-from pybuild.sandbox import Sandbox, _probe, sandbox_for
+from pybuild.sandbox import Sandbox, _probe, _warn_once, sandbox_for
 
-BWRAP, PROBLEM = _probe()
-needs_bwrap = pytest.mark.skipif(BWRAP is None, reason=f"no working bubblewrap: {PROBLEM}")
+SANDBOX, PROBLEM = _probe()
+needs_bwrap = pytest.mark.skipif(SANDBOX is None, reason=f"no working bubblewrap: {PROBLEM}")
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> dict[str, Path]:
-    """A fake store with a declared and an undeclared input, and a build directory."""
+def box(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A fake store with a declared and an undeclared input, a build directory, its cell."""
     store = tmp_path / "store"
     declared, secret = store / "aaaa-declared", store / "bbbb-secret"
     for folder, text in ((declared, "visible\n"), (secret, "secret\n")):
@@ -30,13 +36,17 @@ def box(tmp_path: Path) -> dict[str, Path]:
         (folder / "data").write_text(text)
     work = tmp_path / "var" / "tmp" / "build-1"
     (work / "build").mkdir(parents=True)
-    return {"declared": declared, "secret": secret, "work": work}
+    assert SANDBOX is not None
+    with SANDBOX.enter(tmp_path / "var") as cell:
+        yield {"declared": declared, "secret": secret, "work": work, "cell": cell}
 
 
-def run_in(box: dict[str, Path], code: str, network: bool = False) -> subprocess.CompletedProcess:
-    assert BWRAP is not None
-    argv = Sandbox(BWRAP).wrap(
-        [sys.executable, "-S", "-c", code],
+def run_in(
+    box: dict[str, Any], code: str, network: bool = False, program: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run Python `code` (or `program`) as a build in the box's cell."""
+    argv = box["cell"].wrap(
+        program or [sys.executable, "-S", "-c", code],
         build_dir=box["work"] / "build",
         work=box["work"],
         inputs=[box["declared"]],
@@ -46,7 +56,7 @@ def run_in(box: dict[str, Path], code: str, network: bool = False) -> subprocess
 
 
 @needs_bwrap
-def test_declared_inputs_are_readable_and_undeclared_ones_absent(box: dict[str, Path]) -> None:
+def test_declared_inputs_are_readable_and_undeclared_ones_absent(box: dict[str, Any]) -> None:
     code = (
         f"print(open({str(box['declared'] / 'data')!r}).read().strip());"
         f"import os; print(os.path.exists({str(box['secret'])!r}))"
@@ -57,7 +67,7 @@ def test_declared_inputs_are_readable_and_undeclared_ones_absent(box: dict[str, 
 
 
 @needs_bwrap
-def test_inputs_are_read_only_and_the_build_directory_writable(box: dict[str, Path]) -> None:
+def test_inputs_are_read_only_and_the_build_directory_writable(box: dict[str, Any]) -> None:
     target = box["declared"] / "data"
     out = box["work"] / "out"
     code = (
@@ -72,7 +82,7 @@ def test_inputs_are_read_only_and_the_build_directory_writable(box: dict[str, Pa
 
 
 @needs_bwrap
-def test_no_network_unless_it_is_a_download(box: dict[str, Path]) -> None:
+def test_no_network_unless_it_is_a_download(box: dict[str, Any]) -> None:
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
@@ -87,7 +97,7 @@ def test_no_network_unless_it_is_a_download(box: dict[str, Path]) -> None:
 
 
 @needs_bwrap
-def test_private_tmp(box: dict[str, Path], tmp_path: Path) -> None:
+def test_private_tmp(box: dict[str, Any], tmp_path: Path) -> None:
     marker = Path("/tmp") / f"pybuild-sandbox-test-{tmp_path.name}"
     marker.write_text("host")
     try:
@@ -97,12 +107,146 @@ def test_private_tmp(box: dict[str, Path], tmp_path: Path) -> None:
         marker.unlink()
 
 
+@needs_bwrap
+def test_a_builder_can_use_shared_memory(box: dict[str, Any]) -> None:
+    """multiprocessing's locks live in /dev/shm, which a build user must be able to write."""
+    result = run_in(box, "import multiprocessing; multiprocessing.Lock(); print('locked')")
+    assert result.stdout.strip() == "locked", result.stderr
+
+
+def status(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    """A program's ``name: value`` lines."""
+    assert result.returncode == 0, result.stderr
+    return dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
+
+
+@needs_bwrap
+@pytest.mark.parametrize("network", [False, True], ids=["build", "download"])
+def test_a_builder_has_no_capabilities_and_as_root_is_a_build_user(
+    box: dict[str, Any], network: bool
+) -> None:
+    """Root's bubblewrap kept every capability: a builder could remount and write anything."""
+    script = "grep ^Cap /proc/self/status; echo uid: $(id -u); echo gid: $(id -g)"
+    found = status(run_in(box, "", network, ["/bin/sh", "-c", script]))
+    for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert int(found[cap], 16) == 0, (cap, found[cap])
+    if os.geteuid() == 0:
+        user = box["cell"].user
+        assert FIRST_UID <= user.uid < FIRST_UID + POOL_SIZE
+        assert (int(found["uid"]), int(found["gid"])) == (user.uid, user.gid)
+        assert os.stat(box["work"] / "build").st_uid == user.uid
+
+
+@needs_bwrap
+@pytest.mark.parametrize("network", [False, True], ids=["build", "download"])
+@pytest.mark.parametrize("target", ["/etc", "/usr", "input", "/"])
+def test_a_builder_cannot_remount_or_write_outside_its_folders(
+    box: dict[str, Any], target: str, network: bool
+) -> None:
+    folder = Path(box["declared"] if target == "input" else target)
+    planted = folder / f"pwned-{box['work'].parent.parent.parent.name}"
+    script = (
+        f"mount -o remount,rw,bind {folder} && echo remounted: {folder}\n"
+        f"echo pwned > {planted} && echo written: {planted}\n"
+        f"chmod 777 {folder} && echo changed: {folder}\n"
+        "true"
+    )
+    try:
+        found = status(run_in(box, "", network, ["/bin/sh", "-c", script]))
+        assert found == {}
+        assert not planted.exists()
+    finally:
+        planted.unlink(missing_ok=True)  # (only an unsafe sandbox lets it be made)
+
+
+@needs_bwrap
+def test_a_builder_cannot_chown(box: dict[str, Any]) -> None:
+    script = "touch mine && chown 0:0 mine && echo chowned: yes; stat -c 'owner: %u' mine"
+    found = status(run_in(box, "", program=["/bin/sh", "-c", script]))
+    assert "chowned" not in found
+    assert int(found["owner"]) == box["cell"].user.uid
+
+
+@needs_bwrap
+@pytest.mark.parametrize("network", [False, True], ids=["build", "download"])
+def test_the_sandbox_has_its_own_etc(box: dict[str, Any], network: bool) -> None:
+    """The host's /etc was there: a build read /etc/shadow and stored it."""
+    code = (
+        "import os, pwd, socket; me = pwd.getpwuid(os.getuid());"
+        "print('shadow:', os.path.exists('/etc/shadow'));"
+        "print('passwd:', open('/etc/passwd').read().count(chr(10)));"
+        "print('user:', me.pw_name, me.pw_dir);"
+        "print('localhost:', socket.gethostbyname('localhost'));"
+        "print('resolver:', os.path.exists('/etc/resolv.conf'))"
+    )
+    found = status(run_in(box, code, network))
+    assert found["shadow"].strip() == "False"
+    assert int(found["passwd"]) <= 3  # root, nobody, the build user: no host account
+    assert found["user"].split() == ["pybuild", "/homeless-shelter"]
+    assert found["localhost"].strip() == "127.0.0.1"
+    assert found["resolver"].strip() == str(network and os.path.exists("/etc/resolv.conf"))
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="switches to another user")
+def test_as_another_user_a_builder_has_no_capabilities_either() -> None:
+    """Not as root: bubblewrap's own user namespace, whose capabilities it drops."""
+    assert SANDBOX is not None
+    top = Path(tempfile.mkdtemp(prefix="pybuild-nobody-"))  # root's own tmp_path is 0700
+    try:
+        work = top / "var" / "tmp" / "build-1"
+        (work / "build").mkdir(parents=True)
+        with Sandbox(SANDBOX.bwrap).enter(top / "var") as cell:
+            script = "grep ^Cap /proc/self/status; echo uid: $(id -u)"
+            argv = cell.wrap(
+                ["/bin/sh", "-c", script],
+                build_dir=work / "build",
+                work=work,
+                inputs=[],
+                network=False,
+            )
+            for path in [top, *top.rglob("*")]:
+                os.lchown(path, 65534, 65534)
+            nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+            result = subprocess.run(
+                [*nobody, *argv], capture_output=True, text=True, timeout=60, env={}
+            )
+        found = status(result)
+        assert int(found["uid"]) == 65534
+        assert all(int(found[cap], 16) == 0 for cap in ("CapPrm", "CapEff", "CapBnd"))
+    finally:
+        shutil.rmtree(top)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="pybuild does not run as root")
+def test_as_root_there_is_no_sandbox_without_setpriv(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    which = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, path=None: None if name == "setpriv" else which(name, path=path),
+    )
+    _probe.cache_clear()
+    _warn_once.cache_clear()
+    try:
+        assert _probe()[0] is None
+        with pytest.raises(SettingsError, match="setpriv") as err:
+            sandbox_for("true")
+        assert "util-linux" in err.value.hint
+        assert sandbox_for("relaxed") is None
+        assert "building without a sandbox" in capsys.readouterr().err
+    finally:
+        _probe.cache_clear()
+
+
 def test_settings() -> None:
     assert sandbox_for("false") is None
     with pytest.raises(SettingsError, match="sandbox must be one of"):
         sandbox_for("maybe")
-    if BWRAP is None:
-        with pytest.raises(SettingsError, match="bubblewrap cannot run"):
+    if SANDBOX is None:
+        with pytest.raises(SettingsError, match="sandbox cannot run here"):
             sandbox_for("true")
         assert sandbox_for("relaxed") is None
     else:

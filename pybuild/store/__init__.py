@@ -334,9 +334,15 @@ def _safe_name(name: str) -> str:
 
 
 def _canonicalise(root: Path) -> None:
-    """Read-only, canonical times, no special bits: all that a NAR does not record is erased."""
+    """Read-only, canonical times, no special bits: all that a NAR does not record is erased.
+
+    Files a build user made (pybuild.buildusers) become the store owner's again.
+    """
+    owner = (os.geteuid(), os.getegid())
     for path in _walk_bottom_up(root):
         st = os.lstat(path)
+        if (st.st_uid, st.st_gid) != owner:
+            os.lchown(path, *owner)  # before chmod: a change of owner clears setuid bits
         if stat.S_ISLNK(st.st_mode):
             os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
             continue
