@@ -8,7 +8,8 @@ remount nor chown, and it writes nothing but its build folder, ``$out`` and its 
 ``/tmp`` and ``/dev/shm``.
 
 Inside, the file system holds the system's programs and libraries read-only (``/usr``,
-``/bin``, ``/sbin``, ``/lib*``, ``/opt``), the interpreter's installation read-only, every
+``/bin``, ``/sbin``, ``/lib*``, ``/opt``), the interpreter's installation read-only but for
+its site-packages (empty: what happens to be installed there must not change a build), every
 store path of the build's input closure read-only at its usual place, and the build folder
 (with where the outputs go) read-write; ``/tmp`` and ``/dev/shm`` are private, and ``/proc``
 and ``/dev`` are the sandbox's own; the host name is ``localhost``. ``/etc`` is the sandbox's
@@ -181,6 +182,8 @@ class Cell:
             host += [*_file_urls(argv[1:]), *_ca_files(env or {})]
         for path in sorted({str(p) for p in host}):
             mounts.read_only(path)
+        for site in _site_packages(_program_prefixes(argv[0])):
+            mounts.hidden(site)  # builds see their declared inputs, not what is installed
         mounts.writable(str(work))
         sandbox = self.sandbox
         return [
@@ -238,6 +241,10 @@ class _Mounts:
             self.args += ["--ro-bind", source, target]
             self._made.add(target)
 
+    def hidden(self, folder: str) -> None:
+        """An empty, read-only folder over `folder` (which must lie in a mounted tree)."""
+        self.args += ["--tmpfs", folder, "--remount-ro", folder]
+
     def writable(self, folder: str) -> None:
         self._parents(folder)
         self.args += ["--bind", folder, folder]
@@ -272,6 +279,16 @@ def _program_prefixes(program: str) -> list[str]:
         return []
     prefix = str(Path(real).parent.parent)  # <prefix>/bin/<program>
     return [prefix] if prefix != "/" else []
+
+
+def _site_packages(prefixes: Iterable[str]) -> list[str]:
+    """The site-packages folders of an interpreter installation outside the system folders."""
+    return sorted(
+        str(site)
+        for prefix in prefixes
+        for site in Path(prefix).glob("lib/python3*/site-packages")
+        if site.is_dir()
+    )
 
 
 def _file_urls(args: Iterable[str]) -> list[str]:

@@ -252,3 +252,15 @@ def test_settings() -> None:
     else:
         assert isinstance(sandbox_for("true"), Sandbox)
         assert isinstance(sandbox_for("relaxed"), Sandbox)
+
+
+@needs_bwrap
+def test_the_interpreters_own_site_packages_are_empty(box: dict[str, Any]) -> None:
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    if not os.listdir(site) or site.startswith(("/usr/", "/opt/")):
+        pytest.skip("this interpreter's site-packages is empty or a system folder")
+    result = run_in(box, f"import os; print(len(os.listdir({site!r})))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
