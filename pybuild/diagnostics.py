@@ -32,7 +32,6 @@ from .errors import PybuildError
 __all__ = ["describe", "user_frame"]
 
 _PACKAGE = Path(__file__).resolve().parent
-_USER_FOLDERS_IN_PACKAGE = ("recipes", "overlays")  # shipped, but written like user code
 _HINT_TRACE = "run again with --show-trace for the full traceback"
 
 
@@ -101,9 +100,18 @@ def _is_user_file(file: str) -> bool:
     if file.startswith("<"):
         return False  # <frozen importlib._bootstrap>, <string>
     path = Path(file).resolve()
+    if any(path.is_relative_to(folder) for folder in _shipped()):
+        return True  # the default recipes and example overlays are written like user code
     if path.is_relative_to(_PACKAGE):
-        return path.relative_to(_PACKAGE).parts[0] in _USER_FOLDERS_IN_PACKAGE
+        return False
     return not any(path.is_relative_to(folder) for folder in _installation())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> tuple[Path, ...]:
+    from .bundled import default_recipes, example_overlays
+
+    return (default_recipes().resolve(), example_overlays().resolve())
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from .bundled import default_recipes
 from .errors import CycleError, MissingAttribute, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
@@ -32,7 +33,7 @@ from .python.interpreter import Interpreter
 
 __all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
 
-DEFAULT_RECIPES = Path(__file__).parent / "recipes"
+DEFAULT_RECIPES = default_recipes()
 Overlay = Callable[[Any, Any], Mapping[str, Any]]
 _resolving = threading.local()
 

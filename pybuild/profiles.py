@@ -92,8 +92,8 @@ class Entry:
             "pname": self.pname,
             "version": self.version,
             "out": self.out,
-            "recipes": list(self.recipes) if self.recipes is not None else None,
-            "overlays": list(self.overlays),
+            "recipes": [_named(r) for r in self.recipes] if self.recipes is not None else None,
+            "overlays": [_named(o) for o in self.overlays],
         }
 
     @classmethod
@@ -104,8 +104,8 @@ class Entry:
             pname=str(data["pname"]),
             version=str(data["version"]),
             out=str(data["out"]),
-            recipes=tuple(recipes) if recipes is not None else None,
-            overlays=tuple(data.get("overlays") or ()),
+            recipes=tuple(map(_located, recipes)) if recipes is not None else None,
+            overlays=tuple(_located(o) for o in data.get("overlays") or ()),
         )
 
 
@@ -449,6 +449,39 @@ def _source(
     """Recipe folders and overlay files as absolute paths, as the manifest records them."""
     dirs = tuple(str(Path(r).absolute()) for r in recipes) if recipes is not None else None
     return dirs, tuple(str(Path(o).absolute()) for o in overlays)
+
+
+_SHIPPED = "pybuild:"  # a manifest names pybuild's own folders so, not by where they lie
+# Where they lay before they moved to the top of the repository: old manifests name them so.
+_OLD_SHIPPED = (f"{os.sep}pybuild{os.sep}recipes", f"{os.sep}pybuild{os.sep}overlays{os.sep}")
+
+
+def _named(path: str) -> str:
+    """A recipe folder or overlay file as a manifest records it: pybuild's own by name (so a
+    profile survives an upgrade or a move of pybuild), any other by its absolute path."""
+    from .bundled import default_recipes, example_overlays
+
+    for name, folder in (("recipes", default_recipes()), ("overlays", example_overlays())):
+        if Path(path) == folder or Path(path).is_relative_to(folder):
+            return _SHIPPED + "/".join([name, *Path(path).relative_to(folder).parts])
+    return path
+
+
+def _located(text: str) -> str:
+    """The path a manifest's name stands for (see :func:`_named`)."""
+    from .bundled import default_recipes, example_overlays
+
+    folders = {"recipes": default_recipes(), "overlays": example_overlays()}
+    if text.startswith(_SHIPPED):
+        name, *rest = text.removeprefix(_SHIPPED).split("/")
+        return str(folders[name].joinpath(*rest))
+    if not os.path.exists(text):
+        old_recipes, old_overlays = _OLD_SHIPPED
+        if text.endswith(old_recipes):
+            return str(folders["recipes"])
+        if old_overlays in text:
+            return str(folders["overlays"] / text.rsplit(old_overlays, 1)[1])
+    return text
 
 
 def _pinned(entry: Entry) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import pybuild
+from pybuild.bundled import example_overlays
 from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.environment import VersionConflict
 from pybuild.python.package import PythonPackage
@@ -137,7 +137,7 @@ def test_scipy_in_a_pure_shell(built: Built, tmp_path: Path) -> None:
 
 
 def test_scipy_overlay_pins_an_older_release(built: Built, tmp_path: Path) -> None:
-    overlay = Path(pybuild.__file__).parent / "overlays" / "scipy_older.py"
+    overlay = example_overlays() / "scipy_older.py"
     command = "python -c 'import scipy, numpy; print(scipy.__version__, numpy.__version__)'"
     result = built.pybuild(
         "shell",

@@ -174,6 +174,19 @@ def test_upgrade_takes_the_changed_recipe_and_install_keeps_versions(recipes: Pa
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
 
 
+def test_a_profile_names_pybuilds_own_recipes_so_an_old_one_still_upgrades(
+    recipes: Path, pybuild_home: Path
+) -> None:
+    cli("install", *sets(recipes), "shout")
+    manifest = pybuild_home / "var" / "profiles" / "default-1.json"
+    text = manifest.read_text()
+    assert '"pybuild:recipes"' in text and str(DEFAULT_RECIPES) not in text
+    # As a profile made when the default set lay inside the package recorded it:
+    old = os.path.join(os.sep, "old", "site-packages", "pybuild", "recipes")
+    manifest.write_text(text.replace('"pybuild:recipes"', json.dumps(old)))
+    assert "nothing changed" in cli("upgrade").stderr
+
+
 def test_installing_another_version_replaces_it_and_conflicts_change_nothing(
     recipes: Path,
 ) -> None:

@@ -1,6 +1,6 @@
 """Recipe modules as text: what ``pybuild import`` writes and ``from_pypi`` loads.
 
-A generated recipe reads like a hand-written one (``pybuild/recipes/``): a docstring saying
+A generated recipe reads like a hand-written one (``recipes/``): a docstring saying
 what it is and where its facts came from, then ``recipe(...)`` whose parameters are the
 attributes it needs, a pinned version and hash, the build system and the dependencies.
 The layout is the one ``ruff format`` gives, so a generated folder passes the project's own

@@ -1,6 +1,6 @@
 """Add a private package from a local folder.
 
-`pybuild shell --overlay pybuild/overlays/private_package.py -p hello_private --run hello-private`
+`pybuild shell --overlay overlays/private_package.py -p hello_private --run hello-private`
 
 The source is a folder, not a download: it is copied into the store by content, so editing it
 gives a new store path and nothing else changes. Its dependencies come from the final set, as

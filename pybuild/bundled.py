@@ -1,0 +1,47 @@
+"""Where the folders shipped beside the library are: the default set and the example overlays.
+
+In the repository they sit at the top, beside ``pybuild/`` (``recipes/``, ``overlays/``), as
+nixpkgs sits beside Nix: they are what people read and copy, not the library's internals. A
+wheel or an editable install ships them as the package data ``pybuild.recipes`` and
+``pybuild.overlays`` (``[tool.setuptools.package-dir]`` maps them), and a clone used straight
+from ``PYTHONPATH`` has them at the top of the checkout; both are found here.
+
+Example::
+
+    >>> default_recipes().name                                      # doctest: +SKIP
+    'recipes'
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+
+__all__ = ["default_recipes", "example_overlays"]
+
+
+def default_recipes() -> Path:
+    """The folder of the default package set."""
+    return _shipped("recipes")
+
+
+def example_overlays() -> Path:
+    """The folder of the worked overlay examples."""
+    return _shipped("overlays")
+
+
+@functools.cache
+def _shipped(name: str) -> Path:
+    # This library's own checkout first: another pybuild installed beside it must not answer.
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / name).is_dir():
+        return root / name
+    spec = importlib.util.find_spec(f"pybuild.{name}")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    from .errors import UsageError
+
+    error = UsageError(f"pybuild's {name} folder is missing from this installation")
+    error.hint = "reinstall pybuild, or name a recipe folder with --recipes DIR"
+    raise error

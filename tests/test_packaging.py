@@ -1,0 +1,140 @@
+"""pybuild as users install it: a wheel in a fresh venv finds its default set and examples.
+
+The default set (``recipes/``) and the overlay examples (``overlays/``) live at the top of the
+repository and ship inside the wheel as package data; these tests build the wheel, install it
+into a new virtual environment and build from another folder, as a user of the wheel would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_package_list_names_every_package_of_the_tree() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {
+        ".".join(p.relative_to(ROOT).parts)
+        for p in (ROOT / "pybuild").rglob("*")
+        if p.is_dir() and p.name != "__pycache__" and any(p.glob("*.py"))
+    }
+    assert folders | {"pybuild"} | set(config["package-dir"]) == listed
+
+
+@dataclass
+class Installed:
+    wheel: Path
+    python: Path  # the venv's interpreter, with pybuild installed from the wheel
+    site: Path
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    """pybuild's wheel, built offline with the cached setuptools, in a fresh venv whose other
+    dependencies are the running interpreter's (``--system-site-packages``)."""
+    from support.wheelcache import fill_cache
+
+    fill_cache(log=lambda *_: None)
+    base = tmp_path_factory.mktemp("packaging")
+    dist = base / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index", "--find-links",
+         str(WHEEL_CACHE), "-w", str(dist), str(ROOT)],
+        check=True, capture_output=True, env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+    )  # fmt: skip
+    (wheel,) = dist.glob("pybuild-*.whl")
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel],
+        check=True, capture_output=True, env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+    )  # fmt: skip
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    yield Installed(wheel, python, Path(site))
+
+
+def pybuild(installed: Installed, *args: object, cwd: Path, env: dict[str, str]):
+    return subprocess.run(
+        [installed.python, "-m", "pybuild", *map(str, args)],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+def test_the_wheel_ships_the_default_set_and_every_file_of_the_examples(
+    installed: Installed,
+) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    for folder, package in (("recipes", "pybuild/recipes"), ("overlays", "pybuild/overlays")):
+        shipped = {
+            f"{package}/{p.relative_to(ROOT / folder).as_posix()}"
+            for p in (ROOT / folder).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        assert shipped and shipped <= names, sorted(shipped - names)
+    assert "pybuild/py.typed" in names
+    assert not [n for n in names if n.startswith(("recipes/", "overlays/"))]  # no top level
+
+
+def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
+    installed: Installed, build_index: BuildIndex, tmp_path: Path
+) -> None:
+    where = subprocess.run(
+        [installed.python, "-c", "from pybuild.bundled import *;"
+         "print(default_recipes()); print(example_overlays())"],
+        cwd=tmp_path, check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    assert where == [str(installed.site / "pybuild" / n) for n in ("recipes", "overlays")]
+    env = {**index_environ(build_index.file_url), "PYBUILD_HOME": str(tmp_path / "home")}
+    result = pybuild(installed, "build", "flit_core", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip(), "lib").is_dir()
+
+
+EXAMPLES = {  # each overlay example, and what to build with it
+    "private_package.py": ["hello_private"],
+    "scipy_older.py": ["scipy"],
+    "numpy_1_everywhere.py": ["matplotlib"],
+}
+
+
+def test_every_overlay_example_is_tried_here() -> None:
+    assert sorted(p.name for p in (ROOT / "overlays").glob("*.py")) == sorted(EXAMPLES)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_each_overlay_example_builds_from_an_installed_wheel(
+    installed: Installed, example: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home = tmp_path_factory.getbasetemp() / "packaging-network-home"  # shared: built once
+    overlay = installed.site / "pybuild" / "overlays" / example
+    cwd = tmp_path_factory.mktemp("elsewhere")
+    result = pybuild(
+        installed, "build", "--overlay", overlay, *EXAMPLES[example],
+        cwd=cwd, env={"PYBUILD_HOME": str(home)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    if example == "private_package.py":  # built from its pyproject.toml, shipped in the wheel
+        out = Path(result.stdout.strip())
+        assert (out / "bin" / "hello-private").is_file()
