@@ -273,6 +273,30 @@ def test_a_garbage_registry_is_one_error_naming_the_file(store: Store) -> None:
     assert isinstance(error.__cause__, sqlite3.DatabaseError)
 
 
+def test_a_registry_that_cannot_be_opened_stops_gc_and_is_not_replaced(
+    store: Store, tmp_path: Path
+) -> None:
+    drvs = populate(store, tmp_path)
+    before = sorted(os.listdir(store.dir))
+    lose_registry(store, "missing")
+    store.registry.path.mkdir()  # as unreadable as a file can be to root
+
+    result = cli("gc")
+    assert result.returncode == 1
+    assert "cannot be used: unable to open database file (SQLITE_CANTOPEN)" in result.stderr
+    assert f"hint: check that {store.var} exists" in result.stderr
+    result = cli("verify")
+    assert result.returncode == 1 and result.stdout.startswith("registry: ")
+    # Not damage that a rebuild mends: recovery leaves the file to be fixed (permissions).
+    result = cli("verify", "--recover-registry")
+    assert result.returncode == 1 and "unable to open database file" in result.stderr
+    assert store.registry.path.is_dir()
+    assert sorted(os.listdir(store.dir)) == before
+    store.registry.path.rmdir()
+    assert cli("verify", "--recover-registry").returncode == 0
+    assert store.is_valid(drvs["top"].out)
+
+
 def test_a_full_registry_is_one_error_that_says_to_free_space(store: Store) -> None:
     store.add_text("first", "one")
     pages = store.registry.conn.execute("PRAGMA page_count").fetchone()[0]

@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InvalidPath, PathNotValid, RegistryDamaged
+from ..errors import InvalidPath, PathNotValid, RegistryError
 from ..hashing import Hash, hash_path, parse_hash
 from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
@@ -276,13 +276,13 @@ class Store:
     def verify(self, check_contents: bool = False) -> Iterator[Problem]:
         """Registered paths that are missing or changed, and unregistered left-overs.
 
-        A registry that is lost or damaged is the one problem reported (kind ``registry``, its
-        path the database's): without it no path can be judged.
+        A registry that is lost, damaged or cannot be opened is the one problem reported (kind
+        ``registry``, its path the database's): without it no path can be judged.
         """
         try:
             self.registry.check_whole()
             registered = set(self.registry.paths())
-        except RegistryDamaged as exc:
+        except RegistryError as exc:
             yield Problem(str(self.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
             return
         for name in sorted(registered):

@@ -387,6 +387,9 @@ def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
     folder = db_path.parent
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return RegistryDamaged(str(db_path), detail, _damaged_hint(db_path))
+    if code == sqlite3.SQLITE_IOERR:  # the disk could not read or write it back
+        hint = f"check the disk that holds {folder} (errors in the system log); then "
+        return RegistryDamaged(str(db_path), detail, hint + _damaged_hint(db_path))
     if code == sqlite3.SQLITE_FULL:
         hint = (
             f"free space on the filesystem that holds {folder} (other files: pybuild gc needs a"
@@ -400,10 +403,7 @@ def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
             f" write {db_path} and its -wal and -shm files"
         )
     else:
-        hint = (
-            f"check the disk that holds {folder} (free space, errors in the system log); if the"
-            f" file is damaged, restore it from a backup or rebuild it with `{RECOVER_COMMAND}`"
-        )
+        hint = f"if it happens again, restore {db_path} from a backup"
     return RegistryError(str(db_path), detail, hint)
 
 
