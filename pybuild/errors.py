@@ -21,6 +21,9 @@ __all__ = [
     "MissingAttribute",
     "PathNotValid",
     "PybuildError",
+    "RegistryDamaged",
+    "RegistryError",
+    "RegistryLost",
     "SettingsError",
     "StoreError",
     "UsageError",
@@ -100,6 +103,30 @@ class PathNotValid(StoreError):
         self.path = path
         super().__init__(f"{path} is not a valid path in the store")
         self.hint = "build or add it first (pybuild build / pybuild add)"
+
+
+class RegistryError(StoreError):
+    """The store's registry (``var/db.sqlite``) cannot be read or written.
+
+    Every failure of SQLite becomes this one error, naming the file, rather than a traceback;
+    the hint says what to do for that failure (free space, wait, restore or recover).
+    """
+
+    def __init__(self, path: str, detail: str, hint: str) -> None:
+        self.path, self.detail = path, detail
+        super().__init__(f"the store's registry {path} {detail}")
+        self.hint = hint
+
+
+class RegistryDamaged(RegistryError):
+    """The registry's file is not a whole SQLite database: what it says cannot be trusted."""
+
+
+class RegistryLost(RegistryDamaged):
+    """The store holds paths but its registry is missing or empty.
+
+    Opened as new, it would make every path look unused: a collection would delete them all.
+    """
 
 
 class DerivationError(PybuildError):

@@ -166,6 +166,7 @@ def test_processes_using_store_paths_are_roots(store: Store) -> None:
 
 
 def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> None:
+    store.registry.open()  # a store has its registry before any path (else it is lost)
     store.dir.mkdir(parents=True)
     leftover = make_name("output:out", "0" * 64, "interrupted")
     busy = make_name("output:out", "1" * 64, "being-committed")

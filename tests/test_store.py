@@ -314,6 +314,7 @@ def test_commit_with_explicit_references_skips_scanning(store: Store) -> None:
 
 def test_commit_replaces_an_unregistered_leftover(store: Store) -> None:
     name = make_name("output:out", "55" * 32, "leftover")
+    store.registry.open()  # a store has its registry before any path (else it is lost)
     store.dir.mkdir(parents=True)
     stale = store.path(name)
     stale.mkdir()

@@ -40,6 +40,12 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--repair", action="store_true", help="rebuild or re-fetch damaged paths and put them back"
     )
+    p.add_argument(
+        "--recover-registry",
+        action="store_true",
+        help="first register every store path the registry lacks, hashed and scanned from the"
+        " store (a lost or damaged registry is moved aside and rebuilt)",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -105,22 +111,38 @@ def _hash(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     store = open_store()
+    if args.recover_registry:
+        _recover_registry(store, listed=not args.json)
     problems = list(store.verify(check_contents=args.check_contents or args.repair))
     damage = [p for p in problems if p.is_damage]
+    where = {p: p.path if p.kind == "registry" else str(store.path(p.path)) for p in problems}
     if args.json:
-        print_json(
-            [
-                {"path": str(store.path(p.path)), "kind": p.kind, "detail": p.detail}
-                for p in problems
-            ]
-        )
+        print_json([{"path": where[p], "kind": p.kind, "detail": p.detail} for p in problems])
     else:
         for p in problems:
-            print(f"{p.kind}: {store.path(p.path)}: {p.detail}")
+            print(f"{p.kind}: {where[p]}: {p.detail}")
         print(f"checked the store: {len(damage)} damaged path(s)", file=sys.stderr)
-    if args.repair and damage:
+    if args.repair and damage and all(p.kind != "registry" for p in damage):
         return _repair(args, store, [p.path for p in damage])
     return 1 if damage else 0
+
+
+def _recover_registry(store: Any, listed: bool) -> None:
+    from ..store.recovery import recover_registry
+
+    def log(path: str) -> None:
+        if listed:
+            print(f"registering {path}")
+
+    result = recover_registry(store, log=log)
+    if result.moved_aside is not None:
+        print(f"the damaged registry was moved to {result.moved_aside}", file=sys.stderr)
+    print(
+        f"registered {len(result.registered)} store path(s) from the store; a path an"
+        " interrupted collection was deleting cannot be told from a whole one: if one fails"
+        " to work, delete it with `pybuild delete PATH`",
+        file=sys.stderr,
+    )
 
 
 def _repair(args: argparse.Namespace, store: Any, damaged: list[str]) -> int:

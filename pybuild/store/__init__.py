@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InvalidPath, PathNotValid
+from ..errors import InvalidPath, PathNotValid, RegistryError
 from ..hashing import Hash, hash_path, parse_hash
 from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
@@ -63,7 +63,7 @@ class Problem:
     """One finding of :meth:`Store.verify`."""
 
     path: str
-    kind: str  # "missing", "modified", "unregistered"
+    kind: str  # "missing", "modified", "unregistered", "registry"
     detail: str
 
     @property
@@ -83,7 +83,7 @@ class Store:
         self.log_dir = self.var / "log"
         self.gcroots_dir = self.var / "gcroots"
         self.lock_dir = self.var / "locks"
-        self.registry = Registry(self.var / "db.sqlite")
+        self.registry = Registry(self.var / "db.sqlite", self.dir)
 
     @classmethod
     def default(cls) -> Store:
@@ -242,6 +242,7 @@ class Store:
                 raise InvalidPath(str(tmp), "changed while it was being added")
             refs = sorted(references) if references is not None else sorted(pool[h] for h in hits)
             infos.append(PathInfo(name, nar_hash.sri, size, tuple(refs), deriver, ca=ca))
+        self.registry.open()  # a registry exists before the store holds paths (or it is lost)
         self.dir.mkdir(parents=True, exist_ok=True)
         for name, tmp in built.items():
             target = self.path(name)
@@ -288,10 +289,18 @@ class Store:
     # -- checking ---------------------------------------------------------------------------
 
     def verify(self, check_contents: bool = False) -> Iterator[Problem]:
-        """Registered paths that are missing or changed, and unregistered left-overs."""
-        registered = set()
-        for name in self.registry.paths():
-            registered.add(name)
+        """Registered paths that are missing or changed, and unregistered left-overs.
+
+        A registry that is lost, damaged or cannot be opened is the one problem reported (kind
+        ``registry``, its path the database's): without it no path can be judged.
+        """
+        try:
+            self.registry.check_whole()
+            registered = set(self.registry.paths())
+        except RegistryError as exc:
+            yield Problem(str(self.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
+            return
+        for name in sorted(registered):
             target = self.path(name)
             if not os.path.lexists(target):
                 yield Problem(name, "missing", "registered but absent from the store")

@@ -25,7 +25,9 @@ A path is first unregistered, then removed from disk, referrers before what they
 crash leaves at worst an unregistered left-over, which the next collection removes, along with
 left-overs of interrupted builds in ``store/`` and build folders in ``var/tmp`` whose process is
 gone. Hard links made by ``optimise`` in ``store/.links`` are dropped once nothing else uses
-them.
+them. An unregistered path that a root leads to is no left-over: it stays, with what its bytes
+refer to. Nothing is deleted unless the registry is whole (a lost one would make every path
+look dead).
 
 Example::
 
@@ -52,6 +54,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidName, StoreError, UsageError
 from .paths import split_name
+from .recovery import unregistered_closure
 from .temproots import TEMP_ROOTS, gc_lock
 
 if TYPE_CHECKING:
@@ -434,9 +437,12 @@ def collect_garbage(
     say = log or (lambda _: None)
     result = GcResult(dry_run)
     with gc_lock(store, exclusive=True):
+        store.registry.check_whole()  # a lost registry would make every path look dead
         roots = find_roots(store, scan_processes=scan_processes, clean=not dry_run)
         graph = StoreGraph.load(store)
         live = graph.closure(r.path for r in roots)
+        # A root may lead to a path the registry does not know: it and what it refers to stay.
+        live |= graph.closure(unregistered_closure(store, live - graph.refs.keys(), graph.refs))
         result.roots, result.live = len(roots), len(live & graph.refs.keys())
         dead = [n for n in graph.refs if n not in live]
         links = _link_inodes(store)
@@ -691,6 +697,7 @@ def delete_paths(store: Store, names: Sequence[str], *, scan_processes: bool = T
     """
     result = GcResult(dry_run=False)
     with gc_lock(store, exclusive=True):
+        store.registry.check_whole()
         roots = find_roots(store, scan_processes=scan_processes, clean=True)
         graph = StoreGraph.load(store)
         asked = set(names)

@@ -54,7 +54,8 @@ class OptimiseResult:
 
 
 def optimise_store(store: Store) -> OptimiseResult:
-    """Hard-link identical files across every valid path of the store."""
+    """Hard-link identical files across every valid path of the store (whose registry is whole)."""
+    store.registry.check_whole()
     return optimise_paths(store, list(store.registry.paths()), _known_links(store))
 
 

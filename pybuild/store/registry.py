@@ -3,21 +3,40 @@
 A path exists for pybuild only once it is registered here, so a crash before registration
 leaves a directory that is simply ignored (and replaced by the next build). Paths are stored
 by basename, never by absolute path, so the database survives a move of the whole home.
+
+The registry is the only record of what is valid: lost, it would make every path look unused.
+So a registry found missing, empty or without its tables while ``store/`` holds paths is never
+created afresh (:class:`RegistryLost`); only a new home, with nothing in its store, gets a new
+one. ``pybuild verify --recover-registry`` (:mod:`pybuild.store.recovery`) rebuilds it from the
+store. Every SQLite failure (a full disk, a damaged file) becomes one :class:`RegistryError`
+that names the file and says what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..errors import PathNotValid
+from ..errors import (
+    InvalidName,
+    PathNotValid,
+    RegistryDamaged,
+    RegistryError,
+    RegistryLost,
+)
+from .paths import split_name
 
-__all__ = ["PathInfo", "Registry"]
+__all__ = ["RECOVER_COMMAND", "PathInfo", "Registry", "registry_error", "stored_names"]
+
+RECOVER_COMMAND = "pybuild verify --recover-registry"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS valid_paths (
@@ -42,6 +61,7 @@ CREATE TABLE IF NOT EXISTS signatures (
 );
 """
 # A table added later is created by the IF NOT EXISTS above when an older database is opened.
+_TABLES = {"valid_paths", "refs", "signatures"}
 
 
 @dataclass(frozen=True)
@@ -69,35 +89,106 @@ class PathInfo:
 
 
 class Registry:
-    """A thin layer over the database; each public method is one transaction."""
+    """A thin layer over the database; each public method is one transaction.
 
-    def __init__(self, db_path: Path) -> None:
-        self._db_path = db_path
+    `store_dir` is the store the registry describes: a registry missing or empty while that
+    holds paths is lost, not new. Without it (a registry being rebuilt) none is ever refused.
+    """
+
+    def __init__(self, db_path: Path, store_dir: Path | None = None) -> None:
+        self.path = db_path
+        self._store_dir = store_dir
         self._local = threading.local()  # SQLite connections belong to one thread each
 
     @property
     def conn(self) -> sqlite3.Connection:
-        if getattr(self._local, "conn", None) is None:
-            self._db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self._db_path, timeout=600, isolation_level=None)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def open(self) -> None:
+        """Open the registry now (a new home's is created before its first store path)."""
+        _ = self.conn
+
+    def check_whole(self) -> None:
+        """Raise unless the registry opens and SQLite finds its file whole.
+
+        Commands that delete call this first: a registry damaged in a way SQLite would only
+        notice on some page could otherwise hide references, and what they keep alive.
+        """
+        rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        if rows != [("ok",)]:
+            found = "; ".join(str(r[0]) for r in rows[:3])
+            raise RegistryDamaged(str(self.path), f"is damaged ({found})", _damaged_hint(self.path))
+
+    def _open(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            self._refuse_if_lost("is missing")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=600, isolation_level=None, factory=_Connection
+            )
+        except sqlite3.Error as exc:
+            raise registry_error(self.path, exc) from exc
+        conn.db_path = self.path
+        try:
             conn.execute("PRAGMA busy_timeout = 600000")
             conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self._switch_to_wal(conn)
-            conn.executescript(_SCHEMA)
-            self._local.conn = conn
-        return self._local.conn
+            tables = _tables(conn)
+            if "valid_paths" not in tables:
+                self._create(conn)
+            else:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    with self._init_lock():
+                        conn.execute("PRAGMA journal_mode = WAL")
+                if _TABLES - tables:
+                    conn.executescript(_SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
-    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch a new database to WAL, one process at a time.
+    def _create(self, conn: sqlite3.Connection) -> None:
+        """Make the tables of a new registry, unless the store shows that it is a lost one.
+
+        One process at a time, so that a second one sees the first's tables rather than a
+        store path committed after its own look at an empty database.
+        """
+        with self._init_lock():
+            if "valid_paths" in _tables(conn):
+                return
+            empty = self.path.stat().st_size == 0
+            self._refuse_if_lost("is empty (0 bytes)" if empty else "holds no registry tables")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _init_lock(self) -> Iterator[None]:
+        """Processes opening a new registry take turns.
 
         SQLite answers "database is locked" at once, without waiting, to a second process that
-        asks for the switch while the first makes it; so the first pybuild commands run at the
-        same time on a new store take turns here. WAL is kept in the file: once is enough.
+        asks for the switch to WAL while the first makes it. WAL is kept in the file: once is
+        enough.
         """
-        with open(f"{self._db_path}.init-lock", "a") as lock:
+        with open(f"{self.path}.init-lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            conn.execute("PRAGMA journal_mode = WAL")
+            yield
+
+    def _refuse_if_lost(self, state: str) -> None:
+        if self._store_dir is None:
+            return
+        names = stored_names(self._store_dir)
+        if names:
+            raise RegistryLost(
+                str(self.path),
+                f"{state}, but {self._store_dir} holds {len(names)} store path(s):"
+                " without it, every one of them would look unused",
+                f"nothing was changed. Rebuild the registry from the store with `{RECOVER_COMMAND}`"
+                f" (or restore {self.path} from a backup); until then pybuild does not use this"
+                " store, so that no collection deletes what is in use",
+            )
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
@@ -206,3 +297,118 @@ class Registry:
             "SELECT path FROM valid_paths WHERE deriver = ? ORDER BY path", (drv,)
         ).fetchall()
         return [r[0] for r in rows]
+
+
+def stored_names(store_dir: Path) -> list[str]:
+    """The entries of `store_dir` shaped like store paths (not ``.links`` or temporary links)."""
+    try:
+        entries = os.listdir(store_dir)
+    except FileNotFoundError:
+        return []
+    return sorted(e for e in entries if _is_store_name(e))
+
+
+def _is_store_name(entry: str) -> bool:
+    try:
+        split_name(entry)
+    except InvalidName:
+        return False
+    return True
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+# -- every SQLite failure as one error -------------------------------------------------------
+
+# Not failures of the file: a constraint is the registry's own rule, which callers handle (the
+# collector skips a path that something refers to); a programming error is a bug to show whole.
+_PASSED_ON = (sqlite3.IntegrityError, sqlite3.ProgrammingError)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose every statement reports a SQLite failure as a :class:`RegistryError`.
+
+    Whoever reads the registry (the collector too) goes through it, so no caller has to know
+    SQLite's exceptions.
+    """
+
+    db_path: Path
+
+    def cursor(self, factory: Any = None) -> Any:
+        return super().cursor(factory or _Cursor)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        if sql == "ROLLBACK" and not self.in_transaction:
+            # SQLite rolls back by itself after some failures (a full disk): the ROLLBACK of
+            # the caller's clean-up then has nothing to do, and its error would hide the first.
+            return self.cursor()
+        return self.cursor().execute(sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> Any:
+        return self.cursor().executescript(sql_script)
+
+
+class _Cursor(sqlite3.Cursor):
+    """Rows fetched one by one can fail too (a damaged page is found only when it is read)."""
+
+    connection: _Connection
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        return self._reported(super().execute, sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> Any:
+        return self._reported(super().executescript, sql_script)
+
+    def fetchone(self) -> Any:
+        return self._reported(super().fetchone)
+
+    def fetchall(self) -> list[Any]:
+        return self._reported(super().fetchall)
+
+    def __next__(self) -> Any:
+        return self._reported(super().__next__)
+
+    def _reported(self, method: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return method(*args)
+        except _PASSED_ON:
+            raise
+        except sqlite3.Error as exc:
+            raise registry_error(self.connection.db_path, exc) from exc
+
+
+def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
+    """The :class:`RegistryError` for a SQLite failure: what went wrong, and what to do."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    detail = f"cannot be used: {exc} ({name})"
+    folder = db_path.parent
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return RegistryDamaged(str(db_path), detail, _damaged_hint(db_path))
+    if code == sqlite3.SQLITE_IOERR:  # the disk could not read or write it back
+        hint = f"check the disk that holds {folder} (errors in the system log); then "
+        return RegistryDamaged(str(db_path), detail, hint + _damaged_hint(db_path))
+    if code == sqlite3.SQLITE_FULL:
+        hint = (
+            f"free space on the filesystem that holds {folder} (other files: pybuild gc needs a"
+            " little room itself to record what it deletes), then run the command again"
+        )
+    elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        hint = "another process holds the registry: let it finish (or stop it), then try again"
+    elif code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY):
+        hint = (
+            f"check that {folder} exists, is on a mounted, writable filesystem and that you may"
+            f" write {db_path} and its -wal and -shm files"
+        )
+    else:
+        hint = f"if it happens again, restore {db_path} from a backup"
+    return RegistryError(str(db_path), detail, hint)
+
+
+def _damaged_hint(db_path: Path) -> str:
+    return (
+        f"restore {db_path} from a backup, or rebuild it from the store with"
+        f" `{RECOVER_COMMAND}` (it moves the damaged file aside, next to it)"
+    )

@@ -1,0 +1,346 @@
+"""The registry is never silently lost, and every SQLite failure is one clear error.
+
+A registry missing, empty or unreadable while the store holds paths used to be re-created
+empty: `verify` then found nothing wrong and `gc` deleted nearly the whole store. Now it stops
+every command (verify reports it as damage) until `pybuild verify --recover-registry` rebuilds
+it from the store; a new home still gets its registry without a word.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pybuild.derivations import Derivation, derivation
+from pybuild.errors import RegistryDamaged, RegistryError, RegistryLost
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from pybuild.store.gc import collect_garbage
+from pybuild.store.paths import make_name
+from pybuild.store.recovery import recover_registry
+from pybuild.store.registry import PathInfo
+from pybuild.store.roots import add_result_link
+
+RECOVER = "pybuild verify --recover-registry"
+
+
+def build(store: Store, name: str, script: str, **env: object) -> Derivation:
+    drv = derivation(name=name, builder="/bin/sh", args=["-c", script], env=env)
+    realise([drv], store, BuildOptions(log=io.StringIO()))
+    return drv
+
+
+def cli(*args: object) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)], capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def populate(store: Store, tmp_path: Path) -> dict[str, Derivation]:
+    """A rooted chain top -> middle -> leaf, and a path nothing needs."""
+    leaf = build(store, "leaf", 'mkdir "$out" && echo leaf > "$out/data"')
+    middle = build(store, "middle", 'mkdir "$out" && echo "$leaf" > "$out/ref"', leaf=leaf)
+    top = build(store, "top", 'mkdir "$out" && echo "$middle" > "$out/ref"', middle=middle)
+    alone = build(store, "alone", 'echo alone > "$out"')
+    add_result_link(store, tmp_path / "result", top.path(store=store))
+    return {"top": top, "middle": middle, "leaf": leaf, "alone": alone}
+
+
+def journals(db: Path) -> list[Path]:
+    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+
+
+def lose_registry(store: Store, how: str) -> None:
+    """Make the registry missing, empty (0 bytes) or garbage, as a disk failure would."""
+    store.registry.close()
+    db = store.registry.path
+    for file in journals(db):
+        file.unlink(missing_ok=True)
+    if how == "empty":
+        db.write_bytes(b"")
+    elif how == "garbage":
+        db.write_bytes(bytes(range(256)) * 32)
+
+
+def registered(store: Store) -> dict[str, PathInfo]:
+    return {name: store.info(name) for name in store.registry.paths()}
+
+
+def same_content(new: PathInfo, old: PathInfo) -> bool:
+    return (new.nar_hash, new.nar_size, new.deriver) == (old.nar_hash, old.nar_size, old.deriver)
+
+
+# -- a lost registry stops everything but verify and recovery -------------------------------
+
+
+@pytest.mark.parametrize("how", ["missing", "empty", "garbage"])
+def test_a_lost_registry_stops_every_command_that_deletes(
+    store: Store, tmp_path: Path, how: str
+) -> None:
+    drvs = populate(store, tmp_path)
+    before = sorted(os.listdir(store.dir))
+    lose_registry(store, how)
+    db = store.registry.path
+
+    for command in (
+        ["gc"],
+        ["gc", "--dry-run"],
+        ["delete", store.path(drvs["alone"].out)],
+        ["optimise"],
+        ["path-info", store.path(drvs["top"].out)],
+    ):
+        result = cli(*command)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith(f"error: the store's registry {db} "), result.stderr
+        assert "hint: " in result.stderr and (
+            RECOVER in result.stderr or "restore" in result.stderr
+        )
+    assert sorted(os.listdir(store.dir)) == before  # nothing was deleted
+
+    result = cli("verify")
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"registry: {db}: "), result.stdout
+    assert RECOVER in result.stdout
+    assert "1 damaged" in result.stderr
+    # The loss stays visible: nothing wrote a fresh, empty registry in its place.
+    if how == "missing":
+        assert not db.exists()
+    elif how == "empty":
+        assert db.stat().st_size == 0
+
+
+def test_a_lost_registry_is_an_error_of_the_library_too(store: Store, tmp_path: Path) -> None:
+    drvs = populate(store, tmp_path)
+    lose_registry(store, "empty")
+    with pytest.raises(RegistryLost, match=r"is empty \(0 bytes\), but .* holds 8 store path"):
+        store.is_valid(drvs["top"].out)
+    with pytest.raises(RegistryLost) as caught:
+        collect_garbage(store, scan_processes=False)
+    assert RECOVER in caught.value.hint
+    [problem] = list(store.verify())
+    assert (problem.path, problem.kind, problem.is_damage) == (
+        str(store.registry.path),
+        "registry",
+        True,
+    )
+
+
+def test_a_new_home_gets_its_registry_silently(store: Store) -> None:
+    (store.dir / ".links").mkdir(parents=True)  # no store path yet: the home is new
+    name = store.add_text("first", "one")
+    assert store.is_valid(name) and store.registry.path.stat().st_size > 0
+    assert cli("verify").returncode == 0
+
+
+# -- recovery --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["missing", "empty", "garbage"])
+def test_recover_registry_rebuilds_it_from_the_store(
+    store: Store, tmp_path: Path, how: str
+) -> None:
+    drvs = populate(store, tmp_path)
+    before = registered(store)
+    lose_registry(store, how)
+
+    result = cli("verify", "--recover-registry")
+    assert result.returncode == 0, result.stderr
+    assert f"registered {len(before)} store path(s)" in result.stderr
+    for name in before:
+        assert f"registering {store.path(name)}\n" in result.stdout
+    aside = [p.name for p in store.var.iterdir() if p.name.startswith("db.sqlite.damaged-")]
+    assert len(aside) == (0 if how == "missing" else 1)
+    assert not [p for p in store.var.iterdir() if "recovering" in p.name]
+
+    after = registered(store)
+    assert after.keys() == before.keys()
+    for name, old in before.items():
+        new = after[name]
+        assert (new.nar_hash, new.nar_size, new.deriver) == (
+            old.nar_hash,
+            old.nar_size,
+            old.deriver,
+        )
+        # A .drv's text names more store paths than it was registered with (its inputs'
+        # outputs in the environment): references may only grow, so gc keeps more, never less.
+        assert set(old.references) <= set(new.references)
+        if not name.endswith(".drv"):
+            assert new.references == old.references
+    assert cli("verify", "--check-contents").returncode == 0
+
+    gc = collect_garbage(store, scan_processes=False)
+    assert sorted(gc.deleted) == sorted([drvs["alone"].out, drvs["alone"].drv_name])
+    for key in ("top", "middle", "leaf"):
+        assert store.is_valid(drvs[key].out) and store.path(drvs[key].out).exists()
+
+
+def test_recover_registry_adds_what_a_backup_lacks(store: Store, tmp_path: Path) -> None:
+    first = build(store, "first", 'echo first > "$out"')
+    backup = tmp_path / "backup.sqlite"
+    store.registry.conn.execute("VACUUM INTO ?", (str(backup),))
+    second = build(store, "second", 'echo "$first" > "$out"', first=first)
+    wanted = registered(store)
+    store.registry.close()
+    for file in journals(store.registry.path):
+        file.unlink(missing_ok=True)
+    os.replace(backup, store.registry.path)  # restored from a backup older than `second`
+    assert not store.is_valid(second.out)
+
+    result = recover_registry(store)
+    assert sorted(result.registered) == sorted([second.out, second.drv_name])
+    assert result.moved_aside is None
+    for name, old in wanted.items():
+        new = store.info(name)
+        assert (new.nar_hash, new.nar_size, new.deriver) == (
+            old.nar_hash,
+            old.nar_size,
+            old.deriver,
+        )
+        assert set(old.references) <= set(new.references)
+    assert store.registry.path.with_name("db.sqlite-wal").exists()  # the same, live registry
+
+
+# -- gc and unregistered roots --------------------------------------------------------------
+
+
+def test_gc_keeps_an_unregistered_path_a_root_leads_to_and_what_it_refers_to(
+    store: Store,
+) -> None:
+    used = build(store, "used", 'echo used > "$out"')  # registered; only `rooted` needs it
+    dead = build(store, "dead", 'echo dead > "$out"')
+    needed = make_name("output:out", "12" * 32, "needed")  # unregistered, `rooted` needs it
+    rooted = make_name("output:out", "34" * 32, "rooted")  # unregistered, a gc root's target
+    leftover = make_name("output:out", "56" * 32, "leftover")  # unregistered, no one needs it
+    (store.dir / needed).write_text("needed\n")
+    (store.dir / rooted).mkdir()
+    (store.dir / rooted / "refs").write_text(f"{store.path(needed)}\n{store.path(used.out)}\n")
+    (store.dir / leftover).write_text("half-written\n")
+    store.gcroots_dir.mkdir(parents=True)
+    (store.gcroots_dir / "kept").symlink_to(store.path(rooted))
+
+    result = collect_garbage(store, scan_processes=False)
+    for name in (rooted, needed, used.out):
+        assert (store.dir / name).exists(), name
+    assert store.is_valid(used.out)
+    assert result.leftovers == [leftover] and not (store.dir / leftover).exists()
+    assert dead.out in result.deleted and not store.is_valid(dead.out)
+
+
+# -- SQLite failures -------------------------------------------------------------------------
+
+
+def test_a_registry_damaged_where_reads_do_not_see_it_stops_gc(store: Store) -> None:
+    names = [store.add_text(f"t{i}", f"text {i}") for i in range(200)]
+    store.registry.close()
+    db = store.registry.path
+    for file in journals(db)[1:]:
+        assert not file.exists()  # all in the one file once the last connection closed
+    data = bytearray(db.read_bytes())
+    data[-4096:] = b"\xff" * 4096  # the last page (an index): plain reads pass over it
+    db.write_bytes(bytes(data))
+    assert sorted(store.registry.paths()) == sorted(names)
+
+    with pytest.raises(RegistryDamaged, match="database disk image is malformed") as caught:
+        collect_garbage(store, scan_processes=False)
+    assert str(db) in str(caught.value) and RECOVER in caught.value.hint
+    assert all(store.path(n).exists() for n in names)
+    result = cli("gc")
+    assert result.returncode == 1 and "malformed" in result.stderr and "hint:" in result.stderr
+    assert all(store.path(n).exists() for n in names)
+
+
+def test_a_garbage_registry_is_one_error_naming_the_file(store: Store) -> None:
+    name = store.add_text("t", "text")
+    lose_registry(store, "garbage")
+    with pytest.raises(RegistryDamaged) as caught:
+        store.is_valid(name)
+    error = caught.value
+    assert isinstance(error, RegistryError) and not isinstance(error, RegistryLost)
+    assert str(error).startswith(
+        f"the store's registry {store.registry.path} cannot be used: file is not a database"
+    )
+    assert str(store.registry.path) in error.hint and RECOVER in error.hint
+    assert isinstance(error.__cause__, sqlite3.DatabaseError)
+
+
+def test_a_registry_that_cannot_be_opened_stops_gc_and_is_not_replaced(
+    store: Store, tmp_path: Path
+) -> None:
+    drvs = populate(store, tmp_path)
+    before = sorted(os.listdir(store.dir))
+    lose_registry(store, "missing")
+    store.registry.path.mkdir()  # as unreadable as a file can be to root
+
+    result = cli("gc")
+    assert result.returncode == 1
+    assert "cannot be used: unable to open database file (SQLITE_CANTOPEN)" in result.stderr
+    assert f"hint: check that {store.var} exists" in result.stderr
+    result = cli("verify")
+    assert result.returncode == 1 and result.stdout.startswith("registry: ")
+    # Not damage that a rebuild mends: recovery leaves the file to be fixed (permissions).
+    result = cli("verify", "--recover-registry")
+    assert result.returncode == 1 and "unable to open database file" in result.stderr
+    assert store.registry.path.is_dir()
+    assert sorted(os.listdir(store.dir)) == before
+    store.registry.path.rmdir()
+    assert cli("verify", "--recover-registry").returncode == 0
+    assert store.is_valid(drvs["top"].out)
+
+
+def test_a_full_registry_is_one_error_that_says_to_free_space(store: Store) -> None:
+    store.add_text("first", "one")
+    pages = store.registry.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.registry.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's disk is full
+    with pytest.raises(RegistryError) as caught:
+        for i in range(1000):
+            store.add_text(f"t{i}", str(i))
+    error = caught.value
+    # Not "cannot rollback": SQLite had rolled back already, and the clean-up stays quiet.
+    assert "database or disk is full (SQLITE_FULL)" in str(error)
+    assert error.hint.startswith(f"free space on the filesystem that holds {store.var}")
+    assert not isinstance(error, RegistryDamaged)
+
+
+@contextlib.contextmanager
+def tiny_filesystem(where: Path, size: str) -> Iterator[Path]:
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def test_a_disk_filled_to_the_last_byte_gives_a_registry_error(tmp_path: Path) -> None:
+    with tiny_filesystem(tmp_path / "small", "1m") as small:
+        store = Store(small / "home")
+        try:
+            names = [store.add_text(f"t{i}", str(i)) for i in range(3)]
+            with contextlib.suppress(OSError), open(small / "filler", "wb", buffering=0) as f:
+                while True:
+                    f.write(b"\0" * 4096)
+            infos = [
+                PathInfo(make_name("text", "0" * 64, f"t{i}"), "sha256-x", 1) for i in range(2000)
+            ]
+            with pytest.raises(RegistryError, match="database or disk is full") as caught:
+                for info in infos:
+                    store.registry.register([info])
+            assert "free space" in caught.value.hint
+            (small / "filler").unlink()
+            assert all(store.is_valid(n) for n in names)  # nothing was lost on the way
+        finally:
+            store.registry.close()
