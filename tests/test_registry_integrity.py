@@ -28,6 +28,7 @@ from pybuild.store.paths import make_name
 from pybuild.store.recovery import recover_registry
 from pybuild.store.registry import PathInfo
 from pybuild.store.roots import add_result_link
+from pybuild.store.temproots import release_temp_roots
 
 RECOVER = "pybuild verify --recover-registry"
 
@@ -53,6 +54,7 @@ def populate(store: Store, tmp_path: Path) -> dict[str, Derivation]:
     top = build(store, "top", 'mkdir "$out" && echo "$middle" > "$out/ref"', middle=middle)
     alone = build(store, "alone", 'echo alone > "$out"')
     add_result_link(store, tmp_path / "result", top.path(store=store))
+    release_temp_roots(store)  # as if built by a process that has ended
     return {"top": top, "middle": middle, "leaf": leaf, "alone": alone}
 
 
