@@ -1,5 +1,8 @@
 """pybuild: Nix's model of Python packaging, as a Python library.
 
+What a recipe or a script needs is here: ``package_set``, ``build_python_package``,
+``fetch_pypi``, ``fetch_url``, ``derivation``, ``realise``, ``Store`` and their types.
+
 The public names are loaded on first use, so that ``import pybuild`` (and every command) pays
 only for what it touches.
 """
@@ -12,6 +15,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
+    "package_set": "pybuild.pkgset",
+    "PackageSet": "pybuild.pkgset",
+    "build_python_package": "pybuild.python.package",
+    "PythonPackage": "pybuild.python.package",
+    "fetch_pypi": "pybuild.fetchers",
+    "fetch_url": "pybuild.fetchers",
     "Derivation": "pybuild.derivations",
     "derivation": "pybuild.derivations",
     "realise": "pybuild.realiser",
@@ -26,6 +35,12 @@ if TYPE_CHECKING:
     from .derivations import Derivation as Derivation
     from .derivations import derivation as derivation
     from .errors import PybuildError as PybuildError
+    from .fetchers import fetch_pypi as fetch_pypi
+    from .fetchers import fetch_url as fetch_url
+    from .pkgset import PackageSet as PackageSet
+    from .pkgset import package_set as package_set
+    from .python.package import PythonPackage as PythonPackage
+    from .python.package import build_python_package as build_python_package
     from .realiser import BuildOptions as BuildOptions
     from .realiser import realise as realise
     from .store import Store as Store
@@ -36,3 +51,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'pybuild' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

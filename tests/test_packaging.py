@@ -138,3 +138,13 @@ def test_each_overlay_example_builds_from_an_installed_wheel(
     if example == "private_package.py":  # built from its pyproject.toml, shipped in the wheel
         out = Path(result.stdout.strip())
         assert (out / "bin" / "hello-private").is_file()
+
+
+def test_the_recipe_writing_api_is_exported_from_the_top() -> None:
+    import pybuild
+
+    names = {"package_set", "build_python_package", "fetch_pypi", "fetch_url", "derivation"}
+    names |= {"PackageSet", "PythonPackage", "realise", "Store"}
+    assert names <= set(pybuild.__all__)
+    for name in pybuild.__all__:
+        assert getattr(pybuild, name).__name__ == name
