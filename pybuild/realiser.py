@@ -64,6 +64,8 @@ class BuildOptions:
     require_sigs: bool = True
     connect_timeout: int = 5
     stalled_download_timeout: int = 60
+    download_min_speed: int = 1024
+    download_deadline: int = 3600
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
 
@@ -282,8 +284,7 @@ def _differing_files(old: Path, new: Path) -> list[str]:
 def _run_builder(
     drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
 ) -> None:
-    import subprocess  # only a real build needs it, and the sandbox
-
+    from . import processes  # only a real build needs them
     from .sandbox import sandbox_for
 
     build_dir = work / "build"
@@ -300,30 +301,21 @@ def _run_builder(
             argv, build_dir=build_dir, work=work, inputs=inputs, network=drv.is_fixed_output
         )
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
+        env.update(_download_limits(options))
     with open(log_path, "wb") as log:
         try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=build_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            builder = processes.start(
+                argv, cwd=build_dir, env=env, log=log, tag=f"PYBUILD_BUILD_TOP={build_dir}"
             )
         except OSError as exc:
             raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None
-        try:
-            code = proc.wait(timeout=options.build_timeout or None)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            reason = f"timed out after {options.build_timeout} s (build_timeout)"
-            raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options)) from None
-        except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)  # interrupted: leave no builder behind
-            proc.wait()
-            raise
+        with builder:  # leaving it kills what the builder left behind, even on success
+            finished = builder.wait(options.build_timeout or None)
+    if not finished:
+        reason = f"timed out after {options.build_timeout} s (build_timeout)"
+        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+    code = builder.returncode
     if box is not None and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:
@@ -383,6 +375,19 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
             if var in os.environ:
                 env[var] = os.environ[var]
     return env
+
+
+def _download_limits(options: BuildOptions) -> dict[str, str]:
+    """The download settings, for the in-build downloader (pybuild/builders/fetch.py).
+
+    They go in the environment at build time, under the names the settings have there, and
+    not in the derivation: the hash of a download must not depend on how patient one is.
+    """
+    return {
+        "PYBUILD_STALLED_DOWNLOAD_TIMEOUT": str(options.stalled_download_timeout),
+        "PYBUILD_DOWNLOAD_MIN_SPEED": str(options.download_min_speed),
+        "PYBUILD_DOWNLOAD_DEADLINE": str(options.download_deadline),
+    }
 
 
 def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> None:
