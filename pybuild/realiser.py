@@ -212,8 +212,10 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     if subs.fetch(drv.name, outputs, store, held=outputs):
         return True  # like the build inputs, the .drv files are not needed, so not written
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
-    if missing:  # the plan counted on the cache and skipped them
-        realise(missing, store, options)
+    if missing:  # the plan counted on the cache and skipped them (their roots are held)
+        # The same substituters: a cache given up on is not asked again in this run.
+        plan = _plan(missing, store, subs)
+        _run_plan(plan, lambda d: _build(d, store, options, subs), options)
     return False
 
 
