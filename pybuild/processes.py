@@ -12,7 +12,8 @@ the build lock. So, for every builder:
   a process that leaves the group is handed to us, not to init, when its parent exits. After
   each build, these orphans are killed and reaped, except those that still belong to a build
   that is running (with ``-j``): in a running builder's session, or with a running build's
-  tag in their environment (a daemon leaves the session but keeps the environment).
+  tag in their environment (a daemon leaves the session but keeps the environment). Children
+  in our own session, or there before builders ran, are not a builder's and are left alone.
 - The builder gets a parent-death signal, so a pybuild killed with SIGKILL takes its builder
   with it. ``setpriv --pdeathsig KILL`` (util-linux) sets it and then execs the builder, which
   keeps it. Popen's ``preexec_fn`` could set it too, but runs Python in the child of a process
@@ -136,6 +137,7 @@ class _Reaper:
         self.running: dict[int, str] = {}  # builder pid -> its tag
         self._users = 0
         self._was_subreaper = 0
+        self._before: set[int] = set()  # children from before: none is a builder's orphan
 
     def enter(self) -> None:
         """Orphans of builders come to this process from now on."""
@@ -143,6 +145,7 @@ class _Reaper:
         if self._users == 0 and prctl is not None:
             self._was_subreaper = _get_subreaper(prctl)
             prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+            self._before = {pid for pid, _ in _children(os.getpid())}
         self._users += 1
 
     def leave(self) -> None:
@@ -154,7 +157,9 @@ class _Reaper:
 
     def sweep(self) -> None:
         """Kill and reap the orphans of finished builds; again for their own children, which
-        are handed to us as they die."""
+        are handed to us as they die. (Off Linux no orphan comes to us.)"""
+        if _prctl() is None:
+            return
         ours = os.getsid(0)
         while orphans := [p for p, sid in _children(os.getpid()) if self._left(p, sid, ours)]:
             for pid in orphans:
@@ -167,10 +172,12 @@ class _Reaper:
     def _left(self, pid: int, session: int, ours: int) -> bool:
         """Whether child `pid` (in `session`) is left behind by a finished build.
 
-        Children in our own session `ours` were started by other code of this process, not
-        by a builder: builders have sessions of their own.
+        Children in our own session `ours`, or there before builders ran, were started by
+        other code of this process, not by a builder: builders have sessions of their own.
         """
-        if pid in self.running or session in self.running or session == ours:
+        if pid in self.running or pid in self._before:
+            return False
+        if session in self.running or session == ours:
             return False
         return not _has_tag(pid, set(self.running.values()))
 

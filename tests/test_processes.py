@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
+
+import pytest
 
 from pybuild.derivations import Derivation, derivation
 from pybuild.realiser import BuildOptions, realise
@@ -147,6 +150,7 @@ def test_a_concurrent_builds_processes_are_left_to_it(store: Store, tmp_path: Pa
         kill_marked(marker)
 
 
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
 def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
     pid_file = tmp_path / "builder.pid"
     script = textwrap.dedent(
