@@ -65,6 +65,8 @@ class BuildOptions:
     require_sigs: bool = True
     connect_timeout: int = 5
     stalled_download_timeout: int = 60
+    download_min_speed: int = 1024
+    download_deadline: int = 3600
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
 
@@ -211,8 +213,10 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     if subs.fetch(drv.name, outputs, store, held=outputs):
         return True  # like the build inputs, the .drv files are not needed, so not written
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
-    if missing:  # the plan counted on the cache and skipped them
-        realise(missing, store, options)
+    if missing:  # the plan counted on the cache and skipped them (their roots are held)
+        # The same substituters: a cache given up on is not asked again in this run.
+        plan = _plan(missing, store, subs)
+        _run_plan(plan, lambda d: _build(d, store, options, subs), options)
     return False
 
 
@@ -299,7 +303,7 @@ def _run_builder(
     options: BuildOptions,
     box: Cell | None,
 ) -> None:
-    import subprocess  # only a real build needs it, and the sandbox
+    from . import processes  # only a real build needs them
 
     build_dir = work / "build"
     build_dir.mkdir()
@@ -319,30 +323,21 @@ def _run_builder(
             env=env,
         )
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
+        env.update(_download_limits(options))
     with open(log_path, "wb") as log:
         try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=build_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            builder = processes.start(
+                argv, cwd=build_dir, env=env, log=log, tag=f"PYBUILD_BUILD_TOP={build_dir}"
             )
         except OSError as exc:
             raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None
-        try:
-            code = proc.wait(timeout=options.build_timeout or None)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            reason = f"timed out after {options.build_timeout} s (build_timeout)"
-            raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options)) from None
-        except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)  # interrupted: leave no builder behind
-            proc.wait()
-            raise
+        with builder:  # leaving it kills what the builder left behind, even on success
+            finished = builder.wait(options.build_timeout or None)
+    if not finished:
+        reason = f"timed out after {options.build_timeout} s (build_timeout)"
+        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+    code = builder.returncode
     if box is not None and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:
@@ -402,6 +397,19 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
             if var in os.environ:
                 env[var] = os.environ[var]
     return env
+
+
+def _download_limits(options: BuildOptions) -> dict[str, str]:
+    """The download settings, for the in-build downloader (pybuild/builders/fetch.py).
+
+    They go in the environment at build time, under the names the settings have there, and
+    not in the derivation: the hash of a download must not depend on how patient one is.
+    """
+    return {
+        "PYBUILD_STALLED_DOWNLOAD_TIMEOUT": str(options.stalled_download_timeout),
+        "PYBUILD_DOWNLOAD_MIN_SPEED": str(options.download_min_speed),
+        "PYBUILD_DOWNLOAD_DEADLINE": str(options.download_deadline),
+    }
 
 
 def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> None:

@@ -75,8 +75,16 @@ SETTINGS: dict[str, Setting] = {
             "stalled_download_timeout",
             int,
             60,
-            "seconds a cache download or upload may make no progress (0: none)",
+            "seconds a download or upload may make no progress, and over which a download must"
+            " average download_min_speed (0: no check)",
         ),
+        Setting(
+            "download_min_speed",
+            int,
+            1024,
+            "bytes per second a download must average over stalled_download_timeout",
+        ),
+        Setting("download_deadline", int, 3600, "seconds one download may take (0: no limit)"),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),

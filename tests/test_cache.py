@@ -47,6 +47,7 @@ from pybuild.realiser import BuildOptions, realise
 from pybuild.settings import SETTINGS
 from pybuild.store import Store
 from pybuild.store.registry import Registry
+from support.drip import dripping_server
 
 # -- derivations that count their builds -----------------------------------------------------
 
@@ -559,6 +560,35 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
 
 
 # -- the command line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dripping", "limits", "reason"),
+    [
+        (  # the archives: too slow over each 3 s (about 32 bytes a second)
+            ".nar.xz",
+            {"stalled_download_timeout": 3, "download_min_speed": 1024},
+            "too slow: ",
+        ),
+        (  # the cache's description: fast enough for "any progress", but never done
+            "/pybuild-cache-info",
+            {"stalled_download_timeout": 3, "download_min_speed": 0, "download_deadline": 3},
+            "not done after 3 s (download_deadline)",
+        ),
+    ],
+)
+def test_a_cache_that_drips_is_skipped_and_the_build_falls_back(
+    filled: Filled, store: Store, dripping: str, limits: dict[str, int], reason: str
+) -> None:
+    """64 bytes every 2 s: the socket time-out never fires; the speed or the deadline does."""
+    with dripping_server(filled.root, lambda path: path.endswith(dripping)) as url:
+        opts = options(url, keys=(filled.public,), **limits)
+        start = time.monotonic()
+        assert realise([filled.chain.app], store, opts)[filled.chain.app] == "built"
+        assert time.monotonic() - start < 30
+    assert reason in said(opts)
+    assert said(opts).count(f"not using binary cache {url} in this run") == 1
+    assert sorted(filled.chain.runs()) == ["app", "lib", "tool"]
 
 
 def write_chain_file(tmp_path: Path) -> Path:

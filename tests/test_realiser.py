@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -140,6 +141,27 @@ def test_multiple_outputs(store: Store) -> None:
     assert (out_path(store, drv) / "lib").read_text() == "lib\n"
     assert store.info(drv.output_paths["dev"]).references == (drv.out,)
     assert store.info(drv.out).deriver == drv.drv_name
+
+
+@pytest.mark.parametrize(
+    "script", ['mkdir "$out" && ln "$outside" "$out/x"', 'ln "$outside" "$out"']
+)
+def test_a_file_hard_linked_into_the_output_is_copied(
+    store: Store, tmp_path: Path, script: str
+) -> None:
+    """Canonicalising the output must not change the mode and time of a file outside it."""
+    outside = tmp_path / "outside"
+    outside.write_text("secret\n")
+    outside.chmod(0o640)
+    os.utime(outside, (1_000_000_000, 1_000_000_000))
+    drv = sh("linker", script, env={"outside": str(outside)})
+    assert build(store, drv)[0] == {drv: "built"}
+    st = outside.stat()
+    assert (stat.S_IMODE(st.st_mode), st.st_mtime, st.st_nlink) == (0o640, 1_000_000_000, 1)
+    copy = out_path(store, drv) / "x" if "mkdir" in script else out_path(store, drv)
+    assert copy.read_text() == "secret\n"
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o444
+    assert list(store.verify(check_contents=True)) == []
 
 
 def test_input_bin_directories_are_on_path(store: Store) -> None:

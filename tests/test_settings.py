@@ -28,6 +28,8 @@ DEFAULTS = {
     "auto_optimise": False,
     "build_timeout": 0,
     "connect_timeout": 5,
+    "download_deadline": 3600,
+    "download_min_speed": 1024,
     "jobs": 1,
     "keep_failed": False,
     "log_lines": 25,
@@ -416,7 +418,15 @@ def test_int_in_toml_must_be_integer(env: dict[str, str], toml: str, got: str) -
     assert f"expected an integer, got {got}" in message
 
 
-@pytest.mark.parametrize(("name", "text"), [("jobs", "0"), ("build_timeout", "-1")])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("jobs", "0"),
+        ("build_timeout", "-1"),
+        ("download_min_speed", "-1"),
+        ("download_deadline", "-5"),
+    ],
+)
 def test_int_below_minimum_is_rejected(env: dict[str, str], name: str, text: str) -> None:
     with pytest.raises(SettingsError, match=f"'{name}' from --option: must be at least"):
         load_settings([(name, text)], environ=env)

@@ -9,8 +9,9 @@ Layout (the same on disk and over HTTP)::
 A cache is opened from a URL: ``file:///srv/cache`` or a plain path is read and written
 directly (each file written under a temporary name, then renamed: a reader never sees half a
 file); ``http://`` and ``https://`` are read with GET and written with PUT, so nginx with WebDAV
-``PUT`` enabled, or an object store, is a cache. Every request has a time-out: a cache that is
-down or stalls is reported as :class:`CacheUnavailable`, never waited on for ever.
+``PUT`` enabled, or an object store, is a cache. Every request has a time-out, and every
+download a minimum speed and a deadline (:class:`~pybuild.builders.fetch.Pace`): a cache that
+is down, stalls or drips is reported as :class:`CacheUnavailable`, never waited on for ever.
 
 Uploads go archive first, metadata last, and a path's references before the path: an entry
 whose metadata can be read has its archive and its references' entries already in place, and
@@ -34,6 +35,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
 from .archive import COMPRESSIONS, Archive, unpack_archive, write_archive
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
@@ -45,17 +47,27 @@ __all__ = ["BinaryCache", "FileCache", "HttpCache", "open_cache"]
 _CHUNK = 1 << 20
 
 
-def open_cache(url: str, connect_timeout: float = 5, stalled_timeout: float = 60) -> BinaryCache:
+def open_cache(
+    url: str,
+    connect_timeout: float = 5,
+    stalled_timeout: float = 60,
+    *,
+    min_speed: int = 1024,
+    deadline: float = 3600,
+) -> BinaryCache:
     """The cache at `url`: ``file://…``, a local path, or ``http(s)://…``.
 
     `connect_timeout` bounds connecting and each small request; `stalled_timeout` bounds how
     long an archive download or upload may go without progress (0 for either: no limit).
+    A download must also average `min_speed` bytes per second over each `stalled_timeout`
+    seconds, and end within `deadline` seconds (the settings ``download_min_speed`` and
+    ``download_deadline``).
     """
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme in ("http", "https"):
         if not parsed.netloc:
             raise UsageError(f"binary cache URL {url!r} has no host")
-        return HttpCache(url, connect_timeout, stalled_timeout)
+        return HttpCache(url, connect_timeout, stalled_timeout, min_speed, deadline)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise UsageError(f"binary cache URL {url!r}: a file:// URL names no host")
@@ -297,11 +309,19 @@ class FileCache(BinaryCache):
 class HttpCache(BinaryCache):
     """A cache behind a web server: GET to read, PUT to write (nginx WebDAV, object stores)."""
 
-    def __init__(self, url: str, connect_timeout: float, stalled_timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        connect_timeout: float,
+        stalled_timeout: float,
+        min_speed: int = 1024,
+        deadline: float = 3600,
+    ) -> None:
         super().__init__(url)
         self.base = url if url.endswith("/") else url + "/"
         self.connect_timeout = connect_timeout or None
         self.stalled_timeout = stalled_timeout or None
+        self.min_speed, self.deadline = min_speed, deadline
         self._local = threading.local()  # a requests session per thread
 
     @property
@@ -326,36 +346,25 @@ class HttpCache(BinaryCache):
             raise CacheUnavailable(self.url, f"{method} {rel} failed: {_reason(exc)}") from None
 
     def _get(self, rel: str, limit: int) -> bytes | None:
-        import requests
-
         with self._request("GET", rel, stream=True) as response:
             if response.status_code in (404, 410):
                 return None
             _check_status(self.url, "GET", rel, response)
+            body = _Body(self, rel, response)
             data = b""
-            try:
-                for chunk in response.iter_content(64 * 1024):
-                    data += chunk
-                    if len(data) > limit:
-                        raise EntryRefused(self.url, rel, f"{rel} is larger than {limit} bytes")
-            except requests.RequestException as exc:
-                raise CacheUnavailable(self.url, f"GET {rel} failed: {_reason(exc)}") from None
+            while chunk := body.read(_CHUNK):
+                data += chunk
+                if len(data) > limit:
+                    raise EntryRefused(self.url, rel, f"{rel} is larger than {limit} bytes")
             return data
 
     @contextlib.contextmanager
     def _open(self, rel: str) -> Iterator[Any]:
-        import requests
-        import urllib3
-
         with self._request("GET", rel, stream=True, big=True) as response:
             if response.status_code in (404, 410):
                 raise ArchiveError("the archive is missing (a partial upload?)")
             _check_status(self.url, "GET", rel, response)
-            response.raw.decode_content = True
-            try:
-                yield response.raw
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-                raise CacheUnavailable(self.url, f"GET {rel} failed: {_reason(exc)}") from None
+            yield _Body(self, rel, response)
 
     def _put(self, rel: str, data: bytes | Path) -> None:
         if isinstance(data, Path):
@@ -365,6 +374,36 @@ class HttpCache(BinaryCache):
             response = self._request("PUT", rel, data=data)
         with response:
             _check_status(self.url, "PUT", rel, response)
+
+
+class _Body:
+    """A response's body, read as it arrives and within the cache's download limits.
+
+    A socket time-out fires only when nothing comes at all; a server that drips a few bytes
+    now and then would hold pybuild for ever without the minimum speed and the deadline.
+    Every failure is CacheUnavailable, so the cache is not asked again in this run.
+    """
+
+    def __init__(self, cache: HttpCache, rel: str, response: Any) -> None:
+        self.cache, self.rel = cache, rel
+        response.raw.decode_content = True
+        # urllib3 2's read1 returns what has arrived; read (urllib3 1) waits for `size` bytes.
+        self._read = getattr(response.raw, "read1", response.raw.read)
+        self._pace = Pace(cache.stalled_timeout or 0, cache.min_speed, cache.deadline)
+
+    def read(self, size: int = -1) -> bytes:
+        import requests
+        import urllib3
+
+        try:
+            data: bytes = self._read(size if size > 0 else _CHUNK)
+            self._pace.advance(len(data))
+        except TooSlow as exc:
+            raise CacheUnavailable(self.cache.url, f"GET {self.rel}: {exc}") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            reason = _reason(exc)
+            raise CacheUnavailable(self.cache.url, f"GET {self.rel} failed: {reason}") from None
+        return data
 
 
 def _check_status(url: str, method: str, rel: str, response: Any) -> None:

@@ -6,8 +6,8 @@ only if each entry is signed by one of the ``trusted_public_keys`` (unless ``req
 off). Then every archive is downloaded and restored into ``var/tmp``, its file hash and NAR hash
 checked against the signed metadata, and the closure is moved into the store and registered in
 one transaction, with the references the metadata gives. If anything is wrong (an unsigned or
-tampered entry, a truncated archive, a cache that is down or stalls) nothing is registered, the
-reason is said in one line, and the caller builds the path itself.
+tampered entry, a truncated archive, a cache that is down, stalls or drips) nothing is
+registered, the reason is said in one line, and the caller builds the path itself.
 
 A cache that fails to answer is not asked again in the same run; an entry that was refused is
 not offered again, and the next cache that has the path is tried.
@@ -64,9 +64,14 @@ class Substituters:
         require_sigs: bool = True,
         connect_timeout: float = 5,
         stalled_timeout: float = 60,
+        min_speed: int = 1024,
+        deadline: float = 3600,
         say: Callable[[str], None] | None = None,
     ) -> None:
-        self.caches = [open_cache(u, connect_timeout, stalled_timeout) for u in urls]
+        self.caches = [
+            open_cache(u, connect_timeout, stalled_timeout, min_speed=min_speed, deadline=deadline)
+            for u in urls
+        ]
         self.keys = [PublicKey.parse(k) for k in trusted_public_keys]
         self.require_sigs = require_sigs
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -85,6 +90,8 @@ class Substituters:
             require_sigs=options.require_sigs,
             connect_timeout=options.connect_timeout,
             stalled_timeout=options.stalled_download_timeout,
+            min_speed=options.download_min_speed,
+            deadline=options.download_deadline,
             say=say,
         )
 

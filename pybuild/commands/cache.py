@@ -93,7 +93,13 @@ def _copy_to(args: argparse.Namespace, settings: Any, store: Any) -> int:
     from ..cache import copy_to, open_cache
 
     keys = [_read_secret_key(args.key)] if args.key else []
-    cache = open_cache(args.to, settings.connect_timeout, settings.stalled_download_timeout)
+    cache = open_cache(
+        args.to,
+        settings.connect_timeout,
+        settings.stalled_download_timeout,
+        min_speed=settings.download_min_speed,
+        deadline=settings.download_deadline,
+    )
     paths = _paths_to_copy(args, settings, store)
 
     def say(text: str) -> None:
@@ -136,6 +142,8 @@ def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
         require_sigs=settings.require_sigs,
         connect_timeout=settings.connect_timeout,
         stalled_timeout=settings.stalled_download_timeout,
+        min_speed=settings.download_min_speed,
+        deadline=settings.download_deadline,
     )
     paths = [_store_name(store, i) for i in args.items]
     copy_from(subs, store, paths)

@@ -85,6 +85,8 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         require_sigs=settings.require_sigs,
         connect_timeout=settings.connect_timeout,
         stalled_download_timeout=settings.stalled_download_timeout,
+        download_min_speed=settings.download_min_speed,
+        download_deadline=settings.download_deadline,
         auto_optimise=settings.auto_optimise,
         sandbox=settings.sandbox,
         **changes,

@@ -359,10 +359,36 @@ def _canonicalise(root: Path) -> None:
             mode = 0o555
         elif stat.S_ISREG(st.st_mode):
             mode = 0o555 if st.st_mode & stat.S_IXUSR else 0o444
+            if st.st_nlink > 1:
+                _unshare(path)
         else:
             raise InvalidPath(str(path), "special files (devices, sockets, fifos) cannot be stored")
         os.chmod(path, mode)
         os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME))
+
+
+def _unshare(path: str) -> None:
+    """Replace hard-linked file `path` by a copy of its own, so that its mode and time can
+    be changed without changing those of its other names.
+
+    A builder can link any file into its output (as root, ``ln /etc/shadow $out/x``); those
+    other names may lie outside the store. A NAR has no hard links, so the copy loses nothing.
+    """
+    parent = os.path.dirname(path)
+    if not os.access(parent, os.W_OK):
+        os.chmod(parent, 0o755)  # the walk (bottom-up) gives it its final mode afterwards
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".unshare-")
+    try:
+        with (
+            os.fdopen(fd, "wb") as copy,
+            open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as src,
+        ):
+            shutil.copyfileobj(src, copy)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _walk_bottom_up(root: Path) -> Iterator[str]:

@@ -1,0 +1,241 @@
+"""Builder processes: nothing a builder starts outlives its build.
+
+A builder may leave processes behind: ``sleep 1000 &``, or a daemon that calls setsid() and
+forks twice. In the sandbox the PID namespace ends them with the builder; without it they
+would keep running after the build, write into an output already registered, and outlive
+the build lock. So, for every builder:
+
+- It runs in a session and process group of its own, and that group is killed as soon as the
+  builder exits, successful or not. Until then the builder is left unreaped (a zombie), so
+  no other process can take the group's number before the group is killed.
+- While builders run, this process is a child subreaper (Linux's ``PR_SET_CHILD_SUBREAPER``):
+  a process that leaves the group is handed to us, not to init, when its parent exits. After
+  each build, these orphans are killed and reaped, except those that still belong to a build
+  that is running (with ``-j``): in a running builder's session, or with a running build's
+  tag in their environment (a daemon leaves the session but keeps the environment). Children
+  in our own session, or there before builders ran, are not a builder's and are left alone.
+- The builder gets a parent-death signal, so a pybuild killed with SIGKILL takes its builder
+  with it. ``setpriv --pdeathsig KILL`` (util-linux) sets it and then execs the builder, which
+  keeps it. Popen's ``preexec_fn`` could set it too, but runs Python in the child of a process
+  with threads (builds run in a thread pool), which may deadlock. The signal comes when the
+  forking *thread* ends, and that thread waits for the builder for as long as it runs.
+
+Example::
+
+    >>> with start(["/bin/sh", "-c", "sleep 9 & true"], cwd=d, env={}, log=f, tag="T=1") as b:
+    ...     b.wait(timeout=None)                                  # doctest: +SKIP
+    True
+    >>> b.returncode                                               # doctest: +SKIP
+    0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+__all__ = ["Builder", "start"]
+
+_PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
+
+
+def start(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes], tag: str
+) -> Builder:
+    """Start `argv` as a builder writing to `log`; OSError if it cannot be started.
+
+    `tag` is a ``NAME=VALUE`` of `env` that no other build has: it tells this build's
+    processes from a concurrent build's. Use the result as a context manager: leaving it
+    kills whatever is left of the build.
+    """
+    prefix = _parent_death()
+    with _REAPER.lock:  # no sweep may see the new builder before it is registered
+        _REAPER.enter()
+        try:
+            popen = subprocess.Popen(
+                [*prefix, *argv],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except BaseException:
+            _REAPER.leave()
+            raise
+        _REAPER.running[popen.pid] = tag
+    return Builder(popen)
+
+
+class Builder:
+    """A running builder; see :func:`start`."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+
+    @property
+    def returncode(self) -> int:
+        """The exit status (negative: killed by that signal), read after the `with` block."""
+        return self._popen.wait()
+
+    def wait(self, timeout: float | None) -> bool:
+        """Whether the builder exited within `timeout` seconds (None: no limit)."""
+        return _exited(self._popen, timeout)
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Kill the builder's group, reap the builder, then kill and reap its orphans."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        self._popen.wait()
+        with _REAPER.lock:
+            del _REAPER.running[self._popen.pid]
+            _REAPER.sweep()
+            _REAPER.leave()
+
+
+def _exited(popen: subprocess.Popen[bytes], timeout: float | None) -> bool:
+    """Wait for `popen` to exit without reaping it (a pidfd becomes readable at its exit)."""
+    try:
+        pidfd = os.pidfd_open(popen.pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3: reap it (a tiny reuse window)
+        try:
+            popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        return bool(poller.poll(None if timeout is None else timeout * 1000))
+    finally:
+        os.close(pidfd)
+
+
+class _Reaper:
+    """The builders running in this process, and the subreaper flag while any runs."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held to start a builder, and to sweep
+        self.running: dict[int, str] = {}  # builder pid -> its tag
+        self._users = 0
+        self._was_subreaper = 0
+        self._before: set[int] = set()  # children from before: none is a builder's orphan
+
+    def enter(self) -> None:
+        """Orphans of builders come to this process from now on."""
+        prctl = _prctl()
+        if self._users == 0 and prctl is not None:
+            self._was_subreaper = _get_subreaper(prctl)
+            prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+            self._before = {pid for pid, _ in _children(os.getpid())}
+        self._users += 1
+
+    def leave(self) -> None:
+        """The flag is put back as it was once no builder runs (pybuild may be a library)."""
+        self._users -= 1
+        prctl = _prctl()
+        if self._users == 0 and prctl is not None:
+            prctl(_PR_SET_CHILD_SUBREAPER, self._was_subreaper, 0, 0, 0)
+
+    def sweep(self) -> None:
+        """Kill and reap the orphans of finished builds; again for their own children, which
+        are handed to us as they die. (Off Linux no orphan comes to us.)"""
+        if _prctl() is None:
+            return
+        ours = os.getsid(0)
+        while orphans := [p for p, sid in _children(os.getpid()) if self._left(p, sid, ours)]:
+            for pid in orphans:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in orphans:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+
+    def _left(self, pid: int, session: int, ours: int) -> bool:
+        """Whether child `pid` (in `session`) is left behind by a finished build.
+
+        Children in our own session `ours`, or there before builders ran, were started by
+        other code of this process, not by a builder: builders have sessions of their own.
+        """
+        if pid in self.running or pid in self._before:
+            return False
+        if session in self.running or session == ours:
+            return False
+        return not _has_tag(pid, set(self.running.values()))
+
+
+def _children(parent: int) -> Iterator[tuple[int, int]]:
+    """The pid and session of each child of `parent`, zombies included."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                # After the name (in parentheses, any bytes): state, ppid, pgrp, session.
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it has exited meanwhile
+        if int(fields[1]) == parent:
+            yield int(entry.name), int(fields[3])
+
+
+def _has_tag(pid: int, tags: set[str]) -> bool:
+    """Whether process `pid` started with one of `tags` in its environment."""
+    if not tags:
+        return False
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(os.fsencode(tag) in environ for tag in tags)
+
+
+@functools.cache
+def _parent_death() -> tuple[str, ...]:
+    """The command prefix that gives a builder SIGKILL when pybuild dies; none without
+    setpriv (util-linux 2.33 or later), when a killed pybuild leaves its builder running."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    usage = subprocess.run([setpriv, "--help"], capture_output=True, text=True, check=False)
+    return (setpriv, "--pdeathsig", "KILL", "--") if "--pdeathsig" in usage.stdout else ()
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl on Linux, else None (no subreaper: orphans go to init)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    return prctl
+
+
+def _get_subreaper(prctl: Callable[..., int]) -> int:
+    import ctypes
+
+    flag = ctypes.c_int(0)
+    prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(flag), 0, 0, 0)
+    return flag.value
+
+
+_REAPER = _Reaper()

@@ -1,0 +1,61 @@
+"""The in-build downloader of fixed-output fetches (pybuild/builders/fetch.py), over HTTP.
+
+Its limits are the settings ``stalled_download_timeout``, ``download_min_speed`` and
+``download_deadline``; the realiser gives them to the download at build time, so small values
+here make a dripping server fail the build within seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from pybuild.builders import fetch
+from pybuild.errors import BuildError
+from pybuild.fetchers import fetch_url
+from pybuild.hashing import hash_bytes
+from pybuild.realiser import BuildOptions, realise
+from pybuild.settings import SETTINGS
+from pybuild.store import Store
+from support.drip import dripping_server
+
+
+def test_a_download_over_http(store: Store, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 1000
+    (tmp_path / "file.bin").write_bytes(data)
+    with dripping_server(tmp_path, drips=lambda path: False) as url:
+        drv = fetch_url(f"{url}/file.bin", hash_bytes(data).sri, store=store)
+        assert realise([drv], store, BuildOptions(log=io.StringIO())) == {drv: "built"}
+    assert Path(drv.path(store=store)).read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        ({"stalled_download_timeout": 3, "download_min_speed": 1024}, "too slow: "),
+        (
+            {"stalled_download_timeout": 3, "download_min_speed": 0, "download_deadline": 3},
+            "not done after 3 s (download_deadline)",
+        ),
+    ],
+)
+def test_a_download_that_drips_fails_within_its_limits(
+    store: Store, limits: dict[str, int], reason: str
+) -> None:
+    """64 bytes every 2 s: the socket time-out never fires; the speed or the deadline does."""
+    with dripping_server() as url:
+        drv = fetch_url(f"{url}/file.tar.gz", hash_bytes(b"whatever").sri, store=store)
+        start = time.monotonic()
+        with pytest.raises(BuildError) as info:
+            realise([drv], store, BuildOptions(log=io.StringIO(), **limits))  # type: ignore[arg-type]
+        assert time.monotonic() - start < 30
+    assert f"cannot download {url}/file.tar.gz: {reason}" in str(info.value)
+    # The limits are given at build time: how patient one is does not change the derivation.
+    assert "PYBUILD_" not in store.path(drv.drv_name).read_text()
+
+
+def test_run_alone_the_downloader_has_the_settings_defaults() -> None:
+    assert {name: SETTINGS[name].default for name in fetch._DEFAULTS} == fetch._DEFAULTS
