@@ -110,7 +110,7 @@ def _measure_pybuild(stack: str, work: Path) -> dict[str, Any]:
         opts = _options(substituters=(f"file://{cache}",), trusted_public_keys=trusted)
         seconds, fates = _timed(lambda: realise([env.drv], Store(home), opts))
         log = opts.log.getvalue()
-        if "building" in log or set(fates.values()) != {"substituted"}:
+        if "building" in log or {r.status for r in fates.values()} != {"substituted"}:
             raise SystemExit(f"substitution built something:\n{log}")
         return seconds
 

@@ -8,8 +8,8 @@ references and registers them in one transaction. Nothing of a failed build is r
 
 Example::
 
-    >>> realise([hello])                                   # doctest: +SKIP
-    {<Derivation ...-hello.drv>: 'built'}
+    >>> realise([hello])[hello].status                     # doctest: +SKIP
+    <Status.BUILT: 'built'>
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -27,6 +27,7 @@ from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
 from .errors import BuildError, HashMismatch, PathNotValid, PybuildError
 from .graph import toposort
 from .hashing import hash_file, hash_path
+from .results import BuildResult, Status
 from .store import Store, remove_tree
 from .store.temproots import temp_roots
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildOptions", "check", "realise", "repair"]
 
+_VALID = BuildResult(Status.VALID)
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip (wheel) can hold
 _CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: an accidental download fails loudly
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -73,24 +75,24 @@ class BuildOptions:
 
 def realise(
     targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
-) -> dict[Derivation, str]:
-    """Make every output of `targets` valid; returns each derivation's fate.
+) -> dict[Derivation, BuildResult]:
+    """Make every output of `targets` valid; returns the result of each derivation it saw.
 
-    A fate is ``"valid"`` (nothing to do), ``"built"``, ``"substituted"`` (copied from a
-    binary cache), or an error message when
-    `options.keep_going` let the other builds go on. Without `keep_going` the first
-    failure is raised once the builds already running have finished.
+    The targets and every derivation it had to build are in the result, each with its
+    :class:`~pybuild.results.Status` (and, for a failure, the error and the log). With
+    `options.keep_going` every build that can go on does; without it the first failure is
+    raised once the builds already running have finished.
     """
     store = store or Store.default()
     if all(store.is_valid(p) for d in targets for p in d.output_paths.values()):
-        return dict.fromkeys(targets, "valid")  # a no-op: no roots, plan or cache to set up
+        return dict.fromkeys(targets, _VALID)  # a no-op: no roots, plan or cache to set up
     options = options or BuildOptions()
     subs = _substituters(options)
     with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
         plan = _plan(targets, store, subs)
-        fates: dict[Derivation, str] = {d: "valid" for d in targets if d not in plan.order}
-        fates.update(_run_plan(plan, lambda d: _build(d, store, options, subs), options))
-    return fates
+        results = {d: _VALID for d in targets if d not in plan.order}
+        results.update(_run_plan(plan, lambda d: _build(d, store, options, subs), options))
+    return results
 
 
 def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
@@ -130,17 +132,17 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
 
 
 def _run_plan(
-    plan: _Plan, build: Callable[[Derivation], str], options: BuildOptions
-) -> dict[Derivation, str]:
+    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions
+) -> dict[Derivation, BuildResult]:
     """Run builds with up to `jobs` at once, each as soon as its inputs are done."""
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    fates: dict[Derivation, str] = {}
+    results: dict[Derivation, BuildResult] = {}
     waiting = {d: set(plan.deps[d]) for d in plan.order}
     first_error: PybuildError | None = None
-    running: dict[Future[str], Derivation] = {}
+    running: dict[Future[Status], Derivation] = {}
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
@@ -154,40 +156,43 @@ def _run_plan(
             for future in finished:
                 drv = running.pop(future)
                 try:
-                    fates[drv] = future.result()
+                    results[drv] = BuildResult(future.result())
                 except PybuildError as exc:
-                    fates[drv] = str(exc)
+                    results[drv] = BuildResult.failure(exc)
                     first_error = first_error or exc
-                    _skip_dependents(drv, waiting, fates)
+                    _skip_dependents(drv, waiting, results)
                     continue
                 for others in waiting.values():
                     others.discard(drv)
     if first_error is not None and not options.keep_going:
         raise first_error
-    return fates
+    return results
 
 
 def _skip_dependents(
-    failed: Derivation, waiting: dict[Derivation, set[Derivation]], fates: dict[Derivation, str]
+    failed: Derivation,
+    waiting: dict[Derivation, set[Derivation]],
+    results: dict[Derivation, BuildResult],
 ) -> None:
+    """Every derivation that needs `failed`, directly or not, is not tried: it says why."""
     blocked = [failed]
     while blocked:
         drv = blocked.pop()
         for other in [o for o, w in waiting.items() if drv in w]:
             del waiting[other]
-            fates[other] = f"not built: its input {failed.name} failed"
+            results[other] = results[failed].blocked(failed.drv_name)
             blocked.append(other)
 
 
 def _build(
     drv: Derivation, store: Store, options: BuildOptions, subs: Substituters | None = None
-) -> str:
+) -> Status:
     outputs = drv.output_paths
     with store.lock(outputs.values()):
         if all(store.is_valid(p) for p in outputs.values()):
-            return "valid"  # another process built it while we waited for the lock
+            return Status.VALID  # another process built it while we waited for the lock
         if subs is not None and _substitute(drv, store, options, subs):
-            return "substituted"
+            return Status.SUBSTITUTED
         _say(options, f"building {drv.name} ({drv.drv_name})")
         with _fresh_outputs(drv, store, options) as built:
             candidates = store.closure(input_paths(drv))
@@ -196,7 +201,7 @@ def _build(
             from .store.optimise import optimise_paths
 
             optimise_paths(store, outputs.values())
-    return "built"
+    return Status.BUILT
 
 
 def _substituters(options: BuildOptions) -> Substituters | None:
@@ -216,7 +221,10 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
         # The same substituters: a cache given up on is not asked again in this run.
         plan = _plan(missing, store, subs)
-        _run_plan(plan, lambda d: _build(d, store, options, subs), options)
+        results = _run_plan(plan, lambda d: _build(d, store, options, subs), options)
+        failed = [r.error for r in results.values() if r.error is not None]
+        if failed:  # kept going past it: this build cannot, without that input
+            raise failed[0]
     return False
 
 
@@ -254,17 +262,24 @@ def check(
     """Build `drv` again and compare with its registered outputs (``pybuild build --check``).
 
     Returns, per output that differs, the files that differ; empty when the rebuild is
-    bit-identical. The outputs must be valid already.
+    bit-identical. The outputs must be valid already; the inputs the rebuild needs are made
+    valid first (built, fetched or substituted), as Nix does, since a gc may have taken them.
     """
     options = options or BuildOptions()
     for name in drv.output_paths.values():
         store.info(name)  # PathNotValid if it was never built
-    _say(options, f"checking {drv.name} ({drv.drv_name})")
-    differences = {}
-    with temp_roots(store, _protected_paths([drv])), _fresh_outputs(drv, store, options) as built:
-        for name, path in built.items():
-            if hash_path(path)[0].sri != store.info(name).nar_hash:
-                differences[name] = _differing_files(store.path(name), path)
+    with temp_roots(store, _protected_paths([drv])):
+        inputs = [
+            d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))
+        ]
+        if inputs:
+            realise(inputs, store, replace(options, keep_going=False))
+        _say(options, f"checking {drv.name} ({drv.drv_name})")
+        differences = {}
+        with _fresh_outputs(drv, store, options) as built:
+            for name, path in built.items():
+                if hash_path(path)[0].sri != store.info(name).nar_hash:
+                    differences[name] = _differing_files(store.path(name), path)
     return differences
 
 
@@ -312,7 +327,9 @@ def _run_builder(
     if not os.access(argv[0], os.X_OK):
         reason = f"cannot run builder {argv[0]}: it is not an executable file"
         raise BuildError(drv.name, reason)
-    if box is not None:
+    if box is None:
+        _refuse_a_home(drv)
+    else:
         inputs = [store.path(p) for p in store.closure(input_paths(drv))]
         argv = box.wrap(
             argv,
@@ -349,6 +366,19 @@ def _run_builder(
         error = BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
         if box is not None:
             error.hint = _SANDBOX_HINT if not drv.is_fixed_output else ""
+        raise error
+
+
+def _refuse_a_home(drv: Derivation) -> None:
+    """Without the sandbox, builders share the host's file system: a ``HOME`` that exists
+    (some earlier build wrote there) would let builds depend on each other. Nix refuses to
+    build then, and so do we."""
+    if os.path.lexists(_HOMELESS):
+        error = BuildError(drv.name, f"{_HOMELESS} exists, so builds could share files through it")
+        error.hint = (
+            f"a build outside the sandbox wrote to its HOME; remove {_HOMELESS} (as root), and"
+            " give that package a place of its own for caches (the Python builder does)"
+        )
         raise error
 
 

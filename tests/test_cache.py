@@ -44,6 +44,7 @@ from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
 from pybuild.hashing import hash_bytes, hash_path
 from pybuild.realiser import BuildOptions, realise
+from pybuild.results import statuses
 from pybuild.settings import SETTINGS
 from pybuild.store import Store
 from pybuild.store.registry import Registry
@@ -170,7 +171,7 @@ def test_substitution_fetches_the_closure_into_an_empty_store_and_runs_no_builde
 ) -> None:
     chain = filled.chain
     opts = options(filled.url, keys=(filled.public,))
-    fates = realise([chain.app], store, opts)
+    fates = statuses(realise([chain.app], store, opts))
     assert fates == {chain.app: "substituted"}
     assert chain.runs() == []  # no builder ran
     assert not store.log_dir.exists() or os.listdir(store.log_dir) == []  # so no build log
@@ -194,7 +195,7 @@ def test_substitution_fetches_the_closure_into_an_empty_store_and_runs_no_builde
     # build-time things are not fetched: neither the .drv files nor the build-only input
     assert not store.is_valid(chain.app.drv_name)
     # a second realise has nothing to do
-    assert realise([chain.app], store, opts) == {chain.app: "valid"}
+    assert statuses(realise([chain.app], store, opts)) == {chain.app: "valid"}
 
 
 def test_a_single_file_path_round_trips(filled: Filled, store: Store) -> None:
@@ -240,7 +241,7 @@ def refused_then_built(
     """
     chain = filled.chain
     bad = bad or chain.lib
-    fates = realise([chain.app], store, opts)
+    fates = statuses(realise([chain.app], store, opts))
     assert fates[chain.app] in ("built", "substituted")
     assert bad.name in chain.runs()
     assert store.registry.signatures(bad.out) == []  # built here, not fetched
@@ -309,7 +310,7 @@ def test_unsigned_entries_are_taken_when_require_sigs_is_off(filled: Filled, sto
     for drv in (filled.chain.lib, filled.chain.app):
         filled.write_info(replace(filled.info(drv), sigs=()))
     opts = options(filled.url, require_sigs=False)
-    assert realise([filled.chain.app], store, opts) == {filled.chain.app: "substituted"}
+    assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
     assert filled.chain.runs() == []
 
 
@@ -378,7 +379,7 @@ def test_a_second_cache_is_tried_when_the_first_refuses(
     for meta in unsigned_root.glob("*.narinfo"):  # the store's own signatures came along
         meta.write_text(replace(NarInfo.parse(meta.read_text()), sigs=()).to_text())
     opts = options(str(unsigned_root), filled.url, keys=(filled.public,))
-    assert realise([filled.chain.app], store, opts) == {filled.chain.app: "substituted"}
+    assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
     assert filled.chain.runs() == []
     assert f"from {filled.url}" in said(opts)
 
@@ -396,7 +397,7 @@ def test_a_folder_that_is_not_a_cache_is_skipped(tmp_path: Path, store: Store) -
     chain = make_chain(tmp_path)
     (tmp_path / "empty").mkdir()
     opts = options(str(tmp_path / "empty"))
-    assert realise([chain.app], store, opts)[chain.app] == "built"
+    assert realise([chain.app], store, opts)[chain.app].status == "built"
     assert "not a pybuild binary cache" in said(opts)
     assert said(opts).count("not using binary cache") == 1  # said once, not per path
 
@@ -498,7 +499,7 @@ def test_round_trip_over_http_with_put(tmp_path: Path, store: Store) -> None:
         again = copy_to(open_cache(url), built, [chain.app.out], keys=[key])
         assert again.uploaded == [] and again.present == [chain.lib.out, chain.app.out]
         opts = options(url, keys=(str(key.public_key()),))
-        assert realise([chain.app], store, opts) == {chain.app: "substituted"}
+        assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
     assert chain.runs() == []
     assert list(store.verify(check_contents=True)) == []
 
@@ -507,7 +508,7 @@ def test_a_cache_that_is_down_falls_back_to_building(tmp_path: Path, store: Stor
     chain = make_chain(tmp_path)
     opts = options(f"http://127.0.0.1:{closed_port()}", connect_timeout=2)
     start = time.monotonic()
-    assert realise([chain.app], store, opts)[chain.app] == "built"
+    assert realise([chain.app], store, opts)[chain.app].status == "built"
     assert time.monotonic() - start < 10
     assert sorted(chain.runs()) == ["app", "lib", "tool"]
     assert "connection refused" in said(opts)
@@ -520,7 +521,7 @@ def test_a_cache_that_stalls_times_out_and_falls_back_to_building(
     with stalling_server() as url:
         opts = options(url, connect_timeout=1)
         start = time.monotonic()
-        assert realise([chain.app], store, opts)[chain.app] == "built"
+        assert realise([chain.app], store, opts)[chain.app].status == "built"
         elapsed = time.monotonic() - start
     assert elapsed < 10  # one time-out, then the cache is not asked again
     assert sorted(chain.runs()) == ["app", "lib", "tool"]
@@ -550,7 +551,7 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
         url = f"http://127.0.0.1:{server.server_address[1]}"
         opts = options(url, keys=(filled.public,), stalled_download_timeout=1)
         start = time.monotonic()
-        assert realise([filled.chain.app], store, opts)[filled.chain.app] == "built"
+        assert realise([filled.chain.app], store, opts)[filled.chain.app].status == "built"
         assert time.monotonic() - start < 10
     finally:
         server.shutdown()
@@ -584,7 +585,7 @@ def test_a_cache_that_drips_is_skipped_and_the_build_falls_back(
     with dripping_server(filled.root, lambda path: path.endswith(dripping)) as url:
         opts = options(url, keys=(filled.public,), **limits)
         start = time.monotonic()
-        assert realise([filled.chain.app], store, opts)[filled.chain.app] == "built"
+        assert realise([filled.chain.app], store, opts)[filled.chain.app].status == "built"
         assert time.monotonic() - start < 30
     assert reason in said(opts)
     assert said(opts).count(f"not using binary cache {url} in this run") == 1

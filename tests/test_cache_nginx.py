@@ -25,6 +25,7 @@ from pybuild.cache import SecretKey, copy_to, open_cache
 from pybuild.cache.info import narinfo_name
 from pybuild.cli import main
 from pybuild.realiser import BuildOptions, realise
+from pybuild.results import statuses
 from pybuild.store import Store
 
 _SBIN = ("/usr/sbin", "/usr/local/sbin", "/sbin")
@@ -150,7 +151,7 @@ def test_upload_by_put_then_substitute_into_an_empty_store(
     log = io.StringIO()
     trusted = (str(key.public_key()),)
     opts = BuildOptions(log=log, substituters=(url,), trusted_public_keys=trusted, **NO_SANDBOX)
-    assert realise([chain.app], store, opts) == {chain.app: "substituted"}
+    assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
     assert chain.runs() == []  # no builder ran
     assert store.closure([chain.app.out]) == sorted([chain.app.out, chain.lib.out])
     assert list(store.verify(check_contents=True)) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -56,3 +57,55 @@ def test_check_of_a_python_package(use_index: BuildIndex, tmp_path: Path) -> Non
     options = BuildOptions(log=open(os.devnull, "w"))  # noqa: SIM115
     realise([pkgs.shout.drv], store, options)
     assert check(pkgs.shout.drv, store, options) == {}
+
+
+CHAIN = """\
+from pybuild import derivation
+
+dep = derivation(name="dep", builder="/bin/sh", args=["-c", 'echo from-dep > "$out"'])
+# Reads dep while building, but keeps no reference to it: a gc may take dep.
+user = derivation(name="user", builder="/bin/sh", args=["-c", f'tr a-z A-Z < {dep} > "$out"'])
+"""
+
+
+def test_check_after_gc_first_makes_the_inputs_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "chain.py").write_text(CHAIN)
+    built = run("build", "-f", "chain.py", "user", "-o", "result", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert run("gc", cwd=tmp_path).returncode == 0
+    store = Store.default()
+    assert not [p for p in store.registry.paths() if p.endswith("-dep")]  # collected
+    checked = run("build", "--check", "-f", "chain.py", "user", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "rebuilt bit-identical" in checked.stdout
+
+
+def test_check_all_rebuilds_every_attribute_and_reports_the_share(tmp_path: Path) -> None:
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    for name, body in (("steady", "steady"), ("wobbly", "wobbly")):
+        (folder / f"{name}.py").write_text(
+            BUILDS.format(counter=tmp_path / "counter") + f"\n\ndef recipe():\n    return {body}\n"
+        )
+    assert run("build", "--all", "--recipes", str(folder), cwd=tmp_path).returncode == 0
+    result = run("build", "--all", "--check", "--recipes", str(folder), cwd=tmp_path)
+    assert result.returncode == 1  # one attribute does not rebuild bit for bit
+    assert "rebuilt bit-identical" in result.stdout and "differs when rebuilt" in result.stdout
+    assert "1 of 2 rebuilt bit for bit (50%)" in result.stderr
+    report = run("build", "--all", "--check", "--json", "--recipes", str(folder), cwd=tmp_path)
+    rows = {row["attr"]: row for row in json.loads(report.stdout)}
+    assert rows["steady"]["status"] == "identical" and rows["wobbly"]["status"] == "differs"
+    assert list(rows["wobbly"]["differing"].values()) == [["b"]]
+
+
+def test_options_that_do_not_fit_together_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "builds.py").write_text(BUILDS.format(counter=tmp_path / "counter"))
+    for args in (
+        ["--all", "steady"],
+        ["--all", "-f", "builds.py"],
+        ["--all", "-o", "result"],
+        [],
+    ):
+        result = run("build", *args, cwd=tmp_path)
+        assert result.returncode == 1 and "error:" in result.stderr, args
+        assert "Traceback" not in result.stderr

@@ -213,15 +213,38 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     for name in ("shout", "greet"):
         shutil.copy(recipes / f"{name}.py", folder / f"{name}.py")
     (folder / "broken.py").write_text("def recipe(nosuchthing):\n    return nosuchthing\n")
+    (folder / "fails.py").write_text(
+        "from pybuild import derivation\n\n\ndef recipe():\n    return derivation("
+        "name='fails', builder='/bin/sh', args=['-c', 'echo oops; exit 3'])\n"
+    )
+    (folder / "after_fails.py").write_text(
+        "from pybuild import derivation\n\n\ndef recipe(fails):\n    return derivation("
+        "name='after', builder='/bin/sh', args=['-c', f'cat {fails} > $out'])\n"
+    )
     for name in ("setuptools", "flit_core"):
         shutil.copy(DEFAULT_RECIPES / f"{name}.py", folder / f"{name}.py")
-    result = cli("build", "--all", "--keep-going", "--json", "--recipes", str(folder))
+    # Something failed: exit 1, --keep-going or not (it only lets the other builds go on).
+    result = cli("build", "--all", "--keep-going", "--json", "--recipes", str(folder), ok=False)
+    assert result.returncode == 1
     rows = {row["attr"]: row for row in json.loads(result.stdout)}
     assert rows["greet"]["status"] == "success" and Path(rows["greet"]["out"]).is_dir()
     assert rows["shout"]["status"] == "success"
     assert rows["broken"]["status"] == "eval-failed" and "nosuchthing" in rows["broken"]["error"]
-    strict = cli("build", "--all", "--recipes", str(folder), ok=False)
-    assert strict.returncode == 1
+    fails, after = rows["fails"], rows["after_fails"]
+    assert fails["status"] == "failed" and "exited with status 3" in fails["error"]
+    assert Path(fails["log"]).read_text() == "oops\n"
+    # The dependent names the input that failed, with that input's error and log.
+    assert after["status"] == "failed" and after["failedInput"].endswith("-fails.drv")
+    assert after["log"] == fails["log"] and "exited with status 3" in after["error"]
+    text = cli("build", "--all", "-k", "--recipes", str(folder), ok=False)
+    assert text.returncode == 1
+    lines = text.stdout.splitlines()
+    assert any(
+        line.startswith("failed") and "fails" in line and "status 3" in line for line in lines
+    )
+    assert f"log: {fails['log']}" in text.stdout
+    assert not any(fails["out"] in line for line in lines)  # no would-be path for a failure
+    assert "4 succeeded, 3 failed" in text.stderr
 
 
 def test_overlay_file_on_the_command_line(recipes: Path, tmp_path: Path) -> None:

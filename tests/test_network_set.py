@@ -107,7 +107,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         # Make every derivation while this home is the default one (fetch cache, builder).
         targets = [pkgs[name].drv for name in BUILT]
         fates = realise(targets, store, BuildOptions(jobs=2, log=io.StringIO()))
-        failed = {d.drv_name: f for d, f in fates.items() if f not in ("built", "valid")}
+        failed = {d.drv_name: r.describe() for d, r in fates.items() if not r.ok}
         assert not failed, failed
         try:
             yield Built(pkgs, store, home, config)

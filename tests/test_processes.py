@@ -22,6 +22,7 @@ import pytest
 
 from pybuild.derivations import Derivation, derivation
 from pybuild.realiser import BuildOptions, realise
+from pybuild.results import statuses
 from pybuild.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,7 @@ def test_nothing_a_builder_leaves_behind_outlives_its_build(store: Store, tmp_pa
     pids.mkdir()
     drv = leaving_builder("leaver", marker, pids)
     try:
-        assert realise([drv], store, BuildOptions(log=io.StringIO())) == {drv: "built"}
+        assert realise([drv], store, BuildOptions(log=io.StringIO()))[drv].status == "built"
         assert marked(marker) == []
         for name in ("background", "daemon"):  # killed and reaped: not even a zombie is left
             assert state(int((pids / name).read_text())) == "", name
@@ -142,7 +143,7 @@ def test_a_concurrent_builds_processes_are_left_to_it(store: Store, tmp_path: Pa
     )
     slow = leaving_builder("slow", marker, pids, check, quick=quick.output_paths["out"])
     try:
-        fates = realise([quick, slow], store, BuildOptions(log=io.StringIO(), jobs=2))
+        fates = statuses(realise([quick, slow], store, BuildOptions(log=io.StringIO(), jobs=2)))
         assert fates == {quick: "built", slow: "built"}
         assert (pids / "seen").read_text() == "alive\n"
         assert marked(marker) == []

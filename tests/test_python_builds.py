@@ -37,6 +37,7 @@ from pybuild.index import ProjectNotFound, VersionNotFound
 from pybuild.pkgset import DEFAULT_RECIPES, PackageSet, package_set
 from pybuild.python.package import PythonPackage, build_python_package
 from pybuild.realiser import BuildOptions, realise
+from pybuild.sandbox import sandbox_for
 from pybuild.store import Store
 from support import fixtures as _fixtures
 from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
@@ -229,7 +230,7 @@ def test_a_failing_test_suite_fails_the_build_in_the_check_phase(world: World) -
     assert_not_registered(world.store, checked)
 
     unchecked = checked.override_python_attrs(do_check=False)
-    assert build(unchecked)[unchecked.drv] == "built"
+    assert build(unchecked)[unchecked.drv].status == "built"
     assert world.store.is_valid(unchecked.drv.out)
 
 
@@ -250,7 +251,7 @@ def test_requirements_and_scripts_are_checked_against_the_closure(
     assert "picky-helper (picky_helper:main)" in failure_text(info.value)
 
     dropped = newer.override_python_attrs(remove_scripts={"picky-helper": "no such module"})
-    assert build(dropped)[dropped.drv] == "built"
+    assert build(dropped)[dropped.drv].status == "built"
     bin_dir = out_of(dropped, world.store) / "bin"
     assert sorted(os.listdir(bin_dir)) == ["picky"]
 
@@ -258,7 +259,35 @@ def test_requirements_and_scripts_are_checked_against_the_closure(
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:
     # sealed's import (the imports check) runs `sys.executable -c "import …"`: shout must be
     # there, pip (in the interpreter's own site-packages) must not.
-    assert build(world.pkgs.sealed)[world.pkgs.sealed.drv] == "built"
+    assert build(world.pkgs.sealed)[world.pkgs.sealed.drv].status == "built"
+
+
+@pytest.mark.parametrize("sandbox", ["false", "true"])
+def test_a_package_that_writes_to_home_builds_and_leaves_the_host_alone(
+    world: World, sandbox: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if os.path.lexists("/homeless-shelter"):
+        pytest.skip("/homeless-shelter exists on this machine: builds outside a sandbox refuse")
+    if sandbox == "true" and sandbox_for("relaxed") is None:
+        pytest.skip("no sandbox here")
+    monkeypatch.setenv("PYBUILD_SANDBOX", sandbox)
+    pkg = world.pkgs.homebound.override_python_attrs(env={"PYBUILD_TRY": sandbox})
+    assert build(pkg)[pkg.drv].status == "built"
+    assert not os.path.lexists("/homeless-shelter")
+
+
+def test_a_build_outside_the_sandbox_refuses_while_its_home_exists(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild import realiser
+
+    home = tmp_path / "homeless-shelter"
+    home.mkdir()
+    monkeypatch.setattr(realiser, "_HOMELESS", str(home))
+    monkeypatch.setenv("PYBUILD_SANDBOX", "false")
+    pkg = world.pkgs.shout.override_python_attrs(env={"PYBUILD_TRY": "home"})
+    with pytest.raises(BuildError, match="homeless-shelter exists"):
+        build(pkg)
 
 
 def test_a_backend_missing_from_build_system_is_named(world: World) -> None:

@@ -14,6 +14,7 @@ from pybuild.derivations import Derivation, derivation
 from pybuild.errors import BuildError, HashMismatch, PathNotValid
 from pybuild.hashing import hash_bytes, hash_path
 from pybuild.realiser import SOURCE_DATE_EPOCH, BuildOptions, realise
+from pybuild.results import BuildResult, Status, statuses
 from pybuild.store import Store
 
 SH = "/bin/sh"
@@ -25,11 +26,11 @@ def sh(name: str, script: str, **kw: object) -> Derivation:
 
 def build(
     store: Store, *targets: Derivation, **options: object
-) -> tuple[dict[Derivation, str], str]:
-    """Realise `targets`; returns the fates and the progress log."""
+) -> tuple[dict[Derivation, Status], str]:
+    """Realise `targets`; returns each derivation's status and the progress log."""
     log = io.StringIO()
-    fates = realise(list(targets), store, BuildOptions(log=log, **options))  # type: ignore[arg-type]
-    return fates, log.getvalue()
+    results = realise(list(targets), store, BuildOptions(log=log, **options))  # type: ignore[arg-type]
+    return statuses(results), log.getvalue()
 
 
 def out_path(store: Store, drv: Derivation, output: str = "out") -> Path:
@@ -424,11 +425,22 @@ def test_keep_going_builds_what_it_can(store: Store) -> None:
     good = sh("good", 'echo fine > "$out"')
     bad = sh("bad", "echo broken; exit 2")
     after_bad = sh("after-bad", f'cat {bad} > "$out"')
-    fates, _ = build(store, after_bad, good, keep_going=True, jobs=2)
-    assert fates[good] == "built"
-    assert "build of bad failed" in fates[bad]
-    assert "exited with status 2" in fates[bad]
-    assert fates[after_bad] == "not built: its input bad failed"
+    options = BuildOptions(log=io.StringIO(), keep_going=True, jobs=2)
+    results = realise([after_bad, good], store, options)
+    assert results[good] == BuildResult(Status.BUILT)
+    failed, blocked = results[bad], results[after_bad]
+    assert failed.status is Status.FAILED and not failed.ok
+    assert "build of bad failed" in str(failed.error)
+    assert "exited with status 2" in str(failed.error)
+    assert failed.log_path and Path(failed.log_path).read_text() == "broken\n"
+    # The dependent says which input stopped it, with that input's own error and log.
+    assert blocked.status is Status.DEPENDENCY_FAILED
+    assert (blocked.failed_input, blocked.error, blocked.log_path) == (
+        bad.drv_name,
+        failed.error,
+        failed.log_path,
+    )
+    assert blocked.describe().startswith(f"not built: its input {bad.drv_name} failed:")
     assert store.is_valid(good.out)
     assert not store.is_valid(bad.out)
     assert not store.is_valid(after_bad.out)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..errors import PybuildError, UsageError
+from ..results import BuildResult, Status
 from .common import (
     as_derivation,
     build_options,
@@ -19,7 +21,7 @@ from .common import (
     set_arguments,
 )
 
-_SUCCESS = ("built", "substituted", "valid")  # the fates of a derivation whose outputs exist
+_VALID = BuildResult(Status.VALID)
 
 
 def register(commands: Any) -> None:
@@ -63,36 +65,47 @@ def _build(args: argparse.Namespace) -> int:
     from ..evalcache import lookup
     from ..store.temproots import temp_roots
 
+    _refuse_what_does_not_fit(args)
     settings = get_settings(args)
     store = open_store()
     if args.all:
         return _build_all(args, store, build_options(args, settings))
-    if not args.attrs:
-        raise UsageError("name what to build (ATTR…), or --all")
 
     key = _cache_key(args, store) if settings.eval_cache and not args.check else None
     cached = lookup(store, key) if key else None
     if cached is not None:
         with temp_roots(store, _outputs(cached)):  # held before checking that they are valid
             if all(store.is_valid(p) for p in _outputs(cached)):
-                return _finish(args, store, cached, dict.fromkeys(cached, "valid"))
-    from ..realiser import check, realise
+                return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
+    from ..realiser import realise
 
     options = build_options(args, settings)
     targets = _evaluate(args, store, key) if key else _build_targets(args)
     with temp_roots(store, _outputs(targets)):  # no gc may take them before the result links
-        fates = realise(targets, store, options)
-        if args.check and not _failed(fates):
-            return _report_check(store, targets, options, check)
-        return _finish(args, store, targets, fates)
+        results = realise(targets, store, options)
+        if args.check and not _failed(results):
+            return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)
+        return _finish(args, store, targets, results)
+
+
+def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
+    """Every option works with every other, or the command line is refused (never ignored)."""
+    if args.all and args.attrs:
+        raise UsageError("--all builds every package of the set: name no ATTR with it")
+    if args.all and args.file:
+        raise UsageError("--all builds the package set, not a file: drop -f or --all")
+    if args.all and args.out_link:
+        raise UsageError("--all makes no result link: drop -o (or name the attributes)")
+    if not args.all and not args.attrs:
+        raise UsageError("name what to build (ATTR…), or --all")
 
 
 def _outputs(targets: list[Any]) -> list[str]:
     return [p for t in targets for p in t.output_paths.values()]
 
 
-def _failed(fates: dict[Any, str]) -> list[Any]:
-    return [d for d, fate in fates.items() if fate not in _SUCCESS]
+def _failed(results: dict[Any, BuildResult]) -> list[Any]:
+    return [d for d, result in results.items() if not result.ok]
 
 
 def _cache_key(args: argparse.Namespace, store: Any) -> str:
@@ -113,9 +126,11 @@ def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
     return targets
 
 
-def _finish(args: argparse.Namespace, store: Any, targets: list[Any], fates: dict) -> int:
+def _finish(
+    args: argparse.Namespace, store: Any, targets: list[Any], results: dict[Any, BuildResult]
+) -> int:
     """Result links for what was built, then the report (text or JSON); under temporary roots."""
-    failed = _failed(fates)
+    failed = [t for t in targets if not results[t].ok]
     if args.out_link:
         _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
@@ -124,7 +139,8 @@ def _finish(args: argparse.Namespace, store: Any, targets: list[Any], fates: dic
                 {
                     "attr": a,
                     "drvPath": str(store.path(t.drv_name)),
-                    "fate": fates[t],
+                    "fate": str(results[t].status),
+                    **results[t].to_json(),
                     "outputs": {o: t.path(o, store) for o in t.outputs},
                 }
                 for a, t in zip(args.attrs, targets, strict=True)
@@ -134,60 +150,99 @@ def _finish(args: argparse.Namespace, store: Any, targets: list[Any], fates: dic
         for target in targets:
             if target not in failed:
                 print("\n".join(target.path(o, store) for o in target.outputs))
-        for drv in failed:
-            print(f"error: {fates[drv]}", file=sys.stderr)
+        for attr, target in zip(args.attrs, targets, strict=True):
+            if target in failed:
+                print(f"error: {attr}: {results[target].describe()}", file=sys.stderr)
     return 1 if failed else 0
 
 
 def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
-    """Every package of the set; each attribute's success or failure, as Hydra reports it."""
-    from dataclasses import replace
+    """Every package of the set; each attribute's success or failure, as Hydra reports it.
 
+    Whatever failed makes the exit status 1, `--keep-going` or not (as Nix does): it only lets
+    the other builds go on. With `--check`, each attribute is rebuilt and compared too.
+    """
     from ..realiser import realise
 
     pkgs = package_set(args)
-    results: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     drvs: dict[str, Any] = {}
     for attr in pkgs.packages():
         try:
             drvs[attr] = as_derivation(pkgs[attr], attr)
-        except PybuildError as exc:
-            results[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
         except UsageError as exc:
-            results[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
-    fates = realise(list(drvs.values()), store, replace(options, keep_going=True))
+            rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
+        except PybuildError as exc:
+            rows[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
+    results = realise(list(drvs.values()), store, replace(options, keep_going=True))
     for attr, drv in drvs.items():
-        fate = fates.get(drv, "valid")
-        ok = fate in _SUCCESS
-        results[attr] = {
+        result = results.get(drv, _VALID)
+        rows[attr] = {
             "attr": attr,
-            "status": "success" if ok else "failed",
+            "status": "success" if result.ok else "failed",
             "out": drv.path(store=store),
+            **({} if result.ok else result.to_json() | {"status": "failed"}),
         }
-        if not ok:
-            results[attr]["error"] = fate
-    rows = [results[a] for a in sorted(results)]
+    table = [rows[a] for a in sorted(rows)]
+    if args.check:
+        checked = [(r["attr"], drvs[r["attr"]]) for r in table if r["status"] == "success"]
+        return _report_check(args, store, checked, options, not_checked=len(table) - len(checked))
+    if args.json:
+        print_json(table)
+    else:
+        for row in table:
+            shown = row["out"] if row["status"] == "success" else _first_line(row["error"])
+            print(f"{row['status']:<12} {row['attr']:<28} {shown}")
+            if row.get("log"):
+                print(f"{'':<12} {'':<28} log: {row['log']}")
+    failed = sum(r["status"] != "success" for r in table)
+    print(f"{len(table) - failed} succeeded, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else ""
+
+
+def _report_check(
+    args: argparse.Namespace,
+    store: Any,
+    targets: Sequence[tuple[str, Any]],
+    options: Any,
+    not_checked: int = 0,
+) -> int:
+    """Rebuild each target and say whether it is bit-identical, as reproducible-builds.org
+    reports a set: each attribute, then the share that rebuilds bit for bit."""
+    from ..realiser import check
+
+    rows = []
+    for attr, target in targets:
+        row: dict[str, Any] = {"attr": attr, "out": target.path(store=store)}
+        try:
+            differences = check(target, store, options)
+        except PybuildError as exc:
+            row.update(status="failed", error=str(exc))
+        else:
+            row.update(status="differs" if differences else "identical")
+            row["differing"] = {str(store.path(n)): files for n, files in differences.items()}
+        rows.append(row)
+    identical = sum(r["status"] == "identical" for r in rows)
+    total = len(rows) + not_checked
     if args.json:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['status']:<12} {row['attr']:<28} {row.get('out', row.get('error', ''))}")
-    failed = sum(r["status"] != "success" for r in rows)
-    print(f"{len(rows) - failed} succeeded, {failed} failed", file=sys.stderr)
-    return 1 if failed and not args.keep_going else 0
-
-
-def _report_check(store: Any, targets: Sequence[Any], options: Any, check: Any) -> int:
-    differing = 0
-    for target in targets:
-        differences = check(target, store, options)
-        if not differences:
-            print(f"{target.path(store=store)}: rebuilt bit-identical")
-        for name, files in differences.items():
-            differing += 1
-            print(f"{store.path(name)}: differs when rebuilt, in {len(files)} file(s):")
-            print("".join(f"  {f}\n" for f in files), end="")
-    return 1 if differing else 0
+            if row["status"] == "identical":
+                print(f"{row['out']}: rebuilt bit-identical")
+            elif row["status"] == "failed":
+                print(f"{row['attr']}: the rebuild failed: {row['error']}", file=sys.stderr)
+            for path, files in row.get("differing", {}).items():
+                print(f"{path}: differs when rebuilt, in {len(files)} file(s):")
+                print("".join(f"  {f}\n" for f in files), end="")
+    if len(rows) > 1 or not_checked:
+        share = f" ({100 * identical / total:.0f}%)" if total else ""
+        print(f"{identical} of {total} rebuilt bit for bit{share}", file=sys.stderr)
+    return 0 if identical == total else 1
 
 
 def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:

@@ -107,6 +107,7 @@ BUILD_SDISTS = (
     ("online", "1.0"),
     ("picky", "1.0"),
     ("sealed", "1.0"),
+    ("homebound", "1.0"),
 )
 
 
@@ -192,6 +193,7 @@ FIXTURE_RECIPES = {
     "online": ("online", "1.0", "setuptools", ()),
     "picky": ("picky", "1.0", "setuptools", ("shout",)),
     "sealed": ("sealed", "1.0", "setuptools", ("shout",)),
+    "homebound": ("homebound", "1.0", "setuptools", ()),
 }
 
 _RECIPE = """\

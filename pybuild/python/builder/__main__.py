@@ -102,7 +102,7 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     env = _reproducible_cflags(work)
 
     def runner(cmd, cwd=None, extra_environ=None):
-        full_env = {**os.environ, **(extra_environ or {}), **env}
+        full_env = {**os.environ, **(extra_environ or {}), **env, "HOME": _home()}
         full_env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the backend's
         subprocess.run(cmd, cwd=cwd, env=full_env, check=True)
 
@@ -317,9 +317,18 @@ def _python_output(work: Path, phase: str, site_dirs: list, argv: list) -> str:
 
 
 def _phase_env() -> dict:
-    env = dict(os.environ)
+    env = {**os.environ, "HOME": _home()}
     env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the package's
     return env
+
+
+def _home() -> str:
+    """A writable, per-build ``HOME`` for what a phase runs (font caches, config folders), as
+    nixpkgs gives checks ``HOME=$TMPDIR``: the builder's own ``HOME`` does not exist, and
+    outside the sandbox writing there would touch the host."""
+    home = Path(os.environ["PYBUILD_BUILD_TOP"]) / "home"
+    home.mkdir(exist_ok=True)
+    return str(home)
 
 
 def _build_system(source: Path) -> tuple:
