@@ -48,7 +48,7 @@ from .atomic import write_atomic
 
 __all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "volatile"]
 
-_FORMAT = 2
+_FORMAT = 3
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
 _volatile: list[str] = []
@@ -203,11 +203,12 @@ class Recorder:
 
 
 def _file_stamp(path: str) -> list[int] | None:
+    """A file's time, size, inode and mode (``os.access`` and ``stat`` answer by the mode)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+    return [st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode]
 
 
 def _folder_stamp(path: str) -> list[str] | None:
