@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["path_locks"]
+__all__ = ["path_locks", "try_path_locks"]
 
 
 @contextlib.contextmanager
@@ -27,6 +27,30 @@ def path_locks(lock_dir: Path, names: Iterable[str]) -> Iterator[None]:
             fds.append(fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def try_path_locks(lock_dir: Path, names: Iterable[str]) -> Iterator[bool]:
+    """Take the locks of `names` without waiting; yields whether all were taken.
+
+    For the collector, which must never delete a path while it is being built, and need not
+    wait for a build to end: a busy path is left for the next collection.
+    """
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    fds: list[int] = []
+    try:
+        for name in sorted(names):
+            fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+        yield True
     finally:
         for fd in fds:
             os.close(fd)
