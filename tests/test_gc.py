@@ -14,23 +14,19 @@ from pathlib import Path
 import pytest
 
 from pybuild.derivations import Derivation, derivation
+from pybuild.display import parse_size
 from pybuild.errors import UsageError
 from pybuild.realiser import BuildOptions, realise
 from pybuild.results import statuses
 from pybuild.store import Store
-from pybuild.store.gc import (
-    LivePathError,
-    collect_garbage,
-    delete_paths,
-    disk_usage,
-    find_roots,
-    parse_size,
-    why_depends,
-)
+from pybuild.store.delete import LivePathError, delete_paths
+from pybuild.store.gc import collect_garbage
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import make_name
-from pybuild.store.roots import add_result_link
+from pybuild.store.refgraph import why_depends
+from pybuild.store.roots import add_result_link, find_roots
 from pybuild.store.temproots import release_temp_roots, temp_roots
+from pybuild.store.usage import disk_usage
 
 
 def quiet() -> BuildOptions:

@@ -22,7 +22,8 @@ from pybuild.derivations import Derivation, derivation
 from pybuild.fetchers import fetch_url
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
-from pybuild.store.gc import collect_garbage, find_roots
+from pybuild.store.gc import collect_garbage
+from pybuild.store.roots import find_roots
 from pybuild.store.temproots import (
     TEMP_ROOTS,
     _roots_of,

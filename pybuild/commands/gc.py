@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..display import human_size
+from ..display import human_size, parse_size
 from ..errors import UsageError
 from .common import open_store, print_json
 
@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
 
 
 def _gc(args: argparse.Namespace) -> int:
-    from ..store.gc import collect_garbage, parse_size
+    from ..store.gc import collect_garbage
 
     max_freed = parse_size(args.max_freed) if args.max_freed else None
     store = open_store()
@@ -72,7 +72,7 @@ def _gc(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    from ..store.gc import delete_paths
+    from ..store.delete import delete_paths
 
     store = open_store()
     names = [store.parse(p) for p in args.paths]
@@ -84,7 +84,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _why_depends(args: argparse.Namespace) -> int:
-    from ..store.gc import why_depends
+    from ..store.refgraph import why_depends
 
     store = open_store()
     a, b = store.parse(args.a), store.parse(args.b)
@@ -114,7 +114,7 @@ def _optimise(args: argparse.Namespace) -> int:
 
 
 def _du(args: argparse.Namespace) -> int:
-    from ..store.gc import disk_usage
+    from ..store.usage import disk_usage
 
     if args.top < 0:
         raise UsageError("--top must be 0 or more")

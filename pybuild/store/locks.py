@@ -13,20 +13,40 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["path_locks"]
+__all__ = ["path_locks", "try_path_locks"]
 
 
 @contextlib.contextmanager
 def path_locks(lock_dir: Path, names: Iterable[str]) -> Iterator[None]:
     """Hold exclusive locks on `names`, taken in sorted order so two holders cannot deadlock."""
+    with _locks(lock_dir, sorted(set(names)), fcntl.LOCK_EX):
+        yield
+
+
+def try_path_locks(lock_dir: Path, names: Iterable[str]) -> contextlib.AbstractContextManager[bool]:
+    """Take the locks of `names` without waiting; yields whether all were taken.
+
+    For the collector, which must never delete a path while it is being built, and need not
+    wait for a build to end: a busy path is left for the next collection.
+    """
+    return _locks(lock_dir, sorted(names), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+@contextlib.contextmanager
+def _locks(lock_dir: Path, names: list[str], operation: int) -> Iterator[bool]:
+    """Lock `names` in this order; yields False as soon as one is busy (only with LOCK_NB)."""
     lock_dir.mkdir(parents=True, exist_ok=True)
     fds: list[int] = []
     try:
-        for name in sorted(set(names)):
+        for name in names:
             fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             fds.append(fd)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+            try:
+                fcntl.flock(fd, operation)
+            except BlockingIOError:
+                yield False
+                return
+        yield True
     finally:
         for fd in fds:
             os.close(fd)

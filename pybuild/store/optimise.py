@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["OptimiseResult", "optimise_paths", "optimise_store"]
 
 LINKS = ".links"
-_TMP_LINK_PREFIX = ".tmp-link-"  # the collector removes these when their process is gone
+TMP_LINK_PREFIX = ".tmp-link-"  # the collector removes these when their process is gone
 _counter = itertools.count()
 
 
@@ -154,7 +154,7 @@ def _same_bytes(path: Path, link: Path, st: os.stat_result, link_st: os.stat_res
 
 def _replace_with_link(store: Store, path: Path, link: Path) -> bool:
     """Put a hard link to `link` in place of `path` in one rename; False if it cannot be."""
-    tmp = store.dir / f"{_TMP_LINK_PREFIX}{os.getpid()}-{next(_counter)}"
+    tmp = store.dir / f"{TMP_LINK_PREFIX}{os.getpid()}-{next(_counter)}"
     try:
         os.link(link, tmp)
     except OSError as exc:

@@ -13,7 +13,7 @@ import re
 from ..errors import InvalidName
 from ..hashing import nix32_encode
 
-__all__ = ["HASH_LEN", "HASH_PART_RE", "check_name", "make_name", "split_name"]
+__all__ = ["HASH_LEN", "HASH_PART_RE", "check_name", "is_store_name", "make_name", "split_name"]
 
 HASH_LEN = 32
 _HASH_BYTES = 20
@@ -51,3 +51,12 @@ def split_name(basename: str) -> tuple[str, str]:
         raise InvalidName(basename, "a store path is <32-character hash>-<name>")
     check_name(name)
     return hash_part, name
+
+
+def is_store_name(basename: str) -> bool:
+    """Whether `basename` is shaped like a store path (unlike ``.links`` or a temporary file)."""
+    try:
+        split_name(basename)
+    except InvalidName:
+        return False
+    return True

@@ -25,14 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import (
-    InvalidName,
-    PathNotValid,
-    RegistryDamaged,
-    RegistryError,
-    RegistryLost,
-)
-from .paths import split_name
+from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryLost
+from .paths import is_store_name
 
 __all__ = ["RECOVER_COMMAND", "PathInfo", "Registry", "registry_error", "stored_names"]
 
@@ -305,15 +299,7 @@ def stored_names(store_dir: Path) -> list[str]:
         entries = os.listdir(store_dir)
     except FileNotFoundError:
         return []
-    return sorted(e for e in entries if _is_store_name(e))
-
-
-def _is_store_name(entry: str) -> bool:
-    try:
-        split_name(entry)
-    except InvalidName:
-        return False
-    return True
+    return sorted(e for e in entries if is_store_name(e))
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:

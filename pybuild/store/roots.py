@@ -1,17 +1,40 @@
-"""Garbage-collector roots: what keeps store paths alive.
+"""Garbage-collector roots: what keeps store paths alive, how some are made and how all are found.
+
+A collection deletes only what no root reaches, so missing a root loses a path someone needs.
+Roots are:
+
+- the generations of profiles (``var/profiles``),
+- links in ``var/gcroots``, among them the indirect roots of result links,
+- the temporary roots of running pybuild processes (:mod:`pybuild.store.temproots`),
+- store paths in use by running processes: their executable, working directory, open files,
+  mapped libraries and environment (from ``/proc``, where readable).
 
 A result link (``-o result``) lives wherever the user made it, so the store records an
 indirect root, ``var/gcroots/auto/<hash of the link's path>`` pointing at the link; a root
-whose link was deleted or re-pointed out of the store no longer holds anything.
+whose link was deleted or re-pointed out of the store no longer holds anything (and a
+collection removes it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["add_result_link", "replace_symlink"]
+from .paths import is_store_name
+from .temproots import read_temp_roots
+
+if TYPE_CHECKING:
+    from . import Store
+
+__all__ = ["Root", "add_result_link", "find_roots", "replace_symlink"]
+
+_NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
 
 
 def replace_symlink(link: str | os.PathLike[str], target: str) -> None:
@@ -37,3 +60,134 @@ def add_result_link(store: object, link: str | os.PathLike[str], target: str) ->
     key = hashlib.sha256(str(link_path).encode()).hexdigest()[:32]
     replace_symlink(auto / key, str(link_path))
     return link_path
+
+
+@dataclass(frozen=True)
+class Root:
+    """One thing that keeps a store path alive.
+
+    `kind` is ``profile``, ``result`` (a result link, through its indirect root), ``gcroot``
+    (a link in ``var/gcroots``), ``temp`` (a running build) or ``runtime`` (a process);
+    `source` is where it was found (a link's path, or a process); `path` the basename it holds.
+    """
+
+    kind: str
+    source: str
+    path: str
+
+    def describe(self) -> str:
+        what = {
+            "profile": "held by the profile link",
+            "result": "held by the result link",
+            "gcroot": "held by the gc root",
+            "temp": "in use by",
+            "runtime": "in use by",
+        }[self.kind]
+        return f"{what} {self.source}"
+
+    def how_to_remove(self) -> str:
+        if self.kind == "profile":
+            return "pybuild delete-generations, or switch the profile away from it"
+        if self.kind in ("result", "gcroot"):
+            return f"rm {self.source}"
+        return "wait for that process to end"
+
+
+def find_roots(store: Store, *, scan_processes: bool = True, clean: bool = False) -> list[Root]:
+    """Every root of `store`; with `clean`, stale indirect roots and temp-roots files go."""
+    store_dirs = _store_dirs(store)
+    roots = list(_profile_roots(store, store_dirs))
+    roots.extend(_link_roots(store, store_dirs, clean))
+    for owner, name in read_temp_roots(store, clean):
+        roots.append(Root("temp", f"a running pybuild process (pid {owner})", name))
+    if scan_processes:
+        roots.extend(_runtime_roots(store_dirs))
+    return roots
+
+
+def _profile_roots(store: Store, store_dirs: Sequence[str]) -> Iterator[Root]:
+    profiles = store.var / "profiles"
+    if profiles.is_dir():
+        for link in _symlinks_below(profiles):
+            name = _store_name_of(link, store_dirs)
+            if name is not None:
+                yield Root("profile", str(link), name)
+
+
+def _link_roots(store: Store, store_dirs: Sequence[str], clean: bool) -> Iterator[Root]:
+    """The links of ``var/gcroots``; an indirect one stands for the result link it names."""
+    if not store.gcroots_dir.is_dir():
+        return
+    auto = store.gcroots_dir / "auto"
+    for link in _symlinks_below(store.gcroots_dir):
+        name = _store_name_of(link, store_dirs)
+        indirect = link.parent == auto
+        if name is not None:
+            source = os.readlink(link) if indirect else str(link)
+            yield Root("result" if indirect else "gcroot", source, name)
+        elif indirect and clean:
+            link.unlink()  # the result link was deleted or points elsewhere now
+
+
+def _store_dirs(store: Store) -> list[str]:
+    """The store directory as given and as it really is (it may be reached by a link)."""
+    return sorted({str(store.dir), os.path.realpath(store.dir)})
+
+
+def _symlinks_below(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(filenames + dirnames):
+            path = Path(dirpath, name)
+            if path.is_symlink():
+                yield path
+
+
+def _store_name_of(link: Path | str, store_dirs: Sequence[str]) -> str | None:
+    """The store basename a link leads to, or None (dangling, or outside the store)."""
+    try:
+        real = os.path.realpath(link, strict=True)
+    except OSError:
+        return None
+    for store_dir in store_dirs:
+        if real.startswith(store_dir + os.sep):
+            first = real[len(store_dir) + 1 :].split(os.sep, 1)[0]
+            return first if is_store_name(first) else None
+    return None
+
+
+def _runtime_roots(store_dirs: Sequence[str]) -> Iterator[Root]:
+    """Store paths that running processes use, as far as /proc lets us read."""
+    prefixes = b"|".join(re.escape(os.fsencode(d)) for d in store_dirs)
+    pattern = re.compile(
+        rb"(?:" + prefixes + rb")/([0-9abcdfghijklmnpqrsvwxyz]{32}-" + _NAME_CHARS + rb"+)"
+    )
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        found: dict[str, str] = {}
+        for what, data in _process_paths(f"/proc/{pid}"):
+            for match in pattern.finditer(data):
+                name = os.fsdecode(match.group(1))
+                if is_store_name(name):
+                    found.setdefault(name, what)
+        for name, what in sorted(found.items()):
+            yield Root("runtime", f"process {pid} ({what})", name)
+
+
+def _process_paths(base: str) -> Iterator[tuple[str, bytes]]:
+    """(what, bytes naming paths) for one process: links, open files, maps, environment."""
+    for what in ("exe", "cwd", "root"):
+        with contextlib.suppress(OSError):
+            yield what, os.fsencode(os.readlink(f"{base}/{what}"))
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"{base}/fd"):
+            with contextlib.suppress(OSError):
+                yield "open file", os.fsencode(os.readlink(f"{base}/fd/{fd}"))
+    # Our own environment is not a use (the shell that started us is scanned anyway).
+    own = base == f"/proc/{os.getpid()}"
+    for what, file in (("mapped file", "maps"), ("env", "environ")):
+        if not (own and file == "environ"):
+            with contextlib.suppress(OSError), open(f"{base}/{file}", "rb") as f:
+                yield what, f.read()

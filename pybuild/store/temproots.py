@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["TEMP_ROOTS", "add_temp_roots", "gc_lock", "release_temp_roots", "temp_roots"]
+__all__ = [
+    "TEMP_ROOTS",
+    "add_temp_roots",
+    "gc_lock",
+    "read_temp_roots",
+    "release_temp_roots",
+    "temp_roots",
+]
 
 TEMP_ROOTS = "temproots"
 
@@ -79,6 +86,38 @@ def temp_roots(store: Store, names: Iterable[str]) -> Iterator[None]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
         os.close(fd)
+
+
+def read_temp_roots(store: Store, clean: bool) -> Iterator[tuple[str, str]]:
+    """(owner's pid, name) for each name held by a running process; with `clean`, the files
+    whose process died are removed.
+
+    A file's lock tells whether its owner runs: a process holds its own file locked until it
+    ends, so a shared lock that cannot be taken means a live owner.
+    """
+    folder = store.var / TEMP_ROOTS
+    if not folder.is_dir():
+        return
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:  # its owner is alive and holds it
+                with os.fdopen(os.dup(fd), "r") as f:
+                    text = f.read()
+                owner = entry.name.split("-")[0]
+                for name in text.split():
+                    yield owner, name
+            else:
+                if clean:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)  # its process is gone
+        finally:
+            os.close(fd)
 
 
 class _ProcessRoots:

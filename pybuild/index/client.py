@@ -1,0 +1,151 @@
+"""The index client: the files of projects on one or more indexes, and the one file to use.
+
+A recipe names a project and a version; :meth:`Index.find` turns that into the one file to
+fetch (the preferred sdist, or the wheel that best fits the interpreter's tags), with the
+sha256 the index publishes for it. Indexes are read in order and the first to list a file
+wins, as with pip's index-url over extra-index-url.
+"""
+
+from __future__ import annotations
+
+import functools
+import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.tags import Tag, sys_tags
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ..errors import UsageError
+from ..hashing import Hash
+from .config import index_urls
+from .errors import NoMatchingFile, ProjectNotFound, VersionNotFound
+from .simple import DistFile, Kind, parse_page
+from .transport import download, fetch_page, new_session
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["Index"]
+
+
+@functools.cache
+def _default_tags() -> list[Tag]:
+    return list(sys_tags())
+
+
+class Index:
+    """The files of projects on one or more indexes (by default pip's), fetched on demand.
+
+    Pages are cached per instance, so one resolution sees one consistent state of the index.
+    """
+
+    def __init__(self, urls: Sequence[str] | None = None, timeout: float = 30) -> None:
+        self.urls = list(urls) if urls is not None else index_urls()
+        if not self.urls:
+            raise UsageError("Index needs at least one index URL")
+        self.timeout = timeout
+        self._pages: dict[str, list[DistFile]] = {}
+        self._session: requests.Session | None = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections, if any were opened."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def files(self, project: str) -> list[DistFile]:
+        """Every installable file of `project` on all indexes, earlier indexes first.
+
+        A filename met again on a later index is skipped: the first index wins, as with pip's
+        index-url over extra-index-url. Files whose names are not valid sdist or wheel names
+        (eggs, installers, other archive types) are left out.
+        """
+        name = canonicalize_name(project)
+        if name not in self._pages:
+            found: dict[str, DistFile] = {}
+            any_page = False
+            for root in self.urls:
+                page = fetch_page(root.rstrip("/") + f"/{name}/", self.timeout, self._http)
+                if page is not None:
+                    any_page = True
+                    for dist in parse_page(page.url, page.content_type, page.body):
+                        found.setdefault(dist.filename, dist)
+            if not any_page:
+                raise ProjectNotFound(name, self.urls)
+            self._pages[name] = list(found.values())
+        return self._pages[name]
+
+    def versions(self, project: str) -> list[Version]:
+        """The versions that have at least one file, oldest first."""
+        return sorted({f.version for f in self.files(project)})
+
+    def find(
+        self,
+        project: str,
+        version: str | Version,
+        kind: Kind = "sdist",
+        tags: Sequence[Tag] | None = None,
+    ) -> DistFile:
+        """The one file to use for `project` at `version`.
+
+        For an sdist, the ``.tar.gz`` (PEP 625) is preferred over a legacy ``.zip``. For a
+        wheel, the one whose best tag comes earliest in `tags` (most preferred first; by
+        default this interpreter's ``sys_tags()``) wins. A yanked file is chosen only when no
+        other fits: PEP 592 allows it for an exactly pinned version, which this always is.
+        """
+        if kind not in ("sdist", "wheel"):
+            raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
+        try:
+            want = Version(version) if isinstance(version, str) else version
+        except InvalidVersion:
+            raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
+        name = canonicalize_name(project)
+        of_version = [f for f in self.files(name) if f.version == want]
+        if not of_version:
+            raise VersionNotFound(name, want, self.versions(name))
+        # Candidates keyed by (yanked, preference); the lowest key wins.
+        if kind == "sdist":
+            ranked: dict[DistFile, tuple[bool, int]] = {
+                f: (f.yanked, int(not f.filename.endswith(".tar.gz")))
+                for f in of_version
+                if f.kind == "sdist"
+            }
+            wanted = "sdist"
+        else:
+            order = tags if tags is not None else _default_tags()
+            rank: dict[Tag, int] = {}
+            for i, tag in enumerate(order):
+                rank.setdefault(tag, i)
+            ranked = {
+                f: (f.yanked, min(rank[t] for t in f.tags if t in rank))
+                for f in of_version
+                if f.kind == "wheel" and not f.tags.isdisjoint(rank)
+            }
+            wanted = "wheel compatible with the tags " + _show_tags(order)
+        if not ranked:
+            raise NoMatchingFile(name, want, wanted, [f.filename for f in of_version])
+        return min(ranked, key=ranked.__getitem__)
+
+    def download(self, file: DistFile, dest: Path) -> Hash:
+        """Fetch `file` to `dest` over this index's connections; see :func:`download`."""
+        http = urllib.parse.urlsplit(file.url).scheme in ("http", "https")
+        return download(file, dest, timeout=self.timeout, session=self._http() if http else None)
+
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            self._session = new_session()
+        return self._session
+
+
+def _show_tags(tags: Sequence[Tag], limit: int = 3) -> str:
+    shown = ", ".join(str(t) for t in tags[:limit])
+    return f"{shown}, ... ({len(tags)} tags)" if len(tags) > limit else shown or "(none)"

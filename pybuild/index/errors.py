@@ -1,0 +1,84 @@
+"""What can go wrong reading a package index, each error naming the URL or project concerned.
+
+All are :class:`PackageIndexError`, so a caller that resolves against an index catches one
+class; each says what was tried (the URL, the indexes, the versions there are), since the
+user cannot see the index's answer otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from packaging.version import Version
+
+from ..errors import PybuildError
+
+__all__ = [
+    "IndexConfigError",
+    "IndexUnavailable",
+    "InvalidIndexPage",
+    "NoMatchingFile",
+    "PackageIndexError",
+    "ProjectNotFound",
+    "VersionNotFound",
+]
+
+_VERSIONS_SHOWN = 15
+
+
+class PackageIndexError(PybuildError):
+    """Base of the problems met while reading a package index."""
+
+
+class IndexConfigError(PackageIndexError):
+    """pip's configuration, where the index URLs come from, cannot be read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot read the package index configuration: {reason}")
+        self.hint = "pass the index URLs explicitly: Index(urls=[...])"
+
+
+class IndexUnavailable(PackageIndexError):
+    """A URL could not be fetched: no connection, a time-out, or an HTTP error status."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"cannot fetch {url}: {reason}")
+
+
+class InvalidIndexPage(PackageIndexError):
+    """An index page is not the JSON or HTML the simple API specifies."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"invalid index page {url}: {reason}")
+
+
+class ProjectNotFound(PackageIndexError):
+    """No index has a page for the project."""
+
+    def __init__(self, project: str, indexes: Sequence[str]) -> None:
+        self.project, self.indexes = project, list(indexes)
+        super().__init__(f"project {project!r} is not on any index; tried: {', '.join(indexes)}")
+        self.hint = "check the spelling, or add the index holding it to PIP_EXTRA_INDEX_URL"
+
+
+class VersionNotFound(PackageIndexError):
+    """The project exists but has no file of the requested version."""
+
+    def __init__(self, project: str, version: Version, available: Sequence[Version]) -> None:
+        self.project, self.version, self.available = project, version, list(available)
+        shown = ", ".join(str(v) for v in available[-_VERSIONS_SHOWN:])
+        if len(available) > _VERSIONS_SHOWN:
+            shown = f"... {shown} (latest {_VERSIONS_SHOWN} of {len(available)})"
+        super().__init__(f"{project} has no version {version}; versions: {shown or '(none)'}")
+
+
+class NoMatchingFile(PackageIndexError):
+    """The version exists but none of its files is of the wanted kind or fits the tags."""
+
+    def __init__(self, project: str, version: Version, wanted: str, files: Sequence[str]):
+        self.project, self.version, self.files = project, version, list(files)
+        super().__init__(
+            f"{project} {version} has no {wanted}; its files: {', '.join(files) or '(none)'}"
+        )

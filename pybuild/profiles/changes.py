@@ -1,0 +1,255 @@
+"""Changing a profile: ``install``, ``remove`` and ``upgrade``, each making one new generation.
+
+A change evaluates the packages it keeps and the ones it adds, builds one environment of them
+(as ``with_packages`` makes) and commits it as the next generation, all under the profile's
+lock, so two changes at once cannot both make generation N+1. A package kept by a change is
+evaluated again from its own recipes and must give the same output: a recipe that changed
+since is taken only by ``upgrade``, never behind the user's back by an unrelated install.
+Nothing is written before the environment is built, so a failed change leaves the profile as
+it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+from .generations import Generation, Profile, ProfileError
+from .manifest import Entry, Manifest, normalise_name
+
+__all__ = ["install", "remove", "upgrade"]
+
+Resolve = Callable[[Any, str], Any]
+Log = Callable[[str], None]
+
+
+def install(
+    profile: Profile,
+    attrs: Sequence[str],
+    *,
+    recipes: Sequence[str] | None = None,
+    overlays: Sequence[str] = (),
+    resolve: Resolve | None = None,
+    options: Any = None,
+    log: Log | None = None,
+) -> Generation | None:
+    """Add the packages `attrs` of the set (replacing one of the same name); the new generation.
+
+    None when nothing changed. Packages already there keep their versions: they are evaluated
+    again from their own recipes and must give the same outputs (else ``upgrade`` them).
+    """
+    say = log or (lambda _: None)
+    with profile.lock():
+        work = _Work(profile, resolve)
+        chosen = work.kept()
+        source = _source(recipes, overlays)
+        for attr in attrs:
+            pkg = work.evaluate(attr, *source)
+            entry = _entry(attr, pkg, *source)
+            old = chosen.get(entry.key)
+            if old is not None and old[0].out != entry.out:
+                say(f"replacing {old[0].pname} {old[0].version} by {entry.pname} {entry.version}")
+            elif old is None:
+                say(f"installing {entry.pname} {entry.version}")
+            chosen[entry.key] = (entry, pkg)
+        return work.commit(chosen, f"install {' '.join(attrs)}", options, say)
+
+
+def remove(
+    profile: Profile,
+    names: Sequence[str],
+    *,
+    resolve: Resolve | None = None,
+    options: Any = None,
+    log: Log | None = None,
+) -> Generation | None:
+    """Remove packages (by attribute or distribution name); the new generation."""
+    say = log or (lambda _: None)
+    with profile.lock():
+        work = _Work(profile, resolve)
+        installed = work.entries()
+        keys = [_find(profile, installed, name).key for name in names]
+        chosen = work.kept(skip=set(keys))
+        for key in dict.fromkeys(keys):
+            say(f"removing {installed[key].pname} {installed[key].version}")
+        return work.commit(chosen, f"remove {' '.join(names)}", options, say)
+
+
+def upgrade(
+    profile: Profile,
+    names: Sequence[str] = (),
+    *,
+    recipes: Sequence[str] | None = None,
+    overlays: Sequence[str] | None = None,
+    resolve: Resolve | None = None,
+    options: Any = None,
+    log: Log | None = None,
+) -> Generation | None:
+    """Evaluate packages (`names`, or all) again with the current recipes; the new generation.
+
+    `recipes`/`overlays` replace the ones each package was installed with, when given.
+    """
+    say = log or (lambda _: None)
+    with profile.lock():
+        work = _Work(profile, resolve)
+        installed = work.entries()
+        if not installed:
+            raise ProfileError(f"profile {profile.name} has no packages to upgrade")
+        keys = [_find(profile, installed, n).key for n in names] or list(installed)
+        chosen = work.kept(skip=set(keys))
+        given_recipes, given_overlays = _source(recipes, overlays or ())
+        for key in keys:
+            old = installed[key]
+            source = (
+                old.recipes if recipes is None else given_recipes,
+                old.overlays if overlays is None else given_overlays,
+            )
+            pkg = work.evaluate(old.attr, *source)
+            entry = _entry(old.attr, pkg, *source)
+            if entry.out != old.out:
+                say(f"upgrading {old.pname} {old.version} -> {entry.pname} {entry.version}")
+            chosen[entry.key] = (entry, pkg)
+        return work.commit(chosen, f"upgrade {' '.join(names)}".rstrip(), options, say)
+
+
+def _source(
+    recipes: Sequence[str] | None, overlays: Sequence[str]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """Recipe folders and overlay files as absolute paths, as the manifest records them."""
+    dirs = tuple(str(Path(r).absolute()) for r in recipes) if recipes is not None else None
+    return dirs, tuple(str(Path(o).absolute()) for o in overlays)
+
+
+def _pinned(entry: Entry) -> str:
+    """The attribute that gives `entry` again: ``pypi:NAME`` means its newest release, so a
+    package kept by install or remove is asked for at the version it has (``pypi:NAME==V``).
+    """
+    if entry.attr.startswith("pypi:") and "==" not in entry.attr:
+        return f"{entry.attr}=={entry.version}"
+    return entry.attr
+
+
+def _entry(
+    attr: str, pkg: Any, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]
+) -> Entry:
+    return Entry(attr, pkg.pname, pkg.version, pkg.drv.out, recipes, overlays)
+
+
+def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
+    for entry in installed.values():
+        if name == entry.attr or normalise_name(name) == entry.key:
+            return entry
+    have = ", ".join(sorted(e.attr for e in installed.values())) or "nothing"
+    raise ProfileError(f"{name} is not installed in profile {profile.name} (it has: {have})")
+
+
+class _Work:
+    """One change of a profile: its current generation, interpreter and package sets."""
+
+    def __init__(self, profile: Profile, resolve: Resolve | None) -> None:
+        from ..evaluate import select
+
+        self.profile = profile
+        self.current = profile.current()
+        self.python = _interpreter(profile, self.current)
+        self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
+        self._sets: dict[tuple[Any, ...], Any] = {}
+
+    def entries(self) -> dict[str, Entry]:
+        packages = self.current.manifest.packages if self.current else ()
+        return {e.key: e for e in packages}
+
+    def package_set(self, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]) -> Any:
+        key = (recipes, overlays)
+        if key not in self._sets:
+            from ..pkgset import load_overlay, package_set
+
+            loaded = [load_overlay(f) for f in overlays]
+            self._sets[key] = package_set(self.python, recipes, loaded)
+        return self._sets[key]
+
+    def evaluate(
+        self, attr: str, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]
+    ) -> Any:
+        from ..lazy import force
+        from ..python.package import PythonPackage
+
+        value = force(self.resolve(self.package_set(recipes, overlays), attr))
+        if not isinstance(value, PythonPackage):
+            raise ProfileError(
+                f"{attr} is a {type(value).__name__}, not a Python package; a profile holds"
+                " Python packages"
+            )
+        return value
+
+    def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
+        """The current packages not in `skip`, evaluated again: each must be unchanged."""
+        kept = {}
+        for key, entry in self.entries().items():
+            if key in skip:
+                continue
+            pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays)
+            if pkg.drv.out != entry.out:
+                raise ProfileError(
+                    f"{entry.attr} ({entry.pname} {entry.version}) of profile"
+                    f" {self.profile.name} changed in its recipes since it was installed"
+                    f" (now {pkg.pname} {pkg.version}, {pkg.drv.out})",
+                    f"take the new one with `pybuild upgrade {entry.attr}` (or `pybuild"
+                    " upgrade` for all), then try again",
+                )
+            kept[key] = (entry, pkg)
+        return kept
+
+    def commit(
+        self, chosen: dict[str, tuple[Entry, Any]], action: str, options: Any, say: Log
+    ) -> Generation | None:
+        """Build the environment of `chosen` and make it the next generation."""
+        from ..python.environment import Environment
+        from ..realiser import realise
+        from ..store.temproots import temp_roots
+
+        ordered = [chosen[k] for k in sorted(chosen)]
+        env = Environment(self.python, [pkg for _, pkg in ordered])
+        drv = env.drv  # a version conflict is reported here, before anything is built
+        entries = tuple(e for e, _ in ordered)
+        if self.current is not None and (
+            self.current.manifest.environment == drv.out
+            and self.current.manifest.packages == entries
+        ):
+            say(f"profile {self.profile.name}: nothing changed")
+            return None
+        store = self.profile.store
+        # Protected from a concurrent gc from the build until the generation link holds it.
+        with temp_roots(store, [drv.out, drv.drv_name]):
+            realise([drv], store, options)
+            python = {
+                "executable": self.python.executable,
+                "version": self.python.version,
+                "identity": self.python.identity,
+            }
+            generation = self.profile.add(Manifest(drv.out, python, entries, action))
+        say(f"profile {self.profile.name}: generation {generation.number} ({action})")
+        return generation
+
+
+def _interpreter(profile: Profile, current: Generation | None) -> Any:
+    """The profile's interpreter: the one its generations recorded, else the running one."""
+    from ..errors import UsageError
+    from ..python.interpreter import Interpreter
+
+    if current is None:
+        return Interpreter.current()
+    recorded = current.manifest.python
+    try:
+        python = Interpreter.at(recorded["executable"])
+    except UsageError:
+        python = None
+    if python is None or python.identity != recorded["identity"]:
+        raise ProfileError(
+            f"profile {profile.name} uses Python {recorded['version']} at"
+            f" {recorded['executable']}, which is gone or has changed; a profile never"
+            " changes its interpreter",
+            "make a new profile (--profile NAME) for the new interpreter",
+        )
+    return python

@@ -1,0 +1,90 @@
+"""Deleting named store paths (``pybuild delete``): exactly those, and only if nothing needs them.
+
+A collection decides for itself what is dead; here the user names the paths, so a path that a
+root still reaches is refused with the root and the chain that keeps it (the user may not know
+a profile or a running process holds it), and so is one that another valid path refers to.
+Paths are taken out as a collection takes them out (:mod:`pybuild.store.removal`), under the
+gc lock held exclusively.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..errors import StoreError, UsageError
+from .gc import GcResult
+from .refgraph import StoreGraph, explain_live
+from .removal import Freeing, may_delete_leftover, unregister
+from .roots import Root, find_roots
+from .temproots import gc_lock
+
+if TYPE_CHECKING:
+    from . import Store
+
+__all__ = ["LivePathError", "delete_paths"]
+
+
+class LivePathError(StoreError):
+    """A path asked to be deleted is still reachable from a root."""
+
+    def __init__(self, path: str, root: Root, chain: Sequence[str]) -> None:
+        self.path, self.root, self.chain = path, root, list(chain)
+        text = f"{path} is alive: {root.describe()}"
+        if len(chain) > 1:
+            text += "\n  through: " + " -> ".join(chain)
+        super().__init__(text)
+        self.hint = f"remove that root first ({root.how_to_remove()}), then delete again"
+
+
+def delete_paths(store: Store, names: Sequence[str], *, scan_processes: bool = True) -> GcResult:
+    """Delete exactly `names`; refused (:class:`LivePathError`) if any of them is alive.
+
+    A path that another valid path (not among `names`) refers to is refused too: delete its
+    referrers first, or together.
+    """
+    result = GcResult(dry_run=False)
+    with gc_lock(store, exclusive=True):
+        store.registry.check_whole()
+        roots = find_roots(store, scan_processes=scan_processes, clean=True)
+        graph = StoreGraph.load(store)
+        _refuse_live(store, graph, roots, names)
+        valid = [n for n in names if n in graph]
+        _refuse_referenced(store, graph, valid, set(names))
+        freeing = Freeing(store)
+        for group in graph.referrers_first(valid):
+            if not unregister(store, group):
+                raise StoreError(f"{store.path(group[0])} is being used by a build; try again")
+            for name in group:
+                freeing.remove(store.path(name))
+                result.deleted.append(name)
+        for name in [n for n in names if n not in graph]:
+            if not os.path.lexists(store.path(name)):
+                raise UsageError(f"{store.path(name)}: no such store path")
+            if not may_delete_leftover(store, name):
+                raise StoreError(f"{store.path(name)} is being built; try again")
+            freeing.remove(store.path(name))
+            result.leftovers.append(name)
+        result.links_removed = freeing.sweep_links()
+        result.freed = freeing.freed
+    return result
+
+
+def _refuse_live(store: Store, graph: StoreGraph, roots: list[Root], names: Sequence[str]) -> None:
+    for name in names:
+        found = explain_live(store, name, roots, graph)
+        if found is not None:
+            root, chain = found
+            raise LivePathError(str(store.path(name)), root, [str(store.path(c)) for c in chain])
+
+
+def _refuse_referenced(store: Store, graph: StoreGraph, valid: list[str], asked: set[str]) -> None:
+    referrers = {n: [r for r in graph.refs if n in graph.refs[r]] for n in valid}
+    for name, users in referrers.items():
+        others = [u for u in users if u not in asked]
+        if others:
+            raise UsageError(
+                f"{store.path(name)} is still referenced by {store.path(others[0])}"
+                + (f" and {len(others) - 1} more" if len(others) > 1 else ""),
+            )

@@ -1,0 +1,74 @@
+"""Bytes on disk in the store, each file counted once however many hard links it has.
+
+``optimise`` hard-links identical files to one copy in ``store/.links``, so a file's bytes are
+freed only when its last link goes: the one in ``.links`` too, which a collection sweeps once
+nothing else uses it. A file linked from ``.links`` and from one store path is freed by
+deleting that path; shared by two paths, by deleting both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .optimise import LINKS
+
+if TYPE_CHECKING:
+    from . import Store
+
+__all__ = ["link_inodes", "reclaimable", "regular_files", "tree_bytes", "unique_bytes"]
+
+
+def link_inodes(store: Store) -> set[int]:
+    """The inodes that ``store/.links`` holds a link to."""
+    links = store.dir / LINKS
+    if not links.is_dir():
+        return set()
+    return {entry.inode() for entry in os.scandir(links)}
+
+
+def regular_files(path: Path) -> Iterator[os.stat_result]:
+    """The status of each regular file in the tree at `path` (links are not followed)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield st
+    elif stat.S_ISDIR(st.st_mode):
+        for dirpath, _, filenames in os.walk(path):
+            for name in filenames:
+                with contextlib.suppress(FileNotFoundError):
+                    file_st = os.lstat(os.path.join(dirpath, name))
+                    if stat.S_ISREG(file_st.st_mode):
+                        yield file_st
+
+
+def reclaimable(paths: Iterable[Path], links: set[int]) -> int:
+    """Bytes that deleting all of `paths` would free, hard links taken into account."""
+    seen: dict[int, list[int]] = {}  # inode -> [links left, size]
+    for path in paths:
+        for st in regular_files(path):
+            entry = seen.setdefault(st.st_ino, [st.st_nlink - (st.st_ino in links), st.st_size])
+            entry[0] -= 1
+    return sum(size for left, size in seen.values() if left <= 0)
+
+
+def tree_bytes(path: Path) -> int:
+    """The bytes of the tree's files, shared or not (a build folder's, which none shares)."""
+    return sum(st.st_size for st in regular_files(path))
+
+
+def unique_bytes(path: Path) -> int:
+    """The bytes of the tree's files, each hard-linked file counted once."""
+    seen: set[int] = set()
+    total = 0
+    for st in regular_files(path):
+        if st.st_ino not in seen:
+            seen.add(st.st_ino)
+            total += st.st_size
+    return total
