@@ -279,11 +279,11 @@ def test_a_package_that_writes_to_home_builds_and_leaves_the_host_alone(
 def test_a_build_outside_the_sandbox_refuses_while_its_home_exists(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pybuild import realiser
+    from pybuild import buildstep
 
     home = tmp_path / "homeless-shelter"
     home.mkdir()
-    monkeypatch.setattr(realiser, "_HOMELESS", str(home))
+    monkeypatch.setattr(buildstep, "_HOMELESS", str(home))
     monkeypatch.setenv("PYBUILD_SANDBOX", "false")
     pkg = world.pkgs.shout.override_python_attrs(env={"PYBUILD_TRY": "home"})
     with pytest.raises(BuildError, match="homeless-shelter exists"):

@@ -1,0 +1,39 @@
+"""How to realise: the settings a build runs under, as one value the library passes around.
+
+The command line turns settings and flags into a :class:`BuildOptions` once; everything
+below it reads this value, never the command line or the settings file again.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+__all__ = ["BuildOptions"]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to realise: the `jobs`, `keep_failed`, `log_lines` and `build_timeout` settings."""
+
+    jobs: int = 1
+    keep_going: bool = False
+    keep_failed: bool = False
+    log_lines: int = 25
+    build_timeout: int = 0
+    log: TextIO | None = None  # progress lines; None means standard error
+    # Binary caches asked before building (pybuild.cache.substitute), and how far to trust them.
+    substituters: tuple[str, ...] = ()
+    trusted_public_keys: tuple[str, ...] = ()
+    require_sigs: bool = True
+    connect_timeout: int = 5
+    stalled_download_timeout: int = 60
+    download_min_speed: int = 1024
+    download_deadline: int = 3600
+    auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
+    sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
+
+    def say(self, text: str) -> None:
+        """A progress line, to `log` (standard error by default)."""
+        print(text, file=self.log or sys.stderr, flush=True)

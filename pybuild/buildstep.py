@@ -1,0 +1,237 @@
+"""One build step: run a derivation's builder in a fresh folder and hand back its outputs.
+
+The realiser decides *what* to build and in which order; this module does one build, as
+Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is written, a new
+folder of ``var/tmp`` is made, the builder runs there with a cleared environment (in the
+sandbox when there is one, as a build user when pybuild is root), and every output it was
+meant to make is checked (a download against its declared hash) before the caller commits
+them. Nothing of a failed build is left behind unless ``keep_failed`` asks for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .buildoptions import BuildOptions
+from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
+from .errors import BuildError, HashMismatch, PathNotValid
+from .hashing import hash_file, hash_path
+from .store import Store, remove_tree
+
+if TYPE_CHECKING:
+    from .sandbox import Cell
+
+__all__ = ["SOURCE_DATE_EPOCH", "fresh_outputs"]
+
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip (wheel) can hold
+_CLOSED_PROXY = "http://127.0.0.1:9"  # the discard port: an accidental download fails loudly
+_SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+_HOMELESS = "/homeless-shelter"
+_SANDBOX_HINT = (
+    "the build ran in the sandbox: it sees only its declared inputs and has no network;"
+    " declare what it needs (a download must be a fixed-output derivation), or set sandbox"
+    " = false"
+)
+
+
+@contextlib.contextmanager
+def fresh_outputs(
+    drv: Derivation, store: Store, options: BuildOptions
+) -> Iterator[dict[str, Path]]:
+    """Run the builder in a new directory and yield its checked outputs; then clean up."""
+    for path in input_paths(drv):
+        if not store.is_valid(path):
+            raise PathNotValid(str(store.path(path)))
+    instantiate(drv, store)
+    work = store.new_tmp_dir(drv.name)
+    failed = True
+    try:
+        # As root the sandbox's build user is held until the caller has stored the outputs
+        # (and given them back to the store's owner): no other build may run as it meanwhile.
+        with _sandbox(store, options) as box:
+            built = {store_name: work / store_name for store_name in drv.output_paths.values()}
+            log_path = store.log_dir / f"{drv.drv_name}.log"
+            _run_builder(drv, store, work, log_path, options, box)
+            _check_outputs(drv, built, log_path)
+            yield built
+        failed = False
+    finally:
+        if failed and options.keep_failed:
+            options.say(f"keeping the failed build directory {work}")
+        else:
+            remove_tree(work)
+
+
+def _sandbox(store: Store, options: BuildOptions) -> contextlib.AbstractContextManager[Cell | None]:
+    """The sandbox of one build under the `sandbox` setting, or none."""
+    from .sandbox import sandbox_for
+
+    sandbox = sandbox_for(options.sandbox or _sandbox_setting())
+    return sandbox.enter(store.var) if sandbox is not None else contextlib.nullcontext()
+
+
+def _run_builder(
+    drv: Derivation,
+    store: Store,
+    work: Path,
+    log_path: Path,
+    options: BuildOptions,
+    box: Cell | None,
+) -> None:
+    from . import processes  # only a real build needs them
+
+    build_dir = work / "build"
+    build_dir.mkdir()
+    env = _builder_env(drv, store, work, build_dir)
+    argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
+    if not os.access(argv[0], os.X_OK):
+        reason = f"cannot run builder {argv[0]}: it is not an executable file"
+        raise BuildError(drv.name, reason)
+    if box is None:
+        _refuse_a_home(drv)
+    else:
+        inputs = [store.path(p) for p in store.closure(input_paths(drv))]
+        argv = box.wrap(
+            argv,
+            build_dir=build_dir,
+            work=work,
+            inputs=inputs,
+            network=drv.is_fixed_output,
+            env=env,
+        )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
+        env.update(_download_limits(options))
+    with open(log_path, "wb") as log:
+        try:
+            builder = processes.start(
+                argv, cwd=build_dir, env=env, log=log, tag=f"PYBUILD_BUILD_TOP={build_dir}"
+            )
+        except OSError as exc:
+            raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None
+        with builder:  # leaving it kills what the builder left behind, even on success
+            finished = builder.wait(options.build_timeout or None)
+    if not finished:
+        reason = f"timed out after {options.build_timeout} s (build_timeout)"
+        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+    code = builder.returncode
+    if box is not None and code > 128 and code - 128 in signal.valid_signals():
+        code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
+    if code != 0:
+        reason = (
+            f"builder killed by {signal.Signals(-code).name}"
+            if code < 0
+            else f"builder exited with status {code}"
+        )
+        error = BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+        if box is not None:
+            error.hint = _SANDBOX_HINT if not drv.is_fixed_output else ""
+        raise error
+
+
+def _refuse_a_home(drv: Derivation) -> None:
+    """Without the sandbox, builders share the host's file system: a ``HOME`` that exists
+    (some earlier build wrote there) would let builds depend on each other. Nix refuses to
+    build then, and so do we."""
+    if os.path.lexists(_HOMELESS):
+        error = BuildError(drv.name, f"{_HOMELESS} exists, so builds could share files through it")
+        error.hint = (
+            f"a build outside the sandbox wrote to its HOME; remove {_HOMELESS} (as root), and"
+            " give that package a place of its own for caches (the Python builder does)"
+        )
+        raise error
+
+
+def _sandbox_setting() -> str:
+    """The `sandbox` setting (config file, ``PYBUILD_SANDBOX``), for callers that give none."""
+    from .settings import load_settings
+
+    return str(load_settings().sandbox)
+
+
+def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> dict[str, str]:
+    """A cleared environment: only what the derivation says, plus a few fixed variables."""
+    path = [
+        str(store.path(p) / "bin") for p in input_paths(drv) if (store.path(p) / "bin").is_dir()
+    ]
+    env = {k: _expand(v, store) for k, v in drv.env}
+    env.update({o: str(work / p) for o, p in drv.output_paths.items()})
+    env.update(
+        PATH=os.pathsep.join([*path, _SYSTEM_PATH]),
+        HOME=_HOMELESS,
+        TMPDIR=str(build_dir),
+        TMP=str(build_dir),
+        TEMP=str(build_dir),
+        PYBUILD_BUILD_TOP=str(build_dir),
+        SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH,
+        PYTHONNOUSERSITE="1",
+        PYTHONDONTWRITEBYTECODE="1",  # nothing may write into inputs (root ignores read-only)
+        PYTHONHASHSEED="0",
+        LANG="C.UTF-8",
+        TZ="UTC",
+    )
+    if not drv.is_fixed_output:
+        for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+            env[var] = _CLOSED_PROXY
+    else:
+        for var in (
+            "http_proxy",
+            "https_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+            "SSL_CERT_FILE",
+            "REQUESTS_CA_BUNDLE",
+        ):
+            if var in os.environ:
+                env[var] = os.environ[var]
+    return env
+
+
+def _download_limits(options: BuildOptions) -> dict[str, str]:
+    """The download settings, for the in-build downloader (pybuild/builders/fetch.py).
+
+    They go in the environment at build time, under the names the settings have there, and
+    not in the derivation: the hash of a download must not depend on how patient one is.
+    """
+    return {
+        "PYBUILD_STALLED_DOWNLOAD_TIMEOUT": str(options.stalled_download_timeout),
+        "PYBUILD_DOWNLOAD_MIN_SPEED": str(options.download_min_speed),
+        "PYBUILD_DOWNLOAD_DEADLINE": str(options.download_deadline),
+    }
+
+
+def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> None:
+    for output, path in zip(drv.outputs, built.values(), strict=True):
+        if not os.path.lexists(path):
+            reason = f"builder did not create its output {output!r} (${output})"
+            raise BuildError(drv.name, reason, str(log_path))
+    if drv.output_hash is None:
+        return
+    (out,) = built.values()
+    if drv.output_hash_mode == "flat":
+        if not out.is_file() or out.is_symlink():
+            raise BuildError(drv.name, "a flat fixed-output must be a single regular file")
+        actual = hash_file(out)
+    else:
+        actual, _ = hash_path(out)
+    if actual.sri != drv.output_hash:
+        raise HashMismatch(f"fixed-output derivation {drv.name}", drv.output_hash, actual.sri)
+
+
+def _expand(text: str, store: Store) -> str:
+    return text.replace(STORE_TOKEN, str(store.dir))
+
+
+def _tail(log_path: Path, options: BuildOptions) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(lines[-options.log_lines :]) if options.log_lines > 0 else ""
