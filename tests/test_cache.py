@@ -49,6 +49,7 @@ from pybuild.settings import SETTINGS
 from pybuild.store import Store
 from pybuild.store.registry import Registry
 from support.drip import dripping_server
+from support.serving import serve
 
 # -- derivations that count their builds -----------------------------------------------------
 
@@ -440,17 +441,8 @@ class _CacheHandler(http.server.BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def http_cache(root: Path) -> Iterator[str]:
     root.mkdir(parents=True, exist_ok=True)
-    handler = type("Handler", (_CacheHandler,), {"root": root})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(type("Handler", (_CacheHandler,), {"root": root})) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -541,22 +533,11 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
                 return
             super().do_GET()
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), type("H", (Stall,), {"root": filled.root})
-    )
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve(type("H", (Stall,), {"root": filled.root})) as url:
         opts = options(url, keys=(filled.public,), stalled_download_timeout=1)
         start = time.monotonic()
         assert realise([filled.chain.app], store, opts)[filled.chain.app].status == "built"
         assert time.monotonic() - start < 10
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
     assert "not using binary cache" in said(opts)
 
 

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from support.serving import serve
+
 DRIP = b"x" * 64
 EVERY = 2.0
 AT_MOST = 60.0
@@ -70,14 +72,8 @@ def dripping_server(
     handler = type(
         "Handler", (_Handler,), {"root": root, "drips": staticmethod(drips), "stop": stop}
     )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(handler) as url:
+        try:
+            yield url
+        finally:
+            stop.set()

@@ -18,7 +18,6 @@ import io
 import json
 import shutil
 import tarfile
-import threading
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -31,6 +30,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 from packaging.version import Version
+
+from support.serving import serve
 
 __all__ = ["JSON_TYPE", "make_sdist", "make_wheel", "serve_index", "write_index"]
 
@@ -210,16 +211,5 @@ def serve_index(root: Path) -> Iterator[str]:
     ``index.html`` as PEP 503 HTML; ``GET /files/<name>`` answers the file. Yields the base
     URL, ``http://127.0.0.1:<port>/``; the server stops when the block exits.
     """
-    handler = type("Handler", (_IndexHandler,), {"root": Path(root)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.05,), name="test-index", daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(type("Handler", (_IndexHandler,), {"root": Path(root)})) as url:
+        yield f"{url}/"
