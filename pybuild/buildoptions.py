@@ -6,9 +6,12 @@ below it reads this value, never the command line or the settings file again.
 
 from __future__ import annotations
 
-import sys
+import functools
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .progress import Progress
 
 __all__ = ["BuildOptions"]
 
@@ -33,7 +36,15 @@ class BuildOptions:
     download_deadline: int = 3600
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
+    progress: Progress | None = None  # how builds are reported; None: plain lines on `log`
+
+    @functools.cached_property
+    def reporter(self) -> Progress:
+        """Where the realiser reports its plan and builds (see :mod:`pybuild.progress`)."""
+        from .progress import Lines
+
+        return self.progress or Lines(self.log)
 
     def say(self, text: str) -> None:
-        """A progress line, to `log` (standard error by default)."""
-        print(text, file=self.log or sys.stderr, flush=True)
+        """A message line (a warning, a cache's answer), through the reporter."""
+        self.reporter.message(text)

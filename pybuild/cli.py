@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete: this program completes itself)
 """The ``pybuild`` command line: parse, dispatch to a command module, report errors.
 
 The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -23,7 +25,13 @@ _TRACE_HELP = "on an error, print the whole Python traceback, not only the place
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:  # answered before any parser is built: it must be instant
+        from . import __version__
+
+        print(f"pybuild {__version__}")
+        return 0
     parser = _parser(_modules_for(argv))
+    _complete(parser)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -36,8 +44,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # every error, ours or from the user's code: one short block
         from .diagnostics import describe
 
+        _close_progress()
         print(describe(exc, show_trace=args.show_trace), file=sys.stderr)
         return 1
+    finally:
+        _close_progress()
+
+
+def _close_progress() -> None:
+    """Stop a live progress display, if the command started one."""
+    progress = sys.modules.get("pybuild.progress")
+    if progress is not None:
+        progress.close_all()
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion (argcomplete): only when the shell asks, so it costs nothing else.
+
+    Enable it with ``eval "$(register-python-argcomplete pybuild)"`` (bash, zsh).
+    """
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
 
 
 class Commands:
@@ -65,6 +94,27 @@ def _modules_for(argv: Sequence[str]) -> Sequence[str]:
     return (module,) if module else MODULES
 
 
+def _output_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """How much to print and in which colours; on the main parser and on every command."""
+
+    def flag(*names: str, help_text: str) -> None:
+        parser.add_argument(*names, action="store_true", default=default or False, help=help_text)
+
+    flag("--show-trace", help_text=_TRACE_HELP)
+    flag("-q", "--quiet", help_text="print only results, warnings and errors (no progress)")
+    flag(
+        "-v",
+        "--verbose",
+        help_text="a line for every build as it starts and ends, also on a terminal",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default=default or "auto",
+        help="colours on a terminal (auto: unless NO_COLOR is set)",
+    )
+
+
 def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pybuild",
@@ -90,10 +140,11 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help=_OPTION_HELP,
     )
-    parser.add_argument("--show-trace", action="store_true", help=_TRACE_HELP)
-    common.add_argument(
-        "--show-trace", action="store_true", default=argparse.SUPPRESS, help=_TRACE_HELP
-    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"pybuild {__version__}")
+    for where, default in ((parser, None), (common, argparse.SUPPRESS)):
+        _output_options(where, default)
     commands = Commands(parser.add_subparsers(metavar="COMMAND"), common)
     for name in modules:
         importlib.import_module(f"pybuild.commands.{name}").register(commands)

@@ -159,6 +159,14 @@ class PackageSet:
     def names(self) -> list[str]:
         return sorted(self._final_layer().definitions)
 
+    def recipe_file(self, name: str) -> Path | None:
+        """The recipe module `name` comes from, if a recipe folder defines it (the last one
+        that does); None for what an overlay or pybuild itself defines."""
+        definition = self._final_layer().definitions.get(name)
+        if isinstance(definition, functools.partial) and definition.func is _call_recipe_file:
+            return Path(definition.args[0])
+        return None
+
     def packages(self) -> list[str]:
         """Attribute names that are recipes (not the builtins such as ``fetch_pypi``)."""
         hidden = set(self._builtins())

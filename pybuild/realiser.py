@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,7 +38,15 @@ if TYPE_CHECKING:
 
     from .cache.substitute import Substituters
 
-__all__ = ["SOURCE_DATE_EPOCH", "BuildOptions", "check", "realise", "repair"]
+__all__ = [
+    "SOURCE_DATE_EPOCH",
+    "BuildOptions",
+    "Work",
+    "check",
+    "planned_work",
+    "realise",
+    "repair",
+]
 
 _VALID = BuildResult(Status.VALID)
 
@@ -59,6 +68,9 @@ def realise(
     subs = _substituters(options)
     with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
         plan = _plan(targets, store, subs)
+        if plan.order:
+            work = plan.work()
+            options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
         results = {d: _VALID for d in targets if d not in plan.order}
         results.update(_run_plan(plan, lambda d: _build(d, store, options, subs), options))
     return results
@@ -78,10 +90,43 @@ def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
             todo.extend(drv.input_drvs)
 
 
+@dataclass(frozen=True)
+class Work:
+    """What realising would do (``--dry-run``): build, download, or copy from a cache."""
+
+    builds: tuple[Derivation, ...]
+    downloads: tuple[Derivation, ...]
+    copies: tuple[Derivation, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.builds or self.downloads or self.copies)
+
+
+def planned_work(
+    targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
+) -> Work:
+    """What :func:`realise` would do for `targets` now, doing none of it (Nix's --dry-run).
+
+    The binary caches of `options` are asked which outputs they have; nothing is built,
+    downloaded or copied.
+    """
+    store = store or Store.default()
+    return _plan(targets, store, _substituters(options or BuildOptions())).work()
+
+
 @dataclass
 class _Plan:
     order: list[Derivation]
     deps: dict[Derivation, list[Derivation]]
+    copies: set[Derivation]  # those a binary cache has
+
+    def work(self) -> Work:
+        rest = [d for d in self.order if d not in self.copies]
+        return Work(
+            builds=tuple(d for d in rest if not d.is_fixed_output),
+            downloads=tuple(d for d in rest if d.is_fixed_output),
+            copies=tuple(d for d in self.order if d in self.copies),
+        )
 
 
 def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None = None) -> _Plan:
@@ -97,7 +142,8 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
         return [d for d in drv.input_drvs if needs_build(d)]
 
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
-    return _Plan(order, {d: deps(d) for d in order})
+    copies = {d for d in order if subs and subs.available(d.output_paths.values(), store)}
+    return _Plan(order, {d: deps(d) for d in order}, copies)
 
 
 def _run_plan(
@@ -112,13 +158,22 @@ def _run_plan(
     waiting = {d: set(plan.deps[d]) for d in plan.order}
     first_error: PybuildError | None = None
     running: dict[Future[Status], Derivation] = {}
+    seconds: dict[Derivation, float] = {}
+
+    def timed(drv: Derivation) -> Status:
+        start = time.monotonic()
+        try:
+            return build(drv)
+        finally:
+            seconds[drv] = time.monotonic() - start
+
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
             for drv in [d for d, w in waiting.items() if not w]:
                 del waiting[drv]
                 if not stop:
-                    running[pool.submit(build, drv)] = drv
+                    running[pool.submit(timed, drv)] = drv
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -131,6 +186,9 @@ def _run_plan(
                     first_error = first_error or exc
                     _skip_dependents(drv, waiting, results)
                     continue
+                finally:
+                    if drv in results:  # else an unexpected error is on its way up
+                        options.reporter.finished(drv.name, results[drv].status, seconds[drv])
                 for others in waiting.values():
                     others.discard(drv)
     if first_error is not None and not options.keep_going:
@@ -162,7 +220,8 @@ def _build(
             return Status.VALID  # another process built it while we waited for the lock
         if subs is not None and _substitute(drv, store, options, subs):
             return Status.SUBSTITUTED
-        options.say(f"building {drv.name} ({drv.drv_name})")
+        verb = "fetching" if drv.is_fixed_output else "building"
+        options.reporter.started(drv.name, drv.drv_name, verb)
         with fresh_outputs(drv, store, options) as built:
             candidates = store.closure(input_paths(drv))
             store.commit(built, candidates=candidates, deriver=drv.drv_name)

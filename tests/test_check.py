@@ -87,12 +87,28 @@ def test_check_all_rebuilds_every_attribute_and_reports_the_share(tmp_path: Path
         (folder / f"{name}.py").write_text(
             BUILDS.format(counter=tmp_path / "counter") + f"\n\ndef recipe():\n    return {body}\n"
         )
-    assert run("build", "--all", "--recipes", str(folder), cwd=tmp_path).returncode == 0
-    result = run("build", "--all", "--check", "--recipes", str(folder), cwd=tmp_path)
+    assert (
+        run(
+            "build", "--all", "--no-default-recipes", "--recipes", str(folder), cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    result = run(
+        "build", "--all", "--check", "--no-default-recipes", "--recipes", str(folder), cwd=tmp_path
+    )
     assert result.returncode == 1  # one attribute does not rebuild bit for bit
     assert "rebuilt bit-identical" in result.stdout and "differs when rebuilt" in result.stdout
     assert "1 of 2 rebuilt bit for bit (50%)" in result.stderr
-    report = run("build", "--all", "--check", "--json", "--recipes", str(folder), cwd=tmp_path)
+    report = run(
+        "build",
+        "--all",
+        "--check",
+        "--json",
+        "--no-default-recipes",
+        "--recipes",
+        str(folder),
+        cwd=tmp_path,
+    )
     rows = {row["attr"]: row for row in json.loads(report.stdout)}
     assert rows["steady"]["status"] == "identical" and rows["wobbly"]["status"] == "differs"
     assert list(rows["wobbly"]["differing"].values()) == [["b"]]

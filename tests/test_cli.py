@@ -703,3 +703,76 @@ def test_a_job_count_below_one_is_refused_as_the_setting_is(tmp_path: Path, jobs
     assert result.returncode == 1
     assert f"invalid value {int(jobs)} for setting 'jobs'" in result.stderr
     assert "at least 1" in result.stderr
+
+
+def test_recipes_add_to_the_default_set_unless_told_not_to(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "hello_mine.py").write_text(
+        "from pybuild import derivation\n\n\ndef recipe():\n"
+        "    return derivation(name='mine', builder='/bin/sh', args=['-c', 'echo > $out'])\n"
+    )
+    both = run_cli("eval", "--recipes", mine, "six", "--json", cwd=tmp_path)
+    assert json.loads(both.stdout)["pname"] == "six"  # the default set is still there
+    assert run_cli("eval", "--recipes", mine, "hello_mine", cwd=tmp_path).returncode == 0
+    alone = run_cli("eval", "--no-default-recipes", "--recipes", mine, "six", check=False)
+    assert alone.returncode == 1 and "has no attribute 'six'" in alone.stderr
+    none = run_cli("eval", "--no-default-recipes", "six", check=False)
+    assert none.returncode == 1 and "needs at least one --recipes" in none.stderr
+
+
+def test_version_and_dry_run_and_quiet(tmp_path: Path) -> None:
+    assert run_cli("--version").stdout.strip().startswith("pybuild ")
+    dry = run_cli("build", "--dry-run", "-f", HELLO, "hello", cwd=tmp_path)
+    assert "these 2 derivations will be made: 2 built" in dry.stderr
+    assert dry.stdout == "" and "building" not in dry.stderr
+    store = Path(os.environ["PYBUILD_HOME"]) / "store"
+    assert not store.exists() or not [p for p in os.listdir(store) if p.endswith("-hello")]
+    quiet = run_cli("build", "-q", "-f", HELLO, "hello", cwd=tmp_path)
+    assert quiet.stderr == "" and quiet.stdout.strip().endswith("-hello")
+    assert "nothing to do" in run_cli("build", "--dry-run", "-f", HELLO, "hello").stderr
+
+
+def test_progress_lines_in_a_pipe(tmp_path: Path) -> None:
+    file = write_recipes(
+        tmp_path / "two.py",
+        """
+        one = derivation(name="one", builder="/bin/sh", args=["-c", "echo 1 > $out"])
+        two = derivation(name="two", builder="/bin/sh", args=["-c", f"cat {one} > $out"])
+        """,
+    )
+    built = run_cli("build", "-f", file, "two", cwd=tmp_path)
+    lines = built.stderr.splitlines()
+    assert lines[0] == "these 2 derivations will be made: 2 built"
+    assert lines[1].startswith("[1/2] building one (") and lines[2].startswith("built one in ")
+    assert lines[3].startswith("[2/2] building two (") and lines[4].startswith("built two in ")
+
+
+def test_search_lists_the_set_without_building(tmp_path: Path) -> None:
+    result = run_cli("search", "yaml", "--json", cwd=tmp_path)
+    [row] = json.loads(result.stdout)
+    assert row["attr"] == "pyyaml" and row["version"] and "YAML" in row["summary"]
+    assert row["built"] is False
+    store = Path(os.environ["PYBUILD_HOME"]) / "store"
+    assert not store.exists() or not [p for p in os.listdir(store) if p.endswith("-pyyaml-")]
+    text = run_cli("search", "num", cwd=tmp_path).stdout
+    assert "numpy" in text and "numpy_1" in text
+    assert run_cli("search", "no-such-thing-here", check=False).returncode == 1
+
+
+def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:
+    line = "pybuild build nu"
+    env = {
+        **os.environ,
+        "_ARGCOMPLETE": "1",
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "_ARGCOMPLETE_IFS": "\n",
+    }
+    # argcomplete answers on file descriptor 8 (its debug output goes to 9).
+    shell = f"{sys.executable} -m pybuild 8>&1 9>/dev/null"
+    offered = subprocess.run(
+        ["/bin/sh", "-c", shell], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert set(offered.split()) == {"numpy", "numpy_1"}

@@ -224,7 +224,9 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     for name in ("setuptools", "flit_core"):
         shutil.copy(DEFAULT_RECIPES / f"{name}.py", folder / f"{name}.py")
     # Something failed: exit 1, --keep-going or not (it only lets the other builds go on).
-    result = cli("build", "--all", "--keep-going", "--json", "--recipes", str(folder), ok=False)
+    result = cli(
+        "build", "--all", "-k", "--json", "--no-default-recipes", "--recipes", str(folder), ok=False
+    )
     assert result.returncode == 1
     rows = {row["attr"]: row for row in json.loads(result.stdout)}
     assert rows["greet"]["status"] == "success" and Path(rows["greet"]["out"]).is_dir()
@@ -236,7 +238,7 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     # The dependent names the input that failed, with that input's error and log.
     assert after["status"] == "failed" and after["failedInput"].endswith("-fails.drv")
     assert after["log"] == fails["log"] and "exited with status 3" in after["error"]
-    text = cli("build", "--all", "-k", "--recipes", str(folder), ok=False)
+    text = cli("build", "--all", "-k", "--no-default-recipes", "--recipes", str(folder), ok=False)
     assert text.returncode == 1
     lines = text.stdout.splitlines()
     assert any(

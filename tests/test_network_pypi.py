@@ -111,7 +111,16 @@ def test_shell_with_a_package_straight_from_the_index(home: Path, tmp_path: Path
         if file.name != "rich.py":
             (recipes / file.name).symlink_to(file)
     run = "python -c 'import rich; print(rich.__file__)'"
-    args = ("shell", "--recipes", str(recipes), "-p", "pypi:rich", "--run", run)
+    args = (
+        "shell",
+        "--no-default-recipes",
+        "--recipes",
+        str(recipes),
+        "-p",
+        "pypi:rich",
+        "--run",
+        run,
+    )
     result = pybuild(home, *args, cwd=tmp_path)
     assert "-rich-" in result.stdout and "/store/" in result.stdout
     again = pybuild(home, *args, cwd=tmp_path)  # cached: nothing resolved or built again

@@ -5,11 +5,23 @@ for each of its commands; a handler takes the parsed arguments and returns the e
 Handlers import what they need when they run, so ``pybuild --help`` stays fast.
 """
 
-MODULES = ("build", "shell", "store", "fetch", "config", "cache", "profile", "gc", "imports")
+MODULES = (
+    "build",
+    "shell",
+    "search",
+    "store",
+    "fetch",
+    "config",
+    "cache",
+    "profile",
+    "gc",
+    "imports",
+)
 
 COMMANDS = {
     **dict.fromkeys(("build", "eval"), "build"),
     "shell": "shell",
+    "search": "search",
     **dict.fromkeys(("show-derivation", "path-info", "add", "hash", "verify"), "store"),
     "prefetch": "fetch",
     "config": "config",

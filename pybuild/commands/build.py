@@ -11,12 +11,16 @@ from typing import Any
 from ..errors import PybuildError, UsageError
 from ..results import BuildResult, Status
 from .common import (
+    add_dry_run,
     as_derivation,
     build_options,
+    completes_attrs,
     get_settings,
     open_store,
     package_set,
     print_json,
+    print_work,
+    recipe_folders,
     select_attr,
     set_arguments,
 )
@@ -26,7 +30,9 @@ _VALID = BuildResult(Status.VALID)
 
 def register(commands: Any) -> None:
     p = commands.add("build", _build, "build derivations or packages and print their output paths")
-    p.add_argument("attrs", nargs="*", metavar="ATTR", help="attribute of the set (or of FILE)")
+    completes_attrs(
+        p.add_argument("attrs", nargs="*", metavar="ATTR", help="attribute of the set (or of FILE)")
+    )
     p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
     p.add_argument("--all", action="store_true", help="every package of the set (a Hydra job)")
     set_arguments(p)
@@ -41,9 +47,10 @@ def register(commands: Any) -> None:
         help="build again and report whether the result is bit-identical",
     )
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    add_dry_run(p)
 
     p = commands.add("eval", _eval, "show what an attribute is, without building it")
-    p.add_argument("attr", metavar="ATTR")
+    completes_attrs(p.add_argument("attr", metavar="ATTR"))
     set_arguments(p)
     p.add_argument("--json", action="store_true")
 
@@ -71,7 +78,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.all:
         return _build_all(args, store, build_options(args, settings))
 
-    key = _cache_key(args, store) if settings.eval_cache and not args.check else None
+    key = None if args.check or args.dry_run or not settings.eval_cache else _cache_key(args, store)
     cached = lookup(store, key) if key else None
     if cached is not None:
         with temp_roots(store, _outputs(cached)):  # held before checking that they are valid
@@ -81,6 +88,8 @@ def _build(args: argparse.Namespace) -> int:
 
     options = build_options(args, settings)
     targets = _evaluate(args, store, key) if key else _build_targets(args)
+    if args.dry_run:
+        return print_work(targets, store, options, args.json)
     with temp_roots(store, _outputs(targets)):  # no gc may take them before the result links
         results = realise(targets, store, options)
         if args.check and not _failed(results):
@@ -112,7 +121,8 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
     """The evaluation cache's name for this command line's evaluation."""
     from ..evalcache import cache_key
 
-    return cache_key(store, ["build", args.file, args.attrs, args.recipes, args.overlay])
+    folders = recipe_folders(args)
+    return cache_key(store, ["build", args.file, args.attrs, folders, args.overlay])
 
 
 def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
@@ -165,6 +175,8 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     from ..realiser import realise
 
     pkgs = package_set(args)
+    if args.dry_run:
+        return print_work([as_derivation(pkgs[a], a) for a in pkgs.packages()], store, options)
     rows: dict[str, dict[str, Any]] = {}
     drvs: dict[str, Any] = {}
     for attr in pkgs.packages():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -44,7 +46,12 @@ def set_arguments(p: argparse.ArgumentParser) -> None:
         "--recipes",
         action="append",
         metavar="DIR",
-        help="recipe folder to use instead of the default set (repeatable)",
+        help="a recipe folder to add on top of the default set (repeatable; a later one wins)",
+    )
+    p.add_argument(
+        "--no-default-recipes",
+        action="store_true",
+        help="leave the default set out: only the --recipes folders",
     )
     p.add_argument(
         "--overlay",
@@ -58,7 +65,39 @@ def package_set(args: argparse.Namespace) -> Any:
     from ..pkgset import load_overlay, package_set
 
     overlays = [load_overlay(f) for f in args.overlay or []]
-    return package_set(recipes=args.recipes, overlays=overlays)
+    return package_set(recipes=recipe_folders(args), overlays=overlays)
+
+
+def completes_attrs(action: argparse.Action) -> None:
+    """Let shell completion offer attribute names for this argument."""
+    action.completer = attr_completer  # type: ignore[attr-defined]
+
+
+def attr_completer(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
+    """Shell completion of attribute names: the recipe modules of the folders the command
+    line names (``--recipes``, the default set), listed without evaluating anything."""
+    folders = recipe_folders(parsed_args)
+    if folders is None:
+        from ..bundled import default_recipes
+
+        folders = [str(default_recipes())]
+    names = {p.stem for f in folders for p in Path(f).glob("*.py") if not p.name.startswith("_")}
+    return sorted(n for n in names if n.startswith(prefix))
+
+
+def recipe_folders(args: argparse.Namespace) -> list[str] | None:
+    """The recipe folders a command line names: ``--recipes`` folders on top of the default
+    set (unless ``--no-default-recipes``); None for the default set alone."""
+    from ..bundled import default_recipes
+
+    given = [str(Path(r).absolute()) for r in getattr(args, "recipes", None) or ()]
+    if getattr(args, "no_default_recipes", False):
+        if not given:
+            raise UsageError("--no-default-recipes needs at least one --recipes DIR")
+        return list(dict.fromkeys(given))
+    if not given:
+        return None
+    return list(dict.fromkeys([str(default_recipes()), *given]))
 
 
 def as_derivation(value: Any, attr: str) -> Any:
@@ -71,9 +110,19 @@ def as_derivation(value: Any, attr: str) -> Any:
 
 
 def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:
-    """Realiser options from the settings, with ``-j`` and ``-k`` where a command has them."""
+    """Realiser options from the settings, with ``-j`` and ``-k`` where a command has them,
+    and the progress display (live on a terminal, lines elsewhere, ``-q``, ``--color``)."""
+    from ..progress import for_stream
     from ..realiser import BuildOptions
 
+    changes.setdefault(
+        "progress",
+        for_stream(
+            quiet=getattr(args, "quiet", False),
+            verbose=getattr(args, "verbose", False),
+            color=getattr(args, "color", "auto"),
+        ),
+    )
     return BuildOptions(
         jobs=settings.jobs,
         keep_going=getattr(args, "keep_going", False),
@@ -91,6 +140,33 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         sandbox=settings.sandbox,
         **changes,
     )
+
+
+def add_dry_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be built, downloaded and copied from a cache; change nothing",
+    )
+
+
+def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = False) -> int:
+    """``--dry-run``: what realising `targets` would do, as Nix prints it; exit status 0."""
+    from ..progress import plan_line
+    from ..realiser import planned_work
+
+    work = planned_work(targets, store, options)
+    groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}
+    if as_json:
+        print_json({k: [str(store.path(d.drv_name)) for d in v] for k, v in groups.items()})
+    elif not work:
+        print("nothing to do: every output is valid", file=sys.stderr)
+    else:
+        print(plan_line(len(work.builds), len(work.downloads), len(work.copies)), file=sys.stderr)
+        for verb, drvs in groups.items():
+            for drv in drvs:
+                print(f"  {verb} {store.path(drv.drv_name)}", file=sys.stderr)
+    return 0
 
 
 def select_attr(pkgs: Any, attr: str) -> Any:

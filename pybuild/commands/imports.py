@@ -8,7 +8,7 @@ from typing import Any
 
 from ..atomic import write_atomic
 from ..errors import UsageError
-from .common import package_set, print_json, select_attr, set_arguments
+from .common import package_set, print_json, recipe_folders, select_attr, set_arguments
 
 
 def register(commands: Any) -> None:
@@ -73,7 +73,7 @@ def _import(args: argparse.Namespace) -> int:
         all_from_index=args.all,
         extras=args.extra,
         groups=args.group,
-        recipes=args.recipes or (),
+        recipes=recipe_folders(args) or (),
         refresh=args.refresh,
     )
     if args.json:

@@ -9,10 +9,16 @@ import time
 from typing import Any
 
 from .common import (
+    add_dry_run,
+    as_derivation,
     build_options,
+    completes_attrs,
     get_settings,
     open_store,
+    package_set,
     print_json,
+    print_work,
+    recipe_folders,
     select_attr,
     set_arguments,
 )
@@ -20,10 +26,13 @@ from .common import (
 
 def register(commands: Any) -> None:
     p = commands.add("install", _install, "add packages of the set to a profile (a new generation)")
-    p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the package set")
+    completes_attrs(
+        p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the package set")
+    )
     set_arguments(p)
     _profile_argument(p)
     p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    add_dry_run(p)
 
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
     p.add_argument("names", nargs="+", metavar="NAME", help="attribute or distribution name")
@@ -82,10 +91,14 @@ def _say(text: str) -> None:
 def _install(args: argparse.Namespace) -> int:
     from ..profiles import install
 
+    if args.dry_run:  # what the new packages need; the profile is left as it is
+        pkgs = package_set(args)
+        drvs = [as_derivation(select_attr(pkgs, a), a) for a in args.attrs]
+        return print_work(drvs, open_store(), build_options(args, get_settings(args)))
     install(
         _open(args),
         args.attrs,
-        recipes=args.recipes,
+        recipes=recipe_folders(args),
         overlays=args.overlay or (),
         resolve=select_attr,
         options=build_options(args, get_settings(args)),
@@ -108,7 +121,7 @@ def _upgrade(args: argparse.Namespace) -> int:
     upgrade(
         _open(args),
         args.names,
-        recipes=args.recipes,
+        recipes=recipe_folders(args),
         overlays=args.overlay,
         resolve=select_attr,
         options=build_options(args, get_settings(args)),

@@ -8,11 +8,14 @@ from typing import Any
 
 from ..errors import UsageError
 from .common import (
+    add_dry_run,
     as_derivation,
     build_options,
+    completes_attrs,
     get_settings,
     open_store,
     package_set,
+    print_work,
     select_attr,
     set_arguments,
 )
@@ -20,7 +23,7 @@ from .common import (
 
 def register(commands: Any) -> None:
     p = commands.add("shell", _shell, "run a command (or a shell) in an environment of packages")
-    p.add_argument(
+    packages = p.add_argument(
         "-p",
         "--packages",
         action="append",
@@ -28,6 +31,7 @@ def register(commands: Any) -> None:
         default=[],
         help="a package of the set to put in the environment (repeatable)",
     )
+    completes_attrs(packages)
     set_arguments(p)
     p.add_argument(
         "--pure",
@@ -35,6 +39,7 @@ def register(commands: Any) -> None:
         help="start from an empty environment (keeps HOME, USER, TERM and a few more)",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
+    add_dry_run(p)
 
 
 def _environment(args: argparse.Namespace) -> Any:
@@ -56,5 +61,8 @@ def _shell(args: argparse.Namespace) -> int:
 
     drv = as_derivation(_environment(args), "env")
     store = open_store()
-    realise([drv], store, build_options(args, get_settings(args)))
+    options = build_options(args, get_settings(args))
+    if args.dry_run:
+        return print_work([drv], store, options)
+    realise([drv], store, options)
     return run_in_environment(drv.path(store=store), args.pure, args.run)

@@ -1,0 +1,36 @@
+"""``pybuild search [WORD…]``: the set's packages with version, summary and whether built."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .common import completes_attrs, open_store, package_set, print_json, set_arguments
+
+
+def register(commands: Any) -> None:
+    p = commands.add(
+        "search",
+        _search,
+        "list the set's packages whose name or summary holds every WORD (builds nothing)",
+    )
+    completes_attrs(p.add_argument("words", nargs="*", metavar="WORD"))
+    set_arguments(p)
+    p.add_argument("--json", action="store_true")
+
+
+def _search(args: argparse.Namespace) -> int:
+    from ..search import search
+
+    results = search(package_set(args), args.words, open_store())
+    if args.json:
+        print_json([r.to_json() for r in results])
+        return 0
+    width = max((len(r.attr) for r in results), default=0)
+    for r in results:
+        mark = "*" if r.built else " "
+        print(f"{mark} {r.attr:<{width}}  {r.version or '?':<10}  {r.summary}")
+    if not results:
+        print("no package matches", flush=True)
+        return 1
+    return 0

@@ -1,0 +1,191 @@
+"""What a realisation tells its user while it runs: the plan, each build, and the time it took.
+
+Nix prints what it will do before doing it ("these 7 derivations will be built") and, in a
+terminal, a live status line; a long build must never look hung. The realiser reports four
+kinds of event to a :class:`Progress`; the command line picks how they are shown:
+
+- :class:`Lines`: one plain line per event, for pipes, logs and CI (and the library's default);
+- :class:`Live`: on a terminal, a live status of the running builds with a counter
+  (``[3/7]``) and their elapsed times, finished builds printed above it with their times
+  (the rich library draws it);
+- ``quiet``: only warnings and errors (``-q``).
+
+Example::
+
+    >>> progress = Lines(sys.stderr)
+    >>> progress.planned(builds=2, downloads=1, copies=0)           # doctest: +SKIP
+    these 3 derivations will be made: 2 built, 1 downloaded
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .results import Status
+
+__all__ = ["Lines", "Live", "Progress", "close_all", "for_stream"]
+
+
+class Progress(Protocol):
+    """Where the realiser's events go."""
+
+    def planned(self, builds: int, downloads: int, copies: int) -> None: ...
+
+    def started(self, name: str, drv_name: str, verb: str) -> None: ...
+
+    def finished(self, name: str, status: Status, seconds: float) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def plan_line(builds: int, downloads: int, copies: int) -> str:
+    """``these 7 derivations will be made: 5 built, 2 downloaded, 3 copied from a cache``."""
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (builds, "built"),
+            (downloads, "downloaded"),
+            (copies, "copied from a cache"),
+        )
+        if n
+    ]
+    total = builds + downloads
+    if total == 0:
+        return f"these {copies} paths will be copied from a binary cache"
+    noun = "derivation" if total + copies == 1 else "derivations"
+    return f"these {total + copies} {noun} will be made: {', '.join(parts)}"
+
+
+def done_line(name: str, status: Status, seconds: float) -> str:
+    verb = {"built": "built", "substituted": "copied from a cache", "valid": "already valid"}
+    return f"{verb.get(str(status), str(status))} {name} in {_seconds(seconds)}"
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+class Lines:
+    """Plain lines on a stream: one for the plan, one as each build starts and as it ends."""
+
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
+        self._stream, self._quiet = stream, quiet
+        self._total = self._started = 0
+        self._lock = threading.Lock()
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._stream or sys.stderr, flush=True)
+
+    def planned(self, builds: int, downloads: int, copies: int) -> None:
+        self._total, self._started = builds + downloads + copies, 0
+        if not self._quiet:
+            self._print(plan_line(builds, downloads, copies))
+
+    def started(self, name: str, drv_name: str, verb: str) -> None:
+        with self._lock:
+            self._started += 1
+            counter = f"[{self._started}/{max(self._total, self._started)}] "
+        if not self._quiet:
+            self._print(f"{counter}{verb} {name} ({drv_name})")
+
+    def finished(self, name: str, status: Status, seconds: float) -> None:
+        if not self._quiet and status in ("built", "substituted"):
+            self._print(done_line(name, status, seconds))
+
+    def message(self, text: str) -> None:
+        if not self._quiet or text.startswith(("warning", "error")):
+            self._print(text)
+
+    def close(self) -> None:
+        pass
+
+
+class Live:
+    """On a terminal: the running builds with their elapsed times under a ``[n/N]`` counter,
+    redrawn in place; finished builds and messages are printed above it."""
+
+    def __init__(self, stream: TextIO, color: bool) -> None:
+        from rich.console import Console
+        from rich.live import Live as RichLive
+
+        self._console = Console(file=stream, no_color=not color, highlight=False)
+        self._running: dict[str, tuple[str, float]] = {}
+        self._total = self._done = 0
+        self._lock = threading.Lock()
+        self._live = RichLive(
+            get_renderable=self._status, console=self._console, refresh_per_second=4,
+            transient=True, redirect_stdout=False, redirect_stderr=False,
+        )  # fmt: skip
+        _live.append(self)
+
+    def _status(self) -> Text:
+        from rich.text import Text
+
+        with self._lock:
+            running = sorted(self._running.items(), key=lambda item: item[1][1])
+            done, total = self._done, self._total
+        now = time.monotonic()
+        lines = [Text(f"[{done}/{total}] {len(running)} running", style="bold")]
+        for name, (verb, since) in running:
+            lines.append(Text(f"  {verb} {name}  {_seconds(now - since)}", style="cyan"))
+        return Text("\n").join(lines)
+
+    def planned(self, builds: int, downloads: int, copies: int) -> None:
+        with self._lock:
+            self._total, self._done = builds + downloads + copies, 0
+        self._console.print(plan_line(builds, downloads, copies))
+        self._live.start()  # until the plan's last build ends: results are printed after it
+
+    def started(self, name: str, drv_name: str, verb: str) -> None:
+        with self._lock:
+            self._running[name] = (verb, time.monotonic())
+
+    def finished(self, name: str, status: Status, seconds: float) -> None:
+        with self._lock:
+            self._running.pop(name, None)
+            self._done += 1
+            last = self._done >= self._total
+        if status in ("built", "substituted"):
+            self._console.print(done_line(name, status, seconds), style="green")
+        if last:
+            self.close()
+
+    def message(self, text: str) -> None:
+        self._console.print(text, markup=False, style="yellow" if "warning" in text else None)
+
+    def close(self) -> None:
+        if self._live.is_started:
+            self._live.stop()
+
+
+_live: list[Live] = []  # displays to stop when the command ends (close_all)
+
+
+def close_all() -> None:
+    """Stop every live display, leaving the terminal as it was (the command line's last act)."""
+    while _live:
+        _live.pop().close()
+
+
+def for_stream(
+    stream: TextIO | None = None, *, quiet: bool = False, verbose: bool = False, color: str = "auto"
+) -> Progress:
+    """The progress display for `stream` (standard error): live on a terminal, else lines.
+
+    `color` is ``auto`` (on a terminal, unless ``NO_COLOR`` is set), ``always`` or ``never``.
+    """
+    stream = stream or sys.stderr
+    terminal = stream.isatty() and os.environ.get("TERM") != "dumb"
+    if quiet or verbose or not terminal:  # -v: every line, kept in the scrollback
+        return Lines(stream, quiet=quiet)
+    colored = color == "always" or (color == "auto" and not os.environ.get("NO_COLOR"))
+    return Live(stream, color=colored)

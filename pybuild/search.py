@@ -1,0 +1,80 @@
+"""Searching a package set: what it holds, at which version, what each package is, whether
+it is built — read from the recipes alone, building nothing (as ``nix search`` does).
+
+Example::
+
+    >>> [r.attr for r in search(package_set(), ["yaml"])]             # doctest: +SKIP
+    ['pyyaml']
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import PybuildError
+from .lazy import force
+
+__all__ = ["SearchResult", "search"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One attribute of the set, as a search shows it."""
+
+    attr: str
+    pname: str | None
+    version: str | None
+    summary: str
+    built: bool
+    recipe: str | None  # the recipe file, where the attribute comes from one
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[SearchResult]:
+    """The packages of `pkgs` whose name or summary holds every word (case aside), by name.
+
+    A recipe's summary is the first line of its module's docstring: nothing is run to find
+    it. Matches are evaluated (for the version and whether the output is valid), not built.
+    """
+    from .store import Store
+
+    store = store or Store.default()
+    wanted = [w.lower() for w in words]
+    found = []
+    for attr in pkgs.packages():
+        file = pkgs.recipe_file(attr)
+        summary = _summary(str(file)) if file is not None else ""
+        text = f"{attr} {summary}".lower()
+        if all(w in text for w in wanted):
+            found.append(_result(pkgs, attr, summary, file, store))
+    return found
+
+
+def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -> SearchResult:
+    pname = version = None
+    built = False
+    try:
+        value = force(pkgs[attr])
+        pname, version = getattr(value, "pname", None), getattr(value, "version", None)
+        drv = getattr(value, "drv", value)
+        built = all(store.is_valid(p) for p in drv.output_paths.values())
+    except (PybuildError, AttributeError):
+        pass  # a recipe that does not evaluate is still listed, without a version
+    return SearchResult(attr, pname, version, summary, built, str(file) if file else None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _summary(file: str) -> str:
+    """The first line of a module's docstring, read without running the module."""
+    try:
+        doc = ast.get_docstring(ast.parse(Path(file).read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ""
+    return doc.strip().splitlines()[0].rstrip(".") if doc else ""

@@ -1,0 +1,71 @@
+"""The live progress display, in a real terminal (tmux), as a person sees it.
+
+The build runs in a detached tmux session; its screen is read with ``capture-pane`` while the
+builds run (a live ``[n/10]`` status with the running builds and their times) and after (the
+plan line and each build with its time; the live part is gone).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+TEN = """
+from pybuild import derivation
+
+leaves = [
+    derivation(name=f"leaf{i}", builder="/bin/sh", args=["-c", f"sleep 1; echo {i} > $out"])
+    for i in range(9)
+]
+top = derivation(name="top", builder="/bin/sh", args=["-c", "cat " + " ".join(
+    str(leaf) for leaf in leaves) + " > $out"])
+"""
+
+
+def screen(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+    ).stdout
+
+
+def test_a_terminal_shows_the_plan_a_live_counter_and_build_times(tmp_path: Path) -> None:
+    (tmp_path / "ten.py").write_text(textwrap.dedent(TEN))
+    session = f"pybuild-progress-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    command = " ".join(
+        shlex.quote(a)
+        for a in [sys.executable, "-m", "pybuild", "build", "-j", "2", "-f", "ten.py", "top"]
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c",
+         str(tmp_path), f"{command}; echo EXIT=$?; sleep 60"],
+        check=True, env={**env, "TERM": "xterm-256color"},
+    )  # fmt: skip
+    try:
+        seen_live, deadline = "", time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = screen(session)
+            if "running" in now and "/10]" in now and "building leaf" in now:
+                seen_live = now
+            if "EXIT=" in now:
+                break
+            time.sleep(0.2)
+        final = screen(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    assert "EXIT=0" in final, final
+    assert "these 10 derivations will be made: 10 built" in final
+    assert "running" in seen_live and "building leaf" in seen_live, seen_live
+    for name in ("leaf0", "leaf8", "top"):
+        assert f"built {name} in " in final
+    assert "running" not in final  # the live part is cleared when the build ends
