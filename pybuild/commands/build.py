@@ -288,12 +288,17 @@ def _eval(args: argparse.Namespace) -> int:
             format=attrs["format"],
             dependencies=[d.pname for d in value.dependencies],
             build_system=[getattr(b, "pname", str(b)) for b in attrs["build_system"]],
+            native_build_inputs=[getattr(b, "pname", str(b)) for b in attrs["native_build_inputs"]],
             src=str(attrs["src"]),
+            meta=value.meta,
         )
     if args.json:
         print_json(info)
     else:
         for key, val in info.items():
+            if key == "meta":  # one line per key, as "meta.license: MIT"
+                print("".join(f"{key}.{k}: {v}\n" for k, v in val.items()), end="")
+                continue
             shown = ", ".join(val) if isinstance(val, list) else val
             print(f"{key}: {shown}")
     return 0

@@ -29,7 +29,9 @@ from ..derivations import Derivation, derivation
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..lazy import force
+from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
+from .recipecheck import check_attrs
 
 __all__ = [
     "PythonPackage",
@@ -42,7 +44,6 @@ __all__ = [
 
 _BUILDER = Path(__file__).parent / "builder"
 _making = threading.local()  # packages whose derivation is being made, to catch cycles
-_FORMATS = ("pyproject", "wheel")
 # The builder's own tools, pinned: installer, PEP 517 hooks and requirement checking. They run
 # from their wheels (zip import), so they need no build of their own.
 TOOLCHAIN = {
@@ -63,6 +64,19 @@ _DEFAULTS: dict[str, Any] = {
     "pytest_flags": (),
     "skip_phases": (),
     "remove_scripts": {},  # console script name -> why the recipe drops it
+    # Changing the source and hooking into the phases (nixpkgs' patches, postPatch, …).
+    "patches": (),  # local files or fetches, applied by `patch -p1` in the patch phase
+    "post_patch": "",
+    "pre_build": "",
+    "post_install": "",
+    "pre_check": "",
+    # Build tools: their bin on PATH and importable by the backend (nativeBuildInputs).
+    "native_build_inputs": (),
+    # Requirements given way to (pythonRelaxDeps, pythonRemoveDeps): names, or True for all.
+    "relax_deps": (),
+    "remove_deps": (),
+    # What the package is: kept on the package and shown, not part of its hash.
+    "meta": {},
 }
 
 
@@ -89,15 +103,8 @@ class PythonPackage:
         python: Interpreter,
         caller: Callable[..., PythonPackage] | None = None,
     ) -> None:
-        unknown = set(attrs) - {"pname", "version", "src", *_DEFAULTS}
-        if unknown:
-            raise UsageError(f"build_python_package got unknown attributes {sorted(unknown)}")
-        for required in ("pname", "version", "src"):
-            if required not in attrs:
-                raise UsageError(f"build_python_package needs {required}=")
+        check_attrs(attrs, known=_DEFAULTS)
         self.attrs = {**_DEFAULTS, **attrs}
-        if self.attrs["format"] not in _FORMATS:
-            raise UsageError(f"format must be one of {_FORMATS}, not {self.attrs['format']!r}")
         self.python = python
         self._caller = caller
 
@@ -110,6 +117,11 @@ class PythonPackage:
     @property
     def version(self) -> str:
         return str(self.attrs["version"])
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """Description, homepage, license: what ``pybuild eval`` shows; not in the hash."""
+        return dict(self.attrs["meta"])
 
     @property
     def dependencies(self) -> list[PythonPackage]:
@@ -199,6 +211,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "dependencies": pkg.dependencies,
         "build_system": _packages(attrs["build_system"]),
         "check_inputs": _packages(attrs["check_inputs"]),
+        "native_build_inputs": _packages(attrs["native_build_inputs"]),
     }
     for dep in [d for group in inputs.values() for d in group]:
         if dep.python.identity != python.identity:
@@ -220,6 +233,10 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "pytest_flags": list(attrs["pytest_flags"]),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
+        "patches": [_src_path(p) for p in attrs["patches"]],
+        **{hook: str(attrs[hook]) for hook in HOOKS},
+        "relax_deps": _names_or_all(attrs["relax_deps"]),
+        "remove_deps": _names_or_all(attrs["remove_deps"]),
     }
     env = {
         **dict(attrs["env"]),
@@ -232,8 +249,13 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         builder=python.executable,
         args=["-S", builder_source() + "/__main__.py"],
         env=env,
-        meta={"pname": pkg.pname, "version": pkg.version},
+        meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},
     )
+
+
+def _names_or_all(value: bool | Iterable[str]) -> bool | list[str]:
+    """``True`` (every requirement), or the names; ``False`` is none, as an empty list."""
+    return True if value is True else list(value or ())
 
 
 def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:

@@ -108,6 +108,8 @@ BUILD_SDISTS = (
     ("picky", "1.0"),
     ("sealed", "1.0"),
     ("homebound", "1.0"),
+    ("megaphone", "1.0"),
+    ("tooled", "1.0"),
 )
 
 
@@ -194,6 +196,8 @@ FIXTURE_RECIPES = {
     "picky": ("picky", "1.0", "setuptools", ("shout",)),
     "sealed": ("sealed", "1.0", "setuptools", ("shout",)),
     "homebound": ("homebound", "1.0", "setuptools", ()),
+    "megaphone": ("megaphone", "1.0", "flit_core", ()),
+    "tooled": ("tooled", "1.0", "setuptools", ()),
 }
 
 _RECIPE = """\

@@ -7,10 +7,12 @@ runs (the build backend, the imports check, the test suite) runs in a venv-like 
 of the build folder (:mod:`phasevenv`) that sees the standard library and that phase's declared
 inputs only, and so does every ``sys.executable`` subprocess it starts. The phases
 are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
-unpack, build (PEP 517, no isolation), install (installer), bytecode, runtime deps check (the
-wheel's requirements against what the recipe supplies, as nixpkgs'
-pythonRuntimeDepsCheckHook), scripts check (every console script's module is there), imports
-check, check.
+unpack, patch (the recipe's patches, by ``patch -p1``), build (PEP 517, no isolation), install
+(installer; then ``relax_deps``/``remove_deps``), bytecode, runtime deps check (the wheel's
+requirements against what the recipe supplies, as nixpkgs' pythonRuntimeDepsCheckHook),
+scripts check (every console script's module is there), imports check, check. The recipe's
+shell hooks (:mod:`hooks`) run around them, and the ``bin`` folders of ``build_system`` and
+``native_build_inputs`` (with their closures) are on ``PATH`` throughout.
 """
 
 import compileall
@@ -24,8 +26,11 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from hooks import hook_env, run_hook  # siblings: this folder is sys.path[0]
+from phasenames import PHASES
 from phasevenv import make_venv
-from scripts import PybuildDestination  # siblings: this folder is sys.path[0]
+from relax import RelaxError, relax_installed
+from scripts import PybuildDestination
 from unpack import unpack
 
 
@@ -37,18 +42,21 @@ def main() -> int:
     attrs = json.loads(os.environ["PYBUILD_ATTRS"])
     out = Path(os.environ["out"])  # noqa: SIM112 - Nix names outputs in lower case
     work = Path(os.environ["PYBUILD_BUILD_TOP"])
-    phases = [
-        ("unpack", unpack_phase),
-        ("build", build_phase),
-        ("install", install_phase),
-        ("bytecode", bytecode_phase),
-        ("runtime deps check", runtime_deps_check_phase),
-        ("scripts check", scripts_check_phase),
-        ("imports check", imports_check_phase),
-        ("check", check_phase),
-    ]
+    functions = {
+        "unpack": unpack_phase,
+        "patch": patch_phase,
+        "build": build_phase,
+        "install": install_phase,
+        "bytecode": bytecode_phase,
+        "runtime deps check": runtime_deps_check_phase,
+        "scripts check": scripts_check_phase,
+        "imports check": imports_check_phase,
+        "check": check_phase,
+    }
+    os.environ["PATH"] = _tool_path(attrs)
     state: dict[str, object] = {}
-    for name, phase in phases:
+    for name in PHASES:
+        phase = functions[name]
         if name in attrs.get("skip_phases", []):
             print(f"pybuild: skipping phase {name}", flush=True)
             continue
@@ -90,14 +98,37 @@ def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     print(f"pybuild: source in {state['source']}", flush=True)
 
 
+def patch_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The recipe's patches, each by ``patch -p1`` in the source tree (as nixpkgs' patchPhase),
+    in order; then the ``post_patch`` hook. A patch that does not apply fails the build: a
+    half-patched source would build something nobody wrote."""
+    for patch in attrs.get("patches", []):
+        name = Path(patch).name.split("-", 1)[1]  # the store name is <hash>-<name>
+        print(f"pybuild: applying {name}", flush=True)
+        command = ["patch", "-p1", "--force", "--no-backup-if-mismatch", "-i", patch]
+        try:
+            subprocess.run(command, cwd=state["source"], check=True)
+        except FileNotFoundError:
+            raise PhaseFailed(
+                "the patch program is not on PATH; install GNU patch (/usr/bin/patch)"
+            ) from None
+        except subprocess.CalledProcessError:
+            raise PhaseFailed(
+                f"{name} does not apply to {Path(state['source']).name} (patch's output is"
+                " above); update the patch for this version, or drop it if upstream has it"
+            ) from None
+    _run_hook("post_patch", attrs, out, work, state)
+
+
 def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    _run_hook("pre_build", attrs, out, work, state)
     if "wheel" in state:
         return
     from pyproject_hooks import BuildBackendHookCaller
 
     source = Path(state["source"])
     backend, backend_path, requires = _build_system(source)
-    site_dirs = _sites(attrs, closure(attrs["build_system"]))
+    site_dirs = _sites(attrs, _build_closure(attrs))
     _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
     env = _reproducible_cflags(work)
 
@@ -155,6 +186,15 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         "dependencies": [Path(d).name for d in attrs["dependencies"]],
     }
     (out / "pybuild-package.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    try:
+        relaxed = relax_installed(
+            _dist_info(site), attrs.get("relax_deps"), attrs.get("remove_deps")
+        )
+    except RelaxError as exc:
+        raise PhaseFailed(str(exc)) from None
+    for change in relaxed:
+        print(f"pybuild: {change}", flush=True)
+    _run_hook("post_install", attrs, out, work, state)
 
 
 def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
@@ -184,7 +224,8 @@ def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) ->
         raise PhaseFailed(
             f"{metadata['Name']} {metadata['Version']} requires {'; '.join(unmet)}."
             " Give the recipe dependencies that satisfy it (or an overlay that changes them),"
-            ' or skip_phases=["runtime deps check"] if upstream\'s bound is known to be wrong.'
+            ' or, if upstream\'s bound is known to be wrong, relax_deps=["NAME"] (drops the'
+            ' bound) or remove_deps=["NAME"] (drops the requirement).'
         )
     print(f"pybuild: {len(requires)} requirements met by the dependencies", flush=True)
 
@@ -229,6 +270,14 @@ def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
     print(f"pybuild: {len(scripts)} console scripts find their modules", flush=True)
 
 
+def _dist_info(site: Path) -> Path:
+    """The ``.dist-info`` folder this build installed (the one in `site`)."""
+    found = sorted(site.glob("*.dist-info"))
+    if len(found) != 1:
+        raise PhaseFailed(f"expected one .dist-info in {site}, found {len(found)}")
+    return found[0]
+
+
 def _installed(site: Path):
     """The distribution this build installed (its one ``.dist-info`` in `site`)."""
     from importlib.metadata import distributions
@@ -260,6 +309,7 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     if not attrs["do_check"]:
         print("pybuild: do_check is off", flush=True)
         return
+    _run_hook("pre_check", attrs, out, work, state)
     source = state.get("source")
     runtime = closure(attrs["dependencies"])
     check_site = _sites(attrs, [*closure(attrs["check_inputs"]), *runtime])
@@ -300,6 +350,41 @@ def closure(paths: list) -> list:
 
 def _sites(attrs: dict, packages: list) -> list:
     return [f"{p}/{attrs['site_packages']}" for p in packages]
+
+
+def _build_closure(attrs: dict) -> list:
+    """What the build backend sees: ``build_system`` and ``native_build_inputs``, with their
+    closures (a tool such as Cython is imported by the backend as well as run)."""
+    return closure([*attrs["build_system"], *attrs.get("native_build_inputs", [])])
+
+
+def _tool_path(attrs: dict) -> str:
+    """``PATH`` for the whole build: the ``bin`` folders of the build closure first (so the
+    set's ninja, cmake or cython wins over the system's), then the builder's own."""
+    bins = [f"{p}/bin" for p in _build_closure(attrs) if Path(p, "bin").is_dir()]
+    return os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+def _run_hook(name: str, attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The recipe's hook `name`, if it has one; its ``python`` sees what the phase sees."""
+    script = attrs.get(name)
+    if not script:
+        return
+    python = make_venv(work / f"venv-{name}", _hook_sites(name, attrs, out))
+    cwd = Path(state.get("source") or work)
+    status = run_hook(name, script, cwd, hook_env(attrs, python, _phase_env()))
+    if status != 0:
+        raise PhaseFailed(f"the {name} hook exited with status {status} (its output is above)")
+
+
+def _hook_sites(name: str, attrs: dict, out: Path) -> list:
+    """Before the install, the build closure; after it, the package and its closure (and the
+    check inputs' for ``pre_check``)."""
+    if name in ("post_patch", "pre_build"):
+        return _sites(attrs, _build_closure(attrs))
+    check = attrs["check_inputs"] if name == "pre_check" else []
+    own = str(out / attrs["site_packages"])
+    return [own, *_sites(attrs, closure([*check, *attrs["dependencies"]]))]
 
 
 def _run_python(work: Path, phase: str, site_dirs: list, argv: list, cwd: Path) -> None:

@@ -1,0 +1,133 @@
+"""Checks of a recipe's attributes, when the recipe is made: each mistake named where it is.
+
+A wrong type in a recipe (``dependencies="six"``, ``do_check="no"``, ``skip_phases="check"``)
+would otherwise surface later and elsewhere: as a string iterated letter by letter, as a
+builder that crashes halfway, or not at all (a misspelt phase in ``skip_phases`` used to be
+silently run). Here each attribute is checked against the kind of value it takes, and names
+(attributes, phases, ``meta`` keys) are checked against the known ones, with the close names
+suggested, as a misspelt attribute of the package set is.
+
+Example::
+
+    >>> check_attrs({"pname": "six", "version": "1", "src": ".", "skip_phases": ["chek"]},
+    ...             known=["skip_phases"])  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    UsageError: six: skip_phases names unknown phase 'chek'; did you mean 'check'? ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ..errors import UsageError
+from .builder.phasenames import HOOKS, PHASES
+
+__all__ = ["FORMATS", "META_KEYS", "check_attrs"]
+
+FORMATS = ("pyproject", "wheel")
+META_KEYS = ("description", "homepage", "license")
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _is_strings(value: Any) -> bool:
+    return _is_list(value) and all(isinstance(v, str) for v in value)
+
+
+def _is_str_map(value: Any, values: Callable[[Any], bool]) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and values(v) for k, v in value.items()
+    )
+
+
+def _is_setting(value: Any) -> bool:
+    return isinstance(value, str) or _is_strings(value)
+
+
+def _is_names_or_all(value: Any) -> bool:
+    return isinstance(value, bool) or _is_strings(value)
+
+
+# attribute -> (test, what it must be); attributes not listed are not type-checked here.
+_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "pname": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+    "version": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+    "format": (lambda v: v in FORMATS, f"one of {FORMATS}"),
+    "build_system": (_is_list, "a list of packages"),
+    "dependencies": (_is_list, "a list of packages"),
+    "check_inputs": (_is_list, "a list of packages"),
+    "native_build_inputs": (_is_list, "a list of packages"),
+    "optional_dependencies": (
+        lambda v: _is_str_map(v, _is_list),
+        "a mapping of extra names to lists of packages",
+    ),
+    "do_check": (lambda v: isinstance(v, bool), "True or False"),
+    "imports_check": (lambda v: v is None or _is_strings(v), "None or a list of module names"),
+    "env": (
+        lambda v: _is_str_map(v, lambda x: isinstance(x, str | os.PathLike)),
+        "a mapping of variable names to strings",
+    ),
+    "config_settings": (
+        lambda v: _is_str_map(v, _is_setting),
+        "a mapping of names to strings or lists of strings",
+    ),
+    "pytest_flags": (_is_strings, "a list of strings"),
+    "skip_phases": (_is_strings, "a list of phase names"),
+    "remove_scripts": (
+        lambda v: _is_str_map(v, lambda x: isinstance(x, str)),
+        "a mapping of script names to the reason each is dropped",
+    ),
+    "patches": (_is_list, "a list of patch files (paths or fetches)"),
+    **{hook: ((lambda v: isinstance(v, str)), "a shell snippet (a string)") for hook in HOOKS},
+    "relax_deps": (_is_names_or_all, "a list of requirement names, or True for all"),
+    "remove_deps": (_is_names_or_all, "a list of requirement names, or True for all"),
+    "meta": (
+        lambda v: _is_str_map(v, lambda x: isinstance(x, str)),
+        f"a mapping of {', '.join(META_KEYS)} to strings",
+    ),
+}
+
+
+def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Refuse unknown attributes, missing required ones, wrong types and unknown names."""
+    known = {"pname", "version", "src", *known}
+    who = attrs.get("pname") if isinstance(attrs.get("pname"), str) else "build_python_package"
+    unknown = sorted(set(attrs) - known)
+    if unknown:
+        named = "; ".join(f"{name!r}{_close(name, known)}" for name in unknown)
+        raise UsageError(f"{who}: unknown attribute {named}")
+    for required in ("pname", "version", "src"):
+        if required not in attrs:
+            raise UsageError(f"build_python_package needs {required}=")
+    for name, (test, what) in _KINDS.items():
+        if name in attrs and not test(attrs[name]):
+            raise UsageError(f"{who}: {name} must be {what}, not {_shown(attrs[name])}")
+    for phase in attrs.get("skip_phases", ()):
+        if phase not in PHASES:
+            raise UsageError(
+                f"{who}: skip_phases names unknown phase {phase!r}{_close(phase, PHASES)};"
+                f" the phases are {', '.join(PHASES)}"
+            )
+    for key in attrs.get("meta", {}):
+        if key not in META_KEYS:
+            raise UsageError(f"{who}: meta has unknown key {key!r}{_close(key, META_KEYS)}")
+    if attrs.get("format") == "wheel" and attrs.get("patches"):
+        raise UsageError(
+            f"{who}: patches change a source tree, and format='wheel' installs a built wheel;"
+            " build from the sdist to patch it"
+        )
+
+
+def _close(name: str, known: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"

@@ -1,0 +1,37 @@
+"""NumPy built from its sdist with meson-python, ninja and Cython from the set (``numpy`` is
+the binary wheel); the same release, without BLAS.
+
+numpy's own meson (``vendored-meson``, named in its pyproject.toml) configures the build and
+meson-python drives it; Cython, ninja and patchelf are build tools (``native_build_inputs``),
+on ``PATH`` and importable by the backend. No BLAS or LAPACK: ``-Dblas=none -Dlapack=none``
+makes numpy use its internal fallback routines (slow matrix products, as its
+``allow-noblas`` option warns), and keeps a system OpenBLAS from being picked up by chance.
+
+The check runs one of numpy's own test modules against the installed package (numpy's tests
+are installed with it): ``pre_check`` removes the source tree's ``numpy`` folder, which would
+otherwise shadow the installed one, as nixpkgs' numpy does by leaving the source tree.
+"""
+
+
+def recipe(
+    build_python_package, fetch_pypi, meson_python, cython, ninja, patchelf, pytest, hypothesis
+):
+    version = "2.4.6"
+    return build_python_package(
+        pname="numpy",
+        version=version,
+        src=fetch_pypi(
+            "numpy", version, hash="sha256-86NXDEoqFnRqwsMafHx7DBhrlc6QLjPbbygJTtc4fdo="
+        ),
+        build_system=[meson_python],
+        native_build_inputs=[cython, ninja, patchelf],
+        config_settings={"setup-args": ["-Dblas=none", "-Dlapack=none", "-Dallow-noblas=true"]},
+        check_inputs=[pytest, hypothesis],
+        pre_check="rm -r numpy  # the source tree's package would shadow the installed one",
+        pytest_flags=["--pyargs", "numpy.lib.tests.test_index_tricks"],
+        meta={
+            "description": "Fundamental package for array computing in Python (from source)",
+            "homepage": "https://numpy.org",
+            "license": "BSD-3-Clause",
+        },
+    )
