@@ -50,6 +50,8 @@ TOOLCHAIN = {
     "installer": ("1.1.0", "sha256-9V9XKP9h091U28Wjl88/cwfLZLGAwgtyr76/AcniyKA="),
     "pyproject-hooks": ("1.3.3", "sha256-X8U/2sn3vWP7zcho+1+QtHhNeKU6PTOIzXOLgHRBogs="),
     "packaging": ("26.3", "sha256-1xk/fI5Ok/RE/eAmK/kK8w4W+grQrUTLVTyHM5sjzRw="),
+    # tomllib before CPython 3.11: the builder reads pyproject.toml under every interpreter.
+    "tomli": ("2.2.1", "sha256-y1XHPF9ECHedDPPu+fdiucnxR6d957JYvvClYorchcw="),
 }
 _DEFAULTS: dict[str, Any] = {
     "build_system": (),
@@ -90,7 +92,9 @@ def toolchain() -> list[Derivation]:
 @functools.lru_cache(maxsize=8)
 def _toolchain_in(home: str) -> list[Derivation]:
     return [
-        fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
+        # The pure wheels: one file for every interpreter, importable from the zip.
+        fetch_pypi(name, version, sri, kind="wheel", tags=("py3-none-any",))
+        for name, (version, sri) in TOOLCHAIN.items()
     ]
 
 

@@ -418,7 +418,10 @@ def _home() -> str:
 
 def _build_system(source: Path) -> tuple:
     """Backend, backend-path and requires from pyproject.toml, with PEP 517's fallback."""
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # CPython 3.10: tomli, from the toolchain wheels
+        import tomli as tomllib  # type: ignore[no-redef]
 
     pyproject = source / "pyproject.toml"
     table = {}
