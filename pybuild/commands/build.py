@@ -296,7 +296,7 @@ def _eval(args: argparse.Namespace) -> int:
         print_json(info)
     else:
         for key, val in info.items():
-            if key == "meta":  # one line per key, as "meta.license: MIT"
+            if isinstance(val, dict):  # one line per key, as "meta.license: MIT"
                 print("".join(f"{key}.{k}: {v}\n" for k, v in val.items()), end="")
                 continue
             shown = ", ".join(val) if isinstance(val, list) else val

@@ -421,7 +421,7 @@ def _build_system(source: Path) -> tuple:
     try:
         import tomllib
     except ImportError:  # CPython 3.10: tomli, from the toolchain wheels
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found]
 
     pyproject = source / "pyproject.toml"
     table = {}
