@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -40,10 +41,10 @@ def test_racing_builds_build_each_path_once(trial_file: Path, trial: int) -> Non
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     assert len({r.stdout for r in results}) == 1  # the same output path for every racer
     built = collections.Counter(
-        line.split()[1]
+        match.group(1)
         for r in results
         for line in r.stderr.splitlines()
-        if line.startswith("building ")
+        if (match := re.match(r"\[\d+/\d+\] building (\S+) \(", line))
     )
     assert built, "nothing was built: the trial did not race"
     assert all(count == 1 for count in built.values()), built
