@@ -80,6 +80,11 @@ def _api_index(names: list[str]) -> str:
         "Every module of `pybuild`, from its docstrings and type annotations. A recipe or a "
         "script needs only what the top-level `pybuild` module names; the rest is how it "
         "works.\n",
+        "The examples in the docstrings run as tests (`tests/test_doctests.py`). They use a "
+        "few names without defining them: `store`, an empty [`Store`][pybuild.store.Store]; "
+        "`tmp`, an empty working folder; `key`, a signing key "
+        '(`SecretKey.generate("ci-1")`); and `hello`, an unbuilt derivation whose builder, '
+        "`/bin/sh`, writes `$out/greeting`.\n",
         "| module | what it is |",
         "|---|---|",
     ]
