@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 __all__ = ["cli_markdown", "commands"]
 
-_WIDTH = 88
+_WIDTH = 76
 
 
 def commands(
