@@ -40,7 +40,7 @@ def build_user(var: Path) -> Iterator[BuildUser]:
 
     Example::
 
-        >>> with build_user(store.var) as user:             # doctest: +SKIP
+        >>> with build_user(store.var) as user:
         ...     user.uid
         872415232
     """

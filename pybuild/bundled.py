@@ -8,8 +8,8 @@ from ``PYTHONPATH`` has them at the top of the checkout; both are found here.
 
 Example::
 
-    >>> default_recipes().name                                      # doctest: +SKIP
-    'recipes'
+    >>> (default_recipes() / "six.py").is_file(), (example_overlays() / "scipy_older.py").is_file()
+    (True, True)
 """
 
 from __future__ import annotations

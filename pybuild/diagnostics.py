@@ -11,10 +11,16 @@ example overlays shipped with pybuild count as user code, since people read and 
 
 Example::
 
-    >>> print(describe(exc))                                       # doctest: +SKIP
+    >>> from pybuild.evaluate import load_module
+    >>> _ = Path("broken.py").write_text('def recipe():\\n    return {"a": 1}["b"]\\n')
+    >>> try:
+    ...     load_module("broken.py").recipe()
+    ... except KeyError as exc:
+    ...     print(describe(exc))
     error: KeyError: 'b'
-      at /home/me/recipes/broken.py:2, in recipe
-        x = {"a": 1}["b"]
+      at broken.py:2, in recipe
+        return {"a": 1}["b"]
+      hint: run again with --show-trace for the full traceback
 """
 
 from __future__ import annotations

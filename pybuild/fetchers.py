@@ -10,7 +10,10 @@ fetch fails and prints the actual hash to paste into the recipe.
 
 Example::
 
-    >>> src = fetch_pypi("six", "1.17.0", hash="sha256-...")   # doctest: +SKIP
+    >>> src = fetch_pypi("six", "1.17.0",
+    ...                  hash="sha256-/3AzXUaOfrbsZblbmdOig2VGBj9jrMUXHeNn6DSTKoE=")
+    >>> src.name, src.is_fixed_output
+    ('six-1.17.0.tar.gz', True)
 """
 
 from __future__ import annotations

@@ -11,8 +11,12 @@ infinite recursion, reported with the chain of names; a misspelt name suggests c
 Example::
 
     >>> pkgs = package_set()
-    >>> pkgs.setuptools.version                                    # doctest: +SKIP
-    '80.9.0'
+    >>> pkgs.six.pname, "setuptools" in pkgs
+    ('six', True)
+    >>> pkgs.sx
+    Traceback (most recent call last):
+    ...
+    pybuild.errors.MissingAttribute: ...
 """
 
 from __future__ import annotations

@@ -22,11 +22,16 @@ the build lock. So, for every builder:
 
 Example::
 
-    >>> with start(["/bin/sh", "-c", "sleep 9 & true"], cwd=d, env={}, log=f, tag="T=1") as b:
-    ...     b.wait(timeout=None)                                  # doctest: +SKIP
+    >>> argv = ["/bin/sh", "-c", "sleep 60 & echo started"]
+    >>> with open(tmp / "build.log", "wb") as log, start(
+    ...     argv, cwd=tmp, env={"T": "1"}, log=log, tag="T=1"
+    ... ) as builder:
+    ...     builder.wait(timeout=None)
     True
-    >>> b.returncode                                               # doctest: +SKIP
-    0
+    >>> builder.returncode, (tmp / "build.log").read_text()
+    (0, 'started\\n')
+
+The ``sleep`` it left behind was killed when the block ended.
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ kinds of event to a :class:`Progress`; the command line picks how they are shown
 
 Example::
 
-    >>> progress = Lines(sys.stderr)
-    >>> progress.planned(builds=2, downloads=1, copies=0)           # doctest: +SKIP
+    >>> progress = Lines(sys.stdout)
+    >>> progress.planned(builds=2, downloads=1, copies=0)
     these 3 derivations will be made: 2 built, 1 downloaded
+    >>> progress.started("hello", "…-hello.drv", "building")
+    [1/3] building hello (…-hello.drv)
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ registered.
 
 Example::
 
-    >>> realise([hello])[hello].status                     # doctest: +SKIP
+    >>> realise([hello])[hello].status
     <Status.BUILT: 'built'>
+    >>> realise([hello])[hello].status
+    <Status.VALID: 'valid'>
 """
 
 from __future__ import annotations

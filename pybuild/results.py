@@ -6,9 +6,16 @@ whose failure stopped it. Nix reports the same three things per derivation.
 
 Example::
 
-    >>> results = realise([app])                                   # doctest: +SKIP
-    >>> results[app].status, results[app].ok                       # doctest: +SKIP
-    (<Status.BUILT: 'built'>, True)
+    >>> from pybuild import derivation, realise
+    >>> from pybuild.realiser import BuildOptions
+    >>> app = derivation(name="app", builder="/bin/sh", args=["-c", f"cat {hello}/greeting > $out"])
+    >>> results = realise([app])
+    >>> results[app].status, results[app].ok, results[hello].status
+    (<Status.BUILT: 'built'>, True, <Status.BUILT: 'built'>)
+    >>> broken = derivation(name="broken", builder="/bin/sh", args=["-c", "exit 1"])
+    >>> results = realise([broken], options=BuildOptions(keep_going=True))
+    >>> results[broken].status, results[broken].ok
+    (<Status.FAILED: 'failed'>, False)
 """
 
 from __future__ import annotations

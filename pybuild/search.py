@@ -3,8 +3,9 @@ it is built — read from the recipes alone, building nothing (as ``nix search``
 
 Example::
 
-    >>> [r.attr for r in search(package_set(), ["yaml"])]             # doctest: +SKIP
-    ['pyyaml']
+    >>> from pybuild import package_set
+    >>> [(r.attr, r.built) for r in search(package_set(), ["yaml"], store)]
+    [('pyyaml', False)]
 """
 
 from __future__ import annotations

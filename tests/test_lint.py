@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_ruff_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "pybuild", "tests", "bench", "examples"],
+        [sys.executable, "-m", "ruff", "check", "pybuild", "tests", "bench", "examples", "docs"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -15,12 +15,14 @@ hash of the bytes it parsed is the NAR hash of the tree it made.
 
 Example::
 
-    >>> with open("x.nar.xz", "wb") as out:                      # doctest: +SKIP
+    >>> _ = (tmp / "greeting.txt").write_text("hello\\n")
+    >>> name = store.add_path(tmp / "greeting.txt")
+    >>> with open("x.nar.xz", "wb") as out:
     ...     written = write_archive(store.path(name), out)
-    >>> with open("x.nar.xz", "rb") as raw:                      # doctest: +SKIP
+    >>> with open("x.nar.xz", "rb") as raw:
     ...     restored = unpack_archive(raw, "xz", tmp / "x", written.file_size, written.nar_size)
-    >>> restored == written                                      # doctest: +SKIP
-    True
+    >>> restored == written, (tmp / "x").read_text()
+    (True, 'hello\\n')
 """
 
 from __future__ import annotations

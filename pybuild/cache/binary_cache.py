@@ -19,9 +19,15 @@ an interrupted upload leaves only files no metadata points to.
 
 Example::
 
-    >>> cache = open_cache("file:///tmp/cache")                   # doctest: +SKIP
-    >>> cache.upload(store, "0a1b…-hello", keys=[key])           # doctest: +SKIP
+    >>> from pybuild import realise
+    >>> _ = realise([hello], store)
+    >>> cache = open_cache(f"file://{tmp}/cache")
+    >>> cache.initialise().priority
+    50
+    >>> cache.upload(store, hello.output_paths["out"], keys=[key])
     True
+    >>> cache.narinfo(hello.output_paths["out"]).references
+    ()
 """
 
 from __future__ import annotations

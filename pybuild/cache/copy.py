@@ -6,9 +6,14 @@ substitution of the named paths, with the same checks as before a build.
 
 Example::
 
-    >>> cache = open_cache("file:///srv/cache")                  # doctest: +SKIP
-    >>> copy_to(cache, store, [requests.out], keys=[key])  # doctest: +SKIP
-    CopyReport(uploaded=[...], present=[...])
+    >>> from pybuild import realise
+    >>> from pybuild.cache import open_cache
+    >>> _ = realise([hello], store)
+    >>> cache = open_cache("cache")
+    >>> copy_to(cache, store, [hello.output_paths["out"]], keys=[key])
+    CopyReport(uploaded=['...-hello'], present=[])
+    >>> copy_to(cache, store, [hello.output_paths["out"]], keys=[key])
+    CopyReport(uploaded=[], present=['...-hello'])
 """
 
 from __future__ import annotations

@@ -14,9 +14,14 @@ not offered again, and the next cache that has the path is tried.
 
 Example::
 
-    >>> subs = Substituters(["file:///srv/cache"], ["ci-1:base64…"])   # doctest: +SKIP
-    >>> subs.fetch("requests", [requests.out], store)                 # doctest: +SKIP
-    copied from cache: requests (6 paths, 1.2 MiB from file:///srv/cache)
+    >>> from pybuild import Store, realise
+    >>> from pybuild.cache import copy_to, open_cache
+    >>> _ = realise([hello], store)
+    >>> report = copy_to(open_cache("cache"), store, [hello.output_paths["out"]], keys=[key])
+    >>> elsewhere = Store(tmp / "elsewhere")         # a CI runner's empty store
+    >>> subs = Substituters(["cache"], [str(key.public_key())], say=print)
+    >>> subs.fetch("hello", [hello.output_paths["out"]], elsewhere)
+    copied from cache: hello (1 path(s), ... B from cache)
     True
 """
 

@@ -13,9 +13,11 @@ needs are removed, any other file is left alone.
 
 Example::
 
-    >>> result = import_file(package_set(), "requirements.txt", Path("recipes"))  # doctest: +SKIP
-    >>> result.written                                                           # doctest: +SKIP
-    ['gunicorn', 'structlog']
+    >>> from pybuild import package_set
+    >>> _ = Path("requirements.txt").write_text("greet==1.0\\nsix\\n")
+    >>> result = import_file(package_set(), "requirements.txt", Path("recipes"))
+    >>> result.written                       # six is in the set already: not written
+    ['greet', 'shout']
 """
 
 from __future__ import annotations
@@ -154,7 +156,11 @@ def folder_overlay(folder: str | Path) -> Callable[[Any, Any], dict[str, Any]]:
 
     Example::
 
-        >>> pkgs = package_set(overlays=[folder_overlay("recipes")])     # doctest: +SKIP
+        >>> from pybuild import package_set
+        >>> _ = import_file(package_set(), "requirements.txt", Path("recipes"))
+        >>> pkgs = package_set(overlays=[folder_overlay("recipes/generated-recipes")])
+        >>> pkgs.greet.version
+        '1.0'
     """
     folder = Path(folder).resolve()
     files = {

@@ -31,8 +31,10 @@ def marker_environment(python: Interpreter) -> dict[str, str]:
 
     Example::
 
-        >>> marker_environment(Interpreter.current())["python_version"]   # doctest: +SKIP
-        '3.11'
+        >>> import sys
+        >>> env = marker_environment(Interpreter.current())
+        >>> env["python_version"] == "%d.%d" % sys.version_info[:2], env["sys_platform"]
+        (True, 'linux')
     """
     return dict(_environment(python.executable, python.identity))
 

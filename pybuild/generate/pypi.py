@@ -9,7 +9,10 @@ mean the same (:func:`parse_pypi_spec`).
 
 Example::
 
-    >>> rich = package_set().from_pypi("rich", "14.0.0")               # doctest: +SKIP
+    >>> from pybuild import package_set
+    >>> greet = package_set().from_pypi("greet", "1.0")    # not in the set: from the index
+    >>> greet.pname, [p.pname for p in greet.dependencies]
+    ('greet', ['shout'])
 """
 
 from __future__ import annotations

@@ -12,8 +12,12 @@ Answers are facts about a published release, so they are cached for good under
 
 Example::
 
-    >>> with Releases(Index(), pkgs) as releases:                        # doctest: +SKIP
-    ...     releases.metadata("rich", Version("14.0.0")).requires_dist
+    >>> from packaging.version import Version
+    >>> from pybuild import package_set
+    >>> from pybuild.index import Index
+    >>> with Index() as index, Releases(index, package_set()) as releases:
+    ...     [str(r) for r in releases.metadata("greet", Version("1.0")).requires_dist]
+    ['shout']
 """
 
 from __future__ import annotations

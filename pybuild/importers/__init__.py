@@ -12,7 +12,9 @@ read into recipes is :mod:`pybuild.generate`'s job.
 
 Example::
 
-    >>> spec = read_file("requirements.txt")          # doctest: +SKIP
+    >>> _ = Path("requirements.txt").write_text("requests[socks]>=2.31\\nsix==1.17.0\\n")
+    >>> [str(r.requirement) for r in read_file("requirements.txt").requirements]
+    ['requests[socks]>=2.31', 'six==1.17.0']
 """
 
 from __future__ import annotations

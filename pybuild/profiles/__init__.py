@@ -6,9 +6,14 @@ the profile link to it with one atomic rename (:mod:`.generations`).
 
 Example::
 
-    >>> profile = Profile(Store.default(), "default")              # doctest: +SKIP
-    >>> install(profile, ["requests"])                              # doctest: +SKIP
-    >>> profile.rollback()                                          # doctest: +SKIP
+    >>> from pybuild import Store
+    >>> profile = Profile(Store.default(), "default")
+    >>> install(profile, ["six"], log=print).number
+    installing six 1.17.0
+    profile default: generation 1 (install six)
+    1
+    >>> [entry.attr for entry in profile.current().manifest.packages]
+    ['six']
 """
 
 from .changes import install, remove, upgrade

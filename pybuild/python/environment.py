@@ -9,8 +9,15 @@ of one distribution, and the error says who pulled in each.
 
 Example::
 
-    >>> env = pkgs.python.with_packages(lambda ps: [ps.requests])   # doctest: +SKIP
-    >>> realise([env.drv])                                          # doctest: +SKIP
+    >>> from pybuild import package_set, realise
+    >>> pkgs = package_set()
+    >>> env = pkgs.python.with_packages(lambda ps: [ps.six])
+    >>> realise([env.drv])[env.drv].ok
+    True
+    >>> import subprocess
+    >>> subprocess.run([f"{env}/bin/python", "-c", "import six; print(six.__version__)"],
+    ...                capture_output=True, text=True).stdout
+    '1.17.0\\n'
 """
 
 from __future__ import annotations

@@ -10,9 +10,17 @@ set's interpreter, whose identity is part of every package's hash.
 
 Example::
 
-    >>> six = build_python_package(pname="six", version="1.17.0",
-    ...     src=fetch_pypi("six", "1.17.0", hash="sha256-..."), build_system=[setuptools])
-    ... # doctest: +SKIP
+    >>> from pybuild import fetch_pypi, package_set
+    >>> setuptools = package_set().setuptools
+    >>> pinned = "sha256-/3AzXUaOfrbsZblbmdOig2VGBj9jrMUXHeNn6DSTKoE="
+    >>> six = build_python_package(
+    ...     pname="six",
+    ...     version="1.17.0",
+    ...     src=fetch_pypi("six", "1.17.0", hash=pinned),
+    ...     build_system=[setuptools],
+    ... )
+    >>> six.drv.name
+    'python3...-six-1.17.0'
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ any point leaves either nothing or a complete, valid path.
 
 Example::
 
+    >>> _ = Path("greeting.txt").write_text("hello\\n")
     >>> store = Store.default()
-    >>> name = store.add_path("examples/hello-builder.sh")
-    >>> store.is_valid(name)
-    True
+    >>> name = store.add_path("greeting.txt")
+    >>> store.is_valid(name), store.path(name).read_text()
+    (True, 'hello\\n')
 """
 
 from __future__ import annotations

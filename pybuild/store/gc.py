@@ -21,9 +21,13 @@ nothing else uses any more.
 
 Example::
 
-    >>> result = collect_garbage(Store.default(), dry_run=True)     # doctest: +SKIP
-    >>> result.freed                                                # doctest: +SKIP
-    123456
+    >>> from pybuild import realise
+    >>> _ = realise([hello], store)                  # built, but no root keeps it
+    >>> result = collect_garbage(store, dry_run=True)
+    >>> result.deleted, result.freed
+    (['...-hello'], 6)
+    >>> collect_garbage(store).deleted == result.deleted, store.is_valid(result.deleted[0])
+    (True, False)
 """
 
 from __future__ import annotations

@@ -19,8 +19,13 @@ not know: it keeps them and what they refer to, read the same way.
 
 Example::
 
-    >>> recover_registry(Store.default()).registered                # doctest: +SKIP
-    ['0c5…-hello', '1xq…-hello.drv']
+    >>> from pybuild import Store, realise
+    >>> _ = realise([hello], store)
+    >>> store.registry.close()
+    >>> (store.var / "db.sqlite").unlink()           # the registry is lost
+    >>> recovered = recover_registry(Store(store.home)).registered
+    >>> sorted(name.split("-", 1)[1] for name in recovered)
+    ['hello', 'hello.drv']
 """
 
 from __future__ import annotations

@@ -8,9 +8,13 @@ snapshot of the registry, so a build registering paths meanwhile cannot tear it.
 
 Example::
 
-    >>> graph = StoreGraph.load(Store.default())                   # doctest: +SKIP
-    >>> graph.chain(["…-env"], "…-requests-2.31.0")                 # doctest: +SKIP
-    ['…-env', '…-requests-2.31.0']
+    >>> from pybuild import derivation, realise
+    >>> app = derivation(name="app", builder="/bin/sh",
+    ...                  args=["-c", f'mkdir $out && ln -s {hello}/greeting $out/greeting'])
+    >>> _ = realise([app], store)
+    >>> graph = StoreGraph.load(store)
+    >>> graph.chain([app.output_paths["out"]], hello.output_paths["out"])
+    ['...-app', '...-hello']
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache" / "wheels"
-# The attributes of the default package set that the hermetic tests use.
-ATTRS = ("setuptools", "wheel", "flit_core", "pytest")
+# The attributes of the default package set that the hermetic tests use (six: the tutorial).
+ATTRS = ("setuptools", "wheel", "flit_core", "pytest", "six")
 
 __all__ = ["ATTRS", "CACHE", "fill_cache", "main"]
 

@@ -30,9 +30,15 @@ only as one more check on tar members.
 
 Example::
 
-    >>> source = unpack(Path("requests-2.32.3.tar.gz"), Path("unpacked"))  # doctest: +SKIP
-    >>> source.name  # doctest: +SKIP
-    'requests-2.32.3'
+    >>> import io, tarfile
+    >>> with tarfile.open("demo-1.0.tar.gz", "w:gz") as tar:
+    ...     info = tarfile.TarInfo("demo-1.0/demo.py")
+    ...     info.size = 6
+    ...     tar.addfile(info, io.BytesIO(b"X = 1\\n"))
+    >>> Path("unpacked").mkdir()
+    >>> source = unpack(Path("demo-1.0.tar.gz"), Path("unpacked"))
+    >>> source.name, sorted(p.name for p in source.iterdir())
+    ('demo-1.0', ['demo.py'])
 """
 
 from __future__ import annotations
