@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .commands import COMMANDS, MODULES
+from .commands.common import PYTHON_HELP
+from .errors import UsageError
 
 __all__ = ["main"]
 
@@ -29,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.python is not None and not getattr(args, "takes_python", False):
+            raise UsageError(
+                f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
+                " uses no package set"
+            )
         return args.handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -58,11 +65,16 @@ def _modules_for(argv: Sequence[str]) -> Sequence[str]:
 
     Importing and registering every module costs more than a no-op build is allowed to.
     """
-    rest = list(argv)
-    while rest[:1] == ["--option"]:
-        rest = rest[3:]
-    module = COMMANDS.get(rest[0]) if rest else None
+    module = COMMANDS.get(argv_command(argv))
     return (module,) if module else MODULES
+
+
+def argv_command(argv: Sequence[str]) -> str:
+    """The command a command line names, after the global options that take values."""
+    rest = list(argv)
+    while rest[:1] in (["--option"], ["--python"], ["--show-trace"]):
+        rest = rest[{"--option": 3, "--python": 2, "--show-trace": 1}[rest[0]] :]
+    return rest[0] if rest else ""
 
 
 def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
@@ -91,6 +103,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         help=_OPTION_HELP,
     )
     parser.add_argument("--show-trace", action="store_true", help=_TRACE_HELP)
+    parser.add_argument("--python", metavar="PYTHON", help=PYTHON_HELP)
     common.add_argument(
         "--show-trace", action="store_true", default=argparse.SUPPRESS, help=_TRACE_HELP
     )

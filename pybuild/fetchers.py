@@ -6,11 +6,15 @@ moved download rebuilds nothing. ``fetch_pypi`` finds its file through the confi
 file's URL is remembered under that hash, so later evaluations need no network at all.
 
 Hashes may be written as hex, Nix base-32 or SRI. An empty hash is Nix's fake-hash habit: the
-fetch fails and prints the actual hash to paste into the recipe.
+fetch fails and prints the actual hash to paste into the recipe. A package taken from its
+binary wheels pins one hash per file (``hashes=``, see :mod:`pybuild.pins`), so that one
+recipe serves every interpreter and platform the release has files for.
 
 Example::
 
     >>> src = fetch_pypi("six", "1.17.0", hash="sha256-...")   # doctest: +SKIP
+    >>> src = fetch_pypi("numpy", "2.4.6", kind="wheel", hashes={  # doctest: +SKIP
+    ...     "numpy-2.4.6-cp312-cp312-win_amd64.whl": "sha256-...", ...})
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -32,7 +37,15 @@ from .store import Store, default_home
 if TYPE_CHECKING:
     from .index import DistFile, Index
 
-__all__ = ["fetch_pypi", "fetch_url", "find_pypi_file", "locate_pypi_file", "remember_file"]
+__all__ = [
+    "fetch_pypi",
+    "fetch_url",
+    "find_pinned_url",
+    "find_pypi_file",
+    "hash_by_download",
+    "locate_pypi_file",
+    "remember_file",
+]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
@@ -68,6 +81,7 @@ def fetch_pypi(
     hash: str = "",
     kind: str = "sdist",
     *,
+    hashes: Mapping[str, str] | None = None,
     url: str | None = None,
     tags: tuple[str, ...] | None = None,
     store: Store | None = None,
@@ -76,14 +90,53 @@ def fetch_pypi(
 
     `kind` is ``"sdist"`` or ``"wheel"``; for wheels the best file for `tags` (an
     interpreter's tags, most specific first) is chosen. A pinned `url` skips the index.
+
+    A wheel recipe meant for several interpreters or platforms pins each file instead:
+    ``hashes={file name: hash}`` (written by ``pybuild update-pins``); the best pinned file
+    for `tags` is used, and one missing is :class:`~pybuild.errors.NoPinnedWheel`.
     """
     if kind not in ("sdist", "wheel"):
         raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
-    if url is None:
+    if hashes is not None:
+        if kind != "wheel" or hash or url is not None:
+            raise UsageError(
+                f"fetch_pypi({pname!r}): hashes= pins wheel files, one hash per file: give it"
+                ' with kind="wheel" and without hash= or url='
+            )
+        from .pins import choose_pinned
+
+        filename, hash = choose_pinned(pname, version, hashes, tags)
+        url = find_pinned_url(pname, version, filename, hash)
+    elif url is None:
         url, filename = find_pypi_file(pname, version, hash, kind, tags)
     else:
         filename = _name_from_url(url)
     return fetch_url(url, hash, name=filename, store=store)
+
+
+def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> str:
+    """Where the pinned wheel `filename` is: remembered, or listed by the index.
+
+    The index's sha256, when it gives one, must be the pinned hash; otherwise the download is
+    checked against the pin when it is built.
+    """
+    cache = _UrlCache()
+    hit = cache.get(sri, pname, version, "wheel")
+    if hit and hit[1] == filename:
+        return hit[0]
+    from .index import Index, NoMatchingFile
+
+    with Index() as index:
+        files = index.release(pname, version)
+    found = next((f for f in files if f.filename == filename), None)
+    if found is None:
+        raise NoMatchingFile(pname, files[0].version, filename, [f.filename for f in files])
+    if found.sha256 is not None and parse_hash(found.sha256).sri != sri:
+        error = HashMismatch(f"{filename} (from {found.url})", sri, parse_hash(found.sha256).sri)
+        error.hint = f"if the index is right, `pybuild update-pins` re-pins {pname} {version}"
+        raise error
+    cache.put(sri, pname, version, "wheel", found.url, filename)
+    return found.url
 
 
 def find_pypi_file(
@@ -111,7 +164,7 @@ def locate_pypi_file(
     tag_list = [t for text in tags for t in parse_tag(text)] if tags else None
     with Index() as index:
         file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
-        actual = parse_hash(file.sha256).sri if file.sha256 else _hash_by_download(index, file)
+        actual = parse_hash(file.sha256).sri if file.sha256 else hash_by_download(index, file)
     return file.url, file.filename, actual
 
 
@@ -160,7 +213,7 @@ class _UrlCache:
         write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
 
 
-def _hash_by_download(index: Index, file: DistFile) -> str:
+def hash_by_download(index: Index, file: DistFile) -> str:
     """The hash of a file the index publishes none for: download it once to learn it."""
     import tempfile
 

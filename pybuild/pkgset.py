@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .bundled import default_recipes
-from .errors import CycleError, MissingAttribute, UsageError
+from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
 from .python.interpreter import Interpreter
@@ -59,6 +59,9 @@ class _Layer:
         stack.append(key)
         try:
             value = force(self.definitions[name]())
+        except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
+            exc.name_attribute(name)
+            raise
         finally:
             stack.pop()
         self.cache[name] = value
@@ -282,16 +285,23 @@ def load_overlay(file: str | Path) -> Overlay:
 
 
 def package_set(
-    python: str | Interpreter | None = None,
+    python: str | os.PathLike[str] | Interpreter | None = None,
     recipes: Sequence[str | Path] | None = None,
     overlays: Sequence[Overlay] = (),
 ) -> PackageSet:
-    """The default set (``recipes/``) or your own folders, with overlays, for one interpreter."""
+    """The default set (``recipes/``) or your own folders, with overlays, for one interpreter.
+
+    `python` is the interpreter running pybuild by default, or a version (``"3.12"``:
+    ``python3.12`` on ``PATH``), a command or a path. Sets for several interpreters live side
+    by side: the interpreter is an input of every package, so each has its own store paths.
+    """
     if isinstance(python, Interpreter):
         interpreter = python
     elif python is None:
         interpreter = Interpreter.current()
     else:
-        interpreter = Interpreter.at(python)
+        from .python.locate import locate_python
+
+        interpreter = Interpreter.at(locate_python(python))
     dirs = [Path(r) for r in recipes] if recipes is not None else [DEFAULT_RECIPES]
     return PackageSet(interpreter, dirs, overlays)

@@ -5,13 +5,25 @@ for each of its commands; a handler takes the parsed arguments and returns the e
 Handlers import what they need when they run, so ``pybuild --help`` stays fast.
 """
 
-MODULES = ("build", "shell", "store", "fetch", "config", "cache", "profile", "gc", "imports")
+MODULES = (
+    "build",
+    "shell",
+    "store",
+    "fetch",
+    "pins",
+    "config",
+    "cache",
+    "profile",
+    "gc",
+    "imports",
+)
 
 COMMANDS = {
     **dict.fromkeys(("build", "eval"), "build"),
     "shell": "shell",
     **dict.fromkeys(("show-derivation", "path-info", "add", "hash", "verify"), "store"),
     "prefetch": "fetch",
+    "update-pins": "pins",
     "config": "config",
     **dict.fromkeys(("copy", "key", "sign"), "cache"),
     **dict.fromkeys(("install", "remove", "upgrade", "list", "list-generations"), "profile"),

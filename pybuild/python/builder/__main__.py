@@ -333,7 +333,10 @@ def _home() -> str:
 
 def _build_system(source: Path) -> tuple:
     """Backend, backend-path and requires from pyproject.toml, with PEP 517's fallback."""
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the toolchain brings tomli
+        import tomli as tomllib
 
     pyproject = source / "pyproject.toml"
     table = {}
