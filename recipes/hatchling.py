@@ -17,7 +17,11 @@ def recipe(
             "hatchling",
             version,
             kind="wheel",
-            hash="sha256-QVKQuE9GTSiEMD/KiXTTjnuFV5Bp+rAqFdsIKPuxRG0=",
+            hashes={
+                "hatchling-1.33.0-py3-none-any.whl": (
+                    "sha256-QVKQuE9GTSiEMD/KiXTTjnuFV5Bp+rAqFdsIKPuxRG0="
+                ),
+            },
         ),
         dependencies=[packaging, pathspec, pluggy, tomlkit, trove_classifiers],
     )

@@ -15,7 +15,11 @@ def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygme
             "pytest",
             version,
             kind="wheel",
-            hash="sha256-B6zc+I7BdPkH3AGvcL9S1JsBS7qwP67q3jHJaxjC5Yg=",
+            hashes={
+                "pytest-9.2.0-py3-none-any.whl": (
+                    "sha256-B6zc+I7BdPkH3AGvcL9S1JsBS7qwP67q3jHJaxjC5Yg="
+                ),
+            },
         ),
         dependencies=[iniconfig, packaging, pluggy, pygments],
     )

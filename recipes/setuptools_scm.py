@@ -15,7 +15,11 @@ def recipe(build_python_package, fetch_pypi, packaging, setuptools, vcs_versioni
             "setuptools-scm",
             version,
             kind="wheel",
-            hash="sha256-gvNMPjCE/CtX05cgBjfME/IzgAQFLS/uR7ql8OkCRk4=",
+            hashes={
+                "setuptools_scm-10.3.4-py3-none-any.whl": (
+                    "sha256-gvNMPjCE/CtX05cgBjfME/IzgAQFLS/uR7ql8OkCRk4="
+                ),
+            },
         ),
         dependencies=[packaging, setuptools, vcs_versioning],
     )

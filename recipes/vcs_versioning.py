@@ -14,7 +14,11 @@ def recipe(build_python_package, fetch_pypi, packaging):
             "vcs-versioning",
             version,
             kind="wheel",
-            hash="sha256-+L69EwLrwS5nzrMPx91pjslpQUtvpDsww/FKybHnLEE=",
+            hashes={
+                "vcs_versioning-2.6.0-py3-none-any.whl": (
+                    "sha256-+L69EwLrwS5nzrMPx91pjslpQUtvpDsww/FKybHnLEE="
+                ),
+            },
         ),
         dependencies=[packaging],
     )
