@@ -38,7 +38,7 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
 from .hashing import parse_hash
-from .index.client import best_wheel, default_tags
+from .index.client import best_ranked, best_wheel, default_tags, tag_ranks
 from .index.simple import DistFile
 
 __all__ = ["PLATFORMS", "PYTHONS", "Target", "choose_pinned", "files_to_pin", "targets_for"]
@@ -84,8 +84,8 @@ def choose_pinned(
     when the pins lack it otherwise.
     """
     pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
-    order = _parse_tags(tuple(tags)) if tags is not None else tuple(default_tags())
-    best = best_wheel(pinned, order)
+    order, rank = _ranks(tuple(tags) if tags is not None else None)
+    best = best_ranked(pinned, rank)
     if best is not None:
         return best.filename, parse_hash(str(best.sha256)).sri
     files, interpreter = sorted(hashes), str(order[0]) if order else "(no tags)"
@@ -127,8 +127,10 @@ def _parse_wheel(filename: str) -> tuple[NormalizedName, Version, BuildTag, froz
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_tags(tags: tuple[str, ...]) -> tuple[Tag, ...]:
-    return tuple(t for text in tags for t in parse_tag(text))
+def _ranks(tags: tuple[str, ...] | None) -> tuple[tuple[Tag, ...], dict[Tag, int]]:
+    """An interpreter's tags (by default this one's) and their ranks; once per process."""
+    order = tuple(t for text in tags for t in parse_tag(text)) if tags else tuple(default_tags())
+    return order, tag_ranks(order)
 
 
 def _covered(order: Sequence[Tag]) -> bool:

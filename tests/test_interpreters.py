@@ -86,6 +86,8 @@ def test_python_is_refused_where_it_would_be_ignored(
     (tmp_path / "file.py").write_text("x = 1\n")
     assert main(["--python", THIS, "build", "-f", str(tmp_path / "file.py"), "x"]) == 1
     assert 'write package_set(python="X.Y") in it' in capsys.readouterr().err
+    assert main(["--python", THIS, "prefetch", "six==1.17.0"]) == 1
+    assert "--python chooses a wheel's interpreter: add --kind wheel" in capsys.readouterr().err
 
 
 def test_sets_for_two_interpreters_live_side_by_side(use_index: BuildIndex, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from .transport import download, fetch_page, new_session
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["Index", "best_wheel", "default_tags", "show_tags"]
+__all__ = ["Index", "best_ranked", "best_wheel", "default_tags", "show_tags", "tag_ranks"]
 
 
 @functools.cache
@@ -44,14 +44,25 @@ def best_wheel(files: Iterable[DistFile], tags: Sequence[Tag]) -> DistFile | Non
     version, which this always is. The pins of a recipe are chosen among by the same rule
     (:mod:`pybuild.pins`), so a pinned file is the one the index would have given.
     """
+    return best_ranked(files, tag_ranks(tags))
+
+
+def tag_ranks(tags: Iterable[Tag]) -> dict[Tag, int]:
+    """Each tag's place in `tags` (most preferred first), for :func:`best_ranked`."""
     rank: dict[Tag, int] = {}
     for i, tag in enumerate(tags):
         rank.setdefault(tag, i)
-    ranked = {
-        f: (f.yanked, min(rank[t] for t in f.tags if t in rank))
-        for f in files
-        if f.kind == "wheel" and not f.tags.isdisjoint(rank)
-    }
+    return rank
+
+
+def best_ranked(files: Iterable[DistFile], rank: Mapping[Tag, int]) -> DistFile | None:
+    """:func:`best_wheel` with the tags' ranks made already (a set evaluates many wheels for
+    one interpreter); a file's few tags are looked up, not the interpreter's many."""
+    ranked: dict[DistFile, tuple[bool, int]] = {}
+    for f in files:
+        places = [rank[t] for t in f.tags if t in rank] if f.kind == "wheel" else []
+        if places:
+            ranked[f] = (f.yanked, min(places))
     return min(ranked, key=ranked.__getitem__) if ranked else None
 
 
