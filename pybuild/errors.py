@@ -211,32 +211,20 @@ class NoPinnedWheel(PybuildError):
             self.hint = self._hint()
 
 
-class UnsupportedInterpreter(NoPinnedWheel):
-    """The release has no wheel for the interpreter on any platform: the recipe cannot exist
-    for it (as nixpkgs' ``disabled``). ``pybuild build --all`` reports it as *unsupported*,
-    with this reason, rather than as a failure; a package that needs it is unsupported too."""
+class UnsupportedInterpreter(PybuildError):
+    """A recipe's release cannot exist for the set's interpreter, as nixpkgs' ``disabled``: its
+    ``Requires-Python`` excludes it, or it has no wheel for it on any platform.
 
-    def __init__(
-        self,
-        pname: str,
-        version: str,
-        interpreter: str,
-        pinned: Sequence[str],
-        supported: Sequence[str],
-    ) -> None:
-        self.supported = list(supported)  # the python tags the pinned files are for
-        super().__init__(pname, version, interpreter, pinned)
+    ``pybuild build --all`` reports such an attribute as *unsupported*, with this reason,
+    rather than as a failure; a package that needs it is unsupported too.
+    """
 
-    def _message(self) -> str:
-        return (
-            f"{self.pname} {self.version} does not support {self.interpreter.split('-')[0]}:"
-            f" the release has no wheel for it (its pinned wheels are for"
-            f" {', '.join(self.supported) or 'no interpreter'})"
-        )
-
-    def _hint(self) -> str:
-        return (
-            "build it with an interpreter the release supports (pybuild --python X.Y), or use"
-            " an older release in an overlay; if the index does have a file for this"
-            f" interpreter, `pybuild update-pins {self.attr or 'ATTR'}` pins it"
+    def __init__(self, pname: str, version: str, interpreter: str, reason: str) -> None:
+        self.pname, self.version = pname, version
+        self.interpreter, self.reason = interpreter, reason
+        super().__init__(f"{pname} {version} does not support {interpreter}: {reason}")
+        self.hint = (
+            "build it with an interpreter the release supports (pybuild --python X.Y), or give"
+            " the set another release for this one (an overlay, or a versioned attribute the"
+            " recipe returns there, as numpy does with numpy_2_2 on 3.10)"
         )

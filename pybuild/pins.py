@@ -88,11 +88,12 @@ def choose_pinned(
     best = best_ranked(pinned, rank)
     if best is not None:
         return best.filename, parse_hash(str(best.sha256)).sri
-    files, interpreter = sorted(hashes), str(order[0]) if order else "(no tags)"
+    interpreter = str(order[0]) if order else "(no tags)"
     if _covered(order) and not any(_same_interpreter(f.tags, order) for f in pinned):
-        supported = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
-        raise UnsupportedInterpreter(pname, version, interpreter, files, supported)
-    raise NoPinnedWheel(pname, version, interpreter, files)
+        pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
+        reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
+        raise UnsupportedInterpreter(pname, version, interpreter.split("-")[0], reason)
+    raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
 
 
 def _python_order(python_tag: str) -> tuple[str, int]:

@@ -140,7 +140,7 @@ class PackageSet:
             "python": PythonForSet(python, self),
             "pkgs": self,
             "build_python_package": functools.partial(build_python_package, python=python),
-            "fetch_pypi": functools.partial(fetch_pypi, tags=tags),
+            "fetch_pypi": functools.partial(fetch_pypi, tags=tags, python_version=python.version),
             "fetch_url": fetch_url,
             "call_package": self.call_package,
         }

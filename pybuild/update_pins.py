@@ -117,7 +117,7 @@ def _pins_of_release(index: Index, pname: str, version: str) -> tuple[dict[str, 
     pinned = {}
     for name, dist in chosen.items():
         sri = parse_hash(dist.sha256).sri if dist.sha256 else hash_by_download(index, dist)
-        remember_file(sri, pname, version, "wheel", dist.url, name)
+        remember_file(sri, pname, version, "wheel", dist.url, name, dist.requires_python)
         pinned[name] = sri
     return pinned, missing
 

@@ -3,12 +3,14 @@
 Its sdist builds a C++ extension with meson and pybind11, which have no recipes. 1.3.3 is the
 newest release. It needs numpy at run time. The hashes pin its wheels for CPython 3.11 to 3.14
 on manylinux x86_64 and aarch64, macOS arm64 and x86_64, Windows amd64 (`pybuild update-pins
-contourpy` rewrites them). The release has no wheel for CPython 3.10: there the recipe is
-unsupported (`pybuild build --all` says so), and so is every package that needs it.
+contourpy` rewrites them). The release has no wheel for CPython 3.10: there the set's
+``contourpy`` is ``contourpy_1_3_2`` (contourpy 1.3.2, its last release line for 3.10).
 """
 
 
-def recipe(build_python_package, fetch_pypi, numpy):
+def recipe(build_python_package, fetch_pypi, python, numpy, contourpy_1_3_2):
+    if python.version_info < (3, 11):
+        return contourpy_1_3_2
     version = "1.3.3"
     return build_python_package(
         pname="contourpy",

@@ -5,15 +5,16 @@ Building it needs meson-python and pybind11 (no recipes), setuptools-scm below 1
 cycler, fonttools, kiwisolver, numpy, packaging, pillow, pyparsing and python-dateutil at run
 time. The hashes pin its wheels for CPython 3.11 to 3.14 on manylinux x86_64 and aarch64, macOS
 arm64 and x86_64, Windows amd64 (`pybuild update-pins matplotlib` rewrites them). The release
-has no wheel for CPython 3.10: there the recipe is unsupported (`pybuild build --all` says so),
-and so is every package that needs it. ``mpl_toolkits`` is a namespace package; ``pylab`` is
-checked with the rest.
+has no wheel for CPython 3.10: there the set's ``matplotlib`` is ``matplotlib_3_10``
+(Matplotlib 3.10, its last release line for 3.10). ``mpl_toolkits`` is a namespace package;
+``pylab`` is checked with the rest.
 """
 
 
 def recipe(
     build_python_package,
     fetch_pypi,
+    python,
     contourpy,
     cycler,
     fonttools,
@@ -23,7 +24,10 @@ def recipe(
     pillow,
     pyparsing,
     python_dateutil,
+    matplotlib_3_10,
 ):
+    if python.version_info < (3, 11):
+        return matplotlib_3_10
     version = "3.11.2"
     return build_python_package(
         pname="matplotlib",

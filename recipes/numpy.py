@@ -3,12 +3,14 @@
 ``fetch_pypi`` in a set picks, among the pinned wheels, the best one for the set's interpreter
 tags. The hashes pin its wheels for CPython 3.11 to 3.14 on manylinux x86_64 and aarch64, macOS
 arm64 and x86_64, Windows amd64 (`pybuild update-pins numpy` rewrites them). The release has no
-wheel for CPython 3.10 (NumPy 2.3 dropped it): there the recipe is unsupported (`pybuild build
---all` says so), and so is every package that needs it.
+wheel for CPython 3.10 (NumPy 2.3 dropped it): there the set's ``numpy`` is ``numpy_2_2``
+(NumPy 2.2, its last release line for 3.10).
 """
 
 
-def recipe(build_python_package, fetch_pypi):
+def recipe(build_python_package, fetch_pypi, python, numpy_2_2):
+    if python.version_info < (3, 11):
+        return numpy_2_2
     version = "2.4.6"
     return build_python_package(
         pname="numpy",

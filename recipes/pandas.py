@@ -6,12 +6,23 @@ uses ``zoneinfo`` for time zones, pytz has become the ``timezone`` extra, and tz
 only on Windows and Emscripten (python-dateutil brings it anyway). The ``plot`` extra is
 matplotlib. The hashes pin its wheels for CPython 3.11 to 3.14 on manylinux x86_64 and aarch64,
 macOS arm64 and x86_64, Windows amd64 (`pybuild update-pins pandas` rewrites them). The release
-has no wheel for CPython 3.10 (pandas 3 needs 3.11): there the recipe is unsupported (`pybuild
-build --all` says so), and so is every package that needs it.
+has no wheel for CPython 3.10 (pandas 3 needs 3.11): there the set's ``pandas`` is ``pandas_2``
+(pandas 2.3, its last release line for 3.10).
 """
 
 
-def recipe(build_python_package, fetch_pypi, numpy, python_dateutil, pytz, matplotlib):
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    python,
+    numpy,
+    python_dateutil,
+    pytz,
+    matplotlib,
+    pandas_2,
+):
+    if python.version_info < (3, 11):
+        return pandas_2
     version = "3.1.1"
     return build_python_package(
         pname="pandas",

@@ -3,12 +3,14 @@
 Its sdist compiles C against libjpeg, zlib, libpng, FreeType and more; the wheel bundles them.
 No runtime dependencies. The hashes pin its wheels for CPython 3.11 to 3.14 on manylinux x86_64
 and aarch64, macOS arm64 and x86_64, Windows amd64 (`pybuild update-pins pillow` rewrites
-them). The release has no wheel for CPython 3.10: there the recipe is unsupported (`pybuild
-build --all` says so), and so is every package that needs it.
+them). The release has no wheel for CPython 3.10: there the set's ``pillow`` is ``pillow_12``
+(Pillow 12, its last release line for 3.10).
 """
 
 
-def recipe(build_python_package, fetch_pypi):
+def recipe(build_python_package, fetch_pypi, python, pillow_12):
+    if python.version_info < (3, 11):
+        return pillow_12
     version = "13.0.0"
     return build_python_package(
         pname="pillow",

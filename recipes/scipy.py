@@ -5,12 +5,14 @@ Building it needs meson, Cython, pythran, a Fortran compiler and BLAS/LAPACK, so
 3.12); it asks for ``numpy>=1.26.4,<2.7``, which the set's NumPy 2.4 meets. The hashes pin its
 wheels for CPython 3.11 to 3.14 on manylinux x86_64 and aarch64, macOS arm64 and x86_64,
 Windows amd64 (`pybuild update-pins scipy` rewrites them). The release has no wheel for CPython
-3.10 (SciPy 1.16 dropped it; overlays/scipy_older.py has 1.15): there the recipe is unsupported
-(`pybuild build --all` says so), and so is every package that needs it.
+3.10 (SciPy 1.16 dropped it): there the set's ``scipy`` is
+``scipy_1_15`` (SciPy 1.15, its last release line for 3.10).
 """
 
 
-def recipe(build_python_package, fetch_pypi, numpy):
+def recipe(build_python_package, fetch_pypi, python, numpy, scipy_1_15):
+    if python.version_info < (3, 11):
+        return scipy_1_15
     version = "1.17.1"
     return build_python_package(
         pname="scipy",

@@ -23,6 +23,7 @@ from packaging.version import Version
 
 from pybuild.cli import main
 from pybuild.errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
+from pybuild.fetchers import fetch_pypi
 from pybuild.hashing import hash_file
 from pybuild.index.simple import DistFile
 from pybuild.pins import choose_pinned, files_to_pin
@@ -81,15 +82,16 @@ def _wheel(folder: Path, name: str, version: str, tag: str) -> Path:
 def spin_index(
     tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Path]:
-    """spin 1.0 and 2.0 and lame 1.0 on an index beside the build index (for the builder's
-    toolchain); the published wheels by tag."""
+    """spin 1.0 and 2.0, lame, gone and future 1.0 on an index beside the build index (for
+    the builder's toolchain); the published wheels by tag (or name)."""
     build = tmp_path / "dists"
     build.mkdir()
     wheels = {tag: _wheel(build, "spin", "1.0", tag) for tag in SPIN_PINNED + SPIN_NOT_PINNED}
     wheels["2.0"] = _wheel(build, "spin", "2.0", f"{PY}-{PY}-manylinux_2_17_{ARCH}")
     wheels["lame"] = _wheel(build, "lame", "1.0", f"{PY}-{PY}-win_amd64")
     wheels["gone"] = _wheel(build, "gone", "1.0", f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}")
-    url = write_index(tmp_path / "index", wheels.values())
+    wheels["future"] = _wheel(build, "future", "1.0", "py3-none-any")
+    url = write_index(tmp_path / "index", wheels.values(), {wheels["future"].name: ">=3.99"})
     monkeypatch.setenv("PIP_EXTRA_INDEX_URL", url)
     return wheels
 
@@ -143,7 +145,7 @@ def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
     pins = _pins("cp312-cp312-manylinux_2_17_x86_64", "cp313-cp313-win_amd64")
     with pytest.raises(UnsupportedInterpreter, match=r"spin 1\.0 does not support cp310") as info:
         choose_pinned("spin", "1.0", pins, ("cp310-cp310-manylinux_2_17_x86_64", "py3-none-any"))
-    assert "its pinned wheels are for cp312, cp313" in str(info.value)
+    assert "its wheels are for cp312, cp313" in str(info.value)
     # An interpreter the pins were not written for is not known to be unsupported.
     with pytest.raises(NoPinnedWheel) as info:
         choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",))
@@ -286,3 +288,20 @@ def test_update_pins_refuses_what_it_cannot_read(
     assert main(["update-pins", "--all", "--version", "2", "--recipes", str(recipes)]) == 1
     assert main(["update-pins", "nosuch", "--recipes", str(recipes)]) == 1
     assert "has no attribute 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_release_whose_requires_python_excludes_the_interpreter_is_unsupported(
+    spin_index: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip would refuse it: so does the evaluation, from the index's Requires-Python, and
+    from what it remembered once the index is gone."""
+    recipes = _recipes(tmp_path / "recipes", future=("future", "1.0", "hashes={}"))
+    update_pins(recipes / "future.py")
+    with pytest.raises(UnsupportedInterpreter, match=r"it requires Python >=3\.99"):
+        package_set(recipes=[recipes]).future.drv  # noqa: B018 - evaluating is the point
+    sri = hash_file(spin_index["future"]).sri
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    with pytest.raises(UnsupportedInterpreter, match=r"future 1\.0 does not support Python 3"):
+        fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.11.7")
+    assert fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.99.0").is_fixed_output
