@@ -104,8 +104,8 @@ def _python_order(python_tag: str) -> tuple[str, int]:
 
 
 def _pinned_file(pname: str, version: str, filename: str, value: str) -> DistFile:
-    """A pin as the index would list it; a pin of another project's
-    or release's file is refused, since the recipe would not be using what it says."""
+    """A pin as the index would list it. A pin of another project's or release's file is
+    refused: the recipe would not be using what it says."""
     try:
         name, found, _, tags = _parse_wheel(filename)
         same = canonicalize_name(name) == canonicalize_name(pname) and found == Version(version)

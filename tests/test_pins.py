@@ -305,3 +305,20 @@ def test_a_release_whose_requires_python_excludes_the_interpreter_is_unsupported
     with pytest.raises(UnsupportedInterpreter, match=r"future 1\.0 does not support Python 3"):
         fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.11.7")
     assert fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.99.0").is_fixed_output
+
+
+@on_manylinux
+def test_update_pins_fills_module_constants_as_an_overlay_writes_them(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    overlay = tmp_path / "spin_older.py"
+    overlay.write_text(
+        'VERSION = "2.0"\nHASHES = {}\n\n\ndef overlay(final, prev):\n    return {"spin": '
+        'prev.spin.override_python_attrs(src=prev.fetch_pypi("spin", VERSION, kind="wheel",'
+        " hashes=HASHES))}\n"
+    )
+    [update] = update_pins(overlay, version="1.0")
+    text = overlay.read_text()
+    assert text.startswith('VERSION = "1.0"\nHASHES = {\n    "spin-1.0-')
+    assert len(update.pinned) == len(SPIN_PINNED)
+    assert all(f'"{name}"' in text for name in update.pinned)
