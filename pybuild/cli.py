@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .commands import COMMANDS, MODULES
+from .commands.common import PYTHON_HELP
+from .errors import UsageError
 
 __all__ = ["main"]
 
@@ -37,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.python is not None and not getattr(args, "takes_python", False):
+            raise UsageError(
+                f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
+                " uses no package set"
+            )
         return args.handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -87,10 +94,7 @@ def _modules_for(argv: Sequence[str]) -> Sequence[str]:
 
     Importing and registering every module costs more than a no-op build is allowed to.
     """
-    rest = list(argv)
-    while rest[:1] == ["--option"]:
-        rest = rest[3:]
-    module = COMMANDS.get(rest[0]) if rest else None
+    module = COMMANDS.get(argv_command(argv))
     return (module,) if module else MODULES
 
 
@@ -113,6 +117,17 @@ def _output_options(parser: argparse.ArgumentParser, default: object) -> None:
         default=default or "auto",
         help="colours on a terminal (auto: unless NO_COLOR is set)",
     )
+
+
+def argv_command(argv: Sequence[str]) -> str:
+    """The command a command line names, after the global options (those that take a value
+    skip it too)."""
+    takes = {"--option": 3, "--python": 2, "--color": 2}
+    flags = ("--show-trace", "-q", "--quiet", "-v", "--verbose")
+    rest = list(argv)
+    while rest and (rest[0] in takes or rest[0] in flags):
+        rest = rest[takes.get(rest[0], 1) :]
+    return rest[0] if rest else ""
 
 
 def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
@@ -145,6 +160,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pybuild {__version__}")
     for where, default in ((parser, None), (common, argparse.SUPPRESS)):
         _output_options(where, default)
+    parser.add_argument("--python", metavar="PYTHON", help=PYTHON_HELP)
     commands = Commands(parser.add_subparsers(metavar="COMMAND"), common)
     for name in modules:
         importlib.import_module(f"pybuild.commands.{name}").register(commands)

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidName",
     "InvalidPath",
     "MissingAttribute",
+    "NoPinnedWheel",
     "PathNotValid",
     "PybuildError",
     "RegistryDamaged",
@@ -26,6 +27,7 @@ __all__ = [
     "RegistryLost",
     "SettingsError",
     "StoreError",
+    "UnsupportedInterpreter",
     "UsageError",
 ]
 
@@ -168,3 +170,61 @@ class MissingAttribute(PybuildError, AttributeError):
         if self.suggestions:
             text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(text)
+
+
+class NoPinnedWheel(PybuildError):
+    """A recipe pins no wheel file for the set's interpreter or platform.
+
+    `interpreter` is the interpreter's most specific tag; `pinned` the files the recipe pins.
+    The recipe's attribute is named once the package set knows it (:meth:`name_attribute`), so
+    the hint can give the command that pins the missing file.
+    """
+
+    def __init__(self, pname: str, version: str, interpreter: str, pinned: Sequence[str]):
+        self.pname, self.version, self.interpreter = pname, version, interpreter
+        self.pinned, self.attr = list(pinned), ""
+        super().__init__(self._message())
+        self.hint = self._hint()
+
+    def _message(self) -> str:
+        shown = ", ".join(self.pinned[:4]) or "(none)"
+        if len(self.pinned) > 4:
+            shown += f", ... ({len(self.pinned)} files)"
+        return (
+            f"{self.pname} {self.version} has no pinned wheel for {self.interpreter}; "
+            f"pinned: {shown}"
+        )
+
+    def _hint(self) -> str:
+        attr = self.attr or "ATTR"
+        return (
+            f"`pybuild update-pins {attr}` pins every file the index has for this release"
+            " (the interpreters and platforms it covers); if none fits this interpreter,"
+            f" move the recipe to a release that has one: `pybuild update-pins {attr}"
+            " --version V`"
+        )
+
+    def name_attribute(self, attr: str) -> None:
+        """Say which attribute's recipe this is (the innermost one, if several are named)."""
+        if not self.attr:
+            self.attr = attr
+            self.hint = self._hint()
+
+
+class UnsupportedInterpreter(PybuildError):
+    """A recipe's release cannot exist for the set's interpreter, as nixpkgs' ``disabled``: its
+    ``Requires-Python`` excludes it, or it has no wheel for it on any platform.
+
+    ``pybuild build --all`` reports such an attribute as *unsupported*, with this reason,
+    rather than as a failure; a package that needs it is unsupported too.
+    """
+
+    def __init__(self, pname: str, version: str, interpreter: str, reason: str) -> None:
+        self.pname, self.version = pname, version
+        self.interpreter, self.reason = interpreter, reason
+        super().__init__(f"{pname} {version} does not support {interpreter}: {reason}")
+        self.hint = (
+            "build it with an interpreter the release supports (pybuild --python X.Y), or give"
+            " the set another release for this one (an overlay, or a versioned attribute the"
+            " recipe returns there, as numpy does with numpy_2_2 on 3.10)"
+        )

@@ -6,7 +6,9 @@ moved download rebuilds nothing. ``fetch_pypi`` finds its file through the confi
 file's URL is remembered under that hash, so later evaluations need no network at all.
 
 Hashes may be written as hex, Nix base-32 or SRI. An empty hash is Nix's fake-hash habit: the
-fetch fails and prints the actual hash to paste into the recipe.
+fetch fails and prints the actual hash to paste into the recipe. A package taken from its
+binary wheels pins one hash per file (``hashes=``, see :mod:`pybuild.pins`), so that one
+recipe serves every interpreter and platform the release has files for.
 
 Example::
 
@@ -21,21 +23,32 @@ from __future__ import annotations
 import functools
 import json
 import os
+import platform
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .atomic import write_atomic
 from .derivations import Derivation, derivation
-from .errors import HashMismatch, UsageError
+from .errors import HashMismatch, UnsupportedInterpreter, UsageError
 from .hashing import parse_hash
 from .store import Store, default_home
 
 if TYPE_CHECKING:
     from .index import DistFile, Index
 
-__all__ = ["fetch_pypi", "fetch_url", "find_pypi_file", "locate_pypi_file", "remember_file"]
+__all__ = [
+    "Found",
+    "fetch_pypi",
+    "fetch_url",
+    "find_pinned_url",
+    "find_pypi_file",
+    "hash_by_download",
+    "locate_pypi_file",
+    "remember_file",
+]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
@@ -71,42 +84,124 @@ def fetch_pypi(
     hash: str = "",
     kind: str = "sdist",
     *,
+    hashes: Mapping[str, str] | None = None,
     url: str | None = None,
     tags: tuple[str, ...] | None = None,
+    python_version: str | None = None,
     store: Store | None = None,
 ) -> Derivation:
     """Fetch a release file of `pname` from the configured index, checked against `hash`.
 
     `kind` is ``"sdist"`` or ``"wheel"``; for wheels the best file for `tags` (an
     interpreter's tags, most specific first) is chosen. A pinned `url` skips the index.
+
+    A wheel recipe meant for several interpreters or platforms pins each file instead:
+    ``hashes={file name: hash}`` (written by ``pybuild update-pins``); the best pinned file
+    for `tags` is used, and one missing is :class:`~pybuild.errors.NoPinnedWheel`.
+
+    A file whose ``Requires-Python`` (as the index lists it) excludes `python_version` (the
+    set's interpreter; by default this one) is :class:`~pybuild.errors.UnsupportedInterpreter`:
+    pip would refuse to install it, and its code may not even parse there.
     """
     if kind not in ("sdist", "wheel"):
         raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
-    if url is None:
-        url, filename = find_pypi_file(pname, version, hash, kind, tags)
+    if url is not None:
+        if hashes is not None:
+            raise UsageError(f"fetch_pypi({pname!r}): a pinned url= takes hash=, not hashes=")
+        return fetch_url(url, hash, name=_name_from_url(url), store=store)
+    if hashes is not None:
+        if kind != "wheel" or hash:
+            raise UsageError(
+                f"fetch_pypi({pname!r}): hashes= pins wheel files, one hash per file: give it"
+                ' with kind="wheel" and without hash='
+            )
+        from .pins import choose_pinned
+
+        filename, hash = choose_pinned(pname, version, hashes, tags)
+        found = find_pinned_url(pname, version, filename, hash)
     else:
-        filename = _name_from_url(url)
-    return fetch_url(url, hash, name=filename, store=store)
+        found = find_pypi_file(pname, version, hash, kind, tags)
+    _check_requires_python(pname, version, found.requires_python, python_version)
+    return fetch_url(found.url, hash, name=found.filename, store=store)
+
+
+class Found(NamedTuple):
+    """Where a release file is, and the ``Requires-Python`` the index lists for it."""
+
+    url: str
+    filename: str
+    requires_python: str | None = None
+
+
+def _check_requires_python(
+    pname: str, version: str, requires_python: str | None, python_version: str | None
+) -> None:
+    if not requires_python:
+        return
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    python = python_version or platform.python_version()
+    try:
+        fits = SpecifierSet(requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:  # pip ignores a malformed one too
+        return
+    if not fits:
+        reason = f"it requires Python {requires_python} (Requires-Python, as the index lists it)"
+        raise UnsupportedInterpreter(pname, version, f"Python {python}", reason)
+
+
+def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
+    """Where the pinned wheel `filename` is: remembered, or listed by the index.
+
+    The index's sha256, when it gives one, must be the pinned hash; otherwise the download is
+    checked against the pin when it is built.
+    """
+    cache = _UrlCache()
+    hit = cache.get(sri, pname, version, "wheel")
+    if hit and hit.filename == filename:
+        return hit
+    from .index import Index, NoMatchingFile
+
+    with Index() as index:
+        files = index.release(pname, version)
+    file = next((f for f in files if f.filename == filename), None)
+    if file is None:
+        raise NoMatchingFile(pname, files[0].version, filename, [f.filename for f in files])
+    if file.sha256 is not None and parse_hash(file.sha256).sri != sri:
+        error = HashMismatch(f"{filename} (from {file.url})", sri, parse_hash(file.sha256).sri)
+        error.hint = f"if the index is right, `pybuild update-pins` re-pins {pname} {version}"
+        raise error
+    found = Found(file.url, filename, file.requires_python)
+    cache.put(sri, pname, version, "wheel", found)
+    return found
 
 
 def find_pypi_file(
     pname: str, version: str, hash: str, kind: str, tags: tuple[str, ...] | None
-) -> tuple[str, str]:
-    """The URL and file name for a release file, from the cache of known hashes or the index."""
+) -> Found:
+    """Where a release file is, from the cache of known hashes or the index."""
     cache = _UrlCache()
     if hash and (hit := cache.get(parse_hash(hash).sri, pname, version, kind)):
         return hit
-    url, filename, actual = locate_pypi_file(pname, version, kind, tags)
+    file, actual = _locate(pname, version, kind, tags)
     if not hash or parse_hash(hash).sri != actual:
-        raise HashMismatch(f"{filename} of {pname} {version} (from {url})", hash, actual)
-    cache.put(actual, pname, version, kind, url, filename)
-    return url, filename
+        raise HashMismatch(f"{file.filename} of {pname} {version} (from {file.url})", hash, actual)
+    found = Found(file.url, file.filename, file.requires_python)
+    cache.put(actual, pname, version, kind, found)
+    return found
 
 
 def locate_pypi_file(
     pname: str, version: str, kind: str, tags: tuple[str, ...] | None
 ) -> tuple[str, str, str]:
     """Ask the index for a release file: its URL, file name and SRI hash."""
+    file, actual = _locate(pname, version, kind, tags)
+    return file.url, file.filename, actual
+
+
+def _locate(
+    pname: str, version: str, kind: str, tags: tuple[str, ...] | None
+) -> tuple[DistFile, str]:
     from packaging.tags import parse_tag
 
     from .index import Index
@@ -114,14 +209,22 @@ def locate_pypi_file(
     tag_list = [t for text in tags for t in parse_tag(text)] if tags else None
     with Index() as index:
         file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
-        actual = parse_hash(file.sha256).sri if file.sha256 else _hash_by_download(index, file)
-    return file.url, file.filename, actual
+        actual = parse_hash(file.sha256).sri if file.sha256 else hash_by_download(index, file)
+    return file, actual
 
 
-def remember_file(sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
+def remember_file(
+    sri: str,
+    pname: str,
+    version: str,
+    kind: str,
+    url: str,
+    filename: str,
+    requires_python: str | None = None,
+) -> None:
     """Record where a release file with hash `sri` is, as ``fetch_pypi`` does once it has found
     it: later evaluations of a recipe pinning that hash then need no index."""
-    _UrlCache().put(sri, pname, version, kind, url, filename)
+    _UrlCache().put(sri, pname, version, kind, Found(url, filename, requires_python))
 
 
 class _UrlCache:
@@ -153,17 +256,18 @@ class _UrlCache:
         self._loaded[self.path] = (stamp, data)
         return data
 
-    def get(self, sri: str, pname: str, version: str, kind: str) -> tuple[str, str] | None:
+    def get(self, sri: str, pname: str, version: str, kind: str) -> Found | None:
         entry = self._load().get(f"{sri} {pname} {version} {kind}")
-        return (entry[0], entry[1]) if entry else None
+        return Found(*entry[:3]) if entry else None
 
-    def put(self, sri: str, pname: str, version: str, kind: str, url: str, filename: str) -> None:
+    def put(self, sri: str, pname: str, version: str, kind: str, found: Found) -> None:
         data = dict(self._load())
-        data[f"{sri} {pname} {version} {kind}"] = [url, filename]
+        entry = [found.url, found.filename]
+        data[f"{sri} {pname} {version} {kind}"] = [*entry, found.requires_python or ""]
         write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
 
 
-def _hash_by_download(index: Index, file: DistFile) -> str:
+def hash_by_download(index: Index, file: DistFile) -> str:
     """The hash of a file the index publishes none for: download it once to learn it."""
     import tempfile
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .bundled import default_recipes
-from .errors import CycleError, MissingAttribute, UsageError
+from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
 from .python.interpreter import Interpreter
@@ -63,6 +63,9 @@ class _Layer:
         stack.append(key)
         try:
             value = force(self.definitions[name]())
+        except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
+            exc.name_attribute(name)
+            raise
         finally:
             stack.pop()
         self.cache[name] = value
@@ -141,7 +144,7 @@ class PackageSet:
             "python": PythonForSet(python, self),
             "pkgs": self,
             "build_python_package": functools.partial(build_python_package, python=python),
-            "fetch_pypi": functools.partial(fetch_pypi, tags=tags),
+            "fetch_pypi": functools.partial(fetch_pypi, tags=tags, python_version=python.version),
             "fetch_url": fetch_url,
             "call_package": self.call_package,
         }
@@ -294,16 +297,23 @@ def load_overlay(file: str | Path) -> Overlay:
 
 
 def package_set(
-    python: str | Interpreter | None = None,
+    python: str | os.PathLike[str] | Interpreter | None = None,
     recipes: Sequence[str | Path] | None = None,
     overlays: Sequence[Overlay] = (),
 ) -> PackageSet:
-    """The default set (``recipes/``) or your own folders, with overlays, for one interpreter."""
+    """The default set (``recipes/``) or your own folders, with overlays, for one interpreter.
+
+    `python` is the interpreter running pybuild by default, or a version (``"3.12"``:
+    ``python3.12`` on ``PATH``), a command or a path. Sets for several interpreters live side
+    by side: the interpreter is an input of every package, so each has its own store paths.
+    """
     if isinstance(python, Interpreter):
         interpreter = python
     elif python is None:
         interpreter = Interpreter.current()
     else:
-        interpreter = Interpreter.at(python)
+        from .python.locate import locate_python
+
+        interpreter = Interpreter.at(locate_python(python))
     dirs = [Path(r) for r in recipes] if recipes is not None else [DEFAULT_RECIPES]
     return PackageSet(interpreter, dirs, overlays)

@@ -1,6 +1,8 @@
 """annotated-doc, ``Doc()`` for documenting parameters in ``Annotated``; from its sdist.
 
-typer needs it. It builds with pdm-backend and has no runtime dependencies.
+typer needs it. It builds with pdm-backend and has no runtime dependencies. Its
+Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild build
+--all`` names the reason).
 """
 
 

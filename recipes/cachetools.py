@@ -1,6 +1,8 @@
 """cachetools, memoizing collections and decorators; from its sdist (setuptools, setuptools-scm).
 
-setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies.
+setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies. Its
+Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild build
+--all`` names the reason).
 """
 
 

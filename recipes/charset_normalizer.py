@@ -18,7 +18,11 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "setuptools",
             "84.0.0",
             kind="wheel",
-            hash="sha256-UaUlkrO5nhArYJZUh2vWXxn5mZNRZtE1JniTETKwxnA=",
+            hashes={
+                "setuptools-84.0.0-py3-none-any.whl": (
+                    "sha256-UaUlkrO5nhArYJZUh2vWXxn5mZNRZtE1JniTETKwxnA="
+                ),
+            },
         ),
     )
     return build_python_package(

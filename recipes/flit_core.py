@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "flit-core",
             version,
             kind="wheel",
-            hash="sha256-K+4i3IuonC41tOGtV15ZaqyUXIVnLdjzytIbYpA24EQ=",
+            hashes={
+                "flit_core-4.2.0-py3-none-any.whl": (
+                    "sha256-K+4i3IuonC41tOGtV15ZaqyUXIVnLdjzytIbYpA24EQ="
+                ),
+            },
         ),
     )

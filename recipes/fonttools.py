@@ -4,11 +4,14 @@ It has no ``pyproject.toml``, so the legacy setuptools backend builds it; its ``
 asks for wheel when it runs ``bdist_wheel``. A few modules (cu2qu, qu2cu, the glyph pens…)
 are compiled with Cython only when asked; ``FONTTOOLS_WITH_CYTHON=0`` keeps the build pure
 Python, which works the same, only slower. No runtime dependencies without extras; the
-``plot`` extra is matplotlib.
+``plot`` extra is matplotlib. It needs Python 3.11: on 3.10 the set's ``fonttools`` is
+``fonttools_4_65``, the last release for it.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, wheel, matplotlib):
+def recipe(build_python_package, fetch_pypi, python, setuptools, wheel, matplotlib, fonttools_4_65):
+    if python.version_info < (3, 11):
+        return fonttools_4_65
     version = "4.68.0"
     return build_python_package(
         pname="fonttools",

@@ -14,7 +14,11 @@ def recipe(build_python_package, fetch_pypi, hatchling, setuptools_scm):
             "hatch-vcs",
             version,
             kind="wheel",
-            hash="sha256-tJZ329xZdGDMItAbJ6s2lvXhaiHs8nAPsBvCjh8qBKc=",
+            hashes={
+                "hatch_vcs-0.5.0-py3-none-any.whl": (
+                    "sha256-tJZ329xZdGDMItAbJ6s2lvXhaiHs8nAPsBvCjh8qBKc="
+                ),
+            },
         ),
         dependencies=[hatchling, setuptools_scm],
     )

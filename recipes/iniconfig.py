@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "iniconfig",
             version,
             kind="wheel",
-            hash="sha256-kSHiwf2zVSMklb4xlMjf6HzMLV3uRZR7eOaPSZeQ16c=",
+            hashes={
+                "iniconfig-2.3.1-py3-none-any.whl": (
+                    "sha256-kSHiwf2zVSMklb4xlMjf6HzMLV3uRZR7eOaPSZeQ16c="
+                ),
+            },
         ),
     )

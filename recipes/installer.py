@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "installer",
             version,
             kind="wheel",
-            hash="sha256-9V9XKP9h091U28Wjl88/cwfLZLGAwgtyr76/AcniyKA=",
+            hashes={
+                "installer-1.1.0-py3-none-any.whl": (
+                    "sha256-9V9XKP9h091U28Wjl88/cwfLZLGAwgtyr76/AcniyKA="
+                ),
+            },
         ),
     )

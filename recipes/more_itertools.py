@@ -1,4 +1,8 @@
-"""more-itertools, more routines for iterables; from its sdist (flit-core 4). No runtime deps."""
+"""more-itertools, more routines for iterables; from its sdist (flit-core 4). No runtime deps.
+
+Its Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild
+build --all`` names the reason).
+"""
 
 
 def recipe(build_python_package, fetch_pypi, flit_core):

@@ -15,6 +15,10 @@ def recipe(build_python_package, fetch_pypi):
             "packaging",
             version,
             kind="wheel",
-            hash="sha256-1xk/fI5Ok/RE/eAmK/kK8w4W+grQrUTLVTyHM5sjzRw=",
+            hashes={
+                "packaging-26.3-py3-none-any.whl": (
+                    "sha256-1xk/fI5Ok/RE/eAmK/kK8w4W+grQrUTLVTyHM5sjzRw="
+                ),
+            },
         ),
     )

@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "pathspec",
             version,
             kind="wheel",
-            hash="sha256-oAzmQvV3v39HOTIxgFYhK8T4v99TEox4u9WvC5sgsYk=",
+            hashes={
+                "pathspec-1.1.1-py3-none-any.whl": (
+                    "sha256-oAzmQvV3v39HOTIxgFYhK8T4v99TEox4u9WvC5sgsYk="
+                ),
+            },
         ),
     )

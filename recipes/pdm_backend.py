@@ -15,7 +15,11 @@ def recipe(build_python_package, fetch_pypi):
             "pdm-backend",
             version,
             kind="wheel",
-            hash="sha256-W4dGtWehah/VBs5m7ijonUY3RSb1IjiqG5bMLAgkXGM=",
+            hashes={
+                "pdm_backend-2.5.0-py3-none-any.whl": (
+                    "sha256-W4dGtWehah/VBs5m7ijonUY3RSb1IjiqG5bMLAgkXGM="
+                ),
+            },
         ),
         imports_check=["pdm.backend"],
     )

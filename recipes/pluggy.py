@@ -14,6 +14,10 @@ def recipe(build_python_package, fetch_pypi):
             "pluggy",
             version,
             kind="wheel",
-            hash="sha256-fdew2IMro8tjLDBpJt7RI0KSEbg2QbNdxcQa0tNPm+w=",
+            hashes={
+                "pluggy-1.7.0-py3-none-any.whl": (
+                    "sha256-fdew2IMro8tjLDBpJt7RI0KSEbg2QbNdxcQa0tNPm+w="
+                ),
+            },
         ),
     )

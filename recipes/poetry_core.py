@@ -15,7 +15,11 @@ def recipe(build_python_package, fetch_pypi):
             "poetry-core",
             version,
             kind="wheel",
-            hash="sha256-mO5GW2b34Uu5++aPteANDP8YTwNpk+yUYQrktWEvOt0=",
+            hashes={
+                "poetry_core-2.5.0-py3-none-any.whl": (
+                    "sha256-mO5GW2b34Uu5++aPteANDP8YTwNpk+yUYQrktWEvOt0="
+                ),
+            },
         ),
         imports_check=["poetry.core", "poetry.core.masonry.api"],
     )

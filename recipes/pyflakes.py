@@ -1,6 +1,8 @@
 """pyflakes, a checker for errors in Python source; from its sdist (legacy setuptools backend).
 
 It has no ``pyproject.toml``. No runtime dependencies; the ``pyflakes`` command is in ``bin/``.
+Its Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild
+build --all`` names the reason).
 """
 
 

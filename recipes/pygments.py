@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "pygments",
             version,
             kind="wheel",
-            hash="sha256-I2PGm2HEqXyDjaOxMNzWRo9ISJkrIagvKmPsNDdxN9k=",
+            hashes={
+                "pygments-2.21.0-py3-none-any.whl": (
+                    "sha256-I2PGm2HEqXyDjaOxMNzWRo9ISJkrIagvKmPsNDdxN9k="
+                ),
+            },
         ),
     )

@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "pyproject-hooks",
             version,
             kind="wheel",
-            hash="sha256-X8U/2sn3vWP7zcho+1+QtHhNeKU6PTOIzXOLgHRBogs=",
+            hashes={
+                "pyproject_hooks-1.3.3-py3-none-any.whl": (
+                    "sha256-X8U/2sn3vWP7zcho+1+QtHhNeKU6PTOIzXOLgHRBogs="
+                ),
+            },
         ),
     )

@@ -1,12 +1,23 @@
 """pytest, the test runner of check phases; from its wheel (its sdist needs setuptools-scm).
 
-On Python 3.11 it needs iniconfig, packaging, pluggy and pygments (exceptiongroup and tomli
-only below 3.11, colorama only on Windows).
+It needs iniconfig, packaging, pluggy and pygments, and exceptiongroup and tomli below Python
+3.11 (colorama only on Windows).
 """
 
 
-def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygments):
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    python,
+    iniconfig,
+    packaging,
+    pluggy,
+    pygments,
+    exceptiongroup,
+    tomli,
+):
     version = "9.2.0"
+    backports = [exceptiongroup, tomli] if python.version_info < (3, 11) else []
     return build_python_package(
         pname="pytest",
         version=version,
@@ -15,7 +26,11 @@ def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygme
             "pytest",
             version,
             kind="wheel",
-            hash="sha256-B6zc+I7BdPkH3AGvcL9S1JsBS7qwP67q3jHJaxjC5Yg=",
+            hashes={
+                "pytest-9.2.0-py3-none-any.whl": (
+                    "sha256-B6zc+I7BdPkH3AGvcL9S1JsBS7qwP67q3jHJaxjC5Yg="
+                ),
+            },
         ),
-        dependencies=[iniconfig, packaging, pluggy, pygments],
+        dependencies=[iniconfig, packaging, pluggy, pygments, *backports],
     )

@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "setuptools",
             version,
             kind="wheel",
-            hash="sha256-yhQLRdUyWpR4+IDjUUhPYv7xXzNkYuRJygwDyHPVicI=",
+            hashes={
+                "setuptools-84.2.1-py3-none-any.whl": (
+                    "sha256-yhQLRdUyWpR4+IDjUUhPYv7xXzNkYuRJygwDyHPVicI="
+                ),
+            },
         ),
     )

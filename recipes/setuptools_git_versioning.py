@@ -2,12 +2,13 @@
 
 toolz builds with it. Without a git checkout it takes the version from the sdist's PKG-INFO.
 It builds with the legacy setuptools backend (and wheel), and needs packaging and setuptools
-at run time (tomli only below 3.11).
+at run time; below Python 3.11 it needs tomli to build and to run.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, wheel, packaging):
+def recipe(build_python_package, fetch_pypi, python, setuptools, wheel, packaging, tomli):
     version = "3.2.0"
+    backports = [tomli] if python.version_info < (3, 11) else []
     return build_python_package(
         pname="setuptools-git-versioning",
         version=version,
@@ -16,6 +17,6 @@ def recipe(build_python_package, fetch_pypi, setuptools, wheel, packaging):
             version,
             hash="sha256-J6oa0ECbYy7kmUfqWSzCfhb7sqFgXMIu/rfDU/15CzE=",
         ),
-        build_system=[setuptools, wheel, packaging],
-        dependencies=[packaging, setuptools],
+        build_system=[setuptools, wheel, packaging, *backports],
+        dependencies=[packaging, setuptools, *backports],
     )

@@ -3,7 +3,9 @@
 It declares no runtime dependency, yet ``import soupsieve`` imports ``bs4``, and
 beautifulsoup4 depends on soupsieve: the pair is a cycle, which a closure cannot hold. As in
 nixpkgs, the cycle is cut here: this package has no imports check of its own, and
-beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure.
+beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure. Its
+Requires-Python is ``>=3.11.5`` (its patterns use possessive quantifiers): on CPython 3.10 it
+is unsupported, and so is beautifulsoup4 (``pybuild build --all`` names the reason).
 """
 
 

@@ -14,6 +14,10 @@ def recipe(build_python_package, fetch_pypi):
             "tomlkit",
             version,
             kind="wheel",
-            hash="sha256-BVYkEhY6MDe5RJc4X7f5IExje8YFr3pIGZ5BzyJy9Dc=",
+            hashes={
+                "tomlkit-0.15.2-py3-none-any.whl": (
+                    "sha256-BVYkEhY6MDe5RJc4X7f5IExje8YFr3pIGZ5BzyJy9Dc="
+                ),
+            },
         ),
     )

@@ -14,6 +14,10 @@ def recipe(build_python_package, fetch_pypi):
             "trove-classifiers",
             version,
             kind="wheel",
-            hash="sha256-ix/0+cGRsQQLccN/HkRauZcykR482R3lKDhFOoVNehc=",
+            hashes={
+                "trove_classifiers-2026.9.21.13-py3-none-any.whl": (
+                    "sha256-ix/0+cGRsQQLccN/HkRauZcykR482R3lKDhFOoVNehc="
+                ),
+            },
         ),
     )

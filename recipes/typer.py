@@ -2,7 +2,9 @@
 
 Since 0.2x it carries its own copy of click and validates parameters with pydantic, so on
 Linux it needs pydantic, shellingham, rich and annotated-doc at run time (colorama only on
-Windows). The ``typer`` command is installed in ``bin/``.
+Windows). The ``typer`` command is installed in ``bin/``. Its Requires-Python is ``>=3.11``:
+on CPython 3.10 it is unsupported, and so is fipy, which needs it (``pybuild build --all``
+names the reason).
 """
 
 

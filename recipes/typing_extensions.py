@@ -11,6 +11,10 @@ def recipe(build_python_package, fetch_pypi):
             "typing-extensions",
             version,
             kind="wheel",
-            hash="sha256-SByqSBN06BPBsXatoU6X8fZ6RTnOnP6z81DXjWNwwug=",
+            hashes={
+                "typing_extensions-4.16.0-py3-none-any.whl": (
+                    "sha256-SByqSBN06BPBsXatoU6X8fZ6RTnOnP6z81DXjWNwwug="
+                ),
+            },
         ),
     )

@@ -11,7 +11,11 @@ def recipe(build_python_package, fetch_pypi, packaging):
             "wheel",
             version,
             kind="wheel",
-            hash="sha256-MhfcyAcVXkXbRi1+8kMfXd2g1yc7cA0FpnsnHOsSh6s=",
+            hashes={
+                "wheel-0.48.0-py3-none-any.whl": (
+                    "sha256-MhfcyAcVXkXbRi1+8kMfXd2g1yc7cA0FpnsnHOsSh6s="
+                ),
+            },
         ),
         dependencies=[packaging],
     )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..errors import PybuildError, UsageError
+from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
 from .common import (
     add_dry_run,
@@ -107,6 +107,11 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
         raise UsageError("--all makes no result link: drop -o (or name the attributes)")
     if not args.all and not args.attrs:
         raise UsageError("name what to build (ATTR…), or --all")
+    if args.file and args.python is not None:
+        raise UsageError(
+            "--python chooses the package set's interpreter, and FILE makes its own set: "
+            'write package_set(python="X.Y") in it, or drop -f'
+        )
 
 
 def _outputs(targets: list[Any]) -> list[str]:
@@ -121,8 +126,13 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
     """The evaluation cache's name for this command line's evaluation."""
     from ..evalcache import cache_key
 
-    folders = recipe_folders(args)
-    return cache_key(store, ["build", args.file, args.attrs, folders, args.overlay])
+    python = None
+    if args.python is not None:  # what it names now: PATH or a version manager may change it
+        from ..python.locate import locate_python
+
+        python = locate_python(args.python)
+    command = ["build", args.file, args.attrs, recipe_folders(args), args.overlay, python]
+    return cache_key(store, command)
 
 
 def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
@@ -170,7 +180,10 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     """Every package of the set; each attribute's success or failure, as Hydra reports it.
 
     Whatever failed makes the exit status 1, `--keep-going` or not (as Nix does): it only lets
-    the other builds go on. With `--check`, each attribute is rebuilt and compared too.
+    the other builds go on. An attribute that cannot exist for the set's interpreter (its
+    release has no wheel for it, :class:`UnsupportedInterpreter`) is *unsupported*, with the
+    reason, and no failure: nixpkgs' ``disabled`` packages are not built either. With
+    `--check`, each attribute is rebuilt and compared too.
     """
     from ..realiser import realise
 
@@ -182,6 +195,8 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     for attr in pkgs.packages():
         try:
             drvs[attr] = as_derivation(pkgs[attr], attr)
+        except UnsupportedInterpreter as exc:
+            rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
         except UsageError as exc:
             rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
         except PybuildError as exc:
@@ -207,8 +222,12 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
             print(f"{row['status']:<12} {row['attr']:<28} {shown}")
             if row.get("log"):
                 print(f"{'':<12} {'':<28} log: {row['log']}")
-    failed = sum(r["status"] != "success" for r in table)
-    print(f"{len(table) - failed} succeeded, {failed} failed", file=sys.stderr)
+    unsupported = sum(r["status"] == "unsupported" for r in table)
+    failed = sum(r["status"] not in ("success", "unsupported") for r in table)
+    summary = f"{len(table) - failed - unsupported} succeeded, {failed} failed"
+    if unsupported:
+        summary += f", {unsupported} unsupported by this interpreter"
+    print(summary, file=sys.stderr)
     return 1 if failed else 0
 
 

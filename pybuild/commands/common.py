@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import UsageError
 
 __all__ = [
+    "PYTHON_HELP",
     "as_derivation",
     "build_options",
     "get_settings",
@@ -41,7 +42,16 @@ def print_json(data: object) -> None:
     print(json.dumps(data, indent=2, sort_keys=True))
 
 
+PYTHON_HELP = (
+    "the interpreter to build for: a version (3.12, found as python3.12 on PATH) or a path;"
+    " by default the one running pybuild"
+)
+
+
 def set_arguments(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a --python given before the command is not overwritten by this one's default.
+    p.add_argument("--python", metavar="PYTHON", default=argparse.SUPPRESS, help=PYTHON_HELP)
+    p.set_defaults(takes_python=True)
     p.add_argument(
         "--recipes",
         action="append",
@@ -65,7 +75,9 @@ def package_set(args: argparse.Namespace) -> Any:
     from ..pkgset import load_overlay, package_set
 
     overlays = [load_overlay(f) for f in args.overlay or []]
-    return package_set(recipes=recipe_folders(args), overlays=overlays)
+    return package_set(
+        python=getattr(args, "python", None), recipes=recipe_folders(args), overlays=overlays
+    )
 
 
 def completes_attrs(action: argparse.Action) -> None:

@@ -16,17 +16,28 @@ def register(commands: Any) -> None:
     p.add_argument("spec", metavar="NAME==VERSION")
     p.add_argument("--kind", choices=("sdist", "wheel"), default="sdist")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--python",
+        metavar="PYTHON",
+        default=argparse.SUPPRESS,
+        help="with --kind wheel: the wheel for this interpreter (a version or a path)",
+    )
+    p.set_defaults(takes_python=True)
 
 
 def _prefetch(args: argparse.Namespace) -> int:
     from ..fetchers import fetch_url, locate_pypi_file
     from ..python.interpreter import Interpreter
+    from ..python.locate import locate_python
     from ..realiser import realise
 
     name, sep, version = args.spec.partition("==")
     if not sep or not name or not version:
         raise UsageError(f"{args.spec!r}: write NAME==VERSION")
-    tags = Interpreter.current().tags if args.kind == "wheel" else None
+    if args.python is not None and args.kind != "wheel":
+        raise UsageError("--python chooses a wheel's interpreter: add --kind wheel")
+    python = Interpreter.at(locate_python(args.python)) if args.python else Interpreter.current()
+    tags = python.tags if args.kind == "wheel" else None
     url, filename, sri = locate_pypi_file(name.strip(), version.strip(), args.kind, tags)
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)

@@ -52,6 +52,11 @@ def _environment(args: argparse.Namespace) -> Any:
         return pkgs.python.with_packages(lambda ps: chosen)
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
+    if args.python is not None:
+        raise UsageError(
+            "--python chooses the interpreter of the -p packages' set; shell.py makes its own"
+            ' set: write package_set(python="X.Y") in it'
+        )
     return select(load_module("shell.py"), "env", "shell.py")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,12 +28,42 @@ from .transport import download, fetch_page, new_session
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["Index"]
+__all__ = ["Index", "best_ranked", "best_wheel", "default_tags", "show_tags", "tag_ranks"]
 
 
 @functools.cache
-def _default_tags() -> list[Tag]:
+def default_tags() -> list[Tag]:
+    """This interpreter's tags, most specific first."""
     return list(sys_tags())
+
+
+def best_wheel(files: Iterable[DistFile], tags: Sequence[Tag]) -> DistFile | None:
+    """The wheel among `files` whose best tag comes earliest in `tags`, or None if none fits.
+
+    A yanked file is chosen only when no other fits: PEP 592 allows it for an exactly pinned
+    version, which this always is. The pins of a recipe are chosen among by the same rule
+    (:mod:`pybuild.pins`), so a pinned file is the one the index would have given.
+    """
+    return best_ranked(files, tag_ranks(tags))
+
+
+def tag_ranks(tags: Iterable[Tag]) -> dict[Tag, int]:
+    """Each tag's place in `tags` (most preferred first), for :func:`best_ranked`."""
+    rank: dict[Tag, int] = {}
+    for i, tag in enumerate(tags):
+        rank.setdefault(tag, i)
+    return rank
+
+
+def best_ranked(files: Iterable[DistFile], rank: Mapping[Tag, int]) -> DistFile | None:
+    """:func:`best_wheel` with the tags' ranks made already (a set evaluates many wheels for
+    one interpreter); a file's few tags are looked up, not the interpreter's many."""
+    ranked: dict[DistFile, tuple[bool, int]] = {}
+    for f in files:
+        places = [rank[t] for t in f.tags if t in rank] if f.kind == "wheel" else []
+        if places:
+            ranked[f] = (f.yanked, min(places))
+    return min(ranked, key=ranked.__getitem__) if ranked else None
 
 
 class Index:
@@ -88,6 +118,18 @@ class Index:
         """The versions that have at least one file, oldest first."""
         return sorted({f.version for f in self.files(project)})
 
+    def release(self, project: str, version: str | Version) -> list[DistFile]:
+        """Every file of `project` at `version` (at least one, or :class:`VersionNotFound`)."""
+        try:
+            want = Version(version) if isinstance(version, str) else version
+        except InvalidVersion:
+            raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
+        name = canonicalize_name(project)
+        of_version = [f for f in self.files(name) if f.version == want]
+        if not of_version:
+            raise VersionNotFound(name, want, self.versions(name))
+        return of_version
+
     def find(
         self,
         project: str,
@@ -104,14 +146,8 @@ class Index:
         """
         if kind not in ("sdist", "wheel"):
             raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
-        try:
-            want = Version(version) if isinstance(version, str) else version
-        except InvalidVersion:
-            raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
-        name = canonicalize_name(project)
-        of_version = [f for f in self.files(name) if f.version == want]
-        if not of_version:
-            raise VersionNotFound(name, want, self.versions(name))
+        of_version = self.release(project, version)
+        name, want = canonicalize_name(project), of_version[0].version
         # Candidates keyed by (yanked, preference); the lowest key wins.
         if kind == "sdist":
             ranked: dict[DistFile, tuple[bool, int]] = {
@@ -119,21 +155,15 @@ class Index:
                 for f in of_version
                 if f.kind == "sdist"
             }
-            wanted = "sdist"
-        else:
-            order = tags if tags is not None else _default_tags()
-            rank: dict[Tag, int] = {}
-            for i, tag in enumerate(order):
-                rank.setdefault(tag, i)
-            ranked = {
-                f: (f.yanked, min(rank[t] for t in f.tags if t in rank))
-                for f in of_version
-                if f.kind == "wheel" and not f.tags.isdisjoint(rank)
-            }
-            wanted = "wheel compatible with the tags " + _show_tags(order)
-        if not ranked:
+            if ranked:
+                return min(ranked, key=ranked.__getitem__)
+            raise NoMatchingFile(name, want, "sdist", [f.filename for f in of_version])
+        order = tags if tags is not None else default_tags()
+        best = best_wheel(of_version, order)
+        if best is None:
+            wanted = "wheel compatible with the tags " + show_tags(order)
             raise NoMatchingFile(name, want, wanted, [f.filename for f in of_version])
-        return min(ranked, key=ranked.__getitem__)
+        return best
 
     def download(self, file: DistFile, dest: Path) -> Hash:
         """Fetch `file` to `dest` over this index's connections; see :func:`download`."""
@@ -146,6 +176,7 @@ class Index:
         return self._session
 
 
-def _show_tags(tags: Sequence[Tag], limit: int = 3) -> str:
+def show_tags(tags: Sequence[Tag], limit: int = 3) -> str:
+    """The first few of `tags`, for a message."""
     shown = ", ".join(str(t) for t in tags[:limit])
     return f"{shown}, ... ({len(tags)} tags)" if len(tags) > limit else shown or "(none)"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,6 +52,14 @@ class Interpreter:
     implementation: str  # "cpython"
     tags: tuple[str, ...]  # most specific first, as packaging.tags.sys_tags() gives them
     executable_hash: str  # SRI sha256 of the executable file
+
+    @property
+    def version_info(self) -> tuple[int, int, int]:
+        """The version as numbers, compared as ``sys.version_info`` is: a recipe writes
+        ``[tomli] if python.version_info < (3, 11) else []`` (nixpkgs' ``pythonOlder``)."""
+        numbers = [int(m[0]) if (m := re.match(r"\d+", p)) else 0 for p in self.version.split(".")]
+        major, minor, micro = (*numbers, 0, 0)[:3]
+        return major, minor, micro
 
     @property
     def version_xy(self) -> str:

@@ -58,8 +58,6 @@ TOOLCHAIN = {
     "installer": ("1.1.0", "sha256-9V9XKP9h091U28Wjl88/cwfLZLGAwgtyr76/AcniyKA="),
     "pyproject-hooks": ("1.3.3", "sha256-X8U/2sn3vWP7zcho+1+QtHhNeKU6PTOIzXOLgHRBogs="),
     "packaging": ("26.3", "sha256-1xk/fI5Ok/RE/eAmK/kK8w4W+grQrUTLVTyHM5sjzRw="),
-    # tomllib before CPython 3.11: the builder reads pyproject.toml under every interpreter.
-    "tomli": ("2.2.1", "sha256-y1XHPF9ECHedDPPu+fdiucnxR6d957JYvvClYorchcw="),
 }
 _DEFAULTS: dict[str, Any] = {
     "build_system": (),
@@ -90,20 +88,25 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def toolchain() -> list[Derivation]:
+# Python 3.10 has no tomllib: there the builder reads pyproject.toml with tomli (pure wheel).
+_TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6Y2doZrcFA/Lis="}
+
+
+def toolchain(python: Interpreter | None = None) -> list[Derivation]:
     """The pinned toolchain wheels, as fixed-output fetches (made once per process and home)."""
     from ..store import default_home
 
-    return _toolchain_in(str(default_home()))
+    return _toolchain_in(str(default_home()), python is not None and python.version_xy == "3.10")
 
 
 @functools.lru_cache(maxsize=8)
-def _toolchain_in(home: str) -> list[Derivation]:
-    return [
-        # The pure wheels: one file for every interpreter, importable from the zip.
-        fetch_pypi(name, version, sri, kind="wheel", tags=("py3-none-any",))
-        for name, (version, sri) in TOOLCHAIN.items()
+def _toolchain_in(home: str, tomli: bool) -> list[Derivation]:
+    wheels = [
+        fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
     ]
+    if tomli:
+        wheels.append(fetch_pypi("tomli", "2.5.0", kind="wheel", hashes=_TOMLI))
+    return wheels
 
 
 class PythonPackage:
@@ -254,7 +257,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         **dict(attrs["env"]),
         "PYBUILD_ATTRS": json.dumps(builder_attrs, sort_keys=True),
         "PYBUILD_PYTHON": python.identity,
-        "PYTHONPATH": os.pathsep.join(str(t) for t in toolchain()),
+        "PYTHONPATH": os.pathsep.join(str(t) for t in toolchain(python)),
     }
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",

@@ -20,7 +20,7 @@ import shutil
 import tarfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from packaging.tags import parse_tag
@@ -124,11 +124,14 @@ def _project_of(filename: str) -> tuple[str, Version]:
     return name, version
 
 
-def write_index(root: Path, files: Iterable[Path]) -> str:
+def write_index(
+    root: Path, files: Iterable[Path], requires_python: Mapping[str, str] | None = None
+) -> str:
     """Publish `files` as a PEP 691 (API 1.1) index under `root`; return its ``file://`` URL.
 
     The files are copied to ``root/files/`` and each project gets ``root/<project>/index.json``
     linking to them relatively (``../files/<name>``), so the same folder works when served.
+    `requires_python` gives a file (by name) the ``requires-python`` the index lists for it.
     """
     root = Path(root)
     (root / "files").mkdir(parents=True, exist_ok=True)
@@ -144,7 +147,7 @@ def write_index(root: Path, files: Iterable[Path]) -> str:
                 "filename": p.name,
                 "url": f"../files/{p.name}",
                 "hashes": {"sha256": hashlib.sha256(p.read_bytes()).hexdigest()},
-                "requires-python": None,
+                "requires-python": (requires_python or {}).get(p.name),
                 "yanked": False,
                 "size": p.stat().st_size,
             }

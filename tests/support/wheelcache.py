@@ -4,9 +4,10 @@ The build tests serve a local PEP 691 index; the recipes they evaluate (setuptoo
 flit-core, pytest and its runtime closure, and the builder's own toolchain) pin their files by
 hash, so that index must hold the very same bytes. This script evaluates the default package
 set for those attributes, collects every fixed-output fetch they need (their ``src``, the
-sources of their build systems and runtime closures, and ``toolchain()``), realises the
-fetches in a throwaway pybuild home through the configured index (pip's configuration), so
-the realiser checks every hash, and copies each file to ``.cache/wheels/<file name>``.
+sources of their build systems and runtime closures, and ``toolchain()`` for every
+interpreter), realises the fetches in a throwaway pybuild home through the configured index
+(pip's configuration), so the realiser checks every hash, and copies each file to
+``.cache/wheels/<file name>``.
 
 A file already cached with the right hash is not fetched again. The package set is first
 evaluated against an index made of the cache alone, so a run that finds everything needs no
@@ -19,6 +20,7 @@ Run it once before the tests (``.ci/run`` does)::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -66,7 +68,9 @@ def _fetches(attrs: tuple[str, ...]) -> tuple[dict[str, Any], list[str], list[st
     pkgs = package_set()
     found, missing = [], []
     fetches: dict[str, Derivation] = {}
-    for drv in toolchain():
+    # Builds for Python 3.10 add tomli to the toolchain (no tomllib there).
+    python_3_10 = dataclasses.replace(pkgs.interpreter, version="3.10.0")
+    for drv in toolchain(pkgs.interpreter) + toolchain(python_3_10):
         fetches[drv.output_paths["out"]] = drv
     todo: list[PythonPackage] = []
     for attr in attrs:

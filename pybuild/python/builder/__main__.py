@@ -418,10 +418,10 @@ def _home() -> str:
 
 def _build_system(source: Path) -> tuple:
     """Backend, backend-path and requires from pyproject.toml, with PEP 517's fallback."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # CPython 3.10: tomli, from the toolchain wheels
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found]
+    else:  # Python 3.10: the toolchain brings tomli
+        import tomli as tomllib
 
     pyproject = source / "pyproject.toml"
     table = {}

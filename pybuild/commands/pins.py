@@ -1,0 +1,96 @@
+"""``pybuild update-pins``: pin every wheel file of wheel recipes from the index (nix-update)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import MissingAttribute, UsageError
+from .common import print_json
+
+
+def register(commands: Any) -> None:
+    p = commands.add(
+        "update-pins",
+        _update_pins,
+        "pin the wheel files of wheel recipes (every interpreter and platform) from the index",
+    )
+    p.add_argument("targets", nargs="*", metavar="ATTR|FILE", help="a recipe's attribute or file")
+    p.add_argument("--all", action="store_true", help="every recipe of the set that fetches wheels")
+    p.add_argument("--version", metavar="V", help="move the recipe to release V first")
+    p.add_argument(
+        "--recipes",
+        action="append",
+        metavar="DIR",
+        help="recipe folder to use instead of the default set (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
+
+def _update_pins(args: argparse.Namespace) -> int:
+    from ..update_pins import update_pins, wheel_recipes
+
+    folders = [Path(r) for r in args.recipes] if args.recipes else [_default_recipes()]
+    if args.all == bool(args.targets):
+        raise UsageError("name the recipes to pin (ATTR or FILE…), or --all")
+    if args.all and args.version:
+        raise UsageError("--version moves one recipe to a release: name it instead of --all")
+    files = wheel_recipes(folders) if args.all else [_recipe_file(t, folders) for t in args.targets]
+    updates = [u for file in files for u in update_pins(file, args.version)]
+    if args.json:
+        print_json(
+            [
+                {
+                    "file": str(u.file),
+                    "pname": u.pname,
+                    "version": u.version,
+                    "pinned": u.pinned,
+                    "missing": [t.name for t in u.missing],
+                    "changed": u.changed,
+                }
+                for u in updates
+            ]
+        )
+        return 0
+    for u in updates:
+        count = f"{len(u.pinned)} wheel{'s' if len(u.pinned) != 1 else ''}"
+        missing = f" (no file for {_summary(u.missing)})" if u.missing else ""
+        state = "pinned" if u.changed else "already pinned"
+        print(f"{u.pname} {u.version}: {count} {state} in {u.file}{missing}")
+    print(f"{sum(u.changed for u in updates)} of {len(updates)} changed", file=sys.stderr)
+    return 0
+
+
+def _default_recipes() -> Path:
+    from ..bundled import default_recipes
+
+    return default_recipes()
+
+
+def _recipe_file(target: str, folders: list[Path]) -> Path:
+    """The recipe module a command-line name means: a file, or an attribute of the folders."""
+    if target.endswith(".py"):
+        if not Path(target).is_file():
+            raise UsageError(f"{target}: no such recipe file")
+        return Path(target)
+    for folder in folders:
+        if (folder / f"{target}.py").is_file():
+            return folder / f"{target}.py"
+    known = [p.stem for f in folders for p in f.glob("*.py") if not p.name.startswith("_")]
+    raise MissingAttribute(target, "the recipe folders", known)
+
+
+def _summary(missing: list[Any]) -> str:
+    """``cp310, cp314 win_amd64``: an interpreter missing on every platform is named alone."""
+    from ..pins import PLATFORMS
+
+    by_python: dict[str, list[str]] = {}
+    for target in missing:
+        python, platform = target.name.split(" ")
+        by_python.setdefault(python, []).append(platform)
+    return ", ".join(
+        python if len(platforms) == len(PLATFORMS) else f"{python} {' '.join(platforms)}"
+        for python, platforms in by_python.items()
+    )

@@ -1,0 +1,215 @@
+"""Pinned wheels: which release files a recipe pins, and which of them a build uses.
+
+A package taken from its binary wheels has one file per interpreter and platform, so its
+recipe pins a hash per file (``fetch_pypi(..., kind="wheel", hashes={file name: hash})``)
+rather than one: the same recipe then builds on CPython 3.10 to 3.14, on Linux, macOS and
+Windows, wherever the release has a file. :func:`choose_pinned` picks the file for an
+interpreter's tags among the pinned ones by the rule the index client picks among an index's
+files (:func:`pybuild.index.client.best_wheel`), without asking any index.
+
+Which files to pin is :func:`files_to_pin`: for each interpreter of :data:`PYTHONS` and each
+platform of :data:`PLATFORMS`, the file a machine of that kind would use, for every OS release
+(glibc, macOS) the files themselves name, so an older machine gets the older build it needs.
+``pybuild update-pins`` (:mod:`pybuild.update_pins`) writes them into a recipe.
+
+Example::
+
+    >>> pins = {"six-1.17.0-py2.py3-none-any.whl": "sha256-" + "A" * 43 + "="}
+    >>> choose_pinned("six", "1.17.0", pins, None)
+    ('six-1.17.0-py2.py3-none-any.whl', 'sha256-AAAA...A=')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms, parse_tag
+from packaging.utils import (
+    BuildTag,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from .errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
+from .hashing import parse_hash
+from .index.client import best_ranked, best_wheel, default_tags, tag_ranks
+from .index.simple import DistFile
+
+__all__ = ["PLATFORMS", "PYTHONS", "Target", "choose_pinned", "files_to_pin", "targets_for"]
+
+# The interpreters and platforms a recipe's pins cover, where the release has files for them.
+PYTHONS = ((3, 10), (3, 11), (3, 12), (3, 13), (3, 14))
+PLATFORMS = (
+    ("manylinux", "x86_64"),
+    ("manylinux", "aarch64"),
+    ("macosx", "arm64"),
+    ("macosx", "x86_64"),
+    ("win", "amd64"),
+)
+# glibc releases older than these have no manylinux tags for the architecture (as packaging).
+_OLDEST_GLIBC = {"x86_64": 5, "i686": 5}
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+_MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_")
+_MACOSX = re.compile(r"macosx_(\d+)_(\d+)_")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One kind of machine: an interpreter on a platform at one OS release, with its tags."""
+
+    python: tuple[int, int]
+    platform: tuple[str, str]
+    tags: tuple[Tag, ...]
+
+    @property
+    def name(self) -> str:
+        """``cp312 manylinux_x86_64``: what a report calls it."""
+        return f"cp{self.python[0]}{self.python[1]} {'_'.join(self.platform)}"
+
+
+def choose_pinned(
+    pname: str, version: str, hashes: Mapping[str, str], tags: Sequence[str] | None
+) -> tuple[str, str]:
+    """The pinned file for an interpreter with `tags` (most specific first; by default this
+    one's): its name and SRI hash.
+
+    :class:`UnsupportedInterpreter` when no pinned file is for the interpreter on any
+    platform and the pins cover its version (the release has none); :class:`NoPinnedWheel`
+    when the pins lack it otherwise.
+    """
+    pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
+    order, rank = _ranks(tuple(tags) if tags is not None else None)
+    best = best_ranked(pinned, rank)
+    if best is not None:
+        return best.filename, parse_hash(str(best.sha256)).sri
+    interpreter = str(order[0]) if order else "(no tags)"
+    if _covered(order) and not any(_same_interpreter(f.tags, order) for f in pinned):
+        pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
+        reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
+        raise UnsupportedInterpreter(pname, version, interpreter.split("-")[0], reason)
+    raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
+
+
+def _python_order(python_tag: str) -> tuple[str, int]:
+    """cp39 before cp310: python tags in version order."""
+    letters = python_tag.rstrip("0123456789")
+    digits = python_tag[len(letters) :]
+    return letters, int(digits or 0)
+
+
+def _pinned_file(pname: str, version: str, filename: str, value: str) -> DistFile:
+    """A pin as the index would list it. A pin of another project's or release's file is
+    refused: the recipe would not be using what it says."""
+    try:
+        name, found, _, tags = _parse_wheel(filename)
+        same = canonicalize_name(name) == canonicalize_name(pname) and found == Version(version)
+    except (InvalidWheelFilename, InvalidVersion) as exc:
+        raise UsageError(f"hashes= of {pname} {version}: {exc}") from None
+    if not same:
+        raise UsageError(
+            f"hashes= of {pname} {version} pins {filename}, a file of another project or release"
+        )
+    sha256 = parse_hash(value).hex
+    return DistFile(
+        filename=filename, url="", sha256=sha256, kind="wheel", version=found, tags=tags
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_wheel(filename: str) -> tuple[NormalizedName, Version, BuildTag, frozenset[Tag]]:
+    """A wheel's name, version, build and tags; parsed once per process (evaluation is hot)."""
+    return parse_wheel_filename(filename)
+
+
+@functools.lru_cache(maxsize=16)
+def _ranks(tags: tuple[str, ...] | None) -> tuple[tuple[Tag, ...], dict[Tag, int]]:
+    """An interpreter's tags (by default this one's) and their ranks; once per process."""
+    order = tuple(t for text in tags for t in parse_tag(text)) if tags else tuple(default_tags())
+    return order, tag_ranks(order)
+
+
+def _covered(order: Sequence[Tag]) -> bool:
+    """Whether the interpreter is one the pins are written for (CPython of :data:`PYTHONS`)."""
+    first = order[0].interpreter if order else ""
+    return any(first == f"cp{major}{minor}" for major, minor in PYTHONS)
+
+
+def _same_interpreter(file_tags: Iterable[Tag], order: Sequence[Tag]) -> bool:
+    """Whether a file is for this interpreter on some platform (its python and ABI fit)."""
+    wanted = {(t.interpreter, t.abi) for t in order}
+    return any((t.interpreter, t.abi) in wanted for t in file_tags)
+
+
+def files_to_pin(files: Iterable[DistFile]) -> tuple[dict[str, DistFile], list[Target]]:
+    """The wheels among one release's `files` that some target machine would use, by name,
+    and the targets (one per interpreter and platform) that no file fits."""
+    wheels = [f for f in files if f.kind == "wheel"]
+    chosen: dict[str, DistFile] = {}
+    missing: list[Target] = []
+    for python in PYTHONS:
+        for platform in PLATFORMS:
+            targets = targets_for(python, platform, wheels)
+            found = [f for t in targets if (f := best_wheel(wheels, t.tags)) is not None]
+            chosen.update((f.filename, f) for f in found)
+            if not found:
+                missing.append(targets[-1])
+    return dict(sorted(chosen.items())), missing
+
+
+def targets_for(
+    python: tuple[int, int], platform: tuple[str, str], wheels: Iterable[DistFile]
+) -> list[Target]:
+    """The machines of one interpreter and platform to choose for: one per OS release named
+    by a file (a glibc or macOS version), oldest first, since each may pick another file."""
+    kind, arch = platform
+    releases = sorted({r for f in wheels for t in f.tags if (r := _os_release(kind, t.platform))})
+    if kind == "manylinux":
+        floor = (2, _OLDEST_GLIBC.get(arch, 17))
+        glibcs = [r for r in releases if r >= floor] or [(2, 17)]
+        platform_lists = [_manylinux_platforms(minor, arch) for _, minor in glibcs]
+    elif kind == "macosx":
+        floor = (11, 0) if arch == "arm64" else (10, 9)  # the first release for the arch
+        versions = sorted({max(r, floor) if r[0] < 11 else (r[0], 0) for r in releases})
+        platform_lists = [list(mac_platforms(v, arch)) for v in versions or [floor]]
+    else:
+        platform_lists = [[f"{kind}_{arch}"]]
+    return [Target(python, platform, _tags(python, p)) for p in platform_lists]
+
+
+def _os_release(kind: str, platform: str) -> tuple[int, int] | None:
+    """The glibc or macOS release a platform tag asks for, when it is of `kind`."""
+    if kind == "manylinux":
+        for minor, legacy in _LEGACY_MANYLINUX.items():
+            if platform.startswith(legacy + "_"):
+                return (2, minor)
+        found = _MANYLINUX.match(platform)
+    else:
+        found = _MACOSX.match(platform) if kind == "macosx" else None
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def _manylinux_platforms(glibc_minor: int, arch: str) -> list[str]:
+    """The platform tags of a glibc 2.`glibc_minor` machine, best first, as packaging lists
+    them (with the legacy manylinux1/2010/2014 aliases) and ``linux_<arch>`` last."""
+    platforms = []
+    for minor in range(glibc_minor, _OLDEST_GLIBC.get(arch, 17) - 1, -1):
+        platforms.append(f"manylinux_2_{minor}_{arch}")
+        legacy = _LEGACY_MANYLINUX.get(minor)
+        if legacy and (minor == 17 or arch in _OLDEST_GLIBC):
+            platforms.append(f"{legacy}_{arch}")
+    return [*platforms, f"linux_{arch}"]
+
+
+def _tags(python: tuple[int, int], platforms: list[str]) -> tuple[Tag, ...]:
+    """CPython's tags on `platforms`, most specific first, as ``sys_tags()`` would give them."""
+    interpreter = f"cp{python[0]}{python[1]}"
+    return (
+        *cpython_tags(python, [interpreter], platforms),
+        *compatible_tags(python, interpreter, platforms),
+    )

@@ -1,0 +1,290 @@
+"""``update-pins``: write a wheel recipe's pins from the index, as ``nix-update`` does for nixpkgs.
+
+A recipe taken from binary wheels pins one hash per file (:mod:`pybuild.pins`); keeping dozens
+of hashes by hand is what makes such recipes rot. :func:`update_pins` reads the recipe module,
+finds its ``fetch_pypi(..., kind="wheel")`` calls, asks the index for the release's files and
+the sha256 it publishes for each (PEP 691; a file without one is downloaded once to hash it),
+and rewrites the call's ``hashes=`` (or its single ``hash=``) in place, one line per file, in
+the layout ``ruff format`` keeps. ``version=`` moves the recipe to another release first. Only
+the spans of the pins and of the version's string change: comments and layout stay as written.
+Each pinned file's URL is remembered, so the next evaluation needs no index.
+
+Example::
+
+    >>> recipe = Path("flit_core.py")
+    >>> _ = recipe.write_text(
+    ...     "def recipe(fetch_pypi):\\n"
+    ...     '    return fetch_pypi("flit-core", "4.2.0", kind="wheel", hash="")\\n'
+    ... )
+    >>> [update] = update_pins(recipe)
+    >>> list(update.pinned), update.changed
+    (['flit_core-4.2.0-py3-none-any.whl'], True)
+    >>> "hashes={" in recipe.read_text()
+    True
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_atomic
+from .errors import UsageError
+from .index import Index
+from .pins import Target, files_to_pin
+
+__all__ = ["PinUpdate", "update_pins", "wheel_recipes"]
+
+_LINE_LENGTH = 100  # the repository's ruff line length: a longer pin wraps its hash
+
+
+@dataclass(frozen=True)
+class PinUpdate:
+    """What one ``fetch_pypi`` call pins now: file name -> SRI hash, the targets (an
+    interpreter on a platform) the release has no file for, and whether the file changed."""
+
+    file: Path
+    pname: str
+    version: str
+    pinned: dict[str, str]
+    missing: list[Target]
+    changed: bool
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A wheel ``fetch_pypi`` call of a recipe, with the nodes that spell its parts."""
+
+    pname: str
+    version: ast.Constant  # the version's string literal (perhaps where a name is assigned)
+    pins: ast.expr | ast.keyword  # the hash= keyword or positional hash, or hashes=' dict
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Replace the text from `start` to `end` (character offsets) with `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+def wheel_recipes(folders: Iterable[Path]) -> list[Path]:
+    """The recipe modules in `folders` that fetch a wheel, sorted by name in each folder."""
+    found = []
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.py")):
+            if not path.name.startswith("_") and _wheel_calls(path, _parse(path, path.read_text())):
+                found.append(path)
+    return found
+
+
+def update_pins(
+    file: Path, version: str | None = None, index: Index | None = None
+) -> list[PinUpdate]:
+    """Pin every wheel file of each ``fetch_pypi(..., kind="wheel")`` call in `file` that a
+    target machine would use; with `version`, move the recipe (it must have one such call)
+    to that release first. `index` is the configured one by default."""
+    file = Path(file)
+    source = file.read_text()
+    calls = _wheel_calls(file, _parse(file, source))
+    if not calls:
+        raise UsageError(f'{file} has no fetch_pypi(..., kind="wheel") call to pin')
+    if version is not None and len(calls) > 1:
+        raise UsageError(f"{file} fetches {len(calls)} wheels: a new version would be ambiguous")
+    found: list[tuple[_Call, str, dict[str, str], list[Target]]] = []
+    with index if index is not None else Index() as idx:
+        for call in calls:
+            target = version if version is not None else str(call.version.value)
+            pinned, missing = _pins_of_release(idx, call.pname, target)
+            found.append((call, target, pinned, missing))
+    edits = []
+    for call, target, pinned, _ in found:
+        if target != call.version.value:
+            edits.append(_Edit(*_span(source, call.version), _quote(target)))
+        edits.append(_pins_edit(source, call.pins, pinned))
+    new = _apply(source, edits)
+    if new != source:
+        ast.parse(new, filename=str(file))  # a rewrite that broke the module would be a bug
+        write_atomic(file, new)
+    return [
+        PinUpdate(file, call.pname, target, pinned, missing, new != source)
+        for call, target, pinned, missing in found
+    ]
+
+
+def _pins_of_release(index: Index, pname: str, version: str) -> tuple[dict[str, str], list[Target]]:
+    """The files to pin of one release (name -> SRI hash), each one's URL remembered for
+    evaluation without the index, and the targets that no file fits."""
+    from .fetchers import hash_by_download, remember_file
+    from .hashing import parse_hash
+
+    chosen, missing = files_to_pin(index.release(pname, version))
+    pinned = {}
+    for name, dist in chosen.items():
+        sri = parse_hash(dist.sha256).sri if dist.sha256 else hash_by_download(index, dist)
+        remember_file(sri, pname, version, "wheel", dist.url, name, dist.requires_python)
+        pinned[name] = sri
+    return pinned, missing
+
+
+# -- reading the recipe ----------------------------------------------------------------------
+
+
+def _parse(file: Path, source: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=str(file))
+    except SyntaxError as exc:
+        raise UsageError(f"{file}:{exc.lineno}: cannot read the recipe: {exc.msg}") from None
+
+
+def _wheel_calls(file: Path, tree: ast.Module) -> list[_Call]:
+    """Every ``fetch_pypi(..., kind="wheel")`` (or ``x.fetch_pypi``) call, in source order."""
+    scopes = _scopes(tree)
+    calls = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _is_fetch_pypi(node.func)):
+            continue
+        kind = _argument(node, 3, "kind")
+        if not (isinstance(kind, ast.Constant) and kind.value == "wheel"):
+            continue
+        where = f"{file}:{node.lineno}"
+        pname = _literal(_argument(node, 0, "pname"), scopes, node, f"{where}: the name")
+        version = _literal(_argument(node, 1, "version"), scopes, node, f"{where}: the version")
+        pins = _pins_node(node, scopes, where)
+        calls.append(_Call(str(pname.value), version, pins))
+    return sorted(calls, key=lambda c: (c.version.lineno, c.version.col_offset))
+
+
+def _is_fetch_pypi(func: ast.expr) -> bool:
+    if isinstance(func, ast.Attribute):
+        return func.attr == "fetch_pypi"
+    return isinstance(func, ast.Name) and func.id == "fetch_pypi"
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """The argument given at `position` or as `keyword`, if any."""
+    if position < len(call.args):
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _pins_node(
+    call: ast.Call, scopes: dict[ast.AST, list[ast.AST]], where: str
+) -> ast.expr | ast.keyword:
+    """What the pins are spelt with: the dict of ``hashes=`` (perhaps assigned to a name),
+    else the ``hash=`` keyword or positional hash, to be replaced by ``hashes=``."""
+    hashes = next((k for k in call.keywords if k.arg == "hashes"), None)
+    if hashes is not None:
+        value = _resolve(hashes.value, scopes, call)
+        if not isinstance(value, ast.Dict):
+            raise UsageError(f"{where}: hashes= must be a dict literal, or a name assigned one")
+        return value
+    single = next((k for k in call.keywords if k.arg == "hash"), None)
+    if single is None and len(call.args) > 2:
+        return call.args[2]
+    if single is not None and not isinstance(single.value, ast.Constant):
+        raise UsageError(f"{where}: write the pins as hashes={{}} (a name's hash= is not read)")
+    if single is None:
+        raise UsageError(f"{where}: add hashes={{}} to the call; this fills it in")
+    return single
+
+
+def _literal(
+    node: ast.expr | None, scopes: dict[ast.AST, list[ast.AST]], call: ast.Call, what: str
+) -> ast.Constant:
+    """The string literal `node` is, or that the name `node` is assigned in its scope."""
+    value = _resolve(node, scopes, call) if node is not None else None
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+        raise UsageError(f"{what} must be a string, or a name assigned one in the recipe")
+    return value
+
+
+def _resolve(node: ast.expr, scopes: dict[ast.AST, list[ast.AST]], call: ast.Call) -> ast.expr:
+    """`node`, or for a name the value of its one plain assignment (``x = ...``) in the
+    function around `call`, else at the module's top level."""
+    if not isinstance(node, ast.Name):
+        return node
+    for scope in scopes.get(call, []):
+        body = scope.body if isinstance(scope, ast.Module | ast.FunctionDef) else []
+        for statement in body:
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id == node.id
+            ):
+                return statement.value
+    return node
+
+
+def _scopes(tree: ast.Module) -> dict[ast.AST, list[ast.AST]]:
+    """For each call, the functions around it (innermost first), then the module."""
+    found: dict[ast.AST, list[ast.AST]] = {}
+
+    def visit(node: ast.AST, around: list[ast.AST]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call):
+                found[child] = around
+            inner = [child, *around] if isinstance(child, ast.FunctionDef) else around
+            visit(child, inner)
+
+    visit(tree, [tree])
+    return found
+
+
+# -- writing it ------------------------------------------------------------------------------
+
+
+def _pins_edit(source: str, node: ast.expr | ast.keyword, pinned: dict[str, str]) -> _Edit:
+    """The pins written in place of `node`: a dict literal becomes the new dict; a ``hash=``
+    keyword (or positional hash) becomes ``hashes={...}``."""
+    start, end = _span(source, node)
+    indent = _indent(source, start)
+    body = _dict_text(pinned, indent)
+    return _Edit(start, end, body if isinstance(node, ast.Dict) else f"hashes={body}")
+
+
+def _dict_text(pinned: dict[str, str], indent: str) -> str:
+    """``{"file": "hash", ...}`` one entry a line, as ``ruff format`` lays it out; an entry
+    too long for a line has its hash in parentheses on the next."""
+    lines = ["{"]
+    inner = indent + "    "
+    for name, sri in sorted(pinned.items()):
+        line = f"{inner}{_quote(name)}: {_quote(sri)},"
+        if len(line) > _LINE_LENGTH:
+            line = f"{inner}{_quote(name)}: (\n{inner}    {_quote(sri)}\n{inner}),"
+        lines.append(line)
+    return "\n".join([*lines, indent + "}"]) if pinned else "{}"
+
+
+def _quote(text: str) -> str:
+    """A double-quoted string literal (file names and hashes have no quotes or escapes)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _span(source: str, node: ast.expr | ast.keyword) -> tuple[int, int]:
+    """`node`'s text as character offsets into `source` (ast counts columns in bytes)."""
+    lines = source.splitlines(keepends=True)
+
+    def offset(lineno: int, col: int) -> int:
+        before = sum(len(line) for line in lines[: lineno - 1])
+        return before + len(lines[lineno - 1].encode()[:col].decode())
+
+    end_lineno, end_col = node.end_lineno, node.end_col_offset
+    assert end_lineno is not None and end_col is not None  # parsed nodes have positions
+    return offset(node.lineno, node.col_offset), offset(end_lineno, end_col)
+
+
+def _indent(source: str, offset: int) -> str:
+    """The leading white space of the line `offset` is on."""
+    line = source[source.rfind("\n", 0, offset) + 1 :]
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _apply(source: str, edits: list[_Edit]) -> str:
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        source = source[: edit.start] + edit.text + source[edit.end :]
+    return source

@@ -1,0 +1,126 @@
+"""Choosing the interpreter: ``pybuild --python 3.12`` and ``package_set(python="3.12")``.
+
+A version is found as ``python3.12`` on ``PATH``; a version manager's shim there is run and
+asked for the real interpreter, and pyenv's shim, which refuses a version it has not selected,
+falls back to pyenv's versions folder. Sets for several interpreters live side by side with
+their own store paths, and the in-build builder runs under each CPython this machine has
+(the fixture projects are built with each, from the local build index).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybuild.cli import main
+from pybuild.errors import UsageError
+from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from pybuild.python.locate import locate_python
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+THIS = f"{sys.version_info.major}.{sys.version_info.minor}"
+REAL = os.path.realpath(sys.executable)
+
+
+def _installed(version: str) -> str | None:
+    try:
+        return locate_python(version)
+    except UsageError:
+        return None
+
+
+OTHERS = [v for v in ("3.10", "3.12", "3.13", "3.14") if v != THIS]
+
+
+def _script(path: Path, body: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_version_is_found_on_path_and_a_shim_is_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shim = _script(tmp_path / "bin" / "python3.99", f'exec {sys.executable} "$@"')
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    assert locate_python("3.99") == REAL
+    assert locate_python(shim) == REAL
+    assert locate_python(sys.executable) == REAL
+
+
+def test_a_shim_that_refuses_falls_back_to_pyenvs_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusing = "echo 'pyenv: python3.99: command not found' >&2; exit 127"
+    shim = _script(tmp_path / "shims" / "python3.99", refusing)
+    monkeypatch.setenv("PATH", str(shim.parent))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    with pytest.raises(UsageError, match=r"pyenv: python3\.99: command not found"):
+        locate_python("3.99")
+    for version in ("3.99.0", "3.99.10"):
+        found = tmp_path / "pyenv" / "versions" / version / "bin" / "python3.99"
+        found.parent.mkdir(parents=True)
+        found.symlink_to(sys.executable if version == "3.99.10" else "/nonexistent")
+    assert locate_python("3.99") == REAL  # the newest version that has it
+
+
+def test_an_interpreter_not_found_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UsageError, match=r"no interpreter '3\.98'") as info:
+        locate_python("3.98")
+    assert "give the interpreter's path" in info.value.hint
+
+
+def test_python_is_refused_where_it_would_be_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--python", THIS, "gc"]) == 1
+    assert "`pybuild gc` uses no package set" in capsys.readouterr().err
+    (tmp_path / "file.py").write_text("x = 1\n")
+    assert main(["--python", THIS, "build", "-f", str(tmp_path / "file.py"), "x"]) == 1
+    assert 'write package_set(python="X.Y") in it' in capsys.readouterr().err
+    assert main(["--python", THIS, "prefetch", "six==1.17.0"]) == 1
+    assert "--python chooses a wheel's interpreter: add --kind wheel" in capsys.readouterr().err
+
+
+def test_sets_for_two_interpreters_live_side_by_side(use_index: BuildIndex, tmp_path: Path) -> None:
+    other = next((v for v in OTHERS if _installed(v)), None)
+    if other is None:
+        pytest.skip("no CPython besides this one is installed")
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["shout", "greet"])
+    here = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    there = package_set(python=other, recipes=[DEFAULT_RECIPES, recipes])
+    assert there.interpreter.version_xy == other
+    assert there.greet.drv.out != here.greet.drv.out
+    assert there.greet.drv.name == f"python{other}-greet-1.0"
+    assert there.greet.attrs["src"].out == here.greet.attrs["src"].out  # one download
+
+
+@pytest.mark.parametrize("version", OTHERS)
+def test_the_builder_runs_under_each_installed_cpython(
+    version: str, use_index: BuildIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """shout (flit-core) and greet (setuptools, needs shout) built with that interpreter: every
+    phase, the imports check and greet's script run under it. The first build of shout with
+    this interpreter is cached by the evaluation cache; --python must not be answered by it."""
+    if _installed(version) is None:
+        pytest.skip(f"CPython {version} is not installed")
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["shout", "greet"])
+    common = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    assert main(["build", "shout", *common]) == 0
+    assert f"-python{THIS}-shout-1.0" in capsys.readouterr().out
+    assert main(["--python", version, "build", "greet", *common]) == 0, capsys.readouterr().err
+    out = Path(capsys.readouterr().out.strip())
+    assert out.name.endswith(f"-python{version}-greet-1.0")
+    assert (out / "lib" / f"python{version}" / "site-packages" / "greet").is_dir()
+    run = subprocess.run([out / "bin" / "greet"], env={}, capture_output=True, text=True)
+    assert run.stdout == "HELLO FROM GREET!\n", run.stderr
+    assert main(["build", "shout", *common, "--python", version]) == 0
+    assert f"-python{version}-shout-1.0" in capsys.readouterr().out

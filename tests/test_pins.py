@@ -1,0 +1,324 @@
+"""Wheel recipes pin one hash per file; ``update-pins`` writes them; a build uses the right one.
+
+A local PEP 691 index publishes one release of ``spin`` as wheels for several interpreters and
+platforms (each wheel's module says which file it is); ``pybuild update-pins`` writes the pins
+into a recipe, and a build on this interpreter installs the file a machine like this one would
+choose. What no pin covers is a named error: another platform (:class:`NoPinnedWheel`, whose
+hint is the command that pins it) or an interpreter the release has no wheel for at all
+(:class:`UnsupportedInterpreter`, which ``build --all`` reports as unsupported).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.tags import parse_tag
+from packaging.version import Version
+
+from pybuild.cli import main
+from pybuild.errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
+from pybuild.fetchers import fetch_pypi
+from pybuild.hashing import hash_file
+from pybuild.index.simple import DistFile
+from pybuild.pins import choose_pinned, files_to_pin
+from pybuild.pkgset import package_set
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from pybuild.update_pins import update_pins
+from support.fixtures import BuildIndex
+from support.index import make_wheel, write_index
+
+PY = f"cp{sys.version_info.major}{sys.version_info.minor}"
+OTHER = "cp312" if PY != "cp312" else "cp313"  # an interpreter other than this one
+ARCH = platform.machine()
+on_manylinux = pytest.mark.skipif(
+    sys.platform != "linux" or ARCH not in ("x86_64", "aarch64"),
+    reason="the fixture wheels are manylinux ones for this machine",
+)
+# spin 1.0's wheels: which of them update-pins pins, and which this machine uses.
+SPIN_PINNED = (
+    f"{PY}-{PY}-manylinux_2_17_{ARCH}",  # for an older glibc than the next one's
+    f"{PY}-{PY}-manylinux_2_28_{ARCH}",  # this machine's (glibc >= 2.28 here)
+    f"{PY}-{PY}-win_amd64",
+    f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}",
+    "cp39-abi3-macosx_11_0_arm64",  # one file for every interpreter on that platform
+)
+SPIN_NOT_PINNED = (
+    f"{PY}-{PY}-musllinux_1_2_{ARCH}",  # not one of the five platforms
+    f"{PY}-{PY}-win32",
+)
+RECIPE = '''"""{pname}, a fixture recipe from binary wheels."""
+
+
+def recipe(build_python_package, fetch_pypi):
+    version = "{version}"
+    return build_python_package(
+        pname="{pname}",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "{pname}",
+            version,
+            kind="wheel",
+            {pins},
+        ),
+        imports_check=[],
+    )
+'''
+
+
+def _wheel(folder: Path, name: str, version: str, tag: str) -> Path:
+    module = name.replace("-", "_")
+    return make_wheel(folder, name, version, {f"{module}.py": f"TAG = {tag!r}\n"}, tag=tag)
+
+
+@pytest.fixture
+def spin_index(
+    tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Path]:
+    """spin 1.0 and 2.0, lame, gone and future 1.0 on an index beside the build index (for
+    the builder's toolchain); the published wheels by tag (or name)."""
+    build = tmp_path / "dists"
+    build.mkdir()
+    wheels = {tag: _wheel(build, "spin", "1.0", tag) for tag in SPIN_PINNED + SPIN_NOT_PINNED}
+    wheels["2.0"] = _wheel(build, "spin", "2.0", f"{PY}-{PY}-manylinux_2_17_{ARCH}")
+    wheels["lame"] = _wheel(build, "lame", "1.0", f"{PY}-{PY}-win_amd64")
+    wheels["gone"] = _wheel(build, "gone", "1.0", f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}")
+    wheels["future"] = _wheel(build, "future", "1.0", "py3-none-any")
+    url = write_index(tmp_path / "index", wheels.values(), {wheels["future"].name: ">=3.99"})
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", url)
+    return wheels
+
+
+def _recipes(folder: Path, **recipes: tuple[str, str, str]) -> Path:
+    """Recipe modules: attribute -> (pname, version, the pins' argument as written)."""
+    folder.mkdir(exist_ok=True)
+    for attr, (pname, version, pins) in recipes.items():
+        (folder / f"{attr}.py").write_text(RECIPE.format(pname=pname, version=version, pins=pins))
+    return folder
+
+
+def _installed_tag(pkgs, attr: str) -> str:
+    """Build `attr` and read which wheel it was made from (its module says)."""
+    drv = pkgs[attr].drv
+    store = Store.default()
+    realise([drv], store, BuildOptions(log=io.StringIO()))
+    site = Path(drv.path(store=store)) / pkgs[attr].python.site_packages
+    return (site / f"{attr}.py").read_text().split("'")[1]
+
+
+# -- choosing among the pins -----------------------------------------------------------------
+
+
+def _pins(*tags: str, version: str = "1.0") -> dict[str, str]:
+    return {f"spin-{version}-{tag}.whl": "sha256-" + "A" * 43 + "=" for tag in tags}
+
+
+def test_the_best_pin_for_the_tags_wins() -> None:
+    pins = _pins("cp312-cp312-manylinux_2_17_x86_64", "cp312-abi3-manylinux_2_17_x86_64")
+    tags = ("cp312-cp312-manylinux_2_36_x86_64", "cp312-cp312-manylinux_2_17_x86_64")
+    abi3 = ("cp313-abi3-manylinux_2_17_x86_64", "cp312-abi3-manylinux_2_17_x86_64")
+    assert choose_pinned("spin", "1.0", pins, tags)[0].startswith("spin-1.0-cp312-cp312-")
+    assert (
+        choose_pinned("spin", "1.0", pins, abi3)[0]
+        == "spin-1.0-cp312-abi3-manylinux_2_17_x86_64.whl"
+    )
+
+
+def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> None:
+    pins = _pins("cp312-cp312-manylinux_2_17_x86_64")
+    with pytest.raises(NoPinnedWheel) as info:
+        choose_pinned("spin", "1.0", pins, ("cp312-cp312-win_amd64", "py3-none-any"))
+    assert not isinstance(info.value, UnsupportedInterpreter)
+    assert "no pinned wheel for cp312-cp312-win_amd64" in str(info.value)
+    info.value.name_attribute("spin")
+    assert "pybuild update-pins spin" in info.value.hint
+
+
+def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
+    pins = _pins("cp312-cp312-manylinux_2_17_x86_64", "cp313-cp313-win_amd64")
+    with pytest.raises(UnsupportedInterpreter, match=r"spin 1\.0 does not support cp310") as info:
+        choose_pinned("spin", "1.0", pins, ("cp310-cp310-manylinux_2_17_x86_64", "py3-none-any"))
+    assert "its wheels are for cp312, cp313" in str(info.value)
+    # An interpreter the pins were not written for is not known to be unsupported.
+    with pytest.raises(NoPinnedWheel) as info:
+        choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",))
+    assert not isinstance(info.value, UnsupportedInterpreter)
+
+
+def test_a_pin_of_another_release_is_refused() -> None:
+    with pytest.raises(UsageError, match="a file of another project or release"):
+        choose_pinned("spin", "1.0", _pins("py3-none-any", version="2.0"), None)
+
+
+def _dist(tag: str) -> DistFile:
+    name = f"spin-1.0-{tag}.whl"
+    tags = frozenset(parse_tag(tag))
+    return DistFile(
+        filename=name, url=name, sha256="0" * 64, kind="wheel", version=Version("1.0"), tags=tags
+    )
+
+
+def test_the_files_to_pin_are_one_per_machine_kind_and_os_release() -> None:
+    chosen = [
+        "cp310-cp310-manylinux2014_x86_64",
+        "cp310-cp310-manylinux_2_28_x86_64",  # a newer glibc picks this one
+        "cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64",
+        "cp311-cp311-macosx_10_9_x86_64",
+        "cp311-cp311-macosx_14_0_x86_64",  # macOS 14 picks this one
+        "cp312-abi3-win_amd64",  # every later interpreter on Windows
+        "py3-none-macosx_11_0_arm64",  # every interpreter on Apple silicon
+    ]
+    never = ["cp310-cp310-musllinux_1_2_x86_64", "cp311-cp311-win32", "cp39-cp39-win_amd64"]
+    pinned, missing = files_to_pin([_dist(t) for t in chosen + never])
+    assert sorted(pinned) == sorted(f"spin-1.0-{t}.whl" for t in chosen)
+    names = {t.name for t in missing}
+    assert "cp310 win_amd64" in names and "cp312 win_amd64" not in names
+    assert "cp314 macosx_arm64" not in names and "cp314 manylinux_aarch64" in names
+
+
+def test_a_pure_wheel_is_one_pin_for_everything() -> None:
+    pinned, missing = files_to_pin([_dist("py3-none-any")])
+    assert list(pinned) == ["spin-1.0-py3-none-any.whl"] and missing == []
+
+
+# -- update-pins on a recipe, and the build ------------------------------------------------
+
+
+@on_manylinux
+def test_update_pins_writes_every_file_and_the_build_picks_this_machines(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    recipes = _recipes(tmp_path / "recipes", spin=("spin", "1.0", "hashes={}"))
+    assert main(["update-pins", "spin", "--recipes", str(recipes)]) == 0
+    text = (recipes / "spin.py").read_text()
+    for tag in SPIN_PINNED:
+        path = spin_index[tag]
+        assert f'"{path.name}"' in text and hash_file(path).sri in text
+    for tag in SPIN_NOT_PINNED:
+        assert spin_index[tag].name not in text
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--line-length", "100", str(recipes)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    pkgs = package_set(recipes=[recipes])
+    assert _installed_tag(pkgs, "spin") == f"{PY}-{PY}-manylinux_2_28_{ARCH}"
+
+
+@on_manylinux
+def test_once_pinned_a_recipe_evaluates_without_the_index(
+    spin_index: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recipes = _recipes(tmp_path / "recipes", spin=("spin", "1.0", "hashes={}"))
+    update_pins(recipes / "spin.py")
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    src = package_set(recipes=[recipes]).spin.attrs["src"]
+    assert src.name.endswith(f"-manylinux_2_28_{ARCH}.whl")
+
+
+@on_manylinux
+def test_a_single_hash_becomes_pins_and_version_moves_the_release(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    single = f'hash="{hash_file(spin_index[SPIN_PINNED[1]]).sri}"'
+    recipes = _recipes(tmp_path / "recipes", spin=("spin", "1.0", single))
+    [update] = update_pins(recipes / "spin.py", version="2.0")
+    assert update.changed and update.version == "2.0"
+    text = (recipes / "spin.py").read_text()
+    assert 'version = "2.0"' in text and "hash=" not in text
+    assert list(update.pinned) == [spin_index["2.0"].name]
+    assert _installed_tag(package_set(recipes=[recipes]), "spin").endswith("manylinux_2_17_" + ARCH)
+    [again] = update_pins(recipes / "spin.py")
+    assert not again.changed
+
+
+@on_manylinux
+def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
+    spin_index: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipes = _recipes(
+        tmp_path / "recipes",
+        lame=("lame", "1.0", "hashes={}"),  # this interpreter, Windows only
+        gone=("gone", "1.0", "hashes={}"),  # another interpreter only
+        spin=("spin", "1.0", "hashes={}"),
+    )
+    assert main(["update-pins", "--all", "--recipes", str(recipes)]) == 0
+    pkgs = package_set(recipes=[recipes])
+    with pytest.raises(NoPinnedWheel) as info:
+        pkgs.lame.drv  # noqa: B018 - evaluating is the point
+    assert not isinstance(info.value, UnsupportedInterpreter)
+    assert "`pybuild update-pins lame`" in info.value.hint
+    with pytest.raises(UnsupportedInterpreter, match=rf"gone 1\.0 does not support {PY}"):
+        pkgs.gone.drv  # noqa: B018
+    capsys.readouterr()
+    status = main(["build", "--all", "--json", "--recipes", str(recipes)])
+    rows = {row["attr"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["gone"]["status"] == "unsupported"
+    assert rows["lame"]["status"] == "eval-failed" and "update-pins lame" in rows["lame"]["error"]
+    assert rows["spin"]["status"] == "success"
+    assert status == 1  # lame failed; gone alone would not fail the run
+
+
+def test_update_pins_refuses_what_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "sdist.py").write_text(
+        'def recipe(fetch_pypi):\n    return fetch_pypi("six", "1.0", hash="")\n'
+    )
+    (recipes / "named.py").write_text(
+        'def recipe(fetch_pypi, v):\n    return fetch_pypi("six", v, kind="wheel", hashes={})\n'
+    )
+    with pytest.raises(UsageError, match=r'no fetch_pypi\(\.\.\., kind="wheel"\) call'):
+        update_pins(recipes / "sdist.py")
+    with pytest.raises(UsageError, match="the version must be a string, or a name assigned one"):
+        update_pins(recipes / "named.py")
+    assert main(["update-pins", "--recipes", str(recipes)]) == 1
+    assert "name the recipes to pin" in capsys.readouterr().err
+    assert main(["update-pins", "--all", "--version", "2", "--recipes", str(recipes)]) == 1
+    assert main(["update-pins", "nosuch", "--recipes", str(recipes)]) == 1
+    assert "has no attribute 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_release_whose_requires_python_excludes_the_interpreter_is_unsupported(
+    spin_index: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip would refuse it: so does the evaluation, from the index's Requires-Python, and
+    from what it remembered once the index is gone."""
+    recipes = _recipes(tmp_path / "recipes", future=("future", "1.0", "hashes={}"))
+    update_pins(recipes / "future.py")
+    with pytest.raises(UnsupportedInterpreter, match=r"it requires Python >=3\.99"):
+        package_set(recipes=[recipes]).future.drv  # noqa: B018 - evaluating is the point
+    sri = hash_file(spin_index["future"]).sri
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    with pytest.raises(UnsupportedInterpreter, match=r"future 1\.0 does not support Python 3"):
+        fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.11.7")
+    assert fetch_pypi("future", "1.0", sri, kind="wheel", python_version="3.99.0").is_fixed_output
+
+
+@on_manylinux
+def test_update_pins_fills_module_constants_as_an_overlay_writes_them(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    overlay = tmp_path / "spin_older.py"
+    overlay.write_text(
+        'VERSION = "2.0"\nHASHES = {}\n\n\ndef overlay(final, prev):\n    return {"spin": '
+        'prev.spin.override_python_attrs(src=prev.fetch_pypi("spin", VERSION, kind="wheel",'
+        " hashes=HASHES))}\n"
+    )
+    [update] = update_pins(overlay, version="1.0")
+    text = overlay.read_text()
+    assert text.startswith('VERSION = "1.0"\nHASHES = {\n    "spin-1.0-')
+    assert len(update.pinned) == len(SPIN_PINNED)
+    assert all(f'"{name}"' in text for name in update.pinned)
