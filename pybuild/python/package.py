@@ -29,9 +29,9 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..derivations import Derivation, derivation
 from ..errors import CycleError, UsageError
@@ -212,9 +212,107 @@ def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonP
     return result
 
 
-def build_python_package(*, python: Interpreter | None = None, **attrs: Any) -> PythonPackage:
-    """A Python package recipe (see the module docstring for the attributes)."""
-    return PythonPackage(attrs, python or Interpreter.current())
+def build_python_package(
+    *,
+    pname: str,
+    version: str,
+    src: Any,
+    format: Literal["pyproject", "wheel"] = "pyproject",
+    build_system: Sequence[Any] = (),
+    dependencies: Sequence[Any] = (),
+    optional_dependencies: Mapping[str, Sequence[Any]] | None = None,
+    native_build_inputs: Sequence[Any] = (),
+    check_inputs: Sequence[Any] = (),
+    do_check: bool = True,
+    imports_check: Sequence[str] | None = None,
+    pytest_flags: Sequence[str] = (),
+    disabled_tests: Mapping[str, str] | None = None,
+    disabled_test_paths: Mapping[str, str] | None = None,
+    patches: Sequence[Any] = (),
+    post_patch: str = "",
+    pre_build: str = "",
+    post_install: str = "",
+    pre_check: str = "",
+    skip_phases: Sequence[str] = (),
+    relax_deps: Sequence[str] | bool = (),
+    remove_deps: Sequence[str] | bool = (),
+    remove_scripts: Mapping[str, str] | None = None,
+    config_settings: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    meta: Mapping[str, str] | None = None,
+    python: Interpreter | None = None,
+    **misspelt: Any,
+) -> PythonPackage:
+    """A Python package recipe: built from `src` when (and only when) it is first needed.
+
+    What it is:
+
+    - `pname`, `version`: the distribution's name and version (its store name says both).
+    - `src`: an sdist or wheel fetch (``fetch_pypi``, ``fetch_url``), or a local folder
+      (copied into the store by content).
+    - `format`: ``"pyproject"`` builds `src` with its PEP 517 backend; ``"wheel"`` installs a
+      prebuilt wheel.
+    - `meta`: ``description``, ``homepage``, ``license``: shown by ``pybuild eval``, not part
+      of the hash.
+
+    What it needs (packages of the set, injected by name in a recipe):
+
+    - `build_system`: the backend and what ``[build-system] requires`` names; nothing else is
+      importable while building.
+    - `dependencies`: run-time requirements; their closure is what the package imports.
+    - `optional_dependencies`: extras, ``{"socks": [pysocks]}``, for ``pkg[extra]``.
+    - `native_build_inputs`: build tools (Cython, ninja, meson): on ``PATH`` and importable by
+      the backend, not run-time dependencies.
+    - `check_inputs`: what the check phase needs besides (pytest and the test requirements).
+
+    How it is built, phase by phase (unpack, patch, build, install, bytecode, runtime deps
+    check, scripts check, imports check, check):
+
+    - `patches`: files or fetches applied by ``patch -p1`` after unpacking.
+    - `post_patch`, `pre_build`, `post_install`, `pre_check`: shell snippets run by
+      ``/bin/sh -e`` around those phases, with the phase's environment.
+    - `config_settings`: passed to the backend's ``build_wheel`` (``{"setup-args": [...]}``).
+    - `env`: variables every phase sees.
+    - `skip_phases`: phases left out, by name (an unknown name is an error).
+    - `relax_deps`, `remove_deps`: requirements of the wheel whose bound the runtime deps
+      check drops, or that it drops whole (names, or True for all).
+    - `remove_scripts`: console scripts dropped from ``bin``, each with the reason.
+    - `imports_check`: modules imported after installing (default: the wheel's top level).
+    - `do_check`: run the package's tests (with pytest, when it is among `check_inputs`);
+      `pytest_flags` are added to pytest's command line; `disabled_tests` and
+      `disabled_test_paths` map each test (or path) left out to the reason.
+    - `python`: the interpreter; a package set passes its own.
+
+    Any other name is refused, naming the close ones (``dependecies``: did you mean
+    ``dependencies``?).
+
+    Example::
+
+        >>> six = build_python_package(pname="six", version="1.17.0", src=Path("."))
+        >>> six.pname, six.version, six.attrs["format"]
+        ('six', '1.17.0', 'pyproject')
+    """
+    # What the recipe wrote: an argument left at its default is not an attribute (so that
+    # override_python_attrs and the checks see the recipe as written, as before).
+    written = locals()
+    defaults = build_python_package.__kwdefaults__ or {}
+    given = {
+        name: written[name]
+        for name in _ATTRIBUTES
+        if name not in defaults or written[name] is not defaults[name]
+    }
+    # A name the signature lacks is refused there, with the close names (not a TypeError).
+    return PythonPackage({**given, **misspelt}, python or Interpreter.current())
+
+
+# Its keyword-only parameters (it has no others), but the interpreter: the attributes.
+_ATTRIBUTES = tuple(
+    name
+    for name in build_python_package.__code__.co_varnames[
+        : build_python_package.__code__.co_kwonlyargcount
+    ]
+    if name != "python"
+)
 
 
 def _make_derivation(pkg: PythonPackage) -> Derivation:
