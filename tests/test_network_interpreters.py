@@ -27,7 +27,8 @@ PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "requests")
 def _pybuild(home: Path, *args: str, timeout: int) -> subprocess.CompletedProcess[str]:
     """``python -m pybuild ARGS`` in a subprocess, with `home` as its pybuild home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYBUILD_")}
-    env.update(PYBUILD_HOME=str(home / "pybuild"), XDG_CONFIG_HOME=str(home / "config"))
+    # Not a folder named pybuild in the working folder: `python -m pybuild` would import it.
+    env.update(PYBUILD_HOME=str(home / "home"), XDG_CONFIG_HOME=str(home / "config"))
     return subprocess.run(
         [sys.executable, "-m", "pybuild", *args],
         cwd=home,
