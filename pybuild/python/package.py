@@ -61,6 +61,8 @@ _DEFAULTS: dict[str, Any] = {
     "env": {},
     "config_settings": {},
     "pytest_flags": (),
+    "disabled_tests": {},  # test name, -k expression or node id -> why it cannot pass here
+    "disabled_test_paths": {},  # test file, folder or glob (or node id) -> why
     "skip_phases": (),
     "remove_scripts": {},  # console script name -> why the recipe drops it
 }
@@ -218,6 +220,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         else None,
         "config_settings": dict(attrs["config_settings"]),
         "pytest_flags": list(attrs["pytest_flags"]),
+        "disabled_tests": _reasons(attrs, "disabled_tests"),
+        "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
     }
@@ -234,6 +238,18 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         env=env,
         meta={"pname": pkg.pname, "version": pkg.version},
     )
+
+
+def _reasons(attrs: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A ``{test: reason}`` attribute, checked: every deselected test says why, so that the
+    recipe documents what its check phase does not prove."""
+    value = attrs[key]
+    if not isinstance(value, Mapping):
+        raise UsageError(f'{key} maps each test to the reason it is off: {{"test_x": "why"}}')
+    for test, reason in value.items():
+        if not (isinstance(test, str) and test and isinstance(reason, str) and reason.strip()):
+            raise UsageError(f"{key}: {test!r} needs a reason (a non-empty string)")
+    return dict(value)
 
 
 def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:

@@ -257,6 +257,9 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
 
 
 def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """pytest on the source tree, against the installed package, as nixpkgs' pytestCheckHook;
+    the tests a recipe deselects are logged with its reasons, and the counts are logged in one
+    line (:data:`COUNTS_LINE`) that ``pybuild build --json`` reads back from the log."""
     if not attrs["do_check"]:
         print("pybuild: do_check is off", flush=True)
         return
@@ -268,16 +271,74 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         return
     site = out / attrs["site_packages"]
     sites = [str(site), *check_site]
+    report = work / "pytest-report.xml"
+    flags = [*_deselections(attrs, Path(source)), *attrs.get("pytest_flags", [])]
+    argv = ["-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}", *flags]
     try:
-        _run_python(
-            work,
-            "check",
-            sites,
-            ["-m", "pytest", "-p", "no:cacheprovider", *attrs.get("pytest_flags", [])],
-            cwd=Path(source),
-        )
+        _run_python(work, "check", sites, argv, cwd=Path(source))
     except subprocess.CalledProcessError as exc:
+        _print_counts(report)
         raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
+    _print_counts(report)
+
+
+# pybuild/testcounts.py parses this line; keep the two in step.
+COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
+
+
+def _deselections(attrs: dict, source: Path) -> list:
+    """pytest flags for ``disabled_tests`` and ``disabled_test_paths``, each logged with its
+    reason (nixpkgs' disabledTests / disabledTestPaths). A node id (``path::name``) is
+    deselected, a name or ``-k`` expression excluded with ``-k``, a path (or glob) ignored."""
+    flags, names = [], []
+    for test, reason in sorted(attrs.get("disabled_tests", {}).items()):
+        print(f"pybuild: not running test {test}: {reason}", flush=True)
+        if "::" in test:
+            flags.append(f"--deselect={_existing(source, test, 'disabled_tests')}")
+        else:
+            names.append(f"not ({test})")
+    if names:
+        flags += ["-k", " and ".join(names)]
+    for path, reason in sorted(attrs.get("disabled_test_paths", {}).items()):
+        print(f"pybuild: not running tests in {path}: {reason}", flush=True)
+        if "::" in path:
+            flags.append(f"--deselect={_existing(source, path, 'disabled_test_paths')}")
+        elif any(c in path for c in "*?["):
+            flags.append(f"--ignore-glob={path}")
+        else:
+            flags.append(f"--ignore={_existing(source, path, 'disabled_test_paths')}")
+    return flags
+
+
+def _existing(source: Path, node: str, key: str) -> str:
+    """`node` (a path, or a node id ``path::name``), once its file is known to be in the
+    source: pytest ignores a path that does not exist, so a stale entry would pass unseen."""
+    file = node.split("::")[0]
+    if not (source / file).exists():
+        raise PhaseFailed(
+            f"{key} names {file}, which the source does not have:"
+            " correct the path, or drop the entry if upstream removed the tests"
+        )
+    return node
+
+
+def _print_counts(report: Path) -> None:
+    """Count the outcomes in pytest's JUnit XML report: a test case with a failure or an
+    error failed, one with ``skipped`` (skip or xfail) was skipped, any other passed."""
+    import xml.etree.ElementTree as ET
+
+    if not report.is_file():  # pytest stopped before writing it: its own error is above
+        return
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        tags = {child.tag for child in case}
+        if tags & {"failure", "error"}:
+            counts["failed"] += 1
+        elif "skipped" in tags:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
+    print(COUNTS_LINE.format(**counts), flush=True)
 
 
 def closure(paths: list) -> list:
