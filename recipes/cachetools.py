@@ -4,7 +4,7 @@ setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependenc
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm, pytest):
     version = "8.0.2"
     return build_python_package(
         pname="cachetools",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
             "cachetools", version, hash="sha256-MKxSOt/BGLUdKy57rYoN2zE3Df4nAMfxDKIk82zPgeA="
         ),
         build_system=[setuptools, setuptools_scm],
+        check_inputs=[pytest],
     )

@@ -4,7 +4,7 @@ It has no ``pyproject.toml``. No runtime dependencies; the ``pyflakes`` command 
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "4.1.0"
     return build_python_package(
         pname="pyflakes",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "pyflakes", version, hash="sha256-WSvrVwWOuC6xkPt1FPIIHFVcUQALAp/3EoamgebPL4M="
         ),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

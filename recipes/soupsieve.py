@@ -4,12 +4,15 @@ It declares no runtime dependency, yet ``import soupsieve`` imports ``bs4``, and
 beautifulsoup4 depends on soupsieve: the pair is a cycle, which a closure cannot hold. As in
 nixpkgs, the cycle is cut here: this package has no imports check of its own, and
 beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure.
+
+Its test suite runs in the check phase with a beautifulsoup4 built on this soupsieve with
+its checks off (the set's beautifulsoup4 needs the set's soupsieve: a cycle again).
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling):
+def recipe(build_python_package, fetch_pypi, hatchling, pytest, beautifulsoup4):
     version = "4.1.3"
-    return build_python_package(
+    unchecked = build_python_package(
         pname="soupsieve",
         version=version,
         src=fetch_pypi(
@@ -17,4 +20,7 @@ def recipe(build_python_package, fetch_pypi, hatchling):
         ),
         build_system=[hatchling],
         imports_check=[],
+        do_check=False,
     )
+    bs4 = beautifulsoup4.override(soupsieve=unchecked).override_python_attrs(do_check=False)
+    return unchecked.override_python_attrs(do_check=True, check_inputs=[pytest, bs4])

@@ -269,17 +269,20 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
         print("pybuild: no pytest among check_inputs: no tests run", flush=True)
         return
-    site = out / attrs["site_packages"]
-    sites = [str(site), *check_site]
-    report = work / "pytest-report.xml"
+    plugin = work / "pytest-plugin"  # the counting plugin, and nothing else of the builder
+    plugin.mkdir()
+    shutil.copy(Path(__file__).parent / "pybuild_pytest_counts.py", plugin)
+    sites = [str(out / attrs["site_packages"]), *check_site, str(plugin)]
+    counts = work / "test-counts.json"
     flags = [*_deselections(attrs, Path(source)), *attrs.get("pytest_flags", [])]
-    argv = ["-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}", *flags]
+    argv = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pybuild_pytest_counts", *flags]
+    env = {"PYBUILD_TEST_COUNTS": str(counts)}
     try:
-        _run_python(work, "check", sites, argv, cwd=Path(source))
+        _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
     except subprocess.CalledProcessError as exc:
-        _print_counts(report)
+        _print_counts(counts)
         raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
-    _print_counts(report)
+    _print_counts(counts)
 
 
 # pybuild/testcounts.py parses this line; keep the two in step.
@@ -322,23 +325,11 @@ def _existing(source: Path, node: str, key: str) -> str:
     return node
 
 
-def _print_counts(report: Path) -> None:
-    """Count the outcomes in pytest's JUnit XML report: a test case with a failure or an
-    error failed, one with ``skipped`` (skip or xfail) was skipped, any other passed."""
-    import xml.etree.ElementTree as ET
-
-    if not report.is_file():  # pytest stopped before writing it: its own error is above
-        return
-    counts = {"passed": 0, "failed": 0, "skipped": 0}
-    for case in ET.parse(report).getroot().iter("testcase"):
-        tags = {child.tag for child in case}
-        if tags & {"failure", "error"}:
-            counts["failed"] += 1
-        elif "skipped" in tags:
-            counts["skipped"] += 1
-        else:
-            counts["passed"] += 1
-    print(COUNTS_LINE.format(**counts), flush=True)
+def _print_counts(counts: Path) -> None:
+    """The counts line, from what the plugin wrote (nothing if pytest stopped before its
+    summary: its own error is above)."""
+    if counts.is_file():
+        print(COUNTS_LINE.format(**json.loads(counts.read_text())), flush=True)
 
 
 def closure(paths: list) -> list:
@@ -363,10 +354,12 @@ def _sites(attrs: dict, packages: list) -> list:
     return [f"{p}/{attrs['site_packages']}" for p in packages]
 
 
-def _run_python(work: Path, phase: str, site_dirs: list, argv: list, cwd: Path) -> None:
-    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv`."""
+def _run_python(
+    work: Path, phase: str, site_dirs: list, argv: list, cwd: Path, env: dict | None = None
+) -> None:
+    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv` (and `env` added)."""
     python = make_venv(work / f"venv-{phase}", site_dirs)
-    subprocess.run([str(python), *argv], cwd=cwd, env=_phase_env(), check=True)
+    subprocess.run([str(python), *argv], cwd=cwd, env={**_phase_env(), **(env or {})}, check=True)
 
 
 def _python_output(work: Path, phase: str, site_dirs: list, argv: list) -> str:
