@@ -3,10 +3,13 @@
 typer needs it. It builds with pdm-backend and has no runtime dependencies. Its
 Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild build
 --all`` names the reason).
+
+Its test suite runs in the check phase, but for the release script's test, which needs
+typer (typer depends on annotated-doc: a cycle).
 """
 
 
-def recipe(build_python_package, fetch_pypi, pdm_backend):
+def recipe(build_python_package, fetch_pypi, pdm_backend, pytest):
     version = "0.0.7"
     return build_python_package(
         pname="annotated-doc",
@@ -15,4 +18,8 @@ def recipe(build_python_package, fetch_pypi, pdm_backend):
             "annotated-doc", version, hash="sha256-CjDvj1MipBc3IK5nEtyaXlj1oZho8/FntLV3jbBmwrU="
         ),
         build_system=[pdm_backend],
+        check_inputs=[pytest],
+        disabled_test_paths={
+            "tests/test_prepare_release.py": "needs typer, which depends on annotated-doc"
+        },
     )

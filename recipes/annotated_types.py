@@ -4,7 +4,7 @@ pydantic needs it. No runtime dependencies on Python 3.11.
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling):
+def recipe(build_python_package, fetch_pypi, hatchling, pytest):
     version = "0.8.0"
     return build_python_package(
         pname="annotated-types",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, hatchling):
             "annotated-types", version, hash="sha256-E7K+qtmF4F4tZAfuTE81WQsR+NaTolilYQVcrI9kyrc="
         ),
         build_system=[hatchling],
+        check_inputs=[pytest],
     )

@@ -8,7 +8,13 @@ is checked here rather than in its own build.
 
 
 def recipe(
-    build_python_package, fetch_pypi, hatchling, soupsieve, typing_extensions, charset_normalizer
+    build_python_package,
+    fetch_pypi,
+    hatchling,
+    soupsieve,
+    typing_extensions,
+    charset_normalizer,
+    pytest,
 ):
     version = "4.15.0"
     return build_python_package(
@@ -21,4 +27,5 @@ def recipe(
         dependencies=[soupsieve, typing_extensions],
         optional_dependencies={"charset-normalizer": [charset_normalizer]},
         imports_check=["bs4", "soupsieve"],
+        check_inputs=[pytest],
     )

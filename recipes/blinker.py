@@ -1,7 +1,7 @@
 """blinker, in-process signals (flask's signals); from its sdist (flit-core 3: ``flit_core<4``)."""
 
 
-def recipe(build_python_package, fetch_pypi, flit_core_3):
+def recipe(build_python_package, fetch_pypi, flit_core_3, pytest, pytest_asyncio):
     version = "1.9.0"
     return build_python_package(
         pname="blinker",
@@ -10,4 +10,6 @@ def recipe(build_python_package, fetch_pypi, flit_core_3):
             "blinker", version, hash="sha256-tM4iZaer7ORefMiW6Y2+vmzq1WvPgFo9IxNtFF9URb8="
         ),
         build_system=[flit_core_3],
+        check_inputs=[pytest, pytest_asyncio],
+        pytest_flags=["-o", "asyncio_default_fixture_loop_scope=function"],
     )

@@ -6,7 +6,7 @@ Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``p
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm, pytest):
     version = "8.0.2"
     return build_python_package(
         pname="cachetools",
@@ -15,4 +15,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
             "cachetools", version, hash="sha256-MKxSOt/BGLUdKy57rYoN2zE3Df4nAMfxDKIk82zPgeA="
         ),
         build_system=[setuptools, setuptools_scm],
+        check_inputs=[pytest],
     )

@@ -4,7 +4,7 @@
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "2026.10.18"
     return build_python_package(
         pname="certifi",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "certifi", version, hash="sha256-uZldl7ZNBDGlr4N9jKjNYjgQTR8xnwS9k+pDEk1shh4="
         ),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

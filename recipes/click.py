@@ -4,7 +4,7 @@ No runtime dependencies (8.5 no longer lists colorama, even on Windows).
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core_3):
+def recipe(build_python_package, fetch_pypi, flit_core_3, pytest):
     version = "8.5.1"
     return build_python_package(
         pname="click",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, flit_core_3):
             "click", version, hash="sha256-m7+tp2cD/R14S4PuoBLj6MagAah2VD7xBPpWqq6wcrQ="
         ),
         build_system=[flit_core_3],
+        check_inputs=[pytest],
     )

@@ -5,7 +5,7 @@ it. No runtime dependencies.
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling):
+def recipe(build_python_package, fetch_pypi, hatchling, pytest):
     version = "0.4.6"
     return build_python_package(
         pname="colorama",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, hatchling):
             "colorama", version, hash="sha256-CGlfXLftbgUxogVyaXKXJzxHuMrlpj/8bW7VwgG+bkQ="
         ),
         build_system=[hatchling],
+        check_inputs=[pytest],
     )

@@ -4,7 +4,7 @@ No runtime dependencies. It installs the ``docutils`` and ``rst2*`` commands in 
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core_3):
+def recipe(build_python_package, fetch_pypi, flit_core_3, pytest):
     version = "0.23"
     return build_python_package(
         pname="docutils",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, flit_core_3):
             "docutils", version, hash="sha256-dG9QYDIlESgKHlDrdoRu1r8jQphLKsBNxCyqGo14eZ4="
         ),
         build_system=[flit_core_3],
+        check_inputs=[pytest],
     )

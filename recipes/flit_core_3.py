@@ -7,7 +7,7 @@ and loads the backend from the source tree (``backend-path``).
 """
 
 
-def recipe(build_python_package, fetch_pypi):
+def recipe(build_python_package, fetch_pypi, pytest, testpath):
     version = "3.12.0"
     return build_python_package(
         pname="flit-core",
@@ -15,4 +15,5 @@ def recipe(build_python_package, fetch_pypi):
         src=fetch_pypi(
             "flit-core", version, hash="sha256-GPYxANb5Q4XG7VenIHNEPhpxpKy0M5SRYV0PFtb/AbI="
         ),
+        check_inputs=[pytest, testpath],
     )

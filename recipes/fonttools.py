@@ -9,7 +9,9 @@ Python, which works the same, only slower. No runtime dependencies without extra
 """
 
 
-def recipe(build_python_package, fetch_pypi, python, setuptools, wheel, matplotlib, fonttools_4_65):
+def recipe(
+    build_python_package, fetch_pypi, python, setuptools, wheel, matplotlib, pytest, fonttools_4_65
+):
     if python.version_info < (3, 11):
         return fonttools_4_65
     version = "4.68.0"
@@ -22,4 +24,20 @@ def recipe(build_python_package, fetch_pypi, python, setuptools, wheel, matplotl
         build_system=[setuptools, wheel],
         env={"FONTTOOLS_WITH_CYTHON": "0"},
         optional_dependencies={"plot": [matplotlib]},
+        check_inputs=[pytest],
+        disabled_test_paths={
+            "Tests/tfmLib/tfmLib_test.py": "its .tfm fonts are not in the sdist",
+            "Tests/cffLib/cffLib_test.py::CffLibTest::test_reading_supplement_encoding": "its"
+            " .cff font is not in the sdist",
+            **dict.fromkeys(
+                [
+                    f"Tests/voltLib/volttofea_test.py::ToFeaTest::test_{t}"
+                    for t in ("cli_vtp", "group_order")
+                ],
+                "its .vtp files are not in the sdist",
+            ),
+        },
+        disabled_tests={
+            "fontTools.tfmLib": "the module's doctest reads a .tfm font not in the sdist"
+        },
     )

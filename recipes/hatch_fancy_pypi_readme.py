@@ -5,7 +5,7 @@ hatchling at run time (tomli below 3.11).
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling):
+def recipe(build_python_package, fetch_pypi, hatchling, pytest):
     version = "25.1.0"
     return build_python_package(
         pname="hatch-fancy-pypi-readme",
@@ -17,4 +17,9 @@ def recipe(build_python_package, fetch_pypi, hatchling):
         ),
         build_system=[hatchling],
         dependencies=[hatchling],
+        check_inputs=[pytest],
+        disabled_test_paths={
+            "tests/test_end_to_end.py": "runs python -m build, which installs hatchling from"
+            " the network"
+        },
     )

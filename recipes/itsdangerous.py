@@ -4,7 +4,7 @@ It asks for ``flit_core<4``, so it builds with flit-core 3. No runtime dependenc
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core_3):
+def recipe(build_python_package, fetch_pypi, flit_core_3, pytest, freezegun):
     version = "2.2.0"
     return build_python_package(
         pname="itsdangerous",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, flit_core_3):
             "itsdangerous", version, hash="sha256-4AUMC32h7qU/+vFJwM+7XG4uK2nEvvIsgfputz5fYXM="
         ),
         build_system=[flit_core_3],
+        check_inputs=[pytest, freezegun],
     )

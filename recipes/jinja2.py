@@ -4,7 +4,7 @@ It needs MarkupSafe at run time. The ``i18n`` extra (Babel) is left out: no reci
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core_3, markupsafe):
+def recipe(build_python_package, fetch_pypi, flit_core_3, markupsafe, pytest, trio):
     version = "3.1.6"
     return build_python_package(
         pname="jinja2",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, flit_core_3, markupsafe):
         ),
         build_system=[flit_core_3],
         dependencies=[markupsafe],
+        check_inputs=[pytest, trio],
     )

@@ -5,7 +5,7 @@ run time. Its extras (linkify, plugins) are left out: no recipes.
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core, mdurl):
+def recipe(build_python_package, fetch_pypi, flit_core, mdurl, pytest, pytest_regressions):
     version = "4.3.0"
     return build_python_package(
         pname="markdown-it-py",
@@ -15,4 +15,5 @@ def recipe(build_python_package, fetch_pypi, flit_core, mdurl):
         ),
         build_system=[flit_core],
         dependencies=[mdurl],
+        check_inputs=[pytest, pytest_regressions],
     )

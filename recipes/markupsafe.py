@@ -6,7 +6,7 @@ either way the package works, only faster with the module.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "3.0.4"
     return build_python_package(
         pname="markupsafe",
@@ -15,4 +15,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "markupsafe", version, hash="sha256-LprX3YUb9F+rn3XL/0y0k/7pl56NjHycPuEZAiUY7dY="
         ),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

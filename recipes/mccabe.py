@@ -5,7 +5,7 @@ dependencies.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "0.7.0"
     return build_python_package(
         pname="mccabe",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "mccabe", version, hash="sha256-NI4CQMM7YLvfTlIxku+RnyjLLD19XHeU90AJKQ8jYyU="
         ),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

@@ -5,7 +5,7 @@ build --all`` names the reason).
 """
 
 
-def recipe(build_python_package, fetch_pypi, flit_core):
+def recipe(build_python_package, fetch_pypi, flit_core, pytest):
     version = "11.2.1"
     return build_python_package(
         pname="more-itertools",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, flit_core):
             "more-itertools", version, hash="sha256-y/CP0K8oTcaXGLm3ao5iA99iTXAgnqUR5CGdNQyFb2M="
         ),
         build_system=[flit_core],
+        check_inputs=[pytest],
     )

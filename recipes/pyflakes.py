@@ -6,7 +6,7 @@ build --all`` names the reason).
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "4.1.0"
     return build_python_package(
         pname="pyflakes",
@@ -15,4 +15,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
             "pyflakes", version, hash="sha256-WSvrVwWOuC6xkPt1FPIIHFVcUQALAp/3EoamgebPL4M="
         ),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

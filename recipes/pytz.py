@@ -5,11 +5,12 @@ the version. No runtime dependencies. pandas 3 needs it only for its ``timezone`
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "2026.6"
     return build_python_package(
         pname="pytz",
         version=version,
         src=fetch_pypi("pytz", version, hash="sha256-Ow/CcncHZj1uUXk29ET9ioskDx/DL0v37gMnQkWUUoQ="),
         build_system=[setuptools],
+        check_inputs=[pytest],
     )

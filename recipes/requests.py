@@ -6,7 +6,15 @@ and chardet.
 
 
 def recipe(
-    build_python_package, fetch_pypi, setuptools, certifi, charset_normalizer, idna, urllib3
+    build_python_package,
+    fetch_pypi,
+    setuptools,
+    certifi,
+    charset_normalizer,
+    idna,
+    urllib3,
+    pytest,
+    pytest_mock,
 ):
     version = "2.34.2"
     return build_python_package(
@@ -17,4 +25,22 @@ def recipe(
         ),
         build_system=[setuptools],
         dependencies=[certifi, charset_normalizer, idna, urllib3],
+        check_inputs=[pytest, pytest_mock],
+        disabled_tests=dict.fromkeys(
+            [
+                "TestRequests",
+                "TestTimeout",
+                "test_use_proxy_from_environment",
+                "test_requests_are_updated_each_time",
+                "test_urllib3_retries",
+                "test_urllib3_pool_connection_closed",
+                "test_redirecting_to_bad_url",
+                "test_post_json_nan",
+                "test_json_decode_compatibility",
+                "test_json_decode_persists_doc_attr",
+                "test_content_length_for_bytes_data",
+                "test_content_length_for_string_data_counts_bytes",
+            ],
+            "uses pytest-httpbin's server (httpbin, flasgger, brotlicffi: not in the set)",
+        ),
     )

@@ -5,7 +5,7 @@ wheel, which it lists). No runtime dependencies.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, wheel):
+def recipe(build_python_package, fetch_pypi, setuptools, wheel, pytest, pytest_mock):
     version = "1.5.4"
     return build_python_package(
         pname="shellingham",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, wheel):
             "shellingham", version, hash="sha256-jbygc51IflvTWrPKSzbhHEB486I0v84pSwoCkTY0BN4="
         ),
         build_system=[setuptools, wheel],
+        check_inputs=[pytest, pytest_mock],
     )

@@ -6,12 +6,15 @@ nixpkgs, the cycle is cut here: this package has no imports check of its own, an
 beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure. Its
 Requires-Python is ``>=3.11.5`` (its patterns use possessive quantifiers): on CPython 3.10 it
 is unsupported, and so is beautifulsoup4 (``pybuild build --all`` names the reason).
+
+Its test suite runs in the check phase with a beautifulsoup4 built on this soupsieve with
+its checks off (the set's beautifulsoup4 needs the set's soupsieve: a cycle again).
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling):
+def recipe(build_python_package, fetch_pypi, hatchling, pytest, beautifulsoup4):
     version = "4.1.3"
-    return build_python_package(
+    unchecked = build_python_package(
         pname="soupsieve",
         version=version,
         src=fetch_pypi(
@@ -19,4 +22,7 @@ def recipe(build_python_package, fetch_pypi, hatchling):
         ),
         build_system=[hatchling],
         imports_check=[],
+        do_check=False,
     )
+    bs4 = beautifulsoup4.override(soupsieve=unchecked).override_python_attrs(do_check=False)
+    return unchecked.override_python_attrs(do_check=True, check_inputs=[pytest, bs4])

@@ -5,7 +5,7 @@ setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependenc
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm, pytest):
     version = "0.10.0"
     return build_python_package(
         pname="tabulate",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
             "tabulate", version, hash="sha256-4s/ej3lCD23u/97amq7DtrxavOlHZV0XrGYrEm5Ipg0="
         ),
         build_system=[setuptools, setuptools_scm],
+        check_inputs=[pytest],
     )

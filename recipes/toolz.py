@@ -5,7 +5,7 @@ sdist's PKG-INFO. It installs ``toolz`` and ``tlz`` (the Cython-or-pure alias pa
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, setuptools_git_versioning):
+def recipe(build_python_package, fetch_pypi, setuptools, setuptools_git_versioning, pytest):
     version = "1.2.0"
     return build_python_package(
         pname="toolz",
@@ -14,4 +14,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, setuptools_git_versioni
             "toolz", version, hash="sha256-lmegOOnW7Lo3mV4myy9Z7GQgtq2N2Wd95Z25uVawhJA="
         ),
         build_system=[setuptools, setuptools_git_versioning],
+        check_inputs=[pytest],
     )

@@ -6,11 +6,20 @@ left out: their packages have no recipes. The ``tqdm`` command is in ``bin/``.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, setuptools_scm):
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    setuptools,
+    setuptools_scm,
+    pytest,
+    pytest_asyncio,
+    pytest_timeout,
+):
     version = "4.70.1"
     return build_python_package(
         pname="tqdm",
         version=version,
         src=fetch_pypi("tqdm", version, hash="sha256-zv0OyhGyo3o67ndlRNT0rpE/AmiBNbVVa4eI36R0r8Q="),
         build_system=[setuptools, setuptools_scm],
+        check_inputs=[pytest, pytest_asyncio, pytest_timeout],
     )

@@ -9,7 +9,15 @@ names the reason).
 
 
 def recipe(
-    build_python_package, fetch_pypi, pdm_backend, pydantic, shellingham, rich, annotated_doc
+    build_python_package,
+    fetch_pypi,
+    pdm_backend,
+    pydantic,
+    shellingham,
+    rich,
+    annotated_doc,
+    pytest,
+    coverage,
 ):
     version = "0.29.2"
     return build_python_package(
@@ -20,4 +28,11 @@ def recipe(
         ),
         build_system=[pdm_backend],
         dependencies=[pydantic, shellingham, rich, annotated_doc],
+        check_inputs=[pytest, coverage],
+        # As its scripts/test.sh: wide help screens, and no terminal styling.
+        env={"TERMINAL_WIDTH": "3000", "_TYPER_FORCE_DISABLE_TERMINAL": "1"},
+        disabled_tests={
+            "tests/test_types_file.py::test_binary_stderr": "its script imports tests.utils,"
+            " which only pytest-xdist's sys.path finds"
+        },
     )

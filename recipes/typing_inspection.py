@@ -4,7 +4,7 @@ It builds with hatchling and needs typing-extensions at run time.
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling, typing_extensions):
+def recipe(build_python_package, fetch_pypi, hatchling, typing_extensions, pytest):
     version = "0.4.5"
     return build_python_package(
         pname="typing-inspection",
@@ -16,4 +16,5 @@ def recipe(build_python_package, fetch_pypi, hatchling, typing_extensions):
         ),
         build_system=[hatchling],
         dependencies=[typing_extensions],
+        check_inputs=[pytest],
     )

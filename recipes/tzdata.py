@@ -4,7 +4,7 @@
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools, wheel):
+def recipe(build_python_package, fetch_pypi, setuptools, wheel, pytest):
     version = "2026.6"
     return build_python_package(
         pname="tzdata",
@@ -13,4 +13,5 @@ def recipe(build_python_package, fetch_pypi, setuptools, wheel):
             "tzdata", version, hash="sha256-hdLNnAn4HwuynbJ3WfyDr08eYg77gU+MW/i0zE/uzm0="
         ),
         build_system=[setuptools, wheel],
+        check_inputs=[pytest],
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
+from ..testcounts import SuiteCounts, counts_in_log, total
 from .common import (
     add_dry_run,
     as_derivation,
@@ -162,6 +163,7 @@ def _finish(
                     "fate": str(results[t].status),
                     **results[t].to_json(),
                     "outputs": {o: t.path(o, store) for o in t.outputs},
+                    "tests": _tests_json(store, t),
                 }
                 for a, t in zip(args.attrs, targets, strict=True)
             ]
@@ -209,6 +211,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
             "status": "success" if result.ok else "failed",
             "out": drv.path(store=store),
             **({} if result.ok else result.to_json() | {"status": "failed"}),
+            "tests": _tests_json(store, drv),
         }
     table = [rows[a] for a in sorted(rows)]
     if args.check:
@@ -220,6 +223,8 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
         for row in table:
             shown = row["out"] if row["status"] == "success" else _first_line(row["error"])
             print(f"{row['status']:<12} {row['attr']:<28} {shown}")
+            if row.get("tests"):
+                print(f"{'':<12} {'':<28} tests: {SuiteCounts(**row['tests']).describe()}")
             if row.get("log"):
                 print(f"{'':<12} {'':<28} log: {row['log']}")
     unsupported = sum(r["status"] == "unsupported" for r in table)
@@ -228,7 +233,16 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     if unsupported:
         summary += f", {unsupported} unsupported by this interpreter"
     print(summary, file=sys.stderr)
+    suites = [SuiteCounts(**r["tests"]) for r in table if r.get("tests")]
+    if suites:
+        print(f"tests ran in {len(suites)}: {total(suites).describe()}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _tests_json(store: Any, drv: Any) -> dict[str, int] | None:
+    """What the check phase of `drv`'s build counted, from its log (None: no tests ran)."""
+    counts = counts_in_log(store.log_dir / f"{drv.drv_name}.log")
+    return counts.to_json() if counts else None
 
 
 def _first_line(text: str) -> str:

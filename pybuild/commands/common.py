@@ -113,9 +113,13 @@ def recipe_folders(args: argparse.Namespace) -> list[str] | None:
 
 
 def as_derivation(value: Any, attr: str) -> Any:
+    """The derivation of a package (or a derivation itself). Making it may fail with any
+    error of the recipe's (a missing input is an AttributeError too): that error is raised,
+    never taken for "not a package"."""
     from ..derivations import Derivation
 
-    drv = value if isinstance(value, Derivation) else getattr(value, "drv", None)
+    has_drv = hasattr(type(value), "drv")  # asked of the class: nothing is evaluated
+    drv = value if isinstance(value, Derivation) else value.drv if has_drv else None
     if not isinstance(drv, Derivation):
         raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
     return drv

@@ -70,6 +70,8 @@ _DEFAULTS: dict[str, Any] = {
     "env": {},
     "config_settings": {},
     "pytest_flags": (),
+    "disabled_tests": {},  # test name, -k expression or node id -> why it cannot pass here
+    "disabled_test_paths": {},  # test file, folder or glob (or node id) -> why
     "skip_phases": (),
     "remove_scripts": {},  # console script name -> why the recipe drops it
     # Changing the source and hooking into the phases (nixpkgs' patches, postPatch, …).
@@ -344,6 +346,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         else None,
         "config_settings": dict(attrs["config_settings"]),
         "pytest_flags": list(attrs["pytest_flags"]),
+        "disabled_tests": _reasons(attrs, "disabled_tests"),
+        "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
         "patches": [_src_path(p) for p in attrs["patches"]],
@@ -369,6 +373,18 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
 def _names_or_all(value: bool | Iterable[str]) -> bool | list[str]:
     """``True`` (every requirement), or the names; ``False`` is none, as an empty list."""
     return True if value is True else list(value or ())
+
+
+def _reasons(attrs: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A ``{test: reason}`` attribute, checked: every deselected test says why, so that the
+    recipe documents what its check phase does not prove."""
+    value = attrs[key]
+    if not isinstance(value, Mapping):
+        raise UsageError(f'{key} maps each test to the reason it is off: {{"test_x": "why"}}')
+    for test, reason in value.items():
+        if not (isinstance(test, str) and test and isinstance(reason, str) and reason.strip()):
+            raise UsageError(f"{key}: {test!r} needs a reason (a non-empty string)")
+    return dict(value)
 
 
 def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:

@@ -306,6 +306,9 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
 
 
 def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """pytest on the source tree, against the installed package, as nixpkgs' pytestCheckHook;
+    the tests a recipe deselects are logged with its reasons, and the counts are logged in one
+    line (:data:`COUNTS_LINE`) that ``pybuild build --json`` reads back from the log."""
     if not attrs["do_check"]:
         print("pybuild: do_check is off", flush=True)
         return
@@ -316,18 +319,67 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
         print("pybuild: no pytest among check_inputs: no tests run", flush=True)
         return
-    site = out / attrs["site_packages"]
-    sites = [str(site), *check_site]
+    plugin = work / "pytest-plugin"  # the counting plugin, and nothing else of the builder
+    plugin.mkdir()
+    shutil.copy(Path(__file__).parent / "pybuild_pytest_counts.py", plugin)
+    sites = [str(out / attrs["site_packages"]), *check_site, str(plugin)]
+    counts = work / "test-counts.json"
+    flags = [*_deselections(attrs, Path(source)), *attrs.get("pytest_flags", [])]
+    argv = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pybuild_pytest_counts", *flags]
+    env = {"PYBUILD_TEST_COUNTS": str(counts)}
     try:
-        _run_python(
-            work,
-            "check",
-            sites,
-            ["-m", "pytest", "-p", "no:cacheprovider", *attrs.get("pytest_flags", [])],
-            cwd=Path(source),
-        )
+        _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
     except subprocess.CalledProcessError as exc:
+        _print_counts(counts)
         raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
+    _print_counts(counts)
+
+
+# pybuild/testcounts.py parses this line; keep the two in step.
+COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
+
+
+def _deselections(attrs: dict, source: Path) -> list:
+    """pytest flags for ``disabled_tests`` and ``disabled_test_paths``, each logged with its
+    reason (nixpkgs' disabledTests / disabledTestPaths). A node id (``path::name``) is
+    deselected, a name or ``-k`` expression excluded with ``-k``, a path (or glob) ignored."""
+    flags, names = [], []
+    for test, reason in sorted(attrs.get("disabled_tests", {}).items()):
+        print(f"pybuild: not running test {test}: {reason}", flush=True)
+        if "::" in test:
+            flags.append(f"--deselect={_existing(source, test, 'disabled_tests')}")
+        else:
+            names.append(f"not ({test})")
+    if names:
+        flags += ["-k", " and ".join(names)]
+    for path, reason in sorted(attrs.get("disabled_test_paths", {}).items()):
+        print(f"pybuild: not running tests in {path}: {reason}", flush=True)
+        if "::" in path:
+            flags.append(f"--deselect={_existing(source, path, 'disabled_test_paths')}")
+        elif any(c in path for c in "*?["):
+            flags.append(f"--ignore-glob={path}")
+        else:
+            flags.append(f"--ignore={_existing(source, path, 'disabled_test_paths')}")
+    return flags
+
+
+def _existing(source: Path, node: str, key: str) -> str:
+    """`node` (a path, or a node id ``path::name``), once its file is known to be in the
+    source: pytest ignores a path that does not exist, so a stale entry would pass unseen."""
+    file = node.split("::")[0]
+    if not (source / file).exists():
+        raise PhaseFailed(
+            f"{key} names {file}, which the source does not have:"
+            " correct the path, or drop the entry if upstream removed the tests"
+        )
+    return node
+
+
+def _print_counts(counts: Path) -> None:
+    """The counts line, from what the plugin wrote (nothing if pytest stopped before its
+    summary: its own error is above)."""
+    if counts.is_file():
+        print(COUNTS_LINE.format(**json.loads(counts.read_text())), flush=True)
 
 
 def closure(paths: list) -> list:
@@ -387,10 +439,12 @@ def _hook_sites(name: str, attrs: dict, out: Path) -> list:
     return [own, *_sites(attrs, closure([*check, *attrs["dependencies"]]))]
 
 
-def _run_python(work: Path, phase: str, site_dirs: list, argv: list, cwd: Path) -> None:
-    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv`."""
+def _run_python(
+    work: Path, phase: str, site_dirs: list, argv: list, cwd: Path, env: dict | None = None
+) -> None:
+    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv` (and `env` added)."""
     python = make_venv(work / f"venv-{phase}", site_dirs)
-    subprocess.run([str(python), *argv], cwd=cwd, env=_phase_env(), check=True)
+    subprocess.run([str(python), *argv], cwd=cwd, env={**_phase_env(), **(env or {})}, check=True)
 
 
 def _python_output(work: Path, phase: str, site_dirs: list, argv: list) -> str:

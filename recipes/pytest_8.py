@@ -1,0 +1,20 @@
+"""pytest 8, for test suites that pytest 9 broke (flask's conftest uses
+``_pytest.monkeypatch.notset``, which pytest 9 removed); from its wheel, beside ``pytest`` 9 as
+nixpkgs keeps pytest_7 and pytest_8 beside pytest.
+"""
+
+
+def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygments):
+    version = "8.4.2"
+    return build_python_package(
+        pname="pytest",
+        version=version,
+        format="wheel",
+        src=fetch_pypi(
+            "pytest",
+            version,
+            kind="wheel",
+            hash="sha256-hy+IDeP8OlvciKEbOclxDDSXpUfPqTILw8XmL78nLnk=",
+        ),
+        dependencies=[iniconfig, packaging, pluggy, pygments],
+    )
