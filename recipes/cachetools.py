@@ -1,6 +1,8 @@
 """cachetools, memoizing collections and decorators; from its sdist (setuptools, setuptools-scm).
 
 setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies.
+
+Its test suite runs in the check phase.
 """
 
 

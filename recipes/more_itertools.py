@@ -1,4 +1,7 @@
-"""more-itertools, more routines for iterables; from its sdist (flit-core 4). No runtime deps."""
+"""more-itertools, more routines for iterables; from its sdist (flit-core 4). No runtime deps.
+
+Its test suite runs in the check phase.
+"""
 
 
 def recipe(build_python_package, fetch_pypi, flit_core, pytest):

@@ -1,6 +1,8 @@
 """pyflakes, a checker for errors in Python source; from its sdist (legacy setuptools backend).
 
 It has no ``pyproject.toml``. No runtime dependencies; the ``pyflakes`` command is in ``bin/``.
+
+Its test suite runs in the check phase.
 """
 
 

@@ -3,6 +3,8 @@
 toolz builds with it. Without a git checkout it takes the version from the sdist's PKG-INFO.
 It builds with the legacy setuptools backend (and wheel), and needs packaging and setuptools
 at run time (tomli only below 3.11).
+
+Its sdist ships no tests, so none run in the check phase.
 """
 
 

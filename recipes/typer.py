@@ -3,6 +3,9 @@
 Since 0.2x it carries its own copy of click and validates parameters with pydantic, so on
 Linux it needs pydantic, shellingham, rich and annotated-doc at run time (colorama only on
 Windows). The ``typer`` command is installed in ``bin/``.
+
+Its test suite runs in the check phase (about 1,600 tests, 2 minutes: its examples run
+under ``coverage run``), with the environment of upstream's scripts/test.sh.
 """
 
 

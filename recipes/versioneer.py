@@ -2,6 +2,10 @@
 
 fipy's ``setup.py`` imports it. Its ``toml`` extra needs tomli only below Python 3.11, so
 nothing more is needed at build or run time here.
+
+Its test suite runs in the check phase, but for the git tests (they import
+pkg_resources, gone from setuptools, and run git and pip) and the renderer mixins that
+pytest collects by name.
 """
 
 
