@@ -1,6 +1,8 @@
 """annotated-types, reusable constraint types for ``typing.Annotated``; from its sdist (hatchling).
 
 pydantic needs it. No runtime dependencies on Python 3.11.
+
+Its test suite runs in the check phase.
 """
 
 

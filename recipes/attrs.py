@@ -2,6 +2,9 @@
 
 hatch-vcs reads the version from the sdist's PKG-INFO (no VCS checkout). It installs two
 packages, ``attr`` and ``attrs``, and has no runtime dependencies.
+
+Its test suite runs in the check phase, with Hypothesis (cloudpickle, pympler and pyright,
+not in the set, skip their tests), but for one test that fails on the release itself.
 """
 
 

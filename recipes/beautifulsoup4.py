@@ -4,6 +4,8 @@ It needs soupsieve and typing-extensions at run time. Of its extras only
 ``charset-normalizer`` has a recipe; html5lib, lxml, chardet and cchardet are left out.
 The imports check also imports ``soupsieve``, which cannot be imported without ``bs4`` and so
 is checked here rather than in its own build.
+
+Its test suite runs in the check phase (the lxml and html5lib tests skip: not in the set).
 """
 
 

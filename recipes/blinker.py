@@ -1,4 +1,8 @@
-"""blinker, in-process signals (flask's signals); from its sdist (flit-core 3: ``flit_core<4``)."""
+"""blinker, in-process signals (flask's signals); from its sdist (flit-core 3: ``flit_core<4``).
+
+Its test suite runs in the check phase, with pytest-asyncio (its loop scope set, as the
+unset default warns and upstream turns warnings into errors).
+"""
 
 
 def recipe(build_python_package, fetch_pypi, flit_core_3, pytest, pytest_asyncio):

@@ -3,6 +3,8 @@
 setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies. Its
 Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild build
 --all`` names the reason).
+
+Its test suite runs in the check phase.
 """
 
 

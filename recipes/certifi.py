@@ -1,6 +1,8 @@
 """certifi, Mozilla's CA bundle for Python; from its sdist (setuptools).
 
 2026.10.18 is the newest release with an sdist (2026.10.19.post1 was published as a wheel only).
+
+Its test suite runs in the check phase.
 """
 
 

@@ -1,6 +1,8 @@
 """click, command-line interfaces; from its sdist (flit-core 3: it asks for ``flit_core<4``).
 
 No runtime dependencies (8.5 no longer lists colorama, even on Windows).
+
+Its test suite runs in the check phase (without the stress tests, as upstream's addopts say).
 """
 
 

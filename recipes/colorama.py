@@ -2,6 +2,8 @@
 
 tqdm and typer need it only on Windows; it is in the set for environments that ask for
 it. No runtime dependencies.
+
+Its test suite runs in the check phase (the Windows tests skip).
 """
 
 

@@ -1,6 +1,8 @@
 """Docutils, reStructuredText processing; from its sdist (flit-core 3: ``flit_core<4``).
 
 No runtime dependencies. It installs the ``docutils`` and ``rst2*`` commands in ``bin/``.
+
+Its test suite runs in the check phase (under pytest; upstream also has alltests.py).
 """
 
 

@@ -6,6 +6,10 @@ and typer with typing-extensions (its ``fipy_test``, ``fipy_changelog`` and
 ``fipy_copy_script`` commands). Upstream's pyproject.toml also declares a ``versioneer``
 console script running ``versioneer:main``, a module the wheel does not ship (versioneer is
 only a build tool): the script could never start, so it is dropped.
+
+Its tests do not run: they are doctests for its own runner (``fipy_test``, with numpy's
+legacy print options and its optional solvers); under pytest a third of them fail on
+formatting alone.
 """
 
 

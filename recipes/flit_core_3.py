@@ -4,6 +4,8 @@ The set's ``flit_core`` is 4.x, and many projects (click, jinja2, flask, …) as
 ``flit_core<4`` in ``[build-system] requires``. Like nixpkgs' versioned attributes, this is
 the last 3.x release beside it. It builds itself: its ``pyproject.toml`` names no requirement
 and loads the backend from the source tree (``backend-path``).
+
+Its test suite runs in the check phase, with testpath.
 """
 
 

@@ -2,6 +2,9 @@
 
 attrs, pydantic and python-dateutil build with it (hatchling). On Python 3.11 it needs only
 hatchling at run time (tomli below 3.11).
+
+Its test suite runs in the check phase, but for the end-to-end tests, which build a
+project with ``python -m build`` (it installs hatchling from the network).
 """
 
 

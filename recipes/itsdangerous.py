@@ -1,6 +1,8 @@
 """itsdangerous, cryptographically signed data (flask's sessions); from its sdist.
 
 It asks for ``flit_core<4``, so it builds with flit-core 3. No runtime dependencies.
+
+Its test suite runs in the check phase, with freezegun.
 """
 
 

@@ -1,6 +1,8 @@
 """Jinja2, the template engine; from its sdist (flit-core 3: it asks for ``flit_core<4``).
 
 It needs MarkupSafe at run time. The ``i18n`` extra (Babel) is left out: no recipe.
+
+Its test suite runs in the check phase, with trio for the async tests.
 """
 
 

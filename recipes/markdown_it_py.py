@@ -2,6 +2,8 @@
 
 It installs the package ``markdown_it`` and the ``markdown-it`` command, and needs mdurl at
 run time. Its extras (linkify, plugins) are left out: no recipes.
+
+Its test suite runs in the check phase, with pytest-regressions.
 """
 
 

@@ -3,6 +3,8 @@
 Its ``setup.py`` compiles the optional C module ``markupsafe._speedups`` when a C compiler is
 found (the build's ``PATH`` includes the system's) and falls back to pure Python otherwise;
 either way the package works, only faster with the module.
+
+Its test suite runs in the check phase, against the compiled speedups.
 """
 
 

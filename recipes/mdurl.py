@@ -1,4 +1,7 @@
-"""mdurl, URL utilities for markdown-it-py; from its sdist (flit-core 3: ``flit_core<4``)."""
+"""mdurl, URL utilities for markdown-it-py; from its sdist (flit-core 3: ``flit_core<4``).
+
+Its sdist ships no tests, so none run in the check phase.
+"""
 
 
 def recipe(build_python_package, fetch_pypi, flit_core_3):

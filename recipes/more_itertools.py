@@ -2,6 +2,8 @@
 
 Its Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild
 build --all`` names the reason).
+
+Its test suite runs in the check phase.
 """
 
 

@@ -3,6 +3,8 @@
 It has no ``pyproject.toml``. No runtime dependencies; the ``pyflakes`` command is in ``bin/``.
 Its Requires-Python is ``>=3.11``: on CPython 3.10 the attribute is unsupported (``pybuild
 build --all`` names the reason).
+
+Its test suite runs in the check phase.
 """
 
 

@@ -2,6 +2,8 @@
 
 It has no ``pyproject.toml``; its ``setup.py`` imports the package from the source tree for
 the version. No runtime dependencies. pandas 3 needs it only for its ``timezone`` extra.
+
+Its test suite runs in the check phase.
 """
 
 

@@ -2,6 +2,9 @@
 
 The ``socks`` and ``use_chardet_on_py3`` extras are left out: there are no recipes for PySocks
 and chardet.
+
+Its test suite runs in the check phase, with pytest-mock, but for the tests that talk to
+pytest-httpbin's server (httpbin and its own dependencies are not in the set).
 """
 
 

@@ -2,6 +2,8 @@
 
 It needs Pygments and markdown-it-py at run time. The ``jupyter`` extra (ipywidgets) is left
 out: no recipe.
+
+Its sdist ships no tests, so none run in the check phase.
 """
 
 

@@ -3,6 +3,8 @@
 toolz builds with it. Without a git checkout it takes the version from the sdist's PKG-INFO.
 It builds with the legacy setuptools backend (and wheel), and needs packaging and setuptools
 at run time; below Python 3.11 it needs tomli to build and to run.
+
+Its sdist ships no tests, so none run in the check phase.
 """
 
 

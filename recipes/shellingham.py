@@ -2,6 +2,8 @@
 
 Its ``pyproject.toml`` names no backend, so the legacy setuptools backend builds it (with
 wheel, which it lists). No runtime dependencies.
+
+Its test suite runs in the check phase, with pytest-mock.
 """
 
 

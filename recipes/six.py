@@ -1,4 +1,7 @@
-"""six, Python 2 and 3 compatibility helpers; from its sdist."""
+"""six, Python 2 and 3 compatibility helpers; from its sdist.
+
+Its test suite runs in the check phase.
+"""
 
 
 def recipe(build_python_package, fetch_pypi, setuptools, pytest):

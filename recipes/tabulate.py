@@ -2,6 +2,8 @@
 
 setuptools-scm reads the version from the sdist's PKG-INFO. No runtime dependencies; the
 ``widechars`` extra (wcwidth) is left out: no recipe. The ``tabulate`` command is in ``bin/``.
+
+Its test suite runs in the check phase (the numpy and pandas tests skip: not check inputs).
 """
 
 

@@ -1,6 +1,8 @@
 """tomli-w, a TOML writer (the counterpart of ``tomllib``); from its sdist.
 
 It asks for ``flit_core<4``, so it builds with flit-core 3. No runtime dependencies.
+
+Its sdist ships no tests, so none run in the check phase.
 """
 
 

@@ -2,6 +2,8 @@
 
 It builds with setuptools and setuptools-git-versioning, which reads the version from the
 sdist's PKG-INFO. It installs ``toolz`` and ``tlz`` (the Cython-or-pure alias package).
+
+Its test suite runs in the check phase.
 """
 
 

@@ -3,6 +3,9 @@
 setuptools-scm reads the version from the sdist's PKG-INFO. It needs colorama only on
 Windows, so nothing at run time here; the extras (discord, slack, telegram, notebook) are
 left out: their packages have no recipes. The ``tqdm`` command is in ``bin/``.
+
+Its test suite runs in the check phase, with pytest-asyncio and pytest-timeout (the
+keras, dask, pandas and rich tests skip).
 """
 
 

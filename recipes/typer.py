@@ -5,6 +5,9 @@ Linux it needs pydantic, shellingham, rich and annotated-doc at run time (colora
 Windows). The ``typer`` command is installed in ``bin/``. Its Requires-Python is ``>=3.11``:
 on CPython 3.10 it is unsupported, and so is fipy, which needs it (``pybuild build --all``
 names the reason).
+
+Its test suite runs in the check phase (about 1,600 tests, 2 minutes: its examples run
+under ``coverage run``), with the environment of upstream's scripts/test.sh.
 """
 
 

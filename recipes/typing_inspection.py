@@ -1,6 +1,8 @@
 """typing-inspection, runtime introspection of type hints (pydantic uses it); from its sdist.
 
 It builds with hatchling and needs typing-extensions at run time.
+
+Its test suite runs in the check phase.
 """
 
 

@@ -1,6 +1,8 @@
 """tzdata, the IANA time zone database as a Python package; from its sdist (setuptools, wheel).
 
 ``zoneinfo`` falls back to it where the system has no zone files; python-dateutil 4 reads it.
+
+Its test suite runs in the check phase.
 """
 
 

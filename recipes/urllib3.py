@@ -2,6 +2,10 @@
 
 hatch-vcs asks setuptools-scm for the version, which reads it from the sdist's PKG-INFO as
 there is no VCS checkout. The extras (brotli, h2, socks, zstd) are left out: no recipes.
+
+Its unit tests run in the check phase, without its conftest (it imports trustme, so
+cryptography) and without what needs the dummy servers, pyopenssl, pysocks or h2 (not in
+the set).
 """
 
 

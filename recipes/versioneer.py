@@ -2,6 +2,10 @@
 
 fipy's ``setup.py`` imports it. Below Python 3.11 its build reads ``pyproject.toml`` with
 tomli, and so does its ``toml`` extra; from 3.11 nothing more is needed at build or run time.
+
+Its test suite runs in the check phase, but for the git tests (they import
+pkg_resources, gone from setuptools, and run git and pip) and the renderer mixins that
+pytest collects by name.
 """
 
 
