@@ -24,7 +24,7 @@ def register(commands: Any) -> None:
         "--recipes",
         action="append",
         metavar="DIR",
-        help="recipe folder to use instead of the default set (repeatable)",
+        help="a recipe folder whose files to pin (repeatable; default: the default set)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON report")
 
