@@ -22,9 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SuiteCounts", "counts_in_log", "total"]
+from .results import BuildResult, Status
+
+__all__ = ["SuiteCounts", "counts_for", "counts_in_log", "total"]
 
 _LINE = re.compile(r"^pybuild: tests passed=(\d+) failed=(\d+) skipped=(\d+)$", re.MULTILINE)
+_PHASE_FAILED = re.compile(r"^pybuild: phase .* failed: ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,28 @@ def counts_in_log(log: Path) -> SuiteCounts | None:
         return None
     passed, failed, skipped = (int(n) for n in found[-1])
     return SuiteCounts(passed, failed, skipped)
+
+
+def counts_for(log_dir: Path, drv_name: str, result: BuildResult) -> SuiteCounts | None:
+    """The counts of the build that made `drv_name`'s output (or that failed in `result`).
+
+    Not every log on disk is that build's: an input's failure means no build ran now (an
+    older log may remain), a substituted output was built elsewhere, and an output that is
+    valid while its log records a failed phase came from somewhere else than that build.
+    """
+    if result.status in (Status.DEPENDENCY_FAILED, Status.SUBSTITUTED):
+        return None
+    log = log_dir / f"{drv_name}.log"
+    if result.ok and _failed_phase(log):
+        return None
+    return counts_in_log(log)
+
+
+def _failed_phase(log: Path) -> bool:
+    try:
+        return _PHASE_FAILED.search(log.read_text(errors="replace")) is not None
+    except FileNotFoundError:
+        return False
 
 
 def total(counts: Iterable[SuiteCounts]) -> SuiteCounts:

@@ -7,10 +7,12 @@ for nor needed, and the wheel is pure Python (older releases used mypyc and need
 The sdist pins ``setuptools>=68,<84.1`` for its build, and the set's setuptools is newer, so
 the build uses setuptools 84.0.0 (from its wheel), overridden here for this build only.
 The console script ``normalizer`` is installed in ``bin/``.
+
+Its test suite runs in the check phase.
 """
 
 
-def recipe(build_python_package, fetch_pypi, setuptools):
+def recipe(build_python_package, fetch_pypi, setuptools, pytest):
     version = "3.5.2"
     setuptools_84_0 = setuptools.override_python_attrs(
         version="84.0.0",
@@ -35,4 +37,5 @@ def recipe(build_python_package, fetch_pypi, setuptools):
         ),
         build_system=[setuptools_84_0],
         env={"CHARSET_NORMALIZER_USE_CYTHON": "0"},
+        check_inputs=[pytest],
     )

@@ -22,8 +22,9 @@ from pybuild.errors import BuildError, UsageError
 from pybuild.pkgset import DEFAULT_RECIPES, PackageSet, package_set
 from pybuild.python.package import PythonPackage
 from pybuild.realiser import BuildOptions, realise
+from pybuild.results import BuildResult, Status
 from pybuild.store import Store
-from pybuild.testcounts import SuiteCounts, counts_in_log
+from pybuild.testcounts import SuiteCounts, counts_for, counts_in_log
 from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
 
 DESELECTED = {
@@ -144,6 +145,30 @@ def test_counts_in_log_reads_the_last_counts_line(tmp_path: Path) -> None:
         "pybuild: tests passed=10 failed=0 skipped=4\n"
     )
     assert counts_in_log(log) == SuiteCounts(passed=10, failed=0, skipped=4)
+
+
+@pytest.mark.parametrize(
+    ("status", "log_tail", "expected"),
+    [
+        (Status.BUILT, "", SuiteCounts(3, 0, 1)),
+        (Status.VALID, "", SuiteCounts(3, 0, 1)),
+        (
+            Status.FAILED,
+            "pybuild: phase check failed: the test suite failed\n",
+            SuiteCounts(3, 0, 1),
+        ),
+        # Its log is an older one: this time no build of it ran, or it came from elsewhere.
+        (Status.DEPENDENCY_FAILED, "pybuild: phase check failed: …\n", None),
+        (Status.SUBSTITUTED, "", None),
+        (Status.VALID, "pybuild: phase check failed: the test suite failed\n", None),
+    ],
+)
+def test_only_the_log_of_the_build_that_made_the_output_counts(
+    tmp_path: Path, status: Status, log_tail: str, expected: SuiteCounts | None
+) -> None:
+    log = tmp_path / "x.drv.log"
+    log.write_text(f"pybuild: phase check\npybuild: tests passed=3 failed=0 skipped=1\n{log_tail}")
+    assert counts_for(tmp_path, "x.drv", BuildResult(status)) == expected
 
 
 def test_build_all_reports_each_attributes_tests(

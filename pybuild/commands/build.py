@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
-from ..testcounts import SuiteCounts, counts_in_log, total
+from ..testcounts import SuiteCounts, counts_for, total
 from .common import (
     add_dry_run,
     as_derivation,
@@ -163,7 +163,7 @@ def _finish(
                     "fate": str(results[t].status),
                     **results[t].to_json(),
                     "outputs": {o: t.path(o, store) for o in t.outputs},
-                    "tests": _tests_json(store, t),
+                    "tests": _tests_json(store, t, results[t]),
                 }
                 for a, t in zip(args.attrs, targets, strict=True)
             ]
@@ -211,7 +211,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
             "status": "success" if result.ok else "failed",
             "out": drv.path(store=store),
             **({} if result.ok else result.to_json() | {"status": "failed"}),
-            "tests": _tests_json(store, drv),
+            "tests": _tests_json(store, drv, result),
         }
     table = [rows[a] for a in sorted(rows)]
     if args.check:
@@ -239,9 +239,9 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     return 1 if failed else 0
 
 
-def _tests_json(store: Any, drv: Any) -> dict[str, int] | None:
+def _tests_json(store: Any, drv: Any, result: BuildResult) -> dict[str, int] | None:
     """What the check phase of `drv`'s build counted, from its log (None: no tests ran)."""
-    counts = counts_in_log(store.log_dir / f"{drv.drv_name}.log")
+    counts = counts_for(store.log_dir, drv.drv_name, result)
     return counts.to_json() if counts else None
 
 
