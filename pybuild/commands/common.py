@@ -88,11 +88,7 @@ def completes_attrs(action: argparse.Action) -> None:
 def attr_completer(prefix: str, parsed_args: argparse.Namespace, **_: object) -> list[str]:
     """Shell completion of attribute names: the recipe modules of the folders the command
     line names (``--recipes``, the default set), listed without evaluating anything."""
-    folders = recipe_folders(parsed_args)
-    if folders is None:
-        from ..bundled import default_recipes
-
-        folders = [str(default_recipes())]
+    folders = searched_folders(parsed_args)
     names = {p.stem for f in folders for p in Path(f).glob("*.py") if not p.name.startswith("_")}
     return sorted(n for n in names if n.startswith(prefix))
 
@@ -110,6 +106,13 @@ def recipe_folders(args: argparse.Namespace) -> list[str] | None:
     if not given:
         return None
     return list(dict.fromkeys([str(default_recipes()), *given]))
+
+
+def searched_folders(args: argparse.Namespace) -> list[str]:
+    """Every recipe folder the command line's set reads, the default set's included."""
+    from ..bundled import default_recipes
+
+    return recipe_folders(args) or [str(default_recipes())]
 
 
 def as_derivation(value: Any, attr: str) -> Any:

@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import threading
@@ -307,13 +308,11 @@ def build_python_package(
     return PythonPackage({**given, **misspelt}, python or Interpreter.current())
 
 
-# Its keyword-only parameters (it has no others), but the interpreter: the attributes.
+# Its keyword-only parameters but the interpreter: the attributes (``**misspelt`` is not one).
 _ATTRIBUTES = tuple(
     name
-    for name in build_python_package.__code__.co_varnames[
-        : build_python_package.__code__.co_kwonlyargcount
-    ]
-    if name != "python"
+    for name, parameter in inspect.signature(build_python_package).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "python"
 )
 
 
