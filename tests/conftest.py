@@ -32,3 +32,10 @@ def store(pybuild_home: Path) -> Iterator[Store]:
     store = Store(pybuild_home)
     yield store
     store.registry.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The network tests' files first: they are the longest (the default set built with its
+    test suites, numpy from its sdist), and pytest-xdist (``-n auto --dist loadfile``) hands
+    files to its workers in this order, so they start at once instead of ending the run."""
+    items.sort(key=lambda item: item.get_closest_marker("network") is None)

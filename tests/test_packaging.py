@@ -59,8 +59,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
     python = venv / "bin" / "python"
+    # --force-reinstall: the editable pybuild seen through --system-site-packages is not it.
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel],
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall",
+         wheel],
         check=True, capture_output=True, env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
     )  # fmt: skip
     site = subprocess.run(
@@ -70,11 +72,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     yield Installed(wheel, python, Path(site))
 
 
+# The wheel's user has no checkout on PYTHONPATH (a developer running the tests may).
+_USER_ENVIRON = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def pybuild(installed: Installed, *args: object, cwd: Path, env: dict[str, str]):
     return subprocess.run(
         [installed.python, "-m", "pybuild", *map(str, args)],
         cwd=cwd,
-        env={**os.environ, **env},
+        env={**_USER_ENVIRON, **env},
         capture_output=True,
         text=True,
         timeout=1800,
@@ -102,7 +108,7 @@ def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
     where = subprocess.run(
         [installed.python, "-c", "from pybuild.bundled import *;"
          "print(default_recipes()); print(example_overlays())"],
-        cwd=tmp_path, check=True, capture_output=True, text=True,
+        cwd=tmp_path, env=_USER_ENVIRON, check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     assert where == [str(installed.site / "pybuild" / n) for n in ("recipes", "overlays")]
     env = {**index_environ(build_index.file_url), "PYBUILD_HOME": str(tmp_path / "home")}

@@ -21,6 +21,7 @@ Run it once before the tests (``.ci/run`` does)::
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import shutil
 import sys
@@ -119,11 +120,18 @@ def _local_index(scratch: Path) -> str | None:
 
 def fill_cache(attrs: tuple[str, ...] = ATTRS, log: Any = print) -> list[str]:
     """Make sure every file `attrs` need is in the cache; returns the attributes not defined."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One filler at a time (pytest-xdist workers share the cache): the others then find it full.
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _fill(attrs, log)
+
+
+def _fill(attrs: tuple[str, ...], log: Any) -> list[str]:
     from pybuild.errors import PybuildError
     from pybuild.realiser import BuildOptions, realise
     from pybuild.store import Store
 
-    CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pybuild-wheelcache-") as scratch_dir:
         scratch = Path(scratch_dir)
         # 1. Against the cache alone: no network when everything is there.
