@@ -146,10 +146,19 @@ def _same_interpreter(file_tags: Iterable[Tag], order: Sequence[Tag]) -> bool:
     return any((t.interpreter, t.abi) in wanted for t in file_tags)
 
 
-def files_to_pin(files: Iterable[DistFile]) -> tuple[dict[str, DistFile], list[Target]]:
+def files_to_pin(
+    files: Iterable[DistFile], tags: Sequence[str] | None = None
+) -> tuple[dict[str, DistFile], list[Target]]:
     """The wheels among one release's `files` that some target machine would use, by name,
-    and the targets (one per interpreter and platform) that no file fits."""
+    and the targets (one per interpreter and platform) that no file fits.
+
+    A recipe that names its own `tags` (``fetch_pypi(..., tags=("py3-none-any",))``: the pure
+    wheel on every machine) uses the one file those tags choose, so that file is all it pins;
+    a release without one is a :class:`UsageError`.
+    """
     wheels = [f for f in files if f.kind == "wheel"]
+    if tags is not None:
+        return _file_for_tags(wheels, tags), []
     chosen: dict[str, DistFile] = {}
     missing: list[Target] = []
     for python in PYTHONS:
@@ -160,6 +169,17 @@ def files_to_pin(files: Iterable[DistFile]) -> tuple[dict[str, DistFile], list[T
             if not found:
                 missing.append(targets[-1])
     return dict(sorted(chosen.items())), missing
+
+
+def _file_for_tags(wheels: list[DistFile], tags: Sequence[str]) -> dict[str, DistFile]:
+    best = best_wheel(wheels, [t for text in tags for t in parse_tag(text)])
+    if best is None:
+        names = ", ".join(sorted(f.filename for f in wheels)) or "none"
+        raise UsageError(
+            f"no wheel of the release fits the recipe's tags {', '.join(tags)} (its wheels:"
+            f" {names}): give tags= one of theirs, or remove it to pin every platform's"
+        )
+    return {best.filename: best}
 
 
 def targets_for(

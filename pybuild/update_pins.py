@@ -60,6 +60,7 @@ class _Call:
     pname: str
     version: ast.Constant  # the version's string literal (perhaps where a name is assigned)
     pins: ast.expr | ast.keyword  # the hash= keyword or positional hash, or hashes=' dict
+    tags: tuple[str, ...] | None  # the recipe's own choice of file (tags=), if it makes one
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def update_pins(
     with index if index is not None else Index() as idx:
         for call in calls:
             target = version if version is not None else str(call.version.value)
-            pinned, missing = _pins_of_release(idx, call.pname, target)
+            pinned, missing = _pins_of_release(idx, call.pname, target, call.tags)
             found.append((call, target, pinned, missing))
     edits = []
     for call, target, pinned, _ in found:
@@ -115,13 +116,16 @@ def update_pins(
     ]
 
 
-def _pins_of_release(index: Index, pname: str, version: str) -> tuple[dict[str, str], list[Target]]:
+def _pins_of_release(
+    index: Index, pname: str, version: str, tags: tuple[str, ...] | None
+) -> tuple[dict[str, str], list[Target]]:
     """The files to pin of one release (name -> SRI hash), each one's URL remembered for
-    evaluation without the index, and the targets that no file fits."""
+    evaluation without the index, and the targets that no file fits; with the recipe's
+    `tags`, only the file they choose."""
     from .fetchers import hash_by_download, remember_file
     from .hashing import parse_hash
 
-    chosen, missing = files_to_pin(index.release(pname, version))
+    chosen, missing = files_to_pin(index.release(pname, version), tags)
     pinned = {}
     for name, dist in chosen.items():
         sri = parse_hash(dist.sha256).sri if dist.sha256 else hash_by_download(index, dist)
@@ -154,7 +158,8 @@ def _wheel_calls(file: Path, tree: ast.Module) -> list[_Call]:
         pname = _literal(_argument(node, 0, "pname"), scopes, node, f"{where}: the name")
         version = _literal(_argument(node, 1, "version"), scopes, node, f"{where}: the version")
         pins = _pins_node(node, scopes, where)
-        calls.append(_Call(str(pname.value), version, pins))
+        tags = _tags(node, scopes, where)
+        calls.append(_Call(str(pname.value), version, pins, tags))
     return sorted(calls, key=lambda c: (c.version.lineno, c.version.col_offset))
 
 
@@ -190,6 +195,23 @@ def _pins_node(
     if single is None:
         raise UsageError(f"{where}: add hashes={{}} to the call; this fills it in")
     return single
+
+
+def _tags(
+    call: ast.Call, scopes: dict[ast.AST, list[ast.AST]], where: str
+) -> tuple[str, ...] | None:
+    """The strings of the call's ``tags=`` (a tuple or list literal, perhaps assigned to a
+    name), or None when the call leaves the choice to the interpreter."""
+    given = next((k.value for k in call.keywords if k.arg == "tags"), None)
+    if given is None:
+        return None
+    value = _resolve(given, scopes, call)
+    items = value.elts if isinstance(value, ast.Tuple | ast.List) else None
+    if items is None or not all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items
+    ):
+        raise UsageError(f"{where}: tags= must be a tuple of strings, or a name assigned one")
+    return tuple(str(e.value) for e in items if isinstance(e, ast.Constant))
 
 
 def _literal(

@@ -18,6 +18,10 @@ def recipe(build_python_package, fetch_pypi):
             version,
             kind="wheel",
             tags=("py3-none-any",),
-            hash="sha256-5CXNWwD2/A7Xzb12bHC+i6q0t4OeTU/l+sSFgd2WjqQ=",
+            hashes={
+                "coverage-7.9.2-py3-none-any.whl": (
+                    "sha256-5CXNWwD2/A7Xzb12bHC+i6q0t4OeTU/l+sSFgd2WjqQ="
+                ),
+            },
         ),
     )

@@ -18,7 +18,11 @@ def recipe(build_python_package, fetch_pypi):
             version,
             kind="wheel",
             tags=("py3-none-any",),
-            hash="sha256-YavH/u3SDaxsT/erOjDhcTagZ7JCq5JT4rSm2acsK2E=",
+            hashes={
+                "cython-3.3.1-py3-none-any.whl": (
+                    "sha256-YavH/u3SDaxsT/erOjDhcTagZ7JCq5JT4rSm2acsK2E="
+                ),
+            },
         ),
         meta={
             "description": "The Cython compiler for writing C extensions in Python",

@@ -1,11 +1,23 @@
 """pytest 8, for test suites that pytest 9 broke (flask's conftest uses
 ``_pytest.monkeypatch.notset``, which pytest 9 removed); from its wheel, beside ``pytest`` 9 as
-nixpkgs keeps pytest_7 and pytest_8 beside pytest.
+nixpkgs keeps pytest_7 and pytest_8 beside pytest. Below Python 3.11 it needs exceptiongroup and
+tomli too.
 """
 
 
-def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygments):
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    python,
+    iniconfig,
+    packaging,
+    pluggy,
+    pygments,
+    exceptiongroup,
+    tomli,
+):
     version = "8.4.2"
+    backports = [exceptiongroup, tomli] if python.version_info < (3, 11) else []
     return build_python_package(
         pname="pytest",
         version=version,
@@ -16,5 +28,5 @@ def recipe(build_python_package, fetch_pypi, iniconfig, packaging, pluggy, pygme
             kind="wheel",
             hash="sha256-hy+IDeP8OlvciKEbOclxDDSXpUfPqTILw8XmL78nLnk=",
         ),
-        dependencies=[iniconfig, packaging, pluggy, pygments],
+        dependencies=[iniconfig, packaging, pluggy, pygments, *backports],
     )

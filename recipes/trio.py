@@ -6,8 +6,19 @@ cffi only on Windows).
 """
 
 
-def recipe(build_python_package, fetch_pypi, attrs, sortedcontainers, idna, outcome, sniffio):
+def recipe(
+    build_python_package,
+    fetch_pypi,
+    python,
+    attrs,
+    sortedcontainers,
+    idna,
+    outcome,
+    sniffio,
+    exceptiongroup,
+):
     version = "0.35.0"
+    backports = [exceptiongroup] if python.version_info < (3, 11) else []
     return build_python_package(
         pname="trio",
         version=version,
@@ -18,5 +29,5 @@ def recipe(build_python_package, fetch_pypi, attrs, sortedcontainers, idna, outc
             kind="wheel",
             hash="sha256-mgYqApSHwb28wbJUO3KaC96FfOR4sVEshPOR9ijgxck=",
         ),
-        dependencies=[attrs, sortedcontainers, idna, outcome, sniffio],
+        dependencies=[attrs, sortedcontainers, idna, outcome, sniffio, *backports],
     )

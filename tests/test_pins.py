@@ -82,7 +82,7 @@ def _wheel(folder: Path, name: str, version: str, tag: str) -> Path:
 def spin_index(
     tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Path]:
-    """spin 1.0 and 2.0, lame, gone and future 1.0 on an index beside the build index (for
+    """spin 1.0 and 2.0, lame, gone, future and dual 1.0 on an index beside the build index (for
     the builder's toolchain); the published wheels by tag (or name)."""
     build = tmp_path / "dists"
     build.mkdir()
@@ -91,6 +91,8 @@ def spin_index(
     wheels["lame"] = _wheel(build, "lame", "1.0", f"{PY}-{PY}-win_amd64")
     wheels["gone"] = _wheel(build, "gone", "1.0", f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}")
     wheels["future"] = _wheel(build, "future", "1.0", "py3-none-any")
+    wheels["pure"] = _wheel(build, "dual", "1.0", "py3-none-any")
+    wheels["compiled"] = _wheel(build, "dual", "1.0", f"{PY}-{PY}-manylinux_2_17_{ARCH}")
     url = write_index(tmp_path / "index", wheels.values(), {wheels["future"].name: ">=3.99"})
     monkeypatch.setenv("PIP_EXTRA_INDEX_URL", url)
     return wheels
@@ -266,6 +268,22 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
     assert rows["lame"]["status"] == "eval-failed" and "update-pins lame" in rows["lame"]["error"]
     assert rows["spin"]["status"] == "success"
     assert status == 1  # lame failed; gone alone would not fail the run
+
+
+@on_manylinux
+def test_a_recipe_that_names_its_tags_pins_the_one_file_they_choose(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    """As coverage's recipe asks for the pure wheel: pinning the compiled ones instead would
+    leave the recipe with no file its tags choose."""
+    pins = 'tags=("py3-none-any",), hash=""'
+    recipes = _recipes(tmp_path / "recipes", dual=("dual", "1.0", pins))
+    [update] = update_pins(recipes / "dual.py")
+    assert list(update.pinned) == [spin_index["pure"].name] and update.missing == []
+    assert _installed_tag(package_set(recipes=[recipes]), "dual") == "py3-none-any"
+    bad = _recipes(tmp_path / "bad", dual=("dual", "1.0", 'tags=("cp39-abi3-win32",), hash=""'))
+    with pytest.raises(UsageError, match="no wheel of the release fits the recipe's tags"):
+        update_pins(bad / "dual.py")
 
 
 def test_update_pins_refuses_what_it_cannot_read(
