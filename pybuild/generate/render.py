@@ -94,6 +94,7 @@ def _docstring(pin: Any, python: str) -> str:
         body += f" The hash pins {pin.filename}: another platform needs another file."
     body += " Regenerate it rather than edit it."
     paragraphs.append(textwrap.fill(body, _WIDTH))
+    paragraphs += [textwrap.fill(note[0].upper() + note[1:] + ".", _WIDTH) for note in pin.notes]
     return head + ".\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
