@@ -28,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -85,6 +86,8 @@ class Releases:
         self._asked: set[Hashable] = set()
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()  # over _locks, _asked and the fact files
+        self._versions: dict[Hashable, list[Version]] = {}  # the index's pages do not change
+        self._tag_set = frozenset(self.tags)
 
     def __enter__(self) -> Releases:
         return self
@@ -145,7 +148,13 @@ class Releases:
     ) -> list[Version]:
         """Versions with a file for this interpreter (and its Python), oldest first; yanked
         ones only with `allow_yanked` (PEP 592: for an exact pin)."""
-        tags = set(self.tags)
+        key = ("versions", name, python, allow_yanked)
+        if key not in self._versions:
+            self._versions[key] = self._usable_versions(name, python, allow_yanked)
+        return self._versions[key]
+
+    def _usable_versions(self, name: str, python: Version, allow_yanked: bool) -> list[Version]:
+        tags = self._tag_set
         usable: dict[Version, bool] = {}  # version -> has a file that is not yanked
         for f in self.files(name):
             if f.kind == "wheel" and f.tags.isdisjoint(tags):
@@ -314,6 +323,7 @@ class Releases:
         return names
 
 
+@functools.lru_cache(maxsize=4096)
 def python_ok(requires: str, python: Version) -> bool:
     """Whether `python` meets a ``Requires-Python``; a malformed one is ignored, as pip does."""
     try:
