@@ -81,8 +81,9 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
 def passed_over(
     entry: Chosen, infos: Mapping[str, list[Any]], chosen: Mapping[str, Chosen], pkgs: Any
 ) -> str:
-    """Why `entry`, a release of the index, was taken instead of the set's recipes."""
-    reasons = []
+    """Why `entry`, a release of the index, was taken instead of the set's recipes (those
+    passed over for the same reason are named together)."""
+    by_reason: dict[str, list[str]] = {}
     for attr, pkg in set_recipes(pkgs, entry.name):
         version = Version(pkg.version)
         unmet = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(version)]
@@ -90,9 +91,12 @@ def passed_over(
             why = "; ".join(f"{_who(i)} requires {_text(i)}" for i in unmet)
         else:
             why = _other_inputs(pkg, chosen) or "it conflicts with the rest of the request"
-        reasons.append(
-            f"the set's recipe {attr} ({entry.name} {pkg.version}) is passed over: {why}"
-        )
+        by_reason.setdefault(why, []).append(f"{attr} ({entry.name} {pkg.version})")
+    reasons = [
+        f"the set's recipe{'s' if len(recipes) > 1 else ''} {', '.join(recipes)}"
+        f" {'are' if len(recipes) > 1 else 'is'} passed over: {why}"
+        for why, recipes in by_reason.items()
+    ]
     head = f"{entry.name} {entry.version} comes from the index"
     return head + (": " + "; ".join(reasons) if reasons else "")
 

@@ -160,10 +160,9 @@ class Pinner:
                     " setting prefer = any (it is prefer = sdist)"
                 )
                 raise
-            first = str(exc).splitlines()[0]
             pin.notes.append(
                 f"built from its wheel {wheels[0].filename}, as its sdist cannot be built here:"
-                f" {first}"
+                f" {' '.join(str(exc).split())}"
             )
             return None
 

@@ -199,6 +199,9 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
         all_from_index=request.all_from_index,
         overlay=request.overlay,
     )
+    releases.prefetch_build_systems(
+        (e.name, e.version) for e in chosen.values() if e.origin == "index"
+    )
     pinner = Pinner(releases, pkgs, sdist_only)
     for entry in chosen.values():
         pinner.add(entry, chosen, hashes.get(entry.name))

@@ -113,18 +113,37 @@ class Releases:
                 if key in self._asked:
                     continue
                 self._asked.add(key)
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(_THREADS, thread_name_prefix="pybuild-index")
-                self._pool.submit(self._fetch_ahead, name, spec, python)
+            self._submit(self._quietly, lambda n=name, s=spec: self._fetch_ahead(n, s, python))
+
+    def prefetch_build_systems(self, releases: Iterable[tuple[str, Version]]) -> None:
+        """Start reading the ``[build-system]`` of each release's sdist in the background, for
+        those with no compiled wheel (the others come from a wheel). An sdist must be
+        downloaded for it: one at a time, they would take most of a cold resolution."""
+        for name, version in releases:
+            compiled = any(
+                f.kind == "wheel" and any(t.abi != "none" or t.platform != "any" for t in f.tags)
+                for f in self.version_files(name, version)
+            )
+            if not compiled and self.sdist(name, version) is not None:
+                self._submit(self._quietly, lambda n=name, v=version: self.build_system(n, v))
+
+    def _submit(self, *task: Any) -> None:
+        with self._guard:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(_THREADS, thread_name_prefix="pybuild-index")
+            self._pool.submit(*task)
+
+    @staticmethod
+    def _quietly(task: Callable[[], object]) -> None:
+        try:
+            task()
+        except Exception:  # the same question is asked again, and its error reported then
+            return
 
     def _fetch_ahead(self, name: str, spec: SpecifierSet, python: Version) -> None:
-        try:
-            versions = spec.filter(self.usable_versions(name, python))
-            newest = max(versions, default=None)
-            if newest is not None and any(w.core_metadata for w in self.wheels(name, newest)):
-                self.metadata(name, newest)
-        except Exception:  # the resolver asks again, and reports it if it persists
-            return
+        newest = max(spec.filter(self.usable_versions(name, python)), default=None)
+        if newest is not None and any(w.core_metadata for w in self.wheels(name, newest)):
+            self.metadata(name, newest)
 
     def _once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """`compute()` under the lock of `key`: a thread asking what another is fetching
@@ -212,6 +231,9 @@ class Releases:
 
     def build_system(self, name: str, version: Version) -> BuildSystem:
         """The ``[build-system]`` of the release's sdist."""
+        return self._once(("sdist", name, version), lambda: self._build_system(name, version))
+
+    def _build_system(self, name: str, version: Version) -> BuildSystem:
         cached = self._cached(name, version, "build_system")
         if cached is not None:
             return BuildSystem.from_json(cached)
