@@ -471,6 +471,21 @@ def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:
     assert "--all" in info.value.hint
 
 
+def test_backtracking_is_bounded_and_names_the_conflict_it_met(
+    pkgs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild.generate import import_file, resolver
+
+    monkeypatch.setattr(resolver, "_MAX_ROUNDS", 4)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("omega\nalpha\n")
+    with pytest.raises(ResolutionFailed) as info:
+        import_file(pkgs, requirements, tmp_path / "out")
+    text = str(info.value)
+    assert text.startswith("the resolver gave up after 4 rounds of backtracking; the last")
+    assert "beta<1 is required by omega 1.0" in text and "NAME==VERSION" in info.value.hint
+
+
 def test_a_missing_build_backend_is_named_with_how_to_add_it(pkgs) -> None:
     with pytest.raises(MissingBuildBackend) as info:
         pkgs.from_pypi("zeta")
