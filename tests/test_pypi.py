@@ -22,7 +22,7 @@ build-tool wheels of the hermetic build index:
   ``pluggy<1``), ``pi`` (needs ``alpha<2``, holding a requested alpha back);
 - build tools from the index: ``nu`` (sdist; builds with ``nu-plugin``, a wheel only the index
   has, and ``pluggy<1``), ``xi`` (sdist building with ``no-such-plugin``, which no index has,
-  and a pure wheel);
+  and a pure wheel), ``upsilon`` (an sdist with only a ``setup.py``, and a pure wheel);
 - test suites: ``sigma`` (sdist, needs pytest at run time, as a pytest plugin does; its test
   fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too).
 """
@@ -65,6 +65,7 @@ NO_PLUGIN = (
     '[build-system]\nrequires = ["flit_core>=3.4", "no-such-plugin"]\n'
     'build-backend = "flit_core.buildapi"\n'
 )
+SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsilon'])\n"
 FAILING_TEST = "def test_fails():\n    assert False\n"
 SETUPTOOLS = (
     '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
@@ -217,6 +218,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "nu-plugin", "1.0", "", _metadata("nu-plugin", "1.0")),
         sdist(tmp, "xi", "1.0", _project("xi", "1.0", backend=NO_PLUGIN), _metadata("xi", "1.0")),
         wheel(tmp, "xi", "1.0", "VERSION = 'wheel'\n", _metadata("xi", "1.0")),
+        sdist(tmp, "upsilon", "1.0", {"setup.py": SETUP_PY, "upsilon/__init__.py": ""}),
+        wheel(tmp, "upsilon", "1.0", "", _metadata("upsilon", "1.0")),
         sdist(
             tmp,
             "sigma",
@@ -476,13 +479,13 @@ def test_backtracking_is_bounded_and_names_the_conflict_it_met(
 ) -> None:
     from pybuild.generate import import_file, resolver
 
-    monkeypatch.setattr(resolver, "_MAX_ROUNDS", 4)
+    monkeypatch.setattr(resolver, "_MAX_CONFLICTS", 1)
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("omega\nalpha\n")
     with pytest.raises(ResolutionFailed) as info:
         import_file(pkgs, requirements, tmp_path / "out")
     text = str(info.value)
-    assert text.startswith("the resolver gave up after 4 rounds of backtracking; the last")
+    assert text.startswith("the resolver gave up after 1 conflicts; the last conflict: no")
     assert "beta<1 is required by omega 1.0" in text and "NAME==VERSION" in info.value.hint
 
 
@@ -579,6 +582,17 @@ def test_a_test_suite_runs_only_when_its_requirements_are_known(pkgs, pybuild_ho
     with open(os.devnull, "w") as quiet:
         results = realise([lam.drv], Store.default(), BuildOptions(log=quiet, keep_going=True))
     assert not results[lam.drv].ok and "test suite failed" in str(results[lam.drv].error)
+
+
+def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
+    pkgs, pybuild_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upsilon = pkgs.from_pypi("upsilon")  # what its setup.py needs is known once it runs
+    assert upsilon.attrs["format"] == "wheel"
+    assert "as its sdist declares no build backend" in _recipe_text(pybuild_home, "upsilon")
+    monkeypatch.setenv("PYBUILD_PREFER", "sdist")
+    again = package_set(recipes=pkgs.recipe_dirs).from_pypi("upsilon")
+    assert again.attrs["format"] == "pyproject"
 
 
 def test_many_requirements_on_one_project_are_merged_at_once(

@@ -46,7 +46,7 @@ def _on(name: str, infos: Mapping[str, list[Any]]) -> list[Any]:
 
 def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> ResolutionFailed:
     """resolvelib's causes, grouped by project, with what exists for each; `after` says the
-    resolver gave up (``after 2000 rounds of backtracking``) rather than proved it impossible."""
+    resolver gave up (``after 500 conflicts``) rather than proved it impossible."""
     from .resolver import PYTHON
 
     by_name: dict[str, list[Any]] = {}

@@ -5,7 +5,9 @@ wheels and its ``[build-system]`` can be met (:mod:`.buildenv`: the set's tools,
 from the index); the build tools taken from the index are pinned to their wheels too. Only
 when the sdist cannot be built here does a project that has a wheel for the set's interpreter
 come from that wheel, as pip and uv would install it, and the choice is written in the
-recipe's docstring. The setting ``prefer = "sdist"`` makes that an error instead, for users
+recipe's docstring; so does an sdist that declares no build backend (``setup.py`` alone), whose
+build requirements (``setup_requires``) are known only once it runs. The setting
+``prefer = "sdist"`` makes the first an error and the second a build from the sdist, for users
 who insist on building from source. A project with compiled wheels comes from the wheel that
 fits the interpreter best.
 """
@@ -20,6 +22,7 @@ from packaging.tags import Tag
 
 from ..errors import UsageError
 from .buildenv import BuildEnv, build_env
+from .buildsystem import LEGACY_BACKEND
 from .errors import GenerateError, MissingBuildBackend
 from .releases import Releases
 from .resolver import Chosen, Req
@@ -72,6 +75,7 @@ class Pinner:
         self.pins: dict[str, Pin] = {}
         self.used: dict[str, tuple[str, str]] = {}
         self._taken: dict[str, str] = {}  # attribute -> version, of the index's packages
+        self._resolutions: dict[int, dict[str, Chosen]] = {}  # by id, kept alive
 
     def add(
         self,
@@ -84,7 +88,11 @@ class Pinner:
         (from ``--hash`` or a lock); a `build_tool` comes from its wheel."""
         if build_tool and entry.attr in self.pins:
             return  # the same release is in the plan already
-        self._taken.update((e.attr, str(e.version)) for e in chosen.values() if e.origin == "index")
+        if id(chosen) not in self._resolutions:  # once per resolution: a plan may have thousands
+            self._resolutions[id(chosen)] = chosen
+            self._taken.update(
+                (e.attr, str(e.version)) for e in chosen.values() if e.origin == "index"
+            )
         pin = Pin(
             attr=entry.attr,
             pname=entry.name,
@@ -122,7 +130,14 @@ class Pinner:
         if sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
-            env = self._build_env(pin, system, label, wheels)
+            if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
+                pin.notes.append(
+                    f"built from its wheel {wheels[0].filename}, as its sdist declares no build"
+                    " backend: what its setup.py needs to build (setup_requires) is known only"
+                    " once it runs"
+                )
+            else:
+                env = self._build_env(pin, system, label, wheels)
             if env is not None and wheels and env.includes(entry.name):
                 env = None  # a build tool of its own build (setuptools): its wheel, as in the set
         if sdist is not None and env is not None:

@@ -226,10 +226,12 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
 def _remember_files(plan: Plan) -> None:
     """Tell ``fetch_pypi`` where each generated recipe's file is, as it would remember after
     finding it itself: evaluating the recipes then needs no index."""
-    from ..fetchers import remember_file
+    from ..fetchers import remember_files
 
-    for pin in plan.generated():
-        remember_file(pin.hash, pin.pname, pin.version, pin.kind, pin.url, pin.filename)
+    remember_files(
+        (pin.hash, pin.pname, pin.version, pin.kind, pin.url, pin.filename, None)
+        for pin in plan.generated()
+    )
 
 
 def _describe(env: dict[str, str]) -> str:

@@ -48,7 +48,8 @@ __all__ = ["PYTHON", "Candidate", "Chosen", "Req", "resolve"]
 
 PYTHON = "<python>"
 _SHOWN = 10
-_MAX_ROUNDS = 2000
+_MAX_CONFLICTS = 500  # backtracking steps before giving up, naming the last conflict
+_MAX_ROUNDS = 1_000_000  # resolvelib's rounds: one per pin, so no bound on a request's size
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,10 @@ class _Provider:
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if requirement.attr and candidate.attr != requirement.attr:
             return False
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        # resolvelib asks this for every pin in every round: most requirements have no bound
+        return not requirement.specifier or requirement.specifier.contains(
+            candidate.version, prereleases=True
+        )
 
     def get_dependencies(self, candidate: Candidate) -> list[Req]:
         if candidate not in self.dependencies:
@@ -409,9 +413,9 @@ def resolve(
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except ResolutionImpossible as exc:
         raise explain_conflict(exc.causes, provider) from None
-    except ResolutionTooDeep:
+    except (ResolutionTooDeep, _GaveUp):
         raise explain_conflict(
-            reporter.causes, provider, f"after {_MAX_ROUNDS} rounds of backtracking"
+            reporter.causes, provider, f"after {reporter.conflicts} conflicts"
         ) from None
     chosen: dict[str, Chosen] = {}
     for candidate in result.mapping.values():
@@ -439,15 +443,23 @@ def resolve(
     return chosen
 
 
+class _GaveUp(Exception):
+    """Backtracking went on too long (resolvelib counts rounds, one per pin, not conflicts)."""
+
+
 class _Reporter(BaseReporter):  # type: ignore[type-arg]
-    """resolvelib's reporter: remembers the latest conflict, to name it if backtracking never
-    ends."""
+    """resolvelib's reporter: counts the conflicts met and remembers the latest, to stop
+    after :data:`_MAX_CONFLICTS` and name it."""
 
     def __init__(self) -> None:
         self.causes: list[Any] = []
+        self.conflicts = 0
 
     def resolving_conflicts(self, causes: Collection[Any]) -> None:
         self.causes = list(causes)
+        self.conflicts += 1
+        if self.conflicts >= _MAX_CONFLICTS:
+            raise _GaveUp
 
 
 def _overridden(pkgs: Any, roots: Sequence[Req]) -> set[str]:
