@@ -25,7 +25,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -48,6 +48,7 @@ __all__ = [
     "hash_by_download",
     "locate_pypi_file",
     "remember_file",
+    "remember_files",
 ]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
@@ -172,7 +173,7 @@ def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
         error.hint = f"if the index is right, `pybuild update-pins` re-pins {pname} {version}"
         raise error
     found = Found(file.url, filename, file.requires_python)
-    cache.put(sri, pname, version, "wheel", found)
+    cache.put({(sri, pname, version, "wheel"): found})
     return found
 
 
@@ -187,7 +188,7 @@ def find_pypi_file(
     if not hash or parse_hash(hash).sri != actual:
         raise HashMismatch(f"{file.filename} of {pname} {version} (from {file.url})", hash, actual)
     found = Found(file.url, file.filename, file.requires_python)
-    cache.put(actual, pname, version, kind, found)
+    cache.put({(actual, pname, version, kind): found})
     return found
 
 
@@ -224,7 +225,15 @@ def remember_file(
 ) -> None:
     """Record where a release file with hash `sri` is, as ``fetch_pypi`` does once it has found
     it: later evaluations of a recipe pinning that hash then need no index."""
-    _UrlCache().put(sri, pname, version, kind, Found(url, filename, requires_python))
+    remember_files([(sri, pname, version, kind, url, filename, requires_python)])
+
+
+def remember_files(
+    files: Iterable[tuple[str, str, str, str, str, str, str | None]],
+) -> None:
+    """:func:`remember_file` for many files (``sri, pname, version, kind, url, filename,
+    requires_python``) at once: the record is rewritten once, not once per file."""
+    _UrlCache().put({(sri, p, v, k): Found(url, name, rp) for sri, p, v, k, url, name, rp in files})
 
 
 class _UrlCache:
@@ -260,10 +269,11 @@ class _UrlCache:
         entry = self._load().get(f"{sri} {pname} {version} {kind}")
         return Found(*entry[:3]) if entry else None
 
-    def put(self, sri: str, pname: str, version: str, kind: str, found: Found) -> None:
+    def put(self, found: Mapping[tuple[str, str, str, str], Found]) -> None:
+        """Record each ``(sri, pname, version, kind)``'s file."""
         data = dict(self._load())
-        entry = [found.url, found.filename]
-        data[f"{sri} {pname} {version} {kind}"] = [*entry, found.requires_python or ""]
+        for key, where in found.items():
+            data[" ".join(key)] = [where.url, where.filename, where.requires_python or ""]
         write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
 
 

@@ -88,6 +88,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),
+        Setting(
+            "prefer",
+            str,
+            "any",
+            "any | sdist: 'sdist' makes a pypi: package whose sdist cannot be built an error"
+            " instead of taking its wheel",
+        ),
     )
 }
 

@@ -226,3 +226,27 @@ def _env_file(tmp_path: Path, attrs: list[str]) -> Path:
         "env = pkgs.python.with_packages(lambda ps: chosen)\n"
     )
     return file
+
+
+def test_boto3_resolves_to_the_versions_uv_picks(home: Path, tmp_path: Path, tools: Path) -> None:
+    """botocore needs python-dateutil<3 while the set has 4.0.0: the set's recipe is passed
+    over (and said so) rather than botocore walked back to a release from 2012."""
+    lock = tmp_path / "pylock.toml"
+    result = pybuild(home, "lock", "pypi:boto3", "-o", str(lock), cwd=tmp_path)
+    assert "python_dateutil (python-dateutil 4.0.0)" in result.stderr
+    assert "passed over: botocore" in result.stderr
+    locked = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
+    (tmp_path / "req.in").write_text("boto3\n")
+    uv = subprocess.run(
+        [str(tools / "bin" / "uv"), "pip", "compile", "-q", "--python", sys.executable, "req.in"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    picked = dict(
+        line.split("==") for line in uv.stdout.splitlines() if "==" in line and line[0] not in " #"
+    )
+    assert {n: locked.get(n) for n in ("boto3", "botocore", "python-dateutil")} == {
+        n: picked[n] for n in ("boto3", "botocore", "python-dateutil")
+    }

@@ -17,7 +17,14 @@ build-tool wheels of the hermetic build index:
 - ``mu`` 0.9 and 1.0 (1.0's metadata asks for Python < 3), and ``flit-core`` 9.0 (sdist and
   wheel: its sdist would build with itself);
 - ``shout`` 1.0 and 2.0 and ``greet`` from the build index; the set has recipes for shout 1.0
-  and greet.
+  and greet;
+- the set's recipes passed over: ``pluggy`` 0.9 (a wheel; the set has 1.7.0), ``rho`` (needs
+  ``pluggy<1``), ``pi`` (needs ``alpha<2``, holding a requested alpha back);
+- build tools from the index: ``nu`` (sdist; builds with ``nu-plugin``, a wheel only the index
+  has, and ``pluggy<1``), ``xi`` (sdist building with ``no-such-plugin``, which no index has,
+  and a pure wheel), ``upsilon`` (an sdist with only a ``setup.py``, and a pure wheel);
+- test suites: ``sigma`` (sdist, needs pytest at run time, as a pytest plugin does; its test
+  fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too).
 """
 
 from __future__ import annotations
@@ -50,6 +57,16 @@ from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ, write_fixtu
 from support.index import make_sdist, make_wheel, write_index
 
 FLIT = '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n'
+PLUGINS = (
+    '[build-system]\nrequires = ["flit_core>=3.4", "nu-plugin", "pluggy<1"]\n'
+    'build-backend = "flit_core.buildapi"\n'
+)
+NO_PLUGIN = (
+    '[build-system]\nrequires = ["flit_core>=3.4", "no-such-plugin"]\n'
+    'build-backend = "flit_core.buildapi"\n'
+)
+SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsilon'])\n"
+FAILING_TEST = "def test_fails():\n    assert False\n"
 SETUPTOOLS = (
     '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
 )
@@ -194,6 +211,32 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "mu", "1.0", "", _metadata("mu", "1.0", python="<3")),
         sdist(tmp, "flit-core", "9.0", _project("flit-core", "9.0")),
         wheel(tmp, "flit-core", "9.0", "", _metadata("flit-core", "9.0")),
+        wheel(tmp, "pluggy", "0.9", "VERSION = '0.9'\n", _metadata("pluggy", "0.9")),
+        wheel(tmp, "rho", "1.0", "import pluggy\n", _metadata("rho", "1.0", ["pluggy<1"])),
+        wheel(tmp, "pi", "1.0", "", _metadata("pi", "1.0", ["alpha<2"])),
+        sdist(tmp, "nu", "1.0", _project("nu", "1.0", backend=PLUGINS), _metadata("nu", "1.0")),
+        wheel(tmp, "nu-plugin", "1.0", "", _metadata("nu-plugin", "1.0")),
+        sdist(tmp, "xi", "1.0", _project("xi", "1.0", backend=NO_PLUGIN), _metadata("xi", "1.0")),
+        wheel(tmp, "xi", "1.0", "VERSION = 'wheel'\n", _metadata("xi", "1.0")),
+        sdist(tmp, "upsilon", "1.0", {"setup.py": SETUP_PY, "upsilon/__init__.py": ""}),
+        wheel(tmp, "upsilon", "1.0", "", _metadata("upsilon", "1.0")),
+        sdist(
+            tmp,
+            "sigma",
+            "1.0",
+            {**_project("sigma", "1.0", ["pytest"]), "tests/test_sigma.py": FAILING_TEST},
+            _metadata("sigma", "1.0", ["pytest"]),
+        ),
+        sdist(
+            tmp,
+            "lam",
+            "1.0",
+            {
+                **_project("lam", "1.0", extras={"test": ["pytest"]}),
+                "tests/test_lam.py": FAILING_TEST,
+            },
+            _metadata("lam", "1.0", ['pytest; extra == "test"'], ["test"]),
+        ),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -431,6 +474,21 @@ def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:
     assert "--all" in info.value.hint
 
 
+def test_backtracking_is_bounded_and_names_the_conflict_it_met(
+    pkgs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild.generate import import_file, resolver
+
+    monkeypatch.setattr(resolver, "_MAX_CONFLICTS", 1)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("omega\nalpha\n")
+    with pytest.raises(ResolutionFailed) as info:
+        import_file(pkgs, requirements, tmp_path / "out")
+    text = str(info.value)
+    assert text.startswith("the resolver gave up after 1 conflicts; the last conflict: no")
+    assert "beta<1 is required by omega 1.0" in text and "NAME==VERSION" in info.value.hint
+
+
 def test_a_missing_build_backend_is_named_with_how_to_add_it(pkgs) -> None:
     with pytest.raises(MissingBuildBackend) as info:
         pkgs.from_pypi("zeta")
@@ -450,6 +508,107 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     assert bad.returncode == 1 and "did you mean 'alpha'?" in bad.stderr
     bad = cli("build", "pypi:alpha>=2", ok=False)
     assert "is not NAME, NAME==VERSION or NAME[EXTRA]==VERSION" in bad.stderr
+
+
+# -- the set's recipes preferred, not mandatory; build tools from the index --------------------
+
+
+def _recipe_text(home: Path, attr: str) -> str:
+    (found,) = (home / "var" / "cache" / "pypi").glob(f"*/recipes/{attr}-*.py")
+    return " ".join(found.read_text().split())
+
+
+def test_a_set_recipe_that_does_not_fit_is_passed_over_for_the_index(
+    pkgs, pybuild_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rho = pkgs.from_pypi("rho")  # needs pluggy<1; the set has pluggy 1.7.0
+    pluggy = force(rho.attrs["dependencies"][0])
+    assert (pluggy.pname, pluggy.version) == ("pluggy", "0.9")
+    assert force(pkgs.pluggy).version == "1.7.0"  # the set's stays, beside it in the store
+    why = "the set's recipe pluggy (pluggy 1.7.0) is passed over: rho 1.0 requires pluggy<1"
+    assert why in capsys.readouterr().err
+    assert why in _recipe_text(pybuild_home, "pluggy_0_9")
+    env = build_env(pkgs, [rho])
+    assert run_python(env, "import pluggy; print(pluggy.VERSION)") == "0.9"
+
+
+def test_a_requested_project_held_back_says_by_what(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuild.generate import import_file
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\npi\n")
+    import_file(pkgs, requirements, tmp_path / "out")
+    why = "alpha 1.0 is not its newest release (2.0): held back by alpha<2, required by pi 1.0"
+    assert why in capsys.readouterr().err
+    text = (tmp_path / "out" / "generated-recipes" / "alpha.py").read_text()
+    assert why in " ".join(text.split())
+
+
+def test_build_tools_the_set_lacks_or_pins_otherwise_come_from_the_index(pkgs) -> None:
+    nu = pkgs.from_pypi("nu")
+    assert nu.attrs["format"] == "pyproject"
+    tools = {force(p).pname: force(p) for p in nu.attrs["build_system"]}
+    assert tools["flit-core"] is force(pkgs.flit_core)
+    assert tools["nu-plugin"].attrs["format"] == "wheel"
+    assert (tools["pluggy"].version, tools["pluggy"].attrs["format"]) == ("0.9", "wheel")
+    env = build_env(pkgs, [nu])
+    assert run_python(env, "import nu; print(nu.VERSION)") == "1.0"
+
+
+def test_the_wheel_is_taken_only_when_the_sdist_cannot_build(
+    pkgs, pybuild_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xi = pkgs.from_pypi("xi")  # builds with no-such-plugin, which no index has
+    assert xi.attrs["format"] == "wheel"
+    text = _recipe_text(pybuild_home, "xi")
+    assert "built from its wheel xi-1.0-py3-none-any.whl, as its sdist cannot be built" in text
+    assert "'no-such-plugin'" in text
+    monkeypatch.setenv("PYBUILD_PREFER", "sdist")
+    with pytest.raises(MissingBuildBackend) as info:
+        package_set(recipes=pkgs.recipe_dirs).from_pypi("xi")
+    assert "no project named 'no-such-plugin'" in str(info.value)
+    assert "prefer = sdist" in info.value.hint
+
+
+def test_a_test_suite_runs_only_when_its_requirements_are_known(pkgs, pybuild_home: Path) -> None:
+    sigma = pkgs.from_pypi("sigma")  # pytest is there, but not what its tests need
+    assert sigma.attrs["do_check"] is False
+    assert "Its test suite is not run" in _recipe_text(pybuild_home, "sigma")
+    build_env(pkgs, [sigma])
+    lam = pkgs.from_pypi("lam", extras=["test"])  # its test extra names what they need
+    assert [force(p).pname for p in lam.attrs["check_inputs"]] == ["pytest"]
+    with open(os.devnull, "w") as quiet:
+        results = realise([lam.drv], Store.default(), BuildOptions(log=quiet, keep_going=True))
+    assert not results[lam.drv].ok and "test suite failed" in str(results[lam.drv].error)
+
+
+def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
+    pkgs, pybuild_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upsilon = pkgs.from_pypi("upsilon")  # what its setup.py needs is known once it runs
+    assert upsilon.attrs["format"] == "wheel"
+    assert "as its sdist declares no build backend" in _recipe_text(pybuild_home, "upsilon")
+    monkeypatch.setenv("PYBUILD_PREFER", "sdist")
+    again = package_set(recipes=pkgs.recipe_dirs).from_pypi("upsilon")
+    assert again.attrs["format"] == "pyproject"
+
+
+def test_many_requirements_on_one_project_are_merged_at_once(
+    pkgs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from pybuild.generate import import_file
+
+    merges = []
+    merge = SpecifierSet.__and__
+    monkeypatch.setattr(SpecifierSet, "__and__", lambda a, b: merges.append(1) or merge(a, b))
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("".join(f"alpha>=0.{i}\n" for i in range(60)))
+    import_file(pkgs, requirements, tmp_path / "out")
+    assert len(merges) < 60  # pairwise merging made 1,770
 
 
 # -- pybuild import and pybuild lock ------------------------------------------------------------

@@ -33,6 +33,7 @@ DEFAULTS = {
     "jobs": 1,
     "keep_failed": False,
     "log_lines": 25,
+    "prefer": "any",
     "require_sigs": True,
     "sandbox": "relaxed",
     "eval_cache": True,

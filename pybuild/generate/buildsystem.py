@@ -26,9 +26,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from .errors import MetadataError, MissingBuildBackend
 from .names import set_recipes
 
-__all__ = ["BuildSystem", "build_tools", "prepare_metadata", "read_build_system"]
+__all__ = ["LEGACY_BACKEND", "BuildSystem", "build_tools", "prepare_metadata", "read_build_system"]
 
-_LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"  # PEP 517's fallback: setup.py alone
 _CLOSED_PROXY = "http://127.0.0.1:9"
 _TAIL = 20
 
@@ -64,7 +64,7 @@ def read_build_system(pyproject: str | None, where: str) -> BuildSystem:
     requires = table.get("requires", ["setuptools>=40.8.0"])
     if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
         raise MetadataError(f"{where}: [build-system] requires must be a list of strings")
-    backend = table.get("build-backend") or _LEGACY_BACKEND
+    backend = table.get("build-backend") or LEGACY_BACKEND
     path = table.get("backend-path", [])
     return BuildSystem(tuple(requires), str(backend), tuple(str(p) for p in path))
 

@@ -45,14 +45,19 @@ class ResolutionFailed(GenerateError):
 class MissingBuildBackend(GenerateError):
     """An sdist needs a build tool the package set has no (fitting) recipe for."""
 
-    def __init__(self, package: str, requirement: str, found: str | None) -> None:
+    def __init__(
+        self, package: str, requirement: str, found: str | None, index: str | None = None
+    ) -> None:
         self.package, self.requirement, self.found = package, requirement, found
         what = (
             f"the set's recipe gives {found}, which does not satisfy it"
             if found
             else "the package set has no recipe for it"
         )
-        super().__init__(f"{package}'s sdist builds with {requirement!r}, and {what}")
+        text = f"{package}'s sdist builds with {requirement!r}, and {what}"
+        if index is not None:  # the index was asked too
+            text += "; nor can the index meet its build requirements:\n  " + index
+        super().__init__(text)
         name = requirement.split(";")[0].strip()
         self.hint = (
             f"add a recipe for {name} to a recipe folder (for example: put {name!r} in a"

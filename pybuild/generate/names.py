@@ -1,9 +1,11 @@
 """Project names and the set's attribute names: ``Markdown-It.py`` is ``markdown_it_py``.
 
 A generated recipe is an attribute named after its project (canonical name, ``-`` and ``.``
-as ``_``), as the hand-written recipes are. A set may also hold other versions of a project
-under a suffixed name (``flit_core_3``, ``numpy_1``); :func:`set_recipes` finds them all, so a
-requirement such as ``flit_core<4`` can be met by the variant that fits.
+as ``_``), as the hand-written recipes are; a release taken from the index although the set has
+a recipe of the project is named with its version too (:func:`version_attr`). A set may also
+hold other versions of a project under a suffixed name (``flit_core_3``, ``numpy_1``);
+:func:`set_recipes` finds them all, so a requirement such as ``flit_core<4`` can be met by the
+variant that fits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from packaging.utils import canonicalize_name
 
 from ..lazy import force
 
-__all__ = ["attr_name", "set_attrs", "set_recipes"]
+__all__ = ["attr_name", "set_attrs", "set_recipes", "version_attr"]
 
 
 def attr_name(project: str) -> str:
@@ -31,6 +33,19 @@ def attr_name(project: str) -> str:
     if not attr.isidentifier():
         attr = f"pkg_{attr}"
     return f"{attr}_" if keyword.iskeyword(attr) else attr
+
+
+def version_attr(project: str, version: object) -> str:
+    """The attribute of a release taken from the index for a project the set has a recipe
+    for: its own name, so both can be in the store at once.
+
+    Example::
+
+        >>> version_attr("python-dateutil", "2.9.0.post0")
+        'python_dateutil_2_9_0_post0'
+    """
+    slug = "".join(c if c.isalnum() else "_" for c in str(version).lower())
+    return f"{attr_name(project).rstrip('_')}_{slug}"
 
 
 def set_attrs(pkgs: Any, project: str) -> list[str]:

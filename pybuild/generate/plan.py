@@ -7,6 +7,10 @@ no compiled wheels, else the wheel for the set's interpreter), its hash, build s
 dependencies as attribute names. Requirement hashes (``--hash``, lock files) restrict the
 files to those very bytes.
 
+Choices a user should know of (a recipe of the set passed over, a requested project held
+back from its newest release, a wheel instead of the sdist) are printed on stderr when a plan
+is made, and kept in the generated recipe's docstring.
+
 Plans are cached under ``var/cache/pypi/<index>/plans``, keyed by the request, the index and
 the interpreter, together with what the set held for every project involved; a cached plan is
 used only while the set still holds exactly that, so a repeated request costs no network
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,24 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import SpecifierSet
-from packaging.tags import Tag
-from packaging.utils import canonicalize_name
 
 from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
 from ..importers.requirements import RequirementLine
 from ..lazy import force
-from .buildsystem import build_tools
-from .errors import GenerateError
+from .files import Pin, Pinner, prefer_sdist
 from .names import set_attrs
 from .releases import Releases, cache_root
 from .render import recipe_text
-from .resolver import Chosen, Req, resolve
+from .resolver import Req, resolve
 
 __all__ = ["Pin", "Plan", "Request", "get_plan", "recipe_files"]
 
 _UNPINNED_TTL = 24 * 3600
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,11 @@ class Request:
     all_from_index: bool = False
     overlay: bool = False
 
-    def key(self, python: str) -> str:
+    def key(self, python: str, prefer_sdist: bool = False) -> str:
         text = json.dumps(
             {
                 "format": _FORMAT,
+                "prefer_sdist": prefer_sdist,
                 "requirements": sorted(f"{r.requirement} {r.hashes}" for r in self.requirements),
                 "constraints": sorted(str(r.requirement) for r in self.constraints),
                 "all": self.all_from_index,
@@ -77,26 +80,6 @@ class Request:
             )
             for r in self.requirements
         )
-
-
-@dataclass
-class Pin:
-    """One project of a plan: the set's recipe, or a release of the index to generate."""
-
-    attr: str
-    pname: str
-    version: str
-    origin: str  # "set" or "index"
-    dependencies: list[str] = field(default_factory=list)
-    optional: dict[str, list[str]] = field(default_factory=dict)
-    kind: str = ""
-    filename: str = ""
-    url: str = ""
-    hash: str = ""
-    build_system: list[str] = field(default_factory=list)
-    backend: str = ""
-    metadata_source: str = ""
-    summary: str = ""
 
 
 @dataclass
@@ -158,7 +141,8 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
         volatile("a plan for an unpinned request expires")
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
-    cache = cache_root(index.urls) / "plans" / f"{request.key(python)}.json"
+    sdist_only = prefer_sdist()
+    cache = cache_root(index.urls) / "plans" / f"{request.key(python, sdist_only)}.json"
     stale = None
     if not refresh:
         entry = _load(cache)
@@ -170,17 +154,20 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
             stale = entry["plan"]
     try:
         with Releases(index, pkgs) as releases:
-            plan = make_plan(pkgs, request, releases)
+            plan = make_plan(pkgs, request, releases, sdist_only)
     except IndexUnavailable:
         if stale is None:
             raise
         return stale
+    for pin in plan.generated():
+        for note in pin.notes:
+            print(f"pybuild: {note}", file=sys.stderr)
     _save(cache, plan)
     _remember_files(plan)
     return plan
 
 
-def make_plan(pkgs: Any, request: Request, releases: Releases) -> Plan:
+def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool = False) -> Plan:
     """Resolve `request` against the index and the set, and choose every file."""
     env = releases.env
     roots: list[Req] = []
@@ -212,23 +199,23 @@ def make_plan(pkgs: Any, request: Request, releases: Releases) -> Plan:
         all_from_index=request.all_from_index,
         overlay=request.overlay,
     )
-    pins: dict[str, Pin] = {}
-    used: dict[str, tuple[str, str]] = {}  # project -> (attr, version) of set recipes used
+    releases.prefetch_build_systems(
+        (e.name, e.version) for e in chosen.values() if e.origin == "index"
+    )
+    pinner = Pinner(releases, pkgs, sdist_only)
     for entry in chosen.values():
-        pin = _pin(entry, chosen, releases, pkgs, hashes.get(entry.name), used)
-        pins[pin.attr] = pin
-        if pin.origin == "set":
-            used[entry.name] = (pin.attr, pin.version)
+        pinner.add(entry, chosen, hashes.get(entry.name))
+    used = pinner.used
     observed = {
         name: {
             "attrs": set_attrs(pkgs, name),
             "used": list(used[name]) if name in used else None,
         }
-        for name in sorted({*chosen, *used})
+        for name in sorted({*chosen, *used, *(p.pname for p in pinner.pins.values())})
     }
     return Plan(
         roots=[Root(chosen[r.name].attr, sorted(r.extras), r.name) for r in roots],
-        pins=pins,
+        pins=pinner.pins,
         observed=observed,
         python=_describe(env),
         index_urls=list(releases.index.urls),
@@ -239,10 +226,12 @@ def make_plan(pkgs: Any, request: Request, releases: Releases) -> Plan:
 def _remember_files(plan: Plan) -> None:
     """Tell ``fetch_pypi`` where each generated recipe's file is, as it would remember after
     finding it itself: evaluating the recipes then needs no index."""
-    from ..fetchers import remember_file
+    from ..fetchers import remember_files
 
-    for pin in plan.generated():
-        remember_file(pin.hash, pin.pname, pin.version, pin.kind, pin.url, pin.filename)
+    remember_files(
+        (pin.hash, pin.pname, pin.version, pin.kind, pin.url, pin.filename, None)
+        for pin in plan.generated()
+    )
 
 
 def _describe(env: dict[str, str]) -> str:
@@ -254,93 +243,6 @@ def _describe(env: dict[str, str]) -> str:
         env.get("platform_machine", ""),
     ]
     return " ".join(w for w in words if w)
-
-
-def _pin(
-    entry: Chosen,
-    chosen: dict[str, Chosen],
-    releases: Releases,
-    pkgs: Any,
-    allowed: set[str] | None,
-    used: dict[str, tuple[str, str]],
-) -> Pin:
-    deps = _flatten(entry.requirements, chosen, {entry.name})
-    optional = {
-        e: _flatten(reqs, chosen, {entry.name})
-        for e, reqs in sorted(entry.extra_requirements.items())
-    }
-    pin = Pin(
-        attr=entry.attr,
-        pname=entry.name,
-        version=str(entry.version),
-        origin=entry.origin,
-        dependencies=deps,
-        optional=optional,
-    )
-    if entry.origin == "set":
-        return pin
-    label = f"{entry.name} {entry.version}"
-    files = releases.version_files(entry.name, entry.version)
-
-    def fits(f: Any) -> bool:
-        return allowed is None or (f.sha256 is not None and f.sha256 in allowed)
-
-    sdist = releases.sdist(entry.name, entry.version)
-    sdist = sdist if sdist is not None and fits(sdist) else None
-    wheels = [w for w in releases.wheels(entry.name, entry.version) if fits(w)]
-    compiled = any(f.kind == "wheel" and not _pure(f.tags) for f in files)
-    tools = None
-    if sdist is not None and (not wheels or not compiled):
-        system = releases.build_system(entry.name, entry.version)
-        tools = build_tools(pkgs, system, releases.env, label)
-        if wheels and _builds_itself(entry.name, tools):
-            tools = None  # a build tool of its own build (setuptools): its wheel, as in the set
-    if sdist is not None and tools is not None:
-        file = sdist
-        pin.build_system = [attr for attr, _ in tools]
-        pin.backend = system.backend.split(":")[0]
-        used.update((str(canonicalize_name(p.pname)), (a, p.version)) for a, p in tools)
-    elif wheels:
-        file = wheels[0]
-    else:
-        where = "the hashes it is locked or required with" if allowed else "this interpreter"
-        shown = ", ".join(f.filename for f in files) or "(none)"
-        raise GenerateError(f"{label}: no file fits {where}; its files: {shown}")
-    meta = releases.metadata(entry.name, entry.version)
-    pin.kind = file.kind
-    pin.filename, pin.url, pin.hash = file.filename, file.url, releases.sri(file)
-    pin.metadata_source, pin.summary = meta.source, meta.summary
-    return pin
-
-
-def _builds_itself(name: str, tools: Sequence[tuple[str, Any]]) -> bool:
-    """Whether `name` is among its own build tools or what they need at run time."""
-    return any(
-        canonicalize_name(p.pname) == name
-        for _, tool in tools
-        for p in [tool, *tool.runtime_closure]
-    )
-
-
-def _pure(tags: frozenset[Tag]) -> bool:
-    return all(t.abi == "none" and t.platform == "any" for t in tags)
-
-
-def _flatten(reqs: Sequence[Req], chosen: dict[str, Chosen], visiting: set[str]) -> list[str]:
-    """Attributes for requirements, each extra replaced by what it adds (as nixpkgs writes
-    ``[dep] ++ dep.optional-dependencies.extra``)."""
-    attrs: list[str] = []
-    for req in reqs:
-        target = chosen[req.name]
-        if req.name not in visiting:
-            attrs.append(target.attr)
-        for extra in sorted(req.extras):
-            key = f"{req.name}[{extra}]"
-            if key in visiting:
-                continue
-            extra_reqs = target.extra_requirements.get(extra, [])
-            attrs += _flatten(extra_reqs, chosen, {*visiting, key})
-    return list(dict.fromkeys(attrs))
 
 
 def _still_holds(pkgs: Any, plan: Plan) -> bool:

@@ -10,6 +10,11 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 Answers are facts about a published release, so they are cached for good under
 ``var/cache/pypi/<index>/releases``: asking again costs no network round-trip.
 
+A resolver asks one question at a time, and most of its time would be spent waiting for the
+index; so :meth:`Releases.prefetch` fetches the pages and PEP 658 metadata files it will most
+likely ask for next on a small thread pool, over the index client's one HTTP session, while it
+works. Each answer is computed once, whichever thread asks first; the others wait for it.
+
 Example::
 
     >>> from packaging.version import Version
@@ -23,17 +28,21 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
 import tarfile
 import tempfile
+import threading
 import urllib.parse
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag, parse_tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -46,9 +55,11 @@ from .errors import MetadataError, NotOnIndex
 from .markers import marker_environment
 from .metadata import Metadata, parse_metadata, reliable_sdist_metadata
 
-__all__ = ["Releases", "cache_root"]
+__all__ = ["Releases", "cache_root", "python_ok"]
 
 _MEMBER_LIMIT = 16 << 20  # PKG-INFO and pyproject.toml are small; refuse absurd ones
+_T = TypeVar("_T")
+_THREADS = 8  # below requests' pool of 10 connections per host
 
 
 def cache_root(index_urls: Iterable[str]) -> Path:
@@ -71,6 +82,12 @@ class Releases:
         self.root = cache_root(index.urls)
         self._scratch = tempfile.TemporaryDirectory(prefix="pybuild-pypi-")
         self._downloads: dict[str, Path] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._asked: set[Hashable] = set()
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()  # over _locks, _asked and the fact files
+        self._versions: dict[Hashable, list[Version]] = {}  # the index's pages do not change
+        self._tag_set = frozenset(self.tags)
 
     def __enter__(self) -> Releases:
         return self
@@ -79,17 +96,92 @@ class Releases:
         self.close()
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         self._scratch.cleanup()
         self.index.close()
+
+    # -- fetching ahead ----------------------------------------------------------------------
+
+    def prefetch(self, wanted: Sequence[tuple[str, SpecifierSet]], python: Version) -> None:
+        """Start fetching, in the background, the page of each project in `wanted` and the
+        PEP 658 metadata of its newest release that fits the specifier and `python`."""
+        for name, spec in wanted:
+            key = ("prefetch", name, str(spec))
+            with self._guard:
+                if key in self._asked:
+                    continue
+                self._asked.add(key)
+            self._submit(self._quietly, lambda n=name, s=spec: self._fetch_ahead(n, s, python))
+
+    def prefetch_build_systems(self, releases: Iterable[tuple[str, Version]]) -> None:
+        """Start reading the ``[build-system]`` of each release's sdist in the background, for
+        those with no compiled wheel (the others come from a wheel). An sdist must be
+        downloaded for it: one at a time, they would take most of a cold resolution."""
+        for name, version in releases:
+            compiled = any(
+                f.kind == "wheel" and any(t.abi != "none" or t.platform != "any" for t in f.tags)
+                for f in self.version_files(name, version)
+            )
+            if not compiled and self.sdist(name, version) is not None:
+                self._submit(self._quietly, lambda n=name, v=version: self.build_system(n, v))
+
+    def _submit(self, *task: Any) -> None:
+        with self._guard:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(_THREADS, thread_name_prefix="pybuild-index")
+            self._pool.submit(*task)
+
+    @staticmethod
+    def _quietly(task: Callable[[], object]) -> None:
+        try:
+            task()
+        except Exception:  # the same question is asked again, and its error reported then
+            return
+
+    def _fetch_ahead(self, name: str, spec: SpecifierSet, python: Version) -> None:
+        newest = max(spec.filter(self.usable_versions(name, python)), default=None)
+        if newest is not None and any(w.core_metadata for w in self.wheels(name, newest)):
+            self.metadata(name, newest)
+
+    def _once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """`compute()` under the lock of `key`: a thread asking what another is fetching
+        waits for it rather than fetching it again."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            return compute()
 
     # -- files -----------------------------------------------------------------------------
 
     def files(self, name: str) -> list[DistFile]:
         """Every file of a project; a project the index lacks is :class:`NotOnIndex`."""
         try:
-            return self.index.files(name)
+            return self._once(("files", name), lambda: self.index.files(name))
         except ProjectNotFound:
             raise NotOnIndex(str(canonicalize_name(name)), self.index.urls, self._known()) from None
+
+    def usable_versions(
+        self, name: str, python: Version, allow_yanked: bool = False
+    ) -> list[Version]:
+        """Versions with a file for this interpreter (and its Python), oldest first; yanked
+        ones only with `allow_yanked` (PEP 592: for an exact pin)."""
+        key = ("versions", name, python, allow_yanked)
+        if key not in self._versions:
+            self._versions[key] = self._usable_versions(name, python, allow_yanked)
+        return self._versions[key]
+
+    def _usable_versions(self, name: str, python: Version, allow_yanked: bool) -> list[Version]:
+        tags = self._tag_set
+        usable: dict[Version, bool] = {}  # version -> has a file that is not yanked
+        for f in self.files(name):
+            if f.kind == "wheel" and f.tags.isdisjoint(tags):
+                continue
+            if f.requires_python and not python_ok(f.requires_python, python):
+                continue
+            usable[f.version] = usable.get(f.version, False) or not f.yanked
+        return sorted(v for v, fine in usable.items() if fine or allow_yanked)
 
     def version_files(self, name: str, version: Version) -> list[DistFile]:
         return [f for f in self.files(name) if f.version == version]
@@ -120,6 +212,9 @@ class Releases:
 
     def metadata(self, name: str, version: Version) -> Metadata:
         """The release's core metadata, from the first source that answers (module doc)."""
+        return self._once(("metadata", name, version), lambda: self._metadata(name, version))
+
+    def _metadata(self, name: str, version: Version) -> Metadata:
         cached = self._cached(name, version, "metadata")
         if cached is not None:
             return Metadata.from_json(cached)
@@ -136,6 +231,9 @@ class Releases:
 
     def build_system(self, name: str, version: Version) -> BuildSystem:
         """The ``[build-system]`` of the release's sdist."""
+        return self._once(("sdist", name, version), lambda: self._build_system(name, version))
+
+    def _build_system(self, name: str, version: Version) -> BuildSystem:
         cached = self._cached(name, version, "build_system")
         if cached is not None:
             return BuildSystem.from_json(cached)
@@ -227,12 +325,13 @@ class Releases:
 
     def _store(self, name: str, version: Version, key: str, value: object) -> None:
         path = self._fact_file(name, version)
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            data = {}
-        data[key] = value
-        write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+        with self._guard:
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                data = {}
+            data[key] = value
+            write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
 
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""
@@ -244,6 +343,15 @@ class Releases:
                 if root.is_dir():
                     names += [p.name for p in root.iterdir() if p.is_dir() and p.name != "files"]
         return names
+
+
+@functools.lru_cache(maxsize=4096)
+def python_ok(requires: str, python: Version) -> bool:
+    """Whether `python` meets a ``Requires-Python``; a malformed one is ignored, as pip does."""
+    try:
+        return SpecifierSet(requires).contains(python, prereleases=True)
+    except ValueError:
+        return True
 
 
 def _with_suffix(url: str, suffix: str) -> str:

@@ -3,22 +3,33 @@
 The resolver is resolvelib, the backtracking resolver pip is built on; this module only tells
 it where candidates come from:
 
-- a project the package set has a recipe for is the set's recipe (its plain attribute first,
-  then variants such as ``numpy_1``), whose dependencies are pinned to the set's own: recipes
-  already in the set win, and their dependents get the set's packages;
+- a project the package set has a recipe for is first the set's recipe (its plain attribute
+  first, then variants such as ``numpy_1``), whose dependencies are pinned to the set's own:
+  recipes already in the set are preferred, and their dependents get the set's packages;
+  then, when no recipe of the set fits, the index's releases, each under an attribute of its
+  own (``python_dateutil_2_9_0_post0``), so that it lives in the store beside the set's
+  recipe instead of replacing it, and :mod:`.explain` says which recipe was passed over;
 - any other project, or one the request pins to a version the set lacks (or every project,
   with ``all_from_index``), is the index's releases that have a file for the set's interpreter,
   newest first, with dependencies from their core metadata, markers decided for that
   interpreter, and ``Requires-Python`` checked.
 
+The specifiers on a project are merged once per call, not pairwise, and a ``Requires-Python``
+the interpreter meets is not handed to resolvelib at all: resolvelib gives ``find_matches``
+every requirement on an identifier each time one is added, so both would make large requests
+quadratic. While the resolver works, the metadata of each new dependency's newest fitting
+release is fetched ahead on a thread pool (:meth:`Releases.prefetch`).
+
 Extras are their own identifiers (``requests[socks]``) whose candidates depend on the plain
 project at the same version, as in pip. When no choice satisfies everything, the error lists
-the requirements resolvelib names as the cause, with who asked for each and what exists.
+the requirements resolvelib names as the cause, with who asked for each and what exists;
+when backtracking goes on too long, the error names the conflict it kept meeting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,15 +37,19 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from resolvelib import BaseReporter
 
-from .errors import ResolutionFailed
-from .names import attr_name, set_attrs, set_recipes
-from .releases import Releases
+from .errors import GenerateError
+from .explain import explain_conflict, held_back, passed_over
+from .names import attr_name, set_attrs, set_recipes, version_attr
+from .releases import Releases, python_ok
 
-__all__ = ["Candidate", "Chosen", "Req", "resolve"]
+__all__ = ["PYTHON", "Candidate", "Chosen", "Req", "resolve"]
 
 PYTHON = "<python>"
 _SHOWN = 10
+_MAX_CONFLICTS = 500  # backtracking steps before giving up, naming the last conflict
+_MAX_ROUNDS = 1_000_000  # resolvelib's rounds: one per pin, so no bound on a request's size
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class Req:
     specifier: SpecifierSet = field(default_factory=SpecifierSet)
     parent: str = "the request"
     text: str = ""
+    attr: str = ""  # a set recipe's input: only that very recipe of the set satisfies it
 
     @property
     def key(self) -> str:
@@ -88,6 +104,7 @@ class Chosen:
     extras: set[str] = field(default_factory=set)
     requirements: list[Req] = field(default_factory=list)  # of the plain project
     extra_requirements: dict[str, list[Req]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # why not the set's recipe, or the newest
 
 
 def _key(name: str, extras: Iterable[str]) -> str:
@@ -134,12 +151,25 @@ class _Provider:
     def available(self, name: str) -> str:
         if name == PYTHON:
             return f"the set's interpreter is Python {self.python}"
+        index = f"the index has {name} {self._shown_versions(name)}"
         if self.from_set(name):
             shown = ", ".join(f"{p.version} (recipe {a})" for a, p in set_recipes(self.pkgs, name))
-            return f"the package set provides {name} {shown or '(none that evaluates)'}"
-        versions = self._index_versions(name)
-        shown = ", ".join(str(v) for v in versions[-_SHOWN:]) or "no usable version"
-        return f"the index has {name} {shown}"
+            return f"the package set provides {name} {shown or '(none that evaluates)'}; {index}"
+        return index
+
+    def newest(self, name: str) -> Version | None:
+        """The newest final release the index has a usable file of."""
+        final = [v for v in self._index_versions(name) if not v.is_prerelease]
+        return final[-1] if final else None
+
+    def _shown_versions(self, name: str) -> str:
+        from ..index import PackageIndexError
+
+        try:
+            versions = self._index_versions(name)
+        except (GenerateError, PackageIndexError):
+            return "no release"
+        return ", ".join(str(v) for v in versions[-_SHOWN:]) or "no usable version"
 
     # -- resolvelib's interface ------------------------------------------------------------
 
@@ -170,36 +200,84 @@ class _Provider:
     ) -> Iterable[Candidate] | Callable[[], Iterator[Candidate]]:
         name, extras = _split(identifier)
         reqs = list(requirements[identifier])
-        bad = {c.version for c in incompatibilities[identifier]}
-        spec = SpecifierSet()
-        for req in reqs:
-            spec &= req.specifier
-        if name in self.constraints:
-            spec &= self.constraints[name]
+        bad = {(c.origin, c.attr, c.version) for c in incompatibilities[identifier]}
+        spec = _merged([r.specifier for r in reqs], self.constraints.get(name))
         if name == PYTHON:  # Requires-Python, as a requirement on the interpreter
             fits = spec.contains(self.python, prereleases=True)
             return [Candidate(PYTHON, self.python, origin="python")] if fits else []
-        if self.from_set(name):
-            # Lazily: a variant is evaluated only when the recipes before it do not fit.
-            return lambda: (
-                Candidate(name, Version(pkg.version), extras, "set", attr)
-                for attr, pkg in set_recipes(self.pkgs, name)
-                if Version(pkg.version) not in bad and spec.contains(pkg.version, prereleases=True)
-            )
-        pinned = any(s.operator in ("==", "===") for s in spec)
-        versions = [v for v in self._index_versions(name, allow_yanked=pinned) if v not in bad]
-        return [
-            Candidate(name, v, extras, "index", attr_name(name))
-            for v in sorted(spec.filter(versions), reverse=True)
-        ]
+        attrs = {r.attr for r in reqs if r.attr}
+        if len(attrs) > 1:  # two recipes of the set take two different recipes of one project
+            return []
+
+        def index(attr: Callable[[Version], str]) -> Iterator[Candidate]:
+            pinned = any(s.operator in ("==", "===") for s in spec)
+            versions = self._index_versions(name, allow_yanked=pinned)
+            usable = [v for v in versions if ("index", attr(v), v) not in bad]
+            for v in sorted(spec.filter(usable), reverse=True):
+                yield Candidate(name, v, extras, "index", attr(v))
+
+        if not self.from_set(name):
+            return list(index(lambda v: attr_name(name)))
+        # The set's recipes first, then the index's releases under attributes of their own:
+        # lazily, so the index is asked only when no recipe of the set fits.
+        return lambda: itertools.chain(
+            (
+                c
+                for c in self._set_candidates(name, extras)
+                if (c.origin, c.attr, c.version) not in bad
+                and (not attrs or c.attr in attrs)
+                and spec.contains(c.version, prereleases=True)
+            ),
+            () if attrs else self._quietly(lambda: index(lambda v: version_attr(name, v))),
+        )
+
+    def _set_candidates(self, name: str, extras: frozenset[str]) -> Iterator[Candidate]:
+        for attr, pkg in set_recipes(self.pkgs, name):
+            yield Candidate(name, Version(pkg.version), extras, "set", attr)
+
+    @staticmethod
+    def _quietly(candidates: Callable[[], Iterator[Candidate]]) -> Iterator[Candidate]:
+        """The index's releases of a project the set has, or none if the index does not know
+        it (a recipe of the set may well be private)."""
+        from ..index import PackageIndexError
+
+        try:
+            yield from candidates()
+        except (GenerateError, PackageIndexError):
+            return
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        if requirement.attr and candidate.attr != requirement.attr:
+            return False
+        # resolvelib asks this for every pin in every round: most requirements have no bound
+        return not requirement.specifier or requirement.specifier.contains(
+            candidate.version, prereleases=True
+        )
 
     def get_dependencies(self, candidate: Candidate) -> list[Req]:
         if candidate not in self.dependencies:
             self.dependencies[candidate] = self._dependencies(candidate)
+            self._prefetch(self.dependencies[candidate])
         return self.dependencies[candidate]
+
+    def _prefetch(self, reqs: Iterable[Req]) -> None:
+        """Have the metadata of what `reqs` will most likely resolve to fetched ahead."""
+        wanted = [
+            (r.name, r.specifier)
+            for r in reqs
+            if r.name != PYTHON and not r.extras and not r.attr and not self._set_fits(r)
+        ]
+        if wanted:
+            self.releases.prefetch(wanted, self.python)
+
+    def _set_fits(self, req: Req) -> bool:
+        """Whether a recipe of the set (the first choice) satisfies `req`."""
+        if not self.from_set(req.name):
+            return False
+        return any(
+            req.specifier.contains(p.version, prereleases=True)
+            for _, p in set_recipes(self.pkgs, req.name)
+        )
 
     def narrow_requirement_selection(
         self,
@@ -215,15 +293,7 @@ class _Provider:
 
     def _index_versions(self, name: str, allow_yanked: bool = False) -> list[Version]:
         """Versions with a file for this interpreter (and its Python), oldest first."""
-        tags = set(self.releases.tags)
-        usable: dict[Version, bool] = {}  # version -> has a file that is not yanked
-        for f in self.releases.files(name):
-            if f.kind == "wheel" and f.tags.isdisjoint(tags):
-                continue
-            if f.requires_python and not _python_ok(f.requires_python, self.python):
-                continue
-            usable[f.version] = usable.get(f.version, False) or not f.yanked
-        return sorted(v for v, fine in usable.items() if fine or allow_yanked)
+        return self.releases.usable_versions(name, self.python, allow_yanked)
 
     def _dependencies(self, candidate: Candidate) -> list[Req]:
         if candidate.origin == "python":
@@ -239,7 +309,7 @@ class _Provider:
             return self._set_dependencies(candidate, label)
         meta = self.releases.metadata(candidate.name, candidate.version)
         reqs = [Req.of(r, label) for r in meta.requirements(self.releases.env)]
-        if meta.requires_python and _valid_specifier(meta.requires_python):
+        if meta.requires_python and not python_ok(meta.requires_python, self.python):
             spec = SpecifierSet(meta.requires_python)
             reqs.append(Req(PYTHON, frozenset(), spec, label, f"Requires-Python {spec}"))
         return reqs
@@ -257,7 +327,8 @@ class _Provider:
                 replaced.add(name)
             else:
                 exact = SpecifierSet(f"=={dep.version}")
-                reqs.append(Req(name, frozenset(), exact, who, f"{dep.pname}=={dep.version}"))
+                text = f"{dep.pname}=={dep.version}"
+                reqs.append(Req(name, frozenset(), exact, who, text, self._attr_of(dep)))
         if replaced:
             reqs += self._metadata_reqs(candidate, who, replaced)
         return reqs
@@ -265,7 +336,6 @@ class _Provider:
     def _metadata_reqs(self, candidate: Candidate, who: str, names: set[str]) -> list[Req]:
         """The set recipe's metadata requirements on `names` (any version when unknown)."""
         from ..index import PackageIndexError
-        from .errors import GenerateError
 
         try:
             meta = self.releases.metadata(candidate.name, candidate.version)
@@ -289,26 +359,28 @@ class _Provider:
                         SpecifierSet(f"=={d.version}"),
                         label,
                         f"{d.pname}=={d.version}",
+                        self._attr_of(d),
                     )
                     for d in pkg.optional(extra)
                 ]
         meta = self.releases.metadata(candidate.name, candidate.version)
         return [Req.of(r, label) for r in meta.requirements(self.releases.env, extra=extra)]
 
+    def _attr_of(self, dep: Any) -> str:
+        """The set's attribute holding `dep` (one of a recipe's inputs)."""
+        name = str(canonicalize_name(dep.pname))
+        for attr, pkg in set_recipes(self.pkgs, name):
+            if pkg.drv.drv_name == dep.drv.drv_name:
+                return attr
+        return ""
 
-def _valid_specifier(text: str) -> bool:
-    try:
-        SpecifierSet(text)
-    except ValueError:  # a malformed Requires-Python is ignored, as pip does
-        return False
-    return True
 
-
-def _python_ok(requires: str, python: Version) -> bool:
-    try:
-        return SpecifierSet(requires).contains(python, prereleases=True)
-    except ValueError:  # a malformed Requires-Python is ignored, as pip does
-        return True
+def _merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
+    """One specifier set of many, built once (``&`` pairwise is quadratic in their number)."""
+    parts = {s for spec in specifiers for s in spec}
+    if constraint is not None:
+        parts.update(constraint)
+    return SpecifierSet(parts)
 
 
 def resolve(
@@ -319,27 +391,31 @@ def resolve(
     constraints: Mapping[str, SpecifierSet] | None = None,
     all_from_index: bool = False,
     overlay: bool = False,
+    build: bool = False,
 ) -> dict[str, Chosen]:
     """Versions for `roots` and everything they need, by project name.
 
     `overlay` says the result will be an overlay (``pybuild import``): a project taken from
     the index then replaces the set's recipe for the set's own packages too. Raises
-    :class:`ResolutionFailed` with resolvelib's causes when there is no solution.
+    :class:`ResolutionFailed` with resolvelib's causes when there is no solution. `build`
+    says the roots are an sdist's build requirements: a release of the index never replaces
+    the set's recipe then, and a root held back from its newest release is no news.
     """
-    from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+    from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
-    from_index: set[str] | None = None if all_from_index else _overridden(pkgs, roots)
+    from_index: set[str] | None = set() if build else _overridden(pkgs, roots)
+    if all_from_index:
+        from_index = None
     provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay)
-    resolver: Resolver[Req, Candidate, str] = Resolver(provider, BaseReporter())  # type: ignore[arg-type]
+    reporter = _Reporter()
+    resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
     try:
-        result = resolver.resolve(roots, max_rounds=5000)
+        result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
     except ResolutionImpossible as exc:
-        raise _explain(exc.causes, provider) from None
-    except ResolutionTooDeep:
-        raise ResolutionFailed(
-            "the resolver gave up after 5000 rounds of backtracking",
-            [],
-            "pin some versions (NAME==VERSION) to narrow the search",
+        raise explain_conflict(exc.causes, provider) from None
+    except (ResolutionTooDeep, _GaveUp):
+        raise explain_conflict(
+            reporter.causes, provider, f"after {reporter.conflicts} conflicts"
         ) from None
     chosen: dict[str, Chosen] = {}
     for candidate in result.mapping.values():
@@ -356,7 +432,34 @@ def resolve(
         for extra in candidate.extras:
             entry.extras.add(extra)
             entry.extra_requirements[extra] = provider.extra_reqs(candidate, extra)
+    infos = {k: list(c.information) for k, c in result.criteria.items()}
+    for entry in chosen.values():
+        if entry.origin == "index" and provider.from_set(entry.name):
+            entry.notes.append(passed_over(entry, infos, chosen, pkgs))
+    for root in roots:
+        entry = chosen[root.name]
+        if entry.origin == "index" and not build:
+            entry.notes += held_back(entry, infos, provider.newest(root.name))
     return chosen
+
+
+class _GaveUp(Exception):
+    """Backtracking went on too long (resolvelib counts rounds, one per pin, not conflicts)."""
+
+
+class _Reporter(BaseReporter):  # type: ignore[type-arg]
+    """resolvelib's reporter: counts the conflicts met and remembers the latest, to stop
+    after :data:`_MAX_CONFLICTS` and name it."""
+
+    def __init__(self) -> None:
+        self.causes: list[Any] = []
+        self.conflicts = 0
+
+    def resolving_conflicts(self, causes: Collection[Any]) -> None:
+        self.causes = list(causes)
+        self.conflicts += 1
+        if self.conflicts >= _MAX_CONFLICTS:
+            raise _GaveUp
 
 
 def _overridden(pkgs: Any, roots: Sequence[Req]) -> set[str]:
@@ -369,31 +472,3 @@ def _overridden(pkgs: Any, roots: Sequence[Req]) -> set[str]:
         ):
             names.add(req.name)
     return names
-
-
-def _explain(causes: Iterable[Any], provider: _Provider) -> ResolutionFailed:
-    """resolvelib's causes, grouped by project, with what exists for each."""
-    by_name: dict[str, list[Any]] = {}
-    for info in causes:
-        by_name.setdefault(info.requirement.name, []).append(info)
-    lines = []
-    for name, infos in by_name.items():
-        for info in infos:
-            req = info.requirement
-            who = str(info.parent) if info.parent is not None else req.parent
-            text = req.text or f"{req.key}{req.specifier}"
-            lines.append(f"{text} is required by {who}")
-        lines.append(f"  and {provider.available(name)}")
-    names = [n if n != PYTHON else "Python" for n in by_name]
-    if len(names) == 1:
-        summary = f"no version of {names[0]} satisfies every requirement on it:"
-    else:
-        summary = f"the requirements on {', '.join(names)} cannot all be satisfied:"
-    set_involved = any(provider.from_set(n) for n in by_name if n != PYTHON)
-    hint = (
-        "recipes already in the package set win over the index: change the set's recipe"
-        " (an overlay), or import with --all to take every package from the index"
-        if set_involved
-        else "relax or change the version requirements named above"
-    )
-    return ResolutionFailed(summary, lines, hint)

@@ -9,6 +9,7 @@ wins, as with pip's index-url over extra-index-url.
 from __future__ import annotations
 
 import functools
+import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -70,6 +71,7 @@ class Index:
     """The files of projects on one or more indexes (by default pip's), fetched on demand.
 
     Pages are cached per instance, so one resolution sees one consistent state of the index.
+    Its methods may be called from several threads: they share one HTTP session.
     """
 
     def __init__(self, urls: Sequence[str] | None = None, timeout: float = 30) -> None:
@@ -79,6 +81,7 @@ class Index:
         self.timeout = timeout
         self._pages: dict[str, list[DistFile]] = {}
         self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()  # a resolver fetches from several threads
 
     def __enter__(self) -> Index:
         return self
@@ -171,9 +174,10 @@ class Index:
         return download(file, dest, timeout=self.timeout, session=self._http() if http else None)
 
     def _http(self) -> requests.Session:
-        if self._session is None:
-            self._session = new_session()
-        return self._session
+        with self._session_lock:
+            if self._session is None:
+                self._session = new_session()
+            return self._session
 
 
 def show_tags(tags: Sequence[Tag], limit: int = 3) -> str:

@@ -1,0 +1,126 @@
+"""What the resolver tells a user besides the versions: why it failed, and why an answer is not
+the obvious one.
+
+Three accounts, each naming the requirements responsible and who asked for them:
+
+- a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
+  as its cause, with what the set and the index have of each project;
+- a recipe of the set passed over for a release of the index: the requirement the recipe's
+  version does not meet (``botocore 1.40.0 requires python-dateutil<3``), or the inputs it is
+  pinned to that the rest of the resolution does not use;
+- a requested project resolved to a release older than its newest: the requirement that held
+  it back. A package manager that silently picks a release from years ago is worse than one
+  that fails, so this is said every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from .errors import ResolutionFailed
+from .names import set_recipes
+
+if TYPE_CHECKING:
+    from .resolver import Chosen
+
+__all__ = ["explain_conflict", "held_back", "passed_over"]
+
+
+def _who(info: Any) -> str:
+    return str(info.parent) if info.parent is not None else info.requirement.parent
+
+
+def _text(info: Any) -> str:
+    req = info.requirement
+    return req.text or f"{req.key}{req.specifier}"
+
+
+def _on(name: str, infos: Mapping[str, list[Any]]) -> list[Any]:
+    """The requirements on `name`, with or without extras."""
+    return [i for key, found in infos.items() if key.partition("[")[0] == name for i in found]
+
+
+def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> ResolutionFailed:
+    """resolvelib's causes, grouped by project, with what exists for each; `after` says the
+    resolver gave up (``after 500 conflicts``) rather than proved it impossible."""
+    from .resolver import PYTHON
+
+    by_name: dict[str, list[Any]] = {}
+    for info in causes:
+        by_name.setdefault(info.requirement.name, []).append(info)
+    lines = []
+    for name, infos in by_name.items():
+        lines += [f"{_text(info)} is required by {_who(info)}" for info in infos]
+        lines.append(f"  and {provider.available(name)}")
+    names = [n if n != PYTHON else "Python" for n in by_name]
+    if not names:
+        summary = f"the resolver gave up {after}"
+    elif len(names) == 1:
+        summary = f"no version of {names[0]} satisfies every requirement on it:"
+    else:
+        summary = f"the requirements on {', '.join(names)} cannot all be satisfied:"
+    if after and names:
+        summary = f"the resolver gave up {after}; the last conflict: " + summary
+    set_involved = any(provider.from_set(n) for n in by_name if n != PYTHON)
+    if after:
+        hint = "pin some versions (NAME==VERSION) to narrow the search"
+    elif set_involved:
+        hint = (
+            "a recipe of the set is pinned to the set's own inputs: change the set's recipe"
+            " (an overlay), or import with --all to take every package from the index"
+        )
+    else:
+        hint = "relax or change the version requirements named above"
+    return ResolutionFailed(summary, lines, hint)
+
+
+def passed_over(
+    entry: Chosen, infos: Mapping[str, list[Any]], chosen: Mapping[str, Chosen], pkgs: Any
+) -> str:
+    """Why `entry`, a release of the index, was taken instead of the set's recipes (those
+    passed over for the same reason are named together)."""
+    by_reason: dict[str, list[str]] = {}
+    for attr, pkg in set_recipes(pkgs, entry.name):
+        version = Version(pkg.version)
+        unmet = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(version)]
+        if unmet:
+            why = "; ".join(f"{_who(i)} requires {_text(i)}" for i in unmet)
+        else:
+            why = _other_inputs(pkg, chosen) or "it conflicts with the rest of the request"
+        by_reason.setdefault(why, []).append(f"{attr} ({entry.name} {pkg.version})")
+    reasons = [
+        f"the set's recipe{'s' if len(recipes) > 1 else ''} {', '.join(recipes)}"
+        f" {'are' if len(recipes) > 1 else 'is'} passed over: {why}"
+        for why, recipes in by_reason.items()
+    ]
+    head = f"{entry.name} {entry.version} comes from the index"
+    return head + (": " + "; ".join(reasons) if reasons else "")
+
+
+def _other_inputs(pkg: Any, chosen: Mapping[str, Chosen]) -> str:
+    """The inputs the recipe is pinned to that this resolution has at other versions."""
+    found = []
+    for dep in pkg.dependencies:
+        other = chosen.get(str(canonicalize_name(dep.pname)))
+        if other is not None and (other.origin != "set" or str(other.version) != dep.version):
+            found.append(f"{dep.pname} {dep.version}, where the request needs {other.version}")
+    return ("it takes " + ", ".join(found)) if found else ""
+
+
+def held_back(entry: Chosen, infos: Mapping[str, list[Any]], newest: Version | None) -> list[str]:
+    """Why a requested project is not at its `newest` release (nothing when it is)."""
+    if newest is None or entry.version >= newest:
+        return []
+    blockers = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(newest)]
+    head = f"{entry.name} {entry.version} is not its newest release ({newest})"
+    if blockers:
+        return [
+            head
+            + ": held back by "
+            + "; ".join(f"{_text(i)}, required by {_who(i)}" for i in blockers)
+        ]
+    return [head + f": {entry.name} {newest} cannot be combined with the rest of the request"]

@@ -1,0 +1,203 @@
+"""Which file each generated package is built from: its sdist, or its wheel.
+
+A project is built from its sdist, as nixpkgs builds from source, when it ships no compiled
+wheels and its ``[build-system]`` can be met (:mod:`.buildenv`: the set's tools, else tools
+from the index); the build tools taken from the index are pinned to their wheels too. Only
+when the sdist cannot be built here does a project that has a wheel for the set's interpreter
+come from that wheel, as pip and uv would install it, and the choice is written in the
+recipe's docstring; so does an sdist that declares no build backend (``setup.py`` alone), whose
+build requirements (``setup_requires``) are known only once it runs. The setting
+``prefer = "sdist"`` makes the first an error and the second a build from the sdist, for users
+who insist on building from source. A project with compiled wheels comes from the wheel that
+fits the interpreter best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.tags import Tag
+
+from ..errors import UsageError
+from .buildenv import BuildEnv, build_env
+from .buildsystem import LEGACY_BACKEND
+from .errors import GenerateError, MissingBuildBackend
+from .releases import Releases
+from .resolver import Chosen, Req
+
+__all__ = ["Pin", "Pinner", "prefer_sdist"]
+
+_PREFER = ("any", "sdist")
+
+
+@dataclass
+class Pin:
+    """One project of a plan: the set's recipe, or a release of the index to generate."""
+
+    attr: str
+    pname: str
+    version: str
+    origin: str  # "set" or "index"
+    dependencies: list[str] = field(default_factory=list)
+    optional: dict[str, list[str]] = field(default_factory=dict)
+    kind: str = ""
+    filename: str = ""
+    url: str = ""
+    hash: str = ""
+    build_system: list[str] = field(default_factory=list)
+    backend: str = ""
+    metadata_source: str = ""
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)  # choices a user should know of
+
+
+def prefer_sdist() -> bool:
+    """The ``prefer`` setting: ``"sdist"`` refuses a wheel where the sdist cannot build."""
+    from ..settings import load_settings
+
+    value = str(load_settings().prefer)
+    if value not in _PREFER:
+        raise UsageError(f"the setting prefer is {value!r}; it must be one of {', '.join(_PREFER)}")
+    return value == "sdist"
+
+
+class Pinner:
+    """Makes the pins of a plan: one per package, and the build tools the sdists need.
+
+    `used` maps each project met by a recipe of the set (at run time or while building) to
+    ``(attribute, version)``, for the plan cache to check the set still holds it.
+    """
+
+    def __init__(self, releases: Releases, pkgs: Any, prefer_sdist: bool = False) -> None:
+        self.releases, self.pkgs, self.prefer_sdist = releases, pkgs, prefer_sdist
+        self.pins: dict[str, Pin] = {}
+        self.used: dict[str, tuple[str, str]] = {}
+        self._taken: dict[str, str] = {}  # attribute -> version, of the index's packages
+        self._resolutions: dict[int, dict[str, Chosen]] = {}  # by id, kept alive
+
+    def add(
+        self,
+        entry: Chosen,
+        chosen: dict[str, Chosen],
+        allowed: set[str] | None = None,
+        build_tool: bool = False,
+    ) -> None:
+        """Pin `entry` of the resolution `chosen`; `allowed` are the sha256 its file may have
+        (from ``--hash`` or a lock); a `build_tool` comes from its wheel."""
+        if build_tool and entry.attr in self.pins:
+            return  # the same release is in the plan already
+        if id(chosen) not in self._resolutions:  # once per resolution: a plan may have thousands
+            self._resolutions[id(chosen)] = chosen
+            self._taken.update(
+                (e.attr, str(e.version)) for e in chosen.values() if e.origin == "index"
+            )
+        pin = Pin(
+            attr=entry.attr,
+            pname=entry.name,
+            version=str(entry.version),
+            origin=entry.origin,
+            dependencies=_flatten(entry.requirements, chosen, {entry.name}),
+            optional={
+                e: _flatten(reqs, chosen, {entry.name})
+                for e, reqs in sorted(entry.extra_requirements.items())
+            },
+            notes=list(entry.notes),
+        )
+        if entry.origin == "set":
+            self.pins[pin.attr] = pin
+            self.used[entry.name] = (pin.attr, pin.version)
+            return
+        self._choose_file(pin, entry, allowed, build_tool)
+        self.pins[pin.attr] = pin
+
+    def _choose_file(
+        self, pin: Pin, entry: Chosen, allowed: set[str] | None, build_tool: bool
+    ) -> None:
+        releases = self.releases
+        label = f"{entry.name} {entry.version}"
+        files = releases.version_files(entry.name, entry.version)
+
+        def fits(f: Any) -> bool:
+            return allowed is None or (f.sha256 is not None and f.sha256 in allowed)
+
+        sdist = releases.sdist(entry.name, entry.version)
+        sdist = sdist if sdist is not None and fits(sdist) and not build_tool else None
+        wheels = [w for w in releases.wheels(entry.name, entry.version) if fits(w)]
+        compiled = any(f.kind == "wheel" and not _pure(f.tags) for f in files)
+        env = None
+        if sdist is not None and (not wheels or not compiled):
+            system = releases.build_system(entry.name, entry.version)
+            pin.backend = system.backend.split(":")[0]
+            if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
+                pin.notes.append(
+                    f"built from its wheel {wheels[0].filename}, as its sdist declares no build"
+                    " backend: what its setup.py needs to build (setup_requires) is known only"
+                    " once it runs"
+                )
+            else:
+                env = self._build_env(pin, system, label, wheels)
+            if env is not None and wheels and env.includes(entry.name):
+                env = None  # a build tool of its own build (setuptools): its wheel, as in the set
+        if sdist is not None and env is not None:
+            file = sdist
+            pin.build_system = env.attrs
+            self.used.update(env.set_used)
+            for tool in env.generated.values():
+                self.add(tool, env.chosen, build_tool=True)
+        elif wheels:
+            file = wheels[0]
+            pin.backend = ""
+        else:
+            where = "the hashes it is locked or required with" if allowed else "this interpreter"
+            if build_tool:
+                where = "this interpreter, and a build tool comes from its wheel"
+            shown = ", ".join(f.filename for f in files) or "(none)"
+            raise GenerateError(f"{label}: no file fits {where}; its files: {shown}")
+        meta = releases.metadata(entry.name, entry.version)
+        pin.kind = file.kind
+        pin.filename, pin.url, pin.hash = file.filename, file.url, releases.sri(file)
+        pin.metadata_source, pin.summary = meta.source, meta.summary
+
+    def _build_env(
+        self, pin: Pin, system: Any, label: str, wheels: Sequence[Any]
+    ) -> BuildEnv | None:
+        """The sdist's build environment, or None (and a note) to take the wheel instead."""
+        try:
+            return build_env(self.pkgs, system, self.releases, label, self._taken)
+        except MissingBuildBackend as exc:
+            if not wheels:
+                raise
+            if self.prefer_sdist:
+                exc.hint = (
+                    f"{exc.hint}; or allow {label}'s wheel, {wheels[0].filename}, with the"
+                    " setting prefer = any (it is prefer = sdist)"
+                )
+                raise
+            pin.notes.append(
+                f"built from its wheel {wheels[0].filename}, as its sdist cannot be built here:"
+                f" {' '.join(str(exc).split())}"
+            )
+            return None
+
+
+def _pure(tags: frozenset[Tag]) -> bool:
+    return all(t.abi == "none" and t.platform == "any" for t in tags)
+
+
+def _flatten(reqs: Sequence[Req], chosen: dict[str, Chosen], visiting: set[str]) -> list[str]:
+    """Attributes for requirements, each extra replaced by what it adds (as nixpkgs writes
+    ``[dep] ++ dep.optional-dependencies.extra``)."""
+    attrs: list[str] = []
+    for req in reqs:
+        target = chosen[req.name]
+        if req.name not in visiting:
+            attrs.append(target.attr)
+        for extra in sorted(req.extras):
+            key = f"{req.name}[{extra}]"
+            if key in visiting:
+                continue
+            extra_reqs = target.extra_requirements.get(extra, [])
+            attrs += _flatten(extra_reqs, chosen, {*visiting, key})
+    return list(dict.fromkeys(attrs))
