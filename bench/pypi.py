@@ -382,10 +382,9 @@ def cell(text: str) -> str:
 
 
 def _version_cell(o: Outcome) -> str:
-    ours = o.version or "?"
     if o.uv_version is None or o.version == o.uv_version:
-        return ours if o.version else (o.uv_version or "")
-    return f"{ours} (uv: {o.uv_version})"
+        return o.version or ""
+    return f"{o.version or '?'} (uv: {o.uv_version})"
 
 
 def _result_cell(o: Outcome) -> str:

@@ -83,11 +83,12 @@ def _import(name: str) -> str | None:
     return None
 
 
-def probe() -> list[dict[str, object]]:
-    """Every distribution of the environment, its modules, and the import errors."""
+def probe(paths: list[str] | None = None) -> list[dict[str, object]]:
+    """Every distribution on `paths` (default: ``sys.path``), its modules, the import errors."""
     seen: set[str] = set()
     found: list[dict[str, object]] = []
-    for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"]):
+    dists = importlib.metadata.distributions(path=paths if paths is not None else sys.path)
+    for dist in sorted(dists, key=lambda d: d.metadata["Name"]):
         name = dist.metadata["Name"]
         if name in seen:  # one path per project: the first, as Python's import does
             continue
