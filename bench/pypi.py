@@ -18,7 +18,8 @@ resumes where it stopped, and to the page docs/pypi-coverage.md.
 Options: ``--only a,b`` (these projects), ``--limit N`` (the first N of the list),
 ``--work DIR`` (default ``$TMPDIR/pybuild-pypi-coverage``), ``--timeout S`` per project (600),
 ``--python`` (an interpreter for pybuild and uv), ``-j`` (pybuild's jobs), ``--retry`` (run
-again the recorded projects that did not build and import), ``--page PATH``.
+again the recorded projects that did not build and import), ``--page PATH``, ``--page-only``
+(write the page from what is recorded, e.g. while another run goes on).
 """
 
 from __future__ import annotations
@@ -206,6 +207,12 @@ def first_error_line(output: str) -> str:
     return lines[-1] if lines else ""
 
 
+def last_step(output: str) -> str:
+    """pybuild's last progress line (``[3/17] building python3.11-x-1.0 (….drv)``), shortened."""
+    steps = [line.strip() for line in output.splitlines() if line.startswith("[")]
+    return steps[-1].split(" (", 1)[0] if steps else ""
+
+
 def parse_probe(stdout: str) -> list[dict[str, Any]] | None:
     """The probe's report from the shell's standard output (None: the probe never ran)."""
     for line in stdout.splitlines():
@@ -346,7 +353,10 @@ class Runner:
         if dists is not None:
             outcome = judge(project, dists, pins)
         elif code is None:
-            outcome = Outcome(project, TIMEOUT, error=f"no result after {self.timeout:.0f} s")
+            error = f"no result after {self.timeout:.0f} s"
+            if step := last_step(err):
+                error += f", at: {step}"
+            outcome = Outcome(project, TIMEOUT, error=error)
         else:
             outcome = Outcome(project, FAILED, error=first_error_line(err))
         outcome.seconds = seconds
@@ -465,6 +475,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("-j", "--jobs", type=int, default=2, help="pybuild's parallel builds")
     parser.add_argument("--retry", action="store_true", help="run recorded misses again")
     parser.add_argument("--page", type=Path, default=PAGE, help="where to write the page")
+    parser.add_argument(
+        "--page-only", action="store_true", help="write the page from results.json, try nothing"
+    )
     return parser.parse_args(argv)
 
 
@@ -477,10 +490,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     store = work / "results.json"
     results = load_results(store)
     about = _about(runner.peers, args.python, runner.environ())
-    shown = " ".join(["python -m bench.pypi", *(argv if argv is not None else sys.argv[1:])])
+    given = argv if argv is not None else sys.argv[1:]
+    shown = " ".join(["python -m bench.pypi", *(a for a in given if a != "--page-only")])
     for i, project in enumerate(projects, 1):
         done = results.get(project)
-        if done is not None and not (args.retry and done.result != OK):
+        if args.page_only or (done is not None and not (args.retry and done.result != OK)):
             continue
         print(f"bench.pypi: [{i}/{len(projects)}] {project}", file=sys.stderr, flush=True)
         results[project] = outcome = runner.try_project(project)

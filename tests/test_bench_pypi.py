@@ -16,6 +16,7 @@ from bench.pypi import (
     cell,
     first_error_line,
     judge,
+    last_step,
     load_results,
     parse_compile,
     parse_probe,
@@ -105,6 +106,12 @@ def test_the_first_error_line_is_the_message() -> None:
     err = "[1/3] building x\nerror: the resolver gave up\n  hint: pin it\n"
     assert first_error_line(err) == "the resolver gave up"
     assert first_error_line("Traceback\nKeyError: 'b'\n") == "KeyError: 'b'"
+
+
+def test_a_timeout_says_where_pybuild_was() -> None:
+    err = "[1/3] fetching x.tar.gz (a.drv)\n[2/3] building python3.11-x-1.0 (b.drv)\nwarning\n"
+    assert last_step(err) == "[2/3] building python3.11-x-1.0"
+    assert last_step("resolving\n") == ""
 
 
 def _dists(botocore: str, errors: dict[str, str] | None = None) -> list[dict[str, object]]:
