@@ -399,9 +399,11 @@ def _version_cell(o: Outcome) -> str:
 
 def _result_cell(o: Outcome) -> str:
     if o.result == OK:
-        text = f"ok, {o.modules} modules"
-        if o.differs:
-            shown = ", ".join(f"{n} {a} (uv: {b})" for n, (a, b) in o.differs.items())
+        text = f"ok, {o.modules} module{'s' if o.modules != 1 else ''} imported"
+        root = str(canonicalize_name(o.project))  # its own version is in the version column
+        differs = {n: v for n, v in o.differs.items() if n != root}
+        if differs:
+            shown = ", ".join(f"{n} {a} (uv: {b})" for n, (a, b) in differs.items())
             text += f"; differs from uv: {shown}"
         return cell(text)
     return f"**{o.result}**: {cell(o.error)}"

@@ -159,10 +159,12 @@ def test_cells_cannot_break_the_table() -> None:
 def test_the_page_counts_and_explains_misses() -> None:
     rows = [
         Outcome("six", OK, "1.17.0", "1.17.0", "sdist (set)", 1.5, modules=1),
-        Outcome("idna", OK, "3.9", "3.10", "wheel", 2.0, modules=1),
+        Outcome(
+            "idna", OK, "3.9", "3.10", "wheel", 2.0, modules=1, differs={"idna": ["3.9", "3.10"]}
+        ),
         Outcome("boto3", FAILED, None, "1.40.1", "", 72.0, error="the resolver gave up"),
     ]
     page = render_page(rows, 100, ABOUT, "python -m bench.pypi --limit 3")
     assert "**Built and imported 2 of 100, 1 of them at uv's version** (3 tried so far)" in page
-    assert "| idna | 3.9 (uv: 3.10) | wheel | 2.00 s | ok, 1 modules |" in page
+    assert "| idna | 3.9 (uv: 3.10) | wheel | 2.00 s | ok, 1 module imported |" in page
     assert "| boto3 | ? (uv: 1.40.1) |  | 72.0 s | **failed**: the resolver gave up |" in page
