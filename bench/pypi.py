@@ -361,7 +361,9 @@ class Runner:
             outcome = Outcome(project, FAILED, error=first_error_line(err))
         outcome.seconds = seconds
         outcome.uv_version = pins.get(str(canonicalize_name(project)))
-        if code is not None:
+        # Once builds started, the plan is cached and asking again is cheap; a resolution
+        # that failed would only fail again, as slowly.
+        if code is not None and (outcome.result != FAILED or last_step(err)):
             described = self.describe(project)
             outcome.kind = described.get("kind", "")
             outcome.version = outcome.version or described.get("version")
