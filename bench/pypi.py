@@ -353,9 +353,9 @@ class Runner:
         if dists is not None:
             outcome = judge(project, dists, pins)
         elif code is None:
-            error = f"no result after {self.timeout:.0f} s"
-            if step := last_step(err):
-                error += f", at: {step}"
+            step = last_step(err)
+            where = f"at: {step}" if step else "still resolving (no build started)"
+            error = f"no result after {self.timeout:.0f} s, {where}"
             outcome = Outcome(project, TIMEOUT, error=error)
         else:
             outcome = Outcome(project, FAILED, error=first_error_line(err))
