@@ -162,6 +162,12 @@ SKIPPED = {
 }
 SKIPPED_PREFIXES = {"nvidia-": "a piece of NVIDIA's GPU toolkit (CUDA)"}
 
+# Misses that are the project's own, checked by hand: they fail as well when uv installs them.
+UPSTREAM = {
+    "soupsieve": "upstream: soupsieve imports bs4 and does not declare it (beautifulsoup4"
+    " depends on soupsieve): installed by uv, it fails the same import",
+}
+
 PROBE = ROOT / "bench" / "pypi_probe.py"
 PAGE = ROOT / "docs" / "pypi-coverage.md"
 WORK = Path(tempfile.gettempdir()) / "pybuild-pypi-coverage"
@@ -408,7 +414,10 @@ def _result_cell(o: Outcome) -> str:
             shown = ", ".join(f"{n} {a} (uv: {b})" for n, (a, b) in differs.items())
             text += f"; differs from uv: {shown}"
         return cell(text)
-    return f"**{o.result}**: {cell(o.error)}"
+    text = f"**{o.result}**: {cell(o.error)}"
+    if why := UPSTREAM.get(o.project):
+        text += f" ({cell(why)})"
+    return text
 
 
 def render_page(

@@ -163,8 +163,10 @@ def test_the_page_counts_and_explains_misses() -> None:
             "idna", OK, "3.9", "3.10", "wheel", 2.0, modules=1, differs={"idna": ["3.9", "3.10"]}
         ),
         Outcome("boto3", FAILED, None, "1.40.1", "", 72.0, error="the resolver gave up"),
+        Outcome("soupsieve", IMPORT_FAILED, "4.1.3", "4.1.3", "sdist", 1.0, error="import bs4"),
     ]
     page = render_page(rows, 100, ABOUT, "python -m bench.pypi --limit 3")
-    assert "**Built and imported 2 of 100, 1 of them at uv's version** (3 tried so far)" in page
+    assert "**Built and imported 2 of 100, 1 of them at uv's version** (4 tried so far)" in page
+    assert "import bs4 (upstream: soupsieve imports bs4" in page
     assert "| idna | 3.9 (uv: 3.10) | wheel | 2.00 s | ok, 1 module imported |" in page
     assert "| boto3 | ? (uv: 1.40.1) |  | 72.0 s | **failed**: the resolver gave up |" in page
