@@ -434,11 +434,12 @@ def render_page(
         "version uv would pick, and import everything they install? `python -m bench.pypi`",
         "tries each one in turn and writes this page; `bench/pypi.py` says how.",
         "",
-        f"**Built and imported {ok} of {total}, {at_uv} of them at uv's version** "
-        f"({tried} tried so far).",
+        f"**Built and imported {ok} of {total}, {at_uv} of them at uv's version**"
+        + (f" ({tried} tried so far)." if len(results) < total else "."),
         "",
-        f"The projects: the first {total} of {TOP_PROJECTS_SOURCE}, written down from",
-        "memory (that list's site is not reachable from the machine that runs this).",
+        f"The projects: the first {total} of {TOP_PROJECTS_SOURCE},",
+        "written down from memory (that list's site is not reachable from the machine that",
+        "runs this), so the order is approximate.",
         f"Run on {about['date']}, {about['machine']}, with {about['python']} and uv",
         f"{about['uv']}, sharing one `PYBUILD_HOME`: the first projects' times include",
         "building the build tools the later ones reuse. The command:",
