@@ -88,6 +88,15 @@ SETTINGS: dict[str, Setting] = {
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),
+        Setting(
+            "builders",
+            str,
+            "",
+            "remote build machines: 'ssh://[user@]host[:port]?home=DIR [systems [key [jobs]]]'"
+            " lines separated by ';', or @FILE for a machines file (--builders overrides)",
+        ),
+        Setting("ssh_options", list, [], "options given to ssh for remote builders"),
+        Setting("remote_pybuild", str, "pybuild", "the command that runs pybuild on a builder"),
     )
 }
 
