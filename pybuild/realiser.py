@@ -4,7 +4,8 @@ The process: plan what must be built (a valid output needs nothing; a binary cac
 supply one with its closure), then run builds in dependency order, up to `jobs` at once.
 Per derivation: take the output locks; if another process built the outputs meanwhile,
 stop; try the binary caches; else run one build step (:mod:`pybuild.buildstep`: the builder
-in a fresh folder, its outputs checked), then commit the outputs to the store, which scans
+in a fresh folder, its outputs checked), or, with the ``builders`` setting, send it to a
+remote machine with a free slot (:mod:`pybuild.remote`), then commit the outputs to the store, which scans
 them for references and registers them in one transaction. Nothing of a failed build is
 registered.
 
@@ -77,8 +78,10 @@ def realise(
                 work = plan.work()
                 options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
             results = {d: _VALID for d in targets if d not in plan.order}
-            build = lambda d: _build(d, store, options, subs, farm)  # noqa: E731
-            results.update(_run_plan(plan, build, options, farm.slots if farm else options.jobs))
+            workers = farm.slots if farm else options.jobs
+            results.update(
+                _run_plan(plan, lambda d: _build(d, store, options, subs, farm), options, workers)
+            )
     finally:
         if farm is not None:
             farm.close()

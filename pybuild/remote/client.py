@@ -36,7 +36,7 @@ class Connection:
 
     def __init__(self, machine: Machine, ssh_options: Sequence[str], remote_pybuild: str) -> None:
         self.machine = machine
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         try:
             self._proc = subprocess.Popen(
                 machine.ssh_command(ssh_options, remote_pybuild),
@@ -129,7 +129,9 @@ class Connection:
                 reply = self._reply("nar")
                 if reply.name("path") != name:
                     raise MachineDown(self.machine.uri, f"it sent {reply.data['path']} for {name}")
-                receive_nar(self._in, work / name, reply.integer("nar_size"), reply.hash("nar_hash"))
+                receive_nar(
+                    self._in, work / name, reply.integer("nar_size"), reply.hash("nar_hash")
+                )
                 built[name] = work / name
             candidates = store.closure(input_paths(drv))
             store.commit(built, candidates=candidates, deriver=drv.drv_name)

@@ -47,7 +47,7 @@ class Farm:
         self._down: set[str] = set()
         self._idle: dict[str, list[Connection]] = {m.uri: [] for m in self.machines}
         self._cond = threading.Condition()
-        self.remote_seconds: list[tuple[float, float]] = []  # (there, round trip) per build
+        self.timings: list[tuple[float, float]] = []  # per remote build: (its build there, all)
 
     @property
     def slots(self) -> int:
@@ -105,7 +105,7 @@ class Farm:
             raise
         self._keep(machine, conn)
         with self._cond:
-            self.remote_seconds.append((there, time.monotonic() - start))
+            self.timings.append((there, time.monotonic() - start))
 
     def _keep(self, machine: Machine, conn: Connection) -> None:
         with self._cond:
