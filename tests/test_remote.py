@@ -319,6 +319,26 @@ def test_two_machines_share_the_work_and_every_store_verifies(
 
 
 @needs_sshd
+def test_an_unreachable_machine_is_marked_down_and_the_build_done_here(
+    farm: Path, sshd: Sshd, tmp_path: Path, pybuild_home: Path
+) -> None:
+    closed = f"ssh://root@127.0.0.1:{_closed_port()}?home={tmp_path / 'remote-a'}"
+    result = pybuild("build", "-f", farm, "bad", "slow", "-k", "--builders", closed)
+    assert "remote builder ssh://root@127.0.0.1" in result.stderr
+    assert "ssh said:" in result.stderr and "no more builds" in result.stderr
+    assert result.stderr.count("no more builds") == 1  # asked once, then left alone
+    assert {"bad", "slow"} <= built_on(pybuild_home)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens there once the socket is closed
+
+
+@needs_sshd
 def test_the_log_of_a_remote_failure_comes_back(farm: Path, sshd: Sshd, tmp_path: Path) -> None:
     result = pybuild("build", "-f", farm, "bad", "--builders", sshd.uri(tmp_path / "remote-a"))
     assert result.returncode != 0

@@ -131,7 +131,9 @@ class Farm:
                     machine = min(free, key=lambda m: (self._busy[m.uri] / m.jobs, -m.speed))
                     self._busy[machine.uri] += 1
                     return machine
-                if self._local_busy < self.local_jobs:
+                able = [m for m in self.machines if m.uri not in self._down and m.accepts(required)]
+                # With local_jobs 0 (remote builds only) and no machine left, one at a time here.
+                if self._local_busy < (self.local_jobs or (0 if able else 1)):
                     self._local_busy += 1
                     return None
                 self._cond.wait()
