@@ -4,10 +4,10 @@ The process: plan what must be built (a valid output needs nothing; a binary cac
 supply one with its closure), then run builds in dependency order, up to `jobs` at once.
 Per derivation: take the output locks; if another process built the outputs meanwhile,
 stop; try the binary caches; else run one build step (:mod:`pybuild.buildstep`: the builder
-in a fresh folder, its outputs checked), or, with the ``builders`` setting, send it to a
-remote machine with a free slot (:mod:`pybuild.remote`), then commit the outputs to the store, which scans
-them for references and registers them in one transaction. Nothing of a failed build is
-registered.
+in a fresh folder, its outputs checked) here or, with the ``builders`` setting, on a remote
+machine with a free slot (:mod:`pybuild.remote`), then commit the outputs to the store,
+which scans them for references and registers them in one transaction. Nothing of a failed
+build is registered.
 
 Example::
 

@@ -9,6 +9,7 @@ with the remote log's last lines. Connections are kept open between builds, one 
 
 Example::
 
+    >>> from pybuild.remote.machines import parse_machines
     >>> farm = Farm(parse_machines("ssh://build1 - - 2"), local_jobs=1)
     >>> farm.slots
     3
