@@ -237,7 +237,7 @@ def _build(
             return Status.VALID  # another process built it while we waited for the lock
         if subs is not None and _substitute(drv, store, options, subs):
             return Status.SUBSTITUTED
-        if farm is None or drv.is_fixed_output:  # a download is as quick from here
+        if farm is None:
             _build_here(drv, store, options)
         else:
             farm.build(drv, store, options, lambda: _build_here(drv, store, options))

@@ -152,6 +152,30 @@ def test_features_decide_which_machine_takes_a_derivation() -> None:
     assert only_big.accepts(frozenset({"big"})) and not only_big.accepts(frozenset())
 
 
+def test_downloads_and_derivations_no_machine_takes_are_built_here(store: Store) -> None:
+    from pybuild.derivations import derivation
+    from pybuild.hashing import hash_bytes
+    from pybuild.remote.farm import Farm
+
+    fetch = derivation(
+        name="fetched",
+        builder="/bin/sh",
+        args=["-c", "printf x > $out"],
+        output_hash=hash_bytes(b"x").sri,
+    )
+    big = derivation(
+        name="big", builder="/bin/sh", args=["-c", "true"], env={"requiredSystemFeatures": "kvm"}
+    )
+    # Never reached: ssh to it would fail, and the test would see the warning.
+    farm = Farm(parse_machines("ssh://nowhere.invalid - - 4 1 big"), local_jobs=0)
+    log = io.StringIO()
+    here: list[str] = []
+    for drv in (fetch, big):
+        farm.build(drv, store, BuildOptions(log=log), lambda name=drv.name: here.append(name))
+    farm.close()
+    assert here == ["fetched", "big"] and log.getvalue() == ""
+
+
 # -- the protocol, fed hostile input ----------------------------------------------------------
 
 

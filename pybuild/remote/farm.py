@@ -59,7 +59,8 @@ class Farm:
         self, drv: Derivation, store: Store, options: BuildOptions, here: Callable[[], None]
     ) -> None:
         """Build `drv` on a free machine, or call `here` in a free local slot."""
-        required = required_features(drv.env)
+        # A download is as quick from here, and its result is checked by hash anyway.
+        required = None if drv.is_fixed_output else required_features(drv.env)
         while True:
             machine = self._acquire(required)
             if machine is None:
@@ -116,23 +117,21 @@ class Farm:
         if down:
             conn.close()
 
-    def _acquire(self, required: frozenset[str]) -> Machine | None:
-        """A machine with a free slot that takes `required`, else None for a local slot;
-        waits while neither is free."""
+    def _acquire(self, required: frozenset[str] | None) -> Machine | None:
+        """A machine with a free slot that takes `required` (None: no machine may), else
+        None for a local slot; waits while neither is free."""
         with self._cond:
             while True:
-                free = [
+                able = [
                     m
                     for m in self.machines
-                    if m.uri not in self._down
-                    and self._busy[m.uri] < m.jobs
-                    and m.accepts(required)
+                    if required is not None and m.uri not in self._down and m.accepts(required)
                 ]
+                free = [m for m in able if self._busy[m.uri] < m.jobs]
                 if free:
                     machine = min(free, key=lambda m: (self._busy[m.uri] / m.jobs, -m.speed))
                     self._busy[machine.uri] += 1
                     return machine
-                able = [m for m in self.machines if m.uri not in self._down and m.accepts(required)]
                 # With local_jobs 0 (remote builds only) and no machine left, one at a time here.
                 if self._local_busy < (self.local_jobs or (0 if able else 1)):
                     self._local_busy += 1
