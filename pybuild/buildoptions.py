@@ -37,6 +37,10 @@ class BuildOptions:
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
     progress: Progress | None = None  # how builds are reported; None: plain lines on `log`
+    # Remote builders (pybuild.remote): machine lines or @FILE, and how to reach them.
+    builders: str = ""
+    ssh_options: tuple[str, ...] = ()
+    remote_pybuild: str = "pybuild"
 
     @functools.cached_property
     def reporter(self) -> Progress:

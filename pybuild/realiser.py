@@ -4,9 +4,10 @@ The process: plan what must be built (a valid output needs nothing; a binary cac
 supply one with its closure), then run builds in dependency order, up to `jobs` at once.
 Per derivation: take the output locks; if another process built the outputs meanwhile,
 stop; try the binary caches; else run one build step (:mod:`pybuild.buildstep`: the builder
-in a fresh folder, its outputs checked), then commit the outputs to the store, which scans
-them for references and registers them in one transaction. Nothing of a failed build is
-registered.
+in a fresh folder, its outputs checked) here or, with the ``builders`` setting, on a remote
+machine with a free slot (:mod:`pybuild.remote`), then commit the outputs to the store,
+which scans them for references and registers them in one transaction. Nothing of a failed
+build is registered.
 
 Example::
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from .cache.substitute import Substituters
+    from .remote.farm import Farm
 
 __all__ = [
     "SOURCE_DATE_EPOCH",
@@ -68,13 +70,21 @@ def realise(
         return dict.fromkeys(targets, _VALID)  # a no-op: no roots, plan or cache to set up
     options = options or BuildOptions()
     subs = _substituters(options)
-    with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
-        plan = _plan(targets, store, subs)
-        if plan.order:
-            work = plan.work()
-            options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
-        results = {d: _VALID for d in targets if d not in plan.order}
-        results.update(_run_plan(plan, lambda d: _build(d, store, options, subs), options))
+    farm = _farm(options)
+    try:
+        with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
+            plan = _plan(targets, store, subs)
+            if plan.order:
+                work = plan.work()
+                options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
+            results = {d: _VALID for d in targets if d not in plan.order}
+            workers = farm.slots if farm else options.jobs
+            results.update(
+                _run_plan(plan, lambda d: _build(d, store, options, subs, farm), options, workers)
+            )
+    finally:
+        if farm is not None:
+            farm.close()
     return results
 
 
@@ -149,9 +159,10 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
 
 
 def _run_plan(
-    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions
+    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions, workers: int = 0
 ) -> dict[Derivation, BuildResult]:
-    """Run builds with up to `jobs` at once, each as soon as its inputs are done."""
+    """Run builds with up to `workers` (else `jobs`) at once, each as soon as its inputs are
+    done."""
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -169,7 +180,7 @@ def _run_plan(
         finally:
             seconds[drv] = time.monotonic() - start
 
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers or options.jobs)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
             for drv in [d for d, w in waiting.items() if not w]:
@@ -214,7 +225,11 @@ def _skip_dependents(
 
 
 def _build(
-    drv: Derivation, store: Store, options: BuildOptions, subs: Substituters | None = None
+    drv: Derivation,
+    store: Store,
+    options: BuildOptions,
+    subs: Substituters | None = None,
+    farm: Farm | None = None,
 ) -> Status:
     outputs = drv.output_paths
     with store.lock(outputs.values()):
@@ -222,16 +237,37 @@ def _build(
             return Status.VALID  # another process built it while we waited for the lock
         if subs is not None and _substitute(drv, store, options, subs):
             return Status.SUBSTITUTED
-        verb = "fetching" if drv.is_fixed_output else "building"
-        options.reporter.started(drv.name, drv.drv_name, verb)
-        with fresh_outputs(drv, store, options) as built:
-            candidates = store.closure(input_paths(drv))
-            store.commit(built, candidates=candidates, deriver=drv.drv_name)
+        if farm is None:
+            _build_here(drv, store, options)
+        else:
+            farm.build(drv, store, options, lambda: _build_here(drv, store, options))
         if options.auto_optimise:
             from .store.optimise import optimise_paths
 
             optimise_paths(store, outputs.values())
     return Status.BUILT
+
+
+def _build_here(drv: Derivation, store: Store, options: BuildOptions) -> None:
+    """Run the builder on this machine and commit its outputs (the caller holds the locks)."""
+    verb = "fetching" if drv.is_fixed_output else "building"
+    options.reporter.started(drv.name, drv.drv_name, verb)
+    with fresh_outputs(drv, store, options) as built:
+        candidates = store.closure(input_paths(drv))
+        store.commit(built, candidates=candidates, deriver=drv.drv_name)
+
+
+def _farm(options: BuildOptions) -> Farm | None:
+    """The remote builders of the ``builders`` setting with this machine's slots, if any."""
+    if not options.builders:
+        return None
+    from .remote.farm import Farm
+    from .remote.machines import parse_machines
+
+    machines = parse_machines(options.builders)
+    if not machines:
+        return None
+    return Farm(machines, options.jobs, options.ssh_options, options.remote_pybuild)
 
 
 def _substituters(options: BuildOptions) -> Substituters | None:

@@ -95,6 +95,14 @@ SETTINGS: dict[str, Setting] = {
             "any | sdist: 'sdist' makes a pypi: package whose sdist cannot be built an error"
             " instead of taking its wheel",
         ),
+            "builders",
+            str,
+            "",
+            "remote build machines: 'ssh://[user@]host[:port]?home=DIR [systems [key [jobs]]]'"
+            " lines separated by ';', or @FILE for a machines file (--builders overrides)",
+        ),
+        Setting("ssh_options", list, [], "options given to ssh for remote builders"),
+        Setting("remote_pybuild", str, "pybuild", "the command that runs pybuild on a builder"),
     )
 }
 

@@ -27,6 +27,7 @@ from pybuild.settings import (
 DEFAULTS = {
     "auto_optimise": False,
     "build_timeout": 0,
+    "builders": "",
     "connect_timeout": 5,
     "download_deadline": 3600,
     "download_min_speed": 1024,
@@ -34,8 +35,10 @@ DEFAULTS = {
     "keep_failed": False,
     "log_lines": 25,
     "prefer": "any",
+    "remote_pybuild": "pybuild",
     "require_sigs": True,
     "sandbox": "relaxed",
+    "ssh_options": [],
     "eval_cache": True,
     "stalled_download_timeout": 60,
     "substituters": [],

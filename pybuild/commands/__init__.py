@@ -17,6 +17,7 @@ MODULES = (
     "profile",
     "gc",
     "imports",
+    "serve",
 )
 
 COMMANDS = {
@@ -32,5 +33,6 @@ COMMANDS = {
     **dict.fromkeys(("rollback", "switch-generation", "delete-generations", "profile"), "profile"),
     **dict.fromkeys(("gc", "delete", "why-depends", "optimise", "du"), "gc"),
     **dict.fromkeys(("import", "lock"), "imports"),
+    "serve": "serve",
 }
 """Which module registers each command: a command line loads only its command's module."""

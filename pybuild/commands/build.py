@@ -43,6 +43,12 @@ def register(commands: Any) -> None:
     p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
     p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
     p.add_argument(
+        "--builders",
+        metavar="MACHINES",
+        help="remote builders, 'ssh://[user@]host[:port]?home=DIR [systems [key [jobs]]]' joined"
+        " by ';', or @FILE (setting: builders; '' builds only here)",
+    )
+    p.add_argument(
         "--check",
         action="store_true",
         help="build again and report whether the result is bit-identical",

@@ -29,6 +29,8 @@ def get_settings(args: argparse.Namespace) -> Any:
     settings = load_settings([tuple(o) for o in args.option])
     if getattr(args, "jobs", None) is not None:  # -j is checked as the setting is (at least 1)
         settings = settings.with_overrides(jobs=args.jobs)
+    if getattr(args, "builders", None) is not None:
+        settings = settings.with_overrides(builders=args.builders)
     return settings
 
 
@@ -157,6 +159,9 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         download_deadline=settings.download_deadline,
         auto_optimise=settings.auto_optimise,
         sandbox=settings.sandbox,
+        builders=settings.builders,
+        ssh_options=tuple(settings.ssh_options),
+        remote_pybuild=settings.remote_pybuild,
         **changes,
     )
 

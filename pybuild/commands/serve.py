@@ -1,0 +1,53 @@
+"""``pybuild serve --stdio``: the remote end of a build farm, spoken to over ``ssh``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from ..errors import UsageError
+from .common import get_settings
+
+
+def register(commands: Any) -> None:
+    p = commands.add(
+        "serve", _serve, "answer a remote build client on standard input and output (over ssh)"
+    )
+    p.add_argument(
+        "--stdio", action="store_true", help="speak the protocol on stdin/stdout (required)"
+    )
+    p.add_argument("--home", metavar="DIR", help="the PYBUILD_HOME to serve (default: the usual)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..buildoptions import BuildOptions
+    from ..remote.serve import serve
+    from ..store import Store
+
+    if not args.stdio:
+        raise UsageError("pybuild serve speaks only on its standard streams: add --stdio")
+    if args.home:
+        os.environ["PYBUILD_HOME"] = os.path.abspath(args.home)
+    # The protocol owns standard output: anything else printed (a builder, a warning) goes to
+    # standard error, which ssh carries back apart from it.
+    protocol_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    settings = get_settings(args)
+    options = BuildOptions(
+        jobs=1,  # one build per connection: the client opens one per slot
+        keep_failed=settings.keep_failed,
+        log_lines=settings.log_lines,
+        build_timeout=settings.build_timeout,
+        substituters=tuple(settings.substituters),
+        trusted_public_keys=tuple(settings.trusted_public_keys),
+        require_sigs=settings.require_sigs,
+        auto_optimise=settings.auto_optimise,
+        sandbox=settings.sandbox,
+        log=sys.stderr,
+    )
+    with protocol_out:
+        serve(Store.default(), sys.stdin.buffer, protocol_out, options)
+    return 0

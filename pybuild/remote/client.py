@@ -1,0 +1,165 @@
+"""The local side of a build farm: one ``ssh`` connection to ``pybuild serve --stdio``.
+
+A :class:`Connection` runs one build at a time on its machine: it copies the paths of the
+input closure the remote lacks (references first, each NAR checked there on arrival), asks
+for the build, and copies the outputs back. An output is accepted only as the announced path,
+its NAR parsed strictly into ``var/tmp`` and its hash checked; then the local store commits
+it as it commits a local build's output, hashing it again and finding its references among
+the build's inputs itself, so a remote can neither register a wrong hash nor add a
+reference. Anything unexpected, a dead connection or a refused output raise
+:class:`~pybuild.remote.errors.MachineDown` with what ``ssh`` said on its standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from ..cache.copy import references_first
+from ..derivations import Derivation, input_paths, instantiate
+from ..errors import BuildError, PybuildError
+from ..store import Store, remove_tree
+from .errors import MachineDown
+from .machines import Machine
+from .protocol import VERSION, Message, receive, receive_nar, send, send_nar
+
+__all__ = ["Connection"]
+
+_STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
+
+
+class Connection:
+    """One running ``ssh … pybuild serve --stdio`` to `machine`, after the hello."""
+
+    def __init__(self, machine: Machine, ssh_options: Sequence[str], remote_pybuild: str) -> None:
+        self.machine = machine
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        try:
+            self._proc = subprocess.Popen(
+                machine.ssh_command(ssh_options, remote_pybuild),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+            )
+        except OSError as exc:
+            raise MachineDown(machine.uri, f"cannot run ssh: {exc.strerror}") from None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._out: IO[bytes] = self._proc.stdin
+        self._in: IO[bytes] = self._proc.stdout
+        with self._talking():
+            send(self._out, {"op": "hello", "version": VERSION})
+            self._out.flush()
+            reply = receive(self._in)
+            reply.expect("reply", "hello")
+            version = reply.integer("version")
+        if version != VERSION:
+            self.close()
+            raise MachineDown(machine.uri, f"it speaks protocol {version}, this is {VERSION}")
+
+    def build(self, drv: Derivation, store: Store) -> float:
+        """Build `drv` there and register its outputs here; the seconds the build took there.
+
+        The caller holds the outputs' locks; the inputs are valid here (and rooted).
+        """
+        instantiate(drv, store)
+        with self._talking():
+            self._copy_closure(store, [drv.drv_name, *input_paths(drv)])
+            send(self._out, {"op": "build", "drv": drv.drv_name})
+            self._out.flush()
+            reply = self._reply("built", "failed")
+            if reply.data["reply"] == "failed":
+                raise BuildError(
+                    drv.name,
+                    f"{reply.text('reason')} (on {self.machine.uri})",
+                    f"{self.machine.host}:{reply.text('log', 4096)}",
+                    reply.text("tail", 1 << 17),
+                )
+            if reply.data.get("outputs") != drv.output_paths:
+                raise MachineDown(self.machine.uri, f"it built other outputs than {drv.drv_name}")
+            self._fetch_outputs(drv, store)
+            return reply.number("seconds")
+
+    def close(self) -> None:
+        """End the connection: the remote sees its input end and exits."""
+        for stream in (self._out, self._in):
+            with contextlib.suppress(OSError):
+                stream.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stderr.close()
+
+    def _copy_closure(self, store: Store, roots: Sequence[str]) -> None:
+        """Import into the remote every path of the closure of `roots` that it lacks."""
+        needed = store.closure(roots)
+        send(self._out, {"op": "query-valid", "paths": needed})
+        self._out.flush()
+        present = set(self._reply("valid").names("paths"))
+        missing = {p for p in needed if p not in present}
+        for name in references_first(store, sorted(missing)):
+            if name not in missing:
+                continue
+            info = store.info(name)
+            header = {
+                "op": "import",
+                "path": name,
+                "nar_hash": info.nar_hash,
+                "nar_size": info.nar_size,
+                "references": list(info.references),
+                "deriver": info.deriver,
+                "ca": info.ca,
+            }
+            send(self._out, header)
+            send_nar(self._out, store.path(name))
+            self._out.flush()
+            self._reply("imported")
+
+    def _fetch_outputs(self, drv: Derivation, store: Store) -> None:
+        work = store.new_tmp_dir("remote")
+        try:
+            built = {}
+            for name in drv.output_paths.values():
+                send(self._out, {"op": "export", "path": name})
+                self._out.flush()
+                reply = self._reply("nar")
+                if reply.name("path") != name:
+                    raise MachineDown(self.machine.uri, f"it sent {reply.data['path']} for {name}")
+                receive_nar(
+                    self._in, work / name, reply.integer("nar_size"), reply.hash("nar_hash")
+                )
+                built[name] = work / name
+            candidates = store.closure(input_paths(drv))
+            store.commit(built, candidates=candidates, deriver=drv.drv_name)
+        finally:
+            remove_tree(work)
+
+    def _reply(self, *expected: str) -> Message:
+        reply = receive(self._in)
+        if reply.data.get("reply") == "error":
+            raise MachineDown(self.machine.uri, f"it refused: {reply.text('error')}")
+        reply.expect("reply", *expected)
+        return reply
+
+    @contextlib.contextmanager
+    def _talking(self) -> Iterator[None]:
+        """Turn a broken pipe, a closed stream or a bad message into MachineDown."""
+        try:
+            yield
+        except (BuildError, MachineDown):
+            raise
+        except (OSError, EOFError, PybuildError) as exc:
+            raise MachineDown(self.machine.uri, self._why(exc)) from None
+
+    def _why(self, exc: Any) -> str:
+        self._stderr.seek(0)
+        said = self._stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, EOFError | BrokenPipeError):
+            code = self._proc.poll()
+            reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
+        return reason + (f"; ssh said:\n{said}" if said else "")

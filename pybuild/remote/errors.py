@@ -1,0 +1,50 @@
+"""What can go wrong with a remote builder, in the one hierarchy of :mod:`pybuild.errors`.
+
+The realiser tells two kinds apart. A machine that cannot be used (ssh fails, the connection
+drops, the remote breaks the protocol or sends something that does not check out) is
+:class:`MachineDown`: it is not asked again in this run and the build goes elsewhere. A build
+that fails on a healthy machine is an ordinary :class:`~pybuild.errors.BuildError`, with the
+remote log's last lines.
+"""
+
+from __future__ import annotations
+
+from ..errors import PybuildError
+
+__all__ = ["MachineDown", "MachinesError", "PathRefused", "ProtocolError", "RemoteError"]
+
+
+class RemoteError(PybuildError):
+    """Base of remote-building problems."""
+
+
+class MachinesError(RemoteError):
+    """The ``builders`` setting or a machines file cannot be read."""
+
+    hint = (
+        "each machine is 'ssh://[user@]host[:port][?home=DIR] [systems [ssh-key [jobs [speed"
+        " [features [mandatory-features]]]]]]', one a line or separated by ';'; '-' skips a column"
+    )
+
+
+class ProtocolError(RemoteError):
+    """A message that is not what the protocol allows: too large, malformed or unexpected."""
+
+
+class PathRefused(RemoteError):
+    """A store path that arrived is not what was announced (a broken NAR, another hash).
+
+    Its bytes were read in full, so the connection is still in step; nothing was registered.
+    """
+
+
+class MachineDown(RemoteError):
+    """A machine cannot be used for the rest of this run; `machine` is its URI."""
+
+    def __init__(self, machine: str, reason: str) -> None:
+        self.machine, self.reason = machine, reason
+        super().__init__(f"remote builder {machine}: {reason}")
+        self.hint = (
+            "check that 'ssh' reaches it without a password and that pybuild runs there"
+            " (setting remote_pybuild, or ?pybuild= in its URI)"
+        )

@@ -1,0 +1,154 @@
+"""A build farm: the local machine and remote builders, each with its slots.
+
+The realiser hands every derivation it would build to :meth:`Farm.build`, which waits for a
+free slot: a remote machine's when one is free (the least busy, the fastest of those), else
+a local one, so local builds fill in while the remotes are busy. A machine that cannot be
+reached or misbehaves is marked down for the rest of the run and the derivation goes
+elsewhere (another machine, or here); a build that fails there fails as a local one would,
+with the remote log's last lines. Connections are kept open between builds, one per slot.
+
+Example::
+
+    >>> from pybuild.remote.machines import parse_machines
+    >>> farm = Farm(parse_machines("ssh://build1 - - 2"), local_jobs=1)
+    >>> farm.slots
+    3
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from ..buildoptions import BuildOptions
+from ..derivations import Derivation
+from ..store import Store
+from .client import Connection
+from .errors import MachineDown
+from .machines import Machine, required_features
+
+__all__ = ["Farm"]
+
+
+class Farm:
+    """The machines of the ``builders`` setting and this one, and which slots are taken."""
+
+    def __init__(
+        self,
+        machines: Sequence[Machine],
+        local_jobs: int,
+        ssh_options: Sequence[str] = (),
+        remote_pybuild: str = "pybuild",
+    ) -> None:
+        self.machines = list(machines)
+        self.local_jobs = local_jobs
+        self.ssh_options, self.remote_pybuild = tuple(ssh_options), remote_pybuild
+        self._busy = {m.uri: 0 for m in self.machines}
+        self._local_busy = 0
+        self._down: set[str] = set()
+        self._idle: dict[str, list[Connection]] = {m.uri: [] for m in self.machines}
+        self._cond = threading.Condition()
+        self.timings: list[tuple[float, float]] = []  # per remote build: (its build there, all)
+
+    @property
+    def slots(self) -> int:
+        """How many builds may run at once, here and on every machine."""
+        return self.local_jobs + sum(m.jobs for m in self.machines)
+
+    def build(
+        self, drv: Derivation, store: Store, options: BuildOptions, here: Callable[[], None]
+    ) -> None:
+        """Build `drv` on a free machine, or call `here` in a free local slot."""
+        # A download is as quick from here, and its result is checked by hash anyway.
+        required = None if drv.is_fixed_output else required_features(drv.env)
+        while True:
+            machine = self._acquire(required)
+            if machine is None:
+                try:
+                    here()
+                finally:
+                    self._release(None)
+                return
+            try:
+                self._build_on(machine, drv, store, options)
+                return
+            except MachineDown as exc:
+                self._mark_down(machine)
+                options.say(f"warning: {exc}; it takes no more builds in this run")
+            finally:
+                self._release(machine)
+
+    def close(self) -> None:
+        """End every kept connection."""
+        with self._cond:
+            idle = [c for conns in self._idle.values() for c in conns]
+            self._idle = {uri: [] for uri in self._idle}
+        for conn in idle:
+            conn.close()
+
+    def _build_on(
+        self, machine: Machine, drv: Derivation, store: Store, options: BuildOptions
+    ) -> None:
+        import time
+
+        with self._cond:
+            conn = self._idle[machine.uri].pop() if self._idle[machine.uri] else None
+        options.reporter.started(drv.name, drv.drv_name, f"building on {machine.host}")
+        start = time.monotonic()
+        if conn is None:
+            conn = Connection(machine, self.ssh_options, self.remote_pybuild)
+        try:
+            there = conn.build(drv, store)
+        except MachineDown:
+            conn.close()
+            raise
+        except BaseException:
+            self._keep(machine, conn)  # a failed build: the connection is still good
+            raise
+        self._keep(machine, conn)
+        with self._cond:
+            self.timings.append((there, time.monotonic() - start))
+
+    def _keep(self, machine: Machine, conn: Connection) -> None:
+        with self._cond:
+            down = machine.uri in self._down
+            if not down:
+                self._idle[machine.uri].append(conn)
+        if down:
+            conn.close()
+
+    def _acquire(self, required: frozenset[str] | None) -> Machine | None:
+        """A machine with a free slot that takes `required` (None: no machine may), else
+        None for a local slot; waits while neither is free."""
+        with self._cond:
+            while True:
+                able = [
+                    m
+                    for m in self.machines
+                    if required is not None and m.uri not in self._down and m.accepts(required)
+                ]
+                free = [m for m in able if self._busy[m.uri] < m.jobs]
+                if free:
+                    machine = min(free, key=lambda m: (self._busy[m.uri] / m.jobs, -m.speed))
+                    self._busy[machine.uri] += 1
+                    return machine
+                # With local_jobs 0 (remote builds only) and no machine left, one at a time here.
+                if self._local_busy < (self.local_jobs or (0 if able else 1)):
+                    self._local_busy += 1
+                    return None
+                self._cond.wait()
+
+    def _release(self, machine: Machine | None) -> None:
+        with self._cond:
+            if machine is None:
+                self._local_busy -= 1
+            else:
+                self._busy[machine.uri] -= 1
+            self._cond.notify_all()
+
+    def _mark_down(self, machine: Machine) -> None:
+        with self._cond:
+            self._down.add(machine.uri)
+            idle, self._idle[machine.uri] = self._idle[machine.uri], []
+        for conn in idle:
+            conn.close()

@@ -1,0 +1,156 @@
+"""Remote build machines: the ``builders`` setting and machines files, as Nix writes them.
+
+A machine is one line of columns separated by blanks, ``-`` for an empty one::
+
+    ssh://[user@]host[:port][?home=DIR&pybuild=CMD] SYSTEMS SSH-KEY JOBS SPEED FEATURES MANDATORY
+
+Only the URI is needed. ``home`` is the remote ``PYBUILD_HOME`` (default: the remote user's),
+``pybuild`` the command that runs pybuild there (default: the ``remote_pybuild`` setting).
+SYSTEMS is read for Nix compatibility only: a derivation here names an interpreter, not a
+platform. JOBS (default 1) is how many builds the machine takes at once; SPEED ranks
+machines that are equally busy; FEATURES lists what it supports (comma-separated) and a
+derivation whose ``requiredSystemFeatures`` it lacks is not sent to it; a machine with
+MANDATORY features takes only derivations that require them all.
+
+The ``builders`` setting holds machine lines separated by ``;`` or newlines, and
+``@FILE`` reads a machines file (``#`` starts a comment), like Nix's ``/etc/nix/machines``.
+
+Example::
+
+    >>> [m] = parse_machines("ssh://root@build1:2222?home=/srv/pybuild - - 4 2 big")
+    >>> m.host, m.port, m.user, m.home, m.jobs, m.features
+    ('build1', 2222, 'root', '/srv/pybuild', 4, frozenset({'big'}))
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import MachinesError
+
+__all__ = ["Machine", "parse_machines", "required_features"]
+
+_COLUMNS = 7
+_QUERY_KEYS = frozenset({"home", "pybuild"})
+# Options every connection gets: no prompt ever (a build is not interactive), no forwarding,
+# and a dead peer noticed within a minute instead of never.
+_SSH_DEFAULTS = (
+    "-T",
+    "-x",
+    "-a",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ServerAliveInterval=15",
+    "-o",
+    "ServerAliveCountMax=4",
+)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One remote builder: where it is, how to reach pybuild there, what it takes."""
+
+    uri: str
+    host: str
+    user: str | None = None
+    port: int | None = None
+    home: str | None = None
+    pybuild: str | None = None
+    ssh_key: str | None = None
+    jobs: int = 1
+    speed: int = 1
+    features: frozenset[str] = frozenset()
+    mandatory: frozenset[str] = frozenset()
+
+    def accepts(self, required: frozenset[str]) -> bool:
+        """Whether a derivation requiring the features `required` may be sent here."""
+        return required <= self.features | self.mandatory and self.mandatory <= required
+
+    def ssh_command(self, ssh_options: Sequence[str], remote_pybuild: str) -> list[str]:
+        """The OpenSSH client command that starts ``pybuild serve --stdio`` there."""
+        argv = ["ssh", *_SSH_DEFAULTS]
+        if self.port is not None:
+            argv += ["-p", str(self.port)]
+        if self.ssh_key:
+            argv += ["-i", self.ssh_key]
+        argv += [*ssh_options, "--", f"{self.user}@{self.host}" if self.user else self.host]
+        remote = f"{self.pybuild or remote_pybuild} serve --stdio"
+        if self.home:
+            remote += f" --home {shlex.quote(self.home)}"
+        return [*argv, remote]
+
+
+def parse_machines(text: str, base: Path | None = None) -> list[Machine]:
+    """The machines of a ``builders`` value: lines separated by ``;`` or newlines, ``@FILE``
+    includes; `base` is the folder relative ``@FILE`` names are read from."""
+    machines: list[Machine] = []
+    for raw in text.replace(";", "\n").splitlines():
+        line = raw.partition("#")[0].strip()
+        if not line:
+            continue
+        if line.startswith("@"):
+            machines += _read_file(Path(line[1:]) if base is None else base / line[1:])
+        else:
+            machines.append(_parse_line(line))
+    return machines
+
+
+def required_features(env: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The ``requiredSystemFeatures`` of a derivation's environment, as Nix spells it."""
+    return frozenset(dict(env).get("requiredSystemFeatures", "").split())
+
+
+def _read_file(path: Path) -> list[Machine]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise MachinesError(f"cannot read machines file {path}: {exc.strerror}") from None
+    return parse_machines(text, path.parent)
+
+
+def _parse_line(line: str) -> Machine:
+    columns = line.split()
+    if len(columns) > _COLUMNS:
+        raise MachinesError(f"machine {line!r}: {len(columns)} columns, at most {_COLUMNS}")
+    columns += ["-"] * (_COLUMNS - len(columns))
+    uri, _systems, key, jobs, speed, features, mandatory = (
+        None if c == "-" else c for c in columns
+    )
+    assert uri is not None  # a line is never empty here, and "-" is no URI
+    parts = urlsplit(uri)
+    if parts.scheme != "ssh" or not parts.hostname or parts.path not in ("", "/"):
+        raise MachinesError(f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR]")
+    query = parse_qs(parts.query, strict_parsing=bool(parts.query))
+    unknown = set(query) - _QUERY_KEYS
+    if unknown or any(len(v) != 1 for v in query.values()):
+        raise MachinesError(f"machine {uri!r}: query may hold home= and pybuild= once each")
+    try:
+        port = parts.port
+    except ValueError:
+        raise MachinesError(f"machine {uri!r}: the port is not a number") from None
+    return Machine(
+        uri=uri,
+        host=parts.hostname,
+        user=parts.username,
+        port=port,
+        home=query.get("home", [None])[0],
+        pybuild=query.get("pybuild", [None])[0],
+        ssh_key=key,
+        jobs=_count(uri, "jobs", jobs),
+        speed=_count(uri, "speed", speed),
+        features=frozenset((features or "").split(",")) - {""},
+        mandatory=frozenset((mandatory or "").split(",")) - {""},
+    )
+
+
+def _count(uri: str, what: str, text: str | None) -> int:
+    if text is None:
+        return 1
+    if not text.isdigit() or int(text) < 1:
+        raise MachinesError(f"machine {uri!r}: {what} must be a positive integer, not {text!r}")
+    return int(text)

@@ -1,0 +1,449 @@
+"""Remote builders: derivations built on other pybuild homes reached over ssh.
+
+The "machines" are pybuild homes on this host behind a real ``sshd`` on 127.0.0.1 (skipped
+when OpenSSH's server is not installed; ``.ci/run`` installs it). The protocol's defences are
+tested without ssh: a hostile server, and hostile requests fed to ``serve`` directly.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pybuild.buildoptions import BuildOptions
+from pybuild.hashing import nar_chunks
+from pybuild.remote.errors import MachinesError, ProtocolError
+from pybuild.remote.machines import parse_machines
+from pybuild.remote.protocol import MAX_MESSAGE, VERSION, receive, send
+from pybuild.remote.serve import serve
+from pybuild.store import Store
+from support.fixtures import BuildIndex, write_fixture_recipes
+from support.sshd import SSHD, Sshd, client_environ, running_sshd
+
+needs_sshd = pytest.mark.skipif(
+    not (os.path.exists(SSHD) and os.geteuid() == 0), reason="needs OpenSSH's sshd, as root"
+)
+
+DRVS = """\
+from pybuild import derivation
+
+def waiting(name):
+    # Each waits until the other has started: they can only finish if they run at once.
+    return derivation(name=name, builder="/bin/sh", args=["-c",
+        'mkdir "$out"; touch "$1/$2"; while [ ! -e "$1/left" ] || [ ! -e "$1/right" ]; do'
+        ' sleep 0.05; done; echo "$2" > "$out/name"', name, {meet!r}, name])
+
+left, right = waiting("left"), waiting("right")
+top = derivation(name="top", builder="/bin/sh",
+    args=["-c", f'mkdir "$out"; cat {{left}}/name {{right}}/name > "$out/both"'])
+bad = derivation(name="bad", builder="/bin/sh",
+    args=["-c", "echo something went wrong; echo on its second line >&2; exit 3"])
+slow = derivation(name="slow", builder="/bin/sh", args=["-c",
+    'case "$out" in "$3"*) echo $$ > "$1"; while [ ! -e "$2" ]; do sleep 0.05; done;;'
+    ' esac; echo built > "$out"', "slow", {marker!r}, {flag!r}, {remote!r}])
+"""
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture
+def farm(sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two remote homes (``remote-a``, ``remote-b``) under tmp_path; the derivations file."""
+    for name, value in client_environ(sshd).items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "meet").mkdir()
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(
+        DRVS.format(
+            meet=str(tmp_path / "meet"),
+            remote=str(tmp_path / "remote-"),
+            marker=str(tmp_path / "slow.pid"),
+            flag=str(tmp_path / "slow.go"),
+        )
+    )
+    return drvs
+
+
+def pybuild(*args: object, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYBUILD_HOME=str(home)) if home else None
+    return subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def outputs(home: Path) -> set[str]:
+    """The names (without hash) of the store paths of `home` that are not .drv files."""
+    store = home / "store"
+    names = os.listdir(store) if store.is_dir() else []
+    return {n.partition("-")[2] for n in names if not n.endswith(".drv")}
+
+
+def built_on(home: Path) -> set[str]:
+    """The names of the derivations whose builders ran in `home` (each left a log there)."""
+    logs = home / "var" / "log"
+    names = os.listdir(logs) if logs.is_dir() else []
+    return {n.partition("-")[2].removesuffix(".drv.log") for n in names if n.endswith(".drv.log")}
+
+
+def verified(home: Path) -> bool:
+    result = pybuild("verify", "--check-contents", home=home)
+    return result.returncode == 0 and "0 damaged" in result.stdout + result.stderr
+
+
+# -- machines ---------------------------------------------------------------------------------
+
+
+def test_a_machines_file_is_read_like_nix_s(tmp_path: Path) -> None:
+    (tmp_path / "machines").write_text(
+        "# the farm\nssh://root@one:2222?home=/srv/a - /k/id 4 2 big,kvm\n\nssh://two  # spare\n"
+    )
+    one, two, three = parse_machines(f"@{tmp_path / 'machines'}; ssh://three?pybuild=/opt/pb")
+    assert (one.user, one.host, one.port, one.home, one.ssh_key) == (
+        "root",
+        "one",
+        2222,
+        "/srv/a",
+        "/k/id",
+    )
+    assert (one.jobs, one.speed, one.features) == (4, 2, frozenset({"big", "kvm"}))
+    assert (two.host, two.jobs, three.pybuild) == ("two", 1, "/opt/pb")
+    assert one.ssh_command(["-v"], "pybuild")[-1] == "pybuild serve --stdio --home /srv/a"
+    assert "-p" in one.ssh_command([], "pybuild") and "-i" in one.ssh_command([], "pybuild")
+    assert three.ssh_command([], "pybuild")[-1] == "/opt/pb serve --stdio"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "http://host",
+        "ssh://",
+        "ssh://h?user=x",
+        "ssh://h - - 0",
+        "ssh://h:x",
+        "ssh://h 1 2 3 4 5 6 7",
+    ],
+)
+def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
+    with pytest.raises(MachinesError) as error:
+        parse_machines(line)
+    assert "ssh://[user@]host" in str(error.value)
+
+
+def test_features_decide_which_machine_takes_a_derivation() -> None:
+    plain, big, only_big = parse_machines("ssh://a; ssh://b - - 1 1 big; ssh://c - - 1 1 - big")
+    assert plain.accepts(frozenset()) and not plain.accepts(frozenset({"big"}))
+    assert big.accepts(frozenset()) and big.accepts(frozenset({"big"}))
+    assert only_big.accepts(frozenset({"big"})) and not only_big.accepts(frozenset())
+
+
+def test_downloads_and_derivations_no_machine_takes_are_built_here(store: Store) -> None:
+    from pybuild.derivations import derivation
+    from pybuild.hashing import hash_bytes
+    from pybuild.remote.farm import Farm
+
+    fetch = derivation(
+        name="fetched",
+        builder="/bin/sh",
+        args=["-c", "printf x > $out"],
+        output_hash=hash_bytes(b"x").sri,
+    )
+    big = derivation(
+        name="big", builder="/bin/sh", args=["-c", "true"], env={"requiredSystemFeatures": "kvm"}
+    )
+    # Never reached: ssh to it would fail, and the test would see the warning.
+    farm = Farm(parse_machines("ssh://nowhere.invalid - - 4 1 big"), local_jobs=0)
+    log = io.StringIO()
+    here: list[str] = []
+    for drv in (fetch, big):
+        farm.build(drv, store, BuildOptions(log=log), lambda name=drv.name: here.append(name))
+    farm.close()
+    assert here == ["fetched", "big"] and log.getvalue() == ""
+
+
+# -- the protocol, fed hostile input ----------------------------------------------------------
+
+
+def _stream(*parts: dict[str, object] | bytes) -> io.BytesIO:
+    """A client's side of a conversation: messages and raw bytes (NARs), after the hello."""
+    out = io.BytesIO()
+    send(out, {"op": "hello", "version": VERSION})
+    for part in parts:
+        if isinstance(part, bytes):
+            out.write(part)
+        else:
+            send(out, part)
+    out.seek(0)
+    return out
+
+
+def _serve(store: Store, inp: io.BytesIO) -> list[dict[str, object]]:
+    """Run the server on `inp`; its replies after the hello."""
+    out = io.BytesIO()
+    try:
+        serve(store, inp, out, BuildOptions(log=io.StringIO()))
+    finally:
+        out.seek(0)
+        replies = []
+        while out.tell() < len(out.getvalue()):
+            replies.append(receive(out).data)
+    return replies[1:]
+
+
+def _nar_of(tmp_path: Path, text: str) -> tuple[bytes, str]:
+    """The NAR of a file holding `text`, and its hash."""
+    from pybuild.hashing import hash_path
+
+    (tmp_path / "file").write_text(text)
+    return b"".join(nar_chunks(tmp_path / "file")), hash_path(tmp_path / "file")[0].sri
+
+
+NAME = "0" * 32 + "-payload"
+
+
+def _nothing_written(store: Store) -> bool:
+    left = [p for p in (store.dir.iterdir() if store.dir.is_dir() else [])]
+    tmp = [p for p in (store.tmp_dir.iterdir() if store.tmp_dir.is_dir() else [])]
+    return not left and not tmp and not list(store.registry.paths())
+
+
+def test_an_oversized_message_is_refused_before_it_is_read(store: Store) -> None:
+    inp = _stream((MAX_MESSAGE + 1).to_bytes(8, "little") + b"{")
+    with pytest.raises(ProtocolError, match="at most"):
+        _serve(store, inp)
+    assert _nothing_written(store)
+
+
+def test_a_path_outside_the_store_is_refused(store: Store, tmp_path: Path) -> None:
+    nar, nar_hash = _nar_of(tmp_path, "evil\n")
+    request = {"op": "import", "path": "../../evil", "nar_hash": nar_hash, "nar_size": len(nar)}
+    with pytest.raises(ProtocolError, match="not a store path name"):
+        _serve(store, _stream({**request, "references": []}, nar))
+    assert _nothing_written(store) and not (store.home.parent / "evil").exists()
+
+
+def test_a_path_whose_hash_does_not_match_is_not_registered(store: Store, tmp_path: Path) -> None:
+    nar, _ = _nar_of(tmp_path, "the real thing\n")
+    _, other_hash = _nar_of(tmp_path, "something else\n")
+    request = {"op": "import", "path": NAME, "nar_hash": other_hash, "nar_size": len(nar)}
+    query = {"op": "query-valid", "paths": [NAME]}
+    replies = _serve(store, _stream({**request, "references": []}, nar, query))
+    assert replies[0]["reply"] == "error" and "NAR hash" in str(replies[0]["error"])
+    assert replies[1] == {"reply": "valid", "paths": []}  # the stream stayed in step
+    assert _nothing_written(store)
+
+
+def test_a_nar_longer_than_announced_is_refused(store: Store, tmp_path: Path) -> None:
+    nar, nar_hash = _nar_of(tmp_path, "payload\n")
+    request = {"op": "import", "path": NAME, "nar_hash": nar_hash, "nar_size": len(nar) - 8}
+    replies = _serve(store, _stream({**request, "references": []}, nar[:-8]))
+    assert replies[0]["reply"] == "error"
+    assert _nothing_written(store)
+
+
+def test_another_protocol_version_is_refused(store: Store) -> None:
+    inp = io.BytesIO()
+    send(inp, {"op": "hello", "version": VERSION + 1})
+    inp.seek(0)
+    with pytest.raises(ProtocolError, match="version"):
+        serve(store, inp, io.BytesIO(), BuildOptions(log=io.StringIO()))
+
+
+HOSTILE = """\
+import sys
+import pybuild.remote.serve as server
+from pybuild.cli import main
+
+mode = sys.argv.pop(1)
+send, send_nar = server.send, server.send_nar
+
+def tampered_nar(out, path):  # same size, one byte changed
+    for chunk in server.nar_chunks(path):
+        out.write(chunk.replace(b"built", b"bUilt"))
+
+def tampered_send(out, message):
+    if message.get("reply") == "nar":
+        message = {**message, **CHANGES[mode]}
+    send(out, message)
+
+CHANGES = {"escape": {"path": "../../escaped"}, "huge": {"nar_size": 1 << 40}, "hash": {}}
+server.send = tampered_send
+if mode == "hash":
+    server.send_nar = tampered_nar
+sys.exit(main(sys.argv[1:]))
+"""
+
+FAKE_SSH = '#!/bin/sh\nfor last; do :; done\nexec /bin/sh -c "$last"\n'
+
+
+@pytest.mark.parametrize("mode", ["hash", "escape", "huge"])
+def test_a_hostile_builder_is_marked_down_and_nothing_it_sent_is_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path, mode: str
+) -> None:
+    # No ssh here: a fake "ssh" runs the remote command, a server whose outputs are tampered.
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "ssh").write_text(FAKE_SSH)
+    (tmp_path / "bin" / "ssh").chmod(0o755)
+    (tmp_path / "hostile.py").write_text(HOSTILE)
+    checkout = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    monkeypatch.setenv(
+        "PYBUILD_REMOTE_PYBUILD", f"{sys.executable} {tmp_path / 'hostile.py'} {mode}"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(checkout))
+    (tmp_path / "hello.py").write_text(
+        "from pybuild import derivation\n"
+        "hello = derivation(name='hello', builder='/bin/sh', args=['-c', 'echo built > $out'])\n"
+    )
+    remote = tmp_path / "remote"
+    result = pybuild(
+        "build", "-f", tmp_path / "hello.py", "hello", "--builders", f"ssh://x?home={remote}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "remote builder ssh://x" in result.stderr and "no more builds" in result.stderr
+    assert Path(result.stdout.strip()).read_text() == "built\n"  # built here, after all
+    assert verified(pybuild_home) and verified(remote)
+    assert not (tmp_path / "escaped").exists() and not (pybuild_home / "escaped").exists()
+    assert sorted(outputs(pybuild_home)) == ["hello"]
+
+
+# -- over ssh ---------------------------------------------------------------------------------
+
+
+@needs_sshd
+def test_two_machines_share_the_work_and_every_store_verifies(
+    farm: Path, sshd: Sshd, tmp_path: Path, pybuild_home: Path
+) -> None:
+    a, b = tmp_path / "remote-a", tmp_path / "remote-b"
+    builders = f"{sshd.uri(a)}; {sshd.uri(b)}"
+    result = pybuild("build", "-f", farm, "top", "--builders", builders)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip(), "both").read_text() == "left\nright\n"
+    # left and right can only finish together (each waits for the other): one on each.
+    assert {"left", "right"} <= outputs(a) | outputs(b)
+    assert len(built_on(a) & {"left", "right"}) == 1 == len(built_on(b) & {"left", "right"})
+    assert "top" in built_on(a) | built_on(b) and built_on(pybuild_home) == set()
+    assert {"left", "right", "top"} <= outputs(pybuild_home)
+    assert verified(pybuild_home) and verified(a) and verified(b)
+
+
+@needs_sshd
+def test_an_unreachable_machine_is_marked_down_and_the_build_done_here(
+    farm: Path, sshd: Sshd, tmp_path: Path, pybuild_home: Path
+) -> None:
+    closed = f"ssh://root@127.0.0.1:{_closed_port()}?home={tmp_path / 'remote-a'}"
+    result = pybuild("build", "-f", farm, "bad", "slow", "-k", "--builders", closed)
+    assert "remote builder ssh://root@127.0.0.1" in result.stderr
+    assert "ssh said:" in result.stderr and "no more builds" in result.stderr
+    assert result.stderr.count("no more builds") == 1  # asked once, then left alone
+    assert {"bad", "slow"} <= built_on(pybuild_home)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens there once the socket is closed
+
+
+@needs_sshd
+def test_the_log_of_a_remote_failure_comes_back(farm: Path, sshd: Sshd, tmp_path: Path) -> None:
+    result = pybuild("build", "-f", farm, "bad", "--builders", sshd.uri(tmp_path / "remote-a"))
+    assert result.returncode != 0
+    assert "build of bad failed: builder exited with status 3 (on ssh://" in result.stderr
+    assert "something went wrong" in result.stderr and "on its second line" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@needs_sshd
+def test_a_remote_killed_mid_build_leaves_the_build_to_this_machine(
+    farm: Path, sshd: Sshd, tmp_path: Path, pybuild_home: Path
+) -> None:
+    remote = tmp_path / "remote-a"
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pybuild",
+            "build",
+            "-f",
+            farm,
+            "slow",
+            "--builders",
+            sshd.uri(remote),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        marker = tmp_path / "slow.pid"
+        for _ in range(1200):  # until the remote builder runs (it writes its pid)
+            if (marker.exists() and marker.read_text().strip()) or build.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert marker.exists(), build.communicate()
+        os.kill(_serving(remote), signal.SIGKILL)
+        stdout, stderr = build.communicate(timeout=120)
+    finally:
+        (tmp_path / "slow.go").touch()  # the orphaned remote builder ends too
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 0, stderr
+    assert "no more builds" in stderr
+    assert Path(stdout.strip()).read_text() == "built\n"
+    assert outputs(remote) == set()  # nothing of the killed build was registered there
+    assert verified(pybuild_home) and verified(remote)
+
+
+def _serving(home: Path) -> int:
+    """The pid of the ``pybuild serve`` process for `home` (started over ssh by the test)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                argv = Path("/proc", entry, "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in argv and os.fsencode(home) in argv:
+                return int(entry)
+    raise AssertionError(f"no pybuild serve process for {home}")
+
+
+@needs_sshd
+def test_fixture_sdists_build_on_the_remote_and_arrive_registered(
+    sshd: Sshd,
+    build_index: BuildIndex,
+    use_index: BuildIndex,
+    tmp_path: Path,
+    pybuild_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in client_environ(sshd).items():
+        monkeypatch.setenv(name, value)
+    recipes = write_fixture_recipes(tmp_path / "recipes", build_index, ["shout", "greet"])
+    remote = tmp_path / "remote"
+    result = pybuild("build", "--recipes", recipes, "greet", "--builders", sshd.uri(remote))
+    assert result.returncode == 0, result.stderr
+    # greet, the last to be ready, finds the remote free; the others may have been built here
+    # while it was busy (local builds fill in).
+    there = built_on(remote)
+    assert "greet-1.0" in {n.partition("-")[2] for n in there}, there
+    greet = Path(result.stdout.strip())
+    assert subprocess.run([greet / "bin" / "greet"], capture_output=True).returncode == 0
+    assert verified(pybuild_home) and verified(remote)
