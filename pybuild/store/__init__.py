@@ -23,7 +23,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,12 +218,40 @@ class Store:
             remove_tree(work)
         return basename
 
+    def add_texts(self, texts: Sequence[tuple[str, str, Sequence[str]]]) -> list[str]:
+        """Store small texts (name, text, references) at once, in one registry transaction:
+        the .drv files of a whole build graph, where one transaction each cost more than the
+        builds of a small graph. References may be earlier texts of the same call. Their
+        basenames, in order; each stays a root until this process ends."""
+        named = [
+            (make_name("text", hashlib.sha256(t.encode()).hexdigest(), n), t.encode(), refs)
+            for n, t, refs in texts
+        ]
+        add_temp_roots(self, [basename for basename, _, _ in named])
+        missing = [item for item in named if not self.registry.is_valid(item[0])]
+        if missing:
+            work = self.new_tmp_dir("text")
+            try:
+                files = {}
+                for i, (basename, data, _) in enumerate(missing):
+                    files[basename] = work / str(i)
+                    files[basename].write_bytes(data)
+                refs = {basename: list(r) for basename, _, r in missing}
+                with self.lock(files):
+                    fresh = {b: f for b, f in files.items() if not self.registry.is_valid(b)}
+                    if fresh:
+                        self.commit(fresh, references_of=refs)
+            finally:
+                remove_tree(work)
+        return [basename for basename, _, _ in named]
+
     def commit(
         self,
         built: Mapping[str, Path],
         *,
         candidates: Iterable[str] = (),
         references: Iterable[str] | None = None,
+        references_of: Mapping[str, Sequence[str]] | None = None,
         deriver: str | None = None,
         ca: str | None = None,
         expect: str | None = None,
@@ -231,17 +259,22 @@ class Store:
         """Move finished content into the store and register it; the caller holds the locks.
 
         References are the `candidates` (and the outputs themselves) whose hash part occurs in
-        the content, unless `references` are given outright. `expect` is a NAR hash the
-        content must have (for content-addressed adds).
+        the content, unless `references` (for all) or `references_of` (for each) are given
+        outright. `expect` is a NAR hash the content must have (for content-addressed adds).
         """
+        if references is not None:
+            references_of = {name: list(references) for name in built}
         pool = {split_name(c)[0]: c for c in [*candidates, *built]}
         infos = []
         for name, tmp in built.items():
             _canonicalise(tmp)
-            nar_hash, size, hits = hash_and_scan(tmp, pool if references is None else ())
+            nar_hash, size, hits = hash_and_scan(tmp, pool if references_of is None else ())
             if expect is not None and nar_hash.sri != parse_hash(expect).sri:
                 raise InvalidPath(str(tmp), "changed while it was being added")
-            refs = sorted(references) if references is not None else sorted(pool[h] for h in hits)
+            if references_of is not None:
+                refs = sorted(references_of[name])
+            else:
+                refs = sorted(pool[h] for h in hits)
             infos.append(PathInfo(name, nar_hash.sri, size, tuple(refs), deriver, ca=ca))
         self.registry.open()  # a registry exists before the store holds paths (or it is lost)
         self.dir.mkdir(parents=True, exist_ok=True)
