@@ -8,9 +8,10 @@ state and configuration in the bench's work folder (``NIX_STORE_DIR`` and friend
 substituters, no build users, no sandbox, as pybuild builds here. The lines:
 
 - ``--version``/``--help``: the start of each command line;
-- instantiate: evaluate the file and write every ``.drv`` (``nix-instantiate`` against
-  ``pybuild build --dry-run``, which evaluates without the evaluation cache and writes the
-  same ``.drv`` files, then plans);
+- instantiate: evaluate the file into its derivations (``nix-instantiate``, which also checks
+  that each ``.drv`` is in its store, against ``pybuild build --dry-run``, which evaluates
+  without the evaluation cache, hashes every derivation and plans; pybuild writes the ``.drv``
+  files, in one transaction, when it builds);
 - cold build: the whole DAG into an empty store (a new one each run), two builds at a time;
 - no-op: the same build again, when every output is valid;
 - rollback: a profile of two generations, switched back (``nix-env --rollback`` against
