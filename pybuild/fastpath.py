@@ -2,16 +2,17 @@
 
 ``pybuild --version``, ``--help``, a repeated ``pybuild build [-f FILE] ATTR…`` and a repeated
 ``pybuild shell -p ATTR… --run CMD`` are what people (and scripts) run most, and most often
-they have nothing to do. Answering them through :mod:`pybuild.cli` costs argparse, every
-command module, the settings (TOML), the store's classes and SQLite's registry layer: three
-times the interpreter's own start. Here they are answered with what the standard library
-has loaded anyway, plus the evaluation record (:mod:`pybuild.evalcache`) and one query of
-the registry; ``pybuild --help`` is a copy of argparse's text, kept beside the evaluation
-records and made again whenever the command modules or the terminal's width change.
+they have nothing to do; ``rollback`` and ``switch-generation`` are one rename. Answering them
+through :mod:`pybuild.cli` costs argparse, every command module, the settings (TOML), the
+store's classes and SQLite's registry layer: three times the interpreter's own start. Here they
+are answered with what the standard library has loaded anyway, plus the evaluation record
+(:mod:`pybuild.evalcache`) and one query of the registry; ``pybuild --help`` is a copy of
+argparse's text, kept beside the evaluation records and made again whenever the command modules
+or the terminal's width change.
 
-Anything this module does not recognise exactly (another option, a record that does not
-hold, an output no longer valid, any error) goes to the full command line, which gives the
-same answer the long way: the fast path may only ever answer less, never differently.
+Anything this module does not recognise exactly (another option, a record that does not hold,
+an output no longer valid, any error) goes to the full command line, which gives the same
+answer the long way: the fast path may only ever answer less, never differently.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def answer(argv: Sequence[str]) -> int | None:
         return 0
     if list(argv) in ([], ["-h"], ["--help"]):
         return _help(len(argv) == 0)
-    if not argv or argv[0] not in ("build", "shell"):
+    if not argv or argv[0] not in ("build", "shell", "rollback", "switch-generation"):
         return None
     home = _home()
-    if home is None or _settings_given():
+    if home is None or (argv[0] in ("build", "shell") and _settings_given()):
         return None
     try:
         if argv[0] == "build":
             return _build(home, argv[1:])
-        return _shell(home, argv[1:])
+        if argv[0] == "shell":
+            return _shell(home, argv[1:])
+        return _switch(home, argv[0], argv[1:])
     except (OSError, ValueError):
         return None  # whatever went wrong, the full command line says it properly
 
@@ -141,7 +144,7 @@ def _build(home: str, rest: Sequence[str]) -> int | None:
     if names is None:
         return None
     with HeldRoots(store.var, names):  # before the registry is asked, as the full command does
-        if not _registered(store, names):
+        if not _registered(store.var, names):
             return None
         sys.stdout.write("".join(f"{os.path.join(store.dir, name)}\n" for name in names))
     return 0
@@ -162,11 +165,55 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
     if names is None or len(names) != 1:
         return None
     with HeldRoots(store.var, names):
-        if not _registered(store, names):
+        if not _registered(store.var, names):
             return None
         from .shell import run_in_environment
 
         return run_in_environment(os.path.join(store.dir, names[0]), False, found["run"][0])
+
+
+def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
+    """``rollback [--profile NAME]`` and ``switch-generation N [--profile NAME]``: the same
+    checks and the same rename as the full command, with one registry query."""
+    profile, number = "default", None
+    rest = list(rest)
+    if command == "switch-generation":
+        numbers = [a for a in rest if a.isdecimal() and a.isascii()]
+        if not numbers:
+            return None
+        number = int(numbers[0])
+        rest.remove(numbers[0])
+    if rest[:1] == ["--profile"] and len(rest) == 2 and not rest[1].startswith("-"):
+        profile, rest = rest[1], []
+    if rest:
+        return None
+    from .errors import PybuildError
+    from .profiles.generations import Profile, switch_generation
+
+    try:
+        said = switch_generation(Profile(_ProfileStore(home), profile), number)  # type: ignore[arg-type]
+    except PybuildError:
+        return None  # nothing was changed: the full command line reports it
+    print(said, file=sys.stderr, flush=True)
+    return 0
+
+
+class _ProfileStore:
+    """The little of :class:`pybuild.store.Store` a profile's switch asks: where the profile,
+    its locks and the store are, and whether the generation's environment is valid."""
+
+    def __init__(self, home: str) -> None:
+        from pathlib import Path
+
+        self.dir = Path(home, "store")
+        self.var = Path(home, "var")
+        self.lock_dir = self.var / "locks"
+
+    def path(self, name: str) -> object:
+        return self.dir / name
+
+    def is_valid(self, name: str) -> bool:
+        return _registered(self.var, [name])
 
 
 class _Home:
@@ -188,9 +235,9 @@ def _recorded_outputs(store: _Home, command: Sequence[object]) -> list[str] | No
     return [name for t in targets for name in t.output_paths.values()]
 
 
-def _registered(store: _Home, names: list[str]) -> bool:
+def _registered(var: str | os.PathLike[str], names: list[str]) -> bool:
     """Whether the registry holds every one of `names` (a missing registry holds none)."""
-    db = os.path.join(store.var, "db.sqlite")
+    db = os.path.join(var, "db.sqlite")
     if not os.path.isfile(db):
         return False
     import sqlite3

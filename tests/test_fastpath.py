@@ -15,6 +15,7 @@ import pytest
 from pybuild import evalcache, fastpath
 from pybuild.bundled import default_recipes
 from pybuild.cli import main
+from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
 
 FILE = """
@@ -136,3 +137,29 @@ def test_a_repeated_shell_run_is_answered_from_its_record(
     assert capfd.readouterr().out == first
     (recipes / "greet.py").write_text((recipes / "greet.py").read_text() + "\n# edited\n")
     assert fastpath.answer(argv) is None
+
+
+def test_rollback_and_switch_generation_are_answered_as_the_full_command_does(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuild.profiles import Manifest, Profile
+
+    profile = Profile(store, "p")
+    for text in ("one", "two"):
+        env = store.add_text("env", text)
+        profile.add(Manifest(environment=env, python={}, packages=()))
+    assert fastpath.answer(["rollback", "--profile", "p"]) == 0
+    assert profile.current_number() == 1
+    assert capsys.readouterr().err == "switched profile p from generation 2 to 1\n"
+    assert fastpath.answer(["rollback", "--profile", "p"]) is None  # the oldest: an error
+    assert fastpath.answer(["switch-generation", "3", "--profile", "p"]) is None  # no such one
+    assert profile.current_number() == 1
+    assert fastpath.answer(["switch-generation", "--profile", "p", "2"]) == 0
+    assert main(["rollback", "--profile", "p"]) == 0  # the full command: the same line
+    assert capsys.readouterr().err.splitlines() == [
+        "switched profile p from generation 1 to 2",
+        "switched profile p from generation 2 to 1",
+    ]
+    store.registry.close()
+    os.rename(store.registry.path, f"{store.registry.path}.away")  # nothing valid any more
+    assert fastpath.answer(["switch-generation", "2", "--profile", "p"]) is None
