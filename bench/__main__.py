@@ -12,6 +12,7 @@ was met. The workloads (docs/benchmarks.md says what each one does and how to re
 4. cold builds of 20 pure-Python sdists              (bench/sdists.py)
 5. evaluation of 1000 generated recipes              (bench/evaluation.py)
 6. disk use of 5 environments sharing numpy, scipy   (bench/disk.py)
+7. against Nix 2.8: a 200-node /bin/sh DAG            (bench/nix.py)
 
 and, when it is there, bench/cache.py (populating a store from a binary cache; its
 ``requests`` stack only unless ``--cache-stacks requests,scipy``). bench/disk.py measures
@@ -39,7 +40,7 @@ from pathlib import Path
 from . import ROOT, Line, Row, bench_environ, format_table, ratio, run
 from .peers import install_peers
 
-WORKLOADS = (1, 2, 3, 4, 5, 6)
+WORKLOADS = (1, 2, 3, 4, 5, 6, 7)
 SCRIPTS = ROOT / "bench"
 
 
@@ -158,6 +159,17 @@ def disk(out: str | None) -> tuple[Row, str]:
     return Row("6. disk, 5 envs", lines), out
 
 
+def against_nix(work: Path, runs: int, slow_runs: int) -> Row:
+    """Workload 7 (bench/nix.py), when Nix is there or can be installed."""
+    from . import nix
+
+    found = nix.nix_peer()
+    if found is None:
+        return Row("7. vs Nix 2.8", [Line("nix-build is missing (apt-get install nix-bin)")])
+    _say("7. building the DAG with both tools (untimed)")
+    return nix.workload(nix.prepare(work, found), runs, slow_runs)
+
+
 def binary_cache(stacks: list[str]) -> str | None:
     """bench/cache.py's table (not a workload of issue 8; its columns are its own)."""
     return _script("cache", "--stacks", *stacks)
@@ -266,6 +278,9 @@ def _measure(args: argparse.Namespace, only: set[int], work: Path) -> tuple[list
         rows.append(row)
         if text:
             texts["bench/disk.py"] = text
+    if 7 in only:
+        _say("7. against Nix 2.8")
+        rows.append(against_nix(work / "nix", args.runs, args.slow_runs))
     if args.cache_stacks != "none":
         text = binary_cache(args.cache_stacks.split(","))
         if text:

@@ -10,7 +10,8 @@ only for what it touches.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing costs more to import than the console script's fast path
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,8 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .derivations import Derivation as Derivation
     from .derivations import derivation as derivation
     from .errors import PybuildError as PybuildError

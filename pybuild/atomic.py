@@ -14,10 +14,14 @@ from pathlib import Path
 __all__ = ["write_atomic"]
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to `path` (its folder made if missing), replacing it in one step."""
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write `text` (UTF-8) or bytes to `path` (its folder made if missing), replacing it in
+    one step."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        tmp.write_bytes(text)
+    else:
+        tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)

@@ -8,38 +8,43 @@ one short block naming the place in the user's code (:mod:`pybuild.diagnostics`)
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
 
 from .commands import COMMANDS, MODULES
-from .commands.common import PYTHON_HELP
-from .errors import UsageError
+from .fastpath import answer, help_text_path, terminal_width
+
+TYPE_CHECKING = False  # argparse and typing load only when the fast path cannot answer
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+
+    Handler = Callable[[argparse.Namespace], int]
 
 __all__ = ["main"]
 
-Handler = Callable[[argparse.Namespace], int]
 _OPTION_HELP = "set a setting for this command (overrides config file and environment)"
 _TRACE_HELP = "on an error, print the whole Python traceback, not only the place in your code"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv == ["--version"]:  # answered before any parser is built: it must be instant
-        from . import __version__
-
-        print(f"pybuild {__version__}")
-        return 0
+    if "_ARGCOMPLETE" not in os.environ:
+        status = answer(argv)  # --version, --help, a repeated build: before any import
+        if status is not None:
+            return status
     parser = _parser(_modules_for(argv))
     _complete(parser)
+    if argv in ([], ["-h"], ["--help"]):
+        return _print_help(parser, status=2 if not argv else 0)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
         if args.python is not None and not getattr(args, "takes_python", False):
+            from .errors import UsageError
+
             raise UsageError(
                 f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
                 " uses no package set"
@@ -56,6 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _close_progress()
+
+
+def _print_help(parser: argparse.ArgumentParser, status: int) -> int:
+    """Print the help, and keep a copy for :mod:`pybuild.fastpath` to print next time."""
+    text = parser.format_help()
+    sys.stdout.write(text)
+    path = help_text_path(terminal_width())
+    if path is not None:
+        import contextlib
+
+        from .atomic import write_atomic
+
+        with contextlib.suppress(OSError):  # a home we may not write to: printed all the same
+            write_atomic(path, text)
+    return status
 
 
 def _close_progress() -> None:
@@ -79,7 +99,11 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 class Commands:
     """What a command module registers its commands with."""
 
-    def __init__(self, sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    def __init__(
+        self,
+        sub: argparse._SubParsersAction[argparse.ArgumentParser],
+        common: argparse.ArgumentParser,
+    ) -> None:
         self._sub = sub
         self.common = common  # the options every command takes (--option)
 
@@ -131,6 +155,11 @@ def argv_command(argv: Sequence[str]) -> str:
 
 
 def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
+    from .commands.common import PYTHON_HELP
+
     parser = argparse.ArgumentParser(
         prog="pybuild",
         description="Build Python packages and environments the Nix way: hashed, immutable, "

@@ -43,6 +43,7 @@ __all__ = [
     "derivation",
     "input_paths",
     "instantiate",
+    "instantiate_all",
     "load_derivation",
 ]
 
@@ -290,12 +291,34 @@ def instantiate(drv: Derivation, store: Store) -> str:
     The .drv is a root until this process ends (and with it, by references, its inputs' .drv
     files and sources), so a collection cannot take them before the build starts.
     """
-    if not store.is_valid(drv.drv_name, root=True):
-        for dep in drv.input_drvs:
-            instantiate(dep, store)
-        refs = [d.drv_name for d in drv.input_drvs] + list(drv.input_srcs)
-        store.add_text(drv.name + ".drv", drv.text, refs)
+    instantiate_all([drv], store)
     return drv.drv_name
+
+
+def instantiate_all(drvs: Iterable[Derivation], store: Store) -> None:
+    """Write the .drv files of `drvs` and of their inputs that the store lacks, in one registry
+    transaction (Nix writes a graph's .drv files as it evaluates; one transaction each would
+    cost more than the builds of a small graph). Each stays a root until this process ends."""
+    missing: list[Derivation] = []
+    seen: set[str] = set()
+    todo: list[tuple[Derivation, bool]] = [(d, False) for d in drvs]
+    while todo:  # depth first, each input before what needs it; no recursion limit
+        drv, inputs_done = todo.pop()
+        if inputs_done:
+            missing.append(drv)
+            continue
+        if drv.drv_name in seen or store.is_valid(drv.drv_name, root=True):
+            seen.add(drv.drv_name)  # a valid .drv has its inputs' (its references) valid too
+            continue
+        seen.add(drv.drv_name)
+        todo.append((drv, True))
+        todo.extend((d, False) for d in drv.input_drvs if d.drv_name not in seen)
+    texts = [
+        (d.name + ".drv", d.text, [i.drv_name for i in d.input_drvs] + list(d.input_srcs))
+        for d in missing
+    ]
+    if texts:
+        store.add_texts(texts)
 
 
 def load_derivation(store: Store, drv_name: str) -> Derivation:

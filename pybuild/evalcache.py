@@ -32,23 +32,28 @@ setting turned off.
 from __future__ import annotations
 
 import builtins
-import contextlib
-import hashlib
+import importlib
 import io
-import json
+import marshal
 import os
 import stat
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from .atomic import write_atomic
+TYPE_CHECKING = False  # typing costs more to import than a no-op answered from a record
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from contextlib import AbstractContextManager
+    from typing import Any
 
-__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "volatile"]
+try:  # the builtin module: hashlib would load OpenSSL (2 ms, a no-op's budget) for one hash
+    _sha256 = importlib.import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
+except ImportError:  # an interpreter built without it
+    from hashlib import sha256 as _sha256
 
-_FORMAT = 3
+__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "text_hash", "volatile"]
+
+_FORMAT = 4  # 4: records in marshal's format (json imports re: a no-op cannot afford it)
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
 _volatile: list[str] = []
@@ -68,12 +73,18 @@ def volatile(reason: str) -> None:
     _volatile.append(reason)
 
 
-@dataclass(frozen=True, eq=False)
 class CachedTarget:
-    """What a build command needs of a target, as a record remembers it."""
+    """What a build command needs of a target, as a record remembers it.
 
-    drv_name: str
-    output_paths: Mapping[str, str]
+    A plain class, not a dataclass: :mod:`pybuild.fastpath` reads records, and importing
+    ``dataclasses`` would cost it more than the rest of a no-op.
+    """
+
+    __slots__ = ("drv_name", "output_paths")
+
+    def __init__(self, drv_name: str, output_paths: Mapping[str, str]) -> None:
+        self.drv_name = drv_name
+        self.output_paths = output_paths
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -112,17 +123,25 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
 class Recorder:
     """While active, notes the files, folders and variables this process reads."""
 
-    def __init__(self, store_dir: str) -> None:
+    def __init__(self, store_dir: str, registry: str | None = None) -> None:
         self.started_ns = time.time_ns()
         self.files: set[str] = set()
         self.folders: set[str] = set()
         self.probed: set[str] = set()
         self.variables: set[str] = set()
         self._skip = store_dir.rstrip(os.sep) + os.sep  # store paths never change
+        # The registry (and its -wal, -shm, lock files) changes with every build, and what an
+        # evaluation gets from it never depends on it: names are made from contents.
+        self._registry = registry
 
-    @contextlib.contextmanager
-    def recording(self) -> Iterator[Recorder]:
-        """Patch every way Python reads the file system or the environment, for the block.
+    def recording(self) -> AbstractContextManager[Recorder]:
+        """Patch every way Python reads the file system or the environment, for the block."""
+        import contextlib  # here: the fast path imports this module and never records
+
+        return contextlib.contextmanager(self._record)()
+
+    def _record(self) -> Iterator[Recorder]:
+        """The body of :meth:`recording`.
 
         Import machinery calls ``posix`` directly, so only what the evaluation's own code asks
         is seen; pathlib, ``os.path`` and ``glob`` all end in the functions patched here.
@@ -164,12 +183,21 @@ class Recorder:
                 setattr(os, name, function)
             os.environ = real_environ  # noqa: B003
 
+    def note_settings(self, config_file: str) -> None:
+        """Count the config file and ``PYBUILD_EVAL_CACHE`` as inputs: they are read before
+        the recording starts, but the fast path (:mod:`pybuild.fastpath`) answers without
+        reading them, so the record must stop holding when either could have turned the
+        cache off."""
+        self._note(self.files, config_file)
+        self.variables.add("PYBUILD_EVAL_CACHE")
+
     def _note(self, seen: set[str], path: Any) -> None:
         if isinstance(path, int):
             return  # a file descriptor: its file was opened, and noted, by name
         full = os.path.abspath(os.fsdecode(path))
-        if not full.startswith(self._skip):
-            seen.add(full)
+        if full.startswith(self._skip) or (self._registry and full.startswith(self._registry)):
+            return
+        seen.add(full)
 
     def inputs(self) -> dict[str, Any]:
         """Everything read, with the modules loaded so far (pybuild's own code among them),
@@ -247,14 +275,18 @@ def _path_stamp(path: str) -> list[object] | None:
     ]
 
 
+def text_hash(text: str) -> str:
+    """A short name for `text` (a record's, a kept help text's): 32 hex digits of its SHA-256."""
+    return str(_sha256(text.encode()).hexdigest()[:32])
+
+
 def cache_key(store: Any, command: Sequence[object]) -> str:
     """The record's name: the command line, where it runs, with which interpreter and store."""
-    text = json.dumps([_FORMAT, list(command), os.getcwd(), sys.executable, str(store.home)])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return text_hash(repr([_FORMAT, list(command), os.getcwd(), sys.executable, str(store.home)]))
 
 
 def _record_path(store: Any, key: str) -> str:
-    return os.path.join(store.var, "cache", "eval", key + ".json")
+    return os.path.join(store.var, "cache", "eval", key + ".marshal")
 
 
 def lookup(store: Any, key: str) -> list[CachedTarget] | None:
@@ -264,13 +296,13 @@ def lookup(store: Any, key: str) -> list[CachedTarget] | None:
     temporary roots.
     """
     try:
-        with open(_record_path(store, key), encoding="utf-8") as f:
-            record = json.load(f)
+        with open(_record_path(store, key), "rb") as f:
+            record = marshal.load(f)
         inputs = record["inputs"]
         if not _unchanged(inputs):
             return None
         targets = [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None
     return targets
 
@@ -298,4 +330,6 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
         "inputs": inputs,
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],
     }
-    write_atomic(_record_path(store, key), json.dumps(record))
+    from .atomic import write_atomic
+
+    write_atomic(_record_path(store, key), marshal.dumps(record))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
-from .derivations import Derivation, input_paths
+from .derivations import Derivation, input_paths, instantiate_all
 from .errors import PybuildError
 from .graph import toposort
 from .hashing import hash_file, hash_path
@@ -74,6 +74,7 @@ def realise(
     try:
         with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
             plan = _plan(targets, store, subs)
+            instantiate_all(plan.order, store)  # every .drv to write, in one transaction
             if plan.order:
                 work = plan.work()
                 options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))

@@ -467,3 +467,39 @@ def test_toposort_of_a_deep_chain_does_not_recurse() -> None:
     depth = 5000
     order = toposort([0], lambda n: [n + 1] if n < depth else [])
     assert order == list(range(depth, -1, -1))
+
+
+def test_a_graph_is_instantiated_in_one_registry_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each .drv written once, inputs first, in one transaction; the names the derivations
+    give themselves; a second call writes nothing."""
+    from pybuild.derivations import instantiate_all
+
+    nodes: list[Derivation] = []
+    for i in range(6):
+        deps = " ".join(str(nodes[j]) for j in {i - 1, i // 2} if i)
+        script = f"echo {i} $deps > $out"
+        nodes.append(
+            derivation(name=f"n{i}", builder="/bin/sh", args=["-c", script], env={"d": deps})
+        )
+    batches: list[list[str]] = []
+    register = store.registry.register
+    monkeypatch.setattr(
+        store.registry,
+        "register",
+        lambda infos: batches.append([i.path for i in infos]) or register(infos),
+    )
+    instantiate_all([nodes[-1], nodes[3]], store)
+    assert [sorted(b) for b in batches] == [sorted(n.drv_name for n in nodes)]
+    written = batches[0]
+    for node in nodes:  # every input registered before (or with) what refers to it
+        assert all(
+            written.index(d.drv_name) < written.index(node.drv_name) for d in node.input_drvs
+        )
+        assert store.is_valid(node.drv_name)
+        assert store.info(node.drv_name).references == tuple(
+            sorted(d.drv_name for d in node.input_drvs)
+        )
+    instantiate_all(nodes, store)
+    assert len(batches) == 1

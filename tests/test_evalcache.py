@@ -142,7 +142,7 @@ def test_inputs_younger_than_the_margin_are_not_trusted(
     write(project / "word.txt", "!", age=0)
     first, _ = build(capsys)
     assert build(capsys) == (first, 2)  # word.txt may still change within its clock tick
-    assert not list((project / "pybuild-home" / "var" / "cache" / "eval").glob("*.json"))
+    assert not list((project / "pybuild-home" / "var" / "cache" / "eval").glob("*"))
     monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
     build(capsys)
     assert build(capsys) == (first, 3)
@@ -247,3 +247,20 @@ def test_property_cached_answers_equal_fresh_ones(tmp_path_factory: pytest.TempP
             assert _ask(root) == answer
 
     check()
+
+
+def test_the_registry_is_no_input_of_an_evaluation(tmp_path: Path) -> None:
+    """Every build writes the registry; a record that counted it would hold until the next."""
+    registry = tmp_path / "var" / "db.sqlite"
+    registry.parent.mkdir()
+    registry.write_text("")
+    Path(f"{registry}-wal").write_text("")
+    recorder = evalcache.Recorder(str(tmp_path / "store"), registry=str(registry))
+    with recorder.recording():
+        assert registry.exists()
+        with open(f"{registry}-wal"):
+            pass
+        (tmp_path / "read.txt").exists()
+    inputs = recorder.inputs()
+    assert str(tmp_path / "read.txt") in inputs["probed"]
+    assert not [p for p in [*inputs["probed"], *inputs["files"]] if p.startswith(str(registry))]

@@ -181,3 +181,30 @@ def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
         pybuild.wait()
         if builder and not dies(builder, wait=0):
             os.kill(builder, signal.SIGKILL)
+
+
+def test_the_children_listed_by_the_kernel_are_those_a_scan_of_proc_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Children started by any thread, and exited ones not yet reaped, are found either way."""
+    import threading
+
+    from pybuild import processes
+
+    started: list[subprocess.Popen[bytes]] = []
+    thread = threading.Thread(target=lambda: started.append(subprocess.Popen(["sleep", "30"])))
+    thread.start()
+    thread.join()
+    started.append(subprocess.Popen(["true"]))
+    while not Path(f"/proc/{started[-1].pid}/stat").read_text().split(")")[-1].startswith(" Z"):
+        time.sleep(0.01)  # exited, not reaped: a zombie is a child too
+    try:
+        listed = sorted(processes._children(os.getpid()))
+        monkeypatch.setattr(processes, "_listed_children", lambda parent: None)
+        scanned = sorted(processes._children(os.getpid()))
+        assert listed == scanned
+        assert {p.pid for p in started} <= {pid for pid, _ in listed}
+    finally:
+        for popen in started:
+            popen.kill()
+            popen.wait()

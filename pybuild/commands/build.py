@@ -16,7 +16,9 @@ from .common import (
     as_derivation,
     build_options,
     completes_attrs,
+    evaluate_recorded,
     get_settings,
+    located_python,
     open_store,
     package_set,
     print_json,
@@ -130,27 +132,18 @@ def _failed(results: dict[Any, BuildResult]) -> list[Any]:
 
 
 def _cache_key(args: argparse.Namespace, store: Any) -> str:
-    """The evaluation cache's name for this command line's evaluation."""
+    """The evaluation cache's name for this command line's evaluation (pybuild/fastpath.py
+    names the command lines it answers the same way)."""
     from ..evalcache import cache_key
 
-    python = None
-    if args.python is not None:  # what it names now: PATH or a version manager may change it
-        from ..python.locate import locate_python
-
-        python = locate_python(args.python)
+    python = located_python(args)
     command = ["build", args.file, args.attrs, recipe_folders(args), args.overlay, python]
     return cache_key(store, command)
 
 
 def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
     """Evaluate the targets while recording what is read, and keep the record."""
-    from ..evalcache import Recorder, save
-
-    recorder = Recorder(str(store.dir))
-    with recorder.recording():
-        targets = _build_targets(args)
-    save(store, key, recorder, targets)
-    return targets
+    return evaluate_recorded(store, key, lambda: _build_targets(args))
 
 
 def _finish(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ __all__ = [
     "PYTHON_HELP",
     "as_derivation",
     "build_options",
+    "evaluate_recorded",
     "get_settings",
+    "located_python",
     "open_store",
     "package_set",
     "print_json",
@@ -203,3 +206,27 @@ def select_attr(pkgs: Any, attr: str) -> Any:
 
         return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
     return select(pkgs, attr, "the package set")
+
+
+def located_python(args: argparse.Namespace) -> str | None:
+    """The interpreter ``--python`` names now (PATH or a version manager may change it), for
+    the evaluation cache's key; None without ``--python``."""
+    if getattr(args, "python", None) is None:
+        return None
+    from ..python.locate import locate_python
+
+    return locate_python(args.python)
+
+
+def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:
+    """Run `evaluate` while recording what it reads (:mod:`pybuild.evalcache`), and keep the
+    record under `key`; what it returns (derivations, or a list of them)."""
+    from ..evalcache import Recorder, save
+    from ..settings import config_file
+
+    recorder = Recorder(str(store.dir), registry=str(store.registry.path))
+    with recorder.recording():
+        recorder.note_settings(str(config_file()))
+        result = evaluate()
+    save(store, key, recorder, result if isinstance(result, list) else [result])
+    return result

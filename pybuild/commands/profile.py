@@ -186,25 +186,16 @@ def _list_generations(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    profile = _open(args)
-    with profile.lock():
-        old = profile.current_number()
-        new = profile.rollback()
-    _say(f"switched profile {profile.name} from generation {old} to {new.number}")
+    from ..profiles.generations import switch_generation
+
+    _say(switch_generation(_open(args), None))
     return 0
 
 
 def _switch(args: argparse.Namespace) -> int:
-    from ..errors import PybuildError
+    from ..profiles.generations import switch_generation
 
-    profile = _open(args)
-    with profile.lock():
-        try:
-            old: object = profile.current_number()
-        except PybuildError:
-            old = "a broken link"  # switching is how a hand-edited link is repaired
-        new = profile.switch(args.number)
-    _say(f"switched profile {profile.name} from generation {old} to {new.number}")
+    _say(switch_generation(_open(args), args.number))
     return 0
 
 

@@ -12,10 +12,13 @@ from .common import (
     as_derivation,
     build_options,
     completes_attrs,
+    evaluate_recorded,
     get_settings,
+    located_python,
     open_store,
     package_set,
     print_work,
+    recipe_folders,
     select_attr,
     set_arguments,
 )
@@ -61,13 +64,37 @@ def _environment(args: argparse.Namespace) -> Any:
 
 
 def _shell(args: argparse.Namespace) -> int:
+    """Realise the environment (answered from the evaluation cache when a record holds, as
+    ``pybuild build`` is), then run the command or shell in it."""
+    from ..evalcache import lookup
     from ..realiser import realise
     from ..shell import run_in_environment
+    from ..store.temproots import temp_roots
 
-    drv = as_derivation(_environment(args), "env")
     store = open_store()
-    options = build_options(args, get_settings(args))
+    settings = get_settings(args)
+    key = None if args.dry_run or not settings.eval_cache else _cache_key(args, store)
+    cached = lookup(store, key) if key else None
+    if cached is not None and len(cached) == 1:
+        names = list(cached[0].output_paths.values())
+        with temp_roots(store, names):  # held before checking that they are valid
+            if all(store.is_valid(n) for n in names):
+                return run_in_environment(str(store.path(names[0])), args.pure, args.run)
+    options = build_options(args, settings)
+    if key:
+        drv = evaluate_recorded(store, key, lambda: as_derivation(_environment(args), "env"))
+    else:
+        drv = as_derivation(_environment(args), "env")
     if args.dry_run:
         return print_work([drv], store, options)
     realise([drv], store, options)
     return run_in_environment(drv.path(store=store), args.pure, args.run)
+
+
+def _cache_key(args: argparse.Namespace, store: Any) -> str:
+    """The evaluation cache's name for the environment this command line names (the fast path,
+    pybuild/fastpath.py, names ``shell -p ATTR… --run CMD`` the same way)."""
+    from ..evalcache import cache_key
+
+    command = ["shell", args.packages, recipe_folders(args), args.overlay, located_python(args)]
+    return cache_key(store, command)

@@ -27,12 +27,15 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import PybuildError
-from ..store import Store
 from ..store.locks import path_locks
 from ..store.roots import replace_symlink
 from .manifest import Manifest
 
-__all__ = ["Generation", "Profile", "ProfileError"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = ["Generation", "Profile", "ProfileError", "switch_generation"]
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+]*(?:-[A-Za-z_][A-Za-z0-9_.+]*)*")
 
@@ -252,3 +255,20 @@ def _select_victims(
             "switch to another generation first (`pybuild rollback`)",
         )
     return asked
+
+
+def switch_generation(profile: Profile, number: int | None) -> str:
+    """Make generation `number` current (None: the one before the current), under the
+    profile's lock; the line that says so. Shared by ``pybuild rollback`` and
+    ``switch-generation`` and their fast path (:mod:`pybuild.fastpath`)."""
+    with profile.lock():
+        if number is None:
+            old: object = profile.current_number()
+            new = profile.rollback()
+        else:
+            try:
+                old = profile.current_number()
+            except PybuildError:
+                old = "a broken link"  # switching is how a hand-edited link is repaired
+            new = profile.switch(number)
+    return f"switched profile {profile.name} from generation {old} to {new.number}"

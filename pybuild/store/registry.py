@@ -130,6 +130,11 @@ class Registry:
         try:
             conn.execute("PRAGMA busy_timeout = 600000")
             conn.execute("PRAGMA foreign_keys = ON")
+            # In WAL mode, NORMAL syncs at checkpoints rather than at every commit (as Nix's
+            # store does): a power cut may lose the last registrations, never the database,
+            # and a path whose registration is lost is an unregistered left-over, which the
+            # next build of it replaces. Syncing every commit cost a third of a small build.
+            conn.execute("PRAGMA synchronous = NORMAL")
             tables = _tables(conn)
             if "valid_paths" not in tables:
                 self._create(conn)

@@ -27,10 +27,11 @@ import atexit
 import contextlib
 import fcntl
 import os
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
+
+from ..rootsfile import TEMP_ROOTS, gc_lock_fd, new_roots_file, write_all
 
 if TYPE_CHECKING:
     from . import Store
@@ -44,16 +45,12 @@ __all__ = [
     "temp_roots",
 ]
 
-TEMP_ROOTS = "temproots"
-
 
 @contextlib.contextmanager
 def gc_lock(store: Store, exclusive: bool) -> Iterator[None]:
     """Hold ``var/gc.lock``: exclusively to collect, shared to add roots or hard links."""
-    store.var.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store.var / "gc.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = gc_lock_fd(str(store.var), exclusive)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
     finally:
         os.close(fd)
@@ -68,14 +65,11 @@ def temp_roots(store: Store, names: Iterable[str]) -> Iterator[None]:
     The file is made under a shared hold of the gc lock, so a running collection finishes
     first and the caller then sees the store as it left it.
     """
-    folder = store.var / TEMP_ROOTS
-    folder.mkdir(parents=True, exist_ok=True)
     data = "".join(f"{name}\n" for name in sorted(set(names))).encode()
     with gc_lock(store, exclusive=False):
-        fd, path = tempfile.mkstemp(prefix=f"{os.getpid()}-", dir=folder)
+        fd, path = new_roots_file(str(store.var))
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, data)
+            write_all(fd, data)
         except BaseException:
             os.unlink(path)
             os.close(fd)
@@ -170,8 +164,8 @@ def add_temp_roots(store: Store, names: Iterable[str]) -> None:
         if data:
             with gc_lock(store, exclusive=False):
                 if held.fd is None:
-                    held.fd, held.path = _own_file(store)
-                _write_all(held.fd, data)
+                    held.fd, held.path = new_roots_file(str(store.var))
+                write_all(held.fd, data)
             held.names.update(fresh)
 
 
@@ -192,33 +186,6 @@ def release_temp_roots(store: Store) -> None:
     afterwards, not even what the evaluator's caches remember.
     """
     _roots_of(store).release()
-
-
-def _own_file(store: Store) -> tuple[int, str]:
-    """Make and lock this process's roots file; the caller holds the gc lock (shared)."""
-    folder = store.var / TEMP_ROOTS
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(prefix=f"{os.getpid()}-", dir=folder)  # close-on-exec
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except BaseException:
-        os.unlink(path)
-        os.close(fd)
-        raise
-    return fd, path
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Append all of `data`, or nothing: a half-written name would spoil the next one."""
-    start = os.lseek(fd, 0, os.SEEK_CUR)
-    view = memoryview(data)
-    try:
-        while view:
-            view = view[os.write(fd, view) :]
-    except BaseException:
-        os.ftruncate(fd, start)
-        os.lseek(fd, start, os.SEEK_SET)
-        raise
 
 
 def _after_fork_in_child() -> None:

@@ -1,0 +1,280 @@
+"""Workload 7: pybuild against Nix 2.8 at Nix's own game, the same 200-node ``/bin/sh`` DAG.
+
+The DAG is written twice, once for each tool (``dag.py``, ``dag.nix``): node ``i`` runs
+``/bin/sh -c "echo i $deps > $out"``, where ``deps`` holds the outputs of nodes ``i-1``,
+``i/2`` and ``i/3``; the target is node 199, whose closure is the whole DAG. Nix is Debian's
+``nix-bin`` (installed with apt-get when missing and the bench runs as root), with its store,
+state and configuration in the bench's work folder (``NIX_STORE_DIR`` and friends): no
+substituters, no build users, no sandbox, as pybuild builds here. The lines:
+
+- ``--version``/``--help``: the start of each command line;
+- instantiate: evaluate the file into its derivations (``nix-instantiate``, which also checks
+  that each ``.drv`` is in its store, against ``pybuild build --dry-run``, which evaluates
+  without the evaluation cache, hashes every derivation and plans; pybuild writes the ``.drv``
+  files, in one transaction, when it builds);
+- cold build: the whole DAG into an empty store (a new one each run), two builds at a time;
+- no-op: the same build again, when every output is valid;
+- rollback: a profile of two generations, switched back (``nix-env --rollback`` against
+  ``pybuild rollback``; each run first switches forward again, untimed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import Command, Line, Row, bench_environ, measure, ratio, run
+
+__all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
+
+SIZE = 200
+DAG_PY = f'''\
+"""The bench's DAG (bench/nix.py): {SIZE} nodes, node i depends on nodes i-1, i/2 and i/3."""
+
+from pybuild import derivation
+
+nodes = []
+for i in range({SIZE}):
+    deps = " ".join(str(nodes[j]) for j in (i - 1, i // 2, i // 3)) if i else ""
+    script = f"echo {{i}} $deps > $out"
+    nodes.append(
+        derivation(name=f"node-{{i}}", builder="/bin/sh", args=["-c", script], env={{"deps": deps}})
+    )
+dag = nodes[-1]
+previous = nodes[-2]
+'''
+DAG_NIX = f"""\
+# The bench's DAG (bench/nix.py): {SIZE} nodes, node i depends on nodes i-1, i/2 and i/3.
+let
+  node = i: parents: derivation {{
+    name = "node-${{toString i}}";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" "echo ${{toString i}} $deps > $out" ];
+    deps = parents;
+  }};
+  parents = i: if i == 0 then [ ] else [ (i - 1) (i / 2) (i / 3) ];
+  nodes = builtins.genList (i: node i (map (j: builtins.elemAt nodes j) (parents i))) {SIZE};
+in
+{{ dag = builtins.elemAt nodes {SIZE - 1}; previous = builtins.elemAt nodes {SIZE - 2}; }}
+"""
+
+
+def nix_peer() -> Path | None:
+    """The folder of ``nix-build`` and friends: installed from Debian when missing (as root);
+    None when there is no way to have it."""
+    found = shutil.which("nix-build")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("bench: installing Debian's nix-bin (Nix 2.8) with apt-get", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "-q", "nix-bin"], env=env, capture_output=True
+        )
+        found = shutil.which("nix-build") if done.returncode == 0 else None
+    return Path(found).parent if found else None
+
+
+@dataclass
+class NixWorkspace:
+    """Where the two tools keep what workload 7 builds."""
+
+    work: Path
+    bin: Path  # nix-build's folder
+
+    def nix_environ(self, store: str = "nix") -> dict[str, str]:
+        """Nix with its store, state and settings in the work folder (`store` names one)."""
+        root = self.work / store
+        return bench_environ(
+            NIX_STORE_DIR=str(root / "store"),
+            NIX_STATE_DIR=str(root / "var"),
+            NIX_LOG_DIR=str(root / "var" / "log"),
+            NIX_CONF_DIR=str(self.work / "etc"),
+            NIX_CONFIG="substituters =\nbuild-users-group =\nsandbox = false\nmax-jobs = 2",
+        )
+
+    def pybuild_environ(self, home: str = "pybuild") -> dict[str, str]:
+        return bench_environ(PYBUILD_HOME=str(self.work / home), PYBUILD_SANDBOX="false")
+
+    def nix(self, tool: str, *args: str) -> list[str]:
+        return [str(self.bin / tool), *args]
+
+    @staticmethod
+    def pybuild(*args: str) -> list[str]:
+        return [sys.executable, "-m", "pybuild", *args]
+
+
+def _quiet(argv: list[str], env: dict[str, str], cwd: Path) -> None:
+    """Run a timed command, its output thrown away (a failure stops the bench)."""
+    done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        sys.exit(f"bench: `{' '.join(argv)}` failed:\n{done.stderr.decode()[-2000:]}")
+
+
+def prepare(work: Path, nix_bin: Path) -> NixWorkspace:
+    """Write the two DAG files, build both into their stores and make two generations of a
+    profile in each (nothing here is timed)."""
+    ws = NixWorkspace(work, nix_bin)
+    (work / "etc").mkdir(parents=True, exist_ok=True)
+    (work / "dag.py").write_text(DAG_PY)
+    (work / "dag.nix").write_text(DAG_NIX)
+    nix, ours = ws.nix_environ(), ws.pybuild_environ()
+    for attr in ("previous", "dag"):
+        out = run(ws.nix("nix-build", "--no-out-link", "-A", attr, "dag.nix"), nix, work).split()
+        run(ws.nix("nix-env", "-p", str(work / "nix-profile"), "--set", out[-1]), nix, work)
+    run(ws.pybuild("build", "-q", "-j2", "-f", "dag.py", "dag"), ours, work)
+    install = ws.pybuild("install", "--profile", "bench", "six")
+    run(install, ours, work)
+    run(ws.pybuild("remove", "--profile", "bench", "six"), ours, work)
+    for _ in range(2):  # the second run keeps the evaluation record (the first wrote caches)
+        run(ws.pybuild("build", "-f", "dag.py", "dag"), ours, work)
+    return ws
+
+
+def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
+    """Every line of workload 7, each pair measured interleaved."""
+    nix, ours, cwd = ws.nix_environ(), ws.pybuild_environ(), ws.work
+    lines: list[Line] = []
+
+    def pair(
+        label_ours: str,
+        argv_ours: list[str],
+        label_nix: str,
+        argv_nix: list[str],
+        target: float,
+        n: int = runs,
+    ) -> None:
+        mine, theirs = measure(
+            [
+                Command("pybuild", lambda _: _quiet(argv_ours, ours, cwd)),
+                Command("nix", lambda _: _quiet(argv_nix, nix, cwd)),
+            ],
+            n,
+            warm_up=True,
+        )
+        lines.append(Line(label_ours, mine, ratio(mine, theirs, "Nix"), f"≤ {target}× Nix"))
+        lines[-1].met = mine / theirs <= target
+        lines.append(Line(label_nix, theirs))
+
+    floor = [sys.executable, "-c", "pass"]
+    pybuild_version, nix_version, bare = measure(
+        [
+            Command("pybuild", lambda _: _quiet(ws.pybuild("--version"), ours, cwd)),
+            Command("nix", lambda _: _quiet(ws.nix("nix-env", "--version"), nix, cwd)),
+            Command("python", lambda _: _quiet(floor, ours, cwd)),
+        ],
+        runs,
+        warm_up=True,
+    )
+    lines.append(
+        Line(
+            "pybuild --version",
+            pybuild_version,
+            ratio(pybuild_version, nix_version, "Nix"),
+            "≤ 1.0× Nix",
+            pybuild_version / nix_version <= 1.0,
+        )
+    )
+    lines.append(Line("nix-env --version", nix_version))
+    lines.append(
+        Line(
+            "python -c pass  (the interpreter's start: pybuild's floor)",
+            bare,
+            ratio(bare, nix_version, "Nix"),
+        )
+    )
+    pair(
+        "pybuild --help",
+        ws.pybuild("--help"),
+        "nix-env --version",
+        ws.nix("nix-env", "--version"),
+        1.0,
+    )
+    pair(
+        f"pybuild build --dry-run -f dag.py dag  (instantiate {SIZE} nodes)",
+        ws.pybuild("build", "--dry-run", "-f", "dag.py", "dag"),
+        "nix-instantiate -A dag dag.nix",
+        ws.nix("nix-instantiate", "-A", "dag", "dag.nix"),
+        0.8,
+    )
+    pair(
+        "pybuild build -f dag.py dag  (no-op, all valid)",
+        ws.pybuild("build", "-f", "dag.py", "dag"),
+        "nix-build --no-out-link -A dag dag.nix  (no-op)",
+        ws.nix("nix-build", "--no-out-link", "-A", "dag", "dag.nix"),
+        1.0,
+    )
+    lines += _cold(ws, slow_runs)
+    lines += _rollback(ws, runs)
+    return Row(f"7. vs Nix 2.8, {SIZE}-node DAG", lines)
+
+
+def _cold(ws: NixWorkspace, runs: int) -> list[Line]:
+    """The whole DAG into a new, empty store each run, two builds at a time."""
+
+    def fresh(folder: str) -> None:
+        path = ws.work / folder
+        if path.exists():
+            subprocess.run(["chmod", "-R", "u+w", str(path)], check=True)
+            shutil.rmtree(path)
+
+    def ours(i: int) -> None:
+        env = ws.pybuild_environ("cold-pybuild")
+        _quiet(ws.pybuild("build", "-q", "-j2", "-f", "dag.py", "dag"), env, ws.work)
+
+    def nix(i: int) -> None:
+        env = ws.nix_environ("cold-nix")
+        _quiet(ws.nix("nix-build", "--no-out-link", "-A", "dag", "dag.nix"), env, ws.work)
+
+    mine, theirs = measure(
+        [
+            Command("pybuild", ours, lambda _: fresh("cold-pybuild")),
+            Command("nix", nix, lambda _: fresh("cold-nix")),
+        ],
+        runs,
+    )
+    line = Line(
+        f"pybuild build -j2 -f dag.py dag  (cold: {SIZE} builds, empty store)",
+        mine,
+        ratio(mine, theirs, "Nix"),
+        "≤ 1.0× Nix",
+        mine / theirs <= 1.0,
+    )
+    return [line, Line("nix-build -j2 -A dag dag.nix  (cold)", theirs)]
+
+
+def _rollback(ws: NixWorkspace, runs: int) -> list[Line]:
+    """Back to a profile's previous generation; forward again (untimed) before each run."""
+    nix, ours, cwd = ws.nix_environ(), ws.pybuild_environ(), ws.work
+    profile = str(ws.work / "nix-profile")
+    mine, theirs = measure(
+        [
+            Command(
+                "pybuild",
+                lambda _: _quiet(ws.pybuild("rollback", "--profile", "bench"), ours, cwd),
+                lambda _: _quiet(
+                    ws.pybuild("switch-generation", "--profile", "bench", "2"), ours, cwd
+                ),
+            ),
+            Command(
+                "nix",
+                lambda _: _quiet(ws.nix("nix-env", "-p", profile, "--rollback"), nix, cwd),
+                lambda _: _quiet(
+                    ws.nix("nix-env", "-p", profile, "--switch-generation", "2"), nix, cwd
+                ),
+            ),
+        ],
+        runs,
+        warm_up=True,
+    )
+    line = Line(
+        "pybuild rollback --profile bench",
+        mine,
+        ratio(mine, theirs, "Nix"),
+        "≤ 1.0× Nix",
+        mine / theirs <= 1.0,
+    )
+    return [line, Line("nix-env -p PROFILE --rollback", theirs)]

@@ -1,0 +1,304 @@
+"""The answer before the parser: the commands that usually do nothing, at the interpreter's pace.
+
+``pybuild --version``, ``--help``, a repeated ``pybuild build [-f FILE] ATTR…`` and a repeated
+``pybuild shell -p ATTR… --run CMD`` are what people (and scripts) run most, and most often
+they have nothing to do; ``rollback`` and ``switch-generation`` are one rename. Answering them
+through :mod:`pybuild.cli` costs argparse, every command module, the settings (TOML), the
+store's classes and SQLite's registry layer: three times the interpreter's own start. Here they
+are answered with what the standard library has loaded anyway, plus the evaluation record
+(:mod:`pybuild.evalcache`) and one query of the registry; ``pybuild --help`` is a copy of
+argparse's text, kept beside the evaluation records and made again whenever the command modules
+or the terminal's width change.
+
+Anything this module does not recognise exactly (another option, a record that does not hold,
+an output no longer valid, any error) goes to the full command line, which gives the same
+answer the long way: the fast path may only ever answer less, never differently.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .rootsfile import HeldRoots
+
+TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["answer", "help_text_path"]
+
+_HELP = ("-h", "--help")
+
+
+def answer(argv: Sequence[str]) -> int | None:
+    """The exit status of `argv` answered here, or None: the full command line must run."""
+    if list(argv) == ["--version"]:
+        from . import __version__
+
+        print(f"pybuild {__version__}")
+        return 0
+    if list(argv) in ([], ["-h"], ["--help"]):
+        return _help(len(argv) == 0)
+    if not argv or argv[0] not in ("build", "shell", "rollback", "switch-generation"):
+        return None
+    home = _home()
+    if home is None or (argv[0] in ("build", "shell") and _settings_given()):
+        return None
+    try:
+        if argv[0] == "build":
+            return _build(home, argv[1:])
+        if argv[0] == "shell":
+            return _shell(home, argv[1:])
+        return _switch(home, argv[0], argv[1:])
+    except (OSError, ValueError):
+        return None  # whatever went wrong, the full command line says it properly
+
+
+def _home() -> str | None:
+    """The store's home as :func:`pybuild.store.default_home` finds it, when it is already
+    absolute and normal (``pathlib`` would spell any other the same way only after work)."""
+    env = os.environ
+    home = env.get("PYBUILD_HOME")
+    if not home:
+        xdg = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+        home = os.path.join(xdg, "pybuild")
+    if not os.path.isabs(home) or os.path.normpath(home) != home or home.startswith("//"):
+        return None
+    return home
+
+
+def _settings_given() -> bool:
+    """Whether ``eval_cache`` is set by the environment: the records note its value, but only
+    the full command line reads (and checks) it."""
+    return "PYBUILD_EVAL_CACHE" in os.environ
+
+
+_VALUED = {
+    "-f": "file",
+    "--file": "file",
+    "--recipes": "recipes",
+    "-p": "packages",
+    "--packages": "packages",
+    "--run": "run",
+}
+_SINGLE = ("file", "run")  # argparse keeps the last of these: given twice, the long way
+
+
+def _scan(rest: Sequence[str], allowed: set[str]) -> dict[str, list[str]] | None:
+    """The options of a command line as argparse reads them, or None for anything else: an
+    option not in `allowed`, an abbreviation, ``--x=y``, a value that looks like an option,
+    attributes not given in one run (argparse refuses those), one option given twice."""
+    found: dict[str, list[str]] = {"attrs": []}
+    i, attrs_ended = 0, False
+    while i < len(rest):
+        token = rest[i]
+        name = _VALUED.get(token)
+        if token == "--no-default-recipes" and token in allowed:
+            found["no_default"] = []
+            i += 1
+        elif name is not None and token in allowed:
+            if i + 1 == len(rest) or rest[i + 1].startswith("-"):
+                return None
+            if name in _SINGLE and name in found:
+                return None
+            found.setdefault(name, []).append(rest[i + 1])
+            attrs_ended = attrs_ended or bool(found["attrs"])
+            i += 2
+        elif token.startswith("-") or attrs_ended or "attrs" not in allowed:
+            return None
+        else:
+            found["attrs"].append(token)
+            i += 1
+    return found
+
+
+def _recipe_folders(found: dict[str, list[str]]) -> list[str] | bool | None:
+    """The recipe folders as :func:`pybuild.commands.common.recipe_folders` names them (None:
+    the default set), or False when only the full command line can say (or refuse)."""
+    given = found.get("recipes", [])
+    if any(os.path.normpath(r) != r or r.startswith("//") for r in given):
+        return False  # pathlib would spell it otherwise
+    absolute = [r if os.path.isabs(r) else os.path.join(os.getcwd(), r) for r in given]
+    if "no_default" in found:
+        return list(dict.fromkeys(absolute)) if absolute else False
+    if not absolute:
+        return None
+    from .bundled import default_recipes
+
+    return list(dict.fromkeys([str(default_recipes()), *absolute]))
+
+
+def _build(home: str, rest: Sequence[str]) -> int | None:
+    """``build [-f FILE] [--recipes DIR…] ATTR…`` answered from its evaluation record."""
+    found = _scan(rest, {"-f", "--file", "--recipes", "--no-default-recipes", "attrs"})
+    if found is None or not found["attrs"]:
+        return None
+    folders = _recipe_folders(found)
+    file = found.get("file", [None])[0]
+    if folders is False:
+        return None
+    command = ["build", file, found["attrs"], folders, None, None]  # as commands/build.py has it
+    store = _Home(home)
+    names = _recorded_outputs(store, command)
+    if names is None:
+        return None
+    with HeldRoots(store.var, names):  # before the registry is asked, as the full command does
+        if not _registered(store.var, names):
+            return None
+        sys.stdout.write("".join(f"{os.path.join(store.dir, name)}\n" for name in names))
+    return 0
+
+
+def _shell(home: str, rest: Sequence[str]) -> int | None:
+    """``shell -p ATTR… [--recipes DIR…] --run CMD`` answered from its evaluation record: the
+    command runs in the environment the record names, as the full command would run it."""
+    found = _scan(rest, {"-p", "--packages", "--recipes", "--no-default-recipes", "--run"})
+    if found is None or not found.get("packages") or "run" not in found:
+        return None
+    folders = _recipe_folders(found)
+    if folders is False:
+        return None
+    command = ["shell", found["packages"], folders, None, None]  # as commands/shell.py has it
+    store = _Home(home)
+    names = _recorded_outputs(store, command)
+    if names is None or len(names) != 1:
+        return None
+    with HeldRoots(store.var, names):
+        if not _registered(store.var, names):
+            return None
+        from .shell import run_in_environment
+
+        return run_in_environment(os.path.join(store.dir, names[0]), False, found["run"][0])
+
+
+def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
+    """``rollback [--profile NAME]`` and ``switch-generation N [--profile NAME]``: the same
+    checks and the same rename as the full command, with one registry query."""
+    profile, number = "default", None
+    rest = list(rest)
+    if command == "switch-generation":
+        numbers = [a for a in rest if a.isdecimal() and a.isascii()]
+        if not numbers:
+            return None
+        number = int(numbers[0])
+        rest.remove(numbers[0])
+    if rest[:1] == ["--profile"] and len(rest) == 2 and not rest[1].startswith("-"):
+        profile, rest = rest[1], []
+    if rest:
+        return None
+    from .errors import PybuildError
+    from .profiles.generations import Profile, switch_generation
+
+    try:
+        said = switch_generation(Profile(_ProfileStore(home), profile), number)  # type: ignore[arg-type]
+    except PybuildError:
+        return None  # nothing was changed: the full command line reports it
+    print(said, file=sys.stderr, flush=True)
+    return 0
+
+
+class _ProfileStore:
+    """The little of :class:`pybuild.store.Store` a profile's switch asks: where the profile,
+    its locks and the store are, and whether the generation's environment is valid."""
+
+    def __init__(self, home: str) -> None:
+        from pathlib import Path
+
+        self.dir = Path(home, "store")
+        self.var = Path(home, "var")
+        self.lock_dir = self.var / "locks"
+
+    def path(self, name: str) -> object:
+        return self.dir / name
+
+    def is_valid(self, name: str) -> bool:
+        return _registered(self.var, [name])
+
+
+class _Home:
+    """The little of :class:`pybuild.store.Store` that the evaluation records need."""
+
+    def __init__(self, home: str) -> None:
+        self.home = home
+        self.dir = os.path.join(home, "store")
+        self.var = os.path.join(home, "var")
+
+
+def _recorded_outputs(store: _Home, command: Sequence[object]) -> list[str] | None:
+    """The output names the record of `command` holds, if nothing it read has changed."""
+    from .evalcache import cache_key, lookup
+
+    targets = lookup(store, cache_key(store, command))
+    if targets is None:
+        return None
+    return [name for t in targets for name in t.output_paths.values()]
+
+
+def _registered(var: str | os.PathLike[str], names: list[str]) -> bool:
+    """Whether the registry holds every one of `names` (a missing registry holds none)."""
+    db = os.path.join(var, "db.sqlite")
+    if not os.path.isfile(db):
+        return False
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=600)
+    except sqlite3.Error:
+        return False
+    try:
+        unique = sorted(set(names))
+        marks = ",".join("?" * len(unique))
+        query = f"SELECT count(*) FROM valid_paths WHERE path IN ({marks})"
+        return bool(conn.execute(query, unique).fetchone()[0] == len(unique))
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def help_text_path(width: int) -> str | None:
+    """Where the copy of ``pybuild --help`` for a terminal `width` is kept: named by the
+    stamps of the modules that make the parser, so an edit (or an upgrade) makes it anew."""
+    home = _home()
+    if home is None:
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for folder in (here, os.path.join(here, "commands")):
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                st = entry.stat()
+                stamps.append((entry.name, st.st_mtime_ns, st.st_size))
+    from .evalcache import text_hash
+
+    key = text_hash(repr([here, sys.version, width, stamps]))
+    return os.path.join(home, "var", "cache", "help", key + ".txt")
+
+
+def terminal_width() -> int:
+    """The width argparse wraps its help to (``shutil.get_terminal_size``, read the same way)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _help(no_command: bool) -> int | None:
+    """The kept copy of ``pybuild --help`` (with no arguments: the same text, status 2)."""
+    path = help_text_path(terminal_width())
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    sys.stdout.write(text)
+    return 2 if no_command else 0

@@ -1,0 +1,450 @@
+"""The store itself: immutable, hash-named build outputs under ``$PYBUILD_HOME/store``.
+
+Every path gets in the same way (:meth:`Store.commit`): written in ``var/tmp``, made read-only
+with canonical times, hashed and scanned for references, renamed into place, then registered
+in one transaction. Until that transaction, the path does not exist for pybuild; a crash at
+any point leaves either nothing or a complete, valid path.
+
+Example::
+
+    >>> _ = Path("greeting.txt").write_text("hello\\n")
+    >>> store = Store.default()
+    >>> name = store.add_path("greeting.txt")
+    >>> store.is_valid(name), store.path(name).read_text()
+    (True, 'hello\\n')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InvalidPath, PathNotValid, RegistryError
+from ..hashing import Hash, hash_path, parse_hash
+from .locks import path_locks
+from .paths import HASH_LEN, make_name, split_name
+from .references import hash_and_scan
+from .registry import PathInfo, Registry
+from .temproots import add_temp_roots
+
+__all__ = ["PathInfo", "Problem", "Store", "default_home", "remove_tree"]
+
+_CANONICAL_MTIME = 1
+
+
+def default_home(environ: Mapping[str, str] | None = None) -> Path:
+    """``$PYBUILD_HOME``, else ``$XDG_DATA_HOME/pybuild``, else ``~/.local/share/pybuild``."""
+    env = os.environ if environ is None else environ
+    given, xdg = env.get("PYBUILD_HOME"), env.get("XDG_DATA_HOME")
+    relative = not os.path.isabs(given or xdg or "/")
+    return _home(given, xdg, os.environ.get("HOME"), os.getcwd() if relative else None)
+
+
+@functools.lru_cache(maxsize=16)
+def _home(
+    pybuild_home: str | None, xdg_data_home: str | None, _home_dir: str | None, _cwd: str | None
+) -> Path:
+    """Cached: evaluating a set asks for the home hundreds of times (once per derivation)."""
+    if pybuild_home:
+        return Path(pybuild_home).absolute()
+    data = xdg_data_home or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(data, "pybuild").absolute()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of :meth:`Store.verify`."""
+
+    path: str
+    kind: str  # "missing", "modified", "unregistered", "registry"
+    detail: str
+
+    @property
+    def is_damage(self) -> bool:
+        """Left-overs of interrupted builds are harmless; missing or modified paths are not."""
+        return self.kind != "unregistered"
+
+
+class Store:
+    """One pybuild home: its store directory, registry, locks, logs and build directories."""
+
+    def __init__(self, home: str | os.PathLike[str]) -> None:
+        self.home = Path(home).absolute()
+        self.dir = self.home / "store"
+        self.var = self.home / "var"
+        self.tmp_dir = self.var / "tmp"
+        self.log_dir = self.var / "log"
+        self.gcroots_dir = self.var / "gcroots"
+        self.lock_dir = self.var / "locks"
+        self.registry = Registry(self.var / "db.sqlite", self.dir)
+
+    @classmethod
+    def default(cls) -> Store:
+        """The store of the current ``PYBUILD_HOME``; one object (and connection) per home."""
+        return _store_at(str(default_home()))
+
+    # -- naming -----------------------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        """The absolute path of a store basename."""
+        return self.dir / name
+
+    def parse(self, path: str | os.PathLike[str]) -> str:
+        """The store basename that `path` is, or lies in (a result link is followed)."""
+        given = os.fspath(path)
+        full = Path(given)
+        if not full.is_absolute() and not given.startswith(str(self.dir)):
+            full = Path.cwd() / full
+        if not str(full).startswith(str(self.dir) + os.sep) and full.is_symlink():
+            full = Path(os.path.realpath(full))
+            store_real = Path(os.path.realpath(self.dir))
+            if str(full).startswith(str(store_real) + os.sep):
+                full = self.dir / full.relative_to(store_real)
+        try:
+            relative = full.relative_to(self.dir)
+        except ValueError:
+            raise InvalidPath(given, f"not inside the store {self.dir}") from None
+        if not relative.parts:
+            raise InvalidPath(given, "is the store directory itself, not a store path")
+        basename = relative.parts[0]
+        try:
+            split_name(basename)
+        except Exception:
+            raise InvalidPath(given, "not a store path (<hash>-<name>)") from None
+        return basename
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def is_valid(self, name: str, *, root: bool = False) -> bool:
+        """Whether `name` is registered.
+
+        With `root`, `name` is first made a temporary root of this process (see
+        :func:`~pybuild.store.temproots.add_temp_roots`): a valid answer then stays true until
+        the process ends, whatever collection runs meanwhile. Evaluation asks so before it
+        reuses a path; a build, which holds its own roots, need not.
+        """
+        if root:
+            add_temp_roots(self, [name])
+        return self.registry.is_valid(name)
+
+    def info(self, name: str) -> PathInfo:
+        info = self.registry.info(name)
+        if info is None:
+            raise PathNotValid(str(self.path(name)))
+        return info
+
+    def closure(self, names: Iterable[str]) -> list[str]:
+        """Every path reachable from `names` by references, sorted."""
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo.extend(self.info(name).references)
+        return sorted(seen)
+
+    # -- adding content ---------------------------------------------------------------------
+
+    def lock(self, names: Iterable[str]) -> contextlib.AbstractContextManager[None]:
+        """Hold the build locks of `names` (see :mod:`pybuild.store.locks`)."""
+        return path_locks(self.lock_dir, names)
+
+    def new_tmp_dir(self, label: str) -> Path:
+        """A fresh directory on the store's filesystem, so renames into the store are atomic.
+
+        Its name ends in ``-<pid>-<random>``: the garbage collector removes only the
+        directories whose process is gone.
+        """
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{label}-{os.getpid()}-", dir=self.tmp_dir))
+
+    def add_path(
+        self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()
+    ) -> str:
+        """Copy a file or folder into the store, named by its content (Nix's ``./path``).
+
+        Entries named in `exclude` are left out at any depth, as a Nix path filter would.
+        The path stays a root until this process ends, so a collection cannot take it from
+        a recipe being evaluated before its build starts.
+        """
+        src_path = Path(src)
+        if not src_path.exists():
+            raise InvalidPath(os.fspath(src), "does not exist")
+        nar_hash = _source_hash(src_path, tuple(exclude))
+        basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
+        if self.is_valid(basename, root=True):
+            return basename
+        work = self.new_tmp_dir("add")
+        try:
+            copy = work / "content"
+            if src_path.is_dir() and not src_path.is_symlink():
+                ignore = shutil.ignore_patterns(*exclude) if exclude else None
+                shutil.copytree(src_path, copy, symlinks=True, ignore=ignore)
+            else:
+                shutil.copy2(src_path, copy, follow_symlinks=False)
+            with self.lock([basename]):
+                if not self.is_valid(basename):
+                    self.commit({basename: copy}, ca=f"source:{nar_hash.sri}", expect=nar_hash.sri)
+        finally:
+            remove_tree(work)
+        return basename
+
+    def add_text(self, name: str, text: str, references: Iterable[str] = ()) -> str:
+        """Store a small text (a .drv file) under a name derived from its content.
+
+        Like :meth:`add_path`, the path stays a root until this process ends.
+        """
+        data = text.encode()
+        basename = make_name("text", hashlib.sha256(data).hexdigest(), name)
+        if self.is_valid(basename, root=True):
+            return basename
+        work = self.new_tmp_dir("text")
+        try:
+            (work / "content").write_bytes(data)
+            with self.lock([basename]):
+                if not self.is_valid(basename):
+                    self.commit({basename: work / "content"}, references=references)
+        finally:
+            remove_tree(work)
+        return basename
+
+    def add_texts(self, texts: Sequence[tuple[str, str, Sequence[str]]]) -> list[str]:
+        """Store small texts (name, text, references) at once, in one registry transaction:
+        the .drv files of a whole build graph, where one transaction each cost more than the
+        builds of a small graph. References may be earlier texts of the same call. Their
+        basenames, in order; each stays a root until this process ends."""
+        named = [
+            (make_name("text", hashlib.sha256(t.encode()).hexdigest(), n), t.encode(), refs)
+            for n, t, refs in texts
+        ]
+        add_temp_roots(self, [basename for basename, _, _ in named])
+        missing = [item for item in named if not self.registry.is_valid(item[0])]
+        if missing:
+            work = self.new_tmp_dir("text")
+            try:
+                files = {}
+                for i, (basename, data, _) in enumerate(missing):
+                    files[basename] = work / str(i)
+                    files[basename].write_bytes(data)
+                refs = {basename: list(r) for basename, _, r in missing}
+                with self.lock(files):
+                    fresh = {b: f for b, f in files.items() if not self.registry.is_valid(b)}
+                    if fresh:
+                        self.commit(fresh, references_of=refs)
+            finally:
+                remove_tree(work)
+        return [basename for basename, _, _ in named]
+
+    def commit(
+        self,
+        built: Mapping[str, Path],
+        *,
+        candidates: Iterable[str] = (),
+        references: Iterable[str] | None = None,
+        references_of: Mapping[str, Sequence[str]] | None = None,
+        deriver: str | None = None,
+        ca: str | None = None,
+        expect: str | None = None,
+    ) -> list[PathInfo]:
+        """Move finished content into the store and register it; the caller holds the locks.
+
+        References are the `candidates` (and the outputs themselves) whose hash part occurs in
+        the content, unless `references` (for all) or `references_of` (for each) are given
+        outright. `expect` is a NAR hash the content must have (for content-addressed adds).
+        """
+        if references is not None:
+            references_of = {name: list(references) for name in built}
+        pool = {split_name(c)[0]: c for c in [*candidates, *built]}
+        infos = []
+        for name, tmp in built.items():
+            _canonicalise(tmp)
+            nar_hash, size, hits = hash_and_scan(tmp, pool if references_of is None else ())
+            if expect is not None and nar_hash.sri != parse_hash(expect).sri:
+                raise InvalidPath(str(tmp), "changed while it was being added")
+            if references_of is not None:
+                refs = sorted(references_of[name])
+            else:
+                refs = sorted(pool[h] for h in hits)
+            infos.append(PathInfo(name, nar_hash.sri, size, tuple(refs), deriver, ca=ca))
+        self.registry.open()  # a registry exists before the store holds paths (or it is lost)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for name, tmp in built.items():
+            target = self.path(name)
+            if os.path.lexists(target):
+                remove_tree(target)  # an unregistered left-over of an interrupted build
+            # Moving a directory to a new parent needs write access to it (its ".." entry
+            # changes), so the top stays writable until it is in place.
+            is_dir = tmp.is_dir() and not tmp.is_symlink()
+            if is_dir:
+                os.chmod(tmp, 0o755)
+            os.rename(tmp, target)
+            if is_dir:
+                os.chmod(target, 0o555)
+        self.registry.register(infos)
+        return infos
+
+    def replace_contents(self, name: str, fresh: Path) -> None:
+        """Put `fresh` in place of the damaged contents of the valid path `name`.
+
+        `fresh` must have the NAR hash the registry holds for `name` (a rebuild or re-fetch of
+        it), so the registration stays true; the caller holds the path's lock. The damaged
+        copy is moved aside first and deleted after, so a crash leaves one or the other.
+        """
+        expected = self.info(name).nar_hash
+        _canonicalise(fresh)
+        actual, _ = hash_path(fresh)
+        if actual.sri != expected:
+            raise InvalidPath(
+                str(fresh), f"is not the content of {name}: {actual.sri} != {expected}"
+            )
+        target = self.path(name)
+        aside = self.new_tmp_dir("repair") / "damaged"
+        if os.path.lexists(target):
+            if target.is_dir() and not target.is_symlink():
+                os.chmod(target, 0o755)
+            os.rename(target, aside)
+        if fresh.is_dir() and not fresh.is_symlink():
+            os.chmod(fresh, 0o755)
+        os.rename(fresh, target)
+        if target.is_dir() and not target.is_symlink():
+            os.chmod(target, 0o555)
+        remove_tree(aside.parent)
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def verify(self, check_contents: bool = False) -> Iterator[Problem]:
+        """Registered paths that are missing or changed, and unregistered left-overs.
+
+        A registry that is lost, damaged or cannot be opened is the one problem reported (kind
+        ``registry``, its path the database's): without it no path can be judged.
+        """
+        try:
+            self.registry.check_whole()
+            registered = set(self.registry.paths())
+        except RegistryError as exc:
+            yield Problem(str(self.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
+            return
+        for name in sorted(registered):
+            target = self.path(name)
+            if not os.path.lexists(target):
+                yield Problem(name, "missing", "registered but absent from the store")
+            elif check_contents:
+                actual, _ = hash_path(target)
+                expected = self.info(name).nar_hash
+                if actual.sri != expected:
+                    yield Problem(name, "modified", f"expected {expected}, found {actual.sri}")
+        if self.dir.is_dir():
+            for entry in sorted(os.listdir(self.dir)):
+                if entry not in registered and len(entry) > HASH_LEN:
+                    yield Problem(entry, "unregistered", "left over from an interrupted build")
+
+
+@functools.lru_cache(maxsize=16)
+def _store_at(home: str) -> Store:
+    return Store(home)
+
+
+def _source_hash(path: Path, exclude: tuple[str, ...]) -> Hash:
+    """The NAR hash of a source; a file's is remembered while its size and time are unchanged.
+
+    Evaluation adds the same builder scripts again and again; hashing them once is enough.
+    """
+    if not path.is_file() or path.is_symlink():
+        return hash_path(path, exclude)[0]
+    st = path.stat()
+    return _file_hash(str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str, size: int, mtime_ns: int, inode: int) -> Hash:
+    return hash_path(path)[0]
+
+
+def _safe_name(name: str) -> str:
+    """A file name made fit for a store name (spaces and the like become ``_``)."""
+    cleaned = "".join(c if c.isalnum() or c in "+-._?=" else "_" for c in name).lstrip(".")
+    return cleaned or "source"
+
+
+def _canonicalise(root: Path) -> None:
+    """Read-only, canonical times, no special bits: all that a NAR does not record is erased.
+
+    Files a build user made (pybuild.buildusers) become the store owner's again.
+    """
+    owner = (os.geteuid(), os.getegid())
+    for path in _walk_bottom_up(root):
+        st = os.lstat(path)
+        if (st.st_uid, st.st_gid) != owner:
+            os.lchown(path, *owner)  # before chmod: a change of owner clears setuid bits
+        if stat.S_ISLNK(st.st_mode):
+            os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            mode = 0o555
+        elif stat.S_ISREG(st.st_mode):
+            mode = 0o555 if st.st_mode & stat.S_IXUSR else 0o444
+            if st.st_nlink > 1:
+                _unshare(path)
+        else:
+            raise InvalidPath(str(path), "special files (devices, sockets, fifos) cannot be stored")
+        os.chmod(path, mode)
+        os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME))
+
+
+def _unshare(path: str) -> None:
+    """Replace hard-linked file `path` by a copy of its own, so that its mode and time can
+    be changed without changing those of its other names.
+
+    A builder can link any file into its output (as root, ``ln /etc/shadow $out/x``); those
+    other names may lie outside the store. A NAR has no hard links, so the copy loses nothing.
+    """
+    parent = os.path.dirname(path)
+    if not os.access(parent, os.W_OK):
+        os.chmod(parent, 0o755)  # the walk (bottom-up) gives it its final mode afterwards
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".unshare-")
+    try:
+        with (
+            os.fdopen(fd, "wb") as copy,
+            open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as src,
+        ):
+            shutil.copyfileobj(src, copy)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _walk_bottom_up(root: Path) -> Iterator[str]:
+    if root.is_dir() and not root.is_symlink():
+        for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+            for name in filenames + dirnames:
+                yield os.path.join(dirpath, name)
+    yield str(root)
+
+
+def remove_tree(path: str | os.PathLike[str]) -> None:
+    """Delete a path even when it was made read-only (store content always is)."""
+    path = os.fspath(path)
+    if not os.path.lexists(path):
+        return
+    if os.path.isdir(path) and not os.path.islink(path):
+        for dirpath, dirnames, _ in os.walk(path):
+            os.chmod(dirpath, 0o755)
+            for d in dirnames:
+                full = os.path.join(dirpath, d)
+                if not os.path.islink(full):
+                    os.chmod(full, 0o755)
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)

@@ -1,0 +1,165 @@
+"""The console script's fast path answers as the full command line would, or not at all.
+
+Each test runs the full command (``pybuild.cli.main``) and :func:`pybuild.fastpath.answer` on
+the same command line and compares what they print; and shows that the fast path leaves the
+answer to the full command line (None) whenever anything its record holds has changed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pybuild import evalcache, fastpath
+from pybuild.bundled import default_recipes
+from pybuild.cli import main
+from pybuild.store import Store
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+FILE = """
+from pybuild import derivation
+
+hello = derivation(name="hello", builder="/bin/sh", args=["-c", "echo hi > $out"])
+bye = derivation(name="bye", builder="/bin/sh", args=["-c", "echo bye > $out"])
+"""
+BUILD = ["build", "-f", "build.py", "hello", "bye"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    monkeypatch.delenv("PYBUILD_EVAL_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "build.py").write_text(FILE)
+    stamp = (tmp_path / "build.py").stat().st_mtime - 100
+    os.utime(tmp_path / "build.py", (stamp, stamp))
+    return tmp_path
+
+
+def full(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """What the full command line prints (the evaluation cache turned off: it evaluates)."""
+    assert main([*argv, "--option", "eval_cache", "false"]) == 0
+    return capsys.readouterr().out
+
+
+def fast(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int | None, str]:
+    status = fastpath.answer(argv)
+    return status, capsys.readouterr().out
+
+
+def test_a_repeated_build_is_answered_as_the_full_command_answers_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fast(capsys, BUILD) == (None, "")  # no record yet
+    assert main(BUILD) == 0  # evaluates, builds, keeps the record
+    first = capsys.readouterr().out
+    roots = set((project / "pybuild-home" / "var" / "temproots").iterdir())
+    assert fast(capsys, BUILD) == (0, first)
+    assert set((project / "pybuild-home" / "var" / "temproots").iterdir()) == roots  # let go
+    assert full(capsys, BUILD) == first
+
+
+def test_the_fast_path_leaves_a_changed_input_to_the_full_command(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(BUILD)
+    capsys.readouterr()
+    (project / "build.py").write_text(FILE.replace("echo hi", "echo hey"))
+    assert fast(capsys, BUILD) == (None, "")
+
+
+def test_the_fast_path_leaves_a_deleted_output_to_the_full_command(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(BUILD)
+    out = capsys.readouterr().out.split()
+    assert main(["delete", out[0]]) == 0
+    capsys.readouterr()
+    assert fast(capsys, BUILD) == (None, "")
+    assert main(BUILD) == 0 and capsys.readouterr().out.split() == out  # built again
+
+
+def test_settings_and_other_options_go_the_long_way(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(BUILD)
+    capsys.readouterr()
+    for extra in (["--json"], ["-o", "result"], ["--option", "eval_cache", "false"], ["-q"]):
+        assert fastpath.answer([*BUILD, *extra]) is None
+    assert fastpath.answer(["build", "hello", "-f", "build.py", "bye"]) is None  # argparse refuses
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "pybuild" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("eval_cache = false\n")  # the record counted the config file
+    assert fastpath.answer(BUILD) is None
+    config.unlink()
+    assert fast(capsys, BUILD)[0] == 0
+    monkeypatch.setenv("PYBUILD_EVAL_CACHE", "false")
+    assert fastpath.answer(BUILD) is None
+
+
+def test_version_and_help_are_the_full_command_lines(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "77")
+    assert fast(capsys, ["--version"]) == (0, f"pybuild {__import__('pybuild').__version__}\n")
+    assert fast(capsys, ["--help"]) == (None, "")  # no copy of the help yet
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])  # a command's help is argparse's, always
+    capsys.readouterr()
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert "usage: pybuild" in text and "build" in text
+    assert fast(capsys, ["--help"]) == (0, text)
+    assert fast(capsys, []) == (2, text)
+    monkeypatch.setenv("COLUMNS", "120")  # argparse wraps to the terminal: another copy
+    assert fast(capsys, ["--help"]) == (None, "")
+
+
+def test_a_repeated_shell_run_is_answered_from_its_record(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    use_index: BuildIndex,
+) -> None:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    monkeypatch.chdir(tmp_path)
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+    argv = ["shell", "--no-default-recipes", "--recipes", str(default_recipes())]
+    argv += ["--recipes", str(recipes), "-p", "greet", "--run", "greet; echo $VIRTUAL_ENV"]
+    assert fastpath.answer(argv) is None
+    assert main(argv) == 0  # builds; the caches it wrote while evaluating are too young
+    assert main(argv) == 0  # evaluates again and keeps the record
+    first = capfd.readouterr().out.split("\n", 2)[2]
+    assert first.startswith("HELLO FROM GREET!\n")
+    assert fastpath.answer(argv) == 0
+    assert capfd.readouterr().out == first
+    (recipes / "greet.py").write_text((recipes / "greet.py").read_text() + "\n# edited\n")
+    assert fastpath.answer(argv) is None
+
+
+def test_rollback_and_switch_generation_are_answered_as_the_full_command_does(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuild.profiles import Manifest, Profile
+
+    profile = Profile(store, "p")
+    for text in ("one", "two"):
+        env = store.add_text("env", text)
+        profile.add(Manifest(environment=env, python={}, packages=()))
+    assert fastpath.answer(["rollback", "--profile", "p"]) == 0
+    assert profile.current_number() == 1
+    assert capsys.readouterr().err == "switched profile p from generation 2 to 1\n"
+    assert fastpath.answer(["rollback", "--profile", "p"]) is None  # the oldest: an error
+    assert fastpath.answer(["switch-generation", "3", "--profile", "p"]) is None  # no such one
+    assert profile.current_number() == 1
+    assert fastpath.answer(["switch-generation", "--profile", "p", "2"]) == 0
+    assert main(["rollback", "--profile", "p"]) == 0  # the full command: the same line
+    assert capsys.readouterr().err.splitlines() == [
+        "switched profile p from generation 1 to 2",
+        "switched profile p from generation 2 to 1",
+    ]
+    store.registry.close()
+    os.rename(store.registry.path, f"{store.registry.path}.away")  # nothing valid any more
+    assert fastpath.answer(["switch-generation", "2", "--profile", "p"]) is None
