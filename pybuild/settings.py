@@ -95,6 +95,7 @@ SETTINGS: dict[str, Setting] = {
             "any | sdist: 'sdist' makes a pypi: package whose sdist cannot be built an error"
             " instead of taking its wheel",
         ),
+        Setting(
             "builders",
             str,
             "",
