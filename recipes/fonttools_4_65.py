@@ -3,6 +3,9 @@
 fontTools 4.66 needs Python 3.11 (its ``Requires-Python``), so on 3.10 the set's ``fonttools``
 is this one (see fonttools.py). It builds as the set's fontTools does: the legacy setuptools
 backend with wheel, pure Python (``FONTTOOLS_WITH_CYTHON=0``), no runtime dependencies.
+
+Its tests do not run: the set's ``fonttools`` (3.11 and later) runs the suite; this
+release is only the 3.10 fallback.
 """
 
 

@@ -2,6 +2,9 @@
 
 Pure Python, no runtime dependencies; it runs ninja, which the recipes that build with it
 list in ``native_build_inputs``.
+
+Its tests do not run: meson's suite (``run_tests.py``) builds hundreds of C, C++ and
+Fortran projects with their compilers, far beyond a check phase.
 """
 
 

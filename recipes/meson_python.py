@@ -4,6 +4,9 @@ It builds itself (``backend-path = ['.']``) with meson and ninja: meson comes fr
 ``build_system``, ninja and patchelf (which meson-python asks for on Linux) from
 ``native_build_inputs``, all on ``PATH`` during the build.
 ``tomli`` is needed below Python 3.11 only, to build it and at run time.
+
+Its tests do not run: they build example packages with a C compiler and git, which the
+check phase does not provide yet.
 """
 
 
