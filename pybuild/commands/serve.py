@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import Any
 
 from ..errors import UsageError
-from .common import get_settings
+from .common import build_options, get_settings
 
 
 def register(commands: Any) -> None:
@@ -22,7 +23,7 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ..buildoptions import BuildOptions
+    from ..progress import Lines
     from ..remote.serve import serve
     from ..store import Store
 
@@ -36,17 +37,11 @@ def _serve(args: argparse.Namespace) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     settings = get_settings(args)
-    options = BuildOptions(
-        jobs=1,  # one build per connection: the client opens one per slot
-        keep_failed=settings.keep_failed,
-        log_lines=settings.log_lines,
-        build_timeout=settings.build_timeout,
-        substituters=tuple(settings.substituters),
-        trusted_public_keys=tuple(settings.trusted_public_keys),
-        require_sigs=settings.require_sigs,
-        auto_optimise=settings.auto_optimise,
-        sandbox=settings.sandbox,
-        log=sys.stderr,
+    # One build per connection (the client opens one per slot), never sent on to a builder.
+    options = dataclasses.replace(
+        build_options(args, settings, log=sys.stderr, progress=Lines(sys.stderr)),
+        jobs=1,
+        builders="",
     )
     with protocol_out:
         serve(Store.default(), sys.stdin.buffer, protocol_out, options)

@@ -15,11 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .buildsystem import BuildSystem, build_tools
-from .errors import GenerateError, MetadataError, MissingBuildBackend
+from .buildsystem import BuildSystem, applicable_requirements, build_tools
+from .errors import GenerateError, MissingBuildBackend
 from .names import version_attr
 from .releases import Releases
 from .resolver import Chosen, Req, resolve
@@ -77,16 +76,10 @@ def _from_index(
     taken: Mapping[str, str],
     missing: MissingBuildBackend,
 ) -> BuildEnv:
-    roots = []
-    for text in system.requires:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement as exc:
-            raise MetadataError(
-                f"{label}: bad [build-system] requirement {text!r}: {exc}"
-            ) from None
-        if req.marker is None or req.marker.evaluate({**releases.env, "extra": ""}):
-            roots.append(Req.of(req, f"{label}'s [build-system]"))
+    roots = [
+        Req.of(req, f"{label}'s [build-system]")
+        for _, req in applicable_requirements(system, releases.env, label)
+    ]
     try:
         chosen = resolve(releases, pkgs, roots, build=True)
     except GenerateError as exc:

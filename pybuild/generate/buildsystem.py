@@ -69,6 +69,24 @@ def read_build_system(pyproject: str | None, where: str) -> BuildSystem:
     return BuildSystem(tuple(requires), str(backend), tuple(str(p) for p in path))
 
 
+def applicable_requirements(
+    system: BuildSystem, env: Mapping[str, str], package: str
+) -> list[tuple[str, Requirement]]:
+    """The build requirements whose markers hold in `env`, each with the text it was written
+    as (errors quote it); a requirement that does not parse is the sdist's error."""
+    applicable = []
+    for text in system.requires:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            raise MetadataError(
+                f"{package}: bad [build-system] requirement {text!r}: {exc}"
+            ) from None
+        if req.marker is None or req.marker.evaluate({**env, "extra": ""}):
+            applicable.append((text, req))
+    return applicable
+
+
 def build_tools(
     pkgs: Any, system: BuildSystem, env: Mapping[str, str], package: str
 ) -> list[tuple[str, Any]]:
@@ -78,15 +96,7 @@ def build_tools(
     (``flit_core<4`` takes ``flit_core_3``). Raises :class:`MissingBuildBackend` otherwise.
     """
     chosen: dict[str, Any] = {}
-    for text in system.requires:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement as exc:
-            raise MetadataError(
-                f"{package}: bad [build-system] requirement {text!r}: {exc}"
-            ) from None
-        if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
-            continue
+    for text, req in applicable_requirements(system, env, package):
         fitting = next(
             (
                 (attr, pkg)
