@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -268,6 +269,11 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
     assert rows["lame"]["status"] == "eval-failed" and "update-pins lame" in rows["lame"]["error"]
     assert rows["spin"]["status"] == "success"
     assert status == 1  # lame failed; gone alone would not fail the run
+    # A dry run evaluates alike: it names what will not be built and plans the rest.
+    status = main(["build", "--all", "--dry-run", "--recipes", str(recipes)])
+    shown = capsys.readouterr().out
+    assert re.search(r"^unsupported +gone ", shown, re.M) and "eval-failed" in shown
+    assert status == 1
 
 
 @on_manylinux

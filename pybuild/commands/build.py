@@ -188,20 +188,12 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     """
     from ..realiser import realise
 
-    pkgs = package_set(args)
+    drvs, rows = _evaluate_all(package_set(args))
     if args.dry_run:
-        return print_work([as_derivation(pkgs[a], a) for a in pkgs.packages()], store, options)
-    rows: dict[str, dict[str, Any]] = {}
-    drvs: dict[str, Any] = {}
-    for attr in pkgs.packages():
-        try:
-            drvs[attr] = as_derivation(pkgs[attr], attr)
-        except UnsupportedInterpreter as exc:
-            rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
-        except UsageError as exc:
-            rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
-        except PybuildError as exc:
-            rows[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
+        for row in rows.values():  # what will not be built, and why
+            print(f"{row['status']:<12} {row['attr']:<28} {_first_line(row['error'])}")
+        print_work(list(drvs.values()), store, options)
+        return int(any(r["status"] != "unsupported" for r in rows.values()))
     results = realise(list(drvs.values()), store, replace(options, keep_going=True))
     for attr, drv in drvs.items():
         result = results.get(drv, _VALID)
@@ -242,6 +234,23 @@ def _tests_json(store: Any, drv: Any, result: BuildResult) -> dict[str, int] | N
     """What the check phase of `drv`'s build counted, from its log (None: no tests ran)."""
     counts = counts_for(store.log_dir, drv.drv_name, result)
     return counts.to_json() if counts else None
+
+
+def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The derivation of every attribute that has one, and a report row for each that does not
+    (unsupported by the interpreter, not a package, or failed to evaluate)."""
+    rows: dict[str, dict[str, Any]] = {}
+    drvs: dict[str, Any] = {}
+    for attr in pkgs.packages():
+        try:
+            drvs[attr] = as_derivation(pkgs[attr], attr)
+        except UnsupportedInterpreter as exc:
+            rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
+        except UsageError as exc:
+            rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
+        except PybuildError as exc:
+            rows[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
+    return drvs, rows
 
 
 def _first_line(text: str) -> str:
