@@ -18,12 +18,22 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["default_recipes", "example_overlays"]
+__all__ = ["default_recipes", "example_overlays", "with_default_set"]
 
 
 def default_recipes() -> Path:
     """The folder of the default package set."""
     return _shipped("recipes")
+
+
+def with_default_set(folders: list[str], no_default: bool) -> list[str] | None:
+    """The recipe folders a command line names, each once: absolute `folders` on top of the
+    default set, or alone with `no_default`; None for the default set alone."""
+    if no_default:
+        return list(dict.fromkeys(folders))
+    if not folders:
+        return None
+    return list(dict.fromkeys([str(default_recipes()), *folders]))
 
 
 def example_overlays() -> Path:

@@ -21,6 +21,7 @@ import os
 import sys
 
 from .rootsfile import HeldRoots
+from .store.home import home_dir
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
@@ -58,11 +59,7 @@ def answer(argv: Sequence[str]) -> int | None:
 def _home() -> str | None:
     """The store's home as :func:`pybuild.store.default_home` finds it, when it is already
     absolute and normal (``pathlib`` would spell any other the same way only after work)."""
-    env = os.environ
-    home = env.get("PYBUILD_HOME")
-    if not home:
-        xdg = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-        home = os.path.join(xdg, "pybuild")
+    home = home_dir(os.environ)
     if not os.path.isabs(home) or os.path.normpath(home) != home or home.startswith("//"):
         return None
     return home
@@ -120,13 +117,11 @@ def _recipe_folders(found: dict[str, list[str]]) -> list[str] | bool | None:
     if any(os.path.normpath(r) != r or r.startswith("//") for r in given):
         return False  # pathlib would spell it otherwise
     absolute = [r if os.path.isabs(r) else os.path.join(os.getcwd(), r) for r in given]
-    if "no_default" in found:
-        return list(dict.fromkeys(absolute)) if absolute else False
-    if not absolute:
-        return None
-    from .bundled import default_recipes
+    if "no_default" in found and not absolute:
+        return False  # refused by the full command line
+    from .bundled import with_default_set
 
-    return list(dict.fromkeys([str(default_recipes()), *absolute]))
+    return with_default_set(absolute, "no_default" in found)
 
 
 def _build(home: str, rest: Sequence[str]) -> int | None:

@@ -101,16 +101,13 @@ def attr_completer(prefix: str, parsed_args: argparse.Namespace, **_: object) ->
 def recipe_folders(args: argparse.Namespace) -> list[str] | None:
     """The recipe folders a command line names: ``--recipes`` folders on top of the default
     set (unless ``--no-default-recipes``); None for the default set alone."""
-    from ..bundled import default_recipes
+    from ..bundled import with_default_set
 
     given = [str(Path(r).absolute()) for r in getattr(args, "recipes", None) or ()]
-    if getattr(args, "no_default_recipes", False):
-        if not given:
-            raise UsageError("--no-default-recipes needs at least one --recipes DIR")
-        return list(dict.fromkeys(given))
-    if not given:
-        return None
-    return list(dict.fromkeys([str(default_recipes()), *given]))
+    no_default = getattr(args, "no_default_recipes", False)
+    if no_default and not given:
+        raise UsageError("--no-default-recipes needs at least one --recipes DIR")
+    return with_default_set(given, no_default)
 
 
 def searched_folders(args: argparse.Namespace) -> list[str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid, RegistryError
 from ..hashing import Hash, hash_path, parse_hash
+from .home import home_dir
 from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
 from .references import hash_and_scan
@@ -42,21 +43,14 @@ _CANONICAL_MTIME = 1
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
     """``$PYBUILD_HOME``, else ``$XDG_DATA_HOME/pybuild``, else ``~/.local/share/pybuild``."""
-    env = os.environ if environ is None else environ
-    given, xdg = env.get("PYBUILD_HOME"), env.get("XDG_DATA_HOME")
-    relative = not os.path.isabs(given or xdg or "/")
-    return _home(given, xdg, os.environ.get("HOME"), os.getcwd() if relative else None)
+    home = home_dir(os.environ if environ is None else environ)
+    return _absolute(home, None if os.path.isabs(home) else os.getcwd())
 
 
 @functools.lru_cache(maxsize=16)
-def _home(
-    pybuild_home: str | None, xdg_data_home: str | None, _home_dir: str | None, _cwd: str | None
-) -> Path:
+def _absolute(home: str, _cwd: str | None) -> Path:
     """Cached: evaluating a set asks for the home hundreds of times (once per derivation)."""
-    if pybuild_home:
-        return Path(pybuild_home).absolute()
-    data = xdg_data_home or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(data, "pybuild").absolute()
+    return Path(home).absolute()
 
 
 @dataclass(frozen=True)
