@@ -160,10 +160,9 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
 
 
 def _run_plan(
-    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions, workers: int = 0
+    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions, workers: int
 ) -> dict[Derivation, BuildResult]:
-    """Run builds with up to `workers` (else `jobs`) at once, each as soon as its inputs are
-    done."""
+    """Run builds with up to `workers` at once, each as soon as its inputs are done."""
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -181,7 +180,7 @@ def _run_plan(
         finally:
             seconds[drv] = time.monotonic() - start
 
-    with ThreadPoolExecutor(max_workers=max(1, workers or options.jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
             for drv in [d for d, w in waiting.items() if not w]:
@@ -283,12 +282,12 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     """Copy the outputs from a binary cache; if that fails, make the inputs valid to build."""
     outputs = list(drv.output_paths.values())
     if subs.fetch(drv.name, outputs, store, held=outputs):
-        return True  # like the build inputs, the .drv files are not needed, so not written
+        return True  # its build inputs are not needed, so not fetched
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
         # The same substituters: a cache given up on is not asked again in this run.
         plan = _plan(missing, store, subs)
-        results = _run_plan(plan, lambda d: _build(d, store, options, subs), options)
+        results = _run_plan(plan, lambda d: _build(d, store, options, subs), options, options.jobs)
         failed = [r.error for r in results.values() if r.error is not None]
         if failed:  # kept going past it: this build cannot, without that input
             raise failed[0]
