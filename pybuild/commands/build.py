@@ -24,6 +24,7 @@ from .common import (
     print_json,
     print_work,
     recipe_folders,
+    recorded_valid,
     select_attr,
     set_arguments,
 )
@@ -78,7 +79,6 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ..evalcache import lookup
     from ..store.temproots import temp_roots
 
     _refuse_what_does_not_fit(args)
@@ -88,11 +88,9 @@ def _build(args: argparse.Namespace) -> int:
         return _build_all(args, store, build_options(args, settings))
 
     key = None if args.check or args.dry_run or not settings.eval_cache else _cache_key(args, store)
-    cached = lookup(store, key) if key else None
-    if cached is not None:
-        with temp_roots(store, _outputs(cached)):  # held before checking that they are valid
-            if all(store.is_valid(p) for p in _outputs(cached)):
-                return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
+    with recorded_valid(store, key) as cached:
+        if cached is not None:
+            return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
     from ..realiser import realise
 
     options = build_options(args, settings)

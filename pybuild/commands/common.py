@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "open_store",
     "package_set",
     "print_json",
+    "recorded_valid",
     "select_attr",
     "set_arguments",
 ]
@@ -213,6 +215,23 @@ def located_python(args: argparse.Namespace) -> str | None:
     from ..python.locate import locate_python
 
     return locate_python(args.python)
+
+
+@contextlib.contextmanager
+def recorded_valid(store: Any, key: str | None) -> Iterator[list[Any] | None]:
+    """The targets the evaluation record `key` holds, while their outputs are valid: held as
+    temporary roots for the block (taken before checking, so no gc takes them between), or
+    None when there is no record, it no longer holds, or an output is gone."""
+    from ..evalcache import lookup
+    from ..store.temproots import temp_roots
+
+    cached = lookup(store, key) if key else None
+    if cached is None:
+        yield None
+        return
+    outputs = [p for t in cached for p in t.output_paths.values()]
+    with temp_roots(store, outputs):
+        yield cached if all(store.is_valid(p) for p in outputs) else None
 
 
 def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:

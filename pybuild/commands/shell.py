@@ -19,6 +19,7 @@ from .common import (
     package_set,
     print_work,
     recipe_folders,
+    recorded_valid,
     select_attr,
     set_arguments,
 )
@@ -66,20 +67,16 @@ def _environment(args: argparse.Namespace) -> Any:
 def _shell(args: argparse.Namespace) -> int:
     """Realise the environment (answered from the evaluation cache when a record holds, as
     ``pybuild build`` is), then run the command or shell in it."""
-    from ..evalcache import lookup
     from ..realiser import realise
     from ..shell import run_in_environment
-    from ..store.temproots import temp_roots
 
     store = open_store()
     settings = get_settings(args)
     key = None if args.dry_run or not settings.eval_cache else _cache_key(args, store)
-    cached = lookup(store, key) if key else None
-    if cached is not None and len(cached) == 1:
-        names = list(cached[0].output_paths.values())
-        with temp_roots(store, names):  # held before checking that they are valid
-            if all(store.is_valid(n) for n in names):
-                return run_in_environment(str(store.path(names[0])), args.pure, args.run)
+    with recorded_valid(store, key) as cached:
+        if cached is not None and len(cached) == 1:
+            (out, *_) = cached[0].output_paths.values()
+            return run_in_environment(str(store.path(out)), args.pure, args.run)
     options = build_options(args, settings)
     if key:
         drv = evaluate_recorded(store, key, lambda: as_derivation(_environment(args), "env"))
