@@ -377,6 +377,27 @@ def test_the_set_wins_unless_the_version_differs(pkgs) -> None:
     assert shout2.version == "2.0" and shout2.drv != pkgs.shout.drv
 
 
+def test_a_requested_project_is_its_newest_release_unless_the_set_needs_its_recipe(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuild.generate import import_file
+
+    shout = pkgs.from_pypi("shout")  # the set's recipe is shout 1.0: uv would take 2.0
+    assert shout.version == "2.0" and shout.drv != pkgs.shout.drv
+    why = (
+        "the set's recipe shout (shout 1.0) is passed over: it is older, and a requested"
+        " project is its newest release that fits"
+    )
+    assert why in " ".join(capsys.readouterr().err.split())
+    assert pkgs.from_pypi("pluggy") is force(pkgs.pluggy)  # the index's is older
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("shout\ngreet\n")  # greet's recipe takes the set's shout 1.0
+    import_file(pkgs, requirements, tmp_path / "out")
+    held = "shout 1.0 is not its newest release (2.0): held back by shout==1.0, required by greet"
+    assert held in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "out" / "generated-recipes" / "shout.py").exists()
+
+
 def test_requires_python_in_metadata_makes_the_resolver_backtrack(pkgs) -> None:
     assert pkgs.from_pypi("mu").version == "0.9"  # mu 1.0's metadata wants Python < 3
     with pytest.raises(ResolutionFailed) as info:

@@ -256,6 +256,25 @@ def test_requirements_and_scripts_are_checked_against_the_closure(
     assert sorted(os.listdir(bin_dir)) == ["picky"]
 
 
+def test_an_undeclared_import_fails_the_imports_check_unless_a_generated_recipe_allows_it(
+    world: World,
+) -> None:
+    # greet imports shout: without it (and without its requirement), the import fails
+    bare = world.pkgs.greet.override_python_attrs(dependencies=[], remove_deps=["shout"])
+    with pytest.raises(BuildError) as info:
+        build(bare)
+    assert "phase imports check failed: cannot import greet" in failure_text(info.value)
+    assert_not_registered(world.store, bare)
+
+    allowed = bare.override_python_attrs(allow_undeclared_imports=True)
+    assert build(allowed)[allowed.drv].status == "built"
+    log = (world.store.log_dir / f"{allowed.drv.drv_name}.log").read_text()
+    assert "greet imports shout, which no dependency provides" in log
+    assert world.pkgs.greet.drv.out != allowed.drv.out
+    # the flag is in a derivation only when set: every other recipe keeps its store path
+    assert "allow_undeclared_imports" not in dict(world.pkgs.greet.drv.env)["PYBUILD_ATTRS"]
+
+
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:
     # sealed's import (the imports check) runs `sys.executable -c "import …"`: shout must be
     # there, pip (in the interpreter's own site-packages) must not.

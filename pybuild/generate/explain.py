@@ -6,8 +6,9 @@ Three accounts, each naming the requirements responsible and who asked for them:
 - a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
   as its cause, with what the set and the index have of each project;
 - a recipe of the set passed over for a release of the index: the requirement the recipe's
-  version does not meet (``botocore 1.40.0 requires python-dateutil<3``), or the inputs it is
-  pinned to that the rest of the resolution does not use;
+  version does not meet (``botocore 1.40.0 requires python-dateutil<3``), the inputs it is
+  pinned to that the rest of the resolution does not use, or, for a requested project, a
+  newer release;
 - a requested project resolved to a release older than its newest: the requirement that held
   it back. A package manager that silently picks a release from years ago is worse than one
   that fails, so this is said every time.
@@ -79,16 +80,23 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
 
 
 def passed_over(
-    entry: Chosen, infos: Mapping[str, list[Any]], chosen: Mapping[str, Chosen], pkgs: Any
+    entry: Chosen,
+    infos: Mapping[str, list[Any]],
+    chosen: Mapping[str, Chosen],
+    pkgs: Any,
+    requested: bool = False,
 ) -> str:
     """Why `entry`, a release of the index, was taken instead of the set's recipes (those
-    passed over for the same reason are named together)."""
+    passed over for the same reason are named together); a `requested` project takes its
+    newest release that fits, as uv would, over an older recipe."""
     by_reason: dict[str, list[str]] = {}
     for attr, pkg in set_recipes(pkgs, entry.name):
         version = Version(pkg.version)
         unmet = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(version)]
         if unmet:
             why = "; ".join(f"{_who(i)} requires {_text(i)}" for i in unmet)
+        elif requested and entry.version > version:
+            why = "it is older, and a requested project is its newest release that fits"
         else:
             why = _other_inputs(pkg, chosen) or "it conflicts with the rest of the request"
         by_reason.setdefault(why, []).append(f"{attr} ({entry.name} {pkg.version})")

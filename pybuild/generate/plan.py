@@ -159,7 +159,7 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
         if stale is None:
             raise
         return stale
-    for pin in plan.generated():
+    for pin in plan.pins.values():
         for note in pin.notes:
             print(f"pybuild: {note}", file=sys.stderr)
     _save(cache, plan)

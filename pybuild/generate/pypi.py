@@ -1,9 +1,10 @@
 """``pkgs.from_pypi(name, version=None, extras=())``: a package straight from the index.
 
-The set's own recipe is returned when it has one for the project (at that version, when one
-is given): recipes already in the set win. Otherwise the request is resolved (see
-:mod:`.plan`), the missing recipes are generated, and they are called in the set with each
-other as inputs, so their dependencies are the set's packages wherever the set has them.
+The set's own recipe is returned when it has one for the project at the version asked for.
+Otherwise the request is resolved (see :mod:`.plan`): with no version, to the newest release
+that fits, as uv would, which is the set's recipe unless the index has a newer one. The
+missing recipes are generated, and they are called in the set with each other as inputs, so
+their dependencies are the set's packages wherever the set has them.
 ``pypi:NAME``, ``pypi:NAME==VERSION`` and ``pypi:NAME[extra]==VERSION`` on the command line
 mean the same (:func:`parse_pypi_spec`).
 
@@ -60,15 +61,17 @@ def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
 
 
 def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
-    """The set's recipe for `name` (and `version`), or one generated from the index."""
+    """The set's recipe for `name` at `version`, or the newest release that fits (the set's
+    recipe, or one generated from the index)."""
     extras = tuple(sorted(str(canonicalize_name(e)) for e in extras))
     if version is not None:
         try:
             Version(version)
         except InvalidVersion:
             raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
-    for _, pkg in set_recipes(pkgs, name):
-        if version is None or Version(pkg.version) == Version(version):
+    wanted = Version(version) if version is not None else None
+    for _, pkg in set_recipes(pkgs, name) if wanted is not None else ():
+        if Version(pkg.version) == wanted:
             if not extras:
                 return pkg
             if all(e in pkg.attrs["optional_dependencies"] for e in extras):

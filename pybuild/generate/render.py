@@ -56,6 +56,7 @@ def recipe_text(pin: Any, python: str, url: bool = False) -> str:
         kwargs.append(
             ("optional_dependencies", ("{", [_optional(e, a) for e, a in optional.items()], "}"))
         )
+    kwargs.append(("allow_undeclared_imports", "True"))
     tests = test_extra(pin)
     if tests is None:
         kwargs.append(("do_check", "False"))
@@ -115,7 +116,10 @@ def _docstring(pin: Any, python: str) -> str:
         )
     else:
         body += f" Its test suite runs with its {test_extra(pin)!r} extra."
-    body += " Regenerate it rather than edit it."
+    body += (
+        " A module that imports a project its metadata does not declare is left unchecked"
+        " (logged), as no input can be added here. Regenerate it rather than edit it."
+    )
     paragraphs.append(textwrap.fill(body, _WIDTH))
     paragraphs += [textwrap.fill(note + ".", _WIDTH) for note in pin.notes]
     return head + ".\n\n" + "\n\n".join(paragraphs) + "\n"

@@ -9,6 +9,9 @@ it where candidates come from:
   then, when no recipe of the set fits, the index's releases, each under an attribute of its
   own (``python_dateutil_2_9_0_post0``), so that it lives in the store beside the set's
   recipe instead of replacing it, and :mod:`.explain` says which recipe was passed over;
+  a *requested* project (a root of the request) is the exception: as uv would, it resolves
+  to the index's newest release that fits even when the set's recipe is older, and falls
+  back to the recipe (and then older releases) only when the rest of the request needs it;
 - any other project, or one the request pins to a version the set lacks (or every project,
   with ``all_from_index``), is the index's releases that have a file for the set's interpreter,
   newest first, with dependencies from their core metadata, markers decided for that
@@ -127,8 +130,10 @@ class _Provider:
         from_index: set[str] | None,
         constraints: Mapping[str, SpecifierSet],
         overlay: bool = False,
+        roots: Collection[str] = (),
     ) -> None:
         self.releases, self.pkgs = releases, pkgs
+        self.roots = frozenset(roots)  # requested projects: the index's newest release first
         # With an overlay, a project taken from the index replaces the set's recipe for every
         # dependent, so the set's packages are held to their metadata for it.
         self.overlay = overlay and bool(from_index)
@@ -158,8 +163,15 @@ class _Provider:
         return index
 
     def newest(self, name: str) -> Version | None:
-        """The newest final release the index has a usable file of."""
-        final = [v for v in self._index_versions(name) if not v.is_prerelease]
+        """The newest final release the index has a usable file of (None: the index has no
+        such project, as a private recipe of the set)."""
+        from ..index import PackageIndexError
+
+        try:
+            versions = self._index_versions(name)
+        except (GenerateError, PackageIndexError):
+            return None
+        final = [v for v in versions if not v.is_prerelease]
         return final[-1] if final else None
 
     def _shown_versions(self, name: str) -> str:
@@ -218,18 +230,24 @@ class _Provider:
 
         if not self.from_set(name):
             return list(index(lambda v: attr_name(name)))
+        recipes = [
+            c
+            for c in self._set_candidates(name, extras)
+            if (c.origin, c.attr, c.version) not in bad
+            and (not attrs or c.attr in attrs)
+            and spec.contains(c.version, prereleases=True)
+        ]
+
+        def releases() -> Iterator[Candidate]:
+            if attrs:
+                return iter(())
+            return self._quietly(lambda: index(lambda v: version_attr(name, v)))
+
+        if name in self.roots and not attrs:
+            return _newest_first(recipes, list(releases()))
         # The set's recipes first, then the index's releases under attributes of their own:
         # lazily, so the index is asked only when no recipe of the set fits.
-        return lambda: itertools.chain(
-            (
-                c
-                for c in self._set_candidates(name, extras)
-                if (c.origin, c.attr, c.version) not in bad
-                and (not attrs or c.attr in attrs)
-                and spec.contains(c.version, prereleases=True)
-            ),
-            () if attrs else self._quietly(lambda: index(lambda v: version_attr(name, v))),
-        )
+        return lambda: itertools.chain(recipes, releases())
 
     def _set_candidates(self, name: str, extras: frozenset[str]) -> Iterator[Candidate]:
         for attr, pkg in set_recipes(self.pkgs, name):
@@ -375,6 +393,15 @@ class _Provider:
         return ""
 
 
+def _newest_first(recipes: list[Candidate], releases: list[Candidate]) -> list[Candidate]:
+    """A requested project's candidates: as uv would, its newest release that fits, even
+    when the set's recipe is older; then the set's recipes, then the older releases.
+    A recipe of the set that another recipe takes as an input still wins by backtracking."""
+    best = max((c.version for c in recipes), default=None)
+    newer = [c for c in releases if best is None or c.version > best]
+    return [*newer, *recipes, *(c for c in releases if c not in newer)]
+
+
 def _merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
     """One specifier set of many, built once (``&`` pairwise is quadratic in their number)."""
     parts = {s for spec in specifiers for s in spec}
@@ -406,7 +433,8 @@ def resolve(
     from_index: set[str] | None = set() if build else _overridden(pkgs, roots)
     if all_from_index:
         from_index = None
-    provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay)
+    requested = () if build else [r.name for r in roots]
+    provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay, requested)
     reporter = _Reporter()
     resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
     try:
@@ -435,10 +463,10 @@ def resolve(
     infos = {k: list(c.information) for k, c in result.criteria.items()}
     for entry in chosen.values():
         if entry.origin == "index" and provider.from_set(entry.name):
-            entry.notes.append(passed_over(entry, infos, chosen, pkgs))
+            entry.notes.append(passed_over(entry, infos, chosen, pkgs, entry.name in requested))
     for root in roots:
         entry = chosen[root.name]
-        if entry.origin == "index" and not build:
+        if not build:
             entry.notes += held_back(entry, infos, provider.newest(root.name))
     return chosen
 

@@ -67,6 +67,7 @@ _DEFAULTS: dict[str, Any] = {
     "check_inputs": (),
     "do_check": True,
     "imports_check": None,
+    "allow_undeclared_imports": False,
     "format": "pyproject",
     "env": {},
     "config_settings": {},
@@ -228,6 +229,7 @@ def build_python_package(
     check_inputs: Sequence[Any] = (),
     do_check: bool = True,
     imports_check: Sequence[str] | None = None,
+    allow_undeclared_imports: bool = False,
     pytest_flags: Sequence[str] = (),
     disabled_tests: Mapping[str, str] | None = None,
     disabled_test_paths: Mapping[str, str] | None = None,
@@ -281,6 +283,8 @@ def build_python_package(
       check drops, or that it drops whole (names, or True for all).
     - `remove_scripts`: console scripts dropped from ``bin``, each with the reason.
     - `imports_check`: modules imported after installing (default: the wheel's top level).
+      `allow_undeclared_imports` lets one pass that fails only because it imports a project
+      its metadata does not declare (logged): for generated recipes, which cannot add it.
     - `do_check`: run the package's tests (with pytest, when it is among `check_inputs`);
       `pytest_flags` are added to pytest's command line; `disabled_tests` and
       `disabled_test_paths` map each test (or path) left out to the reason.
@@ -343,6 +347,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "imports_check": list(attrs["imports_check"])
         if attrs["imports_check"] is not None
         else None,
+        # only when set: every other recipe keeps its derivation (and store path)
+        **({"allow_undeclared_imports": True} if attrs["allow_undeclared_imports"] else {}),
         "config_settings": dict(attrs["config_settings"]),
         "pytest_flags": list(attrs["pytest_flags"]),
         "disabled_tests": _reasons(attrs, "disabled_tests"),

@@ -68,6 +68,7 @@ _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "do_check": (lambda v: isinstance(v, bool), "True or False"),
     "imports_check": (lambda v: v is None or _is_strings(v), "None or a list of module names"),
+    "allow_undeclared_imports": (lambda v: isinstance(v, bool), "True or False"),
     "env": (
         lambda v: _is_str_map(v, lambda x: isinstance(x, str | os.PathLike)),
         "a mapping of variable names to strings",
