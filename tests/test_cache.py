@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
 from pybuild.cache import (
     ArchiveError,
@@ -38,7 +39,7 @@ from pybuild.cache import (
     open_cache,
     sign_local,
 )
-from pybuild.cache.archive import XZ_PRESET, restore_nar, unpack_archive, write_archive
+from pybuild.cache.archive import ZSTD_LEVEL, restore_nar, unpack_archive, write_archive
 from pybuild.cache.info import CacheInfo, InvalidInfo, narinfo_name
 from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
@@ -253,11 +254,22 @@ def refused_then_built(
     return text
 
 
+def zstd(data: bytes) -> bytes:
+    """`data` compressed as the cache writes archives (a stream, with its checksum)."""
+    compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_checksum=True).compressobj()
+    return compressor.compress(data) + compressor.flush()
+
+
+def unzstd(data: bytes) -> bytes:
+    return zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+
+
 def test_a_tampered_archive_is_refused_and_built_locally(filled: Filled, store: Store) -> None:
     archive = filled.archive(filled.chain.lib)
-    data = bytearray(lzma.decompress(archive.read_bytes()))
-    data[data.index(b"hello")] = ord("j")  # same size, other content
-    packed = lzma.compress(bytes(data), format=lzma.FORMAT_XZ, preset=XZ_PRESET)
+    data = bytearray(unzstd(archive.read_bytes()))
+    at = data.index(b"hello")
+    tampered = (bytes(data[:at]) + bytes([c]) + bytes(data[at + 1 :]) for c in b"jklmnopq")
+    packed = next(p for p in map(zstd, tampered) if len(p) == archive.stat().st_size)
     assert len(packed) == archive.stat().st_size  # so only the hash can tell
     archive.write_bytes(packed)
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
@@ -269,9 +281,9 @@ def test_an_archive_replaced_with_its_metadata_updated_fails_the_nar_hash(
 ) -> None:
     """The file hash is not signed: an attacker can fix it, but not the signed NAR hash."""
     info = filled.info(filled.chain.lib)
-    nar = bytearray(lzma.decompress((filled.root / info.url).read_bytes()))
+    nar = bytearray(unzstd((filled.root / info.url).read_bytes()))
     nar[nar.index(b"hello")] = ord("j")
-    packed = lzma.compress(bytes(nar), format=lzma.FORMAT_XZ)
+    packed = zstd(bytes(nar))
     (filled.root / info.url).write_bytes(packed)
     filled.write_info(replace(info, file_hash=hash_bytes(packed), file_size=len(packed)))
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
@@ -525,7 +537,7 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
 
     class Stall(_CacheHandler):
         def do_GET(self) -> None:
-            if self.path.endswith(".xz"):
+            if self.path.endswith(".zst"):
                 self.send_response(200)
                 self.send_header("Content-Length", "100000")
                 self.end_headers()
@@ -548,7 +560,7 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
     ("dripping", "limits", "reason"),
     [
         (  # the archives: too slow over each 3 s (about 32 bytes a second)
-            ".nar.xz",
+            ".nar.zst",
             {"stalled_download_timeout": 3, "download_min_speed": 1024},
             "too slow: ",
         ),
@@ -706,7 +718,7 @@ def make_tree(root: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("compression", ["xz", "none"])
+@pytest.mark.parametrize("compression", ["zstd", "xz", "none"])
 def test_archive_round_trip_is_exact_and_deterministic(tmp_path: Path, compression: str) -> None:
     tree = make_tree(tmp_path / "tree")
     first, second = io.BytesIO(), io.BytesIO()
@@ -852,13 +864,24 @@ def test_restore_refuses_truncated_and_overlong_streams(tmp_path: Path) -> None:
         unpack_archive(io.BytesIO(packed), "xz", tmp_path / "y", len(packed) - 1, len(data))
 
 
-def test_a_decompression_bomb_stops_at_the_declared_size(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compression", ["zstd", "xz"])
+def test_a_decompression_bomb_stops_at_the_declared_size(tmp_path: Path, compression: str) -> None:
     data = nar(regular(b"\0" * (50 * 1024 * 1024)))
-    packed = lzma.compress(data, format=lzma.FORMAT_XZ)
+    packed = zstd(data) if compression == "zstd" else lzma.compress(data, format=lzma.FORMAT_XZ)
     assert len(packed) < 100_000
     with pytest.raises(ArchiveError, match="does not fit"):
-        unpack_archive(io.BytesIO(packed), "xz", tmp_path / "bomb", len(packed), 4096)
+        unpack_archive(io.BytesIO(packed), compression, tmp_path / "bomb", len(packed), 4096)
     assert not (tmp_path / "bomb").exists() or (tmp_path / "bomb").stat().st_size == 0
+
+
+def test_a_broken_zstd_stream_is_refused(tmp_path: Path) -> None:
+    data = nar(directory([(b"a", regular(b"0123456789" * 100))]))
+    packed = zstd(data)
+    with pytest.raises(ArchiveError, match=r"broken zstd|truncated"):
+        unpack_archive(io.BytesIO(packed[:-30]), "zstd", tmp_path / "x", len(packed), len(data))
+    garbage = b"\x28\xb5\x2f\xfd" + os.urandom(200)  # zstd's magic, then noise
+    with pytest.raises(ArchiveError, match=r"broken zstd"):
+        unpack_archive(io.BytesIO(garbage), "zstd", tmp_path / "y", len(garbage), len(data))
 
 
 # -- metadata ----------------------------------------------------------------------------------

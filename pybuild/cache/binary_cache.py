@@ -43,7 +43,7 @@ from typing import Any
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
-from .archive import COMPRESSIONS, Archive, unpack_archive, write_archive
+from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
@@ -193,7 +193,7 @@ class BinaryCache:
         store: Any,
         path: str,
         keys: Sequence[SecretKey] = (),
-        compression: str = "xz",
+        compression: str = DEFAULT_COMPRESSION,
     ) -> bool:
         """Put store path `path` in the cache, signed by the store's signatures and `keys`.
 

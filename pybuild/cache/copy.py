@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .archive import DEFAULT_COMPRESSION
 from .binary_cache import BinaryCache
 from .errors import CacheError
 from .signing import SecretKey
@@ -64,7 +65,7 @@ def copy_to(
     store: Any,
     paths: Sequence[str],
     keys: Sequence[SecretKey] = (),
-    compression: str = "xz",
+    compression: str = DEFAULT_COMPRESSION,
     say: Callable[[str], None] = lambda _: None,
 ) -> CopyReport:
     """Upload the closure of `paths` to `cache`, signing each entry with `keys`.

@@ -51,7 +51,7 @@ CACHE_INFO_FILE = "pybuild-cache-info"
 FORMAT = "pybuild-1"
 MAX_INFO_SIZE = 1 << 20
 _MAX_NUMBER = 1 << 62
-_URL_RE = re.compile(r"nar/[0-9abcdfghijklmnpqrsvwxyz]{52}\.nar(\.xz)?")
+_URL_RE = re.compile(r"nar/[0-9abcdfghijklmnpqrsvwxyz]{52}\.nar(\.xz|\.zst)?")
 _KEYS = ("StorePath", "URL", "Compression", "FileHash", "FileSize", "NarHash", "NarSize")
 _OPTIONAL = ("References", "Deriver", "CA")
 
