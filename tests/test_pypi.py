@@ -524,7 +524,8 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     out = cli("build", "pypi:alpha==2.0").stdout.strip()
     assert out.endswith("-python3.11-alpha-2.0") or out.endswith("alpha-2.0")
     run = "python -c 'import alpha, delta; print(alpha.VERSION)'"
-    assert cli("shell", "-p", "pypi:alpha[fancy]==2.0", "--run", run).stdout.strip() == "2.0"
+    shell = cli("shell", "-j", "2", "-p", "pypi:alpha[fancy]==2.0", "--run", run)  # builds: -j
+    assert shell.stdout.strip() == "2.0"
     bad = cli("build", "pypi:alpah", ok=False)
     assert bad.returncode == 1 and "did you mean 'alpha'?" in bad.stderr
     bad = cli("build", "pypi:alpha>=2", ok=False)

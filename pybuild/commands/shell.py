@@ -43,6 +43,7 @@ def register(commands: Any) -> None:
         help="start from an empty environment (keeps HOME, USER, TERM and a few more)",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
+    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
     add_dry_run(p)
 
 
