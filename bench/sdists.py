@@ -228,7 +228,7 @@ def main() -> None:
     print(f"{'workload':<52}{'total':>9}{'per pkg':>10}{'ratio':>8}  target")
     for jobs, limit in TARGETS.items():
         ours = result[f"pybuild_j{jobs}"]
-        name = f"python -m pybuild build -j{jobs} ATTR…"
+        name = f"pybuild build -j{jobs} -f sdists.py ATTR…"
         print(
             f"{name:<52}{ours:>8.1f}s{ours / n * 1000:>7.0f} ms{ours / pip:>7.2f}x  ≤ {limit}× pip"
         )
