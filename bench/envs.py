@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,12 +332,14 @@ def warm_assembly(
     """
     uv_env = ws.peers.environ()
     venv = ws.work / "assembly"
+    session = f"{time.time_ns():x}"  # names new in every run of the bench (--work keeps a store)
 
     def pybuild(i: int) -> None:
-        env = bench_environ(BENCH_ENV_NAME=f"bench-env-{i}")
+        name = f"bench-env-{session}-{i}"
+        env = bench_environ(BENCH_ENV_NAME=name)
         done = subprocess.run(ws.pybuild(), env=env, capture_output=True, text=True)
-        if done.returncode != 0 or f"building bench-env-{i}" not in done.stderr:
-            sys.exit(f"bench: the new environment bench-env-{i} was not built:\n{done.stderr}")
+        if done.returncode != 0 or f"building {name}" not in done.stderr:
+            sys.exit(f"bench: the new environment {name} was not built:\n{done.stderr}")
 
     def uv(_: int) -> None:
         run([ws.peers.uv, "venv", "-q", "--python", sys.executable, venv], uv_env)
