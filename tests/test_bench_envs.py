@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import evaluated
 from bench.envs import choose_packages
 from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.interpreter import Interpreter
@@ -34,6 +35,15 @@ def recipe(pname: str, version: str, deps: str = "", tools: str = "", tests: str
     """)
 
 
+UNSUPPORTED = """\
+from pybuild.errors import UnsupportedInterpreter
+
+
+def recipe(build_python_package):
+    raise UnsupportedInterpreter("a-gone", "1", "Python 3.11.7", "it requires Python <3.11")
+"""
+
+
 @pytest.fixture
 def pkgs(tmp_path: Path) -> PackageSet:
     folder = tmp_path / "recipes"
@@ -49,6 +59,7 @@ def pkgs(tmp_path: Path) -> PackageSet:
         "b_stack": recipe("b-stack", "1", deps="lib, c_leaf"),
         "c_leaf": recipe("c-leaf", "1"),
         "d_leaf": recipe("d-leaf", "1"),
+        "a_gone": UNSUPPORTED,  # first by name: an environment without it is still chosen
     }
     src = tmp_path / "src.tar.gz"
     src.write_bytes(b"")
@@ -70,6 +81,18 @@ def test_a_closure_that_would_pass_the_size_is_skipped_for_smaller_ones(pkgs: Pa
         "c_leaf",
         "lib",
     ]
+
+
+def test_releases_this_interpreter_cannot_have_are_left_out_other_errors_are_not(
+    pkgs: PackageSet, tmp_path: Path
+) -> None:
+    assert "a_gone" not in evaluated(pkgs)
+    assert {"anchor", "lib", "lib_1", "backend"} <= set(evaluated(pkgs))
+    (tmp_path / "recipes" / "broken.py").write_text(
+        "def recipe(build_python_package):\n    raise RuntimeError('a defect of the set')\n"
+    )
+    with pytest.raises(RuntimeError, match="a defect of the set"):
+        evaluated(package_set(PY, [tmp_path / "recipes"]))
 
 
 def test_a_set_that_cannot_give_the_size_is_reported(pkgs: PackageSet) -> None:
