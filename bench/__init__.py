@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "ROOT",
@@ -27,6 +28,7 @@ __all__ = [
     "Line",
     "Row",
     "bench_environ",
+    "evaluated",
     "format_table",
     "human_seconds",
     "measure",
@@ -67,6 +69,23 @@ def run(
         shown = " ".join(os.fspath(a) for a in argv)
         sys.exit(f"bench: `{shown}` failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
+
+
+def evaluated(pkgs: Any) -> dict[str, Any]:
+    """The set's packages by attribute, less those whose release this interpreter cannot
+    have (``Requires-Python``, no wheel for it: the set's own ``--all`` leaves them out too).
+    Any other error is the set's defect and stops the bench."""
+    from pybuild.errors import UnsupportedInterpreter
+
+    found: dict[str, Any] = {}
+    for name in pkgs.packages():
+        try:
+            pkg = pkgs[name]
+            pkg.drv  # noqa: B018 - evaluates it: unsupported releases raise here
+        except UnsupportedInterpreter:
+            continue
+        found[name] = pkg
+    return found
 
 
 @dataclass

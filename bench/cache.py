@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ STACKS: dict[str, Callable[[Any], list[Any]]] = {
     "requests": lambda ps: [ps.requests],
     "scipy": lambda ps: [ps.numpy, ps.scipy],
 }
+STACK_NAMES = {"requests": "requests and its dependencies", "scipy": "numpy + scipy"}
 
 
 def _in_home(home: Path) -> Any:
@@ -80,7 +83,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def _measure_pybuild(stack: str, work: Path) -> dict[str, Any]:
+def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
+    """Every figure of one stack; the populations from the caches and uv's installs are
+    medians of `runs`, each run timing one of each in turn (a fresh home, a fresh venv)."""
     from pybuild.cache import SecretKey, copy_from, copy_to, open_cache
     from pybuild.cache.substitute import Substituters
     from pybuild.realiser import realise
@@ -114,8 +119,14 @@ def _measure_pybuild(stack: str, work: Path) -> dict[str, Any]:
             raise SystemExit(f"substitution built something:\n{log}")
         return seconds
 
-    from_cache = populate(work / "home-b", cache_dir)
-    from_plain = populate(work / "home-b-none", plain_dir)
+    pins = sorted(f"{p.pname}=={p.version}" for p in env.closure)
+    uv_install = _uv_installer(uv, pins, work)
+    times: dict[str, list[float]] = {"cache": [], "plain": [], "uv": []}
+    for i in range(runs):
+        times["cache"].append(populate(work / f"home-b-{i}", cache_dir))
+        times["plain"].append(populate(work / f"home-b-none-{i}", plain_dir))
+        times["uv"].append(uv_install(f"venv-timed-{i}"))
+    medians = {name: statistics.median(seconds) for name, seconds in times.items()}
 
     # 3. build into a home that holds the sources already
     home_c = work / "home-c"
@@ -127,16 +138,14 @@ def _measure_pybuild(stack: str, work: Path) -> dict[str, Any]:
     nar_size = sum(store_a.info(p).nar_size for p in closure)
     cache = open_cache(f"file://{cache_dir}")
     archives = sum(cache.narinfo(p).file_size for p in closure)  # type: ignore[union-attr]
-    pins = sorted(f"{p.pname}=={p.version}" for p in env.closure)
     return {
         "paths": len(closure),
         "nar": nar_size,
         "archives": archives,
         "upload": upload,
-        "cache": from_cache,
-        "plain": from_plain,
         "build": build,
         "pins": pins,
+        **medians,
     }
 
 
@@ -152,7 +161,10 @@ def _uv(work: Path) -> Path:
     return venv / "bin" / "uv"
 
 
-def _measure_uv(uv: Path, pins: list[str], work: Path) -> float:
+def _uv_installer(uv: Path, pins: list[str], work: Path) -> Callable[[str], float]:
+    """A timer of ``uv pip install --offline PINS`` into a new venv of a name, once a first
+    install (from the index) has warmed uv's cache: uv from its warm cache, as the store
+    is populated from a warm binary cache, neither asking the network."""
     from pybuild.index import index_urls
 
     main, *extra = index_urls()
@@ -160,48 +172,55 @@ def _measure_uv(uv: Path, pins: list[str], work: Path) -> float:
     index_args = ["--index-url", main, *(a for url in extra for a in ("--extra-index-url", url))]
     index_args += ["--index-strategy", "unsafe-best-match"]  # as pip: every index counts
 
-    def install(name: str) -> float:
+    def install(name: str, *flags: str) -> float:
         venv = work / name
         subprocess.run(
             [str(uv), "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env
         )
-        argv = [str(uv), "pip", "install", "-q", "--python", str(venv / "bin" / "python")]
+        argv = [str(uv), "pip", "install", "-q", *flags, "--python", str(venv / "bin" / "python")]
         seconds, _ = _timed(
             lambda: subprocess.run([*argv, *index_args, *pins], check=True, env=env)
         )
         return seconds
 
     install("venv-warm-up")  # fills the uv cache
-    return install("venv-timed")
+    return lambda name: install(name, "--offline")
+
+
+def render(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    """The results as a table: one line a stack, times in seconds, ratios to the xz cache."""
+    lines = [
+        f"{'stack':<10}{'paths':>6}{'NAR MiB':>9}{'xz MiB':>8}{'upload s':>10}"
+        f"{'cache xz s':>12}{'cache none s':>14}{'build s':>9}{'uv s':>7}"
+        f"{'build/cache':>13}{'uv/cache':>10}"
+    ]
+    for stack, r in rows:
+        lines.append(
+            f"{stack:<10}{r['paths']:>6}{r['nar'] / 2**20:>9.1f}{r['archives'] / 2**20:>8.1f}"
+            f"{r['upload']:>10.2f}{r['cache']:>12.2f}{r['plain']:>14.2f}{r['build']:>9.2f}"
+            f"{r['uv']:>7.2f}{r['build'] / r['cache']:>13.1f}{r['uv'] / r['cache']:>10.2f}"
+        )
+    lines.append(
+        "ratios against the xz cache; 'upload' is the xz copy --to of the closure and sources"
+    )
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stacks", nargs="+", choices=sorted(STACKS), default=list(STACKS))
+    parser.add_argument("--runs", type=int, default=3, help="runs of the populations and uv")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
-    rows = []
+    rows: list[tuple[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory(prefix="pybuild-bench-cache-") as tmp:
         work = Path(tmp)
         print("installing uv into a scratch venv…", file=sys.stderr)
         uv = _uv(work)
         for stack in args.stacks:
             print(f"{stack}: building, uploading, substituting, building again…", file=sys.stderr)
-            result = _measure_pybuild(stack, work / stack)
-            print(f"{stack}: uv pip install {' '.join(result['pins'])}", file=sys.stderr)
-            result["uv"] = _measure_uv(uv, result["pins"], work / stack)
-            rows.append((stack, result))
-    print(
-        f"{'stack':<10}{'paths':>6}{'NAR MiB':>9}{'xz MiB':>8}{'upload s':>10}"
-        f"{'cache xz s':>12}{'cache none s':>14}{'build s':>9}{'uv s':>7}"
-        f"{'build/cache':>13}{'uv/cache':>10}"
-    )
-    for stack, r in rows:
-        print(
-            f"{stack:<10}{r['paths']:>6}{r['nar'] / 2**20:>9.1f}{r['archives'] / 2**20:>8.1f}"
-            f"{r['upload']:>10.2f}{r['cache']:>12.2f}{r['plain']:>14.2f}{r['build']:>9.2f}"
-            f"{r['uv']:>7.2f}{r['build'] / r['cache']:>13.1f}{r['uv'] / r['cache']:>10.2f}"
-        )
-    print("ratios against the xz cache; 'upload' is the xz copy --to of the closure and sources")
+            rows.append((stack, _measure(stack, work / stack, uv, args.runs)))
+    print(json.dumps(rows, indent=2) if args.json else render(rows))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""The environment of the bench's workloads 1-3 (bench/envs.py), chosen from a small set."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bench import evaluated
+from bench.envs import choose_packages
+from pybuild.pkgset import PackageSet, package_set
+from pybuild.python.interpreter import Interpreter
+
+PY = Interpreter(
+    "/usr/bin/python3-test",
+    "3.11.7",
+    "cpython",
+    ("cp311-cp311-linux_x86_64",),
+    "sha256-" + "B" * 43 + "=",
+)
+
+
+SRC = "{src}"  # filled in by the fixture: a file of the test's own
+
+
+def recipe(pname: str, version: str, deps: str = "", tools: str = "", tests: str = "") -> str:
+    inputs = ", ".join(filter(None, ["build_python_package", deps, tools, tests]))
+    return textwrap.dedent(f"""
+        def recipe({inputs}):
+            return build_python_package(
+                pname={pname!r}, version={version!r}, src={SRC!r},
+                dependencies=[{deps}], build_system=[{tools}], check_inputs=[{tests}],
+            )
+    """)
+
+
+UNSUPPORTED = """\
+from pybuild.errors import UnsupportedInterpreter
+
+
+def recipe(build_python_package):
+    raise UnsupportedInterpreter("a-gone", "1", "Python 3.11.7", "it requires Python <3.11")
+"""
+
+
+@pytest.fixture
+def pkgs(tmp_path: Path) -> PackageSet:
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    recipes = {
+        "anchor": recipe("anchor", "1", deps="lib", tools="backend"),
+        "lib": recipe("lib", "2", tests="runner"),
+        "lib_1": recipe("lib", "1"),  # another release of lib: never beside lib
+        "old_user": recipe("old-user", "1", deps="lib_1"),  # needs it: passed over
+        "backend": recipe("backend", "1"),  # a build tool: not asked for
+        "runner": recipe("runner", "1"),  # a test tool: not asked for
+        "a_leaf": recipe("a-leaf", "1"),
+        "b_stack": recipe("b-stack", "1", deps="lib, c_leaf"),
+        "c_leaf": recipe("c-leaf", "1"),
+        "d_leaf": recipe("d-leaf", "1"),
+        "a_gone": UNSUPPORTED,  # first by name: an environment without it is still chosen
+    }
+    src = tmp_path / "src.tar.gz"
+    src.write_bytes(b"")
+    for name, text in recipes.items():
+        (folder / f"{name}.py").write_text(text.replace(SRC, str(src)))
+    return package_set(PY, [folder])
+
+
+def test_anchors_first_then_closures_in_name_order_one_release_a_project(pkgs: PackageSet) -> None:
+    chosen = choose_packages(pkgs, size=5, anchors=("anchor",))
+    assert chosen == ["a_leaf", "anchor", "b_stack", "c_leaf", "lib"]
+
+
+def test_a_closure_that_would_pass_the_size_is_skipped_for_smaller_ones(pkgs: PackageSet) -> None:
+    # anchor+lib, a_leaf; b_stack would bring two more (3 + 2 > 4): c_leaf fills the place
+    assert choose_packages(pkgs, size=4, anchors=("anchor",)) == [
+        "a_leaf",
+        "anchor",
+        "c_leaf",
+        "lib",
+    ]
+
+
+def test_releases_this_interpreter_cannot_have_are_left_out_other_errors_are_not(
+    pkgs: PackageSet, tmp_path: Path
+) -> None:
+    assert "a_gone" not in evaluated(pkgs)
+    assert {"anchor", "lib", "lib_1", "backend"} <= set(evaluated(pkgs))
+    (tmp_path / "recipes" / "broken.py").write_text(
+        "def recipe(build_python_package):\n    raise RuntimeError('a defect of the set')\n"
+    )
+    with pytest.raises(RuntimeError, match="a defect of the set"):
+        evaluated(package_set(PY, [tmp_path / "recipes"]))
+
+
+def test_a_set_that_cannot_give_the_size_is_reported(pkgs: PackageSet) -> None:
+    with pytest.raises(SystemExit, match="not 9"):
+        choose_packages(pkgs, size=9, anchors=("anchor",))
