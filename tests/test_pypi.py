@@ -568,6 +568,21 @@ def test_a_requested_project_held_back_says_by_what(
     assert why in " ".join(text.split())
 
 
+def test_hatchling_build_hooks_add_their_dependencies_to_the_build_requirements() -> None:
+    from pybuild.generate.buildsystem import read_build_system
+
+    pyproject = (
+        '[build-system]\nrequires = ["hatchling>=1.5"]\nbuild-backend = "hatchling.build"\n'
+        '[tool.hatch.build.hooks.jupyter-builder]\ndependencies = ["hatch-jupyter-builder>=0.8"]\n'
+        '[tool.hatch.build.hooks.off]\nenable-by-default = false\ndependencies = ["never"]\n'
+        '[tool.hatch.build.targets.wheel.hooks.vcs]\ndependencies = ["hatch-vcs"]\n'
+    )
+    system = read_build_system(pyproject, "x")
+    assert system.requires == ("hatchling>=1.5", "hatch-jupyter-builder>=0.8", "hatch-vcs")
+    other = pyproject.replace('"hatchling.build"', '"flit_core.buildapi"')
+    assert read_build_system(other, "x").requires == ("hatchling>=1.5",)  # hatchling's rule only
+
+
 def test_build_tools_the_set_lacks_or_pins_otherwise_come_from_the_index(pkgs) -> None:
     nu = pkgs.from_pypi("nu")
     assert nu.attrs["format"] == "pyproject"

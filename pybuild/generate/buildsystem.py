@@ -55,18 +55,38 @@ class BuildSystem:
 
 def read_build_system(pyproject: str | None, where: str) -> BuildSystem:
     """The build system an sdist declares, with PEP 517's fallback to setuptools."""
-    table: dict[str, Any] = {}
+    data: dict[str, Any] = {}
     if pyproject is not None:
         try:
-            table = tomllib.loads(pyproject).get("build-system", {})
+            data = tomllib.loads(pyproject)
         except tomllib.TOMLDecodeError as exc:
             raise MetadataError(f"{where}: pyproject.toml is not valid TOML: {exc}") from None
+    table = data.get("build-system", {})
     requires = table.get("requires", ["setuptools>=40.8.0"])
     if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
         raise MetadataError(f"{where}: [build-system] requires must be a list of strings")
-    backend = table.get("build-backend") or LEGACY_BACKEND
+    backend = str(table.get("build-backend") or LEGACY_BACKEND)
+    if backend.startswith("hatchling."):
+        requires = [*requires, *_hatch_hook_requirements(data)]
     path = table.get("backend-path", [])
-    return BuildSystem(tuple(requires), str(backend), tuple(str(p) for p in path))
+    return BuildSystem(tuple(requires), backend, tuple(str(p) for p in path))
+
+
+def _hatch_hook_requirements(data: Mapping[str, Any]) -> list[str]:
+    """What hatchling's ``get_requires_for_build_wheel`` adds: the ``dependencies`` of each
+    enabled build hook (``[tool.hatch.build.hooks.X]``, or the wheel target's). A build runs
+    that hook offline, so what it asks for must be in the plan (jupyterlab-widgets builds
+    with hatch-jupyter-builder), and hatchling writes it down statically for us to read."""
+    build = data.get("tool", {}).get("hatch", {}).get("build", {})
+    wheel = build.get("targets", {}).get("wheel", {})
+    found: list[str] = []
+    for hooks in (build.get("hooks", {}), wheel.get("hooks", {})):
+        for hook in hooks.values() if isinstance(hooks, dict) else ():
+            if not isinstance(hook, dict) or hook.get("enable-by-default", True) is False:
+                continue
+            deps = hook.get("dependencies", [])
+            found += [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+    return found
 
 
 def applicable_requirements(

@@ -62,6 +62,9 @@ _T = TypeVar("_T")
 _THREADS = 8  # below requests' pool of 10 connections per host
 
 
+_BUILD_SYSTEM = "build_system_2"  # 2: with hatchling's build hooks' dependencies
+
+
 def cache_root(index_urls: Iterable[str]) -> Path:
     """``var/cache/pypi/<key>``: one folder per list of index URLs."""
     from ..store import default_home
@@ -234,7 +237,7 @@ class Releases:
         return self._once(("sdist", name, version), lambda: self._build_system(name, version))
 
     def _build_system(self, name: str, version: Version) -> BuildSystem:
-        cached = self._cached(name, version, "build_system")
+        cached = self._cached(name, version, _BUILD_SYSTEM)
         if cached is not None:
             return BuildSystem.from_json(cached)
         sdist = self.sdist(name, version)
@@ -302,7 +305,7 @@ class Releases:
         """PKG-INFO and the build system of an sdist (the latter is cached)."""
         members = _sdist_members(self._download(sdist), ("PKG-INFO", "pyproject.toml"))
         system = read_build_system(members.get("pyproject.toml"), sdist.filename)
-        self._store(name, version, "build_system", system.to_json())
+        self._store(name, version, _BUILD_SYSTEM, system.to_json())
         return members.get("PKG-INFO"), system
 
     # -- plumbing --------------------------------------------------------------------------
