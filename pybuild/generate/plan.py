@@ -44,7 +44,7 @@ from .resolver import Req, resolve
 __all__ = ["Pin", "Plan", "Request", "get_plan", "recipe_files"]
 
 _UNPINNED_TTL = 24 * 3600
-_FORMAT = 3  # 3: a requested project is its newest release, over an older recipe
+_FORMAT = 4  # 3: a requested project is its newest release; 4: hatchling hooks' deps
 
 
 @dataclass(frozen=True)
