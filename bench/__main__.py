@@ -191,7 +191,7 @@ def binary_cache(stacks: list[str], runs: int) -> tuple[Row, str]:
         target = stack == CACHE_TARGET_STACK
         lines += [
             Line(
-                f"empty store <- file:// cache (xz), {what}  ({r['paths']} paths)",
+                f"empty store <- file:// cache (zstd), {what}  ({r['paths']} paths)",
                 r["cache"],
                 ratio(r["cache"], r["uv"], "uv"),
                 f"≤ {CACHE_TARGET}× uv" if target else "",

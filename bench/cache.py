@@ -4,7 +4,7 @@
 
 - cache: ``realise`` of the stack's environment into an empty ``PYBUILD_HOME`` whose
   ``substituters`` is a ``file://`` cache holding the closure (signed, checked), and checks
-  that no builder ran; once with xz archives (the default), once with uncompressed ones
+  that no builder ran; once with zstd archives (the default), once with uncompressed ones
   (``copy --to --compression none``, for a folder that CI compresses itself);
 - build: ``realise`` of the same environment into a home that already holds its sources (the
   downloads, copied in beforehand) but nothing built, so no network time is counted;
@@ -109,7 +109,7 @@ def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
     plain_dir = work / "cache-none"
     copy_to(open_cache(f"file://{plain_dir}"), store_a, [env.drv.out], [key], compression="none")
 
-    # 2. populate an empty store from the cache (xz archives, then uncompressed ones)
+    # 2. populate an empty store from the cache (zstd archives, then uncompressed ones)
     def populate(home: Path, cache: Path) -> float:
         env = _env(home, stack)
         opts = _options(substituters=(f"file://{cache}",), trusted_public_keys=trusted)
@@ -188,10 +188,10 @@ def _uv_installer(uv: Path, pins: list[str], work: Path) -> Callable[[str], floa
 
 
 def render(rows: list[tuple[str, dict[str, Any]]]) -> str:
-    """The results as a table: one line a stack, times in seconds, ratios to the xz cache."""
+    """The results as a table: one line a stack, times in seconds, ratios to the zstd cache."""
     lines = [
-        f"{'stack':<10}{'paths':>6}{'NAR MiB':>9}{'xz MiB':>8}{'upload s':>10}"
-        f"{'cache xz s':>12}{'cache none s':>14}{'build s':>9}{'uv s':>7}"
+        f"{'stack':<10}{'paths':>6}{'NAR MiB':>9}{'zst MiB':>8}{'upload s':>10}"
+        f"{'cache zst s':>12}{'cache none s':>14}{'build s':>9}{'uv s':>7}"
         f"{'build/cache':>13}{'uv/cache':>10}"
     ]
     for stack, r in rows:
@@ -201,7 +201,7 @@ def render(rows: list[tuple[str, dict[str, Any]]]) -> str:
             f"{r['uv']:>7.2f}{r['build'] / r['cache']:>13.1f}{r['uv'] / r['cache']:>10.2f}"
         )
     lines.append(
-        "ratios against the xz cache; 'upload' is the xz copy --to of the closure and sources"
+        "ratios against the zstd cache; 'upload' is the zstd copy --to of the closure and sources"
     )
     return "\n".join(lines)
 

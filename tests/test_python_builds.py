@@ -275,6 +275,38 @@ def test_an_undeclared_import_fails_the_imports_check_unless_a_generated_recipe_
     assert "allow_undeclared_imports" not in dict(world.pkgs.greet.drv.env)["PYBUILD_ATTRS"]
 
 
+def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A jupyter-server extension re-raises jupyter_server's absence with its own message
+    (``from None``: the name is only in the error's context); a missing module of the package
+    itself still fails."""
+    import importlib.util
+
+    builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
+    monkeypatch.syspath_prepend(str(builder))  # __main__ imports its siblings by bare names
+    spec = importlib.util.spec_from_file_location("pybuild_builder_main", builder / "__main__.py")
+    assert spec is not None and spec.loader is not None
+    main = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(main)
+    (tmp_path / "ext").mkdir()
+    (tmp_path / "ext" / "__init__.py").write_text(
+        "try:\n    import no_such_server\nexcept ModuleNotFoundError:\n"
+        "    raise ModuleNotFoundError('No Such Server must be installed') from None\n"
+    )
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "__init__.py").write_text("import own.absent\n")
+
+    def run(module: str) -> subprocess.CompletedProcess[str]:
+        code = main._tolerant_imports([module], [module])
+        argv = [sys.executable, "-c", code]
+        return subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
+
+    assert "ext imports no_such_server, which no dependency provides" in run("ext").stdout
+    failed = run("own")
+    assert failed.returncode == 1 and "No module named 'own.absent'" in failed.stderr
+
+
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:
     # sealed's import (the imports check) runs `sys.executable -c "import …"`: shout must be
     # there, pip (in the interpreter's own site-packages) must not.

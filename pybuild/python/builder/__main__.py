@@ -310,18 +310,24 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
 def _tolerant_imports(modules: list, own: list) -> str:
     """A program importing `modules` that skips, saying so, one whose import fails only for
     want of a module from outside the package that no dependency provides: an upstream
-    requirement its metadata does not declare (matplotlib-inline imports matplotlib). A
-    generated recipe cannot add that input; a pip or uv install of it behaves the same."""
+    requirement its metadata does not declare (matplotlib-inline imports matplotlib; a
+    jupyter-server extension re-raises jupyter_server's absence with a message of its own,
+    the original error kept as its context). A generated recipe cannot add that input; a pip
+    or uv install of it behaves the same."""
     return (
         "import importlib\n"
+        "def missing(exc):\n"
+        "    while exc is not None and not getattr(exc, 'name', None):\n"
+        "        exc = exc.__cause__ or exc.__context__\n"
+        "    return exc.name if isinstance(exc, ModuleNotFoundError) else ''\n"
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
         "    except ModuleNotFoundError as exc:\n"
-        "        missing = (exc.name or '').partition('.')[0]\n"
-        f"        if not missing or missing in {own!r}:\n"
+        "        absent = missing(exc)\n"
+        f"        if not absent or absent.partition('.')[0] in {own!r}:\n"
         "            raise\n"
-        "        print(f'pybuild: {name} imports {exc.name}, which no dependency provides:'\n"
+        "        print(f'pybuild: {name} imports {absent}, which no dependency provides:'\n"
         "              ' an undeclared requirement; its import is left unchecked', flush=True)\n"
     )
 
