@@ -228,6 +228,32 @@ def _env_file(tmp_path: Path, attrs: list[str]) -> Path:
     return file
 
 
+def _uv_picks(tools: Path, tmp_path: Path, requirement: str) -> dict[str, str]:
+    """``uv pip compile`` of one requirement for this interpreter: name -> version."""
+    (tmp_path / "req.in").write_text(requirement + "\n")
+    uv = subprocess.run(
+        [str(tools / "bin" / "uv"), "pip", "compile", "-q", "--python", sys.executable, "req.in"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(
+        line.split("==") for line in uv.stdout.splitlines() if "==" in line and line[0] not in " #"
+    )
+
+
+@pytest.mark.parametrize("project", ["packaging", "certifi", "rpds-py"])
+def test_a_project_the_set_has_is_requested_at_the_version_uv_picks(
+    home: Path, tmp_path: Path, tools: Path, project: str
+) -> None:
+    """pypi:NAME is the newest release that fits, even while the set's recipe lags behind."""
+    lock = tmp_path / "pylock.toml"
+    pybuild(home, "lock", f"pypi:{project}", "-o", str(lock), cwd=tmp_path)
+    locked = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
+    assert locked[project] == _uv_picks(tools, tmp_path, project)[project]
+
+
 def test_boto3_resolves_to_the_versions_uv_picks(home: Path, tmp_path: Path, tools: Path) -> None:
     """botocore needs python-dateutil<3 while the set has 4.0.0: the set's recipe is passed
     over (and said so) rather than botocore walked back to a release from 2012."""
@@ -236,17 +262,7 @@ def test_boto3_resolves_to_the_versions_uv_picks(home: Path, tmp_path: Path, too
     assert "python_dateutil (python-dateutil 4.0.0)" in result.stderr
     assert "passed over: botocore" in result.stderr
     locked = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
-    (tmp_path / "req.in").write_text("boto3\n")
-    uv = subprocess.run(
-        [str(tools / "bin" / "uv"), "pip", "compile", "-q", "--python", sys.executable, "req.in"],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    picked = dict(
-        line.split("==") for line in uv.stdout.splitlines() if "==" in line and line[0] not in " #"
-    )
+    picked = _uv_picks(tools, tmp_path, "boto3")
     assert {n: locked.get(n) for n in ("boto3", "botocore", "python-dateutil")} == {
         n: picked[n] for n in ("boto3", "botocore", "python-dateutil")
     }
