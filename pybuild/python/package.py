@@ -96,21 +96,40 @@ _DEFAULTS: dict[str, Any] = {
 _TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6Y2doZrcFA/Lis="}
 
 
-def toolchain(python: Interpreter | None = None) -> list[Derivation]:
-    """The pinned toolchain wheels, as fixed-output fetches (made once per process and home)."""
+def toolchain(python: Interpreter) -> Derivation:
+    """The pinned toolchain wheels unpacked, with bytecode compiled by `python` (made once per
+    process, home and interpreter): see ``builder/toolchain.py`` for why not the zip files."""
     from ..store import default_home
 
-    return _toolchain_in(str(default_home()), python is not None and python.version_xy == "3.10")
+    return _toolchain_in(str(default_home()), python.identity, python.executable, python.version_xy)
+
+
+def toolchain_wheels(python: Interpreter) -> list[Derivation]:
+    """The toolchain's wheels, as fixed-output fetches (tomli too for Python 3.10)."""
+    from ..store import default_home
+
+    return _wheels_in(str(default_home()), python.version_xy == "3.10")
 
 
 @functools.lru_cache(maxsize=8)
-def _toolchain_in(home: str, tomli: bool) -> list[Derivation]:
+def _wheels_in(home: str, tomli: bool) -> list[Derivation]:
     wheels = [
         fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
     ]
     if tomli:
         wheels.append(fetch_pypi("tomli", "2.5.0", kind="wheel", hashes=_TOMLI))
     return wheels
+
+
+@functools.lru_cache(maxsize=8)
+def _toolchain_in(home: str, identity: str, executable: str, version_xy: str) -> Derivation:
+    wheels = _wheels_in(home, version_xy == "3.10")
+    return derivation(
+        name=f"python{version_xy}-pybuild-toolchain",
+        builder=executable,
+        args=["-S", builder_source() + "/toolchain.py", *(str(w) for w in wheels)],
+        env={"PYBUILD_PYTHON": identity},
+    )
 
 
 class PythonPackage:
@@ -364,7 +383,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         **dict(attrs["env"]),
         "PYBUILD_ATTRS": json.dumps(builder_attrs, sort_keys=True),
         "PYBUILD_PYTHON": python.identity,
-        "PYTHONPATH": os.pathsep.join(str(t) for t in toolchain(python)),
+        "PYTHONPATH": str(toolchain(python)),
     }
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",

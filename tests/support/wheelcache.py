@@ -64,14 +64,14 @@ def _fetches(attrs: tuple[str, ...]) -> tuple[dict[str, Any], list[str], list[st
     from pybuild.derivations import Derivation
     from pybuild.lazy import force
     from pybuild.pkgset import package_set
-    from pybuild.python.package import PythonPackage, toolchain
+    from pybuild.python.package import PythonPackage, toolchain_wheels
 
     pkgs = package_set()
     found, missing = [], []
     fetches: dict[str, Derivation] = {}
     # Builds for Python 3.10 add tomli to the toolchain (no tomllib there).
     python_3_10 = dataclasses.replace(pkgs.interpreter, version="3.10.0")
-    for drv in toolchain(pkgs.interpreter) + toolchain(python_3_10):
+    for drv in toolchain_wheels(pkgs.interpreter) + toolchain_wheels(python_3_10):
         fetches[drv.output_paths["out"]] = drv
     todo: list[PythonPackage] = []
     for attr in attrs:

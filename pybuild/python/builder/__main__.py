@@ -1,12 +1,12 @@
 """The in-build Python builder: ``python -S __main__.py`` with ``$PYBUILD_ATTRS`` (JSON).
 
-It runs inside a build, in a cleared environment, with the standard library and the
-toolchain wheels (installer, pyproject-hooks, packaging) on ``PYTHONPATH``; ``-S`` keeps the
-interpreter's own site-packages out, so every build tool comes from the store. What a phase
-runs (the build backend, the imports check, the test suite) runs in a venv-like interpreter
-of the build folder (:mod:`phasevenv`) that sees the standard library and that phase's declared
-inputs only, and so does every ``sys.executable`` subprocess it starts. The phases
-are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
+It runs inside a build, in a cleared environment, with the standard library and the toolchain
+(installer, pyproject-hooks, packaging, unpacked by :mod:`toolchain`) on ``PYTHONPATH``; ``-S``
+keeps the interpreter's own site-packages out, so every build tool comes from the store. What
+a phase runs (the build backend, the imports check, the test suite) runs in a venv-like
+interpreter of the build folder (:mod:`phasevenv`) that sees the standard library and that
+phase's declared inputs only, and so does every ``sys.executable`` subprocess it starts. The
+phases are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
 unpack, patch (the recipe's patches, by ``patch -p1``), build (PEP 517, no isolation), install
 (installer; then ``relax_deps``/``remove_deps``), bytecode, runtime deps check (the wheel's
 requirements against what the recipe supplies, as nixpkgs' pythonRuntimeDepsCheckHook),
