@@ -10,15 +10,9 @@ import pytest
 from bench import evaluated
 from bench.envs import choose_packages
 from pybuild.pkgset import PackageSet, package_set
-from pybuild.python.interpreter import Interpreter
+from support.interpreter import FAKE_PYTHON
 
-PY = Interpreter(
-    "/usr/bin/python3-test",
-    "3.11.7",
-    "cpython",
-    ("cp311-cp311-linux_x86_64",),
-    "sha256-" + "B" * 43 + "=",
-)
+PY = FAKE_PYTHON
 
 
 SRC = "{src}"  # filled in by the fixture: a file of the test's own

@@ -9,15 +9,9 @@ import pytest
 
 from pybuild.errors import CycleError, MissingAttribute, UsageError
 from pybuild.pkgset import package_set
-from pybuild.python.interpreter import Interpreter
+from support.interpreter import FAKE_PYTHON
 
-PY = Interpreter(
-    "/usr/bin/python3-test",
-    "3.11.7",
-    "cpython",
-    ("cp311-cp311-linux_x86_64",),
-    "sha256-" + "B" * 43 + "=",
-)
+PY = FAKE_PYTHON
 
 
 def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
