@@ -26,7 +26,6 @@ requirements file (``name==version``, one a line), from the index pip is configu
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pybuild.generate.names import attr_name
 
 from . import Command, Line, Row, bench_environ, evaluated, measure, ratio, run
 from .peers import Peers, pip_venv, uv_index_args
@@ -92,14 +93,14 @@ def choose_packages(pkgs: Any, size: int = SIZE, anchors: Sequence[str] = ANCHOR
     cannot give exactly `size` is reported, not benchmarked with another size.
     """
     every = evaluated(pkgs)
-    own = {name: pkg for name, pkg in every.items() if name == _attr_name(pkg.pname)}
+    own = {name: pkg for name, pkg in every.items() if name == attr_name(pkg.pname)}
     roots = sorted(set(own) - tools(every.values()))
     chosen: dict[str, Any] = {}
     for name in [*anchors, *roots]:
         if name not in own:
             continue
         closure = [own[name], *own[name].runtime_closure]
-        by_attr = {_attr_name(p.pname): p for p in closure}
+        by_attr = {attr_name(p.pname): p for p in closure}
         if any(a not in own or str(own[a]) != str(p) for a, p in by_attr.items()):
             continue  # another release of a project, or a package that is no attribute
         new = {a: p for a, p in by_attr.items() if a not in chosen}
@@ -117,11 +118,6 @@ def choose_packages(pkgs: Any, size: int = SIZE, anchors: Sequence[str] = ANCHOR
     return attrs
 
 
-def _attr_name(pname: str) -> str:
-    """A project's own attribute: its normalised name with underscores (PEP 503)."""
-    return re.sub(r"[-_.]+", "_", pname).lower()
-
-
 def tools(packages: Any) -> set[str]:
     """What the set builds and tests with, by attribute: the closures of every package's
     build system, native build inputs and check inputs, and the builder's own toolchain.
@@ -130,7 +126,7 @@ def tools(packages: Any) -> set[str]:
 
     keys = ("build_system", "native_build_inputs", "check_inputs")
     used = [dep for pkg in packages for key in keys for dep in pkg.attrs[key]]
-    return {_attr_name(p.pname) for p in closure_of(used)} | {_attr_name(n) for n in TOOLCHAIN}
+    return {attr_name(p.pname) for p in closure_of(used)} | {attr_name(n) for n in TOOLCHAIN}
 
 
 def top_level_module(site: Path, pname: str) -> str:
