@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from pybuild import evalcache
+from pybuild.cli import main
 from pybuild.pkgset import DEFAULT_RECIPES
-from pybuild.profiles import Profile, ProfileError, install, remove
+from pybuild.profiles import Profile, ProfileError, changes, install, remove
 from pybuild.realiser import BuildOptions
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -172,6 +174,36 @@ def test_upgrade_takes_the_changed_recipe_and_install_keeps_versions(recipes: Pa
     assert len(generations()) == 2
     cli("rollback")
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
+
+
+def test_a_repeated_install_is_answered_from_the_evaluation_cache(
+    recipes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)  # in-process: no settling margin needed
+    for recipe in recipes.iterdir():
+        os.utime(recipe, (time.time() - 100,) * 2)
+    evaluated: list[str] = []
+    real = changes._Work.evaluate
+    monkeypatch.setattr(
+        changes._Work,
+        "evaluate",
+        lambda work, attr, *a: evaluated.append(attr) or real(work, attr, *a),
+    )
+    install_shout = ["install", *sets(recipes), "shout"]
+    assert main(install_shout) == 0
+    assert main(install_shout) == 0  # evaluated: the profile has changed since the last record
+    assert evaluated == ["shout", "shout", "shout"]
+    assert main(install_shout) == 0
+    assert evaluated == ["shout", "shout", "shout"]  # answered from the record of the last one
+    assert capsys.readouterr().err.count("profile default: nothing changed") == 2
+    assert main(["--option", "eval_cache", "false", *install_shout]) == 0
+    assert len(evaluated) == 5
+    # An edited recipe is noticed: the kept package changed, and the install is refused.
+    shutil.copy(recipes / "shout_2.py", recipes / "shout.py")
+    os.utime(recipes / "shout.py", (time.time() - 50,) * 2)
+    assert main(install_shout) == 1
+    assert "pybuild upgrade shout" in capsys.readouterr().err
+    assert len(generations()) == 1
 
 
 def test_a_profile_names_pybuilds_own_recipes_so_an_old_one_still_upgrades(

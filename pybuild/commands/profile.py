@@ -13,12 +13,15 @@ from .common import (
     as_derivation,
     build_options,
     completes_attrs,
+    evaluate_recorded,
     get_settings,
+    located_python,
     open_store,
     package_set,
     print_json,
     print_work,
     recipe_folders,
+    recorded_valid,
     select_attr,
     set_arguments,
 )
@@ -89,22 +92,62 @@ def _say(text: str) -> None:
 
 
 def _install(args: argparse.Namespace) -> int:
+    """Install the packages; a repeated install that changes nothing is answered from the
+    evaluation cache (as ``build`` and ``shell`` are) without evaluating the profile again."""
     from ..profiles import install
 
+    settings = get_settings(args)
     if args.dry_run:  # what the new packages need; the profile is left as it is
         pkgs = package_set(args)
         drvs = [as_derivation(select_attr(pkgs, a), a) for a in args.attrs]
-        return print_work(drvs, open_store(), build_options(args, get_settings(args)))
+        return print_work(drvs, open_store(), build_options(args, settings))
+    profile = _open(args)
+    key = _install_key(args, profile) if settings.eval_cache else None
+    if key and _unchanged(profile, key):
+        _say(f"profile {profile.name}: nothing changed")
+        return 0
     install(
-        _open(args),
+        profile,
         args.attrs,
         recipes=recipe_folders(args),
         overlays=args.overlay or (),
         resolve=select_attr,
-        options=build_options(args, get_settings(args)),
+        options=build_options(args, settings),
         log=_say,
+        record=(lambda evaluate: evaluate_recorded(profile.store, key, evaluate)) if key else None,
     )
     return 0
+
+
+def _install_key(args: argparse.Namespace, profile: Any) -> str:
+    """The evaluation cache's name for this install: the command line and the profile's
+    current generation, whose packages the install evaluates again."""
+    from ..evalcache import cache_key
+
+    current = profile.current()
+    manifest = current.manifest.to_json() if current else None
+    command = [
+        "install",
+        args.attrs,
+        recipe_folders(args),
+        args.overlay,
+        located_python(args),
+        profile.name,
+        repr(manifest),
+    ]
+    return cache_key(profile.store, command)
+
+
+def _unchanged(profile: Any, key: str) -> bool:
+    """Whether the record `key` holds and its environment is the current generation's: the
+    install would evaluate to what the profile has, and change nothing."""
+    with recorded_valid(profile.store, key) as cached:
+        if cached is None or len(cached) != 1:
+            return False
+        current = profile.current()
+        return current is not None and current.manifest.environment == cached[0].output_paths.get(
+            "out"
+        )
 
 
 def _remove(args: argparse.Namespace) -> int:

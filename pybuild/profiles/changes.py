@@ -11,6 +11,7 @@ it was.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = ["install", "remove", "upgrade"]
 
 Resolve = Callable[[Any, str], Any]
 Log = Callable[[str], None]
+Record = Callable[[Callable[[], Any]], Any]
 
 
 def install(
@@ -33,27 +35,30 @@ def install(
     resolve: Resolve | None = None,
     options: Any = None,
     log: Log | None = None,
+    record: Record | None = None,
 ) -> Generation | None:
     """Add the packages `attrs` of the set (replacing one of the same name); the new generation.
 
     None when nothing changed. Packages already there keep their versions: they are evaluated
     again from their own recipes and must give the same outputs (else ``upgrade`` them).
+    `record`, when given, runs the evaluation (it returns the environment's derivation), as
+    the evaluation cache does to note what it reads (:func:`pybuild.commands.common.
+    evaluate_recorded`); building and committing are outside it.
     """
     say = log or (lambda _: None)
     with profile.lock():
         work = _Work(profile, resolve)
-        chosen = work.kept()
+        chosen: dict[str, tuple[Entry, Any]] = {}
         source = _source(recipes, overlays)
-        for attr in attrs:
-            pkg = work.evaluate(attr, *source)
-            entry = _entry(attr, pkg, *source)
-            old = chosen.get(entry.key)
-            if old is not None and old[0].out != entry.out:
-                say(f"replacing {old[0].pname} {old[0].version} by {entry.pname} {entry.version}")
-            elif old is None:
-                say(f"installing {entry.pname} {entry.version}")
-            chosen[entry.key] = (entry, pkg)
-        return work.commit(chosen, f"install {' '.join(attrs)}", options, say)
+
+        def evaluate() -> Any:
+            chosen.update(work.kept())
+            for attr in attrs:
+                _add(chosen, attr, work.evaluate(attr, *source), source, say)
+            return work.environment(chosen)
+
+        drv = record(evaluate) if record else evaluate()
+        return work.commit(chosen, drv, f"install {' '.join(attrs)}", options, say)
 
 
 def remove(
@@ -73,7 +78,9 @@ def remove(
         chosen = work.kept(skip=set(keys))
         for key in dict.fromkeys(keys):
             say(f"removing {installed[key].pname} {installed[key].version}")
-        return work.commit(chosen, f"remove {' '.join(names)}", options, say)
+        return work.commit(
+            chosen, work.environment(chosen), f"remove {' '.join(names)}", options, say
+        )
 
 
 def upgrade(
@@ -110,7 +117,8 @@ def upgrade(
             if entry.out != old.out:
                 say(f"upgrading {old.pname} {old.version} -> {entry.pname} {entry.version}")
             chosen[entry.key] = (entry, pkg)
-        return work.commit(chosen, f"upgrade {' '.join(names)}".rstrip(), options, say)
+        action = f"upgrade {' '.join(names)}".rstrip()
+        return work.commit(chosen, work.environment(chosen), action, options, say)
 
 
 def _source(
@@ -119,6 +127,23 @@ def _source(
     """Recipe folders and overlay files as absolute paths, as the manifest records them."""
     dirs = tuple(str(Path(r).absolute()) for r in recipes) if recipes is not None else None
     return dirs, tuple(str(Path(o).absolute()) for o in overlays)
+
+
+def _add(
+    chosen: dict[str, tuple[Entry, Any]],
+    attr: str,
+    pkg: Any,
+    source: tuple[tuple[str, ...] | None, tuple[str, ...]],
+    say: Log,
+) -> None:
+    """Put `pkg` (the package `attr` gives) in `chosen`, saying what it adds or replaces."""
+    entry = _entry(attr, pkg, *source)
+    old = chosen.get(entry.key)
+    if old is None:
+        say(f"installing {entry.pname} {entry.version}")
+    elif old[0].out != entry.out:
+        say(f"replacing {old[0].pname} {old[0].version} by {entry.pname} {entry.version}")
+    chosen[entry.key] = (entry, pkg)
 
 
 def _pinned(entry: Entry) -> str:
@@ -152,9 +177,14 @@ class _Work:
 
         self.profile = profile
         self.current = profile.current()
-        self.python = _interpreter(profile, self.current)
         self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
         self._sets: dict[tuple[Any, ...], Any] = {}
+
+    @functools.cached_property
+    def python(self) -> Any:
+        """The profile's interpreter, found when first needed: inside the evaluation, so the
+        evaluation cache records the interpreter file it depends on."""
+        return _interpreter(self.profile, self.current)
 
     def entries(self) -> dict[str, Entry]:
         packages = self.current.manifest.packages if self.current else ()
@@ -201,18 +231,21 @@ class _Work:
             kept[key] = (entry, pkg)
         return kept
 
-    def commit(
-        self, chosen: dict[str, tuple[Entry, Any]], action: str, options: Any, say: Log
-    ) -> Generation | None:
-        """Build the environment of `chosen` and make it the next generation."""
+    def environment(self, chosen: dict[str, tuple[Entry, Any]]) -> Any:
+        """The derivation of the environment of `chosen`; a version conflict is reported here,
+        before anything is built."""
         from ..python.environment import Environment
+
+        return Environment(self.python, [chosen[k][1] for k in sorted(chosen)]).drv
+
+    def commit(
+        self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log
+    ) -> Generation | None:
+        """Build `drv`, the environment of `chosen`, and make it the next generation."""
         from ..realiser import realise
         from ..store.temproots import temp_roots
 
-        ordered = [chosen[k] for k in sorted(chosen)]
-        env = Environment(self.python, [pkg for _, pkg in ordered])
-        drv = env.drv  # a version conflict is reported here, before anything is built
-        entries = tuple(e for e, _ in ordered)
+        entries = tuple(chosen[k][0] for k in sorted(chosen))
         if self.current is not None and (
             self.current.manifest.environment == drv.out
             and self.current.manifest.packages == entries
