@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["replace_symlink", "write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
@@ -25,3 +25,16 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     else:
         tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
+
+
+def replace_symlink(link: str | os.PathLike[str], target: str) -> None:
+    """Point `link` at `target` atomically: a reader sees the old link or the new, never none.
+
+    The same rename as :func:`write_atomic`'s; it lives here rather than with the store's
+    roots so that a rollback (a profile's link replaced) loads no more than it needs."""
+    link = Path(link)
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)

@@ -12,18 +12,21 @@ it was.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any
 
 from .generations import Generation, Profile, ProfileError
 from .manifest import Entry, Manifest, normalise_name
 
-__all__ = ["install", "remove", "upgrade"]
+TYPE_CHECKING = False  # a rollback loads this package: typing's aliases cost it 2 ms
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Sequence
+    from typing import Any
 
-Resolve = Callable[[Any, str], Any]
-Log = Callable[[str], None]
-Record = Callable[[Callable[[], Any]], Any]
+    Resolve = Callable[[Any, str], Any]
+    Log = Callable[[str], None]
+    Record = Callable[[Callable[[], Any]], Any]
+
+__all__ = ["install", "remove", "upgrade"]
 
 
 def install(

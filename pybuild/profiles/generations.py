@@ -25,10 +25,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_atomic
+from ..atomic import replace_symlink, write_atomic
 from ..errors import PybuildError
 from ..store.locks import path_locks
-from ..store.roots import replace_symlink
 from .manifest import Manifest
 
 TYPE_CHECKING = False

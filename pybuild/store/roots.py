@@ -26,25 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..atomic import replace_symlink
 from .paths import is_store_name
 from .temproots import read_temp_roots
 
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["Root", "add_result_link", "find_roots", "replace_symlink"]
+__all__ = ["Root", "add_result_link", "find_roots"]
 
 _NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
-
-
-def replace_symlink(link: str | os.PathLike[str], target: str) -> None:
-    """Point `link` at `target` atomically: a reader sees the old link or the new, never none."""
-    link = Path(link)
-    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
 
 
 def add_result_link(store: object, link: str | os.PathLike[str], target: str) -> Path:
