@@ -199,6 +199,11 @@ def binary_cache(stacks: list[str], runs: int) -> tuple[Row, str]:
             ),
             Line("the same, uncompressed archives", r["plain"], ratio(r["plain"], r["uv"], "uv")),
             Line("uv pip install --offline PINS  (new venv, warm cache)", r["uv"]),
+            Line(
+                "cp -a of the same store paths  (the bytes written, nothing checked: the floor)",
+                r["copy"],
+                ratio(r["copy"], r["uv"], "uv"),
+            ),
         ]
     return Row("8. binary cache", lines), render(results)
 

@@ -10,7 +10,9 @@
   downloads, copied in beforehand) but nothing built, so no network time is counted;
 - uv: ``uv pip install`` of the same pinned versions into a new, empty virtual environment
   from a warm uv cache (uv is installed with pip into a scratch venv; a first install into
-  another venv warms its cache); only the install is timed.
+  another venv warms its cache); only the install is timed;
+- copy: ``cp -a`` of the closure's store paths into a new folder, for scale: the bytes a
+  copying store must write, with nothing read from an archive, checked or registered.
 
 Stacks: ``requests`` (requests and its dependencies, built from sdists) and ``scipy`` (numpy
 and scipy, from wheels). Before the measurements, the environment is built once in a scratch
@@ -24,6 +26,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,11 +124,13 @@ def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
 
     pins = sorted(f"{p.pname}=={p.version}" for p in env.closure)
     uv_install = _uv_installer(uv, pins, work)
-    times: dict[str, list[float]] = {"cache": [], "plain": [], "uv": []}
+    copy = _copier([store_a.path(p) for p in closure], work)
+    times: dict[str, list[float]] = {"cache": [], "plain": [], "uv": [], "copy": []}
     for i in range(runs):
         times["cache"].append(populate(work / f"home-b-{i}", cache_dir))
         times["plain"].append(populate(work / f"home-b-none-{i}", plain_dir))
         times["uv"].append(uv_install(f"venv-timed-{i}"))
+        times["copy"].append(copy(f"copy-{i}"))
     medians = {name: statistics.median(seconds) for name, seconds in times.items()}
 
     # 3. build into a home that holds the sources already
@@ -147,6 +152,22 @@ def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
         "pins": pins,
         **medians,
     }
+
+
+def _copier(paths: list[Path], work: Path) -> Callable[[str], float]:
+    """A timer of ``cp -a`` of the closure's store paths into a new folder of a name: writing
+    the same files with no archive to read, no hash to check and nothing to register, the
+    least any store that copies (as Nix's substitution does) can take."""
+
+    def copy(name: str) -> float:
+        folder = work / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        argv = ["cp", "-a", *map(str, paths), str(folder)]
+        seconds, _ = _timed(lambda: subprocess.run(argv, check=True))
+        return seconds
+
+    return copy
 
 
 def _uv(work: Path) -> Path:
