@@ -156,20 +156,26 @@ _COMPILE = (
 
 
 def link_scripts(out: Path, roots: list) -> None:
-    """Console scripts of the packages asked for (not of their dependencies), as in a venv."""
+    """Console scripts of the packages asked for (not of their dependencies), as in a venv.
+
+    The first package listed wins a name: a trampoline is only created where there is none
+    (one call, where a check for it cost two more: an environment has dozens).
+    """
     for package in roots:
-        bin_dir = package / "bin"
-        if not bin_dir.is_dir():
+        try:
+            names = sorted(os.listdir(package / "bin"))
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for script in sorted(bin_dir.iterdir()):
-            dest = out / "bin" / script.name
-            if dest.exists() or dest.is_symlink():
+        for name in names:
+            target = os.path.join("..", "..", package.name, "bin", name)
+            text = _TRAMPOLINE.format(name=name, package=package.name, target=target)
+            try:
+                fd = os.open(out / "bin" / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+            except FileExistsError:
                 continue
-            target = os.path.join("..", "..", package.name, "bin", script.name)
-            dest.write_text(
-                _TRAMPOLINE.format(name=script.name, package=package.name, target=target)
-            )
-            dest.chmod(0o755)
+            os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
+            with open(fd, "w") as script:
+                script.write(text)
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
