@@ -39,6 +39,7 @@ def test_an_environment_is_built_without_a_process(
     assert realise([pkgs.greet.drv], store, quiet())[pkgs.greet.drv].ok
     assert env.drv.builder == "builtin:python-env"
     with monkeypatch.context() as patched:
+        patched.setenv("PYBUILD_SANDBOX", "true")  # not even probed: a builtin needs none
         patched.setattr(subprocess.Popen, "__init__", no_process)
         patched.setattr(os, "fork", no_process)
         result = realise([env.drv], store, quiet())[env.drv]
