@@ -5,7 +5,8 @@ Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is writ
 folder of ``var/tmp`` is made, the builder runs there with a cleared environment (in the
 sandbox when there is one, as a build user when pybuild is root), and every output it was
 meant to make is checked (a download against its declared hash) before the caller commits
-them. Nothing of a failed build is left behind unless ``keep_failed`` asks for it.
+them. Nothing of a failed build is left behind unless ``keep_failed`` asks for it. A builtin
+builder (:mod:`pybuild.builtin`) runs in this process instead, without a sandbox.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .buildoptions import BuildOptions
+from .builtin import BuiltinFailure, is_builtin
+from .builtin import run as run_builtin
 from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
 from .errors import BuildError, HashMismatch, PathNotValid
 from .hashing import hash_file, hash_path
@@ -53,10 +56,13 @@ def fresh_outputs(
     try:
         # As root the sandbox's build user is held until the caller has stored the outputs
         # (and given them back to the store's owner): no other build may run as it meanwhile.
-        with _sandbox(store, options) as box:
+        with _sandbox(drv, store, options) as box:
             built = {store_name: work / store_name for store_name in drv.output_paths.values()}
             log_path = store.log_dir / f"{drv.drv_name}.log"
-            _run_builder(drv, store, work, log_path, options, box)
+            if is_builtin(drv.builder):
+                _run_builtin(drv, store, work, log_path, options)
+            else:
+                _run_builder(drv, store, work, log_path, options, box)
             _check_outputs(drv, built, log_path)
             yield built
         failed = False
@@ -67,8 +73,12 @@ def fresh_outputs(
             remove_tree(work)
 
 
-def _sandbox(store: Store, options: BuildOptions) -> contextlib.AbstractContextManager[Cell | None]:
-    """The sandbox of one build under the `sandbox` setting, or none."""
+def _sandbox(
+    drv: Derivation, store: Store, options: BuildOptions
+) -> contextlib.AbstractContextManager[Cell | None]:
+    """The sandbox of one build under the `sandbox` setting, or none (a builtin needs none)."""
+    if is_builtin(drv.builder):
+        return contextlib.nullcontext()
     from .sandbox import sandbox_for
 
     sandbox = sandbox_for(options.sandbox or _sandbox_setting())
@@ -132,6 +142,23 @@ def _run_builder(
         if box is not None:
             error.hint = _SANDBOX_HINT if not drv.is_fixed_output else ""
         raise error
+
+
+def _run_builtin(
+    drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
+) -> None:
+    """Build in this process (:mod:`pybuild.builtin`), with the derivation's environment."""
+    env = {k: _expand(v, store) for k, v in drv.env}
+    env.update({o: str(work / p) for o, p in drv.output_paths.items()})
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        try:
+            run_builtin(drv.builder, env, log)
+            return
+        except BuiltinFailure as exc:
+            log.write(f"pybuild: {exc}\n")
+    reason = f"{drv.builder} failed"
+    raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
 
 
 def _refuse_a_home(drv: Derivation) -> None:

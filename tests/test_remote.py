@@ -426,7 +426,7 @@ def _serving(home: Path) -> int:
 
 
 @needs_sshd
-def test_fixture_sdists_build_on_the_remote_and_arrive_registered(
+def test_fixture_sdists_and_their_environment_build_on_the_remote_and_arrive_registered(
     sshd: Sshd,
     build_index: BuildIndex,
     use_index: BuildIndex,
@@ -446,4 +446,16 @@ def test_fixture_sdists_build_on_the_remote_and_arrive_registered(
     assert "greet-1.0" in {n.partition("-")[2] for n in there}, there
     greet = Path(result.stdout.strip())
     assert subprocess.run([greet / "bin" / "greet"], capture_output=True).returncode == 0
+    # An environment's builtin builder runs in the remote pybuild's own process.
+    env_file = tmp_path / "env.py"
+    env_file.write_text(
+        "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
+        f"pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(recipes)!r}])\n"
+        "env = pkgs.python.with_packages(lambda ps: [ps.greet])\n"
+    )
+    result = pybuild("build", "-f", env_file, "env", "--builders", sshd.uri(remote))
+    assert result.returncode == 0, result.stderr
+    assert any(name.endswith("-env") for name in built_on(remote)), built_on(remote)
+    env = Path(result.stdout.strip())
+    assert subprocess.run([env / "bin" / "python", "-c", "import greet"]).returncode == 0
     assert verified(pybuild_home) and verified(remote)

@@ -4,8 +4,10 @@ An environment is a store path laid out like a virtual environment (``pyvenv.cfg
 ``bin/python``, ``bin/activate``, the listed packages' console scripts) whose site-packages
 holds one ``.pth`` file naming every package of the closure, relative to itself. Python finds
 it exactly as it finds a venv, so ``sys.executable`` subprocesses see the same packages and no
-``PYTHONPATH`` is ever set. Before anything is built, the closure is checked for two versions
-of one distribution, and the error says who pulled in each.
+``PYTHONPATH`` is ever set. pybuild lays it out in its own process, with the builtin builder
+``builtin:python-env`` (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is
+built, the closure is checked for two versions of one distribution, and the error says who
+pulled in each.
 
 Example::
 
@@ -23,19 +25,25 @@ Example::
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
+from ..builtin import BuiltinFailure
 from ..derivations import Derivation, derivation
 from ..errors import PybuildError, UsageError
 from ..lazy import force
 from .interpreter import Interpreter
-from .package import PythonPackage, builder_source
+from .package import PythonPackage
 
-__all__ = ["Environment", "PythonForSet", "VersionConflict"]
+__all__ = ["BUILDER", "Environment", "PythonForSet", "VersionConflict", "build_environment"]
+
+BUILDER = "builtin:python-env"  # run by pybuild itself: see build_environment
+_LAYOUT = Path(__file__).parent / "builder" / "env.py"
 
 
 class VersionConflict(PybuildError):
@@ -104,10 +112,10 @@ class Environment:
         }
         return derivation(
             name=self.name,
-            builder=self.python.executable,
-            args=["-S", builder_source("env.py")],
+            builder=BUILDER,
             env={
                 "PYBUILD_ENV": json.dumps(spec, sort_keys=True),
+                "PYBUILD_ENV_LAYOUT": _layout_version(),
                 "PYBUILD_PYTHON": self.python.identity,
             },
             meta={"packages": [p.pname for p in self.roots]},
@@ -121,6 +129,35 @@ class Environment:
 
     def __repr__(self) -> str:
         return f"<Environment of {', '.join(p.pname for p in self.roots)}>"
+
+
+def build_environment(env: Mapping[str, str], log: TextIO) -> None:
+    """The builtin builder of environments (:mod:`pybuild.builtin`): lay out ``$out``.
+
+    Only the pybuild whose layout the derivation names builds it, so that an environment is
+    the same wherever it is built (a remote builder may run another version).
+    """
+    from .builder import env as layout
+
+    if env["PYBUILD_ENV_LAYOUT"] != _layout_version():
+        raise BuiltinFailure(
+            "this pybuild lays out environments differently from the one that wrote the"
+            " derivation: build it with that version of pybuild"
+        )
+    try:
+        count = layout.build(
+            json.loads(env["PYBUILD_ENV"]), Path(env["out"]), env["PYBUILD_PYTHON"]
+        )
+    except layout.Collision as exc:
+        raise BuiltinFailure(str(exc)) from None
+    log.write(f"pybuild: environment of {count} packages\n")
+
+
+@functools.cache
+def _layout_version() -> str:
+    """The hash of the layout's code: a change to it makes new environments, as a new builder
+    would (the builtin builder itself is not a store path)."""
+    return hashlib.sha256(_LAYOUT.read_bytes()).hexdigest()
 
 
 def _normalise(name: str) -> str:

@@ -1,4 +1,4 @@
-"""In-build builder of environments: ``python -S env.py`` with ``$PYBUILD_ENV`` (JSON).
+"""The layout of environments, built by pybuild itself as the builder ``builtin:python-env``.
 
 An environment is laid out like a virtual environment, so Python itself finds it: a
 ``pyvenv.cfg`` beside ``bin/python`` makes ``sys.prefix`` the environment, and one ``.pth``
@@ -7,11 +7,15 @@ environment's real location, so ``sys.executable`` subprocesses see the same pac
 store can be moved.
 Nothing is copied: scripts are small trampolines, ``.pth`` files of packages are linked.
 Two packages that install the same file are an error unless collisions are ignored.
+It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
+its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
+It uses only the standard library.
 """
 
-import json
 import os
+import platform
 import py_compile
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,25 +55,23 @@ class Collision(Exception):
     """Two packages provide the same file."""
 
 
-def main() -> int:
-    spec = json.loads(os.environ["PYBUILD_ENV"])
-    out = Path(os.environ["out"])  # noqa: SIM112 - Nix names outputs in lower case
+def build(spec: dict, out: Path, interpreter: str) -> int:
+    """Lay out the environment `spec` describes at `out`; the number of its packages.
+
+    `interpreter` is the identity line of the set's interpreter (``cpython-3.11.7 …``).
+    """
     site_rel = spec["site_packages"]
     packages = [Path(p) for p in spec["closure"]]
-    try:
-        if not spec["ignore_collisions"]:
-            check_collisions(packages, site_rel)
-    except Collision as exc:
-        print(f"pybuild: {exc}", flush=True)
-        return 1
+    if not spec["ignore_collisions"]:
+        check_collisions(packages, site_rel)
     site = out / site_rel
     site.mkdir(parents=True)
     (out / "bin").mkdir()
     write_venv_files(out, spec)
     write_pth(site, packages, site_rel)
+    compile_module(site / "_pybuild_env.py", spec["python"], interpreter)
     link_scripts(out, [Path(p) for p in spec["roots"]])
-    print(f"pybuild: environment of {len(packages)} packages", flush=True)
-    return 0
+    return len(packages)
 
 
 def write_venv_files(out: Path, spec: dict) -> None:
@@ -114,12 +116,6 @@ def write_pth(site: Path, packages: list, site_rel: str) -> None:
     lines = [os.path.join(up, p.name, site_rel) for p in packages]
     (site / "_pybuild_env.py").write_text(_ENV_MODULE.format(lines=lines))
     (site / "00-pybuild-env.pth").write_text("import _pybuild_env\n")
-    py_compile.compile(
-        str(site / "_pybuild_env.py"),
-        dfile="_pybuild_env.py",
-        doraise=True,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
     for package in packages:
         for pth in sorted((package / site_rel).glob("*.pth")):
             link = site / pth.name
@@ -127,21 +123,59 @@ def write_pth(site: Path, packages: list, site_rel: str) -> None:
                 os.symlink(os.path.join(up, package.name, site_rel, pth.name), link)
 
 
+def compile_module(module: Path, python: str, interpreter: str) -> None:
+    """Write the module's bytecode as the set's interpreter reads it, wherever it is built.
+
+    Without it, every start of the environment's interpreter would compile the module and,
+    as root, write the bytecode into the store. Bytecode is only readable by interpreters of
+    its magic number, which changes only with the version: when the set's interpreter is of
+    our implementation and exact version, this process writes what it would (the same bytes,
+    as the hash-based .pyc holds no time, and the test compares them); otherwise the set's
+    interpreter compiles it.
+    """
+    if interpreter.split()[0] == f"{sys.implementation.name}-{platform.python_version()}":
+        path = str(module)
+        # A fresh string, not pathlib's name: pathlib interns the parts of paths, and marshal
+        # writes an interned name with another type code than the set's interpreter would.
+        py_compile.compile(
+            path,
+            dfile=os.path.basename(path),
+            doraise=True,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
+        return
+    subprocess.run(
+        [python, "-I", "-S", "-c", _COMPILE, str(module)], env={}, check=True, capture_output=True
+    )
+
+
+_COMPILE = (
+    "import py_compile, sys; py_compile.compile(sys.argv[1], dfile='_pybuild_env.py',"
+    " doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)"
+)
+
+
 def link_scripts(out: Path, roots: list) -> None:
-    """Console scripts of the packages asked for (not of their dependencies), as in a venv."""
+    """Console scripts of the packages asked for (not of their dependencies), as in a venv.
+
+    The first package listed wins a name: a trampoline is only created where there is none
+    (one call, where a check for it cost two more: an environment has dozens).
+    """
     for package in roots:
-        bin_dir = package / "bin"
-        if not bin_dir.is_dir():
+        try:
+            names = sorted(os.listdir(package / "bin"))
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for script in sorted(bin_dir.iterdir()):
-            dest = out / "bin" / script.name
-            if dest.exists() or dest.is_symlink():
+        for name in names:
+            target = os.path.join("..", "..", package.name, "bin", name)
+            text = _TRAMPOLINE.format(name=name, package=package.name, target=target)
+            try:
+                fd = os.open(out / "bin" / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+            except FileExistsError:
                 continue
-            target = os.path.join("..", "..", package.name, "bin", script.name)
-            dest.write_text(
-                _TRAMPOLINE.format(name=script.name, package=package.name, target=target)
-            )
-            dest.chmod(0o755)
+            os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
+            with open(fd, "w") as script:
+                script.write(text)
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
@@ -188,7 +222,3 @@ def _merge(rel: str, packages: list, clashes: list) -> None:
             f"{os.path.join(rel, name)} is in both {first.name} and {package.name}"
             for package, _ in sharing[1:]
         )
-
-
-if __name__ == "__main__":
-    sys.exit(main())
