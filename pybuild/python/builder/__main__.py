@@ -142,12 +142,31 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         str(source), backend, backend_path, runner=runner, python_executable=str(python)
     )
     settings = attrs.get("config_settings") or None
-    extra = hooks.get_requires_for_build_wheel(settings)
-    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
     dist = work / "dist"
     dist.mkdir()
     print(f"pybuild: building a wheel with {backend}", flush=True)
-    state["wheel"] = dist / hooks.build_wheel(str(dist), settings)
+    try:
+        wheel = hooks.build_wheel(str(dist), settings)
+    except Exception:
+        _explain_build_failure(hooks, settings, site_dirs, backend)
+        raise
+    state["wheel"] = dist / wheel
+
+
+def _explain_build_failure(hooks, settings, site_dirs: list, backend: str) -> None:
+    """After a failed ``build_wheel``: if the backend's ``get_requires_for_build_wheel`` names
+    requirements the build closure lacks, fail naming them (a plainer cause than the backend's
+    traceback); otherwise return, and the original failure stands.
+
+    The hook is asked only now: a build's inputs are fixed by its derivation and its sandbox,
+    so on success the answer could change nothing (pip and uv with --no-build-isolation do not
+    ask either), and asking costs a whole interpreter importing the backend again."""
+    print("pybuild: build_wheel failed; asking the backend what it needs", flush=True)
+    try:
+        extra = hooks.get_requires_for_build_wheel(settings)
+    except Exception:  # the backend cannot say: its build_wheel failure is the one to show
+        return
+    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
 
 
 def _reproducible_cflags(work: Path) -> dict:
