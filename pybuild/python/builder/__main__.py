@@ -15,10 +15,8 @@ shell hooks (:mod:`hooks`) run around them, and the ``bin`` folders of ``build_s
 ``native_build_inputs`` (with their closures) are on ``PATH`` throughout.
 """
 
-import compileall
 import json
 import os
-import py_compile
 import shutil
 import subprocess
 import sys
@@ -26,7 +24,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from hooks import hook_env, run_hook  # siblings: this folder is sys.path[0]
+from bytecode import compile_tree, usable_cores  # siblings: this folder is sys.path[0]
+from hooks import hook_env, run_hook
 from phasenames import PHASES
 from phasevenv import make_venv
 from relax import RelaxError, relax_installed
@@ -217,16 +216,10 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
 
 
 def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
-    """Bytecode checked by hash of nothing (the store never changes), paths relative to out."""
+    """Bytecode checked by hash of nothing (the store never changes), paths relative to out
+    (:mod:`bytecode`)."""
     site = out / attrs["site_packages"]
-    ok = compileall.compile_dir(
-        str(site),
-        quiet=2,
-        stripdir=str(out),
-        workers=1,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
-    if not ok:
+    if not compile_tree(str(site), stripdir=str(out), workers=usable_cores()):
         print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
 
 
