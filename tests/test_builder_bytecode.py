@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.python.builder.bytecode import SOURCES_PER_WORKER, compile_tree
+from pybuild.python.builder.bytecode import SOURCES_PER_WORKER, compile_tree, usable_cores
 
 
 def _package(out: Path, modules: int) -> Path:
@@ -68,3 +68,10 @@ def test_a_file_that_does_not_compile_leaves_the_others_compiled(tmp_path: Path)
 
     assert not compile_tree(str(site), stripdir=str(tmp_path / "out"), workers=2)
     assert len(_pycs(tmp_path / "out")) == 2 * SOURCES_PER_WORKER
+
+
+def test_usable_cores_without_an_affinity_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as on macOS
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+
+    assert usable_cores() == 1

@@ -44,8 +44,11 @@ def compile_tree(folder: str, stripdir: str, workers: int) -> bool:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (the build's affinity, not the machine's count)."""
-    return len(os.sched_getaffinity(0))
+    """The cores this process may run on (the build's affinity, not the machine's count,
+    where the system says: Linux does, macOS does not)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _sources(folder: str):
