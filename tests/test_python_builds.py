@@ -352,6 +352,26 @@ def test_a_backend_missing_from_build_system_is_named(world: World) -> None:
     assert_not_registered(world.store, pkg)
 
 
+def test_a_requirement_only_the_backends_get_requires_names_is_named_when_the_build_fails(
+    world: World,
+) -> None:
+    pkg = world.pkgs.needs_tool  # get_requires_for_build_wheel asks for absent-tool
+    with pytest.raises(BuildError) as info:
+        build(pkg)
+    message = str(info.value)
+    assert "phase build failed" in message
+    assert "get_requires_for_build_wheel not satisfied by build_system" in message
+    assert "absent-tool>=1 (none of the dependencies is it)" in message
+    assert_not_registered(world.store, pkg)
+
+
+def test_a_build_that_works_never_asks_the_backend_what_it_requires(world: World) -> None:
+    pkg = world.pkgs.unasked  # its get_requires_for_build_wheel raises
+    build(pkg)
+    site = out_of(pkg, world.store) / SITE
+    assert run_python_with([site], "import unasked; print(unasked.VERSION)") == "1.0\n"
+
+
 def test_a_build_that_downloads_fails(world: World) -> None:
     pkg = world.pkgs.online
     with pytest.raises(BuildError) as info:

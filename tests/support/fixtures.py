@@ -111,6 +111,8 @@ BUILD_SDISTS = (
     ("homebound", "1.0"),
     ("megaphone", "1.0"),
     ("tooled", "1.0"),
+    ("needs_tool", "1.0"),
+    ("unasked", "1.0"),
 )
 
 
@@ -200,6 +202,8 @@ FIXTURE_RECIPES = {
     "homebound": ("homebound", "1.0", "setuptools", ()),
     "megaphone": ("megaphone", "1.0", "flit_core", ()),
     "tooled": ("tooled", "1.0", "setuptools", ()),
+    "needs_tool": ("needs-tool", "1.0", "flit_core", ()),
+    "unasked": ("unasked", "1.0", "flit_core", ()),
 }
 
 _RECIPE = """\

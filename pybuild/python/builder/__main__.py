@@ -15,10 +15,8 @@ shell hooks (:mod:`hooks`) run around them, and the ``bin`` folders of ``build_s
 ``native_build_inputs`` (with their closures) are on ``PATH`` throughout.
 """
 
-import compileall
 import json
 import os
-import py_compile
 import shutil
 import subprocess
 import sys
@@ -26,7 +24,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from hooks import hook_env, run_hook  # siblings: this folder is sys.path[0]
+from bytecode import compile_tree, usable_cores  # siblings: this folder is sys.path[0]
+from hooks import hook_env, run_hook
 from phasenames import PHASES
 from phasevenv import make_venv
 from relax import RelaxError, relax_installed
@@ -142,12 +141,31 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         str(source), backend, backend_path, runner=runner, python_executable=str(python)
     )
     settings = attrs.get("config_settings") or None
-    extra = hooks.get_requires_for_build_wheel(settings)
-    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
     dist = work / "dist"
     dist.mkdir()
     print(f"pybuild: building a wheel with {backend}", flush=True)
-    state["wheel"] = dist / hooks.build_wheel(str(dist), settings)
+    try:
+        wheel = hooks.build_wheel(str(dist), settings)
+    except Exception:
+        _explain_build_failure(hooks, settings, site_dirs, backend)
+        raise
+    state["wheel"] = dist / wheel
+
+
+def _explain_build_failure(hooks, settings, site_dirs: list, backend: str) -> None:
+    """After a failed ``build_wheel``: if the backend's ``get_requires_for_build_wheel`` names
+    requirements the build closure lacks, fail naming them (a plainer cause than the backend's
+    traceback); otherwise return, and the original failure stands.
+
+    The hook is asked only now: a build's inputs are fixed by its derivation and its sandbox,
+    so on success the answer could change nothing (pip and uv with --no-build-isolation do not
+    ask either), and asking costs a whole interpreter importing the backend again."""
+    print("pybuild: build_wheel failed; asking the backend what it needs", flush=True)
+    try:
+        extra = hooks.get_requires_for_build_wheel(settings)
+    except Exception:  # the backend cannot say: its build_wheel failure is the one to show
+        return
+    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
 
 
 def _reproducible_cflags(work: Path) -> dict:
@@ -198,16 +216,10 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
 
 
 def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
-    """Bytecode checked by hash of nothing (the store never changes), paths relative to out."""
+    """Bytecode checked by hash of nothing (the store never changes), paths relative to out
+    (:mod:`bytecode`)."""
     site = out / attrs["site_packages"]
-    ok = compileall.compile_dir(
-        str(site),
-        quiet=2,
-        stripdir=str(out),
-        workers=1,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
-    if not ok:
+    if not compile_tree(str(site), stripdir=str(out), workers=usable_cores()):
         print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
 
 
