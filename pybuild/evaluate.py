@@ -8,6 +8,7 @@ file's name, and a missing attribute suggests the names that exist.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -22,11 +23,12 @@ class EvalError(PybuildError):
 
 
 def load_module(path: str | Path, name: str | None = None) -> ModuleType:
-    """Execute a Python file as a fresh module and return it."""
-    file = Path(path).absolute()
-    if not file.is_file():
+    """Execute a Python file as a fresh module and return it (its bytecode cached as an
+    import's is). Paths stay strings: a set loads hundreds of recipe files this way."""
+    file = os.fspath(path) if os.path.isabs(path) else str(Path(path).absolute())
+    if not os.path.isfile(file):
         raise UsageError(f"{path}: no such file")
-    module_name = name or f"pybuild_file_{abs(hash(str(file))):x}"
+    module_name = name or f"pybuild_file_{abs(hash(file)):x}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
         raise UsageError(f"{path}: not a Python file")
