@@ -157,7 +157,7 @@ def _fits(requires_python: str, python: str) -> bool:
     a few ranges, and parsing one, the first time after importing packaging's specifiers,
     costs more than the rest of a fetch's evaluation."""
     cache = _UrlCache()
-    key = f"requires-python {python} {requires_python}"
+    key = f"requires-python {python} {requires_python} {_deciders()}"
     known = cache.recall(key)
     if known is not None:
         return known == ["yes"]
@@ -186,7 +186,7 @@ def _choose_pinned(
     cache = _UrlCache()
     pins = json.dumps(sorted(hashes.items()), separators=(",", ":"))
     digest = hashlib.sha256(f"{pins} {_tags_digest(tuple(tags))}".encode()).hexdigest()
-    key = f"pin {pname} {version} {digest}"
+    key = f"pin {pname} {version} {digest} {_deciders()}"
     known = cache.recall(key)
     if known is not None and len(known) == 2:
         return known[0], known[1]
@@ -195,6 +195,18 @@ def _choose_pinned(
     filename, sri = choose_pinned(pname, version, hashes, tags)
     cache.record({key: [filename, sri]})
     return filename, sri
+
+
+@functools.lru_cache(maxsize=1)
+def _deciders() -> str:
+    """What the remembered answers were decided by: packaging's release and the code that
+    chooses among pins (pins.py and the index client's ranking). A change to either decides
+    afresh instead of trusting an answer of the old rules; read once a process."""
+    import packaging  # the bare package: its version only
+
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("pins.py", "index/client.py"))
+    return f"{packaging.__version__}-{hashlib.sha256(code).hexdigest()[:16]}"
 
 
 @functools.lru_cache(maxsize=8)

@@ -22,6 +22,8 @@ import pytest
 from packaging.tags import parse_tag
 from packaging.version import Version
 
+import pybuild.fetchers
+import pybuild.pins
 from pybuild.cli import main
 from pybuild.errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
 from pybuild.fetchers import fetch_pypi, remember_files
@@ -167,7 +169,7 @@ for tags in ({tags!r}, ("py3-none-any",)):
                          python_version="3.11.7").name)
     except UnsupportedInterpreter as exc:
         print(type(exc).__name__)
-print(sorted(m for m in sys.modules if m.startswith(("packaging", "pybuild.pins"))))
+print(sorted(m for m in sys.modules if m.startswith(("packaging.", "pybuild.pins"))))
 """
 
 
@@ -194,6 +196,27 @@ def test_a_pinned_choice_and_a_requires_python_answer_are_remembered(
     assert first[:2] == second[:2] == ["UnsupportedInterpreter", pure]
     assert "packaging.tags" in first[2] and "pybuild.pins" in first[2]
     assert second[2] == "[]"
+
+
+def test_a_remembered_choice_is_made_again_by_other_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the code that chooses (or to packaging) is not hidden by old answers."""
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())  # no index is asked
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    tags = ("py3-none-any",)
+    pins = {"spin-1.0-py3-none-any.whl": hash_bytes(b"pure").sri}
+    [(name, sri)] = pins.items()
+    remember_files([(sri, "spin", "1.0", "wheel", f"file:///{name}", name, None)])
+    made: list[str] = []
+    choose = pybuild.pins.choose_pinned
+    monkeypatch.setattr(pybuild.pins, "choose_pinned", lambda *a: made.append(a[0]) or choose(*a))
+    for _ in range(2):
+        assert fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags).name == name
+    assert made == ["spin"]
+    monkeypatch.setattr(pybuild.fetchers, "_deciders", lambda: "other rules")
+    assert fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags).name == name
+    assert made == ["spin", "spin"]
 
 
 def test_a_pin_of_another_release_is_refused() -> None:
