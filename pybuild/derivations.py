@@ -35,7 +35,7 @@ from typing import Any
 from .errors import DerivationError, PybuildError, UsageError
 from .hashing import parse_hash
 from .store import Store
-from .store.paths import check_name, make_name, split_name
+from .store.paths import HASH_LEN, check_name, make_name
 
 __all__ = [
     "STORE_TOKEN",
@@ -52,6 +52,9 @@ _FORMAT_VERSION = 1
 _HASH_MODES = ("flat", "recursive")
 _known: dict[str, Derivation] = {}  # output hash part -> derivation made in this process
 _valid_sources: set[tuple[str, str]] = set()  # (store dir, basename) found valid here
+# One encoder for every member of the canonical JSON (json.dumps makes one a call).
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_JSON_TAIL = f',"version":{_FORMAT_VERSION}}}'
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,19 +132,28 @@ class Derivation:
         return make_name("text", hashlib.sha256(self.text.encode()).hexdigest(), self.name + ".drv")
 
     def _json(self, *, input_drvs: list[str], outputs: Mapping[str, str]) -> str:
-        doc = {
-            "version": _FORMAT_VERSION,
-            "name": self.name,
-            "builder": self.builder,
-            "args": list(self.args),
-            "env": dict(self.env),
-            "inputDrvs": input_drvs,
-            "inputSrcs": sorted(self.input_srcs),
-            "outputs": dict(outputs),
-            "outputHash": self.output_hash,
-            "outputHashMode": self.output_hash_mode,
-        }
-        return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """The canonical JSON with these inputs and outputs: the hash modulo and the .drv text
+        differ only there, so the rest is serialised once (:attr:`_json_parts`). The inputs
+        are hex digests or store basenames, which JSON writes as they are, quoted."""
+        head, middle = self._json_parts
+        inputs = '["' + '","'.join(input_drvs) + '"]' if input_drvs else "[]"
+        return f"{head}{inputs}{middle}{_encode(dict(outputs))}{_JSON_TAIL}"
+
+    @functools.cached_property
+    def _json_parts(self) -> tuple[str, str]:
+        """The canonical JSON (keys sorted, no spaces, UTF-8) up to ``inputDrvs`` and between
+        it and ``outputs``: the members on each side, written as one ``json.dumps`` of the
+        whole document writes them (keys in sorted order, so each side is contiguous)."""
+        before = _encode({"args": list(self.args), "builder": self.builder, "env": dict(self.env)})
+        between = _encode(
+            {
+                "inputSrcs": sorted(self.input_srcs),
+                "name": self.name,
+                "outputHash": self.output_hash,
+                "outputHashMode": self.output_hash_mode,
+            }
+        )
+        return f'{before[:-1]},"inputDrvs":', f',{between[1:-1]},"outputs":'
 
     # -- use as a path ----------------------------------------------------------------------
 
@@ -209,15 +221,15 @@ def derivation(
         builder=context.value(builder),
         args=tuple(context.value(a) for a in args),
         env=tuple(sorted(full_env.items())),
-        input_drvs=tuple(sorted(context.drvs.values(), key=lambda d: d.drv_name)),
+        input_drvs=tuple(context.drvs[k] for k in sorted(context.drvs)),
         input_srcs=tuple(sorted(context.srcs)),
         outputs=tuple(outputs),
         output_hash=output_hash,
         output_hash_mode=output_hash_mode,
         meta=dict(meta or {}),
     )
-    for basename in drv.output_paths.values():
-        _known[split_name(basename)[0]] = drv
+    for basename in drv.output_paths.values():  # made by make_name: <hash part>-<name>
+        _known[basename[:HASH_LEN]] = drv
     return drv
 
 
@@ -227,24 +239,29 @@ class _Context:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.prefix = str(store.dir) + os.sep
-        self.pattern = re.compile(
-            re.escape(self.prefix) + r"([0-9abcdfghijklmnpqrsvwxyz]{32})-[A-Za-z0-9+\-._?=]+"
-        )
-        self.drvs: dict[str, Derivation] = {}
+        self.drvs: dict[str, Derivation] = {}  # by .drv basename
         self.srcs: set[str] = set()
 
     def value(self, value: object) -> str:
         if isinstance(value, Derivation):
             self.drvs[value.drv_name] = value
-            return value.path(store=self.store).replace(self.prefix, STORE_TOKEN + "/", 1)
-        if isinstance(value, os.PathLike) and not os.fspath(value).startswith(self.prefix):
-            basename = self.store.add_path(value)
-            self.srcs.add(basename)
-            return f"{STORE_TOKEN}/{basename}"
-        if not isinstance(value, str | os.PathLike | int | float):
+            # its path, store directory replaced (path() is only called to refuse one without out)
+            return f"{STORE_TOKEN}/{value.output_paths.get('out') or value.path()}"
+        if isinstance(value, str):
+            text = str(value)
+        elif isinstance(value, os.PathLike):
+            text = os.fspath(value)
+            if not text.startswith(self.prefix):
+                basename = self.store.add_path(value)
+                self.srcs.add(basename)
+                return f"{STORE_TOKEN}/{basename}"
+        elif isinstance(value, int | float):
+            text = str(value)
+        else:
             raise UsageError(f"cannot pass {type(value).__name__} {value!r} to a builder")
-        text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
-        for match in self.pattern.finditer(text):
+        if self.prefix not in text:  # most values name no store path: nothing to scan
+            return text
+        for match in _store_path_pattern(self.prefix).finditer(text):
             self._note(match.group(0)[len(self.prefix) :], match.group(1))
         return text.replace(self.prefix, STORE_TOKEN + "/")
 
@@ -272,6 +289,12 @@ class _Context:
             return False
         _valid_sources.add((self.prefix, basename))
         return True
+
+
+@functools.lru_cache(maxsize=8)
+def _store_path_pattern(prefix: str) -> re.Pattern[str]:
+    """Store paths under `prefix` (a store directory and a separator), hash part grouped."""
+    return re.compile(re.escape(prefix) + r"([0-9abcdfghijklmnpqrsvwxyz]{32})-[A-Za-z0-9+\-._?=]+")
 
 
 def _store_dir(store: Store | None) -> str:

@@ -21,9 +21,10 @@ Example::
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
-import platform
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -54,6 +55,8 @@ __all__ = [
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
 _FAKE_HASH = "sha256-" + "A" * 43 + "="
+# What a store name cannot hold (\w: what str.isalnum() accepts, and "_").
+_NOT_IN_NAME = re.compile(r"[^\w+\-.?=]")
 
 
 def fetch_url(
@@ -62,10 +65,11 @@ def fetch_url(
     """Download `url` into the store; the result must have sha256 `hash`."""
     if not urlsplit(url).scheme:
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
+    store = store or Store.default()
     return derivation(
         name=name or _name_from_url(url),
         builder=sys.executable,
-        args=["-S", _fetch_script(str((store or Store.default()).home)), url],
+        args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
         store=store,
         meta={"url": url},
@@ -116,9 +120,7 @@ def fetch_pypi(
                 f"fetch_pypi({pname!r}): hashes= pins wheel files, one hash per file: give it"
                 ' with kind="wheel" and without hash='
             )
-        from .pins import choose_pinned
-
-        filename, hash = choose_pinned(pname, version, hashes, tags)
+        filename, hash = _choose_pinned(pname, version, hashes, tags)
         found = find_pinned_url(pname, version, filename, hash)
     else:
         found = find_pypi_file(pname, version, hash, kind, tags)
@@ -139,16 +141,78 @@ def _check_requires_python(
 ) -> None:
     if not requires_python:
         return
+    if not python_version:
+        import platform  # only for a fetch outside a set: a set passes its interpreter's
+
+        python_version = platform.python_version()
+    if not _fits(requires_python, python_version):
+        reason = f"it requires Python {requires_python} (Requires-Python, as the index lists it)"
+        raise UnsupportedInterpreter(pname, version, f"Python {python_version}", reason)
+
+
+@functools.lru_cache(maxsize=256)
+def _fits(requires_python: str, python: str) -> bool:
+    """Whether `python` is in the range: a function of the two strings alone, so remembered
+    in the file record (:class:`_UrlCache`) once packaging has said it. A set's recipes share
+    a few ranges, and parsing one, the first time after importing packaging's specifiers,
+    costs more than the rest of a fetch's evaluation."""
+    cache = _UrlCache()
+    key = f"requires-python {python} {requires_python} {_deciders()}"
+    known = cache.recall(key)
+    if known is not None:
+        return known == ["yes"]
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    python = python_version or platform.python_version()
     try:
         fits = SpecifierSet(requires_python).contains(python, prereleases=True)
     except InvalidSpecifier:  # pip ignores a malformed one too
-        return
-    if not fits:
-        reason = f"it requires Python {requires_python} (Requires-Python, as the index lists it)"
-        raise UnsupportedInterpreter(pname, version, f"Python {python}", reason)
+        fits = True
+    cache.record({key: ["yes" if fits else "no"]})
+    return fits
+
+
+def _choose_pinned(
+    pname: str, version: str, hashes: Mapping[str, str], tags: tuple[str, ...] | None
+) -> tuple[str, str]:
+    """:func:`pybuild.pins.choose_pinned`, remembered in the file record by what it depends
+    on (the pins and the tags): choosing loads packaging's tag and wheel-name code, which
+    costs an evaluation that needs nothing else of it more than a hundred recipes do. An
+    error is not remembered: it is raised again, as :mod:`pybuild.pins` words it."""
+    from_strings = all(isinstance(k, str) and isinstance(v, str) for k, v in hashes.items())
+    if tags is None or not from_strings:  # this interpreter's tags (only packaging can say
+        from .pins import choose_pinned  # which they are), or pins it refuses with their reason
+
+        return choose_pinned(pname, version, hashes, tags)
+    cache = _UrlCache()
+    pins = json.dumps(sorted(hashes.items()), separators=(",", ":"))
+    digest = hashlib.sha256(f"{pins} {_tags_digest(tuple(tags))}".encode()).hexdigest()
+    key = f"pin {pname} {version} {digest} {_deciders()}"
+    known = cache.recall(key)
+    if known is not None and len(known) == 2:
+        return known[0], known[1]
+    from .pins import choose_pinned
+
+    filename, sri = choose_pinned(pname, version, hashes, tags)
+    cache.record({key: [filename, sri]})
+    return filename, sri
+
+
+@functools.lru_cache(maxsize=1)
+def _deciders() -> str:
+    """What the remembered answers were decided by: packaging's release and the code that
+    chooses among pins (pins.py and the index client's ranking). A change to either decides
+    afresh instead of trusting an answer of the old rules; read once a process."""
+    import packaging  # the bare package: its version only
+
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("pins.py", "index/client.py"))
+    return f"{packaging.__version__}-{hashlib.sha256(code).hexdigest()[:16]}"
+
+
+@functools.lru_cache(maxsize=8)
+def _tags_digest(tags: tuple[str, ...]) -> str:
+    """An interpreter's (long) tag list as one short key; once per process and list."""
+    return hashlib.sha256("\n".join(tags).encode()).hexdigest()
 
 
 def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
@@ -238,6 +302,8 @@ def remember_files(
 
 class _UrlCache:
     """``var/cache/fetch-pypi.json``: hash -> where that file was found; exact by design.
+    Besides, answers of evaluation that depend only on their key (see :func:`_fits`,
+    :func:`_choose_pinned`), which spare it loading packaging.
 
     The parsed file is kept per process while the file is unchanged: a set evaluates dozens
     of ``fetch_pypi`` calls, and re-reading it for each cost a no-op build 4 ms.
@@ -266,14 +332,27 @@ class _UrlCache:
         return data
 
     def get(self, sri: str, pname: str, version: str, kind: str) -> Found | None:
-        entry = self._load().get(f"{sri} {pname} {version} {kind}")
+        entry = self.recall(f"{sri} {pname} {version} {kind}")
         return Found(*entry[:3]) if entry else None
 
     def put(self, found: Mapping[tuple[str, str, str, str], Found]) -> None:
         """Record each ``(sri, pname, version, kind)``'s file."""
+        self.record(
+            {
+                " ".join(key): [where.url, where.filename, where.requires_python or ""]
+                for key, where in found.items()
+            }
+        )
+
+    def recall(self, key: str) -> list[str] | None:
+        """One entry: a file's whereabouts, or a remembered answer of evaluation (a pinned
+        file chosen, a Requires-Python range checked) under a key of its own form."""
+        entry = self._load().get(key)
+        return entry if isinstance(entry, list) else None
+
+    def record(self, entries: Mapping[str, list[str]]) -> None:
         data = dict(self._load())
-        for key, where in found.items():
-            data[" ".join(key)] = [where.url, where.filename, where.requires_python or ""]
+        data.update(entries)
         write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
 
 
@@ -287,4 +366,4 @@ def hash_by_download(index: Index, file: DistFile) -> str:
 
 def _name_from_url(url: str) -> str:
     base = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or "download"
-    return "".join(c if c.isalnum() or c in "+-._?=" else "_" for c in base).lstrip(".")
+    return _NOT_IN_NAME.sub("_", base).lstrip(".")

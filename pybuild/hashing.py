@@ -38,6 +38,7 @@ __all__ = [
 
 NIX32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 _NIX32_INDEX = {c: i for i, c in enumerate(NIX32_ALPHABET)}
+_FROM_RFC4648 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", NIX32_ALPHABET.encode())
 _DIGEST_SIZE = 32
 _CHUNK = 1 << 20
 
@@ -46,11 +47,15 @@ def nix32_encode(data: bytes) -> str:
     """Nix's base-32: its own alphabet, and the bytes read from the last 5-bit group down.
 
     Character k (from the end) is bits 5k to 5k+4 of the bytes read as one little-endian
-    integer, which is what Nix's byte-by-byte loop computes.
+    integer, which is what Nix's byte-by-byte loop computes. That integer written big-endian
+    (padded to whole 40-bit groups) is what RFC 4648 base-32 reads, five bits at a time from
+    the top: the same digits, in another alphabet, after the padding's leading zeros. One
+    call into the standard library instead of a digit at a time (a store name is one).
     """
-    number = int.from_bytes(data, "little")
     count = (len(data) * 8 - 1) // 5 + 1
-    return "".join(NIX32_ALPHABET[(number >> (5 * k)) & 0x1F] for k in range(count - 1, -1, -1))
+    groups = -(-count // 8)  # whole 40-bit groups, 8 digits each
+    number = int.from_bytes(data, "little").to_bytes(groups * 5, "big")
+    return base64.b32encode(number).translate(_FROM_RFC4648).decode()[groups * 8 - count :]
 
 
 def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:

@@ -22,10 +22,12 @@ import pytest
 from packaging.tags import parse_tag
 from packaging.version import Version
 
+import pybuild.fetchers
+import pybuild.pins
 from pybuild.cli import main
 from pybuild.errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
-from pybuild.fetchers import fetch_pypi
-from pybuild.hashing import hash_file
+from pybuild.fetchers import fetch_pypi, remember_files
+from pybuild.hashing import hash_bytes, hash_file
 from pybuild.index.simple import DistFile
 from pybuild.pins import choose_pinned, files_to_pin
 from pybuild.pkgset import package_set
@@ -153,6 +155,68 @@ def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
     with pytest.raises(NoPinnedWheel) as info:
         choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",))
     assert not isinstance(info.value, UnsupportedInterpreter)
+
+
+# Evaluating a pinned recipe once its file is known: packaging is not loaded again.
+REMEMBERED = """
+import sys
+from pybuild.errors import UnsupportedInterpreter
+from pybuild.fetchers import fetch_pypi
+pins = {pins!r}
+for tags in ({tags!r}, ("py3-none-any",)):
+    try:
+        print(fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags,
+                         python_version="3.11.7").name)
+    except UnsupportedInterpreter as exc:
+        print(type(exc).__name__)
+print(sorted(m for m in sys.modules if m.startswith(("packaging.", "pybuild.pins"))))
+"""
+
+
+def test_a_pinned_choice_and_a_requires_python_answer_are_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second evaluation answers both from the file record, without importing packaging
+    (more than a hundred recipes' worth of evaluation); each answer stays the one for its own
+    tags and interpreter."""
+    tags = ("cp312-cp312-manylinux_2_17_x86_64", "py3-none-any")
+    compiled, pure = (f"spin-1.0-{tag}.whl" for tag in tags)
+    pins = {compiled: hash_bytes(b"compiled").sri, pure: hash_bytes(b"pure").sri}
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())  # no index is asked
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    remember_files(
+        [
+            (pins[compiled], "spin", "1.0", "wheel", f"file:///{compiled}", compiled, ">=3.99"),
+            (pins[pure], "spin", "1.0", "wheel", f"file:///{pure}", pure, ">=3.8"),
+        ]
+    )
+    probe = [sys.executable, "-c", REMEMBERED.format(pins=pins, tags=tags)]
+    runs = [subprocess.run(probe, capture_output=True, text=True, check=True) for _ in "12"]
+    first, second = (run.stdout.splitlines() for run in runs)
+    assert first[:2] == second[:2] == ["UnsupportedInterpreter", pure]
+    assert "packaging.tags" in first[2] and "pybuild.pins" in first[2]
+    assert second[2] == "[]"
+
+
+def test_a_remembered_choice_is_made_again_by_other_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the code that chooses (or to packaging) is not hidden by old answers."""
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())  # no index is asked
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    tags = ("py3-none-any",)
+    pins = {"spin-1.0-py3-none-any.whl": hash_bytes(b"pure").sri}
+    [(name, sri)] = pins.items()
+    remember_files([(sri, "spin", "1.0", "wheel", f"file:///{name}", name, None)])
+    made: list[str] = []
+    choose = pybuild.pins.choose_pinned
+    monkeypatch.setattr(pybuild.pins, "choose_pinned", lambda *a: made.append(a[0]) or choose(*a))
+    for _ in range(2):
+        assert fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags).name == name
+    assert made == ["spin"]
+    monkeypatch.setattr(pybuild.fetchers, "_deciders", lambda: "other rules")
+    assert fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags).name == name
+    assert made == ["spin", "spin"]
 
 
 def test_a_pin_of_another_release_is_refused() -> None:

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -61,17 +62,19 @@ class Interpreter:
         major, minor, micro = (*numbers, 0, 0)[:3]
         return major, minor, micro
 
-    @property
+    # Cached (the instance's __dict__; the dataclass stays frozen): evaluating a set asks for
+    # these a dozen times a package.
+    @functools.cached_property
     def version_xy(self) -> str:
         major, minor = self.version.split(".")[:2]
         return f"{major}.{minor}"
 
-    @property
+    @functools.cached_property
     def site_packages(self) -> str:
         """Where packages go inside an output, relative to it (a venv's layout)."""
         return f"lib/python{self.version_xy}/site-packages"
 
-    @property
+    @functools.cached_property
     def identity(self) -> str:
         """One line for a derivation's environment: changes whenever the interpreter does."""
         return f"{self.implementation}-{self.version} {self.executable_hash} {self.tags[0]}"

@@ -38,6 +38,7 @@ from ..derivations import Derivation, derivation
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..lazy import force
+from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
 from .recipecheck import check_attrs
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 _BUILDER = Path(__file__).parent / "builder"
+# What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
+_encode_attrs = json.JSONEncoder(sort_keys=True).encode
 _making = threading.local()  # packages whose derivation is being made, to catch cycles
 # The builder's own tools, pinned: installer, PEP 517 hooks and requirement checking. They run
 # from their wheels (zip import), so they need no build of their own.
@@ -99,15 +102,11 @@ _TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6
 def toolchain(python: Interpreter) -> Derivation:
     """The pinned toolchain wheels unpacked, with bytecode compiled by `python` (made once per
     process, home and interpreter): see ``builder/toolchain.py`` for why not the zip files."""
-    from ..store import default_home
-
     return _toolchain_in(str(default_home()), python.identity, python.executable, python.version_xy)
 
 
 def toolchain_wheels(python: Interpreter) -> list[Derivation]:
     """The toolchain's wheels, as fixed-output fetches (tomli too for Python 3.10)."""
-    from ..store import default_home
-
     return _wheels_in(str(default_home()), python.version_xy == "3.10")
 
 
@@ -381,7 +380,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     }
     env = {
         **dict(attrs["env"]),
-        "PYBUILD_ATTRS": json.dumps(builder_attrs, sort_keys=True),
+        "PYBUILD_ATTRS": _encode_attrs(builder_attrs),
         "PYBUILD_PYTHON": python.identity,
         "PYTHONPATH": str(toolchain(python)),
     }
@@ -437,8 +436,6 @@ def _src_path(src: object) -> str:
     if isinstance(src, Derivation | PythonPackage):
         return str(src)
     if isinstance(src, str | os.PathLike):
-        from ..store import Store
-
         store = Store.default()
         return str(store.path(store.add_path(src, exclude=("__pycache__", ".git"))))
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
@@ -446,8 +443,6 @@ def _src_path(src: object) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _source_in(home: str, name: str) -> str:
-    from ..store import Store
-
     store = Store(home)
     if name == "env.py":
         return str(store.path(store.add_path(_BUILDER / name, "pybuild-env-builder.py")))
@@ -458,6 +453,4 @@ def _source_in(home: str, name: str) -> str:
 
 def builder_source(name: str = "") -> str:
     """The in-build builder folder (or its ``env.py``), in the store; once a process and home."""
-    from ..store import default_home
-
     return _source_in(str(default_home()), name)

@@ -17,7 +17,6 @@ Example::
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -125,6 +124,8 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
 
 
 def _close(name: str, known: Iterable[str]) -> str:
+    import difflib  # only an error pays for it
+
     matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
 
