@@ -442,15 +442,14 @@ def _src_path(src: object) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _source_in(home: str, name: str) -> str:
+def _source_in(home: str) -> str:
     store = Store(home)
-    if name == "env.py":
-        return str(store.path(store.add_path(_BUILDER / name, "pybuild-env-builder.py")))
-    # env.py is stored on its own, so that changing it rebuilds environments, not packages.
+    # env.py is left out: environments are built in pybuild's own process (builtin:python-env),
+    # and a change to their layout must not rebuild every package.
     added = store.add_path(_BUILDER, "pybuild-python-builder", ("__pycache__", "env.py"))
     return str(store.path(added))
 
 
-def builder_source(name: str = "") -> str:
-    """The in-build builder folder (or its ``env.py``), in the store; once a process and home."""
-    return _source_in(str(default_home()), name)
+def builder_source() -> str:
+    """The in-build builder folder, in the store; once a process and home."""
+    return _source_in(str(default_home()))
