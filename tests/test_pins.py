@@ -10,6 +10,7 @@ hint is the command that pins it) or an interpreter the release has no wheel for
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import platform
@@ -31,11 +32,13 @@ from pybuild.hashing import hash_bytes, hash_file
 from pybuild.index.simple import DistFile
 from pybuild.pins import choose_pinned, files_to_pin
 from pybuild.pkgset import package_set
+from pybuild.python.package import TOOLCHAIN, toolchain_wheels
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from pybuild.update_pins import update_pins
 from support.fixtures import BuildIndex
 from support.index import make_wheel, write_index
+from support.interpreter import FAKE_PYTHON
 
 PY = f"cp{sys.version_info.major}{sys.version_info.minor}"
 OTHER = "cp312" if PY != "cp312" else "cp313"  # an interpreter other than this one
@@ -217,6 +220,24 @@ def test_a_remembered_choice_is_made_again_by_other_rules(
     monkeypatch.setattr(pybuild.fetchers, "_deciders", lambda: "other rules")
     assert fetch_pypi("spin", "1.0", kind="wheel", hashes=pins, tags=tags).name == name
     assert made == ["spin", "spin"]
+
+
+def test_the_toolchains_wheels_must_allow_the_sets_interpreter_not_pybuilds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A toolchain wheel whose Requires-Python excludes the set's interpreter is refused for
+    that set, whatever interpreter runs pybuild."""
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())  # no index is asked
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    files = {name: f"{name}-{version}-py3-none-any.whl" for name, (version, _) in TOOLCHAIN.items()}
+    remember_files(
+        (sri, name, version, "wheel", f"file:///{files[name]}", files[name], "<3.12")
+        for name, (version, sri) in TOOLCHAIN.items()
+    )
+    assert {w.name for w in toolchain_wheels(FAKE_PYTHON)} == set(files.values())  # 3.11.7
+    new = dataclasses.replace(FAKE_PYTHON, version="3.12.1", tags=("cp312-cp312-linux_x86_64",))
+    with pytest.raises(UnsupportedInterpreter, match=r"Python 3\.12\.1"):
+        toolchain_wheels(new)
 
 
 def test_a_pin_of_another_release_is_refused() -> None:

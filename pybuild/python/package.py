@@ -102,27 +102,32 @@ _TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6
 def toolchain(python: Interpreter) -> Derivation:
     """The pinned toolchain wheels unpacked, with bytecode compiled by `python` (made once per
     process, home and interpreter): see ``builder/toolchain.py`` for why not the zip files."""
-    return _toolchain_in(str(default_home()), python.identity, python.executable, python.version_xy)
+    return _toolchain_in(str(default_home()), python.identity, python.executable, python.version)
 
 
 def toolchain_wheels(python: Interpreter) -> list[Derivation]:
-    """The toolchain's wheels, as fixed-output fetches (tomli too for Python 3.10)."""
-    return _wheels_in(str(default_home()), python.version_xy == "3.10")
+    """The toolchain's wheels, as fixed-output fetches (tomli too for Python 3.10); each must
+    allow `python` by its Requires-Python, as the set's own wheels must."""
+    return _wheels_in(str(default_home()), python.version)
 
 
 @functools.lru_cache(maxsize=8)
-def _wheels_in(home: str, tomli: bool) -> list[Derivation]:
+def _wheels_in(home: str, python_version: str) -> list[Derivation]:
     wheels = [
-        fetch_pypi(name, version, sri, kind="wheel") for name, (version, sri) in TOOLCHAIN.items()
+        fetch_pypi(name, version, sri, kind="wheel", python_version=python_version)
+        for name, (version, sri) in TOOLCHAIN.items()
     ]
-    if tomli:
-        wheels.append(fetch_pypi("tomli", "2.5.0", kind="wheel", hashes=_TOMLI))
+    if python_version.split(".")[:2] == ["3", "10"]:
+        wheels.append(
+            fetch_pypi("tomli", "2.5.0", kind="wheel", hashes=_TOMLI, python_version=python_version)
+        )
     return wheels
 
 
 @functools.lru_cache(maxsize=8)
-def _toolchain_in(home: str, identity: str, executable: str, version_xy: str) -> Derivation:
-    wheels = _wheels_in(home, version_xy == "3.10")
+def _toolchain_in(home: str, identity: str, executable: str, version: str) -> Derivation:
+    wheels = _wheels_in(home, version)
+    version_xy = ".".join(version.split(".")[:2])
     return derivation(
         name=f"python{version_xy}-pybuild-toolchain",
         builder=executable,
