@@ -146,16 +146,26 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
     """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
     are those of outputs a binary cache can supply with their closure."""
 
+    missing: dict[Derivation, bool] = {}  # asked once a derivation: a node has many parents
+    cached: dict[Derivation, bool] = {}
+
     def needs_build(drv: Derivation) -> bool:
-        return not all(store.is_valid(p) for p in drv.output_paths.values())
+        if drv not in missing:
+            missing[drv] = not all(store.is_valid(p) for p in drv.output_paths.values())
+        return missing[drv]
+
+    def in_cache(drv: Derivation) -> bool:
+        if drv not in cached:
+            cached[drv] = bool(subs and subs.available(drv.output_paths.values(), store))
+        return cached[drv]
 
     def deps(drv: Derivation) -> list[Derivation]:
-        if not needs_build(drv) or (subs and subs.available(drv.output_paths.values(), store)):
+        if not needs_build(drv) or in_cache(drv):
             return []
         return [d for d in drv.input_drvs if needs_build(d)]
 
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
-    copies = {d for d in order if subs and subs.available(d.output_paths.values(), store)}
+    copies = {d for d in order if in_cache(d)}
     return _Plan(order, {d: deps(d) for d in order}, copies)
 
 
