@@ -1,7 +1,8 @@
 """``python -m bench``: pybuild against uv, pip and venv, every workload in one table.
 
 Run it from the repository's root. It installs the peers (uv, virtualenv) from the package
-index into a throwaway venv with pip, builds what it measures into a throwaway
+index into a throwaway venv with pip, and pybuild itself, from this working tree, into another
+(as a user has it: bench/installed.py), builds what it measures into a throwaway
 ``PYBUILD_HOME`` in a temporary folder (never yours), and prints one table: each workload,
 the commands compared, their medians, pybuild's ratio to each peer, the target and whether it
 was met. The workloads (docs/benchmarks.md says what each one does and how to read it):
@@ -39,6 +40,7 @@ import time
 from pathlib import Path
 
 from . import ROOT, Line, Row, bench_environ, format_table, ratio, run
+from .installed import install_pybuild
 from .peers import install_peers
 from .sdists import TARGETS
 
@@ -271,6 +273,7 @@ def main() -> None:
         f"peers: {texts.pop('peers')}; medians of {args.runs} runs ({3 * args.runs} for"
         f" imports, {args.slow_runs} for the expensive commands: pip, sdist builds)"
     )
+    print("pybuild: this tree, installed with pip into a venv of its own (bench/installed.py)")
     print()
     print(format_table(rows))
     for name, text in texts.items():
@@ -285,6 +288,8 @@ def _measure(args: argparse.Namespace, only: set[int], work: Path) -> tuple[list
     _say(f"installing the peers into {work / 'peers'}")
     peers = install_peers(work / "peers")
     texts: dict[str, str] = {"peers": ", ".join(f"{k} {v}" for k, v in peers.versions().items())}
+    _say(f"installing pybuild from this tree into {work / 'pybuild-venv'}, as users install it")
+    install_pybuild(work / "pybuild-venv")
     rows: list[Row] = []
     if only & {1, 2, 3}:
         ws = envs.prepare(work / "envs", peers, with_wheels=2 in only)

@@ -38,6 +38,7 @@ from typing import Any
 from pybuild.generate.names import attr_name
 
 from . import Command, Line, Row, bench_environ, evaluated, measure, ratio, run
+from .installed import pybuild_argv, python_argv
 from .peers import Peers, pip_venv, uv_index_args
 
 __all__ = [
@@ -163,12 +164,12 @@ class Workspace:
 
     def pybuild(self) -> list[str]:
         """``pybuild build -f env.py env``: the environment, by the user's command line."""
-        return [sys.executable, "-m", "pybuild", "build", "-f", str(self.env_file), "env"]
+        return pybuild_argv("build", "-f", str(self.env_file), "env")
 
     def pybuild_shell(self, command: str) -> list[str]:
         """``pybuild shell -p ATTR… --run COMMAND``: the same packages, named one by one."""
         named = [arg for attr in self.attrs for arg in ("-p", attr)]
-        return [sys.executable, "-m", "pybuild", "shell", *named, "--run", command]
+        return pybuild_argv("shell", *named, "--run", command)
 
     def uv_install(self, venv: Path, *flags: str) -> list[str]:
         python = str(venv / "bin" / "python")
@@ -200,7 +201,7 @@ def prepare(work: Path, peers: Peers, with_wheels: bool = True) -> Workspace:
 
     _say(f"building the environment of {len(attrs)} packages (a few minutes the first time)")
     log = work / "build.log"
-    argv = [sys.executable, "-m", "pybuild", "build", "-j2", "-f", str(env_file), "env"]
+    argv = pybuild_argv("build", "-j2", "-f", str(env_file), "env")
     with log.open("w") as err:
         done = subprocess.run(argv, env=bench_environ(), stdout=subprocess.PIPE, stderr=err)
     if done.returncode != 0:
@@ -282,7 +283,7 @@ def noop(ws: Workspace, runs: int) -> Row:
             Command("uv", lambda _: run(ws.uv_install(ws.flat, "--offline"), uv_env)),
             Command("shell", lambda _: run(shell, env)),
             Command("uv + true", uv_then_true),
-            Command("bare", lambda _: run([sys.executable, "-c", "pass"], env)),
+            Command("bare", lambda _: run(python_argv("-c", "pass"), env)),
             Command("uncached", lambda _: run(evaluating, env)),
         ],
         runs,

@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.installed import pybuild_argv, python_argv  # noqa: E402 - once the repository is on the path
 
 RECIPE = """\
 def recipe(build_python_package, fetch_url, setuptools{params}):
@@ -97,23 +100,23 @@ def main() -> None:
         write_set(folder, args.recipes)
         env = {**os.environ, "PYBUILD_HOME": str(Path(tmp) / "home")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        probe = [sys.executable, "-c", PROBE, str(folder)]
+        probe = python_argv("-c", PROBE, str(folder))
         subprocess.run([*probe, "all"], env=env, check=True, capture_output=True)  # warm caches
         leaf = f"gen_{args.recipes - 1}"
         rows = [
             (
                 "python -c pass",
-                median_seconds([sys.executable, "-c", "pass"], env, args.runs, False),
+                median_seconds(python_argv("-c", "pass"), env, args.runs, False),
                 "",
             ),
             (
                 "import pybuild",
-                median_seconds([sys.executable, "-c", "import pybuild"], env, args.runs, False),
+                median_seconds(python_argv("-c", "import pybuild"), env, args.runs, False),
                 "",
             ),
             (
                 "pybuild --help",
-                median_seconds([sys.executable, "-m", "pybuild", "--help"], env, args.runs, False),
+                median_seconds(pybuild_argv("--help"), env, args.runs, False),
                 "",
             ),
             (

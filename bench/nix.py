@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import Command, Line, Row, bench_environ, measure, ratio, run
+from .installed import pybuild_argv, python_argv
 
 __all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
 
@@ -104,7 +105,7 @@ class NixWorkspace:
 
     @staticmethod
     def pybuild(*args: str) -> list[str]:
-        return [sys.executable, "-m", "pybuild", *args]
+        return pybuild_argv(*args)
 
 
 def _quiet(argv: list[str], env: dict[str, str], cwd: Path) -> None:
@@ -159,7 +160,7 @@ def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
         lines[-1].met = mine / theirs <= target
         lines.append(Line(label_nix, theirs))
 
-    floor = [sys.executable, "-c", "pass"]
+    floor = python_argv("-c", "pass")
     pybuild_version, nix_version, bare = measure(
         [
             Command("pybuild", lambda _: _quiet(ws.pybuild("--version"), ours, cwd)),

@@ -17,6 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.installed import pybuild_argv, python_argv  # noqa: E402 - once the repository is on the path
 
 
 def _median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
@@ -35,10 +38,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "PYBUILD_HOME": home}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        build = [sys.executable, "-m", "pybuild", "build", "-f", "examples/hello.py", "hello"]
+        build = pybuild_argv("build", "-f", "examples/hello.py", "hello")
         subprocess.run(build, env=env, cwd=ROOT, check=True, capture_output=True)
         noop = _median_ms(build, env, args.runs)
-        bare = _median_ms([sys.executable, "-c", "pass"], env, args.runs)
+        bare = _median_ms(python_argv("-c", "pass"), env, args.runs)
     print(f"{'workload':<34}{'median':>10}")
     print(f"{'python -c pass':<34}{bare:>8.1f} ms")
     print(f"{'pybuild build (no-op, hello)':<34}{noop:>8.1f} ms")

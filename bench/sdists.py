@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import evaluated  # noqa: E402 - once the repository is on the path
+from bench.installed import pybuild_argv  # noqa: E402
 
 COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
 TARGETS = {1: 0.75, 2: 0.4}  # pybuild -jN / pip, at most
@@ -150,7 +151,7 @@ def _time_pybuild(attrs: list[str], file: Path, warm: Path, home: Path, jobs: in
     if home.exists():
         remove_tree(home)
     shutil.copytree(warm, home, symlinks=True)
-    argv = [sys.executable, "-m", "pybuild", "build", f"-j{jobs}", "-f", str(file), *attrs]
+    argv = pybuild_argv("build", f"-j{jobs}", "-f", str(file), *attrs)
     start = time.perf_counter()
     done = subprocess.run(argv, env=_environ(home), cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
