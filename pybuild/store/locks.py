@@ -10,20 +10,24 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+
+TYPE_CHECKING = False  # a rollback takes a lock on the fast path, which typing would slow
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 __all__ = ["path_locks", "try_path_locks"]
 
 
 @contextlib.contextmanager
-def path_locks(lock_dir: Path, names: Iterable[str]) -> Iterator[None]:
+def path_locks(lock_dir: str | os.PathLike[str], names: Iterable[str]) -> Iterator[None]:
     """Hold exclusive locks on `names`, taken in sorted order so two holders cannot deadlock."""
     with _locks(lock_dir, sorted(set(names)), fcntl.LOCK_EX):
         yield
 
 
-def try_path_locks(lock_dir: Path, names: Iterable[str]) -> contextlib.AbstractContextManager[bool]:
+def try_path_locks(
+    lock_dir: str | os.PathLike[str], names: Iterable[str]
+) -> contextlib.AbstractContextManager[bool]:
     """Take the locks of `names` without waiting; yields whether all were taken.
 
     For the collector, which must never delete a path while it is being built, and need not
@@ -33,13 +37,15 @@ def try_path_locks(lock_dir: Path, names: Iterable[str]) -> contextlib.AbstractC
 
 
 @contextlib.contextmanager
-def _locks(lock_dir: Path, names: list[str], operation: int) -> Iterator[bool]:
+def _locks(lock_dir: str | os.PathLike[str], names: list[str], operation: int) -> Iterator[bool]:
     """Lock `names` in this order; yields False as soon as one is busy (only with LOCK_NB)."""
-    lock_dir.mkdir(parents=True, exist_ok=True)
+    os.makedirs(lock_dir, exist_ok=True)
     fds: list[int] = []
     try:
         for name in names:
-            fd = os.open(lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = os.open(
+                os.path.join(lock_dir, f"{name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+            )
             fds.append(fd)
             try:
                 fcntl.flock(fd, operation)
