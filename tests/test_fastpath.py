@@ -178,6 +178,7 @@ status = main(sys.argv[2:])
 print(status, *sorted(set(sys.modules) - before))
 """
 HEAVY_FOR_A_SWITCH = (
+    "contextlib",
     "dataclasses",
     "inspect",
     "pathlib",
