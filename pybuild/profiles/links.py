@@ -134,11 +134,11 @@ class GenerationLinks:
             )
         try:
             with open(self.manifest_path(number), encoding="utf-8") as f:
-                data = json.load(f)
+                data: dict[str, Any] = json.load(f)
             environment_of(data)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise self.unreadable(number, exc) from None
-        return data  # type: ignore[no-any-return]
+        return data
 
     def unreadable(self, number: int, exc: Exception) -> ProfileError:
         return ProfileError(
