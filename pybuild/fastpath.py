@@ -182,37 +182,26 @@ def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
         profile, rest = rest[1], []
     if rest:
         return None
-    from .errors import PybuildError
-    from .profiles.generations import Profile, switch_generation
+    from .profiles.links import GenerationLinks, ProfileError
 
+    store = _Home(home)
     try:
-        said = switch_generation(Profile(_ProfileStore(home), profile), number)  # type: ignore[arg-type]
-    except PybuildError:
+        links = GenerationLinks(os.path.join(store.var, "profiles"), profile)
+        said = links.switch(
+            number,
+            os.path.join(store.var, "locks"),
+            store.dir,
+            lambda name: _registered(store.var, [name]),
+        )
+    except ProfileError:
         return None  # nothing was changed: the full command line reports it
     print(said, file=sys.stderr, flush=True)
     return 0
 
 
-class _ProfileStore:
-    """The little of :class:`pybuild.store.Store` a profile's switch asks: where the profile,
-    its locks and the store are, and whether the generation's environment is valid."""
-
-    def __init__(self, home: str) -> None:
-        from pathlib import Path
-
-        self.dir = Path(home, "store")
-        self.var = Path(home, "var")
-        self.lock_dir = self.var / "locks"
-
-    def path(self, name: str) -> object:
-        return self.dir / name
-
-    def is_valid(self, name: str) -> bool:
-        return _registered(self.var, [name])
-
-
 class _Home:
-    """The little of :class:`pybuild.store.Store` that the evaluation records need."""
+    """The little of :class:`pybuild.store.Store` that the evaluation records and a profile's
+    switch need: where the store and its state are."""
 
     def __init__(self, home: str) -> None:
         self.home = home

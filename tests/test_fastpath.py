@@ -8,6 +8,8 @@ answer to the full command line (None) whenever anything its record holds has ch
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -163,3 +165,42 @@ def test_rollback_and_switch_generation_are_answered_as_the_full_command_does(
     store.registry.close()
     os.rename(store.registry.path, f"{store.registry.path}.away")  # nothing valid any more
     assert fastpath.answer(["switch-generation", "2", "--profile", "p"]) is None
+
+
+# The probe runs without ``site`` (``-S``): a developer's ``.pth`` files may load pathlib or
+# typing at start-up, which would hide what the rollback itself loads.
+SWITCH_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+before = set(sys.modules)
+from pybuild.cli import main
+status = main(sys.argv[2:])
+print(status, *sorted(set(sys.modules) - before))
+"""
+HEAVY_FOR_A_SWITCH = (
+    "contextlib",
+    "dataclasses",
+    "inspect",
+    "pathlib",
+    "typing",
+    "pybuild.profiles.changes",
+    "pybuild.profiles.generations",
+    "pybuild.profiles.manifest",
+    "pybuild.store.core",
+)
+
+
+def test_a_fast_rollback_loads_no_pathlib_dataclasses_or_profile_changes(store: Store) -> None:
+    from pybuild.profiles import Manifest, Profile
+
+    profile = Profile(store, "p")
+    for text in ("one", "two"):
+        profile.add(Manifest(environment=store.add_text("env", text), python={}, packages=()))
+    root = str(Path(__file__).resolve().parent.parent)
+    probe = [sys.executable, "-S", "-c", SWITCH_PROBE, root, "rollback", "--profile", "p"]
+    done = subprocess.run(probe, capture_output=True, text=True, check=True)
+    status, *loaded = done.stdout.split()
+    assert (status, done.stderr) == ("0", "switched profile p from generation 2 to 1\n")
+    assert sorted(set(HEAVY_FOR_A_SWITCH) & set(loaded)) == []
+    assert "sqlite3" in loaded  # the probe does see what the switch loads
+    assert profile.current_number() == 1

@@ -21,13 +21,12 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import replace_symlink, write_atomic
-from ..errors import PybuildError
-from ..store.locks import path_locks
+from .links import GenerationLinks, ProfileError
 from .manifest import Manifest
 
 TYPE_CHECKING = False
@@ -35,16 +34,6 @@ if TYPE_CHECKING:
     from ..store import Store
 
 __all__ = ["Generation", "Profile", "ProfileError", "switch_generation"]
-
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+]*(?:-[A-Za-z_][A-Za-z0-9_.+]*)*")
-
-
-class ProfileError(PybuildError):
-    """A profile operation cannot go on; nothing was changed."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -58,17 +47,14 @@ class Generation:
 
 
 class Profile:
-    """A named profile in ``var/profiles`` of a store."""
+    """A named profile in ``var/profiles`` of a store; its links are read and switched by
+    :class:`.links.GenerationLinks`, which the command line's fast path uses alone."""
 
     def __init__(self, store: Store, name: str = "default") -> None:
-        if not _NAME_RE.fullmatch(name) or name.endswith(".json"):
-            raise ProfileError(
-                f"{name!r} is not a profile name",
-                "use letters, digits, '_', '.' and '+', with '-' only before a letter",
-            )
+        self.dir = store.var / "profiles"
+        self.links = GenerationLinks(str(self.dir), name)  # checks the name first
         self.store = store
         self.name = name
-        self.dir = store.var / "profiles"
         self.link = self.dir / name
 
     @property
@@ -76,92 +62,34 @@ class Profile:
         """The stable ``bin`` folder of the profile, whatever generation is current."""
         return self.link / "bin"
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Serialise changes to this profile (two installs at once would both make N+1)."""
-        with path_locks(self.store.lock_dir, [f"profile-{self.name}"]):
-            yield
+        return self.links.lock(self.store.lock_dir)
 
     # -- reading ------------------------------------------------------------------------
 
-    def _link_name(self, number: int) -> str:
-        return f"{self.name}-{number}-link"
-
     def numbers(self) -> list[int]:
-        if not self.dir.is_dir():
-            return []
-        pattern = re.compile(re.escape(self.name) + r"-(\d+)-link")
-        found = []
-        for entry in os.listdir(self.dir):
-            match = pattern.fullmatch(entry)
-            if match and os.path.islink(self.dir / entry):
-                found.append(int(match.group(1)))
-        return sorted(found)
+        return self.links.numbers()
 
     def generation(self, number: int) -> Generation:
         """Generation `number`, checked: its link must lead to the environment it recorded."""
-        link = self.dir / self._link_name(number)
-        if not os.path.islink(link):
-            have = ", ".join(map(str, self.numbers())) or "none"
-            raise ProfileError(
-                f"profile {self.name} has no generation {number} (it was deleted, or never"
-                f" made); its generations: {have}",
-                f"see them with `pybuild list-generations --profile {self.name}`",
-            )
-        manifest_file = self.dir / f"{self.name}-{number}.json"
+        data = self.links.manifest_data(number)
         try:
-            manifest = Manifest.from_json(json.loads(manifest_file.read_text()))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ProfileError(
-                f"generation {number} of profile {self.name} has no readable manifest"
-                f" ({manifest_file}: {exc})",
-                f"delete it with `pybuild delete-generations {number} --profile {self.name}`",
-            ) from None
-        self._check_link(number, link, manifest)
-        return Generation(number, link, os.lstat(link).st_mtime, manifest)
-
-    def _check_link(self, number: int, link: Path, manifest: Manifest) -> None:
-        target = os.readlink(link)
-        real = os.path.realpath(link)
-        store_real = os.path.realpath(self.store.dir)
-        inside = real.startswith(store_real + os.sep)
-        name = real[len(store_real) + 1 :] if inside else ""
-        if name != manifest.environment or not self.store.is_valid(name):
-            raise ProfileError(
-                f"generation {number} of profile {self.name} was changed by hand: {link}"
-                f" points to {target}, but its environment is"
-                f" {self.store.path(manifest.environment)}",
-                f"put the link back, or delete the generation (`pybuild delete-generations"
-                f" {number} --profile {self.name}`)",
-            )
+            manifest = Manifest.from_json(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self.links.unreadable(number, exc) from None
+        self.links.check_link(
+            number, manifest.environment, str(self.store.dir), self.store.is_valid
+        )
+        link = self.links.link_path(number)
+        return Generation(number, Path(link), os.lstat(link).st_mtime, manifest)
 
     def generations(self) -> list[Generation]:
         return [self.generation(n) for n in self.numbers()]
 
     def current_number(self) -> int | None:
         """The generation the profile link points to; None before the first install."""
-        if not os.path.lexists(self.link):
-            if self.numbers():
-                raise self._broken("is missing")
-            return None
-        if not self.link.is_symlink():
-            raise self._broken("is not a symbolic link")
-        target = os.readlink(self.link)
-        match = re.fullmatch(re.escape(self.name) + r"-(\d+)-link", os.path.basename(target))
-        parent = os.path.dirname(target)
-        local = parent in ("", ".") or os.path.realpath(parent) == os.path.realpath(self.dir)
-        if match is None or not local or int(match.group(1)) not in self.numbers():
-            raise self._broken(f"points to {target}, which is not one of its generations")
-        return int(match.group(1))
-
-    def _broken(self, what: str) -> ProfileError:
-        have = self.numbers()
-        fix = (
-            f"point it back with `pybuild switch-generation {have[-1]} --profile {self.name}`"
-            if have
-            else f"remove {self.link}"
-        )
-        return ProfileError(f"the profile link {self.link} {what} (was it changed by hand?)", fix)
+        return self.links.current_number()
 
     def current(self) -> Generation | None:
         number = self.current_number()
@@ -173,32 +101,22 @@ class Profile:
         """Write generation N+1 for `manifest` and make it current (one atomic rename)."""
         numbers = self.numbers()
         number = (numbers[-1] if numbers else 0) + 1
-        manifest_file = self.dir / f"{self.name}-{number}.json"
+        manifest_file = self.links.manifest_path(number)
         write_atomic(manifest_file, json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
         target = os.path.relpath(self.store.path(manifest.environment), self.dir)
-        replace_symlink(self.dir / self._link_name(number), target)
-        replace_symlink(self.link, self._link_name(number))
+        replace_symlink(self.links.link_path(number), target)
+        self.links.point_at(number)
         return self.generation(number)
 
     def switch(self, number: int) -> Generation:
         """Make generation `number` current; the profile link may have been broken by hand."""
         generation = self.generation(number)
-        replace_symlink(self.link, self._link_name(number))
+        self.links.point_at(number)
         return generation
 
     def rollback(self) -> Generation:
         """Switch to the newest generation older than the current one."""
-        current = self.current_number()
-        if current is None:
-            raise ProfileError(f"profile {self.name} has no generation yet; nothing to roll back")
-        older = [n for n in self.numbers() if n < current]
-        if not older:
-            raise ProfileError(
-                f"generation {current} is the oldest of profile {self.name}: no generation to"
-                " roll back to",
-                "`pybuild list-generations` shows them",
-            )
-        return self.switch(older[-1])
+        return self.switch(self.links.previous(self.current_number()))
 
     def delete_generations(self, spec: Sequence[str], now: float | None = None) -> list[int]:
         """Delete generations: ``old`` (all but the current), ``N…``, ``+N`` (keep the last N),
@@ -208,9 +126,9 @@ class Profile:
         numbers = self.numbers()
         victims = _select_victims(self, spec, numbers, current, now)
         for number in victims:
-            os.unlink(self.dir / self._link_name(number))
+            os.unlink(self.links.link_path(number))
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.dir / f"{self.name}-{number}.json")
+                os.unlink(self.links.manifest_path(number))
         return victims
 
 
@@ -232,7 +150,7 @@ def _select_victims(
         for number in reversed(numbers):
             if older_seen and number != current:
                 victims.append(number)
-            elif os.lstat(profile.dir / profile._link_name(number)).st_mtime < cutoff:
+            elif os.lstat(profile.links.link_path(number)).st_mtime < cutoff:
                 older_seen = True  # the generation that was current at the cutoff stays
         return sorted(victims)
     if not spec or not all(s.isdigit() for s in spec):
@@ -259,15 +177,8 @@ def _select_victims(
 def switch_generation(profile: Profile, number: int | None) -> str:
     """Make generation `number` current (None: the one before the current), under the
     profile's lock; the line that says so. Shared by ``pybuild rollback`` and
-    ``switch-generation`` and their fast path (:mod:`pybuild.fastpath`)."""
-    with profile.lock():
-        if number is None:
-            old: object = profile.current_number()
-            new = profile.rollback()
-        else:
-            try:
-                old = profile.current_number()
-            except PybuildError:
-                old = "a broken link"  # switching is how a hand-edited link is repaired
-            new = profile.switch(number)
-    return f"switched profile {profile.name} from generation {old} to {new.number}"
+    ``switch-generation``; their fast path (:mod:`pybuild.fastpath`) calls the same
+    :meth:`.links.GenerationLinks.switch`, so both check and say the same."""
+    return profile.links.switch(
+        number, profile.store.lock_dir, str(profile.store.dir), profile.store.is_valid
+    )

@@ -15,11 +15,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from .links import MANIFEST_FORMAT, environment_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Entry", "Manifest", "normalise_name"]
-
-_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": _FORMAT,
+            "version": MANIFEST_FORMAT,
             "environment": self.environment,
             "python": dict(self.python),
             "packages": [e.to_json() for e in self.packages],
@@ -81,10 +84,8 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
-        if data.get("version") != _FORMAT:
-            raise ValueError(f"manifest format {data.get('version')!r}, expected {_FORMAT}")
         return cls(
-            environment=str(data["environment"]),
+            environment=environment_of(data),
             python={k: str(v) for k, v in dict(data["python"]).items()},
             packages=tuple(Entry.from_json(e) for e in data["packages"]),
             action=str(data.get("action", "")),

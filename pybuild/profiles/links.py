@@ -1,0 +1,203 @@
+"""A profile's generation links, read and switched with the standard library's light modules.
+
+::
+
+    var/profiles/default -> default-3-link -> ../../store/<hash>-python3.11-env
+                            default-3.json    (the manifest: what was asked for)
+
+This is what ``rollback`` and ``switch-generation`` need of a profile: which generations it
+has, which one is current, the environment a generation recorded and whether its link still
+leads there, and the one atomic rename that makes another current. It loads no pathlib,
+dataclasses or typing, so that the command line's fast path (:mod:`pybuild.fastpath`) answers
+a rollback at the interpreter's pace; :class:`.generations.Profile` reads and switches its
+generations through it, so both give the same answers and the same errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from ..errors import PybuildError
+from ..store.locks import path_locks
+
+TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+    from typing import Any
+
+__all__ = ["MANIFEST_FORMAT", "GenerationLinks", "ProfileError", "environment_of"]
+
+MANIFEST_FORMAT = 1  # the manifest format this pybuild reads and writes
+
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+]*(?:-[A-Za-z_][A-Za-z0-9_.+]*)*")
+
+
+class ProfileError(PybuildError):
+    """A profile operation cannot go on; nothing was changed."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def environment_of(data: dict[str, Any]) -> str:
+    """The environment (store basename) a manifest's JSON records; ValueError for a format
+    this pybuild does not read."""
+    if data.get("version") != MANIFEST_FORMAT:
+        raise ValueError(f"manifest format {data.get('version')!r}, expected {MANIFEST_FORMAT}")
+    return str(data["environment"])
+
+
+class GenerationLinks:
+    """The links and manifests of profile `name` in the profiles folder `folder`."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        if not _NAME_RE.fullmatch(name) or name.endswith(".json"):
+            raise ProfileError(
+                f"{name!r} is not a profile name",
+                "use letters, digits, '_', '.' and '+', with '-' only before a letter",
+            )
+        self.folder = folder
+        self.name = name
+        self.link = os.path.join(folder, name)
+        self._pattern = re.compile(re.escape(name) + r"-(\d+)-link")
+
+    def link_name(self, number: int) -> str:
+        return f"{self.name}-{number}-link"
+
+    def link_path(self, number: int) -> str:
+        return os.path.join(self.folder, self.link_name(number))
+
+    def manifest_path(self, number: int) -> str:
+        return os.path.join(self.folder, f"{self.name}-{number}.json")
+
+    def numbers(self) -> list[int]:
+        """The profile's generations, oldest first: the numbers of its links."""
+        if not os.path.isdir(self.folder):
+            return []
+        found = []
+        for entry in os.listdir(self.folder):
+            match = self._pattern.fullmatch(entry)
+            if match and os.path.islink(os.path.join(self.folder, entry)):
+                found.append(int(match.group(1)))
+        return sorted(found)
+
+    def current_number(self) -> int | None:
+        """The generation the profile link points to; None before the first install."""
+        if not os.path.lexists(self.link):
+            if self.numbers():
+                raise self._broken("is missing")
+            return None
+        if not os.path.islink(self.link):
+            raise self._broken("is not a symbolic link")
+        target = os.readlink(self.link)
+        match = self._pattern.fullmatch(os.path.basename(target))
+        parent = os.path.dirname(target)
+        local = parent in ("", ".") or os.path.realpath(parent) == os.path.realpath(self.folder)
+        if match is None or not local or int(match.group(1)) not in self.numbers():
+            raise self._broken(f"points to {target}, which is not one of its generations")
+        return int(match.group(1))
+
+    def _broken(self, what: str) -> ProfileError:
+        have = self.numbers()
+        fix = (
+            f"point it back with `pybuild switch-generation {have[-1]} --profile {self.name}`"
+            if have
+            else f"remove {self.link}"
+        )
+        return ProfileError(f"the profile link {self.link} {what} (was it changed by hand?)", fix)
+
+    def previous(self, current: int | None) -> int:
+        """The newest generation older than `current`: where a rollback goes."""
+        if current is None:
+            raise ProfileError(f"profile {self.name} has no generation yet; nothing to roll back")
+        older = [n for n in self.numbers() if n < current]
+        if not older:
+            raise ProfileError(
+                f"generation {current} is the oldest of profile {self.name}: no generation to"
+                " roll back to",
+                "`pybuild list-generations` shows them",
+            )
+        return older[-1]
+
+    def manifest_data(self, number: int) -> dict[str, Any]:
+        """Generation `number`'s manifest as JSON, the generation's link first made sure of."""
+        if not os.path.islink(self.link_path(number)):
+            have = ", ".join(map(str, self.numbers())) or "none"
+            raise ProfileError(
+                f"profile {self.name} has no generation {number} (it was deleted, or never"
+                f" made); its generations: {have}",
+                f"see them with `pybuild list-generations --profile {self.name}`",
+            )
+        try:
+            with open(self.manifest_path(number), encoding="utf-8") as f:
+                data: dict[str, Any] = json.load(f)
+            environment_of(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self.unreadable(number, exc) from None
+        return data
+
+    def unreadable(self, number: int, exc: Exception) -> ProfileError:
+        return ProfileError(
+            f"generation {number} of profile {self.name} has no readable manifest"
+            f" ({self.manifest_path(number)}: {exc})",
+            f"delete it with `pybuild delete-generations {number} --profile {self.name}`",
+        )
+
+    def check_link(
+        self, number: int, environment: str, store_dir: str, is_valid: Callable[[str], bool]
+    ) -> None:
+        """Generation `number`'s link must lead to the valid store path `environment`: a link
+        changed by hand is an error saying how to repair it, never another generation."""
+        link = self.link_path(number)
+        real = os.path.realpath(link)
+        store_real = os.path.realpath(store_dir)
+        inside = real.startswith(store_real + os.sep)
+        name = real[len(store_real) + 1 :] if inside else ""
+        if name != environment or not is_valid(name):
+            raise ProfileError(
+                f"generation {number} of profile {self.name} was changed by hand: {link}"
+                f" points to {os.readlink(link)}, but its environment is"
+                f" {os.path.join(store_dir, environment)}",
+                f"put the link back, or delete the generation (`pybuild delete-generations"
+                f" {number} --profile {self.name}`)",
+            )
+
+    def lock(self, lock_dir: str | os.PathLike[str]) -> AbstractContextManager[None]:
+        """Serialise changes to this profile (two installs at once would both make N+1)."""
+        return path_locks(lock_dir, [f"profile-{self.name}"])
+
+    def point_at(self, number: int) -> None:
+        """Make generation `number` current: the profile link replaced in one rename, so a
+        reader sees the old generation or the new one, never none."""
+        tmp = os.path.join(self.folder, f".{self.name}.tmp-{os.getpid()}")
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(self.link_name(number), tmp)
+        os.replace(tmp, self.link)
+
+    def switch(
+        self,
+        number: int | None,
+        lock_dir: str | os.PathLike[str],
+        store_dir: str,
+        is_valid: Callable[[str], bool],
+    ) -> str:
+        """Make generation `number` current (None: the one before the current), checked and
+        under the profile's lock; the line that says so."""
+        with self.lock(lock_dir):
+            if number is None:
+                current = self.current_number()
+                old: object = current
+                number = self.previous(current)
+            else:
+                try:
+                    old = self.current_number()
+                except ProfileError:
+                    old = "a broken link"  # switching is how a hand-edited link is repaired
+            self.check_link(number, environment_of(self.manifest_data(number)), store_dir, is_valid)
+            self.point_at(number)
+        return f"switched profile {self.name} from generation {old} to {number}"
