@@ -9,21 +9,24 @@ on one file system), which then replaces the target in one ``rename``.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 __all__ = ["replace_symlink", "write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     """Write `text` (UTF-8) or bytes to `path` (its folder made if missing), replacing it in
-    one step."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    one step. ``os.path`` only: a rollback's fast path loads this module, and pathlib would
+    cost it more than the switch itself."""
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    os.makedirs(folder or os.curdir, exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.tmp{os.getpid()}")
     if isinstance(text, bytes):
-        tmp.write_bytes(text)
+        with open(tmp, "wb") as f:
+            f.write(text)
     else:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
     os.replace(tmp, target)
 
 
@@ -32,8 +35,8 @@ def replace_symlink(link: str | os.PathLike[str], target: str) -> None:
 
     The same rename as :func:`write_atomic`'s; it lives here rather than with the store's
     roots so that a rollback (a profile's link replaced) loads no more than it needs."""
-    link = Path(link)
-    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    folder, name = os.path.split(os.fspath(link))
+    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
     if os.path.lexists(tmp):
         os.unlink(tmp)
     os.symlink(target, tmp)

@@ -19,6 +19,7 @@ import json
 import os
 import re
 
+from ..atomic import replace_symlink
 from ..errors import PybuildError
 from ..store.locks import path_locks
 
@@ -173,11 +174,7 @@ class GenerationLinks:
     def point_at(self, number: int) -> None:
         """Make generation `number` current: the profile link replaced in one rename, so a
         reader sees the old generation or the new one, never none."""
-        tmp = os.path.join(self.folder, f".{self.name}.tmp-{os.getpid()}")
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(self.link_name(number), tmp)
-        os.replace(tmp, self.link)
+        replace_symlink(self.link, self.link_name(number))
 
     def switch(
         self,
