@@ -7,6 +7,7 @@ below it reads this value, never the command line or the settings file again.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,9 +19,11 @@ __all__ = ["BuildOptions"]
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to realise: the `jobs`, `keep_failed`, `log_lines` and `build_timeout` settings."""
+    """How to realise: the `jobs`, `cores`, `keep_failed`, `log_lines` and `build_timeout`
+    settings."""
 
     jobs: int = 1
+    cores: int = 0  # cores one build may use; 0: this machine's, shared by the builds at once
     keep_going: bool = False
     keep_failed: bool = False
     log_lines: int = 25
@@ -49,6 +52,22 @@ class BuildOptions:
 
         return self.progress or Lines(self.log)
 
+    def build_cores(self, at_once: int) -> int:
+        """The cores one build may use (``PYBUILD_BUILD_CORES``, Nix's ``NIX_BUILD_CORES``)
+        while `at_once` builds run together: the `cores` setting, or else an equal share of
+        the cores this process may run on, so that parallel builds that each start a worker
+        a core (the Python builder's bytecode) do not ask for more cores than there are."""
+        if self.cores > 0:
+            return self.cores
+        return max(1, _usable_cores() // max(1, at_once))
+
     def say(self, text: str) -> None:
         """A message line (a warning, a cache's answer), through the reporter."""
         self.reporter.message(text)
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system has the call)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

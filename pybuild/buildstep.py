@@ -44,9 +44,14 @@ _SANDBOX_HINT = (
 
 @contextlib.contextmanager
 def fresh_outputs(
-    drv: Derivation, store: Store, options: BuildOptions
+    drv: Derivation, store: Store, options: BuildOptions, cores: int | None = None
 ) -> Iterator[dict[str, Path]]:
-    """Run the builder in a new directory and yield its checked outputs; then clean up."""
+    """Run the builder in a new directory and yield its checked outputs; then clean up.
+
+    The builder is told it may use `cores` cores (``PYBUILD_BUILD_CORES``; by default what
+    one build running alone may use); not part of the derivation, as the outputs must not
+    depend on it.
+    """
     for path in input_paths(drv):
         if not store.is_valid(path):
             raise PathNotValid(str(store.path(path)))
@@ -62,7 +67,8 @@ def fresh_outputs(
             if is_builtin(drv.builder):
                 _run_builtin(drv, store, work, log_path, options)
             else:
-                _run_builder(drv, store, work, log_path, options, box)
+                cores = options.build_cores(1) if cores is None else cores
+                _run_builder(drv, store, work, log_path, options, box, cores)
             _check_outputs(drv, built, log_path)
             yield built
         failed = False
@@ -92,12 +98,14 @@ def _run_builder(
     log_path: Path,
     options: BuildOptions,
     box: Cell | None,
+    cores: int,
 ) -> None:
     from . import processes  # only a real build needs them
 
     build_dir = work / "build"
     build_dir.mkdir()
     env = _builder_env(drv, store, work, build_dir)
+    env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
     if not os.access(argv[0], os.X_OK):
         reason = f"cannot run builder {argv[0]}: it is not an executable file"

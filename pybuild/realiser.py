@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -81,7 +82,9 @@ def realise(
             results = {d: _VALID for d in targets if d not in plan.order}
             workers = farm.slots if farm else options.jobs
             results.update(
-                _run_plan(plan, lambda d: _build(d, store, options, subs, farm), options, workers)
+                _run_plan(
+                    plan, lambda d, c: _build(d, store, options, c, subs, farm), options, workers
+                )
             )
     finally:
         if farm is not None:
@@ -170,9 +173,14 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
 
 
 def _run_plan(
-    plan: _Plan, build: Callable[[Derivation], Status], options: BuildOptions, workers: int
+    plan: _Plan, build: Callable[[Derivation, int], Status], options: BuildOptions, workers: int
 ) -> dict[Derivation, BuildResult]:
-    """Run builds with up to `workers` at once, each as soon as its inputs are done."""
+    """Run builds with up to `workers` at once, each as soon as its inputs are done.
+
+    `build` gets a derivation and the cores it may use: as a build starts, its share of
+    them among the builds that will run alongside it (those started and those queued, up
+    to `workers`), so that a build alone gets them all.
+    """
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -182,20 +190,31 @@ def _run_plan(
     first_error: PybuildError | None = None
     running: dict[Future[Status], Derivation] = {}
     seconds: dict[Derivation, float] = {}
+    unfinished = 0  # builds submitted and not yet ended: they share the cores
+    counting = threading.Lock()
 
     def timed(drv: Derivation) -> Status:
+        nonlocal unfinished
         start = time.monotonic()
+        with counting:
+            at_once = min(workers, unfinished)
         try:
-            return build(drv)
+            return build(drv, options.build_cores(at_once))
         finally:
+            with counting:
+                unfinished -= 1
             seconds[drv] = time.monotonic() - start
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
-            for drv in [d for d, w in waiting.items() if not w]:
+            ready = [d for d, w in waiting.items() if not w]
+            for drv in ready:
                 del waiting[drv]
-                if not stop:
+            if not stop:
+                with counting:  # all of them counted before the first one starts
+                    unfinished += len(ready)
+                for drv in ready:
                     running[pool.submit(timed, drv)] = drv
             if not running:
                 break
@@ -238,6 +257,7 @@ def _build(
     drv: Derivation,
     store: Store,
     options: BuildOptions,
+    cores: int,
     subs: Substituters | None = None,
     farm: Farm | None = None,
 ) -> Status:
@@ -248,9 +268,9 @@ def _build(
         if subs is not None and _substitute(drv, store, options, subs):
             return Status.SUBSTITUTED
         if farm is None:
-            _build_here(drv, store, options)
+            _build_here(drv, store, options, cores)
         else:
-            farm.build(drv, store, options, lambda: _build_here(drv, store, options))
+            farm.build(drv, store, options, lambda: _build_here(drv, store, options, cores))
         if options.auto_optimise:
             from .store.optimise import optimise_paths
 
@@ -258,11 +278,12 @@ def _build(
     return Status.BUILT
 
 
-def _build_here(drv: Derivation, store: Store, options: BuildOptions) -> None:
-    """Run the builder on this machine and commit its outputs (the caller holds the locks)."""
+def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int) -> None:
+    """Run the builder on this machine with `cores` cores and commit its outputs (the caller
+    holds the locks)."""
     verb = "fetching" if drv.is_fixed_output else "building"
     options.reporter.started(drv.name, drv.drv_name, verb)
-    with fresh_outputs(drv, store, options) as built:
+    with fresh_outputs(drv, store, options, cores) as built:
         candidates = store.closure(input_paths(drv))
         store.commit(built, candidates=candidates, deriver=drv.drv_name)
 
@@ -297,7 +318,9 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
         # The same substituters: a cache given up on is not asked again in this run.
         plan = _plan(missing, store, subs)
-        results = _run_plan(plan, lambda d: _build(d, store, options, subs), options, options.jobs)
+        results = _run_plan(
+            plan, lambda d, c: _build(d, store, options, c, subs), options, options.jobs
+        )
         failed = [r.error for r in results.values() if r.error is not None]
         if failed:  # kept going past it: this build cannot, without that input
             raise failed[0]

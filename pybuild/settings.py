@@ -64,6 +64,12 @@ SETTINGS: dict[str, Setting] = {
     setting.name: setting
     for setting in (
         Setting("jobs", int, 1, "how many builds run in parallel (-j overrides)", minimum=1),
+        Setting(
+            "cores",
+            int,
+            0,
+            "cores one build may use (0: this machine's, shared equally by the builds at once)",
+        ),
         Setting("keep_failed", bool, False, "keep a failed build's directory for inspection"),
         Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
         Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),

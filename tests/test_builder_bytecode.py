@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.python.builder.bytecode import SOURCES_PER_WORKER, compile_tree, usable_cores
+from pybuild.python.builder.bytecode import (
+    SOURCES_PER_WORKER,
+    build_cores,
+    compile_tree,
+    usable_cores,
+)
 
 
 def _package(out: Path, modules: int) -> Path:
@@ -75,3 +80,21 @@ def test_usable_cores_without_an_affinity_call(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(os, "cpu_count", lambda: None)
 
     assert usable_cores() == 1
+
+
+@pytest.mark.parametrize(
+    ("given", "cores"),
+    [("1", 1), ("3", 3), ("8", 4), (None, 4), ("0", 4), ("many", 4)],
+)
+def test_the_build_uses_the_cores_pybuild_gives_it(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, cores: int
+) -> None:
+    """Its share with -j (PYBUILD_BUILD_CORES), never more than it may run on; without a
+    usable share, every core it may run on."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    if given is None:
+        monkeypatch.delenv("PYBUILD_BUILD_CORES", raising=False)
+    else:
+        monkeypatch.setenv("PYBUILD_BUILD_CORES", given)
+
+    assert build_cores() == cores

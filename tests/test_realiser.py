@@ -421,6 +421,45 @@ def test_a_dependent_waits_for_its_input_even_with_many_jobs(store: Store) -> No
     assert out_path(store, user).read_text() == "base\n"
 
 
+CORES = 'echo "$PYBUILD_BUILD_CORES" > "$out"'
+
+
+@pytest.fixture
+def four_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process may run on four cores, whatever the machine has."""
+    monkeypatch.setattr("pybuild.buildoptions._usable_cores", lambda: 4)
+
+
+def cores_given(store: Store, *drvs: Derivation) -> list[str]:
+    return [out_path(store, d).read_text().strip() for d in drvs]
+
+
+@pytest.mark.usefixtures("four_cores")
+def test_builds_at_once_share_the_cores(store: Store) -> None:
+    drvs = [sh(f"part{i}", CORES) for i in range(3)]
+    build(store, *drvs, jobs=2)
+    # Two run at once, the third queued behind them: each gets half, as none runs alone
+    # (they are counted before the first starts).
+    assert cores_given(store, *drvs) == ["2", "2", "2"]
+
+
+@pytest.mark.usefixtures("four_cores")
+def test_a_build_alone_gets_every_core(store: Store) -> None:
+    base = sh("base", CORES)
+    user = sh("user", f"cat {base} > /dev/null; {CORES}")
+    alone = sh("alone", CORES)
+    build(store, user, jobs=2)  # base, then user: never two at once
+    build(store, alone, jobs=1)
+    assert cores_given(store, base, user, alone) == ["4", "4", "4"]
+
+
+@pytest.mark.usefixtures("four_cores")
+def test_the_cores_setting_is_what_each_build_gets(store: Store) -> None:
+    drvs = [sh(f"part{i}", CORES) for i in range(2)]
+    build(store, *drvs, jobs=2, cores=3)
+    assert cores_given(store, *drvs) == ["3", "3"]
+
+
 def test_keep_going_builds_what_it_can(store: Store) -> None:
     good = sh("good", 'echo fine > "$out"')
     bad = sh("bad", "echo broken; exit 2")

@@ -29,6 +29,7 @@ DEFAULTS = {
     "build_timeout": 0,
     "builders": "",
     "connect_timeout": 5,
+    "cores": 0,
     "download_deadline": 3600,
     "download_min_speed": 1024,
     "jobs": 1,

@@ -148,6 +148,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
     )
     return BuildOptions(
         jobs=settings.jobs,
+        cores=settings.cores,
         keep_going=getattr(args, "keep_going", False),
         keep_failed=settings.keep_failed,
         log_lines=settings.log_lines,

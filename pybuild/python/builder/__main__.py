@@ -24,7 +24,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from bytecode import compile_tree, usable_cores  # siblings: this folder is sys.path[0]
+from bytecode import build_cores, compile_tree  # siblings: this folder is sys.path[0]
 from hooks import hook_env, run_hook
 from phasenames import PHASES
 from phasevenv import make_venv
@@ -219,7 +219,7 @@ def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     """Bytecode checked by hash of nothing (the store never changes), paths relative to out
     (:mod:`bytecode`)."""
     site = out / attrs["site_packages"]
-    if not compile_tree(str(site), stripdir=str(out), workers=usable_cores()):
+    if not compile_tree(str(site), stripdir=str(out), workers=build_cores()):
         print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
 
 

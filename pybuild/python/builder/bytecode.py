@@ -1,5 +1,8 @@
 """Bytecode for an installed package, on every core the build may use when it is large.
 
+The cores the build may use are those pybuild gives it: with ``-j2`` on two cores, two
+builds each forking a worker a core would ask for four.
+
 A large pure-Python package spends most of its builder's time here (fonttools: 0.8 s of
 compiling against 1.8 s of ``build_wheel``), one file after another. compileall's own parallel
 mode starts a forkserver, a new interpreter that imports this builder again before it compiles
@@ -41,6 +44,14 @@ def compile_tree(folder: str, stripdir: str, workers: int) -> bool:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         return all(list(pool.map(compile_file, files, chunksize=8)))
+
+
+def build_cores() -> int:
+    """The cores this build may use: those pybuild gives it (``PYBUILD_BUILD_CORES``, its
+    share when builds run in parallel), and never more than the process may run on."""
+    given = os.environ.get("PYBUILD_BUILD_CORES", "")
+    usable = usable_cores()
+    return min(usable, int(given)) if given.isdigit() and int(given) > 0 else usable
 
 
 def usable_cores() -> int:
