@@ -123,6 +123,13 @@ def prepare(work: Path, nix_bin: Path) -> NixWorkspace:
     (work / "dag.py").write_text(DAG_PY)
     (work / "dag.nix").write_text(DAG_NIX)
     nix, ours = ws.nix_environ(), ws.pybuild_environ()
+    # Two new generations in each profile, even in a work folder kept from an earlier run
+    # (whose recipes may have changed since: a kept profile would refuse the install).
+    for old in [
+        *work.glob("nix-profile*"),
+        *(work / "pybuild" / "var" / "profiles").glob("bench*"),
+    ]:
+        old.unlink()
     for attr in ("previous", "dag"):
         out = run(ws.nix("nix-build", "--no-out-link", "-A", attr, "dag.nix"), nix, work).split()
         run(ws.nix("nix-env", "-p", str(work / "nix-profile"), "--set", out[-1]), nix, work)
