@@ -102,6 +102,23 @@ def test_the_wheel_ships_the_default_set_and_every_file_of_the_examples(
     assert not [n for n in names if n.startswith(("recipes/", "overlays/"))]  # no top level
 
 
+def test_the_installed_command_is_our_launcher_not_an_installers_wrapper(
+    installed: Installed,
+) -> None:
+    """``pybuild`` is bin/pybuild, which loads only what the command needs: no entry point,
+    whose wrapper (pip writes it) imports ``re`` at every start."""
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    version = installed.wheel.name.split("-")[1]
+    assert f"pybuild-{version}.data/scripts/pybuild" in names
+    assert not [n for n in names if n.endswith("entry_points.txt")]
+    command = installed.python.parent / "pybuild"
+    assert "import re" not in command.read_text()
+    done = subprocess.run(
+        [command, "--version"], env=_USER_ENVIRON, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == f"pybuild {version}\n"
+
+
 def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
     installed: Installed, build_index: BuildIndex, tmp_path: Path
 ) -> None:
