@@ -7,7 +7,6 @@ below it reads this value, never the command line or the settings file again.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -59,15 +58,10 @@ class BuildOptions:
         a core (the Python builder's bytecode) do not ask for more cores than there are."""
         if self.cores > 0:
             return self.cores
-        return max(1, _usable_cores() // max(1, at_once))
+        from .python.builder.bytecode import usable_cores  # the count the builder uses
+
+        return max(1, usable_cores() // max(1, at_once))
 
     def say(self, text: str) -> None:
         """A message line (a warning, a cache's answer), through the reporter."""
         self.reporter.message(text)
-
-
-def _usable_cores() -> int:
-    """The cores this process may run on (its affinity where the system has the call)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -149,18 +150,13 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
     """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
     are those of outputs a binary cache can supply with their closure."""
 
-    missing: dict[Derivation, bool] = {}  # asked once a derivation: a node has many parents
-    cached: dict[Derivation, bool] = {}
-
+    @functools.cache  # asked once a derivation: a node has many parents
     def needs_build(drv: Derivation) -> bool:
-        if drv not in missing:
-            missing[drv] = not all(store.is_valid(p) for p in drv.output_paths.values())
-        return missing[drv]
+        return not all(store.is_valid(p) for p in drv.output_paths.values())
 
+    @functools.cache
     def in_cache(drv: Derivation) -> bool:
-        if drv not in cached:
-            cached[drv] = bool(subs and subs.available(drv.output_paths.values(), store))
-        return cached[drv]
+        return bool(subs and subs.available(drv.output_paths.values(), store))
 
     def deps(drv: Derivation) -> list[Derivation]:
         if not needs_build(drv) or in_cache(drv):

@@ -427,7 +427,7 @@ CORES = 'echo "$PYBUILD_BUILD_CORES" > "$out"'
 @pytest.fixture
 def four_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """This process may run on four cores, whatever the machine has."""
-    monkeypatch.setattr("pybuild.buildoptions._usable_cores", lambda: 4)
+    monkeypatch.setattr("pybuild.python.builder.bytecode.usable_cores", lambda: 4)
 
 
 def cores_given(store: Store, *drvs: Derivation) -> list[str]:

@@ -102,8 +102,9 @@ def _install(args: argparse.Namespace) -> int:
         drvs = [as_derivation(select_attr(pkgs, a), a) for a in args.attrs]
         return print_work(drvs, open_store(), build_options(args, settings))
     profile = _open(args)
-    key = _install_key(args, profile) if settings.eval_cache else None
-    if key and _unchanged(profile, key):
+    current = profile.current()
+    key = _install_key(args, profile, current) if settings.eval_cache else None
+    if key and _unchanged(profile, current, key):
         _say(f"profile {profile.name}: nothing changed")
         return 0
     install(
@@ -119,12 +120,11 @@ def _install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _install_key(args: argparse.Namespace, profile: Any) -> str:
+def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
     """The evaluation cache's name for this install: the command line and the profile's
-    current generation, whose packages the install evaluates again."""
+    `current` generation, whose packages the install evaluates again."""
     from ..evalcache import cache_key
 
-    current = profile.current()
     manifest = current.manifest.to_json() if current else None
     command = [
         "install",
@@ -138,13 +138,12 @@ def _install_key(args: argparse.Namespace, profile: Any) -> str:
     return cache_key(profile.store, command)
 
 
-def _unchanged(profile: Any, key: str) -> bool:
-    """Whether the record `key` holds and its environment is the current generation's: the
+def _unchanged(profile: Any, current: Any, key: str) -> bool:
+    """Whether the record `key` holds and its environment is the `current` generation's: the
     install would evaluate to what the profile has, and change nothing."""
     with recorded_valid(profile.store, key) as cached:
         if cached is None or len(cached) != 1:
             return False
-        current = profile.current()
         return current is not None and current.manifest.environment == cached[0].output_paths.get(
             "out"
         )

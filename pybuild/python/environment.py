@@ -25,7 +25,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -36,6 +35,7 @@ from typing import Any, TextIO
 from ..builtin import BuiltinFailure
 from ..derivations import Derivation, derivation
 from ..errors import PybuildError, UsageError
+from ..hashing import hash_file
 from ..lazy import force
 from .interpreter import Interpreter
 from .package import PythonPackage
@@ -157,7 +157,7 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
 def _layout_version() -> str:
     """The hash of the layout's code: a change to it makes new environments, as a new builder
     would (the builtin builder itself is not a store path)."""
-    return hashlib.sha256(_LAYOUT.read_bytes()).hexdigest()
+    return hash_file(_LAYOUT).sri
 
 
 def _normalise(name: str) -> str:

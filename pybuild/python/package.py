@@ -102,37 +102,36 @@ _TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6
 def toolchain(python: Interpreter) -> Derivation:
     """The pinned toolchain wheels unpacked, with bytecode compiled by `python` (made once per
     process, home and interpreter): see ``builder/toolchain.py`` for why not the zip files."""
-    return _toolchain_in(str(default_home()), python.identity, python.executable, python.version)
+    return _toolchain_in(str(default_home()), python)
 
 
 def toolchain_wheels(python: Interpreter) -> list[Derivation]:
     """The toolchain's wheels, as fixed-output fetches (tomli too for Python 3.10); each must
     allow `python` by its Requires-Python, as the set's own wheels must."""
-    return _wheels_in(str(default_home()), python.version)
+    return _wheels_in(str(default_home()), python)
 
 
 @functools.lru_cache(maxsize=8)
-def _wheels_in(home: str, python_version: str) -> list[Derivation]:
-    wheels = [
-        fetch_pypi(name, version, sri, kind="wheel", python_version=python_version)
-        for name, (version, sri) in TOOLCHAIN.items()
+def _wheels_in(home: str, python: Interpreter) -> list[Derivation]:
+    pins: list[tuple[str, str, str, dict[str, str] | None]] = [
+        (name, version, sri, None) for name, (version, sri) in TOOLCHAIN.items()
     ]
-    if python_version.split(".")[:2] == ["3", "10"]:
-        wheels.append(
-            fetch_pypi("tomli", "2.5.0", kind="wheel", hashes=_TOMLI, python_version=python_version)
-        )
-    return wheels
+    if python.version_xy == "3.10":
+        pins.append(("tomli", "2.5.0", "", _TOMLI))
+    return [
+        fetch_pypi(name, version, sri, kind="wheel", hashes=hashes, python_version=python.version)
+        for name, version, sri, hashes in pins
+    ]
 
 
 @functools.lru_cache(maxsize=8)
-def _toolchain_in(home: str, identity: str, executable: str, version: str) -> Derivation:
-    wheels = _wheels_in(home, version)
-    version_xy = ".".join(version.split(".")[:2])
+def _toolchain_in(home: str, python: Interpreter) -> Derivation:
+    wheels = _wheels_in(home, python)
     return derivation(
-        name=f"python{version_xy}-pybuild-toolchain",
-        builder=executable,
+        name=f"python{python.version_xy}-pybuild-toolchain",
+        builder=python.executable,
         args=["-S", builder_source() + "/toolchain.py", *(str(w) for w in wheels)],
-        env={"PYBUILD_PYTHON": identity},
+        env={"PYBUILD_PYTHON": python.identity},
     )
 
 
