@@ -34,6 +34,7 @@ __all__ = [
     "measure",
     "ratio",
     "run",
+    "settle",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,17 @@ def run(
         shown = " ".join(os.fspath(a) for a in argv)
         sys.exit(f"bench: `{shown}` failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
+
+
+def settle(*paths: Path) -> None:
+    """Wait until the newest of `paths` (a folder: every file in it) is older than the two
+    seconds within which pybuild's evaluation cache keeps no record of an input (it could still
+    change in the same clock tick): a no-op timed sooner would measure an evaluation."""
+    times = [0.0]
+    for path in paths:
+        files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()]
+        times += [f.stat().st_mtime for f in files]
+    time.sleep(max(0.0, max(times) + 2.5 - time.time()))
 
 
 def evaluated(pkgs: Any) -> dict[str, Any]:

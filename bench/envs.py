@@ -37,8 +37,8 @@ from typing import Any
 
 from pybuild.generate.names import attr_name
 
-from . import Command, Line, Row, bench_environ, evaluated, measure, ratio, run
-from .installed import pybuild_argv, python_argv
+from . import Command, Line, Row, bench_environ, evaluated, measure, ratio, run, settle
+from .installed import installed_package, pybuild_argv, python_argv
 from .peers import Peers, pip_venv, uv_index_args
 
 __all__ = [
@@ -195,7 +195,9 @@ def prepare(work: Path, peers: Peers, with_wheels: bool = True) -> Workspace:
     attrs = choose_packages(pkgs)
     packages = [pkgs[a] for a in attrs]
     env_file = work / "env.py"
-    env_file.write_text(ENV_FILE.format(count=len(attrs), attrs=attrs))
+    text = ENV_FILE.format(count=len(attrs), attrs=attrs)
+    if not env_file.is_file() or env_file.read_text() != text:  # a new file: a new evaluation
+        env_file.write_text(text)
     reqs = work / "reqs.txt"
     reqs.write_text("".join(f"{p.pname}=={p.version}\n" for p in packages))
 
@@ -270,8 +272,10 @@ def noop(ws: Workspace, runs: int) -> Row:
     evaluating = [*ws.pybuild(), "--option", "eval_cache", "false"]
     shell = ws.pybuild_shell("true")
     in_venv = bench_environ(PATH=f"{ws.flat / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
-    for _ in range(2):  # the environment of -p, and its evaluation record (untimed)
+    settle(ws.env_file, installed_package())  # or the records of the no-ops are not kept
+    for _ in range(2):  # the environment of -p, and the evaluation records (untimed)
         run(shell, env)
+        run(ws.pybuild(), env)
 
     def uv_then_true(_: int) -> None:
         run(ws.uv_install(ws.flat, "--offline"), uv_env)

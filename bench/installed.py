@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import ROOT, run
 
-__all__ = ["VENV_VARIABLE", "install_pybuild", "pybuild_argv", "python_argv"]
+__all__ = ["VENV_VARIABLE", "install_pybuild", "installed_package", "pybuild_argv", "python_argv"]
 
 VENV_VARIABLE = "BENCH_PYBUILD_VENV"
 _NOT_SHIPPED = (".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".venv", "site")
@@ -58,3 +58,10 @@ def python_argv(*args: str) -> list[str]:
     """The interpreter pybuild runs on, with `args`: the floor of every pybuild command."""
     venv = os.environ.get(VENV_VARIABLE)
     return [os.path.join(venv, "bin", "python") if venv else sys.executable, *args]
+
+
+def installed_package() -> Path:
+    """The folder of the pybuild the timed commands import: its files are inputs of every
+    evaluation record (:func:`bench.settle` waits for them after an install)."""
+    where = run(python_argv("-c", "import os, pybuild; print(os.path.dirname(pybuild.__file__))"))
+    return Path(where.strip())

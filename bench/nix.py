@@ -24,12 +24,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import Command, Line, Row, bench_environ, measure, ratio, run
-from .installed import pybuild_argv, python_argv
+from . import Command, Line, Row, bench_environ, measure, ratio, run, settle
+from .installed import installed_package, pybuild_argv, python_argv
 
 __all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
 
@@ -124,7 +123,6 @@ def prepare(work: Path, nix_bin: Path) -> NixWorkspace:
     for name, text in (("dag.py", DAG_PY), ("dag.nix", DAG_NIX)):
         if not (work / name).is_file() or (work / name).read_text() != text:
             (work / name).write_text(text)
-    written = time.time()
     nix, ours = ws.nix_environ(), ws.pybuild_environ()
     # Two new generations in each profile, even in a work folder kept from an earlier run
     # (whose recipes may have changed since: a kept profile would refuse the install).
@@ -140,9 +138,7 @@ def prepare(work: Path, nix_bin: Path) -> NixWorkspace:
     install = ws.pybuild("install", "--profile", "bench", "six")
     run(install, ours, work)
     run(ws.pybuild("remove", "--profile", "bench", "six"), ours, work)
-    # The evaluation cache keeps no record of a file younger than two seconds (it could still
-    # change in the same clock tick): the first no-op may come too soon after dag.py was written.
-    time.sleep(max(0.0, written + 2.5 - time.time()))
+    settle(work / "dag.py", installed_package())
     for _ in range(2):  # the second run keeps the evaluation record (the first wrote caches)
         run(ws.pybuild("build", "-f", "dag.py", "dag"), ours, work)
     return ws

@@ -180,8 +180,11 @@ print(status, *sorted(set(sys.modules) - before))
 HEAVY_FOR_A_SWITCH = (
     "contextlib",
     "dataclasses",
+    "datetime",
     "inspect",
+    "json",
     "pathlib",
+    "re",
     "typing",
     "pybuild.profiles.changes",
     "pybuild.profiles.generations",
@@ -190,7 +193,7 @@ HEAVY_FOR_A_SWITCH = (
 )
 
 
-def test_a_fast_rollback_loads_no_pathlib_dataclasses_or_profile_changes(store: Store) -> None:
+def test_a_fast_rollback_loads_no_re_json_pathlib_or_profile_changes(store: Store) -> None:
     from pybuild.profiles import Manifest, Profile
 
     profile = Profile(store, "p")
@@ -202,5 +205,38 @@ def test_a_fast_rollback_loads_no_pathlib_dataclasses_or_profile_changes(store: 
     status, *loaded = done.stdout.split()
     assert (status, done.stderr) == ("0", "switched profile p from generation 2 to 1\n")
     assert sorted(set(HEAVY_FOR_A_SWITCH) & set(loaded)) == []
-    assert "sqlite3" in loaded  # the probe does see what the switch loads
+    assert "_sqlite3" in loaded  # the probe does see what the switch loads
     assert profile.current_number() == 1
+
+
+def test_a_manifest_is_read_from_its_text_as_json_reads_it(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A switch reads the environment straight from the manifest pybuild wrote; any other text
+    (rewritten by hand or by a tool) is read as JSON, with the same answer or the same error."""
+    import json
+
+    from pybuild.profiles import Manifest, Profile
+    from pybuild.profiles.links import _written_environment
+
+    profile = Profile(store, "p")
+    envs = [store.add_text("env", text) for text in ("one", "two")]
+    for env in envs:
+        profile.add(Manifest(environment=env, python={"environment": "x"}, packages=()))
+    manifest = Path(profile.links.manifest_path(1))
+    written = manifest.read_text()
+    assert _written_environment(written) == json.loads(written)["environment"] == envs[0]
+    assert '    "environment": "x"' in written  # a nested key of the same name is not the one
+    compact = json.dumps(json.loads(written))
+    assert _written_environment(compact) is None
+    twice = written.replace('  "packages"', f'  "environment": "{envs[1]}",\n  "packages"')
+    assert _written_environment(twice) is None  # JSON keeps the last: not ours to guess
+    assert _written_environment(written.replace('"version": 1', '"version": 2')) is None
+
+    manifest.write_text(compact)
+    assert fastpath.answer(["rollback", "--profile", "p"]) == 0
+    assert profile.current_number() == 1
+    manifest.write_text(written.replace(envs[0], envs[1]))  # it no longer says what 1 holds
+    assert fastpath.answer(["switch-generation", "1", "--profile", "p"]) is None
+    assert main(["switch-generation", "1", "--profile", "p"]) == 1
+    assert "generation 1 of profile p was changed by hand" in capsys.readouterr().err

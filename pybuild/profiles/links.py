@@ -15,9 +15,7 @@ generations through it, so both give the same answers and the same errors.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 
 from ..atomic import replace_symlink
 from ..errors import PybuildError
@@ -33,7 +31,8 @@ __all__ = ["MANIFEST_FORMAT", "GenerationLinks", "ProfileError", "environment_of
 
 MANIFEST_FORMAT = 1  # the manifest format this pybuild reads and writes
 
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+]*(?:-[A-Za-z_][A-Za-z0-9_.+]*)*")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+")
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
 class ProfileError(PybuildError):
@@ -56,7 +55,7 @@ class GenerationLinks:
     """The links and manifests of profile `name` in the profiles folder `folder`."""
 
     def __init__(self, folder: str, name: str) -> None:
-        if not _NAME_RE.fullmatch(name) or name.endswith(".json"):
+        if not _is_profile_name(name) or name.endswith(".json"):
             raise ProfileError(
                 f"{name!r} is not a profile name",
                 "use letters, digits, '_', '.' and '+', with '-' only before a letter",
@@ -64,7 +63,6 @@ class GenerationLinks:
         self.folder = folder
         self.name = name
         self.link = os.path.join(folder, name)
-        self._pattern = re.compile(re.escape(name) + r"-(\d+)-link")
 
     def link_name(self, number: int) -> str:
         return f"{self.name}-{number}-link"
@@ -81,9 +79,9 @@ class GenerationLinks:
             return []
         found = []
         for entry in os.listdir(self.folder):
-            match = self._pattern.fullmatch(entry)
-            if match and os.path.islink(os.path.join(self.folder, entry)):
-                found.append(int(match.group(1)))
+            number = self._number_in(entry)
+            if number is not None and os.path.islink(os.path.join(self.folder, entry)):
+                found.append(number)
         return sorted(found)
 
     def current_number(self) -> int | None:
@@ -95,12 +93,20 @@ class GenerationLinks:
         if not os.path.islink(self.link):
             raise self._broken("is not a symbolic link")
         target = os.readlink(self.link)
-        match = self._pattern.fullmatch(os.path.basename(target))
+        number = self._number_in(os.path.basename(target))
         parent = os.path.dirname(target)
         local = parent in ("", ".") or os.path.realpath(parent) == os.path.realpath(self.folder)
-        if match is None or not local or int(match.group(1)) not in self.numbers():
+        if number is None or not local or number not in self.numbers():
             raise self._broken(f"points to {target}, which is not one of its generations")
-        return int(match.group(1))
+        return number
+
+    def _number_in(self, link_name: str) -> int | None:
+        """N of a generation link's name ``NAME-N-link``; None for any other name."""
+        prefix, suffix = f"{self.name}-", "-link"
+        if not (link_name.startswith(prefix) and link_name.endswith(suffix)):
+            return None
+        digits = link_name[len(prefix) : len(link_name) - len(suffix)]
+        return int(digits) if digits.isascii() and digits.isdecimal() else None
 
     def _broken(self, what: str) -> ProfileError:
         have = self.numbers()
@@ -126,6 +132,26 @@ class GenerationLinks:
 
     def manifest_data(self, number: int) -> dict[str, Any]:
         """Generation `number`'s manifest as JSON, the generation's link first made sure of."""
+        import json
+
+        try:
+            data: dict[str, Any] = json.loads(self._manifest_text(number))
+            environment_of(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self.unreadable(number, exc) from None
+        return data
+
+    def recorded_environment(self, number: int) -> str:
+        """The environment generation `number`'s manifest records: read straight from the text
+        pybuild writes (:mod:`json` imports :mod:`re`, a quarter of a rollback's own time), from
+        its JSON when the text is any other (changed by hand, or by another writer)."""
+        text = self._manifest_text(number)
+        environment = _written_environment(text)
+        if environment is not None:
+            return environment
+        return environment_of(self.manifest_data(number))
+
+    def _manifest_text(self, number: int) -> str:
         if not os.path.islink(self.link_path(number)):
             have = ", ".join(map(str, self.numbers())) or "none"
             raise ProfileError(
@@ -135,11 +161,9 @@ class GenerationLinks:
             )
         try:
             with open(self.manifest_path(number), encoding="utf-8") as f:
-                data: dict[str, Any] = json.load(f)
-            environment_of(data)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                return f.read()
+        except (OSError, ValueError) as exc:
             raise self.unreadable(number, exc) from None
-        return data
 
     def unreadable(self, number: int, exc: Exception) -> ProfileError:
         return ProfileError(
@@ -195,6 +219,31 @@ class GenerationLinks:
                     old = self.current_number()
                 except ProfileError:
                     old = "a broken link"  # switching is how a hand-edited link is repaired
-            self.check_link(number, environment_of(self.manifest_data(number)), store_dir, is_valid)
+            self.check_link(number, self.recorded_environment(number), store_dir, is_valid)
             self.point_at(number)
         return f"switched profile {self.name} from generation {old} to {number}"
+
+
+def _is_profile_name(name: str) -> bool:
+    """Letters, digits, ``_``, ``.`` and ``+``, not starting with ``.`` or ``+``; ``-`` only
+    before a letter or ``_`` (``py-3.12`` would read as generation links' ``NAME-N``)."""
+    first, *rest = name.split("-")
+    return (
+        first[:1] not in ("", ".", "+")
+        and all(part[:1] in _WORD_START for part in rest)
+        and all(c in _NAME_CHARS for c in name.replace("-", ""))
+    )
+
+
+def _written_environment(text: str) -> str | None:
+    """The environment of a manifest exactly as :meth:`.generations.Profile.add` writes it
+    (``json.dumps(…, indent=2, sort_keys=True)``: every top-level key on a line of its own, two
+    spaces in, and no JSON string holds a raw line break), or None for any other text: the
+    format must be this pybuild's, and the key there once, its value free of escapes."""
+    lines, key = text.split("\n"), '  "environment": "'
+    if lines[:1] != ["{"] or lines[-3:] != [f'  "version": {MANIFEST_FORMAT}', "}", ""]:
+        return None
+    found = [line[len(key) :].removesuffix(",") for line in lines if line.startswith(key)]
+    if len(found) != 1 or not found[0].endswith('"') or any(c in found[0][:-1] for c in '"\\'):
+        return None
+    return found[0][:-1]
