@@ -6,7 +6,8 @@ they have nothing to do; ``rollback`` and ``switch-generation`` are one rename. 
 through :mod:`pybuild.cli` costs argparse, every command module, the settings (TOML), the
 store's classes and SQLite's registry layer: three times the interpreter's own start. Here they
 are answered with what the standard library has loaded anyway, plus the evaluation record
-(:mod:`pybuild.evalcache`) and one query of the registry; ``pybuild --help`` is a copy of
+(:mod:`pybuild.evalcache`) and whether the outputs are valid (asked of the registry, then noted
+until it changes: :mod:`pybuild.store.validity`); ``pybuild --help`` is a copy of
 argparse's text, kept beside the evaluation records and made again whenever the command modules
 or the terminal's width change.
 
@@ -22,11 +23,11 @@ import sys
 
 from .rootsfile import HeldRoots
 from .store.home import home_dir
+from .store.validity import valid
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
 __all__ = ["answer", "help_text_path"]
 
@@ -140,7 +141,7 @@ def _build(home: str, rest: Sequence[str]) -> int | None:
     if names is None:
         return None
     with HeldRoots(store.var, names):  # before the registry is asked, as the full command does
-        if not _registered(store.var, names):
+        if not valid(store.var, names):
             return None
         sys.stdout.write("".join(f"{os.path.join(store.dir, name)}\n" for name in names))
     return 0
@@ -161,7 +162,7 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
     if names is None or len(names) != 1:
         return None
     with HeldRoots(store.var, names):
-        if not _registered(store.var, names):
+        if not valid(store.var, names):
             return None
         from .shell import run_in_environment
 
@@ -170,7 +171,7 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
 
 def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
     """``rollback [--profile NAME]`` and ``switch-generation N [--profile NAME]``: the same
-    checks and the same rename as the full command, with one registry query."""
+    checks and the same rename as the full command, the registry asked at most once."""
     profile, number = "default", None
     rest = list(rest)
     if command == "switch-generation":
@@ -192,7 +193,7 @@ def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
             number,
             os.path.join(store.var, "locks"),
             store.dir,
-            lambda name: _registered(store.var, [name]),
+            lambda name: valid(store.var, [name]),
         )
     except ProfileError:
         return None  # nothing was changed: the full command line reports it
@@ -218,43 +219,6 @@ def _recorded_outputs(store: _Home, command: Sequence[object]) -> list[str] | No
     if targets is None:
         return None
     return [name for t in targets for name in t.output_paths.values()]
-
-
-def _registered(var: str | os.PathLike[str], names: list[str]) -> bool:
-    """Whether the registry holds every one of `names` (a missing registry holds none)."""
-    db = os.path.join(var, "db.sqlite")
-    if not os.path.isfile(db):
-        return False
-    sqlite = _sqlite()
-    try:
-        conn = sqlite.connect(f"file:{db}?mode=ro", uri=True, timeout=600)
-    except sqlite.Error:
-        return False
-    try:
-        unique = sorted(set(names))
-        marks = ",".join("?" * len(unique))
-        query = f"SELECT count(*) FROM valid_paths WHERE path IN ({marks})"
-        return bool(conn.execute(query, unique).fetchone()[0] == len(unique))
-    except sqlite.Error:
-        return False
-    finally:
-        conn.close()
-
-
-def _sqlite() -> Any:
-    """SQLite's driver without :mod:`sqlite3`'s Python layer, whose adapters for dates import
-    :mod:`datetime` (1.4 ms of a 16 ms no-op) for a query that reads one count; the module
-    itself on an interpreter whose extension does not offer ``connect``."""
-    try:
-        import _sqlite3
-
-        if hasattr(_sqlite3, "connect") and hasattr(_sqlite3, "Error"):
-            return _sqlite3
-    except ImportError:
-        pass
-    import sqlite3
-
-    return sqlite3
 
 
 def help_text_path(width: int) -> str | None:

@@ -1,0 +1,136 @@
+"""Whether store paths are valid, asked of the registry once, and not again until it changes.
+
+The fast path of the command line (:mod:`pybuild.fastpath`) answers a repeated no-op with one
+question to the registry: are these outputs still valid? Loading SQLite to ask it costs more
+than the rest of the answer (its driver imports :mod:`functools` and :mod:`collections`). Yet
+the answer can only change when the registry does: a path is made invalid (collected,
+deleted, repaired) by a write to its database, and any write changes the database file or
+its write-ahead log (``-wal``), their size or their change time (``ctime``, which no one can
+set back). So a positive answer is noted beside the evaluation records with the registry's
+stamp — inode, size and change time of both files — and given again while the stamp is the
+same; any other stamp asks the registry. An empty log holds nothing, and SQLite truncates it
+again when a reader closes, so it counts as empty, whatever its times.
+
+A stamp is only noted once both files are two seconds old: a write in the same clock tick as
+the stamp would not change it (git's index treats racy files the same way).
+
+Example::
+
+    >>> valid(var, ["…-python3.11-env"])    # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+
+from ..atomic import write_atomic
+
+try:  # the builtin module: hashlib would load OpenSSL (2 ms, a no-op's budget) for one hash
+    _sha256 = importlib.import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
+except ImportError:  # an interpreter built without it
+    from hashlib import sha256 as _sha256
+
+TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["valid"]
+
+_SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show the last write
+_NOTES = ("cache", "valid")
+
+
+def valid(var: str, names: list[str]) -> bool:
+    """Whether the registry of the store whose state is `var` holds every one of `names` (a
+    missing registry holds none): noted, or asked and then noted."""
+    db = os.path.join(var, "db.sqlite")
+    unique = sorted(set(names))
+    stamp = _stamp(db)
+    if stamp is None:
+        return False
+    note = os.path.join(var, *_NOTES, _sha256("\n".join(unique).encode()).hexdigest())
+    text = f"{stamp}\n" + "\n".join(unique)
+    if _read(note) == text:
+        return True
+    if not _registered(db, unique):
+        return False
+    if _settled(stamp):
+        _write(note, text)
+    return True
+
+
+def _stamp(db: str) -> str | None:
+    """The database's and its log's inode, size and change time (an empty or missing log:
+    ``-``); None without a database."""
+    parts = []
+    for path in (db, f"{db}-wal"):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if path == db:
+                return None
+            st = None
+        parts.append(f"{st.st_ino}:{st.st_size}:{st.st_ctime_ns}" if st and st.st_size else "-")
+    return " ".join(parts)
+
+
+def _settled(stamp: str) -> bool:
+    """Whether the files of `stamp` last changed two seconds ago or earlier."""
+    oldest_allowed = time.time_ns() - _SETTLED_NS
+    return all(
+        part == "-" or int(part.rsplit(":", 1)[1]) <= oldest_allowed for part in stamp.split()
+    )
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, ValueError):
+        return None
+
+
+def _write(path: str, text: str) -> None:
+    """Keep the note, whole or not at all: a note is only ever a shortcut, so failing to keep
+    one (a read-only state folder, a full disk) changes no answer."""
+    try:
+        write_atomic(path, text)
+    except OSError:
+        return  # contextlib.suppress would cost this module's callers its import
+
+
+def _registered(db: str, names: list[str]) -> bool:
+    """Whether the registry at `db` holds every one of `names` (sorted, each once)."""
+    sqlite = _sqlite()
+    try:
+        conn = sqlite.connect(f"file:{db}?mode=ro", uri=True, timeout=600)
+    except sqlite.Error:
+        return False
+    try:
+        marks = ",".join("?" * len(names))
+        query = f"SELECT count(*) FROM valid_paths WHERE path IN ({marks})"
+        return bool(conn.execute(query, names).fetchone()[0] == len(names))
+    except sqlite.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def _sqlite() -> Any:
+    """SQLite's driver without :mod:`sqlite3`'s Python layer, whose adapters for dates import
+    :mod:`datetime` (1.4 ms of a 16 ms no-op) for a query that reads one count; the module
+    itself on an interpreter whose extension does not offer ``connect``."""
+    try:
+        import _sqlite3
+
+        if hasattr(_sqlite3, "connect") and hasattr(_sqlite3, "Error"):
+            return _sqlite3
+    except ImportError:
+        pass
+    import sqlite3
+
+    return sqlite3
