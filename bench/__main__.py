@@ -101,6 +101,11 @@ def sdist_builds(runs: int) -> Row:
         for jobs, limit in TARGETS.items()
     ]
     lines.append(Line("pip wheel --no-deps --no-build-isolation SDIST  (one after another)", pip))
+    if "pip_tmpfs" in r:  # both with TMPDIR on a tmpfs, as /tmp is on many systems
+        ours, pip = r["pybuild_j1_tmpfs"], r["pip_tmpfs"]
+        tmpfs = "the same -j1, TMPDIR on a tmpfs (pybuild's build_dir)"
+        lines.append(Line(tmpfs, ours, ratio(ours, pip, "pip")))
+        lines.append(Line("pip wheel, the same, TMPDIR on a tmpfs", pip))
     return Row(f"4. cold builds, {n} sdists", lines)
 
 

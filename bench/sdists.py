@@ -15,8 +15,11 @@ build tools and dependencies already at hand:
   after another, in a virtual environment that holds the same build backends (the store's
   copies of them, so the versions are identical).
 
-Targets: ``-j1`` ≤ 0.75× pip, ``-j2`` ≤ 0.4× pip. Each run times the three in turn, so a noisy
-neighbour hits all of them alike; the figures are medians of `runs`. pybuild does more per
+Targets: ``-j1`` ≤ 0.75× pip, ``-j2`` ≤ 0.4× pip. Both build in the temporary folder
+(``TMPDIR``; pybuild's default ``build_dir``). Where ``/dev/shm`` is a tmpfs, ``-j1`` and pip
+also run with ``TMPDIR`` there, as on systems whose ``/tmp`` is a tmpfs (no target: what a
+build costs without a disk's cost of creating files). Each run times the commands in turn, so a
+noisy neighbour hits all of them alike; the figures are medians of `runs`. pybuild does more per
 package than ``pip wheel`` (it also installs, compiles bytecode and imports the result), so
 its ratio is an upper bound on its overhead.
 """
@@ -136,15 +139,22 @@ def _pip_env(packages: list[Any], work: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def _environ(home: Path | None = None) -> dict[str, str]:
+TMPFS = Path("/dev/shm")
+
+
+def _environ(home: Path | None = None, tmp: Path | None = None) -> dict[str, str]:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user runs them: bytecode is written
     if home is not None:
         env["PYBUILD_HOME"] = str(home)
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     return env
 
 
-def _time_pybuild(attrs: list[str], file: Path, warm: Path, home: Path, jobs: int) -> float:
+def _time_pybuild(
+    attrs: list[str], file: Path, warm: Path, home: Path, jobs: int, tmp: Path | None = None
+) -> float:
     """Seconds of ``pybuild build -jN -f FILE ATTR…`` in a fresh copy of the warm home."""
     from pybuild.store import remove_tree
 
@@ -153,7 +163,8 @@ def _time_pybuild(attrs: list[str], file: Path, warm: Path, home: Path, jobs: in
     shutil.copytree(warm, home, symlinks=True)
     argv = pybuild_argv("build", f"-j{jobs}", "-f", str(file), *attrs)
     start = time.perf_counter()
-    done = subprocess.run(argv, env=_environ(home), cwd=ROOT, capture_output=True, text=True)
+    env = _environ(home, tmp)
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"pybuild build -j{jobs} failed:\n{done.stderr[-3000:]}")
@@ -164,7 +175,7 @@ def _time_pybuild(attrs: list[str], file: Path, warm: Path, home: Path, jobs: in
     return seconds
 
 
-def _time_pip(python: Path, sdists: list[str], work: Path) -> float:
+def _time_pip(python: Path, sdists: list[str], work: Path, tmp: Path | None = None) -> float:
     out = work / "wheels"
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
@@ -172,9 +183,22 @@ def _time_pip(python: Path, sdists: list[str], work: Path) -> float:
         argv = [str(python), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
         argv += ["--no-index", "-q", "-w", str(out), sdist]
         subprocess.run(
-            argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_environ()
+            argv,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=_environ(tmp=tmp),
         )
     return time.perf_counter() - start
+
+
+def _tmpfs() -> str | None:
+    """``/dev/shm`` when it is a writable tmpfs (Linux), else None."""
+    if not TMPFS.is_dir() or not os.access(TMPFS, os.W_OK):
+        return None
+    with open("/proc/mounts") as mounts:
+        found = any(line.split()[1:3] == [str(TMPFS), "tmpfs"] for line in mounts)
+    return str(TMPFS) if found else None
 
 
 def measure(count: int, runs: int) -> dict[str, Any]:
@@ -203,11 +227,17 @@ def measure(count: int, runs: int) -> dict[str, Any]:
         sdists = [str(p.attrs["src"]) for p in packages]
         python = _pip_env(packages, work)
         times: dict[str, list[float]] = {"pybuild_j1": [], "pybuild_j2": [], "pip": []}
-        for _ in range(runs):
-            for jobs in (1, 2):
-                seconds = _time_pybuild(attrs, file, warm_home, work / "run", jobs)
-                times[f"pybuild_j{jobs}"].append(seconds)
-            times["pip"].append(_time_pip(python, sdists, work))
+        with tempfile.TemporaryDirectory(prefix="pybuild-bench-", dir=_tmpfs()) as in_memory:
+            tmp = Path(in_memory) if _tmpfs() else None
+            for _ in range(runs):
+                for jobs in (1, 2):
+                    seconds = _time_pybuild(attrs, file, warm_home, work / "run", jobs)
+                    times[f"pybuild_j{jobs}"].append(seconds)
+                times["pip"].append(_time_pip(python, sdists, work))
+                if tmp is not None:
+                    seconds = _time_pybuild(attrs, file, warm_home, work / "run", 1, tmp)
+                    times.setdefault("pybuild_j1_tmpfs", []).append(seconds)
+                    times.setdefault("pip_tmpfs", []).append(_time_pip(python, sdists, work, tmp))
         remove_tree(warm_home)
     result: dict[str, Any] = {k: statistics.median(v) for k, v in times.items()}
     result.update(count=len(attrs), packages=[p.pname for p in packages], runs=runs)
@@ -235,6 +265,12 @@ def main() -> None:
         )
     name = "pip wheel --no-deps --no-build-isolation (one by one)"
     print(f"{name:<52}{pip:>8.1f}s{pip / n * 1000:>7.0f} ms")
+    if "pip_tmpfs" in result:
+        ours, pip = result["pybuild_j1_tmpfs"], result["pip_tmpfs"]
+        name = "pybuild build -j1, TMPDIR on a tmpfs"
+        print(f"{name:<52}{ours:>8.1f}s{ours / n * 1000:>7.0f} ms{ours / pip:>7.2f}x")
+        name = "pip wheel, TMPDIR on a tmpfs"
+        print(f"{name:<52}{pip:>8.1f}s{pip / n * 1000:>7.0f} ms")
 
 
 if __name__ == "__main__":

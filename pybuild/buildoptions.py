@@ -18,13 +18,14 @@ __all__ = ["BuildOptions"]
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to realise: the `jobs`, `cores`, `keep_failed`, `log_lines` and `build_timeout`
-    settings."""
+    """How to realise: the `jobs`, `cores`, `keep_failed`, `build_dir`, `log_lines` and
+    `build_timeout` settings."""
 
     jobs: int = 1
     cores: int = 0  # cores one build may use; 0: this machine's, shared by the builds at once
     keep_going: bool = False
     keep_failed: bool = False
+    build_dir: str = ""  # where each build gets a folder of its own; "": the temporary folder
     log_lines: int = 25
     build_timeout: int = 0
     log: TextIO | None = None  # progress lines; None means standard error

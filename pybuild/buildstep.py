@@ -1,11 +1,15 @@
 """One build step: run a derivation's builder in a fresh folder and hand back its outputs.
 
 The realiser decides *what* to build and in which order; this module does one build, as
-Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is written, a new
-folder of ``var/tmp`` is made, the builder runs there with a cleared environment (in the
-sandbox when there is one, as a build user when pybuild is root), and every output it was
-meant to make is checked (a download against its declared hash) before the caller commits
-them. Nothing of a failed build is left behind unless ``keep_failed`` asks for it. A builtin
+Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is written, the
+builder runs in a new folder of the temporary folder (``TMPDIR``, or the ``build_dir``
+setting: Nix's ``build-dir``) with a cleared environment (in the sandbox when there is one,
+as a build user when pybuild is root) and writes its outputs into a new folder of ``var/tmp``
+(beside the store, so that committing them is a rename), and every output it was meant to
+make is checked (a download against its declared hash) before the caller commits them. The
+build folder is where most files are made and soon removed (the unpacked sources, the
+back-end's copies, the wheel): on a tmpfs, as ``/tmp`` is on many systems, that costs no
+disk. Nothing of a failed build is left behind unless ``keep_failed`` asks for it. A builtin
 builder (:mod:`pybuild.builtin`) runs in this process instead, without a sandbox.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +62,7 @@ def fresh_outputs(
             raise PathNotValid(str(store.path(path)))
     instantiate(drv, store)
     work = store.new_tmp_dir(drv.name)
+    build_dir: Path | None = None
     failed = True
     try:
         # As root the sandbox's build user is held until the caller has stored the outputs
@@ -67,16 +73,29 @@ def fresh_outputs(
             if is_builtin(drv.builder):
                 _run_builtin(drv, store, work, log_path, options)
             else:
+                build_dir = _new_build_dir(drv, options)
                 cores = options.build_cores(1) if cores is None else cores
-                _run_builder(drv, store, work, log_path, options, box, cores)
+                _run_builder(drv, store, work, build_dir, log_path, options, box, cores)
             _check_outputs(drv, built, log_path)
             yield built
         failed = False
     finally:
         if failed and options.keep_failed:
-            options.say(f"keeping the failed build directory {work}")
+            kept = " and ".join(str(p) for p in (build_dir, work) if p is not None)
+            options.say(f"keeping the failed build's directories {kept}")
         else:
             remove_tree(work)
+            if build_dir is not None:
+                remove_tree(build_dir)
+
+
+def _new_build_dir(drv: Derivation, options: BuildOptions) -> Path:
+    """A new folder for one build, in the `build_dir` setting's folder or the temporary one
+    (``TMPDIR``), as Nix's ``nix-build-NAME-…``; only its owner may enter it."""
+    parent = options.build_dir or None
+    if parent is not None:
+        os.makedirs(parent, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"pybuild-build-{drv.name}-", dir=parent))
 
 
 def _sandbox(
@@ -95,6 +114,7 @@ def _run_builder(
     drv: Derivation,
     store: Store,
     work: Path,
+    build_dir: Path,
     log_path: Path,
     options: BuildOptions,
     box: Cell | None,
@@ -102,8 +122,6 @@ def _run_builder(
 ) -> None:
     from . import processes  # only a real build needs them
 
-    build_dir = work / "build"
-    build_dir.mkdir()
     env = _builder_env(drv, store, work, build_dir)
     env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]

@@ -185,6 +185,8 @@ class Cell:
         for site in _site_packages(_program_prefixes(argv[0])):
             mounts.hidden(site)  # builds see their declared inputs, not what is installed
         mounts.writable(str(work))
+        if not build_dir.is_relative_to(work):
+            mounts.writable(str(build_dir))
         sandbox = self.sandbox
         return [
             sandbox.bwrap,

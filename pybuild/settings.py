@@ -71,6 +71,12 @@ SETTINGS: dict[str, Setting] = {
             "cores one build may use (0: this machine's, shared equally by the builds at once)",
         ),
         Setting("keep_failed", bool, False, "keep a failed build's directory for inspection"),
+        Setting(
+            "build_dir",
+            str,
+            "",
+            "where builds unpack and run, a new folder each (empty: TMPDIR, as Nix builds)",
+        ),
         Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
         Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),
         Setting("substituters", list, [], "binary caches to ask before building"),

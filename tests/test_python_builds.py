@@ -403,7 +403,7 @@ def test_a_malicious_sdist_is_refused(world: World, tmp_path: Path, kind: str) -
         pname=f"evil-{kind}", version="1.0", src=archive, build_system=[world.pkgs.setuptools]
     )
     with pytest.raises(BuildError) as info:
-        build(pkg, keep_failed=True)
+        build(pkg, keep_failed=True, build_dir=str(tmp_path / "builds"))
     message = str(info.value)
     assert "phase unpack failed" in message
     assert repr(member) in message  # the unsafe member, named

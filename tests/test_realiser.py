@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,12 +42,22 @@ def store_entries(store: Store) -> list[str]:
     return sorted(os.listdir(store.dir)) if store.dir.is_dir() else []
 
 
+@pytest.fixture(autouse=True)
+def temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder builds run in by default (``TMPDIR``): the test's own."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def assert_nothing_left(store: Store, drv: Derivation) -> None:
     """No output of `drv` is valid or present, no build directory remains, no damage."""
     for name in drv.output_paths.values():
         assert not store.is_valid(name)
         assert name not in store_entries(store)
     assert not store.tmp_dir.exists() or list(store.tmp_dir.iterdir()) == []
+    assert list(Path(tempfile.gettempdir()).glob("pybuild-build-*")) == []
     assert list(store.verify(check_contents=True)) == []
 
 
@@ -194,7 +205,7 @@ def test_the_builder_environment_is_cleared(store: Store, monkeypatch: pytest.Mo
     assert Path(env["out"]).name == drv.out
     assert env["HOME"] == "/homeless-shelter"
     tmpdir = Path(env["TMPDIR"])
-    assert tmpdir.is_relative_to(store.tmp_dir)
+    assert tmpdir.parent == Path(tempfile.gettempdir())  # the build's own, in TMPDIR
     assert env["PWD"] == env["TMPDIR"]
     assert env["SOURCE_DATE_EPOCH"] == SOURCE_DATE_EPOCH == "315532800"
     for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
@@ -325,9 +336,31 @@ def test_keep_failed_keeps_the_build_directory(store: Store, tmp_path: Path) -> 
     with pytest.raises(BuildError):
         build(store, drv, keep_failed=True)
     [work] = list(store.tmp_dir.iterdir())
-    assert (work / "build" / "leftover").read_text() == "junk\n"
+    [build_dir] = list((tmp_path / "tmp").iterdir())
+    assert build_dir.name.startswith("pybuild-build-flaky-")
+    assert (build_dir / "leftover").read_text() == "junk\n"
     assert (work / drv.out / "partial").exists()
     assert not store.is_valid(drv.out)
+
+
+def test_builds_run_in_the_build_dir_setting_and_leave_nothing_there(
+    store: Store, tmp_path: Path
+) -> None:
+    """Each build gets a new folder of `build_dir` (Nix's ``build-dir``), its working folder
+    and TMPDIR, removed afterwards whether it succeeded or failed."""
+    builds = tmp_path / "on-a-tmpfs"
+    seen = tmp_path / "seen"
+    drv = sh("where", f'pwd > {seen}; echo "$TMPDIR" >> {seen}; echo x > "$out"')
+    assert build(store, drv, build_dir=str(builds))[0] == {drv: "built"}
+    cwd, tmpdir = seen.read_text().split()
+    assert Path(cwd).parent == builds and cwd == tmpdir
+    assert Path(cwd).name.startswith("pybuild-build-where-")
+    assert list(builds.iterdir()) == []
+    failing = sh("flaky", FLAKY, env={"flag": str(tmp_path / "never")})
+    with pytest.raises(BuildError):
+        build(store, failing, build_dir=str(builds))
+    assert list(builds.iterdir()) == []
+    assert_nothing_left(store, failing)
 
 
 def test_a_builder_that_makes_no_output(store: Store) -> None:

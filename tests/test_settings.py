@@ -26,6 +26,7 @@ from pybuild.settings import (
 
 DEFAULTS = {
     "auto_optimise": False,
+    "build_dir": "",
     "build_timeout": 0,
     "builders": "",
     "connect_timeout": 5,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.store import Store
-from pybuild.store import validity
+from pybuild.store import Store, validity
 from pybuild.store.delete import delete_paths
 from pybuild.store.temproots import release_temp_roots
 
@@ -42,7 +41,7 @@ def test_a_positive_answer_is_noted_until_the_registry_changes(
     assert len(asked) == 3
 
     release_temp_roots(store)  # those of add_text
-    delete_paths(store, [two], scan_processes=False)  # a write to the registry: the note no longer holds
+    delete_paths(store, [two], scan_processes=False)  # a write: the note no longer holds
     store.registry.close()
     assert not validity.valid(var, [one, two])
     assert validity.valid(var, [one])

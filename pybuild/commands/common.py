@@ -151,6 +151,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         cores=settings.cores,
         keep_going=getattr(args, "keep_going", False),
         keep_failed=settings.keep_failed,
+        build_dir=settings.build_dir,
         log_lines=settings.log_lines,
         build_timeout=settings.build_timeout,
         substituters=tuple(settings.substituters),
