@@ -11,7 +11,9 @@ substituters, no build users, no sandbox, as pybuild builds here. The lines:
 - instantiate: evaluate the file into its derivations (``nix-instantiate``, which also checks
   that each ``.drv`` is in its store, against ``pybuild build --dry-run``, which evaluates
   without the evaluation cache, hashes every derivation and plans; pybuild writes the ``.drv``
-  files, in one transaction, when it builds);
+  files, in one transaction, when it builds); and, for the floor of any evaluator written in
+  Python, ``python -c`` making the same 200 derivations with the standard library alone
+  (``FLOOR_PY``);
 - cold build: the whole DAG into an empty store (a new one each run), two builds at a time;
 - no-op: the same build again, when every output is valid;
 - rollback: a profile of two generations, switched back (``nix-env --rollback`` against
@@ -62,6 +64,27 @@ let
   nodes = builtins.genList (i: node i (map (j: builtins.elemAt nodes j) (parents i))) {SIZE};
 in
 {{ dag = builtins.elemAt nodes {SIZE - 1}; previous = builtins.elemAt nodes {SIZE - 2}; }}
+"""
+
+# The floor of any Python evaluator of the DAG: the interpreter's start, and the 200 nodes made
+# with the standard library only, as pybuild and Nix make a derivation (its canonical text
+# with the outputs blank, hashed; each output's path from that hash; the text again with the
+# paths, hashed for the .drv's name); no recipe file, no argparse, no store, nothing written.
+FLOOR_PY = f"""\
+import base64, hashlib, json
+T = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdfghijklmnpqrsvwxyz")
+def name(data, label):
+    digest = hashlib.sha256(data.encode()).digest()[:20]
+    return base64.b32encode(digest).translate(T).decode() + "-" + label
+outs = []
+for i in range({SIZE}):
+    deps = " ".join(outs[j] for j in (i - 1, i // 2, i // 3)) if i else ""
+    env = {{"builder": "/bin/sh", "deps": deps, "name": f"node-{{i}}", "out": ""}}
+    drv = {{"args": ["-c", f"echo {{i}} $deps > $out"], "builder": "/bin/sh", "env": env}}
+    modulo = hashlib.sha256(json.dumps(drv, sort_keys=True).encode()).hexdigest()
+    env["out"] = "/store/" + name(f"output:out:sha256:{{modulo}}:/store:node-{{i}}", f"node-{{i}}")
+    name(json.dumps(drv, sort_keys=True), f"node-{{i}}.drv")
+    outs.append(env["out"])
 """
 
 
@@ -203,12 +226,34 @@ def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
         ws.nix("nix-env", "--version"),
         1.0,
     )
-    pair(
-        f"pybuild build --dry-run -f dag.py dag  (instantiate {SIZE} nodes)",
-        ws.pybuild("build", "--dry-run", "-f", "dag.py", "dag"),
-        "nix-instantiate -A dag dag.nix",
-        ws.nix("nix-instantiate", "-A", "dag", "dag.nix"),
-        0.8,
+    dry_run = ws.pybuild("build", "--dry-run", "-f", "dag.py", "dag")
+    instantiate = ws.nix("nix-instantiate", "-A", "dag", "dag.nix")
+    hashed = python_argv("-c", FLOOR_PY)
+    mine, theirs, alone = measure(
+        [
+            Command("pybuild", lambda _: _quiet(dry_run, ours, cwd)),
+            Command("nix", lambda _: _quiet(instantiate, nix, cwd)),
+            Command("floor", lambda _: _quiet(hashed, ours, cwd)),
+        ],
+        runs,
+        warm_up=True,
+    )
+    lines.append(
+        Line(
+            f"pybuild build --dry-run -f dag.py dag  (instantiate {SIZE} nodes)",
+            mine,
+            ratio(mine, theirs, "Nix"),
+            "≤ 0.8× Nix",
+            mine / theirs <= 0.8,
+        )
+    )
+    lines.append(Line("nix-instantiate -A dag dag.nix", theirs))
+    lines.append(
+        Line(
+            f"python -c: the {SIZE} derivations hashed, standard library alone (a floor)",
+            alone,
+            ratio(alone, theirs, "Nix"),
+        )
     )
     pair(
         "pybuild build -f dag.py dag  (no-op, all valid)",

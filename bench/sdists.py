@@ -227,17 +227,20 @@ def measure(count: int, runs: int) -> dict[str, Any]:
         sdists = [str(p.attrs["src"]) for p in packages]
         python = _pip_env(packages, work)
         times: dict[str, list[float]] = {"pybuild_j1": [], "pybuild_j2": [], "pip": []}
-        with tempfile.TemporaryDirectory(prefix="pybuild-bench-", dir=_tmpfs()) as in_memory:
-            tmp = Path(in_memory) if _tmpfs() else None
-            for _ in range(runs):
-                for jobs in (1, 2):
-                    seconds = _time_pybuild(attrs, file, warm_home, work / "run", jobs)
-                    times[f"pybuild_j{jobs}"].append(seconds)
-                times["pip"].append(_time_pip(python, sdists, work))
-                if tmp is not None:
-                    seconds = _time_pybuild(attrs, file, warm_home, work / "run", 1, tmp)
-                    times.setdefault("pybuild_j1_tmpfs", []).append(seconds)
-                    times.setdefault("pip_tmpfs", []).append(_time_pip(python, sdists, work, tmp))
+        tmpfs = _tmpfs()
+        in_memory = Path(tempfile.mkdtemp(prefix="pybuild-bench-", dir=tmpfs)) if tmpfs else None
+        for _ in range(runs):
+            for jobs in (1, 2):
+                seconds = _time_pybuild(attrs, file, warm_home, work / "run", jobs)
+                times[f"pybuild_j{jobs}"].append(seconds)
+            times["pip"].append(_time_pip(python, sdists, work))
+            if in_memory is not None:
+                seconds = _time_pybuild(attrs, file, warm_home, work / "run", 1, in_memory)
+                times.setdefault("pybuild_j1_tmpfs", []).append(seconds)
+                pip = _time_pip(python, sdists, work, in_memory)
+                times.setdefault("pip_tmpfs", []).append(pip)
+        if in_memory is not None:
+            shutil.rmtree(in_memory)
         remove_tree(warm_home)
     result: dict[str, Any] = {k: statistics.median(v) for k, v in times.items()}
     result.update(count=len(attrs), packages=[p.pname for p in packages], runs=runs)
