@@ -16,8 +16,9 @@ the stamp would not change it (git's index treats racy files the same way).
 
 Example::
 
-    >>> valid(var, ["…-python3.11-env"])    # doctest: +SKIP
-    True
+    >>> name = store.add_text("note", "kept")
+    >>> valid(str(store.var), [name]), valid(str(store.var), [name, "0" * 32 + "-gone"])
+    (True, False)
 """
 
 from __future__ import annotations
