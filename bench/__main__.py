@@ -241,11 +241,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of the cheap commands")
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of the expensive ones")
     parser.add_argument(
-        "--no-link-tree",
-        action="store_true",
-        help="in workload 3, leave out the merged link-tree layout",
-    )
-    parser.add_argument(
         "--virtualenv",
         action="store_true",
         help="in workload 2, also time virtualenv + pip install (a minute or two more)",
@@ -311,7 +306,7 @@ def _measure(args: argparse.Namespace, only: set[int], work: Path) -> tuple[list
         if 3 in only:
             _say("3. import cost")
             # ±5% is the question: three times the runs of the other cheap commands
-            rows.append(envs.import_cost(ws, 3 * args.runs, not args.no_link_tree))
+            rows.append(envs.import_cost(ws, 3 * args.runs))
     if 4 in only:
         rows.append(sdist_builds(args.slow_runs))
     if 5 in only:

@@ -16,11 +16,8 @@ requirements file (``name==version``, one a line), from the index pip is configu
    its cache, so no run waits on the network), vs ``python -m venv`` + ``pip install
    --no-index --find-links`` from a folder of the 50 wheels.
 3. Import cost: ``python -c "import <the 50 top-level modules>"`` in the pybuild environment
-   (a ``.pth`` file that puts each package's site-packages on ``sys.path``) vs the same
-   packages in the flat venv of workload 1 (bytecode written by a first, untimed run), and in
-   a merged link tree (a venv whose site-packages links every entry of every package's
-   site-packages, made by the bench), so that the two layouts can be chosen between by the
-   figure.
+   (its site-packages the merged tree of the packages', made of links) vs the same packages
+   in the flat venv of workload 1 (bytecode written by a first, untimed run).
 """
 
 from __future__ import annotations
@@ -47,7 +44,6 @@ __all__ = [
     "Workspace",
     "choose_packages",
     "import_cost",
-    "make_link_tree",
     "noop",
     "prepare",
     "tools",
@@ -387,51 +383,22 @@ def warm_assembly(
     return Row("2. new env, 50 pkgs", lines)
 
 
-def make_link_tree(ws: Workspace) -> Path:
-    """A venv whose site-packages links every entry of every package's site-packages (one
-    folder, as a flat venv has), instead of a ``.pth`` line per package; its Python."""
-    folder = ws.work / "link-tree"
-    shutil.rmtree(folder, ignore_errors=True)
-    python = pip_venv(folder, with_pip=False)
-    site = folder / ws.site_packages
-    for package in ws.packages:
-        for entry in sorted((package / ws.site_packages).iterdir()):
-            dest = site / entry.name
-            if entry.name == "__pycache__":  # bytecode of top-level modules (six.py, …)
-                dest.mkdir(exist_ok=True)
-                for pyc in entry.iterdir():
-                    if not (dest / pyc.name).exists():
-                        (dest / pyc.name).symlink_to(pyc)
-            elif not dest.exists():
-                dest.symlink_to(entry)
-    return python
-
-
-def import_cost(ws: Workspace, runs: int, link_tree: bool = True) -> Row:
-    """Workload 3: importing the 50 modules, in the pybuild environment and in a flat venv.
-
-    With `link_tree`, the merged link-tree layout is measured beside them (the three commands'
-    runs interleaved), so that the two layouts can be chosen between by the figure.
-    """
+def import_cost(ws: Workspace, runs: int) -> Row:
+    """Workload 3: importing the 50 modules, in the pybuild environment and in a flat venv
+    (the two commands' runs interleaved)."""
     env = bench_environ()
     code = ws.import_code
 
     def command(label: str, python: Path) -> Command:
         return Command(label, lambda _: run([python, "-c", code], env))
 
-    commands = [command("pybuild", ws.env / "bin" / "python")]
-    if link_tree:
-        commands.append(command("link tree", make_link_tree(ws)))
-    commands.append(command("flat venv", ws.flat / "bin" / "python"))
-    *ours, venv = measure(commands, runs, warm_up=True)
+    commands = [
+        command("pybuild", ws.env / "bin" / "python"),
+        command("flat venv", ws.flat / "bin" / "python"),
+    ]
+    ours, venv = measure(commands, runs, warm_up=True)
+    label = "pybuild env (a merged tree of links): python -c 'import <50 modules>'"
     target = f"≤ {IMPORT_TARGET}× venv"
-    labels = [
-        "pybuild env (a sys.path entry per package): python -c 'import <50 modules>'",
-        "merged link tree of the same store paths (built by the bench): the same",
-    ]
-    lines = [
-        Line(label, seconds, ratio(seconds, venv, "venv"), target, seconds / venv <= IMPORT_TARGET)
-        for label, seconds in zip(labels, ours, strict=False)
-    ]
+    lines = [Line(label, ours, ratio(ours, venv, "venv"), target, ours / venv <= IMPORT_TARGET)]
     lines.append(Line("flat venv (uv): the same", venv))
     return Row("3. import 50 modules", lines)

@@ -13,7 +13,7 @@ import pytest
 from pybuild.derivations import derivation
 from pybuild.errors import BuildError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from pybuild.python.builder.env import compile_module
+from pybuild.python.builder.env import link_tree
 from pybuild.realiser import BuildOptions, check, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -56,9 +56,18 @@ def test_an_environment_is_built_without_a_process(
     )
     assert out.stdout.strip() == "1.0"
     site = Path(str(env)) / pkgs.python.site_packages
-    assert [p.name for p in (site / "__pycache__").iterdir()] == [
-        f"_pybuild_env.{sys.implementation.cache_tag}.pyc"
-    ]
+    for entry in site.iterdir():  # a relative link to each package's entry: a merged tree
+        assert entry.is_symlink() and not os.path.isabs(os.readlink(entry)), entry
+        assert entry.resolve().is_relative_to(store.dir)
+    assert {"greet", "shout"} <= {p.name.split(".")[0] for p in site.iterdir()}
+    path = subprocess.run(
+        [f"{env}/bin/python", "-c", "import sys; print('\\n'.join(sys.path))"],
+        env={},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [p for p in path if p.startswith(str(store.dir))] == [str(site)]  # as in a venv
     shown = subprocess.run(
         [sys.executable, "-m", "pybuild", "show-derivation", str(env)],
         capture_output=True,
@@ -87,46 +96,29 @@ def test_an_unknown_builtin_builder_fails_the_build(store: Store) -> None:
     assert "has no builder builtin:nothing" in err.value.tail
 
 
-def test_bytecode_for_our_interpreter_is_what_it_writes_itself(tmp_path: Path) -> None:
-    ours = tmp_path / "ours" / "_pybuild_env.py"
-    ours.parent.mkdir()
-    ours.write_text("import os\nPATHS = ['../a', '../b']\n")
-    compile_module(ours, "/no/such/python", OURS)  # in this process: no interpreter started
-    code = (
-        "import py_compile, sys; py_compile.compile(sys.argv[1], dfile='_pybuild_env.py',"
-        " doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)"
-    )
-    fresh = tmp_path / "fresh" / "_pybuild_env.py"
-    fresh.parent.mkdir()
-    fresh.write_text(ours.read_text())
-    subprocess.run([sys.executable, "-I", "-S", "-c", code, str(fresh)], check=True)
-    pyc = f"__pycache__/_pybuild_env.{sys.implementation.cache_tag}.pyc"
-    assert (ours.parent / pyc).read_bytes() == (fresh.parent / pyc).read_bytes()
+def test_folders_several_packages_have_are_merged_with_relative_links(tmp_path: Path) -> None:
+    """A namespace package and the ``__pycache__`` of top-level modules are in several
+    packages: the environment has a folder of its own there, with a link to each file."""
+    store = tmp_path / "store"
+    files = {
+        "a": ["ns/a.py", "x.py", "__pycache__/x.pyc", "a_only/__init__.py"],
+        "b": ["ns/b.py", "y.py", "__pycache__/y.pyc", "ns/sub/c.py"],
+    }
+    for package, names in files.items():
+        for name in names:
+            path = store / package / "lib" / "site" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{package}/{name}\n")
+    (store / "env" / "lib" / "site").mkdir(parents=True)
+    link_tree(store / "env", "lib/site", [store / "a", store / "b"])
 
-
-def _other_python() -> str | None:
-    for root in ("/root/.pyenv/versions", "/opt/pyenv/versions"):
-        for found in sorted(Path(root).glob("3.1[02]*/bin/python3.1[02]")):
-            return str(found)
-    return None
-
-
-@pytest.mark.skipif(_other_python() is None, reason="needs a CPython 3.10 or 3.12")
-def test_bytecode_for_another_interpreter_is_written_by_it(tmp_path: Path) -> None:
-    python = str(_other_python())
-    facts = subprocess.run(
-        [
-            python,
-            "-I",
-            "-S",
-            "-c",
-            "import platform, sys; print(platform.python_version(), sys.implementation.cache_tag)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    module = tmp_path / "_pybuild_env.py"
-    module.write_text("X = 1\n")
-    compile_module(module, python, f"cpython-{facts[0]} sha256-x tag")
-    assert (tmp_path / "__pycache__" / f"_pybuild_env.{facts[1]}.pyc").is_file()
+    site = store / "env" / "lib" / "site"
+    assert not (site / "ns").is_symlink() and not (site / "__pycache__").is_symlink()
+    assert (site / "a_only").is_symlink() and (site / "ns" / "sub").is_symlink()
+    assert os.readlink(site / "ns" / "a.py") == "../../../../a/lib/site/ns/a.py"
+    moved = tmp_path / "moved"
+    store.rename(moved)  # relative links: the store can move
+    site = moved / "env" / "lib" / "site"
+    for package, names in files.items():
+        for name in names:
+            assert (site / name).read_text() == f"{package}/{name}\n"

@@ -2,12 +2,12 @@
 
 An environment is a store path laid out like a virtual environment (``pyvenv.cfg``,
 ``bin/python``, ``bin/activate``, the listed packages' console scripts) whose site-packages
-holds one ``.pth`` file naming every package of the closure, relative to itself. Python finds
-it exactly as it finds a venv, so ``sys.executable`` subprocesses see the same packages and no
-``PYTHONPATH`` is ever set. pybuild lays it out in its own process, with the builtin builder
-``builtin:python-env`` (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is
-built, the closure is checked for two versions of one distribution, and the error says who
-pulled in each.
+merges those of every package of the closure with relative links, as Nix's ``buildEnv``
+does. Python finds it exactly as it finds a venv (and imports from it as fast), so
+``sys.executable`` subprocesses see the same packages and no ``PYTHONPATH`` is ever set.
+pybuild lays it out in its own process, with the builtin builder ``builtin:python-env``
+(Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is built, the closure is
+checked for two versions of one distribution, and the error says who pulled in each.
 
 Example::
 
@@ -145,9 +145,7 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
             " derivation: build it with that version of pybuild"
         )
     try:
-        count = layout.build(
-            json.loads(env["PYBUILD_ENV"]), Path(env["out"]), env["PYBUILD_PYTHON"]
-        )
+        count = layout.build(json.loads(env["PYBUILD_ENV"]), Path(env["out"]))
     except layout.Collision as exc:
         raise BuiltinFailure(str(exc)) from None
     log.write(f"pybuild: environment of {count} packages\n")

@@ -1,22 +1,21 @@
 """The layout of environments, built by pybuild itself as the builder ``builtin:python-env``.
 
 An environment is laid out like a virtual environment, so Python itself finds it: a
-``pyvenv.cfg`` beside ``bin/python`` makes ``sys.prefix`` the environment, and one ``.pth``
-file in its site-packages adds every package of the closure, each by a path relative to the
-environment's real location, so ``sys.executable`` subprocesses see the same packages and the
-store can be moved.
-Nothing is copied: scripts are small trampolines, ``.pth`` files of packages are linked.
-Two packages that install the same file are an error unless collisions are ignored.
+``pyvenv.cfg`` beside ``bin/python`` makes ``sys.prefix`` the environment, and its
+site-packages is the merged tree of every package's (as Nix's ``buildEnv`` merges): a relative
+symbolic link to each entry only one package has, a folder of the environment's own for a
+folder several have (a namespace package, the ``__pycache__`` of top-level modules), filled
+the same way. So Python looks for a module in one folder, as in a flat venv, not once per
+package; ``sys.executable`` subprocesses see the same packages; and, the links being relative,
+the store can be moved.
+Nothing is copied: scripts are small trampolines, the rest are links. Two packages that
+install the same file are an error unless collisions are ignored (then the first one wins).
 It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
 its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
 It uses only the standard library.
 """
 
 import os
-import platform
-import py_compile
-import subprocess
-import sys
 from pathlib import Path
 
 _ACTIVATE = """\
@@ -55,21 +54,16 @@ class Collision(Exception):
     """Two packages provide the same file."""
 
 
-def build(spec: dict, out: Path, interpreter: str) -> int:
-    """Lay out the environment `spec` describes at `out`; the number of its packages.
-
-    `interpreter` is the identity line of the set's interpreter (``cpython-3.11.7 …``).
-    """
+def build(spec: dict, out: Path) -> int:
+    """Lay out the environment `spec` describes at `out`; the number of its packages."""
     site_rel = spec["site_packages"]
     packages = [Path(p) for p in spec["closure"]]
     if not spec["ignore_collisions"]:
         check_collisions(packages, site_rel)
-    site = out / site_rel
-    site.mkdir(parents=True)
+    (out / site_rel).mkdir(parents=True)
     (out / "bin").mkdir()
     write_venv_files(out, spec)
-    write_pth(site, packages, site_rel)
-    compile_module(site / "_pybuild_env.py", spec["python"], interpreter)
+    link_tree(out, site_rel, [p for p in packages if (p / site_rel).is_dir()])
     link_scripts(out, [Path(p) for p in spec["roots"]])
     return len(packages)
 
@@ -89,70 +83,18 @@ def write_venv_files(out: Path, spec: dict) -> None:
     (out / "bin" / "activate").write_text(_ACTIVATE)
 
 
-_ENV_MODULE = """\
-\"\"\"Made by pybuild: puts this environment's packages on sys.path.
-
-The paths are relative to this file's real location, so the environment works through a
-symbolic link (a result link, a profile) and after the store is moved.
-\"\"\"
-import os
-import sys
-
-_here = os.path.dirname(os.path.realpath(__file__))
-for _rel in {lines!r}:
-    _path = os.path.normpath(os.path.join(_here, _rel))
-    if _path not in sys.path:
-        sys.path.append(_path)
-"""
-
-
-def write_pth(site: Path, packages: list, site_rel: str) -> None:
-    """A module that adds each package, relative to its own real location; then their .pth.
-
-    A plain .pth line is joined to the site folder as Python sees it, which is wrong when the
-    environment is reached through a symbolic link; the module resolves its real path first.
-    """
-    up = os.path.join(*[".."] * (len(Path(site_rel).parts) + 1))
-    lines = [os.path.join(up, p.name, site_rel) for p in packages]
-    (site / "_pybuild_env.py").write_text(_ENV_MODULE.format(lines=lines))
-    (site / "00-pybuild-env.pth").write_text("import _pybuild_env\n")
-    for package in packages:
-        for pth in sorted((package / site_rel).glob("*.pth")):
-            link = site / pth.name
-            if not link.exists():
-                os.symlink(os.path.join(up, package.name, site_rel, pth.name), link)
-
-
-def compile_module(module: Path, python: str, interpreter: str) -> None:
-    """Write the module's bytecode as the set's interpreter reads it, wherever it is built.
-
-    Without it, every start of the environment's interpreter would compile the module and,
-    as root, write the bytecode into the store. Bytecode is only readable by interpreters of
-    its magic number, which changes only with the version: when the set's interpreter is of
-    our implementation and exact version, this process writes what it would (the same bytes,
-    as the hash-based .pyc holds no time, and the test compares them); otherwise the set's
-    interpreter compiles it.
-    """
-    if interpreter.split()[0] == f"{sys.implementation.name}-{platform.python_version()}":
-        path = str(module)
-        # A fresh string, not pathlib's name: pathlib interns the parts of paths, and marshal
-        # writes an interned name with another type code than the set's interpreter would.
-        py_compile.compile(
-            path,
-            dfile=os.path.basename(path),
-            doraise=True,
-            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        )
-        return
-    subprocess.run(
-        [python, "-I", "-S", "-c", _COMPILE, str(module)], env={}, check=True, capture_output=True
-    )
-
-
-_COMPILE = (
-    "import py_compile, sys; py_compile.compile(sys.argv[1], dfile='_pybuild_env.py',"
-    " doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)"
-)
+def link_tree(out: Path, rel: str, packages: list) -> None:
+    """Fill the environment's folder `rel` with the packages' folders `rel`, merged: a link to
+    each entry that only one of them has (for a file several have, the first one's), and a
+    folder of its own, filled the same way, for an entry that is a folder in each."""
+    up = os.path.join(*[".."] * (len(Path(rel).parts) + 1))  # from out/rel to the store
+    for name, sharing in _owners(rel, packages).items():
+        if len(sharing) > 1 and all(is_dir for _, is_dir in sharing):
+            os.mkdir(out / rel / name)
+            link_tree(out, os.path.join(rel, name), [package for package, _ in sharing])
+        else:
+            target = os.path.join(up, sharing[0][0].name, rel, name)
+            os.symlink(target, out / rel / name)
 
 
 def link_scripts(out: Path, roots: list) -> None:
@@ -187,7 +129,7 @@ def check_collisions(packages: list, site_rel: str) -> None:
     """
     clashes: list = []
     for area in (site_rel, "bin"):
-        _merge(area, [p for p in packages if (p / area).is_dir()], clashes)
+        _clashes(area, [p for p in packages if (p / area).is_dir()], clashes)
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
@@ -197,28 +139,32 @@ def check_collisions(packages: list, site_rel: str) -> None:
         )
 
 
-def _merge(rel: str, packages: list, clashes: list) -> None:
-    """Compare the folder ``rel`` of the packages that have it; descend where they overlap."""
+def _clashes(rel: str, packages: list, clashes: list) -> None:
+    """Compare the folder ``rel`` of the packages that have it; descend where they overlap
+    (bytecode and ``.pth`` files are no clash: the first package's are used)."""
     if len(packages) < 2:
         return
-    owners: dict = {}
-    for package in packages:
-        with os.scandir(package / rel) as entries:
-            for entry in entries:
-                if entry.name == "__pycache__" or entry.name.endswith(".pth"):
-                    continue
-                owners.setdefault(entry.name, []).append(
-                    (package, entry.is_dir(follow_symlinks=False))
-                )
-    for name in sorted(owners):
-        sharing = owners[name]
-        if len(sharing) < 2:
+    for name, sharing in sorted(_owners(rel, packages).items()):
+        if len(sharing) < 2 or name == "__pycache__" or name.endswith(".pth"):
             continue
         if all(is_dir for _, is_dir in sharing):
-            _merge(os.path.join(rel, name), [package for package, _ in sharing], clashes)
+            _clashes(os.path.join(rel, name), [package for package, _ in sharing], clashes)
             continue
         first = sharing[0][0]
         clashes.extend(
             f"{os.path.join(rel, name)} is in both {first.name} and {package.name}"
             for package, _ in sharing[1:]
         )
+
+
+def _owners(rel: str, packages: list) -> dict:
+    """Each name in the folders ``rel`` of `packages`: the packages that have it, in order,
+    each with whether it is a folder there (a link to a folder is not one: it is linked)."""
+    owners: dict = {}
+    for package in packages:
+        with os.scandir(package / rel) as entries:
+            for entry in entries:
+                owners.setdefault(entry.name, []).append(
+                    (package, entry.is_dir(follow_symlinks=False))
+                )
+    return owners
