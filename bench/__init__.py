@@ -44,11 +44,13 @@ def bench_environ(**extra: str) -> dict[str, str]:
     """The environment of every timed command: the caller's, as a user's shell would have it.
 
     ``PYTHONDONTWRITEBYTECODE`` is dropped (a user's Python writes bytecode, and a venv
-    without it would recompile every module on every import); the pip version check is off so
-    that no command waits on the network.
+    without it would recompile every module on every import), and so is ``PYTHONPATH`` (the
+    timed ``pybuild`` is the one installed in the bench's venv, not a checkout on the path); the
+    pip version check is off so that no command waits on the network.
     """
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "UV_NO_PROGRESS": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHONPATH", None)
     env.update(extra)
     return env
 

@@ -63,5 +63,6 @@ def python_argv(*args: str) -> list[str]:
 def installed_package() -> Path:
     """The folder of the pybuild the timed commands import: its files are inputs of every
     evaluation record (:func:`bench.settle` waits for them after an install)."""
-    where = run(python_argv("-c", "import os, pybuild; print(os.path.dirname(pybuild.__file__))"))
+    code = "import os, pybuild; print(os.path.dirname(pybuild.__file__))"
+    where = run(python_argv("-I", "-c", code))  # -I: not the checkout the bench runs from
     return Path(where.strip())

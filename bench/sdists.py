@@ -145,6 +145,7 @@ TMPFS = Path("/dev/shm")
 def _environ(home: Path | None = None, tmp: Path | None = None) -> dict[str, str]:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user runs them: bytecode is written
+    env.pop("PYTHONPATH", None)  # the pybuild installed in the bench's venv, not a checkout
     if home is not None:
         env["PYBUILD_HOME"] = str(home)
     if tmp is not None:

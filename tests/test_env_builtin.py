@@ -29,6 +29,12 @@ def no_process(*args: object, **kwargs: object) -> None:
     raise AssertionError(f"a process was started: {args}")
 
 
+def run_in(env: object, code: str) -> str:
+    """What the environment's python prints for `code`, started with an empty environment."""
+    argv = [f"{env}/bin/python", "-c", code]
+    return subprocess.run(argv, env={}, capture_output=True, text=True, check=True).stdout
+
+
 def test_an_environment_is_built_without_a_process(
     use_index: BuildIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,26 +53,13 @@ def test_an_environment_is_built_without_a_process(
         assert check(env.drv, store, quiet()) == {}  # --check: the same bytes again
     log = (store.log_dir / f"{env.drv.drv_name}.log").read_text()
     assert "environment of 2 packages" in log
-    out = subprocess.run(
-        [f"{env}/bin/python", "-c", "import greet, shout; print(shout.VERSION)"],
-        env={},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "1.0"
+    assert run_in(env, "import greet, shout; print(shout.VERSION)").strip() == "1.0"
     site = Path(str(env)) / pkgs.python.site_packages
     for entry in site.iterdir():  # a relative link to each package's entry: a merged tree
         assert entry.is_symlink() and not os.path.isabs(os.readlink(entry)), entry
         assert entry.resolve().is_relative_to(store.dir)
     assert {"greet", "shout"} <= {p.name.split(".")[0] for p in site.iterdir()}
-    path = subprocess.run(
-        [f"{env}/bin/python", "-c", "import sys; print('\\n'.join(sys.path))"],
-        env={},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    path = run_in(env, "import sys; print('\\n'.join(sys.path))").split()
     assert [p for p in path if p.startswith(str(store.dir))] == [str(site)]  # as in a venv
     shown = subprocess.run(
         [sys.executable, "-m", "pybuild", "show-derivation", str(env)],
