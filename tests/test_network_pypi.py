@@ -110,7 +110,7 @@ def test_shell_with_a_package_straight_from_the_index(home: Path, tmp_path: Path
     for file in DEFAULT_RECIPES.glob("*.py"):
         if file.name != "rich.py":
             (recipes / file.name).symlink_to(file)
-    run = "python -c 'import rich; print(rich.__file__)'"
+    run = "python -c 'import os, rich; print(os.path.realpath(rich.__file__))'"
     args = (
         "shell",
         "--no-default-recipes",

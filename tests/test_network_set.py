@@ -159,7 +159,10 @@ def test_scipy_overlay_pins_an_older_release(built: Built, tmp_path: Path) -> No
 
 def test_fipy_imports_the_sets_numpy(built: Built, tmp_path: Path) -> None:
     numpy = built.pkgs.numpy
-    code = "import fipy, numpy; print(fipy.__version__); print(numpy.__version__, numpy.__file__)"
+    code = (
+        "import fipy, numpy, os; print(fipy.__version__);"
+        " print(numpy.__version__, os.path.realpath(numpy.__file__))"  # through the env's link
+    )
     result = built.shell(["fipy"], f'python -c "{code}"', cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     fipy_version, numpy_line = result.stdout.strip().splitlines()[-2:]
