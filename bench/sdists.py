@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import evaluated  # noqa: E402 - once the repository is on the path
+from bench import bench_environ, evaluated  # noqa: E402 - once the repository is on the path
 from bench.installed import pybuild_argv  # noqa: E402
 
 COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
@@ -143,14 +143,12 @@ TMPFS = Path("/dev/shm")
 
 
 def _environ(home: Path | None = None, tmp: Path | None = None) -> dict[str, str]:
-    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user runs them: bytecode is written
-    env.pop("PYTHONPATH", None)  # the pybuild installed in the bench's venv, not a checkout
-    if home is not None:
-        env["PYBUILD_HOME"] = str(home)
+    """The commands' environment, as the bench gives every timed command (bench_environ), with
+    the store's home and the temporary folder when given."""
+    extra = {"PYBUILD_HOME": str(home)} if home is not None else {}
     if tmp is not None:
-        env["TMPDIR"] = str(tmp)
-    return env
+        extra["TMPDIR"] = str(tmp)
+    return bench_environ(**extra)
 
 
 def _time_pybuild(

@@ -23,7 +23,6 @@ import sys
 
 from .rootsfile import HeldRoots
 from .store.home import home_dir
-from .store.validity import valid
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def _build(home: str, rest: Sequence[str]) -> int | None:
     if names is None:
         return None
     with HeldRoots(store.var, names):  # before the registry is asked, as the full command does
-        if not valid(store.var, names):
+        if not _valid(store.var, names):
             return None
         sys.stdout.write("".join(f"{os.path.join(store.dir, name)}\n" for name in names))
     return 0
@@ -162,7 +161,7 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
     if names is None or len(names) != 1:
         return None
     with HeldRoots(store.var, names):
-        if not valid(store.var, names):
+        if not _valid(store.var, names):
             return None
         from .shell import run_in_environment
 
@@ -193,7 +192,7 @@ def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
             number,
             os.path.join(store.var, "locks"),
             store.dir,
-            lambda name: valid(store.var, [name]),
+            lambda name: _valid(store.var, [name]),
         )
     except ProfileError:
         return None  # nothing was changed: the full command line reports it
@@ -219,6 +218,13 @@ def _recorded_outputs(store: _Home, command: Sequence[object]) -> list[str] | No
     if targets is None:
         return None
     return [name for t in targets for name in t.output_paths.values()]
+
+
+def _valid(var: str, names: list[str]) -> bool:
+    """:func:`pybuild.store.validity.valid`, loaded only by the commands that ask it."""
+    from .store.validity import valid
+
+    return valid(var, names)
 
 
 def help_text_path(width: int) -> str | None:

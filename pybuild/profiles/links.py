@@ -132,14 +132,7 @@ class GenerationLinks:
 
     def manifest_data(self, number: int) -> dict[str, Any]:
         """Generation `number`'s manifest as JSON, the generation's link first made sure of."""
-        import json
-
-        try:
-            data: dict[str, Any] = json.loads(self._manifest_text(number))
-            environment_of(data)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise self.unreadable(number, exc) from None
-        return data
+        return self._parsed(number, self._manifest_text(number))
 
     def recorded_environment(self, number: int) -> str:
         """The environment generation `number`'s manifest records: read straight from the text
@@ -149,7 +142,18 @@ class GenerationLinks:
         environment = _written_environment(text)
         if environment is not None:
             return environment
-        return environment_of(self.manifest_data(number))
+        return environment_of(self._parsed(number, text))
+
+    def _parsed(self, number: int, text: str) -> dict[str, Any]:
+        """Generation `number`'s manifest `text` as JSON, of a format this pybuild reads."""
+        import json
+
+        try:
+            data: dict[str, Any] = json.loads(text)
+            environment_of(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self.unreadable(number, exc) from None
+        return data
 
     def _manifest_text(self, number: int) -> str:
         if not os.path.islink(self.link_path(number)):

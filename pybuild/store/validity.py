@@ -23,17 +23,11 @@ Example::
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 import time
 
 from ..atomic import write_atomic
-
-try:  # the builtin module: hashlib would load OpenSSL (2 ms, a no-op's budget) for one hash
-    _sha256 = importlib.import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
-except ImportError:  # an interpreter built without it
-    from hashlib import sha256 as _sha256
+from ..evalcache import text_hash
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
@@ -53,7 +47,7 @@ def valid(var: str, names: list[str]) -> bool:
     stamp = _stamp(db)
     if stamp is None:
         return False
-    note = os.path.join(var, *_NOTES, _sha256("\n".join(unique).encode()).hexdigest())
+    note = os.path.join(var, *_NOTES, text_hash("\n".join(unique)))
     text = f"{stamp}\n" + "\n".join(unique)
     if _read(note) == text:
         return True
