@@ -54,7 +54,7 @@ _known: dict[str, Derivation] = {}  # output hash part -> derivation made in thi
 _valid_sources: set[tuple[str, str]] = set()  # (store dir, basename) found valid here
 # One encoder for every member of the canonical JSON (json.dumps makes one a call).
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-_JSON_TAIL = f',"version":{_FORMAT_VERSION}}}'
+_string = json.encoder.encode_basestring  # a string as that encoder writes it, one call
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,25 +135,34 @@ class Derivation:
         """The canonical JSON with these inputs and outputs: the hash modulo and the .drv text
         differ only there, so the rest is serialised once (:attr:`_json_parts`). The inputs
         are hex digests or store basenames, which JSON writes as they are, quoted."""
-        head, middle = self._json_parts
+        head, middle, tail = self._json_parts
         inputs = '["' + '","'.join(input_drvs) + '"]' if input_drvs else "[]"
-        return f"{head}{inputs}{middle}{_encode(dict(outputs))}{_JSON_TAIL}"
+        members = ",".join(f"{_string(o)}:{_string(outputs[o])}" for o in sorted(outputs))
+        return f"{head}{inputs}{middle}{{{members}}}{tail}"
 
     @functools.cached_property
-    def _json_parts(self) -> tuple[str, str]:
-        """The canonical JSON (keys sorted, no spaces, UTF-8) up to ``inputDrvs`` and between
-        it and ``outputs``: the members on each side, written as one ``json.dumps`` of the
-        whole document writes them (keys in sorted order, so each side is contiguous)."""
-        before = _encode({"args": list(self.args), "builder": self.builder, "env": dict(self.env)})
-        between = _encode(
+    def _json_parts(self) -> tuple[str, str, str]:
+        """The canonical JSON (keys sorted, no spaces, UTF-8) with ``inputDrvs`` and
+        ``outputs`` cut out: one ``json.dumps`` of the document with a number in their place.
+        Each cut is found by its key after a comma: inside a JSON string every quote is
+        escaped, so ``,"inputDrvs":0,`` can only be the member itself."""
+        text = _encode(
             {
+                "args": list(self.args),
+                "builder": self.builder,
+                "env": dict(self.env),
+                "inputDrvs": 0,
                 "inputSrcs": sorted(self.input_srcs),
                 "name": self.name,
                 "outputHash": self.output_hash,
                 "outputHashMode": self.output_hash_mode,
+                "outputs": 0,
+                "version": _FORMAT_VERSION,
             }
         )
-        return f'{before[:-1]},"inputDrvs":', f',{between[1:-1]},"outputs":'
+        head, _, rest = text.partition(',"inputDrvs":0')
+        middle, _, tail = rest.partition(',"outputs":0')
+        return f'{head},"inputDrvs":', f'{middle},"outputs":', tail
 
     # -- use as a path ----------------------------------------------------------------------
 
@@ -166,7 +175,7 @@ class Derivation:
         """The absolute path of an output in `store` (the default store when not given)."""
         if output not in self.output_paths:
             raise UsageError(f"{self.name} has no output {output!r}; it has {self.outputs}")
-        return os.path.join(_store_dir(store), self.output_paths[output])
+        return f"{_store_dir(store)}{os.sep}{self.output_paths[output]}"
 
     def __fspath__(self) -> str:
         return self.path()
@@ -285,7 +294,7 @@ class _Context:
         """
         if (self.prefix, basename) in _valid_sources:
             return True
-        if not self.store.is_valid(basename, root=True):
+        if not self.store.is_valid_rooted(basename):
             return False
         _valid_sources.add((self.prefix, basename))
         return True

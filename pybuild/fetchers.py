@@ -63,11 +63,12 @@ def fetch_url(
     url: str, hash: str = "", name: str | None = None, *, store: Store | None = None
 ) -> Derivation:
     """Download `url` into the store; the result must have sha256 `hash`."""
-    if not urlsplit(url).scheme:
+    parts = urlsplit(url)
+    if not parts.scheme:
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
     store = store or Store.default()
     return derivation(
-        name=name or _name_from_url(url),
+        name=name or _name_from_path(parts.path),
         builder=sys.executable,
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
@@ -113,7 +114,7 @@ def fetch_pypi(
     if url is not None:
         if hashes is not None:
             raise UsageError(f"fetch_pypi({pname!r}): a pinned url= takes hash=, not hashes=")
-        return fetch_url(url, hash, name=_name_from_url(url), store=store)
+        return fetch_url(url, hash, store=store)
     if hashes is not None:
         if kind != "wheel" or hash:
             raise UsageError(
@@ -364,6 +365,8 @@ def hash_by_download(index: Index, file: DistFile) -> str:
         return index.download(file, Path(scratch) / file.filename).sri
 
 
-def _name_from_url(url: str) -> str:
-    base = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or "download"
+def _name_from_path(path: str) -> str:
+    """A store name from a URL's path: its last part, unquoted, with what a name cannot hold
+    replaced."""
+    base = unquote(path.rstrip("/").rsplit("/", 1)[-1]) or "download"
     return _NOT_IN_NAME.sub("_", base).lstrip(".")

@@ -81,8 +81,7 @@ class _View:
     def __getattr__(self, name: str) -> Lazy:
         if name.startswith("__"):
             raise AttributeError(name)
-        # Not even the layer is looked at now: `final` is complete only after every overlay.
-        return Lazy(f"{self._label}.{name}", lambda: self._layer().resolve(name))
+        return _reference(self, name)
 
     def __contains__(self, name: str) -> bool:
         return name in self._layer().definitions
@@ -205,6 +204,13 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _reference(view: _View, name: str) -> Lazy:
+    """``view.name``, lazily: not even the layer is looked at now (`final` is complete only
+    after every overlay). Called directly where the name is a variable: attribute access
+    reaches ``__getattr__`` only after a failed lookup, which costs as much again."""
+    return Lazy(f"{view._label}.{name}", lambda: view._layer().resolve(name))
+
+
 def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Callable[[], Any]]:
     definitions: dict[str, Callable[[], Any]] = {}
     for folder in dirs:
@@ -214,10 +220,10 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
         # os.scandir and string names: a thousand-recipe set lists in 2 ms instead of 8 ms
         names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".py"))
         # and a path a string: a Path each would cost as much again
-        where = str(folder)
+        where = str(folder) + os.sep
         for name in names:
             if not name.startswith("_"):
-                file = os.path.join(where, name)
+                file = where + name
                 definitions[name[:-3]] = functools.partial(_call_recipe_file, file, owner)
     return definitions
 
@@ -242,7 +248,7 @@ def _call_by_name(
         if name in overrides:
             inputs[name] = overrides[name]
         elif name in final:
-            inputs[name] = getattr(final, name)
+            inputs[name] = _reference(final, name)
         elif required:
             raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())
     return make_overridable(fn, **inputs)

@@ -44,9 +44,14 @@ print(json.dumps({
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Interpreter:
-    """The facts about one Python interpreter that a build depends on."""
+    """The facts about one Python interpreter that a build depends on.
+
+    Equal when every fact is; hashed by :attr:`identity` alone, computed once. Evaluation
+    keys caches on the interpreter a few times a package, and the generated methods compared
+    and hashed the whole tuple of tags (hundreds of strings) each time.
+    """
 
     executable: str  # real path, symlinks resolved
     version: str  # "3.11.7"
@@ -78,6 +83,16 @@ class Interpreter:
     def identity(self) -> str:
         """One line for a derivation's environment: changes whenever the interpreter does."""
         return f"{self.implementation}-{self.version} {self.executable_hash} {self.tags[0]}"
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Interpreter) and self._facts == other._facts)
+
+    def __hash__(self) -> int:
+        return hash(self.identity)
+
+    @property
+    def _facts(self) -> tuple[str, str, str, tuple[str, ...], str]:
+        return (self.executable, self.version, self.implementation, self.tags, self.executable_hash)
 
     @classmethod
     def current(cls) -> Interpreter:

@@ -20,9 +20,7 @@ import contextlib
 import functools
 import hashlib
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +31,14 @@ from .home import home_dir
 from .locks import path_locks
 from .paths import HASH_LEN, make_name, split_name
 from .references import hash_and_scan
-from .registry import PathInfo, Registry
 from .temproots import add_temp_roots
+from .validity import valid
 
-__all__ = ["PathInfo", "Problem", "Store", "default_home", "remove_tree"]
+TYPE_CHECKING = False  # typing's import for two names used only in annotations
+if TYPE_CHECKING:
+    from .registry import PathInfo, Registry
+
+__all__ = ["Problem", "Store", "default_home", "remove_tree"]
 
 _CANONICAL_MTIME = 1
 
@@ -78,7 +80,14 @@ class Store:
         self.log_dir = self.var / "log"
         self.gcroots_dir = self.var / "gcroots"
         self.lock_dir = self.var / "locks"
-        self.registry = Registry(self.var / "db.sqlite", self.dir)
+
+    @functools.cached_property
+    def registry(self) -> Registry:
+        """The registry of valid paths, loaded on first use: evaluating a set that finds its
+        sources valid (:meth:`is_valid_rooted`) never needs SQLite's module (2.7 ms)."""
+        from .registry import Registry
+
+        return Registry(self.var / "db.sqlite", self.dir)
 
     @classmethod
     def default(cls) -> Store:
@@ -129,6 +138,13 @@ class Store:
             add_temp_roots(self, [name])
         return self.registry.is_valid(name)
 
+    def is_valid_rooted(self, name: str) -> bool:
+        """``is_valid(name, root=True)`` answered from a note while the registry is unchanged
+        (:mod:`~pybuild.store.validity`): evaluation asks it of the few sources a set names
+        (the builder's scripts, local folders), once a process each."""
+        add_temp_roots(self, [name])
+        return valid(str(self.var), [name])
+
     def info(self, name: str) -> PathInfo:
         info = self.registry.info(name)
         if info is None:
@@ -159,6 +175,9 @@ class Store:
         Its name ends in ``-<pid>-<random>``: the garbage collector removes only the
         directories whose process is gone.
         """
+        import tempfile  # here, as shutil below: evaluating a set whose sources are in the
+        # store needs neither (2.5 ms of a thousand-recipe set's evaluation)
+
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{label}-{os.getpid()}-", dir=self.tmp_dir))
 
@@ -176,8 +195,10 @@ class Store:
             raise InvalidPath(os.fspath(src), "does not exist")
         nar_hash = _source_hash(src_path, tuple(exclude))
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
-        if self.is_valid(basename, root=True):
+        if self.is_valid_rooted(basename):
             return basename
+        import shutil
+
         work = self.new_tmp_dir("add")
         try:
             copy = work / "content"
@@ -256,6 +277,8 @@ class Store:
         the content, unless `references` (for all) or `references_of` (for each) are given
         outright. `expect` is a NAR hash the content must have (for content-addressed adds).
         """
+        from .registry import PathInfo  # with SQLite, which evaluation alone need not load
+
         if references is not None:
             references_of = {name: list(references) for name in built}
         pool = {split_name(c)[0]: c for c in [*candidates, *built]}
@@ -402,6 +425,9 @@ def _unshare(path: str) -> None:
     A builder can link any file into its output (as root, ``ln /etc/shadow $out/x``); those
     other names may lie outside the store. A NAR has no hard links, so the copy loses nothing.
     """
+    import shutil
+    import tempfile
+
     parent = os.path.dirname(path)
     if not os.access(parent, os.W_OK):
         os.chmod(parent, 0o755)  # the walk (bottom-up) gives it its final mode afterwards
@@ -439,6 +465,8 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
                 full = os.path.join(dirpath, d)
                 if not os.path.islink(full):
                     os.chmod(full, 0o755)
+        import shutil
+
         shutil.rmtree(path)
     else:
         os.unlink(path)
