@@ -36,6 +36,7 @@ from .derivations import Derivation, derivation
 from .errors import HashMismatch, UnsupportedInterpreter, UsageError
 from .hashing import parse_hash
 from .store import Store, default_home
+from .store.locks import path_locks
 
 if TYPE_CHECKING:
     from .index import DistFile, Index
@@ -315,14 +316,14 @@ class _UrlCache:
     def __init__(self) -> None:
         self.path = default_home() / "var" / "cache" / "fetch-pypi.json"
 
-    def _load(self) -> dict[str, list[str]]:
-        try:
-            st = os.stat(self.path)
-        except OSError:
+    def _load(self, fresh: bool = False) -> dict[str, list[str]]:
+        """The entries, parsed again only when the file's stamp has changed (or, `fresh`,
+        whatever this process has kept)."""
+        stamp = self._stamp()
+        if stamp is None:
             return {}
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         cached = self._loaded.get(self.path)
-        if cached is not None and cached[0] == stamp:
+        if not fresh and cached is not None and cached[0] == stamp:
             return cached[1]
         try:
             data = json.loads(self.path.read_text())
@@ -331,6 +332,13 @@ class _UrlCache:
         data = data if isinstance(data, dict) else {}
         self._loaded[self.path] = (stamp, data)
         return data
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def get(self, sri: str, pname: str, version: str, kind: str) -> Found | None:
         entry = self.recall(f"{sri} {pname} {version} {kind}")
@@ -352,9 +360,18 @@ class _UrlCache:
         return entry if isinstance(entry, list) else None
 
     def record(self, entries: Mapping[str, list[str]]) -> None:
-        data = dict(self._load())
-        data.update(entries)
-        write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
+        """Add `entries` to the file. Writers take turns (a lock beside it) and merge into what
+        it holds once their turn has come: two that read the same old file would otherwise
+        each write back their own entries alone, and an offline evaluation would miss one.
+        Readers take no turn: the file is replaced whole (:func:`write_atomic`)."""
+        with path_locks(self.path.parent, [self.path.name]):
+            # Read afresh: a file replaced within one clock tick of the kept one, on a reused
+            # inode, would show the kept stamp.
+            data = dict(self._load(fresh=True))
+            data.update(entries)
+            write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
+            if (stamp := self._stamp()) is not None:  # still ours: no writer's turn came yet
+                self._loaded[self.path] = (stamp, data)
 
 
 def hash_by_download(index: Index, file: DistFile) -> str:
