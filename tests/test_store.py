@@ -661,3 +661,23 @@ def test_processes_opening_a_new_store_at_once_all_get_it(tmp_path: Path) -> Non
         stderrs = [p.communicate()[1].decode() for p in procs]
         failed = [err for p, err in zip(procs, stderrs, strict=True) if p.returncode != 0]
         assert failed == [], failed[0]
+
+
+def test_closure_of_a_path_not_valid_names_it(store: Store) -> None:
+    """The closure is one query; a name it does not find is still refused by its path."""
+    a = store.add_text("a", "a")
+    gone = "0" * 32 + "-gone"
+    with pytest.raises(PathNotValid) as caught:
+        store.closure([a, gone])
+    assert caught.value.path == str(store.path(gone))
+
+
+def test_closure_of_a_long_chain_and_many_roots(store: Store) -> None:
+    """A chain deeper than SQLite's recursion needs no limit, and more roots than one query
+    may name are taken in parts."""
+    names: list[str] = []
+    for i in range(40):
+        names.append(store.add_text(f"n{i}", f"{i} {names[-1] if names else ''}", names[-1:]))
+    assert store.closure([names[-1]]) == sorted(names)
+    many = store.add_texts([(f"m{i}", str(i), []) for i in range(1200)])
+    assert store.closure([*many, names[0]]) == sorted([*many, names[0]])

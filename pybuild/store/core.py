@@ -152,16 +152,12 @@ class Store:
         return info
 
     def closure(self, names: Iterable[str]) -> list[str]:
-        """Every path reachable from `names` by references, sorted."""
-        seen: set[str] = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            todo.extend(self.info(name).references)
-        return sorted(seen)
+        """Every path reachable from `names` by references, sorted (:class:`PathNotValid`
+        for one not valid, by its full path)."""
+        try:
+            return self.registry.closure(names)
+        except PathNotValid as exc:
+            raise PathNotValid(str(self.path(exc.path))) from None
 
     # -- adding content ---------------------------------------------------------------------
 

@@ -54,6 +54,17 @@ CREATE TABLE IF NOT EXISTS signatures (
     PRIMARY KEY (path, sig)
 );
 """
+# The closure of some paths, by their ids: the paths themselves, then what each one found
+# refers to (UNION: each once, so a cycle-free graph of any shape ends).
+_CLOSURE = """
+WITH RECURSIVE closure(id) AS (
+    SELECT id FROM valid_paths WHERE path IN ({marks})
+    UNION
+    SELECT r.reference FROM refs r JOIN closure c ON r.referrer = c.id
+)
+SELECT v.path FROM closure c JOIN valid_paths v ON v.id = c.id
+"""
+_VARIABLES = 500  # paths a query names at most (SQLite before 3.32 allows 999 variables)
 # A table added later is created by the IF NOT EXISTS above when an older database is opened.
 _TABLES = {"valid_paths", "refs", "signatures"}
 
@@ -251,6 +262,22 @@ class Registry:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def closure(self, paths: Iterable[str]) -> list[str]:
+        """Every path reachable from `paths` by references, sorted; :class:`PathNotValid` for
+        the first of `paths` not registered. One recursive query for the whole closure:
+        a build asks for its inputs', and a query per path made a chain of 200 builds ask
+        20,000 times."""
+        roots = sorted(set(paths))
+        found: set[str] = set()
+        for start in range(0, len(roots), _VARIABLES):
+            chunk = roots[start : start + _VARIABLES]
+            rows = self.conn.execute(_CLOSURE.format(marks=",".join("?" * len(chunk))), chunk)
+            found.update(row[0] for row in rows)
+        missing = [p for p in roots if p not in found]
+        if missing:
+            raise PathNotValid(missing[0])
+        return sorted(found)
 
     def paths(self) -> Iterator[str]:
         for (path,) in self.conn.execute("SELECT path FROM valid_paths ORDER BY path"):
