@@ -27,6 +27,9 @@ read, would look unchanged; a later run saves it. An evaluation that depends on 
 the network is not cached when the code that does so says so (:func:`volatile`; an unpinned
 package from the index does); a recipe of your own that does must have the ``eval_cache``
 setting turned off.
+
+Records are kept in ``var/cache/eval``, one per command line. A collection (``pybuild gc``)
+removes those that can no longer answer (:func:`stale_records`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import time
 
 TYPE_CHECKING = False  # typing costs more to import than a no-op answered from a record
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
     from typing import Any
 
@@ -51,11 +54,22 @@ try:  # the builtin module: hashlib would load OpenSSL (2 ms, a no-op's budget) 
 except ImportError:  # an interpreter built without it
     from hashlib import sha256 as _sha256
 
-__all__ = ["CachedTarget", "Recorder", "cache_key", "lookup", "save", "text_hash", "volatile"]
+__all__ = [
+    "CachedTarget",
+    "Recorder",
+    "cache_key",
+    "lookup",
+    "save",
+    "stale_records",
+    "text_hash",
+    "volatile",
+]
 
 _FORMAT = 4  # 4: records in marshal's format (json imports re: a no-op cannot afford it)
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
+# What reading a damaged record raises (marshal's errors, or a part missing or of a wrong kind).
+_DAMAGED = (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError)
 _volatile: list[str] = []
 # The os functions that answer questions about a path; os.path, pathlib and glob call them.
 _PROBES = (
@@ -286,7 +300,11 @@ def cache_key(store: Any, command: Sequence[object]) -> str:
 
 
 def _record_path(store: Any, key: str) -> str:
-    return os.path.join(store.var, "cache", "eval", key + ".marshal")
+    return os.path.join(_records(store), key + ".marshal")
+
+
+def _records(store: Any) -> str:
+    return os.path.join(store.var, "cache", "eval")
 
 
 def lookup(store: Any, key: str) -> list[CachedTarget] | None:
@@ -296,15 +314,49 @@ def lookup(store: Any, key: str) -> list[CachedTarget] | None:
     temporary roots.
     """
     try:
-        with open(_record_path(store, key), "rb") as f:
-            record = marshal.load(f)
-        inputs = record["inputs"]
+        inputs, targets = _read_record(_record_path(store, key))
         if not _unchanged(inputs):
             return None
-        targets = [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
+    except _DAMAGED:
         return None
     return targets
+
+
+def _read_record(path: str) -> tuple[Mapping[str, Any], list[CachedTarget]]:
+    """A record's inputs and targets; a damaged one raises one of ``_DAMAGED``."""
+    with open(path, "rb") as f:
+        record = marshal.load(f)
+    return record["inputs"], [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
+
+
+def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
+    """The records that can no longer answer, for a collection to remove: one naming an output
+    that is not valid (collected since) sends its command to evaluate anyway, until a new
+    evaluation replaces it, and one that cannot be read never answers; both would otherwise
+    stay forever. Removing a record costs at most one evaluation: the next run saves it again.
+    """
+    folder = _records(store)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    known: dict[str, bool] = {}  # many records share outputs (a set's environments)
+    stale = []
+    for name in names:
+        if name.startswith(".") or not name.endswith(".marshal"):
+            continue  # a record being written (under its temporary name)
+        path = os.path.join(folder, name)
+        try:
+            outputs = [o for t in _read_record(path)[1] for o in t.output_paths.values()]
+        except _DAMAGED:
+            stale.append(path)
+            continue
+        for output in outputs:
+            if output not in known:
+                known[output] = is_valid(output)
+        if not all(known[output] for output in outputs):
+            stale.append(path)
+    return stale
 
 
 def _unchanged(inputs: Mapping[str, Any]) -> bool:

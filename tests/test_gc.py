@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from pybuild import evalcache
 from pybuild.derivations import Derivation, derivation
 from pybuild.display import parse_size
 from pybuild.errors import UsageError
 from pybuild.realiser import BuildOptions, realise
 from pybuild.results import statuses
-from pybuild.store import Store
+from pybuild.store import Store, validity
 from pybuild.store.delete import LivePathError, delete_paths
 from pybuild.store.gc import collect_garbage
 from pybuild.store.locks import path_locks
@@ -196,6 +197,78 @@ def test_temp_roots_hold_while_their_process_lives(store: Store) -> None:
     collect_garbage(store, scan_processes=False)
     assert valid(store, kept) == [False]
     assert os.listdir(folder) == []
+
+
+# -- caches ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records and notes are kept at once, without their two seconds' wait for inputs and the
+    registry to settle."""
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    monkeypatch.setattr(validity, "_SETTLED_NS", 0)
+
+
+def record(store: Store, key: str, *drvs: Derivation) -> Path:
+    """The evaluation record `key` of a command line that yielded `drvs`, as a build saves it."""
+    evalcache.save(store, key, evalcache.Recorder(str(store.dir)), drvs)
+    path = store.var / "cache" / "eval" / f"{key}.marshal"
+    assert path.is_file()
+    return path
+
+
+def damaged_record(store: Store) -> Path:
+    path = store.var / "cache" / "eval" / "damaged.marshal"
+    path.write_bytes(b"\x00 not marshal")
+    return path
+
+
+def note(store: Store, *drvs: Derivation) -> Path:
+    """The note that the outputs of `drvs` are valid, as the fast path keeps it."""
+    names = sorted(d.out for d in drvs)
+    store.registry.close()  # as between two commands: the log checkpointed and emptied
+    assert validity.valid(str(store.var), names)
+    path = store.var / "cache" / "valid" / evalcache.text_hash("\n".join(names))
+    assert path.is_file()
+    return path
+
+
+@pytest.mark.usefixtures("settled")
+def test_gc_removes_the_cache_entries_that_can_no_longer_answer(
+    store: Store, tmp_path: Path
+) -> None:
+    """A record naming a collected output, a damaged one, and a note of the registry's stamp
+    before the collection wrote to it go; a record whose outputs stay valid stays (which
+    notes are stale: tests/test_validity.py)."""
+    kept = build(store, "kept", 'echo kept > "$out"')
+    gone = build(store, "gone", 'echo gone > "$out"')
+    add_result_link(store, tmp_path / "result", kept.path(store=store))
+    records = [record(store, "kept", kept), record(store, "gone", gone)]
+    records.append(record(store, "both", kept, gone))
+    damaged, old_note = damaged_record(store), note(store, kept)
+
+    result = collect_garbage(store, scan_processes=False)
+    assert gone.out in result.deleted and kept.out not in result.deleted
+    assert [path.exists() for path in (*records, damaged)] == [True, False, False, False]
+    assert not old_note.exists()
+    assert (result.eval_records_removed, result.validity_notes_removed) == (3, 1)
+
+    again = collect_garbage(store, scan_processes=False)
+    assert again.deleted == [] and again.eval_records_removed == 0 and records[0].exists()
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_dry_run_keeps_every_cache_entry(store: Store) -> None:
+    gone = build(store, "gone", 'echo gone > "$out"')
+    entries = [record(store, "gone", gone), damaged_record(store), note(store, gone)]
+    dry = json.loads(cli("gc", "--dry-run", "--json").stdout)
+    assert gone.out in map(os.path.basename, dry["deleted"])
+    assert (dry["evalRecordsRemoved"], dry["validityNotesRemoved"]) == (0, 0)
+    assert all(path.exists() for path in entries)
+    done = json.loads(cli("gc", "--json").stdout)
+    assert (done["evalRecordsRemoved"], done["validityNotesRemoved"]) == (2, 1)
+    assert not any(path.exists() for path in entries)
 
 
 # -- gc racing a build ---------------------------------------------------------------------------

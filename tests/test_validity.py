@@ -72,5 +72,25 @@ def test_nothing_is_noted_for_a_registry_changed_within_two_seconds(
     assert len(list((Path(store.var) / "cache" / "valid").iterdir())) == 1
 
 
+def test_only_the_notes_of_another_stamp_are_stale(store: Store, asked: list[list[str]]) -> None:
+    """What a collection removes: a note of the registry's stamp still answers; once the
+    registry is written to, it never will. A note being written is left alone."""
+    one, two = store.add_text("one", "1"), store.add_text("two", "2")
+    store.registry.close()
+    var, notes = str(store.var), Path(store.var) / "cache" / "valid"
+    assert validity.valid(var, [one]) and validity.valid(var, [two])
+    (notes / ".half-written.tmp1").write_text("")
+    (notes / "damaged").write_bytes(b"\xff")
+    assert validity.stale_notes(var) == [str(notes / "damaged")]
+
+    release_temp_roots(store)  # those of add_text
+    delete_paths(store, [two], scan_processes=False)  # a write: no note holds any more
+    store.registry.close()
+    assert validity.stale_notes(var) == sorted(
+        str(path) for path in notes.iterdir() if not path.name.startswith(".")
+    )
+    assert len(validity.stale_notes(var)) == 3
+
+
 def test_no_registry_holds_nothing(tmp_path: Path) -> None:
     assert not validity.valid(str(tmp_path), ["0" * 32 + "-x"])

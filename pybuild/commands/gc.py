@@ -54,6 +54,8 @@ def _gc(args: argparse.Namespace) -> int:
                 "freed": result.freed,
                 "roots": result.roots,
                 "live": result.live,
+                "evalRecordsRemoved": result.eval_records_removed,
+                "validityNotesRemoved": result.validity_notes_removed,
             }
         )
         return 0
@@ -67,6 +69,9 @@ def _gc(args: argparse.Namespace) -> int:
     )
     if result.kept_busy:
         summary += f"; {len(result.kept_busy)} in use by a build, kept"
+    stale = result.eval_records_removed + result.validity_notes_removed
+    if stale:
+        summary += f"; {stale} stale cache file(s) removed"
     print(summary, file=sys.stderr)
     return 0
 

@@ -17,7 +17,10 @@ store.
 Besides dead paths, a collection removes what interrupted processes left: unregistered
 entries of ``store/`` (a build or a deletion cut short), build folders in ``var/tmp`` whose
 process is gone, ``optimise``'s temporary links, and hard links in ``store/.links`` that
-nothing else uses any more.
+nothing else uses any more. It also removes the entries of two caches in ``var/cache`` that
+can no longer answer once it is done: evaluation records naming an output that is not valid
+(:mod:`pybuild.evalcache`) and validity notes of an old stamp of the registry
+(:mod:`pybuild.store.validity`); each module says which of its entries are stale.
 
 Example::
 
@@ -40,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..evalcache import stale_records
 from .optimise import TMP_LINK_PREFIX
 from .recovery import unregistered_closure
 from .refgraph import StoreGraph, live_paths
@@ -48,6 +52,7 @@ from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
 from .sizes import link_inodes, reclaimable, tree_bytes
 from .temproots import gc_lock
+from .validity import stale_notes
 
 if TYPE_CHECKING:
     from . import Store
@@ -72,6 +77,8 @@ class GcResult:
     leftovers: list[str] = field(default_factory=list)
     tmp_dirs: list[str] = field(default_factory=list)
     links_removed: int = 0
+    eval_records_removed: int = 0  # naming an output no longer valid, or unreadable
+    validity_notes_removed: int = 0  # of a stamp the registry no longer has
     freed: int = 0
 
 
@@ -122,6 +129,9 @@ def collect_garbage(
         _remove_stale_tmp_links(store)
         result.links_removed = freeing.sweep_links()
         result.freed = freeing.freed
+        # Last: what is valid, and the registry's stamp, as the deletions left them.
+        result.eval_records_removed = _remove_files(stale_records(store, store.is_valid))
+        result.validity_notes_removed = _remove_files(stale_notes(str(store.var)))
     return result
 
 
@@ -153,6 +163,16 @@ def _remove(store: Store, names: list[str], freeing: Freeing, say: Callable[[str
     for name in names:
         say(str(store.path(name)))
         freeing.remove(store.path(name))
+
+
+def _remove_files(paths: list[str]) -> int:
+    """Remove the cache entries `paths`; how many were there to remove."""
+    removed = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+            removed += 1
+    return removed
 
 
 def find_leftovers(store: Store, graph: StoreGraph, live: set[str]) -> list[str]:

@@ -33,7 +33,7 @@ TYPE_CHECKING = False  # typing is one of the imports this module exists to avoi
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["valid"]
+__all__ = ["stale_notes", "valid"]
 
 _SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show the last write
 _NOTES = ("cache", "valid")
@@ -56,6 +56,27 @@ def valid(var: str, names: list[str]) -> bool:
     if _settled(stamp):
         _write(note, text)
     return True
+
+
+def stale_notes(var: str) -> list[str]:
+    """The notes that can never answer again, for a collection to remove: those of any stamp
+    but the registry's now. A stamp never comes back (change times only grow), so they would
+    stay forever; a collection that deleted anything has written to the registry, and every
+    note made before it is among them. A note being written (its temporary name) stays."""
+    folder = os.path.join(var, *_NOTES)
+    stamp = _stamp(os.path.join(var, "db.sqlite"))
+    try:
+        with os.scandir(folder) as entries:
+            files = sorted(e.path for e in entries if e.is_file() and not e.name.startswith("."))
+    except OSError:
+        return []
+    return [path for path in files if stamp is None or not _of_stamp(path, stamp)]
+
+
+def _of_stamp(note: str, stamp: str) -> bool:
+    """Whether `note` was noted under `stamp` (its first line; an unreadable note is none)."""
+    text = _read(note)
+    return text is not None and text.split("\n", 1)[0] == stamp
 
 
 def _stamp(db: str) -> str | None:
