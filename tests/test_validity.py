@@ -60,6 +60,21 @@ def test_a_write_still_in_the_log_is_seen(store: Store, asked: list[list[str]]) 
     assert not validity.valid(var, [one, two])
 
 
+def test_a_note_holds_while_a_writer_keeps_the_log_open(
+    store: Store, asked: list[list[str]]
+) -> None:
+    """A long build holds the registry open, its log not empty. Asking the registry opens the
+    log, which SQLite running as root gives to the database's owner again: a ``chown``, which
+    changes the log's ``ctime`` and nothing else. The note must survive its own question."""
+    one = store.add_text("one", "1")
+    assert os.path.getsize(f"{store.registry.path}-wal") > 0  # the writer's connection is open
+    var = str(store.var)
+    assert validity.valid(var, [one])
+    assert validity.valid(var, [one])
+    assert validity.valid(var, [one])
+    assert asked == [[one]]
+
+
 def test_nothing_is_noted_for_a_registry_changed_within_two_seconds(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

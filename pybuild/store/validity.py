@@ -5,11 +5,14 @@ question to the registry: are these outputs still valid? Loading SQLite to ask i
 than the rest of the answer (its driver imports :mod:`functools` and :mod:`collections`). Yet
 the answer can only change when the registry does: a path is made invalid (collected,
 deleted, repaired) by a write to its database, and any write changes the database file or
-its write-ahead log (``-wal``), their size or their change time (``ctime``, which no one can
-set back). So a positive answer is noted beside the evaluation records with the registry's
-stamp — inode, size and change time of both files — and given again while the stamp is the
-same; any other stamp asks the registry. An empty log holds nothing, and SQLite truncates it
-again when a reader closes, so it counts as empty, whatever its times.
+its write-ahead log (``-wal``), their size or their modification time. So a positive answer
+is noted beside the evaluation records with the registry's stamp — inode, size and
+modification time of both files — and given again while the stamp is the same; any other
+stamp asks the registry. Not the change time (``ctime``): SQLite running as root gives the
+log to the database's owner each time it opens it, and a ``chown``, even to the same owner,
+changes the log's ``ctime``; every question would have made the last note useless. An empty
+log holds nothing, and SQLite truncates it again when a reader closes, so it counts as empty,
+whatever its times.
 
 A stamp is only noted once both files are two seconds old: a write in the same clock tick as
 the stamp would not change it (git's index treats racy files the same way).
@@ -60,7 +63,7 @@ def valid(var: str, names: list[str]) -> bool:
 
 def stale_notes(var: str) -> list[str]:
     """The notes that can never answer again, for a collection to remove: those of any stamp
-    but the registry's now. A stamp never comes back (change times only grow), so they would
+    but the registry's now. A stamp never comes back (its files are only written), so they would
     stay forever; a collection that deleted anything has written to the registry, and every
     note made before it is among them. A note being written (its temporary name) stays."""
     folder = os.path.join(var, *_NOTES)
@@ -80,7 +83,7 @@ def _of_stamp(note: str, stamp: str) -> bool:
 
 
 def _stamp(db: str) -> str | None:
-    """The database's and its log's inode, size and change time (an empty or missing log:
+    """The database's and its log's inode, size and modification time (an empty or missing log:
     ``-``); None without a database."""
     parts = []
     for path in (db, f"{db}-wal"):
@@ -90,7 +93,7 @@ def _stamp(db: str) -> str | None:
             if path == db:
                 return None
             st = None
-        parts.append(f"{st.st_ino}:{st.st_size}:{st.st_ctime_ns}" if st and st.st_size else "-")
+        parts.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}" if st and st.st_size else "-")
     return " ".join(parts)
 
 
