@@ -8,6 +8,7 @@ seconds later would have.
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -212,9 +213,7 @@ def _apply(root: Path, change: tuple[str, str, bytes], when: float) -> None:
     elif kind == "mkdir" and not os.path.lexists(path) and path.parent.is_dir():
         path.mkdir()
     elif kind == "rmdir" and path.is_dir() and not path.is_symlink():
-        for child in path.iterdir():
-            child.unlink()
-        path.rmdir()
+        shutil.rmtree(path)  # with what is in it, folders too (``d/x`` in ``d``)
     elif kind == "link" and not os.path.lexists(path) and path.parent.is_dir():
         path.symlink_to(data.decode() or "a")
     elif kind == "chmod" and path.is_file() and not path.is_symlink():
