@@ -22,7 +22,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +91,8 @@ class Interpreter:
         return hash(self.identity)
 
     @property
-    def _facts(self) -> tuple[str, str, str, tuple[str, ...], str]:
-        return (self.executable, self.version, self.implementation, self.tags, self.executable_hash)
+    def _facts(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))
 
     @classmethod
     def current(cls) -> Interpreter:
