@@ -211,8 +211,13 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def record(store: Store, key: str, *drvs: Derivation) -> Path:
-    """The evaluation record `key` of a command line that yielded `drvs`, as a build saves it."""
-    evalcache.save(store, key, evalcache.Recorder(str(store.dir)), drvs)
+    """The evaluation record `key` of a command line that yielded `drvs`, as a build saves it:
+    recorded first (which forgets what an earlier evaluation of this process said was volatile),
+    then saved."""
+    recorder = evalcache.Recorder(str(store.dir))
+    with recorder.recording():
+        pass
+    evalcache.save(store, key, recorder, drvs)
     path = store.var / "cache" / "eval" / f"{key}.marshal"
     assert path.is_file()
     return path
