@@ -36,7 +36,7 @@ from .graph import toposort
 from .hashing import hash_file, hash_path
 from .results import BuildResult, Status
 from .store import Store
-from .store.temproots import temp_roots
+from .store.temproots import add_temp_roots, temp_roots
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -66,10 +66,15 @@ def realise(
     :class:`~pybuild.results.Status` (and, for a failure, the error and the log). With
     `options.keep_going` every build that can go on does; without it the first failure is
     raised once the builds already running have finished.
+
+    The targets' outputs are temporary roots of this process from the start until it ends, as
+    Nix's builds are: what this returns stays valid while the caller uses it, whatever
+    collection runs meanwhile; a result link or a profile keeps it afterwards.
     """
     store = store or Store.default()
-    if all(store.is_valid(p) for d in targets for p in d.output_paths.values()):
-        return dict.fromkeys(targets, _VALID)  # a no-op: no roots, plan or cache to set up
+    add_temp_roots(store, _outputs(targets))  # the caller may use them once this returns
+    if all(store.is_valid(p) for p in _outputs(targets)):
+        return dict.fromkeys(targets, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions()
     subs = _substituters(options)
     farm = _farm(options)
@@ -91,6 +96,10 @@ def realise(
         if farm is not None:
             farm.close()
     return results
+
+
+def _outputs(targets: Sequence[Derivation]) -> Iterator[str]:
+    return (path for drv in targets for path in drv.output_paths.values())
 
 
 def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:

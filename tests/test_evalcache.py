@@ -16,6 +16,8 @@ import pytest
 
 from pybuild import evalcache
 from pybuild.cli import main
+from pybuild.store import Store
+from pybuild.store.temproots import release_temp_roots
 
 FILE = """
 import os
@@ -96,6 +98,7 @@ def test_an_output_no_longer_valid_is_built_again(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, _ = build(capsys)
+    release_temp_roots(Store.default())  # as the end of the building process would
     assert main(["delete", first]) == 0
     capsys.readouterr()
     assert build(capsys) == (first, 2)

@@ -18,6 +18,7 @@ from pybuild import evalcache, fastpath
 from pybuild.bundled import default_recipes
 from pybuild.cli import main
 from pybuild.store import Store
+from pybuild.store.temproots import release_temp_roots
 from support.fixtures import BuildIndex, write_fixture_recipes
 
 FILE = """
@@ -77,6 +78,7 @@ def test_the_fast_path_leaves_a_deleted_output_to_the_full_command(
 ) -> None:
     main(BUILD)
     out = capsys.readouterr().out.split()
+    release_temp_roots(Store.default())  # as the end of the building process would
     assert main(["delete", out[0]]) == 0
     capsys.readouterr()
     assert fast(capsys, BUILD) == (None, "")

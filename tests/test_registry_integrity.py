@@ -229,6 +229,7 @@ def test_gc_keeps_an_unregistered_path_a_root_leads_to_and_what_it_refers_to(
     (store.dir / leftover).write_text("half-written\n")
     store.gcroots_dir.mkdir(parents=True)
     (store.gcroots_dir / "kept").symlink_to(store.path(rooted))
+    release_temp_roots(store)  # as if built by a process that has ended
 
     result = collect_garbage(store, scan_processes=False)
     for name in (rooted, needed, used.out):

@@ -79,8 +79,6 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ..store.temproots import temp_roots
-
     _refuse_what_does_not_fit(args)
     settings = get_settings(args)
     store = open_store()
@@ -97,11 +95,10 @@ def _build(args: argparse.Namespace) -> int:
     targets = _evaluate(args, store, key) if key else _build_targets(args)
     if args.dry_run:
         return print_work(targets, store, options, args.json)
-    with temp_roots(store, _outputs(targets)):  # no gc may take them before the result links
-        results = realise(targets, store, options)
-        if args.check and not _failed(results):
-            return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)
-        return _finish(args, store, targets, results)
+    results = realise(targets, store, options)  # which roots the outputs for the result links
+    if args.check and not _failed(results):
+        return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)
+    return _finish(args, store, targets, results)
 
 
 def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
@@ -119,10 +116,6 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
             "--python chooses the package set's interpreter, and FILE makes its own set: "
             'write package_set(python="X.Y") in it, or drop -f'
         )
-
-
-def _outputs(targets: list[Any]) -> list[str]:
-    return [p for t in targets for p in t.output_paths.values()]
 
 
 def _failed(results: dict[Any, BuildResult]) -> list[Any]:

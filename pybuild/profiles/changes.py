@@ -246,7 +246,6 @@ class _Work:
     ) -> Generation | None:
         """Build `drv`, the environment of `chosen`, and make it the next generation."""
         from ..realiser import realise
-        from ..store.temproots import temp_roots
 
         entries = tuple(chosen[k][0] for k in sorted(chosen))
         if self.current is not None and (
@@ -256,15 +255,13 @@ class _Work:
             say(f"profile {self.profile.name}: nothing changed")
             return None
         store = self.profile.store
-        # Protected from a concurrent gc from the build until the generation link holds it.
-        with temp_roots(store, [drv.out, drv.drv_name]):
-            realise([drv], store, options)
-            python = {
-                "executable": self.python.executable,
-                "version": self.python.version,
-                "identity": self.python.identity,
-            }
-            generation = self.profile.add(Manifest(drv.out, python, entries, action))
+        realise([drv], store, options)  # its output stays rooted until the generation link
+        python = {
+            "executable": self.python.executable,
+            "version": self.python.version,
+            "identity": self.python.identity,
+        }
+        generation = self.profile.add(Manifest(drv.out, python, entries, action))
         say(f"profile {self.profile.name}: generation {generation.number} ({action})")
         return generation
 
