@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["PREFIX", "BuiltinFailure", "is_builtin", "run"]
 

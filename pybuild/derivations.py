@@ -28,14 +28,16 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .errors import DerivationError, PybuildError, UsageError
 from .hashing import parse_hash
 from .store import Store
 from .store.paths import HASH_LEN, check_name, make_name
+
+TYPE_CHECKING = False  # typing, like dataclasses, is an import no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "STORE_TOKEN",
@@ -57,22 +59,55 @@ _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 _string = json.encoder.encode_basestring  # a string as that encoder writes it, one call
 
 
-@dataclass(frozen=True, eq=False)
 class Derivation:
-    """How to build one or more store paths; equal when their .drv files are equal."""
+    """How to build one or more store paths; equal when their .drv files are equal.
+
+    Immutable. A plain class rather than a dataclass: ``dataclasses`` imports ``inspect``,
+    6 ms of every evaluation's start, and this is the class every evaluation makes.
+    """
 
     name: str
     builder: str
-    args: tuple[str, ...] = ()
-    env: tuple[tuple[str, str], ...] = ()
-    input_drvs: tuple[Derivation, ...] = ()
-    input_srcs: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ("out",)
-    output_hash: str | None = None
-    output_hash_mode: str = "flat"
-    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    args: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    input_drvs: tuple[Derivation, ...]
+    input_srcs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    output_hash: str | None
+    output_hash_mode: str
+    meta: Mapping[str, Any]  # shown by ``pybuild eval``; not part of its identity
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        name: str,
+        builder: str,
+        args: tuple[str, ...] = (),
+        env: tuple[tuple[str, str], ...] = (),
+        input_drvs: tuple[Derivation, ...] = (),
+        input_srcs: tuple[str, ...] = (),
+        outputs: tuple[str, ...] = ("out",),
+        output_hash: str | None = None,
+        output_hash_mode: str = "flat",
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.__dict__.update(  # where the cached properties are kept too
+            name=name,
+            builder=builder,
+            args=args,
+            env=env,
+            input_drvs=input_drvs,
+            input_srcs=input_srcs,
+            outputs=outputs,
+            output_hash=output_hash,
+            output_hash_mode=output_hash_mode,
+            meta={} if meta is None else meta,
+        )
+        self._check()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Derivation is immutable: cannot set {name}")
+
+    def _check(self) -> None:
         check_name(self.name)
         if not self.builder:
             raise DerivationError(f"derivation {self.name!r} has no builder")
@@ -83,7 +118,7 @@ class Derivation:
                 raise DerivationError("a fixed-output derivation has exactly one output, 'out'")
             if self.output_hash_mode not in _HASH_MODES:
                 raise DerivationError(f"output_hash_mode must be one of {_HASH_MODES}")
-            object.__setattr__(self, "output_hash", parse_hash(self.output_hash).sri)
+            self.__dict__["output_hash"] = parse_hash(self.output_hash).sri
 
     # -- identity ---------------------------------------------------------------------------
 

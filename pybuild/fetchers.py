@@ -28,7 +28,6 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .atomic import write_atomic
@@ -38,7 +37,10 @@ from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
 
+TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from .index import DistFile, Index
 
 __all__ = [
@@ -130,12 +132,13 @@ def fetch_pypi(
     return fetch_url(found.url, hash, name=found.filename, store=store)
 
 
-class Found(NamedTuple):
+class Found:
     """Where a release file is, and the ``Requires-Python`` the index lists for it."""
 
-    url: str
-    filename: str
-    requires_python: str | None = None
+    __slots__ = ("filename", "requires_python", "url")
+
+    def __init__(self, url: str, filename: str, requires_python: str | None = None) -> None:
+        self.url, self.filename, self.requires_python = url, filename, requires_python
 
 
 def _check_requires_python(

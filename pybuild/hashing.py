@@ -14,14 +14,12 @@ Example::
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import hashlib
 import os
 import stat
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 
 from .errors import InvalidHash, InvalidPath
 
@@ -77,11 +75,30 @@ def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:
     return bytes(out)
 
 
-@dataclass(frozen=True, slots=True)
 class Hash:
-    """A sha256 digest, comparable whatever form it was written in."""
+    """A sha256 digest, comparable whatever form it was written in; immutable.
 
+    A plain class rather than a dataclass: ``dataclasses`` imports ``inspect``, and this
+    module is loaded by every evaluation (6 ms of a deep recipe's 50).
+    """
+
+    __slots__ = ("digest",)
     digest: bytes
+
+    def __init__(self, digest: bytes) -> None:
+        object.__setattr__(self, "digest", digest)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Hash is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hash) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __repr__(self) -> str:
+        return f"Hash({self.sri!r})"
 
     @property
     def hex(self) -> str:
@@ -93,7 +110,7 @@ class Hash:
 
     @property
     def sri(self) -> str:
-        return "sha256-" + base64.b64encode(self.digest).decode()
+        return "sha256-" + binascii.b2a_base64(self.digest, newline=False).decode()
 
     def __str__(self) -> str:
         return self.sri
@@ -110,8 +127,8 @@ def parse_hash(text: str) -> Hash:
         raise InvalidHash(text, "contains white space")
     if body.startswith("sha256-"):
         try:
-            digest = base64.b64decode(body[7:], validate=True)
-        except binascii.Error as exc:
+            digest = binascii.a2b_base64(body[7:], strict_mode=True)
+        except ValueError as exc:  # binascii.Error, or a character that is not ASCII
             raise InvalidHash(text, f"bad base64 ({exc})") from None
         if len(digest) != _DIGEST_SIZE:
             raise InvalidHash(text, "an SRI sha256 holds 32 bytes")

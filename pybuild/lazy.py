@@ -8,7 +8,10 @@ A reference is resolved on first real use; overriding one stays lazy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing: an import no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Lazy", "force"]
 

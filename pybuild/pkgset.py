@@ -27,7 +27,6 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
 
 from .bundled import default_recipes
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
@@ -35,10 +34,17 @@ from .evaluate import load_module, select
 from .lazy import Lazy, force
 from .python.interpreter import Interpreter
 
+TYPE_CHECKING = False  # typing: an import no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any
+
+    Overlay = Callable[[Any, Any], Mapping[str, Any]]
+else:
+    Overlay = Callable  # the same at run time, without typing's Any
+
 __all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
 
 DEFAULT_RECIPES = default_recipes()
-Overlay = Callable[[Any, Any], Mapping[str, Any]]
 _resolving = threading.local()
 
 
@@ -302,6 +308,8 @@ def load_overlay(file: str | Path) -> Overlay:
     overlay = select(load_module(file), "overlay", str(file))
     if not callable(overlay):
         raise UsageError(f"{file}: overlay must be a function (final, prev) -> dict")
+    from typing import cast  # here: evaluating a set without overlay files needs no typing
+
     return cast(Overlay, overlay)
 
 

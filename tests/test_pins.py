@@ -10,7 +10,6 @@ hint is the command that pins it) or an interpreter the release has no wheel for
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import platform
@@ -38,7 +37,7 @@ from pybuild.store import Store
 from pybuild.update_pins import update_pins
 from support.fixtures import BuildIndex
 from support.index import make_wheel, write_index
-from support.interpreter import FAKE_PYTHON
+from support.interpreter import FAKE_PYTHON, changed
 
 PY = f"cp{sys.version_info.major}{sys.version_info.minor}"
 OTHER = "cp312" if PY != "cp312" else "cp313"  # an interpreter other than this one
@@ -235,7 +234,7 @@ def test_the_toolchains_wheels_must_allow_the_sets_interpreter_not_pybuilds(
         for name, (version, sri) in TOOLCHAIN.items()
     )
     assert {w.name for w in toolchain_wheels(FAKE_PYTHON)} == set(files.values())  # 3.11.7
-    new = dataclasses.replace(FAKE_PYTHON, version="3.12.1", tags=("cp312-cp312-linux_x86_64",))
+    new = changed(FAKE_PYTHON, version="3.12.1", tags=("cp312-cp312-linux_x86_64",))
     with pytest.raises(UnsupportedInterpreter, match=r"Python 3\.12\.1"):
         toolchain_wheels(new)
 

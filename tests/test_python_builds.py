@@ -15,7 +15,6 @@ or from a recipe folder) gives the same output.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import re
@@ -41,6 +40,7 @@ from pybuild.sandbox import sandbox_for
 from pybuild.store import Store
 from support import fixtures as _fixtures
 from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
+from support.interpreter import changed
 
 build_index = _fixtures.build_index
 build_index_http = _fixtures.build_index_http
@@ -566,12 +566,12 @@ def test_the_interpreter_is_part_of_every_package(world: World) -> None:
     pkgs = world.pkgs
     python = pkgs.greet.python  # the set's Interpreter
     assert dict(pkgs.greet.drv.env)["PYBUILD_PYTHON"] == python.identity
-    rebuilt = dataclasses.replace(python, executable_hash=hash_bytes(b"other python").sri)
-    newer = dataclasses.replace(python, version="3.11.99")
+    rebuilt = changed(python, executable_hash=hash_bytes(b"other python").sri)
+    newer = changed(python, version="3.11.99")
     outs = {pkgs.greet.drv.out}
-    for changed in (rebuilt, newer):
-        other = package_set(changed, [DEFAULT_RECIPES, world.recipes])
-        assert dict(other.greet.drv.env)["PYBUILD_PYTHON"] == changed.identity
+    for other_python in (rebuilt, newer):
+        other = package_set(other_python, [DEFAULT_RECIPES, world.recipes])
+        assert dict(other.greet.drv.env)["PYBUILD_PYTHON"] == other_python.identity
         assert other.greet.attrs["src"].out == pkgs.greet.attrs["src"].out  # same download
         outs.add(other.greet.drv.out)
         assert other.setuptools.drv.out != pkgs.setuptools.drv.out

@@ -30,7 +30,6 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
 
 from ..builtin import BuiltinFailure
 from ..derivations import Derivation, derivation
@@ -39,6 +38,10 @@ from ..hashing import hash_file
 from ..lazy import force
 from .interpreter import Interpreter
 from .package import PythonPackage
+
+TYPE_CHECKING = False  # typing: an import no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["BUILDER", "Environment", "PythonForSet", "VersionConflict", "build_environment"]
 

@@ -22,13 +22,15 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from ..atomic import write_atomic
 from ..errors import UsageError
 from ..hashing import hash_file
+
+TYPE_CHECKING = False  # typing and dataclasses: imports no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Interpreter"]
 
@@ -44,13 +46,13 @@ print(json.dumps({
 """
 
 
-@dataclass(frozen=True, eq=False)
 class Interpreter:
-    """The facts about one Python interpreter that a build depends on.
+    """The facts about one Python interpreter that a build depends on; immutable.
 
     Equal when every fact is; hashed by :attr:`identity` alone, computed once. Evaluation
-    keys caches on the interpreter a few times a package, and the generated methods compared
-    and hashed the whole tuple of tags (hundreds of strings) each time.
+    keys caches on the interpreter a few times a package, and hashing the whole tuple of tags
+    (hundreds of strings) each time cost more. A plain class rather than a dataclass: every
+    evaluation loads this module, and ``dataclasses`` imports ``inspect`` (6 ms).
     """
 
     executable: str  # real path, symlinks resolved
@@ -58,6 +60,28 @@ class Interpreter:
     implementation: str  # "cpython"
     tags: tuple[str, ...]  # most specific first, as packaging.tags.sys_tags() gives them
     executable_hash: str  # SRI sha256 of the executable file
+
+    def __init__(
+        self,
+        executable: str,
+        version: str,
+        implementation: str,
+        tags: tuple[str, ...],
+        executable_hash: str,
+    ) -> None:
+        self.__dict__.update(  # where the cached properties are kept too
+            executable=executable,
+            version=version,
+            implementation=implementation,
+            tags=tags,
+            executable_hash=executable_hash,
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an Interpreter is immutable: cannot set {name}")
+
+    def __repr__(self) -> str:
+        return f"<Interpreter {self.implementation} {self.version} at {self.executable}>"
 
     @property
     def version_info(self) -> tuple[int, int, int]:
@@ -67,7 +91,7 @@ class Interpreter:
         major, minor, micro = (*numbers, 0, 0)[:3]
         return major, minor, micro
 
-    # Cached (the instance's __dict__; the dataclass stays frozen): evaluating a set asks for
+    # Cached (in the instance's __dict__): evaluating a set asks for
     # these a dozen times a package.
     @functools.cached_property
     def version_xy(self) -> str:
@@ -91,8 +115,9 @@ class Interpreter:
         return hash(self.identity)
 
     @property
-    def _facts(self) -> tuple[object, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))
+    def _facts(self) -> dict[str, Any]:
+        """Every fact, by name: what equality compares and the cache file holds."""
+        return {name: self.__dict__[name] for name in _FACTS}
 
     @classmethod
     def current(cls) -> Interpreter:
@@ -121,8 +146,12 @@ class Interpreter:
             tuple(facts["tags"]),
             hash_file(real).sri,
         )
-        write_atomic(cache, json.dumps(asdict(found)))
+        write_atomic(cache, json.dumps(found._facts))
         return found
+
+
+# The parameters of __init__: a fact added there is compared and cached without more ado.
+_FACTS = Interpreter.__init__.__code__.co_varnames[1 : Interpreter.__init__.__code__.co_argcount]
 
 
 def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:

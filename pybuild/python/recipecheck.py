@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from ..errors import UsageError
 from .builder.phasenames import HOOKS, PHASES
+
+TYPE_CHECKING = False  # typing: an import no evaluation needs
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["FORMATS", "META_KEYS", "check_attrs"]
 

@@ -14,11 +14,11 @@ TYPE_CHECKING = False  # typing is one of the imports this package's laziness av
 if TYPE_CHECKING:
     from typing import Any
 
-    from .core import Problem as Problem
     from .core import Store as Store
     from .core import default_home as default_home
     from .core import remove_tree as remove_tree
     from .registry import PathInfo as PathInfo
+    from .verify import Problem as Problem
 
 __all__ = ["PathInfo", "Problem", "Store", "default_home", "remove_tree"]
 
@@ -26,7 +26,7 @@ __all__ = ["PathInfo", "Problem", "Store", "default_home", "remove_tree"]
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module 'pybuild.store' has no attribute {name!r}")
-    module = ".registry" if name == "PathInfo" else ".core"
+    module = {"PathInfo": ".registry", "Problem": ".verify"}.get(name, ".core")
     return getattr(importlib.import_module(module, __name__), name)
 
 

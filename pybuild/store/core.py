@@ -22,23 +22,23 @@ import hashlib
 import os
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InvalidPath, PathNotValid, RegistryError
+from ..errors import InvalidPath, PathNotValid
 from ..hashing import Hash, hash_path, parse_hash
 from .home import home_dir
 from .locks import path_locks
-from .paths import HASH_LEN, make_name, split_name
+from .paths import make_name, split_name
 from .references import hash_and_scan
 from .temproots import add_temp_roots
 from .validity import valid
 
-TYPE_CHECKING = False  # typing's import for two names used only in annotations
+TYPE_CHECKING = False  # typing's import, for names used only in annotations
 if TYPE_CHECKING:
     from .registry import PathInfo, Registry
+    from .verify import Problem
 
-__all__ = ["Problem", "Store", "default_home", "remove_tree"]
+__all__ = ["Store", "default_home", "remove_tree"]
 
 _CANONICAL_MTIME = 1
 
@@ -53,20 +53,6 @@ def default_home(environ: Mapping[str, str] | None = None) -> Path:
 def _absolute(home: str, _cwd: str | None) -> Path:
     """Cached: evaluating a set asks for the home hundreds of times (once per derivation)."""
     return Path(home).absolute()
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of :meth:`Store.verify`."""
-
-    path: str
-    kind: str  # "missing", "modified", "unregistered", "registry"
-    detail: str
-
-    @property
-    def is_damage(self) -> bool:
-        """Left-overs of interrupted builds are harmless; missing or modified paths are not."""
-        return self.kind != "unregistered"
 
 
 class Store:
@@ -336,30 +322,11 @@ class Store:
     # -- checking ---------------------------------------------------------------------------
 
     def verify(self, check_contents: bool = False) -> Iterator[Problem]:
-        """Registered paths that are missing or changed, and unregistered left-overs.
+        """Registered paths that are missing or changed, and unregistered left-overs
+        (:func:`pybuild.store.verify.verify`)."""
+        from .verify import verify
 
-        A registry that is lost, damaged or cannot be opened is the one problem reported (kind
-        ``registry``, its path the database's): without it no path can be judged.
-        """
-        try:
-            self.registry.check_whole()
-            registered = set(self.registry.paths())
-        except RegistryError as exc:
-            yield Problem(str(self.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
-            return
-        for name in sorted(registered):
-            target = self.path(name)
-            if not os.path.lexists(target):
-                yield Problem(name, "missing", "registered but absent from the store")
-            elif check_contents:
-                actual, _ = hash_path(target)
-                expected = self.info(name).nar_hash
-                if actual.sri != expected:
-                    yield Problem(name, "modified", f"expected {expected}, found {actual.sri}")
-        if self.dir.is_dir():
-            for entry in sorted(os.listdir(self.dir)):
-                if entry not in registered and len(entry) > HASH_LEN:
-                    yield Problem(entry, "unregistered", "left over from an interrupted build")
+        return verify(self, check_contents)
 
 
 @functools.lru_cache(maxsize=16)

@@ -29,10 +29,10 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from ..rootsfile import TEMP_ROOTS, gc_lock_fd, new_roots_file, write_all
 
+TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
     from . import Store
 

@@ -9,3 +9,8 @@ FAKE_PYTHON = Interpreter(
     ("cp311-cp311-linux_x86_64",),
     "sha256-" + "B" * 43 + "=",
 )
+
+
+def changed(python: Interpreter, **facts: object) -> Interpreter:
+    """`python` with some facts changed: another build of it, or another version."""
+    return Interpreter(**{**python._facts, **facts})

@@ -20,7 +20,6 @@ Run it once before the tests (``.ci/run`` does)::
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import os
 import shutil
@@ -65,12 +64,13 @@ def _fetches(attrs: tuple[str, ...]) -> tuple[dict[str, Any], list[str], list[st
     from pybuild.lazy import force
     from pybuild.pkgset import package_set
     from pybuild.python.package import PythonPackage, toolchain_wheels
+    from support.interpreter import changed
 
     pkgs = package_set()
     found, missing = [], []
     fetches: dict[str, Derivation] = {}
     # Builds for Python 3.10 add tomli to the toolchain (no tomllib there).
-    python_3_10 = dataclasses.replace(pkgs.interpreter, version="3.10.0")
+    python_3_10 = changed(pkgs.interpreter, version="3.10.0")
     for drv in toolchain_wheels(pkgs.interpreter) + toolchain_wheels(python_3_10):
         fetches[drv.output_paths["out"]] = drv
     todo: list[PythonPackage] = []
