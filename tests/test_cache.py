@@ -8,6 +8,7 @@ HTTP server the test starts (one that stores PUT uploads, one that stalls, a clo
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.server
 import io
@@ -716,6 +717,18 @@ def make_tree(root: Path) -> Path:
     (root / "link").symlink_to("d/e/x.bin")
     (root / "abs").symlink_to("/etc/hostname")
     return root
+
+
+def test_the_command_line_offers_every_compression_and_no_other() -> None:
+    """``copy --compression`` lists its choices itself (``--help`` imports no archive code)."""
+    from pybuild.cache.archive import COMPRESSIONS, DEFAULT_COMPRESSION
+    from pybuild.cli import _parser
+
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    copy = commands.choices["copy"]
+    option = next(a for a in copy._actions if a.dest == "compression")
+    assert sorted(option.choices) == sorted(COMPRESSIONS)  # type: ignore[arg-type]
+    assert option.default == DEFAULT_COMPRESSION
 
 
 @pytest.mark.parametrize("compression", ["zstd", "xz", "none"])
