@@ -97,8 +97,11 @@ class Hash:
     def __hash__(self) -> int:
         return hash(self.digest)
 
+    def __reduce__(self) -> tuple[type[Hash], tuple[bytes]]:
+        return Hash, (self.digest,)  # pickle and copy: __init__, since attributes cannot be set
+
     def __repr__(self) -> str:
-        return f"Hash({self.sri!r})"
+        return f"<Hash {self.sri}>"
 
     @property
     def hex(self) -> str:

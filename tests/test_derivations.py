@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ from pybuild.derivations import (
 )
 from pybuild.errors import CycleError, DerivationError, InvalidHash, InvalidName, UsageError
 from pybuild.graph import toposort
-from pybuild.hashing import hash_bytes
+from pybuild.hashing import hash_bytes, parse_hash
+from pybuild.python.interpreter import Interpreter
 from pybuild.store import Store
 from pybuild.store.paths import split_name
 
@@ -502,3 +505,12 @@ def test_a_graph_is_instantiated_in_one_registry_transaction(
         )
     instantiate_all(nodes, store)
     assert len(batches) == 1
+
+
+def test_derivations_hashes_and_interpreters_pickle_and_copy() -> None:
+    """Immutable, yet a worker started with spawn (or copy.copy) gets them whole."""
+    drv = simple()
+    for value in (drv, parse_hash(drv.hash_modulo), Interpreter.current()):
+        assert pickle.loads(pickle.dumps(value)) == value
+        assert copy.copy(value) == value
+    assert pickle.loads(pickle.dumps(drv)).drv_name == drv.drv_name
