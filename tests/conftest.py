@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,8 +35,43 @@ def store(pybuild_home: Path) -> Iterator[Store]:
     store.registry.close()
 
 
+# The files of the network tests that take minutes, longest first (measured on CI's 2 cores):
+# the default set's `build --all` (numpy from its sdist), the scientific stack on 3.12 and 3.13,
+# the overlay examples from the installed wheel, the set's check phases on 3.13 and 3.10, and
+# the index's imports and locks. The builds of a home that several files share
+# (support.setbuild.shared_root) are then under way, or done, when the files that read them
+# start, so those take seconds.
+LONGEST = (
+    "test_network_checks.py",
+    "test_network_interpreters.py",
+    "test_network_builds.py",  # short: right behind the 2 tests above, on the same worker
+    "test_packaging.py",
+    "test_network_checks_interpreters.py",
+    "test_network_pypi.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands files to its workers in collection order: not sorted by how many
+    tests each has (its default), which would start the files of a few long tests last."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The network tests' files first: they are the longest (the default set built with its
-    test suites, numpy from its sdist), and pytest-xdist (``-n auto --dist loadfile``) hands
-    files to its workers in this order, so they start at once instead of ending the run."""
-    items.sort(key=lambda item: item.get_closest_marker("network") is None)
+    """The files with network tests first, the longest of them (:data:`LONGEST`) in front:
+    they build the default set with its test suites, numpy from its sdist, and pytest-xdist
+    (``-n auto --dist loadfile``) hands files to its workers in this order, so they start at
+    once instead of ending the run, and the short files even out the workers at the end.
+    Then, as pytest-xdist would order them, the files with the most tests first; a file's
+    tests stay together, its network tests first."""
+    network = {item.path for item in items if item.get_closest_marker("network")}
+    count = Counter(item.path for item in items)
+
+    def rank(item: pytest.Item) -> tuple[bool, int, int, str, bool]:
+        path = item.path
+        first = LONGEST.index(path.name) if path.name in LONGEST else len(LONGEST)
+        alone = item.get_closest_marker("network") is None
+        return path not in network, first, -count[path], str(path), alone
+
+    items.sort(key=rank)

@@ -1,9 +1,11 @@
 """Real builds of the default recipes from the configured index: the requests stack and numpy.
 
-Everything is built once, into one pybuild home for the whole module (the per-test homes of
+Everything is built once, into the pybuild home this run's network tests share for the
+running interpreter (:func:`support.setbuild.shared_root`; the per-test homes of
 ``conftest.py`` stay empty), and each test looks at the results in that store: the sdists
 built with their pinned hashes, the outputs' runtime references, and Python processes run
-from a clean environment with exactly a package's closure as site dirs.
+from a clean environment with exactly a package's closure as site dirs. test_network_checks'
+``build --all`` builds the same derivations there: whichever comes first builds them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.package import PythonPackage
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
+from support.setbuild import shared_root
 
 pytestmark = pytest.mark.network
 
@@ -58,11 +61,11 @@ SUBJECTS = (*FROM_SDIST, "numpy")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    """The requests stack, numpy and the build tools they need, built once into a home of this
-    module's own (the whole set is `pybuild build --all`'s job and test_network_set's)."""
-    root = tmp_path_factory.mktemp("network-builds")
+    """The requests stack, numpy and the build tools they need, built (or found valid) in the
+    shared home (the whole set is `pybuild build --all`'s job and test_network_set's)."""
+    root = shared_root(tmp_path_factory)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYBUILD_HOME", str(root / "pybuild-home"))
+        mp.setenv("PYBUILD_HOME", str(root / "home"))
         mp.setenv("XDG_CONFIG_HOME", str(root / "config"))
         for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
             mp.delenv(name, raising=False)

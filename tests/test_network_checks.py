@@ -1,10 +1,17 @@
 """The default set built as Hydra builds nixpkgs: every attribute, upstream test suites on.
 
-One ``pybuild build --all --keep-going --json -j 2`` in a subprocess, into a home of this
-module's own, as CI would run it; the tests read its report. On this machine's 2 cores it
-takes about 8 minutes (most of it numpy from its sdist and fonttools', typer's, pyparsing's
-and pydantic's suites). numpy built from its sdist is then looked at closely in that store
-(built once: a second build of its 490 compile steps would cost CI minutes).
+One ``pybuild build --all --keep-going --json -j 2`` in a subprocess, as CI would run it; the
+tests read its report. On this machine's 2 cores it takes about 8 minutes (most of it numpy
+from its sdist and fonttools', typer's, pyparsing's and pydantic's suites). numpy built from
+its sdist is then looked at closely in that store (built once: a second build of its 490
+compile steps would cost CI minutes).
+
+The home is the one this run's network tests share for the running interpreter
+(:func:`support.setbuild.shared_root`): test_network_set, test_network_builds and
+test_network_pypi build subsets of the same set there, so an attribute may be valid already,
+or being built by another worker (then ``--all`` waits for it), when ``--all`` comes to it.
+Its report is the same either way: every attribute's status, and its test counts, read from
+the log of the build that made the output (``var/log`` of the shared home).
 
 CPython 3.13 and 3.10 are tried in tests/test_network_checks_interpreters.py (a file of its
 own, so that pytest-xdist runs it beside this one). ``docs/concepts/sets.md`` records the
@@ -24,7 +31,7 @@ import pytest
 from pybuild.errors import UnsupportedInterpreter
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.store import Store
-from support.setbuild import build_report, home_environ
+from support.setbuild import build_report, home_environ, shared_root
 
 pytestmark = pytest.mark.network
 
@@ -36,8 +43,9 @@ NO_TESTS = ("ships no tests", "tests do not run")
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder of the home the whole set is built in."""
-    return tmp_path_factory.mktemp("network-checks")
+    """The folder of the home the whole set is built in (shared with the other network tests
+    of the running interpreter)."""
+    return shared_root(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
 """Building straight from the real package index, importing and locking, as a user would.
 
-Every step runs ``python -m pybuild`` in a subprocess against one pybuild home shared by this
-module (so packages built for one test are not built again for the next), with pip's own
+Every step runs ``python -m pybuild`` in a subprocess against the pybuild home this run's
+network tests share for the running interpreter (:func:`support.setbuild.shared_root`: the
+packages the default set has, requests and its stack among them, are built once there, for
+this module's tests and for test_network_checks' ``build --all`` alike), with pip's own
 configuration naming the index. Other tools are the real ones: pip (a recent one, in a
 throwaway virtual environment, for ``pip lock`` and ``pip check``) and uv.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.pkgset import DEFAULT_RECIPES
+from support.setbuild import home_environ, shared_root
 
 pytestmark = pytest.mark.network
 
@@ -55,16 +58,13 @@ VERSIONS = (
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("network-pypi")
+    """The folder of the shared pybuild home (and of its settings' folder)."""
+    return shared_root(tmp_path_factory)
 
 
 def pybuild(home: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYBUILD_")}
-    env.update(
-        PYBUILD_HOME=str(home / "pybuild-home"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        PYBUILD_JOBS="2",
-    )
+    env.update(home_environ(home), PYBUILD_JOBS="2")
     result = subprocess.run(
         [sys.executable, "-m", "pybuild", *args],
         cwd=cwd,

@@ -1,8 +1,11 @@
 """The default set as a whole, built for real: its size, and the scientific stack in shells.
 
 What the environments need (numpy 2 and 1, scipy, fipy, matplotlib, pandas, six) is built
-once, into one pybuild home for the whole module; each test then runs ``pybuild shell`` in
-a subprocess against that home, as a user would, and looks at what Python sees inside.
+once, into the pybuild home this run's network tests share for the running interpreter
+(:func:`support.setbuild.shared_root`: test_network_checks' ``build --all`` builds the same
+derivations there, so whichever comes first builds them and the other finds them valid); each
+test then runs ``pybuild shell`` in a subprocess against that home, as a user would, and looks
+at what Python sees inside.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pybuild.python.environment import VersionConflict
 from pybuild.python.package import PythonPackage
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
+from support.setbuild import shared_root
 
 pytestmark = pytest.mark.network
 
@@ -94,9 +98,9 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    """The packages of ``BUILT``, built once into a home of this module's own."""
-    root = tmp_path_factory.mktemp("network-set")
-    home, config = root / "pybuild-home", root / "config"
+    """The packages of ``BUILT``, built (or found valid) in the shared home."""
+    root = shared_root(tmp_path_factory)
+    home, config = root / "home", root / "config"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PYBUILD_HOME", str(home))
         mp.setenv("XDG_CONFIG_HOME", str(config))

@@ -1,5 +1,6 @@
-"""``pybuild build … --keep-going --json`` of the default set in a home of its own, read back
-as a report by attribute (the network tests of the set's check phases)."""
+"""``pybuild build … --keep-going --json`` of the default set, read back as a report by
+attribute (the network tests of the set's check phases); and the pybuild homes that the network
+tests of one interpreter share (:func:`shared_root`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,23 @@ def need_python(version: str) -> None:
         pytest.skip(f"CPython {version} is not installed")
 
 
+def shared_root(factory: pytest.TempPathFactory, python: str | None = None) -> Path:
+    """The folder of the pybuild home where this run's network tests build the default set for
+    `python` (``"3.13"``; the running interpreter when None), shared by every test file and every
+    pytest-xdist worker of the run: what one test builds (numpy, scipy, fonttools' suite…)
+    another finds valid instead of building it again, as two users of one Nix store do. Two
+    workers may need a path at the same time: the store's per-path locks make the second wait
+    for the first's build and then reuse it. Only tests that look at what was built share it:
+    one that needs an empty home or collects garbage keeps a home of its own."""
+    python = python or f"{sys.version_info[0]}.{sys.version_info[1]}"
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # each worker's basetemp is a folder of the run's
+    root = base / f"network-home-python{python}"
+    root.mkdir(exist_ok=True)
+    return root
+
+
 def home_environ(root: Path) -> dict[str, str]:
     """The variables that make `root` the pybuild home (and its settings' folder)."""
     return {"PYBUILD_HOME": str(root / "home"), "XDG_CONFIG_HOME": str(root / "config")}
@@ -31,8 +49,8 @@ def home_environ(root: Path) -> dict[str, str]:
 def build_report(
     factory: pytest.TempPathFactory, *args: str, root: Path | None = None
 ) -> dict[str, dict[str, Any]]:
-    """``pybuild [--python V] build ARGS --keep-going --json -j 2`` into a new home (that of
-    `root`, when given, for a test to look into the store afterwards)."""
+    """``pybuild [--python V] build ARGS --keep-going --json -j 2`` into the home of `root`
+    (a new one when not given)."""
     root = root or factory.mktemp("network-checks")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYBUILD_")}
     env.update(home_environ(root))
