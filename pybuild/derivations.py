@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import DerivationError, PybuildError, UsageError
+from .frozen import Frozen
 from .hashing import parse_hash
 from .store import Store
 from .store.paths import HASH_LEN, check_name, make_name
@@ -59,12 +60,9 @@ _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 _string = json.encoder.encode_basestring  # a string as that encoder writes it, one call
 
 
-class Derivation:
+class Derivation(Frozen):
     """How to build one or more store paths; equal when their .drv files are equal.
-
-    Immutable. A plain class rather than a dataclass: ``dataclasses`` imports ``inspect``,
-    6 ms of every evaluation's start, and this is the class every evaluation makes.
-    """
+    Immutable (:class:`~pybuild.frozen.Frozen`)."""
 
     name: str
     builder: str
@@ -90,7 +88,7 @@ class Derivation:
         output_hash_mode: str = "flat",
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        self.__dict__.update(  # where the cached properties are kept too
+        self._freeze(
             name=name,
             builder=builder,
             args=args,
@@ -103,9 +101,6 @@ class Derivation:
             meta={} if meta is None else meta,
         )
         self._check()
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a Derivation is immutable: cannot set {name}")
 
     def _check(self) -> None:
         check_name(self.name)

@@ -22,6 +22,7 @@ import stat
 from collections.abc import Collection, Iterator
 
 from .errors import InvalidHash, InvalidPath
+from .frozen import Frozen
 
 __all__ = [
     "Hash",
@@ -75,21 +76,14 @@ def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:
     return bytes(out)
 
 
-class Hash:
-    """A sha256 digest, comparable whatever form it was written in; immutable.
-
-    A plain class rather than a dataclass: ``dataclasses`` imports ``inspect``, and this
-    module is loaded by every evaluation (6 ms of a deep recipe's 50).
-    """
+class Hash(Frozen):
+    """A sha256 digest, comparable whatever form it was written in; immutable."""
 
     __slots__ = ("digest",)
     digest: bytes
 
     def __init__(self, digest: bytes) -> None:
-        object.__setattr__(self, "digest", digest)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a Hash is immutable: cannot set {name}")
+        self._freeze(digest=digest)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Hash) and other.digest == self.digest
@@ -98,7 +92,7 @@ class Hash:
         return hash(self.digest)
 
     def __reduce__(self) -> tuple[type[Hash], tuple[bytes]]:
-        return Hash, (self.digest,)  # pickle and copy: __init__, since attributes cannot be set
+        return Hash, (self.digest,)  # pickle and copy: through __init__ (no attribute can be set)
 
     def __repr__(self) -> str:
         return f"<Hash {self.sri}>"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
+from ..frozen import Frozen
 from ..hashing import hash_file
 
 TYPE_CHECKING = False  # typing and dataclasses: imports no evaluation needs
@@ -46,13 +47,12 @@ print(json.dumps({
 """
 
 
-class Interpreter:
+class Interpreter(Frozen):
     """The facts about one Python interpreter that a build depends on; immutable.
 
     Equal when every fact is; hashed by :attr:`identity` alone, computed once. Evaluation
     keys caches on the interpreter a few times a package, and hashing the whole tuple of tags
-    (hundreds of strings) each time cost more. A plain class rather than a dataclass: every
-    evaluation loads this module, and ``dataclasses`` imports ``inspect`` (6 ms).
+    (hundreds of strings) each time cost more.
     """
 
     executable: str  # real path, symlinks resolved
@@ -69,16 +69,13 @@ class Interpreter:
         tags: tuple[str, ...],
         executable_hash: str,
     ) -> None:
-        self.__dict__.update(  # where the cached properties are kept too
+        self._freeze(
             executable=executable,
             version=version,
             implementation=implementation,
             tags=tags,
             executable_hash=executable_hash,
         )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"an Interpreter is immutable: cannot set {name}")
 
     def __repr__(self) -> str:
         return f"<Interpreter {self.implementation} {self.version} at {self.executable}>"
