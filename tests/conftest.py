@@ -1,4 +1,6 @@
-"""Every test gets its own pybuild home and config, so no test sees another's store."""
+"""Every test gets its own pybuild home and config, so no test sees another's store (but the
+network tests that build the default set, which share one home per interpreter for the whole
+run: support/setbuild.py)."""
 
 from __future__ import annotations
 
@@ -44,7 +46,9 @@ def store(pybuild_home: Path) -> Iterator[Store]:
 LONGEST = (
     "test_network_checks.py",
     "test_network_interpreters.py",
-    "test_network_builds.py",  # short: right behind the 2 tests above, on the same worker
+    # pytest-xdist gives a worker with 2 tests left its next file at once, so this one waits
+    # behind the 2 of the file above: a short one (its packages are built by then).
+    "test_network_builds.py",
     "test_packaging.py",
     "test_network_checks_interpreters.py",
     "test_network_pypi.py",
@@ -71,7 +75,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> tuple[bool, int, int, str, bool]:
         path = item.path
         first = LONGEST.index(path.name) if path.name in LONGEST else len(LONGEST)
-        alone = item.get_closest_marker("network") is None
-        return path not in network, first, -count[path], str(path), alone
+        hermetic = item.get_closest_marker("network") is None
+        return path not in network, first, -count[path], str(path), hermetic
 
     items.sort(key=rank)
