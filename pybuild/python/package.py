@@ -36,6 +36,7 @@ from ..derivations import Derivation, derivation
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..lazy import force
+from ..pkgset import _parameters
 from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
@@ -336,14 +337,9 @@ def build_python_package(
     return PythonPackage({**given, **misspelt}, python or Interpreter.current())
 
 
-# Its keyword-only parameters but the interpreter: the attributes (``**misspelt`` is not one).
-# Read from the code object: inspect is an import of 5 ms that evaluation need not pay.
-_CODE = build_python_package.__code__
-_ATTRIBUTES = tuple(
-    name
-    for name in _CODE.co_varnames[_CODE.co_argcount : _CODE.co_argcount + _CODE.co_kwonlyargcount]
-    if name != "python"
-)
+# Its parameters but the interpreter, as a package set reads a recipe's (without inspect): the
+# attributes (``**misspelt`` is not one).
+_ATTRIBUTES = tuple(name for name, _ in _parameters(build_python_package) if name != "python")
 
 
 def _make_derivation(pkg: PythonPackage) -> Derivation:
