@@ -142,7 +142,9 @@ def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
 
     nar_size = sum(store_a.info(p).nar_size for p in closure)
     cache = open_cache(f"file://{cache_dir}")
-    archives = sum(cache.narinfo(p).file_size for p in closure)  # type: ignore[union-attr]
+    infos = [cache.narinfo(p) for p in closure]
+    assert None not in infos, "the cache lacks a path just copied to it"
+    archives = sum(info.file_size for info in infos if info is not None)
     return {
         "paths": len(closure),
         "nar": nar_size,

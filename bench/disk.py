@@ -98,7 +98,8 @@ def pip_envs(work: Path, pins: dict[str, str]) -> list[Path]:
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
         specs = [f"{n}=={pins[n]}" for n in ("numpy", "scipy", extra)]
         python = venv / "bin" / "python"
-        pip = [sys.executable, "-m", "pip", "--python", python, "--disable-pip-version-check"]
+        pip: list[str | os.PathLike[str]] = [sys.executable, "-m", "pip", "--python", python]
+        pip.append("--disable-pip-version-check")
         subprocess.run([*pip, "install", "-q", "--no-deps", *specs], check=True)
         venvs.append(venv)
     return venvs
@@ -122,7 +123,8 @@ def uv_envs(work: Path, pins: dict[str, str]) -> tuple[list[Path], Path]:
         subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True, env=env)
         specs = [f"{n}=={pins[n]}" for n in ("numpy", "scipy", extra)]
         python = venv / "bin" / "python"
-        install = [uv, "pip", "install", "-q", "--python", python, "--no-deps", *index, *specs]
+        install: list[str | os.PathLike[str]] = [uv, "pip", "install", "-q", "--python", python]
+        install += ["--no-deps", *index, *specs]
         subprocess.run(install, check=True, env=env)
         venvs.append(venv)
     return venvs, cache

@@ -231,7 +231,8 @@ def prepare(work: Path, peers: Peers, with_wheels: bool = True) -> Workspace:
     _check_same_packages(ws, uv_env)
     if with_wheels and not ws.wheels.is_dir():
         _say("downloading the wheels for pip")
-        pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", ws.wheels]
+        pip: list[str | os.PathLike[str]] = [sys.executable, "-m", "pip", "wheel", "-q"]
+        pip += ["--no-deps", "-w", ws.wheels]
         run([*pip, "-r", reqs], bench_environ())
     return ws
 
@@ -348,7 +349,8 @@ def warm_assembly(
         run(ws.uv_install(venv, "--offline"), uv_env)
 
     def pip_install(python: Path) -> None:
-        install = [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", ws.wheels]
+        install: list[str | os.PathLike[str]] = [python, "-m", "pip", "install", "-q"]
+        install += ["--no-index", "--find-links", ws.wheels]
         run([*install, "-r", ws.reqs], bench_environ())
 
     def pip(_: int) -> None:

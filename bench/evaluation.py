@@ -8,6 +8,9 @@
   has no dependencies, and the last one, whose closure is the largest (about a fifth of the
   set, since each recipe depends on up to three earlier ones);
 - instantiate all: make every derivation of the set (hashes, .drv texts; nothing is built);
+- the deepest with the standard library alone, a floor (``FLOOR``): the same recipe modules
+  loaded from their cached bytecode and called, and the same derivations made, byte for byte
+  (checked: the same ``.drv`` name), by a script that does nothing else;
 - ``import pybuild`` and ``pybuild --help``, against the interpreter's bare start-up.
 
 Targets: one leaf ≤ 50 ms, all ≤ 1 s. Medians of `runs`.
@@ -16,6 +19,7 @@ Targets: one leaf ≤ 50 ms, all ≤ 1 s. Medians of `runs`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -52,6 +56,115 @@ PROBE = textwrap.dedent("""\
     print(time.perf_counter() - start)
 """)
 
+# What a set's fixed parts are for the floor, asked of pybuild before anything is timed: the
+# interpreter's facts, the builder's and the downloader's scripts in the store, the toolchain's
+# and setuptools' derivations, and one recipe's builder attributes as the template of all.
+FIXED = textwrap.dedent("""\
+    import json, sys
+    from pybuild.derivations import STORE_TOKEN
+    from pybuild.fetchers import _fetch_script
+    from pybuild.pkgset import DEFAULT_RECIPES, package_set
+    from pybuild.python.package import builder_source, toolchain
+    from pybuild.store import Store
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, sys.argv[1]])
+    py, store = pkgs.interpreter, Store.default()
+    drvs = {"toolchain": toolchain(py), "setuptools": pkgs.setuptools.drv}
+    gen = pkgs.gen_0.drv
+    print(json.dumps({
+        "prefix": str(store.dir) + "/", "token": STORE_TOKEN + "/", "python": py.executable,
+        "identity": py.identity, "xy": py.version_xy, "fetcher": sys.executable,
+        "builder": builder_source(), "fetch": _fetch_script(str(store.home)),
+        "attrs": json.loads(dict(gen.env)["PYBUILD_ATTRS"]),
+        "drvs": {k: [d.out, d.hash_modulo, d.drv_name] for k, d in drvs.items()},
+        "deepest": pkgs[sys.argv[2]].drv.drv_name,
+    }))
+""")
+
+# The floor: the deepest recipe's closure evaluated by the standard library alone. Each recipe
+# module is run from its cached bytecode and called with its inputs by name; each download
+# and package gets the derivation pybuild gives it (canonical JSON, inputs by hash for the
+# output path, by .drv name for the .drv's; Nix's base-32). No laziness, no overrides, no
+# checks of names or arguments, no string context (the inputs are known), no store.
+FLOOR = textwrap.dedent("""\
+    import sys, time
+    start = time.perf_counter()
+    import binascii, hashlib, json, marshal, os
+    folder, target, fixed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    names = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")}
+    ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
+    PAIRS = [high + low for high in ALPHABET for low in ALPHABET]
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    encode_attrs = json.JSONEncoder(sort_keys=True).encode
+    PREFIX, TOKEN = fixed["prefix"], fixed["token"]
+
+    def sha(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def store_name(kind, digest, name):
+        fingerprint = hashlib.sha256(f"{kind}:sha256:{digest}:{name}".encode()).digest()[:20]
+        number = int.from_bytes(fingerprint, "little")
+        pairs = [PAIRS[(number >> bit) & 0x3FF] for bit in range(0, 160, 10)]
+        return "".join(reversed(pairs)) + "-" + name
+
+    def derivation(name, builder, args, env, inputs, srcs, sri=None):
+        doc = {"args": args, "builder": builder, "env": env, "inputDrvs": [],
+               "inputSrcs": srcs, "name": name, "outputHash": sri,
+               "outputHashMode": "flat", "outputs": {"out": ""}, "version": 1}
+        if sri is None:
+            doc["inputDrvs"] = sorted(i[1] for i in inputs)
+            modulo = sha(encode(doc))
+            out = store_name("output:out", modulo, name)
+        else:
+            digest = binascii.a2b_base64(sri[7:]).hex()
+            out = store_name("output:out", sha(f"fixed:out:sha256:{digest}:"), name)
+            modulo = sha(f"fixed:out:flat:{digest}:{out}")
+        doc["inputDrvs"], doc["outputs"] = sorted(i[2] for i in inputs), {"out": out}
+        return out, modulo, store_name("text", sha(encode(doc)), name + ".drv")
+
+    def fetch_url(url, hash):
+        sri = "sha256-" + binascii.b2a_base64(bytes.fromhex(hash), newline=False).decode()
+        script = fixed["fetch"].replace(PREFIX, TOKEN)
+        return derivation(url.rsplit("/", 1)[1], fixed["fetcher"], ["-S", script, url], {},
+                          [], [fixed["fetch"][len(PREFIX):]], sri)
+
+    def build_python_package(**attrs):
+        return attrs
+
+    TOOLCHAIN, builder = fixed["drvs"]["toolchain"], fixed["builder"]
+    given = {"build_python_package": build_python_package, "fetch_url": fetch_url,
+             "setuptools": fixed["drvs"]["setuptools"]}
+    done = {}
+
+    def evaluate(name):
+        if name in done:
+            return done[name]
+        file = f"{folder}/{name}.py"
+        os.stat(file)  # as the import system checks the source against its bytecode
+        cached = f"{folder}/__pycache__/{name}.{sys.implementation.cache_tag}.pyc"
+        with open(cached, "rb") as f:
+            code = marshal.loads(f.read()[16:])
+        module = {"__name__": name, "__file__": file}
+        exec(code, module)
+        fn = module["recipe"]
+        params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+        attrs = fn(**{p: given[p] if p in given else evaluate(p) for p in params})
+        src, deps, tools = attrs["src"], attrs["dependencies"], attrs["build_system"]
+        path = lambda d: PREFIX + d[0]
+        builder_attrs = {**fixed["attrs"], "pname": attrs["pname"], "version": attrs["version"],
+                         "src": path(src), "dependencies": [path(d) for d in deps],
+                         "build_system": [path(d) for d in tools]}
+        env = {"PYBUILD_ATTRS": encode_attrs(builder_attrs).replace(PREFIX, TOKEN),
+               "PYBUILD_PYTHON": fixed["identity"], "PYTHONPATH": TOKEN + TOOLCHAIN[0]}
+        args = ["-S", (builder + "/__main__.py").replace(PREFIX, TOKEN)]
+        done[name] = derivation(f"python{fixed['xy']}-{attrs['pname']}-{attrs['version']}",
+                                fixed["python"], args, env, [src, *deps, *tools, TOOLCHAIN],
+                                [builder[len(PREFIX):]])
+        return done[name]
+
+    drv_name = evaluate(target)[2]
+    print(drv_name, time.perf_counter() - start)
+""")
+
 
 def write_set(folder: Path, count: int) -> None:
     """`count` recipes; recipe i depends on up to three of the recipes before it."""
@@ -80,6 +193,18 @@ def _closure(folder: Path, name: str) -> int:
     return len(seen)
 
 
+def _fixed(folder: Path, leaf: str, env: dict[str, str]) -> str:
+    """The floor's fixed parts (``FIXED``), as JSON; checked first: the floor makes the same
+    .drv as pybuild, or it would not be the floor of pybuild's work."""
+    argv = python_argv("-c", FIXED, str(folder), leaf)
+    fixed = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
+    floor = python_argv("-c", FLOOR, str(folder), leaf, fixed)
+    made = subprocess.run(floor, env=env, check=True, capture_output=True, text=True).stdout
+    if made.split()[0] != json.loads(fixed)["deepest"]:
+        sys.exit(f"bench: the floor made {made.split()[0]}, pybuild {json.loads(fixed)['deepest']}")
+    return fixed
+
+
 def median_seconds(argv: list[str], env: dict[str, str], runs: int, internal: bool) -> float:
     """Median wall time of `argv`, or of the time the probe itself reports (`internal`)."""
     times = []
@@ -103,6 +228,7 @@ def main() -> None:
         probe = python_argv("-c", PROBE, str(folder))
         subprocess.run([*probe, "all"], env=env, check=True, capture_output=True)  # warm caches
         leaf = f"gen_{args.recipes - 1}"
+        floor = python_argv("-c", FLOOR, str(folder), leaf, _fixed(folder, leaf, env))
         rows = [
             (
                 "python -c pass",
@@ -127,6 +253,11 @@ def main() -> None:
             (
                 f"instantiate the deepest ({_closure(folder, leaf)} deps)",
                 median_seconds([*probe, leaf], env, args.runs, True),
+                "≤ 50 ms",
+            ),
+            (
+                "the deepest, standard library alone (a floor)",
+                median_seconds(floor, env, args.runs, True),
                 "≤ 50 ms",
             ),
             (

@@ -121,7 +121,7 @@ def measure(count: int) -> dict[str, Any]:
     from pybuild.pkgset import package_set
     from pybuild.realiser import realise
     from pybuild.store import Store
-    from support.sshd import client_environ, running_sshd
+    from support.sshd import client_environ, running_sshd  # type: ignore[import-not-found]
 
     os.environ["PYBUILD_SANDBOX"] = "false"
     with tempfile.TemporaryDirectory(prefix="pybuild-bench-farm-") as tmp:

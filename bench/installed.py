@@ -39,7 +39,7 @@ def install_pybuild(folder: Path) -> Path:
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
     if not (folder / "bin" / "python").exists():
         run([sys.executable, "-m", "venv", folder])
-    pip = [folder / "bin" / "python", "-m", "pip", "install", "-q"]
+    pip: list[str | os.PathLike[str]] = [folder / "bin" / "python", "-m", "pip", "install", "-q"]
     run([*pip, source])
     run([*pip, "--no-deps", "--force-reinstall", source])  # the tree as it is now, every run
     os.environ[VENV_VARIABLE] = str(folder)

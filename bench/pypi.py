@@ -298,7 +298,8 @@ class Runner:
     def uv_pins(self, project: str) -> dict[str, str]:
         """What uv picks for `project` alone, for the same interpreter ({} when it cannot)."""
         python = self.python or sys.executable
-        argv = [self.peers.uv, "pip", "compile", "-", "--python", python, "--no-header"]
+        argv: list[str | os.PathLike[str]] = [self.peers.uv, "pip", "compile", "-", "--python"]
+        argv += [python, "--no-header"]
         argv += ["--no-annotate", "--quiet", *uv_index_args()]
         done = subprocess.run(
             [os.fspath(a) for a in argv],

@@ -134,7 +134,7 @@ def _pip_env(packages: list[Any], work: Path) -> Path:
     backends = closure_of([b for p in packages for b in p.attrs["build_system"]])
     lines = [f"{b}/{b.python.site_packages}" for b in backends]
     (site / "pybuild-bench-backends.pth").write_text("\n".join(lines) + "\n")
-    pip_site = Path(__import__("pip").__file__).parent.parent
+    pip_site = Path(__import__("pip").__path__[0]).parent
     (site / "pybuild-bench-pip.pth").write_text(f"{pip_site}\n")
     return venv / "bin" / "python"
 

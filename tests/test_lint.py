@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every folder of Python the project ships or runs: the recipes and overlays too.
+CHECKED = ("pybuild", "tests", "bench", "examples", "docs", "recipes", "overlays")
 
 
 def test_ruff_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "pybuild", "tests", "bench", "examples", "docs"],
+        [sys.executable, "-m", "ruff", "check", *CHECKED],
         cwd=ROOT,
         capture_output=True,
         text=True,
