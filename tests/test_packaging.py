@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
+from support.setbuild import home_environ, shared_root
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,12 +151,15 @@ def test_every_overlay_example_is_tried_here() -> None:
 def test_each_overlay_example_builds_from_an_installed_wheel(
     installed: Installed, example: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    home = tmp_path_factory.getbasetemp() / "packaging-network-home"  # shared: built once
+    # The home the network tests of this interpreter share: the set's packages that the
+    # examples do not change (fonttools and its test suite, pillow, …) are built once a run,
+    # by whichever test needs them first; the installed pybuild makes the same output paths.
+    root = shared_root(tmp_path_factory)
     overlay = installed.site / "pybuild" / "overlays" / example
     cwd = tmp_path_factory.mktemp("elsewhere")
     result = pybuild(
         installed, "build", "--overlay", overlay, *EXAMPLES[example],
-        cwd=cwd, env={"PYBUILD_HOME": str(home)},
+        cwd=cwd, env=home_environ(root),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     if example == "private_package.py":  # built from its pyproject.toml, shipped in the wheel
