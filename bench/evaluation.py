@@ -90,7 +90,7 @@ FLOOR = textwrap.dedent("""\
     start = time.perf_counter()
     import binascii, hashlib, json, marshal, os
     folder, target, fixed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-    names = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")}
+    names = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")}  # the set's, as pybuild's
     ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
     PAIRS = [high + low for high in ALPHABET for low in ALPHABET]
     encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -133,6 +133,7 @@ FLOOR = textwrap.dedent("""\
     TOOLCHAIN, builder = fixed["drvs"]["toolchain"], fixed["builder"]
     given = {"build_python_package": build_python_package, "fetch_url": fetch_url,
              "setuptools": fixed["drvs"]["setuptools"]}
+    names.update(given)
     done = {}
 
     def evaluate(name):
@@ -147,7 +148,7 @@ FLOOR = textwrap.dedent("""\
         exec(code, module)
         fn = module["recipe"]
         params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
-        attrs = fn(**{p: given[p] if p in given else evaluate(p) for p in params})
+        attrs = fn(**{p: given[p] if p in given else evaluate(p) for p in params if p in names})
         src, deps, tools = attrs["src"], attrs["dependencies"], attrs["build_system"]
         path = lambda d: PREFIX + d[0]
         builder_attrs = {**fixed["attrs"], "pname": attrs["pname"], "version": attrs["version"],
