@@ -72,7 +72,8 @@ FIXED = textwrap.dedent("""\
     gen = pkgs.gen_0.drv
     print(json.dumps({
         "prefix": str(store.dir) + "/", "token": STORE_TOKEN + "/", "python": py.executable,
-        "identity": py.identity, "xy": py.version_xy, "fetcher": sys.executable,
+        "identity": py.identity, "xy": py.version_xy,
+        "fetcher": pkgs.gen_0.attrs["src"].builder,
         "builder": builder_source(), "fetch": _fetch_script(str(store.home)),
         "attrs": json.loads(dict(gen.env)["PYBUILD_ATTRS"]),
         "drvs": {k: [d.out, d.hash_modulo, d.drv_name] for k, d in drvs.items()},

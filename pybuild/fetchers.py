@@ -72,12 +72,20 @@ def fetch_url(
     store = store or Store.default()
     return derivation(
         name=name or _name_from_path(parts.path),
-        builder=sys.executable,
+        builder=_downloader_python(sys.executable),
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
         store=store,
         meta={"url": url},
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _downloader_python(executable: str) -> str:
+    """The interpreter that runs the downloader (standard library only), symbolic links
+    resolved: pybuild run from a venv, by pipx or from the base Python makes the same
+    derivation for a download, as the set's interpreter is named by its real path too."""
+    return os.path.realpath(executable)
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,6 +8,9 @@ here make a dripping server fail the build within seconds.
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -59,3 +62,19 @@ def test_a_download_that_drips_fails_within_its_limits(
 
 def test_run_alone_the_downloader_has_the_settings_defaults() -> None:
     assert {name: SETTINGS[name].default for name in fetch._DEFAULTS} == fetch._DEFAULTS
+
+
+def test_a_download_is_the_same_derivation_from_a_link_to_the_interpreter(tmp_path: Path) -> None:
+    """pybuild in a venv (or run by pipx) runs from a link to the base interpreter: its
+    downloads are the same derivations, as its packages are, so a .drv name does not depend
+    on which of the two ran the evaluation."""
+    link = tmp_path / "python3"
+    link.symlink_to(os.path.realpath(sys.executable))
+    code = 'from pybuild import fetch_url; print(fetch_url("file:///x/a.tar.gz", "{}").drv_name)'
+    names = {
+        subprocess.run(
+            [python, "-c", code.format("0" * 64)], capture_output=True, text=True, check=True
+        ).stdout
+        for python in (sys.executable, str(link))
+    }
+    assert len(names) == 1 and names.pop().endswith("-a.tar.gz.drv\n")
