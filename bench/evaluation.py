@@ -62,19 +62,17 @@ PROBE = textwrap.dedent("""\
 FIXED = textwrap.dedent("""\
     import json, sys
     from pybuild.derivations import STORE_TOKEN
-    from pybuild.fetchers import _fetch_script
     from pybuild.pkgset import DEFAULT_RECIPES, package_set
     from pybuild.python.package import builder_source, toolchain
     from pybuild.store import Store
     pkgs = package_set(recipes=[DEFAULT_RECIPES, sys.argv[1]])
     py, store = pkgs.interpreter, Store.default()
     drvs = {"toolchain": toolchain(py), "setuptools": pkgs.setuptools.drv}
-    gen = pkgs.gen_0.drv
+    gen, download = pkgs.gen_0.drv, pkgs.gen_0.attrs["src"]
     print(json.dumps({
         "prefix": str(store.dir) + "/", "token": STORE_TOKEN + "/", "python": py.executable,
-        "identity": py.identity, "xy": py.version_xy,
-        "fetcher": pkgs.gen_0.attrs["src"].builder,
-        "builder": builder_source(), "fetch": _fetch_script(str(store.home)),
+        "identity": py.identity, "xy": py.version_xy, "fetcher": download.builder,
+        "builder": builder_source(), "fetch": str(store.dir / download.input_srcs[0]),
         "attrs": json.loads(dict(gen.env)["PYBUILD_ATTRS"]),
         "drvs": {k: [d.out, d.hash_modulo, d.drv_name] for k, d in drvs.items()},
         "deepest": pkgs[sys.argv[2]].drv.drv_name,
@@ -195,15 +193,23 @@ def _closure(folder: Path, name: str) -> int:
     return len(seen)
 
 
-def _fixed(folder: Path, leaf: str, env: dict[str, str]) -> str:
-    """The floor's fixed parts (``FIXED``), as JSON; checked first: the floor makes the same
-    .drv as pybuild, or it would not be the floor of pybuild's work."""
+def run_floor(folder: Path, leaf: str, env: dict[str, str]) -> tuple[str, str, float]:
+    """The floor's fixed parts (``FIXED``, as JSON) asked of pybuild, then the floor run once
+    with them: its .drv name of `leaf`, and its seconds."""
     argv = python_argv("-c", FIXED, str(folder), leaf)
     fixed = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
     floor = python_argv("-c", FLOOR, str(folder), leaf, fixed)
     made = subprocess.run(floor, env=env, check=True, capture_output=True, text=True).stdout
-    if made.split()[0] != json.loads(fixed)["deepest"]:
-        sys.exit(f"bench: the floor made {made.split()[0]}, pybuild {json.loads(fixed)['deepest']}")
+    drv_name, seconds = made.split()
+    return fixed, drv_name, float(seconds)
+
+
+def _fixed(folder: Path, leaf: str, env: dict[str, str]) -> str:
+    """The floor's fixed parts, checked first: the floor makes the same .drv as pybuild, or it
+    would not be the floor of pybuild's work."""
+    fixed, drv_name, _ = run_floor(folder, leaf, env)
+    if drv_name != json.loads(fixed)["deepest"]:
+        sys.exit(f"bench: the floor made {drv_name}, pybuild {json.loads(fixed)['deepest']}")
     return fixed
 
 

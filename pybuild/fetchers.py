@@ -72,7 +72,7 @@ def fetch_url(
     store = store or Store.default()
     return derivation(
         name=name or _name_from_path(parts.path),
-        builder=_downloader_python(sys.executable),
+        builder=_downloader_python(),
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
         store=store,
@@ -80,12 +80,12 @@ def fetch_url(
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _downloader_python(executable: str) -> str:
+@functools.cache
+def _downloader_python() -> str:
     """The interpreter that runs the downloader (standard library only), symbolic links
     resolved: pybuild run from a venv, by pipx or from the base Python makes the same
     derivation for a download, as the set's interpreter is named by its real path too."""
-    return os.path.realpath(executable)
+    return os.path.realpath(sys.executable)
 
 
 @functools.lru_cache(maxsize=8)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench.evaluation import FIXED, FLOOR, write_set
+from bench.evaluation import run_floor, write_set
 
 pytestmark = pytest.mark.network
 
@@ -25,14 +24,8 @@ def test_the_floor_makes_the_same_drv_as_pybuild(tmp_path: Path) -> None:
     folder = tmp_path / "recipes"
     write_set(folder, 40)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    deepest = "gen_39"
-
-    def run(code: str, *args: str) -> str:
-        argv = [sys.executable, "-c", code, str(folder), deepest, *args]
-        return subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
-
-    fixed = run(FIXED)  # pybuild's answer, and the set's fixed parts; writes the bytecode
-    drv_name, seconds = run(FLOOR, fixed).split()
+    # pybuild's answer and the set's fixed parts (writing the bytecode), then the floor
+    fixed, drv_name, seconds = run_floor(folder, "gen_39", env)
     assert drv_name == json.loads(fixed)["deepest"]
     assert drv_name.endswith(f"-python{sys.version_info[0]}.{sys.version_info[1]}-gen-39-1.39.drv")
     assert float(seconds) > 0
