@@ -43,11 +43,13 @@ if TYPE_CHECKING:
 __all__ = [
     "STORE_TOKEN",
     "Derivation",
+    "WithInputs",
     "derivation",
     "input_paths",
     "instantiate",
     "instantiate_all",
     "load_derivation",
+    "placeholder",
 ]
 
 STORE_TOKEN = "@pybuild-store@"
@@ -272,6 +274,26 @@ def derivation(
     return drv
 
 
+class WithInputs(str):
+    """Text that names derivations' outputs already by placeholder (:func:`placeholder`),
+    carrying those derivations: Nix's string context, made explicit for text built from many
+    paths at once (a package's builder attributes name every input). :func:`derivation` takes
+    them as inputs without scanning the text for what its maker already knew."""
+
+    drvs: tuple[Derivation, ...]
+
+    def __new__(cls, text: str, drvs: Iterable[Derivation]) -> WithInputs:
+        made = super().__new__(cls, text)
+        made.drvs = tuple(drvs)
+        return made
+
+
+def placeholder(drv: Derivation) -> str:
+    """How a derivation's ``out`` is written in the text of another (the store directory by
+    :data:`STORE_TOKEN`); the text must carry `drv` as an input (:class:`WithInputs`)."""
+    return f"{STORE_TOKEN}/{drv.output_paths.get('out') or drv.path()}"  # path(): no out
+
+
 class _Context:
     """Turns argument values into placeholder strings and records which inputs they use."""
 
@@ -284,10 +306,12 @@ class _Context:
     def value(self, value: object) -> str:
         if isinstance(value, Derivation):
             self.drvs[value.drv_name] = value
-            # its path, store directory replaced (path() is only called to refuse one without out)
-            return f"{STORE_TOKEN}/{value.output_paths.get('out') or value.path()}"
+            return placeholder(value)
         if isinstance(value, str):
             text = str(value)
+            if isinstance(value, WithInputs):
+                for drv in value.drvs:
+                    self.drvs[drv.drv_name] = drv
         elif isinstance(value, os.PathLike):
             text = os.fspath(value)
             if not text.startswith(self.prefix):

@@ -13,10 +13,12 @@ import pytest
 from pybuild.derivations import (
     STORE_TOKEN,
     Derivation,
+    WithInputs,
     derivation,
     input_paths,
     instantiate,
     load_derivation,
+    placeholder,
 )
 from pybuild.errors import CycleError, DerivationError, InvalidHash, InvalidName, UsageError
 from pybuild.graph import toposort
@@ -211,6 +213,23 @@ def test_a_path_in_a_string_makes_an_input() -> None:
     assert set(drv.input_drvs) == {dep, tool}
     assert list(drv.input_drvs) == sorted(drv.input_drvs, key=lambda d: d.drv_name)
     assert set(input_paths(drv)) == {dep.out, tool.out}
+
+
+def test_text_with_inputs_is_the_same_derivation_as_text_with_their_paths() -> None:
+    dep, tool = simple("dep"), simple("tool")
+    scanned = simple("user", env={"ATTRS": f'["{dep}/lib","{tool}/bin"]'})
+    carried = simple(
+        "user", env={"ATTRS": WithInputs(f'["{placeholder(dep)}/lib","{tool}/bin"]', [dep])}
+    )
+    assert carried.drv_name == scanned.drv_name
+    assert set(carried.input_drvs) == {dep, tool}  # the one it carries, the one found by path
+
+
+def test_text_with_inputs_makes_them_inputs_though_it_names_none() -> None:
+    dep = simple("dep")
+    drv = simple("user", env={"ATTRS": WithInputs("[]", [dep])})
+    assert drv.input_drvs == (dep,)
+    assert drv.drv_name != simple("user", env={"ATTRS": "[]"}).drv_name
 
 
 def test_a_derivation_as_builder_is_an_input() -> None:

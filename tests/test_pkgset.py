@@ -258,3 +258,21 @@ def test_evaluating_a_set_imports_neither_typing_nor_dataclasses(tmp_path: Path)
     assert drv_name.endswith("-top-1.drv")
     assert "pybuild.derivations" in modules.split()  # the probe sees what evaluation loads
     assert {"typing", "dataclasses", "inspect"}.isdisjoint(modules.split())
+
+
+def test_a_file_that_is_missing_is_not_mistaken_for_one_that_fails(tmp_path: Path) -> None:
+    from pybuild.evaluate import EvalError, load_module
+
+    with pytest.raises(UsageError, match="no such file"):
+        load_module(tmp_path / "absent.py")
+    with pytest.raises(UsageError, match="no such file"):
+        load_module(tmp_path / "absent.txt")
+    (tmp_path / "notes.txt").write_text("x = 1\n")
+    with pytest.raises(UsageError, match="not a Python file"):
+        load_module(tmp_path / "notes.txt")
+    reads = tmp_path / "reads.py"  # its own error is not "no such file": the file exists
+    reads.write_text(f"open({str(tmp_path / 'absent.cfg')!r})\n")
+    with pytest.raises(EvalError, match="FileNotFoundError"):
+        load_module(reads)
+    (tmp_path / "fine.py").write_text("answer = 42\n")
+    assert load_module(tmp_path / "fine.py").answer == 42

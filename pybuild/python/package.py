@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ..derivations import Derivation, derivation
+from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..lazy import force
@@ -356,12 +356,14 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     for dep in [d for group in inputs.values() for d in group]:
         if dep.python.identity != python.identity:
             raise UsageError(f"{pkg.pname} depends on {dep.pname}, built for another interpreter")
-    # Inputs' paths first: a dependency cycle is reported before anything is stored.
-    input_paths = {group: [str(d) for d in deps] for group, deps in inputs.items()}
+    # Inputs' paths first: a dependency cycle is reported before anything is stored. Each is
+    # written by placeholder and handed to the derivation with the text that names it.
+    used: list[Derivation] = []
+    input_paths = {group: [_input(d, used) for d in deps] for group, deps in inputs.items()}
     builder_attrs = {
         "pname": pkg.pname,
         "version": pkg.version,
-        "src": _src_path(attrs["src"]),
+        "src": _src_path(attrs["src"], used),
         "format": attrs["format"],
         "site_packages": python.site_packages,
         **input_paths,
@@ -377,16 +379,16 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
-        "patches": [_src_path(p) for p in attrs["patches"]],
+        "patches": [_src_path(p, used) for p in attrs["patches"]],
         **{hook: str(attrs[hook]) for hook in HOOKS},
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
     }
     env = {
         **dict(attrs["env"]),
-        "PYBUILD_ATTRS": _encode_attrs(builder_attrs),
+        "PYBUILD_ATTRS": WithInputs(_encode_attrs(builder_attrs), used),
         "PYBUILD_PYTHON": python.identity,
-        "PYTHONPATH": str(toolchain(python)),
+        "PYTHONPATH": toolchain(python),
     }
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
@@ -435,10 +437,19 @@ def _packages(values: Iterable[Any]) -> list[PythonPackage]:
     return found
 
 
-def _src_path(src: object) -> str:
+def _input(value: Derivation | PythonPackage, used: list[Derivation]) -> str:
+    """`value`'s output as the builder's attributes name it, recorded in `used`."""
+    drv = value.drv if isinstance(value, PythonPackage) else value
+    used.append(drv)
+    return placeholder(drv)
+
+
+def _src_path(src: object, used: list[Derivation]) -> str:
+    """A source or patch: a fetch or package as an input (in `used`), a local path as its
+    copy in the store (found there as a source by the derivation's scan)."""
     src = force(src)
     if isinstance(src, Derivation | PythonPackage):
-        return str(src)
+        return _input(src, used)
     if isinstance(src, str | os.PathLike):
         store = Store.default()
         return str(store.path(store.add_path(src, exclude=("__pycache__", ".git"))))
