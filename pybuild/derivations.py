@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import DerivationError, PybuildError, UsageError
-from .frozen import Frozen
+from .frozen import Frozen, cached
 from .hashing import parse_hash
 from .store import Store
 from .store.paths import HASH_LEN, check_name, make_name
@@ -123,7 +123,7 @@ class Derivation(Frozen):
     def is_fixed_output(self) -> bool:
         return self.output_hash is not None
 
-    @functools.cached_property
+    @cached
     def hash_modulo(self) -> str:
         """The hash that dependents see: content of this derivation, inputs by their hashes."""
         if self.output_hash is not None:
@@ -135,7 +135,7 @@ class Derivation(Frozen):
         )
         return hashlib.sha256(data.encode()).hexdigest()
 
-    @functools.cached_property
+    @cached
     def output_paths(self) -> dict[str, str]:
         """Output name -> store basename."""
         if self.output_hash is not None:
@@ -151,14 +151,14 @@ class Derivation(Frozen):
             for o in self.outputs
         }
 
-    @functools.cached_property
+    @cached
     def text(self) -> str:
         """The canonical JSON of the .drv file."""
         return self._json(
             input_drvs=sorted(d.drv_name for d in self.input_drvs), outputs=self.output_paths
         )
 
-    @functools.cached_property
+    @cached
     def drv_name(self) -> str:
         """The store basename of the .drv file."""
         return make_name("text", hashlib.sha256(self.text.encode()).hexdigest(), self.name + ".drv")
@@ -172,7 +172,7 @@ class Derivation(Frozen):
         members = ",".join(f"{_string(o)}:{_string(outputs[o])}" for o in sorted(outputs))
         return f"{head}{inputs}{middle}{{{members}}}{tail}"
 
-    @functools.cached_property
+    @cached
     def _json_parts(self) -> tuple[str, str, str]:
         """The canonical JSON (keys sorted, no spaces, UTF-8) with ``inputDrvs`` and
         ``outputs`` cut out: one ``json.dumps`` of the document with a number in their place.

@@ -8,15 +8,21 @@ file's name, and a missing attribute suggests the names that exist.
 from __future__ import annotations
 
 import importlib.util
+import marshal
 import os
 import sys
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 from .errors import MissingAttribute, PybuildError, UsageError
 
 __all__ = ["EvalError", "load_module", "select"]
+
+
+# How a current cached bytecode file of this interpreter starts: its magic number, then flags
+# 0 (checked by the source's time and size, the import system's default).
+_PYC_MAGIC = importlib.util.MAGIC_NUMBER + bytes(4)
 
 
 class EvalError(PybuildError):
@@ -70,11 +76,35 @@ def _new_module(spec: ModuleSpec) -> ModuleType:
 def _run(spec: ModuleSpec, module: ModuleType) -> None:
     """Run the module's code: a source file's from its cached bytecode, as an import would."""
     loader = spec.loader
-    code = loader.get_code(spec.name) if isinstance(loader, SourceFileLoader) else None
-    if code is not None:
-        exec(code, module.__dict__)
+    if isinstance(loader, SourceFileLoader) and spec.origin:
+        code = _cached_code(spec.origin) or loader.get_code(spec.name)
+        if code is not None:
+            exec(code, module.__dict__)
     elif loader is not None:
         loader.exec_module(module)
+
+
+def _cached_code(file: str) -> CodeType | None:
+    """The file's code from its cached bytecode if that is current, as the import system
+    decides (this interpreter's magic number, the source's time and size), read without the
+    import system's machinery, which cost the deepest recipe of a thousand 3 ms of its 50.
+    None (no cache, another interpreter's, a stale or damaged one, or one compiled where the
+    file was before it moved) leaves the file to the import system, which compiles it and
+    writes the cache."""
+    try:
+        source = os.stat(file)
+        with open(importlib.util.cache_from_source(file), "rb", buffering=0) as cached:
+            data = cached.readall()
+    except (OSError, ValueError, NotImplementedError):  # no cache, or no cache for this Python
+        return None
+    checked = (int(source.st_mtime) & 0xFFFFFFFF) | (source.st_size & 0xFFFFFFFF) << 32
+    if data[:16] != _PYC_MAGIC + checked.to_bytes(8, "little"):
+        return None
+    try:
+        code = marshal.loads(memoryview(data)[16:])
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) and code.co_filename == file else None
 
 
 def select(root: object, dotted: str, where: str) -> object:

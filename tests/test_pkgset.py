@@ -276,3 +276,36 @@ def test_a_file_that_is_missing_is_not_mistaken_for_one_that_fails(tmp_path: Pat
         load_module(reads)
     (tmp_path / "fine.py").write_text("answer = 42\n")
     assert load_module(tmp_path / "fine.py").answer == 42
+
+
+def test_a_recipe_is_run_as_it_is_now_not_as_its_cached_bytecode_was(tmp_path: Path) -> None:
+    import py_compile
+
+    from pybuild.evaluate import load_module
+
+    recipe = tmp_path / "pinned.py"
+    recipe.write_text("answer = 1\n")
+    os.utime(recipe, (1_700_000_000, 1_700_000_000))
+    py_compile.compile(str(recipe), doraise=True)  # a cache even where bytecode is not written
+    assert load_module(recipe).answer == 1
+    recipe.write_text("answer = 22\n")  # another size, the same time
+    os.utime(recipe, (1_700_000_000, 1_700_000_000))
+    assert load_module(recipe).answer == 22
+    py_compile.compile(str(recipe), doraise=True)
+    recipe.write_text("answer = 33\n")  # the same size, another time
+    os.utime(recipe, (1_700_000_100, 1_700_000_100))
+    assert load_module(recipe).answer == 33
+
+
+def test_a_moved_recipe_folder_names_the_new_place_in_tracebacks(tmp_path: Path) -> None:
+    import py_compile
+    import shutil
+
+    from pybuild.evaluate import load_module
+
+    before = write_recipes(tmp_path / "before", {"fails": "def recipe():\n    raise ValueError\n"})
+    py_compile.compile(str(before / "fails.py"), doraise=True)
+    after = Path(shutil.copytree(before, tmp_path / "after"))  # times kept: the cache is current
+    assert list((after / "__pycache__").iterdir())
+    module = load_module(after / "fails.py")
+    assert module.recipe.__code__.co_filename == str(after / "fails.py")

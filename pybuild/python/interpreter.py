@@ -16,7 +16,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
-from ..frozen import Frozen
+from ..frozen import Frozen, cached
 from ..hashing import hash_file
 
 TYPE_CHECKING = False  # typing and dataclasses: imports no evaluation needs
@@ -90,17 +89,17 @@ class Interpreter(Frozen):
 
     # Cached (in the instance's __dict__): evaluating a set asks for
     # these a dozen times a package.
-    @functools.cached_property
+    @cached
     def version_xy(self) -> str:
         major, minor = self.version.split(".")[:2]
         return f"{major}.{minor}"
 
-    @functools.cached_property
+    @cached
     def site_packages(self) -> str:
         """Where packages go inside an output, relative to it (a venv's layout)."""
         return f"lib/python{self.version_xy}/site-packages"
 
-    @functools.cached_property
+    @cached
     def identity(self) -> str:
         """One line for a derivation's environment: changes whenever the interpreter does."""
         return f"{self.implementation}-{self.version} {self.executable_hash} {self.tags[0]}"

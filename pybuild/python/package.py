@@ -35,6 +35,7 @@ from pathlib import Path
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
+from ..frozen import cached
 from ..lazy import force
 from ..pkgset import _parameters
 from ..store import Store, default_home
@@ -178,12 +179,12 @@ class PythonPackage:
             raise UsageError(f"{self.pname} has no extra {extra!r}; it has {sorted(extras)}")
         return [force(d) for d in extras[extra]]
 
-    @functools.cached_property
+    @cached
     def runtime_closure(self) -> list[PythonPackage]:
         """Dependencies, transitively, each once, nearest first (not this package)."""
         return closure_of(self.dependencies)
 
-    @functools.cached_property
+    @cached
     def drv(self) -> Derivation:
         """The derivation, made on first use; a package that needs itself is a cycle."""
         stack: list[PythonPackage] = _making.__dict__.setdefault("stack", [])
