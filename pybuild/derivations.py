@@ -76,6 +76,7 @@ class Derivation(Frozen):
     output_hash: str | None
     output_hash_mode: str
     meta: Mapping[str, Any]  # shown by ``pybuild eval``; not part of its identity
+    _output_hex: str  # a fixed output's hash in hex, parsed once
 
     def __init__(
         self,
@@ -115,7 +116,9 @@ class Derivation(Frozen):
                 raise DerivationError("a fixed-output derivation has exactly one output, 'out'")
             if self.output_hash_mode not in _HASH_MODES:
                 raise DerivationError(f"output_hash_mode must be one of {_HASH_MODES}")
-            self.__dict__["output_hash"] = parse_hash(self.output_hash).sri
+            parsed = parse_hash(self.output_hash)
+            self.__dict__["output_hash"] = parsed.sri
+            self.__dict__["_output_hex"] = parsed.hex  # what its hash and path are made of
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -127,7 +130,7 @@ class Derivation(Frozen):
     def hash_modulo(self) -> str:
         """The hash that dependents see: content of this derivation, inputs by their hashes."""
         if self.output_hash is not None:
-            text = f"fixed:out:{self.output_hash_mode}:{parse_hash(self.output_hash).hex}:"
+            text = f"fixed:out:{self.output_hash_mode}:{self._output_hex}:"
             return hashlib.sha256((text + self.output_paths["out"]).encode()).hexdigest()
         data = self._json(
             input_drvs=sorted(d.hash_modulo for d in self.input_drvs),
@@ -139,7 +142,7 @@ class Derivation(Frozen):
     def output_paths(self) -> dict[str, str]:
         """Output name -> store basename."""
         if self.output_hash is not None:
-            digest = parse_hash(self.output_hash).hex
+            digest = self._output_hex
             if self.output_hash_mode == "recursive":
                 return {"out": make_name("source", digest, self.name)}
             fixed = hashlib.sha256(f"fixed:out:sha256:{digest}:".encode()).hexdigest()

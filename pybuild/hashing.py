@@ -52,9 +52,9 @@ def nix32_encode(data: bytes) -> str:
     """
     count = (len(data) * 8 - 1) // 5 + 1
     number = int.from_bytes(data, "little")
-    pairs = [_NIX32_PAIRS[(number >> bit) & 0x3FF] for bit in range(0, 5 * (count - 1), 10)]
-    top = NIX32_ALPHABET[number >> 5 * (count - 1)] if count % 2 else ""
-    return top + "".join(reversed(pairs))
+    highest = 10 * (count // 2)  # above the pairs: one more digit if the count is odd
+    pairs = "".join([_NIX32_PAIRS[(number >> bit) & 0x3FF] for bit in range(highest - 10, -1, -10)])
+    return NIX32_ALPHABET[number >> highest] + pairs if count % 2 else pairs
 
 
 def nix32_decode(text: str, size: int = _DIGEST_SIZE) -> bytes:

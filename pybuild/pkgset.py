@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .bundled import default_recipes
+from .collector import held
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
@@ -68,7 +69,8 @@ class _Layer:
             raise CycleError(chain)
         stack.append(key)
         try:
-            value = force(self.definitions[name]())
+            with held(outermost=len(stack) == 1):
+                value = force(self.definitions[name]())
         except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
             exc.name_attribute(name)
             raise
@@ -107,10 +109,11 @@ class PackageSet:
         self.overlays = list(overlays)
         self._final: _Layer | None = None
         self._provisional: _Layer | None = None
-        base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
-        self._latest = _Layer(self, base)  # the last layer made, while overlays are applied
-        for overlay in self.overlays:
-            self._latest = self._apply(overlay, self._latest)
+        with held(outermost=True):  # a thousand recipes: a thousand partials, a few overlays
+            base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
+            self._latest = _Layer(self, base)  # the last layer made, while overlays apply
+            for overlay in self.overlays:
+                self._latest = self._apply(overlay, self._latest)
         self._final, self._provisional = self._latest, None
 
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:

@@ -309,3 +309,34 @@ def test_a_moved_recipe_folder_names_the_new_place_in_tracebacks(tmp_path: Path)
     assert list((after / "__pycache__").iterdir())
     module = load_module(after / "fails.py")
     assert module.recipe.__code__.co_filename == str(after / "fails.py")
+
+
+def test_collection_is_held_back_while_a_set_is_evaluated_and_only_then(tmp_path: Path) -> None:
+    import gc
+
+    seen: list[int] = []
+    recipes = write_recipes(
+        tmp_path / "recipes",
+        {
+            "inner": "import gc\ndef recipe():\n    return gc.get_threshold()[0]\n",
+            "outer": "import gc\n"
+            "def recipe(inner):\n    return (inner.real, gc.get_threshold()[0])\n",
+            "fails": "def recipe(inner):\n    raise RuntimeError(inner)\n",
+        },
+    )
+    before = gc.get_threshold()
+    pkgs = package_set(PY, [recipes])
+    assert gc.get_threshold() == before
+    inner, outer = pkgs.outer  # the inner one asked for inside the outer one: one hold
+    seen += [inner, outer]
+    assert min(seen) >= 100_000 > before[0]
+    assert gc.get_threshold() == before
+    with pytest.raises(Exception, match=str(inner)):
+        pkgs.fails  # noqa: B018 - evaluating is the point
+    assert gc.get_threshold() == before  # put back however the evaluation ended
+    gc.set_threshold(before[0] + 1, *before[1:])
+    try:  # a program's own threshold is its own: not raised past, not put back over
+        assert pkgs.extend(lambda final, prev: {}).inner == max(before[0] + 1, 100_000)
+        assert gc.get_threshold()[0] == before[0] + 1
+    finally:
+        gc.set_threshold(*before)

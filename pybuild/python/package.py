@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..collector import held
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
@@ -193,7 +194,8 @@ class PythonPackage:
             raise CycleError(chain)
         stack.append(self)
         try:
-            return _make_derivation(self)
+            with held(outermost=len(stack) == 1):
+                return _make_derivation(self)
         finally:
             stack.pop()
 
