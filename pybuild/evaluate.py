@@ -76,10 +76,11 @@ def _new_module(spec: ModuleSpec) -> ModuleType:
 def _run(spec: ModuleSpec, module: ModuleType) -> None:
     """Run the module's code: a source file's from its cached bytecode, as an import would."""
     loader = spec.loader
+    code = None
     if isinstance(loader, SourceFileLoader) and spec.origin:
         code = _cached_code(spec.origin) or loader.get_code(spec.name)
-        if code is not None:
-            exec(code, module.__dict__)
+    if code is not None:
+        exec(code, module.__dict__)
     elif loader is not None:
         loader.exec_module(module)
 
