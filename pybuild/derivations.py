@@ -133,7 +133,7 @@ class Derivation(Frozen):
             text = f"fixed:out:{self.output_hash_mode}:{self._output_hex}:"
             return hashlib.sha256((text + self.output_paths["out"]).encode()).hexdigest()
         data = self._json(
-            input_drvs=sorted(d.hash_modulo for d in self.input_drvs),
+            input_drvs=sorted([d.hash_modulo for d in self.input_drvs]),
             outputs={o: "" for o in self.outputs},
         )
         return hashlib.sha256(data.encode()).hexdigest()
@@ -158,7 +158,7 @@ class Derivation(Frozen):
     def text(self) -> str:
         """The canonical JSON of the .drv file."""
         return self._json(
-            input_drvs=sorted(d.drv_name for d in self.input_drvs), outputs=self.output_paths
+            input_drvs=sorted([d.drv_name for d in self.input_drvs]), outputs=self.output_paths
         )
 
     @cached
@@ -172,7 +172,7 @@ class Derivation(Frozen):
         are hex digests or store basenames, which JSON writes as they are, quoted."""
         head, middle, tail = self._json_parts
         inputs = '["' + '","'.join(input_drvs) + '"]' if input_drvs else "[]"
-        members = ",".join(f"{_string(o)}:{_string(outputs[o])}" for o in sorted(outputs))
+        members = ",".join([f"{_string(o)}:{_string(outputs[o])}" for o in sorted(outputs)])
         return f"{head}{inputs}{middle}{{{members}}}{tail}"
 
     @cached
@@ -263,9 +263,9 @@ def derivation(
     drv = Derivation(
         name=name,
         builder=context.value(builder),
-        args=tuple(context.value(a) for a in args),
+        args=tuple([context.value(a) for a in args]),
         env=tuple(sorted(full_env.items())),
-        input_drvs=tuple(context.drvs[k] for k in sorted(context.drvs)),
+        input_drvs=tuple([context.drvs[k] for k in sorted(context.drvs)]),
         input_srcs=tuple(sorted(context.srcs)),
         outputs=tuple(outputs),
         output_hash=output_hash,
@@ -307,10 +307,12 @@ class _Context:
         self.srcs: set[str] = set()
 
     def value(self, value: object) -> str:
-        if isinstance(value, Derivation):
+        if type(value) is str:  # most values: asked first, as cheaply as Python can
+            text = value
+        elif isinstance(value, Derivation):
             self.drvs[value.drv_name] = value
             return placeholder(value)
-        if isinstance(value, str):
+        elif isinstance(value, str):
             text = str(value)
             if isinstance(value, WithInputs):
                 for drv in value.drvs:

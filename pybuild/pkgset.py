@@ -253,10 +253,11 @@ def _call_by_name(
     from .python.package import make_overridable
 
     inputs: dict[str, Any] = {}
+    defined = final._layer().definitions  # what `name in final` asks, once for all
     for name, required in _parameters(fn):
         if name in overrides:
             inputs[name] = overrides[name]
-        elif name in final:
+        elif name in defined:
             inputs[name] = _reference(final, name)
         elif required:
             raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())

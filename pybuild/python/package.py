@@ -387,17 +387,19 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
     }
+    home = str(default_home())  # the store's, asked once for the toolchain, builder and store
     env = {
         **dict(attrs["env"]),
         "PYBUILD_ATTRS": WithInputs(_encode_attrs(builder_attrs), used),
         "PYBUILD_PYTHON": python.identity,
-        "PYTHONPATH": toolchain(python),
+        "PYTHONPATH": _toolchain_in(home, python),
     }
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
         builder=python.executable,
-        args=["-S", builder_source() + "/__main__.py"],
+        args=["-S", _source_in(home) + "/__main__.py"],
         env=env,
+        store=Store.at(home),
         meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},
     )
 

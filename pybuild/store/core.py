@@ -80,6 +80,12 @@ class Store:
         """The store of the current ``PYBUILD_HOME``; one object (and connection) per home."""
         return _store_at(str(default_home()))
 
+    @classmethod
+    def at(cls, home: str) -> Store:
+        """The store of `home`, an absolute path, as :meth:`default` gives it: one object
+        (and connection) per home."""
+        return _store_at(home)
+
     # -- naming -----------------------------------------------------------------------------
 
     def path(self, name: str) -> Path:
