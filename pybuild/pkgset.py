@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .bundled import default_recipes
-from .collector import held
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
+from .pygc import held
 from .python.interpreter import Interpreter
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs

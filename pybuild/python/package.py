@@ -32,13 +32,13 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ..collector import held
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
 from ..pkgset import _parameters
+from ..pygc import held
 from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
@@ -350,6 +350,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     each input's ``pybuild-package.json``), so a derivation grows with its inputs, not with
     its closure, and evaluating a large set stays linear."""
     attrs, python = pkg.attrs, pkg.python
+    home = str(default_home())  # the store's, asked once for the sources, tools and builder
+    store = Store.at(home)
     inputs = {
         "dependencies": pkg.dependencies,
         "build_system": _packages(attrs["build_system"]),
@@ -366,7 +368,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     builder_attrs = {
         "pname": pkg.pname,
         "version": pkg.version,
-        "src": _src_path(attrs["src"], used),
+        "src": _src_path(attrs["src"], used, store),
         "format": attrs["format"],
         "site_packages": python.site_packages,
         **input_paths,
@@ -382,12 +384,11 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
-        "patches": [_src_path(p, used) for p in attrs["patches"]],
+        "patches": [_src_path(p, used, store) for p in attrs["patches"]],
         **{hook: str(attrs[hook]) for hook in HOOKS},
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
     }
-    home = str(default_home())  # the store's, asked once for the toolchain, builder and store
     env = {
         **dict(attrs["env"]),
         "PYBUILD_ATTRS": WithInputs(_encode_attrs(builder_attrs), used),
@@ -399,7 +400,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         builder=python.executable,
         args=["-S", _source_in(home) + "/__main__.py"],
         env=env,
-        store=Store.at(home),
+        store=store,
         meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},
     )
 
@@ -449,14 +450,13 @@ def _input(value: Derivation | PythonPackage, used: list[Derivation]) -> str:
     return placeholder(drv)
 
 
-def _src_path(src: object, used: list[Derivation]) -> str:
+def _src_path(src: object, used: list[Derivation], store: Store) -> str:
     """A source or patch: a fetch or package as an input (in `used`), a local path as its
-    copy in the store (found there as a source by the derivation's scan)."""
+    copy in `store` (found there as a source by the derivation's scan)."""
     src = force(src)
     if isinstance(src, Derivation | PythonPackage):
         return _input(src, used)
     if isinstance(src, str | os.PathLike):
-        store = Store.default()
         return str(store.path(store.add_path(src, exclude=("__pycache__", ".git"))))
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
 

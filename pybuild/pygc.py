@@ -1,4 +1,5 @@
-"""The garbage collector, held back while a package set is evaluated.
+"""Python's own garbage collector (not the store's, :mod:`pybuild.store.gc`), held back while
+a package set is evaluated.
 
 Evaluating a set makes tens of thousands of objects that all live until it is done (recipe
 modules, lazy references, packages, derivations) and almost no garbage in cycles: the
@@ -15,6 +16,7 @@ and concurrent ones in other threads share one hold; the last to finish releases
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 
@@ -49,22 +51,10 @@ class _Hold:
                 gc.set_threshold(*_saved)  # unless the program set its own meanwhile
 
 
-class _Nothing:
-    """``with``: nothing (an evaluation inside one already held)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: object) -> None:
-        pass
+_HOLD, _NOTHING = _Hold(), contextlib.nullcontext()
 
 
-_HOLD, _NOTHING = _Hold(), _Nothing()
-
-
-def held(outermost: bool) -> _Hold | _Nothing:
+def held(outermost: bool) -> contextlib.AbstractContextManager[None]:
     """What an evaluation runs in: collection held back if it is the `outermost` one of its
     thread, else nothing more (the outermost holds it already)."""
     return _HOLD if outermost else _NOTHING
