@@ -9,8 +9,9 @@ variables a terminal needs (like nix-shell ``--pure``).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
+
+TYPE_CHECKING = False  # typing is an import the no-op shell does without
 
 __all__ = ["run_in_environment", "shell_environ"]
 
@@ -57,4 +58,29 @@ def run_in_environment(env_dir: str, pure: bool, command: str | None) -> int:
     else:
         argv = [os.environ.get("SHELL") or "/bin/sh", "-i"]
         environ["PS1"] = r"(pybuild) \w\$ "
-    return subprocess.call(argv, env=environ)
+    return _wait_for(argv, environ)
+
+
+def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
+    """Start `argv` and wait for it as ``system(3)`` does: Ctrl-C and Ctrl-\\ are ignored here
+    while it runs, so they are the command's to handle (an interactive shell survives them) and
+    the exit status is always the command's own (negative: killed by that signal, as
+    :mod:`subprocess` says it). Spawned without :mod:`subprocess`, whose imports (``locale``
+    with ``re``, ``threading``, ``selectors``) cost as much as the interpreter's start, on the
+    no-op this module serves (``pybuild/fastpath.py``); the dispositions Python changed
+    (SIGPIPE and SIGXFSZ ignored) are put back for the command, as subprocess does."""
+    if TYPE_CHECKING:
+        import signal as _signal
+    else:
+        import _signal  # signal's module wraps this one to add enums: enum would cost 5 ms
+
+    held = (_signal.SIGINT, _signal.SIGQUIT)
+    previous = {number: _signal.signal(number, _signal.SIG_IGN) for number in held}
+    try:
+        restore = [n for n in held if previous[n] != _signal.SIG_IGN]
+        restore += [_signal.SIGPIPE, _signal.SIGXFSZ]
+        pid = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore)
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    finally:
+        for number, handler in previous.items():
+            _signal.signal(number, handler)

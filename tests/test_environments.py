@@ -180,6 +180,20 @@ def test_shell_pure_run_hides_pythonpath(recipes: Path) -> None:
     assert impure[:2] == ["x", "HELLO FROM GREET!"]
 
 
+def test_shell_waits_for_its_command_as_system_does(recipes: Path) -> None:
+    """Ctrl-C and Ctrl-\\ are the command's to handle (an interactive shell survives them), the
+    status is the command's own, and a broken pipe ends the writer quietly, as in a terminal."""
+
+    def shell(run: str) -> subprocess.CompletedProcess[str]:
+        sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+        return cli("shell", *sets, "-p", "greet", "--run", run, ok=False)
+
+    interrupted = shell("kill -INT $PPID; kill -QUIT $PPID; sleep 0.5; echo survived; exit 3")
+    assert (interrupted.returncode, interrupted.stdout) == (3, "survived\n")
+    piped = shell("yes | head -n 1")
+    assert (piped.returncode, piped.stdout, piped.stderr) == (0, "y\n", "")
+
+
 def test_shell_reads_shell_py(recipes: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
