@@ -21,9 +21,9 @@ Example::
 
 from __future__ import annotations
 
+import _thread
 import functools
 import os
-import threading
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -46,7 +46,8 @@ else:
 __all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
 
 DEFAULT_RECIPES = default_recipes()
-_resolving = threading.local()
+# By thread (threading.local without threading's import): the attributes being evaluated.
+_resolving: dict[int, list[tuple[int, str]]] = {}
 
 
 class _Layer:
@@ -62,15 +63,18 @@ class _Layer:
             return self.cache[name]
         if name not in self.definitions:
             raise MissingAttribute(name, "the package set", self.owner.names())
-        stack: list[tuple[int, str]] = _resolving.__dict__.setdefault("stack", [])
+        stack = _resolving.setdefault(_thread.get_ident(), [])
         key = (id(self), name)
         if key in stack:
             chain = [n for _, n in stack[stack.index(key) :]] + [name]
             raise CycleError(chain)
         stack.append(key)
         try:
-            with held(outermost=len(stack) == 1):
+            if len(stack) > 1:  # inside another evaluation, which holds the collector back
                 value = force(self.definitions[name]())
+            else:
+                with held:
+                    value = force(self.definitions[name]())
         except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
             exc.name_attribute(name)
             raise
@@ -109,7 +113,7 @@ class PackageSet:
         self.overlays = list(overlays)
         self._final: _Layer | None = None
         self._provisional: _Layer | None = None
-        with held(outermost=True):  # a thousand recipes: a thousand partials, a few overlays
+        with held:  # a thousand recipes: a thousand partials, a few overlays
             base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
             self._latest = _Layer(self, base)  # the last layer made, while overlays apply
             for overlay in self.overlays:
@@ -226,14 +230,12 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
         folder = Path(folder)
         if not folder.is_dir():
             raise UsageError(f"recipe folder {folder} does not exist")
-        # os.scandir and string names: a thousand-recipe set lists in 2 ms instead of 8 ms
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".py"))
-        # and a path a string: a Path each would cost as much again
+        # Names as strings, paths as strings (a Path each would cost as much again), in one
+        # comprehension: a thousand-recipe set is listed in a millisecond.
+        names = sorted([n for n in os.listdir(folder) if n.endswith(".py") and n[0] != "_"])
         where = str(folder) + os.sep
-        for name in names:
-            if not name.startswith("_"):
-                file = where + name
-                definitions[name[:-3]] = functools.partial(_call_recipe_file, file, owner)
+        call = _call_recipe_file
+        definitions.update({n[:-3]: functools.partial(call, where + n, owner) for n in names})
     return definitions
 
 
@@ -253,12 +255,20 @@ def _call_by_name(
     from .python.package import make_overridable
 
     inputs: dict[str, Any] = {}
-    defined = final._layer().definitions  # what `name in final` asks, once for all
+    layer = final._layer()
+    defined = layer.definitions  # what `name in final` asks, once for all
+    # Once the set is complete, `final` is always this layer: a reference resolves in it
+    # directly (while overlays still apply, it is asked for on use, as `_reference` does).
+    resolve = layer.resolve if layer is owner._final else None
     for name, required in _parameters(fn):
         if name in overrides:
             inputs[name] = overrides[name]
         elif name in defined:
-            inputs[name] = _reference(final, name)
+            inputs[name] = (
+                Lazy(f"final.{name}", functools.partial(resolve, name))
+                if resolve is not None
+                else _reference(final, name)
+            )
         elif required:
             raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())
     return make_overridable(fn, **inputs)

@@ -16,16 +16,15 @@ and concurrent ones in other threads share one hold; the last to finish releases
 
 from __future__ import annotations
 
-import contextlib
+import _thread
 import gc
-import threading
 
 __all__ = ["held"]
 
 # Objects made between two collections while held: enough for a set's evaluation not to
 # trigger one, few enough (a few megabytes) that garbage in cycles stays bounded.
 _YOUNG = 100_000
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading's Lock, without threading's import
 _holders = 0
 _saved = (0, 0, 0)
 
@@ -51,10 +50,6 @@ class _Hold:
                 gc.set_threshold(*_saved)  # unless the program set its own meanwhile
 
 
-_HOLD, _NOTHING = _Hold(), contextlib.nullcontext()
-
-
-def held(outermost: bool) -> contextlib.AbstractContextManager[None]:
-    """What an evaluation runs in: collection held back if it is the `outermost` one of its
-    thread, else nothing more (the outermost holds it already)."""
-    return _HOLD if outermost else _NOTHING
+held = _Hold()
+"""What the outermost evaluation of its thread runs in (``with held:``); a nested one runs as
+it is, without even this object's two calls (a set makes a thousand nested ones)."""

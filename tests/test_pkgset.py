@@ -311,6 +311,17 @@ def test_a_moved_recipe_folder_names_the_new_place_in_tracebacks(tmp_path: Path)
     assert module.recipe.__code__.co_filename == str(after / "fails.py")
 
 
+@pytest.mark.parametrize(
+    "file", ["/r/six.py", "/r.d/six.py", "/r/.six.py", "/r/a.b.py", "/r/six", "/r/.six", "six.py"]
+)
+def test_recipe_bytecode_is_looked_for_where_the_import_system_caches_it(file: str) -> None:
+    import importlib.util
+
+    from pybuild.evaluate import _cache_path
+
+    assert _cache_path(file) == importlib.util.cache_from_source(file)
+
+
 def test_collection_is_held_back_while_a_set_is_evaluated_and_only_then(tmp_path: Path) -> None:
     import gc
 

@@ -25,10 +25,10 @@ Example::
 
 from __future__ import annotations
 
+import _thread
 import functools
 import json
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -60,7 +60,9 @@ __all__ = [
 _BUILDER = Path(__file__).parent / "builder"
 # What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
 _encode_attrs = json.JSONEncoder(sort_keys=True).encode
-_making = threading.local()  # packages whose derivation is being made, to catch cycles
+# By thread (threading.local without threading's import): the packages whose derivation is
+# being made, to catch cycles.
+_making: dict[int, list[PythonPackage]] = {}
 # The builder's own tools, pinned: installer, PEP 517 hooks and requirement checking. They run
 # from their wheels (zip import), so they need no build of their own.
 TOOLCHAIN = {
@@ -188,13 +190,15 @@ class PythonPackage:
     @cached
     def drv(self) -> Derivation:
         """The derivation, made on first use; a package that needs itself is a cycle."""
-        stack: list[PythonPackage] = _making.__dict__.setdefault("stack", [])
+        stack = _making.setdefault(_thread.get_ident(), [])
         if self in stack:
             chain = [p.pname for p in stack[stack.index(self) :]] + [self.pname]
             raise CycleError(chain)
         stack.append(self)
         try:
-            with held(outermost=len(stack) == 1):
+            if len(stack) > 1:  # inside another evaluation, which holds the collector back
+                return _make_derivation(self)
+            with held:
                 return _make_derivation(self)
         finally:
             stack.pop()

@@ -23,11 +23,11 @@ not the collector (:mod:`pybuild.store.gc`).
 
 from __future__ import annotations
 
+import _thread  # threading's own locks, without threading's import (evaluation roots its sources)
 import atexit
 import contextlib
 import fcntl
 import os
-import threading
 from collections.abc import Iterable, Iterator
 
 from ..rootsfile import TEMP_ROOTS, gc_lock_fd, new_roots_file, write_all
@@ -122,7 +122,7 @@ class _ProcessRoots:
     """
 
     def __init__(self, names: set[str]) -> None:
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.fd: int | None = None
         self.path = ""
         self.names = names
@@ -144,7 +144,7 @@ class _ProcessRoots:
 
 
 _held: dict[str, _ProcessRoots] = {}  # by the home's var folder: Store objects share a file
-_held_lock = threading.Lock()
+_held_lock = _thread.allocate_lock()
 
 
 def add_temp_roots(store: Store, names: Iterable[str]) -> None:
@@ -197,7 +197,7 @@ def _after_fork_in_child() -> None:
     from caches without asking again) stays rooted while either of them runs.
     """
     global _held_lock
-    _held_lock = threading.Lock()
+    _held_lock = _thread.allocate_lock()
     for key, held in list(_held.items()):
         _held[key] = _ProcessRoots(set(held.names))
 
