@@ -32,7 +32,7 @@ from .bundled import default_recipes
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
-from .pygc import held
+from .pygc import held, holding
 from .python.interpreter import Interpreter
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
@@ -70,7 +70,7 @@ class _Layer:
             raise CycleError(chain)
         stack.append(key)
         try:
-            if len(stack) > 1:  # inside another evaluation, which holds the collector back
+            if holding():  # inside another evaluation
                 value = force(self.definitions[name]())
             else:
                 with held:

@@ -9,7 +9,7 @@ a thousand 3–8 ms of its 60 (28 young and 2 older collections) for nothing fou
 program of the same shape, raises the same threshold for the same reason.
 
 So the outermost evaluation (an attribute of a set, or a package's derivation, asked for
-from outside any other) raises the young generation's threshold, and puts it back when it
+while no other runs) raises the young generation's threshold, and puts it back when it
 returns: garbage made meanwhile is collected then, on the next allocation. Nested evaluations
 and concurrent ones in other threads share one hold; the last to finish releases it.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import _thread
 import gc
 
-__all__ = ["held"]
+__all__ = ["held", "holding"]
 
 # Objects made between two collections while held: enough for a set's evaluation not to
 # trigger one, few enough (a few megabytes) that garbage in cycles stays bounded.
@@ -51,5 +51,11 @@ class _Hold:
 
 
 held = _Hold()
-"""What the outermost evaluation of its thread runs in (``with held:``); a nested one runs as
-it is, without even this object's two calls (a set makes a thousand nested ones)."""
+"""What an evaluation runs in (``with held:``) unless the collector is already held back."""
+
+
+def holding() -> bool:
+    """Whether an evaluation holds the collector back: a nested one (a set makes a thousand)
+    then runs as it is, without the hold's calls and lock. Read without the lock: a thread
+    that sees another's hold end a moment late only collects later."""
+    return _holders > 0
