@@ -22,7 +22,10 @@ class Frozen:
     __slots__ = ()
 
     def _freeze(self, **fields: object) -> None:
-        for name, value in fields.items():
+        if type(self).__dictoffset__:  # fields in the instance's dict: one update for all
+            self.__dict__.update(fields)
+            return
+        for name, value in fields.items():  # fields in slots
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
