@@ -11,7 +11,8 @@ program of the same shape, raises the same threshold for the same reason.
 So the outermost evaluation (an attribute of a set, or a package's derivation, asked for
 while no other runs) raises the young generation's threshold, and puts it back when it
 returns: garbage made meanwhile is collected then, on the next allocation. Nested evaluations
-and concurrent ones in other threads share one hold; the last to finish releases it.
+run inside that hold, and so do those another thread starts meanwhile (until it ends: they
+only collect sooner); holds taken at once by several threads end with the last of them.
 """
 
 from __future__ import annotations
