@@ -100,16 +100,17 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
     """Refuse unknown attributes, missing required ones, wrong types and unknown names."""
     known = {"pname", "version", "src", *known}
     who = attrs.get("pname") if isinstance(attrs.get("pname"), str) else "build_python_package"
-    unknown = sorted(set(attrs) - known)
+    unknown = [name for name in attrs if name not in known]
     if unknown:
-        named = "; ".join(f"{name!r}{_close(name, known)}" for name in unknown)
+        named = "; ".join(f"{name!r}{_close(name, known)}" for name in sorted(unknown))
         raise UsageError(f"{who}: unknown attribute {named}")
     for required in ("pname", "version", "src"):
         if required not in attrs:
             raise UsageError(f"build_python_package needs {required}=")
-    for name, (test, what) in _KINDS.items():
-        if name in attrs and not test(attrs[name]):
-            raise UsageError(f"{who}: {name} must be {what}, not {_shown(attrs[name])}")
+    for name, value in attrs.items():  # those given: a recipe gives a few of two dozen
+        kind = _KINDS.get(name)
+        if kind is not None and not kind[0](value):
+            raise UsageError(f"{who}: {name} must be {kind[1]}, not {_shown(value)}")
     for phase in attrs.get("skip_phases", ()):
         if phase not in PHASES:
             raise UsageError(
