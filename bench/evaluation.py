@@ -14,6 +14,12 @@
 - ``import pybuild`` and ``pybuild --help``, against the interpreter's bare start-up.
 
 Targets: one leaf ≤ 50 ms, all ≤ 1 s. Medians of `runs`.
+
+``--instructions`` counts instead the instructions the deepest recipe's probe, its floor and
+the bare interpreter execute (valgrind's callgrind, ``PYTHONHASHSEED=0``): on an idle machine
+the same counts to a few thousand in every run, where the times of a shared machine vary by a
+third from one minute to the next, so a change to evaluation too small for the times to show
+is measured by them (and each count is a process's whole work, as the times are).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import argparse
 import json
 import os
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -223,10 +231,42 @@ def median_seconds(argv: list[str], env: dict[str, str], runs: int, internal: bo
     return statistics.median(times)
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> int:
+    """The instructions `argv` executes, counted by valgrind's callgrind (hash seed fixed)."""
+    counted = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    done = subprocess.run(
+        counted, env={**env, "PYTHONHASHSEED": "0"}, check=True, capture_output=True, text=True
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        sys.exit(f"bench: valgrind counted nothing:\n{done.stderr[-2000:]}")
+    return int(found[1])
+
+
+def print_instructions(
+    folder: Path, probe: list[str], floor: list[str], leaf: str, env: dict[str, str]
+) -> None:
+    """``--instructions``: the deepest recipe's probe and its floor, and the bare start."""
+    if shutil.which("valgrind") is None:
+        sys.exit("bench: --instructions needs valgrind (apt-get install valgrind)")
+    bare = instructions(python_argv("-c", "pass"), env)
+    deepest = instructions([*probe, leaf], env)
+    least = instructions(floor, env)
+    print(f"{'process':<48}{'instructions':>14}  beyond the bare start")
+    for name, count in [
+        ("python -c pass", bare),
+        (f"instantiate the deepest ({_closure(folder, leaf)} deps)", deepest),
+        ("the deepest, standard library alone (a floor)", least),
+    ]:
+        print(f"{name:<48}{count / 1e6:>12.1f} M  {(count - bare) / 1e6:.1f} M")
+    print(f"the deepest beyond its floor: {(deepest - bare) / (least - bare):.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--instructions", action="store_true", help="count, do not time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "recipes"
@@ -237,6 +277,9 @@ def main() -> None:
         subprocess.run([*probe, "all"], env=env, check=True, capture_output=True)  # warm caches
         leaf = f"gen_{args.recipes - 1}"
         floor = python_argv("-c", FLOOR, str(folder), leaf, _fixed(folder, leaf, env))
+        if args.instructions:
+            print_instructions(folder, probe, floor, leaf, env)
+            return
         rows = [
             (
                 "python -c pass",

@@ -55,14 +55,16 @@ def pybuild_argv(*args: str) -> list[str]:
 
 
 def python_argv(*args: str) -> list[str]:
-    """The interpreter pybuild runs on, with `args`: the floor of every pybuild command."""
+    """The interpreter pybuild runs on, with `args`: the floor of every pybuild command. With
+    ``-P``: ``python -c`` puts the working folder first on ``sys.path``, and the bench runs
+    from the checkout, whose ``pybuild`` would be imported instead of the installed one."""
     venv = os.environ.get(VENV_VARIABLE)
-    return [os.path.join(venv, "bin", "python") if venv else sys.executable, *args]
+    return [os.path.join(venv, "bin", "python") if venv else sys.executable, "-P", *args]
 
 
 def installed_package() -> Path:
     """The folder of the pybuild the timed commands import: its files are inputs of every
     evaluation record (:func:`bench.settle` waits for them after an install)."""
     code = "import os, pybuild; print(os.path.dirname(pybuild.__file__))"
-    where = run(python_argv("-I", "-c", code))  # -I: not the checkout the bench runs from
+    where = run(python_argv("-I", "-c", code))  # -I: nor a PYTHONPATH of the caller's
     return Path(where.strip())
