@@ -75,9 +75,12 @@ def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
         import _signal  # signal's module wraps this one to add enums: enum would cost 5 ms
 
     held = (_signal.SIGINT, _signal.SIGQUIT)
-    previous = {number: _signal.signal(number, _signal.SIG_IGN) for number in held}
     try:
-        restore = [n for n in held if previous[n] != _signal.SIG_IGN]
+        previous = {number: _signal.signal(number, _signal.SIG_IGN) for number in held}
+    except ValueError:  # not the main thread, which alone handles signals: left as they are
+        previous = {}
+    try:
+        restore = [n for n in held if previous.get(n) != _signal.SIG_IGN]
         restore += [_signal.SIGPIPE, _signal.SIGXFSZ]
         pid = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore)
         return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])

@@ -194,6 +194,22 @@ def test_shell_waits_for_its_command_as_system_does(recipes: Path) -> None:
     assert (piped.returncode, piped.stdout, piped.stderr) == (0, "y\n", "")
 
 
+def test_a_command_runs_in_an_environment_from_any_thread(tmp_path: Path) -> None:
+    """Only the main thread may change how signals are handled: elsewhere they stay as
+    they are, and the command still runs and gives its status."""
+    import threading
+
+    from pybuild.shell import run_in_environment
+
+    statuses: list[int] = []
+    thread = threading.Thread(
+        target=lambda: statuses.append(run_in_environment(str(tmp_path), True, "exit 4"))
+    )
+    thread.start()
+    thread.join()
+    assert statuses == [4]
+
+
 def test_shell_reads_shell_py(recipes: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
