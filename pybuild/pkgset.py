@@ -32,7 +32,7 @@ from .bundled import default_recipes
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
 from .evaluate import load_module, select
 from .lazy import Lazy, force
-from .pygc import held, holding
+from .pygc import evaluated, held
 from .python.interpreter import Interpreter
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
@@ -70,11 +70,7 @@ class _Layer:
             raise CycleError(chain)
         stack.append(key)
         try:
-            if holding():  # inside another evaluation
-                value = force(self.definitions[name]())
-            else:
-                with held:
-                    value = force(self.definitions[name]())
+            value = force(evaluated(self.definitions[name]))
         except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
             exc.name_attribute(name)
             raise
@@ -217,10 +213,13 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _reference(view: _View, name: str) -> Lazy:
+def _reference(view: _View, name: str, resolve: Callable[[str], Any] | None = None) -> Lazy:
     """``view.name``, lazily: not even the layer is looked at now (`final` is complete only
-    after every overlay). Called directly where the name is a variable: attribute access
-    reaches ``__getattr__`` only after a failed lookup, which costs as much again."""
+    after every overlay), unless the caller knows the layer it resolves in (`resolve`).
+    Called directly where the name is a variable: attribute access reaches ``__getattr__``
+    only after a failed lookup, which costs as much again."""
+    if resolve is not None:
+        return Lazy(f"{view._label}.{name}", functools.partial(resolve, name))
     return Lazy(f"{view._label}.{name}", lambda: view._layer().resolve(name))
 
 
@@ -264,11 +263,7 @@ def _call_by_name(
         if name in overrides:
             inputs[name] = overrides[name]
         elif name in defined:
-            inputs[name] = (
-                Lazy(f"final.{name}", functools.partial(resolve, name))
-                if resolve is not None
-                else _reference(final, name)
-            )
+            inputs[name] = _reference(final, name, resolve)
         elif required:
             raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())
     return make_overridable(fn, **inputs)

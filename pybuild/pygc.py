@@ -20,7 +20,14 @@ from __future__ import annotations
 import _thread
 import gc
 
-__all__ = ["held", "holding"]
+TYPE_CHECKING = False  # typing: an import no evaluation needs
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    R = TypeVar("R")
+
+__all__ = ["evaluated", "held"]
 
 # Objects made between two collections while held: enough for a set's evaluation not to
 # trigger one, few enough (a few megabytes) that garbage in cycles stays bounded.
@@ -52,11 +59,14 @@ class _Hold:
 
 
 held = _Hold()
-"""What an evaluation runs in (``with held:``) unless the collector is already held back."""
+"""``with held:`` an evaluation runs with the collector held back."""
 
 
-def holding() -> bool:
-    """Whether an evaluation holds the collector back: a nested one (a set makes a thousand)
-    then runs as it is, without the hold's calls and lock. Read without the lock: a thread
-    that sees another's hold end a moment late only collects later."""
-    return _holders > 0
+def evaluated(evaluate: Callable[..., R], *arguments: object) -> R:
+    """``evaluate(*arguments)`` in a hold, unless one is on already: a nested evaluation (a set
+    makes a thousand) runs as it is, without the hold's calls and lock. Read without the
+    lock: a thread that sees another's hold end a moment late only collects later."""
+    if _holders:
+        return evaluate(*arguments)
+    with held:
+        return evaluate(*arguments)

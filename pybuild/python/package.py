@@ -38,7 +38,7 @@ from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
 from ..pkgset import _parameters
-from ..pygc import held, holding
+from ..pygc import evaluated
 from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
@@ -196,10 +196,7 @@ class PythonPackage:
             raise CycleError(chain)
         stack.append(self)
         try:
-            if holding():  # inside another evaluation
-                return _make_derivation(self)
-            with held:
-                return _make_derivation(self)
+            return evaluated(_make_derivation, self)
         finally:
             stack.pop()
 
