@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from .progress import Progress
 
 __all__ = ["BuildOptions"]

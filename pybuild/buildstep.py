@@ -21,7 +21,6 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .buildoptions import BuildOptions
 from .builtin import BuiltinFailure, is_builtin
@@ -31,6 +30,7 @@ from .errors import BuildError, HashMismatch, PathNotValid
 from .hashing import hash_file, hash_path
 from .store import Store, remove_tree
 
+TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from .sandbox import Cell
 

@@ -8,13 +8,16 @@ see where to break it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
 
 from .errors import CycleError
 
-__all__ = ["toposort"]
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import TypeVar
 
-T = TypeVar("T", bound=Hashable)
+    T = TypeVar("T", bound=Hashable)
+
+__all__ = ["toposort"]
 
 
 def toposort(

@@ -25,12 +25,16 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Protocol, TextIO
 
+TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from typing import Protocol, TextIO
+
     from rich.text import Text
 
     from .results import Status
+else:
+    Protocol = object  # what Progress is matters to the checker only
 
 __all__ = ["Lines", "Live", "Progress", "close_all", "for_stream"]
 

@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
@@ -38,6 +37,7 @@ from .results import BuildResult, Status
 from .store import Store
 from .store.temproots import add_temp_roots, temp_roots
 
+TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
@@ -188,6 +188,8 @@ def _run_plan(
     """
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
+    if len(plan.order) == 1:
+        return _run_one(plan.order[0], build, options)
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     results: dict[Derivation, BuildResult] = {}
@@ -241,6 +243,22 @@ def _run_plan(
     if first_error is not None and not options.keep_going:
         raise first_error
     return results
+
+
+def _run_one(
+    drv: Derivation, build: Callable[[Derivation, int], Status], options: BuildOptions
+) -> dict[Derivation, BuildResult]:
+    """One build (a new environment, a package whose inputs are valid): run here, as the pool
+    would run it, without the pool's import and thread (5 ms of a 150 ms command)."""
+    start = time.monotonic()
+    try:
+        result = BuildResult(build(drv, options.build_cores(1)))
+    except PybuildError as exc:
+        result = BuildResult.failure(exc)
+    options.reporter.finished(drv.name, result.status, time.monotonic() - start)
+    if result.error is not None and not options.keep_going:
+        raise result.error
+    return {drv: result}
 
 
 def _skip_dependents(

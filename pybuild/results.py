@@ -23,13 +23,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 
 from .errors import PybuildError
 
-__all__ = ["BuildResult", "Status", "statuses"]
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import TypeVar
 
-K = TypeVar("K")
+    K = TypeVar("K")
+
+__all__ = ["BuildResult", "Status", "statuses"]
 
 
 class Status(enum.StrEnum):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pybuild import builtin
 from pybuild.derivations import derivation
 from pybuild.errors import BuildError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
@@ -87,6 +88,36 @@ def test_an_unknown_builtin_builder_fails_the_build(store: Store) -> None:
     with pytest.raises(BuildError) as err:
         realise([drv], store, quiet())
     assert "has no builder builtin:nothing" in err.value.tail
+
+
+def _raising(exc: Exception) -> None:
+    raise exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "failed"),
+    [
+        (OSError(28, "No space left on device"), True),
+        (subprocess.CalledProcessError(1, ["tool"]), True),
+        (ValueError("a bug in the builder"), False),
+    ],
+)
+def test_a_builtin_that_the_system_or_a_process_fails_fails_its_build(
+    store: Store, monkeypatch: pytest.MonkeyPatch, exc: Exception, failed: bool
+) -> None:
+    """The system's refusal and a process's failure fail the build, with their message in the
+    log; any other exception is pybuild's bug and goes up as it is (a traceback to report)."""
+    monkeypatch.setattr(sys.modules[__name__], "failing", lambda env, log: _raising(exc), False)
+    monkeypatch.setitem(builtin._BUILDERS, "builtin:failing", f"{__name__}:failing")
+    drv = derivation(name="fails", builder="builtin:failing")
+    if failed:
+        with pytest.raises(BuildError) as err:
+            realise([drv], store, quiet())
+        assert str(exc) in err.value.tail
+    else:
+        with pytest.raises(ValueError, match="a bug in the builder"):
+            realise([drv], store, quiet())
+    assert not store.is_valid(drv.output_paths["out"])
 
 
 def test_folders_several_packages_have_are_merged_with_relative_links(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ import io
 import os
 import stat
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from pybuild import realiser
 from pybuild.derivations import Derivation, derivation
 from pybuild.errors import BuildError, HashMismatch, PathNotValid
 from pybuild.hashing import hash_bytes, hash_path
@@ -534,6 +536,35 @@ def test_without_keep_going_the_first_failure_is_raised(store: Store) -> None:
         build(store, after_bad)
     assert not store.is_valid(after_bad.out)
     assert not (store.log_dir / f"{after_bad.drv_name}.log").exists()  # never started
+
+
+def test_a_single_build_runs_in_the_callers_thread_and_fails_as_a_pool_would(
+    store: Store,
+) -> None:
+    """One derivation to build is built here, without the thread pool (a new environment, a
+    package whose inputs are valid); its result and errors are the pool's."""
+    threads = []
+    note = sh("note", 'echo "$$" > "$out"')
+    bad = sh("lone-bad", "echo broken; exit 2")
+    original = realiser._build
+
+    def watched(drv: Derivation, *args: object) -> Status:
+        threads.append(threading.current_thread())
+        return original(drv, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(realiser, "_build", watched)
+        log = io.StringIO()
+        assert realise([note], store, BuildOptions(log=log, jobs=2)) == {
+            note: BuildResult(Status.BUILT)
+        }
+        assert f"built {note.name} in" in log.getvalue()
+        with pytest.raises(BuildError, match="build of lone-bad failed"):
+            realise([bad], store, BuildOptions(log=io.StringIO()))
+        kept = realise([bad], store, BuildOptions(log=io.StringIO(), keep_going=True))
+    assert threads == [threading.current_thread()] * 3
+    assert kept[bad].status is Status.FAILED and "exited with status 2" in str(kept[bad].error)
+    assert store.is_valid(note.out) and not store.is_valid(bad.out)
 
 
 def test_the_inputs_of_a_valid_output_are_not_needed(store: Store, tmp_path: Path) -> None:

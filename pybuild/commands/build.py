@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
@@ -28,6 +27,10 @@ from .common import (
     select_attr,
     set_arguments,
 )
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 _VALID = BuildResult(Status.VALID)
 

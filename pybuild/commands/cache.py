@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from ..display import human_size
 from ..errors import UsageError
@@ -19,6 +18,10 @@ from .common import (
     select_attr,
     set_arguments,
 )
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

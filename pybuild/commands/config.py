@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from ..errors import UsageError
 from .common import get_settings
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from ..display import human_size, parse_size
 from ..errors import UsageError
 from .common import open_store, print_json
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from ..atomic import write_atomic
 from ..errors import UsageError
 from .common import package_set, print_json, recipe_folders, select_attr, set_arguments
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
 
 from .common import (
     add_dry_run,
@@ -25,6 +24,10 @@ from .common import (
     select_attr,
     set_arguments,
 )
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

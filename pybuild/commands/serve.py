@@ -6,10 +6,13 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import Any
 
 from ..errors import UsageError
 from .common import build_options, get_settings
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
 from ..errors import UsageError
 from .common import (
@@ -23,6 +22,10 @@ from .common import (
     select_attr,
     set_arguments,
 )
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -6,11 +6,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
 
 from ..display import human_size
 from ..errors import UsageError
 from .common import build_options, get_settings, open_store, print_json
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

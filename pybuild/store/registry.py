@@ -23,10 +23,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryLost
 from .paths import is_store_name
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["RECOVER_COMMAND", "PathInfo", "Registry", "registry_error", "stored_names"]
 
