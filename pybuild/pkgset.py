@@ -46,8 +46,9 @@ else:
 __all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
 
 DEFAULT_RECIPES = default_recipes()
-# By thread (threading.local without threading's import): the attributes being evaluated.
-_resolving: dict[int, list[tuple[int, str]]] = {}
+# By thread (threading.local without threading's import): the attributes being evaluated,
+# forgotten with the thread.
+_resolving = _thread._local()
 
 
 class _Layer:
@@ -63,7 +64,10 @@ class _Layer:
             return self.cache[name]
         if name not in self.definitions:
             raise MissingAttribute(name, "the package set", self.owner.names())
-        stack = _resolving.setdefault(_thread.get_ident(), [])
+        try:
+            stack: list[tuple[int, str]] = _resolving.stack
+        except AttributeError:
+            stack = _resolving.stack = []
         key = (id(self), name)
         if key in stack:
             chain = [n for _, n in stack[stack.index(key) :]] + [name]

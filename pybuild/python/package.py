@@ -61,8 +61,8 @@ _BUILDER = Path(__file__).parent / "builder"
 # What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
 _encode_attrs = json.JSONEncoder(sort_keys=True).encode
 # By thread (threading.local without threading's import): the packages whose derivation is
-# being made, to catch cycles.
-_making: dict[int, list[PythonPackage]] = {}
+# being made, to catch cycles; forgotten with the thread.
+_making = _thread._local()
 # The builder's own tools, pinned: installer, PEP 517 hooks and requirement checking. They run
 # from their wheels (zip import), so they need no build of their own.
 TOOLCHAIN = {
@@ -190,7 +190,10 @@ class PythonPackage:
     @cached
     def drv(self) -> Derivation:
         """The derivation, made on first use; a package that needs itself is a cycle."""
-        stack = _making.setdefault(_thread.get_ident(), [])
+        try:
+            stack: list[PythonPackage] = _making.stack
+        except AttributeError:
+            stack = _making.stack = []
         if self in stack:
             chain = [p.pname for p in stack[stack.index(self) :]] + [self.pname]
             raise CycleError(chain)
