@@ -33,7 +33,7 @@ from pathlib import Path
 from .errors import DerivationError, PybuildError, UsageError
 from .frozen import Frozen, cached
 from .hashing import parse_hash
-from .store import Store
+from .store import Store, default_home
 from .store.paths import HASH_LEN, check_name, make_name
 
 TYPE_CHECKING = False  # typing, like dataclasses, is an import no evaluation needs
@@ -366,14 +366,14 @@ def _store_path_pattern(prefix: str) -> re.Pattern[str]:
 
 
 def _store_dir(store: Store | None) -> str:
-    return (
-        str(store.dir) if store is not None else _default_store_dir(os.environ.get("PYBUILD_HOME"))
-    )
+    """`store`'s directory, or the default store's: of the home as the environment names it
+    now (``PYBUILD_HOME``, else ``XDG_DATA_HOME``; a relative one from the working folder)."""
+    return str(store.dir) if store is not None else _home_store_dir(default_home())
 
 
 @functools.lru_cache(maxsize=8)
-def _default_store_dir(_home_env: str | None) -> str:
-    return str(Store.default().dir)
+def _home_store_dir(home: Path) -> str:
+    return str(Store.at(str(home)).dir)
 
 
 def instantiate(drv: Derivation, store: Store) -> str:

@@ -127,6 +127,19 @@ def test_usable_as_a_path(pybuild_home: Path) -> None:
     )
 
 
+def test_the_path_follows_the_home_the_environment_names_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``PYBUILD_HOME`` the home is ``$XDG_DATA_HOME/pybuild``: a derivation's path is
+    in the store :meth:`Store.default` gives at that moment, whichever variable moved it."""
+    monkeypatch.delenv("PYBUILD_HOME")
+    drv = simple()
+    for data in ("one", "two", "one"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / data))
+        assert str(drv) == str(tmp_path / data / "pybuild" / "store" / drv.out)
+        assert str(drv) == str(Store.default().path(drv.out))
+
+
 def test_text_is_canonical_json_without_the_store_dir(pybuild_home: Path) -> None:
     dep = simple("dep")
     drv = simple("user", script=f'cat {dep} > "$out"')
