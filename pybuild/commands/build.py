@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
-from ..testcounts import SuiteCounts, counts_for, total
 from .common import (
     add_dry_run,
     as_derivation,
@@ -181,6 +180,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     `--check`, each attribute is rebuilt and compared too.
     """
     from ..realiser import realise
+    from ..testcounts import SuiteCounts, total
 
     drvs, rows = _evaluate_all(package_set(args))
     if args.dry_run:
@@ -226,6 +226,8 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
 def _tests_json(store: Any, drv: Any, result: BuildResult) -> dict[str, int] | None:
     """What the check phase of `drv`'s build counted, from its log (None: no tests ran)."""
+    from ..testcounts import counts_for  # here: only reports read the logs back
+
     counts = counts_for(store.log_dir, drv.drv_name, result)
     return counts.to_json() if counts else None
 
