@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +90,8 @@ def fresh_outputs(
 def _new_build_dir(drv: Derivation, options: BuildOptions) -> Path:
     """A new folder for one build, in the `build_dir` setting's folder or the temporary one
     (``TMPDIR``), as Nix's ``nix-build-NAME-…``; only its owner may enter it."""
+    import tempfile  # here: the realiser loads this module for dry runs, which build nothing
+
     parent = options.build_dir or None
     if parent is not None:
         os.makedirs(parent, exist_ok=True)
@@ -156,6 +156,8 @@ def _run_builder(
         reason = f"timed out after {options.build_timeout} s (build_timeout)"
         raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
     code = builder.returncode
+    import signal  # loaded by the builder's process handling already
+
     if box is not None and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:

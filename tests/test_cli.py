@@ -467,16 +467,29 @@ def test_help_and_no_op_build_import_nothing_heavy(tmp_path: Path) -> None:
     assert heavy(imported_by("path-info", "-r", build_hello(tmp_path))) == []
 
 
-def test_one_build_loads_no_thread_pool_and_a_command_no_typing() -> None:
+def test_one_build_loads_no_thread_pool_and_a_command_no_typing(tmp_path: Path) -> None:
     """A single build (a new environment) runs in the command's thread: the pool's modules,
-    with logging, are 5 ms of a 150 ms command. typing is for the checker. Run without site
-    (``-S``), whose import hook for an editable install imports typing itself."""
-    argv = [sys.executable, "-S", "-c", IMPORT_PROBE, "build", "-f", HELLO, "greeting"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
-    line = next(x for x in run.stdout.splitlines() if x.startswith("MODULES "))
-    assert not {"concurrent.futures", "typing"} & set(line.split())
-    assert "greeting" in run.stdout  # built: its path printed
+    with logging, are 5 ms of a 150 ms command. typing is for the checker, and a dry run makes
+    no build folder (tempfile). Run without site (``-S``), whose import hook for an editable
+    install imports typing itself."""
+
+    def loaded(*args: object) -> tuple[set[str], str]:
+        argv = [sys.executable, "-S", "-c", IMPORT_PROBE, *map(str, args)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        run = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
+        line = next(x for x in run.stdout.splitlines() if x.startswith("MODULES "))
+        return set(line.split()[1:]), run.stdout
+
+    lone = tmp_path / "lone.py"
+    lone.write_text(
+        "from pybuild import derivation\n"
+        "lone = derivation(name='lone', builder='/bin/sh', args=['-c', 'echo > $out'])\n"
+    )
+    dry, _ = loaded("build", "--dry-run", "-f", lone, "lone")
+    assert not {"concurrent.futures", "typing", "tempfile"} & dry
+    modules, shown = loaded("build", "-f", HELLO, "greeting")
+    assert not {"concurrent.futures", "typing"} & modules
+    assert "greeting" in shown  # built: its path printed
 
 
 def test_a_command_loads_only_its_own_module() -> None:
