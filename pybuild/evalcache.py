@@ -137,16 +137,19 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
 class Recorder:
     """While active, notes the files, folders and variables this process reads."""
 
-    def __init__(self, store_dir: str, registry: str | None = None) -> None:
+    def __init__(self, store_dir: str, kept: Sequence[str] = ()) -> None:
         self.started_ns = time.time_ns()
         self.files: set[str] = set()
         self.folders: set[str] = set()
         self.probed: set[str] = set()
         self.variables: set[str] = set()
-        self._skip = store_dir.rstrip(os.sep) + os.sep  # store paths never change
-        # The registry (and its -wal, -shm, lock files) changes with every build, and what an
-        # evaluation gets from it never depends on it: names are made from contents.
-        self._registry = registry
+        # Store paths never change. The store's listing, and what the store keeps about
+        # itself (`kept`: the registry with its -wal, -shm and lock files, the notes of what
+        # it holds), change with every build, and what an evaluation gets from them never
+        # depends on them: names are made from contents. A record that counted them would
+        # hold only until the next build of anything.
+        self._store = store_dir.rstrip(os.sep)
+        self._skip = (self._store + os.sep, *kept)
 
     def recording(self) -> AbstractContextManager[Recorder]:
         """Patch every way Python reads the file system or the environment, for the block."""
@@ -209,7 +212,7 @@ class Recorder:
         if isinstance(path, int):
             return  # a file descriptor: its file was opened, and noted, by name
         full = os.path.abspath(os.fsdecode(path))
-        if full.startswith(self._skip) or (self._registry and full.startswith(self._registry)):
+        if full == self._store or full.startswith(self._skip):
             return
         seen.add(full)
 

@@ -251,18 +251,23 @@ def test_property_cached_answers_equal_fresh_ones(tmp_path_factory: pytest.TempP
     check()
 
 
-def test_the_registry_is_no_input_of_an_evaluation(tmp_path: Path) -> None:
-    """Every build writes the registry; a record that counted it would hold until the next."""
+def test_the_registry_and_the_store_listing_are_no_input_of_an_evaluation(tmp_path: Path) -> None:
+    """Every build writes the registry and adds to the store's listing; a record that counted
+    them would hold until the next."""
     registry = tmp_path / "var" / "db.sqlite"
     registry.parent.mkdir()
     registry.write_text("")
     Path(f"{registry}-wal").write_text("")
-    recorder = evalcache.Recorder(str(tmp_path / "store"), registry=str(registry))
+    (tmp_path / "store").mkdir()
+    recorder = evalcache.Recorder(str(tmp_path / "store"), kept=[str(registry)])
     with recorder.recording():
         assert registry.exists()
         with open(f"{registry}-wal"):
             pass
         (tmp_path / "read.txt").exists()
+        os.listdir(tmp_path / "store")
+        os.listdir(tmp_path)
     inputs = recorder.inputs()
     assert str(tmp_path / "read.txt") in inputs["probed"]
     assert not [p for p in [*inputs["probed"], *inputs["files"]] if p.startswith(str(registry))]
+    assert list(inputs["folders"]) == [str(tmp_path)]

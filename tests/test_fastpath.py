@@ -17,7 +17,7 @@ import pytest
 from pybuild import evalcache, fastpath
 from pybuild.bundled import default_recipes
 from pybuild.cli import main
-from pybuild.store import Store
+from pybuild.store import Store, validity
 from pybuild.store.temproots import release_temp_roots
 from support.fixtures import BuildIndex, write_fixture_recipes
 
@@ -83,6 +83,37 @@ def test_the_fast_path_leaves_a_deleted_output_to_the_full_command(
     capsys.readouterr()
     assert fast(capsys, BUILD) == (None, "")
     assert main(BUILD) == 0 and capsys.readouterr().out.split() == out  # built again
+
+
+SOURCED = """
+from pathlib import Path
+from pybuild import derivation
+
+hello = derivation(name="hello", builder="/bin/sh", args=["-c", "cat $src > $out"],
+                   env={"src": Path("greeting.txt")})
+bye = derivation(name="bye", builder="/bin/sh", args=["-c", "cat $src $src > $out"],
+                 env={"src": Path("greeting.txt")})
+"""
+
+
+def test_a_record_holds_while_other_builds_change_the_store(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the store keeps about itself (its registry, the notes of what it holds) changes
+    with every build; an evaluation that found its sources there does not depend on it, so
+    building something else leaves the record answering."""
+    monkeypatch.setattr(validity, "_SETTLED_NS", 0)  # notes written at once
+    (project / "sourced.py").write_text(SOURCED)
+    (project / "greeting.txt").write_text("hi\n")
+    for path in ("sourced.py", "greeting.txt"):
+        os.utime(project / path, (1_000_000, 1_000_000))
+    hello, bye = (["build", "-f", "sourced.py", name] for name in ("hello", "bye"))
+    assert main(hello) == 0
+    first = capsys.readouterr().out
+    for _ in range(2):  # each evaluation asks whether the source is valid, and notes it
+        assert main(bye) == 0
+        capsys.readouterr()
+        assert fast(capsys, hello) == (0, first)
 
 
 def test_settings_and_other_options_go_the_long_way(

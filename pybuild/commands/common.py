@@ -244,8 +244,11 @@ def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:
     record under `key`; what it returns (derivations, or a list of them)."""
     from ..evalcache import Recorder, save
     from ..settings import config_file
+    from ..store.validity import notes_folder
 
-    recorder = Recorder(str(store.dir), registry=str(store.registry.path))
+    recorder = Recorder(
+        str(store.dir), kept=[str(store.registry.path), notes_folder(str(store.var))]
+    )
     with recorder.recording():
         recorder.note_settings(str(config_file()))
         result = evaluate()

@@ -36,7 +36,7 @@ TYPE_CHECKING = False  # typing is one of the imports this module exists to avoi
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["stale_notes", "valid"]
+__all__ = ["notes_folder", "stale_notes", "valid"]
 
 _SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show the last write
 _NOTES = ("cache", "valid")
@@ -50,7 +50,7 @@ def valid(var: str, names: list[str]) -> bool:
     stamp = _stamp(db)
     if stamp is None:
         return False
-    note = os.path.join(var, *_NOTES, text_hash("\n".join(unique)))
+    note = notes_folder(var) + text_hash("\n".join(unique))
     text = f"{stamp}\n" + "\n".join(unique)
     if _read(note) == text:
         return True
@@ -61,12 +61,17 @@ def valid(var: str, names: list[str]) -> bool:
     return True
 
 
+def notes_folder(var: str) -> str:
+    """Where the notes of the store whose state is `var` are (ending in a separator)."""
+    return os.path.join(var, *_NOTES, "")
+
+
 def stale_notes(var: str) -> list[str]:
     """The notes that can never answer again, for a collection to remove: those of any stamp
     but the registry's now. A stamp never comes back (its files are only written), so they would
     stay forever; a collection that deleted anything has written to the registry, and every
     note made before it is among them. A note being written (its temporary name) stays."""
-    folder = os.path.join(var, *_NOTES)
+    folder = notes_folder(var)
     stamp = _stamp(os.path.join(var, "db.sqlite"))
     try:
         with os.scandir(folder) as entries:
