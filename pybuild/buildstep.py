@@ -120,7 +120,9 @@ def _run_builder(
     box: Cell | None,
     cores: int,
 ) -> None:
-    from . import processes  # only a real build needs them
+    import signal  # as processes does: only a real build needs them
+
+    from . import processes
 
     env = _builder_env(drv, store, work, build_dir)
     env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
@@ -156,8 +158,6 @@ def _run_builder(
         reason = f"timed out after {options.build_timeout} s (build_timeout)"
         raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
     code = builder.returncode
-    import signal  # loaded by the builder's process handling already
-
     if box is not None and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:

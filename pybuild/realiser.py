@@ -23,7 +23,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -228,16 +228,11 @@ def _run_plan(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 drv = running.pop(future)
-                try:
-                    results[drv] = BuildResult(future.result())
-                except PybuildError as exc:
-                    results[drv] = BuildResult.failure(exc)
-                    first_error = first_error or exc
+                results[drv] = result = _reported(drv, future.result, seconds, options)
+                if result.error is not None:
+                    first_error = first_error or result.error
                     _skip_dependents(drv, waiting, results)
                     continue
-                finally:
-                    if drv in results:  # else an unexpected error is on its way up
-                        options.reporter.finished(drv.name, results[drv].status, seconds[drv])
                 for others in waiting.values():
                     others.discard(drv)
     if first_error is not None and not options.keep_going:
@@ -250,15 +245,35 @@ def _run_one(
 ) -> dict[Derivation, BuildResult]:
     """One build (a new environment, a package whose inputs are valid): run here, as the pool
     would run it, without the pool's import and thread (5 ms of a 150 ms command)."""
-    start = time.monotonic()
-    try:
-        result = BuildResult(build(drv, options.build_cores(1)))
-    except PybuildError as exc:
-        result = BuildResult.failure(exc)
-    options.reporter.finished(drv.name, result.status, time.monotonic() - start)
+    seconds: dict[Derivation, float] = {}
+
+    def timed() -> Status:
+        start = time.monotonic()
+        try:
+            return build(drv, options.build_cores(1))
+        finally:
+            seconds[drv] = time.monotonic() - start
+
+    result = _reported(drv, timed, seconds, options)
     if result.error is not None and not options.keep_going:
         raise result.error
     return {drv: result}
+
+
+def _reported(
+    drv: Derivation,
+    outcome: Callable[[], Status],
+    seconds: Mapping[Derivation, float],
+    options: BuildOptions,
+) -> BuildResult:
+    """`drv`'s result: the status `outcome` gives, or the failure it raises, told to the
+    reporter with the build's `seconds`. Any other error goes up untold: it is pybuild's."""
+    try:
+        result = BuildResult(outcome())
+    except PybuildError as exc:
+        result = BuildResult.failure(exc)
+    options.reporter.finished(drv.name, result.status, seconds[drv])
+    return result
 
 
 def _skip_dependents(
