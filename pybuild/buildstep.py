@@ -71,7 +71,7 @@ def fresh_outputs(
             if is_builtin(drv.builder):
                 _run_builtin(drv, store, work, log_path, options)
             else:
-                build_dir = _new_build_dir(drv, options)
+                build_dir = store.new_build_dir(work, drv.name, options.build_dir or None)
                 cores = options.build_cores(1) if cores is None else cores
                 _run_builder(drv, store, work, build_dir, log_path, options, box, cores)
             _check_outputs(drv, built, log_path)
@@ -82,20 +82,9 @@ def fresh_outputs(
             kept = " and ".join(str(p) for p in (build_dir, work) if p is not None)
             options.say(f"keeping the failed build's directories {kept}")
         else:
-            remove_tree(work)
             if build_dir is not None:
-                remove_tree(build_dir)
-
-
-def _new_build_dir(drv: Derivation, options: BuildOptions) -> Path:
-    """A new folder for one build, in the `build_dir` setting's folder or the temporary one
-    (``TMPDIR``), as Nix's ``nix-build-NAME-…``; only its owner may enter it."""
-    import tempfile  # here: the realiser loads this module for dry runs, which build nothing
-
-    parent = options.build_dir or None
-    if parent is not None:
-        os.makedirs(parent, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"pybuild-build-{drv.name}-", dir=parent))
+                store.remove_build_dir(work, build_dir)
+            remove_tree(work)
 
 
 def _sandbox(

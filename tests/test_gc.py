@@ -20,6 +20,7 @@ from pybuild.errors import UsageError
 from pybuild.realiser import BuildOptions, realise
 from pybuild.results import statuses
 from pybuild.store import Store, validity
+from pybuild.store.core import BUILD_DIR_RECORD
 from pybuild.store.delete import LivePathError, delete_paths
 from pybuild.store.gc import collect_garbage
 from pybuild.store.locks import path_locks
@@ -184,6 +185,43 @@ def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> Non
     assert not (store.dir / leftover).exists() and (store.dir / busy).exists()
     assert not dead_dir.exists() and mine.exists()
     assert result.freed == 1500
+
+
+def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
+    store: Store, tmp_path: Path
+) -> None:
+    """A builder's own folder is in TMPDIR, where the collector removes it only through the
+    record in var/tmp of a build whose process is gone, and only if it is a build's folder."""
+    store.registry.open()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    outside = tmp_path / "tmp"
+    dead_work = store.tmp_dir / f"hello-{gone.pid}-abcd1234"
+    dead_work.mkdir(parents=True)
+    dead_build = store.new_build_dir(dead_work, "hello", str(outside))
+    (dead_build / "object.o").write_text("z" * 700)
+    running = store.new_tmp_dir("running")
+    running_build = store.new_build_dir(running, "running", str(outside))
+    # A record that names anything but a build's folder (edited by hand, say) goes alone.
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "data").write_text("keep")
+    forged = f"{BUILD_DIR_RECORD}x-{gone.pid}-abcd5678"
+    os.symlink(precious, store.tmp_dir / forged)
+    (outside / "pybuild-build-link").symlink_to(precious)  # nor through a link so named
+    os.symlink(outside / "pybuild-build-link", store.tmp_dir / f"{forged[:-1]}9")
+
+    dry = collect_garbage(store, dry_run=True, scan_processes=False)
+    expected = sorted([str(dead_build), dead_work.name, forged, f"{forged[:-1]}9"])
+    assert sorted(dry.tmp_dirs) == expected and dry.freed == 700
+    assert dead_build.exists()
+
+    result = collect_garbage(store, scan_processes=False)
+    assert sorted(result.tmp_dirs) == expected and result.freed == 700
+    assert not dead_build.exists() and not dead_work.exists()
+    assert (precious / "data").read_text() == "keep"
+    assert sorted(os.listdir(outside)) == ["pybuild-build-link", running_build.name]
+    assert sorted(os.listdir(store.tmp_dir)) == [BUILD_DIR_RECORD + running.name, running.name]
 
 
 def test_temp_roots_hold_while_their_process_lives(store: Store) -> None:

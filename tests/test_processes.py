@@ -24,6 +24,7 @@ from pybuild.derivations import Derivation, derivation
 from pybuild.realiser import BuildOptions, realise
 from pybuild.results import statuses
 from pybuild.store import Store
+from pybuild.store.gc import collect_garbage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,7 +166,9 @@ def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
         realise([drv], options=BuildOptions(sandbox="false"))
         """
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     pybuild = subprocess.Popen([sys.executable, "-c", script], env=env)
     builder = 0
     try:
@@ -176,6 +179,11 @@ def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
         pybuild.kill()
         pybuild.wait()
         assert dies(builder)
+        # Its build folder, which a killed process cannot remove, goes with the next gc.
+        [left] = tmp.iterdir()
+        assert left.name.startswith("pybuild-build-long-")
+        assert str(left) in collect_garbage(Store.default(), scan_processes=False).tmp_dirs
+        assert list(tmp.iterdir()) == []
     finally:
         pybuild.kill()
         pybuild.wait()

@@ -38,9 +38,13 @@ if TYPE_CHECKING:
     from .registry import PathInfo, Registry
     from .verify import Problem
 
-__all__ = ["Store", "default_home", "remove_tree"]
+__all__ = ["BUILD_DIR_RECORD", "Store", "default_home", "remove_tree"]
 
 _CANONICAL_MTIME = 1
+# The link in var/tmp that names a build's folder outside the store: this, then the name of
+# the build's folder in var/tmp (so it ends in that folder's -<pid>-<random>, as the
+# collector's test of a stale entry expects).
+BUILD_DIR_RECORD = "build-dir-of-"
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -168,6 +172,31 @@ class Store:
 
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{label}-{os.getpid()}-", dir=self.tmp_dir))
+
+    def new_build_dir(self, work: Path, label: str, parent: str | None = None) -> Path:
+        """A fresh folder for a build's own files outside the store: in `parent`, else the
+        temporary folder (``TMPDIR``, often a tmpfs), as Nix's ``nix-build-NAME-…``; only
+        its owner may enter it.
+
+        A link in ``var/tmp`` named after `work` (:data:`BUILD_DIR_RECORD`) points to it, out
+        of the builder's reach (it may write in `work`): a process killed before it removes
+        its folders (SIGKILL, the kernel's out-of-memory killer) leaves both, and the garbage
+        collector then removes the folder with `work`. Without the record it would stay in
+        ``/tmp`` until the machine restarts, however large the build was.
+        """
+        import tempfile
+
+        if parent is not None:
+            os.makedirs(parent, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f"pybuild-build-{label}-", dir=parent))
+        os.symlink(path, self.tmp_dir / (BUILD_DIR_RECORD + work.name))
+        return path
+
+    def remove_build_dir(self, work: Path, build_dir: Path) -> None:
+        """Remove a folder made by :meth:`new_build_dir` for `work`, then its record."""
+        remove_tree(build_dir)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp_dir / (BUILD_DIR_RECORD + work.name))
 
     def add_path(
         self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()

@@ -16,11 +16,13 @@ store.
 
 Besides dead paths, a collection removes what interrupted processes left: unregistered
 entries of ``store/`` (a build or a deletion cut short), build folders in ``var/tmp`` whose
-process is gone, ``optimise``'s temporary links, and hard links in ``store/.links`` that
-nothing else uses any more. It also removes the entries of two caches in ``var/cache`` that
-can no longer answer once it is done: evaluation records naming an output that is not valid
-(:mod:`pybuild.evalcache`) and validity notes of an old stamp of the registry
-(:mod:`pybuild.store.validity`); each module says which of its entries are stale.
+process is gone with the folders outside the store that their records name (the builders'
+own, in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), ``optimise``'s temporary
+links, and hard links in ``store/.links`` that nothing else uses any more. It also removes
+the entries of two caches in ``var/cache`` that can no longer answer once it is done:
+evaluation records naming an output that is not valid (:mod:`pybuild.evalcache`) and
+validity notes of an old stamp of the registry (:mod:`pybuild.store.validity`); each module
+says which of its entries are stale.
 
 Example::
 
@@ -42,12 +44,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..evalcache import stale_records
+from .core import BUILD_DIR_RECORD
 from .optimise import TMP_LINK_PREFIX
 from .recovery import unregistered_closure
 from .refgraph import StoreGraph, live_paths
@@ -79,7 +84,7 @@ class GcResult:
     deleted: list[str] = field(default_factory=list)
     kept_busy: list[str] = field(default_factory=list)  # dead, but locked or newly referenced
     leftovers: list[str] = field(default_factory=list)
-    tmp_dirs: list[str] = field(default_factory=list)
+    tmp_dirs: list[str] = field(default_factory=list)  # in var/tmp, or absolute: see _shown
     links_removed: int = 0
     eval_records_removed: int = 0  # naming an output no longer valid, or unreadable
     validity_notes_removed: int = 0  # of a stamp the registry no longer has
@@ -128,8 +133,10 @@ def collect_garbage(
                 _remove(store, [name], freeing, say)
                 result.leftovers.append(name)
         for entry in tmp_dirs:
-            freeing.remove(store.tmp_dir / entry)
-            result.tmp_dirs.append(entry)
+            trees = _stale_tree(store, entry)
+            for path in trees:
+                freeing.remove(path)
+            result.tmp_dirs.append(_shown(store, trees[0]))
         _remove_stale_tmp_links(store)
         result.links_removed = freeing.sweep_links()
         result.freed = freeing.freed
@@ -157,9 +164,11 @@ def _would_delete(
     """A dry run's result: what a collection would delete and the bytes that would free."""
     for name in dead + leftovers:
         say(str(store.path(name)))
-    result.deleted, result.leftovers, result.tmp_dirs = dead, leftovers, tmp_dirs
+    trees = [_stale_tree(store, entry) for entry in tmp_dirs]
+    result.deleted, result.leftovers = dead, leftovers
+    result.tmp_dirs = [_shown(store, paths[0]) for paths in trees]
     result.freed = reclaimable([store.path(n) for n in dead + leftovers], link_inodes(store))
-    result.freed += sum(tree_bytes(store.tmp_dir / d) for d in tmp_dirs)
+    result.freed += sum(tree_bytes(path) for paths in trees for path in paths)
     return result
 
 
@@ -205,6 +214,27 @@ def _stale_tmp_dirs(store: Store) -> list[str]:
         elif not _running_since(int(match.group(1)), mtime):
             stale.append(entry)
     return stale
+
+
+def _stale_tree(store: Store, entry: str) -> list[Path]:
+    """What a stale entry of ``var/tmp`` leaves to remove: a build's folder there, or the
+    folder outside the store that a record (:data:`~pybuild.store.core.BUILD_DIR_RECORD`)
+    names. A record's target is removed only while it is a folder named as builds name
+    theirs, never through a link: what a record names is taken as a hint, not an order."""
+    path = store.tmp_dir / entry
+    if not entry.startswith(BUILD_DIR_RECORD) or not os.path.islink(path):
+        return [path]
+    with contextlib.suppress(OSError):
+        target = Path(os.readlink(path))
+        if target.name.startswith("pybuild-build-") and stat.S_ISDIR(os.lstat(target).st_mode):
+            return [target, path]
+    return [path]
+
+
+def _shown(store: Store, path: Path) -> str:
+    """How :attr:`GcResult.tmp_dirs` names a removed folder: by its name in ``var/tmp``, or
+    by its whole path when it was a build's folder outside the store."""
+    return path.name if path.parent == store.tmp_dir else str(path)
 
 
 def _running_since(pid: int, mtime: float) -> bool:
