@@ -9,8 +9,6 @@ only for what it touches.
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False  # typing costs more to import than the console script's fast path
 
 __version__ = "0.1.0"
@@ -53,6 +51,8 @@ def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'pybuild' has no attribute {name!r}")
+    import importlib  # here: importing it loads warnings, which no command's fast path needs
+
     return getattr(importlib.import_module(module), name)
 
 

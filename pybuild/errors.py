@@ -7,7 +7,9 @@ fault so callers and tests can inspect it, not just parse the text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+TYPE_CHECKING = False  # typing's, and collections.abc's: the fast path raises these too
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "BuildError",

@@ -35,7 +35,6 @@ removes those that can no longer answer (:func:`stale_records`).
 from __future__ import annotations
 
 import builtins
-import importlib
 import io
 import marshal
 import os
@@ -50,7 +49,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 try:  # the builtin module: hashlib would load OpenSSL (2 ms, a no-op's budget) for one hash
-    _sha256 = importlib.import_module("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
+    # (by __import__: importlib's import loads warnings, which a no-op needs no more)
+    _sha256 = __import__("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
 except ImportError:  # an interpreter built without it
     from hashlib import sha256 as _sha256
 

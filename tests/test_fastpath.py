@@ -214,11 +214,13 @@ HEAVY_FOR_A_SWITCH = (
     "contextlib",
     "dataclasses",
     "datetime",
+    "importlib",  # which imports warnings
     "inspect",
     "json",
     "pathlib",
     "re",
     "typing",
+    "warnings",
     "pybuild.profiles.changes",
     "pybuild.profiles.generations",
     "pybuild.profiles.manifest",
@@ -273,3 +275,22 @@ def test_a_manifest_is_read_from_its_text_as_json_reads_it(
     assert fastpath.answer(["switch-generation", "1", "--profile", "p"]) is None
     assert main(["switch-generation", "1", "--profile", "p"]) == 1
     assert "generation 1 of profile p was changed by hand" in capsys.readouterr().err
+
+
+def test_a_no_op_build_loads_only_the_fast_paths_modules(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeated build answered from its record and the validity notes loads neither SQLite
+    nor importlib (which imports warnings) nor collections: 2 M of the 25 M instructions a
+    no-op runs beyond the bare interpreter are the last two."""
+    monkeypatch.setattr(validity, "_SETTLED_NS", 0)  # the registry's files count as old
+    assert main(BUILD) == 0
+    first = capsys.readouterr().out
+    assert fast(capsys, BUILD) == (0, first)  # the record answers; the registry is noted
+    root = str(Path(__file__).resolve().parent.parent)
+    probe = [sys.executable, "-S", "-c", SWITCH_PROBE, root, *BUILD]
+    done = subprocess.run(probe, capture_output=True, text=True, check=True)
+    assert done.stdout.startswith(first)
+    status, *loaded = done.stdout[len(first) :].split()
+    assert status == "0" and "pybuild.evalcache" in loaded
+    assert sorted({"collections", "importlib", "warnings", "_sqlite3"} & set(loaded)) == []

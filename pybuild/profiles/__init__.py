@@ -21,8 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False  # typing is one of the imports this package's laziness avoids
 if TYPE_CHECKING:
     from typing import Any
@@ -63,6 +61,8 @@ def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module 'pybuild.profiles' has no attribute {name!r}")
+    import importlib  # here, as in pybuild/__init__.py: it loads warnings
+
     return getattr(importlib.import_module(module, __name__), name)
 
 

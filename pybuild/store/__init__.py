@@ -8,8 +8,6 @@ and no SQLite layer, hashing or dataclasses.
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False  # typing is one of the imports this package's laziness avoids
 if TYPE_CHECKING:
     from typing import Any
@@ -27,6 +25,8 @@ def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module 'pybuild.store' has no attribute {name!r}")
     module = {"PathInfo": ".registry", "Problem": ".verify"}.get(name, ".core")
+    import importlib  # here, as in pybuild/__init__.py: it loads warnings
+
     return getattr(importlib.import_module(module, __name__), name)
 
 
