@@ -134,6 +134,12 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
         return super().copy()
 
 
+# Cached bytecode is no input: it is used (by imports, and by a set for its recipe files) only
+# while it matches the time and size of its source, which is one. A set's recipes would
+# otherwise count twice, and a no-op would check a hundred more files.
+_BYTECODE = f"{os.sep}__pycache__{os.sep}"
+
+
 class Recorder:
     """While active, notes the files, folders and variables this process reads."""
 
@@ -212,7 +218,7 @@ class Recorder:
         if isinstance(path, int):
             return  # a file descriptor: its file was opened, and noted, by name
         full = os.path.abspath(os.fsdecode(path))
-        if full == self._store or full.startswith(self._skip):
+        if full == self._store or full.startswith(self._skip) or _BYTECODE in full:
             return
         seen.add(full)
 

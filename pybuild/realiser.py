@@ -178,13 +178,17 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
 
 
 def _run_plan(
-    plan: _Plan, build: Callable[[Derivation, int], Status], options: BuildOptions, workers: int
+    plan: _Plan,
+    build: Callable[[Derivation, int | None], Status],
+    options: BuildOptions,
+    workers: int,
 ) -> dict[Derivation, BuildResult]:
     """Run builds with up to `workers` at once, each as soon as its inputs are done.
 
     `build` gets a derivation and the cores it may use: as a build starts, its share of
     them among the builds that will run alongside it (those started and those queued, up
-    to `workers`), so that a build alone gets them all.
+    to `workers`), so that a build alone gets them all (None: counted by the build itself,
+    only if it starts a builder).
     """
     if not plan.order:
         return {}  # a no-op build: do not even load the thread pool
@@ -241,16 +245,18 @@ def _run_plan(
 
 
 def _run_one(
-    drv: Derivation, build: Callable[[Derivation, int], Status], options: BuildOptions
+    drv: Derivation, build: Callable[[Derivation, int | None], Status], options: BuildOptions
 ) -> dict[Derivation, BuildResult]:
     """One build (a new environment, a package whose inputs are valid): run here, as the pool
-    would run it, without the pool's import and thread (5 ms of a 150 ms command)."""
+    would run it, without the pool's import and thread (5 ms of a 150 ms command). Alone, it
+    may use every core; they are counted only if it runs a builder: an environment's build
+    (builtin) needs no count, nor the builder's module that counts them."""
     seconds: dict[Derivation, float] = {}
 
     def timed() -> Status:
         start = time.monotonic()
         try:
-            return build(drv, options.build_cores(1))
+            return build(drv, None)
         finally:
             seconds[drv] = time.monotonic() - start
 
@@ -295,7 +301,7 @@ def _build(
     drv: Derivation,
     store: Store,
     options: BuildOptions,
-    cores: int,
+    cores: int | None,
     subs: Substituters | None = None,
     farm: Farm | None = None,
 ) -> Status:
@@ -316,9 +322,9 @@ def _build(
     return Status.BUILT
 
 
-def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int) -> None:
-    """Run the builder on this machine with `cores` cores and commit its outputs (the caller
-    holds the locks)."""
+def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int | None) -> None:
+    """Run the builder on this machine with `cores` cores (None: all a build alone may use)
+    and commit its outputs (the caller holds the locks)."""
     verb = "fetching" if drv.is_fixed_output else "building"
     options.reporter.started(drv.name, drv.drv_name, verb)
     with fresh_outputs(drv, store, options, cores) as built:

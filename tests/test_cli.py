@@ -492,6 +492,19 @@ def test_one_build_loads_no_thread_pool_and_a_command_no_typing(tmp_path: Path) 
     assert "greeting" in shown  # built: its path printed
 
 
+def test_an_environments_build_counts_no_cores(tmp_path: Path) -> None:
+    """An environment is built in pybuild's own process (a builtin): no builder runs, so the
+    cores one may use are not counted, nor is the builder's module that counts them loaded
+    (with compileall, which it imports for its own work)."""
+    env = tmp_path / "env.py"
+    env.write_text(
+        "from pybuild import package_set\nenv = package_set().python.with_packages(lambda ps: [])\n"
+    )
+    modules = imported_by("build", "-f", env, "env")
+    assert "pybuild.python.builder.env" in modules  # the probe does see the build
+    assert not {"compileall", "pybuild.python.builder.bytecode"} & modules
+
+
 def test_a_command_loads_only_its_own_module() -> None:
     loaded = {m for m in imported_by("build", "--help") if m.startswith("pybuild.commands.")}
     assert loaded == {"pybuild.commands.build", "pybuild.commands.common"}

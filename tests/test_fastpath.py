@@ -73,6 +73,24 @@ def test_the_fast_path_leaves_a_changed_input_to_the_full_command(
     assert fast(capsys, BUILD) == (None, "")
 
 
+def test_cached_bytecode_is_no_input_of_a_record(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytecode of the evaluated file is used only while it matches its source's time and
+    size, which the record holds: removing it (or Python rewriting it) changes no answer, and a
+    no-op checks one file per recipe, not two."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # whatever PYTHONDONTWRITEBYTECODE
+    main(BUILD)  # writes the file's bytecode
+    capsys.readouterr()
+    main(BUILD)
+    first = capsys.readouterr().out
+    [cached] = (project / "__pycache__").iterdir()
+    [record] = (project / "pybuild-home" / "var" / "cache" / "eval").glob("*.marshal")
+    assert not [f for f in evalcache._read_record(str(record))[0]["files"] if "__pycache__" in f]
+    cached.unlink()
+    assert fast(capsys, BUILD) == (0, first)
+
+
 def test_the_fast_path_leaves_a_deleted_output_to_the_full_command(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
