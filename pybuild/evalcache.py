@@ -334,7 +334,9 @@ def lookup(store: Any, key: str) -> list[CachedTarget] | None:
 def _read_record(path: str) -> tuple[Mapping[str, Any], list[CachedTarget]]:
     """A record's inputs and targets; a damaged one raises one of ``_DAMAGED``."""
     with open(path, "rb") as f:
-        record = marshal.load(f)
+        # Read whole, then parsed: marshal.load(f) asks the file for every object it reads,
+        # which made a 44 kB record cost 0.8 ms, a tenth of a no-op, against 65 us.
+        record = marshal.loads(f.read())
     return record["inputs"], [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
 
 

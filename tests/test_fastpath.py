@@ -91,6 +91,17 @@ def test_cached_bytecode_is_no_input_of_a_record(
     assert fast(capsys, BUILD) == (0, first)
 
 
+@pytest.mark.parametrize("kept", [0, 1, 100, -1])
+def test_a_damaged_record_leaves_the_answer_to_the_full_command(
+    project: Path, capsys: pytest.CaptureFixture[str], kept: int
+) -> None:
+    main(BUILD)
+    capsys.readouterr()
+    [record] = (project / "pybuild-home" / "var" / "cache" / "eval").glob("*.marshal")
+    record.write_bytes(record.read_bytes()[:kept])  # cut short, as by a full disk
+    assert fast(capsys, BUILD) == (None, "")
+
+
 def test_the_fast_path_leaves_a_deleted_output_to_the_full_command(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
