@@ -12,11 +12,12 @@ Nothing is copied: scripts are small trampolines, the rest are links. Two packag
 install the same file are an error unless collisions are ignored (then the first one wins).
 It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
 its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
-It uses only the standard library.
+It uses only the standard library, and paths as strings: an environment of 50 packages makes
+a few hundred of them, and as ``pathlib.Path`` values they were 6% of a new environment's
+instructions, command line and evaluation included.
 """
 
 import os
-from pathlib import Path
 
 _ACTIVATE = """\
 # Source this file from bash or zsh: `. bin/activate`; `deactivate` undoes it.
@@ -54,50 +55,58 @@ class Collision(Exception):
     """Two packages provide the same file."""
 
 
-def build(spec: dict, out: Path) -> int:
+def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     """Lay out the environment `spec` describes at `out`; the number of its packages."""
     site_rel = spec["site_packages"]
-    packages = [Path(p) for p in spec["closure"]]
+    packages = list(spec["closure"])
     if not spec["ignore_collisions"]:
         check_collisions(packages, site_rel)
-    (out / site_rel).mkdir(parents=True)
-    (out / "bin").mkdir()
+    out = os.fspath(out)
+    os.makedirs(os.path.join(out, site_rel))
+    os.mkdir(os.path.join(out, "bin"))
     write_venv_files(out, spec)
-    link_tree(out, site_rel, [p for p in packages if (p / site_rel).is_dir()])
-    link_scripts(out, [Path(p) for p in spec["roots"]])
+    link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
+    link_scripts(out, spec["roots"])
     return len(packages)
 
 
-def write_venv_files(out: Path, spec: dict) -> None:
+def write_venv_files(out: str, spec: dict) -> None:
     python = spec["python"]
-    (out / "pyvenv.cfg").write_text(
+    _write(
+        os.path.join(out, "pyvenv.cfg"),
         f"home = {os.path.dirname(python)}\n"
         "include-system-site-packages = false\n"
         f"version = {spec['version']}\n"
         f"executable = {python}\n"
-        "pybuild = true\n"
+        "pybuild = true\n",
     )
     xy = ".".join(spec["version"].split(".")[:2])
     for name in ("python", "python3", f"python{xy}"):
-        os.symlink(python, out / "bin" / name)
-    (out / "bin" / "activate").write_text(_ACTIVATE)
+        os.symlink(python, os.path.join(out, "bin", name))
+    _write(os.path.join(out, "bin", "activate"), _ACTIVATE)
 
 
-def link_tree(out: Path, rel: str, packages: list) -> None:
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def link_tree(out: str, rel: str, packages: list) -> None:
     """Fill the environment's folder `rel` with the packages' folders `rel`, merged: a link to
     each entry that only one of them has (for a file several have, the first one's), and a
     folder of its own, filled the same way, for an entry that is a folder in each."""
-    up = os.path.join(*[".."] * (len(Path(rel).parts) + 1))  # from out/rel to the store
+    depth = len(os.path.normpath(rel).split(os.sep))
+    up = os.path.join(*[".."] * (depth + 1))  # from out/rel to the store
     for name, sharing in _owners(rel, packages).items():
         if len(sharing) > 1 and all(is_dir for _, is_dir in sharing):
-            os.mkdir(out / rel / name)
+            os.mkdir(os.path.join(out, rel, name))
             link_tree(out, os.path.join(rel, name), [package for package, _ in sharing])
         else:
-            target = os.path.join(up, sharing[0][0].name, rel, name)
-            os.symlink(target, out / rel / name)
+            target = os.path.join(up, os.path.basename(sharing[0][0]), rel, name)
+            os.symlink(target, os.path.join(out, rel, name))
 
 
-def link_scripts(out: Path, roots: list) -> None:
+def link_scripts(out: str, roots: list) -> None:
     """Console scripts of the packages asked for (not of their dependencies), as in a venv.
 
     The first package listed wins a name: a trampoline is only created where there is none
@@ -105,14 +114,17 @@ def link_scripts(out: Path, roots: list) -> None:
     """
     for package in roots:
         try:
-            names = sorted(os.listdir(package / "bin"))
+            names = sorted(os.listdir(os.path.join(package, "bin")))
         except (FileNotFoundError, NotADirectoryError):
             continue
+        base = os.path.basename(package)
         for name in names:
-            target = os.path.join("..", "..", package.name, "bin", name)
-            text = _TRAMPOLINE.format(name=name, package=package.name, target=target)
+            target = os.path.join("..", "..", base, "bin", name)
+            text = _TRAMPOLINE.format(name=name, package=base, target=target)
             try:
-                fd = os.open(out / "bin" / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+                fd = os.open(
+                    os.path.join(out, "bin", name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755
+                )
             except FileExistsError:
                 continue
             os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
@@ -129,7 +141,7 @@ def check_collisions(packages: list, site_rel: str) -> None:
     """
     clashes: list = []
     for area in (site_rel, "bin"):
-        _clashes(area, [p for p in packages if (p / area).is_dir()], clashes)
+        _clashes(area, [p for p in packages if os.path.isdir(os.path.join(p, area))], clashes)
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
@@ -150,9 +162,9 @@ def _clashes(rel: str, packages: list, clashes: list) -> None:
         if all(is_dir for _, is_dir in sharing):
             _clashes(os.path.join(rel, name), [package for package, _ in sharing], clashes)
             continue
-        first = sharing[0][0]
+        first = os.path.basename(sharing[0][0])
         clashes.extend(
-            f"{os.path.join(rel, name)} is in both {first.name} and {package.name}"
+            f"{os.path.join(rel, name)} is in both {first} and {os.path.basename(package)}"
             for package, _ in sharing[1:]
         )
 
@@ -162,7 +174,7 @@ def _owners(rel: str, packages: list) -> dict:
     each with whether it is a folder there (a link to a folder is not one: it is linked)."""
     owners: dict = {}
     for package in packages:
-        with os.scandir(package / rel) as entries:
+        with os.scandir(os.path.join(package, rel)) as entries:
             for entry in entries:
                 owners.setdefault(entry.name, []).append(
                     (package, entry.is_dir(follow_symlinks=False))
