@@ -325,7 +325,7 @@ class _UrlCache:
     _loaded: ClassVar[dict[Path, tuple[tuple[int, int, int], dict[str, list[str]]]]] = {}
 
     def __init__(self) -> None:
-        self.path = default_home() / "var" / "cache" / "fetch-pypi.json"
+        self.path = _record_file(default_home())
 
     def _load(self, fresh: bool = False) -> dict[str, list[str]]:
         """The entries, parsed again only when the file's stamp has changed (or, `fresh`,
@@ -383,6 +383,13 @@ class _UrlCache:
             write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
             if (stamp := self._stamp()) is not None:  # still ours: no writer's turn came yet
                 self._loaded[self.path] = (stamp, data)
+
+
+@functools.lru_cache(maxsize=8)
+def _record_file(home: Path) -> Path:
+    """The home's ``fetch-pypi.json``: one value per home, where a new one for each of a set's
+    lookups (three joins, then hashed as the kept file's key) cost more than the lookup."""
+    return home / "var" / "cache" / "fetch-pypi.json"
 
 
 def hash_by_download(index: Index, file: DistFile) -> str:
