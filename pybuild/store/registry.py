@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,10 +25,14 @@ from pathlib import Path
 
 from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryLost
 from .paths import is_store_name
+from .sqlitedriver import sqlite_driver
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    import sqlite3
     from typing import Any
+else:
+    sqlite3 = sqlite_driver()  # the extension, without the package's date adapters
 
 __all__ = ["RECOVER_COMMAND", "PathInfo", "Registry", "registry_error", "stored_names"]
 
