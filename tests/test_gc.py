@@ -224,6 +224,16 @@ def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
     assert sorted(os.listdir(store.tmp_dir)) == [BUILD_DIR_RECORD + running.name, running.name]
 
 
+def test_a_build_folder_of_a_relative_build_dir_is_recorded_by_its_whole_path(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    work = store.new_tmp_dir("rel")
+    made = store.new_build_dir(work, "rel", "relative")  # the build_dir setting, as written
+    record = store.tmp_dir / (BUILD_DIR_RECORD + work.name)
+    assert made.is_absolute() and record.readlink() == tmp_path / "relative" / made.name
+
+
 def test_temp_roots_hold_while_their_process_lives(store: Store) -> None:
     kept = build(store, "kept", 'echo kept > "$out"')
     with temp_roots(store, [kept.out]):

@@ -188,7 +188,8 @@ class Store:
 
         if parent is not None:
             os.makedirs(parent, exist_ok=True)
-        path = Path(tempfile.mkdtemp(prefix=f"pybuild-build-{label}-", dir=parent))
+        made = tempfile.mkdtemp(prefix=f"pybuild-build-{label}-", dir=parent)
+        path = Path(os.path.abspath(made))  # a relative `parent` is not var/tmp's
         os.symlink(path, self.tmp_dir / (BUILD_DIR_RECORD + work.name))
         return path
 
