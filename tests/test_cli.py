@@ -43,12 +43,13 @@ def run_cli(
     return result
 
 
-def start_cli(*args: object) -> subprocess.Popen[str]:
+def start_cli(*args: object, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "pybuild", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **env},
     )
 
 
@@ -188,7 +189,9 @@ def test_sigkill_during_a_build_leaves_no_damage(tmp_path: Path) -> None:
     marker, flag = tmp_path / "builder.pid", tmp_path / "no-sleep"
     recipes = write_recipes(tmp_path / "slow.py", SLOW.format(marker=str(marker), flag=str(flag)))
     out = recipe_out(recipes, "slow")
-    proc = start_cli("build", "-f", recipes, "slow")
+    outside = tmp_path / "tmp"  # where the build runs: outside the store
+    outside.mkdir()
+    proc = start_cli("build", "-f", recipes, "slow", TMPDIR=str(outside))
     try:
         wait_for(marker, proc)
     finally:
@@ -197,6 +200,9 @@ def test_sigkill_during_a_build_leaves_no_damage(tmp_path: Path) -> None:
     os.killpg(int(marker.read_text()), signal.SIGKILL)  # the builder has its own session
 
     assert not os.path.lexists(out)
+    [left] = outside.iterdir()  # what a killed pybuild cannot remove
+    assert f"deleting {left}\n" in run_cli("gc").stdout
+    assert not left.exists()
     missing = run_cli("path-info", out, check=False)
     assert missing.returncode == 1
     assert f"error: {out} is not a valid path in the store" in missing.stderr

@@ -14,6 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from pybuild.store import Store
 
 from .common import TRIALS, pybuild_command, run_pybuild
@@ -62,7 +64,12 @@ def damage(store: Store) -> list[str]:
     return found
 
 
-def test_sigkill_at_random_moments_leaves_no_damage(trial_file: Path) -> None:
+def test_sigkill_at_random_moments_leaves_no_damage(
+    trial_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "tmp"  # where each build unpacks and runs: outside the store
+    outside.mkdir()
+    monkeypatch.setenv("TMPDIR", str(outside))
     duration = build_seconds(trial_file)
     rng = random.Random(2026)
     store = Store.default()
@@ -75,4 +82,8 @@ def test_sigkill_at_random_moments_leaves_no_damage(trial_file: Path) -> None:
         )
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert damage(store) == []
+    # What the killed builds left outside the store goes with the next collection.
+    collected = run_pybuild("gc", cwd=trial_file.parent)
+    assert collected.returncode == 0, collected.stderr
+    assert os.listdir(outside) == []
     print(f"{TRIALS} kills; phases reached: {sorted(phases)}")
