@@ -190,14 +190,17 @@ class Store:
             os.makedirs(parent, exist_ok=True)
         made = tempfile.mkdtemp(prefix=f"pybuild-build-{label}-", dir=parent)
         path = Path(os.path.abspath(made))  # a relative `parent` is not var/tmp's
-        os.symlink(path, self.tmp_dir / (BUILD_DIR_RECORD + work.name))
+        os.symlink(path, self._build_dir_record(work))
         return path
 
     def remove_build_dir(self, work: Path, build_dir: Path) -> None:
         """Remove a folder made by :meth:`new_build_dir` for `work`, then its record."""
         remove_tree(build_dir)
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.tmp_dir / (BUILD_DIR_RECORD + work.name))
+            os.unlink(self._build_dir_record(work))
+
+    def _build_dir_record(self, work: Path) -> Path:
+        return self.tmp_dir / (BUILD_DIR_RECORD + work.name)
 
     def add_path(
         self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()

@@ -12,7 +12,6 @@ What removing frees is counted as it goes (:class:`Freeing`), each hard-linked f
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +19,14 @@ from . import remove_tree
 from .locks import try_path_locks
 from .optimise import LINKS
 from .sizes import link_inodes, regular_files
+from .sqlitedriver import sqlite_driver
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from . import Store
+else:
+    sqlite3 = sqlite_driver()  # the registry's driver, whose errors its connections raise
 
 __all__ = ["Freeing", "may_delete_leftover", "unregister"]
 
