@@ -35,6 +35,7 @@ from .frozen import Frozen, cached
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.paths import HASH_LEN, check_name, make_name
+from .store.temproots import add_temp_roots
 
 TYPE_CHECKING = False  # typing, like dataclasses, is an import no evaluation needs
 if TYPE_CHECKING:
@@ -390,26 +391,49 @@ def instantiate_all(drvs: Iterable[Derivation], store: Store) -> None:
     """Write the .drv files of `drvs` and of their inputs that the store lacks, in one registry
     transaction (Nix writes a graph's .drv files as it evaluates; one transaction each would
     cost more than the builds of a small graph). Each stays a root until this process ends."""
-    missing: list[Derivation] = []
-    seen: set[str] = set()
-    todo: list[tuple[Derivation, bool]] = [(d, False) for d in drvs]
-    while todo:  # depth first, each input before what needs it; no recursion limit
-        drv, inputs_done = todo.pop()
-        if inputs_done:
-            missing.append(drv)
-            continue
-        if drv.drv_name in seen or store.is_valid(drv.drv_name, root=True):
-            seen.add(drv.drv_name)  # a valid .drv has its inputs' (its references) valid too
-            continue
-        seen.add(drv.drv_name)
-        todo.append((drv, True))
-        todo.extend((d, False) for d in drv.input_drvs if d.drv_name not in seen)
+    missing = _missing_drvs(drvs, store)
     texts = [
         (d.name + ".drv", d.text, [i.drv_name for i in d.input_drvs] + list(d.input_srcs))
-        for d in missing
+        for d in _inputs_first(missing)
     ]
     if texts:
         store.add_texts(texts)
+
+
+def _missing_drvs(drvs: Iterable[Derivation], store: Store) -> dict[str, Derivation]:
+    """The .drv files the store lacks, by name, found a level of the graph at a time: each
+    level rooted and asked about at once (a root and a query each cost a new environment more
+    than its builder), and only the inputs of what is missing looked at next: a valid .drv's
+    inputs are valid too (they are its references)."""
+    missing: dict[str, Derivation] = {}
+    asked: set[str] = set()
+    level = list(drvs)
+    while level:
+        new = {d.drv_name: d for d in level if d.drv_name not in asked}
+        asked.update(new)
+        add_temp_roots(store, new)  # before they are found valid: a collection keeps them
+        valid = store.valid_among(new)
+        fresh = [d for name, d in new.items() if name not in valid]
+        missing.update((d.drv_name, d) for d in fresh)
+        level = [i for d in fresh for i in d.input_drvs]
+    return missing
+
+
+def _inputs_first(drvs: Mapping[str, Derivation]) -> list[Derivation]:
+    """`drvs` (by .drv name), each after those of its inputs that are among them (depth
+    first, without recursion: a chain may be longer than Python's recursion limit)."""
+    order: list[Derivation] = []
+    seen: set[str] = set()
+    todo: list[tuple[Derivation, bool]] = [(d, False) for d in drvs.values()]
+    while todo:
+        drv, inputs_done = todo.pop()
+        if inputs_done:
+            order.append(drv)
+        elif drv.drv_name not in seen:
+            seen.add(drv.drv_name)
+            todo.append((drv, True))
+            todo.extend((d, False) for d in drv.input_drvs if d.drv_name in drvs)
+    return order
 
 
 def load_derivation(store: Store, drv_name: str) -> Derivation:

@@ -159,9 +159,11 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
     """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
     are those of outputs a binary cache can supply with their closure."""
 
+    valid = _valid_outputs(targets, store)
+
     @functools.cache  # asked once a derivation: a node has many parents
     def needs_build(drv: Derivation) -> bool:
-        return not all(store.is_valid(p) for p in drv.output_paths.values())
+        return not all(p in valid for p in drv.output_paths.values())
 
     @functools.cache
     def in_cache(drv: Derivation) -> bool:
@@ -175,6 +177,28 @@ def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
     copies = {d for d in order if in_cache(d)}
     return _Plan(order, {d: deps(d) for d in order}, copies)
+
+
+def _valid_outputs(targets: Sequence[Derivation], store: Store) -> set[str]:
+    """The valid ones among the outputs of `targets` and of every derivation they need, asked
+    at once. More than a plan may need to know (a valid output's inputs are not needed), but
+    known in memory: a query a derivation cost the dry run of a 200-node graph 200, and so
+    would a query a level of it. Derivations are told apart by their first output, which they
+    have already, not by their .drv name, which costs a hash to make."""
+    seen: set[str] = set()
+    names: list[str] = []
+    pending = list(targets)
+    while pending:
+        drv = pending.pop()
+        if _first_output(drv) not in seen:
+            seen.add(_first_output(drv))
+            names += drv.output_paths.values()
+            pending += drv.input_drvs
+    return store.valid_among(names)
+
+
+def _first_output(drv: Derivation) -> str:
+    return next(iter(drv.output_paths.values()))
 
 
 def _run_plan(

@@ -774,6 +774,9 @@ def test_version_and_dry_run_and_quiet(tmp_path: Path) -> None:
     assert dry.stdout == "" and "building" not in dry.stderr
     store = Path(os.environ["PYBUILD_HOME"]) / "store"
     assert not store.exists() or not [p for p in os.listdir(store) if p.endswith("-hello")]
+    lines = dry.stderr.splitlines()[1:]  # dependencies first, each .drv by its full path
+    assert [line.split()[0] for line in lines] == ["build", "build"]
+    assert lines[-1].startswith(f"  build {store}/") and lines[-1].endswith("-hello.drv")
     quiet = run_cli("build", "-q", "-f", HELLO, "hello", cwd=tmp_path)
     assert quiet.stderr == "" and quiet.stdout.strip().endswith("-hello")
     assert "nothing to do" in run_cli("build", "--dry-run", "-f", HELLO, "hello").stderr

@@ -26,8 +26,14 @@ from pybuild.hashing import hash_bytes, parse_hash
 from pybuild.python.interpreter import Interpreter
 from pybuild.store import Store
 from pybuild.store.paths import split_name
+from pybuild.store.temproots import _roots_of
 
 SH = "/bin/sh"
+
+
+def temp_roots_of(store: Store) -> set[str]:
+    """The names this process has made temporary roots of `store`."""
+    return set(_roots_of(store).names)
 
 
 def simple(name: str = "simple", script: str = 'echo hi > "$out"', **kw: object) -> Derivation:
@@ -369,6 +375,32 @@ def test_instantiate_writes_drv_files_with_references(store: Store, tmp_path: Pa
     assert set(refs) == {dep.drv_name, store.add_path(script)}
     assert not store.is_valid(drv.out)
     assert instantiate(drv, store) == drv.drv_name
+
+
+def test_instantiating_a_graph_roots_every_drv_and_asks_a_level_at_a_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = simple("base", store=store)
+    instantiate(base, store)  # in the store already: its inputs are not looked at again
+    mids = [simple(f"mid{i}", script=f'cat {base} > "$out"', store=store) for i in range(10)]
+    top = simple("top", script="cat " + " ".join(map(str, mids)) + ' > "$out"', store=store)
+    asked: list[list[str]] = []
+    among = store.registry.valid_among
+    monkeypatch.setattr(store.registry, "valid_among", lambda p: asked.append(p) or among(p))
+    written: list[str] = []
+
+    def add_texts(texts: list[tuple[str, str, list[str]]]) -> list[str]:
+        written.extend(t[0] for t in texts)
+        monkeypatch.undo()  # writing asks the registry again, as it should
+        return store.add_texts(texts)
+
+    monkeypatch.setattr(store.registry, "is_valid", lambda p: pytest.fail(f"asked of {p}"))
+    monkeypatch.setattr(store, "add_texts", add_texts)
+    assert instantiate(top, store) == top.drv_name
+    assert [len(names) for names in asked] == [1, 10, 1]  # top, the mids, base
+    assert sorted(written[:-1]) == [f"mid{i}.drv" for i in range(10)] and written[-1] == "top.drv"
+    assert all(store.is_valid(d.drv_name) for d in [top, *mids])
+    assert {d.drv_name for d in [top, *mids, base]} <= temp_roots_of(store)
 
 
 def test_load_derivation_round_trip(store: Store) -> None:

@@ -582,3 +582,20 @@ def test_the_inputs_of_a_valid_output_are_not_needed(store: Store, tmp_path: Pat
     fates, log = build(store, user)
     assert fates == {user: "valid"}
     assert "building" not in log
+
+
+def test_a_plan_asks_the_registry_once_for_the_whole_graph(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = sh("base", 'echo 0 > "$out"')
+    built = sh("built", f'cat {base} > "$out"')
+    build(store, built)  # valid: its input need not be built again
+    mids = [sh(f"mid{i}", f'cat {built} > "$out"') for i in range(10)]
+    top = sh("top", "cat " + " ".join(map(str, mids)) + ' > "$out"')
+    asked: list[list[str]] = []
+    among = store.registry.valid_among
+    monkeypatch.setattr(store.registry, "valid_among", lambda p: asked.append(p) or among(p))
+    monkeypatch.setattr(store.registry, "is_valid", lambda p: pytest.fail(f"asked of {p}"))
+    work = realiser.planned_work([top], store)
+    assert set(work.builds[:-1]) == set(mids) and work.builds[-1] == top
+    assert [sorted(names) for names in asked] == [sorted(d.out for d in [top, *mids, built, base])]

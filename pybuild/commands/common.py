@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -193,10 +194,10 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
     elif not work:
         print("nothing to do: every output is valid", file=sys.stderr)
     else:
-        print(plan_line(len(work.builds), len(work.downloads), len(work.copies)), file=sys.stderr)
-        for verb, drvs in groups.items():
-            for drv in drvs:
-                print(f"  {verb} {store.path(drv.drv_name)}", file=sys.stderr)
+        lines = [plan_line(len(work.builds), len(work.downloads), len(work.copies))]
+        folder = f"{store.dir}{os.sep}"
+        lines += [f"  {verb} {folder}{d.drv_name}" for verb, drvs in groups.items() for d in drvs]
+        sys.stderr.write("\n".join(lines) + "\n")  # one write: a line each cost a system call
     return 0
 
 

@@ -134,6 +134,11 @@ class Store:
             add_temp_roots(self, [name])
         return self.registry.is_valid(name)
 
+    def valid_among(self, names: Iterable[str]) -> set[str]:
+        """Those of `names` that are registered, asked at once (a build's plan asks of its
+        whole graph)."""
+        return self.registry.valid_among(names)
+
     def is_valid_rooted(self, name: str) -> bool:
         """``is_valid(name, root=True)`` answered from a note while the registry is unchanged
         (:mod:`~pybuild.store.validity`): evaluation asks it of the few sources a set names

@@ -216,6 +216,18 @@ class Registry:
         row = self.conn.execute("SELECT 1 FROM valid_paths WHERE path = ?", (path,)).fetchone()
         return row is not None
 
+    def valid_among(self, paths: Iterable[str]) -> set[str]:
+        """Those of `paths` that are registered: a query for each 500, where asking each path
+        alone cost a plan of 200 builds a query each."""
+        names = sorted(set(paths))
+        found: set[str] = set()
+        for start in range(0, len(names), _VARIABLES):
+            chunk = names[start : start + _VARIABLES]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(f"SELECT path FROM valid_paths WHERE path IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
     def info(self, path: str) -> PathInfo | None:
         row = self.conn.execute(
             "SELECT id, nar_hash, nar_size, deriver, registration_time, ca"
