@@ -402,9 +402,9 @@ def instantiate_all(drvs: Iterable[Derivation], store: Store) -> None:
 
 def _missing_drvs(drvs: Iterable[Derivation], store: Store) -> dict[str, Derivation]:
     """The .drv files the store lacks, by name, found a level of the graph at a time: each
-    level rooted and asked about at once (a root and a query each cost a new environment more
-    than its builder), and only the inputs of what is missing looked at next: a valid .drv's
-    inputs are valid too (they are its references)."""
+    level rooted (one write) and asked about (one query) at once, where each .drv was rooted
+    and asked about alone, and only the inputs of what is missing looked at next: a valid
+    .drv's inputs are valid too (they are its references)."""
     missing: dict[str, Derivation] = {}
     asked: set[str] = set()
     level = list(drvs)
