@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # argparse and typing load only when the fast path cannot
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
+    from typing import Any
 
     Handler = Callable[[argparse.Namespace], int]
 
@@ -160,7 +161,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
 
     from .commands.common import PYTHON_HELP
 
-    parser = argparse.ArgumentParser(
+    parser = _parser_class()(
         prog="pybuild",
         description="Build Python packages and environments the Nix way: hashed, immutable, "
         "repeatable.",
@@ -175,7 +176,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     )
     # On sub-commands the default is SUPPRESS, so that an --option given before the command
     # is not overwritten by the sub-command's empty default.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _parser_class()(add_help=False)
     common.add_argument(
         "--option",
         nargs=2,
@@ -194,3 +195,22 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     for name in modules:
         importlib.import_module(f"pybuild.commands.{name}").register(commands)
     return parser
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """argparse's parser, its help wrapped at the width argparse would choose, found without
+    ``shutil``: argparse imports it to ask the terminal's width (with every ``add_argument``,
+    to check the metavar), and ``shutil`` loads zlib, bz2 and lzma, which no command that
+    only parses its line needs. Every command's parser (``add_subparsers`` makes its own
+    class's) gets the width the same way."""
+    import argparse
+    import functools
+
+    formatter = functools.partial(argparse.HelpFormatter, width=terminal_width() - 2)
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("formatter_class", formatter)
+            super().__init__(*args, **kwargs)
+
+    return Parser

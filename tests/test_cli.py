@@ -544,6 +544,18 @@ def test_help() -> None:
     assert "usage: pybuild" in bare.stdout
 
 
+@pytest.mark.parametrize("argv", [["build", "--help"], ["key", "generate", "--help"]])
+def test_a_commands_help_is_wrapped_to_the_terminal_as_argparse_wraps_it(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = run_cli(*argv).stdout.splitlines()
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run_cli(*argv).stdout.splitlines()
+    assert max(map(len, narrow)) <= 58 < max(map(len, wide))  # argparse keeps 2 columns free
+    assert " ".join(" ".join(narrow).split()) == " ".join(" ".join(wide).split())
+
+
 def test_build_json(tmp_path: Path) -> None:
     first = json.loads(run_cli("build", "--json", "-f", HELLO, "hello", "greeting").stdout)
     assert [e["attr"] for e in first] == ["hello", "greeting"]
