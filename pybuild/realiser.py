@@ -19,20 +19,19 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
 from .derivations import Derivation, input_paths, instantiate_all
 from .errors import PybuildError
-from .graph import toposort
 from .hashing import hash_file, hash_path
+from .plan import Plan, Work, make_plan, planned_work, substituters
 from .results import BuildResult, Status
 from .store import Store
 from .store.temproots import add_temp_roots, temp_roots
@@ -76,11 +75,11 @@ def realise(
     if all(store.is_valid(p) for p in _outputs(targets)):
         return dict.fromkeys(targets, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions()
-    subs = _substituters(options)
+    subs = substituters(options)
     farm = _farm(options)
     try:
         with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
-            plan = _plan(targets, store, subs)
+            plan = make_plan(targets, store, subs)
             instantiate_all(plan.order, store)  # every .drv to write, in one transaction
             if plan.order:
                 work = plan.work()
@@ -116,93 +115,8 @@ def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
             todo.extend(drv.input_drvs)
 
 
-@dataclass(frozen=True)
-class Work:
-    """What realising would do (``--dry-run``): build, download, or copy from a cache."""
-
-    builds: tuple[Derivation, ...]
-    downloads: tuple[Derivation, ...]
-    copies: tuple[Derivation, ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.builds or self.downloads or self.copies)
-
-
-def planned_work(
-    targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
-) -> Work:
-    """What :func:`realise` would do for `targets` now, doing none of it (Nix's --dry-run).
-
-    The binary caches of `options` are asked which outputs they have; nothing is built,
-    downloaded or copied.
-    """
-    store = store or Store.default()
-    return _plan(targets, store, _substituters(options or BuildOptions())).work()
-
-
-@dataclass
-class _Plan:
-    order: list[Derivation]
-    deps: dict[Derivation, list[Derivation]]
-    copies: set[Derivation]  # those a binary cache has
-
-    def work(self) -> Work:
-        rest = [d for d in self.order if d not in self.copies]
-        return Work(
-            builds=tuple(d for d in rest if not d.is_fixed_output),
-            downloads=tuple(d for d in rest if d.is_fixed_output),
-            copies=tuple(d for d in self.order if d in self.copies),
-        )
-
-
-def _plan(targets: Sequence[Derivation], store: Store, subs: Substituters | None = None) -> _Plan:
-    """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
-    are those of outputs a binary cache can supply with their closure."""
-
-    valid = _valid_outputs(targets, store)
-
-    @functools.cache  # asked once a derivation: a node has many parents
-    def needs_build(drv: Derivation) -> bool:
-        return not all(p in valid for p in drv.output_paths.values())
-
-    @functools.cache
-    def in_cache(drv: Derivation) -> bool:
-        return bool(subs and subs.available(drv.output_paths.values(), store))
-
-    def deps(drv: Derivation) -> list[Derivation]:
-        if not needs_build(drv) or in_cache(drv):
-            return []
-        return [d for d in drv.input_drvs if needs_build(d)]
-
-    order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
-    copies = {d for d in order if in_cache(d)}
-    return _Plan(order, {d: deps(d) for d in order}, copies)
-
-
-def _valid_outputs(targets: Sequence[Derivation], store: Store) -> set[str]:
-    """The valid ones among the outputs of `targets` and of every derivation they need, asked
-    at once. More than a plan may need to know (a valid output's inputs are not needed), but
-    known in memory: a query a derivation cost the dry run of a 200-node graph 200, and so
-    would a query a level of it. Derivations are told apart by their first output, which they
-    have already, not by their .drv name, which costs a hash to make."""
-    seen: set[str] = set()
-    names: list[str] = []
-    pending = list(targets)
-    while pending:
-        drv = pending.pop()
-        if _first_output(drv) not in seen:
-            seen.add(_first_output(drv))
-            names += drv.output_paths.values()
-            pending += drv.input_drvs
-    return store.valid_among(names)
-
-
-def _first_output(drv: Derivation) -> str:
-    return next(iter(drv.output_paths.values()))
-
-
 def _run_plan(
-    plan: _Plan,
+    plan: Plan,
     build: Callable[[Derivation, int | None], Status],
     options: BuildOptions,
     workers: int,
@@ -369,14 +283,6 @@ def _farm(options: BuildOptions) -> Farm | None:
     return Farm(machines, options.jobs, options.ssh_options, options.remote_pybuild)
 
 
-def _substituters(options: BuildOptions) -> Substituters | None:
-    if not options.substituters:
-        return None
-    from .cache.substitute import Substituters
-
-    return Substituters.from_options(options, lambda text: options.say(text))
-
-
 def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Substituters) -> bool:
     """Copy the outputs from a binary cache; if that fails, make the inputs valid to build."""
     outputs = list(drv.output_paths.values())
@@ -385,7 +291,7 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
         # The same substituters: a cache given up on is not asked again in this run.
-        plan = _plan(missing, store, subs)
+        plan = make_plan(missing, store, subs)
         results = _run_plan(
             plan, lambda d, c: _build(d, store, options, c, subs), options, options.jobs
         )

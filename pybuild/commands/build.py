@@ -91,12 +91,12 @@ def _build(args: argparse.Namespace) -> int:
     with recorded_valid(store, key) as cached:
         if cached is not None:
             return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
-    from ..realiser import realise
-
     options = build_options(args, settings)
     targets = _evaluate(args, store, key) if key else _build_targets(args)
     if args.dry_run:
-        return print_work(targets, store, options, args.json)
+        return print_work(targets, store, options, args.json)  # loads the plan, not the build
+    from ..realiser import realise
+
     results = realise(targets, store, options)  # which roots the outputs for the result links
     if args.check and not _failed(results):
         return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)

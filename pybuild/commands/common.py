@@ -139,8 +139,8 @@ def as_derivation(value: Any, attr: str) -> Any:
 def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:
     """Realiser options from the settings, with ``-j`` and ``-k`` where a command has them,
     and the progress display (live on a terminal, lines elsewhere, ``-q``, ``--color``)."""
+    from ..buildoptions import BuildOptions
     from ..progress import for_stream
-    from ..realiser import BuildOptions
 
     changes.setdefault(
         "progress",
@@ -184,8 +184,8 @@ def add_dry_run(p: argparse.ArgumentParser) -> None:
 
 def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = False) -> int:
     """``--dry-run``: what realising `targets` would do, as Nix prints it; exit status 0."""
+    from ..plan import planned_work
     from ..progress import plan_line
-    from ..realiser import planned_work
 
     work = planned_work(targets, store, options)
     groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}

@@ -1,0 +1,126 @@
+"""A build's plan: which derivations realising targets must build, download or copy from a
+binary cache, dependencies first (Nix's ``--dry-run`` prints it).
+
+A valid output needs nothing, nor do the inputs of one a binary cache can supply with its
+closure. Which outputs are valid is asked of the registry once for the whole graph: the
+walk is in memory, and a query a derivation cost a plan of 200 builds 200 queries. The plan
+is its own module so that a dry run loads none of what building needs (the build step,
+threads).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .buildoptions import BuildOptions
+from .derivations import Derivation
+from .graph import toposort
+from .store import Store
+
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from .cache.substitute import Substituters
+
+__all__ = ["Plan", "Work", "make_plan", "planned_work", "substituters"]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What realising would do (``--dry-run``): build, download, or copy from a cache."""
+
+    builds: tuple[Derivation, ...]
+    downloads: tuple[Derivation, ...]
+    copies: tuple[Derivation, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.builds or self.downloads or self.copies)
+
+
+def planned_work(
+    targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
+) -> Work:
+    """What :func:`~pybuild.realiser.realise` would do for `targets` now, doing none of it
+    (Nix's ``--dry-run``).
+
+    The binary caches of `options` are asked which outputs they have; nothing is built,
+    downloaded or copied.
+    """
+    store = store or Store.default()
+    return make_plan(targets, store, substituters(options or BuildOptions())).work()
+
+
+@dataclass
+class Plan:
+    """Derivations to build, dependencies first, each with those of its inputs to build first,
+    and which of them a binary cache has."""
+
+    order: list[Derivation]
+    deps: dict[Derivation, list[Derivation]]
+    copies: set[Derivation]  # those a binary cache has
+
+    def work(self) -> Work:
+        rest = [d for d in self.order if d not in self.copies]
+        return Work(
+            builds=tuple(d for d in rest if not d.is_fixed_output),
+            downloads=tuple(d for d in rest if d.is_fixed_output),
+            copies=tuple(d for d in self.order if d in self.copies),
+        )
+
+
+def make_plan(
+    targets: Sequence[Derivation], store: Store, subs: Substituters | None = None
+) -> Plan:
+    """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
+    are those of outputs a binary cache can supply with their closure."""
+
+    valid = _valid_outputs(targets, store)
+
+    @functools.cache  # asked once a derivation: a node has many parents
+    def needs_build(drv: Derivation) -> bool:
+        return not all(p in valid for p in drv.output_paths.values())
+
+    @functools.cache
+    def in_cache(drv: Derivation) -> bool:
+        return bool(subs and subs.available(drv.output_paths.values(), store))
+
+    def deps(drv: Derivation) -> list[Derivation]:
+        if not needs_build(drv) or in_cache(drv):
+            return []
+        return [d for d in drv.input_drvs if needs_build(d)]
+
+    order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
+    copies = {d for d in order if in_cache(d)}
+    return Plan(order, {d: deps(d) for d in order}, copies)
+
+
+def _valid_outputs(targets: Sequence[Derivation], store: Store) -> set[str]:
+    """The valid ones among the outputs of `targets` and of every derivation they need, asked
+    at once. More than a plan may need to know (a valid output's inputs are not needed), but
+    known in memory: a query a derivation cost the dry run of a 200-node graph 200, and so
+    would a query a level of it. Derivations are told apart by their first output, which they
+    have already, not by their .drv name, which costs a hash to make."""
+    seen: set[str] = set()
+    names: list[str] = []
+    pending = list(targets)
+    while pending:
+        drv = pending.pop()
+        if _first_output(drv) not in seen:
+            seen.add(_first_output(drv))
+            names += drv.output_paths.values()
+            pending += drv.input_drvs
+    return store.valid_among(names)
+
+
+def _first_output(drv: Derivation) -> str:
+    return next(iter(drv.output_paths.values()))
+
+
+def substituters(options: BuildOptions) -> Substituters | None:
+    """The binary caches of `options`, or None when it names none."""
+    if not options.substituters:
+        return None
+    from .cache.substitute import Substituters
+
+    return Substituters.from_options(options, lambda text: options.say(text))
