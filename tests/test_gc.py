@@ -187,6 +187,22 @@ def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> Non
     assert result.freed == 1500
 
 
+def test_a_working_folder_of_a_process_now_gone_is_collected(store: Store) -> None:
+    """The names new_tmp_dir gives are those the collector reads its owner's pid from."""
+    store.registry.open()
+    code = "import sys; from pybuild.store import Store; print(Store(sys.argv[1]).new_tmp_dir('x'))"
+    child = subprocess.run(
+        [sys.executable, "-c", code, str(store.home)], capture_output=True, text=True, check=True
+    )
+    made = Path(child.stdout.strip())
+    assert made.parent == store.tmp_dir and made.is_dir()
+    assert made.stat().st_mode & 0o777 == 0o700  # as tempfile.mkdtemp makes one
+    mine = store.new_tmp_dir("x")
+    assert mine.name.startswith(f"x-{os.getpid()}-") and mine != store.new_tmp_dir("x")
+    result = collect_garbage(store, scan_processes=False)
+    assert result.tmp_dirs == [made.name] and not made.exists() and mine.exists()
+
+
 def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
     store: Store, tmp_path: Path
 ) -> None:

@@ -681,3 +681,22 @@ def test_closure_of_a_long_chain_and_many_roots(store: Store) -> None:
     assert store.closure([names[-1]]) == sorted(names)
     many = store.add_texts([(f"m{i}", str(i), []) for i in range(1200)])
     assert store.closure([*many, names[0]]) == sorted([*many, names[0]])
+
+
+TEXTS_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pybuild.store import Store
+print(Store(sys.argv[2]).add_texts([("note", "kept", [])])[0], *sorted(sys.modules))
+"""
+
+
+def test_adding_texts_loads_neither_tempfile_nor_shutil(store: Store) -> None:
+    """A new environment's .drv is added this way: tempfile imports shutil, which loads zlib,
+    bz2 and lzma (the probe runs without ``site``, which may load them itself)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    probe = [sys.executable, "-S", "-c", TEXTS_PROBE, root, str(store.home)]
+    name, *loaded = subprocess.run(probe, capture_output=True, text=True, check=True).stdout.split()
+    assert store.is_valid(name) and store.path(name).read_text() == "kept"
+    assert sorted({"tempfile", "shutil", "lzma"} & set(loaded)) == []
+    assert os.listdir(store.tmp_dir) == []  # its working folder removed, without shutil

@@ -68,7 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = ["GcResult", "collect_garbage", "find_leftovers"]
 
-# mkdtemp's random part is 8 characters of [a-z0-9_]; store.new_tmp_dir puts the pid before it.
+# A random part of 8 characters of [a-z0-9_] (mkdtemp's; store.new_tmp_dir's are hex digits),
+# the pid before it.
 _TMP_OWNER_RE = re.compile(r"-(\d+)-[a-z0-9_]{8}$")
 _TMP_LINK_RE = re.compile(re.escape(TMP_LINK_PREFIX) + r"(\d+)-")
 _UNOWNED_TMP_AGE = 24 * 3600  # build folders that name no process are stale after a day
