@@ -161,7 +161,8 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
 
     from .commands.common import PYTHON_HELP
 
-    parser = _parser_class()(
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="pybuild",
         description="Build Python packages and environments the Nix way: hashed, immutable, "
         "repeatable.",
@@ -176,7 +177,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     )
     # On sub-commands the default is SUPPRESS, so that an --option given before the command
     # is not overwritten by the sub-command's empty default.
-    common = _parser_class()(add_help=False)
+    common = parser_class(add_help=False)
     common.add_argument(
         "--option",
         nargs=2,

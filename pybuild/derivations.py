@@ -391,10 +391,16 @@ def instantiate_all(drvs: Iterable[Derivation], store: Store) -> None:
     """Write the .drv files of `drvs` and of their inputs that the store lacks, in one registry
     transaction (Nix writes a graph's .drv files as it evaluates; one transaction each would
     cost more than the builds of a small graph). Each stays a root until this process ends."""
+    from .graph import toposort  # only building writes .drv files
+
     missing = _missing_drvs(drvs, store)
-    texts = [
+
+    def missing_inputs(drv: Derivation) -> list[Derivation]:
+        return [i for i in drv.input_drvs if i.drv_name in missing]
+
+    texts = [  # each after its inputs: a text's references must be stored before it
         (d.name + ".drv", d.text, [i.drv_name for i in d.input_drvs] + list(d.input_srcs))
-        for d in _inputs_first(missing)
+        for d in toposort(missing.values(), missing_inputs, lambda d: d.drv_name)
     ]
     if texts:
         store.add_texts(texts)
@@ -417,23 +423,6 @@ def _missing_drvs(drvs: Iterable[Derivation], store: Store) -> dict[str, Derivat
         missing.update((d.drv_name, d) for d in fresh)
         level = [i for d in fresh for i in d.input_drvs]
     return missing
-
-
-def _inputs_first(drvs: Mapping[str, Derivation]) -> list[Derivation]:
-    """`drvs` (by .drv name), each after those of its inputs that are among them (depth
-    first, without recursion: a chain may be longer than Python's recursion limit)."""
-    order: list[Derivation] = []
-    seen: set[str] = set()
-    todo: list[tuple[Derivation, bool]] = [(d, False) for d in drvs.values()]
-    while todo:
-        drv, inputs_done = todo.pop()
-        if inputs_done:
-            order.append(drv)
-        elif drv.drv_name not in seen:
-            seen.add(drv.drv_name)
-            todo.append((drv, True))
-            todo.extend((d, False) for d in drv.input_drvs if d.drv_name in drvs)
-    return order
 
 
 def load_derivation(store: Store, drv_name: str) -> Derivation:

@@ -70,6 +70,7 @@ WITH RECURSIVE closure(id) AS (
 )
 SELECT v.path FROM closure c JOIN valid_paths v ON v.id = c.id
 """
+_VALID_AMONG = "SELECT path FROM valid_paths WHERE path IN ({marks})"
 _VARIABLES = 500  # paths a query names at most (SQLite before 3.32 allows 999 variables)
 # A table added later is created by the IF NOT EXISTS above when an older database is opened.
 _TABLES = {"valid_paths", "refs", "signatures"}
@@ -219,14 +220,14 @@ class Registry:
     def valid_among(self, paths: Iterable[str]) -> set[str]:
         """Those of `paths` that are registered: a query for each 500, where asking each path
         alone cost a plan of 200 builds a query each."""
-        names = sorted(set(paths))
-        found: set[str] = set()
+        return {row[0] for row in self._rows_naming(_VALID_AMONG, sorted(set(paths)))}
+
+    def _rows_naming(self, query: str, names: list[str]) -> Iterator[tuple[str]]:
+        """The rows of `query` for `names`, which it takes in ``{marks}``: a query for each
+        500 of them (:data:`_VARIABLES`)."""
         for start in range(0, len(names), _VARIABLES):
             chunk = names[start : start + _VARIABLES]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(f"SELECT path FROM valid_paths WHERE path IN ({marks})", chunk)
-            found.update(row[0] for row in rows)
-        return found
+            yield from self.conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
 
     def info(self, path: str) -> PathInfo | None:
         row = self.conn.execute(
@@ -287,11 +288,7 @@ class Registry:
         a build asks for its inputs', and a query per path made a chain of 200 builds ask
         20,000 times."""
         roots = sorted(set(paths))
-        found: set[str] = set()
-        for start in range(0, len(roots), _VARIABLES):
-            chunk = roots[start : start + _VARIABLES]
-            rows = self.conn.execute(_CLOSURE.format(marks=",".join("?" * len(chunk))), chunk)
-            found.update(row[0] for row in rows)
+        found = {row[0] for row in self._rows_naming(_CLOSURE, roots)}
         missing = [p for p in roots if p not in found]
         if missing:
             raise PathNotValid(missing[0])
