@@ -14,7 +14,9 @@ requirements file (``name==version``, one a line), from the index pip is configu
    run gives the environment another ``name=``, so that only the environment itself is built),
    vs ``uv venv`` + ``uv pip install`` from a warm uv cache (``--offline``: everything is in
    its cache, so no run waits on the network), vs ``python -m venv`` + ``pip install
-   --no-index --find-links`` from a folder of the 50 wheels.
+   --no-index --find-links`` from a folder of the 50 wheels. A floor for pybuild's line: the
+   same command with each package's evaluation given (:mod:`bench.given`), what a cache of
+   every package's evaluation would leave at best.
 3. Import cost: ``python -c "import <the 50 top-level modules>"`` in the pybuild environment
    (its site-packages the merged tree of the packages', made of links) vs the same packages
    in the flat venv of workload 1 (bytecode written by a first, untimed run).
@@ -27,14 +29,14 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pybuild.generate.names import attr_name
 
-from . import Command, Line, Row, bench_environ, evaluated, measure, ratio, run, settle
+from . import Command, Line, Row, bench_environ, evaluated, given, measure, ratio, run, settle
 from .installed import installed_package, pybuild_argv, python_argv
 from .peers import Peers, pip_venv, uv_index_args
 
@@ -157,10 +159,11 @@ class Workspace:
     site_packages: str  # lib/pythonX.Y/site-packages
     modules: list[str]  # one top-level module of each package
     flat: Path  # the venv uv installed the 50 into
+    given_file: Path  # env.py with each package's evaluation given (bench/given.py)
 
-    def pybuild(self) -> list[str]:
+    def pybuild(self, *flags: str, file: Path | None = None) -> list[str]:
         """``pybuild build -f env.py env``: the environment, by the user's command line."""
-        return pybuild_argv("build", "-f", str(self.env_file), "env")
+        return pybuild_argv("build", *flags, "-f", str(file or self.env_file), "env")
 
     def pybuild_shell(self, command: str) -> list[str]:
         """``pybuild shell -p ATTR… --run COMMAND``: the same packages, named one by one."""
@@ -223,7 +226,10 @@ def prepare(work: Path, peers: Peers, with_wheels: bool = True) -> Workspace:
         site_rel,
         modules,
         work / "flat",
+        given.write(work, pkgs.python.with_packages(lambda ps: [ps[a] for a in attrs])),
     )
+    probe = bench_environ(BENCH_ENV_NAME=f"bench-given-{time.time_ns():x}")
+    given.check(ws.pybuild("--dry-run"), ws.pybuild("--dry-run", file=ws.given_file), probe)
     uv_env = peers.environ()
     shutil.rmtree(ws.flat, ignore_errors=True)
     run([peers.uv, "venv", "-q", "--python", sys.executable, ws.flat], uv_env)
@@ -337,12 +343,15 @@ def warm_assembly(
     venv = ws.work / "assembly"
     session = f"{time.time_ns():x}"  # names new in every run of the bench (--work keeps a store)
 
-    def pybuild(i: int) -> None:
-        name = f"bench-env-{session}-{i}"
-        env = bench_environ(BENCH_ENV_NAME=name)
-        done = subprocess.run(ws.pybuild(), env=env, capture_output=True, text=True)
-        if done.returncode != 0 or f"building {name}" not in done.stderr:
-            sys.exit(f"bench: the new environment {name} was not built:\n{done.stderr}")
+    def new_env(file: Path, kind: str) -> Callable[[int], None]:
+        def build(i: int) -> None:
+            name = f"bench-{kind}-{session}-{i}"
+            env = bench_environ(BENCH_ENV_NAME=name)
+            done = subprocess.run(ws.pybuild(file=file), env=env, capture_output=True, text=True)
+            if done.returncode != 0 or f"building {name}" not in done.stderr:
+                sys.exit(f"bench: the new environment {name} was not built:\n{done.stderr}")
+
+        return build
 
     def uv(_: int) -> None:
         run([ws.peers.uv, "venv", "-q", "--python", sys.executable, venv], uv_env)
@@ -363,7 +372,11 @@ def warm_assembly(
     def clear(_: int) -> None:
         shutil.rmtree(venv, ignore_errors=True)
 
-    commands = [Command("pybuild", pybuild), Command("uv", uv, clear)]
+    commands = [
+        Command("pybuild", new_env(ws.env_file, "env")),
+        Command("given", new_env(ws.given_file, "given")),
+        Command("uv", uv, clear),
+    ]
     labels = {
         "pip": "python -m venv V && V/bin/pip install --no-index -f wheels/ -r reqs.txt",
         "virtualenv": "virtualenv V && V/bin/pip install --no-index -f wheels/ -r reqs.txt",
@@ -374,7 +387,7 @@ def warm_assembly(
         commands.append(Command("virtualenv", virtualenv, clear, runs=slow_runs))
     medians = dict(zip((c.label for c in commands), measure(commands, runs), strict=True))
     shutil.rmtree(venv, ignore_errors=True)
-    ours, uv_median = medians.pop("pybuild"), medians.pop("uv")
+    ours, floor, uv_median = medians.pop("pybuild"), medians.pop("given"), medians.pop("uv")
     ratios = [ratio(ours, uv_median, "uv"), *(ratio(ours, m, name) for name, m in medians.items())]
     lines = [
         Line(
@@ -383,6 +396,11 @@ def warm_assembly(
             ", ".join(ratios),
             f"≤ {ASSEMBLY_TARGET}× uv",
             ours / uv_median <= ASSEMBLY_TARGET,
+        ),
+        Line(
+            "the same, each package's evaluation given (a floor: bench/given.py)",
+            floor,
+            ratio(floor, uv_median, "uv"),
         ),
         Line("uv venv V && uv pip install -r reqs.txt  (warm cache)", uv_median),
         *(Line(labels[name], m) for name, m in medians.items()),

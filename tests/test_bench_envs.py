@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import marshal
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from bench import evaluated
+from bench import evaluated, given
 from bench.envs import choose_packages
 from pybuild.pkgset import PackageSet, package_set
 from support.interpreter import FAKE_PYTHON
@@ -92,3 +96,46 @@ def test_releases_this_interpreter_cannot_have_are_left_out_other_errors_are_not
 def test_a_set_that_cannot_give_the_size_is_reported(pkgs: PackageSet) -> None:
     with pytest.raises(SystemExit, match="not 9"):
         choose_packages(pkgs, size=9, anchors=("anchor",))
+
+
+def _env_file(folder: Path, recipes: Path) -> Path:
+    """env.py as the bench writes it, over the test's set: two roots and their closure."""
+    file = folder / "env.py"
+    file.write_text(
+        textwrap.dedent(f"""
+            import os
+            from pybuild.pkgset import package_set
+            from pybuild.python.interpreter import Interpreter
+
+            pkgs = package_set(Interpreter(**{PY._facts!r}), [{str(recipes)!r}])
+            env = pkgs.python.with_packages(
+                lambda ps: [ps.anchor, ps.b_stack], name=os.environ.get("BENCH_ENV_NAME")
+            )
+        """)
+    )
+    return file
+
+
+def _dry_run(file: Path) -> list[str]:
+    return [sys.executable, "-m", "pybuild", "build", "--dry-run", "-f", str(file), "env"]
+
+
+def test_the_given_evaluation_makes_the_environments_derivation_without_the_set(
+    pkgs: PackageSet, tmp_path: Path
+) -> None:
+    env = pkgs.python.with_packages(lambda ps: [ps.anchor, ps.b_stack])
+    file = given.write(tmp_path, env)
+    real = _env_file(tmp_path, tmp_path / "recipes")
+    environ = {**os.environ, "BENCH_ENV_NAME": "probe"}
+    given.check(_dry_run(real), _dry_run(file), environ)  # the same derivation: no exit
+    probe = f"from pybuild.evaluate import load_module; load_module({str(file)!r}); import sys; "
+    probe += "print(sorted(m for m in sys.modules if m.startswith('pybuild.')))"
+    loaded = subprocess.run([sys.executable, "-c", probe], env=environ, capture_output=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert b"pybuild.pkgset" not in loaded.stdout and b"pybuild.python" not in loaded.stdout
+
+    kept = marshal.loads((tmp_path / "given.marshal").read_bytes())
+    kept["closure"] = kept["closure"][1:]  # a package missing: another derivation
+    (tmp_path / "given.marshal").write_bytes(marshal.dumps(kept))
+    with pytest.raises(SystemExit, match=r"does not make env\.py.s derivation"):
+        given.check(_dry_run(real), _dry_run(file), environ)
