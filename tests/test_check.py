@@ -125,3 +125,21 @@ def test_options_that_do_not_fit_together_are_refused(tmp_path: Path) -> None:
         result = run("build", *args, cwd=tmp_path)
         assert result.returncode == 1 and "error:" in result.stderr, args
         assert "Traceback" not in result.stderr
+
+
+def test_a_build_that_records_its_build_folder_is_the_same_when_built_again(
+    tmp_path: Path,
+) -> None:
+    # As numpy's __config__.py records its compiler flags, and with them its build folder.
+    (tmp_path / "builds.py").write_text(
+        "from pybuild import derivation\n"
+        'where = derivation(name="where", builder="/bin/sh",\n'
+        '                   args=["-c", \'mkdir "$out" && pwd > "$out/built-in"\'])\n'
+    )
+    built = run("build", "-f", "builds.py", "where", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    recorded = (Path(built.stdout.split()[-1]) / "built-in").read_text().strip()
+    assert Path(recorded).name == "pybuild-build-where-0"
+    checked = run("build", "--check", "-f", "builds.py", "where", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "rebuilt bit-identical" in checked.stdout

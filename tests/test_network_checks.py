@@ -137,7 +137,9 @@ def test_numpy_from_its_sdist_uses_the_sets_tools_and_passes_numpy_test(
     result = subprocess.run(
         [pkgs.python.executable, "-S", "-c", code],
         cwd=tmp_path,
-        env={"HOME": str(tmp_path)},
+        # No bytecode: as root, the store's read-only files would not stop pytest writing its
+        # own into the package (a later `build --check` then finds them, and the build not).
+        env={"HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         timeout=600,

@@ -187,8 +187,14 @@ class Store:
 
     def new_build_dir(self, work: Path, label: str, parent: str | None = None) -> Path:
         """A fresh folder for a build's own files outside the store: in `parent`, else the
-        temporary folder (``TMPDIR``, often a tmpfs), as Nix's ``nix-build-NAME-…``; only
-        its owner may enter it.
+        temporary folder (``TMPDIR``, often a tmpfs); only its owner may enter it.
+
+        Its name is the label and the first free number, as Nix names ``nix-build-NAME-0``:
+        a build that writes its folder's path into its output (numpy's ``__config__.py``
+        records its compiler flags, build folder included) then makes the same output when it
+        is built again, as ``build --check`` does. A random name made every such rebuild
+        differ. The folder is made by ``mkdir``, so a name that anyone else made first (a
+        file, a link, a folder) is passed over, never used.
 
         A link in ``var/tmp`` named after `work` (:data:`BUILD_DIR_RECORD`) points to it, out
         of the builder's reach (it may write in `work`): a process killed before it removes
@@ -200,8 +206,16 @@ class Store:
 
         if parent is not None:
             os.makedirs(parent, exist_ok=True)
-        made = tempfile.mkdtemp(prefix=f"pybuild-build-{label}-", dir=parent)
-        path = Path(os.path.abspath(made))  # a relative `parent` is not var/tmp's
+        # abspath: a relative `parent` is not var/tmp's
+        folder = os.path.abspath(parent if parent is not None else tempfile.gettempdir())
+        number = 0
+        while True:
+            path = Path(folder, f"pybuild-build-{label}-{number}")
+            try:
+                os.mkdir(path, 0o700)
+                break
+            except FileExistsError:
+                number += 1
         os.symlink(path, self._build_dir_record(work))
         return path
 
