@@ -106,15 +106,13 @@ def _valid_outputs(targets: Sequence[Derivation], store: Store) -> set[str]:
     pending = list(targets)
     while pending:
         drv = pending.pop()
-        if _first_output(drv) not in seen:
-            seen.add(_first_output(drv))
-            names += drv.output_paths.values()
+        outputs = drv.output_paths.values()
+        first = next(iter(outputs))
+        if first not in seen:
+            seen.add(first)
+            names += outputs
             pending += drv.input_drvs
     return store.valid_among(names)
-
-
-def _first_output(drv: Derivation) -> str:
-    return next(iter(drv.output_paths.values()))
 
 
 def substituters(options: BuildOptions) -> Substituters | None:

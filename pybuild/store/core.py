@@ -21,7 +21,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid
@@ -177,13 +177,8 @@ class Store:
         """
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         prefix = f"{self.tmp_dir}{os.sep}{label}-{os.getpid()}-"
-        while True:
-            path = prefix + os.urandom(4).hex()  # 8 characters, as mkdtemp's (store/gc.py)
-            try:
-                os.mkdir(path, 0o700)
-            except FileExistsError:
-                continue
-            return Path(path)
+        # 8 characters, as mkdtemp's (store/gc.py reads them)
+        return _first_free_folder(lambda _: prefix + os.urandom(4).hex())
 
     def new_build_dir(self, work: Path, label: str, parent: str | None = None) -> Path:
         """A fresh folder for a build's own files outside the store: in `parent`, else the
@@ -208,14 +203,7 @@ class Store:
             os.makedirs(parent, exist_ok=True)
         # abspath: a relative `parent` is not var/tmp's
         folder = os.path.abspath(parent if parent is not None else tempfile.gettempdir())
-        number = 0
-        while True:
-            path = Path(folder, f"pybuild-build-{label}-{number}")
-            try:
-                os.mkdir(path, 0o700)
-                break
-            except FileExistsError:
-                number += 1
+        path = _first_free_folder(lambda n: os.path.join(folder, f"pybuild-build-{label}-{n}"))
         os.symlink(path, self._build_dir_record(work))
         return path
 
@@ -479,6 +467,20 @@ def _walk_bottom_up(root: Path) -> Iterator[str]:
             for name in filenames + dirnames:
                 yield os.path.join(dirpath, name)
     yield str(root)
+
+
+def _first_free_folder(name: Callable[[int], str]) -> Path:
+    """The first of ``name(0)``, ``name(1)``… that ``mkdir`` makes (mode 0o700, only its
+    owner may enter): one that exists, whoever made it (a file, a link, a folder), is passed
+    over, never used."""
+    attempt = 0
+    while True:
+        path = name(attempt)
+        try:
+            os.mkdir(path, 0o700)
+            return Path(path)
+        except FileExistsError:
+            attempt += 1
 
 
 def remove_tree(path: str | os.PathLike[str]) -> None:
