@@ -16,8 +16,7 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   and whether each is a folder;
 - every path whose existence, kind or metadata was asked (``os.stat``/``lstat``/``access``/
   ``readlink``, and so ``Path.exists``, ``is_file``, ``os.path.isdir``, ``glob``…): by kind,
-  link target and, for a file, size, time and inode (a folder's own time is not recorded: it
-  changes whenever anything inside is written);
+  link target, mode and, for a file, size;
 - every environment variable read, by value (all of them if the environment was iterated);
 - the command line, the working directory, the interpreter and the store.
 
@@ -28,8 +27,16 @@ the network is not cached when the code that does so says so (:func:`volatile`; 
 package from the index does); a recipe of your own that does must have the ``eval_cache``
 setting turned off.
 
-Records are kept in ``var/cache/eval``, one per command line. A collection (``pybuild gc``)
-removes those that can no longer answer (:func:`stale_records`).
+A file's time and inode are not what was read, only its bytes: they are compared first,
+because a ``stat`` is cheap, and a file whose stamp changed still holds if its size, mode and
+content hash are the same (a ``touch``, a ``git checkout`` of another branch and back, an editor
+that saves unchanged text), as Nix's flakes key their cache on content. Files over a
+mebibyte (an interpreter's binary) are not hashed: for them the stamp decides.
+
+Records are kept in ``var/cache/eval``, a file per command line holding its last few answers
+(:data:`_KEPT`), so that a command run by turns with two values of a variable, or on two
+branches, answers from a record each time. A collection (``pybuild gc``) removes the files
+none of whose answers can be given any more (:func:`stale_records`).
 """
 
 from __future__ import annotations
@@ -65,7 +72,9 @@ __all__ = [
     "volatile",
 ]
 
-_FORMAT = 4  # 4: records in marshal's format (json imports re: a no-op cannot afford it)
+_FORMAT = 5  # 5: a file's content hash beside its stamp, and several answers a command line
+_KEPT = 4  # answers kept for a command line, the newest first
+_HASHED = 1 << 20  # files up to this size are hashed too; a larger one's stamp decides
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
 _ALL = "*"  # the environment was iterated: every variable counts
 # What reading a damaged record raises (marshal's errors, or a part missing or of a wrong kind).
@@ -232,7 +241,12 @@ class Recorder:
             if isinstance(path := getattr(module, "__file__", None), str)
         )
         paths.add(os.path.realpath(sys.executable))
-        files = {path: _file_stamp(path) for path in sorted(paths)}
+        # What an interpreter's installs own changes only by an install, which changes its
+        # stamp too: hashing it (most of the bytes of the modules loaded) would buy nothing.
+        installed = tuple(
+            os.path.join(p, "") for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        )
+        files = {path: _read_stamp(path, not path.startswith(installed)) for path in sorted(paths)}
         folders = {path: _folder_stamp(path) for path in sorted(self.folders)}
         probed = {path: _path_stamp(path) for path in sorted(self.probed - paths)}
         environ = os.environ
@@ -262,6 +276,47 @@ def _file_stamp(path: str) -> list[int] | None:
     return [st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode]
 
 
+def _read_stamp(path: str, hashed: bool) -> list[Any] | None:
+    """A read file's stamp (:func:`_file_stamp`) and, if `hashed`, the hash of its bytes (None
+    if larger than :data:`_HASHED`): what decides when the stamp alone does not. Hashed by
+    OpenSSL, loaded by then: the builtin SHA-256 of the no-op's checks is five times slower."""
+    stamp: list[Any] | None = _file_stamp(path)
+    if stamp is not None:
+        from hashlib import sha256
+
+        stamp.append(_content_hash(path, stamp[1], sha256) if hashed else None)
+    return stamp
+
+
+def _content_hash(path: str, size: int, sha256: Callable[[bytes], Any] = _sha256) -> bytes | None:
+    """The SHA-256 of a file of at most :data:`_HASHED` bytes; None for a larger or unreadable
+    one."""
+    if size > _HASHED:
+        return None
+    try:
+        with open(path, "rb", buffering=0) as f:
+            return bytes(sha256(f.readall()).digest())
+    except OSError:
+        return None
+
+
+def _same_file(path: str, recorded: list[Any] | None) -> bool:
+    """Whether the file read is as it was: the same stamp, or the same size, mode and bytes
+    (only a ``stat`` in the usual case; the bytes are read when the stamp differs)."""
+    now = _file_stamp(path)
+    if now is None or recorded is None:
+        return now is recorded
+    if now == recorded[:4]:
+        return True
+    digest = recorded[4]
+    return (
+        digest is not None
+        and now[1] == recorded[1]
+        and now[3] == recorded[3]
+        and _content_hash(path, now[1]) == digest
+    )
+
+
 def _folder_stamp(path: str) -> list[str] | None:
     """The names in a folder, a folder's with a ``/``: its time would change with every
     ``__pycache__`` written."""
@@ -276,7 +331,9 @@ def _folder_stamp(path: str) -> list[str] | None:
 
 def _path_stamp(path: str) -> list[object] | None:
     """What a question about `path` could have learnt: the link it is and where it points,
-    the kind of what it names, and a file's stamp (a folder's time is left out on purpose)."""
+    the kind of what it names, its mode, and a file's time, size and inode (the time only for
+    :meth:`Recorder.settled`, and the time and inode are not compared: :func:`_same_path`;
+    a folder's time is left out on purpose)."""
     try:
         lst = os.lstat(path)
     except OSError:
@@ -296,6 +353,16 @@ def _path_stamp(path: str) -> list[object] | None:
         st.st_size,
         st.st_ino,
     ]
+
+
+def _same_path(path: str, recorded: list[Any] | None) -> bool:
+    """Whether a path asked about answers as it did: the same link, kind, mode and size. Its
+    time and inode are no answer an evaluation's result may depend on (as a folder's time is
+    not): a file only asked about, never read, holds when touched or checked out again."""
+    now = _path_stamp(path)
+    if now is None or recorded is None or len(now) < 6 or len(recorded) < 6:
+        return now == recorded
+    return now[:3] == recorded[:3] and now[4] == recorded[4]
 
 
 def text_hash(text: str) -> str:
@@ -323,21 +390,32 @@ def lookup(store: Any, key: str) -> list[CachedTarget] | None:
     temporary roots.
     """
     try:
-        inputs, targets = _read_record(_record_path(store, key))
-        if not _unchanged(inputs):
-            return None
+        for inputs, targets in _answers(_record_path(store, key)):
+            if _unchanged(inputs):
+                return targets
     except _DAMAGED:
         return None
-    return targets
+    return None
 
 
-def _read_record(path: str) -> tuple[Mapping[str, Any], list[CachedTarget]]:
-    """A record's inputs and targets; a damaged one raises one of ``_DAMAGED``."""
+def _answers(path: str) -> Iterator[tuple[Mapping[str, Any], list[CachedTarget]]]:
+    """A record's answers, the newest first, each parsed only when it is asked for: each one's
+    inputs and targets. A damaged record raises one of ``_DAMAGED``."""
+    for blob in _read_blobs(path):
+        entry = marshal.loads(blob)
+        yield entry["inputs"], [CachedTarget(t["drv"], t["outputs"]) for t in entry["targets"]]
+
+
+def _read_blobs(path: str) -> list[bytes]:
+    """A record's answers as they are kept, each in marshal's format of its own: the first
+    usually answers, and a no-op then parses only it."""
     with open(path, "rb") as f:
         # Read whole, then parsed: marshal.load(f) asks the file for every object it reads,
         # which made a 44 kB record cost 0.8 ms of a 15-20 ms no-op, against 65 us.
-        record = marshal.loads(f.read())
-    return record["inputs"], [CachedTarget(t["drv"], t["outputs"]) for t in record["targets"]]
+        blobs = marshal.loads(f.read())
+    if not isinstance(blobs, list) or not all(isinstance(b, bytes) for b in blobs):
+        raise TypeError("a record is a list of answers")
+    return blobs
 
 
 def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
@@ -358,14 +436,17 @@ def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
             continue  # a record being written (under its temporary name)
         path = os.path.join(folder, name)
         try:
-            outputs = [o for t in _read_record(path)[1] for o in t.output_paths.values()]
+            answers = [
+                [o for t in targets for o in t.output_paths.values()]
+                for _, targets in _answers(path)
+            ]
         except _DAMAGED:
             stale.append(path)
             continue
-        for output in outputs:
+        for output in {o for outputs in answers for o in outputs}:
             if output not in known:
                 known[output] = is_valid(output)
-        if not all(known[output] for output in outputs):
+        if not any(all(known[o] for o in outputs) for outputs in answers):
             stale.append(path)
     return stale
 
@@ -376,9 +457,9 @@ def _unchanged(inputs: Mapping[str, Any]) -> bool:
         return False
     return (
         all(environ.get(name) == value for name, value in inputs["environ"].items())
-        and all(_file_stamp(p) == s for p, s in inputs["files"].items())
+        and all(_same_file(p, s) for p, s in inputs["files"].items())
         and all(_folder_stamp(p) == s for p, s in inputs["folders"].items())
-        and all(_path_stamp(p) == s for p, s in inputs.get("probed", {}).items())
+        and all(_same_path(p, s) for p, s in inputs["probed"].items())
     )
 
 
@@ -389,10 +470,15 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
     inputs = recorder.inputs()
     if not recorder.settled(inputs):
         return
-    record = {
+    entry = {
         "inputs": inputs,
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],
     }
+    path = _record_path(store, key)
+    try:  # the other answers kept, but one from the same inputs (its outputs were gone)
+        kept = [b for b in _read_blobs(path) if marshal.loads(b)["inputs"] != inputs]
+    except _DAMAGED:
+        kept = []
     from .atomic import write_atomic
 
-    write_atomic(_record_path(store, key), marshal.dumps(record))
+    write_atomic(path, marshal.dumps([marshal.dumps(entry), *kept][:_KEPT]))

@@ -91,7 +91,7 @@ def test_a_variable_read_by_the_evaluation_is_noticed(
     second, evaluations = build(capsys)
     assert evaluations == 2 and Path(second).read_text() == "ho!\n"
     monkeypatch.delenv("EVAL_WORD")
-    assert build(capsys) == (first, 3)  # its absence was recorded too
+    assert build(capsys) == (first, 2)  # its absence was recorded too: the first answer, kept
 
 
 def test_an_output_no_longer_valid_is_built_again(
@@ -178,6 +178,82 @@ def test_a_path_whose_existence_was_asked_is_noticed(
     write(project / "flag", "", age=50)  # only its existence is asked, never its content
     second, evaluations = build(capsys)
     assert evaluations == 2 and Path(second).read_text() == "hiflag\n"
+
+
+def test_a_file_rewritten_with_the_same_bytes_still_answers(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``touch`` or a ``git checkout`` there and back changes a file's time and inode, not
+    what was read: the content hash decides when the stamp differs."""
+    first, _ = build(capsys)
+    (project / "word.txt").unlink()  # a new inode, as git's checkout makes
+    write(project / "word.txt", "!", age=50)
+    write(project / "build.py", FILE, age=50)
+    assert build(capsys) == (first, 1)
+    write(project / "word.txt", "?", age=40)  # the same size, other bytes
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "hi?\n"
+
+
+def test_a_file_over_the_hashed_size_is_judged_by_its_stamp(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evalcache, "_HASHED", 0)  # every file is "large"
+    first, _ = build(capsys)
+    write(project / "word.txt", "!", age=50)
+    assert build(capsys) == (first, 2)
+
+
+def test_a_path_only_asked_about_holds_when_touched(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chooser = FILE.replace(
+        '+ Path(__file__).with_name("word.txt").read_text()',
+        '+ str(Path(__file__).with_name("flag").stat().st_size)',
+    )
+    write(project / "build.py", chooser, age=100)
+    write(project / "flag", "ab", age=100)
+    first, _ = build(capsys)
+    write(project / "flag", "cd", age=50)  # its size is what was asked, and it is the same
+    assert build(capsys) == (first, 1)
+    write(project / "flag", "abc", age=40)
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "hi3\n"
+
+
+def test_the_answers_of_the_last_few_inputs_are_kept(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command run by turns with two values of a variable evaluates each once."""
+    answers = {}
+    for word in ["a", "b", "a", "b"]:
+        monkeypatch.setenv("EVAL_WORD", word)
+        answers.setdefault(word, build(capsys)[0])
+        assert build(capsys)[0] == answers[word]
+    assert build(capsys)[1] == 2
+    for word in ["c", "d", "e"]:  # five answers in all: the first, "a", is no longer kept
+        monkeypatch.setenv("EVAL_WORD", word)
+        build(capsys)
+    monkeypatch.setenv("EVAL_WORD", "b")
+    assert build(capsys) == (answers["b"], 5)
+    monkeypatch.setenv("EVAL_WORD", "a")
+    assert build(capsys) == (answers["a"], 6)
+
+
+def test_a_record_is_stale_only_when_none_of_its_answers_can_be_given(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = []
+    for word in ["a", "b"]:
+        monkeypatch.setenv("EVAL_WORD", word)
+        outputs.append(build(capsys)[0])
+    store = Store.default()
+    release_temp_roots(store)
+    [record] = (project / "pybuild-home" / "var" / "cache" / "eval").glob("*.marshal")
+    assert main(["delete", outputs[1]]) == 0  # the newest answer's output
+    assert evalcache.stale_records(store, store.is_valid) == []
+    assert main(["delete", outputs[0]]) == 0
+    assert evalcache.stale_records(store, store.is_valid) == [str(record)]
 
 
 # -- property: an answer from the record is the answer evaluating again would give ------------
