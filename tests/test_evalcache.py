@@ -49,6 +49,12 @@ def write(path: Path, text: str, age: int) -> None:
     os.utime(path, (stamp, stamp))
 
 
+def word_from(project: Path, expression: str) -> None:
+    """build.py with `expression` in place of reading word.txt."""
+    text = FILE.replace('Path(__file__).with_name("word.txt").read_text()', expression)
+    write(project / "build.py", text, age=100)
+
+
 def build(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, int]:
     """Build `hello` of build.py; the output path, and how many evaluations ran so far."""
     assert main(["build", "-f", "build.py", "hello", *args]) == 0
@@ -168,11 +174,7 @@ def test_an_evaluation_that_says_it_is_volatile_is_not_cached(
 def test_a_path_whose_existence_was_asked_is_noticed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chooser = FILE.replace(
-        '+ Path(__file__).with_name("word.txt").read_text()',
-        '+ ("flag" if Path(__file__).with_name("flag").exists() else "none")',
-    )
-    write(project / "build.py", chooser, age=100)
+    word_from(project, '("flag" if Path(__file__).with_name("flag").exists() else "none")')
     first, _ = build(capsys)
     assert Path(first).read_text() == "hinone\n"
     write(project / "flag", "", age=50)  # only its existence is asked, never its content
@@ -207,11 +209,7 @@ def test_a_file_over_the_hashed_size_is_judged_by_its_stamp(
 def test_a_path_only_asked_about_holds_when_touched(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chooser = FILE.replace(
-        '+ Path(__file__).with_name("word.txt").read_text()',
-        '+ str(Path(__file__).with_name("flag").stat().st_size)',
-    )
-    write(project / "build.py", chooser, age=100)
+    word_from(project, 'str(Path(__file__).with_name("flag").stat().st_size)')
     write(project / "flag", "ab", age=100)
     first, _ = build(capsys)
     write(project / "flag", "cd", age=50)  # its size is what was asked, and it is the same
