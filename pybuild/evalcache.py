@@ -16,7 +16,8 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   and whether each is a folder;
 - every path whose existence, kind or metadata was asked (``os.stat``/``lstat``/``access``/
   ``readlink``, and so ``Path.exists``, ``is_file``, ``os.path.isdir``, ``glob``…): by kind,
-  link target, mode and, for a file, size;
+  link target and, for a file, its stamp as a read file's (a folder's own time is not
+  recorded: it changes whenever anything inside is written);
 - every environment variable read, by value (all of them if the environment was iterated);
 - the command line, the working directory, the interpreter and the store.
 
@@ -28,10 +29,11 @@ package from the index does); a recipe of your own that does must have the ``eva
 setting turned off.
 
 A file's time and inode are not what was read, only its bytes: they are compared first,
-because a ``stat`` is cheap, and a file whose stamp changed still holds if its size, mode and
-content hash are the same (a ``touch``, a ``git checkout`` of another branch and back, an editor
-that saves unchanged text), as Nix's flakes key their cache on content. Files over a
-mebibyte (an interpreter's binary) are not hashed: for them the stamp decides.
+because a ``stat`` is cheap, and a file (read or asked about) whose stamp changed still holds
+if its size, mode and content hash are the same (a ``touch``, a ``git checkout`` of another
+branch and back, an editor that saves unchanged text), as Nix's flakes key their cache on
+content. Files of the interpreter's installation (an install changes their stamp) and files
+over a mebibyte (an interpreter's binary) are not hashed: for them the stamp decides.
 
 Records are kept in ``var/cache/eval``, a file per command line holding its last few answers
 (:data:`_KEPT`), so that a command run by turns with two values of a variable, or on two
@@ -248,7 +250,10 @@ class Recorder:
         )
         files = {path: _read_stamp(path, not path.startswith(installed)) for path in sorted(paths)}
         folders = {path: _folder_stamp(path) for path in sorted(self.folders)}
-        probed = {path: _path_stamp(path) for path in sorted(self.probed - paths)}
+        probed = {
+            path: _probed_stamp(path, not path.startswith(installed))
+            for path in sorted(self.probed - paths)
+        }
         environ = os.environ
         names = sorted(environ) if _ALL in self.variables else sorted(self.variables)
         return {
@@ -306,15 +311,15 @@ def _same_file(path: str, recorded: list[Any] | None) -> bool:
     now = _file_stamp(path)
     if now is None or recorded is None:
         return now is recorded
-    if now == recorded[:4]:
-        return True
-    digest = recorded[4]
-    return (
-        digest is not None
-        and now[1] == recorded[1]
-        and now[3] == recorded[3]
-        and _content_hash(path, now[1]) == digest
+    return now == recorded[:4] or (
+        now[1] == recorded[1] and now[3] == recorded[3] and _same_bytes(path, now[1], recorded[4])
     )
+
+
+def _same_bytes(path: str, size: int, digest: bytes | None) -> bool:
+    """Whether a file whose stamp changed holds the bytes `digest` was made of; never for one
+    that was not hashed (None), whose stamp alone decides."""
+    return digest is not None and _content_hash(path, size) == digest
 
 
 def _folder_stamp(path: str) -> list[str] | None:
@@ -329,11 +334,9 @@ def _folder_stamp(path: str) -> list[str] | None:
         return None
 
 
-def _path_stamp(path: str) -> list[object] | None:
+def _path_stamp(path: str) -> list[Any] | None:
     """What a question about `path` could have learnt: the link it is and where it points,
-    the kind of what it names, its mode, and a file's time, size and inode (the time only for
-    :meth:`Recorder.settled`, and the time and inode are not compared: :func:`_same_path`;
-    a folder's time is left out on purpose)."""
+    the kind of what it names, and a file's stamp (a folder's time is left out on purpose)."""
     try:
         lst = os.lstat(path)
     except OSError:
@@ -355,14 +358,27 @@ def _path_stamp(path: str) -> list[object] | None:
     ]
 
 
+def _probed_stamp(path: str, hashed: bool) -> list[Any] | None:
+    """A path asked about (:func:`_path_stamp`); a regular file's with the hash of its bytes
+    (if `hashed`, as :func:`_read_stamp`), though they were not read: a checkout there and
+    back keeps the record, and a file read by a way no patch sees still counts by content."""
+    stamp = _path_stamp(path)
+    if stamp is not None and len(stamp) == 6 and stamp[1] == stat.S_IFREG:
+        from hashlib import sha256
+
+        stamp.append(_content_hash(path, stamp[4], sha256) if hashed else None)
+    return stamp
+
+
 def _same_path(path: str, recorded: list[Any] | None) -> bool:
-    """Whether a path asked about answers as it did: the same link, kind, mode and size. Its
-    time and inode are no answer an evaluation's result may depend on (as a folder's time is
-    not): a file only asked about, never read, holds when touched or checked out again."""
+    """Whether a path asked about answers as it did: the same stamp, or a regular file's same
+    link, kind, mode, size and bytes."""
     now = _path_stamp(path)
-    if now is None or recorded is None or len(now) < 6 or len(recorded) < 6:
+    if now is None or recorded is None or len(now) < 6 or len(recorded) < 7:
         return now == recorded
-    return now[:3] == recorded[:3] and now[4] == recorded[4]
+    return now == recorded[:6] or (
+        now[:3] == recorded[:3] and now[4] == recorded[4] and _same_bytes(path, now[4], recorded[6])
+    )
 
 
 def text_hash(text: str) -> str:
@@ -475,8 +491,8 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],
     }
     path = _record_path(store, key)
-    try:  # the other answers kept, but one from the same inputs (its outputs were gone)
-        kept = [b for b in _read_blobs(path) if marshal.loads(b)["inputs"] != inputs]
+    try:  # not parsed: an older answer from the same inputs (its outputs were gone) is never
+        kept = _read_blobs(path)  # reached behind this one, and falls off in its turn
     except _DAMAGED:
         kept = []
     from .atomic import write_atomic

@@ -212,11 +212,14 @@ def test_a_path_only_asked_about_holds_when_touched(
     word_from(project, 'str(Path(__file__).with_name("flag").stat().st_size)')
     write(project / "flag", "ab", age=100)
     first, _ = build(capsys)
-    write(project / "flag", "cd", age=50)  # its size is what was asked, and it is the same
+    (project / "flag").unlink()  # a new inode and time, the same bytes
+    write(project / "flag", "ab", age=50)
     assert build(capsys) == (first, 1)
-    write(project / "flag", "abc", age=40)
+    write(project / "flag", "cd", age=40)  # other bytes: they may have been read another way
+    assert build(capsys) == (first, 2)
+    write(project / "flag", "abc", age=30)
     second, evaluations = build(capsys)
-    assert evaluations == 2 and Path(second).read_text() == "hi3\n"
+    assert evaluations == 3 and Path(second).read_text() == "hi3\n"
 
 
 def test_the_answers_of_the_last_few_inputs_are_kept(
