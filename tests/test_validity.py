@@ -99,12 +99,12 @@ def test_only_the_notes_of_another_stamp_are_stale(store: Store, asked: list[lis
     assert validity.stale_notes(var) == [str(notes / "damaged")]
 
     release_temp_roots(store)  # those of add_text
-    delete_paths(store, [two], scan_processes=False)  # a write: no note holds any more
+    # A write (the deletion): no note holds any more; the deletion removes them, as gc does.
+    result = delete_paths(store, [two], scan_processes=False)
     store.registry.close()
-    assert validity.stale_notes(var) == sorted(
-        str(path) for path in notes.iterdir() if not path.name.startswith(".")
-    )
-    assert len(validity.stale_notes(var)) == 3
+    assert result.validity_notes_removed == 3  # the two notes and the damaged one
+    assert [p.name for p in notes.iterdir()] == [".half-written.tmp1"]
+    assert validity.stale_notes(var) == []
 
 
 def test_no_registry_holds_nothing(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..store.gc import GcResult
+
 
 def register(commands: Any) -> None:
     p = commands.add("gc", _gc, "delete the store paths that no root reaches")
@@ -72,10 +74,7 @@ def _gc(args: argparse.Namespace) -> int:
     )
     if result.kept_busy:
         summary += f"; {len(result.kept_busy)} in use by a build, kept"
-    stale = result.eval_records_removed + result.validity_notes_removed
-    if stale:
-        summary += f"; {stale} stale cache file(s) removed"
-    print(summary, file=sys.stderr)
+    print(summary + _stale_caches(result), file=sys.stderr)
     return 0
 
 
@@ -87,8 +86,14 @@ def _delete(args: argparse.Namespace) -> int:
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
         print(f"deleted {store.path(name)}")
-    print(f"{human_size(result.freed)} freed", file=sys.stderr)
+    print(f"{human_size(result.freed)} freed{_stale_caches(result)}", file=sys.stderr)
     return 0
+
+
+def _stale_caches(result: GcResult) -> str:
+    """The summary's note of the cache files that could no longer answer, if any went."""
+    stale = result.eval_records_removed + result.validity_notes_removed
+    return f"; {stale} stale cache file(s) removed" if stale else ""
 
 
 def _why_depends(args: argparse.Namespace) -> int:

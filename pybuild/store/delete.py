@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError, UsageError
-from .gc import GcResult
+from .gc import GcResult, remove_stale_caches
 from .refgraph import StoreGraph, explain_live
 from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
@@ -68,6 +68,7 @@ def delete_paths(store: Store, names: Sequence[str], *, scan_processes: bool = T
             result.leftovers.append(name)
         result.links_removed = freeing.sweep_links()
         result.freed = freeing.freed
+        remove_stale_caches(store, result)  # records naming what went, as gc removes them
     return result
 
 

@@ -141,10 +141,16 @@ def collect_garbage(
         _remove_stale_tmp_links(store)
         result.links_removed = freeing.sweep_links()
         result.freed = freeing.freed
-        # Last: what is valid, and the registry's stamp, as the deletions left them.
-        result.eval_records_removed = _remove_files(stale_records(store, store.is_valid))
-        result.validity_notes_removed = _remove_files(stale_notes(str(store.var)))
+        remove_stale_caches(store, result)
     return result
+
+
+def remove_stale_caches(store: Store, result: GcResult) -> None:
+    """Remove the evaluation records and validity notes that can no longer answer, counted in
+    `result`. Last, under the gc lock: what is valid, and the registry's stamp, as the
+    deletions left them."""
+    result.eval_records_removed = _remove_files(stale_records(store, store.is_valid))
+    result.validity_notes_removed = _remove_files(stale_notes(str(store.var)))
 
 
 def _live(store: Store, graph: StoreGraph, roots: list[Root]) -> set[str]:
