@@ -282,15 +282,23 @@ def _file_stamp(path: str) -> list[int] | None:
 
 
 def _read_stamp(path: str, hashed: bool) -> list[Any] | None:
-    """A read file's stamp (:func:`_file_stamp`) and, if `hashed`, the hash of its bytes (None
-    if larger than :data:`_HASHED`): what decides when the stamp alone does not. Hashed by
-    OpenSSL, loaded by then: the builtin SHA-256 of the no-op's checks is five times slower."""
+    """A read file's stamp (:func:`_file_stamp`) and, if `hashed`, the hash of its bytes:
+    what decides when the stamp alone does not (:func:`_saved_hash`)."""
     stamp: list[Any] | None = _file_stamp(path)
     if stamp is not None:
-        from hashlib import sha256
-
-        stamp.append(_content_hash(path, stamp[1], sha256) if hashed else None)
+        stamp.append(_saved_hash(path, stamp[1], hashed))
     return stamp
+
+
+def _saved_hash(path: str, size: int, hashed: bool) -> bytes | None:
+    """The hash a record keeps of a file (None if not `hashed`, or larger than
+    :data:`_HASHED`). By OpenSSL, loaded by then: the builtin SHA-256 of the no-op's checks is
+    five times slower."""
+    if not hashed:
+        return None
+    from hashlib import sha256
+
+    return _content_hash(path, size, sha256)
 
 
 def _content_hash(path: str, size: int, sha256: Callable[[bytes], Any] = _sha256) -> bytes | None:
@@ -364,9 +372,7 @@ def _probed_stamp(path: str, hashed: bool) -> list[Any] | None:
     back keeps the record, and a file read by a way no patch sees still counts by content."""
     stamp = _path_stamp(path)
     if stamp is not None and len(stamp) == 6 and stamp[1] == stat.S_IFREG:
-        from hashlib import sha256
-
-        stamp.append(_content_hash(path, stamp[4], sha256) if hashed else None)
+        stamp.append(_saved_hash(path, stamp[4], hashed))
     return stamp
 
 
