@@ -206,6 +206,13 @@ def binary_cache(stacks: list[str], runs: int) -> tuple[Row, str]:
                 r["cache"] / r["uv"] <= CACHE_TARGET if target else None,
             ),
             Line("the same, uncompressed archives", r["plain"], ratio(r["plain"], r["uv"], "uv")),
+            Line(
+                "the same, hard-linked from a warm link_cache  (as uv links from its cache)",
+                r["linked"],
+                ratio(r["linked"], r["uv"], "uv"),
+                f"≤ {CACHE_TARGET}× uv" if target else "",
+                r["linked"] / r["uv"] <= CACHE_TARGET if target else None,
+            ),
             Line("uv pip install --offline PINS  (new venv, warm cache)", r["uv"]),
             Line(
                 "cp -a of the same store paths  (the bytes written, nothing checked: the floor)",

@@ -5,7 +5,9 @@
 - cache: ``realise`` of the stack's environment into an empty ``PYBUILD_HOME`` whose
   ``substituters`` is a ``file://`` cache holding the closure (signed, checked), and checks
   that no builder ran; once with zstd archives (the default), once with uncompressed ones
-  (``copy --to --compression none``, for a folder that CI compresses itself);
+  (``copy --to --compression none``, for a folder that CI compresses itself), and once with
+  zstd archives and a warm ``link_cache`` (filled by a first substitution before the runs), so
+  that each path's files are hard-linked from it, as uv links its cache's files;
 - build: ``realise`` of the same environment into a home that already holds its sources (the
   downloads, copied in beforehand) but nothing built, so no network time is counted;
 - uv: ``uv pip install`` of the same pinned versions into a new, empty virtual environment
@@ -112,23 +114,32 @@ def _measure(stack: str, work: Path, uv: Path, runs: int) -> dict[str, Any]:
     plain_dir = work / "cache-none"
     copy_to(open_cache(f"file://{plain_dir}"), store_a, [env.drv.out], [key], compression="none")
 
-    # 2. populate an empty store from the cache (zstd archives, then uncompressed ones)
-    def populate(home: Path, cache: Path) -> float:
+    # 2. populate an empty store from the cache (zstd archives, then uncompressed ones, then
+    # zstd with a warm link cache: its files hard-linked, as uv links from its own cache)
+    def populate(home: Path, cache: Path, links: str = "") -> float:
         env = _env(home, stack)
-        opts = _options(substituters=(f"file://{cache}",), trusted_public_keys=trusted)
+        opts = _options(
+            substituters=(f"file://{cache}",), trusted_public_keys=trusted, link_cache=links
+        )
         seconds, fates = _timed(lambda: realise([env.drv], Store(home), opts))
         log = opts.log.getvalue()
         if "building" in log or {r.status for r in fates.values()} != {"substituted"}:
             raise SystemExit(f"substitution built something:\n{log}")
+        if links and "hard-linked" not in log and "warm" not in home.name:
+            raise SystemExit(f"the warm link cache was not used:\n{log}")
         return seconds
+
+    links = str(work / "links")
+    populate(work / "home-b-warm", cache_dir, links)  # fills the link cache
 
     pins = sorted(f"{p.pname}=={p.version}" for p in env.closure)
     uv_install = _uv_installer(uv, pins, work)
     copy = _copier([store_a.path(p) for p in closure], work)
-    times: dict[str, list[float]] = {"cache": [], "plain": [], "uv": [], "copy": []}
+    times: dict[str, list[float]] = {"cache": [], "plain": [], "linked": [], "uv": [], "copy": []}
     for i in range(runs):
         times["cache"].append(populate(work / f"home-b-{i}", cache_dir))
         times["plain"].append(populate(work / f"home-b-none-{i}", plain_dir))
+        times["linked"].append(populate(work / f"home-b-linked-{i}", cache_dir, links))
         times["uv"].append(uv_install(f"venv-timed-{i}"))
         times["copy"].append(copy(f"copy-{i}"))
     medians = {name: statistics.median(seconds) for name, seconds in times.items()}
@@ -214,13 +225,14 @@ def render(rows: list[tuple[str, dict[str, Any]]]) -> str:
     """The results as a table: one line a stack, times in seconds, ratios to the zstd cache."""
     lines = [
         f"{'stack':<10}{'paths':>6}{'NAR MiB':>9}{'zst MiB':>8}{'upload s':>10}"
-        f"{'cache zst s':>12}{'cache none s':>14}{'build s':>9}{'uv s':>7}"
+        f"{'cache zst s':>12}{'cache none s':>14}{'linked s':>10}{'build s':>9}{'uv s':>7}"
         f"{'build/cache':>13}{'uv/cache':>10}"
     ]
     for stack, r in rows:
         lines.append(
             f"{stack:<10}{r['paths']:>6}{r['nar'] / 2**20:>9.1f}{r['archives'] / 2**20:>8.1f}"
-            f"{r['upload']:>10.2f}{r['cache']:>12.2f}{r['plain']:>14.2f}{r['build']:>9.2f}"
+            f"{r['upload']:>10.2f}{r['cache']:>12.2f}{r['plain']:>14.2f}{r['linked']:>10.2f}"
+            f"{r['build']:>9.2f}"
             f"{r['uv']:>7.2f}{r['build'] / r['cache']:>13.1f}{r['uv'] / r['cache']:>10.2f}"
         )
     lines.append(

@@ -39,6 +39,7 @@ class BuildOptions:
     stalled_download_timeout: int = 60
     download_min_speed: int = 1024
     download_deadline: int = 3600
+    link_cache: str = ""  # substituted paths kept unpacked, hard-linked (pybuild.cache.links)
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
     progress: Progress | None = None  # how builds are reported; None: plain lines on `log`

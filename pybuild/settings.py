@@ -100,6 +100,13 @@ SETTINGS: dict[str, Setting] = {
             "bytes per second a download must average over stalled_download_timeout",
         ),
         Setting("download_deadline", int, 3600, "seconds one download may take (0: no limit)"),
+        Setting(
+            "link_cache",
+            str,
+            "",
+            "a folder keeping what binary caches gave, unpacked: the next store on its disk"
+            " hard-links it instead of downloading (empty: none)",
+        ),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),

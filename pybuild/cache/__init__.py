@@ -13,6 +13,7 @@ them, so the realiser can substitute before it builds.
 - :mod:`.signing`: Ed25519 keys and signatures (``NAME:base64``, as Nix writes them);
 - :mod:`.binary_cache`: a cache on disk or over HTTP (GET, PUT);
 - :mod:`.substitute`: fetching closures, every hash and signature checked;
+- :mod:`.links`: the link cache, what was fetched kept unpacked for the next store to link;
 - :mod:`.copy`: ``copy --to`` and ``copy --from``.
 """
 

@@ -42,6 +42,7 @@ from ..store import PathInfo, remove_tree
 from .binary_cache import BinaryCache, open_cache
 from .errors import CacheError, CacheUnavailable, EntryRefused
 from .info import NarInfo
+from .links import LinkCache
 from .signing import PublicKey
 
 __all__ = ["Offer", "Substituters"]
@@ -71,6 +72,7 @@ class Substituters:
         stalled_timeout: float = 60,
         min_speed: int = 1024,
         deadline: float = 3600,
+        link_cache: str = "",
         say: Callable[[str], None] | None = None,
     ) -> None:
         self.caches = [
@@ -80,6 +82,7 @@ class Substituters:
         self.keys = [PublicKey.parse(k) for k in trusted_public_keys]
         self.require_sigs = require_sigs
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+        self.links = LinkCache(link_cache, self.say) if link_cache else None
         self._offers: dict[str, Offer | None] = {}
         self._refusals: dict[str, list[str]] = {}
         self._refused: set[tuple[str, str]] = set()  # (cache url, path) never offered again
@@ -97,6 +100,7 @@ class Substituters:
             stalled_timeout=options.stalled_download_timeout,
             min_speed=options.download_min_speed,
             deadline=options.download_deadline,
+            link_cache=options.link_cache,
             say=say,
         )
 
@@ -246,16 +250,26 @@ class Substituters:
                 self.say(f"not substituting {label}: {exc}; building it locally")
                 return False
             if fetched:
-                size = sum(o.info.file_size for o in fetched)
-                urls = ", ".join(dict.fromkeys(o.cache.url for o in fetched))
-                self.say(
-                    f"copied from cache: {label} ({len(fetched)} path(s), "
-                    f"{human_size(size)} from {urls})"
-                )
+                self.say(f"copied from cache: {label} ({self._what(fetched)})")
             return True
 
-    def _fetch_all(self, offers: list[Offer], store: Any, held: Collection[str]) -> list[Offer]:
-        """Download, check and register `offers` as one batch, holding their locks."""
+    def _what(self, fetched: list[Fetched]) -> str:
+        """How many paths came, the bytes downloaded and from where, and how many were linked
+        from the link cache instead."""
+        linked = [o for o in fetched if o.linked]
+        downloaded = [o for o in fetched if not o.linked]
+        parts = [f"{len(fetched)} path(s)"]
+        if downloaded:
+            size = sum(o.info.file_size for o in downloaded)
+            urls = ", ".join(dict.fromkeys(o.cache.url for o in downloaded))
+            parts.append(f"{human_size(size)} from {urls}")
+        if linked and self.links is not None:
+            parts.append(f"{len(linked)} hard-linked from {self.links.folder}")
+        return ", ".join(parts)
+
+    def _fetch_all(self, offers: list[Offer], store: Any, held: Collection[str]) -> list[Fetched]:
+        """Download (or link), check and register `offers` as one batch, holding their
+        locks."""
         others = [o.info.path for o in offers if o.info.path not in held]
         with _locks(store, others):
             todo = [o for o in offers if not store.is_valid(o.info.path)]
@@ -263,26 +277,39 @@ class Substituters:
                 return []
             work = store.new_tmp_dir("substitute")
             try:
-                restored = _restore_all(todo, work)
-                _register(store, todo, restored)
+                fetched = _restore_all(todo, work, self.links)
+                _register(store, todo, {f.info.path: f.tree for f in fetched})
             finally:
                 remove_tree(work)
-        return todo
+        return fetched
 
 
-def _restore_all(todo: list[Offer], work: Any) -> dict[str, Any]:
-    """Restore every archive under `work`, a few at once; the first failure is raised."""
+@dataclass(frozen=True)
+class Fetched(Offer):
+    """An offer taken: where its tree was restored, and whether from the link cache."""
+
+    tree: Any
+    linked: bool
+
+
+def _restore_all(todo: list[Offer], work: Any, links: LinkCache | None) -> list[Fetched]:
+    """Restore every archive under `work` (or link it from `links`), a few at once; the first
+    failure is raised."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(offer: Offer) -> Any:
+    def one(offer: Offer) -> Fetched:
         target = work / offer.info.path
+        if links is not None and links.link_into(offer.info.nar_hash, target):
+            return Fetched(offer.cache, offer.info, target, linked=True)
         offer.cache.restore(offer.info, target)
-        return target
+        if links is not None:
+            links.keep(offer.info.nar_hash, target)
+        return Fetched(offer.cache, offer.info, target, linked=False)
 
     with ThreadPoolExecutor(max_workers=min(_PARALLEL_DOWNLOADS, len(todo))) as pool:
         futures = [(o, pool.submit(one, o)) for o in todo]
         try:
-            return {o.info.path: f.result() for o, f in futures}
+            return [f.result() for _, f in futures]
         except BaseException:
             for _, future in futures:
                 future.cancel()  # the batch fails as a whole: fetch no more of it

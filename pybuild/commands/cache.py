@@ -150,6 +150,7 @@ def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
         stalled_timeout=settings.stalled_download_timeout,
         min_speed=settings.download_min_speed,
         deadline=settings.download_deadline,
+        link_cache=settings.link_cache,
     )
     paths = [_store_name(store, i) for i in args.items]
     copy_from(subs, store, paths)

@@ -165,6 +165,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         stalled_download_timeout=settings.stalled_download_timeout,
         download_min_speed=settings.download_min_speed,
         download_deadline=settings.download_deadline,
+        link_cache=settings.link_cache,
         auto_optimise=settings.auto_optimise,
         sandbox=settings.sandbox,
         builders=settings.builders,

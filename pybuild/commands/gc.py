@@ -7,7 +7,7 @@ import sys
 
 from ..display import human_size, parse_size
 from ..errors import UsageError
-from .common import open_store, print_json
+from .common import get_settings, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ def _gc(args: argparse.Namespace) -> int:
             print(f"{verb} {path}")
 
     result = collect_garbage(store, dry_run=args.dry_run, max_freed=max_freed, log=log)
+    links, links_freed = _prune_link_cache(args)
+    result.freed += links_freed
     if args.json:
         print_json(
             {
@@ -61,6 +63,7 @@ def _gc(args: argparse.Namespace) -> int:
                 "live": result.live,
                 "evalRecordsRemoved": result.eval_records_removed,
                 "validityNotesRemoved": result.validity_notes_removed,
+                "linkCacheEntriesRemoved": links,
             }
         )
         return 0
@@ -74,8 +77,24 @@ def _gc(args: argparse.Namespace) -> int:
     )
     if result.kept_busy:
         summary += f"; {len(result.kept_busy)} in use by a build, kept"
+    if links:
+        entries = f"{links} link cache entr{'y' if links == 1 else 'ies'}"
+        done = "would be removed" if args.dry_run else "removed"
+        summary += f"; {entries} that no store links {done}"
     print(summary + _stale_caches(result), file=sys.stderr)
     return 0
+
+
+def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:
+    """The ``link_cache`` setting's entries that no store links any more, removed (counted
+    only, in a dry run: those the deletions would leave unlinked are not counted): how many,
+    and their bytes."""
+    folder = get_settings(args).link_cache
+    if not folder:
+        return 0, 0
+    from ..cache.links import LinkCache
+
+    return LinkCache(folder, lambda text: print(text, file=sys.stderr)).prune(args.dry_run)
 
 
 def _delete(args: argparse.Namespace) -> int:

@@ -1,0 +1,159 @@
+"""The link cache: substituted store paths kept unpacked, hard-linked into the next store.
+
+uv keeps what it has unpacked in a cache and hard-links its files into each new environment,
+so a warm install writes no file data. A binary cache cannot: each archive is decompressed
+and every byte written again, and ``cp -a`` of the same paths is the floor of that. With the
+``link_cache`` setting (a folder), each path taken from a binary cache is also linked into
+that folder under its NAR hash, and the next time a cache offers a path of that hash (to this
+store after a collection, or to another home on the same disk: a CI runner's fresh home, a
+second project's), its files are hard-linked from the folder instead of downloaded.
+
+Trust: an entry is made only from a tree whose NAR hash was just checked against signed
+metadata, and is used only for metadata that passed the same signature check, so a binary
+cache cannot put anything in it. The folder is trusted as the store is: its files are
+read-only and are the store's own files (the same inodes), and a folder that other users may
+write is not used. Links do not cross file systems: a folder on another one is not used
+either (copying would write every byte, which is what the archives do already).
+
+``pybuild gc`` removes the entries that no store links any more (every file's link count is
+one), as it frees the store's own paths.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..hashing import Hash
+from ..store import remove_tree
+
+__all__ = ["LinkCache"]
+
+_CANONICAL_MTIME = 1  # as the store's and a restored archive's files have
+_NEW = ".new-"  # an entry being linked in; renamed to its hash when complete
+_ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
+# A link that fails for these reasons will fail for every file: the folder is not used.
+_CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES, errno.EROFS)
+
+
+class LinkCache:
+    """A folder of unpacked store paths by NAR hash, hard-linked into stores."""
+
+    def __init__(self, folder: str | os.PathLike[str], say: Callable[[str], None]) -> None:
+        self.folder = Path(os.path.expanduser(os.fspath(folder))).absolute()
+        self.say = say
+        self._off: str | None = None  # why the folder is not used, once found
+        self._lock = threading.Lock()
+
+    def link_into(self, nar_hash: Hash, target: Path) -> bool:
+        """Make `target` the entry of `nar_hash` by hard links; False (and no `target`) when
+        there is none, or it cannot be linked from."""
+        entry = self.folder / nar_hash.base32
+        if not self._usable() or not os.path.lexists(entry):
+            return False
+        try:
+            _link_tree(os.fspath(entry), os.fspath(target))
+        except OSError as exc:
+            remove_tree(target)
+            self._failed(exc)
+            return False
+        return True
+
+    def keep(self, nar_hash: Hash, tree: Path) -> None:
+        """Link `tree`, a path just restored and checked to have `nar_hash`, in as its entry.
+        A cache: a failure costs the next substitution its download, nothing else."""
+        entry = self.folder / nar_hash.base32
+        if not self._usable() or os.path.lexists(entry):
+            return
+        new = self.folder / f"{_NEW}{nar_hash.base32}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            _link_tree(os.fspath(tree), os.fspath(new))
+            os.rename(new, entry)  # complete, or not there: never half an entry
+        except OSError as exc:
+            remove_tree(new)
+            if not os.path.lexists(entry):  # not another process's entry, made meanwhile
+                self._failed(exc)
+
+    def prune(self, dry_run: bool = False) -> tuple[int, int]:
+        """Remove the entries no store links any more, and new ones abandoned an hour ago:
+        how many, and the bytes freed (or that would be)."""
+        if not os.path.isdir(self.folder):
+            return 0, 0
+        removed = freed = 0
+        for item in os.scandir(self.folder):
+            if item.name.startswith(_NEW):
+                age = time.time() - item.stat(follow_symlinks=False).st_ctime
+                size: int | None = None if age < _ABANDONED else 0
+            else:
+                size = _unlinked_size(item.path)
+            if size is None:
+                continue
+            if not dry_run:
+                remove_tree(item.path)
+            removed, freed = removed + 1, freed + size
+        return removed, freed
+
+    def _usable(self) -> bool:
+        """Whether the folder can be used (made on first use); why not is said once."""
+        if self._off is None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                mode = self.folder.stat().st_mode
+            except OSError as exc:
+                self._turn_off(f"cannot be made ({exc.strerror})")
+            else:
+                if mode & (stat.S_IWGRP | stat.S_IWOTH):
+                    self._turn_off("may be written by other users (its entries go into stores)")
+                else:
+                    self._off = ""
+        return not self._off
+
+    def _failed(self, exc: OSError) -> None:
+        """A link that failed: the folder is not used again if no link from it can work."""
+        if exc.errno in _CANNOT_LINK:
+            self._turn_off(f"cannot be hard-linked from ({exc.strerror}): is it on another disk?")
+
+    def _turn_off(self, reason: str) -> None:
+        with self._lock:
+            if not self._off:
+                self._off = reason
+                self.say(f"warning: link_cache {self.folder} {reason}; not using it")
+
+
+def _link_tree(source: str, target: str) -> None:
+    """`target` as a copy of `source` whose files are hard links, made as a restored archive
+    is (folders read-only, every time the canonical one)."""
+    mode = os.lstat(source).st_mode
+    if stat.S_ISLNK(mode):
+        os.symlink(os.readlink(source), target)
+    elif stat.S_ISDIR(mode):
+        os.mkdir(target, 0o700)
+        for item in os.scandir(source):
+            _link_tree(item.path, os.path.join(target, item.name))
+        os.chmod(target, 0o555)
+    else:
+        os.link(source, target, follow_symlinks=False)
+        return  # the file's time is the entry's own, canonical already
+    os.utime(target, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+
+
+def _unlinked_size(path: str) -> int | None:
+    """The bytes of an entry none of whose files is linked anywhere else, or None."""
+    size = 0
+    todo = [path]
+    while todo:
+        here = todo.pop()
+        info = os.lstat(here)
+        if stat.S_ISDIR(info.st_mode):
+            todo += [item.path for item in os.scandir(here)]
+        elif stat.S_ISREG(info.st_mode):
+            if info.st_nlink > 1:
+                return None
+            size += info.st_size
+    return size

@@ -1,0 +1,155 @@
+"""The link cache: what a binary cache gave one store is hard-linked into the next one.
+
+The chain of tiny shell builds and the signed ``file://`` cache are test_cache.py's. A test
+proves that a path came from the link cache, not from an archive, by deleting the archives
+first: the second store is filled all the same, its files the first store's inodes.
+"""
+
+# ruff: noqa: F811 - `filled`, test_cache.py's fixture, is imported to be a parameter here
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_cache import Filled, filled, options, said  # noqa: F401 - filled: a fixture
+
+from pybuild.cache.links import LinkCache
+from pybuild.hashing import hash_path
+from pybuild.realiser import realise
+from pybuild.results import statuses
+from pybuild.store import Store
+
+
+def fill(filled: Filled, home: Path, links: Path, **changes: object) -> tuple[Store, str]:
+    """Realise the chain's app into the store of `home` from the cache and `links`: the store,
+    and what the substitution said."""
+    store = Store(home)
+    opts = options(filled.url, keys=(filled.public,), link_cache=str(links), **changes)
+    realise([filled.chain.app], store, opts)
+    return store, said(opts)
+
+
+def entries(links: Path) -> list[str]:
+    return sorted(os.listdir(links)) if links.exists() else []
+
+
+def without_archives(filled: Filled) -> None:
+    """Every archive of the cache deleted: a path can now come only from the link cache."""
+    for drv in (filled.chain.app, filled.chain.lib):
+        filled.archive(drv).unlink()
+
+
+def test_a_second_store_links_what_the_first_one_downloaded(filled: Filled, tmp_path: Path) -> None:
+    chain, links = filled.chain, tmp_path / "links"
+    first, told = fill(filled, tmp_path / "home-1", links)
+    assert "hard-linked" not in told and "from file://" in told
+    hashes = {filled.info(d).nar_hash.base32 for d in (chain.app, chain.lib)}
+    assert entries(links) == sorted(hashes)  # each path under its NAR hash, nothing else
+
+    without_archives(filled)
+    second, told = fill(filled, tmp_path / "home-2", links)
+    assert f"copied from cache: app (2 path(s), 2 hard-linked from {links})" in told
+    assert chain.runs() == []  # no builder ran, in either store
+    lib_1, lib_2 = first.path(chain.lib.out), second.path(chain.lib.out)
+    assert (lib_2 / "run").stat().st_ino == (lib_1 / "run").stat().st_ino
+    assert (lib_2 / "run").stat().st_mode & 0o777 == 0o555
+    assert os.readlink(lib_2 / "share" / "link") == "doc/a.txt"
+    assert (lib_2 / "empty").is_dir() and os.listdir(lib_2 / "empty") == []
+    share = os.lstat(lib_2 / "share")
+    assert share.st_mtime == 1 and share.st_mode & 0o777 == 0o555
+    assert list(second.verify(check_contents=True)) == []
+    for drv in (chain.app, chain.lib):
+        assert hash_path(second.path(drv.out))[0].sri == second.info(drv.out).nar_hash
+        assert second.registry.signatures(drv.out) == first.registry.signatures(drv.out)
+
+
+def test_the_signature_check_still_decides(filled: Filled, tmp_path: Path) -> None:
+    """An entry is used only for metadata that a trusted key signed: with no key trusted,
+    the path is built, though the link cache has it."""
+    links = tmp_path / "links"
+    fill(filled, tmp_path / "home-1", links)
+    store = Store(tmp_path / "home-2")
+    opts = options(filled.url, link_cache=str(links))
+    assert statuses(realise([filled.chain.app], store, opts))[filled.chain.app] == "built"
+    assert "hard-linked" not in said(opts) and "no trusted_public_keys" in said(opts)
+    assert sorted(filled.chain.runs()) == ["app", "lib", "tool"]
+
+
+def test_a_folder_other_users_may_write_is_not_used(filled: Filled, tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    links.mkdir()
+    links.chmod(0o777)
+    store, told = fill(filled, tmp_path / "home-1", links)
+    assert f"warning: link_cache {links} may be written by other users" in told
+    assert entries(links) == []  # nothing kept there; the paths were downloaded
+    assert store.is_valid(filled.chain.app.out) and filled.chain.runs() == []
+
+
+def test_a_folder_on_another_file_system_is_not_used(filled: Filled, tmp_path: Path) -> None:
+    elsewhere = Path("/dev/shm")
+    if not elsewhere.is_dir() or elsewhere.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system to put the link cache on")
+    links = elsewhere / f"pybuild-test-links-{os.getpid()}-{tmp_path.name}"
+    try:
+        store, told = fill(filled, tmp_path / "home-1", links)
+        assert f"warning: link_cache {links} cannot be hard-linked from" in told
+        assert store.is_valid(filled.chain.app.out) and entries(links) == []
+    finally:
+        subprocess.run(["rm", "-rf", str(links)], check=True)
+
+
+def test_a_half_made_entry_is_never_used(
+    filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry is renamed into place complete: a left-over of a crash, under its temporary
+    name, is not an entry (and a collection removes it once it is an hour old)."""
+    links = tmp_path / "links"
+    lib = filled.info(filled.chain.lib).nar_hash.base32
+    (links / f".new-{lib}-1-0").mkdir(parents=True)
+    _, told = fill(filled, tmp_path / "home-1", links)
+    assert "hard-linked" not in told and lib in entries(links)
+    assert LinkCache(links, print).prune() == (0, 0)  # too young; the rest still linked
+    monkeypatch.setattr("pybuild.cache.links._ABANDONED", -1)
+    assert LinkCache(links, print).prune() == (1, 0)
+    assert f".new-{lib}-1-0" not in entries(links) and lib in entries(links)
+
+
+def cli(filled: Filled, home: Path, links: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pybuild run with the home, link cache and trusted key of a test, as a user runs it (a
+    process of its own: the test's process holds temporary roots on what it realised)."""
+    env = {
+        **os.environ,
+        "PYBUILD_HOME": str(home),
+        "PYBUILD_LINK_CACHE": str(links),
+        "PYBUILD_TRUSTED_PUBLIC_KEYS": filled.public,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pybuild", *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_gc_removes_the_entries_no_store_links(filled: Filled, tmp_path: Path) -> None:
+    links, app = tmp_path / "links", filled.chain.app.out
+    home_1, home_2 = tmp_path / "home-1", tmp_path / "home-2"
+    cli(filled, home_1, links, "copy", "--from", filled.url, app)
+    without_archives(filled)
+    linked = cli(filled, home_2, links, "copy", "--from", filled.url, app)
+    assert "2 hard-linked from" in linked.stderr
+    kept = entries(links)
+    assert len(kept) == 2
+
+    cli(filled, home_1, links, "gc")  # the second store still links every entry
+    assert entries(links) == kept and not (home_1 / "store" / app).exists()
+
+    dry = json.loads(cli(filled, home_2, links, "gc", "--dry-run", "--json").stdout)
+    assert dry["linkCacheEntriesRemoved"] == 0 and entries(links) == kept  # still linked
+    done = cli(filled, home_2, links, "gc")
+    assert "; 2 link cache entries that no store links removed" in done.stderr
+    assert entries(links) == [] and not (home_2 / "store" / app).exists()
