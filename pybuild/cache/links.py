@@ -39,7 +39,8 @@ _CANONICAL_MTIME = 1  # as the store's and a restored archive's files have
 _NEW = ".new-"  # an entry being linked in; renamed to its hash when complete
 _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
 # A link that fails for these reasons will fail for every file: the folder is not used.
-_CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES, errno.EROFS)
+# (Too many links to one file, EMLINK, fails for that file alone: it is downloaded.)
+_CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS)
 
 
 class LinkCache:
@@ -103,7 +104,7 @@ class LinkCache:
         """Whether the folder can be used (made on first use); why not is said once."""
         if self._off is None:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
+                self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
                 mode = self.folder.stat().st_mode
             except OSError as exc:
                 self._turn_off(f"cannot be made ({exc.strerror})")
