@@ -153,3 +153,16 @@ def test_gc_removes_the_entries_no_store_links(filled: Filled, tmp_path: Path) -
     done = cli(filled, home_2, links, "gc")
     assert "; 2 link cache entries that no store links removed" in done.stderr
     assert entries(links) == [] and not (home_2 / "store" / app).exists()
+
+
+def test_the_folder_it_makes_is_used_under_any_umask(filled: Filled, tmp_path: Path) -> None:
+    """Made 0755: a umask of 002 (a shared group's) would leave it writable by the group,
+    which would then be refused."""
+    links = tmp_path / "links"
+    old = os.umask(0o002)
+    try:
+        _, told = fill(filled, tmp_path / "home-1", links)
+    finally:
+        os.umask(old)
+    assert "warning" not in told and len(entries(links)) == 2
+    assert links.stat().st_mode & 0o777 == 0o755
