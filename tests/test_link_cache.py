@@ -90,6 +90,19 @@ def test_a_folder_other_users_may_write_is_not_used(filled: Filled, tmp_path: Pa
     assert store.is_valid(filled.chain.app.out) and filled.chain.runs() == []
 
 
+def test_a_folder_another_user_owns_is_not_used(filled: Filled, tmp_path: Path) -> None:
+    """Its owner could change an entry, and so what this user's store holds."""
+    links = tmp_path / "links"
+    links.mkdir(0o755)
+    try:
+        os.chown(links, 65534, 65534)
+    except PermissionError:
+        pytest.skip("only root can give a folder away")
+    store, told = fill(filled, tmp_path / "home-1", links)
+    assert f"warning: link_cache {links} belongs to another user" in told
+    assert entries(links) == [] and store.is_valid(filled.chain.app.out)
+
+
 def test_a_folder_on_another_file_system_is_not_used(filled: Filled, tmp_path: Path) -> None:
     elsewhere = Path("/dev/shm")
     if not elsewhere.is_dir() or elsewhere.stat().st_dev == tmp_path.stat().st_dev:

@@ -11,9 +11,11 @@ second project's), its files are hard-linked from the folder instead of download
 Trust: an entry is made only from a tree whose NAR hash was just checked against signed
 metadata, and is used only for metadata that passed the same signature check, so a binary
 cache cannot put anything in it. The folder is trusted as the store is: its files are
-read-only and are the store's own files (the same inodes), and a folder that other users may
-write is not used. Links do not cross file systems: a folder on another one is not used
-either (copying would write every byte, which is what the archives do already).
+read-only and are the store's own files (the same inodes), and a folder that another user
+owns or that other users may write is not used. Its entries are not hashed again when used
+(that would read every byte), so it must come only from runs as trusted as the store's.
+Links do not cross file systems: a folder on another one is not used either (copying would
+write every byte, which is what the archives do already).
 
 ``pybuild gc`` removes the entries that no store links any more (every file's link count is
 one), as it frees the store's own paths.
@@ -105,11 +107,13 @@ class LinkCache:
         if self._off is None:
             try:
                 self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
-                mode = self.folder.stat().st_mode
+                info = self.folder.stat()
             except OSError as exc:
                 self._turn_off(f"cannot be made ({exc.strerror})")
             else:
-                if mode & (stat.S_IWGRP | stat.S_IWOTH):
+                if info.st_uid not in (os.getuid(), 0):
+                    self._turn_off("belongs to another user (its entries go into stores)")
+                elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                     self._turn_off("may be written by other users (its entries go into stores)")
                 else:
                     self._off = ""
