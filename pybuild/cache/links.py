@@ -34,10 +34,11 @@ from pathlib import Path
 
 from ..hashing import Hash
 from ..store import remove_tree
+from ..store.sizes import regular_files
+from .archive import _CANONICAL_MTIME
 
 __all__ = ["LinkCache"]
 
-_CANONICAL_MTIME = 1  # as the store's and a restored archive's files have
 _NEW = ".new-"  # an entry being linked in; renamed to its hash when complete
 _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
 # A link that fails for these reasons will fail for every file: the folder is not used.
@@ -89,9 +90,10 @@ class LinkCache:
         if not os.path.isdir(self.folder):
             return 0, 0
         removed = freed = 0
+        now = time.time()
         for item in os.scandir(self.folder):
             if item.name.startswith(_NEW):
-                age = time.time() - item.stat(follow_symlinks=False).st_ctime
+                age = now - item.stat(follow_symlinks=False).st_ctime
                 size: int | None = None if age < _ABANDONED else 0
             else:
                 size = _unlinked_size(item.path)
@@ -151,14 +153,8 @@ def _link_tree(source: str, target: str) -> None:
 def _unlinked_size(path: str) -> int | None:
     """The bytes of an entry none of whose files is linked anywhere else, or None."""
     size = 0
-    todo = [path]
-    while todo:
-        here = todo.pop()
-        info = os.lstat(here)
-        if stat.S_ISDIR(info.st_mode):
-            todo += [item.path for item in os.scandir(here)]
-        elif stat.S_ISREG(info.st_mode):
-            if info.st_nlink > 1:
-                return None
-            size += info.st_size
+    for info in regular_files(Path(path)):
+        if info.st_nlink > 1:
+            return None
+        size += info.st_size
     return size

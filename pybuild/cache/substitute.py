@@ -278,7 +278,7 @@ class Substituters:
             work = store.new_tmp_dir("substitute")
             try:
                 fetched = _restore_all(todo, work, self.links)
-                _register(store, todo, {f.info.path: f.tree for f in fetched})
+                _register(store, todo, work)
             finally:
                 remove_tree(work)
         return fetched
@@ -286,9 +286,8 @@ class Substituters:
 
 @dataclass(frozen=True)
 class Fetched(Offer):
-    """An offer taken: where its tree was restored, and whether from the link cache."""
+    """An offer taken, restored as ``work/<path>``: whether from the link cache."""
 
-    tree: Any
     linked: bool
 
 
@@ -300,11 +299,11 @@ def _restore_all(todo: list[Offer], work: Any, links: LinkCache | None) -> list[
     def one(offer: Offer) -> Fetched:
         target = work / offer.info.path
         if links is not None and links.link_into(offer.info.nar_hash, target):
-            return Fetched(offer.cache, offer.info, target, linked=True)
+            return Fetched(offer.cache, offer.info, linked=True)
         offer.cache.restore(offer.info, target)
         if links is not None:
             links.keep(offer.info.nar_hash, target)
-        return Fetched(offer.cache, offer.info, target, linked=False)
+        return Fetched(offer.cache, offer.info, linked=False)
 
     with ThreadPoolExecutor(max_workers=min(_PARALLEL_DOWNLOADS, len(todo))) as pool:
         futures = [(o, pool.submit(one, o)) for o in todo]
@@ -316,8 +315,9 @@ def _restore_all(todo: list[Offer], work: Any, links: LinkCache | None) -> list[
             raise
 
 
-def _register(store: Any, todo: list[Offer], restored: dict[str, Any]) -> None:
-    """Move the restored trees into the store and register them in one transaction."""
+def _register(store: Any, todo: list[Offer], work: Any) -> None:
+    """Move the trees restored under `work` into the store and register them in one
+    transaction."""
     infos = [
         PathInfo(
             o.info.path,
@@ -337,7 +337,7 @@ def _register(store: Any, todo: list[Offer], restored: dict[str, Any]) -> None:
     store.dir.mkdir(parents=True, exist_ok=True)
     moved = []
     try:
-        for name, tmp in restored.items():
+        for name, tmp in ((o.info.path, work / o.info.path) for o in todo):
             target = store.path(name)
             if os.path.lexists(target):
                 remove_tree(target)  # an unregistered left-over; we hold its lock
