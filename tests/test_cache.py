@@ -335,6 +335,23 @@ def test_a_truncated_archive_is_refused(filled: Filled, store: Store) -> None:
     assert "bad archive" in text
 
 
+def test_a_repair_copy_is_checked_as_a_substitution(filled: Filled, tmp_path: Path) -> None:
+    """``verify --repair`` takes a cache's copy of a path (``fresh_copy``) only whole and
+    with its signed hashes: a damaged archive is refused, said, and leaves nothing."""
+    told: list[str] = []
+    caches = Substituters([filled.url], [filled.public], say=told.append)
+    app, lib = filled.chain.app, filled.chain.lib
+    assert caches.fresh_copy(app.out, tmp_path / "app")
+    assert hash_path(tmp_path / "app")[0] == filled.info(app).nar_hash
+    archive = filled.archive(lib)
+    archive.write_bytes(archive.read_bytes()[:-20])
+    assert not caches.fresh_copy(lib.out, tmp_path / "lib")
+    assert not (tmp_path / "lib").exists()
+    refusal = f"refused {lib.out} from {filled.url}: bad archive"
+    assert any(line.startswith(refusal) for line in told)
+    assert not caches.fresh_copy("0" * 32 + "-absent", tmp_path / "absent")
+
+
 def test_a_partial_upload_without_its_archive_is_refused(filled: Filled, store: Store) -> None:
     filled.archive(filled.chain.lib).unlink()
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))

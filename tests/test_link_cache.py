@@ -179,3 +179,58 @@ def test_the_folder_it_makes_is_used_under_any_umask(filled: Filled, tmp_path: P
         os.umask(old)
     assert "warning" not in told and len(entries(links)) == 2
     assert links.stat().st_mode & 0o777 == 0o755
+
+
+def damage(tree: Path) -> Path:
+    """One file of `tree` changed in place (its inode, and so every store linking it): the
+    file."""
+    victim = next(p for p in sorted(tree.rglob("*")) if p.is_file() and not p.is_symlink())
+    victim.chmod(0o644)
+    victim.write_text("changed behind the store's back\n")
+    victim.chmod(0o444)
+    return victim
+
+
+def test_verify_hashes_the_entries_and_removes_a_damaged_one(
+    filled: Filled, tmp_path: Path
+) -> None:
+    links = tmp_path / "links"
+    fill(filled, tmp_path / "home-1", links)
+    cache = LinkCache(links, print)
+    assert list(cache.verify()) == []
+    lib = filled.info(filled.chain.lib).nar_hash.base32
+    damage(links / lib)
+    [(entry, detail)] = cache.verify()
+    assert entry == links / lib and detail.startswith(f"named by NAR hash {lib}, found ")
+    assert lib in entries(links)  # only reported
+    assert [e for e, _ in cache.verify(remove=True)] == [links / lib]
+    assert lib not in entries(links) and list(cache.verify()) == []
+
+
+def test_store_verify_repair_takes_a_damaged_entry_out_before_it_fills_a_store(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """The CLI: ``verify --check-contents`` reports the entry (exit 1); ``--repair`` removes
+    it first, so the store's damaged path is fetched again from the archive, not linked back
+    from the damaged entry, and a new entry is kept from that download."""
+    links, app = tmp_path / "links", filled.chain.app.out
+    home = tmp_path / "home-1"
+    cli(filled, home, links, "copy", "--from", filled.url, app)
+    lib = filled.info(filled.chain.lib).nar_hash.base32
+    damage(links / lib)
+
+    env = {**os.environ, "PYBUILD_HOME": str(home), "PYBUILD_LINK_CACHE": str(links)}
+    argv = [sys.executable, "-m", "pybuild", "verify", "--check-contents"]
+    found = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert found.returncode == 1, found.stderr
+    assert f"link-cache: {links / lib}: named by NAR hash {lib}, found " in found.stdout
+    assert f"modified: {home / 'store' / filled.chain.lib.out}" in found.stdout
+    assert "1 damaged path(s), 1 damaged link cache entry (left" in found.stderr
+    assert lib in entries(links)
+
+    repair = ("verify", "--repair", "--option", "substituters", filled.url)
+    repaired = cli(filled, home, links, *repair)
+    assert "1 damaged link cache entry (removed)" in repaired.stderr
+    assert "hard-linked" not in repaired.stderr
+    assert cli(filled, home, links, "verify", "--check-contents").stdout == ""
+    assert lib in entries(links) and list(LinkCache(links, print).verify()) == []

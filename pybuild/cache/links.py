@@ -13,7 +13,9 @@ metadata, and is used only for metadata that passed the same signature check, so
 cache cannot put anything in it. The folder is trusted as the store is: its files are
 read-only and are the store's own files (the same inodes), and a folder that another user
 owns or that other users may write is not used. Its entries are not hashed again when used
-(that would read every byte), so it must come only from runs as trusted as the store's.
+(that would read every byte), so it must come only from runs as trusted as the store's;
+``pybuild store verify --check-contents`` hashes them all (:meth:`LinkCache.verify`), and
+``--repair`` removes a damaged one before the store's paths are fetched again.
 Links do not cross file systems: a folder on another one is not used either (copying would
 write every byte, which is what the archives do already).
 
@@ -29,10 +31,10 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..hashing import Hash
+from ..hashing import Hash, hash_path
 from ..store import remove_tree
 from ..store.sizes import regular_files
 from .archive import _CANONICAL_MTIME
@@ -103,6 +105,21 @@ class LinkCache:
                 remove_tree(item.path)
             removed, freed = removed + 1, freed + size
         return removed, freed
+
+    def verify(self, remove: bool = False) -> Iterator[tuple[Path, str]]:
+        """The entries whose files no longer have the NAR hash they are named by (a file
+        changed in any store that links it changes here too), each with what was found;
+        `remove` deletes them, so that no store is filled from them again."""
+        if not os.path.isdir(self.folder):
+            return
+        for item in sorted(os.scandir(self.folder), key=lambda item: item.name):
+            if item.name.startswith(_NEW):
+                continue  # not an entry: never linked from (prune removes it)
+            found = hash_path(item.path)[0].base32
+            if found != item.name:
+                if remove:
+                    remove_tree(item.path)
+                yield Path(item.path), f"named by NAR hash {item.name}, found {found}"
 
     def _usable(self) -> bool:
         """Whether the folder can be used (made on first use); why not is said once."""

@@ -253,6 +253,32 @@ class Substituters:
                 self.say(f"copied from cache: {label} ({self._what(fetched)})")
             return True
 
+    def fresh_copy(self, path: str, target: Any) -> bool:
+        """Store basename `path` restored as `target` from the first cache with a trusted
+        entry for it, every hash checked as a substitution's; False when none has one.
+
+        For a repair, so the link cache is not linked from (the damaged files may be the
+        inodes of an entry), though it keeps the fresh tree when it lacks an entry for it.
+        """
+        while (offer := self.query(path)) is not None:
+            try:
+                offer.cache.restore(offer.info, target)
+            except EntryRefused as exc:
+                remove_tree(target)
+                self._refuse(offer.cache, path, exc.reason)
+                self.say(f"refused {path} from {exc.url}: {exc.reason}")
+                continue
+            except CacheUnavailable as exc:
+                remove_tree(target)
+                self._give_up(offer.cache, exc)
+                with self._lock:
+                    self._offers.pop(path, None)
+                continue
+            if self.links is not None:
+                self.links.keep(offer.info.nar_hash, target)
+            return True
+        return False
+
     def _what(self, fetched: list[Fetched]) -> str:
         """How many paths came, the bytes downloaded and from where, and how many were linked
         from the link cache instead."""

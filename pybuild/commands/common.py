@@ -49,6 +49,17 @@ def open_store() -> Any:
     return Store.default()
 
 
+def link_cache(args: argparse.Namespace) -> Any:
+    """The ``link_cache`` setting's folder as a :class:`~pybuild.cache.links.LinkCache`
+    (warnings on stderr), or None when it is not set."""
+    folder = get_settings(args).link_cache
+    if not folder:
+        return None
+    from ..cache.links import LinkCache
+
+    return LinkCache(folder, lambda text: print(text, file=sys.stderr))
+
+
 def print_json(data: object) -> None:
     print(json.dumps(data, indent=2, sort_keys=True))
 

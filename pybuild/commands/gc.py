@@ -7,7 +7,7 @@ import sys
 
 from ..display import human_size, parse_size
 from ..errors import UsageError
-from .common import get_settings, open_store, print_json
+from .common import link_cache, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -89,12 +89,8 @@ def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:
     """The ``link_cache`` setting's entries that no store links any more, removed (counted
     only, in a dry run: those the deletions would leave unlinked are not counted): how many,
     and their bytes."""
-    folder = get_settings(args).link_cache
-    if not folder:
-        return 0, 0
-    from ..cache.links import LinkCache
-
-    return LinkCache(folder, lambda text: print(text, file=sys.stderr)).prune(args.dry_run)
+    links = link_cache(args)
+    return links.prune(args.dry_run) if links is not None else (0, 0)
 
 
 def _delete(args: argparse.Namespace) -> int:

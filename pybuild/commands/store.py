@@ -8,11 +8,12 @@ import os
 import sys
 
 from ..display import human_size
-from ..errors import UsageError
-from .common import build_options, get_settings, open_store, print_json
+from ..errors import PybuildError, UsageError
+from .common import build_options, get_settings, link_cache, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
@@ -116,18 +117,59 @@ def _verify(args: argparse.Namespace) -> int:
     store = open_store()
     if args.recover_registry:
         _recover_registry(store, listed=not args.json)
-    problems = list(store.verify(check_contents=args.check_contents or args.repair))
+    check_contents = args.check_contents or args.repair
+    # The link cache first: a repair must not link a damaged entry back into the store.
+    entries = _damaged_link_cache_entries(args) if check_contents else []
+    problems = list(store.verify(check_contents=check_contents))
     damage = [p for p in problems if p.is_damage]
     where = {p: p.path if p.kind == "registry" else str(store.path(p.path)) for p in problems}
+    rows = [(where[p], p.kind, p.detail) for p in problems]
+    rows += [(str(entry), "link-cache", detail) for entry, detail in entries]
     if args.json:
-        print_json([{"path": where[p], "kind": p.kind, "detail": p.detail} for p in problems])
+        print_json([{"path": path, "kind": kind, "detail": detail} for path, kind, detail in rows])
     else:
-        for p in problems:
-            print(f"{p.kind}: {where[p]}: {p.detail}")
-        print(f"checked the store: {len(damage)} damaged path(s)", file=sys.stderr)
+        for path, kind, detail in rows:
+            print(f"{kind}: {path}: {detail}")
+        summary = f"checked the store: {len(damage)} damaged path(s)"
+        if entries:
+            done = "removed" if args.repair else "left; --repair removes them"
+            noun = "entry" if len(entries) == 1 else "entries"
+            summary += f", {len(entries)} damaged link cache {noun} ({done})"
+        print(summary, file=sys.stderr)
     if args.repair and damage and all(p.kind != "registry" for p in damage):
         return _repair(args, store, [p.path for p in damage])
-    return 1 if damage else 0
+    return 1 if damage or (entries and not args.repair) else 0
+
+
+def _damaged_link_cache_entries(args: argparse.Namespace) -> list[tuple[Path, str]]:
+    """The ``link_cache`` setting's entries whose files changed, each hashed (removed with
+    ``--repair``: a cache, it is filled again by the next download)."""
+    links = link_cache(args)
+    return list(links.verify(remove=args.repair)) if links is not None else []
+
+
+def _refetch(store: Any, damaged: list[str], options: Any) -> set[str]:
+    """The damaged paths put back from the binary caches (each fresh copy must have the
+    registered hash: a cache's other build of the path is not taken)."""
+    if not options.substituters:
+        return set()
+    from ..cache.substitute import Substituters
+    from ..store import remove_tree
+
+    caches = Substituters.from_options(options, options.say)
+    done = set()
+    for name in damaged:
+        with store.lock([name]):
+            work = store.new_tmp_dir("repair")
+            try:
+                if caches.fresh_copy(name, work / name):
+                    store.replace_contents(name, work / name)
+                    done.add(name)
+            except PybuildError as exc:
+                options.say(f"not repairing {store.path(name)} from a cache: {exc}")
+            finally:
+                remove_tree(work)
+    return done
 
 
 def _recover_registry(store: Any, listed: bool) -> None:
@@ -149,23 +191,26 @@ def _recover_registry(store: Any, listed: bool) -> None:
 
 
 def _repair(args: argparse.Namespace, store: Any, damaged: list[str]) -> int:
-    """Group damaged paths by the derivation that made them, and rebuild each once."""
+    """Put back what the binary caches have, as Nix repairs (substitute first); group the
+    rest by the derivation that made them, and rebuild each once."""
     from ..derivations import load_derivation
     from ..realiser import repair
 
+    options = build_options(args, get_settings(args))
+    fetched = _refetch(store, damaged, options)
     by_deriver: dict[str, list[str]] = {}
     left = []
-    for name in damaged:
+    for name in [name for name in damaged if name not in fetched]:
         deriver = store.info(name).deriver
         if deriver and store.is_valid(deriver):
             by_deriver.setdefault(deriver, []).append(name)
         else:
             left.append(name)
             print(
-                f"cannot repair {store.path(name)}: it was added, not built; add it again",
+                f"cannot repair {store.path(name)}: no binary cache has it and it was not"
+                " built here (it was added, or copied without its derivation); add it again",
                 file=sys.stderr,
             )
-    options = build_options(args, get_settings(args))
     for deriver, names in by_deriver.items():
         for name in repair(load_derivation(store, deriver), store, names, options):
             left.append(name)
