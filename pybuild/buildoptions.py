@@ -39,7 +39,9 @@ class BuildOptions:
     stalled_download_timeout: int = 60
     download_min_speed: int = 1024
     download_deadline: int = 3600
-    link_cache: str = ""  # substituted paths kept unpacked, hard-linked (pybuild.cache.links)
+    # Substituted paths kept unpacked and hard-linked (pybuild.cache.links): a folder, "auto"
+    # (the user's cache folder, where it can be used) or "" (none).
+    link_cache: str = "auto"
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
     progress: Progress | None = None  # how builds are reported; None: plain lines on `log`

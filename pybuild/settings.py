@@ -103,9 +103,10 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "link_cache",
             str,
-            "",
+            "auto",
             "a folder keeping what binary caches gave, unpacked: the next store on its disk"
-            " hard-links it instead of downloading (empty: none)",
+            " hard-links it instead of downloading (auto: $XDG_CACHE_HOME/pybuild/links, where"
+            " it can be used; empty: none)",
         ),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
         Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),

@@ -21,6 +21,7 @@ def pybuild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "pybuild-home"
     monkeypatch.setenv("PYBUILD_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the link cache's default
     for name in ("PYBUILD_JOBS", "PYBUILD_KEEP_FAILED", "PYBUILD_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     # Many tests watch builders through files outside the store, which the sandbox hides;

@@ -234,3 +234,31 @@ def test_store_verify_repair_takes_a_damaged_entry_out_before_it_fills_a_store(
     assert "hard-linked" not in repaired.stderr
     assert cli(filled, home, links, "verify", "--check-contents").stdout == ""
     assert lib in entries(links) and list(LinkCache(links, print).verify()) == []
+
+
+def test_by_default_the_users_cache_folder_links_a_second_store(
+    filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``auto``, the default, as uv's cache is on: ``$XDG_CACHE_HOME/pybuild/links``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    links = tmp_path / "xdg" / "pybuild" / "links"
+    store = Store(tmp_path / "home-1")
+    realise([filled.chain.app], store, options(filled.url, keys=(filled.public,)))
+    assert len(entries(links)) == 2
+    without_archives(filled)
+    _, told = fill(filled, tmp_path / "home-2", Path("auto"))
+    assert f"2 hard-linked from {links})" in told
+
+
+def test_the_default_folder_is_left_alone_silently_where_it_cannot_be_used(
+    filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store on another disk than the user's cache folder is common: no warning, and the
+    paths are downloaded as without a link cache. (A folder the user named is warned about.)"""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    links = tmp_path / "xdg" / "pybuild" / "links"
+    links.mkdir(parents=True, mode=0o777)
+    links.chmod(0o777)  # refused, as any folder others may write
+    store, told = fill(filled, tmp_path / "home-1", Path("auto"))
+    assert "warning" not in told and "from file://" in told
+    assert entries(links) == [] and store.is_valid(filled.chain.app.out)

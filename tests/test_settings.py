@@ -35,7 +35,7 @@ DEFAULTS = {
     "download_min_speed": 1024,
     "jobs": 1,
     "keep_failed": False,
-    "link_cache": "",
+    "link_cache": "auto",
     "log_lines": 25,
     "prefer": "any",
     "remote_pybuild": "pybuild",

@@ -8,13 +8,17 @@ that folder under its NAR hash, and the next time a cache offers a path of that 
 store after a collection, or to another home on the same disk: a CI runner's fresh home, a
 second project's), its files are hard-linked from the folder instead of downloaded.
 
+The command line's default is :data:`AUTO`: the user's cache folder, as uv's cache is on by
+default, used only where it can be. A folder the user named is warned about when it cannot
+be used; the default one is left alone silently (a store on another disk is the common case).
+
 Trust: an entry is made only from a tree whose NAR hash was just checked against signed
 metadata, and is used only for metadata that passed the same signature check, so a binary
 cache cannot put anything in it. The folder is trusted as the store is: its files are
 read-only and are the store's own files (the same inodes), and a folder that another user
 owns or that other users may write is not used. Its entries are not hashed again when used
 (that would read every byte), so it must come only from runs as trusted as the store's;
-``pybuild store verify --check-contents`` hashes them all (:meth:`LinkCache.verify`), and
+``pybuild verify --check-contents`` hashes them all (:meth:`LinkCache.verify`), and
 ``--repair`` removes a damaged one before the store's paths are fetched again.
 Links do not cross file systems: a folder on another one is not used either (copying would
 write every byte, which is what the archives do already).
@@ -39,7 +43,9 @@ from ..store import remove_tree
 from ..store.sizes import regular_files
 from .archive import _CANONICAL_MTIME
 
-__all__ = ["LinkCache"]
+__all__ = ["AUTO", "LinkCache", "default_folder"]
+
+AUTO = "auto"  # the setting's default: default_folder(), used where it can be, silently
 
 _NEW = ".new-"  # an entry being linked in; renamed to its hash when complete
 _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
@@ -52,7 +58,9 @@ class LinkCache:
     """A folder of unpacked store paths by NAR hash, hard-linked into stores."""
 
     def __init__(self, folder: str | os.PathLike[str], say: Callable[[str], None]) -> None:
-        self.folder = Path(os.path.expanduser(os.fspath(folder))).absolute()
+        self.quiet = os.fspath(folder) == AUTO  # the default: not used where it cannot be
+        chosen = default_folder() if self.quiet else os.path.expanduser(os.fspath(folder))
+        self.folder = Path(chosen).absolute()
         self.say = say
         self._off: str | None = None  # why the folder is not used, once found
         self._lock = threading.Lock()
@@ -147,7 +155,15 @@ class LinkCache:
         with self._lock:
             if not self._off:
                 self._off = reason
-                self.say(f"warning: link_cache {self.folder} {reason}; not using it")
+                if not self.quiet:
+                    self.say(f"warning: link_cache {self.folder} {reason}; not using it")
+
+
+def default_folder() -> str:
+    """``$XDG_CACHE_HOME/pybuild/links``, else ``~/.cache/pybuild/links``: beside uv's and
+    pip's caches, outside any pybuild home, so that every home of the user shares it."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "pybuild", "links")
 
 
 def _link_tree(source: str, target: str) -> None:
