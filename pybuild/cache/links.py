@@ -8,8 +8,9 @@ that folder under its NAR hash, and the next time a cache offers a path of that 
 store after a collection, or to another home on the same disk: a CI runner's fresh home, a
 second project's), its files are hard-linked from the folder instead of downloaded.
 
-The command line's default is :data:`AUTO`: the user's cache folder, as uv's cache is on by
-default, used only where it can be. A folder the user named is warned about when it cannot
+The default (the setting's, and :class:`~pybuild.buildoptions.BuildOptions`') is
+:data:`AUTO`: the user's cache folder, as uv's cache is on by default, used only where it can
+be. A folder the user named is warned about when it cannot
 be used; the default one is left alone silently (a store on another disk is the common case).
 
 Trust: an entry is made only from a tree whose NAR hash was just checked against signed

@@ -51,7 +51,7 @@ def open_store() -> Any:
 
 def link_cache(args: argparse.Namespace) -> Any:
     """The ``link_cache`` setting's folder as a :class:`~pybuild.cache.links.LinkCache`
-    (warnings on stderr), or None when it is not set."""
+    (warnings on stderr), or None when it is off (set to nothing)."""
     folder = get_settings(args).link_cache
     if not folder:
         return None
