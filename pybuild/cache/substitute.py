@@ -42,7 +42,7 @@ from ..store import PathInfo, remove_tree
 from .binary_cache import BinaryCache, open_cache
 from .errors import CacheError, CacheUnavailable, EntryRefused
 from .info import NarInfo
-from .links import LinkCache
+from .links import AUTO, LinkCache
 from .signing import PublicKey
 
 __all__ = ["Offer", "Substituters"]
@@ -60,7 +60,12 @@ class Offer:
 
 
 class Substituters:
-    """The configured binary caches, asked in priority order, and what they offered this run."""
+    """The configured binary caches, asked in priority order, and what they offered this run.
+
+    `link_cache` is the setting's: ``"auto"`` (the default, as for the command line and
+    ``BuildOptions``) links from the user's link cache where it can, a folder names another,
+    and ``""`` turns it off.
+    """
 
     def __init__(
         self,
@@ -72,7 +77,7 @@ class Substituters:
         stalled_timeout: float = 60,
         min_speed: int = 1024,
         deadline: float = 3600,
-        link_cache: str = "",
+        link_cache: str = AUTO,
         say: Callable[[str], None] | None = None,
     ) -> None:
         self.caches = [
@@ -233,19 +238,9 @@ class Substituters:
                 return False
             try:
                 fetched = self._fetch_all(offers, store, held)
-            except EntryRefused as exc:
-                cache = next(c for c in self.caches if c.url == exc.url)
-                self._refuse(cache, exc.path, exc.reason)
-                self.say(f"refused {exc.path} from {exc.url}: {exc.reason}")
-                continue  # another cache may have it; else closure() is None above
-            except CacheUnavailable as exc:
-                cache = next(c for c in self.caches if c.url == exc.url)
-                self._give_up(cache, exc)
-                with self._lock:
-                    self._offers = {
-                        p: o for p, o in self._offers.items() if o is None or o.cache is not cache
-                    }
-                continue
+            except (EntryRefused, CacheUnavailable) as exc:
+                self._drop(exc)
+                continue  # another cache may have them; else closure() is None above
             except CacheError as exc:
                 self.say(f"not substituting {label}: {exc}; building it locally")
                 return False
@@ -262,22 +257,27 @@ class Substituters:
         """
         while (offer := self.query(path)) is not None:
             try:
-                offer.cache.restore(offer.info, target)
-            except EntryRefused as exc:
+                _restore(offer, target, self.links)
+            except (EntryRefused, CacheUnavailable) as exc:
                 remove_tree(target)
-                self._refuse(offer.cache, path, exc.reason)
-                self.say(f"refused {path} from {exc.url}: {exc.reason}")
+                self._drop(exc)
                 continue
-            except CacheUnavailable as exc:
-                remove_tree(target)
-                self._give_up(offer.cache, exc)
-                with self._lock:
-                    self._offers.pop(path, None)
-                continue
-            if self.links is not None:
-                self.links.keep(offer.info.nar_hash, target)
             return True
         return False
+
+    def _drop(self, exc: EntryRefused | CacheUnavailable) -> None:
+        """After a restore failed: never offer that entry again (refused), or nothing of that
+        cache in this run (unavailable); another cache may have the path."""
+        cache = next(c for c in self.caches if c.url == exc.url)
+        if isinstance(exc, EntryRefused):
+            self._refuse(cache, exc.path, exc.reason)
+            self.say(f"refused {exc.path} from {exc.url}: {exc.reason}")
+            return
+        self._give_up(cache, exc)
+        with self._lock:
+            self._offers = {
+                p: o for p, o in self._offers.items() if o is None or o.cache is not cache
+            }
 
     def _what(self, fetched: list[Fetched]) -> str:
         """How many paths came, the bytes downloaded and from where, and how many were linked
@@ -326,9 +326,7 @@ def _restore_all(todo: list[Offer], work: Any, links: LinkCache | None) -> list[
         target = work / offer.info.path
         if links is not None and links.link_into(offer.info.nar_hash, target):
             return Fetched(offer.cache, offer.info, linked=True)
-        offer.cache.restore(offer.info, target)
-        if links is not None:
-            links.keep(offer.info.nar_hash, target)
+        _restore(offer, target, links)
         return Fetched(offer.cache, offer.info, linked=False)
 
     with ThreadPoolExecutor(max_workers=min(_PARALLEL_DOWNLOADS, len(todo))) as pool:
@@ -339,6 +337,14 @@ def _restore_all(todo: list[Offer], work: Any, links: LinkCache | None) -> list[
             for _, future in futures:
                 future.cancel()  # the batch fails as a whole: fetch no more of it
             raise
+
+
+def _restore(offer: Offer, target: Any, links: LinkCache | None) -> None:
+    """Download, check and unpack `offer` as `target`; the link cache keeps the tree when it
+    has no entry of its NAR hash yet, so the next store links it instead."""
+    offer.cache.restore(offer.info, target)
+    if links is not None:
+        links.keep(offer.info.nar_hash, target)
 
 
 def _register(store: Any, todo: list[Offer], work: Any) -> None:
