@@ -234,6 +234,32 @@ def test_store_verify_repair_takes_a_damaged_entry_out_before_it_fills_a_store(
     assert "hard-linked" not in repaired.stderr
     assert cli(filled, home, links, "verify", "--check-contents").stdout == ""
     assert lib in entries(links) and list(LinkCache(links, print).verify()) == []
+    stored = home / "store" / filled.chain.lib.out / "run"
+    assert stored.stat().st_ino == (links / lib / "run").stat().st_ino  # the new entry's own
+
+
+def test_store_verify_repair_links_an_intact_entry_back_offline(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """A store path damaged without touching the entry (a file replaced, not changed in
+    place) is put back from the entry, verified just before, by hard links: no archive is
+    left to download and no substituter is set, and the repair still succeeds."""
+    links, lib = tmp_path / "links", filled.chain.lib
+    home = tmp_path / "home-1"
+    cli(filled, home, links, "copy", "--from", filled.url, filled.chain.app.out)
+    path = home / "store" / lib.out
+    entry = links / filled.info(lib).nar_hash.base32
+    os.chmod(path, 0o755)
+    (path / "run").unlink()  # a new file in its place: the entry keeps the old one
+    (path / "run").write_text("replaced behind the store's back\n")
+    os.chmod(path, 0o555)
+    without_archives(filled)
+
+    repaired = cli(filled, home, links, "verify", "--repair")
+    assert f"hard-linked {path} from the link cache {links}" in repaired.stderr
+    assert f"repaired: {path}" in repaired.stdout
+    assert cli(filled, home, links, "verify", "--check-contents").stdout == ""
+    assert (path / "run").stat().st_ino == (entry / "run").stat().st_ino
 
 
 def test_by_default_the_users_cache_folder_links_a_second_store(

@@ -252,8 +252,9 @@ class Substituters:
         """Store basename `path` restored as `target` from the first cache with a trusted
         entry for it, every hash checked as a substitution's; False when none has one.
 
-        For a repair, so the link cache is not linked from (the damaged files may be the
-        inodes of an entry), though it keeps the fresh tree when it lacks an entry for it.
+        For a repair. The link cache is not linked from here: an entry may share the damaged
+        files' inodes, and only a caller that has just hashed the entries knows it does not;
+        the fresh tree is kept as the entry when there is none.
         """
         while (offer := self.query(path)) is not None:
             try:

@@ -42,7 +42,9 @@ def register(commands: Any) -> None:
     p = commands.add("verify", _verify, "check that registered paths exist and are unchanged")
     p.add_argument("--check-contents", action="store_true", help="re-hash every path")
     p.add_argument(
-        "--repair", action="store_true", help="rebuild or re-fetch damaged paths and put them back"
+        "--repair",
+        action="store_true",
+        help="put damaged paths back: from the link cache or a binary cache, else rebuilt",
     )
     p.add_argument(
         "--recover-registry",
@@ -149,27 +151,45 @@ def _damaged_link_cache_entries(args: argparse.Namespace) -> list[tuple[Path, st
 
 
 def _refetch(store: Any, damaged: list[str], options: Any) -> set[str]:
-    """The damaged paths put back from the binary caches (each fresh copy must have the
-    registered hash: a cache's other build of the path is not taken)."""
-    if not options.substituters:
-        return set()
+    """The damaged paths put back whole from the link cache or the binary caches (each fresh
+    copy must have the registered hash: a cache's other build of the path is not taken)."""
+    from ..cache.links import LinkCache
     from ..cache.substitute import Substituters
     from ..store import remove_tree
 
-    caches = Substituters.from_options(options, options.say)
+    links = LinkCache(options.link_cache, options.say) if options.link_cache else None
+    caches = Substituters.from_options(options, options.say) if options.substituters else None
     done = set()
     for name in damaged:
         with store.lock([name]):
             work = store.new_tmp_dir("repair")
             try:
-                if caches.fresh_copy(name, work / name):
-                    store.replace_contents(name, work / name)
+                if _fresh_copy(store, name, work / name, links, caches):
+                    store.replace_contents(name, work / name, canonical=True)
                     done.add(name)
             except PybuildError as exc:
                 options.say(f"not repairing {store.path(name)} from a cache: {exc}")
             finally:
                 remove_tree(work)
     return done
+
+
+def _fresh_copy(store: Any, name: str, target: Path, links: Any, caches: Any) -> bool:
+    """`name` made again as `target`: hard-linked from the link cache's entry of its registered
+    NAR hash, else downloaded from a binary cache; False if neither has it.
+
+    The entry is safe to link because this command has just hashed every entry and removed the
+    damaged ones (:func:`_damaged_link_cache_entries`): had the damage been done to files the
+    entry shares with the store, the entry would be gone. So a path that came from a binary
+    cache is repaired offline, writing no file data, as long as an intact entry has it.
+    """
+    from ..hashing import parse_hash
+
+    nar_hash = parse_hash(store.info(name).nar_hash)
+    if links is not None and links.link_into(nar_hash, target):
+        links.say(f"hard-linked {store.path(name)} from the link cache {links.folder}")
+        return True
+    return caches is not None and caches.fresh_copy(name, target)
 
 
 def _recover_registry(store: Any, listed: bool) -> None:

@@ -345,15 +345,19 @@ class Store:
         self.registry.register(infos)
         return infos
 
-    def replace_contents(self, name: str, fresh: Path) -> None:
+    def replace_contents(self, name: str, fresh: Path, *, canonical: bool = False) -> None:
         """Put `fresh` in place of the damaged contents of the valid path `name`.
 
         `fresh` must have the NAR hash the registry holds for `name` (a rebuild or re-fetch of
         it), so the registration stays true; the caller holds the path's lock. The damaged
         copy is moved aside first and deleted after, so a crash leaves one or the other.
+        `canonical`: `fresh` is as a substitution makes a path (restored from a binary cache,
+        or hard-linked from the link cache), so it is left as it is: making a rebuild's output
+        canonical would copy every file the link cache shares.
         """
         expected = self.info(name).nar_hash
-        _canonicalise(fresh)
+        if not canonical:
+            _canonicalise(fresh)
         actual, _ = hash_path(fresh)
         if actual.sri != expected:
             raise InvalidPath(
