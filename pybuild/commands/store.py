@@ -227,8 +227,9 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str]) -> int:
         else:
             left.append(name)
             print(
-                f"cannot repair {store.path(name)}: no binary cache has it and it was not"
-                " built here (it was added, or copied without its derivation); add it again",
+                f"cannot repair {store.path(name)}: neither the link cache nor a binary cache"
+                " has it, and it was not built here (it was added, or copied without its"
+                " derivation); add it again",
                 file=sys.stderr,
             )
     for deriver, names in by_deriver.items():
