@@ -120,8 +120,10 @@ def _verify(args: argparse.Namespace) -> int:
     if args.recover_registry:
         _recover_registry(store, listed=not args.json)
     check_contents = args.check_contents or args.repair
-    # The link cache first: a repair must not link a damaged entry back into the store.
-    entries = _damaged_link_cache_entries(args) if check_contents else []
+    # The link cache first: a repair must not link a damaged entry back into the store. The
+    # repair links only from this object, whose entries have just been hashed.
+    links = link_cache(args) if check_contents else None
+    entries = list(links.verify(remove=args.repair)) if links is not None else []
     problems = list(store.verify(check_contents=check_contents))
     damage = [p for p in problems if p.is_damage]
     where = {p: p.path if p.kind == "registry" else str(store.path(p.path)) for p in problems}
@@ -139,25 +141,17 @@ def _verify(args: argparse.Namespace) -> int:
             summary += f", {len(entries)} damaged link cache {noun} ({done})"
         print(summary, file=sys.stderr)
     if args.repair and damage and all(p.kind != "registry" for p in damage):
-        return _repair(args, store, [p.path for p in damage])
+        return _repair(args, store, [p.path for p in damage], links)
     return 1 if damage or (entries and not args.repair) else 0
 
 
-def _damaged_link_cache_entries(args: argparse.Namespace) -> list[tuple[Path, str]]:
-    """The ``link_cache`` setting's entries whose files changed, each hashed (removed with
-    ``--repair``: a cache, it is filled again by the next download)."""
-    links = link_cache(args)
-    return list(links.verify(remove=args.repair)) if links is not None else []
-
-
-def _refetch(store: Any, damaged: list[str], options: Any) -> set[str]:
-    """The damaged paths put back whole from the link cache or the binary caches (each fresh
-    copy must have the registered hash: a cache's other build of the path is not taken)."""
-    from ..cache.links import LinkCache
+def _refetch(store: Any, damaged: list[str], options: Any, links: Any) -> set[str]:
+    """The damaged paths put back whole from the link cache `links` (verified) or the binary
+    caches (each fresh copy must have the registered hash: a cache's other build of the path is
+    not taken)."""
     from ..cache.substitute import Substituters
     from ..store import remove_tree
 
-    links = LinkCache(options.link_cache, options.say) if options.link_cache else None
     caches = Substituters.from_options(options, options.say) if options.substituters else None
     done = set()
     for name in damaged:
@@ -178,8 +172,8 @@ def _fresh_copy(store: Any, name: str, target: Path, links: Any, caches: Any) ->
     """`name` made again as `target`: hard-linked from the link cache's entry of its registered
     NAR hash, else downloaded from a binary cache; False if neither has it.
 
-    The entry is safe to link because this command has just hashed every entry and removed the
-    damaged ones (:func:`_damaged_link_cache_entries`): had the damage been done to files the
+    The entry is safe to link because this command has just hashed every entry of `links` and
+    removed the damaged ones (:func:`_verify`): had the damage been done to files the
     entry shares with the store, the entry would be gone. So a path that came from a binary
     cache is repaired offline, writing no file data, as long as an intact entry has it.
     """
@@ -210,14 +204,14 @@ def _recover_registry(store: Any, listed: bool) -> None:
     )
 
 
-def _repair(args: argparse.Namespace, store: Any, damaged: list[str]) -> int:
+def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any) -> int:
     """Put back what the binary caches have, as Nix repairs (substitute first); group the
     rest by the derivation that made them, and rebuild each once."""
     from ..derivations import load_derivation
     from ..realiser import repair
 
     options = build_options(args, get_settings(args))
-    fetched = _refetch(store, damaged, options)
+    fetched = _refetch(store, damaged, options, links)
     by_deriver: dict[str, list[str]] = {}
     left = []
     for name in [name for name in damaged if name not in fetched]:
