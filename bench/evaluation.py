@@ -65,13 +65,13 @@ PROBE = textwrap.dedent("""\
 """)
 
 # What a set's fixed parts are for the floor, asked of pybuild before anything is timed: the
-# interpreter's facts, the builder's and the downloader's scripts in the store, the toolchain's
-# and setuptools' derivations, and one recipe's builder attributes as the template of all.
+# interpreter's facts, the downloader's script in the store, the toolchain's and setuptools'
+# derivations, and one recipe's builder attributes as the template of all.
 FIXED = textwrap.dedent("""\
     import json, sys
     from pybuild.derivations import STORE_TOKEN
     from pybuild.pkgset import DEFAULT_RECIPES, package_set
-    from pybuild.python.package import builder_source, toolchain
+    from pybuild.python.package import toolchain
     from pybuild.store import Store
     pkgs = package_set(recipes=[DEFAULT_RECIPES, sys.argv[1]])
     py, store = pkgs.interpreter, Store.default()
@@ -80,7 +80,7 @@ FIXED = textwrap.dedent("""\
     print(json.dumps({
         "prefix": str(store.dir) + "/", "token": STORE_TOKEN + "/", "python": py.executable,
         "identity": py.identity, "xy": py.version_xy, "fetcher": download.builder,
-        "builder": builder_source(), "fetch": str(store.dir / download.input_srcs[0]),
+        "fetch": str(store.dir / download.input_srcs[0]),
         "attrs": json.loads(dict(gen.env)["PYBUILD_ATTRS"]),
         "drvs": {k: [d.out, d.hash_modulo, d.drv_name] for k, d in drvs.items()},
         "deepest": pkgs[sys.argv[2]].drv.drv_name,
@@ -137,7 +137,7 @@ FLOOR = textwrap.dedent("""\
     def build_python_package(**attrs):
         return attrs
 
-    TOOLCHAIN, builder = fixed["drvs"]["toolchain"], fixed["builder"]
+    TOOLCHAIN = fixed["drvs"]["toolchain"]
     given = {"build_python_package": build_python_package, "fetch_url": fetch_url,
              "setuptools": fixed["drvs"]["setuptools"]}
     names.update(given)
@@ -163,10 +163,9 @@ FLOOR = textwrap.dedent("""\
                          "build_system": [path(d) for d in tools]}
         env = {"PYBUILD_ATTRS": encode_attrs(builder_attrs).replace(PREFIX, TOKEN),
                "PYBUILD_PYTHON": fixed["identity"], "PYTHONPATH": TOKEN + TOOLCHAIN[0]}
-        args = ["-S", (builder + "/__main__.py").replace(PREFIX, TOKEN)]
+        args = ["-S", TOKEN + TOOLCHAIN[0] + "/pybuild-builder/__main__.py"]
         done[name] = derivation(f"python{fixed['xy']}-{attrs['pname']}-{attrs['version']}",
-                                fixed["python"], args, env, [src, *deps, *tools, TOOLCHAIN],
-                                [builder[len(PREFIX):]])
+                                fixed["python"], args, env, [src, *deps, *tools, TOOLCHAIN], [])
         return done[name]
 
     drv_name = evaluate(target)[2]

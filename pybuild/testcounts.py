@@ -1,7 +1,7 @@
 """How many tests a package's check phase passed, failed and skipped, read back from its log.
 
 The in-build builder counts pytest's outcomes and logs them in one line (``COUNTS_LINE`` in
-``pybuild/python/builder/__main__.py``; the builder runs without pybuild, so the format is
+``pybuild/python/builder/phases.py``; the builder runs without pybuild, so the format is
 written there and parsed here). The realiser keeps each build's log as
 ``var/log/<drv>.log``, so a report of a set (``pybuild build --all --json``) can say, per
 attribute, what its tests proved, as Hydra shows a job's test results, without the output

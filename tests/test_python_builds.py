@@ -284,8 +284,8 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     import importlib.util
 
     builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
-    monkeypatch.syspath_prepend(str(builder))  # __main__ imports its siblings by bare names
-    spec = importlib.util.spec_from_file_location("pybuild_builder_main", builder / "__main__.py")
+    monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
+    spec = importlib.util.spec_from_file_location("pybuild_builder_phases", builder / "phases.py")
     assert spec is not None and spec.loader is not None
     main = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(main)

@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 _BUILDER = Path(__file__).parent / "builder"
+# The builder's entry in the toolchain, which holds a copy of it compiled for its interpreter
+# (``builder/toolchain.py`` copies it there).
+_ENTRY = "pybuild-builder/__main__.py"
 # What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
 _encode_attrs = json.JSONEncoder(sort_keys=True).encode
 # By thread (threading.local without threading's import): the packages whose derivation is
@@ -107,8 +110,9 @@ _TOMLI = {"tomli-2.5.0-py3-none-any.whl": "sha256-Mqe3msV6LoNnDOMpzPZ1eYvFoglHg6
 
 
 def toolchain(python: Interpreter) -> Derivation:
-    """The pinned toolchain wheels unpacked, with bytecode compiled by `python` (made once per
-    process, home and interpreter): see ``builder/toolchain.py`` for why not the zip files."""
+    """The pinned toolchain wheels unpacked and the builder beside them, with bytecode compiled
+    by `python` (made once per process, home and interpreter): see ``builder/toolchain.py``
+    for why not the zip files and the builder's own store path."""
     return _toolchain_in(str(default_home()), python)
 
 
@@ -393,16 +397,17 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
     }
+    tools = _toolchain_in(home, python)
     env = {
         **dict(attrs["env"]),
         "PYBUILD_ATTRS": WithInputs(_encode_attrs(builder_attrs), used),
         "PYBUILD_PYTHON": python.identity,
-        "PYTHONPATH": _toolchain_in(home, python),
+        "PYTHONPATH": tools,
     }
     return derivation(
         name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
         builder=python.executable,
-        args=["-S", _source_in(home) + "/__main__.py"],
+        args=["-S", WithInputs(f"{placeholder(tools)}/{_ENTRY}", [tools])],
         env=env,
         store=store,
         meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},

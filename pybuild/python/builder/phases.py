@@ -1,0 +1,577 @@
+"""The in-build Python builder's phases, run by ``python -S __main__.py`` with ``$PYBUILD_ATTRS``
+(JSON).
+
+It runs inside a build, in a cleared environment, with the standard library and the toolchain
+(installer, pyproject-hooks, packaging, unpacked by :mod:`toolchain`) on ``PYTHONPATH``; ``-S``
+keeps the interpreter's own site-packages out, so every build tool comes from the store. What
+a phase runs (the build backend, the imports check, the test suite) runs in a venv-like
+interpreter of the build folder (:mod:`phasevenv`) that sees the standard library and that
+phase's declared inputs only, and so does every ``sys.executable`` subprocess it starts. The
+phases are those of nixpkgs' buildPythonPackage, each logged and each naming itself on failure:
+unpack, patch (the recipe's patches, by ``patch -p1``), build (PEP 517, no isolation), install
+(installer; then ``relax_deps``/``remove_deps``), bytecode, runtime deps check (the wheel's
+requirements against what the recipe supplies, as nixpkgs' pythonRuntimeDepsCheckHook),
+scripts check (every console script's module is there), imports check, check. The recipe's
+shell hooks (:mod:`hooks`) run around them, and the ``bin`` folders of ``build_system`` and
+``native_build_inputs`` (with their closures) are on ``PATH`` throughout.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+from bytecode import build_cores, compile_tree  # siblings: this folder is sys.path[0]
+from hooks import hook_env, run_hook
+from phasenames import PHASES
+from phasevenv import make_venv
+from relax import RelaxError, relax_installed
+from scripts import PybuildDestination
+from unpack import unpack
+
+
+class PhaseFailed(Exception):
+    """A phase could not do its work; the message says why."""
+
+
+def main() -> int:
+    attrs = json.loads(os.environ["PYBUILD_ATTRS"])
+    out = Path(os.environ["out"])  # noqa: SIM112 - Nix names outputs in lower case
+    work = Path(os.environ["PYBUILD_BUILD_TOP"])
+    functions = {
+        "unpack": unpack_phase,
+        "patch": patch_phase,
+        "build": build_phase,
+        "install": install_phase,
+        "bytecode": bytecode_phase,
+        "runtime deps check": runtime_deps_check_phase,
+        "scripts check": scripts_check_phase,
+        "imports check": imports_check_phase,
+        "check": check_phase,
+    }
+    os.environ["PATH"] = _tool_path(attrs)
+    state: dict[str, object] = {}
+    for name in PHASES:
+        phase = functions[name]
+        if name in attrs.get("skip_phases", []):
+            print(f"pybuild: skipping phase {name}", flush=True)
+            continue
+        print(f"pybuild: phase {name}", flush=True)
+        try:
+            phase(attrs, out, work, state)
+        except PhaseFailed as exc:
+            print(f"pybuild: phase {name} failed: {exc}", flush=True)
+            return 1
+        except Exception as exc:  # the log shows where; the last line names the phase
+            traceback.print_exc(file=sys.stdout)
+            print(f"pybuild: phase {name} failed: {type(exc).__name__}: {exc}", flush=True)
+            return 1
+    return 0
+
+
+def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    src = Path(attrs["src"])
+    if attrs["format"] == "wheel":
+        if not src.name.endswith(".whl"):
+            raise PhaseFailed(f"format='wheel' needs a .whl source, got {src.name}")
+        # The store name is <hash>-<file name>; installer reads the wheel's name from its file.
+        dist = work / "dist"
+        dist.mkdir()
+        state["wheel"] = dist / src.name.split("-", 1)[1]
+        os.symlink(src, state["wheel"])
+        return
+    if src.is_dir():
+        tree = work / "source"
+        shutil.copytree(src, tree, symlinks=True)
+        for path in [tree, *tree.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o200)
+        state["source"] = tree
+    else:
+        dest = work / "unpacked"
+        dest.mkdir()
+        state["source"] = unpack(src, dest)
+    print(f"pybuild: source in {state['source']}", flush=True)
+
+
+def patch_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The recipe's patches, each by ``patch -p1`` in the source tree (as nixpkgs' patchPhase),
+    in order; then the ``post_patch`` hook. A patch that does not apply fails the build: a
+    half-patched source would build something nobody wrote."""
+    for patch in attrs.get("patches", []):
+        name = Path(patch).name.split("-", 1)[1]  # the store name is <hash>-<name>
+        print(f"pybuild: applying {name}", flush=True)
+        command = ["patch", "-p1", "--force", "--no-backup-if-mismatch", "-i", patch]
+        try:
+            subprocess.run(command, cwd=state["source"], check=True)
+        except FileNotFoundError:
+            raise PhaseFailed(
+                "the patch program is not on PATH; install GNU patch (/usr/bin/patch)"
+            ) from None
+        except subprocess.CalledProcessError:
+            raise PhaseFailed(
+                f"{name} does not apply to {Path(state['source']).name} (patch's output is"
+                " above); update the patch for this version, or drop it if upstream has it"
+            ) from None
+    _run_hook("post_patch", attrs, out, work, state)
+
+
+def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    _run_hook("pre_build", attrs, out, work, state)
+    if "wheel" in state:
+        return
+    from pyproject_hooks import BuildBackendHookCaller
+
+    source = Path(state["source"])
+    backend, backend_path, requires = _build_system(source)
+    site_dirs = _sites(attrs, _build_closure(attrs))
+    _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
+    env = _reproducible_cflags(work)
+
+    def runner(cmd, cwd=None, extra_environ=None):
+        full_env = {**os.environ, **(extra_environ or {}), **env, "HOME": _home()}
+        full_env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the backend's
+        subprocess.run(cmd, cwd=cwd, env=full_env, check=True)
+
+    python = make_venv(work / "venv-build", site_dirs)
+    hooks = BuildBackendHookCaller(
+        str(source), backend, backend_path, runner=runner, python_executable=str(python)
+    )
+    settings = attrs.get("config_settings") or None
+    dist = work / "dist"
+    dist.mkdir()
+    print(f"pybuild: building a wheel with {backend}", flush=True)
+    try:
+        wheel = hooks.build_wheel(str(dist), settings)
+    except Exception:
+        _explain_build_failure(hooks, settings, site_dirs, backend)
+        raise
+    state["wheel"] = dist / wheel
+
+
+def _explain_build_failure(hooks, settings, site_dirs: list, backend: str) -> None:
+    """After a failed ``build_wheel``: if the backend's ``get_requires_for_build_wheel`` names
+    requirements the build closure lacks, fail naming them (a plainer cause than the backend's
+    traceback); otherwise return, and the original failure stands.
+
+    The hook is asked only now: a build's inputs are fixed by its derivation and its sandbox,
+    so on success the answer could change nothing (pip and uv with --no-build-isolation do not
+    ask either), and asking costs a whole interpreter importing the backend again."""
+    print("pybuild: build_wheel failed; asking the backend what it needs", flush=True)
+    try:
+        extra = hooks.get_requires_for_build_wheel(settings)
+    except Exception:  # the backend cannot say: its build_wheel failure is the one to show
+        return
+    _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
+
+
+def _reproducible_cflags(work: Path) -> dict:
+    """Compilers record the build folder (debug info, __FILE__); name it /build instead, so a
+    C extension is the same whatever the store's location and the temporary folder's name."""
+    flag = f"-ffile-prefix-map={work}=/build"
+    return {var: f"{os.environ.get(var, '')} {flag}".strip() for var in ("CFLAGS", "CXXFLAGS")}
+
+
+def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    from installer import install
+    from installer.sources import WheelFile
+
+    site = out / attrs["site_packages"]
+    scheme = {
+        "purelib": str(site),
+        "platlib": str(site),
+        "scripts": str(out / "bin"),
+        "data": str(out),
+        "headers": str(out / "include" / attrs["pname"]),
+    }
+    destination = PybuildDestination(
+        scheme,
+        interpreter=sys.executable,
+        script_kind="posix",
+        closure=closure(attrs["dependencies"]),
+        site_packages=attrs["site_packages"],
+    )
+    with WheelFile.open(state["wheel"]) as wheel:
+        install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+    # Store names, not paths: the file must not depend on where the store is.
+    info = {
+        "pname": attrs["pname"],
+        "version": attrs["version"],
+        "site_packages": attrs["site_packages"],
+        "dependencies": [Path(d).name for d in attrs["dependencies"]],
+    }
+    (out / "pybuild-package.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    try:
+        relaxed = relax_installed(
+            _dist_info(site), attrs.get("relax_deps"), attrs.get("remove_deps")
+        )
+    except RelaxError as exc:
+        raise PhaseFailed(str(exc)) from None
+    for change in relaxed:
+        print(f"pybuild: {change}", flush=True)
+    _run_hook("post_install", attrs, out, work, state)
+
+
+def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """Bytecode checked by hash of nothing (the store never changes), paths relative to out
+    (:mod:`bytecode`)."""
+    site = out / attrs["site_packages"]
+    if not compile_tree(str(site), stripdir=str(out), workers=build_cores()):
+        print("pybuild: some files did not compile to bytecode (left as source)", flush=True)
+
+
+def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The wheel's own ``Requires-Dist`` (markers decided for this interpreter, no extras)
+    must be met by the dependencies the recipe gives: a package that would import today but
+    fail on its first call into a too-old dependency is caught here, naming both versions."""
+    site = out / attrs["site_packages"]
+    metadata = _installed(site).metadata
+    requires = metadata.get_all("Requires-Dist") or []
+    closure_sites = _sites(attrs, closure(attrs["dependencies"]))
+    unmet, _ = _unmet(requires, closure_sites)
+    if unmet:
+        raise PhaseFailed(
+            f"{metadata['Name']} {metadata['Version']} requires {'; '.join(unmet)}."
+            " Give the recipe dependencies that satisfy it (or an overlay that changes them),"
+            ' or, if upstream\'s bound is known to be wrong, relax_deps=["NAME"] (drops the'
+            ' bound) or remove_deps=["NAME"] (drops the requirement).'
+        )
+    print(f"pybuild: {len(requires)} requirements met by the dependencies", flush=True)
+
+
+def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """Every console script must find its module in the package or its closure: a script
+    that cannot start is a broken command in every profile it is installed into."""
+    dist = _installed(out / attrs["site_packages"])
+    for name, reason in sorted(attrs.get("remove_scripts", {}).items()):
+        script = out / "bin" / name
+        if not script.is_file():
+            raise PhaseFailed(f"remove_scripts names {name!r}, which the wheel does not install")
+        script.unlink()
+        print(f"pybuild: removed script {name}: {reason}", flush=True)
+    removed = set(attrs.get("remove_scripts", {}))
+    scripts = [
+        ep
+        for ep in dist.entry_points
+        if ep.group in ("console_scripts", "gui_scripts") and ep.name not in removed
+    ]
+    if not scripts:
+        return
+    modules = sorted({ep.module for ep in scripts})
+    code = (
+        "import importlib.util\n"
+        "def found(name):\n"
+        "    try:\n"
+        "        return importlib.util.find_spec(name) is not None\n"
+        "    except Exception:  # a parent package that is missing or fails to import\n"
+        "        return False\n"
+        f"print(' '.join(m for m in {modules!r} if not found(m)))\n"
+    )
+    sites = [str(out / attrs["site_packages"]), *_sites(attrs, closure(attrs["dependencies"]))]
+    missing = set(_python_output(work, "scripts", sites, ["-c", code]).split())
+    broken = [f"{ep.name} ({ep.value})" for ep in scripts if ep.module in missing]
+    if broken:
+        raise PhaseFailed(
+            f"console scripts whose module is in neither the package nor its dependencies:"
+            f" {', '.join(broken)}. Add the dependency that provides it, or drop the script"
+            ' saying why: remove_scripts={"NAME": "reason"}.'
+        )
+    print(f"pybuild: {len(scripts)} console scripts find their modules", flush=True)
+
+
+def _dist_info(site: Path) -> Path:
+    """The ``.dist-info`` folder this build installed (the one in `site`)."""
+    found = sorted(site.glob("*.dist-info"))
+    if len(found) != 1:
+        raise PhaseFailed(f"expected one .dist-info in {site}, found {len(found)}")
+    return found[0]
+
+
+def _installed(site: Path):
+    """The distribution this build installed (its one ``.dist-info`` in `site`)."""
+    from importlib.metadata import distributions
+
+    found = list(distributions(path=[str(site)]))
+    if len(found) != 1:
+        raise PhaseFailed(f"expected one .dist-info in {site}, found {len(found)}")
+    return found[0]
+
+
+def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    site = out / attrs["site_packages"]
+    modules = attrs.get("imports_check")
+    if modules is None:
+        modules = _top_level_modules(site)
+    if not modules:
+        print("pybuild: no modules to check", flush=True)
+        return
+    code = "".join(f"import {m}\n" for m in modules)
+    if attrs.get("allow_undeclared_imports"):
+        code = _tolerant_imports(modules, _top_level_modules(site))
+    print(f"pybuild: importing {', '.join(modules)}", flush=True)
+    try:
+        sites = [str(site), *_sites(attrs, closure(attrs["dependencies"]))]
+        _run_python(work, "imports", sites, ["-c", code], cwd=work)
+    except subprocess.CalledProcessError:
+        raise PhaseFailed(f"cannot import {', '.join(modules)} (the error is above)") from None
+
+
+def _tolerant_imports(modules: list, own: list) -> str:
+    """A program importing `modules` that skips, saying so, one whose import fails only for
+    want of a module from outside the package that no dependency provides: an upstream
+    requirement its metadata does not declare (matplotlib-inline imports matplotlib; a
+    jupyter-server extension re-raises jupyter_server's absence with a message of its own,
+    the original error kept as its context). A generated recipe cannot add that input; a pip
+    or uv install of it behaves the same."""
+    return (
+        "import importlib\n"
+        "def missing(exc):\n"
+        "    while exc is not None and not getattr(exc, 'name', None):\n"
+        "        exc = exc.__cause__ or exc.__context__\n"
+        "    return exc.name if isinstance(exc, ModuleNotFoundError) else ''\n"
+        f"for name in {modules!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        absent = missing(exc)\n"
+        f"        if not absent or absent.partition('.')[0] in {own!r}:\n"
+        "            raise\n"
+        "        print(f'pybuild: {name} imports {absent}, which no dependency provides:'\n"
+        "              ' an undeclared requirement; its import is left unchecked', flush=True)\n"
+    )
+
+
+def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """pytest on the source tree, against the installed package, as nixpkgs' pytestCheckHook;
+    the tests a recipe deselects are logged with its reasons, and the counts are logged in one
+    line (:data:`COUNTS_LINE`) that ``pybuild build --json`` reads back from the log."""
+    if not attrs["do_check"]:
+        print("pybuild: do_check is off", flush=True)
+        return
+    _run_hook("pre_check", attrs, out, work, state)
+    source = state.get("source")
+    runtime = closure(attrs["dependencies"])
+    check_site = _sites(attrs, [*closure(attrs["check_inputs"]), *runtime])
+    if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
+        print("pybuild: no pytest among check_inputs: no tests run", flush=True)
+        return
+    plugin = work / "pytest-plugin"  # the counting plugin, and nothing else of the builder
+    plugin.mkdir()
+    shutil.copy(Path(__file__).parent / "pybuild_pytest_counts.py", plugin)
+    sites = [str(out / attrs["site_packages"]), *check_site, str(plugin)]
+    counts = work / "test-counts.json"
+    flags = [*_deselections(attrs, Path(source)), *attrs.get("pytest_flags", [])]
+    argv = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pybuild_pytest_counts", *flags]
+    env = {"PYBUILD_TEST_COUNTS": str(counts)}
+    try:
+        _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
+    except subprocess.CalledProcessError as exc:
+        _print_counts(counts)
+        raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
+    _print_counts(counts)
+
+
+# pybuild/testcounts.py parses this line; keep the two in step.
+COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
+
+
+def _deselections(attrs: dict, source: Path) -> list:
+    """pytest flags for ``disabled_tests`` and ``disabled_test_paths``, each logged with its
+    reason (nixpkgs' disabledTests / disabledTestPaths). A node id (``path::name``) is
+    deselected, a name or ``-k`` expression excluded with ``-k``, a path (or glob) ignored."""
+    flags, names = [], []
+    for test, reason in sorted(attrs.get("disabled_tests", {}).items()):
+        print(f"pybuild: not running test {test}: {reason}", flush=True)
+        if "::" in test:
+            flags.append(f"--deselect={_existing(source, test, 'disabled_tests')}")
+        else:
+            names.append(f"not ({test})")
+    if names:
+        flags += ["-k", " and ".join(names)]
+    for path, reason in sorted(attrs.get("disabled_test_paths", {}).items()):
+        print(f"pybuild: not running tests in {path}: {reason}", flush=True)
+        if "::" in path:
+            flags.append(f"--deselect={_existing(source, path, 'disabled_test_paths')}")
+        elif any(c in path for c in "*?["):
+            flags.append(f"--ignore-glob={path}")
+        else:
+            flags.append(f"--ignore={_existing(source, path, 'disabled_test_paths')}")
+    return flags
+
+
+def _existing(source: Path, node: str, key: str) -> str:
+    """`node` (a path, or a node id ``path::name``), once its file is known to be in the
+    source: pytest ignores a path that does not exist, so a stale entry would pass unseen."""
+    file = node.split("::")[0]
+    if not (source / file).exists():
+        raise PhaseFailed(
+            f"{key} names {file}, which the source does not have:"
+            " correct the path, or drop the entry if upstream removed the tests"
+        )
+    return node
+
+
+def _print_counts(counts: Path) -> None:
+    """The counts line, from what the plugin wrote (nothing if pytest stopped before its
+    summary: its own error is above)."""
+    if counts.is_file():
+        print(COUNTS_LINE.format(**json.loads(counts.read_text())), flush=True)
+
+
+def closure(paths: list) -> list:
+    """Store paths of Python packages and all they depend on at run time, each once.
+
+    Each package records its direct dependencies (store names) in ``pybuild-package.json``;
+    the derivation names only direct inputs, and their closures are found here.
+    """
+    seen: dict = {}
+    todo = [Path(p) for p in paths]
+    while todo:
+        path = todo.pop(0)
+        if path.name in seen:
+            continue
+        seen[path.name] = path
+        info = json.loads((path / "pybuild-package.json").read_text())
+        todo.extend(path.parent / name for name in info["dependencies"])
+    return [str(p) for p in seen.values()]
+
+
+def _sites(attrs: dict, packages: list) -> list:
+    return [f"{p}/{attrs['site_packages']}" for p in packages]
+
+
+def _build_closure(attrs: dict) -> list:
+    """What the build backend sees: ``build_system`` and ``native_build_inputs``, with their
+    closures (a tool such as Cython is imported by the backend as well as run)."""
+    return closure([*attrs["build_system"], *attrs.get("native_build_inputs", [])])
+
+
+def _tool_path(attrs: dict) -> str:
+    """``PATH`` for the whole build: the ``bin`` folders of the build closure first (so the
+    set's ninja, cmake or cython wins over the system's), then the builder's own."""
+    bins = [f"{p}/bin" for p in _build_closure(attrs) if Path(p, "bin").is_dir()]
+    return os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+def _run_hook(name: str, attrs: dict, out: Path, work: Path, state: dict) -> None:
+    """The recipe's hook `name`, if it has one; its ``python`` sees what the phase sees."""
+    script = attrs.get(name)
+    if not script:
+        return
+    python = make_venv(work / f"venv-{name}", _hook_sites(name, attrs, out))
+    cwd = Path(state.get("source") or work)
+    status = run_hook(name, script, cwd, hook_env(attrs, python, _phase_env()))
+    if status != 0:
+        raise PhaseFailed(f"the {name} hook exited with status {status} (its output is above)")
+
+
+def _hook_sites(name: str, attrs: dict, out: Path) -> list:
+    """Before the install, the build closure; after it, the package and its closure (and the
+    check inputs' for ``pre_check``)."""
+    if name in ("post_patch", "pre_build"):
+        return _sites(attrs, _build_closure(attrs))
+    check = attrs["check_inputs"] if name == "pre_check" else []
+    own = str(out / attrs["site_packages"])
+    return [own, *_sites(attrs, closure([*check, *attrs["dependencies"]]))]
+
+
+def _run_python(
+    work: Path, phase: str, site_dirs: list, argv: list, cwd: Path, env: dict | None = None
+) -> None:
+    """Run the phase's interpreter (see :mod:`phasevenv`) with `argv` (and `env` added)."""
+    python = make_venv(work / f"venv-{phase}", site_dirs)
+    subprocess.run([str(python), *argv], cwd=cwd, env={**_phase_env(), **(env or {})}, check=True)
+
+
+def _python_output(work: Path, phase: str, site_dirs: list, argv: list) -> str:
+    python = make_venv(work / f"venv-{phase}", site_dirs)
+    run = subprocess.run(
+        [str(python), *argv], cwd=work, env=_phase_env(), check=True, stdout=subprocess.PIPE
+    )
+    return run.stdout.decode()
+
+
+def _phase_env() -> dict:
+    env = {**os.environ, "HOME": _home()}
+    env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the package's
+    return env
+
+
+def _home() -> str:
+    """A writable, per-build ``HOME`` for what a phase runs (font caches, config folders), as
+    nixpkgs gives checks ``HOME=$TMPDIR``: the builder's own ``HOME`` does not exist, and
+    outside the sandbox writing there would touch the host."""
+    home = Path(os.environ["PYBUILD_BUILD_TOP"]) / "home"
+    home.mkdir(exist_ok=True)
+    return str(home)
+
+
+def _build_system(source: Path) -> tuple:
+    """Backend, backend-path and requires from pyproject.toml, with PEP 517's fallback."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the toolchain brings tomli
+        import tomli as tomllib
+
+    pyproject = source / "pyproject.toml"
+    table = {}
+    if pyproject.is_file():
+        table = tomllib.loads(pyproject.read_text()).get("build-system", {})
+    if "build-backend" not in table:
+        requires = table.get("requires", ["setuptools>=40.8.0"])
+        return "setuptools.build_meta:__legacy__", None, requires
+    return table["build-backend"], table.get("backend-path"), table.get("requires", [])
+
+
+def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
+    """Every requirement must be met by a distribution on the build-system paths."""
+    missing, found = _unmet(requires, site_dirs)
+    if missing:
+        present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
+        raise PhaseFailed(
+            f"{what} not satisfied by build_system: missing {'; '.join(missing)}."
+            f" build_system provides: {present}. Add the missing packages to build_system."
+        )
+
+
+def _unmet(requires: list, site_dirs: list) -> tuple:
+    """The requirements (markers decided for this interpreter, no extra) that no
+    distribution on `site_dirs` meets, each with the version found; and what was found."""
+    from importlib.metadata import distributions
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict = {}
+    for dist in distributions(path=list(site_dirs)):
+        found.setdefault(canonicalize_name(dist.metadata["Name"]), dist.version)
+    unmet = []
+    for text in requires:
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        version = found.get(canonicalize_name(req.name))
+        if version is None or (
+            req.specifier and not req.specifier.contains(version, prereleases=True)
+        ):
+            have = f"have {req.name} {version}" if version else "none of the dependencies is it"
+            unmet.append(f"{text} ({have})")
+    return unmet, found
+
+
+def _top_level_modules(site: Path) -> list:
+    """Top-level importable names the wheel installed (packages and modules)."""
+    names = set()
+    for entry in site.iterdir():
+        if entry.name.endswith((".dist-info", ".data", ".pth")) or entry.name == "__pycache__":
+            continue
+        if entry.is_dir() and (entry / "__init__.py").exists():
+            names.add(entry.name)
+        elif entry.suffix == ".py":
+            names.add(entry.stem)
+        elif entry.suffix == ".so":
+            names.add(entry.name.split(".")[0])
+    return sorted(n for n in names if n.isidentifier() and not n.startswith("_"))
