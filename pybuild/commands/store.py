@@ -158,7 +158,7 @@ def _refetch(store: Any, damaged: list[str], options: Any, links: Any) -> set[st
         with store.lock([name]):
             work = store.new_tmp_dir("repair")
             try:
-                if _fresh_copy(store, name, work / name, links, caches):
+                if _copy_from_a_cache(store, name, work / name, links, caches):
                     store.replace_contents(name, work / name, canonical=True)
                     done.add(name)
             except PybuildError as exc:
@@ -168,7 +168,7 @@ def _refetch(store: Any, damaged: list[str], options: Any, links: Any) -> set[st
     return done
 
 
-def _fresh_copy(store: Any, name: str, target: Path, links: Any, caches: Any) -> bool:
+def _copy_from_a_cache(store: Any, name: str, target: Path, links: Any, caches: Any) -> bool:
     """`name` made again as `target`: hard-linked from the link cache's entry of its registered
     NAR hash, else downloaded from a binary cache; False if neither has it.
 
