@@ -15,6 +15,7 @@ or from a recipe folder) gives the same output.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import re
@@ -28,7 +29,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from pybuild.derivations import Derivation
+from pybuild.derivations import STORE_TOKEN, Derivation
 from pybuild.errors import BuildError, HashMismatch, UsageError
 from pybuild.fetchers import fetch_pypi
 from pybuild.hashing import hash_bytes, hash_file
@@ -210,6 +211,26 @@ def test_greet_builds_from_its_sdist_and_its_script_runs_from_an_empty_environme
     assert (out / SITE / "greet" / "__init__.py").is_file()
 
 
+def test_the_builder_runs_from_the_toolchain_compiled_for_its_interpreter(
+    world: World, greet: PythonPackage
+) -> None:
+    """A package's builder is the toolchain's copy of it (the toolchain is built once per
+    interpreter), with that interpreter's bytecode for every module, checked by nothing (store
+    files all have one time), so no build compiles the builder again."""
+    drv = greet.drv
+    tools = next(d for d in drv.input_drvs if d.name.endswith("-pybuild-toolchain"))
+    assert drv.args[1] == f"{STORE_TOKEN}/{tools.out}/pybuild-builder/__main__.py"
+    assert not [s for s in drv.input_srcs if s.endswith("-pybuild-python-builder")]
+    builder = world.store.path(tools.out) / "pybuild-builder"
+    modules = sorted(p.name for p in builder.glob("*.py"))
+    assert {"__main__.py", "phases.py", "unpack.py"} <= set(modules)
+    assert "toolchain.py" not in modules  # it made the toolchain; no build runs it
+    for name in modules:
+        pyc = Path(importlib.util.cache_from_source(str(builder / name)))
+        flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+        assert flags == 0b01, name  # hash-based, source unchecked (PEP 552)
+
+
 def test_a_c_extension_builds_with_gcc_and_imports(world: World) -> None:
     cext = world.pkgs.cext
     build(cext)
@@ -281,7 +302,6 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     """A jupyter-server extension re-raises jupyter_server's absence with its own message
     (``from None``: the name is only in the error's context); a missing module of the package
     itself still fails."""
-    import importlib.util
 
     builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
     monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
