@@ -18,7 +18,9 @@ import shutil
 import sys
 import zipfile
 
-BUILDER = "pybuild-builder"  # where the builder is, in the toolchain's output
+# Where the builder is, in the toolchain's output; a package's derivation runs it from there
+# (``_ENTRY`` in pybuild/python/package.py, which cannot be imported here).
+BUILDER = "pybuild-builder"
 
 
 def main() -> int:
