@@ -19,6 +19,7 @@ from pybuild.store import Problem, Store, default_home
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import HASH_LEN, HASH_PART_RE, check_name, make_name, split_name
 from pybuild.store.references import hash_and_scan
+from pybuild.store.registry import PathInfo
 from pybuild.store.roots import add_result_link
 
 NIX32 = set("0123456789abcdfghijklmnpqrsvwxyz")
@@ -670,6 +671,28 @@ def test_closure_of_a_path_not_valid_names_it(store: Store) -> None:
     with pytest.raises(PathNotValid) as caught:
         store.closure([a, gone])
     assert caught.value.path == str(store.path(gone))
+
+
+def test_a_batch_is_registered_whole_or_not_at_all(store: Store) -> None:
+    """A batch's references are checked by one query a 500: those inside the batch or valid
+    already are accepted (more than one query names), and the first that is neither is
+    refused by name, leaving none of the batch registered."""
+    valid = [store.add_text(f"v{i}", str(i)) for i in range(600)]
+    names = [make_name("output:out", f"{i:02x}" * 32, f"p{i}") for i in range(3)]
+    infos = [
+        PathInfo(names[0], "sha256:" + "0" * 64, 1, (names[1], *valid)),
+        PathInfo(names[1], "sha256:" + "1" * 64, 1, (names[2],)),
+        PathInfo(names[2], "sha256:" + "2" * 64, 1),
+    ]
+    gone = make_name("output:out", "ee" * 32, "gone")
+    broken = PathInfo(make_name("output:out", "dd" * 32, "q"), "sha256:" + "3" * 64, 1, (gone,))
+    with pytest.raises(PathNotValid) as caught:
+        store.registry.register([*infos, broken])
+    assert caught.value.path == gone
+    assert not any(store.is_valid(n) for n in names)
+    store.registry.register(infos)
+    assert store.registry.info(names[0]).references == tuple(sorted([names[1], *valid]))
+    assert store.closure([names[0]]) == sorted([*names, *valid])
 
 
 def test_closure_of_a_long_chain_and_many_roots(store: Store) -> None:

@@ -245,38 +245,36 @@ class Registry:
         return PathInfo(path, row[1], row[2], tuple(r[0] for r in refs), row[3], row[4], row[5])
 
     def register(self, infos: Iterable[PathInfo]) -> None:
-        """Make paths valid at once; references must be valid already or in the same batch."""
+        """Make paths valid at once; references must be valid already or in the same batch.
+
+        Whatever the batch's size, its references are checked by one query a 500 and its rows
+        written by one statement a table, not a query and an insert a reference: a cache's
+        copy of a closure registers hundreds of paths at once."""
         infos = list(infos)
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             batch = {info.path for info in infos}
-            for info in infos:
-                for ref in info.references:
-                    if ref not in batch and not self.is_valid(ref):
-                        raise PathNotValid(ref)
-            for info in infos:
-                conn.execute(
-                    "INSERT OR IGNORE INTO valid_paths"
-                    " (path, nar_hash, nar_size, deriver, registration_time, ca)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        info.path,
-                        info.nar_hash,
-                        info.nar_size,
-                        info.deriver,
-                        info.registration_time,
-                        info.ca,
-                    ),
-                )
-            for info in infos:
-                for ref in info.references:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO refs (referrer, reference) SELECT"
-                        " (SELECT id FROM valid_paths WHERE path = ?),"
-                        " (SELECT id FROM valid_paths WHERE path = ?)",
-                        (info.path, ref),
-                    )
+            outside = [ref for info in infos for ref in info.references if ref not in batch]
+            valid = self.valid_among(outside)
+            missing = next((ref for ref in outside if ref not in valid), None)
+            if missing is not None:
+                raise PathNotValid(missing)
+            conn.executemany(
+                "INSERT OR IGNORE INTO valid_paths"
+                " (path, nar_hash, nar_size, deriver, registration_time, ca)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (i.path, i.nar_hash, i.nar_size, i.deriver, i.registration_time, i.ca)
+                    for i in infos
+                ],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO refs (referrer, reference) SELECT"
+                " (SELECT id FROM valid_paths WHERE path = ?),"
+                " (SELECT id FROM valid_paths WHERE path = ?)",
+                [(info.path, ref) for info in infos for ref in info.references],
+            )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -379,6 +377,9 @@ class _Connection(sqlite3.Connection):
             return self.cursor()
         return self.cursor().execute(sql, parameters)
 
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        return self.cursor().executemany(sql, parameters)
+
     def executescript(self, sql_script: str, /) -> Any:
         return self.cursor().executescript(sql_script)
 
@@ -390,6 +391,9 @@ class _Cursor(sqlite3.Cursor):
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
         return self._reported(super().execute, sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        return self._reported(super().executemany, sql, parameters)
 
     def executescript(self, sql_script: str, /) -> Any:
         return self._reported(super().executescript, sql_script)
