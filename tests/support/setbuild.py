@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,16 @@ def build_report(
     )
     assert run.stdout, run.stderr
     return {row["attr"]: row for row in json.loads(run.stdout)}
+
+
+def checks_off(folder: Path, names: Sequence[str]) -> Path:
+    """An overlay file in `folder` that builds the attributes `names` with their check phase
+    off, as a user turns ``do_check`` off: for a network test about something else, whose
+    packages' upstream suites the same run's check tests run already (each a minute or two of
+    CI's two cores)."""
+    overlay = folder / "checks_off.py"
+    off = "getattr(prev, n).override_python_attrs(do_check=False)"
+    overlay.write_text(
+        f"def overlay(final, prev):\n    return {{n: {off} for n in {tuple(names)!r}}}\n"
+    )
+    return overlay
