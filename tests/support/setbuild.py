@@ -1,6 +1,7 @@
 """``pybuild build … --keep-going --json`` of the default set, read back as a report by
-attribute (the network tests of the set's check phases); and the pybuild homes that the network
-tests of one interpreter share (:func:`shared_root`)."""
+attribute (the network tests of the set's check phases); the pybuild homes that the network
+tests of one interpreter share (:func:`shared_root`); and an overlay that turns check phases off
+(:func:`checks_off`)."""
 
 from __future__ import annotations
 
