@@ -364,7 +364,7 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
 def test_a_recipe_that_names_its_tags_pins_the_one_file_they_choose(
     spin_index: dict[str, Path], tmp_path: Path
 ) -> None:
-    """As coverage's recipe asks for the pure wheel: pinning the compiled ones instead would
+    """A recipe that asks for the pure wheel (by its tags): pinning the compiled ones would
     leave the recipe with no file its tags choose."""
     pins = 'tags=("py3-none-any",), hash=""'
     recipes = _recipes(tmp_path / "recipes", dual=("dual", "1.0", pins))
