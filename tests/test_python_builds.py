@@ -299,9 +299,10 @@ def test_an_undeclared_import_fails_the_imports_check_unless_a_generated_recipe_
 def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A jupyter-server extension re-raises jupyter_server's absence with its own message
-    (``from None``: the name is only in the error's context); a missing module of the package
-    itself still fails."""
+    """A jupyter-server extension re-raises jupyter_server's absence with its own message, and
+    black's ``blackd`` the absence of its extra's aiohttp as a plain ImportError (each
+    ``from None``: the name is only in the error's context); a missing module of the package
+    itself still fails, and so does an ImportError that names no missing module."""
 
     builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
     monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
@@ -314,8 +315,15 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
         "try:\n    import no_such_server\nexcept ModuleNotFoundError:\n"
         "    raise ModuleNotFoundError('No Such Server must be installed') from None\n"
     )
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "__init__.py").write_text(
+        "try:\n    import no_such_http\nexcept ImportError:\n"
+        "    raise ImportError('install extra[d] for no_such_http') from None\n"
+    )
     (tmp_path / "own").mkdir()
     (tmp_path / "own" / "__init__.py").write_text("import own.absent\n")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "__init__.py").write_text("raise ImportError('not on this system')\n")
 
     def run(module: str) -> subprocess.CompletedProcess[str]:
         code = main._tolerant_imports([module], [module])
@@ -323,8 +331,13 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
         return subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
 
     assert "ext imports no_such_server, which no dependency provides" in run("ext").stdout
+    tolerated = run("extra")
+    assert tolerated.returncode == 0
+    assert "extra imports no_such_http, which no dependency provides" in tolerated.stdout
     failed = run("own")
     assert failed.returncode == 1 and "No module named 'own.absent'" in failed.stderr
+    failed = run("broken")
+    assert failed.returncode == 1 and "ImportError: not on this system" in failed.stderr
 
 
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:

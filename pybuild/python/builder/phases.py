@@ -322,10 +322,12 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
 def _tolerant_imports(modules: list, own: list) -> str:
     """A program importing `modules` that skips, saying so, one whose import fails only for
     want of a module from outside the package that no dependency provides: an upstream
-    requirement its metadata does not declare (matplotlib-inline imports matplotlib; a
-    jupyter-server extension re-raises jupyter_server's absence with a message of its own,
-    the original error kept as its context). A generated recipe cannot add that input; a pip
-    or uv install of it behaves the same."""
+    requirement its metadata does not declare (matplotlib-inline imports matplotlib), or one
+    of an extra only (black's ``blackd`` needs aiohttp, of ``black[d]``). The missing module
+    may be named only in the chain of errors: a jupyter-server extension re-raises
+    jupyter_server's absence as a ModuleNotFoundError of its own, blackd as a plain
+    ImportError, each ``from None`` (the original kept as its context). A generated recipe
+    cannot add that input; a pip or uv install of it behaves the same."""
     return (
         "import importlib\n"
         "def missing(exc):\n"
@@ -335,12 +337,13 @@ def _tolerant_imports(modules: list, own: list) -> str:
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
-        "    except ModuleNotFoundError as exc:\n"
+        "    except ImportError as exc:\n"
         "        absent = missing(exc)\n"
         f"        if not absent or absent.partition('.')[0] in {own!r}:\n"
         "            raise\n"
-        "        print(f'pybuild: {name} imports {absent}, which no dependency provides:'\n"
-        "              ' an undeclared requirement; its import is left unchecked', flush=True)\n"
+        "        print(f'pybuild: {name} imports {absent}, which no dependency provides (an'\n"
+        "              ' undeclared requirement, or one of an extra): its import is left'\n"
+        "              ' unchecked', flush=True)\n"
     )
 
 
