@@ -42,6 +42,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from pybuild.python.locate import locate_python
+
 from . import ROOT, bench_environ, human_seconds
 from .peers import Peers, install_peers, uv_index_args
 from .pypi_probe import MARKER, NOT_MODULES
@@ -501,10 +503,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     projects = args.only.split(",") if args.only else list(TOP_PROJECTS[: args.limit])
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    runner = Runner(work, install_peers(work / "peers"), args.python, args.timeout, args.jobs)
+    # A version (3.12) found as pybuild finds it: uv and the page's header need the path.
+    python = locate_python(args.python) if args.python else None
+    runner = Runner(work, install_peers(work / "peers"), python, args.timeout, args.jobs)
     store = work / "results.json"
     results = load_results(store)
-    about = _about(runner.peers, args.python, runner.environ())
+    about = _about(runner.peers, python, runner.environ())
     given = argv if argv is not None else sys.argv[1:]
     shown = " ".join(["python -m bench.pypi", *(a for a in given if a != "--page-only")])
     for i, project in enumerate(projects, 1):
