@@ -103,6 +103,9 @@ def _scan(rest: Sequence[str], allowed: set[str]) -> dict[str, list[str]] | None
             found.setdefault(name, []).append(rest[i + 1])
             attrs_ended = attrs_ended or bool(found["attrs"])
             i += 2
+            while name == "packages" and i < len(rest) and not rest[i].startswith("-"):
+                found[name].append(rest[i])  # ``-p a b``: argparse's nargs="+" takes them all
+                i += 1
         elif token.startswith("-") or attrs_ended or "attrs" not in allowed:
             return None
         else:

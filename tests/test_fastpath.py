@@ -191,13 +191,17 @@ def test_a_repeated_shell_run_is_answered_from_its_record(
     monkeypatch.chdir(tmp_path)
     recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
     argv = ["shell", "--no-default-recipes", "--recipes", str(default_recipes())]
-    argv += ["--recipes", str(recipes), "-p", "greet", "--run", "greet; echo $VIRTUAL_ENV"]
+    run = ["--run", "greet; echo $VIRTUAL_ENV"]
+    argv += ["--recipes", str(recipes), "-p", "greet", "shout", *run]  # as nix-shell -p a b
     assert fastpath.answer(argv) is None
     assert main(argv) == 0  # builds; the caches it wrote while evaluating are too young
     assert main(argv) == 0  # evaluates again and keeps the record
     first = capfd.readouterr().out.split("\n", 2)[2]
     assert first.startswith("HELLO FROM GREET!\n")
     assert fastpath.answer(argv) == 0
+    assert capfd.readouterr().out == first
+    repeated = [*argv[: argv.index("shout")], "-p", *argv[argv.index("shout") :]]
+    assert fastpath.answer(repeated) == 0  # -p greet -p shout: the same packages, one record
     assert capfd.readouterr().out == first
     (recipes / "greet.py").write_text((recipes / "greet.py").read_text() + "\n# edited\n")
     assert fastpath.answer(argv) is None

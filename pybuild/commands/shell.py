@@ -33,10 +33,12 @@ def register(commands: Any) -> None:
     packages = p.add_argument(
         "-p",
         "--packages",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="ATTR",
         default=[],
-        help="a package of the set to put in the environment (repeatable)",
+        help="packages of the set to put in the environment (-p a b, as nix-shell reads it;"
+        " repeatable)",
     )
     completes_attrs(packages)
     set_arguments(p)
