@@ -424,12 +424,24 @@ def _result_cell(o: Outcome) -> str:
 
 
 def render_page(
-    results: Sequence[Outcome], total: int, about: Mapping[str, str], command: str
+    results: Sequence[Outcome],
+    total: int,
+    about: Mapping[str, str],
+    command: str,
+    named: bool = False,
 ) -> str:
-    """docs/pypi-coverage.md: the summary, one row per project, and how it was made."""
+    """docs/pypi-coverage.md: the summary, one row per project, and how it was made (`named`:
+    the projects are the command's ``--only``, not the top of the list)."""
     ok = sum(o.result == OK for o in results)
     at_uv = sum(o.at_uv_version for o in results)
     tried = sum(o.result != SKIP for o in results)
+    chosen = [
+        f"The projects: the first {total} of {TOP_PROJECTS_SOURCE},",
+        "written down from memory (that list's site is not reachable from the machine that",
+        "runs this), so the order is approximate.",
+    ]
+    if named:
+        chosen = [f"The projects: the {total} the command names."]
     lines = [
         "# PyPI coverage",
         "",
@@ -440,9 +452,7 @@ def render_page(
         f"**Built and imported {ok} of {total}, {at_uv} of them at uv's version**"
         + (f" ({tried} tried so far)." if len(results) < total else "."),
         "",
-        f"The projects: the first {total} of {TOP_PROJECTS_SOURCE},",
-        "written down from memory (that list's site is not reachable from the machine that",
-        "runs this), so the order is approximate.",
+        *chosen,
         f"Run on {about['date']}, {about['machine']}, with {about['python']} and uv",
         f"{about['uv']}, sharing one `PYBUILD_HOME`: the first projects' times include",
         "building the build tools the later ones reuse. The command:",
@@ -526,9 +536,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             flush=True,
         )
         rows = [results[p] for p in projects if p in results]
-        args.page.write_text(render_page(rows, len(projects), about, shown))
+        args.page.write_text(render_page(rows, len(projects), about, shown, bool(args.only)))
     rows = [results[p] for p in projects if p in results]
-    args.page.write_text(render_page(rows, len(projects), about, shown))
+    args.page.write_text(render_page(rows, len(projects), about, shown, bool(args.only)))
 
 
 if __name__ == "__main__":

@@ -170,3 +170,6 @@ def test_the_page_counts_and_explains_misses() -> None:
     assert "import bs4 (upstream: soupsieve imports bs4" in page
     assert "| idna | 3.9 (uv: 3.10) | wheel | 2.00 s | ok, 1 module imported |" in page
     assert "| boto3 | ? (uv: 1.40.1) |  | 72.0 s | **failed**: the resolver gave up |" in page
+    assert "The projects: the first 100 of the 'top PyPI packages'" in page
+    named = render_page(rows, 4, ABOUT, "python -m bench.pypi --only six,idna,boto3,x", True)
+    assert "The projects: the 4 the command names." in named and "first 4" not in named
