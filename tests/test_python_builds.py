@@ -302,7 +302,9 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     """A jupyter-server extension re-raises jupyter_server's absence with its own message, and
     black's ``blackd`` the absence of its extra's aiohttp as a plain ImportError (each
     ``from None``: the name is only in the error's context); a missing module of the package
-    itself still fails, and so does an ImportError that names no missing module."""
+    itself still fails, and so do a module missing from a project that is there (a dependency
+    too old) and an ImportError that names no missing module; one missing from a namespace
+    package does not (another project's part of it is there)."""
 
     builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
     monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
@@ -324,6 +326,13 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     (tmp_path / "own" / "__init__.py").write_text("import own.absent\n")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "__init__.py").write_text("raise ImportError('not on this system')\n")
+    (tmp_path / "dep").mkdir()
+    (tmp_path / "dep" / "__init__.py").write_text("")
+    (tmp_path / "stale").mkdir()
+    (tmp_path / "stale" / "__init__.py").write_text("import dep.newer_module\n")
+    (tmp_path / "shared" / "other").mkdir(parents=True)  # a namespace: another project's part
+    (tmp_path / "cloudy").mkdir()
+    (tmp_path / "cloudy" / "__init__.py").write_text("import shared.cloud\n")
 
     def run(module: str) -> subprocess.CompletedProcess[str]:
         code = main._tolerant_imports([module], [module])
@@ -338,6 +347,9 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     assert failed.returncode == 1 and "No module named 'own.absent'" in failed.stderr
     failed = run("broken")
     assert failed.returncode == 1 and "ImportError: not on this system" in failed.stderr
+    failed = run("stale")
+    assert failed.returncode == 1 and "No module named 'dep.newer_module'" in failed.stderr
+    assert "cloudy imports shared.cloud, which no dependency provides" in run("cloudy").stdout
 
 
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:

@@ -327,19 +327,25 @@ def _tolerant_imports(modules: list, own: list) -> str:
     may be named only in the chain of errors: a jupyter-server extension re-raises
     jupyter_server's absence as a ModuleNotFoundError of its own, blackd as a plain
     ImportError, each ``from None`` (the original kept as its context). A generated recipe
-    cannot add that input; a pip or uv install of it behaves the same."""
+    cannot add that input; a pip or uv install of it behaves the same. A module missing from a
+    project that is there (a dependency too old or broken) still fails; one missing from a
+    namespace package (``google.``…) counts as its project's absence, since many share it."""
     return (
-        "import importlib\n"
+        "import importlib, importlib.util\n"
         "def missing(exc):\n"
         "    while exc is not None and not getattr(exc, 'name', None):\n"
         "        exc = exc.__cause__ or exc.__context__\n"
         "    return exc.name if isinstance(exc, ModuleNotFoundError) else ''\n"
+        "def present(top):\n"  # a module or regular package; a namespace is many projects'
+        "    spec = importlib.util.find_spec(top)\n"
+        "    return spec is not None and spec.origin is not None\n"
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
         "    except ImportError as exc:\n"
         "        absent = missing(exc)\n"
-        f"        if not absent or absent.partition('.')[0] in {own!r}:\n"
+        "        top = absent.partition('.')[0]\n"
+        f"        if not top or top in {own!r} or present(top):\n"
         "            raise\n"
         "        print(f'pybuild: {name} imports {absent}, which no dependency provides (an'\n"
         "              ' undeclared requirement, or one of an extra): its import is left'\n"
