@@ -24,11 +24,14 @@ build-tool wheels of the hermetic build index:
   has, and ``pluggy<1``), ``xi`` (sdist building with ``no-such-plugin``, which no index has,
   and a pure wheel), ``upsilon`` (an sdist with only a ``setup.py``, and a pure wheel);
 - test suites: ``sigma`` (sdist, needs pytest at run time, as a pytest plugin does; its test
-  fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too).
+  fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too);
+- a recipe the interpreter cannot have: ``tau`` 1.0 and 2.0 (2.0 for Python >= 3.99 only), ``chi``
+  (needs ``tau``) and ``psi`` (needs ``chi``).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -238,6 +241,12 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             _metadata("lam", "1.0", ['pytest; extra == "test"'], ["test"]),
         ),
     ]
+    made += [
+        wheel(tmp, "tau", "1.0", "VERSION = '1.0'\n", _metadata("tau", "1.0")),
+        wheel(tmp, "tau", "2.0", "VERSION = '2.0'\n", _metadata("tau", "2.0", python=">=3.99")),
+        wheel(tmp, "chi", "1.0", "import tau\n", _metadata("chi", "1.0", ["tau"])),
+        wheel(tmp, "psi", "1.0", "import chi\n", _metadata("psi", "1.0", ["chi"])),
+    ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
     tools = sorted(p for p in WHEEL_CACHE.glob("*.whl"))
@@ -265,6 +274,12 @@ def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             entry["core-metadata"] = {"sha256": hashlib.sha256(text).hexdigest()}
         if entry["filename"].startswith("alpha-3.0"):
             entry["requires-python"] = "<3"
+    page.write_text(json.dumps(data))
+    page = root / "tau" / "index.json"
+    data = json.loads(page.read_text())
+    for entry in data["files"]:
+        if entry["filename"].startswith("tau-2.0"):
+            entry["requires-python"] = ">=3.99"
     page.write_text(json.dumps(data))
     for name, value in index_environ(url).items():
         monkeypatch.setenv(name, value)
@@ -552,6 +567,47 @@ def test_a_set_recipe_that_does_not_fit_is_passed_over_for_the_index(
     assert why in _recipe_text(pybuild_home, "pluggy_0_9")
     env = build_env(pkgs, [rho])
     assert run_python(env, "import pluggy; print(pluggy.VERSION)") == "0.9"
+
+
+UNSUPPORTED_RECIPE = """
+def recipe(build_python_package, fetch_pypi{params}):
+    return build_python_package(
+        pname="{name}", version="{version}", format="wheel", dependencies=[{params_list}],
+        src=fetch_pypi("{name}", "{version}", kind="wheel", hash="{sri}"),
+    )
+"""
+
+
+def test_a_set_recipe_unsupported_here_gives_way_to_a_release_that_fits(
+    pkgs, index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the set's soupsieve (Python >= 3.11) on 3.10: a request that needs it, or needs a
+    recipe of the set that takes it (beautifulsoup4), gets the index's newest release that
+    fits, as uv would; the recipes passed over say why."""
+    from pybuild.errors import UnsupportedInterpreter
+
+    folder = tmp_path / "unsupported"
+    folder.mkdir()
+    for name, version, needs in (("tau", "2.0", ""), ("chi", "1.0", "tau")):
+        data = (index / "files" / f"{name}-{version}-py3-none-any.whl").read_bytes()
+        sri = "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+        text = UNSUPPORTED_RECIPE.format(
+            name=name, version=version, sri=sri, params=needs and f", {needs}", params_list=needs
+        )
+        (folder / f"{name}.py").write_text(text)
+    more = package_set(recipes=[*pkgs.recipe_dirs, folder])
+    with pytest.raises(UnsupportedInterpreter, match=r"tau 2\.0 does not support"):
+        force(more.tau)
+    psi = more.from_pypi("psi")
+    chi = force(psi.attrs["dependencies"][0])
+    tau = force(chi.attrs["dependencies"][0])
+    assert [(p.pname, p.version) for p in (chi, tau)] == [("chi", "1.0"), ("tau", "1.0")]
+    told = " ".join(capsys.readouterr().err.split())
+    assert "tau 1.0 comes from the index: the set's recipe tau is passed over: tau 2.0" in told
+    assert "chi 1.0 comes from the index: the set's recipe chi is passed over: tau 2.0" in told
+    assert "hint:" not in told  # the build elsewhere it suggests is not this one's way
+    env = build_env(more, [psi])
+    assert run_python(env, "import chi, tau; print(tau.VERSION)") == "1.0"
 
 
 def test_a_requested_project_held_back_says_by_what(

@@ -90,7 +90,8 @@ def passed_over(
     passed over for the same reason are named together); a `requested` project takes its
     newest release that fits, as uv would, over an older recipe."""
     by_reason: dict[str, list[str]] = {}
-    for attr, pkg in set_recipes(pkgs, entry.name):
+    unsupported: dict[str, str] = {}
+    for attr, pkg in set_recipes(pkgs, entry.name, unsupported):
         version = Version(pkg.version)
         unmet = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(version)]
         if unmet:
@@ -100,6 +101,8 @@ def passed_over(
         else:
             why = _other_inputs(pkg, chosen) or "it conflicts with the rest of the request"
         by_reason.setdefault(why, []).append(f"{attr} ({entry.name} {pkg.version})")
+    for attr, why in unsupported.items():
+        by_reason.setdefault(why, []).append(attr)
     reasons = [
         f"the set's recipe{'s' if len(recipes) > 1 else ''} {', '.join(recipes)}"
         f" {'are' if len(recipes) > 1 else 'is'} passed over: {why}"

@@ -61,23 +61,53 @@ def set_attrs(pkgs: Any, project: str) -> list[str]:
     return ([base] if base in pkgs else []) + variants
 
 
-def set_recipes(pkgs: Any, project: str) -> Iterator[tuple[str, Any]]:
+def set_recipes(
+    pkgs: Any, project: str, unsupported: dict[str, str] | None = None
+) -> Iterator[tuple[str, Any]]:
     """``(attribute, package)`` for each recipe of `project` in the set, plain name first.
 
     Evaluated one at a time, as they are asked for, so a variant that cannot be evaluated
     here (its file is not on this index) costs nothing unless the plain recipe does not fit;
     such a variant is skipped, while the plain recipe's errors are the user's to see.
+
+    A recipe the set's interpreter cannot have (its release, or an input's, excludes it:
+    :class:`~pybuild.errors.UnsupportedInterpreter`, *unsupported* in ``build --all``) is
+    skipped too, its reason kept in `unsupported` by attribute: the index may have a release
+    that fits, as uv would pick one (the set's soupsieve needs Python 3.11; on 3.10 a
+    request that needs it gets an older release, and so does one that needs beautifulsoup4,
+    whose recipe takes that soupsieve).
     """
-    from ..errors import PybuildError
+    from ..errors import PybuildError, UnsupportedInterpreter
     from ..python.package import PythonPackage
 
     wanted = canonicalize_name(project)
     for i, name in enumerate(set_attrs(pkgs, project)):
         try:
             value = force(pkgs[name])
+            if isinstance(value, PythonPackage):
+                _derivation(value)
+        except UnsupportedInterpreter as exc:
+            if unsupported is not None:
+                unsupported[name] = exc.args[0]  # the reason, without the hint to build elsewhere
+            continue
         except PybuildError:
             if i == 0 and name == attr_name(project):
                 raise
             continue
         if isinstance(value, PythonPackage) and canonicalize_name(value.pname) == wanted:
             yield name, value
+
+
+def _derivation(pkg: Any) -> Any:
+    """`pkg`'s derivation, which names every input (build tools, dependencies, test tools, at
+    any depth), so that :class:`~pybuild.errors.UnsupportedInterpreter` is raised if one of
+    them is unsupported by the set's interpreter; None when it cannot be made for another
+    reason, which is for its build to report."""
+    from ..errors import PybuildError, UnsupportedInterpreter
+
+    try:
+        return pkg.drv
+    except UnsupportedInterpreter:
+        raise
+    except PybuildError:
+        return None
