@@ -298,6 +298,33 @@ def test_html_page_is_parsed(publish: Callable[[Path], str], tmp_path: Path) -> 
         assert idx.download(got_sdist, tmp_path / "out" / sdist.name) == hash_file(sdist)
 
 
+def test_a_version_is_read_after_the_projects_name_and_other_projects_files_are_left_out(
+    publish: Callable[[Path], str], tmp_path: Path
+) -> None:
+    """selenium's page lists ``selenium-2.0-dev-9429.tar.gz``: packaging's split at the last
+    ``-`` makes it version 9429 of a project ``selenium-2.0-dev``, newer than any release, where
+    pip reads 2.0.dev9429 (a pre-release) after the name. A file named for another project is
+    not this one's, as pip leaves it out."""
+    dev = make_sdist(tmp_path, "demo", "1.0", {"demo.py": ""})
+    named = {
+        "demo-1.0.tar.gz": dev,
+        "demo-2.0-dev-9429.tar.gz": dev,
+        "other-3.0.tar.gz": dev,
+        "other-3.0-py3-none-any.whl": make_wheel(tmp_path, "other", "3.0", {"other.py": ""}),
+    }
+    root = tmp_path / "index"
+    (root / "files").mkdir(parents=True)
+    (root / "demo").mkdir()
+    links = ""
+    for name, dist in named.items():
+        (root / "files" / name).write_bytes(dist.read_bytes())
+        links += f'<a href="../files/{name}#sha256={hash_file(dist).hex}">{name}</a>\n'
+    (root / "demo" / "index.html").write_text(f"<html><body>{links}</body></html>\n")
+    with Index([publish(root)]) as idx:
+        assert sorted(f.filename for f in idx.files("demo")) == sorted(named)[:2]
+        assert idx.versions("demo") == [Version("1.0"), Version("2.0.dev9429")]
+
+
 def test_silent_server_times_out() -> None:
     with socket.socket() as listener:
         # Connections complete in the kernel's backlog, but nobody ever reads or answers.

@@ -110,7 +110,7 @@ class Index:
                 page = fetch_page(root.rstrip("/") + f"/{name}/", self.timeout, self._http)
                 if page is not None:
                     any_page = True
-                    for dist in parse_page(page.url, page.content_type, page.body):
+                    for dist in parse_page(page.url, page.content_type, page.body, name):
                         found.setdefault(dist.filename, dist)
             if not any_page:
                 raise ProjectNotFound(name, self.urls)

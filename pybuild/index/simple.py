@@ -3,7 +3,8 @@
 Both list a project's files with the sha256 the index publishes, which turns a download into
 a fixed-output input whose hash is known before it is fetched; and the data PEPs 592
 (yanked), 658 and 714 (separate metadata) add. Files whose names are not valid sdist or wheel
-names (eggs, installers, other archive types) are left out. A page that breaks the
+names (eggs, installers, other archive types) are left out, and so are files named for
+another project, as pip leaves them out. A page that breaks the
 specification (JSON without a files list, an unknown API version, a malformed sha256) is the
 index's fault and says so (:class:`InvalidIndexPage`).
 """
@@ -22,6 +23,8 @@ from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
@@ -56,16 +59,17 @@ class DistFile:
     core_metadata: bool | Mapping[str, str] = field(default=False, hash=False)
 
 
-def parse_page(url: str, content_type: str, body: bytes) -> list[DistFile]:
-    """The files a project page lists, read as its media type (lowercase, no parameters) says."""
+def parse_page(url: str, content_type: str, body: bytes, project: NormalizedName) -> list[DistFile]:
+    """The files of `project` a page lists, read as its media type (lowercase, no parameters)
+    says."""
     if content_type == "application/json" or content_type.endswith("+json"):
-        return _parse_json(url, body)
+        return _parse_json(url, body, project)
     if content_type == HTML_TYPE or content_type.endswith("+html"):
-        return _parse_html(url, body)
+        return _parse_html(url, body, project)
     raise InvalidIndexPage(url, f"unexpected content type {content_type!r}")
 
 
-def _parse_json(url: str, body: bytes) -> list[DistFile]:
+def _parse_json(url: str, body: bytes, project: NormalizedName) -> list[DistFile]:
     """Read a PEP 691 project page."""
     try:
         data = json.loads(body)
@@ -89,6 +93,7 @@ def _parse_json(url: str, body: bytes) -> list[DistFile]:
         metadata = entry.get("core-metadata", entry.get("dist-info-metadata", False))
         dist = _dist_file(
             url,
+            project,
             filename=entry["filename"],
             href=entry["url"],
             sha256=hashes.get("sha256") if isinstance(hashes, dict) else None,
@@ -113,7 +118,7 @@ class _Anchors(HTMLParser):
             self.anchors.append(dict(attrs))
 
 
-def _parse_html(url: str, body: bytes) -> list[DistFile]:
+def _parse_html(url: str, body: bytes, project: NormalizedName) -> list[DistFile]:
     """Read a PEP 503 project page (with the data- attributes of PEPs 592, 658 and 714)."""
     parser = _Anchors()
     try:
@@ -135,6 +140,7 @@ def _parse_html(url: str, body: bytes) -> list[DistFile]:
             metadata = {meta_algo: meta_value}
         dist = _dist_file(
             url,
+            project,
             filename=urllib.parse.unquote(bare.rstrip("/").rsplit("/", 1)[-1]),
             href=bare,
             sha256=value if algo == "sha256" else None,
@@ -149,6 +155,7 @@ def _parse_html(url: str, body: bytes) -> list[DistFile]:
 
 def _dist_file(
     page_url: str,
+    project: NormalizedName,
     *,
     filename: str,
     href: str,
@@ -157,15 +164,18 @@ def _dist_file(
     yanked: bool,
     core_metadata: bool | Mapping[str, str],
 ) -> DistFile | None:
-    """A DistFile for one listed file, or None if its name is not an sdist's or a wheel's."""
+    """A DistFile for one listed file, or None if its name is not an sdist's or a wheel's of
+    `project`."""
     try:
         if filename.endswith(".whl"):
-            _, version, _, tags = parse_wheel_filename(filename)
+            name, version, _, tags = parse_wheel_filename(filename)
             kind: Kind = "wheel"
         else:
-            _, version = parse_sdist_filename(filename)
+            name, version = _sdist_name(filename, project)
             tags, kind = frozenset(), "sdist"
     except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion):
+        return None
+    if name != project:
         return None
     return DistFile(
         filename=filename,
@@ -178,6 +188,21 @@ def _dist_file(
         tags=frozenset(tags),
         core_metadata=core_metadata,
     )
+
+
+def _sdist_name(filename: str, project: NormalizedName) -> tuple[NormalizedName, Version]:
+    """An sdist's project and version. Both may hold ``-``: packaging splits at the last one,
+    so ``selenium-2.0-dev-9429.tar.gz`` would be version 9429 of ``selenium-2.0-dev``; where
+    that is not `project`, the version is what follows `project`'s name, as pip reads it
+    (2.0.dev9429, a pre-release, and not the newest selenium)."""
+    name, version = parse_sdist_filename(filename)
+    if name == project:
+        return name, version
+    stem = filename.removesuffix(".tar.gz").removesuffix(".zip")
+    for end, char in enumerate(stem):
+        if char == "-" and canonicalize_name(stem[:end]) == project:
+            return project, Version(stem[end + 1 :])
+    return name, version
 
 
 def _hex_sha256(page_url: str, filename: str, value: object) -> str | None:
