@@ -26,7 +26,8 @@ build-tool wheels of the hermetic build index:
 - test suites: ``sigma`` (sdist, needs pytest at run time, as a pytest plugin does; its test
   fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too);
 - a recipe the interpreter cannot have: ``tau`` 1.0 and 2.0 (2.0 for Python >= 3.99 only), ``chi``
-  (needs ``tau``) and ``psi`` (needs ``chi``).
+  (needs ``tau``) and ``psi`` (needs ``chi``);
+- ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ PLUGINS = (
 NO_PLUGIN = (
     '[build-system]\nrequires = ["flit_core>=3.4", "no-such-plugin"]\n'
     'build-backend = "flit_core.buildapi"\n'
+)
+RUST = (
+    '[build-system]\nrequires = ["setuptools>=61", "setuptools-rust>=1.5"]\n'
+    'build-backend = "setuptools.build_meta"\n'
 )
 SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsilon'])\n"
 FAILING_TEST = "def test_fails():\n    assert False\n"
@@ -246,6 +251,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "tau", "2.0", "VERSION = '2.0'\n", _metadata("tau", "2.0", python=">=3.99")),
         wheel(tmp, "chi", "1.0", "import tau\n", _metadata("chi", "1.0", ["tau"])),
         wheel(tmp, "psi", "1.0", "import chi\n", _metadata("psi", "1.0", ["chi"])),
+        sdist(tmp, "omicron", "1.0", _project("omicron", "1.0", backend=RUST)),
+        wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -608,6 +615,21 @@ def test_a_set_recipe_unsupported_here_gives_way_to_a_release_that_fits(
     assert "hint:" not in told  # the build elsewhere it suggests is not this one's way
     env = build_env(more, [psi])
     assert run_python(env, "import chi, tau; print(tau.VERSION)") == "1.0"
+
+
+def test_an_sdist_that_compiles_rust_gives_way_to_the_wheel(
+    pkgs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """selenium's sdist builds selenium-manager with setuptools-rust, and its wheel is tagged
+    pure (it bundles the binaries): no Rust compiler is among the set's tools, so the wheel is
+    taken, as pip and uv take it, saying why."""
+    omicron = pkgs.from_pypi("omicron")
+    assert omicron.attrs["format"] == "wheel"
+    told = " ".join(capsys.readouterr().err.split())
+    assert "built from its wheel omicron-1.0-py3-none-any.whl, as its sdist compiles Rust" in told
+    assert "(setuptools-rust in its build requirements)" in told
+    env = build_env(pkgs, [omicron])
+    assert run_python(env, "import omicron; print(omicron.VERSION)") == "wheel"
 
 
 def test_a_requested_project_held_back_says_by_what(

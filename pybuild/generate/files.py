@@ -6,7 +6,8 @@ from the index); the build tools taken from the index are pinned to their wheels
 when the sdist cannot be built here does a project that has a wheel for the set's interpreter
 come from that wheel, as pip and uv would install it, and the choice is written in the
 recipe's docstring; so does an sdist that declares no build backend (``setup.py`` alone), whose
-build requirements (``setup_requires``) are known only once it runs. The setting
+build requirements (``setup_requires``) are known only once it runs, and one that compiles Rust
+(maturin, setuptools-rust), since no Rust compiler is among the set's tools. The setting
 ``prefer = "sdist"`` makes the first an error and the second a build from the sdist, for users
 who insist on building from source. A project with compiled wheels comes from the wheel that
 fits the interpreter best.
@@ -130,11 +131,18 @@ class Pinner:
         if sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
+            rust = _rust_front_end(system.requires)
             if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
                 pin.notes.append(
                     f"built from its wheel {wheels[0].filename}, as its sdist declares no build"
                     " backend: what its setup.py needs to build (setup_requires) is known only"
                     " once it runs"
+                )
+            elif rust and wheels and not self.prefer_sdist:
+                pin.notes.append(
+                    f"built from its wheel {wheels[0].filename}, as its sdist compiles Rust"
+                    f" ({rust} in its build requirements) and no Rust compiler is among the"
+                    " set's tools"
                 )
             else:
                 env = self._build_env(pin, system, label, wheels)
@@ -180,6 +188,28 @@ class Pinner:
                 f" {' '.join(str(exc).split())}"
             )
             return None
+
+
+# Build back-ends and plugins that drive cargo: an sdist naming one needs a Rust compiler,
+# which is no Python package (the set cannot provide it, as it provides ninja or cmake).
+_RUST_FRONT_ENDS = frozenset({"maturin", "setuptools-rust"})
+
+
+def _rust_front_end(requires: Sequence[str]) -> str:
+    """The Rust front-end among build requirements (``setuptools-rust>=1.5``), or ``""``.
+    A wheel tagged pure may still ship what its sdist compiles (selenium's wheel bundles
+    selenium-manager), so a project with no compiled wheel can need Rust all the same."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    for text in requires:
+        try:
+            name = canonicalize_name(Requirement(text).name)
+        except InvalidRequirement:
+            continue
+        if name in _RUST_FRONT_ENDS:
+            return str(name)
+    return ""
 
 
 def _pure(tags: frozenset[Tag]) -> bool:

@@ -44,7 +44,11 @@ from .resolver import Req, resolve
 __all__ = ["Pin", "Plan", "Request", "get_plan", "recipe_files"]
 
 _UNPINNED_TTL = 24 * 3600
-_FORMAT = 4  # 3: a requested project is its newest release; 4: hatchling hooks' deps
+# Bumped when the generator would choose otherwise, so that no plan of an older choice is
+# reused: 3: a requested project is its newest release; 4: hatchling hooks' deps; 5: set
+# recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
+# from their wheels.
+_FORMAT = 5
 
 
 @dataclass(frozen=True)
