@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from packaging.requirements import Requirement
 from packaging.tags import Tag
+from packaging.utils import canonicalize_name
 
 from ..errors import UsageError
 from .buildenv import BuildEnv, build_env
-from .buildsystem import LEGACY_BACKEND
+from .buildsystem import LEGACY_BACKEND, applicable_requirements
 from .errors import GenerateError, MissingBuildBackend
 from .releases import Releases
 from .resolver import Chosen, Req
@@ -131,14 +133,17 @@ class Pinner:
         if sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
-            rust = _rust_front_end(system.requires)
             if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
                 pin.notes.append(
                     f"built from its wheel {wheels[0].filename}, as its sdist declares no build"
                     " backend: what its setup.py needs to build (setup_requires) is known only"
                     " once it runs"
                 )
-            elif rust and wheels and not self.prefer_sdist:
+            elif (
+                wheels
+                and not self.prefer_sdist
+                and (rust := _rust_front_end(applicable_requirements(system, releases.env, label)))
+            ):
                 pin.notes.append(
                     f"built from its wheel {wheels[0].filename}, as its sdist compiles Rust"
                     f" ({rust} in its build requirements) and no Rust compiler is among the"
@@ -195,18 +200,12 @@ class Pinner:
 _RUST_FRONT_ENDS = frozenset({"maturin", "setuptools-rust"})
 
 
-def _rust_front_end(requires: Sequence[str]) -> str:
+def _rust_front_end(requires: Sequence[tuple[str, Requirement]]) -> str:
     """The Rust front-end among build requirements (``setuptools-rust>=1.5``), or ``""``.
     A wheel tagged pure may still ship what its sdist compiles (selenium's wheel bundles
     selenium-manager), so a project with no compiled wheel can need Rust all the same."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-
-    for text in requires:
-        try:
-            name = canonicalize_name(Requirement(text).name)
-        except InvalidRequirement:
-            continue
+    for _, req in requires:
+        name = canonicalize_name(req.name)
         if name in _RUST_FRONT_ENDS:
             return str(name)
     return ""
