@@ -202,8 +202,10 @@ class PackageSet:
     def from_pypi(self, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
         """The set's recipe for `name` (at `version`, if given), else one generated from the
         package index whose dependencies are the set's packages where the set has them.
+        `version` is a release or a version specifier set, the newest release within it.
 
-        Example: ``pkgs.from_pypi("rich", "14.0.0")``; see :mod:`pybuild.generate`.
+        Example: ``pkgs.from_pypi("rich", "14.0.0")``, ``pkgs.from_pypi("django", "<5")``;
+        see :mod:`pybuild.generate`.
         """
         from .generate import from_pypi
 

@@ -243,6 +243,10 @@ def test_packages_from_the_index_by_name(recipes: Path) -> None:
     assert "nothing changed" in cli("upgrade", "shout").stderr
     cli("remove", "shout")
     assert [p["attr"] for p in json.loads(cli("list", "--json").stdout)] == ["greet"]
+    cli("install", *sets(recipes), "pypi:shout[loud]<2")  # the newest within a range
+    cli("remove", "greet")  # shout is kept: asked again as pypi:shout[loud]==1.0
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(p["attr"], p["version"]) for p in listed] == [("pypi:shout[loud]<2", "1.0")]
 
 
 # -- bad input: clear errors, no damage -------------------------------------------------------

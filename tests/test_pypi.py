@@ -48,6 +48,7 @@ from pathlib import Path
 
 import pytest
 
+from pybuild.errors import UsageError
 from pybuild.generate import MissingBuildBackend, NotOnIndex, ResolutionFailed
 from pybuild.generate.releases import Releases
 from pybuild.importers import ImportFileError
@@ -392,6 +393,22 @@ def test_from_pypi_pins_a_version_and_adds_extras(pkgs) -> None:
     assert run_python(env, "import alpha, delta; print(delta.VERSION)") == "1.0"
 
 
+def test_a_version_specifier_gives_the_newest_release_within_it(
+    pkgs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pkgs.from_pypi("alpha", "<2").version == "1.0"
+    assert pkgs.from_pypi("alpha", ">=1,<3").version == "2.0"  # 3.0 needs Python < 3
+    assert pkgs.from_pypi("alpha", "==1.*").version == "1.0"
+    assert pkgs.from_pypi("shout", "<2") is force(pkgs.shout)  # the set's recipe is 1.0
+    assert pkgs.from_pypi("shout", "~=2.0").version == "2.0"
+    # asked for, not held back: no note that alpha 1.0 is not the newest release
+    assert "newest release" not in capsys.readouterr().err
+    with pytest.raises(UsageError, match="'<<2' is not a valid version specifier"):
+        pkgs.from_pypi("alpha", "<<2")
+    with pytest.raises(UsageError, match="'two' is not a valid version"):
+        pkgs.from_pypi("alpha", "two")
+
+
 def test_the_set_wins_unless_the_version_differs(pkgs) -> None:
     assert pkgs.from_pypi("pluggy") is force(pkgs.pluggy)
     assert pkgs.from_pypi("Shout", "1.0") is force(pkgs.shout)
@@ -550,8 +567,10 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     assert shell.stdout.strip() == "2.0"
     bad = cli("build", "pypi:alpah", ok=False)
     assert bad.returncode == 1 and "did you mean 'alpha'?" in bad.stderr
-    bad = cli("build", "pypi:alpha>=2", ok=False)
-    assert "is not NAME, NAME==VERSION or NAME[EXTRA]==VERSION" in bad.stderr
+    older = cli("build", "pypi:alpha<2").stdout.strip()  # as pip install "alpha<2"
+    assert older.endswith("alpha-1.0")
+    bad = cli("build", "pypi:alpha>=2; python_version>'3'", ok=False)
+    assert "is not a project with an optional version specifier" in bad.stderr
 
 
 # -- the set's recipes preferred, not mandatory; build tools from the index --------------------

@@ -215,7 +215,8 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
 
 def select_attr(pkgs: Any, attr: str) -> Any:
     """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``),
-    or a package from the index: ``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME[x]==V``."""
+    or a package from the index: ``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME<5``,
+    ``pypi:NAME[x]>=1,<2``."""
     from ..evaluate import select
 
     if attr.startswith("pypi:"):

@@ -4,9 +4,12 @@ The set's own recipe is returned when it has one for the project at the version 
 Otherwise the request is resolved (see :mod:`.plan`): with no version, to the newest release
 that fits, as uv would, which is the set's recipe unless the index has a newer one. The
 missing recipes are generated, and they are called in the set with each other as inputs, so
-their dependencies are the set's packages wherever the set has them.
-``pypi:NAME``, ``pypi:NAME==VERSION`` and ``pypi:NAME[extra]==VERSION`` on the command line
-mean the same (:func:`parse_pypi_spec`).
+their dependencies are the set's packages wherever the set has them. With a version
+specifier (``"<5"``, ``">=4.2,<5"``, ``"~=1.26"``) instead of a version, it is the newest
+release within it, as ``pip install "django<5"`` picks.
+
+``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME<5`` and ``pypi:NAME[extra]>=1,<2`` on the
+command line mean the same (:func:`parse_pypi_spec`).
 
 Example::
 
@@ -24,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -37,39 +41,61 @@ __all__ = ["from_pypi", "instantiate", "parse_pypi_spec"]
 
 
 def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
-    """``NAME``, ``NAME==VERSION`` or ``NAME[extra,…]==VERSION`` -> (name, version, extras).
+    """A requirement as pip takes it on its command line, without markers or URLs -> (name,
+    version, extras): the version as :func:`from_pypi` takes it, a release (from ``==``) or
+    a specifier set, None for none.
 
     Example::
 
-        >>> parse_pypi_spec("rich[jupyter]==14.0.0")
-        ('rich', '14.0.0', ('jupyter',))
+        >>> parse_pypi_spec("rich[jupyter]==14.0.0"), parse_pypi_spec("django>=4.2,<5")
+        (('rich', '14.0.0', ('jupyter',)), ('django', '<5,>=4.2', ()))
     """
-    usage = f"pypi:{spec} is not NAME, NAME==VERSION or NAME[EXTRA]==VERSION"
+    usage = (
+        f"pypi:{spec} is not a project with an optional version specifier (NAME,"
+        " NAME==VERSION, NAME<5, NAME[EXTRA]>=1,<2)"
+    )
     try:
         req = Requirement(spec)
     except InvalidRequirement as exc:
         raise UsageError(f"{usage} ({exc})") from None
-    specs = list(req.specifier)
-    if req.marker is not None or req.url or len(specs) > 1:
+    if req.marker is not None or req.url:
         raise UsageError(usage)
-    version = None
-    if specs:
-        if specs[0].operator != "==" or "*" in specs[0].version:
-            raise UsageError(usage)
-        version = specs[0].version
-    return req.name, version, tuple(sorted(req.extras))
+    return req.name, _exact(req.specifier) or str(req.specifier) or None, tuple(sorted(req.extras))
 
 
-def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
-    """The set's recipe for `name` at `version`, or the newest release that fits (the set's
-    recipe, or one generated from the index)."""
-    extras = tuple(sorted(str(canonicalize_name(e)) for e in extras))
-    if version is not None:
+def _exact(specifier: SpecifierSet) -> str | None:
+    """The one release `specifier` names (``==1.0``), or None when it allows a range."""
+    specs = list(specifier)
+    if len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version:
+        return specs[0].version
+    return None
+
+
+def _specifier(version: str) -> SpecifierSet:
+    """`version` as from_pypi takes it, a release or a specifier set, as a specifier set."""
+    if version[:1] not in _OPERATOR_STARTS:
         try:
             Version(version)
         except InvalidVersion:
             raise UsageError(f"{version!r} is not a valid version (PEP 440)") from None
-    wanted = Version(version) if version is not None else None
+        version = f"=={version}"
+    try:
+        return SpecifierSet(version)
+    except InvalidSpecifier:
+        raise UsageError(f"{version!r} is not a valid version specifier (PEP 440)") from None
+
+
+_OPERATOR_STARTS = "<>=!~"  # how a specifier starts (``<5``, ``~=1.2``), unlike a release
+
+
+def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
+    """The set's recipe for `name` at `version`, or the newest release that fits (the set's
+    recipe, or one generated from the index). `version` is a release (``"4.2.1"``) or a
+    version specifier set (``"<5"``, ``">=4.2,<5"``): the newest release within it."""
+    extras = tuple(sorted(str(canonicalize_name(e)) for e in extras))
+    specifier = _specifier(version) if version is not None else SpecifierSet()
+    exact = _exact(specifier)
+    wanted = Version(exact) if exact is not None else None
     for _, pkg in set_recipes(pkgs, name) if wanted is not None else ():
         if Version(pkg.version) == wanted:
             if not extras:
@@ -78,8 +104,7 @@ def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable
                 return _with_extras(pkg, [d for e in extras for d in pkg.optional(e)])
             break
     text = f"{name}[{','.join(extras)}]" if extras else name
-    if version is not None:
-        text += f"=={version}"
+    text += str(specifier)
     line = RequirementLine(Requirement(text), path=f"pypi:{text}")
     plan = get_plan(pkgs, Request((line,)))
     get = instantiate(pkgs, plan)

@@ -162,16 +162,17 @@ class _Provider:
             return f"the package set provides {name} {shown or '(none that evaluates)'}; {index}"
         return index
 
-    def newest(self, name: str) -> Version | None:
-        """The newest final release the index has a usable file of (None: the index has no
-        such project, as a private recipe of the set)."""
+    def newest(self, name: str, within: SpecifierSet | None = None) -> Version | None:
+        """The newest final release the index has a usable file of, `within` the versions a
+        request names (None: there is none, or the index has no such project, as a private
+        recipe of the set)."""
         from ..index import PackageIndexError
 
         try:
             versions = self._index_versions(name)
         except (GenerateError, PackageIndexError):
             return None
-        final = [v for v in versions if not v.is_prerelease]
+        final = [v for v in versions if not v.is_prerelease and (within is None or v in within)]
         return final[-1] if final else None
 
     def _shown_versions(self, name: str) -> str:
@@ -467,7 +468,8 @@ def resolve(
     for root in roots:
         entry = chosen[root.name]
         if not build:
-            entry.notes += held_back(entry, infos, provider.newest(root.name))
+            # the newest the request itself allows: `django<5` is not held back by itself
+            entry.notes += held_back(entry, infos, provider.newest(root.name, root.specifier))
     return chosen
 
 

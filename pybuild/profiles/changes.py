@@ -150,12 +150,18 @@ def _add(
 
 
 def _pinned(entry: Entry) -> str:
-    """The attribute that gives `entry` again: ``pypi:NAME`` means its newest release, so a
-    package kept by install or remove is asked for at the version it has (``pypi:NAME==V``).
+    """The attribute that gives `entry` again: ``pypi:NAME`` means its newest release (and
+    ``pypi:NAME<5`` the newest within), so a package kept by install or remove is asked for
+    at the version it has (``pypi:NAME==V``).
     """
-    if entry.attr.startswith("pypi:") and "==" not in entry.attr:
-        return f"{entry.attr}=={entry.version}"
-    return entry.attr
+    if not entry.attr.startswith("pypi:"):
+        return entry.attr
+    from ..generate import parse_pypi_spec
+
+    name, version, extras = parse_pypi_spec(entry.attr.removeprefix("pypi:"))
+    if version == entry.version:
+        return entry.attr
+    return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={entry.version}"
 
 
 def _entry(
