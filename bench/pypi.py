@@ -10,7 +10,10 @@ imports every top-level module that every distribution of the environment provid
 bench/pypi_probe.py for how modules are found and which are left out). It records the wall
 time, the version pybuild chose and whether from an sdist or a wheel (``pkgs.from_pypi``,
 asked again once the plan is cached), and compares the version with what ``uv pip compile``
-picks for the same interpreter (uv comes from bench/peers.py). All projects share one
+picks for the same interpreter (uv comes from bench/peers.py). When a module fails to
+import, the same release is installed by uv into a venv of its own and probed alike: a
+failure uv's install shares (a module that needs an extra's or an undeclared project) is the
+project's own, and the page says so apart from pybuild's misses. All projects share one
 ``PYBUILD_HOME`` under ``--work``, so build tools are built once: the first projects' times
 include them. Results go to ``WORK/results.json`` after each project, so an interrupted run
 resumes where it stopped, and to the page docs/pypi-coverage.md.
@@ -164,18 +167,14 @@ SKIPPED = {
 }
 SKIPPED_PREFIXES = {"nvidia-": "a piece of NVIDIA's GPU toolkit (CUDA)"}
 
-# Misses that are the project's own, checked by hand: they fail as well when uv installs them.
-UPSTREAM = {
-    "soupsieve": "upstream: soupsieve imports bs4 and does not declare it (beautifulsoup4"
-    " depends on soupsieve): installed by uv, it fails the same import",
-}
-
 PROBE = ROOT / "bench" / "pypi_probe.py"
 PAGE = ROOT / "docs" / "pypi-coverage.md"
 WORK = Path(tempfile.gettempdir()) / "pybuild-pypi-coverage"
 
-# What `result` says of a project; only OK counts as built and imported.
+# What `result` says of a project; only OK counts as built and imported. AS_UV: imports fail
+# that fail as well in uv's install of the same release (the project's own miss, not ours).
 OK, IMPORT_FAILED, FAILED, TIMEOUT, SKIP = "ok", "import failed", "failed", "timeout", "skipped"
+AS_UV = "import failed, as in uv's install"
 
 
 @dataclass
@@ -265,6 +264,17 @@ def judge(project: str, dists: Sequence[Mapping[str, Any]], uv_pins: Mapping[str
     )
 
 
+def failed_modules(dists: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The top-level modules an environment's probe could not import."""
+    return {m for d in dists for m in d["errors"]}
+
+
+def fails_as_uv(ours: Sequence[Mapping[str, Any]], uv: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every module that failed in pybuild's environment fails in uv's as well."""
+    failed = failed_modules(ours)
+    return bool(failed) and failed <= failed_modules(uv)
+
+
 # Asked of pybuild once its plan is cached: the chosen release, and what it is built from.
 _DESCRIBE = """
 import json, sys
@@ -312,6 +322,31 @@ class Runner:
             timeout=self.timeout,
         )
         return parse_compile(done.stdout) if done.returncode == 0 else {}
+
+    def uv_probe(self, project: str, version: str) -> list[dict[str, Any]] | None:
+        """The probe's report in a venv where uv installed `project` at `version` (None:
+        uv could not install it, or the probe did not run)."""
+        venv = self.work / "uv-envs" / str(canonicalize_name(project))
+        env = self.peers.environ()
+        uv = os.fspath(self.peers.uv)
+        try:
+            made = [uv, "venv", "--quiet", "--clear", "--python", self.python or sys.executable]
+            subprocess.run([*made, str(venv)], env=env, check=True, capture_output=True)
+            python = str(venv / "bin" / "python")
+            install = [uv, "pip", "install", "--quiet", "--python", python, *uv_index_args()]
+            subprocess.run(
+                [*install, f"{project}=={version}"],
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=self.timeout,
+            )
+            done = subprocess.run(
+                [python, "-I", str(PROBE)], capture_output=True, text=True, timeout=self.timeout
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            return None
+        return parse_probe(done.stdout) if done.returncode == 0 else None
 
     def shell(self, project: str) -> tuple[int | None, str, str, float]:
         """``pybuild shell -p pypi:NAME --run probe``: exit code (None: timed out), output, time."""
@@ -361,6 +396,10 @@ class Runner:
         dists = parse_probe(out) if code == 0 else None
         if dists is not None:
             outcome = judge(project, dists, pins)
+            if outcome.result == IMPORT_FAILED and outcome.version is not None:
+                theirs = self.uv_probe(project, outcome.version)
+                if theirs is not None and fails_as_uv(dists, theirs):
+                    outcome.result = AS_UV
         elif code is None:
             step = last_step(err)
             where = f"at: {step}" if step else "still resolving (no build started)"
@@ -417,10 +456,9 @@ def _result_cell(o: Outcome) -> str:
             shown = ", ".join(f"{n} {a} (uv: {b})" for n, (a, b) in differs.items())
             text += f"; differs from uv: {shown}"
         return cell(text)
-    text = f"**{o.result}**: {cell(o.error)}"
-    if why := UPSTREAM.get(o.project):
-        text += f" ({cell(why)})"
-    return text
+    if o.result == AS_UV:
+        return f"{o.result}: {cell(o.error)}"
+    return f"**{o.result}**: {cell(o.error)}"
 
 
 def render_page(
@@ -434,6 +472,7 @@ def render_page(
     the projects are the command's ``--only``, not the top of the list)."""
     ok = sum(o.result == OK for o in results)
     at_uv = sum(o.at_uv_version for o in results)
+    as_uv = sum(o.result == AS_UV for o in results)
     tried = sum(o.result != SKIP for o in results)
     chosen = [
         f"The projects: the first {total} of {TOP_PROJECTS_SOURCE},",
@@ -451,6 +490,14 @@ def render_page(
         "",
         f"**Built and imported {ok} of {total}, {at_uv} of them at uv's version**"
         + (f" ({tried} tried so far)." if len(results) < total else "."),
+        *(
+            [
+                f"{as_uv} more built, and import all that uv's install of the same release"
+                " imports (the rest fails there too: the project's own)."
+            ]
+            if as_uv
+            else []
+        ),
         "",
         *chosen,
         f"Run on {about['date']}, {about['machine']}, with {about['python']} and uv",
@@ -465,7 +512,9 @@ def render_page(
         "names starting with `_` and the test, documentation and benchmark folders some",
         f"projects ship at the top level ({', '.join(f'`{n}`' for n in sorted(NOT_MODULES))}).",
         '"version" is the one pybuild chose, and uv\'s when it differs; "differs from uv"',
-        "names the dependencies at another version than uv picks.",
+        "names the dependencies at another version than uv picks. A module that does not",
+        "import is tried again in a venv where uv installed the same release: *as in uv's",
+        "install* means it fails there too (it needs an extra's or an undeclared project).",
         "",
         "| project | version | sdist/wheel | time | result |",
         "| --- | --- | --- | ---: | --- |",

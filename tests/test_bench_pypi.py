@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from bench.pypi import (
+    AS_UV,
     FAILED,
     IMPORT_FAILED,
     OK,
     TOP_PROJECTS,
     Outcome,
     cell,
+    fails_as_uv,
     first_error_line,
     judge,
     last_step,
@@ -140,6 +142,16 @@ def test_an_import_error_is_a_miss_with_its_message() -> None:
     assert not outcome.at_uv_version
 
 
+def test_a_failure_is_the_projects_own_only_when_uvs_install_shares_all_of_it() -> None:
+    ours = _dists("1.40.1", {"boto3": "ModuleNotFoundError: No module named 'x'"})
+    theirs = _dists("1.40.1", {"boto3": "ModuleNotFoundError: No module named 'x'"})
+    assert fails_as_uv(ours, theirs)
+    assert not fails_as_uv(ours, _dists("1.40.1"))  # uv's imports: ours is a miss
+    both = _dists("1.40.1", {"boto3": "e", "botocore": "e"})
+    assert not fails_as_uv(both, theirs)  # botocore imports in uv's
+    assert not fails_as_uv(_dists("1.40.1"), _dists("1.40.1"))  # nothing failed at all
+
+
 def test_a_project_missing_from_its_environment_is_a_miss() -> None:
     outcome = judge("s3fs", _dists("1.40.1"), {})
     assert outcome.result == IMPORT_FAILED and "s3fs" in outcome.error
@@ -163,11 +175,14 @@ def test_the_page_counts_and_explains_misses() -> None:
             "idna", OK, "3.9", "3.10", "wheel", 2.0, modules=1, differs={"idna": ["3.9", "3.10"]}
         ),
         Outcome("boto3", FAILED, None, "1.40.1", "", 72.0, error="the resolver gave up"),
-        Outcome("soupsieve", IMPORT_FAILED, "4.1.3", "4.1.3", "sdist", 1.0, error="import bs4"),
+        Outcome("soupsieve", AS_UV, "4.1.3", "4.1.3", "sdist", 1.0, error="import bs4"),
+        Outcome("blackd", IMPORT_FAILED, "1.0", "1.0", "sdist", 1.0, error="import aiohttp"),
     ]
     page = render_page(rows, 100, ABOUT, "python -m bench.pypi --limit 3")
-    assert "**Built and imported 2 of 100, 1 of them at uv's version** (4 tried so far)" in page
-    assert "import bs4 (upstream: soupsieve imports bs4" in page
+    assert "**Built and imported 2 of 100, 1 of them at uv's version** (5 tried so far)" in page
+    assert "1 more built, and import all that uv's install of the same release imports" in page
+    assert "| import failed, as in uv's install: import bs4 |" in page
+    assert "| **import failed**: import aiohttp |" in page
     assert "| idna | 3.9 (uv: 3.10) | wheel | 2.00 s | ok, 1 module imported |" in page
     assert "| boto3 | ? (uv: 1.40.1) |  | 72.0 s | **failed**: the resolver gave up |" in page
     assert "The projects: the first 100 of the 'top PyPI packages'" in page
