@@ -24,9 +24,10 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
 A record is not saved while an input is younger than two seconds (as git's index treats
 racy files): a file written while the evaluation ran, or in the same clock tick as it was
 read, would look unchanged; a later run saves it. An evaluation that depends on the clock or
-the network is not cached when the code that does so says so (:func:`volatile`; an unpinned
-package from the index does); a recipe of your own that does must have the ``eval_cache``
-setting turned off.
+the network is not cached when the code that does so says so (:func:`volatile`: a stale plan
+served while the index is out of reach), or cached until a time it names (:func:`expires`: an
+unpinned package from the index, whose plan is asked again after a day); a recipe of your
+own that depends on them must have the ``eval_cache`` setting turned off.
 
 A file's time and inode are not what was read, only its bytes: they are compared first,
 because a ``stat`` is cheap, and a file (read or asked about) whose stamp changed still holds
@@ -67,6 +68,7 @@ __all__ = [
     "CachedTarget",
     "Recorder",
     "cache_key",
+    "expires",
     "lookup",
     "save",
     "stale_records",
@@ -74,7 +76,7 @@ __all__ = [
     "volatile",
 ]
 
-_FORMAT = 5  # 5: a file's content hash beside its stamp, and several answers a command line
+_FORMAT = 6  # 5: a file's content hash beside its stamp, several answers; 6: answers expire
 _KEPT = 4  # answers kept for a command line, the newest first
 _HASHED = 1 << 20  # files up to this size are hashed too; a larger one's stamp decides
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
@@ -82,6 +84,7 @@ _ALL = "*"  # the environment was iterated: every variable counts
 # What reading a damaged record raises (marshal's errors, or a part missing or of a wrong kind).
 _DAMAGED = (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError)
 _volatile: list[str] = []
+_expiry: list[float] = []  # when the running evaluation's answer stops holding (time.time())
 # The os functions that answer questions about a path; os.path, pathlib and glob call them.
 _PROBES = (
     "stat",
@@ -96,6 +99,13 @@ def volatile(reason: str) -> None:
     the network): it is then not cached. Code that does so calls this; it costs nothing
     outside a recorded evaluation."""
     _volatile.append(reason)
+
+
+def expires(at: float) -> None:
+    """Say that the running evaluation's answer holds until `at` (seconds since the epoch,
+    as :func:`time.time`) and no longer: its record answers until then. Code that depends on
+    the clock in that way calls this; it costs nothing outside a recorded evaluation."""
+    _expiry.append(at)
 
 
 class CachedTarget:
@@ -207,6 +217,7 @@ class Recorder:
         for name in _PROBES:
             setattr(os, name, watched(name, self.probed))
         _volatile.clear()
+        _expiry.clear()
         # The same variables behind a recording view; os.getenv reads it too.
         os.environ = _RecordingEnviron(real_environ, self.variables)  # noqa: B003
         try:
@@ -474,6 +485,8 @@ def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
 
 
 def _unchanged(inputs: Mapping[str, Any]) -> bool:
+    if time.time() >= inputs.get("expires", time.time() + 1):
+        return False
     environ = os.environ
     if inputs["all_environ"] and set(environ) != set(inputs["environ"]):
         return False
@@ -492,6 +505,8 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
     inputs = recorder.inputs()
     if not recorder.settled(inputs):
         return
+    if _expiry:
+        inputs["expires"] = min(_expiry)
     entry = {
         "inputs": inputs,
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],

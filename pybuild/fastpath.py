@@ -1,7 +1,8 @@
 """The answer before the parser: the commands that usually do nothing, at the interpreter's pace.
 
-``pybuild --version``, ``--help``, a repeated ``pybuild build [-f FILE] ATTR…`` and a repeated
-``pybuild shell -p ATTR… --run CMD`` are what people (and scripts) run most, and most often
+``pybuild --version``, ``--help``, a repeated ``pybuild build [-f FILE] ATTR…``, a repeated
+``pybuild shell -p ATTR… --run CMD`` and ``pybuild run ATTR ARG…`` are what people (and
+scripts) run most, and most often
 they have nothing to do; ``rollback`` and ``switch-generation`` are one rename. Answering them
 through :mod:`pybuild.cli` costs argparse, every command module, the settings (TOML), the
 store's classes and SQLite's registry layer: three times the interpreter's own start. Here they
@@ -42,16 +43,18 @@ def answer(argv: Sequence[str]) -> int | None:
         return 0
     if list(argv) in ([], ["-h"], ["--help"]):
         return _help(len(argv) == 0)
-    if not argv or argv[0] not in ("build", "shell", "rollback", "switch-generation"):
+    if not argv or argv[0] not in ("build", "shell", "run", "rollback", "switch-generation"):
         return None
     home = _home()
-    if home is None or (argv[0] in ("build", "shell") and _settings_given()):
+    if home is None or (argv[0] in ("build", "shell", "run") and _settings_given()):
         return None
     try:
         if argv[0] == "build":
             return _build(home, argv[1:])
         if argv[0] == "shell":
             return _shell(home, argv[1:])
+        if argv[0] == "run":
+            return _run(home, argv[1:])
         return _switch(home, argv[0], argv[1:])
     except (OSError, ValueError):
         return None  # whatever went wrong, the full command line says it properly
@@ -79,8 +82,10 @@ _VALUED = {
     "-p": "packages",
     "--packages": "packages",
     "--run": "run",
+    "--with": "with",
+    "--bin": "bin",
 }
-_SINGLE = ("file", "run")  # argparse keeps the last of these: given twice, the long way
+_SINGLE = ("file", "run", "bin")  # argparse keeps the last of these: given twice, the long way
 
 
 def _scan(rest: Sequence[str], allowed: set[str]) -> dict[str, list[str]] | None:
@@ -169,6 +174,38 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
         from .shell import run_in_environment
 
         return run_in_environment(os.path.join(store.dir, names[0]), False, found["run"][0])
+
+
+def _run(home: str, rest: Sequence[str]) -> int | None:
+    """``run [--recipes DIR…] [--with ATTR…] [--bin NAME] ATTR [ARG…]`` answered from its
+    evaluation record: the package's program runs as the full command would run it."""
+    split = 0  # where ATTR is: after the options, as argparse reads them before it
+    while split < len(rest) and rest[split].startswith("-"):
+        split += 1 if rest[split] == "--no-default-recipes" else 2
+    if split >= len(rest):
+        return None
+    allowed = {"--recipes", "--no-default-recipes", "--with", "--bin"}
+    found = _scan(rest[:split], allowed)
+    folders = _recipe_folders(found) if found is not None else False
+    if found is None or found["attrs"] or folders is False:
+        return None
+    attr, args = rest[split], list(rest[split + 1 :])
+    command = ["run", attr, found.get("with", []), folders, None, None]  # as commands/shell.py
+    store = _Home(home)
+    names = _recorded_outputs(store, command)
+    if names is None or len(names) != 2:
+        return None
+    with HeldRoots(store.var, names):
+        if not _valid(store.var, names):
+            return None
+        from .errors import UsageError
+        from .shell import run_program
+
+        env, pkg = (os.path.join(store.dir, name) for name in names)
+        try:
+            return run_program(env, pkg, found.get("bin", [None])[0], args)
+        except UsageError:
+            return None  # the program cannot be chosen: the full command line says why
 
 
 def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:

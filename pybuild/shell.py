@@ -1,4 +1,5 @@
-"""``pybuild shell``: a command or an interactive shell inside an environment.
+"""``pybuild shell``: a command or an interactive shell inside an environment; ``pybuild run``:
+a package's program there.
 
 The environment's ``bin`` goes first on ``PATH`` and ``VIRTUAL_ENV`` names it, as activating
 a venv would. ``PYTHONPATH`` and ``PYTHONHOME`` never get in, so what Python sees is exactly
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 
 TYPE_CHECKING = False  # typing is an import the no-op shell does without
 
-__all__ = ["run_in_environment", "shell_environ"]
+__all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
 
 _PURE_KEEP = (
     "HOME",
@@ -59,6 +60,57 @@ def run_in_environment(env_dir: str, pure: bool, command: str | None) -> int:
         argv = [os.environ.get("SHELL") or "/bin/sh", "-i"]
         environ["PS1"] = r"(pybuild) \w\$ "
     return _wait_for(argv, environ)
+
+
+def run_program(env_dir: str, package_dir: str, program: str | None, args: list[str]) -> int:
+    """``pybuild run``: `program` (any of the environment's), else the package's main
+    program (:func:`main_program`), with `args`, in `env_dir` as a shell's command runs. A
+    ``--`` first separates them from pybuild's, as ``nix run`` takes it, and is left out."""
+    args = args[1:] if args[:1] == ["--"] else args
+    name = program if program is not None else main_program(package_dir)
+    path = os.path.join(env_dir, "bin", name)
+    if os.sep in name or name == "activate" or not os.access(path, os.X_OK):
+        from .errors import UsageError
+
+        have = ", ".join(_programs(env_dir)) or "none"
+        raise UsageError(f"the environment has no program {name!r} (it has: {have})")
+    return _wait_for([path, *args], shell_environ(env_dir, False, os.environ))
+
+
+def main_program(package_dir: str) -> str:
+    """The program a package runs, as ``nix run`` picks one: the one named as the package
+    (``-``, ``_`` and ``.`` alike, as in project names), else its only one."""
+    import json
+
+    from .errors import UsageError
+
+    with open(os.path.join(package_dir, "pybuild-package.json"), encoding="utf-8") as f:
+        pname = str(json.load(f)["pname"])
+    programs = _programs(package_dir)
+    named = [p for p in programs if _normal(p) == _normal(pname)]
+    if len(named) == 1 or len(programs) == 1:
+        return (named or programs)[0]
+    error = UsageError(
+        f"{pname} has {'no programs' if not programs else 'several programs, none named as it'}"
+        + (f": {', '.join(programs)}" if programs else "")
+    )
+    error.hint = (
+        "name one with --bin NAME" if programs else "run python with it: --bin python -c CODE"
+    )
+    raise error
+
+
+def _programs(folder: str) -> list[str]:
+    """The programs in `folder`'s ``bin`` (not a venv's ``activate``, which is sourced)."""
+    try:
+        names = os.listdir(os.path.join(folder, "bin"))
+    except FileNotFoundError:
+        return []
+    return sorted(n for n in names if n != "activate" and not n.startswith("."))
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def _wait_for(argv: list[str], environ: dict[str, str]) -> int:

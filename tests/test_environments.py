@@ -194,6 +194,48 @@ def test_shell_waits_for_its_command_as_system_does(recipes: Path) -> None:
     assert (piped.returncode, piped.stdout, piped.stderr) == (0, "y\n", "")
 
 
+def test_run_runs_a_packages_program_as_nix_run_and_uvx_do(recipes: Path) -> None:
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    assert cli("run", *sets, "greet").stdout == "HELLO FROM GREET!\n"  # its only program
+    code = "import sys, greet, shout; print(sys.argv[1:])"
+    python = cli("run", *sets, "--with", "shout", "--bin", "python", "greet", "-c", code, "-x")
+    assert python.stdout == "['-x']\n"  # everything after ATTR is the program's
+    separated = cli("run", *sets, "--bin", "python", "greet", "--", "-c", "print(2)")
+    assert separated.stdout == "2\n"  # a -- after ATTR separates, as nix run takes it
+    failed = cli("run", *sets, "--bin", "python", "greet", "-c", "raise SystemExit(4)", ok=False)
+    assert failed.returncode == 4  # the program's own status
+    none = cli("run", *sets, "shout", ok=False)
+    assert "shout has no programs" in none.stderr and "--bin python" in none.stderr
+    missing = cli("run", *sets, "--bin", "gret", "greet", ok=False)
+    assert "the environment has no program 'gret' (it has: greet, python" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("programs", "chosen"),
+    [
+        (["Picky_Tool", "picky-helper"], "Picky_Tool"),  # the one named as the package
+        (["picky", "tool"], None),  # two, neither named as it
+        (["check"], "check"),  # its only one
+        ([], None),
+    ],
+)
+def test_a_packages_program_is_the_one_named_as_it_or_its_only_one(
+    tmp_path: Path, programs: list[str], chosen: str | None
+) -> None:
+    from pybuild.errors import UsageError
+    from pybuild.shell import main_program
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "pybuild-package.json").write_text(json.dumps({"pname": "picky.tool"}))
+    for name in programs:
+        (tmp_path / "bin" / name).write_text("#!/bin/sh\n")
+    if chosen is not None:
+        assert main_program(str(tmp_path)) == chosen
+    else:
+        with pytest.raises(UsageError, match=r"picky\.tool has (no|several) programs"):
+            main_program(str(tmp_path))
+
+
 def test_a_command_runs_in_an_environment_from_any_thread(tmp_path: Path) -> None:
     """Only the main thread may change how signals are handled: elsewhere they stay as
     they are, and the command still runs and gives its status."""

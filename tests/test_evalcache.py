@@ -171,6 +171,23 @@ def test_an_evaluation_that_says_it_is_volatile_is_not_cached(
     assert build(capsys) == (first, 3)
 
 
+def test_an_evaluation_that_says_when_it_expires_is_cached_until_then(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unpinned package from the index is the case: its plan is asked again after a day."""
+    write(
+        project / "build.py",
+        FILE + "\nfrom pybuild import evalcache\nevalcache.expires(1000.0)\n",
+        age=100,
+    )
+    now = 900.0
+    monkeypatch.setattr(evalcache.time, "time", lambda: now)
+    first, _ = build(capsys)
+    assert build(capsys) == (first, 1)  # before the time it named: answered
+    now = 1000.0
+    assert build(capsys) == (first, 2)  # since: evaluated again
+
+
 def test_a_path_whose_existence_was_asked_is_noticed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

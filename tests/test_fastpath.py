@@ -207,6 +207,33 @@ def test_a_repeated_shell_run_is_answered_from_its_record(
     assert fastpath.answer(argv) is None
 
 
+def test_a_repeated_run_is_answered_from_its_record(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    use_index: BuildIndex,
+) -> None:
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
+    monkeypatch.chdir(tmp_path)
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+    sets = ["--no-default-recipes", "--recipes", str(default_recipes())]
+    sets += ["--recipes", str(recipes), "--with", "shout"]
+    argv = ["run", *sets, "--bin", "python", "greet", "-c", "import greet; greet.main()"]
+    assert fastpath.answer(argv) is None
+    assert main(argv) == 0  # builds; the caches it wrote while evaluating are too young
+    assert main(argv) == 0  # evaluates again and keeps the record
+    assert capfd.readouterr().out.endswith("HELLO FROM GREET!\n")
+    assert fastpath.answer(argv) == 0
+    assert capfd.readouterr().out == "HELLO FROM GREET!\n"
+    own = ["run", *sets, "greet"]  # its program: the same environment, one record
+    assert fastpath.answer(own) == 0
+    assert capfd.readouterr().out == "HELLO FROM GREET!\n"
+    assert fastpath.answer(["run", *sets, "--bin", "nope", "greet"]) is None  # the long way
+    assert fastpath.answer(["run", *sets, "-j", "2", "greet"]) is None  # -j: the long way
+    (recipes / "greet.py").write_text((recipes / "greet.py").read_text() + "\n# edited\n")
+    assert fastpath.answer(argv) is None
+
+
 def test_rollback_and_switch_generation_are_answered_as_the_full_command_does(
     store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,7 +22,7 @@ MODULES = (
 
 COMMANDS = {
     **dict.fromkeys(("build", "eval"), "build"),
-    "shell": "shell",
+    **dict.fromkeys(("shell", "run"), "shell"),
     "search": "search",
     **dict.fromkeys(("show-derivation", "path-info", "add", "hash", "verify"), "store"),
     "prefetch": "fetch",

@@ -1,4 +1,5 @@
-"""``pybuild shell``: a command or an interactive shell in an environment of packages."""
+"""``pybuild shell``: a command or an interactive shell in an environment of packages; ``pybuild
+run``: a package's program, as ``nix run`` and ``uvx`` run one."""
 
 from __future__ import annotations
 
@@ -48,6 +49,37 @@ def register(commands: Any) -> None:
         help="start from an empty environment (keeps HOME, USER, TERM and a few more)",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
+    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    add_dry_run(p)
+    _register_run(commands)
+
+
+def _register_run(commands: Any) -> None:
+    p = commands.add(
+        "run", _run, "run a package's program in an environment of it (as nix run and uvx do)"
+    )
+    p.description = (
+        "Run the program of package ATTR (the one named as the package, or its only one) with"
+        " ARGs, in an environment of it and the --with packages; everything after ATTR is the"
+        " program's."
+    )
+    completes_attrs(p.add_argument("attr", metavar="ATTR", help="the package (or pypi:NAME)"))
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARG", help="the program's")
+    p.add_argument(
+        "--bin",
+        metavar="NAME",
+        help="the program to run, any of the environment's (python, a dependency's)",
+    )
+    with_ = p.add_argument(
+        "--with",
+        dest="with_packages",
+        action="append",
+        metavar="ATTR",
+        default=[],
+        help="another package in the environment (repeatable)",
+    )
+    completes_attrs(with_)
+    set_arguments(p)
     p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
     add_dry_run(p)
 
@@ -100,4 +132,54 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
     from ..evalcache import cache_key
 
     command = ["shell", args.packages, recipe_folders(args), args.overlay, located_python(args)]
+    return cache_key(store, command)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Realise the environment of the package (and ``--with``), answered from the evaluation
+    cache as ``shell`` is, then run the package's program in it."""
+    from ..realiser import realise
+    from ..shell import run_program
+
+    store = open_store()
+    settings = get_settings(args)
+    key = None if args.dry_run or not settings.eval_cache else _run_cache_key(args, store)
+    with recorded_valid(store, key) as cached:
+        if cached is not None and len(cached) == 2:
+            env, pkg = (str(store.path(t.output_paths["out"])) for t in cached)
+            return run_program(env, pkg, args.bin, args.args)
+    options = build_options(args, settings)
+    if key:
+        env_drv, pkg_drv = evaluate_recorded(store, key, lambda: _run_targets(args))
+    else:
+        env_drv, pkg_drv = _run_targets(args)
+    if args.dry_run:
+        return print_work([env_drv], store, options)
+    realise([env_drv], store, options)
+    return run_program(env_drv.path(store=store), pkg_drv.path(store=store), args.bin, args.args)
+
+
+def _run_targets(args: argparse.Namespace) -> list[Any]:
+    """The environment of ``run``'s package and ``--with`` packages, and the package's own
+    derivation (its programs are the ones it may run)."""
+    pkgs = package_set(args)
+    pkg = select_attr(pkgs, args.attr)
+    more = [select_attr(pkgs, attr) for attr in args.with_packages]
+    env = pkgs.python.with_packages(lambda ps: [pkg, *more])
+    return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
+
+
+def _run_cache_key(args: argparse.Namespace, store: Any) -> str:
+    """The evaluation cache's name for ``run``'s environment (the fast path,
+    pybuild/fastpath.py, names ``run [--with ATTR…] ATTR`` the same way)."""
+    from ..evalcache import cache_key
+
+    command = [
+        "run",
+        args.attr,
+        args.with_packages,
+        recipe_folders(args),
+        args.overlay,
+        located_python(args),
+    ]
     return cache_key(store, command)

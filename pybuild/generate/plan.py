@@ -16,6 +16,9 @@ the interpreter, together with what the set held for every project involved; a c
 used only while the set still holds exactly that, so a repeated request costs no network
 round-trip and a changed set is never ignored. A request that pins nothing is asked again
 after a day (the index moves on), but a stale plan still serves when the index is out of reach.
+The evaluation cache's record of a command that used an unpinned plan holds as long as the
+plan does (:func:`~pybuild.evalcache.expires`), so a repeated ``pybuild run pypi:NAME`` is a
+no-op for that day.
 """
 
 from __future__ import annotations
@@ -138,11 +141,10 @@ class Plan:
 
 def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     """The plan for `request` in `pkgs`: from the cache while it still holds, else resolved."""
-    from ..evalcache import volatile
+    from ..evalcache import expires, volatile
     from ..index import Index, IndexUnavailable
 
-    if not request.pinned():
-        volatile("a plan for an unpinned request expires")
+    pinned = request.pinned()
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
     sdist_only = prefer_sdist()
@@ -151,9 +153,11 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     if not refresh:
         entry = _load(cache)
         if entry is not None and _still_holds(pkgs, entry["plan"]):
-            fresh = request.pinned() or time.time() - entry["created"] < _UNPINNED_TTL
+            fresh = pinned or time.time() - entry["created"] < _UNPINNED_TTL
             if fresh:
                 index.close()
+                if not pinned:  # an evaluation using it holds while it does
+                    expires(entry["created"] + _UNPINNED_TTL)
                 return entry["plan"]
             stale = entry["plan"]
     try:
@@ -162,11 +166,14 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     except IndexUnavailable:
         if stale is None:
             raise
+        volatile("a stale plan served while the index is out of reach")
         return stale
     for pin in plan.pins.values():
         for note in pin.notes:
             print(f"pybuild: {note}", file=sys.stderr)
     _save(cache, plan)
+    if not pinned:
+        expires(time.time() + _UNPINNED_TTL)
     _remember_files(plan)
     return plan
 
