@@ -9,7 +9,9 @@ requirements file (``name==version``, one a line), from the index pip is configu
 
 1. No-op: ``pybuild build -f env.py env`` when the environment is already in the store, vs
    ``uv pip install -r reqs.txt`` into a venv where all 50 are installed; and
-   ``pybuild shell -p ATTR… --run true`` vs that uv no-op followed by ``sh -c true``.
+   ``pybuild shell -p ATTR… --run true`` vs that uv no-op followed by ``sh -c true``; and
+   ``pybuild run pygments -V`` (a package's program: pygmentize) vs ``uvx`` running the same
+   release's from its warm cache, with the program alone for scale.
 2. Warm assembly: a new environment of the 50 from a store that holds every package (each
    run gives the environment another ``name=``, so that only the environment itself is built),
    vs ``uv venv`` + ``uv pip install`` from a warm uv cache (``--offline``: everything is in
@@ -58,6 +60,7 @@ ANCHORS = ("numpy", "scipy", "pandas", "matplotlib")  # the stacks the environme
 NOOP_TARGET = 1.0  # pybuild's no-op build / uv's no-op install, at most
 SHELL_TARGET = 1.5  # pybuild's no-op shell --run true / uv's no-op install + true, at most
 ASSEMBLY_TARGET = 0.25  # a new environment from a warm store / uv from its warm cache, at most
+RUN = ("pygments", "pygmentize", "-V")  # pybuild run's package, its program and the arguments
 IMPORT_TARGET = 1.01  # pybuild env / flat venv, at most
 ENV_FILE = '''\
 """The benchmark's environment: {count} packages of the default set (written by bench/envs.py).
@@ -170,6 +173,17 @@ class Workspace:
         named = [arg for attr in self.attrs for arg in ("-p", attr)]
         return pybuild_argv("shell", *named, "--run", command)
 
+    def pybuild_run(self) -> list[str]:
+        """``pybuild run pygments -V``: the package's program (pygmentize), as uvx runs one."""
+        attr, _, *args = RUN
+        return pybuild_argv("run", attr, *args)
+
+    def uvx(self, version: str, *flags: str) -> list[str]:
+        """``uvx --from pygments==VERSION pygmentize -V``, the same release's program."""
+        attr, program, *args = RUN
+        argv = [str(self.peers.uv), "tool", "run", *flags, *uv_index_args()]
+        return [*argv, "--from", f"{attr}=={version}", program, *args]
+
     def uv_install(self, venv: Path, *flags: str) -> list[str]:
         python = str(venv / "bin" / "python")
         argv = [str(self.peers.uv), "pip", "install", "-q", *flags, "--python", python]
@@ -269,21 +283,31 @@ def noop(ws: Workspace, runs: int) -> Row:
     pybuild answers a repeated command from its evaluation cache; the same command with the
     cache off shows what evaluating the 50 packages' recipes costs. ``pybuild shell -p …
     --run true`` is the same no-op followed by a command in the environment; its peer is uv's
-    no-op install followed by ``/bin/sh -c true`` with the venv first on ``PATH``.
+    no-op install followed by ``/bin/sh -c true`` with the venv first on ``PATH``. ``pybuild
+    run pygments -V`` runs a package's program as ``uvx`` does (uv's tool environment from its
+    warm cache, ``--offline``); the program alone, in pybuild's environment, is the floor of both.
     """
+    from pybuild.pkgset import package_set
+
     env, uv_env = bench_environ(), ws.peers.environ()
     evaluating = [*ws.pybuild(), "--option", "eval_cache", "false"]
     shell = ws.pybuild_shell("true")
+    version = package_set()[RUN[0]].version
+    runner, uvx = ws.pybuild_run(), ws.uvx(version, "--offline")
     in_venv = bench_environ(PATH=f"{ws.flat / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     settle(ws.env_file, installed_package())  # or the records of the no-ops are not kept
-    for _ in range(2):  # the environment of -p, and the evaluation records (untimed)
+    run(ws.uvx(version), uv_env)  # uv's cache filled from the index (untimed)
+    for _ in range(2):  # the environments of -p and of run, and the evaluation records (untimed)
         run(shell, env)
+        run(runner, env)
         run(ws.pybuild(), env)
     # Steady state: the registry is trusted unchanged (no SQLite) once its files have settled,
     # which the build of the shell's environment just now has not (pybuild/store/validity.py).
     settle(*Path(os.environ["PYBUILD_HOME"], "var").glob("db.sqlite*"))
     run(shell, env)
+    run(runner, env)
     run(ws.pybuild(), env)
+    program = [_program_in(runner, env), *RUN[2:]]
 
     def uv_then_true(_: int) -> None:
         run(ws.uv_install(ws.flat, "--offline"), uv_env)
@@ -293,18 +317,23 @@ def noop(ws: Workspace, runs: int) -> Row:
         os.utime(ws.env_file)  # the same bytes, a new time: as a checkout there and back
         run(ws.pybuild(), env)
 
-    pybuild, uv, ours_shell, uv_shell, bare, uncached, after_touch = measure(
-        [
-            Command("pybuild", lambda _: run(ws.pybuild(), env)),
-            Command("uv", lambda _: run(ws.uv_install(ws.flat, "--offline"), uv_env)),
-            Command("shell", lambda _: run(shell, env)),
-            Command("uv + true", uv_then_true),
-            Command("bare", lambda _: run(python_argv("-c", "pass"), env)),
-            Command("uncached", lambda _: run(evaluating, env)),
-            Command("touched", touched),
-        ],
-        runs,
-        warm_up=True,
+    pybuild, uv, ours_shell, uv_shell, bare, uncached, after_touch, ours_run, uv_run, alone = (
+        measure(
+            [
+                Command("pybuild", lambda _: run(ws.pybuild(), env)),
+                Command("uv", lambda _: run(ws.uv_install(ws.flat, "--offline"), uv_env)),
+                Command("shell", lambda _: run(shell, env)),
+                Command("uv + true", uv_then_true),
+                Command("bare", lambda _: run(python_argv("-c", "pass"), env)),
+                Command("uncached", lambda _: run(evaluating, env)),
+                Command("touched", touched),
+                Command("run", lambda _: run(runner, env)),
+                Command("uvx", lambda _: run(uvx, uv_env)),
+                Command("program", lambda _: run(program, env)),
+            ],
+            runs,
+            warm_up=True,
+        )
     )
     n = len(ws.packages)
     return Row(
@@ -336,9 +365,25 @@ def noop(ws: Workspace, runs: int) -> Row:
                 ours_shell / uv_shell <= SHELL_TARGET,
             ),
             Line("uv pip install -r reqs.txt && sh -c true  (venv on PATH)", uv_shell),
+            Line(
+                f"pybuild run {RUN[0]} {' '.join(RUN[2:])}  (its program, {RUN[1]})",
+                ours_run,
+                ratio(ours_run, uv_run, "uvx"),
+            ),
+            Line(f"uvx --from {RUN[0]} {' '.join(RUN[1:])}  (warm cache, --offline)", uv_run),
+            Line(f"{RUN[1]} {' '.join(RUN[2:])}  (the program alone, for scale)", alone),
             Line("python -c pass  (the interpreter's start-up, for scale)", bare),
         ],
     )
+
+
+def _program_in(runner: list[str], env: dict[str, str]) -> str:
+    """The program ``pybuild run`` runs, in its environment: asked of pybuild with ``--bin
+    python``, whose ``sys.prefix`` is the environment (a venv's)."""
+    attr = runner.index(RUN[0])
+    ask = [*runner[:attr], "--bin", "python", RUN[0], "-c", "import sys; print(sys.prefix)"]
+    found = subprocess.run(ask, env=env, check=True, capture_output=True, text=True).stdout
+    return str(Path(found.strip()) / "bin" / RUN[1])
 
 
 def warm_assembly(

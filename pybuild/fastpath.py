@@ -27,7 +27,7 @@ from .store.home import home_dir
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = ["answer", "help_text_path"]
 
@@ -143,14 +143,11 @@ def _build(home: str, rest: Sequence[str]) -> int | None:
     if folders is False:
         return None
     command = ["build", file, found["attrs"], folders, None, None]  # as commands/build.py has it
-    store = _Home(home)
-    names = _recorded_outputs(store, command)
-    if names is None:
-        return None
-    with HeldRoots(store.var, names):  # before the registry is asked, as the full command does
-        if not _valid(store.var, names):
-            return None
-        sys.stdout.write("".join(f"{os.path.join(store.dir, name)}\n" for name in names))
+    return _with_outputs(home, command, None, _print_paths)
+
+
+def _print_paths(paths: list[str]) -> int:
+    sys.stdout.write("".join(f"{path}\n" for path in paths))
     return 0
 
 
@@ -164,16 +161,13 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
     if folders is False:
         return None
     command = ["shell", found["packages"], folders, None, None]  # as commands/shell.py has it
-    store = _Home(home)
-    names = _recorded_outputs(store, command)
-    if names is None or len(names) != 1:
-        return None
-    with HeldRoots(store.var, names):
-        if not _valid(store.var, names):
-            return None
+
+    def run(paths: list[str]) -> int:
         from .shell import run_in_environment
 
-        return run_in_environment(os.path.join(store.dir, names[0]), False, found["run"][0])
+        return run_in_environment(paths[0], False, found["run"][0])
+
+    return _with_outputs(home, command, 1, run)
 
 
 def _run(home: str, rest: Sequence[str]) -> int | None:
@@ -191,21 +185,17 @@ def _run(home: str, rest: Sequence[str]) -> int | None:
         return None
     attr, args = rest[split], list(rest[split + 1 :])
     command = ["run", attr, found.get("with", []), folders, None, None]  # as commands/shell.py
-    store = _Home(home)
-    names = _recorded_outputs(store, command)
-    if names is None or len(names) != 2:
-        return None
-    with HeldRoots(store.var, names):
-        if not _valid(store.var, names):
-            return None
+
+    def run(paths: list[str]) -> int | None:
         from .errors import UsageError
         from .shell import run_program
 
-        env, pkg = (os.path.join(store.dir, name) for name in names)
         try:
-            return run_program(env, pkg, found.get("bin", [None])[0], args)
+            return run_program(paths[0], paths[1], found.get("bin", [None])[0], args)
         except UsageError:
             return None  # the program cannot be chosen: the full command line says why
+
+    return _with_outputs(home, command, 2, run)
 
 
 def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:
@@ -248,6 +238,22 @@ class _Home:
         self.home = home
         self.dir = os.path.join(home, "store")
         self.var = os.path.join(home, "var")
+
+
+def _with_outputs(
+    home: str, command: Sequence[object], count: int | None, use: Callable[[list[str]], int | None]
+) -> int | None:
+    """`use` the paths of the outputs the record of `command` holds (`count` of them, if
+    given), held as roots while it runs (taken before the registry is asked, as the full
+    command takes them); None when the record or an output no longer holds."""
+    store = _Home(home)
+    names = _recorded_outputs(store, command)
+    if names is None or (count is not None and len(names) != count):
+        return None
+    with HeldRoots(store.var, names):
+        if not _valid(store.var, names):
+            return None
+        return use([os.path.join(store.dir, name) for name in names])
 
 
 def _recorded_outputs(store: _Home, command: Sequence[object]) -> list[str] | None:

@@ -80,12 +80,9 @@ def run_program(env_dir: str, package_dir: str, program: str | None, args: list[
 def main_program(package_dir: str) -> str:
     """The program a package runs, as ``nix run`` picks one: the one named as the package
     (``-``, ``_`` and ``.`` alike, as in project names), else its only one."""
-    import json
-
     from .errors import UsageError
 
-    with open(os.path.join(package_dir, "pybuild-package.json"), encoding="utf-8") as f:
-        pname = str(json.load(f)["pname"])
+    pname = _project_name(package_dir)
     programs = _programs(package_dir)
     named = [p for p in programs if _normal(p) == _normal(pname)]
     if len(named) == 1 or len(programs) == 1:
@@ -98,6 +95,23 @@ def main_program(package_dir: str) -> str:
         "name one with --bin NAME" if programs else "run python with it: --bin python -c CODE"
     )
     raise error
+
+
+def _project_name(package_dir: str) -> str:
+    """The package's ``pname``, from its ``pybuild-package.json``: read straight from the text
+    the builder writes (``json.dumps(…, indent=1, sort_keys=True)``: each top-level key on a
+    line of its own, one space in; non-ASCII escaped), else parsed as JSON, which loads
+    :mod:`re` and :mod:`enum`, a quarter of a repeated ``pybuild run``'s own time."""
+    with open(os.path.join(package_dir, "pybuild-package.json"), encoding="utf-8") as f:
+        text = f.read()
+    key = ' "pname": "'
+    lines = text.split("\n")
+    found = [line[len(key) :].removesuffix(",") for line in lines if line.startswith(key)]
+    if len(found) == 1 and found[0].endswith('"') and not any(c in found[0][:-1] for c in '"\\'):
+        return found[0][:-1]
+    import json
+
+    return str(json.loads(text)["pname"])
 
 
 def _programs(folder: str) -> list[str]:

@@ -219,14 +219,16 @@ def test_run_runs_a_packages_program_as_nix_run_and_uvx_do(recipes: Path) -> Non
         ([], None),
     ],
 )
+@pytest.mark.parametrize("indent", [1, None])  # as the builder writes it, or as a tool might
 def test_a_packages_program_is_the_one_named_as_it_or_its_only_one(
-    tmp_path: Path, programs: list[str], chosen: str | None
+    tmp_path: Path, programs: list[str], chosen: str | None, indent: int | None
 ) -> None:
     from pybuild.errors import UsageError
     from pybuild.shell import main_program
 
     (tmp_path / "bin").mkdir()
-    (tmp_path / "pybuild-package.json").write_text(json.dumps({"pname": "picky.tool"}))
+    info = {"dependencies": [], "pname": "picky.tool", "version": "1.0"}
+    (tmp_path / "pybuild-package.json").write_text(json.dumps(info, indent=indent) + "\n")
     for name in programs:
         (tmp_path / "bin" / name).write_text("#!/bin/sh\n")
     if chosen is not None:

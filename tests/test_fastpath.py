@@ -181,15 +181,17 @@ def test_version_and_help_are_the_full_command_lines(
     assert fast(capsys, ["--help"]) == (None, "")
 
 
-def test_a_repeated_shell_run_is_answered_from_its_record(
-    tmp_path: Path,
-    capfd: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    use_index: BuildIndex,
-) -> None:
+@pytest.fixture
+def recipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_index: BuildIndex) -> Path:
+    """A folder of shout's and greet's recipes; records kept as soon as they are made."""
     monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
     monkeypatch.chdir(tmp_path)
-    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+    return write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+
+
+def test_a_repeated_shell_run_is_answered_from_its_record(
+    recipes: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     argv = ["shell", "--no-default-recipes", "--recipes", str(default_recipes())]
     run = ["--run", "greet; echo $VIRTUAL_ENV"]
     argv += ["--recipes", str(recipes), "-p", "greet", "shout", *run]  # as nix-shell -p a b
@@ -208,14 +210,8 @@ def test_a_repeated_shell_run_is_answered_from_its_record(
 
 
 def test_a_repeated_run_is_answered_from_its_record(
-    tmp_path: Path,
-    capfd: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    use_index: BuildIndex,
+    recipes: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
-    monkeypatch.chdir(tmp_path)
-    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
     sets = ["--no-default-recipes", "--recipes", str(default_recipes())]
     sets += ["--recipes", str(recipes), "--with", "shout"]
     argv = ["run", *sets, "--bin", "python", "greet", "-c", "import greet; greet.main()"]
