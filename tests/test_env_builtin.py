@@ -14,7 +14,7 @@ from pybuild import builtin
 from pybuild.derivations import derivation
 from pybuild.errors import BuildError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from pybuild.python.builder.env import link_tree
+from pybuild.python.builder.env import link_scripts, link_tree
 from pybuild.realiser import BuildOptions, check, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -146,3 +146,31 @@ def test_folders_several_packages_have_are_merged_with_relative_links(tmp_path: 
     for package, names in files.items():
         for name in names:
             assert (site / name).read_text() == f"{package}/{name}\n"
+
+
+def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Path) -> None:
+    """A Python script runs with the environment's python, so that it sees the environment; a
+    compiled program (ruff's wheel ships one) or a shell script runs as it is."""
+    store = tmp_path / "store"
+    package = store / "h-python3.11-tools-1.0"
+    (package / "bin").mkdir(parents=True)
+    long_shebang = "#!/bin/sh\n'''exec' /a/long/path/python \"$0\" \"$@\"\n' '''\nimport sys\n"
+    programs = {
+        "compiled": b"\x7fELF\x02\x01\x01" + bytes(64),
+        "shell": b"#!/bin/sh\necho from the shell\n",
+        "console": b"#!/usr/bin/python3.11 -S\nimport sys\n",
+        "long": long_shebang.encode(),
+    }
+    for name, text in programs.items():
+        (package / "bin" / name).write_bytes(text)
+        (package / "bin" / name).chmod(0o755)
+    env = store / "e-env"
+    (env / "bin").mkdir(parents=True)
+    link_scripts(str(env), [str(package)])
+    for name in ("compiled", "shell"):
+        assert os.readlink(env / "bin" / name) == f"../../{package.name}/bin/{name}"
+    for name in ("console", "long"):
+        trampoline = env / "bin" / name
+        assert not trampoline.is_symlink() and '"$here/python"' in trampoline.read_text()
+    ran = subprocess.run([env / "bin" / "shell"], capture_output=True, text=True, check=True)
+    assert ran.stdout == "from the shell\n"

@@ -8,7 +8,7 @@ folder several have (a namespace package, the ``__pycache__`` of top-level modul
 the same way. So Python looks for a module in one folder, as in a flat venv, not once per
 package; ``sys.executable`` subprocesses see the same packages; and, the links being relative,
 the store can be moved.
-Nothing is copied: scripts are small trampolines, the rest are links. Two packages that
+Nothing is copied: Python scripts are small trampolines, the rest are links. Two packages that
 install the same file are an error unless collisions are ignored (then the first one wins).
 It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
 its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
@@ -17,6 +17,7 @@ a few hundred of them, and as ``pathlib.Path`` values they were 6% of a new envi
 instructions, command line and evaluation included.
 """
 
+import contextlib
 import os
 
 _ACTIVATE = """\
@@ -107,10 +108,13 @@ def link_tree(out: str, rel: str, packages: list) -> None:
 
 
 def link_scripts(out: str, roots: list) -> None:
-    """Console scripts of the packages asked for (not of their dependencies), as in a venv.
+    """Programs of the packages asked for (not of their dependencies), as in a venv.
 
-    The first package listed wins a name: a trampoline is only created where there is none
-    (one call, where a check for it cost two more: an environment has dozens).
+    A Python script gets a trampoline that runs it with the environment's python, so that it
+    sees the environment; any other program (a compiled one, as ruff's wheel ships, or a
+    shell script) is a relative link, run as it is. The first package listed wins a name: a
+    program is only made where there is none (one call, where a check for it cost two more:
+    an environment has dozens).
     """
     for package in roots:
         try:
@@ -120,6 +124,10 @@ def link_scripts(out: str, roots: list) -> None:
         base = os.path.basename(package)
         for name in names:
             target = os.path.join("..", "..", base, "bin", name)
+            if not is_python_script(os.path.join(package, "bin", name)):
+                with contextlib.suppress(FileExistsError):
+                    os.symlink(target, os.path.join(out, "bin", name))
+                continue
             text = _TRAMPOLINE.format(name=name, package=base, target=target)
             try:
                 fd = os.open(
@@ -130,6 +138,22 @@ def link_scripts(out: str, roots: list) -> None:
             os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
             with open(fd, "w") as script:
                 script.write(text)
+
+
+def is_python_script(path: str) -> bool:
+    """Whether the program at `path` is Python: its ``#!`` line names python (as installers
+    write console scripts, and rewrite a wheel's ``#!python`` scripts), or it is the
+    ``/bin/sh`` line with Python's ``'''exec'`` after it that they write for an interpreter
+    path too long for ``#!``."""
+    try:
+        with open(path, "rb") as program:
+            head = program.read(512)
+    except OSError:  # not a file: linked, as anything else that is not Python
+        return False
+    first, _, rest = head.partition(b"\n")
+    if not first.startswith(b"#!"):
+        return False
+    return b"python" in first or (first.rstrip() == b"#!/bin/sh" and rest.startswith(b"'''exec'"))
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
