@@ -45,8 +45,7 @@ for kept in given["drvs"]:
     for basename in kept["output_paths"].values():  # what string context looks paths up in
         derivations._known[basename[:32]] = drv
     drvs[kept["drv_name"]] = drv
-spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]],
-            roots=[str(drvs[n]) for n in given["roots"]])
+spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]])
 env = derivation(
     name=os.environ.get("BENCH_ENV_NAME") or given["name"],
     builder=given["builder"],
@@ -66,7 +65,6 @@ def write(folder: Path, env: Any) -> Path:
     given = {
         "drvs": [{f: getattr(p.drv, f) for f in fields} for p in closure],
         "closure": [p.drv.drv_name for p in closure],
-        "roots": [p.drv.drv_name for p in env.roots],
         "spec": {
             "python": python.executable,
             "version": python.version,

@@ -14,7 +14,7 @@ from pybuild import builtin
 from pybuild.derivations import derivation
 from pybuild.errors import BuildError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from pybuild.python.builder.env import link_scripts, link_tree
+from pybuild.python.builder.env import build, link_scripts, link_tree
 from pybuild.realiser import BuildOptions, check, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -174,3 +174,63 @@ def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Pat
         assert not trampoline.is_symlink() and '"$here/python"' in trampoline.read_text()
     ran = subprocess.run([env / "bin" / "shell"], capture_output=True, text=True, check=True)
     assert ran.stdout == "from the shell\n"
+
+
+def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path) -> None:
+    """As in a venv (and Nix's python.withPackages): a dependency's programs are there too (the
+    packages asked for first win a name), and a wheel's data (``share/jupyter``, ``etc``) is
+    merged as site-packages is, where programs look for it under ``sys.prefix``."""
+    site = "lib/python3.11/site-packages"
+    store = tmp_path / "store"
+    files = {
+        "a-python3.11-lab-1.0": [
+            "bin/lab",
+            "bin/tool",
+            "share/jupyter/lab/static/app.js",
+            "etc/jupyter/server.d/lab.json",
+            f"{site}/lab/__init__.py",
+        ],
+        "b-python3.11-core-1.0": [
+            "bin/jupyter",
+            "bin/tool",
+            "share/jupyter/kernels/py/k.json",
+            "etc/jupyter/server.d/core.json",
+            f"{site}/core.py",
+        ],
+    }
+    for package, names in files.items():
+        for name in names:
+            (store / package / name).parent.mkdir(parents=True, exist_ok=True)
+            (store / package / name).write_text("#!/usr/bin/python3 -S\n" if "bin/" in name else "")
+        (store / package / "pybuild-package.json").write_text("{}\n")
+    spec = {
+        "python": sys.executable,
+        "version": "3.11.7",
+        "site_packages": site,
+        "closure": [str(store / p) for p in files],
+        "ignore_collisions": True,
+    }
+    env = store / "e-env"
+    build(spec, env)
+    assert sorted(os.listdir(env / "bin")) == [
+        "activate",
+        "jupyter",
+        "lab",
+        "python",
+        "python3",
+        "python3.11",
+        "tool",
+    ]
+    assert "a-python3.11-lab-1.0" in (env / "bin" / "tool").read_text()  # the one asked for
+    for name in (
+        "share/jupyter/lab/static/app.js",
+        "share/jupyter/kernels/py/k.json",
+        "etc/jupyter/server.d/lab.json",
+        "etc/jupyter/server.d/core.json",
+    ):
+        assert (env / name).is_file(), name
+    assert (
+        os.readlink(env / "share/jupyter/kernels")
+        == "../../../b-python3.11-core-1.0/share/jupyter/kernels"
+    )
+    assert not (env / "pybuild-package.json").exists()

@@ -1,10 +1,11 @@
 """Environments: ``pkgs.python.with_packages(lambda ps: [ps.numpy])``.
 
 An environment is a store path laid out like a virtual environment (``pyvenv.cfg``,
-``bin/python``, ``bin/activate``, the listed packages' console scripts) whose site-packages
-merges those of every package of the closure with relative links, as Nix's ``buildEnv``
-does. Python finds it exactly as it finds a venv (and imports from it as fast), so
-``sys.executable`` subprocesses see the same packages and no ``PYTHONPATH`` is ever set.
+``bin/python``, ``bin/activate``, the packages' programs) whose site-packages, like their
+data (``share``, ``etc``), merges those of every package of the closure with relative links,
+as Nix's ``buildEnv`` does. Python finds it exactly as it finds a venv (and imports from it
+as fast), so ``sys.executable`` subprocesses see the same packages and no ``PYTHONPATH`` is
+ever set.
 pybuild lays it out in its own process, with the builtin builder ``builtin:python-env``
 (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is built, the closure is
 checked for two versions of one distribution, and the error says who pulled in each.
@@ -110,7 +111,6 @@ class Environment:
             "version": self.python.version,
             "site_packages": self.python.site_packages,
             "closure": [str(p) for p in self.closure],
-            "roots": [str(p) for p in self.roots],
             "ignore_collisions": self.ignore_collisions,
         }
         return derivation(

@@ -67,7 +67,8 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     os.mkdir(os.path.join(out, "bin"))
     write_venv_files(out, spec)
     link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
-    link_scripts(out, spec["roots"])
+    link_data(out, packages)
+    link_scripts(out, packages)
     return len(packages)
 
 
@@ -107,8 +108,26 @@ def link_tree(out: str, rel: str, packages: list) -> None:
             os.symlink(target, os.path.join(out, rel, name))
 
 
-def link_scripts(out: str, roots: list) -> None:
-    """Programs of the packages asked for (not of their dependencies), as in a venv.
+def link_data(out: str, packages: list) -> None:
+    """What packages install beside their modules and programs (a wheel's data, such as
+    ``share/jupyter`` with JupyterLab's assets and the kernel specs, and ``etc/jupyter`` with
+    the server extensions it turns on), merged as site-packages is: programs look for it
+    under ``sys.prefix``, as they find it in a venv."""
+    for name, sharing in _owners("", packages).items():
+        having = [package for package, is_dir in sharing if is_dir]
+        if name not in _OWN and having:
+            os.mkdir(os.path.join(out, name))
+            link_tree(out, name, having)
+
+
+# A package's entries that are not merged as data: its modules and programs (each merged
+# their own way) and its record of what it depends on.
+_OWN = ("bin", "lib", "pybuild-package.json")
+
+
+def link_scripts(out: str, packages: list) -> None:
+    """Programs of the packages, those asked for first, as a venv has every installed
+    package's (and Nix's ``python.withPackages`` every package's of the closure).
 
     A Python script gets a trampoline that runs it with the environment's python, so that it
     sees the environment; any other program (a compiled one, as ruff's wheel ships, or a
@@ -116,7 +135,7 @@ def link_scripts(out: str, roots: list) -> None:
     program is only made where there is none (one call, where a check for it cost two more:
     an environment has dozens).
     """
-    for package in roots:
+    for package in packages:
         try:
             names = sorted(os.listdir(os.path.join(package, "bin")))
         except (FileNotFoundError, NotADirectoryError):
