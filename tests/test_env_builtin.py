@@ -159,6 +159,7 @@ def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Pat
         "compiled": b"\x7fELF\x02\x01\x01" + bytes(64),
         "shell": b"#!/bin/sh\necho from the shell\n",
         "console": b"#!/usr/bin/python3.11 -S\nimport sys\n",
+        "pypy": b"#!/opt/pypy/bin/pypy3 -S\nimport sys\n",
         "long": long_shebang.encode(),
     }
     for name, text in programs.items():
@@ -169,7 +170,7 @@ def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Pat
     link_scripts(str(env), [str(package)])
     for name in ("compiled", "shell"):
         assert os.readlink(env / "bin" / name) == f"../../{package.name}/bin/{name}"
-    for name in ("console", "long"):
+    for name in ("console", "pypy", "long"):
         trampoline = env / "bin" / name
         assert not trampoline.is_symlink() and '"$here/python"' in trampoline.read_text()
     ran = subprocess.run([env / "bin" / "shell"], capture_output=True, text=True, check=True)

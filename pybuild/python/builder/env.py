@@ -160,10 +160,10 @@ def link_scripts(out: str, packages: list) -> None:
 
 
 def is_python_script(path: str) -> bool:
-    """Whether the program at `path` is Python: its ``#!`` line names python (as installers
-    write console scripts, and rewrite a wheel's ``#!python`` scripts), or it is the
-    ``/bin/sh`` line with Python's ``'''exec'`` after it that they write for an interpreter
-    path too long for ``#!``."""
+    """Whether the program at `path` is Python: its ``#!`` line names python or pypy (as
+    installers write console scripts, and rewrite a wheel's ``#!python`` scripts), or it is
+    the ``/bin/sh`` line with Python's ``'''exec'`` after it that they write for an
+    interpreter path too long for ``#!``."""
     try:
         with open(path, "rb") as program:
             head = program.read(512)
@@ -172,7 +172,8 @@ def is_python_script(path: str) -> bool:
     first, _, rest = head.partition(b"\n")
     if not first.startswith(b"#!"):
         return False
-    return b"python" in first or (first.rstrip() == b"#!/bin/sh" and rest.startswith(b"'''exec'"))
+    named = b"python" in first or b"pypy" in first  # python3.12, pypy3
+    return named or (first.rstrip() == b"#!/bin/sh" and rest.startswith(b"'''exec'"))
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
