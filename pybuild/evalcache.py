@@ -485,7 +485,8 @@ def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
 
 
 def _unchanged(inputs: Mapping[str, Any]) -> bool:
-    if time.time() >= inputs.get("expires", time.time() + 1):
+    expires = inputs.get("expires")
+    if expires is not None and time.time() >= expires:
         return False
     environ = os.environ
     if inputs["all_environ"] and set(environ) != set(inputs["environ"]):
