@@ -45,7 +45,8 @@ for kept in given["drvs"]:
     for basename in kept["output_paths"].values():  # what string context looks paths up in
         derivations._known[basename[:32]] = drv
     drvs[kept["drv_name"]] = drv
-spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]])
+spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]],
+            programs=[str(drvs[n]) for n in given["programs"]])
 env = derivation(
     name=os.environ.get("BENCH_ENV_NAME") or given["name"],
     builder=given["builder"],
@@ -65,6 +66,7 @@ def write(folder: Path, env: Any) -> Path:
     given = {
         "drvs": [{f: getattr(p.drv, f) for f in fields} for p in closure],
         "closure": [p.drv.drv_name for p in closure],
+        "programs": [p.drv.drv_name for p in env.with_programs],
         "spec": {
             "python": python.executable,
             "version": python.version,

@@ -209,19 +209,13 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
         "version": "3.11.7",
         "site_packages": site,
         "closure": [str(store / p) for p in files],
+        "programs": [str(store / p) for p in files],
         "ignore_collisions": True,
     }
     env = store / "e-env"
     build(spec, env)
-    assert sorted(os.listdir(env / "bin")) == [
-        "activate",
-        "jupyter",
-        "lab",
-        "python",
-        "python3",
-        "python3.11",
-        "tool",
-    ]
+    venv = ["activate", "python", "python3", "python3.11"]
+    assert sorted(os.listdir(env / "bin")) == sorted([*venv, "jupyter", "lab", "tool"])
     assert "a-python3.11-lab-1.0" in (env / "bin" / "tool").read_text()  # the one asked for
     for name in (
         "share/jupyter/lab/static/app.js",
@@ -235,3 +229,8 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
         == "../../../b-python3.11-core-1.0/share/jupyter/kernels"
     )
     assert not (env / "pybuild-package.json").exists()
+    # A profile's: the programs of the packages installed alone, their data all the same.
+    listed = store / "p-env"
+    build({**spec, "programs": spec["closure"][:1]}, listed)
+    assert sorted(os.listdir(listed / "bin")) == sorted([*venv, "lab", "tool"])
+    assert (listed / "share/jupyter/kernels/py/k.json").is_file()

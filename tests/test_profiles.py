@@ -249,6 +249,25 @@ def test_packages_from_the_index_by_name(recipes: Path) -> None:
     assert [(p["attr"], p["version"]) for p in listed] == [("pypi:shout[loud]<2", "1.0")]
 
 
+def test_a_profile_has_the_programs_of_what_was_installed_and_a_shell_all(
+    recipes: Path, use_index: BuildIndex
+) -> None:
+    """As nix-env, uv tool and pipx put a tool's programs on PATH, not its dependencies'; a
+    shell's environment has them all, as a venv has."""
+    write_fixture_recipes(recipes, use_index, ("megaphone",))
+    (recipes / "loud.py").write_text(
+        "def recipe(greet, megaphone):\n"
+        "    return greet.override_python_attrs(\n"
+        '        lambda old: {"dependencies": [*old["dependencies"], megaphone]})\n'
+    )
+    cli("install", *sets(recipes), "loud")
+    bin_dir = Path(cli("profile", "path").stdout.strip())
+    assert (bin_dir / "greet").exists() and not (bin_dir / "megaphone").exists()
+    find = "command -v greet; command -v megaphone"
+    shell = cli("shell", *sets(recipes), "-p", "loud", "--run", find)
+    assert [Path(p).name for p in shell.stdout.split()] == ["greet", "megaphone"]
+
+
 # -- bad input: clear errors, no damage -------------------------------------------------------
 
 

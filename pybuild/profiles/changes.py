@@ -245,7 +245,8 @@ class _Work:
         before anything is built."""
         from ..python.environment import Environment
 
-        return Environment(self.python, [chosen[k][1] for k in sorted(chosen)]).drv
+        packages = [chosen[k][1] for k in sorted(chosen)]
+        return Environment(self.python, packages, listed_programs_only=True).drv
 
     def commit(
         self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log

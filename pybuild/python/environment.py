@@ -73,6 +73,7 @@ class Environment:
         packages: Sequence[Any],
         ignore_collisions: bool = False,
         name: str | None = None,
+        listed_programs_only: bool = False,
     ) -> None:
         self.python = python
         self.roots = [force(p) for p in packages]
@@ -81,6 +82,9 @@ class Environment:
                 raise UsageError(f"with_packages wants Python packages, got {pkg!r}")
         self.ignore_collisions = ignore_collisions
         self.name = name or f"python{python.version_xy}-env"
+        # Every package's programs, as a venv has them; a profile's, as a tool's installer
+        # (nix-env, uv tool, pipx) puts them on PATH: only those of the packages installed.
+        self.listed_programs_only = listed_programs_only
 
     @functools.cached_property
     def closure(self) -> list[PythonPackage]:
@@ -104,6 +108,11 @@ class Environment:
                 raise VersionConflict(name, versions)
         return list(order.values())
 
+    @property
+    def with_programs(self) -> list[PythonPackage]:
+        """The packages whose programs the environment's ``bin`` has."""
+        return self.roots if self.listed_programs_only else self.closure
+
     @functools.cached_property
     def drv(self) -> Derivation:
         spec = {
@@ -111,6 +120,7 @@ class Environment:
             "version": self.python.version,
             "site_packages": self.python.site_packages,
             "closure": [str(p) for p in self.closure],
+            "programs": [str(p) for p in self.with_programs],
             "ignore_collisions": self.ignore_collisions,
         }
         return derivation(
@@ -189,9 +199,14 @@ class PythonForSet:
         *,
         ignore_collisions: bool = False,
         name: str | None = None,
+        listed_programs_only: bool = False,
     ) -> Environment:
-        """An environment of ``select(pkgs)`` and everything they need."""
-        return Environment(self.interpreter, list(select(self.pkgs)), ignore_collisions, name)
+        """An environment of ``select(pkgs)`` and everything they need, with the programs of
+        them all (of the packages listed alone, `listed_programs_only`, as a profile has)."""
+        packages = list(select(self.pkgs))
+        return Environment(
+            self.interpreter, packages, ignore_collisions, name, listed_programs_only
+        )
 
     def override(self, *, package_overrides: Any = None) -> PythonForSet:
         """The same interpreter over the set with one more overlay (nixpkgs' packageOverrides)."""

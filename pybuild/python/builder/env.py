@@ -68,7 +68,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     write_venv_files(out, spec)
     link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
     link_data(out, packages)
-    link_scripts(out, packages)
+    link_scripts(out, spec["programs"])
     return len(packages)
 
 
@@ -126,8 +126,9 @@ _OWN = ("bin", "lib", "pybuild-package.json")
 
 
 def link_scripts(out: str, packages: list) -> None:
-    """Programs of the packages, those asked for first, as a venv has every installed
-    package's (and Nix's ``python.withPackages`` every package's of the closure).
+    """Programs of `packages`: of the closure, those asked for first, as a venv has every
+    installed package's (and Nix's ``python.withPackages`` every package's of the closure),
+    or only of those asked for, as a profile has them.
 
     A Python script gets a trampoline that runs it with the environment's python, so that it
     sees the environment; any other program (a compiled one, as ruff's wheel ships, or a
