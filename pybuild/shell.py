@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from .writtenjson import top_level_string
+
 TYPE_CHECKING = False  # typing is an import the no-op shell does without
 
 __all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
@@ -99,16 +101,13 @@ def main_program(package_dir: str) -> str:
 
 def _project_name(package_dir: str) -> str:
     """The package's ``pname``, from its ``pybuild-package.json``: read straight from the text
-    the builder writes (``json.dumps(…, indent=1, sort_keys=True)``: each top-level key on a
-    line of its own, one space in; non-ASCII escaped), else parsed as JSON, which loads
-    :mod:`re` and :mod:`enum`, a quarter of a repeated ``pybuild run``'s own time."""
+    the builder writes (``json.dumps(…, indent=1, sort_keys=True)``, non-ASCII escaped), else
+    parsed as JSON (:mod:`pybuild.writtenjson`)."""
     with open(os.path.join(package_dir, "pybuild-package.json"), encoding="utf-8") as f:
         text = f.read()
-    key = ' "pname": "'
-    lines = text.split("\n")
-    found = [line[len(key) :].removesuffix(",") for line in lines if line.startswith(key)]
-    if len(found) == 1 and found[0].endswith('"') and not any(c in found[0][:-1] for c in '"\\'):
-        return found[0][:-1]
+    pname = top_level_string(text.split("\n"), "pname", indent=1)
+    if pname is not None:
+        return pname
     import json
 
     return str(json.loads(text)["pname"])

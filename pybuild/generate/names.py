@@ -11,6 +11,7 @@ variant that fits.
 from __future__ import annotations
 
 import keyword
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,21 +82,32 @@ def set_recipes(
     from ..python.package import PythonPackage
 
     wanted = canonicalize_name(project)
+    known = _unsupported.setdefault(pkgs, {})
     for i, name in enumerate(set_attrs(pkgs, project)):
-        try:
-            value = force(pkgs[name])
-            if isinstance(value, PythonPackage):
-                _derivation(value)
-        except UnsupportedInterpreter as exc:
+        reason = known.get(name)
+        if reason is None:
+            try:
+                value = force(pkgs[name])
+                if isinstance(value, PythonPackage):
+                    _derivation(value)
+            except UnsupportedInterpreter as exc:
+                reason = known[name] = exc.args[0]  # without the hint to build elsewhere
+            except PybuildError:
+                if i == 0 and name == attr_name(project):
+                    raise
+                continue
+        if reason is not None:
             if unsupported is not None:
-                unsupported[name] = exc.args[0]  # the reason, without the hint to build elsewhere
-            continue
-        except PybuildError:
-            if i == 0 and name == attr_name(project):
-                raise
+                unsupported[name] = reason
             continue
         if isinstance(value, PythonPackage) and canonicalize_name(value.pname) == wanted:
             yield name, value
+
+
+# By set, its recipes the set's interpreter cannot have, with the reason: the resolver asks
+# for a project's recipes at every step, and such a recipe raises only once evaluated again
+# (a set keeps the values it evaluated, not its errors).
+_unsupported: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _derivation(pkg: Any) -> Any:

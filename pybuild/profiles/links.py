@@ -20,6 +20,7 @@ import os
 from ..atomic import replace_symlink
 from ..errors import PybuildError
 from ..store.locks import path_locks
+from ..writtenjson import top_level_string
 
 TYPE_CHECKING = False  # typing is one of the imports this module exists to avoid
 if TYPE_CHECKING:
@@ -244,10 +245,7 @@ def _written_environment(text: str) -> str | None:
     (``json.dumps(…, indent=2, sort_keys=True)``: every top-level key on a line of its own, two
     spaces in, and no JSON string holds a raw line break), or None for any other text: the
     format must be this pybuild's, and the key there once, its value free of escapes."""
-    lines, key = text.split("\n"), '  "environment": "'
+    lines = text.split("\n")
     if lines[:1] != ["{"] or lines[-3:] != [f'  "version": {MANIFEST_FORMAT}', "}", ""]:
         return None
-    found = [line[len(key) :].removesuffix(",") for line in lines if line.startswith(key)]
-    if len(found) != 1 or not found[0].endswith('"') or any(c in found[0][:-1] for c in '"\\'):
-        return None
-    return found[0][:-1]
+    return top_level_string(lines, "environment", indent=2)
