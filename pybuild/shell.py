@@ -10,7 +10,7 @@ variables a terminal needs (like nix-shell ``--pure``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .writtenjson import top_level_string
 
@@ -69,7 +69,7 @@ def run_program(env_dir: str, package_dir: str, program: str | None, args: list[
     program (:func:`main_program`), with `args`, in `env_dir` as a shell's command runs. A
     ``--`` first separates them from pybuild's, as ``nix run`` takes it, and is left out."""
     args = args[1:] if args[:1] == ["--"] else args
-    name = program if program is not None else main_program(package_dir)
+    name = program if program is not None else main_program(package_dir, args)
     path = os.path.join(env_dir, "bin", name)
     if os.sep in name or name == "activate" or not os.access(path, os.X_OK):
         from .errors import UsageError
@@ -79,9 +79,11 @@ def run_program(env_dir: str, package_dir: str, program: str | None, args: list[
     return _wait_for([path, *args], shell_environ(env_dir, False, os.environ))
 
 
-def main_program(package_dir: str) -> str:
+def main_program(package_dir: str, args: Sequence[str] = ()) -> str:
     """The program a package runs, as ``nix run`` picks one: the one named as the package
-    (``-``, ``_`` and ``.`` alike, as in project names), else its only one."""
+    (``-``, ``_`` and ``.`` alike, as in project names), else its only one. The error's hint
+    shows where ``--bin`` goes, and says so when the program's `args` begin with one of
+    pybuild's options: after the package they are the program's, as ``uvx`` takes them."""
     from .errors import UsageError
 
     pname = _project_name(package_dir)
@@ -94,8 +96,12 @@ def main_program(package_dir: str) -> str:
         + (f": {', '.join(programs)}" if programs else "")
     )
     error.hint = (
-        "name one with --bin NAME" if programs else "run python with it: --bin python -c CODE"
+        "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
+        if programs
+        else "run python with it: pybuild run --bin python ATTR -c CODE"
     )
+    if args[:1] in (["--bin"], ["--with"]):
+        error.hint += f" ({args[0]} after the package is the program's argument, not pybuild's)"
     raise error
 
 

@@ -234,8 +234,10 @@ def test_a_packages_program_is_the_one_named_as_it_or_its_only_one(
     if chosen is not None:
         assert main_program(str(tmp_path)) == chosen
     else:
-        with pytest.raises(UsageError, match=r"picky\.tool has (no|several) programs"):
-            main_program(str(tmp_path))
+        with pytest.raises(UsageError, match=r"picky\.tool has (no|several) programs") as no:
+            main_program(str(tmp_path), ["--bin", "x"])
+        assert "pybuild run --bin" in str(no.value.hint)  # where --bin goes
+        assert "--bin after the package is the program's" in str(no.value.hint)
 
 
 def test_a_command_runs_in_an_environment_from_any_thread(tmp_path: Path) -> None:
