@@ -18,16 +18,23 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   ``readlink``, and so ``Path.exists``, ``is_file``, ``os.path.isdir``, ``glob``…): by kind,
   link target and, for a file, its stamp as a read file's (a folder's own time is not
   recorded: it changes whenever anything inside is written);
-- every environment variable read, by value (all of them if the environment was iterated);
+- every environment variable read, by value (all of them if the environment was iterated,
+  but those a shell sets by itself: :data:`_SHELLS_OWN`);
 - the command line, the working directory, the interpreter and the store.
 
-A record is not saved while an input is younger than two seconds (as git's index treats
-racy files): a file written while the evaluation ran, or in the same clock tick as it was
-read, would look unchanged; a later run saves it. An evaluation that depends on the clock or
-the network is not cached when the code that does so says so (:func:`volatile`: a stale plan
-served while the index is out of reach), or cached until a time it names (:func:`expires`: an
-unpinned package from the index, whose plan is asked again after a day); a recipe of your
-own that depends on them must have the ``eval_cache`` setting turned off.
+Not recorded: what the store keeps about itself, and pybuild's memos of exact answers (the
+caller names them: where the file of a known hash is, an interpreter's facts), whose entries
+never change what they answer; counted, each new entry for any command ended every record.
+
+A record is not saved while an input is younger than two seconds (as git's index treats racy
+files): a file written while the evaluation ran, or in the same clock tick as it was read,
+would look unchanged; a later run saves it. A file the evaluation wrote itself (a plan it
+made), as its write left it, is what it used: that one counts as settled. An evaluation that
+depends on the clock or the network is not cached when the code that does so says so
+(:func:`volatile`: a stale plan served while the index is out of reach), or cached until a time
+it names (:func:`expires`: an unpinned package from the index, whose plan is asked again after
+a day); a recipe of your own that depends on them must have the ``eval_cache`` setting turned
+off.
 
 A file's time and inode are not what was read, only its bytes: they are compared first,
 because a ``stat`` is cheap, and a file (read or asked about) whose stamp changed still holds
@@ -80,7 +87,12 @@ _FORMAT = 6  # 5: a file's content hash beside its stamp, several answers; 6: an
 _KEPT = 4  # answers kept for a command line, the newest first
 _HASHED = 1 << 20  # files up to this size are hashed too; a larger one's stamp decides
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
-_ALL = "*"  # the environment was iterated: every variable counts
+_ALL = "*"  # the environment was iterated: every variable counts, but the shell's own
+# The variables a shell sets by itself as it runs commands: the last argument, the working
+# folder (part of every record's key) and the one before, the shell's depth. Code that scans
+# the environment (pip's configuration for PIP_*, requests for proxies, pybuild's settings)
+# does not mean them; counted, a record held only in the folder, and shell, it was made in.
+_SHELLS_OWN = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})
 # What reading a damaged record raises (marshal's errors, or a part missing or of a wrong kind).
 _DAMAGED = (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError)
 _volatile: list[str] = []
@@ -152,7 +164,21 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
 
     def copy(self) -> dict[str, str]:
         self._read.add(_ALL)
-        return super().copy()
+        return self._all()
+
+    def items(self) -> Any:
+        self._read.add(_ALL)
+        return self._all().items()
+
+    def values(self) -> Any:
+        self._read.add(_ALL)
+        return self._all().values()
+
+    def _all(self) -> dict[str, str]:
+        """Every variable, each not noted as read by name: iterating counts them all (but
+        the shell's own, :data:`_SHELLS_OWN`), and a name read by itself counts even then."""
+        data = self._data  # type: ignore[attr-defined]
+        return {self.decodekey(k): self.decodevalue(v) for k, v in data.items()}
 
 
 # Cached bytecode is no input: it is used (by imports, and by a set for its recipe files) only
@@ -177,6 +203,9 @@ class Recorder:
         # hold only until the next build of anything.
         self._store = store_dir.rstrip(os.sep)
         self._skip = (self._store + os.sep, *kept)
+        # Files this evaluation replaced (its plans, pybuild's caches): path -> the stamp its
+        # own write left, which :meth:`settled` trusts however young (see :meth:`_record`).
+        self.written: dict[str, list[int]] = {}
 
     def recording(self) -> AbstractContextManager[Recorder]:
         """Patch every way Python reads the file system or the environment, for the block."""
@@ -190,7 +219,9 @@ class Recorder:
         Import machinery calls ``posix`` directly, so only what the evaluation's own code asks
         is seen; pathlib, ``os.path`` and ``glob`` all end in the functions patched here.
         """
-        real = {name: getattr(os, name) for name in (*_PROBES, "scandir", "listdir", "open")}
+        real = {
+            name: getattr(os, name) for name in (*_PROBES, "scandir", "listdir", "open", "replace")
+        }
         real_open, real_environ = builtins.open, os.environ
 
         def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -203,6 +234,14 @@ class Recorder:
                 self._note(self.files, path)
             return real["open"](path, flags, *args, **kwargs)
 
+        def replacing(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+            # A file written whole and renamed into place (write_atomic) by the evaluation
+            # itself: a new inode, whose stamp is this write's until another replaces it.
+            real["replace"](src, dst, *args, **kwargs)
+            if not isinstance(dst, int):
+                full = os.path.abspath(os.fsdecode(dst))
+                self.written[full] = (_file_stamp(full) or [])[:3]
+
         def watched(name: str, seen: set[str]) -> Any:
             def call(path: Any = ".", *args: Any, **kwargs: Any) -> Any:
                 self._note(seen, path)
@@ -212,6 +251,7 @@ class Recorder:
 
         builtins.open = io.open = opening  # type: ignore[assignment]
         os.open = os_opening  # type: ignore[assignment]
+        os.replace = replacing
         os.scandir = watched("scandir", self.folders)
         os.listdir = watched("listdir", self.folders)
         for name in _PROBES:
@@ -261,12 +301,15 @@ class Recorder:
         )
         files = {path: _read_stamp(path, not path.startswith(installed)) for path in sorted(paths)}
         folders = {path: _folder_stamp(path) for path in sorted(self.folders)}
+        # A path read and asked about counts both ways: a read file is judged by its bytes,
+        # but whether it is a link (to the same bytes) is a question only the probe answers.
         probed = {
             path: _probed_stamp(path, not path.startswith(installed))
-            for path in sorted(self.probed - paths)
+            for path in sorted(self.probed)
         }
         environ = os.environ
-        names = sorted(environ) if _ALL in self.variables else sorted(self.variables)
+        named = self.variables - {_ALL}
+        names = sorted(set(environ) - _SHELLS_OWN | named if _ALL in self.variables else named)
         return {
             "files": files,
             "folders": folders,
@@ -277,9 +320,14 @@ class Recorder:
 
     def settled(self, inputs: Mapping[str, Any]) -> bool:
         """Whether every input is older than the evaluation by a safe margin: a file written
-        while it ran (or in the same clock tick as it was read) may not be what was read."""
-        stamps = [s[0] for s in inputs["files"].values() if s]
-        stamps += [s[3] for s in inputs["probed"].values() if s and len(s) > 3]
+        while it ran (or in the same clock tick as it was read) may not be what was read.
+        A file the evaluation wrote itself (a plan it made), still as its write left it, is
+        what it used, however young: its first run is then kept too, not only the second."""
+        own = self.written  # by time, size and inode: a file's stamp [0:3], a path's [3:6]
+        stamps = [s[0] for p, s in inputs["files"].items() if s and own.get(p) != s[:3]]
+        stamps += [
+            s[3] for p, s in inputs["probed"].items() if s and len(s) > 3 and own.get(p) != s[3:6]
+        ]
         return max(stamps, default=0) < self.started_ns - _SETTLED_NS
 
 
@@ -489,8 +537,10 @@ def _unchanged(inputs: Mapping[str, Any]) -> bool:
     if expires is not None and time.time() >= expires:
         return False
     environ = os.environ
-    if inputs["all_environ"] and set(environ) != set(inputs["environ"]):
-        return False
+    if inputs["all_environ"]:  # the same names (but the shell's own), as the values below
+        present = {name for name, value in inputs["environ"].items() if value is not None}
+        if set(environ) - _SHELLS_OWN != present - _SHELLS_OWN:
+            return False
     return (
         all(environ.get(name) == value for name, value in inputs["environ"].items())
         and all(_same_file(p, s) for p, s in inputs["files"].items())

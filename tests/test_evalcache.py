@@ -128,11 +128,10 @@ def test_a_new_recipe_in_a_listed_folder_is_noticed(
     )
     os.utime(project / "build.py", (1e9, 1e9))
     first, _ = build(capsys)
-    # The first evaluation wrote the interpreter's cache file, which it had read: not trusted.
-    assert build(capsys) == (first, 2)
-    assert build(capsys) == (first, 2)
+    # The first evaluation wrote the interpreter's facts: a memo, which counts for nothing.
+    assert build(capsys) == (first, 1)
     write(recipes / "other.py", "def recipe():\n    return None\n", age=10)
-    assert build(capsys) == (first, 3)  # the folder changed: evaluated again, same result
+    assert build(capsys) == (first, 2)  # the folder changed: evaluated again, same result
 
 
 def test_the_setting_turns_it_off_and_check_never_uses_it(
@@ -156,6 +155,77 @@ def test_inputs_younger_than_the_margin_are_not_trusted(
     monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)
     build(capsys)
     assert build(capsys) == (first, 3)
+
+
+def test_a_file_the_evaluation_wrote_itself_is_trusted_as_its_write_left_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan made by the evaluation (``pypi:NAME``'s) is written then read: its first run is
+    kept, not only its second; a file written in place, or changed since, is not trusted."""
+    word_from(
+        project,
+        'str(write_atomic(Path(__file__).with_name("plan"), "p") or "")'
+        ' + Path(__file__).with_name("plan").read_text()',
+    )
+    text = (
+        (project / "build.py")
+        .read_text()
+        .replace(
+            "from pybuild import derivation",
+            "from pybuild import derivation\nfrom pybuild.atomic import write_atomic",
+        )
+    )
+    write(project / "build.py", text, age=100)
+    first, _ = build(capsys)
+    assert build(capsys) == (first, 1)  # kept from the first run
+    write(project / "plan", "q", age=50)  # another process's plan, the same size
+    assert build(capsys) == (first, 2)
+    plan = 'Path(__file__).with_name("plan")'
+    word_from(project, f'({plan}.write_text("p") and {plan}.read_text())')
+    build(capsys)
+    assert build(capsys)[1] == 4  # written in place: may be read half-written, not trusted
+
+
+def test_the_shells_own_variables_count_for_nothing_when_the_environment_is_scanned(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip's configuration scans the environment for PIP_*, requests for proxies: each such
+    evaluation would otherwise hold only in the shell, and after the ``cd``, it ran in."""
+    word_from(project, 'str(len([n for n in os.environ if n.startswith("EVAL_")]))')
+    first, _ = build(capsys)
+    for name, value in [("_", "/usr/bin/env"), ("OLDPWD", "/"), ("SHLVL", "7"), ("PWD", "/x")]:
+        monkeypatch.setenv(name, value)
+        assert build(capsys) == (first, 1)
+    monkeypatch.delenv("OLDPWD")
+    assert build(capsys) == (first, 1)
+    monkeypatch.setenv("EVAL_WORD", "hi")  # any other variable counts: it was scanned
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "hi2\n"
+    word_from(project, 'os.environ["PWD"] + str(len(list(os.environ)))')  # PWD by its name
+    build(capsys)
+    monkeypatch.setenv("PWD", "/y")
+    assert build(capsys)[1] == 4
+
+
+def test_pybuilds_memos_are_no_input_of_an_evaluation(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where a file of a known hash is (fetch-pypi.json) is read by every fetch of the index
+    and written by any new one: counted, the next new package ended every record."""
+    from pybuild.fetchers import remember_file
+
+    sri = "sha256-" + "A" * 43 + "="
+    remember_file(sri, "six", "1.0", "sdist", "file:///x/six-1.0.tar.gz", "six-1.0.tar.gz")
+    word_from(project, 'fetch_pypi("six", "1.0", "' + sri + '").drv_name[:4]')
+    text = (
+        (project / "build.py")
+        .read_text()
+        .replace("from pybuild import derivation", "from pybuild import derivation, fetch_pypi")
+    )
+    write(project / "build.py", text, age=100)
+    first, _ = build(capsys)
+    remember_file(sri, "idna", "3.0", "sdist", "file:///x/idna-3.0.tar.gz", "idna-3.0.tar.gz")
+    assert build(capsys) == (first, 1)
 
 
 def test_an_evaluation_that_says_it_is_volatile_is_not_cached(

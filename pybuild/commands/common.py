@@ -260,8 +260,13 @@ def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:
     from ..settings import config_file
     from ..store.validity import notes_folder
 
+    # Besides the store's own records, pybuild's memos of exact answers: where the file of a
+    # known hash is, an interpreter's facts by its binary. An entry never changes what it
+    # answers, so a new one, written for another command, must not end this command's record.
+    cache = store.var / "cache"
+    memos = [str(cache / "fetch-pypi.json"), os.path.join(cache, "interpreters", "")]
     recorder = Recorder(
-        str(store.dir), kept=[str(store.registry.path), notes_folder(str(store.var))]
+        str(store.dir), kept=[str(store.registry.path), notes_folder(str(store.var)), *memos]
     )
     with recorder.recording():
         recorder.note_settings(str(config_file()))
