@@ -69,7 +69,7 @@ def run_program(env_dir: str, package_dir: str, program: str | None, args: list[
     program (:func:`main_program`), with `args`, in `env_dir` as a shell's command runs. A
     ``--`` first separates them from pybuild's, as ``nix run`` takes it, and is left out."""
     args = args[1:] if args[:1] == ["--"] else args
-    name = program if program is not None else main_program(package_dir, args)
+    name = program if program is not None else main_program(package_dir, args, env_dir)
     path = os.path.join(env_dir, "bin", name)
     if os.sep in name or name == "activate" or not os.access(path, os.X_OK):
         from .errors import UsageError
@@ -79,11 +79,13 @@ def run_program(env_dir: str, package_dir: str, program: str | None, args: list[
     return _wait_for([path, *args], shell_environ(env_dir, False, os.environ))
 
 
-def main_program(package_dir: str, args: Sequence[str] = ()) -> str:
+def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None = None) -> str:
     """The program a package runs, as ``nix run`` picks one: the one named as the package
-    (``-``, ``_`` and ``.`` alike, as in project names), else its only one. The error's hint
-    shows where ``--bin`` goes, and says so when the program's `args` begin with one of
-    pybuild's options: after the package they are the program's, as ``uvx`` takes them."""
+    (``-``, ``_`` and ``.`` alike, as in project names), else its only one. The error says
+    which programs its environment (`env_dir`) has when the package has none of its own (a
+    project whose command comes with a dependency), and its hint shows where ``--bin`` goes,
+    saying so when the program's `args` begin with one of pybuild's options: after the
+    package they are the program's, as ``uvx`` takes them."""
     from .errors import UsageError
 
     pname = _project_name(package_dir)
@@ -91,13 +93,19 @@ def main_program(package_dir: str, args: Sequence[str] = ()) -> str:
     named = [p for p in programs if _normal(p) == _normal(pname)]
     if len(named) == 1 or len(programs) == 1:
         return (named or programs)[0]
-    error = UsageError(
-        f"{pname} has {'no programs' if not programs else 'several programs, none named as it'}"
-        + (f": {', '.join(programs)}" if programs else "")
-    )
+    others: list[str] = []
+    if programs:
+        error = UsageError(f"{pname} has several programs, none named as it: {', '.join(programs)}")
+    else:
+        if env_dir is not None:
+            others = [p for p in _programs(env_dir) if not p.startswith("python")]
+        error = UsageError(
+            f"{pname} has no programs"
+            + (f" of its own; its dependencies have: {', '.join(others)}" if others else "")
+        )
     error.hint = (
         "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
-        if programs
+        if programs or others
         else "run python with it: pybuild run --bin python ATTR -c CODE"
     )
     if args[:1] in (["--bin"], ["--with"]):

@@ -240,6 +240,24 @@ def test_a_packages_program_is_the_one_named_as_it_or_its_only_one(
         assert "--bin after the package is the program's" in str(no.value.hint)
 
 
+def test_a_package_whose_command_comes_with_a_dependency_is_told_which(tmp_path: Path) -> None:
+    """fastapi-cli's ``fastapi`` is fastapi-cli-slim's: the error names it, as uvx's does."""
+    from pybuild.errors import UsageError
+    from pybuild.shell import main_program
+
+    package, env = tmp_path / "pkg", tmp_path / "env"
+    package.mkdir()
+    info = {"dependencies": [], "pname": "fastapi-cli", "version": "1.0"}
+    (package / "pybuild-package.json").write_text(json.dumps(info, indent=1) + "\n")
+    (env / "bin").mkdir(parents=True)
+    for name in ["fastapi", "python", "python3", "activate"]:
+        (env / "bin" / name).write_text("#!/bin/sh\n")
+    with pytest.raises(UsageError) as told:
+        main_program(str(package), [], str(env))
+    assert str(told.value).splitlines()[0].endswith("its dependencies have: fastapi")
+    assert "pybuild run --bin NAME ATTR" in str(told.value.hint)
+
+
 def test_a_command_runs_in_an_environment_from_any_thread(tmp_path: Path) -> None:
     """Only the main thread may change how signals are handled: elsewhere they stay as
     they are, and the command still runs and gives its status."""
