@@ -235,6 +235,12 @@ def test_installing_another_version_replaces_it_and_conflicts_change_nothing(
     assert snapshot(Store.default().var / "profiles") == before
 
 
+def test_list_lines_up_its_columns_whatever_the_lengths(recipes: Path) -> None:
+    cli("install", *sets(recipes), "greet", "pypi:shout>=0.1,!=0.5,<2,!=1.9")
+    lines = cli("list").stdout.splitlines()
+    assert len(lines) == 2 and len({line.index(os.sep) for line in lines}) == 1
+
+
 def test_packages_from_the_index_by_name(recipes: Path) -> None:
     cli("install", *sets(recipes), "pypi:shout")
     cli("install", *sets(recipes), "greet")  # pypi:shout is kept at the version it has

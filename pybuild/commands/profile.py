@@ -185,8 +185,10 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     if current is None:
         _say(f"profile {profile.name} has no generation yet")
-    for e in entries:
-        print(f"{e.attr:<24} {e.pname} {e.version:<12} {store.path(e.out)}")
+    rows = [(e.attr, f"{e.pname} {e.version}", str(store.path(e.out))) for e in entries]
+    widths = [max([24, *(len(row[i]) for row in rows)]) for i in (0, 1)]  # columns line up
+    for attr, release, out in rows:
+        print(f"{attr:<{widths[0]}} {release:<{widths[1]}} {out}")
     return 0
 
 
