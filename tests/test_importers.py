@@ -241,7 +241,8 @@ requires-python = ">=3.9"
 name = "tomli"
 version = "2.2.1"
 marker = "python_full_version < '3.11'"
-sdist = {{ url = "https://files.example/tomli-2.2.1.tar.gz", hashes = {{ sha256 = "{SHA_A}" }} }}
+sdist = {{ url = "https://files.example/tomli-2.2.1.tar.gz", upload-time = 2024-11-27T22:38:35Z, \
+hashes = {{ sha256 = "{SHA_A}" }} }}
 
 [[packages]]
 name = "app"
