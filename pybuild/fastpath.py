@@ -171,20 +171,21 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
 
 
 def _run(home: str, rest: Sequence[str]) -> int | None:
-    """``run [--recipes DIR…] [--with ATTR…] [--bin NAME] ATTR [ARG…]`` answered from its
-    evaluation record: the package's program runs as the full command would run it."""
+    """``run [-f FILE] [--recipes DIR…] [--with ATTR…] [--bin NAME] ATTR [ARG…]`` answered
+    from its evaluation record: the package's program runs as the full command would run it."""
     split = 0  # where ATTR is: after the options, as argparse reads them before it
     while split < len(rest) and rest[split].startswith("-"):
         split += 1 if rest[split] == "--no-default-recipes" else 2
     if split >= len(rest):
         return None
-    allowed = {"--recipes", "--no-default-recipes", "--with", "--bin"}
+    allowed = {"-f", "--file", "--recipes", "--no-default-recipes", "--with", "--bin"}
     found = _scan(rest[:split], allowed)
     folders = _recipe_folders(found) if found is not None else False
     if found is None or found["attrs"] or folders is False:
         return None
     attr, args = rest[split], list(rest[split + 1 :])
-    command = ["run", attr, found.get("with", []), folders, None, None]  # as commands/shell.py
+    file = found.get("file", [None])[0]
+    command = ["run", attr, found.get("with", []), folders, None, None, file]  # as shell.py has it
 
     def run(paths: list[str]) -> int | None:
         from .errors import UsageError

@@ -210,6 +210,21 @@ def test_run_runs_a_packages_program_as_nix_run_and_uvx_do(recipes: Path) -> Non
     assert "the environment has no program 'gret' (it has: greet, python" in missing.stderr
 
 
+def test_run_takes_a_package_of_a_file_as_build_does(recipes: Path, tmp_path: Path) -> None:
+    """A project's own package (``build -f default.py myapp``) runs as one of the set does."""
+    project = tmp_path / "default.py"
+    project.write_text(
+        "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
+        f"pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(recipes)!r}])\n"
+        "app = pkgs.greet\n"
+    )
+    assert cli("run", "-f", str(project), "app").stdout == "HELLO FROM GREET!\n"
+    code = "import greet; greet.main()"
+    assert cli("run", "-f", str(project), "--bin", "python", "app", "-c", code).returncode == 0
+    not_one = cli("run", "-f", str(project), "pkgs", ok=False)
+    assert "pkgs is not a Python package" in not_one.stderr
+
+
 @pytest.mark.parametrize(
     ("programs", "chosen"),
     [

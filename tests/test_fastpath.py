@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -226,6 +227,17 @@ def test_a_repeated_run_is_answered_from_its_record(
     assert capfd.readouterr().out == "HELLO FROM GREET!\n"
     assert fastpath.answer(["run", *sets, "--bin", "nope", "greet"]) is None  # the long way
     assert fastpath.answer(["run", *sets, "-j", "2", "greet"]) is None  # -j: the long way
+    file = recipes.parent / "default.py"  # a project's file, as `build -f` takes it
+    folders = [str(default_recipes()), str(recipes)]
+    file.write_text(
+        f"from pybuild.pkgset import package_set\npkgs = package_set(recipes={folders!r})\n"
+    )
+    for written in [file, *recipes.glob("*.py")]:  # as a project's files are: not just made
+        os.utime(written, (time.time() - 60,) * 2)
+    from_file = ["run", "-f", str(file), "--with", "pkgs.shout", "pkgs.greet"]
+    assert main(from_file) == 0
+    assert fastpath.answer(from_file) == 0  # kept from its first evaluation: nothing was young
+    assert capfd.readouterr().out == "HELLO FROM GREET!\n" * 2
     (recipes / "greet.py").write_text((recipes / "greet.py").read_text() + "\n# edited\n")
     assert fastpath.answer(argv) is None
 

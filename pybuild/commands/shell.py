@@ -63,8 +63,13 @@ def _register_run(commands: Any) -> None:
         " ARGs, in an environment of it and the --with packages; everything after ATTR is the"
         " program's."
     )
-    completes_attrs(p.add_argument("attr", metavar="ATTR", help="the package (or pypi:NAME)"))
+    completes_attrs(
+        p.add_argument(
+            "attr", metavar="ATTR", help="the package (or pypi:NAME), of the set or FILE"
+        )
+    )
     p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARG", help="the program's")
+    p.add_argument("-f", "--file", help="Python file whose attributes ATTR and the --with ones are")
     p.add_argument(
         "--bin",
         metavar="NAME",
@@ -162,10 +167,29 @@ def _run(args: argparse.Namespace) -> int:
 def _run_targets(args: argparse.Namespace) -> list[Any]:
     """The environment of ``run``'s package and ``--with`` packages, and the package's own
     derivation (its programs are the ones it may run)."""
+    if args.file:
+        return _file_targets(args)
     pkgs = package_set(args)
     pkg = select_attr(pkgs, args.attr)
     more = [select_attr(pkgs, attr) for attr in args.with_packages]
     env = pkgs.python.with_packages(lambda ps: [pkg, *more])
+    return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
+
+
+def _file_targets(args: argparse.Namespace) -> list[Any]:
+    """``run -f FILE ATTR``: a package of the file (a project's own, as ``build -f`` builds
+    it), in an environment with its ``--with`` packages, for the interpreter it is built for."""
+    from ..evaluate import load_module, select
+    from ..python.environment import Environment
+    from ..python.package import PythonPackage
+
+    if args.python is not None:
+        raise UsageError(f"--python chooses the set's interpreter; {args.file} makes its own set")
+    module = load_module(args.file)
+    pkg, *more = [select(module, a, args.file) for a in [args.attr, *args.with_packages]]
+    if not isinstance(pkg, PythonPackage):
+        raise UsageError(f"{args.file}: {args.attr} is not a Python package, so it has no programs")
+    env = Environment(pkg.python, [pkg, *more])
     return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
 
 
@@ -181,5 +205,6 @@ def _run_cache_key(args: argparse.Namespace, store: Any) -> str:
         recipe_folders(args),
         args.overlay,
         located_python(args),
+        args.file,
     ]
     return cache_key(store, command)
