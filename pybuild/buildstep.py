@@ -222,6 +222,12 @@ def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> 
     if not drv.is_fixed_output:
         for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
             env[var] = _CLOSED_PROXY
+        # OpenSSL's default folder of trusted certificates: the build's own, which holds
+        # none (OpenSSL looks only for files named by a certificate's hash). A package that
+        # hands the default locations to its own TLS library when imported (pygit2, for
+        # libgit2) fails its imports check where there are none, as in the sandbox, and
+        # trusted the host's outside it; now it trusts nothing in either.
+        env["SSL_CERT_DIR"] = str(build_dir)
     else:
         for var in (
             "http_proxy",

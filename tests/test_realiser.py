@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -215,6 +217,23 @@ def test_the_builder_environment_is_cleared(store: Store, monkeypatch: pytest.Mo
         assert env[proxy] == "http://127.0.0.1:9"
     assert env["PATH"].endswith("/usr/local/bin:/usr/bin:/bin")
     assert not tmpdir.exists()  # the build directory is removed after the build
+
+
+def test_a_build_that_is_no_download_trusts_no_certificate(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenSSL's default folder of certificates is the build's own, which holds none, in the
+    sandbox and out of it: a package that hands it to its TLS library when imported (pygit2)
+    imports, and the host's certificates are never what a build trusts."""
+    monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")  # the host's: not passed on
+    code = (
+        "import json, os, ssl; d = ssl.get_default_verify_paths().capath;"
+        " open(os.environ['out'], 'w').write(json.dumps([d, os.listdir(d), os.environ['TMPDIR']]))"
+    )
+    drv = derivation(name="tls", builder=sys.executable, args=["-I", "-c", code])
+    build(store, drv)
+    folder, inside, tmpdir = json.loads(out_path(store, drv).read_text())
+    assert inside == [] and folder == tmpdir
 
 
 def test_a_fixed_output_build_may_use_the_users_proxy(
