@@ -58,6 +58,9 @@ __all__ = [
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
 _FAKE_HASH = "sha256-" + "A" * 43 + "="
+# A URL's scheme, as RFC 3986 spells it (what urlsplit finds, without the rest of its work:
+# a set's fetches of the index are named by their file, and need no more of the URL).
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # What a store name cannot hold (\w: what str.isalnum() accepts, and "_").
 _NOT_IN_NAME = re.compile(r"[^\w+\-.?=]")
 
@@ -66,12 +69,11 @@ def fetch_url(
     url: str, hash: str = "", name: str | None = None, *, store: Store | None = None
 ) -> Derivation:
     """Download `url` into the store; the result must have sha256 `hash`."""
-    parts = urlsplit(url)
-    if not parts.scheme:
+    if not _SCHEME.match(url):
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
     store = store or Store.default()
     return derivation(
-        name=name or _name_from_path(parts.path),
+        name=name or _name_from_path(urlsplit(url).path),  # parsed only when it names it
         builder=_downloader_python(),
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,

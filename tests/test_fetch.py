@@ -78,3 +78,18 @@ def test_a_download_is_the_same_derivation_from_a_link_to_the_interpreter(tmp_pa
         for python in (sys.executable, str(link))
     }
     assert len(names) == 1 and names.pop().endswith("-a.tar.gz.drv\n")
+
+
+@pytest.mark.parametrize("text", ["some/file.tar.gz", "/abs/file.tar.gz", " https://x/f.tar.gz"])
+def test_a_fetch_of_what_is_no_url_is_refused(store: Store, text: str) -> None:
+    from pybuild.errors import UsageError
+
+    with pytest.raises(UsageError, match="is not a URL"):
+        fetch_url(text, hash_bytes(b"x").sri, store=store)
+
+
+def test_a_fetch_is_named_by_the_last_part_of_its_urls_path(store: Store) -> None:
+    sri = hash_bytes(b"x").sri
+    assert fetch_url("https://h/a/six-1.0.tar.gz?x=1#y", sri, store=store).name == "six-1.0.tar.gz"
+    assert fetch_url("file:///a/b%20c.whl", sri, store=store).name == "b_c.whl"
+    assert fetch_url("https://h/a/x.whl", sri, name="given", store=store).name == "given"
