@@ -107,7 +107,7 @@ class Derivation(Frozen):
         self._check()
 
     def _check(self) -> None:
-        check_name(self.name)
+        check_name(self.name + ".drv")  # the longest of its names but other outputs'
         if not self.builder:
             raise DerivationError(f"derivation {self.name!r} has no builder")
         if not self.outputs or len(set(self.outputs)) != len(self.outputs):
@@ -145,13 +145,13 @@ class Derivation(Frozen):
         if self.output_hash is not None:
             digest = self._output_hex
             if self.output_hash_mode == "recursive":
-                return {"out": make_name("source", digest, self.name)}
+                return {"out": make_name("source", digest, self.name, checked=True)}
             fixed = hashlib.sha256(f"fixed:out:sha256:{digest}:".encode()).hexdigest()
-            return {"out": make_name("output:out", fixed, self.name)}
+            return {"out": make_name("output:out", fixed, self.name, checked=True)}
         return {
-            o: make_name(
-                f"output:{o}", self.hash_modulo, self.name if o == "out" else f"{self.name}-{o}"
-            )
+            o: make_name(f"output:{o}", self.hash_modulo, self.name, checked=True)
+            if o == "out"
+            else make_name(f"output:{o}", self.hash_modulo, f"{self.name}-{o}")
             for o in self.outputs
         }
 
@@ -165,7 +165,8 @@ class Derivation(Frozen):
     @cached
     def drv_name(self) -> str:
         """The store basename of the .drv file."""
-        return make_name("text", hashlib.sha256(self.text.encode()).hexdigest(), self.name + ".drv")
+        digest = hashlib.sha256(self.text.encode()).hexdigest()
+        return make_name("text", digest, self.name + ".drv", checked=True)
 
     def _json(self, *, input_drvs: list[str], outputs: Mapping[str, str]) -> str:
         """The canonical JSON with these inputs and outputs: the hash modulo and the .drv text

@@ -36,9 +36,11 @@ def check_name(name: str) -> str:
     return name
 
 
-def make_name(kind: str, digest_hex: str, name: str) -> str:
-    """The basename of a store path: 160 bits of sha256 over kind, digest and name."""
-    check_name(name)
+def make_name(kind: str, digest_hex: str, name: str, *, checked: bool = False) -> str:
+    """The basename of a store path: 160 bits of sha256 over kind, digest and name (`checked`
+    by the caller already: a derivation checks its own once, not at each of its paths)."""
+    if not checked:
+        check_name(name)
     fingerprint = f"{kind}:sha256:{digest_hex}:{name}".encode()
     hash_part = nix32_encode(hashlib.sha256(fingerprint).digest()[:_HASH_BYTES])
     return f"{hash_part}-{name}"
