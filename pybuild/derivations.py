@@ -34,7 +34,7 @@ from .errors import DerivationError, PybuildError, UsageError
 from .frozen import Frozen, cached
 from .hashing import parse_hash
 from .store import Store, default_home
-from .store.paths import HASH_LEN, check_name, make_name
+from .store.paths import HASH_LEN, MAX_NAME, check_name, make_name
 from .store.temproots import add_temp_roots
 
 TYPE_CHECKING = False  # typing, like dataclasses, is an import no evaluation needs
@@ -107,7 +107,9 @@ class Derivation(Frozen):
         self._check()
 
     def _check(self) -> None:
-        check_name(self.name + ".drv")  # the longest of its names but other outputs'
+        check_name(self.name)  # once: its paths' names (but other outputs') are made from it
+        if len(self.name) > MAX_NAME - len(".drv"):
+            check_name(self.name + ".drv")  # too long with it: says so
         if not self.builder:
             raise DerivationError(f"derivation {self.name!r} has no builder")
         if not self.outputs or len(set(self.outputs)) != len(self.outputs):

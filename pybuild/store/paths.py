@@ -13,12 +13,20 @@ import re
 from ..errors import InvalidName
 from ..hashing import nix32_encode
 
-__all__ = ["HASH_LEN", "HASH_PART_RE", "check_name", "is_store_name", "make_name", "split_name"]
+__all__ = [
+    "HASH_LEN",
+    "HASH_PART_RE",
+    "MAX_NAME",
+    "check_name",
+    "is_store_name",
+    "make_name",
+    "split_name",
+]
 
 HASH_LEN = 32
 _HASH_BYTES = 20
 _NAME_RE = re.compile(r"[A-Za-z0-9+\-._?=]+")
-_MAX_NAME = 211
+MAX_NAME = 211
 HASH_PART_RE = re.compile(r"[0-9abcdfghijklmnpqrsvwxyz]{32}")
 
 
@@ -28,8 +36,8 @@ def check_name(name: str) -> str:
         raise InvalidName(name, "it is empty")
     if name.startswith("."):
         raise InvalidName(name, "it starts with a dot")
-    if len(name) > _MAX_NAME:
-        raise InvalidName(name, f"it is longer than {_MAX_NAME} characters")
+    if len(name) > MAX_NAME:
+        raise InvalidName(name, f"it is longer than {MAX_NAME} characters")
     if not _NAME_RE.fullmatch(name):
         bad = sorted({c for c in name if not _NAME_RE.fullmatch(c)})
         raise InvalidName(name, f"characters {''.join(bad)!r} are not allowed")
