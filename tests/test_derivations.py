@@ -581,7 +581,6 @@ def test_derivations_hashes_and_interpreters_pickle_and_copy() -> None:
 
 
 def test_a_name_too_long_for_its_drv_file_is_refused_when_made() -> None:
-
     assert derivation(name="a" * 207, builder="/bin/sh").drv_name.endswith("a.drv")
     with pytest.raises(InvalidName, match=r"\.drv': it is longer than 211"):
         derivation(name="a" * 208, builder="/bin/sh")
