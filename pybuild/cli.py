@@ -34,6 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = answer(argv)  # --version, --help, a repeated build: before any import
         if status is not None:
             return status
+    from .pygc import held
+
+    with held:  # the whole command, as mypy does: its modules and values live to its end
+        return _command(argv)
+
+
+def _command(argv: list[str]) -> int:
+    """Parse `argv` and run its command (a short error, or the trace with --show-trace)."""
     parser = _parser(_modules_for(argv))
     _complete(parser)
     if argv in ([], ["-h"], ["--help"]):

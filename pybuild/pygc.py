@@ -9,7 +9,9 @@ a thousand 3–8 ms of its 60 (28 young and 2 older collections) for nothing fou
 program of the same shape, raises the same threshold for the same reason.
 
 So the outermost evaluation (an attribute of a set, or a package's derivation, asked for
-while no other runs) raises the young generation's threshold, and puts it back when it
+while no other runs), and a command of the command line as a whole (its modules, parser and
+values all live to its end: 1.2% of an evaluating no-op's instructions went to collections
+that found nothing), raises the young generation's threshold, and puts it back when it
 returns: garbage made meanwhile is collected then, on the next allocation. Nested evaluations
 run inside that hold, and so do those another thread starts meanwhile (until it ends: they
 only collect sooner); holds taken at once by several threads end with the last of them.

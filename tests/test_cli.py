@@ -838,3 +838,20 @@ def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     recipes = {p.stem for p in DEFAULT_RECIPES.glob("nu*.py")}
     assert set(offered.split()) == recipes and {"numpy", "numpy_1"} <= recipes
+
+
+def test_a_command_holds_the_collector_back_while_it_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its modules and values live to its end: Python's collector would walk them for
+    nothing every 700 new objects. The threshold is the program's again afterwards."""
+    import gc
+
+    from pybuild import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "_parser", lambda modules: seen.append(gc.get_threshold()[0]) or 1 / 0)
+    before = gc.get_threshold()
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["config", "show"])
+    assert seen and seen[0] >= 100_000 > before[0] and gc.get_threshold() == before
