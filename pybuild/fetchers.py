@@ -53,6 +53,7 @@ __all__ = [
     "locate_pypi_file",
     "remember_file",
     "remember_files",
+    "remembered_files",
 ]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
@@ -329,7 +330,7 @@ class _UrlCache:
     _loaded: ClassVar[dict[Path, tuple[tuple[int, int, int], dict[str, list[str]]]]] = {}
 
     def __init__(self) -> None:
-        self.path = _record_file(default_home())
+        self.path = remembered_files(default_home())
 
     def _load(self, fresh: bool = False) -> dict[str, list[str]]:
         """The entries, parsed again only when the file's stamp has changed (or, `fresh`,
@@ -395,9 +396,10 @@ class _UrlCache:
 
 
 @functools.lru_cache(maxsize=8)
-def _record_file(home: Path) -> Path:
-    """The home's ``fetch-pypi.json``: one value per home, where a new one for each of a set's
-    lookups (three joins, then hashed as the kept file's key) cost more than the lookup."""
+def remembered_files(home: Path) -> Path:
+    """The home's ``fetch-pypi.json``, a memo of exact answers (no input of an evaluation):
+    one value per home, where a new one for each of a set's lookups (three joins, then hashed
+    as the kept file's key) cost more than the lookup."""
     return home / "var" / "cache" / "fetch-pypi.json"
 
 

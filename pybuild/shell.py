@@ -93,16 +93,12 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
     named = [p for p in programs if _normal(p) == _normal(pname)]
     if len(named) == 1 or len(programs) == 1:
         return (named or programs)[0]
-    others: list[str] = []
     if programs:
-        error = UsageError(f"{pname} has several programs, none named as it: {', '.join(programs)}")
+        others, said = [], f"several programs, none named as it: {', '.join(programs)}"
     else:
-        if env_dir is not None:
-            others = [p for p in _programs(env_dir) if not p.startswith("python")]
-        error = UsageError(
-            f"{pname} has no programs"
-            + (f" of its own; its dependencies have: {', '.join(others)}" if others else "")
-        )
+        others = [p for p in _programs(env_dir) if not p.startswith("python")] if env_dir else []
+        said = f"no programs of its own; its dependencies have: {', '.join(others)}"
+    error = UsageError(f"{pname} has {said if programs or others else 'no programs'}")
     error.hint = (
         "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
         if programs or others

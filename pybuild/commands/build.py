@@ -15,6 +15,7 @@ from .common import (
     build_options,
     completes_attrs,
     evaluate_recorded,
+    file_attrs,
     get_settings,
     located_python,
     open_store,
@@ -69,11 +70,8 @@ def register(commands: Any) -> None:
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
-    from ..evaluate import load_module, select
-
     if args.file:
-        module = load_module(args.file)
-        values = [select(module, attr, args.file) for attr in args.attrs]
+        values = file_attrs(args.file, args.attrs)
     else:
         pkgs = package_set(args)
         values = [select_attr(pkgs, attr) for attr in args.attrs]

@@ -7,7 +7,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import UsageError
@@ -21,6 +21,7 @@ __all__ = [
     "as_derivation",
     "build_options",
     "evaluate_recorded",
+    "file_attrs",
     "get_settings",
     "located_python",
     "open_store",
@@ -213,6 +214,14 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
     return 0
 
 
+def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
+    """The attributes `attrs` (``a.b.c``) of the Python file `file`, as ``-f FILE`` names them."""
+    from ..evaluate import load_module, select
+
+    module = load_module(file)
+    return [select(module, attr, file) for attr in attrs]
+
+
 def select_attr(pkgs: Any, attr: str) -> Any:
     """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``),
     or a package from the index: ``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME<5``,
@@ -257,14 +266,15 @@ def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:
     """Run `evaluate` while recording what it reads (:mod:`pybuild.evalcache`), and keep the
     record under `key`; what it returns (derivations, or a list of them)."""
     from ..evalcache import Recorder, save
+    from ..fetchers import remembered_files
+    from ..python.interpreter import facts_folder
     from ..settings import config_file
     from ..store.validity import notes_folder
 
     # Besides the store's own records, pybuild's memos of exact answers: where the file of a
     # known hash is, an interpreter's facts by its binary. An entry never changes what it
     # answers, so a new one, written for another command, must not end this command's record.
-    cache = store.var / "cache"
-    memos = [str(cache / "fetch-pypi.json"), os.path.join(cache, "interpreters", "")]
+    memos = [str(remembered_files(store.home)), os.path.join(facts_folder(store.home), "")]
     recorder = Recorder(
         str(store.dir), kept=[str(store.registry.path), notes_folder(str(store.var)), *memos]
     )

@@ -13,6 +13,7 @@ from .common import (
     build_options,
     completes_attrs,
     evaluate_recorded,
+    file_attrs,
     get_settings,
     located_python,
     open_store,
@@ -91,8 +92,6 @@ def _register_run(commands: Any) -> None:
 
 def _environment(args: argparse.Namespace) -> Any:
     """The environment of ``-p`` packages, or ``env`` of ``shell.py`` in this folder."""
-    from ..evaluate import load_module, select
-
     if args.packages:
         pkgs = package_set(args)
         chosen = [select_attr(pkgs, attr) for attr in args.packages]
@@ -104,7 +103,7 @@ def _environment(args: argparse.Namespace) -> Any:
             "--python chooses the interpreter of the -p packages' set; shell.py makes its own"
             ' set: write package_set(python="X.Y") in it'
         )
-    return select(load_module("shell.py"), "env", "shell.py")
+    return file_attrs("shell.py", ["env"])[0]
 
 
 def _shell(args: argparse.Namespace) -> int:
@@ -179,14 +178,12 @@ def _run_targets(args: argparse.Namespace) -> list[Any]:
 def _file_targets(args: argparse.Namespace) -> list[Any]:
     """``run -f FILE ATTR``: a package of the file (a project's own, as ``build -f`` builds
     it), in an environment with its ``--with`` packages, for the interpreter it is built for."""
-    from ..evaluate import load_module, select
     from ..python.environment import Environment
     from ..python.package import PythonPackage
 
     if args.python is not None:
         raise UsageError(f"--python chooses the set's interpreter; {args.file} makes its own set")
-    module = load_module(args.file)
-    pkg, *more = [select(module, a, args.file) for a in [args.attr, *args.with_packages]]
+    pkg, *more = file_attrs(args.file, [args.attr, *args.with_packages])
     if not isinstance(pkg, PythonPackage):
         raise UsageError(f"{args.file}: {args.attr} is not a Python package, so it has no programs")
     env = Environment(pkg.python, [pkg, *more])

@@ -45,10 +45,11 @@ def _environment(executable: str, identity: str) -> tuple[tuple[str, str], ...]:
         from packaging.markers import default_environment
 
         return tuple(sorted((str(k), str(v)) for k, v in default_environment().items()))
+    from ..python.interpreter import facts_folder
     from ..store import default_home
 
     key = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    cache = default_home() / "var" / "cache" / "interpreters" / f"markers-{key}.json"
+    cache = facts_folder(default_home()) / f"markers-{key}.json"
     try:
         return tuple(sorted(json.loads(cache.read_text()).items()))
     except (OSError, ValueError, AttributeError):

@@ -32,7 +32,7 @@ TYPE_CHECKING = False  # typing and dataclasses: imports no evaluation needs
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Interpreter"]
+__all__ = ["Interpreter", "facts_folder"]
 
 _QUERY = """
 import json, platform, sys, sysconfig
@@ -150,10 +150,16 @@ class Interpreter(Frozen):
 _FACTS = Interpreter.__init__.__code__.co_varnames[1 : Interpreter.__init__.__code__.co_argcount]
 
 
+def facts_folder(home: Path) -> Path:
+    """Where a home keeps what it learnt of interpreters (their facts, their markers), each
+    file named by what decides it: a memo of exact answers, no input of an evaluation."""
+    return home / "var" / "cache" / "interpreters"
+
+
 def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
     from ..store import default_home
 
-    base = cache_dir or default_home() / "var" / "cache" / "interpreters"
+    base = cache_dir or facts_folder(default_home())
     key = f"{real}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
     return base / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
