@@ -137,7 +137,12 @@ def _run_builder(
     with open(log_path, "wb") as log:
         try:
             builder = processes.start(
-                argv, cwd=build_dir, env=env, log=log, tag=f"PYBUILD_BUILD_TOP={build_dir}"
+                argv,
+                cwd=build_dir,
+                env=env,
+                log=log,
+                tag=f"PYBUILD_BUILD_TOP={build_dir}",
+                dies_with_us=box is not None,  # bwrap --die-with-parent
             )
         except OSError as exc:
             raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None

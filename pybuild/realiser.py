@@ -134,8 +134,14 @@ def _run_plan(
         return _run_one(plan.order[0], build, options)
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+    from .processes import run_of_builds
+
     results: dict[Derivation, BuildResult] = {}
     waiting = {d: set(plan.deps[d]) for d in plan.order}
+    dependents: dict[Derivation, list[Derivation]] = {d: [] for d in plan.order}
+    for drv, deps in waiting.items():
+        for dep in deps:
+            dependents[dep].append(drv)
     first_error: PybuildError | None = None
     running: dict[Future[Status], Derivation] = {}
     seconds: dict[Derivation, float] = {}
@@ -154,7 +160,7 @@ def _run_plan(
                 unfinished -= 1
             seconds[drv] = time.monotonic() - start
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with run_of_builds(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while waiting or running:
             stop = first_error is not None and not options.keep_going
             ready = [d for d, w in waiting.items() if not w]
@@ -175,8 +181,9 @@ def _run_plan(
                     first_error = first_error or result.error
                     _skip_dependents(drv, waiting, results)
                     continue
-                for others in waiting.values():
-                    others.discard(drv)
+                for other in dependents[drv]:
+                    if other in waiting:  # not skipped
+                        waiting[other].discard(drv)
     if first_error is not None and not options.keep_going:
         raise first_error
     return results

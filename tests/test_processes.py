@@ -7,9 +7,9 @@ its command line, so that no process of anything else is mistaken for it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -127,6 +127,27 @@ def test_nothing_a_builder_leaves_behind_outlives_its_build(store: Store, tmp_pa
         kill_marked(marker)
 
 
+def test_a_run_of_builds_stays_a_subreaper_and_keeps_its_watchdog(tmp_path: Path) -> None:
+    """Between the builds of a run the flag stays set; the sweep after each build spares the
+    watchdog, though it is a child in a session of its own; the flag is put back at the end."""
+    from pybuild import processes, watchdog
+
+    def build() -> None:
+        log = tmp_path / "log"
+        with (
+            log.open("wb") as out,
+            processes.start(["true"], cwd=tmp_path, env={}, log=out, tag="T=1") as builder,
+        ):
+            assert builder.wait(None)
+
+    with processes.run_of_builds():
+        for _ in range(2):
+            build()
+            assert subreaper_flag() == 1
+            assert state(watchdog._WATCHDOG.pid) not in ("", "Z")
+    assert subreaper_flag() == 0
+
+
 def test_a_concurrent_builds_processes_are_left_to_it(store: Store, tmp_path: Path) -> None:
     """With -j, the end of one build kills nothing of another that is still running."""
     marker = f"pybuild-test-{uuid.uuid4().hex}"
@@ -152,33 +173,55 @@ def test_a_concurrent_builds_processes_are_left_to_it(store: Store, tmp_path: Pa
         kill_marked(marker)
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
-def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
-    pid_file = tmp_path / "builder.pid"
+def sleeping(marker: str) -> list[int]:
+    """The ``sleep`` processes of `marker` (not the commands that hold it in their arguments)."""
+    found = []
+    for pid in marked(marker):
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep\0"):
+                found.append(pid)
+    return found
+
+
+def _sandboxes() -> list[str]:
+    from pybuild.sandbox import _probe
+
+    return ["false", "no group", "true"] if _probe()[0] is not None else ["false", "no group"]
+
+
+@pytest.mark.parametrize("sandbox", _sandboxes())
+def test_a_killed_pybuild_takes_its_builders_group_with_it(tmp_path: Path, sandbox: str) -> None:
+    """Outside the sandbox the watchdog kills the group, and the processes with the build's
+    tag ("no group": a pybuild killed before it could send the group); in the sandbox,
+    bubblewrap kills everything. The builder and its background job are found by their
+    command line (in the sandbox their own pids are the PID namespace's), a duration no other
+    process sleeps."""
+    marker = f"1000.{uuid.uuid4().int % 10**9:09d}"
     script = textwrap.dedent(
         f"""
+        from pybuild import watchdog
         from pybuild.derivations import derivation
         from pybuild.realiser import BuildOptions, realise
+        if {sandbox == "no group"}:
+            watchdog.watch_group = lambda group: None
         drv = derivation(
-            name="long", builder="/bin/sh",
-            args=["-c", "echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; exec sleep 1000"],
+            name="long", builder="/bin/sh", args=["-c", "sleep {marker} & exec sleep {marker}"]
         )
-        realise([drv], options=BuildOptions(sandbox="false"))
+        realise([drv], options=BuildOptions(sandbox={"true" if sandbox == "true" else "false"!r}))
         """
     )
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     pybuild = subprocess.Popen([sys.executable, "-c", script], env=env)
-    builder = 0
     try:
         deadline = time.monotonic() + 30
-        while not pid_file.exists() and pybuild.poll() is None and time.monotonic() < deadline:
+        while len(sleeping(marker)) < 2 and pybuild.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        builder = int(pid_file.read_text())
+        builder, job = sleeping(marker)
         pybuild.kill()
         pybuild.wait()
-        assert dies(builder)
+        assert dies(builder) and dies(job)
         # Its build folder, which a killed process cannot remove, goes with the next gc.
         [left] = tmp.iterdir()
         assert left.name.startswith("pybuild-build-long-")
@@ -187,8 +230,30 @@ def test_a_killed_pybuild_takes_its_builder_with_it(tmp_path: Path) -> None:
     finally:
         pybuild.kill()
         pybuild.wait()
-        if builder and not dies(builder, wait=0):
-            os.kill(builder, signal.SIGKILL)
+        kill_marked(marker)
+
+
+def test_a_killed_watchdog_is_replaced_and_told_of_the_running_builders() -> None:
+    from pybuild import watchdog
+
+    first = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    second = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    try:
+        watchdog.watch_group(first.pid)
+        watchdog.watch("T=first")
+        old = watchdog._WATCHDOG.pid
+        os.kill(old, signal.SIGKILL)
+        assert dies(old)
+        watchdog.watch_group(second.pid)  # the pipe is broken: a new one is told of all
+        assert watchdog._WATCHDOG.pid != old and watchdog.is_watchdog(watchdog._WATCHDOG.pid)
+        told = {b"g%d" % first.pid, b"g%d" % second.pid, b"tT=first"}
+        assert watchdog._WATCHDOG.watched >= told
+    finally:
+        watchdog.forget("T=first")
+        for proc in (first, second):
+            proc.kill()
+            watchdog.forget_group(proc.pid)
+            proc.wait()
 
 
 def test_the_children_listed_by_the_kernel_are_those_a_scan_of_proc_finds(
@@ -216,3 +281,16 @@ def test_the_children_listed_by_the_kernel_are_those_a_scan_of_proc_finds(
         for popen in started:
             popen.kill()
             popen.wait()
+
+
+def test_builds_go_on_where_no_watchdog_can_start(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interpreter that cannot run another (sys.executable empty, as embedded) builds."""
+    from pybuild import watchdog
+
+    monkeypatch.setattr(watchdog, "_WATCHDOG", watchdog._Watchdog())
+    monkeypatch.setattr(sys, "executable", "")
+    drv = derivation(name="plain", builder="/bin/sh", args=["-c", "echo > $out"])
+    assert realise([drv], store, BuildOptions(log=io.StringIO()))[drv].status == "built"
+    assert watchdog._WATCHDOG.unavailable and watchdog._WATCHDOG.watched == set()

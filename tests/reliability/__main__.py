@@ -95,7 +95,8 @@ CHECKS = [
         "1 per case",
     ),
     (
-        "without the sandbox: a builder's daemons, a SIGKILLed pybuild's builder; hard links out",
+        "without the sandbox: a builder's daemons, a SIGKILLed pybuild's builder and its group;"
+        " hard links out",
         "tests/test_processes.py tests/test_realiser.py"
         " -k 'leaves_behind or builds_processes or killed_pybuild or hard_linked'",
         "1 per case",
