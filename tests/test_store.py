@@ -365,6 +365,29 @@ def test_closure_follows_references(store: Store) -> None:
     assert store.registry.referrers(c) == sorted([b, other])
 
 
+def test_a_kept_closure_is_the_querys_and_ends_with_its_root(
+    store: Store, pybuild_home: Path
+) -> None:
+    """This process keeps the closures of what it registered; another process, which kept
+    none, finds the same by its query; a root it collects is not valid here either."""
+    from pybuild.store.removal import unregister
+
+    c = store.add_text("c", "c")
+    b = store.add_text("b", "b", references=[c])
+    a = store.add_text("a", "a", references=[b])
+    elsewhere = Store(pybuild_home)
+    try:
+        assert elsewhere.registry._closures == {}
+        assert store.registry._closures[a] == {a, b, c}
+        assert store.closure([a, c]) == elsewhere.closure([a, c]) == sorted([a, b, c])
+        assert unregister(elsewhere, [a])  # as its collector does
+    finally:
+        elsewhere.registry.close()
+    with pytest.raises(PathNotValid):
+        store.closure([a])
+    assert store.closure([b]) == sorted([b, c])
+
+
 def test_path_info_json() -> None:
     from pybuild.store import PathInfo
 

@@ -111,6 +111,9 @@ class Registry:
         self.path = db_path
         self._store_dir = store_dir
         self._local = threading.local()  # SQLite connections belong to one thread each
+        # The closures of the paths this process registered, made from their references'
+        # (:meth:`closure`); a dict shared by the threads, each change one operation.
+        self._closures: dict[str, frozenset[str]] = {}
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -279,13 +282,40 @@ class Registry:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._remember_closures(infos)
+
+    def _remember_closures(self, infos: list[PathInfo]) -> None:
+        """Keep the closure of each path just registered whose references' closures are
+        known: those of a run's builds, each made of the one before (a path's references
+        never change while it is valid)."""
+        known = self._closures
+        for info in infos:
+            refs = [r for r in info.references if r != info.path]
+            if all(r in known for r in refs):
+                known[info.path] = frozenset([info.path]).union(*[known[r] for r in refs])
+            else:
+                known.pop(info.path, None)
+
+    def forget_closures(self) -> None:
+        """Paths were unregistered: the closures kept may name them."""
+        self._closures.clear()
 
     def closure(self, paths: Iterable[str]) -> list[str]:
         """Every path reachable from `paths` by references, sorted; :class:`PathNotValid` for
         the first of `paths` not registered. One recursive query for the whole closure:
         a build asks for its inputs', and a query per path made a chain of 200 builds ask
-        20,000 times."""
+        20,000 times. Roots this process registered need none: their closures are kept
+        (a chain of 200 builds spent 9% of its time in the query); that they are still
+        valid is asked, since another process may have collected them, and a valid path's
+        references are valid."""
         roots = sorted(set(paths))
+        known = self._closures
+        if all(root in known for root in roots):
+            valid = self.valid_among(roots)
+            missing = [p for p in roots if p not in valid]
+            if missing:
+                raise PathNotValid(missing[0])
+            return sorted(frozenset().union(*[known[root] for root in roots]))
         found = {row[0] for row in self._rows_naming(_CLOSURE, roots)}
         missing = [p for p in roots if p not in found]
         if missing:

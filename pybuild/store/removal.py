@@ -62,6 +62,7 @@ def _unregister_rows(store: Store, group: list[str]) -> bool:
         conn.execute(f"DELETE FROM refs WHERE referrer IN ({ids})", group)
         conn.execute(f"DELETE FROM valid_paths WHERE path IN ({marks})", group)
         conn.execute("COMMIT")
+        store.registry.forget_closures()
     except sqlite3.IntegrityError:
         conn.execute("ROLLBACK")
         return False
