@@ -342,6 +342,24 @@ def test_commit_rejects_special_files(store: Store) -> None:
     assert not store.is_valid(name)
 
 
+def test_remove_tree_removes_each_kind_of_path_and_never_follows_a_link(tmp_path: Path) -> None:
+    from pybuild.store import remove_tree
+
+    kept = make_tree(tmp_path / "kept")
+    empty, tree, file, link = (tmp_path / n for n in ("empty", "tree", "file", "link"))
+    empty.mkdir()
+    make_tree(tree)
+    for path in (tree, *tree.rglob("*")):  # read-only, as store content is
+        if not path.is_symlink():
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    file.write_text("f")
+    link.symlink_to(kept, target_is_directory=True)
+    for path in (empty, tree, file, link, tmp_path / "missing"):
+        remove_tree(path)
+        assert not os.path.lexists(path), path
+    assert modes(kept) == modes(make_tree(tmp_path / "again"))  # what the link named is kept
+
+
 # -- queries ----------------------------------------------------------------------------------
 
 

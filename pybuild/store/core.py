@@ -213,8 +213,8 @@ class Store:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._build_dir_record(work))
 
-    def _build_dir_record(self, work: Path) -> Path:
-        return self.tmp_dir / (BUILD_DIR_RECORD + work.name)
+    def _build_dir_record(self, work: Path) -> str:
+        return f"{self.tmp_dir}{os.sep}{BUILD_DIR_RECORD}{work.name}"
 
     def add_path(
         self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()
@@ -490,12 +490,14 @@ def _first_free_folder(name: Callable[[int], str]) -> Path:
 def remove_tree(path: str | os.PathLike[str]) -> None:
     """Delete a path even when it was made read-only (store content always is)."""
     path = os.fspath(path)
-    if not os.path.lexists(path):
+    try:
+        os.rmdir(path)  # empty, as a build's folders are once its outputs are stored: one call
         return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass  # not empty, not a folder, or a link
     if os.path.isdir(path) and not os.path.islink(path):
-        with contextlib.suppress(OSError):
-            os.rmdir(path)  # empty, as a build's folder is once its outputs are stored
-            return
         for dirpath, dirnames, _ in os.walk(path):
             os.chmod(dirpath, 0o755)
             for d in dirnames:
@@ -506,4 +508,5 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
 
         shutil.rmtree(path)
     else:
-        os.unlink(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
