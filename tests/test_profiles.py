@@ -177,6 +177,44 @@ def test_upgrade_takes_the_changed_recipe_and_install_keeps_versions(recipes: Pa
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
 
 
+def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
+    recipes: Path, tmp_path: Path
+) -> None:
+    """``install -f FILE ATTR``, as ``nix-env -f FILE -i``: the manifest names the file, an
+    install of another package evaluates it again, and only upgrade takes what it now says."""
+    project = tmp_path / "default.py"
+    text = (
+        "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
+        f"pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(recipes)!r}])\n"
+        "app = pkgs.{app}\n"
+    )
+    project.write_text(text.format(app="shout"))
+    assert "shout-1.0" in cli("install", "-f", project, "--dry-run", "app").stderr
+    assert generations() == []
+    cli("install", "-f", project, "app")
+    cli("install", *sets(recipes), "greet")  # needs shout 1.0, as app is
+    greet, app = json.loads(cli("list", "--json").stdout)  # by name: greet, shout
+    assert (app["attr"], app["version"], app["file"]) == ("app", "1.0", str(project))
+    assert greet["attr"] == "greet" and "file" not in greet
+    cli("remove", "greet")
+    project.write_text(text.format(app="shout_2"))
+    refused = cli("install", *sets(recipes), "greet", ok=False)
+    assert f"changed in its file {project}" in refused.stderr
+    assert "pybuild upgrade app" in refused.stderr
+    assert "upgrading shout 1.0 -> shout 2.0" in cli("upgrade", "app").stderr
+    bin_python = Path(cli("profile", "path").stdout.strip()) / "python"
+    assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "2.0"
+    assert [g["generation"] for g in generations()] == [1, 2, 3, 4]
+    mixed = cli("install", "-f", project, *sets(recipes), "app", ok=False).stderr
+    assert "-f FILE makes its own package set, so --recipes would not apply" in mixed
+    project.unlink()
+    for command in (("install", *sets(recipes), "greet"), ("upgrade",)):
+        lost = cli(*command, ok=False).stderr
+        assert f"installed from {project}, which is gone" in lost
+        assert "pybuild remove app" in lost
+    cli("remove", "app")
+
+
 def test_a_repeated_install_is_answered_from_the_evaluation_cache(
     recipes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,6 +4,7 @@ switch-generation, delete-generations and ``profile path``; each takes ``--profi
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -13,6 +14,7 @@ from .common import (
     build_options,
     completes_attrs,
     evaluate_recorded,
+    file_attrs,
     get_settings,
     located_python,
     open_store,
@@ -33,7 +35,12 @@ if TYPE_CHECKING:
 def register(commands: Any) -> None:
     p = commands.add("install", _install, "add packages of the set to a profile (a new generation)")
     completes_attrs(
-        p.add_argument("attrs", nargs="+", metavar="ATTR", help="attribute of the package set")
+        p.add_argument(
+            "attrs", nargs="+", metavar="ATTR", help="attribute of the package set (or of --file)"
+        )
+    )
+    p.add_argument(
+        "-f", "--file", help="Python file whose attributes ATTR are (upgrade reads it again)"
     )
     set_arguments(p)
     _profile_argument(p)
@@ -100,9 +107,15 @@ def _install(args: argparse.Namespace) -> int:
     from ..profiles import install
 
     settings = get_settings(args)
+    if args.file:
+        _refuse_a_set_with_a_file(args)
     if args.dry_run:  # what the new packages need; the profile is left as it is
-        pkgs = package_set(args)
-        drvs = [as_derivation(select_attr(pkgs, a), a) for a in args.attrs]
+        if args.file:
+            values = file_attrs(args.file, args.attrs)
+        else:
+            pkgs = package_set(args)
+            values = [select_attr(pkgs, a) for a in args.attrs]
+        drvs = [as_derivation(v, a) for v, a in zip(values, args.attrs, strict=True)]
         return print_work(drvs, open_store(), build_options(args, settings))
     profile = _open(args)
     current = profile.current()
@@ -115,12 +128,35 @@ def _install(args: argparse.Namespace) -> int:
         args.attrs,
         recipes=recipe_folders(args),
         overlays=args.overlay or (),
+        file=args.file,
         resolve=select_attr,
         options=build_options(args, settings),
         log=_say,
         record=(lambda evaluate: evaluate_recorded(profile.store, key, evaluate)) if key else None,
     )
     return 0
+
+
+def _refuse_a_set_with_a_file(args: argparse.Namespace) -> None:
+    """FILE makes its own set: the options that choose one would be ignored, so they are
+    refused (a profile's interpreter is its first generation's, or the file's)."""
+    given = [
+        option
+        for option, value in (
+            ("--recipes", args.recipes),
+            ("--no-default-recipes", args.no_default_recipes),
+            ("--overlay", args.overlay),
+            ("--python", args.python),
+        )
+        if value
+    ]
+    if given:
+        from ..errors import UsageError
+
+        raise UsageError(
+            f"-f FILE makes its own package set, so {' and '.join(given)} would not apply"
+            " to it: choose them in the file (package_set(...)), or drop -f"
+        )
 
 
 def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
@@ -132,6 +168,7 @@ def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
     command = [
         "install",
         args.attrs,
+        os.path.abspath(args.file) if args.file else None,  # its bytes: read by the evaluation
         recipe_folders(args),
         args.overlay,
         located_python(args),

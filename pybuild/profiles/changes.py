@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     Resolve = Callable[[Any, str], Any]
     Log = Callable[[str], None]
     Record = Callable[[Callable[[], Any]], Any]
+    # Where a package comes from: recipe folders (None: the default set) and overlays, or the
+    # Python file it is an attribute of.
+    Source = tuple[tuple[str, ...] | None, tuple[str, ...], str | None]
 
 __all__ = ["install", "remove", "upgrade"]
 
@@ -35,12 +38,14 @@ def install(
     *,
     recipes: Sequence[str] | None = None,
     overlays: Sequence[str] = (),
+    file: str | None = None,
     resolve: Resolve | None = None,
     options: Any = None,
     log: Log | None = None,
     record: Record | None = None,
 ) -> Generation | None:
-    """Add the packages `attrs` of the set (replacing one of the same name); the new generation.
+    """Add the packages `attrs` of the set, or of the Python file `file` (replacing one of the
+    same name); the new generation.
 
     None when nothing changed. Packages already there keep their versions: they are evaluated
     again from their own recipes and must give the same outputs (else ``upgrade`` them).
@@ -52,7 +57,7 @@ def install(
     with profile.lock():
         work = _Work(profile, resolve)
         chosen: dict[str, tuple[Entry, Any]] = {}
-        source = _source(recipes, overlays)
+        source = _source(recipes, overlays, file)
 
         def evaluate() -> Any:
             chosen.update(work.kept())
@@ -108,15 +113,17 @@ def upgrade(
             raise ProfileError(f"profile {profile.name} has no packages to upgrade")
         keys = [_find(profile, installed, n).key for n in names] or list(installed)
         chosen = work.kept(skip=set(keys))
-        given_recipes, given_overlays = _source(recipes, overlays or ())
+        given_recipes, given_overlays, _ = _source(recipes, overlays or (), None)
         for key in keys:
             old = installed[key]
-            source = (
+            source: Source = (
                 old.recipes if recipes is None else given_recipes,
                 old.overlays if overlays is None else given_overlays,
+                old.file,  # its own file, as it is now
             )
+            _refuse_a_lost_file(profile, old)
             pkg = work.evaluate(old.attr, *source)
-            entry = _entry(old.attr, pkg, *source)
+            entry = _entry(old.attr, pkg, source)
             if entry.out != old.out:
                 say(f"upgrading {old.pname} {old.version} -> {entry.pname} {entry.version}")
             chosen[entry.key] = (entry, pkg)
@@ -124,23 +131,24 @@ def upgrade(
         return work.commit(chosen, work.environment(chosen), action, options, say)
 
 
-def _source(
-    recipes: Sequence[str] | None, overlays: Sequence[str]
-) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    """Recipe folders and overlay files as absolute paths, as the manifest records them."""
+def _source(recipes: Sequence[str] | None, overlays: Sequence[str], file: str | None) -> Source:
+    """Recipe folders, overlay files and the file as absolute paths, as the manifest records
+    them; a file's packages come from no folder of recipes."""
+    if file is not None:
+        return None, (), str(Path(file).absolute())
     dirs = tuple(str(Path(r).absolute()) for r in recipes) if recipes is not None else None
-    return dirs, tuple(str(Path(o).absolute()) for o in overlays)
+    return dirs, tuple(str(Path(o).absolute()) for o in overlays), None
 
 
 def _add(
     chosen: dict[str, tuple[Entry, Any]],
     attr: str,
     pkg: Any,
-    source: tuple[tuple[str, ...] | None, tuple[str, ...]],
+    source: Source,
     say: Log,
 ) -> None:
     """Put `pkg` (the package `attr` gives) in `chosen`, saying what it adds or replaces."""
-    entry = _entry(attr, pkg, *source)
+    entry = _entry(attr, pkg, source)
     old = chosen.get(entry.key)
     if old is None:
         say(f"installing {entry.pname} {entry.version}")
@@ -164,10 +172,24 @@ def _pinned(entry: Entry) -> str:
     return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={entry.version}"
 
 
-def _entry(
-    attr: str, pkg: Any, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]
-) -> Entry:
-    return Entry(attr, pkg.pname, pkg.version, pkg.drv.out, recipes, overlays)
+def _entry(attr: str, pkg: Any, source: Source) -> Entry:
+    """The manifest's entry of `pkg`, asked for as `attr` from `source`."""
+    recipes, overlays, file = source
+    return Entry(attr, pkg.pname, pkg.version, pkg.drv.out, recipes, overlays, file)
+
+
+def _refuse_a_lost_file(profile: Profile, entry: Entry) -> None:
+    """A package installed from a file that is gone can be neither kept nor upgraded."""
+    if entry.file is not None and not Path(entry.file).is_file():
+        raise ProfileError(
+            f"{entry.attr} ({entry.pname} {entry.version}) of profile {profile.name} was"
+            f" installed from {entry.file}, which is gone",
+            f"put the file back, or remove the package: `pybuild remove {entry.attr}`",
+        )
+
+
+def _where(entry: Entry) -> str:
+    return f"its file {entry.file}" if entry.file is not None else "its recipes"
 
 
 def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
@@ -188,6 +210,7 @@ class _Work:
         self.current = profile.current()
         self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
         self._sets: dict[tuple[Any, ...], Any] = {}
+        self._files: dict[str, Any] = {}  # the module of each file, run once
 
     @functools.cached_property
     def python(self) -> Any:
@@ -209,12 +232,19 @@ class _Work:
         return self._sets[key]
 
     def evaluate(
-        self, attr: str, recipes: tuple[str, ...] | None, overlays: tuple[str, ...]
+        self,
+        attr: str,
+        recipes: tuple[str, ...] | None,
+        overlays: tuple[str, ...],
+        file: str | None = None,
     ) -> Any:
         from ..lazy import force
         from ..python.package import PythonPackage
 
-        value = force(self.resolve(self.package_set(recipes, overlays), attr))
+        if file is not None:
+            value = force(self._file_attr(file, attr))
+        else:
+            value = force(self.resolve(self.package_set(recipes, overlays), attr))
         if not isinstance(value, PythonPackage):
             raise ProfileError(
                 f"{attr} is a {type(value).__name__}, not a Python package; a profile holds"
@@ -222,17 +252,25 @@ class _Work:
             )
         return value
 
+    def _file_attr(self, file: str, attr: str) -> Any:
+        from ..evaluate import load_module, select
+
+        if file not in self._files:
+            self._files[file] = load_module(file)
+        return select(self._files[file], attr, file)
+
     def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
         """The current packages not in `skip`, evaluated again: each must be unchanged."""
         kept = {}
         for key, entry in self.entries().items():
             if key in skip:
                 continue
-            pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays)
+            _refuse_a_lost_file(self.profile, entry)
+            pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays, entry.file)
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
-                    f" {self.profile.name} changed in its recipes since it was installed"
+                    f" {self.profile.name} changed in {_where(entry)} since it was installed"
                     f" (now {pkg.pname} {pkg.version}, {pkg.drv.out})",
                     f"take the new one with `pybuild upgrade {entry.attr}` (or `pybuild"
                     " upgrade` for all), then try again",

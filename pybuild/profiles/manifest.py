@@ -1,9 +1,10 @@
 """Manifests: what a profile generation holds, written beside it as ``<name>-<N>.json``.
 
 The manifest records, for each package, the attribute asked for, the name and version it
-gave, its output, and the recipe folders and overlays it was evaluated with, so ``upgrade``
-evaluates it again against the current recipes. The interpreter is recorded too and never
-changes: every generation of a profile uses the one its first generation used.
+gave, its output, and the recipe folders and overlays it was evaluated with (or the Python
+file it is an attribute of), so ``upgrade`` evaluates it again against the current recipes.
+The interpreter is recorded too and never changes: every generation of a profile uses the one
+its first generation used.
 
 pybuild's own recipe folder and overlays are recorded by name (``pybuild:recipes/…``), not by
 where they lie, so a profile survives an upgrade or a move of pybuild.
@@ -35,6 +36,7 @@ class Entry:
     out: str  # store basename of the package's output
     recipes: tuple[str, ...] | None = None  # None: the default recipes
     overlays: tuple[str, ...] = ()
+    file: str | None = None  # the Python file it is an attribute of (``install -f``), if any
 
     @property
     def key(self) -> str:
@@ -42,7 +44,7 @@ class Entry:
         return normalise_name(self.pname)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "attr": self.attr,
             "pname": self.pname,
             "version": self.version,
@@ -50,6 +52,9 @@ class Entry:
             "recipes": [_named(r) for r in self.recipes] if self.recipes is not None else None,
             "overlays": [_named(o) for o in self.overlays],
         }
+        if self.file is not None:  # only then: manifests of the set's packages stay as they were
+            data["file"] = self.file
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Entry:
@@ -61,6 +66,7 @@ class Entry:
             out=str(data["out"]),
             recipes=tuple(map(_located, recipes)) if recipes is not None else None,
             overlays=tuple(_located(o) for o in data.get("overlays") or ()),
+            file=str(data["file"]) if data.get("file") is not None else None,
         )
 
 
