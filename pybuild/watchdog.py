@@ -129,6 +129,19 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+def _after_fork_in_child() -> None:
+    """A forked child (multiprocessing's fork) starts with nothing watched and without the
+    parent's end of the pipe: while any copy of that end is open, the parent's watchdog would
+    not see the parent end."""
+    global _WATCHDOG
+    if _WATCHDOG._pipe != -1:
+        os.close(_WATCHDOG._pipe)
+    _WATCHDOG = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def watch(tag: str) -> None:
     """Kill the processes with `tag` in their environment if this process ends before
     :func:`forget`: call it before starting a build's builder."""

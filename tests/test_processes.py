@@ -294,3 +294,32 @@ def test_builds_go_on_where_no_watchdog_can_start(
     drv = derivation(name="plain", builder="/bin/sh", args=["-c", "echo > $out"])
     assert realise([drv], store, BuildOptions(log=io.StringIO()))[drv].status == "built"
     assert watchdog._WATCHDOG.unavailable and watchdog._WATCHDOG.watched == set()
+
+
+def test_a_forked_child_leaves_its_parents_watchdog_to_the_parent(tmp_path: Path) -> None:
+    """The parent is killed while a child it forked lives on: the group it watched dies."""
+    marker = f"1000.{uuid.uuid4().int % 10**9:09d}"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, subprocess, time
+        from pybuild import watchdog
+        job = subprocess.Popen(["sleep", "{marker}"], start_new_session=True)
+        watchdog.watch_group(job.pid)
+        if os.fork() == 0:
+            time.sleep(60)  # a child that outlives its parent
+            os._exit(0)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while sleeping(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sleeping(marker) == []
+    finally:
+        kill_marked(marker)
+        for pid in marked("time.sleep(60)"):
+            os.kill(pid, signal.SIGKILL)
