@@ -436,6 +436,32 @@ def test_profiles_are_independent_and_delete_generations_keeps_what_it_should(
     )
 
 
+def test_gc_delete_old_drops_every_profiles_old_generations_then_collects(
+    recipes: Path,
+) -> None:
+    """``gc -d``, as ``nix-collect-garbage -d``: every profile keeps its current generation
+    only, and what the old ones alone held is collected."""
+    store = Store.default()
+    work, play = Profile(store, "work"), Profile(store, "play")
+    # By the command line: this process's temporary roots would keep what it built.
+    cli("install", *sets(recipes), "shout", "--profile", "work")
+    cli("install", *sets(recipes), "shout_2", "--profile", "work")  # replaces shout 1.0
+    cli("install", *sets(recipes), "shout_2", "--profile", "play")
+    old_env = Path(work.generation(1).link).resolve()
+    refused = cli("gc", "-d", "--dry-run", ok=False)
+    assert "run `pybuild delete-generations` first, or drop --dry-run" in refused.stderr
+    assert "as 30d" in cli("gc", "--delete-older-than", "30", ok=False).stderr
+    assert cli("gc", "--delete-older-than", "30d").returncode == 0  # none that old
+    assert work.numbers() == [1, 2]
+    done = cli("gc", "-d", "--json")
+    assert json.loads(done.stdout)["generationsDeleted"] == {"work": [1]}
+    assert work.numbers() == [2] and play.numbers() == [1]
+    assert not old_env.exists()
+    bin_python = Path(cli("profile", "path", "--profile", "work").stdout.strip()) / "python"
+    assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "2.0"
+    assert "deleting generation" not in cli("gc", "-d").stdout  # nothing old is left
+
+
 def test_gc_keeps_every_generation_and_what_a_profile_needs(recipes: Path) -> None:
     cli("install", *sets(recipes), "greet")
     cli("remove", "greet")

@@ -22,6 +22,18 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--max-freed", metavar="SIZE", help="stop once SIZE is freed (500M, 2G; powers of 1024)"
     )
+    p.add_argument(
+        "-d",
+        "--delete-old",
+        action="store_true",
+        help="first delete every profile's generations but the current (nix-collect-garbage -d)",
+    )
+    p.add_argument(
+        "--delete-older-than",
+        metavar="PERIOD",
+        help="first delete every profile's generations older than PERIOD (30d), but the current"
+        " and the one that was current then",
+    )
     p.add_argument("--json", action="store_true")
 
     p = commands.add("delete", _delete, "delete store paths, unless a root still needs them")
@@ -44,6 +56,7 @@ def _gc(args: argparse.Namespace) -> int:
     max_freed = parse_size(args.max_freed) if args.max_freed else None
     store = open_store()
     verb = "would delete" if args.dry_run else "deleting"
+    generations = _delete_generations(args, store)
 
     def log(path: str) -> None:
         if not args.json:
@@ -64,6 +77,7 @@ def _gc(args: argparse.Namespace) -> int:
                 "evalRecordsRemoved": result.eval_records_removed,
                 "validityNotesRemoved": result.validity_notes_removed,
                 "linkCacheEntriesRemoved": links,
+                "generationsDeleted": generations,
             }
         )
         return 0
@@ -83,6 +97,35 @@ def _gc(args: argparse.Namespace) -> int:
         summary += f"; {entries} that no store links {done}"
     print(summary + _stale_caches(result), file=sys.stderr)
     return 0
+
+
+def _delete_generations(args: argparse.Namespace, store: Any) -> dict[str, list[int]]:
+    """``--delete-old`` / ``--delete-older-than``: the old generations of every profile go
+    first, so that the collection frees what only they held; the numbers deleted, by profile."""
+    if not (args.delete_old or args.delete_older_than):
+        return {}
+    if args.delete_old and args.delete_older_than:
+        raise UsageError("--delete-old deletes every old generation: drop --delete-older-than")
+    if args.dry_run:
+        raise UsageError(
+            "--dry-run shows what a collection would delete now, while the generations are"
+            " there: run `pybuild delete-generations` first, or drop --dry-run"
+        )
+    period = args.delete_older_than
+    if period is not None and not (period[:-1].isdecimal() and period.endswith("d")):
+        raise UsageError(f"cannot read {period!r} as a period: give days, as 30d")
+    from ..profiles import Profile
+
+    deleted = {}
+    for profile in Profile.every(store):
+        with profile.lock():
+            numbers = profile.delete_generations(["old" if args.delete_old else period])
+        if numbers:
+            deleted[profile.name] = numbers
+            if not args.json:
+                shown = ", ".join(map(str, numbers))
+                print(f"deleting generation(s) {shown} of profile {profile.name}")
+    return deleted
 
 
 def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:

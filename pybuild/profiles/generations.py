@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import replace_symlink, write_atomic
-from .links import GenerationLinks, ProfileError
+from .links import GenerationLinks, ProfileError, is_profile_name
 from .manifest import Manifest
 
 TYPE_CHECKING = False
@@ -56,6 +56,18 @@ class Profile:
         self.store = store
         self.name = name
         self.link = self.dir / name
+
+    @classmethod
+    def every(cls, store: Store) -> list[Profile]:
+        """The store's profiles, by name: each that has a generation (``NAME-N-link``)."""
+        folder = store.var / "profiles"
+        names = set()
+        for entry in os.listdir(folder) if folder.is_dir() else ():
+            name, _, rest = entry.rpartition("-")
+            name, _, number = name.rpartition("-")
+            if rest == "link" and number.isdecimal() and is_profile_name(name):
+                names.add(name)
+        return [cls(store, name) for name in sorted(names)]
 
     @property
     def bin_dir(self) -> Path:

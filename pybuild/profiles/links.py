@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from typing import Any
 
-__all__ = ["MANIFEST_FORMAT", "GenerationLinks", "ProfileError", "environment_of"]
+__all__ = [
+    "MANIFEST_FORMAT",
+    "GenerationLinks",
+    "ProfileError",
+    "environment_of",
+    "is_profile_name",
+]
 
 MANIFEST_FORMAT = 1  # the manifest format this pybuild reads and writes
 
@@ -56,7 +62,7 @@ class GenerationLinks:
     """The links and manifests of profile `name` in the profiles folder `folder`."""
 
     def __init__(self, folder: str, name: str) -> None:
-        if not _is_profile_name(name) or name.endswith(".json"):
+        if not is_profile_name(name) or name.endswith(".json"):
             raise ProfileError(
                 f"{name!r} is not a profile name",
                 "use letters, digits, '_', '.' and '+', with '-' only before a letter",
@@ -229,7 +235,7 @@ class GenerationLinks:
         return f"switched profile {self.name} from generation {old} to {number}"
 
 
-def _is_profile_name(name: str) -> bool:
+def is_profile_name(name: str) -> bool:
     """Letters, digits, ``_``, ``.`` and ``+``, not starting with ``.`` or ``+``; ``-`` only
     before a letter or ``_`` (``py-3.12`` would read as generation links' ``NAME-N``)."""
     first, *rest = name.split("-")
