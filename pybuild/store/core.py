@@ -278,7 +278,8 @@ class Store:
             for n, t, refs in texts
         ]
         add_temp_roots(self, [basename for basename, _, _ in named])
-        missing = [item for item in named if not self.registry.is_valid(item[0])]
+        valid = self.registry.valid_among([basename for basename, _, _ in named])  # one query
+        missing = [item for item in named if item[0] not in valid]
         if missing:
             work = self.new_tmp_dir("text")
             try:
@@ -288,7 +289,8 @@ class Store:
                     files[basename].write_bytes(data)
                 refs = {basename: list(r) for basename, _, r in missing}
                 with self.lock(files):
-                    fresh = {b: f for b, f in files.items() if not self.registry.is_valid(b)}
+                    valid = self.registry.valid_among(files)  # another process's, meanwhile
+                    fresh = {b: f for b, f in files.items() if b not in valid}
                     if fresh:
                         self.commit(fresh, references_of=refs)
             finally:
