@@ -406,6 +406,19 @@ def test_a_kept_closure_is_the_querys_and_ends_with_its_root(
     assert store.closure([b]) == sorted([b, c])
 
 
+def test_a_process_keeps_so_many_closures_and_then_asks(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild.store import registry
+
+    monkeypatch.setattr(registry, "_KEPT_CLOSURES", 2)
+    c = store.add_text("c", "c")
+    b = store.add_text("b", "b", references=[c])
+    a = store.add_text("a", "a", references=[b])
+    assert set(store.registry._closures) == {b, c}
+    assert store.closure([a]) == sorted([a, b, c])  # by the query
+
+
 def test_path_info_json() -> None:
     from pybuild.store import PathInfo
 

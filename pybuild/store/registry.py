@@ -100,6 +100,11 @@ class PathInfo:
         }
 
 
+# The closures a process keeps, at most: a chain of N paths keeps N²/2 names, so a process
+# that lives long (a library's user, `pybuild serve`) stops keeping them there.
+_KEPT_CLOSURES = 1000
+
+
 class Registry:
     """A thin layer over the database; each public method is one transaction.
 
@@ -291,6 +296,8 @@ class Registry:
         known = self._closures
         for info in infos:
             refs = [r for r in info.references if r != info.path]
+            if len(known) >= _KEPT_CLOSURES:  # a long-lived process: no more, the query answers
+                break
             if all(r in known for r in refs):
                 known[info.path] = frozenset([info.path]).union(*[known[r] for r in refs])
             else:
