@@ -74,8 +74,9 @@ def start(
     this process does (``bwrap --die-with-parent``); otherwise the watchdog sees to it. Use
     the result as a context manager: leaving it kills whatever is left of the build.
     """
-    if not dies_with_us:
-        watchdog.watch(tag)  # before it starts: a pybuild killed at once still takes it
+    watched = None if dies_with_us else tag
+    if watched:
+        watchdog.watch(watched)  # before it starts: a pybuild killed at once still takes it
     with _REAPER.lock:  # no sweep may see the new builder before it is registered
         _REAPER.enter()
         try:
@@ -90,13 +91,13 @@ def start(
             )
         except BaseException:
             _REAPER.leave()
-            if not dies_with_us:
-                watchdog.forget(tag)
+            if watched:
+                watchdog.forget(watched)
             raise
         _REAPER.running[popen.pid] = tag
-    if not dies_with_us:
+    if watched:
         watchdog.watch_group(popen.pid)  # the builder leads a group of its own
-    return Builder(popen, None if dies_with_us else tag)
+    return Builder(popen, watched)
 
 
 class Builder:

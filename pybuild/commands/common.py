@@ -28,6 +28,7 @@ __all__ = [
     "package_set",
     "print_json",
     "recorded_valid",
+    "refuse_set_options",
     "select_attr",
     "set_arguments",
 ]
@@ -220,6 +221,26 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
 
     module = load_module(file)
     return [select(module, attr, file) for attr in attrs]
+
+
+def refuse_set_options(args: argparse.Namespace) -> None:
+    """``-f FILE`` makes its own package set: the options that choose one would be ignored,
+    so they are refused."""
+    given = [
+        option
+        for option, value in (
+            ("--recipes", getattr(args, "recipes", None)),
+            ("--no-default-recipes", getattr(args, "no_default_recipes", False)),
+            ("--overlay", getattr(args, "overlay", None)),
+            ("--python", getattr(args, "python", None)),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(
+            f"-f FILE makes its own package set, so {' and '.join(given)} would not apply"
+            " to it: choose them in the file (package_set(...)), or drop -f"
+        )
 
 
 def select_attr(pkgs: Any, attr: str) -> Any:

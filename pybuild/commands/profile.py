@@ -23,6 +23,7 @@ from .common import (
     print_work,
     recipe_folders,
     recorded_valid,
+    refuse_set_options,
     select_attr,
     set_arguments,
 )
@@ -108,7 +109,7 @@ def _install(args: argparse.Namespace) -> int:
 
     settings = get_settings(args)
     if args.file:
-        _refuse_a_set_with_a_file(args)
+        refuse_set_options(args)
     if args.dry_run:  # what the new packages need; the profile is left as it is
         if args.file:
             values = file_attrs(args.file, args.attrs)
@@ -135,28 +136,6 @@ def _install(args: argparse.Namespace) -> int:
         record=(lambda evaluate: evaluate_recorded(profile.store, key, evaluate)) if key else None,
     )
     return 0
-
-
-def _refuse_a_set_with_a_file(args: argparse.Namespace) -> None:
-    """FILE makes its own set: the options that choose one would be ignored, so they are
-    refused (a profile's interpreter is its first generation's, or the file's)."""
-    given = [
-        option
-        for option, value in (
-            ("--recipes", args.recipes),
-            ("--no-default-recipes", args.no_default_recipes),
-            ("--overlay", args.overlay),
-            ("--python", args.python),
-        )
-        if value
-    ]
-    if given:
-        from ..errors import UsageError
-
-        raise UsageError(
-            f"-f FILE makes its own package set, so {' and '.join(given)} would not apply"
-            " to it: choose them in the file (package_set(...)), or drop -f"
-        )
 
 
 def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
