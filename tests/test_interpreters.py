@@ -79,13 +79,21 @@ def test_an_interpreter_not_found_says_what_to_do(
 
 
 def test_python_is_refused_where_it_would_be_ignored(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """--python, and the other options that choose a set, where a file makes its own."""
     assert main(["--python", THIS, "gc"]) == 1
     assert "`pybuild gc` uses no package set" in capsys.readouterr().err
     (tmp_path / "file.py").write_text("x = 1\n")
     assert main(["--python", THIS, "build", "-f", str(tmp_path / "file.py"), "x"]) == 1
     assert 'write package_set(python="X.Y") in it' in capsys.readouterr().err
+    for command in (["build", "--recipes", str(tmp_path)], ["run", "--overlay", "o.py"]):
+        assert main([*command, "-f", str(tmp_path / "file.py"), "x"]) == 1
+        assert "makes its own package set, so --" in capsys.readouterr().err
+    (tmp_path / "shell.py").write_text("env = 1\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["shell", "--recipes", str(tmp_path), "--run", "true"]) == 1
+    assert "shell.py makes its own package set, so --recipes" in capsys.readouterr().err
     assert main(["--python", THIS, "prefetch", "six==1.17.0"]) == 1
     assert "--python chooses a wheel's interpreter: add --kind wheel" in capsys.readouterr().err
 

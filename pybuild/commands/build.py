@@ -24,6 +24,7 @@ from .common import (
     print_work,
     recipe_folders,
     recorded_valid,
+    refuse_set_options,
     select_attr,
     set_arguments,
 )
@@ -111,11 +112,8 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
         raise UsageError("--all makes no result link: drop -o (or name the attributes)")
     if not args.all and not args.attrs:
         raise UsageError("name what to build (ATTR…), or --all")
-    if args.file and args.python is not None:
-        raise UsageError(
-            "--python chooses the package set's interpreter, and FILE makes its own set: "
-            'write package_set(python="X.Y") in it, or drop -f'
-        )
+    if args.file:
+        refuse_set_options(args)
 
 
 def _failed(results: dict[Any, BuildResult]) -> list[Any]:

@@ -223,9 +223,9 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     return [select(module, attr, file) for attr in attrs]
 
 
-def refuse_set_options(args: argparse.Namespace) -> None:
-    """``-f FILE`` makes its own package set: the options that choose one would be ignored,
-    so they are refused."""
+def refuse_set_options(args: argparse.Namespace, file: str = "-f FILE") -> None:
+    """`file` (``-f FILE``, a folder's ``shell.py``) makes its own package set: the options
+    that choose one would be ignored, so they are refused."""
     given = [
         option
         for option, value in (
@@ -238,8 +238,9 @@ def refuse_set_options(args: argparse.Namespace) -> None:
     ]
     if given:
         raise UsageError(
-            f"-f FILE makes its own package set, so {' and '.join(given)} would not apply"
-            " to it: choose them in the file (package_set(...)), or drop -f"
+            f"{file} makes its own package set, so {' and '.join(given)} would not apply"
+            ' to it: write package_set(python="X.Y") in it (its recipes and overlays too), or'
+            f" drop {' and '.join(given)}"
         )
 
 

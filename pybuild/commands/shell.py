@@ -21,6 +21,7 @@ from .common import (
     print_work,
     recipe_folders,
     recorded_valid,
+    refuse_set_options,
     select_attr,
     set_arguments,
 )
@@ -98,11 +99,7 @@ def _environment(args: argparse.Namespace) -> Any:
         return pkgs.python.with_packages(lambda ps: chosen)
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
-    if args.python is not None:
-        raise UsageError(
-            "--python chooses the interpreter of the -p packages' set; shell.py makes its own"
-            ' set: write package_set(python="X.Y") in it'
-        )
+    refuse_set_options(args, "shell.py")
     return file_attrs("shell.py", ["env"])[0]
 
 
@@ -181,8 +178,7 @@ def _file_targets(args: argparse.Namespace) -> list[Any]:
     from ..python.environment import Environment
     from ..python.package import PythonPackage
 
-    if args.python is not None:
-        raise UsageError(f"--python chooses the set's interpreter; {args.file} makes its own set")
+    refuse_set_options(args)
     pkg, *more = file_attrs(args.file, [args.attr, *args.with_packages])
     if not isinstance(pkg, PythonPackage):
         raise UsageError(f"{args.file}: {args.attr} is not a Python package, so it has no programs")
