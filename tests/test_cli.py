@@ -383,6 +383,58 @@ def test_show_derivation_of_an_added_path(tmp_path: Path) -> None:
     assert "was not built by a derivation" in shown.stderr
 
 
+def test_log_of_an_attribute_a_drv_an_output_and_a_result_link(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "chatty.py",
+        """
+        chatty = derivation(
+            name="chatty", builder="/bin/sh",
+            args=["-c", 'echo "to stdout"; echo "to stderr" >&2; echo ok > "$out"'],
+        )
+        """,
+    )
+    report = run_cli("build", "--json", "-f", recipes, "chatty", "-o", "result", cwd=tmp_path)
+    [entry] = json.loads(report.stdout)
+    drv, out = entry["drvPath"], entry["outputs"]["out"]
+    for target in (["-f", recipes, "chatty"], [drv], [out], ["result"], ["./result"]):
+        shown = run_cli("log", *target, cwd=tmp_path)
+        assert shown.stdout.splitlines() == ["to stdout", "to stderr"], target
+
+
+def test_log_of_a_failed_build_is_all_of_it(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "failing.py",
+        FAILING.format(script=FAILING_SCRIPT, flag=str(tmp_path / "never")),
+    )
+    failed = run_cli("build", "-f", recipes, "failing", "--option", "log-lines", "1", check=False)
+    assert "compiling the widget" not in failed.stderr  # only the last line in the error
+    shown = run_cli("log", "-f", recipes, "failing")
+    assert shown.stdout.splitlines() == ["compiling the widget", "the widget is broken"]
+
+
+def test_log_says_why_there_is_none(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "never.py",
+        """never = derivation(name="never", builder="/bin/sh", args=["-c", "exit 1"])""",
+    )
+    unbuilt = run_cli("log", "-f", recipes, "never", check=False)
+    assert unbuilt.returncode == 1
+    assert "error: no build log of " in unbuilt.stderr
+    assert "-never.drv: it was not built on this machine" in unbuilt.stderr
+    (tmp_path / "f").write_text("x")
+    added = run_cli("add", tmp_path / "f").stdout.strip()
+    shown = run_cli("log", added, check=False)
+    assert shown.returncode == 1
+    assert "was added to the store, not built: it has no build log" in shown.stderr
+    drv = hello_drv(tmp_path)
+    for extra in (["--python", "3.11"], ["--recipes", str(tmp_path)]):
+        refused = run_cli("log", *extra, drv, check=False)
+        assert refused.returncode == 1
+        assert f"{drv} is a store path, which {extra[0]} would not change" in refused.stderr
+    misspelt = run_cli("log", "-f", recipes, "nevr", check=False)
+    assert "did you mean 'never'?" in misspelt.stderr
+
+
 # -- scenario 7: paths that are not in the store ----------------------------------------------
 
 

@@ -24,7 +24,7 @@ COMMANDS = {
     **dict.fromkeys(("build", "eval"), "build"),
     **dict.fromkeys(("shell", "run"), "shell"),
     "search": "search",
-    **dict.fromkeys(("show-derivation", "path-info", "add", "hash", "verify"), "store"),
+    **dict.fromkeys(("show-derivation", "path-info", "log", "add", "hash", "verify"), "store"),
     "prefetch": "fetch",
     "update-pins": "pins",
     "config": "config",

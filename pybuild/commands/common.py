@@ -226,7 +226,18 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
 def refuse_set_options(args: argparse.Namespace, file: str = "-f FILE") -> None:
     """`file` (``-f FILE``, a folder's ``shell.py``) makes its own package set: the options
     that choose one would be ignored, so they are refused."""
-    given = [
+    given = set_options_given(args)
+    if given:
+        raise UsageError(
+            f"{file} makes its own package set, so {' and '.join(given)} would not apply"
+            ' to it: write package_set(python="X.Y") in it (its recipes and overlays too), or'
+            f" drop {' and '.join(given)}"
+        )
+
+
+def set_options_given(args: argparse.Namespace) -> list[str]:
+    """The options choosing the package set that the command line gives."""
+    return [
         option
         for option, value in (
             ("--recipes", getattr(args, "recipes", None)),
@@ -236,12 +247,6 @@ def refuse_set_options(args: argparse.Namespace, file: str = "-f FILE") -> None:
         )
         if value
     ]
-    if given:
-        raise UsageError(
-            f"{file} makes its own package set, so {' and '.join(given)} would not apply"
-            ' to it: write package_set(python="X.Y") in it (its recipes and overlays too), or'
-            f" drop {' and '.join(given)}"
-        )
 
 
 def select_attr(pkgs: Any, attr: str) -> Any:

@@ -1,15 +1,30 @@
-"""Store commands: show-derivation, path-info, add, hash, verify."""
+"""Store commands: show-derivation, path-info, log, add, hash, verify."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import sys
 
 from ..display import human_size
 from ..errors import PybuildError, UsageError
-from .common import build_options, get_settings, link_cache, open_store, print_json
+from .common import (
+    as_derivation,
+    build_options,
+    completes_attrs,
+    file_attrs,
+    get_settings,
+    link_cache,
+    open_store,
+    package_set,
+    print_json,
+    refuse_set_options,
+    select_attr,
+    set_arguments,
+    set_options_given,
+)
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -26,6 +41,18 @@ def register(commands: Any) -> None:
     p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
     p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
     p.add_argument("--json", action="store_true")
+
+    p = commands.add("log", _log, "print the build log of a package or store path (nix log)")
+    completes_attrs(
+        p.add_argument(
+            "target",
+            metavar="ATTR|PATH",
+            help="an attribute of the set (or of FILE), or a .drv file, output path or result"
+            " link (a path has a '/', unless it is a link into the store)",
+        )
+    )
+    p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
+    set_arguments(p)
 
     p = commands.add("add", _add, "copy a file or folder into the store")
     p.add_argument("path")
@@ -95,6 +122,61 @@ def _path_info(args: argparse.Namespace) -> int:
             size += f"\t{human_size(row['closureSize'])}"
         print(f"{row['path']}{size}")
     return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    """The log of the last build of the target's derivation on this machine, as it was written
+    (a build still running: what it has written so far). An attribute is evaluated, not built,
+    so the log of a failed build is found too, which has no output path to name."""
+    store = open_store()
+    drv_name = _drv_of(args, store)
+    log = store.log_dir / f"{drv_name}.log"
+    try:
+        with open(log, "rb") as text:
+            shutil.copyfileobj(text, sys.stdout.buffer)
+    except FileNotFoundError:
+        raise UsageError(
+            f"no build log of {store.path(drv_name)}: it was not built on this machine (its"
+            " outputs came from a cache, or from a remote builder, which keeps the log)"
+        ) from None
+    sys.stdout.flush()
+    return 0
+
+
+def _drv_of(args: argparse.Namespace, store: Any) -> str:
+    """The ``.drv`` basename that `args.target` names: an attribute's, evaluated, or a path's
+    (its deriver, for an output)."""
+    target = args.target
+    if args.file:
+        refuse_set_options(args)
+        [value] = file_attrs(args.file, [target])
+    elif not _names_a_path(target, store):
+        value = select_attr(package_set(args), target)
+    else:
+        return _drv_of_path(target, store, set_options_given(args))
+    return str(as_derivation(value, target).drv_name)
+
+
+def _drv_of_path(target: str, store: Any, set_options: list[str]) -> str:
+    name = store.parse(target)
+    if set_options:
+        options = " and ".join(set_options)
+        raise UsageError(f"{target} is a store path, which {options} would not change: drop it")
+    if name.endswith(".drv"):
+        return name
+    deriver = store.info(name).deriver
+    if not deriver:
+        raise UsageError(f"{target} was added to the store, not built: it has no build log")
+    return str(deriver)
+
+
+def _names_a_path(target: str, store: Any) -> bool:
+    """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
+    asks), ends in ``.drv``, or is a link into the store (``result``)."""
+    if os.sep in target or target.endswith(".drv"):
+        return True
+    link = os.readlink(target) if os.path.islink(target) else ""
+    return link.startswith(str(store.dir) + os.sep)
 
 
 def _add(args: argparse.Namespace) -> int:
