@@ -657,6 +657,46 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     assert sorted(chain.runs()) == ["app", "lib", "tool"]
 
 
+LOGGED = """
+from pybuild import derivation
+
+lib = derivation(
+    name="lib", builder="/bin/sh", args=["-c", 'echo "lib: compiled"; echo x > "$out"']
+)
+app = derivation(
+    name="app", builder="/bin/sh",
+    args=["-c", 'echo "app: linked against $0" >&2; echo "app: done"; echo "$0" > "$out"', lib],
+)
+"""
+
+
+def test_a_copy_carries_the_build_logs_which_log_reads_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "logged.py"
+    file.write_text(LOGGED)
+    assert main(["build", "-f", str(file), "app", *CLI_NO_SANDBOX]) == 0
+    out = capsys.readouterr().out.strip()
+    built = Store(os.environ["PYBUILD_HOME"])
+    logs = {p.name.removesuffix(".log"): p.read_bytes() for p in built.log_dir.iterdir()}
+    app_drv = built.info(Path(out).name).deriver
+    assert b"app: linked against" in logs[app_drv] and len(logs) == 2
+    cache = tmp_path / "cache"
+    assert main(["copy", "--to", f"file://{cache}", out]) == 0
+    assert {p.name: p.read_bytes() for p in (cache / "log").iterdir()} == logs
+
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
+    capsys.readouterr()
+    assert main(["log", "-f", str(file), "app"]) == 1
+    assert "it was not built on this machine (its outputs" in capsys.readouterr().err
+    read = ["log", "-f", str(file), "app", "--option", "substituters", f"file://{cache}"]
+    assert main(read) == 0  # not built here at all: the cache's log, unsigned, is only read
+    assert capsys.readouterr().out.encode() == logs[app_drv]
+    (cache / "log" / app_drv).unlink()
+    assert main(read) == 1
+    assert ", nor has a binary cache its log" in capsys.readouterr().err
+
+
 def test_cli_copy_from(
     filled: Filled, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

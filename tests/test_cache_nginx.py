@@ -191,3 +191,12 @@ def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
     assert main(["copy", "--from", url, *trust, chain.app.out]) == 0
     assert capsys.readouterr().out.strip() == str(fresh.path(chain.app.out))
     assert fresh.closure([chain.app.out]) == sorted([chain.app.out, chain.lib.out])
+
+    # the copy put app's build log beside its entry (empty: the builder prints nothing); a log
+    # of a few chunks, as a large build writes, is read whole over HTTP by `pybuild log`
+    log = root / "log" / chain.app.drv_name
+    assert log.read_bytes() == b""
+    long = b"".join(b"line %d of the build\n" % i for i in range(150_000))
+    log.write_bytes(long)
+    assert main(["log", str(fresh.path(chain.app.out)), "--option", "substituters", url]) == 0
+    assert capsys.readouterr().out.encode() == long

@@ -5,6 +5,7 @@ Layout (the same on disk and over HTTP)::
     pybuild-cache-info            format and priority (see CacheInfo)
     <hash part>.narinfo           metadata of one store path (see NarInfo)
     nar/<file hash>.nar.xz        its archive, named by its own hash
+    log/<hash>-<name>.drv         the build log of a derivation whose outputs were uploaded
 
 A cache is opened from a URL: ``file:///srv/cache`` or a plain path is read and written
 directly (each file written under a temporary name, then renamed: a reader never sees half a
@@ -43,10 +44,13 @@ from typing import Any
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
+from ..store.paths import check_name
 from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
+
+MAX_LOG_SIZE = 64 << 20
 
 __all__ = ["BinaryCache", "FileCache", "HttpCache", "open_cache"]
 
@@ -186,6 +190,12 @@ class BinaryCache:
             )
         return got
 
+    def log(self, drv_name: str) -> bytes | None:
+        """The build log of derivation `drv_name` (a ``.drv`` basename), None if the cache lacks
+        it. Logs are not signed (nor are Nix's): they are read, never used to build."""
+        check_name(drv_name)  # a basename: the file asked for is in log/, nowhere else
+        return self._get(f"log/{drv_name}", MAX_LOG_SIZE)
+
     # -- writing ----------------------------------------------------------------------------
 
     def upload(
@@ -239,6 +249,12 @@ class BinaryCache:
         info = _with_sigs(info, sigs, keys)
         self._put(narinfo_name(path), info.to_text().encode())
         return True
+
+    def upload_log(self, drv_name: str, log: bytes) -> None:
+        """Put the build log `log` of derivation `drv_name` in the cache (as bytes, not as a
+        file: an empty file would go over HTTP chunked, which not every server takes)."""
+        check_name(drv_name)
+        self._put(f"log/{drv_name}", log)
 
 
 def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) -> NarInfo:
@@ -357,12 +373,12 @@ class HttpCache(BinaryCache):
                 return None
             _check_status(self.url, "GET", rel, response)
             body = _Body(self, rel, response)
-            data = b""
+            data = bytearray()  # grown in place: a build log may be megabytes
             while chunk := body.read(_CHUNK):
                 data += chunk
                 if len(data) > limit:
                     raise EntryRefused(self.url, rel, f"{rel} is larger than {limit} bytes")
-            return data
+            return bytes(data)
 
     @contextlib.contextmanager
     def _open(self, rel: str) -> Iterator[Any]:

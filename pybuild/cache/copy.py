@@ -74,15 +74,32 @@ def copy_to(
     """
     cache.initialise()
     report = CopyReport()
+    logged: set[str] = set()
     for path in references_first(store, paths):
         if keys:
             sign_local(store, path, keys)
         if cache.upload(store, path, keys=keys, compression=compression):
             report.uploaded.append(path)
             say(f"copied {path} to {cache.url}")
+            _upload_log(cache, store, path, logged)
         else:
             report.present.append(path)
     return report
+
+
+def _upload_log(cache: BinaryCache, store: Any, path: str, logged: set[str]) -> None:
+    """Upload the build log of `path`'s derivation, if it was built here and its log is not
+    uploaded yet: whoever substitutes the path can read how it was built (``pybuild log``), as
+    Hydra's caches serve their logs. One log serves every output of a derivation."""
+    deriver = store.info(path).deriver
+    if not deriver or deriver in logged:
+        return
+    logged.add(deriver)
+    try:
+        log = (store.log_dir / f"{deriver}.log").read_bytes()
+    except FileNotFoundError:
+        return  # it was not built here
+    cache.upload_log(deriver, log)
 
 
 def sign_local(store: Any, path: str, keys: Sequence[SecretKey]) -> list[str]:

@@ -160,6 +160,21 @@ class Substituters:
             self._offers[path] = offer
         return offer
 
+    def log(self, drv_name: str) -> bytes | None:
+        """The build log of derivation `drv_name` from the first cache that has it, or None."""
+        for cache in self._usable():
+            try:
+                log = cache.log(drv_name)
+            except CacheUnavailable as exc:
+                self._give_up(cache, exc)
+                continue
+            except EntryRefused as exc:
+                self.say(f"warning: {exc.reason}: not read from {cache.url}")
+                continue
+            if log is not None:
+                return log
+        return None
+
     def _distrust(self, info: NarInfo) -> str:
         """Why a signed-metadata check fails ('' if the entry may be used)."""
         if not self.require_sigs:

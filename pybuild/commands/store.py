@@ -126,21 +126,33 @@ def _path_info(args: argparse.Namespace) -> int:
 
 def _log(args: argparse.Namespace) -> int:
     """The log of the last build of the target's derivation on this machine, as it was written
-    (a build still running: what it has written so far). An attribute is evaluated, not built,
-    so the log of a failed build is found too, which has no output path to name."""
+    (a build still running: what it has written so far), else the log a binary cache of the
+    ``substituters`` setting holds. An attribute is evaluated, not built, so the log of a
+    failed build is found too, which has no output path to name."""
     store = open_store()
     drv_name = _drv_of(args, store)
-    log = store.log_dir / f"{drv_name}.log"
     try:
-        with open(log, "rb") as text:
+        with open(store.log_dir / f"{drv_name}.log", "rb") as text:
             shutil.copyfileobj(text, sys.stdout.buffer)
     except FileNotFoundError:
-        raise UsageError(
-            f"no build log of {store.path(drv_name)}: it was not built on this machine (its"
-            " outputs came from a cache, or from a remote builder, which keeps the log)"
-        ) from None
+        _print_cached_log(args, store, drv_name)
     sys.stdout.flush()
     return 0
+
+
+def _print_cached_log(args: argparse.Namespace, store: Any, drv_name: str) -> None:
+    from ..cache import Substituters
+
+    options = build_options(args, get_settings(args))
+    caches = options.substituters
+    log = Substituters.from_options(options, options.say).log(drv_name) if caches else None
+    if log is None:
+        nor = ", nor has a binary cache its log" if caches else ""
+        raise UsageError(
+            f"no build log of {store.path(drv_name)}: it was not built on this machine{nor} (its"
+            " outputs came from a cache, or from a remote builder, which keeps the log)"
+        )
+    sys.stdout.buffer.write(log)
 
 
 def _drv_of(args: argparse.Namespace, store: Any) -> str:
