@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 
 from pybuild.buildoptions import BuildOptions
 from pybuild.hashing import nar_chunks
+from pybuild.remote.client import REMOTE_LOG_HEADER
 from pybuild.remote.errors import MachinesError, ProtocolError
 from pybuild.remote.machines import parse_machines
 from pybuild.remote.protocol import MAX_MESSAGE, VERSION, receive, send
@@ -95,10 +97,19 @@ def outputs(home: Path) -> set[str]:
 
 
 def built_on(home: Path) -> set[str]:
-    """The names of the derivations whose builders ran in `home` (each left a log there)."""
+    """The names of the derivations whose builders ran in `home` (each left a log there; the
+    log of a remote build, kept by the client, names the machine first)."""
     logs = home / "var" / "log"
     names = os.listdir(logs) if logs.is_dir() else []
-    return {n.partition("-")[2].removesuffix(".drv.log") for n in names if n.endswith(".drv.log")}
+    return {
+        n.partition("-")[2].removesuffix(".drv.log")
+        for n in names
+        if n.endswith(".drv.log") and not remote_log(logs / n)
+    }
+
+
+def remote_log(log: Path) -> bool:
+    return log.read_text().startswith(REMOTE_LOG_HEADER + "ssh://")
 
 
 def verified(home: Path) -> bool:
@@ -339,6 +350,10 @@ def test_two_machines_share_the_work_and_every_store_verifies(
     assert len(built_on(a) & {"left", "right"}) == 1 == len(built_on(b) & {"left", "right"})
     assert "top" in built_on(a) | built_on(b) and built_on(pybuild_home) == set()
     assert {"left", "right", "top"} <= outputs(pybuild_home)
+    # each remote build's log is kept here too, naming its machine: `pybuild log` reads it
+    logged = pybuild("log", "-f", farm, "top")
+    assert logged.returncode == 0, logged.stderr
+    assert logged.stdout.startswith(f"{REMOTE_LOG_HEADER}ssh://root@127.0.0.1:")
     assert verified(pybuild_home) and verified(a) and verified(b)
 
 
@@ -363,12 +378,19 @@ def _closed_port() -> int:
 
 
 @needs_sshd
-def test_the_log_of_a_remote_failure_comes_back(farm: Path, sshd: Sshd, tmp_path: Path) -> None:
+def test_the_log_of_a_remote_failure_comes_back(
+    farm: Path, sshd: Sshd, tmp_path: Path, pybuild_home: Path
+) -> None:
     result = pybuild("build", "-f", farm, "bad", "--builders", sshd.uri(tmp_path / "remote-a"))
     assert result.returncode != 0
     assert "build of bad failed: builder exited with status 3 (on ssh://" in result.stderr
     assert "something went wrong" in result.stderr and "on its second line" in result.stderr
     assert "Traceback" not in result.stderr
+    # the whole log came back too, where a local build's goes
+    log = re.search(r"full log: (\S+)", result.stderr)
+    assert log is not None and log.group(1).startswith(str(pybuild_home / "var" / "log"))
+    logged = pybuild("log", "-f", farm, "bad")
+    assert logged.stdout.splitlines()[1:] == ["something went wrong", "on its second line"]
 
 
 @needs_sshd

@@ -150,7 +150,7 @@ def _print_cached_log(args: argparse.Namespace, store: Any, drv_name: str) -> No
         nor = ", nor has a binary cache its log" if caches else ""
         raise UsageError(
             f"no build log of {store.path(drv_name)}: it was not built on this machine{nor} (its"
-            " outputs came from a cache, or from a remote builder, which keeps the log)"
+            " outputs came from a cache, or it was never built)"
         )
     sys.stdout.buffer.write(log)
 

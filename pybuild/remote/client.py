@@ -13,22 +13,38 @@ reference. Anything unexpected, a dead connection or a refused output raise
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
+from ..atomic import write_atomic
 from ..cache.copy import references_first
 from ..derivations import Derivation, input_paths, instantiate
 from ..errors import BuildError, PybuildError
 from ..store import Store, remove_tree
 from .errors import MachineDown
 from .machines import Machine
-from .protocol import VERSION, Message, receive, receive_nar, send, send_nar
+from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
 __all__ = ["Connection"]
 
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
+_MAX_LOG = LOG_SENT  # characters: at most one for each byte of the log sent
+REMOTE_LOG_HEADER = "pybuild: built on "  # the first line of a log kept from a remote build
+
+
+def _keep_log(reply: Message, store: Store, drv_name: str, machine: Machine) -> str:
+    """Keep the remote build's log where a local build's goes (``pybuild log`` reads it, and
+    ``copy --to`` uploads it), after a line naming the machine; its path, or "" if the remote
+    sent none (an older pybuild)."""
+    log = reply.optional("build_log", lambda key: reply.text(key, _MAX_LOG))
+    if log is None:
+        return ""
+    path = os.path.join(store.log_dir, f"{drv_name}.log")
+    write_atomic(path, f"{REMOTE_LOG_HEADER}{machine.uri}\n{log}")
+    return path
 
 
 class Connection:
@@ -70,11 +86,12 @@ class Connection:
             send(self._out, {"op": "build", "drv": drv.drv_name})
             self._out.flush()
             reply = self._reply("built", "failed")
+            kept = _keep_log(reply, store, drv.drv_name, self.machine)
             if reply.data["reply"] == "failed":
                 raise BuildError(
                     drv.name,
                     f"{reply.text('reason')} (on {self.machine.uri})",
-                    f"{self.machine.host}:{reply.text('log', 4096)}",
+                    kept or f"{self.machine.host}:{reply.text('log', 4096)}",
                     reply.text("tail", 1 << 17),
                 )
             if reply.data.get("outputs") != drv.output_paths:

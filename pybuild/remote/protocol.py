@@ -42,6 +42,7 @@ from ..store.paths import split_name
 from .errors import PathRefused, ProtocolError
 
 __all__ = [
+    "LOG_SENT",
     "MAX_MESSAGE",
     "MAX_NAR",
     "VERSION",
@@ -56,6 +57,7 @@ VERSION = 1
 MAX_MESSAGE = 16 << 20  # the largest: a reply listing which of MAX_LIST paths are valid
 MAX_NAR = 64 << 30  # no store path is larger; a bigger announcement is an attack or a bug
 MAX_LIST = 100_000  # store paths in one message
+LOG_SENT = 2 << 20  # bytes of a build's log its reply carries: JSON-escaped, within MAX_MESSAGE
 _HEADER = 8
 _CHUNK = 1 << 20
 

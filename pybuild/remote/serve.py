@@ -7,7 +7,9 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 - ``import``: a path with its NAR, hash, size and references; it is restored, its hash
   checked, and registered with those references once they are valid here;
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
-  the outputs and the time the build took, or carries the failure and the end of its log;
+  the outputs and the time the build took, or carries the failure; either way it carries the
+  build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
+  keeps as its own;
 - ``export``: a valid path's metadata, then its NAR.
 
 A request that cannot be met gets an ``error`` reply and the connection goes on; one that
@@ -26,11 +28,11 @@ from ..errors import BuildError, PathNotValid, PybuildError
 from ..store import Store, remove_tree
 from ..store.temproots import add_temp_roots
 from .errors import ProtocolError
-from .protocol import VERSION, Message, receive, receive_nar, send, send_nar
+from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
 __all__ = ["serve"]
 
-_LOG_TAIL = 64 << 10  # bytes of a failed build's log sent back
+_LOG_TAIL = 64 << 10  # bytes of a failed build's log quoted in its error
 
 
 def serve(store: Store, inp: IO[bytes], out: IO[bytes], options: BuildOptions) -> None:
@@ -107,15 +109,27 @@ def _build(
     try:
         realise([drv], store, options)
     except BuildError as exc:
-        send(out, _failure(exc.reason, exc.tail, exc.log_path))
+        send(out, {**_failure(exc.reason, exc.tail, exc.log_path), **_log(store, drv_name)})
         return
     add_temp_roots(store, drv.output_paths.values())
     seconds = time.monotonic() - start
-    send(out, {"reply": "built", "outputs": drv.output_paths, "seconds": seconds})
+    reply = {"reply": "built", "outputs": drv.output_paths, "seconds": seconds}
+    send(out, {**reply, **_log(store, drv_name)})
 
 
 def _failure(reason: str, tail: str, log_path: str) -> dict[str, Any]:
     return {"reply": "failed", "reason": reason, "tail": tail[-_LOG_TAIL:], "log": log_path}
+
+
+def _log(store: Store, drv_name: str) -> dict[str, str]:
+    """The build's log for the reply (none if the realiser wrote none: an output that was
+    valid here already). An older client ignores the field."""
+    try:
+        with open(store.log_dir / f"{drv_name}.log", "rb") as log:
+            log.seek(max(0, log.seek(0, 2) - LOG_SENT))
+            return {"build_log": log.read().decode("utf-8", "replace")}
+    except FileNotFoundError:
+        return {}
 
 
 def _export(
