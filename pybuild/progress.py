@@ -71,9 +71,11 @@ def plan_line(builds: int, downloads: int, copies: int) -> str:
     return f"these {total + copies} {noun} will be made: {', '.join(parts)}"
 
 
-def done_line(name: str, status: Status, seconds: float) -> str:
+def done_line(name: str, status: Status, seconds: float, started: str = "building") -> str:
+    """``built NAME in 1.2 s``; a download (`started` as ``fetching``) is ``fetched``."""
     verb = {"built": "built", "substituted": "copied from a cache", "valid": "already valid"}
-    return f"{verb.get(str(status), str(status))} {name} in {_seconds(seconds)}"
+    done = "fetched" if started == "fetching" and status == "built" else None
+    return f"{done or verb.get(str(status), str(status))} {name} in {_seconds(seconds)}"
 
 
 def _seconds(seconds: float) -> str:
@@ -86,10 +88,16 @@ class Lines:
     def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
         self._stream, self._quiet = stream, quiet
         self._total = self._started = 0
+        self._verbs: dict[str, str] = {}  # how each running build was started
         self._lock = threading.Lock()
 
     def _print(self, text: str) -> None:
-        print(text, file=self._stream or sys.stderr, flush=True)
+        """One write per line, under the lock: builds start on the pool's threads while the
+        main thread reports others ending, and ``print`` writes a line's end apart from it."""
+        stream = self._stream or sys.stderr
+        with self._lock:
+            stream.write(text + "\n")
+            stream.flush()
 
     def planned(self, builds: int, downloads: int, copies: int) -> None:
         self._total, self._started = builds + downloads + copies, 0
@@ -100,12 +108,15 @@ class Lines:
         with self._lock:
             self._started += 1
             counter = f"[{self._started}/{max(self._total, self._started)}] "
+            self._verbs[name] = verb
         if not self._quiet:
             self._print(f"{counter}{verb} {name} ({drv_name})")
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
+        with self._lock:
+            verb = self._verbs.pop(name, "building")
         if not self._quiet and status in ("built", "substituted"):
-            self._print(done_line(name, status, seconds))
+            self._print(done_line(name, status, seconds, verb))
 
     def message(self, text: str) -> None:
         if not self._quiet or text.startswith(("warning", "error")):
@@ -157,11 +168,11 @@ class Live:
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
-            self._running.pop(name, None)
+            verb, _ = self._running.pop(name, ("building", 0.0))
             self._done += 1
             last = self._done >= self._total
         if status in ("built", "substituted"):
-            self._console.print(done_line(name, status, seconds), style="green")
+            self._console.print(done_line(name, status, seconds, verb), style="green")
         if last:
             self.close()
 

@@ -1,4 +1,5 @@
-"""The live progress display, in a real terminal (tmux), as a person sees it.
+"""The progress display: the live one in a real terminal (tmux), as a person sees it, and the
+lines written for pipes and CI logs.
 
 The build runs in a detached tmux session; its screen is read with ``capture-pane`` while the
 builds run (a live ``[n/10]`` status with the running builds and their times) and after (the
@@ -7,6 +8,7 @@ plan line and each build with its time; the live part is gone).
 
 from __future__ import annotations
 
+import io
 import os
 import shlex
 import shutil
@@ -18,7 +20,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+from pybuild.progress import Lines
+from pybuild.results import Status
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 TEN = """
 from pybuild import derivation
@@ -38,6 +43,7 @@ def screen(session: str) -> str:
     ).stdout
 
 
+@needs_tmux
 def test_a_terminal_shows_the_plan_a_live_counter_and_build_times(tmp_path: Path) -> None:
     (tmp_path / "ten.py").write_text(textwrap.dedent(TEN))
     session = f"pybuild-progress-{os.getpid()}"
@@ -69,3 +75,43 @@ def test_a_terminal_shows_the_plan_a_live_counter_and_build_times(tmp_path: Path
     for name in ("leaf0", "leaf8", "top"):
         assert f"built {name} in " in final
     assert "running" not in final  # the live part is cleared when the build ends
+
+
+class Writes(io.StringIO):
+    """A stream that records each write call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return super().write(text)
+
+
+def test_each_line_is_one_write_so_threads_never_run_lines_together() -> None:
+    """Builds start on the pool's threads while the main thread reports others ending: a line
+    written in two parts (its text, then its end, as ``print`` writes) can be split by
+    another thread's line (``…whl.drv)built pycparser in 0.1 s`` and an empty line)."""
+    stream = Writes()
+    lines = Lines(stream)
+    lines.planned(builds=1, downloads=1, copies=0)
+    lines.started("x.tar.gz", "a.drv", "fetching")
+    lines.finished("x.tar.gz", Status.BUILT, 0.1)
+    lines.message("warning: a message")
+    assert all(call.endswith("\n") and call.count("\n") == 1 for call in stream.calls)
+    assert len(stream.calls) == 4
+
+
+def test_a_download_is_told_as_fetched_and_a_build_as_built() -> None:
+    stream = Writes()
+    lines = Lines(stream)
+    lines.planned(builds=1, downloads=1, copies=0)
+    lines.started("x.tar.gz", "a.drv", "fetching")
+    lines.started("python3.11-x-1.0", "b.drv", "building")
+    lines.finished("python3.11-x-1.0", Status.BUILT, 2.0)
+    lines.finished("x.tar.gz", Status.BUILT, 0.1)
+    assert stream.getvalue().splitlines()[3:] == [
+        "built python3.11-x-1.0 in 2.0 s",
+        "fetched x.tar.gz in 0.1 s",
+    ]
