@@ -699,6 +699,8 @@ def test_the_wheel_is_taken_only_when_the_sdist_cannot_build(
     text = _recipe_text(pybuild_home, "xi")
     assert "built from its wheel xi-1.0-py3-none-any.whl, as its sdist cannot be built" in text
     assert "'no-such-plugin'" in text
+    note = next(line for line in text.splitlines() if "built from its wheel" in line)
+    assert "did you mean" not in note and "hint" not in note  # no typo of the user's to check
     monkeypatch.setenv("PYBUILD_PREFER", "sdist")
     with pytest.raises(MissingBuildBackend) as info:
         package_set(recipes=pkgs.recipe_dirs).from_pypi("xi")

@@ -18,7 +18,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from .buildsystem import BuildSystem, applicable_requirements, build_tools
-from .errors import GenerateError, MissingBuildBackend
+from .errors import GenerateError, MissingBuildBackend, NotOnIndex
 from .names import version_attr
 from .releases import Releases
 from .resolver import Chosen, Req, resolve
@@ -83,7 +83,9 @@ def _from_index(
     try:
         chosen = resolve(releases, pkgs, roots, build=True)
     except GenerateError as exc:
-        index = str(exc).replace("\n", "\n  ")
+        # why, without hints: a name the sdist asks for is no typo of the user's to check
+        why = exc.unsuggested if isinstance(exc, NotOnIndex) else exc.args[0]
+        index = why.replace("\n", "\n  ")
         raise MissingBuildBackend(
             missing.package, missing.requirement, missing.found, index
         ) from None

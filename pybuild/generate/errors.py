@@ -26,7 +26,9 @@ class NotOnIndex(GenerateError):
     def __init__(self, name: str, indexes: Sequence[str], known: Iterable[str]) -> None:
         self.name, self.indexes = name, list(indexes)
         self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3, cutoff=0.7)
-        text = f"no project named {name!r} on the package index ({', '.join(indexes)})"
+        # without the suggestions, for a name no user typed (a package's requirement)
+        self.unsuggested = f"no project named {name!r} on the package index ({', '.join(indexes)})"
+        text = self.unsuggested
         if self.suggestions:
             text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(text)
@@ -58,7 +60,7 @@ class MissingBuildBackend(GenerateError):
         if index is not None:  # the index was asked too
             text += "; nor can the index meet its build requirements:\n  " + index
         super().__init__(text)
-        name = requirement.split(";")[0].strip()
+        name = _project(requirement)
         self.hint = (
             f"add a recipe for {name} to a recipe folder (for example: put {name!r} in a"
             " requirements file and run `pybuild import FILE -o DIR --all`, then pass"
@@ -68,3 +70,13 @@ class MissingBuildBackend(GenerateError):
 
 class MetadataError(GenerateError):
     """A release's core metadata could not be read or made."""
+
+
+def _project(requirement: str) -> str:
+    """The project a requirement names (``python-sbom`` of ``python-sbom[hatch]>=0.1``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return requirement.split(";")[0].strip()

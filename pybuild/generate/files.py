@@ -190,7 +190,7 @@ class Pinner:
                 raise
             pin.notes.append(
                 f"built from its wheel {wheels[0].filename}, as its sdist cannot be built here:"
-                f" {' '.join(str(exc).split())}"
+                f" {' '.join(exc.args[0].split())}"  # why, without the hint to add a recipe
             )
             return None
 
