@@ -99,10 +99,11 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
         others = [p for p in _programs(env_dir) if not p.startswith("python")] if env_dir else []
         said = f"no programs of its own; its dependencies have: {', '.join(others)}"
     error = UsageError(f"{pname} has {said if programs or others else 'no programs'}")
+    name_one = "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
+    with_python = "run python with it: pybuild run --bin python ATTR -c CODE"
+    # a library whose dependencies bring programs is most often wanted in python
     error.hint = (
-        "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
-        if programs or others
-        else "run python with it: pybuild run --bin python ATTR -c CODE"
+        name_one if programs else f"{name_one}; or {with_python}" if others else with_python
     )
     if args[:1] in (["--bin"], ["--with"]):
         error.hint += f" ({args[0]} after the package is the program's argument, not pybuild's)"

@@ -271,6 +271,7 @@ def test_a_package_whose_command_comes_with_a_dependency_is_told_which(tmp_path:
         main_program(str(package), [], str(env))
     assert str(told.value).splitlines()[0].endswith("its dependencies have: fastapi")
     assert "pybuild run --bin NAME ATTR" in str(told.value.hint)
+    assert "or run python with it: pybuild run --bin python ATTR -c CODE" in str(told.value.hint)
 
 
 def test_a_command_runs_in_an_environment_from_any_thread(tmp_path: Path) -> None:
