@@ -139,6 +139,7 @@ EXAMPLES = {  # each overlay example, and what to build with it
     "private_package.py": ["hello_private"],
     "scipy_older.py": ["scipy"],
     "numpy_1_everywhere.py": ["matplotlib"],
+    "no_checks.py": ["requests"],
 }
 
 

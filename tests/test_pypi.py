@@ -708,6 +708,21 @@ def test_the_wheel_is_taken_only_when_the_sdist_cannot_build(
     assert "prefer = sdist" in info.value.hint
 
 
+def test_the_no_checks_overlay_reaches_the_sets_recipes_and_generated_ones(pkgs) -> None:
+    """overlays/no_checks.py: one builtin replaced, every recipe's check phase off."""
+    from pybuild.bundled import example_overlays
+    from pybuild.pkgset import load_overlay
+
+    unchecked = pkgs.extend(load_overlay(example_overlays() / "no_checks.py"))
+    for name in ("shout", "greet"):
+        assert force(pkgs[name]).attrs["do_check"] is True
+        assert force(unchecked[name]).attrs["do_check"] is False
+        assert force(unchecked[name]).drv != force(pkgs[name]).drv  # side by side
+    lam = {"extras": ["test"]}  # its test extra names what its tests need: they run
+    assert pkgs.from_pypi("lam", **lam).attrs["do_check"] is True
+    assert unchecked.from_pypi("lam", **lam).attrs["do_check"] is False
+
+
 def test_a_test_suite_runs_only_when_its_requirements_are_known(pkgs, pybuild_home: Path) -> None:
     sigma = pkgs.from_pypi("sigma")  # pytest is there, but not what its tests need
     assert sigma.attrs["do_check"] is False
