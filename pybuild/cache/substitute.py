@@ -34,7 +34,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..display import human_size
 from ..errors import PathNotValid
@@ -48,6 +48,7 @@ from .signing import PublicKey
 __all__ = ["Offer", "Substituters"]
 
 _PARALLEL_DOWNLOADS = 4
+T = TypeVar("T")
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
 
 
@@ -137,22 +138,15 @@ class Substituters:
             if path in self._offers:
                 return self._offers[path]
         offer = None
-        for cache in self._usable():
-            if (cache.url, path) in self._refused:
-                continue
-            try:
-                info = cache.narinfo(path)
-            except CacheUnavailable as exc:
-                self._give_up(cache, exc)
-                continue
-            except EntryRefused as exc:
-                self._refuse(cache, path, exc.reason)
-                continue
-            if info is None:
-                continue
+        skip = [u for u, p in self._refused if p == path]
+
+        def refuse(cache: BinaryCache, reason: str) -> None:
+            self._refuse(cache, path, reason)
+
+        for cache, info in self._answers(lambda cache: cache.narinfo(path), refuse, skip):
             distrust = self._distrust(info)
             if distrust:
-                self._refuse(cache, path, distrust)
+                refuse(cache, distrust)
                 continue
             offer = Offer(cache, info)
             break
@@ -162,18 +156,34 @@ class Substituters:
 
     def log(self, drv_name: str) -> bytes | None:
         """The build log of derivation `drv_name` from the first cache that has it, or None."""
+
+        def warn(cache: BinaryCache, reason: str) -> None:
+            self.say(f"warning: {reason}: not read from {cache.url}")
+
+        return next((log for _, log in self._answers(lambda c: c.log(drv_name), warn)), None)
+
+    def _answers(
+        self,
+        ask: Callable[[BinaryCache], T | None],
+        refused: Callable[[BinaryCache, str], None],
+        skip: Collection[str] = (),
+    ) -> Iterator[tuple[BinaryCache, T]]:
+        """What each usable cache (but those in `skip`) answers `ask`, in priority order, as
+        it is asked: a cache that fails is given up for the run, a refused entry is told to
+        `refused` with its reason, and a cache without one is passed."""
         for cache in self._usable():
+            if cache.url in skip:
+                continue
             try:
-                log = cache.log(drv_name)
+                answer = ask(cache)
             except CacheUnavailable as exc:
                 self._give_up(cache, exc)
                 continue
             except EntryRefused as exc:
-                self.say(f"warning: {exc.reason}: not read from {cache.url}")
+                refused(cache, exc.reason)
                 continue
-            if log is not None:
-                return log
-        return None
+            if answer is not None:
+                yield cache, answer
 
     def _distrust(self, info: NarInfo) -> str:
         """Why a signed-metadata check fails ('' if the entry may be used)."""
