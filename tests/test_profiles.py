@@ -7,6 +7,7 @@ numpy and requests recipes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -321,6 +322,7 @@ def test_rollback_and_switch_errors(recipes: Path) -> None:
     cli("install", *sets(recipes), "shout")
     first = cli("rollback", ok=False)
     assert "generation 1 is the oldest of profile default" in first.stderr
+    assert "hint: `pybuild list-generations` shows them" in first.stderr  # the default profile
     cli("remove", "shout")
     cli("delete-generations", "1")
     folder = Store.default().var / "profiles"
@@ -389,6 +391,52 @@ def test_a_profile_never_changes_its_interpreter(recipes: Path) -> None:
     manifest.write_text(json.dumps(data))
     result = cli("install", *sets(recipes), "greet", ok=False)
     assert "never changes its interpreter" in result.stderr and "--profile NAME" in result.stderr
+
+
+def test_a_new_profile_is_made_for_the_python_asked_and_keeps_it(recipes: Path) -> None:
+    """``--python`` chooses a new profile's interpreter (it was ignored: the running one was
+    taken); naming another for a profile that has one is refused (remove takes no --python)."""
+    from pybuild.errors import UsageError
+    from pybuild.python.locate import locate_python
+
+    this = f"{sys.version_info.major}.{sys.version_info.minor}"
+    others = []
+    for version in ("3.12", "3.13", "3.10", "3.11"):
+        with contextlib.suppress(UsageError):
+            if version != this and locate_python(version):
+                others.append(version)
+    if not others:
+        pytest.skip("no other CPython is installed")
+    version = others[0]
+    made = cli("--python", version, "install", "--profile", "other", *sets(recipes), "shout")
+    assert "profile other: generation 1" in made.stderr
+    [entry] = json.loads(cli("list", "--json", "--profile", "other").stdout)
+    assert Path(entry["out"]).name.endswith(f"-python{version}-shout-1.0")
+    for change in (["install", *sets(recipes), "greet"], ["upgrade"]):
+        refused = cli("--python", this, *change[:1], "--profile", "other", *change[1:], ok=False)
+        assert f"profile other uses Python {version}" in refused.stderr, change
+        assert "never changes its interpreter" in refused.stderr
+    kept = cli("install", "--profile", "other", *sets(recipes), "greet")  # its own, unasked
+    assert "profile other: generation 2" in kept.stderr
+    first = cli("switch-generation", "1", "--profile", "other")
+    assert "switched profile other from generation 2 to 1" in first.stderr
+    oldest = cli("rollback", "--profile", "other", ok=False)
+    assert "hint: `pybuild list-generations --profile other` shows them" in oldest.stderr
+
+
+def test_two_attributes_of_one_distribution_in_one_install_are_refused(recipes: Path) -> None:
+    """A profile holds one version of a distribution: installing two at once kept the last."""
+    both = cli("install", *sets(recipes), "shout", "shout_2", ok=False)
+    assert "shout and shout_2 are both shout" in both.stderr
+    assert generations() == []
+
+
+def test_an_upgrade_to_the_same_version_says_it_is_built_anew() -> None:
+    old = changes.Entry("six", "six", "1.17.0", "a-six", None, (), None)
+    new = changes.Entry("six", "six", "1.17.0", "b-six", None, (), None)
+    assert changes._upgrading(old, new).startswith("rebuilding six 1.17.0: its recipe or an")
+    other = changes.Entry("six", "six", "1.18.0", "c-six", None, (), None)
+    assert changes._upgrading(old, other) == "upgrading six 1.17.0 -> six 1.18.0"
 
 
 def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:

@@ -134,6 +134,7 @@ def _install(args: argparse.Namespace) -> int:
         options=build_options(args, settings),
         log=_say,
         record=(lambda evaluate: evaluate_recorded(profile.store, key, evaluate)) if key else None,
+        python=located_python(args),
     )
     return 0
 
@@ -187,6 +188,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         resolve=select_attr,
         options=build_options(args, get_settings(args)),
         log=_say,
+        python=located_python(args),
     )
     return 0
 

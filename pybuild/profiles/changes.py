@@ -43,26 +43,30 @@ def install(
     options: Any = None,
     log: Log | None = None,
     record: Record | None = None,
+    python: str | None = None,
 ) -> Generation | None:
     """Add the packages `attrs` of the set, or of the Python file `file` (replacing one of the
     same name); the new generation.
 
     None when nothing changed. Packages already there keep their versions: they are evaluated
     again from their own recipes and must give the same outputs (else ``upgrade`` them).
+    `python` (an interpreter's path) is the one a new profile is made for; a profile that has
+    a generation keeps its own, and naming another is an error.
     `record`, when given, runs the evaluation (it returns the environment's derivation), as
     the evaluation cache does to note what it reads (:func:`pybuild.commands.common.
     evaluate_recorded`); building and committing are outside it.
     """
     say = log or (lambda _: None)
     with profile.lock():
-        work = _Work(profile, resolve)
+        work = _Work(profile, resolve, python)
         chosen: dict[str, tuple[Entry, Any]] = {}
         source = _source(recipes, overlays, file)
 
         def evaluate() -> Any:
             chosen.update(work.kept())
+            added: dict[str, str] = {}  # each distribution's attribute in this command
             for attr in attrs:
-                _add(chosen, attr, work.evaluate(attr, *source), source, say)
+                _add(chosen, attr, work.evaluate(attr, *source), source, say, added)
             return work.environment(chosen)
 
         drv = record(evaluate) if record else evaluate()
@@ -80,7 +84,7 @@ def remove(
     """Remove packages (by attribute or distribution name); the new generation."""
     say = log or (lambda _: None)
     with profile.lock():
-        work = _Work(profile, resolve)
+        work = _Work(profile, resolve, None)
         installed = work.entries()
         keys = [_find(profile, installed, name).key for name in names]
         chosen = work.kept(skip=set(keys))
@@ -100,14 +104,16 @@ def upgrade(
     resolve: Resolve | None = None,
     options: Any = None,
     log: Log | None = None,
+    python: str | None = None,
 ) -> Generation | None:
     """Evaluate packages (`names`, or all) again with the current recipes; the new generation.
 
-    `recipes`/`overlays` replace the ones each package was installed with, when given.
+    `recipes`/`overlays` replace the ones each package was installed with, when given;
+    `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
     say = log or (lambda _: None)
     with profile.lock():
-        work = _Work(profile, resolve)
+        work = _Work(profile, resolve, python)
         installed = work.entries()
         if not installed:
             raise ProfileError(f"profile {profile.name} has no packages to upgrade")
@@ -125,7 +131,7 @@ def upgrade(
             pkg = work.evaluate(old.attr, *source)
             entry = _entry(old.attr, pkg, source)
             if entry.out != old.out:
-                say(f"upgrading {old.pname} {old.version} -> {entry.pname} {entry.version}")
+                say(_upgrading(old, entry))
             chosen[entry.key] = (entry, pkg)
         action = f"upgrade {' '.join(names)}".rstrip()
         return work.commit(chosen, work.environment(chosen), action, options, say)
@@ -146,15 +152,31 @@ def _add(
     pkg: Any,
     source: Source,
     say: Log,
+    added: dict[str, str],
 ) -> None:
-    """Put `pkg` (the package `attr` gives) in `chosen`, saying what it adds or replaces."""
+    """Put `pkg` (the package `attr` gives) in `chosen`, saying what it adds or replaces; two
+    attributes of one command that give the same distribution are refused (`added`: those
+    of the command so far), as a profile holds one of each and would keep the last silently."""
     entry = _entry(attr, pkg, source)
+    if added.setdefault(entry.key, attr) != attr:
+        raise ProfileError(
+            f"{added[entry.key]} and {attr} are both {entry.pname}: a profile holds one version"
+            " of a distribution",
+            "install one of them",
+        )
     old = chosen.get(entry.key)
     if old is None:
         say(f"installing {entry.pname} {entry.version}")
     elif old[0].out != entry.out:
         say(f"replacing {old[0].pname} {old[0].version} by {entry.pname} {entry.version}")
     chosen[entry.key] = (entry, pkg)
+
+
+def _upgrading(old: Entry, new: Entry) -> str:
+    """What an upgrade does to a package: another version, or the same one built anew."""
+    if (old.pname, old.version) == (new.pname, new.version):
+        return f"rebuilding {new.pname} {new.version}: its recipe or an input of it changed"
+    return f"upgrading {old.pname} {old.version} -> {new.pname} {new.version}"
 
 
 def _pinned(entry: Entry) -> str:
@@ -184,7 +206,8 @@ def _refuse_a_lost_file(profile: Profile, entry: Entry) -> None:
         raise ProfileError(
             f"{entry.attr} ({entry.pname} {entry.version}) of profile {profile.name} was"
             f" installed from {entry.file}, which is gone",
-            f"put the file back, or remove the package: `pybuild remove {entry.attr}`",
+            "put the file back, or remove the package:"
+            f" {profile.links.command(f'remove {entry.attr}')}",
         )
 
 
@@ -203,10 +226,11 @@ def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
 class _Work:
     """One change of a profile: its current generation, interpreter and package sets."""
 
-    def __init__(self, profile: Profile, resolve: Resolve | None) -> None:
+    def __init__(self, profile: Profile, resolve: Resolve | None, python: str | None) -> None:
         from ..evaluate import select
 
         self.profile = profile
+        self.wanted = python  # the interpreter named on the command line, if any
         self.current = profile.current()
         self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
         self._sets: dict[tuple[Any, ...], Any] = {}
@@ -216,7 +240,7 @@ class _Work:
     def python(self) -> Any:
         """The profile's interpreter, found when first needed: inside the evaluation, so the
         evaluation cache records the interpreter file it depends on."""
-        return _interpreter(self.profile, self.current)
+        return _interpreter(self.profile, self.current, self.wanted)
 
     def entries(self) -> dict[str, Entry]:
         packages = self.current.manifest.packages if self.current else ()
@@ -272,8 +296,8 @@ class _Work:
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
                     f" {self.profile.name} changed in {_where(entry)} since it was installed"
                     f" (now {pkg.pname} {pkg.version}, {pkg.drv.out})",
-                    f"take the new one with `pybuild upgrade {entry.attr}` (or `pybuild"
-                    " upgrade` for all), then try again",
+                    f"take the new one with {self.profile.links.command(f'upgrade {entry.attr}')}"
+                    f" (or {self.profile.links.command('upgrade')} for all), then try again",
                 )
             kept[key] = (entry, pkg)
         return kept
@@ -311,13 +335,16 @@ class _Work:
         return generation
 
 
-def _interpreter(profile: Profile, current: Generation | None) -> Any:
-    """The profile's interpreter: the one its generations recorded, else the running one."""
+def _interpreter(profile: Profile, current: Generation | None, wanted: str | None) -> Any:
+    """The profile's interpreter: the one its generations recorded, else `wanted` (a path),
+    else the running one. A `wanted` one that is not the recorded one is an error: a profile
+    never changes its interpreter, and building for another one silently would too."""
     from ..errors import UsageError
     from ..python.interpreter import Interpreter
 
+    asked = Interpreter.at(wanted) if wanted is not None else None
     if current is None:
-        return Interpreter.current()
+        return asked or Interpreter.current()
     recorded = current.manifest.python
     try:
         python = Interpreter.at(recorded["executable"])
@@ -329,5 +356,11 @@ def _interpreter(profile: Profile, current: Generation | None) -> Any:
             f" {recorded['executable']}, which is gone or has changed; a profile never"
             " changes its interpreter",
             "make a new profile (--profile NAME) for the new interpreter",
+        )
+    if asked is not None and asked.identity != python.identity:
+        raise ProfileError(
+            f"profile {profile.name} uses Python {python.version} ({python.executable}), not"
+            f" {asked.version} ({asked.executable}): a profile never changes its interpreter",
+            f"make a new profile for Python {asked.version}: --profile NAME, or drop --python",
         )
     return python

@@ -181,7 +181,7 @@ def _select_victims(
     if current in asked:
         raise ProfileError(
             f"generation {current} is the current one of profile {profile.name}",
-            "switch to another generation first (`pybuild rollback`)",
+            f"switch to another generation first ({profile.links.command('rollback')})",
         )
     return asked
 

@@ -71,6 +71,12 @@ class GenerationLinks:
         self.name = name
         self.link = os.path.join(folder, name)
 
+    def command(self, line: str) -> str:
+        """The pybuild command `line` for this profile, quoted for a hint: ``--profile NAME``
+        is added unless this is the default profile, so the command, copied, acts on it."""
+        where = "" if self.name == "default" else f" --profile {self.name}"
+        return f"`pybuild {line}{where}`"
+
     def link_name(self, number: int) -> str:
         return f"{self.name}-{number}-link"
 
@@ -118,7 +124,7 @@ class GenerationLinks:
     def _broken(self, what: str) -> ProfileError:
         have = self.numbers()
         fix = (
-            f"point it back with `pybuild switch-generation {have[-1]} --profile {self.name}`"
+            f"point it back with {self.command(f'switch-generation {have[-1]}')}"
             if have
             else f"remove {self.link}"
         )
@@ -133,7 +139,7 @@ class GenerationLinks:
             raise ProfileError(
                 f"generation {current} is the oldest of profile {self.name}: no generation to"
                 " roll back to",
-                "`pybuild list-generations` shows them",
+                f"{self.command('list-generations')} shows them",
             )
         return older[-1]
 
@@ -168,7 +174,7 @@ class GenerationLinks:
             raise ProfileError(
                 f"profile {self.name} has no generation {number} (it was deleted, or never"
                 f" made); its generations: {have}",
-                f"see them with `pybuild list-generations --profile {self.name}`",
+                f"see them with {self.command('list-generations')}",
             )
         try:
             with open(self.manifest_path(number), encoding="utf-8") as f:
@@ -180,7 +186,7 @@ class GenerationLinks:
         return ProfileError(
             f"generation {number} of profile {self.name} has no readable manifest"
             f" ({self.manifest_path(number)}: {exc})",
-            f"delete it with `pybuild delete-generations {number} --profile {self.name}`",
+            f"delete it with {self.command(f'delete-generations {number}')}",
         )
 
     def check_link(
@@ -198,8 +204,8 @@ class GenerationLinks:
                 f"generation {number} of profile {self.name} was changed by hand: {link}"
                 f" points to {os.readlink(link)}, but its environment is"
                 f" {os.path.join(store_dir, environment)}",
-                f"put the link back, or delete the generation (`pybuild delete-generations"
-                f" {number} --profile {self.name}`)",
+                "put the link back, or delete the generation"
+                f" ({self.command(f'delete-generations {number}')})",
             )
 
     def lock(self, lock_dir: str | os.PathLike[str]) -> AbstractContextManager[None]:
