@@ -121,15 +121,19 @@ def _cache_path(file: str) -> str:
 
 
 def select(root: object, dotted: str, where: str) -> object:
-    """Follow ``a.b.c`` from `root`, naming close matches when a step is missing."""
+    """Follow ``a.b.c`` from `root` (`where` names it), naming close matches when a step is
+    missing: ``six.foo`` is "six of the package set has no attribute 'foo'"."""
+    steps = dotted.split(".")
+    if not all(steps):
+        raise UsageError(f"{dotted!r} is no attribute path: names joined by single dots")
     value = root
-    for step in dotted.split("."):
+    for done, step in enumerate(steps):
         try:
             value = getattr(value, step)
         except MissingAttribute:
             raise
         except AttributeError:
             known = [n for n in dir(value) if not n.startswith("_")]
-            raise MissingAttribute(step, where, known) from None
-        where = f"{where}.{step}"
+            path = ".".join(steps[:done])
+            raise MissingAttribute(step, f"{path} of {where}" if path else where, known) from None
     return value

@@ -648,6 +648,11 @@ def test_build_errors(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "has no attribute 'helo'" in missing.stderr
     assert "did you mean 'hello'" in missing.stderr
+    deeper = run_cli("build", "-f", HELLO, "hello.nosuch", check=False)
+    assert f"error: hello of {HELLO} has no attribute 'nosuch'" in deeper.stderr
+    for dotted in ("hello.", ".hello", "hello..drv"):
+        empty = run_cli("build", "-f", HELLO, dotted, check=False)
+        assert f"error: {dotted!r} is no attribute path" in empty.stderr
     not_drv = run_cli("build", "-f", HELLO, "Path", check=False)
     assert not_drv.returncode == 1
     assert "not a derivation" in not_drv.stderr

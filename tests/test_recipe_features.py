@@ -315,6 +315,20 @@ def test_a_wrong_type_is_refused_naming_the_attribute(attr: str, value: object, 
         recipe(**{attr: value})
 
 
+def test_a_package_alone_where_a_list_goes_is_told_to_be_put_in_one() -> None:
+    """``dependencies=six`` in a recipe: the error names six and the list, not ``Lazy``."""
+    from pybuild.lazy import Lazy
+
+    six = recipe(pname="six")
+    for alone in (six, Lazy("final.six", lambda: six)):
+        with pytest.raises(UsageError) as told:
+            recipe(dependencies=alone)
+        assert str(told.value) == (
+            "demo: dependencies must be a list of packages, not the package six alone: put it"
+            " in a list, [six]"
+        )
+
+
 def test_unknown_names_suggest_close_ones_and_patches_need_a_source() -> None:
     with pytest.raises(UsageError, match="'dependecies'; did you mean 'dependencies'"):
         recipe(dependecies=[])

@@ -110,7 +110,8 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
     for name, value in attrs.items():  # those given: a recipe gives a few of two dozen
         kind = _KINDS.get(name)
         if kind is not None and not kind[0](value):
-            raise UsageError(f"{who}: {name} must be {kind[1]}, not {_shown(value)}")
+            alone = _alone(value) if kind[1].startswith("a list of") else ""
+            raise UsageError(f"{who}: {name} must be {kind[1]}, not {alone or _shown(value)}")
     for phase in attrs.get("skip_phases", ()):
         if phase not in PHASES:
             raise UsageError(
@@ -132,6 +133,20 @@ def _close(name: str, known: Iterable[str]) -> str:
 
     matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+def _alone(value: Any) -> str:
+    """A package given where a list goes (``dependencies=six``): named as the user wrote it,
+    with the list it belongs in; "" for anything else."""
+    from ..lazy import Lazy
+
+    if isinstance(value, Lazy):
+        name = value._label.rpartition(".")[2]  # final.six: six
+    elif hasattr(type(value), "drv"):
+        name = str(getattr(value, "pname", type(value).__name__))
+    else:
+        return ""
+    return f"the package {name} alone: put it in a list, [{name}]"
 
 
 def _shown(value: Any) -> str:
