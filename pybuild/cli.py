@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
+from .brokenpipe import guard_stderr, output_closed, quiet_exit, restore_stderr
 from .commands import COMMANDS, MODULES
 from .fastpath import answer, help_text_path, terminal_width
 
@@ -30,6 +31,21 @@ _TRACE_HELP = "on an error, print the whole Python traceback, not only the place
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    replaced = guard_stderr()  # a closed stderr never stops the work (pybuild.brokenpipe)
+    try:
+        status = _answer(argv)
+        sys.stdout.flush()  # here, not at exit: a reader gone is then told from a bug
+        return status
+    except BrokenPipeError as exc:
+        if not output_closed(exc):
+            raise
+        return quiet_exit()
+    finally:
+        restore_stderr(replaced)
+
+
+def _answer(argv: list[str]) -> int:
+    """The exit status of `argv`: from the fast path if it can answer, else the full command."""
     if "_ARGCOMPLETE" not in os.environ:
         status = answer(argv)  # --version, --help, a repeated build: before any import
         if status is not None:
@@ -63,6 +79,8 @@ def _command(argv: list[str]) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # every error, ours or from the user's code: one short block
+        if output_closed(exc):
+            raise  # no error: the reader of the results has gone (main exits quietly)
         from .diagnostics import describe
 
         _close_progress()

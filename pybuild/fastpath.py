@@ -56,6 +56,8 @@ def answer(argv: Sequence[str]) -> int | None:
         if argv[0] == "run":
             return _run(home, argv[1:])
         return _switch(home, argv[0], argv[1:])
+    except BrokenPipeError:
+        raise  # the reader of the output has gone: the full command line would not help
     except (OSError, ValueError):
         return None  # whatever went wrong, the full command line says it properly
 

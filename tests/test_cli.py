@@ -463,6 +463,53 @@ def test_path_info_of_a_malformed_name() -> None:
     assert "not a store path" in result.stderr
 
 
+# -- scenario 7b: a reader that stops reading (| head) ----------------------------------------
+
+STREAMS = ("stdout", "stderr")
+
+
+def run_into_a_closed_pipe(*args: object, streams: str) -> tuple[int, str, str]:
+    """Run pybuild with `streams` ("stdout", "stderr" or "both") going into a pipe whose
+    reader has closed before pybuild writes anything, as ``| head`` closes after its lines;
+    the exit status, and what pybuild wrote to the stream(s) left open."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    into = {name: writer if streams in (name, "both") else subprocess.PIPE for name in STREAMS}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pybuild", *map(str, args)],
+            stdin=subprocess.DEVNULL, stdout=into["stdout"], stderr=into["stderr"],
+            text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    return result.returncode, result.stdout or "", result.stderr or ""
+
+
+@pytest.mark.parametrize("streams", ["stdout", "both"])
+def test_output_into_a_closed_pipe_ends_quietly_with_141(streams: str) -> None:
+    """``pybuild search | head -2``: no 'BrokenPipeError … a bug in pybuild?'."""
+    status, _, stderr = run_into_a_closed_pipe("search", streams=streams)
+    assert (status, stderr) == (141, "")
+
+
+def test_a_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
+    """``pybuild build … 2>&1 | head -5``: the plan and progress lines that cannot be written
+    are dropped and the build goes on: with standard output open it ends as usual; with its
+    results unread too it ends with 141, its output made all the same (the next build of it
+    is a no-op)."""
+    status, stdout, _ = run_into_a_closed_pipe("build", "-f", HELLO, "hello", streams="stderr")
+    assert status == 0 and stdout.strip().endswith("-hello")
+    recipes = write_recipes(
+        tmp_path / "other.py",
+        """other = derivation(name="other", builder="/bin/sh", args=["-c", "echo 1 > $out"])""",
+    )
+    status, _, _ = run_into_a_closed_pipe("build", "-f", recipes, "other", streams="both")
+    assert status == 141
+    again = run_cli("build", "-f", recipes, "other")
+    assert "building" not in again.stderr and again.stdout.strip().endswith("-other")
+
+
 # -- scenario 8: a moved store ----------------------------------------------------------------
 
 
