@@ -78,6 +78,41 @@ def test_an_interpreter_not_found_says_what_to_do(
     assert "give the interpreter's path" in info.value.hint
 
 
+def test_an_interpreter_too_old_or_failing_is_told_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--python 2.7``: one line naming the version found and the oldest supported, not the
+    traceback of our `packaging` failing to import there (the fake is this interpreter
+    telling the version 2.7.18, without our `packaging` on its path, as on a Python 2). An
+    interpreter whose answer fails otherwise is told by the last line of what it said."""
+    fake = _script(
+        tmp_path / "bin" / "python2.7",
+        '[ "$1" = -c ] && { echo "$0"; exit; }  # a shim is asked which interpreter it runs\n'
+        f'unset PYTHONPATH; exec {REAL} -S -c "{AS_PYTHON_2}" "$3"',
+    )
+    monkeypatch.setenv("PATH", str(fake.parent))
+    assert main(["--python", "2.7", "eval", "six"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: Python 2.7.18 at {fake} is too old: pybuild's sets need CPython 3.10 or newer\n"
+    )
+    assert "Traceback" not in err and "packaging" not in err
+    broken = _script(
+        tmp_path / "bin" / "python3.99",
+        '[ "$1" = -c ] && { echo "$0"; exit; }\n'
+        "printf 'Traceback (most recent call last):\\n  File \"<string>\", line 2\\n' >&2\n"
+        'echo "ImportError: cannot import name tags" >&2; exit 1',
+    )
+    assert main(["--python", "3.99", "eval", "six"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {broken} does not run as a Python interpreter: ImportError: cannot import name"
+        " tags\n"
+    )
+
+
+AS_PYTHON_2 = "import sys; sys.version_info = (2, 7, 18, 'final', 0); exec(sys.argv[1])"
+
+
 def test_python_is_refused_where_it_would_be_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

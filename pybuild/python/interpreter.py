@@ -32,10 +32,20 @@ TYPE_CHECKING = False  # typing and dataclasses: imports no evaluation needs
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Interpreter", "facts_folder"]
+__all__ = ["OLDEST", "Interpreter", "facts_folder"]
 
+OLDEST = (3, 10)  # the oldest Python the in-build builder, so a package set, runs under
+
+# Run by the interpreter asked, whichever it is: the version is checked before anything else
+# (our `packaging` is too new for an old Python to import), and the whole script must parse
+# under Python 2 too, since a script is parsed before any of it runs: no f-string, no
+# keyword-only argument, a print(...) of one value.
 _QUERY = """
-import json, platform, sys, sysconfig
+import sys
+if sys.version_info[:2] < OLDEST:
+    sys.stdout.write('{"too_old": "%d.%d.%d"}\\n' % tuple(sys.version_info[:3]))
+    sys.exit(0)
+import json, platform, sysconfig
 from packaging import tags
 print(json.dumps({
     "version": platform.python_version(),
@@ -43,7 +53,7 @@ print(json.dumps({
     "tags": [str(t) for t in tags.sys_tags()],
     "include": sysconfig.get_path("include"),
 }))
-"""
+""".replace("OLDEST", repr(OLDEST))
 
 
 class Interpreter(Frozen):
@@ -176,7 +186,28 @@ def _query(executable: str) -> dict[str, Any]:
         out = subprocess.run(
             [executable, "-S", "-c", _QUERY], env=env, capture_output=True, text=True, check=True
         ).stdout
-        return dict(json.loads(out))
+        facts = dict(json.loads(out))
     except (OSError, subprocess.CalledProcessError, ValueError) as exc:
-        detail = getattr(exc, "stderr", "") or exc
-        raise UsageError(f"{executable} does not run as a Python interpreter: {detail}") from None
+        raise UsageError(
+            f"{executable} does not run as a Python interpreter: {_last_line(exc)}"
+        ) from None
+    if "too_old" in facts:
+        raise _too_old(executable, facts["too_old"])
+    return facts
+
+
+def _last_line(exc: Exception) -> str:
+    """What went wrong, in one line: the last of what the interpreter said on stderr (the
+    exception of a traceback), else the error itself."""
+    said = (getattr(exc, "stderr", None) or "").strip().splitlines()
+    return said[-1] if said else str(exc)
+
+
+def _too_old(executable: str, version: str) -> UsageError:
+    oldest = ".".join(map(str, OLDEST))
+    error = UsageError(
+        f"Python {version} at {executable} is too old: pybuild's sets need CPython {oldest}"
+        " or newer"
+    )
+    error.hint = f"use a newer interpreter: --python {oldest} or later, or its path"
+    return error
