@@ -14,7 +14,7 @@ Example::
 
     >>> progress = Lines(sys.stdout)
     >>> progress.planned(builds=2, downloads=1, copies=0)
-    these 3 derivations will be made: 2 built, 1 downloaded
+    3 derivations will be made: 2 built, 1 downloaded
     >>> progress.started("hello", "…-hello.drv", "building")
     [1/3] building hello (…-hello.drv)
 """
@@ -54,9 +54,13 @@ class Progress(Protocol):
 
 
 def plan_line(builds: int, downloads: int, copies: int) -> str:
-    """``these 7 derivations will be made: 5 built, 2 downloaded, 3 copied from a cache``."""
-    parts = [
-        f"{n} {what}"
+    """The plan in one line: ``7 derivations will be made: 5 built, 2 downloaded``, ``1
+    derivation will be built``. Derivations are what the plan counts, so the line says so: a
+    copy from a cache brings a derivation's outputs with all they refer to, often more paths
+    than derivations (``2 derivations' outputs will be copied from a binary cache, with what
+    they refer to``, and then 9 paths are)."""
+    kinds = [
+        (n, what)
         for n, what in (
             (builds, "built"),
             (downloads, "downloaded"),
@@ -64,11 +68,16 @@ def plan_line(builds: int, downloads: int, copies: int) -> str:
         )
         if n
     ]
-    total = builds + downloads
-    if total == 0:
-        return f"these {copies} paths will be copied from a binary cache"
-    noun = "derivation" if total + copies == 1 else "derivations"
-    return f"these {total + copies} {noun} will be made: {', '.join(parts)}"
+    total = builds + downloads + copies
+    if len(kinds) == 1 and copies:
+        owner = "derivation's" if copies == 1 else "derivations'"
+        return (
+            f"{copies} {owner} outputs will be copied from a binary cache, with what they refer to"
+        )
+    noun = f"{total} derivation{'' if total == 1 else 's'}"
+    if len(kinds) == 1:
+        return f"{noun} will be {kinds[0][1]}"
+    return f"{noun} will be made: {', '.join(f'{n} {what}' for n, what in kinds)}"
 
 
 def done_line(name: str, status: Status, seconds: float, started: str = "building") -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.progress import Lines
+from pybuild.progress import Lines, plan_line
 from pybuild.results import Status
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -70,7 +70,7 @@ def test_a_terminal_shows_the_plan_a_live_counter_and_build_times(tmp_path: Path
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     assert "EXIT=0" in final, final
-    assert "these 10 derivations will be made: 10 built" in final
+    assert "10 derivations will be built" in final
     assert "running" in seen_live and "building leaf" in seen_live, seen_live
     for name in ("leaf0", "leaf8", "top"):
         assert f"built {name} in " in final
@@ -115,3 +115,24 @@ def test_a_download_is_told_as_fetched_and_a_build_as_built() -> None:
         "built python3.11-x-1.0 in 2.0 s",
         "fetched x.tar.gz in 0.1 s",
     ]
+
+
+@pytest.mark.parametrize(
+    ("counts", "line"),
+    [
+        ((1, 0, 0), "1 derivation will be built"),
+        ((0, 2, 0), "2 derivations will be downloaded"),
+        ((5, 2, 3), "10 derivations will be made: 5 built, 2 downloaded, 3 copied from a cache"),
+        ((1, 0, 1), "2 derivations will be made: 1 built, 1 copied from a cache"),
+        ((0, 0, 1), "1 derivation's outputs will be copied from a binary cache, with what they"
+         " refer to"),
+        ((0, 0, 2), "2 derivations' outputs will be copied from a binary cache, with what they"
+         " refer to"),
+    ],
+)  # fmt: skip
+def test_the_plan_line_counts_derivations_in_words_true_for_any_count(
+    counts: tuple[int, int, int], line: str
+) -> None:
+    """Not 'these 1 derivation will be made', nor 'these 2 paths will be copied' for the
+    two derivations whose outputs and references were 9 paths."""
+    assert plan_line(*counts) == line
