@@ -118,6 +118,21 @@ def test_dry_run_deletes_nothing_and_names_what_gc_deletes(store: Store) -> None
     assert os.listdir(store.dir) == []
 
 
+def test_gc_quiet_prints_only_its_result(store: Store) -> None:
+    """``gc -q``: no 'deleting PATH' line (progress), the summary only; a dry run's list is
+    its result, and is printed with -q too."""
+    top, middle, leaf = chain_of(store)
+    listed = cli("gc", "-q", "--dry-run").stdout.splitlines()
+    assert all(line.startswith("would delete ") for line in listed)
+    outputs = {f"would delete {store.path(d.out)}" for d in (top, middle, leaf)}
+    assert outputs <= set(listed)
+    done = cli("gc", "-q")
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"{len(listed)} store path(s) deleted, ")
+    assert done.stderr.count("\n") == 1
+    assert valid(store, top, middle, leaf) == [False] * 3
+
+
 def test_max_freed_stops_early_and_keeps_the_store_consistent(store: Store) -> None:
     for i in range(4):
         build(store, f"big{i}", f'head -c 100000 /dev/zero > "$out"; echo {i} >> "$out"')

@@ -57,9 +57,11 @@ def _gc(args: argparse.Namespace) -> int:
     store = open_store()
     verb = "would delete" if args.dry_run else "deleting"
     generations = _delete_generations(args, store)
+    # A dry run's list is its result; a collection's is progress, which -q leaves out.
+    listed = not args.json and (args.dry_run or not args.quiet)
 
     def log(path: str) -> None:
-        if not args.json:
+        if listed:
             print(f"{verb} {path}")
 
     result = collect_garbage(store, dry_run=args.dry_run, max_freed=max_freed, log=log)
@@ -81,7 +83,7 @@ def _gc(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    for entry in result.tmp_dirs:
+    for entry in result.tmp_dirs if listed else ():
         print(f"{verb} {store.tmp_dir / entry}")
     count = len(result.deleted) + len(result.leftovers)
     summary = (
@@ -122,7 +124,7 @@ def _delete_generations(args: argparse.Namespace, store: Any) -> dict[str, list[
             numbers = profile.delete_generations(["old" if args.delete_old else period])
         if numbers:
             deleted[profile.name] = numbers
-            if not args.json:
+            if not (args.json or args.quiet):
                 shown = ", ".join(map(str, numbers))
                 print(f"deleting generation(s) {shown} of profile {profile.name}")
     return deleted
