@@ -617,6 +617,25 @@ def write_chain_file(tmp_path: Path) -> Path:
     return path
 
 
+def test_key_generate_without_a_folder_tells_which_key_is_which(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The secret key alone on stdout (``> ci-1.secret`` makes the file -o makes); the
+    public key on stderr, labelled, and the secret named as such: never two unlabelled
+    ``NAME:base64`` lines."""
+    assert main(["key", "generate", "ci-1"]) == 0
+    said = capsys.readouterr()
+    [line] = said.out.splitlines()
+    public = SecretKey.parse(line).public_key()
+    assert said.err.splitlines() == [
+        "secret key ci-1, on standard output (keep it secret: > ci-1.secret, never in a"
+        " repository or a log):",
+        f"public key: {public}",
+        f'trusted_public_keys = ["{public}"]',
+    ]
+    assert str(public) not in said.out
+
+
 def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

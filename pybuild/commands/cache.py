@@ -46,10 +46,11 @@ def register(commands: Any) -> None:
 
     p = commands.add("key", _key, "make signing keys for binary caches")
     sub = p.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    g = sub.add_parser(
-        "generate",
-        help="make an ed25519 key pair NAME (prints the secret and public key, or writes them)",
+    text = (
+        "make an ed25519 key pair NAME: the secret key alone on standard output (for"
+        " > NAME.secret), the public key on standard error; -o DIR writes both to files"
     )
+    g = sub.add_parser("generate", help=text, description=text)
     g.add_argument("name", metavar="NAME", help="key name, e.g. ci.example.org-1")
     g.add_argument(
         "-o", "--out-dir", metavar="DIR", help="write DIR/NAME.secret and DIR/NAME.public"
@@ -164,9 +165,7 @@ def _key(args: argparse.Namespace) -> int:
 
     key = SecretKey.generate(args.name)
     if not args.out_dir:
-        print(key)
-        print(key.public_key())
-        return 0
+        return _print_key(key)
     folder = Path(args.out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     secret, public = folder / f"{key.name}.secret", folder / f"{key.name}.public"
@@ -180,6 +179,23 @@ def _key(args: argparse.Namespace) -> int:
     print(f"secret key: {secret} (keep it secret: a CI secret, never in the repository)")
     print(f"public key: {public}")
     print(f'trusted_public_keys = ["{key.public_key()}"]')
+    return 0
+
+
+def _print_key(key: Any) -> int:
+    """Without -o: the secret key alone on standard output, as ``nix key generate-secret``
+    prints it, so that ``> NAME.secret`` keeps it in a file without ever showing it; on
+    standard error, which key is which, so that on a terminal the secret is never taken for
+    the public key (two lines ``NAME:base64`` look alike)."""
+    print(
+        f"secret key {key.name}, on standard output (keep it secret: > {key.name}.secret,"
+        " never in a repository or a log):",
+        file=sys.stderr,
+        flush=True,
+    )
+    print(key, flush=True)
+    print(f"public key: {key.public_key()}", file=sys.stderr)
+    print(f'trusted_public_keys = ["{key.public_key()}"]', file=sys.stderr)
     return 0
 
 
