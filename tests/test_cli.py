@@ -380,7 +380,7 @@ def test_show_derivation_of_an_added_path(tmp_path: Path) -> None:
     added = run_cli("add", tmp_path / "f").stdout.strip()
     shown = run_cli("show-derivation", added, check=False)
     assert shown.returncode == 1
-    assert "was not built by a derivation" in shown.stderr
+    assert "was added to the store, not built: it has no derivation" in shown.stderr
 
 
 def test_log_of_an_attribute_a_drv_an_output_and_a_result_link(tmp_path: Path) -> None:
@@ -729,6 +729,59 @@ def test_path_info_forms(tmp_path: Path) -> None:
     plain = run_cli("path-info", out / "bin" / "hello").stdout
     assert plain.startswith(f"{out}\t")
     assert len(plain.splitlines()) == 1
+
+
+def test_path_info_and_show_derivation_take_an_attribute_as_log_does(tmp_path: Path) -> None:
+    """``path-info -rS requests`` reads an attribute (of the set, or of -f FILE) as ``log``
+    does: its outputs, which must be built; ``show-derivation`` its derivation, built or
+    not. Paths are as before, and a set's options with paths alone are refused."""
+    unbuilt = run_cli("path-info", "-f", HELLO, "hello", check=False)
+    assert unbuilt.returncode == 1 and unbuilt.stdout == ""
+    assert (
+        unbuilt.stderr.startswith("error: hello: its output ")
+        and "is not in the store" in unbuilt.stderr
+    )
+    assert "hint: build it first (pybuild build hello" in unbuilt.stderr
+    shown = run_cli("show-derivation", "-f", HELLO, "hello").stdout  # evaluated, not built
+    drv = hello_drv(tmp_path)
+    assert shown == run_cli("show-derivation", drv).stdout
+    assert list(json.loads(shown)) == [str(drv)]
+    out = Path(os.readlink(tmp_path / "result"))
+    for args in (["-f", HELLO, "hello"], ["result"]):
+        rows = json.loads(run_cli("path-info", "-r", "--json", *args, cwd=tmp_path).stdout)
+        assert sorted(Path(row["path"]).name.split("-", 1)[1] for row in rows) == [
+            "greeting",
+            "hello",
+        ], args
+        assert str(out) in [row["path"] for row in rows]
+    missing = run_cli("path-info", "no_such_package_here", check=False)
+    assert "not inside the store" not in missing.stderr
+    assert "no_such_package_here" in missing.stderr and missing.returncode == 1
+    refused = run_cli("path-info", "-f", HELLO, out, check=False)
+    assert f"{out} is a store path, which -f FILE would not change" in refused.stderr
+
+
+def test_why_depends_takes_attributes(tmp_path: Path) -> None:
+    out = build_hello(tmp_path, "-o", "result")
+    chain = run_cli("why-depends", "-f", HELLO, "hello", "greeting", cwd=tmp_path).stdout
+    assert chain.splitlines()[0].startswith(f"{out}   (refers to the next in ")
+    greeting = chain.splitlines()[1].strip().removeprefix("└── ")
+    assert greeting.endswith("-greeting")
+    paths = run_cli("why-depends", "result", greeting, cwd=tmp_path).stdout
+    assert paths == chain
+
+
+@pytest.mark.parametrize(
+    "command", ["path-info", "why-depends", "show-derivation", "log", "add", "hash", "import"]
+)
+def test_every_argument_of_these_commands_says_what_it_is(command: str) -> None:
+    import argparse
+
+    from pybuild.cli import _parser
+
+    [commands] = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    unexplained = [a.dest for a in commands.choices[command]._actions if a.help is None]
+    assert unexplained == []
 
 
 def test_add_and_hash(tmp_path: Path) -> None:

@@ -24,13 +24,16 @@ __all__ = [
     "file_attrs",
     "get_settings",
     "located_python",
+    "named_targets",
     "open_store",
+    "outputs_named",
     "package_set",
     "print_json",
     "recorded_valid",
     "refuse_set_options",
     "select_attr",
     "set_arguments",
+    "target_options",
 ]
 
 
@@ -260,6 +263,96 @@ def select_attr(pkgs: Any, attr: str) -> Any:
 
         return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
     return select(pkgs, attr, "the package set")
+
+
+TARGET_HELP = (
+    "an attribute of the set (or of FILE), or a .drv file, output path or result link (a path"
+    " has a '/', unless it is a link into the store)"
+)
+
+
+def target_options(p: argparse.ArgumentParser) -> None:
+    """``-f FILE`` and the set's options, for a command whose arguments are read by
+    :func:`named_targets`."""
+    p.add_argument(
+        "-f", "--file", help="Python file whose attributes are derivations or packages (ATTR)"
+    )
+    set_arguments(p)
+
+
+def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[Any]:
+    """What each command-line argument in `targets` names, as Nix's installables: a path's
+    store basename, or the derivation of an attribute of the set (evaluated with the set's
+    options) or of ``-f FILE``. An argument is a path if it has a separator, ends in ``.drv``
+    or is a link into the store (:func:`names_a_path`). The set is evaluated once, and only
+    when an attribute is named: a command given paths alone stays quick."""
+    is_path = [names_a_path(target, store) for target in targets]
+    attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
+    if not attrs:
+        _refuse_unused_options(args, targets)
+    drvs = iter(
+        as_derivation(value, attr)
+        for value, attr in zip(_attr_values(args, attrs), attrs, strict=True)
+    )
+    return [
+        store.parse(target) if path else next(drvs)
+        for target, path in zip(targets, is_path, strict=True)
+    ]
+
+
+def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[list[str]]:
+    """The store paths (basenames) each argument in `targets` names, each valid: a path
+    itself, an attribute its outputs (:func:`named_targets`). An attribute is evaluated, not
+    built: its outputs must be in the store already, or the error says to build it."""
+    named = []
+    for target, found in zip(targets, named_targets(args, targets, store), strict=True):
+        if isinstance(found, str):
+            store.info(found)  # a clear error for a path that is not valid
+            named.append([found])
+        else:
+            named.append(_built_outputs(found, target, store))
+    return named
+
+
+def names_a_path(target: str, store: Any) -> bool:
+    """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
+    asks), ends in ``.drv``, or is a link into the store (``result``)."""
+    if os.sep in target or target.endswith(".drv"):
+        return True
+    link = os.readlink(target) if os.path.islink(target) else ""
+    return link.startswith(str(store.dir) + os.sep)
+
+
+def _attr_values(args: argparse.Namespace, attrs: list[str]) -> list[Any]:
+    """The values of `attrs`: of ``-f FILE``, or of the set the command line chooses."""
+    if not attrs:
+        return []
+    if args.file:
+        refuse_set_options(args)
+        return file_attrs(args.file, attrs)
+    pkgs = package_set(args)
+    return [select_attr(pkgs, attr) for attr in attrs]
+
+
+def _refuse_unused_options(args: argparse.Namespace, paths: Sequence[str]) -> None:
+    """Paths alone: the options that choose a set (or ``-f FILE``) would change none of them,
+    and are refused rather than ignored."""
+    given = set_options_given(args) + (["-f FILE"] if args.file else [])
+    if given:
+        named = f"{paths[0]} is a store path" if len(paths) == 1 else "these are store paths"
+        them = "it" if len(given) == 1 else "them"
+        raise UsageError(f"{named}, which {' and '.join(given)} would not change: drop {them}")
+
+
+def _built_outputs(drv: Any, attr: str, store: Any) -> list[str]:
+    """The outputs of `attr`'s derivation `drv`, which must be valid."""
+    outputs = list(drv.output_paths.values())
+    missing = [output for output in outputs if not store.is_valid(output)]
+    if missing:
+        error = UsageError(f"{attr}: its output {store.path(missing[0])} is not in the store")
+        error.hint = f"build it first (pybuild build {attr}, with the same options)"
+        raise error
+    return outputs
 
 
 def located_python(args: argparse.Namespace) -> str | None:

@@ -7,7 +7,14 @@ import sys
 
 from ..display import human_size, parse_size
 from ..errors import UsageError
-from .common import link_cache, open_store, print_json
+from .common import (
+    completes_attrs,
+    link_cache,
+    open_store,
+    outputs_named,
+    print_json,
+    target_options,
+)
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -34,20 +41,28 @@ def register(commands: Any) -> None:
         help="first delete every profile's generations older than PERIOD (30d), but the current"
         " and the one that was current then",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="the result as a JSON object")
 
     p = commands.add("delete", _delete, "delete store paths, unless a root still needs them")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="store paths or result links")
 
     p = commands.add("why-depends", _why_depends, "print the chain of references from A to B")
-    p.add_argument("a", metavar="A", help="the path that depends")
-    p.add_argument("b", metavar="B", help="the path it may depend on")
+    for name, what in (("a", "the path that depends"), ("b", "the path it may depend on")):
+        completes_attrs(
+            p.add_argument(
+                name,
+                metavar=name.upper(),
+                help=f"{what}: a store path or result link, or an attribute of the set (or of"
+                " FILE) whose one output is built",
+            )
+        )
+    target_options(p)
 
     p = commands.add("optimise", _optimise, "hard-link identical files across the store")
 
     p = commands.add("du", _du, "the largest closures of the roots, and what gc would free")
     p.add_argument("-n", "--top", type=int, default=10, metavar="N", help="closures to show")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="the usage as a JSON object")
 
 
 def _gc(args: argparse.Namespace) -> int:
@@ -160,9 +175,8 @@ def _why_depends(args: argparse.Namespace) -> int:
     from ..store.refgraph import why_depends
 
     store = open_store()
-    a, b = store.parse(args.a), store.parse(args.b)
-    for name in (a, b):
-        store.info(name)  # a clear error for a path that is not valid
+    targets = [args.a, args.b]
+    a, b = map(_one_path, outputs_named(args, targets, store), targets)
     steps = why_depends(store, a, b)
     if steps is None:
         print(f"{store.path(a)} does not depend on {store.path(b)}")
@@ -173,6 +187,13 @@ def _why_depends(args: argparse.Namespace) -> int:
             line += f"   (refers to the next in {where})"
         print(line)
     return 0
+
+
+def _one_path(paths: list[str], target: str) -> str:
+    """The path `target` names: why-depends follows one path to one path."""
+    if len(paths) != 1:
+        raise UsageError(f"{target} has {len(paths)} outputs: name the one meant by its path")
+    return paths[0]
 
 
 def _optimise(args: argparse.Namespace) -> int:

@@ -51,7 +51,9 @@ def register(commands: Any) -> None:
         "--refresh", action="store_true", help="resolve again instead of using a cached resolution"
     )
     set_arguments(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json", action="store_true", help="what was written, and each package's origin, as JSON"
+    )
 
     p = commands.add("lock", _lock, "write a PEP 751 lock file (pylock.toml) for an environment")
     p.add_argument("attrs", nargs="+", metavar="ATTR", help="packages of the environment")

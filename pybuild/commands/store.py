@@ -11,19 +11,16 @@ import sys
 from ..display import human_size
 from ..errors import PybuildError, UsageError
 from .common import (
-    as_derivation,
+    TARGET_HELP,
     build_options,
     completes_attrs,
-    file_attrs,
     get_settings,
     link_cache,
+    named_targets,
     open_store,
-    package_set,
+    outputs_named,
     print_json,
-    refuse_set_options,
-    select_attr,
-    set_arguments,
-    set_options_given,
+    target_options,
 )
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -33,38 +30,55 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    p = commands.add("show-derivation", _show_derivation, "print a derivation as JSON")
-    p.add_argument("path", help="a .drv file, or an output path or result link")
-
-    p = commands.add("path-info", _path_info, "show what the store records of a path")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
-    p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
-    p.add_argument("--json", action="store_true")
-
-    p = commands.add("log", _log, "print the build log of a package or store path (nix log)")
+    p = commands.add(
+        "show-derivation", _show_derivation, "print a derivation as JSON (of a package or path)"
+    )
     completes_attrs(
         p.add_argument(
             "target",
             metavar="ATTR|PATH",
-            help="an attribute of the set (or of FILE), or a .drv file, output path or result"
-            " link (a path has a '/', unless it is a link into the store)",
+            help=f"{TARGET_HELP}: an output's derivation is shown, an attribute's evaluated",
         )
     )
-    p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
-    set_arguments(p)
+    target_options(p)
+
+    p = commands.add(
+        "path-info", _path_info, "show what the store records of paths (or packages' outputs)"
+    )
+    completes_attrs(
+        p.add_argument(
+            "targets",
+            nargs="+",
+            metavar="ATTR|PATH",
+            help=f"{TARGET_HELP}; an attribute names its outputs, which must be built",
+        )
+    )
+    p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
+    p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
+    p.add_argument(
+        "--json", action="store_true", help="a JSON list, a record per path (as nix path-info)"
+    )
+    target_options(p)
+
+    p = commands.add("log", _log, "print the build log of a package or store path (nix log)")
+    completes_attrs(p.add_argument("target", metavar="ATTR|PATH", help=TARGET_HELP))
+    target_options(p)
 
     p = commands.add("add", _add, "copy a file or folder into the store")
-    p.add_argument("path")
+    p.add_argument("path", metavar="PATH", help="the file or folder to copy in")
     p.add_argument("--name", help="store name (default: the file name)")
 
     p = commands.add("hash", _hash, "print the hash of a path (NAR, as nix-hash does)")
-    p.add_argument("path")
+    p.add_argument("path", metavar="PATH", help="the file or folder to hash (in the store or not)")
     p.add_argument("--flat", action="store_true", help="hash a file's bytes, not its NAR")
     form = p.add_mutually_exclusive_group()
-    form.add_argument("--base32", dest="form", action="store_const", const="base32")
-    form.add_argument("--sri", dest="form", action="store_const", const="sri")
-    form.add_argument("--hex", dest="form", action="store_const", const="hex")
+    form.add_argument(
+        "--base32", dest="form", action="store_const", const="base32", help="Nix's base-32"
+    )
+    form.add_argument(
+        "--sri", dest="form", action="store_const", const="sri", help="sha256-BASE64 (default)"
+    )
+    form.add_argument("--hex", dest="form", action="store_const", const="hex", help="hexadecimal")
 
     p = commands.add("verify", _verify, "check that registered paths exist and are unchanged")
     p.add_argument("--check-contents", action="store_true", help="re-hash every path")
@@ -79,30 +93,27 @@ def register(commands: Any) -> None:
         help="first register every store path the registry lacks, hashed and scanned from the"
         " store (a lost or damaged registry is moved aside and rebuilt)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="a JSON list of the problems found")
 
 
 def _show_derivation(args: argparse.Namespace) -> int:
+    """The derivation of a path (a .drv, or an output's deriver) as the store holds it, or
+    of an attribute as evaluated, at the path it has (``pybuild eval``'s ``drvPath``): it is
+    written to the store when it is built."""
     from ..derivations import STORE_TOKEN, load_derivation
 
     store = open_store()
-    name = store.parse(args.path)
-    if not name.endswith(".drv"):
-        deriver = store.info(name).deriver
-        if not deriver:
-            raise UsageError(f"{args.path} was not built by a derivation (it was added)")
-        name = deriver
-    drv = load_derivation(store, name)
+    drv = _drv_of(args, store, "derivation")
+    if isinstance(drv, str):
+        drv = load_derivation(store, drv)
     doc = json.loads(drv.text.replace(STORE_TOKEN, str(store.dir)))
-    print_json({str(store.path(name)): doc})
+    print_json({str(store.path(drv.drv_name)): doc})
     return 0
 
 
 def _path_info(args: argparse.Namespace) -> int:
     store = open_store()
-    names = [store.parse(p) for p in args.paths]
-    for name in names:
-        store.info(name)  # a clear error for a path that is not valid
+    names = [name for named in outputs_named(args, args.targets, store) for name in named]
     if args.recursive:
         names = store.closure(names)
     rows = []
@@ -130,7 +141,8 @@ def _log(args: argparse.Namespace) -> int:
     ``substituters`` setting holds. An attribute is evaluated, not built, so the log of a
     failed build is found too, which has no output path to name."""
     store = open_store()
-    drv_name = _drv_of(args, store)
+    drv = _drv_of(args, store, "build log")
+    drv_name = drv if isinstance(drv, str) else drv.drv_name
     try:
         with open(store.log_dir / f"{drv_name}.log", "rb") as text:
             shutil.copyfileobj(text, sys.stdout.buffer)
@@ -155,40 +167,17 @@ def _print_cached_log(args: argparse.Namespace, store: Any, drv_name: str) -> No
     sys.stdout.buffer.write(log)
 
 
-def _drv_of(args: argparse.Namespace, store: Any) -> str:
-    """The ``.drv`` basename that `args.target` names: an attribute's, evaluated, or a path's
-    (its deriver, for an output)."""
-    target = args.target
-    if args.file:
-        refuse_set_options(args)
-        [value] = file_attrs(args.file, [target])
-    elif not _names_a_path(target, store):
-        value = select_attr(package_set(args), target)
-    else:
-        return _drv_of_path(target, store, set_options_given(args))
-    return str(as_derivation(value, target).drv_name)
-
-
-def _drv_of_path(target: str, store: Any, set_options: list[str]) -> str:
-    name = store.parse(target)
-    if set_options:
-        options = " and ".join(set_options)
-        raise UsageError(f"{target} is a store path, which {options} would not change: drop it")
-    if name.endswith(".drv"):
-        return name
-    deriver = store.info(name).deriver
+def _drv_of(args: argparse.Namespace, store: Any, lacking: str) -> Any:
+    """The derivation that `args.target` names (:func:`~.common.named_targets`): an
+    attribute's, evaluated (a Derivation), or a path's (a ``.drv`` basename: the path itself,
+    or an output's deriver). `lacking` is what a path that was added, not built, has not."""
+    [found] = named_targets(args, [args.target], store)
+    if not isinstance(found, str) or found.endswith(".drv"):
+        return found
+    deriver = store.info(found).deriver
     if not deriver:
-        raise UsageError(f"{target} was added to the store, not built: it has no build log")
+        raise UsageError(f"{args.target} was added to the store, not built: it has no {lacking}")
     return str(deriver)
-
-
-def _names_a_path(target: str, store: Any) -> bool:
-    """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
-    asks), ends in ``.drv``, or is a link into the store (``result``)."""
-    if os.sep in target or target.endswith(".drv"):
-        return True
-    link = os.readlink(target) if os.path.islink(target) else ""
-    return link.startswith(str(store.dir) + os.sep)
 
 
 def _add(args: argparse.Namespace) -> int:
