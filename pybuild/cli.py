@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 
-from .brokenpipe import guard_stderr, output_closed, quiet_exit, restore_stderr
 from .commands import COMMANDS, MODULES
 from .fastpath import answer, help_text_path, terminal_width
 
@@ -31,29 +30,35 @@ _TRACE_HELP = "on an error, print the whole Python traceback, not only the place
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    replaced = guard_stderr()  # a closed stderr never stops the work (pybuild.brokenpipe)
     try:
         status = _answer(argv)
         sys.stdout.flush()  # here, not at exit: a reader gone is then told from a bug
         return status
     except BrokenPipeError as exc:
+        from .brokenpipe import output_closed, quiet_exit
+
         if not output_closed(exc):
             raise
         return quiet_exit()
-    finally:
-        restore_stderr(replaced)
 
 
 def _answer(argv: list[str]) -> int:
-    """The exit status of `argv`: from the fast path if it can answer, else the full command."""
+    """The exit status of `argv`: from the fast path if it can answer, else the full command,
+    whose closed standard error never stops its work (:mod:`pybuild.brokenpipe`; the fast
+    path writes its few lines at the end, and does without the module)."""
     if "_ARGCOMPLETE" not in os.environ:
         status = answer(argv)  # --version, --help, a repeated build: before any import
         if status is not None:
             return status
+    from .brokenpipe import guard_stderr, restore_stderr
     from .pygc import held
 
-    with held:  # the whole command, as mypy does: its modules and values live to its end
-        return _command(argv)
+    replaced = guard_stderr()
+    try:
+        with held:  # the whole command, as mypy does: its modules and values live to its end
+            return _command(argv)
+    finally:
+        restore_stderr(replaced)
 
 
 def _command(argv: list[str]) -> int:
@@ -79,6 +84,8 @@ def _command(argv: list[str]) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # every error, ours or from the user's code: one short block
+        from .brokenpipe import output_closed
+
         if output_closed(exc):
             raise  # no error: the reader of the results has gone (main exits quietly)
         from .diagnostics import describe
