@@ -722,11 +722,16 @@ def test_cli_copy_from(
     store = Store(os.environ["PYBUILD_HOME"])
     app = filled.chain.app.out
     assert main(["copy", "--from", filled.url, app]) == 1
-    assert "no trusted_public_keys are set" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # a copy builds nothing: one error with the reason, no promise of a local build
+    assert err.count("no trusted_public_keys are set") == 1
+    assert "error: cannot copy from the cache" in err and "building it locally" not in err
     assert_clean(store)
     opt = ["--option", "trusted-public-keys", filled.public]
     assert main(["copy", "--from", filled.url, *opt, str(store.path(app))]) == 0
-    assert capsys.readouterr().out.strip() == str(store.path(app))
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(store.path(app))
+    assert f"copied from cache: {app} (2 path(s)" in captured.err
     assert store.closure([app]) == sorted([app, filled.chain.lib.out])
     assert filled.chain.runs() == []
 

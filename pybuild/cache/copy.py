@@ -24,7 +24,7 @@ from typing import Any
 
 from .archive import DEFAULT_COMPRESSION
 from .binary_cache import BinaryCache
-from .errors import CacheError
+from .errors import CacheError, NotSubstituted
 from .signing import SecretKey
 from .substitute import Substituters
 
@@ -117,12 +117,27 @@ def sign_local(store: Any, path: str, keys: Sequence[SecretKey]) -> list[str]:
 def copy_from(
     substituters: Substituters, store: Any, paths: Sequence[str], label: str = ""
 ) -> None:
-    """Fetch `paths` and their closures from `substituters` into `store`, or raise why not."""
-    if not substituters.fetch(label or ", ".join(paths), paths, store):
-        reasons = substituters.reasons(paths, store)
-        missing = [p for p in paths if not store.is_valid(p) and substituters.query(p) is None]
-        if reasons:
-            raise CacheError(f"cannot copy from the cache: {reasons[-1]}")
-        if missing:
-            raise CacheError(f"the cache has no (usable) entry for {', '.join(missing)}")
-        raise CacheError("cannot copy from the cache: part of the closure is missing from it")
+    """Fetch `paths` and their closures from `substituters` into `store`, or raise why not.
+
+    The substitution before a build says it builds a path the caches cannot supply; a copy
+    builds nothing, so it fails with the reason alone.
+    """
+    label = label or ", ".join(paths)
+    try:
+        fetched = substituters.substitute(paths, store)
+    except NotSubstituted as exc:
+        raise _not_copied(substituters, store, paths, exc.reason) from None
+    if fetched:
+        substituters.say(f"copied from cache: {label} ({substituters.describe(fetched)})")
+
+
+def _not_copied(
+    substituters: Substituters, store: Any, paths: Sequence[str], reason: str
+) -> CacheError:
+    """Why a copy from the caches failed: the refusal, or the paths no cache has."""
+    if reason:
+        return CacheError(f"cannot copy from the cache: {reason}")
+    missing = [p for p in paths if not store.is_valid(p) and substituters.query(p) is None]
+    if missing:
+        return CacheError(f"the cache has no (usable) entry for {', '.join(missing)}")
+    return CacheError("cannot copy from the cache: part of the closure is missing from it")

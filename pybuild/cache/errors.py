@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from ..errors import PybuildError
 
-__all__ = ["ArchiveError", "CacheError", "CacheUnavailable", "EntryRefused", "InvalidKey"]
+__all__ = [
+    "ArchiveError",
+    "CacheError",
+    "CacheUnavailable",
+    "EntryRefused",
+    "InvalidKey",
+    "NotSubstituted",
+]
 
 
 class CacheError(PybuildError):
@@ -32,6 +39,18 @@ class EntryRefused(CacheError):
     def __init__(self, url: str, path: str, reason: str) -> None:
         self.url, self.path, self.reason = url, path, reason
         super().__init__(f"{path} from {url}: {reason}")
+
+
+class NotSubstituted(CacheError):
+    """The caches cannot supply some paths with their closures; nothing was registered.
+
+    `reason` is why the last entry or cache was refused, or ``""`` when no cache simply has
+    them. The caller says what follows: the realiser builds them, a copy fails.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason or "no binary cache has them")
 
 
 class ArchiveError(CacheError):

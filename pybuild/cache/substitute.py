@@ -40,7 +40,7 @@ from ..display import human_size
 from ..errors import PathNotValid
 from ..store import PathInfo, remove_tree
 from .binary_cache import BinaryCache, open_cache
-from .errors import CacheError, CacheUnavailable, EntryRefused
+from .errors import CacheError, CacheUnavailable, EntryRefused, NotSubstituted
 from .info import NarInfo
 from .links import AUTO, LinkCache
 from .signing import PublicKey
@@ -246,32 +246,46 @@ class Substituters:
     def fetch(
         self, label: str, paths: Sequence[str], store: Any, held: Collection[str] = ()
     ) -> bool:
-        """Make `paths` and their closure valid from the caches; say what happened.
+        """Make `paths` and their closure valid from the caches before a build; say what
+        happened.
 
         Returns False (having said why, unless no cache simply has them) when they must be
         built instead; nothing is registered then. `held` are paths whose locks the caller
         holds already (the outputs it is about to build).
         """
+        try:
+            fetched = self.substitute(paths, store, held)
+        except NotSubstituted as exc:
+            if exc.reason:
+                self.say(f"not substituting {label}: {exc.reason}; building it locally")
+            return False
+        if fetched:
+            self.say(f"copied from cache: {label} ({self.describe(fetched)})")
+        return True
+
+    def substitute(
+        self, paths: Sequence[str], store: Any, held: Collection[str] = ()
+    ) -> list[Fetched]:
+        """Make `paths` and their closure valid from the caches; what was fetched (nothing
+        when they were valid already).
+
+        Raises :class:`NotSubstituted` when the caches cannot supply them, and registers
+        nothing then: what to do instead (build, or fail) is the caller's to say.
+        """
         if all(store.is_valid(p) for p in paths):
-            return True
+            return []
         while True:
             offers = self.closure(paths, store)
             if offers is None:
                 reasons = self.reasons(paths, store)
-                if reasons:
-                    self.say(f"not substituting {label}: {reasons[-1]}; building it locally")
-                return False
+                raise NotSubstituted(reasons[-1] if reasons else "")
             try:
-                fetched = self._fetch_all(offers, store, held)
+                return self._fetch_all(offers, store, held)
             except (EntryRefused, CacheUnavailable) as exc:
                 self._drop(exc)
                 continue  # another cache may have them; else closure() is None above
             except CacheError as exc:
-                self.say(f"not substituting {label}: {exc}; building it locally")
-                return False
-            if fetched:
-                self.say(f"copied from cache: {label} ({self._what(fetched)})")
-            return True
+                raise NotSubstituted(str(exc)) from exc
 
     def fresh_copy(self, path: str, target: Any) -> bool:
         """Store basename `path` restored as `target` from the first cache with a trusted
@@ -305,7 +319,7 @@ class Substituters:
                 p: o for p, o in self._offers.items() if o is None or o.cache is not cache
             }
 
-    def _what(self, fetched: list[Fetched]) -> str:
+    def describe(self, fetched: list[Fetched]) -> str:
         """How many paths came, the bytes downloaded and from where, and how many were linked
         from the link cache instead."""
         linked = [o for o in fetched if o.linked]
