@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 _VALID = BuildResult(Status.VALID)
+_BUILT = BuildResult(Status.BUILT)
 
 
 def realise(
@@ -117,7 +118,7 @@ def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
 
 def _run_plan(
     plan: Plan,
-    build: Callable[[Derivation, int | None], Status],
+    build: Callable[[Derivation, int | None], BuildResult],
     options: BuildOptions,
     workers: int,
 ) -> dict[Derivation, BuildResult]:
@@ -143,12 +144,12 @@ def _run_plan(
         for dep in deps:
             dependents[dep].append(drv)
     first_error: PybuildError | None = None
-    running: dict[Future[Status], Derivation] = {}
+    running: dict[Future[BuildResult], Derivation] = {}
     seconds: dict[Derivation, float] = {}
     unfinished = 0  # builds submitted and not yet ended: they share the cores
     counting = threading.Lock()
 
-    def timed(drv: Derivation) -> Status:
+    def timed(drv: Derivation) -> BuildResult:
         nonlocal unfinished
         start = time.monotonic()
         with counting:
@@ -190,7 +191,9 @@ def _run_plan(
 
 
 def _run_one(
-    drv: Derivation, build: Callable[[Derivation, int | None], Status], options: BuildOptions
+    drv: Derivation,
+    build: Callable[[Derivation, int | None], BuildResult],
+    options: BuildOptions,
 ) -> dict[Derivation, BuildResult]:
     """One build (a new environment, a package whose inputs are valid): run here, as the pool
     would run it, without the pool's import and thread (5 ms of a 150 ms command). Alone, it
@@ -198,7 +201,7 @@ def _run_one(
     (builtin) needs no count, nor the builder's module that counts them."""
     seconds: dict[Derivation, float] = {}
 
-    def timed() -> Status:
+    def timed() -> BuildResult:
         start = time.monotonic()
         try:
             return build(drv, None)
@@ -213,17 +216,21 @@ def _run_one(
 
 def _reported(
     drv: Derivation,
-    outcome: Callable[[], Status],
+    outcome: Callable[[], BuildResult],
     seconds: Mapping[Derivation, float],
     options: BuildOptions,
 ) -> BuildResult:
-    """`drv`'s result: the status `outcome` gives, or the failure it raises, told to the
-    reporter with the build's `seconds`. Any other error goes up untold: it is pybuild's."""
+    """`drv`'s result: the one `outcome` gives, or the failure it raises, told to the
+    reporter with the build's `seconds`. Any other error goes up untold: it is pybuild's.
+
+    A substitution is told with what it copied, so that its one line says how many paths,
+    how many bytes, from which cache, and (the reporter adds it) how long it took."""
     try:
-        result = BuildResult(outcome())
+        result = outcome()
     except PybuildError as exc:
         result = BuildResult.failure(exc)
-    options.reporter.finished(drv.name, result.status, seconds[drv])
+    name = f"{drv.name} ({result.copied})" if result.copied else drv.name
+    options.reporter.finished(name, result.status, seconds[drv])
     return result
 
 
@@ -249,13 +256,14 @@ def _build(
     cores: int | None,
     subs: Substituters | None = None,
     farm: Farm | None = None,
-) -> Status:
+) -> BuildResult:
     outputs = drv.output_paths
     with store.lock(outputs.values()):
         if all(store.is_valid(p) for p in outputs.values()):
-            return Status.VALID  # another process built it while we waited for the lock
-        if subs is not None and _substitute(drv, store, options, subs):
-            return Status.SUBSTITUTED
+            return _VALID  # another process built it while we waited for the lock
+        copied = _substitute(drv, store, options, subs) if subs is not None else None
+        if copied is not None:
+            return BuildResult(Status.SUBSTITUTED, copied=copied)
         if farm is None:
             _build_here(drv, store, options, cores)
         else:
@@ -264,7 +272,7 @@ def _build(
             from .store.optimise import optimise_paths
 
             optimise_paths(store, outputs.values())
-    return Status.BUILT
+    return _BUILT
 
 
 def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int | None) -> None:
@@ -290,11 +298,15 @@ def _farm(options: BuildOptions) -> Farm | None:
     return Farm(machines, options.jobs, options.ssh_options, options.remote_pybuild)
 
 
-def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Substituters) -> bool:
-    """Copy the outputs from a binary cache; if that fails, make the inputs valid to build."""
+def _substitute(
+    drv: Derivation, store: Store, options: BuildOptions, subs: Substituters
+) -> str | None:
+    """Copy the outputs from a binary cache, and say what was copied; if that fails (None),
+    make the inputs valid to build."""
     outputs = list(drv.output_paths.values())
-    if subs.fetch(drv.name, outputs, store, held=outputs):
-        return True  # its build inputs are not needed, so not fetched
+    fetched = subs.fetch(drv.name, outputs, store, held=outputs)
+    if fetched is not None:
+        return subs.describe(fetched)  # its build inputs are not needed, so not fetched
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
         # The same substituters: a cache given up on is not asked again in this run.
@@ -305,7 +317,7 @@ def _substitute(drv: Derivation, store: Store, options: BuildOptions, subs: Subs
         failed = [r.error for r in results.values() if r.error is not None]
         if failed:  # kept going past it: this build cannot, without that input
             raise failed[0]
-    return False
+    return None
 
 
 def check(

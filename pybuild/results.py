@@ -57,6 +57,7 @@ class BuildResult:
     error: PybuildError | None = None
     log_path: str | None = None
     failed_input: str | None = None
+    copied: str = ""  # a substitution's: the paths and bytes copied, and from which caches
 
     @property
     def ok(self) -> bool:

@@ -14,6 +14,7 @@ import http.server
 import io
 import lzma
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -180,7 +181,10 @@ def test_substitution_fetches_the_closure_into_an_empty_store_and_runs_no_builde
     assert not store.log_dir.exists() or os.listdir(store.log_dir) == []  # so no build log
     assert store.is_valid(chain.app.out) and store.is_valid(chain.lib.out)
     assert not store.is_valid(chain.tool.out)  # only needed to build, so never fetched
-    assert "copied from cache: app (2 path(s)" in said(opts)
+    # one line per substitution: its paths, bytes, cache and time
+    assert len(re.findall("^copied", said(opts), re.MULTILINE)) == 1, said(opts)
+    line = rf"^copied from a cache app \(2 path\(s\), \d+ B from {filled.url}\) in \d"
+    assert re.search(line, said(opts), re.MULTILINE)
     assert "building" not in said(opts)
     for drv in (chain.app, chain.lib):
         mine, theirs = store.info(drv.out), filled.built.info(drv.out)
@@ -666,7 +670,7 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     assert main([*argv, "--option", "trusted-public-keys", public]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip().endswith(chain.app.out)
-    assert "copied from cache: app" in captured.err and "building" not in captured.err
+    assert "copied from a cache app (2 path(s)" in captured.err and "building" not in captured.err
     assert chain.runs() == []
 
     # without the key trusted, the same cache is refused, and the build says so
@@ -731,7 +735,7 @@ def test_cli_copy_from(
     assert main(["copy", "--from", filled.url, *opt, str(store.path(app))]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == str(store.path(app))
-    assert f"copied from cache: {app} (2 path(s)" in captured.err
+    assert f"copied from a cache {app} (2 path(s)" in captured.err
     assert store.closure([app]) == sorted([app, filled.chain.lib.out])
     assert filled.chain.runs() == []
 
@@ -769,7 +773,7 @@ def test_copy_to_an_attribute_builds_it_first_and_a_fresh_home_builds_nothing(
     opts = ["--option", "substituters", cache, "--option", "trusted-public-keys", public]
     assert main(["build", *sets, *opts, "greet"]) == 0
     captured = capsys.readouterr()
-    assert "copied from cache: python3.11-greet-1.0 (2 path(s)" in captured.err
+    assert "copied from a cache python3.11-greet-1.0 (2 path(s)" in captured.err
     assert "building" not in captured.err
     fresh = Store(tmp_path / "fresh")
     out = Path(captured.out.strip())

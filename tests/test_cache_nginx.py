@@ -155,7 +155,7 @@ def test_upload_by_put_then_substitute_into_an_empty_store(
     assert chain.runs() == []  # no builder ran
     assert store.closure([chain.app.out]) == sorted([chain.app.out, chain.lib.out])
     assert list(store.verify(check_contents=True)) == []
-    assert "copied from cache: app (2 path(s)" in log.getvalue()
+    assert "copied from a cache app (2 path(s)" in log.getvalue()
 
 
 def test_cli_copy_to_and_from_nginx_and_a_partial_upload(

@@ -18,10 +18,13 @@ Example::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..progress import done_line
+from ..results import Status
 from .archive import DEFAULT_COMPRESSION
 from .binary_cache import BinaryCache
 from .errors import CacheError, NotSubstituted
@@ -122,13 +125,14 @@ def copy_from(
     The substitution before a build says it builds a path the caches cannot supply; a copy
     builds nothing, so it fails with the reason alone.
     """
-    label = label or ", ".join(paths)
+    start = time.monotonic()
     try:
         fetched = substituters.substitute(paths, store)
     except NotSubstituted as exc:
         raise _not_copied(substituters, store, paths, exc.reason) from None
-    if fetched:
-        substituters.say(f"copied from cache: {label} ({substituters.describe(fetched)})")
+    if fetched:  # the line a build's substitution ends with, from the same words
+        name = f"{label or ', '.join(paths)} ({substituters.describe(fetched)})"
+        substituters.say(done_line(name, Status.SUBSTITUTED, time.monotonic() - start))
 
 
 def _not_copied(

@@ -20,9 +20,9 @@ Example::
     >>> report = copy_to(open_cache("cache"), store, [hello.output_paths["out"]], keys=[key])
     >>> elsewhere = Store(tmp / "elsewhere")         # a CI runner's empty store
     >>> subs = Substituters(["cache"], [str(key.public_key())], say=print)
-    >>> subs.fetch("hello", [hello.output_paths["out"]], elsewhere)
-    copied from cache: hello (1 path(s), ... B from cache)
-    True
+    >>> fetched = subs.fetch("hello", [hello.output_paths["out"]], elsewhere)
+    >>> subs.describe(fetched)
+    '1 path(s), ... B from cache'
 """
 
 from __future__ import annotations
@@ -245,23 +245,20 @@ class Substituters:
 
     def fetch(
         self, label: str, paths: Sequence[str], store: Any, held: Collection[str] = ()
-    ) -> bool:
-        """Make `paths` and their closure valid from the caches before a build; say what
-        happened.
+    ) -> list[Fetched] | None:
+        """Make `paths` and their closure valid from the caches before a build: what was
+        fetched (:meth:`describe` tells it), for the caller's line of the substitution.
 
-        Returns False (having said why, unless no cache simply has them) when they must be
+        Returns None (having said why, unless no cache simply has them) when they must be
         built instead; nothing is registered then. `held` are paths whose locks the caller
         holds already (the outputs it is about to build).
         """
         try:
-            fetched = self.substitute(paths, store, held)
+            return self.substitute(paths, store, held)
         except NotSubstituted as exc:
             if exc.reason:
                 self.say(f"not substituting {label}: {exc.reason}; building it locally")
-            return False
-        if fetched:
-            self.say(f"copied from cache: {label} ({self.describe(fetched)})")
-        return True
+            return None
 
     def substitute(
         self, paths: Sequence[str], store: Any, held: Collection[str] = ()
@@ -321,7 +318,9 @@ class Substituters:
 
     def describe(self, fetched: list[Fetched]) -> str:
         """How many paths came, the bytes downloaded and from where, and how many were linked
-        from the link cache instead."""
+        from the link cache instead ('' for none: they were valid already)."""
+        if not fetched:
+            return ""
         linked = [o for o in fetched if o.linked]
         downloaded = [o for o in fetched if not o.linked]
         parts = [f"{len(fetched)} path(s)"]
