@@ -174,7 +174,8 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
 
 def _run(home: str, rest: Sequence[str]) -> int | None:
     """``run [-f FILE] [--recipes DIR…] [--with ATTR…] [--bin NAME] ATTR [ARG…]`` answered
-    from its evaluation record: the package's program runs as the full command would run it."""
+    from its evaluation record: the package's program runs as the full command would run it.
+    Those options may also follow ATTR up to a ``--`` (``run ATTR --bin NAME -- ARG…``)."""
     split = 0  # where ATTR is: after the options, as argparse reads them before it
     while split < len(rest) and rest[split].startswith("-"):
         split += 1 if rest[split] == "--no-default-recipes" else 2
@@ -186,6 +187,12 @@ def _run(home: str, rest: Sequence[str]) -> int | None:
     if found is None or found["attrs"] or folders is False:
         return None
     attr, args = rest[split], list(rest[split + 1 :])
+    cut = args.index("--") if "--" in args else 0
+    if cut:  # ``run ATTR OPTION… -- ARG…``: pybuild's options if all are (commands/shell.py)
+        after = _scan(args[:cut], allowed)
+        if after is None or after["attrs"]:
+            return None  # the full command line tells the program's from pybuild's
+        return _run(home, [*rest[:split], *args[:cut], attr, *args[cut:]])
     file = found.get("file", [None])[0]
     command = ["run", attr, found.get("with", []), folders, None, None, file]  # as shell.py has it
 

@@ -85,7 +85,7 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
     which programs its environment (`env_dir`) has when the package has none of its own (a
     project whose command comes with a dependency), and its hint shows where ``--bin`` goes,
     saying so when the program's `args` begin with one of pybuild's options: after the
-    package they are the program's, as ``uvx`` takes them."""
+    package they are the program's, as ``uvx`` takes them, unless a ``--`` ends them."""
     from .errors import UsageError
 
     pname = _project_name(package_dir)
@@ -106,7 +106,10 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
         name_one if programs else f"{name_one}; or {with_python}" if others else with_python
     )
     if args[:1] in (["--bin"], ["--with"]):
-        error.hint += f" ({args[0]} after the package is the program's argument, not pybuild's)"
+        error.hint += (
+            f" ({args[0]} after the package is the program's argument, not pybuild's, unless"
+            " a -- ends pybuild's options: pybuild run ATTR --bin NAME -- ARG…)"
+        )
     raise error
 
 

@@ -210,6 +210,23 @@ def test_run_runs_a_packages_program_as_nix_run_and_uvx_do(recipes: Path) -> Non
     assert "the environment has no program 'gret' (it has: greet, python" in missing.stderr
 
 
+def test_run_takes_its_options_after_attr_up_to_a_double_dash_as_nix_run_does(
+    recipes: Path,
+) -> None:
+    """``pybuild run ATTR --bin NAME -- ARG…``: the words before ``--`` are pybuild's when all
+    are run's options (test_fastpath.py: its repeat, answered from its record, alike)."""
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    code = "import sys, greet, shout; print(sys.argv[1:])"
+    nix_order = ["greet", "--with", "shout", "--bin", "python", "--", "-c", code, "-x"]
+    assert cli("run", *sets, *nix_order).stdout == "['-x']\n"
+    # a word that is not one of run's options: everything after ATTR is the program's
+    echo = ["--bin", "python", "greet", "-c", code, "--with", "--", "y"]
+    assert cli("run", *sets, *echo).stdout == "['--with', '--', 'y']\n"
+    # an abbreviation of run's --with is not one of its options: greet gets them all
+    abbreviated = ["greet", "--bin", "python", "--wit", "shout", "--", "-c", code]
+    assert cli("run", *sets, *abbreviated).stdout == "HELLO FROM GREET!\n"
+
+
 def test_run_takes_a_package_of_a_file_as_build_does(recipes: Path, tmp_path: Path) -> None:
     """A project's own package (``build -f default.py myapp``) runs as one of the set does."""
     project = tmp_path / "default.py"
@@ -253,6 +270,7 @@ def test_a_packages_program_is_the_one_named_as_it_or_its_only_one(
             main_program(str(tmp_path), ["--bin", "x"])
         assert "pybuild run --bin" in str(no.value.hint)  # where --bin goes
         assert "--bin after the package is the program's" in str(no.value.hint)
+        assert "unless a -- ends pybuild's options" in str(no.value.hint)
 
 
 def test_a_package_whose_command_comes_with_a_dependency_is_told_which(tmp_path: Path) -> None:

@@ -227,6 +227,11 @@ def test_a_repeated_run_is_answered_from_its_record(
     assert capfd.readouterr().out == "HELLO FROM GREET!\n"
     assert fastpath.answer(["run", *sets, "--bin", "nope", "greet"]) is None  # the long way
     assert fastpath.answer(["run", *sets, "-j", "2", "greet"]) is None  # -j: the long way
+    nix_order = ["run", *sets[:-2], "greet", "--bin", "python", "--with", "shout", "--"]
+    assert fastpath.answer([*nix_order, "-c", "import shout; print(1)"]) == 0  # as nix run
+    assert capfd.readouterr().out == "1\n"
+    program_s = [*nix_order[:-4], "-c", "import sys; print(sys.argv)", "--with", "--", "x"]
+    assert fastpath.answer(program_s) is None  # -c is not run's: the full command says whose
     file = recipes.parent / "default.py"  # a project's file, as `build -f` takes it
     folders = [str(default_recipes()), str(recipes)]
     file.write_text(

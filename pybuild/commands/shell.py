@@ -28,7 +28,7 @@ from .common import (
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
 
 def register(commands: Any) -> None:
@@ -62,15 +62,23 @@ def _register_run(commands: Any) -> None:
     )
     p.description = (
         "Run the program of package ATTR (the one named as the package, or its only one) with"
-        " ARGs, in an environment of it and the --with packages; everything after ATTR is the"
-        " program's."
+        " ARGs, in an environment of it and the --with packages. Everything after ATTR is the"
+        " program's (as uvx takes it), unless a -- follows options of pybuild run alone:"
+        " `pybuild run ATTR --bin NAME -- ARG...` takes --bin as pybuild's and passes the ARGs"
+        " after -- to the program (as nix run reads its line)."
     )
+    p.set_defaults(handler=lambda args: _run(_options_after_attr(args, p)))
     completes_attrs(
         p.add_argument(
             "attr", metavar="ATTR", help="the package (or pypi:NAME), of the set or FILE"
         )
     )
-    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARG", help="the program's")
+    p.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        metavar="ARG",
+        help="the program's; or options of run, then -- and the program's",
+    )
     p.add_argument("-f", "--file", help="Python file whose attributes ATTR and the --with ones are")
     p.add_argument(
         "--bin",
@@ -134,6 +142,42 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
 
     command = ["shell", args.packages, recipe_folders(args), args.overlay, located_python(args)]
     return cache_key(store, command)
+
+
+class _NotRunOptions(Exception):
+    """The words before a ``--`` are not all options of ``pybuild run``."""
+
+
+class _StrictParser(argparse.ArgumentParser):
+    """``run``'s options, each spelled in full, raising instead of printing usage and
+    exiting: a program's own argument must never be read as an abbreviated option."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotRunOptions(message)
+
+
+def _options_after_attr(args: argparse.Namespace, parser: Any) -> argparse.Namespace:
+    """``pybuild run ATTR --bin NAME -- ARG…``, as ``nix run`` reads its line: the words
+    between ATTR and the first ``--`` are pybuild's when every one of them parses as an option
+    of ``run`` (with its values), and only the ARGs after ``--`` are the program's. Otherwise,
+    and without a ``--``, everything after ATTR stays the program's, as ``uvx`` takes it: a
+    program's ``pybuild run black -l 80 -- file.py`` keeps its ``-l 80``.
+
+    pybuild/fastpath.py reads a repeated command line the same way."""
+    cut = args.args.index("--") if "--" in args.args else 0
+    if cut == 0:  # none, or first: run_program drops it
+        return args
+    strict = _StrictParser(parents=[parser], add_help=False, allow_abbrev=False)
+    words = [*args.args[:cut], args.attr]
+    try:
+        parsed, extra = strict.parse_known_args(words, argparse.Namespace(**vars(args)))
+    except _NotRunOptions:
+        return args
+    if extra or parsed.attr != args.attr or parsed.args:
+        return args  # a word of the program's took ATTR's place
+    parsed.args = args.args[cut:]  # its -- is dropped by run_program
+    vars(args).update(vars(parsed))  # the command line's own: --show-trace, -q are read there
+    return args
 
 
 def _run(args: argparse.Namespace) -> int:
