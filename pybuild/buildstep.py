@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,24 @@ _SANDBOX_HINT = (
     " declare what it needs (a download must be a fixed-output derivation), or set sandbox"
     " = false"
 )
+# The Python builder's last line when a phase fails: its own diagnosis, or (after a
+# traceback) an exception's type and message (pybuild/python/builder/phases.py, main).
+_OWN_DIAGNOSIS = r"pybuild: phase [\w ]+ failed: (?![\w.]+: )"
+# Its diagnoses of a missing input (phases.py: _check_requirements, the runtime deps and
+# scripts checks): named packages that no sandbox setting would bring. (Patterns, compiled
+# by re's cache on a failure only: a build that works never pays for them.)
+_MISSING_INPUT = (
+    r"pybuild: phase [\w ]+ failed: .*(not satisfied by build_system: missing"
+    r"|Give the recipe dependencies|Add the dependency that provides it)"
+)
+_NETWORK = (
+    r"(?i)name resolution|Name or service not known|No address associated with hostname"
+    r"|Could not resolve|getaddrinfo|Network is unreachable|No route to host|Connection refused"
+    r"|establish a new connection|ProxyError|Cannot connect to proxy"
+)
+_READ_ONLY = r"Read-only file system|Permission denied|Operation not permitted"
+# Folders the sandbox does not show (it shows /usr, /bin, /lib*, /opt, /tmp and its own /etc)
+_HIDDEN = ("/home", "/root", "/var", "/srv", "/mnt", "/media", "/run", "/etc", _HOMELESS)
 
 
 @contextlib.contextmanager
@@ -161,9 +180,49 @@ def _run_builder(
             else f"builder exited with status {code}"
         )
         error = BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
-        if box is not None:
-            error.hint = _SANDBOX_HINT if not drv.is_fixed_output else ""
+        if box is not None and not drv.is_fixed_output:
+            error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(log_path, store) else ""
         raise error
+
+
+def _sandbox_may_be_the_cause(log_path: Path, store: Store) -> bool:
+    """Whether a sandboxed build's failure may be the sandbox's doing, from its log's end.
+
+    Not when the log ends with the Python builder's own diagnosis of a missing input (a
+    package absent from build_system or the dependencies): that one is missing with or
+    without the sandbox, and the hint would send the user the wrong way. Then yes when the
+    log shows a connection or a name lookup that failed, or a file the sandbox hides or keeps
+    read-only (a path outside the store and the system's folders, an undeclared store path);
+    else when the builder failed without pybuild's diagnosis: its cause is unknown."""
+    lines = _last_lines(log_path)
+    last = next((line for line in reversed(lines) if line.strip()), "")
+    if re.search(_MISSING_INPUT, last):
+        return False
+    hidden = (*_HIDDEN, str(store.dir))
+    if any(re.search(_NETWORK, line) or _denied(line, hidden) for line in lines):
+        return True
+    return not re.match(_OWN_DIAGNOSIS, last)
+
+
+def _denied(line: str, hidden: tuple[str, ...]) -> bool:
+    """A file refused by the sandbox: read-only or not permitted, or absent under a hidden
+    folder."""
+    if re.search(_READ_ONLY, line):
+        return True
+    return "No such file or directory" in line and any(f"{h}/" in line for h in hidden)
+
+
+def _last_lines(log_path: Path, size: int = 16384) -> list[str]:
+    """The lines of the last `size` bytes of the log (its first, cut line dropped)."""
+    try:
+        with open(log_path, "rb") as log:
+            start = max(0, log.seek(0, os.SEEK_END) - size)
+            log.seek(start)
+            text = log.read().decode(errors="replace")
+    except OSError:
+        return []
+    lines = text.splitlines()
+    return lines[1:] if start else lines
 
 
 def _run_builtin(

@@ -238,3 +238,60 @@ def test_a_c_compiler_works_in_the_sandbox(store: Store) -> None:
     drv = derivation(name="compiled", builder="/bin/sh", store=store, args=["-c", script])
     realise([drv], store, SANDBOXED)
     assert os.access(drv.path(store=store), os.X_OK)
+
+
+def test_a_connection_attempt_is_hinted_at_the_sandbox(store: Store, listener: int) -> None:
+    drv = derivation(
+        name="online", builder=sys.executable, store=store, args=["-S", "-c", connect(listener)]
+    )
+    with pytest.raises(BuildError) as err:
+        realise([drv], store, SANDBOXED)
+    assert "the build ran in the sandbox" in err.value.hint
+
+
+def test_a_missing_build_input_that_pybuild_names_is_not_hinted_at_the_sandbox(
+    use_index, tmp_path: Path, store: Store
+) -> None:
+    """needs-hatch's recipe gives setuptools, not hatchling: pybuild's diagnosis says so, and
+    no sandbox setting would change it."""
+    from pybuild.pkgset import DEFAULT_RECIPES, package_set
+    from support.fixtures import write_fixture_recipes
+
+    folder = write_fixture_recipes(tmp_path / "recipes", use_index, ("needs_hatch",))
+    pkg = package_set(recipes=[DEFAULT_RECIPES, folder]).needs_hatch
+    with pytest.raises(BuildError) as err:
+        realise([pkg.drv], store, SANDBOXED)
+    assert "Add the missing packages to build_system" in str(err.value)
+    assert err.value.hint == ""
+
+
+@pytest.mark.parametrize(
+    ("log", "hinted"),
+    [
+        # pybuild named the missing input: even a download tried before it is not the cause
+        (
+            "Download error: Temporary failure in name resolution\n"
+            "pybuild: phase build failed: build-system requires not satisfied by build_system:"
+            " missing setuptools>=40.8.0. build_system provides: nothing. Add the missing"
+            " packages to build_system.\n",
+            False,
+        ),
+        ("pybuild: phase check failed: the test suite failed (pytest exit status 1)\n", False),
+        (
+            "E   socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
+            "pybuild: phase check failed: the test suite failed (pytest exit status 1)\n",
+            True,
+        ),
+        ("cat: /home/me/notes.txt: No such file or directory\n", True),
+        ("cp: cannot create regular file '/usr/lib/x': Read-only file system\n", True),
+        ("pybuild: phase build failed: CalledProcessError: Command 'x' returned 1.\n", True),
+        ("make: *** [all] Error 2\n", True),  # not diagnosed: the sandbox may be the cause
+    ],
+)
+def test_the_sandbox_hint_is_given_where_the_sandbox_may_be_the_cause(
+    store: Store, tmp_path: Path, log: str, hinted: bool
+) -> None:
+    from pybuild.buildstep import _sandbox_may_be_the_cause
+
+    (tmp_path / "build.log").write_text(log)
+    assert _sandbox_may_be_the_cause(tmp_path / "build.log", store) is hinted
