@@ -142,7 +142,17 @@ class CycleError(DerivationError):
 
     def __init__(self, chain: Sequence[str]) -> None:
         self.chain = list(chain)
+        self.overlay = ""  # file:line of the overlay's value that closes it, if one does
         super().__init__("dependency cycle: " + " -> ".join(self.chain))
+
+    def closed_by_overlay(self, name: str, where: str, hint: str) -> None:
+        """Say that an overlay's value of `name`, written at `where`, closes the cycle: the
+        innermost such value, as the error leaves the attributes being evaluated."""
+        if self.overlay or name not in self.chain:
+            return
+        self.overlay = where
+        self.args = (f"{self.args[0]} (the overlay's value of {name} at {where})",)
+        self.hint = hint
 
 
 class BuildError(PybuildError):

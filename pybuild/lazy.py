@@ -23,10 +23,13 @@ class Lazy:
     overlays can say ``prev.scipy.override_python_attrs(...)`` without evaluating anything.
     """
 
-    __slots__ = ("_label", "_thunk", "_value")
+    __slots__ = ("_label", "_thunk", "_value", "_where")
 
-    def __init__(self, label: str, thunk: Callable[[], Any]) -> None:
-        self._label, self._thunk, self._value = label, thunk, _UNSET
+    def __init__(self, label: str, thunk: Callable[[], Any], where: str = "") -> None:
+        """`where` is ``file:line`` of the code that wrote the reference (an overlay's
+        ``final.x``), for an error to point at; private, as every public name is the
+        value's."""
+        self._label, self._thunk, self._value, self._where = label, thunk, _UNSET, where
 
     def force(self) -> Any:
         if self._value is _UNSET:
@@ -34,10 +37,12 @@ class Lazy:
         return self._value
 
     def override_python_attrs(self, *args: Any, **kwargs: Any) -> Lazy:
-        return Lazy(self._label, lambda: self.force().override_python_attrs(*args, **kwargs))
+        return Lazy(
+            self._label, lambda: self.force().override_python_attrs(*args, **kwargs), self._where
+        )
 
     def override(self, **inputs: Any) -> Lazy:
-        return Lazy(self._label, lambda: self.force().override(**inputs))
+        return Lazy(self._label, lambda: self.force().override(**inputs), self._where)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.force()(*args, **kwargs)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import _thread
 import functools
 import os
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -54,9 +55,15 @@ _resolving = _thread._local()
 class _Layer:
     """One stage of the fixed point: names defined so far, evaluated against `final`."""
 
-    def __init__(self, owner: PackageSet, definitions: dict[str, Callable[[], Any]]) -> None:
+    def __init__(
+        self,
+        owner: PackageSet,
+        definitions: dict[str, Callable[[], Any]],
+        overlays: dict[str, Overlay] | None = None,
+    ) -> None:
         self.owner = owner
         self.definitions = definitions
+        self.overlays = overlays or {}  # the overlay that defined each name, if one did
         self.cache: dict[str, Any] = {}
 
     def resolve(self, name: str) -> Any:
@@ -78,10 +85,31 @@ class _Layer:
         except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
             exc.name_attribute(name)
             raise
+        except CycleError as exc:
+            if name in self.overlays:
+                exc.closed_by_overlay(name, *self._overlay_value(name))
+            raise
         finally:
             stack.pop()
         self.cache[name] = value
         return value
+
+    def _overlay_value(self, name: str) -> tuple[str, str]:
+        """Where the overlay's value of `name` is written (its ``final.x`` reference's line,
+        else the overlay function's), and the hint for a cycle that it closes."""
+        value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
+        where = value._where if isinstance(value, Lazy) else ""
+        if not where:
+            code = getattr(_unwrap(self.overlays[name]), "__code__", None)
+            where = f"{code.co_filename}:{code.co_firstlineno}" if code else ""
+        if isinstance(value, Lazy) and value._label == f"final.{name}":
+            hint = (
+                f"inside an overlay, use prev.{name} for the value before this overlay"
+                f" (final.{name} is this very value)"
+            )
+        else:
+            hint = f"read what the overlay's {name} builds on through prev, not final"
+        return where or repr(self.overlays[name]), hint
 
 
 class _View:
@@ -91,9 +119,14 @@ class _View:
         self._layer, self._label = layer, label
 
     def __getattr__(self, name: str) -> Lazy:
+        """``final.x`` or ``prev.x`` as an overlay writes it, remembering the line (the
+        caller's frame), so that a cycle it closes can point at it."""
         if name.startswith("__"):
             raise AttributeError(name)
-        return _reference(self, name)
+        reference = _reference(self, name)
+        caller = sys._getframe(1)
+        reference._where = f"{caller.f_code.co_filename}:{caller.f_lineno}"
+        return reference
 
     def __contains__(self, name: str) -> bool:
         return name in self._layer().definitions
@@ -130,7 +163,7 @@ class PackageSet:
         defined = dict(prev.definitions)
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
-        return _Layer(self, defined)
+        return _Layer(self, defined, {**prev.overlays, **dict.fromkeys(changes, overlay)})
 
     def _final_layer(self) -> _Layer:
         """The final layer; while the overlays are still being applied (an overlay reading a
@@ -142,7 +175,7 @@ class PackageSet:
             self._provisional is None
             or self._provisional.definitions is not self._latest.definitions
         ):
-            self._provisional = _Layer(self, self._latest.definitions)
+            self._provisional = _Layer(self, self._latest.definitions, self._latest.overlays)
         return self._provisional
 
     def _builtins(self) -> dict[str, Callable[[], Any]]:

@@ -12,6 +12,7 @@ import packaging
 import pytest
 
 from pybuild.errors import CycleError, MissingAttribute, UsageError
+from pybuild.lazy import Lazy
 from pybuild.pkgset import package_set
 from support.interpreter import FAKE_PYTHON
 
@@ -156,9 +157,44 @@ def test_overlay_that_refers_to_itself_is_infinite_recursion(recipes: Path) -> N
     def loop(final, prev):
         return {"leaf": final.leaf.override_python_attrs(version="2")}
 
+    line = loop.__code__.co_firstlineno + 1  # where final.leaf is written
     pkgs = package_set(PY, [recipes], [loop])
-    with pytest.raises(CycleError, match="leaf -> leaf"):
+    with pytest.raises(CycleError, match="leaf -> leaf") as err:
         pkgs.leaf  # noqa: B018
+    assert f"the overlay's value of leaf at {__file__}:{line}" in str(err.value)
+    assert err.value.hint == (
+        "inside an overlay, use prev.leaf for the value before this overlay"
+        " (final.leaf is this very value)"
+    )
+
+
+def test_a_cycle_an_overlays_value_closes_through_a_recipe_names_the_overlay(
+    tmp_path: Path,
+) -> None:
+    recipes = {
+        "a": "def recipe():\n    return 'a'\n",
+        "b": "def recipe(a):\n    return a.upper()\n",
+    }
+    folder = write_recipes(tmp_path / "r", recipes)
+
+    def around(final, prev):
+        return {"a": final.b}
+
+    def made(final, prev):  # a reference made elsewhere (as pypi: makes them): no line of its own
+        return {"a": Lazy("made", lambda: final.b.force())}
+
+    with pytest.raises(CycleError) as err:
+        package_set(PY, [folder], [around]).a  # noqa: B018
+    assert err.value.chain == ["a", "b", "a"]
+    line = around.__code__.co_firstlineno + 1  # where final.b is written
+    assert str(err.value).startswith(
+        f"dependency cycle: a -> b -> a (the overlay's value of a at {__file__}:{line})"
+    )
+    assert err.value.hint == "read what the overlay's a builds on through prev, not final"
+    with pytest.raises(CycleError) as err:
+        package_set(PY, [folder], [made]).a  # noqa: B018
+    line = made.__code__.co_firstlineno
+    assert f"(the overlay's value of a at {__file__}:{line})" in str(err.value)
 
 
 def test_overlay_must_return_a_dict(recipes: Path) -> None:
