@@ -15,6 +15,7 @@ from pybuild.importers.pylock import (
     LockedPackage,
     format_pylock,
     is_pylock_name,
+    lock_environments,
     parse_pylock_text,
 )
 from pybuild.importers.pyproject import format_pyproject, parse_pyproject_text
@@ -339,6 +340,66 @@ def test_pylock_round_trip() -> None:
     assert again.packages[1].sdist == lock.packages[1].sdist
     assert (again.requires_python, again.created_by) == ("==3.11.*", "pybuild")
     assert format_pylock(again) == text
+
+
+LINUX_X86 = "manylinux_2_17_x86_64.manylinux2014_x86_64"
+
+
+@pytest.mark.parametrize(
+    ("wheels", "environments"),
+    [
+        (["six-1.17.0-py2.py3-none-any.whl"], []),  # pure: wherever requires-python holds
+        (
+            [
+                "six-1.17.0-py2.py3-none-any.whl",
+                f"sqlalchemy-2.0.36-cp311-cp311-{LINUX_X86}.whl",
+                f"pydantic_core-2.27.1-cp311-cp311-{LINUX_X86}.whl",
+            ],
+            [
+                "implementation_name == 'cpython' and python_version == '3.11'"
+                " and sys_platform == 'linux' and platform_machine == 'x86_64'"
+            ],
+        ),
+        (
+            ["cryptography-44.0.0-cp39-abi3-musllinux_1_2_aarch64.whl"],
+            [
+                "implementation_name == 'cpython' and python_version == '3.11'"
+                " and sys_platform == 'linux' and platform_machine == 'aarch64'"
+            ],
+        ),
+        (
+            ["tool-1.0-py3-none-win_amd64.whl"],
+            ["sys_platform == 'win32' and platform_machine == 'AMD64'"],
+        ),
+        (
+            ["ext-1.0-pp310-pypy310_pp73-macosx_10_9_universal2.whl"],
+            [
+                "implementation_name == 'pypy' and python_version == '3.11'"
+                " and sys_platform == 'darwin'"
+            ],
+        ),
+    ],
+)
+def test_a_lock_of_wheels_for_a_platform_says_which_environments(
+    wheels: list[str], environments: list[str]
+) -> None:
+    assert lock_environments(wheels, "3.11") == environments
+
+
+def test_wheels_for_different_platforms_make_no_lock() -> None:
+    from pybuild.errors import UsageError
+
+    wheels = [f"a-1-cp311-cp311-{LINUX_X86}.whl", "b-1-cp311-cp311-macosx_11_0_arm64.whl"]
+    with pytest.raises(UsageError, match="the locked wheels are for different platforms"):
+        lock_environments(wheels, "3.11")
+
+
+def test_pylock_environments_round_trip() -> None:
+    marker = "implementation_name == 'cpython' and sys_platform == 'linux'"
+    lock = Lock(packages=[LockedPackage(name="six", version="1.17.0")], environments=[marker])
+    text = format_pylock(lock)
+    assert f'environments = ["{marker}"]' in text
+    assert parse_pylock_text(text).environments == [marker]
 
 
 def test_file_kinds_by_name(tmp_path: Path) -> None:

@@ -858,6 +858,7 @@ def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
     cli("lock", "pypi:alpha[fancy]==2.0", "shout", "-o", str(lock), *recipes)
     data = tomllib.loads(lock.read_text())
     assert data["lock-version"] == "1.0" and data["created-by"] == "pybuild"
+    assert "environments" not in data  # wheels for any platform, and sdists
     versions = {p["name"]: p["version"] for p in data["packages"]}
     assert versions == {
         "alpha": "2.0",
@@ -876,6 +877,35 @@ def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
         k.replace("-", "_"): v for k, v in versions.items()
     }
     assert cli("lock", "shout", "-o", str(tmp_path / "locked.toml"), ok=False).returncode == 1
+
+
+def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """kappa's wheel is for this interpreter and machine: the lock says so (PEP 751's
+    environments), so an installer elsewhere refuses it plainly; import reads it back."""
+    import platform
+
+    from packaging.markers import Marker, default_environment
+
+    lock = tmp_path / "pylock.toml"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("lock", "pypi:kappa", "-o", str(lock), *recipes)
+    data = tomllib.loads(lock.read_text())
+    (kappa,) = data["packages"]
+    assert kappa["wheels"][0]["name"].endswith(f"-{_best_tag()}.whl")
+    here = (
+        f"implementation_name == '{sys.implementation.name}'"
+        f" and python_version == '{sys.version_info.major}.{sys.version_info.minor}'"
+        f" and sys_platform == '{sys.platform}' and platform_machine == '{platform.machine()}'"
+    )
+    assert data["environments"] == [here]
+    assert Marker(here).evaluate()
+    assert not Marker(here).evaluate({**default_environment(), "sys_platform": "darwin"})
+    out = tmp_path / "from-lock"
+    result = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
+    assert result["written"] == ["kappa"] and result["packages"]["kappa"]["version"] == "1.0"
+    assert parse_pylock(lock).environments == [here]
 
 
 def test_a_lock_pinning_another_version_than_the_set_wins(

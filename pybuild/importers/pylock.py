@@ -41,6 +41,7 @@ __all__ = [
     "LockedPackage",
     "format_pylock",
     "is_pylock_name",
+    "lock_environments",
     "lock_packages",
     "parse_pylock",
     "parse_pylock_text",
@@ -288,4 +289,88 @@ def lock_packages(
             )
         )
     major, minor = python_version.split(".")[:2]
-    return Lock(packages=locked, created_by=created_by, requires_python=f"=={major}.{minor}.*")
+    wheels = [w.name for p in locked for w in p.wheels if w.name]
+    return Lock(
+        packages=locked,
+        created_by=created_by,
+        requires_python=f"=={major}.{minor}.*",
+        environments=lock_environments(wheels, f"{major}.{minor}"),
+    )
+
+
+def lock_environments(wheels: Sequence[str], python_version: str) -> list[str]:
+    """PEP 751's ``environments`` of a lock pinning the wheel files `wheels` (their names),
+    for the interpreter of `python_version` (``3.11``): a marker saying which interpreter and
+    platform their tags are for, so that an installer elsewhere refuses the lock in so many
+    words instead of failing on a wheel it cannot install. Empty when every wheel is pure
+    (``py3-none-any``): the lock then holds wherever ``requires-python`` does.
+
+    A wheel whose name is no wheel's (a URL's odd last part) says nothing.
+    """
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    clauses: dict[str, set[str]] = {}
+    for name in wheels:
+        try:
+            tags = parse_wheel_filename(name)[3]
+        except InvalidWheelFilename:
+            continue
+        for variable, values in _implied(tags, python_version).items():
+            known = clauses.setdefault(variable, values)
+            known &= values  # every wheel must install: what they all allow
+    if not clauses:
+        return []
+    if not all(clauses.values()):
+        from ..errors import UsageError
+
+        raise UsageError(f"the locked wheels are for different platforms: {', '.join(wheels)}")
+    return _markers(clauses)
+
+
+def _implied(tags: frozenset[Any], python_version: str) -> dict[str, set[str]]:
+    """The marker variables a wheel's tags fix, each with the values they allow: the
+    interpreter when a tag is not a pure Python one, the platform when one is not ``any``."""
+    implied: dict[str, set[str]] = {}
+    implementations = {_IMPLEMENTATIONS.get(t.interpreter[:2], "") for t in tags}
+    if any(t.abi != "none" or not t.interpreter.startswith("py") for t in tags):
+        implied["python_version"] = {python_version}
+        if "" not in implementations:
+            implied["implementation_name"] = implementations
+    platforms = {_platform(t.platform) for t in tags}
+    if "any" not in {t.platform for t in tags} and ("", "") not in platforms:
+        implied["sys_platform"] = {system for system, _ in platforms}
+        if all(machine for _, machine in platforms):
+            implied["platform_machine"] = {machine for _, machine in platforms}
+    return implied
+
+
+_IMPLEMENTATIONS = {"cp": "cpython", "pp": "pypy"}
+_LINUX = re.compile(r"^(?:many|musl)?linux(?:\d+|_\d+_\d+)?_(.+)$")
+_MAC = re.compile(r"^macosx_\d+_\d+_(.+)$")
+_WINDOWS = {"win_amd64": "AMD64", "win_arm64": "ARM64"}
+_ORDER = ("implementation_name", "python_version", "sys_platform", "platform_machine")
+
+
+def _platform(tag: str) -> tuple[str, str]:
+    """``sys_platform`` and ``platform_machine`` of a wheel's platform tag (a machine of ''
+    when the tag allows several, as a macOS universal2 one; ('', '') for one unknown)."""
+    if linux := _LINUX.match(tag):
+        return "linux", linux[1]
+    if mac := _MAC.match(tag):
+        machine = mac[1]
+        return "darwin", machine if machine in ("x86_64", "arm64") else ""
+    if tag.startswith("win"):
+        return "win32", _WINDOWS.get(tag, "")
+    return "", ""
+
+
+def _markers(clauses: Mapping[str, set[str]]) -> list[str]:
+    """One marker per combination of the clauses' values (one, for a lock made on a machine)."""
+    import itertools
+
+    variables = [v for v in _ORDER if v in clauses]
+    combinations = itertools.product(*(sorted(clauses[v]) for v in variables))
+    return [
+        " and ".join(f"{v} == '{value}'" for v, value in zip(variables, values, strict=True))
+        for values in combinations
+    ]
