@@ -64,9 +64,11 @@ def register(commands: Any) -> None:
     add_dry_run(p)
 
     p = commands.add("eval", _eval, "show what an attribute is, without building it")
-    completes_attrs(p.add_argument("attr", metavar="ATTR"))
+    completes_attrs(
+        p.add_argument("attr", metavar="ATTR", help="attribute of the set (or pypi:NAME)")
+    )
     set_arguments(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
 
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:

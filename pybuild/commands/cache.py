@@ -57,7 +57,7 @@ def register(commands: Any) -> None:
     )
 
     p = commands.add("sign", _sign, "sign store paths with a secret key (kept in the store)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="store paths (or result links)")
     p.add_argument("--key", metavar="FILE", required=True, help="secret key file")
     p.add_argument("-r", "--recursive", action="store_true", help="sign the whole closures")
 

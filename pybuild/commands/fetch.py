@@ -16,9 +16,14 @@ def register(commands: Any) -> None:
     p = commands.add(
         "prefetch", _prefetch, "find a release file on the index, store it, print its hash"
     )
-    p.add_argument("spec", metavar="NAME==VERSION")
-    p.add_argument("--kind", choices=("sdist", "wheel"), default="sdist")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("spec", metavar="NAME==VERSION", help="the release whose file to fetch")
+    p.add_argument(
+        "--kind",
+        choices=("sdist", "wheel"),
+        default="sdist",
+        help="the sdist (default), or the best wheel for the interpreter",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON object")
     p.add_argument(
         "--python",
         metavar="PYTHON",

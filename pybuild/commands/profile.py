@@ -60,17 +60,17 @@ def register(commands: Any) -> None:
 
     p = commands.add("list", _list, "the packages of a profile's current generation")
     _profile_argument(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
 
     p = commands.add("list-generations", _list_generations, "the generations of a profile")
     _profile_argument(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
 
     p = commands.add("rollback", _rollback, "switch a profile to its previous generation")
     _profile_argument(p)
 
     p = commands.add("switch-generation", _switch, "switch a profile to generation N")
-    p.add_argument("number", type=int, metavar="N")
+    p.add_argument("number", type=int, metavar="N", help="the generation to make current")
     _profile_argument(p)
 
     p = commands.add(
@@ -78,7 +78,9 @@ def register(commands: Any) -> None:
         _delete_generations,
         "delete generations of a profile: old | N… | +N (keep the last N) | Nd (older than N days)",
     )
-    p.add_argument("spec", nargs="+", metavar="SPEC")
+    p.add_argument(
+        "spec", nargs="+", metavar="SPEC", help="old, generation numbers, +N or Nd (see above)"
+    )
     _profile_argument(p)
 
     p = commands.add("profile", _profile_path, "print a profile's bin folder (to put on PATH)")

@@ -17,9 +17,13 @@ def register(commands: Any) -> None:
         _search,
         "list the set's packages whose name or summary holds every WORD (builds nothing)",
     )
-    completes_attrs(p.add_argument("words", nargs="*", metavar="WORD"))
+    completes_attrs(
+        p.add_argument(
+            "words", nargs="*", metavar="WORD", help="words the name or summary must hold"
+        )
+    )
     set_arguments(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
 
 
 def _search(args: argparse.Namespace) -> int:
