@@ -89,6 +89,31 @@ def make_writable(path: Path) -> None:
 # -- scenario 1: build, rebuild, closure, verify ---------------------------------------------
 
 
+def test_a_lost_output_of_an_unreproducible_build_is_told_how_to_rebuild(
+    tmp_path: Path,
+) -> None:
+    """Its repair's rebuild differs from what was registered, so repair refuses; the hint's
+    way out works: delete it, build again."""
+    recipes = write_recipes(
+        tmp_path / "random.py",
+        """random = derivation(name="random", builder="/bin/sh",
+            args=["-c", 'cat /proc/sys/kernel/random/uuid > "$out"'])""",
+    )
+    out = run_cli("build", "-f", recipes, "random").stdout.strip()
+    os.unlink(out)
+    repair = run_cli("verify", "--repair", check=False)
+    assert repair.returncode == 1
+    assert f"cannot repair {out}: the rebuild differs" in repair.stderr
+    assert "hint: to take the rebuild's content instead (a new hash; its signatures go)," in (
+        repair.stderr
+    )
+    assert f"`pybuild delete {out}`" in repair.stderr
+    run_cli("delete", out)
+    assert run_cli("build", "-f", recipes, "random").stdout.strip() == out
+    assert len(Path(out).read_text()) == 37
+    assert run_cli("verify", "--check-contents").returncode == 0
+
+
 def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     first = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
     out = Path(first.stdout.strip())

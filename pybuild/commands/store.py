@@ -314,7 +314,9 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any
             left.append(name)
             print(
                 f"cannot repair {store.path(name)}: the rebuild differs from the registered"
-                " content (the build is not reproducible)",
+                " content (the build is not reproducible)\n  hint: to take the rebuild's"
+                " content instead (a new hash; its signatures go), `pybuild delete"
+                f" {store.path(name)}` (after removing what roots it), then build it again",
                 file=sys.stderr,
             )
     for name in damaged:
