@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 
 from .buildusers import FIRST_UID, BuildUser, build_user
 from .errors import SettingsError
+from .settings import SETTINGS
 
 __all__ = ["Cell", "Sandbox", "sandbox_for"]
 
@@ -82,7 +83,7 @@ _DOWNLOAD_ETC = (
 _CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 _SETPRIV_DIRS = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
 _HOMELESS = "/homeless-shelter"
-_MODES = ("true", "false", "relaxed")
+_MODES = SETTINGS["sandbox"].choices
 
 
 class Sandbox:
@@ -303,7 +304,11 @@ def _ca_files(env: Mapping[str, str]) -> list[str]:
 
 
 def sandbox_for(mode: str) -> Sandbox | None:
-    """The sandbox to use under the ``sandbox`` setting, or None to build without one."""
+    """The sandbox to use under the ``sandbox`` setting, or None to build without one.
+
+    The setting's value was checked when it was read; `mode` is checked again because a library
+    caller may give it directly (``BuildOptions(sandbox=...)``), bypassing the settings.
+    """
     if mode not in _MODES:
         raise SettingsError(f"sandbox must be one of {', '.join(_MODES)}, not {mode!r}")
     if mode == "false":

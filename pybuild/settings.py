@@ -54,6 +54,9 @@ class Setting:
     text from the environment or --option is read and which TOML type the file must use.
     `minimum` bounds an ``int`` setting: every int setting is a count or a duration, so none
     may be negative, and some (``jobs``) must be higher still.
+    `choices`, when not empty, are the only values a ``str`` setting may take: a value outside
+    them is refused wherever it is given (file, environment, --option, the program), rather
+    than in the middle of the build that first reads it.
     """
 
     name: str
@@ -61,6 +64,7 @@ class Setting:
     default: object
     doc: str
     minimum: int = 0
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: dict[str, Setting] = {
@@ -109,7 +113,13 @@ SETTINGS: dict[str, Setting] = {
             " it can be used; empty: none)",
         ),
         Setting("auto_optimise", bool, False, "hard-link identical files after each build"),
-        Setting("sandbox", str, "relaxed", "true | false | relaxed: isolate builders (bwrap)"),
+        Setting(
+            "sandbox",
+            str,
+            "relaxed",
+            "true | false | relaxed: isolate builders (bwrap)",
+            choices=("true", "false", "relaxed"),
+        ),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),
         Setting(
             "prefer",
@@ -117,6 +127,7 @@ SETTINGS: dict[str, Setting] = {
             "any",
             "any | sdist: 'sdist' makes a pypi: package whose sdist cannot be built an error"
             " instead of taking its wheel",
+            choices=("any", "sdist"),
         ),
         Setting(
             "builders",
@@ -315,7 +326,7 @@ def _parse(setting: Setting, text: str, source: str) -> object:
         return _check(setting, number, source)
     if setting.type is list:
         return text.split()
-    return text
+    return _check(setting, text, source)
 
 
 def _check(setting: Setting, value: object, source: str) -> object:
@@ -332,7 +343,19 @@ def _check(setting: Setting, value: object, source: str) -> object:
         raise _bad(setting, value, source, f"expected {expected}, got {type(value).__name__}")
     if isinstance(value, int) and not isinstance(value, bool) and value < setting.minimum:
         raise _bad(setting, value, source, f"must be at least {setting.minimum}")
+    if setting.choices and value not in setting.choices:
+        raise _not_a_choice(setting, str(value), source)
     return value
+
+
+def _not_a_choice(setting: Setting, value: str, source: str) -> SettingsError:
+    """The error for a value outside `setting`'s choices, suggesting the closest (``relax``)."""
+    import difflib  # only an error pays for it
+
+    reason = "expected one of " + ", ".join(setting.choices)
+    if close := difflib.get_close_matches(value.strip().lower(), setting.choices, n=1):
+        reason += f"; did you mean {close[0]!r}?"
+    return _bad(setting, value, source, reason)
 
 
 def _bad(setting: Setting, value: object, source: str, reason: str) -> SettingsError:

@@ -399,6 +399,50 @@ def test_str_from_string_is_kept_as_given() -> None:
         module._check(setting, 1, "argument")
 
 
+@pytest.mark.parametrize(
+    ("name", "text"), [("sandbox", "true"), ("sandbox", "false"), ("prefer", "sdist")]
+)
+def test_a_choice_is_accepted_from_every_source(env: dict[str, str], name: str, text: str) -> None:
+    write_config(env, f'{name} = "{text}"\n')
+    assert load_settings(environ=env).get(name) == text
+    assert load_settings(environ={**env, f"PYBUILD_{name.upper()}": text}).get(name) == text
+    assert load_settings([(name, text)], environ=env).get(name) == text
+
+
+def test_a_value_outside_the_choices_names_its_option_and_the_choices(env: dict[str, str]) -> None:
+    # Refused as it is read, not in the middle of the build that first uses it.
+    with pytest.raises(SettingsError) as info:
+        load_settings([("sandbox", "maybe")], environ=env)
+    assert str(info.value) == (
+        "invalid value 'maybe' for setting 'sandbox' from --option:"
+        " expected one of true, false, relaxed"
+    )
+
+
+def test_a_value_outside_the_choices_from_env_suggests_the_closest(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ={**env, "PYBUILD_PREFER": "sdists"})
+    assert str(info.value) == (
+        "invalid value 'sdists' for setting 'prefer' from env PYBUILD_PREFER:"
+        " expected one of any, sdist; did you mean 'sdist'?"
+    )
+
+
+def test_a_value_outside_the_choices_in_the_file_names_the_file(env: dict[str, str]) -> None:
+    path = write_config(env, 'sandbox = "Relaxed"\n')
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ=env)
+    assert str(info.value) == (
+        f"invalid value 'Relaxed' for setting 'sandbox' from {path}:"
+        " expected one of true, false, relaxed; did you mean 'relaxed'?"
+    )
+
+
+def test_a_value_outside_the_choices_from_the_program_is_refused() -> None:
+    with pytest.raises(SettingsError, match="'prefer' from argument: expected one of any, sdist"):
+        Settings().with_overrides(prefer="wheel")
+
+
 def test_bad_int_from_env_names_setting_source_and_value(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings(environ={**env, "PYBUILD_JOBS": "four"})

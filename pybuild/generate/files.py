@@ -23,7 +23,6 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 
-from ..errors import UsageError
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
 from .errors import GenerateError, MissingBuildBackend
@@ -31,8 +30,6 @@ from .releases import Releases
 from .resolver import Chosen, Req
 
 __all__ = ["Pin", "Pinner", "prefer_sdist"]
-
-_PREFER = ("any", "sdist")
 
 
 @dataclass
@@ -60,10 +57,8 @@ def prefer_sdist() -> bool:
     """The ``prefer`` setting: ``"sdist"`` refuses a wheel where the sdist cannot build."""
     from ..settings import load_settings
 
-    value = str(load_settings().prefer)
-    if value not in _PREFER:
-        raise UsageError(f"the setting prefer is {value!r}; it must be one of {', '.join(_PREFER)}")
-    return value == "sdist"
+    # load_settings refuses any value but the setting's choices, "any" and "sdist".
+    return bool(load_settings().prefer == "sdist")
 
 
 class Pinner:
