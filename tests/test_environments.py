@@ -363,8 +363,9 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     fails, after = rows["fails"], rows["after_fails"]
     assert fails["status"] == "failed" and "exited with status 3" in fails["error"]
     assert Path(fails["log"]).read_text() == "oops\n"
-    # The dependent names the input that failed, with that input's error and log.
-    assert after["status"] == "failed" and after["failedInput"].endswith("-fails.drv")
+    # The dependent is not a failure of its own: it names the input that failed, with that
+    # input's error and log.
+    assert after["status"] == "dependency failed" and after["failedInput"].endswith("-fails.drv")
     assert after["log"] == fails["log"] and "exited with status 3" in after["error"]
     text = cli("build", "--all", "-k", "--no-default-recipes", "--recipes", str(folder), ok=False)
     assert text.returncode == 1
@@ -374,7 +375,12 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     )
     assert f"log: {fails['log']}" in text.stdout
     assert not any(fails["out"] in line for line in lines)  # no would-be path for a failure
-    assert "4 succeeded, 3 failed" in text.stderr
+    assert any(
+        line.startswith("dependency failed")
+        and line.endswith(f"its input {after['failedInput']} failed")
+        for line in lines
+    )
+    assert "4 succeeded, 2 failed, 1 not built: an input failed" in text.stderr
 
 
 def test_overlay_file_on_the_command_line(recipes: Path, tmp_path: Path) -> None:

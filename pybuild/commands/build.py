@@ -191,9 +191,9 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
         result = results.get(drv, _VALID)
         rows[attr] = {
             "attr": attr,
-            "status": "success" if result.ok else "failed",
+            "status": "success" if result.ok else str(result.status),
             "out": drv.path(store=store),
-            **({} if result.ok else result.to_json() | {"status": "failed"}),
+            **({} if result.ok else result.to_json()),  # error, log, and failedInput
             "tests": _tests_json(store, drv, result),
         }
     table = [rows[a] for a in sorted(rows)]
@@ -204,22 +204,44 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
         print_json(table)
     else:
         for row in table:
-            shown = row["out"] if row["status"] == "success" else _first_line(row["error"])
+            shown = row["out"] if row["status"] == "success" else _why_not_built(row)
             print(f"{row['status']:<12} {row['attr']:<28} {shown}")
             if row.get("tests"):
                 print(f"{'':<12} {'':<28} tests: {SuiteCounts(**row['tests']).describe()}")
             if row.get("log"):
                 print(f"{'':<12} {'':<28} log: {row['log']}")
-    unsupported = sum(r["status"] == "unsupported" for r in table)
-    failed = sum(r["status"] not in ("success", "unsupported") for r in table)
-    summary = f"{len(table) - failed - unsupported} succeeded, {failed} failed"
-    if unsupported:
-        summary += f", {unsupported} unsupported by this interpreter"
-    print(summary, file=sys.stderr)
+    print(_summary(table), file=sys.stderr)
     suites = [SuiteCounts(**r["tests"]) for r in table if r.get("tests")]
     if suites:
         print(f"tests ran in {len(suites)}: {total(suites).describe()}", file=sys.stderr)
-    return 1 if failed else 0
+    return int(any(r["status"] not in ("success", "unsupported") for r in table))
+
+
+def _why_not_built(row: dict[str, Any]) -> str:
+    """A failed row's reason in the table: its error, or the input whose failure stopped it.
+
+    A dependent's error is its input's, word for word; shown alone it would read as though
+    the dependent had failed by itself, so the input is named instead (its own row has the
+    error).
+    """
+    if row["status"] == Status.DEPENDENCY_FAILED:
+        return f"not built: its input {row['failedInput']} failed"
+    return _first_line(row["error"])
+
+
+def _summary(table: list[dict[str, Any]]) -> str:
+    """The counts of a ``build --all``, as Hydra gives them: a package not built because an
+    input failed is counted apart from the failures, so that one broken package upstream does
+    not read as many broken packages."""
+    unsupported = sum(r["status"] == "unsupported" for r in table)
+    blocked = sum(r["status"] == Status.DEPENDENCY_FAILED for r in table)
+    failed = sum(r["status"] not in ("success", "unsupported") for r in table) - blocked
+    summary = f"{len(table) - failed - blocked - unsupported} succeeded, {failed} failed"
+    if blocked:
+        summary += f", {blocked} not built: an input failed"
+    if unsupported:
+        summary += f", {unsupported} unsupported by this interpreter"
+    return summary
 
 
 def _tests_json(store: Any, drv: Any, result: BuildResult) -> dict[str, int] | None:
