@@ -225,7 +225,17 @@ class PackageSet:
         return [n for n in self.names() if n not in hidden]
 
     def call_package(self, fn: Callable[..., Any], **overrides: Any) -> Any:
-        """Call `fn` with its parameters taken from this set by name (nixpkgs' callPackage)."""
+        """Call `fn` with its parameters taken from this set by name (nixpkgs' callPackage).
+
+        Called by an overlay while the set is being made, the call waits until it is used:
+        `fn`'s inputs may be names that this overlay or a later one adds, which the layers
+        made so far lack, so they are looked for in the finished set.
+        """
+        if self._final is None:
+            return Lazy(
+                f"call_package({_where(fn)})",
+                lambda: _call_by_name(fn, _View(self._final_layer, "final"), overrides, self),
+            )
         return _call_by_name(fn, _View(self._final_layer, "final"), overrides, self)
 
     def extend(self, *overlays: Overlay) -> PackageSet:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import packaging
 import pytest
@@ -387,3 +388,48 @@ def test_collection_is_held_back_while_a_set_is_evaluated_and_only_then(tmp_path
         assert gc.get_threshold()[0] == before[0] + 1
     finally:
         gc.set_threshold(*before)
+
+
+def _with_b(final: Any, prev: Any) -> dict[str, Any]:
+    return {
+        "b": final.call_package(
+            lambda build_python_package: build_python_package(pname="b", version="1", src=".")
+        )
+    }
+
+
+def _with_a(final: Any, prev: Any) -> dict[str, Any]:
+    return {
+        "a": final.call_package(
+            lambda b, build_python_package: build_python_package(
+                pname="a", version="1", src=".", dependencies=[b]
+            )
+        )
+    }
+
+
+def _with_a_and_b(final: Any, prev: Any) -> dict[str, Any]:
+    return {**_with_b(final, prev), **_with_a(final, prev)}
+
+
+@pytest.mark.parametrize(
+    "overlays",
+    [[_with_a_and_b], [_with_a, _with_b]],
+    ids=["the-same-overlay", "a-later-overlay"],
+)
+def test_an_overlays_call_package_takes_inputs_that_overlays_add(
+    recipes: Path, overlays: list[Any]
+) -> None:
+    pkgs = package_set(PY, [recipes]).extend(*overlays)
+    assert [d.pname for d in pkgs.a.dependencies] == ["b"]
+
+
+def test_an_overlays_call_package_names_an_input_no_overlay_adds(recipes: Path) -> None:
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"a": final.call_package(lambda leav, build_python_package: leav)}
+
+    pkgs = package_set(PY, [recipes]).extend(overlay)
+    with pytest.raises(MissingAttribute) as err:
+        pkgs.a  # noqa: B018 - evaluating is the point
+    assert "has no attribute 'leav'; did you mean 'leaf'?" in str(err.value)
+    assert f"needed by <lambda>() in {__file__}:" in str(err.value)
