@@ -97,6 +97,31 @@ def test_override_recalls_the_recipe_with_other_inputs(recipes: Path) -> None:
     assert pkgs.middle.dependencies[0].version == "1.0"
 
 
+def test_override_with_an_input_the_recipe_does_not_take_names_the_close_one(
+    recipes: Path,
+) -> None:
+    pkgs = package_set(PY, [recipes])
+    with pytest.raises(UsageError) as err:
+        pkgs.middle.override(lef=pkgs.leaf)
+    message = str(err.value)
+    assert message.startswith("middle: the recipe has no input 'lef'; did you mean 'leaf'?")
+    assert f"recipe() in {recipes / 'middle.py'}:2 are: build_python_package, leaf" in message
+
+
+def test_override_of_a_recipe_with_kwargs_passes_any_input(tmp_path: Path) -> None:
+    folder = write_recipes(
+        tmp_path / "r",
+        {
+            "loose": """
+                def recipe(build_python_package, **more):
+                    version = more.get("version", "1")
+                    return build_python_package(pname="loose", version=version, src="/dev/null")
+            """
+        },
+    )
+    assert package_set(PY, [folder]).loose.override(version="2").version == "2"
+
+
 def test_missing_attribute_suggests_close_names(recipes: Path) -> None:
     pkgs = package_set(PY, [recipes])
     with pytest.raises(MissingAttribute) as err:

@@ -37,12 +37,12 @@ from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
-from ..pkgset import _parameters
+from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
-from .recipecheck import check_attrs
+from .recipecheck import _close, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
@@ -246,10 +246,34 @@ def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonP
         return result
 
     def caller(**changes: Any) -> PythonPackage:
+        _check_inputs(fn, changes, result.pname)
         return make_overridable(fn, **{**inputs, **changes})
 
     result._caller = caller
     return result
+
+
+def _check_inputs(fn: Callable[..., Any], changes: Mapping[str, Any], pname: str) -> None:
+    """``.override(setuptool=…)``: a name the recipe does not take is refused as such, with
+    the close ones and where the recipe is, not by the recipe's bare TypeError. A recipe that
+    takes ``**kwargs`` takes any name."""
+    known = [name for name, _ in _parameters(fn)]
+    unknown = [name for name in changes if name not in known]
+    if not unknown or _takes_any_name(fn):
+        return
+    error = UsageError(
+        f"{pname}: the recipe has no input {unknown[0]!r}{_close(unknown[0], known)}"
+    )
+    error.hint = f"the inputs of {_where(fn)} are: {', '.join(known) or 'none'}"
+    raise error
+
+
+def _takes_any_name(fn: Callable[..., Any]) -> bool:
+    """Whether `fn` has a ``**kwargs`` parameter (asked only of a name it does not list)."""
+    import inspect
+
+    kinds = [p.kind for p in inspect.signature(fn).parameters.values()]
+    return inspect.Parameter.VAR_KEYWORD in kinds
 
 
 def build_python_package(
