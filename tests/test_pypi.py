@@ -906,6 +906,15 @@ def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(
     result = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
     assert result["written"] == ["kappa"] and result["packages"]["kappa"]["version"] == "1.0"
     assert parse_pylock(lock).environments == [here]
+    # the same lock made on a Mac: import refuses it, as PEP 751 asks of an installer
+    elsewhere = tmp_path / "pylock.mac.toml"
+    elsewhere.write_text(lock.read_text().replace(f"'{sys.platform}'", "'darwin'"))
+    refused = cli("import", str(elsewhere), "-o", str(tmp_path / "mac"), *recipes, ok=False)
+    assert f"{elsewhere}: the lock holds only where " in refused.stderr
+    assert "sys_platform == 'darwin'" in refused.stderr and "the set's interpreter is" in (
+        refused.stderr
+    )
+    assert not (tmp_path / "mac").exists()
 
 
 def test_a_lock_pinning_another_version_than_the_set_wins(

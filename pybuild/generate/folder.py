@@ -53,6 +53,34 @@ class ImportResult:
     removed: list[str]
 
 
+def _check_environments(lock: Lock, path: Path, python: Any) -> None:
+    """A lock whose ``environments`` (PEP 751) all exclude the set's interpreter is refused, as
+    the PEP asks of an installer: its wheels were chosen for another interpreter or platform,
+    and its recipes would pin files this one cannot install."""
+    from packaging.markers import InvalidMarker, Marker
+
+    from ..importers.errors import ImportFileError
+    from .markers import marker_environment
+
+    if not lock.environments:
+        return
+    env = marker_environment(python)
+    try:
+        if any(Marker(str(text)).evaluate(env) for text in lock.environments):
+            return
+    except InvalidMarker as exc:
+        raise ImportFileError(path, 0, f"environments: {exc}") from None
+    here = f"{env['implementation_name']} {env['python_full_version']} on {env['sys_platform']}"
+    raise ImportFileError(
+        path,
+        0,
+        f"the lock holds only where {' or '.join(map(str, lock.environments))}; the set's"
+        f" interpreter is {here} ({env['platform_machine']})",
+        "lock again for this interpreter (pybuild lock), or import the requirements it was"
+        " locked from",
+    )
+
+
 def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index: bool) -> Request:
     """The resolution request a file makes (a lock's packages become exact pins)."""
     if isinstance(spec, Lock):
@@ -114,6 +142,8 @@ def import_file(
     """
     path, folder = Path(path), Path(folder)
     spec = read_file(path, extras, groups)
+    if isinstance(spec, Lock):
+        _check_environments(spec, path, pkgs.interpreter)
     plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
     texts = {
         f"{RECIPES_FOLDER}/{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
