@@ -179,13 +179,14 @@ def _run_builder(
             if code < 0
             else f"builder exited with status {code}"
         )
-        error = BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
+        text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
+        error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
         if box is not None and not drv.is_fixed_output:
-            error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(log_path, store) else ""
+            error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(text, store) else ""
         raise error
 
 
-def _sandbox_may_be_the_cause(log_path: Path, store: Store) -> bool:
+def _sandbox_may_be_the_cause(log: str, store: Store) -> bool:
     """Whether a sandboxed build's failure may be the sandbox's doing, from its log's end.
 
     Not when the log ends with the Python builder's own diagnosis of a missing input (a
@@ -194,7 +195,7 @@ def _sandbox_may_be_the_cause(log_path: Path, store: Store) -> bool:
     log shows a connection or a name lookup that failed, or a file the sandbox hides or keeps
     read-only (a path outside the store and the system's folders, an undeclared store path);
     else when the builder failed without pybuild's diagnosis: its cause is unknown."""
-    lines = _last_lines(log_path)
+    lines = _last_lines(log)
     last = next((line for line in reversed(lines) if line.strip()), "")
     if re.search(_MISSING_INPUT, last):
         return False
@@ -212,17 +213,10 @@ def _denied(line: str, hidden: tuple[str, ...]) -> bool:
     return "No such file or directory" in line and any(f"{h}/" in line for h in hidden)
 
 
-def _last_lines(log_path: Path, size: int = 16384) -> list[str]:
-    """The lines of the last `size` bytes of the log (its first, cut line dropped)."""
-    try:
-        with open(log_path, "rb") as log:
-            start = max(0, log.seek(0, os.SEEK_END) - size)
-            log.seek(start)
-            text = log.read().decode(errors="replace")
-    except OSError:
-        return []
-    lines = text.splitlines()
-    return lines[1:] if start else lines
+def _last_lines(log: str, size: int = 16384) -> list[str]:
+    """The lines of the log's last `size` characters (their first, cut line dropped)."""
+    lines = log[-size:].splitlines()
+    return lines[1:] if len(log) > size else lines
 
 
 def _run_builtin(
@@ -355,8 +349,18 @@ def _expand(text: str, store: Store) -> str:
 
 
 def _tail(log_path: Path, options: BuildOptions) -> str:
+    return _tail_of(_log_text(log_path), options)
+
+
+def _tail_of(log: str, options: BuildOptions) -> str:
+    """The log's last ``log_lines`` lines, for the error (none when the setting is 0)."""
+    lines = log.splitlines()
+    return "\n".join(lines[-options.log_lines :]) if options.log_lines > 0 else ""
+
+
+def _log_text(log_path: Path) -> str:
+    """A failed build's log ("" if it cannot be read: the error says so without it)."""
     try:
-        lines = log_path.read_text(errors="replace").splitlines()
+        return log_path.read_text(errors="replace")
     except OSError:
         return ""
-    return "\n".join(lines[-options.log_lines :]) if options.log_lines > 0 else ""

@@ -290,7 +290,7 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
         _refuse_unused_options(args, targets)
-    drvs = iter(
+    drvs = (
         as_derivation(value, attr)
         for value, attr in zip(_attr_values(args, attrs), attrs, strict=True)
     )
