@@ -18,7 +18,9 @@ requirements file (``name==version``, one a line), from the index pip is configu
    its cache, so no run waits on the network), vs ``python -m venv`` + ``pip install
    --no-index --find-links`` from a folder of the 50 wheels. A floor for pybuild's line: the
    same command with each package's evaluation given (:mod:`bench.given`), what a cache of
-   every package's evaluation would leave at best.
+   every package's evaluation would leave at best; and under it, the environment's own work
+   done by the standard library alone (:mod:`bench.envfloor`), the floor of any Python
+   program.
 3. Import cost: ``python -c "import <the 50 top-level modules>"`` in the pybuild environment
    (its site-packages the merged tree of the packages', made of links) vs the same packages
    in the flat venv of workload 1 (bytecode written by a first, untimed run).
@@ -38,7 +40,19 @@ from typing import Any
 
 from pybuild.generate.names import attr_name
 
-from . import Command, Line, Row, bench_environ, evaluated, given, measure, ratio, run, settle
+from . import (
+    Command,
+    Line,
+    Row,
+    bench_environ,
+    envfloor,
+    evaluated,
+    given,
+    measure,
+    ratio,
+    run,
+    settle,
+)
 from .installed import installed_package, pybuild_argv, python_argv
 from .peers import Peers, pip_venv, uv_index_args
 
@@ -397,6 +411,7 @@ def warm_assembly(
     uv_env = ws.peers.environ()
     venv = ws.work / "assembly"
     session = f"{time.time_ns():x}"  # names new in every run of the bench (--work keeps a store)
+    spec = envfloor.write(ws.work, ws.env)
 
     def new_env(file: Path, kind: str) -> Callable[[int], None]:
         def build(i: int) -> None:
@@ -407,6 +422,9 @@ def warm_assembly(
                 sys.exit(f"bench: the new environment {name} was not built:\n{done.stderr}")
 
         return build
+
+    def stdlib(i: int) -> None:
+        run(envfloor.argv(spec, f"bench-floor-{session}-{i}"), bench_environ())
 
     def uv(_: int) -> None:
         run([ws.peers.uv, "venv", "-q", "--python", sys.executable, venv], uv_env)
@@ -430,6 +448,7 @@ def warm_assembly(
     commands = [
         Command("pybuild", new_env(ws.env_file, "env")),
         Command("given", new_env(ws.given_file, "given")),
+        Command("stdlib", stdlib),
         Command("uv", uv, clear),
     ]
     labels = {
@@ -443,6 +462,8 @@ def warm_assembly(
     medians = dict(zip((c.label for c in commands), measure(commands, runs), strict=True))
     shutil.rmtree(venv, ignore_errors=True)
     ours, floor, uv_median = medians.pop("pybuild"), medians.pop("given"), medians.pop("uv")
+    alone = medians.pop("stdlib")
+    shutil.rmtree(spec.parent / "envfloor-store", ignore_errors=True)
     ratios = [ratio(ours, uv_median, "uv"), *(ratio(ours, m, name) for name, m in medians.items())]
     lines = [
         Line(
@@ -456,6 +477,11 @@ def warm_assembly(
             "the same, each package's evaluation given (a floor: bench/given.py)",
             floor,
             ratio(floor, uv_median, "uv"),
+        ),
+        Line(
+            "python -c: the environment's own work, standard library alone (bench/envfloor.py)",
+            alone,
+            ratio(alone, uv_median, "uv"),
         ),
         Line("uv venv V && uv pip install -r reqs.txt  (warm cache)", uv_median),
         *(Line(labels[name], m) for name, m in medians.items()),

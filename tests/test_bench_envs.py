@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import evaluated, given
+from bench import envfloor, evaluated, given
 from bench.envs import choose_packages
 from pybuild.pkgset import PackageSet, package_set
 from support.interpreter import FAKE_PYTHON
@@ -139,3 +140,44 @@ def test_the_given_evaluation_makes_the_environments_derivation_without_the_set(
     (tmp_path / "given.marshal").write_bytes(marshal.dumps(kept))
     with pytest.raises(SystemExit, match=r"does not make env\.py.s derivation"):
         given.check(_dry_run(real), _dry_run(file), environ)
+
+
+def _tree(root: Path) -> list[tuple[str, str, bool]]:
+    """Every entry under `root`: its path, what it is (a link's target, a file's text), and
+    whether it is executable."""
+    entries = []
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            entries.append((str(path.relative_to(root)), "-> " + os.readlink(path), False))
+        elif path.is_dir():
+            entries.append((str(path.relative_to(root)), "/", False))
+        else:
+            executable = bool(path.stat().st_mode & 0o100)
+            entries.append((str(path.relative_to(root)), path.read_text(), executable))
+    return entries
+
+
+def test_the_standard_library_floor_lays_out_and_registers_the_same_tree(
+    tmp_path: Path,
+) -> None:
+    env = tmp_path / "env"  # an environment's shape: folders, links into the store, scripts
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "tool").write_text("#!/store/python\nimport tool\n")
+    (env / "bin" / "tool").chmod(0o755)
+    (env / "bin" / "python").symlink_to("/store/abc-python/bin/python3")
+    (env / "lib" / "site-packages").mkdir(parents=True)
+    (env / "lib" / "site-packages" / "tool").symlink_to("/store/def-tool/tool")
+    (env / "pyvenv.cfg").write_text("home = /store/abc-python/bin\n")
+    spec = envfloor.write(tmp_path, env)
+
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    subprocess.run(envfloor.argv(spec, "probe"), env=environ, check=True)
+
+    store = tmp_path / "envfloor-store"
+    made = [p for p in store.iterdir() if p.name.endswith("-probe")]
+    assert len(made) == 1 and _tree(made[0]) == _tree(env)
+    assert len(list(store.glob("*-probe.drv"))) == 1
+    with sqlite3.connect(store / "db.sqlite") as db:
+        assert sorted(path for (path,) in db.execute("SELECT path FROM paths")) == sorted(
+            [str(made[0]), str(next(store.glob("*-probe.drv")))]
+        )
