@@ -133,6 +133,18 @@ def test_gc_quiet_prints_only_its_result(store: Store) -> None:
     assert valid(store, top, middle, leaf) == [False] * 3
 
 
+def test_a_collections_progress_is_on_standard_error(store: Store) -> None:
+    """As Nix writes it: ``gc | head`` reads nothing, so a reader that goes away early cannot
+    stop the collection halfway; the dry run's list is its result, on standard output."""
+    top, middle, leaf = chain_of(store)
+    outputs = [store.path(d.out) for d in (top, middle, leaf)]
+    assert all(f"would delete {o}\n" in cli("gc", "--dry-run").stdout for o in outputs)
+    done = cli("gc")
+    assert done.stdout == ""
+    assert all(f"deleting {o}\n" in done.stderr for o in outputs)
+    assert valid(store, top, middle, leaf) == [False] * 3
+
+
 def test_max_freed_stops_early_and_keeps_the_store_consistent(store: Store) -> None:
     for i in range(4):
         build(store, f"big{i}", f'head -c 100000 /dev/zero > "$out"; echo {i} >> "$out"')

@@ -72,12 +72,15 @@ def _gc(args: argparse.Namespace) -> int:
     store = open_store()
     verb = "would delete" if args.dry_run else "deleting"
     generations = _delete_generations(args, store)
-    # A dry run's list is its result; a collection's is progress, which -q leaves out.
+    # A dry run's list is its result (standard output); a collection's is progress, on
+    # standard error as Nix writes it, which -q leaves out: a reader of the output that goes
+    # away (`gc | head`) must not stop the collection halfway.
     listed = not args.json and (args.dry_run or not args.quiet)
+    listing = sys.stdout if args.dry_run else sys.stderr
 
     def log(path: str) -> None:
         if listed:
-            print(f"{verb} {path}")
+            print(f"{verb} {path}", file=listing)
 
     result = collect_garbage(store, dry_run=args.dry_run, max_freed=max_freed, log=log)
     links, links_freed = _prune_link_cache(args)
@@ -99,7 +102,7 @@ def _gc(args: argparse.Namespace) -> int:
         )
         return 0
     for entry in result.tmp_dirs if listed else ():
-        print(f"{verb} {store.tmp_dir / entry}")
+        print(f"{verb} {store.tmp_dir / entry}", file=listing)
     count = len(result.deleted) + len(result.leftovers)
     summary = (
         f"{count} store path(s) {'would be deleted' if args.dry_run else 'deleted'},"
@@ -141,7 +144,7 @@ def _delete_generations(args: argparse.Namespace, store: Any) -> dict[str, list[
             deleted[profile.name] = numbers
             if not (args.json or args.quiet):
                 shown = ", ".join(map(str, numbers))
-                print(f"deleting generation(s) {shown} of profile {profile.name}")
+                print(f"deleting generation(s) {shown} of profile {profile.name}", file=sys.stderr)
     return deleted
 
 
