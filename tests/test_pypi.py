@@ -573,6 +573,19 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     assert "is not a project with an optional version specifier" in bad.stderr
 
 
+def test_pypi_attributes_of_one_command_line_are_resolved_together(pkgs, index: Path) -> None:
+    """As ``uv pip install alpha "beta<1"``: alpha's newest (2.0) needs beta>=1.0, so the
+    two requests together give alpha 1.0 beside beta 0.5, where each resolved alone picks
+    its own beta and the environment would hold two."""
+    code = "import alpha, importlib.metadata as m; print(alpha.VERSION, m.version('beta'))"
+    run = f'python -c "{code}"'
+    shell = cli("shell", "-p", "pypi:alpha", "-p", "pypi:beta<1", "--run", run)
+    assert shell.stdout.strip() == "1.0 0.5"
+    built = cli("build", "pypi:alpha", "pypi:beta<1").stdout.split()
+    assert [p.rsplit("-", 1)[-1] for p in built] == ["1.0", "0.5"]
+    assert cli("build", "pypi:alpha").stdout.strip().endswith("alpha-2.0")  # alone: newest
+
+
 # -- the set's recipes preferred, not mandatory; build tools from the index --------------------
 
 

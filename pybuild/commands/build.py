@@ -26,6 +26,7 @@ from .common import (
     recorded_valid,
     refuse_set_options,
     select_attr,
+    select_attrs,
     set_arguments,
 )
 
@@ -77,7 +78,7 @@ def _build_targets(args: argparse.Namespace) -> list[Any]:
         values = file_attrs(args.file, args.attrs)
     else:
         pkgs = package_set(args)
-        values = [select_attr(pkgs, attr) for attr in args.attrs]
+        values = select_attrs(pkgs, args.attrs)
     return [as_derivation(v, a) for v, a in zip(values, args.attrs, strict=True)]
 
 

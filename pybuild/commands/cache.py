@@ -15,7 +15,7 @@ from .common import (
     get_settings,
     open_store,
     package_set,
-    select_attr,
+    select_attrs,
     set_arguments,
 )
 
@@ -134,7 +134,7 @@ def _paths_to_copy(args: argparse.Namespace, settings: Any, store: Any) -> list[
     attrs = [i for i in args.items if not _looks_like_path(i)]
     if attrs:
         pkgs = package_set(args)
-        drvs = [as_derivation(select_attr(pkgs, a), a) for a in attrs]
+        drvs = [as_derivation(v, a) for v, a in zip(select_attrs(pkgs, attrs), attrs, strict=True)]
         realise(drvs, store, build_options(args, settings))
         paths += [p for d in drvs for p in d.output_paths.values()]
     return paths

@@ -32,6 +32,7 @@ __all__ = [
     "recorded_valid",
     "refuse_set_options",
     "select_attr",
+    "select_attrs",
     "set_arguments",
     "target_options",
 ]
@@ -252,6 +253,24 @@ def set_options_given(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def select_attrs(pkgs: Any, attrs: Sequence[str]) -> list[Any]:
+    """What each of `attrs` names, as :func:`select_attr` finds it, but with the ``pypi:``
+    requests of one command line resolved together, as ``uv pip install a b`` resolves its
+    arguments: each request resolved alone could pick a release of a shared dependency that
+    another request's rules out (``pypi:black pypi:packaging``)."""
+    from_index = [attr for attr in attrs if attr.startswith("pypi:")]
+    if len(from_index) < 2:
+        return [select_attr(pkgs, attr) for attr in attrs]
+    from ..generate import parse_pypi_spec
+    from ..generate.pypi import from_pypi_together
+
+    specs = [parse_pypi_spec(attr.removeprefix("pypi:")) for attr in from_index]
+    resolved = iter(from_pypi_together(pkgs, specs))
+    return [
+        next(resolved) if attr.startswith("pypi:") else select_attr(pkgs, attr) for attr in attrs
+    ]
+
+
 def select_attr(pkgs: Any, attr: str) -> Any:
     """An attribute of the set named on the command line (``numpy``, ``python.pkgs.numpy``),
     or a package from the index: ``pypi:NAME``, ``pypi:NAME==VERSION``, ``pypi:NAME<5``,
@@ -330,8 +349,7 @@ def _attr_values(args: argparse.Namespace, attrs: list[str]) -> list[Any]:
     if args.file:
         refuse_set_options(args)
         return file_attrs(args.file, attrs)
-    pkgs = package_set(args)
-    return [select_attr(pkgs, attr) for attr in attrs]
+    return select_attrs(package_set(args), attrs)
 
 
 def _refuse_unused_options(args: argparse.Namespace, paths: Sequence[str]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
-from .common import package_set, print_json, recipe_folders, select_attr, set_arguments
+from .common import package_set, print_json, recipe_folders, select_attrs, set_arguments
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def _lock(args: argparse.Namespace) -> int:
             f"{out.name}: PEP 751 lock files are named pylock.toml or pylock.NAME.toml"
         )
     pkgs = package_set(args)
-    chosen = [select_attr(pkgs, attr) for attr in args.attrs]
+    chosen = select_attrs(pkgs, args.attrs)
     env = pkgs.python.with_packages(lambda ps: chosen)
     lock = lock_packages(env.closure, pkgs.interpreter.version)
     text = format_pylock(lock)

@@ -117,7 +117,7 @@ def _install(args: argparse.Namespace) -> int:
             values = file_attrs(args.file, args.attrs)
         else:
             pkgs = package_set(args)
-            values = [select_attr(pkgs, a) for a in args.attrs]
+            values = [select_attr(pkgs, a) for a in args.attrs]  # as install resolves each
         drvs = [as_derivation(v, a) for v, a in zip(values, args.attrs, strict=True)]
         return print_work(drvs, open_store(), build_options(args, settings))
     profile = _open(args)

@@ -22,7 +22,7 @@ from .common import (
     recipe_folders,
     recorded_valid,
     refuse_set_options,
-    select_attr,
+    select_attrs,
     set_arguments,
 )
 
@@ -103,7 +103,7 @@ def _environment(args: argparse.Namespace) -> Any:
     """The environment of ``-p`` packages, or ``env`` of ``shell.py`` in this folder."""
     if args.packages:
         pkgs = package_set(args)
-        chosen = [select_attr(pkgs, attr) for attr in args.packages]
+        chosen = select_attrs(pkgs, args.packages)
         return pkgs.python.with_packages(lambda ps: chosen)
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
@@ -210,8 +210,7 @@ def _run_targets(args: argparse.Namespace) -> list[Any]:
     if args.file:
         return _file_targets(args)
     pkgs = package_set(args)
-    pkg = select_attr(pkgs, args.attr)
-    more = [select_attr(pkgs, attr) for attr in args.with_packages]
+    pkg, *more = select_attrs(pkgs, [args.attr, *args.with_packages])
     env = pkgs.python.with_packages(lambda ps: [pkg, *more])
     return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
 

@@ -37,7 +37,7 @@ from ..lazy import Lazy, force
 from .names import set_recipes
 from .plan import Plan, Request, get_plan, recipe_files
 
-__all__ = ["from_pypi", "instantiate", "parse_pypi_spec"]
+__all__ = ["from_pypi", "from_pypi_together", "instantiate", "parse_pypi_spec"]
 
 
 def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
@@ -103,16 +103,31 @@ def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable
             if all(e in pkg.attrs["optional_dependencies"] for e in extras):
                 return _with_extras(pkg, [d for e in extras for d in pkg.optional(e)])
             break
-    text = f"{name}[{','.join(extras)}]" if extras else name
-    text += str(specifier)
-    line = RequirementLine(Requirement(text), path=f"pypi:{text}")
-    plan = get_plan(pkgs, Request((line,)))
+    return from_pypi_together(pkgs, [(name, version, extras)])[0]
+
+
+def from_pypi_together(
+    pkgs: Any, specs: Iterable[tuple[str, str | None, Iterable[str]]]
+) -> list[Any]:
+    """A package for each ``(name, version, extras)`` of `specs`, as :func:`from_pypi` makes
+    one, but resolved together, as ``uv pip install a b`` resolves its arguments: the
+    releases chosen fit every request at once (``pypi:black pypi:packaging`` gives black with
+    the packaging asked for, where two resolutions would each pick their own)."""
+    lines = []
+    for name, version, extras in specs:
+        extras = sorted(str(canonicalize_name(e)) for e in extras)
+        text = f"{name}[{','.join(extras)}]" if extras else name
+        text += str(_specifier(version)) if version is not None else ""
+        lines.append(RequirementLine(Requirement(text), path=f"pypi:{text}"))
+    plan = get_plan(pkgs, Request(tuple(lines)))
     get = instantiate(pkgs, plan)
-    root = plan.roots[0]
-    pkg = get(root.attr)
-    if extras:
-        pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
-    return pkg
+    chosen = []
+    for root in plan.roots:  # one a request, in order: a pypi: request has no marker
+        pkg = get(root.attr)
+        if root.extras:
+            pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
+        chosen.append(pkg)
+    return chosen
 
 
 def _with_extras(pkg: Any, extra: list[Any]) -> Any:
