@@ -188,3 +188,13 @@ def test_cli_reference_has_every_command() -> None:
     for name in [*COMMANDS, "key generate", "config show"]:
         assert f"## `pybuild {name}`" in page
     assert "| `--overlay FILE` |" in page
+
+
+def test_the_default_sets_size_is_told_as_it_is() -> None:
+    """README and the sets page give the default set's size: one module a package in
+    recipes/, so a recipe added or removed must change them too."""
+    count = len([p for p in (ROOT / "recipes").glob("*.py") if p.name != "__init__.py"])
+    readme = (ROOT / "README.md").read_text()
+    sets = (DOCS / "concepts" / "sets.md").read_text()
+    assert f"(`recipes/` by default: {count} packages)" in readme
+    assert f"`recipes/` holds {count} packages:" in sets
