@@ -892,6 +892,36 @@ def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
     assert cli("lock", "shout", "-o", str(tmp_path / "locked.toml"), ok=False).returncode == 1
 
 
+def test_lock_and_eval_read_attributes_of_a_file(pkgs, index: Path, tmp_path: Path) -> None:
+    """``lock -f shell.py env`` locks the environment ``pybuild shell`` enters there, and
+    ``eval -f FILE ATTR`` shows a package of a file, as ``build -f`` builds one."""
+    dirs = ", ".join(repr(str(d)) for d in [DEFAULT_RECIPES, pkgs.recipe_dirs[1]])
+    shell = tmp_path / "shell.py"
+    shell.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{dirs}])\n"
+        "env = pkgs.python.with_packages(lambda ps: [ps.greet, ps.from_pypi('alpha', '2.0')])\n"
+        "shout = pkgs.shout\n"
+        "number = 1\n"
+    )
+    lock = tmp_path / "pylock.toml"
+    cli("lock", "-f", str(shell), "env", "-o", str(lock))
+    versions = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
+    assert versions == {
+        "alpha": "2.0",
+        "beta": "1.0",
+        "greet": "1.0",
+        "pluggy": "1.7.0",
+        "shout": "1.0",
+    }
+    shown = json.loads(cli("eval", "-f", str(shell), "shout", "--json").stdout)
+    assert (shown["pname"], shown["version"]) == ("shout", "1.0")
+    not_one = cli("lock", "-f", str(shell), "number", "-o", str(lock), ok=False)
+    assert "number is neither a Python package nor an environment" in not_one.stderr
+    ignored = cli("eval", "-f", str(shell), "shout", "--python", "3.12", ok=False)
+    assert "would not apply" in ignored.stderr
+
+
 def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

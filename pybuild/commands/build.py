@@ -66,8 +66,11 @@ def register(commands: Any) -> None:
 
     p = commands.add("eval", _eval, "show what an attribute is, without building it")
     completes_attrs(
-        p.add_argument("attr", metavar="ATTR", help="attribute of the set (or pypi:NAME)")
+        p.add_argument(
+            "attr", metavar="ATTR", help="attribute of the set (or pypi:NAME, or of FILE)"
+        )
     )
+    p.add_argument("-f", "--file", help="Python file whose attribute ATTR is evaluated")
     set_arguments(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
@@ -327,8 +330,11 @@ def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-
-    value = select_attr(package_set(args), args.attr)
+    if args.file:
+        refuse_set_options(args)
+        (value,) = file_attrs(args.file, [args.attr])
+    else:
+        value = select_attr(package_set(args), args.attr)
     drv = as_derivation(value, args.attr)
     store = open_store()
     info: dict[str, Any] = {

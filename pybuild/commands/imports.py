@@ -7,11 +7,22 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import UsageError
-from .common import package_set, print_json, recipe_folders, select_attrs, set_arguments
+from .common import (
+    file_attrs,
+    package_set,
+    print_json,
+    recipe_folders,
+    refuse_set_options,
+    select_attrs,
+    set_arguments,
+)
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
+
+    from ..python.environment import Environment
 
 
 def register(commands: Any) -> None:
@@ -56,7 +67,16 @@ def register(commands: Any) -> None:
     )
 
     p = commands.add("lock", _lock, "write a PEP 751 lock file (pylock.toml) for an environment")
-    p.add_argument("attrs", nargs="+", metavar="ATTR", help="packages of the environment")
+    p.add_argument(
+        "attrs",
+        nargs="+",
+        metavar="ATTR",
+        help="packages of the environment: of the set, pypi:NAME, or of FILE (an environment"
+        " of FILE, such as shell.py's env, is locked whole)",
+    )
+    p.add_argument(
+        "-f", "--file", help="Python file whose attributes are packages or environments (ATTR)"
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -116,11 +136,40 @@ def _lock(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{out.name}: PEP 751 lock files are named pylock.toml or pylock.NAME.toml"
         )
-    pkgs = package_set(args)
-    chosen = select_attrs(pkgs, args.attrs)
-    env = pkgs.python.with_packages(lambda ps: chosen)
-    lock = lock_packages(env.closure, pkgs.interpreter.version)
+    if args.file:
+        refuse_set_options(args)
+        env = _file_environment(args.file, args.attrs)
+    else:
+        pkgs = package_set(args)
+        chosen = select_attrs(pkgs, args.attrs)
+        env = pkgs.python.with_packages(lambda ps: chosen)
+    lock = lock_packages(env.closure, env.python.version)
     text = format_pylock(lock)
     write_atomic(out, text)
     print(f"wrote {out}: {len(lock.packages)} packages")
     return 0
+
+
+def _file_environment(file: str, attrs: Sequence[str]) -> Environment:
+    """One environment of the attributes of `file`: its packages, and the packages of its
+    environments (``pybuild lock -f shell.py env`` locks what ``pybuild shell`` enters), for
+    the one interpreter they are built for."""
+    from ..python.environment import Environment
+    from ..python.package import PythonPackage
+
+    roots: list[Any] = []
+    pythons = set()
+    for value, attr in zip(file_attrs(file, attrs), attrs, strict=True):
+        if isinstance(value, Environment):
+            roots += value.roots
+        elif not isinstance(value, PythonPackage):
+            raise UsageError(f"{file}: {attr} is neither a Python package nor an environment")
+        else:
+            roots.append(value)
+        pythons.add(value.python)
+    if len(pythons) > 1:
+        versions = ", ".join(sorted(p.version for p in pythons))
+        raise UsageError(
+            f"{file}: {', '.join(attrs)} are built for several interpreters ({versions})"
+        )
+    return Environment(pythons.pop(), roots)
