@@ -258,7 +258,11 @@ def _build(
     farm: Farm | None = None,
 ) -> BuildResult:
     outputs = drv.output_paths
-    with store.lock(outputs.values()):
+
+    def waiting(name: str) -> None:
+        options.say(f"waiting for {drv.name}: another process is making {store.path(name)}")
+
+    with store.lock(outputs.values(), on_wait=waiting):
         if all(store.is_valid(p) for p in outputs.values()):
             return _VALID  # another process built it while we waited for the lock
         copied = _substitute(drv, store, options, subs) if subs is not None else None

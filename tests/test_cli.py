@@ -267,6 +267,9 @@ def test_concurrent_builds_of_one_target_build_it_once(tmp_path: Path) -> None:
     assert results[0][1].strip().endswith("-counted")
     assert counter.read_text() == "run\n"
     assert sum("building counted" in stderr for _, _, stderr in results) == 1
+    out = results[0][1].strip()  # the other says why it went quiet, as Nix's "waiting for lock"
+    waited = f"waiting for counted: another process is making {out}\n"
+    assert sum(waited in stderr for _, _, stderr in results) == 1
     assert run_cli("verify", "--check-contents").returncode == 0
 
 

@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -582,6 +583,40 @@ def test_path_locks_are_released_on_error(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), path_locks(locks, ["a"]):
         raise RuntimeError("boom")
     assert lock_is_free(locks, "a")
+
+
+def test_lock_files_go_with_their_locks(tmp_path: Path) -> None:
+    """As Nix's: var/locks does not keep a file for every path ever built."""
+    locks = tmp_path / "locks"
+    with path_locks(locks, ["a", "b"]):
+        assert sorted(os.listdir(locks)) == ["a.lock", "b.lock"]
+    assert os.listdir(locks) == []
+
+
+def test_a_waiter_whose_lock_file_was_deleted_locks_the_new_one(tmp_path: Path) -> None:
+    """The holder deletes the file as it lets go; a process that was waiting on it then holds
+    a lock on a file no one else can open, so it must take the lock again on the path's new
+    file, or a third process would take that one too and both would build."""
+    locks = tmp_path / "locks"
+    waiting, holding, done = threading.Event(), threading.Event(), threading.Event()
+    told = []
+
+    def waiter() -> None:
+        with path_locks(locks, ["x"], on_wait=lambda name: (told.append(name), waiting.set())):
+            holding.set()
+            done.wait(10)
+
+    with path_locks(locks, ["x"]):
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        assert waiting.wait(10)
+    assert holding.wait(10)
+    try:
+        assert not lock_is_free(locks, "x")  # the path's new file: the waiter holds it
+    finally:
+        done.set()
+        thread.join(10)
+    assert told == ["x"]
 
 
 def test_lock_of_a_killed_holder_is_released(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sys
 import threading
@@ -49,7 +48,6 @@ __all__ = ["Offer", "Substituters"]
 
 _PARALLEL_DOWNLOADS = 4
 T = TypeVar("T")
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
 
 
 @dataclass(frozen=True)
@@ -437,28 +435,14 @@ def _locks(store: Any, names: Iterable[str]) -> Iterator[None]:
     once could deadlock; instead, take those that are free, and if one is busy, let all go,
     wait for the busy one alone, and try again.
     """
+    from ..store.locks import try_path_locks
+
     names = sorted(set(names))
-    store.lock_dir.mkdir(parents=True, exist_ok=True)
     while True:
-        fds: list[int] = []
-        busy = None
-        for name in names:
-            fd = os.open(store.lock_dir / f"{name}.lock", _LOCK_FLAGS, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                busy = name
-                break
-            fds.append(fd)
-        if busy is None:
-            try:
+        tried = try_path_locks(store.lock_dir, names)
+        with tried as taken:
+            if taken:
                 yield
-            finally:
-                for fd in fds:
-                    os.close(fd)
-            return
-        for fd in fds:
-            os.close(fd)
-        with store.lock([busy]):  # wait for whoever holds it, then try all again
+                return
+        with store.lock([str(tried.busy)]):  # wait for whoever holds it, then try all again
             pass

@@ -162,9 +162,12 @@ class Store:
 
     # -- adding content ---------------------------------------------------------------------
 
-    def lock(self, names: Iterable[str]) -> contextlib.AbstractContextManager[None]:
-        """Hold the build locks of `names` (see :mod:`pybuild.store.locks`)."""
-        return path_locks(self.lock_dir, names)
+    def lock(
+        self, names: Iterable[str], on_wait: Callable[[str], None] | None = None
+    ) -> contextlib.AbstractContextManager[None]:
+        """Hold the build locks of `names` (see :mod:`pybuild.store.locks`); `on_wait` is told
+        a name another process holds, before this one waits for it."""
+        return path_locks(self.lock_dir, names, on_wait)
 
     def new_tmp_dir(self, label: str) -> Path:
         """A fresh directory on the store's filesystem, so renames into the store are atomic.

@@ -3,6 +3,10 @@
 A lock is an ``flock`` on a file in ``var/locks``: the kernel drops it when its holder dies,
 even by SIGKILL, so a crashed build never blocks the next one. The second process to ask for
 a lock waits, then finds the path valid and reuses it.
+
+The holder deletes the file as it lets go, as Nix does, so the folder does not keep a file for
+every path ever built. A process that was waiting on the deleted file then holds a lock no
+one else can see: it finds the file gone (no link left) and takes the lock again on the new one.
 """
 
 from __future__ import annotations
@@ -12,14 +16,21 @@ import os
 
 TYPE_CHECKING = False  # a rollback takes a lock on the fast path: typing costs more than it
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 __all__ = ["path_locks", "try_path_locks"]
 
 
-def path_locks(lock_dir: str | os.PathLike[str], names: Iterable[str]) -> _Held:
-    """Hold exclusive locks on `names`, taken in sorted order so two holders cannot deadlock."""
-    return _Held(lock_dir, sorted(set(names)), fcntl.LOCK_EX)
+def path_locks(
+    lock_dir: str | os.PathLike[str],
+    names: Iterable[str],
+    on_wait: Callable[[str], None] | None = None,
+) -> _Held:
+    """Hold exclusive locks on `names`, taken in sorted order so two holders cannot deadlock.
+
+    `on_wait` is told the name whose lock another process holds before this one waits for
+    it, so that a user sees why a command has gone quiet (Nix's "waiting for lock on …")."""
+    return _Held(lock_dir, sorted(set(names)), fcntl.LOCK_EX, on_wait)
 
 
 def try_path_locks(lock_dir: str | os.PathLike[str], names: Iterable[str]) -> _Tried:
@@ -35,28 +46,67 @@ class _Locks:
     """Locks on `names` in `lock_dir`, taken in this order and let go together at the end of
     the ``with`` block (a class, not ``contextlib``: the fast path's rollback takes one)."""
 
-    def __init__(self, lock_dir: str | os.PathLike[str], names: list[str], operation: int) -> None:
+    def __init__(
+        self,
+        lock_dir: str | os.PathLike[str],
+        names: list[str],
+        operation: int,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self._dir, self._names, self._operation = lock_dir, names, operation
-        self._fds: list[int] = []
+        self._on_wait = on_wait
+        self._held: list[tuple[int, str]] = []
+        self.busy: str | None = None
 
     def _take(self) -> bool:
-        """Take the locks; False as soon as one is busy (only with LOCK_NB)."""
+        """Take the locks; False as soon as one is busy (only with LOCK_NB), which is then
+        :attr:`busy`."""
         os.makedirs(self._dir, exist_ok=True)
         try:
             for name in self._names:
-                path = os.path.join(self._dir, f"{name}.lock")
-                self._fds.append(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
-                fcntl.flock(self._fds[-1], self._operation)
+                self._held.append(self._lock(name, os.path.join(self._dir, f"{name}.lock")))
         except BlockingIOError:
+            self.busy = name
             return False
         except BaseException:
             self.__exit__()
             raise
         return True
 
+    def _lock(self, name: str, path: str) -> tuple[int, str]:
+        """The descriptor of `path`, locked; the lock's file is made again if its last holder
+        deleted it while this process waited."""
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                self._flock(fd, name)
+            except BaseException:
+                os.close(fd)
+                raise
+            if os.fstat(fd).st_nlink:
+                return fd, path
+            os.close(fd)  # deleted by the holder this process waited for
+
+    def _flock(self, fd: int, name: str) -> None:
+        """Lock `fd`; before waiting for another holder, tell `on_wait` (once)."""
+        if self._on_wait is None or self._operation & fcntl.LOCK_NB:
+            fcntl.flock(fd, self._operation)
+            return
+        try:
+            fcntl.flock(fd, self._operation | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait, self._on_wait = self._on_wait, None
+            on_wait(name)
+            fcntl.flock(fd, self._operation)
+
     def __exit__(self, *exc_info: object) -> None:
-        while self._fds:
-            os.close(self._fds.pop())
+        while self._held:
+            fd, path = self._held.pop()
+            try:  # noqa: SIM105 (contextlib: an import a fast rollback does without)
+                os.unlink(path)  # while still held: no one else can hold it
+            except FileNotFoundError:
+                pass
+            os.close(fd)
 
 
 class _Held(_Locks):
