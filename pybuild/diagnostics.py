@@ -48,7 +48,7 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
     lines = [f"error: {text}"]
-    frame = user_frame(exc)
+    frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
     if frame is not None and (not ours or frame[0] not in text):
         file, line, function = frame
         lines.append(f"  at {_shown(file)}:{line}, in {function}")

@@ -35,9 +35,15 @@ __all__ = [
 
 
 class PybuildError(Exception):
-    """Base of every error pybuild raises on purpose; `hint` says what to do about it."""
+    """Base of every error pybuild raises on purpose; `hint` says what to do about it.
+
+    `of_the_recipe`: whether the recipe (or user code) running when it was raised is a place
+    to look; the command line then names its file and line. False for the errors whose cause
+    is elsewhere (the store's registry), where that line would send the user the wrong way.
+    """
 
     hint: str = ""
+    of_the_recipe: bool = True
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -115,6 +121,8 @@ class RegistryError(StoreError):
     Every failure of SQLite becomes this one error, naming the file, rather than a traceback;
     the hint says what to do for that failure (free space, wait, restore or recover).
     """
+
+    of_the_recipe = False  # the store's state: the recipe that was evaluating is not it
 
     def __init__(self, path: str, detail: str, hint: str) -> None:
         self.path, self.detail = path, detail

@@ -121,6 +121,27 @@ def test_a_lost_registry_stops_every_command_that_deletes(
         assert db.stat().st_size == 0
 
 
+def test_a_lost_registry_is_not_blamed_on_the_recipe_that_was_evaluating(
+    store: Store, tmp_path: Path
+) -> None:
+    """The recipe's line (``at FILE:LINE``) sends a user to their code; a registry lost while
+    a recipe adds its source is the store's state, and the error names only the store."""
+    populate(store, tmp_path)
+    lose_registry(store, "missing")
+    source = tmp_path / "source.txt"
+    source.write_text("x\n")
+    recipe = tmp_path / "recipe.py"
+    recipe.write_text(
+        "from pybuild import derivation\n"
+        f"thing = derivation(name='thing', builder='/bin/sh', srcs=[{str(source)!r}],\n"
+        "                   args=['-c', 'echo > $out'])\n"
+    )
+    result = cli("build", "-f", recipe, "thing")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: the store's registry {store.registry.path} ")
+    assert "  at " not in result.stderr and str(recipe) not in result.stderr
+
+
 def test_a_lost_registry_is_an_error_of_the_library_too(store: Store, tmp_path: Path) -> None:
     drvs = populate(store, tmp_path)
     lose_registry(store, "empty")
