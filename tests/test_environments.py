@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.errors import BuildError
+from pybuild.errors import BuildError, UsageError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.python.environment import VersionConflict
 from pybuild.realiser import BuildOptions, realise
@@ -96,6 +96,23 @@ def test_environment_through_a_symlink_and_after_the_store_moved(
     assert clean_run(str(new_env / "bin" / "python"), *probe) == "1.0"
     assert clean_run(str(new_env / "bin" / "greet")) == "HELLO FROM GREET!"
     assert cli("verify", "--check-contents").returncode == 0
+
+
+def test_inputs_from_gives_a_projects_inputs_without_the_project(recipes: Path) -> None:
+    """As nixpkgs' ``mkShell { inputsFrom = [ … ]; }``: a development shell of greet holds
+    what greet needs to run, build and test, and not greet, so its own build (which fails
+    here, as a project with a failing test does) is never waited for."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    broken = pkgs.greet.override_python_attrs(post_patch="exit 1", check_inputs=[pkgs.pytest])
+    env = pkgs.python.with_packages(lambda ps: [ps.six], inputs_from=[broken])
+    assert sorted(p.pname for p in env.roots) == ["pytest", "setuptools", "shout", "six"]
+    realise([env.drv], Store.default(), quiet())
+    python = str(Path(str(env)) / "bin" / "python")
+    assert clean_run(python, "-c", "import shout, setuptools, pytest, six; print('ok')") == "ok"
+    missing = subprocess.run([python, "-c", "import greet"], env={}, capture_output=True)
+    assert b"No module named 'greet'" in missing.stderr
+    with pytest.raises(UsageError, match="inputs_from wants Python packages"):
+        pkgs.python.with_packages(lambda ps: [], inputs_from=[broken.drv])
 
 
 def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes: Path) -> None:

@@ -171,6 +171,17 @@ def _layout_version() -> str:
     return hash_file(_LAYOUT).sri
 
 
+def _inputs_of(package: Any) -> list[PythonPackage]:
+    """What `package` needs to run, build and test: its Python inputs (a native tool, such as
+    a compiler, has no place in an environment's ``site-packages``)."""
+    package = force(package)
+    if not isinstance(package, PythonPackage):
+        raise UsageError(f"inputs_from wants Python packages, got {package!r}")
+    attrs = package.attrs
+    inputs = [*attrs["dependencies"], *attrs["build_system"], *attrs["check_inputs"]]
+    return [p for p in map(force, inputs) if isinstance(p, PythonPackage)]
+
+
 def _normalise(name: str) -> str:
     """A project name as PEP 503 defines it (``Foo.Bar_baz`` -> ``foo-bar-baz``).
 
@@ -200,10 +211,18 @@ class PythonForSet:
         ignore_collisions: bool = False,
         name: str | None = None,
         listed_programs_only: bool = False,
+        inputs_from: Sequence[Any] = (),
     ) -> Environment:
         """An environment of ``select(pkgs)`` and everything they need, with the programs of
-        them all (of the packages listed alone, `listed_programs_only`, as a profile has)."""
-        packages = list(select(self.pkgs))
+        them all (of the packages listed alone, `listed_programs_only`, as a profile has).
+
+        `inputs_from`: packages whose inputs join the environment, but not the packages
+        themselves, as nixpkgs' ``mkShell { inputsFrom = [ … ]; }``: the development shell of
+        a project works on its folder with what it needs to run, build and test (its
+        dependencies, build system and check inputs), and does not wait for its own build,
+        nor fail with its tests.
+        """
+        packages = list(select(self.pkgs)) + [i for p in inputs_from for i in _inputs_of(p)]
         return Environment(
             self.interpreter, packages, ignore_collisions, name, listed_programs_only
         )
