@@ -115,6 +115,18 @@ def test_inputs_from_gives_a_projects_inputs_without_the_project(recipes: Path) 
         pkgs.python.with_packages(lambda ps: [], inputs_from=[broken.drv])
 
 
+def test_a_version_the_source_does_not_build_fails_the_build(recipes: Path) -> None:
+    """override_python_attrs(version=…) without the new version's source would build the old
+    release under the new name, and fool the check of two versions in one environment."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    renamed = pkgs.shout.override_python_attrs(version="9.9")
+    with pytest.raises(BuildError) as caught:
+        realise([renamed.drv], Store.default(), quiet())
+    assert "the source builds shout 1.0, but the recipe says version 9.9" in str(caught.value)
+    same = pkgs.shout.override_python_attrs(version="1.0.0")  # the same release, spelt longer
+    realise([same.drv], Store.default(), quiet())
+
+
 def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes: Path) -> None:
     pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
     env = pkgs.python.with_packages(lambda ps: [ps.greet, ps.shout_2])

@@ -196,6 +196,7 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     )
     with WheelFile.open(state["wheel"]) as wheel:
         install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+    _check_version(attrs, site)
     # Store names, not paths: the file must not depend on where the store is.
     info = {
         "pname": attrs["pname"],
@@ -213,6 +214,27 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     for change in relaxed:
         print(f"pybuild: {change}", flush=True)
     _run_hook("post_install", attrs, out, work, state)
+
+
+def _check_version(attrs: dict, site: Path) -> None:
+    """The release installed must be the one the recipe names: its version is the package's
+    name in the store, and what an environment's check of two versions of one distribution
+    compares. ``override_python_attrs(version=…)`` without a new ``src`` would otherwise
+    build the old source under the new version's name."""
+    from packaging.version import InvalidVersion, Version
+
+    metadata = _installed(site).metadata
+    built, declared = metadata["Version"], attrs["version"]
+    try:
+        same = Version(built) == Version(declared)
+    except InvalidVersion:
+        same = built == declared
+    if not same:
+        raise PhaseFailed(
+            f"the source builds {metadata['Name']} {built}, but the recipe says version"
+            f" {declared}: give it the source of {declared} (src=fetch_pypi(pname, version,"
+            f" hash=…) with the new version) or set version={built!r}"
+        )
 
 
 def bytecode_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
