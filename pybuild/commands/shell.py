@@ -48,7 +48,8 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--pure",
         action="store_true",
-        help="start from an empty environment (keeps HOME, USER, TERM and a few more)",
+        help="start from an empty environment (keeps HOME, USER, TERM and a few more); a shell"
+        " reads none of your start-up files (~/.bashrc), as nix-shell --pure",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
     p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")

@@ -1,0 +1,108 @@
+"""An interactive ``pybuild shell`` against the user's start-up files, on the local build index
+(no network): a pyenv, conda or nvm init there puts its own folders first on ``PATH`` again,
+and the environment must still win, as nix-shell's rcfile makes it win over ``~/.bashrc``.
+
+Each shell is fed its commands on standard input (as ``echo … | pybuild shell`` feeds it);
+the shells not installed here are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybuild.pkgset import DEFAULT_RECIPES
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+# A start-up file that does what pyenv's init does (its folder first on PATH, where a `python`
+# waits), sets a PYTHONPATH and its own prompt, and defines an alias that must survive.
+POSIX_RC = """\
+export PATH="$HOME/fake bin:$PATH" PYTHONPATH=/elsewhere
+PS1='mine> '
+alias hello='echo hello from rc'
+"""
+FISH_RC = """\
+set -gx PATH "$HOME/fake bin" $PATH
+set -gx PYTHONPATH /elsewhere
+function fish_prompt; echo -n 'mine> '; end
+alias hello 'echo hello from rc'
+"""
+POSIX_PROMPT = 'echo "$PS1"'
+
+# shell: (its start-up file, relative to HOME; the file's text; a command printing the prompt;
+# how the prompt pybuild gives it begins)
+SHELLS = {
+    "bash": (".bashrc", POSIX_RC, POSIX_PROMPT, r"(pybuild) \w\$ "),
+    "zsh": (".zshrc", POSIX_RC, POSIX_PROMPT, "(pybuild) %~%# "),
+    "dash": ("shrc", POSIX_RC, POSIX_PROMPT, r"(pybuild) $PWD\$ "),  # named by ENV
+    "fish": (".config/fish/config.fish", FISH_RC, "fish_prompt; echo", "(pybuild) "),
+}
+
+
+@pytest.fixture
+def greet_env(use_index: BuildIndex, tmp_path: Path) -> tuple[list[str], str]:
+    """The options naming the fixture set, and the store path of its environment of greet."""
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(recipes)]
+    built = pybuild("shell", *sets, "-p", "greet", "--run", 'echo "$VIRTUAL_ENV"')
+    assert built.returncode == 0, built.stderr
+    return sets, built.stdout.strip()
+
+
+def pybuild(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "pybuild", *args]
+    return subprocess.run(argv, input=stdin, env=env, cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("name", SHELLS)
+def test_the_environment_wins_over_the_users_start_up_files(
+    name: str, greet_env: tuple[list[str], str], tmp_path: Path
+) -> None:
+    """Without ``--pure`` the user's start-up file runs first (its alias is there, its folder
+    stays on PATH) and the environment is applied after it: its python first, no PYTHONPATH,
+    pybuild's prompt. With ``--pure`` the user's file is not read at all (as nix-shell
+    ``--pure`` leaves out ``~/.bashrc``). The start-up files pybuild writes, in a folder whose
+    name needs quoting, are gone when the shell ends."""
+    shell = shutil.which(name)
+    if shell is None:
+        pytest.skip(f"{name} is not installed")
+    rc_name, rc_text, show_prompt, prompt = SHELLS[name]
+    sets, env = greet_env
+    home = tmp_path / "home of 'me'"
+    fake = home / "fake bin"
+    fake.mkdir(parents=True)
+    (fake / "python").write_text("#!/bin/sh\necho fake python\n")
+    (fake / "python").chmod(0o755)
+    config = Path(os.environ["XDG_CONFIG_HOME"])  # fish finds its config there
+    rc = (config / "fish" / "config.fish") if name == "fish" else home / rc_name
+    rc.parent.mkdir(parents=True, exist_ok=True)
+    rc.write_text(rc_text)
+    temp = tmp_path / "temp of 'me'"
+    temp.mkdir()
+    kept = {k: v for k, v in os.environ.items() if k not in ("ENV", "ZDOTDIR", "BASH_ENV")}
+    environ = {**kept, "HOME": str(home), "SHELL": shell, "TMPDIR": str(temp)}
+    environ["XDG_DATA_HOME"] = str(home / ".local" / "share")  # fish's history
+    environ["ENV"] = "$HOME/shrc"  # dash's start-up file: its parameters expanded, as dash does
+    commands = f'command -v python\necho "[$PYTHONPATH]"\n{show_prompt}\necho "$PATH"\nhello\n'
+
+    def lines(*flags: str) -> list[str]:
+        argv = ["shell", *flags, *sets, "-p", "greet"]
+        result = pybuild(*argv, stdin=commands, env=environ, cwd=tmp_path)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result.stdout.splitlines()
+
+    python, pythonpath, shown, path, *hello = lines()
+    assert (python, pythonpath) == (f"{env}/bin/python", "[]") and shown.startswith(prompt)
+    assert path.startswith(f"{env}/bin:{fake}:") and path.count(f"{env}/bin") == 1
+    assert hello == ["hello from rc"]
+    python, pythonpath, shown, path, *hello = lines("--pure")
+    assert (python, pythonpath) == (f"{env}/bin/python", "[]") and shown.startswith(prompt)
+    assert (path, hello) == (f"{env}/bin:/usr/local/bin:/usr/bin:/bin", [])
+    assert list(temp.iterdir()) == []
