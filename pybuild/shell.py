@@ -36,10 +36,8 @@ _PURE_KEEP = (
     "XDG_DATA_HOME",
     "XDG_CONFIG_HOME",
 )
-_NEVER = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX")
-_SETS = ("VIRTUAL_ENV", "IN_PYBUILD_SHELL")  # besides PATH
+NEVER = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX")
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-_PROMPT = r"(pybuild) \w\$ "  # in bash's escapes; zsh, sh and fish say it in their own
 
 
 def shell_environ(env_dir: str, pure: bool, base: Mapping[str, str]) -> dict[str, str]:
@@ -48,7 +46,7 @@ def shell_environ(env_dir: str, pure: bool, base: Mapping[str, str]) -> dict[str
         environ = {k: base[k] for k in _PURE_KEEP if k in base}
         rest = _SYSTEM_PATH
     else:
-        environ = {k: v for k, v in base.items() if k not in _NEVER}
+        environ = {k: v for k, v in base.items() if k not in NEVER}
         rest = base.get("PATH", _SYSTEM_PATH)
     environ["PATH"] = f"{env_dir}/bin{os.pathsep}{rest}"
     environ["VIRTUAL_ENV"] = env_dir
@@ -71,21 +69,24 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
     An interactive shell reads its start-up files (``~/.bashrc``…) after it has the
     environment, and a pyenv, conda or nvm init there puts its own folders first on ``PATH``
     again: its ``python`` would win. So bash, zsh, sh (dash) and fish start on a start-up file
-    (or command) of pybuild's that runs the user's own first, where the shell has a hook for it,
-    and then applies the environment over what they did; the prompt too. With `pure` the
+    (or command) of pybuild's (:mod:`pybuild.shellrc`) that runs the user's own first, where
+    the shell has a hook for it, and then applies the environment over what they did; the
+    prompt too. With `pure` the
     user's own are left out, as nix-shell ``--pure`` leaves out ``~/.bashrc``: they are the
     session ``--pure`` starts without. Another shell starts as it always did (no hook is known
     for it): its start-up files have the last word. The files live in a temporary folder that
     their shell removes once it has read them, as nix-shell's rcfile does (pybuild may be
     killed with its terminal before the shell ends), and pybuild too when the shell ends."""
+    from . import shellrc
+
     shell = os.environ.get("SHELL") or "/bin/sh"
     kind = os.path.basename(shell)
     if kind == "fish":  # --init-command runs after the configuration, --no-config skips it
-        setup = _fish_setup(env_dir, environ)
+        setup = shellrc.fish_setup(env_dir, environ)
         argv = [shell, "-i", *(["--no-config"] if pure else []), "--init-command", setup]
         return _wait_for(argv, environ)
     if kind not in ("bash", "zsh", "sh", "dash"):
-        environ["PS1"] = _PROMPT
+        environ["PS1"] = shellrc.PROMPT
         return _wait_for([shell, "-i"], environ)
     import shutil
     import tempfile
@@ -93,128 +94,16 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
     folder = tempfile.mkdtemp(prefix="pybuild-shell-")
     try:
         if kind == "bash":
-            argv = [shell, "--rcfile", _bash_rcfile(folder, env_dir, pure, environ), "-i"]
+            argv = [shell, "--rcfile", shellrc.bash_rcfile(folder, env_dir, pure, environ), "-i"]
         elif kind == "zsh":
             argv = [shell, "-i"]
-            _zsh_startup_files(folder, env_dir, pure, environ)
+            shellrc.zsh_startup_files(folder, env_dir, pure, environ)
         else:
             argv = [shell, "-i"]
-            _sh_env_file(folder, env_dir, environ)
+            shellrc.sh_env_file(folder, env_dir, environ)
         return _wait_for(argv, environ)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _bash_rcfile(folder: str, env_dir: str, pure: bool, environ: Mapping[str, str]) -> str:
-    """bash's ``--rcfile``, in `folder`, as nix-shell writes it: ``~/.bashrc`` (which bash no
-    longer reads itself; not when `pure`), then the environment."""
-    user = "" if pure else _sourced("~/.bashrc")
-    text = f"{_removal(folder)}{user}{_posix_setup(env_dir, environ, _PROMPT)}"
-    return _write(os.path.join(folder, "bashrc"), text)
-
-
-def _zsh_startup_files(folder: str, env_dir: str, pure: bool, environ: dict[str, str]) -> None:
-    """zsh reads ``.zshenv`` and ``.zshrc`` from ``$ZDOTDIR`` (``$HOME`` when unset), so
-    ``ZDOTDIR`` names `folder`, whose ``.zshenv`` runs the user's (where ``ZDOTDIR`` was, or
-    where it sets it) and whose ``.zshrc`` puts ``ZDOTDIR`` back for the shell's own children,
-    runs the user's ``.zshrc``, then applies the environment. When `pure`, the user's are not
-    read and ``ZDOTDIR`` is unset, as ``--pure`` has it."""
-    from shlex import quote
-
-    user_dir = environ.get("ZDOTDIR")
-    environ["ZDOTDIR"] = folder
-    if not pure:
-        put_back = "unset ZDOTDIR" if user_dir is None else f"ZDOTDIR={quote(user_dir)}"
-        keep = "_pybuild_zdotdir=${ZDOTDIR-} _pybuild_zdotdir_set=${ZDOTDIR+1}"
-        user_env = _sourced('"${ZDOTDIR:-$HOME}/.zshenv"')
-        text = f"{put_back}\n{user_env}{keep}\nZDOTDIR={quote(folder)}\n"
-        _write(os.path.join(folder, ".zshenv"), text)
-    restore = (
-        'if [ -n "${_pybuild_zdotdir_set-}" ]; then export ZDOTDIR=$_pybuild_zdotdir\n'
-        "else unset ZDOTDIR; fi\nunset _pybuild_zdotdir _pybuild_zdotdir_set\n"
-    )
-    user = "" if pure else _sourced('"${ZDOTDIR:-$HOME}/.zshrc"')
-    setup = _posix_setup(env_dir, environ, "(pybuild) %~%# ")
-    _write(os.path.join(folder, ".zshrc"), f"{_removal(folder)}{restore}{user}{setup}")
-
-
-def _sh_env_file(folder: str, env_dir: str, environ: dict[str, str]) -> None:
-    """An interactive POSIX sh (dash; bash run as ``sh``) reads the file ``$ENV`` names, its
-    only start-up file: ``ENV`` names one in `folder` that puts the user's ``ENV`` back for
-    the shell's children, runs the file it names (``--pure`` has none), then applies the
-    environment. The prompt says the folder with ``$PWD``: dash has no ``\\w``."""
-    from shlex import quote
-
-    user_env = environ.get("ENV")
-    if not user_env:
-        user = "unset ENV\n"
-    else:  # the shell expands ENV's parameters before reading it: so does expandvars
-        path = os.path.abspath(os.path.expandvars(user_env))
-        user = f"export ENV={quote(user_env)}\n{_sourced(quote(path))}"
-    setup = _posix_setup(env_dir, environ, "(pybuild) $PWD\\$ ")
-    environ["ENV"] = _write(os.path.join(folder, "env"), f"{_removal(folder)}{user}{setup}")
-
-
-def _removal(folder: str) -> str:
-    """Start-up code removing `folder` (its files are read by then), quietly: ``--pure``'s
-    ``PATH`` may have no ``rm`` (NixOS), and pybuild removes it too when the shell ends."""
-    from shlex import quote
-
-    return f"command rm -rf -- {quote(folder)} 2>/dev/null\n"
-
-
-def _sourced(path: str) -> str:
-    """Start-up code that runs the user's file at `path` (shell words) if there is one."""
-    return f"[ -r {path} ] && . {path}\n"
-
-
-def _posix_setup(env_dir: str, environ: Mapping[str, str], prompt: str) -> str:
-    """Code for bash, zsh and sh that applies the environment over what start-up files did:
-    its ``bin`` first on ``PATH`` (once: where they left it is dropped; the folders they added
-    stay, after it, as nix-shell keeps them), its variables exported again, the ones it never
-    has unset again (a ``PYTHONPATH`` set there would change what Python sees), the prompt."""
-    from shlex import quote
-
-    exports = " ".join(f"{name}={quote(environ[name])}" for name in _SETS)
-    unset = " ".join(name for name in _NEVER if name not in _SETS)
-    return (
-        f"_pybuild_bin={quote(env_dir + '/bin')} _pybuild_path=\n"
-        "_pybuild_left=${PATH:+$PATH:}\n"
-        'while [ -n "$_pybuild_left" ]; do\n'
-        "  _pybuild_dir=${_pybuild_left%%:*} _pybuild_left=${_pybuild_left#*:}\n"
-        '  [ "$_pybuild_dir" = "$_pybuild_bin" ] || _pybuild_path=$_pybuild_path:$_pybuild_dir\n'
-        "done\n"
-        f'export PATH="$_pybuild_bin$_pybuild_path" {exports}\n'
-        f"unset {unset} _pybuild_bin _pybuild_path _pybuild_left _pybuild_dir\n"
-        f"PS1={quote(prompt)}\n"
-    )
-
-
-def _fish_setup(env_dir: str, environ: Mapping[str, str]) -> str:
-    """fish's ``--init-command`` doing what :func:`_posix_setup` does, in fish."""
-    path = _fish_quote(f"{env_dir}/bin")
-    exports = [f"set -gx {name} {_fish_quote(environ[name])}" for name in _SETS]
-    unset = " ".join(name for name in _NEVER if name not in _SETS)
-    return "\n".join(
-        [
-            f"while set -l i (contains -i -- {path} $PATH); set -e PATH[$i]; end",
-            f"set -gx PATH {path} $PATH",
-            *exports,
-            f"set -e {unset}",
-            "function fish_prompt; echo -n '(pybuild) '(prompt_pwd)'> '; end",
-        ]
-    )
-
-
-def _fish_quote(value: str) -> str:
-    """`value` as one fish word: in fish's single quotes only ``\\`` and ``'`` are escaped."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _write(path: str, text: str) -> str:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
 
 
 def run_program(env_dir: str, package_dir: str, program: str | None, args: list[str]) -> int:
