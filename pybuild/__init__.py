@@ -1,7 +1,8 @@
 """pybuild: Nix's model of Python packaging, as a Python library.
 
 What a recipe or a script needs is here: ``package_set``, ``build_python_package``,
-``fetch_pypi``, ``fetch_url``, ``derivation``, ``realise``, ``Store`` and their types.
+``fetch_pypi``, ``fetch_url``, ``local_source``, ``derivation``, ``realise``, ``Store`` and
+their types.
 
 The public names are loaded on first use, so that ``import pybuild`` (and every command) pays
 only for what it touches.
@@ -20,6 +21,8 @@ _PUBLIC = {
     "PythonPackage": "pybuild.python.package",
     "fetch_pypi": "pybuild.fetchers",
     "fetch_url": "pybuild.fetchers",
+    "local_source": "pybuild.localsource",
+    "LocalSource": "pybuild.localsource",
     "Derivation": "pybuild.derivations",
     "derivation": "pybuild.derivations",
     "realise": "pybuild.realiser",
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
     from .errors import PybuildError as PybuildError
     from .fetchers import fetch_pypi as fetch_pypi
     from .fetchers import fetch_url as fetch_url
+    from .localsource import LocalSource as LocalSource
+    from .localsource import local_source as local_source
     from .pkgset import PackageSet as PackageSet
     from .pkgset import package_set as package_set
     from .python.package import PythonPackage as PythonPackage

@@ -33,6 +33,7 @@ from pathlib import Path
 from .errors import DerivationError, PybuildError, UsageError
 from .frozen import Frozen, cached
 from .hashing import parse_hash
+from .localsource import LocalSource, local_source
 from .store import Store, default_home
 from .store.paths import HASH_LEN, MAX_NAME, check_name, make_name
 from .store.temproots import add_temp_roots
@@ -241,7 +242,7 @@ def derivation(
     builder: str | os.PathLike[str],
     args: Sequence[object] = (),
     env: Mapping[str, object] | None = None,
-    srcs: Sequence[str | os.PathLike[str]] = (),
+    srcs: Sequence[str | os.PathLike[str] | LocalSource] = (),
     outputs: Sequence[str] = ("out",),
     output_hash: str | None = None,
     output_hash_mode: str = "flat",
@@ -252,12 +253,16 @@ def derivation(
 
     Arguments and environment values may be strings, derivations or paths. A local path (a
     :class:`pathlib.Path`, or an entry of `srcs`) is copied into the store, as a path literal
-    is in Nix; `srcs` are exposed to the builder as ``$srcs``. Any store path that appears in a
-    string, such as ``f"{other}/bin/tool"``, makes that derivation or source an input.
+    is in Nix: a folder, its source files alone (:mod:`pybuild.localsource`; a
+    :func:`~pybuild.localsource.local_source` chooses them otherwise); `srcs` are exposed to
+    the builder as ``$srcs``. Any store path that appears in a string, such as
+    ``f"{other}/bin/tool"``, makes that derivation or source an input.
     """
     store = store or Store.default()
     context = _Context(store)
-    src_paths = [context.value(Path(s) if not isinstance(s, Derivation) else s) for s in srcs]
+    src_paths = [
+        context.value(s if isinstance(s, Derivation | LocalSource) else Path(s)) for s in srcs
+    ]
     full_env = {k: context.value(v) for k, v in (env or {}).items()}
     if src_paths:
         full_env.setdefault("srcs", " ".join(src_paths))
@@ -324,11 +329,11 @@ class _Context:
         elif isinstance(value, os.PathLike):
             text = os.fspath(value)
             if not text.startswith(self.prefix):
-                basename = self.store.add_path(value)
-                self.srcs.add(basename)
-                return f"{STORE_TOKEN}/{basename}"
+                return self._source(local_source(value))
         elif isinstance(value, int | float):
             text = str(value)
+        elif isinstance(value, LocalSource):
+            return self._source(value)
         else:
             raise UsageError(f"cannot pass {type(value).__name__} {value!r} to a builder")
         if self.prefix not in text:  # most values name no store path: nothing to scan
@@ -336,6 +341,12 @@ class _Context:
         for match in _store_path_pattern(self.prefix).finditer(text):
             self._note(match.group(0)[len(self.prefix) :], match.group(1))
         return text.replace(self.prefix, STORE_TOKEN + "/")
+
+    def _source(self, source: LocalSource) -> str:
+        """A local path, as the store path of its source files (:mod:`pybuild.localsource`)."""
+        basename = source.add_to(self.store)
+        self.srcs.add(basename)
+        return f"{STORE_TOKEN}/{basename}"
 
     def _note(self, basename: str, hash_part: str) -> None:
         drv = _known.get(hash_part)

@@ -11,7 +11,9 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
 - the file of every module loaded (pybuild itself, the recipes, overlays, the ``-f`` file
   and the libraries they use) and every file opened for reading (settings, caches, the files
   of a local source added to the store, anything a recipe reads), by size, time and inode —
-  a file that was missing is recorded as missing;
+  a file that was missing is recorded as missing (of a local source, only the files it is
+  made of are read: :mod:`pybuild.localsource`, which asks about the files git reads to
+  choose them, so that they count too);
 - every folder listed (a recipe folder: a new recipe changes the set), by the names in it
   and whether each is a folder;
 - every path whose existence, kind or metadata was asked (``os.stat``/``lstat``/``access``/

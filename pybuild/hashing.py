@@ -19,7 +19,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import InvalidHash, InvalidPath
 from .frozen import Frozen
@@ -160,15 +160,18 @@ def hash_file(path: str | os.PathLike[str]) -> Hash:
     return Hash(h.digest())
 
 
-def hash_path(path: str | os.PathLike[str], exclude: Collection[str] = ()) -> tuple[Hash, int]:
+def hash_path(
+    path: str | os.PathLike[str], keep: Callable[[str], bool] | None = None
+) -> tuple[Hash, int]:
     """The NAR hash of a file tree and the NAR's size in bytes.
 
-    Entries whose name is in `exclude` are left out at any depth (``__pycache__`` of a source
-    folder, which would otherwise change its hash whenever Python runs it).
+    With `keep`, only the entries it accepts are part of the tree (see :func:`nar_chunks`):
+    a source folder is hashed as it will be stored, without the caches and outputs that
+    would change its hash whenever a tool runs in it.
     """
     h = hashlib.sha256()
     size = 0
-    for chunk in nar_chunks(path, exclude=exclude):
+    for chunk in nar_chunks(path, keep):
         h.update(chunk)
         size += len(chunk)
     return Hash(h.digest()), size
@@ -183,13 +186,20 @@ def _strings(*items: bytes) -> bytes:
     return b"".join(_string(i) for i in items)
 
 
-def nar_chunks(path: str | os.PathLike[str], exclude: Collection[str] = ()) -> Iterator[bytes]:
-    """Yield the NAR serialisation of `path` in pieces (large files are streamed)."""
+def nar_chunks(
+    path: str | os.PathLike[str], keep: Callable[[str], bool] | None = None
+) -> Iterator[bytes]:
+    """Yield the NAR serialisation of `path` in pieces (large files are streamed).
+
+    `keep`, if given, is asked about every entry below `path`, by its path (`path` and the
+    names down to it, joined by ``os.path.join``): one it refuses is left out, a folder with
+    all it holds, and is never read.
+    """
     yield _string(b"nix-archive-1")
-    yield from _nar_node(os.fspath(path), frozenset(exclude))
+    yield from _nar_node(os.fspath(path), keep)
 
 
-def _nar_node(path: str, exclude: frozenset[str]) -> Iterator[bytes]:
+def _nar_node(path: str, keep: Callable[[str], bool] | None) -> Iterator[bytes]:
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
         target = os.fsencode(os.readlink(path))
@@ -208,10 +218,11 @@ def _nar_node(path: str, exclude: frozenset[str]) -> Iterator[bytes]:
     elif stat.S_ISDIR(st.st_mode):
         yield _strings(b"(", b"type", b"directory")
         for name in sorted(os.listdir(path), key=os.fsencode):
-            if name in exclude:
+            entry = os.path.join(path, name)
+            if keep is not None and not keep(entry):
                 continue
             yield _strings(b"entry", b"(", b"name", os.fsencode(name), b"node")
-            yield from _nar_node(os.path.join(path, name), exclude)
+            yield from _nar_node(entry, keep)
             yield _string(b")")
         yield _string(b")")
     else:

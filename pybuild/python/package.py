@@ -37,6 +37,7 @@ from ..errors import CycleError, UsageError
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
+from ..localsource import LocalSource, local_source
 from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
@@ -313,8 +314,10 @@ def build_python_package(
     What it is:
 
     - `pname`, `version`: the distribution's name and version (its store name says both).
-    - `src`: an sdist or wheel fetch (``fetch_pypi``, ``fetch_url``), or a local folder
-      (copied into the store by content).
+    - `src`: an sdist or wheel fetch (``fetch_pypi``, ``fetch_url``), or a local folder:
+      its source files copied into the store by content (in a git work tree, those git
+      shows; never caches, virtual environments, build outputs or result links), as
+      :func:`~pybuild.localsource.local_source` says, which chooses otherwise.
     - `format`: ``"pyproject"`` builds `src` with its PEP 517 backend; ``"wheel"`` installs a
       prebuilt wheel.
     - `meta`: ``description``, ``homepage``, ``license``: shown by ``pybuild eval``, not part
@@ -484,22 +487,31 @@ def _input(value: Derivation | PythonPackage, used: list[Derivation]) -> str:
 
 
 def _src_path(src: object, used: list[Derivation], store: Store) -> str:
-    """A source or patch: a fetch or package as an input (in `used`), a local path as its
-    copy in `store` (found there as a source by the derivation's scan)."""
+    """A source or patch: a fetch or package as an input (in `used`), a local path as the
+    copy in `store` of its source files (:mod:`pybuild.localsource`: not the caches, venvs
+    and result links a project folder holds), found there as a source by the derivation's
+    scan."""
     src = force(src)
     if isinstance(src, Derivation | PythonPackage):
         return _input(src, used)
     if isinstance(src, str | os.PathLike):
-        return str(store.path(store.add_path(src, exclude=("__pycache__", ".git"))))
+        src = local_source(src)
+    if isinstance(src, LocalSource):
+        return str(store.path(src.add_to(store)))
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
+
+
+def _in_builder_source(path: str) -> bool:
+    """Whether a file of the builder's folder is part of its copy: not its bytecode, nor
+    env.py (environments are built in pybuild's own process, builtin:python-env, and a
+    change to their layout must not rebuild every package)."""
+    return os.path.basename(path) not in ("__pycache__", "env.py")
 
 
 @functools.lru_cache(maxsize=8)
 def _source_in(home: str) -> str:
     store = Store(home)
-    # env.py is left out: environments are built in pybuild's own process (builtin:python-env),
-    # and a change to their layout must not rebuild every package.
-    added = store.add_path(_BUILDER, "pybuild-python-builder", ("__pycache__", "env.py"))
+    added = store.add_path(_BUILDER, "pybuild-python-builder", _in_builder_source)
     return str(store.path(added))
 
 

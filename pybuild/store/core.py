@@ -21,7 +21,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid
@@ -220,18 +220,25 @@ class Store:
         return f"{self.tmp_dir}{os.sep}{BUILD_DIR_RECORD}{work.name}"
 
     def add_path(
-        self, src: str | os.PathLike[str], name: str | None = None, exclude: Collection[str] = ()
+        self,
+        src: str | os.PathLike[str],
+        name: str | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> str:
         """Copy a file or folder into the store, named by its content (Nix's ``./path``).
 
-        Entries named in `exclude` are left out at any depth, as a Nix path filter would.
+        With `keep`, a folder's entries are asked of it by their absolute path (the folder's
+        ``os.path.abspath`` and the names down to them, joined by ``os.path.join``), as a Nix
+        path filter is: what it refuses, a folder with all it holds, is neither hashed nor
+        copied (:mod:`pybuild.localsource` chooses the files of a local source this way).
         The path stays a root until this process ends, so a collection cannot take it from
         a recipe being evaluated before its build starts.
         """
         src_path = Path(src)
         if not src_path.exists():
             raise InvalidPath(os.fspath(src), "does not exist")
-        nar_hash = _source_hash(src_path, tuple(exclude))
+        root = os.path.abspath(src)  # what `keep` is asked about starts here
+        nar_hash = _source_hash(root, keep)
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
         if self.is_valid_rooted(basename):
             return basename
@@ -241,8 +248,7 @@ class Store:
         try:
             copy = work / "content"
             if src_path.is_dir() and not src_path.is_symlink():
-                ignore = shutil.ignore_patterns(*exclude) if exclude else None
-                shutil.copytree(src_path, copy, symlinks=True, ignore=ignore)
+                shutil.copytree(root, copy, symlinks=True, ignore=_refused(keep))
             else:
                 shutil.copy2(src_path, copy, follow_symlinks=False)
             with self.lock([basename]):
@@ -396,15 +402,23 @@ def _store_at(home: str) -> Store:
     return Store(home)
 
 
-def _source_hash(path: Path, exclude: tuple[str, ...]) -> Hash:
+def _source_hash(path: str, keep: Callable[[str], bool] | None) -> Hash:
     """The NAR hash of a source; a file's is remembered while its size and time are unchanged.
 
     Evaluation adds the same builder scripts again and again; hashing them once is enough.
     """
-    if not path.is_file() or path.is_symlink():
-        return hash_path(path, exclude)[0]
-    st = path.stat()
-    return _file_hash(str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if not os.path.isfile(path) or os.path.islink(path):
+        return hash_path(path, keep)[0]
+    st = os.stat(path)
+    return _file_hash(path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _refused(keep: Callable[[str], bool] | None) -> Callable[[str, list[str]], list[str]] | None:
+    """``shutil.copytree``'s `ignore` for `keep`: the names of a folder that `keep` refuses,
+    so that the copy holds exactly what :func:`~pybuild.hashing.hash_path` hashed."""
+    if keep is None:
+        return None
+    return lambda folder, names: [n for n in names if not keep(os.path.join(folder, n))]
 
 
 @functools.lru_cache(maxsize=256)
