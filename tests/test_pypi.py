@@ -445,6 +445,38 @@ def test_requires_python_in_metadata_makes_the_resolver_backtrack(pkgs) -> None:
     assert "the set's interpreter is Python 3." in str(info.value)
 
 
+def test_a_release_requires_python_leaves_out_is_named_with_what_it_needs(
+    pkgs, index: Path
+) -> None:
+    """The index lists tau 2.0 for Python >= 3.99: not "the index has tau 1.0" alone, as if
+    it lacked 2.0 (pip and uv name Requires-Python too), and the hint names --python."""
+    here = pkgs.interpreter.version
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("tau", "2.0")
+    text = " ".join(str(info.value).split())
+    assert "tau==2.0 is required by pypi:tau==2.0 and the index has tau 1.0" in text
+    assert (
+        f"but Requires-Python leaves out tau 2.0 (>=3.99) for the set's interpreter, Python {here}"
+    ) in text
+    assert info.value.hint.startswith(
+        "tau 2.0 needs Python >=3.99: pass --python X.Y for an interpreter that meets it; or"
+    )
+    # alpha 2.0 listed for the next Python only: the hint names it
+    major, minor = pkgs.interpreter.version_info[:2]
+    page = index / "alpha" / "index.json"
+    data = json.loads(page.read_text())
+    for entry in data["files"]:
+        if entry["filename"].startswith("alpha-2.0"):
+            entry["requires-python"] = f">={major}.{minor + 1}"
+    page.write_text(json.dumps(data))
+    failed = cli("build", "pypi:alpha>=2,<4", ok=False)
+    left = f"Requires-Python leaves out alpha 2.0 (>={major}.{minor + 1}), 3.0 (<3) for the set's"
+    assert left in failed.stderr
+    # 3.0 is newer, but no Python 3 has it
+    hint = f"hint: alpha 2.0 needs Python >={major}.{minor + 1}: pass --python {major}.{minor + 1}"
+    assert hint in failed.stderr
+
+
 def test_a_build_tool_of_its_own_build_comes_from_its_wheel(pkgs) -> None:
     flit = pkgs.from_pypi("flit-core", "9.0")  # its sdist would need flit_core: itself
     assert flit.version == "9.0" and flit.attrs["format"] == "wheel"

@@ -4,7 +4,8 @@ the obvious one.
 Three accounts, each naming the requirements responsible and who asked for them:
 
 - a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
-  as its cause, with what the set and the index have of each project;
+  as its cause, with what the set and the index have of each project, and the releases that
+  would fit but whose ``Requires-Python`` excludes the set's interpreter;
 - a recipe of the set passed over for a release of the index: the requirement the recipe's
   version does not meet (``botocore 1.40.0 requires python-dateutil<3``), the inputs it is
   pinned to that the rest of the resolution does not use, or, for a requested project, a
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["explain_conflict", "held_back", "passed_over"]
 
+_LEFT_OUT_SHOWN = 5  # releases a conflict names as left out by Requires-Python
+
 
 def _who(info: Any) -> str:
     return str(info.parent) if info.parent is not None else info.requirement.parent
@@ -47,16 +50,30 @@ def _on(name: str, infos: Mapping[str, list[Any]]) -> list[Any]:
 
 def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> ResolutionFailed:
     """resolvelib's causes, grouped by project, with what exists for each; `after` says the
-    resolver gave up (``after 500 conflicts``) rather than proved it impossible."""
-    from .resolver import PYTHON
+    resolver gave up (``after 500 conflicts``) rather than proved it impossible.
+
+    Releases that would satisfy every requirement on a project but whose ``Requires-Python``
+    excludes the set's interpreter are named with it, as pip and uv do: the resolver never
+    sees them, and without them the account reads as if the index lacked them. The hint then
+    names an interpreter that would do (``--python 3.12``)."""
+    from .resolver import PYTHON, merged
 
     by_name: dict[str, list[Any]] = {}
     for info in causes:
         by_name.setdefault(info.requirement.name, []).append(info)
     lines = []
+    needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
     for name, infos in by_name.items():
         lines += [f"{_text(info)} is required by {_who(info)}" for info in infos]
         lines.append(f"  and {provider.available(name)}")
+        if name == PYTHON:
+            needs += [(_who(info), str(info.requirement.specifier)) for info in infos]
+            continue
+        within = merged((i.requirement.specifier for i in infos), provider.constraints.get(name))
+        left = provider.left_out(name, within)
+        if left:
+            lines.append(f"  but {_left_out(name, left, provider.python)}")
+            needs += [(f"{name} {v}", left[v]) for v in reversed(left)]  # newest first
     names = [n if n != PYTHON else "Python" for n in by_name]
     if not names:
         summary = f"the resolver gave up {after}"
@@ -76,7 +93,45 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         )
     else:
         hint = "relax or change the version requirements named above"
+    if needs:
+        hint = f"{_other_python(needs, provider.python)}; or {hint}"
     return ResolutionFailed(summary, lines, hint)
+
+
+def _left_out(name: str, left: Mapping[Version, str], python: Version) -> str:
+    """``Requires-Python leaves out sphinx 9.1.0, 9.2.0 (>=3.12) …``: the newest releases
+    left out, each run of them followed by the ``Requires-Python`` they share."""
+    shown = list(left)[-_LEFT_OUT_SHOWN:]
+    runs: list[tuple[str, list[Version]]] = []
+    for version in shown:
+        if runs and runs[-1][0] == left[version]:
+            runs[-1][1].append(version)
+        else:
+            runs.append((left[version], [version]))
+    text = ", ".join(f"{', '.join(map(str, vs))} ({requires})" for requires, vs in runs)
+    older = len(left) - len(shown)
+    more = f" and {older} older" if older else ""
+    return (
+        f"Requires-Python leaves out {name} {text}{more} for the set's interpreter, Python {python}"
+    )
+
+
+def _other_python(needs: Iterable[tuple[str, str]], python: Version) -> str:
+    """The hint to pass ``--python`` for an interpreter that meets a ``Requires-Python`` named
+    above: the first that one near the set's meets (the newest release it would give), else
+    the first."""
+    from ..python.locate import python_meeting
+
+    needs = list(needs)
+    who, requires, fitting = *needs[0], "X.Y"
+    for other, its in needs:
+        found = python_meeting(its, str(python))
+        if found is not None:
+            who, requires, fitting = other, its, found
+            break
+    return (
+        f"{who} needs Python {requires}: pass --python {fitting} for an interpreter that meets it"
+    )
 
 
 def passed_over(

@@ -186,6 +186,22 @@ class Releases:
             usable[f.version] = usable.get(f.version, False) or not f.yanked
         return sorted(v for v, fine in usable.items() if fine or allow_yanked)
 
+    def python_excluded(self, name: str, python: Version) -> dict[Version, str]:
+        """The releases left out of :meth:`usable_versions` (yanked ones or not) whose files'
+        ``Requires-Python``, as the index lists it, excludes `python`: version -> that
+        ``Requires-Python``, oldest first. An error must name them for that reason rather than
+        call them missing: the index has them, for another interpreter."""
+        usable = set(self.usable_versions(name, python, allow_yanked=True))
+        found: dict[Version, str] = {}
+        for f in self.files(name):
+            if (
+                f.version not in usable
+                and f.requires_python
+                and not python_ok(f.requires_python, python)
+            ):
+                found.setdefault(f.version, f.requires_python)
+        return dict(sorted(found.items()))
+
     def version_files(self, name: str, version: Version) -> list[DistFile]:
         return [f for f in self.files(name) if f.version == version]
 

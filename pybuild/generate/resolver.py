@@ -47,7 +47,7 @@ from .explain import explain_conflict, held_back, passed_over
 from .names import attr_name, set_attrs, set_recipes, version_attr
 from .releases import Releases, python_ok
 
-__all__ = ["PYTHON", "Candidate", "Chosen", "Req", "resolve"]
+__all__ = ["PYTHON", "Candidate", "Chosen", "Req", "merged", "resolve"]
 
 PYTHON = "<python>"
 _SHOWN = 10
@@ -162,6 +162,18 @@ class _Provider:
             return f"the package set provides {name} {shown or '(none that evaluates)'}; {index}"
         return index
 
+    def left_out(self, name: str, within: SpecifierSet) -> dict[Version, str]:
+        """The releases `within` the versions asked for that the index has but whose
+        ``Requires-Python`` excludes the set's interpreter: version -> that
+        ``Requires-Python``, oldest first (pre-releases only as `within` would take them)."""
+        from ..index import PackageIndexError
+
+        try:
+            excluded = self.releases.python_excluded(name, self.python)
+        except (GenerateError, PackageIndexError):
+            return {}
+        return {v: excluded[v] for v in within.filter(excluded)}
+
     def newest(self, name: str, within: SpecifierSet | None = None) -> Version | None:
         """The newest final release the index has a usable file of, `within` the versions a
         request names (None: there is none, or the index has no such project, as a private
@@ -214,7 +226,7 @@ class _Provider:
         name, extras = _split(identifier)
         reqs = list(requirements[identifier])
         bad = {(c.origin, c.attr, c.version) for c in incompatibilities[identifier]}
-        spec = _merged([r.specifier for r in reqs], self.constraints.get(name))
+        spec = merged([r.specifier for r in reqs], self.constraints.get(name))
         if name == PYTHON:  # Requires-Python, as a requirement on the interpreter
             fits = spec.contains(self.python, prereleases=True)
             return [Candidate(PYTHON, self.python, origin="python")] if fits else []
@@ -403,7 +415,7 @@ def _newest_first(recipes: list[Candidate], releases: list[Candidate]) -> list[C
     return [*newer, *recipes, *(c for c in releases if c not in newer)]
 
 
-def _merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
+def merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
     """One specifier set of many, built once (``&`` pairwise is quadratic in their number)."""
     parts = {s for spec in specifiers for s in spec}
     if constraint is not None:

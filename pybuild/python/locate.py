@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["locate_python"]
+__all__ = ["locate_python", "python_meeting"]
 
 _VERSION = re.compile(r"\d+(\.\d+)?")
 _ASK = "import sys; print(sys.executable)"
@@ -83,3 +83,30 @@ def _not_found(text: str, command: str) -> UsageError:
     error = UsageError(f"no interpreter {text!r}: {command} is not on PATH")
     error.hint = "install that Python, or give the interpreter's path (--python /path/to/python)"
     return error
+
+
+def python_meeting(requires_python: str, current: str) -> str | None:
+    """The ``X.Y`` nearest to the `current` interpreter's version (newer ones first) that a
+    ``Requires-Python`` allows, for a hint to name a ``--python`` that would do rather than
+    leave the user to read specifiers; None when it is malformed or no ``X.Y`` from ``X.0``
+    to ten minor versions ahead meets it. The current ``X.Y`` is not offered: it is the
+    one that does not. A minor version meets it when its first or a late patch release does
+    (``>=3.12.1`` is met by 3.12).
+
+    Example::
+
+        >>> [python_meeting(r, "3.11.7") for r in (">=3.12", "<3.11", "<3")]
+        ['3.12', '3.10', None]
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    try:
+        allowed = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None
+    major, minor, *_ = (*Version(current).release, 0)
+    for other in [*range(minor + 1, minor + 11), *range(minor - 1, -1, -1)]:
+        if any(allowed.contains(f"{major}.{other}.{patch}", prereleases=True) for patch in (0, 99)):
+            return f"{major}.{other}"
+    return None
