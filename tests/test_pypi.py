@@ -1012,6 +1012,30 @@ def test_a_lock_pinning_another_version_than_the_set_wins(
     assert parse_pylock(lock).packages[0].sha256() == {digest}
 
 
+def test_a_lock_for_another_python_is_refused(pkgs, index: Path, tmp_path: Path) -> None:
+    """PEP 751's lock-level requires-python, as uv reads it: `pybuild lock` writes
+    ``==X.Y.*``, and a lock for another Python is refused, naming both."""
+    major, minor = pkgs.interpreter.version_info[:2]
+    digest = _hash_of(index, "shout-2.0.tar.gz")
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        f'lock-version = "1.0"\ncreated-by = "pybuild"\nrequires-python = "=={major}.{minor + 1}.*"'
+        '\n\n[[packages]]\nname = "shout"\nversion = "2.0"\n'
+        f'sdist = {{ name = "shout-2.0.tar.gz", hashes = {{ sha256 = "{digest}" }} }}\n'
+    )
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    refused = cli("import", str(lock), "-o", str(tmp_path / "out"), *recipes, ok=False)
+    assert (
+        f"{lock}: the lock holds only for Python =={major}.{minor + 1}.* (its requires-python);"
+        f" the set's interpreter is {sys.implementation.name} {pkgs.interpreter.version}"
+    ) in refused.stderr
+    assert f"pybuild --python {major}.{minor + 1} import pylock.toml" in refused.stderr
+    assert not (tmp_path / "out").exists()
+    lock.write_text(lock.read_text().replace(f"{minor + 1}.*", f"{minor}.*"))
+    cli("import", str(lock), "-o", str(tmp_path / "out"), *recipes)
+    assert (tmp_path / "out" / "generated-recipes" / "shout.py").is_file()
+
+
 def test_import_pyproject_dependencies_and_extras(pkgs, tmp_path: Path) -> None:
     project = tmp_path / "app"
     project.mkdir()

@@ -81,6 +81,35 @@ def _check_environments(lock: Lock, path: Path, python: Any) -> None:
     )
 
 
+def _check_requires_python(lock: Lock, path: Path, python: Any) -> None:
+    """A lock whose ``requires-python`` (PEP 751) excludes the set's interpreter is refused, as
+    the PEP asks of an installer and uv does: it was resolved for other Pythons, so its pins
+    may not even install on this one, and its markers were decided for those."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from ..importers.errors import ImportFileError
+    from ..python.locate import python_meeting
+
+    if lock.requires_python is None:
+        return
+    try:
+        allowed = SpecifierSet(str(lock.requires_python))
+    except InvalidSpecifier as exc:
+        raise ImportFileError(path, 0, f"requires-python: {exc}") from None
+    if allowed.contains(python.version, prereleases=True):
+        return
+    fitting = python_meeting(str(allowed), python.version) or "X.Y"
+    raise ImportFileError(
+        path,
+        0,
+        f"the lock holds only for Python {lock.requires_python} (its requires-python); the"
+        f" set's interpreter is {python.implementation} {python.version}",
+        f"import it for an interpreter it allows (pybuild --python {fitting} import"
+        f" {path.name}), lock again for this one (pybuild lock), or import the requirements it"
+        " was locked from",
+    )
+
+
 def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index: bool) -> Request:
     """The resolution request a file makes (a lock's packages become exact pins)."""
     if isinstance(spec, Lock):
@@ -143,6 +172,7 @@ def import_file(
     path, folder = Path(path), Path(folder)
     spec = read_file(path, extras, groups)
     if isinstance(spec, Lock):
+        _check_requires_python(spec, path, pkgs.interpreter)
         _check_environments(spec, path, pkgs.interpreter)
     plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
     texts = {
