@@ -393,6 +393,24 @@ def test_from_pypi_pins_a_version_and_adds_extras(pkgs) -> None:
     assert run_python(env, "import alpha, delta; print(delta.VERSION)") == "1.0"
 
 
+def test_an_extra_the_project_does_not_provide_is_warned_of_once(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As pip and uv warn: the request resolves (the extra adds nothing), but not silently."""
+    from pybuild.generate import import_file
+
+    alpha = pkgs.from_pypi("alpha", "2.0", extras=["fanzy"])
+    assert [force(d).pname for d in alpha.attrs["dependencies"]] == ["beta"]
+    warning = "alpha 2.0 does not provide the extra 'fanzy'; did you mean 'fancy'?"
+    assert capsys.readouterr().err.count(f"pybuild: warning: {warning}\n") == 1
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("iota[nosuch]\niota[nosuch,other]>=1\nalpha[fancy]\n")
+    import_file(pkgs, requirements, tmp_path / "out")
+    err = capsys.readouterr().err
+    assert err.count("pybuild: warning: iota 1.0 does not provide the extra 'nosuch'\n") == 1
+    assert "iota 1.0 does not provide the extra 'other'" in err and "'fancy'" not in err
+
+
 def test_a_version_specifier_gives_the_newest_release_within_it(
     pkgs, capsys: pytest.CaptureFixture[str]
 ) -> None:

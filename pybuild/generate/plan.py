@@ -9,7 +9,9 @@ files to those very bytes.
 
 Choices a user should know of (a recipe of the set passed over, a requested project held
 back from its newest release, a wheel instead of the sdist) are printed on stderr when a plan
-is made, and kept in the generated recipe's docstring.
+is made, and kept in the generated recipe's docstring. An extra the request names that its
+project does not provide is a warning printed then too, as pip and uv print it: it adds
+nothing, so the request resolves all the same, and a misspelt extra would go unseen.
 
 Plans are cached under ``var/cache/pypi/<index>/plans``, keyed by the request, the index and
 the interpreter, together with what the set held for every project involved; a cached plan is
@@ -23,6 +25,7 @@ no-op for that day.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import sys
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
@@ -42,7 +46,7 @@ from .files import Pin, Pinner, prefer_sdist
 from .names import set_attrs
 from .releases import Releases, cache_root
 from .render import recipe_text
-from .resolver import Req, resolve
+from .resolver import Chosen, Req, resolve
 
 __all__ = ["Pin", "Plan", "Request", "get_plan", "recipe_files"]
 
@@ -108,6 +112,7 @@ class Plan:
     python: str  # the interpreter the markers were decided for, in words
     index_urls: list[str] = field(default_factory=list)
     pin_urls: bool = False
+    warnings: list[str] = field(default_factory=list)  # what the request names in vain
 
     def generated(self) -> list[Pin]:
         return [p for p in self.pins.values() if p.origin == "index"]
@@ -136,6 +141,7 @@ class Plan:
             python=data["python"],
             index_urls=list(data.get("index_urls", [])),
             pin_urls=data.get("pin_urls", False),
+            warnings=list(data.get("warnings", [])),
         )
 
 
@@ -168,6 +174,8 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
             raise
         volatile("a stale plan served while the index is out of reach")
         return stale
+    for warning in plan.warnings:
+        print(f"pybuild: warning: {warning}", file=sys.stderr)
     for pin in plan.pins.values():
         for note in pin.notes:
             print(f"pybuild: {note}", file=sys.stderr)
@@ -231,7 +239,31 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
         python=_describe(env),
         index_urls=list(releases.index.urls),
         pin_urls=request.index_urls is not None,
+        warnings=_unknown_extras(roots, chosen, releases, pkgs),
     )
+
+
+def _unknown_extras(
+    roots: Sequence[Req], chosen: dict[str, Chosen], releases: Releases, pkgs: Any
+) -> list[str]:
+    """The extras the request names that the release it resolved to does not provide, each
+    said once, as pip and uv say it, with the close one it may have meant. A recipe of the
+    set provides its own extras and those of its release's metadata (which the resolver read
+    for any other extra)."""
+    found = []
+    for root in roots:
+        entry = chosen[root.name]
+        provided: set[str] = set()
+        if entry.origin == "set":
+            extras = pkgs[entry.attr].attrs["optional_dependencies"]
+            provided = {str(canonicalize_name(e)) for e in extras}
+        if not root.extras <= provided:
+            provided |= set(releases.metadata(entry.name, entry.version).extras)
+        for extra in sorted(root.extras - provided):
+            text = f"{entry.name} {entry.version} does not provide the extra {extra!r}"
+            close = difflib.get_close_matches(extra, sorted(provided), n=1)
+            found.append(text + (f"; did you mean {close[0]!r}?" if close else ""))
+    return list(dict.fromkeys(found))
 
 
 def _remember_files(plan: Plan) -> None:
