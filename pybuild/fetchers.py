@@ -275,23 +275,42 @@ def find_pypi_file(
 
 
 def locate_pypi_file(
-    pname: str, version: str, kind: str, tags: tuple[str, ...] | None
+    pname: str,
+    version: str,
+    kind: str,
+    tags: tuple[str, ...] | None,
+    python_version: str | None = None,
 ) -> tuple[str, str, str]:
-    """Ask the index for a release file: its URL, file name and SRI hash."""
-    file, actual = _locate(pname, version, kind, tags)
+    """Ask the index for a release file: its URL, file name and SRI hash. With
+    `python_version` (an interpreter's, for its wheel), a release whose ``Requires-Python``
+    excludes it is :class:`~pybuild.errors.UnsupportedInterpreter`, as ``fetch_pypi`` would
+    refuse the file: said first, since it is why no wheel has the interpreter's tags."""
+    file, actual = _locate(pname, version, kind, tags, python_version)
     return file.url, file.filename, actual
 
 
 def _locate(
-    pname: str, version: str, kind: str, tags: tuple[str, ...] | None
+    pname: str,
+    version: str,
+    kind: str,
+    tags: tuple[str, ...] | None,
+    python_version: str | None = None,
 ) -> tuple[DistFile, str]:
     from packaging.tags import parse_tag
 
-    from .index import Index
+    from .index import Index, NoMatchingFile
 
     tag_list = [t for text in tags for t in parse_tag(text)] if tags else None
     with Index() as index:
-        file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
+        try:
+            file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
+        except NoMatchingFile:
+            if python_version is not None:
+                for other in index.release(pname, version):
+                    _check_requires_python(pname, version, other.requires_python, python_version)
+            raise
+        if python_version is not None:
+            _check_requires_python(pname, version, file.requires_python, python_version)
         actual = parse_hash(file.sha256).sri if file.sha256 else hash_by_download(index, file)
     return file, actual
 

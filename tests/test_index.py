@@ -175,6 +175,35 @@ def test_no_matching_file_lists_the_files(index: Index, local_index: _fixtures.L
     }
 
 
+def test_prefetch_says_first_that_requires_python_leaves_the_interpreter_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As numpy 2.4.6 on 3.10 (its wheels are for 3.11 and later, as its Requires-Python
+    says): the reason first, not the interpreter's hundreds of tags and every wheel's name."""
+    from pybuild.cli import main
+    from pybuild.python.interpreter import Interpreter
+
+    platforms = ("manylinux_2_17_x86_64", "musllinux_1_2_x86_64", "macosx_11_0_arm64", "win32")
+    dists = [make_wheel(tmp_path, "future", "1.0", {}, tag=f"cp399-cp399-{p}") for p in platforms]
+    dists.append(make_sdist(tmp_path, "future", "1.0", {}))
+    future = write_index(tmp_path / "future", dists, {d.name: ">=3.99" for d in dists})
+    for name, value in _fixtures.index_environ(future).items():
+        monkeypatch.setenv(name, value)
+    assert main(["prefetch", "--kind", "wheel", "future==1.0"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"error: future 1.0 does not support Python {Interpreter.current().version}: it requires"
+        " Python >=3.99 (Requires-Python, as the index lists it)\n"
+    )
+    assert "--python X.Y" in err and ".whl" not in err
+    # for this Python after all: no wheel has its tags, and the files are a few and a count
+    monkeypatch.setenv("PIP_INDEX_URL", write_index(tmp_path / "present", dists))
+    assert main(["prefetch", "--kind", "wheel", "future==1.0"]) == 1
+    err = capsys.readouterr().err
+    assert "future 1.0 has no wheel compatible with the tags" in err
+    assert err.count("future-1.0") == 3 and ", ... (5 files)" in err
+
+
 def test_find_rejects_bad_arguments(index: Index) -> None:
     with pytest.raises(UsageError, match="kind must be"):
         index.find("demo", "1.1", "egg")  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import UsageError
+from ..errors import UnsupportedInterpreter, UsageError
 from .common import open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -45,8 +45,17 @@ def _prefetch(args: argparse.Namespace) -> int:
     if args.python is not None and args.kind != "wheel":
         raise UsageError("--python chooses a wheel's interpreter: add --kind wheel")
     python = Interpreter.at(locate_python(args.python)) if args.python else Interpreter.current()
-    tags = python.tags if args.kind == "wheel" else None
-    url, filename, sri = locate_pypi_file(name.strip(), version.strip(), args.kind, tags)
+    wheel = args.kind == "wheel"
+    tags = python.tags if wheel else None
+    try:
+        url, filename, sri = locate_pypi_file(
+            name.strip(), version.strip(), args.kind, tags, python.version if wheel else None
+        )
+    except UnsupportedInterpreter as exc:  # its hint is about a set's recipe
+        exc.hint = (
+            "fetch the wheel for an interpreter it supports (--python X.Y), or another release"
+        )
+        raise
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)
     realise([fetched], store)

@@ -23,6 +23,7 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 
+from ..index.errors import show_files
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
 from .errors import GenerateError, MissingBuildBackend
@@ -161,7 +162,7 @@ class Pinner:
             where = "the hashes it is locked or required with" if allowed else "this interpreter"
             if build_tool:
                 where = "this interpreter, and a build tool comes from its wheel"
-            shown = ", ".join(f.filename for f in files) or "(none)"
+            shown = show_files([f.filename for f in files])
             raise GenerateError(f"{label}: no file fits {where}; its files: {shown}")
         meta = releases.metadata(entry.name, entry.version)
         pin.kind = file.kind

@@ -50,6 +50,7 @@ from packaging.version import Version
 from ..atomic import write_atomic
 from ..hashing import parse_hash
 from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
+from ..index.errors import show_files
 from .buildsystem import BuildSystem, prepare_metadata, read_build_system
 from .errors import MetadataError, NotOnIndex
 from .markers import marker_environment
@@ -273,10 +274,10 @@ class Releases:
             return parse_metadata(self._wheel_metadata(wheels[0]), "the wheel's METADATA")
         sdist = self.sdist(name, version)
         if sdist is None:
-            files = ", ".join(f.filename for f in self.version_files(name, version))
+            files = show_files([f.filename for f in self.version_files(name, version)])
             raise MetadataError(
                 f"{name} {version} has no sdist and no wheel for this interpreter"
-                f" ({self.tags[0]}); its files: {files or '(none)'}"
+                f" ({self.tags[0]}); its files: {files}"
             )
         pkg_info, system = self._read_sdist(name, version, sdist)
         if pkg_info is not None and reliable_sdist_metadata(pkg_info):

@@ -21,6 +21,7 @@ __all__ = [
     "PackageIndexError",
     "ProjectNotFound",
     "VersionNotFound",
+    "show_files",
 ]
 
 _VERSIONS_SHOWN = 15
@@ -79,6 +80,11 @@ class NoMatchingFile(PackageIndexError):
 
     def __init__(self, project: str, version: Version, wanted: str, files: Sequence[str]):
         self.project, self.version, self.files = project, version, list(files)
-        super().__init__(
-            f"{project} {version} has no {wanted}; its files: {', '.join(files) or '(none)'}"
-        )
+        super().__init__(f"{project} {version} has no {wanted}; its files: {show_files(files)}")
+
+
+def show_files(names: Sequence[str], limit: int = 3) -> str:
+    """The first few of a release's file names and how many there are, for a message: a
+    compiled project has dozens of wheels, and all their names would bury the message."""
+    shown = ", ".join(names[:limit])
+    return f"{shown}, ... ({len(names)} files)" if len(names) > limit else shown or "(none)"
