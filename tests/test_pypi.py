@@ -881,6 +881,44 @@ def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
     assert not (out / "alpha.py").exists() and "removed" not in moved.stdout
 
 
+def test_an_imported_shell_is_for_the_interpreter_it_was_imported_for(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """Its packages were decided with that interpreter's markers (iota is left out on any
+    other Python here): shell.py says so, keeps the import's --python, and refuses a set for
+    another Python instead of silently lacking packages; the hint is to import again."""
+    xy = pkgs.interpreter.version_xy
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f'alpha==1.0\niota; python_version == "{xy}"\n')
+    out = tmp_path / "out"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("import", str(requirements), "-o", str(out), *recipes)
+    shell = out / "shell.py"
+    text = shell.read_text()
+    assert f"Its packages were decided for CPython {pkgs.interpreter.version} on" in text
+    assert f"must have Python {xy}: for another interpreter, run the import again" in (
+        " ".join(text.split())
+    )
+    assert 'packages = ["alpha", "iota"]' in text and "package_set(python=" not in text
+    assert cli("shell", "--dry-run", cwd=out).returncode == 0
+    refused = cli("--python", sys.executable, "shell", "--dry-run", cwd=out, ok=False)
+    assert "run the import again with --python X.Y instead" in refused.stderr
+    assert "write package_set" not in refused.stderr
+    # shell.py edited for another Python (as the hint used to suggest): refused, not shortened
+    shell.write_text(text.replace(f'python="{xy}")', 'python="3.0")'))
+    refused = cli("shell", "--dry-run", cwd=out, ok=False)
+    assert (
+        "the packages of this imported folder were decided for Python 3.0, and its set's"
+        f" interpreter is Python {pkgs.interpreter.version}"
+    ) in refused.stderr
+    assert f"pybuild --python {xy} import FILE -o DIR" in refused.stderr
+    # imported with --python: shell.py makes its set with that interpreter
+    relative = os.path.relpath(sys.executable, tmp_path)
+    cli("--python", relative, "import", str(requirements), "-o", str(out), *recipes, cwd=tmp_path)
+    assert f"package_set(\n    python={json.dumps(sys.executable)}," in shell.read_text()
+    assert cli("shell", "--dry-run", cwd=out).returncode == 0
+
+
 def _sri(hex_digest: str) -> str:
     import base64
 

@@ -227,16 +227,28 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     return [select(module, attr, file) for attr in attrs]
 
 
-def refuse_set_options(args: argparse.Namespace, file: str = "-f FILE") -> None:
-    """`file` (``-f FILE``, a folder's ``shell.py``) makes its own package set: the options
-    that choose one would be ignored, so they are refused."""
+def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> None:
+    """The file at `path` (a folder's ``shell.py``; by default ``-f FILE``) makes its own
+    package set: the options that choose one would be ignored, so they are refused. The
+    ``shell.py`` of ``pybuild import`` has its packages decided for the interpreter it was
+    imported for, so another one means importing again, not editing it."""
     given = set_options_given(args)
-    if given:
-        raise UsageError(
-            f"{file} makes its own package set, so {' and '.join(given)} would not apply"
-            ' to it: write package_set(python="X.Y") in it (its recipes and overlays too), or'
-            f" drop {' and '.join(given)}"
+    if not given:
+        return
+    from ..generate.folder import written_by_import
+
+    options = " and ".join(given)
+    label = path or "-f FILE"
+    how = 'write package_set(python="X.Y") in it (its recipes and overlays too)'
+    if "--python" in given and written_by_import(path or args.file):
+        how = (
+            "`pybuild import` decided its packages for the interpreter it was imported for"
+            " (markers such as python_version): run the import again with --python X.Y instead"
         )
+    raise UsageError(
+        f"{label} makes its own package set, so {options} would not apply to it: {how}, or"
+        f" drop {options}"
+    )
 
 
 def set_options_given(args: argparse.Namespace) -> list[str]:

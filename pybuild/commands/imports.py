@@ -100,6 +100,7 @@ def _import(args: argparse.Namespace) -> int:
         groups=args.group,
         recipes=recipe_folders(args) or (),
         refresh=args.refresh,
+        python=getattr(args, "python", None),
     )
     if args.json:
         print_json(

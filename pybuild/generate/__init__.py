@@ -16,7 +16,7 @@ Modules: :mod:`.pypi` (``from_pypi``), :mod:`.folder` (``pybuild import``'s fold
 from __future__ import annotations
 
 from .errors import GenerateError, MetadataError, MissingBuildBackend, NotOnIndex, ResolutionFailed
-from .folder import ImportResult, folder_overlay, import_file
+from .folder import ImportResult, folder_environment, folder_overlay, import_file
 from .names import attr_name
 from .pypi import from_pypi, parse_pypi_spec
 
@@ -28,6 +28,7 @@ __all__ = [
     "NotOnIndex",
     "ResolutionFailed",
     "attr_name",
+    "folder_environment",
     "folder_overlay",
     "from_pypi",
     "import_file",

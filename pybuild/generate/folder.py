@@ -1,7 +1,8 @@
 """``pybuild import``: a requirements, pyproject or lock file made into a folder of recipes.
 
 The folder holds an ``overlay.py`` that adds the generated recipes to a set, a ``shell.py``
-whose ``env`` is the environment of what the file asked for (``cd DIR && pybuild shell``), and
+whose ``env`` is the environment of what the file asked for (``cd DIR && pybuild shell``) on
+the interpreter it was imported for (:func:`folder_environment`), and
 the folder ``generated-recipes/`` with one recipe module per package the set does not already
 have (every package with ``all_from_index``). The recipes are not beside ``shell.py``: Python
 puts the current folder first on ``sys.path``, so a ``certifi.py`` there would shadow the real
@@ -23,6 +24,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,14 @@ from ..lazy import Lazy
 from .plan import Plan, Request, get_plan
 from .render import GENERATED, RECIPES_FOLDER, overlay_text, recipe_text, shell_text
 
-__all__ = ["ImportResult", "folder_overlay", "import_file", "request_for"]
+__all__ = [
+    "ImportResult",
+    "folder_environment",
+    "folder_overlay",
+    "import_file",
+    "request_for",
+    "written_by_import",
+]
 
 _SPECIAL = ("overlay", "shell")
 
@@ -163,11 +172,13 @@ def import_file(
     groups: Iterable[str] = (),
     recipes: Sequence[str] = (),
     refresh: bool = False,
+    python: str | None = None,
 ) -> ImportResult:
     """Resolve `path` and write its recipes, ``overlay.py`` and ``shell.py`` into `folder`.
 
-    `recipes` are the recipe folders `pkgs` was made from when they are not the default,
-    so that ``shell.py`` makes the same set.
+    `recipes` are the recipe folders `pkgs` was made from when they are not the default, and
+    `python` what named its interpreter (``--python``) when one did, so that ``shell.py``
+    makes the same set: its packages were decided for that interpreter.
     """
     path, folder = Path(path), Path(folder)
     spec = read_file(path, extras, groups)
@@ -180,8 +191,15 @@ def import_file(
         for pin in plan.generated()
     }
     texts["overlay.py"] = overlay_text(path.name)
+    if python is not None and os.sep in python:  # a path: shell.py is evaluated elsewhere
+        python = os.path.abspath(python)
     texts["shell.py"] = shell_text(
-        path.name, plan.root_attrs(), [str(Path(r).resolve()) for r in recipes]
+        path.name,
+        plan.root_attrs(),
+        [str(Path(r).resolve()) for r in recipes],
+        plan.python,
+        pkgs.interpreter.version_xy,
+        python,
     )
     (folder / RECIPES_FOLDER).mkdir(parents=True, exist_ok=True)
     removed = []
@@ -189,7 +207,7 @@ def import_file(
     moved = {Path(name).name for name in texts}
     for old in sorted([*folder.glob("*.py"), *folder.glob(f"{RECIPES_FOLDER}/*.py")]):
         name = old.relative_to(folder).as_posix()
-        if name not in texts and _generated(old):
+        if name not in texts and written_by_import(old):
             old.unlink()
             if old.parent.name == RECIPES_FOLDER or old.name not in moved:
                 removed.append(old.stem)
@@ -204,11 +222,42 @@ def import_file(
     )
 
 
-def _generated(path: Path) -> bool:
+def written_by_import(path: str | Path) -> bool:
+    """Whether `path` is a file ``pybuild import`` wrote (and rewrites)."""
     try:
-        return GENERATED in path.read_text(encoding="utf-8")[:2000]
+        return GENERATED in Path(path).read_text(encoding="utf-8")[:2000]
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def folder_environment(pkgs: Any, packages: Sequence[str], python: str) -> Any:
+    """``env`` of an imported folder's ``shell.py``: the environment of `packages`, a list
+    ``pybuild import`` decided for Python `python` (``X.Y``), whose markers (``tomli;
+    python_version < "3.11"``) and wheels left some packages out or in. A set for another
+    Python would silently lack or add packages, so it is refused: the import is to be run
+    again for it. The ``X.Y`` is what ``python_version`` markers and wheels' tags are decided
+    by; a later patch release of the same Python still serves.
+
+    Example::
+
+        >>> from pybuild import package_set
+        >>> pkgs = package_set()
+        >>> env = folder_environment(pkgs, ["six"], pkgs.interpreter.version_xy)
+    """
+    here = pkgs.interpreter
+    if here.version_xy != python:
+        from ..errors import UsageError
+
+        error = UsageError(
+            f"the packages of this imported folder were decided for Python {python}, and its"
+            f" set's interpreter is Python {here.version}: another Python's markers could"
+            " leave packages out or in"
+        )
+        error.hint = (
+            f"run the import again for it: pybuild --python {here.version_xy} import FILE -o DIR"
+        )
+        raise error
+    return pkgs.python.with_packages(lambda ps: [ps[name] for name in packages])
 
 
 def folder_overlay(folder: str | Path) -> Callable[[Any, Any], dict[str, Any]]:

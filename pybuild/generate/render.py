@@ -161,26 +161,46 @@ overlay = folder_overlay(Path(__file__).parent / "{RECIPES_FOLDER}")
 '''
 
 
-def shell_text(source: str, attrs: Sequence[str], recipes: Sequence[str]) -> str:
-    """``shell.py`` of an imported folder: the environment of what `source` asked for."""
+def shell_text(
+    source: str,
+    attrs: Sequence[str],
+    recipes: Sequence[str],
+    interpreter: str,
+    python: str,
+    python_option: str | None = None,
+) -> str:
+    """``shell.py`` of an imported folder: the environment of what `source` asked for.
+
+    Its list of packages was decided for one interpreter (`interpreter` in words, `python` its
+    ``X.Y``): markers such as ``python_version < "3.11"`` left some out or in. So the file
+    says which, its ``env`` refuses a set for another Python (:func:`~.folder.folder_environment`),
+    and `python_option`, what ``--python`` named at the import, makes its set with the same one.
+    """
+    about = (
+        f"Its packages were decided for {interpreter} (the requirements' markers, such as"
+        f' python_version < "3.11", and the wheels), so its set must have Python {python}: for'
+        f" another interpreter, run the import again, pybuild --python X.Y import {source} -o DIR."
+    )
     lines = [
         f'"""The environment of {source}: run `pybuild shell` in this folder.',
+        "",
+        *textwrap.wrap(about, _WIDTH),
         "",
         f"{GENERATED}; `pybuild import` rewrites this folder.",
         '"""',
         "",
         "from pathlib import Path",
         "",
-        "from pybuild.generate import folder_overlay",
+        "from pybuild.generate import folder_environment, folder_overlay",
         "from pybuild.pkgset import package_set",
         "",
         *_split(("packages = [", [_q(a) for a in attrs], "]"), 0, ""),
     ]
-    overlays = f'overlays=[folder_overlay(Path(__file__).parent / "{RECIPES_FOLDER}")]'
+    arguments = [f"python={_q(python_option)}"] if python_option is not None else []
     if recipes:
         lines += _split(("recipes = [", [_q(r) for r in recipes], "]"), 0, "")
-        lines.append(f"pkgs = package_set(recipes=recipes, {overlays})")
-    else:
-        lines.append(f"pkgs = package_set({overlays})")
-    lines.append("env = pkgs.python.with_packages(lambda ps: [ps[name] for name in packages])")
+        arguments.append("recipes=recipes")
+    arguments.append(f'overlays=[folder_overlay(Path(__file__).parent / "{RECIPES_FOLDER}")]')
+    lines += _split(("pkgs = package_set(", arguments, ")"), 0, "")
+    lines.append(f"env = folder_environment(pkgs, packages, python={_q(python)})")
     return "\n".join(lines) + "\n"
