@@ -295,12 +295,19 @@ def test_an_archive_replaced_with_its_metadata_updated_fails_the_nar_hash(
     assert "its signed metadata says" in text and "tampered with" in text
 
 
+BROKEN_SIGNATURE = (
+    "the signature by test-1 does not verify with the trusted key test-1: the entry was changed"
+    " after it was signed (its NarHash, NarSize or References), the signature is damaged, or"
+    " another key of the same name made it"
+)
+
+
 def test_a_wrong_signature_is_refused_and_built_locally(filled: Filled, store: Store) -> None:
     other = SecretKey.generate("test-1")  # same name, another key
     info = filled.info(filled.chain.lib)
     filled.write_info(replace(info, sigs=()).signed(other))
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
-    assert "no valid signature by a trusted key" in text
+    assert BROKEN_SIGNATURE in text
 
 
 def test_a_signature_of_other_content_is_refused(filled: Filled, store: Store) -> None:
@@ -309,13 +316,32 @@ def test_a_signature_of_other_content_is_refused(filled: Filled, store: Store) -
     filled.write_info(replace(info, references=()))
     opts = options(filled.url, keys=(filled.public,))
     text = refused_then_built(filled, store, opts, bad=filled.chain.app)
-    assert "no valid signature by a trusted key" in text
+    assert BROKEN_SIGNATURE in text
+
+
+@pytest.mark.parametrize("field", ["NarHash", "Sig"])
+def test_a_tampered_line_says_the_trusted_signature_fails_not_that_none_is_trusted(
+    filled: Filled, store: Store, field: str
+) -> None:
+    """An edited ``NarHash:`` or ``Sig:`` line of an entry signed by the one trusted key: the
+    refusal says that key's signature fails, never 'signed by test-1; trusted: test-1'."""
+    path = filled.root / narinfo_name(filled.chain.lib.out)
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{field}: "))
+    # another first character after "sha256:" (base32) or "test-1:" (base64): well-formed
+    head, sep, tail = lines[at].rpartition(":")
+    first = next(c for c in ("01" if field == "NarHash" else "AB") if c != tail[0])
+    lines[at] = head + sep + first + tail[1:]
+    path.write_text("\n".join(lines) + "\n")
+    text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
+    assert BROKEN_SIGNATURE in text
+    assert "trusted: test-1" not in text
 
 
 def test_an_untrusted_key_is_refused(filled: Filled, store: Store) -> None:
     stranger = str(SecretKey.generate("stranger").public_key())
     text = refused_then_built(filled, store, options(filled.url, keys=(stranger,)))
-    assert "signed by test-1; trusted: stranger" in text
+    assert "not signed by a trusted key (signed by test-1; trusted: stranger)" in text
 
 
 def test_an_unsigned_entry_is_refused_and_built_locally(filled: Filled, store: Store) -> None:

@@ -191,11 +191,28 @@ class Substituters:
             return "the entry is unsigned (require_sigs is on)"
         if not self.keys:
             return "no trusted_public_keys are set, so no signature can be trusted"
-        if info.trusted_by(self.keys) is None:
-            names = ", ".join(s.partition(":")[0] for s in info.sigs)
-            trusted = ", ".join(k.name for k in self.keys)
-            return f"no valid signature by a trusted key (signed by {names}; trusted: {trusted})"
-        return ""
+        if info.trusted_by(self.keys) is not None:
+            return ""
+        signers = list(dict.fromkeys(s.partition(":")[0] for s in info.sigs))
+        trusted = list(dict.fromkeys(k.name for k in self.keys))
+        broken = [name for name in signers if name in trusted]
+        if broken:
+            # A trusted key's name is on it, yet its signature fails: naming the key as both
+            # signer and trusted would read as a contradiction, so say what fails instead.
+            which = (
+                f"the signature by {broken[0]} does not verify with the trusted key {broken[0]}"
+                if len(broken) == 1
+                else f"the signatures by {', '.join(broken)} do not verify with the trusted keys"
+            )
+            return (
+                f"{which}: the entry was changed after it was signed (its NarHash, NarSize"
+                " or References), the signature is damaged, or another key of the same"
+                " name made it"
+            )
+        return (
+            f"not signed by a trusted key (signed by {', '.join(signers)};"
+            f" trusted: {', '.join(trusted)})"
+        )
 
     def _refuse(self, cache: BinaryCache, path: str, reason: str) -> None:
         with self._lock:
