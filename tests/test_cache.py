@@ -9,6 +9,7 @@ HTTP server the test starts (one that stores PUT uploads, one that stalls, a clo
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import http.server
 import io
@@ -22,7 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import zstandard
@@ -554,6 +555,97 @@ def test_round_trip_over_http_with_put(tmp_path: Path, store: Store) -> None:
         assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
     assert chain.runs() == []
     assert list(store.verify(check_contents=True)) == []
+
+
+class _GuardedHandler(_CacheHandler):
+    """A cache that anyone may read (`anonymous`), login "ci" (password "secret") may write
+    and "reader" only read, as the farm guide's nginx; it answers `status` to every request
+    when that is set (a server without PUT: 405)."""
+
+    status = 0
+    anonymous = "GET"
+    logins: ClassVar = {"ci": ("secret", "GET PUT"), "reader": ("secret", "GET")}
+
+    def _allowed(self) -> bool:
+        if self.status:
+            self.send_error(self.status)
+            return False
+        if self.command in self.anonymous.split():
+            return True
+        header = self.headers.get("Authorization", "")
+        user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+        known, methods = self.logins.get(user, (None, ""))
+        if known is None or password != known:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="pybuild cache"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
+        if self.command not in methods.split():
+            self.send_error(403)
+            return False
+        return True
+
+    def do_GET(self) -> None:
+        if self._allowed():
+            super().do_GET()
+
+    def do_PUT(self) -> None:
+        if self._allowed():
+            super().do_PUT()
+
+
+def test_a_refused_upload_or_read_names_the_login_that_netrc_gives(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """401 and 403 ask for credentials (the ~/.netrc the farm guide sets up), never for PUT,
+    which only a 405 or 501 says is off."""
+    lib = make_chain(tmp_path).lib
+    realise([lib], store, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    netrc = tmp_path / "netrc"
+    monkeypatch.setenv("NETRC", str(netrc))
+    root = tmp_path / "served"
+    root.mkdir()
+    with serve(type("Handler", (_GuardedHandler,), {"root": root})) as url:
+
+        def refusal(login: str) -> str:
+            if login:
+                netrc.write_text(f"machine 127.0.0.1 login {login}\n")
+            with pytest.raises(CacheUnavailable) as caught:
+                copy_to(open_cache(url), store, [lib.out])
+            assert "PUT enabled" not in caught.value.reason
+            return caught.value.reason
+
+        assert refusal("") == (
+            "PUT pybuild-cache-info: HTTP 401 Unauthorized (the server wants a login for PUT:"
+            f" put 'machine 127.0.0.1 login USER password PASSWORD' in {netrc}, readable only"
+            " by you)"
+        )
+        assert refusal("ci password wrong") == (
+            "PUT pybuild-cache-info: HTTP 401 Unauthorized (the server refused the login 'ci'"
+            f" that {netrc} gives for 127.0.0.1)"
+        )
+        assert refusal("reader password secret") == (
+            "PUT pybuild-cache-info: HTTP 403 Forbidden (the server does not let 'reader', the"
+            f" login {netrc} gives for 127.0.0.1, PUT there: check its access rules)"
+        )
+        netrc.write_text("machine 127.0.0.1 login ci password secret\n")
+        assert copy_to(open_cache(url), store, [lib.out]).uploaded == [lib.out]
+
+    # a cache that only a login may read: the substituter gives it up with the same hint
+    netrc.unlink()
+    guarded = {"root": root, "anonymous": ""}
+    with serve(type("Handler", (_GuardedHandler,), guarded)) as url:
+        opts = options(url, require_sigs=False)
+        assert realise([lib], Store(tmp_path / "home-b"), opts)[lib].status == "built"
+        assert "HTTP 401 Unauthorized (the server wants a login for GET: put 'machine" in said(opts)
+        assert f"not using binary cache {url}" in said(opts)
+    without_put = type("Handler", (_GuardedHandler,), {"root": root, "status": 405})
+    with serve(without_put) as url, pytest.raises(CacheUnavailable) as caught:
+        open_cache(url)._put("log/x", b"")
+    assert caught.value.reason.endswith(
+        "HTTP 405 Method Not Allowed (is PUT enabled on the server? nginx: dav_methods PUT)"
+    )
 
 
 def test_a_cache_that_is_down_falls_back_to_building(tmp_path: Path, store: Store) -> None:

@@ -62,6 +62,15 @@ http {{
             create_full_put_path on;
             dav_access user:rw group:r all:r;
         }}
+        location /private/ {{  # the farm guide's: anyone reads, a login writes
+            dav_methods PUT;
+            create_full_put_path on;
+            dav_access user:rw group:r all:r;
+            limit_except GET HEAD {{
+                auth_basic "pybuild cache";
+                auth_basic_user_file {tmp}/htpasswd;
+            }}
+        }}
     }}
 }}
 """
@@ -98,6 +107,7 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
     user = "user root root;" if os.geteuid() == 0 else ""  # workers must reach tmp folders
     conf = tmp / "nginx.conf"
     conf.write_text(_CONFIG.format(user=user, tmp=tmp, port=port, root=root))
+    (tmp / "htpasswd").write_text("ci:{PLAIN}secret\n")
     log = tmp / "error.log"
     proc = subprocess.Popen(
         [binary, "-p", str(tmp), "-c", str(conf), "-e", str(log)],
@@ -200,3 +210,38 @@ def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
     log.write_bytes(long)
     assert main(["log", str(fresh.path(chain.app.out)), "--option", "substituters", url]) == 0
     assert capsys.readouterr().out.encode() == long
+
+
+def test_cli_copy_to_a_cache_behind_a_login_asks_for_it_in_netrc(
+    nginx: tuple[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The farm guide's server: a 401 asks for the login in the netrc file (not whether PUT is
+    enabled), and the login it then gives uploads."""
+    url, root = nginx
+    chain = make_chain(tmp_path, salt="login")
+    built = Store(os.environ["PYBUILD_HOME"])
+    realise([chain.lib], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    netrc = tmp_path / "netrc"
+    monkeypatch.setenv("NETRC", str(netrc))
+    copy = ["copy", "--key", str(keys / "ci-1.secret"), str(built.path(chain.lib.out))]
+    capsys.readouterr()
+    assert main([*copy, "--to", f"{url}/private"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "PUT pybuild-cache-info: HTTP 401 Unauthorized (the server wants a login for PUT: put"
+        f" 'machine 127.0.0.1 login USER password PASSWORD' in {netrc}, readable only by you)"
+    ) in err
+    assert "PUT enabled" not in err
+    netrc.write_text("machine 127.0.0.1 login ci password wrong\n")
+    assert main([*copy, "--to", f"{url}/private"]) == 1
+    assert f"(the server refused the login 'ci' that {netrc} gives for 127.0.0.1)" in (
+        capsys.readouterr().err
+    )
+    netrc.write_text("machine 127.0.0.1 login ci password secret\n")
+    assert main([*copy, "--to", f"{url}/private"]) == 0
+    assert (root / "private" / narinfo_name(chain.lib.out)).exists()

@@ -429,11 +429,37 @@ class _Body:
 
 
 def _check_status(url: str, method: str, rel: str, response: Any) -> None:
-    if not 200 <= response.status_code < 300:
-        hint = " (is PUT enabled on the server?)" if method == "PUT" else ""
-        raise CacheUnavailable(
-            url, f"{method} {rel}: HTTP {response.status_code} {response.reason}{hint}"
+    status = response.status_code
+    if not 200 <= status < 300:
+        hint = ""
+        if status in (401, 403):
+            hint = f" ({_login_hint(method, response)})"
+        elif method == "PUT" and status in (405, 501):  # the method is not allowed, or unknown
+            hint = " (is PUT enabled on the server? nginx: dav_methods PUT)"
+        raise CacheUnavailable(url, f"{method} {rel}: HTTP {status} {response.reason}{hint}")
+
+
+def _login_hint(method: str, response: Any) -> str:
+    """What a 401 or 403 asks of the user. requests sends the login that the netrc file
+    (``$NETRC``, else ``~/.netrc``) gives for the cache's host, where the guides put it (a
+    password in the URL would show in every message that names the cache): so either that
+    file has no login for the host, or the server refused the one it has."""
+    from requests.utils import get_netrc_auth
+
+    host = urllib.parse.urlsplit(response.url).hostname
+    netrc = os.environ.get("NETRC") or "~/.netrc"
+    login = get_netrc_auth(response.url)
+    if login is None:
+        return (
+            f"the server wants a login for {method}: put 'machine {host} login USER password"
+            f" PASSWORD' in {netrc}, readable only by you"
         )
+    if response.status_code == 401:
+        return f"the server refused the login {login[0]!r} that {netrc} gives for {host}"
+    return (
+        f"the server does not let {login[0]!r}, the login {netrc} gives for {host}, {method}"
+        " there: check its access rules"
+    )
 
 
 def _reason(exc: BaseException) -> str:
