@@ -9,7 +9,8 @@ streams are treated apart, because they carry different things:
 - standard error carries the plan, progress, messages and warnings: a write there that fails
   must never abort the work (``pybuild install … 2>&1 | head -5`` would stop a build half
   done), so the stream goes to /dev/null and the command goes on, its exit status its own (as
-  Nix ignores failing writes to standard error).
+  Nix ignores failing writes to standard error). So it does when its terminal was closed
+  (EIO): the command, interrupted by the SIGHUP that came with it, cleans up and exits 129.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class _Forgiving(io.FileIO):
     def write(self, data: ReadableBuffer, /) -> int:
         try:
             return super().write(data)
-        except BrokenPipeError:
+        except OSError as exc:
+            import errno
+
+            # EIO: a terminal hung up (closed), which ends the command with SIGHUP: its clean-up
+            # and its exit status must not fail on what it says meanwhile.
+            if not isinstance(exc, BrokenPipeError) and exc.errno != errno.EIO:
+                raise
             _to_devnull(self.fileno())
             return memoryview(data).nbytes  # taken: the caller must not try again
 

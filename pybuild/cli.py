@@ -3,7 +3,8 @@
 
 The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
 one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1;
-``--show-trace`` prints the whole traceback.
+``--show-trace`` prints the whole traceback. Ctrl-C, SIGTERM and SIGHUP interrupt a command
+alike: what it made so far is cleaned up, and it exits with 128 + the signal's number.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from .fastpath import answer, help_text_path, terminal_width
 TYPE_CHECKING = False  # argparse and typing load only when the fast path cannot answer
 if TYPE_CHECKING:
     import argparse
+    import signal as _signal
     from collections.abc import Callable, Sequence
+    from types import FrameType
     from typing import Any
 
     Handler = Callable[[argparse.Namespace], int]
+else:
+    import _signal  # loaded with the interpreter; signal's module would import enum for it
 
 __all__ = ["main"]
 
@@ -54,11 +59,55 @@ def _answer(argv: list[str]) -> int:
     from .pygc import held
 
     replaced = guard_stderr()
+    handlers = _catch_termination()
     try:
         with held:  # the whole command, as mypy does: its modules and values live to its end
             return _command(argv)
     finally:
+        for number, handler in handlers.items():
+            _signal.signal(number, handler)
         restore_stderr(replaced)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C raises KeyboardInterrupt: every clean-up that
+    Ctrl-C runs (builders' groups killed, build folders and partial uploads removed) then runs
+    for them too, where their default action ended pybuild at once and left all of it."""
+
+    def __init__(self, name: str, number: int) -> None:
+        super().__init__(name)
+        self.name, self.number = name, number
+
+
+def _catch_termination() -> dict[int, Any]:
+    """Make SIGTERM (``kill``, a service manager's stop, a CI job's time-out) and SIGHUP (its
+    terminal closed) interrupt the command; the handlers they had, to put back after it.
+
+    Only the first one raises: a closed terminal sends SIGHUP to the whole process group and
+    the shell may send its own, and a second exception would cut the clean-up short. A signal
+    ignored when pybuild started (``nohup``) stays ignored; handlers can be set only from the
+    main thread, so a command run from another thread keeps the ones it has. Not on the fast
+    path, which makes nothing to clean up, nor on import: a library leaves signals to its
+    program."""
+    raised = False
+
+    def interrupt(number: int, frame: FrameType | None) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise _Terminated("SIGTERM" if number == _signal.SIGTERM else "SIGHUP", number)
+
+    replaced: dict[int, Any] = {}
+    for number in (_signal.SIGTERM, _signal.SIGHUP):
+        previous = _signal.getsignal(number)
+        if previous == _signal.SIG_IGN:
+            continue
+        try:
+            _signal.signal(number, interrupt)
+        except ValueError:  # not the main thread
+            break
+        replaced[number] = _signal.SIG_DFL if previous is None else previous
+    return replaced
 
 
 def _command(argv: list[str]) -> int:
@@ -80,9 +129,13 @@ def _command(argv: list[str]) -> int:
                 " uses no package set"
             )
         return args.handler(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
+        if isinstance(exc, _Terminated):
+            print(f"interrupted by {exc.name}", file=sys.stderr)
+            return 128 + exc.number
         print("interrupted", file=sys.stderr)
-        return 130
+        return 128 + _signal.SIGINT
     except Exception as exc:  # every error, ours or from the user's code: one short block
         from .brokenpipe import output_closed
 

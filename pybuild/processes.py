@@ -17,6 +17,9 @@ the build lock. So, for every builder:
 - A builder outside the sandbox is watched (:mod:`pybuild.watchdog`): a pybuild killed with
   SIGKILL takes the builder's group with it. (In the sandbox, bubblewrap's
   ``--die-with-parent`` and its PID namespace do that.)
+- A run of builds that is interrupted (Ctrl-C, SIGTERM) kills every builder's group at once
+  (:func:`stop_builds`), and no builder starts after that in the run: the threads running the
+  other builds then clean up as after a failure, instead of the interruption waiting for them.
 
 Example::
 
@@ -52,7 +55,7 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import IO
 
-__all__ = ["Builder", "run_of_builds", "start"]
+__all__ = ["Builder", "run_of_builds", "start", "stop_builds"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
@@ -80,6 +83,8 @@ def start(
     with _REAPER.lock:  # no sweep may see the new builder before it is registered
         _REAPER.enter()
         try:
+            if _REAPER.stopping:
+                raise KeyboardInterrupt("the run of builds was interrupted")
             popen = subprocess.Popen(
                 argv,
                 cwd=cwd,
@@ -127,8 +132,8 @@ class Builder:
             os.killpg(self._popen.pid, signal.SIGKILL)
         if self._watched:  # before the reaping: until then no other group can have its number
             watchdog.forget_group(self._popen.pid)
-        self._popen.wait()
-        with _REAPER.lock:
+        with _REAPER.lock:  # reaped under it: stop_builds() never signals a group number freed
+            self._popen.wait()
             del _REAPER.running[self._popen.pid]
             _REAPER.sweep()
             _REAPER.leave()
@@ -148,7 +153,25 @@ def run_of_builds() -> Iterator[None]:
     finally:
         with _REAPER.lock:
             _REAPER.holds -= 1
+            if _REAPER.holds == 0:
+                _REAPER.stopping = False  # the interrupted run is over: a new one may build
             _REAPER.settle()
+
+
+def stop_builds() -> None:
+    """Kill the group of every builder running in this process, and let no other builder
+    start until the run of builds (:func:`run_of_builds`) ends, for an interrupted run.
+
+    Ctrl-C or SIGTERM interrupts only the main thread; a build running in another thread would
+    go on until its builder ended (hours, for a compiler), and so would the interruption, which
+    waits for that thread, and a thread between two steps would start its next builder. Each
+    killed builder's thread then sees it fail, and cleans up as after any failure.
+    """
+    with _REAPER.lock:
+        _REAPER.stopping = True
+        for pid in _REAPER.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
 
 
 def _exited(popen: subprocess.Popen[bytes], timeout: float | None) -> bool:
@@ -176,6 +199,7 @@ class _Reaper:
         self.lock = threading.Lock()  # held to start a builder, and to sweep
         self.running: dict[int, str] = {}  # builder pid -> its tag
         self.holds = 0  # runs of builds under way (:func:`run_of_builds`)
+        self.stopping = False  # the runs under way were interrupted: no builder may start
         self._users = 0
         self._active = False  # whether this process is a subreaper by our doing
         self._was_subreaper = 0

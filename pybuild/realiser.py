@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -38,7 +39,7 @@ from .store.temproots import add_temp_roots, temp_roots
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from .cache.substitute import Substituters
     from .remote.farm import Farm
@@ -161,7 +162,11 @@ def _run_plan(
                 unfinished -= 1
             seconds[drv] = time.monotonic() - start
 
-    with run_of_builds(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with (
+        run_of_builds(),
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+        _stopped_when_interrupted(pool),
+    ):
         while waiting or running:
             stop = first_error is not None and not options.keep_going
             ready = [d for d, w in waiting.items() if not w]
@@ -188,6 +193,22 @@ def _run_plan(
     if first_error is not None and not options.keep_going:
         raise first_error
     return results
+
+
+@contextlib.contextmanager
+def _stopped_when_interrupted(pool: ThreadPoolExecutor) -> Iterator[None]:
+    """On an interruption (Ctrl-C, SIGTERM: raised in the main thread, which runs the plan),
+    kill the builders running and start none of `pool`'s queued builds. Leaving the pool as it
+    is would wait for the builds under way to end, and start the queued ones first; killed,
+    they clean up as failed builds do, at once."""
+    try:
+        yield
+    except BaseException:
+        from .processes import stop_builds
+
+        stop_builds()
+        pool.shutdown(cancel_futures=True)
+        raise
 
 
 def _run_one(

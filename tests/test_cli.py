@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import pytest
 
 from pybuild.bundled import default_recipes
 from pybuild.hashing import hash_bytes, hash_path
+from pybuild.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = ROOT / "examples" / "hello.py"
@@ -242,6 +244,156 @@ def test_sigkill_during_a_build_leaves_no_damage(tmp_path: Path) -> None:
     [info] = json.loads(run_cli("path-info", "--json", out).stdout)
     assert info["path"] == str(out)
     assert run_cli("verify", "--check-contents").returncode == 0
+
+
+# -- scenario 3b: SIGTERM, SIGHUP or Ctrl-C in the middle of a build ---------------------------
+
+# Builders (and their background jobs) sleep a duration no other process sleeps, by which the
+# test finds them; `after` needs both, so with -j 2 it is queued behind them.
+INTERRUPTED = """
+sleeps = ["-c", "sleep {marker} & exec sleep {marker}"]
+first = derivation(name="first", builder="/bin/sh", args=sleeps)
+second = derivation(name="second", builder="/bin/sh", args=[*sleeps, "second"])
+after = derivation(
+    name="after", builder="/bin/sh", args=["-c", 'echo "$1" > "$out"', "after", first, second]
+)
+"""
+
+
+def _bwrap() -> bool:
+    from pybuild.sandbox import _probe
+
+    return _probe()[0] is not None
+
+
+def _interruptions() -> list[tuple[str, str, int]]:
+    """(signal, sandbox, jobs): each signal alone; with -j 2, builds in worker threads."""
+    cases = [("TERM", "false", 1), ("HUP", "false", 1), ("INT", "false", 1)]
+    cases += [("TERM", "false", 2), ("INT", "false", 2)]
+    return cases + ([("TERM", "true", 1), ("HUP", "true", 2)] if _bwrap() else [])
+
+
+@pytest.mark.parametrize(("name", "sandbox", "jobs"), _interruptions())
+def test_sigterm_and_sighup_interrupt_a_build_as_ctrl_c_does(
+    tmp_path: Path, name: str, sandbox: str, jobs: int
+) -> None:
+    """Every builder's group killed, every folder removed (var/tmp's, the sandbox's /etc, the
+    build folders in TMPDIR), no queued build started, and the exit status a shell reports
+    for that signal: at once, not when the builds would have ended."""
+    from test_processes import dies, kill_marked, sleeping
+
+    marker = f"1000.{time.time_ns() % 10**9:09d}"
+    recipes = write_recipes(tmp_path / "slow.py", INTERRUPTED.format(marker=marker))
+    outside = tmp_path / "tmp"
+    outside.mkdir()
+    target = "after" if jobs > 1 else "first"
+    argv = ("build", "-f", recipes, target, "-j", jobs)
+    proc = start_cli(*argv, TMPDIR=str(outside), PYBUILD_SANDBOX=sandbox)
+    try:
+        deadline = time.monotonic() + 30
+        while len(sleeping(marker)) < 2 * jobs and proc.poll() is None:
+            assert time.monotonic() < deadline, "the builders did not start"
+            time.sleep(0.05)
+        sleepers = sleeping(marker)
+        number = getattr(signal, f"SIG{name}")
+        start = time.monotonic()
+        proc.send_signal(number)
+        _, err = proc.communicate(timeout=30)
+        assert time.monotonic() - start < 10
+    finally:
+        proc.kill()
+        proc.communicate()
+        kill_marked(marker)
+    assert proc.returncode == 128 + number, err
+    assert err.splitlines()[-1] == ("interrupted" if name == "INT" else f"interrupted by SIG{name}")
+    assert "Traceback" not in err and "building after" not in err
+    assert all(dies(pid) for pid in sleepers)
+    store = Store(os.environ["PYBUILD_HOME"])
+    assert not store.tmp_dir.exists() or os.listdir(store.tmp_dir) == []
+    assert list(outside.iterdir()) == []
+
+
+def test_a_closed_terminal_interrupts_a_build_which_cleans_up_and_exits_129(
+    tmp_path: Path,
+) -> None:
+    """The terminal pybuild runs in goes away (its window closed, its ssh connection lost):
+    SIGHUP, then every write to it fails; the clean-up and the exit status must not."""
+    import pty
+
+    from test_processes import dies, kill_marked, sleeping
+
+    marker = f"1000.{time.time_ns() % 10**9:09d}"
+    recipes = write_recipes(tmp_path / "slow.py", INTERRUPTED.format(marker=marker))
+    outside = tmp_path / "tmp"
+    outside.mkdir()
+    terminal, tty = pty.openpty()
+    argv = [sys.executable, "-m", "pybuild", "build", "-f", str(recipes), "first"]
+    env = {**os.environ, "TMPDIR": str(outside)}
+    # setsid -c: pybuild leads a session whose controlling terminal is the pty, as in a shell
+    proc = subprocess.Popen(["setsid", "-c", *argv], stdin=tty, stdout=tty, stderr=tty, env=env)
+    os.close(tty)
+    try:
+        deadline = time.monotonic() + 30
+        while len(sleeping(marker)) < 2 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the builder did not start"
+            with contextlib.suppress(OSError):
+                os.read(terminal, 65536)  # the progress display, drained
+            time.sleep(0.05)
+        sleepers = sleeping(marker)
+        os.close(terminal)  # hung up: the kernel sends SIGHUP to the session's leader
+        assert proc.wait(timeout=30) == 128 + signal.SIGHUP
+    finally:
+        proc.kill()
+        proc.wait()
+        kill_marked(marker)
+    assert all(dies(pid) for pid in sleepers)
+    store = Store(os.environ["PYBUILD_HOME"])
+    assert not store.tmp_dir.exists() or os.listdir(store.tmp_dir) == []
+    assert list(outside.iterdir()) == []
+
+
+BIG = """
+big = derivation(
+    name="big",
+    builder="/bin/sh",
+    args=["-c", 'mkdir "$out"; head -c 16000000 /dev/urandom > "$out/data"'],
+)
+"""
+
+
+def test_an_interrupted_upload_leaves_no_partial_archive_and_a_killed_one_goes_with_gc(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM removes the archive being written; SIGKILL cannot, so its folder names the
+    process, and the next gc removes it once that process is gone (not a day later)."""
+    recipes = write_recipes(tmp_path / "big.py", BIG)
+    result = tmp_path / "result"
+    run_cli("build", "-f", recipes, "big", "-o", result)
+    store = Store(os.environ["PYBUILD_HOME"])
+    cache = tmp_path / "cache"
+
+    def interrupted_upload(number: int) -> tuple[subprocess.Popen[str], list[str]]:
+        proc = start_cli("copy", "--to", cache, "--compression", "xz", result)
+        deadline = time.monotonic() + 30
+        while not (store.tmp_dir.exists() and os.listdir(store.tmp_dir)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.02)
+        proc.send_signal(number)
+        proc.communicate(timeout=120)
+        return proc, sorted(os.listdir(store.tmp_dir))
+
+    proc, left = interrupted_upload(signal.SIGTERM)
+    assert proc.returncode == 143 and left == []
+    assert sorted(p.name for p in cache.iterdir()) == ["pybuild-cache-info"]
+
+    proc, left = interrupted_upload(signal.SIGKILL)
+    assert [
+        re.fullmatch(rf"upload-{proc.pid}-[0-9a-f]{{8}}", name) is not None for name in left
+    ] == [True]
+    collected = run_cli("gc")
+    assert f"deleting {store.tmp_dir / left[0]}\n" in collected.stderr
+    assert os.listdir(store.tmp_dir) == []
+    assert store.is_valid(result.resolve().name)  # the path itself is a root's: kept
 
 
 # -- scenario 4: two builds of one target at once ---------------------------------------------

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -231,6 +232,50 @@ def test_a_killed_pybuild_takes_its_builders_group_with_it(tmp_path: Path, sandb
         pybuild.kill()
         pybuild.wait()
         kill_marked(marker)
+
+
+def test_an_interrupted_run_kills_its_builders_starts_no_other_and_the_next_run_builds(
+    store: Store, tmp_path: Path
+) -> None:
+    """Ctrl-C while builds run in the pool's threads: realise raises at once, with the builds'
+    folders removed and their processes gone; the build queued behind them never starts; and
+    the process builds again afterwards (a library's caller goes on)."""
+    main = threading.get_ident()
+    marker = f"1000.{uuid.uuid4().int % 10**9:09d}"
+    sleeps = ["-c", f"sleep {marker} & exec sleep {marker}"]
+    first = derivation(name="first", builder="/bin/sh", args=sleeps)
+    second = derivation(name="second", builder="/bin/sh", args=[*sleeps, "second"])
+    after = derivation(
+        name="after", builder="/bin/sh", args=["-c", 'echo "$1" > "$out"', "after", first, second]
+    )
+
+    def interrupt_once_running() -> None:
+        deadline = time.monotonic() + 30
+        while len(sleeping(marker)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        signal.pthread_kill(main, signal.SIGINT)  # Ctrl-C, where Python handles it
+
+    interrupter = threading.Thread(target=interrupt_once_running)
+    interrupter.start()
+    log = io.StringIO()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            realise([after], store, BuildOptions(log=log, jobs=2))
+        assert time.monotonic() - start < 30
+    finally:
+        interrupter.join()
+        kill_marked(marker)
+    assert "building after" not in log.getvalue()
+    assert sleeping(marker) == []
+    assert not store.tmp_dir.exists() or os.listdir(store.tmp_dir) == []
+    quick = [
+        derivation(name=f"quick{i}", builder="/bin/sh", args=["-c", "echo > $out"])
+        for i in range(2)
+    ]
+    assert statuses(
+        realise(quick, store, BuildOptions(log=io.StringIO(), jobs=2))
+    ) == dict.fromkeys(quick, "built")
 
 
 def test_a_killed_watchdog_is_replaced_and_told_of_the_running_builders() -> None:

@@ -44,6 +44,7 @@ from typing import Any
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
+from ..store import remove_tree
 from ..store.paths import check_name
 from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
@@ -223,17 +224,21 @@ class BinaryCache:
             return False
         if compression not in COMPRESSIONS:
             raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")
-        store.tmp_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=store.tmp_dir, prefix="upload-") as tmp:
-            archive = write_archive(store.path(path), tmp, compression)
-            tmp.flush()
+        # The store's temporary folder names its owner, so a collection removes an upload
+        # whose process was killed (SIGKILL) as soon as that process is gone.
+        work = store.new_tmp_dir("upload")
+        try:
+            with open(work / "archive", "wb") as tmp:
+                archive = write_archive(store.path(path), tmp, compression)
             if archive.nar_hash.sri != local.nar_hash:
                 raise CacheError(
                     f"{store.path(path)} does not match its registered hash; it was changed "
                     "after it was built (run `pybuild verify --check-contents`)"
                 )
             url = f"nar/{archive.file_hash.base32}{COMPRESSIONS[compression]}"
-            self._put(url, Path(tmp.name))
+            self._put(url, work / "archive")
+        finally:
+            remove_tree(work)
         info = NarInfo(
             path=path,
             url=url,

@@ -17,12 +17,13 @@ store.
 Besides dead paths, a collection removes what interrupted processes left: unregistered
 entries of ``store/`` (a build or a deletion cut short), build folders in ``var/tmp`` whose
 process is gone with the folders outside the store that their records name (the builders'
-own, in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), ``optimise``'s temporary
-links, and hard links in ``store/.links`` that nothing else uses any more. It also removes
-the entries of two caches in ``var/cache`` that can no longer answer once it is done:
-evaluation records naming an output that is not valid (:mod:`pybuild.evalcache`) and
-validity notes of an old stamp of the registry (:mod:`pybuild.store.validity`); each module
-says which of its entries are stale.
+own, in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), the other temporary
+folders there whose process is gone (a killed upload's archive, a substitution's),
+``optimise``'s temporary links, and hard links in ``store/.links`` that nothing else uses any
+more. It also removes the entries of two caches in ``var/cache`` that can no longer answer
+once it is done: evaluation records naming an output that is not valid
+(:mod:`pybuild.evalcache`) and validity notes of an old stamp of the registry
+(:mod:`pybuild.store.validity`); each module says which of its entries are stale.
 
 Example::
 

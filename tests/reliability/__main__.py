@@ -102,6 +102,13 @@ CHECKS = [
         "1 per case",
     ),
     (
+        "SIGTERM, SIGHUP (a closed terminal) or Ctrl-C during builds (-j 1 and 2, sandbox or"
+        " not) or an upload: builders killed, nothing left, exit 128 + N; a SIGKILLed upload's"
+        " archive goes with the next gc",
+        "tests/test_cli.py -k 'interrupt or closed_terminal'",
+        "1 per case",
+    ),
+    (
         "a cache or download server dripping 64 bytes every 2 s (skipped / failed in time)",
         "tests/test_cache.py tests/test_fetch.py -k drips",
         "1 per case",
