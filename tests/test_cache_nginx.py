@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_cache import NO_SANDBOX, make_chain
+from test_cache import NO_SANDBOX, Chain, make_chain
 
 from pybuild.cache import SecretKey, copy_to, open_cache
 from pybuild.cache.info import narinfo_name
@@ -168,6 +168,16 @@ def test_upload_by_put_then_substitute_into_an_empty_store(
     assert "copied from a cache app (2 path(s)" in log.getvalue()
 
 
+def _built_with_a_key(tmp_path: Path, salt: str, attr: str) -> tuple[Chain, Store, Path]:
+    """A chain with its `attr` built in the home of the test, and the key ci-1 in ``keys``."""
+    chain = make_chain(tmp_path, salt=salt)
+    built = Store(os.environ["PYBUILD_HOME"])
+    realise([getattr(chain, attr)], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    return chain, built, keys
+
+
 def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
     nginx: tuple[str, Path],
     tmp_path: Path,
@@ -175,11 +185,7 @@ def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, root = nginx
-    chain = make_chain(tmp_path, salt="cli")
-    built = Store(os.environ["PYBUILD_HOME"])
-    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
-    keys = tmp_path / "keys"
-    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    chain, built, keys = _built_with_a_key(tmp_path, "cli", "app")
     out = str(built.path(chain.app.out))
     assert main(["copy", "--to", url, "--key", str(keys / "ci-1.secret"), out]) == 0
     assert "copied 2 path(s)" in capsys.readouterr().err
@@ -221,11 +227,7 @@ def test_cli_copy_to_a_cache_behind_a_login_asks_for_it_in_netrc(
     """The farm guide's server: a 401 asks for the login in the netrc file (not whether PUT is
     enabled), and the login it then gives uploads."""
     url, root = nginx
-    chain = make_chain(tmp_path, salt="login")
-    built = Store(os.environ["PYBUILD_HOME"])
-    realise([chain.lib], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
-    keys = tmp_path / "keys"
-    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    chain, built, keys = _built_with_a_key(tmp_path, "login", "lib")
     netrc = tmp_path / "netrc"
     monkeypatch.setenv("NETRC", str(netrc))
     copy = ["copy", "--key", str(keys / "ci-1.secret"), str(built.path(chain.lib.out))]
