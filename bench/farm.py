@@ -76,7 +76,13 @@ def _build_remote(drvs: list[Any], store: Any, builders: str, workers: int) -> t
     from pybuild.settings import load_settings
 
     settings = load_settings()
-    farm = Farm(parse_machines(builders), 0, settings.ssh_options, settings.remote_pybuild)
+    farm = Farm(
+        parse_machines(builders),
+        0,
+        settings.ssh_options,
+        settings.remote_pybuild,
+        settings.connect_timeout,
+    )
 
     def here() -> None:
         sys.exit("a build fell back to this machine: a remote builder failed")

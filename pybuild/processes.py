@@ -55,7 +55,7 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import IO
 
-__all__ = ["Builder", "run_of_builds", "start", "stop_builds"]
+__all__ = ["Builder", "exited", "run_of_builds", "start", "stop_builds"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
@@ -119,7 +119,7 @@ class Builder:
 
     def wait(self, timeout: float | None) -> bool:
         """Whether the builder exited within `timeout` seconds (None: no limit)."""
-        return _exited(self._popen, timeout)
+        return exited(self._popen, timeout)
 
     def __enter__(self) -> Builder:
         return self
@@ -174,8 +174,10 @@ def stop_builds() -> None:
                 os.killpg(pid, signal.SIGKILL)
 
 
-def _exited(popen: subprocess.Popen[bytes], timeout: float | None) -> bool:
-    """Wait for `popen` to exit without reaping it (a pidfd becomes readable at its exit)."""
+def exited(popen: subprocess.Popen[bytes], timeout: float | None) -> bool:
+    """Wait for `popen` to exit without reaping it (a pidfd becomes readable at its exit):
+    until it is reaped, no other process or group can take its number, so its group can
+    still be killed safely."""
     try:
         pidfd = os.pidfd_open(popen.pid)
     except (AttributeError, OSError):  # not Linux >= 5.3: reap it (a tiny reuse window)

@@ -320,7 +320,13 @@ def _farm(options: BuildOptions) -> Farm | None:
     machines = parse_machines(options.builders)
     if not machines:
         return None
-    return Farm(machines, options.jobs, options.ssh_options, options.remote_pybuild)
+    return Farm(
+        machines,
+        options.jobs,
+        options.ssh_options,
+        options.remote_pybuild,
+        options.connect_timeout,
+    )
 
 
 def _substitute(

@@ -89,7 +89,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("substituters", list, [], "binary caches to ask before building"),
         Setting("trusted_public_keys", list, [], "keys whose signatures are accepted"),
         Setting("require_sigs", bool, True, "refuse cache entries not signed by a trusted key"),
-        Setting("connect_timeout", int, 5, "seconds a binary cache may take to answer (0: none)"),
+        Setting(
+            "connect_timeout",
+            int,
+            5,
+            "seconds a binary cache, or a remote builder's ssh, may take to answer (0: none)",
+        ),
         Setting(
             "stalled_download_timeout",
             int,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -78,14 +80,16 @@ def farm(sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return drvs
 
 
-def pybuild(*args: object, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def pybuild(
+    *args: object, home: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYBUILD_HOME=str(home)) if home else None
     return subprocess.run(
         [sys.executable, "-m", "pybuild", *map(str, args)],
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=timeout,
     )
 
 
@@ -300,37 +304,154 @@ sys.exit(main(sys.argv[1:]))
 """
 
 FAKE_SSH = '#!/bin/sh\nfor last; do :; done\nexec /bin/sh -c "$last"\n'
+HELLO = (
+    "from pybuild import derivation\n"
+    "hello = derivation(name='hello', builder='/bin/sh', args=['-c', 'echo built > $out'])\n"
+)
+
+
+def fake_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remote_pybuild: str) -> Path:
+    """No ssh: an "ssh" on PATH that runs the remote command here, the command that runs
+    pybuild there being `remote_pybuild`; a derivations file with ``hello``, returned."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "ssh").write_text(FAKE_SSH)
+    (tmp_path / "bin" / "ssh").chmod(0o755)
+    checkout = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    monkeypatch.setenv("PYBUILD_REMOTE_PYBUILD", remote_pybuild)
+    monkeypatch.setenv("PYTHONPATH", str(checkout))
+    (tmp_path / "hello.py").write_text(HELLO)
+    return tmp_path / "hello.py"
 
 
 @pytest.mark.parametrize("mode", ["hash", "escape", "huge"])
 def test_a_hostile_builder_is_marked_down_and_nothing_it_sent_is_registered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path, mode: str
 ) -> None:
-    # No ssh here: a fake "ssh" runs the remote command, a server whose outputs are tampered.
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "ssh").write_text(FAKE_SSH)
-    (tmp_path / "bin" / "ssh").chmod(0o755)
+    # A server whose outputs are tampered.
     (tmp_path / "hostile.py").write_text(HOSTILE)
-    checkout = Path(__file__).resolve().parents[1]
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
-    monkeypatch.setenv(
-        "PYBUILD_REMOTE_PYBUILD", f"{sys.executable} {tmp_path / 'hostile.py'} {mode}"
-    )
-    monkeypatch.setenv("PYTHONPATH", str(checkout))
-    (tmp_path / "hello.py").write_text(
-        "from pybuild import derivation\n"
-        "hello = derivation(name='hello', builder='/bin/sh', args=['-c', 'echo built > $out'])\n"
-    )
+    hello = fake_ssh(tmp_path, monkeypatch, f"{sys.executable} {tmp_path / 'hostile.py'} {mode}")
     remote = tmp_path / "remote"
-    result = pybuild(
-        "build", "-f", tmp_path / "hello.py", "hello", "--builders", f"ssh://x?home={remote}"
-    )
+    result = pybuild("build", "-f", hello, "hello", "--builders", f"ssh://x?home={remote}")
     assert result.returncode == 0, result.stderr
     assert "remote builder ssh://x" in result.stderr and "no more builds" in result.stderr
     assert Path(result.stdout.strip()).read_text() == "built\n"  # built here, after all
     assert verified(pybuild_home) and verified(remote)
     assert not (tmp_path / "escaped").exists() and not (pybuild_home / "escaped").exists()
     assert sorted(outputs(pybuild_home)) == ["hello"]
+
+
+# -- a builder that cannot be reached ---------------------------------------------------------
+
+# A "pybuild" there that never answers (a login that hangs, a host that accepted the
+# connection and went silent); it records its pid, so the test can see that it was ended.
+HANG = '#!/bin/sh\necho $$ > "$HANG_PID"\nexec sleep 600\n'
+
+
+def hanging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A builder that never answers, behind the fake ssh: the derivations file and where the
+    pid of what ssh ran there will be."""
+    (tmp_path / "hang").write_text(HANG)
+    (tmp_path / "hang").chmod(0o755)
+    monkeypatch.setenv("HANG_PID", str(tmp_path / "hang.pid"))
+    return fake_ssh(tmp_path, monkeypatch, str(tmp_path / "hang")), tmp_path / "hang.pid"
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie no longer does: its parent may be a PID 1 that
+    reaps nothing, in a container)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_connect_timeout_bounds_ssh_unless_its_own_options_say_otherwise() -> None:
+    [machine] = parse_machines("ssh://build1")
+    argv = machine.ssh_command(["-o", "ConnectTimeout=30"], "pybuild", 5)
+    # ssh keeps an option's first value: the user's ssh_options win over the setting.
+    assert argv.index("ConnectTimeout=30") < argv.index("ConnectTimeout=5") < argv.index("--")
+    assert not any("ConnectTimeout" in arg for arg in machine.ssh_command([], "pybuild", 0))
+
+
+def test_a_builder_that_never_answers_is_given_up_and_the_build_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    hello, pid_file = hanging(tmp_path, monkeypatch)
+    start = time.monotonic()
+    result = pybuild(
+        "build", "-f", hello, "hello", "--builders", "ssh://x", "--option", "connect_timeout",
+        "1", timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - start < 30
+    assert "warning: remote builder ssh://x: no answer within 2 s" in result.stderr
+    assert result.stderr.count("no answer") == 1
+    assert Path(result.stdout.strip()).read_text() == "built\n"
+    assert built_on(pybuild_home) == {"hello"}
+    # what ssh ran was ended with it, not left behind
+    assert not alive(int(pid_file.read_text()))
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="needs OpenSSH's client")
+def test_a_host_that_accepts_and_never_answers_is_left_after_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pybuild_home: Path
+) -> None:
+    # What a host that drops packets costs without a limit, in a test's time: ssh waits for
+    # the server's banner. ConnectTimeout bounds it (the hello's limit would come later).
+    monkeypatch.setenv("PYBUILD_SSH_OPTIONS", f"-F {os.devnull}")
+    (tmp_path / "hello.py").write_text(HELLO)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        result = pybuild(
+            "build", "-f", tmp_path / "hello.py", "hello", "--builders",
+            f"ssh://root@127.0.0.1:{port}", "--option", "connect_timeout", "1", timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"warning: remote builder ssh://root@127.0.0.1:{port}: the connection closed" in (
+        result.stderr
+    )
+    assert "banner exchange" in result.stderr  # ssh's own timeout ended it
+    assert built_on(pybuild_home) == {"hello"}
+
+
+def test_no_connection_outlives_a_pybuild_that_is_terminated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hello, pid_file = hanging(tmp_path, monkeypatch)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "pybuild", "build", "-f", hello, "hello", "--builders", "ssh://x",
+         "--option", "connect_timeout", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    pid = 0
+    try:
+        assert wait_for(lambda: pid_file.exists() and bool(pid_file.read_text().strip()), 60)
+        pid = int(pid_file.read_text())
+        build.terminate()
+        build.wait(timeout=30)
+        assert wait_for(lambda: not alive(pid), 10), "ssh's command outlived pybuild"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        if build.stderr is not None:
+            build.stderr.close()
 
 
 # -- over ssh ---------------------------------------------------------------------------------

@@ -13,12 +13,16 @@ reference. Anything unexpected, a dead connection or a refused output raise
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
+from .. import processes, watchdog
 from ..atomic import write_atomic
 from ..cache.copy import references_first
 from ..derivations import Derivation, input_paths, instantiate
@@ -29,6 +33,11 @@ from .machines import Machine
 from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
 __all__ = ["Connection"]
+
+# The variable that tags each connection's ssh for the watchdog. Not a PYBUILD_ name: a
+# pybuild that sees it (run by a wrapper in place of ssh) would take it for a setting.
+_TAG = "_PYBUILD_SSH"
+_serials = itertools.count()
 
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
 _MAX_LOG = LOG_SENT  # characters: at most one for each byte of the log sent
@@ -48,32 +57,90 @@ def _keep_log(reply: Message, store: Store, drv_name: str, machine: Machine) -> 
 
 
 class Connection:
-    """One running ``ssh … pybuild serve --stdio`` to `machine`, after the hello."""
+    """One running ``ssh … pybuild serve --stdio`` to `machine`, after the hello.
 
-    def __init__(self, machine: Machine, ssh_options: Sequence[str], remote_pybuild: str) -> None:
+    `connect_timeout` (seconds, 0: none) bounds reaching the machine: ssh's connection gets
+    that long (its ``ConnectTimeout``), and the remote pybuild's hello must have come within
+    twice that of ssh's start (a login that hangs, a ``pybuild`` that never starts), so that
+    an unreachable builder costs a build seconds, not forever.
+
+    ``ssh`` carries a tag of its own in its environment, which the watchdog
+    (:mod:`pybuild.watchdog`) is told before ssh starts: if this process ends first, even
+    killed (SIGTERM, SIGKILL), the watchdog kills ssh and all it started, so no connection
+    outlives the pybuild that opened it, whether it is still connecting or its build still
+    runs there (the remote reads nothing until then, so would not see its input end). ssh
+    also runs in a process group of its own, killed when the connection ends, so that what
+    it started goes too (a wrapper's children, which would hold the pipes open).
+    """
+
+    def __init__(
+        self,
+        machine: Machine,
+        ssh_options: Sequence[str],
+        remote_pybuild: str,
+        connect_timeout: int = 0,
+    ) -> None:
         self.machine = machine
+        self._hello_limit = 2 * connect_timeout
+        self._lock = threading.Lock()  # between the hello and the timer that bounds it
+        self._hello_over = self._gave_up = False
+        self._tag = f"{os.getpid()}.{next(_serials)}"
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        watchdog.watch(f"{_TAG}={self._tag}")
         try:
             self._proc = subprocess.Popen(
-                machine.ssh_command(ssh_options, remote_pybuild),
+                machine.ssh_command(ssh_options, remote_pybuild, connect_timeout),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
+                env={**os.environ, _TAG: self._tag},
+                process_group=0,
             )
         except OSError as exc:
+            watchdog.forget(f"{_TAG}={self._tag}")
+            self._stderr.close()
             raise MachineDown(machine.uri, f"cannot run ssh: {exc.strerror}") from None
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._out: IO[bytes] = self._proc.stdin
         self._in: IO[bytes] = self._proc.stdout
-        with self._talking():
-            send(self._out, {"op": "hello", "version": VERSION})
-            self._out.flush()
-            reply = receive(self._in)
-            reply.expect("reply", "hello")
-            version = reply.integer("version")
+        try:
+            self._hello()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _hello(self) -> None:
+        """Exchange the hellos, within the time limit if there is one: when it runs out, ssh
+        is killed, which ends the read that waits for the reply."""
+        timer = threading.Timer(self._hello_limit, self._give_up) if self._hello_limit else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        try:
+            with self._talking():
+                send(self._out, {"op": "hello", "version": VERSION})
+                self._out.flush()
+                reply = receive(self._in)
+                with self._lock:
+                    if self._gave_up:  # it came as the time ran out: ssh is killed already
+                        raise EOFError
+                    self._hello_over = True
+                reply.expect("reply", "hello")
+                version = reply.integer("version")
+        finally:
+            with self._lock:  # from now on the timer kills nothing (ssh may be reaped)
+                self._hello_over = True
+            if timer is not None:
+                timer.cancel()
         if version != VERSION:
-            self.close()
-            raise MachineDown(machine.uri, f"it speaks protocol {version}, this is {VERSION}")
+            raise MachineDown(self.machine.uri, f"it speaks protocol {version}, this is {VERSION}")
+
+    def _give_up(self) -> None:
+        """The hello's timer ran out (on the timer's thread)."""
+        with self._lock:
+            if not self._hello_over:
+                self._gave_up = True
+                self._kill_group()
 
     def build(self, drv: Derivation, store: Store) -> float:
         """Build `drv` there and register its outputs here; the seconds the build took there.
@@ -100,16 +167,27 @@ class Connection:
             return reply.number("seconds")
 
     def close(self) -> None:
-        """End the connection: the remote sees its input end and exits."""
+        """End the connection: the remote sees its input end and exits, then ssh does."""
+        self._end(patience=10)
+
+    def kill(self) -> None:
+        """End a connection that failed: nothing more is said on it, so ssh is not waited for
+        (a builder that stopped answering would hold it until ssh's keep-alives gave up)."""
+        self._end(patience=0)
+
+    def _end(self, patience: float) -> None:
         for stream in (self._out, self._in):
             with contextlib.suppress(OSError):
                 stream.close()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        processes.exited(self._proc, patience)  # not reaped yet: its group is still its own
+        self._kill_group()  # what is left of it (all of it, if it did not end in time)
+        self._proc.wait()
+        watchdog.forget(f"{_TAG}={self._tag}")
         self._stderr.close()
+
+    def _kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
 
     def _copy_closure(self, store: Store, roots: Sequence[str]) -> None:
         """Import into the remote every path of the closure of `roots` that it lacks."""
@@ -176,7 +254,12 @@ class Connection:
         self._stderr.seek(0)
         said = self._stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
         reason = str(exc) or type(exc).__name__
-        if isinstance(exc, EOFError | BrokenPipeError):
+        if self._gave_up:
+            reason = (
+                f"no answer within {self._hello_limit} s (twice connect_timeout: the"
+                " connection, then pybuild's start there)"
+            )
+        elif isinstance(exc, EOFError | BrokenPipeError):
             code = self._proc.poll()
             reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
         return reason + (f"; ssh said:\n{said}" if said else "")

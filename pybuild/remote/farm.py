@@ -39,10 +39,12 @@ class Farm:
         local_jobs: int,
         ssh_options: Sequence[str] = (),
         remote_pybuild: str = "pybuild",
+        connect_timeout: int = 0,
     ) -> None:
         self.machines = list(machines)
         self.local_jobs = local_jobs
         self.ssh_options, self.remote_pybuild = tuple(ssh_options), remote_pybuild
+        self.connect_timeout = connect_timeout  # seconds to reach a machine (0: no limit)
         self._busy = {m.uri: 0 for m in self.machines}
         self._local_busy = 0
         self._down: set[str] = set()
@@ -96,11 +98,11 @@ class Farm:
         options.reporter.started(drv.name, drv.drv_name, f"building on {machine.host}")
         start = time.monotonic()
         if conn is None:
-            conn = Connection(machine, self.ssh_options, self.remote_pybuild)
+            conn = Connection(machine, self.ssh_options, self.remote_pybuild, self.connect_timeout)
         try:
             there = conn.build(drv, store)
         except MachineDown:
-            conn.close()
+            conn.kill()
             raise
         except BaseException:
             self._keep(machine, conn)  # a failed build: the connection is still good

@@ -71,14 +71,25 @@ class Machine:
         """Whether a derivation requiring the features `required` may be sent here."""
         return required <= self.features | self.mandatory and self.mandatory <= required
 
-    def ssh_command(self, ssh_options: Sequence[str], remote_pybuild: str) -> list[str]:
-        """The OpenSSH client command that starts ``pybuild serve --stdio`` there."""
+    def ssh_command(
+        self, ssh_options: Sequence[str], remote_pybuild: str, connect_timeout: int = 0
+    ) -> list[str]:
+        """The OpenSSH client command that starts ``pybuild serve --stdio`` there.
+
+        `connect_timeout` (seconds, 0: none) bounds the connection and ssh's handshake: a
+        host that drops packets, or accepts and never answers, would otherwise hold a build
+        for as long as the system's TCP retries, or forever. It follows `ssh_options`, as
+        ssh keeps the first value of an option: a ``ConnectTimeout`` there wins.
+        """
         argv = ["ssh", *_SSH_DEFAULTS]
         if self.port is not None:
             argv += ["-p", str(self.port)]
         if self.ssh_key:
             argv += ["-i", self.ssh_key]
-        argv += [*ssh_options, "--", f"{self.user}@{self.host}" if self.user else self.host]
+        argv += ssh_options
+        if connect_timeout:
+            argv += ["-o", f"ConnectTimeout={connect_timeout}"]
+        argv += ["--", f"{self.user}@{self.host}" if self.user else self.host]
         remote = f"{self.pybuild or remote_pybuild} serve --stdio"
         if self.home:
             remote += f" --home {shlex.quote(self.home)}"
