@@ -68,6 +68,15 @@ class BuildOptions:
 
         return max(1, usable_cores() // max(1, at_once))
 
+    def sandbox_mode(self) -> str:
+        """The `sandbox` setting in effect: the option's, else the settings' (config file,
+        ``PYBUILD_SANDBOX``), for a library caller that gives none."""
+        if self.sandbox:
+            return self.sandbox
+        from .settings import load_settings
+
+        return str(load_settings().sandbox)
+
     def say(self, text: str) -> None:
         """A message line (a warning, a cache's answer), through the reporter."""
         self.reporter.message(text)

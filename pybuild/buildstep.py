@@ -114,7 +114,7 @@ def _sandbox(
         return contextlib.nullcontext()
     from .sandbox import sandbox_for
 
-    sandbox = sandbox_for(options.sandbox or _sandbox_setting())
+    sandbox = sandbox_for(options.sandbox_mode())
     return sandbox.enter(store.var) if sandbox is not None else contextlib.nullcontext()
 
 
@@ -247,13 +247,6 @@ def _refuse_a_home(drv: Derivation) -> None:
             " give that package a place of its own for caches (the Python builder does)"
         )
         raise error
-
-
-def _sandbox_setting() -> str:
-    """The `sandbox` setting (config file, ``PYBUILD_SANDBOX``), for callers that give none."""
-    from .settings import load_settings
-
-    return str(load_settings().sandbox)
 
 
 def _builder_env(drv: Derivation, store: Store, work: Path, build_dir: Path) -> dict[str, str]:

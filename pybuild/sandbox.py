@@ -49,7 +49,7 @@ from .buildusers import FIRST_UID, BuildUser, build_user
 from .errors import SettingsError
 from .settings import SETTINGS
 
-__all__ = ["Cell", "Sandbox", "sandbox_for"]
+__all__ = ["Cell", "Sandbox", "sandbox_for", "sandbox_problem"]
 
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
 _SYSTEM_PREFIXES = tuple(f"{s}/" for s in _SYSTEM)
@@ -325,6 +325,12 @@ def sandbox_for(mode: str) -> Sandbox | None:
         raise error
     _warn_once(problem)
     return None
+
+
+def sandbox_problem() -> str:
+    """Why the sandbox cannot run here, or "" when it can: what a remote builder tells its
+    clients, so that one asking for a sandbox sends it no build it could not isolate."""
+    return _probe()[1]
 
 
 @functools.lru_cache(maxsize=1)

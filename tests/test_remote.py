@@ -454,6 +454,154 @@ def test_no_connection_outlives_a_pybuild_that_is_terminated(
             build.stderr.close()
 
 
+# -- the client's build settings --------------------------------------------------------------
+
+SETTINGS_DRVS = """\
+from pybuild import derivation
+
+slow = derivation(name="slow", builder="/bin/sh", args=["-c", "sleep 20; echo > $out"])
+noisy = derivation(name="noisy", builder="/bin/sh",
+    args=["-c", "for i in 1 2 3 4 5 6; do echo line $i; done; exit 1"])
+# Built only where it cannot see the test's files: in the sandbox.
+isolated = derivation(name="isolated", builder="/bin/sh", args=["-c",
+    'if [ -e "$1" ]; then echo "it sees $1"; exit 1; fi; echo isolated > "$out"', "-", {secret!r}])
+other = derivation(name="other", builder="/bin/sh", args=["-c", "echo other > $out"])
+"""
+
+# A pybuild from before the client's settings travelled: its hello does not say whether it
+# can sandbox, it ignores the settings, and its replies carry neither what a build said, nor
+# whether the machine could not run it, nor the log.
+OLDER = """\
+import sys
+import pybuild.remote.serve as server
+from pybuild.cli import main
+
+ADDED = {"sandbox", "sandbox_problem", "messages", "unable", "build_log"}
+send, receive = server.send, server.receive
+
+def older_send(out, message):
+    send(out, {key: value for key, value in message.items() if key not in ADDED})
+
+def older_receive(stream):
+    message = receive(stream)
+    message.data.pop("settings", None)
+    return message
+
+server.send, server.receive = older_send, older_receive
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def settings_farm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remote_pybuild: str = ""
+) -> tuple[Path, str]:
+    """The derivations of SETTINGS_DRVS behind the fake ssh; the machine line."""
+    fake_ssh(tmp_path, monkeypatch, remote_pybuild or f"{sys.executable} -m pybuild")
+    (tmp_path / "secret").write_text("the test's\n")
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(SETTINGS_DRVS.format(secret=str(tmp_path / "secret")))
+    return drvs, f"ssh://x?home={tmp_path / 'remote'}"
+
+
+def sandbox_runs() -> bool:
+    from pybuild.sandbox import sandbox_problem
+
+    return not sandbox_problem()
+
+
+def test_the_client_s_build_timeout_applies_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drvs, machine = settings_farm(tmp_path, monkeypatch)
+    start = time.monotonic()
+    result = pybuild(
+        "build", "-f", drvs, "slow", "--builders", machine, "--option", "build_timeout", "1"
+    )
+    assert result.returncode == 1
+    assert "build of slow failed: timed out after 1 s (build_timeout) (on ssh://x" in (
+        result.stderr
+    )
+    assert time.monotonic() - start < 15  # not the 20 s of the builder
+
+
+def test_the_client_s_log_lines_and_keep_failed_apply_there_and_it_is_told_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    drvs, machine = settings_farm(tmp_path, monkeypatch)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # where the remote's build folders go
+    result = pybuild(
+        "build", "-f", drvs, "noisy", "--builders", machine,
+        "--option", "log_lines", "2", "--option", "keep_failed", "true",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "(on ssh://x" in result.stderr and "    line 5\n    line 6\n" in result.stderr
+    assert "line 4" not in result.stderr
+    kept = re.search(r"^on x: keeping the failed build's directories (\S+) and (\S+)$",
+                     result.stderr, re.MULTILINE)  # fmt: skip
+    assert kept is not None, result.stderr
+    assert all(Path(folder).is_dir() for folder in kept.groups())
+    assert Path(kept.group(1)).parent == tmp_path / "tmp"
+
+
+@pytest.mark.skipif(not sandbox_runs(), reason="the sandbox cannot run here")
+def test_a_client_asking_for_the_sandbox_gets_it_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    # The remote's own setting is the tests' sandbox = false (PYBUILD_SANDBOX, conftest).
+    drvs, machine = settings_farm(tmp_path, monkeypatch)
+    result = pybuild(
+        "build", "-f", drvs, "isolated", "--builders", machine, "--option", "sandbox", "true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert built_on(tmp_path / "remote") == {"isolated"} and built_on(pybuild_home) == set()
+
+
+@pytest.mark.skipif(not sandbox_runs(), reason="the sandbox cannot run here")
+@pytest.mark.parametrize("remote", ["without bwrap", "older"])
+def test_a_machine_that_cannot_isolate_is_not_sent_builds_that_ask_for_the_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path, remote: str
+) -> None:
+    (tmp_path / "older.py").write_text(OLDER)
+    remote_pybuild = {
+        "without bwrap": f"env PATH=/nonexistent {sys.executable} -m pybuild",
+        "older": f"{sys.executable} {tmp_path / 'older.py'}",
+    }[remote]
+    drvs, machine = settings_farm(tmp_path, monkeypatch, remote_pybuild)
+    result = pybuild(
+        "build", "-f", drvs, "isolated", "other", "--builders", machine,
+        "--option", "sandbox", "true",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    why = {
+        "without bwrap": "the sandbox cannot run there: bwrap is not installed",
+        "older": "it is an older pybuild, which does not apply this machine's settings",
+    }[remote]
+    assert f"warning: remote builder {machine}: sandbox = true here, but {why}; builds in" in (
+        result.stderr
+    )
+    assert result.stderr.count("warning") == 1  # not tried again for the second build
+    assert built_on(pybuild_home) == {"isolated", "other"}
+    assert built_on(tmp_path / "remote") == set()
+
+
+def test_serve_refuses_to_build_unisolated_what_a_client_asks_to_isolate(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild.derivations import derivation, instantiate
+
+    monkeypatch.setattr("pybuild.sandbox.sandbox_problem", lambda: "bwrap is not installed")
+    marker = tmp_path / "ran"
+    drv = derivation(name="escape", builder="/bin/sh", args=["-c", f"touch {marker}; echo > $out"])
+    instantiate(drv, store)
+    build = {"op": "build", "drv": drv.drv_name}
+    replies = _serve(store, _stream({**build, "settings": {"sandbox": "true"}}))
+    assert replies[0]["reply"] == "failed" and replies[0]["unable"] == "sandbox"
+    assert "the sandbox cannot run here: bwrap is not installed" in str(replies[0]["reason"])
+    assert not marker.exists()
+    assert not any(map(store.is_valid, drv.output_paths.values()))
+
+
 # -- over ssh ---------------------------------------------------------------------------------
 
 

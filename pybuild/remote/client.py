@@ -24,15 +24,24 @@ from typing import IO, Any
 
 from .. import processes, watchdog
 from ..atomic import write_atomic
+from ..buildoptions import BuildOptions
+from ..builtin import is_builtin
 from ..cache.copy import references_first
 from ..derivations import Derivation, input_paths, instantiate
 from ..errors import BuildError, PybuildError
 from ..store import Store, remove_tree
-from .errors import MachineDown
+from .errors import MachineDown, Unsuitable
 from .machines import Machine
 from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
-__all__ = ["Connection"]
+__all__ = ["NEEDS_SANDBOX", "Connection"]
+
+NEEDS_SANDBOX = "sandbox"  # what a machine lacks that cannot isolate a build (no builder's path)
+# The client's settings a build runs under there (docs/guides/farm.md), besides `sandbox`:
+# those that decide how a build runs. Not build_dir (a folder of this machine), nor the
+# store's or the caches' (auto_optimise, substituters: the builder's own), nor jobs.
+_SENT_SETTINGS = ("build_timeout", "cores", "keep_failed", "log_lines")
+_IN_SANDBOX = "builds in the sandbox"
 
 # The variable that tags each connection's ssh for the watchdog. Not a PYBUILD_ name: a
 # pybuild that sees it (run by a wrapper in place of ssh) would take it for a setting.
@@ -42,6 +51,17 @@ _serials = itertools.count()
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
 _MAX_LOG = LOG_SENT  # characters: at most one for each byte of the log sent
 REMOTE_LOG_HEADER = "pybuild: built on "  # the first line of a log kept from a remote build
+
+
+def _sandbox_problem(hello: Message) -> str:
+    """Why the machine of this `hello` reply cannot isolate a build, or "" if it can: an
+    older pybuild, which does not say, also applies none of this machine's settings."""
+    if "sandbox" not in hello.data:
+        return "it is an older pybuild, which does not apply this machine's settings"
+    if hello.flag("sandbox"):
+        return ""
+    problem = hello.optional("sandbox_problem", hello.text) or "it does not say why"
+    return f"the sandbox cannot run there: {problem}"
 
 
 def _keep_log(reply: Message, store: Store, drv_name: str, machine: Machine) -> str:
@@ -72,6 +92,8 @@ class Connection:
     also runs in a process group of its own, killed when the connection ends, so that what
     it started goes too (a wrapper's children, which would hold the pipes open).
     """
+
+    sandbox_problem: str  # why builds cannot be isolated there ("": they can), from the hello
 
     def __init__(
         self,
@@ -127,6 +149,7 @@ class Connection:
                     self._hello_over = True
                 reply.expect("reply", "hello")
                 version = reply.integer("version")
+                self.sandbox_problem = _sandbox_problem(reply)
         finally:
             with self._lock:  # from now on the timer kills nothing (ssh may be reaped)
                 self._hello_over = True
@@ -142,19 +165,37 @@ class Connection:
                 self._gave_up = True
                 self._kill_group()
 
-    def build(self, drv: Derivation, store: Store) -> float:
-        """Build `drv` there and register its outputs here; the seconds the build took there.
+    def build(self, drv: Derivation, store: Store, options: BuildOptions) -> float:
+        """Build `drv` there under `options`' build settings and register its outputs here;
+        the seconds the build took there.
 
         The caller holds the outputs' locks; the inputs are valid here (and rooted).
+        Unsuitable if the machine cannot run it as asked: it lacks the sandbox.
         """
+        sandbox = options.sandbox_mode()
+        if sandbox == "true" and not is_builtin(drv.builder) and self.sandbox_problem:
+            raise Unsuitable(
+                self.machine.uri,
+                f"sandbox = true here, but {self.sandbox_problem}",
+                NEEDS_SANDBOX,
+                _IN_SANDBOX,
+            )
         instantiate(drv, store)
         with self._talking():
             self._copy_closure(store, [drv.drv_name, *input_paths(drv)])
-            send(self._out, {"op": "build", "drv": drv.drv_name})
+            settings = {name: getattr(options, name) for name in _SENT_SETTINGS}
+            settings["sandbox"] = sandbox
+            send(self._out, {"op": "build", "drv": drv.drv_name, "settings": settings})
             self._out.flush()
             reply = self._reply("built", "failed")
             kept = _keep_log(reply, store, drv.drv_name, self.machine)
+            for text in reply.optional("messages", reply.texts) or ():
+                options.say(f"on {self.machine.host}: {text}")
             if reply.data["reply"] == "failed":
+                if reply.data.get("unable") == "sandbox":
+                    raise Unsuitable(
+                        self.machine.uri, reply.text("reason"), NEEDS_SANDBOX, _IN_SANDBOX
+                    )
                 raise BuildError(
                     drv.name,
                     f"{reply.text('reason')} (on {self.machine.uri})",
@@ -245,7 +286,7 @@ class Connection:
         """Turn a broken pipe, a closed stream or a bad message into MachineDown."""
         try:
             yield
-        except (BuildError, MachineDown):
+        except (BuildError, MachineDown, Unsuitable):
             raise
         except (OSError, EOFError, PybuildError) as exc:
             raise MachineDown(self.machine.uri, self._why(exc)) from None

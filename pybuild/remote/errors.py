@@ -1,17 +1,26 @@
 """What can go wrong with a remote builder, in the one hierarchy of :mod:`pybuild.errors`.
 
-The realiser tells two kinds apart. A machine that cannot be used (ssh fails, the connection
-drops, the remote breaks the protocol or sends something that does not check out) is
-:class:`MachineDown`: it is not asked again in this run and the build goes elsewhere. A build
-that fails on a healthy machine is an ordinary :class:`~pybuild.errors.BuildError`, with the
-remote log's last lines.
+The realiser tells three kinds apart. A machine that cannot be used (ssh fails, the
+connection drops, the remote breaks the protocol or sends something that does not check out)
+is :class:`MachineDown`: it is not asked again in this run and the build goes elsewhere. A
+machine that works but lacks what some builds need (the sandbox a client asks for) is
+:class:`Unsuitable`: those builds go elsewhere, as Nix sends a derivation only to machines
+with its system and features. A build that fails on a healthy machine is an ordinary
+:class:`~pybuild.errors.BuildError`, with the remote log's last lines.
 """
 
 from __future__ import annotations
 
 from ..errors import PybuildError
 
-__all__ = ["MachineDown", "MachinesError", "PathRefused", "ProtocolError", "RemoteError"]
+__all__ = [
+    "MachineDown",
+    "MachinesError",
+    "PathRefused",
+    "ProtocolError",
+    "RemoteError",
+    "Unsuitable",
+]
 
 
 class RemoteError(PybuildError):
@@ -48,3 +57,12 @@ class MachineDown(RemoteError):
             "check that 'ssh' reaches it without a password and that pybuild runs there"
             " (setting remote_pybuild, or ?pybuild= in its URI)"
         )
+
+
+class Unsuitable(RemoteError):
+    """Machine `machine` (its URI) works, but lacks `lacks`, which some builds need: it is not
+    sent those (described by `builds`) again in this run."""
+
+    def __init__(self, machine: str, reason: str, lacks: str, builds: str) -> None:
+        self.machine, self.reason, self.lacks, self.builds = machine, reason, lacks, builds
+        super().__init__(f"remote builder {machine}: {reason}")

@@ -4,8 +4,10 @@ The realiser hands every derivation it would build to :meth:`Farm.build`, which 
 free slot: a remote machine's when one is free (the least busy, the fastest of those), else
 a local one, so local builds fill in while the remotes are busy. A machine that cannot be
 reached or misbehaves is marked down for the rest of the run and the derivation goes
-elsewhere (another machine, or here); a build that fails there fails as a local one would,
-with the remote log's last lines. Connections are kept open between builds, one per slot.
+elsewhere (another machine, or here); one that lacks what a build needs (the sandbox a
+client asks for) is not sent such builds again; a build that fails there fails as a local
+one would, with the remote log's last lines. Connections are kept open between builds, one
+per slot.
 
 Example::
 
@@ -21,10 +23,11 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..buildoptions import BuildOptions
+from ..builtin import is_builtin
 from ..derivations import Derivation
 from ..store import Store
-from .client import Connection
-from .errors import MachineDown
+from .client import NEEDS_SANDBOX, Connection
+from .errors import MachineDown, Unsuitable
 from .machines import Machine, required_features
 
 __all__ = ["Farm"]
@@ -48,6 +51,8 @@ class Farm:
         self._busy = {m.uri: 0 for m in self.machines}
         self._local_busy = 0
         self._down: set[str] = set()
+        # What each machine was found to lack (Unsuitable): builds that need it go elsewhere.
+        self._lacks: dict[str, set[str]] = {m.uri: set() for m in self.machines}
         self._idle: dict[str, list[Connection]] = {m.uri: [] for m in self.machines}
         self._cond = threading.Condition()
         self.timings: list[tuple[float, float]] = []  # per remote build: (its build there, all)
@@ -63,8 +68,9 @@ class Farm:
         """Build `drv` on a free machine, or call `here` in a free local slot."""
         # A download is as quick from here, and its result is checked by hash anyway.
         required = None if drv.is_fixed_output else required_features(drv.env)
+        needs = frozenset() if is_builtin(drv.builder) else frozenset({NEEDS_SANDBOX})
         while True:
-            machine = self._acquire(required)
+            machine = self._acquire(required, needs)
             if machine is None:
                 try:
                     here()
@@ -77,6 +83,10 @@ class Farm:
             except MachineDown as exc:
                 self._mark_down(machine)
                 options.say(f"warning: {exc}; it takes no more builds in this run")
+            except Unsuitable as exc:
+                with self._cond:
+                    self._lacks[machine.uri].add(exc.lacks)
+                options.say(f"warning: {exc}; {exc.builds} go to other machines or are done here")
             finally:
                 self._release(machine)
 
@@ -100,7 +110,7 @@ class Farm:
         if conn is None:
             conn = Connection(machine, self.ssh_options, self.remote_pybuild, self.connect_timeout)
         try:
-            there = conn.build(drv, store)
+            there = conn.build(drv, store, options)
         except MachineDown:
             conn.kill()
             raise
@@ -119,15 +129,19 @@ class Farm:
         if down:
             conn.close()
 
-    def _acquire(self, required: frozenset[str] | None) -> Machine | None:
-        """A machine with a free slot that takes `required` (None: no machine may), else
-        None for a local slot; waits while neither is free."""
+    def _acquire(self, required: frozenset[str] | None, needs: frozenset[str]) -> Machine | None:
+        """A machine with a free slot that takes `required` features (None: no machine may)
+        and has what the build `needs`, else None for a local slot; waits while neither is
+        free."""
         with self._cond:
             while True:
                 able = [
                     m
                     for m in self.machines
-                    if required is not None and m.uri not in self._down and m.accepts(required)
+                    if required is not None
+                    and m.uri not in self._down
+                    and m.accepts(required)
+                    and not needs & self._lacks[m.uri]
                 ]
                 free = [m for m in able if self._busy[m.uri] < m.jobs]
                 if free:

@@ -14,7 +14,9 @@ trusts the other further than that; the receiving store re-hashes (and the clien
 references) before anything is registered.
 
 The first exchange is ``hello`` with :data:`VERSION`: a peer speaking another version is
-refused at once, with both versions named.
+refused at once, with both versions named. A field a later pybuild adds to a message is
+ignored by an earlier one, and read as optional by a later one: the version changes only
+when the meaning of what both understand does.
 
 Example::
 
@@ -140,6 +142,26 @@ class Message:
         if not 0 <= value < 1e9:
             raise ProtocolError(f"field {key!r} is {value}, out of range")
         return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if not isinstance(value, bool):
+            raise ProtocolError(f"field {key!r} is missing or not a bool")
+        return value
+
+    def texts(self, key: str, limit: int = 1 << 12, count: int = 64) -> list[str]:
+        """A list of at most `count` strings, each at most `limit` characters."""
+        values = self._field(key, list)
+        if len(values) > count or not all(isinstance(v, str) and len(v) <= limit for v in values):
+            raise ProtocolError(
+                f"field {key!r} is not a list of at most {count} strings of at most {limit}"
+                " characters"
+            )
+        return values
+
+    def fields(self, key: str) -> Message:
+        """A field that is an object of its own, read as a message is."""
+        return Message(self._field(key, dict))
 
     def name(self, key: str) -> str:
         """A store basename: ``<hash>-<name>``, so never a path that leaves the store."""

@@ -9,38 +9,57 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
-  keeps as its own;
+  keeps as its own, and what the build said (where a failed build was kept). The request
+  carries the client's build settings, which the build runs under as Nix's remote builds
+  run under the client's build-timeout and max-silent-time: see :func:`client_settings`;
 - ``export``: a valid path's metadata, then its NAR.
 
-A request that cannot be met gets an ``error`` reply and the connection goes on; one that
-breaks the protocol ends it. Every path imported or built stays a temporary root of this
-process, so a collection on this machine cannot take it while the client still needs it.
+The hello's reply says whether the sandbox can run here (and if not, why): a client that
+asks for a sandbox sends no build it could not isolate. A request that cannot be met gets an
+``error`` reply and the connection goes on; one that breaks the protocol ends it. Every path
+imported or built stays a temporary root of this process, so a collection on this machine
+cannot take it while the client still needs it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import IO, Any
 
 from ..buildoptions import BuildOptions
 from ..errors import BuildError, PathNotValid, PybuildError
+from ..settings import SETTINGS
 from ..store import Store, remove_tree
 from ..store.temproots import add_temp_roots
 from .errors import ProtocolError
 from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
-__all__ = ["serve"]
+TYPE_CHECKING = False  # typing: an import no command needs at run time
+if TYPE_CHECKING:
+    from ..results import Status
+
+__all__ = ["client_settings", "serve"]
 
 _LOG_TAIL = 64 << 10  # bytes of a failed build's log quoted in its error
+_MAX_SECONDS = 10**9  # bounds of the client's settings: beyond any real value
+_MAX_LINES = 1 << 20
+_MAX_CORES = 1 << 16
+_MESSAGES = 32  # messages of one build sent back, each of at most _MESSAGE_LENGTH
+_MESSAGE_LENGTH = 4096
 
 
 def serve(store: Store, inp: IO[bytes], out: IO[bytes], options: BuildOptions) -> None:
     """Answer requests from `inp` on `out` until the client closes the connection."""
+    from ..sandbox import sandbox_problem
+
     hello = receive(inp)
     hello.expect("op", "hello")
     version = hello.integer("version")
-    send(out, {"reply": "hello", "version": VERSION})
+    problem = sandbox_problem()
+    reply = {"reply": "hello", "version": VERSION, "sandbox": not problem}
+    send(out, {**reply, "sandbox_problem": problem} if problem else reply)
     out.flush()
     if version != VERSION:
         raise ProtocolError(f"the client speaks protocol version {version}, this is {VERSION}")
@@ -98,23 +117,92 @@ def _import(
 def _build(
     store: Store, request: Message, _inp: IO[bytes], out: IO[bytes], options: BuildOptions
 ) -> None:
+    from ..builtin import is_builtin
     from ..derivations import load_derivation
     from ..realiser import realise
+    from ..sandbox import sandbox_problem
 
     drv_name = request.name("drv")
     if not store.is_valid(drv_name, root=True):
         raise PathNotValid(str(store.path(drv_name)))  # not imported before its build
     drv = load_derivation(store, drv_name)
+    wanted = request.optional("settings", request.fields)
+    told = _Told()
+    options = replace(
+        options if wanted is None else client_settings(options, wanted), progress=told
+    )
+    isolated = options.sandbox_mode() == "true" and not is_builtin(drv.builder)
+    if isolated and (problem := sandbox_problem()):
+        # Refused before it starts, as a local build would be: never built unisolated.
+        reason = f"sandbox = true, but the sandbox cannot run here: {problem}"
+        send(out, {**_failure(reason, "", ""), "unable": "sandbox"})
+        return
     start = time.monotonic()
     try:
         realise([drv], store, options)
     except BuildError as exc:
-        send(out, {**_failure(exc.reason, exc.tail, exc.log_path), **_log(store, drv_name)})
+        reply = _failure(exc.reason, exc.tail, exc.log_path)
+        send(out, {**reply, **_log(store, drv_name), **told.reply()})
         return
     add_temp_roots(store, drv.output_paths.values())
     seconds = time.monotonic() - start
     reply = {"reply": "built", "outputs": drv.output_paths, "seconds": seconds}
-    send(out, {**reply, **_log(store, drv_name)})
+    send(out, {**reply, **_log(store, drv_name), **told.reply()})
+
+
+def client_settings(options: BuildOptions, wanted: Message) -> BuildOptions:
+    """`options` (this machine's) with the client's build settings `wanted` applied.
+
+    Each setting the client sends replaces this machine's, but for two. ``cores`` 0 (the
+    default: "this machine's") leaves this machine's own count, since the machine is this
+    one. ``sandbox`` is the client's unless this machine's is ``true``: a client asking for
+    a sandbox gets one (or the build is refused), and a machine whose owner requires one
+    keeps it. A setting the client does not send (an older pybuild) stays this machine's;
+    one this pybuild does not know (a newer client's) is ignored.
+    """
+    changes: dict[str, Any] = {}
+    if "build_timeout" in wanted.data:
+        changes["build_timeout"] = wanted.integer("build_timeout", _MAX_SECONDS)
+    if "log_lines" in wanted.data:
+        changes["log_lines"] = wanted.integer("log_lines", _MAX_LINES)
+    if "keep_failed" in wanted.data:
+        changes["keep_failed"] = wanted.flag("keep_failed")
+    if wanted.data.get("cores"):
+        changes["cores"] = wanted.integer("cores", _MAX_CORES)
+    if "sandbox" in wanted.data:
+        mode = wanted.expect("sandbox", *SETTINGS["sandbox"].choices)
+        changes["sandbox"] = "true" if options.sandbox_mode() == "true" else mode
+    return replace(options, **changes)
+
+
+class _Told:
+    """The progress of a build done for a client, which reports the build itself: its plan
+    and counter lines would only repeat the client's (and, quoted as what ssh said when a
+    connection drops, read as the client's own). What the build says (where a failed build
+    is kept, a cache's warning) goes back with the reply, for the client to show."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def planned(self, builds: int, downloads: int, copies: int) -> None:
+        pass
+
+    def started(self, name: str, drv_name: str, verb: str) -> None:
+        pass
+
+    def finished(self, name: str, status: Status, seconds: float) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        if len(self.messages) < _MESSAGES:
+            self.messages.append(text[:_MESSAGE_LENGTH])
+
+    def close(self) -> None:
+        pass
+
+    def reply(self) -> dict[str, list[str]]:
+        """The reply's field for what was said, if anything was (an older client ignores it)."""
+        return {"messages": self.messages} if self.messages else {}
 
 
 def _failure(reason: str, tail: str, log_path: str) -> dict[str, Any]:
