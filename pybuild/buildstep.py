@@ -25,7 +25,7 @@ from .buildoptions import BuildOptions
 from .builtin import BuiltinFailure, is_builtin
 from .builtin import run as run_builtin
 from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
-from .errors import BuildError, HashMismatch, PathNotValid
+from .errors import BuildError, CannotRunBuilder, HashMismatch, PathNotValid
 from .hashing import hash_file, hash_path
 from .store import Store, remove_tree
 
@@ -136,8 +136,7 @@ def _run_builder(
     env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
     if not os.access(argv[0], os.X_OK):
-        reason = f"cannot run builder {argv[0]}: it is not an executable file"
-        raise BuildError(drv.name, reason)
+        raise CannotRunBuilder(drv.name, argv[0], "it is not an executable file")
     if box is None:
         _refuse_a_home(drv)
     else:
@@ -164,7 +163,7 @@ def _run_builder(
                 dies_with_us=box is not None,  # bwrap --die-with-parent
             )
         except OSError as exc:
-            raise BuildError(drv.name, f"cannot run builder {argv[0]}: {exc.strerror}") from None
+            raise CannotRunBuilder(drv.name, argv[0], str(exc.strerror)) from None
         with builder:  # leaving it kills what the builder left behind, even on success
             finished = builder.wait(options.build_timeout or None)
     if not finished:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildError",
+    "CannotRunBuilder",
     "CycleError",
     "DerivationError",
     "HashError",
@@ -176,6 +177,16 @@ class BuildError(PybuildError):
         if log_path:
             text += f"\n  full log: {log_path}"
         super().__init__(text)
+
+
+class CannotRunBuilder(BuildError):
+    """The builder could not be started at all (a program missing or not executable here):
+    the build never ran, so the machine, not the derivation, may be at fault, and a remote
+    builder's failure of this kind sends the build to another machine."""
+
+    def __init__(self, name: str, builder: str, why: str) -> None:
+        self.builder = builder
+        super().__init__(name, f"cannot run builder {builder}: {why}")
 
 
 class MissingAttribute(PybuildError, AttributeError):

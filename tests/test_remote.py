@@ -602,6 +602,64 @@ def test_serve_refuses_to_build_unisolated_what_a_client_asks_to_isolate(
     assert not any(map(store.is_valid, drv.output_paths.values()))
 
 
+# -- a builder that lacks the builder's program -----------------------------------------------
+
+TOOL_DRVS = """\
+from pybuild import derivation
+
+# The interpreter of a derivation, at a path the builder may not have (as the python3.12
+# of a pyenv on the workstation only).
+first, second = (
+    derivation(name=name, builder={tool!r}, args=[name]) for name in ("first", "second")
+)
+"""
+
+
+@pytest.mark.skipif(not sandbox_runs(), reason="needs bubblewrap, to hide the tool from the remote")
+def test_a_builder_without_the_builder_s_program_sends_its_builds_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "python3.12").write_text('#!/bin/sh\necho "built $1" > "$out"\n')
+    (tools / "python3.12").chmod(0o755)
+    # The remote pybuild runs where the tools' folder is empty.
+    hidden = f"bwrap --dev-bind / / --tmpfs {tools} -- {sys.executable} -m pybuild"
+    fake_ssh(tmp_path, monkeypatch, hidden)
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(TOOL_DRVS.format(tool=str(tools / "python3.12")))
+    machine = f"ssh://x?home={tmp_path / 'remote'}"
+    result = pybuild("build", "-f", drvs, "first", "second", "--builders", machine)
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"warning: remote builder {machine}: cannot run builder {tools / 'python3.12'}: it is not"
+        f" an executable file; builds with the builder {tools / 'python3.12'} go to other"
+        " machines or are done here"
+    ) in result.stderr
+    assert result.stderr.count("warning") == 1  # the second build was not sent there
+    assert built_on(pybuild_home) == {"first", "second"}
+    assert outputs(tmp_path / "remote") == set()
+
+
+def test_a_remote_failure_without_a_log_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An older builder, which neither says that the machine could not run the builder nor
+    # sends the log: the failure is the build's, and there is no log to name.
+    (tmp_path / "older.py").write_text(OLDER)
+    fake_ssh(tmp_path, monkeypatch, f"{sys.executable} {tmp_path / 'older.py'}")
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(TOOL_DRVS.format(tool=str(tmp_path / "nowhere" / "python3.12")))
+    machine = f"ssh://x?home={tmp_path / 'remote'}"
+    result = pybuild("build", "-f", drvs, "first", "--builders", machine)
+    assert result.returncode == 1
+    assert (
+        f"error: build of first failed: cannot run builder {tmp_path}/nowhere/python3.12: it is"
+        f" not an executable file (on {machine}; it kept no log)"
+    ) in result.stderr
+    assert "full log" not in result.stderr
+
+
 # -- over ssh ---------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from .. import processes, watchdog
 from ..atomic import write_atomic
@@ -170,7 +170,8 @@ class Connection:
         the seconds the build took there.
 
         The caller holds the outputs' locks; the inputs are valid here (and rooted).
-        Unsuitable if the machine cannot run it as asked: it lacks the sandbox.
+        Unsuitable if the machine cannot run it: it lacks the sandbox asked for, or the
+        builder's program.
         """
         sandbox = options.sandbox_mode()
         if sandbox == "true" and not is_builtin(drv.builder) and self.sandbox_problem:
@@ -192,20 +193,32 @@ class Connection:
             for text in reply.optional("messages", reply.texts) or ():
                 options.say(f"on {self.machine.host}: {text}")
             if reply.data["reply"] == "failed":
-                if reply.data.get("unable") == "sandbox":
-                    raise Unsuitable(
-                        self.machine.uri, reply.text("reason"), NEEDS_SANDBOX, _IN_SANDBOX
-                    )
-                raise BuildError(
-                    drv.name,
-                    f"{reply.text('reason')} (on {self.machine.uri})",
-                    kept or f"{self.machine.host}:{reply.text('log', 4096)}",
-                    reply.text("tail", 1 << 17),
-                )
+                self._failed(drv, reply, kept)
             if reply.data.get("outputs") != drv.output_paths:
                 raise MachineDown(self.machine.uri, f"it built other outputs than {drv.drv_name}")
             self._fetch_outputs(drv, store)
             return reply.number("seconds")
+
+    def _failed(self, drv: Derivation, reply: Message, kept: str) -> NoReturn:
+        """Raise the failure of `reply`, with the log `kept` here ("": none came back).
+
+        A failure that is the machine's, not the derivation's, is Unsuitable: it lacks the
+        builder's program (an interpreter at another path, a missing tool), so every build
+        with that builder would fail there the same way, after its inputs were copied; or
+        it cannot run the sandbox asked for. Such builds go elsewhere, as Nix passes over a
+        machine without a derivation's system or features.
+        """
+        reason, unable = reply.text("reason"), reply.data.get("unable")
+        if unable == "builder":
+            raise Unsuitable(
+                self.machine.uri, reason, drv.builder, f"builds with the builder {drv.builder}"
+            )
+        if unable == "sandbox":
+            raise Unsuitable(self.machine.uri, reason, NEEDS_SANDBOX, _IN_SANDBOX)
+        there = reply.text("log", 4096)  # an older pybuild sends only where its log is
+        log = kept or (f"{self.machine.host}:{there}" if there else "")
+        where = f"on {self.machine.uri}" + ("" if log else "; it kept no log")
+        raise BuildError(drv.name, f"{reason} ({where})", log, reply.text("tail", 1 << 17))
 
     def close(self) -> None:
         """End the connection: the remote sees its input end and exits, then ssh does."""

@@ -4,10 +4,10 @@ The realiser hands every derivation it would build to :meth:`Farm.build`, which 
 free slot: a remote machine's when one is free (the least busy, the fastest of those), else
 a local one, so local builds fill in while the remotes are busy. A machine that cannot be
 reached or misbehaves is marked down for the rest of the run and the derivation goes
-elsewhere (another machine, or here); one that lacks what a build needs (the sandbox a
-client asks for) is not sent such builds again; a build that fails there fails as a local
-one would, with the remote log's last lines. Connections are kept open between builds, one
-per slot.
+elsewhere (another machine, or here); one that lacks what a build needs (the builder's
+program, the sandbox a client asks for) is not sent such builds again; a build that fails
+there fails as a local one would, with the remote log's last lines. Connections are kept
+open between builds, one per slot.
 
 Example::
 
@@ -68,7 +68,8 @@ class Farm:
         """Build `drv` on a free machine, or call `here` in a free local slot."""
         # A download is as quick from here, and its result is checked by hash anyway.
         required = None if drv.is_fixed_output else required_features(drv.env)
-        needs = frozenset() if is_builtin(drv.builder) else frozenset({NEEDS_SANDBOX})
+        # What a machine may lack (Unsuitable): the builder's program, and the sandbox.
+        needs = {drv.builder} if is_builtin(drv.builder) else {drv.builder, NEEDS_SANDBOX}
         while True:
             machine = self._acquire(required, needs)
             if machine is None:
@@ -129,7 +130,7 @@ class Farm:
         if down:
             conn.close()
 
-    def _acquire(self, required: frozenset[str] | None, needs: frozenset[str]) -> Machine | None:
+    def _acquire(self, required: frozenset[str] | None, needs: set[str]) -> Machine | None:
         """A machine with a free slot that takes `required` features (None: no machine may)
         and has what the build `needs`, else None for a local slot; waits while neither is
         free."""

@@ -9,9 +9,11 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
-  keeps as its own, and what the build said (where a failed build was kept). The request
-  carries the client's build settings, which the build runs under as Nix's remote builds
-  run under the client's build-timeout and max-silent-time: see :func:`client_settings`;
+  keeps as its own, and what the build said (where a failed build was kept); a failure that
+  is this machine's (it cannot run the builder's program, or the sandbox asked for) says so
+  (``unable``), for the client to build it elsewhere. The request carries the client's
+  build settings, which the build runs under as Nix's remote builds run under the client's
+  build-timeout and max-silent-time: see :func:`client_settings`;
 - ``export``: a valid path's metadata, then its NAR.
 
 The hello's reply says whether the sandbox can run here (and if not, why): a client that
@@ -29,7 +31,7 @@ from dataclasses import replace
 from typing import IO, Any
 
 from ..buildoptions import BuildOptions
-from ..errors import BuildError, PathNotValid, PybuildError
+from ..errors import BuildError, CannotRunBuilder, PathNotValid, PybuildError
 from ..settings import SETTINGS
 from ..store import Store, remove_tree
 from ..store.temproots import add_temp_roots
@@ -142,6 +144,8 @@ def _build(
         realise([drv], store, options)
     except BuildError as exc:
         reply = _failure(exc.reason, exc.tail, exc.log_path)
+        if isinstance(exc, CannotRunBuilder):  # this machine lacks it: another may not
+            reply["unable"] = "builder"
         send(out, {**reply, **_log(store, drv_name), **told.reply()})
         return
     add_temp_roots(store, drv.output_paths.values())
