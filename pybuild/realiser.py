@@ -30,7 +30,7 @@ from pathlib import Path
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
 from .derivations import Derivation, input_paths, instantiate_all
-from .errors import PybuildError
+from .errors import PybuildError, SettingsError
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .results import BuildResult, Status
@@ -85,6 +85,8 @@ def realise(
             instantiate_all(plan.order, store)  # every .drv to write, in one transaction
             if plan.order:
                 work = plan.work()
+                if work.builds or work.downloads:
+                    _check_some_can_build(options, farm)
                 options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
             results = {d: _VALID for d in targets if d not in plan.order}
             workers = farm.slots if farm else options.jobs
@@ -286,7 +288,7 @@ def _build(
     with store.lock(outputs.values(), on_wait=waiting):
         if all(store.is_valid(p) for p in outputs.values()):
             return _VALID  # another process built it while we waited for the lock
-        copied = _substitute(drv, store, options, subs) if subs is not None else None
+        copied = _substitute(drv, store, options, subs, farm) if subs is not None else None
         if copied is not None:
             return BuildResult(Status.SUBSTITUTED, copied=copied)
         if farm is None:
@@ -329,8 +331,31 @@ def _farm(options: BuildOptions) -> Farm | None:
     )
 
 
+def _check_some_can_build(options: BuildOptions, farm: Farm | None) -> None:
+    """``jobs = 0`` (Nix's ``max-jobs = 0``) leaves every build to the remote builders: with
+    none, nothing could be built, which is said at once rather than by a run that hangs or
+    quietly builds here after all."""
+    if options.jobs or farm is not None:
+        return
+    where = (
+        f"the builders setting ({options.builders}) names no machine"
+        if options.builders
+        else "no builders are set"
+    )
+    error = SettingsError(
+        f"jobs is 0, which leaves every build to remote builders, but {where}: nothing could"
+        " be built"
+    )
+    error.hint = "set builders (--builders) to build remotely, or jobs (-j) to 1 or more"
+    raise error
+
+
 def _substitute(
-    drv: Derivation, store: Store, options: BuildOptions, subs: Substituters
+    drv: Derivation,
+    store: Store,
+    options: BuildOptions,
+    subs: Substituters,
+    farm: Farm | None = None,
 ) -> str | None:
     """Copy the outputs from a binary cache, and say what was copied; if that fails (None),
     make the inputs valid to build."""
@@ -340,10 +365,15 @@ def _substitute(
         return subs.describe(fetched)  # its build inputs are not needed, so not fetched
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
     if missing:  # the plan counted on the cache and skipped them (their roots are held)
-        # The same substituters: a cache given up on is not asked again in this run.
+        # The same substituters: a cache given up on is not asked again in this run; the
+        # same farm, whose slots bound every build of the run (with jobs 0, the only ones).
         plan = make_plan(missing, store, subs)
+        work = plan.work()
+        if work.builds or work.downloads:
+            _check_some_can_build(options, farm)
+        workers = farm.slots if farm else options.jobs
         results = _run_plan(
-            plan, lambda d, c: _build(d, store, options, c, subs), options, options.jobs
+            plan, lambda d, c: _build(d, store, options, c, subs, farm), options, workers
         )
         failed = [r.error for r in results.values() if r.error is not None]
         if failed:  # kept going past it: this build cannot, without that input

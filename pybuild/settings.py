@@ -53,7 +53,7 @@ class Setting:
     `type` is ``int``, ``bool``, ``str`` or ``list`` (meaning a list of strings); it decides how
     text from the environment or --option is read and which TOML type the file must use.
     `minimum` bounds an ``int`` setting: every int setting is a count or a duration, so none
-    may be negative, and some (``jobs``) must be higher still.
+    may be negative, and some may have to be higher still.
     `choices`, when not empty, are the only values a ``str`` setting may take: a value outside
     them is refused wherever it is given (file, environment, --option, the program), rather
     than in the middle of the build that first reads it.
@@ -70,7 +70,13 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     setting.name: setting
     for setting in (
-        Setting("jobs", int, 1, "how many builds run in parallel (-j overrides)", minimum=1),
+        Setting(
+            "jobs",
+            int,
+            1,
+            "how many builds run here at once, besides remote builders' (-j overrides; 0: none"
+            " here, every build on the builders)",
+        ),
         Setting(
             "cores",
             int,

@@ -1063,9 +1063,9 @@ def test_bad_options_are_errors(tmp_path: Path) -> None:
     assert unknown.returncode == 1
     assert unknown.stderr.startswith("error: unknown setting 'jbos'")
     assert "did you mean 'jobs'" in unknown.stderr
-    bad_value = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", "0", check=False)
+    bad_value = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", "-1", check=False)
     assert bad_value.returncode == 1
-    assert "must be at least 1" in bad_value.stderr
+    assert "must be at least 0" in bad_value.stderr
     no_action = run_cli("config", check=False)
     assert no_action.returncode == 1
     assert "pybuild config show" in no_action.stderr
@@ -1100,13 +1100,30 @@ def test_an_error_in_a_recipe_is_one_block_at_its_file_and_line(tmp_path: Path) 
     assert traced.stderr.startswith("Traceback") and "pybuild/pkgset.py" in traced.stderr
 
 
-@pytest.mark.parametrize("jobs", ["0", "-3"])
-def test_a_job_count_below_one_is_refused_as_the_setting_is(tmp_path: Path, jobs: str) -> None:
+def test_a_negative_job_count_is_refused_as_the_setting_is(tmp_path: Path) -> None:
     build_hello(tmp_path)  # even a build with nothing left to do checks its arguments
-    result = run_cli("build", "-f", HELLO, "hello", "-j", jobs, cwd=tmp_path, check=False)
+    result = run_cli("build", "-f", HELLO, "hello", "-j", "-3", cwd=tmp_path, check=False)
     assert result.returncode == 1
-    assert f"invalid value {int(jobs)} for setting 'jobs'" in result.stderr
-    assert "at least 1" in result.stderr
+    assert "invalid value -3 for setting 'jobs'" in result.stderr
+    assert "at least 0" in result.stderr
+
+
+def test_a_job_count_of_zero_builds_nothing_here_so_needs_builders(tmp_path: Path) -> None:
+    # As Nix's max-jobs = 0: every build on the remote builders (tests/test_remote.py).
+    result = run_cli("build", "-f", HELLO, "hello", "-j", "0", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: jobs is 0, which leaves every build to remote builders, but no builders are"
+        " set: nothing could be built\n  hint: set builders (--builders)"
+    )
+    (tmp_path / "machines").write_text("# none yet\n")
+    builders = f"@{tmp_path / 'machines'}"
+    result = run_cli("build", "-f", HELLO, "hello", "-j", "0", "--builders", builders, check=False)
+    assert f"the builders setting ({builders}) names no machine" in result.stderr
+    built = build_hello(tmp_path)
+    # Nothing left to build: nothing to refuse.
+    again = run_cli("build", "-f", HELLO, "hello", "-j", "0", cwd=tmp_path)
+    assert again.stdout.strip() == str(built)
 
 
 def test_recipes_add_to_the_default_set_unless_told_not_to(tmp_path: Path) -> None:

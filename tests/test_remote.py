@@ -602,6 +602,16 @@ def test_serve_refuses_to_build_unisolated_what_a_client_asks_to_isolate(
     assert not any(map(store.is_valid, drv.output_paths.values()))
 
 
+def test_with_no_jobs_here_every_build_goes_to_the_builders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    drvs, machine = settings_farm(tmp_path, monkeypatch)
+    result = pybuild("build", "-f", drvs, "noisy", "other", "-k", "-j", "0", "--builders", machine)
+    assert result.returncode == 1 and "build of noisy failed" in result.stderr
+    assert built_on(tmp_path / "remote") == {"noisy", "other"}
+    assert built_on(pybuild_home) == set()
+
+
 # -- a builder that lacks the builder's program -----------------------------------------------
 
 TOOL_DRVS = """\

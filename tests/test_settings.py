@@ -472,7 +472,7 @@ def test_int_in_toml_must_be_integer(env: dict[str, str], toml: str, got: str) -
 @pytest.mark.parametrize(
     ("name", "text"),
     [
-        ("jobs", "0"),
+        ("jobs", "-1"),
         ("build_timeout", "-1"),
         ("download_min_speed", "-1"),
         ("download_deadline", "-5"),
@@ -520,8 +520,8 @@ def test_with_overrides_returns_new_settings_with_source_argument(env: dict[str,
 def test_with_overrides_checks_values_and_names() -> None:
     with pytest.raises(SettingsError, match="'jobs' from argument: expected an integer"):
         Settings().with_overrides(jobs="8")
-    with pytest.raises(SettingsError, match="'jobs' from argument: must be at least 1"):
-        Settings().with_overrides(jobs=0)
+    with pytest.raises(SettingsError, match="'jobs' from argument: must be at least 0"):
+        Settings().with_overrides(jobs=-1)
     with pytest.raises(SettingsError, match="unknown setting 'job'; did you mean 'jobs'"):
         Settings().with_overrides(job=8)
 

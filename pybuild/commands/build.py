@@ -48,7 +48,12 @@ def register(commands: Any) -> None:
     p.add_argument(
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
     )
-    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
     p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
     p.add_argument(
         "--builders",

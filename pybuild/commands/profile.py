@@ -45,7 +45,12 @@ def register(commands: Any) -> None:
     )
     set_arguments(p)
     _profile_argument(p)
-    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
     add_dry_run(p)
 
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
@@ -56,7 +61,12 @@ def register(commands: Any) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
     set_arguments(p)
     _profile_argument(p)
-    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
 
     p = commands.add("list", _list, "the packages of a profile's current generation")
     _profile_argument(p)

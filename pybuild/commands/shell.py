@@ -52,7 +52,12 @@ def register(commands: Any) -> None:
         " reads none of your start-up files (~/.bashrc), as nix-shell --pure",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
-    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
     add_dry_run(p)
     _register_run(commands)
 
@@ -96,7 +101,12 @@ def _register_run(commands: Any) -> None:
     )
     completes_attrs(with_)
     set_arguments(p)
-    p.add_argument("-j", "--jobs", type=int, help="builds to run in parallel (setting: jobs)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
     add_dry_run(p)
 
 
