@@ -44,7 +44,9 @@ class Progress(Protocol):
 
     def planned(self, builds: int, downloads: int, copies: int) -> None: ...
 
-    def started(self, name: str, drv_name: str, verb: str) -> None: ...
+    def started(self, name: str, drv_name: str, verb: str) -> None:
+        """A build starts; a derivation started again (retried here after a remote builder
+        failed) is still one of the plan's."""
 
     def finished(self, name: str, status: Status, seconds: float) -> None: ...
 
@@ -97,6 +99,9 @@ class Lines:
     def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
         self._stream, self._quiet = stream, quiet
         self._total = self._started = 0
+        # Each derivation's number in the counter: one started again (a remote builder failed
+        # and it is retried elsewhere) keeps it, so the counter never runs past the plan.
+        self._numbers: dict[str, int] = {}
         self._verbs: dict[str, str] = {}  # how each running build was started
         self._lock = threading.Lock()
 
@@ -110,13 +115,17 @@ class Lines:
 
     def planned(self, builds: int, downloads: int, copies: int) -> None:
         self._total, self._started = builds + downloads + copies, 0
+        self._numbers.clear()
         if not self._quiet:
             self._print(plan_line(builds, downloads, copies))
 
     def started(self, name: str, drv_name: str, verb: str) -> None:
         with self._lock:
-            self._started += 1
-            counter = f"[{self._started}/{max(self._total, self._started)}] "
+            number = self._numbers.get(drv_name)
+            if number is None:
+                self._started += 1
+                number = self._numbers[drv_name] = self._started
+            counter = f"[{number}/{max(self._total, self._started)}] "
             self._verbs[name] = verb
         if not self._quiet:
             self._print(f"{counter}{verb} {name} ({drv_name})")

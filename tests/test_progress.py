@@ -117,6 +117,23 @@ def test_a_download_is_told_as_fetched_and_a_build_as_built() -> None:
     ]
 
 
+def test_a_derivation_started_again_keeps_its_number_in_the_counter() -> None:
+    # A remote builder failed it, and it is built here after all: still one of the plan's.
+    stream = Writes()
+    lines = Lines(stream)
+    lines.planned(builds=2, downloads=0, copies=0)
+    lines.started("okthing", "a.drv", "building on build1")
+    lines.message("warning: remote builder ssh://build1: the connection closed; ...")
+    lines.started("okthing", "a.drv", "building")
+    lines.started("other", "b.drv", "building")
+    assert [line.partition("]")[0] for line in stream.getvalue().splitlines()[1:]] == [
+        "[1/2",
+        "warning: remote builder ssh://build1: the connection closed; ...",
+        "[1/2",
+        "[2/2",
+    ]
+
+
 @pytest.mark.parametrize(
     ("counts", "line"),
     [

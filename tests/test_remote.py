@@ -397,6 +397,8 @@ def test_a_builder_that_never_answers_is_given_up_and_the_build_done_here(
     assert time.monotonic() - start < 30
     assert "warning: remote builder ssh://x: no answer within 2 s" in result.stderr
     assert result.stderr.count("no answer") == 1
+    assert "\n  hint: check that 'ssh' reaches it without a password" in result.stderr
+    assert result.stderr.count("[1/1] building") == 2 and "[2/" not in result.stderr
     assert Path(result.stdout.strip()).read_text() == "built\n"
     assert built_on(pybuild_home) == {"hello"}
     # what ssh ran was ended with it, not left behind
@@ -766,6 +768,12 @@ def test_a_remote_killed_mid_build_leaves_the_build_to_this_machine(
             build.kill()
     assert build.returncode == 0, stderr
     assert "no more builds" in stderr
+    # Told as the one derivation of the plan it is, built here after the remote failed;
+    # nothing of the remote pybuild's progress is quoted as what ssh said, and no hint
+    # about reaching the machine, which was reached.
+    assert stderr.count("derivation will be built") == 1
+    assert stderr.count("[1/1] building") == 2 and "[2/" not in stderr
+    assert "hint:" not in stderr
     assert Path(stdout.strip()).read_text() == "built\n"
     assert outputs(remote) == set()  # nothing of the killed build was registered there
     assert verified(pybuild_home) and verified(remote)

@@ -48,6 +48,15 @@ _IN_SANDBOX = "builds in the sandbox"
 _TAG = "_PYBUILD_SSH"
 _serials = itertools.count()
 
+_REACH_HINT = (
+    "check that 'ssh' reaches it without a password and that pybuild runs there"
+    " (setting remote_pybuild, or ?pybuild= in its URI)"
+)
+_SSH_HINT = "pybuild runs OpenSSH's client, ssh, found on PATH"
+_VERSION_HINT = (
+    "run the same pybuild there as here (setting remote_pybuild, or ?pybuild= in its URI,"
+    " names the command)"
+)
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
 _MAX_LOG = LOG_SENT  # characters: at most one for each byte of the log sent
 REMOTE_LOG_HEADER = "pybuild: built on "  # the first line of a log kept from a remote build
@@ -106,6 +115,7 @@ class Connection:
         self._hello_limit = 2 * connect_timeout
         self._lock = threading.Lock()  # between the hello and the timer that bounds it
         self._hello_over = self._gave_up = False
+        self._reached = False  # the remote pybuild answered the hello as it should
         self._tag = f"{os.getpid()}.{next(_serials)}"
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         watchdog.watch(f"{_TAG}={self._tag}")
@@ -121,7 +131,9 @@ class Connection:
         except OSError as exc:
             watchdog.forget(f"{_TAG}={self._tag}")
             self._stderr.close()
-            raise MachineDown(machine.uri, f"cannot run ssh: {exc.strerror}") from None
+            raise MachineDown(
+                machine.uri, f"cannot run ssh: {exc.strerror}", hint=_SSH_HINT
+            ) from None
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._out: IO[bytes] = self._proc.stdin
         self._in: IO[bytes] = self._proc.stdout
@@ -156,7 +168,9 @@ class Connection:
             if timer is not None:
                 timer.cancel()
         if version != VERSION:
-            raise MachineDown(self.machine.uri, f"it speaks protocol {version}, this is {VERSION}")
+            reason = f"it speaks protocol {version}, this is {VERSION}"
+            raise MachineDown(self.machine.uri, reason, hint=_VERSION_HINT)
+        self._reached = True
 
     def _give_up(self) -> None:
         """The hello's timer ran out (on the timer's thread)."""
@@ -302,9 +316,11 @@ class Connection:
         except (BuildError, MachineDown, Unsuitable):
             raise
         except (OSError, EOFError, PybuildError) as exc:
-            raise MachineDown(self.machine.uri, self._why(exc)) from None
+            raise self._down(exc) from None
 
-    def _why(self, exc: Any) -> str:
+    def _down(self, exc: Any) -> MachineDown:
+        """The machine is down: why, with what ssh said, and how to reach it if it was never
+        reached (the hello did not come)."""
         self._stderr.seek(0)
         said = self._stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
         reason = str(exc) or type(exc).__name__
@@ -316,4 +332,5 @@ class Connection:
         elif isinstance(exc, EOFError | BrokenPipeError):
             code = self._proc.poll()
             reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
-        return reason + (f"; ssh said:\n{said}" if said else "")
+        hint = "" if self._reached else _REACH_HINT
+        return MachineDown(self.machine.uri, reason, said, hint)

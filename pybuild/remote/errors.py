@@ -49,15 +49,28 @@ class PathRefused(RemoteError):
 
 
 class MachineDown(RemoteError):
-    """A machine cannot be used for the rest of this run; `machine` is its URI."""
+    """A machine cannot be used for the rest of this run; `machine` is its URI.
 
-    def __init__(self, machine: str, reason: str) -> None:
-        self.machine, self.reason = machine, reason
+    `said` is what ssh wrote on its standard error (the remote pybuild's errors among it; its
+    progress goes there no more); `hint` is given only where it fits: reaching the machine
+    (ssh, a password, the command that runs pybuild there) is worth checking when the
+    connection failed before the remote pybuild answered, not when it dropped mid-build.
+    """
+
+    def __init__(self, machine: str, reason: str, said: str = "", hint: str = "") -> None:
+        self.machine, self.reason, self.said = machine, reason, said
         super().__init__(f"remote builder {machine}: {reason}")
-        self.hint = (
-            "check that 'ssh' reaches it without a password and that pybuild runs there"
-            " (setting remote_pybuild, or ?pybuild= in its URI)"
-        )
+        self.hint = hint
+
+    def report(self, outcome: str) -> str:
+        """The warning that tells it: the reason and `outcome` on one line, then what ssh
+        said and the hint, each indented below it."""
+        lines = [f"warning: remote builder {self.machine}: {self.reason}; {outcome}"]
+        if self.said:
+            lines += ["  ssh said:", *(f"    {line}" for line in self.said.splitlines())]
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
 
 
 class Unsuitable(RemoteError):

@@ -83,7 +83,7 @@ class Farm:
                 return
             except MachineDown as exc:
                 self._mark_down(machine)
-                options.say(f"warning: {exc}; it takes no more builds in this run")
+                options.say(exc.report("it takes no more builds in this run"))
             except Unsuitable as exc:
                 with self._cond:
                     self._lacks[machine.uri].add(exc.lacks)
