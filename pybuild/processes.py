@@ -55,7 +55,7 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import IO
 
-__all__ = ["Builder", "exited", "run_of_builds", "start", "stop_builds"]
+__all__ = ["Builder", "also_stopped", "exited", "run_of_builds", "start", "stop_builds"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
@@ -172,6 +172,24 @@ def stop_builds() -> None:
         for pid in _REAPER.running:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+        stoppers = list(_REAPER.stoppers.values())
+    for stop in stoppers:
+        stop()
+
+
+@contextlib.contextmanager
+def also_stopped(stop: Callable[[], None]) -> Iterator[None]:
+    """While in the block, an interrupted run of builds (:func:`stop_builds`) calls `stop`
+    too: for a build's work that is no builder of this machine, such as the ssh that a remote
+    builder's build runs over (a group of its own, which Ctrl-C at the terminal misses)."""
+    key = object()
+    with _REAPER.lock:
+        _REAPER.stoppers[key] = stop
+    try:
+        yield
+    finally:
+        with _REAPER.lock:
+            del _REAPER.stoppers[key]
 
 
 def exited(popen: subprocess.Popen[bytes], timeout: float | None) -> bool:
@@ -202,6 +220,7 @@ class _Reaper:
         self.running: dict[int, str] = {}  # builder pid -> its tag
         self.holds = 0  # runs of builds under way (:func:`run_of_builds`)
         self.stopping = False  # the runs under way were interrupted: no builder may start
+        self.stoppers: dict[object, Callable[[], None]] = {}  # see also_stopped()
         self._users = 0
         self._active = False  # whether this process is a subreaper by our doing
         self._was_subreaper = 0

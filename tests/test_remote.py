@@ -456,6 +456,43 @@ def test_no_connection_outlives_a_pybuild_that_is_terminated(
             build.stderr.close()
 
 
+@pytest.mark.parametrize("attrs", [["slow"], ["slow", "other"]], ids=["alone", "in-a-pool"])
+def test_an_interrupted_build_ends_its_remote_build_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attrs: list[str]
+) -> None:
+    """Ctrl-C at the terminal reaches pybuild, not the ssh of a remote build (a process group
+    of its own): the interrupted run ends that connection, as it kills local builders, and
+    pybuild exits at once, not when the remote build would have finished. One build runs in
+    the main thread; several, in a pool's threads."""
+    fake_ssh(tmp_path, monkeypatch, f"{sys.executable} -m pybuild")
+    started = tmp_path / "started"
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(
+        "from pybuild import derivation\n"
+        "slow = derivation(name='slow', builder='/bin/sh',\n"
+        f"    args=['-c', 'touch {started}; sleep 60; echo > $out'])\n"
+        "other = derivation(name='other', builder='/bin/sh', args=['-c', 'sleep 60'])\n"
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-m", "pybuild", "build", "-f", drvs, *attrs, "-j", "0",
+         "--builders", f"ssh://x?home={tmp_path / 'remote'}", "--option", "sandbox", "false"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert wait_for(started.exists, 60), "the remote build did not start"
+        serving = _serving(tmp_path / "remote")
+        build.send_signal(signal.SIGINT)
+        _, stderr = build.communicate(timeout=5)  # the build itself sleeps a minute
+        assert build.returncode == 130, stderr
+        assert wait_for(lambda: not alive(serving), 10), "the remote pybuild outlived the run"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.communicate()
+
+
 # -- the client's build settings --------------------------------------------------------------
 
 SETTINGS_DRVS = """\

@@ -196,7 +196,9 @@ class Connection:
                 _IN_SANDBOX,
             )
         instantiate(drv, store)
-        with self._talking():
+        # An interrupted run kills the ssh (a group of its own, out of Ctrl-C's reach) as it
+        # kills local builders: the remote build then ends with its connection.
+        with self._talking(), processes.also_stopped(self._kill_group):
             self._copy_closure(store, [drv.drv_name, *input_paths(drv)])
             settings = {name: getattr(options, name) for name in _SENT_SETTINGS}
             settings["sandbox"] = sandbox

@@ -115,8 +115,11 @@ class Farm:
         except MachineDown:
             conn.kill()
             raise
-        except BaseException:
+        except Exception:
             self._keep(machine, conn)  # a failed build: the connection is still good
+            raise
+        except BaseException:
+            conn.kill()  # interrupted (in this thread): the remote build ends with it
             raise
         self._keep(machine, conn)
         with self._cond:
