@@ -162,7 +162,7 @@ def _shell(home: str, rest: Sequence[str]) -> int | None:
     folders = _recipe_folders(found)
     if folders is False:
         return None
-    command = ["shell", found["packages"], folders, None, None]  # as commands/shell.py has it
+    command = ["shell", found["packages"], folders, None, None, None]  # as commands/shell.py has it
 
     def run(paths: list[str]) -> int:
         from .shell import run_in_environment

@@ -351,6 +351,15 @@ def test_shell_reads_shell_py(recipes: Path, tmp_path: Path) -> None:
     assert result.stdout.strip() == "HELLO FROM GREET!"
     missing = cli("shell", "--run", "true", cwd=tmp_path, ok=False)
     assert missing.returncode == 1 and "shell.py" in missing.stderr
+    # -f FILE from anywhere, as nix-shell FILE: its env, or the -p packages of it
+    shell = str(project / "shell.py")
+    assert cli("shell", "-f", shell, "--run", "greet", cwd=tmp_path).stdout == "HELLO FROM GREET!\n"
+    code = "python -c 'import shout; print(shout.VERSION)'"
+    assert cli("shell", "-f", shell, "-p", "pkgs.shout", "--run", code).stdout == "1.0\n"
+    greet = cli("shell", "-f", shell, "-p", "pkgs.shout", "--run", "greet", ok=False)
+    assert greet.returncode != 0  # only shout: greet is not in that environment
+    ignored = cli("shell", "-f", shell, "--python", "3.12", "--run", "true", ok=False)
+    assert "would not apply" in ignored.stderr
 
 
 def test_eval_shows_a_recipe_without_building_it(recipes: Path) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "build_options",
     "evaluate_recorded",
     "file_attrs",
+    "file_environment",
     "get_settings",
     "located_python",
     "named_targets",
@@ -225,6 +226,34 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
 
     module = load_module(file)
     return [select(module, attr, file) for attr in attrs]
+
+
+def file_environment(file: str, attrs: Sequence[str]) -> Any:
+    """One environment of the attributes of `file`: an environment of it as it is (``pybuild
+    shell -f shell.py``, ``lock -f shell.py env``), or one of its packages and the packages of
+    its environments, for the one interpreter they are built for (``shell -f FILE -p ATTR``)."""
+    from ..python.environment import Environment
+    from ..python.package import PythonPackage
+
+    values = file_attrs(file, attrs)
+    if len(values) == 1 and isinstance(values[0], Environment):
+        return values[0]
+    roots: list[Any] = []
+    pythons = set()
+    for value, attr in zip(values, attrs, strict=True):
+        if isinstance(value, Environment):
+            roots += value.roots
+        elif not isinstance(value, PythonPackage):
+            raise UsageError(f"{file}: {attr} is neither a Python package nor an environment")
+        else:
+            roots.append(value)
+        pythons.add(value.python)
+    if len(pythons) > 1:
+        versions = ", ".join(sorted(p.version for p in pythons))
+        raise UsageError(
+            f"{file}: {', '.join(attrs)} are built for several interpreters ({versions})"
+        )
+    return Environment(pythons.pop(), roots)
 
 
 def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> None:

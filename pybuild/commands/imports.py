@@ -8,7 +8,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..errors import UsageError
 from .common import (
-    file_attrs,
+    file_environment,
     package_set,
     print_json,
     recipe_folders,
@@ -19,10 +19,7 @@ from .common import (
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from typing import Any
-
-    from ..python.environment import Environment
 
 
 def register(commands: Any) -> None:
@@ -139,7 +136,7 @@ def _lock(args: argparse.Namespace) -> int:
         )
     if args.file:
         refuse_set_options(args)
-        env = _file_environment(args.file, args.attrs)
+        env = file_environment(args.file, args.attrs)
     else:
         pkgs = package_set(args)
         chosen = select_attrs(pkgs, args.attrs)
@@ -149,28 +146,3 @@ def _lock(args: argparse.Namespace) -> int:
     write_atomic(out, text)
     print(f"wrote {out}: {len(lock.packages)} packages")
     return 0
-
-
-def _file_environment(file: str, attrs: Sequence[str]) -> Environment:
-    """One environment of the attributes of `file`: its packages, and the packages of its
-    environments (``pybuild lock -f shell.py env`` locks what ``pybuild shell`` enters), for
-    the one interpreter they are built for."""
-    from ..python.environment import Environment
-    from ..python.package import PythonPackage
-
-    roots: list[Any] = []
-    pythons = set()
-    for value, attr in zip(file_attrs(file, attrs), attrs, strict=True):
-        if isinstance(value, Environment):
-            roots += value.roots
-        elif not isinstance(value, PythonPackage):
-            raise UsageError(f"{file}: {attr} is neither a Python package nor an environment")
-        else:
-            roots.append(value)
-        pythons.add(value.python)
-    if len(pythons) > 1:
-        versions = ", ".join(sorted(p.version for p in pythons))
-        raise UsageError(
-            f"{file}: {', '.join(attrs)} are built for several interpreters ({versions})"
-        )
-    return Environment(pythons.pop(), roots)

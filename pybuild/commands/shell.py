@@ -14,6 +14,7 @@ from .common import (
     completes_attrs,
     evaluate_recorded,
     file_attrs,
+    file_environment,
     get_settings,
     located_python,
     open_store,
@@ -44,6 +45,12 @@ def register(commands: Any) -> None:
         " repeatable)",
     )
     completes_attrs(packages)
+    p.add_argument(
+        "-f",
+        "--file",
+        help="Python file whose env is the environment (as ./shell.py is), or whose attributes"
+        " the -p packages are",
+    )
     set_arguments(p)
     p.add_argument(
         "--pure",
@@ -111,7 +118,11 @@ def _register_run(commands: Any) -> None:
 
 
 def _environment(args: argparse.Namespace) -> Any:
-    """The environment of ``-p`` packages, or ``env`` of ``shell.py`` in this folder."""
+    """The environment of ``-p`` packages (of the set, or of ``-f FILE``), or ``env`` of
+    ``-f FILE`` or of ``shell.py`` in this folder (as ``nix-shell FILE`` and ``shell.nix``)."""
+    if args.file:
+        refuse_set_options(args)
+        return file_environment(args.file, args.packages or ["env"])
     if args.packages:
         pkgs = package_set(args)
         chosen = select_attrs(pkgs, args.packages)
@@ -119,7 +130,7 @@ def _environment(args: argparse.Namespace) -> Any:
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
-    return file_attrs("shell.py", ["env"])[0]
+    return file_environment("shell.py", ["env"])
 
 
 def _shell(args: argparse.Namespace) -> int:
@@ -151,7 +162,14 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
     pybuild/fastpath.py, names ``shell -p ATTR… --run CMD`` the same way)."""
     from ..evalcache import cache_key
 
-    command = ["shell", args.packages, recipe_folders(args), args.overlay, located_python(args)]
+    command = [
+        "shell",
+        args.packages,
+        recipe_folders(args),
+        args.overlay,
+        located_python(args),
+        args.file,
+    ]
     return cache_key(store, command)
 
 
