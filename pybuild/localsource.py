@@ -56,7 +56,7 @@ __all__ = ["LocalSource", "local_source", "never_source", "never_source_folder"]
 
 # Folders and files no build reads: version control, bytecode, what tools write as they run
 # in a project (test, type-check and lint caches, tox and nox environments, setuptools'
-# downloaded build requirements, coverage data, notebook checkpoints).
+# downloaded build requirements, coverage data, pytest-benchmark's runs, notebook checkpoints).
 _NEVER = frozenset(
     {
         ".git",
@@ -75,6 +75,7 @@ _NEVER = frozenset(
         ".nox",
         ".eggs",
         ".coverage",
+        ".benchmarks",
         ".ipynb_checkpoints",
     }
 )
@@ -93,6 +94,8 @@ def never_source(name: str, kind: str, target: str | None) -> bool:
     every build, and is no source anyway; another store's too, so that the source is the
     same whichever store it is added to)."""
     if name in _NEVER or name.endswith(_NEVER_SUFFIXES) or kind == "unknown":
+        return True
+    if name.startswith(".coverage."):  # coverage's parallel data files (-p, pytest-xdist)
         return True
     return target is not None and _STORE_PATH.search(target) is not None
 
@@ -192,9 +195,10 @@ class _Walk:
     def folder(self, folder: str, path: str, ignored: frozenset[str] | None) -> bool:
         """Keep what `folder` (at `path` in the source) holds; whether the folder is kept.
 
-        `ignored` holds what git ignores, or is None where git has no say: then a folder is
-        kept even empty, as Nix keeps one, but where git decides, only if it holds anything
-        git shows.
+        `ignored` holds what git ignores, or is None where git has no say: then a folder that
+        was empty is kept, as Nix keeps one, but not one left empty by what is never source
+        (a subpackage's ``__pycache__`` alone, once its modules are gone); where git decides,
+        a folder is kept only if it holds anything git shows.
         """
         with os.scandir(folder) as listing:
             entries = list(listing)
@@ -221,7 +225,7 @@ class _Walk:
                 continue
             self.kept.add(full)
             found = True
-        return found or ignored is None
+        return found or (ignored is None and not entries)
 
 
 def _target(entry: os.DirEntry[str]) -> str | None:

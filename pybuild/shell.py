@@ -77,9 +77,18 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
     for it): its start-up files have the last word. The files live in a temporary folder that
     their shell removes once it has read them, as nix-shell's rcfile does (pybuild may be
     killed with its terminal before the shell ends), and pybuild too when the shell ends."""
+    import shutil
+
     from . import shellrc
 
     shell = os.environ.get("SHELL") or "/bin/sh"
+    if shutil.which(shell) is None:  # a path, or a name on PATH
+        from .errors import UsageError
+
+        raise UsageError(
+            f"$SHELL is {shell}, which is no program here: set SHELL to your shell's path,"
+            " or give a command with --run"
+        )
     kind = os.path.basename(shell)
     if kind == "fish":  # --init-command runs after the configuration, --no-config skips it
         setup = shellrc.fish_setup(env_dir, environ)
@@ -88,7 +97,6 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
     if kind not in ("bash", "zsh", "sh", "dash"):
         environ["PS1"] = shellrc.PROMPT
         return _wait_for([shell, "-i"], environ)
-    import shutil
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="pybuild-shell-")

@@ -51,6 +51,9 @@ def clutter(folder: Path, store: Store) -> None:
     (folder / "result").symlink_to(built)  # result links, as `-o` makes them
     (folder / ".venv").symlink_to(built)
     (folder / "result-nix").symlink_to(f"/nix/store/{'0' * 32}-hello")  # any store's
+    (folder / ".benchmarks").mkdir()  # pytest-benchmark's, empty until it saves a run
+    write(folder / ".coverage.host.1234.567890", "")  # coverage -p, pytest-cov with xdist
+    write(folder / "src" / "old" / "__pycache__" / "gone.cpython-311.pyc", "\0")  # its .py gone
 
 
 def stored(folder: Path | str, store: Store, **choice: object) -> set[str]:

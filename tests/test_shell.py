@@ -106,3 +106,13 @@ def test_the_environment_wins_over_the_users_start_up_files(
     assert (python, pythonpath) == (f"{env}/bin/python", "[]") and shown.startswith(prompt)
     assert (path, hello) == (f"{env}/bin:/usr/local/bin:/usr/bin:/bin", [])
     assert list(temp.iterdir()) == []
+
+
+def test_a_shell_that_is_no_program_is_named(greet_env: tuple[list[str], str]) -> None:
+    """$SHELL naming nothing (a shell removed, a typo) is the user's to fix: said, not a crash."""
+    sets, _ = greet_env
+    missing = "/nonexistent/bash"
+    done = pybuild("shell", *sets, "-p", "greet", env={**os.environ, "SHELL": missing})
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: $SHELL is {missing}, which is no program here")
+    assert "a bug in pybuild" not in done.stderr
