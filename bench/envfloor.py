@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .installed import python_argv
 
-__all__ = ["PROGRAM", "argv", "write"]
+__all__ = ["PROGRAM", "argv", "store_of", "write"]
 
 PROGRAM = """\
 import hashlib, json, os, sqlite3, stat, sys
@@ -86,12 +86,15 @@ def write(work: Path, env: Path) -> Path:
                 entries.append((kind, rel, Path(path).read_text()))
     spec = work / "envfloor.json"
     spec.write_text(json.dumps(entries))
-    store = work / "envfloor-store"
-    store.mkdir(exist_ok=True)
+    store_of(spec).mkdir(exist_ok=True)
     return spec
+
+
+def store_of(spec: Path) -> Path:
+    """The floor's own store, beside the description `spec` that :func:`write` made."""
+    return spec.parent / "envfloor-store"
 
 
 def argv(spec: Path, name: str) -> list[str]:
     """The floor's command line, making the environment `name` (new in every run)."""
-    store = spec.parent / "envfloor-store"
-    return python_argv("-c", PROGRAM, str(spec), str(store), name)
+    return python_argv("-c", PROGRAM, str(spec), str(store_of(spec)), name)

@@ -463,7 +463,7 @@ def warm_assembly(
     shutil.rmtree(venv, ignore_errors=True)
     ours, floor, uv_median = medians.pop("pybuild"), medians.pop("given"), medians.pop("uv")
     alone = medians.pop("stdlib")
-    shutil.rmtree(spec.parent / "envfloor-store", ignore_errors=True)
+    shutil.rmtree(envfloor.store_of(spec), ignore_errors=True)
     ratios = [ratio(ours, uv_median, "uv"), *(ratio(ours, m, name) for name, m in medians.items())]
     lines = [
         Line(
