@@ -263,7 +263,7 @@ def test_pylock_as_pip_and_uv_write_it() -> None:
     assert tomli.sdist is not None and tomli.sdist.name == "tomli-2.2.1.tar.gz"
     assert not tomli.applies({"python_full_version": "3.11.7"})
     assert tomli.applies({"python_full_version": "3.10.2"})
-    assert app.other_source == "directory" and app.version is None
+    assert app.other_source == "directory" and app.version is None and app.directory == "."
 
 
 @pytest.mark.parametrize(
@@ -292,6 +292,11 @@ def test_pylock_as_pip_and_uv_write_it() -> None:
             "a: a file entry has no hashes",
         ),
         ('lock-version = "1.0"\ncreated-by = "x"\npackages = [\n', 3, "not valid TOML"),
+        (
+            'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\ndirectory = "."\n',
+            3,
+            "a: a directory entry must be a table with a path",
+        ),
     ],
 )
 def test_malformed_pylock(text: str, line: int, reason: str) -> None:

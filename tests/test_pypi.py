@@ -1010,6 +1010,42 @@ def test_lock_and_eval_read_attributes_of_a_file(pkgs, index: Path, tmp_path: Pa
     assert "would not apply" in ignored.stderr
 
 
+def test_a_projects_own_folder_is_locked_as_a_source_tree_and_left_out_on_import(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """A package built from a local folder is locked to it (PEP 751 ``directory``, by its path
+    from the lock file, with no version), as ``uv export`` locks a project; ``import`` of such
+    a lock leaves the folder's package to the user's own recipe and imports what it needs."""
+    dirs = ", ".join(repr(str(d)) for d in [DEFAULT_RECIPES, pkgs.recipe_dirs[1]])
+    (tmp_path / "mine").mkdir()
+    shell = tmp_path / "shell.py"
+    shell.write_text(
+        "from pathlib import Path\n"
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{dirs}])\n"
+        "mine = pkgs.python.pkgs.build_python_package(pname='mine', version='0.1',"
+        " src=Path(__file__).parent / 'mine', dependencies=[pkgs.from_pypi('alpha', '2.0')])\n"
+        "env = pkgs.python.with_packages(lambda ps: [mine])\n"
+    )
+    lock = tmp_path / "locks" / "pylock.toml"
+    lock.parent.mkdir()
+    cli("lock", "-f", str(shell), "env", "-o", str(lock))
+    packages = {p["name"]: p for p in tomllib.loads(lock.read_text())["packages"]}
+    assert packages["mine"] == {
+        "name": "mine",
+        "dependencies": [{"name": "alpha"}],
+        "directory": {"path": "../mine"},
+    }
+    assert packages["alpha"]["version"] == "2.0" and packages["alpha"]["wheels"]
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    out = tmp_path / "from-lock"
+    result = cli("import", str(lock), "-o", str(out), *recipes)
+    assert "left out mine: it is locked to the folder ../mine" in result.stdout
+    imported = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
+    assert imported["source_trees"] == {"mine": "../mine"}
+    assert sorted(imported["packages"]) == ["alpha", "beta", "pluggy"]
+
+
 def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

@@ -106,6 +106,7 @@ def _import(args: argparse.Namespace) -> int:
                 "written": result.written,
                 "from_set": result.from_set,
                 "removed": result.removed,
+                "source_trees": result.source_trees,
                 "packages": {
                     p.attr: {"version": p.version, "origin": p.origin, "kind": p.kind or None}
                     for p in result.plan.pins.values()
@@ -119,6 +120,11 @@ def _import(args: argparse.Namespace) -> int:
         print(f"left to the set's recipes: {', '.join(result.from_set)} (--all to generate them)")
     if result.removed:
         print(f"removed recipes no longer needed: {', '.join(result.removed)}")
+    for name, tree in result.source_trees.items():
+        print(
+            f"left out {name}: it is locked to the folder {tree} (a project's own source), which"
+            " a recipe of yours builds (src=Path(...)), not the index"
+        )
     print(
         f"use them: pybuild shell --overlay {folder / 'overlay.py'} -p ATTR, or cd {folder}"
         " && pybuild shell"
@@ -141,7 +147,7 @@ def _lock(args: argparse.Namespace) -> int:
         pkgs = package_set(args)
         chosen = select_attrs(pkgs, args.attrs)
         env = pkgs.python.with_packages(lambda ps: chosen)
-    lock = lock_packages(env.closure, env.python.version)
+    lock = lock_packages(env.closure, env.python.version, folder=out.parent)
     text = format_pylock(lock)
     write_atomic(out, text)
     print(f"wrote {out}: {len(lock.packages)} packages")

@@ -60,6 +60,7 @@ class ImportResult:
     written: list[str]
     from_set: list[str]
     removed: list[str]
+    source_trees: dict[str, str]  # left out: a lock's packages locked to a local folder, by path
 
 
 def _check_environments(lock: Lock, path: Path, python: Any) -> None:
@@ -124,6 +125,8 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
     if isinstance(spec, Lock):
         lines = []
         for package in spec.packages:
+            if package.directory is not None:
+                continue  # a project's own folder: its recipe is the user's (import_file)
             if package.other_source is not None:
                 from ..importers.errors import ImportFileError
 
@@ -219,7 +222,18 @@ def import_file(
         written=sorted(p.attr for p in plan.generated()),
         from_set=sorted(p.attr for p in plan.pins.values() if p.origin == "set"),
         removed=removed,
+        source_trees=_source_trees(spec),
     )
+
+
+def _source_trees(spec: RequirementsFile | Lock) -> dict[str, str]:
+    """A lock's packages locked to a local folder (a project's own, as ``uv export`` locks
+    the project itself), by name: an import leaves them out, since a recipe of the user's
+    builds them (``src=Path(...)``), and makes recipes of what they need, which the lock
+    lists as packages of their own."""
+    if not isinstance(spec, Lock):
+        return {}
+    return {p.name: p.directory for p in spec.packages if p.directory is not None}
 
 
 def written_by_import(path: str | Path) -> bool:

@@ -2,13 +2,15 @@
 
 Reading keeps what a reproduction needs: each package's name, version, marker, and the sdist
 and wheels it was locked to with their hashes (the hashes are kept, so a recipe made from
-the lock fetches exactly those bytes). Packages locked to a VCS checkout, a local folder or
-a bare archive URL are reported, since they are not on a package index. Errors name the line
-of the ``[[packages]]`` entry at fault.
+the lock fetches exactly those bytes), or the local folder (a source tree: a project's own)
+it was locked to. Packages locked to a VCS checkout or a bare archive URL are reported,
+since they are not on a package index. Errors name the line of the ``[[packages]]`` entry at
+fault.
 
 Writing (:func:`lock_packages`, :func:`format_pylock`) records an environment of the package
-set: every package of its closure with the very file its recipe fetches (URL and sha256), so
-``pip`` or ``uv pip install -r pylock.toml`` installs the same versions.
+set: every package of its closure with the very file its recipe fetches (URL and sha256), or
+the folder a project's own recipe takes, so ``uv pip install -r pylock.toml`` installs the
+same versions.
 
 Example::
 
@@ -20,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +91,7 @@ class LockedPackage:
     sdist: LockedFile | None = None
     wheels: tuple[LockedFile, ...] = ()
     other_source: str | None = None  # "vcs", "directory" or "archive"
+    directory: str | None = None  # a source tree's path, from the lock file's folder
     line: int = 0
 
     def sha256(self) -> set[str]:
@@ -178,6 +182,9 @@ def _package(entry: object, path: str, line: int) -> LockedPackage:
     if not isinstance(wheels, list):
         raise ImportFileError(path, line, f"{name}: wheels must be an array of tables")
     other = next((k for k in ("vcs", "directory", "archive") if k in entry), None)
+    tree = entry.get("directory")
+    if tree is not None and not (isinstance(tree, dict) and isinstance(tree.get("path"), str)):
+        raise ImportFileError(path, line, f"{name}: a directory entry must be a table with a path")
     dependencies = entry.get("dependencies", [])
     return LockedPackage(
         name=name,
@@ -189,6 +196,7 @@ def _package(entry: object, path: str, line: int) -> LockedPackage:
         sdist=_file(sdist, path, line, name) if sdist is not None else None,
         wheels=tuple(_file(w, path, line, name) for w in wheels),
         other_source=other,
+        directory=tree["path"] if tree is not None else None,
         line=line,
     )
 
@@ -245,45 +253,52 @@ def _package_table(package: LockedPackage) -> dict[str, Any]:
         "dependencies": [Inline(d) for d in package.dependencies] or None,
         "sdist": package.sdist.to_toml() if package.sdist else None,
         "wheels": [w.to_toml() for w in package.wheels] or None,
+        "directory": {"path": package.directory} if package.directory is not None else None,
     }
 
 
 def lock_packages(
-    packages: Sequence[Any], python_version: str, created_by: str = "pybuild"
+    packages: Sequence[Any],
+    python_version: str,
+    created_by: str = "pybuild",
+    folder: str | Path = ".",
 ) -> Lock:
     """A lock of `packages` (an environment's closure): each with the file its recipe fetches.
 
-    Raises :class:`~pybuild.errors.UsageError` for a package whose source is not a download
-    (a local folder, another derivation): other tools could not fetch it.
+    A package whose source is a local folder (a project's own, ``src=Path(...)``) is locked
+    to that folder, as PEP 751 locks a source tree: by its path from `folder` (where the lock
+    is written) and with no version, since its files may change; an installer builds it from
+    the whole folder (a recipe's :func:`~pybuild.localsource.local_source` filter is
+    pybuild's). Raises :class:`~pybuild.errors.UsageError` for any other source that is no
+    download (another derivation's output, a single local file): other tools could not get it.
     """
-    from ..derivations import Derivation
     from ..errors import UsageError
-    from ..hashing import parse_hash
     from ..lazy import force
 
     names = {str(canonicalize_name(p.pname)) for p in packages}
     locked = []
     for pkg in sorted(packages, key=lambda p: str(canonicalize_name(p.pname))):
         src = force(pkg.attrs["src"])
-        url = src.meta.get("url") if isinstance(src, Derivation) else None
-        if not (isinstance(src, Derivation) and src.is_fixed_output and url):
-            raise UsageError(
-                f"cannot lock {pkg.pname} {pkg.version}: its source is not a download from an"
-                " index, so other tools could not fetch it"
-            )
-        assert src.output_hash is not None
-        file = LockedFile(
-            name=unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or src.name,
-            url=url,
-            hashes={"sha256": parse_hash(src.output_hash).hex},
-        )
         deps = sorted({str(canonicalize_name(d.pname)) for d in pkg.dependencies} & names)
+        name = str(canonicalize_name(pkg.pname))
+        dependencies = tuple({"name": d} for d in deps)
+        tree = _source_tree(src)
+        if tree is not None:
+            path = Path(os.path.relpath(tree, os.path.abspath(folder))).as_posix()
+            locked.append(LockedPackage(name, dependencies=dependencies, directory=path))
+            continue
+        file = _download(src)
+        if file is None:
+            raise UsageError(
+                f"cannot lock {pkg.pname} {pkg.version}: its source is neither a download from"
+                " an index nor a local folder, so other tools could not get it"
+            )
         wheel = pkg.attrs["format"] == "wheel"
         locked.append(
             LockedPackage(
-                name=str(canonicalize_name(pkg.pname)),
+                name=name,
                 version=pkg.version,
-                dependencies=tuple({"name": d} for d in deps),
+                dependencies=dependencies,
                 sdist=None if wheel else file,
                 wheels=(file,) if wheel else (),
             )
@@ -295,6 +310,35 @@ def lock_packages(
         created_by=created_by,
         requires_python=f"=={major}.{minor}.*",
         environments=lock_environments(wheels, f"{major}.{minor}"),
+    )
+
+
+def _source_tree(src: object) -> str | None:
+    """The absolute path of a source that is a local folder, else None."""
+    from ..localsource import LocalSource
+
+    if isinstance(src, str | os.PathLike):
+        src = os.fspath(src)
+    elif isinstance(src, LocalSource):
+        src = src.path
+    else:
+        return None
+    return os.path.abspath(src) if os.path.isdir(src) else None
+
+
+def _download(src: object) -> LockedFile | None:
+    """The file a fixed-output fetch of a URL downloads, else None."""
+    from ..derivations import Derivation
+    from ..hashing import parse_hash
+
+    url = src.meta.get("url") if isinstance(src, Derivation) else None
+    if not (isinstance(src, Derivation) and src.is_fixed_output and url):
+        return None
+    assert src.output_hash is not None
+    return LockedFile(
+        name=unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or src.name,
+        url=url,
+        hashes={"sha256": parse_hash(src.output_hash).hex},
     )
 
 
