@@ -262,16 +262,52 @@ def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
 def find_pypi_file(
     pname: str, version: str, hash: str, kind: str, tags: tuple[str, ...] | None
 ) -> Found:
-    """Where a release file is, from the cache of known hashes or the index."""
+    """Where a release file is, from the cache of known hashes or the index.
+
+    A remembered wheel with the pinned hash serves only an interpreter its tags fit: the
+    same recipe evaluated for another Python (``package_set(python="3.12")``) asks the index
+    for that Python's wheel, whose hash is not the pinned one, where the remembered file
+    would install a wheel built for another Python."""
     cache = _UrlCache()
-    if hash and (hit := cache.get(parse_hash(hash).sri, pname, version, kind)):
+    hit = cache.get(parse_hash(hash).sri, pname, version, kind) if hash else None
+    if hit is not None and (kind != "wheel" or tags is None or _wheel_fits(hit.filename, tags)):
         return hit
     file, actual = _locate(pname, version, kind, tags)
     if not hash or parse_hash(hash).sri != actual:
-        raise HashMismatch(f"{file.filename} of {pname} {version} (from {file.url})", hash, actual)
+        error = HashMismatch(
+            f"{file.filename} of {pname} {version} (from {file.url})", hash, actual
+        )
+        if hit is not None:
+            error.hint = (
+                f"the pinned hash is that of {hit.filename}, a wheel for another interpreter or"
+                f" platform; pin a file for each (pybuild update-pins), or use hash={actual!r}"
+            )
+        raise error
     found = Found(file.url, file.filename, file.requires_python)
     cache.put({(actual, pname, version, kind): found})
     return found
+
+
+def _wheel_fits(filename: str, tags: tuple[str, ...]) -> bool:
+    """Whether wheel `filename` installs on the interpreter of `tags` (a set's interpreter's).
+
+    The file name's compressed tag set (``py2.py3-none-any``) is expanded by hand, not by
+    packaging: evaluating a set of remembered wheels imports no packaging (as for pins)."""
+    parts = filename.removesuffix(".whl").split("-")
+    if len(parts) < 5:
+        return False
+    supported = _tag_set(tags)
+    return any(
+        f"{py}-{abi}-{plat}" in supported
+        for py in parts[-3].split(".")
+        for abi in parts[-2].split(".")
+        for plat in parts[-1].split(".")
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_set(tags: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tags)
 
 
 def locate_pypi_file(

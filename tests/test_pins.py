@@ -22,6 +22,7 @@ import pytest
 from packaging.tags import parse_tag
 from packaging.version import Version
 
+import pybuild.errors
 import pybuild.fetchers
 import pybuild.pins
 from pybuild.cli import main
@@ -430,3 +431,22 @@ def test_update_pins_fills_module_constants_as_an_overlay_writes_them(
     assert text.startswith('VERSION = "1.0"\nHASHES = {\n    "spin-1.0-')
     assert len(update.pinned) == len(SPIN_PINNED)
     assert all(f'"{name}"' in text for name in update.pinned)
+
+
+@on_manylinux
+def test_a_remembered_wheel_serves_only_the_interpreters_its_tags_fit(
+    spin_index: dict[str, Path],
+) -> None:
+    """The hash of this interpreter's wheel, once its file is remembered, does not make the
+    same recipe evaluated for another Python install that wheel: the other Python's own wheel
+    is looked up, and its hash is a mismatch that names the file the pin is for."""
+    here = spin_index[f"{PY}-{PY}-manylinux_2_28_{ARCH}"]
+    pinned = hash_file(here).sri
+    ours = fetch_pypi("spin", "1.0", pinned, kind="wheel")
+    assert ours.name == here.name  # found on the index, and remembered
+    other = f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}"
+    with pytest.raises(pybuild.errors.HashMismatch) as info:
+        fetch_pypi("spin", "1.0", pinned, kind="wheel", tags=(other,))
+    assert info.value.actual == hash_file(spin_index[other]).sri
+    assert f"the pinned hash is that of {here.name}, a wheel for another" in info.value.hint
+    assert fetch_pypi("spin", "1.0", pinned, kind="wheel").name == here.name
