@@ -195,12 +195,13 @@ class MissingAttribute(PybuildError, AttributeError):
     def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
         import difflib  # only an error pays for it
 
-        self.name, self.where = name, where
+        self.where = where
         self.suggestions = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
         text = f"{where} has no attribute {name!r}"
         if self.suggestions:
             text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(text)
+        self.name = name  # after AttributeError's __init__, which sets it to None
 
 
 class NoPinnedWheel(PybuildError):

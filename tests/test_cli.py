@@ -897,6 +897,40 @@ def test_build_errors(tmp_path: Path) -> None:
         assert result.stderr.startswith("error: ")
 
 
+def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:
+    """pip's habit (``six==1.16.0``), a recipe of one's own asked of the default set, a file's
+    set's package asked of the file, a recipe without ``return``, a source relative to the
+    working folder: each error says what to write instead."""
+    pinned = run_cli("eval", "six==1.16.0", check=False)
+    assert "'six==1.16.0' is a requirement, not an attribute" in pinned.stderr
+    assert "hint: a release from the index is pypi:six==1.16.0" in pinned.stderr
+    unknown = run_cli("eval", "greeterzz", check=False)
+    assert "the package set has no attribute 'greeterzz'" in unknown.stderr
+    assert "--recipes DIR or --overlay FILE" in unknown.stderr
+    shell = tmp_path / "shell.py"
+    shell.write_text("from pybuild import package_set\npkgs = package_set()\n")
+    of_file = run_cli("eval", "-f", shell, "six", check=False)
+    assert f"{shell} has no attribute 'six'" in of_file.stderr
+    assert "hint: did you mean pkgs.six?" in of_file.stderr
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "mine.py").write_text(
+        "def recipe(build_python_package, six):\n"
+        "    build_python_package(pname='mine', version='1', src='mine', dependencies=[six])\n"
+    )
+    no_return = run_cli("eval", "--recipes", recipes, "mine", check=False)
+    assert f"recipe() in {recipes / 'mine.py'}:1 returned None, not a package" in (no_return.stderr)
+    (recipes / "mine.py").write_text(
+        "def recipe(build_python_package, six):\n"
+        "    return build_python_package(pname='mine', version='1', src='mine')\n"
+    )
+    relative = run_cli("eval", "--recipes", recipes, "mine", cwd=tmp_path, check=False)
+    assert f"mine 1's src mine does not exist in the working folder {tmp_path}" in (relative.stderr)
+    assert "Path(__file__).parent / 'mine'" in relative.stderr
+    for result in (pinned, unknown, of_file, no_return, relative):
+        assert result.returncode == 1
+
+
 def test_path_info_forms(tmp_path: Path) -> None:
     out = build_hello(tmp_path, "-o", "result")
     [row] = json.loads(run_cli("path-info", "--json", "-S", "result", cwd=tmp_path).stdout)

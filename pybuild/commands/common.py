@@ -222,10 +222,27 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
 
 def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     """The attributes `attrs` (``a.b.c``) of the Python file `file`, as ``-f FILE`` names them."""
+    from ..errors import MissingAttribute
     from ..evaluate import load_module, select
 
     module = load_module(file)
-    return [select(module, attr, file) for attr in attrs]
+    try:
+        return [select(module, attr, file) for attr in attrs]
+    except MissingAttribute as error:
+        if error.where == file and not error.suggestions:
+            _name_the_files_set(error, module)
+        raise
+
+
+def _name_the_files_set(error: Any, module: Any) -> None:
+    """``-f project.py six``, where six is a package of the file's set ``pkgs``: the hint
+    names ``pkgs.six``, as a newcomer from ``pybuild build six`` would not guess."""
+    from ..pkgset import PackageSet
+
+    sets = {n: v for n, v in vars(module).items() if isinstance(v, PackageSet) and n[0] != "_"}
+    held = [f"{n}.{error.name}" for n, pkgs in sets.items() if error.name in pkgs.names()]
+    if held:
+        error.hint = f"did you mean {' or '.join(held)}? (the package of the file's set)"
 
 
 def file_environment(file: str, attrs: Sequence[str]) -> Any:
@@ -322,7 +339,24 @@ def select_attr(pkgs: Any, attr: str) -> Any:
         from ..generate import parse_pypi_spec
 
         return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
-    return select(pkgs, attr, "the package set")
+    if any(c in attr for c in "=<>!~[], ;"):
+        error = UsageError(
+            f"{attr!r} is a requirement, not an attribute: a package of the set is at the version"
+            " its recipe gives"
+        )
+        error.hint = f"a release from the index is pypi:{attr.replace(' ', '')}"
+        raise error
+    from ..errors import MissingAttribute
+
+    try:
+        return select(pkgs, attr, "the package set")
+    except MissingAttribute as error:
+        if error.where == "the package set" and not error.suggestions and "." not in attr:
+            error.hint = (
+                "a recipe of your own joins the set with --recipes DIR or --overlay FILE, a"
+                " file's attribute is -f FILE ATTR, and a project of the index is pypi:NAME"
+            )
+        raise
 
 
 TARGET_HELP = (

@@ -244,6 +244,10 @@ def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonP
     """Call a recipe function and remember how, so ``.override(**other_inputs)`` re-calls it."""
     result = fn(**inputs)
     if not isinstance(result, PythonPackage):
+        if result is None:  # a recipe that builds its package and forgets to return it
+            error = UsageError(f"{_where(fn)} returned None, not a package")
+            error.hint = "a recipe returns what it makes: return build_python_package(...)"
+            raise error
         return result
 
     def caller(**changes: Any) -> PythonPackage:
@@ -400,10 +404,11 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     # written by placeholder and handed to the derivation with the text that names it.
     used: list[Derivation] = []
     input_paths = {group: [_input(d, used) for d in deps] for group, deps in inputs.items()}
+    label = f"{pkg.pname} {pkg.version}"
     builder_attrs = {
         "pname": pkg.pname,
         "version": pkg.version,
-        "src": _src_path(attrs["src"], used, store),
+        "src": _src_path(attrs["src"], used, store, f"{label}'s src"),
         "format": attrs["format"],
         "site_packages": python.site_packages,
         **input_paths,
@@ -419,7 +424,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
-        "patches": [_src_path(p, used, store) for p in attrs["patches"]],
+        "patches": [_src_path(p, used, store, f"{label}'s patch") for p in attrs["patches"]],
         **{hook: str(attrs[hook]) for hook in HOOKS},
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
@@ -486,19 +491,34 @@ def _input(value: Derivation | PythonPackage, used: list[Derivation]) -> str:
     return placeholder(drv)
 
 
-def _src_path(src: object, used: list[Derivation], store: Store) -> str:
-    """A source or patch: a fetch or package as an input (in `used`), a local path as the
-    copy in `store` of its source files (:mod:`pybuild.localsource`: not the caches, venvs
-    and result links a project folder holds), found there as a source by the derivation's
-    scan."""
+def _src_path(src: object, used: list[Derivation], store: Store, what: str) -> str:
+    """A source or patch (`what` names it): a fetch or package as an input (in `used`), a
+    local path as the copy in `store` of its source files (:mod:`pybuild.localsource`: not
+    the caches, venvs and result links a project folder holds), found there as a source by
+    the derivation's scan."""
     src = force(src)
     if isinstance(src, Derivation | PythonPackage):
         return _input(src, used)
     if isinstance(src, str | os.PathLike):
         src = local_source(src)
     if isinstance(src, LocalSource):
+        if not os.path.lexists(src.path):
+            raise _no_such_source(src.path, what)
         return str(store.path(src.add_to(store)))
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
+
+
+def _no_such_source(path: str, what: str) -> UsageError:
+    """A local source that is not there; a relative one was looked for from the working
+    folder, which is seldom what the recipe meant (Nix reads a path from its file)."""
+    if os.path.isabs(path):
+        return UsageError(f"{what} {path} does not exist")
+    error = UsageError(f"{what} {path} does not exist in the working folder {os.getcwd()}")
+    error.hint = (
+        "a relative path is read from the working folder; name it from the recipe's own"
+        f" file: Path(__file__).parent / {path!r}"
+    )
+    return error
 
 
 def _in_builder_source(path: str) -> bool:
