@@ -91,6 +91,7 @@ def generations(profile: str = "default") -> list[dict]:
 
 def test_install_rollback_switch_delete_and_gc_as_a_user_would(recipes: Path) -> None:
     bin_dir = Path(cli("profile", "path").stdout.strip())
+    assert cli("profile").stdout.strip() == str(bin_dir)  # path is the default action
     python = bin_dir / "python"
     assert not bin_dir.exists()
 

@@ -94,7 +94,13 @@ def register(commands: Any) -> None:
     _profile_argument(p)
 
     p = commands.add("profile", _profile_path, "print a profile's bin folder (to put on PATH)")
-    p.add_argument("action", choices=["path"], help="path: the profile's stable bin folder")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="path",
+        choices=["path"],
+        help="path (the default): the profile's stable bin folder",
+    )
     _profile_argument(p)
 
 

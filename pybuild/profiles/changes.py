@@ -212,7 +212,11 @@ def _refuse_a_lost_file(profile: Profile, entry: Entry) -> None:
 
 
 def _where(entry: Entry) -> str:
-    return f"its file {entry.file}" if entry.file is not None else "its recipes"
+    """What may have changed a package: what it was evaluated from, or the sources that names
+    (a project's folder), or the settings the set read."""
+    if entry.file is not None:
+        return f"its file {entry.file} (or a source or setting it reads)"
+    return "its recipes (or a source or setting they read)"
 
 
 def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
