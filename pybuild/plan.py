@@ -92,6 +92,8 @@ def make_plan(
 
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
     copies = {d for d in order if in_cache(d)}
+    if subs is not None:
+        subs.tell_refusals()
     return Plan(order, {d: deps(d) for d in order}, copies)
 
 

@@ -791,10 +791,16 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     assert "copied from a cache app (2 path(s)" in captured.err and "building" not in captured.err
     assert chain.runs() == []
 
-    # without the key trusted, the same cache is refused, and the build says so
+    # without the key trusted, the same cache is refused, and the build says so, as a dry
+    # run does: once for the cache and reason, before the plan
     monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-c"))
+    assert main([*argv, "--dry-run"]) == 0
+    refused = f"warning: not using 2 paths of file://{cache}: no trusted_public_keys are set"
+    dry = capsys.readouterr().err
+    assert dry.count("warning: not using") == 1 and refused in dry
     assert main(argv) == 0
-    assert "no trusted_public_keys are set" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("warning: not using") == 1 and refused in err
     assert sorted(chain.runs()) == ["app", "lib", "tool"]
 
 

@@ -31,6 +31,7 @@ import contextlib
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -90,6 +91,7 @@ class Substituters:
         self._offers: dict[str, Offer | None] = {}
         self._refusals: dict[str, list[str]] = {}
         self._refused: set[tuple[str, str]] = set()  # (cache url, path) never offered again
+        self._told: set[str] = set()  # refusals said already (tell_refusals)
         self._down: set[str] = set()
         self._lock = threading.RLock()
 
@@ -219,6 +221,18 @@ class Substituters:
             self._refused.add((cache.url, path))
             self._offers.pop(path, None)
             self._refusals.setdefault(path, []).append(f"{cache.url}: {reason}")
+
+    def tell_refusals(self) -> None:
+        """Say why caches' entries were passed over, once a run for each cache and reason: a
+        plan that builds, without a word, what a cache holds looks like a cache that does not
+        work (unsigned entries, no trusted key)."""
+        with self._lock:
+            counts = Counter(r for refusals in self._refusals.values() for r in refusals)
+            new = [(r, n) for r, n in counts.items() if r not in self._told]
+            self._told.update(r for r, _ in new)
+        for refusal, n in new:
+            url, _, reason = refusal.partition(": ")
+            self.say(f"warning: not using {n} path{'s' * (n > 1)} of {url}: {reason}")
 
     def closure(self, paths: Iterable[str], store: Any) -> list[Offer] | None:
         """Offers for every path of the closure of `paths` that `store` lacks; None if any
