@@ -394,11 +394,7 @@ def check(
     for name in drv.output_paths.values():
         store.info(name)  # PathNotValid if it was never built
     with temp_roots(store, _protected_paths([drv])):
-        inputs = [
-            d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))
-        ]
-        if inputs:
-            realise(inputs, store, replace(options, keep_going=False))
+        _make_inputs_valid(drv, store, options)
         options.say(f"checking {drv.name} ({drv.drv_name})")
         differences = {}
         with fresh_outputs(drv, store, options) as built:
@@ -406,6 +402,14 @@ def check(
                 if hash_path(path)[0].sri != store.info(name).nar_hash:
                     differences[name] = _differing_files(store.path(name), path)
     return differences
+
+
+def _make_inputs_valid(drv: Derivation, store: Store, options: BuildOptions) -> None:
+    """Build, fetch or substitute what a rebuild of `drv` needs, as Nix does for ``--check``
+    and ``--repair``: a gc takes the inputs of what it keeps (a package's sdist)."""
+    inputs = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
+    if inputs:
+        realise(inputs, store, replace(options, keep_going=False))
 
 
 def _differing_files(old: Path, new: Path) -> list[str]:
@@ -430,14 +434,16 @@ def _differing_files(old: Path, new: Path) -> list[str]:
 def repair(
     drv: Derivation, store: Store, damaged: Sequence[str], options: BuildOptions | None = None
 ) -> list[str]:
-    """Rebuild (or re-fetch) `drv` and put back those of its outputs named in `damaged`.
+    """Rebuild (or re-fetch) `drv` and put back those of its outputs named in `damaged`; the
+    inputs the rebuild needs are made valid first, as :func:`check` does.
 
     An output is replaced only when the new build has exactly the registered hash; the
     outputs that could not be repaired that way are returned.
     """
     options = options or BuildOptions()
     left = []
-    with store.lock(drv.output_paths.values()):
+    with temp_roots(store, _protected_paths([drv])), store.lock(drv.output_paths.values()):
+        _make_inputs_valid(drv, store, options)
         options.say(f"repairing {drv.name} ({drv.drv_name})")
         with fresh_outputs(drv, store, options) as built:
             for name, fresh in built.items():

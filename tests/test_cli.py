@@ -116,6 +116,28 @@ def test_a_lost_output_of_an_unreproducible_build_is_told_how_to_rebuild(
     assert run_cli("verify", "--check-contents").returncode == 0
 
 
+def test_a_repair_after_a_gc_makes_the_inputs_it_needs_again(tmp_path: Path) -> None:
+    """A gc takes a kept output's build inputs (the sdist of a package): a repair builds or
+    fetches them again before the rebuild, as ``nix-store --verify --repair`` does."""
+    recipes = write_recipes(
+        tmp_path / "pair.py",
+        """
+        source = derivation(name="source", builder="/bin/sh",
+                            args=["-c", 'echo text > "$out"'])
+        app = derivation(name="app", builder="/bin/sh",
+                         args=["-c", 'tr a-z A-Z < "$1" > "$out"', "x", source])
+        """,
+    )
+    out = Path(run_cli("build", "-f", recipes, "app", "-o", "result", cwd=tmp_path).stdout.strip())
+    run_cli("gc")
+    assert not any(p.name.endswith("-source") for p in out.parent.iterdir())
+    make_writable(out)
+    out.write_text("DAMAGED\n")
+    repair = run_cli("verify", "--check-contents", "--repair")
+    assert f"repaired: {out}" in repair.stdout
+    assert out.read_text() == "TEXT\n"
+
+
 def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     first = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
     out = Path(first.stdout.strip())
