@@ -148,8 +148,11 @@ def test_a_collections_progress_is_on_standard_error(store: Store) -> None:
 def test_max_freed_stops_early_and_keeps_the_store_consistent(store: Store) -> None:
     for i in range(4):
         build(store, f"big{i}", f'head -c 100000 /dev/zero > "$out"; echo {i} >> "$out"')
+    dry = collect_garbage(store, dry_run=True, max_freed=150_000, scan_processes=False)
     result = collect_garbage(store, max_freed=150_000, scan_processes=False)
     assert 150_000 <= result.freed < 400_000
+    # the dry run stops where the collection stops, in the same order
+    assert (dry.deleted, dry.freed) == (result.deleted, result.freed)
     left = [n for n in os.listdir(store.dir) if "big" in n and not n.endswith(".drv")]
     assert 0 < len(left) < 4
     assert list(store.verify(check_contents=True)) == []
@@ -488,6 +491,8 @@ def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) 
     assert big.out in usage.dead and usage.reclaimable >= 200_000
     text = cli("du").stdout
     assert str(tmp_path / "result") in text and "reclaimable by `pybuild gc`" in text
+    assert len(json.loads(cli("du", "--json").stdout)["closures"]) == 1
+    assert json.loads(cli("du", "-n", "0", "--json").stdout)["closures"] == []  # as the text
     freed = collect_garbage(store, scan_processes=False).freed
     assert freed == usage.reclaimable
     assert show_derivation_works(top, tmp_path / "result")

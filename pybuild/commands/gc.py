@@ -231,7 +231,7 @@ def _du(args: argparse.Namespace) -> int:
                         "closureSize": size,
                         "paths": count,
                     }
-                    for root, size, count in usage.closures
+                    for root, size, count in usage.closures[: args.top]
                 ],
                 "dead": [str(store.path(n)) for n in usage.dead],
                 "leftovers": [str(store.path(n)) for n in usage.leftovers],

@@ -47,7 +47,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,7 +60,7 @@ from .refgraph import StoreGraph, live_paths
 from .registry import stored_names
 from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
-from .sizes import link_inodes, reclaimable, tree_bytes
+from .sizes import Reclaiming, link_inodes, tree_bytes
 from .temproots import gc_lock
 from .validity import stale_notes
 
@@ -118,7 +118,8 @@ def collect_garbage(
         leftovers = find_leftovers(store, graph, live)
         tmp_dirs = _stale_tmp_dirs(store)
         if dry_run:
-            return _would_delete(store, result, sorted(dead), leftovers, tmp_dirs, say)
+            groups = graph.referrers_first(dead)
+            return _would_delete(store, result, groups, leftovers, tmp_dirs, max_freed, say)
         freeing = Freeing(store)
         for group in graph.referrers_first(dead):
             if max_freed is not None and freeing.freed >= max_freed:
@@ -164,19 +165,34 @@ def _live(store: Store, graph: StoreGraph, roots: list[Root]) -> set[str]:
 def _would_delete(
     store: Store,
     result: GcResult,
-    dead: list[str],
+    groups: Iterable[list[str]],
     leftovers: list[str],
     tmp_dirs: list[str],
+    max_freed: int | None,
     say: Callable[[str], None],
 ) -> GcResult:
-    """A dry run's result: what a collection would delete and the bytes that would free."""
-    for name in dead + leftovers:
-        say(str(store.path(name)))
+    """A dry run's result: what a collection would delete, in the order it deletes, up to
+    `max_freed` as it stops, and the bytes that would free."""
+    tally = Reclaiming(link_inodes(store))
+
+    def take(names: list[str], taken: list[str]) -> bool:
+        if max_freed is not None and tally.freed >= max_freed:
+            return False
+        for name in names:
+            say(str(store.path(name)))
+            tally.add(store.path(name))
+        taken.extend(names)
+        return True
+
+    for group in groups:
+        if not take(group, result.deleted):
+            break
+    for name in leftovers:
+        if not take([name], result.leftovers):
+            break
     trees = [_stale_tree(store, entry) for entry in tmp_dirs]
-    result.deleted, result.leftovers = dead, leftovers
     result.tmp_dirs = [_shown(store, paths[0]) for paths in trees]
-    result.freed = reclaimable([store.path(n) for n in dead + leftovers], link_inodes(store))
-    result.freed += sum(tree_bytes(path) for paths in trees for path in paths)
+    result.freed = tally.freed + sum(tree_bytes(path) for paths in trees for path in paths)
     return result
 
 

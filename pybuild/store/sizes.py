@@ -50,12 +50,28 @@ def regular_files(path: Path) -> Iterator[os.stat_result]:
 
 def reclaimable(paths: Iterable[Path], links: set[int]) -> int:
     """Bytes that deleting all of `paths` would free, hard links taken into account."""
-    seen: dict[int, list[int]] = {}  # inode -> [links left, size]
+    tally = Reclaiming(links)
     for path in paths:
+        tally.add(path)
+    return tally.freed
+
+
+class Reclaiming:
+    """The bytes that deleting paths one after another would free so far, hard links taken
+    into account (a file counts once its last link is among them), as a dry run of a
+    collection cut short by ``--max-freed`` must count them."""
+
+    def __init__(self, links: set[int]) -> None:
+        self.links = links  # the inodes of store/.links, whose copy does not keep a file
+        self.left: dict[int, int] = {}  # inode -> links not yet among the deleted
+        self.freed = 0
+
+    def add(self, path: Path) -> None:
         for st in regular_files(path):
-            entry = seen.setdefault(st.st_ino, [st.st_nlink - (st.st_ino in links), st.st_size])
-            entry[0] -= 1
-    return sum(size for left, size in seen.values() if left <= 0)
+            left = self.left.get(st.st_ino, st.st_nlink - (st.st_ino in self.links)) - 1
+            self.left[st.st_ino] = left
+            if left == 0:
+                self.freed += st.st_size
 
 
 def tree_bytes(path: Path) -> int:
