@@ -193,15 +193,29 @@ class MissingAttribute(PybuildError, AttributeError):
     """An attribute is not defined; suggests the closest names that are."""
 
     def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
-        import difflib  # only an error pays for it
-
         self.where = where
-        self.suggestions = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+        self.suggestions = _close_names(name, list(known))
         text = f"{where} has no attribute {name!r}"
         if self.suggestions:
             text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(text)
         self.name = name  # after AttributeError's __init__, which sets it to None
+
+
+def _close_names(name: str, known: list[str]) -> list[str]:
+    """The names of `known` close to `name`, compared as package names are (PEP 503: case,
+    ``-``, ``_`` and ``.`` aside), so ``PyYAML`` finds ``pyyaml``; the same name so
+    compared is the only answer."""
+
+    def fold(text: str) -> str:
+        return text.lower().replace("-", "_").replace(".", "_")
+
+    folded = {fold(k): k for k in known}
+    if fold(name) in folded:
+        return [folded[fold(name)]]
+    import difflib  # only an error pays for it
+
+    return [folded[m] for m in difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)]
 
 
 class NoPinnedWheel(PybuildError):

@@ -926,6 +926,7 @@ def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) ->
     pinned = run_cli("eval", "six==1.16.0", check=False)
     assert "'six==1.16.0' is a requirement, not an attribute" in pinned.stderr
     assert "hint: a release from the index is pypi:six==1.16.0" in pinned.stderr
+    assert "did you mean 'pyyaml'?" in run_cli("eval", "PyYAML", check=False).stderr  # PEP 503
     unknown = run_cli("eval", "greeterzz", check=False)
     assert "the package set has no attribute 'greeterzz'" in unknown.stderr
     assert "--recipes DIR or --overlay FILE" in unknown.stderr
