@@ -621,6 +621,8 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     assert older.endswith("alpha-1.0")
     bad = cli("build", "pypi:alpha>=2; python_version>'3'", ok=False)
     assert "is not a project with an optional version specifier" in bad.stderr
+    empty = cli("build", "pypi:", ok=False).stderr  # packaging's reason, on the error's line
+    assert empty.endswith(": expected package name at the start of dependency specifier\n")
 
 
 def test_pypi_attributes_of_one_command_line_are_resolved_together(pkgs, index: Path) -> None:

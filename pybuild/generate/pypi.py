@@ -57,7 +57,8 @@ def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
     try:
         req = Requirement(spec)
     except InvalidRequirement as exc:
-        raise UsageError(f"{usage} ({exc})") from None
+        reason = str(exc).splitlines()[0]  # packaging's caret, under the spec, follows
+        raise UsageError(f"{usage}: {reason[0].lower()}{reason[1:]}") from None
     if req.marker is not None or req.url:
         raise UsageError(usage)
     return req.name, _exact(req.specifier) or str(req.specifier) or None, tuple(sorted(req.extras))
