@@ -217,6 +217,37 @@ def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
     cli("remove", "app")
 
 
+def test_a_lost_overlay_or_recipe_folder_is_needed_only_by_what_keeps_it(
+    recipes: Path, use_index: BuildIndex, tmp_path: Path
+) -> None:
+    """A package whose recorded overlay or recipe folder is gone: a change that keeps it names
+    it and the way out; one that upgrades it with new ones or installs it anew needs none."""
+    extra = write_fixture_recipes(tmp_path / "extra", use_index, ("megaphone",))
+    overlay, new = tmp_path / "ov.py", tmp_path / "new.py"
+    for path in (overlay, new):
+        path.write_text("def overlay(final, prev):\n    return {}\n")
+    cli("install", *sets(recipes), "--overlay", overlay, "shout")
+    cli("install", *sets(extra), "megaphone")
+    overlay.unlink()
+    kept = cli("remove", "megaphone", ok=False).stderr
+    assert f"shout (shout 1.0) of profile default was installed with the overlay {overlay}" in kept
+    assert "`pybuild upgrade shout --overlay NEW`" in kept and "`pybuild remove shout`" in kept
+    assert len(generations()) == 2
+    cli("upgrade", "shout", "--overlay", new)  # the old overlay is not needed
+    new.unlink()
+    cli("install", *sets(recipes), "shout")  # nor is the one it replaces
+    assert json.loads(cli("list", "--json").stdout)[1]["overlays"] == []
+    shutil.rmtree(extra)
+    lost = cli("install", *sets(recipes), "greet", ok=False).stderr
+    assert "megaphone (megaphone 1.0) of profile default was installed with the recipe" in lost
+    assert f"folder {extra}, which is gone" in lost
+    assert "`pybuild upgrade megaphone --recipes NEW`" in lost
+    again = write_fixture_recipes(tmp_path / "again", use_index, ("megaphone",))
+    cli("upgrade", "megaphone", *sets(again))
+    cli("remove", "megaphone")
+    assert len(generations()) == 6
+
+
 def test_a_repeated_install_is_answered_from_the_evaluation_cache(
     recipes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -233,18 +264,18 @@ def test_a_repeated_install_is_answered_from_the_evaluation_cache(
     install_shout = ["install", *sets(recipes), "shout"]
     assert main(install_shout) == 0
     assert main(install_shout) == 0  # evaluated: the profile has changed since the last record
-    assert evaluated == ["shout", "shout", "shout"]
+    assert evaluated == ["shout", "shout"]  # the installed shout is replaced, not evaluated
     assert main(install_shout) == 0
-    assert evaluated == ["shout", "shout", "shout"]  # answered from the record of the last one
+    assert evaluated == ["shout", "shout"]  # answered from the record of the last one
     assert capsys.readouterr().err.count("profile default: nothing changed") == 2
     assert main(["--option", "eval_cache", "false", *install_shout]) == 0
-    assert len(evaluated) == 5
-    # An edited recipe is noticed: the kept package changed, and the install is refused.
+    assert len(evaluated) == 3
+    # An edited recipe is noticed: the install evaluates it, and replaces shout by the new one.
     shutil.copy(recipes / "shout_2.py", recipes / "shout.py")
     os.utime(recipes / "shout.py", (time.time() - 50,) * 2)
-    assert main(install_shout) == 1
-    assert "pybuild upgrade shout" in capsys.readouterr().err
-    assert len(generations()) == 1
+    assert main(install_shout) == 0
+    assert "replacing shout 1.0 by shout 2.0" in capsys.readouterr().err
+    assert len(generations()) == 2
 
 
 def test_a_profile_names_pybuilds_own_recipes_so_an_old_one_still_upgrades(

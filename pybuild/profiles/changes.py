@@ -4,7 +4,9 @@ A change evaluates the packages it keeps and the ones it adds, builds one enviro
 (as ``with_packages`` makes) and commits it as the next generation, all under the profile's
 lock, so two changes at once cannot both make generation N+1. A package kept by a change is
 evaluated again from its own recipes and must give the same output: a recipe that changed
-since is taken only by ``upgrade``, never behind the user's back by an unrelated install.
+since is taken only by ``upgrade``, never behind the user's back by an unrelated install; one
+whose recorded file, recipe folder or overlay is gone is refused, naming it. A package that is
+replaced, upgraded with new sources or removed is not kept, and needs none of its old ones.
 Nothing is written before the environment is built, so a failed change leaves the profile as
 it was.
 """
@@ -63,10 +65,15 @@ def install(
         source = _source(recipes, overlays, file)
 
         def evaluate() -> Any:
-            chosen.update(work.kept())
+            # The new packages first: one that replaces an installed one needs nothing of
+            # the old one's recipes, which are then neither evaluated nor required to exist.
+            new = [(attr, work.evaluate(attr, *source)) for attr in attrs]
+            replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
+            chosen.update(work.kept(skip=replaced))
+            installed = work.entries()
             added: dict[str, str] = {}  # each distribution's attribute in this command
-            for attr in attrs:
-                _add(chosen, attr, work.evaluate(attr, *source), source, say, added)
+            for attr, pkg in new:
+                _add(chosen, installed, attr, pkg, source, say, added)
             return work.environment(chosen)
 
         drv = record(evaluate) if record else evaluate()
@@ -127,7 +134,9 @@ def upgrade(
                 old.overlays if overlays is None else given_overlays,
                 old.file,  # its own file, as it is now
             )
-            _refuse_a_lost_file(profile, old)
+            # Only what it keeps of its old sources must still be there.
+            kept = (old.recipes if recipes is None else (), source[1] if overlays is None else ())
+            _refuse_lost_sources(profile, old, (*kept, old.file))
             pkg = work.evaluate(old.attr, *source)
             entry = _entry(old.attr, pkg, source)
             if entry.out != old.out:
@@ -148,6 +157,7 @@ def _source(recipes: Sequence[str] | None, overlays: Sequence[str], file: str | 
 
 def _add(
     chosen: dict[str, tuple[Entry, Any]],
+    installed: dict[str, Entry],
     attr: str,
     pkg: Any,
     source: Source,
@@ -156,7 +166,8 @@ def _add(
 ) -> None:
     """Put `pkg` (the package `attr` gives) in `chosen`, saying what it adds or replaces; two
     attributes of one command that give the same distribution are refused (`added`: those
-    of the command so far), as a profile holds one of each and would keep the last silently."""
+    of the command so far), as a profile holds one of each and would keep the last silently.
+    `installed`: the profile's current packages, the one replaced among them."""
     entry = _entry(attr, pkg, source)
     if added.setdefault(entry.key, attr) != attr:
         raise ProfileError(
@@ -164,11 +175,11 @@ def _add(
             " of a distribution",
             "install one of them",
         )
-    old = chosen.get(entry.key)
+    old = installed.get(entry.key)
     if old is None:
         say(f"installing {entry.pname} {entry.version}")
-    elif old[0].out != entry.out:
-        say(f"replacing {old[0].pname} {old[0].version} by {entry.pname} {entry.version}")
+    elif old.out != entry.out:
+        say(f"replacing {old.pname} {old.version} by {entry.pname} {entry.version}")
     chosen[entry.key] = (entry, pkg)
 
 
@@ -200,14 +211,31 @@ def _entry(attr: str, pkg: Any, source: Source) -> Entry:
     return Entry(attr, pkg.pname, pkg.version, pkg.drv.out, recipes, overlays, file)
 
 
-def _refuse_a_lost_file(profile: Profile, entry: Entry) -> None:
-    """A package installed from a file that is gone can be neither kept nor upgraded."""
-    if entry.file is not None and not Path(entry.file).is_file():
+def _refuse_lost_sources(profile: Profile, entry: Entry, source: Source | None = None) -> None:
+    """A package cannot be evaluated again from a recorded file, recipe folder or overlay
+    that is gone: an error naming the package and the way out, where the set's own error
+    would name only the path. `source`: what it is evaluated from now (default: what the
+    manifest recorded); an upgrade's new --recipes or --overlay need none of the old ones."""
+    recipes, overlays, file = source or (entry.recipes, entry.overlays, entry.file)
+    recorded: list[tuple[str, str, str | None]] = []  # how, the path, the option replacing it
+    recorded += [("installed from", file, None)] if file is not None else []
+    recorded += [("installed with the recipe folder", r, "--recipes") for r in recipes or ()]
+    recorded += [("installed with the overlay", o, "--overlay") for o in overlays]
+    for how, path, option in recorded:
+        if Path(path).exists():
+            continue
+        remove = profile.links.command(f"remove {entry.attr}")
+        way_out = (
+            f"put the file back, or remove the package: {remove}"
+            if option is None
+            else f"put it back, give the package another with"
+            f" {profile.links.command(f'upgrade {entry.attr} {option} NEW')}, or remove it:"
+            f" {remove}"
+        )
         raise ProfileError(
             f"{entry.attr} ({entry.pname} {entry.version}) of profile {profile.name} was"
-            f" installed from {entry.file}, which is gone",
-            "put the file back, or remove the package:"
-            f" {profile.links.command(f'remove {entry.attr}')}",
+            f" {how} {path}, which is gone",
+            way_out,
         )
 
 
@@ -293,7 +321,7 @@ class _Work:
         for key, entry in self.entries().items():
             if key in skip:
                 continue
-            _refuse_a_lost_file(self.profile, entry)
+            _refuse_lost_sources(self.profile, entry)
             pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays, entry.file)
             if pkg.drv.out != entry.out:
                 raise ProfileError(
