@@ -248,6 +248,24 @@ def test_a_lost_overlay_or_recipe_folder_is_needed_only_by_what_keeps_it(
     assert len(generations()) == 6
 
 
+def test_a_dry_run_says_what_would_change_in_the_profile_and_what_it_builds(
+    recipes: Path,
+) -> None:
+    """As ``nix-env -i --dry-run``: the new environment counts, though every package is built."""
+    cli("install", *sets(recipes), "shout")
+    before = snapshot(Store.default().var / "profiles")
+    dry = cli("install", *sets(recipes), "--dry-run", "greet").stderr
+    assert "would install greet 1.0" in dry
+    assert "profile default: would make generation 2 (install greet)" in dry
+    assert "-env" in dry and "nothing to do" not in dry
+    dry = cli("install", *sets(recipes), "--dry-run", "shout_2").stderr
+    assert "would replace shout 1.0 by shout 2.0" in dry and "-env" in dry
+    removed = cli("remove", "--dry-run", "shout").stderr
+    assert "would remove shout 1.0" in removed and "would make generation 2" in removed
+    assert "nothing would change" in cli("upgrade", "--dry-run").stderr
+    assert snapshot(Store.default().var / "profiles") == before
+
+
 def test_a_repeated_install_is_answered_from_the_evaluation_cache(
     recipes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,15 +10,12 @@ import time
 
 from .common import (
     add_dry_run,
-    as_derivation,
     build_options,
     completes_attrs,
     evaluate_recorded,
-    file_attrs,
     get_settings,
     located_python,
     open_store,
-    package_set,
     print_json,
     print_work,
     recipe_folders,
@@ -56,6 +53,7 @@ def register(commands: Any) -> None:
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
     p.add_argument("names", nargs="+", metavar="NAME", help="attribute or distribution name")
     _profile_argument(p)
+    add_dry_run(p)
 
     p = commands.add("upgrade", _upgrade, "evaluate a profile's packages again with the recipes")
     p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
@@ -67,6 +65,7 @@ def register(commands: Any) -> None:
         type=int,
         help="builds to run here at once (setting: jobs; 0: only on remote builders)",
     )
+    add_dry_run(p)
 
     p = commands.add("list", _list, "the packages of a profile's current generation")
     _profile_argument(p)
@@ -128,14 +127,8 @@ def _install(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     if args.file:
         refuse_set_options(args)
-    if args.dry_run:  # what the new packages need; the profile is left as it is
-        if args.file:
-            values = file_attrs(args.file, args.attrs)
-        else:
-            pkgs = package_set(args)
-            values = [select_attr(pkgs, a) for a in args.attrs]  # as install resolves each
-        drvs = [as_derivation(v, a) for v, a in zip(values, args.attrs, strict=True)]
-        return print_work(drvs, open_store(), build_options(args, settings))
+    if args.dry_run:
+        return _install_dry_run(args, settings)
     profile = _open(args)
     current = profile.current()
     key = _install_key(args, profile, current) if settings.eval_cache else None
@@ -155,6 +148,32 @@ def _install(args: argparse.Namespace) -> int:
         python=located_python(args),
     )
     return 0
+
+
+def _install_dry_run(args: argparse.Namespace, settings: Any) -> int:
+    """What the install would change in the profile, and what building its new environment
+    (the new packages and what they need) would do; the profile is left as it is."""
+    from ..profiles import install
+
+    profile = _open(args)
+    install(
+        profile,
+        args.attrs,
+        recipes=recipe_folders(args),
+        overlays=args.overlay or (),
+        file=args.file,
+        resolve=select_attr,
+        log=_say,
+        python=located_python(args),
+        dry_run=_printer(profile, build_options(args, settings)),
+    )
+    return 0
+
+
+def _printer(profile: Any, options: Any) -> Any:
+    """What a dry run does with a change's new environment: print what realising it would
+    do, as ``build --dry-run`` prints it."""
+    return lambda drv: print_work([drv], profile.store, options)
 
 
 def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
@@ -191,22 +210,26 @@ def _remove(args: argparse.Namespace) -> int:
     from ..profiles import remove
 
     options = build_options(args, get_settings(args))
-    remove(_open(args), args.names, resolve=select_attr, options=options, log=_say)
+    profile = _open(args)
+    dry_run = _printer(profile, options) if args.dry_run else None
+    remove(profile, args.names, resolve=select_attr, options=options, log=_say, dry_run=dry_run)
     return 0
 
 
 def _upgrade(args: argparse.Namespace) -> int:
     from ..profiles import upgrade
 
+    profile, options = _open(args), build_options(args, get_settings(args))
     upgrade(
-        _open(args),
+        profile,
         args.names,
         recipes=recipe_folders(args),
         overlays=args.overlay,
         resolve=select_attr,
-        options=build_options(args, get_settings(args)),
+        options=options,
         log=_say,
         python=located_python(args),
+        dry_run=_printer(profile, options) if args.dry_run else None,
     )
     return 0
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     Resolve = Callable[[Any, str], Any]
     Log = Callable[[str], None]
     Record = Callable[[Callable[[], Any]], Any]
+    DryRun = Callable[[Any], object]
     # Where a package comes from: recipe folders (None: the default set) and overlays, or the
     # Python file it is an attribute of.
     Source = tuple[tuple[str, ...] | None, tuple[str, ...], str | None]
@@ -46,6 +47,7 @@ def install(
     log: Log | None = None,
     record: Record | None = None,
     python: str | None = None,
+    dry_run: DryRun | None = None,
 ) -> Generation | None:
     """Add the packages `attrs` of the set, or of the Python file `file` (replacing one of the
     same name); the new generation.
@@ -57,10 +59,13 @@ def install(
     `record`, when given, runs the evaluation (it returns the environment's derivation), as
     the evaluation cache does to note what it reads (:func:`pybuild.commands.common.
     evaluate_recorded`); building and committing are outside it.
+    `dry_run`, when given, makes this a dry run (here and in :func:`remove` and
+    :func:`upgrade`): nothing is built or written, the lines say what would change, and
+    `dry_run` is told the new environment's derivation, to say what realising it would do.
     """
-    say = log or (lambda _: None)
+    say = _teller(log, dry_run)
     with profile.lock():
-        work = _Work(profile, resolve, python)
+        work = _Work(profile, resolve, python, dry_run)
         chosen: dict[str, tuple[Entry, Any]] = {}
         source = _source(recipes, overlays, file)
 
@@ -87,11 +92,12 @@ def remove(
     resolve: Resolve | None = None,
     options: Any = None,
     log: Log | None = None,
+    dry_run: DryRun | None = None,
 ) -> Generation | None:
     """Remove packages (by attribute or distribution name); the new generation."""
-    say = log or (lambda _: None)
+    say = _teller(log, dry_run)
     with profile.lock():
-        work = _Work(profile, resolve, None)
+        work = _Work(profile, resolve, None, dry_run)
         installed = work.entries()
         keys = [_find(profile, installed, name).key for name in names]
         chosen = work.kept(skip=set(keys))
@@ -112,15 +118,16 @@ def upgrade(
     options: Any = None,
     log: Log | None = None,
     python: str | None = None,
+    dry_run: DryRun | None = None,
 ) -> Generation | None:
     """Evaluate packages (`names`, or all) again with the current recipes; the new generation.
 
     `recipes`/`overlays` replace the ones each package was installed with, when given;
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
-    say = log or (lambda _: None)
+    say = _teller(log, dry_run)
     with profile.lock():
-        work = _Work(profile, resolve, python)
+        work = _Work(profile, resolve, python, dry_run)
         installed = work.entries()
         if not installed:
             raise ProfileError(f"profile {profile.name} has no packages to upgrade")
@@ -144,6 +151,30 @@ def upgrade(
             chosen[entry.key] = (entry, pkg)
         action = f"upgrade {' '.join(names)}".rstrip()
         return work.commit(chosen, work.environment(chosen), action, options, say)
+
+
+_WOULD = {
+    "installing": "install",
+    "replacing": "replace",
+    "removing": "remove",
+    "upgrading": "upgrade",
+    "downgrading": "downgrade",
+    "rebuilding": "rebuild",
+}
+
+
+def _teller(log: Log | None, dry_run: DryRun | None) -> Log:
+    """Where a change's lines go; in a dry run each says what would be done ("would install
+    six 1.17.0"), where "installing six 1.17.0" would read as done."""
+    say = log or (lambda _: None)
+    if dry_run is None:
+        return say
+
+    def would(text: str) -> None:
+        verb, _, rest = text.partition(" ")
+        say(f"would {_WOULD[verb]} {rest}" if verb in _WOULD else text)
+
+    return would
 
 
 def _source(recipes: Sequence[str] | None, overlays: Sequence[str], file: str | None) -> Source:
@@ -258,10 +289,17 @@ def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
 class _Work:
     """One change of a profile: its current generation, interpreter and package sets."""
 
-    def __init__(self, profile: Profile, resolve: Resolve | None, python: str | None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        resolve: Resolve | None,
+        python: str | None,
+        dry_run: DryRun | None = None,
+    ) -> None:
         from ..evaluate import select
 
         self.profile = profile
+        self.dry_run = dry_run
         self.wanted = python  # the interpreter named on the command line, if any
         self.current = profile.current()
         self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
@@ -345,7 +383,8 @@ class _Work:
     def commit(
         self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log
     ) -> Generation | None:
-        """Build `drv`, the environment of `chosen`, and make it the next generation."""
+        """Build `drv`, the environment of `chosen`, and make it the next generation (in a dry
+        run: say which it would be, and hand `drv` to :attr:`dry_run`)."""
         from ..realiser import realise
 
         entries = tuple(chosen[k][0] for k in sorted(chosen))
@@ -353,7 +392,14 @@ class _Work:
             self.current.manifest.environment == drv.out
             and self.current.manifest.packages == entries
         ):
-            say(f"profile {self.profile.name}: nothing changed")
+            nothing = "nothing would change" if self.dry_run else "nothing changed"
+            say(f"profile {self.profile.name}: {nothing}")
+            return None
+        if self.dry_run is not None:
+            numbers = self.profile.numbers()
+            number = (numbers[-1] if numbers else 0) + 1
+            say(f"profile {self.profile.name}: would make generation {number} ({action})")
+            self.dry_run(drv)
             return None
         store = self.profile.store
         realise([drv], store, options)  # its output stays rooted until the generation link
