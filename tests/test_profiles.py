@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -487,6 +488,24 @@ def test_an_upgrade_to_the_same_version_says_it_is_built_anew() -> None:
     assert changes._upgrading(old, new).startswith("rebuilding six 1.17.0: its recipe or an")
     other = changes.Entry("six", "six", "1.18.0", "c-six", None, (), None)
     assert changes._upgrading(old, other) == "upgrading six 1.17.0 -> six 1.18.0"
+
+
+def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
+    """A remove or a rollback behind another command's change of the profile said nothing."""
+    cli("install", *sets(recipes), "shout")
+    cli("install", *sets(recipes), "greet")
+    profile = Profile(Store.default(), "default")
+    for command in (["rollback"], ["remove", "shout"]):
+        with profile.lock():
+            waiting = subprocess.Popen(
+                [sys.executable, "-m", "pybuild", *command], stderr=subprocess.PIPE, text=True
+            )
+            assert waiting.stderr is not None
+            told, _, _ = select.select([waiting.stderr], [], [], 30)
+            line = waiting.stderr.readline() if told else "(nothing said in 30 s)"
+        rest = waiting.communicate(timeout=600)[1]
+        assert line == "waiting for profile default: another pybuild command is changing it\n"
+        assert waiting.returncode == 0, rest
 
 
 def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:

@@ -307,7 +307,7 @@ def _switch(args: argparse.Namespace) -> int:
 
 def _delete_generations(args: argparse.Namespace) -> int:
     profile = _open(args)
-    with profile.lock():
+    with profile.lock(_say):
         deleted = profile.delete_generations(args.spec)
     if deleted:
         shown = ", ".join(map(str, deleted))

@@ -64,7 +64,7 @@ def install(
     `dry_run` is told the new environment's derivation, to say what realising it would do.
     """
     say = _teller(log, dry_run)
-    with profile.lock():
+    with profile.lock(say):
         work = _Work(profile, resolve, python, dry_run)
         chosen: dict[str, tuple[Entry, Any]] = {}
         source = _source(recipes, overlays, file)
@@ -96,7 +96,7 @@ def remove(
 ) -> Generation | None:
     """Remove packages (by attribute or distribution name); the new generation."""
     say = _teller(log, dry_run)
-    with profile.lock():
+    with profile.lock(say):
         work = _Work(profile, resolve, None, dry_run)
         installed = work.entries()
         keys = [_find(profile, installed, name).key for name in names]
@@ -126,7 +126,7 @@ def upgrade(
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
     say = _teller(log, dry_run)
-    with profile.lock():
+    with profile.lock(say):
         work = _Work(profile, resolve, python, dry_run)
         installed = work.entries()
         if not installed:

@@ -31,6 +31,8 @@ from .manifest import Manifest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..store import Store
 
 __all__ = ["Generation", "Profile", "ProfileError", "switch_generation"]
@@ -74,9 +76,12 @@ class Profile:
         """The stable ``bin`` folder of the profile, whatever generation is current."""
         return self.link / "bin"
 
-    def lock(self) -> contextlib.AbstractContextManager[None]:
-        """Serialise changes to this profile (two installs at once would both make N+1)."""
-        return self.links.lock(self.store.lock_dir)
+    def lock(
+        self, say: Callable[[str], None] | None = None
+    ) -> contextlib.AbstractContextManager[None]:
+        """Serialise changes to this profile (two installs at once would both make N+1);
+        `say` is told when another command holds it and this one waits."""
+        return self.links.lock(self.store.lock_dir, say)
 
     # -- reading ------------------------------------------------------------------------
 

@@ -208,9 +208,18 @@ class GenerationLinks:
                 f" ({self.command(f'delete-generations {number}')})",
             )
 
-    def lock(self, lock_dir: str | os.PathLike[str]) -> AbstractContextManager[None]:
-        """Serialise changes to this profile (two installs at once would both make N+1)."""
-        return path_locks(lock_dir, [f"profile-{self.name}"])
+    def lock(
+        self, lock_dir: str | os.PathLike[str], say: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """Serialise changes to this profile (two installs at once would both make N+1).
+
+        `say` is told once, before waiting, that another command holds the profile (the
+        store's lock tells it, as it tells a build waiting for a path): a command that went
+        quiet behind a long install looked hung."""
+        if say is None:
+            return path_locks(lock_dir, [f"profile-{self.name}"])
+        line = f"waiting for profile {self.name}: another pybuild command is changing it"
+        return path_locks(lock_dir, [f"profile-{self.name}"], lambda _: say(line))
 
     def point_at(self, number: int) -> None:
         """Make generation `number` current: the profile link replaced in one rename, so a
@@ -223,10 +232,12 @@ class GenerationLinks:
         lock_dir: str | os.PathLike[str],
         store_dir: str,
         is_valid: Callable[[str], bool],
+        say: Callable[[str], None] | None = None,
     ) -> str:
         """Make generation `number` current (None: the one before the current), checked and
-        under the profile's lock; the line that says so."""
-        with self.lock(lock_dir):
+        under the profile's lock; the line that says so. `say` (default: standard error, as
+        both callers are the command line's) is told when the lock makes it wait."""
+        with self.lock(lock_dir, say or _to_stderr):
             if number is None:
                 current = self.current_number()
                 old: object = current
@@ -239,6 +250,12 @@ class GenerationLinks:
             self.check_link(number, self.recorded_environment(number), store_dir, is_valid)
             self.point_at(number)
         return f"switched profile {self.name} from generation {old} to {number}"
+
+
+def _to_stderr(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
 
 
 def is_profile_name(name: str) -> bool:
