@@ -116,6 +116,7 @@ def _command(argv: list[str]) -> int:
     _complete(parser)
     if argv in ([], ["-h"], ["--help"]):
         return _print_help(parser, status=2 if not argv else 0)
+    _refuse_a_global_profile(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -148,6 +149,20 @@ def _command(argv: list[str]) -> int:
         return 1
     finally:
         _close_progress()
+
+
+def _refuse_a_global_profile(argv: list[str]) -> None:
+    """``pybuild --profile p list``: argparse took ``p`` for the command ("invalid choice");
+    ``--profile`` is each profile command's option, and the error says where it goes."""
+    command = argv_command(argv)
+    if command != "--profile" and not command.startswith("--profile="):
+        return
+    at = argv.index(command)
+    given = argv[at : at + (1 if "=" in command else 2)]
+    rest = argv[:at] + argv[at + len(given) :]
+    fixed = " ".join(["pybuild", *rest, *given])
+    print(f"error: --profile goes after the command: `{fixed}`", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _print_help(parser: argparse.ArgumentParser, status: int) -> int:

@@ -417,7 +417,8 @@ def test_a_profile_link_changed_by_hand(recipes: Path, tmp_path: Path) -> None:
     gens = cli("list-generations")
     assert "changed by hand" in gens.stderr and len(gens.stdout.splitlines()) == 2
 
-    cli("switch-generation", "2")  # the repair
+    repaired = cli("switch-generation", "2").stderr  # the repair
+    assert repaired == "switched profile default to generation 2 (its link was broken)\n"
     assert json.loads(cli("list", "--json").stdout)[0]["version"] == "2.0"
 
     # A generation link pointed at another store path: it is not the generation's environment.
@@ -488,6 +489,8 @@ def test_an_upgrade_to_the_same_version_says_it_is_built_anew() -> None:
     assert changes._upgrading(old, new).startswith("rebuilding six 1.17.0: its recipe or an")
     other = changes.Entry("six", "six", "1.18.0", "c-six", None, (), None)
     assert changes._upgrading(old, other) == "upgrading six 1.17.0 -> six 1.18.0"
+    older = changes.Entry("six", "six", "1.16.0", "d-six", None, (), None)
+    assert changes._upgrading(old, older) == "downgrading six 1.17.0 -> six 1.16.0"
 
 
 def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
@@ -511,6 +514,17 @@ def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
 def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:
     assert "is not a profile name" in cli("list", "--profile", "../x", ok=False).stderr
     assert "is not a profile name" in cli("list", "--profile", "a-1", ok=False).stderr
+    json_name = cli("list", "--profile", "a.json", ok=False).stderr
+    assert "a name ending in .json would be taken for a generation's manifest" in json_name
+    assert "--profile a\n" in json_name
+    for before in (["--profile", "p312"], ["--profile=p312"]):
+        placed = subprocess.run(
+            [sys.executable, "-m", "pybuild", *before, "-q", "list"], capture_output=True, text=True
+        )
+        assert placed.returncode == 2
+        assert placed.stderr == (
+            f"error: --profile goes after the command: `pybuild -q list {' '.join(before)}`\n"
+        )
     result = cli("delete-generations", "yesterday", ok=False)
     assert "`old`, generation numbers, `+N`" in result.stderr
 

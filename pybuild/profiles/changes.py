@@ -159,6 +159,7 @@ _WOULD = {
     "removing": "remove",
     "upgrading": "upgrade",
     "downgrading": "downgrade",
+    "changing": "change",
     "rebuilding": "rebuild",
 }
 
@@ -218,7 +219,19 @@ def _upgrading(old: Entry, new: Entry) -> str:
     """What an upgrade does to a package: another version, or the same one built anew."""
     if (old.pname, old.version) == (new.pname, new.version):
         return f"rebuilding {new.pname} {new.version}: its recipe or an input of it changed"
-    return f"upgrading {old.pname} {old.version} -> {new.pname} {new.version}"
+    return f"{_direction(old, new)} {old.pname} {old.version} -> {new.pname} {new.version}"
+
+
+def _direction(old: Entry, new: Entry) -> str:
+    """ "downgrading" when a recipe went back to an older version (an upgrade takes what the
+    recipes say), "upgrading" otherwise, "changing" for versions that do not compare."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        older = Version(new.version) < Version(old.version)
+    except InvalidVersion:
+        return "changing"
+    return "downgrading" if older else "upgrading"
 
 
 def _pinned(entry: Entry) -> str:

@@ -62,10 +62,17 @@ class GenerationLinks:
     """The links and manifests of profile `name` in the profiles folder `folder`."""
 
     def __init__(self, folder: str, name: str) -> None:
-        if not is_profile_name(name) or name.endswith(".json"):
+        if name.endswith(".json"):
+            raise ProfileError(
+                f"{name!r} is not a profile name: a name ending in .json would be taken for a"
+                " generation's manifest (NAME-N.json)",
+                f"drop the .json: --profile {name.removesuffix('.json') or 'NAME'}",
+            )
+        if not is_profile_name(name):
             raise ProfileError(
                 f"{name!r} is not a profile name",
-                "use letters, digits, '_', '.' and '+', with '-' only before a letter",
+                "use letters, digits, '_', '.' and '+' (not first), with '-' only before a"
+                " letter or '_', and no .json at the end",
             )
         self.folder = folder
         self.name = name
@@ -239,16 +246,17 @@ class GenerationLinks:
         both callers are the command line's) is told when the lock makes it wait."""
         with self.lock(lock_dir, say or _to_stderr):
             if number is None:
-                current = self.current_number()
-                old: object = current
-                number = self.previous(current)
+                old = self.current_number()
+                number = self.previous(old)
             else:
                 try:
                     old = self.current_number()
                 except ProfileError:
-                    old = "a broken link"  # switching is how a hand-edited link is repaired
+                    old = None  # switching is how a hand-edited link is repaired
             self.check_link(number, self.recorded_environment(number), store_dir, is_valid)
             self.point_at(number)
+        if old is None:
+            return f"switched profile {self.name} to generation {number} (its link was broken)"
         return f"switched profile {self.name} from generation {old} to {number}"
 
 
