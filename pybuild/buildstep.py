@@ -45,8 +45,9 @@ _SANDBOX_HINT = (
     " = false"
 )
 # The Python builder's last line when a phase fails: its own diagnosis, or (after a
-# traceback) an exception's type and message (pybuild/python/builder/phases.py, main).
-_OWN_DIAGNOSIS = r"pybuild: phase [\w ]+ failed: (?![\w.]+: )"
+# traceback) an exception's type and message (pybuild/python/builder/phases.py, main), or
+# a build backend's failure, whose cause the backend's output tells and pybuild does not know.
+_OWN_DIAGNOSIS = r"pybuild: phase [\w ]+ failed: (?![\w.]+: |\S+ could not build a wheel)"
 # Its diagnoses of a missing input (phases.py: _check_requirements, the runtime deps and
 # scripts checks): named packages that no sandbox setting would bring. (Patterns, compiled
 # by re's cache on a failure only: a build that works never pays for them.)

@@ -350,6 +350,17 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     failed = run("stale")
     assert failed.returncode == 1 and "No module named 'dep.newer_module'" in failed.stderr
     assert "cloudy imports shared.cloud, which no dependency provides" in run("cloudy").stdout
+    # a module the standard library dropped (imp on 3.12): the release is too old, not short
+    # of a dependency
+    (tmp_path / "aged").mkdir()
+    (tmp_path / "aged" / "__init__.py").write_text("import dropped_module\n")
+    monkeypatch.setattr(main, "_REMOVED_FROM_STDLIB", {"dropped_module": (3, 0)})
+    failed = run("aged")
+    assert failed.returncode == 1 and "No module named 'dropped_module'" in failed.stderr
+    assert (
+        "aged imports dropped_module, which the standard library no longer has (removed in"
+        " Python 3.0): this release does not work on this Python"
+    ) in failed.stdout
 
 
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:
@@ -408,6 +419,27 @@ def test_a_requirement_only_the_backends_get_requires_names_is_named_when_the_bu
     assert "get_requires_for_build_wheel not satisfied by build_system" in message
     assert "absent-tool>=1 (none of the dependencies is it)" in message
     assert_not_registered(world.store, pkg)
+
+
+def test_a_failing_backend_ends_the_log_with_its_own_error_not_the_builders_traceback(
+    world: World, tmp_path: Path
+) -> None:
+    """The tail of the log a failed build shows is the backend's output (mysqlclient's "Can
+    not find valid pkg-config name"), then one line: the builder's own traceback through
+    pyproject-hooks pushed the cause out of it, and asking the backend what it needs, after,
+    repeated its failure."""
+    project = tmp_path / "natively"
+    project.mkdir()
+    (project / "setup.py").write_text("raise Exception('Can not find valid pkg-config name')\n")
+    pkg = build_python_package(
+        pname="natively", version="1.0", src=project, build_system=[world.pkgs.setuptools]
+    )
+    with pytest.raises(BuildError) as info:
+        build(pkg)
+    message = str(info.value)
+    assert message.count("Can not find valid pkg-config name") == 1
+    assert "could not build a wheel (exit status 1); its output, above, says why" in message
+    assert "phases.py" not in message  # the builder's frames; the backend's own are its output
 
 
 def test_a_build_that_works_never_asks_the_backend_what_it_requires(world: World) -> None:

@@ -285,6 +285,11 @@ def test_a_missing_build_input_that_pybuild_names_is_not_hinted_at_the_sandbox(
         ("cat: /home/me/notes.txt: No such file or directory\n", True),
         ("cp: cannot create regular file '/usr/lib/x': Read-only file system\n", True),
         ("pybuild: phase build failed: CalledProcessError: Command 'x' returned 1.\n", True),
+        (  # the backend's own failure: its cause is unknown to pybuild
+            "pybuild: phase build failed: setuptools.build_meta:__legacy__ could not build a"
+            " wheel (exit status 1); its output, above, says why\n",
+            True,
+        ),
         ("make: *** [all] Error 2\n", True),  # not diagnosed: the sandbox may be the cause
     ],
 )

@@ -130,15 +130,9 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     site_dirs = _sites(attrs, _build_closure(attrs))
     _check_requirements(requires, site_dirs, what=f"[build-system] requires of {source.name}")
     env = _reproducible_cflags(work)
-
-    def runner(cmd, cwd=None, extra_environ=None):
-        full_env = {**os.environ, **(extra_environ or {}), **env, "HOME": _home()}
-        full_env.pop("PYTHONPATH", None)  # the toolchain is the builder's, not the backend's
-        subprocess.run(cmd, cwd=cwd, env=full_env, check=True)
-
     python = make_venv(work / "venv-build", site_dirs)
     hooks = BuildBackendHookCaller(
-        str(source), backend, backend_path, runner=runner, python_executable=str(python)
+        str(source), backend, backend_path, runner=_runner(env), python_executable=str(python)
     )
     settings = attrs.get("config_settings") or None
     dist = work / "dist"
@@ -146,13 +140,19 @@ def build_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     print(f"pybuild: building a wheel with {backend}", flush=True)
     try:
         wheel = hooks.build_wheel(str(dist), settings)
+    except subprocess.CalledProcessError as exc:  # the backend's own output says why, above
+        _explain_build_failure(hooks, settings, site_dirs, backend, env)
+        raise PhaseFailed(
+            f"{backend} could not build a wheel (exit status {exc.returncode}); its output,"
+            " above, says why"
+        ) from None
     except Exception:
-        _explain_build_failure(hooks, settings, site_dirs, backend)
+        _explain_build_failure(hooks, settings, site_dirs, backend, env)
         raise
     state["wheel"] = dist / wheel
 
 
-def _explain_build_failure(hooks, settings, site_dirs: list, backend: str) -> None:
+def _explain_build_failure(hooks, settings, site_dirs: list, backend: str, env: dict) -> None:
     """After a failed ``build_wheel``: if the backend's ``get_requires_for_build_wheel`` names
     requirements the build closure lacks, fail naming them (a plainer cause than the backend's
     traceback); otherwise return, and the original failure stands.
@@ -161,11 +161,25 @@ def _explain_build_failure(hooks, settings, site_dirs: list, backend: str) -> No
     so on success the answer could change nothing (pip and uv with --no-build-isolation do not
     ask either), and asking costs a whole interpreter importing the backend again."""
     print("pybuild: build_wheel failed; asking the backend what it needs", flush=True)
-    try:
-        extra = hooks.get_requires_for_build_wheel(settings)
+    try:  # quietly: a backend failing again would push its first failure out of the log's tail
+        with hooks.subprocess_runner(_runner(env, quiet=True)):
+            extra = hooks.get_requires_for_build_wheel(settings)
     except Exception:  # the backend cannot say: its build_wheel failure is the one to show
         return
     _check_requirements(list(extra), site_dirs, what=f"{backend}'s get_requires_for_build_wheel")
+
+
+def _runner(env: dict, quiet: bool = False):
+    """How pyproject-hooks runs the backend: with the build's environment (`env`), a home of
+    its own, and not the builder's ``PYTHONPATH`` (the toolchain is the builder's, not the
+    backend's); `quiet` keeps its output out of the log."""
+
+    def run(cmd, cwd=None, extra_environ=None):
+        full_env = {**os.environ, **(extra_environ or {}), **env, "HOME": _home()}
+        full_env.pop("PYTHONPATH", None)
+        subprocess.run(cmd, cwd=cwd, env=full_env, check=True, capture_output=quiet)
+
+    return run
 
 
 def _reproducible_cflags(work: Path) -> dict:
@@ -341,6 +355,39 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
         raise PhaseFailed(f"cannot import {', '.join(modules)} (the error is above)") from None
 
 
+# Modules the standard library dropped, and the version that dropped them (PEP 594, PEP 632,
+# imp): an import of one is no undeclared requirement a generated recipe could lack, but a
+# release too old for the interpreter, which its import check must not let through.
+_REMOVED_FROM_STDLIB = {
+    **dict.fromkeys(["imp", "distutils", "asynchat", "asyncore", "smtpd"], (3, 12)),
+    **dict.fromkeys(
+        [
+            "aifc",
+            "audioop",
+            "cgi",
+            "cgitb",
+            "chunk",
+            "crypt",
+            "imghdr",
+            "lib2to3",
+            "mailcap",
+            "msilib",
+            "nis",
+            "nntplib",
+            "ossaudiodev",
+            "pipes",
+            "sndhdr",
+            "spwd",
+            "sunau",
+            "telnetlib",
+            "uu",
+            "xdrlib",
+        ],
+        (3, 13),
+    ),
+}
+
+
 def _tolerant_imports(modules: list, own: list) -> str:
     """A program importing `modules` that skips, saying so, one whose import fails only for
     want of a module from outside the package that no dependency provides: an upstream
@@ -351,9 +398,10 @@ def _tolerant_imports(modules: list, own: list) -> str:
     ImportError, each ``from None`` (the original kept as its context). A generated recipe
     cannot add that input; a pip or uv install of it behaves the same. A module missing from a
     project that is there (a dependency too old or broken) still fails; one missing from a
-    namespace package (``google.``…) counts as its project's absence, since many share it."""
+    namespace package (``google.``…) counts as its project's absence, since many share it. A
+    module the standard library no longer has (``imp`` on 3.12) fails the check, named so."""
     return (
-        "import importlib, importlib.util\n"
+        "import importlib, importlib.util, sys\n"
         "def missing(exc):\n"
         "    while exc is not None and not getattr(exc, 'name', None):\n"
         "        exc = exc.__cause__ or exc.__context__\n"
@@ -367,6 +415,12 @@ def _tolerant_imports(modules: list, own: list) -> str:
         "    except ImportError as exc:\n"
         "        absent = missing(exc)\n"
         "        top = absent.partition('.')[0]\n"
+        f"        gone = {_REMOVED_FROM_STDLIB!r}.get(top)\n"
+        "        if gone and sys.version_info >= gone:\n"
+        "            print(f'pybuild: {name} imports {absent}, which the standard library no'\n"
+        "                  f' longer has (removed in Python {gone[0]}.{gone[1]}): this release'\n"
+        "                  ' does not work on this Python', flush=True)\n"
+        "            raise\n"
         f"        if not top or top in {own!r} or present(top):\n"
         "            raise\n"
         "        print(f'pybuild: {name} imports {absent}, which no dependency provides (an'\n"
