@@ -124,6 +124,28 @@ def test_a_disabled_path_the_source_lacks_fails_the_check(pkgs: PackageSet, stor
     assert counts_in_log(log_of(pkg, store)) is None  # no test ran
 
 
+def test_a_check_that_collects_no_tests_says_so(pkgs: PackageSet, store: Store) -> None:
+    """pytest's exit status 5 is no failing test but none at all (every path deselected): the
+    build fails, as nixpkgs' does, saying which and what to write instead."""
+    pkg = checked(pkgs, disabled_test_paths={"tests/*.py": "every one"})
+    with pytest.raises(BuildError) as info:
+        build(pkg, store)
+    assert "pytest collected no tests (exit status 5)" in str(info.value)
+    assert "set do_check=False" in str(info.value)
+
+
+def test_the_runtime_deps_check_counts_only_the_requirements_that_apply(
+    pkgs: PackageSet, store: Store
+) -> None:
+    """counted requires nothing but, for its extra, a tool no set has: nothing is met, and
+    that one is told apart, not counted as met."""
+    log = build(pkgs.counted, store)
+    assert (
+        "pybuild: 0 requirements met by the dependencies (1 more for extras or other platforms)"
+        in log.splitlines()
+    )
+
+
 @pytest.mark.parametrize(
     "disabled",
     [{"test_needs_the_network": ""}, {"test_needs_the_network": None}, ["test_x"]],

@@ -265,7 +265,8 @@ def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) ->
     fail on its first call into a too-old dependency is caught here, naming both versions."""
     site = out / attrs["site_packages"]
     metadata = _installed(site).metadata
-    requires = metadata.get_all("Requires-Dist") or []
+    listed = metadata.get_all("Requires-Dist") or []
+    requires = _applicable(listed)
     closure_sites = _sites(attrs, closure(attrs["dependencies"]))
     unmet, _ = _unmet(requires, closure_sites)
     if unmet:
@@ -275,7 +276,9 @@ def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) ->
             ' or, if upstream\'s bound is known to be wrong, relax_deps=["NAME"] (drops the'
             ' bound) or remove_deps=["NAME"] (drops the requirement).'
         )
-    print(f"pybuild: {len(requires)} requirements met by the dependencies", flush=True)
+    others = len(listed) - len(requires)
+    rest = f" ({others} more for extras or other platforms)" if others else ""
+    print(f"pybuild: {len(requires)} requirements met by the dependencies{rest}", flush=True)
 
 
 def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
@@ -455,9 +458,16 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
     except subprocess.CalledProcessError as exc:
         _print_counts(counts)
+        if exc.returncode == _NO_TESTS_COLLECTED:
+            raise PhaseFailed(
+                "pytest collected no tests (exit status 5): the source has none, or every one"
+                " is deselected; with none to run, set do_check=False"
+            ) from None
         raise PhaseFailed(f"the test suite failed (pytest exit status {exc.returncode})") from None
     _print_counts(counts)
 
+
+_NO_TESTS_COLLECTED = 5  # pytest's ExitCode.NO_TESTS_COLLECTED
 
 # pybuild/testcounts.py parses this line; keep the two in step.
 COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
@@ -622,6 +632,17 @@ def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
         )
 
 
+def _applicable(requires: list) -> list:
+    """The requirements whose markers hold here with no extra asked for."""
+    from packaging.requirements import Requirement
+
+    return [r for r in requires if _holds(Requirement(r).marker)]
+
+
+def _holds(marker) -> bool:
+    return marker is None or marker.evaluate({"extra": ""})
+
+
 def _unmet(requires: list, site_dirs: list) -> tuple:
     """The requirements (markers decided for this interpreter, no extra) that no
     distribution on `site_dirs` meets, each with the version found; and what was found."""
@@ -636,7 +657,7 @@ def _unmet(requires: list, site_dirs: list) -> tuple:
     unmet = []
     for text in requires:
         req = Requirement(text)
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+        if not _holds(req.marker):
             continue
         version = found.get(canonicalize_name(req.name))
         if version is None or (
