@@ -494,11 +494,12 @@ def test_an_upgrade_to_the_same_version_says_it_is_built_anew() -> None:
 
 
 def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
-    """A remove or a rollback behind another command's change of the profile said nothing."""
+    """A remove, a rollback or a gc -d behind another command's change of the profile said
+    nothing."""
     cli("install", *sets(recipes), "shout")
     cli("install", *sets(recipes), "greet")
     profile = Profile(Store.default(), "default")
-    for command in (["rollback"], ["remove", "shout"]):
+    for command in (["rollback"], ["remove", "shout"], ["gc", "-d"]):
         with profile.lock():
             waiting = subprocess.Popen(
                 [sys.executable, "-m", "pybuild", *command], stderr=subprocess.PIPE, text=True

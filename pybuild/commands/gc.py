@@ -138,7 +138,7 @@ def _delete_generations(args: argparse.Namespace, store: Any) -> dict[str, list[
 
     deleted = {}
     for profile in Profile.every(store):
-        with profile.lock():
+        with profile.lock(lambda line: print(line, file=sys.stderr, flush=True)):
             numbers = profile.delete_generations(["old" if args.delete_old else period])
         if numbers:
             deleted[profile.name] = numbers
