@@ -138,6 +138,23 @@ def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes:
     assert "environment -> shout 2.0" in text
 
 
+def test_two_builds_of_one_version_both_and_who_pulled_them(recipes: Path) -> None:
+    """shout overridden for the environment while greet keeps the set's: one version, two
+    builds, whose files would collide when the environment is built; said when it is made,
+    with each build's path and who pulled it in, as two versions are."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    unchecked = pkgs.shout.override_python_attrs(do_check=False)
+    env = pkgs.python.with_packages(lambda ps: [ps.greet, unchecked])
+    with pytest.raises(VersionConflict) as err:
+        env.drv  # noqa: B018
+    text = str(err.value)
+    assert "shout is in the environment twice, as two builds of one version:" in text
+    assert f"1.0 ({pkgs.shout.drv.out}), pulled in by environment -> greet 1.0 -> shout 1.0" in text
+    assert f"1.0 ({unchecked.drv.out}), pulled in by environment -> shout 1.0" in text
+    together = pkgs.python.with_packages(lambda ps: [ps.greet, unchecked], ignore_collisions=True)
+    assert together.drv  # the environment takes one of them, as its layout does
+
+
 def test_overlay_swaps_a_dependency_for_every_dependent(recipes: Path) -> None:
     def newer_shout(final, prev):
         return {"shout": final.shout_2}

@@ -51,17 +51,34 @@ _LAYOUT = Path(__file__).parent / "builder" / "env.py"
 
 
 class VersionConflict(PybuildError):
-    """One distribution twice in an environment, at different versions."""
+    """One distribution twice in an environment: at different versions, or as two builds of
+    one version (one of them overridden: a dependent that still has the set's); `versions`
+    names each (a build by its store path too) with who pulled it in."""
 
-    def __init__(self, name: str, versions: dict[str, list[str]]) -> None:
+    def __init__(self, name: str, versions: dict[str, list[str]], builds: bool = False) -> None:
         self.name, self.versions = name, versions
         lines = [
             f"  {version}, pulled in by {' -> '.join(chain)}" for version, chain in versions.items()
         ]
-        super().__init__(
-            f"{name} is in the environment twice, at different versions:\n" + "\n".join(lines)
-        )
+        how = "as two builds of one version" if builds else "at different versions"
+        super().__init__(f"{name} is in the environment twice, {how}:\n" + "\n".join(lines))
         self.hint = "keep one of them: override the dependent, or use an overlay"
+
+
+def _check_builds(
+    name: str, builds: list[tuple[PythonPackage, list[str]]], ignore_collisions: bool
+) -> None:
+    """Two versions of one distribution are an error; two builds of one version (one of them
+    overridden) too, unless the environment ignores collisions, as its layout then does for
+    their files: each named with its store path, and who pulled it in."""
+    versions: dict[str, list[str]] = {}
+    for pkg, chain in builds:
+        versions.setdefault(pkg.version, chain)
+    if len(versions) > 1:
+        raise VersionConflict(name, versions)
+    if not ignore_collisions:
+        each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
+        raise VersionConflict(name, each, builds=True)
 
 
 class Environment:
@@ -89,23 +106,21 @@ class Environment:
     @functools.cached_property
     def closure(self) -> list[PythonPackage]:
         """Every package of the environment, listed ones first; checked for conflicts."""
-        chains: dict[str, list[str]] = {}
         order: dict[str, PythonPackage] = {}
-        by_name: dict[str, dict[str, list[str]]] = {}
+        by_name: dict[str, dict[str, tuple[PythonPackage, list[str]]]] = {}
         todo = [(pkg, ["environment"]) for pkg in self.roots]
         while todo:
             pkg, via = todo.pop(0)
             key = pkg.drv.drv_name
             chain = [*via, f"{pkg.pname} {pkg.version}"]
-            by_name.setdefault(_normalise(pkg.pname), {}).setdefault(pkg.version, chain)
+            by_name.setdefault(_normalise(pkg.pname), {}).setdefault(key, (pkg, chain))
             if key in order:
                 continue
             order[key] = pkg
-            chains[key] = chain
             todo.extend((dep, chain) for dep in pkg.dependencies)
-        for name, versions in by_name.items():
-            if len(versions) > 1:
-                raise VersionConflict(name, versions)
+        for name, builds in by_name.items():
+            if len(builds) > 1:
+                _check_builds(name, list(builds.values()), self.ignore_collisions)
         return list(order.values())
 
     @property
