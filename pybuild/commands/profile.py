@@ -122,8 +122,6 @@ def _say(text: str) -> None:
 def _install(args: argparse.Namespace) -> int:
     """Install the packages; a repeated install that changes nothing is answered from the
     evaluation cache (as ``build`` and ``shell`` are) without evaluating the profile again."""
-    from ..profiles import install
-
     settings = get_settings(args)
     if args.file:
         refuse_set_options(args)
@@ -135,17 +133,11 @@ def _install(args: argparse.Namespace) -> int:
     if key and _unchanged(profile, current, key):
         _say(f"profile {profile.name}: nothing changed")
         return 0
-    install(
+    _run_install(
+        args,
         profile,
-        args.attrs,
-        recipes=recipe_folders(args),
-        overlays=args.overlay or (),
-        file=args.file,
-        resolve=select_attr,
         options=build_options(args, settings),
-        log=_say,
         record=(lambda evaluate: evaluate_recorded(profile.store, key, evaluate)) if key else None,
-        python=located_python(args),
     )
     return 0
 
@@ -153,9 +145,16 @@ def _install(args: argparse.Namespace) -> int:
 def _install_dry_run(args: argparse.Namespace, settings: Any) -> int:
     """What the install would change in the profile, and what building its new environment
     (the new packages and what they need) would do; the profile is left as it is."""
+    profile = _open(args)
+    _run_install(args, profile, dry_run=_printer(profile, build_options(args, settings)))
+    return 0
+
+
+def _run_install(args: argparse.Namespace, profile: Any, **how: Any) -> None:
+    """Install the command line's packages from its sets; `how` is what a run adds (its
+    options and evaluation record) or a dry run (its printer)."""
     from ..profiles import install
 
-    profile = _open(args)
     install(
         profile,
         args.attrs,
@@ -165,9 +164,8 @@ def _install_dry_run(args: argparse.Namespace, settings: Any) -> int:
         resolve=select_attr,
         log=_say,
         python=located_python(args),
-        dry_run=_printer(profile, build_options(args, settings)),
+        **how,
     )
-    return 0
 
 
 def _printer(profile: Any, options: Any) -> Any:
