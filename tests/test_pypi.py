@@ -27,7 +27,8 @@ build-tool wheels of the hermetic build index:
   fails) and ``lam`` (sdist with a ``test`` extra naming pytest; its test fails too);
 - a recipe the interpreter cannot have: ``tau`` 1.0 and 2.0 (2.0 for Python >= 3.99 only), ``chi``
   (needs ``tau``) and ``psi`` (needs ``chi``);
-- ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel.
+- ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel;
+- ``phi``: an sdist with an old ``PKG-INFO`` whose setuptools warns (a license classifier).
 """
 
 from __future__ import annotations
@@ -254,11 +255,21 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "psi", "1.0", "import chi\n", _metadata("psi", "1.0", ["chi"])),
         sdist(tmp, "omicron", "1.0", _project("omicron", "1.0", backend=RUST)),
         wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
+        sdist(tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS))),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
     tools = sorted(p for p in WHEEL_CACHE.glob("*.whl"))
     return [*made, *shout, *tools]
+
+
+def _noisy(files: dict[str, str]) -> dict[str, str]:
+    """A setuptools project whose backend warns while preparing its metadata, as old sdists'
+    do (License classifiers are deprecated)."""
+    text = files["pyproject.toml"].replace(
+        "dependencies =", 'classifiers = ["License :: OSI Approved :: MIT License"]\ndependencies ='
+    )
+    return {**files, "pyproject.toml": text}
 
 
 def _best_tag() -> str:
@@ -346,6 +357,33 @@ def test_metadata_comes_from_each_source_in_turn(pkgs, index: Path) -> None:
     assert epsilon.requires_dist[0] == "beta"
     assert 'delta; extra == "fancy"' in epsilon.requires_dist
     assert alpha.extras == ("fancy",) and beta.requires_dist == ("pluggy>=1",)
+
+
+def test_a_backends_output_while_preparing_metadata_is_kept_off_the_terminal(
+    pkgs, index: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """pyproject-hooks re-raises the backend's warnings in pybuild's process: setuptools'
+    notices for each old sdist a resolution tries once filled the terminal."""
+    import warnings
+
+    from packaging.version import Version
+
+    with warnings.catch_warnings(record=True) as caught, Releases(Index(), pkgs) as releases:
+        warnings.simplefilter("always")
+        meta = releases.metadata("phi", Version("1.0"))
+    assert meta.source == "the build backend's prepare_metadata_for_build_wheel"
+    assert [str(w.message) for w in caught if "License" in str(w.message)] == []
+    out, err = capfd.readouterr()
+    assert "License classifiers" not in out + err and "egg_info" not in out + err
+    from pybuild.generate.buildsystem import show_backend_output
+
+    show_backend_output(True)  # -v
+    try:
+        with Releases(Index(), pkgs) as releases:
+            releases.metadata("epsilon", Version("1.0"))
+    finally:
+        show_backend_output(False)
+    assert "running egg_info" in capfd.readouterr().err
 
 
 def test_a_pep658_file_with_the_wrong_hash_is_refused(pkgs, index: Path) -> None:

@@ -87,6 +87,7 @@ def register(commands: Any) -> None:
 def _import(args: argparse.Namespace) -> int:
     from ..generate import import_file
 
+    _backend_output(args)
     pkgs = package_set(args)
     result = import_file(
         pkgs,
@@ -132,8 +133,18 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backend_output(args: argparse.Namespace) -> None:
+    """With ``-v``, what build backends say while pybuild prepares sdists' metadata is shown;
+    otherwise it is kept for the error of a backend that fails."""
+    from ..generate.buildsystem import show_backend_output
+
+    show_backend_output(bool(getattr(args, "verbose", False)))
+
+
 def _lock(args: argparse.Namespace) -> int:
     from ..importers.pylock import format_pylock, is_pylock_name, lock_packages
+
+    _backend_output(args)
 
     out = Path(args.output)
     if not is_pylock_name(out):

@@ -7,16 +7,23 @@ A requirement the set cannot meet is an error naming it and how to add it.
 
 The same tools answer ``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO``
 cannot be trusted: the tools are realised into the store and the hook runs in a scratch folder
-with the set's interpreter, a cleared environment and no working proxy, like a build.
+with the set's interpreter, a cleared environment and no working proxy, like a build. What the
+backend prints, and the warnings pyproject-hooks passes on from it (setuptools' deprecation
+notices fill a terminal when a resolver tries dozens of old sdists), is kept, not shown: it is
+the reason given when the hook fails, and printed as it comes only with ``-v``
+(:func:`show_backend_output`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import sys
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +33,26 @@ from packaging.requirements import InvalidRequirement, Requirement
 from .errors import MetadataError, MissingBuildBackend
 from .names import set_recipes
 
-__all__ = ["LEGACY_BACKEND", "BuildSystem", "build_tools", "prepare_metadata", "read_build_system"]
+__all__ = [
+    "LEGACY_BACKEND",
+    "BuildSystem",
+    "build_tools",
+    "prepare_metadata",
+    "read_build_system",
+    "show_backend_output",
+]
 
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"  # PEP 517's fallback: setup.py alone
 _CLOSED_PROXY = "http://127.0.0.1:9"
 _TAIL = 20
+_SHOWN = {"output": False}  # -v: a backend's output goes to stderr as well
+
+
+def show_backend_output(on: bool) -> None:
+    """Print what a build backend says while it prepares metadata (``-v``); otherwise it is
+    kept for the error when the hook fails, since a resolution may prepare many sdists and
+    their backends' deprecation notices would bury the result."""
+    _SHOWN["output"] = on
 
 
 @dataclass(frozen=True)
@@ -162,10 +184,11 @@ def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str)
             python_executable=python.executable,
         )
         try:
-            hooks.get_requires_for_build_wheel()
-            out = Path(scratch) / "metadata"
-            out.mkdir()
-            dist_info = hooks.prepare_metadata_for_build_wheel(str(out), _allow_fallback=True)
+            with _backend_warnings(runner):
+                hooks.get_requires_for_build_wheel()
+                out = Path(scratch) / "metadata"
+                out.mkdir()
+                dist_info = hooks.prepare_metadata_for_build_wheel(str(out), _allow_fallback=True)
             return (out / dist_info / "METADATA").read_text(encoding="utf-8")
         except (BackendUnavailable, HookMissing) as exc:
             raise MetadataError(
@@ -177,6 +200,20 @@ def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str)
                 f"{package}: {system.backend} failed to prepare the metadata:\n"
                 + "\n".join("    " + line for line in runner.output.splitlines()[-_TAIL:])
             ) from None
+
+
+@contextlib.contextmanager
+def _backend_warnings(runner: _Runner) -> Iterator[None]:
+    """Collect the warnings pyproject-hooks re-raises in this process for the backend
+    (``BuildBackendWarning``) into the runner's output instead of stderr: they are the
+    backend's output too, and as noisy."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for found in caught:
+                runner.say(f"{found.category.__name__}: {found.message}\n")
 
 
 class _Runner:
@@ -214,8 +251,14 @@ class _Runner:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self.output += result.stdout
+        self.say(result.stdout)
         result.check_returncode()
+
+    def say(self, text: str) -> None:
+        """Keep what the backend said, and print it too with ``-v``."""
+        self.output += text
+        if _SHOWN["output"] and text:
+            print(text, end="" if text.endswith("\n") else "\n", file=sys.stderr)
 
 
 def _marker_env(pkgs: Any) -> dict[str, str]:
