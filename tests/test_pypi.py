@@ -768,6 +768,25 @@ def test_a_requested_project_held_back_says_by_what(
     assert why in " ".join(text.split())
 
 
+def test_a_requested_project_held_back_by_its_newest_releases_needs_names_the_clash(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """alpha 2.0 needs beta>=1.0, which the request's beta<1 excludes: the note names both
+    (as botocore's python-dateutil<3 against a requested python-dateutil>=3), not a bare
+    "cannot be combined with the rest of the request"."""
+    from pybuild.generate import import_file
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\nbeta<1\n")
+    import_file(pkgs, requirements, tmp_path / "out")
+    told = " ".join(capsys.readouterr().err.split())
+    why = (
+        "alpha 1.0 is not its newest release (2.0): alpha 2.0 requires beta>=1.0, where"
+        " beta<1 is required by"
+    )
+    assert why in told, told
+
+
 def test_hatchling_build_hooks_add_their_dependencies_to_the_build_requirements() -> None:
     from pybuild.generate.buildsystem import read_build_system
 

@@ -17,9 +17,11 @@ Three accounts, each naming the requirements responsible and who asked for them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -177,8 +179,19 @@ def _other_inputs(pkg: Any, chosen: Mapping[str, Chosen]) -> str:
     return ("it takes " + ", ".join(found)) if found else ""
 
 
-def held_back(entry: Chosen, infos: Mapping[str, list[Any]], newest: Version | None) -> list[str]:
-    """Why a requested project is not at its `newest` release (nothing when it is)."""
+def held_back(
+    entry: Chosen,
+    infos: Mapping[str, list[Any]],
+    newest: Version | None,
+    needs: Sequence[Requirement] = (),
+    chosen: Mapping[str, Chosen] | None = None,
+) -> list[str]:
+    """Why a requested project is not at its `newest` release (nothing when it is).
+
+    Either a requirement on the project itself excludes `newest`, or `newest` needs what the
+    rest of the request excludes: its requirements (`needs`) are checked against the versions
+    `chosen`, so the note names the clash (``botocore 1.44.8 requires python-dateutil<3, where
+    python-dateutil>=3 is required by the request``) rather than a bare "cannot be combined"."""
     if newest is None or entry.version >= newest:
         return []
     blockers = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(newest)]
@@ -189,4 +202,44 @@ def held_back(entry: Chosen, infos: Mapping[str, list[Any]], newest: Version | N
             + ": held back by "
             + "; ".join(f"{_text(i)}, required by {_who(i)}" for i in blockers)
         ]
+    clashes = _clashes(needs, infos, chosen or {})
+    if clashes:
+        return [head + f": {entry.name} {newest} requires " + "; ".join(clashes)]
     return [head + f": {entry.name} {newest} cannot be combined with the rest of the request"]
+
+
+def _clashes(
+    needs: Sequence[Requirement], infos: Mapping[str, list[Any]], chosen: Mapping[str, Chosen]
+) -> list[str]:
+    """The requirements of a newer release that the resolution's versions do not meet, each
+    with the requirements on that project that exclude it (or the version taken)."""
+    found = []
+    for req in needs:
+        name = str(canonicalize_name(req.name))
+        other = chosen.get(name)
+        if other is None or req.specifier.contains(other.version, prereleases=True):
+            continue
+        against = [
+            f"{_text(i)} is required by {_who(i)}"
+            for i in _on(name, infos)
+            if i.requirement.specifier and not _overlap(req.specifier, i.requirement.specifier)
+        ]
+        text = f"{req.name}{req.specifier}, where " if req.specifier else f"{req.name}, where "
+        found.append(text + (", ".join(against) or f"the request takes {name} {other.version}"))
+    return found
+
+
+def _overlap(a: SpecifierSet, b: SpecifierSet) -> bool:
+    """Whether two specifier sets could both hold: told by trying the boundaries they name
+    (exact enough for the note, which is only said of requirements already known to clash)."""
+    both = a & b
+    points = [Version(s.version.rstrip(".*")) for s in [*a, *b] if _is_version(s.version)]
+    return any(both.contains(v, prereleases=True) for v in points) or not points
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version(text.rstrip(".*"))
+    except ValueError:
+        return False
+    return True

@@ -187,6 +187,16 @@ class _Provider:
         final = [v for v in versions if not v.is_prerelease and (within is None or v in within)]
         return final[-1] if final else None
 
+    def needs(self, name: str, version: Version) -> list[Requirement]:
+        """What a release requires here (nothing when its metadata cannot be had): for the
+        note saying why a requested project is not at that release."""
+        from ..index import PackageIndexError
+
+        try:
+            return self.releases.metadata(name, version).requirements(self.releases.env)
+        except (GenerateError, PackageIndexError):
+            return []
+
     def _shown_versions(self, name: str) -> str:
         from ..index import PackageIndexError
 
@@ -481,7 +491,9 @@ def resolve(
         entry = chosen[root.name]
         if not build:
             # the newest the request itself allows: `django<5` is not held back by itself
-            entry.notes += held_back(entry, infos, provider.newest(root.name, root.specifier))
+            newest = provider.newest(root.name, root.specifier)
+            needs = provider.needs(root.name, newest) if newest and newest > entry.version else []
+            entry.notes += held_back(entry, infos, newest, needs, chosen)
     return chosen
 
 
