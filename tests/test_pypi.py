@@ -575,6 +575,19 @@ def test_a_repeated_request_needs_no_index(pkgs, index: Path) -> None:
     assert again.drv == first
 
 
+def test_a_cached_plan_says_its_notes_again(
+    pkgs, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second, cached, resolution said nothing of the recipe it passed over: an old or
+    unexpected choice must be told every time, not only on the first run."""
+    pkgs.from_pypi("shout")
+    first = capsys.readouterr().err
+    assert "shout 2.0 comes from the index" in first
+    shutil.rmtree(index)  # the plan comes from the cache
+    pkgs.from_pypi("shout")
+    assert capsys.readouterr().err == first
+
+
 def test_a_cached_plan_is_dropped_when_the_set_changes(pkgs, index: Path, tmp_path: Path) -> None:
     alpha = pkgs.from_pypi("alpha", "2.0")
     assert force(alpha.attrs["dependencies"][0]).attrs["format"] == "wheel"

@@ -8,10 +8,11 @@ dependencies as attribute names. Requirement hashes (``--hash``, lock files) res
 files to those very bytes.
 
 Choices a user should know of (a recipe of the set passed over, a requested project held
-back from its newest release, a wheel instead of the sdist) are printed on stderr when a plan
-is made, and kept in the generated recipe's docstring. An extra the request names that its
-project does not provide is a warning printed then too, as pip and uv print it: it adds
-nothing, so the request resolves all the same, and a misspelt extra would go unseen.
+back from its newest release, a wheel instead of the sdist) are printed on stderr whenever a
+plan is used, made or cached, and kept in the generated recipe's docstring. An extra the
+request names that its project does not provide is a warning printed then too, as pip and uv
+print it: it adds nothing, so the request resolves all the same, and a misspelt extra would go
+unseen.
 
 Plans are cached under ``var/cache/pypi/<index>/plans``, keyed by the request, the index and
 the interpreter, together with what the set held for every project involved; a cached plan is
@@ -164,6 +165,7 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
                 index.close()
                 if not pinned:  # an evaluation using it holds while it does
                     expires(entry["created"] + _UNPINNED_TTL)
+                _tell(entry["plan"])
                 return entry["plan"]
             stale = entry["plan"]
     try:
@@ -173,17 +175,25 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
         if stale is None:
             raise
         volatile("a stale plan served while the index is out of reach")
+        _tell(stale)
         return stale
-    for warning in plan.warnings:
-        print(f"pybuild: warning: {warning}", file=sys.stderr)
-    for pin in plan.pins.values():
-        for note in pin.notes:
-            print(f"pybuild: {note}", file=sys.stderr)
+    _tell(plan)
     _save(cache, plan)
     if not pinned:
         expires(time.time() + _UNPINNED_TTL)
     _remember_files(plan)
     return plan
+
+
+def _tell(plan: Plan) -> None:
+    """Print the plan's warnings and notes (a recipe passed over, a project held back): each
+    time it is used, from the cache too, since an old release must never be chosen silently
+    and a second run of the same command would otherwise say nothing of it."""
+    for warning in plan.warnings:
+        print(f"pybuild: warning: {warning}", file=sys.stderr)
+    for pin in plan.pins.values():
+        for note in pin.notes:
+            print(f"pybuild: {note}", file=sys.stderr)
 
 
 def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool = False) -> Plan:
