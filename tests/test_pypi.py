@@ -475,7 +475,6 @@ def test_the_set_wins_unless_the_version_differs(pkgs) -> None:
 def test_a_requested_project_is_its_newest_release_unless_the_set_needs_its_recipe(
     pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pybuild.generate import import_file
 
     shout = pkgs.from_pypi("shout")  # the set's recipe is shout 1.0: uv would take 2.0
     assert shout.version == "2.0" and shout.drv != pkgs.shout.drv
@@ -485,12 +484,33 @@ def test_a_requested_project_is_its_newest_release_unless_the_set_needs_its_reci
     )
     assert why in " ".join(capsys.readouterr().err.split())
     assert pkgs.from_pypi("pluggy") is force(pkgs.pluggy)  # the index's is older
+
+
+def test_a_set_recipe_holding_a_requested_project_back_gives_way_when_it_can(
+    pkgs, index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """greet's recipe takes the set's shout 1.0: `shout greet` was shout 1.0 where uv gives
+    2.0 (the set's pandas held a requested numpy back so); now greet comes from the index, and
+    only when the index has no other greet is shout held back, by the set's recipe, named so."""
+    from pybuild.generate import import_file
+
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("shout\ngreet\n")  # greet's recipe takes the set's shout 1.0
+    requirements.write_text("shout\ngreet\n")
     import_file(pkgs, requirements, tmp_path / "out")
-    held = "shout 1.0 is not its newest release (2.0): held back by shout==1.0, required by greet"
+    told = " ".join(capsys.readouterr().err.split())
+    assert (
+        "the set's recipe greet (greet 1.0) is passed over: it takes shout 1.0, where the"
+        " request needs 2.0" in told
+    ), told
+    assert (tmp_path / "out" / "generated-recipes" / "shout_2_0.py").exists()
+    shutil.rmtree(index / "greet")  # no greet but the set's: shout 1.0 it must be
+    import_file(pkgs, requirements, tmp_path / "again", refresh=True)
+    held = (
+        "shout 1.0 is not its newest release (2.0): held back by shout==1.0, required by the"
+        " set's recipe greet (greet 1.0)"
+    )
     assert held in " ".join(capsys.readouterr().err.split())
-    assert not (tmp_path / "out" / "generated-recipes" / "shout.py").exists()
+    assert not list((tmp_path / "again" / "generated-recipes").glob("shout*"))
 
 
 def test_requires_python_in_metadata_makes_the_resolver_backtrack(pkgs) -> None:

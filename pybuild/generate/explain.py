@@ -37,7 +37,14 @@ _LEFT_OUT_SHOWN = 5  # releases a conflict names as left out by Requires-Python
 
 
 def _who(info: Any) -> str:
-    return str(info.parent) if info.parent is not None else info.requirement.parent
+    """Who asked for a requirement: a release, the request, or a recipe of the set, which is
+    named as such (its pins are the set's choice, not its project's metadata)."""
+    parent = info.parent
+    if parent is None:
+        return str(info.requirement.parent)
+    if getattr(parent, "origin", "") == "set":
+        return f"the set's recipe {parent.attr} ({parent})"
+    return str(parent)
 
 
 def _text(info: Any) -> str:

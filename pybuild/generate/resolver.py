@@ -134,6 +134,9 @@ class _Provider:
     ) -> None:
         self.releases, self.pkgs = releases, pkgs
         self.roots = frozenset(roots)  # requested projects: the index's newest release first
+        # Requested projects with no exact version -> the newest release that fits them: a
+        # recipe of the set pinning one of them older is tried after the index's releases.
+        self.newest_roots: dict[str, Version] = {}
         # With an overlay, a project taken from the index replaces the set's recipe for every
         # dependent, so the set's packages are held to their metadata for it.
         self.overlay = overlay and bool(from_index)
@@ -266,11 +269,27 @@ class _Provider:
                 return iter(())
             return self._quietly(lambda: index(lambda v: version_attr(name, v)))
 
+        holding = [c for c in recipes if self._holds_back(c)] if not attrs else []
+        fine = [c for c in recipes if c not in holding]
         if name in self.roots and not attrs:
-            return _newest_first(recipes, list(releases()))
+            return _newest_first(fine, list(releases()), holding)
+        if holding:
+            return _holding_last(fine, holding, releases)
         # The set's recipes first, then the index's releases under attributes of their own:
         # lazily, so the index is asked only when no recipe of the set fits.
         return lambda: itertools.chain(recipes, releases())
+
+    def _holds_back(self, candidate: Candidate) -> bool:
+        """Whether a recipe of the set takes a requested project at a version older than the
+        newest release that fits the request: taking it first would hold that project back
+        where uv would not (the set's pandas pins numpy 2.4.6; uv gives numpy 2.5.5)."""
+        if candidate.origin != "set":
+            return False
+        for dep in self.pkgs[candidate.attr].dependencies:
+            name = str(canonicalize_name(dep.pname))
+            if name in self.newest_roots and Version(dep.version) < self.newest_roots[name]:
+                return True
+        return False
 
     def _set_candidates(self, name: str, extras: frozenset[str]) -> Iterator[Candidate]:
         for attr, pkg in set_recipes(self.pkgs, name):
@@ -416,13 +435,49 @@ class _Provider:
         return ""
 
 
-def _newest_first(recipes: list[Candidate], releases: list[Candidate]) -> list[Candidate]:
+def _newest_first(
+    recipes: list[Candidate], releases: list[Candidate], holding: Sequence[Candidate] = ()
+) -> list[Candidate]:
     """A requested project's candidates: as uv would, its newest release that fits, even
     when the set's recipe is older; then the set's recipes, then the older releases.
-    A recipe of the set that another recipe takes as an input still wins by backtracking."""
-    best = max((c.version for c in recipes), default=None)
+    Recipes `holding` another requested project back go after the releases as new as they
+    are (:func:`_holding_last`)."""
+    best = max((c.version for c in [*recipes, *holding]), default=None)
     newer = [c for c in releases if best is None or c.version > best]
-    return [*newer, *recipes, *(c for c in releases if c not in newer)]
+    rest = [c for c in releases if c not in newer]
+    if holding:
+        floor = max(c.version for c in holding)
+        rest = [
+            *(c for c in rest if c.version >= floor),
+            *holding,
+            *(c for c in rest if c.version < floor),
+        ]
+    return [*newer, *recipes, *rest]
+
+
+def _holding_last(
+    recipes: list[Candidate],
+    holding: list[Candidate],
+    releases: Callable[[], Iterator[Candidate]],
+) -> Callable[[], Iterator[Candidate]]:
+    """A project's candidates when some of the set's recipes would hold a requested project
+    back: the other recipes, then the index's releases as new as those recipes, then those
+    recipes, then older releases. Backtracking still reaches the recipe when nothing newer
+    works with the rest of the request."""
+
+    def ordered() -> Iterator[Candidate]:
+        yield from recipes
+        floor = max(c.version for c in holding)
+        older = []
+        for release in releases():
+            if release.version >= floor:
+                yield release
+            else:
+                older.append(release)
+        yield from holding
+        yield from older
+
+    return ordered
 
 
 def merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
@@ -458,6 +513,8 @@ def resolve(
         from_index = None
     requested = () if build else [r.name for r in roots]
     provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay, requested)
+    if not build:
+        provider.newest_roots = _newest_roots(provider, roots)
     reporter = _Reporter()
     resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
     try:
@@ -495,6 +552,21 @@ def resolve(
             needs = provider.needs(root.name, newest) if newest and newest > entry.version else []
             entry.notes += held_back(entry, infos, newest, needs, chosen)
     return chosen
+
+
+def _newest_roots(provider: _Provider, roots: Sequence[Req]) -> dict[str, Version]:
+    """The newest fitting release of each requested project that pins no exact version and
+    that the set has an older recipe of: uv would take it, so the set's recipes that pin it
+    older give way to releases of the index where some way exists."""
+    found = {}
+    for root in roots:
+        if any(s.operator in ("==", "===") for s in root.specifier):
+            continue
+        newest = provider.newest(root.name, root.specifier)
+        recipes = set_recipes(provider.pkgs, root.name)
+        if newest is not None and recipes and all(Version(p.version) < newest for _, p in recipes):
+            found[root.name] = newest
+    return found
 
 
 class _GaveUp(Exception):
