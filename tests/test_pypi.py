@@ -28,7 +28,8 @@ build-tool wheels of the hermetic build index:
 - a recipe the interpreter cannot have: ``tau`` 1.0 and 2.0 (2.0 for Python >= 3.99 only), ``chi``
   (needs ``tau``) and ``psi`` (needs ``chi``);
 - ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel;
-- ``phi``: an sdist with an old ``PKG-INFO`` whose setuptools warns (a license classifier).
+- ``phi``: 1.0, an sdist with an old ``PKG-INFO`` whose setuptools warns (a license
+  classifier), and 2.0, only a wheel for CPython 2.7.
 """
 
 from __future__ import annotations
@@ -256,6 +257,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         sdist(tmp, "omicron", "1.0", _project("omicron", "1.0", backend=RUST)),
         wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
         sdist(tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS))),
+        wheel(tmp, "phi", "2.0", "", _metadata("phi", "2.0"), tag="cp27-cp27mu-manylinux1_x86_64"),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -640,6 +642,26 @@ def test_a_missing_version_lists_those_there_are(pkgs) -> None:
     text = str(info.value)
     assert "alpha==9 is required by pypi:alpha==9" in text
     assert "the index has alpha 1.0, 2.0" in text
+
+
+def test_a_release_with_no_file_for_this_interpreter_is_named_so(
+    pkgs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """phi 2.0 exists, with a wheel for CPython 2.7 only: not "no version satisfies", as if
+    it did not exist; and a cut list of releases says how many it leaves out."""
+    from pybuild.generate import resolver
+
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("phi", "2.0")
+    text = str(info.value)
+    assert "but phi 2.0 has no wheel for this interpreter (cp3" in text
+    assert "and no sdist; its wheels are for cp27" in text
+    assert "phi 2.0 cannot be installed on this interpreter" in info.value.hint
+    assert "--python 2.7" in info.value.hint
+    monkeypatch.setattr(resolver, "_SHOWN", 1)
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("alpha", "9")
+    assert "the index has alpha 4.0b1 and 2 older" in str(info.value)
 
 
 def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:

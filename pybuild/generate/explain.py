@@ -72,6 +72,7 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         by_name.setdefault(info.requirement.name, []).append(info)
     lines = []
     needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
+    no_file: list[tuple[str, str]] = []  # releases with no file here, and a Python they fit
     for name, infos in by_name.items():
         lines += [f"{_text(info)} is required by {_who(info)}" for info in infos]
         lines.append(f"  and {provider.available(name)}")
@@ -79,6 +80,13 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
             needs += [(_who(info), str(info.requirement.specifier)) for info in infos]
             continue
         within = merged((i.requirement.specifier for i in infos), provider.constraints.get(name))
+        for version, tags in provider.no_file(name, within).items():
+            lines.append(
+                f"  but {name} {version} has no wheel for this interpreter"
+                f" ({provider.releases.tags[0]}) and no sdist; its wheels are for"
+                f" {', '.join(tags) or 'other platforms'}"
+            )
+            no_file.append((f"{name} {version}", _python_of(tags)))
         left = provider.left_out(name, within)
         if left:
             lines.append(f"  but {_left_out(name, left, provider.python)}")
@@ -102,9 +110,26 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         )
     else:
         hint = "relax or change the version requirements named above"
+    if no_file and not after:
+        release, python = no_file[0]
+        hint = (
+            f"{release} cannot be installed on this interpreter: ask for a release that has a"
+            f" wheel for it (the index's releases are named above), or pass --python {python}"
+            " for an interpreter its wheels are for"
+        )
     if needs:
         hint = f"{_other_python(needs, provider.python)}; or {hint}"
     return ResolutionFailed(summary, lines, hint)
+
+
+def _python_of(tags: Sequence[str]) -> str:
+    """The newest CPython version among wheel interpreter tags (``cp311`` -> ``3.11``), or
+    ``X.Y`` when none names one."""
+    versions = [t[2:] for t in tags if t.startswith("cp") and t[2:].isdigit() and len(t) > 3]
+    if not versions:
+        return "X.Y"
+    newest = max(versions, key=lambda v: (len(v), v))
+    return f"{newest[0]}.{newest[1:]}"
 
 
 def _left_out(name: str, left: Mapping[Version, str], python: Version) -> str:

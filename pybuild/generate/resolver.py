@@ -207,7 +207,31 @@ class _Provider:
             versions = self._index_versions(name)
         except (GenerateError, PackageIndexError):
             return "no release"
-        return ", ".join(str(v) for v in versions[-_SHOWN:]) or "no usable version"
+        shown = ", ".join(str(v) for v in versions[-_SHOWN:]) or "no usable version"
+        older = len(versions) - _SHOWN
+        return shown + (f" and {older} older" if older > 0 else "")
+
+    def no_file(self, name: str, within: SpecifierSet) -> dict[Version, list[str]]:
+        """Releases `within` the versions asked for that the index has but with no file this
+        interpreter can use (no fitting wheel, no sdist): version -> the interpreter tags its
+        wheels are for, so the error says so rather than reading as if they did not exist."""
+        from ..index import PackageIndexError
+
+        try:
+            files = self.releases.files(name)
+            usable = set(self._index_versions(name, allow_yanked=True))
+        except (GenerateError, PackageIndexError):
+            return {}
+        found: dict[Version, set[str]] = {}
+        for f in files:
+            if f.version in usable or f.version not in within:
+                continue
+            if f.kind == "sdist":  # an sdist excluded by Requires-Python: said elsewhere
+                found.pop(f.version, None)
+                usable.add(f.version)
+            elif f.kind == "wheel":
+                found.setdefault(f.version, set()).update(t.interpreter for t in f.tags)
+        return {v: sorted(found[v], key=lambda t: (len(t), t)) for v in sorted(found)}
 
     # -- resolvelib's interface ------------------------------------------------------------
 
