@@ -113,6 +113,14 @@ def test_an_include_cycle_is_an_error(tmp_path: Path) -> None:
     assert info.value.line == 1 and "includes itself" in info.value.reason
 
 
+def test_a_missing_include_is_an_error_at_the_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x\n-r missing.txt\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(tmp_path / "a.txt")
+    assert (info.value.path, info.value.line) == (str(tmp_path / "a.txt"), 2)
+    assert "-r missing.txt: no such file" in info.value.reason
+
+
 def test_requirements_round_trip() -> None:
     spec = RequirementsFile(
         requirements=[

@@ -1039,6 +1039,17 @@ def _sri(hex_digest: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_digest)).decode()
 
 
+def test_import_and_lock_say_counts_and_name_rules_plainly(pkgs, tmp_path: Path) -> None:
+    """ "wrote 1 recipes" was bad grammar; pylock.3.13.toml was refused without saying that
+    PEP 751's NAME has no dots."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("mu\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"))
+    assert "wrote 1 recipe to" in result.stdout
+    result = cli("lock", "pypi:mu", "-o", str(tmp_path / "pylock.3.13.toml"), ok=False)
+    assert "NAME has no dots" in result.stderr
+
+
 def test_import_keeps_hashes_and_refuses_files_that_do_not_match(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

@@ -116,7 +116,9 @@ def _import(args: argparse.Namespace) -> int:
         )
         return 0
     folder = result.folder
-    print(f"wrote {len(result.written)} recipes to {folder}: {', '.join(result.written) or 'none'}")
+    count = len(result.written)
+    written = ", ".join(result.written) or "none"
+    print(f"wrote {count} recipe{'' if count == 1 else 's'} to {folder}: {written}")
     if result.from_set:
         print(f"left to the set's recipes: {', '.join(result.from_set)} (--all to generate them)")
     if result.removed:
@@ -149,7 +151,8 @@ def _lock(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not is_pylock_name(out):
         raise UsageError(
-            f"{out.name}: PEP 751 lock files are named pylock.toml or pylock.NAME.toml"
+            f"{out.name}: PEP 751 lock files are named pylock.toml or pylock.NAME.toml,"
+            " where NAME has no dots (pylock.py313.toml, not pylock.3.13.toml)"
         )
     if args.file:
         refuse_set_options(args)

@@ -175,6 +175,8 @@ def _option(
         if target in seen:
             raise ImportFileError(path, number, f"{value} includes itself (a -r/-c cycle)")
         is_constraint = option in ("-c", "--constraint")
+        if not target.is_file():  # said at the line that names it, not as a bare path
+            raise ImportFileError(path, number, f"{option} {value}: no such file ({target})")
         _parse_file(target, out, constraint=is_constraint, seen=seen)
     elif option in ("-i", "--index-url"):
         out.index_url = need()
