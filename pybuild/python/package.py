@@ -225,10 +225,15 @@ class PythonPackage:
     def override_python_attrs(
         self, fn: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None, **attrs: Any
     ) -> PythonPackage:
-        """A new recipe with some attributes changed: ``fn(old_attrs)`` or keyword values."""
+        """A new recipe with some attributes changed: ``fn(old_attrs)`` or keyword values.
+
+        Its ``.override`` re-calls the recipe and then makes these changes again (to the new
+        attributes, as nixpkgs' overridePythonAttrs does), so neither kind of override undoes
+        the other, in whichever order they come."""
         changes = dict(fn(dict(self.attrs))) if fn is not None else {}
         changes.update(attrs)
-        return PythonPackage({**self.attrs, **changes}, self.python, self._caller)
+        caller = _then_changed(self._caller, fn, attrs)
+        return PythonPackage({**self.attrs, **changes}, self.python, caller)
 
     def override(self, **inputs: Any) -> PythonPackage:
         """Re-call the recipe that made this package with some inputs replaced."""
@@ -238,6 +243,23 @@ class PythonPackage:
                 " override; use override_python_attrs, or make_overridable(recipe, ...)"
             )
         return self._caller(**inputs)
+
+
+def _then_changed(
+    caller: Callable[..., PythonPackage] | None,
+    fn: Callable[[dict[str, Any]], Mapping[str, Any]] | None,
+    attrs: Mapping[str, Any],
+) -> Callable[..., PythonPackage] | None:
+    """`caller` (the recipe re-called with other inputs) followed by the same attribute
+    changes: what ``.override`` of an attribute-overridden package does, where keeping the
+    bare `caller` made it forget them. ``None`` (no recipe to re-call) stays so."""
+    if caller is None:
+        return None
+
+    def recall(**inputs: Any) -> PythonPackage:
+        return caller(**inputs).override_python_attrs(fn, **attrs)
+
+    return recall
 
 
 def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonPackage:
