@@ -7,13 +7,19 @@ composes overridePythonAttrs and override.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pybuild.errors import UsageError
+from pybuild.fetchers import fetch_url
+from pybuild.lazy import Lazy
 from pybuild.pkgset import PackageSet, package_set
+from pybuild.python.package import build_python_package
 from support.interpreter import FAKE_PYTHON
 
 
@@ -99,3 +105,93 @@ def test_override_of_an_overridden_lazy_reference_keeps_the_change(pkgs: Package
     overlaid = pkgs.extend(overlay)
     changed = overlaid.top.override(leaf=overlaid.other)
     assert (changed.attrs["do_check"], deps(changed)) == (False, ["other"])
+
+
+# -- entries of the input lists, checked when the recipe is made -------------------------
+
+
+def make(**attrs: Any) -> Any:
+    return build_python_package(pname="crashtest", version="1", src="/dev/null", **attrs)
+
+
+def test_a_name_in_dependencies_is_refused_as_the_parameter_it_should_be() -> None:
+    with pytest.raises(UsageError) as err:
+        make(dependencies=["wcwidth"])
+    assert str(err.value).splitlines()[0] == (
+        "crashtest: dependencies must be packages of the set, not the str 'wcwidth'"
+        " (write the recipe's parameter wcwidth, not its name)"
+    )
+    assert "def recipe(..., wcwidth)" in err.value.hint
+
+
+@pytest.mark.parametrize(
+    ("attrs", "start"),
+    [
+        (
+            {"build_system": ["poetry-core"]},
+            "build_system must be packages of the set, not the"
+            " str 'poetry-core' (write the recipe's parameter poetry_core",
+        ),
+        ({"check_inputs": ["pytest"]}, "check_inputs must be packages of the set, not the str"),
+        (
+            {"native_build_inputs": [None]},
+            "native_build_inputs must be packages of the set, not None",
+        ),
+        ({"dependencies": [3]}, "dependencies must be packages of the set, not the int 3"),
+        (
+            {"optional_dependencies": {"socks": [{}]}},
+            "optional_dependencies['socks'] must be packages of the set, not the dict {}",
+        ),
+    ],
+)
+def test_an_entry_that_is_not_a_package_names_the_package_and_the_list(
+    attrs: dict[str, Any], start: str
+) -> None:
+    with pytest.raises(UsageError) as err:
+        make(**attrs)
+    assert str(err.value).startswith("crashtest: " + start)
+    assert err.value.hint
+
+
+def test_a_derivation_is_not_a_build_tool() -> None:
+    """The builder reads each input's package record: a fetch is no Python package."""
+    fetch = fetch_url("file:///nowhere/tool.tar.gz", hash="0" * 64)
+    with pytest.raises(UsageError, match="native_build_inputs must be packages of the set"):
+        make(native_build_inputs=[fetch])
+
+
+def test_lazy_references_in_the_lists_are_not_resolved_when_the_recipe_is_made() -> None:
+    def unresolved() -> Any:
+        raise AssertionError("resolved while the recipe was made")
+
+    later = Lazy("final.later", unresolved)
+    leaf = make()
+    lists = ("build_system", "dependencies", "check_inputs", "native_build_inputs")
+    pkg = make(**{name: [later, leaf] for name in lists}, optional_dependencies={"x": [later]})
+    assert pkg.attrs["dependencies"] == [later, leaf]
+
+
+def test_a_reference_to_something_else_is_refused_when_the_derivation_is_made(
+    pkgs: PackageSet,
+) -> None:
+    fetcher = Lazy("final.fetch_url", lambda: pkgs.fetch_url)  # as a recipe's parameter is
+    wrong = pkgs.top.override_python_attrs(dependencies=[fetcher])
+    with pytest.raises(UsageError, match="top: dependencies must be Python packages, not the"):
+        wrong.drv  # noqa: B018 - making it is the point
+
+
+def test_the_command_line_names_the_recipe_line_of_a_wrong_entry(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "crashtest.py").write_text(
+        "def recipe(build_python_package):\n"
+        "    return build_python_package(\n"
+        '        pname="crashtest", version="1", src=".", dependencies=["wcwidth"]\n'
+        "    )\n"
+    )
+    command = [sys.executable, "-m", "pybuild", "eval", "--recipes", folder, "crashtest"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error: crashtest: dependencies must be packages of the set" in result.stderr
+    assert f"at {Path('mine') / 'crashtest.py'}:2, in recipe" in result.stderr
+    assert "Traceback" not in result.stderr

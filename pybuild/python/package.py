@@ -156,7 +156,7 @@ class PythonPackage:
         python: Interpreter,
         caller: Callable[..., PythonPackage] | None = None,
     ) -> None:
-        check_attrs(attrs, known=_DEFAULTS)
+        check_attrs(attrs, known=_DEFAULTS, package=PythonPackage)
         self.attrs = {**_DEFAULTS, **attrs}
         self.python = python
         self._caller = caller
@@ -414,10 +414,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     home = str(default_home())  # the store's, asked once for the sources, tools and builder
     store = Store.at(home)
     inputs = {
-        "dependencies": pkg.dependencies,
-        "build_system": _packages(attrs["build_system"]),
-        "check_inputs": _packages(attrs["check_inputs"]),
-        "native_build_inputs": _packages(attrs["native_build_inputs"]),
+        group: _packages(attrs[group], f"{pkg.pname}: {group}")
+        for group in ("dependencies", "build_system", "check_inputs", "native_build_inputs")
     }
     for dep in [d for group in inputs.values() for d in group]:
         if dep.python.identity != python.identity:
@@ -497,12 +495,17 @@ def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:
     return list(seen.values())
 
 
-def _packages(values: Iterable[Any]) -> list[PythonPackage]:
-    """Python package recipes (lazy references resolved), or a clear error for anything else."""
+def _packages(values: Iterable[Any], what: str = "") -> list[PythonPackage]:
+    """Python package recipes (lazy references resolved), or a clear error for anything else:
+    a reference is checked only here, as the recipe is made without resolving any; `what`
+    names the list (``six: dependencies``)."""
     found = [force(v) for v in values]
     for pkg in found:
         if not isinstance(pkg, PythonPackage):
-            raise UsageError(f"expected a Python package recipe, got {pkg!r}")
+            kind = "None" if pkg is None else f"the {type(pkg).__name__} {pkg!r}"
+            error = UsageError(f"{what or 'a package list'} must be Python packages, not {kind}")
+            error.hint = "list only the set's Python packages there (not a fetch or a function)"
+            raise error
     return found
 
 

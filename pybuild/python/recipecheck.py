@@ -5,7 +5,9 @@ would otherwise surface later and elsewhere: as a string iterated letter by lett
 builder that crashes halfway, or not at all (a misspelt phase in ``skip_phases`` used to be
 silently run). Here each attribute is checked against the kind of value it takes, and names
 (attributes, phases, ``meta`` keys) are checked against the known ones, with the close names
-suggested, as a misspelt attribute of the package set is.
+suggested, as a misspelt attribute of the package set is. The entries of the input lists are
+checked as far as they can be without resolving the set's lazy references: a name
+(``dependencies=["six"]``) or a None is refused, a reference is taken on trust.
 
 Example::
 
@@ -21,6 +23,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import UsageError
+from ..lazy import Lazy
 from .builder.phasenames import HOOKS, PHASES
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
@@ -96,10 +99,16 @@ _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
-    """Refuse unknown attributes, missing required ones, wrong types and unknown names."""
+def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = object) -> None:
+    """Refuse unknown attributes, missing required ones, wrong types and unknown names.
+
+    `package` is the type an entry of an input list (``dependencies``, …) may be, besides a
+    lazy reference to the set's attribute (not resolved here: that would evaluate every
+    dependency when its dependent is only named, and hide the cycles the derivation finds);
+    the default, ``object``, takes any entry."""
     known = {"pname", "version", "src", *known}
-    who = attrs.get("pname") if isinstance(attrs.get("pname"), str) else "build_python_package"
+    pname = attrs.get("pname")
+    who = pname if isinstance(pname, str) else "build_python_package"
     unknown = [name for name in attrs if name not in known]
     if unknown:
         named = "; ".join(f"{name!r}{_close(name, known)}" for name in sorted(unknown))
@@ -112,6 +121,7 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
         if kind is not None and not kind[0](value):
             alone = _alone(value) if kind[1].startswith("a list of") else ""
             raise UsageError(f"{who}: {name} must be {kind[1]}, not {alone or _shown(value)}")
+    _check_inputs(who, attrs, package)
     for phase in attrs.get("skip_phases", ()):
         if phase not in PHASES:
             raise UsageError(
@@ -128,6 +138,39 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str]) -> None:
         )
 
 
+# The attributes that list packages: each entry is checked, cheaply, when the recipe is made.
+_INPUT_LISTS = ("build_system", "dependencies", "native_build_inputs", "check_inputs")
+
+
+def _check_inputs(who: str, attrs: Mapping[str, Any], package: type) -> None:
+    """Each entry of an input list a package or a lazy reference: a name (``"six"``) or a
+    None there would otherwise fail when the derivation is made, far from the recipe."""
+    lists = [(name, attrs[name]) for name in _INPUT_LISTS if name in attrs]
+    extras = attrs.get("optional_dependencies", {})
+    lists += [(f"optional_dependencies[{extra!r}]", extras[extra]) for extra in extras]
+    accepted = (package, Lazy)
+    for name, values in lists:
+        for value in values:
+            if not isinstance(value, accepted):
+                raise _not_a_package(who, name, value)
+
+
+def _not_a_package(who: str, name: str, value: Any) -> UsageError:
+    """The error for an entry of input list `name` that cannot be a package; a string is
+    most often the package's name written where its recipe parameter goes."""
+    shown = "None" if value is None else f"the {_shown(value)}"
+    param = value.replace("-", "_").replace(".", "_").lower() if isinstance(value, str) else ""
+    named = f" (write the recipe's parameter {param}, not its name)" if param.isidentifier() else ""
+    error = UsageError(f"{who}: {name} must be packages of the set, not {shown}{named}")
+    error.hint = (
+        f"take it as a parameter, def recipe(..., {param}), and list that: [{param}]"
+        if named
+        else "list the set's packages the recipe takes as parameters: def recipe("
+        "build_python_package, six): ... dependencies=[six]"
+    )
+    return error
+
+
 def _close(name: str, known: Iterable[str]) -> str:
     import difflib  # only an error pays for it
 
@@ -138,8 +181,6 @@ def _close(name: str, known: Iterable[str]) -> str:
 def _alone(value: Any) -> str:
     """A package given where a list goes (``dependencies=six``): named as the user wrote it,
     with the list it belongs in; "" for anything else."""
-    from ..lazy import Lazy
-
     if isinstance(value, Lazy):
         name = value._label.rpartition(".")[2]  # final.six: six
     elif hasattr(type(value), "drv"):
