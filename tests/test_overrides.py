@@ -195,3 +195,34 @@ def test_the_command_line_names_the_recipe_line_of_a_wrong_entry(tmp_path: Path)
     assert "error: crashtest: dependencies must be packages of the set" in result.stderr
     assert f"at {Path('mine') / 'crashtest.py'}:2, in recipe" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- disabled_tests and disabled_test_paths, checked when the recipe is made -------------
+
+
+def test_the_nixpkgs_list_of_disabled_tests_is_refused_with_the_mapping_it_becomes() -> None:
+    with pytest.raises(UsageError) as err:
+        make(disabled_tests=["test_foo"])
+    assert str(err.value).splitlines()[0] == (
+        "crashtest: disabled_tests maps each test to the reason it is off, not the list"
+        ' [\'test_foo\']: disabled_tests={"test_foo": "why"}'
+    )
+
+
+def test_a_list_of_disabled_test_paths_is_refused_with_a_path_example() -> None:
+    with pytest.raises(UsageError) as err:
+        make(disabled_test_paths=["tests/x.py"])
+    assert 'disabled_test_paths={"tests/x.py": "why"}' in str(err.value)
+    with pytest.raises(UsageError) as err:
+        make(disabled_test_paths="tests")
+    assert 'disabled_test_paths={"tests/test_x.py": "why"}' in str(err.value)
+
+
+def test_a_disabled_test_without_a_reason_names_the_package() -> None:
+    with pytest.raises(UsageError, match="crashtest: disabled_tests: 'test_x' needs a reason"):
+        make(disabled_tests={"test_x": " "})
+
+
+def test_an_override_to_a_list_of_disabled_tests_is_refused_there(pkgs: PackageSet) -> None:
+    with pytest.raises(UsageError, match=r"^top: disabled_tests maps each test"):
+        pkgs.top.override_python_attrs(disabled_tests=["test_foo"])

@@ -440,8 +440,9 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         **({"allow_undeclared_imports": True} if attrs["allow_undeclared_imports"] else {}),
         "config_settings": dict(attrs["config_settings"]),
         "pytest_flags": list(attrs["pytest_flags"]),
-        "disabled_tests": _reasons(attrs, "disabled_tests"),
-        "disabled_test_paths": _reasons(attrs, "disabled_test_paths"),
+        # each with its reason: checked when the recipe was made (recipecheck)
+        "disabled_tests": dict(attrs["disabled_tests"]),
+        "disabled_test_paths": dict(attrs["disabled_test_paths"]),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
         "patches": [_src_path(p, used, store, f"{label}'s patch") for p in attrs["patches"]],
@@ -469,18 +470,6 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
 def _names_or_all(value: bool | Iterable[str]) -> bool | list[str]:
     """``True`` (every requirement), or the names; ``False`` is none, as an empty list."""
     return True if value is True else list(value or ())
-
-
-def _reasons(attrs: Mapping[str, Any], key: str) -> dict[str, str]:
-    """A ``{test: reason}`` attribute, checked: every deselected test says why, so that the
-    recipe documents what its check phase does not prove."""
-    value = attrs[key]
-    if not isinstance(value, Mapping):
-        raise UsageError(f'{key} maps each test to the reason it is off: {{"test_x": "why"}}')
-    for test, reason in value.items():
-        if not (isinstance(test, str) and test and isinstance(reason, str) and reason.strip()):
-            raise UsageError(f"{key}: {test!r} needs a reason (a non-empty string)")
-    return dict(value)
 
 
 def closure_of(packages: Iterable[Any]) -> list[PythonPackage]:

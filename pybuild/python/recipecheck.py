@@ -122,6 +122,9 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
             alone = _alone(value) if kind[1].startswith("a list of") else ""
             raise UsageError(f"{who}: {name} must be {kind[1]}, not {alone or _shown(value)}")
     _check_inputs(who, attrs, package)
+    for name, example in _REASONS.items():
+        if name in attrs:
+            _check_reasons(who, name, attrs[name], example)
     for phase in attrs.get("skip_phases", ()):
         if phase not in PHASES:
             raise UsageError(
@@ -153,6 +156,32 @@ def _check_inputs(who: str, attrs: Mapping[str, Any], package: type) -> None:
         for value in values:
             if not isinstance(value, accepted):
                 raise _not_a_package(who, name, value)
+
+
+# The attributes that map each test (or test path) left out to why, with an entry of each.
+_REASONS = {"disabled_tests": "test_x", "disabled_test_paths": "tests/test_x.py"}
+
+
+def _check_reasons(who: str, name: str, value: Any, example: str) -> None:
+    """A ``{test: reason}`` attribute, so that the recipe says what its check phase does not
+    prove; nixpkgs' list of names is refused here with the mapping it becomes, not when the
+    derivation is made, where neither the package nor the recipe was named."""
+    import json  # only an error pays for it
+
+    if not isinstance(value, Mapping):
+        entries = [v for v in value if isinstance(v, str)] if _is_list(value) else []
+        right = {entry: "why" for entry in (entries or [example])[:2]}
+        error = UsageError(
+            f"{who}: {name} maps each test{' path' if 'path' in name else ''} to the reason"
+            f" it is off, not the {_shown(value)}: {name}={json.dumps(right)}"
+        )
+        error.hint = "say why each is left out: the reason is logged when the check runs"
+        raise error
+    for test, reason in value.items():
+        if not (isinstance(test, str) and test and isinstance(reason, str) and reason.strip()):
+            error = UsageError(f"{who}: {name}: {test!r} needs a reason (a non-empty string)")
+            error.hint = f"{name}={json.dumps({str(test): 'why it cannot pass here'})}"
+            raise error
 
 
 def _not_a_package(who: str, name: str, value: Any) -> UsageError:
