@@ -226,3 +226,47 @@ def test_a_disabled_test_without_a_reason_names_the_package() -> None:
 def test_an_override_to_a_list_of_disabled_tests_is_refused_there(pkgs: PackageSet) -> None:
     with pytest.raises(UsageError, match=r"^top: disabled_tests maps each test"):
         pkgs.top.override_python_attrs(disabled_tests=["test_foo"])
+
+
+# -- the positional argument of the overrides --------------------------------------------
+
+
+def test_override_takes_a_function_of_the_current_inputs(pkgs: PackageSet) -> None:
+    seen: list[str] = []
+
+    def swap(old: dict[str, Any]) -> dict[str, Any]:
+        seen.extend(sorted(old))
+        return {"leaf": old["leaf"].override_python_attrs(version="1.5")}
+
+    changed = pkgs.top.override(leaf=pkgs.other).override(swap)
+    assert seen == ["build_python_package", "fetch_url", "leaf"]
+    assert [(d.pname, d.version) for d in changed.dependencies] == [("other", "1.5")]
+
+
+def test_override_takes_a_mapping_and_an_input_named_fn(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "odd.py").write_text(
+        "def recipe(build_python_package, fn=None):\n"
+        "    return build_python_package(pname='odd', version=fn or '1', src='.')\n"
+    )
+    odd = package_set(FAKE_PYTHON, [folder]).odd
+    assert odd.override(fn="2").version == "2"  # a recipe's input, not the function
+    assert odd.override({"fn": "3"}).version == "3"
+
+
+@pytest.mark.parametrize("method", ["override", "override_python_attrs"])
+def test_a_function_that_returns_no_dict_is_refused_naming_it(
+    pkgs: PackageSet, method: str
+) -> None:
+    with pytest.raises(UsageError) as err:
+        getattr(pkgs.top, method)(lambda old: None)
+    message = str(err.value)
+    assert message.startswith(f"top: the function given to {method}, <lambda>() in ")
+    assert "returned None, not a dict of the" in message
+    assert "lambda old:" in err.value.hint
+
+
+def test_an_override_of_something_else_is_refused(pkgs: PackageSet) -> None:
+    with pytest.raises(UsageError, match="override takes a function of the old inputs or a"):
+        pkgs.top.override("leaf")

@@ -43,11 +43,14 @@ from ..pygc import evaluated
 from ..store import Store, default_home
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
-from .recipecheck import _close, check_attrs
+from .recipecheck import _close, _shown, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
-    from typing import Any, Literal
+    from typing import Any, Literal, TypeAlias
+
+    # What an override's positional argument may be: the changes, or a function of the old.
+    Changes: TypeAlias = Mapping[str, Any] | Callable[[dict[str, Any]], Mapping[str, Any]]
 
 __all__ = [
     "PythonPackage",
@@ -160,6 +163,8 @@ class PythonPackage:
         self.attrs = {**_DEFAULTS, **attrs}
         self.python = python
         self._caller = caller
+        # The inputs the recipe was called with, for ``.override(fn)``; set by make_overridable.
+        self._inputs: Mapping[str, Any] = {}
 
     # -- identity -------------------------------------------------------------------------
 
@@ -222,32 +227,61 @@ class PythonPackage:
 
     # -- overriding -----------------------------------------------------------------------
 
-    def override_python_attrs(
-        self, fn: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None, **attrs: Any
-    ) -> PythonPackage:
-        """A new recipe with some attributes changed: ``fn(old_attrs)`` or keyword values.
+    def override_python_attrs(self, fn: Changes | None = None, **attrs: Any) -> PythonPackage:
+        """A new recipe with some attributes changed: ``fn(old_attrs)`` (or a mapping) and
+        keyword values.
 
         Its ``.override`` re-calls the recipe and then makes these changes again (to the new
         attributes, as nixpkgs' overridePythonAttrs does), so neither kind of override undoes
         the other, in whichever order they come."""
-        changes = dict(fn(dict(self.attrs))) if fn is not None else {}
-        changes.update(attrs)
+        changes = {**_changes(fn, self.attrs, self.pname, "override_python_attrs"), **attrs}
         caller = _then_changed(self._caller, fn, attrs)
-        return PythonPackage({**self.attrs, **changes}, self.python, caller)
+        changed = PythonPackage({**self.attrs, **changes}, self.python, caller)
+        changed._inputs = self._inputs
+        return changed
 
-    def override(self, **inputs: Any) -> PythonPackage:
-        """Re-call the recipe that made this package with some inputs replaced."""
+    def override(self, fn: Changes | None = None, /, **inputs: Any) -> PythonPackage:
+        """Re-call the recipe that made this package with some inputs replaced: keyword
+        values, or ``fn(old_inputs)`` (or a mapping), as nixpkgs' ``.override`` takes."""
         if self._caller is None:
             raise UsageError(
                 f"{self.pname} was not made by a recipe function, so it has no inputs to"
                 " override; use override_python_attrs, or make_overridable(recipe, ...)"
             )
-        return self._caller(**inputs)
+        return self._caller(**_changes(fn, self._inputs, self.pname, "override"), **inputs)
+
+
+def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str) -> dict[str, Any]:
+    """What an override's positional argument changes: a mapping as it is, a function called
+    with (a copy of) the `old` values; anything else, or a function that returns anything
+    else (``lambda old: None``), is refused naming it, not by a TypeError from the merge."""
+    if fn is None:
+        return {}
+    what = "attributes" if method == "override_python_attrs" else "inputs"
+    if isinstance(fn, Mapping):
+        return dict(fn)
+    if not callable(fn):
+        error = UsageError(
+            f"{pname}: {method} takes a function of the old {what} or a dict of the {what}"
+            f" to change, not the {_shown(fn)}"
+        )
+        error.hint = f'{method}(name=value), or {method}(lambda old: {{"name": value}})'
+        raise error
+    value = fn(dict(old))
+    if isinstance(value, Mapping):
+        return dict(value)
+    shown = "None" if value is None else f"the {_shown(value)}"
+    error = UsageError(
+        f"{pname}: the function given to {method}, {_where(fn)}, returned {shown},"
+        f" not a dict of the {what} to change"
+    )
+    error.hint = f'return the changes as a dict: {method}(lambda old: {{"name": value}})'
+    raise error
 
 
 def _then_changed(
     caller: Callable[..., PythonPackage] | None,
-    fn: Callable[[dict[str, Any]], Mapping[str, Any]] | None,
+    fn: Changes | None,
     attrs: Mapping[str, Any],
 ) -> Callable[..., PythonPackage] | None:
     """`caller` (the recipe re-called with other inputs) followed by the same attribute
@@ -262,7 +296,7 @@ def _then_changed(
     return recall
 
 
-def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonPackage:
+def make_overridable(fn: Callable[..., PythonPackage], /, **inputs: Any) -> PythonPackage:
     """Call a recipe function and remember how, so ``.override(**other_inputs)`` re-calls it."""
     result = fn(**inputs)
     if not isinstance(result, PythonPackage):
@@ -277,6 +311,7 @@ def make_overridable(fn: Callable[..., PythonPackage], **inputs: Any) -> PythonP
         return make_overridable(fn, **{**inputs, **changes})
 
     result._caller = caller
+    result._inputs = inputs
     return result
 
 
