@@ -35,7 +35,7 @@ from types import TracebackType
 
 from .errors import PybuildError
 
-__all__ = ["describe", "user_frame"]
+__all__ = ["describe", "in_a_row", "user_frame"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _HINT_TRACE = "run again with --show-trace for the full traceback"
@@ -63,6 +63,20 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
             else f"  hint: a bug in pybuild? {_HINT_TRACE} and report it"
         )
     return "\n".join(lines)
+
+
+def in_a_row(exc: BaseException) -> str:
+    """`exc` as one row of a report of many attributes (``build --all``) gives it: the
+    message, on its first line the place in the user's code it arose (as Hydra's evaluation
+    errors do), since a row is read without the traceback ``describe`` would point into;
+    the hint, if ours has one, on the lines after."""
+    ours = isinstance(exc, PybuildError)
+    text = str(exc) if ours else _one_line(exc)
+    frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
+    if frame is None or (ours and frame[0] in text):
+        return text
+    first, newline, rest = text.partition("\n")
+    return f"{first} (at {_shown(frame[0])}:{frame[1]}){newline}{rest}"
 
 
 def _one_line(exc: BaseException) -> str:

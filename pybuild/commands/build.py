@@ -263,7 +263,13 @@ def _tests_json(store: Any, drv: Any, result: BuildResult) -> dict[str, int] | N
 
 def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The derivation of every attribute that has one, and a report row for each that does not
-    (unsupported by the interpreter, not a package, or failed to evaluate)."""
+    (unsupported by the interpreter, not a package, or failed to evaluate).
+
+    A recipe's error of any kind (its own KeyError as much as pybuild's errors) is its row,
+    with the place in its file, and the other attributes are evaluated and built, as Hydra
+    does; only an interruption (Ctrl-C, ``SystemExit``) ends the evaluation."""
+    from ..diagnostics import in_a_row  # here: only a failed evaluation needs it
+
     rows: dict[str, dict[str, Any]] = {}
     drvs: dict[str, Any] = {}
     for attr in pkgs.packages():
@@ -273,8 +279,8 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
             rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
         except UsageError as exc:
             rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
-        except PybuildError as exc:
-            rows[attr] = {"attr": attr, "status": "eval-failed", "error": str(exc)}
+        except Exception as exc:  # any error of a recipe's is its row (not ^C, not exit)
+            rows[attr] = {"attr": attr, "status": "eval-failed", "error": in_a_row(exc)}
     return drvs, rows
 
 

@@ -1,0 +1,78 @@
+"""Errors of the user's recipes and overlays, as the command line reports them: each names the
+file and line where it arose, and ``build --all`` makes each attribute's error its row."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pybuild.commands.build import _evaluate_all
+
+OK = """\
+from pybuild import derivation
+
+
+def recipe():
+    return derivation(name="ok", builder="/bin/sh", args=["-c", "echo ok > $out"])
+"""
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run pybuild as a user does; no command may end in a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        cwd=cwd,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in recipes.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(body))
+    return folder
+
+
+def build_all(folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("build", "--all", "-k", "--no-default-recipes", "--recipes", folder, *extra)
+
+
+def test_a_recipe_raising_any_error_is_its_row_and_the_rest_builds(tmp_path: Path) -> None:
+    raises = 'def recipe(ok):\n    return {}["boom"]\n'
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "raises": raises})
+    result = build_all(folder)
+    assert result.returncode == 1, result.stderr
+    rows = {line.split()[1]: line for line in result.stdout.splitlines()}
+    assert rows["ok"].split()[0] == "success" and Path(rows["ok"].split()[2]).is_file()
+    assert rows["raises"].split()[0] == "eval-failed"
+    assert f"KeyError: 'boom' (at {folder / 'raises.py'}:2)" in rows["raises"]
+    assert "1 succeeded, 1 failed" in result.stderr
+    report = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
+    assert report["raises"]["status"] == "eval-failed"
+    assert report["raises"]["error"].endswith("raises.py:2)")
+
+
+class _Interrupted:
+    """A set whose evaluation is interrupted (Ctrl-C) at its first attribute."""
+
+    def packages(self) -> list[str]:
+        return ["a", "b"]
+
+    def __getitem__(self, name: str) -> object:
+        raise KeyboardInterrupt
+
+
+def test_an_interruption_of_build_all_is_no_row() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        _evaluate_all(_Interrupted())
