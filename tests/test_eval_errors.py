@@ -76,3 +76,19 @@ class _Interrupted:
 def test_an_interruption_of_build_all_is_no_row() -> None:
     with pytest.raises(KeyboardInterrupt):
         _evaluate_all(_Interrupted())
+
+
+def test_only_a_value_that_is_no_package_is_not_a_package(tmp_path: Path) -> None:
+    usage = "from pybuild.errors import UsageError\n\ndef recipe():\n    raise UsageError('nope')\n"
+    folder = write_recipes(
+        tmp_path / "r",
+        {
+            "usage": usage,
+            "misspelt": "def recipe(pkgs):\n    return pkgs.sixx\n",
+            "number": "def recipe():\n    return 42\n",
+        },
+    )
+    rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
+    assert rows["usage"]["status"] == "eval-failed" and rows["usage"]["error"].startswith("nope")
+    assert rows["misspelt"]["status"] == "eval-failed" and "'sixx'" in rows["misspelt"]["error"]
+    assert rows["number"]["status"] == "not-a-package"

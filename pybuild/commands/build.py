@@ -10,6 +10,7 @@ from dataclasses import replace
 from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
 from .common import (
+    NotAPackage,
     add_dry_run,
     as_derivation,
     build_options,
@@ -277,7 +278,7 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
             drvs[attr] = as_derivation(pkgs[attr], attr)
         except UnsupportedInterpreter as exc:
             rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
-        except UsageError as exc:
+        except NotAPackage as exc:  # not a recipe's error: a UsageError of one is eval-failed
             rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
         except Exception as exc:  # any error of a recipe's is its row (not ^C, not exit)
             rows[attr] = {"attr": attr, "status": "eval-failed", "error": in_a_row(exc)}

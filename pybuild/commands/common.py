@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PYTHON_HELP",
+    "NotAPackage",
     "as_derivation",
     "build_options",
     "evaluate_recorded",
@@ -141,6 +142,11 @@ def searched_folders(args: argparse.Namespace) -> list[str]:
     return recipe_folders(args) or [str(default_recipes())]
 
 
+class NotAPackage(UsageError):
+    """An attribute whose value is neither a package nor a derivation: its own class, so that
+    ``build --all`` tells it from a recipe that failed to evaluate with a UsageError."""
+
+
 def as_derivation(value: Any, attr: str) -> Any:
     """The derivation of a package (or a derivation itself). Making it may fail with any
     error of the recipe's (a missing input is an AttributeError too): that error is raised,
@@ -150,7 +156,7 @@ def as_derivation(value: Any, attr: str) -> Any:
     has_drv = hasattr(type(value), "drv")  # asked of the class: nothing is evaluated
     drv = value if isinstance(value, Derivation) else value.drv if has_drv else None
     if not isinstance(drv, Derivation):
-        raise UsageError(f"{attr} is a {type(value).__name__}, not a derivation or package")
+        raise NotAPackage(f"{attr} is a {type(value).__name__}, not a derivation or package")
     return drv
 
 
