@@ -120,13 +120,14 @@ class _View:
 
     def __getattr__(self, name: str) -> Lazy:
         """``final.x`` or ``prev.x`` as an overlay writes it, remembering the line (the
-        caller's frame), so that a cycle it closes can point at it."""
+        caller's frame), so that a cycle it closes, or a name the set lacks, can point at
+        it: the error comes only when the reference is used, far from the overlay."""
         if name.startswith("__"):
             raise AttributeError(name)
-        reference = _reference(self, name)
         caller = sys._getframe(1)
-        reference._where = f"{caller.f_code.co_filename}:{caller.f_lineno}"
-        return reference
+        where = f"{caller.f_code.co_filename}:{caller.f_lineno}"
+        label = f"{self._label}.{name}"
+        return Lazy(label, functools.partial(_read, self, name, where), where)
 
     def __contains__(self, name: str) -> bool:
         return name in self._layer().definitions
@@ -270,6 +271,28 @@ def _reference(view: _View, name: str, resolve: Callable[[str], Any] | None = No
     if resolve is not None:
         return Lazy(f"{view._label}.{name}", functools.partial(resolve, name))
     return Lazy(f"{view._label}.{name}", lambda: view._layer().resolve(name))
+
+
+def _read(view: _View, name: str, where: str) -> Any:
+    """The value of ``view.name`` that the code at `where` (an overlay's line) wrote; a name
+    the layer lacks is an error naming that line and what would define it."""
+    layer = view._layer()
+    if name in layer.definitions:
+        return layer.resolve(name)
+    error = MissingAttribute(
+        name, f"the package set ({view._label}.{name} at {where})", sorted(layer.definitions)
+    )
+    if view._label == "prev" and name in layer.owner._final_layer().definitions:
+        error.hint = (
+            f"prev holds what the recipes and the overlays before this one define, and a later"
+            f" overlay adds {name}: read it as final.{name}"
+        )
+    elif not error.suggestions:
+        error.hint = (
+            f"no recipe folder or overlay given defines {name}: add the one that does"
+            " (--recipes DIR, --overlay FILE)"
+        )
+    raise error
 
 
 def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Callable[[], Any]]:

@@ -92,3 +92,17 @@ def test_only_a_value_that_is_no_package_is_not_a_package(tmp_path: Path) -> Non
     assert rows["usage"]["status"] == "eval-failed" and rows["usage"]["error"].startswith("nope")
     assert rows["misspelt"]["status"] == "eval-failed" and "'sixx'" in rows["misspelt"]["error"]
     assert rows["number"]["status"] == "not-a-package"
+
+
+def test_a_misspelt_name_in_an_overlay_file_names_its_line(tmp_path: Path) -> None:
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "other": OK})
+    overlay = tmp_path / "ov.py"
+    overlay.write_text("def overlay(final, prev):\n    return {'other': final.okk}\n")
+    result = run_cli(
+        "eval", "--no-default-recipes", "--recipes", folder, "--overlay", overlay, "other"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"error: the package set (final.okk at {overlay}:2) has no attribute 'okk';"
+        " did you mean 'ok'?"
+    )

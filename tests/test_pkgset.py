@@ -223,6 +223,36 @@ def test_a_cycle_an_overlays_value_closes_through_a_recipe_names_the_overlay(
     assert f"(the overlay's value of a at {__file__}:{line})" in str(err.value)
 
 
+def test_an_unknown_name_an_overlay_reads_names_the_overlays_line(recipes: Path) -> None:
+    def typo(final, prev):
+        return {"top": prev.top.override(middle=final.midle), "bad": prev.leef}
+
+    def missing(final, prev):
+        return {"other": final.myextra, "early": prev.late}
+
+    def later(final, prev):
+        return {"late": prev.leaf}
+
+    line = typo.__code__.co_firstlineno + 1
+    pkgs = package_set(PY, [recipes], [typo])
+    with pytest.raises(MissingAttribute) as err:
+        pkgs.top.drv  # noqa: B018
+    assert str(err.value).startswith(
+        f"the package set (final.midle at {__file__}:{line}) has no attribute 'midle';"
+        " did you mean 'middle'?"
+    )
+    with pytest.raises(MissingAttribute, match=rf"\(prev.leef at .*:{line}\).*'leaf'"):
+        pkgs.bad  # noqa: B018
+    pkgs = package_set(PY, [recipes], [missing, later])
+    line = missing.__code__.co_firstlineno + 1
+    with pytest.raises(MissingAttribute, match=f"final.myextra at .*:{line}") as err:
+        pkgs.other  # noqa: B018
+    assert "--overlay FILE" in err.value.hint
+    with pytest.raises(MissingAttribute, match=f"prev.late at .*:{line}") as err:
+        pkgs.early  # noqa: B018
+    assert err.value.hint.endswith("read it as final.late")
+
+
 def test_overlay_must_return_a_dict(recipes: Path) -> None:
     with pytest.raises(UsageError, match="must return a dict"):
         package_set(PY, [recipes], [lambda final, prev: None])
