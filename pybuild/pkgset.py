@@ -155,12 +155,16 @@ class PackageSet:
         self._final, self._provisional = self._latest, None
 
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
+        _check_overlay_parameters(overlay)
         final_view = _View(self._final_layer, "final")
         changes = overlay(final_view, _View(lambda: prev, "prev"))
         if not isinstance(changes, Mapping):
-            raise UsageError(
-                f"overlay {overlay!r} must return a dict, not {type(changes).__name__}"
+            error = UsageError(
+                f"the overlay at {_overlay_where(overlay)} returned"
+                f" {_a(type(changes).__name__)}, not a dict"
             )
+            error.hint = _OVERLAY_SHAPE
+            raise error
         defined = dict(prev.definitions)
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
@@ -257,6 +261,45 @@ class PackageSet:
 
     def __repr__(self) -> str:
         return f"<PackageSet python {self.interpreter.version}, {len(self.names())} attributes>"
+
+
+_OVERLAY_SHAPE = (
+    "an overlay is a function of (final, prev) returning a dict of the attributes it adds or"
+    " replaces: def overlay(final, prev): return {'name': prev.name.override(...)}"
+)
+_CO_VARARGS = 0x04  # inspect.CO_VARARGS, without inspect's import
+
+
+def _check_overlay_parameters(overlay: Overlay) -> None:
+    """Refuse a plain function that cannot be called as ``overlay(final, prev)`` before
+    calling it: the call's TypeError would name neither its file nor what an overlay is.
+    Other callables (partials, objects) are left to the call."""
+    if not isinstance(overlay, types.FunctionType):
+        return
+    code = overlay.__code__
+    takes_two = code.co_argcount >= 2 or bool(code.co_flags & _CO_VARARGS)
+    required = code.co_argcount - len(overlay.__defaults__ or ())
+    keywords = code.co_kwonlyargcount - len(overlay.__kwdefaults__ or {})
+    if takes_two and required <= 2 and not keywords:
+        return
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    error = UsageError(
+        f"the overlay at {_overlay_where(overlay)} takes ({', '.join(names)}), where an overlay"
+        " is called with two arguments, (final, prev)"
+    )
+    error.hint = _OVERLAY_SHAPE
+    raise error
+
+
+def _overlay_where(overlay: Overlay) -> str:
+    """``file:line`` of an overlay function, as a user finds it (its repr, if it has none)."""
+    code = getattr(_unwrap(overlay), "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code else repr(overlay)
+
+
+def _a(noun: str) -> str:
+    """`noun` with its indefinite article: ``a list``, ``an int``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _identity(value: Any) -> Any:

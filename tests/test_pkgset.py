@@ -254,8 +254,39 @@ def test_an_unknown_name_an_overlay_reads_names_the_overlays_line(recipes: Path)
 
 
 def test_overlay_must_return_a_dict(recipes: Path) -> None:
-    with pytest.raises(UsageError, match="must return a dict"):
+    def listed(final, prev):
+        return [prev.leaf]
+
+    where = f"{__file__}:{listed.__code__.co_firstlineno}"
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [recipes], [listed])
+    assert str(err.value).startswith(f"the overlay at {where} returned a list, not a dict")
+    assert err.value.hint.startswith("an overlay is a function of (final, prev) returning a dict")
+    with pytest.raises(UsageError, match="returned a NoneType, not a dict"):
         package_set(PY, [recipes], [lambda final, prev: None])
+
+
+def test_an_overlay_not_taking_final_and_prev_names_its_file(recipes: Path) -> None:
+    def one(prev):
+        return {}
+
+    def three(final, prev, extra):
+        return {}
+
+    def keyword(final, prev, *, extra):
+        return {}
+
+    def defaults(final, prev=None, extra=1):
+        return {}
+
+    for overlay in (one, three, keyword):
+        where = f"{__file__}:{overlay.__code__.co_firstlineno}"
+        with pytest.raises(UsageError) as err:
+            package_set(PY, [recipes], [overlay])
+        assert str(err.value).startswith(f"the overlay at {where} takes (")
+        assert "called with two arguments, (final, prev)" in str(err.value)
+        assert "function of (final, prev)" in err.value.hint
+    package_set(PY, [recipes], [defaults, lambda *layers: {}])
 
 
 def test_missing_recipe_folder_is_an_error(tmp_path: Path) -> None:
