@@ -78,7 +78,7 @@ class _Layer:
         key = (id(self), name)
         if key in stack:
             chain = [n for _, n in stack[stack.index(key) :]] + [name]
-            raise CycleError(chain)
+            raise self._cycle(chain)
         stack.append(key)
         try:
             value = force(evaluated(self.definitions[name]))
@@ -93,6 +93,23 @@ class _Layer:
             stack.pop()
         self.cache[name] = value
         return value
+
+    def _cycle(self, chain: list[str]) -> CycleError:
+        """The error for `chain`, naming where each recipe of it is written: a cycle that no
+        overlay closes is in the recipes' parameters (one that an overlay closes is told at
+        the overlay's value instead, as :meth:`resolve` unwinds)."""
+        error = CycleError(chain)
+        if any(n in self.overlays for n in chain):
+            return error
+        where = {n: self.owner.recipe_where(n) for n in dict.fromkeys(chain)}
+        shown = [f"{n}: {w}" for n, w in where.items() if w]
+        if shown:
+            error.args = (f"{error.args[0]} ({', '.join(shown)})",)
+            error.hint = (
+                "a recipe's parameters are its inputs: one of these recipes must not take"
+                " the next one"
+            )
+        return error
 
     def _overlay_value(self, name: str) -> tuple[str, str]:
         """Where the overlay's value of `name` is written (its ``final.x`` reference's line,
@@ -224,6 +241,17 @@ class PackageSet:
             return Path(definition.args[0])
         return None
 
+    def recipe_where(self, name: str) -> str | None:
+        """``file:line`` of the ``recipe`` function `name` comes from (only the file, if its
+        module is not loaded), for an error to point at; None when no recipe folder defines
+        it."""
+        file = self.recipe_file(name)
+        if file is None:
+            return None
+        module = sys.modules.get(_module_name(str(file)))
+        code = getattr(getattr(module, "recipe", None), "__code__", None)
+        return f"{file}:{code.co_firstlineno}" if code else str(file)
+
     def packages(self) -> list[str]:
         """Attribute names that are recipes (not the builtins such as ``fetch_pypi``)."""
         hidden = set(self._builtins())
@@ -354,12 +382,17 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
 
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:
-    stem = os.path.basename(file)[:-3]
-    module = load_module(file, f"pybuild_recipe_{stem}_{abs(hash(file)):x}")
+    module = load_module(file, _module_name(file))
     fn = getattr(module, "recipe", None)
     if not callable(fn):
         raise UsageError(f"{file}: a recipe module must define recipe(...)")
     return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
+
+
+def _module_name(file: str) -> str:
+    """The name a recipe file is loaded as: its own for each path (``sys.modules`` holds it,
+    where :meth:`PackageSet.recipe_where` finds it again)."""
+    return f"pybuild_recipe_{os.path.basename(file)[:-3]}_{abs(hash(file)):x}"
 
 
 def _call_by_name(

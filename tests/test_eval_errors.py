@@ -106,3 +106,18 @@ def test_a_misspelt_name_in_an_overlay_file_names_its_line(tmp_path: Path) -> No
         f"error: the package set (final.okk at {overlay}:2) has no attribute 'okk';"
         " did you mean 'ok'?"
     )
+
+
+def test_a_recipe_returning_no_package_is_named_with_its_file(tmp_path: Path) -> None:
+    folder = write_recipes(tmp_path / "r", {"notpkg": "def recipe():\n    return 42\n"})
+    for command in ("build", "eval"):
+        result = run_cli(command, "--no-default-recipes", "--recipes", folder, "notpkg")
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            "error: notpkg is an int, not a derivation or package"
+            f" (returned by the recipe at {folder / 'notpkg.py'}:1)\n"
+        )
+        assert "hint: what is built is a package" in result.stderr
+    rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
+    assert rows["notpkg"]["status"] == "not-a-package"
+    assert rows["notpkg"]["error"].startswith("notpkg is an int, not a derivation or package (")

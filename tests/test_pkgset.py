@@ -166,6 +166,23 @@ def test_eager_cycle_between_recipes_names_the_chain(tmp_path: Path) -> None:
     with pytest.raises(CycleError) as err:
         package_set(PY, [folder]).a  # noqa: B018
     assert err.value.chain == ["a", "b", "a"]
+    # Each recipe of the cycle is named, where its recipe() is written.
+    assert str(err.value).startswith(
+        f"dependency cycle: a -> b -> a (a: {folder / 'a.py'}:1, b: {folder / 'b.py'}:1)"
+    )
+    assert "parameters are its inputs" in err.value.hint
+
+
+def test_a_cycle_of_lazy_recipes_names_each_recipe(tmp_path: Path) -> None:
+    folder = write_recipes(
+        tmp_path / "r",
+        {"aa": "def recipe(bb):\n    return bb\n", "bb": "\n\ndef recipe(aa):\n    return aa\n"},
+    )
+    with pytest.raises(CycleError) as err:
+        package_set(PY, [folder]).aa  # noqa: B018
+    assert str(err.value).startswith(
+        f"dependency cycle: aa -> bb -> aa (aa: {folder / 'aa.py'}:1, bb: {folder / 'bb.py'}:3)"
+    )
 
 
 def test_dependency_cycle_is_reported_when_the_derivation_is_made(tmp_path: Path) -> None:

@@ -83,12 +83,13 @@ def register(commands: Any) -> None:
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
+    pkgs = None
     if args.file:
         values = file_attrs(args.file, args.attrs)
     else:
         pkgs = package_set(args)
         values = select_attrs(pkgs, args.attrs)
-    return [as_derivation(v, a) for v, a in zip(values, args.attrs, strict=True)]
+    return [as_derivation(v, a, pkgs) for v, a in zip(values, args.attrs, strict=True)]
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -275,7 +276,7 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
     drvs: dict[str, Any] = {}
     for attr in pkgs.packages():
         try:
-            drvs[attr] = as_derivation(pkgs[attr], attr)
+            drvs[attr] = as_derivation(pkgs[attr], attr, pkgs)
         except UnsupportedInterpreter as exc:
             rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
         except NotAPackage as exc:  # not a recipe's error: a UsageError of one is eval-failed
@@ -342,12 +343,14 @@ def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    pkgs = None
     if args.file:
         refuse_set_options(args)
         (value,) = file_attrs(args.file, [args.attr])
     else:
-        value = select_attr(package_set(args), args.attr)
-    drv = as_derivation(value, args.attr)
+        pkgs = package_set(args)
+        value = select_attr(pkgs, args.attr)
+    drv = as_derivation(value, args.attr, pkgs)
     store = open_store()
     info: dict[str, Any] = {
         "attr": args.attr,

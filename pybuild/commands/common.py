@@ -147,17 +147,32 @@ class NotAPackage(UsageError):
     ``build --all`` tells it from a recipe that failed to evaluate with a UsageError."""
 
 
-def as_derivation(value: Any, attr: str) -> Any:
+def as_derivation(value: Any, attr: str, pkgs: Any = None) -> Any:
     """The derivation of a package (or a derivation itself). Making it may fail with any
     error of the recipe's (a missing input is an AttributeError too): that error is raised,
-    never taken for "not a package"."""
+    never taken for "not a package". `pkgs`, the set `attr` is of, lets the error for a
+    value that is no package name the recipe file that returned it."""
     from ..derivations import Derivation
 
     has_drv = hasattr(type(value), "drv")  # asked of the class: nothing is evaluated
     drv = value if isinstance(value, Derivation) else value.drv if has_drv else None
     if not isinstance(drv, Derivation):
-        raise NotAPackage(f"{attr} is a {type(value).__name__}, not a derivation or package")
+        raise _not_a_package(value, attr, pkgs)
     return drv
+
+
+def _not_a_package(value: Any, attr: str, pkgs: Any) -> NotAPackage:
+    """The error for `attr`, whose `value` is neither a package nor a derivation."""
+    kind = type(value).__name__
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    text = f"{attr} is {article} {kind}, not a derivation or package"
+    where = pkgs.recipe_where(attr) if pkgs is not None else None
+    error = NotAPackage(f"{text} (returned by the recipe at {where})" if where else text)
+    error.hint = (
+        "what is built is a package (build_python_package(...), call_package(...)) or a"
+        " derivation (derivation(...))"
+    )
+    return error
 
 
 def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:
