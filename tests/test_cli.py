@@ -529,6 +529,24 @@ def test_keep_going(tmp_path: Path) -> None:
     assert without.stderr.count("error:") == 1
 
 
+def test_keep_failed_flag_keeps_a_failed_builds_directories(tmp_path: Path) -> None:
+    recipes = write_recipes(
+        tmp_path / "bad.py",
+        """
+        bad = derivation(name="bad", builder="/bin/sh", args=["-c", "echo j > junk; exit 4"])
+        """,
+    )
+    builds = tmp_path / "builds"
+    build_dir = ("--option", "build-dir", builds)
+    without = run_cli("build", "-f", recipes, "bad", *build_dir, check=False)
+    assert without.returncode == 1 and not list(builds.iterdir())
+    for flag in ("-K", "--keep-failed"):
+        kept = run_cli("build", flag, "-f", recipes, "bad", *build_dir, check=False)
+        assert kept.returncode == 1
+        assert "keeping the failed build's directories" in kept.stderr
+    assert [(d / "junk").read_text() for d in builds.iterdir()] == ["j\n", "j\n"]
+
+
 # -- scenario 6: corrupt and edited .drv files ------------------------------------------------
 
 

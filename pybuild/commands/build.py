@@ -12,6 +12,7 @@ from ..results import BuildResult, Status
 from .common import (
     NotAPackage,
     add_dry_run,
+    add_keep_failed,
     as_derivation,
     build_options,
     completes_attrs,
@@ -56,6 +57,7 @@ def register(commands: Any) -> None:
         help="builds to run here at once (setting: jobs; 0: only on remote builders)",
     )
     p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
+    add_keep_failed(p)
     p.add_argument(
         "--builders",
         metavar="MACHINES",

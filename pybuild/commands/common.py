@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PYTHON_HELP",
     "NotAPackage",
+    "add_keep_failed",
     "as_derivation",
     "build_options",
     "evaluate_recorded",
@@ -48,7 +49,20 @@ def get_settings(args: argparse.Namespace) -> Any:
         settings = settings.with_overrides(jobs=args.jobs)
     if getattr(args, "builders", None) is not None:
         settings = settings.with_overrides(builders=args.builders)
+    if getattr(args, "keep_failed", False):  # -K: only ever turns it on, as Nix's does
+        settings = settings.with_overrides(keep_failed=True)
     return settings
+
+
+def add_keep_failed(p: argparse.ArgumentParser) -> None:
+    """``-K, --keep-failed``, Nix's flag for the ``keep-failed`` setting, on a command that
+    builds (:func:`get_settings` reads it)."""
+    p.add_argument(
+        "-K",
+        "--keep-failed",
+        action="store_true",
+        help="keep a failed build's directories for inspection (setting: keep_failed)",
+    )
 
 
 def open_store() -> Any:
