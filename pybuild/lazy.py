@@ -41,8 +41,8 @@ class Lazy:
             self._label, lambda: self.force().override_python_attrs(*args, **kwargs), self._where
         )
 
-    def override(self, **inputs: Any) -> Lazy:
-        return Lazy(self._label, lambda: self.force().override(**inputs), self._where)
+    def override(self, *args: Any, **inputs: Any) -> Lazy:
+        return Lazy(self._label, lambda: self.force().override(*args, **inputs), self._where)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.force()(*args, **kwargs)

@@ -545,6 +545,8 @@ def test_keep_failed_flag_keeps_a_failed_builds_directories(tmp_path: Path) -> N
         assert kept.returncode == 1
         assert "keeping the failed build's directories" in kept.stderr
     assert [(d / "junk").read_text() for d in builds.iterdir()] == ["j\n", "j\n"]
+    for command in ("shell", "run", "install", "upgrade"):  # every command that builds
+        assert "-K, --keep-failed" in run_cli(command, "--help").stdout
 
 
 # -- scenario 6: corrupt and edited .drv files ------------------------------------------------

@@ -243,6 +243,15 @@ def test_override_takes_a_function_of_the_current_inputs(pkgs: PackageSet) -> No
     assert [(d.pname, d.version) for d in changed.dependencies] == [("other", "1.5")]
 
 
+def test_an_overlays_prev_override_takes_a_function_too(pkgs: PackageSet) -> None:
+    """In an overlay, ``prev.top`` is a lazy reference: its ``.override`` takes the function
+    as the package's does."""
+    swapped = pkgs.extend(
+        lambda final, prev: {"top": prev.top.override(lambda old: {"leaf": prev.other})}
+    )
+    assert deps(swapped.top) == ["other"]
+
+
 def test_override_takes_a_mapping_and_an_input_named_fn(tmp_path: Path) -> None:
     folder = tmp_path / "r"
     folder.mkdir()

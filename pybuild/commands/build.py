@@ -11,8 +11,8 @@ from ..errors import PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
 from .common import (
     NotAPackage,
+    add_build_flags,
     add_dry_run,
-    add_keep_failed,
     as_derivation,
     build_options,
     completes_attrs,
@@ -50,14 +50,8 @@ def register(commands: Any) -> None:
     p.add_argument(
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
-    )
+    add_build_flags(p)
     p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
-    add_keep_failed(p)
     p.add_argument(
         "--builders",
         metavar="MACHINES",

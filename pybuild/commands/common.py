@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PYTHON_HELP",
     "NotAPackage",
-    "add_keep_failed",
+    "add_build_flags",
     "as_derivation",
+    "backend_output",
     "build_options",
     "evaluate_recorded",
     "file_attrs",
@@ -54,9 +55,15 @@ def get_settings(args: argparse.Namespace) -> Any:
     return settings
 
 
-def add_keep_failed(p: argparse.ArgumentParser) -> None:
-    """``-K, --keep-failed``, Nix's flag for the ``keep-failed`` setting, on a command that
-    builds (:func:`get_settings` reads it)."""
+def add_build_flags(p: argparse.ArgumentParser) -> None:
+    """``-j N`` and ``-K, --keep-failed``, Nix's flags for the ``jobs`` and ``keep-failed``
+    settings, on a command that builds (:func:`get_settings` reads them)."""
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
+    )
     p.add_argument(
         "-K",
         "--keep-failed",
@@ -118,10 +125,21 @@ def set_arguments(p: argparse.ArgumentParser) -> None:
 def package_set(args: argparse.Namespace) -> Any:
     from ..pkgset import load_overlay, package_set
 
+    backend_output(args)
     overlays = [load_overlay(f) for f in args.overlay or []]
     return package_set(
         python=getattr(args, "python", None), recipes=recipe_folders(args), overlays=overlays
     )
+
+
+def backend_output(args: argparse.Namespace) -> None:
+    """With ``-v``, what build backends say while a ``pypi:`` resolution prepares sdists'
+    metadata is shown; otherwise it is kept for the error of a backend that fails (nothing
+    is imported then: most commands never prepare any)."""
+    if getattr(args, "verbose", False):
+        from ..generate.buildsystem import show_backend_output
+
+        show_backend_output(True)
 
 
 def completes_attrs(action: argparse.Action) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..errors import UsageError
 from .common import (
+    backend_output,
     file_environment,
     package_set,
     print_json,
@@ -87,7 +88,6 @@ def register(commands: Any) -> None:
 def _import(args: argparse.Namespace) -> int:
     from ..generate import import_file
 
-    _backend_output(args)
     pkgs = package_set(args)
     result = import_file(
         pkgs,
@@ -135,18 +135,10 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backend_output(args: argparse.Namespace) -> None:
-    """With ``-v``, what build backends say while pybuild prepares sdists' metadata is shown;
-    otherwise it is kept for the error of a backend that fails."""
-    from ..generate.buildsystem import show_backend_output
-
-    show_backend_output(bool(getattr(args, "verbose", False)))
-
-
 def _lock(args: argparse.Namespace) -> int:
     from ..importers.pylock import format_pylock, is_pylock_name, lock_packages
 
-    _backend_output(args)
+    backend_output(args)
 
     out = Path(args.output)
     if not is_pylock_name(out):

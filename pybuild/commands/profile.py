@@ -9,6 +9,7 @@ import sys
 import time
 
 from .common import (
+    add_build_flags,
     add_dry_run,
     build_options,
     completes_attrs,
@@ -42,12 +43,7 @@ def register(commands: Any) -> None:
     )
     set_arguments(p)
     _profile_argument(p)
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
-    )
+    add_build_flags(p)
     add_dry_run(p)
 
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
@@ -59,12 +55,7 @@ def register(commands: Any) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
     set_arguments(p)
     _profile_argument(p)
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
-    )
+    add_build_flags(p)
     add_dry_run(p)
 
     p = commands.add("list", _list, "the packages of a profile's current generation")

@@ -8,6 +8,7 @@ import os
 
 from ..errors import UsageError
 from .common import (
+    add_build_flags,
     add_dry_run,
     as_derivation,
     build_options,
@@ -59,12 +60,7 @@ def register(commands: Any) -> None:
         " reads none of your start-up files (~/.bashrc), as nix-shell --pure",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
-    )
+    add_build_flags(p)
     add_dry_run(p)
     _register_run(commands)
 
@@ -108,12 +104,7 @@ def _register_run(commands: Any) -> None:
     )
     completes_attrs(with_)
     set_arguments(p)
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        help="builds to run here at once (setting: jobs; 0: only on remote builders)",
-    )
+    add_build_flags(p)
     add_dry_run(p)
 
 
