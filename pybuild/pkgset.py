@@ -178,7 +178,7 @@ class PackageSet:
         if not isinstance(changes, Mapping):
             error = UsageError(
                 f"the overlay at {_overlay_where(overlay)} returned"
-                f" {_a(type(changes).__name__)}, not a dict"
+                f" {a_noun(type(changes).__name__)}, not a dict"
             )
             error.hint = _OVERLAY_SHAPE
             raise error
@@ -321,11 +321,16 @@ def _check_overlay_parameters(overlay: Overlay) -> None:
 
 def _overlay_where(overlay: Overlay) -> str:
     """``file:line`` of an overlay function, as a user finds it (its repr, if it has none)."""
-    code = getattr(_unwrap(overlay), "__code__", None)
-    return f"{code.co_filename}:{code.co_firstlineno}" if code else repr(overlay)
+    return _place(overlay) or repr(overlay)
 
 
-def _a(noun: str) -> str:
+def _place(fn: Callable[..., Any]) -> str | None:
+    """``file:line`` where function `fn` (behind partials and decorators) is written."""
+    code = getattr(_unwrap(fn), "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code else None
+
+
+def a_noun(noun: str) -> str:
     """`noun` with its indefinite article: ``a list``, ``an int``."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
@@ -419,10 +424,8 @@ def _call_by_name(
 
 def _where(fn: Callable[..., Any]) -> str:
     """Where a recipe function is written, as a user finds it: ``file:line``."""
-    code = getattr(_unwrap(fn), "__code__", None)
-    if code is None:
-        return repr(fn)
-    return f"{getattr(fn, '__name__', 'recipe')}() in {code.co_filename}:{code.co_firstlineno}"
+    place = _place(fn)
+    return f"{getattr(fn, '__name__', 'recipe')}() in {place}" if place else repr(fn)
 
 
 def _unwrap(fn: Any) -> Any:

@@ -195,9 +195,9 @@ def as_derivation(value: Any, attr: str, pkgs: Any = None) -> Any:
 
 def _not_a_package(value: Any, attr: str, pkgs: Any) -> NotAPackage:
     """The error for `attr`, whose `value` is neither a package nor a derivation."""
-    kind = type(value).__name__
-    article = "an" if kind[:1].lower() in "aeiou" else "a"
-    text = f"{attr} is {article} {kind}, not a derivation or package"
+    from ..pkgset import a_noun
+
+    text = f"{attr} is {a_noun(type(value).__name__)}, not a derivation or package"
     where = pkgs.recipe_where(attr) if pkgs is not None else None
     error = NotAPackage(f"{text} (returned by the recipe at {where})" if where else text)
     error.hint = (

@@ -526,7 +526,7 @@ def _packages(values: Iterable[Any], what: str = "") -> list[PythonPackage]:
     found = [force(v) for v in values]
     for pkg in found:
         if not isinstance(pkg, PythonPackage):
-            kind = "None" if pkg is None else f"the {type(pkg).__name__} {pkg!r}"
+            kind = "None" if pkg is None else f"the {_shown(pkg)}"
             error = UsageError(f"{what or 'a package list'} must be Python packages, not {kind}")
             error.hint = "list only the set's Python packages there (not a fetch or a function)"
             raise error
