@@ -43,6 +43,9 @@ def recipe(
             "test/test_http2_connection.py": "needs h2, not in the set",
         },
         disabled_tests={
-            "test_respect_retry_after_header_sleep": "uses conftest's stub_timezone fixture"
+            "test_respect_retry_after_header_sleep": "uses conftest's stub_timezone fixture",
+            "test_read_chunked_with_trailing_data_does_not_hang": (
+                "a 0.1 s pytest-timeout, which a loaded build machine misses"
+            ),
         },
     )
