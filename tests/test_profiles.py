@@ -580,8 +580,14 @@ def test_gc_delete_old_drops_every_profiles_old_generations_then_collects(
     cli("install", *sets(recipes), "shout_2", "--profile", "work")  # replaces shout 1.0
     cli("install", *sets(recipes), "shout_2", "--profile", "play")
     old_env = Path(work.generation(1).link).resolve()
-    refused = cli("gc", "-d", "--dry-run", ok=False)
-    assert "run `pybuild delete-generations` first, or drop --dry-run" in refused.stderr
+    # A dry run previews both steps: the generations, and the paths only they hold.
+    preview = cli("gc", "-d", "--dry-run")
+    assert "would delete generation(s) 1 of profile work" in preview.stderr
+    assert f"would delete {old_env}" in preview.stdout.splitlines()
+    assert work.numbers() == [1, 2] and old_env.exists()
+    previewed = cli("delete-generations", "old", "--dry-run", "--profile", "work")
+    assert "would delete generation(s) 1 of profile work" in previewed.stderr
+    assert work.numbers() == [1, 2]
     assert "as 30d" in cli("gc", "--delete-older-than", "30", ok=False).stderr
     assert cli("gc", "--delete-older-than", "30d").returncode == 0  # none that old
     assert work.numbers() == [1, 2]

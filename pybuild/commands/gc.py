@@ -71,7 +71,7 @@ def _gc(args: argparse.Namespace) -> int:
     max_freed = parse_size(args.max_freed) if args.max_freed else None
     store = open_store()
     verb = "would delete" if args.dry_run else "deleting"
-    generations = _delete_generations(args, store)
+    generations, gone_links = _delete_generations(args, store)
     # A dry run's list is its result (standard output); a collection's is progress, on
     # standard error as Nix writes it, which -q leaves out: a reader of the output that goes
     # away (`gc | head`) must not stop the collection halfway.
@@ -82,7 +82,9 @@ def _gc(args: argparse.Namespace) -> int:
         if listed:
             print(f"{verb} {path}", file=listing)
 
-    result = collect_garbage(store, dry_run=args.dry_run, max_freed=max_freed, log=log)
+    result = collect_garbage(
+        store, dry_run=args.dry_run, max_freed=max_freed, log=log, without=gone_links
+    )
     links, links_freed = _prune_link_cache(args)
     result.freed += links_freed
     if args.json:
@@ -119,33 +121,35 @@ def _gc(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delete_generations(args: argparse.Namespace, store: Any) -> dict[str, list[int]]:
+def _delete_generations(
+    args: argparse.Namespace, store: Any
+) -> tuple[dict[str, list[int]], list[str]]:
     """``--delete-old`` / ``--delete-older-than``: the old generations of every profile go
-    first, so that the collection frees what only they held; the numbers deleted, by profile."""
+    first, so that the collection frees what only they held; the numbers deleted (in a dry
+    run, that would be), by profile, and the links of those generations."""
     if not (args.delete_old or args.delete_older_than):
-        return {}
+        return {}, []
     if args.delete_old and args.delete_older_than:
         raise UsageError("--delete-old deletes every old generation: drop --delete-older-than")
-    if args.dry_run:
-        raise UsageError(
-            "--dry-run shows what a collection would delete now, while the generations are"
-            " there: run `pybuild delete-generations` first, or drop --dry-run"
-        )
     period = args.delete_older_than
     if period is not None and not (period[:-1].isdecimal() and period.endswith("d")):
         raise UsageError(f"cannot read {period!r} as a period: give days, as 30d")
     from ..profiles import Profile
 
-    deleted = {}
+    spec = ["old" if args.delete_old else period]
+    deleted: dict[str, list[int]] = {}
+    links: list[str] = []
     for profile in Profile.every(store):
         with profile.lock(lambda line: print(line, file=sys.stderr, flush=True)):
-            numbers = profile.delete_generations(["old" if args.delete_old else period])
+            numbers = profile.delete_generations(spec, dry_run=args.dry_run)
+        links.extend(profile.links.link_path(number) for number in numbers)
         if numbers:
             deleted[profile.name] = numbers
             if not (args.json or args.quiet):
                 shown = ", ".join(map(str, numbers))
-                print(f"deleting generation(s) {shown} of profile {profile.name}", file=sys.stderr)
-    return deleted
+                verb = "would delete" if args.dry_run else "deleting"
+                print(f"{verb} generation(s) {shown} of profile {profile.name}", file=sys.stderr)
+    return deleted, links
 
 
 def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:

@@ -81,6 +81,7 @@ def register(commands: Any) -> None:
     p.add_argument(
         "spec", nargs="+", metavar="SPEC", help="old, generation numbers, +N or Nd (see above)"
     )
+    p.add_argument("--dry-run", action="store_true", help="list what would be deleted")
     _profile_argument(p)
 
     p = commands.add("profile", _profile_path, "print a profile's bin folder (to put on PATH)")
@@ -297,10 +298,13 @@ def _switch(args: argparse.Namespace) -> int:
 def _delete_generations(args: argparse.Namespace) -> int:
     profile = _open(args)
     with profile.lock(_say):
-        deleted = profile.delete_generations(args.spec)
+        deleted = profile.delete_generations(args.spec, dry_run=args.dry_run)
     if deleted:
         shown = ", ".join(map(str, deleted))
-        _say(f"deleted generation(s) {shown} of profile {profile.name}; `pybuild gc` frees them")
+        done, then = (
+            ("would delete", "") if args.dry_run else ("deleted", "; `pybuild gc` frees them")
+        )
+        _say(f"{done} generation(s) {shown} of profile {profile.name}{then}")
     else:
         _say(f"profile {profile.name}: no generation to delete")
     return 0

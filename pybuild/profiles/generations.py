@@ -135,14 +135,17 @@ class Profile:
         """Switch to the newest generation older than the current one."""
         return self.switch(self.links.previous(self.current_number()))
 
-    def delete_generations(self, spec: Sequence[str], now: float | None = None) -> list[int]:
+    def delete_generations(
+        self, spec: Sequence[str], now: float | None = None, *, dry_run: bool = False
+    ) -> list[int]:
         """Delete generations: ``old`` (all but the current), ``N…``, ``+N`` (keep the last N),
         ``Nd`` (older than N days, keeping the one that was current then). Never the current.
+        With `dry_run`, only the numbers that would go (for a preview, as Nix's --dry-run).
         """
         current = self.current_number()
         numbers = self.numbers()
         victims = _select_victims(self, spec, numbers, current, now)
-        for number in victims:
+        for number in () if dry_run else victims:
             os.unlink(self.links.link_path(number))
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.links.manifest_path(number))

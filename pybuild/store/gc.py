@@ -100,17 +100,23 @@ def collect_garbage(
     max_freed: int | None = None,
     scan_processes: bool = True,
     log: Callable[[str], None] | None = None,
+    without: Iterable[str] = (),
 ) -> GcResult:
     """Delete what no root reaches; stop once `max_freed` bytes are freed.
 
     `log` is called with each path deleted (or that would be). Paths are deleted referrers
-    first, so a store cut short (by `max_freed`, or a crash) stays consistent.
+    first, so a store cut short (by `max_freed`, or a crash) stays consistent. A dry run may
+    leave out the roots found at the links `without`: the generations a real run would delete
+    first, whose paths the preview must count as dead.
     """
     say = log or (lambda _: None)
     result = GcResult(dry_run)
     with gc_lock(store, exclusive=True):
         store.registry.check_whole()  # a lost registry would make every path look dead
         roots = find_roots(store, scan_processes=scan_processes, clean=not dry_run)
+        if dry_run and without:
+            gone = set(without)
+            roots = [root for root in roots if root.source not in gone]
         graph = StoreGraph.load(store)
         live = _live(store, graph, roots)
         result.roots, result.live = len(roots), len(live & graph.refs.keys())
