@@ -329,6 +329,32 @@ def test_the_default_set_has_the_bootstrap_tools() -> None:
     assert "build_python_package" not in pkgs.packages()
 
 
+@pytest.mark.parametrize(
+    "tool", ["flit_core", "flit_core_3", "setuptools", "setuptools_scm", "hatchling", "hatch_vcs"]
+)
+def test_pytests_own_dependencies_may_be_built_from_source_with_the_sets_tools(
+    tool: str, tmp_path: Path
+) -> None:
+    """An import overlay may replace one of pytest's dependencies with its sdist, built with the
+    tools such sdists name: none of them may need pytest to be built (its check would close a
+    cycle, as flit-core 3's did for exceptiongroup on 3.10)."""
+
+    sdist = write_recipes(tmp_path / "iniconfig", {"setup": ""})  # what it holds is not read
+
+    def from_source(final: Any, prev: Any) -> dict[str, Any]:
+        tools = [getattr(final, tool)]
+        source = prev.iniconfig.override_python_attrs(
+            format="pyproject", src=str(sdist), build_system=tools
+        )
+        return {"iniconfig": source}
+
+    pkgs = package_set(sys.executable, overlays=[from_source])
+    assert (
+        pkgs.iniconfig.drv.name
+        == f"python{sys.version_info[0]}.{sys.version_info[1]}-iniconfig-{pkgs.iniconfig.version}"
+    )
+
+
 def test_python_override_with_package_overrides(recipes: Path) -> None:
     pkgs = package_set(PY, [recipes])
 
