@@ -729,6 +729,9 @@ def test_pypi_attributes_of_one_command_line_are_resolved_together(pkgs, index: 
     built = cli("build", "pypi:alpha", "pypi:beta<1").stdout.split()
     assert [p.rsplit("-", 1)[-1] for p in built] == ["1.0", "0.5"]
     assert cli("build", "pypi:alpha").stdout.strip().endswith("alpha-2.0")  # alone: newest
+    # The same request in another order shares the cached plan, and keeps its own order.
+    swapped = cli("build", "pypi:beta<1", "pypi:alpha").stdout.split()
+    assert [p.rsplit("-", 1)[-1] for p in swapped] == ["0.5", "1.0"]
 
 
 # -- the set's recipes preferred, not mandatory; build tools from the index --------------------

@@ -114,16 +114,20 @@ def from_pypi_together(
     one, but resolved together, as ``uv pip install a b`` resolves its arguments: the
     releases chosen fit every request at once (``pypi:black pypi:packaging`` gives black with
     the packaging asked for, where two resolutions would each pick their own)."""
-    lines = []
+    lines, asked = [], []
     for name, version, extras in specs:
         extras = sorted(str(canonicalize_name(e)) for e in extras)
         text = f"{name}[{','.join(extras)}]" if extras else name
         text += str(_specifier(version)) if version is not None else ""
         lines.append(RequirementLine(Requirement(text), path=f"pypi:{text}"))
+        asked.append((str(canonicalize_name(name)), extras))
     plan = get_plan(pkgs, Request(tuple(lines)))
     get = instantiate(pkgs, plan)
+    # One root a request (a pypi: request has no marker), in the order of the plan, which may
+    # be cached from the same request in another order: each is found by its name.
+    roots = {(root.name, tuple(root.extras)): root for root in plan.roots}
     chosen = []
-    for root in plan.roots:  # one a request, in order: a pypi: request has no marker
+    for root in (roots[name, tuple(extras)] for name, extras in asked):
         pkg = get(root.attr)
         if root.extras:
             pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
