@@ -79,9 +79,12 @@ def choose_pinned(
     """The pinned file for an interpreter with `tags` (most specific first; by default this
     one's): its name and SRI hash.
 
-    :class:`UnsupportedInterpreter` when no pinned file is for the interpreter on any
-    platform and the pins cover its version (the release has none); :class:`NoPinnedWheel`
-    when the pins lack it otherwise.
+    ``update-pins`` pins a file for every interpreter of :data:`PYTHONS` on every platform of
+    :data:`PLATFORMS` where the release has one, so pins that have none for the interpreter on
+    any platform, or none for its platform with any interpreter, say the release has none:
+    :class:`UnsupportedInterpreter`, as nixpkgs' ``disabled`` and ``meta.platforms``. Pins
+    lacking the file otherwise (none yet, or stale) are :class:`NoPinnedWheel`, whose hint
+    pins them.
     """
     pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
     order, rank = _ranks(tuple(tags) if tags is not None else None)
@@ -89,11 +92,50 @@ def choose_pinned(
     if best is not None:
         return best.filename, parse_hash(str(best.sha256)).sri
     interpreter = str(order[0]) if order else "(no tags)"
-    if _covered(order) and not any(_same_interpreter(f.tags, order) for f in pinned):
+    if pinned and _covered(order) and not any(_same_interpreter(f.tags, order) for f in pinned):
         pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
         reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
         raise UnsupportedInterpreter(pname, version, interpreter.split("-")[0], reason)
+    platform = _platform_of(order)
+    platforms = [p for p in PLATFORMS if _pins_platform(pinned, p)]
+    if _covered(order) and platform is not None and platforms and platform not in platforms:
+        raise _unsupported_platform(pname, version, platform, platforms)
     raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
+
+
+def _platform_of(order: Sequence[Tag]) -> tuple[str, str] | None:
+    """The platform of :data:`PLATFORMS` the interpreter's most specific tag is on, if any."""
+    tag = order[0].platform if order else ""
+    for kind, arch in PLATFORMS:
+        named = tag == f"{kind}_{arch}" or _os_release(kind, tag) is not None
+        if named and tag.endswith(f"_{arch}"):
+            return kind, arch
+    return None
+
+
+def _pins_platform(pinned: Sequence[DistFile], platform: tuple[str, str]) -> bool:
+    """Whether a pinned file serves some interpreter of :data:`PYTHONS` on `platform`, by the
+    rule :func:`files_to_pin` chose the pins by."""
+    return any(
+        best_wheel(pinned, target.tags) is not None
+        for python in PYTHONS
+        for target in targets_for(python, platform, pinned)
+    )
+
+
+def _unsupported_platform(
+    pname: str, version: str, platform: tuple[str, str], platforms: list[tuple[str, str]]
+) -> UnsupportedInterpreter:
+    """The error for a release with no wheel for `platform`: another interpreter would not
+    help, nor would pinning again, so the hint says what would."""
+    shown = ", ".join("_".join(p) for p in platforms)
+    reason = f"the release has no wheel for that platform (its wheels are for {shown})"
+    error = UnsupportedInterpreter(pname, version, "_".join(platform), reason)
+    error.hint = (
+        "build it on a platform the release has wheels for, or give the set another release, or"
+        " the package built from its sdist, for this one (an overlay)"
+    )
+    return error
 
 
 def _python_order(python_tag: str) -> tuple[str, int]:

@@ -3,9 +3,10 @@
 A local PEP 691 index publishes one release of ``spin`` as wheels for several interpreters and
 platforms (each wheel's module says which file it is); ``pybuild update-pins`` writes the pins
 into a recipe, and a build on this interpreter installs the file a machine like this one would
-choose. What no pin covers is a named error: another platform (:class:`NoPinnedWheel`, whose
-hint is the command that pins it) or an interpreter the release has no wheel for at all
-(:class:`UnsupportedInterpreter`, which ``build --all`` reports as unsupported).
+choose. What no pin covers is a named error: a file the pins lack (:class:`NoPinnedWheel`,
+whose hint is the command that pins it), or an interpreter or a platform the release has no
+wheel for at all (:class:`UnsupportedInterpreter`, which ``build --all`` reports as
+unsupported).
 """
 
 from __future__ import annotations
@@ -140,13 +141,33 @@ def test_the_best_pin_for_the_tags_wins() -> None:
 
 
 def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> None:
-    pins = _pins("cp312-cp312-manylinux_2_17_x86_64")
-    with pytest.raises(NoPinnedWheel) as info:
-        choose_pinned("spin", "1.0", pins, ("cp312-cp312-win_amd64", "py3-none-any"))
-    assert not isinstance(info.value, UnsupportedInterpreter)
-    assert "no pinned wheel for cp312-cp312-win_amd64" in str(info.value)
-    info.value.name_attribute("spin")
-    assert "pybuild update-pins spin" in info.value.hint
+    """Pins that lack a file the release may have (none at all yet, or none for this
+    interpreter on a platform pinned for another) are missing, not a release's limit."""
+    pins = _pins("cp312-cp312-manylinux_2_17_x86_64", "cp313-cp313-win_amd64")
+    for missing in (pins, {}):
+        with pytest.raises(NoPinnedWheel) as info:
+            choose_pinned("spin", "1.0", missing, ("cp312-cp312-win_amd64", "py3-none-any"))
+        assert not isinstance(info.value, UnsupportedInterpreter)
+        assert "no pinned wheel for cp312-cp312-win_amd64" in str(info.value)
+        info.value.name_attribute("spin")
+        assert "pybuild update-pins spin" in info.value.hint
+
+
+def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
+    """Pins for other platforms alone, with every interpreter: update-pins found none for this
+    one, so the recipe cannot exist here (nixpkgs' meta.platforms), and pinning again would
+    not help."""
+    pins = _pins(*(f"cp3{minor}-cp3{minor}-win_amd64" for minor in range(10, 14)))
+    tags = ("cp311-cp311-manylinux_2_36_x86_64", "cp311-cp311-manylinux_2_17_x86_64")
+    with pytest.raises(UnsupportedInterpreter) as info:
+        choose_pinned("spin", "1.0", pins, tags)
+    assert str(info.value).startswith("spin 1.0 does not support manylinux_x86_64: ")
+    assert "its wheels are for win_amd64" in str(info.value)
+    assert "update-pins" not in info.value.hint
+    # A platform the pins were not written for is not known to be unsupported.
+    with pytest.raises(NoPinnedWheel) as missing:
+        choose_pinned("spin", "1.0", pins, ("cp311-cp311-musllinux_1_2_x86_64",))
+    assert not isinstance(missing.value, UnsupportedInterpreter)
 
 
 def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
@@ -340,25 +361,40 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
         spin=("spin", "1.0", "hashes={}"),
     )
     assert main(["update-pins", "--all", "--recipes", str(recipes)]) == 0
+    # What the release lacks on every platform, or with every interpreter, is named alone.
+    others = ", ".join(f"cp3{minor}" for minor in range(10, 15) if f"cp3{minor}" != PY)
+    platforms = "manylinux_x86_64, manylinux_aarch64, macosx_arm64, macosx_x86_64"
+    assert (
+        f"lame 1.0: 1 wheel pinned in {recipes / 'lame.py'} (no file for {others}, {platforms})\n"
+        in (capsys.readouterr().out)
+    )
+    _recipes(recipes, bare=("spin", "1.0", "hashes={}"))  # not pinned yet
     pkgs = package_set(recipes=[recipes])
     with pytest.raises(NoPinnedWheel) as info:
-        pkgs.lame.drv  # noqa: B018 - evaluating is the point
+        pkgs.bare.drv  # noqa: B018 - evaluating is the point
     assert not isinstance(info.value, UnsupportedInterpreter)
-    assert "`pybuild update-pins lame`" in info.value.hint
+    assert "`pybuild update-pins bare`" in info.value.hint
+    with pytest.raises(
+        UnsupportedInterpreter, match=rf"lame 1\.0 does not support manylinux_{ARCH}"
+    ):
+        pkgs.lame.drv  # noqa: B018
     with pytest.raises(UnsupportedInterpreter, match=rf"gone 1\.0 does not support {PY}"):
         pkgs.gone.drv  # noqa: B018
-    capsys.readouterr()
-    status = main(["build", "--all", "--json", "--recipes", str(recipes)])
+    only = ["build", "--all", "--no-default-recipes", "--recipes", str(recipes)]
+    status = main([*only, "--json"])
     rows = {row["attr"]: row for row in json.loads(capsys.readouterr().out)}
-    assert rows["gone"]["status"] == "unsupported"
-    assert rows["lame"]["status"] == "eval-failed" and "update-pins lame" in rows["lame"]["error"]
+    assert rows["gone"]["status"] == rows["lame"]["status"] == "unsupported"
+    assert "its wheels are for win_amd64" in rows["lame"]["error"]
+    assert rows["bare"]["status"] == "eval-failed" and "update-pins bare" in rows["bare"]["error"]
     assert rows["spin"]["status"] == "success"
-    assert status == 1  # lame failed; gone alone would not fail the run
+    assert status == 1  # bare failed; gone and lame alone would not fail the run
     # A dry run evaluates alike: it names what will not be built and plans the rest.
-    status = main(["build", "--all", "--dry-run", "--recipes", str(recipes)])
+    status = main([*only, "--dry-run"])
     shown = capsys.readouterr().out
-    assert re.search(r"^unsupported +gone ", shown, re.M) and "eval-failed" in shown
+    assert re.search(r"^unsupported +lame ", shown, re.M) and "eval-failed" in shown
     assert status == 1
+    (recipes / "bare.py").unlink()
+    assert main([*only, "--dry-run"]) == 0
 
 
 @on_manylinux

@@ -180,8 +180,9 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
     Whatever failed makes the exit status 1, `--keep-going` or not (as Nix does): it only lets
     the other builds go on. An attribute that cannot exist for the set's interpreter (its
-    release has no wheel for it, :class:`UnsupportedInterpreter`) is *unsupported*, with the
-    reason, and no failure: nixpkgs' ``disabled`` packages are not built either. With
+    release has no wheel for it or for its platform, :class:`UnsupportedInterpreter`) is
+    *unsupported*, with the reason, and no failure: nixpkgs' ``disabled`` packages are not
+    built either, nor those whose ``meta.platforms`` leave the system out. With
     `--check`, each attribute is rebuilt and compared too.
     """
     from ..realiser import realise
@@ -247,7 +248,7 @@ def _summary(table: list[dict[str, Any]]) -> str:
     if blocked:
         summary += f", {blocked} not built: an input failed"
     if unsupported:
-        summary += f", {unsupported} unsupported by this interpreter"
+        summary += f", {unsupported} unsupported by this interpreter or platform"
     return summary
 
 

@@ -86,14 +86,25 @@ def _recipe_file(target: str, folders: list[Path]) -> Path:
 
 
 def _summary(missing: list[Any]) -> str:
-    """``cp310, cp314 win_amd64``: an interpreter missing on every platform is named alone."""
-    from ..pins import PLATFORMS
+    """``cp310, win_amd64, cp314 macosx_arm64``: an interpreter missing on every platform, or a
+    platform with every interpreter, is named alone (the release has no wheel for it), as
+    ``fetch_pypi`` then calls it unsupported."""
+    from ..pins import PLATFORMS, PYTHONS
 
+    gaps = {(t.python, t.platform) for t in missing}
+    pythons = [py for py in PYTHONS if all((py, pl) in gaps for pl in PLATFORMS)]
+    platforms = [pl for pl in PLATFORMS if all((py, pl) in gaps for py in PYTHONS)]
+    if len(pythons) == len(PYTHONS):  # no wheel at all: the interpreters say it
+        platforms = []
     by_python: dict[str, list[str]] = {}
     for target in missing:
-        python, platform = target.name.split(" ")
-        by_python.setdefault(python, []).append(platform)
+        if target.python not in pythons and target.platform not in platforms:
+            python, platform = target.name.split(" ")
+            by_python.setdefault(python, []).append(platform)
     return ", ".join(
-        python if len(platforms) == len(PLATFORMS) else f"{python} {' '.join(platforms)}"
-        for python, platforms in by_python.items()
+        [
+            *(f"cp{major}{minor}" for major, minor in pythons),
+            *("_".join(platform) for platform in platforms),
+            *(f"{python} {' '.join(names)}" for python, names in by_python.items()),
+        ]
     )
