@@ -5,9 +5,14 @@ of hashes by hand is what makes such recipes rot. :func:`update_pins` reads the 
 finds its ``fetch_pypi(..., kind="wheel")`` calls, asks the index for the release's files and
 the sha256 it publishes for each (PEP 691; a file without one is downloaded once to hash it),
 and rewrites the call's ``hashes=`` (or its single ``hash=``) in place, one line per file, in
-the layout ``ruff format`` keeps. ``version=`` moves the recipe to another release first. Only
-the spans of the pins and of the version's string change: comments and layout stay as written.
-Each pinned file's URL is remembered, so the next evaluation needs no index.
+the layout ``ruff format`` keeps. ``version=`` moves the recipe's own package (the
+``pname=`` of its ``build_python_package``) to another release first, as ``nix-update`` moves
+a package's ``src``; a wheel of another package the recipe fetches (a build tool it overrides)
+is pinned at its own release, never moved. Only the spans of the pins and of the version's
+string change, and only when a pin does: pins already written (a single ``hash=`` of the
+release's one file, or the same files in another layout) are left as they are, so a run that
+changes no pin changes no file. Each pinned file's URL is remembered, so the next evaluation
+needs no index.
 
 Example::
 
@@ -30,8 +35,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from .atomic import write_atomic
-from .errors import UsageError
+from .errors import InvalidHash, UsageError
+from .hashing import parse_hash
 from .index import Index
 from .pins import Target, files_to_pin
 
@@ -43,7 +51,9 @@ _LINE_LENGTH = 100  # the repository's ruff line length: a longer pin wraps its 
 @dataclass(frozen=True)
 class PinUpdate:
     """What one ``fetch_pypi`` call pins now: file name -> SRI hash, the targets (an
-    interpreter on a platform) the release has no file for, and whether the file changed."""
+    interpreter on a platform) the release has no file for, whether the file changed, the
+    package the recipe builds (its ``pname=``; "" where it names none) and whether the wheel is
+    of that package (else of another it fetches, a tool it overrides)."""
 
     file: Path
     pname: str
@@ -51,6 +61,8 @@ class PinUpdate:
     pinned: dict[str, str]
     missing: list[Target]
     changed: bool
+    package: str
+    own: bool
 
 
 @dataclass(frozen=True)
@@ -86,34 +98,63 @@ def update_pins(
     file: Path, version: str | None = None, index: Index | None = None
 ) -> list[PinUpdate]:
     """Pin every wheel file of each ``fetch_pypi(..., kind="wheel")`` call in `file` that a
-    target machine would use; with `version`, move the recipe (it must have one such call)
-    to that release first. `index` is the configured one by default."""
+    target machine would use; with `version`, move the recipe's own package (it must fetch
+    one wheel of it) to that release first. `index` is the configured one by default."""
     file = Path(file)
     source = file.read_text()
-    calls = _wheel_calls(file, _parse(file, source))
+    tree = _parse(file, source)
+    calls = _wheel_calls(file, tree)
     if not calls:
         raise UsageError(f'{file} has no fetch_pypi(..., kind="wheel") call to pin')
-    if version is not None and len(calls) > 1:
-        raise UsageError(f"{file} fetches {len(calls)} wheels: a new version would be ambiguous")
+    packages = _packages(tree)
+    own = {call.pname for call in calls if _own(call.pname, packages)}
+    moved = _moved(file, tree, calls, packages, version) if version is not None else None
     found: list[tuple[_Call, str, dict[str, str], list[Target]]] = []
     with index if index is not None else Index() as idx:
         for call in calls:
-            target = version if version is not None else str(call.version.value)
+            target = version if call is moved and version is not None else str(call.version.value)
             pinned, missing = _pins_of_release(idx, call.pname, target, call.tags)
             found.append((call, target, pinned, missing))
     edits = []
     for call, target, pinned, _ in found:
         if target != call.version.value:
             edits.append(_Edit(*_span(source, call.version), _quote(target)))
-        edits.append(_pins_edit(source, call.pins, pinned))
+        if _written_pins(call.pins) != _as_written(call.pins, pinned):
+            edits.append(_pins_edit(source, call.pins, pinned))
     new = _apply(source, edits)
     if new != source:
         ast.parse(new, filename=str(file))  # a rewrite that broke the module would be a bug
         write_atomic(file, new)
+    package = " and ".join(sorted(packages.values()))
     return [
-        PinUpdate(file, call.pname, target, pinned, missing, new != source)
-        for call, target, pinned, missing in found
+        PinUpdate(file, c.pname, target, pinned, missing, new != source, package, c.pname in own)
+        for c, target, pinned, missing in found
     ]
+
+
+def _moved(
+    file: Path, tree: ast.Module, calls: list[_Call], packages: dict[str, str], version: str
+) -> _Call:
+    """The one wheel fetch of the recipe's own package, which `version` moves; a recipe whose
+    own package is built from its sdist, or that fetches several of its wheels, is refused."""
+    own = [call for call in calls if _own(call.pname, packages)]
+    if len(own) > 1:
+        raise UsageError(f"{file} fetches {len(own)} wheels: a new version would be ambiguous")
+    if own:
+        return own[0]
+    sdist = next((n for n in _fetches(tree) if _own(_project(n) or "", packages)), None)
+    if sdist is not None:
+        pname = _project(sdist)
+        raise UsageError(
+            f"{file}:{sdist.lineno}: {pname} is built from its sdist, and update-pins writes"
+            f" the pins of wheels: move it to {version} by its version and hash= (`pybuild"
+            f" prefetch {pname}=={version}` prints the hash)"
+        )
+    named, others = " or ".join(sorted(packages.values())), ", ".join(c.pname for c in calls)
+    raise UsageError(
+        f"{file} fetches no wheel of {named}, its own package, to move to {version}: its wheels"
+        f" ({others}) are another package's, which --version leaves"
+    )
 
 
 def _pins_of_release(
@@ -137,6 +178,38 @@ def _pins_of_release(
 # -- reading the recipe ----------------------------------------------------------------------
 
 
+def _packages(tree: ast.Module) -> dict[str, str]:
+    """The packages the recipe builds: each ``build_python_package(pname=...)``'s name,
+    normalised, and as written. None named (an overlay, a bare fetch): every fetch is the
+    recipe's own."""
+    scopes = _scopes(tree)
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called(node.func, "build_python_package"):
+            given = next((k.value for k in node.keywords if k.arg == "pname"), None)
+            value = _resolve(given, scopes, node) if given is not None else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                names[str(canonicalize_name(value.value))] = value.value
+    return names
+
+
+def _own(pname: str, packages: dict[str, str]) -> bool:
+    """Whether a fetch of `pname` is of the recipe's own package (not a tool it overrides)."""
+    return not packages or canonicalize_name(pname) in packages
+
+
+def _fetches(tree: ast.Module) -> list[ast.Call]:
+    """Every ``fetch_pypi`` call, in source order."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _called(n.func, "fetch_pypi")]
+    return sorted(calls, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _project(call: ast.Call) -> str | None:
+    """The project a fetch names with a string literal, if it does."""
+    name = _argument(call, 0, "pname")
+    return name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
+
+
 def _parse(file: Path, source: str) -> ast.Module:
     try:
         return ast.parse(source, filename=str(file))
@@ -148,9 +221,7 @@ def _wheel_calls(file: Path, tree: ast.Module) -> list[_Call]:
     """Every ``fetch_pypi(..., kind="wheel")`` (or ``x.fetch_pypi``) call, in source order."""
     scopes = _scopes(tree)
     calls = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _is_fetch_pypi(node.func)):
-            continue
+    for node in _fetches(tree):
         kind = _argument(node, 3, "kind")
         if not (isinstance(kind, ast.Constant) and kind.value == "wheel"):
             continue
@@ -163,10 +234,11 @@ def _wheel_calls(file: Path, tree: ast.Module) -> list[_Call]:
     return sorted(calls, key=lambda c: (c.version.lineno, c.version.col_offset))
 
 
-def _is_fetch_pypi(func: ast.expr) -> bool:
+def _called(func: ast.expr, name: str) -> bool:
+    """Whether a call is of `name` (as a parameter, ``name(...)``, or ``x.name(...)``)."""
     if isinstance(func, ast.Attribute):
-        return func.attr == "fetch_pypi"
-    return isinstance(func, ast.Name) and func.id == "fetch_pypi"
+        return func.attr == name
+    return isinstance(func, ast.Name) and func.id == name
 
 
 def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
@@ -255,6 +327,33 @@ def _scopes(tree: ast.Module) -> dict[ast.AST, list[ast.AST]]:
 
     visit(tree, [tree])
     return found
+
+
+def _written_pins(node: ast.expr | ast.keyword) -> dict[str, str] | None:
+    """The pins as the recipe writes them, hashes as SRI (a single hash under the name ""),
+    or None where they are not all literal, valid hashes (an empty one, to be filled in)."""
+    if isinstance(node, ast.Dict):
+        pairs = list(zip(node.keys, node.values, strict=True))
+    else:
+        pairs = [(None, node.value if isinstance(node, ast.keyword) else node)]
+    written = {}
+    for key, value in pairs:
+        name = key.value if isinstance(key, ast.Constant) else "" if key is None else None
+        if not (isinstance(name, str) and isinstance(value, ast.Constant)):
+            return None
+        try:
+            written[name] = parse_hash(str(value.value)).sri
+        except InvalidHash:
+            return None
+    return written
+
+
+def _as_written(node: ast.expr | ast.keyword, pinned: dict[str, str]) -> dict[str, str]:
+    """`pinned` as :func:`_written_pins` reads the recipe's spelling: a single ``hash=`` of
+    the one file to pin is that file's pin."""
+    if isinstance(node, ast.Dict) or len(pinned) != 1:
+        return pinned
+    return {"": next(iter(pinned.values()))}
 
 
 # -- writing it ------------------------------------------------------------------------------

@@ -486,3 +486,71 @@ def test_a_remembered_wheel_serves_only_the_interpreters_its_tags_fit(
     assert info.value.actual == hash_file(spin_index[other]).sri
     assert f"the pinned hash is that of {here.name}, a wheel for another" in info.value.hint
     assert fetch_pypi("spin", "1.0", pinned, kind="wheel").name == here.name
+
+
+# A recipe that fetches a wheel of another package besides its own (a tool it overrides).
+TOOLED = """def recipe(build_python_package, fetch_pypi, setuptools):
+    version = "1.0"
+    tool = setuptools.override_python_attrs(
+        src=fetch_pypi("future", "1.0", kind="wheel", hashes={}),
+    )
+    return build_python_package(
+        pname="spin",
+        version=version,
+        src=SRC,
+        build_system=[tool],
+    )
+"""
+
+
+@on_manylinux
+def test_version_moves_the_recipes_own_package_and_leaves_a_tools_wheel(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    recipe = tmp_path / "spin.py"
+    recipe.write_text(TOOLED.replace("SRC", 'fetch_pypi("spin", version, kind="wheel", hashes={})'))
+    own, tool = update_pins(recipe, version="2.0")
+    assert (own.pname, own.version, own.own) == ("spin", "2.0", True)
+    assert list(own.pinned) == [spin_index["2.0"].name]
+    assert (tool.pname, tool.version, tool.own) == ("future", "1.0", False)
+    text = recipe.read_text()
+    assert 'version = "2.0"' in text and 'fetch_pypi("future", "1.0"' in text
+
+
+def test_version_refuses_a_recipe_whose_own_package_is_built_from_its_sdist(
+    spin_index: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """update-pins writes wheels' pins: --version on a recipe built from its sdist says so,
+    where the line of its fetch is, and moves no other package's wheel instead; without
+    --version, the other package's wheel is pinned at its own release and said to be such."""
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    recipe = recipes / "spin.py"
+    recipe.write_text(TOOLED.replace("SRC", 'fetch_pypi("spin", version, hash="")'))
+    assert main(["update-pins", "spin", "--version", "2.0", "--recipes", str(recipes)]) == 1
+    err = capsys.readouterr().err
+    assert f"{recipe}:9: spin is built from its sdist" in err
+    assert "pybuild prefetch spin==2.0" in err
+    assert recipe.read_text() == TOOLED.replace("SRC", 'fetch_pypi("spin", version, hash="")')
+    assert main(["update-pins", "spin", "--recipes", str(recipes)]) == 0
+    out = capsys.readouterr().out
+    assert f"future 1.0: 1 wheel pinned in {recipe} (not spin, the recipe's own package;" in out
+
+
+def test_pins_that_change_nothing_leave_the_recipe_as_written(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    """A single hash= of the release's one file, or the same pins in another layout or
+    spelling, is what update-pins would write: the file is left alone, not rewritten."""
+    wheel = spin_index["future"]
+    sri, hex_hash = hash_file(wheel).sri, hash_file(wheel).hex
+    recipes = _recipes(
+        tmp_path / "recipes",
+        single=("future", "1.0", f'hash="{sri}"'),
+        oneline=("future", "1.0", f'hashes={{"{wheel.name}": "sha256:{hex_hash}"}}'),
+    )
+    for name in ("single", "oneline"):
+        before = (recipes / f"{name}.py").read_text()
+        [update] = update_pins(recipes / f"{name}.py")
+        assert not update.changed and update.pinned == {wheel.name: sri}
+        assert (recipes / f"{name}.py").read_text() == before

@@ -22,7 +22,11 @@ def register(commands: Any) -> None:
     )
     p.add_argument("targets", nargs="*", metavar="ATTR|FILE", help="a recipe's attribute or file")
     p.add_argument("--all", action="store_true", help="every recipe of the set that fetches wheels")
-    p.add_argument("--version", metavar="V", help="move the recipe to release V first")
+    p.add_argument(
+        "--version",
+        metavar="V",
+        help="move the recipe's own package (its pname) to release V first",
+    )
     p.add_argument(
         "--recipes",
         action="append",
@@ -52,6 +56,8 @@ def _update_pins(args: argparse.Namespace) -> int:
                     "pinned": u.pinned,
                     "missing": [t.name for t in u.missing],
                     "changed": u.changed,
+                    "package": u.package,
+                    "own": u.own,
                 }
                 for u in updates
             ]
@@ -61,9 +67,17 @@ def _update_pins(args: argparse.Namespace) -> int:
         count = f"{len(u.pinned)} wheel{'s' if len(u.pinned) != 1 else ''}"
         missing = f" (no file for {_summary(u.missing)})" if u.missing else ""
         state = "pinned" if u.changed else "already pinned"
-        print(f"{u.pname} {u.version}: {count} {state} in {u.file}{missing}")
+        print(f"{u.pname} {u.version}: {count} {state} in {u.file}{missing}{_whose(u)}")
     print(f"{sum(u.changed for u in updates)} of {len(updates)} changed", file=sys.stderr)
     return 0
+
+
+def _whose(update: Any) -> str:
+    """For a wheel of another package than the recipe's own (a tool it overrides), a note
+    saying so, since --version leaves it at its own release."""
+    if update.own:
+        return ""
+    return f" (not {update.package}, the recipe's own package; --version leaves it)"
 
 
 def _default_recipes() -> Path:
