@@ -258,8 +258,10 @@ class NoPinnedWheel(PybuildError):
 
 
 class UnsupportedInterpreter(PybuildError):
-    """A recipe's release cannot exist for the set's interpreter, as nixpkgs' ``disabled``: its
-    ``Requires-Python`` excludes it, or it has no wheel for it on any platform.
+    """A recipe's release cannot exist for the set's interpreter, as nixpkgs' ``disabled`` and
+    ``meta.platforms``: its ``Requires-Python`` excludes it, it has no wheel for the
+    interpreter on any platform, or none for the interpreter's platform (then `interpreter`
+    names the platform, as ``manylinux_x86_64``).
 
     ``pybuild build --all`` reports such an attribute as *unsupported*, with this reason,
     rather than as a failure; a package that needs it is unsupported too.
