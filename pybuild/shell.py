@@ -193,11 +193,11 @@ def _normal(name: str) -> str:
 def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
     """Start `argv` and wait for it as ``system(3)`` does: Ctrl-C and Ctrl-\\ are ignored here
     while it runs, so they are the command's to handle (an interactive shell survives them) and
-    the exit status is always the command's own (negative: killed by that signal, as
-    :mod:`subprocess` says it). Spawned without :mod:`subprocess`, whose imports (``locale``
-    with ``re``, ``threading``, ``selectors``) cost as much as the interpreter's start, on the
-    no-op this module serves (``pybuild/fastpath.py``); the dispositions Python changed
-    (SIGPIPE and SIGXFSZ ignored) are put back for the command, as subprocess does."""
+    the exit status is always the command's own (:func:`_exit_status`). Spawned without
+    :mod:`subprocess`, whose imports (``locale`` with ``re``, ``threading``, ``selectors``)
+    cost as much as the interpreter's start, on the no-op this module serves
+    (``pybuild/fastpath.py``); the dispositions Python changed (SIGPIPE and SIGXFSZ ignored)
+    are put back for the command, as subprocess does."""
     if TYPE_CHECKING:
         import signal as _signal
     else:
@@ -212,7 +212,16 @@ def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
         restore = [n for n in held if previous.get(n) != _signal.SIG_IGN]
         restore += [_signal.SIGPIPE, _signal.SIGXFSZ]
         pid = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore)
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        return _exit_status(os.waitpid(pid, 0)[1])
     finally:
         for number, handler in previous.items():
             _signal.signal(number, handler)
+
+
+def _exit_status(wait_status: int) -> int:
+    """The status pybuild exits with for a command that ended with `wait_status`: its own, or
+    128 + N when signal N killed it, as sh, bash and ``uv run`` report it (141 for a reader
+    gone, 130 for Ctrl-C, 143 for SIGTERM). :func:`os.waitstatus_to_exitcode` says -N there,
+    which ``sys.exit`` would turn into 256 - N."""
+    code = os.waitstatus_to_exitcode(wait_status)
+    return 128 - code if code < 0 else code

@@ -61,6 +61,34 @@ def pybuild(
     return subprocess.run(argv, input=stdin, env=env, cwd=cwd, capture_output=True, text=True)
 
 
+def full(**more: str) -> dict[str, str]:
+    """The test's environment, and `more`, for the full command line every time: a record of
+    the evaluation would let the fast path answer."""
+    return {**os.environ, "PYBUILD_EVAL_CACHE": "false", **more}
+
+
+# `pybuild shell … --run CMD` answered by the fast path (pybuild/fastpath.py) alone, its
+# status 99 when the fast path left it to the full command line: the full command first
+# builds and evaluates it twice (as test_fastpath does), trusting the fixture's young recipes.
+FAST_PATH = """\
+import sys
+from pybuild import evalcache, fastpath
+from pybuild.cli import main
+
+evalcache._SETTLED_NS = 0
+argv = sys.argv[1:]
+record = [*argv[: argv.index("--run")], "--run", "true"]
+assert main(record) == 0 and main(record) == 0
+status = fastpath.answer(argv)
+sys.exit(99 if status is None else status)
+"""
+
+
+def fast_path(*args: str) -> list[str]:
+    """The command line that runs `args` on the fast path (:data:`FAST_PATH`)."""
+    return [sys.executable, "-c", FAST_PATH, *args]
+
+
 @pytest.mark.parametrize("name", SHELLS)
 def test_the_environment_wins_over_the_users_start_up_files(
     name: str, greet_env: tuple[list[str], str], tmp_path: Path
@@ -116,3 +144,22 @@ def test_a_shell_that_is_no_program_is_named(greet_env: tuple[list[str], str]) -
     assert done.returncode == 1
     assert done.stderr.startswith(f"error: $SHELL is {missing}, which is no program here")
     assert "a bug in pybuild" not in done.stderr
+
+
+def test_a_command_a_signal_ends_exits_with_128_and_its_number(
+    greet_env: tuple[list[str], str],
+) -> None:
+    """As sh and ``uv run`` report it: 143 for SIGTERM, 141 for SIGPIPE (a reader gone), 137
+    for SIGKILL; of a --run command, of ``run``'s program, of an interactive shell, and on the
+    fast path (``waitstatus_to_exitcode`` says -N, which ``sys.exit`` made 256 - N)."""
+    sets, _ = greet_env
+    shell = ["shell", *sets, "-p", "greet"]
+    for command, status in (("kill -TERM $$", 143), ("kill -PIPE $$", 141)):
+        assert pybuild(*shell, "--run", command, env=full()).returncode == status
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+    program = pybuild("run", *sets, "--bin", "python", "greet", "-c", code, env=full())
+    assert program.returncode == 143
+    interactive = pybuild(*shell, stdin="kill -KILL $$\n", env=full(SHELL="/bin/sh"))
+    assert interactive.returncode == 137
+    fast = subprocess.run(fast_path(*shell, "--run", "kill -TERM $$"), capture_output=True)
+    assert fast.returncode == 143, fast.stderr
