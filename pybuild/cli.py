@@ -4,7 +4,8 @@
 The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
 one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1;
 ``--show-trace`` prints the whole traceback. Ctrl-C, SIGTERM and SIGHUP interrupt a command
-alike: what it made so far is cleaned up, and it exits with 128 + the signal's number.
+alike: what it made so far is cleaned up, and it exits with 128 + the signal's number. Once
+``shell`` or ``run`` has started its command, they are the command's (:mod:`pybuild.shell`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ from collections.abc import Mapping, Sequence
 from .writtenjson import top_level_string
 
 TYPE_CHECKING = False  # typing is an import the no-op shell does without
+if TYPE_CHECKING:
+    import signal as _signal
+    from typing import Any
+else:
+    import _signal  # loaded with the interpreter; signal's module would import enum for it
 
 __all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
 
@@ -193,29 +198,58 @@ def _normal(name: str) -> str:
 def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
     """Start `argv` and wait for it as ``system(3)`` does: Ctrl-C and Ctrl-\\ are ignored here
     while it runs, so they are the command's to handle (an interactive shell survives them) and
-    the exit status is always the command's own (:func:`_exit_status`). Spawned without
-    :mod:`subprocess`, whose imports (``locale`` with ``re``, ``threading``, ``selectors``)
-    cost as much as the interpreter's start, on the no-op this module serves
+    the exit status is always the command's own (:func:`_exit_status`). SIGTERM and SIGHUP,
+    most often sent to pybuild alone (``kill``, ``docker stop``, a CI job's time-out), are
+    passed on to it, as ``uv run`` passes them, and pybuild goes on waiting: the command is
+    never left running without it, nor its environment without the root this process holds
+    (nix-shell and ``nix run`` exec the command, which gets them itself). They are blocked
+    while it is spawned, so that one sent meanwhile waits for its pid. A signal ignored when
+    pybuild started (``nohup``) stays ignored, by the command too.
+
+    Spawned without :mod:`subprocess`, whose imports (``locale`` with ``re``, ``threading``,
+    ``selectors``) cost as much as the interpreter's start, on the no-op this module serves
     (``pybuild/fastpath.py``); the dispositions Python changed (SIGPIPE and SIGXFSZ ignored)
     are put back for the command, as subprocess does."""
-    if TYPE_CHECKING:
-        import signal as _signal
-    else:
-        import _signal  # signal's module wraps this one to add enums: enum would cost 5 ms
+    child = 0
+
+    def forward(number: int, frame: object) -> None:
+        if child:
+            try:  # noqa: SIM105 (contextlib: an import the no-op shell does without)
+                os.kill(child, number)
+            except ProcessLookupError:  # it ended, and was waited for, as the signal came
+                pass
 
     held = (_signal.SIGINT, _signal.SIGQUIT)
-    try:
-        previous = {number: _signal.signal(number, _signal.SIG_IGN) for number in held}
-    except ValueError:  # not the main thread, which alone handles signals: left as they are
-        previous = {}
+    passed = [
+        n for n in (_signal.SIGTERM, _signal.SIGHUP) if _signal.getsignal(n) != _signal.SIG_IGN
+    ]
+    previous = _set_handlers(
+        {**dict.fromkeys(held, _signal.SIG_IGN), **dict.fromkeys(passed, forward)}
+    )
     try:
         restore = [n for n in held if previous.get(n) != _signal.SIG_IGN]
         restore += [_signal.SIGPIPE, _signal.SIGXFSZ]
-        pid = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore)
-        return _exit_status(os.waitpid(pid, 0)[1])
+        mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, passed)
+        try:
+            child = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore, setsigmask=mask)
+        finally:
+            _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
+        return _exit_status(os.waitpid(child, 0)[1])
     finally:
-        for number, handler in previous.items():
-            _signal.signal(number, handler)
+        _set_handlers(previous)
+
+
+def _set_handlers(handlers: dict[int, Any]) -> dict[int, Any]:
+    """Set these signals' `handlers`; the ones they replace, to put back. Only the main
+    thread may: elsewhere the signals are left as they are, and none is replaced."""
+    replaced = {}
+    try:
+        for number, handler in handlers.items():
+            previous = _signal.signal(number, handler)
+            replaced[number] = _signal.SIG_DFL if previous is None else previous  # set in C
+    except ValueError:  # not the main thread: nothing was set
+        pass
+    return replaced
 
 
 def _exit_status(wait_status: int) -> int:

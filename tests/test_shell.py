@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,75 @@ def test_a_command_a_signal_ends_exits_with_128_and_its_number(
     assert interactive.returncode == 137
     fast = subprocess.run(fast_path(*shell, "--run", "kill -TERM $$"), capture_output=True)
     assert fast.returncode == 143, fast.stderr
+
+
+# A command that says which signal reached it, with a status of its own, once it has written
+# its pid (to the file after it) and is waiting.
+TRAPPED = (
+    "trap 'echo TERM > {said}; kill $s; exit 7' TERM;"
+    " trap 'echo HUP > {said}; kill $s; exit 8' HUP;"
+    " sleep 60 & s=$!; echo $$ > {pid}; wait $s"
+)
+# `run`'s program that does the same for SIGTERM, in Python.
+TRAPPED_PROGRAM = (
+    "import os, pathlib, signal, sys, time;"
+    " signal.signal(signal.SIGTERM, lambda *_: sys.exit(5));"
+    " pathlib.Path({pid!r}).write_text(str(os.getpid())); time.sleep(60)"
+)
+
+
+def signalled(
+    argv: list[str],
+    number: int,
+    pid: Path,
+    env: dict[str, str],
+    meanwhile: Callable[[], None] = lambda: None,
+) -> int:
+    """The status `argv` (pybuild) exits with when sent signal `number` once its command has
+    written its `pid` (and `meanwhile` is done); that command must have ended with it (it is
+    killed if left running, and the test fails)."""
+    pid.unlink(missing_ok=True)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid.exists() or not pid.read_text().strip():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the command did not start"
+            time.sleep(0.05)
+        meanwhile()
+        proc.send_signal(number)
+        status = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    command = int(pid.read_text())
+    try:
+        os.kill(command, signal.SIGKILL)
+    except ProcessLookupError:
+        return status
+    raise AssertionError(f"the command ({command}) was left running; pybuild exited {status}")
+
+
+def test_sigterm_and_sighup_reach_the_command_and_pybuild_exits_as_it_did(
+    greet_env: tuple[list[str], str], tmp_path: Path
+) -> None:
+    """SIGTERM (``docker stop``, a CI job's time-out, a service's stop) and SIGHUP (a terminal
+    closed) sent to pybuild are passed on to the command, as ``uv run`` passes them (nix-shell
+    and ``nix run`` exec it): pybuild waits for it and exits with its status, on the full
+    command line and on the fast path, of a --run command and of ``run``'s program. Its
+    environment stays held as a root meanwhile: a collection keeps it."""
+    sets, env = greet_env
+    pid, said = tmp_path / "pid", tmp_path / "said"
+    shell = ["shell", *sets, "-p", "greet", "--run", TRAPPED.format(said=said, pid=pid)]
+    full_shell = [sys.executable, "-m", "pybuild", *shell]
+
+    def collect() -> None:
+        assert pybuild("gc").returncode == 0 and Path(env).is_dir()
+
+    assert signalled(full_shell, signal.SIGTERM, pid, full(), collect) == 7
+    assert said.read_text() == "TERM\n"
+    assert signalled(full_shell, signal.SIGHUP, pid, full()) == 8
+    assert said.read_text() == "HUP\n"
+    assert signalled(fast_path(*shell), signal.SIGTERM, pid, dict(os.environ)) == 7
+    code = TRAPPED_PROGRAM.format(pid=str(pid))
+    program = [sys.executable, "-m", "pybuild", "run", *sets, "--bin", "python", "greet"]
+    assert signalled([*program, "-c", code], signal.SIGTERM, pid, full()) == 5
