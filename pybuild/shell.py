@@ -3,9 +3,11 @@ a package's program there.
 
 The environment's ``bin`` goes first on ``PATH`` and ``VIRTUAL_ENV`` names it, as activating
 a venv would. ``PYTHONPATH`` and ``PYTHONHOME`` never get in, so what Python sees is exactly
-the environment. ``--pure`` also drops everything else the user's session had, except a few
-variables a terminal needs (like nix-shell ``--pure``). An interactive shell's start-up files
-run before the environment is applied again, so they cannot take its place (:func:`_interactive`).
+the environment. ``--pure`` also drops everything else the user's session had, except what
+nix-shell ``--pure`` keeps (a terminal's variables, the proxies) and what a pybuild run in the
+shell needs to work as the one outside (``_PURE_KEEP``). An interactive shell's start-up
+files run before the environment is applied again, so they cannot take its place
+(:func:`_interactive`).
 """
 
 from __future__ import annotations
@@ -24,23 +26,48 @@ else:
 
 __all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
 
-_PURE_KEEP = (
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "TERM",
-    "COLORTERM",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-    "TZ",
-    "DISPLAY",
-    "SHELL",
-    "TMPDIR",
-    "PYBUILD_HOME",
-    "XDG_DATA_HOME",
-    "XDG_CONFIG_HOME",
+# What --pure keeps: what nix-shell --pure keeps (its keepVars, but PATH, made anew, and its
+# own NIX_ ones; the proxies as its networkProxyVariables), what a terminal's session needs,
+# and what a pybuild run in the shell needs to find the same store, settings and downloads:
+# XDG_* folders, the CA certificates behind a proxy, every PYBUILD_ variable (_PURE_PREFIX).
+_PURE_KEEP = frozenset(
+    {
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "SHLVL",
+        "TERM",
+        "COLORTERM",
+        "NO_COLOR",
+        "PAGER",
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "TZ",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "WAYLAND_SOCKET",
+        "XDG_RUNTIME_DIR",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "TMPDIR",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "http_proxy",
+        "https_proxy",
+        "ftp_proxy",
+        "all_proxy",
+        "no_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "FTP_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+    }
 )
+_PURE_PREFIX = "PYBUILD_"  # PYBUILD_HOME, PYBUILD_CONFIG, and a setting's PYBUILD_<NAME>
 NEVER = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX")
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -48,7 +75,7 @@ _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 def shell_environ(env_dir: str, pure: bool, base: Mapping[str, str]) -> dict[str, str]:
     """The variables a shell in `env_dir` gets, from the caller's `base`."""
     if pure:
-        environ = {k: base[k] for k in _PURE_KEEP if k in base}
+        environ = {k: v for k, v in base.items() if k in _PURE_KEEP or k.startswith(_PURE_PREFIX)}
         rest = _SYSTEM_PATH
     else:
         environ = {k: v for k, v in base.items() if k not in NEVER}

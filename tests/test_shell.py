@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.pkgset import DEFAULT_RECIPES
+from pybuild.shell import shell_environ
 from support.fixtures import BuildIndex, write_fixture_recipes
 
 # A start-up file that does what pyenv's init does (its folder first on PATH, where a `python`
@@ -238,3 +239,39 @@ def test_sigterm_and_sighup_reach_the_command_and_pybuild_exits_as_it_did(
     code = TRAPPED_PROGRAM.format(pid=str(pid))
     program = [sys.executable, "-m", "pybuild", "run", *sets, "--bin", "python", "greet"]
     assert signalled([*program, "-c", code], signal.SIGTERM, pid, full()) == 5
+
+
+def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
+    greet_env: tuple[list[str], str],
+) -> None:
+    """``--pure`` keeps the variables nix-shell ``--pure`` keeps (its ``keepVars``: the
+    proxies, ``SHLVL``, ``PAGER``, the Wayland and runtime folders…), and pybuild's own, so a
+    pybuild run in the shell has the settings, the store and the downloads of the one that
+    started it; nothing else of the session."""
+    kept = {
+        "https_proxy": "http://p:3128",
+        "HTTPS_PROXY": "http://p:3128",
+        "http_proxy": "http://p:3128",
+        "ftp_proxy": "http://p:3128",
+        "all_proxy": "socks5://p:1080",
+        "no_proxy": "localhost",
+        "NO_PROXY": "localhost",
+        "SHLVL": "3",
+        "PAGER": "less",
+        "XDG_RUNTIME_DIR": "/run/user/1000",
+        "WAYLAND_DISPLAY": "wayland-0",
+        "PYBUILD_CONFIG": "/etc/pybuild.toml",
+        "PYBUILD_JOBS": "4",
+        "XDG_CACHE_HOME": "/cache",
+        "SSL_CERT_FILE": "/etc/ssl/ca.pem",
+        "HOME": "/home/me",
+    }
+    base = {**kept, "PYTHONPATH": "/elsewhere", "MY_SECRET": "x", "PATH": "/opt/bin"}
+    environ = shell_environ("/env", True, base)
+    assert {k: environ[k] for k in kept if k in environ} == kept
+    assert "PYTHONPATH" not in environ and "MY_SECRET" not in environ
+    sets, _ = greet_env
+    run = "echo $https_proxy $PYBUILD_CONFIG"
+    more = {"https_proxy": "http://p:3128", "PYBUILD_CONFIG": os.devnull}
+    shown = pybuild("shell", "--pure", *sets, "-p", "greet", "--run", run, env=full(**more))
+    assert shown.stdout == f"http://p:3128 {os.devnull}\n", shown.stderr

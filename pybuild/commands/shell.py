@@ -56,8 +56,9 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--pure",
         action="store_true",
-        help="start from an empty environment (keeps HOME, USER, TERM and a few more); a shell"
-        " reads none of your start-up files (~/.bashrc), as nix-shell --pure",
+        help="start from an empty environment (keeps HOME, TERM, the proxies, the PYBUILD_"
+        " settings and a few more); a shell reads none of your start-up files (~/.bashrc), as"
+        " nix-shell --pure",
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
     add_build_flags(p)
