@@ -201,11 +201,11 @@ def _run(home: str, rest: Sequence[str]) -> int | None:
         from .shell import run_program
 
         try:
-            return run_program(paths[0], paths[1], found.get("bin", [None])[0], args)
+            return run_program(paths, found.get("bin", [None])[0], args)
         except UsageError:
             return None  # the program cannot be chosen: the full command line says why
 
-    return _with_outputs(home, command, 2, run)
+    return _with_outputs(home, command, None, run)  # the environment, and the package's own
 
 
 def _switch(home: str, command: str, rest: Sequence[str]) -> int | None:

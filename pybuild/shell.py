@@ -146,12 +146,17 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_program(env_dir: str, package_dir: str, program: str | None, args: list[str]) -> int:
+def run_program(outputs: Sequence[str], program: str | None, args: list[str]) -> int:
     """``pybuild run``: `program` (any of the environment's), else the package's main
-    program (:func:`main_program`), with `args`, in `env_dir` as a shell's command runs. A
-    ``--`` first separates them from pybuild's, as ``nix run`` takes it, and is left out."""
+    program (:func:`main_program`), with `args`, in the environment as a shell's command
+    runs. `outputs` are the environment's and the package's, or the environment's alone when
+    the package is the set's interpreter (``run python``), whose program is python. A ``--``
+    first separates `args` from pybuild's, as ``nix run`` takes it, and is left out."""
+    env_dir, *package_dir = outputs
     args = args[1:] if args[:1] == ["--"] else args
-    name = program if program is not None else main_program(package_dir, args, env_dir)
+    name = program
+    if name is None:
+        name = main_program(package_dir[0], args, env_dir) if package_dir else "python"
     path = os.path.join(env_dir, "bin", name)
     if os.sep in name or name == "activate" or not os.access(path, os.X_OK):
         from .errors import UsageError

@@ -71,9 +71,10 @@ def full(**more: str) -> dict[str, str]:
     return {**os.environ, "PYBUILD_EVAL_CACHE": "false", **more}
 
 
-# `pybuild shell … --run CMD` answered by the fast path (pybuild/fastpath.py) alone, its
-# status 99 when the fast path left it to the full command line: the full command first
-# builds and evaluates it twice (as test_fastpath does), trusting the fixture's young recipes.
+# `pybuild shell … --run CMD` or `pybuild run …` answered by the fast path (pybuild/fastpath.py)
+# alone, its status 99 when the fast path left it to the full command line: the full command
+# first builds and evaluates it twice (as test_fastpath does; a shell's with `--run true`),
+# trusting the fixture's young recipes.
 FAST_PATH = """\
 import sys
 from pybuild import evalcache, fastpath
@@ -81,7 +82,7 @@ from pybuild.cli import main
 
 evalcache._SETTLED_NS = 0
 argv = sys.argv[1:]
-record = [*argv[: argv.index("--run")], "--run", "true"]
+record = [*argv[: argv.index("--run")], "--run", "true"] if "--run" in argv else argv
 assert main(record) == 0 and main(record) == 0
 status = fastpath.answer(argv)
 sys.exit(99 if status is None else status)
@@ -275,3 +276,29 @@ def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
     more = {"https_proxy": "http://p:3128", "PYBUILD_CONFIG": os.devnull}
     shown = pybuild("shell", "--pure", *sets, "-p", "greet", "--run", run, env=full(**more))
     assert shown.stdout == f"http://p:3128 {os.devnull}\n", shown.stderr
+
+
+def test_python_is_the_sets_interpreter_alone_for_shell_and_run(
+    greet_env: tuple[list[str], str],
+) -> None:
+    """``shell -p python`` is an environment of no packages, as ``nix-shell -p python3`` is
+    the interpreter, and ``run python ARG…`` runs it, as ``uvx python`` does; with packages,
+    ``-p python greet`` is greet's environment. Another value that is no package is named by
+    its attribute."""
+    sets, env = greet_env
+    alone = "python -c 'import sys; print(sys.prefix == sys.base_prefix)'; python -c 'import greet'"
+    bare = pybuild("shell", *sets, "-p", "python", "--run", alone, env=full())
+    assert (bare.returncode, bare.stdout) == (1, "False\n"), bare.stderr
+    assert "No module named 'greet'" in bare.stderr
+    mixed = pybuild("shell", *sets, "-p", "python", "greet", "--run", 'echo "$VIRTUAL_ENV"')
+    assert mixed.stdout == f"{env}\n", mixed.stderr
+    ran = pybuild("run", *sets, "python", "-c", "import sys; print(sys.argv[1:])", "-x")
+    assert ran.stdout == "['-x']\n", ran.stderr
+    with_greet = pybuild("run", *sets, "--with", "greet", "python", "-c", "import greet")
+    assert with_greet.returncode == 0, with_greet.stderr
+    fast = subprocess.run(fast_path("run", *sets, "python", "-c", "print(2)"), capture_output=True)
+    assert (fast.returncode, fast.stdout) == (0, b"2\n" * 3), fast.stderr  # twice, then fast
+    said = "error: greet.version is a str, not a Python package"
+    for argv in (["shell", "-p", "greet.version", "--run", "true"], ["run", "greet.version"]):
+        wrong = pybuild(argv[0], *sets, *argv[1:], env=full())
+        assert wrong.stderr.startswith(said), wrong.stderr

@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
         metavar="ATTR",
         default=[],
         help="packages of the set to put in the environment (-p a b, as nix-shell reads it;"
-        " repeatable)",
+        " repeatable); python is the interpreter alone",
     )
     completes_attrs(packages)
     p.add_argument(
@@ -80,7 +80,9 @@ def _register_run(commands: Any) -> None:
     p.set_defaults(handler=lambda args: _run(_options_after_attr(args, p)))
     completes_attrs(
         p.add_argument(
-            "attr", metavar="ATTR", help="the package (or pypi:NAME), of the set or FILE"
+            "attr",
+            metavar="ATTR",
+            help="the package (or pypi:NAME), of the set or FILE; python: the interpreter",
         )
     )
     p.add_argument(
@@ -117,12 +119,38 @@ def _environment(args: argparse.Namespace) -> Any:
         return file_environment(args.file, args.packages or ["env"])
     if args.packages:
         pkgs = package_set(args)
-        chosen = select_attrs(pkgs, args.packages)
+        chosen = [p for p in _chosen(pkgs, args.packages) if p is not None]
         return pkgs.python.with_packages(lambda ps: chosen)
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
     return file_environment("shell.py", ["env"])
+
+
+def _chosen(pkgs: Any, attrs: list[str]) -> list[Any]:
+    """The Python packages `attrs` name in the set, for an environment, and None where one
+    names the set's interpreter (``python``), which every environment has: ``-p python`` is
+    an environment of no packages, as ``nix-shell -p python3`` is the interpreter. Anything
+    else is an error that names its attribute, before an environment is made of it."""
+    from ..lazy import force
+    from ..pkgset import a_noun
+    from ..python.environment import PythonForSet
+    from ..python.package import PythonPackage
+
+    chosen: list[Any] = []
+    for attr, value in zip(attrs, map(force, select_attrs(pkgs, attrs)), strict=True):
+        if isinstance(value, PythonForSet) and value.interpreter == pkgs.python.interpreter:
+            chosen.append(None)
+        elif isinstance(value, PythonPackage):
+            chosen.append(value)
+        else:
+            error = UsageError(f"{attr} is {a_noun(type(value).__name__)}, not a Python package")
+            error.hint = (
+                "an environment is made of Python packages of the set; python alone is its"
+                " interpreter (--python X.Y chooses another)"
+            )
+            raise error
+    return chosen
 
 
 def _shell(args: argparse.Namespace) -> int:
@@ -211,29 +239,32 @@ def _run(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     key = None if args.dry_run or not settings.eval_cache else _run_cache_key(args, store)
     with recorded_valid(store, key) as cached:
-        if cached is not None and len(cached) == 2:
-            env, pkg = (str(store.path(t.output_paths["out"])) for t in cached)
-            return run_program(env, pkg, args.bin, args.args)
+        if cached is not None:
+            paths = [str(store.path(t.output_paths["out"])) for t in cached]
+            return run_program(paths, args.bin, args.args)
     options = build_options(args, settings)
     if key:
-        env_drv, pkg_drv = evaluate_recorded(store, key, lambda: _run_targets(args))
+        targets = evaluate_recorded(store, key, lambda: _run_targets(args))
     else:
-        env_drv, pkg_drv = _run_targets(args)
+        targets = _run_targets(args)
     if args.dry_run:
-        return print_work([env_drv], store, options)
-    realise([env_drv], store, options)
-    return run_program(env_drv.path(store=store), pkg_drv.path(store=store), args.bin, args.args)
+        return print_work(targets[:1], store, options)
+    realise(targets[:1], store, options)
+    paths = [t.path(store=store) for t in targets]
+    return run_program(paths, args.bin, args.args)
 
 
 def _run_targets(args: argparse.Namespace) -> list[Any]:
     """The environment of ``run``'s package and ``--with`` packages, and the package's own
-    derivation (its programs are the ones it may run)."""
+    derivation (its programs are the ones it may run); the environment alone when the package
+    is the set's interpreter, whose program is python (``run python``, as ``uvx python``)."""
     if args.file:
         return _file_targets(args)
     pkgs = package_set(args)
-    pkg, *more = select_attrs(pkgs, [args.attr, *args.with_packages])
-    env = pkgs.python.with_packages(lambda ps: [pkg, *more])
-    return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
+    pkg, *more = _chosen(pkgs, [args.attr, *args.with_packages])
+    env = pkgs.python.with_packages(lambda ps: [p for p in [pkg, *more] if p is not None])
+    own = [] if pkg is None else [as_derivation(pkg, args.attr)]
+    return [as_derivation(env, "env"), *own]
 
 
 def _file_targets(args: argparse.Namespace) -> list[Any]:
