@@ -446,6 +446,68 @@ def test_a_second_cache_is_tried_when_the_first_refuses(
     assert f"from {filled.url}" in said(opts)
 
 
+def planted(tmp_path: Path) -> tuple[Chain, Store, Path]:
+    """A cache folder an untrusted run wrote first: the closure of app, unsigned, with the
+    entry of app changed (References emptied, another Deriver, a garbage archive) where
+    nothing checks it, since nothing signs it."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    root = tmp_path / "shared"
+    copy_to(open_cache(str(root)), built, [chain.app.out])
+    meta = root / narinfo_name(chain.app.out)
+    info = NarInfo.parse(meta.read_text())
+    meta.write_text(replace(info, references=(), deriver=f"{'0' * 32}-evil.drv").to_text())
+    return chain, built, meta
+
+
+def test_a_signed_copy_replaces_an_entry_that_differs_from_the_store_never_signs_it(
+    tmp_path: Path, store: Store
+) -> None:
+    chain, built, meta = planted(tmp_path)
+    archive = meta.parent / NarInfo.parse(meta.read_text()).url
+    inode = archive.stat().st_ino
+    key = SecretKey.generate("test-1")
+    report = copy_to(open_cache(str(meta.parent)), built, [chain.app.out], keys=[key])
+    assert report.uploaded == [chain.app.out]  # replaced, not "already there"
+    assert report.present == [chain.lib.out]
+    info = NarInfo.parse(meta.read_text())
+    local = built.info(chain.app.out)
+    assert (info.references, info.deriver) == (local.references, local.deriver)
+    assert info.trusted_by([key.public_key()]) == "test-1"
+    assert archive.stat().st_ino == inode  # the store's own archive: not written again
+    opts = options(str(meta.parent), keys=(str(key.public_key()),))
+    assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
+    assert store.info(chain.app.out).references == (chain.lib.out,)
+
+
+def test_a_replaced_entry_gets_its_archive_again_when_the_cache_s_is_not_the_store_s(
+    tmp_path: Path, store: Store
+) -> None:
+    chain, built, meta = planted(tmp_path)
+    archive = meta.parent / NarInfo.parse(meta.read_text()).url
+    archive.write_bytes(b"not the archive")
+    key = SecretKey.generate("test-1")
+    copy_to(open_cache(str(meta.parent)), built, [chain.app.out], keys=[key])
+    opts = options(str(meta.parent), keys=(str(key.public_key()),))
+    assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
+    assert list(store.verify(check_contents=True)) == []
+
+
+def test_signatures_the_store_holds_are_written_only_beside_the_store_s_own_metadata(
+    tmp_path: Path,
+) -> None:
+    """``pybuild sign``, then a copy without a key: the signature the store keeps is of the
+    store's path info, so it goes only into an entry that says the same."""
+    chain, built, meta = planted(tmp_path)
+    key = SecretKey.generate("test-1")
+    sign_local(built, chain.app.out, [key])
+    copy_to(open_cache(str(meta.parent)), built, [chain.app.out])
+    info = NarInfo.parse(meta.read_text())
+    assert info.references == (chain.lib.out,)
+    assert info.trusted_by([key.public_key()]) == "test-1"
+
+
 def test_a_lower_priority_number_is_asked_first(filled: Filled, tmp_path: Path) -> None:
     second = tmp_path / "second"
     copy_to(open_cache(str(second)), filled.built, [filled.chain.app.out], keys=[filled.key])

@@ -34,16 +34,18 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import threading
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
+from ..hashing import Hash
 from ..store import remove_tree
 from ..store.paths import check_name
 from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
@@ -205,11 +207,20 @@ class BinaryCache:
         path: str,
         keys: Sequence[SecretKey] = (),
         compression: str = DEFAULT_COMPRESSION,
+        say: Callable[[str], None] = lambda _: None,
     ) -> bool:
         """Put store path `path` in the cache, signed by the store's signatures and `keys`.
 
-        Returns False when the cache had it already (its metadata then gains any signature
-        it lacked). The path's references must be uploaded first (:func:`copy_to` does so).
+        What is written and signed is always the local store's record of the path (NAR hash
+        and size, references, deriver), never what the cache holds: a cache folder may be
+        shared with runs that are not trusted (a pull request's CI job may write it first), and
+        a signature over their metadata would make every consumer register what they chose.
+        So an entry the cache has already is kept only when it says what the store says; it
+        then gains the signatures it lacks, and False is returned. One that says anything else
+        is replaced, with `say` telling which fields differed: its metadata is written again
+        from the store, with only the store's signatures and `keys`'s, and its archive is
+        uploaded again unless the cache's file is byte for byte the store's archive.
+        The path's references must be uploaded first (:func:`copy_to` does so).
         """
         local = store.info(path)
         sigs = list(store.registry.signatures(path))
@@ -217,28 +228,20 @@ class BinaryCache:
             existing = self.narinfo(path)
         except EntryRefused:
             existing = None  # broken metadata: replace it
-        if existing is not None and existing.nar_hash.sri == local.nar_hash:
-            info = _with_sigs(existing, sigs, keys)
-            if info.sigs != existing.sigs:
-                self._put(narinfo_name(path), info.to_text().encode())
-            return False
+        if existing is not None:
+            differ = _differences(existing, local)
+            if not differ:
+                info = _with_sigs(existing, sigs, keys)
+                if info.sigs != existing.sigs:
+                    self._put(narinfo_name(path), info.to_text().encode())
+                return False
+            say(
+                f"warning: {self.url} had an entry of {path} whose {', '.join(differ)} differ"
+                " from this store's; it is replaced from this store"
+            )
         if compression not in COMPRESSIONS:
             raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")
-        # The store's temporary folder names its owner, so a collection removes an upload
-        # whose process was killed (SIGKILL) as soon as that process is gone.
-        work = store.new_tmp_dir("upload")
-        try:
-            with open(work / "archive", "wb") as tmp:
-                archive = write_archive(store.path(path), tmp, compression)
-            if archive.nar_hash.sri != local.nar_hash:
-                raise CacheError(
-                    f"{store.path(path)} does not match its registered hash; it was changed "
-                    "after it was built (run `pybuild verify --check-contents`)"
-                )
-            url = f"nar/{archive.file_hash.base32}{COMPRESSIONS[compression]}"
-            self._put(url, work / "archive")
-        finally:
-            remove_tree(work)
+        url, archive = self._upload_archive(store, path, local.nar_hash, compression, existing)
         info = NarInfo(
             path=path,
             url=url,
@@ -249,17 +252,75 @@ class BinaryCache:
             nar_size=archive.nar_size,
             references=tuple(local.references),
             deriver=local.deriver,
-            ca=local.ca if local.ca == f"source:{local.nar_hash}" else None,
+            ca=_content_address(local),
         )
         info = _with_sigs(info, sigs, keys)
         self._put(narinfo_name(path), info.to_text().encode())
         return True
+
+    def _upload_archive(
+        self, store: Any, path: str, nar_hash: str, compression: str, existing: NarInfo | None
+    ) -> tuple[str, Archive]:
+        """Write the archive of `path` and put it in the cache; its URL and hashes.
+
+        An entry being replaced (`existing`) keeps its archive file when that file is the very
+        archive written here (archives are deterministic, and named by their hash), checked
+        byte for byte: its metadata alone may have been changed.
+        """
+        # The store's temporary folder names its owner, so a collection removes an upload
+        # whose process was killed (SIGKILL) as soon as that process is gone.
+        work = store.new_tmp_dir("upload")
+        try:
+            with open(work / "archive", "wb") as tmp:
+                archive = write_archive(store.path(path), tmp, compression)
+            if archive.nar_hash.sri != nar_hash:
+                raise CacheError(
+                    f"{store.path(path)} does not match its registered hash; it was changed "
+                    "after it was built (run `pybuild verify --check-contents`)"
+                )
+            url = f"nar/{archive.file_hash.base32}{COMPRESSIONS[compression]}"
+            if existing is None or existing.url != url or not self._holds(url, archive.file_hash):
+                self._put(url, work / "archive")
+        finally:
+            remove_tree(work)
+        return url, archive
+
+    def _holds(self, rel: str, file_hash: Hash) -> bool:
+        """Whether the cache's file `rel` exists and has the hash `file_hash` (read whole)."""
+        digest = hashlib.sha256()
+        try:
+            with self._open(rel) as stream:
+                while chunk := stream.read(_CHUNK):
+                    digest.update(chunk)
+        except ArchiveError:
+            return False  # absent
+        return Hash(digest.digest()) == file_hash
 
     def upload_log(self, drv_name: str, log: bytes) -> None:
         """Put the build log `log` of derivation `drv_name` in the cache (as bytes, not as a
         file: an empty file would go over HTTP chunked, which not every server takes)."""
         check_name(drv_name)
         self._put(f"log/{drv_name}", log)
+
+
+def _differences(info: NarInfo, local: Any) -> list[str]:
+    """The fields of cache metadata `info` that say otherwise than the store's record `local`
+    of the path (a :class:`~pybuild.store.registry.PathInfo`)."""
+    fields = {
+        "NarHash": (info.nar_hash.sri, local.nar_hash),
+        "NarSize": (info.nar_size, local.nar_size),
+        "References": (set(info.references), set(local.references)),
+        "Deriver": (info.deriver, local.deriver),
+        "CA": (info.ca, _content_address(local)),
+    }
+    return [name for name, (theirs, ours) in fields.items() if theirs != ours]
+
+
+def _content_address(local: Any) -> str | None:
+    """The CA line of a path: only a source's, whose address is its NAR hash (a consumer
+    checks it against the signed NarHash)."""
+    ca: str | None = local.ca
+    return ca if ca == f"source:{local.nar_hash}" else None
 
 
 def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) -> NarInfo:

@@ -81,7 +81,7 @@ def copy_to(
     for path in references_first(store, paths):
         if keys:
             sign_local(store, path, keys)
-        if cache.upload(store, path, keys=keys, compression=compression):
+        if cache.upload(store, path, keys=keys, compression=compression, say=say):
             report.uploaded.append(path)
             say(f"copied {path} to {cache.url}")
             _upload_log(cache, store, path, logged)
