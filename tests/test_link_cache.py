@@ -168,6 +168,23 @@ def test_gc_removes_the_entries_no_store_links(filled: Filled, tmp_path: Path) -
     assert entries(links) == [] and not (home_2 / "store" / app).exists()
 
 
+def test_gc_frees_an_optimised_store_s_files_the_link_cache_shares(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """optimise leaves the files the link cache shares alone: a name for them in
+    ``store/.links`` would keep them at two links after the store lets them go, so that
+    neither the store's collection nor the link cache's prune would ever free them."""
+    links, home = tmp_path / "links", tmp_path / "home"
+    cli(filled, home, links, "copy", "--from", filled.url, filled.chain.app.out)
+    cli(filled, home, links, "optimise")
+    store = home / "store"
+    for drv in (filled.chain.app, filled.chain.lib):
+        cli(filled, home, links, "delete", str(store / drv.out))
+    cli(filled, home, links, "gc")
+    assert entries(links) == []
+    assert not (store / ".links").exists() or os.listdir(store / ".links") == []
+
+
 def test_the_folder_it_makes_is_used_under_any_umask(filled: Filled, tmp_path: Path) -> None:
     """Made 0755: a umask of 002 (a shared group's) would leave it writable by the group,
     which would then be refused."""

@@ -8,6 +8,15 @@ hard link to it. Contents, modes and times stay what they were (store files are 
 with canonical times), so ``pybuild verify --check-contents`` passes afterwards; running it
 again links nothing new.
 
+A file that already has other hard links, none of them in ``.links``, is left alone: it is
+shared already, by the link cache (:mod:`pybuild.cache.links`), since the files of a path that
+was built or added have one link each (the store copies a file a builder hard-linked).
+Giving it a ``.links`` name as well would leak its bytes for good: once every store let the
+path go, the file would still have two links, the link cache's and ``.links``', and the
+collection frees only ``.links`` names that nothing else links, while the link cache frees
+only entries that no store links. So files that came from the link cache are not
+deduplicated against one another here; the link cache shares them across stores instead.
+
 It works under a shared hold of the gc lock (a collection, which removes ``.links`` entries
 that nothing uses any more, waits) and one lock per store path, so two optimisers do not
 rewrite one path at once.
@@ -123,6 +132,8 @@ def _optimise_file(
 ) -> None:
     if st.st_ino in known:
         return  # already one of the links
+    if st.st_nlink > 1:
+        return  # shared already, by the link cache: a .links name would keep it for ever
     if st.st_mode & stat.S_IWUSR:
         return  # store files are read-only; a writable one is being changed: leave it be
     key = hash_path(path)[0].base32  # the NAR hash: content and executable bit
@@ -146,8 +157,7 @@ def _optimise_file(
             return  # the shared copy was damaged: never spread it
         if _replace_with_link(store, path, link):
             result.files_linked += 1
-            if st.st_nlink == 1:
-                result.bytes_saved += st.st_size
+            result.bytes_saved += st.st_size  # it had no other link (above)
         return
 
 
