@@ -30,6 +30,7 @@ else:
 
 __all__ = ["main"]
 
+_MARK = "\0"  # in front of --option's words while argparse reads them (_mark_option_words)
 _OPTION_HELP = "set a setting for this command (overrides config file and environment)"
 _TRACE_HELP = "on an error, print the whole Python traceback, not only the place in your code"
 
@@ -118,7 +119,7 @@ def _command(argv: list[str]) -> int:
     if argv in ([], ["-h"], ["--help"]):
         return _print_help(parser, status=2 if not argv else 0)
     _refuse_a_global_profile(argv)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
@@ -150,6 +151,45 @@ def _command(argv: list[str]) -> int:
         return 1
     finally:
         _close_progress()
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """`argv` parsed, each ``--option NAME VALUE`` taking its two words verbatim."""
+    args = parser.parse_args(_mark_option_words(argv))
+    for name, value in vars(args).items():
+        setattr(args, name, _unmarked(value))
+    return args
+
+
+def _mark_option_words(argv: list[str]) -> list[str]:
+    """`argv` with the two words after each ``--option`` (up to a ``--``) marked as values.
+
+    Nix takes ``--option name value`` whatever the value looks like; argparse would take a
+    value that starts with ``-`` for an option (``--option ssh_options -x``), or for the
+    command's own (build's ``-o LINK`` catches ``-o UserKnownHostsFile=…``). A NUL byte in
+    front of a word, which no real argument can hold, keeps argparse from reading it as one;
+    :func:`_unmarked` takes the marks off after parsing. Marked, not taken out of `argv`: a
+    ``--option`` after ``run ATTR`` is the program's, and must reach it as it was typed.
+    """
+    marked, at = [], 0
+    while at < len(argv) and argv[at] != "--":
+        if argv[at] == "--option":
+            marked += [argv[at], *(_MARK + word for word in argv[at + 1 : at + 3])]
+            at += 3
+        else:
+            marked.append(argv[at])
+            at += 1
+    return marked + argv[at:]
+
+
+def _unmarked(value: Any) -> Any:
+    """A parsed value without :func:`_mark_option_words`' marks: ``--option``'s pairs (lists),
+    and words a command keeps as typed (``run``'s program arguments)."""
+    if isinstance(value, str):
+        return value.removeprefix(_MARK)
+    if isinstance(value, list):
+        return [_unmarked(item) for item in value]
+    return value
 
 
 def _refuse_a_global_profile(argv: list[str]) -> None:

@@ -1135,6 +1135,35 @@ def test_option_before_the_command() -> None:
     assert values["jobs"] == (3, "--option")
 
 
+@pytest.mark.parametrize("value", ["-x", "-o UserKnownHostsFile=/tmp/kh", "--", "--json"])
+def test_an_option_s_value_is_taken_verbatim_whatever_it_looks_like(value: str) -> None:
+    """As Nix takes ``--option name value``: build's own ``-o LINK`` must not catch ssh
+    options, before the command or after it."""
+    option = ("--option", "ssh_options", value)
+    for line in (("config", "show", "--json", *option), (*option, "config", "show", "--json")):
+        shown = config_values(*line)["ssh_options"]
+        assert shown == (value.split(), "--option")
+    run_cli("build", "-f", HELLO, "hello", "--dry-run", *option)
+    run_cli(*option, "build", "-f", HELLO, "hello", "--dry-run")
+
+
+def test_help_shows_the_option_and_an_incomplete_one_is_an_error() -> None:
+    assert "--option NAME VALUE" in run_cli("build", "--help").stdout
+    assert "--option NAME VALUE" in run_cli("--help").stdout
+    short = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", check=False)
+    assert short.returncode == 2
+    assert "--option" in short.stderr and "Traceback" not in short.stderr
+
+
+def test_option_words_after_run_s_attr_reach_the_program_as_typed() -> None:
+    from pybuild.cli import _parser, parse
+
+    line = ["run", "black", "--option", "-x", "-", "--", "--option", "-y", "z"]
+    args = parse(_parser(["shell"]), ["--option", "jobs", "-1", *line])
+    assert args.option == [["jobs", "-1"]]
+    assert args.args == line[2:]
+
+
 def test_bad_options_are_errors(tmp_path: Path) -> None:
     unknown = run_cli("config", "show", "--option", "jbos", "3", check=False)
     assert unknown.returncode == 1
