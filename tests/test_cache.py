@@ -13,6 +13,7 @@ import base64
 import contextlib
 import http.server
 import io
+import json
 import lzma
 import os
 import re
@@ -1268,6 +1269,22 @@ def test_sign_records_signatures_in_the_store(filled: Filled) -> None:
     assert sig in filled.built.registry.signatures(filled.chain.lib.out)
     info = replace(filled.info(filled.chain.lib), sigs=(sig,))
     assert info.trusted_by([other.public_key()]) == "other-1"
+
+
+def test_path_info_sigs_shows_the_signatures_the_store_keeps(
+    filled: Filled, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``nix path-info --sigs``: a column of them, space-separated; and a list in JSON."""
+    monkeypatch.setenv("PYBUILD_HOME", str(filled.built.home))
+    lib, tool = filled.chain.lib.out, filled.chain.tool.out
+    (sig,) = filled.built.registry.signatures(lib)  # copy_to --key recorded it
+    capsys.readouterr()
+    assert main(["path-info", "--sigs", str(filled.built.path(lib))]) == 0
+    assert capsys.readouterr().out.split("\t")[-1] == f"{sig}\n"
+    assert main(["path-info", "--sigs", str(filled.built.path(tool))]) == 0  # never signed
+    assert capsys.readouterr().out.endswith("\t\n")
+    assert main(["path-info", "--json", str(filled.built.path(lib))]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["signatures"] == [sig]
 
 
 def test_an_old_registry_gains_the_signatures_table(tmp_path: Path) -> None:

@@ -56,6 +56,11 @@ def register(commands: Any) -> None:
     p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
     p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
     p.add_argument(
+        "--sigs",
+        action="store_true",
+        help="show the signatures the store keeps (pybuild sign, copy --to --key, a cache's)",
+    )
+    p.add_argument(
         "--json", action="store_true", help="a JSON list, a record per path (as nix path-info)"
     )
     target_options(p)
@@ -116,6 +121,7 @@ def _path_info(args: argparse.Namespace) -> int:
     names = [name for named in outputs_named(args, args.targets, store) for name in named]
     if args.recursive:
         names = store.closure(names)
+    sigs = {name: store.registry.signatures(name) for name in names}
     rows = []
     for name in names:
         info = store.info(name).to_json()
@@ -123,15 +129,18 @@ def _path_info(args: argparse.Namespace) -> int:
         info["references"] = [str(store.path(r)) for r in info["references"]]  # type: ignore[union-attr]
         if args.closure_size:
             info["closureSize"] = sum(store.info(n).nar_size for n in store.closure([name]))
+        info["signatures"] = sigs[name]
         rows.append(info)
     if args.json:
         print_json(rows)
         return 0
-    for row in rows:
-        size = f"\t{human_size(row['narSize'])}"
+    for name, row in zip(names, rows, strict=True):
+        columns = [str(row["path"]), human_size(row["narSize"])]
         if args.closure_size:
-            size += f"\t{human_size(row['closureSize'])}"
-        print(f"{row['path']}{size}")
+            columns.append(human_size(row["closureSize"]))
+        if args.sigs:  # as nix path-info --sigs: one column, the signatures separated by spaces
+            columns.append(" ".join(sigs[name]))
+        print("\t".join(columns))
     return 0
 
 
