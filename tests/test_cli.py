@@ -397,7 +397,9 @@ def test_an_interrupted_upload_leaves_no_partial_archive_and_a_killed_one_goes_w
     def interrupted_upload(number: int) -> tuple[subprocess.Popen[str], list[str]]:
         proc = start_cli("copy", "--to", cache, "--compression", "xz", result)
         deadline = time.monotonic() + 30
-        while not (store.tmp_dir.exists() and os.listdir(store.tmp_dir)):
+        # Once the archive is being written: a signal between the folder's mkdir and the
+        # upload's `try` (a few bytecodes) would leave the folder, for the next gc.
+        while not list(store.tmp_dir.glob("upload-*/archive")):
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.02)
         proc.send_signal(number)
