@@ -44,6 +44,7 @@ class BuildOptions:
     link_cache: str = "auto"
     auto_optimise: bool = False  # hard-link each new output's files (pybuild.store.optimise)
     sandbox: str | None = None  # true | false | relaxed (pybuild.sandbox); None: the setting
+    build_users: bool | None = None  # as root, outside the sandbox too; None: the setting
     progress: Progress | None = None  # how builds are reported; None: plain lines on `log`
     # Remote builders (pybuild.remote): machine lines or @FILE, and how to reach them.
     builders: str = ""
@@ -76,6 +77,15 @@ class BuildOptions:
         from .settings import load_settings
 
         return str(load_settings().sandbox)
+
+    def build_users_outside(self) -> bool:
+        """The `build_users` setting in effect (whether, as root, a build outside the sandbox
+        runs as a build user): the option's, else the settings', as :meth:`sandbox_mode`."""
+        if self.build_users is not None:
+            return self.build_users
+        from .settings import load_settings
+
+        return bool(load_settings().build_users)
 
     def say(self, text: str) -> None:
         """A message line (a warning, a cache's answer), through the reporter."""

@@ -3,14 +3,15 @@
 The realiser decides *what* to build and in which order; this module does one build, as
 Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is written, the
 builder runs in a new folder of the temporary folder (``TMPDIR``, or the ``build_dir``
-setting: Nix's ``build-dir``) with a cleared environment (in the sandbox when there is one,
-as a build user when pybuild is root) and writes its outputs into a new folder of ``var/tmp``
-(beside the store, so that committing them is a rename), and every output it was meant to
-make is checked (a download against its declared hash) before the caller commits them. The
-build folder is where most files are made and soon removed (the unpacked sources, the
-back-end's copies, the wheel): on a tmpfs, as ``/tmp`` is on many systems, that costs no
-disk. Nothing of a failed build is left behind unless ``keep_failed`` asks for it. A builtin
-builder (:mod:`pybuild.builtin`) runs in this process instead, without a sandbox.
+setting: Nix's ``build-dir``) with a cleared environment (in the sandbox when there is one;
+as a build user when pybuild is root, in the sandbox or not) and writes its outputs into a
+new folder of ``var/tmp`` (beside the store, so that committing them is a rename), and every
+output it was meant to make is checked (a download against its declared hash) before the
+caller commits them. The build folder is where most files are made and soon removed (the
+unpacked sources, the back-end's copies, the wheel): on a tmpfs, as ``/tmp`` is on many
+systems, that costs no disk. Nothing of a failed build is left behind unless ``keep_failed``
+asks for it (then what a build user made there is given back to the store's owner). A
+builtin builder (:mod:`pybuild.builtin`) runs in this process instead, without a sandbox.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .store import Store, remove_tree
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from .buildusers import Outside
     from .sandbox import Cell
 
 __all__ = ["SOURCE_DATE_EPOCH", "fresh_outputs"]
@@ -83,19 +85,28 @@ def fresh_outputs(
     build_dir: Path | None = None
     failed = True
     try:
-        # As root the sandbox's build user is held until the caller has stored the outputs
-        # (and given them back to the store's owner): no other build may run as it meanwhile.
-        with _sandbox(drv, store, options) as box:
-            built = {store_name: work / store_name for store_name in drv.output_paths.values()}
-            log_path = store.log_dir / f"{drv.drv_name}.log"
-            if is_builtin(drv.builder):
-                _run_builtin(drv, store, work, log_path, options)
-            else:
-                build_dir = store.new_build_dir(work, drv.name, options.build_dir or None)
-                cores = options.build_cores(1) if cores is None else cores
-                _run_builder(drv, store, work, build_dir, log_path, options, box, cores)
-            _check_outputs(drv, built, log_path)
-            yield built
+        # As root the build user is held until the caller has stored the outputs (and given
+        # them back to the store's owner): no other build may run as it meanwhile.
+        with (
+            _sandbox(drv, store, options) as box,
+            _build_user_outside(drv, store, options, box) as outside,
+        ):
+            try:
+                built = {name: work / name for name in drv.output_paths.values()}
+                log_path = store.log_dir / f"{drv.drv_name}.log"
+                if is_builtin(drv.builder):
+                    _run_builtin(drv, store, work, log_path, options)
+                else:
+                    build_dir = store.new_build_dir(work, drv.name, options.build_dir or None)
+                    cores = options.build_cores(1) if cores is None else cores
+                    runs = box or outside
+                    _run_builder(drv, store, work, build_dir, log_path, options, runs, cores)
+                _check_outputs(drv, built, log_path)
+                yield built
+            except BaseException:
+                if options.keep_failed and (box or outside):  # before the uid is let go
+                    _give_back([p for p in (build_dir, work) if p is not None])
+                raise
         failed = False
     finally:
         if failed and options.keep_failed:
@@ -119,6 +130,24 @@ def _sandbox(
     return sandbox.enter(store.var) if sandbox is not None else contextlib.nullcontext()
 
 
+def _build_user_outside(
+    drv: Derivation, store: Store, options: BuildOptions, box: Cell | None
+) -> contextlib.AbstractContextManager[Outside | None]:
+    """The build user a build outside the sandbox runs as, if pybuild is root (and the
+    `build_users` setting is on): a builder must never run as root, sandboxed or not."""
+    if box is not None or is_builtin(drv.builder) or os.geteuid() != 0:
+        return contextlib.nullcontext()
+    from .buildusers import outside_the_sandbox
+
+    return outside_the_sandbox(store.var, options.build_users_outside())
+
+
+def _give_back(paths: list[Path]) -> None:
+    from .buildusers import give_back
+
+    give_back(paths)
+
+
 def _run_builder(
     drv: Derivation,
     store: Store,
@@ -126,21 +155,23 @@ def _run_builder(
     build_dir: Path,
     log_path: Path,
     options: BuildOptions,
-    box: Cell | None,
+    box: Cell | Outside | None,
     cores: int,
 ) -> None:
+    """Run the builder: in the sandbox's `box` (a :class:`~pybuild.sandbox.Cell`), outside
+    it as a build user (:class:`~pybuild.buildusers.Outside`), or as this process's user."""
     import signal  # as processes does: only a real build needs them
 
     from . import processes
+    from .sandbox import Cell
 
     env = _builder_env(drv, store, work, build_dir)
     env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
     if not os.access(argv[0], os.X_OK):
         raise CannotRunBuilder(drv.name, argv[0], "it is not an executable file")
-    if box is None:
-        _refuse_a_home(drv)
-    else:
+    sandboxed = isinstance(box, Cell)
+    if isinstance(box, Cell):
         inputs = [store.path(p) for p in store.closure(input_paths(drv))]
         argv = box.wrap(
             argv,
@@ -150,6 +181,10 @@ def _run_builder(
             network=drv.is_fixed_output,
             env=env,
         )
+    else:
+        _refuse_a_home(drv)
+        if box is not None:
+            argv = box.wrap(drv.name, argv, build_dir=build_dir, work=work, store=store.dir)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
         env.update(_download_limits(options))
@@ -161,7 +196,7 @@ def _run_builder(
                 env=env,
                 log=log,
                 tag=f"PYBUILD_BUILD_TOP={build_dir}",
-                dies_with_us=box is not None,  # bwrap --die-with-parent
+                dies_with_us=sandboxed,  # bwrap --die-with-parent
             )
         except OSError as exc:
             raise CannotRunBuilder(drv.name, argv[0], str(exc.strerror)) from None
@@ -171,7 +206,7 @@ def _run_builder(
         reason = f"timed out after {options.build_timeout} s (build_timeout)"
         raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
     code = builder.returncode
-    if box is not None and code > 128 and code - 128 in signal.valid_signals():
+    if sandboxed and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
     if code != 0:
         reason = (
@@ -181,7 +216,7 @@ def _run_builder(
         )
         text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
-        if box is not None and not drv.is_fixed_output:
+        if sandboxed and not drv.is_fixed_output:
             error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(text, store) else ""
         raise error
 

@@ -1,12 +1,23 @@
-"""Build users: when pybuild runs as root, each sandboxed build runs as a uid of its own.
+"""Build users: when pybuild runs as root, each build runs as a uid of its own, in the
+sandbox or not.
 
-Without a user namespace (which as root maps nothing but uid 0) a builder started by root
-would keep every capability, and could remount its read-only views writable. So, as Nix does,
+A builder started by root would keep every capability: outside the sandbox it could write
+``/etc``, the store and its registry and read ``/etc/shadow`` and signing keys; in it (without
+a user namespace, which as root maps nothing but uid 0) it could remount its read-only views
+writable. So, as Nix does (``build-users-group`` applies with ``sandbox = false`` too),
 builders run as build users: like Nix's ``auto-allocate-uids``, a uid from a fixed range far
 above any account's, one per build running at once, so that two builds never share a uid. A
 uid is held by an ``flock`` on ``var/userpool/<uid>`` from before the build until its outputs
 belong to the store's owner again; the kernel drops the lock when its holder dies, even by
-SIGKILL. Its group is the number of the same value.
+SIGKILL. Its group is the number of the same value. The builder is switched to it by
+util-linux's ``setpriv``, with no capabilities and no way back.
+
+Outside the sandbox (:class:`Outside`) the build user sees the host as any other user does:
+it needs every folder on the way to its program, the store and its build folders to be
+searchable by others, which is checked before it starts, and its files must go back to the
+store's owner before the uid is let go (:func:`give_back`, for what ``keep_failed`` keeps).
+The ``build_users`` setting turns them off outside the sandbox (Nix's
+``build-users-group = ""``): the builder then runs as root.
 """
 
 from __future__ import annotations
@@ -14,16 +25,29 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+import shutil
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import CannotRunBuilder, SettingsError, StoreError
 
-__all__ = ["FIRST_UID", "POOL_SIZE", "BuildUser", "build_user"]
+__all__ = [
+    "FIRST_UID",
+    "POOL_SIZE",
+    "BuildUser",
+    "Outside",
+    "as_user",
+    "build_user",
+    "find_setpriv",
+    "give_back",
+    "outside_the_sandbox",
+]
 
 FIRST_UID = 872415232  # Nix's start-id for auto-allocated uids: no account has one this high
 POOL_SIZE = 1024  # builds at once per store
+_SYSTEM_BIN = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
 
 
 @dataclass(frozen=True)
@@ -61,3 +85,94 @@ def build_user(var: Path) -> Iterator[BuildUser]:
     error = StoreError(f"all {POOL_SIZE} build users of {var.parent} are busy")
     error.hint = "wait for the other builds of this store to finish, or lower the jobs setting"
     raise error
+
+
+def find_setpriv() -> str | None:
+    """util-linux's ``setpriv`` in the system's folders, or None."""
+    return shutil.which("setpriv", path=_SYSTEM_BIN)
+
+
+def as_user(setpriv: str, user: BuildUser) -> list[str]:
+    """The command prefix that drops to `user` with no capabilities and no way back."""
+    return [
+        setpriv,
+        f"--reuid={user.uid}",
+        f"--regid={user.gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",  # no setuid program gives privileges back
+        "--",
+    ]
+
+
+def give_back(paths: Iterable[Path]) -> None:
+    """Make everything under `paths` the store owner's again (a failed build's folders kept
+    for inspection): a later build as the same uid must not change them."""
+    owner = (os.geteuid(), os.getegid())
+    for top in paths:
+        for dirpath, dirnames, filenames in os.walk(top):
+            for path in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
+                with contextlib.suppress(FileNotFoundError):
+                    st = os.lstat(path)
+                    if (st.st_uid, st.st_gid) != owner:
+                        os.lchown(path, *owner)
+
+
+class Outside:
+    """A build outside the sandbox, run as a build user: how its builder is started."""
+
+    def __init__(self, setpriv: str, user: BuildUser) -> None:
+        self.setpriv, self.user = setpriv, user
+
+    def wrap(
+        self, name: str, argv: Sequence[str], *, build_dir: Path, work: Path, store: Path
+    ) -> list[str]:
+        """The command that runs `argv` as the build user, `work` (where the outputs go) and
+        `build_dir` given to it; a :class:`CannotRunBuilder` saying what to do if it could not
+        reach its program or folders, rather than a bare "Permission denied" in the log."""
+        for path in (argv[0], store, work.parent, build_dir.parent):
+            _check_reachable(name, argv[0], os.fspath(path))
+        for writable in (work, build_dir):
+            os.chown(writable, self.user.uid, self.user.gid)
+        return [*as_user(self.setpriv, self.user), *argv]
+
+
+def _check_reachable(name: str, program: str, path: str) -> None:
+    """Refuse a build whose build user could not get to `path` and run or enter it: every
+    folder on the way, and `path`, must have the x bit for other users."""
+    real = Path(os.path.realpath(path))
+    for folder in [*reversed(real.parents), real]:
+        if not os.stat(folder).st_mode & stat.S_IXOTH:
+            why = f"its build user cannot reach {path}: other users may not enter {folder}"
+            error = CannotRunBuilder(name, program, why)
+            error.hint = (
+                "as root, a build outside the sandbox runs as a build user, which sees this"
+                " machine as any other user does; use the sandbox (Debian: apt-get install"
+                f" bubblewrap), or let other users in (chmod o+x {folder}), or set build_users"
+                " = false to run such builds as root (they can then change anything here)"
+            )
+            raise error
+
+
+@contextlib.contextmanager
+def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
+    """The build user of a build outside the sandbox, held while the caller builds and stores
+    the outputs; None when pybuild is not root or `enabled` (``build_users``) is false."""
+    if os.geteuid() != 0 or not enabled:
+        yield None
+        return
+    setpriv = find_setpriv()
+    if setpriv is None:
+        error = SettingsError(
+            "pybuild runs as root and setpriv is not in /usr/bin or /bin: a build outside"
+            " the sandbox would run as root"
+        )
+        error.hint = (
+            "install util-linux's setpriv (Debian: apt-get install util-linux) to run builds"
+            " as build users, or set build_users = false to run them as root (they can then"
+            " change anything on this machine)"
+        )
+        raise error
+    with build_user(var) as user:
+        yield Outside(setpriv, user)

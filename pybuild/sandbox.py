@@ -29,7 +29,8 @@ of the host. Its result is checked by hash.
 
 The ``sandbox`` setting: ``true`` (required: fail if the sandbox cannot run), ``false``, or
 ``relaxed`` (the default: sandbox when it can run, else build without it and warn once). It
-cannot run without bubblewrap, nor, when pybuild runs as root, without ``setpriv``.
+cannot run without bubblewrap, nor, when pybuild runs as root, without ``setpriv``. Without
+it, a builder started by root still runs as a build user (:mod:`pybuild.buildusers`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .buildusers import FIRST_UID, BuildUser, build_user
+from .buildusers import FIRST_UID, BuildUser, as_user, build_user, find_setpriv
 from .errors import SettingsError
 from .settings import SETTINGS
 
@@ -81,7 +82,6 @@ _DOWNLOAD_ETC = (
     "pki/ca-trust",
 )
 _CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
-_SETPRIV_DIRS = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
 _HOMELESS = "/homeless-shelter"
 _MODES = SETTINGS["sandbox"].choices
 
@@ -132,16 +132,7 @@ class Sandbox:
         """The command prefix that drops to `user` with no capabilities and no way back."""
         if self.setpriv is None:
             return []  # bubblewrap drops the capabilities it had in its user namespace
-        return [
-            self.setpriv,
-            f"--reuid={user.uid}",
-            f"--regid={user.gid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",  # no setuid program gives privileges back
-            "--",
-        ]
+        return as_user(self.setpriv, user)
 
 
 class Cell:
@@ -342,7 +333,7 @@ def _probe() -> tuple[Sandbox | None, str]:
     setpriv = None
     if os.geteuid() == 0:
         # As root, bubblewrap alone would leave the builder every capability.
-        setpriv = shutil.which("setpriv", path=_SETPRIV_DIRS)
+        setpriv = find_setpriv()
         if setpriv is None:
             return None, "pybuild runs as root and setpriv is not in /usr/bin or /bin"
     sandbox = Sandbox(bwrap, setpriv)
@@ -364,8 +355,10 @@ def _probe() -> tuple[Sandbox | None, str]:
 
 @functools.lru_cache(maxsize=1)
 def _warn_once(problem: str) -> None:
+    who = " (each as a build user of its own, unless build_users = false)"
     print(
-        f"warning: building without a sandbox ({problem}); set sandbox = false to silence "
-        "this, or install what it lacks",
+        f"warning: building without a sandbox ({problem}): builders see the whole machine"
+        f"{who if os.geteuid() == 0 else ''}; set sandbox = false to silence this, or install"
+        " what it lacks",
         file=sys.stderr,
     )

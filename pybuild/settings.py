@@ -131,6 +131,13 @@ SETTINGS: dict[str, Setting] = {
             "true | false | relaxed: isolate builders (bwrap)",
             choices=("true", "false", "relaxed"),
         ),
+        Setting(
+            "build_users",
+            bool,
+            True,
+            "as root, run builds outside the sandbox as build users too, as those in it always"
+            " are (false: as root, able to change anything on the machine)",
+        ),
         Setting("eval_cache", bool, True, "answer a repeated build from what it evaluated before"),
         Setting(
             "prefer",

@@ -27,6 +27,9 @@ def pybuild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Many tests watch builders through files outside the store, which the sandbox hides;
     # the sandbox's own tests (test_sandbox, test_realiser_sandbox) ask for it explicitly.
     monkeypatch.setenv("PYBUILD_SANDBOX", "false")
+    # As root, those builds would run as build users, who cannot enter the test's folders
+    # (pytest makes them 0700) nor an interpreter under /root; test_buildusers asks for them.
+    monkeypatch.setenv("PYBUILD_BUILD_USERS", "false")
     return home
 
 

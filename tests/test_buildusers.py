@@ -1,14 +1,27 @@
-"""The pool of build users: builds running at once never share a uid."""
+"""Build users: builds running at once never share a uid, and as root no builder runs as
+root, in the sandbox or not."""
 
 from __future__ import annotations
 
+import http.server
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pybuild import buildusers
-from pybuild.buildusers import FIRST_UID, build_user
-from pybuild.errors import StoreError
+from pybuild.buildusers import FIRST_UID, POOL_SIZE, build_user
+from pybuild.derivations import Derivation, derivation
+from pybuild.errors import BuildError, PybuildError, StoreError
+from pybuild.hashing import hash_bytes
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store, remove_tree
 
 
 def test_builds_at_once_get_different_users_and_a_finished_one_frees_its_own(
@@ -29,3 +42,146 @@ def test_a_full_pool_is_an_error_that_says_what_to_do(
     with build_user(tmp_path), busy as err, build_user(tmp_path):
         pass
     assert "jobs" in err.value.hint
+
+
+# As root, a build outside the sandbox runs as a build user too. Its store must be one every
+# user can pass through: the test's own tmp_path lies under pytest's folder of mode 0700.
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="build users are root's")
+UNSANDBOXED = BuildOptions(sandbox="false", log=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def open_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A store in a folder of /tmp that a build user may enter, builds run as build users."""
+    top = Path(tempfile.mkdtemp(prefix="pybuild-users-"))
+    top.chmod(0o755)
+    monkeypatch.setenv("PYBUILD_HOME", str(top / "home"))
+    monkeypatch.delenv("PYBUILD_BUILD_USERS", raising=False)
+    store = Store(top / "home")
+    try:
+        yield store
+    finally:
+        store.registry.close()
+        remove_tree(top)
+
+
+def sh(store: Store, script: str, **attrs: Any) -> Derivation:
+    return derivation(name="who", builder="/bin/sh", args=["-c", script], store=store, **attrs)
+
+
+@as_root
+def test_as_root_a_build_outside_the_sandbox_runs_as_a_build_user(open_store: Store) -> None:
+    """It ran as root: it could write the store and the registry, and read /etc/shadow."""
+    store = open_store
+    script = (
+        'mkdir "$out"; id -u > "$out/id"; grep ^CapEff /proc/self/status >> "$out/id";'
+        f' for f in {store.dir} {store.var}/db.sqlite /etc; do test -w "$f" && echo "$f";'
+        ' done >> "$out/id"; test -r /etc/shadow && echo /etc/shadow >> "$out/id"; :'
+    )
+    drv = sh(store, script)
+    realise([drv], store, UNSANDBOXED)
+    out = Path(drv.path(store=store))
+    uid, caps, *writable = (out / "id").read_text().splitlines()
+    assert FIRST_UID <= int(uid) < FIRST_UID + POOL_SIZE
+    assert int(caps.split()[1], 16) == 0
+    assert writable == []
+    for path in [out, *out.iterdir()]:
+        st = os.lstat(path)
+        assert (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()), path
+    with build_user(store.var) as user:
+        assert user.uid == FIRST_UID  # given back when the build was stored
+
+
+@as_root
+def test_as_root_a_failed_builds_kept_folders_are_given_back_to_the_stores_owner(
+    open_store: Store,
+) -> None:
+    store = open_store
+    drv = sh(store, 'mkdir "$out"; touch "$out/part" made-here; id -u; exit 3')
+    options = replace(UNSANDBOXED, keep_failed=True)
+    with pytest.raises(BuildError, match="status 3"):
+        realise([drv], store, options)
+    assert int((store.log_dir / f"{drv.drv_name}.log").read_text()) >= FIRST_UID
+    work = [p for p in store.tmp_dir.iterdir() if p.name.startswith("who-")]
+    build_dir = Path(os.readlink(next(store.tmp_dir.glob("build-dir-of-*"))))
+    try:
+        kept = [*work, *work[0].rglob("*"), build_dir, *build_dir.rglob("*")]
+        assert {p.name for p in kept} >= {"part", "made-here"}
+        assert {(os.lstat(p).st_uid, os.lstat(p).st_gid) for p in kept} == {(0, 0)}
+    finally:
+        remove_tree(build_dir)
+
+
+@as_root
+@pytest.mark.skipif(not os.access("/usr/bin/python3", os.X_OK), reason="no /usr/bin/python3")
+def test_as_root_a_download_outside_the_sandbox_works_as_a_build_user(
+    open_store: Store,
+) -> None:
+    """A build user keeps the network and the host's certificates outside the sandbox."""
+    store = open_store
+    content = b"downloaded\n"
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    code = (
+        "import os, ssl, sys, urllib.request; ssl.create_default_context();"
+        "open(os.environ['out'], 'wb').write(urllib.request.urlopen(sys.argv[1]).read());"
+        "print(os.getuid())"
+    )
+    url = f"http://127.0.0.1:{server.server_address[1]}/file"
+    drv = derivation(
+        name="download",
+        builder="/usr/bin/python3",
+        args=["-S", "-c", code, url],
+        output_hash=hash_bytes(content).sri,
+        store=store,
+    )
+    try:
+        realise([drv], store, UNSANDBOXED)
+    finally:
+        server.shutdown()
+    assert Path(drv.path(store=store)).read_bytes() == content
+    assert int((store.log_dir / f"{drv.drv_name}.log").read_text()) >= FIRST_UID
+
+
+@as_root
+def test_as_root_without_setpriv_a_build_outside_the_sandbox_is_refused(
+    open_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    which = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, path=None: None if name == "setpriv" else which(name, path=path),
+    )
+    drv = sh(open_store, 'mkdir "$out"')
+    with pytest.raises(PybuildError, match="setpriv") as err:
+        realise([drv], open_store, UNSANDBOXED)
+    assert "util-linux" in (err.value.hint or "")
+    assert not open_store.is_valid(drv.drv_name.removesuffix(".drv"))
+
+
+@as_root
+def test_as_root_a_builder_a_build_user_cannot_reach_is_refused_and_says_why(
+    open_store: Store,
+) -> None:
+    """A builder under a folder only root may enter (a pyenv under /root) would fail with an
+    obscure "Permission denied": the error names the folder and what to do."""
+    hidden = open_store.home.parent / "private"
+    (hidden / "bin").mkdir(parents=True)
+    hidden.chmod(0o700)
+    shutil.copy("/bin/true", hidden / "bin" / "true")
+    drv = derivation(name="hidden", builder=str(hidden / "bin" / "true"), store=open_store)
+    with pytest.raises(BuildError, match=f"cannot reach .*{hidden}") as err:
+        realise([drv], open_store, UNSANDBOXED)
+    assert "build_users" in (err.value.hint or "")

@@ -120,6 +120,7 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory, build_index) -> Iterator[
         PYBUILD_HOME=str(base / "home"),
         XDG_CONFIG_HOME=str(base / "config"),
         PYBUILD_SANDBOX="false",
+        PYBUILD_BUILD_USERS="false",  # as root: its interpreter may be under /root (pyenv)
         HOME=str(base / "user"),
     )
     yield Tutorial(base / "work", environ, index_environ(build_index.file_url))

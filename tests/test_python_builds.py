@@ -99,9 +99,11 @@ def world(tmp_path_factory: pytest.TempPathFactory, build_index: BuildIndex) -> 
 
 @pytest.fixture(autouse=True)
 def pybuild_home(world: World, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Overrides conftest's: the tests of this module share the world's home and index."""
+    """Overrides conftest's: the tests of this module share the world's home and index, and
+    as root their builds outside the sandbox run as root too (as conftest's)."""
     for name, value in {**_home_environ(world.home), **index_environ(world.index.file_url)}.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PYBUILD_BUILD_USERS", "false")
     return world.home
 
 

@@ -29,6 +29,7 @@ DEFAULTS = {
     "build_dir": "",
     "build_timeout": 0,
     "builders": "",
+    "build_users": True,
     "connect_timeout": 5,
     "cores": 0,
     "download_deadline": 3600,

@@ -239,6 +239,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         link_cache=settings.link_cache,
         auto_optimise=settings.auto_optimise,
         sandbox=settings.sandbox,
+        build_users=settings.build_users,
         builders=settings.builders,
         ssh_options=tuple(settings.ssh_options),
         remote_pybuild=settings.remote_pybuild,

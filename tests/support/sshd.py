@@ -41,9 +41,11 @@ class Sshd:
 def client_environ(server: Sshd) -> dict[str, str]:
     """Settings that make the local pybuild reach `server` and run this checkout there.
 
-    The remote runs without the sandbox, as the tests' local builds do (tests/conftest.py).
+    The remote runs without the sandbox and build users, as the tests' local builds do
+    (tests/conftest.py).
     """
-    remote = f"env PYTHONPATH={_CHECKOUT} PYBUILD_SANDBOX=false {sys.executable} -m pybuild"
+    settings = "PYBUILD_SANDBOX=false PYBUILD_BUILD_USERS=false"
+    remote = f"env PYTHONPATH={_CHECKOUT} {settings} {sys.executable} -m pybuild"
     return {
         "PYBUILD_SSH_OPTIONS": shlex.join(server.ssh_options),
         "PYBUILD_REMOTE_PYBUILD": remote,
