@@ -46,10 +46,6 @@ _SANDBOX_HINT = (
     " declare what it needs (a download must be a fixed-output derivation), or set sandbox"
     " = false"
 )
-# The Python builder's last line when a phase fails: its own diagnosis, or (after a
-# traceback) an exception's type and message (pybuild/python/builder/phases.py, main), or
-# a build backend's failure, whose cause the backend's output tells and pybuild does not know.
-_OWN_DIAGNOSIS = r"pybuild: phase [\w ]+ failed: (?![\w.]+: |\S+ could not build a wheel)"
 # Its diagnoses of a missing input (phases.py: _check_requirements, the runtime deps and
 # scripts checks): named packages that no sandbox setting would bring. (Patterns, compiled
 # by re's cache on a failure only: a build that works never pays for them.)
@@ -222,22 +218,21 @@ def _run_builder(
 
 
 def _sandbox_may_be_the_cause(log: str, store: Store) -> bool:
-    """Whether a sandboxed build's failure may be the sandbox's doing, from its log's end.
+    """Whether a sandboxed build's failure looks like the sandbox's doing, from its log's end.
 
-    Not when the log ends with the Python builder's own diagnosis of a missing input (a
-    package absent from build_system or the dependencies): that one is missing with or
-    without the sandbox, and the hint would send the user the wrong way. Then yes when the
-    log shows a connection or a name lookup that failed, or a file the sandbox hides or keeps
-    read-only (a path outside the store and the system's folders, an undeclared store path);
-    else when the builder failed without pybuild's diagnosis: its cause is unknown."""
+    Only when the log shows it: a connection or a name lookup that failed, or a file the
+    sandbox hides or keeps read-only (a path outside the store and the system's folders, an
+    undeclared store path). A failure that shows none of it (``exit 3``, a compiler's error)
+    is not hinted at: telling the user to turn the sandbox off would send them the wrong way,
+    and so would it when the log ends with the Python builder's own diagnosis of a missing
+    input (a package absent from build_system or the dependencies), missing with or without
+    the sandbox, whatever the log shows before it."""
     lines = _last_lines(log)
     last = next((line for line in reversed(lines) if line.strip()), "")
     if re.search(_MISSING_INPUT, last):
         return False
     hidden = (*_HIDDEN, str(store.dir))
-    if any(re.search(_NETWORK, line) or _denied(line, hidden) for line in lines):
-        return True
-    return not re.match(_OWN_DIAGNOSIS, last)
+    return any(re.search(_NETWORK, line) or _denied(line, hidden) for line in lines)
 
 
 def _denied(line: str, hidden: tuple[str, ...]) -> bool:

@@ -249,6 +249,16 @@ def test_a_connection_attempt_is_hinted_at_the_sandbox(store: Store, listener: i
     assert "the build ran in the sandbox" in err.value.hint
 
 
+def test_a_failure_with_nothing_of_the_sandbox_in_its_log_is_not_hinted_at_it(
+    store: Store,
+) -> None:
+    """`exit 3` was told to turn the sandbox off, which would change nothing."""
+    drv = derivation(name="fails", builder="/bin/sh", store=store, args=["-c", "exit 3"])
+    with pytest.raises(BuildError, match="status 3") as err:
+        realise([drv], store, SANDBOXED)
+    assert err.value.hint == ""
+
+
 def test_a_missing_build_input_that_pybuild_names_is_not_hinted_at_the_sandbox(
     use_index, tmp_path: Path, store: Store
 ) -> None:
@@ -284,13 +294,16 @@ def test_a_missing_build_input_that_pybuild_names_is_not_hinted_at_the_sandbox(
         ),
         ("cat: /home/me/notes.txt: No such file or directory\n", True),
         ("cp: cannot create regular file '/usr/lib/x': Read-only file system\n", True),
-        ("pybuild: phase build failed: CalledProcessError: Command 'x' returned 1.\n", True),
-        (  # the backend's own failure: its cause is unknown to pybuild
+        ("pip: [Errno 13] Permission denied: '/root/.cache/pip'\n", True),
+        # Failures with nothing of the sandbox in sight: turning it off would not help
+        ("pybuild: phase build failed: CalledProcessError: Command 'x' returned 1.\n", False),
+        (
             "pybuild: phase build failed: setuptools.build_meta:__legacy__ could not build a"
             " wheel (exit status 1); its output, above, says why\n",
-            True,
+            False,
         ),
-        ("make: *** [all] Error 2\n", True),  # not diagnosed: the sandbox may be the cause
+        ("make: *** [all] Error 2\n", False),
+        ("", False),  # exit 3, and nothing said
     ],
 )
 def test_the_sandbox_hint_is_given_where_the_sandbox_may_be_the_cause(
