@@ -106,7 +106,7 @@ def fresh_outputs(
         failed = False
     finally:
         if failed and options.keep_failed:
-            kept = " and ".join(str(p) for p in (build_dir, work) if p is not None)
+            kept = " and ".join(str(p) for p in (build_dir, _kept(store, work)) if p is not None)
             options.say(f"keeping the failed build's directories {kept}")
         else:
             if build_dir is not None:
@@ -136,6 +136,20 @@ def _build_user_outside(
     from .buildusers import outside_the_sandbox
 
     return outside_the_sandbox(store.var, options.build_users_outside())
+
+
+def _kept(store: Store, work: Path) -> Path:
+    """Mark a failed build's folders as kept, so that no ``gc`` removes them: its folder in
+    ``var/tmp`` renamed as kept, and the record of its build folder, by which gc finds that
+    one, removed. The kept folder's new path."""
+    from .store.core import BUILD_DIR_RECORD
+    from .store.gc import KEPT_PREFIX
+
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(store.tmp_dir / f"{BUILD_DIR_RECORD}{work.name}")
+    kept = store.tmp_dir / f"{KEPT_PREFIX}{work.name}"
+    os.rename(work, kept)
+    return kept
 
 
 def _give_back(paths: list[Path]) -> None:

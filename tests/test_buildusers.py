@@ -98,18 +98,14 @@ def test_as_root_a_failed_builds_kept_folders_are_given_back_to_the_stores_owner
 ) -> None:
     store = open_store
     drv = sh(store, 'mkdir "$out"; touch "$out/part" made-here; id -u; exit 3')
-    options = replace(UNSANDBOXED, keep_failed=True)
+    builds = store.home.parent / "builds"
+    options = replace(UNSANDBOXED, keep_failed=True, build_dir=str(builds))
     with pytest.raises(BuildError, match="status 3"):
         realise([drv], store, options)
     assert int((store.log_dir / f"{drv.drv_name}.log").read_text()) >= FIRST_UID
-    work = [p for p in store.tmp_dir.iterdir() if p.name.startswith("who-")]
-    build_dir = Path(os.readlink(next(store.tmp_dir.glob("build-dir-of-*"))))
-    try:
-        kept = [*work, *work[0].rglob("*"), build_dir, *build_dir.rglob("*")]
-        assert {p.name for p in kept} >= {"part", "made-here"}
-        assert {(os.lstat(p).st_uid, os.lstat(p).st_gid) for p in kept} == {(0, 0)}
-    finally:
-        remove_tree(build_dir)
+    kept = [*store.tmp_dir.rglob("*"), *builds.rglob("*")]
+    assert {p.name for p in kept} >= {"part", "made-here"}
+    assert {(os.lstat(p).st_uid, os.lstat(p).st_gid) for p in kept} == {(0, 0)}
 
 
 @as_root

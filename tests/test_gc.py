@@ -270,6 +270,41 @@ def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
     assert sorted(os.listdir(store.tmp_dir)) == [BUILD_DIR_RECORD + running.name, running.name]
 
 
+def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
+    store: Store, tmp_path: Path
+) -> None:
+    """gc deleted what -K had just kept for inspection, once its pybuild had exited."""
+    failing = tmp_path / "failing.py"
+    failing.write_text(
+        "from pybuild import derivation\n"
+        "d = derivation(name='fail', builder='/bin/sh',"
+        " args=['-c', 'mkdir $out; touch $out/partial made-here; exit 3'])\n"
+    )
+    outside = tmp_path / "tmp"
+    outside.mkdir()
+    env = {**os.environ, "TMPDIR": str(outside)}
+    failed = subprocess.run(
+        [sys.executable, "-m", "pybuild", "build", "-K", "-f", failing, "d"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert failed.returncode == 1, failed.stderr
+    [build_dir] = outside.iterdir()
+    [work] = [p for p in store.tmp_dir.iterdir() if not p.is_symlink()]
+    assert f"keeping the failed build's directories {build_dir} and {work}" in failed.stderr
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    interrupted = store.tmp_dir / f"hello-{gone.pid}-abcd1234"
+    interrupted.mkdir()
+    interrupted_build = store.new_build_dir(interrupted, "hello", str(outside))
+
+    result = collect_garbage(store, scan_processes=False)
+    assert sorted(result.tmp_dirs) == sorted([interrupted.name, str(interrupted_build)])
+    assert (build_dir / "made-here").exists() and any(work.rglob("partial"))
+    assert not interrupted.exists() and not interrupted_build.exists()
+
+
 def test_a_build_folder_of_a_relative_build_dir_is_recorded_by_its_whole_path(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,8 @@ entries of ``store/`` (a build or a deletion cut short), build folders in ``var/
 process is gone with the folders outside the store that their records name (the builders'
 own, in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), the other temporary
 folders there whose process is gone (a killed upload's archive, a substitution's),
+but never a failed build's folders that ``keep_failed`` kept (:data:`KEPT_PREFIX`: they are
+the user's to inspect and delete, as Nix never collects ``-K`` folders),
 ``optimise``'s temporary links, and hard links in ``store/.links`` that nothing else uses any
 more. It also removes the entries of two caches in ``var/cache`` that can no longer answer
 once it is done: evaluation records naming an output that is not valid
@@ -67,7 +69,11 @@ from .validity import stale_notes
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["GcResult", "collect_garbage", "find_leftovers"]
+__all__ = ["KEPT_PREFIX", "GcResult", "collect_garbage", "find_leftovers"]
+
+# How a failed build's folder in var/tmp that keep_failed kept is renamed: never collected.
+# (The record of its build folder outside the store is removed, so that one stays too.)
+KEPT_PREFIX = "kept-"
 
 # A random part of 8 characters of [a-z0-9_] (mkdtemp's; store.new_tmp_dir's are hex digits),
 # the pid before it.
@@ -227,12 +233,15 @@ def find_leftovers(store: Store, graph: StoreGraph, live: set[str]) -> list[str]
 
 
 def _stale_tmp_dirs(store: Store) -> list[str]:
-    """Build folders in ``var/tmp`` whose process is gone (crashed, or kept after failing)."""
+    """Build folders in ``var/tmp`` whose process is gone (crashed or killed), but those that
+    ``keep_failed`` kept."""
     if not store.tmp_dir.is_dir():
         return []
     stale = []
     now = time.time()
     for entry in sorted(os.listdir(store.tmp_dir)):
+        if entry.startswith(KEPT_PREFIX):
+            continue
         try:
             mtime = os.lstat(store.tmp_dir / entry).st_mtime
         except FileNotFoundError:
