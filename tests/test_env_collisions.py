@@ -45,3 +45,22 @@ def test_a_file_where_another_package_has_a_folder_clashes(tmp_path: Path) -> No
     two = package(tmp_path, "two", [f"{SITE}/thing"])
     with pytest.raises(Collision, match="thing is in both one and two"):
         check_collisions([one, two], SITE)
+
+
+def test_data_files_clash_as_modules_do(tmp_path: Path) -> None:
+    """``share``, ``etc``, ``include``: every folder of a prefix but its modules' and programs'
+    is merged as site-packages is, so one file in two packages is a clash there too (the
+    environment would otherwise hold the first one's, whichever was listed first)."""
+    one = package(
+        tmp_path,
+        "one",
+        ["share/common/same.txt", "etc/conf.d/one.json", "include/one/h.h", "pybuild-package.json"],
+    )
+    two = package(
+        tmp_path, "two", ["share/common/same.txt", "etc/conf.d/two.json", "pybuild-package.json"]
+    )
+    with pytest.raises(Collision) as err:
+        check_collisions([one, two], SITE)
+    message = str(err.value)
+    assert "share/common/same.txt is in both one and two" in message
+    assert "etc" not in message and "include" not in message and "pybuild-package" not in message

@@ -9,7 +9,8 @@ the same way. So Python looks for a module in one folder, as in a flat venv, not
 package; ``sys.executable`` subprocesses see the same packages; and, the links being relative,
 the store can be moved.
 Nothing is copied: Python scripts are small trampolines, the rest are links. Two packages that
-install the same file are an error unless collisions are ignored (then the first one wins).
+install the same file (a module, a program or data) are an error unless collisions are
+ignored (then the first one wins).
 It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
 its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
 It uses only the standard library, and paths as strings: an environment of 50 packages makes
@@ -113,11 +114,20 @@ def link_data(out: str, packages: list) -> None:
     ``share/jupyter`` with JupyterLab's assets and the kernel specs, and ``etc/jupyter`` with
     the server extensions it turns on), merged as site-packages is: programs look for it
     under ``sys.prefix``, as they find it in a venv."""
+    for name, having in data_folders(packages).items():
+        os.mkdir(os.path.join(out, name))
+        link_tree(out, name, having)
+
+
+def data_folders(packages: list) -> dict:
+    """The folders of the packages' prefixes that are merged as data, each with the packages
+    that have it: every one but their modules' and programs' (a file there is not linked)."""
+    folders: dict = {}
     for name, sharing in _owners("", packages).items():
         having = [package for package, is_dir in sharing if is_dir]
         if name not in _OWN and having:
-            os.mkdir(os.path.join(out, name))
-            link_tree(out, name, having)
+            folders[name] = having
+    return folders
 
 
 # A package's entries that are not merged as data: its modules and programs (each merged
@@ -178,7 +188,8 @@ def is_python_script(path: str) -> bool:
 
 
 def check_collisions(packages: list, site_rel: str) -> None:
-    """Refuse two packages that install the same file, naming every clash.
+    """Refuse two packages that install the same file, naming every clash: in site-packages,
+    ``bin`` and the data (``share``, ``etc``, …), each of which the environment merges.
 
     Only folders that more than one package has are read, as Nix's ``buildEnv`` merges trees:
     two packages can only clash on a name both have, and most share little more than
@@ -187,6 +198,8 @@ def check_collisions(packages: list, site_rel: str) -> None:
     clashes: list = []
     for area in (site_rel, "bin"):
         _clashes(area, [p for p in packages if os.path.isdir(os.path.join(p, area))], clashes)
+    for area, having in sorted(data_folders(packages).items()):
+        _clashes(area, having, clashes)
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
