@@ -19,7 +19,8 @@ import pytest
 
 from pybuild.errors import BuildError, UsageError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from pybuild.python.environment import VersionConflict
+from pybuild.python.environment import OtherInterpreter, VersionConflict
+from pybuild.python.interpreter import Interpreter
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
@@ -153,6 +154,40 @@ def test_two_builds_of_one_version_both_and_who_pulled_them(recipes: Path) -> No
     assert f"1.0 ({unchecked.drv.out}), pulled in by environment -> shout 1.0" in text
     together = pkgs.python.with_packages(lambda ps: [ps.greet, unchecked], ignore_collisions=True)
     assert together.drv  # the environment takes one of them, as its layout does
+
+
+def test_a_package_of_another_interpreter_is_refused_before_anything_is_built(
+    recipes: Path,
+) -> None:
+    """Its modules are in another ``lib/pythonX.Y`` (or built for another ABI): the environment
+    would not import them, or run its programs with the wrong interpreter. Said when the
+    environment is made, listed or pulled in, naming the package and both interpreters (and
+    who pulled it in, as for two versions; in the closure, its dependent refuses it)."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    other = Interpreter(
+        executable="/nowhere/bin/python3.99",
+        version="3.99.0",
+        implementation="cpython",
+        tags=("cp399-cp399-linux_x86_64", "py3-none-any"),
+        executable_hash="sha256-x",
+    )
+    there = package_set(python=other, recipes=[DEFAULT_RECIPES, recipes])
+    theirs = "cpython 3.99.0 (/nowhere/bin/python3.99)"
+    ours = f"cpython {pkgs.python.version} ({pkgs.python.executable})"
+    listed = pkgs.python.with_packages(lambda ps: [ps.six, there.shout])
+    with pytest.raises(OtherInterpreter) as err:
+        listed.drv  # noqa: B018
+    assert (
+        f"shout 1.0 is built for {theirs}, but the environment is for {ours}:"
+        " pulled in by environment -> shout 1.0\n"
+    ) in str(err.value)
+    assert "take shout from a package set of the environment's interpreter" in err.value.hint
+    pulled = pkgs.python.with_packages(lambda ps: [ps.greet.override(shout=there.shout)])
+    with pytest.raises(UsageError) as dependent:
+        pulled.drv  # noqa: B018
+    assert str(dependent.value) == (
+        f"shout 1.0, a dependency of greet 1.0, is built for {theirs}, but greet is for {ours}"
+    )
 
 
 def test_overlay_swaps_a_dependency_for_every_dependent(recipes: Path) -> None:

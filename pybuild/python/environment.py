@@ -8,7 +8,8 @@ as fast), so ``sys.executable`` subprocesses see the same packages and no ``PYTH
 ever set.
 pybuild lays it out in its own process, with the builtin builder ``builtin:python-env``
 (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is built, the closure is
-checked for two versions of one distribution, and the error says who pulled in each.
+checked for two versions of one distribution, and for a package built for another
+interpreter; the error says who pulled in each.
 
 Example::
 
@@ -38,13 +39,20 @@ from ..errors import PybuildError, UsageError
 from ..hashing import hash_file
 from ..lazy import force
 from .interpreter import Interpreter
-from .package import PythonPackage
+from .package import PythonPackage, described
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-__all__ = ["BUILDER", "Environment", "PythonForSet", "VersionConflict", "build_environment"]
+__all__ = [
+    "BUILDER",
+    "Environment",
+    "OtherInterpreter",
+    "PythonForSet",
+    "VersionConflict",
+    "build_environment",
+]
 
 BUILDER = "builtin:python-env"  # run by pybuild itself: see build_environment
 _LAYOUT = Path(__file__).parent / "builder" / "env.py"
@@ -63,6 +71,23 @@ class VersionConflict(PybuildError):
         how = "as two builds of one version" if builds else "at different versions"
         super().__init__(f"{name} is in the environment twice, {how}:\n" + "\n".join(lines))
         self.hint = "keep one of them: override the dependent, or use an overlay"
+
+
+class OtherInterpreter(PybuildError):
+    """A package built for another interpreter than the environment's: its modules are in
+    another ``lib/pythonX.Y`` (or compiled for another ABI), so the environment would not
+    import them, and its programs would run with the wrong interpreter."""
+
+    def __init__(self, package: PythonPackage, chain: list[str], python: Interpreter) -> None:
+        super().__init__(
+            f"{package.pname} {package.version} is built for {described(package.python, python)},"
+            f" but the environment is for {described(python, package.python)}: pulled in by"
+            f" {' -> '.join(chain)}"
+        )
+        self.hint = (
+            f"take {package.pname} from a package set of the environment's interpreter, or make"
+            " the environment with the python of the set it comes from"
+        )
 
 
 def _check_builds(
@@ -105,14 +130,17 @@ class Environment:
 
     @functools.cached_property
     def closure(self) -> list[PythonPackage]:
-        """Every package of the environment, listed ones first; checked for conflicts."""
+        """Every package of the environment, listed ones first; checked for conflicts (two
+        versions of one distribution, a package built for another interpreter)."""
         order: dict[str, PythonPackage] = {}
         by_name: dict[str, dict[str, tuple[PythonPackage, list[str]]]] = {}
         todo = [(pkg, ["environment"]) for pkg in self.roots]
         while todo:
             pkg, via = todo.pop(0)
-            key = pkg.drv.drv_name
             chain = [*via, f"{pkg.pname} {pkg.version}"]
+            if pkg.python.identity != self.python.identity:
+                raise OtherInterpreter(pkg, chain, self.python)
+            key = pkg.drv.drv_name
             by_name.setdefault(_normalise(pkg.pname), {}).setdefault(key, (pkg, chain))
             if key in order:
                 continue

@@ -441,6 +441,19 @@ def build_python_package(
 _ATTRIBUTES = tuple(name for name, _ in _parameters(build_python_package) if name != "python")
 
 
+def described(python: Interpreter, other: Interpreter) -> str:
+    """`python` as an error that sets it against `other` names it: which one and where, and
+    the hash of its executable where that is the difference (one rebuilt in place)."""
+    where = python.executable
+    if (python.implementation, python.version, where) == (
+        other.implementation,
+        other.version,
+        other.executable,
+    ):
+        where += f", executable {python.executable_hash}"
+    return f"{python.implementation} {python.version} ({where})"
+
+
 def _make_derivation(pkg: PythonPackage) -> Derivation:
     """Only direct inputs are named, as in Nix: the builder walks their closures itself (from
     each input's ``pybuild-package.json``), so a derivation grows with its inputs, not with
@@ -454,7 +467,11 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     }
     for dep in [d for group in inputs.values() for d in group]:
         if dep.python.identity != python.identity:
-            raise UsageError(f"{pkg.pname} depends on {dep.pname}, built for another interpreter")
+            raise UsageError(
+                f"{dep.pname} {dep.version}, a dependency of {pkg.pname} {pkg.version}, is built"
+                f" for {described(dep.python, python)}, but {pkg.pname} is for"
+                f" {described(python, dep.python)}"
+            )
     # Inputs' paths first: a dependency cycle is reported before anything is stored. Each is
     # written by placeholder and handed to the derivation with the text that names it.
     used: list[Derivation] = []
