@@ -150,10 +150,18 @@ def test_folders_several_packages_have_are_merged_with_relative_links(tmp_path: 
 
 def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Path) -> None:
     """A Python script runs with the environment's python, so that it sees the environment; a
-    compiled program (ruff's wheel ships one) or a shell script runs as it is."""
+    console script of the package's build is written again from its entry point (the
+    package's adds its closure, which the environment has); a compiled program (ruff's wheel
+    ships one) or a shell script runs as it is."""
     store = tmp_path / "store"
     package = store / "h-python3.11-tools-1.0"
     (package / "bin").mkdir(parents=True)
+    dist_info = package / "lib/site/tools-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "entry_points.txt").write_text(
+        "[console_scripts]\nTool = tools.cli:main.run [extra]\n[gui_scripts]\ngui=tools:gui\n"
+    )
+    ours = "#!/usr/bin/python3.11 -S\n# Made by pybuild: adds this package's runtime closure, …\n"
     long_shebang = "#!/bin/sh\n'''exec' /a/long/path/python \"$0\" \"$@\"\n' '''\nimport sys\n"
     programs = {
         "compiled": b"\x7fELF\x02\x01\x01" + bytes(64),
@@ -161,18 +169,24 @@ def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Pat
         "console": b"#!/usr/bin/python3.11 -S\nimport sys\n",
         "pypy": b"#!/opt/pypy/bin/pypy3 -S\nimport sys\n",
         "long": long_shebang.encode(),
+        "Tool": ours.encode(),
+        "gui": ours.encode(),
     }
     for name, text in programs.items():
         (package / "bin" / name).write_bytes(text)
         (package / "bin" / name).chmod(0o755)
     env = store / "e-env"
     (env / "bin").mkdir(parents=True)
-    link_scripts(str(env), [str(package)])
+    link_scripts(str(env), [str(package)], "lib/site")
     for name in ("compiled", "shell"):
         assert os.readlink(env / "bin" / name) == f"../../{package.name}/bin/{name}"
     for name in ("console", "pypy", "long"):
         trampoline = env / "bin" / name
         assert not trampoline.is_symlink() and '"$here/python"' in trampoline.read_text()
+    tool = (env / "bin" / "Tool").read_text()
+    assert "from tools.cli import main\n" in tool and "sys.exit(main.run())" in tool
+    assert "from tools import gui\n" in (env / "bin" / "gui").read_text()
+    assert os.access(env / "bin" / "Tool", os.X_OK)
     ran = subprocess.run([env / "bin" / "shell"], capture_output=True, text=True, check=True)
     assert ran.stdout == "from the shell\n"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.errors import BuildError, UsageError
+from pybuild.hashing import hash_file
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.python.environment import OtherInterpreter, VersionConflict
 from pybuild.python.interpreter import Interpreter
@@ -33,8 +34,9 @@ def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
 
 
 def clean_run(*argv: str) -> str:
-    """Run a program with an empty environment; its output, stripped."""
-    result = subprocess.run(argv, env={}, capture_output=True, text=True, check=True)
+    """Run a program with an empty environment, from ``/`` (``python -c`` would see what the
+    current folder holds: a checkout's ``pybuild.egg-info``); its output, stripped."""
+    result = subprocess.run(argv, env={}, cwd="/", capture_output=True, text=True, check=True)
     return result.stdout.strip()
 
 
@@ -215,6 +217,35 @@ def test_a_changed_leaf_rebuilds_exactly_its_dependents(recipes: Path) -> None:
     assert str(changed.setuptools) == str(plain.setuptools)
 
 
+def wheel_recipes(
+    tmp_path: Path,
+    use_index: BuildIndex,
+    monkeypatch: pytest.MonkeyPatch,
+    wheels: dict[str, dict[str, str]],
+    dependencies: dict[str, list[str]] | None = None,
+) -> Path:
+    """A recipe folder of one wheel recipe for each of `wheels` (name -> its files), with
+    their `dependencies` (name -> names), served by the build index (the build tools too)."""
+    made = {name: make_wheel(tmp_path, name, "1.0", files) for name, files in wheels.items()}
+    url = write_index(tmp_path / "idx", [*made.values(), *(use_index.root / "files").glob("*.whl")])
+    for key, value in index_environ(url).items():
+        monkeypatch.setenv(key, value)
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    for name, wheel in made.items():
+        deps = (dependencies or {}).get(name, [])
+        (folder / f"{name}.py").write_text(
+            textwrap.dedent(f"""\
+            def recipe(build_python_package, fetch_pypi, {", ".join(deps)}):
+                return build_python_package(pname={name!r}, version="1.0", format="wheel",
+                    src=fetch_pypi({name!r}, "1.0", kind="wheel",
+                                   hash={hash_file(wheel).sri!r}),
+                    dependencies=[{", ".join(deps)}])
+        """)
+        )
+    return folder
+
+
 @pytest.mark.parametrize(
     ("member", "installed"),
     [
@@ -231,26 +262,8 @@ def test_collisions_fail_unless_ignored(
     installed: str,
 ) -> None:
     """A module, or a wheel's data (``share``, ``etc``: merged as site-packages is)."""
-    wheels = [
-        make_wheel(tmp_path, name, "1.0", {member.format(name=name): f"WHO = {name!r}\n"})
-        for name in ("one", "two")
-    ]
-    url = write_index(tmp_path / "idx", [*wheels, *(use_index.root / "files").glob("*.whl")])
-    for key, value in index_environ(url).items():
-        monkeypatch.setenv(key, value)
-    from pybuild.hashing import hash_file
-
-    folder = tmp_path / "recipes"
-    folder.mkdir()
-    for wheel, name in zip(wheels, ("one", "two"), strict=True):
-        (folder / f"{name}.py").write_text(
-            textwrap.dedent(f"""\
-            def recipe(build_python_package, fetch_pypi):
-                return build_python_package(pname={name!r}, version="1.0", format="wheel",
-                    src=fetch_pypi({name!r}, "1.0", kind="wheel",
-                                   hash={hash_file(wheel).sri!r}))
-        """)
-        )
+    wheels = {name: {member.format(name=name): f"WHO = {name!r}\n"} for name in ("one", "two")}
+    folder = wheel_recipes(tmp_path, use_index, monkeypatch, wheels)
     pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])
     with pytest.raises(BuildError) as err:
         build_env(pkgs, ["one", "two"])
@@ -258,6 +271,35 @@ def test_collisions_fail_unless_ignored(
     assert f"{installed} is in both" in err.value.tail and "ignore_collisions" in err.value.tail
     env = build_env(pkgs, ["one", "two"], ignore_collisions=True)
     assert (env / installed).read_text() == "WHO = 'one'\n"  # the first package listed wins
+
+
+def test_a_console_script_sees_the_environment_as_in_a_venv(
+    tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package's own script adds its closure to ``sys.path``, so that it runs alone from
+    the store; the environment's sees the environment alone: each distribution once, and no
+    package's site-packages but the environment's (as ``python -m`` sees it)."""
+    code = (
+        "import importlib.metadata, sys\n"
+        "def main():\n"
+        "    print(sorted(d.metadata['Name'] for d in importlib.metadata.distributions()))\n"
+        "    print(len([p for p in sys.path if p.endswith('site-packages')]))\n"
+    )
+    wheels = {
+        "where": {"where.py": code, "where-1.0.dist-info/entry_points.txt": _WHERE},
+        "dep": {"dep.py": ""},
+    }
+    folder = wheel_recipes(tmp_path, use_index, monkeypatch, wheels, {"where": ["dep"]})
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])
+    env = build_env(pkgs, ["where"])
+    seen = "['dep', 'where']\n1"
+    assert clean_run(str(env / "bin" / "where")) == seen
+    assert clean_run(str(env / "bin" / "python"), "-c", "import where; where.main()") == seen
+    alone = clean_run(str(Path(str(pkgs.where)) / "bin" / "where")).split("\n")
+    assert alone == ["['dep', 'where']", "2"]  # its own site-packages and dep's
+
+
+_WHERE = "[console_scripts]\nwhere = where:main\n"
 
 
 def test_shell_pure_run_hides_pythonpath(recipes: Path) -> None:

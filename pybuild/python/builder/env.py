@@ -8,9 +8,10 @@ folder several have (a namespace package, the ``__pycache__`` of top-level modul
 the same way. So Python looks for a module in one folder, as in a flat venv, not once per
 package; ``sys.executable`` subprocesses see the same packages; and, the links being relative,
 the store can be moved.
-Nothing is copied: Python scripts are small trampolines, the rest are links. Two packages that
-install the same file (a module, a program or data) are an error unless collisions are
-ignored (then the first one wins).
+Nothing is copied: console scripts are written from their entry points, as a venv's
+installer writes them, other Python scripts are small trampolines, the rest are links. Two
+packages that install the same file (a module, a program or data) are an error unless
+collisions are ignored (then the first one wins).
 It runs in pybuild's own process (:mod:`pybuild.builtin`), as Nix builds ``buildEnv`` with
 its ``builtin:buildenv``: the work is a few small files, less than an interpreter's start.
 It uses only the standard library, and paths as strings: an environment of 50 packages makes
@@ -52,6 +53,26 @@ here=$(dirname -- "$(readlink -f -- "$0")")
 exec "$here/python" "$here/{target}" "$@"
 """
 
+# A console script of the environment's own, written from the entry point as a venv's
+# installer writes it, and run by the environment's python, found from the script's real
+# location (the store may move): the line that sh runs is a string to Python.
+_CONSOLE_SCRIPT = """\
+#!/bin/sh
+'''exec' "$(dirname -- "$(readlink -f -- "$0")")/python" "$0" "$@"
+' '''
+# {name} of {package}: {value}, run by this environment's python.
+import sys
+from {module} import {head}
+
+if __name__ == "__main__":
+    sys.exit({attr}())
+"""
+
+# A line of the console scripts a package's build writes (builder/scripts.py), which add the
+# package's closure to sys.path: in an environment, which has it already, that puts every
+# package there twice, so the environment writes its own.
+_ADDS_CLOSURE = b"# Made by pybuild: adds this package's runtime closure"
+
 
 class Collision(Exception):
     """Two packages provide the same file."""
@@ -69,7 +90,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     write_venv_files(out, spec)
     link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
     link_data(out, packages)
-    link_scripts(out, spec["programs"])
+    link_scripts(out, spec["programs"], site_rel)
     return len(packages)
 
 
@@ -135,51 +156,96 @@ def data_folders(packages: list) -> dict:
 _OWN = ("bin", "lib", "pybuild-package.json")
 
 
-def link_scripts(out: str, packages: list) -> None:
+def link_scripts(out: str, packages: list, site_rel: str) -> None:
     """Programs of `packages`: of the closure, those asked for first, as a venv has every
     installed package's (and Nix's ``python.withPackages`` every package's of the closure),
     or only of those asked for, as a profile has them.
 
-    A Python script gets a trampoline that runs it with the environment's python, so that it
-    sees the environment; any other program (a compiled one, as ruff's wheel ships, or a
-    shell script) is a relative link, run as it is. The first package listed wins a name: a
-    program is only made where there is none (one call, where a check for it cost two more:
-    an environment has dozens).
+    A console script that a package's build wrote is written again from its entry point and
+    run by the environment's python, as a venv's installer writes it: it sees the environment
+    alone (the package's own adds the package's closure, so that it runs alone from the
+    store). Another Python script gets a trampoline that runs it with the environment's
+    python, so that it sees the environment; any other program (a compiled one, as ruff's
+    wheel ships, or a shell script) is a relative link, run as it is. The first package
+    listed wins a name: a program is only made where there is none (one call, where a check
+    for it cost two more: an environment has dozens).
     """
     for package in packages:
         try:
             names = sorted(os.listdir(os.path.join(package, "bin")))
         except (FileNotFoundError, NotADirectoryError):
             continue
-        base = os.path.basename(package)
+        entries = None  # the package's entry points, read for its first console script
         for name in names:
-            target = os.path.join("..", "..", base, "bin", name)
-            if not is_python_script(os.path.join(package, "bin", name)):
+            head = _head(os.path.join(package, "bin", name))
+            if not is_python_script(head):
+                target = os.path.join("..", "..", os.path.basename(package), "bin", name)
                 with contextlib.suppress(FileExistsError):
                     os.symlink(target, os.path.join(out, "bin", name))
                 continue
-            text = _TRAMPOLINE.format(name=name, package=base, target=target)
-            try:
-                fd = os.open(
-                    os.path.join(out, "bin", name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755
-                )
-            except FileExistsError:
-                continue
-            os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
-            with open(fd, "w") as script:
-                script.write(text)
+            value = None
+            if _ADDS_CLOSURE in head:
+                if entries is None:
+                    entries = entry_points(os.path.join(package, site_rel))
+                value = entries.get(name)
+            _write_program(os.path.join(out, "bin", name), _script(package, name, value))
 
 
-def is_python_script(path: str) -> bool:
-    """Whether the program at `path` is Python: its ``#!`` line names python or pypy (as
-    installers write console scripts, and rewrite a wheel's ``#!python`` scripts), or it is
-    the ``/bin/sh`` line with Python's ``'''exec'`` after it that they write for an
-    interpreter path too long for ``#!``."""
+def _script(package: str, name: str, value: "str | None") -> str:
+    """The environment's Python program `name` of `package`: a console script of its own, of
+    the entry point `value` (``module:attr``), or else a trampoline to the package's."""
+    base = os.path.basename(package)
+    if value is None:
+        target = os.path.join("..", "..", base, "bin", name)
+        return _TRAMPOLINE.format(name=name, package=base, target=target)
+    module, _, attr = value.partition(":")
+    return _CONSOLE_SCRIPT.format(
+        name=name, package=base, value=value, module=module, head=attr.split(".")[0], attr=attr
+    )
+
+
+def _write_program(path: str, text: str) -> None:
+    """An executable file at `path`, unless a program of a package listed before is there."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
+    with open(fd, "w") as script:
+        script.write(text)
+
+
+def entry_points(site: str) -> dict:
+    """The console and GUI scripts of the distributions in the folder `site`, each name with
+    its ``module:attr`` (extras, which only an installer reads, left out)."""
+    import configparser  # only an environment with console scripts needs it
+
+    scripts: dict = {}
+    for dist_info in sorted(n for n in os.listdir(site) if n.endswith(".dist-info")):
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+        parser.optionxform = str  # type: ignore[assignment,method-assign]  # names keep case
+        parser.read(os.path.join(site, dist_info, "entry_points.txt"), encoding="utf-8")
+        for group in ("console_scripts", "gui_scripts"):
+            if parser.has_section(group):
+                for name, value in parser.items(group):
+                    scripts.setdefault(name, value.split("[")[0].replace(" ", ""))
+    return scripts
+
+
+def _head(path: str) -> bytes:
+    """The start of the program at `path`: enough for its ``#!`` line and the next."""
     try:
         with open(path, "rb") as program:
-            head = program.read(512)
+            return program.read(512)
     except OSError:  # not a file: linked, as anything else that is not Python
-        return False
+        return b""
+
+
+def is_python_script(head: bytes) -> bool:
+    """Whether a program that starts with `head` is Python: its ``#!`` line names python or
+    pypy (as installers write console scripts, and rewrite a wheel's ``#!python`` scripts), or
+    it is the ``/bin/sh`` line with Python's ``'''exec'`` after it that they write for an
+    interpreter path too long for ``#!``."""
     first, _, rest = head.partition(b"\n")
     if not first.startswith(b"#!"):
         return False
