@@ -29,7 +29,9 @@ build-tool wheels of the hermetic build index:
   (needs ``tau``) and ``psi`` (needs ``chi``);
 - ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel;
 - ``phi``: 1.0, an sdist with an old ``PKG-INFO`` whose setuptools warns (a license
-  classifier), and 2.0, only a wheel for CPython 2.7.
+  classifier), and 2.0, only a wheel for CPython 2.7;
+- ``vcond``: an sdist with an old ``PKG-INFO`` whose ``setup.py`` requires ``on-pyXY``, after
+  the Python running it.
 """
 
 from __future__ import annotations
@@ -80,6 +82,11 @@ SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsil
 FAILING_TEST = "def test_fails():\n    assert False\n"
 SETUPTOOLS = (
     '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+)
+BY_PYTHON = (  # requirements decided in setup.py, by the Python that runs it
+    "import sys\nfrom setuptools import setup\n"
+    "setup(name='vcond', version='1.0', packages=['vcond'],"
+    " install_requires=['on-py%d%d' % sys.version_info[:2]])\n"
 )
 
 
@@ -258,6 +265,12 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
         sdist(tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS))),
         wheel(tmp, "phi", "2.0", "", _metadata("phi", "2.0"), tag="cp27-cp27mu-manylinux1_x86_64"),
+        sdist(
+            tmp,
+            "vcond",
+            "1.0",
+            {"pyproject.toml": SETUPTOOLS, "setup.py": BY_PYTHON, "vcond/__init__.py": ""},
+        ),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -408,6 +421,34 @@ def test_release_facts_are_cached(pkgs, index: Path) -> None:
     (index / "files" / "beta-1.0-py3-none-any.whl").unlink()  # a second download would fail
     with Releases(Index(), pkgs) as releases:
         assert releases.metadata("beta", Version("1.0")) == first
+
+
+def test_a_backends_answer_is_kept_for_the_interpreter_it_was_prepared_with(
+    pkgs, index: Path
+) -> None:
+    """A ``setup.py`` may decide its requirements by the Python running it (``tomli`` below
+    3.11): the backend's answer for one interpreter was once served to every other, and the
+    first to ask decided the dependencies of all."""
+    from packaging.version import Version
+
+    other = package_set(_another_python(pkgs.interpreter.version_xy), pkgs.recipe_dirs)
+    for each in (pkgs, other, pkgs):
+        with Releases(Index(), each) as releases:
+            meta = releases.metadata("vcond", Version("1.0"))
+        assert meta.requires_dist == (f"on-py{each.interpreter.version_xy.replace('.', '')}",)
+
+
+def _another_python(than: str) -> str:
+    """A Python version other than `than` that this machine has, else the test is skipped."""
+    from pybuild.python.locate import locate_python
+
+    for version in ("3.12", "3.13", "3.10", "3.11"):
+        if version != than:
+            try:
+                return locate_python(version)
+            except UsageError:
+                continue
+    pytest.skip(f"no CPython besides {than} on this machine")
 
 
 # -- from_pypi: resolution, markers, extras, the set's recipes --------------------------------

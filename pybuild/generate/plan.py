@@ -55,8 +55,9 @@ _UNPINNED_TTL = 24 * 3600
 # Bumped when the generator would choose otherwise, so that no plan of an older choice is
 # reused: 3: a requested project is its newest release; 4: hatchling hooks' deps; 5: set
 # recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
-# from their wheels; 6: a set recipe pinning a requested project older gives way.
-_FORMAT = 6
+# from their wheels; 6: a set recipe pinning a requested project older gives way; 7: a build
+# backend's metadata is the interpreter's own, not the first interpreter's to ask.
+_FORMAT = 7
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 4. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with the set's tools.
 
 Answers are facts about a published release, so they are cached for good under
-``var/cache/pypi/<index>/releases``: asking again costs no network round-trip.
+``var/cache/pypi/<index>/releases``: asking again costs no network round-trip. The build
+backend's answer is a fact about the release *and the interpreter that ran it*: a ``setup.py``
+may decide its requirements by ``sys.version_info`` or the platform, so that answer is kept
+for that interpreter (version and platform) alone, and another one asks its backend again.
 
 A resolver asks one question at a time, and most of its time would be spent waiting for the
 index; so :meth:`Releases.prefetch` fetches the pages and PEP 658 metadata files it will most
@@ -64,6 +67,7 @@ _THREADS = 8  # below requests' pool of 10 connections per host
 
 
 _BUILD_SYSTEM = "build_system_2"  # 2: with hatchling's build hooks' dependencies
+_METADATA = "metadata_2"  # 2: a build backend's answer is no longer served to every interpreter
 
 
 def cache_root(index_urls: Iterable[str]) -> Path:
@@ -92,6 +96,8 @@ class Releases:
         self._guard = threading.Lock()  # over _locks, _asked and the fact files
         self._versions: dict[Hashable, list[Version]] = {}  # the index's pages do not change
         self._tag_set = frozenset(self.tags)
+        # what the backend answers depends on the Python running it, and its platform
+        self._prepared = f"{_METADATA} {python.implementation}-{python.version} {self.tags[0]}"
 
     def __enter__(self) -> Releases:
         return self
@@ -235,10 +241,11 @@ class Releases:
         return self._once(("metadata", name, version), lambda: self._metadata(name, version))
 
     def _metadata(self, name: str, version: Version) -> Metadata:
-        cached = self._cached(name, version, "metadata")
-        if cached is not None:
-            return Metadata.from_json(cached)
-        meta = self._fetch_metadata(name, version)
+        for key in (self._prepared, _METADATA):
+            cached = self._cached(name, version, key)
+            if cached is not None:
+                return Metadata.from_json(cached)
+        meta, key = self._fetch_metadata(name, version)
         if (
             canonicalize_name(meta.name) != canonicalize_name(name)
             or Version(meta.version) != version
@@ -246,7 +253,7 @@ class Releases:
             raise MetadataError(
                 f"{name} {version}: its metadata ({meta.source}) says {meta.name} {meta.version}"
             )
-        self._store(name, version, "metadata", meta.to_json())
+        self._store(name, version, key, meta.to_json())
         return meta
 
     def build_system(self, name: str, version: Version) -> BuildSystem:
@@ -263,15 +270,18 @@ class Releases:
         _, system = self._read_sdist(name, version, sdist)
         return system
 
-    def _fetch_metadata(self, name: str, version: Version) -> Metadata:
+    def _fetch_metadata(self, name: str, version: Version) -> tuple[Metadata, str]:
+        """The metadata, and the key it is cached under: one for every interpreter when it is
+        static (a wheel's, a final ``PKG-INFO``), this interpreter's when the backend made it."""
         wheels = self.wheels(name, version)
         for wheel in wheels:
             if wheel.core_metadata:
                 text = self._core_metadata(wheel)
                 if text is not None:
-                    return parse_metadata(text, "the index's metadata file, PEP 658")
+                    return parse_metadata(text, "the index's metadata file, PEP 658"), _METADATA
         if wheels:
-            return parse_metadata(self._wheel_metadata(wheels[0]), "the wheel's METADATA")
+            text = self._wheel_metadata(wheels[0])
+            return parse_metadata(text, "the wheel's METADATA"), _METADATA
         sdist = self.sdist(name, version)
         if sdist is None:
             files = show_files([f.filename for f in self.version_files(name, version)])
@@ -281,7 +291,7 @@ class Releases:
             )
         pkg_info, system = self._read_sdist(name, version, sdist)
         if pkg_info is not None and reliable_sdist_metadata(pkg_info):
-            return parse_metadata(pkg_info, "the sdist's PKG-INFO")
+            return parse_metadata(pkg_info, "the sdist's PKG-INFO"), _METADATA
         from ..python.builder.unpack import unpack
 
         with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
@@ -289,7 +299,8 @@ class Releases:
             dest.mkdir()
             source = unpack(self._download(sdist), dest)
             text = prepare_metadata(self.pkgs, source, system, f"{name} {version}")
-        return parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
+        meta = parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
+        return meta, self._prepared
 
     def _core_metadata(self, wheel: DistFile) -> str | None:
         """The PEP 658 metadata file of `wheel`, or None if the index does not really have it."""
