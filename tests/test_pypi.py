@@ -31,7 +31,9 @@ build-tool wheels of the hermetic build index:
 - ``phi``: 1.0, an sdist with an old ``PKG-INFO`` whose setuptools warns (a license
   classifier), and 2.0, only a wheel for CPython 2.7;
 - ``vcond``: an sdist with an old ``PKG-INFO`` whose ``setup.py`` requires ``on-pyXY``, after
-  the Python running it.
+  the Python running it;
+- ``winonly``: 0.1, a wheel for CPython 2.7 on Windows, and 1.0, wheels for this interpreter's
+  Python on Windows (as pywin32): no release installs here, whatever the Python.
 """
 
 from __future__ import annotations
@@ -265,6 +267,14 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
         sdist(tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS))),
         wheel(tmp, "phi", "2.0", "", _metadata("phi", "2.0"), tag="cp27-cp27mu-manylinux1_x86_64"),
+        *(
+            wheel(tmp, "winonly", version, "", _metadata("winonly", version), tag=tag)
+            for version, tag in [
+                ("0.1", "cp27-cp27m-win32"),
+                ("1.0", _best_tag().rsplit("-", 1)[0] + "-win32"),
+                ("1.0", _best_tag().rsplit("-", 1)[0] + "-win_amd64"),
+            ]
+        ),
         sdist(
             tmp,
             "vcond",
@@ -703,6 +713,36 @@ def test_a_release_with_no_file_for_this_interpreter_is_named_so(
     with pytest.raises(ResolutionFailed) as info:
         pkgs.from_pypi("alpha", "9")
     assert "the index has alpha 4.0b1 and 2 older" in str(info.value)
+
+
+def test_a_release_with_wheels_only_for_other_platforms_is_named_so(
+    pkgs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pywin32 on Linux: its wheels are for this Python but Windows, so the error names the
+    platforms, and no --python, which cannot help; nor does an old release for an old Python
+    (pywin32 222, cp37) make one. A long list of such releases is cut."""
+    from pybuild.generate import explain
+
+    platform = pkgs.interpreter.tags[0].rsplit("-", 1)[1]
+    for version in ("1.0", None):
+        with pytest.raises(ResolutionFailed) as info:
+            pkgs.from_pypi("winonly", version)
+        text = str(info.value)
+        assert (
+            f"but winonly 1.0 has no wheel for this platform ({platform}) and no sdist;"
+            " its wheels are for win32, win_amd64"
+        ) in text
+        assert "--python" not in info.value.hint
+    assert "but winonly 0.1 has no wheel for this platform" in text
+    assert "its wheels are for win32" in text and "cp27" not in text
+    assert info.value.hint.startswith(
+        f"no release of winonly can be installed on this platform ({platform})"
+    )
+    monkeypatch.setattr(explain, "_LEFT_OUT_SHOWN", 1)
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("winonly")
+    assert "but winonly 0.1" not in str(info.value)
+    assert "and 1 older release of winonly with no file for this interpreter" in str(info.value)
 
 
 def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:

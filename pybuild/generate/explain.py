@@ -4,8 +4,10 @@ the obvious one.
 Three accounts, each naming the requirements responsible and who asked for them:
 
 - a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
-  as its cause, with what the set and the index have of each project, and the releases that
-  would fit but whose ``Requires-Python`` excludes the set's interpreter;
+  as its cause, with what the set and the index have of each project, the releases that
+  would fit but whose ``Requires-Python`` excludes the set's interpreter, and those with no
+  file for it: wheels for another Python (a ``--python`` would take them) or only for other
+  platforms (pywin32's Windows wheels: no Python version helps);
 - a recipe of the set passed over for a release of the index: the requirement the recipe's
   version does not meet (``botocore 1.40.0 requires python-dateutil<3``), the inputs it is
   pinned to that the rest of the resolution does not use, or, for a requested project, a
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["explain_conflict", "held_back", "passed_over"]
 
-_LEFT_OUT_SHOWN = 5  # releases a conflict names as left out by Requires-Python
+_LEFT_OUT_SHOWN = 5  # releases a conflict names as left out by Requires-Python, or fileless
 
 
 def _who(info: Any) -> str:
@@ -72,7 +75,7 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         by_name.setdefault(info.requirement.name, []).append(info)
     lines = []
     needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
-    no_file: list[tuple[str, str]] = []  # releases with no file here, and a Python they fit
+    no_file: list[tuple[str, Version, str | None]] = []  # no file here; a Python they fit
     for name, infos in by_name.items():
         lines += [f"{_text(info)} is required by {_who(info)}" for info in infos]
         lines.append(f"  and {provider.available(name)}")
@@ -80,13 +83,15 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
             needs += [(_who(info), str(info.requirement.specifier)) for info in infos]
             continue
         within = merged((i.requirement.specifier for i in infos), provider.constraints.get(name))
-        for version, tags in provider.no_file(name, within).items():
-            lines.append(
-                f"  but {name} {version} has no wheel for this interpreter"
-                f" ({provider.releases.tags[0]}) and no sdist; its wheels are for"
-                f" {', '.join(tags) or 'other platforms'}"
-            )
-            no_file.append((f"{name} {version}", _python_of(tags)))
+        fileless = provider.no_file(name, within)
+        for version in list(fileless)[-_LEFT_OUT_SHOWN:]:
+            line, python = _without_file(name, version, fileless[version], provider.releases.tags)
+            lines.append(f"  but {line}")
+            no_file.append((name, version, python))
+        older = len(fileless) - _LEFT_OUT_SHOWN
+        if older > 0:
+            which = f"{older} older releases" if older > 1 else "1 older release"
+            lines.append(f"  and {which} of {name} with no file for this interpreter either")
         left = provider.left_out(name, within)
         if left:
             lines.append(f"  but {_left_out(name, left, provider.python)}")
@@ -111,15 +116,67 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
     else:
         hint = "relax or change the version requirements named above"
     if no_file and not after:
-        release, python = no_file[0]
-        hint = (
-            f"{release} cannot be installed on this interpreter: ask for a release that has a"
-            f" wheel for it (the index's releases are named above), or pass --python {python}"
-            " for an interpreter its wheels are for"
-        )
+        hint = _no_file_hint(no_file, provider)
     if needs:
         hint = f"{_other_python(needs, provider.python)}; or {hint}"
     return ResolutionFailed(summary, lines, hint)
+
+
+def _without_file(
+    name: str, version: Version, tags: Iterable[Tag], here: Sequence[Tag]
+) -> tuple[str, str | None]:
+    """Why a release has no file for the interpreter whose tags are `here`, given its wheels'
+    `tags`; and the ``--python`` that would take one of them, None when none is for this
+    platform. pywin32's wheels name this very Python, but for Windows: blaming the Python and
+    hinting another one would send a user the wrong way, so the platforms are named, as uv
+    names them."""
+    platforms = {t.platform for t in here}
+    pythons = sorted({t.interpreter for t in tags if t.platform in platforms}, key=_tag_order)
+    if pythons:
+        return (
+            f"{name} {version} has no wheel for this interpreter ({here[0]}) and no sdist;"
+            f" its wheels are for {', '.join(pythons)}",
+            _python_of(pythons),
+        )
+    others = sorted({t.platform for t in tags})
+    return (
+        f"{name} {version} has no wheel for this platform ({here[0].platform}) and no sdist;"
+        f" its wheels are for {', '.join(others)}",
+        None,
+    )
+
+
+def _tag_order(tag: str) -> tuple[int, str]:
+    """``cp39`` before ``cp310``."""
+    return len(tag), tag
+
+
+def _no_file_hint(no_file: Sequence[tuple[str, Version, str | None]], provider: Any) -> str:
+    """What to do about releases with no file here: pass the ``--python`` of the newest one a
+    Python version would help; else say that no release of a project can be installed on
+    this platform at all, when none can (pywin32 off Windows), or ask for another release."""
+    pythons = [(name, version, python) for name, version, python in no_file if python]
+    if pythons:
+        name, version, python = pythons[-1]
+        return (
+            f"{name} {version} cannot be installed on this interpreter: ask for a release that"
+            f" has a wheel for it (the index's releases are named above), or pass --python"
+            f" {python} for an interpreter its wheels are for"
+        )
+    platform = provider.releases.tags[0].platform
+    for name in dict.fromkeys(name for name, _, _ in no_file):
+        elsewhere = provider.releases.other_platforms(name)
+        if elsewhere:
+            return (
+                f"no release of {name} can be installed on this platform ({platform}): it has"
+                f" no sdist, and its wheels are for {', '.join(elsewhere)} only"
+            )
+    name, version, _ = no_file[-1]
+    return (
+        f"{name} {version} has wheels for other platforms only: ask for a release that has a"
+        f" wheel for this platform ({platform}) or an sdist (the index's releases are named"
+        " above); no other Python version would help"
+    )
 
 
 def _python_of(tags: Sequence[str]) -> str:

@@ -209,6 +209,18 @@ class Releases:
                 found.setdefault(f.version, f.requires_python)
         return dict(sorted(found.items()))
 
+    def other_platforms(self, name: str) -> list[str]:
+        """The platforms of the project's wheels when no file of it, of any release, is for
+        this interpreter's platform (no sdist, no such wheel), so that no Python version could
+        install it here, as pywin32 off Windows; else none."""
+        here = {t.platform for t in self.tags}
+        platforms: set[str] = set()
+        for f in self.files(name):
+            if f.kind != "wheel" or any(t.platform in here for t in f.tags):
+                return []
+            platforms.update(t.platform for t in f.tags)
+        return sorted(platforms)
+
     def version_files(self, name: str, version: Version) -> list[DistFile]:
         return [f for f in self.files(name) if f.version == version]
 

@@ -38,6 +38,7 @@ from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 from resolvelib import BaseReporter
@@ -211,10 +212,10 @@ class _Provider:
         older = len(versions) - _SHOWN
         return shown + (f" and {older} older" if older > 0 else "")
 
-    def no_file(self, name: str, within: SpecifierSet) -> dict[Version, list[str]]:
+    def no_file(self, name: str, within: SpecifierSet) -> dict[Version, set[Tag]]:
         """Releases `within` the versions asked for that the index has but with no file this
-        interpreter can use (no fitting wheel, no sdist): version -> the interpreter tags its
-        wheels are for, so the error says so rather than reading as if they did not exist."""
+        interpreter can use (no fitting wheel, no sdist): version -> the tags its wheels are
+        for, oldest first, so the error says so rather than reading as if they did not exist."""
         from ..index import PackageIndexError
 
         try:
@@ -222,7 +223,7 @@ class _Provider:
             usable = set(self._index_versions(name, allow_yanked=True))
         except (GenerateError, PackageIndexError):
             return {}
-        found: dict[Version, set[str]] = {}
+        found: dict[Version, set[Tag]] = {}
         for f in files:
             if f.version in usable or f.version not in within:
                 continue
@@ -230,8 +231,8 @@ class _Provider:
                 found.pop(f.version, None)
                 usable.add(f.version)
             elif f.kind == "wheel":
-                found.setdefault(f.version, set()).update(t.interpreter for t in f.tags)
-        return {v: sorted(found[v], key=lambda t: (len(t), t)) for v in sorted(found)}
+                found.setdefault(f.version, set()).update(f.tags)
+        return {v: found[v] for v in sorted(found)}
 
     # -- resolvelib's interface ------------------------------------------------------------
 
