@@ -33,7 +33,9 @@ build-tool wheels of the hermetic build index:
 - ``vcond``: an sdist with an old ``PKG-INFO`` whose ``setup.py`` requires ``on-pyXY``, after
   the Python running it;
 - ``winonly``: 0.1, a wheel for CPython 2.7 on Windows, and 1.0, wheels for this interpreter's
-  Python on Windows (as pywin32): no release installs here, whatever the Python.
+  Python on Windows (as pywin32): no release installs here, whatever the Python;
+- ``nudyn``: an sdist with an old ``PKG-INFO`` whose in-tree backend asks the program
+  ``nu-tool`` for its requirements; ``nu-tool``, a wheel with that program, only the index has.
 """
 
 from __future__ import annotations
@@ -84,6 +86,21 @@ SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsil
 FAILING_TEST = "def test_fails():\n    assert False\n"
 SETUPTOOLS = (
     '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+)
+NU_TOOL_BACKEND = """\
+import os, subprocess
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    needs = subprocess.run(["nu-tool"], capture_output=True, text=True, check=True).stdout
+    folder = os.path.join(metadata_directory, "nudyn-1.0.dist-info")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "METADATA"), "w") as f:
+        f.write("Metadata-Version: 2.1\\nName: nudyn\\nVersion: 1.0\\nRequires-Dist: " + needs)
+    return "nudyn-1.0.dist-info"
+"""
+NU_TOOL = (
+    '[build-system]\nrequires = ["nu-tool"]\nbuild-backend = "backend"\nbackend-path = ["."]\n'
 )
 BY_PYTHON = (  # requirements decided in setup.py, by the Python that runs it
     "import sys\nfrom setuptools import setup\n"
@@ -275,6 +292,17 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
                 ("1.0", _best_tag().rsplit("-", 1)[0] + "-win_amd64"),
             ]
         ),
+        sdist(tmp, "nudyn", "1.0", {"pyproject.toml": NU_TOOL, "backend.py": NU_TOOL_BACKEND}),
+        make_wheel(
+            tmp,
+            "nu-tool",
+            "1.0",
+            {
+                "nu_tool/__init__.py": "def main():\n    print('beta')\n",
+                "nu_tool-1.0.dist-info/entry_points.txt": "[console_scripts]\n"
+                "nu-tool = nu_tool:main\n",
+            },
+        ),
         sdist(
             tmp,
             "vcond",
@@ -446,6 +474,25 @@ def test_a_backends_answer_is_kept_for_the_interpreter_it_was_prepared_with(
         with Releases(Index(), each) as releases:
             meta = releases.metadata("vcond", Version("1.0"))
         assert meta.requires_dist == (f"on-py{each.interpreter.version_xy.replace('.', '')}",)
+
+
+def test_a_backend_the_sets_tools_cannot_run_prepares_metadata_with_the_indexs(
+    pkgs, index: Path
+) -> None:
+    """numpy 1.26.4 on 3.13: its old PKG-INFO sends the resolver to its backend, whose
+    ``Cython<3.1`` the set's Cython 3 does not meet. The build would take its tools from the
+    index, but the metadata was asked of the set's tools alone, and the request failed with
+    a hint to write a recipe by hand; the tools' programs (``cython``, which meson runs) must
+    be on ``PATH`` for it too."""
+    from packaging.version import Version
+
+    with Releases(Index(), pkgs) as releases:
+        meta = releases.metadata("nudyn", Version("1.0"))
+    assert meta.source == "the build backend's prepare_metadata_for_build_wheel"
+    assert meta.requires_dist == ("beta",)
+    nudyn = pkgs.from_pypi("nudyn")
+    assert [force(d).pname for d in nudyn.attrs["dependencies"]] == ["beta"]
+    assert [t.pname for t in nudyn.attrs["build_system"]] == ["nu-tool"]
 
 
 def _another_python(than: str) -> str:

@@ -7,6 +7,11 @@ the set's recipes preferred and the index's releases taken where those do not fi
 separate environment (pip's build isolation): what the build needs never constrains what the
 package needs at run time. Build tools taken from the index come from their wheels, as the
 set's own build tools do, so no build needs another build's backend first.
+
+The same environment prepares an sdist's metadata when its backend must be asked (an old
+``PKG-INFO``) while a resolution is still choosing versions (:func:`tool_packages`): numpy
+1.26.4 pins ``Cython<3.1`` where the set has Cython 3, and the backend could not run at all
+with the set's tools alone.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from .names import version_attr
 from .releases import Releases
 from .resolver import Chosen, Req, resolve
 
-__all__ = ["BuildEnv", "build_env"]
+__all__ = ["BuildEnv", "build_env", "tool_packages"]
 
 
 @dataclass
@@ -66,6 +71,20 @@ def build_env(
         return _from_index(pkgs, system, releases, label, taken, missing)
     used = {str(canonicalize_name(p.pname)): (a, p.version) for a, p in tools}
     return BuildEnv([a for a, _ in tools], used, tools=[p for _, p in tools])
+
+
+def tool_packages(pkgs: Any, system: BuildSystem, releases: Releases, label: str) -> list[Any]:
+    """The packages of `label`'s build environment, to run its backend before any plan is made
+    (to prepare its metadata): the set's tools, else the index's, generated as recipes pinned
+    to their wheels, as the build will have them."""
+    env = build_env(pkgs, system, releases, label, {})
+    if not env.chosen:
+        return env.tools
+    from .plan import tools_plan  # these import this module: a plan's pins are made here
+    from .pypi import instantiate
+
+    get = instantiate(pkgs, tools_plan(pkgs, releases, env))
+    return [get(attr) for attr in env.attrs]
 
 
 def _from_index(

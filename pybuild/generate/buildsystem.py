@@ -5,9 +5,10 @@ requirement becomes a recipe of the set (``setuptools``, ``flit_core_3``, ``hatc
 whose version satisfies it, so generated recipes build offline exactly as hand-written ones do.
 A requirement the set cannot meet is an error naming it and how to add it.
 
-The same tools answer ``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO``
-cannot be trusted: the tools are realised into the store and the hook runs in a scratch folder
-with the set's interpreter, a cleared environment and no working proxy, like a build. What the
+The build environment (these tools, else tools from the index: :mod:`.buildenv`) answers
+``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO`` cannot be trusted: the
+tools are realised into the store and the hook runs in a scratch folder with the set's
+interpreter, a cleared environment and no working proxy, like a build. What the
 backend prints, and the warnings pyproject-hooks passes on from it (setuptools' deprecation
 notices fill a terminal when a resolver tries dozens of old sdists), is kept, not shown: it is
 the reason given when the hook fails, and printed as it comes only with ``-v``
@@ -154,28 +155,31 @@ def build_tools(
     return list(chosen.items())
 
 
-def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str) -> str:
+def prepare_metadata(
+    pkgs: Any, source: Path, system: BuildSystem, package: str, tools: Sequence[Any]
+) -> str:
     """The ``METADATA`` the backend would write, from an unpacked sdist at `source`.
 
     Runs ``get_requires_for_build_wheel`` and ``prepare_metadata_for_build_wheel`` (falling
-    back to ``build_wheel``, as pyproject-hooks does, for backends without it) with the set's
-    build tools on the path and nothing else.
+    back to ``build_wheel``, as pyproject-hooks does, for backends without it) with the build
+    `tools` (packages of `pkgs`) and nothing else importable, and their programs first on
+    ``PATH``, as in a build: meson-python runs meson, which runs ``cython``, even for this.
     """
     from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
 
     from ..realiser import BuildOptions, realise
     from ..store import Store
 
-    env = _marker_env(pkgs)
-    tools = [pkg for _, pkg in build_tools(pkgs, system, env, package)]
     closure = list({p.drv.drv_name: p for t in tools for p in [t, *t.runtime_closure]}.values())
     store = Store.default()
     with open(os.devnull, "w") as quiet:
         realise([p.drv for p in closure], store, BuildOptions(log=quiet))
     python = pkgs.interpreter
-    sites = [f"{p.drv.path(store=store)}/{python.site_packages}" for p in closure]
+    outputs = [p.drv.path(store=store) for p in closure]
+    sites = [f"{out}/{python.site_packages}" for out in outputs]
+    bins = [f"{out}/bin" for out in outputs if Path(out, "bin").is_dir()]
     with tempfile.TemporaryDirectory(prefix="pybuild-metadata-") as scratch:
-        runner = _Runner(Path(scratch), sites, python)
+        runner = _Runner(Path(scratch), sites, bins, python)
         hooks = BuildBackendHookCaller(
             str(source),
             system.backend,
@@ -192,8 +196,8 @@ def prepare_metadata(pkgs: Any, source: Path, system: BuildSystem, package: str)
             return (out / dist_info / "METADATA").read_text(encoding="utf-8")
         except (BackendUnavailable, HookMissing) as exc:
             raise MetadataError(
-                f"{package}: its build backend {system.backend} cannot be loaded from the"
-                f" set's build tools ({exc})"
+                f"{package}: its build backend {system.backend} cannot be loaded from its"
+                f" build tools ({exc})"
             ) from None
         except subprocess.CalledProcessError:
             raise MetadataError(
@@ -217,12 +221,14 @@ def _backend_warnings(runner: _Runner) -> Iterator[None]:
 
 
 class _Runner:
-    """Runs a hook with the build tools as site dirs, in a cleared environment (offline)."""
+    """Runs a hook with the build tools as site dirs and their ``bin`` folders first on
+    ``PATH``, in a cleared environment (offline)."""
 
-    def __init__(self, scratch: Path, sites: list[str], python: Any) -> None:
+    def __init__(self, scratch: Path, sites: list[str], bins: list[str], python: Any) -> None:
         from ..python.builder.phasevenv import make_venv
 
         self.python = str(make_venv(scratch / "venv", sites, python.executable, python.version_xy))
+        self.path = os.pathsep.join([*bins, os.environ.get("PATH", "/usr/bin:/bin")])
         self.scratch = scratch
         self.output = ""
 
@@ -235,7 +241,7 @@ class _Runner:
         home = self.scratch / "home"
         env = {
             **(extra_environ or {}),
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PATH": self.path,
             "HOME": str(home),
             "TMPDIR": str(self.scratch),
             "SOURCE_DATE_EPOCH": "315532800",
@@ -259,9 +265,3 @@ class _Runner:
         self.output += text
         if _SHOWN["output"] and text:
             print(text, end="" if text.endswith("\n") else "\n", file=sys.stderr)
-
-
-def _marker_env(pkgs: Any) -> dict[str, str]:
-    from .markers import marker_environment
-
-    return marker_environment(pkgs.interpreter)

@@ -43,6 +43,7 @@ from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
 from ..importers.requirements import RequirementLine
 from ..lazy import force
+from .buildenv import BuildEnv
 from .files import Pin, Pinner, prefer_sdist
 from .names import set_attrs
 from .releases import Releases, cache_root
@@ -252,6 +253,17 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
         pin_urls=request.index_urls is not None,
         warnings=_unknown_extras(roots, chosen, releases, pkgs),
     )
+
+
+def tools_plan(pkgs: Any, releases: Releases, env: BuildEnv) -> Plan:
+    """A plan of nothing but the build tools `env` takes from the index, each from its wheel:
+    what a backend needs to prepare an sdist's metadata in the middle of a resolution."""
+    pinner = Pinner(releases, pkgs)
+    for entry in env.generated.values():
+        pinner.add(entry, env.chosen, build_tool=True)
+    plan = Plan([], pinner.pins, {}, _describe(releases.env), list(releases.index.urls))
+    _remember_files(plan)
+    return plan
 
 
 def _unknown_extras(

@@ -5,7 +5,8 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 1. the metadata file the index serves beside a wheel (PEP 658/714), checked against its hash;
 2. the ``METADATA`` of a wheel that fits the set's interpreter;
 3. the sdist's ``PKG-INFO``, when its metadata version (2.2 or later) promises it is final;
-4. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with the set's tools.
+4. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with its build
+   environment: the set's tools, else tools from the index (:func:`.buildenv.tool_packages`).
 
 Answers are facts about a published release, so they are cached for good under
 ``var/cache/pypi/<index>/releases``: asking again costs no network round-trip. The build
@@ -305,12 +306,15 @@ class Releases:
         if pkg_info is not None and reliable_sdist_metadata(pkg_info):
             return parse_metadata(pkg_info, "the sdist's PKG-INFO"), _METADATA
         from ..python.builder.unpack import unpack
+        from .buildenv import tool_packages  # which imports this module
 
+        label = f"{name} {version}"
+        tools = tool_packages(self.pkgs, system, self, label)
         with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
             dest = Path(tmp) / "src"
             dest.mkdir()
             source = unpack(self._download(sdist), dest)
-            text = prepare_metadata(self.pkgs, source, system, f"{name} {version}")
+            text = prepare_metadata(self.pkgs, source, system, label, tools)
         meta = parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
         return meta, self._prepared
 
