@@ -4,6 +4,7 @@ run: support/setbuild.py)."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,18 @@ def store(pybuild_home: Path) -> Iterator[Store]:
     store = Store(pybuild_home)
     yield store
     store.registry.close()
+
+
+@pytest.fixture
+def without_setpriv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without util-linux's ``setpriv``, through which root's builders drop to a
+    build user: ``shutil.which`` finds every other program as before."""
+    which = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, path=None: None if name == "setpriv" else which(name, path=path),
+    )
 
 
 # The files of the network tests that take minutes, longest first (measured on CI's 2 cores):

@@ -151,15 +151,10 @@ def test_as_root_a_download_outside_the_sandbox_works_as_a_build_user(
 
 
 @as_root
+@pytest.mark.usefixtures("without_setpriv")
 def test_as_root_without_setpriv_a_build_outside_the_sandbox_is_refused(
-    open_store: Store, monkeypatch: pytest.MonkeyPatch
+    open_store: Store,
 ) -> None:
-    which = shutil.which
-    monkeypatch.setattr(
-        shutil,
-        "which",
-        lambda name, path=None: None if name == "setpriv" else which(name, path=path),
-    )
     drv = sh(open_store, 'mkdir "$out"')
     with pytest.raises(PybuildError, match="setpriv") as err:
         realise([drv], open_store, UNSANDBOXED)

@@ -219,15 +219,8 @@ def test_as_another_user_a_builder_has_no_capabilities_either() -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="pybuild does not run as root")
-def test_as_root_there_is_no_sandbox_without_setpriv(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    which = shutil.which
-    monkeypatch.setattr(
-        shutil,
-        "which",
-        lambda name, path=None: None if name == "setpriv" else which(name, path=path),
-    )
+@pytest.mark.usefixtures("without_setpriv")
+def test_as_root_there_is_no_sandbox_without_setpriv(capsys: pytest.CaptureFixture[str]) -> None:
     _probe.cache_clear()
     _warn_once.cache_clear()
     try:
