@@ -608,6 +608,30 @@ def test_show_derivation_of_an_added_path(tmp_path: Path) -> None:
     assert "was added to the store, not built: it has no derivation" in shown.stderr
 
 
+def test_the_drv_path_eval_and_a_dry_run_print_is_in_the_store(tmp_path: Path) -> None:
+    """Evaluating writes the .drv files, as nix-instantiate and Nix's --dry-run do: the
+    ``drvPath`` that ``eval`` prints, and each .drv a dry run lists, can be shown at once."""
+    dry = run_cli("build", "--dry-run", "-f", HELLO, "hello")
+    listed = [Path(line.split()[1]) for line in dry.stderr.splitlines()[1:]]
+    assert [drv.name.split("-", 1)[1] for drv in listed] == ["greeting.drv", "hello.drv"]
+    for drv in listed:
+        assert list(json.loads(run_cli("show-derivation", drv).stdout)) == [str(drv)]
+    other = tmp_path / "other-home"
+    info = json.loads(run_cli("eval", "-f", HELLO, "hello", "--json", home=other).stdout)
+    assert info["built"] is False
+    shown = run_cli("show-derivation", info["drvPath"], home=other)
+    assert list(json.loads(shown.stdout)) == [info["drvPath"]]
+
+
+def test_show_derivation_of_a_drv_not_in_the_store_says_how_to_make_it() -> None:
+    store = Path(os.environ["PYBUILD_HOME"]) / "store"
+    ghost = store / f"{'a' * 32}-ghost.drv"
+    shown = run_cli("show-derivation", ghost, check=False)
+    assert shown.returncode == 1 and shown.stdout == ""
+    assert shown.stderr.startswith(f"error: {ghost} is not in the store")
+    assert "hint: " in shown.stderr and "pybuild eval" in shown.stderr
+
+
 def test_log_of_an_attribute_a_drv_an_output_and_a_result_link(tmp_path: Path) -> None:
     recipes = write_recipes(
         tmp_path / "chatty.py",

@@ -104,16 +104,32 @@ def register(commands: Any) -> None:
 def _show_derivation(args: argparse.Namespace) -> int:
     """The derivation of a path (a .drv, or an output's deriver) as the store holds it, or
     of an attribute as evaluated, at the path it has (``pybuild eval``'s ``drvPath``): it is
-    written to the store when it is built."""
-    from ..derivations import STORE_TOKEN, load_derivation
+    written to the store when it is evaluated by ``eval`` or ``build`` (``--dry-run`` too)."""
+    from ..derivations import STORE_TOKEN
 
     store = open_store()
     drv = _drv_of(args, store, "derivation")
     if isinstance(drv, str):
-        drv = load_derivation(store, drv)
+        drv = _stored_derivation(store, drv)
     doc = json.loads(drv.text.replace(STORE_TOKEN, str(store.dir)))
     print_json({str(store.path(drv.drv_name)): doc})
     return 0
+
+
+def _stored_derivation(store: Any, drv_name: str) -> Any:
+    """The .drv `drv_name` read from the store; one that is not there is an error saying how
+    it gets there, since evaluating writes it and a collection deletes one no root keeps."""
+    from ..derivations import load_derivation
+
+    if not store.path(drv_name).exists():
+        error = UsageError(f"{store.path(drv_name)} is not in the store")
+        error.hint = (
+            "a .drv is written when its attribute is evaluated (pybuild eval ATTR, pybuild"
+            " build [--dry-run] ATTR), and pybuild gc deletes one that no root keeps:"
+            " evaluate the attribute again"
+        )
+        raise error
+    return load_derivation(store, drv_name)
 
 
 def _path_info(args: argparse.Namespace) -> int:
