@@ -284,7 +284,8 @@ def load_settings(
 
 
 def format_settings(settings: Settings, as_json: bool) -> str:
-    """All settings as a table of name, value and source, or as a JSON list of those three.
+    """All settings as a table of name, value and source, or as a JSON object of each name's
+    value and source, keyed by name as ``nix show-config --json`` is (``jq .jobs.value``).
 
     The table shows values the way the environment and --option accept them (``true``, lists
     space-separated), so a value can be copied from it into ``PYBUILD_<NAME>``.
@@ -294,7 +295,7 @@ def format_settings(settings: Settings, as_json: bool) -> str:
         import json  # only `config show --json` needs it
 
         return json.dumps(
-            [{"name": v.name, "value": v.value, "source": v.source} for v in values], indent=2
+            {v.name: {"value": v.value, "source": v.source} for v in values}, indent=2
         )
     rows = [("NAME", "VALUE", "SOURCE")] + [(v.name, _show(v.value), v.source) for v in values]
     name_width = max(len(row[0]) for row in rows)

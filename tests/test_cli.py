@@ -1136,8 +1136,8 @@ def test_verify_does_not_fail_on_leftovers() -> None:
 
 
 def config_values(*args: str) -> dict[str, tuple[object, str]]:
-    rows = json.loads(run_cli(*args).stdout)
-    return {row["name"]: (row["value"], row["source"]) for row in rows}
+    shown = json.loads(run_cli(*args).stdout)
+    return {name: (row["value"], row["source"]) for name, row in shown.items()}
 
 
 def test_config_show() -> None:

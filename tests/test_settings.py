@@ -565,20 +565,14 @@ def test_format_settings_text_shows_value_and_source(mixed: tuple[Settings, Path
 def test_format_settings_json_shows_value_and_source(mixed: tuple[Settings, Path]) -> None:
     settings, path = mixed
     data = json.loads(format_settings(settings, as_json=True))
-    assert [entry["name"] for entry in data] == sorted(DEFAULTS)
-    by_name = {entry["name"]: entry for entry in data}
-    assert by_name["jobs"] == {"name": "jobs", "value": 3, "source": "env PYBUILD_JOBS"}
-    assert by_name["keep_failed"] == {"name": "keep_failed", "value": True, "source": "--option"}
-    assert by_name["substituters"] == {
-        "name": "substituters",
+    assert list(data) == sorted(DEFAULTS)  # an object keyed by name, as nix show-config --json
+    assert data["jobs"] == {"value": 3, "source": "env PYBUILD_JOBS"}
+    assert data["keep_failed"] == {"value": True, "source": "--option"}
+    assert data["substituters"] == {
         "value": ["https://a.example", "https://b.example"],
         "source": str(path),
     }
-    assert by_name["auto_optimise"] == {
-        "name": "auto_optimise",
-        "value": False,
-        "source": "default",
-    }
+    assert data["auto_optimise"] == {"value": False, "source": "default"}
 
 
 # --- cost of importing -----------------------------------------------------------------------

@@ -16,7 +16,9 @@ def register(commands: Any) -> None:
     config = commands.add("config", _no_action, "show settings")
     actions = config.add_subparsers(metavar="ACTION")
     p = actions.add_parser("show", parents=[commands.common], help="print the effective settings")
-    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.add_argument(
+        "--json", action="store_true", help="print a JSON object, {NAME: {value, source}}"
+    )
     p.set_defaults(handler=_config_show)
 
 
