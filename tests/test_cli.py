@@ -1015,6 +1015,19 @@ def test_path_info_forms(tmp_path: Path) -> None:
     assert len(plain.splitlines()) == 1
 
 
+def test_a_relative_link_or_a_home_through_a_link_still_names_a_store_path(
+    tmp_path: Path,
+) -> None:
+    """A link is a path if it leads into the store, whatever its text says: a relative link,
+    or a result link read through a PYBUILD_HOME that is itself a link."""
+    out = build_hello(tmp_path, "-o", "result")
+    (tmp_path / "mylink").symlink_to(Path("pybuild-home", "store", out.name))
+    assert run_cli("path-info", "mylink", cwd=tmp_path).stdout.startswith(f"{out}\t")
+    (tmp_path / "homelink").symlink_to(tmp_path / "pybuild-home")
+    through = run_cli("path-info", "result", cwd=tmp_path, home=tmp_path / "homelink")
+    assert through.stdout.startswith(f"{tmp_path / 'homelink' / 'store' / out.name}\t")
+
+
 def test_path_info_and_show_derivation_take_an_attribute_as_log_does(tmp_path: Path) -> None:
     """``path-info -rS requests`` reads an attribute (of the set, or of -f FILE) as ``log``
     does: its outputs, which must be built; ``show-derivation`` its derivation, built or

@@ -464,11 +464,14 @@ def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 def names_a_path(target: str, store: Any) -> bool:
     """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
-    asks), ends in ``.drv``, or is a link into the store (``result``)."""
+    asks), ends in ``.drv``, or is a link into the store (``result``). The link and the store
+    are compared resolved, not as written: a relative link, or a store reached through a
+    ``PYBUILD_HOME`` that is itself a link, leads into the store all the same."""
     if os.sep in target or target.endswith(".drv"):
         return True
-    link = os.readlink(target) if os.path.islink(target) else ""
-    return link.startswith(str(store.dir) + os.sep)
+    if not os.path.islink(target):
+        return False
+    return os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep)
 
 
 def _attr_values(args: argparse.Namespace, attrs: list[str]) -> list[Any]:
