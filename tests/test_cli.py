@@ -965,6 +965,22 @@ def test_build_errors(tmp_path: Path) -> None:
         assert result.stderr.startswith("error: ")
 
 
+def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> None:
+    """``eval six.version`` prints ``"1.17.0"``, as ``nix eval .#six.version`` does: any value
+    made of strings, numbers, booleans, None, lists and dicts is printed as JSON; a package's
+    description stays as it was, and another kind of value is still refused."""
+    six = json.loads(run_cli("eval", "six", "--json").stdout)
+    version = run_cli("eval", "six.version")
+    assert version.stdout == f'"{six["version"]}"\n'
+    assert json.loads(run_cli("eval", "six.version", "--json").stdout) == six["version"]
+    file = tmp_path / "values.py"
+    file.write_text("info = {'n': 3, 'ok': True, 'xs': [1.5, None, 'a']}\nother = object()\n")
+    shown = json.loads(run_cli("eval", "-f", file, "info").stdout)
+    assert shown == {"n": 3, "ok": True, "xs": [1.5, None, "a"]}
+    refused = run_cli("eval", "-f", file, "other", check=False)
+    assert refused.returncode == 1 and "other is an object, not a derivation" in refused.stderr
+
+
 def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:
     """pip's habit (``six==1.16.0``), a recipe of one's own asked of the default set, a file's
     set's package asked of the file, a recipe without ``return``, a source relative to the

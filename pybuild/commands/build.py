@@ -358,6 +358,11 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         pkgs = package_set(args)
         value = select_attr(pkgs, args.attr)
+    # A value within one (six.version), or a file's: a recipe's own result must be a package,
+    # and its error names the recipe's file.
+    if _is_plain(value) and (pkgs is None or "." in args.attr):
+        print_json(value)
+        return 0
     drv = as_derivation(value, args.attr, pkgs)
     store = open_store()
     _instantiate([drv], store)
@@ -390,3 +395,16 @@ def _eval(args: argparse.Namespace) -> int:
             shown = ", ".join(val) if isinstance(val, list) else val
             print(f"{key}: {shown}")
     return 0
+
+
+def _is_plain(value: object) -> bool:
+    """Whether `value` is data JSON writes as it is (strings, numbers, booleans, None, and
+    lists and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a
+    version or a list, where anything else must be a package or a derivation to describe."""
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return True
+    if isinstance(value, list | tuple):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return False
