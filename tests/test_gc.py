@@ -510,9 +510,21 @@ def test_why_depends_prints_the_chain(store: Store) -> None:
     out = cli("why-depends", store.path(top.out), store.path(leaf.out)).stdout.splitlines()
     assert out[0].startswith(str(store.path(top.out))) and "in ref" in out[0]
     assert out[2].strip() == f"└── {store.path(leaf.out)}"
-    none = cli("why-depends", store.path(leaf.out), store.path(top.out), ok=False)
-    assert none.returncode == 1
-    assert none.stdout.strip() == f"{store.path(leaf.out)} does not depend on {store.path(top.out)}"
+    none = cli("why-depends", store.path(leaf.out), store.path(top.out))  # exit 0, as Nix's
+    assert none.stdout == ""
+    assert none.stderr == f"{store.path(leaf.out)} does not depend on {store.path(top.out)}\n"
+
+
+def test_why_depends_of_a_single_file_says_its_contents_refer_to_the_next(store: Store) -> None:
+    """A path that is one file has no file inside to name: ``(refers to the next in .)``
+    said nothing a reader could use."""
+    leaf = build(store, "leaf", 'echo leaf > "$out"')
+    top = build(store, "top", 'echo "$leaf" > "$out"', leaf=leaf)
+    link = build(store, "link", 'ln -s "$leaf" "$out"', leaf=leaf)
+    first = cli("why-depends", store.path(top.out), store.path(leaf.out)).stdout.splitlines()[0]
+    assert first == f"{store.path(top.out)}   (its contents refer to the next)"
+    first = cli("why-depends", store.path(link.out), store.path(leaf.out)).stdout.splitlines()[0]
+    assert first == f"{store.path(link.out)}   (it is a link to the next)"
 
 
 def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) -> None:

@@ -185,15 +185,26 @@ def _why_depends(args: argparse.Namespace) -> int:
     targets = [args.a, args.b]
     a, b = map(_one_path, outputs_named(args, targets, store), targets)
     steps = why_depends(store, a, b)
-    if steps is None:
-        print(f"{store.path(a)} does not depend on {store.path(b)}")
-        return 1
+    if steps is None:  # an answer, not a failure: Nix says it on stderr and exits 0
+        print(f"{store.path(a)} does not depend on {store.path(b)}", file=sys.stderr)
+        return 0
     for depth, (name, where) in enumerate(steps):
         line = ("  " * depth + "└── " if depth else "") + str(store.path(name))
         if where is not None:
-            line += f"   (refers to the next in {where})"
+            line += f"   ({_how_it_refers(where)})"
         print(line)
     return 0
+
+
+def _how_it_refers(where: str) -> str:
+    """Where a step's path names the next (:func:`~pybuild.store.refgraph.why_depends`): a
+    file in it, or the path itself (``.``) when it is one file or one link, which has no
+    file inside to name."""
+    if where == ".":
+        return "its contents refer to the next"
+    if where == ". (link)":
+        return "it is a link to the next"
+    return f"refers to the next in {where}"
 
 
 def _one_path(paths: list[str], target: str) -> str:
