@@ -1142,6 +1142,24 @@ def test_hash_and_add_errors(tmp_path: Path) -> None:
     assert "invalid store path name" in bad_name.stderr
 
 
+def test_add_refuses_the_names_nix_refuses_rather_than_change_them(tmp_path: Path) -> None:
+    """An empty --name, or a file name Nix would not take (a leading dot, a space), is refused
+    with a hint to pass --name: the name was silently replaced or rewritten."""
+    (tmp_path / "f").write_text("x")
+    empty = run_cli("add", "--name", "", tmp_path / "f", check=False)
+    assert empty.returncode == 1 and empty.stdout == ""
+    assert "invalid store path name '': it is empty" in empty.stderr
+    assert "hint: pass --name NAME" in empty.stderr
+    for given in (".hidden", "my file"):
+        (tmp_path / given).write_text("hi\n")
+        refused = run_cli("add", given, cwd=tmp_path, check=False)
+        assert refused.returncode == 1 and refused.stdout == "", given
+        assert f"invalid store path name {given!r}" in refused.stderr
+        assert "hint: pass --name NAME" in refused.stderr
+    named = run_cli("add", "--name", "hidden", ".hidden", cwd=tmp_path).stdout
+    assert named.strip().endswith("-hidden")
+
+
 def test_verify_json_reports_missing_paths(tmp_path: Path) -> None:
     file = tmp_path / "f"
     file.write_text("x")

@@ -71,7 +71,7 @@ def register(commands: Any) -> None:
 
     p = commands.add("add", _add, "copy a file or folder into the store")
     p.add_argument("path", metavar="PATH", help="the file or folder to copy in")
-    p.add_argument("--name", help="store name (default: the file name)")
+    p.add_argument("--name", help="store name (default: the file name, which must be one)")
 
     p = commands.add("hash", _hash, "print the hash of a path (NAR, as nix-hash does)")
     p.add_argument("path", metavar="PATH", help="the file or folder to hash (in the store or not)")
@@ -207,8 +207,23 @@ def _drv_of(args: argparse.Namespace, store: Any, lacking: str) -> Any:
 
 def _add(args: argparse.Namespace) -> int:
     store = open_store()
-    print(store.path(store.add_path(args.path, args.name)))
+    print(store.path(store.add_path(args.path, _added_name(args))))
     return 0
+
+
+def _added_name(args: argparse.Namespace) -> str:
+    """The store name of ``add``: --name, else the file's own name, each as given. A name the
+    store refuses (empty, a leading dot, a space) is refused, as ``nix store add`` refuses it,
+    where the store's own fix-up of a file name would silently store another name."""
+    from ..errors import InvalidName
+    from ..store.paths import check_name
+
+    name = os.path.basename(os.path.abspath(args.path)) if args.name is None else args.name
+    try:
+        return check_name(name)
+    except InvalidName as error:
+        error.hint = "pass --name NAME (letters, digits and any of +-._?=; no leading dot)"
+        raise
 
 
 def _hash(args: argparse.Namespace) -> int:
