@@ -173,6 +173,7 @@ def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     assert f"modified: {greeting}: expected" in damaged.stdout
     assert str(out) not in damaged.stdout
     assert "1 damaged" in damaged.stderr
+    assert "hint: pybuild verify --check-contents --repair puts" in damaged.stderr  # as Nix's
     assert run_cli("verify", cwd=tmp_path).returncode == 0  # only a re-hash sees the change
 
 

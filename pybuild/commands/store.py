@@ -263,9 +263,22 @@ def _verify(args: argparse.Namespace) -> int:
             noun = "entry" if len(entries) == 1 else "entries"
             summary += f", {len(entries)} damaged link cache {noun} ({done})"
         print(summary, file=sys.stderr)
+        if damage and not args.repair:
+            print(f"  hint: {_what_repairs(damage)}", file=sys.stderr)
     if args.repair and damage and all(p.kind != "registry" for p in damage):
         return _repair(args, store, [p.path for p in damage], links)
     return 1 if damage or (entries and not args.repair) else 0
+
+
+def _what_repairs(damage: list[Any]) -> str:
+    """The command that puts `damage` right, as Nix's verify points to ``--repair``: a lost
+    registry is rebuilt from the store first, since no path can be repaired without it."""
+    if any(p.kind == "registry" for p in damage):
+        return "pybuild verify --recover-registry rebuilds the registry from the store"
+    return (
+        "pybuild verify --check-contents --repair puts the damaged paths back (from the link"
+        " cache or a binary cache, else rebuilt)"
+    )
 
 
 def _refetch(store: Any, damaged: list[str], options: Any, links: Any) -> set[str]:
