@@ -574,8 +574,29 @@ def test_show_derivation(tmp_path: Path) -> None:
         assert body["builder"] == "/bin/sh"
         assert body["args"][0].startswith(f"{store}/")
         assert body["env"]["greeting"].startswith(f"{store}/")
-        assert body["outputs"] == {"out": out.name}
+        assert body["outputs"] == {"out": {"path": str(out)}}  # full paths, as Nix's
+        [(greeting_drv, used)] = body["inputDrvs"].items()
+        assert greeting_drv.startswith(f"{store}/") and greeting_drv.endswith("-greeting.drv")
+        assert used == {"outputs": ["out"]}
+        [builder_src] = body["inputSrcs"]
+        assert builder_src.startswith(f"{store}/") and builder_src.endswith("-hello-builder.sh")
+        assert "outputHash" not in body and "outputHashMode" not in body  # not fixed-output
         assert "@pybuild-store@" not in shown.stdout
+
+
+def test_show_derivation_of_a_fixed_output_keeps_its_hash(tmp_path: Path) -> None:
+    sri = hash_bytes(b"hi\n").sri
+    file = write_recipes(
+        tmp_path / "fixed.py",
+        f"""
+        fixed = derivation(name="fixed", builder="/bin/sh", args=["-c", "echo hi > $out"],
+                           output_hash="{sri}")
+        """,
+    )
+    [body] = json.loads(run_cli("show-derivation", "-f", file, "fixed").stdout).values()
+    assert body["outputHash"] == sri
+    assert body["outputHashMode"] == "flat"
+    assert body["outputs"]["out"]["path"].endswith("-fixed")
 
 
 def test_show_derivation_of_a_corrupt_drv(tmp_path: Path) -> None:
@@ -1023,7 +1044,7 @@ def test_path_info_forms(tmp_path: Path) -> None:
     assert row["path"] == str(out)
     assert row["narHash"] == hash_path(out)[0].sri
     assert row["narSize"] == hash_path(out)[1]
-    assert row["deriver"].endswith("-hello.drv")
+    assert row["deriver"].startswith(f"{out.parent}/") and row["deriver"].endswith("-hello.drv")
     [greeting] = row["references"]
     assert greeting.endswith("-greeting")
     assert row["closureSize"] == row["narSize"] + hash_path(greeting)[1]

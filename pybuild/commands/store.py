@@ -105,15 +105,29 @@ def _show_derivation(args: argparse.Namespace) -> int:
     """The derivation of a path (a .drv, or an output's deriver) as the store holds it, or
     of an attribute as evaluated, at the path it has (``pybuild eval``'s ``drvPath``): it is
     written to the store when it is evaluated by ``eval`` or ``build`` (``--dry-run`` too)."""
-    from ..derivations import STORE_TOKEN
-
     store = open_store()
     drv = _drv_of(args, store, "derivation")
     if isinstance(drv, str):
         drv = _stored_derivation(store, drv)
-    doc = json.loads(drv.text.replace(STORE_TOKEN, str(store.dir)))
-    print_json({str(store.path(drv.drv_name)): doc})
+    print_json({str(store.path(drv.drv_name)): _derivation_json(drv, store)})
     return 0
+
+
+def _derivation_json(drv: Any, store: Any) -> dict[str, Any]:
+    """`drv` as ``nix derivation show`` prints one: every store path in full (the .drv file
+    names its inputs and outputs by basename), each input .drv with the outputs a build of
+    `drv` sees (all of them), and the output hash only for a fixed-output derivation."""
+    from ..derivations import STORE_TOKEN
+
+    doc = json.loads(drv.text.replace(STORE_TOKEN, str(store.dir)))
+    doc["inputDrvs"] = {
+        str(store.path(d.drv_name)): {"outputs": list(d.outputs)} for d in drv.input_drvs
+    }
+    doc["inputSrcs"] = [str(store.path(s)) for s in doc["inputSrcs"]]
+    doc["outputs"] = {o: {"path": drv.path(o, store)} for o in drv.outputs}
+    if not drv.is_fixed_output:
+        del doc["outputHash"], doc["outputHashMode"]
+    return doc
 
 
 def _stored_derivation(store: Any, drv_name: str) -> Any:
@@ -143,6 +157,8 @@ def _path_info(args: argparse.Namespace) -> int:
         info = store.info(name).to_json()
         info["path"] = str(store.path(name))
         info["references"] = [str(store.path(r)) for r in info["references"]]  # type: ignore[union-attr]
+        if info["deriver"]:
+            info["deriver"] = str(store.path(str(info["deriver"])))
         if args.closure_size:
             info["closureSize"] = sum(store.info(n).nar_size for n in store.closure([name]))
         info["signatures"] = sigs[name]
