@@ -1066,6 +1066,28 @@ def test_a_relative_link_or_a_home_through_a_link_still_names_a_store_path(
     assert through.stdout.startswith(f"{tmp_path / 'homelink' / 'store' / out.name}\t")
 
 
+def test_path_info_json_gives_a_fixed_outputs_ca_as_nix_does(tmp_path: Path) -> None:
+    """A download's ``ca`` is ``fixed:sha256:…`` (``fixed:r:sha256:…`` for a NAR hash), as
+    Nix writes it, where it was null."""
+    (tmp_path / "hi").write_text("hi\n")
+    flat, nar = hash_bytes(b"hi\n"), hash_path(tmp_path / "hi")[0]
+    file = write_recipes(
+        tmp_path / "fixed.py",
+        f"""
+        flat = derivation(name="flat", builder="/bin/sh", args=["-c", "echo hi > $out"],
+                          output_hash="{flat.sri}")
+        nar = derivation(name="nar", builder="/bin/sh", args=["-c", "echo hi > $out"],
+                         output_hash="{nar.sri}", output_hash_mode="recursive")
+        """,
+    )
+    run_cli("build", "-f", file, "flat", "nar")
+    rows = json.loads(run_cli("path-info", "--json", "-f", file, "flat", "nar").stdout)
+    assert [row["ca"] for row in rows] == [
+        f"fixed:sha256:{flat.base32}",
+        f"fixed:r:sha256:{nar.base32}",
+    ]
+
+
 def test_path_info_and_show_derivation_take_an_attribute_as_log_does(tmp_path: Path) -> None:
     """``path-info -rS requests`` reads an attribute (of the set, or of -f FILE) as ``log``
     does: its outputs, which must be built; ``show-derivation`` its derivation, built or

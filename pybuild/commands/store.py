@@ -158,6 +158,7 @@ def _path_info(args: argparse.Namespace) -> int:
         info["path"] = str(store.path(name))
         info["references"] = [str(store.path(r)) for r in info["references"]]  # type: ignore[union-attr]
         if info["deriver"]:
+            info["ca"] = info["ca"] or _fixed_ca(store, str(info["deriver"]))
             info["deriver"] = str(store.path(str(info["deriver"])))
         if args.closure_size:
             info["closureSize"] = sum(store.info(n).nar_size for n in store.closure([name]))
@@ -174,6 +175,22 @@ def _path_info(args: argparse.Namespace) -> int:
             columns.append(" ".join(sigs[name]))
         print("\t".join(columns))
     return 0
+
+
+def _fixed_ca(store: Any, deriver: str) -> str | None:
+    """The content address of an output of the .drv `deriver` if it is fixed-output, as Nix
+    writes it (``fixed:sha256:…``, ``fixed:r:sha256:…`` for a NAR hash): the registry keeps
+    no ``ca`` for a build's outputs, but the .drv declares the hash (None once it is gone)."""
+    from ..hashing import parse_hash
+
+    try:
+        doc = json.loads(store.path(deriver).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not doc.get("outputHash"):
+        return None
+    mode = "r:" if doc.get("outputHashMode") == "recursive" else ""
+    return f"fixed:{mode}sha256:{parse_hash(doc['outputHash']).base32}"
 
 
 def _log(args: argparse.Namespace) -> int:
