@@ -119,6 +119,7 @@ def _command(argv: list[str]) -> int:
     if argv in ([], ["-h"], ["--help"]):
         return _print_help(parser, status=2 if not argv else 0)
     _refuse_a_global_profile(argv)
+    _suggest_a_command(argv)
     args = parse(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -154,8 +155,13 @@ def _command(argv: list[str]) -> int:
 
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """`argv` parsed, each ``--option NAME VALUE`` taking its two words verbatim."""
-    args = parser.parse_args(_mark_option_words(argv))
+    """`argv` parsed, each ``--option NAME VALUE`` taking its two words verbatim; a word no
+    option takes is refused by the command's parser, with the command's usage (argparse's
+    own would show pybuild's, as if the word were misplaced before the command)."""
+    args, unknown = parser.parse_known_args(_mark_option_words(argv))
+    if unknown:
+        command = getattr(args, "command_parser", parser)
+        command.error(f"unrecognized arguments: {' '.join(_unmarked(unknown))}")
     for name, value in vars(args).items():
         setattr(args, name, _unmarked(value))
     return args
@@ -190,6 +196,24 @@ def _unmarked(value: Any) -> Any:
     if isinstance(value, list):
         return [_unmarked(item) for item in value]
     return value
+
+
+def _suggest_a_command(argv: list[str]) -> None:
+    """``pybuild evl``: argparse lists every command; the error names the close one, as an
+    attribute's typo is told."""
+    command = argv_command(argv)
+    if not command or command.startswith("-") or command in COMMANDS:
+        return
+    import difflib  # only a typo pays for it
+
+    close = difflib.get_close_matches(command, list(COMMANDS), n=1)
+    if close:
+        print(
+            f"pybuild: error: argument COMMAND: invalid choice: {command!r}"
+            f" (did you mean {close[0]!r}? `pybuild --help` lists the commands)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
 
 
 def _refuse_a_global_profile(argv: list[str]) -> None:
@@ -252,7 +276,7 @@ class Commands:
 
     def add(self, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         p = self._sub.add_parser(name, parents=[self.common], help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, command_parser=p)  # its usage, for an unknown word
         return p
 
 

@@ -1003,6 +1003,18 @@ def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> N
     assert refused.returncode == 1 and "other is an object, not a derivation" in refused.stderr
 
 
+def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None:
+    """A command's typo names the close command; a word no option of the command takes shows
+    the command's usage, not pybuild's (as if the word were misplaced before the command)."""
+    typo = run_cli("evl", "six", check=False)
+    assert typo.returncode == 2 and "did you mean 'eval'?" in typo.stderr
+    for argv, word in ((["eval", "--jsno", "six"], "--jsno"), (["hash", "one", "two"], "two")):
+        extra = run_cli(*argv, check=False)
+        assert extra.returncode == 2, extra.stderr
+        assert extra.stderr.startswith(f"usage: pybuild {argv[0]} ")
+        assert f"pybuild {argv[0]}: error: unrecognized arguments: {word}" in extra.stderr
+
+
 def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:
     """pip's habit (``six==1.16.0``), a recipe of one's own asked of the default set, a file's
     set's package asked of the file, a recipe without ``return``, a source relative to the
