@@ -116,6 +116,8 @@ def test_inputs_from_gives_a_projects_inputs_without_the_project(recipes: Path) 
     assert b"No module named 'greet'" in missing.stderr
     with pytest.raises(UsageError, match="inputs_from wants Python packages"):
         pkgs.python.with_packages(lambda ps: [], inputs_from=[broken.drv])
+    with pytest.raises(UsageError, match=r"the set's interpreter \(ps.python\).*leave it out"):
+        pkgs.python.with_packages(lambda ps: [ps.python, ps.six])
 
 
 def test_a_version_the_source_does_not_build_fails_the_build(recipes: Path) -> None:

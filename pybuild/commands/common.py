@@ -251,7 +251,7 @@ def add_dry_run(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="print what would be built, downloaded and copied from a cache; change nothing",
+        help="print what would be built, downloaded and copied from a cache, and build nothing",
     )
 
 

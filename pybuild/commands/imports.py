@@ -156,5 +156,6 @@ def _lock(args: argparse.Namespace) -> int:
     lock = lock_packages(env.closure, env.python.version, folder=out.parent)
     text = format_pylock(lock)
     write_atomic(out, text)
-    print(f"wrote {out}: {len(lock.packages)} packages")
+    count = len(lock.packages)
+    print(f"wrote {out}: {count} package{'' if count == 1 else 's'}")
     return 0

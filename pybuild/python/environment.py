@@ -120,6 +120,11 @@ class Environment:
         self.python = python
         self.roots = [force(p) for p in packages]
         for pkg in self.roots:
+            if isinstance(pkg, PythonForSet):
+                raise UsageError(
+                    "with_packages wants Python packages, got the set's interpreter (ps.python),"
+                    " which every environment has: leave it out"
+                )
             if not isinstance(pkg, PythonPackage):
                 raise UsageError(f"with_packages wants Python packages, got {pkg!r}")
         self.ignore_collisions = ignore_collisions
