@@ -110,7 +110,7 @@ def test_a_misspelt_name_in_an_overlay_file_names_its_line(tmp_path: Path) -> No
 
 def test_a_recipe_returning_no_package_is_named_with_its_file(tmp_path: Path) -> None:
     folder = write_recipes(tmp_path / "r", {"notpkg": "def recipe():\n    return 42\n"})
-    for command in ("build", "eval"):
+    for command in ("build", "eval", "path-info", "show-derivation"):
         result = run_cli(command, "--no-default-recipes", "--recipes", folder, "notpkg")
         assert result.returncode == 1
         assert result.stderr.startswith(

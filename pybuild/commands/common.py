@@ -438,10 +438,8 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
         _refuse_unused_options(args, targets)
-    drvs = (
-        as_derivation(value, attr)
-        for value, attr in zip(_attr_values(args, attrs), attrs, strict=True)
-    )
+    values, pkgs = _attr_values(args, attrs)
+    drvs = (as_derivation(value, attr, pkgs) for value, attr in zip(values, attrs, strict=True))
     return [
         store.parse(target) if path else next(drvs)
         for target, path in zip(targets, is_path, strict=True)
@@ -474,14 +472,16 @@ def names_a_path(target: str, store: Any) -> bool:
     return os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep)
 
 
-def _attr_values(args: argparse.Namespace, attrs: list[str]) -> list[Any]:
-    """The values of `attrs`: of ``-f FILE``, or of the set the command line chooses."""
+def _attr_values(args: argparse.Namespace, attrs: list[str]) -> tuple[list[Any], Any]:
+    """The values of `attrs`: of ``-f FILE``, or of the set the command line chooses, with
+    that set (None for a file), whose recipes an error about a value can name."""
     if not attrs:
-        return []
+        return [], None
     if args.file:
         refuse_set_options(args)
-        return file_attrs(args.file, attrs)
-    return select_attrs(package_set(args), attrs)
+        return file_attrs(args.file, attrs), None
+    pkgs = package_set(args)
+    return select_attrs(pkgs, attrs), pkgs
 
 
 def _refuse_unused_options(args: argparse.Namespace, paths: Sequence[str]) -> None:
