@@ -643,6 +643,10 @@ def test_the_drv_path_eval_and_a_dry_run_print_is_in_the_store(tmp_path: Path) -
     assert info["built"] is False
     shown = run_cli("show-derivation", info["drvPath"], home=other)
     assert list(json.loads(shown.stdout)) == [info["drvPath"]]
+    shell = run_cli("shell", "-p", "six", "--dry-run", home=tmp_path / "shell-home")
+    listed = [Path(line.split()[1]) for line in shell.stderr.splitlines()[1:]]
+    assert any(drv.name.endswith("-env.drv") for drv in listed)
+    assert all(drv.is_file() for drv in listed)  # shell's, run's and install's too
 
 
 def test_show_derivation_of_a_drv_not_in_the_store_says_how_to_make_it() -> None:

@@ -19,6 +19,7 @@ from .common import (
     evaluate_recorded,
     file_attrs,
     get_settings,
+    instantiate,
     located_python,
     open_store,
     package_set,
@@ -102,7 +103,6 @@ def _build(args: argparse.Namespace) -> int:
     options = build_options(args, settings)
     targets = _evaluate(args, store, key) if key else _build_targets(args)
     if args.dry_run:
-        _instantiate(targets, store)
         return print_work(targets, store, options, args.json)  # loads the plan, not the build
     from ..realiser import realise
 
@@ -124,15 +124,6 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
         raise UsageError("name what to build (ATTR…), or --all")
     if args.file:
         refuse_set_options(args)
-
-
-def _instantiate(drvs: list[Any], store: Any) -> None:
-    """Write the .drv files of `drvs` and their inputs, as evaluation does in Nix
-    (nix-instantiate, ``--dry-run``): every .drv path a dry run or ``eval`` prints is then in
-    the store, for ``show-derivation``, ``path-info`` or ``log`` to read."""
-    from ..derivations import instantiate_all
-
-    instantiate_all(drvs, store)
 
 
 def _failed(results: dict[Any, BuildResult]) -> list[Any]:
@@ -200,7 +191,6 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
     drvs, rows = _evaluate_all(package_set(args))
     if args.dry_run:
-        _instantiate(list(drvs.values()), store)
         for row in rows.values():  # what will not be built, and why
             print(f"{row['status']:<12} {row['attr']:<28} {_first_line(row['error'])}")
         print_work(list(drvs.values()), store, options)
@@ -365,7 +355,7 @@ def _eval(args: argparse.Namespace) -> int:
         return 0
     drv = as_derivation(value, args.attr, pkgs)
     store = open_store()
-    _instantiate([drv], store)
+    instantiate([drv], store)
     info: dict[str, Any] = {
         "attr": args.attr,
         "name": drv.name,

@@ -255,11 +255,22 @@ def add_dry_run(p: argparse.ArgumentParser) -> None:
     )
 
 
+def instantiate(drvs: list[Any], store: Any) -> None:
+    """Write the .drv files of `drvs` and their inputs, as evaluation does in Nix
+    (nix-instantiate, ``--dry-run``): every .drv path a dry run or ``eval`` prints is then in
+    the store, for ``show-derivation``, ``path-info`` or ``log`` to read."""
+    from ..derivations import instantiate_all
+
+    instantiate_all(drvs, store)
+
+
 def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = False) -> int:
-    """``--dry-run``: what realising `targets` would do, as Nix prints it; exit status 0."""
+    """``--dry-run``: what realising `targets` would do, as Nix prints it (their .drv files
+    written: :func:`instantiate`); exit status 0."""
     from ..plan import planned_work
     from ..progress import plan_line
 
+    instantiate(targets, store)
     work = planned_work(targets, store, options)
     groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}
     if as_json:
