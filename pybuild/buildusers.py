@@ -7,15 +7,19 @@ a user namespace, which as root maps nothing but uid 0) it could remount its rea
 writable. So, as Nix does (``build-users-group`` applies with ``sandbox = false`` too),
 builders run as build users: like Nix's ``auto-allocate-uids``, a uid from a fixed range far
 above any account's, one per build running at once, so that two builds never share a uid. A
-uid is held by an ``flock`` on ``var/userpool/<uid>`` from before the build until its outputs
-belong to the store's owner again; the kernel drops the lock when its holder dies, even by
-SIGKILL. Its group is the number of the same value. The builder is switched to it by
-util-linux's ``setpriv``, with no capabilities and no way back.
+uid is held by an ``flock`` on ``<uid>`` in the machine's pool (:func:`user_pool`) from before
+the build until its outputs belong to the store's owner again; the kernel drops the lock when
+its holder dies, even by SIGKILL. Its group is the number of the same value. The builder is
+switched to it by util-linux's ``setpriv``, with no capabilities and no way back.
 
 Outside the sandbox (:class:`Outside`) the build user sees the host as any other user does:
 it needs every folder on the way to its program, the store and its build folders to be
 searchable by others, which is checked before it starts, and its files must go back to the
 store's owner before the uid is let go (:func:`give_back`, for what ``keep_failed`` keeps).
+A process such a build leaves behind (started in a session of its own, out of the builder's
+process group) would run on as that uid into the next build that gets it: as Nix kills a
+build user's processes, every process of the uid is killed before its build starts. (In the
+sandbox, its own process namespace ends with it.)
 The ``build_users`` setting turns them off outside the sandbox (Nix's
 ``build-users-group = ""``): the builder then runs as root.
 """
@@ -43,10 +47,12 @@ __all__ = [
     "find_setpriv",
     "give_back",
     "outside_the_sandbox",
+    "user_pool",
 ]
 
 FIRST_UID = 872415232  # Nix's start-id for auto-allocated uids: no account has one this high
-POOL_SIZE = 1024  # builds at once per store
+POOL_SIZE = 1024  # builds at once on the machine
+_MACHINE_POOL = "/run/pybuild/userpool"  # a tmpfs: the locks need not outlive a boot
 _SYSTEM_BIN = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
 
 
@@ -58,17 +64,28 @@ class BuildUser:
     gid: int
 
 
+def user_pool(var: Path) -> Path:
+    """The folder of the lock files that hold the build users: one for the whole machine
+    (``/run/pybuild/userpool``), so that the builds of two stores (two homes)
+    never share a uid, nor does one kill the other's processes; the store's ``var/userpool``
+    where it cannot be made."""
+    try:
+        os.makedirs(_MACHINE_POOL, mode=0o700, exist_ok=True)
+    except OSError:
+        return var / "userpool"
+    return Path(_MACHINE_POOL)
+
+
 @contextlib.contextmanager
-def build_user(var: Path) -> Iterator[BuildUser]:
-    """Hold the first free uid of the store's pool while the caller builds with it.
+def build_user(pool: Path) -> Iterator[BuildUser]:
+    """Hold the first free uid of `pool` (:func:`user_pool`) while the caller builds with it.
 
     Example::
 
-        >>> with build_user(store.var) as user:
+        >>> with build_user(store.var / "userpool") as user:
         ...     user.uid
         872415232
     """
-    pool = var / "userpool"
     pool.mkdir(parents=True, exist_ok=True)
     for uid in range(FIRST_UID, FIRST_UID + POOL_SIZE):
         fd = os.open(pool / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -82,8 +99,8 @@ def build_user(var: Path) -> Iterator[BuildUser]:
         finally:
             os.close(fd)
         return
-    error = StoreError(f"all {POOL_SIZE} build users of {var.parent} are busy")
-    error.hint = "wait for the other builds of this store to finish, or lower the jobs setting"
+    error = StoreError(f"all {POOL_SIZE} build users of {pool} are busy")
+    error.hint = "wait for the other builds of this machine to finish, or lower the jobs setting"
     raise error
 
 
@@ -174,5 +191,16 @@ def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
             " change anything on this machine)"
         )
         raise error
-    with build_user(var) as user:
+    with build_user(user_pool(var)) as user:
+        _kill_leftovers(setpriv, user)
         yield Outside(setpriv, user)
+
+
+def _kill_leftovers(setpriv: str, user: BuildUser) -> None:
+    """Kill every process of `user`'s uid (what an earlier build as it left running), as Nix
+    does before a build: ``kill -KILL -1`` run as the uid reaches its processes alone, and
+    itself. Its pool lock is held, so no build of this machine runs as it now."""
+    import subprocess  # only a build outside the sandbox, as root, pays for it
+
+    argv = [*as_user(setpriv, user), "/bin/sh", "-c", "kill -KILL -1"]
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .buildusers import FIRST_UID, BuildUser, as_user, build_user, find_setpriv
+from .buildusers import FIRST_UID, BuildUser, as_user, build_user, find_setpriv, user_pool
 from .errors import SettingsError
 from .settings import SETTINGS
 
@@ -117,7 +117,7 @@ class Sandbox:
 
     def _user(self, var: Path) -> contextlib.AbstractContextManager[BuildUser]:
         if self.setpriv is not None:
-            return build_user(var)
+            return build_user(user_pool(var))
         return contextlib.nullcontext(BuildUser(os.getuid(), os.getgid()))
 
     def _namespaces(self, network: bool) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import signal
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 
 from pybuild import buildusers
-from pybuild.buildusers import FIRST_UID, POOL_SIZE, build_user
+from pybuild.buildusers import FIRST_UID, POOL_SIZE, build_user, outside_the_sandbox, user_pool
 from pybuild.derivations import Derivation, derivation
 from pybuild.errors import BuildError, PybuildError, StoreError
 from pybuild.hashing import hash_bytes
@@ -88,8 +90,45 @@ def test_as_root_a_build_outside_the_sandbox_runs_as_a_build_user(open_store: St
     for path in [out, *out.iterdir()]:
         st = os.lstat(path)
         assert (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()), path
-    with build_user(store.var) as user:
-        assert user.uid == FIRST_UID  # given back when the build was stored
+    lock = os.stat(user_pool(store.var) / uid).st_ino  # given back when the build was stored
+    with open("/proc/locks") as locks:
+        assert not [line for line in locks if line.split()[5].endswith(f":{lock}")]
+
+
+@as_root
+def test_as_root_the_builds_of_two_stores_never_share_a_build_user(open_store: Store) -> None:
+    """The pool is the machine's: a build user of one store's build is busy for another's."""
+    other = open_store.home.parent / "other-home"
+    with (
+        outside_the_sandbox(open_store.var, enabled=True) as first,
+        outside_the_sandbox(other / "var", enabled=True) as second,
+    ):
+        assert first is not None and second is not None
+        assert first.user.uid != second.user.uid
+
+
+@as_root
+def test_as_root_what_a_build_user_left_running_dies_before_its_next_build(
+    open_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process of a build user's that outlived its build (its pybuild killed by SIGKILL, a
+    daemon out of the watchdog's reach) would go on into the next build as that uid: it is
+    killed first, as Nix kills a build user's processes. (A pool and uids of the test's own:
+    the machine's builds, of other tests running at once, are not to be killed.)"""
+    first = FIRST_UID + POOL_SIZE // 2
+    monkeypatch.setattr(buildusers, "FIRST_UID", first)
+    monkeypatch.setattr(buildusers, "_MACHINE_POOL", str(open_store.home.parent / "pool"))
+    setpriv = buildusers.find_setpriv()
+    assert setpriv is not None
+    argv = [*buildusers.as_user(setpriv, buildusers.BuildUser(first, first)), "sleep", "300"]
+    left = subprocess.Popen(argv, start_new_session=True)
+    try:
+        store = open_store
+        realise([sh(store, 'mkdir "$out"')], store, UNSANDBOXED)  # the pool's first uid
+        assert left.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        left.kill()
+        left.wait()
 
 
 @as_root
