@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -313,6 +314,22 @@ def test_a_build_folder_of_a_relative_build_dir_is_recorded_by_its_whole_path(
     made = store.new_build_dir(work, "rel", "relative")  # the build_dir setting, as written
     record = store.tmp_dir / (BUILD_DIR_RECORD + work.name)
     assert made.is_absolute() and record.readlink() == tmp_path / "relative" / made.name
+
+
+def test_a_build_folder_in_tmpdir_is_made_without_tempfiles_probe(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tempfile.gettempdir() first writes a file of a random name into TMPDIR, to see that it
+    can: a SIGKILL at that moment leaves it where no collection looks. TMPDIR is taken as set."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+
+    def probe(*_: object) -> str:
+        raise AssertionError("tempfile probed TMPDIR")
+
+    monkeypatch.setattr(tempfile, "_get_default_tempdir", probe)
+    made = store.new_build_dir(store.new_tmp_dir("probe"), "probe")
+    assert made.parent == tmp_path
 
 
 def test_temp_roots_hold_while_their_process_lives(store: Store) -> None:

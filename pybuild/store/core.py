@@ -200,12 +200,12 @@ class Store:
         collector then removes the folder with `work`. Without the record it would stay in
         ``/tmp`` until the machine restarts, however large the build was.
         """
-        import tempfile
-
         if parent is not None:
             os.makedirs(parent, exist_ok=True)
-        # abspath: a relative `parent` is not var/tmp's
-        folder = os.path.abspath(parent if parent is not None else tempfile.gettempdir())
+        # TMPDIR as it is: tempfile.gettempdir() would first probe it with a file of a random
+        # name, which a SIGKILL at that moment leaves where no collection looks for it.
+        # abspath: a relative `parent` is not var/tmp's.
+        folder = os.path.abspath(parent if parent is not None else _temporary_folder())
         path = _first_free_folder(lambda n: os.path.join(folder, f"pybuild-build-{label}-{n}"))
         os.symlink(path, self._build_dir_record(work))
         return path
@@ -490,6 +490,16 @@ def _walk_bottom_up(root: Path) -> Iterator[str]:
             for name in filenames + dirnames:
                 yield os.path.join(dirpath, name)
     yield str(root)
+
+
+def _temporary_folder() -> str:
+    """``TMPDIR`` (or ``TEMP``, ``TMP``) as given, else the one :mod:`tempfile` finds."""
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        if os.environ.get(name):
+            return os.environ[name]
+    import tempfile
+
+    return tempfile.gettempdir()
 
 
 def _first_free_folder(name: Callable[[int], str]) -> Path:
