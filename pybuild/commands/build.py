@@ -14,12 +14,11 @@ from .common import (
     add_build_flags,
     add_dry_run,
     as_derivation,
+    attr_values,
     build_options,
     completes_attrs,
     evaluate_recorded,
-    file_attrs,
     get_settings,
-    instantiate,
     located_python,
     open_store,
     package_set,
@@ -28,8 +27,6 @@ from .common import (
     recipe_folders,
     recorded_valid,
     refuse_set_options,
-    select_attr,
-    select_attrs,
     set_arguments,
 )
 
@@ -80,12 +77,7 @@ def register(commands: Any) -> None:
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
-    pkgs = None
-    if args.file:
-        values = file_attrs(args.file, args.attrs)
-    else:
-        pkgs = package_set(args)
-        values = select_attrs(pkgs, args.attrs)
+    values, pkgs = attr_values(args, args.attrs)
     return [as_derivation(v, a, pkgs) for v, a in zip(values, args.attrs, strict=True)]
 
 
@@ -341,13 +333,7 @@ def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    pkgs = None
-    if args.file:
-        refuse_set_options(args)
-        (value,) = file_attrs(args.file, [args.attr])
-    else:
-        pkgs = package_set(args)
-        value = select_attr(pkgs, args.attr)
+    (value,), pkgs = attr_values(args, [args.attr])
     # A value within one (six.version), or a file's: a recipe's own result must be a package,
     # and its error names the recipe's file.
     if _is_plain(value) and (pkgs is None or "." in args.attr):
@@ -355,7 +341,9 @@ def _eval(args: argparse.Namespace) -> int:
         return 0
     drv = as_derivation(value, args.attr, pkgs)
     store = open_store()
-    instantiate([drv], store)
+    from ..derivations import instantiate_all
+
+    instantiate_all([drv], store)  # as nix-instantiate: its drvPath is then in the store
     info: dict[str, Any] = {
         "attr": args.attr,
         "name": drv.name,

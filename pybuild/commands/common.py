@@ -255,22 +255,15 @@ def add_dry_run(p: argparse.ArgumentParser) -> None:
     )
 
 
-def instantiate(drvs: list[Any], store: Any) -> None:
-    """Write the .drv files of `drvs` and their inputs, as evaluation does in Nix
-    (nix-instantiate, ``--dry-run``): every .drv path a dry run or ``eval`` prints is then in
-    the store, for ``show-derivation``, ``path-info`` or ``log`` to read."""
-    from ..derivations import instantiate_all
-
-    instantiate_all(drvs, store)
-
-
 def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = False) -> int:
-    """``--dry-run``: what realising `targets` would do, as Nix prints it (their .drv files
-    written: :func:`instantiate`); exit status 0."""
+    """``--dry-run``: what realising `targets` would do, as Nix prints it; exit status 0.
+    Their .drv files are written first, as Nix's evaluation writes them: every .drv path a
+    dry run prints is then in the store, for ``show-derivation``, ``path-info`` or ``log``."""
+    from ..derivations import instantiate_all
     from ..plan import planned_work
     from ..progress import plan_line
 
-    instantiate(targets, store)
+    instantiate_all(targets, store)
     work = planned_work(targets, store, options)
     groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}
     if as_json:
@@ -449,7 +442,7 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
         _refuse_unused_options(args, targets)
-    values, pkgs = _attr_values(args, attrs)
+    values, pkgs = attr_values(args, attrs)
     drvs = (as_derivation(value, attr, pkgs) for value, attr in zip(values, attrs, strict=True))
     return [
         store.parse(target) if path else next(drvs)
@@ -483,7 +476,7 @@ def names_a_path(target: str, store: Any) -> bool:
     return os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep)
 
 
-def _attr_values(args: argparse.Namespace, attrs: list[str]) -> tuple[list[Any], Any]:
+def attr_values(args: argparse.Namespace, attrs: Sequence[str]) -> tuple[list[Any], Any]:
     """The values of `attrs`: of ``-f FILE``, or of the set the command line chooses, with
     that set (None for a file), whose recipes an error about a value can name."""
     if not attrs:
