@@ -1,5 +1,5 @@
 """Garbage collection: roots, what is deleted and what is kept, gc racing builds, delete,
-why-depends and du. Plain shell-builder derivations keep these fast."""
+why-depends, query and du. Plain shell-builder derivations keep these fast."""
 
 from __future__ import annotations
 
@@ -542,6 +542,59 @@ def test_why_depends_of_a_single_file_says_its_contents_refer_to_the_next(store:
     assert first == f"{store.path(top.out)}   (its contents refer to the next)"
     first = cli("why-depends", store.path(link.out), store.path(leaf.out)).stdout.splitlines()[0]
     assert first == f"{store.path(link.out)}   (it is a link to the next)"
+
+
+def test_query_answers_as_nix_store_query(store: Store) -> None:
+    """References, referrers and both closures, each path once; the tree marks a path
+    shown before; the deriver is the .drv that built it."""
+    top, middle, leaf = chain_of(store)
+    also = build(store, "also", 'mkdir "$out" && echo "$leaf" > "$out/ref"', leaf=leaf)
+    t, m, lf, a = (str(store.path(d.out)) for d in (top, middle, leaf, also))
+
+    def query(*args: object) -> list[str]:
+        return cli("query", *args).stdout.splitlines()
+
+    assert query("--references", t) == [m]
+    assert query("--references", t, m) == [lf, m]  # the union, sorted by name
+    assert query("--referrers", lf) == [a, m]
+    assert query("-R", t) == [lf, m, t]
+    assert query("--requisites", t, a) == [a, lf, m, t]
+    assert query("--referrers-closure", lf) == [a, lf, m, t]
+    assert query("--deriver", t) == [str(store.path(store.info(top.out).deriver or ""))]
+    assert query("--tree", t) == [t, f"└───{m}", f"    └───{lf}"]
+    both = build(store, "both", 'mkdir "$out" && echo "$m $l" > "$out/ref"', m=middle, l=leaf)
+    assert query("--tree", store.path(both.out)) == [
+        str(store.path(both.out)),
+        f"├───{lf}",
+        f"└───{m}",
+        f"    └───{lf} [...]",
+    ]
+    dot = query("--graph", t)
+    assert dot[0] == "digraph G {" and dot[-1] == "}"
+    assert f'"{leaf.out}" -> "{middle.out}";' in dot and f'"{middle.out}" -> "{top.out}";' in dot
+    assert not any(also.out in line for line in dot)
+    assert "required" in cli("query", t, ok=False).stderr  # a question must be asked
+
+
+def test_query_roots_names_what_keeps_a_path(store: Store, tmp_path: Path) -> None:
+    """--roots: the roots whose closure holds the path, through references and the outputs
+    that keep their derivation, as gc sees them; gc --print-roots lists every root."""
+    top, middle, leaf = chain_of(store)
+    alone = build(store, "alone", 'echo alone > "$out"')
+    add_result_link(store, tmp_path / "result", top.path(store=store))
+    store.gcroots_dir.mkdir(parents=True, exist_ok=True)
+    (store.gcroots_dir / "mine").symlink_to(store.path(alone.out))
+    line = f"{tmp_path / 'result'} -> {store.path(top.out)}"
+    assert cli("query", "--roots", store.path(leaf.out)).stdout.splitlines() == [line]
+    deriver = store.path(store.info(middle.out).deriver or "")
+    assert cli("query", "--roots", deriver).stdout.splitlines() == [line]
+    mine = f"{store.gcroots_dir / 'mine'} -> {store.path(alone.out)}"
+    assert cli("query", "--roots", store.path(alone.out)).stdout.splitlines() == [mine]
+    listed = cli("gc", "--print-roots").stdout.splitlines()
+    assert line in listed and mine in listed
+    assert all(valid(store, top, middle, leaf, alone))  # listing deletes nothing
+    refused = cli("gc", "--print-roots", "--dry-run", ok=False)
+    assert refused.returncode == 1 and "drop --dry-run" in refused.stderr
 
 
 def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ MODULES = (
     "cache",
     "profile",
     "gc",
+    "query",
     "imports",
     "serve",
 )
@@ -32,6 +33,7 @@ COMMANDS = {
     **dict.fromkeys(("install", "remove", "upgrade", "list", "list-generations"), "profile"),
     **dict.fromkeys(("rollback", "switch-generation", "delete-generations", "profile"), "profile"),
     **dict.fromkeys(("gc", "delete", "why-depends", "optimise", "du"), "gc"),
+    "query": "query",
     **dict.fromkeys(("import", "lock"), "imports"),
     "serve": "serve",
 }

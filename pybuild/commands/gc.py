@@ -42,6 +42,12 @@ def register(commands: Any) -> None:
         " and the one that was current then",
     )
     p.add_argument("--json", action="store_true", help="the result as a JSON object")
+    p.add_argument(
+        "--print-roots",
+        action="store_true",
+        help="only list the roots, as ROOT -> PATH, and delete nothing (nix-store --gc"
+        " --print-roots; `pybuild query --roots PATH` lists those that keep PATH)",
+    )
 
     p = commands.add("delete", _delete, "delete store paths, unless a root still needs them")
     p.add_argument("paths", nargs="+", metavar="PATH", help="store paths or result links")
@@ -68,6 +74,8 @@ def register(commands: Any) -> None:
 def _gc(args: argparse.Namespace) -> int:
     from ..store.gc import collect_garbage
 
+    if args.print_roots:
+        return _print_roots(args)
     max_freed = parse_size(args.max_freed) if args.max_freed else None
     store = open_store()
     verb = "would delete" if args.dry_run else "deleting"
@@ -118,6 +126,28 @@ def _gc(args: argparse.Namespace) -> int:
         done = "would be removed" if args.dry_run else "removed"
         summary += f"; {entries} that no store links {done}"
     print(summary + _stale_caches(result), file=sys.stderr)
+    return 0
+
+
+def _print_roots(args: argparse.Namespace) -> int:
+    from ..store.roots import find_roots
+    from .query import print_roots
+
+    changes = [
+        f
+        for f, on in (
+            ("--dry-run", args.dry_run),
+            ("--max-freed", args.max_freed),
+            ("-d", args.delete_old),
+            ("--delete-older-than", args.delete_older_than),
+            ("--json", args.json),
+        )
+        if on
+    ]
+    if changes:
+        raise UsageError(f"--print-roots lists the roots only: drop {' '.join(changes)}")
+    store = open_store()
+    print_roots(store, find_roots(store))
     return 0
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from . import Store
     from .roots import Root
 
-__all__ = ["StoreGraph", "explain_live", "live_paths", "why_depends"]
+__all__ = ["StoreGraph", "explain_live", "live_paths", "roots_keeping", "why_depends"]
 
 
 @dataclass
@@ -73,14 +73,21 @@ class StoreGraph:
         return out
 
     def closure(self, names: Iterable[str], keep_derivations: bool = True) -> set[str]:
-        seen: set[str] = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo.extend(self.edges(name, keep_derivations))
-        return seen
+        return _reach(names, lambda name: self.edges(name, keep_derivations))
+
+    def referrers(self, keep_derivations: bool = False) -> dict[str, list[str]]:
+        """The reverse of :meth:`edges`: for each valid path, the paths that refer to it (with
+        `keep_derivations`, also the outputs a derivation built, which keep it alive)."""
+        back: dict[str, list[str]] = {name: [] for name in self.refs}
+        for name in self.refs:
+            for target in self.edges(name, keep_derivations):
+                back[target].append(name)
+        return back
+
+    def referrers_closure(self, names: Iterable[str], keep_derivations: bool = False) -> set[str]:
+        """`names` and every path that refers to one of them, directly or not."""
+        back = self.referrers(keep_derivations)
+        return _reach(names, lambda name: back.get(name, ()))
 
     def chain(
         self, starts: Iterable[str], goal: str, keep_derivations: bool = True
@@ -153,6 +160,26 @@ def _strongly_connected(
                         break
                 groups.append(sorted(group))
     return groups
+
+
+def _reach(starts: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
+    """`starts` and all that `step` leads to from them, transitively."""
+    seen: set[str] = set()
+    todo = list(starts)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(step(name))
+    return seen
+
+
+def roots_keeping(names: Iterable[str], roots: Iterable[Root], graph: StoreGraph) -> list[Root]:
+    """The roots that keep one of `names` alive: those whose path leads to it as a collection
+    follows paths (references, and derivations kept by their outputs), as
+    ``nix-store --query --roots`` answers why a path is not collected."""
+    keeping = graph.referrers_closure(names, keep_derivations=True)
+    return [root for root in roots if root.path in keeping]
 
 
 def live_paths(store: Store, roots: Iterable[Root], graph: StoreGraph | None = None) -> set[str]:
