@@ -193,8 +193,9 @@ def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Pat
 
 def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path) -> None:
     """As in a venv (and Nix's python.withPackages): a dependency's programs are there too (the
-    packages asked for first win a name), and a wheel's data (``share/jupyter``, ``etc``) is
-    merged as site-packages is, where programs look for it under ``sys.prefix``."""
+    packages asked for first win a name), and a wheel's data (``share/jupyter``, ``etc``, and
+    ``lib`` beside the interpreter's folder: ``lib/pkgconfig``) is merged as site-packages is,
+    where programs look for it under ``sys.prefix``."""
     site = "lib/python3.11/site-packages"
     store = tmp_path / "store"
     files = {
@@ -203,6 +204,8 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
             "bin/tool",
             "share/jupyter/lab/static/app.js",
             "etc/jupyter/server.d/lab.json",
+            "lib/pkgconfig/lab.pc",
+            "lib/liblab.so",
             f"{site}/lab/__init__.py",
         ],
         "b-python3.11-core-1.0": [
@@ -210,6 +213,7 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
             "bin/tool",
             "share/jupyter/kernels/py/k.json",
             "etc/jupyter/server.d/core.json",
+            "lib/pkgconfig/core.pc",
             f"{site}/core.py",
         ],
     }
@@ -236,8 +240,12 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
         "share/jupyter/kernels/py/k.json",
         "etc/jupyter/server.d/lab.json",
         "etc/jupyter/server.d/core.json",
+        "lib/pkgconfig/lab.pc",
+        "lib/pkgconfig/core.pc",
+        "lib/liblab.so",
     ):
         assert (env / name).is_file(), name
+    assert sorted(os.listdir(env / site)) == ["core.py", "lab"]  # merged on its own, as before
     assert (
         os.readlink(env / "share/jupyter/kernels")
         == "../../../b-python3.11-core-1.0/share/jupyter/kernels"

@@ -253,8 +253,9 @@ def wheel_recipes(
     [
         ("clash.py", "lib/python{xy}/site-packages/clash.py"),
         ("{name}-1.0.data/data/share/common/clash.txt", "share/common/clash.txt"),
+        ("{name}-1.0.data/data/lib/pkgconfig/clash.pc", "lib/pkgconfig/clash.pc"),
     ],
-    ids=["module", "data"],
+    ids=["module", "data", "lib"],
 )
 def test_collisions_fail_unless_ignored(
     tmp_path: Path,
@@ -263,7 +264,8 @@ def test_collisions_fail_unless_ignored(
     member: str,
     installed: str,
 ) -> None:
-    """A module, or a wheel's data (``share``, ``etc``: merged as site-packages is)."""
+    """A module, or a wheel's data (``share``, ``etc``, ``lib`` beside the interpreter's
+    folder: merged as site-packages is)."""
     wheels = {name: {member.format(name=name): f"WHO = {name!r}\n"} for name in ("one", "two")}
     folder = wheel_recipes(tmp_path, use_index, monkeypatch, wheels)
     pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])

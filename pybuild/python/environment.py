@@ -2,10 +2,10 @@
 
 An environment is a store path laid out like a virtual environment (``pyvenv.cfg``,
 ``bin/python``, ``bin/activate``, the packages' programs) whose site-packages, like their
-data (``share``, ``etc``), merges those of every package of the closure with relative links,
-as Nix's ``buildEnv`` does. Python finds it exactly as it finds a venv (and imports from it
-as fast), so ``sys.executable`` subprocesses see the same packages and no ``PYTHONPATH`` is
-ever set.
+data (``share``, ``etc``, ``lib/pkgconfig``), merges those of every package of the closure
+with relative links, as Nix's ``buildEnv`` does. Python finds it exactly as it finds a venv
+(and imports from it as fast), so ``sys.executable`` subprocesses see the same packages and
+no ``PYTHONPATH`` is ever set.
 pybuild lays it out in its own process, with the builtin builder ``builtin:python-env``
 (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is built, the closure is
 checked for two versions of one distribution, and for a package built for another

@@ -90,6 +90,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     write_venv_files(out, spec)
     link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
     link_data(out, packages)
+    link_tree(out, *_lib_area(packages, site_rel))
     link_scripts(out, spec["programs"], site_rel)
     return len(packages)
 
@@ -115,13 +116,14 @@ def _write(path: str, text: str) -> None:
         file.write(text)
 
 
-def link_tree(out: str, rel: str, packages: list) -> None:
+def link_tree(out: str, rel: str, packages: list, skip: str = "") -> None:
     """Fill the environment's folder `rel` with the packages' folders `rel`, merged: a link to
     each entry that only one of them has (for a file several have, the first one's), and a
-    folder of its own, filled the same way, for an entry that is a folder in each."""
+    folder of its own, filled the same way, for an entry that is a folder in each. The entry
+    `skip` of `rel` is left out (merged on its own)."""
     depth = len(os.path.normpath(rel).split(os.sep))
     up = os.path.join(*[".."] * (depth + 1))  # from out/rel to the store
-    for name, sharing in _owners(rel, packages).items():
+    for name, sharing in _owners(rel, packages, skip).items():
         if len(sharing) > 1 and all(is_dir for _, is_dir in sharing):
             os.mkdir(os.path.join(out, rel, name))
             link_tree(out, os.path.join(rel, name), [package for package, _ in sharing])
@@ -149,6 +151,16 @@ def data_folders(packages: list) -> dict:
         if name not in _OWN and having:
             folders[name] = having
     return folders
+
+
+def _lib_area(packages: list, site_rel: str) -> "tuple[str, list, str]":
+    """``lib`` as a merged area (its folder, the packages that have it, the entry to skip):
+    what a wheel's data installs beside the interpreter's folder (``lib/pkgconfig``, a shared
+    library), merged as Nix's ``buildEnv`` merges ``lib``; the interpreter's folder, which
+    holds site-packages, is merged on its own."""
+    lib, _, below = site_rel.partition("/")
+    having = [p for p in packages if os.path.isdir(os.path.join(p, lib))]
+    return lib, having, below.partition("/")[0]
 
 
 # A package's entries that are not merged as data: its modules and programs (each merged
@@ -263,9 +275,10 @@ def check_collisions(packages: list, site_rel: str) -> None:
     """
     clashes: list = []
     for area in (site_rel, "bin"):
-        _clashes(area, [p for p in packages if os.path.isdir(os.path.join(p, area))], clashes)
+        _clashes(area, [p for p in packages if os.path.isdir(os.path.join(p, area))], "", clashes)
     for area, having in sorted(data_folders(packages).items()):
-        _clashes(area, having, clashes)
+        _clashes(area, having, "", clashes)
+    _clashes(*_lib_area(packages, site_rel), clashes)
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
@@ -275,16 +288,17 @@ def check_collisions(packages: list, site_rel: str) -> None:
         )
 
 
-def _clashes(rel: str, packages: list, clashes: list) -> None:
-    """Compare the folder ``rel`` of the packages that have it; descend where they overlap
-    (bytecode and ``.pth`` files are no clash: the first package's are used)."""
+def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
+    """Compare the folder ``rel`` of the packages that have it, but its entry `skip`; descend
+    where they overlap (bytecode and ``.pth`` files are no clash: the first package's are
+    used)."""
     if len(packages) < 2:
         return
-    for name, sharing in sorted(_owners(rel, packages).items()):
+    for name, sharing in sorted(_owners(rel, packages, skip).items()):
         if len(sharing) < 2 or name == "__pycache__" or name.endswith(".pth"):
             continue
         if all(is_dir for _, is_dir in sharing):
-            _clashes(os.path.join(rel, name), [package for package, _ in sharing], clashes)
+            _clashes(os.path.join(rel, name), [package for package, _ in sharing], "", clashes)
             continue
         first = os.path.basename(sharing[0][0])
         clashes.extend(
@@ -293,13 +307,16 @@ def _clashes(rel: str, packages: list, clashes: list) -> None:
         )
 
 
-def _owners(rel: str, packages: list) -> dict:
-    """Each name in the folders ``rel`` of `packages`: the packages that have it, in order,
-    each with whether it is a folder there (a link to a folder is not one: it is linked)."""
+def _owners(rel: str, packages: list, skip: str = "") -> dict:
+    """Each name in the folders ``rel`` of `packages` (but `skip`): the packages that have it,
+    in order, each with whether it is a folder there (a link to a folder is not one: it is
+    linked)."""
     owners: dict = {}
     for package in packages:
         with os.scandir(os.path.join(package, rel)) as entries:
             for entry in entries:
+                if entry.name == skip:
+                    continue
                 owners.setdefault(entry.name, []).append(
                     (package, entry.is_dir(follow_symlinks=False))
                 )
