@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import PybuildError
+from .errors import PybuildError, UsageError
 from .lazy import force
 
 __all__ = ["SearchResult", "search"]
@@ -39,23 +40,32 @@ class SearchResult:
 
 
 def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[SearchResult]:
-    """The packages of `pkgs` whose name or summary holds every word (case aside), by name.
+    """The packages of `pkgs` whose name or summary matches every word, by name.
 
-    A recipe's summary is the first line of its module's docstring: nothing is run to find
-    it. Matches are evaluated (for the version and whether the output is valid), not built.
+    Each word is a regular expression, matched anywhere and case aside, against the name and
+    against the summary, as ``nix search`` matches its words (``'^numpy$'`` is numpy alone;
+    a plain word matches where it appears). A recipe's summary is the first line of its
+    module's docstring: nothing is run to find it. Matches are evaluated (for the version and
+    whether the output is valid), not built.
     """
     from .store import Store
 
     store = store or Store.default()
-    wanted = [w.lower() for w in words]
+    wanted = [_pattern(word) for word in words]
     found = []
     for attr in pkgs.packages():
         file = pkgs.recipe_file(attr)
         summary = _summary(str(file)) if file is not None else ""
-        text = f"{attr} {summary}".lower()
-        if all(w in text for w in wanted):
+        if all(w.search(attr) or w.search(summary) for w in wanted):
             found.append(_result(pkgs, attr, summary, file, store))
     return found
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    try:
+        return re.compile(word, re.IGNORECASE)
+    except re.error as exc:
+        raise UsageError(f"{word!r} is not a regular expression: {exc}") from None
 
 
 def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -> SearchResult:

@@ -1421,6 +1421,13 @@ def test_search_lists_the_set_without_building(tmp_path: Path) -> None:
     text = run_cli("search", "num", cwd=tmp_path).stdout
     assert "numpy" in text and "numpy_1" in text
     assert run_cli("search", "no-such-thing-here", check=False).returncode == 1
+    # Each word is a regular expression, as nix search's, against the name or the summary.
+    exact = json.loads(run_cli("search", "^numpy$", "--json", cwd=tmp_path).stdout)
+    assert [row["attr"] for row in exact] == ["numpy"]
+    both = json.loads(run_cli("search", "^py(yaml|test)$", "--json", cwd=tmp_path).stdout)
+    assert [row["attr"] for row in both] == ["pytest", "pyyaml"]
+    bad = run_cli("search", "(", check=False)
+    assert bad.returncode == 1 and "'(' is not a regular expression" in bad.stderr
 
 
 def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:

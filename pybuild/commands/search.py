@@ -15,11 +15,15 @@ def register(commands: Any) -> None:
     p = commands.add(
         "search",
         _search,
-        "list the set's packages whose name or summary holds every WORD (builds nothing)",
+        "list the set's packages whose name or summary matches every WORD (builds nothing)",
     )
     completes_attrs(
         p.add_argument(
-            "words", nargs="*", metavar="WORD", help="words the name or summary must hold"
+            "words",
+            nargs="*",
+            metavar="WORD",
+            help="regular expressions the name or summary must match, case aside (as nix"
+            " search's: '^numpy$' is numpy alone)",
         )
     )
     set_arguments(p)
