@@ -942,6 +942,29 @@ def test_build_json(tmp_path: Path) -> None:
     assert again[0]["outputs"] == first[0]["outputs"]
 
 
+def test_build_json_names_a_drv_path_in_the_store(tmp_path: Path) -> None:
+    """Two derivations of one fixed output: the second's output is valid already (built by
+    the first), and a collection takes its .drv, which nothing keeps; its report still names
+    a .drv that is in the store, from its evaluation or from the evaluation record."""
+    (tmp_path / "hi").write_text("hi\n")
+    fixed = run_cli("hash", "--flat", tmp_path / "hi").stdout.strip()
+    recipes = write_recipes(
+        tmp_path / "same.py",
+        f"""
+        first = derivation(name="same", builder="/bin/sh", args=["-c", "echo hi > $out"],
+                           output_hash={fixed!r})
+        second = derivation(name="same", builder="/bin/sh",
+                            args=["-c", "printf 'hi\\\\n' > $out"], output_hash={fixed!r})
+        """,
+    )
+    run_cli("build", "-f", recipes, "first", "-o", tmp_path / "result")
+    for collect in (False, True, False):
+        if collect:
+            run_cli("gc")
+        [report] = json.loads(run_cli("build", "--json", "-f", recipes, "second").stdout)
+        assert report["fate"] == "valid" and Path(report["drvPath"]).exists()
+
+
 @pytest.mark.parametrize("jobs", [("-j", "2"), ("--option", "jobs", "2")])
 def test_build_with_two_jobs_overlaps(tmp_path: Path, jobs: tuple[str, ...]) -> None:
     markers = tmp_path / "markers"

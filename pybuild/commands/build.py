@@ -90,7 +90,7 @@ def _build(args: argparse.Namespace) -> int:
 
     key = None if args.check or args.dry_run or not settings.eval_cache else _cache_key(args, store)
     with recorded_valid(store, key) as cached:
-        if cached is not None:
+        if cached is not None and not (args.json and _drvs_gone(store, cached)):
             return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
     options = build_options(args, settings)
     targets = _evaluate(args, store, key) if key else _build_targets(args)
@@ -99,6 +99,10 @@ def _build(args: argparse.Namespace) -> int:
     from ..realiser import realise
 
     results = realise(targets, store, options)  # which roots the outputs for the result links
+    if args.json:
+        from ..derivations import instantiate_all
+
+        instantiate_all(targets, store)  # its drvPath is in the store, as Nix's is
     if args.check and not _failed(results):
         return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)
     return _finish(args, store, targets, results)
@@ -116,6 +120,13 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
         raise UsageError("name what to build (ATTR…), or --all")
     if args.file:
         refuse_set_options(args)
+
+
+def _drvs_gone(store: Any, targets: list[Any]) -> bool:
+    """Whether a recorded target's ``.drv`` is not in the store: the JSON report names it, and
+    a valid output does not need it (its output was built by another derivation with the same
+    fixed output, or came from a cache, and a collection took it), so it is evaluated again."""
+    return not all(store.is_valid(t.drv_name) for t in targets)
 
 
 def _failed(results: dict[Any, BuildResult]) -> list[Any]:
