@@ -495,6 +495,37 @@ def test_a_replaced_entry_gets_its_archive_again_when_the_cache_s_is_not_the_sto
     assert list(store.verify(check_contents=True)) == []
 
 
+def damage_archives(filled: Filled) -> None:
+    """The archive of lib deleted, that of app overwritten with junk (its entries kept)."""
+    filled.archive(filled.chain.lib).unlink()
+    filled.archive(filled.chain.app).write_bytes(b"junk\n")
+
+
+def test_a_copy_uploads_again_an_archive_deleted_or_damaged_in_the_cache(
+    filled: Filled, store: Store
+) -> None:
+    damage_archives(filled)
+    told: list[str] = []
+    cache = open_cache(filled.url)
+    report = copy_to(cache, filled.built, [filled.chain.app.out], say=told.append)
+    assert report.uploaded == [filled.chain.lib.out, filled.chain.app.out]
+    lib, app = filled.info(filled.chain.lib), filled.info(filled.chain.app)
+    assert (
+        f"warning: {filled.url} had an entry of {lib.path} whose archive {lib.url} is missing;"
+        " it is uploaded again"
+    ) in told
+    assert (
+        f"warning: {filled.url} had an entry of {app.path} whose archive {app.url} has 5 bytes"
+        f" where the entry says {app.file_size:,}; it is uploaded again"
+    ) in told
+    assert app.trusted_by([filled.key.public_key()]) == "test-1"  # its signature is kept
+    again = copy_to(cache, filled.built, [filled.chain.app.out])
+    assert again.uploaded == []  # whole again: a stat said so
+    opts = options(filled.url, keys=(filled.public,))
+    assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
+    assert list(store.verify(check_contents=True)) == []
+
+
 def test_signatures_the_store_holds_are_written_only_beside_the_store_s_own_metadata(
     tmp_path: Path,
 ) -> None:
@@ -551,6 +582,15 @@ class _CacheHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_HEAD(self) -> None:
+        path = self._file()
+        if not path.is_file():
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(path.stat().st_size))
+        self.end_headers()
 
     def do_PUT(self) -> None:
         path = self._file()
@@ -614,6 +654,12 @@ def test_round_trip_over_http_with_put(tmp_path: Path, store: Store) -> None:
         assert report.uploaded == [chain.lib.out, chain.app.out]
         again = copy_to(open_cache(url), built, [chain.app.out], keys=[key])
         assert again.uploaded == [] and again.present == [chain.lib.out, chain.app.out]
+        served = Filled(chain, tmp_path / "served", url, key, built)
+        damage_archives(served)  # seen by a HEAD, without reading the archives
+        told: list[str] = []
+        repaired = copy_to(open_cache(url), built, [chain.app.out], say=told.append)
+        assert repaired.uploaded == [chain.lib.out, chain.app.out]
+        assert sum("it is uploaded again" in line for line in told) == 2
         opts = options(url, keys=(str(key.public_key()),))
         assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
     assert chain.runs() == []
@@ -633,7 +679,8 @@ class _GuardedHandler(_CacheHandler):
         if self.status:
             self.send_error(self.status)
             return False
-        if self.command in self.anonymous.split():
+        method = "GET" if self.command == "HEAD" else self.command  # as nginx's limit_except
+        if method in self.anonymous.split():
             return True
         header = self.headers.get("Authorization", "")
         user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
@@ -644,7 +691,7 @@ class _GuardedHandler(_CacheHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return False
-        if self.command not in methods.split():
+        if method not in methods.split():
             self.send_error(403)
             return False
         return True
@@ -652,6 +699,10 @@ class _GuardedHandler(_CacheHandler):
     def do_GET(self) -> None:
         if self._allowed():
             super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._allowed():
+            super().do_HEAD()
 
     def do_PUT(self) -> None:
         if self._allowed():

@@ -218,6 +218,37 @@ def test_cli_copy_to_and_from_nginx_and_a_partial_upload(
     assert capsys.readouterr().out.encode() == long
 
 
+def test_cli_copy_to_uploads_again_the_archives_gone_from_nginx(
+    nginx: tuple[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An archive deleted or cut short on the server (its entry kept) shows to a HEAD, and the
+    next copy puts it back, where it used to count the path as there already."""
+    url, root = nginx
+    chain, built, keys = _built_with_a_key(tmp_path, "repair", "app")
+    out = str(built.path(chain.app.out))
+    copy = ["copy", "--to", url, "--key", str(keys / "ci-1.secret"), out]
+    assert main(copy) == 0
+    archives = {}
+    for drv in (chain.lib, chain.app):
+        text = (root / narinfo_name(drv.out)).read_text()
+        archives[drv] = root / next(x for x in text.splitlines() if x.startswith("URL: "))[5:]
+    archives[chain.lib].unlink()
+    archives[chain.app].write_bytes(b"junk\n")
+    capsys.readouterr()
+    assert main(copy) == 0
+    err = capsys.readouterr().err
+    assert f"whose archive nar/{archives[chain.lib].name} is missing; it is uploaded again" in err
+    assert "has 5 bytes where the entry says" in err
+    assert "copied 2 path(s)" in err and "0 already there" in err
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
+    trust = ["--option", "trusted-public-keys", (keys / "ci-1.public").read_text().strip()]
+    assert main(["copy", "--from", url, *trust, chain.app.out]) == 0
+    assert list(Store(tmp_path / "home-b").verify(check_contents=True)) == []
+
+
 def test_cli_copy_to_a_cache_behind_a_login_asks_for_it_in_netrc(
     nginx: tuple[str, Path],
     tmp_path: Path,

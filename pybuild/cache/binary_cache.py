@@ -93,7 +93,7 @@ def open_cache(
 
 
 class BinaryCache:
-    """What every cache does, built on four primitives its subclasses provide."""
+    """What every cache does, built on five primitives its subclasses provide."""
 
     url: str
 
@@ -113,6 +113,11 @@ class BinaryCache:
 
     def _put(self, rel: str, data: bytes | Path) -> None:
         """Write the file `rel` atomically from bytes or from a local file."""
+        raise NotImplementedError
+
+    def _size(self, rel: str) -> int | None:
+        """The size of the file `rel` (a stat, or a HEAD: nothing is read), None if it is
+        absent, or -1 if the server does not say."""
         raise NotImplementedError
 
     # -- the cache's description ------------------------------------------------------------
@@ -215,8 +220,10 @@ class BinaryCache:
         and size, references, deriver), never what the cache holds: a cache folder may be
         shared with runs that are not trusted (a pull request's CI job may write it first), and
         a signature over their metadata would make every consumer register what they chose.
-        So an entry the cache has already is kept only when it says what the store says; it
-        then gains the signatures it lacks, and False is returned. One that says anything else
+        So an entry the cache has already is kept only when it says what the store says and its
+        archive file is there, of the size it says; it then gains the signatures it lacks, and
+        False is returned. One whose archive is missing or of another size (deleted, cut
+        short) gets its archive again, with `say` telling so. One that says anything else
         is replaced, with `say` telling which fields differed: its metadata is written again
         from the store, with only the store's signatures and `keys`'s, and its archive is
         uploaded again unless the cache's file is byte for byte the store's archive.
@@ -230,15 +237,24 @@ class BinaryCache:
             existing = None  # broken metadata: replace it
         if existing is not None:
             differ = _differences(existing, local)
-            if not differ:
+            fault = "" if differ else self._archive_fault(existing)
+            if not differ and not fault:
                 info = _with_sigs(existing, sigs, keys)
                 if info.sigs != existing.sigs:
                     self._put(narinfo_name(path), info.to_text().encode())
                 return False
-            say(
-                f"warning: {self.url} had an entry of {path} whose {', '.join(differ)} differ"
-                " from this store's; it is replaced from this store"
-            )
+            if fault:  # the entry is the store's: its signatures stay valid
+                sigs = [*existing.sigs, *sigs]
+                say(
+                    f"warning: {self.url} had an entry of {path} whose archive {existing.url}"
+                    f" {fault}; it is uploaded again"
+                )
+                existing = None  # whatever is left of the file is not read: it is replaced
+            else:
+                say(
+                    f"warning: {self.url} had an entry of {path} whose {', '.join(differ)}"
+                    " differ from this store's; it is replaced from this store"
+                )
         if compression not in COMPRESSIONS:
             raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")
         url, archive = self._upload_archive(store, path, local.nar_hash, compression, existing)
@@ -284,6 +300,19 @@ class BinaryCache:
         finally:
             remove_tree(work)
         return url, archive
+
+    def _archive_fault(self, info: NarInfo) -> str:
+        """What is wrong with the archive file of entry `info` ('' if nothing shows): its size
+        alone is asked, not its hash, since reading every archive on every copy would make a
+        copy to a large cache (over HTTP above all) as slow as downloading it whole. A
+        deleted or cut-off file shows; one of the same size whose bytes changed is refused by
+        whoever downloads it, and built there instead."""
+        size = self._size(info.url)
+        if size is None:
+            return "is missing"
+        if size not in (-1, info.file_size):
+            return f"has {size:,} bytes where the entry says {info.file_size:,}"
+        return ""
 
     def _holds(self, rel: str, file_hash: Hash) -> bool:
         """Whether the cache's file `rel` exists and has the hash `file_hash` (read whole)."""
@@ -393,6 +422,14 @@ class FileCache(BinaryCache):
         except OSError as exc:
             raise CacheUnavailable(self.url, f"cannot write {rel}: {exc.strerror}") from None
 
+    def _size(self, rel: str) -> int | None:
+        try:
+            return self._file(rel).stat().st_size
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot read {rel}: {exc.strerror}") from None
+
 
 class HttpCache(BinaryCache):
     """A cache behind a web server: GET to read, PUT to write (nginx WebDAV, object stores)."""
@@ -462,6 +499,15 @@ class HttpCache(BinaryCache):
             response = self._request("PUT", rel, data=data)
         with response:
             _check_status(self.url, "PUT", rel, response)
+
+    def _size(self, rel: str) -> int | None:
+        # identity: a server that compressed the answer would give the compressed length
+        with self._request("HEAD", rel, headers={"Accept-Encoding": "identity"}) as response:
+            if response.status_code in (404, 410):
+                return None
+            _check_status(self.url, "HEAD", rel, response)
+            length = response.headers.get("Content-Length", "")
+            return int(length) if length.isdigit() else -1
 
 
 class _Body:
