@@ -978,6 +978,25 @@ def test_cli_copy_from(
     assert filled.chain.runs() == []
 
 
+def test_copy_from_names_the_path_of_the_closure_the_cache_lacks_and_its_referrer(
+    filled: Filled, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, app = filled.chain.lib.out, filled.chain.app.out
+    (filled.root / narinfo_name(lib)).unlink()
+    subs = Substituters([filled.url], [filled.public])
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, store, [app])
+    assert str(caught.value) == (
+        f"cannot copy from the cache: it has no (usable) entry for {store.path(lib)}, which"
+        f" {store.path(app)} refers to"
+    )
+    absent = "0" * 32 + "-absent"
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, store, [absent])
+    assert str(caught.value).endswith(f"it has no (usable) entry for {store.path(absent)}")
+    assert_clean(store)
+
+
 def test_cli_copy_rejects_a_bad_key_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

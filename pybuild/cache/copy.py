@@ -138,10 +138,16 @@ def copy_from(
 def _not_copied(
     substituters: Substituters, store: Any, paths: Sequence[str], reason: str
 ) -> CacheError:
-    """Why a copy from the caches failed: the refusal, or the paths no cache has."""
+    """Why a copy from the caches failed: the refusal, or the paths no cache has (a path
+    named, or a reference of one, named with the path that refers to it)."""
     if reason:
         return CacheError(f"cannot copy from the cache: {reason}")
-    missing = [p for p in paths if not store.is_valid(p) and substituters.query(p) is None]
-    if missing:
-        return CacheError(f"the cache has no (usable) entry for {', '.join(missing)}")
-    return CacheError("cannot copy from the cache: part of the closure is missing from it")
+    lacks = [
+        f"{store.path(path)}, which {store.path(referrer)} refers to"
+        if referrer
+        else str(store.path(path))
+        for path, referrer in substituters.missing(paths, store)
+    ]
+    return CacheError(
+        f"cannot copy from the cache: it has no (usable) entry for {'; '.join(lacks)}"
+    )

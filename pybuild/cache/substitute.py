@@ -270,6 +270,25 @@ class Substituters:
                 todo.extend(offer.info.references)
         return found
 
+    def missing(self, paths: Iterable[str], store: Any) -> list[tuple[str, str]]:
+        """The paths of the closure of `paths` that `store` lacks and no usable cache offers,
+        each with the path that refers to it (``""`` for one of `paths`): what a copy that
+        cannot be made names, as Nix names the path it cannot get."""
+        found: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        todo = [(path, "") for path in paths]
+        while todo:
+            path, referrer = todo.pop()
+            if path in seen or store.is_valid(path):
+                continue
+            seen.add(path)
+            offer = self.query(path)
+            if offer is None:
+                found.append((path, referrer))
+            else:
+                todo.extend((ref, path) for ref in offer.info.references if ref != path)
+        return found
+
     # -- fetching ---------------------------------------------------------------------------
 
     def fetch(
