@@ -1073,6 +1073,22 @@ def test_the_command_line_offers_every_compression_and_no_other() -> None:
     assert option.default == DEFAULT_COMPRESSION
 
 
+def test_neither_help_nor_docs_say_nix_reads_the_cache_which_it_cannot() -> None:
+    """The layout is Nix's, but the cache-info file, the basenames and the fingerprint that
+    signatures cover are pybuild's: ``copy --help`` must not promise Nix reads the cache, and
+    the docs say it does not."""
+    from pybuild.cli import _parser
+
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    option = next(a for a in commands.choices["copy"]._actions if a.dest == "compression")
+    assert "Nix" not in (option.help or "")
+    info = sample_info()
+    assert info.fingerprint().startswith(b"pybuild-1;" + info.path.encode() + b";")
+    assert CacheInfo().to_text().startswith("Format: pybuild-1\n")
+    docs = Path(__file__).parent.parent / "docs" / "concepts" / "caches.md"
+    assert "the cache is pybuild's own: Nix cannot substitute from it" in docs.read_text()
+
+
 @pytest.mark.parametrize("compression", ["zstd", "xz", "none"])
 def test_archive_round_trip_is_exact_and_deterministic(tmp_path: Path, compression: str) -> None:
     tree = make_tree(tmp_path / "tree")

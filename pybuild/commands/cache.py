@@ -40,7 +40,8 @@ def register(commands: Any) -> None:
         "--compression",
         choices=("zstd", "xz", "none"),  # archive.COMPRESSIONS, unimported: --help stays quick
         default="zstd",
-        help="archive compression (--to); zstd restores fastest, Nix reads all three",
+        help="archive compression (--to); zstd restores fastest, none suits a folder kept"
+        " compressed (a CI cache)",
     )
     set_arguments(p)
 
