@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.bundled import default_recipes
+from pybuild.display import human_size
 from pybuild.hashing import hash_bytes, hash_path
 from pybuild.store import Store
 
@@ -153,7 +154,7 @@ def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     assert again.stdout == first.stdout
     assert "building" not in again.stderr
 
-    info = run_cli("path-info", "-r", "--closure-size", "result", cwd=tmp_path)
+    info = run_cli("path-info", "-r", "--size", "--closure-size", "result", cwd=tmp_path)
     lines = info.stdout.splitlines()
     assert len(lines) == 2
     names = {Path(line.split("\t")[0]).name.split("-", 1)[1] for line in lines}
@@ -1088,8 +1089,25 @@ def test_path_info_forms(tmp_path: Path) -> None:
     assert greeting.endswith("-greeting")
     assert row["closureSize"] == row["narSize"] + hash_path(greeting)[1]
     plain = run_cli("path-info", out / "bin" / "hello").stdout
-    assert plain.startswith(f"{out}\t")
-    assert len(plain.splitlines()) == 1
+    assert plain == f"{out}\n"  # the path alone, as nix path-info prints it
+
+
+def test_path_info_prints_nix_s_columns_the_bare_path_unless_asked(
+    tmp_path: Path, store: Store
+) -> None:
+    """As ``nix path-info``: the bare path, so that ``$(pybuild path-info -r X)`` is paths;
+    -s adds the NAR size, -S the closure size (only), --sigs the signatures, in that order."""
+    out = build_hello(tmp_path, "-o", "result")
+    [greeting] = store.info(out.name).references
+    greeting_path = out.parent / greeting
+    bare = run_cli("path-info", "-r", "result", cwd=tmp_path).stdout
+    assert sorted(bare.split()) == sorted([str(out), str(greeting_path)])
+    own, closure = hash_path(out)[1], hash_path(out)[1] + hash_path(greeting_path)[1]
+    assert run_cli("path-info", "-s", out).stdout == f"{out}\t{human_size(own)}\n"
+    assert run_cli("path-info", "-S", out).stdout == f"{out}\t{human_size(closure)}\n"
+    assert run_cli("path-info", "--sigs", out).stdout == f"{out}\t\n"  # none: an empty column
+    every = run_cli("path-info", "--sigs", "-S", "--size", out).stdout
+    assert every == f"{out}\t{human_size(own)}\t{human_size(closure)}\t\n"
 
 
 def test_a_relative_link_or_a_home_through_a_link_still_names_a_store_path(
@@ -1099,10 +1117,10 @@ def test_a_relative_link_or_a_home_through_a_link_still_names_a_store_path(
     or a result link read through a PYBUILD_HOME that is itself a link."""
     out = build_hello(tmp_path, "-o", "result")
     (tmp_path / "mylink").symlink_to(Path("pybuild-home", "store", out.name))
-    assert run_cli("path-info", "mylink", cwd=tmp_path).stdout.startswith(f"{out}\t")
+    assert run_cli("path-info", "mylink", cwd=tmp_path).stdout == f"{out}\n"
     (tmp_path / "homelink").symlink_to(tmp_path / "pybuild-home")
     through = run_cli("path-info", "result", cwd=tmp_path, home=tmp_path / "homelink")
-    assert through.stdout.startswith(f"{tmp_path / 'homelink' / 'store' / out.name}\t")
+    assert through.stdout == f"{tmp_path / 'homelink' / 'store' / out.name}\n"
 
 
 def test_path_info_json_gives_a_fixed_outputs_ca_as_nix_does(tmp_path: Path) -> None:

@@ -54,7 +54,10 @@ def register(commands: Any) -> None:
         )
     )
     p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
-    p.add_argument("-S", "--closure-size", action="store_true", help="show the closure size")
+    p.add_argument("-s", "--size", action="store_true", help="show the NAR size (human-readable)")
+    p.add_argument(
+        "-S", "--closure-size", action="store_true", help="show the closure size (human-readable)"
+    )
     p.add_argument(
         "--sigs",
         action="store_true",
@@ -167,14 +170,23 @@ def _path_info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    for name, row in zip(names, rows, strict=True):
-        columns = [str(row["path"]), human_size(row["narSize"])]
-        if args.closure_size:
-            columns.append(human_size(row["closureSize"]))
-        if args.sigs:  # as nix path-info --sigs: one column, the signatures separated by spaces
-            columns.append(" ".join(sigs[name]))
-        print("\t".join(columns))
+    for row in rows:
+        print("\t".join(_path_info_columns(args, row)))
     return 0
+
+
+def _path_info_columns(args: argparse.Namespace, row: dict[str, Any]) -> list[str]:
+    """A path's line, as ``nix path-info`` prints it: the path alone (so that a script's
+    ``$(pybuild path-info -r X)`` gets paths), then a column for each of -s, -S and --sigs
+    (the signatures separated by spaces). Sizes are human-readable: -h is pybuild's help."""
+    columns = [str(row["path"])]
+    if args.size:
+        columns.append(human_size(row["narSize"]))
+    if args.closure_size:
+        columns.append(human_size(row["closureSize"]))
+    if args.sigs:
+        columns.append(" ".join(row["signatures"]))
+    return columns
 
 
 def _fixed_ca(store: Any, deriver: str) -> str | None:
