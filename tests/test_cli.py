@@ -724,6 +724,14 @@ def test_path_info_of_a_path_outside_the_store(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def test_path_info_of_a_path_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    """As Nix: a missing file is missing; that it would not be in the store is beside it."""
+    for named in ("./nonexistent", "nonexistent.drv"):
+        result = run_cli("path-info", named, cwd=tmp_path, check=False)
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr == f"error: {named}: no such file or directory\n"
+
+
 def test_path_info_of_an_absent_store_path() -> None:
     ghost = Path(os.environ["PYBUILD_HOME"]) / "store" / ("0" * 32 + "-ghost")
     result = run_cli("path-info", ghost, check=False)

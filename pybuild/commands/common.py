@@ -445,9 +445,20 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     values, pkgs = attr_values(args, attrs)
     drvs = (as_derivation(value, attr, pkgs) for value, attr in zip(values, attrs, strict=True))
     return [
-        store.parse(target) if path else next(drvs)
+        _store_name(target, store) if path else next(drvs)
         for target, path in zip(targets, is_path, strict=True)
     ]
+
+
+def _store_name(target: str, store: Any) -> str:
+    """The store basename the path `target` names. One outside the store that does not exist
+    is said to be missing, as Nix says: that it is not in the store is the lesser news."""
+    from ..errors import InvalidPath
+
+    inside = os.path.abspath(target).startswith(os.path.join(store.dir, ""))
+    if not inside and not os.path.lexists(target):
+        raise InvalidPath(target, "no such file or directory")
+    return store.parse(target)
 
 
 def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[list[str]]:
