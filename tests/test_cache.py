@@ -807,6 +807,65 @@ def test_a_download_that_stalls_is_given_up(filled: Filled, store: Store) -> Non
     assert "not using binary cache" in said(opts)
 
 
+def test_a_download_cut_off_says_how_far_it_got(filled: Filled, store: Store) -> None:
+    """The server dies mid-archive (nginx killed): the warning says so in words, not as the
+    tuple urllib3 raises."""
+    whole = filled.archive(filled.chain.lib).read_bytes()
+
+    class CutOff(_CacheHandler):
+        def do_GET(self) -> None:
+            if self.path.endswith(".zst"):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(whole)))
+                self.end_headers()
+                self.wfile.write(whole[:10])
+                self.close_connection = True
+                return
+            super().do_GET()
+
+    with serve(type("H", (CutOff,), {"root": filled.root})) as url:
+        opts = options(url, keys=(filled.public,))
+        assert realise([filled.chain.lib], store, opts)[filled.chain.lib].status == "built"
+    assert f"failed: the connection broke after 10 of {len(whole):,} bytes" in said(opts)
+    assert "IncompleteRead" not in said(opts)
+
+
+def broken(cause: Exception) -> Exception:
+    """The error urllib3 raises when reading a body fails with `cause` (as its
+    ``HTTPResponse._error_catcher`` wraps it), with the context Python gives it."""
+    import urllib3
+
+    try:
+        try:
+            raise cause
+        except Exception as exc:
+            raise urllib3.exceptions.ProtocolError(f"Connection broken: {exc!r}", exc) from exc
+    except urllib3.exceptions.ProtocolError as exc:
+        return exc
+
+
+def test_the_reasons_urllib3_gives_for_a_broken_download_read_as_words() -> None:
+    import http.client
+
+    import requests
+    import urllib3
+
+    from pybuild.cache.binary_cache import _reason
+
+    cut = broken(urllib3.exceptions.IncompleteRead(819200, 1365237))
+    assert _reason(cut) == "the connection broke after 819,200 of 2,184,437 bytes"
+    read_by_requests = requests.exceptions.ChunkedEncodingError(cut)
+    assert _reason(read_by_requests) == "the connection broke after 819,200 of 2,184,437 bytes"
+    unsized = broken(http.client.IncompleteRead(b"x" * 2048))
+    assert _reason(unsized) == "the connection broke after 2,048 bytes"
+    reset = broken(ConnectionResetError(104, "Connection reset by peer"))
+    assert _reason(reset) == (
+        "Connection broken: ConnectionResetError(104, 'Connection reset by peer')"
+    )
+    refused = broken(ConnectionRefusedError(111, "Connection refused"))
+    assert _reason(refused) == "connection refused (is the server running?)"
+
+
 # -- the command line ---------------------------------------------------------------------
 
 

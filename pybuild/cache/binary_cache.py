@@ -41,7 +41,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
@@ -52,6 +52,9 @@ from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive,
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
+
+if TYPE_CHECKING:
+    import http.client  # heavy at start-up: imported where a request failed
 
 MAX_LOG_SIZE = 64 << 20
 
@@ -575,12 +578,45 @@ def _login_hint(method: str, response: Any) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error: 'Connection refused', not a repr."""
+    """The innermost cause of a requests/urllib3 error in words: 'connection refused', 'the
+    connection broke after 819,200 of 2,184,437 bytes', never the repr of the tuple (a
+    message and the cause) that urllib3 raises."""
+    import http.client
+
+    causes = _causes(exc)
+    broken = next((e for e in causes if isinstance(e, http.client.IncompleteRead)), None)
+    if broken is not None:
+        return _broke_after(broken)
+    said = " ".join(map(str, causes))
+    if "Connection refused" in said:
+        return "connection refused (is the server running?)"
+    if "timed out" in said.lower():
+        return "timed out"
     while exc.__context__ is not None and exc.args and not isinstance(exc.args[0], str):
         exc = exc.__context__
-    text = str(exc)
-    if "Connection refused" in text:
-        return "connection refused (is the server running?)"
-    if "timed out" in text.lower():
-        return "timed out"
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
     return text[:200]
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it wraps: requests and urllib3 pass a cause in their
+    arguments as well as in ``__cause__``/``__context__``."""
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        cause = todo.pop(0)
+        if any(cause is seen for seen in found):
+            continue
+        found.append(cause)
+        todo += [arg for arg in cause.args if isinstance(arg, BaseException)]
+        todo += [c for c in (cause.__cause__, cause.__context__) if c is not None]
+    return found
+
+
+def _broke_after(error: http.client.IncompleteRead) -> str:
+    """How far a download got before the server closed the connection (killed, restarted):
+    its bytes read, out of the whole when the server said how many were to come."""
+    got = error.partial if isinstance(error.partial, int) else len(error.partial)
+    if error.expected is None or error.expected < 0:
+        return f"the connection broke after {got:,} bytes"
+    return f"the connection broke after {got:,} of {got + error.expected:,} bytes"
