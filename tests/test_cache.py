@@ -941,6 +941,9 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     assert secret.stat().st_mode & 0o777 == 0o600
     assert SecretKey.parse(secret.read_text()).public_key() == PublicKey.parse(public)
     assert main(["key", "generate", "ci-1", "-o", str(tmp_path / "keys")]) == 1  # no overwrite
+    # the options every command takes, as the README says
+    again = ["key", "generate", "ci-2", "-o", str(tmp_path / "keys"), "--option", "jobs", "2"]
+    assert main([*again, "-q"]) == 0
 
     capsys.readouterr()
     file = write_chain_file(tmp_path)
@@ -950,8 +953,9 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     assert main(["sign", "--key", str(secret), "-r", out]) == 0
     cache = tmp_path / "cache"
     assert main(["copy", "--to", f"file://{cache}", out]) == 0
-    err = capsys.readouterr().err
-    assert "copied 2 path(s)" in err
+    said = capsys.readouterr()
+    assert "copied 2 path(s)" in said.err
+    assert said.out == ""  # as nix copy: what was copied is reported on standard error
     assert "Sig: ci-1:" in (cache / narinfo_name(chain.app.out)).read_text()
 
     monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
@@ -1081,7 +1085,10 @@ def test_copy_to_an_attribute_builds_it_first_and_a_fresh_home_builds_nothing(
     assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
     cache = f"file://{tmp_path / 'cache'}"
     key = ["--key", str(keys / "ci-1.secret")]
+    capsys.readouterr()
     assert main(["copy", "--to", cache, *key, *sets, "greet"]) == 0
+    assert capsys.readouterr().out == ""  # as nix copy
+    assert main(["build", *sets, "greet"]) == 0  # built by the copy: only its path is printed
     greet_out = capsys.readouterr().out.strip()
 
     monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "fresh"))

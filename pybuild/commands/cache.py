@@ -51,7 +51,8 @@ def register(commands: Any) -> None:
         "make an ed25519 key pair NAME: the secret key alone on standard output (for"
         " > NAME.secret), the public key on standard error; -o DIR writes both to files"
     )
-    g = sub.add_parser("generate", help=text, description=text)
+    g = sub.add_parser("generate", parents=[commands.common], help=text, description=text)
+    g.set_defaults(command_parser=g)  # its usage, for an unknown word
     g.add_argument("name", metavar="NAME", help="key name, e.g. ci.example.org-1")
     g.add_argument(
         "-o", "--out-dir", metavar="DIR", help="write DIR/NAME.secret and DIR/NAME.public"
@@ -120,9 +121,7 @@ def _copy_to(args: argparse.Namespace, settings: Any, store: Any) -> int:
         f"{len(report.present)} already there",
         file=sys.stderr,
     )
-    for path in paths:
-        print(store.path(path))
-    return 0
+    return 0  # nothing on standard output, as nix copy: what it did is reported above
 
 
 def _paths_to_copy(args: argparse.Namespace, settings: Any, store: Any) -> list[str]:
