@@ -65,8 +65,9 @@ def realise(
 
     The targets and every derivation it had to build are in the result, each with its
     :class:`~pybuild.results.Status` (and, for a failure, the error and the log). With
-    `options.keep_going` every build that can go on does; without it the first failure is
-    raised once the builds already running have finished.
+    `options.keep_going` every build that can go on does; without it the first failure stops
+    the run, as Nix's does without ``--keep-going``: the builds running are killed, no other
+    starts, and that failure is raised.
 
     The targets' outputs are temporary roots of this process from the start until it ends, as
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
@@ -146,7 +147,6 @@ def _run_plan(
     for drv, deps in waiting.items():
         for dep in deps:
             dependents[dep].append(drv)
-    first_error: PybuildError | None = None
     running: dict[Future[BuildResult], Derivation] = {}
     seconds: dict[Derivation, float] = {}
     unfinished = 0  # builds submitted and not yet ended: they share the cores
@@ -164,21 +164,24 @@ def _run_plan(
                 unfinished -= 1
             seconds[drv] = time.monotonic() - start
 
+    ready: list[Derivation] = []  # inputs done, waiting for a worker
     with (
         run_of_builds(),
         ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
         _stopped_when_interrupted(pool),
     ):
-        while waiting or running:
-            stop = first_error is not None and not options.keep_going
-            ready = [d for d, w in waiting.items() if not w]
-            for drv in ready:
+        while waiting or running or ready:
+            newly = [d for d, w in waiting.items() if not w]
+            for drv in newly:
                 del waiting[drv]
-            if not stop:
-                with counting:  # all of them counted before the first one starts
-                    unfinished += len(ready)
-                for drv in ready:
-                    running[pool.submit(timed, drv)] = drv
+            with counting:  # all of them counted before the first one starts
+                unfinished += len(newly)
+            ready += newly
+            # Submitted only as a worker frees: a queued build is never out of reach of a
+            # failure that must stop the run.
+            while ready and len(running) < max(1, workers):
+                drv = ready.pop(0)
+                running[pool.submit(timed, drv)] = drv
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -186,23 +189,23 @@ def _run_plan(
                 drv = running.pop(future)
                 results[drv] = result = _reported(drv, future.result, seconds, options)
                 if result.error is not None:
-                    first_error = first_error or result.error
+                    if not options.keep_going:
+                        raise result.error  # the other builds are stopped on the way out
                     _skip_dependents(drv, waiting, results)
                     continue
                 for other in dependents[drv]:
                     if other in waiting:  # not skipped
                         waiting[other].discard(drv)
-    if first_error is not None and not options.keep_going:
-        raise first_error
     return results
 
 
 @contextlib.contextmanager
 def _stopped_when_interrupted(pool: ThreadPoolExecutor) -> Iterator[None]:
-    """On an interruption (Ctrl-C, SIGTERM: raised in the main thread, which runs the plan),
-    kill the builders running and start none of `pool`'s queued builds. Leaving the pool as it
-    is would wait for the builds under way to end, and start the queued ones first; killed,
-    they clean up as failed builds do, at once."""
+    """On an interruption (Ctrl-C, SIGTERM: raised in the main thread, which runs the plan) or
+    a failure without keep_going, kill the builders running (remote builds' connections too)
+    and start no other build, as Nix stops its other builds when one fails without
+    ``--keep-going``. Leaving the pool as it is would wait for the builds under way to end;
+    killed, they clean up as failed builds do, at once, and what they report is not read."""
     try:
         yield
     except BaseException:

@@ -560,6 +560,38 @@ def test_without_keep_going_the_first_failure_is_raised(store: Store) -> None:
     assert not (store.log_dir / f"{after_bad.drv_name}.log").exists()  # never started
 
 
+def test_without_keep_going_no_build_starts_after_a_failure(store: Store) -> None:
+    """Nix without --keep-going: builds queued behind a failure never start (they were all
+    handed to the pool at once, and ran one after another after it)."""
+    bad, *queued = [sh(f"q{i}", "true") for i in range(4)]
+    plan = realiser.Plan([bad, *queued], {d: [] for d in (bad, *queued)}, set())
+    started = []
+
+    def build(drv: Derivation, cores: int | None) -> BuildResult:
+        started.append(drv.name)
+        if drv is bad:
+            raise BuildError(drv.name, "it fails")
+        return BuildResult(Status.BUILT)
+
+    options = BuildOptions(log=io.StringIO(), jobs=1)
+    with pytest.raises(BuildError, match="build of q0 failed"):
+        realiser._run_plan(plan, build, options, workers=1)
+    assert started == ["q0"]
+
+
+def test_without_keep_going_a_failure_stops_the_builds_running(store: Store) -> None:
+    """As Nix does without --keep-going, the other builds running are stopped, not waited for."""
+    slow = sh("slow", 'sleep 30; mkdir "$out"')
+    bad = sh("bad", "sleep 0.5; exit 2")
+    plan = realiser.Plan([slow, bad], {slow: [], bad: []}, set())
+    options = BuildOptions(log=io.StringIO(), jobs=2)
+    start = time.monotonic()
+    with pytest.raises(BuildError, match="build of bad failed"):
+        realiser._run_plan(plan, lambda d, c: realiser._build(d, store, options, c), options, 2)
+    assert time.monotonic() - start < 15
+    assert_nothing_left(store, slow)
+
+
 def test_a_single_build_runs_in_the_callers_thread_and_fails_as_a_pool_would(
     store: Store,
 ) -> None:

@@ -49,7 +49,13 @@ def register(commands: Any) -> None:
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
     )
     add_build_flags(p)
-    p.add_argument("-k", "--keep-going", action="store_true", help="go on after a failed build")
+    p.add_argument(
+        "-k",
+        "--keep-going",
+        action="store_true",
+        help="go on after a failed build (without it, the first failure stops the builds running,"
+        " as Nix's does)",
+    )
     p.add_argument(
         "--builders",
         metavar="MACHINES",
