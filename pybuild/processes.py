@@ -55,7 +55,16 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import IO
 
-__all__ = ["Builder", "also_stopped", "exited", "run_of_builds", "start", "stop_builds"]
+__all__ = [
+    "Builder",
+    "also_stopped",
+    "exited",
+    "run_of_builds",
+    "start",
+    "stop_builds",
+    "stopped",
+    "stopping",
+]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
@@ -84,7 +93,7 @@ def start(
         _REAPER.enter()
         try:
             if _REAPER.stopping:
-                raise KeyboardInterrupt("the run of builds was interrupted")
+                raise stopped()
             popen = subprocess.Popen(
                 argv,
                 cwd=cwd,
@@ -177,13 +186,29 @@ def stop_builds() -> None:
         stop()
 
 
+def stopping() -> bool:
+    """Whether the run of builds under way was stopped (:func:`stop_builds`): no build may
+    start, here or on another machine."""
+    with _REAPER.lock:
+        return _REAPER.stopping
+
+
+def stopped() -> KeyboardInterrupt:
+    """What a build raises when it finds the run stopped: the interruption, not a failure of
+    its own, so that nothing is reported or retried for it."""
+    return KeyboardInterrupt("the run of builds was interrupted")
+
+
 @contextlib.contextmanager
 def also_stopped(stop: Callable[[], None]) -> Iterator[None]:
     """While in the block, an interrupted run of builds (:func:`stop_builds`) calls `stop`
     too: for a build's work that is no builder of this machine, such as the ssh that a remote
-    builder's build runs over (a group of its own, which Ctrl-C at the terminal misses)."""
+    builder's build runs over (a group of its own, which Ctrl-C at the terminal misses). A run
+    already stopped raises :func:`stopped` at once: that work must not begin."""
     key = object()
     with _REAPER.lock:
+        if _REAPER.stopping:
+            raise stopped()
         _REAPER.stoppers[key] = stop
     try:
         yield

@@ -458,12 +458,13 @@ def test_no_connection_outlives_a_pybuild_that_is_terminated(
 
 @pytest.mark.parametrize("attrs", [["slow"], ["slow", "other"]], ids=["alone", "in-a-pool"])
 def test_an_interrupted_build_ends_its_remote_build_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attrs: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path, attrs: list[str]
 ) -> None:
     """Ctrl-C at the terminal reaches pybuild, not the ssh of a remote build (a process group
     of its own): the interrupted run ends that connection, as it kills local builders, and
     pybuild exits at once, not when the remote build would have finished. One build runs in
-    the main thread; several, in a pool's threads."""
+    the main thread; several, in a pool's threads. The machine is not told as down (pybuild
+    killed its ssh itself), and nothing is built here after the interruption."""
     fake_ssh(tmp_path, monkeypatch, f"{sys.executable} -m pybuild")
     started = tmp_path / "started"
     drvs = tmp_path / "drvs.py"
@@ -475,7 +476,8 @@ def test_an_interrupted_build_ends_its_remote_build_too(
     )
     build = subprocess.Popen(
         [sys.executable, "-m", "pybuild", "build", "-f", drvs, *attrs, "-j", "0",
-         "--builders", f"ssh://x?home={tmp_path / 'remote'}", "--option", "sandbox", "false"],
+         "--builders", f"ssh://x?home={tmp_path / 'remote'} - - 2", "--option", "sandbox",
+         "false"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -487,6 +489,10 @@ def test_an_interrupted_build_ends_its_remote_build_too(
         _, stderr = build.communicate(timeout=5)  # the build itself sleeps a minute
         assert build.returncode == 130, stderr
         assert wait_for(lambda: not alive(serving), 10), "the remote pybuild outlived the run"
+        assert "remote builder" not in stderr and stderr.count("building") == len(attrs), stderr
+        assert not (pybuild_home / "var" / "log").exists() or not os.listdir(
+            pybuild_home / "var" / "log"
+        )
     finally:
         if build.poll() is None:
             build.kill()

@@ -115,6 +115,7 @@ class Connection:
         self._hello_limit = 2 * connect_timeout
         self._lock = threading.Lock()  # between the hello and the timer that bounds it
         self._hello_over = self._gave_up = False
+        self._stopped = False  # the run was interrupted: see _stop
         self._reached = False  # the remote pybuild answered the hello as it should
         self._tag = f"{os.getpid()}.{next(_serials)}"
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
@@ -198,7 +199,7 @@ class Connection:
         instantiate(drv, store)
         # An interrupted run kills the ssh (a group of its own, out of Ctrl-C's reach) as it
         # kills local builders: the remote build then ends with its connection.
-        with self._talking(), processes.also_stopped(self._kill_group):
+        with self._talking(), processes.also_stopped(self._stop):
             self._copy_closure(store, [drv.drv_name, *input_paths(drv)])
             settings = {name: getattr(options, name) for name in _SENT_SETTINGS}
             settings["sandbox"] = sandbox
@@ -254,6 +255,12 @@ class Connection:
         self._proc.wait()
         watchdog.forget(f"{_TAG}={self._tag}")
         self._stderr.close()
+
+    def _stop(self) -> None:
+        """The run was interrupted (on the thread that stops it): the connection ends, and
+        its end is not the machine's fault."""
+        self._stopped = True
+        self._kill_group()
 
     def _kill_group(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -318,6 +325,8 @@ class Connection:
         except (BuildError, MachineDown, Unsuitable):
             raise
         except (OSError, EOFError, PybuildError) as exc:
+            if self._stopped:  # pybuild killed ssh itself: the machine is not down
+                raise processes.stopped() from None
             raise self._down(exc) from None
 
     def _down(self, exc: Any) -> MachineDown:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
+from .. import processes
 from ..buildoptions import BuildOptions
 from ..builtin import is_builtin
 from ..derivations import Derivation
@@ -72,6 +73,9 @@ class Farm:
         needs = {drv.builder} if is_builtin(drv.builder) else {drv.builder, NEEDS_SANDBOX}
         while True:
             machine = self._acquire(required, needs)
+            if processes.stopping():  # stopped while it waited for a slot: start nothing
+                self._release(machine)
+                raise processes.stopped()
             if machine is None:
                 try:
                     here()
