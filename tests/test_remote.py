@@ -499,6 +499,43 @@ def test_an_interrupted_build_ends_its_remote_build_too(
             build.communicate()
 
 
+def test_serve_stops_a_build_whose_client_went_away(store: Store, tmp_path: Path) -> None:
+    """A client killed mid-build (its ssh gone, sshd closes the remote's input): the remote
+    build is stopped, not run to its end for no one while it holds the outputs' lock."""
+    from pybuild.derivations import derivation, instantiate
+
+    pid_file = tmp_path / "builder.pid"
+    drv = derivation(
+        name="long", builder="/bin/sh", args=["-c", f'echo $$ > {pid_file}; sleep 60; mkdir "$out"']
+    )
+    instantiate(drv, store)
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "pybuild", "serve", "--stdio"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert serving.stdin is not None and serving.stdout is not None
+    try:
+        send(serving.stdin, {"op": "hello", "version": VERSION})
+        send(serving.stdin, {"op": "build", "drv": drv.drv_name})
+        serving.stdin.flush()
+        receive(serving.stdout)  # the hello
+        assert wait_for(lambda: pid_file.exists() and bool(pid_file.read_text().strip()), 30)
+        serving.stdin.close()  # the client is gone
+        assert serving.wait(timeout=15) == 0
+        assert wait_for(lambda: not alive(int(pid_file.read_text())), 5)
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+            serving.wait()
+        serving.stdout.close()
+    assert not any(map(store.is_valid, drv.output_paths.values()))
+    assert not store.tmp_dir.exists() or not [
+        p for p in store.tmp_dir.iterdir() if not p.name.startswith(".")
+    ]
+
+
 # -- the client's build settings --------------------------------------------------------------
 
 SETTINGS_DRVS = """\

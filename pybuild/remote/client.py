@@ -97,7 +97,7 @@ class Connection:
     (:mod:`pybuild.watchdog`) is told before ssh starts: if this process ends first, even
     killed (SIGTERM, SIGKILL), the watchdog kills ssh and all it started, so no connection
     outlives the pybuild that opened it, whether it is still connecting or its build still
-    runs there (the remote reads nothing until then, so would not see its input end). ssh
+    runs there (the remote pybuild sees its input end and stops that build). ssh
     also runs in a process group of its own, killed when the connection ends, so that what
     it started goes too (a wrapper's children, which would hold the pipes open).
     """

@@ -18,18 +18,24 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 
 The hello's reply says whether the sandbox can run here (and if not, why): a client that
 asks for a sandbox sends no build it could not isolate. A request that cannot be met gets an
-``error`` reply and the connection goes on; one that breaks the protocol ends it. Every path
+``error`` reply and the connection goes on; one that breaks the protocol ends it. A client
+that goes away while its build runs (killed, its ssh gone) stops that build: the input's end
+is watched for meanwhile (:class:`_ClientWatch`). Every path
 imported or built stays a temporary root of this process, so a collection on this machine
 cannot take it while the client still needs it.
 """
 
 from __future__ import annotations
 
+import os
+import select
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import IO, Any
 
+from .. import processes
 from ..buildoptions import BuildOptions
 from ..errors import BuildError, CannotRunBuilder, PathNotValid, PybuildError
 from ..settings import SETTINGS
@@ -117,7 +123,7 @@ def _import(
 
 
 def _build(
-    store: Store, request: Message, _inp: IO[bytes], out: IO[bytes], options: BuildOptions
+    store: Store, request: Message, inp: IO[bytes], out: IO[bytes], options: BuildOptions
 ) -> None:
     from ..builtin import is_builtin
     from ..derivations import load_derivation
@@ -140,9 +146,15 @@ def _build(
         send(out, {**_failure(reason, "", ""), "unable": "sandbox"})
         return
     start = time.monotonic()
+    watch = _ClientWatch(inp)
     try:
-        realise([drv], store, options)
-    except BuildError as exc:
+        with watch:
+            realise([drv], store, options)
+    except (BuildError, KeyboardInterrupt) as exc:
+        if watch.gone:
+            return  # no one to answer: the next read finds the input's end, and serve ends
+        if not isinstance(exc, BuildError):
+            raise
         reply = _failure(exc.reason, exc.tail, exc.log_path)
         if isinstance(exc, CannotRunBuilder):  # this machine lacks it: another may not
             reply["unable"] = "builder"
@@ -152,6 +164,48 @@ def _build(
     seconds = time.monotonic() - start
     reply = {"reply": "built", "outputs": drv.output_paths, "seconds": seconds}
     send(out, {**reply, **_log(store, drv_name), **told.reply()})
+
+
+class _ClientWatch:
+    """While a build runs, whether the client went away; if it does, the build is stopped.
+
+    The client sends nothing until the build's reply, so its input ending then (the client
+    killed or interrupted, its ssh gone: sshd closes the pipe or shuts the socket down) means
+    no one waits for the build. It is stopped as an interrupted local build is
+    (:func:`~pybuild.processes.stop_builds`: its builder's group killed, its folders removed)
+    instead of running on for no one and holding its outputs' locks against the client's
+    next run. A thread watches the input for its end only (it reads nothing); a stream with
+    no file descriptor (a test's) is not watched.
+    """
+
+    def __init__(self, inp: IO[bytes]) -> None:
+        self.gone = False
+        try:
+            self._fd: int | None = inp.fileno()
+        except (AttributeError, OSError, ValueError):
+            self._fd = None
+
+    def __enter__(self) -> None:
+        if self._fd is not None:
+            self._wake, self._woken = os.pipe()
+            self._thread = threading.Thread(target=self._watch, args=(self._fd,), daemon=True)
+            self._thread.start()
+
+    def __exit__(self, *_: object) -> None:
+        if self._fd is not None:
+            os.write(self._woken, b"x")  # the build is over: the thread stops watching
+            self._thread.join()
+            os.close(self._wake)
+            os.close(self._woken)
+
+    def _watch(self, fd: int) -> None:
+        poller = select.poll()
+        # The end of the input: POLLHUP for a pipe (always reported), POLLRDHUP for a socket.
+        poller.register(fd, getattr(select, "POLLRDHUP", 0))
+        poller.register(self._wake, select.POLLIN)
+        if fd in dict(poller.poll()):
+            self.gone = True
+            processes.stop_builds()
 
 
 def client_settings(options: BuildOptions, wanted: Message) -> BuildOptions:
