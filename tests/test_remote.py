@@ -499,6 +499,30 @@ def test_an_interrupted_build_ends_its_remote_build_too(
             build.communicate()
 
 
+@pytest.mark.parametrize("content", ["planted\n", "built\n"])
+def test_an_output_a_client_imported_is_not_replied_as_built_unless_a_build_here_agrees(
+    store: Store, tmp_path: Path, content: str
+) -> None:
+    """Another client of the builder's account imports an output for a derivation it did not
+    build; a build request for that derivation builds it here to compare, and fails if the
+    import differs, rather than replying "built" with what the other client planted."""
+    from pybuild.derivations import derivation, instantiate
+
+    drv = derivation(name="target", builder="/bin/sh", args=["-c", 'echo built > "$out"'])
+    instantiate(drv, store)
+    nar, nar_hash = _nar_of(tmp_path, content)
+    plant = {"op": "import", "path": drv.out, "nar_hash": nar_hash, "nar_size": len(nar)}
+    build = {"op": "build", "drv": drv.drv_name}
+    replies = _serve(store, _stream({**plant, "references": []}, nar, build, build))
+    assert replies[0]["reply"] == "imported"
+    if content == "planted\n":
+        assert [r["reply"] for r in replies[1:]] == ["failed", "failed"]
+        assert "imported from a client, not built here" in str(replies[1]["reason"])
+    else:  # the same as a build here: built, and no longer built again for each request
+        assert [r["reply"] for r in replies[1:]] == ["built", "built"]
+        assert sum("checking" in m for r in replies[1:] for m in r.get("messages", [])) == 1
+
+
 def test_serve_stops_a_build_whose_client_went_away(store: Store, tmp_path: Path) -> None:
     """A client killed mid-build (its ssh gone, sshd closes the remote's input): the remote
     build is stopped, not run to its end for no one while it holds the outputs' lock."""

@@ -5,13 +5,16 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 
 - ``query-valid``: which of the listed paths this store holds;
 - ``import``: a path with its NAR, hash, size and references; it is restored, its hash
-  checked, and registered with those references once they are valid here;
+  checked, and registered with those references once they are valid here, marked as a
+  client's (no client is trusted: any may send any path under any name);
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
   keeps as its own, and what the build said (where a failed build was kept); a failure that
   is this machine's (it cannot run the builder's program, or the sandbox asked for) says so
-  (``unable``), for the client to build it elsewhere. The request carries the client's
+  (``unable``), for the client to build it elsewhere. Outputs valid here only through a
+  client's import are built again and compared before they are replied as built
+  (:func:`_made_here`). The request carries the client's
   build settings, which the build runs under as Nix's remote builds run under the client's
   build-timeout and max-silent-time: see :func:`client_settings`;
 - ``export``: a valid path's metadata, then its NAR.
@@ -33,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import IO, Any
 
 from .. import processes
@@ -46,6 +50,7 @@ from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, se
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from ..derivations import Derivation
     from ..results import Status
 
 __all__ = ["client_settings", "serve"]
@@ -110,6 +115,7 @@ def _import(
         try:
             receive_nar(inp, work / name, nar_size, nar_hash)  # read in full, even if present
             if not store.is_valid(name, root=True):
+                _imported(store, name).touch()  # before it is valid: no build may miss it
                 store.commit(
                     {name: work / name},
                     references=references,
@@ -149,7 +155,8 @@ def _build(
     watch = _ClientWatch(inp)
     try:
         with watch:
-            realise([drv], store, options)
+            status = realise([drv], store, options)[drv].status
+            _made_here(drv, store, options, status)
     except (BuildError, KeyboardInterrupt) as exc:
         if watch.gone:
             return  # no one to answer: the next read finds the input's end, and serve ends
@@ -164,6 +171,42 @@ def _build(
     seconds = time.monotonic() - start
     reply = {"reply": "built", "outputs": drv.output_paths, "seconds": seconds}
     send(out, {**reply, **_log(store, drv_name), **told.reply()})
+
+
+def _imported(store: Store, name: str) -> Path:
+    """The mark of a path a client imported: valid here, but neither built here nor
+    substituted with a signature this machine trusts."""
+    folder = store.var / "serve" / "imported"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Status) -> None:
+    """Make sure the outputs of `drv` that a build request finds valid were made here.
+
+    A client may import any path under any name, and every client of this machine's account
+    may be someone else: an output one of them imported for a derivation (a planted one, or
+    an input it built itself) must not be replied as "built" to another. So an output made
+    here (built or substituted) loses its import mark, and one that was valid only through a
+    client's import is built again and compared (as ``build --check`` does): kept as built
+    here if it is the same, else the build fails, since the import cannot be replaced.
+    """
+    from ..realiser import check
+    from ..results import Status
+
+    marks = [_imported(store, name) for name in drv.output_paths.values()]
+    if status is Status.VALID and any(mark.exists() for mark in marks):
+        differences = check(drv, store, options)
+        if differences:
+            files = ", ".join(f for files in differences.values() for f in files[:5])
+            raise BuildError(
+                drv.name,
+                "its outputs here were imported from a client, not built here, and a build here"
+                f" differs from them ({files}); build it elsewhere, or remove them from this"
+                " machine's store",
+            )
+    for mark in marks:
+        mark.unlink(missing_ok=True)
 
 
 class _ClientWatch:
