@@ -630,6 +630,38 @@ def test_the_client_s_build_timeout_applies_there(
     assert time.monotonic() - start < 15  # not the 20 s of the builder
 
 
+# A builder that stops dead (SIGSTOP) when asked to build: it neither answers nor closes.
+WEDGED = """\
+import os, signal, sys
+import pybuild.remote.serve as server
+from pybuild.cli import main
+
+def wedged(*args):
+    os.kill(os.getpid(), signal.SIGSTOP)
+
+server._build = wedged
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_client_s_build_timeout_bounds_its_wait_for_a_wedged_builder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "wedged.py").write_text(WEDGED)
+    hello = fake_ssh(tmp_path, monkeypatch, f"{sys.executable} {tmp_path / 'wedged.py'}")
+    start = time.monotonic()
+    result = pybuild(
+        "build", "-f", hello, "hello", "--builders", f"ssh://x?home={tmp_path / 'remote'}",
+        "--option", "build_timeout", "1", timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert (
+        "build of hello failed: timed out after 1 s (build_timeout): ssh://x?home=" in result.stderr
+    )
+    assert "remote builder" not in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - start < 30
+
+
 def test_the_client_s_log_lines_and_keep_failed_apply_there_and_it_is_told_where(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
 ) -> None:

@@ -58,6 +58,9 @@ _VERSION_HINT = (
     " names the command)"
 )
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
+# Seconds a build's reply may come after build_timeout, which the builder counts itself
+# from a later start (after its own locks and checks).
+_REPLY_GRACE = 10
 _MAX_LOG = LOG_SENT  # characters: at most one for each byte of the log sent
 REMOTE_LOG_HEADER = "pybuild: built on "  # the first line of a log kept from a remote build
 
@@ -116,6 +119,7 @@ class Connection:
         self._lock = threading.Lock()  # between the hello and the timer that bounds it
         self._hello_over = self._gave_up = False
         self._stopped = False  # the run was interrupted: see _stop
+        self.timed_out = False  # the builder did not answer within build_timeout: killed
         self._reached = False  # the remote pybuild answered the hello as it should
         self._tag = f"{os.getpid()}.{next(_serials)}"
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
@@ -205,7 +209,7 @@ class Connection:
             settings["sandbox"] = sandbox
             send(self._out, {"op": "build", "drv": drv.drv_name, "settings": settings})
             self._out.flush()
-            reply = self._reply("built", "failed")
+            reply = self._build_reply(drv, options.build_timeout)
             kept = _keep_log(reply, store, drv.drv_name, self.machine)
             for text in reply.optional("messages", reply.texts) or ():
                 options.say(f"on {self.machine.host}: {text}")
@@ -215,6 +219,31 @@ class Connection:
                 raise MachineDown(self.machine.uri, f"it built other outputs than {drv.drv_name}")
             self._fetch_outputs(drv, store)
             return reply.number("seconds")
+
+    def _build_reply(self, drv: Derivation, timeout: int) -> Message:
+        """The reply to the build of `drv`, waited for at most `timeout` seconds (0: no
+        limit) and :data:`_REPLY_GRACE` more, as Nix bounds a remote build by build-timeout
+        here too: the builder applies the timeout itself, and one that does not answer in
+        time (wedged, stopped) has its connection killed and the build fails as timed out."""
+        timer = threading.Timer(timeout + _REPLY_GRACE, self._time_out) if timeout else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        try:
+            return self._reply("built", "failed")
+        except (OSError, EOFError, PybuildError):
+            if self.timed_out:
+                reason = f"timed out after {timeout} s (build_timeout): {self.machine.uri} did"
+                raise BuildError(drv.name, f"{reason} not answer") from None
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _time_out(self) -> None:
+        """The build's time ran out (on the timer's thread): the read of its reply ends."""
+        self.timed_out = True
+        self._kill_group()
 
     def _failed(self, drv: Derivation, reply: Message, kept: str) -> NoReturn:
         """Raise the failure of `reply`, with the log `kept` here ("": none came back).

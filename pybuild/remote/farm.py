@@ -120,7 +120,10 @@ class Farm:
             conn.kill()
             raise
         except Exception:
-            self._keep(machine, conn)  # a failed build: the connection is still good
+            if conn.timed_out:  # killed for it
+                conn.kill()
+            else:
+                self._keep(machine, conn)  # a failed build: the connection is still good
             raise
         except BaseException:
             conn.kill()  # interrupted (in this thread): the remote build ends with it
