@@ -405,6 +405,23 @@ def test_a_builder_that_never_answers_is_given_up_and_the_build_done_here(
     assert not alive(int(pid_file.read_text()))
 
 
+def test_a_machine_down_is_told_once_whatever_its_slots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    # Both slots connect at once and both give up: one warning, as for a machine of one slot.
+    hello, _ = hanging(tmp_path, monkeypatch)
+    hello.write_text(
+        HELLO + "other = derivation(name='other', builder='/bin/sh', args=['-c', 'echo > $out'])\n"
+    )
+    result = pybuild(
+        "build", "-f", hello, "hello", "other", "-j", "0", "--builders", "ssh://x - - 2",
+        "--option", "connect_timeout", "1", timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("warning: remote builder ssh://x") == 1, result.stderr
+    assert built_on(pybuild_home) == {"hello", "other"}
+
+
 @pytest.mark.skipif(shutil.which("ssh") is None, reason="needs OpenSSH's client")
 def test_a_host_that_accepts_and_never_answers_is_left_after_connect_timeout(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pybuild_home: Path

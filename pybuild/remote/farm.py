@@ -86,8 +86,8 @@ class Farm:
                 self._build_on(machine, drv, store, options)
                 return
             except MachineDown as exc:
-                self._mark_down(machine)
-                options.say(exc.report("it takes no more builds in this run"))
+                if self._mark_down(machine):  # told once, not by each of its slots
+                    options.say(exc.report("it takes no more builds in this run"))
             except Unsuitable as exc:
                 with self._cond:
                     self._lacks[machine.uri].add(exc.lacks)
@@ -173,9 +173,13 @@ class Farm:
                 self._busy[machine.uri] -= 1
             self._cond.notify_all()
 
-    def _mark_down(self, machine: Machine) -> None:
+    def _mark_down(self, machine: Machine) -> bool:
+        """Mark `machine` down; whether it was not already (its other slots may have found
+        it down at the same time)."""
         with self._cond:
+            new = machine.uri not in self._down
             self._down.add(machine.uri)
             idle, self._idle[machine.uri] = self._idle[machine.uri], []
         for conn in idle:
             conn.close()
+        return new
