@@ -405,6 +405,19 @@ def test_a_builder_that_never_answers_is_given_up_and_the_build_done_here(
     assert not alive(int(pid_file.read_text()))
 
 
+@pytest.mark.parametrize("said", ["serve --stdio", "hi"], ids=["long", "short"])
+def test_a_remote_command_that_prints_text_is_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: str
+) -> None:
+    # What a login script's echo, or a command that is not pybuild, gives: quoted as Nix's
+    # "protocol mismatch, got '…'", not read as the size of a message.
+    hello = fake_ssh(tmp_path, monkeypatch, f"/bin/echo {said} #")
+    result = pybuild("build", "-f", hello, "hello", "--builders", "ssh://x", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: remote builder ssh://x: protocol mismatch, got '{said}\\n'" in (result.stderr)
+    assert "bytes announced" not in result.stderr
+
+
 def test_a_machine_down_is_told_once_whatever_its_slots(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
 ) -> None:

@@ -61,6 +61,7 @@ MAX_NAR = 64 << 30  # no store path is larger; a bigger announcement is an attac
 MAX_LIST = 100_000  # store paths in one message
 LOG_SENT = 2 << 20  # bytes of a build's log its reply carries: JSON-escaped, within MAX_MESSAGE
 _HEADER = 8
+_QUOTED = 200  # bytes of what came instead of a message quoted in the error
 _CHUNK = 1 << 20
 
 
@@ -81,7 +82,10 @@ def receive(stream: _Readable) -> Message:
     header = _exactly(stream, _HEADER, at_boundary=True)
     size = int.from_bytes(header, "little")
     if size > MAX_MESSAGE:
-        raise ProtocolError(f"a message of {size} bytes announced (at most {MAX_MESSAGE})")
+        raise ProtocolError(
+            f"protocol mismatch, got {_came(header, stream)!r} where a message's size comes"
+            f" (at most {MAX_MESSAGE} bytes)"
+        )
     try:
         data = json.loads(_exactly(stream, size, at_boundary=False).decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -204,13 +208,26 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(k.__name__ for k in kinds)
 
 
+def _came(header: bytes, stream: _Readable) -> str:
+    """What came where a message was expected, quoted as Nix's "protocol mismatch" does: the
+    text of a login script or of a command that is not pybuild. Past the header, only what
+    has already come is added (a buffered stream's ``peek``): the peer may say no more."""
+    peek = getattr(stream, "peek", None)
+    more = peek(_QUOTED)[: _QUOTED - len(header)] if peek is not None else b""
+    return (header + more).decode(errors="replace")
+
+
 def _exactly(stream: _Readable, size: int, at_boundary: bool) -> bytes:
-    parts, left = [], size
+    parts: list[bytes] = []
+    left = size
     while left:
         data = stream.read(min(left, _CHUNK))
         if not data:
             if at_boundary and left == size:
                 raise EOFError("the peer closed the connection")
+            if at_boundary:  # a few bytes, then the end: no message's header
+                got = b"".join(parts).decode(errors="replace")
+                raise ProtocolError(f"protocol mismatch, got {got!r}, then the end")
             raise ProtocolError("the stream ends inside a message")
         parts.append(data)
         left -= len(data)
