@@ -48,7 +48,9 @@ class Progress(Protocol):
         """A build starts; a derivation started again (retried here after a remote builder
         failed) is still one of the plan's."""
 
-    def finished(self, name: str, status: Status, seconds: float) -> None: ...
+    def finished(self, name: str, status: Status, seconds: float) -> None:
+        """A derivation is done; `seconds` count from when the realiser took it, so a build
+        that was ``started`` is timed from its start instead (see :func:`_since`)."""
 
     def message(self, text: str) -> None: ...
 
@@ -89,6 +91,13 @@ def done_line(name: str, status: Status, seconds: float, started: str = "buildin
     return f"{done or verb.get(str(status), str(status))} {name} in {_seconds(seconds)}"
 
 
+def _since(started: float | None, seconds: float) -> float:
+    """A build's time: from when it `started` (its ``started`` event), if it was told; else
+    the realiser's `seconds`, which count from when it took the derivation and so include
+    the wait for a free slot, a remote builder or another process's lock."""
+    return seconds if started is None else time.monotonic() - started
+
+
 def _seconds(seconds: float) -> str:
     return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
 
@@ -102,7 +111,8 @@ class Lines:
         # Each derivation's number in the counter: one started again (a remote builder failed
         # and it is retried elsewhere) keeps it, so the counter never runs past the plan.
         self._numbers: dict[str, int] = {}
-        self._verbs: dict[str, str] = {}  # how each running build was started
+        # How and when each running build was started (see _since).
+        self._verbs: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def _print(self, text: str) -> None:
@@ -126,15 +136,15 @@ class Lines:
                 self._started += 1
                 number = self._numbers[drv_name] = self._started
             counter = f"[{number}/{max(self._total, self._started)}] "
-            self._verbs[name] = verb
+            self._verbs[name] = (verb, time.monotonic())
         if not self._quiet:
             self._print(f"{counter}{verb} {name} ({drv_name})")
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
-            verb = self._verbs.pop(name, "building")
+            verb, since = self._verbs.pop(name, ("building", None))
         if not self._quiet and status in ("built", "substituted"):
-            self._print(done_line(name, status, seconds, verb))
+            self._print(done_line(name, status, _since(since, seconds), verb))
 
     def message(self, text: str) -> None:
         if not self._quiet or text.startswith(("warning", "error")):
@@ -186,11 +196,12 @@ class Live:
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
-            verb, _ = self._running.pop(name, ("building", 0.0))
+            verb, since = self._running.pop(name, ("building", None))
             self._done += 1
             last = self._done >= self._total
         if status in ("built", "substituted"):
-            self._console.print(done_line(name, status, seconds, verb), style="green")
+            line = done_line(name, status, _since(since, seconds), verb)
+            self._console.print(line, style="green")
         if last:
             self.close()
 

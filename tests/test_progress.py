@@ -111,9 +111,9 @@ def test_a_download_is_told_as_fetched_and_a_build_as_built() -> None:
     lines.started("python3.11-x-1.0", "b.drv", "building")
     lines.finished("python3.11-x-1.0", Status.BUILT, 2.0)
     lines.finished("x.tar.gz", Status.BUILT, 0.1)
-    assert stream.getvalue().splitlines()[3:] == [
-        "built python3.11-x-1.0 in 2.0 s",
-        "fetched x.tar.gz in 0.1 s",
+    assert stream.getvalue().splitlines()[3:] == [  # each timed from its start
+        "built python3.11-x-1.0 in 0.0 s",
+        "fetched x.tar.gz in 0.0 s",
     ]
 
 
@@ -153,3 +153,12 @@ def test_the_plan_line_counts_derivations_in_words_true_for_any_count(
     """Not 'these 1 derivation will be made', nor 'these 2 paths will be copied' for the
     two derivations whose outputs and references were 9 paths."""
     assert plan_line(*counts) == line
+
+
+def test_a_build_is_timed_from_its_start_not_from_its_wait_for_a_slot() -> None:
+    # The realiser's count (100 s) includes the wait for a free slot or a remote builder.
+    stream = io.StringIO()
+    progress = Lines(stream)
+    progress.started("waited", "…-waited.drv", "building")
+    progress.finished("waited", Status.BUILT, 100.0)
+    assert stream.getvalue().splitlines()[-1] == "built waited in 0.0 s"
