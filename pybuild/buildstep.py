@@ -5,9 +5,11 @@ Nix's local derivation goal does: the inputs must be valid, the ``.drv`` is writ
 builder runs in a new folder of the temporary folder (``TMPDIR``, or the ``build_dir``
 setting: Nix's ``build-dir``) with a cleared environment (in the sandbox when there is one;
 as a build user when pybuild is root, in the sandbox or not) and writes its outputs into a
-new folder of ``var/tmp`` (beside the store, so that committing them is a rename), and every
-output it was meant to make is checked (a download against its declared hash) before the
-caller commits them. The build folder is where most files are made and soon removed (the
+new folder beside the store (so that committing them is a rename) whose path is as long as
+the store's, which is then rewritten to the store's wherever the builder wrote it
+(:mod:`pybuild.store.rewrite`): ``$out`` is the output's final path, as in Nix. Every output
+it was meant to make is checked (a download against its declared hash) before the caller
+commits them. The build folder is where most files are made and soon removed (the
 unpacked sources, the back-end's copies, the wheel): on a tmpfs, as ``/tmp`` is on many
 systems, that costs no disk. Nothing of a failed build is left behind unless ``keep_failed``
 asks for it (then what a build user made there is given back to the store's owner). A
@@ -28,7 +30,7 @@ from .builtin import run as run_builtin
 from .derivations import STORE_TOKEN, Derivation, input_paths, instantiate
 from .errors import BuildError, CannotRunBuilder, HashMismatch, PathNotValid
 from .hashing import hash_file, hash_path
-from .store import Store, remove_tree
+from .store import Store
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -77,7 +79,7 @@ def fresh_outputs(
         if not store.is_valid(path):
             raise PathNotValid(str(store.path(path)))
     instantiate(drv, store)
-    work = store.new_tmp_dir(drv.name)
+    work, record = store.new_outputs_dir(drv.name)
     build_dir: Path | None = None
     failed = True
     try:
@@ -93,10 +95,11 @@ def fresh_outputs(
                 if is_builtin(drv.builder):
                     _run_builtin(drv, store, work, log_path, options)
                 else:
-                    build_dir = store.new_build_dir(work, drv.name, options.build_dir or None)
+                    build_dir = store.new_build_dir(record, drv.name, options.build_dir or None)
                     cores = options.build_cores(1) if cores is None else cores
                     runs = box or outside
                     _run_builder(drv, store, work, build_dir, log_path, options, runs, cores)
+                    _rewrite_outputs(drv, store, work, built)
                 _check_outputs(drv, built, log_path)
                 yield built
             except BaseException:
@@ -106,12 +109,12 @@ def fresh_outputs(
         failed = False
     finally:
         if failed and options.keep_failed:
-            kept = " and ".join(str(p) for p in (build_dir, _kept(store, work)) if p is not None)
+            kept = " and ".join(str(p) for p in (build_dir, _kept(store, work, record)) if p)
             options.say(f"keeping the failed build's directories {kept}")
         else:
             if build_dir is not None:
-                store.remove_build_dir(work, build_dir)
-            remove_tree(work)
+                store.remove_build_dir(record, build_dir)
+            store.remove_outputs_dir(work, record)
 
 
 def _sandbox(
@@ -138,18 +141,30 @@ def _build_user_outside(
     return outside_the_sandbox(store.var, options.build_users_outside())
 
 
-def _kept(store: Store, work: Path) -> Path:
-    """Mark a failed build's folders as kept, so that no ``gc`` removes them: its folder in
-    ``var/tmp`` renamed as kept, and the record of its build folder, by which gc finds that
-    one, removed. The kept folder's new path."""
+def _kept(store: Store, work: Path, record: Path) -> Path:
+    """Mark a failed build's folders as kept, so that no ``gc`` removes them: its outputs
+    folder moved into ``var/tmp`` as kept, named after its record, and the records, by which
+    gc finds the folders, removed (the outputs folder's last: a crash before leaves a record
+    of nothing). The kept folder's new path."""
     from .store.core import BUILD_DIR_RECORD
     from .store.gc import KEPT_PREFIX
 
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(store.tmp_dir / f"{BUILD_DIR_RECORD}{work.name}")
-    kept = store.tmp_dir / f"{KEPT_PREFIX}{work.name}"
+        os.unlink(store.tmp_dir / f"{BUILD_DIR_RECORD}{record.name}")
+    kept = store.tmp_dir / f"{KEPT_PREFIX}{record.name}"
     os.rename(work, kept)
+    os.unlink(record)
     return kept
+
+
+def _rewrite_outputs(drv: Derivation, store: Store, work: Path, built: dict[str, Path]) -> None:
+    """Write the outputs' final paths where the builder wrote ``$out`` (its folder `work`);
+    not in a download, whose content its hash fixes. (A builtin builder never writes it.)"""
+    if drv.is_fixed_output:
+        return
+    from .store.rewrite import rewrite_outputs
+
+    rewrite_outputs(built.values(), work, store.dir)
 
 
 def _give_back(paths: list[Path]) -> None:

@@ -18,6 +18,9 @@ from pybuild import derivation
 
 steady = derivation(name="steady", builder="/bin/sh",
                     args=["-c", 'mkdir "$out" && echo same > "$out/a" && echo same > "$out/b"'])
+# Writes its own $out, as a wrapper script does: its final path, whichever build made it.
+aware = derivation(name="aware", builder="/bin/sh",
+                   args=["-c", 'mkdir "$out" && echo "#!$out/bin/python" > "$out/a"'])
 # Differs on every build: a counter kept outside the store.
 wobbly = derivation(name="wobbly", builder="/bin/sh", args=["-c", """
     n=$(cat {counter} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > {counter}
@@ -42,6 +45,9 @@ def test_check_reports_identical_and_differing_rebuilds(tmp_path: Path) -> None:
     steady = run("build", "--check", "-f", "builds.py", "steady", cwd=tmp_path)
     assert steady.returncode == 0, steady.stderr
     assert "rebuilt bit-identical" in steady.stdout
+    assert run("build", "-f", "builds.py", "aware", cwd=tmp_path).returncode == 0
+    aware = run("build", "--check", "-f", "builds.py", "aware", cwd=tmp_path)
+    assert aware.returncode == 0 and "rebuilt bit-identical" in aware.stdout, aware.stdout
     wobbly = run("build", "--check", "-f", "builds.py", "wobbly", cwd=tmp_path)
     assert wobbly.returncode == 1
     assert "differs when rebuilt, in 1 file(s)" in wobbly.stdout

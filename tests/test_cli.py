@@ -252,9 +252,14 @@ def test_sigkill_during_a_build_leaves_no_damage(tmp_path: Path) -> None:
 
     assert not os.path.lexists(out)
     [left] = outside.iterdir()  # what a killed pybuild cannot remove
+    home = out.parent.parent
+    [outputs] = [p for p in home.iterdir() if p.name.startswith(".")]  # beside the store
+    assert (outputs / out.name / "part").exists()
     collected = run_cli("gc")
     assert f"deleting {left}\n" in collected.stderr and collected.stdout == ""
-    assert not left.exists()
+    assert f"deleting {outputs}\n" in collected.stderr
+    assert not left.exists() and not outputs.exists()
+    assert sorted(os.listdir(home)) == ["store", "var"]
     missing = run_cli("path-info", out, check=False)
     assert missing.returncode == 1
     assert f"error: {out} is not a valid path in the store" in missing.stderr

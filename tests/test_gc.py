@@ -271,6 +271,51 @@ def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
     assert sorted(os.listdir(store.tmp_dir)) == [BUILD_DIR_RECORD + running.name, running.name]
 
 
+def test_a_dead_builds_outputs_folder_goes_with_its_record_and_nothing_else(
+    store: Store, tmp_path: Path
+) -> None:
+    """A build's outputs folder is in the home, beside the store: the collector removes it
+    through the record in var/tmp of a build whose process is gone, only while it is a folder
+    of the home (named from var/tmp as ../../) named as outputs folders are: never the store,
+    nor through a link."""
+    store.registry.open()
+    store.dir.mkdir(parents=True, exist_ok=True)
+    store.tmp_dir.mkdir(parents=True)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = store.home / ".dead"
+    (dead / "x-out").mkdir(parents=True)
+    (dead / "x-out" / "part").write_text("p" * 300)
+    os.symlink("../../.dead", store.tmp_dir / f"x-{gone.pid}-abcd1234")
+    running, running_record = store.new_outputs_dir("running")
+    elsewhere = tmp_path / ".else"  # named so, but not in the home
+    elsewhere.mkdir()
+    (store.home / ".link").symlink_to(elsewhere)
+    forged = {
+        "store": "../../store",
+        "var": "../../var",
+        "elsewhere": elsewhere,
+        "link": "../../.link",
+        "long": "../../.toolong",
+        "whole": store.home / ".kept",  # the home's, but not named as ../..
+        "deeper": "../../store/../.kept",
+    }
+    for label, target in forged.items():
+        os.symlink(target, store.tmp_dir / f"{label}-{gone.pid}-abcd5678")
+    (store.home / ".toolong").mkdir()
+    (store.home / ".kept").mkdir()
+
+    records = [f"{label}-{gone.pid}-abcd5678" for label in forged]
+    dry = collect_garbage(store, dry_run=True, scan_processes=False)
+    assert sorted(dry.tmp_dirs) == sorted([str(dead), *records]) and dry.freed == 300
+    result = collect_garbage(store, scan_processes=False)
+    assert sorted(result.tmp_dirs) == sorted([str(dead), *records]) and result.freed == 300
+    assert not dead.exists() and running.is_dir() and store.dir.is_dir() and store.var.is_dir()
+    assert elsewhere.is_dir() and (store.home / ".toolong").is_dir()
+    assert (store.home / ".kept").is_dir()
+    assert sorted(os.listdir(store.tmp_dir)) == [running_record.name]
+
+
 def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
     store: Store, tmp_path: Path
 ) -> None:
@@ -279,7 +324,7 @@ def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
     failing.write_text(
         "from pybuild import derivation\n"
         "d = derivation(name='fail', builder='/bin/sh',"
-        " args=['-c', 'mkdir $out; touch $out/partial made-here; exit 3'])\n"
+        " args=['-c', 'mkdir $out; touch $out/partial; echo $out > made-here; exit 3'])\n"
     )
     outside = tmp_path / "tmp"
     outside.mkdir()
@@ -294,6 +339,11 @@ def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
     [build_dir] = outside.iterdir()
     [work] = [p for p in store.tmp_dir.iterdir() if not p.is_symlink()]
     assert f"keeping the failed build's directories {build_dir} and {work}" in failed.stderr
+    # Built beside the store, kept in var/tmp as kept-NAME-PID-RANDOM, with no record left.
+    out = Path((build_dir / "made-here").read_text().strip())
+    assert out.parent.parent == store.home and len(str(out)) == len(str(store.path(out.name)))
+    assert sorted(os.listdir(store.home)) == ["store", "var"]
+    assert os.listdir(store.tmp_dir) == [work.name] and (work / out.name / "partial").exists()
     gone = subprocess.Popen(["true"])
     gone.wait()
     interrupted = store.tmp_dir / f"hello-{gone.pid}-abcd1234"
@@ -302,7 +352,7 @@ def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
 
     result = collect_garbage(store, scan_processes=False)
     assert sorted(result.tmp_dirs) == sorted([interrupted.name, str(interrupted_build)])
-    assert (build_dir / "made-here").exists() and any(work.rglob("partial"))
+    assert (build_dir / "made-here").exists() and (work / out.name / "partial").exists()
     assert not interrupted.exists() and not interrupted_build.exists()
 
 

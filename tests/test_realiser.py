@@ -62,6 +62,7 @@ def assert_nothing_left(store: Store, drv: Derivation) -> None:
         assert not store.is_valid(name)
         assert name not in store_entries(store)
     assert not store.tmp_dir.exists() or list(store.tmp_dir.iterdir()) == []
+    assert [p for p in store.home.iterdir() if p.name.startswith(".")] == []  # outputs folder
     assert list(Path(tempfile.gettempdir()).glob("pybuild-build-*")) == []
     assert list(store.verify(check_contents=True)) == []
 

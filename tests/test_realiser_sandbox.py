@@ -71,6 +71,20 @@ def test_a_declared_input_is_there(store: Store) -> None:
     assert Path(drv.path(store=store), "got").read_text() == "hidden\n"
 
 
+def test_out_is_the_final_path_in_the_sandbox_too(store: Store) -> None:
+    """The outputs folder, beside the store, is the one folder of the home the builder may
+    write; what it writes as $out becomes the output's store path."""
+    drv = derivation(
+        name="aware",
+        builder="/bin/sh",
+        store=store,
+        args=["-c", 'mkdir "$out" && echo "$out" > "$out/self" && ln -s "$out/self" "$out/link"'],
+    )
+    realise([drv], store, SANDBOXED)
+    out = Path(drv.path(store=store))
+    assert (out / "self").read_text() == f"{out}\n" and os.readlink(out / "link") == f"{out}/self"
+
+
 @pytest.fixture
 def listener() -> int:
     server = socket.socket()

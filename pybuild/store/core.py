@@ -1,8 +1,9 @@
 """The store itself: immutable, hash-named build outputs under ``$PYBUILD_HOME/store``.
 
-Every path gets in the same way (:meth:`Store.commit`): written in ``var/tmp``, made read-only
-with canonical times, hashed and scanned for references, renamed into place, then registered
-in one transaction. Until that transaction, the path does not exist for pybuild; a crash at
+Every path gets in the same way (:meth:`Store.commit`): written beside the store (in
+``var/tmp``, or a build's outputs folder: :meth:`Store.new_outputs_dir`), made read-only with
+canonical times, hashed and scanned for references, renamed into place, then registered in
+one transaction. Until that transaction, the path does not exist for pybuild; a crash at
 any point leaves either nothing or a complete, valid path.
 
 Example::
@@ -45,6 +46,8 @@ _CANONICAL_MTIME = 1
 # the build's folder in var/tmp (so it ends in that folder's -<pid>-<random>, as the
 # collector's test of a stale entry expects).
 BUILD_DIR_RECORD = "build-dir-of-"
+# A build's outputs folder in the home is named by a dot and 4 of these (store/gc.py reads it)
+_OUTPUTS_DIR_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -181,7 +184,40 @@ class Store:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         prefix = f"{self.tmp_dir}{os.sep}{label}-{os.getpid()}-"
         # 8 characters, as mkdtemp's (store/gc.py reads them)
-        return _first_free_folder(lambda _: prefix + os.urandom(4).hex())
+        return _first_free(lambda _: prefix + os.urandom(4).hex())
+
+    def new_outputs_dir(self, label: str) -> tuple[Path, Path]:
+        """A fresh folder for a build's outputs, and the link in ``var/tmp`` that records it.
+
+        The folder is in the home beside the store, named by a dot and 4 random letters or
+        digits, so that its path is exactly as long as the store's (``store``, 5 characters):
+        where a builder writes its outputs' paths into them (a script's ``#!`` line, a
+        wrapper, a pkg-config file), each is rewritten in place to the final path
+        (:mod:`pybuild.store.rewrite`), in binaries too, and committing stays one rename. It
+        is made by ``mkdir`` (mode 0o700, another name if taken): never ``store``, ``var`` or
+        anything else of the home.
+
+        The record is named as :meth:`new_tmp_dir` names its folders
+        (``<label>-<pid>-<random>``) and stands for the build in ``var/tmp``: a process killed
+        before it removes its folders (SIGKILL) leaves both, and the garbage collector then
+        removes the folder through the record once the process is gone. It names the folder
+        relatively (``../../.k3x9``): always the home's own, however the home is spelt or
+        wherever it was moved. It is made after the folder: a kill between the two leaves an
+        empty folder, where the other order could leave a record of a folder another build
+        had just made.
+        """
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        folder = _first_free(lambda _: f"{self.home}{os.sep}.{_random_code(4)}")
+        prefix = f"{self.tmp_dir}{os.sep}{label}-{os.getpid()}-"
+        relative = os.path.join(os.pardir, os.pardir, folder.name)
+        record = _first_free(lambda _: prefix + os.urandom(4).hex(), _link_to(relative))
+        return folder, record
+
+    def remove_outputs_dir(self, folder: Path, record: Path) -> None:
+        """Remove a folder made by :meth:`new_outputs_dir`, then its record."""
+        remove_tree(folder)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(record)
 
     def new_build_dir(self, work: Path, label: str, parent: str | None = None) -> Path:
         """A fresh folder for a build's own files outside the store: in `parent`, else the
@@ -194,11 +230,12 @@ class Store:
         differ. The folder is made by ``mkdir``, so a name that anyone else made first (a
         file, a link, a folder) is passed over, never used.
 
-        A link in ``var/tmp`` named after `work` (:data:`BUILD_DIR_RECORD`) points to it, out
-        of the builder's reach (it may write in `work`): a process killed before it removes
-        its folders (SIGKILL, the kernel's out-of-memory killer) leaves both, and the garbage
-        collector then removes the folder with `work`. Without the record it would stay in
-        ``/tmp`` until the machine restarts, however large the build was.
+        A link in ``var/tmp`` named after `work` (:data:`BUILD_DIR_RECORD`), the entry there
+        that stands for the build (the record of its outputs folder), points to it, out of the
+        builder's reach: a process killed before it removes its folders (SIGKILL, the kernel's
+        out-of-memory killer) leaves both, and the garbage collector then removes the folder
+        with `work`. Without the record it would stay in ``/tmp`` until the machine restarts,
+        however large the build was.
         """
         if parent is not None:
             os.makedirs(parent, exist_ok=True)
@@ -206,7 +243,7 @@ class Store:
         # name, which a SIGKILL at that moment leaves where no collection looks for it.
         # abspath: a relative `parent` is not var/tmp's.
         folder = os.path.abspath(parent if parent is not None else _temporary_folder())
-        path = _first_free_folder(lambda n: os.path.join(folder, f"pybuild-build-{label}-{n}"))
+        path = _first_free(lambda n: os.path.join(folder, f"pybuild-build-{label}-{n}"))
         os.symlink(path, self._build_dir_record(work))
         return path
 
@@ -502,18 +539,31 @@ def _temporary_folder() -> str:
     return tempfile.gettempdir()
 
 
-def _first_free_folder(name: Callable[[int], str]) -> Path:
-    """The first of ``name(0)``, ``name(1)``… that ``mkdir`` makes (mode 0o700, only its
-    owner may enter): one that exists, whoever made it (a file, a link, a folder), is passed
-    over, never used."""
+def _private_folder(path: str) -> None:
+    os.mkdir(path, 0o700)  # only its owner may enter
+
+
+def _first_free(name: Callable[[int], str], make: Callable[[str], None] = _private_folder) -> Path:
+    """The first of ``name(0)``, ``name(1)``… that `make` makes (by default a folder, mode
+    0o700): one that exists, whoever made it (a file, a link, a folder), is passed over, never
+    used."""
     attempt = 0
     while True:
         path = name(attempt)
         try:
-            os.mkdir(path, 0o700)
+            make(path)
             return Path(path)
         except FileExistsError:
             attempt += 1
+
+
+def _link_to(target: str) -> Callable[[str], None]:
+    return lambda path: os.symlink(target, path)
+
+
+def _random_code(length: int) -> str:
+    """`length` random lowercase letters or digits."""
+    return "".join(_OUTPUTS_DIR_LETTERS[b % 36] for b in os.urandom(length))
 
 
 def remove_tree(path: str | os.PathLike[str]) -> None:

@@ -15,10 +15,11 @@ referrers first, so a collection cut short (by a size limit, or a crash) leaves 
 store.
 
 Besides dead paths, a collection removes what interrupted processes left: unregistered
-entries of ``store/`` (a build or a deletion cut short), build folders in ``var/tmp`` whose
-process is gone with the folders outside the store that their records name (the builders'
-own, in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), the other temporary
-folders there whose process is gone (a killed upload's archive, a substitution's),
+entries of ``store/`` (a build or a deletion cut short), the records in ``var/tmp`` of builds
+whose process is gone with the folders outside ``var/tmp`` that they name (the outputs
+folders beside the store: :meth:`~pybuild.store.Store.new_outputs_dir`; the builders' own,
+in ``TMPDIR``: :meth:`~pybuild.store.Store.new_build_dir`), the other temporary folders
+there whose process is gone (a killed upload's archive, a substitution's),
 but never a failed build's folders that ``keep_failed`` kept (:data:`KEPT_PREFIX`: they are
 the user's to inspect and delete, as Nix never collects ``-K`` folders),
 ``optimise``'s temporary links, and hard links in ``store/.links`` that nothing else uses any
@@ -55,7 +56,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..evalcache import stale_records
-from .core import BUILD_DIR_RECORD
 from .optimise import TMP_LINK_PREFIX
 from .recovery import unregistered_closure
 from .refgraph import StoreGraph, live_paths
@@ -79,6 +79,8 @@ KEPT_PREFIX = "kept-"
 # the pid before it.
 _TMP_OWNER_RE = re.compile(r"-(\d+)-[a-z0-9_]{8}$")
 _TMP_LINK_RE = re.compile(re.escape(TMP_LINK_PREFIX) + r"(\d+)-")
+# A build's outputs folder in the home, as Store.new_outputs_dir names it
+_OUTPUTS_DIR_RE = re.compile(r"\.[a-z0-9]{4}")
 _UNOWNED_TMP_AGE = 24 * 3600  # build folders that name no process are stale after a day
 
 
@@ -256,23 +258,36 @@ def _stale_tmp_dirs(store: Store) -> list[str]:
 
 
 def _stale_tree(store: Store, entry: str) -> list[Path]:
-    """What a stale entry of ``var/tmp`` leaves to remove: a build's folder there, or the
-    folder outside the store that a record (:data:`~pybuild.store.core.BUILD_DIR_RECORD`)
-    names. A record's target is removed only while it is a folder named as builds name
-    theirs, never through a link: what a record names is taken as a hint, not an order."""
+    """What a stale entry of ``var/tmp`` leaves to remove: a folder there, or the folder
+    outside it that a record names (a build's outputs folder, or its build folder: see
+    :data:`~pybuild.store.core.BUILD_DIR_RECORD`) with the record. A record's target is
+    removed only while it is a folder named as pybuild names those, never through a link:
+    what a record names is taken as a hint, not an order."""
     path = store.tmp_dir / entry
-    if not entry.startswith(BUILD_DIR_RECORD) or not os.path.islink(path):
+    if not os.path.islink(path):
         return [path]
     with contextlib.suppress(OSError):
-        target = Path(os.readlink(path))
-        if target.name.startswith("pybuild-build-") and stat.S_ISDIR(os.lstat(target).st_mode):
+        target = _recorded_folder(store, os.readlink(path))
+        if target is not None and stat.S_ISDIR(os.lstat(target).st_mode):
             return [target, path]
     return [path]
 
 
+def _recorded_folder(store: Store, link: str) -> Path | None:
+    """The folder a record's `link` names, if named as records name theirs: a build folder
+    (``pybuild-build-…``, wherever ``build_dir`` put it), or an outputs folder, a dot and 4
+    letters or digits named from ``var/tmp`` as ``../../`` (the home's own)."""
+    head, name = os.path.split(link)
+    if name.startswith("pybuild-build-"):
+        return Path(link)
+    if head == os.path.join(os.pardir, os.pardir) and _OUTPUTS_DIR_RE.fullmatch(name):
+        return store.home / name
+    return None
+
+
 def _shown(store: Store, path: Path) -> str:
     """How :attr:`GcResult.tmp_dirs` names a removed folder: by its name in ``var/tmp``, or
-    by its whole path when it was a build's folder outside the store."""
+    by its whole path when it was a build's folder outside it."""
     return path.name if path.parent == store.tmp_dir else str(path)
 
 

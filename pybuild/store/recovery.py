@@ -10,7 +10,7 @@ addresses) are not in the store and cannot come back.
 
 What the scan cannot tell: whether a path is whole. A path that an interrupted collection was
 deleting is registered as it is found; so is one that a build was interrupted in writing,
-though builds write in ``var/tmp`` and rename whole outputs into the store. References found
+though builds write beside the store and rename whole outputs into it. References found
 are the hash parts that occur, a superset of what was registered when a path was added with
 its references given (a collection keeps more, never less).
 

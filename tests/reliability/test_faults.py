@@ -86,4 +86,5 @@ def test_sigkill_at_random_moments_leaves_no_damage(
     collected = run_pybuild("gc", cwd=trial_file.parent)
     assert collected.returncode == 0, collected.stderr
     assert os.listdir(outside) == []
+    assert [name for name in os.listdir(store.home) if name.startswith(".")] == []  # outputs
     print(f"{TRIALS} kills; phases reached: {sorted(phases)}")

@@ -1,0 +1,120 @@
+"""Rewriting the folder a build's outputs were made in to the store's, in place.
+
+A builder's ``$out`` is the output's final store path in Nix, and builders write it into
+their outputs: a script's ``#!`` line, a wrapper, a pkg-config file, a link. pybuild builds
+outside the store (committing is then one rename, and a killed build leaves nothing in
+``store/``), in a folder whose path is exactly as long as the store's
+(:meth:`~pybuild.store.Store.new_outputs_dir`). Once the builder has succeeded, every
+occurrence of that folder (with the ``/`` after it) becomes the store's, in every regular file
+and link target of the outputs, before they are checked, hashed and scanned for references:
+what the builder wrote as ``$out`` is then the final path. Nothing moves, since both have the
+same length, so a binary's offsets stay right, as with Nix's hash rewriting.
+
+Only the files that hold the folder are written, in place: a hard link keeps its other names,
+and a file the builder made read-only (or unreadable) gets its mode back. (A name outside the
+outputs sees the rewrite too; only a builder outside the sandbox can make one, and the file
+holds the folder only if that builder wrote it there.)
+
+Example::
+
+    >>> folder, store_dir = Path("h/.ab12"), Path("h/store")
+    >>> (folder / "out").mkdir(parents=True)
+    >>> _ = (folder / "out" / "self").write_text(f"{folder}/out\\n")
+    >>> rewrite_outputs([folder / "out"], folder, store_dir)
+    >>> (folder / "out" / "self").read_text()
+    'h/store/out\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["rewrite_outputs"]
+
+
+def rewrite_outputs(outputs: Iterable[Path], folder: Path, store_dir: Path) -> None:
+    """In each of `outputs` (those that exist: the check that follows names a missing one),
+    write `store_dir` wherever `folder` is, each followed by a ``/``."""
+    old, new = f"{folder}{os.sep}", f"{store_dir}{os.sep}"
+    if len(old) != len(new):
+        raise ValueError(f"{folder} and {store_dir} differ in length: no rewrite in place")
+    for output in outputs:
+        try:
+            mode = os.lstat(output).st_mode
+        except FileNotFoundError:
+            continue
+        _rewrite(os.fspath(output), mode, old, new)
+
+
+def _rewrite(path: str, mode: int, old: str, new: str) -> None:
+    """Rewrite the file, link or folder (all it holds) at `path`, of mode `mode`."""
+    if stat.S_ISREG(mode):
+        _rewrite_file(path, mode, os.fsencode(old), os.fsencode(new))
+    elif stat.S_ISLNK(mode):
+        _rewrite_link(path, old, new)
+    elif stat.S_ISDIR(mode):
+        with _allowed(path, mode, stat.S_IRUSR | stat.S_IXUSR):
+            with os.scandir(path) as listing:
+                entries = list(listing)  # read whole first: a link made again is not met again
+            for entry in entries:
+                _rewrite(entry.path, entry.stat(follow_symlinks=False).st_mode, old, new)
+
+
+def _rewrite_file(path: str, mode: int, old: bytes, new: bytes) -> None:
+    with _allowed(path, mode, stat.S_IRUSR):
+        found = _offsets(path, old)
+    if found:
+        with _allowed(path, mode, stat.S_IWUSR):
+            fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                for offset in found:
+                    os.pwrite(fd, new, offset)
+            finally:
+                os.close(fd)
+
+
+def _offsets(path: str, old: bytes) -> list[int]:
+    """Where `old` occurs in the file `path`, never overlapping."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if os.fstat(fd).st_size < len(old):
+            return []  # an empty file cannot be mapped, and a short one holds nothing
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as data:
+            found = []
+            at = data.find(old)
+            while at != -1:
+                found.append(at)
+                at = data.find(old, at + len(old))
+            return found
+    finally:
+        os.close(fd)
+
+
+def _rewrite_link(path: str, old: str, new: str) -> None:
+    """Make the link at `path` again if its target names `old` (a link cannot be changed)."""
+    target = os.readlink(path)
+    if old not in target:
+        return
+    parent = os.path.dirname(path)
+    with _allowed(parent, os.lstat(parent).st_mode, stat.S_IWUSR | stat.S_IXUSR):
+        os.unlink(path)
+        os.symlink(target.replace(old, new), path)
+
+
+@contextlib.contextmanager
+def _allowed(path: str, mode: int, bits: int) -> Iterator[None]:
+    """`path` (of mode `mode`) with its owner's permission `bits` for the while, its mode put
+    back after: a builder may leave a file read-only, or a folder closed."""
+    if mode & bits == bits:
+        yield
+        return
+    os.chmod(path, stat.S_IMODE(mode) | bits)
+    try:
+        yield
+    finally:
+        os.chmod(path, stat.S_IMODE(mode))
