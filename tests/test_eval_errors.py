@@ -121,3 +121,29 @@ def test_a_recipe_returning_no_package_is_named_with_its_file(tmp_path: Path) ->
     rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
     assert rows["notpkg"]["status"] == "not-a-package"
     assert rows["notpkg"]["error"].startswith("notpkg is an int, not a derivation or package (")
+
+
+WHEEL_AS_SOURCE = """\
+from pathlib import Path
+
+
+def recipe(build_python_package, setuptools):
+    return build_python_package(
+        pname="demo",
+        version="1.0",
+        src=Path(__file__).parent / "demo-1.0-py3-none-any.whl",
+        build_system=[setuptools],
+    )
+"""
+
+
+def test_a_wheel_as_the_src_of_a_source_build_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Built as a source tree, a wheel made a release 0.0.0 without the wheel's modules."""
+    folder = write_recipes(tmp_path / "r", {"demo": WHEEL_AS_SOURCE})
+    result = run_cli("eval", "--recipes", folder, "demo")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: demo: src is the wheel demo-1.0-py3-none-any.whl, but format='pyproject'"
+    )
+    assert f"at {folder / 'demo.py'}:5, in recipe" in result.stderr
+    assert 'hint: add format="wheel"' in result.stderr

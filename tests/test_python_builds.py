@@ -22,9 +22,11 @@ import re
 import subprocess
 import sys
 import tarfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.version import Version
@@ -298,6 +300,42 @@ def test_an_undeclared_import_fails_the_imports_check_unless_a_generated_recipe_
     assert "allow_undeclared_imports" not in dict(world.pkgs.greet.drv.env)["PYBUILD_ATTRS"]
 
 
+def builder_phases(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The in-build builder's phases module, loaded as the builder loads it."""
+    builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
+    monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
+    spec = importlib.util.spec_from_file_location("pybuild_builder_phases", builder / "phases.py")
+    assert spec is not None and spec.loader is not None
+    main = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(main)
+    return main
+
+
+def test_a_wheel_is_refused_as_a_source_tree_by_the_builder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel the recipe's check could not see (a fetch named otherwise, a folder of its
+    files) is refused when unpacked, not built as a release 0.0.0 with a version hint."""
+    main = builder_phases(monkeypatch)
+    wheel = tmp_path / "0hash-demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("demo/__init__.py", "")
+        archive.writestr("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n")
+    attrs = {"format": "pyproject", "src": str(wheel)}
+    with pytest.raises(
+        main.PhaseFailed, match=r"^src demo-1\.0-py3-none-any\.whl is a built wheel"
+    ):
+        main.unpack_phase(attrs, tmp_path / "out", tmp_path, {})
+    files = tmp_path / "0hash-files"
+    zipfile.ZipFile(wheel).extractall(files)
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(main.PhaseFailed, match=r"^src \(demo-1.0.dist-info in it\) is a built"):
+        main.unpack_phase({**attrs, "src": str(files)}, tmp_path / "out", work, {})
+    (files / "setup.py").write_text("")  # a source tree that happens to hold one
+    main.unpack_phase({**attrs, "src": str(files)}, tmp_path / "out", work / "again", {})
+
+
 def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,13 +345,7 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     itself still fails, and so do a module missing from a project that is there (a dependency
     too old) and an ImportError that names no missing module; one missing from a namespace
     package does not (another project's part of it is there)."""
-
-    builder = Path(__file__).parents[1] / "pybuild" / "python" / "builder"
-    monkeypatch.syspath_prepend(str(builder))  # phases imports its siblings by bare names
-    spec = importlib.util.spec_from_file_location("pybuild_builder_phases", builder / "phases.py")
-    assert spec is not None and spec.loader is not None
-    main = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(main)
+    main = builder_phases(monkeypatch)
     (tmp_path / "ext").mkdir()
     (tmp_path / "ext" / "__init__.py").write_text(
         "try:\n    import no_such_server\nexcept ModuleNotFoundError:\n"

@@ -336,3 +336,13 @@ def test_unknown_names_suggest_close_ones_and_patches_need_a_source() -> None:
         recipe(meta={"licence": "MIT"})
     with pytest.raises(UsageError, match="build from the sdist to patch it"):
         recipe(format="wheel", patches=["fix.patch"])
+
+
+def test_a_wheel_is_no_source_to_build_but_one_to_install(tmp_path: Path) -> None:
+    wheel = "demo-1-py3-none-any.whl"
+    fetched = fetch_url(f"file://{tmp_path}/{wheel}", "sha256-" + "A" * 43 + "=")
+    for src in (fetched, tmp_path / wheel, str(tmp_path / wheel)):
+        with pytest.raises(UsageError, match=f"^demo: src is the wheel {wheel}, but format="):
+            recipe(src=src)
+        assert recipe(src=src, format="wheel").attrs["format"] == "wheel"
+    assert recipe(src=f"{tmp_path}/demo-1.tar.gz").attrs["src"]

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import PurePath
 
 from ..errors import UsageError
 from ..lazy import Lazy
+from ..localsource import LocalSource
 from .builder.phasenames import HOOKS, PHASES
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
@@ -139,6 +141,39 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
             f"{who}: patches change a source tree, and format='wheel' installs a built wheel;"
             " build from the sdist to patch it"
         )
+    if attrs.get("format", "pyproject") != "wheel" and "src" in attrs:
+        _check_not_a_wheel(who, attrs["src"])
+
+
+def _check_not_a_wheel(who: str, src: Any) -> None:
+    """A wheel given as the `src` of a package built from source (``format`` left out) would
+    be unpacked and handed to a build backend as if it were a source tree, which builds
+    something else (setuptools' fallback makes a release 0.0.0 without the wheel's modules);
+    refused here, where the recipe's line is known, with the attribute that installs it."""
+    wheel = _wheel_file(src)
+    if wheel:
+        error = UsageError(
+            f"{who}: src is the wheel {wheel}, but format='pyproject' (the default) builds"
+            " a source tree with its build backend; a wheel is installed as it is"
+        )
+        error.hint = (
+            'add format="wheel" (and leave out build_system), or build from the sdist:'
+            ' fetch_pypi(..., kind="sdist")'
+        )
+        raise error
+
+
+def _wheel_file(src: Any) -> str:
+    """The file name of a `src` that is a wheel: a fetch (``fetch_pypi(kind="wheel")``,
+    ``fetch_url``) or a local file named ``*.whl``; "" for anything else. A lazy reference is
+    not resolved, as everywhere in these checks."""
+    if isinstance(src, LocalSource):
+        src = src.path
+    if isinstance(src, str | PurePath):
+        name: object = PurePath(src).name
+    else:  # a fetch is named after its file; asked by name, so that nothing is hashed here
+        name = getattr(src, "name", None) if not isinstance(src, Lazy) else None
+    return name if isinstance(name, str) and name.endswith(".whl") else ""
 
 
 # The attributes that list packages: each entry is checked, cheaply, when the recipe is made.

@@ -83,6 +83,8 @@ def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         state["wheel"] = dist / src.name.split("-", 1)[1]
         os.symlink(src, state["wheel"])
         return
+    if src.name.endswith(".whl"):
+        raise PhaseFailed(_NOT_A_SOURCE_TREE.format(what=f"src {src.name.split('-', 1)[1]}"))
     if src.is_dir():
         tree = work / "source"
         shutil.copytree(src, tree, symlinks=True)
@@ -94,7 +96,26 @@ def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         dest = work / "unpacked"
         dest.mkdir()
         state["source"] = unpack(src, dest)
+    _check_source_tree(Path(state["source"]))
     print(f"pybuild: source in {state['source']}", flush=True)
+
+
+# A wheel where a source tree goes: a backend would build something else from it (setuptools'
+# fallback, a release 0.0.0 without the wheel's modules), which no check after can explain.
+_NOT_A_SOURCE_TREE = (
+    "{what} is a built wheel, not a source tree to build: install it with format='wheel',"
+    " or give the sdist as src"
+)
+
+
+def _check_source_tree(source: Path) -> None:
+    """A tree with no build configuration but a ``.dist-info`` (a wheel's files, unpacked)
+    is refused, as a ``.whl`` source is."""
+    if any((source / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg")):
+        return
+    found = sorted(p.name for p in source.glob("*.dist-info"))
+    if found:
+        raise PhaseFailed(_NOT_A_SOURCE_TREE.format(what=f"src ({found[0]} in it)"))
 
 
 def patch_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
