@@ -376,7 +376,7 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
     for folder in dirs:
         folder = Path(folder)
         if not folder.is_dir():
-            raise UsageError(f"recipe folder {folder} does not exist")
+            raise _not_a_recipe_folder(folder)
         # Names as strings, paths as strings (a Path each would cost as much again), in one
         # comprehension: a thousand-recipe set is listed in a millisecond.
         names = sorted([n for n in os.listdir(folder) if n.endswith(".py") and n[0] != "_"])
@@ -384,6 +384,13 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
         call = _call_recipe_file
         definitions.update({n[:-3]: functools.partial(call, where + n, owner) for n in names})
     return definitions
+
+
+def _not_a_recipe_folder(folder: Path) -> UsageError:
+    """A recipe folder that is not one: absent, or an overlay file given as one."""
+    if folder.is_file():
+        return UsageError(f"recipe folder {folder} is a file: give an overlay file with --overlay")
+    return UsageError(f"recipe folder {folder} does not exist")
 
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:
@@ -464,7 +471,10 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
 
 
 def load_overlay(file: str | Path) -> Overlay:
-    """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``)."""
+    """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``); a folder
+    given as one (a recipe folder) is refused as such, not as a file that is not there."""
+    if os.path.isdir(file):
+        raise UsageError(f"overlay {file} is a folder: give a recipe folder with --recipes")
     overlay = select(load_module(file), "overlay", str(file))
     if not callable(overlay):
         raise UsageError(f"{file}: overlay must be a function (final, prev) -> dict")

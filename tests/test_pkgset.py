@@ -14,7 +14,7 @@ import pytest
 
 from pybuild.errors import CycleError, MissingAttribute, UsageError
 from pybuild.lazy import Lazy
-from pybuild.pkgset import package_set
+from pybuild.pkgset import load_overlay, package_set
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
@@ -309,6 +309,16 @@ def test_an_overlay_not_taking_final_and_prev_names_its_file(recipes: Path) -> N
 def test_missing_recipe_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         package_set(PY, [tmp_path / "nope"])
+
+
+def test_an_overlay_and_a_recipe_folder_given_for_each_other_are_told_so(tmp_path: Path) -> None:
+    """``--overlay recipes`` was "no such file", ``--recipes overlay.py`` "does not exist"."""
+    overlay = tmp_path / "overlay.py"
+    overlay.write_text("def overlay(final, prev):\n    return {}\n")
+    with pytest.raises(UsageError, match=r"overlay\.py is a file: give an overlay file with --ov"):
+        package_set(PY, [overlay]).names()
+    with pytest.raises(UsageError, match=f"^overlay {tmp_path} is a folder: give a recipe folder"):
+        load_overlay(tmp_path)
 
 
 def test_builtins_are_bound_to_the_sets_interpreter(recipes: Path) -> None:
