@@ -132,6 +132,9 @@ def _command(argv: list[str]) -> int:
                 f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
                 " uses no package set"
             )
+        from .store.home import check_home
+
+        check_home(os.environ)
         return args.handler(args)
     except KeyboardInterrupt as exc:
         # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.

@@ -1518,3 +1518,15 @@ def test_a_command_holds_the_collector_back_while_it_runs(
     with pytest.raises(ZeroDivisionError):
         cli.main(["config", "show"])
     assert seen and seen[0] >= 100_000 > before[0] and gc.get_threshold() == before
+
+
+def test_a_home_that_is_a_file_is_refused_before_any_command_uses_it(tmp_path: Path) -> None:
+    """It was a NotADirectoryError from deep in the store, shown as a bug in pybuild."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("")
+    result = run_cli("build", "six", home=notes, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: PYBUILD_HOME {notes} is a file, not a folder\n")
+    below = run_cli("build", "six", home=notes / "home", check=False)
+    assert f"PYBUILD_HOME {notes / 'home'} cannot be made: {notes} is a file" in below.stderr
+    assert "bug" not in result.stderr + below.stderr
