@@ -132,6 +132,20 @@ def test_a_version_the_source_does_not_build_fails_the_build(recipes: Path) -> N
     realise([same.drv], Store.default(), quiet())
 
 
+def test_a_name_the_source_does_not_build_fails_the_build(recipes: Path) -> None:
+    """A misspelt pname built the distribution under another store name, which the check of
+    two versions of one distribution in an environment did not see."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    renamed = pkgs.shout.override_python_attrs(pname="shuot")
+    with pytest.raises(BuildError) as caught:
+        realise([renamed.drv], Store.default(), quiet())
+    assert (
+        "the source builds shout 1.0, but the recipe says pname shuot: set pname='shout'"
+    ) in str(caught.value)
+    same = pkgs.shout.override_python_attrs(pname="Shout")  # the same name, canonicalised
+    realise([same.drv], Store.default(), quiet())
+
+
 def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes: Path) -> None:
     pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
     env = pkgs.python.with_packages(lambda ps: [ps.greet, ps.shout_2])

@@ -231,7 +231,7 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     )
     with WheelFile.open(state["wheel"]) as wheel:
         install(wheel, destination, {"INSTALLER": b"pybuild\n"})
-    _check_version(attrs, site)
+    _check_release(attrs, site)
     # Store names, not paths: the file must not depend on where the store is.
     info = {
         "pname": attrs["pname"],
@@ -251,15 +251,34 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     _run_hook("post_install", attrs, out, work, state)
 
 
-def _check_version(attrs: dict, site: Path) -> None:
-    """The release installed must be the one the recipe names: its version is the package's
-    name in the store, and what an environment's check of two versions of one distribution
-    compares. ``override_python_attrs(version=…)`` without a new ``src`` would otherwise
-    build the old source under the new version's name."""
+def _check_release(attrs: dict, site: Path) -> None:
+    """The release installed must be the one the recipe names: its name and version are the
+    package's name in the store, and what an environment's check of two versions of one
+    distribution compares. ``override_python_attrs(version=…)`` without a new ``src`` would
+    otherwise build the old source under the new version's name, and a misspelt ``pname``
+    a second copy of the distribution that check does not see."""
+    metadata = _installed(site).metadata
+    _check_name(metadata, attrs["pname"])
+    _check_version(metadata, attrs["version"])
+
+
+def _check_name(metadata, declared: str) -> None:
+    """Names compared as PEP 503 canonicalises them: ``PyYAML`` is ``pyyaml``, and
+    ``zope.interface`` ``zope-interface``."""
+    from packaging.utils import canonicalize_name
+
+    built = metadata["Name"]
+    if canonicalize_name(built) != canonicalize_name(declared):
+        raise PhaseFailed(
+            f"the source builds {built} {metadata['Version']}, but the recipe says pname"
+            f" {declared}: set pname={built!r}, or give it the source of {declared}"
+        )
+
+
+def _check_version(metadata, declared: str) -> None:
     from packaging.version import InvalidVersion, Version
 
-    metadata = _installed(site).metadata
-    built, declared = metadata["Version"], attrs["version"]
+    built = metadata["Version"]
     try:
         same = Version(built) == Version(declared)
     except InvalidVersion:
