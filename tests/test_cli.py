@@ -1530,3 +1530,15 @@ def test_a_home_that_is_a_file_is_refused_before_any_command_uses_it(tmp_path: P
     below = run_cli("build", "six", home=notes / "home", check=False)
     assert f"PYBUILD_HOME {notes / 'home'} cannot be made: {notes} is a file" in below.stderr
     assert "bug" not in result.stderr + below.stderr
+
+
+def test_a_file_named_as_an_attribute_is_told_to_be_given_with_f(tmp_path: Path) -> None:
+    """``pybuild build project.py``, nix-build's habit, suggested a recipe of the set."""
+    (tmp_path / "project.py").write_text("")
+    (tmp_path / "notes").write_text("")
+    for name in ("project.py", "notes", "absent.py"):
+        result = run_cli("build", name, cwd=tmp_path, check=False)
+        assert result.returncode == 1
+        assert f"hint: to use the attributes of a file, name it with -f: -f {name} ATTR" in (
+            result.stderr
+        )

@@ -409,7 +409,10 @@ def select_attr(pkgs: Any, attr: str) -> Any:
     try:
         return select(pkgs, attr, "the package set")
     except MissingAttribute as error:
-        if error.where == "the package set" and not error.suggestions and "." not in attr:
+        if error.where == "the package set" and (attr.endswith(".py") or os.path.isfile(attr)):
+            # nix-build's habit: the file first (``pybuild build project.py``)
+            error.hint = f"to use the attributes of a file, name it with -f: -f {attr} ATTR"
+        elif error.where == "the package set" and not error.suggestions and "." not in attr:
             error.hint = (
                 "a recipe of your own joins the set with --recipes DIR or --overlay FILE, a"
                 " file's attribute is -f FILE ATTR, and a project of the index is pypi:NAME"
