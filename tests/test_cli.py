@@ -1542,3 +1542,19 @@ def test_a_file_named_as_an_attribute_is_told_to_be_given_with_f(tmp_path: Path)
         assert f"hint: to use the attributes of a file, name it with -f: -f {name} ATTR" in (
             result.stderr
         )
+
+
+def test_run_options_after_attr_are_told_to_go_before_it(tmp_path: Path) -> None:
+    """They are the program's: the hint said to use --overlay, which the user had done."""
+    overlay = tmp_path / "overlay.py"
+    overlay.write_text("def overlay(final, prev):\n    return {}\n")
+    for option in (["--overlay", str(overlay)], [f"--overlay={overlay}"], ["-f", str(overlay)]):
+        result = run_cli("run", "greeter", *option, "hello", check=False)
+        assert result.returncode == 1
+        name = option[0].split("=")[0]
+        assert (
+            f"hint: the words after greeter are the program's, {name} too: give run's options"
+            f" before greeter (pybuild run {name} ... greeter ARG...), or end them with --"
+        ) in result.stderr
+    plain = run_cli("run", "greeter", "hello", check=False)
+    assert "the program's" not in plain.stderr and "--overlay FILE" in plain.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..errors import UsageError
+from ..errors import MissingAttribute, UsageError
 from .common import (
     add_build_flags,
     add_dry_run,
@@ -261,10 +261,34 @@ def _run_targets(args: argparse.Namespace) -> list[Any]:
     if args.file:
         return _file_targets(args)
     pkgs = package_set(args)
-    pkg, *more = _chosen(pkgs, [args.attr, *args.with_packages])
+    try:
+        pkg, *more = _chosen(pkgs, [args.attr, *args.with_packages])
+    except MissingAttribute as error:
+        _explain_options_after_attr(error, args)
+        raise
     env = pkgs.python.with_packages(lambda ps: [p for p in [pkg, *more] if p is not None])
     own = [] if pkg is None else [as_derivation(pkg, args.attr)]
     return [as_derivation(env, "env"), *own]
+
+
+# run's options that choose what ATTR is: given after ATTR (the program's), they are the
+# likeliest reason it is not found.
+_SET_OPTIONS = ("--overlay", "--recipes", "--no-default-recipes", "-f", "--file", "--python")
+
+
+def _explain_options_after_attr(error: MissingAttribute, args: argparse.Namespace) -> None:
+    """An attribute not found while the program's arguments hold options that would have
+    found it (``pybuild run greeter --overlay overlay.py``): the hint says where they go,
+    not to use the option the user did use."""
+    given = [word for word in args.args if word.split("=", 1)[0] in _SET_OPTIONS]
+    if not given:
+        return
+    option, attr = given[0].split("=", 1)[0], args.attr
+    error.hint = (
+        f"the words after {attr} are the program's, {option} too: give run's options before"
+        f" {attr} (pybuild run {option} ... {attr} ARG...), or end them with --"
+        f" (pybuild run {attr} {option} ... -- ARG...)"
+    )
 
 
 def _file_targets(args: argparse.Namespace) -> list[Any]:
