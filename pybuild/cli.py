@@ -164,10 +164,24 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     args, unknown = parser.parse_known_args(_mark_option_words(argv))
     if unknown:
         command = getattr(args, "command_parser", parser)
-        command.error(f"unrecognized arguments: {' '.join(_unmarked(unknown))}")
+        words = _unmarked(unknown)
+        command.error(f"unrecognized arguments: {' '.join(words)}{_meant(command, words[0])}")
     for name, value in vars(args).items():
         setattr(args, name, _unmarked(value))
     return args
+
+
+def _meant(command: argparse.ArgumentParser, word: str) -> str:
+    """What a word the command does not take was likely meant to be, as an unknown command
+    is told (:func:`_suggest_a_command`): a close option (``--overlya``), or for a command
+    whose packages are an option's (``shell -p``), a package named without it."""
+    options = [name for action in command._actions for name in action.option_strings]
+    if not word.startswith("-"):
+        return f" (packages are given with -p: -p {word})" if "-p" in options else ""
+    import difflib  # only a mistake pays for it
+
+    close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _mark_option_words(argv: list[str]) -> list[str]:

@@ -1054,6 +1054,27 @@ def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None
         assert extra.returncode == 2, extra.stderr
         assert extra.stderr.startswith(f"usage: pybuild {argv[0]} ")
         assert f"pybuild {argv[0]}: error: unrecognized arguments: {word}" in extra.stderr
+    assert "unrecognized arguments: --jsno (did you mean '--json'?)" in extra_for(
+        "eval", "--jsno", "six"
+    )
+    assert "--overlya (did you mean '--overlay'?)" in extra_for("build", "--overlya", "x.py", "six")
+    assert "unrecognized arguments: six (packages are given with -p: -p six)" in extra_for(
+        "shell", "six", "--run", "true"
+    )
+
+
+def extra_for(*argv: str) -> str:
+    """The usage error of a command line with a word its command does not take."""
+    result = run_cli(*argv, check=False)
+    assert result.returncode == 2, result.stderr
+    return result.stderr
+
+
+def test_the_errors_of_a_command_line_name_only_what_it_lacks() -> None:
+    """A program's arguments were listed as required, where run takes none."""
+    lacking = run_cli("run", check=False)
+    assert lacking.returncode == 2
+    assert lacking.stderr.endswith("error: the following arguments are required: ATTR\n")
 
 
 def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:

@@ -85,12 +85,15 @@ def _register_run(commands: Any) -> None:
             help="the package (or pypi:NAME), of the set or FILE; python: the interpreter",
         )
     )
-    p.add_argument(
+    program_args = p.add_argument(
         "args",
         nargs=argparse.REMAINDER,
         metavar="ARG",
         help="the program's; or options of run, then -- and the program's",
     )
+    # argparse (before 3.13) takes a REMAINDER for a required argument: `pybuild run` alone
+    # was told ATTR and ARG are required, though a program needs no arguments.
+    program_args.required = False
     p.add_argument("-f", "--file", help="Python file whose attributes ATTR and the --with ones are")
     p.add_argument(
         "--bin",
