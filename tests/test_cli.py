@@ -1579,3 +1579,12 @@ def test_run_options_after_attr_are_told_to_go_before_it(tmp_path: Path) -> None
         ) in result.stderr
     plain = run_cli("run", "greeter", "hello", check=False)
     assert "the program's" not in plain.stderr and "--overlay FILE" in plain.stderr
+
+
+def test_help_tells_what_a_newcomer_meets() -> None:
+    """build and shell take pypi:NAME as eval and run do; search's * was explained nowhere."""
+    for command in ("build", "shell"):
+        assert "pypi:NAME" in run_cli(command, "--help").stdout
+    assert "a * before a row marks a package already built" in " ".join(
+        run_cli("search", "--help").stdout.split()
+    )

@@ -40,7 +40,12 @@ _VALID = BuildResult(Status.VALID)
 def register(commands: Any) -> None:
     p = commands.add("build", _build, "build derivations or packages and print their output paths")
     completes_attrs(
-        p.add_argument("attrs", nargs="*", metavar="ATTR", help="attribute of the set (or of FILE)")
+        p.add_argument(
+            "attrs",
+            nargs="*",
+            metavar="ATTR",
+            help="attribute of the set (or pypi:NAME, or of FILE)",
+        )
     )
     p.add_argument("-f", "--file", help="Python file whose attributes are derivations or packages")
     p.add_argument("--all", action="store_true", help="every package of the set (a Hydra job)")

@@ -17,6 +17,7 @@ def register(commands: Any) -> None:
         _search,
         "list the set's packages whose name or summary matches every WORD (builds nothing)",
     )
+    p.description = f"{p.description}; a * before a row marks a package already built"
     completes_attrs(
         p.add_argument(
             "words",

@@ -42,8 +42,8 @@ def register(commands: Any) -> None:
         nargs="+",
         metavar="ATTR",
         default=[],
-        help="packages of the set to put in the environment (-p a b, as nix-shell reads it;"
-        " repeatable); python is the interpreter alone",
+        help="packages of the set (or pypi:NAME) to put in the environment (-p a b, as"
+        " nix-shell reads it; repeatable); python is the interpreter alone",
     )
     completes_attrs(packages)
     p.add_argument(
