@@ -108,6 +108,14 @@ def test_an_interpreter_too_old_or_failing_is_told_in_one_line(
         f"error: {broken} does not run as a Python interpreter: ImportError: cannot import name"
         " tags\n"
     )
+    silent = _script(
+        tmp_path / "bin" / "python3.98", '[ "$1" = -c ] && { echo "$0"; exit; }\nexit 3'
+    )
+    assert main(["--python", "3.98", "eval", "six"]) == 1
+    assert capsys.readouterr().err == (  # not subprocess's message, the whole probe script in it
+        f"error: {silent} does not run as a Python interpreter: it exited with status 3, saying"
+        " nothing on stderr\n"
+    )
 
 
 AS_PYTHON_2 = "import sys; sys.version_info = (2, 7, 18, 'final', 0); exec(sys.argv[1])"

@@ -198,9 +198,17 @@ def _query(executable: str) -> dict[str, Any]:
 
 def _last_line(exc: Exception) -> str:
     """What went wrong, in one line: the last of what the interpreter said on stderr (the
-    exception of a traceback), else the error itself."""
+    exception of a traceback), else its exit status or the error itself; never the command
+    (subprocess's message holds the whole probe script)."""
     said = (getattr(exc, "stderr", None) or "").strip().splitlines()
-    return said[-1] if said else str(exc)
+    if said:
+        return said[-1]
+    status = getattr(exc, "returncode", None)
+    if status is not None:
+        return f"it exited with status {status}, saying nothing on stderr"
+    if isinstance(exc, ValueError):  # it ran, and printed something else than the facts
+        return "it printed no answer of a Python interpreter"
+    return str(exc)
 
 
 def _too_old(executable: str, version: str) -> UsageError:
