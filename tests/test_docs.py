@@ -140,14 +140,31 @@ def test_tutorial_page(tutorial: Tutorial, path: str) -> None:
     for earlier in pages[: pages.index(path)]:
         page = read_page(earlier)
         if earlier not in tutorial.done and not page.network:
-            result = tutorial.run(page)
-            assert result.returncode == 0, f"{earlier}:\n{result.stdout}\n{result.stderr}"
+            check_plans(tutorial, page, tutorial.run(page))
     page = read_page(path)
     here = f"cp{sys.version_info.major}{sys.version_info.minor}-{platform.machine()}"
     if page.platform and page.platform != here:
         pytest.skip(f"{path} pins files for {page.platform}, not {here}")
+    first = path not in tutorial.done
     result = tutorial.run(page)
     assert result.returncode == 0, f"{path}:\n{result.stdout}\n{result.stderr}"
+    if first:
+        check_plans(tutorial, page, result)
+
+
+# A build's plan as a page shows it (``7 derivations will be made: 3 built, 4 downloaded``).
+_PLAN = re.compile(r"^\d+ derivations? will be .*$", re.MULTILINE)
+
+
+def check_plans(tutorial: Tutorial, page: Page, result: subprocess.CompletedProcess[str]) -> None:
+    """A page's first run succeeds and prints the plans the page shows, as a reader who ran
+    the pages before (the hermetic ones: the counts depend on what they stored) sees them."""
+    assert result.returncode == 0, f"{page.path}:\n{result.stdout}\n{result.stderr}"
+    ran = tutorial.done[: tutorial.done.index(page.path)]
+    if any(read_page(earlier).network for earlier in ran):
+        return  # a network page stored more than a reader of the hermetic pages has
+    for plan in _PLAN.findall((DOCS / page.path).read_text()):
+        assert plan in result.stderr, f"{page.path} shows {plan!r}; it printed:\n{result.stderr}"
 
 
 def test_tutorial_pages_have_commands() -> None:
