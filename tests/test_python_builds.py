@@ -558,6 +558,12 @@ def test_a_project_the_index_lacks(use_index: BuildIndex) -> None:
         fetch_pypi("no-such-project", "1.0", hash=use_index.hash_of("shout-1.0.tar.gz"))
     assert info.value.project == "no-such-project"
     assert info.value.indexes == [use_index.file_url]
+    with pytest.raises(ProjectNotFound) as typo:  # the close names, as pypi:NAME gives them
+        fetch_pypi("shuot", "1.0", hash=use_index.hash_of("shout-1.0.tar.gz"))
+    assert str(typo.value).endswith(
+        "; did you mean 'shout'?\n  hint: check the spelling, or add"
+        " the index holding it to PIP_EXTRA_INDEX_URL"
+    )
 
 
 def test_a_recipe_with_a_wrong_hash_fails_when_evaluated(world: World, tmp_path: Path) -> None:

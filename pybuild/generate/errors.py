@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 from ..errors import PybuildError
+from ..index.errors import close_projects, did_you_mean
 
 __all__ = [
     "GenerateError",
@@ -25,13 +25,10 @@ class NotOnIndex(GenerateError):
 
     def __init__(self, name: str, indexes: Sequence[str], known: Iterable[str]) -> None:
         self.name, self.indexes = name, list(indexes)
-        self.suggestions = difflib.get_close_matches(name, sorted(set(known)), n=3, cutoff=0.7)
+        self.suggestions = close_projects(name, known)
         # without the suggestions, for a name no user typed (a package's requirement)
         self.unsuggested = f"no project named {name!r} on the package index ({', '.join(indexes)})"
-        text = self.unsuggested
-        if self.suggestions:
-            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        super().__init__(text)
+        super().__init__(self.unsuggested + did_you_mean(self.suggestions))
         self.hint = "check the spelling, or add the index that holds it to PIP_EXTRA_INDEX_URL"
 
 

@@ -54,6 +54,7 @@ from packaging.version import Version
 from ..atomic import write_atomic
 from ..hashing import parse_hash
 from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
+from ..index.client import local_projects
 from ..index.errors import show_files
 from .buildsystem import BuildSystem, prepare_metadata, read_build_system
 from .errors import MetadataError, NotOnIndex
@@ -382,14 +383,7 @@ class Releases:
 
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""
-        names = [n.replace("_", "-") for n in self.pkgs.packages()]
-        for url in self.index.urls:
-            parts = urllib.parse.urlsplit(url)
-            if parts.scheme == "file":
-                root = Path(urllib.parse.unquote(parts.path))
-                if root.is_dir():
-                    names += [p.name for p in root.iterdir() if p.is_dir() and p.name != "files"]
-        return names
+        return [n.replace("_", "-") for n in self.pkgs.packages()] + local_projects(self.index.urls)
 
 
 @functools.lru_cache(maxsize=4096)

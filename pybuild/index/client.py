@@ -113,7 +113,7 @@ class Index:
                     for dist in parse_page(page.url, page.content_type, page.body, name):
                         found.setdefault(dist.filename, dist)
             if not any_page:
-                raise ProjectNotFound(name, self.urls)
+                raise ProjectNotFound(name, self.urls, local_projects(self.urls))
             self._pages[name] = list(found.values())
         return self._pages[name]
 
@@ -178,6 +178,19 @@ class Index:
             if self._session is None:
                 self._session = new_session()
             return self._session
+
+
+def local_projects(urls: Iterable[str]) -> list[str]:
+    """The projects the local (``file:``) indexes of `urls` hold: their folders, listed only
+    for an error's close names (a remote index is not listed)."""
+    names: list[str] = []
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == "file":
+            root = Path(urllib.parse.unquote(parts.path))
+            if root.is_dir():
+                names += [p.name for p in root.iterdir() if p.is_dir() and p.name != "files"]
+    return names
 
 
 def show_tags(tags: Sequence[Tag], limit: int = 3) -> str:

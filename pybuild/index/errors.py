@@ -7,7 +7,7 @@ user cannot see the index's answer otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from packaging.version import Version
 
@@ -21,6 +21,8 @@ __all__ = [
     "PackageIndexError",
     "ProjectNotFound",
     "VersionNotFound",
+    "close_projects",
+    "did_you_mean",
     "show_files",
 ]
 
@@ -56,12 +58,27 @@ class InvalidIndexPage(PackageIndexError):
 
 
 class ProjectNotFound(PackageIndexError):
-    """No index has a page for the project."""
+    """No index has a page for the project; `suggestions` are close names of `known` (what a
+    local index lists: a remote one cannot be listed whole)."""
 
-    def __init__(self, project: str, indexes: Sequence[str]) -> None:
+    def __init__(self, project: str, indexes: Sequence[str], known: Iterable[str] = ()) -> None:
         self.project, self.indexes = project, list(indexes)
-        super().__init__(f"project {project!r} is not on any index; tried: {', '.join(indexes)}")
+        self.suggestions = close_projects(project, known)
+        text = f"project {project!r} is not on any index; tried: {', '.join(indexes)}"
+        super().__init__(text + did_you_mean(self.suggestions))
         self.hint = "check the spelling, or add the index holding it to PIP_EXTRA_INDEX_URL"
+
+
+def close_projects(name: str, known: Iterable[str]) -> list[str]:
+    """The names of `known` close to project `name` (a typo's: ``wcwdith``, ``humanise``)."""
+    import difflib  # only an error pays for it
+
+    return difflib.get_close_matches(name, sorted(set(known)), n=3, cutoff=0.7)
+
+
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    """``; did you mean 'a', 'b'?``, or "" when there is none."""
+    return "; did you mean " + ", ".join(map(repr, suggestions)) + "?" if suggestions else ""
 
 
 class VersionNotFound(PackageIndexError):
