@@ -49,7 +49,7 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
     text = str(exc) if ours else _one_line(exc)
     lines = [f"error: {text}"]
     frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
-    if frame is not None and (not ours or frame[0] not in text):
+    if frame is not None and (not ours or not _names_the_line(text, frame)):
         file, line, function = frame
         lines.append(f"  at {_shown(file)}:{line}, in {function}")
         source = linecache.getline(file, line).strip()
@@ -73,10 +73,16 @@ def in_a_row(exc: BaseException) -> str:
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
     frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
-    if frame is None or (ours and frame[0] in text):
+    if frame is None or (ours and _names_the_line(text, frame)):
         return text
     first, newline, rest = text.partition("\n")
     return f"{first} (at {_shown(frame[0])}:{frame[1]}){newline}{rest}"
+
+
+def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:
+    """Whether our message already says the place (``recipe.py:7``); one that names only the
+    file (``while evaluating recipe.py``) still gets the line, and the code on it."""
+    return f"{frame[0]}:{frame[1]}" in text
 
 
 def _one_line(exc: BaseException) -> str:

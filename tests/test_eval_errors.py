@@ -147,3 +147,44 @@ def test_a_wheel_as_the_src_of_a_source_build_is_refused_at_its_line(tmp_path: P
     )
     assert f"at {folder / 'demo.py'}:5, in recipe" in result.stderr
     assert 'hint: add format="wheel"' in result.stderr
+
+
+MISSING_SOURCE = """\
+from pathlib import Path
+
+
+def recipe(build_python_package):
+    return build_python_package(
+        pname="demo", version="1.0", src=Path(__file__).parent / "nonexistent"
+    )
+"""
+
+
+def test_a_missing_local_source_and_a_failing_import_name_the_recipes_line(
+    tmp_path: Path,
+) -> None:
+    """Both are found after the recipe's code has run (the derivation is made later, and a
+    module's import error is reported as the module's), and named no line."""
+    failing = "import os\nimport no_such_module_here\n\n\ndef recipe():\n    return 1\n"
+    folder = write_recipes(tmp_path / "r", {"demo": MISSING_SOURCE, "failing": failing})
+    missing = run_cli("eval", "--recipes", folder, "demo")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(
+        f"error: demo 1.0's src {folder / 'nonexistent'} does not exist"
+        f" (given at {folder / 'demo.py'}:5)\n"
+    )
+    overridden = tmp_path / "file.py"
+    overridden.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{str(folder)!r}])\n"
+        "six = pkgs.demo.override_python_attrs(\n    src='/no/such/place')\n"
+    )
+    told = run_cli("eval", "-f", overridden, "six")
+    assert f"/no/such/place does not exist (given at {overridden}:3)" in told.stderr
+    imported = run_cli("eval", "--recipes", folder, "failing")
+    assert imported.returncode == 1
+    assert imported.stderr.startswith(
+        f"error: while evaluating {folder / 'failing.py'}: ModuleNotFoundError: No module named"
+        " 'no_such_module_here'\n  at "
+    )
+    assert "failing.py:2, in <module>\n    import no_such_module_here\n" in imported.stderr

@@ -29,6 +29,7 @@ import _thread
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from .recipecheck import _close, _shown, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
+    from types import FrameType
     from typing import Any, Literal, TypeAlias
 
     # What an override's positional argument may be: the changes, or a function of the old.
@@ -158,11 +160,15 @@ class PythonPackage:
         attrs: Mapping[str, Any],
         python: Interpreter,
         caller: Callable[..., PythonPackage] | None = None,
+        made_at: str = "",
     ) -> None:
         check_attrs(attrs, known=_DEFAULTS, package=PythonPackage)
         self.attrs = {**_DEFAULTS, **attrs}
         self.python = python
         self._caller = caller
+        # Where the recipe gave src and patches ("file:line"), for a local one that is missing:
+        # the derivation that finds it so is made later, from no frame of the recipe's.
+        self.made_at = made_at
         # The inputs the recipe was called with, for ``.override(fn)``; set by make_overridable.
         self._inputs: Mapping[str, Any] = {}
 
@@ -236,7 +242,10 @@ class PythonPackage:
         the other, in whichever order they come."""
         changes = {**_changes(fn, self.attrs, self.pname, "override_python_attrs"), **attrs}
         caller = _then_changed(self._caller, fn, attrs)
-        changed = PythonPackage({**self.attrs, **changes}, self.python, caller)
+        made_at = self.made_at
+        if {"src", "patches"} & changes.keys():
+            made_at = _call_site() or made_at
+        changed = PythonPackage({**self.attrs, **changes}, self.python, caller, made_at)
         changed._inputs = self._inputs
         return changed
 
@@ -433,7 +442,27 @@ def build_python_package(
         if name not in defaults or written[name] is not defaults[name]
     }
     # A name the signature lacks is refused there, with the close names (not a TypeError).
-    return PythonPackage({**given, **misspelt}, python or Interpreter.current())
+    return PythonPackage(
+        {**given, **misspelt}, python or Interpreter.current(), made_at=_call_site()
+    )
+
+
+def _call_site() -> str:
+    """The recipe's line that called build_python_package or override_python_attrs, as
+    "file:line": the innermost caller outside pybuild's own code (a set hands the recipe a
+    lazy reference to build_python_package, which calls it), the shipped recipes and
+    overlays aside; "" when there is none (an override a lazy reference made later)."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        file = frame.f_code.co_filename
+        if not file.startswith(_LIBRARY) or file.startswith(_SHIPPED):
+            return f"{file}:{frame.f_lineno}"
+        frame = frame.f_back
+    return ""
+
+
+_LIBRARY = str(Path(__file__).resolve().parents[1]) + os.sep
+_SHIPPED = tuple(f"{_LIBRARY}{name}{os.sep}" for name in ("recipes", "overlays"))
 
 
 # Its parameters but the interpreter, as a package set reads a recipe's (without inspect): the
@@ -480,7 +509,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     builder_attrs = {
         "pname": pkg.pname,
         "version": pkg.version,
-        "src": _src_path(attrs["src"], used, store, f"{label}'s src"),
+        "src": _src_path(attrs["src"], used, store, f"{label}'s src", pkg.made_at),
         "format": attrs["format"],
         "site_packages": python.site_packages,
         **input_paths,
@@ -497,7 +526,9 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "disabled_test_paths": dict(attrs["disabled_test_paths"]),
         "skip_phases": list(attrs["skip_phases"]),
         "remove_scripts": dict(attrs["remove_scripts"]),
-        "patches": [_src_path(p, used, store, f"{label}'s patch") for p in attrs["patches"]],
+        "patches": [
+            _src_path(p, used, store, f"{label}'s patch", pkg.made_at) for p in attrs["patches"]
+        ],
         **{hook: str(attrs[hook]) for hook in HOOKS},
         "relax_deps": _names_or_all(attrs["relax_deps"]),
         "remove_deps": _names_or_all(attrs["remove_deps"]),
@@ -557,11 +588,11 @@ def _input(value: Derivation | PythonPackage, used: list[Derivation]) -> str:
     return placeholder(drv)
 
 
-def _src_path(src: object, used: list[Derivation], store: Store, what: str) -> str:
-    """A source or patch (`what` names it): a fetch or package as an input (in `used`), a
-    local path as the copy in `store` of its source files (:mod:`pybuild.localsource`: not
-    the caches, venvs and result links a project folder holds), found there as a source by
-    the derivation's scan."""
+def _src_path(src: object, used: list[Derivation], store: Store, what: str, at: str = "") -> str:
+    """A source or patch (`what` names it, given `at` a recipe's line): a fetch or package as
+    an input (in `used`), a local path as the copy in `store` of its source files
+    (:mod:`pybuild.localsource`: not the caches, venvs and result links a project folder
+    holds), found there as a source by the derivation's scan."""
     src = force(src)
     if isinstance(src, Derivation | PythonPackage):
         return _input(src, used)
@@ -569,17 +600,19 @@ def _src_path(src: object, used: list[Derivation], store: Store, what: str) -> s
         src = local_source(src)
     if isinstance(src, LocalSource):
         if not os.path.lexists(src.path):
-            raise _no_such_source(src.path, what)
+            raise _no_such_source(src.path, what, at)
         return str(store.path(src.add_to(store)))
     raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
 
 
-def _no_such_source(path: str, what: str) -> UsageError:
-    """A local source that is not there; a relative one was looked for from the working
-    folder, which is seldom what the recipe meant (Nix reads a path from its file)."""
+def _no_such_source(path: str, what: str, at: str) -> UsageError:
+    """A local source that is not there, and the recipe's line that gives it (`at`); a
+    relative one was looked for from the working folder, which is seldom what the recipe
+    meant (Nix reads a path from its file)."""
+    given = f" (given at {at})" if at else ""
     if os.path.isabs(path):
-        return UsageError(f"{what} {path} does not exist")
-    error = UsageError(f"{what} {path} does not exist in the working folder {os.getcwd()}")
+        return UsageError(f"{what} {path} does not exist{given}")
+    error = UsageError(f"{what} {path} does not exist in the working folder {os.getcwd()}{given}")
     error.hint = (
         "a relative path is read from the working folder; name it from the recipe's own"
         f" file: Path(__file__).parent / {path!r}"
