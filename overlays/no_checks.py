@@ -1,6 +1,6 @@
 """Skip every package's tests: a first build of many packages in seconds, not minutes.
 
-`pybuild run --overlay …/no_checks.py pypi:matplotlib` builds matplotlib and everything it
+`pybuild build --overlay …/no_checks.py pypi:matplotlib` builds matplotlib and everything it
 needs without their check phases (pytest over each project's own suite), as an overlay setting
 nixpkgs' `doCheck = false` for every Python package does. The set's recipes, and those that
 `pypi:` makes, take `build_python_package` from the set by name, so the one replaced here
