@@ -342,9 +342,11 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     """A jupyter-server extension re-raises jupyter_server's absence with its own message, and
     black's ``blackd`` the absence of its extra's aiohttp as a plain ImportError (each
     ``from None``: the name is only in the error's context); a missing module of the package
-    itself still fails, and so do a module missing from a project that is there (a dependency
-    too old) and an ImportError that names no missing module; one missing from a namespace
-    package does not (another project's part of it is there)."""
+    itself still fails, and so does a module missing from a project that is there (a
+    dependency too old); one missing from a namespace package does not (another project's part
+    of it is there), nor does a module whose own code refuses to be imported by itself
+    (psycopg_binary, which psycopg imports), while an ImportError the import system raises (an
+    extension that does not load) still fails."""
     main = builder_phases(monkeypatch)
     (tmp_path / "ext").mkdir()
     (tmp_path / "ext" / "__init__.py").write_text(
@@ -358,8 +360,12 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     )
     (tmp_path / "own").mkdir()
     (tmp_path / "own" / "__init__.py").write_text("import own.absent\n")
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "__init__.py").write_text("raise ImportError('not on this system')\n")
+    (tmp_path / "companion").mkdir()
+    (tmp_path / "companion" / "__init__.py").write_text(
+        "import sys\nif 'main_package' not in sys.modules:\n"
+        "    raise ImportError('the main_package package should be imported before companion')\n"
+    )
+    (tmp_path / "broken.cpython-311-x86_64-linux-gnu.so").write_bytes(b"not an ELF file")
     (tmp_path / "dep").mkdir()
     (tmp_path / "dep" / "__init__.py").write_text("")
     (tmp_path / "stale").mkdir()
@@ -379,8 +385,17 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     assert "extra imports no_such_http, which no dependency provides" in tolerated.stdout
     failed = run("own")
     assert failed.returncode == 1 and "No module named 'own.absent'" in failed.stderr
+    refused = run("companion")
+    assert (
+        refused.returncode == 0
+        and (
+            "companion refuses to be imported by itself (the main_package package should be"
+            " imported before companion): its import is left unchecked"
+        )
+        in refused.stdout
+    )
     failed = run("broken")
-    assert failed.returncode == 1 and "ImportError: not on this system" in failed.stderr
+    assert failed.returncode == 1 and "ImportError:" in failed.stderr
     failed = run("stale")
     assert failed.returncode == 1 and "No module named 'dep.newer_module'" in failed.stderr
     assert "cloudy imports shared.cloud, which no dependency provides" in run("cloudy").stdout

@@ -442,9 +442,15 @@ def _tolerant_imports(modules: list, own: list) -> str:
     cannot add that input; a pip or uv install of it behaves the same. A module missing from a
     project that is there (a dependency too old or broken) still fails; one missing from a
     namespace package (``google.``…) counts as its project's absence, since many share it. A
-    module the standard library no longer has (``imp`` on 3.12) fails the check, named so."""
+    module the standard library no longer has (``imp`` on 3.12) fails the check, named so.
+
+    A module whose own code refuses to be imported by itself (a plain ImportError raised in
+    its own files, naming no module: psycopg_binary must be imported by psycopg) is left
+    unchecked too, saying so: a generated recipe cannot know the order its project documents,
+    and pip or uv install it all the same. An extension that does not load, or a name a
+    dependency lacks, is raised by the import system with a name, and still fails."""
     return (
-        "import importlib, importlib.util, sys\n"
+        "import importlib, importlib.util, os, sys\n"
         "def missing(exc):\n"
         "    while exc is not None and not getattr(exc, 'name', None):\n"
         "        exc = exc.__cause__ or exc.__context__\n"
@@ -452,11 +458,25 @@ def _tolerant_imports(modules: list, own: list) -> str:
         "def present(top):\n"  # a module or regular package; a namespace is many projects'
         "    spec = importlib.util.find_spec(top)\n"
         "    return spec is not None and spec.origin is not None\n"
+        "def refused(exc, top):\n"  # raised on purpose by the module's own code
+        "    if type(exc) is not ImportError or exc.name or exc.path:\n"
+        "        return False\n"
+        "    spec = importlib.util.find_spec(top)\n"
+        "    tb = exc.__traceback__\n"
+        "    while tb.tb_next is not None:\n"
+        "        tb = tb.tb_next\n"
+        "    where = os.path.abspath(tb.tb_frame.f_code.co_filename)\n"
+        "    folders = spec.submodule_search_locations or [spec.origin] if spec else []\n"
+        "    return any(where == f or where.startswith(os.path.join(f, '')) for f in folders)\n"
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
         "    except ImportError as exc:\n"
         "        absent = missing(exc)\n"
+        "        if not absent and refused(exc, name.partition('.')[0]):\n"
+        "            print(f'pybuild: {name} refuses to be imported by itself ({exc}): its'\n"
+        "                  ' import is left unchecked', flush=True)\n"
+        "            continue\n"
         "        top = absent.partition('.')[0]\n"
         f"        gone = {_REMOVED_FROM_STDLIB!r}.get(top)\n"
         "        if gone and sys.version_info >= gone:\n"
