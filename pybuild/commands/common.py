@@ -23,6 +23,7 @@ __all__ = [
     "as_derivation",
     "backend_output",
     "build_options",
+    "built_targets",
     "evaluate_recorded",
     "file_attrs",
     "file_environment",
@@ -424,6 +425,20 @@ TARGET_HELP = (
     "an attribute of the set (or of FILE), or a .drv file, output path or result link (a path"
     " has a '/', unless it is a link into the store)"
 )
+
+
+def built_targets(p: argparse.ArgumentParser) -> None:
+    """The ``ATTR|PATH…`` arguments of a command that asks the store about them
+    (:func:`outputs_named` reads them), with the options that choose the set or file."""
+    completes_attrs(
+        p.add_argument(
+            "targets",
+            nargs="+",
+            metavar="ATTR|PATH",
+            help=f"{TARGET_HELP}; an attribute names its outputs, which must be built",
+        )
+    )
+    target_options(p)
 
 
 def target_options(p: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import TARGET_HELP, completes_attrs, open_store, outputs_named, target_options
+from .common import built_targets, open_store, outputs_named
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -40,15 +40,7 @@ def register(commands: Any) -> None:
         asked.add_argument(
             *flags, dest="question", action="store_const", const=question, help=help_text
         )
-    completes_attrs(
-        p.add_argument(
-            "targets",
-            nargs="+",
-            metavar="ATTR|PATH",
-            help=f"{TARGET_HELP}; an attribute names its outputs, which must be built",
-        )
-    )
-    target_options(p)
+    built_targets(p)
 
 
 def _query(args: argparse.Namespace) -> int:

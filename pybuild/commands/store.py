@@ -13,6 +13,7 @@ from ..errors import PybuildError, UsageError
 from .common import (
     TARGET_HELP,
     build_options,
+    built_targets,
     completes_attrs,
     get_settings,
     link_cache,
@@ -45,14 +46,7 @@ def register(commands: Any) -> None:
     p = commands.add(
         "path-info", _path_info, "show what the store records of paths (or packages' outputs)"
     )
-    completes_attrs(
-        p.add_argument(
-            "targets",
-            nargs="+",
-            metavar="ATTR|PATH",
-            help=f"{TARGET_HELP}; an attribute names its outputs, which must be built",
-        )
-    )
+    built_targets(p)
     p.add_argument("-r", "--recursive", action="store_true", help="the whole closure")
     p.add_argument("-s", "--size", action="store_true", help="show the NAR size (human-readable)")
     p.add_argument(
@@ -66,7 +60,6 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--json", action="store_true", help="a JSON list, a record per path (as nix path-info)"
     )
-    target_options(p)
 
     p = commands.add("log", _log, "print the build log of a package or store path (nix log)")
     completes_attrs(p.add_argument("target", metavar="ATTR|PATH", help=TARGET_HELP))
