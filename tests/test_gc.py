@@ -107,6 +107,39 @@ def test_a_deleted_or_repointed_result_link_no_longer_holds(store: Store, tmp_pa
     assert os.listdir(store.gcroots_dir / "auto") == []  # stale indirect roots are removed
 
 
+def test_result_links_still_hold_after_the_home_is_moved(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A result link is absolute, into the old location; the path it names is still this
+    store's (names never depend on where the store is), so it stays, and gc says how to
+    re-point the link; a link into the old location that names no valid path holds nothing."""
+    one = build(store, "one", 'mkdir "$out" && echo one > "$out/data"')
+    pinned = build(store, "pinned", 'echo pinned > "$out"')
+    alone = build(store, "alone", 'echo alone > "$out"')
+    add_result_link(store, tmp_path / "result", one.path(store=store))
+    never_built = store.path(make_name("output", "0" * 64, "gone"))
+    add_result_link(store, tmp_path / "old", str(never_built))
+    store.gcroots_dir.mkdir(parents=True, exist_ok=True)
+    (store.gcroots_dir / "mine").symlink_to(store.path(pinned.out))
+    store.registry.close()
+    moved = tmp_path / "moved"
+    store.home.rename(moved)
+    monkeypatch.setenv("PYBUILD_HOME", str(moved))
+    here = Store(moved)
+    try:
+        result = cli("gc")
+        assert here.is_valid(one.out) and here.is_valid(pinned.out)
+        assert not here.is_valid(alone.out)
+        assert result.stderr.count("warning: ") == 2, result.stderr
+        assert f"ln -sfn {here.path(one.out)} {tmp_path / 'result'}" in result.stderr
+        assert f"ln -sfn {here.path(pinned.out)} {here.gcroots_dir / 'mine'}" in result.stderr
+        assert len(os.listdir(here.gcroots_dir / "auto")) == 1  # the dead link's entry went
+        roots = {(r.kind, r.path) for r in find_roots(here, scan_processes=False)}
+        assert roots == {("result", one.out), ("gcroot", pinned.out)}
+    finally:
+        here.registry.close()
+
+
 def test_dry_run_deletes_nothing_and_names_what_gc_deletes(store: Store) -> None:
     top, middle, leaf = chain_of(store)
     before = sorted(os.listdir(store.dir))

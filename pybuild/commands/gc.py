@@ -78,6 +78,7 @@ def _gc(args: argparse.Namespace) -> int:
         return _print_roots(args)
     max_freed = parse_size(args.max_freed) if args.max_freed else None
     store = open_store()
+    _warn_moved_links(store)
     verb = "would delete" if args.dry_run else "deleting"
     generations, gone_links = _delete_generations(args, store)
     # A dry run's list is its result (standard output); a collection's is progress, on
@@ -147,8 +148,18 @@ def _print_roots(args: argparse.Namespace) -> int:
     if changes:
         raise UsageError(f"--print-roots lists the roots only: drop {' '.join(changes)}")
     store = open_store()
+    _warn_moved_links(store)
     print_roots(store, find_roots(store))
     return 0
+
+
+def _warn_moved_links(store: Any) -> None:
+    """Say of each link into the store's old location (the home was moved) how to point it
+    here: it still keeps its path, but its target is gone, or no longer this store's."""
+    from ..store.roots import moved_links
+
+    for root in moved_links(store):
+        print(f"warning: {root.how_to_repoint(store)}", file=sys.stderr)
 
 
 def _delete_generations(

@@ -13,6 +13,13 @@ A result link (``-o result``) lives wherever the user made it, so the store reco
 indirect root, ``var/gcroots/auto/<hash of the link's path>`` pointing at the link; a root
 whose link was deleted or re-pointed out of the store no longer holds anything (and a
 collection removes it).
+
+A result link is absolute: once the home is moved, it points into the store's old location.
+A store path's name never depends on where the store is, so a link of ``var/gcroots`` (or the
+result link of an indirect one) that names ``<anywhere>/<hash>-<name>`` where that name is
+valid in this store still holds it: the root is found with the old target as its `elsewhere`
+(:func:`moved_links` lists them, so that gc can say how to re-point them). Keeping such a path
+costs a little space; dropping it would lose what the user built.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from .temproots import read_temp_roots
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["Root", "add_result_link", "find_roots"]
+__all__ = ["Root", "add_result_link", "find_roots", "moved_links"]
 
 _NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
 
@@ -60,11 +67,14 @@ class Root:
     `kind` is ``profile``, ``result`` (a result link, through its indirect root), ``gcroot``
     (a link in ``var/gcroots``), ``temp`` (a running build) or ``runtime`` (a process);
     `source` is where it was found (a link's path, or a process); `path` the basename it holds.
+    `elsewhere` is, for a link into another location of the store (the home was moved), the
+    target it still names; empty for every other root.
     """
 
     kind: str
     source: str
     path: str
+    elsewhere: str = ""
 
     def describe(self) -> str:
         what = {
@@ -82,6 +92,18 @@ class Root:
         if self.kind in ("result", "gcroot"):
             return f"rm {self.source}"
         return "wait for that process to end"
+
+    def how_to_repoint(self, store: Store) -> str:
+        """What to say of a link into another location of the store: where it points, what it
+        still holds, and the command that points it here (or a new build with ``-o``)."""
+        name_end = self.elsewhere.index(self.path) + len(self.path)
+        here = str(store.path(self.path)) + self.elsewhere[name_end:]
+        again = f", or build again with -o {self.source}" if self.kind == "result" else ""
+        return (
+            f"{self.source} points into another location of the store ({self.elsewhere}:"
+            f" moved?); it still keeps {store.path(self.path)}. Point it here with"
+            f" `ln -sfn {here} {self.source}`{again}"
+        )
 
 
 def find_roots(store: Store, *, scan_processes: bool = True, clean: bool = False) -> list[Root]:
@@ -111,13 +133,20 @@ def _link_roots(store: Store, store_dirs: Sequence[str], clean: bool) -> Iterato
         return
     auto = store.gcroots_dir / "auto"
     for link in _symlinks_below(store.gcroots_dir):
-        name = _store_name_of(link, store_dirs)
+        name, elsewhere = _store_name_of(link, store_dirs), ""
+        if name is None:
+            name, elsewhere = _name_elsewhere(store, link)
         indirect = link.parent == auto
         if name is not None:
             source = os.readlink(link) if indirect else str(link)
-            yield Root("result" if indirect else "gcroot", source, name)
+            yield Root("result" if indirect else "gcroot", source, name, elsewhere)
         elif indirect and clean:
             link.unlink()  # the result link was deleted or points elsewhere now
+
+
+def moved_links(store: Store) -> list[Root]:
+    """The roots of ``var/gcroots`` whose links point into another location of the store."""
+    return [root for root in _link_roots(store, _store_dirs(store), False) if root.elsewhere]
 
 
 def _store_dirs(store: Store) -> list[str]:
@@ -144,6 +173,17 @@ def _store_name_of(link: Path | str, store_dirs: Sequence[str]) -> str | None:
             first = real[len(store_dir) + 1 :].split(os.sep, 1)[0]
             return first if is_store_name(first) else None
     return None
+
+
+def _name_elsewhere(store: Store, link: Path) -> tuple[str | None, str]:
+    """The valid path of `store` that `link` names outside it, and the link's target: the
+    first part of the target (followed as far as it exists) that is a store name valid here,
+    as a result link made before the home was moved names it; (None, "") if none is."""
+    target = os.path.realpath(link)
+    for part in Path(target).parts:
+        if is_store_name(part) and store.is_valid(part):
+            return part, target
+    return None, ""
 
 
 def _runtime_roots(store_dirs: Sequence[str]) -> Iterator[Root]:
