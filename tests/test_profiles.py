@@ -23,6 +23,7 @@ from pybuild import evalcache
 from pybuild.cli import main
 from pybuild.pkgset import DEFAULT_RECIPES
 from pybuild.profiles import Profile, ProfileError, changes, install, remove
+from pybuild.profiles.manifest import Manifest
 from pybuild.realiser import BuildOptions
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -566,6 +567,29 @@ def test_profiles_are_independent_and_delete_generations_keeps_what_it_should(
     assert (
         "nothing changed" in cli("install", *sets(recipes), "shout_2", "--profile", "work").stderr
     )
+
+
+def test_delete_generations_plus_n_counts_back_from_the_current_one_as_nix_does() -> None:
+    """``+N`` keeps the current generation and the N-1 before it, and never deletes one newer
+    than the current (after two rollbacks, 4 and 5 are the way forward); ``+0`` is refused."""
+    store = Store.default()
+    work = Profile(store, "work")
+    for number in range(1, 6):
+        env = store.add_text("env", f"generation {number}")
+        work.add(Manifest(environment=env, python={}, packages=()))
+    work.rollback()
+    work.rollback()
+    assert work.current_number() == 3
+    assert work.delete_generations(["+2"], dry_run=True) == [1]
+    assert work.delete_generations(["+3"], dry_run=True) == []
+    assert work.delete_generations(["+1"], dry_run=True) == [1, 2]
+    previewed = cli("delete-generations", "--dry-run", "+2", "--profile", "work")
+    assert "would delete generation(s) 1 of profile work" in previewed.stderr
+    refused = cli("delete-generations", "--dry-run", "+0", "--profile", "work", ok=False)
+    assert "must keep at least one" in refused.stderr
+    assert work.numbers() == [1, 2, 3, 4, 5]
+    assert work.delete_generations(["+2"]) == [1]
+    assert work.numbers() == [2, 3, 4, 5] and work.current_number() == 3
 
 
 def test_gc_delete_old_drops_every_profiles_old_generations_then_collects(

@@ -76,10 +76,16 @@ def register(commands: Any) -> None:
     p = commands.add(
         "delete-generations",
         _delete_generations,
-        "delete generations of a profile: old | N… | +N (keep the last N) | Nd (older than N days)",
+        "delete generations of a profile: old | N… | +N | Nd (older than N days); never the"
+        " current one",
     )
     p.add_argument(
-        "spec", nargs="+", metavar="SPEC", help="old, generation numbers, +N or Nd (see above)"
+        "spec",
+        nargs="+",
+        metavar="SPEC",
+        help="old (all but the current), generation numbers, +N (keep the current and the N-1"
+        " before it, and any newer one, as Nix does) or Nd (older than N days, keeping the one"
+        " that was current then)",
     )
     p.add_argument("--dry-run", action="store_true", help="list what would be deleted")
     _profile_argument(p)

@@ -138,8 +138,9 @@ class Profile:
     def delete_generations(
         self, spec: Sequence[str], now: float | None = None, *, dry_run: bool = False
     ) -> list[int]:
-        """Delete generations: ``old`` (all but the current), ``N…``, ``+N`` (keep the last N),
-        ``Nd`` (older than N days, keeping the one that was current then). Never the current.
+        """Delete generations: ``old`` (all but the current), ``N…``, ``+N`` (keep the current
+        and the N-1 before it, as Nix counts), ``Nd`` (older than N days, keeping the one that
+        was current then). Never the current, nor (``old``, ``+N``, ``Nd``) a newer one.
         With `dry_run`, only the numbers that would go (for a preview, as Nix's --dry-run).
         """
         current = self.current_number()
@@ -162,8 +163,7 @@ def _select_victims(
     if len(spec) == 1 and spec[0] == "old":
         return [n for n in numbers if n != current]
     if len(spec) == 1 and (m := re.fullmatch(r"\+(\d+)", spec[0])):
-        keep = set(numbers[-int(m.group(1)) :]) if int(m.group(1)) else set()
-        return [n for n in numbers if n not in keep and n != current]
+        return _older_than_the_last(numbers, current, int(m.group(1)))
     if len(spec) == 1 and (m := re.fullmatch(r"(\d+)d", spec[0])):
         cutoff = (time.time() if now is None else now) - int(m.group(1)) * 86400
         victims, older_seen = [], False
@@ -176,7 +176,8 @@ def _select_victims(
     if not spec or not all(s.isdigit() for s in spec):
         raise ProfileError(
             f"cannot read {' '.join(spec)!r} as generations to delete",
-            "give `old`, generation numbers, `+N` (keep the last N) or `Nd` (older than N days)",
+            "give `old`, generation numbers, `+N` (keep the current and the N-1 before it) or"
+            " `Nd` (older than N days)",
         )
     asked = sorted({int(s) for s in spec})
     missing = [n for n in asked if n not in numbers]
@@ -192,6 +193,18 @@ def _select_victims(
             f"switch to another generation first ({profile.links.command('rollback')})",
         )
     return asked
+
+
+def _older_than_the_last(numbers: list[int], current: int | None, keep: int) -> list[int]:
+    """``+N``, as Nix counts it: the `keep` generations up to the current one stay, and every
+    one newer than the current (a rollback's way forward); ``+0`` would delete the current."""
+    if keep == 0:
+        raise ProfileError(
+            "+0 would delete every generation, the current one too: must keep at least one",
+            "give +1 to keep the current generation only",
+        )
+    older = [n for n in numbers if current is not None and n <= current]
+    return older[: max(len(older) - keep, 0)]
 
 
 def switch_generation(profile: Profile, number: int | None) -> str:
