@@ -291,6 +291,26 @@ def test_collisions_fail_unless_ignored(
     assert (env / installed).read_text() == "WHO = 'one'\n"  # the first package listed wins
 
 
+def test_a_profile_refuses_two_packages_same_file_with_a_hint_it_can_act_on(
+    tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``install`` has no ``ignore_collisions``: its refusal says to remove the other package
+    (or use another profile), not what the environment's builder says to ``with_packages``;
+    a dry run whose packages are built reports the collision too, before any generation."""
+    wheels = {name: {"clash.py": f"WHO = {name!r}\n"} for name in ("one", "two")}
+    folder = wheel_recipes(tmp_path, use_index, monkeypatch, wheels)
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(folder)]
+    cli("install", *sets, "one")
+    for how in ([], ["--dry-run"]):  # the run builds two: the dry run then reads it
+        refused = cli("install", *sets, "two", *how, ok=False)
+        assert refused.returncode == 1
+        assert "clash.py is in both" in refused.stderr, refused.stderr
+        assert "`pybuild remove NAME`" in refused.stderr
+        assert "ignore_collisions" not in refused.stderr
+        assert "would make generation" not in refused.stderr
+    assert cli("list-generations").stdout.count("\n") == 1
+
+
 def test_a_console_script_sees_the_environment_as_in_a_venv(
     tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -388,16 +388,40 @@ class _Work:
     def environment(self, chosen: dict[str, tuple[Entry, Any]]) -> Any:
         """The derivation of the environment of `chosen`; a version conflict is reported here,
         before anything is built."""
+        return self._environment(chosen).drv
+
+    def _environment(self, chosen: dict[str, tuple[Entry, Any]]) -> Any:
         from ..python.environment import Environment
 
         packages = [chosen[k][1] for k in sorted(chosen)]
-        return Environment(self.python, packages, listed_programs_only=True).drv
+        return Environment(self.python, packages, listed_programs_only=True)
+
+    def refuse_collisions(self, env: Any) -> None:
+        """Refuse two packages of the environment `env` that install the same file, with what
+        a profile's user can do (the environment's builder names an option of
+        ``with_packages`` that a profile does not have). Only once its packages are built: the
+        check reads their files (a few folders: a dry run can afford it)."""
+        from ..python.builder.env import Collision
+
+        if not all(self.profile.store.is_valid(pkg.drv.out) for pkg in env.closure):
+            return
+        try:
+            env.check_collisions()
+        except Collision as exc:
+            remove = self.profile.links.command("remove NAME")
+            raise ProfileError(
+                f"profile {self.profile.name}: {exc}",
+                "a profile holds one file of each name: remove the installed package that has"
+                f" it (or pulls in the one that has it) first ({remove}), or install this one"
+                " in a profile of its own (--profile NAME)",
+            ) from None
 
     def commit(
         self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log
     ) -> Generation | None:
         """Build `drv`, the environment of `chosen`, and make it the next generation (in a dry
         run: say which it would be, and hand `drv` to :attr:`dry_run`)."""
+        from ..errors import BuildError
         from ..realiser import realise
 
         entries = tuple(chosen[k][0] for k in sorted(chosen))
@@ -408,14 +432,19 @@ class _Work:
             nothing = "nothing would change" if self.dry_run else "nothing changed"
             say(f"profile {self.profile.name}: {nothing}")
             return None
+        env = self._environment(chosen)
         if self.dry_run is not None:
+            self.refuse_collisions(env)
             numbers = self.profile.numbers()
             number = (numbers[-1] if numbers else 0) + 1
             say(f"profile {self.profile.name}: would make generation {number} ({action})")
             self.dry_run(drv)
             return None
-        store = self.profile.store
-        realise([drv], store, options)  # its output stays rooted until the generation link
+        try:
+            realise([drv], self.profile.store, options)  # rooted until the generation link
+        except BuildError:
+            self.refuse_collisions(env)  # the environment's build failed for them, maybe
+            raise
         python = {
             "executable": self.python.executable,
             "version": self.python.version,

@@ -162,8 +162,9 @@ class Environment:
         return self.roots if self.listed_programs_only else self.closure
 
     @functools.cached_property
-    def drv(self) -> Derivation:
-        spec = {
+    def spec(self) -> dict[str, Any]:
+        """What the builder lays out (:func:`.builder.env.build`)."""
+        return {
             "python": self.python.executable,
             "version": self.python.version,
             "site_packages": self.python.site_packages,
@@ -171,11 +172,21 @@ class Environment:
             "programs": [str(p) for p in self.with_programs],
             "ignore_collisions": self.ignore_collisions,
         }
+
+    def check_collisions(self) -> None:
+        """Refuse (:class:`.builder.env.Collision`) two packages' same file as the build would,
+        before it: the packages must be built, for their files are read."""
+        from .builder import env as layout
+
+        layout.refuse_collisions(self.spec)
+
+    @functools.cached_property
+    def drv(self) -> Derivation:
         return derivation(
             name=self.name,
             builder=BUILDER,
             env={
-                "PYBUILD_ENV": json.dumps(spec, sort_keys=True),
+                "PYBUILD_ENV": json.dumps(self.spec, sort_keys=True),
                 "PYBUILD_ENV_LAYOUT": _layout_version(),
                 "PYBUILD_PYTHON": self.python.identity,
             },
@@ -208,7 +219,9 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
     try:
         count = layout.build(json.loads(env["PYBUILD_ENV"]), Path(env["out"]))
     except layout.Collision as exc:
-        raise BuiltinFailure(str(exc)) from None
+        raise BuiltinFailure(
+            f"{exc}\n  (use ignore_collisions=True to let the first package win)"
+        ) from None
     log.write(f"pybuild: environment of {count} packages\n")
 
 

@@ -82,8 +82,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     """Lay out the environment `spec` describes at `out`; the number of its packages."""
     site_rel = spec["site_packages"]
     packages = list(spec["closure"])
-    if not spec["ignore_collisions"]:
-        check_collisions(packages, site_rel)
+    refuse_collisions(spec)
     out = os.fspath(out)
     os.makedirs(os.path.join(out, site_rel))
     os.mkdir(os.path.join(out, "bin"))
@@ -265,6 +264,14 @@ def is_python_script(head: bytes) -> bool:
     return named or (first.rstrip() == b"#!/bin/sh" and rest.startswith(b"'''exec'"))
 
 
+def refuse_collisions(spec: dict) -> None:
+    """Refuse the environment `spec` describes if two of its packages install the same file,
+    unless it ignores collisions: at its build, and before it or after it failed, once its
+    packages are built (a profile checks so, to say what a profile's user can do)."""
+    if not spec["ignore_collisions"]:
+        check_collisions(list(spec["closure"]), spec["site_packages"])
+
+
 def check_collisions(packages: list, site_rel: str) -> None:
     """Refuse two packages that install the same file, naming every clash: in site-packages,
     ``bin`` and the data (``share``, ``etc``, …), each of which the environment merges.
@@ -282,10 +289,7 @@ def check_collisions(packages: list, site_rel: str) -> None:
     if clashes:
         shown = "\n  ".join(clashes[:20])
         more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
-        raise Collision(
-            f"collisions between packages:\n  {shown}{more}\n"
-            "  (use ignore_collisions=True to let the first package win)"
-        )
+        raise Collision(f"collisions between packages:\n  {shown}{more}")
 
 
 def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
