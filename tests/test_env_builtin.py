@@ -14,7 +14,7 @@ from pybuild import builtin
 from pybuild.derivations import derivation
 from pybuild.errors import BuildError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from pybuild.python.builder.env import build, link_scripts, link_tree
+from pybuild.python.builder.env import Collision, build, link_scripts, link_tree
 from pybuild.realiser import BuildOptions, check, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -256,3 +256,36 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
     build({**spec, "programs": spec["closure"][:1]}, listed)
     assert sorted(os.listdir(listed / "bin")) == sorted([*venv, "lab", "tool"])
     assert (listed / "share/jupyter/kernels/py/k.json").is_file()
+
+
+def test_a_program_named_as_the_environments_own_is_a_collision(tmp_path: Path) -> None:
+    """A package's ``python3`` or ``activate`` would be hidden by the environment's own (its
+    interpreter, its activate script): refused as two packages' same program is, naming the
+    program and the package; with collisions ignored, the environment's own stay."""
+    site = "lib/python3.11/site-packages"
+    store = tmp_path / "store"
+    gamma = store / "g-python3.11-gamma-1.0"
+    (gamma / site).mkdir(parents=True)
+    (gamma / "bin").mkdir()
+    for name in ("python3", "activate", "python3.11", "gamma"):
+        (gamma / "bin" / name).write_text("#!/usr/bin/python3 -S\nimport sys\n")
+    spec = {
+        "python": sys.executable,
+        "version": "3.11.7",
+        "site_packages": site,
+        "closure": [str(gamma)],
+        "programs": [str(gamma)],
+        "ignore_collisions": False,
+    }
+    with pytest.raises(Collision) as err:
+        build(spec, store / "e-env")
+    for name in ("python3", "activate", "python3.11"):
+        assert f"bin/{name} is the environment's own, and is in {gamma.name}" in str(err.value)
+    assert "bin/python is" not in str(err.value) and "bin/gamma" not in str(err.value)
+    assert not (store / "e-env").exists()
+    build({**spec, "ignore_collisions": True}, store / "i-env")
+    assert os.readlink(store / "i-env" / "bin" / "python3") == sys.executable
+    assert "deactivate ()" in (store / "i-env" / "bin" / "activate").read_text()
+    assert (store / "i-env" / "bin" / "gamma").is_file()
+    # A package whose programs the environment leaves out (a profile's dependency) is none.
+    build({**spec, "programs": []}, store / "p-env")

@@ -311,6 +311,30 @@ def test_a_profile_refuses_two_packages_same_file_with_a_hint_it_can_act_on(
     assert cli("list-generations").stdout.count("\n") == 1
 
 
+def test_a_profile_refuses_a_program_named_as_its_python(
+    tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package's ``python3`` and ``activate`` programs would be hidden by the profile's own:
+    refused, naming each, with a hint a profile's user can follow."""
+    entry_points = "[console_scripts]\npython3 = gamma:main\nactivate = gamma:main\n"
+    wheels = {
+        "gamma": {
+            "gamma.py": "def main():\n    pass\n",
+            "gamma-1.0.dist-info/entry_points.txt": entry_points,
+        }
+    }
+    folder = wheel_recipes(tmp_path, use_index, monkeypatch, wheels)
+    sets = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(folder)]
+    for how in ([], ["--dry-run"]):  # the run builds gamma: the dry run then reads it
+        refused = cli("install", *sets, "gamma", "--profile", "gam", *how, ok=False)
+        assert refused.returncode == 1
+        for name in ("python3", "activate"):
+            assert f"bin/{name} is the environment's own, and is in " in refused.stderr
+        assert "-gamma-1.0" in refused.stderr and "result/bin/NAME" in refused.stderr
+        assert "ignore_collisions" not in refused.stderr and "remove NAME" not in refused.stderr
+    assert cli("list-generations", "--profile", "gam").stdout == ""
+
+
 def test_a_console_script_sees_the_environment_as_in_a_venv(
     tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:

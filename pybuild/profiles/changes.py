@@ -409,12 +409,20 @@ class _Work:
             env.check_collisions()
         except Collision as exc:
             remove = self.profile.links.command("remove NAME")
-            raise ProfileError(
-                f"profile {self.profile.name}: {exc}",
-                "a profile holds one file of each name: remove the installed package that has"
-                f" it (or pulls in the one that has it) first ({remove}), or install this one"
-                " in a profile of its own (--profile NAME)",
-            ) from None
+            hints = []
+            if exc.between:
+                hints.append(
+                    "a profile holds one file of each name: remove the installed package that"
+                    f" has it (or pulls in the one that has it) first ({remove}), or install"
+                    " this one in a profile of its own (--profile NAME)"
+                )
+            if exc.hides_own:
+                hints.append(
+                    "a program named as the profile's python or activate cannot be on its"
+                    " PATH: run it from the package's own build (`pybuild build ATTR -o"
+                    " result`, then result/bin/NAME)"
+                )
+            raise ProfileError(f"profile {self.profile.name}: {exc}", "; ".join(hints)) from None
 
     def commit(
         self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log

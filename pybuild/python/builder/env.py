@@ -75,7 +75,12 @@ _ADDS_CLOSURE = b"# Made by pybuild: adds this package's runtime closure"
 
 
 class Collision(Exception):
-    """Two packages provide the same file."""
+    """Two packages provide the same file (`between`), or a package a program named as one of
+    the environment's own (`hides_own`), which would hide it."""
+
+    def __init__(self, text: str, between: bool, hides_own: bool) -> None:
+        super().__init__(text)
+        self.between, self.hides_own = between, hides_own
 
 
 def build(spec: dict, out: "os.PathLike[str] | str") -> int:
@@ -104,10 +109,14 @@ def write_venv_files(out: str, spec: dict) -> None:
         f"executable = {python}\n"
         "pybuild = true\n",
     )
-    xy = ".".join(spec["version"].split(".")[:2])
-    for name in ("python", "python3", f"python{xy}"):
+    for name in _python_names(spec["version"]):
         os.symlink(python, os.path.join(out, "bin", name))
     _write(os.path.join(out, "bin", "activate"), _ACTIVATE)
+
+
+def _python_names(version: str) -> tuple:
+    """The names of the environment's interpreter in ``bin``, as a venv has them."""
+    return ("python", "python3", f"python{'.'.join(version.split('.')[:2])}")
 
 
 def _write(path: str, text: str) -> None:
@@ -179,7 +188,9 @@ def link_scripts(out: str, packages: list, site_rel: str) -> None:
     python, so that it sees the environment; any other program (a compiled one, as ruff's
     wheel ships, or a shell script) is a relative link, run as it is. The first package
     listed wins a name: a program is only made where there is none (one call, where a check
-    for it cost two more: an environment has dozens).
+    for it cost two more: an environment has dozens), so the environment's own (its python,
+    ``activate``) stay: a package's program of one of their names is a collision
+    (:func:`refuse_collisions`), and is left out only where collisions are ignored.
     """
     for package in packages:
         try:
@@ -269,12 +280,17 @@ def refuse_collisions(spec: dict) -> None:
     unless it ignores collisions: at its build, and before it or after it failed, once its
     packages are built (a profile checks so, to say what a profile's user can do)."""
     if not spec["ignore_collisions"]:
-        check_collisions(list(spec["closure"]), spec["site_packages"])
+        own = (*_python_names(spec["version"]), "activate")
+        check_collisions(list(spec["closure"]), spec["site_packages"], spec["programs"], own)
 
 
-def check_collisions(packages: list, site_rel: str) -> None:
+def check_collisions(
+    packages: list, site_rel: str, programs: "list | tuple" = (), own: tuple = ()
+) -> None:
     """Refuse two packages that install the same file, naming every clash: in site-packages,
-    ``bin`` and the data (``share``, ``etc``, …), each of which the environment merges.
+    ``bin`` and the data (``share``, ``etc``, …), each of which the environment merges; and
+    a program of `programs` (the packages whose programs the environment has) named as one of
+    the environment's `own`, which would hide it.
 
     Only folders that more than one package has are read, as Nix's ``buildEnv`` merges trees:
     two packages can only clash on a name both have, and most share little more than
@@ -286,10 +302,13 @@ def check_collisions(packages: list, site_rel: str) -> None:
     for area, having in sorted(data_folders(packages).items()):
         _clashes(area, having, "", clashes)
     _clashes(*_lib_area(packages, site_rel), clashes)
-    if clashes:
-        shown = "\n  ".join(clashes[:20])
-        more = f"\n  … and {len(clashes) - 20} more" if len(clashes) > 20 else ""
-        raise Collision(f"collisions between packages:\n  {shown}{more}")
+    hidden = _own_clashes(programs, own)
+    if clashes or hidden:
+        every = clashes + hidden
+        shown = "\n  ".join(every[:20])
+        more = f"\n  … and {len(every) - 20} more" if len(every) > 20 else ""
+        what = "between packages" if clashes else "with the environment's own programs"
+        raise Collision(f"collisions {what}:\n  {shown}{more}", bool(clashes), bool(hidden))
 
 
 def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
@@ -309,6 +328,16 @@ def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
             f"{os.path.join(rel, name)} is in both {first} and {os.path.basename(package)}"
             for package, _ in sharing[1:]
         )
+
+
+def _own_clashes(programs: "list | tuple", own: tuple) -> list:
+    """The programs of `programs` named as the environment's `own` ones."""
+    return [
+        f"bin/{name} is the environment's own, and is in {os.path.basename(package)}"
+        for package in programs
+        for name in own
+        if os.path.lexists(os.path.join(package, "bin", name))
+    ]
 
 
 def _owners(rel: str, packages: list, skip: str = "") -> dict:
