@@ -389,6 +389,16 @@ def test_the_folders_keep_failed_kept_stay_those_of_an_interrupted_build_go(
     assert not interrupted.exists() and not interrupted_build.exists()
 
 
+def test_the_docs_say_gc_leaves_what_keep_failed_kept() -> None:
+    """The profiles page said gc removed the folders of kept failed builds, which it leaves
+    (the test above), as the settings page says."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    profiles = " ".join((docs / "concepts" / "profiles.md").read_text().split())
+    assert "kept failed builds too" not in profiles
+    assert "never the folders of a failed build that `keep_failed` (`-K`) kept" in profiles
+    assert "`pybuild gc` leaves them" in (docs / "guides" / "settings.md").read_text()
+
+
 def test_a_build_folder_of_a_relative_build_dir_is_recorded_by_its_whole_path(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
