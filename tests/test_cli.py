@@ -1071,10 +1071,13 @@ def extra_for(*argv: str) -> str:
 
 
 def test_the_errors_of_a_command_line_name_only_what_it_lacks() -> None:
-    """A program's arguments were listed as required, where run takes none."""
+    """A program's arguments were listed as required, where run takes none; profile's one
+    word was called by its Python name (action), where its usage says ACTION."""
     lacking = run_cli("run", check=False)
     assert lacking.returncode == 2
     assert lacking.stderr.endswith("error: the following arguments are required: ATTR\n")
+    wrong = run_cli("profile", "bogus", check=False)
+    assert "[ACTION]" in wrong.stderr and "argument ACTION: invalid choice" in wrong.stderr
 
 
 def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:

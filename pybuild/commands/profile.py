@@ -96,6 +96,7 @@ def register(commands: Any) -> None:
         nargs="?",
         default="path",
         choices=["path"],
+        metavar="ACTION",
         help="path (the default): the profile's stable bin folder",
     )
     _profile_argument(p)
