@@ -34,6 +34,8 @@ from .store import Store
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from typing import IO
+
     from .buildusers import Outside
     from .sandbox import Cell
 
@@ -213,7 +215,7 @@ def _run_builder(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
         env.update(_download_limits(options))
-    with open(log_path, "wb") as log:
+    with open(log_path, "wb") as log, _no_empty_log(log, log_path):
         try:
             builder = processes.start(
                 argv,
@@ -244,6 +246,20 @@ def _run_builder(
         if sandboxed and not drv.is_fixed_output:
             error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(text, store) else ""
         raise error
+
+
+@contextlib.contextmanager
+def _no_empty_log(log: IO[bytes], log_path: Path) -> Iterator[None]:
+    """Remove the log of a build stopped before its builder wrote anything (interrupted as
+    it started, or its program not run): ``pybuild log`` would print it as a build that ran
+    and said nothing, where without it says the derivation was not built here."""
+    try:
+        yield
+    except BaseException:
+        if os.fstat(log.fileno()).st_size == 0:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(log_path)
+        raise
 
 
 def _sandbox_may_be_the_cause(log: str, store: Store) -> bool:

@@ -409,6 +409,36 @@ def test_a_builder_that_cannot_run(store: Store) -> None:
     assert_nothing_left(store, drv)
 
 
+def test_a_build_stopped_before_its_builder_wrote_leaves_no_log(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty log read as a build that ran and said nothing (pybuild log printed nothing
+    and exited 0): a build interrupted as it started, or whose program cannot be run, leaves
+    none; a builder that wrote something before it failed leaves its log."""
+    from pybuild import processes
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    drv = sh("stopped", 'echo x > "$out"')
+    with monkeypatch.context() as patched:
+        patched.setattr(processes, "start", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build(store, drv)
+    assert not (store.log_dir / f"{drv.drv_name}.log").exists()
+    script = tmp_path / "builder"
+    script.write_text("#!/nonexistent/interpreter\n")
+    script.chmod(0o755)
+    unrunnable = derivation(name="unrunnable", builder=str(script))
+    with pytest.raises(BuildError, match="cannot run builder"):
+        build(store, unrunnable)
+    assert not (store.log_dir / f"{unrunnable.drv_name}.log").exists()
+    said = sh("said", "echo why; exit 3")
+    with pytest.raises(BuildError):
+        build(store, said)
+    assert (store.log_dir / f"{said.drv_name}.log").read_text() == "why\n"
+
+
 def test_a_killed_builder_is_reported(store: Store) -> None:
     drv = sh("suicide", "kill -9 $$")
     with pytest.raises(BuildError, match="SIGKILL"):
