@@ -538,6 +538,28 @@ def test_keep_going(tmp_path: Path) -> None:
     assert without.stderr.count("error:") == 1
 
 
+def test_keep_going_tells_a_failure_once_and_first(tmp_path: Path) -> None:
+    """A target kept from being built by a failed input named too says so in a line, after
+    the failure itself, whose log's end is printed once; named alone, it carries the error."""
+    recipes = write_recipes(
+        tmp_path / "chain.py",
+        """
+        bad = derivation(name="bad", builder="/bin/sh", args=["-c", "echo nope-nope; exit 4"])
+        after = derivation(name="after", builder="/bin/sh", args=["-c", f'cat {bad} > "$out"'])
+        """,
+    )
+    both = run_cli("build", "-k", "-f", recipes, "after", "bad", check=False)
+    assert both.returncode == 1
+    assert both.stderr.count("nope-nope") == 1  # the tail of its log, once
+    errors = [line for line in both.stderr.splitlines() if line.startswith("error:")]
+    assert errors[0].startswith("error: bad: ")
+    assert errors[1].startswith("error: after: not built: its input ")
+    assert errors[1].endswith("failed (its error is above)")
+    alone = run_cli("build", "-k", "-f", recipes, "after", check=False)
+    assert "error: after: not built: its input " in alone.stderr
+    assert "nope-nope" in alone.stderr.split("error: after:")[1]
+
+
 def test_keep_failed_flag_keeps_a_failed_builds_directories(tmp_path: Path) -> None:
     recipes = write_recipes(
         tmp_path / "bad.py",

@@ -184,10 +184,24 @@ def _finish(
         for target in targets:
             if target not in failed:
                 print("\n".join(target.path(o, store) for o in target.outputs))
-        for attr, target in zip(args.attrs, targets, strict=True):
-            if target in failed:
-                print(f"error: {attr}: {results[target].describe()}", file=sys.stderr)
+        told: set[int] = set()  # the errors printed: each with its log's tail once
+        named = [(a, results[t]) for a, t in zip(args.attrs, targets, strict=True) if t in failed]
+        # the failures first, then what they kept from being built
+        named.sort(key=lambda failure: failure[1].status is Status.DEPENDENCY_FAILED)
+        for attr, result in named:
+            print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _failure(result: BuildResult, told: set[int]) -> str:
+    """A failed target's message: a target not built because an input failed names that
+    input, and repeats its error (with the log's tail) only where it was not printed yet."""
+    error = result.error
+    if result.status is Status.DEPENDENCY_FAILED and error is not None and id(error) in told:
+        return f"not built: its input {result.failed_input} failed (its error is above)"
+    if error is not None:
+        told.add(id(error))
+    return result.describe()
 
 
 def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
