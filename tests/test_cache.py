@@ -1039,6 +1039,9 @@ def test_cli_copy_from(
     assert f"copied from a cache {app} (2 path(s)" in captured.err
     assert store.closure([app]) == sorted([app, filled.chain.lib.out])
     assert filled.chain.runs() == []
+    # a path that is not there is told so, not that it is outside the store
+    assert main(["copy", "--from", filled.url, *opt, "./no-such-result"]) == 1
+    assert "./no-such-result: no such file or directory" in capsys.readouterr().err
 
 
 def test_copy_from_names_the_path_of_the_closure_the_cache_lacks_and_its_referrer(

@@ -15,6 +15,7 @@ from .common import (
     get_settings,
     open_store,
     package_set,
+    path_name,
     select_attrs,
     set_arguments,
 )
@@ -81,7 +82,7 @@ def _store_name(store: Any, item: str) -> str:
     if os.sep not in item and not os.path.lexists(item):
         split_name(item)  # InvalidName if it is not <hash>-<name>
         return item
-    return store.parse(item)
+    return path_name(item, store)
 
 
 def _looks_like_path(item: str) -> bool:

@@ -33,6 +33,7 @@ __all__ = [
     "open_store",
     "outputs_named",
     "package_set",
+    "path_name",
     "print_json",
     "recorded_valid",
     "refuse_set_options",
@@ -463,12 +464,12 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     values, pkgs = attr_values(args, attrs)
     drvs = (as_derivation(value, attr, pkgs) for value, attr in zip(values, attrs, strict=True))
     return [
-        _store_name(target, store) if path else next(drvs)
+        path_name(target, store) if path else next(drvs)
         for target, path in zip(targets, is_path, strict=True)
     ]
 
 
-def _store_name(target: str, store: Any) -> str:
+def path_name(target: str, store: Any) -> str:
     """The store basename the path `target` names. One outside the store that does not exist
     is said to be missing, as Nix says: that it is not in the store is the lesser news."""
     from ..errors import InvalidPath
