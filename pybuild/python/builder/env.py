@@ -87,14 +87,16 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     """Lay out the environment `spec` describes at `out`; the number of its packages."""
     site_rel = spec["site_packages"]
     packages = list(spec["closure"])
-    refuse_collisions(spec)
+    areas = merged_areas(packages, site_rel)
+    refuse_collisions(spec, areas)
     out = os.fspath(out)
     os.makedirs(os.path.join(out, site_rel))
     os.mkdir(os.path.join(out, "bin"))
     write_venv_files(out, spec)
-    link_tree(out, site_rel, [p for p in packages if os.path.isdir(os.path.join(p, site_rel))])
-    link_data(out, packages)
-    link_tree(out, *_lib_area(packages, site_rel))
+    for rel, (having, skip) in areas.items():
+        if rel != "bin":  # programs are written by link_scripts
+            os.makedirs(os.path.join(out, rel), exist_ok=True)
+            link_tree(out, rel, having, skip)
     link_scripts(out, spec["programs"], site_rel)
     return len(packages)
 
@@ -140,35 +142,29 @@ def link_tree(out: str, rel: str, packages: list, skip: str = "") -> None:
             os.symlink(target, os.path.join(out, rel, name))
 
 
-def link_data(out: str, packages: list) -> None:
-    """What packages install beside their modules and programs (a wheel's data, such as
-    ``share/jupyter`` with JupyterLab's assets and the kernel specs, and ``etc/jupyter`` with
-    the server extensions it turns on), merged as site-packages is: programs look for it
-    under ``sys.prefix``, as they find it in a venv."""
-    for name, having in data_folders(packages).items():
-        os.mkdir(os.path.join(out, name))
-        link_tree(out, name, having)
+def merged_areas(packages: list, site_rel: str) -> dict:
+    """Every folder the environment merges from its packages, read once for the collision
+    check and the layout: each folder (relative to a prefix) with the packages that have it
+    and the entry of it merged on its own. They are site-packages; ``bin`` (whose programs
+    :func:`link_scripts` writes); a wheel's data beside them, merged as site-packages is,
+    where programs look for it under ``sys.prefix`` as in a venv (``share/jupyter`` with
+    JupyterLab's assets and the kernel specs, ``etc/jupyter`` with the server extensions it
+    turns on; a file at the top of a prefix is not linked); and ``lib`` beside the
+    interpreter's folder (``lib/pkgconfig``, a shared library), as Nix's ``buildEnv`` merges
+    ``lib``."""
+    top = _owners("", packages)
 
+    def having(name: str) -> list:
+        return [package for package, is_dir in top.get(name, ()) if is_dir]
 
-def data_folders(packages: list) -> dict:
-    """The folders of the packages' prefixes that are merged as data, each with the packages
-    that have it: every one but their modules' and programs' (a file there is not linked)."""
-    folders: dict = {}
-    for name, sharing in _owners("", packages).items():
-        having = [package for package, is_dir in sharing if is_dir]
-        if name not in _OWN and having:
-            folders[name] = having
-    return folders
-
-
-def _lib_area(packages: list, site_rel: str) -> "tuple[str, list, str]":
-    """``lib`` as a merged area (its folder, the packages that have it, the entry to skip):
-    what a wheel's data installs beside the interpreter's folder (``lib/pkgconfig``, a shared
-    library), merged as Nix's ``buildEnv`` merges ``lib``; the interpreter's folder, which
-    holds site-packages, is merged on its own."""
     lib, _, below = site_rel.partition("/")
-    having = [p for p in packages if os.path.isdir(os.path.join(p, lib))]
-    return lib, having, below.partition("/")[0]
+    site = [p for p in having(lib) if os.path.isdir(os.path.join(p, site_rel))]
+    areas = {site_rel: (site, ""), "bin": (having("bin"), "")}
+    for name in sorted(top):
+        if name not in _OWN and having(name):
+            areas[name] = (having(name), "")
+    areas[lib] = (having(lib), below.partition("/")[0])
+    return areas
 
 
 # A package's entries that are not merged as data: its modules and programs (each merged
@@ -275,20 +271,25 @@ def is_python_script(head: bytes) -> bool:
     return named or (first.rstrip() == b"#!/bin/sh" and rest.startswith(b"'''exec'"))
 
 
-def refuse_collisions(spec: dict) -> None:
+def refuse_collisions(spec: dict, areas: "dict | None" = None) -> None:
     """Refuse the environment `spec` describes if two of its packages install the same file,
     unless it ignores collisions: at its build, and before it or after it failed, once its
     packages are built (a profile checks so, to say what a profile's user can do)."""
     if not spec["ignore_collisions"]:
         own = (*_python_names(spec["version"]), "activate")
-        check_collisions(list(spec["closure"]), spec["site_packages"], spec["programs"], own)
+        packages, site_rel = list(spec["closure"]), spec["site_packages"]
+        check_collisions(packages, site_rel, spec["programs"], own, areas)
 
 
 def check_collisions(
-    packages: list, site_rel: str, programs: "list | tuple" = (), own: tuple = ()
+    packages: list,
+    site_rel: str,
+    programs: "list | tuple" = (),
+    own: tuple = (),
+    areas: "dict | None" = None,
 ) -> None:
     """Refuse two packages that install the same file, naming every clash: in site-packages,
-    ``bin`` and the data (``share``, ``etc``, …), each of which the environment merges; and
+    ``bin``, the data (``share``, ``etc``, …) and ``lib`` (:func:`merged_areas`); and
     a program of `programs` (the packages whose programs the environment has) named as one of
     the environment's `own`, which would hide it.
 
@@ -297,11 +298,9 @@ def check_collisions(
     ``site-packages`` itself, so the check reads a few folders instead of every file.
     """
     clashes: list = []
-    for area in (site_rel, "bin"):
-        _clashes(area, [p for p in packages if os.path.isdir(os.path.join(p, area))], "", clashes)
-    for area, having in sorted(data_folders(packages).items()):
-        _clashes(area, having, "", clashes)
-    _clashes(*_lib_area(packages, site_rel), clashes)
+    merged = merged_areas(packages, site_rel) if areas is None else areas
+    for rel, (having, skip) in merged.items():
+        _clashes(rel, having, skip, clashes)
     hidden = _own_clashes(programs, own)
     if clashes or hidden:
         every = clashes + hidden
