@@ -25,19 +25,17 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import linecache
 import os
-import sysconfig
 import traceback
 from pathlib import Path
 from types import TracebackType
 
 from .errors import PybuildError
+from .userfiles import is_user_file
 
 __all__ = ["describe", "in_a_row", "user_frame"]
 
-_PACKAGE = Path(__file__).resolve().parent
 _HINT_TRACE = "run again with --show-trace for the full traceback"
 
 
@@ -116,35 +114,9 @@ def _innermost_user(tb: TracebackType | None) -> tuple[str, int, str] | None:
     found = None
     for frame, line in traceback.walk_tb(tb):
         file = frame.f_code.co_filename
-        if _is_user_file(file):
+        if is_user_file(file):
             found = (file, line, frame.f_code.co_name)
     return found
-
-
-@functools.lru_cache(maxsize=512)
-def _is_user_file(file: str) -> bool:
-    if file.startswith("<"):
-        return False  # <frozen importlib._bootstrap>, <string>
-    path = Path(file).resolve()
-    if any(path.is_relative_to(folder) for folder in _shipped()):
-        return True  # the default recipes and example overlays are written like user code
-    if path.is_relative_to(_PACKAGE):
-        return False
-    return not any(path.is_relative_to(folder) for folder in _installation())
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped() -> tuple[Path, ...]:
-    from .bundled import default_recipes, example_overlays
-
-    return (default_recipes().resolve(), example_overlays().resolve())
-
-
-@functools.lru_cache(maxsize=1)
-def _installation() -> tuple[Path, ...]:
-    """The interpreter's own folders: the standard library and site-packages."""
-    names = ("stdlib", "platstdlib", "purelib", "platlib")
-    return tuple({Path(p).resolve() for n in names if (p := sysconfig.get_paths().get(n))})
 
 
 def _shown(file: str) -> str:

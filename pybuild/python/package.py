@@ -42,6 +42,7 @@ from ..localsource import LocalSource, local_source
 from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
+from ..userfiles import is_user_file
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
 from .recipecheck import _close, _shown, check_attrs
@@ -454,15 +455,10 @@ def _call_site() -> str:
     overlays aside; "" when there is none (an override a lazy reference made later)."""
     frame: FrameType | None = sys._getframe(2)
     while frame is not None:
-        file = frame.f_code.co_filename
-        if not file.startswith(_LIBRARY) or file.startswith(_SHIPPED):
-            return f"{file}:{frame.f_lineno}"
+        if is_user_file(frame.f_code.co_filename):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back
     return ""
-
-
-_LIBRARY = str(Path(__file__).resolve().parents[1]) + os.sep
-_SHIPPED = tuple(f"{_LIBRARY}{name}{os.sep}" for name in ("recipes", "overlays"))
 
 
 # Its parameters but the interpreter, as a package set reads a recipe's (without inspect): the

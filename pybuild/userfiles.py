@@ -1,0 +1,49 @@
+"""Which source files are the user's: where an error is placed, and where a recipe is.
+
+An error is shown at the innermost line of the user's code (:mod:`pybuild.diagnostics`), and
+a package remembers the recipe's line that gave its source (:mod:`pybuild.python.package`):
+both skip pybuild's own modules, the interpreter's standard library and site-packages, but
+not the default recipes and example overlays, which are written like a user's code. Kept
+apart from the diagnostics, whose imports (traceback, linecache) evaluation never needs.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+__all__ = ["is_user_file"]
+
+
+@functools.lru_cache(maxsize=512)
+def is_user_file(file: str) -> bool:
+    """Whether the code of `file` (a code object's file name) is the user's."""
+    if file.startswith("<"):
+        return False  # <frozen importlib._bootstrap>, <string>
+    path = Path(file).resolve()
+    if any(path.is_relative_to(folder) for folder in _shipped()):
+        return True  # the default recipes and example overlays are written like user code
+    if path.is_relative_to(_package()):
+        return False
+    return not any(path.is_relative_to(folder) for folder in _installation())
+
+
+@functools.cache
+def _package() -> Path:
+    return Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> tuple[Path, ...]:
+    from .bundled import default_recipes, example_overlays
+
+    return (default_recipes().resolve(), example_overlays().resolve())
+
+
+@functools.lru_cache(maxsize=1)
+def _installation() -> tuple[Path, ...]:
+    """The interpreter's own folders: the standard library and site-packages."""
+    import sysconfig
+
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    return tuple({Path(p).resolve() for n in names if (p := sysconfig.get_paths().get(n))})
