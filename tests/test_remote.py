@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -416,6 +417,32 @@ def test_a_remote_command_that_prints_text_is_quoted(
     assert result.returncode == 0, result.stderr
     assert f"warning: remote builder ssh://x: protocol mismatch, got '{said}\\n'" in (result.stderr)
     assert "bytes announced" not in result.stderr
+
+
+def test_text_of_a_command_that_ended_before_the_hello_was_sent_is_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command there printed its text and ended before the hello was written: the pipe is
+    # broken, but what it printed still names the problem (the test above, lost in a race).
+    import pybuild.remote.client as client
+
+    fake_ssh(tmp_path, monkeypatch, "/bin/echo hi #")
+    machine = parse_machines("ssh://x")[0]
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen, real_send = subprocess.Popen, client.send
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def send_late(out: Any, message: dict[str, Any]) -> None:
+        started[-1].wait()  # the command there has ended
+        real_send(out, message)
+
+    monkeypatch.setattr(client, "send", send_late)
+    monkeypatch.setattr(client.subprocess, "Popen", popen)
+    with pytest.raises(client.MachineDown, match=r"protocol mismatch, got 'hi\\n', then the end"):
+        client.Connection(machine, [], "/bin/echo hi #")
 
 
 def test_a_machine_down_is_told_once_whatever_its_slots(

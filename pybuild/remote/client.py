@@ -157,8 +157,14 @@ class Connection:
             timer.start()
         try:
             with self._talking():
-                send(self._out, {"op": "hello", "version": VERSION})
-                self._out.flush()
+                try:
+                    send(self._out, {"op": "hello", "version": VERSION})
+                    self._out.flush()
+                except BrokenPipeError:
+                    # The command there has ended already: what it printed says more
+                    # (a login script's text, a command that is not pybuild) than the pipe.
+                    receive(self._in)
+                    raise
                 reply = receive(self._in)
                 with self._lock:
                     if self._gave_up:  # it came as the time ran out: ssh is killed already
