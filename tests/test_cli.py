@@ -533,9 +533,11 @@ def test_keep_going(tmp_path: Path) -> None:
     assert Path(good).read_text() == "ok\n"
     assert "exited with status 4" in result.stderr
     assert os.readlink(tmp_path / "r") == good
+    assert result.stderr.splitlines()[-1] == "1 succeeded, 1 failed"  # as --all's tally
     without = run_cli("build", "-f", recipes, "bad", "good", check=False)
     assert without.returncode == 1
     assert without.stderr.count("error:") == 1
+    assert "succeeded" not in without.stderr  # stopped at the first failure: no tally
 
 
 def test_keep_going_tells_a_failure_once_and_first(tmp_path: Path) -> None:
@@ -555,6 +557,7 @@ def test_keep_going_tells_a_failure_once_and_first(tmp_path: Path) -> None:
     assert errors[0].startswith("error: bad: ")
     assert errors[1].startswith("error: after: not built: its input ")
     assert errors[1].endswith("failed (its error is above)")
+    assert both.stderr.splitlines()[-1] == "0 succeeded, 1 failed, 1 not built: an input failed"
     alone = run_cli("build", "-k", "-f", recipes, "after", check=False)
     assert "error: after: not built: its input " in alone.stderr
     assert "nope-nope" in alone.stderr.split("error: after:")[1]

@@ -190,6 +190,9 @@ def _finish(
         named.sort(key=lambda failure: failure[1].status is Status.DEPENDENCY_FAILED)
         for attr, result in named:
             print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
+        if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
+            statuses = [str(results[t].status) if t in failed else "success" for t in targets]
+            print(_summary([{"status": s} for s in statuses]), file=sys.stderr)
     return 1 if failed else 0
 
 
