@@ -580,6 +580,31 @@ def test_an_output_a_client_imported_is_not_replied_as_built_unless_a_build_here
         assert sum("checking" in m for r in replies[1:] for m in r.get("messages", [])) == 1
 
 
+def test_a_collected_import_loses_its_mark_and_a_new_import_marks_it_again(
+    store: Store, tmp_path: Path
+) -> None:
+    """A client's import that gc deletes leaves no mark behind (a path built here later under
+    that name is not taken for an import); imported again, it is marked again."""
+    from pybuild.derivations import derivation, instantiate
+    from pybuild.store.gc import collect_garbage
+    from pybuild.store.temproots import release_temp_roots
+
+    drv = derivation(name="target", builder="/bin/sh", args=["-c", 'echo built > "$out"'])
+    instantiate(drv, store)
+    nar, nar_hash = _nar_of(tmp_path, "planted\n")
+    plant = {"op": "import", "path": drv.out, "nar_hash": nar_hash, "nar_size": len(nar)}
+    _serve(store, _stream({**plant, "references": []}, nar))
+    mark = store.imported_dir / drv.out
+    assert mark.exists()
+    release_temp_roots(store)
+    assert drv.out in collect_garbage(store).deleted
+    assert not mark.exists()
+    build = {"op": "build", "drv": drv.drv_name}
+    instantiate(drv, store)
+    replies = _serve(store, _stream({**plant, "references": []}, nar, build))
+    assert mark.exists() and replies[-1]["reply"] == "failed"
+
+
 def test_serve_stops_a_build_whose_client_went_away(store: Store, tmp_path: Path) -> None:
     """A client killed mid-build (its ssh gone, sshd closes the remote's input): the remote
     build is stopped, not run to its end for no one while it holds the outputs' lock."""

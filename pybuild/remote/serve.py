@@ -176,9 +176,8 @@ def _build(
 def _imported(store: Store, name: str) -> Path:
     """The mark of a path a client imported: valid here, but neither built here nor
     substituted with a signature this machine trusts."""
-    folder = store.var / "serve" / "imported"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+    store.imported_dir.mkdir(parents=True, exist_ok=True)
+    return store.imported_dir / name
 
 
 def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Status) -> None:

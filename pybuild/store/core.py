@@ -73,6 +73,8 @@ class Store:
         self.log_dir = self.var / "log"
         self.gcroots_dir = self.var / "gcroots"
         self.lock_dir = self.var / "locks"
+        # The marks of paths a remote client imported (pybuild serve): valid, not made here.
+        self.imported_dir = self.var / "serve" / "imported"
 
     @functools.cached_property
     def registry(self) -> Registry:

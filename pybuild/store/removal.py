@@ -32,7 +32,8 @@ __all__ = ["Freeing", "may_delete_leftover", "unregister"]
 
 
 def unregister(store: Store, group: list[str]) -> bool:
-    """Unregister a group of dead paths (a cycle, or one path), under their build locks.
+    """Unregister a group of dead paths (a cycle, or one path), under their build locks, and
+    forget that a client imported them (:mod:`pybuild.remote.serve`'s marks).
 
     Refused (False) when a lock is busy or a path outside the group refers to one of them
     now (it was registered after the roots were read).
@@ -42,6 +43,8 @@ def unregister(store: Store, group: list[str]) -> bool:
             return False
         if not _unregister_rows(store, group):
             return False
+        for name in group:  # under its lock: an import of it again marks it anew
+            (store.imported_dir / name).unlink(missing_ok=True)
     return True
 
 
