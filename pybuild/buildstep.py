@@ -409,7 +409,10 @@ def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> N
     else:
         actual, _ = hash_path(out)
     if actual.sri != drv.output_hash:
-        raise HashMismatch(f"fixed-output derivation {drv.name}", drv.output_hash, actual.sri)
+        what = f"fixed-output derivation {drv.name}"
+        if given := drv.meta.get("position"):
+            what += f" (hash given at {given})"
+        raise HashMismatch(what, drv.output_hash, actual.sri)
 
 
 def _expand(text: str, store: Store) -> str:

@@ -36,6 +36,7 @@ from .errors import HashMismatch, UnsupportedInterpreter, UsageError
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
+from .userfiles import call_site
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ def fetch_url(
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
         store=store,
-        meta={"url": url},
+        # where the hash is given, for a mismatch found when it is fetched (Nix's meta.position)
+        meta={"url": url, "position": call_site()},
     )
 
 

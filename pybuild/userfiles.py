@@ -10,9 +10,14 @@ apart from the diagnostics, whose imports (traceback, linecache) evaluation neve
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
-__all__ = ["is_user_file"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+
+__all__ = ["call_site", "is_user_file"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -26,6 +31,19 @@ def is_user_file(file: str) -> bool:
     if path.is_relative_to(_package()):
         return False
     return not any(path.is_relative_to(folder) for folder in _installation())
+
+
+def call_site(depth: int = 1) -> str:
+    """The user's line that led to the caller's caller (`depth` frames above this one), as
+    "file:line": the innermost frame outside pybuild's own code, the shipped recipes and
+    overlays aside (a set hands a recipe lazy references to pybuild's functions, which call
+    each other); "" when there is none."""
+    frame: FrameType | None = sys._getframe(depth + 1)
+    while frame is not None:
+        if is_user_file(frame.f_code.co_filename):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return ""
 
 
 @functools.cache

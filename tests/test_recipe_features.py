@@ -120,10 +120,12 @@ def test_local_and_fetched_patches_are_applied_in_order_before_the_build(
 def test_a_fetched_patch_is_pinned_by_its_hash(world: World, tmp_path: Path) -> None:
     patch = write(tmp_path / "fix.patch", FIX)
     wrong = hash_file(write(tmp_path / "other", STALE)).sri
+    line = sys._getframe().f_lineno + 1  # the recipe's line that gives the hash
     pkg = checked_failing(world, patches=[fetch_url(patch.as_uri(), wrong)])
     with pytest.raises((BuildError, HashMismatch)) as info:
         build(pkg)
     assert hash_file(patch).sri in str(info.value)
+    assert f"(hash given at {__file__}:{line}):" in str(info.value)
     assert not world.store.is_valid(pkg.drv.out)
 
 

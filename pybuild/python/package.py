@@ -29,7 +29,6 @@ import _thread
 import functools
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -42,14 +41,13 @@ from ..localsource import LocalSource, local_source
 from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
-from ..userfiles import is_user_file
+from ..userfiles import call_site
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
 from .recipecheck import _close, _shown, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
-    from types import FrameType
     from typing import Any, Literal, TypeAlias
 
     # What an override's positional argument may be: the changes, or a function of the old.
@@ -450,15 +448,8 @@ def build_python_package(
 
 def _call_site() -> str:
     """The recipe's line that called build_python_package or override_python_attrs, as
-    "file:line": the innermost caller outside pybuild's own code (a set hands the recipe a
-    lazy reference to build_python_package, which calls it), the shipped recipes and
-    overlays aside; "" when there is none (an override a lazy reference made later)."""
-    frame: FrameType | None = sys._getframe(2)
-    while frame is not None:
-        if is_user_file(frame.f_code.co_filename):
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-        frame = frame.f_back
-    return ""
+    "file:line" ("" when there is none: an override a lazy reference made later)."""
+    return call_site(2)
 
 
 # Its parameters but the interpreter, as a package set reads a recipe's (without inspect): the
