@@ -297,9 +297,13 @@ def _last_lines(log: str, size: int = 16384) -> list[str]:
 def _run_builtin(
     drv: Derivation, store: Store, work: Path, log_path: Path, options: BuildOptions
 ) -> None:
-    """Build in this process (:mod:`pybuild.builtin`), with the derivation's environment."""
+    """Build in this process (:mod:`pybuild.builtin`), with the derivation's environment.
+
+    Each output's variable names the folder to write (`work`'s), which no rewrite follows
+    (:func:`_rewrite_outputs`); ``NIX_STORE``, as Nix gives its builders, says where the
+    outputs will be, for a builtin that writes its own path into a file."""
     env = {k: _expand(v, store) for k, v in drv.env}
-    env.update({o: str(work / p) for o, p in drv.output_paths.items()})
+    env.update({o: str(work / p) for o, p in drv.output_paths.items()}, NIX_STORE=str(store.dir))
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         try:

@@ -158,7 +158,7 @@ def run_program(outputs: Sequence[str], program: str | None, args: list[str]) ->
     if name is None:
         name = main_program(package_dir[0], args, env_dir) if package_dir else "python"
     path = os.path.join(env_dir, "bin", name)
-    if os.sep in name or name == "activate" or not os.access(path, os.X_OK):
+    if os.sep in name or name in _SOURCED or not os.access(path, os.X_OK):
         from .errors import UsageError
 
         have = ", ".join(_programs(env_dir)) or "none"
@@ -214,13 +214,17 @@ def _project_name(package_dir: str) -> str:
     return str(json.loads(text)["pname"])
 
 
+# A venv's scripts in ``bin`` that a shell sources: no programs.
+_SOURCED = ("activate", "activate.fish")
+
+
 def _programs(folder: str) -> list[str]:
     """The programs in `folder`'s ``bin`` (not a venv's ``activate``, which is sourced)."""
     try:
         names = os.listdir(os.path.join(folder, "bin"))
     except FileNotFoundError:
         return []
-    return sorted(n for n in names if n != "activate" and not n.startswith("."))
+    return sorted(n for n in names if n not in _SOURCED and not n.startswith("."))
 
 
 def _normal(name: str) -> str:

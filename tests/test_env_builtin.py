@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,37 @@ def test_an_environment_is_built_without_a_process(
         check=True,
     )
     assert '"builder": "builtin:python-env"' in shown.stdout
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash", "zsh", "fish"])
+def test_activate_finds_the_environment_from_each_shell(
+    use_index: BuildIndex, tmp_path: Path, shell: str
+) -> None:
+    """bin/activate (sh, bash, zsh) and bin/activate.fish, sourced from another folder: the
+    environment is VIRTUAL_ENV and its python first on PATH; deactivate undoes both. sh
+    cannot tell which file it reads, so its activate names the path the environment has in
+    the store (not the folder it was built in)."""
+    program = shutil.which(shell)
+    if program is None:
+        pytest.skip(f"{shell} is not installed")
+    pkgs = package_set()
+    env = pkgs.python.with_packages(lambda ps: [])
+    assert realise([env.drv], Store.default(), quiet())[env.drv].ok
+    fish = shell == "fish"
+    code = (
+        f"source {env}/bin/activate.fish; echo $VIRTUAL_ENV; command -v python; deactivate;"
+        " echo after $VIRTUAL_ENV"
+        if fish
+        else f". {env}/bin/activate; echo $VIRTUAL_ENV; command -v python; deactivate;"
+        ' echo "after ${VIRTUAL_ENV:-}"'
+    )
+    environ = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [program, "-c", code], cwd=tmp_path, env=environ, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert [*lines[:2], lines[2].rstrip()] == [str(env), f"{env}/bin/python", "after"]
 
 
 def test_a_derivation_of_another_layout_is_refused(store: Store) -> None:
@@ -232,7 +264,7 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
     }
     env = store / "e-env"
     build(spec, env)
-    venv = ["activate", "python", "python3", "python3.11"]
+    venv = ["activate", "activate.fish", "python", "python3", "python3.11"]
     assert sorted(os.listdir(env / "bin")) == sorted([*venv, "jupyter", "lab", "tool"])
     assert "a-python3.11-lab-1.0" in (env / "bin" / "tool").read_text()  # the one asked for
     for name in (

@@ -217,7 +217,9 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
             " derivation: build it with that version of pybuild"
         )
     try:
-        count = layout.build(json.loads(env["PYBUILD_ENV"]), Path(env["out"]))
+        out = env["out"]
+        final = os.path.join(env["NIX_STORE"], os.path.basename(out))
+        count = layout.build(json.loads(env["PYBUILD_ENV"]), out, final)
     except layout.Collision as exc:
         raise BuiltinFailure(
             f"{exc}\n  (use ignore_collisions=True to let the first package win)"

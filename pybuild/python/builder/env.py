@@ -23,8 +23,10 @@ import contextlib
 import os
 
 _ACTIVATE = """\
-# Source this file from bash or zsh: `. bin/activate`; `deactivate` undoes it.
-# The environment is found relative to this file, so it still works after a move.
+# Source this file from bash, zsh or sh: `. bin/activate` (fish: `source bin/activate.fish`);
+# `deactivate` undoes it. bash and zsh find the environment relative to this file, so that it
+# still works after a move; sh (dash) cannot tell which file it reads: it takes the path the
+# environment was built at.
 deactivate () {
     if [ -n "${_PYBUILD_OLD_PATH+x}" ]; then PATH="$_PYBUILD_OLD_PATH"; export PATH; fi
     if [ -n "${_PYBUILD_OLD_PS1+x}" ]; then PS1="$_PYBUILD_OLD_PS1"; export PS1; fi
@@ -34,6 +36,7 @@ deactivate () {
 }
 deactivate nondestructive
 if [ -n "${BASH_SOURCE:-}" ]; then _pybuild_here="${BASH_SOURCE[0]}"; else _pybuild_here="$0"; fi
+case "$_pybuild_here" in */activate) ;; *) _pybuild_here=%(built_at)s ;; esac
 VIRTUAL_ENV=$(cd -- "$(dirname -- "$_pybuild_here")/.." && pwd -P)
 export VIRTUAL_ENV
 unset _pybuild_here
@@ -44,6 +47,37 @@ _PYBUILD_OLD_PS1="${PS1:-}"
 PS1="(pybuild) ${PS1:-}"
 export PS1
 hash -r 2>/dev/null
+"""
+
+# fish's own, found from the file fish says it reads (`status filename`), as venv's is.
+_ACTIVATE_FISH = """\
+# Source this file from fish: `source bin/activate.fish`; `deactivate` undoes it.
+function deactivate --description "leave the pybuild environment"
+    if set -q _PYBUILD_OLD_PATH
+        set -gx PATH $_PYBUILD_OLD_PATH
+        set -e _PYBUILD_OLD_PATH
+    end
+    if functions -q _pybuild_old_fish_prompt
+        functions -e fish_prompt
+        functions -c _pybuild_old_fish_prompt fish_prompt
+        functions -e _pybuild_old_fish_prompt
+    end
+    set -e VIRTUAL_ENV
+    if test "$argv[1]" != nondestructive
+        functions -e deactivate
+    end
+end
+deactivate nondestructive
+set -gx VIRTUAL_ENV (builtin realpath (dirname (status filename))/..)
+set -gx _PYBUILD_OLD_PATH $PATH
+set -gx PATH $VIRTUAL_ENV/bin $PATH
+if functions -q fish_prompt
+    functions -c fish_prompt _pybuild_old_fish_prompt
+    function fish_prompt
+        printf "(pybuild) "
+        _pybuild_old_fish_prompt
+    end
+end
 """
 
 _TRAMPOLINE = """\
@@ -83,8 +117,9 @@ class Collision(Exception):
         self.between, self.hides_own = between, hides_own
 
 
-def build(spec: dict, out: "os.PathLike[str] | str") -> int:
-    """Lay out the environment `spec` describes at `out`; the number of its packages."""
+def build(spec: dict, out: "os.PathLike[str] | str", final: "str | None" = None) -> int:
+    """Lay out the environment `spec` describes at `out`, which will be at `final` (the
+    store path it is stored as; by default `out`); the number of its packages."""
     site_rel = spec["site_packages"]
     packages = list(spec["closure"])
     areas = merged_areas(packages, site_rel)
@@ -92,7 +127,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     out = os.fspath(out)
     os.makedirs(os.path.join(out, site_rel))
     os.mkdir(os.path.join(out, "bin"))
-    write_venv_files(out, spec)
+    write_venv_files(out, spec, final or out)
     for rel, (having, skip) in areas.items():
         if rel != "bin":  # programs are written by link_scripts
             os.makedirs(os.path.join(out, rel), exist_ok=True)
@@ -101,7 +136,9 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
     return len(packages)
 
 
-def write_venv_files(out: str, spec: dict) -> None:
+def write_venv_files(out: str, spec: dict, final: str) -> None:
+    """A venv's files: ``pyvenv.cfg``, the interpreter's names and the activate scripts, sh's
+    naming the environment's `final` path (which sh cannot find from the file)."""
     python = spec["python"]
     _write(
         os.path.join(out, "pyvenv.cfg"),
@@ -113,7 +150,9 @@ def write_venv_files(out: str, spec: dict) -> None:
     )
     for name in _python_names(spec["version"]):
         os.symlink(python, os.path.join(out, "bin", name))
-    _write(os.path.join(out, "bin", "activate"), _ACTIVATE)
+    built_at = "'" + os.path.join(final, "bin", "activate").replace("'", "'\\''") + "'"
+    _write(os.path.join(out, "bin", "activate"), _ACTIVATE % {"built_at": built_at})
+    _write(os.path.join(out, "bin", "activate.fish"), _ACTIVATE_FISH)
 
 
 def _python_names(version: str) -> tuple:
@@ -276,7 +315,7 @@ def refuse_collisions(spec: dict, areas: "dict | None" = None) -> None:
     unless it ignores collisions: at its build, and before it or after it failed, once its
     packages are built (a profile checks so, to say what a profile's user can do)."""
     if not spec["ignore_collisions"]:
-        own = (*_python_names(spec["version"]), "activate")
+        own = (*_python_names(spec["version"]), "activate", "activate.fish")
         packages, site_rel = list(spec["closure"]), spec["site_packages"]
         check_collisions(packages, site_rel, spec["programs"], own, areas)
 
