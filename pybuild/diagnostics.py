@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import PybuildError
+from .evaluate import RaisedAttributeError
 from .userfiles import is_user_file
 
 __all__ = ["describe", "in_a_row", "user_frame"]
@@ -43,6 +44,7 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
     """The text the command line prints for `exc` (without a trailing newline)."""
     if show_trace:
         return "".join(traceback.format_exception(exc)).rstrip()
+    exc = _reported(exc)
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
     lines = [f"error: {text}"]
@@ -68,6 +70,7 @@ def in_a_row(exc: BaseException) -> str:
     message, on its first line the place in the user's code it arose (as Hydra's evaluation
     errors do), since a row is read without the traceback ``describe`` would point into;
     the hint, if ours has one, on the lines after."""
+    exc = _reported(exc)
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
     frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
@@ -75,6 +78,14 @@ def in_a_row(exc: BaseException) -> str:
         return text
     first, newline, rest = text.partition("\n")
     return f"{first} (at {_shown(frame[0])}:{frame[1]}){newline}{rest}"
+
+
+def _reported(exc: BaseException) -> BaseException:
+    """The error to tell for `exc`: an AttributeError a set's attribute raised, not the
+    carrier that keeps it from being taken for the attribute missing."""
+    if isinstance(exc, RaisedAttributeError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
 
 
 def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:

@@ -17,7 +17,7 @@ from types import CodeType, ModuleType
 
 from .errors import MissingAttribute, PybuildError, UsageError
 
-__all__ = ["EvalError", "load_module", "select"]
+__all__ = ["EvalError", "RaisedAttributeError", "load_module", "select"]
 
 
 # How a current cached bytecode file of this interpreter starts: its magic number, then flags
@@ -27,6 +27,18 @@ _PYC_MAGIC = importlib.util.MAGIC_NUMBER + bytes(4)
 
 class EvalError(PybuildError):
     """A user's file raised while it was being evaluated."""
+
+
+class RaisedAttributeError(EvalError):
+    """An AttributeError that evaluating attribute `attr` of a set raised (a recipe's
+    ``version.strip_spaces()``), carried as an error that is none: Python takes an
+    AttributeError out of ``__getattr__``, ``hasattr`` or ``getattr(x, name, default)`` for
+    the attribute being absent, so the set's attribute was reported missing. Its cause is the
+    AttributeError itself, which the command line reports, at the recipe's line."""
+
+    def __init__(self, attr: str, error: AttributeError) -> None:
+        self.attr = attr
+        super().__init__(f"while evaluating {attr}: {type(error).__name__}: {error}")
 
 
 def load_module(path: str | Path, name: str | None = None) -> ModuleType:

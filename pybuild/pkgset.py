@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .bundled import default_recipes
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
-from .evaluate import load_module, select
+from .evaluate import RaisedAttributeError, load_module, select
 from .lazy import Lazy, force
 from .pygc import evaluated, held
 from .python.interpreter import Interpreter
@@ -89,6 +89,10 @@ class _Layer:
             if name in self.overlays:
                 exc.closed_by_overlay(name, *self._overlay_value(name))
             raise
+        except MissingAttribute:  # an input the set lacks: ours, naming it
+            raise
+        except AttributeError as exc:  # the recipe's own: not to be taken for `name` missing
+            raise RaisedAttributeError(name, exc) from exc
         finally:
             stack.pop()
         self.cache[name] = value

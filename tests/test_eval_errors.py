@@ -188,3 +188,44 @@ def test_a_missing_local_source_and_a_failing_import_name_the_recipes_line(
         " 'no_such_module_here'\n  at "
     )
     assert "failing.py:2, in <module>\n    import no_such_module_here\n" in imported.stderr
+
+
+ATTRIBUTE_ERROR = """\
+def recipe(ok):
+    version = "1.0"
+    return version.strip_spaces()
+"""
+
+
+def test_an_attribute_error_of_a_recipe_is_told_at_its_line_not_as_the_attribute_missing(
+    tmp_path: Path,
+) -> None:
+    """Python takes an AttributeError out of ``__getattr__`` for the attribute being absent:
+    the set's attribute was reported missing, with a hint to add it, and so in a file."""
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "attrerr": ATTRIBUTE_ERROR})
+    told = (
+        "error: AttributeError: 'str' object has no attribute 'strip_spaces';"
+        " did you mean 'isspace'?\n"
+        f"  at {folder / 'attrerr.py'}:3, in recipe\n"
+        "    return version.strip_spaces()\n"
+    )
+    for command in ("build", "eval"):
+        result = run_cli(command, "--no-default-recipes", "--recipes", folder, "attrerr")
+        assert result.returncode == 1
+        assert result.stderr.startswith(told), result.stderr
+    file = tmp_path / "file.py"
+    file.write_text(
+        f"from pybuild import package_set\npkgs = package_set(recipes=[{str(folder)!r}])\n"
+    )
+    assert run_cli("eval", "-f", file, "pkgs.attrerr").stderr.startswith(told)
+    file.write_text(file.read_text() + "attrerr = pkgs.attrerr\n")
+    assert run_cli("eval", "-f", file, "attrerr").stderr.startswith(told)
+    traced = subprocess.run(
+        [sys.executable, "-m", "pybuild", "--show-trace", "eval", "--recipes", folder, "attrerr"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f'{folder / "attrerr.py"}", line 3, in recipe' in traced.stderr
+    assert "AttributeError: 'str' object has no attribute 'strip_spaces'\n" in traced.stderr
+    assert "has no attribute 'attrerr'" not in traced.stderr

@@ -13,6 +13,7 @@ import packaging
 import pytest
 
 from pybuild.errors import CycleError, MissingAttribute, UsageError
+from pybuild.evaluate import RaisedAttributeError
 from pybuild.lazy import Lazy
 from pybuild.pkgset import load_overlay, package_set
 from support.interpreter import FAKE_PYTHON
@@ -572,3 +573,14 @@ def test_an_overlays_call_package_names_an_input_no_overlay_adds(recipes: Path) 
         pkgs.a  # noqa: B018 - evaluating is the point
     assert "has no attribute 'leav'; did you mean 'leaf'?" in str(err.value)
     assert f"needed by <lambda>() in {__file__}:" in str(err.value)
+
+
+def test_an_attribute_error_a_recipe_raises_is_not_the_attribute_missing(tmp_path: Path) -> None:
+    """``getattr(pkgs, name, default)`` and ``hasattr`` take an AttributeError for absence."""
+    typo = "def recipe():\n    return 'x'.strip_spaces()\n"
+    folder = write_recipes(tmp_path / "r", {"typo": typo})
+    pkgs = package_set(PY, [folder])
+    with pytest.raises(RaisedAttributeError, match="while evaluating typo: AttributeError") as err:
+        getattr(pkgs, "typo", None)
+    assert isinstance(err.value.__cause__, AttributeError)
+    assert getattr(pkgs, "typoo", None) is None  # absent: still an AttributeError
