@@ -44,7 +44,14 @@ if TYPE_CHECKING:
 else:
     Overlay = Callable  # the same at run time, without typing's Any
 
-__all__ = ["DEFAULT_RECIPES", "Overlay", "PackageSet", "load_overlay", "package_set"]
+__all__ = [
+    "DEFAULT_RECIPES",
+    "Overlay",
+    "PackageSet",
+    "load_overlay",
+    "package_set",
+    "reference_origin",
+]
 
 DEFAULT_RECIPES = default_recipes()
 # By thread (threading.local without threading's import): the attributes being evaluated,
@@ -116,13 +123,9 @@ class _Layer:
         return error
 
     def _overlay_value(self, name: str) -> tuple[str, str]:
-        """Where the overlay's value of `name` is written (its ``final.x`` reference's line,
-        else the overlay function's), and the hint for a cycle that it closes."""
+        """Where the overlay's value of `name` is written, and the hint for a cycle that it
+        closes."""
         value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
-        where = value._where if isinstance(value, Lazy) else ""
-        if not where:
-            code = getattr(_unwrap(self.overlays[name]), "__code__", None)
-            where = f"{code.co_filename}:{code.co_firstlineno}" if code else ""
         if isinstance(value, Lazy) and value._label == f"final.{name}":
             hint = (
                 f"inside an overlay, use prev.{name} for the value before this overlay"
@@ -130,7 +133,23 @@ class _Layer:
             )
         else:
             hint = f"read what the overlay's {name} builds on through prev, not final"
-        return where or repr(self.overlays[name]), hint
+        return self._overlay_where(name), hint
+
+    def _overlay_where(self, name: str) -> str:
+        """Where the overlay's value of `name` is written: its ``final.x`` reference's line,
+        else the overlay function's."""
+        value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
+        where = value._where if isinstance(value, Lazy) else ""
+        return where or _overlay_where(self.overlays[name])
+
+    def origin(self, name: str) -> str | None:
+        """Where this layer's `name` is defined, for an error about its value to point at:
+        ``set by the overlay at FILE:LINE`` or ``returned by the recipe at FILE:LINE``; None
+        for pybuild's own attributes (and names the layer lacks)."""
+        if name in self.overlays:
+            return f"set by the overlay at {self._overlay_where(name)}"
+        where = _recipe_where(self.definitions.get(name))
+        return f"returned by the recipe at {where}" if where else None
 
 
 class _View:
@@ -240,21 +259,19 @@ class PackageSet:
     def recipe_file(self, name: str) -> Path | None:
         """The recipe module `name` comes from, if a recipe folder defines it (the last one
         that does); None for what an overlay or pybuild itself defines."""
-        definition = self._final_layer().definitions.get(name)
-        if isinstance(definition, functools.partial) and definition.func is _call_recipe_file:
-            return Path(definition.args[0])
-        return None
+        file = _recipe_file(self._final_layer().definitions.get(name))
+        return Path(file) if file else None
 
     def recipe_where(self, name: str) -> str | None:
         """``file:line`` of the ``recipe`` function `name` comes from (only the file, if its
         module is not loaded), for an error to point at; None when no recipe folder defines
         it."""
-        file = self.recipe_file(name)
-        if file is None:
-            return None
-        module = sys.modules.get(_module_name(str(file)))
-        code = getattr(getattr(module, "recipe", None), "__code__", None)
-        return f"{file}:{code.co_firstlineno}" if code else str(file)
+        return _recipe_where(self._final_layer().definitions.get(name))
+
+    def origin(self, name: str) -> str | None:
+        """Where `name` is defined, for an error about its value: ``set by the overlay at
+        FILE:LINE`` or ``returned by the recipe at FILE:LINE``; None for pybuild's own."""
+        return self._final_layer().origin(name)
 
     def packages(self) -> list[str]:
         """Attribute names that are recipes (not the builtins such as ``fetch_pypi``)."""
@@ -350,7 +367,11 @@ def _reference(view: _View, name: str, resolve: Callable[[str], Any] | None = No
     only after a failed lookup, which costs as much again."""
     if resolve is not None:
         return Lazy(f"{view._label}.{name}", functools.partial(resolve, name))
-    return Lazy(f"{view._label}.{name}", lambda: view._layer().resolve(name))
+    return Lazy(f"{view._label}.{name}", functools.partial(_resolve_in, view, name))
+
+
+def _resolve_in(view: _View, name: str) -> Any:
+    return view._layer().resolve(name)
 
 
 def _read(view: _View, name: str, where: str) -> Any:
@@ -388,6 +409,42 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
         call = _call_recipe_file
         definitions.update({n[:-3]: functools.partial(call, where + n, owner) for n in names})
     return definitions
+
+
+def _recipe_file(definition: Callable[[], Any] | None) -> str | None:
+    """The recipe file of a layer's definition, if a recipe folder's file makes it."""
+    if isinstance(definition, functools.partial) and definition.func is _call_recipe_file:
+        return str(definition.args[0])
+    return None
+
+
+def _recipe_where(definition: Callable[[], Any] | None) -> str | None:
+    """``file:line`` of the ``recipe`` function a definition calls (only the file, if its
+    module is not loaded); None for a definition of no recipe folder's."""
+    file = _recipe_file(definition)
+    if file is None:
+        return None
+    module = sys.modules.get(_module_name(file))
+    code = getattr(getattr(module, "recipe", None), "__code__", None)
+    return f"{file}:{code.co_firstlineno}" if code else file
+
+
+def reference_origin(value: Any) -> str:
+    """For an error about what a set's reference gave (a recipe's parameter, an overlay's
+    ``final.six``): the attribute and where the set defines it, as ``six, set by the
+    overlay at FILE:LINE``; "" for any other value. Found from the reference's own
+    function (see :func:`_reference` and :meth:`_View.__getattr__`): only an error pays."""
+    thunk = value._thunk if isinstance(value, Lazy) else None
+    if not isinstance(thunk, functools.partial):
+        return ""
+    if thunk.func in (_read, _resolve_in):
+        layer, name = thunk.args[0]._layer(), thunk.args[1]
+    elif isinstance(getattr(thunk.func, "__self__", None), _Layer):
+        layer, name = thunk.func.__self__, thunk.args[0]  # type: ignore[attr-defined]
+    else:
+        return ""
+    origin = layer.origin(name)
+    return f"{name}, {origin}" if origin else name
 
 
 def _not_a_recipe_folder(folder: Path) -> UsageError:

@@ -584,3 +584,25 @@ def test_an_attribute_error_a_recipe_raises_is_not_the_attribute_missing(tmp_pat
         getattr(pkgs, "typo", None)
     assert isinstance(err.value.__cause__, AttributeError)
     assert getattr(pkgs, "typoo", None) is None  # absent: still an AttributeError
+
+
+def test_a_value_no_package_an_overlay_sets_is_blamed_on_the_overlay(
+    recipes: Path, tmp_path: Path
+) -> None:
+    """Its dependents and the command line named neither the attribute nor the overlay."""
+    from pybuild.commands.common import as_derivation
+
+    file = tmp_path / "badkey.py"
+    file.write_text('def overlay(final, prev):\n    return {"leaf": "1.0"}\n')
+    pkgs = package_set(PY, [recipes], [load_overlay(file)])
+    with pytest.raises(UsageError) as err:
+        pkgs.middle.drv  # noqa: B018 - making it is the point
+    assert str(err.value).startswith(
+        "middle: dependencies must be Python packages, not the str '1.0'"
+        f" (leaf, set by the overlay at {file}:1)\n"
+    )
+    with pytest.raises(UsageError) as err:
+        as_derivation(pkgs.leaf, "leaf", pkgs)
+    assert str(err.value).startswith(
+        f"leaf is a str, not a derivation or package (set by the overlay at {file}:1)\n"
+    )

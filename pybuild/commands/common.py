@@ -200,8 +200,8 @@ def _not_a_package(value: Any, attr: str, pkgs: Any) -> NotAPackage:
     from ..pkgset import a_noun
 
     text = f"{attr} is {a_noun(type(value).__name__)}, not a derivation or package"
-    where = pkgs.recipe_where(attr) if pkgs is not None else None
-    error = NotAPackage(f"{text} (returned by the recipe at {where})" if where else text)
+    origin = pkgs.origin(attr) if pkgs is not None else None
+    error = NotAPackage(f"{text} ({origin})" if origin else text)
     error.hint = (
         "what is built is a package (build_python_package(...), call_package(...)) or a"
         " derivation (derivation(...))"

@@ -562,6 +562,10 @@ def _packages(values: Iterable[Any], what: str = "") -> list[PythonPackage]:
     for pkg in found:
         if not isinstance(pkg, PythonPackage):
             kind = "None" if pkg is None else f"the {_shown(pkg)}"
+            from ..pkgset import reference_origin  # the set's attribute that gave it
+
+            origin = next((reference_origin(v) for v in values if force(v) is pkg), "")
+            kind += f" ({origin})" if origin else ""
             error = UsageError(f"{what or 'a package list'} must be Python packages, not {kind}")
             error.hint = "list only the set's Python packages there (not a fetch or a function)"
             raise error
