@@ -35,7 +35,7 @@ from .errors import PybuildError
 from .evaluate import RaisedAttributeError
 from .userfiles import is_user_file
 
-__all__ = ["describe", "in_a_row", "user_frame"]
+__all__ = ["close_names", "describe", "in_a_row", "user_frame"]
 
 _HINT_TRACE = "run again with --show-trace for the full traceback"
 
@@ -97,15 +97,21 @@ def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:
 def _one_line(exc: BaseException) -> str:
     """``Type: message``, with close names for a misspelt attribute ("did you mean …?")."""
     text = "".join(traceback.format_exception_only(exc)).strip().replace("\n", " ")
-    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
-    if isinstance(exc, AttributeError) and name and obj is not None and "mean" not in text:
-        import difflib
+    return text if "mean" in text else text + close_names(exc)
 
-        public = [n for n in dir(obj) if not n.startswith("_")]
-        close = difflib.get_close_matches(name, public, n=3, cutoff=0.6)
-        if close:
-            text += "; did you mean " + ", ".join(repr(c) for c in close) + "?"
-    return text
+
+def close_names(exc: BaseException) -> str:
+    """``; did you mean 'version'?`` for an AttributeError whose object has names close to
+    the one asked for, as the interpreter's traceback says it (from Python 3.12, and never
+    in the exception's text); "" for any other error."""
+    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
+    if not (isinstance(exc, AttributeError) and name and obj is not None):
+        return ""
+    import difflib
+
+    public = [n for n in dir(obj) if not n.startswith("_")]
+    close = difflib.get_close_matches(name, public, n=3, cutoff=0.6)
+    return "; did you mean " + ", ".join(repr(c) for c in close) + "?" if close else ""
 
 
 def user_frame(exc: BaseException) -> tuple[str, int, str] | None:

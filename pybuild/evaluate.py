@@ -60,7 +60,10 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     except Exception as exc:
         if not os.path.isfile(file):  # asked only now: a set loads hundreds of files that exist
             raise UsageError(f"{path}: no such file") from None
-        raise EvalError(f"while evaluating {path}: {type(exc).__name__}: {exc}") from exc
+        from .diagnostics import close_names  # only an error pays for its imports
+
+        said = f"{type(exc).__name__}: {exc}{close_names(exc)}"
+        raise EvalError(f"while evaluating {path}: {said}") from exc
     return module
 
 

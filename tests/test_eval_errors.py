@@ -229,3 +229,24 @@ def test_an_attribute_error_of_a_recipe_is_told_at_its_line_not_as_the_attribute
     assert f'{folder / "attrerr.py"}", line 3, in recipe' in traced.stderr
     assert "AttributeError: 'str' object has no attribute 'strip_spaces'\n" in traced.stderr
     assert "has no attribute 'attrerr'" not in traced.stderr
+
+
+def test_a_misspelt_attribute_of_a_package_in_a_file_names_the_close_ones(tmp_path: Path) -> None:
+    """The interpreter's own suggestion is in no exception's text: the file's error had none."""
+    leaf = (
+        "def recipe(build_python_package):\n"
+        "    return build_python_package(pname='leaf', version='1.0', src='/dev/null')\n"
+    )
+    folder = write_recipes(tmp_path / "r", {"leaf": leaf})
+    file = tmp_path / "file.py"
+    file.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{str(folder)!r}])\n"
+        "v = pkgs.leaf.versoin\n"
+    )
+    result = run_cli("eval", "-f", file, "v")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"error: while evaluating {file}: AttributeError: 'PythonPackage' object has no"
+        " attribute 'versoin'; did you mean 'version'?\n"
+    )
