@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .bundled import default_recipes
-from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError
+from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError, _close_names
 from .evaluate import RaisedAttributeError, load_module, select
 from .lazy import Lazy, force
 from .pygc import evaluated, held
@@ -458,8 +458,17 @@ def _call_recipe_file(file: str, owner: PackageSet) -> Any:
     module = load_module(file, _module_name(file))
     fn = getattr(module, "recipe", None)
     if not callable(fn):
-        raise UsageError(f"{file}: a recipe module must define recipe(...)")
+        raise _no_recipe(file, module)
     return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
+
+
+def _no_recipe(file: str, module: types.ModuleType) -> UsageError:
+    """The error for a recipe module without ``recipe(...)``, naming the functions it defines
+    that are close (``recipes``, ``Recipe``)."""
+    defined = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")]
+    close = _close_names("recipe", defined)
+    mean = "; did you mean " + ", ".join(f"{n}(...)" for n in close) + "?" if close else ""
+    return UsageError(f"{file}: a recipe module must define recipe(...){mean}")
 
 
 def _module_name(file: str) -> str:

@@ -606,3 +606,16 @@ def test_a_value_no_package_an_overlay_sets_is_blamed_on_the_overlay(
     assert str(err.value).startswith(
         f"leaf is a str, not a derivation or package (set by the overlay at {file}:1)\n"
     )
+
+
+def test_a_recipe_module_without_recipe_names_the_close_functions_it_defines(
+    tmp_path: Path,
+) -> None:
+    body = "from pathlib import Path\n\ndef recipes():\n    pass\n\ndef helper():\n    pass\n"
+    folder = write_recipes(tmp_path / "r", {"plural": body})
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder]).plural  # noqa: B018 - evaluating is the point
+    assert str(err.value) == (
+        f"{folder / 'plural.py'}: a recipe module must define recipe(...);"
+        " did you mean recipes(...)?"
+    )
