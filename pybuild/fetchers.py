@@ -52,6 +52,7 @@ __all__ = [
     "find_pypi_file",
     "hash_by_download",
     "locate_pypi_file",
+    "remember_every_file",
     "remember_file",
     "remember_files",
     "remembered_files",
@@ -199,10 +200,11 @@ def _choose_pinned(
     costs an evaluation that needs nothing else of it more than a hundred recipes do. An
     error is not remembered: it is raised again, as :mod:`pybuild.pins` words it."""
     from_strings = all(isinstance(k, str) and isinstance(v, str) for k, v in hashes.items())
+    complete = functools.partial(_pins_every_file, pname, version, hashes)  # for an error
     if tags is None or not from_strings:  # this interpreter's tags (only packaging can say
         from .pins import choose_pinned  # which they are), or pins it refuses with their reason
 
-        return choose_pinned(pname, version, hashes, tags)
+        return choose_pinned(pname, version, hashes, tags, complete)
     cache = _UrlCache()
     pins = json.dumps(sorted(hashes.items()), separators=(",", ":"))
     digest = hashlib.sha256(f"{pins} {_tags_digest(tuple(tags))}".encode()).hexdigest()
@@ -212,9 +214,45 @@ def _choose_pinned(
         return known[0], known[1]
     from .pins import choose_pinned
 
-    filename, sri = choose_pinned(pname, version, hashes, tags)
+    filename, sri = choose_pinned(pname, version, hashes, tags, complete)
     cache.record({key: [filename, sri]})
     return filename, sri
+
+
+def _pins_every_file(pname: str, version: str, hashes: Iterable[str]) -> bool:
+    """Whether pins that lack a file for an interpreter are every file ``update-pins`` would
+    pin of the release (:func:`pybuild.pins.pins_every_file`), so the release has none for
+    it: remembered, as ``update-pins`` records its pins, else asked of the index once and
+    remembered. An index that cannot answer leaves it unknown (False): a recipe pinning a
+    subset by hand is not taken for a release that lacks the file."""
+    cache = _UrlCache()
+    key = _every_file_key(pname, version, hashes)
+    known = cache.recall(key)
+    if known is not None:
+        return known == ["yes"]
+    from .index import Index, PackageIndexError
+    from .pins import pins_every_file
+
+    try:
+        with Index() as index:
+            files = index.release(pname, version)
+    except PackageIndexError:
+        return False
+    every = pins_every_file(hashes, files)
+    cache.record({key: ["yes" if every else "no"]})
+    return every
+
+
+def remember_every_file(pname: str, version: str, names: Iterable[str]) -> None:
+    """Record that `names` are every file ``update-pins`` pins of the release, as it writes
+    them: an interpreter or platform they lack is then known to be the release's gap, with
+    no index asked."""
+    _UrlCache().record({_every_file_key(pname, version, names): ["yes"]})
+
+
+def _every_file_key(pname: str, version: str, names: Iterable[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()
+    return f"pins-all {pname} {version} {digest} {_deciders()}"
 
 
 @functools.lru_cache(maxsize=1)

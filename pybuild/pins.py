@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms, parse_tag
@@ -41,7 +41,15 @@ from .hashing import parse_hash
 from .index.client import best_ranked, best_wheel, default_tags, tag_ranks
 from .index.simple import DistFile
 
-__all__ = ["PLATFORMS", "PYTHONS", "Target", "choose_pinned", "files_to_pin", "targets_for"]
+__all__ = [
+    "PLATFORMS",
+    "PYTHONS",
+    "Target",
+    "choose_pinned",
+    "files_to_pin",
+    "pins_every_file",
+    "targets_for",
+]
 
 # The interpreters and platforms a recipe's pins cover, where the release has files for them.
 PYTHONS = ((3, 10), (3, 11), (3, 12), (3, 13), (3, 14))
@@ -74,17 +82,23 @@ class Target:
 
 
 def choose_pinned(
-    pname: str, version: str, hashes: Mapping[str, str], tags: Sequence[str] | None
+    pname: str,
+    version: str,
+    hashes: Mapping[str, str],
+    tags: Sequence[str] | None,
+    complete: Callable[[], bool] | None = None,
 ) -> tuple[str, str]:
     """The pinned file for an interpreter with `tags` (most specific first; by default this
     one's): its name and SRI hash.
 
     ``update-pins`` pins a file for every interpreter of :data:`PYTHONS` on every platform of
-    :data:`PLATFORMS` where the release has one, so pins that have none for the interpreter on
-    any platform, or none for its platform with any interpreter, say the release has none:
-    :class:`UnsupportedInterpreter`, as nixpkgs' ``disabled`` and ``meta.platforms``. Pins
-    lacking the file otherwise (none yet, or stale) are :class:`NoPinnedWheel`, whose hint
-    pins them.
+    :data:`PLATFORMS` where the release has one, so such pins that have none for the
+    interpreter on any platform, or none for its platform with any interpreter, say the
+    release has none: :class:`UnsupportedInterpreter`, as nixpkgs' ``disabled`` and
+    ``meta.platforms``. Whether the pins are all of those files is `complete`'s answer, asked
+    only then (it may ask the index); pins not known to be (a hand-written subset) say nothing
+    of the release. Pins lacking the file otherwise (none yet, a subset, or stale) are
+    :class:`NoPinnedWheel`, whose hint pins them.
     """
     pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
     order, rank = _ranks(tuple(tags) if tags is not None else None)
@@ -92,15 +106,33 @@ def choose_pinned(
     if best is not None:
         return best.filename, parse_hash(str(best.sha256)).sri
     interpreter = str(order[0]) if order else "(no tags)"
-    if pinned and _covered(order) and not any(_same_interpreter(f.tags, order) for f in pinned):
+    unsupported = _unsupported(pname, version, pinned, order) if _covered(order) else None
+    if unsupported is not None and complete is not None and complete():
+        raise unsupported
+    raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
+
+
+def _unsupported(
+    pname: str, version: str, pinned: Sequence[DistFile], order: Sequence[Tag]
+) -> UnsupportedInterpreter | None:
+    """What pins lacking a file for an interpreter of :data:`PYTHONS` say, were they every
+    file of the release :func:`files_to_pin` chooses: that it has no wheel for the
+    interpreter, or none for its platform; None when they lack one it would have."""
+    if pinned and not any(_same_interpreter(f.tags, order) for f in pinned):
         pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
         reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
-        raise UnsupportedInterpreter(pname, version, interpreter.split("-")[0], reason)
+        return UnsupportedInterpreter(pname, version, str(order[0].interpreter), reason)
     platform = _platform_of(order)
     platforms = [p for p in PLATFORMS if _pins_platform(pinned, p)]
-    if _covered(order) and platform is not None and platforms and platform not in platforms:
-        raise _unsupported_platform(pname, version, platform, platforms)
-    raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
+    if platform is not None and platforms and platform not in platforms:
+        return _unsupported_platform(pname, version, platform, platforms)
+    return None
+
+
+def pins_every_file(names: Iterable[str], files: Iterable[DistFile]) -> bool:
+    """Whether the pinned file `names` are every file of a release (its `files`, as the index
+    lists them) that :func:`files_to_pin` chooses: what ``update-pins`` writes."""
+    return set(files_to_pin(files)[0]) <= set(names)
 
 
 def _platform_of(order: Sequence[Tag]) -> tuple[str, str] | None:

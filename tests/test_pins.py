@@ -154,30 +154,40 @@ def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> No
 
 
 def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
-    """Pins for other platforms alone, with every interpreter: update-pins found none for this
-    one, so the recipe cannot exist here (nixpkgs' meta.platforms), and pinning again would
-    not help."""
+    """Pins for other platforms alone, with every interpreter, that are every file of the
+    release: update-pins found none for this one, so the recipe cannot exist here (nixpkgs'
+    meta.platforms), and pinning again would not help."""
     pins = _pins(*(f"cp3{minor}-cp3{minor}-win_amd64" for minor in range(10, 14)))
     tags = ("cp311-cp311-manylinux_2_36_x86_64", "cp311-cp311-manylinux_2_17_x86_64")
     with pytest.raises(UnsupportedInterpreter) as info:
-        choose_pinned("spin", "1.0", pins, tags)
+        choose_pinned("spin", "1.0", pins, tags, lambda: True)
     assert str(info.value).startswith("spin 1.0 does not support manylinux_x86_64: ")
     assert "its wheels are for win_amd64" in str(info.value)
     assert "update-pins" not in info.value.hint
     # A platform the pins were not written for is not known to be unsupported.
     with pytest.raises(NoPinnedWheel) as missing:
-        choose_pinned("spin", "1.0", pins, ("cp311-cp311-musllinux_1_2_x86_64",))
+        choose_pinned("spin", "1.0", pins, ("cp311-cp311-musllinux_1_2_x86_64",), lambda: True)
     assert not isinstance(missing.value, UnsupportedInterpreter)
+    # Nor by pins not known to be the release's every file (a subset pinned by hand).
+    for complete in (None, lambda: False):
+        with pytest.raises(NoPinnedWheel) as missing:
+            choose_pinned("spin", "1.0", pins, tags, complete)
+        assert not isinstance(missing.value, UnsupportedInterpreter)
 
 
 def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
     pins = _pins("cp312-cp312-manylinux_2_17_x86_64", "cp313-cp313-win_amd64")
+    tags = ("cp310-cp310-manylinux_2_17_x86_64", "py3-none-any")
     with pytest.raises(UnsupportedInterpreter, match=r"spin 1\.0 does not support cp310") as info:
-        choose_pinned("spin", "1.0", pins, ("cp310-cp310-manylinux_2_17_x86_64", "py3-none-any"))
+        choose_pinned("spin", "1.0", pins, tags, lambda: True)
     assert "its wheels are for cp312, cp313" in str(info.value)
     # An interpreter the pins were not written for is not known to be unsupported.
     with pytest.raises(NoPinnedWheel) as info:
-        choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",))
+        choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",), lambda: True)
+    assert not isinstance(info.value, UnsupportedInterpreter)
+    # Nor by pins not known to be the release's every file.
+    with pytest.raises(NoPinnedWheel) as info:
+        choose_pinned("spin", "1.0", pins, tags)
     assert not isinstance(info.value, UnsupportedInterpreter)
 
 
@@ -554,3 +564,47 @@ def test_pins_that_change_nothing_leave_the_recipe_as_written(
         [update] = update_pins(recipes / f"{name}.py")
         assert not update.changed and update.pinned == {wheel.name: sri}
         assert (recipes / f"{name}.py").read_text() == before
+
+
+@on_manylinux
+def test_pins_of_part_of_a_release_lack_a_file_the_release_has(
+    spin_index: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Pins written by hand for another interpreter alone do not say the release has no
+    wheel for this one: spin 1.0 has, so the recipe lacks its pin (NoPinnedWheel, a failure
+    of build --all whose hint pins it). The same pins of gone 1.0, whose one file they are,
+    say so: the index is asked once which it is, and the answer remembered, as update-pins
+    remembers that the pins it writes are every file."""
+    other = spin_index[f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}"]
+
+    def pins(wheel: Path) -> str:
+        return f'hashes={{"{wheel.name}": "{hash_file(wheel).sri}"}}'
+
+    recipes = _recipes(
+        tmp_path / "recipes",
+        part=("spin", "1.0", pins(other)),
+        gone=("gone", "1.0", pins(spin_index["gone"])),
+        lame=("lame", "1.0", "hashes={}"),
+    )
+    update_pins(recipes / "lame.py")
+    pkgs = package_set(recipes=[recipes])
+    with pytest.raises(NoPinnedWheel) as info:
+        pkgs.part.drv  # noqa: B018 - evaluating is the point
+    assert not isinstance(info.value, UnsupportedInterpreter)
+    assert "`pybuild update-pins part`" in info.value.hint
+    with pytest.raises(UnsupportedInterpreter, match=rf"gone 1\.0 does not support {PY}"):
+        pkgs.gone.drv  # noqa: B018
+    only = ["build", "--all", "--no-default-recipes", "--recipes", str(recipes), "--json"]
+    assert main(only) == 1
+    rows = {row["attr"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["part"]["status"] == "eval-failed" and "update-pins part" in rows["part"]["error"]
+    assert rows["gone"]["status"] == rows["lame"]["status"] == "unsupported"
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "nowhere").as_uri())  # no index is asked
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pkgs = package_set(recipes=[recipes])
+    for attr, name in (("gone", PY), ("lame", f"manylinux_{ARCH}")):
+        with pytest.raises(UnsupportedInterpreter, match=rf"does not support {name}"):
+            pkgs[attr].drv  # noqa: B018
