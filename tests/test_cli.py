@@ -1616,3 +1616,21 @@ def test_help_tells_what_a_newcomer_meets() -> None:
     assert "a * before a row marks a package already built" in " ".join(
         run_cli("search", "--help").stdout.split()
     )
+
+
+def test_prefetch_quiet_prints_only_its_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-q, before the command or after it, leaves the download's progress out, as build's."""
+    from support.fixtures import index_environ
+    from support.index import make_sdist, write_index
+
+    sdist = make_sdist(tmp_path, "tiny", "1.0", {"tiny.py": ""})
+    for name, value in index_environ(write_index(tmp_path / "index", [sdist])).items():
+        monkeypatch.setenv(name, value)
+    for flags in (["-q", "prefetch"], ["prefetch", "-q"]):
+        home = tmp_path / "home" / flags[0]  # a new store each time: the file is downloaded
+        result = run_cli(*flags, "tiny==1.0", home=home)
+        assert result.stderr == "" and result.stdout.startswith("hash: sha256-")
+    shown = run_cli("prefetch", "tiny==1.0", home=tmp_path / "home" / "loud").stderr
+    assert "fetched tiny-1.0.tar.gz" in shown

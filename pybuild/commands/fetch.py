@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UnsupportedInterpreter, UsageError
-from .common import open_store, print_json
+from .common import build_options, get_settings, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def _prefetch(args: argparse.Namespace) -> int:
         raise
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)
-    realise([fetched], store)
+    realise([fetched], store, build_options(args, get_settings(args)))  # -q, the timeouts
     if args.json:
         print_json({"url": url, "hash": sri, "name": filename, "path": fetched.path(store=store)})
     else:
