@@ -608,3 +608,17 @@ def test_pins_of_part_of_a_release_lack_a_file_the_release_has(
     for attr, name in (("gone", PY), ("lame", f"manylinux_{ARCH}")):
         with pytest.raises(UnsupportedInterpreter, match=rf"does not support {name}"):
             pkgs[attr].drv  # noqa: B018
+
+
+def test_a_recipe_no_folder_has_is_named_with_the_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wheels, other = _recipes(tmp_path / "wheels"), _recipes(tmp_path / "other")
+    (wheels / "mmh3.py").write_text(RECIPE.format(pname="mmh3", version="1.0", pins="hashes={}"))
+    assert main(["update-pins", "--recipes", str(wheels), "mmh33"]) == 1
+    err = capsys.readouterr().err
+    assert f"the recipe folder {wheels} has no attribute 'mmh33'; did you mean 'mmh3'?" in err
+    both = ["update-pins", "--recipes", str(wheels), "--recipes", str(other), "mmh33"]
+    assert main(both) == 1
+    err = capsys.readouterr().err
+    assert f"the set of recipe folders {wheels}, {other} has no attribute 'mmh33'" in err

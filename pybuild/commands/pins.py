@@ -96,7 +96,15 @@ def _recipe_file(target: str, folders: list[Path]) -> Path:
         if (folder / f"{target}.py").is_file():
             return folder / f"{target}.py"
     known = [p.stem for f in folders for p in f.glob("*.py") if not p.name.startswith("_")]
-    raise MissingAttribute(target, "the recipe folders", known)
+    raise MissingAttribute(target, _folders_name(folders), known)
+
+
+def _folders_name(folders: list[Path]) -> str:
+    """``the recipe folder wheels``, or ``the set of recipe folders a, b``: what an error says
+    lacks a recipe (one subject, whose verb is singular)."""
+    if len(folders) == 1:
+        return f"the recipe folder {folders[0]}"
+    return f"the set of recipe folders {', '.join(map(str, folders))}"
 
 
 def _summary(missing: list[Any]) -> str:
