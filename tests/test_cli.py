@@ -1634,3 +1634,15 @@ def test_prefetch_quiet_prints_only_its_result(
         assert result.stderr == "" and result.stdout.startswith("hash: sha256-")
     shown = run_cli("prefetch", "tiny==1.0", home=tmp_path / "home" / "loud").stderr
     assert "fetched tiny-1.0.tar.gz" in shown
+
+
+def test_search_of_a_pypi_word_says_it_reads_the_sets_recipes(tmp_path: Path) -> None:
+    """No recipe matches pypi:NAME, which eval takes: the answer says so, not 'no match'."""
+    for word, name in (("pypi:rich", "rich"), ("pypi:httpx[http2]", "httpx")):
+        result = run_cli("search", word, cwd=tmp_path, check=False)
+        assert result.returncode == 1 and result.stdout == ""
+        err = result.stderr
+        assert f"not the index's projects: {word!r} names a project on the index" in err
+        shown = "'pypi:httpx[http2]'" if "[" in word else word  # as a shell takes it
+        assert f"hint: `pybuild eval {shown}` shows the package the index's release" in err
+        assert f"`pybuild search {name}` lists the set's recipes that match {name}" in err

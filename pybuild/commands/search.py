@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import UsageError
 from .common import completes_attrs, open_store, package_set, print_json, set_arguments
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -34,6 +35,9 @@ def register(commands: Any) -> None:
 def _search(args: argparse.Namespace) -> int:
     from ..search import search
 
+    for word in args.words:
+        if word.startswith("pypi:"):
+            raise _not_the_index(word)
     results = search(package_set(args), args.words, open_store())
     if args.json:
         print_json([r.to_json() for r in results])
@@ -46,3 +50,23 @@ def _search(args: argparse.Namespace) -> int:
         print("no package matches", flush=True)
         return 1
     return 0
+
+
+def _not_the_index(word: str) -> UsageError:
+    """The error for a ``pypi:`` word: search reads the set's recipes, and no recipe matches
+    it, where ``eval`` takes it and shows the package the index's release makes."""
+    import shlex
+
+    from ..generate import parse_pypi_spec
+
+    name = parse_pypi_spec(word.removeprefix("pypi:"))[0]
+    error = UsageError(
+        f"search lists the set's recipes, not the index's projects: {word!r} names a project"
+        " on the index"
+    )
+    error.hint = (
+        f"`pybuild eval {shlex.quote(word)}` shows the package the index's release makes,"
+        f" building nothing; `pybuild search {shlex.quote(name)}` lists the set's recipes that"
+        f" match {name}"
+    )
+    return error
