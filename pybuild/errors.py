@@ -251,7 +251,8 @@ class NoPinnedWheel(PybuildError):
         )
 
     def name_attribute(self, attr: str) -> None:
-        """Say which attribute's recipe this is (the innermost one, if several are named)."""
+        """Say which attribute's recipe this is (the innermost one, if several are named), as
+        ``update-pins`` takes it: the attribute, or the recipe's or overlay's file."""
         if not self.attr:
             self.attr = attr
             self.hint = self._hint()

@@ -90,7 +90,7 @@ class _Layer:
         try:
             value = force(evaluated(self.definitions[name]))
         except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
-            exc.name_attribute(name)
+            exc.name_attribute(self._pins_target(name))
             raise
         except CycleError as exc:
             if name in self.overlays:
@@ -141,6 +141,17 @@ class _Layer:
         value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
         where = value._where if isinstance(value, Lazy) else ""
         return where or _overlay_where(self.overlays[name])
+
+    def _pins_target(self, name: str) -> str:
+        """What ``pybuild update-pins`` is given to pin `name`'s recipe: the attribute, for a
+        recipe of the default set (where it looks by default), else the file that defines it
+        (a recipe folder's or an overlay's), which it takes as it is."""
+        file = _recipe_file(self.definitions.get(name))
+        if file is None and name in self.overlays:
+            file, _, _ = (_place(self.overlays[name]) or "").rpartition(":")
+        if not file or os.path.dirname(file) == str(DEFAULT_RECIPES):
+            return name
+        return file
 
     def origin(self, name: str) -> str | None:
         """Where this layer's `name` is defined, for an error about its value to point at:
