@@ -121,6 +121,64 @@ def test_a_missing_include_is_an_error_at_the_line_naming_it(tmp_path: Path) -> 
     assert "-r missing.txt: no such file" in info.value.reason
 
 
+def test_installer_options_pybuild_ignores_are_warned_of_with_their_line(
+    tmp_path: Path,
+) -> None:
+    """pip's installer options were kept silently: each is now a warning, with its file and
+    line, saying what pybuild does instead (``:none:``, which undoes one, is no news)."""
+    (tmp_path / "more.txt").write_text("--no-binary=:all:\n")
+    main = tmp_path / "requirements.txt"
+    main.write_text(
+        "six\n--pre\n--only-binary :all:\n--only-binary :none:\n-r more.txt\n"
+        "--prefer-binary\n--trusted-host example.org\n--no-build-isolation\n"
+        "--use-feature=truststore\n"
+    )
+    spec = parse_requirements(main)
+    assert [w.split(": ")[0] for w in spec.warnings] == [
+        f"{main}:2",
+        f"{main}:3",
+        f"{tmp_path / 'more.txt'}:1",
+        f"{main}:6",
+        f"{main}:7",
+        f"{main}:8",
+        f"{main}:9",
+    ]
+    pre, only, no, *_ = spec.warnings
+    assert "--pre is a pip installer option pybuild ignores: a pre-release is taken only" in pre
+    assert "--only-binary :all: is a pip installer option pybuild ignores" in only
+    assert 'prefer = "sdist"' in no
+    assert spec.options[:3] == ["--pre", "--only-binary=:all:", "--only-binary=:none:"]
+
+
+def test_require_hashes_wants_every_requirement_pinned_and_hashed(tmp_path: Path) -> None:
+    """As pip reads --require-hashes (anywhere, an included file too): a requirement without
+    --hash, or not pinned to one release, is an error at its line; constraints need none."""
+    (tmp_path / "c.txt").write_text("urllib3<3\n")
+    main = tmp_path / "requirements.txt"
+    main.write_text(
+        f"-c c.txt\n--require-hashes\nsix==1.17.0 --hash=sha256:{SHA_A}\nrich==14.0.0\n"
+    )
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(main)
+    assert (info.value.path, info.value.line) == (str(main), 4)
+    assert info.value.reason == (
+        f"rich==14.0.0 has no --hash, which --require-hashes ({main}:2) asks of every"
+        " requirement, as in pip"
+    )
+    main.write_text(f"--require-hashes\nsix>=1.17 --hash=sha256:{SHA_A}\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(main)
+    assert info.value.line == 2 and "six>=1.17 is not pinned with ==" in info.value.reason
+    main.write_text(f"six==1.17.* --hash=sha256:{SHA_A}\n-r more.txt\n")
+    (tmp_path / "more.txt").write_text("--require-hashes\n")
+    with pytest.raises(ImportFileError, match="not pinned with =="):
+        parse_requirements(main)
+    main.write_text(f"-c c.txt\n--require-hashes\nsix==1.17.0 --hash=sha256:{SHA_A}\n")
+    spec = parse_requirements(main)
+    assert spec.require_hashes == f"{main}:2" and not spec.warnings
+    assert spec.options == ["--require-hashes"]  # written back as it was
+
+
 def test_requirements_round_trip() -> None:
     spec = RequirementsFile(
         requirements=[
@@ -201,6 +259,54 @@ def test_malformed_pyproject(text: str, kwargs: dict, line: int, reason: str) ->
     with pytest.raises(ImportFileError) as info:
         parse_pyproject_text(text, "pyproject.toml", **kwargs)
     assert reason in info.value.reason and info.value.line == line
+
+
+SELF = """\
+[project]
+name = "My_App"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["humanize"]
+
+[project.optional-dependencies]
+cli = ["typer"]
+web = ["flask", "my-app[cli]"]
+all = ["my.app[web]; python_version >= '3.11'", "my-app[all,nope]"]
+
+[dependency-groups]
+dev = ["my-app[cli]", "pytest"]
+"""
+
+
+def test_a_requirement_on_the_project_itself_means_its_own_extras() -> None:
+    """``all = ["app[cli]"]`` is the project's own extra, as pip and uv read it: never a
+    project of that name on the index. Expanded recursively, a cycle once, the marker of
+    the reference added to what it brings; an extra it lacks is a warning."""
+    spec = parse_pyproject_text(SELF, extras=["all"], groups=["dev"])
+    assert [str(r.requirement) for r in spec.requirements] == [
+        "humanize",
+        'flask; python_version >= "3.11"',
+        'typer; python_version >= "3.11"',
+        "typer",
+        "pytest",
+    ]
+    assert [r.line for r in spec.requirements] == [5, 9, 8, 8, 13]
+    (warning,) = spec.warnings
+    assert warning == (
+        "pyproject.toml:10: my-app[all,nope] names the project's own extra 'nope', which its"
+        " [project.optional-dependencies] do not have (it has all, cli, web); it adds nothing"
+    )
+    both = parse_pyproject_text(SELF, extras=["cli", "web"])
+    assert [str(r.requirement) for r in both.requirements] == ["humanize", "typer", "flask"]
+
+
+def test_a_projects_requires_python_is_kept_for_the_import() -> None:
+    spec = parse_pyproject_text(SELF)
+    assert (spec.requires_python, spec.requires_python_line) == (">=3.10", 4)
+    assert parse_pyproject_text(PYPROJECT).requires_python is None
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(SELF.replace(">=3.10", ">=three"), "pyproject.toml")
+    assert info.value.line == 4 and info.value.reason.startswith("requires-python: ")
 
 
 def test_pyproject_writer_round_trips() -> None:
@@ -311,6 +417,18 @@ def test_malformed_pylock(text: str, line: int, reason: str) -> None:
     with pytest.raises(ImportFileError) as info:
         parse_pylock_text(text, "pylock.toml")
     assert reason in info.value.reason and info.value.line == line
+
+
+def test_a_newer_minor_lock_version_is_read_with_a_warning() -> None:
+    """PEP 751: a tool SHOULD warn of a newer minor version it does not know (a newer major
+    one is refused, above)."""
+    assert parse_pylock_text(PIP_LOCK).warnings == []
+    lock = parse_pylock_text(PIP_LOCK.replace('"1.0"', '"1.5"'), "pylock.toml")
+    assert [p.name for p in lock.packages] == ["certifi", "six"]
+    assert lock.warnings == [
+        "pylock.toml:1: lock-version '1.5' is newer than the 1.0 pybuild knows: it is read as"
+        " 1.0, and what the newer version adds is not looked at"
+    ]
 
 
 def test_pylock_round_trip() -> None:

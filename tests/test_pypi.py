@@ -1433,3 +1433,134 @@ def test_an_import_that_replaces_a_set_package_checks_its_dependents(pkgs, tmp_p
     assert report["packages"]["greet"]["origin"] == "set"  # its metadata allows any shout
     run = "cd / && python -c 'import shout; print(shout.VERSION)' && greet"
     assert cli("shell", "--run", run, cwd=out).stdout.split() == ["2.0", "HELLO", "FROM", "GREET!"]
+
+
+def test_a_pyprojects_reference_to_itself_is_its_own_extras_not_the_index(
+    pkgs, tmp_path: Path
+) -> None:
+    """``all = ["kappa[cli]"]`` in kappa's own pyproject.toml means kappa's cli extra, as pip
+    and uv read it; the index's kappa, a stranger's project of the same name, is never
+    looked up (it was, with a warning that it had no such extra, and cli's iota missing)."""
+    project = tmp_path / "kappa"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "kappa"\nversion = "0.1.0"\ndependencies = ["mu"]\n'
+        '[project.optional-dependencies]\ncli = ["iota"]\nall = ["kappa[cli]", "kappa[all]"]\n'
+    )
+    out = tmp_path / "out"
+    result = cli("import", str(project / "pyproject.toml"), "-o", str(out), "--extra", "all")
+    assert "does not provide the extra" not in result.stderr
+    report = json.loads(
+        cli(
+            "import", str(project / "pyproject.toml"), "-o", str(out), "--extra", "all", "--json"
+        ).stdout
+    )
+    assert sorted(report["packages"]) == ["iota", "mu"]
+    assert 'packages = ["mu", "iota"]' in (out / "shell.py").read_text()
+
+
+def test_a_project_for_another_python_is_refused(pkgs, tmp_path: Path) -> None:
+    """A pyproject.toml's requires-python was ignored; pip install . and uv sync refuse an
+    interpreter it excludes, and so does import, as it does for a lock's."""
+    major, minor = pkgs.interpreter.version_info[:2]
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        f'[project]\nname = "app"\nversion = "0"\nrequires-python = ">={major}.{minor + 1}"\n'
+        'dependencies = ["iota"]\n'
+    )
+    out = tmp_path / "out"
+    refused = cli("import", str(pyproject), "-o", str(out), ok=False)
+    assert (
+        f"{pyproject}:4: the project needs Python >={major}.{minor + 1} (its requires-python);"
+        f" the set's interpreter is {sys.implementation.name} {pkgs.interpreter.version}"
+    ) in refused.stderr
+    hint = f"hint: import it for an interpreter it allows (pybuild --python {major}.{minor + 1}"
+    assert hint in refused.stderr
+    assert not out.exists()
+    pyproject.write_text(pyproject.read_text().replace(f"{minor + 1}", f"{minor}"))
+    cli("import", str(pyproject), "-o", str(out))
+    assert (out / "generated-recipes" / "iota.py").is_file()
+
+
+def test_installer_options_are_warned_of_and_require_hashes_covers_dependencies(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """--pre and the like were ignored silently: each is a warning with its line. With
+    --require-hashes, as with pip, a package the requirements pull in from the index needs a
+    hash in the file too (the set's pluggy pins its own); the hint gives the lines to add."""
+    alpha = _hash_of(index, "alpha-2.0-py3-none-any.whl")
+    beta = _hash_of(index, "beta-1.0-py3-none-any.whl")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"--require-hashes\n--pre\nalpha==2.0 --hash=sha256:{alpha}\n")
+    out = tmp_path / "out"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    refused = cli("import", str(requirements), "-o", str(out), *recipes, ok=False)
+    assert f"warning: {requirements}:2: --pre is a pip installer option pybuild ignores" in (
+        refused.stderr
+    )
+    assert (
+        f"{requirements}: --require-hashes ({requirements}:1) asks a --hash of every package"
+        " from the index, as in pip, and the file gives none for what its requirements need:"
+        " beta 1.0"
+    ) in " ".join(refused.stderr.split())
+    assert f"beta==1.0 --hash=sha256:{beta}" in refused.stderr
+    assert not out.exists()
+    with requirements.open("a") as file:
+        file.write(f"beta==1.0 --hash=sha256:{beta}\n")
+    done = cli("import", str(requirements), "-o", str(out), *recipes)
+    assert "--pre is a pip installer option" in done.stderr
+    assert "wrote 2 recipes" in done.stdout
+    requirements.write_text("--require-hashes\nalpha==2.0\n")
+    refused = cli("import", str(requirements), "-o", str(out), *recipes, ok=False)
+    assert f"{requirements}:2: alpha==2.0 has no --hash" in refused.stderr
+
+
+def test_import_never_overwrites_a_file_it_did_not_write(pkgs, tmp_path: Path) -> None:
+    """``-o .`` in a project silently replaced its hand-written shell.py and overlay.py; the
+    import now refuses, naming the file, and replaces only files it wrote itself."""
+    project = tmp_path / "project"
+    project.mkdir()
+    requirements = project / "requirements.txt"
+    requirements.write_text("iota\n")
+    mine = "from pybuild import package_set\n\npkgs = package_set()\n"
+    (project / "shell.py").write_text(mine)
+    refused = cli("import", str(requirements), "-o", str(project), ok=False)
+    assert (
+        f"{project / 'shell.py'} is not a file pybuild import wrote (it lacks the line"
+        " 'Generated by pybuild from the package index'): the import would overwrite it"
+    ) in refused.stderr
+    assert (
+        f"hint: import into a folder of its own (-o DIR), or move {project / 'shell.py'} away"
+    ) in refused.stderr
+    assert (project / "shell.py").read_text() == mine
+    assert sorted(p.name for p in project.iterdir()) == ["requirements.txt", "shell.py"]
+    # a file of the user's where a recipe goes: refused once the recipes are known
+    out = tmp_path / "out"
+    (out / "generated-recipes").mkdir(parents=True)
+    (out / "generated-recipes" / "iota.py").write_text("# my own\n")
+    refused = cli("import", str(requirements), "-o", str(out), ok=False)
+    assert f"{out / 'generated-recipes' / 'iota.py'} is not a file pybuild import wrote" in (
+        refused.stderr
+    )
+    assert not (out / "shell.py").exists()
+    (out / "generated-recipes" / "iota.py").unlink()
+    cli("import", str(requirements), "-o", str(out))
+    cli("import", str(requirements), "-o", str(out))  # its own files: replaced
+    assert (out / "generated-recipes" / "iota.py").read_text() != "# my own\n"
+
+
+def test_a_lock_of_a_newer_minor_version_is_imported_with_a_warning(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    digest = _hash_of(index, "shout-2.0.tar.gz")
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.5"\ncreated-by = "future"\n\n[[packages]]\nname = "shout"\n'
+        f'version = "2.0"\nsdist = {{ name = "shout-2.0.tar.gz",'
+        f' hashes = {{ sha256 = "{digest}" }} }}\n'
+    )
+    result = cli("import", str(lock), "-o", str(tmp_path / "out"))
+    assert (
+        f"pybuild: warning: {lock}:1: lock-version '1.5' is newer than the 1.0 pybuild knows"
+    ) in result.stderr
+    assert (tmp_path / "out" / "generated-recipes" / "shout.py").is_file()

@@ -10,7 +10,16 @@ certifi for ``python -c``, ``-m`` and the REPL; a folder whose name has a hyphen
 imported by accident. Everything
 is resolved and rendered before the first file is written, and each file is replaced whole,
 so a failure never leaves a half-written folder; generated files that a new import no longer
-needs are removed, any other file is left alone.
+needs are removed, any other file is left alone. A file of the user's where the import would
+write one (a hand-written ``shell.py``: pybuild knows its own by the line :data:`GENERATED`
+its files carry) is never overwritten: the import is refused, naming it.
+
+What the file itself demands is checked first, as pip and uv check it: a ``pyproject.toml``'s
+``requires-python`` and a lock's must allow the set's interpreter, and ``--require-hashes``
+wants a hash in the file for every package that comes from the index to run (build tools,
+which a requirements file has no way to name, excepted, as in pip). What the file says that
+pybuild ignores, or reads without knowing it (a newer ``lock-version``), is a warning on
+stderr with its file and line.
 
 Example::
 
@@ -25,12 +34,14 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from ..atomic import write_atomic
 from ..importers import Lock, RequirementsFile, read_file
@@ -91,32 +102,42 @@ def _check_environments(lock: Lock, path: Path, python: Any) -> None:
     )
 
 
-def _check_requires_python(lock: Lock, path: Path, python: Any) -> None:
-    """A lock whose ``requires-python`` (PEP 751) excludes the set's interpreter is refused, as
-    the PEP asks of an installer and uv does: it was resolved for other Pythons, so its pins
-    may not even install on this one, and its markers were decided for those."""
+def _check_requires_python(spec: RequirementsFile | Lock, path: Path, python: Any) -> None:
+    """A lock or project whose ``requires-python`` excludes the set's interpreter is refused,
+    as PEP 751 asks of an installer and uv does for a lock (it was resolved for other Pythons,
+    so its pins may not even install on this one, and its markers were decided for those),
+    and as ``pip install .`` and ``uv sync`` refuse a project (its code may not run here)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     from ..importers.errors import ImportFileError
     from ..python.locate import python_meeting
 
-    if lock.requires_python is None:
+    line = 0 if isinstance(spec, Lock) else spec.requires_python_line
+    if spec.requires_python is None:
         return
     try:
-        allowed = SpecifierSet(str(lock.requires_python))
+        allowed = SpecifierSet(str(spec.requires_python))
     except InvalidSpecifier as exc:
-        raise ImportFileError(path, 0, f"requires-python: {exc}") from None
+        raise ImportFileError(path, line, f"requires-python: {exc}") from None
     if allowed.contains(python.version, prereleases=True):
         return
     fitting = python_meeting(str(allowed), python.version) or "X.Y"
+    here = f"the set's interpreter is {python.implementation} {python.version}"
+    command = f"pybuild --python {fitting} import {path.name}"
+    if isinstance(spec, Lock):
+        raise ImportFileError(
+            path,
+            0,
+            f"the lock holds only for Python {spec.requires_python} (its requires-python); {here}",
+            f"import it for an interpreter it allows ({command}), lock again for this one"
+            " (pybuild lock), or import the requirements it was locked from",
+        )
     raise ImportFileError(
         path,
-        0,
-        f"the lock holds only for Python {lock.requires_python} (its requires-python); the"
-        f" set's interpreter is {python.implementation} {python.version}",
-        f"import it for an interpreter it allows (pybuild --python {fitting} import"
-        f" {path.name}), lock again for this one (pybuild lock), or import the requirements it"
-        " was locked from",
+        line,
+        f"the project needs Python {spec.requires_python} (its requires-python); {here}, which"
+        " pip and uv would refuse to install it for",
+        f"import it for an interpreter it allows ({command})",
     )
 
 
@@ -184,11 +205,16 @@ def import_file(
     makes the same set: its packages were decided for that interpreter.
     """
     path, folder = Path(path), Path(folder)
+    _refuse_overwriting(folder, ["overlay.py", "shell.py"])  # before a long resolution
     spec = read_file(path, extras, groups)
+    for warning in spec.warnings:
+        print(f"pybuild: warning: {warning}", file=sys.stderr)
+    _check_requires_python(spec, path, pkgs.interpreter)
     if isinstance(spec, Lock):
-        _check_requires_python(spec, path, pkgs.interpreter)
         _check_environments(spec, path, pkgs.interpreter)
     plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
+    if isinstance(spec, RequirementsFile):
+        _check_required_hashes(spec, plan, path)
     texts = {
         f"{RECIPES_FOLDER}/{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
         for pin in plan.generated()
@@ -204,6 +230,7 @@ def import_file(
         pkgs.interpreter.version_xy,
         python,
     )
+    _refuse_overwriting(folder, texts)
     (folder / RECIPES_FOLDER).mkdir(parents=True, exist_ok=True)
     removed = []
     # Recipes beside shell.py are from before generated-recipes/: moved, so not "removed".
@@ -224,6 +251,64 @@ def import_file(
         removed=removed,
         source_trees=_source_trees(spec),
     )
+
+
+def _refuse_overwriting(folder: Path, names: Iterable[str]) -> None:
+    """Refuse to replace a file of `folder` that ``pybuild import`` did not write (a
+    hand-written ``shell.py``): an import rewrites only its own files."""
+    from ..errors import UsageError
+
+    for name in names:
+        target = folder / name
+        if not (target.exists() or target.is_symlink()) or written_by_import(target):
+            continue
+        error = UsageError(
+            f"{target} is not a file pybuild import wrote (it lacks the line"
+            f" {GENERATED!r}): the import would overwrite it"
+        )
+        error.hint = (
+            "import into a folder of its own (-o DIR), or move"
+            f" {target} away if the import may replace it"
+        )
+        raise error
+
+
+def _check_required_hashes(spec: RequirementsFile, plan: Plan, path: Path) -> None:
+    """``--require-hashes``, as pip reads it: every package installed from the index has a
+    hash in the file. The requirements themselves were checked when read; here, each package
+    the plan takes from the index for the request's environment (not a build tool) has to be
+    one of them. The set's recipes pin hashes of their own."""
+    if not spec.require_hashes:
+        return
+    hashed = {entry.name for entry in spec.requirements if entry.hashes}
+    needed, todo = set(), list(plan.root_attrs())
+    while todo:
+        attr = todo.pop()
+        if attr not in needed and attr in plan.pins:
+            needed.add(attr)
+            todo += plan.pins[attr].dependencies
+    missing = [
+        pin
+        for attr, pin in plan.pins.items()
+        if attr in needed and pin.origin == "index" and canonicalize_name(pin.pname) not in hashed
+    ]
+    if not missing:
+        return
+    from ..hashing import parse_hash
+    from ..importers.errors import ImportFileError
+
+    error = ImportFileError(
+        path,
+        0,
+        f"--require-hashes ({spec.require_hashes}) asks a --hash of every package from the"
+        " index, as in pip, and the file gives none for what its requirements need:"
+        f" {', '.join(f'{pin.pname} {pin.version}' for pin in missing)}",
+    )
+    lines = "; ".join(
+        f"{pin.pname}=={pin.version} --hash=sha256:{parse_hash(pin.hash).hex}" for pin in missing
+    )
+    error.hint = f"add them with the hashes of the files the index has now, once checked: {lines}"
+    raise error
 
 
 def _source_trees(spec: RequirementsFile | Lock) -> dict[str, str]:

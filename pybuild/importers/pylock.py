@@ -112,6 +112,12 @@ class Lock:
     lock_version: str = "1.0"
     requires_python: str | None = None
     environments: list[str] = field(default_factory=list)
+    # What was read but may be missed here, each with its FILE:LINE, for the user to hear.
+    warnings: list[str] = field(default_factory=list)
+
+
+# The lock-version this reader knows (PEP 751): a newer 1.x is read, with a warning.
+_KNOWN_LOCK_VERSION = "1.0"
 
 
 def parse_pylock(path: str | Path) -> Lock:
@@ -138,6 +144,13 @@ def parse_pylock_text(text: str, path: str = "pylock.toml") -> Lock:
             _line(text, "lock-version"),
             f"lock-version {version!r} is not supported (only 1.x)",
         )
+    warnings = []
+    if Version(version) > Version(_KNOWN_LOCK_VERSION):  # as PEP 751 asks of a tool
+        warnings.append(
+            f"{path}:{_line(text, 'lock-version')}: lock-version {version!r} is newer than the"
+            f" {_KNOWN_LOCK_VERSION} pybuild knows: it is read as {_KNOWN_LOCK_VERSION}, and what"
+            " the newer version adds is not looked at"
+        )
     created_by = data.get("created-by")
     if not isinstance(created_by, str):
         raise ImportFileError(path, 0, "no created-by (PEP 751 requires it)")
@@ -156,6 +169,7 @@ def parse_pylock_text(text: str, path: str = "pylock.toml") -> Lock:
         lock_version=version,
         requires_python=data.get("requires-python"),
         environments=list(environments) if isinstance(environments, list) else [],
+        warnings=warnings,
     )
 
 

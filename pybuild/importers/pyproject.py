@@ -3,14 +3,23 @@ them back.
 
 ``dependencies`` are always taken; ``optional-dependencies`` only for the extras asked for,
 and ``[dependency-groups]`` (PEP 735) only for the groups asked for, with their
-``{include-group = …}`` entries followed. Dependencies the build backend computes
-(``dynamic = ["dependencies"]``) cannot be read from the file, and say so.
+``{include-group = …}`` entries followed. A requirement on the project itself
+(``all = ["app[cli,web]"]``) means its own extras, as pip and uv read it: it is replaced by
+what those extras require (recursively, a cycle followed once, its marker added to theirs),
+never looked up on an index, where another project may have the name. Dependencies the
+build backend computes (``dynamic = ["dependencies"]``) cannot be read from the file, and say
+so. The project's ``requires-python`` is kept, for the import to refuse an interpreter it
+excludes, as ``pip install .`` and ``uv sync`` do.
 
 Example::
 
     >>> spec = parse_pyproject_text('[project]\\nname = "app"\\ndependencies = ["rich>=13"]\\n')
     >>> [str(r.requirement) for r in spec.requirements]
     ['rich>=13']
+    >>> spec = parse_pyproject_text('[project]\\nname = "app"\\n[project.optional-dependencies]\\n'
+    ...     'cli = ["typer"]\\nall = ["app[cli]", "rich"]\\n', extras=["all"])
+    >>> [str(r.requirement) for r in spec.requirements]
+    ['typer', 'rich']
 """
 
 from __future__ import annotations
@@ -21,7 +30,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from .errors import ImportFileError, read_import_file
@@ -60,13 +71,40 @@ def parse_pyproject_text(
             " list them",
             "import a requirements or lock file made from the installed project instead",
         )
-    found = _requirements(text, path, project.get("dependencies", []), "dependencies")
+    name = project.get("name")
+    own = str(canonicalize_name(name)) if isinstance(name, str) and name else None
     optional = project.get("optional-dependencies", {})
     if not isinstance(optional, dict):
         raise ImportFileError(
             path, _line_of(text, "optional-dependencies"), "optional-dependencies must be a table"
         )
     optional = {str(canonicalize_name(k)): v for k, v in optional.items()}
+    warnings: list[str] = []
+
+    def expand(entries: list[RequirementLine], within: tuple[str, ...]) -> list[RequirementLine]:
+        """`entries` with each requirement on the project itself replaced by what the extras
+        it names require; `within` are the extras being expanded, a cycle's way back."""
+        found = []
+        for entry in entries:
+            if entry.name != own:
+                found.append(entry)
+                continue
+            for extra in sorted(str(canonicalize_name(e)) for e in entry.requirement.extras):
+                if extra in within:
+                    continue  # all = ["app[all]"], or a longer cycle: each extra counts once
+                if extra not in optional:
+                    warnings.append(
+                        f"{entry.where}: {entry.requirement} names the project's own extra"
+                        f" {extra!r}, which its [project.optional-dependencies] do not have"
+                        f" (it has {', '.join(sorted(optional)) or 'none'}); it adds nothing"
+                    )
+                    continue
+                added = _requirements(text, path, optional[extra], extra)
+                marker = entry.requirement.marker
+                found += expand([_under(e, marker) for e in added], (*within, extra))
+        return found
+
+    found = expand(_requirements(text, path, project.get("dependencies", []), "dependencies"), ())
     for extra in extras:
         key = str(canonicalize_name(extra))
         if key not in optional:
@@ -76,11 +114,33 @@ def parse_pyproject_text(
                 f"no extra {extra!r} in [project.optional-dependencies];"
                 f" it has {sorted(optional) or 'none'}",
             )
-        found += _requirements(text, path, optional[key], key)
+        found += expand(_requirements(text, path, optional[key], key), (key,))
     table = data.get("dependency-groups", {})
     for group in groups:
-        found += _group(text, path, table, group, ())
-    return RequirementsFile(requirements=found)
+        found += expand(_group(text, path, table, group, ()), ())
+    requires_python = project.get("requires-python")
+    line = _line_of(text, "requires-python")
+    if requires_python is not None:
+        try:
+            SpecifierSet(str(requires_python))
+        except InvalidSpecifier as exc:
+            raise ImportFileError(path, line, f"requires-python: {exc}") from None
+    return RequirementsFile(
+        requirements=list(dict.fromkeys(found)),
+        warnings=warnings,
+        requires_python=str(requires_python) if requires_python is not None else None,
+        requires_python_line=line if requires_python is not None else 0,
+    )
+
+
+def _under(entry: RequirementLine, marker: Marker | None) -> RequirementLine:
+    """`entry` required only where `marker` holds too (the marker of ``app[cli]; …``)."""
+    if marker is None:
+        return entry
+    requirement = Requirement(str(entry.requirement))
+    own = requirement.marker
+    requirement.marker = Marker(f"({own}) and ({marker})") if own is not None else marker
+    return RequirementLine(requirement, entry.hashes, entry.path, entry.line)
 
 
 def load_toml(text: str, path: str) -> dict[str, Any]:

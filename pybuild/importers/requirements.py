@@ -3,11 +3,16 @@
 Supported: PEP 508 requirements with extras and markers, ``--hash=ALGO:HEX`` (repeatable, on
 the requirement's own logical line), comments, ``\\`` line continuations, ``-r``/``--requirement``
 and ``-c``/``--constraint`` (relative to the including file), and the index options
-``-i``/``--index-url``, ``--extra-index-url`` and ``--no-index``. Options that only steer pip's
-installer (``--pre``, ``--prefer-binary``, ``--only-binary``, ``--no-binary``,
-``--require-hashes``, ``--trusted-host``, …) are kept but change nothing here. Editable and
-direct-URL requirements cannot become pinned index recipes and are refused; anything else
-malformed is an :class:`~pybuild.importers.errors.ImportFileError` with its file and line.
+``-i``/``--index-url``, ``--extra-index-url`` and ``--no-index``. ``--require-hashes`` is
+honoured as pip honours it: every requirement must then be pinned with ``==`` and carry a
+``--hash``, or the file is refused (and :func:`pybuild.generate.import_file` refuses a
+dependency the file gives no hash for). The options that steer only pip's installer
+(``--pre``, ``--prefer-binary``, ``--only-binary``, ``--no-binary``, ``--trusted-host``,
+``--no-build-isolation``, ``--use-feature``) are kept, for writing the file back, but pybuild
+decides those things its own way: each is a warning (:attr:`RequirementsFile.warnings`, with
+its file and line) saying what pybuild does instead. Editable and direct-URL requirements
+cannot become pinned index recipes and are refused; anything else malformed is an
+:class:`~pybuild.importers.errors.ImportFileError` with its file and line.
 
 Example::
 
@@ -36,8 +41,33 @@ __all__ = [
     "parse_requirements_text",
 ]
 
-# Global options that steer only pip's installer: kept, but nothing here depends on them.
-_IGNORED_FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-build-isolation"}
+# Global options that steer only pip's installer: kept (for writing the file back), and
+# warned of, each with what pybuild does instead.
+_WHY_IGNORED = {
+    "--pre": (
+        "a pre-release is taken only where a requirement's own specifier names one"
+        " (NAME>=2.0b1, NAME==2.0rc1), or no final release fits it; write it so"
+    ),
+    "--prefer-binary": (
+        "pybuild chooses each project's file itself: a pure project is built from its sdist"
+        " when it can be built here, a project with compiled wheels comes from the wheel for"
+        " the set's interpreter"
+    ),
+    "--only-binary": (
+        "pybuild chooses each project's file itself: a pure project is built from its sdist"
+        " when it can be built here (as nixpkgs builds from source), else it comes from its"
+        " wheel"
+    ),
+    "--no-binary": (
+        "pybuild chooses each project's file itself: a project with compiled wheels comes"
+        ' from its wheel; the setting prefer = "sdist" (PYBUILD_PREFER=sdist) makes a pure'
+        " project whose sdist cannot be built here an error rather than its wheel"
+    ),
+    "--trusted-host": "pybuild always verifies an https index's certificate",
+    "--no-build-isolation": "every build runs isolated, with only the inputs its recipe names",
+    "--use-feature": "pip's features are pip's own",
+}
+_IGNORED_FLAGS = {"--pre", "--prefer-binary", "--no-build-isolation"}
 _IGNORED_WITH_VALUE = {"--only-binary", "--no-binary", "--trusted-host", "--use-feature"}
 _HASH_ALGORITHMS = {"sha256", "sha384", "sha512"}
 
@@ -82,6 +112,13 @@ class RequirementsFile:
     extra_index_urls: list[str] = field(default_factory=list)
     no_index: bool = False
     options: list[str] = field(default_factory=list)
+    # Where ``--require-hashes`` was given (FILE:LINE), or "" when it was not.
+    require_hashes: str = ""
+    # What was read but changes nothing here, each with its FILE:LINE, for the user to hear.
+    warnings: list[str] = field(default_factory=list)
+    # A pyproject.toml's own ``requires-python``, and its line (see .pyproject).
+    requires_python: str | None = None
+    requires_python_line: int = 0
 
     def index_urls(self) -> list[str] | None:
         """The indexes the file names, or None to use pip's configuration."""
@@ -97,6 +134,7 @@ def parse_requirements(path: str | Path) -> RequirementsFile:
     """Read a requirements file and the files it includes with ``-r`` and ``-c``."""
     result = RequirementsFile()
     _parse_file(Path(path), result, constraint=False, seen=())
+    _check_hashes(result)
     return result
 
 
@@ -104,7 +142,38 @@ def parse_requirements_text(text: str, path: str = "<requirements>") -> Requirem
     """Read requirements from text (``-r`` and ``-c`` are relative to the current folder)."""
     result = RequirementsFile()
     _parse_lines(text, Path(path), result, constraint=False, seen=(Path(path),))
+    _check_hashes(result)
     return result
+
+
+def _check_hashes(spec: RequirementsFile) -> None:
+    """``--require-hashes``, as pip checks it: every requirement is pinned to one release
+    (``==`` or ``===``, no wildcard) and carries a ``--hash``; the first that is not is an
+    error at its line. Constraints need neither, as in pip."""
+    if not spec.require_hashes:
+        return
+    for entry in spec.requirements:
+        pinned = any(
+            s.operator in ("==", "===") and not s.version.endswith(".*")
+            for s in entry.requirement.specifier
+        )
+        if not pinned:
+            raise ImportFileError(
+                entry.path,
+                entry.line,
+                f"{entry.requirement} is not pinned with ==, which --require-hashes"
+                f" ({spec.require_hashes}) asks of every requirement, as in pip",
+                "pin it to one release (NAME==VERSION --hash=sha256:...)",
+            )
+        if not entry.hashes:
+            raise ImportFileError(
+                entry.path,
+                entry.line,
+                f"{entry.requirement} has no --hash, which --require-hashes"
+                f" ({spec.require_hashes}) asks of every requirement, as in pip",
+                "add its file's hash (--hash=sha256:...), as pip-compile --generate-hashes or"
+                " uv pip compile --generate-hashes write it",
+            )
 
 
 def _parse_file(
@@ -198,12 +267,23 @@ def _option(
             "--find-links is not supported: recipes come from a package index",
             "publish the files on an index and name it with --extra-index-url",
         )
+    elif option == "--require-hashes" and value is None:
+        out.options.append(option)
+        out.require_hashes = out.require_hashes or f"{path}:{number}"
     elif option in _IGNORED_FLAGS and value is None:
         out.options.append(option)
+        out.warnings.append(_ignored(path, number, option))
     elif option in _IGNORED_WITH_VALUE:
         out.options.append(f"{option}={need()}")
+        if value != ":none:":  # --only-binary :none: undoes an earlier one: nothing to warn of
+            out.warnings.append(_ignored(path, number, f"{option} {value}", option))
     else:
         raise ImportFileError(path, number, f"unknown option {option!r}")
+
+
+def _ignored(path: Path, number: int, written: str, option: str = "") -> str:
+    why = _WHY_IGNORED[option or written]
+    return f"{path}:{number}: {written} is a pip installer option pybuild ignores: {why}"
 
 
 def _split(line: str, path: Path, number: int) -> list[str]:
