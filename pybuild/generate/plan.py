@@ -57,8 +57,9 @@ _UNPINNED_TTL = 24 * 3600
 # reused: 3: a requested project is its newest release; 4: hatchling hooks' deps; 5: set
 # recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
 # from their wheels; 6: a set recipe pinning a requested project older gives way; 7: a build
-# backend's metadata is the interpreter's own, not the first interpreter's to ask.
-_FORMAT = 7
+# backend's metadata is the interpreter's own, not the first interpreter's to ask; 8: a
+# recipe of the set serves a hashed requirement only when its file is one of the hashes.
+_FORMAT = 8
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
         constraints=constraints,
         all_from_index=request.all_from_index,
         overlay=request.overlay,
+        hashes=hashes,
     )
     releases.prefetch_build_systems(
         (e.name, e.version) for e in chosen.values() if e.origin == "index"

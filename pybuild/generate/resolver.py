@@ -13,7 +13,8 @@ it where candidates come from:
   to the index's newest release that fits even when the set's recipe is older, and falls
   back to the recipe (and then older releases) only when the rest of the request needs it;
 - any other project, or one the request pins to a version the set lacks (or every project,
-  with ``all_from_index``), is the index's releases that have a file for the set's interpreter,
+  with ``all_from_index``), or to hashes (``--hash``, a lock) that no file of the set's
+  recipes has, is the index's releases that have a file for the set's interpreter,
   newest first, with dependencies from their core metadata, markers decided for that
   interpreter, and ``Requires-Python`` checked.
 
@@ -132,8 +133,12 @@ class _Provider:
         constraints: Mapping[str, SpecifierSet],
         overlay: bool = False,
         roots: Collection[str] = (),
+        hashes: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.releases, self.pkgs = releases, pkgs
+        # Project -> the sha256 its file must have: a recipe of the set fetching another file
+        # is no candidate, as pip's hash-checking mode would refuse what it installs.
+        self.hashes = hashes or {}
         self.roots = frozenset(roots)  # requested projects: the index's newest release first
         # Requested projects with no exact version -> the newest release that fits them: a
         # recipe of the set pinning one of them older is tried after the index's releases.
@@ -317,8 +322,12 @@ class _Provider:
         return False
 
     def _set_candidates(self, name: str, extras: frozenset[str]) -> Iterator[Candidate]:
-        for attr, pkg in set_recipes(self.pkgs, name):
+        for attr, pkg in self._recipes(name):
             yield Candidate(name, Version(pkg.version), extras, "set", attr)
+
+    def _recipes(self, name: str) -> Iterator[tuple[str, Any]]:
+        """The set's recipes of a project that may serve it (:func:`_hashed_recipes`)."""
+        return _hashed_recipes(self.pkgs, name, self.hashes.get(name))
 
     @staticmethod
     def _quietly(candidates: Callable[[], Iterator[Candidate]]) -> Iterator[Candidate]:
@@ -360,8 +369,7 @@ class _Provider:
         if not self.from_set(req.name):
             return False
         return any(
-            req.specifier.contains(p.version, prereleases=True)
-            for _, p in set_recipes(self.pkgs, req.name)
+            req.specifier.contains(p.version, prereleases=True) for _, p in self._recipes(req.name)
         )
 
     def narrow_requirement_selection(
@@ -522,6 +530,7 @@ def resolve(
     all_from_index: bool = False,
     overlay: bool = False,
     build: bool = False,
+    hashes: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, Chosen]:
     """Versions for `roots` and everything they need, by project name.
 
@@ -529,15 +538,18 @@ def resolve(
     the index then replaces the set's recipe for the set's own packages too. Raises
     :class:`ResolutionFailed` with resolvelib's causes when there is no solution. `build`
     says the roots are an sdist's build requirements: a release of the index never replaces
-    the set's recipe then, and a root held back from its newest release is no news.
+    the set's recipe then, and a root held back from its newest release is no news. `hashes`
+    are the sha256 a project's file must have (``--hash``, a lock): a recipe of the set whose
+    file is another gives way to the index's releases, whose file must then be one of them.
     """
     from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 
-    from_index: set[str] | None = set() if build else _overridden(pkgs, roots)
+    hashes = hashes or {}
+    from_index: set[str] | None = set() if build else _overridden(pkgs, roots, hashes)
     if all_from_index:
         from_index = None
     requested = () if build else [r.name for r in roots]
-    provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay, requested)
+    provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay, requested, hashes)
     if not build:
         provider.newest_roots = _newest_roots(provider, roots)
     reporter = _Reporter()
@@ -613,13 +625,38 @@ class _Reporter(BaseReporter):  # type: ignore[type-arg]
             raise _GaveUp
 
 
-def _overridden(pkgs: Any, roots: Sequence[Req]) -> set[str]:
-    """Requested projects the set has, but at no version the request accepts."""
+def _overridden(pkgs: Any, roots: Sequence[Req], hashes: Mapping[str, Collection[str]]) -> set[str]:
+    """Requested projects the set has, but at no version the request accepts, or with no
+    file among the `hashes` the request gives."""
     names = set()
     for req in roots:
         if set_attrs(pkgs, req.name) and not any(
             req.specifier.contains(p.version, prereleases=True)
-            for _, p in set_recipes(pkgs, req.name)
+            for _, p in _hashed_recipes(pkgs, req.name, hashes.get(req.name))
         ):
             names.add(req.name)
     return names
+
+
+def _hashed_recipes(
+    pkgs: Any, name: str, allowed: Collection[str] | None
+) -> Iterator[tuple[str, Any]]:
+    """The set's recipes of a project whose file is one of the sha256 `allowed` (all of
+    them when None): as pip's hash-checking mode, a recipe fetching another file may not
+    serve a requirement that gives hashes."""
+    for attr, pkg in set_recipes(pkgs, name):
+        if allowed is None or _file_sha256(pkg) in allowed:
+            yield attr, pkg
+
+
+def _file_sha256(pkg: Any) -> str | None:
+    """The sha256 (hex) of the file a recipe of the set fetches, or None when its source is
+    no download of one file (a local folder, an unpacked archive's hash)."""
+    from ..derivations import Derivation
+    from ..hashing import parse_hash
+    from ..lazy import force
+
+    src = force(pkg.attrs["src"])
+    if not isinstance(src, Derivation) or src.output_hash is None:
+        return None
+    return parse_hash(src.output_hash).hex if src.output_hash_mode == "flat" else None

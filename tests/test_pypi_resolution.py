@@ -1,0 +1,119 @@
+"""How requests on the index meet the set's recipes, on a local index of wheels built here; no
+network.
+
+The index holds ``herald`` 1.0 (needs ``trumpet``, and ``bell`` for its ``loud`` extra),
+``trumpet`` 1.0 and 2.0 (a wheel and an sdist), and ``bell`` 1.0, next to the real build-tool
+wheels; the set has recipes for herald (with its ``loud`` extra), trumpet 2.0 and bell, each
+from its wheel.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+from test_pypi import _metadata, _project, cli, wheel
+
+from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
+from support.index import make_sdist, write_index
+
+RECIPE = """
+def recipe(build_python_package, fetch_pypi{params}):
+    return build_python_package(
+        pname="{name}", version="{version}", format="wheel", dependencies=[{deps}],
+        optional_dependencies={optional},
+        src=fetch_pypi("{name}", "{version}", kind="wheel", hash="{sri}"),
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every file of the index; `build_index` fills the cache of the build tools' wheels."""
+    tmp = tmp_path_factory.mktemp("resolution-dists")
+    herald = _metadata("herald", "1.0", ["trumpet", 'bell; extra == "loud"'], ["loud"])
+    made = [
+        wheel(tmp, "herald", "1.0", "import trumpet\n", herald),
+        wheel(tmp, "trumpet", "1.0", "VERSION = '1.0'\n", _metadata("trumpet", "1.0")),
+        wheel(tmp, "trumpet", "2.0", "VERSION = '2.0'\n", _metadata("trumpet", "2.0")),
+        make_sdist(tmp, "trumpet", "2.0", _project("trumpet", "2.0")),
+        wheel(tmp, "bell", "1.0", "", _metadata("bell", "1.0")),
+    ]
+    return [*made, *sorted(WHEEL_CACHE.glob("*.whl"))]
+
+
+@pytest.fixture
+def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "index"
+    url = write_index(root, dists)
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    return root
+
+
+def _hash_of(index: Path, filename: str) -> str:
+    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def recipes(index: Path, tmp_path: Path) -> list[str]:
+    """The set's recipes for herald (with its loud extra), trumpet 2.0 and bell, as --recipes."""
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    for name, version, deps, optional in (
+        ("herald", "1.0", "trumpet", '{"loud": [bell]}'),
+        ("trumpet", "2.0", "", "{}"),
+        ("bell", "1.0", "", "{}"),
+    ):
+        digest = _hash_of(index, f"{name}-{version}-py3-none-any.whl")
+        sri = "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode()
+        params = "".join(f", {p}" for p in (deps, "bell" if optional != "{}" else "") if p)
+        text = RECIPE.format(
+            name=name, version=version, deps=deps, optional=optional, sri=sri, params=params
+        )
+        (folder / f"{name}.py").write_text(text)
+    package_set(recipes=[DEFAULT_RECIPES, folder]).herald  # noqa: B018 - they evaluate
+    return ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(folder)]
+
+
+# -- hashes: the set's recipe serves only when its file is one of those given -----------------
+
+
+def test_a_hash_the_sets_recipe_file_lacks_is_not_left_to_the_set(
+    index: Path, recipes: list[str], tmp_path: Path
+) -> None:
+    """As pip's hash-checking mode and uv: the set's trumpet 2.0 fetches another file than the
+    one hashed, so trumpet comes from the index, pinned to that hash, which no file has."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"trumpet==2.0 --hash=sha256:{'0' * 64}\n")
+    out = tmp_path / "out"
+    result = cli("import", str(requirements), "-o", str(out), *recipes, ok=False)
+    assert "trumpet 2.0: no file fits the hashes it is locked or required with" in result.stderr
+    assert not out.exists()
+    requirements.write_text(
+        f"trumpet==2.0 --hash=sha256:{_hash_of(index, 'trumpet-2.0-py3-none-any.whl')}\n"
+    )
+    result = cli("import", str(requirements), "-o", str(out), *recipes)
+    assert "left to the set's recipes: trumpet" in result.stdout
+    # the index's other file of trumpet 2.0, not the set's: that very file, in a recipe of its own
+    sdist = _hash_of(index, "trumpet-2.0.tar.gz")
+    requirements.write_text(f"trumpet==2.0 --hash=sha256:{sdist}\n")
+    result = cli("import", str(requirements), "-o", str(out), *recipes)
+    text = (out / "generated-recipes" / "trumpet.py").read_text()
+    assert base64.b64encode(bytes.fromhex(sdist)).decode() in text
+
+
+def test_a_lock_whose_hash_the_sets_recipe_file_lacks_is_refused(
+    index: Path, recipes: list[str], tmp_path: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "uv"\n\n[[packages]]\nname = "trumpet"\n'
+        'version = "2.0"\nwheels = [{ name = "trumpet-2.0-py3-none-any.whl",'
+        f' hashes = {{ sha256 = "{"1" * 64}" }} }}]\n'
+    )
+    result = cli("import", str(lock), "-o", str(tmp_path / "out"), *recipes, ok=False)
+    assert "trumpet 2.0: no file fits the hashes it is locked or required with" in result.stderr
