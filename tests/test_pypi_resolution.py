@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,29 @@ def test_a_lock_whose_hash_the_sets_recipe_file_lacks_is_refused(
     )
     result = cli("import", str(lock), "-o", str(tmp_path / "out"), *recipes, ok=False)
     assert "trumpet 2.0: no file fits the hashes it is locked or required with" in result.stderr
+
+
+# -- extras: a project and its extras are one recipe, of one origin --------------------------
+
+
+def _locked(path: Path) -> dict[str, str]:
+    return {p["name"]: p["version"] for p in tomllib.loads(path.read_text())["packages"]}
+
+
+def test_an_extra_of_a_set_recipe_that_does_not_fit_comes_from_the_index_too(
+    recipes: list[str], tmp_path: Path
+) -> None:
+    """`herald[loud] trumpet<2`: the set's herald takes the set's trumpet 2.0, so herald comes
+    from the index, as without the extra. herald[loud] was the set's recipe while plain herald
+    was the index's, and the environment had trumpet twice (requests[socks] urllib3<2 so)."""
+    lock = tmp_path / "pylock.toml"
+    cli("lock", "pypi:herald", "pypi:trumpet<2", "-o", str(lock), *recipes)
+    assert _locked(lock) == {"herald": "1.0", "trumpet": "1.0"}
+    cli("lock", "pypi:herald[loud]", "pypi:trumpet<2", "-o", str(lock), *recipes)
+    assert _locked(lock) == {"bell": "1.0", "herald": "1.0", "trumpet": "1.0"}
+    run = "python -c 'import bell, herald, trumpet; print(trumpet.VERSION)'"
+    args = ["-p", "pypi:herald[loud]", "-p", "pypi:trumpet<2", "--run", run, *recipes]
+    assert cli("shell", *args).stdout.strip() == "1.0"
+    # while it fits, the set's recipe, with its extra's input
+    cli("lock", "pypi:herald[loud]", "-o", str(lock), *recipes)
+    assert _locked(lock) == {"bell": "1.0", "herald": "1.0", "trumpet": "2.0"}

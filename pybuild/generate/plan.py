@@ -58,8 +58,9 @@ _UNPINNED_TTL = 24 * 3600
 # recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
 # from their wheels; 6: a set recipe pinning a requested project older gives way; 7: a build
 # backend's metadata is the interpreter's own, not the first interpreter's to ask; 8: a
-# recipe of the set serves a hashed requirement only when its file is one of the hashes.
-_FORMAT = 8
+# recipe of the set serves a hashed requirement only when its file is one of the hashes; 9:
+# a project with extras is one recipe, where its extras could be the set's and it the index's.
+_FORMAT = 9
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,11 @@ quadratic. While the resolver works, the metadata of each new dependency's newes
 release is fetched ahead on a thread pool (:meth:`Releases.prefetch`).
 
 Extras are their own identifiers (``requests[socks]``) whose candidates depend on the plain
-project at the same version, as in pip. When no choice satisfies everything, the error lists
-the requirements resolvelib names as the cause, with who asked for each and what exists;
-when backtracking goes on too long, the error names the conflict it kept meeting.
+project at the same version, as in pip, and of the same origin: the set's recipe, or the
+index's release under its own attribute, never one for the extra and the other for the
+project. When no choice satisfies everything, the error lists the requirements resolvelib
+names as the cause, with who asked for each and what exists; when backtracking goes on too
+long, the error names the conflict it kept meeting.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class Req:
     specifier: SpecifierSet = field(default_factory=SpecifierSet)
     parent: str = "the request"
     text: str = ""
-    attr: str = ""  # a set recipe's input: only that very recipe of the set satisfies it
+    attr: str = ""  # only the candidate of that attribute satisfies it (a set recipe's input)
 
     @property
     def key(self) -> str:
@@ -295,9 +297,8 @@ class _Provider:
         ]
 
         def releases() -> Iterator[Candidate]:
-            if attrs:
-                return iter(())
-            return self._quietly(lambda: index(lambda v: version_attr(name, v)))
+            found = self._quietly(lambda: index(lambda v: version_attr(name, v)))
+            return (c for c in found if c.attr in attrs) if attrs else found
 
         holding = [c for c in recipes if self._holds_back(c)] if not attrs else []
         fine = [c for c in recipes if c not in holding]
@@ -393,7 +394,10 @@ class _Provider:
             return []
         label = f"{candidate.name} {candidate.version}"
         if candidate.extras:
-            base = Req(candidate.name, frozenset(), SpecifierSet(f"=={candidate.version}"), label)
+            # the project itself, from where the extra is: requests[socks] the set's recipe
+            # and requests the index's release would put both requests' inputs in one place
+            exact = SpecifierSet(f"=={candidate.version}")
+            base = Req(candidate.name, frozenset(), exact, label, attr=candidate.attr)
             return [
                 base,
                 *(r for e in sorted(candidate.extras) for r in self.extra_reqs(candidate, e)),
