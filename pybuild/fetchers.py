@@ -65,6 +65,8 @@ _FAKE_HASH = "sha256-" + "A" * 43 + "="
 # appendix B splits a URI; what urlsplit would find, at a fifth of its cost (a thousand
 # recipes' downloads spent 1.4% of their evaluation in it).
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?://[^/?#]*)?([^?#]*)")
+# The modules between a recipe's line and its download: fetch_pypi, and the set's references.
+_FORWARDERS = ("fetchers.py", "lazy.py")
 # What a store name cannot hold (\w: what str.isalnum() accepts, and "_").
 _NOT_IN_NAME = re.compile(r"[^\w+\-.?=]")
 
@@ -84,7 +86,7 @@ def fetch_url(
         output_hash=hash or _FAKE_HASH,
         store=store,
         # where the hash is given, for a mismatch found when it is fetched (Nix's meta.position)
-        meta={"url": url, "position": call_site()},
+        meta={"url": url, "position": call_site(through=_FORWARDERS)},
     )
 
 

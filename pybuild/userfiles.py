@@ -33,15 +33,20 @@ def is_user_file(file: str) -> bool:
     return not any(path.is_relative_to(folder) for folder in _installation())
 
 
-def call_site(depth: int = 1) -> str:
+def call_site(depth: int = 1, through: tuple[str, ...] | None = None) -> str:
     """The user's line that led to the caller's caller (`depth` frames above this one), as
     "file:line": the innermost frame outside pybuild's own code, the shipped recipes and
     overlays aside (a set hands a recipe lazy references to pybuild's functions, which call
-    each other); "" when there is none."""
+    each other); "" when there is none. With `through`, only frames of pybuild's modules of
+    those file names may come between: a call that pybuild's own code made for itself (the
+    build tools' downloads a derivation needs) is nobody's line, and not searched for."""
     frame: FrameType | None = sys._getframe(depth + 1)
     while frame is not None:
-        if is_user_file(frame.f_code.co_filename):
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        file = frame.f_code.co_filename
+        if is_user_file(file):
+            return f"{file}:{frame.f_lineno}"
+        if through is not None and file.rpartition("/")[2] not in through:
+            return ""
         frame = frame.f_back
     return ""
 

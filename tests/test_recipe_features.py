@@ -129,6 +129,18 @@ def test_a_fetched_patch_is_pinned_by_its_hash(world: World, tmp_path: Path) -> 
     assert not world.store.is_valid(pkg.drv.out)
 
 
+def test_a_download_pybuild_makes_for_itself_names_no_recipe_line(world: World) -> None:
+    """The build tools' wheels, which pybuild fetches for every build, are its own: no line of
+    the user's gave their hashes, so none is named (nor searched for up the whole stack)."""
+    from pybuild.python.package import _wheels_in
+
+    _wheels_in.cache_clear()
+    wheels = _wheels_in(str(world.home), world.pkgs.python)
+    assert wheels and all(w.meta["position"] == "" for w in wheels)
+    here = fetch_url(Path(__file__).as_uri(), hash_file(__file__).sri)
+    assert here.meta["position"] == f"{__file__}:{sys._getframe().f_lineno - 1}"
+
+
 def test_a_patch_that_does_not_apply_fails_the_patch_phase(world: World, tmp_path: Path) -> None:
     pkg = checked_failing(world, patches=[write(tmp_path / "stale.patch", STALE)])
     text = failure(pkg)

@@ -448,8 +448,14 @@ def build_python_package(
 
 def _call_site() -> str:
     """The recipe's line that called build_python_package or override_python_attrs, as
-    "file:line" ("" when there is none: an override a lazy reference made later)."""
-    return call_site(2)
+    "file:line" ("" when there is none: an override a lazy reference made later, which
+    pybuild's evaluation of a dependency runs, not the user's line of the moment)."""
+    return call_site(2, through=_FORWARDERS)
+
+
+# The modules between a recipe's line and the package it makes: the set's references, and
+# this one's own functions (an override calls the recipe's function again).
+_FORWARDERS = ("lazy.py", "package.py")
 
 
 # Its parameters but the interpreter, as a package set reads a recipe's (without inspect): the
