@@ -50,6 +50,7 @@ __all__ = [
     "PackageSet",
     "load_overlay",
     "package_set",
+    "recipe_function",
     "reference_origin",
 ]
 
@@ -466,11 +467,17 @@ def _not_a_recipe_folder(folder: Path) -> UsageError:
 
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:
-    module = load_module(file, _module_name(file))
+    fn = recipe_function(load_module(file, _module_name(file)), file)
+    return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
+
+
+def recipe_function(module: types.ModuleType, file: str | Path) -> Callable[..., Any]:
+    """A recipe module's ``recipe(...)``; an error naming the functions it defines that are
+    close (``recipes``, ``Recipe``) when it has none."""
     fn = getattr(module, "recipe", None)
     if not callable(fn):
-        raise _no_recipe(file, module)
-    return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
+        raise _no_recipe(str(file), module)
+    return fn
 
 
 def _no_recipe(file: str, module: types.ModuleType) -> UsageError:

@@ -388,11 +388,7 @@ def folder_overlay(folder: str | Path) -> Callable[[Any, Any], dict[str, Any]]:
 
 def _call(prev: Any, file: Path) -> Any:
     from ..evaluate import load_module
+    from ..pkgset import recipe_function
 
     module = load_module(file, f"pybuild_import_{file.stem}_{abs(hash(str(file))):x}")
-    fn = getattr(module, "recipe", None)
-    if not callable(fn):
-        from ..errors import UsageError
-
-        raise UsageError(f"{file}: a recipe module must define recipe(...)")
-    return prev.call_package(fn)
+    return prev.call_package(recipe_function(module, file))
