@@ -163,15 +163,17 @@ def _pins_of_release(
     """The files to pin of one release (name -> SRI hash), each one's URL remembered for
     evaluation without the index, and the targets that no file fits; with the recipe's
     `tags`, only the file they choose."""
-    from .fetchers import hash_by_download, remember_every_file, remember_file
+    from .fetchers import hash_by_download, remember_every_file, remember_files
     from .hashing import parse_hash
 
     chosen, missing = files_to_pin(index.release(pname, version), tags)
     pinned = {}
     for name, dist in chosen.items():
-        sri = parse_hash(dist.sha256).sri if dist.sha256 else hash_by_download(index, dist)
-        remember_file(sri, pname, version, "wheel", dist.url, name, dist.requires_python)
-        pinned[name] = sri
+        pinned[name] = parse_hash(dist.sha256).sri if dist.sha256 else hash_by_download(index, dist)
+    remember_files(  # at once: the record is rewritten once, not for each of dozens of files
+        (sri, pname, version, "wheel", chosen[name].url, name, chosen[name].requires_python)
+        for name, sri in pinned.items()
+    )
     if tags is None:  # every machine's file, not the one the recipe's tags choose
         remember_every_file(pname, version, pinned)
     return pinned, missing
