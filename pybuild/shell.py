@@ -29,7 +29,8 @@ __all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
 # What --pure keeps: what nix-shell --pure keeps (its keepVars, but PATH, made anew, and its
 # own NIX_ ones; the proxies as its networkProxyVariables), what a terminal's session needs,
 # and what a pybuild run in the shell needs to find the same store, settings and downloads:
-# XDG_* folders, the CA certificates behind a proxy, every PYBUILD_ variable (_PURE_PREFIX).
+# XDG_* folders, the CA certificates behind a proxy, the index pip's configuration names (as
+# pybuild reads it: pybuild.index.config), every PYBUILD_ variable (_PURE_PREFIX).
 _PURE_KEEP = frozenset(
     {
         "HOME",
@@ -65,6 +66,9 @@ _PURE_KEEP = frozenset(
         "FTP_PROXY",
         "ALL_PROXY",
         "NO_PROXY",
+        "PIP_CONFIG_FILE",
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
     }
 )
 _PURE_PREFIX = "PYBUILD_"  # PYBUILD_HOME, PYBUILD_CONFIG, and a setting's PYBUILD_<NAME>

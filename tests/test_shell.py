@@ -266,6 +266,10 @@ def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
         "XDG_CACHE_HOME": "/cache",
         "SSL_CERT_FILE": "/etc/ssl/ca.pem",
         "HOME": "/home/me",
+        # the index pybuild downloads from, as pip's configuration names it
+        "PIP_INDEX_URL": "http://127.0.0.1:1/simple",
+        "PIP_EXTRA_INDEX_URL": "http://127.0.0.1:2/simple",
+        "PIP_CONFIG_FILE": "/etc/pip.conf",
     }
     base = {**kept, "PYTHONPATH": "/elsewhere", "MY_SECRET": "x", "PATH": "/opt/bin"}
     environ = shell_environ("/env", True, base)
