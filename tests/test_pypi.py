@@ -780,6 +780,7 @@ def test_a_release_with_wheels_only_for_other_platforms_is_named_so(
             " its wheels are for win32, win_amd64"
         ) in text
         assert "--python" not in info.value.hint
+        assert "the index has no usable version of winonly" in text  # not "has winonly no …"
     assert "but winonly 0.1 has no wheel for this platform" in text
     assert "its wheels are for win32" in text and "cp27" not in text
     assert info.value.hint.startswith(

@@ -167,7 +167,7 @@ class _Provider:
     def available(self, name: str) -> str:
         if name == PYTHON:
             return f"the set's interpreter is Python {self.python}"
-        index = f"the index has {name} {self._shown_versions(name)}"
+        index = self._index_says(name)
         if self.from_set(name):
             shown = ", ".join(f"{p.version} (recipe {a})" for a, p in set_recipes(self.pkgs, name))
             return f"the package set provides {name} {shown or '(none that evaluates)'}; {index}"
@@ -208,16 +208,19 @@ class _Provider:
         except (GenerateError, PackageIndexError):
             return []
 
-    def _shown_versions(self, name: str) -> str:
+    def _index_says(self, name: str) -> str:
+        """What the index has of `name`, for an error: its newest usable versions."""
         from ..index import PackageIndexError
 
         try:
             versions = self._index_versions(name)
         except (GenerateError, PackageIndexError):
-            return "no release"
-        shown = ", ".join(str(v) for v in versions[-_SHOWN:]) or "no usable version"
+            return f"the index has no release of {name}"
+        if not versions:
+            return f"the index has no usable version of {name}"
+        shown = ", ".join(str(v) for v in versions[-_SHOWN:])
         older = len(versions) - _SHOWN
-        return shown + (f" and {older} older" if older > 0 else "")
+        return f"the index has {name} {shown}" + (f" and {older} older" if older > 0 else "")
 
     def no_file(self, name: str, within: SpecifierSet) -> dict[Version, set[Tag]]:
         """Releases `within` the versions asked for that the index has but with no file this
