@@ -845,6 +845,22 @@ def test_pypi_attributes_on_the_command_line(pkgs, index: Path) -> None:
     assert "is not a project with an optional version specifier" in bad.stderr
     empty = cli("build", "pypi:", ok=False).stderr  # packaging's reason, on the error's line
     assert empty.endswith(": expected package name at the start of dependency specifier\n")
+    assert 'a marker (; python_version > "3") is not taken here' in bad.stderr
+
+
+@pytest.mark.parametrize("spec", ["alpha==", "alpha>>1", "alpha[fancy]=2"])
+def test_a_pypi_attribute_with_no_version_specifier_after_its_name_says_so(spec: str) -> None:
+    """Not packaging's "expected semicolon (after name with no version specifier)", which
+    sends one looking for a marker: what follows the name is no specifier."""
+    from pybuild.generate import parse_pypi_spec
+
+    with pytest.raises(UsageError) as info:
+        parse_pypi_spec(spec)
+    name = spec.partition("=")[0].partition(">")[0]
+    assert str(info.value).endswith(
+        f"what follows {name!r} is no version specifier (==1.0, <5, >=1,<2, ~=1.4)"
+    )
+    assert "semicolon" not in str(info.value)
 
 
 def test_pypi_attributes_of_one_command_line_are_resolved_together(pkgs, index: Path) -> None:

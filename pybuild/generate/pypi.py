@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -58,9 +59,22 @@ def parse_pypi_spec(spec: str) -> tuple[str, str | None, tuple[str, ...]]:
         req = Requirement(spec)
     except InvalidRequirement as exc:
         reason = str(exc).splitlines()[0]  # packaging's caret, under the spec, follows
+        if "semicolon" in reason:  # a name, then what packaging could only take for a marker
+            name = re.match(r"[A-Za-z0-9._-]*(\[[^\]]*\])?", spec)[0]  # type: ignore[index]
+            reason = f"what follows {name!r} is no version specifier (==1.0, <5, >=1,<2, ~=1.4)"
         raise UsageError(f"{usage}: {reason[0].lower()}{reason[1:]}") from None
-    if req.marker is not None or req.url:
-        raise UsageError(usage)
+    if req.marker is not None:
+        error = UsageError(f"{usage}: a marker (; {req.marker}) is not taken here")
+        error.hint = (
+            "a pypi: package is for the set's interpreter, which decides the markers of its"
+            " dependencies; a file of requirements with markers is for pybuild import"
+        )
+        raise error
+    if req.url:
+        raise UsageError(
+            f"{usage}: a direct URL (@ {req.url}) is not taken: pypi: names a"
+            " project on the package index"
+        )
     return req.name, _exact(req.specifier) or str(req.specifier) or None, tuple(sorted(req.extras))
 
 
