@@ -821,6 +821,27 @@ def test_backtracking_is_bounded_and_names_the_conflict_it_met(
     assert "beta<1 is required by omega 1.0" in text and "NAME==VERSION" in info.value.hint
 
 
+def test_one_requirement_asked_by_many_releases_is_a_line_with_a_count() -> None:
+    """Backtracking through every release of black, each asking click>=8, is one line naming
+    the first few and counting the rest, not a line for each release."""
+    from types import SimpleNamespace
+
+    from pybuild.generate.explain import _WHO_SHOWN, _required_by
+
+    def asked(text: str, by: str) -> SimpleNamespace:
+        return SimpleNamespace(requirement=SimpleNamespace(text=text, parent=by), parent=None)
+
+    releases = [f"black {v}.0" for v in range(30, 20, -1)]
+    infos = [asked("click>=8", who) for who in releases] + [asked("click<8", "the request")]
+    assert _required_by(infos) == [
+        f"click>=8 is required by {', '.join(releases[:_WHO_SHOWN])} and"
+        f" {len(releases) - _WHO_SHOWN} more",
+        "click<8 is required by the request",
+    ]
+    # one more than shown is named rather than counted ("and 1 more")
+    assert _required_by(infos[: _WHO_SHOWN + 1])[0].endswith(releases[_WHO_SHOWN])
+
+
 def test_a_missing_build_backend_is_named_with_how_to_add_it(pkgs) -> None:
     with pytest.raises(MissingBuildBackend) as info:
         pkgs.from_pypi("zeta")

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = ["explain_conflict", "held_back", "passed_over"]
 
+# Who asks for one requirement, named before the rest are counted.
+_WHO_SHOWN = 4
 _LEFT_OUT_SHOWN = 5  # releases a conflict names as left out by Requires-Python, or fileless
 
 
@@ -60,6 +62,21 @@ def _on(name: str, infos: Mapping[str, list[Any]]) -> list[Any]:
     return [i for key, found in infos.items() if key.partition("[")[0] == name for i in found]
 
 
+def _required_by(infos: Iterable[Any]) -> list[str]:
+    """A line for each requirement text, naming who asks for it; past :data:`_WHO_SHOWN`,
+    counted: every release of a project that backtracking tried (black 26.10.1 back to 22.1.0,
+    each asking click>=8) would otherwise be a line of its own."""
+    whos: dict[str, list[str]] = {}
+    for info in infos:
+        whos.setdefault(_text(info), []).append(_who(info))
+    lines = []
+    for text, who in whos.items():
+        more = len(who) - _WHO_SHOWN
+        shown = ", ".join(who[: _WHO_SHOWN if more > 1 else len(who)])
+        lines.append(f"{text} is required by {shown}" + (f" and {more} more" if more > 1 else ""))
+    return lines
+
+
 def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> ResolutionFailed:
     """resolvelib's causes, grouped by project, with what exists for each; `after` says the
     resolver gave up (``after 500 conflicts``) rather than proved it impossible.
@@ -77,7 +94,7 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
     needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
     no_file: list[tuple[str, Version, str | None]] = []  # no file here; a Python they fit
     for name, infos in by_name.items():
-        lines += [f"{_text(info)} is required by {_who(info)}" for info in infos]
+        lines += _required_by(infos)
         lines.append(f"  and {provider.available(name)}")
         if name == PYTHON:
             needs += [(_who(info), str(info.requirement.specifier)) for info in infos]
