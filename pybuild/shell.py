@@ -72,6 +72,7 @@ _PURE_KEEP = frozenset(
     }
 )
 _PURE_PREFIX = "PYBUILD_"  # PYBUILD_HOME, PYBUILD_CONFIG, and a setting's PYBUILD_<NAME>
+_SOURCED = ("activate", "activate.fish")  # a venv's scripts in bin that a shell sources
 NEVER = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "VIRTUAL_ENV", "CONDA_PREFIX")
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -216,10 +217,6 @@ def _project_name(package_dir: str) -> str:
     import json
 
     return str(json.loads(text)["pname"])
-
-
-# A venv's scripts in ``bin`` that a shell sources: no programs.
-_SOURCED = ("activate", "activate.fish")
 
 
 def _programs(folder: str) -> list[str]:

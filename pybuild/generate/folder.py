@@ -230,7 +230,8 @@ def import_file(
         pkgs.interpreter.version_xy,
         python,
     )
-    _refuse_overwriting(folder, texts)
+    # the recipes' files: overlay.py and shell.py were checked before the resolution
+    _refuse_overwriting(folder, [n for n in texts if n.startswith(RECIPES_FOLDER)])
     (folder / RECIPES_FOLDER).mkdir(parents=True, exist_ok=True)
     removed = []
     # Recipes beside shell.py are from before generated-recipes/: moved, so not "removed".
