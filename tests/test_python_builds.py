@@ -336,6 +336,39 @@ def test_a_wheel_is_refused_as_a_source_tree_by_the_builder(
     main.unpack_phase({**attrs, "src": str(files)}, tmp_path / "out", work / "again", {})
 
 
+def test_a_console_script_whose_package_fails_to_import_is_named_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding ``flask.cli`` imports ``flask``: when that fails (flask 1 with werkzeug 3), the
+    scripts check shows the import's error, where it had called the module missing from the
+    package and its dependencies; a module that is truly missing is still named so."""
+    main = builder_phases(monkeypatch)
+    monkeypatch.setenv("PYBUILD_BUILD_TOP", str(tmp_path))
+    site_packages = "lib/site-packages"
+    site = tmp_path / "out" / site_packages
+    (site / "app").mkdir(parents=True)
+    (site / "app" / "__init__.py").write_text(
+        "print('app says hello')\n"
+        "raise ImportError(\"cannot import name 'url_quote' from 'werkzeug.urls'\")\n"
+    )
+    (site / "app" / "cli.py").write_text("def main(): pass\n")
+    info = site / "app-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: app\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[console_scripts]\napp = app.cli:main\n")
+    attrs = {"site_packages": site_packages, "dependencies": []}
+    with pytest.raises(main.PhaseFailed) as failed:
+        main.scripts_check_phase(attrs, tmp_path / "out", tmp_path, {})
+    assert str(failed.value).startswith(
+        "console scripts whose module's package fails to import: app (app.cli:main):"
+        " ImportError: cannot import name 'url_quote' from 'werkzeug.urls'."
+    )
+
+    (info / "entry_points.txt").write_text("[console_scripts]\napp = app_helper.cli:main\n")
+    with pytest.raises(main.PhaseFailed, match=r"neither the package nor its dependencies: app "):
+        main.scripts_check_phase(attrs, tmp_path / "out", tmp_path / "again", {})
+
+
 def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

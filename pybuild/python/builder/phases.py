@@ -321,6 +321,25 @@ def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) ->
     print(f"pybuild: {len(requires)} requirements met by the dependencies{rest}", flush=True)
 
 
+# Asks, for each module of a console script, whether it is there without running it: a
+# module's parent packages must be imported to find it, and one that fails to import is no
+# missing module but a broken package (flask 1 with werkzeug 3), whose error must be shown.
+_FIND_SCRIPT_MODULES = """\
+import importlib.util, json
+def problem(name):
+    try:
+        return None if importlib.util.find_spec(name) else ''
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + '.')):
+            return ''
+        return f'{type(exc).__name__}: {exc}'
+    except Exception as exc:
+        return f'{type(exc).__name__}: {exc}'
+problems = {m: problem(m) for m in %r}
+print(json.dumps({m: p for m, p in problems.items() if p is not None}))
+"""
+
+
 def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     """Every console script must find its module in the package or its closure: a script
     that cannot start is a broken command in every profile it is installed into."""
@@ -340,23 +359,27 @@ def scripts_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
     if not scripts:
         return
     modules = sorted({ep.module for ep in scripts})
-    code = (
-        "import importlib.util\n"
-        "def found(name):\n"
-        "    try:\n"
-        "        return importlib.util.find_spec(name) is not None\n"
-        "    except Exception:  # a parent package that is missing or fails to import\n"
-        "        return False\n"
-        f"print(' '.join(m for m in {modules!r} if not found(m)))\n"
-    )
     sites = [str(out / attrs["site_packages"]), *_sites(attrs, closure(attrs["dependencies"]))]
-    missing = set(_python_output(work, "scripts", sites, ["-c", code]).split())
-    broken = [f"{ep.name} ({ep.value})" for ep in scripts if ep.module in missing]
-    if broken:
+    output = _python_output(work, "scripts", sites, ["-c", _FIND_SCRIPT_MODULES % modules])
+    problems = json.loads(output.splitlines()[-1])  # a package may print as it is imported
+    missing = [f"{ep.name} ({ep.value})" for ep in scripts if problems.get(ep.module) == ""]
+    if missing:
         raise PhaseFailed(
             f"console scripts whose module is in neither the package nor its dependencies:"
-            f" {', '.join(broken)}. Add the dependency that provides it, or drop the script"
+            f" {', '.join(missing)}. Add the dependency that provides it, or drop the script"
             ' saying why: remove_scripts={"NAME": "reason"}.'
+        )
+    failing = [
+        f"{ep.name} ({ep.value}): {problems[ep.module]}"
+        for ep in scripts
+        if problems.get(ep.module)
+    ]
+    if failing:
+        raise PhaseFailed(
+            f"console scripts whose module's package fails to import: {'; '.join(failing)}."
+            " It needs another version of a dependency, or one it does not declare: give"
+            " the version it works with, or drop the script saying why:"
+            ' remove_scripts={"NAME": "reason"}.'
         )
     print(f"pybuild: {len(scripts)} console scripts find their modules", flush=True)
 
