@@ -369,6 +369,33 @@ def test_a_console_script_whose_package_fails_to_import_is_named_with_its_error(
         main.scripts_check_phase(attrs, tmp_path / "out", tmp_path / "again", {})
 
 
+def test_asking_a_failed_backend_what_it_needs_adds_none_of_its_warnings_to_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyproject-hooks replays a hook's warnings in the caller: setuptools' boxed deprecations,
+    from the question asked after a failed build_wheel, had pushed the compiler's error out of
+    the log's tail (pycrypto on 3.13)."""
+    import warnings
+
+    from pyproject_hooks import BuildBackendHookCaller
+
+    main = builder_phases(monkeypatch)
+    monkeypatch.setenv("PYBUILD_BUILD_TOP", str(tmp_path))
+    (tmp_path / "warner.py").write_text(
+        "import warnings\n"
+        "def get_requires_for_build_wheel(config_settings=None):\n"
+        "    warnings.warn('License classifiers are deprecated.')\n"
+        "    return []\n"
+    )
+    hooks = BuildBackendHookCaller(
+        str(tmp_path), "warner", backend_path=["."], python_executable=sys.executable
+    )
+    with warnings.catch_warnings(record=True) as replayed:
+        warnings.simplefilter("always")
+        main._explain_build_failure(hooks, None, [], "warner", {})
+    assert [str(w.message) for w in replayed] == []
+
+
 def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

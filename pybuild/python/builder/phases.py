@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 from bytecode import build_cores, compile_tree  # siblings: this folder is sys.path[0]
@@ -182,8 +183,11 @@ def _explain_build_failure(hooks, settings, site_dirs: list, backend: str, env: 
     so on success the answer could change nothing (pip and uv with --no-build-isolation do not
     ask either), and asking costs a whole interpreter importing the backend again."""
     print("pybuild: build_wheel failed; asking the backend what it needs", flush=True)
-    try:  # quietly: a backend failing again would push its first failure out of the log's tail
-        with hooks.subprocess_runner(_runner(env, quiet=True)):
+    # Quietly: the backend's output, and its warnings, which pyproject-hooks replays in this
+    # process (setuptools' boxed deprecations), would push the failure out of the log's tail.
+    try:
+        with hooks.subprocess_runner(_runner(env, quiet=True)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             extra = hooks.get_requires_for_build_wheel(settings)
     except Exception:  # the backend cannot say: its build_wheel failure is the one to show
         return
