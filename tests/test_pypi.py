@@ -35,7 +35,9 @@ build-tool wheels of the hermetic build index:
 - ``winonly``: 0.1, a wheel for CPython 2.7 on Windows, and 1.0, wheels for this interpreter's
   Python on Windows (as pywin32): no release installs here, whatever the Python;
 - ``nudyn``: an sdist with an old ``PKG-INFO`` whose in-tree backend asks the program
-  ``nu-tool`` for its requirements; ``nu-tool``, a wheel with that program, only the index has.
+  ``nu-tool`` for its requirements; ``nu-tool``, a wheel with that program, only the index has;
+- ``rusty``: 1.0, a wheel for this interpreter; 2.0, a wheel for CPython 3.99 on this platform
+  and an sdist whose ``setup.py`` fails (a Rust toolchain it lacks, as orjson's on 3.13).
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ RUST = (
     '[build-system]\nrequires = ["setuptools>=61", "setuptools-rust>=1.5"]\n'
     'build-backend = "setuptools.build_meta"\n'
 )
+NO_CARGO = "raise SystemExit('Cargo, the Rust package manager, is not installed')\n"
 SETUP_PY = "from setuptools import setup\nsetup(name='upsilon', packages=['upsilon'])\n"
 FAILING_TEST = "def test_fails():\n    assert False\n"
 SETUPTOOLS = (
@@ -303,6 +306,9 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
                 "nu-tool = nu_tool:main\n",
             },
         ),
+        wheel(tmp, "rusty", "1.0", "", _metadata("rusty", "1.0"), tag=_best_tag()),
+        wheel(tmp, "rusty", "2.0", "", _metadata("rusty", "2.0"), tag=_other_cpython_tag()),
+        sdist(tmp, "rusty", "2.0", {"pyproject.toml": SETUPTOOLS, "setup.py": NO_CARGO}),
         sdist(
             tmp,
             "vcond",
@@ -323,6 +329,11 @@ def _noisy(files: dict[str, str]) -> dict[str, str]:
         "dependencies =", 'classifiers = ["License :: OSI Approved :: MIT License"]\ndependencies ='
     )
     return {**files, "pyproject.toml": text}
+
+
+def _other_cpython_tag() -> str:
+    """A CPython wheel's tag for this platform, of a Python no interpreter here is (3.99)."""
+    return "cp399-cp399-" + _best_tag().rsplit("-", 1)[1]
 
 
 def _best_tag() -> str:
@@ -437,6 +448,27 @@ def test_a_backends_output_while_preparing_metadata_is_kept_off_the_terminal(
     finally:
         show_backend_output(False)
     assert "running egg_info" in capfd.readouterr().err
+
+
+def test_a_release_built_for_want_of_a_wheel_for_this_python_hints_at_one_that_has_one(
+    pkgs, index: Path
+) -> None:
+    """orjson 3.9.10 on 3.13 has wheels for other Pythons only, so its Rust sdist is built,
+    and the backend's error was all one saw; the hint names a release with a wheel for this
+    interpreter and an interpreter its wheels are for, either installed without building."""
+    from packaging.version import Version
+
+    from pybuild.generate.errors import MetadataError
+
+    with Releases(Index(), pkgs) as releases, pytest.raises(MetadataError) as info:
+        releases.metadata("rusty", Version("2.0"))
+    assert "setuptools.build_meta failed to prepare the metadata" in str(info.value)
+    assert "Cargo, the Rust package manager, is not installed" in str(info.value)
+    assert info.value.hint == (
+        f"rusty 2.0 has no wheel for this interpreter ({_best_tag()}), so it is built from its"
+        " sdist: choose a release with a wheel for it (pypi:rusty==1.0) or an interpreter its"
+        " wheels are for (--python 3.99)"
+    )
 
 
 def test_a_pep658_file_with_the_wrong_hash_is_refused(pkgs, index: Path) -> None:

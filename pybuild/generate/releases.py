@@ -315,9 +315,37 @@ class Releases:
             dest = Path(tmp) / "src"
             dest.mkdir()
             source = unpack(self._download(sdist), dest)
-            text = prepare_metadata(self.pkgs, source, system, label, tools)
+            try:
+                text = prepare_metadata(self.pkgs, source, system, label, tools)
+            except MetadataError as exc:
+                exc.hint = self._wheel_elsewhere_hint(name, version) or exc.hint
+                raise
         meta = parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
         return meta, self._prepared
+
+    def _wheel_elsewhere_hint(self, name: str, version: Version) -> str:
+        """What to do when a release that has wheels, none for this interpreter, must be built
+        from its sdist (orjson 3.9.10 on 3.13, a Rust build): take a release with a wheel for
+        it, or an interpreter it has wheels for, as uv would install either without building.
+        Empty if the release has no wheel at all: its sdist is all there is."""
+        here = {t.platform for t in self.tags}
+        tags = [t for f in self.version_files(name, version) if f.kind == "wheel" for t in f.tags]
+        if not tags:
+            return ""
+        minors = sorted(  # of CPython 3's wheels for this platform: cp312 -> 12
+            int(t.interpreter[3:])
+            for t in tags
+            if t.platform in here and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
+        )
+        python = Version(self.pkgs.interpreter.version)
+        fitting = [v for v in self.usable_versions(name, python) if self.wheels(name, v)]
+        ways = [f"a release with a wheel for it (pypi:{name}=={fitting[-1]})"] if fitting else []
+        if minors:
+            ways.append(f"an interpreter its wheels are for (--python 3.{minors[-1]})")
+        return (
+            f"{name} {version} has no wheel for this interpreter ({self.tags[0]}), so it is"
+            " built from its sdist" + (f": choose {' or '.join(ways)}" if ways else "")
+        )
 
     def _core_metadata(self, wheel: DistFile) -> str | None:
         """The PEP 658 metadata file of `wheel`, or None if the index does not really have it."""
