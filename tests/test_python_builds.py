@@ -348,7 +348,7 @@ def test_a_console_script_whose_package_fails_to_import_is_named_with_its_error(
     site = tmp_path / "out" / site_packages
     (site / "app").mkdir(parents=True)
     (site / "app" / "__init__.py").write_text(
-        "print('app says hello')\n"
+        "print('app says hello', end='')\n"
         "raise ImportError(\"cannot import name 'url_quote' from 'werkzeug.urls'\")\n"
     )
     (site / "app" / "cli.py").write_text("def main(): pass\n")

@@ -340,7 +340,7 @@ def problem(name):
     except Exception as exc:
         return f'{type(exc).__name__}: {exc}'
 problems = {m: problem(m) for m in %r}
-print(json.dumps({m: p for m, p in problems.items() if p is not None}))
+print("\\n" + json.dumps({m: p for m, p in problems.items() if p is not None}))
 """
 
 
