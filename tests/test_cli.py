@@ -177,6 +177,16 @@ def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     assert "hint: pybuild verify --check-contents --repair puts" in damaged.stderr  # as Nix's
     assert run_cli("verify", cwd=tmp_path).returncode == 0  # only a re-hash sees the change
 
+    # named paths alone, as nix store verify PATH…: the closure with -r
+    alone = run_cli("verify", "--check-contents", "result", cwd=tmp_path)
+    assert (alone.stdout, alone.stderr) == ("", "checked 1 path(s): 0 damaged path(s)\n")
+    closure = run_cli("verify", "--check-contents", "-r", "result", cwd=tmp_path, check=False)
+    assert closure.returncode == 1
+    assert closure.stdout.startswith(f"modified: {greeting}: expected")
+    assert "checked 2 path(s): 1 damaged path(s)" in closure.stderr
+    whole = run_cli("verify", "-r", cwd=tmp_path, check=False)
+    assert "verify -r takes the paths whose closures to check" in whole.stderr
+
 
 def test_result_link_of_several_targets(tmp_path: Path) -> None:
     result = run_cli("build", "-f", HELLO, "hello", "greeting", "-o", "out", cwd=tmp_path)

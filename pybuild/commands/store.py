@@ -82,7 +82,18 @@ def register(commands: Any) -> None:
     form.add_argument("--hex", dest="form", action="store_const", const="hex", help="hexadecimal")
 
     p = commands.add("verify", _verify, "check that registered paths exist and are unchanged")
-    p.add_argument("--check-contents", action="store_true", help="re-hash every path")
+    completes_attrs(
+        p.add_argument(
+            "targets",
+            nargs="*",
+            metavar="ATTR|PATH",
+            help=f"{TARGET_HELP}; only these paths (an attribute's outputs) are checked, and no"
+            " left-overs of interrupted builds are looked for (default: the whole store)",
+        )
+    )
+    target_options(p)
+    p.add_argument("-r", "--recursive", action="store_true", help="the paths' whole closures")
+    p.add_argument("--check-contents", action="store_true", help="re-hash every path checked")
     p.add_argument(
         "--repair",
         action="store_true",
@@ -281,11 +292,13 @@ def _verify(args: argparse.Namespace) -> int:
     if args.recover_registry:
         _recover_registry(store, listed=not args.json)
     check_contents = args.check_contents or args.repair
+    names = _verified_names(args, store)
     # The link cache first: a repair must not link a damaged entry back into the store. The
-    # repair links only from this object, whose entries have just been hashed.
-    links = link_cache(args) if check_contents else None
+    # repair links only from this object, whose entries have just been hashed. Named paths
+    # alone leave the link cache unchecked, unless they are to be repaired.
+    links = link_cache(args) if args.repair or (check_contents and names is None) else None
     entries = list(links.verify(remove=args.repair)) if links is not None else []
-    problems = list(store.verify(check_contents=check_contents))
+    problems = list(store.verify(check_contents=check_contents, names=names))
     damage = [p for p in problems if p.is_damage]
     where = {p: p.path if p.kind == "registry" else str(store.path(p.path)) for p in problems}
     rows = [(where[p], p.kind, p.detail) for p in problems]
@@ -295,7 +308,8 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         for path, kind, detail in rows:
             print(f"{kind}: {path}: {detail}")
-        summary = f"checked the store: {len(damage)} damaged path(s)"
+        checked = "the store" if names is None else f"{len(names)} path(s)"
+        summary = f"checked {checked}: {len(damage)} damaged path(s)"
         if entries:
             done = "removed" if args.repair else "left; --repair removes them"
             noun = "entry" if len(entries) == 1 else "entries"
@@ -306,6 +320,17 @@ def _verify(args: argparse.Namespace) -> int:
     if args.repair and damage and all(p.kind != "registry" for p in damage):
         return _repair(args, store, [p.path for p in damage], links)
     return 1 if damage or (entries and not args.repair) else 0
+
+
+def _verified_names(args: argparse.Namespace, store: Any) -> list[str] | None:
+    """The paths the command line names (with their closures for ``-r``), or None for the
+    whole store."""
+    if not args.targets:
+        if args.recursive:
+            raise UsageError("verify -r takes the paths whose closures to check")
+        return None
+    names = [name for named in outputs_named(args, args.targets, store) for name in named]
+    return store.closure(names) if args.recursive else list(dict.fromkeys(names))
 
 
 def _what_repairs(damage: list[Any]) -> str:

@@ -428,12 +428,14 @@ class Store:
 
     # -- checking ---------------------------------------------------------------------------
 
-    def verify(self, check_contents: bool = False) -> Iterator[Problem]:
-        """Registered paths that are missing or changed, and unregistered left-overs
-        (:func:`pybuild.store.verify.verify`)."""
+    def verify(
+        self, check_contents: bool = False, names: Iterable[str] | None = None
+    ) -> Iterator[Problem]:
+        """Registered paths that are missing or changed, and unregistered left-overs; or of
+        `names` alone (:func:`pybuild.store.verify.verify`)."""
         from .verify import verify
 
-        return verify(self, check_contents)
+        return verify(self, check_contents, names)
 
 
 @functools.lru_cache(maxsize=16)

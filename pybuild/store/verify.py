@@ -8,7 +8,7 @@ its record class is a dataclass, and ``dataclasses`` imports ``inspect`` (6 ms).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import RegistryError
@@ -36,8 +36,12 @@ class Problem:
         return self.kind != "unregistered"
 
 
-def verify(store: Store, check_contents: bool = False) -> Iterator[Problem]:
-    """Registered paths that are missing or changed, and unregistered left-overs.
+def verify(
+    store: Store, check_contents: bool = False, names: Iterable[str] | None = None
+) -> Iterator[Problem]:
+    """Registered paths that are missing or changed, and unregistered left-overs; with
+    `names` (registered paths), those paths alone, as ``nix store verify PATH…``: checking a
+    few paths' contents need not re-hash the whole store.
 
     A registry that is lost, damaged or cannot be opened is the one problem reported (kind
     ``registry``, its path the database's): without it no path can be judged.
@@ -48,7 +52,7 @@ def verify(store: Store, check_contents: bool = False) -> Iterator[Problem]:
     except RegistryError as exc:
         yield Problem(str(store.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
         return
-    for name in sorted(registered):
+    for name in sorted(registered if names is None else set(names)):
         target = store.path(name)
         if not os.path.lexists(target):
             yield Problem(name, "missing", "registered but absent from the store")
@@ -57,7 +61,7 @@ def verify(store: Store, check_contents: bool = False) -> Iterator[Problem]:
             expected = store.info(name).nar_hash
             if actual.sri != expected:
                 yield Problem(name, "modified", f"expected {expected}, found {actual.sri}")
-    if store.dir.is_dir():
+    if names is None and store.dir.is_dir():
         for entry in sorted(os.listdir(store.dir)):
             if entry not in registered and len(entry) > HASH_LEN:
                 yield Problem(entry, "unregistered", "left over from an interrupted build")
