@@ -300,10 +300,9 @@ def _run_builtin(
     """Build in this process (:mod:`pybuild.builtin`), with the derivation's environment.
 
     Each output's variable names the folder to write (`work`'s), which no rewrite follows
-    (:func:`_rewrite_outputs`); ``NIX_STORE``, as Nix gives its builders, says where the
-    outputs will be, for a builtin that writes its own path into a file."""
+    (:func:`_rewrite_outputs`): a builtin writes no path of its own into a file."""
     env = {k: _expand(v, store) for k, v in drv.env}
-    env.update({o: str(work / p) for o, p in drv.output_paths.items()}, NIX_STORE=str(store.dir))
+    env.update({o: str(work / p) for o, p in drv.output_paths.items()})
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         try:

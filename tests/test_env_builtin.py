@@ -77,30 +77,34 @@ def test_activate_finds_the_environment_from_each_shell(
     use_index: BuildIndex, tmp_path: Path, shell: str
 ) -> None:
     """bin/activate (sh, bash, zsh) and bin/activate.fish, sourced from another folder: the
-    environment is VIRTUAL_ENV and its python first on PATH; deactivate undoes both. sh
-    cannot tell which file it reads, so its activate names the path the environment has in
-    the store (not the folder it was built in)."""
+    environment is VIRTUAL_ENV and its python first on PATH; deactivate undoes both. A copy
+    moved elsewhere (a moved home) finds itself too: sh, which cannot say which file it reads,
+    had been given the store path the environment was built at, so that the same store path
+    had another content in each home, and a moved one activated the old place."""
     program = shutil.which(shell)
     if program is None:
         pytest.skip(f"{shell} is not installed")
     pkgs = package_set()
     env = pkgs.python.with_packages(lambda ps: [])
     assert realise([env.drv], Store.default(), quiet())[env.drv].ok
-    fish = shell == "fish"
-    code = (
-        f"source {env}/bin/activate.fish; echo $VIRTUAL_ENV; command -v python; deactivate;"
-        " echo after $VIRTUAL_ENV"
-        if fish
-        else f". {env}/bin/activate; echo $VIRTUAL_ENV; command -v python; deactivate;"
-        ' echo "after ${VIRTUAL_ENV:-}"'
-    )
-    environ = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        [program, "-c", code], cwd=tmp_path, env=environ, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.split("\n")
-    assert [*lines[:2], lines[2].rstrip()] == [str(env), f"{env}/bin/python", "after"]
+    moved = tmp_path / "moved"
+    shutil.copytree(str(env), moved, symlinks=True)
+    assert str(Store.default().dir) not in (moved / "bin" / "activate").read_text()
+    for where in (str(env), str(moved)):
+        code = (
+            f"source {where}/bin/activate.fish; echo $VIRTUAL_ENV; command -v python;"
+            " deactivate; echo after $VIRTUAL_ENV"
+            if shell == "fish"
+            else f". {where}/bin/activate; echo $VIRTUAL_ENV; command -v python; deactivate;"
+            ' echo "after ${VIRTUAL_ENV:-}"'
+        )
+        environ = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        done = subprocess.run(
+            [program, "-c", code], cwd=tmp_path, env=environ, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.split("\n")
+        assert [*lines[:2], lines[2].rstrip()] == [where, f"{where}/bin/python", "after"]
 
 
 def test_a_derivation_of_another_layout_is_refused(store: Store) -> None:

@@ -217,9 +217,7 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
             " derivation: build it with that version of pybuild"
         )
     try:
-        out = env["out"]
-        final = os.path.join(env["NIX_STORE"], os.path.basename(out))
-        count = layout.build(json.loads(env["PYBUILD_ENV"]), out, final)
+        count = layout.build(json.loads(env["PYBUILD_ENV"]), env["out"])
     except layout.Collision as exc:
         raise BuiltinFailure(
             f"{exc}\n  (use ignore_collisions=True to let the first package win)"

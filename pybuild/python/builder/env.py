@@ -24,9 +24,8 @@ import os
 
 _ACTIVATE = """\
 # Source this file from bash, zsh or sh: `. bin/activate` (fish: `source bin/activate.fish`);
-# `deactivate` undoes it. bash and zsh find the environment relative to this file, so that it
-# still works after a move; sh (dash) cannot tell which file it reads: it takes the path the
-# environment was built at.
+# `deactivate` undoes it. The environment is found relative to this file, so that it still
+# works after a move: bash and zsh name the file; sh (dash) does not, but has it open.
 deactivate () {
     if [ -n "${_PYBUILD_OLD_PATH+x}" ]; then PATH="$_PYBUILD_OLD_PATH"; export PATH; fi
     if [ -n "${_PYBUILD_OLD_PS1+x}" ]; then PS1="$_PYBUILD_OLD_PS1"; export PS1; fi
@@ -36,7 +35,20 @@ deactivate () {
 }
 deactivate nondestructive
 if [ -n "${BASH_SOURCE:-}" ]; then _pybuild_here="${BASH_SOURCE[0]}"; else _pybuild_here="$0"; fi
-case "$_pybuild_here" in */activate) ;; *) _pybuild_here=%(built_at)s ;; esac
+case "$_pybuild_here" in */activate) ;; *)
+    for _pybuild_fd in /proc/$$/fd/*; do
+        case "$(readlink "$_pybuild_fd" 2>/dev/null)" in
+        */bin/activate) _pybuild_here=$(readlink "$_pybuild_fd") ;;
+        esac
+    done
+    unset _pybuild_fd ;;
+esac
+case "$_pybuild_here" in */activate) ;; *)
+    echo "bin/activate: this shell does not say which file it reads: source it from bash," \
+        "zsh or sh on Linux (fish: bin/activate.fish)" >&2
+    unset _pybuild_here
+    return 1 ;;
+esac
 VIRTUAL_ENV=$(cd -- "$(dirname -- "$_pybuild_here")/.." && pwd -P)
 export VIRTUAL_ENV
 unset _pybuild_here
@@ -117,9 +129,8 @@ class Collision(Exception):
         self.between, self.hides_own = between, hides_own
 
 
-def build(spec: dict, out: "os.PathLike[str] | str", final: "str | None" = None) -> int:
-    """Lay out the environment `spec` describes at `out`, which will be at `final` (the
-    store path it is stored as; by default `out`); the number of its packages."""
+def build(spec: dict, out: "os.PathLike[str] | str") -> int:
+    """Lay out the environment `spec` describes at `out`; the number of its packages."""
     site_rel = spec["site_packages"]
     packages = list(spec["closure"])
     areas = merged_areas(packages, site_rel)
@@ -127,7 +138,7 @@ def build(spec: dict, out: "os.PathLike[str] | str", final: "str | None" = None)
     out = os.fspath(out)
     os.makedirs(os.path.join(out, site_rel))
     os.mkdir(os.path.join(out, "bin"))
-    write_venv_files(out, spec, final or out)
+    write_venv_files(out, spec)
     for rel, (having, skip) in areas.items():
         if rel != "bin":  # programs are written by link_scripts
             os.makedirs(os.path.join(out, rel), exist_ok=True)
@@ -136,9 +147,9 @@ def build(spec: dict, out: "os.PathLike[str] | str", final: "str | None" = None)
     return len(packages)
 
 
-def write_venv_files(out: str, spec: dict, final: str) -> None:
-    """A venv's files: ``pyvenv.cfg``, the interpreter's names and the activate scripts, sh's
-    naming the environment's `final` path (which sh cannot find from the file)."""
+def write_venv_files(out: str, spec: dict) -> None:
+    """A venv's files: ``pyvenv.cfg``, the interpreter's names and the activate scripts, none
+    naming where the environment is, so that its content is the same in every store."""
     python = spec["python"]
     _write(
         os.path.join(out, "pyvenv.cfg"),
@@ -150,8 +161,7 @@ def write_venv_files(out: str, spec: dict, final: str) -> None:
     )
     for name in _python_names(spec["version"]):
         os.symlink(python, os.path.join(out, "bin", name))
-    built_at = "'" + os.path.join(final, "bin", "activate").replace("'", "'\\''") + "'"
-    _write(os.path.join(out, "bin", "activate"), _ACTIVATE % {"built_at": built_at})
+    _write(os.path.join(out, "bin", "activate"), _ACTIVATE)
     _write(os.path.join(out, "bin", "activate.fish"), _ACTIVATE_FISH)
 
 
