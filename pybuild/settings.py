@@ -143,9 +143,10 @@ SETTINGS: dict[str, Setting] = {
             "prefer",
             str,
             "any",
-            "any | sdist: 'sdist' makes a pypi: package whose sdist cannot be built an error"
-            " instead of taking its wheel",
-            choices=("any", "sdist"),
+            "any | sdist | wheel: 'sdist' makes a pypi: package whose sdist cannot be built an"
+            " error instead of taking its wheel; 'wheel' takes the wheel of every pypi: package"
+            " that has one for the interpreter, as pip and uv install it",
+            choices=("any", "sdist", "wheel"),
         ),
         Setting(
             "builders",

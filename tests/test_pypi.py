@@ -1124,6 +1124,21 @@ def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
     assert again.attrs["format"] == "pyproject"
 
 
+def test_prefer_wheel_takes_the_wheel_of_a_project_whose_sdist_builds(
+    pkgs, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An sdist that builds but builds wrong (rst2html5's leaves its module out with today's
+    poetry-core) had no way out for a pypi: user, who has no recipe to fix: prefer = wheel
+    takes its wheel, as pip and uv install it; an sdist-only project is still built."""
+    assert pkgs.from_pypi("iota").attrs["format"] == "pyproject"  # an sdist and a pure wheel
+    monkeypatch.setenv("PYBUILD_PREFER", "wheel")
+    wheeled = package_set(recipes=pkgs.recipe_dirs)
+    assert wheeled.from_pypi("iota").attrs["format"] == "wheel"
+    told = capsys.readouterr().err  # as the recipe's docstring says
+    assert "built from its wheel iota-1.0-py3-none-any.whl, as prefer = wheel asks" in told
+    assert wheeled.from_pypi("delta").attrs["format"] == "pyproject"  # it has no wheel
+
+
 def test_many_requirements_on_one_project_are_merged_at_once(
     pkgs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

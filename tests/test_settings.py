@@ -425,7 +425,7 @@ def test_a_value_outside_the_choices_from_env_suggests_the_closest(env: dict[str
         load_settings(environ={**env, "PYBUILD_PREFER": "sdists"})
     assert str(info.value) == (
         "invalid value 'sdists' for setting 'prefer' from env PYBUILD_PREFER:"
-        " expected one of any, sdist; did you mean 'sdist'?"
+        " expected one of any, sdist, wheel; did you mean 'sdist'?"
     )
 
 
@@ -440,8 +440,10 @@ def test_a_value_outside_the_choices_in_the_file_names_the_file(env: dict[str, s
 
 
 def test_a_value_outside_the_choices_from_the_program_is_refused() -> None:
-    with pytest.raises(SettingsError, match="'prefer' from argument: expected one of any, sdist"):
-        Settings().with_overrides(prefer="wheel")
+    with pytest.raises(
+        SettingsError, match="'prefer' from argument: expected one of any, sdist, wheel"
+    ):
+        Settings().with_overrides(prefer="wheels")
 
 
 def test_bad_int_from_env_names_setting_source_and_value(env: dict[str, str]) -> None:

@@ -9,8 +9,10 @@ recipe's docstring; so does an sdist that declares no build backend (``setup.py`
 build requirements (``setup_requires``) are known only once it runs, and one that compiles Rust
 (maturin, setuptools-rust), since no Rust compiler is among the set's tools. The setting
 ``prefer = "sdist"`` makes the first an error and the second a build from the sdist, for users
-who insist on building from source. A project with compiled wheels comes from the wheel that
-fits the interpreter best.
+who insist on building from source; ``prefer = "wheel"`` takes the wheel of every project that
+has one, as pip and uv do, for a project whose sdist builds but builds wrong (rst2html5's
+leaves out its module with today's poetry-core). A project with compiled wheels comes from the
+wheel that fits the interpreter best.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .errors import GenerateError, MissingBuildBackend
 from .releases import Releases
 from .resolver import Chosen, Req
 
-__all__ = ["Pin", "Pinner", "prefer_sdist"]
+__all__ = ["Pin", "Pinner", "preference"]
 
 
 @dataclass
@@ -54,12 +56,13 @@ class Pin:
     notes: list[str] = field(default_factory=list)  # choices a user should know of
 
 
-def prefer_sdist() -> bool:
-    """The ``prefer`` setting: ``"sdist"`` refuses a wheel where the sdist cannot build."""
+def preference() -> str:
+    """The ``prefer`` setting: ``"sdist"`` refuses a wheel where the sdist cannot build,
+    ``"wheel"`` takes a wheel wherever there is one, ``"any"`` neither (load_settings refuses
+    any other value)."""
     from ..settings import load_settings
 
-    # load_settings refuses any value but the setting's choices, "any" and "sdist".
-    return bool(load_settings().prefer == "sdist")
+    return str(load_settings().prefer)
 
 
 class Pinner:
@@ -69,8 +72,9 @@ class Pinner:
     ``(attribute, version)``, for the plan cache to check the set still holds it.
     """
 
-    def __init__(self, releases: Releases, pkgs: Any, prefer_sdist: bool = False) -> None:
-        self.releases, self.pkgs, self.prefer_sdist = releases, pkgs, prefer_sdist
+    def __init__(self, releases: Releases, pkgs: Any, prefer: str = "any") -> None:
+        self.releases, self.pkgs = releases, pkgs
+        self.prefer_sdist, self.prefer_wheel = prefer == "sdist", prefer == "wheel"
         self.pins: dict[str, Pin] = {}
         self.used: dict[str, tuple[str, str]] = {}
         self._taken: dict[str, str] = {}  # attribute -> version, of the index's packages
@@ -126,7 +130,9 @@ class Pinner:
         wheels = [w for w in releases.wheels(entry.name, entry.version) if fits(w)]
         compiled = any(f.kind == "wheel" and not _pure(f.tags) for f in files)
         env = None
-        if sdist is not None and (not wheels or not compiled):
+        if sdist is not None and wheels and self.prefer_wheel:
+            pin.notes.append(f"built from its wheel {wheels[0].filename}, as prefer = wheel asks")
+        elif sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
             if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:

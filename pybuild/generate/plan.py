@@ -44,7 +44,7 @@ from ..errors import PybuildError, UsageError
 from ..importers.requirements import RequirementLine
 from ..lazy import force
 from .buildenv import BuildEnv
-from .files import Pin, Pinner, prefer_sdist
+from .files import Pin, Pinner, preference
 from .names import set_attrs
 from .releases import Releases, cache_root
 from .render import recipe_text
@@ -73,11 +73,11 @@ class Request:
     all_from_index: bool = False
     overlay: bool = False
 
-    def key(self, python: str, prefer_sdist: bool = False) -> str:
+    def key(self, python: str, prefer: str = "any") -> str:
         text = json.dumps(
             {
                 "format": _FORMAT,
-                "prefer_sdist": prefer_sdist,
+                "prefer": prefer,
                 "requirements": sorted(f"{r.requirement} {r.hashes}" for r in self.requirements),
                 "constraints": sorted(str(r.requirement) for r in self.constraints),
                 "all": self.all_from_index,
@@ -158,8 +158,8 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     pinned = request.pinned()
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
-    sdist_only = prefer_sdist()
-    cache = cache_root(index.urls) / "plans" / f"{request.key(python, sdist_only)}.json"
+    prefer = preference()
+    cache = cache_root(index.urls) / "plans" / f"{request.key(python, prefer)}.json"
     stale = None
     if not refresh:
         entry = _load(cache)
@@ -174,7 +174,7 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
             stale = entry["plan"]
     try:
         with Releases(index, pkgs) as releases:
-            plan = make_plan(pkgs, request, releases, sdist_only)
+            plan = make_plan(pkgs, request, releases, prefer)
     except IndexUnavailable:
         if stale is None:
             raise
@@ -200,7 +200,7 @@ def _tell(plan: Plan) -> None:
             print(f"pybuild: {note}", file=sys.stderr)
 
 
-def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool = False) -> Plan:
+def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "any") -> Plan:
     """Resolve `request` against the index and the set, and choose every file."""
     env = releases.env
     roots: list[Req] = []
@@ -236,7 +236,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, sdist_only: bool 
     releases.prefetch_build_systems(
         (e.name, e.version) for e in chosen.values() if e.origin == "index"
     )
-    pinner = Pinner(releases, pkgs, sdist_only)
+    pinner = Pinner(releases, pkgs, prefer)
     for entry in chosen.values():
         pinner.add(entry, chosen, hashes.get(entry.name))
     used = pinner.used

@@ -51,12 +51,14 @@ _WHY_IGNORED = {
     "--prefer-binary": (
         "pybuild chooses each project's file itself: a pure project is built from its sdist"
         " when it can be built here, a project with compiled wheels comes from the wheel for"
-        " the set's interpreter"
+        ' the set\'s interpreter; the setting prefer = "wheel" (PYBUILD_PREFER=wheel) takes'
+        " every project's wheel where it has one"
     ),
     "--only-binary": (
         "pybuild chooses each project's file itself: a pure project is built from its sdist"
         " when it can be built here (as nixpkgs builds from source), else it comes from its"
-        " wheel"
+        ' wheel; the setting prefer = "wheel" (PYBUILD_PREFER=wheel) takes every project\'s'
+        " wheel where it has one"
     ),
     "--no-binary": (
         "pybuild chooses each project's file itself: a project with compiled wheels comes"
