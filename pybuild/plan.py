@@ -2,10 +2,10 @@
 binary cache, dependencies first (Nix's ``--dry-run`` prints it).
 
 A valid output needs nothing, nor do the inputs of one a binary cache can supply with its
-closure. Which outputs are valid is asked of the registry once for the whole graph: the
-walk is in memory, and a query a derivation cost a plan of 200 builds 200 queries. The plan
-is its own module so that a dry run loads none of what building needs (the build step,
-threads).
+closure, or with the rest of it once the plan has built what the cache lacks. Which outputs
+are valid is asked of the registry once for the whole graph: the walk is in memory, and a
+query a derivation cost a plan of 200 builds 200 queries. The plan is its own module so
+that a dry run loads none of what building needs (the build step, threads).
 """
 
 from __future__ import annotations
@@ -73,7 +73,13 @@ def make_plan(
     targets: Sequence[Derivation], store: Store, subs: Substituters | None = None
 ) -> Plan:
     """Derivations to build, dependencies first; a valid output's inputs are not needed, nor
-    are those of outputs a binary cache can supply with their closure."""
+    are those of outputs a binary cache can supply with their closure.
+
+    A cache may lack part of a closure that this plan makes anyway: an environment whose
+    entry refers to a package the cache has no entry for is copied once that package is
+    built here (the copy finds it valid), so it is a copy that waits for that build. Counted
+    as a build of its own, with its other inputs, it was copied all the same, and neither
+    the plan line nor the ``[n/N]`` counter was what happened."""
 
     valid = _valid_outputs(targets, store)
 
@@ -82,19 +88,49 @@ def make_plan(
         return not all(p in valid for p in drv.output_paths.values())
 
     @functools.cache
-    def in_cache(drv: Derivation) -> bool:
-        return bool(subs and subs.available(drv.output_paths.values(), store))
+    def copy_after(drv: Derivation) -> tuple[Derivation, ...] | None:
+        """The derivations to realise before `drv`'s outputs are copied from a cache, or
+        None when they cannot be."""
+        if subs is None:
+            return None
+        lacking = {path for path, _ in subs.missing(drv.output_paths.values(), store)}
+        if not lacking:
+            return ()
+        if not lacking.isdisjoint(drv.output_paths.values()):
+            return None  # no entry for it: most derivations a cache lacks, known without a walk
+        makers = _makers(drv)
+        if not all(path in makers for path in lacking):
+            return None  # a path nothing it is built from makes
+        return tuple(dict.fromkeys(makers[path] for path in lacking))
 
     def deps(drv: Derivation) -> list[Derivation]:
-        if not needs_build(drv) or in_cache(drv):
+        if not needs_build(drv):
             return []
+        after = copy_after(drv)
+        if after is not None:
+            return list(after)
         return [d for d in drv.input_drvs if needs_build(d)]
 
     order = [d for d in toposort(targets, deps, lambda d: d.drv_name) if needs_build(d)]
-    copies = {d for d in order if in_cache(d)}
+    copies = {d for d in order if copy_after(d) is not None}
     if subs is not None:
         subs.tell_refusals()
     return Plan(order, {d: deps(d) for d in order}, copies)
+
+
+def _makers(drv: Derivation) -> dict[str, Derivation]:
+    """The derivations `drv` is built from, directly or not, by the outputs they make: those
+    of its inputs only, which cannot need `drv` in turn (a cache entry naming a reference of
+    another kind would make the plan a cycle)."""
+    makers: dict[str, Derivation] = {}
+    pending = list(drv.input_drvs)
+    while pending:
+        input_drv = pending.pop()
+        outputs = input_drv.output_paths.values()
+        if next(iter(outputs)) not in makers:
+            makers.update(dict.fromkeys(outputs, input_drv))
+            pending += input_drv.input_drvs
+    return makers
 
 
 def _valid_outputs(targets: Sequence[Derivation], store: Store) -> set[str]:

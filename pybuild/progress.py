@@ -57,12 +57,13 @@ class Progress(Protocol):
     def close(self) -> None: ...
 
 
-def plan_line(builds: int, downloads: int, copies: int) -> str:
+def plan_line(builds: int, downloads: int, copies: int, more: bool = False) -> str:
     """The plan in one line: ``7 derivations will be made: 5 built, 2 downloaded``, ``1
-    derivation will be built``. Derivations are what the plan counts, so the line says so: a
-    copy from a cache brings a derivation's outputs with all they refer to, often more paths
-    than derivations (``2 derivations' outputs will be copied from a binary cache, with what
-    they refer to``, and then 9 paths are)."""
+    derivation will be built``; with `more`, what a plan made again as the build runs adds
+    (``2 more derivations will be built``). Derivations are what the plan counts, so the
+    line says so: a copy from a cache brings a derivation's outputs with all they refer to,
+    often more paths than derivations (``2 derivations' outputs will be copied from a binary
+    cache, with what they refer to``, and then 9 paths are)."""
     kinds = [
         (n, what)
         for n, what in (
@@ -76,9 +77,10 @@ def plan_line(builds: int, downloads: int, copies: int) -> str:
     if len(kinds) == 1 and copies:
         owner = "derivation's" if copies == 1 else "derivations'"
         return (
-            f"{copies} {owner} outputs will be copied from a binary cache, with what they refer to"
+            f"{copies}{' more' * more} {owner} outputs will be copied from a binary cache, with"
+            " what they refer to"
         )
-    noun = f"{total} derivation{'' if total == 1 else 's'}"
+    noun = f"{total}{' more' * more} derivation{'' if total == 1 else 's'}"
     if len(kinds) == 1:
         return f"{noun} will be {kinds[0][1]}"
     return f"{noun} will be made: {', '.join(f'{n} {what}' for n, what in kinds)}"
@@ -96,6 +98,13 @@ def _since(started: float | None, seconds: float) -> float:
     the realiser's `seconds`, which count from when it took the derivation and so include
     the wait for a free slot, a remote builder or another process's lock."""
     return seconds if started is None else time.monotonic() - started
+
+
+def _started_as(name: str) -> str:
+    """The name a finished derivation was started under: a copy ends as ``app (2 path(s),
+    1.2 KiB from URL)``, what it copied after its derivation name, in which no space can
+    be (a store path's name)."""
+    return name.partition(" ")[0]
 
 
 def _seconds(seconds: float) -> str:
@@ -142,7 +151,7 @@ class Lines:
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
-            verb, since = self._verbs.pop(name, ("building", None))
+            verb, since = self._verbs.pop(_started_as(name), ("building", None))
         if not self._quiet and status in ("built", "substituted"):
             self._print(done_line(name, status, _since(since, seconds), verb))
 
@@ -177,7 +186,8 @@ class Live:
 
         with self._lock:
             running = sorted(self._running.items(), key=lambda item: item[1][1])
-            done, total = self._done, self._total
+            # a plan made again (a cache entry refused) adds to it: never [4/3]
+            done, total = self._done, max(self._total, self._done + len(self._running))
         now = time.monotonic()
         lines = [Text(f"[{done}/{total}] {len(running)} running", style="bold")]
         for name, (verb, since) in running:
@@ -196,9 +206,9 @@ class Live:
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
-            verb, since = self._running.pop(name, ("building", None))
+            verb, since = self._running.pop(_started_as(name), ("building", None))
             self._done += 1
-            last = self._done >= self._total
+            last = self._done >= self._total and not self._running
         if status in ("built", "substituted"):
             line = done_line(name, status, _since(since, seconds), verb)
             self._console.print(line, style="green")

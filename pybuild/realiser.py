@@ -33,6 +33,7 @@ from .derivations import Derivation, input_paths, instantiate_all
 from .errors import PybuildError, SettingsError
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
+from .progress import plan_line
 from .results import BuildResult, Status
 from .store import Store
 from .store.temproots import add_temp_roots, temp_roots
@@ -91,9 +92,13 @@ def realise(
                 options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
             results = {d: _VALID for d in targets if d not in plan.order}
             workers = farm.slots if farm else options.jobs
+            told = _Told(plan)
             results.update(
                 _run_plan(
-                    plan, lambda d, c: _build(d, store, options, c, subs, farm), options, workers
+                    plan,
+                    lambda d, c: _build(d, store, options, c, subs, farm, told),
+                    options,
+                    workers,
                 )
             )
     finally:
@@ -118,6 +123,24 @@ def _protected_paths(targets: Sequence[Derivation]) -> Iterator[str]:
             yield from drv.output_paths.values()
             yield from drv.input_srcs
             todo.extend(drv.input_drvs)
+
+
+class _Told:
+    """The derivations a run has told its user it will make. A plan made again as it runs
+    (a copy from a cache failed: its inputs must be built) tells those it adds, and only
+    those, as many as the ``[n/N]`` counter adds to its total: a derivation of both plans,
+    made by whichever comes first, is one of them once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._drvs = set(plan.order)
+        self._lock = threading.Lock()
+
+    def added(self, plan: Plan) -> Work:
+        """What `plan` makes that was not told yet (now told)."""
+        with self._lock:
+            new = [d for d in plan.order if d not in self._drvs]
+            self._drvs.update(new)
+        return replace(plan, order=new).work()
 
 
 def _run_plan(
@@ -282,6 +305,7 @@ def _build(
     cores: int | None,
     subs: Substituters | None = None,
     farm: Farm | None = None,
+    told: _Told | None = None,
 ) -> BuildResult:
     outputs = drv.output_paths
 
@@ -291,7 +315,7 @@ def _build(
     with store.lock(outputs.values(), on_wait=waiting):
         if all(store.is_valid(p) for p in outputs.values()):
             return _VALID  # another process built it while we waited for the lock
-        copied = _substitute(drv, store, options, subs, farm) if subs is not None else None
+        copied = _substitute(drv, store, options, subs, farm, told) if subs else None
         if copied is not None:
             return BuildResult(Status.SUBSTITUTED, copied=copied)
         if farm is None:
@@ -359,10 +383,13 @@ def _substitute(
     options: BuildOptions,
     subs: Substituters,
     farm: Farm | None = None,
+    told: _Told | None = None,
 ) -> str | None:
     """Copy the outputs from a binary cache, and say what was copied; if that fails (None),
     make the inputs valid to build."""
     outputs = list(drv.output_paths.values())
+    if subs.available(outputs, store):  # numbered in the counter as a build is
+        options.reporter.started(drv.name, drv.drv_name, "copying")
     fetched = subs.fetch(drv.name, outputs, store, held=outputs)
     if fetched is not None:
         return subs.describe(fetched)  # its build inputs are not needed, so not fetched
@@ -374,9 +401,13 @@ def _substitute(
         work = plan.work()
         if work.builds or work.downloads:
             _check_some_can_build(options, farm)
+        added = told.added(plan) if told else work
+        if added:
+            counts = len(added.builds), len(added.downloads), len(added.copies)
+            options.say(f"to build {drv.name}, {plan_line(*counts, more=True)}")
         workers = farm.slots if farm else options.jobs
         results = _run_plan(
-            plan, lambda d, c: _build(d, store, options, c, subs, farm), options, workers
+            plan, lambda d, c: _build(d, store, options, c, subs, farm, told), options, workers
         )
         failed = [r.error for r in results.values() if r.error is not None]
         if failed:  # kept going past it: this build cannot, without that input

@@ -48,7 +48,7 @@ from pybuild.cache.info import CacheInfo, InvalidInfo, narinfo_name
 from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
 from pybuild.hashing import hash_bytes, hash_path
-from pybuild.realiser import BuildOptions, realise
+from pybuild.realiser import BuildOptions, planned_work, realise
 from pybuild.results import statuses
 from pybuild.settings import SETTINGS
 from pybuild.store import Store
@@ -445,6 +445,49 @@ def test_a_second_cache_is_tried_when_the_first_refuses(
     assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
     assert filled.chain.runs() == []
     assert f"from {filled.url}" in said(opts)
+
+
+def counters(text: str) -> list[str]:
+    """The ``[n/N] verb NAME`` of each line of the counter."""
+    return re.findall(r"^(\[\d+/\d+\] \S+ \S+)", text, re.MULTILINE)
+
+
+def test_a_copy_whose_closure_lacks_what_the_build_makes_is_planned_as_a_copy_after_it(
+    filled: Filled, store: Store
+) -> None:
+    """The cache has app's entry but not lib's, which app refers to: lib is built, then app
+    is copied (its copy finds lib valid), and tool, only app's build needs, is not. The plan
+    counted app as a build, with tool, and the counter ended short of its total."""
+    chain = filled.chain
+    (filled.root / narinfo_name(chain.lib.out)).unlink()
+    opts = options(filled.url, keys=(filled.public,))
+    work = planned_work([chain.app], store, opts)
+    assert (work.builds, work.downloads, work.copies) == ((chain.lib,), (), (chain.app,))
+    fates = statuses(realise([chain.app], store, opts))
+    assert fates == {chain.app: "substituted", chain.lib: "built"}
+    assert chain.runs() == ["lib"]
+    text = said(opts)
+    assert "2 derivations will be made: 1 built, 1 copied from a cache" in text
+    assert counters(text) == ["[1/2] building lib", "[2/2] copying app"], text
+    assert re.search(r"^copied from a cache app \(1 path\(s\), ", text, re.MULTILINE), text
+
+
+def test_a_copy_refused_mid_way_says_what_it_adds_to_the_plan_and_the_counter_counts_it(
+    filled: Filled, store: Store
+) -> None:
+    """app's entry is sound, lib's archive is cut short: the plan copies app, the copy fails
+    at lib, and app is built here after lib and tool. The line that says so counts them, and
+    so does the counter: every derivation once, none past the total."""
+    chain = filled.chain
+    archive = filled.archive(chain.lib)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    opts = options(filled.url, keys=(filled.public,))
+    text = refused_then_built(filled, store, opts)
+    assert "1 derivation's outputs will be copied from a binary cache" in text
+    assert "to build app, 2 more derivations will be built" in text, text
+    told = counters(text)
+    assert told[0] == "[1/1] copying app" and told[-1] == "[1/3] building app", text
+    assert sorted(line[1] for line in told[1:-1]) == ["2", "3"], text  # lib and tool
 
 
 def planted(tmp_path: Path) -> tuple[Chain, Store, Path]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.progress import Lines, plan_line
+from pybuild.progress import Lines, Live, plan_line
 from pybuild.results import Status
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -145,13 +145,18 @@ def test_a_derivation_started_again_keeps_its_number_in_the_counter() -> None:
          " refer to"),
         ((0, 0, 2), "2 derivations' outputs will be copied from a binary cache, with what they"
          " refer to"),
+        ((2, 0, 0, True), "2 more derivations will be built"),
+        ((1, 1, 0, True), "2 more derivations will be made: 1 built, 1 downloaded"),
+        ((0, 0, 1, True), "1 more derivation's outputs will be copied from a binary cache, with"
+         " what they refer to"),
     ],
 )  # fmt: skip
 def test_the_plan_line_counts_derivations_in_words_true_for_any_count(
-    counts: tuple[int, int, int], line: str
+    counts: tuple[int, int, int] | tuple[int, int, int, bool], line: str
 ) -> None:
     """Not 'these 1 derivation will be made', nor 'these 2 paths will be copied' for the
-    two derivations whose outputs and references were 9 paths."""
+    two derivations whose outputs and references were 9 paths; a plan made again as the
+    build runs (a copy failed) says what it adds."""
     assert plan_line(*counts) == line
 
 
@@ -162,3 +167,38 @@ def test_a_build_is_timed_from_its_start_not_from_its_wait_for_a_slot() -> None:
     progress.started("waited", "…-waited.drv", "building")
     progress.finished("waited", Status.BUILT, 100.0)
     assert stream.getvalue().splitlines()[-1] == "built waited in 0.0 s"
+
+
+def test_a_copy_is_numbered_and_timed_from_its_start_as_a_build_is() -> None:
+    """A copy ends under its name and what it copied (``app (2 path(s), …)``): it is still
+    the derivation that started, timed from its start, not from the realiser's count."""
+    stream = io.StringIO()
+    progress = Lines(stream)
+    progress.planned(builds=1, downloads=0, copies=1)
+    progress.started("lib", "…-lib.drv", "building")
+    progress.finished("lib", Status.BUILT, 0.1)
+    progress.started("app", "…-app.drv", "copying")
+    progress.finished("app (2 path(s), 1.0 KiB from file:///c)", Status.SUBSTITUTED, 100.0)
+    assert stream.getvalue().splitlines()[3:] == [
+        "[2/2] copying app (…-app.drv)",
+        "copied from a cache app (2 path(s), 1.0 KiB from file:///c) in 0.0 s",
+    ]
+
+
+def test_the_live_display_ends_with_the_last_derivation_of_a_plan_that_grew() -> None:
+    """A copy that fails mid-way has its inputs built while it runs, more derivations than
+    the plan told: the status counts them, never ``[2/1]``, and stays until the copy, built
+    here after all, ends (it was cleared when as many had ended as the plan had counted)."""
+    live = Live(io.StringIO(), color=False)
+    try:
+        live.planned(builds=0, downloads=0, copies=1)
+        live.started("app", "…-app.drv", "copying")
+        live.started("lib", "…-lib.drv", "building")
+        live.finished("lib", Status.BUILT, 0.1)
+        assert live._status().plain.splitlines()[0] == "[1/2] 1 running"
+        assert live._live.is_started
+        live.started("app", "…-app.drv", "building")
+        live.finished("app", Status.BUILT, 0.1)
+        assert not live._live.is_started
+    finally:
+        live.close()
