@@ -243,8 +243,10 @@ def _run_builder(
         )
         text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
-        if sandboxed and not drv.is_fixed_output:
-            error.hint = _SANDBOX_HINT if _sandbox_may_be_the_cause(text, store) else ""
+        if sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
+            error.hint = _SANDBOX_HINT
+        else:  # what its recipe says to do (a generated one: take the wheel instead)
+            error.hint = str(drv.meta.get("failure_hint", ""))
         raise error
 
 

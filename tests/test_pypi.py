@@ -1113,6 +1113,23 @@ def test_a_test_suite_runs_only_when_its_requirements_are_known(pkgs, pybuild_ho
     assert not results[lam.drv].ok and "test suite failed" in str(results[lam.drv].error)
 
 
+def test_a_failed_build_from_an_sdist_hints_at_the_wheel_pip_and_uv_would_install(pkgs) -> None:
+    """rst2html5's sdist builds without its module, and its scripts check fails: a pypi: user
+    has no recipe to fix, and was told of no way out; the error's hint names the wheel and
+    the setting that takes it. An sdist-only project has no such hint."""
+    iota = pkgs.from_pypi("iota")  # an sdist and a pure wheel: built from the sdist
+    broken = iota.override_python_attrs(imports_check=["iota.no_such_module"])
+    with open(os.devnull, "w") as quiet:
+        results = realise([broken.drv], Store.default(), BuildOptions(log=quiet, keep_going=True))
+    error = results[broken.drv].error
+    assert error is not None and "phase imports check failed" in str(error)
+    assert error.hint == (
+        "iota 1.0 was built from its sdist; its wheel, iota-1.0-py3-none-any.whl, is what pip"
+        " and uv install: the setting prefer = wheel (PYBUILD_PREFER=wheel) takes it"
+    )
+    assert "failure_hint" not in pkgs.from_pypi("delta").drv.meta  # it has no wheel
+
+
 def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
     pkgs, pybuild_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,6 +54,7 @@ class Pin:
     metadata_source: str = ""
     summary: str = ""
     notes: list[str] = field(default_factory=list)  # choices a user should know of
+    wheel: str = ""  # built from the sdist: the wheel pip and uv would install instead
 
 
 def preference() -> str:
@@ -158,6 +159,7 @@ class Pinner:
         if sdist is not None and env is not None:
             file = sdist
             pin.build_system = env.attrs
+            pin.wheel = wheels[0].filename if wheels else ""
             self.used.update(env.set_used)
             for tool in env.generated.values():
                 self.add(tool, env.chosen, build_tool=True)

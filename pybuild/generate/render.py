@@ -57,6 +57,12 @@ def recipe_text(pin: Any, python: str, url: bool = False) -> str:
             ("optional_dependencies", ("{", [_optional(e, a) for e, a in optional.items()], "}"))
         )
     kwargs.append(("allow_undeclared_imports", "True"))
+    if pin.wheel:  # a user with no recipe to fix can take the wheel, if the build fails
+        hint = (
+            f"{pin.pname} {pin.version} was built from its sdist; its wheel, {pin.wheel}, is"
+            " what pip and uv install: the setting prefer = wheel (PYBUILD_PREFER=wheel) takes it"
+        )
+        kwargs.append(("meta", ("{", [f"{_q('failure_hint')}: {_q(hint)}"], "}")))
     tests = test_extra(pin)
     if tests is None:
         kwargs.append(("do_check", "False"))

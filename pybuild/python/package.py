@@ -390,7 +390,8 @@ def build_python_package(
     - `format`: ``"pyproject"`` builds `src` with its PEP 517 backend; ``"wheel"`` installs a
       prebuilt wheel.
     - `meta`: ``description``, ``homepage``, ``license``: shown by ``pybuild eval``, not part
-      of the hash.
+      of the hash; ``failure_hint``: the hint of a failed build's error (a generated recipe
+      built from its sdist names the wheel pip and uv would install).
 
     What it needs (packages of the set, injected by name in a recipe):
 

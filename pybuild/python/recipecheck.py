@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "META_KEYS", "check_attrs"]
 
 FORMATS = ("pyproject", "wheel")
-META_KEYS = ("description", "homepage", "license")
+META_KEYS = ("description", "homepage", "license", "failure_hint")
 
 
 def _is_list(value: Any) -> bool:
