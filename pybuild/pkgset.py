@@ -27,6 +27,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from keyword import iskeyword
 from pathlib import Path
 
 from .bundled import default_recipes
@@ -419,8 +420,41 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
         names = sorted([n for n in os.listdir(folder) if n.endswith(".py") and n[0] != "_"])
         where = str(folder) + os.sep
         call = _call_recipe_file
-        definitions.update({n[:-3]: functools.partial(call, where + n, owner) for n in names})
+        defined = {n[:-3]: functools.partial(call, where + n, owner) for n in names}
+        if not all(_is_python_name(n) for n in defined):
+            raise _not_a_python_name(folder, [n for n in defined if not _is_python_name(n)])
+        definitions.update(defined)
     return definitions
+
+
+def _is_python_name(name: str) -> bool:
+    """Whether `name` can be a recipe's parameter (and ``final.name`` in an overlay)."""
+    return name.isidentifier() and not iskeyword(name)
+
+
+def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
+    """The error for recipe files whose names no parameter can be: ``my-six.py`` would be
+    the attribute ``my-six``, which no recipe could take as its input, nor an overlay read."""
+    file = folder / f"{names[0]}.py"
+    more = f" (and {len(names) - 1} more in {folder})" if len(names) > 1 else ""
+    error = UsageError(
+        f"recipe file {file}{more}: {names[0]!r} is no Python name, so no recipe could take"
+        " it as a parameter"
+    )
+    error.hint = (
+        f"rename it {_as_python_name(names[0])}.py: a recipe file NAME.py is the set's"
+        " attribute NAME, and a recipe's parameters are its inputs"
+    )
+    return error
+
+
+def _as_python_name(name: str) -> str:
+    """`name` made a Python name as an import names a project's attribute: ``-``, ``.`` and
+    any other character no name can hold become ``_``, a keyword gains a trailing ``_``."""
+    fixed = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    if not fixed.isidentifier():
+        fixed = f"pkg_{fixed}"
+    return f"{fixed}_" if iskeyword(fixed) else fixed
 
 
 def _recipe_file(definition: Callable[[], Any] | None) -> str | None:
@@ -513,8 +547,25 @@ def _call_by_name(
         elif name in defined:
             inputs[name] = _reference(final, name, resolve)
         elif required:
-            raise MissingAttribute(name, f"the package set (needed by {_where(fn)})", owner.names())
+            raise _missing_input(name, fn, owner)
     return make_overridable(fn, **inputs)
+
+
+def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingAttribute:
+    """The error for a parameter of `fn` the set lacks, suggesting only names a parameter
+    can be; an overlay's attribute that is the same name spelt otherwise (``my-six`` for
+    ``my_six``) is told in the hint, as no parameter can take it."""
+    names = owner.names()
+    where = f"the package set (needed by {_where(fn)})"
+    error = MissingAttribute(name, where, [n for n in names if _is_python_name(n)])
+    unreachable = [n for n in _close_names(name, names) if not _is_python_name(n)]
+    if unreachable:
+        origin = owner.origin(unreachable[0]) or "defined by the set"
+        error.hint = (
+            f"the set's {unreachable[0]!r} ({origin}) is no Python name, so no parameter can"
+            f" take it: name it {_as_python_name(unreachable[0])!r}"
+        )
+    return error
 
 
 def _where(fn: Callable[..., Any]) -> str:

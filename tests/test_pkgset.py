@@ -131,6 +131,43 @@ def test_missing_attribute_suggests_close_names(recipes: Path) -> None:
     assert "did you mean 'middle'" in str(err.value)
 
 
+def test_a_recipe_file_whose_name_no_parameter_can_be_is_refused_with_the_name_to_give_it(
+    tmp_path: Path,
+) -> None:
+    """``my-six.py`` was the attribute ``my-six``, which no recipe could take: one asking for
+    ``my_six`` was told to mean ``my-six``, a name no parameter can be."""
+    user = python_recipe("user", "1", ("my_six",))
+    folder = write_recipes(tmp_path / "r", {"my-six": python_recipe("six", "1"), "user": user})
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder])
+    assert str(err.value).startswith(
+        f"recipe file {folder / 'my-six.py'}: 'my-six' is no Python name, so no recipe could"
+        " take it as a parameter\n  hint: rename it my_six.py"
+    )
+    for name, fixed in (("2to3", "pkg_2to3"), ("class", "class_")):
+        write_recipes(tmp_path / name, {name: python_recipe(name, "1")})
+        with pytest.raises(UsageError, match=f"rename it {fixed}.py"):
+            package_set(PY, [tmp_path / name])
+    (folder / "my-six.py").rename(folder / "my_six.py")
+    assert package_set(PY, [folder]).user.dependencies[0].pname == "six"
+
+
+def test_an_input_is_never_told_to_mean_a_name_no_parameter_can_be(tmp_path: Path) -> None:
+    """An overlay's ``my-six`` is no input a recipe can take: the hint says so."""
+    folder = write_recipes(tmp_path / "r", {"user": python_recipe("user", "1", ("my_six",))})
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"my-six": final.user}
+
+    with pytest.raises(MissingAttribute) as err:
+        package_set(PY, [folder], [overlay]).user  # noqa: B018
+    assert "my-six" not in err.value.suggestions
+    assert str(err.value).startswith(
+        f"the package set (needed by recipe() in {folder / 'user.py'}:2) has no attribute 'my_six'"
+    )
+    assert "is no Python name, so no parameter can take it: name it 'my_six'" in str(err.value)
+
+
 def test_recipe_needing_an_unknown_input_names_it(tmp_path: Path) -> None:
     folder = write_recipes(tmp_path / "r", {"needy": python_recipe("needy", "1", ("nosuch",))})
     with pytest.raises(MissingAttribute, match="nosuch") as err:
