@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import PybuildError
-from .evaluate import RaisedAttributeError
+from .evaluate import EvalSyntaxError, RaisedAttributeError
 from .userfiles import is_user_file
 
 __all__ = ["close_names", "describe", "in_a_row", "user_frame"]
@@ -48,18 +48,16 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
     lines = [f"error: {text}"]
-    frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
-    if frame is not None and (not ours or not _names_the_line(text, frame)):
-        file, line, function = frame
-        lines.append(f"  at {_shown(file)}:{line}, in {function}")
-        source = linecache.getline(file, line).strip()
-        if source:
-            lines.append(f"    {source}")
+    place = _place(exc)
+    if place is not None and (not ours or not _names_the_line(text, place)):
+        file, line, function = place
+        lines.append(f"  at {_shown(file)}:{line}" + (f", in {function}" if function else ""))
+        lines += _code_at(exc, file, line)
     lines += [f"  note: {note}" for note in getattr(exc, "__notes__", ())]
     if not ours:
         lines.append(
             f"  hint: {_HINT_TRACE}"
-            if frame
+            if place
             else f"  hint: a bug in pybuild? {_HINT_TRACE} and report it"
         )
     return "\n".join(lines)
@@ -73,19 +71,55 @@ def in_a_row(exc: BaseException) -> str:
     exc = _reported(exc)
     ours = isinstance(exc, PybuildError)
     text = str(exc) if ours else _one_line(exc)
-    frame = user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
-    if frame is None or (ours and _names_the_line(text, frame)):
+    place = _place(exc)
+    if place is None or (ours and _names_the_line(text, place)):
         return text
     first, newline, rest = text.partition("\n")
-    return f"{first} (at {_shown(frame[0])}:{frame[1]}){newline}{rest}"
+    return f"{first} (at {_shown(place[0])}:{place[1]}){newline}{rest}"
 
 
 def _reported(exc: BaseException) -> BaseException:
     """The error to tell for `exc`: an AttributeError a set's attribute raised, not the
-    carrier that keeps it from being taken for the attribute missing."""
-    if isinstance(exc, RaisedAttributeError) and exc.__cause__ is not None:
+    carrier that keeps it from being taken for the attribute missing; a user's file's
+    SyntaxError, not the carrier that names the file."""
+    if isinstance(exc, (RaisedAttributeError, EvalSyntaxError)) and exc.__cause__ is not None:
         return exc.__cause__
     return exc
+
+
+def _place(exc: BaseException) -> tuple[str, int, str] | None:
+    """Where in the user's code `exc` arose: ``(file, line, function)`` of the innermost
+    frame of theirs, or a syntax error's own file and line (and no function): a file that
+    does not compile never ran, so no frame of it is in the traceback."""
+    syntax = _syntax_place(exc)
+    if syntax is not None:
+        return (*syntax, "")
+    return user_frame(exc) if getattr(exc, "of_the_recipe", True) else None
+
+
+def _syntax_place(exc: BaseException) -> tuple[str, int] | None:
+    """The file and line of a SyntaxError in a file of the user's; None for any other error
+    (one compiling a string, ``<string>``, is placed at the user's line that compiled it)."""
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        return (exc.filename, exc.lineno) if is_user_file(exc.filename) else None
+    return None
+
+
+def _code_at(exc: BaseException, file: str, line: int) -> list[str]:
+    """The code on the line shown (its indentation aside) and, for a syntax error there,
+    a caret under what the parser points at, as the interpreter prints it."""
+    text = linecache.getline(file, line).rstrip()
+    source = text.lstrip()
+    if not source:
+        return []
+    code = [f"    {source}"]
+    if isinstance(exc, SyntaxError) and exc.offset and _syntax_place(exc) == (file, line):
+        start = min(max(exc.offset - 1 - (len(text) - len(source)), 0), len(source))
+        end = exc.end_offset if exc.end_lineno in (None, line) and exc.end_offset else 0
+        width = max(1, min(end - exc.offset, len(source) - start))  # one, past the line's end
+        indent = "".join(c if c.isspace() else " " for c in source[:start])
+        code.append(f"    {indent}{'^' * width}")
+    return code
 
 
 def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:
@@ -96,6 +130,8 @@ def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:
 
 def _one_line(exc: BaseException) -> str:
     """``Type: message``, with close names for a misspelt attribute ("did you mean …?")."""
+    if isinstance(exc, SyntaxError):  # the user's file and line are told on lines of their own
+        return f"{type(exc).__name__}: {exc.msg if _syntax_place(exc) else exc}"
     text = "".join(traceback.format_exception_only(exc)).strip().replace("\n", " ")
     return text if "mean" in text else text + close_names(exc)
 

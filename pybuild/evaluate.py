@@ -17,7 +17,7 @@ from types import CodeType, ModuleType
 
 from .errors import MissingAttribute, PybuildError, UsageError
 
-__all__ = ["EvalError", "RaisedAttributeError", "load_module", "select"]
+__all__ = ["EvalError", "EvalSyntaxError", "RaisedAttributeError", "load_module", "select"]
 
 
 # How a current cached bytecode file of this interpreter starts: its magic number, then flags
@@ -41,6 +41,17 @@ class RaisedAttributeError(EvalError):
         super().__init__(f"while evaluating {attr}: {type(error).__name__}: {error}")
 
 
+class EvalSyntaxError(EvalError):
+    """A user's file (a recipe, an overlay, a ``-f`` file) that is no valid Python, carrying
+    the SyntaxError, whose place is the file's own: the command line shows it at that line,
+    under a caret at its column, as it shows the line where a recipe's code raised (a file
+    that does not compile has no frame to point at)."""
+
+    def __init__(self, error: SyntaxError) -> None:
+        self.error = error
+        super().__init__(f"{error.filename}:{error.lineno}: {type(error).__name__}: {error.msg}")
+
+
 def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     """Execute a Python file as a fresh module and return it (its bytecode cached as an
     import's is). Paths stay strings: a set loads hundreds of recipe files this way."""
@@ -60,6 +71,9 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     except Exception as exc:
         if not os.path.isfile(file):  # asked only now: a set loads hundreds of files that exist
             raise UsageError(f"{path}: no such file") from None
+        if isinstance(exc, SyntaxError) and exc.filename == file:
+            # Its traceback is the import system's compiling the file: nothing of the user's.
+            raise EvalSyntaxError(exc) from exc.with_traceback(None)
         from .diagnostics import close_names  # only an error pays for its imports
 
         said = f"{type(exc).__name__}: {exc}{close_names(exc)}"

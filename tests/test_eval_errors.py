@@ -250,3 +250,59 @@ def test_a_misspelt_attribute_of_a_package_in_a_file_names_the_close_ones(tmp_pa
         f"error: while evaluating {file}: AttributeError: 'PythonPackage' object has no"
         " attribute 'versoin'; did you mean 'version'?\n"
     )
+
+
+MISSING_COMMA = """\
+def recipe(build_python_package):
+    return build_python_package(
+        pname="demo"
+        version="1.0",
+        src="/dev/null",
+    )
+"""
+
+
+def test_a_syntax_error_is_told_at_its_line_under_a_caret(tmp_path: Path) -> None:
+    """It was the one error told as ``while evaluating FILE: SyntaxError: … (demo.py, line 3)``,
+    and its trace ended in pybuild's frames."""
+    folder = write_recipes(tmp_path / "r", {"demo": MISSING_COMMA})
+    told = (
+        "error: SyntaxError: invalid syntax. Perhaps you forgot a comma?\n"
+        f"  at {folder / 'demo.py'}:3\n"
+        '    pname="demo"\n'
+        "          ^\n"
+    )
+    result = run_cli("eval", "--no-default-recipes", "--recipes", folder, "demo")
+    assert result.returncode == 1
+    assert result.stderr.startswith(told), result.stderr
+    row = json.loads(build_all(folder, "--json").stdout)[0]
+    assert row["error"] == (
+        f"SyntaxError: invalid syntax. Perhaps you forgot a comma? (at {folder / 'demo.py'}:3)"
+    )
+    overlay = tmp_path / "ov.py"
+    overlay.write_text("def overlay(final, prev):\n\treturn {'x': final.demo.override(\n")
+    result = run_cli("eval", "--recipes", folder, "--overlay", overlay, "x")
+    assert result.stderr.startswith(
+        f"error: SyntaxError: '(' was never closed\n  at {overlay}:2\n"
+        "    return {'x': final.demo.override(\n"
+        "                                    ^\n"
+    ), result.stderr
+    file = tmp_path / "file.py"
+    file.write_text("def f():\nreturn 1\n")
+    assert run_cli("eval", "-f", file, "f").stderr.startswith(
+        "error: IndentationError: expected an indented block after function definition on"
+        f" line 1\n  at {file}:2\n    return 1\n    ^^^^^^\n"
+    )
+    traced = subprocess.run(
+        [sys.executable, "-m", "pybuild", "--show-trace", "eval", "--recipes", folder, "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert traced.stderr.startswith(
+        f'  File "{folder / "demo.py"}", line 3\n    pname="demo"\n          ^\n'
+    ), traced.stderr
+    assert traced.stderr.rstrip().endswith(
+        f"EvalSyntaxError: {folder / 'demo.py'}:3: SyntaxError: invalid syntax. Perhaps you"
+        " forgot a comma?"
+    )
