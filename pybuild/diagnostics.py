@@ -129,7 +129,7 @@ def _names_the_line(text: str, frame: tuple[str, int, str]) -> bool:
 
 
 def _one_line(exc: BaseException) -> str:
-    """``Type: message``, with close names for a misspelt attribute ("did you mean …?")."""
+    """``Type: message``, with close names for a misspelt attribute or name ("did you mean …?")."""
     if isinstance(exc, SyntaxError):  # the user's file and line are told on lines of their own
         return f"{type(exc).__name__}: {exc.msg if _syntax_place(exc) else exc}"
     text = "".join(traceback.format_exception_only(exc)).strip().replace("\n", " ")
@@ -137,17 +137,34 @@ def _one_line(exc: BaseException) -> str:
 
 
 def close_names(exc: BaseException) -> str:
-    """``; did you mean 'version'?`` for an AttributeError whose object has names close to
-    the one asked for, as the interpreter's traceback says it (from Python 3.12, and never
-    in the exception's text); "" for any other error."""
-    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
-    if not (isinstance(exc, AttributeError) and name and obj is not None):
+    """``; did you mean 'version'?`` for a misspelt name: an AttributeError's, among the
+    names of its object, or a NameError's, among those its code could see (the locals,
+    globals and builtins of the frame that raised it), as the interpreter's traceback says
+    it (in no exception's text; the traceback module only from Python 3.12, and only given
+    the traceback, as ``format_exception_only`` is not); "" for any other error."""
+    name = getattr(exc, "name", None)
+    if not name:
+        return ""
+    if isinstance(exc, NameError):
+        known = _in_scope(exc.__traceback__)
+    elif isinstance(exc, AttributeError) and getattr(exc, "obj", None) is not None:
+        known = [n for n in dir(exc.obj) if not n.startswith("_")]
+    else:
         return ""
     import difflib
 
-    public = [n for n in dir(obj) if not n.startswith("_")]
-    close = difflib.get_close_matches(name, public, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     return "; did you mean " + ", ".join(repr(c) for c in close) + "?" if close else ""
+
+
+def _in_scope(tb: TracebackType | None) -> list[str]:
+    """The names the innermost frame of `tb` could read: where a NameError was raised."""
+    if tb is None:
+        return []
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    return list({**frame.f_builtins, **frame.f_globals, **frame.f_locals})
 
 
 def user_frame(exc: BaseException) -> tuple[str, int, str] | None:

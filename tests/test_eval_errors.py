@@ -306,3 +306,27 @@ def test_a_syntax_error_is_told_at_its_line_under_a_caret(tmp_path: Path) -> Non
         f"EvalSyntaxError: {folder / 'demo.py'}:3: SyntaxError: invalid syntax. Perhaps you"
         " forgot a comma?"
     )
+
+
+MISSPELT_NAME = """\
+def recipe(build_python_package):
+    version = "1.0"
+    return build_python_package(pname="demo", version=versoin, src="/dev/null")
+"""
+
+
+def test_a_misspelt_name_in_a_recipe_names_the_close_ones_it_could_see(tmp_path: Path) -> None:
+    """The interpreter's traceback says "Did you mean" from the frame that raised; the
+    exception's text, all that was told, never does."""
+    folder = write_recipes(
+        tmp_path / "r",
+        {"demo": MISSPELT_NAME, "module": "x = lenn([1])\n\n\ndef recipe():\n    return x\n"},
+    )
+    result = run_cli("eval", "--no-default-recipes", "--recipes", folder, "demo")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: NameError: name 'versoin' is not defined; did you mean 'version'?\n"
+        f"  at {folder / 'demo.py'}:3, in recipe\n"
+    ), result.stderr
+    rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
+    assert "NameError: name 'lenn' is not defined; did you mean 'len'?" in rows["module"]["error"]
