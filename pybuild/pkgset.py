@@ -449,12 +449,10 @@ def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
 
 
 def _as_python_name(name: str) -> str:
-    """`name` made a Python name as an import names a project's attribute: ``-``, ``.`` and
-    any other character no name can hold become ``_``, a keyword gains a trailing ``_``."""
-    fixed = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    if not fixed.isidentifier():
-        fixed = f"pkg_{fixed}"
-    return f"{fixed}_" if iskeyword(fixed) else fixed
+    """`name` made a Python name, as an import names a project's attribute (``my_six``)."""
+    from .generate.names import attr_name  # only an error pays for packaging's import
+
+    return attr_name(name)
 
 
 def _recipe_file(definition: Callable[[], Any] | None) -> str | None:
