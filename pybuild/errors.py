@@ -22,6 +22,7 @@ __all__ = [
     "InvalidName",
     "InvalidPath",
     "MissingAttribute",
+    "MissingKey",
     "NoPinnedWheel",
     "PathNotValid",
     "PybuildError",
@@ -200,6 +201,21 @@ class MissingAttribute(PybuildError, AttributeError):
             text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(text)
         self.name = name  # after AttributeError's __init__, which sets it to None
+
+
+class MissingKey(PybuildError, KeyError):
+    """A key missing from a mapping pybuild gives to a user's function (an override's old
+    values); suggests the closest keys it has. A KeyError still, for code that catches one."""
+
+    def __init__(self, key: str, where: str, known: Iterable[str]) -> None:
+        self.suggestions = _close_names(key, list(known))
+        text = f"no {key!r} in {where}"
+        if self.suggestions:
+            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(text)
+
+    def __str__(self) -> str:  # the text, not KeyError's repr of it
+        return str(self.args[0])
 
 
 def _close_names(name: str, known: list[str]) -> list[str]:

@@ -252,6 +252,43 @@ def test_a_misspelt_attribute_of_a_package_in_a_file_names_the_close_ones(tmp_pa
     )
 
 
+def test_a_misspelt_key_of_an_overrides_old_values_names_the_close_ones(tmp_path: Path) -> None:
+    """``old["dependecies"]`` was a bare KeyError naming the key; the old values are known, so
+    the close keys are named. It is still a KeyError, for code that catches one."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "setup.py").write_text("")
+    leaf = (
+        "def recipe(build_python_package):\n"
+        "    return build_python_package(pname='leaf', version='1.0',"
+        f" src={str(tmp_path / 'src')!r})\n"
+    )
+    folder = write_recipes(tmp_path / "r", {"leaf": leaf})
+    file = tmp_path / "file.py"
+    file.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{str(folder)!r}])\n"
+        "v = pkgs.leaf.override_python_attrs(lambda old: {'do_check': old['do_chek']})\n"
+    )
+    caught = tmp_path / "caught.py"
+    caught.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{str(folder)!r}])\n"
+        "def unchecked(old):\n"
+        "    try:\n"
+        "        return {'do_check': old['tests']}\n"
+        "    except KeyError:\n"
+        "        return {'do_check': False}\n"
+        "w = pkgs.leaf.override_python_attrs(unchecked)\n"
+    )
+    result = run_cli("eval", "-f", file, "v")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: no 'do_chek' in leaf's old attributes; did you mean 'do_check', 'pre_check',"
+        f" 'imports_check'?\n  at {file}:3, in <lambda>\n"
+    ), result.stderr
+    assert run_cli("eval", "-f", caught, "w").returncode == 0
+
+
 MISSING_COMMA = """\
 def recipe(build_python_package):
     return build_python_package(

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..derivations import Derivation, WithInputs, derivation, placeholder
-from ..errors import CycleError, UsageError
+from ..errors import CycleError, MissingKey, UsageError
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
@@ -275,7 +275,7 @@ def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str
         )
         error.hint = f'{method}(name=value), or {method}(lambda old: {{"name": value}})'
         raise error
-    value = fn(dict(old))
+    value = fn(_OldValues(old, f"{pname}'s old {what}"))
     if isinstance(value, Mapping):
         return dict(value)
     shown = "None" if value is None else f"the {_shown(value)}"
@@ -285,6 +285,18 @@ def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str
     )
     error.hint = f'return the changes as a dict: {method}(lambda old: {{"name": value}})'
     raise error
+
+
+class _OldValues(dict["str", "Any"]):
+    """The old values an override's function is given: a key it misspells (``old["dependecies"]``)
+    is a :class:`MissingKey` naming the close ones, where a bare KeyError named only the key."""
+
+    def __init__(self, old: Mapping[str, Any], where: str) -> None:
+        super().__init__(old)
+        self.where = where
+
+    def __missing__(self, key: str) -> Any:
+        raise MissingKey(key, self.where, self)
 
 
 def _then_changed(
