@@ -1603,6 +1603,22 @@ def test_a_file_named_as_an_attribute_is_told_to_be_given_with_f(tmp_path: Path)
         )
 
 
+def test_a_recipe_module_named_as_an_attribute_is_told_to_be_built_from_its_folder(
+    tmp_path: Path,
+) -> None:
+    """``pybuild build recipes/six.py`` named 'recipes/six' (the path cut at its dot) and
+    hinted at -f, which then said the recipe function was no package."""
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "six.py").write_text("def recipe(python):\n    return python\n")
+    for name, folder in (("recipes/six.py", "recipes"), ("../recipes/six.py", "../recipes")):
+        cwd = tmp_path / "recipes" if name.startswith("..") else tmp_path
+        result = run_cli("build", name, cwd=cwd, check=False)
+        assert result.returncode == 1
+        assert f"error: the package set has no attribute {name!r}\n" in result.stderr
+        assert f"build it with --recipes {folder} six" in result.stderr
+        assert "-f" not in result.stderr
+
+
 def test_run_options_after_attr_are_told_to_go_before_it(tmp_path: Path) -> None:
     """They are the program's: the hint said to use --overlay, which the user had done."""
     overlay = tmp_path / "overlay.py"

@@ -408,18 +408,53 @@ def select_attr(pkgs: Any, attr: str) -> Any:
         raise error
     from ..errors import MissingAttribute
 
+    if attr.endswith(".py") and (os.sep in attr or os.path.isfile(attr)):
+        raise _a_file_not_an_attribute(attr)  # ``../x.py`` is not even a path of names
     try:
         return select(pkgs, attr, "the package set")
     except MissingAttribute as error:
         if error.where == "the package set" and (attr.endswith(".py") or os.path.isfile(attr)):
-            # nix-build's habit: the file first (``pybuild build project.py``)
-            error.hint = f"to use the attributes of a file, name it with -f: -f {attr} ATTR"
-        elif error.where == "the package set" and not error.suggestions and "." not in attr:
+            raise _a_file_not_an_attribute(attr) from None
+        if error.where == "the package set" and not error.suggestions and "." not in attr:
             error.hint = (
                 "a recipe of your own joins the set with --recipes DIR or --overlay FILE, a"
                 " file's attribute is -f FILE ATTR, and a project of the index is pypi:NAME"
             )
         raise
+
+
+def _a_file_not_an_attribute(attr: str) -> Any:
+    """The error for a file given as an attribute, nix-build's habit (``pybuild build
+    project.py``), naming the argument as given: read as an attribute path it stops at its
+    first dot (``recipes/six``). A recipe module joins the set from its folder, as
+    ``--recipes DIR NAME`` builds it; another file's attributes are ``-f FILE ATTR``."""
+    import shlex
+
+    from ..errors import MissingAttribute
+
+    error = MissingAttribute(attr, "the package set", ())
+    folder, name = os.path.split(attr)
+    if name.endswith(".py") and not name.startswith("_") and _defines_recipe(attr):
+        error.hint = (
+            f"it is a recipe module: its folder adds it to the set as {name[:-3]}, so build it"
+            f" with --recipes {shlex.quote(folder or '.')} {shlex.quote(name[:-3])}"
+        )
+    else:
+        error.hint = f"to use the attributes of a file, name it with -f: -f {attr} ATTR"
+    return error
+
+
+def _defines_recipe(file: str) -> bool:
+    """Whether `file`'s top level defines ``recipe(...)``, what makes a recipe module
+    (:func:`~pybuild.pkgset.recipe_function`). Its syntax is read, nothing is run: a file
+    named by mistake may do anything as it is imported (resolve from the index, build)."""
+    import ast
+
+    try:
+        body = ast.parse(Path(file).read_bytes()).body
+    except (OSError, SyntaxError, ValueError):  # ValueError: a null byte
+        return False
+    return any(isinstance(node, ast.FunctionDef) and node.name == "recipe" for node in body)
 
 
 TARGET_HELP = (
