@@ -34,6 +34,8 @@ class SearchResult:
     summary: str
     built: bool
     recipe: str | None  # the recipe file, where the attribute comes from one
+    # what is wrong with it, said of it ("does not evaluate: …", "is a str, not …"), or None
+    error: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -46,7 +48,8 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
     against the summary, as ``nix search`` matches its words (``'^numpy$'`` is numpy alone;
     a plain word matches where it appears). A recipe's summary is the first line of its
     module's docstring: nothing is run to find it. Matches are evaluated (for the version and
-    whether the output is valid), not built.
+    whether the output is valid), not built; one that does not evaluate is listed all the
+    same, with its error, as a broken attribute does not end ``nix search``.
     """
     from .store import Store
 
@@ -69,16 +72,25 @@ def _pattern(word: str) -> re.Pattern[str]:
 
 
 def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -> SearchResult:
-    pname = version = None
+    from .derivations import Derivation
+    from .pkgset import a_noun
+
+    pname = version = error = None
     built = False
     try:
         value = force(pkgs[attr])
         pname, version = getattr(value, "pname", None), getattr(value, "version", None)
         drv = getattr(value, "drv", value)
-        built = all(store.is_valid(p) for p in drv.output_paths.values())
-    except (PybuildError, AttributeError):
-        pass  # a recipe that does not evaluate is still listed, without a version
-    return SearchResult(attr, pname, version, summary, built, str(file) if file else None)
+    except (PybuildError, AttributeError) as exc:
+        said = str(exc) if isinstance(exc, PybuildError) else f"{type(exc).__name__}: {exc}"
+        error = "does not evaluate: " + said.splitlines()[0]  # ``pybuild eval`` says the rest
+    else:
+        if isinstance(drv, Derivation):
+            built = all(store.is_valid(p) for p in drv.output_paths.values())
+        else:
+            error = f"is {a_noun(type(value).__name__)}, not a derivation or package"
+    recipe = str(file) if file else None
+    return SearchResult(attr, pname, version, summary, built, recipe, error)
 
 
 @functools.lru_cache(maxsize=1024)

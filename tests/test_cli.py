@@ -1662,6 +1662,32 @@ def test_prefetch_quiet_prints_only_its_result(
     assert "fetched tiny-1.0.tar.gz" in shown
 
 
+def test_search_says_why_a_listed_recipe_does_not_evaluate(tmp_path: Path) -> None:
+    """A broken recipe was listed with a ? for its version and nothing said why."""
+    recipes = tmp_path / "r5"
+    recipes.mkdir()
+    (recipes / "mypkg.py").write_text("def recipe(:\n")
+    (recipes / "mypkg2.py").write_text('"""Mine."""\ndef recipe(nosuchinput):\n    pass\n')
+    (recipes / "text.py").write_text("def recipe():\n    return 'words'\n")
+    found = run_cli("search", "--recipes", "r5", "--no-default-recipes", cwd=tmp_path)
+    assert [line.split()[:2] for line in found.stdout.splitlines()] == [
+        ["mypkg", "?"],
+        ["mypkg2", "?"],
+        ["text", "?"],
+    ]
+    eval_it = "pybuild eval --recipes r5 --no-default-recipes"
+    assert found.stderr.splitlines() == [
+        f"warning: mypkg does not evaluate: while evaluating {recipes / 'mypkg.py'}: SyntaxError:"
+        f" invalid syntax (mypkg.py, line 1) ({eval_it} mypkg shows it)",
+        f"warning: mypkg2 does not evaluate: the package set (needed by recipe() in"
+        f" {recipes / 'mypkg2.py'}:2) has no attribute 'nosuchinput' ({eval_it} mypkg2 shows it)",
+        f"warning: text is a str, not a derivation or package ({eval_it} text shows it)",
+    ]
+    as_json = run_cli("search", "--recipes", "r5", "--no-default-recipes", "--json", cwd=tmp_path)
+    assert json.loads(as_json.stdout)[2]["error"] == "is a str, not a derivation or package"
+    assert "a ? for the version" in " ".join(run_cli("search", "--help").stdout.split())
+
+
 def test_search_of_a_pypi_word_says_it_reads_the_sets_recipes(tmp_path: Path) -> None:
     """No recipe matches pypi:NAME, which eval takes: the answer says so, not 'no match'."""
     for word, name in (("pypi:rich", "rich"), ("pypi:httpx[http2]", "httpx")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import UsageError
 from .common import completes_attrs, open_store, package_set, print_json, set_arguments
@@ -18,7 +19,12 @@ def register(commands: Any) -> None:
         _search,
         "list the set's packages whose name or summary matches every WORD (builds nothing)",
     )
-    p.description = f"{p.description}; a * before a row marks a package already built"
+    p.description = (
+        f"{p.description}; a * before a row marks a package already built, and a ? for the"
+        " version one whose version is not known, most often a recipe that does not evaluate:"
+        " a warning on standard error says why, and the search still exits 0, as nix search"
+        " does"
+    )
     completes_attrs(
         p.add_argument(
             "words",
@@ -49,7 +55,32 @@ def _search(args: argparse.Namespace) -> int:
     if not results:
         print("no package matches", flush=True)
         return 1
+    _warn_unevaluated(args, results)
     return 0
+
+
+def _warn_unevaluated(args: argparse.Namespace, results: list[Any]) -> None:
+    """A line on standard error for each listed package that does not evaluate, after the
+    listing, which stays whole: why, and the command that shows the whole error."""
+    import shlex
+
+    broken = [r for r in results if r.error]
+    if not broken:
+        return
+    sys.stdout.flush()  # the listing first, on a terminal too
+    options = "".join(f" {shlex.quote(word)}" for word in _set_options(args))
+    for r in broken:
+        eval_it = f"pybuild eval{options} {shlex.quote(r.attr)}"
+        print(f"warning: {r.attr} {r.error} ({eval_it} shows it)", file=sys.stderr)
+
+
+def _set_options(args: argparse.Namespace) -> list[str]:
+    """The command line's options choosing the set, for another command on the same set."""
+    words = [word for folder in args.recipes or () for word in ("--recipes", folder)]
+    words += ["--no-default-recipes"] if args.no_default_recipes else []
+    words += [word for file in args.overlay or () for word in ("--overlay", file)]
+    python = getattr(args, "python", None)  # given before the command or after it, or not
+    return words + (["--python", python] if python else [])
 
 
 def _not_the_index(word: str) -> UsageError:
