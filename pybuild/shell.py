@@ -151,17 +151,21 @@ def _interactive(env_dir: str, pure: bool, environ: dict[str, str]) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_program(outputs: Sequence[str], program: str | None, args: list[str]) -> int:
+def run_program(
+    outputs: Sequence[str], program: str | None, args: list[str], attr: str = "ATTR"
+) -> int:
     """``pybuild run``: `program` (any of the environment's), else the package's main
     program (:func:`main_program`), with `args`, in the environment as a shell's command
     runs. `outputs` are the environment's and the package's, or the environment's alone when
     the package is the set's interpreter (``run python``), whose program is python. A ``--``
-    first separates `args` from pybuild's, as ``nix run`` takes it, and is left out."""
+    first separates `args` from pybuild's, as ``nix run`` takes it, and is left out. `attr`,
+    the package as the command line named it (quoted for a shell), is the one the hints'
+    commands give."""
     env_dir, *package_dir = outputs
     args = args[1:] if args[:1] == ["--"] else args
     name = program
     if name is None:
-        name = main_program(package_dir[0], args, env_dir) if package_dir else "python"
+        name = main_program(package_dir[0], args, env_dir, attr) if package_dir else "python"
     path = os.path.join(env_dir, "bin", name)
     if os.sep in name or name in _SOURCED or not os.access(path, os.X_OK):
         from .errors import UsageError
@@ -171,13 +175,16 @@ def run_program(outputs: Sequence[str], program: str | None, args: list[str]) ->
     return _wait_for([path, *args], shell_environ(env_dir, False, os.environ))
 
 
-def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None = None) -> str:
+def main_program(
+    package_dir: str, args: Sequence[str] = (), env_dir: str | None = None, attr: str = "ATTR"
+) -> str:
     """The program a package runs, as ``nix run`` picks one: the one named as the package
     (``-``, ``_`` and ``.`` alike, as in project names), else its only one. The error says
     which programs its environment (`env_dir`) has when the package has none of its own (a
-    project whose command comes with a dependency), and its hint shows where ``--bin`` goes,
-    saying so when the program's `args` begin with one of pybuild's options: after the
-    package they are the program's, as ``uvx`` takes them, unless a ``--`` ends them."""
+    project whose command comes with a dependency), and its hint shows where ``--bin`` goes
+    in a command running `attr` (the package as the command line named it), saying so when
+    the program's `args` begin with one of pybuild's options: after the package they are
+    the program's, as ``uvx`` takes them, unless a ``--`` ends them."""
     from .errors import UsageError
 
     pname = _project_name(package_dir)
@@ -191,8 +198,8 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
         others = [p for p in _programs(env_dir) if not p.startswith("python")] if env_dir else []
         said = f"no programs of its own; its dependencies have: {', '.join(others)}"
     error = UsageError(f"{pname} has {said if programs or others else 'no programs'}")
-    name_one = "name one before the package: pybuild run --bin NAME ATTR [ARG…]"
-    with_python = "run python with it: pybuild run --bin python ATTR -c CODE"
+    name_one = f"name one before the package: pybuild run --bin NAME {attr} [ARG…]"
+    with_python = f"run python with it: pybuild run --bin python {attr} -c CODE"
     # a library whose dependencies bring programs is most often wanted in python
     error.hint = (
         name_one if programs else f"{name_one}; or {with_python}" if others else with_python
@@ -200,7 +207,7 @@ def main_program(package_dir: str, args: Sequence[str] = (), env_dir: str | None
     if args[:1] in (["--bin"], ["--with"]):
         error.hint += (
             f" ({args[0]} after the package is the program's argument, not pybuild's, unless"
-            " a -- ends pybuild's options: pybuild run ATTR --bin NAME -- ARG…)"
+            f" a -- ends pybuild's options: pybuild run {attr} --bin NAME -- ARG…)"
         )
     raise error
 

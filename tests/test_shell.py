@@ -282,6 +282,19 @@ def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
     assert shown.stdout == f"http://p:3128 {os.devnull}\n", shown.stderr
 
 
+def test_a_package_without_programs_is_told_how_to_run_python_with_it(
+    greet_env: tuple[list[str], str],
+) -> None:
+    """The hint gave ``pybuild run --bin python ATTR -c CODE``, not the package's name."""
+    sets, _ = greet_env
+    for argv in (["shout"], ["shout", "--bin", "x"]):
+        told = pybuild("run", *sets, *argv, env=full())
+        assert told.returncode == 1
+        assert "error: shout has no programs" in told.stderr
+        assert "hint: run python with it: pybuild run --bin python shout -c CODE" in told.stderr
+        assert "ATTR" not in told.stderr
+
+
 def test_python_is_the_sets_interpreter_alone_for_shell_and_run(
     greet_env: tuple[list[str], str],
 ) -> None:

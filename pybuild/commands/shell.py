@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 
 from ..errors import MissingAttribute, UsageError
 from .common import (
@@ -244,7 +245,7 @@ def _run(args: argparse.Namespace) -> int:
     with recorded_valid(store, key) as cached:
         if cached is not None:
             paths = [str(store.path(t.output_paths["out"])) for t in cached]
-            return run_program(paths, args.bin, args.args)
+            return run_program(paths, args.bin, args.args, shlex.quote(args.attr))
     options = build_options(args, settings)
     if key:
         targets = evaluate_recorded(store, key, lambda: _run_targets(args))
@@ -254,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
         return print_work(targets[:1], store, options)
     realise(targets[:1], store, options)
     paths = [t.path(store=store) for t in targets]
-    return run_program(paths, args.bin, args.args)
+    return run_program(paths, args.bin, args.args, shlex.quote(args.attr))
 
 
 def _run_targets(args: argparse.Namespace) -> list[Any]:
