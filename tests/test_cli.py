@@ -1195,6 +1195,27 @@ def test_a_relative_link_or_a_home_through_a_link_still_names_a_store_path(
     assert through.stdout == f"{tmp_path / 'homelink' / 'store' / out.name}\n"
 
 
+def test_a_store_paths_basename_names_it_and_is_never_cut_at_a_dot(tmp_path: Path) -> None:
+    """``path-info <hash>-python3.11-env`` said the set had no attribute '<hash>-python3'."""
+    out = build_hello(tmp_path)
+    [row] = json.loads(run_cli("path-info", "--json", out.name, cwd=tmp_path).stdout)
+    assert row["path"] == str(out)
+    drv = Path(row["deriver"])
+    assert run_cli("path-info", drv.name, cwd=tmp_path).stdout == f"{drv}\n"
+    built = run_cli("build", out.name, cwd=tmp_path, check=False)
+    assert built.stderr == (
+        f"error: the package set has no attribute {out.name!r}\n  hint: it names the store"
+        f" path {out}: give that path where a command takes paths\n"
+    )
+    absent = "0" * 32 + "-python3.11-env"
+    missing = run_cli("path-info", absent, cwd=tmp_path, check=False)
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        f"error: the package set has no attribute {absent!r}\n  hint: it is shaped as a store"
+        f" path's name, but the store {out.parent} has no such path\n"
+    )
+
+
 def test_path_info_json_gives_a_fixed_outputs_ca_as_nix_does(tmp_path: Path) -> None:
     """A download's ``ca`` is ``fixed:sha256:…`` (``fixed:r:sha256:…`` for a NAR hash), as
     Nix writes it, where it was null."""

@@ -407,6 +407,7 @@ def select_attr(pkgs: Any, attr: str) -> Any:
         error.hint = f"a release from the index is pypi:{attr.replace(' ', '')}"
         raise error
     from ..errors import MissingAttribute
+    from ..store.paths import is_store_name
 
     if attr.endswith(".py") and (os.sep in attr or os.path.isfile(attr)):
         raise _a_file_not_an_attribute(attr)  # ``../x.py`` is not even a path of names
@@ -415,6 +416,8 @@ def select_attr(pkgs: Any, attr: str) -> Any:
     except MissingAttribute as error:
         if error.where == "the package set" and (attr.endswith(".py") or os.path.isfile(attr)):
             raise _a_file_not_an_attribute(attr) from None
+        if error.where == "the package set" and (os.sep in attr or is_store_name(attr)):
+            raise _a_path_not_an_attribute(attr) from None
         if error.where == "the package set" and not error.suggestions and "." not in attr:
             error.hint = (
                 "a recipe of your own joins the set with --recipes DIR or --overlay FILE, a"
@@ -444,6 +447,25 @@ def _a_file_not_an_attribute(attr: str) -> Any:
     return error
 
 
+def _a_path_not_an_attribute(attr: str) -> Any:
+    """The error for a path, or a store path's name (``<hash>-python3.11-env``), given where
+    an attribute is wanted, naming it whole: read as an attribute path it stops at its
+    first dot (``<hash>-python3``). A store path's name says where the path is, if it is."""
+    from ..errors import MissingAttribute
+    from ..store.paths import is_store_name
+
+    error = MissingAttribute(attr, "the package set", ())
+    if is_store_name(attr):
+        store = open_store()
+        error.hint = (
+            f"it names the store path {store.path(attr)}: give that path where a command takes"
+            " paths"
+            if store.is_valid(attr)
+            else f"it is shaped as a store path's name, but the store {store.dir} has no such path"
+        )
+    return error
+
+
 def _defines_recipe(file: str) -> bool:
     """Whether `file`'s top level defines ``recipe(...)``, what makes a recipe module
     (:func:`~pybuild.pkgset.recipe_function`). Its syntax is read, nothing is run: a file
@@ -459,7 +481,7 @@ def _defines_recipe(file: str) -> bool:
 
 TARGET_HELP = (
     "an attribute of the set (or of FILE), or a .drv file, output path or result link (a path"
-    " has a '/', unless it is a link into the store)"
+    " has a '/', unless it is a link into the store or the name of a path in it)"
 )
 
 
@@ -489,9 +511,10 @@ def target_options(p: argparse.ArgumentParser) -> None:
 def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[Any]:
     """What each command-line argument in `targets` names, as Nix's installables: a path's
     store basename, or the derivation of an attribute of the set (evaluated with the set's
-    options) or of ``-f FILE``. An argument is a path if it has a separator, ends in ``.drv``
-    or is a link into the store (:func:`names_a_path`). The set is evaluated once, and only
-    when an attribute is named: a command given paths alone stays quick."""
+    options) or of ``-f FILE``. An argument is a path if it has a separator, ends in ``.drv``,
+    is a link into the store or a stored path's basename (:func:`names_a_path`). The set is
+    evaluated once, and only when an attribute is named: a command given paths alone stays
+    quick."""
     is_path = [names_a_path(target, store) for target in targets]
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
@@ -505,10 +528,13 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 
 def path_name(target: str, store: Any) -> str:
-    """The store basename the path `target` names. One outside the store that does not exist
-    is said to be missing, as Nix says: that it is not in the store is the lesser news."""
+    """The store basename the path `target` names (or is, a stored path's basename with no
+    file of its name here). One outside the store that does not exist is said to be
+    missing, as Nix says: that it is not in the store is the lesser news."""
     from ..errors import InvalidPath
 
+    if not os.path.lexists(target) and _a_stored_basename(target, store):
+        return target
     inside = os.path.abspath(target).startswith(os.path.join(store.dir, ""))
     if not inside and not os.path.lexists(target):
         raise InvalidPath(target, "no such file or directory")
@@ -531,14 +557,23 @@ def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 def names_a_path(target: str, store: Any) -> bool:
     """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
-    asks), ends in ``.drv``, or is a link into the store (``result``). The link and the store
-    are compared resolved, not as written: a relative link, or a store reached through a
-    ``PYBUILD_HOME`` that is itself a link, leads into the store all the same."""
+    asks), ends in ``.drv``, is a link into the store (``result``) or the basename of a path
+    in the store (:func:`_a_stored_basename`). The link and the store are compared resolved,
+    not as written: a relative link, or a store reached through a ``PYBUILD_HOME`` that is
+    itself a link, leads into the store all the same."""
     if os.sep in target or target.endswith(".drv"):
         return True
     if not os.path.islink(target):
-        return False
+        return _a_stored_basename(target, store)
     return os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep)
+
+
+def _a_stored_basename(target: str, store: Any) -> bool:
+    """Whether `target` is the basename of a path in the store (``<hash>-python3.11-env``, as
+    ``ls`` of the store shows it): it names that path, as nothing else can be so named."""
+    from ..store.paths import is_store_name
+
+    return os.sep not in target and is_store_name(target) and store.is_valid(target)
 
 
 def attr_values(args: argparse.Namespace, attrs: Sequence[str]) -> tuple[list[Any], Any]:
