@@ -764,6 +764,24 @@ def test_path_info_of_a_path_outside_the_store(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def test_a_path_of_another_store_is_told_by_which_name_it_is_copied(tmp_path: Path) -> None:
+    """``copy --from CACHE OTHER_HOME/store/NAME`` said only that it was not inside the
+    store: a binary cache names paths by basename, so NAME (or this store's path) copies it."""
+    out = build_hello(tmp_path)
+    cache, home = tmp_path / "cache", tmp_path / "home"
+    run_cli("copy", "--to", cache, out)
+    told = run_cli("copy", "--from", cache, out, home=home, check=False)
+    assert told.returncode == 1
+    assert told.stderr == (
+        f"error: {out}: not inside the store {home / 'store'}\n  hint: it is in another store:"
+        f" give its basename, {out.name}, as binary caches name paths, or this store's path of"
+        f" that name, {home / 'store' / out.name}\n"
+    )
+    for named in (out.name, home / "store" / out.name):
+        run_cli("copy", "--option", "require_sigs", "false", "--from", cache, named, home=home)
+        assert run_cli("path-info", named, home=home).stdout == f"{home / 'store' / out.name}\n"
+
+
 def test_path_info_of_a_path_that_does_not_exist_says_so(tmp_path: Path) -> None:
     """As Nix: a missing file is missing; that it would not be in the store is beside it."""
     for named in ("./nonexistent", "nonexistent.drv"):

@@ -538,7 +538,26 @@ def path_name(target: str, store: Any) -> str:
     inside = os.path.abspath(target).startswith(os.path.join(store.dir, ""))
     if not inside and not os.path.lexists(target):
         raise InvalidPath(target, "no such file or directory")
-    return store.parse(target)
+    try:
+        return store.parse(target)
+    except InvalidPath as error:
+        if not inside:
+            _name_it_here(error, target, store)
+        raise
+
+
+def _name_it_here(error: Any, target: str, store: Any) -> None:
+    """For `target`, a path of another store (another home's, or its result link): the hint
+    names the path of its name in this store, as a binary cache names paths, by name alone."""
+    from ..store.paths import is_store_name
+
+    parts = (*Path(os.path.abspath(target)).parts, *Path(os.path.realpath(target)).parts)
+    name = next((part for part in parts if is_store_name(part)), None)
+    if name is not None:
+        error.hint = (
+            f"it is in another store: give its basename, {name}, as binary caches name paths,"
+            f" or this store's path of that name, {store.path(name)}"
+        )
 
 
 def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[list[str]]:
