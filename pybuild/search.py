@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import PybuildError, UsageError
+from .errors import PybuildError, UnsupportedInterpreter, UsageError
 from .lazy import force
 
 __all__ = ["SearchResult", "search"]
@@ -81,6 +81,8 @@ def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -
         value = force(pkgs[attr])
         pname, version = getattr(value, "pname", None), getattr(value, "version", None)
         drv = getattr(value, "drv", value)
+    except UnsupportedInterpreter as exc:  # no fault: a release not made for it (nix: broken)
+        error = "is not for this interpreter: " + str(exc).splitlines()[0]
     except (PybuildError, AttributeError) as exc:
         said = str(exc) if isinstance(exc, PybuildError) else f"{type(exc).__name__}: {exc}"
         error = "does not evaluate: " + said.splitlines()[0]  # ``pybuild eval`` says the rest

@@ -1708,22 +1708,30 @@ def test_search_says_why_a_listed_recipe_does_not_evaluate(tmp_path: Path) -> No
     (recipes / "mypkg.py").write_text("def recipe(:\n")
     (recipes / "mypkg2.py").write_text('"""Mine."""\ndef recipe(nosuchinput):\n    pass\n')
     (recipes / "text.py").write_text("def recipe():\n    return 'words'\n")
+    (recipes / "old.py").write_text(  # no fault of the recipe: a release not made for it
+        "from pybuild.errors import UnsupportedInterpreter\n"
+        "def recipe():\n"
+        "    raise UnsupportedInterpreter('old', '1.0', 'Python 3.11', 'it requires Python <3')\n"
+    )
     found = run_cli("search", "--recipes", "r5", "--no-default-recipes", cwd=tmp_path)
     assert [line.split()[:2] for line in found.stdout.splitlines()] == [
         ["mypkg", "?"],
         ["mypkg2", "?"],
+        ["old", "?"],
         ["text", "?"],
     ]
     eval_it = "pybuild eval --recipes r5 --no-default-recipes"
     assert found.stderr.splitlines() == [
-        f"warning: mypkg does not evaluate: while evaluating {recipes / 'mypkg.py'}: SyntaxError:"
-        f" invalid syntax (mypkg.py, line 1) ({eval_it} mypkg shows it)",
+        f"warning: mypkg does not evaluate: {recipes / 'mypkg.py'}:1: SyntaxError:"
+        f" invalid syntax ({eval_it} mypkg shows it)",
         f"warning: mypkg2 does not evaluate: the package set (needed by recipe() in"
         f" {recipes / 'mypkg2.py'}:2) has no attribute 'nosuchinput' ({eval_it} mypkg2 shows it)",
+        "warning: old is not for this interpreter: old 1.0 does not support Python 3.11:"
+        f" it requires Python <3 ({eval_it} old shows it)",
         f"warning: text is a str, not a derivation or package ({eval_it} text shows it)",
     ]
     as_json = run_cli("search", "--recipes", "r5", "--no-default-recipes", "--json", cwd=tmp_path)
-    assert json.loads(as_json.stdout)[2]["error"] == "is a str, not a derivation or package"
+    assert json.loads(as_json.stdout)[3]["error"] == "is a str, not a derivation or package"
     assert "a ? for the version" in " ".join(run_cli("search", "--help").stdout.split())
 
 
