@@ -344,6 +344,12 @@ def test_packages_from_the_index_by_name(recipes: Path) -> None:
     cli("remove", "greet")  # shout is kept: asked again as pypi:shout[loud]==1.0
     listed = json.loads(cli("list", "--json").stdout)
     assert [(p["attr"], p["version"]) for p in listed] == [("pypi:shout[loud]<2", "1.0")]
+    # Its project names it, as `uv tool uninstall shout` finds it, at a version it admits.
+    for name in ("pypi:shout", "pypi:shout==1.0", "pypi:shout<3"):
+        assert "would remove shout 1.0" in cli("remove", "--dry-run", name).stderr
+        assert "nothing would change" in cli("upgrade", "--dry-run", name).stderr
+    other = cli("remove", "--dry-run", "pypi:shout>=2", ok=False).stderr
+    assert "pypi:shout>=2 is not installed in profile default" in other
 
 
 def test_a_profile_has_the_programs_of_what_was_installed_and_a_shell_all(

@@ -292,11 +292,35 @@ def _where(entry: Entry) -> str:
 
 
 def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
+    """The installed package `name` names: its attribute, its distribution name, or a
+    ``pypi:`` request of its project that its version fits (:func:`_asks_for`)."""
     for entry in installed.values():
-        if name == entry.attr or normalise_name(name) == entry.key:
+        if name == entry.attr or normalise_name(name) == entry.key or _asks_for(name, entry):
             return entry
     have = ", ".join(sorted(e.attr for e in installed.values())) or "nothing"
     raise ProfileError(f"{name} is not installed in profile {profile.name} (it has: {have})")
+
+
+def _asks_for(name: str, entry: Entry) -> bool:
+    """Whether `name`, a ``pypi:`` request, names `entry`, a package installed from the index:
+    the same project, at a version the request admits, whatever it was installed as
+    (``pypi:black`` is black installed as ``pypi:black==24.1.0``), as ``uv tool uninstall
+    black`` finds a tool whatever it was installed with."""
+    if not (name.startswith("pypi:") and entry.attr.startswith("pypi:")):
+        return False
+    from packaging.specifiers import SpecifierSet
+
+    from ..generate import parse_pypi_spec
+
+    project, version, _ = parse_pypi_spec(name.removeprefix("pypi:"))
+    if normalise_name(project) != entry.key:
+        return False
+    if version is None:
+        return True
+    exact = version[:1].isalnum()  # a release (from ``==``), else a specifier set
+    return SpecifierSet(f"=={version}" if exact else version).contains(
+        entry.version, prereleases=True
+    )
 
 
 class _Work:
