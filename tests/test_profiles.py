@@ -377,6 +377,10 @@ def test_a_profile_has_the_programs_of_what_was_installed_and_a_shell_all(
 def test_rollback_and_switch_errors(recipes: Path) -> None:
     none = cli("rollback", ok=False)
     assert "has no generation yet" in none.stderr
+    for command in ("list", "list-generations"):  # both say so, and list nothing
+        listed = cli(command, "--profile", "nope")
+        assert (listed.stdout, listed.stderr) == ("", "profile nope has no generation yet\n")
+        assert json.loads(cli(command, "--profile", "nope", "--json").stdout) == []
     cli("install", *sets(recipes), "shout")
     first = cli("rollback", ok=False)
     assert "generation 1 is the oldest of profile default" in first.stderr

@@ -265,6 +265,8 @@ def _list_generations(args: argparse.Namespace) -> int:
         _say(f"warning: {exc}")
     for reason in broken:
         _say(f"warning: {reason}")
+    if not generations and not broken and not args.json:  # as `list` says it
+        _say(f"profile {profile.name} has no generation yet")
     if args.json:
         print_json(
             [
