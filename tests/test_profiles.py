@@ -352,6 +352,26 @@ def test_packages_from_the_index_by_name(recipes: Path) -> None:
     assert "pypi:shout>=2 is not installed in profile default" in other
 
 
+def test_packages_from_the_index_are_resolved_together_and_with_those_kept(
+    use_index: BuildIndex,
+) -> None:
+    """As ``uv pip install greet "shout<2"``: greet's newest shout is 2.0, so each resolved
+    alone would put two shouts in the profile; and a later ``pypi:greet`` fits the shout the
+    profile keeps, as ``uv pip install greet`` keeps what is installed."""
+    bin_python = Path(cli("profile", "path").stdout.strip()) / "python"
+    shout = "import shout, greet; print(shout.VERSION)"
+    cli("install", "pypi:greet", "pypi:shout<2")
+    assert run(bin_python, "-c", shout).stdout.strip() == "1.0"
+    cli("remove", "greet")
+    cli("install", "pypi:greet")  # with the shout kept: pypi:shout==1.0
+    assert run(bin_python, "-c", shout).stdout.strip() == "1.0"
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(p["attr"], p["version"]) for p in listed] == [
+        ("pypi:greet", "1.0"),
+        ("pypi:shout<2", "1.0"),
+    ]
+
+
 def test_a_profile_has_the_programs_of_what_was_installed_and_a_shell_all(
     recipes: Path, use_index: BuildIndex
 ) -> None:

@@ -22,7 +22,7 @@ from .common import (
     recipe_folders,
     recorded_valid,
     refuse_set_options,
-    select_attr,
+    select_attrs,
     set_arguments,
 )
 
@@ -160,7 +160,7 @@ def _run_install(args: argparse.Namespace, profile: Any, **how: Any) -> None:
         recipes=recipe_folders(args),
         overlays=args.overlay or (),
         file=args.file,
-        resolve=select_attr,
+        resolve=select_attrs,
         log=_say,
         python=located_python(args),
         **how,
@@ -209,7 +209,7 @@ def _remove(args: argparse.Namespace) -> int:
     options = build_options(args, get_settings(args))
     profile = _open(args)
     dry_run = _printer(profile, options) if args.dry_run else None
-    remove(profile, args.names, resolve=select_attr, options=options, log=_say, dry_run=dry_run)
+    remove(profile, args.names, resolve=select_attrs, options=options, log=_say, dry_run=dry_run)
     return 0
 
 
@@ -222,7 +222,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         args.names,
         recipes=recipe_folders(args),
         overlays=args.overlay,
-        resolve=select_attr,
+        resolve=select_attrs,
         options=options,
         log=_say,
         python=located_python(args),

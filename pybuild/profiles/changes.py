@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
     from typing import Any
 
-    Resolve = Callable[[Any, str], Any]
+    # What attributes of a set name, in their order: those of one command line together.
+    Resolve = Callable[[Any, Sequence[str]], list[Any]]
     Log = Callable[[str], None]
     Record = Callable[[Callable[[], Any]], Any]
     DryRun = Callable[[Any], object]
@@ -54,6 +55,10 @@ def install(
 
     None when nothing changed. Packages already there keep their versions: they are evaluated
     again from their own recipes and must give the same outputs (else ``upgrade`` them).
+    The ``pypi:`` attributes are resolved together (by `resolve`, given them all at once), as
+    ``uv pip install a b`` resolves its arguments, and with the profile's packages from the
+    index that the install keeps, each at the version it has: the new ones fit them, as
+    ``uv pip install`` keeps what is installed.
     `python` (an interpreter's path) is the one a new profile is made for; a profile that has
     a generation keeps its own, and naming another is an error.
     `record`, when given, runs the evaluation (it returns the environment's derivation), as
@@ -72,7 +77,7 @@ def install(
         def evaluate() -> Any:
             # The new packages first: one that replaces an installed one needs nothing of
             # the old one's recipes, which are then neither evaluated nor required to exist.
-            new = [(attr, work.evaluate(attr, *source)) for attr in attrs]
+            new = work.evaluate_new(attrs, source)
             replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
             chosen.update(work.kept(skip=replaced))
             installed = work.entries()
@@ -323,6 +328,20 @@ def _asks_for(name: str, entry: Entry) -> bool:
     )
 
 
+def _package(attr: str, value: Any) -> Any:
+    """What `attr` gives, which must be a Python package."""
+    from ..lazy import force
+    from ..python.package import PythonPackage
+
+    value = force(value)
+    if not isinstance(value, PythonPackage):
+        raise ProfileError(
+            f"{attr} is a {type(value).__name__}, not a Python package; a profile holds"
+            " Python packages"
+        )
+    return value
+
+
 class _Work:
     """One change of a profile: its current generation, interpreter and package sets."""
 
@@ -339,7 +358,9 @@ class _Work:
         self.dry_run = dry_run
         self.wanted = python  # the interpreter named on the command line, if any
         self.current = profile.current()
-        self.resolve = resolve or (lambda pkgs, attr: select(pkgs, attr, "the package set"))
+        self.resolve = resolve or (
+            lambda pkgs, attrs: [select(pkgs, attr, "the package set") for attr in attrs]
+        )
         self._sets: dict[tuple[Any, ...], Any] = {}
         self._files: dict[str, Any] = {}  # the module of each file, run once
 
@@ -369,21 +390,37 @@ class _Work:
         overlays: tuple[str, ...],
         file: str | None = None,
     ) -> Any:
-        from ..lazy import force
-        from ..python.package import PythonPackage
-
         if file is not None:
-            value = force(self._file_attr(file, attr))
-        else:
-            value = force(self.resolve(self.package_set(recipes, overlays), attr))
-        if not isinstance(value, PythonPackage):
-            raise ProfileError(
-                f"{attr} is a {type(value).__name__}, not a Python package; a profile holds"
-                " Python packages"
-            )
-        return value
+            return _package(attr, self._file_attr(file, attr))
+        (value,) = self.resolve(self.package_set(recipes, overlays), [attr])
+        return _package(attr, value)
+
+    def evaluate_new(self, attrs: Sequence[str], source: Source) -> list[tuple[str, Any]]:
+        """The packages an install adds, each with its attribute. Its ``pypi:`` ones are
+        resolved together, with the pins (:func:`_pinned`) of the profile's packages from the
+        index it keeps (of the same set: a resolution is one set's), so that they fit what
+        the profile has; what the pins resolve to is left: a kept package is what it was
+        (:meth:`kept`). A package the install replaces, by any of its attributes, is no pin."""
+        asked = [a for a in attrs if a.startswith("pypi:") and source[2] is None]
+        found = {a: self.evaluate(a, *source) for a in attrs if a not in asked}
+        if asked:
+            from ..generate import parse_pypi_spec
+
+            replaced = {_entry(a, pkg, source).key for a, pkg in found.items()}
+            replaced |= {normalise_name(parse_pypi_spec(a[5:])[0]) for a in asked}
+            pins = [
+                _pinned(e)
+                for e in self.entries().values()
+                if e.attr.startswith("pypi:")
+                and (e.recipes, e.overlays, e.file) == source
+                and e.key not in replaced
+            ]
+            resolved = self.resolve(self.package_set(*source[:2]), [*asked, *pins])
+            found.update(zip(asked, map(_package, asked, resolved[: len(asked)]), strict=True))
+        return [(attr, found[attr]) for attr in attrs]
 
     def _file_attr(self, file: str, attr: str) -> Any:
+        """The attribute `attr` of the Python file `file`."""
         from ..evaluate import load_module, select
 
         if file not in self._files:
