@@ -181,6 +181,27 @@ def test_upgrade_takes_the_changed_recipe_and_install_keeps_versions(recipes: Pa
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
 
 
+def test_remove_keeps_the_others_as_built_and_a_rebuilt_one_is_named_so(recipes: Path) -> None:
+    """After a change to a recipe that keeps its name and version (as an update of pybuild's
+    builder changes every package's derivation), ``remove`` keeps the others as the store has
+    them, as ``nix-env -e`` does; an install, which evaluates them, says what changed."""
+    cli("install", *sets(recipes), "greet", "shout")
+    before = {p["attr"]: p["out"] for p in json.loads(cli("list", "--json").stdout)}
+    shout = recipes / "shout.py"
+    shout.write_text(shout.read_text().replace("dependencies=", 'env={"X": "1"}, dependencies='))
+    assert "removing greet 1.0" in cli("remove", "greet").stderr
+    (kept,) = json.loads(cli("list", "--json").stdout)
+    assert (kept["attr"], kept["out"]) == ("shout", before["shout"])  # not evaluated again
+    bin_python = Path(cli("profile", "path").stdout.strip()) / "python"
+    assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "1.0"
+    assert not imports(bin_python, "greet")
+    refused = cli("install", *sets(recipes), "greet", ok=False).stderr
+    assert "shout (shout 1.0) of profile default is built otherwise than when it was" in refused
+    assert "still shout 1.0, but its derivation changed" in refused
+    assert "pybuild upgrade shout" in refused
+    assert "rebuilding shout 1.0" in cli("upgrade").stderr
+
+
 def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
     recipes: Path, tmp_path: Path
 ) -> None:
@@ -222,8 +243,9 @@ def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
 def test_a_lost_overlay_or_recipe_folder_is_needed_only_by_what_keeps_it(
     recipes: Path, use_index: BuildIndex, tmp_path: Path
 ) -> None:
-    """A package whose recorded overlay or recipe folder is gone: a change that keeps it names
-    it and the way out; one that upgrades it with new ones or installs it anew needs none."""
+    """A package whose recorded overlay or recipe folder is gone: an install that keeps it names
+    it and the way out; one that upgrades it with new ones or installs it anew needs none, nor
+    does a remove of another package, which keeps it as it is in the store."""
     extra = write_fixture_recipes(tmp_path / "extra", use_index, ("megaphone",))
     overlay, new = tmp_path / "ov.py", tmp_path / "new.py"
     for path in (overlay, new):
@@ -231,7 +253,7 @@ def test_a_lost_overlay_or_recipe_folder_is_needed_only_by_what_keeps_it(
     cli("install", *sets(recipes), "--overlay", overlay, "shout")
     cli("install", *sets(extra), "megaphone")
     overlay.unlink()
-    kept = cli("remove", "megaphone", ok=False).stderr
+    kept = cli("install", *sets(extra), "megaphone", ok=False).stderr
     assert f"shout (shout 1.0) of profile default was installed with the overlay {overlay}" in kept
     assert "`pybuild upgrade shout --overlay NEW`" in kept and "`pybuild remove shout`" in kept
     assert len(generations()) == 2
@@ -246,7 +268,9 @@ def test_a_lost_overlay_or_recipe_folder_is_needed_only_by_what_keeps_it(
     assert "`pybuild upgrade megaphone --recipes NEW`" in lost
     again = write_fixture_recipes(tmp_path / "again", use_index, ("megaphone",))
     cli("upgrade", "megaphone", *sets(again))
-    cli("remove", "megaphone")
+    shutil.rmtree(again)
+    cli("remove", "shout")
+    assert [p["attr"] for p in json.loads(cli("list", "--json").stdout)] == ["megaphone"]
     assert len(generations()) == 6
 
 
@@ -347,7 +371,7 @@ def test_packages_from_the_index_by_name(recipes: Path) -> None:
     # Its project names it, as `uv tool uninstall shout` finds it, at a version it admits.
     for name in ("pypi:shout", "pypi:shout==1.0", "pypi:shout<3"):
         assert "would remove shout 1.0" in cli("remove", "--dry-run", name).stderr
-        assert "nothing would change" in cli("upgrade", "--dry-run", name).stderr
+        assert "upgrading" not in cli("upgrade", "--dry-run", name).stderr
     other = cli("remove", "--dry-run", "pypi:shout>=2", ok=False).stderr
     assert "pypi:shout>=2 is not installed in profile default" in other
 

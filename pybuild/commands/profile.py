@@ -209,7 +209,7 @@ def _remove(args: argparse.Namespace) -> int:
     options = build_options(args, get_settings(args))
     profile = _open(args)
     dry_run = _printer(profile, options) if args.dry_run else None
-    remove(profile, args.names, resolve=select_attrs, options=options, log=_say, dry_run=dry_run)
+    remove(profile, args.names, options=options, log=_say, dry_run=dry_run)
     return 0
 
 

@@ -2,10 +2,14 @@
 
 A change evaluates the packages it keeps and the ones it adds, builds one environment of them
 (as ``with_packages`` makes) and commits it as the next generation, all under the profile's
-lock, so two changes at once cannot both make generation N+1. A package kept by a change is
-evaluated again from its own recipes and must give the same output: a recipe that changed
-since is taken only by ``upgrade``, never behind the user's back by an unrelated install; one
-whose recorded file, recipe folder or overlay is gone is refused, naming it. A package that is
+lock, so two changes at once cannot both make generation N+1. A package kept by ``install``
+or ``upgrade`` is evaluated again from its own recipes and must give the same output (the new
+packages must fit it in one consistent environment): a recipe that changed since is taken
+only by ``upgrade``, never behind the user's back by an unrelated install; one whose recorded
+file, recipe folder or overlay is gone is refused, naming it. ``remove`` adds nothing for
+the others to fit, so it keeps them as they are in the store, as ``nix-env -e`` and ``uv tool
+uninstall`` do: evaluated and rebuilt by no one, needing none of their sources, even when
+their recipes, their build tools or pybuild's builder have changed since. A package that is
 replaced, upgraded with new sources or removed is not kept, and needs none of its old ones.
 Nothing is written before the environment is built, so a failed change leaves the profile as
 it was.
@@ -84,33 +88,34 @@ def install(
             added: dict[str, str] = {}  # each distribution's attribute in this command
             for attr, pkg in new:
                 _add(chosen, installed, attr, pkg, source, say, added)
-            return work.environment(chosen)
+            return work.environment(chosen).drv
 
         drv = record(evaluate) if record else evaluate()
-        return work.commit(chosen, drv, f"install {' '.join(attrs)}", options, say)
+        action = f"install {' '.join(attrs)}"
+        env = work.environment(chosen)
+        return work.commit(_entries(chosen), drv, action, options, say, env)
 
 
 def remove(
     profile: Profile,
     names: Sequence[str],
     *,
-    resolve: Resolve | None = None,
     options: Any = None,
     log: Log | None = None,
     dry_run: DryRun | None = None,
 ) -> Generation | None:
-    """Remove packages (by attribute or distribution name); the new generation."""
+    """Remove packages (by attribute or distribution name); the new generation. The others
+    are kept as the current generation has them, built (:meth:`_Work.stored_environment`)."""
     say = _teller(log, dry_run)
     with profile.lock(say):
-        work = _Work(profile, resolve, None, dry_run)
+        work = _Work(profile, None, None, dry_run)
         installed = work.entries()
         keys = [_find(profile, installed, name).key for name in names]
-        chosen = work.kept(skip=set(keys))
         for key in dict.fromkeys(keys):
             say(f"removing {installed[key].pname} {installed[key].version}")
-        return work.commit(
-            chosen, work.environment(chosen), f"remove {' '.join(names)}", options, say
-        )
+        kept = tuple(entry for key, entry in sorted(installed.items()) if key not in keys)
+        drv = work.stored_environment(kept)
+        return work.commit(kept, drv, f"remove {' '.join(names)}", options, say)
 
 
 def upgrade(
@@ -155,7 +160,8 @@ def upgrade(
                 say(_upgrading(old, entry))
             chosen[entry.key] = (entry, pkg)
         action = f"upgrade {' '.join(names)}".rstrip()
-        return work.commit(chosen, work.environment(chosen), action, options, say)
+        env = work.environment(chosen)
+        return work.commit(_entries(chosen), env.drv, action, options, say, env)
 
 
 _WOULD = {
@@ -218,6 +224,11 @@ def _add(
     elif old.out != entry.out:
         say(f"replacing {old.pname} {old.version} by {entry.pname} {entry.version}")
     chosen[entry.key] = (entry, pkg)
+
+
+def _entries(chosen: dict[str, tuple[Entry, Any]]) -> tuple[Entry, ...]:
+    """The manifest's entries of the packages `chosen`, by distribution name."""
+    return tuple(chosen[k][0] for k in sorted(chosen))
 
 
 def _upgrading(old: Entry, new: Entry) -> str:
@@ -294,6 +305,22 @@ def _where(entry: Entry) -> str:
     if entry.file is not None:
         return f"its file {entry.file} (or a source or setting it reads)"
     return "its recipes (or a source or setting they read)"
+
+
+def _changed(entry: Entry, pkg: Any) -> str:
+    """How the package `entry` installed differs from `pkg`, what it evaluates to now: another
+    release, or the same one built otherwise (its derivation changed: a build tool or other
+    input, a setting, pybuild's builder), which its recipe's text may not show."""
+    if (pkg.pname, pkg.version) != (entry.pname, entry.version):
+        return (
+            f"changed in {_where(entry)} since it was installed (now {pkg.pname}"
+            f" {pkg.version}, {pkg.drv.out})"
+        )
+    return (
+        f"is built otherwise than when it was installed: still {pkg.pname} {pkg.version}, but"
+        " its derivation changed (an input of it, such as a build tool, a setting it reads,"
+        f" or pybuild's own builder): now {pkg.drv.out}, installed {entry.out}"
+    )
 
 
 def _find(profile: Profile, installed: dict[str, Entry], name: str) -> Entry:
@@ -438,8 +465,7 @@ class _Work:
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
-                    f" {self.profile.name} changed in {_where(entry)} since it was installed"
-                    f" (now {pkg.pname} {pkg.version}, {pkg.drv.out})",
+                    f" {self.profile.name} {_changed(entry, pkg)}",
                     f"take the new one with {self.profile.links.command(f'upgrade {entry.attr}')}"
                     f" (or {self.profile.links.command('upgrade')} for all), then try again",
                 )
@@ -447,15 +473,41 @@ class _Work:
         return kept
 
     def environment(self, chosen: dict[str, tuple[Entry, Any]]) -> Any:
-        """The derivation of the environment of `chosen`; a version conflict is reported here,
-        before anything is built."""
-        return self._environment(chosen).drv
-
-    def _environment(self, chosen: dict[str, tuple[Entry, Any]]) -> Any:
+        """The environment of the packages `chosen` (an :class:`Environment`); a version
+        conflict is reported when its derivation is first asked for, before anything is
+        built."""
         from ..python.environment import Environment
 
         packages = [chosen[k][1] for k in sorted(chosen)]
         return Environment(self.python, packages, listed_programs_only=True)
+
+    def stored_environment(self, entries: tuple[Entry, ...]) -> Any:
+        """The derivation of an environment of `entries`, packages of the current generation,
+        made of their store paths: neither evaluated nor built again, nor needing their
+        recipes. Its packages are those of the current environment (its references) that
+        `entries` need (their closure in the store), the listed ones first, as
+        :class:`Environment` orders them; all else is an environment's of no package."""
+        import json
+
+        from ..derivations import derivation
+
+        store = self.profile.store
+        assert self.current is not None  # a package to remove was found in it
+        held = set(store.info(self.current.manifest.environment).references)
+        listed = [e.out for e in entries]
+        needed = held.intersection(store.closure(listed)).difference(listed)
+        empty = self.environment({})
+        spec = {
+            **empty.spec,
+            "closure": [str(store.path(p)) for p in [*listed, *sorted(needed)]],
+            "programs": [str(store.path(p)) for p in listed],
+        }
+        return derivation(
+            name=empty.drv.name,
+            builder=empty.drv.builder,
+            env={**dict(empty.drv.env), "PYBUILD_ENV": json.dumps(spec, sort_keys=True)},
+            meta={"packages": [e.pname for e in entries]},
+        )
 
     def refuse_collisions(self, env: Any) -> None:
         """Refuse two packages of the environment `env` that install the same file, with what
@@ -486,14 +538,21 @@ class _Work:
             raise ProfileError(f"profile {self.profile.name}: {exc}", "; ".join(hints)) from None
 
     def commit(
-        self, chosen: dict[str, tuple[Entry, Any]], drv: Any, action: str, options: Any, say: Log
+        self,
+        entries: tuple[Entry, ...],
+        drv: Any,
+        action: str,
+        options: Any,
+        say: Log,
+        env: Any = None,
     ) -> Generation | None:
-        """Build `drv`, the environment of `chosen`, and make it the next generation (in a dry
-        run: say which it would be, and hand `drv` to :attr:`dry_run`)."""
+        """Build `drv`, the environment of the packages `entries`, and make it the next
+        generation (in a dry run: say which it would be, and hand `drv` to :attr:`dry_run`).
+        `env`: the :class:`Environment` `drv` is of, whose collisions are refused; None for
+        one of packages of the current generation, which has none."""
         from ..errors import BuildError
         from ..realiser import realise
 
-        entries = tuple(chosen[k][0] for k in sorted(chosen))
         if self.current is not None and (
             self.current.manifest.environment == drv.out
             and self.current.manifest.packages == entries
@@ -501,9 +560,9 @@ class _Work:
             nothing = "nothing would change" if self.dry_run else "nothing changed"
             say(f"profile {self.profile.name}: {nothing}")
             return None
-        env = self._environment(chosen)
         if self.dry_run is not None:
-            self.refuse_collisions(env)
+            if env is not None:
+                self.refuse_collisions(env)
             numbers = self.profile.numbers()
             number = (numbers[-1] if numbers else 0) + 1
             say(f"profile {self.profile.name}: would make generation {number} ({action})")
@@ -512,7 +571,8 @@ class _Work:
         try:
             realise([drv], self.profile.store, options)  # rooted until the generation link
         except BuildError:
-            self.refuse_collisions(env)  # the environment's build failed for them, maybe
+            if env is not None:
+                self.refuse_collisions(env)  # the environment's build failed for them, maybe
             raise
         python = {
             "executable": self.python.executable,
