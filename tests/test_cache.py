@@ -256,7 +256,13 @@ def refused_then_built(
     assert store.registry.signatures(bad.out) == []  # built here, not fetched
     assert list(store.verify(check_contents=True)) == []
     text = said(opts)
-    assert f"not substituting {bad.name}" in text or "refused" in text
+    refusals = [
+        line
+        for line in text.splitlines()
+        if bad.out in line or line.startswith(("not substituting", "warning: not using"))
+    ]
+    assert len(refusals) == 1, text  # one line says which path, which cache, why
+    assert filled.url in refusals[0]
     assert "building it locally" in text or f"building {bad.name}" in text
     return text
 
@@ -281,6 +287,8 @@ def test_a_tampered_archive_is_refused_and_built_locally(filled: Filled, store: 
     archive.write_bytes(packed)
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
     assert "tampered with or corrupt" in text
+    # hashes as everywhere else in pybuild (SRI), the NAR hash's as the archive's
+    assert re.search(r"has hash sha256-\S+=, its metadata says sha256-\S+=: tampered", text)
 
 
 def test_an_archive_replaced_with_its_metadata_updated_fails_the_nar_hash(
@@ -488,6 +496,38 @@ def test_a_copy_refused_mid_way_says_what_it_adds_to_the_plan_and_the_counter_co
     told = counters(text)
     assert told[0] == "[1/1] copying app" and told[-1] == "[1/3] building app", text
     assert sorted(line[1] for line in told[1:-1]) == ["2", "3"], text  # lib and tool
+
+
+def test_an_archive_refused_by_one_cache_and_taken_from_another_is_said_once(
+    filled: Filled, store: Store, tmp_path: Path
+) -> None:
+    """The refusal is said in one line, naming the path, the cache and why, and what
+    followed: never again by the plan's warning of the paths it did not use."""
+    damaged = tmp_path / "damaged"
+    copy_to(open_cache(str(damaged)), filled.built, [filled.chain.app.out])
+    lib = filled.chain.lib
+    archive = damaged / NarInfo.parse((damaged / narinfo_name(lib.out)).read_text()).url
+    archive.write_bytes(archive.read_bytes()[:-20])
+    opts = options(str(damaged), filled.url, keys=(filled.public,))
+    assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
+    lines = [line for line in said(opts).splitlines() if "bad archive" in line]
+    assert len(lines) == 1 and lines[0].startswith(f"refused {lib.out} from {damaged}: ")
+    assert lines[0].endswith("; taken from another cache")
+
+
+def test_a_failed_copy_from_a_cache_names_the_refused_path_once(
+    filled: Filled, store: Store
+) -> None:
+    archive = filled.archive(filled.chain.lib)
+    archive.write_bytes(archive.read_bytes()[:-20])
+    told: list[str] = []
+    subs = Substituters([filled.url], [filled.public], say=told.append)
+    with pytest.raises(CacheError) as error:
+        copy_from(subs, store, [filled.chain.app.out])
+    assert str(error.value).startswith(
+        f"cannot copy from the cache: {filled.chain.lib.out} from {filled.url}: bad archive"
+    )
+    assert told == []  # the error says it all
 
 
 def planted(tmp_path: Path) -> tuple[Chain, Store, Path]:

@@ -189,8 +189,8 @@ class BinaryCache:
             raise EntryRefused(
                 self.url,
                 info.path,
-                f"archive {info.url} has hash sha256:{got.file_hash.base32}, its metadata "
-                f"says sha256:{info.file_hash.base32}: tampered with or corrupt",
+                f"archive {info.url} has hash {got.file_hash.sri}, its metadata says "
+                f"{info.file_hash.sri}: tampered with or corrupt",
             )
         if got.nar_hash != info.nar_hash:
             raise EntryRefused(

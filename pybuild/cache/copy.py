@@ -129,7 +129,7 @@ def copy_from(
     try:
         fetched = substituters.substitute(paths, store)
     except NotSubstituted as exc:
-        raise _not_copied(substituters, store, paths, exc.reason) from None
+        raise _not_copied(substituters, store, paths, str(exc) if exc.reason else "") from None
     if fetched:  # the line a build's substitution ends with, from the same words
         name = f"{label or ', '.join(paths)} ({substituters.describe(fetched)})"
         substituters.say(done_line(name, Status.SUBSTITUTED, time.monotonic() - start))

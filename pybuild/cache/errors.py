@@ -45,12 +45,14 @@ class NotSubstituted(CacheError):
     """The caches cannot supply some paths with their closures; nothing was registered.
 
     `reason` is why the last entry or cache was refused, or ``""`` when no cache simply has
-    them. The caller says what follows: the realiser builds them, a copy fails.
+    them; for a refused entry, `path` is its store basename and `url` its cache. The caller
+    says what follows, in one line with the reason: the realiser builds them, a copy fails.
     """
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason or "no binary cache has them")
+    def __init__(self, reason: str, path: str = "", url: str = "") -> None:
+        self.reason, self.path, self.url = reason, path, url
+        said = f"{path} from {url}: {reason}" if path else reason
+        super().__init__(said or "no binary cache has them")
 
 
 class ArchiveError(CacheError):

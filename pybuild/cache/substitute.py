@@ -31,7 +31,6 @@ import contextlib
 import os
 import sys
 import threading
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -89,9 +88,9 @@ class Substituters:
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
         self.links = LinkCache(link_cache, self.say) if link_cache else None
         self._offers: dict[str, Offer | None] = {}
-        self._refusals: dict[str, list[str]] = {}
+        self._refusals: dict[str, list[tuple[str, str]]] = {}  # path: (cache url, reason)
         self._refused: set[tuple[str, str]] = set()  # (cache url, path) never offered again
-        self._told: set[str] = set()  # refusals said already (tell_refusals)
+        self._told: set[tuple[str, str]] = set()  # (cache url, reason) said already
         self._down: set[str] = set()
         self._lock = threading.RLock()
 
@@ -220,19 +219,32 @@ class Substituters:
         with self._lock:
             self._refused.add((cache.url, path))
             self._offers.pop(path, None)
-            self._refusals.setdefault(path, []).append(f"{cache.url}: {reason}")
+            self._refusals.setdefault(path, []).append((cache.url, reason))
 
     def tell_refusals(self) -> None:
         """Say why caches' entries were passed over, once a run for each cache and reason: a
         plan that builds, without a word, what a cache holds looks like a cache that does not
-        work (unsigned entries, no trusted key)."""
+        work (unsigned entries, no trusted key). A refusal is said once in all: not here if
+        :meth:`fetch` said it already, with what followed, nor there if it was said here."""
         with self._lock:
-            counts = Counter(r for refusals in self._refusals.values() for r in refusals)
-            new = [(r, n) for r, n in counts.items() if r not in self._told]
+            paths: dict[tuple[str, str], list[str]] = {}
+            for path, refusals in self._refusals.items():
+                for refusal in refusals:
+                    paths.setdefault(refusal, []).append(path)
+            new = [(r, p) for r, p in paths.items() if r not in self._told]
             self._told.update(r for r, _ in new)
-        for refusal, n in new:
-            url, _, reason = refusal.partition(": ")
-            self.say(f"warning: not using {n} path{'s' * (n > 1)} of {url}: {reason}")
+        for (url, reason), refused in new:
+            which = f"{refused[0]} from" if len(refused) == 1 else f"{len(refused)} paths of"
+            self.say(f"warning: not using {which} {url}: {reason}")
+
+    def _tell(self, text: str, url: str, reason: str) -> None:
+        """Say `text`, the line of a refusal (of `url`, for `reason`), unless that refusal
+        was said already."""
+        with self._lock:
+            if (url, reason) in self._told:
+                return
+            self._told.add((url, reason))
+        self.say(text)
 
     def closure(self, paths: Iterable[str], store: Any) -> list[Offer] | None:
         """Offers for every path of the closure of `paths` that `store` lacks; None if any
@@ -254,9 +266,10 @@ class Substituters:
         """Whether the caches can supply `paths` with their closures (nothing is downloaded)."""
         return self.closure(paths, store) is not None
 
-    def reasons(self, paths: Iterable[str], store: Any) -> list[str]:
-        """Why paths of the closure of `paths` were refused (empty: simply not cached)."""
-        found: list[str] = []
+    def reasons(self, paths: Iterable[str], store: Any) -> list[tuple[str, str, str]]:
+        """Why paths of the closure of `paths` were refused, as (path, cache url, reason)
+        (empty: simply not cached)."""
+        found: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         todo = list(paths)
         while todo:
@@ -264,7 +277,7 @@ class Substituters:
             if path in seen or store.is_valid(path):
                 continue
             seen.add(path)
-            found += self._refusals.get(path, [])
+            found += [(path, url, reason) for url, reason in self._refusals.get(path, [])]
             offer = self._offers.get(path)
             if offer is not None:
                 todo.extend(offer.info.references)
@@ -304,8 +317,15 @@ class Substituters:
         try:
             return self.substitute(paths, store, held)
         except NotSubstituted as exc:
-            if exc.reason:
-                self.say(f"not substituting {label}: {exc.reason}; building it locally")
+            if not exc.reason:
+                return None
+            if not exc.path:
+                which = f"{label}: {exc.reason}"
+            elif exc.path in paths:
+                which = f"{label} from {exc.url}: {exc.reason}"
+            else:  # a path of its closure, which the outputs cannot be fetched without
+                which = f"{label}: {exc.path}, which it needs, from {exc.url}: {exc.reason}"
+            self._tell(f"not substituting {which}; building it locally", exc.url, exc.reason)
             return None
 
     def substitute(
@@ -315,22 +335,32 @@ class Substituters:
         when they were valid already).
 
         Raises :class:`NotSubstituted` when the caches cannot supply them, and registers
-        nothing then: what to do instead (build, or fail) is the caller's to say.
+        nothing then: what to do instead (build, or fail) is the caller's to say, with the
+        refusal. An entry refused on the way, whose path another cache then gave, is said
+        here.
         """
         if all(store.is_valid(p) for p in paths):
             return []
+        dropped: list[EntryRefused] = []
         while True:
             offers = self.closure(paths, store)
             if offers is None:
                 reasons = self.reasons(paths, store)
-                raise NotSubstituted(reasons[-1] if reasons else "")
+                path, url, reason = reasons[-1] if reasons else ("", "", "")
+                raise NotSubstituted(reason, path, url)
             try:
-                return self._fetch_all(offers, store, held)
+                fetched = self._fetch_all(offers, store, held)
             except (EntryRefused, CacheUnavailable) as exc:
                 self._drop(exc)
+                if isinstance(exc, EntryRefused):
+                    dropped.append(exc)
                 continue  # another cache may have them; else closure() is None above
             except CacheError as exc:
                 raise NotSubstituted(str(exc)) from exc
+            for refused in dropped:
+                said = f"refused {refused}; taken from another cache"
+                self._tell(said, refused.url, refused.reason)
+            return fetched
 
     def fresh_copy(self, path: str, target: Any) -> bool:
         """Store basename `path` restored as `target` from the first cache with a trusted
@@ -346,6 +376,8 @@ class Substituters:
             except (EntryRefused, CacheUnavailable) as exc:
                 remove_tree(target)
                 self._drop(exc)
+                if isinstance(exc, EntryRefused):
+                    self._tell(f"refused {exc}", exc.url, exc.reason)
                 continue
             return True
         return False
@@ -355,8 +387,7 @@ class Substituters:
         cache in this run (unavailable); another cache may have the path."""
         cache = next(c for c in self.caches if c.url == exc.url)
         if isinstance(exc, EntryRefused):
-            self._refuse(cache, exc.path, exc.reason)
-            self.say(f"refused {exc.path} from {exc.url}: {exc.reason}")
+            self._refuse(cache, exc.path, exc.reason)  # said by whoever knows what follows
             return
         self._give_up(cache, exc)
         with self._lock:
