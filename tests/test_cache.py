@@ -43,7 +43,13 @@ from pybuild.cache import (
     open_cache,
     sign_local,
 )
-from pybuild.cache.archive import ZSTD_LEVEL, restore_nar, unpack_archive, write_archive
+from pybuild.cache.archive import (
+    COMPRESSIONS,
+    ZSTD_LEVEL,
+    restore_nar,
+    unpack_archive,
+    write_archive,
+)
 from pybuild.cache.info import CacheInfo, InvalidInfo, narinfo_name
 from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
@@ -1454,6 +1460,25 @@ def test_bad_metadata_is_refused(change: tuple[str, str], message: str) -> None:
     assert change[0] in text
     with pytest.raises(InvalidInfo, match=message):
         NarInfo.parse(text.replace(change[0], change[1], 1))
+
+
+@pytest.mark.parametrize("compression", ["zstd", "xz", "none"])
+def test_a_bad_archive_url_names_every_archive_name_the_cache_takes(compression: str) -> None:
+    """The names come from the compressions themselves: zstd's, the default, is among them."""
+    good = replace(sample_info(), compression=compression)
+    suffix = COMPRESSIONS[compression]
+    for url in ("nar/" + "1" * 52 + ".nar.gz", "nar/" + "1" * 52 + suffix + ".gz"):
+        text = replace(good, url=url).to_text()
+        with pytest.raises(InvalidInfo) as error:
+            NarInfo.parse(text)
+        assert str(error.value).endswith(
+            "is not an archive of this cache (nar/<hash>.nar.zst, .nar.xz or .nar)"
+        )
+    other = next(s for s in COMPRESSIONS.values() if s != suffix)
+    with pytest.raises(InvalidInfo) as error:
+        NarInfo.parse(replace(good, url="nar/" + "1" * 52 + other).to_text())
+    assert str(error.value).endswith(f"(nar/<hash>{suffix}, for Compression {compression})")
+    assert NarInfo.parse(replace(good, url="nar/" + "1" * 52 + suffix).to_text())
 
 
 def test_metadata_for_another_path_is_refused() -> None:

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..errors import PybuildError
-from ..hashing import Hash, parse_hash
+from ..hashing import NIX32_ALPHABET, Hash, parse_hash
 from ..store.paths import split_name
 from .archive import COMPRESSIONS
 from .errors import CacheError
@@ -51,7 +51,8 @@ CACHE_INFO_FILE = "pybuild-cache-info"
 FORMAT = "pybuild-1"
 MAX_INFO_SIZE = 1 << 20
 _MAX_NUMBER = 1 << 62
-_URL_RE = re.compile(r"nar/[0-9abcdfghijklmnpqrsvwxyz]{52}\.nar(\.xz|\.zst)?")
+_SUFFIXES = "|".join(map(re.escape, COMPRESSIONS.values()))
+_URL_RE = re.compile(rf"nar/[{NIX32_ALPHABET}]{{52}}(?:{_SUFFIXES})")
 _KEYS = ("StorePath", "URL", "Compression", "FileHash", "FileSize", "NarHash", "NarSize")
 _OPTIONAL = ("References", "Deriver", "CA")
 
@@ -139,9 +140,7 @@ class NarInfo:
         compression = fields["Compression"]
         if compression not in COMPRESSIONS:
             raise InvalidInfo(f"unknown Compression {compression!r}")
-        url = fields["URL"]
-        if not _URL_RE.fullmatch(url) or not url.endswith(COMPRESSIONS[compression]):
-            raise InvalidInfo(f"URL {url!r} is not an archive of this cache (nar/<hash>.nar[.xz])")
+        url = _archive_url(fields["URL"], compression)
         refs = tuple(_basename(r, "References") for r in fields.get("References", "").split())
         deriver = fields.get("Deriver") or None
         if deriver is not None and not _basename(deriver, "Deriver").endswith(".drv"):
@@ -168,6 +167,22 @@ class NarInfo:
             ca=ca,
             sigs=tuple(sigs),
         )
+
+
+def _archive_url(url: str, compression: str) -> str:
+    """The URL of an archive: ``nar/<its hash><the suffix of its compression>``, nothing
+    else (no other folder, no other host)."""
+    suffix = COMPRESSIONS[compression]
+    if not _URL_RE.fullmatch(url):
+        *others, last = COMPRESSIONS.values()
+        names = f"nar/<hash>{', '.join(others)} or {last}"
+        raise InvalidInfo(f"URL {url!r} is not an archive of this cache ({names})")
+    if not url.endswith(suffix):
+        raise InvalidInfo(
+            f"URL {url!r} is not an archive of this cache (nar/<hash>{suffix}, for Compression"
+            f" {compression})"
+        )
+    return url
 
 
 def _fields(text: str) -> tuple[dict[str, str], list[str]]:
