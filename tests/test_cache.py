@@ -584,6 +584,46 @@ def test_a_replaced_entry_gets_its_archive_again_when_the_cache_s_is_not_the_sto
     assert list(store.verify(check_contents=True)) == []
 
 
+def test_a_copy_counts_and_says_the_entries_it_signed_again(
+    filled: Filled, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry the cache had, whose signatures the copy added to or replaced, changed the
+    cache: the summary counts it, never as merely 'already there'."""
+    lib, app = filled.chain.lib, filled.chain.app
+    filled.write_info(replace(filled.info(lib), sigs=()))  # its Sig line deleted
+    told: list[str] = []
+    cache = open_cache(filled.url)
+    report = copy_to(cache, filled.built, [app.out], keys=[filled.key], say=told.append)
+    assert (report.uploaded, report.present, report.signed) == ([], [lib.out, app.out], [lib.out])
+    assert told == [f"signed {lib.out} again in {filled.url}"]
+    assert filled.info(lib).trusted_by([PublicKey.parse(filled.public)]) == "test-1"
+
+    # a signature by the key given that does not verify with it is replaced, and said
+    other = SecretKey.generate("test-1")  # same name, another key
+    filled.write_info(replace(filled.info(app), sigs=()).signed(other))
+    told.clear()
+    report = copy_to(cache, filled.built, [app.out], keys=[filled.key], say=told.append)
+    assert report.signed == [app.out]
+    assert told == [
+        f"warning: {filled.url} had an entry of {app.out} whose signature by test-1 does not"
+        " verify with the key test-1 given; it is signed again",
+        f"signed {app.out} again in {filled.url}",
+    ]
+
+    # the store's own signatures, made since (pybuild sign), go up without a key, counted
+    sign_local(filled.built, lib.out, [SecretKey.generate("other-1")])
+    monkeypatch.setenv("PYBUILD_HOME", str(filled.built.home))
+    capsys.readouterr()
+    assert main(["copy", "--to", filled.url, str(filled.built.path(app.out))]) == 0
+    said = capsys.readouterr().err
+    assert said.splitlines() == [
+        f"signed {lib.out} again in {filled.url}",
+        f"copied 0 path(s) (0 B unpacked) to {filled.url}; 2 already there, 1 signed again",
+    ]
+    assert main(["copy", "--to", filled.url, str(filled.built.path(app.out))]) == 0
+    assert capsys.readouterr().err.endswith("; 2 already there\n")
+
+
 def damage_archives(filled: Filled) -> None:
     """The archive of lib deleted, that of app overwritten with junk (its entries kept)."""
     filled.archive(filled.chain.lib).unlink()

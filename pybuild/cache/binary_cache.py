@@ -26,7 +26,7 @@ Example::
     >>> cache.initialise().priority
     50
     >>> cache.upload(store, hello.output_paths["out"], keys=[key])
-    True
+    'uploaded'
     >>> cache.narinfo(hello.output_paths["out"]).references
     ()
 """
@@ -41,7 +41,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..builders.fetch import Pace, TooSlow
 from ..errors import UsageError
@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     import http.client  # heavy at start-up: imported where a request failed
 
 MAX_LOG_SIZE = 64 << 20
+
+Uploaded = Literal["uploaded", "signed", "present"]
+"""What an upload did: the entry written, its signatures added to, or left as it was."""
 
 __all__ = ["BinaryCache", "FileCache", "HttpCache", "open_cache"]
 
@@ -216,7 +219,7 @@ class BinaryCache:
         keys: Sequence[SecretKey] = (),
         compression: str = DEFAULT_COMPRESSION,
         say: Callable[[str], None] = lambda _: None,
-    ) -> bool:
+    ) -> Uploaded:
         """Put store path `path` in the cache, signed by the store's signatures and `keys`.
 
         What is written and signed is always the local store's record of the path (NAR hash
@@ -224,12 +227,15 @@ class BinaryCache:
         shared with runs that are not trusted (a pull request's CI job may write it first), and
         a signature over their metadata would make every consumer register what they chose.
         So an entry the cache has already is kept only when it says what the store says and its
-        archive file is there, of the size it says; it then gains the signatures it lacks, and
-        False is returned. One whose archive is missing or of another size (deleted, cut
+        archive file is there, of the size it says; it then gains the signatures it lacks
+        (``"signed"``, with `say` telling of a signature by a key of `keys` that it replaces,
+        which does not verify with that key), or is left as it was (``"present"``). One whose
+        archive is missing or of another size (deleted, cut
         short) gets its archive again, with `say` telling so. One that says anything else
         is replaced, with `say` telling which fields differed: its metadata is written again
         from the store, with only the store's signatures and `keys`'s, and its archive is
-        uploaded again unless the cache's file is byte for byte the store's archive.
+        uploaded again unless the cache's file is byte for byte the store's archive
+        (``"uploaded"``, as for a path the cache lacks).
         The path's references must be uploaded first (:func:`copy_to` does so).
         """
         local = store.info(path)
@@ -243,9 +249,15 @@ class BinaryCache:
             fault = "" if differ else self._archive_fault(existing)
             if not differ and not fault:
                 info = _with_sigs(existing, sigs, keys)
-                if info.sigs != existing.sigs:
-                    self._put(narinfo_name(path), info.to_text().encode())
-                return False
+                if info.sigs == existing.sigs:
+                    return "present"
+                for name in _failing_signatures(existing, info, keys):
+                    say(
+                        f"warning: {self.url} had an entry of {path} whose signature by {name}"
+                        f" does not verify with the key {name} given; it is signed again"
+                    )
+                self._put(narinfo_name(path), info.to_text().encode())
+                return "signed"
             if fault:  # the entry is the store's: its signatures stay valid
                 sigs = [*existing.sigs, *sigs]
                 say(
@@ -275,7 +287,7 @@ class BinaryCache:
         )
         info = _with_sigs(info, sigs, keys)
         self._put(narinfo_name(path), info.to_text().encode())
-        return True
+        return "uploaded"
 
     def _upload_archive(
         self, store: Any, path: str, nar_hash: str, compression: str, existing: NarInfo | None
@@ -362,6 +374,17 @@ def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) ->
     for key in keys:
         merged = merged.signed(key)
     return merged
+
+
+def _failing_signatures(old: NarInfo, new: NarInfo, keys: Sequence[SecretKey]) -> list[str]:
+    """The names of `keys` whose signature `old` carries but `new` replaces: one that does
+    not verify with that key (an Ed25519 signature is one for given data and key), so made
+    of other metadata, damaged, or by another key of the same name."""
+    return [
+        key.name
+        for key in keys
+        if any(s.partition(":")[0] == key.name and s not in new.sigs for s in old.sigs)
+    ]
 
 
 class FileCache(BinaryCache):

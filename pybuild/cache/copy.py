@@ -11,9 +11,9 @@ Example::
     >>> _ = realise([hello], store)
     >>> cache = open_cache("cache")
     >>> copy_to(cache, store, [hello.output_paths["out"]], keys=[key])
-    CopyReport(uploaded=['...-hello'], present=[])
+    CopyReport(uploaded=['...-hello'], present=[], signed=[])
     >>> copy_to(cache, store, [hello.output_paths["out"]], keys=[key])
-    CopyReport(uploaded=[], present=['...-hello'])
+    CopyReport(uploaded=[], present=['...-hello'], signed=[])
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ __all__ = ["CopyReport", "copy_from", "copy_to", "references_first", "sign_local
 
 @dataclass
 class CopyReport:
-    """What a copy to a cache did: paths uploaded, and paths the cache had already."""
+    """What a copy to a cache did: paths uploaded, paths the cache had already, and those of
+    them whose entries it signed again (the signatures of the store and the keys added, or
+    one that did not verify replaced): a copy that changed the cache says so."""
 
     uploaded: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
+    signed: list[str] = field(default_factory=list)
 
 
 def references_first(store: Any, paths: Sequence[str]) -> list[str]:
@@ -81,12 +84,16 @@ def copy_to(
     for path in references_first(store, paths):
         if keys:
             sign_local(store, path, keys)
-        if cache.upload(store, path, keys=keys, compression=compression, say=say):
+        done = cache.upload(store, path, keys=keys, compression=compression, say=say)
+        if done == "uploaded":
             report.uploaded.append(path)
             say(f"copied {path} to {cache.url}")
             _upload_log(cache, store, path, logged)
-        else:
-            report.present.append(path)
+            continue
+        report.present.append(path)
+        if done == "signed":
+            report.signed.append(path)
+            say(f"signed {path} again in {cache.url}")
     return report
 
 

@@ -117,9 +117,10 @@ def _copy_to(args: argparse.Namespace, settings: Any, store: Any) -> int:
 
     report = copy_to(cache, store, paths, keys=keys, compression=args.compression, say=say)
     size = sum(store.info(p).nar_size for p in report.uploaded)
+    signed = f", {len(report.signed)} signed again" if report.signed else ""
     print(
         f"copied {len(report.uploaded)} path(s) ({human_size(size)} unpacked) to {cache.url}; "
-        f"{len(report.present)} already there",
+        f"{len(report.present)} already there{signed}",
         file=sys.stderr,
     )
     return 0  # nothing on standard output, as nix copy: what it did is reported above
