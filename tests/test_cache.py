@@ -1201,6 +1201,28 @@ def test_cli_copy_rejects_a_bad_key_file(
     assert "invalid secret key named 'ci-1'" in capsys.readouterr().err
 
 
+def test_a_public_key_given_to_sign_with_names_the_secret_key_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    public = keys / "ci-1.public"
+    capsys.readouterr()
+    for argv in (["sign", "/nowhere"], ["copy", "--to", str(tmp_path / "cache"), "/nowhere"]):
+        assert main([*argv, "--key", str(public)]) == 1
+        assert capsys.readouterr().err == (
+            f"error: {public} holds the public key ci-1, which checks signatures: signing needs"
+            f" its secret key\n  hint: use --key {keys / 'ci-1.secret'}\n"
+        )
+    lonely = tmp_path / "ci.pub"
+    lonely.write_text(public.read_text())
+    assert main(["sign", "--key", str(lonely), "/nowhere"]) == 1
+    assert capsys.readouterr().err.endswith(
+        "hint: give --key the secret key file: `pybuild key generate ci-1 -o DIR` wrote it as"
+        " DIR/ci-1.secret, beside DIR/ci-1.public\n"
+    )
+
+
 def test_copy_to_an_attribute_builds_it_first_and_a_fresh_home_builds_nothing(
     use_index: object,
     tmp_path: Path,

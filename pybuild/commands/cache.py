@@ -66,13 +66,41 @@ def register(commands: Any) -> None:
 
 
 def _read_secret_key(path: str) -> Any:
-    from ..cache import SecretKey
+    from ..cache import InvalidKey, SecretKey
 
     try:
         text = Path(path).read_text()
     except OSError as exc:
         raise UsageError(f"cannot read key file {path}: {exc.strerror}") from None
-    return SecretKey.parse(text)
+    try:
+        return SecretKey.parse(text)
+    except InvalidKey as exc:
+        raise _public_key_given(path, text) or exc from None
+
+
+def _public_key_given(path: str, text: str) -> Any:
+    """The error for a key file that holds a public key, where a secret one signs (the two
+    files `key generate -o` writes lie side by side): it names the secret key file beside it
+    when there is one. None if `text` is no public key either."""
+    from ..cache import InvalidKey, PublicKey
+
+    try:
+        name = PublicKey.parse(text).name
+    except InvalidKey:
+        return None
+    error = InvalidKey(
+        f"{path} holds the public key {name}, which checks signatures: signing needs its secret key"
+    )
+    given = Path(path)
+    beside = [given.with_suffix(".secret"), given.with_name(f"{name}.secret")]
+    secret = next((f for f in beside if f != given and f.is_file()), None)
+    error.hint = (
+        f"use --key {secret}"
+        if secret is not None
+        else f"give --key the secret key file: `pybuild key generate {name} -o DIR` wrote it"
+        f" as DIR/{name}.secret, beside DIR/{name}.public"
+    )
+    return error
 
 
 def _store_name(store: Any, item: str) -> str:
