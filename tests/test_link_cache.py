@@ -107,13 +107,19 @@ def test_a_folder_on_another_file_system_is_not_used(filled: Filled, tmp_path: P
     elsewhere = Path("/dev/shm")
     if not elsewhere.is_dir() or elsewhere.stat().st_dev == tmp_path.stat().st_dev:
         pytest.skip("no second file system to put the link cache on")
-    links = elsewhere / f"pybuild-test-links-{os.getpid()}-{tmp_path.name}"
+    made = elsewhere / f"pybuild-test-links-{os.getpid()}-{tmp_path.name}"
+    links = made / "pybuild" / "links"
     try:
         store, told = fill(filled, tmp_path / "home-1", links)
         assert f"warning: link_cache {links} cannot be hard-linked from" in told
-        assert store.is_valid(filled.chain.app.out) and entries(links) == []
+        assert store.is_valid(filled.chain.app.out)
+        assert not made.exists()  # nothing made there is left behind, unused
+        links.mkdir(parents=True)
+        store, told = fill(filled, tmp_path / "home-2", links)
+        assert f"warning: link_cache {links} cannot be hard-linked from" in told
+        assert links.is_dir() and entries(links) == []  # the user's own folder is kept
     finally:
-        subprocess.run(["rm", "-rf", str(links)], check=True)
+        subprocess.run(["rm", "-rf", str(made)], check=True)
 
 
 def test_a_half_made_entry_is_never_used(

@@ -64,7 +64,8 @@ class LinkCache:
         self.folder = Path(chosen).absolute()
         self.say = say
         self._off: str | None = None  # why the folder is not used, once found
-        self._lock = threading.Lock()
+        self._made: list[Path] = []  # the folders _usable made, the folder first
+        self._lock = threading.RLock()  # restores run in threads; _usable may turn it off
 
     def link_into(self, nar_hash: Hash, target: Path) -> bool:
         """Make `target` the entry of `nar_hash` by hard links; False (and no `target`) when
@@ -132,20 +133,26 @@ class LinkCache:
 
     def _usable(self) -> bool:
         """Whether the folder can be used (made on first use); why not is said once."""
-        if self._off is None:
-            try:
-                self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
-                info = self.folder.stat()
-            except OSError as exc:
-                self._turn_off(f"cannot be made ({exc.strerror})")
-            else:
-                if info.st_uid not in (os.getuid(), 0):
-                    self._turn_off("belongs to another user (its entries go into stores)")
-                elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                    self._turn_off("may be written by other users (its entries go into stores)")
-                else:
-                    self._off = ""
+        with self._lock:  # one thread checks (and makes) it, the others wait for its answer
+            if self._off is None:
+                self._check()
         return not self._off
+
+    def _check(self) -> None:
+        """Make the folder, and turn it off if it cannot be made or trusted."""
+        self._made = _missing(self.folder)
+        try:
+            self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
+            info = self.folder.stat()
+        except OSError as exc:
+            self._turn_off(f"cannot be made ({exc.strerror})")
+        else:
+            if info.st_uid not in (os.getuid(), 0):
+                self._turn_off("belongs to another user (its entries go into stores)")
+            elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                self._turn_off("may be written by other users (its entries go into stores)")
+            else:
+                self._off = ""
 
     def _failed(self, exc: OSError) -> None:
         """A link that failed: the folder is not used again if no link from it can work."""
@@ -158,6 +165,19 @@ class LinkCache:
                 self._off = reason
                 if not self.quiet:
                     self.say(f"warning: link_cache {self.folder} {reason}; not using it")
+            self._unmake()  # again after each failure: a thread's new entry may have been in it
+
+    def _unmake(self) -> None:
+        """Remove the folders made for nothing: a folder that is not used is not left behind
+        (on another disk, say), unless an entry is in it (another process's)."""
+        while self._made:
+            try:
+                os.rmdir(self._made[0])
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return  # not empty: in use, and so are its parents
+            del self._made[0]
 
 
 def default_folder() -> str:
@@ -165,6 +185,15 @@ def default_folder() -> str:
     pip's caches, outside any pybuild home, so that every home of the user shares it."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "pybuild", "links")
+
+
+def _missing(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist, the innermost first."""
+    missing = []
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def _link_tree(source: str, target: str) -> None:
