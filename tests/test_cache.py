@@ -558,7 +558,10 @@ def test_a_signed_copy_replaces_an_entry_that_differs_from_the_store_never_signs
     archive = meta.parent / NarInfo.parse(meta.read_text()).url
     inode = archive.stat().st_ino
     key = SecretKey.generate("test-1")
-    report = copy_to(open_cache(str(meta.parent)), built, [chain.app.out], keys=[key])
+    told: list[str] = []
+    cache = open_cache(str(meta.parent))
+    report = copy_to(cache, built, [chain.app.out], keys=[key], say=told.append)
+    assert any(f"of {chain.app.out} whose References, Deriver differ from" in t for t in told)
     assert report.uploaded == [chain.app.out]  # replaced, not "already there"
     assert report.present == [chain.lib.out]
     info = NarInfo.parse(meta.read_text())
@@ -569,6 +572,10 @@ def test_a_signed_copy_replaces_an_entry_that_differs_from_the_store_never_signs
     opts = options(str(meta.parent), keys=(str(key.public_key()),))
     assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
     assert store.info(chain.app.out).references == (chain.lib.out,)
+    meta.write_text(replace(NarInfo.parse(meta.read_text()), deriver=f"{'0' * 32}-x.drv").to_text())
+    told.clear()
+    copy_to(cache, built, [chain.app.out], keys=[key], say=told.append)
+    assert any(f"of {chain.app.out} whose Deriver differs from" in t for t in told), told
 
 
 def test_a_replaced_entry_gets_its_archive_again_when_the_cache_s_is_not_the_store_s(

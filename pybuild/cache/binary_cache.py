@@ -266,9 +266,10 @@ class BinaryCache:
                 )
                 existing = None  # whatever is left of the file is not read: it is replaced
             else:
+                verb = "differs" if len(differ) == 1 else "differ"
                 say(
                     f"warning: {self.url} had an entry of {path} whose {', '.join(differ)}"
-                    " differ from this store's; it is replaced from this store"
+                    f" {verb} from this store's; it is replaced from this store"
                 )
         if compression not in COMPRESSIONS:
             raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")
