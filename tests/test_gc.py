@@ -251,6 +251,24 @@ def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> Non
     assert result.freed == 1500
 
 
+def test_gc_removes_the_lock_files_no_process_holds(store: Store) -> None:
+    """A holder killed by SIGKILL leaves its lock file: the next collection removes it, and
+    keeps the one a process holds."""
+    store.registry.open()
+    code = (
+        "import os, sys; from pybuild.store.locks import path_locks\n"
+        "with path_locks(sys.argv[1], ['killed']): os.kill(os.getpid(), 9)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(store.lock_dir)], check=False)
+    assert (store.lock_dir / "killed.lock").exists()
+    with path_locks(store.lock_dir, ["building"]):
+        collect_garbage(store, dry_run=True, scan_processes=False)
+        assert (store.lock_dir / "killed.lock").exists()  # a dry run changes nothing
+        collect_garbage(store, scan_processes=False)
+        assert sorted(os.listdir(store.lock_dir)) == ["building.lock"]
+    assert os.listdir(store.lock_dir) == []
+
+
 def test_a_working_folder_of_a_process_now_gone_is_collected(store: Store) -> None:
     """The names new_tmp_dir gives are those the collector reads its owner's pid from."""
     store.registry.open()

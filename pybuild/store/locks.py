@@ -7,6 +7,8 @@ a lock waits, then finds the path valid and reuses it.
 The holder deletes the file as it lets go, as Nix does, so the folder does not keep a file for
 every path ever built. A process that was waiting on the deleted file then holds a lock no
 one else can see: it finds the file gone (no link left) and takes the lock again on the new one.
+A holder killed by SIGKILL cannot delete its file: the next collection does, the same way
+(:func:`remove_unheld_locks`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ TYPE_CHECKING = False  # a rollback takes a lock on the fast path: typing costs 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["path_locks", "try_path_locks"]
+__all__ = ["path_locks", "remove_unheld_locks", "try_path_locks"]
 
 
 def path_locks(
@@ -40,6 +42,24 @@ def try_path_locks(lock_dir: str | os.PathLike[str], names: Iterable[str]) -> _T
     wait for a build to end: a busy path is left for the next collection.
     """
     return _Tried(lock_dir, sorted(names), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_unheld_locks(lock_dir: str | os.PathLike[str]) -> None:
+    """Delete the lock files in `lock_dir` that no process holds: a holder killed by SIGKILL
+    could not delete its own as it let go.
+
+    Each is taken without waiting and deleted while held, as a holder deletes its own: a
+    process waiting on it then takes the lock again on a new file, and one holding it keeps
+    it (and its file) untouched."""
+    try:
+        names = [
+            entry[: -len(".lock")] for entry in os.listdir(lock_dir) if entry.endswith(".lock")
+        ]
+    except FileNotFoundError:  # no lock was ever taken
+        return
+    for name in names:
+        with try_path_locks(lock_dir, [name]):
+            pass  # deleted on the way out if taken, by _Locks.__exit__
 
 
 class _Locks:
