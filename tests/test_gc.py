@@ -721,6 +721,7 @@ def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) 
     assert str(tmp_path / "result") in text and "reclaimable by `pybuild gc`" in text
     assert len(json.loads(cli("du", "--json").stdout)["closures"]) == 1
     assert json.loads(cli("du", "-n", "0", "--json").stdout)["closures"] == []  # as the text
+    assert "largest closures" not in cli("du", "-n", "0").stdout  # no heading over nothing
     freed = collect_garbage(store, scan_processes=False).freed
     assert freed == usage.reclaimable
     assert show_derivation_works(top, tmp_path / "result")

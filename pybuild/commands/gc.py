@@ -273,6 +273,7 @@ def _du(args: argparse.Namespace) -> int:
         raise UsageError("--top must be 0 or more")
     store = open_store()
     usage = disk_usage(store)
+    shown = usage.closures[: args.top]
     if args.json:
         print_json(
             {
@@ -287,7 +288,7 @@ def _du(args: argparse.Namespace) -> int:
                         "closureSize": size,
                         "paths": count,
                     }
-                    for root, size, count in usage.closures[: args.top]
+                    for root, size, count in shown
                 ],
                 "dead": [str(store.path(n)) for n in usage.dead],
                 "leftovers": [str(store.path(n)) for n in usage.leftovers],
@@ -299,9 +300,9 @@ def _du(args: argparse.Namespace) -> int:
         f"store {store.dir}: {usage.paths} path(s), {human_size(usage.nar_bytes)} registered,"
         f" {human_size(usage.disk_bytes)} on disk (hard links counted once)"
     )
-    if usage.closures:
+    if shown:  # -n 0 shows none: no heading over nothing
         print("largest closures of the roots:")
-    for root, size, count in usage.closures[: args.top]:
+    for root, size, count in shown:
         target = store.path(root.path)
         print(f"  {human_size(size):>10}  {count:>4} path(s)  {root.source} -> {target}")
     dead = len(usage.dead) + len(usage.leftovers)
