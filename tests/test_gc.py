@@ -631,6 +631,24 @@ def test_delete_refuses_a_live_path_and_names_its_root(store: Store, tmp_path: P
     assert list(store.verify()) == []
 
 
+def test_delete_says_a_live_outputs_derivation_is_kept_as_its_deriver(
+    store: Store, tmp_path: Path
+) -> None:
+    """An output refers to nothing of its .drv: the chain says that gc keeps the .drv with
+    its output, not that the output refers to it."""
+    top, middle, leaf = chain_of(store)
+    link = add_result_link(store, tmp_path / "result", top.path(store=store))
+    drv = store.path(store.info(top.out).deriver or "")
+    refused = cli("delete", drv, ok=False)
+    through = f"through: {store.path(top.out)} -> {drv} (its deriver, which gc keeps with it)"
+    assert f"held by the result link {link}" in refused.stderr
+    assert through in refused.stderr
+    leaf_drv = store.path(store.info(leaf.out).deriver or "")
+    refused = cli("delete", leaf_drv, ok=False)  # the nearest output keeps it, as a deriver
+    assert f"{store.path(leaf.out)} -> {leaf_drv} (its deriver" in refused.stderr
+    assert str(store.path(middle.out)) in refused.stderr and drv.exists()
+
+
 def test_why_depends_prints_the_chain(store: Store) -> None:
     top, middle, leaf = chain_of(store)
     steps = why_depends(store, top.out, leaf.out)

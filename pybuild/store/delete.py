@@ -9,8 +9,9 @@ gc lock held exclusively.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError, UsageError
@@ -27,13 +28,23 @@ __all__ = ["LivePathError", "delete_paths"]
 
 
 class LivePathError(StoreError):
-    """A path asked to be deleted is still reachable from a root."""
+    """A path asked to be deleted is still reachable from a root.
 
-    def __init__(self, path: str, root: Root, chain: Sequence[str]) -> None:
+    The chain is how a collection reaches it: each path refers to the next, but for those in
+    `derivers`, the derivation that built the path before it, which a collection keeps with
+    it (:mod:`~pybuild.store.refgraph`); these are said so, not shown as references.
+    """
+
+    def __init__(
+        self, path: str, root: Root, chain: Sequence[str], derivers: Collection[str] = ()
+    ) -> None:
         self.path, self.root, self.chain = path, root, list(chain)
         text = f"{path} is alive: {root.describe()}"
         if len(chain) > 1:
-            text += "\n  through: " + " -> ".join(chain)
+            steps = [
+                f"{p} (its deriver, which gc keeps with it)" if p in derivers else p for p in chain
+            ]
+            text += "\n  through: " + " -> ".join(steps)
         super().__init__(text)
         self.hint = f"remove that root first ({root.how_to_remove()}), then delete again"
 
@@ -77,7 +88,13 @@ def _refuse_live(store: Store, graph: StoreGraph, roots: list[Root], names: Sequ
         found = explain_live(store, name, roots, graph)
         if found is not None:
             root, chain = found
-            raise LivePathError(str(store.path(name)), root, [str(store.path(c)) for c in chain])
+            derivers = [b for a, b in itertools.pairwise(chain) if b not in graph.refs[a]]
+            raise LivePathError(
+                str(store.path(name)),
+                root,
+                [str(store.path(c)) for c in chain],
+                {str(store.path(d)) for d in derivers},
+            )
 
 
 def _refuse_referenced(store: Store, graph: StoreGraph, valid: list[str], asked: set[str]) -> None:
