@@ -325,3 +325,32 @@ def test_a_program_named_as_the_environments_own_is_a_collision(tmp_path: Path) 
     assert (store / "i-env" / "bin" / "gamma").is_file()
     # A package whose programs the environment leaves out (a profile's dependency) is none.
     build({**spec, "programs": []}, store / "p-env")
+
+
+def test_a_program_of_a_dependency_whose_programs_are_left_out_is_no_collision(
+    tmp_path: Path,
+) -> None:
+    """pybuild run pypi:rst2html5 failed: docutils, its dependency, has a bin/rst2html5 too,
+    though a run's environment (a profile's too) has the listed package's programs alone;
+    where both packages' programs are there, it is a collision still."""
+    site = "lib/python3.11/site-packages"
+    store = tmp_path / "store"
+    packages = [store / "r-python3.11-rst2html5-2.0", store / "d-python3.11-docutils-0.23"]
+    for package in packages:
+        (package / site).mkdir(parents=True)
+        (package / "bin").mkdir()
+        (package / "bin" / "rst2html5").write_text("#!/bin/sh\necho " + package.name + "\n")
+    spec = {
+        "python": sys.executable,
+        "version": "3.11.7",
+        "site_packages": site,
+        "closure": [str(p) for p in packages],
+        "programs": [str(packages[0])],
+        "ignore_collisions": False,
+    }
+    build(spec, store / "run-env")
+    assert os.readlink(store / "run-env" / "bin" / "rst2html5").endswith(
+        "r-python3.11-rst2html5-2.0/bin/rst2html5"
+    )
+    with pytest.raises(Collision, match=r"bin/rst2html5 is in both r-python3\.11-rst2html5-2\.0"):
+        build({**spec, "programs": spec["closure"]}, store / "full-env")

@@ -338,9 +338,10 @@ def check_collisions(
     areas: "dict | None" = None,
 ) -> None:
     """Refuse two packages that install the same file, naming every clash: in site-packages,
-    ``bin``, the data (``share``, ``etc``, …) and ``lib`` (:func:`merged_areas`); and
-    a program of `programs` (the packages whose programs the environment has) named as one of
-    the environment's `own`, which would hide it.
+    the data (``share``, ``etc``, …), ``lib`` (:func:`merged_areas`) and ``bin`` of
+    `programs` (the packages whose programs the environment has: a dependency left out of a
+    profile's, docutils' ``rst2html5`` beside rst2html5's, clashes with nothing); and a
+    program of `programs` named as one of the environment's `own`, which would hide it.
 
     Only folders that more than one package has are read, as Nix's ``buildEnv`` merges trees:
     two packages can only clash on a name both have, and most share little more than
@@ -348,7 +349,10 @@ def check_collisions(
     """
     clashes: list = []
     merged = merged_areas(packages, site_rel) if areas is None else areas
+    linked = set(programs)
     for rel, (having, skip) in merged.items():
+        if rel == "bin":  # only the programs the environment has (a profile's, a run's: listed)
+            having = [package for package in having if package in linked]
         _clashes(rel, having, skip, clashes)
     hidden = _own_clashes(programs, own)
     if clashes or hidden:
