@@ -39,6 +39,7 @@ from packaging.version import InvalidVersion, Version
 from .errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
 from .hashing import parse_hash
 from .index.client import best_ranked, best_wheel, default_tags, tag_ranks
+from .index.errors import show_files
 from .index.simple import DistFile
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Target",
     "choose_pinned",
     "files_to_pin",
+    "no_file_to_pin",
     "pins_every_file",
     "targets_for",
 ]
@@ -97,8 +99,9 @@ def choose_pinned(
     release has none: :class:`UnsupportedInterpreter`, as nixpkgs' ``disabled`` and
     ``meta.platforms``. Whether the pins are all of those files is `complete`'s answer, asked
     only then (it may ask the index); pins not known to be (a hand-written subset) say nothing
-    of the release. Pins lacking the file otherwise (none yet, a subset, or stale) are
-    :class:`NoPinnedWheel`, whose hint pins them.
+    of the release. No pins at all that are every file are a release with none to pin (an
+    sdist alone): :func:`no_file_to_pin`, whose hint is not to pin again. Pins lacking the file
+    otherwise (none yet, a subset, or stale) are :class:`NoPinnedWheel`, whose hint pins them.
     """
     pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
     order, rank = _ranks(tuple(tags) if tags is not None else None)
@@ -109,6 +112,8 @@ def choose_pinned(
     unsupported = _unsupported(pname, version, pinned, order) if _covered(order) else None
     if unsupported is not None and complete is not None and complete():
         raise unsupported
+    if not hashes and complete is not None and complete():
+        raise no_file_to_pin(pname, version)
     raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
 
 
@@ -133,6 +138,38 @@ def pins_every_file(names: Iterable[str], files: Iterable[DistFile]) -> bool:
     """Whether the pinned file `names` are every file of a release (its `files`, as the index
     lists them) that :func:`files_to_pin` chooses: what ``update-pins`` writes."""
     return set(files_to_pin(files)[0]) <= set(names)
+
+
+def no_file_to_pin(
+    pname: str,
+    version: str,
+    files: Sequence[DistFile] | None = None,
+    other_release: str = "",
+    where: str = "",
+) -> UsageError:
+    """The error for a wheel recipe of a release with no wheel that :func:`files_to_pin`
+    would pin (an sdist alone, or wheels of other interpreters): its pins are empty, and
+    pinning again would not fill them, so the hint says what would. The release's `files`,
+    where known, say which it is; `other_release` is how to move the recipe to another
+    release (a command), where there is one; `where`, the recipe's file and line, if known."""
+    wheels = sorted(f.filename for f in files or () if f.kind == "wheel")
+    first, last = PYTHONS[0], PYTHONS[-1]
+    covered = f"CPython {first[0]}.{first[1]} to {last[0]}.{last[1]} on the platforms pins cover"
+    if files is None:
+        what = f"no wheel for {covered}"
+    elif wheels:
+        what = f"no wheel for {covered} (its wheels: {show_files(wheels)})"
+    else:
+        sdists = show_files(sorted(f.filename for f in files))
+        what = f"no wheel at all (its files are only an sdist: {sdists})"
+    place = f"{where}: " if where else ""
+    error = UsageError(f"{place}{pname} {version} has {what}: there is no file to pin")
+    error.hint = (
+        f'build it from its sdist (format="pyproject", and hash= the sdist\'s hash, which'
+        f" `pybuild prefetch {pname}=={version}` prints), or choose a release that has wheels"
+        + (f" ({other_release})" if other_release else "")
+    )
+    return error
 
 
 def _platform_of(order: Sequence[Tag]) -> tuple[str, str] | None:

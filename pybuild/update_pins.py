@@ -41,7 +41,7 @@ from .atomic import write_atomic
 from .errors import InvalidHash, UsageError
 from .hashing import parse_hash
 from .index import Index
-from .pins import Target, files_to_pin
+from .pins import Target, files_to_pin, no_file_to_pin
 
 __all__ = ["PinUpdate", "update_pins", "wheel_recipes"]
 
@@ -69,6 +69,7 @@ class PinUpdate:
 class _Call:
     """A wheel ``fetch_pypi`` call of a recipe, with the nodes that spell its parts."""
 
+    node: ast.Call
     pname: str
     version: ast.Constant  # the version's string literal (perhaps where a name is assigned)
     pins: ast.expr | ast.keyword  # the hash= keyword or positional hash, or hashes=' dict
@@ -114,6 +115,8 @@ def update_pins(
         for call in calls:
             target = version if call is moved and version is not None else str(call.version.value)
             pinned, missing = _pins_of_release(idx, call.pname, target, call.tags)
+            if not pinned:
+                raise _nothing_to_pin(file, call, target, idx, call.pname in own)
             found.append((call, target, pinned, missing))
     edits = []
     for call, target, pinned, _ in found:
@@ -155,6 +158,14 @@ def _moved(
         f"{file} fetches no wheel of {named}, its own package, to move to {version}: its wheels"
         f" ({others}) are another package's, which --version leaves"
     )
+
+
+def _nothing_to_pin(file: Path, call: _Call, version: str, index: Index, own: bool) -> UsageError:
+    """The error for a release with no wheel to pin, at the recipe's call: pins left empty
+    would only send its build back here (its hint pins them)."""
+    files, where = index.release(call.pname, version), f"{file}:{call.node.lineno}"
+    other = f"`pybuild update-pins {file} --version V` moves it" if own else ""
+    return no_file_to_pin(call.pname, version, files, other, where)
 
 
 def _pins_of_release(
@@ -234,7 +245,7 @@ def _wheel_calls(file: Path, tree: ast.Module) -> list[_Call]:
         version = _literal(_argument(node, 1, "version"), scopes, node, f"{where}: the version")
         pins = _pins_node(node, scopes, where)
         tags = _tags(node, scopes, where)
-        calls.append(_Call(str(pname.value), version, pins, tags))
+        calls.append(_Call(node, str(pname.value), version, pins, tags))
     return sorted(calls, key=lambda c: (c.version.lineno, c.version.col_offset))
 
 

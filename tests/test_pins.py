@@ -38,7 +38,7 @@ from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from pybuild.update_pins import update_pins
 from support.fixtures import BuildIndex
-from support.index import make_wheel, write_index
+from support.index import make_sdist, make_wheel, write_index
 from support.interpreter import FAKE_PYTHON, changed
 
 PY = f"cp{sys.version_info.major}{sys.version_info.minor}"
@@ -89,8 +89,9 @@ def _wheel(folder: Path, name: str, version: str, tag: str) -> Path:
 def spin_index(
     tmp_path: Path, use_index: BuildIndex, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Path]:
-    """spin 1.0 and 2.0, lame, gone, future and dual 1.0 on an index beside the build index (for
-    the builder's toolchain); the published wheels by tag (or name)."""
+    """spin 1.0 and 2.0, lame, gone, future, dual, relic and plain 1.0 (an sdist alone) on an
+    index beside the build index (for the builder's toolchain); the published files by tag (or
+    name)."""
     build = tmp_path / "dists"
     build.mkdir()
     wheels = {tag: _wheel(build, "spin", "1.0", tag) for tag in SPIN_PINNED + SPIN_NOT_PINNED}
@@ -100,6 +101,8 @@ def spin_index(
     wheels["future"] = _wheel(build, "future", "1.0", "py3-none-any")
     wheels["pure"] = _wheel(build, "dual", "1.0", "py3-none-any")
     wheels["compiled"] = _wheel(build, "dual", "1.0", f"{PY}-{PY}-manylinux_2_17_{ARCH}")
+    wheels["relic"] = _wheel(build, "relic", "1.0", "cp39-cp39-win_amd64")  # no interpreter pinned
+    wheels["plain"] = make_sdist(build, "plain", "1.0", {"plain.py": ""})
     url = write_index(tmp_path / "index", wheels.values(), {wheels["future"].name: ">=3.99"})
     monkeypatch.setenv("PIP_EXTRA_INDEX_URL", url)
     return wheels
@@ -550,6 +553,36 @@ def test_version_refuses_a_recipe_whose_own_package_is_built_from_its_sdist(
     assert main(["update-pins", "spin", "--recipes", str(recipes)]) == 0
     out = capsys.readouterr().out
     assert f"future 1.0: 1 wheel pinned in {recipe} (not spin, the recipe's own package;" in out
+
+
+def test_a_release_with_no_wheel_to_pin_is_refused_and_its_build_says_why(
+    spin_index: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An sdist alone, or wheels of no interpreter pins cover, leave nothing to pin: update-pins
+    says so at the recipe's call, with what would build it, and writes nothing; the build of
+    pins left empty says the same, where its hint would send it back to update-pins."""
+    recipes = _recipes(
+        tmp_path / "recipes",
+        plain=("plain", "1.0", 'hash=""'),
+        relic=("relic", "1.0", "hashes={}"),
+    )
+    before = (recipes / "plain.py").read_text()
+    assert main(["update-pins", "plain", "--recipes", str(recipes)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{recipes / 'plain.py'}:10: plain 1.0 has no wheel at all (its files are only an"
+        " sdist: plain-1.0.tar.gz): there is no file to pin" in err
+    )
+    assert 'format="pyproject"' in err and "`pybuild prefetch plain==1.0`" in err
+    assert f"`pybuild update-pins {recipes / 'plain.py'} --version V` moves it" in err
+    assert (recipes / "plain.py").read_text() == before
+    with pytest.raises(UsageError, match=r"relic 1\.0 has no wheel for CPython 3\.10 to 3\.14 "):
+        update_pins(recipes / "relic.py")
+    (recipes / "plain.py").write_text(before.replace('hash=""', "hashes={}"))
+    with pytest.raises(UsageError, match=r"plain 1\.0 has no wheel for CPython") as info:
+        package_set(recipes=[recipes]).plain.drv  # noqa: B018 - evaluating is the point
+    assert not isinstance(info.value, NoPinnedWheel) and "update-pins" not in info.value.hint
+    assert "`pybuild prefetch plain==1.0`" in info.value.hint
 
 
 def test_pins_that_change_nothing_leave_the_recipe_as_written(
