@@ -12,7 +12,9 @@ is pinned at its own release, never moved. Only the spans of the pins and of the
 string change, and only when a pin does: pins already written (a single ``hash=`` of the
 release's one file, or the same files in another layout) are left as they are, so a run that
 changes no pin changes no file. Each pinned file's URL is remembered, so the next evaluation
-needs no index.
+needs no index. Recipes pinned together (:func:`update_all_pins`) are written once every one is
+resolved: one the index cannot pin (a release it lacks, one with no wheel) leaves all as they
+were, as ``uv lock`` writes no lock file when one requirement fails.
 
 Example::
 
@@ -38,12 +40,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from .atomic import write_atomic
-from .errors import InvalidHash, UsageError
+from .errors import InvalidHash, PybuildError, UsageError
 from .hashing import parse_hash
 from .index import Index
+from .index.errors import ProjectNotFound, VersionNotFound
 from .pins import Target, files_to_pin, no_file_to_pin
 
-__all__ = ["PinUpdate", "update_pins", "wheel_recipes"]
+__all__ = ["PinUpdate", "update_all_pins", "update_pins", "wheel_recipes"]
 
 _LINE_LENGTH = 100  # the repository's ruff line length: a longer pin wraps its hash
 
@@ -101,7 +104,36 @@ def update_pins(
     """Pin every wheel file of each ``fetch_pypi(..., kind="wheel")`` call in `file` that a
     target machine would use; with `version`, move the recipe's own package (it must fetch
     one wheel of it) to that release first. `index` is the configured one by default."""
-    file = Path(file)
+    return update_all_pins([file], version, index)
+
+
+def update_all_pins(
+    files: Iterable[Path], version: str | None = None, index: Index | None = None
+) -> list[PinUpdate]:
+    """:func:`update_pins` for each of `files`, writing none of them until every one is
+    resolved: a recipe the index cannot pin (a release it lacks) leaves each file as it was,
+    as ``uv lock`` writes no lock file when one requirement fails, rather than some recipes
+    moved and the rest not."""
+    with index if index is not None else Index() as idx:
+        rewrites = [_rewrite(Path(file), version, idx) for file in files]
+    for rewrite in rewrites:
+        if rewrite.changed:
+            write_atomic(rewrite.file, rewrite.text)
+    return [update for rewrite in rewrites for update in rewrite.updates]
+
+
+@dataclass(frozen=True)
+class _Rewrite:
+    """A recipe's text with its pins written, and what each of its calls pins."""
+
+    file: Path
+    text: str
+    changed: bool
+    updates: list[PinUpdate]
+
+
+def _rewrite(file: Path, version: str | None, index: Index) -> _Rewrite:
+    """`file`'s text with the pins the index gives (see :func:`update_pins`), not written."""
     source = file.read_text()
     tree = _parse(file, source)
     calls = _wheel_calls(file, tree)
@@ -111,13 +143,15 @@ def update_pins(
     own = {call.pname for call in calls if _own(call.pname, packages)}
     moved = _moved(file, tree, calls, packages, version) if version is not None else None
     found: list[tuple[_Call, str, dict[str, str], list[Target]]] = []
-    with index if index is not None else Index() as idx:
-        for call in calls:
-            target = version if call is moved and version is not None else str(call.version.value)
-            pinned, missing = _pins_of_release(idx, call.pname, target, call.tags)
-            if not pinned:
-                raise _nothing_to_pin(file, call, target, idx, call.pname in own)
-            found.append((call, target, pinned, missing))
+    for call in calls:
+        target = version if call is moved and version is not None else str(call.version.value)
+        try:
+            pinned, missing = _pins_of_release(index, call.pname, target, call.tags)
+        except (ProjectNotFound, VersionNotFound, UsageError) as exc:
+            raise _at(f"{file}:{call.node.lineno}", exc) from exc
+        if not pinned:
+            raise _nothing_to_pin(file, call, target, index, call.pname in own)
+        found.append((call, target, pinned, missing))
     edits = []
     for call, target, pinned, _ in found:
         if target != call.version.value:
@@ -127,12 +161,21 @@ def update_pins(
     new = _apply(source, edits)
     if new != source:
         ast.parse(new, filename=str(file))  # a rewrite that broke the module would be a bug
-        write_atomic(file, new)
-    package = " and ".join(sorted(packages.values()))
-    return [
-        PinUpdate(file, c.pname, target, pinned, missing, new != source, package, c.pname in own)
+    package, changed = " and ".join(sorted(packages.values())), new != source
+    updates = [
+        PinUpdate(file, c.pname, target, pinned, missing, changed, package, c.pname in own)
         for c, target, pinned, missing in found
     ]
+    return _Rewrite(file, new, changed, updates)
+
+
+def _at(where: str, exc: PybuildError) -> UsageError:
+    """`exc`, the index's answer for a release the recipe names (none of that version, no
+    such project) or no file fitting its tags=, said at the recipe's call: update-pins runs
+    no recipe, so no frame of the user's would say which one it was."""
+    error = UsageError(f"{where}: {exc.args[0]}")
+    error.hint = exc.hint
+    return error
 
 
 def _moved(

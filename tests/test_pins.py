@@ -585,6 +585,26 @@ def test_a_release_with_no_wheel_to_pin_is_refused_and_its_build_says_why(
     assert "`pybuild prefetch plain==1.0`" in info.value.hint
 
 
+def test_recipes_pinned_together_are_written_once_every_one_is_resolved(
+    spin_index: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A release the index lacks fails update-pins at the recipe's call, and the recipes
+    resolved before it are left as they were, as uv lock writes no lock file then."""
+    recipes = _recipes(
+        tmp_path / "recipes",
+        spin=("spin", "1.0", "hashes={}"),
+        zzbad=("future", "0.0.999", "hashes={}"),
+    )
+    before = (recipes / "spin.py").read_text()
+    assert main(["update-pins", "--all", "--recipes", str(recipes)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {recipes / 'zzbad.py'}:10: future has no version 0.0.999; versions: 1.0" in err
+    assert "note: none of the 2 recipes was written: all are, or none" in err
+    assert (recipes / "spin.py").read_text() == before
+    assert main(["update-pins", "spin", "--recipes", str(recipes)]) == 0
+    assert (recipes / "spin.py").read_text() != before
+
+
 def test_pins_that_change_nothing_leave_the_recipe_as_written(
     spin_index: dict[str, Path], tmp_path: Path
 ) -> None:

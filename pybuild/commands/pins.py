@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import MissingAttribute, UsageError
+from ..errors import MissingAttribute, PybuildError, UsageError
 from .common import print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
 
 
 def _update_pins(args: argparse.Namespace) -> int:
-    from ..update_pins import update_pins, wheel_recipes
+    from ..update_pins import update_all_pins, wheel_recipes
 
     folders = [Path(r) for r in args.recipes] if args.recipes else [_default_recipes()]
     if args.all == bool(args.targets):
@@ -45,7 +45,12 @@ def _update_pins(args: argparse.Namespace) -> int:
     if args.all and args.version:
         raise UsageError("--version moves one recipe to a release: name it instead of --all")
     files = wheel_recipes(folders) if args.all else [_recipe_file(t, folders) for t in args.targets]
-    updates = [u for file in files for u in update_pins(file, args.version)]
+    try:
+        updates = update_all_pins(files, args.version)
+    except PybuildError as exc:
+        if len(files) > 1:
+            exc.add_note(f"none of the {len(files)} recipes was written: all are, or none")
+        raise
     if args.json:
         print_json(
             [
