@@ -5,16 +5,18 @@ of hashes by hand is what makes such recipes rot. :func:`update_pins` reads the 
 finds its ``fetch_pypi(..., kind="wheel")`` calls, asks the index for the release's files and
 the sha256 it publishes for each (PEP 691; a file without one is downloaded once to hash it),
 and rewrites the call's ``hashes=`` (or its single ``hash=``) in place, one line per file, in
-the layout ``ruff format`` keeps. ``version=`` moves the recipe's own package (the
+the layout ``ruff format`` keeps (the call's arguments then one a line, as it would rewrap a
+call written on one line). ``version=`` moves the recipe's own package (the
 ``pname=`` of its ``build_python_package``) to another release first, as ``nix-update`` moves
 a package's ``src``; a wheel of another package the recipe fetches (a build tool it overrides)
 is pinned at its own release, never moved. Only the spans of the pins and of the version's
-string change, and only when a pin does: pins already written (a single ``hash=`` of the
-release's one file, or the same files in another layout) are left as they are, so a run that
-changes no pin changes no file. Each pinned file's URL is remembered, so the next evaluation
-needs no index. Recipes pinned together (:func:`update_all_pins`) are written once every one is
-resolved: one the index cannot pin (a release it lacks, one with no wheel) leaves all as they
-were, as ``uv lock`` writes no lock file when one requirement fails.
+string change (and the breaks between the call's arguments), and only when a pin does: pins
+already written (a single ``hash=`` of the release's one file, or the same files in another
+layout) are left as they are, so a run that changes no pin changes no file. Each pinned file's
+URL is remembered, so the next evaluation needs no index. Recipes pinned together
+(:func:`update_all_pins`) are written once every one is resolved: one the index cannot pin (a
+release it lacks, one with no wheel) leaves all as they were, as ``uv lock`` writes no lock
+file when one requirement fails.
 
 Example::
 
@@ -157,7 +159,9 @@ def _rewrite(file: Path, version: str | None, index: Index) -> _Rewrite:
         if target != call.version.value:
             edits.append(_Edit(*_span(source, call.version), _quote(target)))
         if _written_pins(call.pins) != _as_written(call.pins, pinned):
-            edits.append(_pins_edit(source, call.pins, pinned))
+            layout = _one_per_line(source, call)
+            indent = _indent(source, _open_paren(source, call.node)) + "    " if layout else None
+            edits += [_pins_edit(source, call.pins, pinned, indent), *(layout or [])]
     new = _apply(source, edits)
     if new != source:
         ast.parse(new, filename=str(file))  # a rewrite that broke the module would be a bug
@@ -417,13 +421,47 @@ def _as_written(node: ast.expr | ast.keyword, pinned: dict[str, str]) -> dict[st
 # -- writing it ------------------------------------------------------------------------------
 
 
-def _pins_edit(source: str, node: ast.expr | ast.keyword, pinned: dict[str, str]) -> _Edit:
+def _pins_edit(
+    source: str, node: ast.expr | ast.keyword, pinned: dict[str, str], indent: str | None
+) -> _Edit:
     """The pins written in place of `node`: a dict literal becomes the new dict; a ``hash=``
-    keyword (or positional hash) becomes ``hashes={...}``."""
+    keyword (or positional hash) becomes ``hashes={...}``. The dict is indented from `indent`
+    (its argument's, once on a line of its own), by default from the line `node` starts on."""
     start, end = _span(source, node)
-    indent = _indent(source, start)
-    body = _dict_text(pinned, indent)
+    body = _dict_text(pinned, _indent(source, start) if indent is None else indent)
     return _Edit(start, end, body if isinstance(node, ast.Dict) else f"hashes={body}")
+
+
+def _one_per_line(source: str, call: _Call) -> list[_Edit] | None:
+    """The edits that put each argument of a call whose pins it spells on a line of its own,
+    with a trailing comma and the closing parenthesis on the next line: the layout ``ruff
+    format`` gives a call once its pins dict spans lines (a call written on one line would be
+    rewrapped). None where the pins are elsewhere (a name's dict), or a comment between two
+    arguments would be lost; no edit where the arguments are so laid out already."""
+    node = call.node
+    given: list[ast.expr | ast.keyword] = [*node.args, *node.keywords]
+    arguments = sorted(given, key=lambda a: (a.lineno, a.col_offset))
+    inside = [a for a in arguments if call.pins is a or getattr(a, "value", None) is call.pins]
+    if not inside:
+        return None
+    opening, closing = _open_paren(source, node), _span(source, node)[1] - 1
+    spans = [_span(source, a) for a in arguments]
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    gaps = list(zip([opening + 1, *ends], [*starts, closing], strict=True))
+    indent = _indent(source, opening)
+    wanted = ["\n" + indent + "    ", *[",\n" + indent + "    "] * (len(gaps) - 2), ",\n" + indent]
+    if any(source[start:end].strip().strip(",").strip() for start, end in gaps):
+        return None  # a comment: keep the call as written
+    return [
+        _Edit(start, end, text)
+        for (start, end), text in zip(gaps, wanted, strict=True)
+        if source[start:end] != text
+    ]
+
+
+def _open_paren(source: str, call: ast.Call) -> int:
+    """The offset of `call`'s opening parenthesis (after its function's name)."""
+    return source.index("(", _span(source, call.func)[1])
 
 
 def _dict_text(pinned: dict[str, str], indent: str) -> str:
@@ -464,6 +502,7 @@ def _indent(source: str, offset: int) -> str:
 
 
 def _apply(source: str, edits: list[_Edit]) -> str:
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+    # From the end, and at one offset the replacement before the insertion: offsets hold.
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         source = source[: edit.start] + edit.text + source[edit.end :]
     return source

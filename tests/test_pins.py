@@ -532,7 +532,10 @@ def test_version_moves_the_recipes_own_package_and_leaves_a_tools_wheel(
     assert list(own.pinned) == [spin_index["2.0"].name]
     assert (tool.pname, tool.version, tool.own) == ("future", "1.0", False)
     text = recipe.read_text()
-    assert 'version = "2.0"' in text and 'fetch_pypi("future", "1.0"' in text
+    assert (
+        'version = "2.0"' in text
+        and 'fetch_pypi(\n            "future",\n            "1.0",' in text
+    )
 
 
 def test_version_refuses_a_recipe_whose_own_package_is_built_from_its_sdist(
@@ -603,6 +606,41 @@ def test_recipes_pinned_together_are_written_once_every_one_is_resolved(
     assert (recipes / "spin.py").read_text() == before
     assert main(["update-pins", "spin", "--recipes", str(recipes)]) == 0
     assert (recipes / "spin.py").read_text() != before
+
+
+def test_a_call_on_one_line_is_laid_out_as_ruff_format_keeps_it(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    """Pins over several lines in a call written on one line: each argument goes on a line
+    of its own, as ruff format would rewrap them, the version moved in place among them."""
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    recipe = recipes / "spin.py"
+    recipe.write_text(
+        "def recipe(fetch_pypi):\n"
+        '    return fetch_pypi("spin", "1.0", kind="wheel", hash="")  # spin\n'
+    )
+    update_pins(recipe, version="2.0")
+    wheel = spin_index["2.0"]
+    assert recipe.read_text() == (
+        "def recipe(fetch_pypi):\n"
+        "    return fetch_pypi(\n"
+        '        "spin",\n'
+        '        "2.0",\n'
+        '        kind="wheel",\n'
+        "        hashes={\n"
+        f'            "{wheel.name}": (\n'
+        f'                "{hash_file(wheel).sri}"\n'
+        "            ),\n"
+        "        },\n"
+        "    )  # spin\n"
+    )
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--line-length", "100", str(recipe)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 def test_pins_that_change_nothing_leave_the_recipe_as_written(
