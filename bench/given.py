@@ -46,7 +46,8 @@ for kept in given["drvs"]:
         derivations._known[basename[:32]] = drv
     drvs[kept["drv_name"]] = drv
 spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]],
-            programs=[str(drvs[n]) for n in given["programs"]])
+            programs=[str(drvs[n]) for n in given["programs"]],
+            listed=[str(drvs[n]) for n in given["listed"]])
 env = derivation(
     name=os.environ.get("BENCH_ENV_NAME") or given["name"],
     builder=given["builder"],
@@ -67,6 +68,7 @@ def write(folder: Path, env: Any) -> Path:
         "drvs": [{f: getattr(p.drv, f) for f in fields} for p in closure],
         "closure": [p.drv.drv_name for p in closure],
         "programs": [p.drv.drv_name for p in env.with_programs],
+        "listed": [p.drv.drv_name for p in env.roots],
         "spec": {
             "python": python.executable,
             "version": python.version,

@@ -330,9 +330,9 @@ def test_a_program_named_as_the_environments_own_is_a_collision(tmp_path: Path) 
 def test_a_program_of_a_dependency_whose_programs_are_left_out_is_no_collision(
     tmp_path: Path,
 ) -> None:
-    """pybuild run pypi:rst2html5 failed: docutils, its dependency, has a bin/rst2html5 too,
-    though a run's environment (a profile's too) has the listed package's programs alone;
-    where both packages' programs are there, it is a collision still."""
+    """pybuild run pypi:rst2html5 failed: docutils, its dependency, has a bin/rst2html5 too.
+    A profile's environment has the listed package's programs alone; one with every
+    package's has the listed package's program under that name, as uvx runs the tool's."""
     site = "lib/python3.11/site-packages"
     store = tmp_path / "store"
     packages = [store / "r-python3.11-rst2html5-2.0", store / "d-python3.11-docutils-0.23"]
@@ -352,5 +352,11 @@ def test_a_program_of_a_dependency_whose_programs_are_left_out_is_no_collision(
     assert os.readlink(store / "run-env" / "bin" / "rst2html5").endswith(
         "r-python3.11-rst2html5-2.0/bin/rst2html5"
     )
-    with pytest.raises(Collision, match=r"bin/rst2html5 is in both r-python3\.11-rst2html5-2\.0"):
-        build({**spec, "programs": spec["closure"]}, store / "full-env")
+    # Where both packages' programs are there, the listed package's wins its name, as it is
+    # laid out; two listed packages, or two dependencies, clash.
+    full = {**spec, "programs": spec["closure"], "listed": [str(packages[0])]}
+    build(full, store / "full-env")
+    assert "rst2html5-2.0" in os.readlink(store / "full-env" / "bin" / "rst2html5")
+    for listed in (spec["closure"], []):
+        with pytest.raises(Collision, match=r"bin/rst2html5 is in both r-python3\.11-rst2html5"):
+            build({**full, "listed": listed}, store / "clash-env")

@@ -501,6 +501,7 @@ class _Work:
             **empty.spec,
             "closure": [str(store.path(p)) for p in [*listed, *sorted(needed)]],
             "programs": [str(store.path(p)) for p in listed],
+            "listed": [str(store.path(p)) for p in listed],
         }
         return derivation(
             name=empty.drv.name,

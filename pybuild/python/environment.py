@@ -170,6 +170,7 @@ class Environment:
             "site_packages": self.python.site_packages,
             "closure": [str(p) for p in self.closure],
             "programs": [str(p) for p in self.with_programs],
+            "listed": [str(p) for p in self.roots],
             "ignore_collisions": self.ignore_collisions,
         }
 

@@ -327,7 +327,8 @@ def refuse_collisions(spec: dict, areas: "dict | None" = None) -> None:
     if not spec["ignore_collisions"]:
         own = (*_python_names(spec["version"]), "activate", "activate.fish")
         packages, site_rel = list(spec["closure"]), spec["site_packages"]
-        check_collisions(packages, site_rel, spec["programs"], own, areas)
+        listed = spec.get("listed", ())  # an environment of an older pybuild has none
+        check_collisions(packages, site_rel, spec["programs"], own, areas, listed)
 
 
 def check_collisions(
@@ -336,12 +337,16 @@ def check_collisions(
     programs: "list | tuple" = (),
     own: tuple = (),
     areas: "dict | None" = None,
+    listed: "list | tuple" = (),
 ) -> None:
     """Refuse two packages that install the same file, naming every clash: in site-packages,
     the data (``share``, ``etc``, …), ``lib`` (:func:`merged_areas`) and ``bin`` of
     `programs` (the packages whose programs the environment has: a dependency left out of a
-    profile's, docutils' ``rst2html5`` beside rst2html5's, clashes with nothing); and a
-    program of `programs` named as one of the environment's `own`, which would hide it.
+    profile's clashes with nothing), where a program of a package `listed` wins its name
+    over the dependencies' (as :func:`link_scripts` lays them out: rst2html5's
+    ``rst2html5``, not docutils'), and only two listed ones, or two dependencies, clash;
+    and a program of `programs` named as one of the environment's `own`, which would hide
+    it.
 
     Only folders that more than one package has are read, as Nix's ``buildEnv`` merges trees:
     two packages can only clash on a name both have, and most share little more than
@@ -351,9 +356,10 @@ def check_collisions(
     merged = merged_areas(packages, site_rel) if areas is None else areas
     linked = set(programs)
     for rel, (having, skip) in merged.items():
-        if rel == "bin":  # only the programs the environment has (a profile's, a run's: listed)
-            having = [package for package in having if package in linked]
-        _clashes(rel, having, skip, clashes)
+        if rel == "bin":
+            _program_clashes([p for p in having if p in linked], set(listed), clashes)
+        else:
+            _clashes(rel, having, skip, clashes)
     hidden = _own_clashes(programs, own)
     if clashes or hidden:
         every = clashes + hidden
@@ -361,6 +367,18 @@ def check_collisions(
         more = f"\n  … and {len(every) - 20} more" if len(every) > 20 else ""
         what = "between packages" if clashes else "with the environment's own programs"
         raise Collision(f"collisions {what}:\n  {shown}{more}", bool(clashes), bool(hidden))
+
+
+def _program_clashes(packages: list, listed: set, clashes: list) -> None:
+    """The programs two of `packages` both have, but where one of them is `listed` and the
+    others are not: the listed one's is the environment's, the dependencies' are not."""
+    for name, sharing in sorted(_owners("bin", packages).items()):
+        having = [package for package, _ in sharing]
+        first = [package for package in having if package in listed] or having
+        clashes.extend(
+            f"bin/{name} is in both {os.path.basename(first[0])} and {os.path.basename(other)}"
+            for other in first[1:]
+        )
 
 
 def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
