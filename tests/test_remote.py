@@ -890,6 +890,84 @@ def test_a_remote_failure_without_a_log_says_so(
     assert "full log" not in result.stderr
 
 
+# -- a builder with another interpreter at the derivation's path --------------------------------
+
+PYTHON_DRVS = """\
+from pybuild import derivation
+
+# Made for the interpreter at that path as the workstation found it (its identity, as a
+# package's derivation names it), which a builder may have another Python at.
+first, second = (
+    derivation(name=name, builder={python!r}, env={{"PYBUILD_PYTHON": {identity!r}}},
+        args=["-S", "-c", "import os; open(os.environ['out'], 'w').write('built')"])
+    for name in ("first", "second")
+)
+"""
+OTHER_PYTHON = "cpython-3.12.1 sha256-0000000000000000000000000000000000000000000= cp312-cp312-x"
+
+
+def python_drvs(tmp_path: Path, identity: str) -> Path:
+    drvs = tmp_path / "drvs.py"
+    drvs.write_text(PYTHON_DRVS.format(python=sys.executable, identity=identity))
+    return drvs
+
+
+def test_serve_refuses_a_derivation_made_for_another_interpreter_at_its_builder_s_path(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild.derivations import derivation, instantiate
+    from pybuild.python.interpreter import Interpreter
+
+    found = Interpreter.current().identity
+    asked: list[str] = []
+    at = Interpreter.at
+    monkeypatch.setattr(
+        Interpreter, "at", lambda path, *rest: asked.append(path) or at(path, *rest)
+    )
+    drv = derivation(
+        name="first",
+        builder=sys.executable,
+        args=["-c", "pass"],
+        env={"PYBUILD_PYTHON": OTHER_PYTHON},
+    )
+    instantiate(drv, store)
+    build = {"op": "build", "drv": drv.drv_name}
+    replies = _serve(store, _stream(build, build))
+    assert [(r["reply"], r["unable"]) for r in replies] == [("failed", "builder")] * 2
+    assert replies[0]["reason"] == (
+        f"cannot run builder {sys.executable}: it is {found} here, where its derivation was made"
+        f" for {OTHER_PYTHON} (PYBUILD_PYTHON)"
+    )
+    assert asked == [sys.executable]  # once for the process, not for each build
+    assert not any(map(store.is_valid, drv.output_paths.values()))
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same", "another"])
+def test_a_builder_with_another_interpreter_at_the_path_sends_its_builds_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path, same: bool
+) -> None:
+    from pybuild.python.interpreter import Interpreter
+
+    here = Interpreter.current().identity
+    drvs = python_drvs(tmp_path, here if same else OTHER_PYTHON)
+    fake_ssh(tmp_path, monkeypatch, f"{sys.executable} -m pybuild")
+    machine = f"ssh://x?home={tmp_path / 'remote'}"
+    result = pybuild("build", "-f", drvs, "first", "--builders", machine)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).read_text() == "built"
+    if same:
+        assert "warning" not in result.stderr
+        assert built_on(tmp_path / "remote") == {"first"}
+        return
+    assert (
+        f"warning: remote builder {machine}: cannot run builder {sys.executable}: it is {here}"
+        f" here, where its derivation was made for {OTHER_PYTHON} (PYBUILD_PYTHON); builds with"
+        f" the builder {sys.executable} go to other machines or are done here"
+    ) in result.stderr
+    assert built_on(pybuild_home) == {"first"}
+    assert outputs(tmp_path / "remote") == set()
+
+
 # -- over ssh ---------------------------------------------------------------------------------
 
 

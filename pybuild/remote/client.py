@@ -255,10 +255,10 @@ class Connection:
         """Raise the failure of `reply`, with the log `kept` here ("": none came back).
 
         A failure that is the machine's, not the derivation's, is Unsuitable: it lacks the
-        builder's program (an interpreter at another path, a missing tool), so every build
-        with that builder would fail there the same way, after its inputs were copied; or
-        it cannot run the sandbox asked for. Such builds go elsewhere, as Nix passes over a
-        machine without a derivation's system or features.
+        builder's program (an interpreter at another path, another interpreter at that path,
+        a missing tool), so every build with that builder would fail there the same way,
+        after its inputs were copied; or it cannot run the sandbox asked for. Such builds go
+        elsewhere, as Nix passes over a machine without a derivation's system or features.
         """
         reason, unable = reply.text("reason"), reply.data.get("unable")
         if unable == "builder":

@@ -4,7 +4,7 @@ The realiser tells three kinds apart. A machine that cannot be used (ssh fails, 
 connection drops, the remote breaks the protocol or sends something that does not check out)
 is :class:`MachineDown`: it is not asked again in this run and the build goes elsewhere. A
 machine that works but lacks what some builds need (their builder's program, an interpreter
-at another path there; the sandbox a client asks for) is
+at another path there or another interpreter at that path; the sandbox a client asks for) is
 :class:`Unsuitable`: those builds go elsewhere, as Nix sends a derivation only to machines
 with its system and features. A build that fails on a healthy machine is an ordinary
 :class:`~pybuild.errors.BuildError`, with the remote log's last lines.

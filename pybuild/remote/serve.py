@@ -11,8 +11,9 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
   keeps as its own, and what the build said (where a failed build was kept); a failure that
-  is this machine's (it cannot run the builder's program, or the sandbox asked for) says so
-  (``unable``), for the client to build it elsewhere. Outputs valid here only through a
+  is this machine's (it cannot run the builder's program, its interpreter is another than the
+  one the derivation was made for, or the sandbox asked for) says so (``unable``), for the
+  client to build it elsewhere (:func:`_right_interpreter`). Outputs valid here only through a
   client's import are built again and compared before they are replied as built
   (:func:`_made_here`). The request carries the client's
   build settings, which the build runs under as Nix's remote builds run under the client's
@@ -30,6 +31,7 @@ cannot take it while the client still needs it.
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import threading
@@ -41,7 +43,7 @@ from typing import IO, Any
 
 from .. import processes
 from ..buildoptions import BuildOptions
-from ..errors import BuildError, CannotRunBuilder, PathNotValid, PybuildError
+from ..errors import BuildError, CannotRunBuilder, PathNotValid, PybuildError, UsageError
 from ..settings import SETTINGS
 from ..store import Store, remove_tree
 from ..store.temproots import add_temp_roots
@@ -154,6 +156,7 @@ def _build(
     start = time.monotonic()
     watch = _ClientWatch(inp)
     try:
+        _right_interpreter(drv, store)
         with watch:
             status = realise([drv], store, options)[drv].status
             _made_here(drv, store, options, status)
@@ -171,6 +174,48 @@ def _build(
     seconds = time.monotonic() - start
     reply = {"reply": "built", "outputs": drv.output_paths, "seconds": seconds}
     send(out, {**reply, **_log(store, drv_name), **told.reply()})
+
+
+def _right_interpreter(drv: Derivation, store: Store) -> None:
+    """Refuse (:class:`~pybuild.errors.CannotRunBuilder`) a derivation made for another
+    interpreter than the one at its builder's path here.
+
+    A Python package's derivation names its interpreter by path, and that interpreter's
+    identity in ``PYBUILD_PYTHON``; a machine with another Python at that path (a 3.13 where
+    the client evaluated for a 3.12) would build it with that one, and its outputs (another
+    version's bytecode, extensions for another ABI) would be taken for the derivation's. So
+    the identity there is computed as evaluation computes it and compared first; a program
+    that is not there at all is left to the build, which says so itself.
+    """
+    from ..builtin import is_builtin
+
+    wanted = dict(drv.env).get("PYBUILD_PYTHON")
+    if wanted is None or is_builtin(drv.builder) or not os.access(drv.builder, os.X_OK):
+        return
+    found = _identity_at(drv.builder, store.home)
+    if isinstance(found, UsageError):  # not a Python that runs
+        why = found.args[0]
+    elif found != wanted:
+        why = f"it is {found} here"
+    else:
+        return
+    raise CannotRunBuilder(
+        drv.name, drv.builder, f"{why}, where its derivation was made for {wanted} (PYBUILD_PYTHON)"
+    )
+
+
+@functools.cache
+def _identity_at(path: str, home: Path) -> str | UsageError:
+    """The identity of the interpreter at `path` (:attr:`Interpreter.identity
+    <pybuild.python.interpreter.Interpreter.identity>`), or why there is none; found once
+    per path in this process (asking it starts it and hashes its executable), its facts
+    kept where evaluation in `home` keeps them."""
+    from ..python.interpreter import Interpreter, facts_folder
+
+    try:
+        return Interpreter.at(path, facts_folder(home)).identity
+    except UsageError as exc:
+        return exc
 
 
 def _imported(store: Store, name: str) -> Path:
