@@ -968,6 +968,32 @@ def test_a_builder_with_another_interpreter_at_the_path_sends_its_builds_elsewhe
     assert outputs(tmp_path / "remote") == set()
 
 
+# A pybuild there whose connections wait for each other: both slots of the machine are in
+# flight before either is answered.
+MEETING = (
+    '#!/bin/sh\ntouch "$MEET/$$"\nwhile [ "$(ls "$MEET" | wc -l)" -lt 2 ]; do sleep 0.05; done\n'
+)
+
+
+def test_a_machine_that_cannot_run_a_builder_is_told_once_whatever_its_slots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
+) -> None:
+    # Both slots are sent a build with that builder before either fails: one warning, as for
+    # a machine down.
+    drvs = python_drvs(tmp_path, OTHER_PYTHON)
+    (tmp_path / "meet").mkdir()
+    (tmp_path / "meeting").write_text(MEETING + f'exec {sys.executable} -m pybuild "$@"\n')
+    (tmp_path / "meeting").chmod(0o755)
+    monkeypatch.setenv("MEET", str(tmp_path / "meet"))
+    fake_ssh(tmp_path, monkeypatch, str(tmp_path / "meeting"))
+    machine = f"ssh://x?home={tmp_path / 'remote'} - - 2"
+    result = pybuild("build", "-f", drvs, "first", "second", "-j", "0", "--builders", machine)
+    assert result.returncode == 0, result.stderr
+    assert len(os.listdir(tmp_path / "meet")) == 2  # both were sent there
+    assert result.stderr.count("warning: remote builder ssh://x") == 1, result.stderr
+    assert built_on(pybuild_home) == {"first", "second"}
+
+
 # -- over ssh ---------------------------------------------------------------------------------
 
 

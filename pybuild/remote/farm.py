@@ -5,7 +5,8 @@ free slot: a remote machine's when one is free (the least busy, the fastest of t
 a local one, so local builds fill in while the remotes are busy. A machine that cannot be
 reached or misbehaves is marked down for the rest of the run and the derivation goes
 elsewhere (another machine, or here); one that lacks what a build needs (the builder's
-program, the sandbox a client asks for) is not sent such builds again; a build that fails
+program, the sandbox a client asks for) is not sent such builds again; either is told once,
+not by each of its slots that found it; a build that fails
 there fails as a local one would, with the remote log's last lines. Connections are kept
 open between builds, one per slot.
 
@@ -89,9 +90,10 @@ class Farm:
                 if self._mark_down(machine):  # told once, not by each of its slots
                     options.say(exc.report("it takes no more builds in this run"))
             except Unsuitable as exc:
-                with self._cond:
-                    self._lacks[machine.uri].add(exc.lacks)
-                options.say(f"warning: {exc}; {exc.builds} go to other machines or are done here")
+                if self._mark_lacking(machine, exc.lacks):  # as a machine down: told once
+                    options.say(
+                        f"warning: {exc}; {exc.builds} go to other machines or are done here"
+                    )
             finally:
                 self._release(machine)
 
@@ -172,6 +174,14 @@ class Farm:
             else:
                 self._busy[machine.uri] -= 1
             self._cond.notify_all()
+
+    def _mark_lacking(self, machine: Machine, lacks: str) -> bool:
+        """Record that `machine` lacks `lacks`; whether it was not known yet (its other slots
+        may have been sent builds that need it before the first of them failed)."""
+        with self._cond:
+            new = lacks not in self._lacks[machine.uri]
+            self._lacks[machine.uri].add(lacks)
+        return new
 
     def _mark_down(self, machine: Machine) -> bool:
         """Mark `machine` down; whether it was not already (its other slots may have found
