@@ -197,6 +197,8 @@ def _run_builder(
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
     if not os.access(argv[0], os.X_OK):
         raise CannotRunBuilder(drv.name, argv[0], "it is not an executable file")
+    if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
+        env.update(_download_limits(options))
     sandboxed = isinstance(box, Cell)
     if isinstance(box, Cell):
         inputs = [store.path(p) for p in store.closure(input_paths(drv))]
@@ -211,16 +213,15 @@ def _run_builder(
     else:
         _refuse_a_home(drv)
         if box is not None:
-            argv = box.wrap(drv.name, argv, build_dir=build_dir, work=work, store=store.dir)
+            wrap = box.wrap
+            argv = wrap(drv.name, argv, build_dir=build_dir, work=work, store=store.dir, env=env)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
-        env.update(_download_limits(options))
     with open(log_path, "wb") as log, _no_empty_log(log, log_path):
         try:
             builder = processes.start(
                 argv,
                 cwd=build_dir,
-                env=env,
+                env=env if box is None else {},  # the wrapper sets it, as the build user
                 log=log,
                 tag=f"PYBUILD_BUILD_TOP={build_dir}",
                 dies_with_us=sandboxed,  # bwrap --die-with-parent

@@ -31,7 +31,7 @@ import fcntl
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +123,19 @@ def as_user(setpriv: str, user: BuildUser) -> list[str]:
     ]
 
 
+def with_environment(env: Mapping[str, str], argv: Sequence[str]) -> list[str]:
+    """`argv` run with exactly `env`, which ``env -i`` sets once the privileged helpers
+    before it (bwrap, setpriv) have dropped to the build user: started with the
+    derivation's environment, they ran as root with what it says (``LD_PRELOAD``, its code
+    as root on the host; ``LD_DEBUG_OUTPUT``, a file written as root anywhere)."""
+    program = shutil.which("env", path=_SYSTEM_BIN)
+    if program is None:
+        raise StoreError("env (coreutils) is not in /usr/bin or /bin: a build cannot be started")
+    if "=" in argv[0]:  # env would take it for a variable: the shell runs it instead
+        argv = ["/bin/sh", "-c", 'exec "$0" "$@"', *argv]
+    return [program, "-i", "--", *(f"{k}={v}" for k, v in env.items()), *argv]
+
+
 def give_back(paths: Iterable[Path]) -> None:
     """Make everything under `paths` the store owner's again (a failed build's folders kept
     for inspection): a later build as the same uid must not change them."""
@@ -143,16 +156,24 @@ class Outside:
         self.setpriv, self.user = setpriv, user
 
     def wrap(
-        self, name: str, argv: Sequence[str], *, build_dir: Path, work: Path, store: Path
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        build_dir: Path,
+        work: Path,
+        store: Path,
+        env: Mapping[str, str],
     ) -> list[str]:
-        """The command that runs `argv` as the build user, `work` (where the outputs go) and
+        """The command that runs `argv` as the build user with `env` (to be started with an
+        empty environment: :func:`with_environment`), `work` (where the outputs go) and
         `build_dir` given to it; a :class:`CannotRunBuilder` saying what to do if it could not
         reach its program or folders, rather than a bare "Permission denied" in the log."""
         for path in (argv[0], store, work.parent, build_dir.parent):
             _check_reachable(name, argv[0], os.fspath(path))
         for writable in (work, build_dir):
             os.chown(writable, self.user.uid, self.user.gid)
-        return [*as_user(self.setpriv, self.user), *argv]
+        return [*as_user(self.setpriv, self.user), *with_environment(env, argv)]
 
 
 def _check_reachable(name: str, program: str, path: str) -> None:

@@ -266,6 +266,9 @@ def derivation(
     full_env = {k: context.value(v) for k, v in (env or {}).items()}
     if src_paths:
         full_env.setdefault("srcs", " ".join(src_paths))
+    for key in full_env:
+        if not key or "=" in key or "\0" in key:
+            raise UsageError(f"env {key!r} cannot be a variable's name: it is empty or holds '='")
     for reserved in (*outputs, "TMPDIR", "HOME", "PATH"):
         if reserved in full_env:
             raise UsageError(f"env {reserved!r} is set by the builder's environment; rename it")

@@ -46,7 +46,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .buildusers import FIRST_UID, BuildUser, as_user, build_user, find_setpriv, user_pool
+from .buildusers import (
+    FIRST_UID,
+    BuildUser,
+    as_user,
+    build_user,
+    find_setpriv,
+    user_pool,
+    with_environment,
+)
 from .errors import SettingsError
 from .settings import SETTINGS
 
@@ -149,9 +157,11 @@ class Cell:
         work: Path,
         inputs: Iterable[Path],
         network: bool,
-        env: Mapping[str, str] | None = None,
+        env: Mapping[str, str],
     ) -> list[str]:
-        """The command that runs `argv` in the sandbox (environment and cwd are inherited).
+        """The command that runs `argv` in the sandbox with `env`, to be started with an empty
+        environment (:func:`~pybuild.buildusers.with_environment`: bwrap and setpriv run as
+        root, and must not run with what a derivation says), in `build_dir`.
 
         `work` (where the outputs go) and `build_dir` are given to the build user. A download
         (`network`) also sees its ``file://`` arguments and the certificates `env` names.
@@ -171,7 +181,7 @@ class Cell:
         self._etc(mounts, network)
         host = [*_program_prefixes(argv[0]), *inputs]
         if network:
-            host += [*_file_urls(argv[1:]), *_ca_files(env or {})]
+            host += [*_file_urls(argv[1:]), *_ca_files(env)]
         for path in sorted({str(p) for p in host}):
             mounts.read_only(path)
         for site in _site_packages(_program_prefixes(argv[0])):
@@ -192,7 +202,7 @@ class Cell:
             str(build_dir),
             "--",
             *sandbox._as(self.user),
-            *argv,
+            *with_environment(env, argv),
         ]
 
     def _etc(self, mounts: _Mounts, network: bool) -> None:

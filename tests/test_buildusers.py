@@ -96,6 +96,22 @@ def test_as_root_a_build_outside_the_sandbox_runs_as_a_build_user(open_store: St
 
 
 @as_root
+def test_as_root_a_derivations_environment_reaches_the_builder_alone_not_setpriv(
+    open_store: Store,
+) -> None:
+    """setpriv was started with the derivation's environment, as root, before it dropped to
+    the build user: the loader wrote LD_DEBUG_OUTPUT's file as root (and LD_PRELOAD ran its
+    code so). The builder still gets every variable."""
+    victim = open_store.home.parent / "victim"
+    victim.mkdir(mode=0o700)  # no build user may write here; root may
+    env = {"LD_DEBUG": "libs", "LD_DEBUG_OUTPUT": str(victim / "written"), "odd": "a=b c"}
+    drv = sh(open_store, 'mkdir "$out"; echo "$LD_DEBUG $odd" > "$out/seen"', env=env)
+    realise([drv], open_store, UNSANDBOXED)
+    assert [(p.name, p.stat().st_uid) for p in victim.iterdir()] == []
+    assert (Path(drv.path(store=open_store)) / "seen").read_text() == "libs a=b c\n"
+
+
+@as_root
 def test_as_root_the_builds_of_two_stores_never_share_a_build_user(open_store: Store) -> None:
     """The pool is the machine's: a build user of one store's build is busy for another's."""
     other = open_store.home.parent / "other-home"

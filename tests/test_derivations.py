@@ -187,6 +187,14 @@ def test_reserved_environment_names(name: str) -> None:
         simple(outputs=("out", "dev"), env={name: "x"})
 
 
+@pytest.mark.parametrize("name", ["A=B", "", "A\0B"])
+def test_an_environment_name_no_variable_can_have_is_refused(name: str) -> None:
+    """It was taken, and failed the build with 'illegal environment variable name', told as
+    a bug of pybuild's; the builder's environment is set by ``env -i NAME=VALUE``, too."""
+    with pytest.raises(UsageError, match="cannot be a variable's name"):
+        simple(env={name: "c"})
+
+
 def test_values_of_unsupported_types_are_refused() -> None:
     with pytest.raises(UsageError, match="cannot pass list"):
         derivation(name="x", builder=SH, args=[["nested"]])

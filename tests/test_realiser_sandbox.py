@@ -163,6 +163,28 @@ def test_a_build_runs_as_a_build_user_and_its_outputs_become_the_stores(store: S
         assert user.uid == FIRST_UID  # given back when the build was stored
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="as root: bwrap and setpriv run privileged")
+def test_a_derivations_environment_reaches_the_builder_alone_not_the_helpers_run_as_root(
+    store: Store, tmp_path: Path
+) -> None:
+    """bwrap and setpriv were started with the derivation's environment, as root: the
+    loader wrote LD_DEBUG_OUTPUT's file on the host as root (and LD_PRELOAD ran its code so).
+    The builder, as its build user, still gets every variable. (Outside the sandbox:
+    test_buildusers.py.)"""
+    victim = tmp_path / "victim"
+    victim.mkdir(mode=0o700)  # no build user may write here; root may
+    drv = derivation(
+        name="loader",
+        builder="/bin/sh",
+        store=store,
+        args=["-c", 'mkdir "$out"; echo "$LD_DEBUG $odd" > "$out/seen"'],
+        env={"LD_DEBUG": "libs", "LD_DEBUG_OUTPUT": str(victim / "written"), "odd": "a=b c"},
+    )
+    realise([drv], store, SANDBOXED)
+    assert [(p.name, p.stat().st_uid) for p in victim.iterdir()] == []
+    assert (Path(drv.path(store=store)) / "seen").read_text() == "libs a=b c\n"
+
+
 def test_a_build_cannot_change_its_inputs(store: Store) -> None:
     """A builder remounted its read-only input writable and changed it."""
     path = secret(store)

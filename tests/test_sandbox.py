@@ -51,6 +51,7 @@ def run_in(
         work=box["work"],
         inputs=[box["declared"]],
         network=network,
+        env={},
     )
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, env={})
 
@@ -204,6 +205,7 @@ def test_as_another_user_a_builder_has_no_capabilities_either() -> None:
                 work=work,
                 inputs=[],
                 network=False,
+                env={},
             )
             for path in [top, *top.rglob("*")]:
                 os.lchown(path, 65534, 65534)
