@@ -127,7 +127,7 @@ def _sandbox(
         return contextlib.nullcontext()
     from .sandbox import sandbox_for
 
-    sandbox = sandbox_for(options.sandbox_mode())
+    sandbox = sandbox_for(options.sandbox_mode(), options.say)
     return sandbox.enter(store.var) if sandbox is not None else contextlib.nullcontext()
 
 

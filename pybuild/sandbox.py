@@ -40,9 +40,8 @@ import functools
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -304,8 +303,9 @@ def _ca_files(env: Mapping[str, str]) -> list[str]:
     return [env[v] for v in _CA_VARIABLES if env.get(v)]
 
 
-def sandbox_for(mode: str) -> Sandbox | None:
-    """The sandbox to use under the ``sandbox`` setting, or None to build without one.
+def sandbox_for(mode: str, say: Callable[[str], None]) -> Sandbox | None:
+    """The sandbox to use under the ``sandbox`` setting, or None to build without one (then
+    said once a process, through `say`: a library caller's log, not the process's stderr).
 
     The setting's value was checked when it was read; `mode` is checked again because a library
     caller may give it directly (``BuildOptions(sandbox=...)``), bypassing the settings.
@@ -324,7 +324,7 @@ def sandbox_for(mode: str) -> Sandbox | None:
             " bubblewrap util-linux), or set sandbox = relaxed"
         )
         raise error
-    _warn_once(problem)
+    _warn_once(problem, say)
     return None
 
 
@@ -363,12 +363,16 @@ def _probe() -> tuple[Sandbox | None, str]:
     return sandbox, ""
 
 
-@functools.lru_cache(maxsize=1)
-def _warn_once(problem: str) -> None:
+_warned: set[str] = set()  # the problems said already, in this process
+
+
+def _warn_once(problem: str, say: Callable[[str], None]) -> None:
+    if problem in _warned:
+        return
+    _warned.add(problem)
     who = " (each as a build user of its own, unless build_users = false)"
-    print(
+    say(
         f"warning: building without a sandbox ({problem}): builders see the whole machine"
-        f"{who if os.geteuid() == 0 else ''}; set sandbox = false to silence this, or install"
-        " what it lacks",
-        file=sys.stderr,
+        f"{who if os.geteuid() == 0 else ''}; set sandbox = false (BuildOptions(sandbox="
+        '"false") in Python) to silence this, or install what it lacks'
     )

@@ -6,6 +6,7 @@ cannot run they are skipped, and the test of the `sandbox = true` setting proves
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -18,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from pybuild import sandbox
 from pybuild.buildusers import FIRST_UID, POOL_SIZE
 from pybuild.errors import SettingsError
-from pybuild.sandbox import Sandbox, _probe, _warn_once, sandbox_for
+from pybuild.sandbox import Sandbox, _probe, sandbox_for
 
 SANDBOX, PROBLEM = _probe()
 needs_bwrap = pytest.mark.skipif(SANDBOX is None, reason=f"no working bubblewrap: {PROBLEM}")
@@ -222,31 +224,53 @@ def test_as_another_user_a_builder_has_no_capabilities_either() -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="pybuild does not run as root")
 @pytest.mark.usefixtures("without_setpriv")
-def test_as_root_there_is_no_sandbox_without_setpriv(capsys: pytest.CaptureFixture[str]) -> None:
+def test_as_root_there_is_no_sandbox_without_setpriv(monkeypatch: pytest.MonkeyPatch) -> None:
     _probe.cache_clear()
-    _warn_once.cache_clear()
+    monkeypatch.setattr(sandbox, "_warned", set())
+    told: list[str] = []
     try:
         assert _probe()[0] is None
         with pytest.raises(SettingsError, match="setpriv") as err:
-            sandbox_for("true")
+            sandbox_for("true", told.append)
         assert "util-linux" in err.value.hint
-        assert sandbox_for("relaxed") is None
-        assert "building without a sandbox" in capsys.readouterr().err
+        assert sandbox_for("relaxed", told.append) is None
+        assert "building without a sandbox" in told[0]
     finally:
         _probe.cache_clear()
 
 
+def test_building_without_a_sandbox_is_said_once_through_the_builds_log(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The warning went to the process's stderr: a library caller whose BuildOptions(log=)
+    takes the build's messages could not catch it."""
+    from pybuild.derivations import derivation
+    from pybuild.realiser import BuildOptions, realise
+
+    monkeypatch.setattr(sandbox, "_probe", lambda: (None, "bwrap is not installed"))
+    monkeypatch.setattr(sandbox, "_warned", set())
+    log = io.StringIO()
+    options = BuildOptions(sandbox="relaxed", build_users=False, log=log)
+    for word in ("one", "two"):
+        script = f'echo {word} > "$out"'
+        realise([derivation(name=word, builder="/bin/sh", args=["-c", script])], options=options)
+    assert log.getvalue().count("warning: building without a sandbox (bwrap is not installed)") == 1
+    assert 'BuildOptions(sandbox="false") in Python' in log.getvalue()
+    assert capfd.readouterr().err == ""
+
+
 def test_settings() -> None:
-    assert sandbox_for("false") is None
+    told: list[str] = []
+    assert sandbox_for("false", told.append) is None
     with pytest.raises(SettingsError, match="sandbox must be one of"):
-        sandbox_for("maybe")
+        sandbox_for("maybe", told.append)
     if SANDBOX is None:
         with pytest.raises(SettingsError, match="sandbox cannot run here"):
-            sandbox_for("true")
-        assert sandbox_for("relaxed") is None
+            sandbox_for("true", told.append)
+        assert sandbox_for("relaxed", told.append) is None
     else:
-        assert isinstance(sandbox_for("true"), Sandbox)
-        assert isinstance(sandbox_for("relaxed"), Sandbox)
+        assert isinstance(sandbox_for("true", told.append), Sandbox)
+        assert isinstance(sandbox_for("relaxed", told.append), Sandbox)
 
 
 @needs_bwrap
