@@ -30,7 +30,7 @@ from pathlib import Path
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
 from .derivations import Derivation, input_paths, instantiate_all
-from .errors import PybuildError, SettingsError
+from .errors import PybuildError, SettingsError, UsageError
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from .cache.substitute import Substituters
+    from .python.environment import Environment
+    from .python.package import PythonPackage
     from .remote.farm import Farm
 
 __all__ = [
@@ -60,11 +62,15 @@ _BUILT = BuildResult(Status.BUILT)
 
 
 def realise(
-    targets: Sequence[Derivation], store: Store | None = None, options: BuildOptions | None = None
+    targets: Sequence[Derivation | PythonPackage | Environment],
+    store: Store | None = None,
+    options: BuildOptions | None = None,
 ) -> dict[Derivation, BuildResult]:
     """Make every output of `targets` valid; returns the result of each derivation it saw.
 
-    The targets and every derivation it had to build are in the result, each with its
+    A target is a derivation, or what ``pybuild build`` builds as its derivation: a package
+    or an environment (its ``.drv``). The result is keyed by derivation: the targets' (a
+    package's result is ``results[pkg.drv]``) and every one it had to build, each with its
     :class:`~pybuild.results.Status` (and, for a failure, the error and the log). With
     `options.keep_going` every build that can go on does; without it the first failure stops
     the run, as Nix's does without ``--keep-going``: the builds running are killed, no other
@@ -74,23 +80,24 @@ def realise(
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
     collection runs meanwhile; a result link or a profile keeps it afterwards.
     """
+    drvs = [_derivation(target) for target in targets]
     store = store or Store.default()
-    add_temp_roots(store, _outputs(targets))  # the caller may use them once this returns
-    if all(store.is_valid(p) for p in _outputs(targets)):
-        return dict.fromkeys(targets, _VALID)  # a no-op: no plan or cache to set up
+    add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
+    if all(store.is_valid(p) for p in _outputs(drvs)):
+        return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions()
     subs = substituters(options)
     farm = _farm(options)
     try:
-        with temp_roots(store, _protected_paths(targets)):  # a concurrent gc keeps all of them
-            plan = make_plan(targets, store, subs)
+        with temp_roots(store, _protected_paths(drvs)):  # a concurrent gc keeps all of them
+            plan = make_plan(drvs, store, subs)
             instantiate_all(plan.order, store)  # every .drv to write, in one transaction
             if plan.order:
                 work = plan.work()
                 if work.builds or work.downloads:
                     _check_some_can_build(options, farm)
                 options.reporter.planned(len(work.builds), len(work.downloads), len(work.copies))
-            results = {d: _VALID for d in targets if d not in plan.order}
+            results = {d: _VALID for d in drvs if d not in plan.order}
             workers = farm.slots if farm else options.jobs
             told = _Told(plan)
             results.update(
@@ -105,6 +112,27 @@ def realise(
         if farm is not None:
             farm.close()
     return results
+
+
+def _derivation(target: object) -> Derivation:
+    """The derivation `target` is built as: itself, or a package's or environment's ``.drv``
+    (asked of the class, as the command line does, so that nothing else is evaluated)."""
+    if isinstance(target, Derivation):
+        return target
+    drv = getattr(target, "drv", None) if hasattr(type(target), "drv") else None
+    if isinstance(drv, Derivation):
+        return drv
+    from .pkgset import a_noun  # only a mistake pays for it
+
+    error = UsageError(
+        f"realise builds derivations and packages, not {a_noun(type(target).__name__)}"
+        f" ({target!r:.80})"
+    )
+    error.hint = (
+        "pass a set's package (package_set().six), an environment (python.with_packages(...))"
+        " or a derivation (derivation(...), fetch_url(...), a package's .drv)"
+    )
+    raise error
 
 
 def _outputs(targets: Sequence[Derivation]) -> Iterator[str]:

@@ -16,8 +16,9 @@ import pytest
 
 from pybuild import realiser
 from pybuild.derivations import Derivation, derivation
-from pybuild.errors import BuildError, HashMismatch, PathNotValid
+from pybuild.errors import BuildError, HashMismatch, PathNotValid, UsageError
 from pybuild.hashing import hash_bytes, hash_path
+from pybuild.pkgset import package_set
 from pybuild.realiser import SOURCE_DATE_EPOCH, BuildOptions, realise
 from pybuild.results import BuildResult, Status, statuses
 from pybuild.store import Store
@@ -121,6 +122,22 @@ def test_dependencies_are_built_first(store: Store) -> None:
     assert fates == {base: "built", user: "built"}
     assert log.index("building base") < log.index("building user")
     assert out_path(store, user).read_text() == "payload\n"
+
+
+def test_a_package_is_realised_as_its_derivation(store: Store, use_index: object) -> None:
+    """What ``pybuild build`` builds, realise builds: a set's package, as its ``.drv``, which
+    keys its result."""
+    six = package_set().six
+    results = realise([six], store, BuildOptions(log=io.StringIO()))
+    assert results[six.drv].status == "built"
+    assert (out_path(store, six.drv) / six.python.site_packages / "six.py").is_file()
+    assert realise([six], store)[six.drv].status == "valid"
+
+
+def test_what_is_no_derivation_or_package_is_refused(store: Store) -> None:
+    with pytest.raises(UsageError, match=r"derivations and packages, not a str \('six'\)") as e:
+        realise(["six"], store)  # type: ignore[list-item]
+    assert "package_set().six" in e.value.hint
 
 
 def test_store_paths_are_real_paths_for_the_builder(store: Store) -> None:
