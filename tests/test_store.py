@@ -373,6 +373,33 @@ def test_unknown_path_is_not_valid(store: Store) -> None:
     assert "pybuild build" in str(info.value)
 
 
+def test_queries_take_a_path_in_the_store_as_its_basename(store: Store, tmp_path: Path) -> None:
+    """What ``str(derivation)`` and :meth:`Store.path` give is the path they ask about; a
+    path outside the store is no store path at all, for every query alike."""
+    c = store.add_text("c", "c")
+    a = store.add_text("a", "a", references=[c])
+    for given in (str(store.path(a)), store.path(a), f"{store.path(a)}/"):
+        assert store.is_valid(given)
+        assert store.is_valid(given, root=True)
+        assert store.is_valid_rooted(given)
+        assert store.valid_among([given, c]) == {a, c}
+        assert store.info(given).path == a
+        assert store.closure([given]) == sorted([a, c])
+    assert list(store.verify(names=[store.path(a)])) == []
+    outside = tmp_path / a
+    queries = [
+        store.is_valid,
+        store.is_valid_rooted,
+        store.info,
+        lambda p: store.valid_among([p]),
+        lambda p: store.closure([p]),
+    ]
+    for query in queries:
+        for given in (str(outside), outside):
+            with pytest.raises(InvalidPath, match="not inside the store"):
+                query(given)
+
+
 def test_closure_follows_references(store: Store) -> None:
     c = store.add_text("c", "c")
     b = store.add_text("b", "b", references=[c])

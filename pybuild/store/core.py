@@ -126,8 +126,12 @@ class Store:
         return basename
 
     # -- queries ----------------------------------------------------------------------------
+    #
+    # Each takes a store basename, as every Store API does, or a path in the store: the full
+    # path (``str(derivation)``, a ``Path`` that :meth:`path` gave), a path below one, a result
+    # link. A path outside the store is an :class:`InvalidPath`, never "not valid".
 
-    def is_valid(self, name: str, *, root: bool = False) -> bool:
+    def is_valid(self, name: str | os.PathLike[str], *, root: bool = False) -> bool:
         """Whether `name` is registered.
 
         With `root`, `name` is first made a temporary root of this process (see
@@ -135,35 +139,48 @@ class Store:
         the process ends, whatever collection runs meanwhile. Evaluation asks so before it
         reuses a path; a build, which holds its own roots, need not.
         """
+        name = self._basename(name)
         if root:
             add_temp_roots(self, [name])
         return self.registry.is_valid(name)
 
-    def valid_among(self, names: Iterable[str]) -> set[str]:
+    def valid_among(self, names: Iterable[str | os.PathLike[str]]) -> set[str]:
         """Those of `names` that are registered, asked at once (a build's plan asks of its
-        whole graph)."""
-        return self.registry.valid_among(names)
+        whole graph), by their basenames."""
+        return self.registry.valid_among(self._basenames(names))
 
-    def is_valid_rooted(self, name: str) -> bool:
+    def is_valid_rooted(self, name: str | os.PathLike[str]) -> bool:
         """``is_valid(name, root=True)`` answered from a note while the registry is unchanged
         (:mod:`~pybuild.store.validity`): evaluation asks it of the few sources a set names
         (the builder's scripts, local folders), once a process each."""
+        name = self._basename(name)
         add_temp_roots(self, [name])
         return valid(str(self.var), [name])
 
-    def info(self, name: str) -> PathInfo:
+    def info(self, name: str | os.PathLike[str]) -> PathInfo:
+        name = self._basename(name)
         info = self.registry.info(name)
         if info is None:
             raise PathNotValid(str(self.path(name)))
         return info
 
-    def closure(self, names: Iterable[str]) -> list[str]:
-        """Every path reachable from `names` by references, sorted (:class:`PathNotValid`
-        for one not valid, by its full path)."""
+    def closure(self, names: Iterable[str | os.PathLike[str]]) -> list[str]:
+        """Every path reachable from `names` by references, sorted, by basename
+        (:class:`PathNotValid` for one not valid, by its full path)."""
         try:
-            return self.registry.closure(names)
+            return self.registry.closure(self._basenames(names))
         except PathNotValid as exc:
             raise PathNotValid(str(self.path(exc.path))) from None
+
+    def _basename(self, name: str | os.PathLike[str]) -> str:
+        """The basename a query asks about. A basename is the hot case (evaluation, a plan,
+        gc ask of thousands): a string test says it is one; anything else is :meth:`parse`'s."""
+        if type(name) is str and os.sep not in name:
+            return name
+        return self.parse(name)
+
+    def _basenames(self, names: Iterable[str | os.PathLike[str]]) -> list[str]:
+        return [n if type(n) is str and os.sep not in n else self.parse(n) for n in names]
 
     # -- adding content ---------------------------------------------------------------------
 
@@ -429,13 +446,13 @@ class Store:
     # -- checking ---------------------------------------------------------------------------
 
     def verify(
-        self, check_contents: bool = False, names: Iterable[str] | None = None
+        self, check_contents: bool = False, names: Iterable[str | os.PathLike[str]] | None = None
     ) -> Iterator[Problem]:
         """Registered paths that are missing or changed, and unregistered left-overs; or of
-        `names` alone (:func:`pybuild.store.verify.verify`)."""
+        `names` alone, given as the queries take them (:func:`pybuild.store.verify.verify`)."""
         from .verify import verify
 
-        return verify(self, check_contents, names)
+        return verify(self, check_contents, None if names is None else self._basenames(names))
 
 
 @functools.lru_cache(maxsize=16)
