@@ -80,12 +80,27 @@ def test_a_download_is_the_same_derivation_from_a_link_to_the_interpreter(tmp_pa
     assert len(names) == 1 and names.pop().endswith("-a.tar.gz.drv\n")
 
 
-@pytest.mark.parametrize("text", ["some/file.tar.gz", "/abs/file.tar.gz", " https://x/f.tar.gz"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "some/file.tar.gz",
+        "/abs/file.tar.gz",
+        " https://x/f.tar.gz",
+        "ftp://example.invalid/x.tar.gz",
+        "git+https://example.invalid/x.tar.gz",
+        "data:,x",
+    ],
+)
 def test_a_fetch_of_what_is_no_url_is_refused(store: Store, text: str) -> None:
     from pybuild.errors import UsageError
 
-    with pytest.raises(UsageError, match="is not a URL"):
+    with pytest.raises(UsageError, match=r"is not a URL \(file://, http:// or https://\)"):
         fetch_url(text, hash_bytes(b"x").sri, store=store)
+
+
+def test_a_urls_scheme_is_taken_in_any_case(store: Store) -> None:
+    fetched = fetch_url("HTTPS://example.invalid/x.tar.gz", hash_bytes(b"x").sri, store=store)
+    assert fetched.name == "x.tar.gz"
 
 
 def test_a_fetch_is_named_by_the_last_part_of_its_urls_path(store: Store) -> None:
@@ -105,7 +120,7 @@ def test_property_a_fetch_is_named_as_urlsplit_would_name_it(store: Store) -> No
 
     from pybuild.fetchers import _name_from_path
 
-    scheme = st.sampled_from(["http", "https", "file", "s3", "git+https", "A1.b-c"])
+    scheme = st.sampled_from(["http", "https", "file", "HTTP", "Https", "FILE"])
     rest = st.text(alphabet="abc/?#:;@[]%20.-_~!$&'()*+,=", max_size=30)
     sri = hash_bytes(b"x").sri
 
