@@ -687,6 +687,27 @@ def test_result_link_and_indirect_root(store: Store, tmp_path: Path) -> None:
     assert len(list((store.gcroots_dir / "auto").iterdir())) == 1
 
 
+def test_a_result_link_to_a_basename_names_its_path_in_the_store(
+    store: Store, tmp_path: Path
+) -> None:
+    """A basename is what every Store API takes: the link is to its path, never dangling."""
+    name = store.add_text("thing", "x")
+    link = add_result_link(store, tmp_path / "result", name)
+    assert os.readlink(link) == str(store.path(name))
+    assert link.read_text() == "x"
+    add_result_link(store, tmp_path / "via-link", link)  # a link into the store: its path
+    assert os.readlink(tmp_path / "via-link") == str(store.path(name))
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "not-a-store-name"])
+def test_a_result_link_to_what_is_not_in_the_store_is_refused(
+    store: Store, tmp_path: Path, target: str
+) -> None:
+    with pytest.raises(InvalidPath):
+        add_result_link(store, tmp_path / "result", target)
+    assert not os.path.lexists(tmp_path / "result")
+
+
 def test_result_link_does_not_replace_a_real_file(store: Store, tmp_path: Path) -> None:
     (tmp_path / "result").write_text("mine")
     with pytest.raises(UsageError, match="not a symbolic link"):

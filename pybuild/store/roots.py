@@ -45,19 +45,35 @@ __all__ = ["Root", "add_result_link", "find_roots", "moved_links"]
 _NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
 
 
-def add_result_link(store: object, link: str | os.PathLike[str], target: str) -> Path:
-    """Make `link` point at `target` and register it as an indirect root of `store`."""
+def add_result_link(
+    store: Store, link: str | os.PathLike[str], target: str | os.PathLike[str]
+) -> Path:
+    """Make `link` point at `target` and register it as an indirect root of `store`.
+
+    `target` is a store basename, as every :class:`~pybuild.store.Store` API takes it, or a
+    path in the store; the link is absolute, to the path in the store. A target outside the
+    store is refused (:class:`~pybuild.errors.InvalidPath`): nothing there is kept by a root.
+    """
     link_path = Path(link).absolute()
     if link_path.exists() and not link_path.is_symlink():
         from ..errors import UsageError
 
         raise UsageError(f"{link}: exists and is not a symbolic link; will not replace it")
-    replace_symlink(link_path, target)
-    auto = Path(store.gcroots_dir) / "auto"  # type: ignore[attr-defined]
+    replace_symlink(link_path, _in_store(store, target))
+    auto = store.gcroots_dir / "auto"
     auto.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(str(link_path).encode()).hexdigest()[:32]
     replace_symlink(auto / key, str(link_path))
     return link_path
+
+
+def _in_store(store: Store, target: str | os.PathLike[str]) -> str:
+    """The absolute path in the store that a result link names for `target`: a basename's
+    full path, a path in the store as given, the store path a link into it leads to."""
+    given = os.fspath(target)
+    name = store.parse(store.path(given) if os.sep not in given else given)  # or InvalidPath
+    inside = os.path.isabs(given) and given.startswith(f"{store.dir}{os.sep}")
+    return given if inside else str(store.path(name))
 
 
 @dataclass(frozen=True)
