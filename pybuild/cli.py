@@ -119,6 +119,7 @@ def _command(argv: list[str]) -> int:
     if argv in ([], ["-h"], ["--help"]):
         return _print_help(parser, status=2 if not argv else 0)
     _refuse_a_global_profile(argv)
+    _refuse_options_before_the_command(parser, argv)
     _suggest_a_command(argv)
     args = parse(parser, argv)
     if not getattr(args, "handler", None):
@@ -245,6 +246,67 @@ def _refuse_a_global_profile(argv: list[str]) -> None:
     fixed = " ".join(["pybuild", *rest, *given])
     print(f"error: --profile goes after the command: `{fixed}`", file=sys.stderr)
     raise SystemExit(2)
+
+
+def _refuse_options_before_the_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """``pybuild -K build x``, ``pybuild -j 1 build x``: an option of the command, given
+    before it, where only pybuild's own options (and ``--option``) go. argparse took a value
+    (``1``) for the command ("invalid choice"), or left the option to the command, which
+    refused the very option it has ("did you mean '-K'?"); the error says where it goes,
+    as ``--profile``'s does."""
+    import argparse
+
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    where = next((i for i, w in enumerate(words) if w in subparsers.choices), None)
+    if where is None:
+        return  # no command: argparse says so
+    at = _first_not_taken(parser, words[:where])
+    if at is None or not argv[at].startswith("-"):
+        return  # a word that is no option (a misspelt command?): argparse's to tell
+    first, command = argv[at], argv[where]
+    if _option(subparsers.choices[command], first) is not None:
+        import shlex
+
+        fixed = [*argv[:at], command, *argv[at:where], *argv[where + 1 :]]
+        told = f"{first} is an option of {command}: put it after the command"
+        print(f"pybuild: error: {told}: `{shlex.join(['pybuild', *fixed])}`", file=sys.stderr)
+    else:
+        print(
+            f"pybuild: error: {first} is an option neither of pybuild nor of {command}"
+            f" (`pybuild {command} --help` lists {command}'s)",
+            file=sys.stderr,
+        )
+    raise SystemExit(2)
+
+
+def _first_not_taken(parser: argparse.ArgumentParser, words: list[str]) -> int | None:
+    """Where the first of `words` (those before the command) that `parser` does not take
+    is: an option of none of its options, or their values."""
+    values = 0
+    for at, word in enumerate(words):
+        if values:
+            values -= 1
+            continue
+        action = _option(parser, word)
+        if action is None:
+            return at
+        if "=" not in word:  # --option's two words, --python's one, a flag's none
+            values = action.nargs if isinstance(action.nargs, int) else 1
+    return None
+
+
+def _option(parser: argparse.ArgumentParser, word: str) -> argparse.Action | None:
+    """The option of `parser` that `word` is, as argparse finds it: by its name, a start of
+    a long one (``--keep`` of ``--keep-going``; an ambiguous one too, which argparse tells),
+    or a short one with its value (``-j1``)."""
+    name = word.split("=", 1)[0]
+    found = parser._option_string_actions
+    if name in found or not name.startswith("-"):
+        return found.get(name)
+    if name.startswith("--"):
+        return next((a for o, a in found.items() if o.startswith(name)), None)
+    return found.get(word[:2])
 
 
 def _print_help(parser: argparse.ArgumentParser, status: int) -> int:

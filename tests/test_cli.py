@@ -1116,6 +1116,26 @@ def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None
     )
 
 
+def test_a_commands_option_before_the_command_is_told_where_it_goes() -> None:
+    """Only pybuild's own options (and --option) go before the command: one of build's there
+    was refused as unknown with itself for the suggestion (-K), or its value taken for the
+    command (-j 1); the error says to put it after the command, and how."""
+    for before, fixed in (
+        (["-K"], "pybuild build -K six"),
+        (["-j", "1"], "pybuild build -j 1 six"),
+        (["-q", "--color=never", "-j1", "-K"], "pybuild -q --color=never build -j1 -K six"),
+    ):
+        told = extra_for(*before, "build", "six")
+        option = next(w for w in before if w.startswith(("-j", "-K")))
+        assert told == (
+            f"pybuild: error: {option} is an option of build: put it after the command: `{fixed}`\n"
+        )
+    assert extra_for("-j", "1", "eval", "six") == (
+        "pybuild: error: -j is an option neither of pybuild nor of eval"
+        " (`pybuild eval --help` lists eval's)\n"
+    )
+
+
 def extra_for(*argv: str) -> str:
     """The usage error of a command line with a word its command does not take."""
     result = run_cli(*argv, check=False)
