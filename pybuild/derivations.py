@@ -47,6 +47,7 @@ __all__ = [
     "Derivation",
     "WithInputs",
     "derivation",
+    "derivation_of",
     "input_paths",
     "instantiate",
     "instantiate_all",
@@ -287,6 +288,18 @@ def derivation(
     for basename in drv.output_paths.values():  # made by make_name: <hash part>-<name>
         _known[basename[:HASH_LEN]] = drv
     return drv
+
+
+def derivation_of(value: Any) -> Derivation | None:
+    """The derivation `value` is built as: itself, or a package's or environment's ``.drv``
+    (asked of the class, so that nothing else is evaluated: a missing attribute raised by a
+    recipe must not read as "no package"); None for anything else."""
+    if isinstance(value, Derivation):
+        return value
+    if not hasattr(type(value), "drv"):
+        return None
+    drv = value.drv  # evaluated: a recipe's error (an AttributeError too) is raised
+    return drv if isinstance(drv, Derivation) else None
 
 
 class WithInputs(str):

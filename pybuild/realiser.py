@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
-from .derivations import Derivation, input_paths, instantiate_all
+from .derivations import Derivation, derivation_of, input_paths, instantiate_all
 from .errors import PybuildError, SettingsError, UsageError
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
@@ -117,10 +117,8 @@ def realise(
 def _derivation(target: object) -> Derivation:
     """The derivation `target` is built as: itself, or a package's or environment's ``.drv``
     (asked of the class, as the command line does, so that nothing else is evaluated)."""
-    if isinstance(target, Derivation):
-        return target
-    drv = getattr(target, "drv", None) if hasattr(type(target), "drv") else None
-    if isinstance(drv, Derivation):
+    drv = derivation_of(target)
+    if drv is not None:
         return drv
     from .pkgset import a_noun  # only a mistake pays for it
 

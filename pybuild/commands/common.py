@@ -186,11 +186,10 @@ def as_derivation(value: Any, attr: str, pkgs: Any = None) -> Any:
     error of the recipe's (a missing input is an AttributeError too): that error is raised,
     never taken for "not a package". `pkgs`, the set `attr` is of, lets the error for a
     value that is no package name the recipe file that returned it."""
-    from ..derivations import Derivation
+    from ..derivations import derivation_of
 
-    has_drv = hasattr(type(value), "drv")  # asked of the class: nothing is evaluated
-    drv = value if isinstance(value, Derivation) else value.drv if has_drv else None
-    if not isinstance(drv, Derivation):
+    drv = derivation_of(value)
+    if drv is None:
         raise _not_a_package(value, attr, pkgs)
     return drv
 
