@@ -28,6 +28,7 @@ __all__ = [
     "PybuildError",
     "RegistryDamaged",
     "RegistryError",
+    "RegistryFull",
     "RegistryLost",
     "SettingsError",
     "StoreError",
@@ -130,6 +131,13 @@ class RegistryError(StoreError):
         self.path, self.detail = path, detail
         super().__init__(f"the store's registry {path} {detail}")
         self.hint = hint
+
+
+class RegistryFull(RegistryError):
+    """The filesystem that holds the registry has no room for what SQLite had to write.
+
+    The file is whole: the command could not run, and runs once space is freed.
+    """
 
 
 class RegistryDamaged(RegistryError):

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from pybuild.derivations import Derivation, derivation
-from pybuild.errors import RegistryDamaged, RegistryError, RegistryLost
+from pybuild.errors import RegistryDamaged, RegistryError, RegistryFull, RegistryLost
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from pybuild.store.gc import collect_garbage
 from pybuild.store.paths import make_name
 from pybuild.store.recovery import recover_registry
-from pybuild.store.registry import PathInfo
+from pybuild.store.registry import PathInfo, registry_error
 from pybuild.store.roots import add_result_link
 from pybuild.store.temproots import release_temp_roots
 
@@ -333,6 +333,54 @@ def test_a_full_registry_is_one_error_that_says_to_free_space(store: Store) -> N
     assert "database or disk is full (SQLITE_FULL)" in str(error)
     assert error.hint.startswith(f"free space on the filesystem that holds {store.var}")
     assert not isinstance(error, RegistryDamaged)
+
+
+def sqlite_failure(name: str) -> sqlite3.OperationalError:
+    """The error SQLite raises for result code `name` (an extended one: SQLITE_IOERR_…)."""
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode, error.sqlite_errorname = getattr(sqlite3, name), name
+    return error
+
+
+def test_a_shm_file_that_cannot_grow_is_a_full_disk_not_damage(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(store, tmp_path)
+    db = store.registry.path
+    before = sorted(os.listdir(store.var))
+
+    def no_room_for_the_shm() -> None:
+        raise registry_error(db, sqlite_failure("SQLITE_IOERR_SHMSIZE"))
+
+    monkeypatch.setattr(store.registry, "check_whole", no_room_for_the_shm)
+    with pytest.raises(RegistryFull) as caught:
+        list(store.verify(check_contents=True))  # not one damaged path: no check could run
+    error = caught.value
+    assert "disk I/O error (SQLITE_IOERR_SHMSIZE: no room to grow db.sqlite-shm)" in str(error)
+    assert error.hint.startswith(f"free space on the filesystem that holds {store.var}")
+    assert RECOVER not in error.hint and not isinstance(error, RegistryDamaged)
+    # A registry that is whole is not replaced by a recovery either.
+    with pytest.raises(RegistryFull):
+        recover_registry(store)
+    assert sorted(os.listdir(store.var)) == before
+
+
+@pytest.mark.parametrize("free", [0, 1 << 30])
+def test_a_write_error_on_a_full_filesystem_says_to_free_space(
+    store: Store, monkeypatch: pytest.MonkeyPatch, free: int
+) -> None:
+    store.registry.open()
+    db = store.registry.path
+    fs = os.statvfs(store.var)
+    values = list(fs)
+    values[3] = values[4] = free // fs.f_frsize  # f_bfree, f_bavail
+    monkeypatch.setattr(os, "statvfs", lambda _: os.statvfs_result(values))
+    error = registry_error(db, sqlite_failure("SQLITE_IOERR_WRITE"))
+    if free:  # a disk with room that fails a write is a failing disk
+        assert isinstance(error, RegistryDamaged) and "check the disk" in error.hint
+    else:
+        assert isinstance(error, RegistryFull) and "free space" in error.hint
+        assert "(SQLITE_IOERR_WRITE: the filesystem that holds it is full)" in str(error)
 
 
 @contextlib.contextmanager

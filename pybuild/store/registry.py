@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryLost
+from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryFull, RegistryLost
 from .paths import is_store_name
 from .sqlitedriver import sqlite_driver
 
@@ -455,21 +455,24 @@ class _Cursor(sqlite3.Cursor):
 
 def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
     """The :class:`RegistryError` for a SQLite failure: what went wrong, and what to do."""
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
+    extended = getattr(exc, "sqlite_errorcode", None) or 0
+    code = extended & 0xFF  # the primary result code
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
     detail = f"cannot be used: {exc} ({name})"
     folder = db_path.parent
+    no_room = _no_room(extended, db_path)
+    if no_room or code == sqlite3.SQLITE_FULL:
+        hint = (
+            f"free space on the filesystem that holds {folder} (other files: pybuild gc needs a"
+            " little room itself to record what it deletes), then run the command again"
+        )
+        return RegistryFull(str(db_path), f"cannot be used: {exc} ({name}{no_room})", hint)
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return RegistryDamaged(str(db_path), detail, _damaged_hint(db_path))
     if code == sqlite3.SQLITE_IOERR:  # the disk could not read or write it back
         hint = f"check the disk that holds {folder} (errors in the system log); then "
         return RegistryDamaged(str(db_path), detail, hint + _damaged_hint(db_path))
-    if code == sqlite3.SQLITE_FULL:
-        hint = (
-            f"free space on the filesystem that holds {folder} (other files: pybuild gc needs a"
-            " little room itself to record what it deletes), then run the command again"
-        )
-    elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         hint = "another process holds the registry: let it finish (or stop it), then try again"
     elif code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY):
         hint = (
@@ -479,6 +482,44 @@ def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
     else:
         hint = f"if it happens again, restore {db_path} from a backup"
     return RegistryError(str(db_path), detail, hint)
+
+
+# The I/O errors of SQLite's writes that a lack of room may cause, where a write that finds
+# none is SQLITE_FULL: a write past a quota, a file grown ahead of its writes, a -shm or -wal
+# that cannot be made or mapped. SQLite keeps the errno to itself (Python's exception has only
+# the codes): these are told as a lack of room when the filesystem has (nearly) none left.
+_WRITES = {
+    sqlite3.SQLITE_IOERR_WRITE,
+    sqlite3.SQLITE_IOERR_FSYNC,
+    sqlite3.SQLITE_IOERR_DIR_FSYNC,
+    sqlite3.SQLITE_IOERR_TRUNCATE,
+    sqlite3.SQLITE_IOERR_SHMOPEN,
+    sqlite3.SQLITE_IOERR_SHMMAP,
+}
+_ROOM = 1 << 20  # bytes free under which a filesystem is full for SQLite (a -shm grows 32 KiB)
+
+
+def _no_room(extended: int, db_path: Path) -> str:
+    """Why SQLite's I/O error `extended` was a lack of room, as the end of the error's detail;
+    "" when it was not (or may not have been) one."""
+    if extended == sqlite3.SQLITE_IOERR_SHMSIZE:
+        # One byte written past the end of each new page of the -shm: only a lack of room
+        # (the filesystem's or the user's quota) refuses it.
+        return f": no room to grow {db_path.name}-shm"
+    if extended in _WRITES and _filesystem_full(db_path.parent):
+        return ": the filesystem that holds it is full"
+    return ""
+
+
+def _filesystem_full(folder: Path) -> bool:
+    """Whether the filesystem that holds `folder` has less than :data:`_ROOM` left for this
+    user, or no inode left (where it counts them)."""
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        return False
+    blocks = fs.f_bfree if os.geteuid() == 0 else fs.f_bavail  # root may use the reserve
+    return blocks * fs.f_frsize < _ROOM or (fs.f_files > 0 and fs.f_favail == 0)
 
 
 def _damaged_hint(db_path: Path) -> str:

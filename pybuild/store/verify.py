@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..errors import RegistryError
+from ..errors import RegistryError, RegistryFull
 from ..hashing import hash_path
 from .paths import HASH_LEN
 
@@ -44,11 +44,15 @@ def verify(
     few paths' contents need not re-hash the whole store.
 
     A registry that is lost, damaged or cannot be opened is the one problem reported (kind
-    ``registry``, its path the database's): without it no path can be judged.
+    ``registry``, its path the database's): without it no path can be judged. One on a full
+    filesystem is not a problem of the store: its :class:`RegistryFull` is raised, as any
+    command's would be.
     """
     try:
         store.registry.check_whole()
         registered = set(store.registry.paths())
+    except RegistryFull:
+        raise
     except RegistryError as exc:
         yield Problem(str(store.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
         return
