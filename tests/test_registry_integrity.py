@@ -14,7 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from pybuild.store import Store
 from pybuild.store.gc import collect_garbage
 from pybuild.store.paths import make_name
 from pybuild.store.recovery import recover_registry
-from pybuild.store.registry import PathInfo, registry_error
+from pybuild.store.registry import PathInfo, Registry, registry_error
 from pybuild.store.roots import add_result_link
 from pybuild.store.temproots import release_temp_roots
 
@@ -205,6 +205,38 @@ def test_recover_registry_rebuilds_it_from_the_store(
     assert sorted(gc.deleted) == sorted([drvs["alone"].out, drvs["alone"].drv_name])
     for key in ("top", "middle", "leaf"):
         assert store.is_valid(drvs[key].out) and store.path(drvs[key].out).exists()
+
+
+def test_a_recovery_cut_short_by_a_full_disk_leaves_no_half_registry(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(store, tmp_path)
+    lose_registry(store, "garbage")
+    before = sorted(os.listdir(store.var))
+    register = Registry.register
+
+    def disk_full_halfway(self: Registry, infos: Iterable[PathInfo]) -> None:
+        register(self, list(infos)[:1])  # the new file and its journals are there
+        raise registry_error(self.path, sqlite_failure("SQLITE_FULL"))
+
+    monkeypatch.setattr(Registry, "register", disk_full_halfway)
+    with pytest.raises(RegistryFull, match=r"db\.sqlite\.recovering-[0-9]+ cannot be used"):
+        recover_registry(Store(store.home))
+    assert sorted(os.listdir(store.var)) == before  # the damaged one is where it was
+    monkeypatch.undo()
+    assert recover_registry(Store(store.home)).moved_aside is not None
+
+
+def test_gc_removes_what_a_killed_recovery_left(store: Store) -> None:
+    store.add_text("t", "text")
+    left = [f"db.sqlite.recovering-{os.getpid() + 1}{end}" for end in ("", "-wal", "-shm")]
+    for name in [*left, "db.sqlite.recovering-1.init-lock"]:
+        (store.var / name).write_bytes(b"half")
+    collect_garbage(store, scan_processes=False, dry_run=True)
+    assert all((store.var / name).exists() for name in left)  # a dry run removes nothing
+    collect_garbage(store, scan_processes=False)
+    assert not [p for p in store.var.iterdir() if "recovering" in p.name]
+    assert store.registry.path.exists()
 
 
 def test_recover_registry_adds_what_a_backup_lacks(store: Store, tmp_path: Path) -> None:

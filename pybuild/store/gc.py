@@ -23,11 +23,12 @@ there whose process is gone (a killed upload's archive, a substitution's),
 but never a failed build's folders that ``keep_failed`` kept (:data:`KEPT_PREFIX`: they are
 the user's to inspect and delete, as Nix never collects ``-K`` folders),
 ``optimise``'s temporary links, the lock files in ``var/locks`` that no process holds (a killed
-build's: :func:`~pybuild.store.locks.remove_unheld_locks`), and hard links in ``store/.links``
-that nothing else uses any more. It also removes the entries of two caches in ``var/cache``
-that can no longer answer once it is done: evaluation records naming an output that is not
-valid (:mod:`pybuild.evalcache`) and validity notes of an old stamp of the registry
-(:mod:`pybuild.store.validity`); each module says which of its entries are stale.
+build's: :func:`~pybuild.store.locks.remove_unheld_locks`), the new registry that a recovery
+cut short was writing (:func:`~pybuild.store.recovery.remove_stale_recoveries`), and hard
+links in ``store/.links`` that nothing else uses any more. It also removes the entries of two
+caches in ``var/cache`` that can no longer answer once it is done: evaluation records naming
+an output that is not valid (:mod:`pybuild.evalcache`) and validity notes of an old stamp of
+the registry (:mod:`pybuild.store.validity`); each module says which of its entries are stale.
 
 Example::
 
@@ -59,7 +60,7 @@ from typing import TYPE_CHECKING
 from ..evalcache import stale_records
 from .locks import remove_unheld_locks
 from .optimise import TMP_LINK_PREFIX
-from .recovery import unregistered_closure
+from .recovery import remove_stale_recoveries, unregistered_closure
 from .refgraph import StoreGraph, live_paths
 from .registry import stored_names
 from .removal import Freeing, may_delete_leftover, unregister
@@ -158,6 +159,7 @@ def collect_garbage(
             result.tmp_dirs.append(_shown(store, trees[0]))
         _remove_stale_tmp_links(store)
         remove_unheld_locks(store.lock_dir)
+        remove_stale_recoveries(store)
         result.links_removed = freeing.sweep_links()
         result.freed = freeing.freed
         remove_stale_caches(store, result)

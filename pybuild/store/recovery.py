@@ -30,8 +30,10 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -47,7 +49,7 @@ from .temproots import gc_lock
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["Recovery", "recover_registry", "unregistered_closure"]
+__all__ = ["Recovery", "recover_registry", "remove_stale_recoveries", "unregistered_closure"]
 
 
 @dataclass
@@ -142,19 +144,46 @@ def _drv_outputs(store: Store, drv: str) -> list[str]:
         return []
 
 
+def remove_stale_recoveries(store: Store) -> list[Path]:
+    """Remove the new registries that recoveries cut short left in ``var`` (``db.sqlite.
+    recovering-<pid>``, its journals and lock), and say which. Every one is stale: the caller
+    holds the gc lock exclusively, as a recovery does from the first byte it writes to the
+    rename, so no process that wrote one is still writing it."""
+    db = store.registry.path
+    half = re.compile(re.escape(f"{db.name}.recovering-") + r"[0-9]+(-wal|-shm|\.init-lock)?")
+    try:
+        entries = os.listdir(db.parent)
+    except FileNotFoundError:
+        return []
+    removed = []
+    for entry in sorted(entries):
+        if half.fullmatch(entry):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(db.parent / entry)
+                removed.append(db.parent / entry)
+    return removed
+
+
 def _replace_registry(store: Store, infos: list[PathInfo]) -> Path | None:
-    """Write a new registry holding `infos` and put it in place of the lost or damaged one."""
+    """Write a new registry holding `infos` and put it in place of the lost or damaged one.
+
+    One not written whole (a full disk, an interrupt) is removed with its journals: it is of
+    no use to the next recovery, and no other command would ever look at it."""
     db = store.registry.path
     fresh = db.with_name(f"{db.name}.recovering-{os.getpid()}")
-    for stale in _with_journals(fresh):
-        stale.unlink(missing_ok=True)
+    remove_stale_recoveries(store)
     new = Registry(fresh)
     try:
-        new.register(infos)
-        new.conn.execute("PRAGMA journal_mode = DELETE")  # all in the one file, for the rename
-    finally:
-        new.close()
-        Path(f"{fresh}.init-lock").unlink(missing_ok=True)  # its first opening's turn-taking
+        try:
+            new.register(infos)
+            new.conn.execute("PRAGMA journal_mode = DELETE")  # all in one file, for the rename
+        finally:
+            new.close()
+            Path(f"{fresh}.init-lock").unlink(missing_ok=True)  # its first opening's turn-taking
+    except BaseException:
+        for half in _with_journals(fresh):
+            half.unlink(missing_ok=True)
+        raise
     store.registry.close()
     aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
     moved = None
