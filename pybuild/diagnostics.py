@@ -25,13 +25,14 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import linecache
 import os
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-from .errors import PybuildError
+from .errors import OutOfSpace, PybuildError
 from .evaluate import EvalSyntaxError, RaisedAttributeError
 from .userfiles import is_user_file
 
@@ -81,10 +82,38 @@ def in_a_row(exc: BaseException) -> str:
 def _reported(exc: BaseException) -> BaseException:
     """The error to tell for `exc`: an AttributeError a set's attribute raised, not the
     carrier that keeps it from being taken for the attribute missing; a user's file's
-    SyntaxError, not the carrier that names the file."""
+    SyntaxError, not the carrier that names the file; a write that found no room as
+    :class:`OutOfSpace`."""
     if isinstance(exc, (RaisedAttributeError, EvalSyntaxError)) and exc.__cause__ is not None:
-        return exc.__cause__
+        exc = exc.__cause__
+    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+        return out_of_space(exc)
     return exc
+
+
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def out_of_space(exc: OSError) -> OutOfSpace:
+    """A write that found no room (:data:`_NO_ROOM`), told with the file it was writing, when
+    the error names it, and where to free space; never at the line of the recipe that was
+    evaluating, as if the recipe were wrong: evaluation writes to the home (the sources it
+    adds to the store, the roots that keep them)."""
+    detail = exc.strerror or os.strerror(exc.errno or errno.ENOSPC)
+    quota = " (or have your quota raised)" if exc.errno == errno.EDQUOT else ""
+    if exc.filename is None:  # a write to an open file: where it lies is not known here
+        import tempfile
+
+        from .store.home import home_dir
+
+        home = os.path.abspath(home_dir(os.environ))
+        where = f"the pybuild home ({home}), or the one that holds TMPDIR ({tempfile.gettempdir()})"
+        path = None
+    else:
+        path = os.path.abspath(os.fsdecode(exc.filename))
+        where = os.path.dirname(path)
+    hint = f"free space{quota} on the filesystem that holds {where}, then run the command again"
+    return OutOfSpace(path, detail, hint)
 
 
 def _place(exc: BaseException) -> tuple[str, int, str] | None:

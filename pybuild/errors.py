@@ -24,6 +24,7 @@ __all__ = [
     "MissingAttribute",
     "MissingKey",
     "NoPinnedWheel",
+    "OutOfSpace",
     "PathNotValid",
     "PybuildError",
     "RegistryDamaged",
@@ -149,6 +150,21 @@ class RegistryLost(RegistryDamaged):
 
     Opened as new, it would make every path look unused: a collection would delete them all.
     """
+
+
+class OutOfSpace(PybuildError):
+    """A write found no room (ENOSPC, EDQUOT): its filesystem is full, or the quota used up.
+
+    Not the fault of the recipe that was evaluating, whose line would send the user the wrong
+    way (the write was pybuild's own, under it): the command runs once space is freed.
+    """
+
+    of_the_recipe = False
+
+    def __init__(self, path: str | None, detail: str, hint: str) -> None:
+        self.path = path
+        super().__init__(f"cannot write {path}: {detail}" if path else f"a write failed: {detail}")
+        self.hint = hint
 
 
 class DerivationError(PybuildError):

@@ -50,16 +50,20 @@ def new_roots_file(var: str) -> tuple[int, str]:
     return fd, path
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """Append all of `data`, or nothing: a half-written name would spoil the next one."""
+def write_all(fd: int, data: bytes, path: str) -> None:
+    """Append all of `data` to the file `path` open at `fd`, or nothing: a half-written name
+    would spoil the next one. An error names `path`, as a write to a descriptor's does not:
+    a full disk is told with the file pybuild could not write."""
     start = os.lseek(fd, 0, os.SEEK_CUR)
     view = memoryview(data)
     try:
         while view:
             view = view[os.write(fd, view) :]
-    except BaseException:
+    except BaseException as exc:
         os.ftruncate(fd, start)
         os.lseek(fd, start, os.SEEK_SET)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = path
         raise
 
 
@@ -73,7 +77,7 @@ class HeldRoots:
         try:
             self.fd, self.path = new_roots_file(var)
             try:
-                write_all(self.fd, data)
+                write_all(self.fd, data, self.path)
             except BaseException:
                 self.__exit__()
                 raise

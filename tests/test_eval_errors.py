@@ -3,16 +3,22 @@ file and line where it arose, and ``build --all`` makes each attribute's error i
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from pybuild.commands.build import _evaluate_all
+from pybuild.diagnostics import describe, in_a_row
+from pybuild.evaluate import load_module
+from pybuild.store import Store
+from pybuild.store.temproots import release_temp_roots
 
 OK = """\
 from pybuild import derivation
@@ -367,3 +373,52 @@ def test_a_misspelt_name_in_a_recipe_names_the_close_ones_it_could_see(tmp_path:
     ), result.stderr
     rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
     assert "NameError: name 'lenn' is not defined; did you mean 'len'?" in rows["module"]["error"]
+
+
+def os_error(number: int) -> OSError:
+    return OSError(number, os.strerror(number))
+
+
+def test_a_full_disk_under_a_recipe_names_the_file_not_the_recipes_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recipe adds a text to the store; pybuild's own write (the roots that keep it) finds
+    the disk full: the error says which file, and where to free space, not the recipe's line."""
+    store = Store(tmp_path / "home")
+    recipe = tmp_path / "recipe.py"
+    recipe.write_text("def recipe(store):\n    return store.add_text('t', 'text')\n")
+    real_write = os.write
+
+    def disk_full_in_the_home(fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(store.home)):
+            raise os_error(errno.ENOSPC)
+        return real_write(fd, data)
+
+    with monkeypatch.context() as patched, pytest.raises(OSError) as caught:
+        patched.setattr(os, "write", disk_full_in_the_home)
+        load_module(recipe).recipe(store)
+    release_temp_roots(store)
+    store.registry.close()
+    roots = store.var / "temproots"
+    text = describe(caught.value)
+    assert text.startswith(f"error: cannot write {roots}{os.sep}"), text
+    assert text.splitlines()[0].endswith(": No space left on device")
+    assert f"hint: free space on the filesystem that holds {roots}, then run" in text
+    assert "  at " not in text and str(recipe) not in text
+    assert in_a_row(caught.value) == text.removeprefix("error: ")
+
+
+def test_a_full_disk_or_quota_where_the_file_is_unknown_names_home_and_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    text = describe(os_error(errno.EDQUOT))
+    assert text == (
+        "error: a write failed: Disk quota exceeded\n"
+        "  hint: free space (or have your quota raised) on the filesystem that holds the pybuild"
+        f" home ({tmp_path / 'home'}), or the one that holds TMPDIR ({tmp_path / 'tmp'}),"
+        " then run the command again"
+    )

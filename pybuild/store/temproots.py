@@ -69,7 +69,7 @@ def temp_roots(store: Store, names: Iterable[str]) -> Iterator[None]:
     with gc_lock(store, exclusive=False):
         fd, path = new_roots_file(str(store.var))
         try:
-            write_all(fd, data)
+            write_all(fd, data, path)
         except BaseException:
             os.unlink(path)
             os.close(fd)
@@ -165,7 +165,7 @@ def add_temp_roots(store: Store, names: Iterable[str]) -> None:
             with gc_lock(store, exclusive=False):
                 if held.fd is None:
                     held.fd, held.path = new_roots_file(str(store.var))
-                write_all(held.fd, data)
+                write_all(held.fd, data, held.path)
             held.names.update(fresh)
 
 
