@@ -180,7 +180,7 @@ class Store:
         return self.parse(name)
 
     def _basenames(self, names: Iterable[str | os.PathLike[str]]) -> list[str]:
-        return [n if type(n) is str and os.sep not in n else self.parse(n) for n in names]
+        return [self._basename(n) for n in names]
 
     # -- adding content ---------------------------------------------------------------------
 
