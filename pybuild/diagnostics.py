@@ -102,12 +102,12 @@ def out_of_space(exc: OSError) -> OutOfSpace:
     detail = exc.strerror or os.strerror(exc.errno or errno.ENOSPC)
     quota = " (or have your quota raised)" if exc.errno == errno.EDQUOT else ""
     if exc.filename is None:  # a write to an open file: where it lies is not known here
-        import tempfile
-
         from .store.home import home_dir
 
         home = os.path.abspath(home_dir(os.environ))
-        where = f"the pybuild home ({home}), or the one that holds TMPDIR ({tempfile.gettempdir()})"
+        # TMPDIR as it is: tempfile.gettempdir() would probe it with a file, on a full disk
+        tmp = os.environ.get("TMPDIR") or "/tmp"
+        where = f"the pybuild home ({home}), or the one that holds TMPDIR ({tmp})"
         path = None
     else:
         path = os.path.abspath(os.fsdecode(exc.filename))
