@@ -334,7 +334,7 @@ def refuse_collisions(spec: dict, areas: "dict | None" = None) -> None:
 def check_collisions(
     packages: list,
     site_rel: str,
-    programs: "list | tuple" = (),
+    programs: "list | tuple | None" = None,
     own: tuple = (),
     areas: "dict | None" = None,
     listed: "list | tuple" = (),
@@ -354,6 +354,7 @@ def check_collisions(
     """
     clashes: list = []
     merged = merged_areas(packages, site_rel) if areas is None else areas
+    programs = packages if programs is None else programs  # by default, every one's
     linked = set(programs)
     for rel, (having, skip) in merged.items():
         if rel == "bin":
