@@ -141,7 +141,8 @@ def measure(count: int) -> dict[str, Any]:
             sys.exit(f"only {len(chosen)} sdist recipes independent of each other, {count} asked")
         drvs = [p.drv for p in chosen.values()]
         inputs = {d for drv in drvs for d in drv.input_drvs}
-        realise(sorted(inputs, key=lambda d: d.drv_name), warm, _quiet(jobs=2))
+        ordered = sorted(inputs, key=lambda d: d.drv_name)
+        realise(ordered, warm, _quiet(jobs=2))
         with running_sshd(work / "sshd") as sshd:
             os.environ.update(client_environ(sshd))
             here = _build_here(drvs, _fresh(warm_home, work / "here"))

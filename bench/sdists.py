@@ -220,7 +220,8 @@ def measure(count: int, runs: int) -> dict[str, Any]:
         write_sdists_file(file, chosen)
         inputs = {d for p in packages for d in p.drv.input_drvs}  # sources, tools, deps
         options = BuildOptions(jobs=2, log=open(os.devnull, "w"))  # noqa: SIM115
-        realise(sorted(inputs, key=lambda d: d.drv_name), warm, options)
+        ordered = sorted(inputs, key=lambda d: d.drv_name)
+        realise(ordered, warm, options)
         if any(warm.is_valid(Path(str(p)).name) for p in packages):
             sys.exit("a benchmarked package was built with the inputs; it would not be timed")
         sdists = [str(p.attrs["src"]) for p in packages]
