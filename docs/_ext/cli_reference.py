@@ -37,7 +37,8 @@ def cli_markdown(parser: argparse.ArgumentParser) -> str:
         "`pybuild COMMAND --help`.\n",
         f"## `{parser.prog}`\n",
         _section(parser, set()),
-        "These options are accepted by every command too, before or after its name.\n",
+        f"Of these, {_everywhere(parser)} are accepted by every command too, before or after"
+        " its name; the others go before it.\n",
     ]
     for line, help_text, sub in commands(parser):
         parts += [f"## `{line}`\n", _section(sub, common, help_text)]
@@ -55,6 +56,19 @@ def _section(parser: argparse.ArgumentParser, skip: set[str], help_text: str = "
     if parser.epilog:
         text.append(f"```text\n{parser.epilog.strip()}\n```\n")
     return "\n".join(text)
+
+
+def _everywhere(parser: argparse.ArgumentParser) -> str:
+    """The program's options that every command takes too, as the page lists them."""
+    taken = [
+        {s for a in sub._actions for s in a.option_strings} for _, _, sub in commands(parser)
+    ]
+    names = [
+        max(a.option_strings, key=len)
+        for a in _options(parser)
+        if all(set(a.option_strings) & options for options in taken)
+    ]
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
