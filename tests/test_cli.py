@@ -544,6 +544,12 @@ def test_keep_going(tmp_path: Path) -> None:
     assert "exited with status 4" in result.stderr
     assert os.readlink(tmp_path / "r") == good
     assert result.stderr.splitlines()[-1] == "1 succeeded, 1 failed"  # as --all's tally
+    as_json = run_cli("build", "-k", "--json", "-f", recipes, "bad", "good", check=False)
+    assert as_json.returncode == 1
+    assert [row["status"] for row in json.loads(as_json.stdout)] == ["failed", "valid"]
+    told = as_json.stderr.splitlines()  # the terminal is told as without --json
+    assert "error: bad: build of bad failed: builder exited with status 4" in told
+    assert told[-1] == "1 succeeded, 1 failed"
     without = run_cli("build", "-f", recipes, "bad", "good", check=False)
     assert without.returncode == 1
     assert without.stderr.count("error:") == 1

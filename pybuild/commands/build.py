@@ -162,7 +162,11 @@ def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:
 def _finish(
     args: argparse.Namespace, store: Any, targets: list[Any], results: dict[Any, BuildResult]
 ) -> int:
-    """Result links for what was built, then the report (text or JSON); under temporary roots."""
+    """Result links for what was built, then the report (text or JSON); under temporary roots.
+
+    The errors and the tally go to stderr with `--json` as without it: the JSON on stdout is
+    for a program, and a person who reads the terminal (or a CI log) is told why it failed.
+    """
     failed = [t for t in targets if not results[t].ok]
     if args.out_link:
         _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
@@ -184,15 +188,15 @@ def _finish(
         for target in targets:
             if target not in failed:
                 print("\n".join(target.path(o, store) for o in target.outputs))
-        told: set[int] = set()  # the errors printed: each with its log's tail once
-        named = [(a, results[t]) for a, t in zip(args.attrs, targets, strict=True) if t in failed]
-        # the failures first, then what they kept from being built
-        named.sort(key=lambda failure: failure[1].status is Status.DEPENDENCY_FAILED)
-        for attr, result in named:
-            print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
-        if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
-            statuses = [str(results[t].status) if t in failed else "success" for t in targets]
-            print(_summary([{"status": s} for s in statuses]), file=sys.stderr)
+    told: set[int] = set()  # the errors printed: each with its log's tail once
+    named = [(a, results[t]) for a, t in zip(args.attrs, targets, strict=True) if t in failed]
+    # the failures first, then what they kept from being built
+    named.sort(key=lambda failure: failure[1].status is Status.DEPENDENCY_FAILED)
+    for attr, result in named:
+        print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
+    if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
+        statuses = [str(results[t].status) if t in failed else "success" for t in targets]
+        print(_summary([{"status": s} for s in statuses]), file=sys.stderr)
     return 1 if failed else 0
 
 
