@@ -1598,7 +1598,12 @@ def test_search_lists_the_set_without_building(tmp_path: Path) -> None:
     assert not store.exists() or not [p for p in os.listdir(store) if p.endswith("-pyyaml-")]
     text = run_cli("search", "num", cwd=tmp_path).stdout
     assert "numpy" in text and "numpy_1" in text
-    assert run_cli("search", "no-such-thing-here", check=False).returncode == 1
+    none = run_cli("search", "no-such-thing-here", check=False)
+    assert (none.returncode, none.stdout) == (1, "")  # stdout is the packages alone
+    assert none.stderr == "no package matches\n"
+    none = run_cli("search", "no-such-thing-here", "--json", check=False)
+    assert (none.returncode, json.loads(none.stdout)) == (1, [])  # as without --json
+    assert none.stderr == "no package matches\n"
     # Each word is a regular expression, as nix search's, against the name or the summary.
     exact = json.loads(run_cli("search", "^numpy$", "--json", cwd=tmp_path).stdout)
     assert [row["attr"] for row in exact] == ["numpy"]

@@ -23,7 +23,8 @@ def register(commands: Any) -> None:
         f"{p.description}; a * before a row marks a package already built, and a ? for the"
         " version one whose version is not known, most often a recipe that does not evaluate:"
         " a warning on standard error says why, and the search still exits 0, as nix search"
-        " does"
+        " does. No package matching exits 1, with `no package matches` on standard error"
+        " (standard output carries the packages alone); with --json too, which prints []"
     )
     completes_attrs(
         p.add_argument(
@@ -47,16 +48,25 @@ def _search(args: argparse.Namespace) -> int:
     results = search(package_set(args), args.words, open_store())
     if args.json:
         print_json([r.to_json() for r in results])
-        return 0
-    width = max((len(r.attr) for r in results), default=0)
-    for r in results:
-        mark = "*" if r.built else " "
-        print(f"{mark} {r.attr:<{width}}  {r.version or '?':<10}  {r.summary}")
+    else:
+        width = max((len(r.attr) for r in results), default=0)
+        for r in results:
+            mark = "*" if r.built else " "
+            print(f"{mark} {r.attr:<{width}}  {r.version or '?':<10}  {r.summary}")
     if not results:
-        print("no package matches", flush=True)
-        return 1
-    _warn_unevaluated(args, results)
+        return _no_match()
+    if not args.json:
+        _warn_unevaluated(args, results)
     return 0
+
+
+def _no_match() -> int:
+    """No package matches: said on standard error, where a reader of the listing (``pybuild
+    search foo | while read …``) does not take it for a package, and exit status 1, JSON or
+    not, so that a script tells an empty search from a found one the same way in both."""
+    sys.stdout.flush()  # the [] of --json first, on a terminal too
+    print("no package matches", file=sys.stderr)
+    return 1
 
 
 def _warn_unevaluated(args: argparse.Namespace, results: list[Any]) -> None:
