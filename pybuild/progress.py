@@ -171,7 +171,12 @@ class Live:
         from rich.console import Console
         from rich.live import Live as RichLive
 
-        self._console = Console(file=stream, no_color=not color, highlight=False)
+        # no colour is no style at all (no_color alone leaves bold: SGR codes), and colour is
+        # colour with NO_COLOR set too (--color always), which rich reads itself otherwise
+        self._console = Console(
+            file=stream, color_system="auto" if color else None, no_color=not color,
+            highlight=False,
+        )  # fmt: skip
         self._running: dict[str, tuple[str, float]] = {}
         self._total = self._done = 0
         self._lock = threading.Lock()
@@ -209,18 +214,28 @@ class Live:
             verb, since = self._running.pop(_started_as(name), ("building", None))
             self._done += 1
             last = self._done >= self._total and not self._running
+        if self._live.is_started:  # the status drawn under the line is the one without it
+            self._live.refresh()
         if status in ("built", "substituted"):
             line = done_line(name, status, _since(since, seconds), verb)
-            self._console.print(line, style="green")
+            self._console.print(_styled(line, "green"))
         if last:
             self.close()
 
     def message(self, text: str) -> None:
-        self._console.print(text, markup=False, style="yellow" if "warning" in text else None)
+        self._console.print(_styled(text, "yellow" if "warning" in text else ""))
 
     def close(self) -> None:
         if self._live.is_started:
             self._live.stop()
+
+
+def _styled(line: str, style: str) -> Text:
+    """A line printed above the live status in `style`, as text (no markup); print's own
+    `style=` would style the status rich draws again under it too."""
+    from rich.text import Text
+
+    return Text(line, style=style)
 
 
 _live: list[Live] = []  # displays to stop when the command ends (close_all)

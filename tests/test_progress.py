@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -202,3 +203,47 @@ def test_the_live_display_ends_with_the_last_derivation_of_a_plan_that_grew() ->
         assert not live._live.is_started
     finally:
         live.close()
+
+
+class Terminal(io.StringIO):
+    """What the live display writes to a terminal, kept."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def drawn(color: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What a live display of one build draws on a terminal, from its plan to its end."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    stream = Terminal()
+    live = Live(stream, color=color)
+    try:
+        live.planned(builds=1, downloads=0, copies=0)
+        live.started("slow", "…-slow.drv", "building")
+        live._live.refresh()  # the status as a running build draws it
+        live.finished("slow", Status.BUILT, 2.0)
+    finally:
+        live.close()
+    return stream.getvalue()
+
+
+def test_the_live_display_without_colour_sends_no_style_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--color never (or NO_COLOR) is no SGR code at all: the status line was still bold."""
+    plain = drawn(False, monkeypatch)
+    assert "[0/1] 1 running" in plain and "built slow in " in plain
+    assert re.search(r"\x1b\[[0-9;]*m", plain) is None, plain
+    assert re.search(r"\x1b\[[0-9;]*m", drawn(True, monkeypatch))  # with colour: styled
+
+
+def test_a_finished_build_is_never_drawn_over_by_the_status_from_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The status drawn again under ``built slow`` counts it as done, in its own style: it
+    was the one drawn before (``[0/1] 1 running``), in the line's green."""
+    after = drawn(True, monkeypatch).split("built slow in ")[1]
+    assert "[0/1]" not in after and "[1/1] 0 running" in after, after
+    assert "1;32m" not in after
