@@ -88,9 +88,22 @@ def plan_line(builds: int, downloads: int, copies: int, more: bool = False) -> s
 
 def done_line(name: str, status: Status, seconds: float, started: str = "building") -> str:
     """``built NAME in 1.2 s``; a download (`started` as ``fetching``) is ``fetched``."""
+    return f"{_done_verb(status, started)} {name} in {_seconds(seconds)}"
+
+
+def _done_verb(status: Status, started: str) -> str:
     verb = {"built": "built", "substituted": "copied from a cache", "valid": "already valid"}
     done = "fetched" if started == "fetching" and status == "built" else None
-    return f"{done or verb.get(str(status), str(status))} {name} in {_seconds(seconds)}"
+    return done or verb.get(str(status), str(status))
+
+
+# The colours of the plain lines' status words (SGR codes), as the live display's.
+_GREEN, _YELLOW, _RED, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
+
+
+def _painted(text: str, word: str, color: str) -> str:
+    """`text`, whose start is `word`, with that word in `color`."""
+    return f"{color}{word}{_RESET}{text.removeprefix(word)}"
 
 
 def _since(started: float | None, seconds: float) -> float:
@@ -112,10 +125,17 @@ def _seconds(seconds: float) -> str:
 
 
 class Lines:
-    """Plain lines on a stream: one for the plan, one as each build starts and as it ends."""
+    """Plain lines on a stream: one for the plan, one as each build starts and as it ends.
 
-    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
-        self._stream, self._quiet = stream, quiet
+    With `color` (``--color always`` in a pipe or a CI log, which shows colours, or a
+    terminal under ``-v``), each line's status word is coloured: ``built`` green,
+    ``warning`` yellow and ``error`` red; nothing is drawn in place.
+    """
+
+    def __init__(
+        self, stream: TextIO | None = None, quiet: bool = False, color: bool = False
+    ) -> None:
+        self._stream, self._quiet, self._color = stream, quiet, color
         self._total = self._started = 0
         # Each derivation's number in the counter: one started again (a remote builder failed
         # and it is retried elsewhere) keeps it, so the counter never runs past the plan.
@@ -153,11 +173,19 @@ class Lines:
         with self._lock:
             verb, since = self._verbs.pop(_started_as(name), ("building", None))
         if not self._quiet and status in ("built", "substituted"):
-            self._print(done_line(name, status, _since(since, seconds), verb))
+            line = done_line(name, status, _since(since, seconds), verb)
+            self._print(_painted(line, _done_verb(status, verb), _GREEN) if self._color else line)
 
     def message(self, text: str) -> None:
         if not self._quiet or text.startswith(("warning", "error")):
-            self._print(text)
+            self._print(self._paint_message(text) if self._color else text)
+
+    @staticmethod
+    def _paint_message(text: str) -> str:
+        for word, color in (("warning", _YELLOW), ("error", _RED)):
+            if text.startswith(word):
+                return _painted(text, word, color)
+        return text
 
     def close(self) -> None:
         pass
@@ -252,11 +280,13 @@ def for_stream(
 ) -> Progress:
     """The progress display for `stream` (standard error): live on a terminal, else lines.
 
-    `color` is ``auto`` (on a terminal, unless ``NO_COLOR`` is set), ``always`` or ``never``.
+    `color` is ``auto`` (on a terminal, unless ``NO_COLOR`` is set), ``always`` (in a pipe
+    too, as a CI log shows colours: its lines' status words, as grep's and cargo's) or
+    ``never``.
     """
     stream = stream or sys.stderr
     terminal = stream.isatty() and os.environ.get("TERM") != "dumb"
+    colored = color == "always" or (color == "auto" and terminal and not os.environ.get("NO_COLOR"))
     if quiet or verbose or not terminal:  # -v: every line, kept in the scrollback
-        return Lines(stream, quiet=quiet)
-    colored = color == "always" or (color == "auto" and not os.environ.get("NO_COLOR"))
+        return Lines(stream, quiet=quiet, color=colored)
     return Live(stream, color=colored)

@@ -18,10 +18,11 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pybuild.progress import Lines, Live, plan_line
+from pybuild.progress import Lines, Live, for_stream, plan_line
 from pybuild.results import Status
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -247,3 +248,28 @@ def test_a_finished_build_is_never_drawn_over_by_the_status_from_before_it(
     after = drawn(True, monkeypatch).split("built slow in ")[1]
     assert "[0/1]" not in after and "[1/1] 0 running" in after, after
     assert "1;32m" not in after
+
+
+def test_color_always_colours_the_status_words_of_the_plain_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a pipe or a CI log (and under -v), ``--color always`` colours each line's status
+    word, as grep's and cargo's do: it gave plain lines wherever no live display was drawn."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def told(stream: io.StringIO, **how: Any) -> str:
+        progress = for_stream(stream, **how)
+        progress.planned(builds=1, downloads=0, copies=0)
+        progress.started("hello", "…-hello.drv", "building")
+        progress.finished("hello", Status.BUILT, 0.1)
+        progress.message("warning: a word")
+        progress.close()
+        return stream.getvalue()
+
+    piped = told(io.StringIO(), color="always").splitlines()
+    assert piped[2].startswith("\x1b[32mbuilt\x1b[0m hello in ")
+    assert piped[3] == "\x1b[33mwarning\x1b[0m: a word"
+    assert piped[1].startswith("[1/1] building hello")  # the other words as they are
+    assert told(Terminal(), color="always", verbose=True).splitlines()[2].startswith("\x1b[32m")
+    for plain in (told(io.StringIO()), told(Terminal(), color="never", verbose=True)):
+        assert "\x1b" not in plain
