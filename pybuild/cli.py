@@ -385,7 +385,7 @@ def _output_options(parser: argparse.ArgumentParser, default: object) -> None:
         "--color",
         choices=("auto", "always", "never"),
         default=default or "auto",
-        help="colours on a terminal (auto: unless NO_COLOR is set)",
+        help="colours (auto: on a terminal, unless NO_COLOR is set; always: in a pipe or log too)",
     )
 
 

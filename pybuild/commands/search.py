@@ -24,7 +24,8 @@ def register(commands: Any) -> None:
         " version one whose version is not known, most often a recipe that does not evaluate:"
         " a warning on standard error says why, and the search still exits 0, as nix search"
         " does. No package matching exits 1, with `no package matches` on standard error"
-        " (standard output carries the packages alone); with --json too, which prints []"
+        " (standard output carries the packages alone); --json prints [] and exits 0, as nix"
+        " search --json does: an empty list is an answer"
     )
     completes_attrs(
         p.add_argument(
@@ -53,18 +54,18 @@ def _search(args: argparse.Namespace) -> int:
         for r in results:
             mark = "*" if r.built else " "
             print(f"{mark} {r.attr:<{width}}  {r.version or '?':<10}  {r.summary}")
+    if args.json:
+        return 0
     if not results:
         return _no_match()
-    if not args.json:
-        _warn_unevaluated(args, results)
+    _warn_unevaluated(args, results)
     return 0
 
 
 def _no_match() -> int:
     """No package matches: said on standard error, where a reader of the listing (``pybuild
-    search foo | while read …``) does not take it for a package, and exit status 1, JSON or
-    not, so that a script tells an empty search from a found one the same way in both."""
-    sys.stdout.flush()  # the [] of --json first, on a terminal too
+    search foo | while read …``) does not take it for a package, and exit status 1, as nix
+    search's. (With --json, ``[]`` is the answer, as nix search --json's ``{}``.)"""
     print("no package matches", file=sys.stderr)
     return 1
 
