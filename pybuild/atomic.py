@@ -21,12 +21,21 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     folder, name = os.path.split(target)
     os.makedirs(folder or os.curdir, exist_ok=True)
     tmp = os.path.join(folder, f".{name}.tmp{os.getpid()}")
-    if isinstance(text, bytes):
-        with open(tmp, "wb") as f:
-            f.write(text)
-    else:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+    try:
+        if isinstance(text, bytes):
+            with open(tmp, "wb") as f:
+                f.write(text)
+        else:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+    except OSError as exc:  # a full disk: no half-written file is left, and the error names it
+        try:  # noqa: SIM105 - contextlib would cost a rollback's fast path more than this
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if exc.filename is None:  # a write to an open file names none
+            exc.filename = target
+        raise
     os.replace(tmp, target)
 
 

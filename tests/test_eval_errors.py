@@ -4,6 +4,7 @@ file and line where it arose, and ``build --all`` makes each attribute's error i
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import subprocess
@@ -406,6 +407,31 @@ def test_a_full_disk_under_a_recipe_names_the_file_not_the_recipes_line(
     assert f"hint: free space on the filesystem that holds {roots}, then run" in text
     assert "  at " not in text and str(recipe) not in text
     assert in_a_row(caught.value) == text.removeprefix("error: ")
+
+
+def test_a_full_disk_under_an_atomic_write_names_the_file_and_leaves_no_half_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache's or a plan's file (write_atomic) on a full disk: the error named no file (a
+    write to an open file names none), and the half-written temporary file stayed."""
+    from pybuild import atomic
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise os_error(errno.ENOSPC)
+
+    def open_full(path: str, *args: object, **kwargs: object) -> Full:
+        Path(path).write_text("half")  # opened: the file is there, and nothing more fits
+        return Full()
+
+    monkeypatch.setattr(atomic, "open", open_full, raising=False)
+    target = tmp_path / "facts.json"
+    with pytest.raises(OSError) as caught:
+        atomic.write_atomic(target, "{}")
+    assert sorted(tmp_path.iterdir()) == []
+    assert describe(caught.value).startswith(
+        f"error: cannot write {target}: No space left on device\n"
+    )
 
 
 def test_a_full_disk_or_quota_where_the_file_is_unknown_names_home_and_tmpdir(
