@@ -65,9 +65,15 @@ def test_a_recipe_raising_any_error_is_its_row_and_the_rest_builds(tmp_path: Pat
     assert rows["raises"].split()[0] == "eval-failed"
     assert f"KeyError: 'boom' (at {folder / 'raises.py'}:2)" in rows["raises"]
     assert "1 succeeded, 1 failed" in result.stderr
-    report = {r["attr"]: r for r in json.loads(build_all(folder, "--json").stdout)}
+    as_json = build_all(folder, "--json")
+    report = {r["attr"]: r for r in json.loads(as_json.stdout)}
     assert report["raises"]["status"] == "eval-failed"
     assert report["raises"]["error"].endswith("raises.py:2)")
+    # stderr says why, as the table does without --json: the JSON alone had it
+    assert f"eval-failed: raises: KeyError: 'boom' (at {folder / 'raises.py'}:2)" in (
+        as_json.stderr
+    )
+    assert "1 succeeded, 1 failed" in as_json.stderr
 
 
 class _Interrupted:

@@ -244,8 +244,11 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     if args.check:
         checked = [(r["attr"], drvs[r["attr"]]) for r in table if r["status"] == "success"]
         return _report_check(args, store, checked, options, not_checked=len(table) - len(checked))
-    if args.json:
+    if args.json:  # the failures are said on stderr too, as without --json by the table
         print_json(table)
+        for row in table:
+            if row["status"] not in ("success", "unsupported"):
+                print(f"{row['status']}: {row['attr']}: {_why_not_built(row)}", file=sys.stderr)
     else:
         for row in table:
             shown = row["out"] if row["status"] == "success" else _why_not_built(row)
