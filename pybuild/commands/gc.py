@@ -65,6 +65,9 @@ def register(commands: Any) -> None:
     target_options(p)
 
     p = commands.add("optimise", _optimise, "hard-link identical files across the store")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would be linked and saved; link nothing"
+    )
 
     p = commands.add("du", _du, "the largest closures of the roots, and what gc would free")
     p.add_argument("-n", "--top", type=int, default=10, metavar="N", help="closures to show")
@@ -258,10 +261,11 @@ def _one_path(paths: list[str], target: str) -> str:
 def _optimise(args: argparse.Namespace) -> int:
     from ..store.optimise import optimise_store
 
-    result = optimise_store(open_store())
+    result = optimise_store(open_store(), dry_run=args.dry_run)
+    would = "would be " if args.dry_run else ""
     print(
-        f"{result.files_linked} file(s) hard-linked of {result.files_seen},"
-        f" {human_size(result.bytes_saved)} saved ({result.bytes_saved} bytes)"
+        f"{result.files_linked} file(s) {would}hard-linked of {result.files_seen},"
+        f" {human_size(result.bytes_saved)} {would}saved ({result.bytes_saved} bytes)"
     )
     return 0
 

@@ -68,16 +68,21 @@ class OptimiseResult:
     files_seen: int = 0
 
 
-def optimise_store(store: Store) -> OptimiseResult:
-    """Hard-link identical files across every valid path of the store (whose registry is whole)."""
+def optimise_store(store: Store, dry_run: bool = False) -> OptimiseResult:
+    """Hard-link identical files across every valid path of the store (whose registry is
+    whole); with `dry_run`, count what it would link and change nothing."""
     store.registry.check_whole()
-    return optimise_paths(store, list(store.registry.paths()), _known_links(store))
+    return optimise_paths(store, list(store.registry.paths()), _known_links(store), dry_run)
 
 
 def optimise_paths(
-    store: Store, names: Iterable[str], known: dict[int, str] | None = None
+    store: Store,
+    names: Iterable[str],
+    known: dict[int, str] | None = None,
+    dry_run: bool = False,
 ) -> OptimiseResult:
-    """Hard-link the files of the valid paths `names` to identical files elsewhere.
+    """Hard-link the files of the valid paths `names` to identical files elsewhere (with
+    `dry_run`, only count them: :func:`_would_link`).
 
     `known` maps inodes already in ``.links`` to their hash, so that files linked before are
     not hashed again; fresh build outputs need none.
@@ -85,15 +90,40 @@ def optimise_paths(
     result = OptimiseResult()
     links = store.dir / LINKS
     known = {} if known is None else known
+    seen: set[str] = set()  # a dry run's: the hashes a first file has taken
     with gc_lock(store, exclusive=False):
-        links.mkdir(parents=True, exist_ok=True)
+        if not dry_run:
+            links.mkdir(parents=True, exist_ok=True)
         for name in names:
             with path_locks(store.lock_dir, [f"{name}.optimise"]):
                 if store.is_valid(name):
                     for path, st in _regular_files(store.path(name)):
                         result.files_seen += 1
-                        _optimise_file(store, path, st, links, known, result)
+                        if dry_run:
+                            _would_link(path, st, links, known, seen, result)
+                        else:
+                            _optimise_file(store, path, st, links, known, result)
     return result
+
+
+def _would_link(
+    path: Path,
+    st: os.stat_result,
+    links: Path,
+    known: dict[int, str],
+    seen: set[str],
+    result: OptimiseResult,
+) -> None:
+    """Count `path` as :func:`_optimise_file` would link it: a file it would look at, whose
+    hash a ``.links`` entry or a file met before has (Nix's ``optimise --dry-run``)."""
+    if st.st_ino in known or st.st_nlink > 1 or st.st_mode & stat.S_IWUSR:
+        return
+    key = hash_path(path)[0].base32
+    if key in seen or os.path.lexists(links / key):
+        result.files_linked += 1
+        result.bytes_saved += st.st_size
+    else:
+        seen.add(key)
 
 
 def _known_links(store: Store) -> dict[int, str]:
