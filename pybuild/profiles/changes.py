@@ -76,6 +76,7 @@ def install(
     with profile.lock(say):
         work = _Work(profile, resolve, python, dry_run)
         chosen: dict[str, tuple[Entry, Any]] = {}
+        made: list[Any] = []  # the environment evaluate() makes, for the commit to check
         source = _source(recipes, overlays, file)
 
         def evaluate() -> Any:
@@ -88,12 +89,12 @@ def install(
             added: dict[str, str] = {}  # each distribution's attribute in this command
             for attr, pkg in new:
                 _add(chosen, installed, attr, pkg, source, say, added)
-            return work.environment(chosen).drv
+            made.append(work.environment(chosen))
+            return made[-1].drv
 
         drv = record(evaluate) if record else evaluate()
         action = f"install {' '.join(attrs)}"
-        env = work.environment(chosen)
-        return work.commit(_entries(chosen), drv, action, options, say, env)
+        return work.commit(_entries(chosen), drv, action, options, say, made[-1])
 
 
 def remove(
