@@ -1006,12 +1006,12 @@ def test_a_commands_help_is_wrapped_to_the_terminal_as_argparse_wraps_it(
 def test_build_json(tmp_path: Path) -> None:
     first = json.loads(run_cli("build", "--json", "-f", HELLO, "hello", "greeting").stdout)
     assert [e["attr"] for e in first] == ["hello", "greeting"]
-    assert [e["fate"] for e in first] == ["built", "built"]
+    assert [e["status"] for e in first] == ["built", "built"]
     assert first[0]["outputs"]["out"].endswith("-hello")
     assert first[0]["drvPath"].endswith("-hello.drv")
     assert Path(first[0]["drvPath"]).exists()
     again = json.loads(run_cli("build", "--json", "-f", HELLO, "hello").stdout)
-    assert again[0]["fate"] == "valid"
+    assert again[0]["status"] == "valid"
     assert again[0]["outputs"] == first[0]["outputs"]
 
 
@@ -1035,7 +1035,7 @@ def test_build_json_names_a_drv_path_in_the_store(tmp_path: Path) -> None:
         if collect:
             run_cli("gc")
         [report] = json.loads(run_cli("build", "--json", "-f", recipes, "second").stdout)
-        assert report["fate"] == "valid" and Path(report["drvPath"]).exists()
+        assert report["status"] == "valid" and Path(report["drvPath"]).exists()
 
 
 @pytest.mark.parametrize("jobs", [("-j", "2"), ("--option", "jobs", "2")])

@@ -564,8 +564,11 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     )
     assert result.returncode == 1
     rows = {row["attr"]: row for row in json.loads(result.stdout)}
-    assert rows["greet"]["status"] == "success" and Path(rows["greet"]["out"]).is_dir()
-    assert rows["shout"]["status"] == "success"
+    assert rows["greet"]["status"] == "built" and Path(rows["greet"]["outputs"]["out"]).is_dir()
+    assert rows["shout"]["status"] == "built"
+    # One record layout, with --all or without: only the status says it is valid now.
+    plain = cli("build", "--json", "--no-default-recipes", "--recipes", str(folder), "greet")
+    assert json.loads(plain.stdout) == [{**rows["greet"], "status": "valid"}]
     assert rows["broken"]["status"] == "eval-failed" and "nosuchthing" in rows["broken"]["error"]
     fails, after = rows["fails"], rows["after_fails"]
     assert fails["status"] == "failed" and "exited with status 3" in fails["error"]
@@ -581,7 +584,9 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
         line.startswith("failed") and "fails" in line and "status 3" in line for line in lines
     )
     assert f"log: {fails['log']}" in text.stdout
-    assert not any(fails["out"] in line for line in lines)  # no would-be path for a failure
+    assert not any(
+        fails["outputs"]["out"] in line for line in lines
+    )  # no would-be path for a failure
     assert any(
         line.startswith("dependency failed")
         and line.endswith(f"its input {after['failedInput']} failed")

@@ -61,7 +61,7 @@ def test_a_recipe_raising_any_error_is_its_row_and_the_rest_builds(tmp_path: Pat
     result = build_all(folder)
     assert result.returncode == 1, result.stderr
     rows = {line.split()[1]: line for line in result.stdout.splitlines()}
-    assert rows["ok"].split()[0] == "success" and Path(rows["ok"].split()[2]).is_file()
+    assert rows["ok"].split()[0] == "built" and Path(rows["ok"].split()[2]).is_file()
     assert rows["raises"].split()[0] == "eval-failed"
     assert f"KeyError: 'boom' (at {folder / 'raises.py'}:2)" in rows["raises"]
     assert "1 succeeded, 1 failed" in result.stderr

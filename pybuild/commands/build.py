@@ -172,17 +172,7 @@ def _finish(
         _make_result_links(store, args.out_link, [t for t in targets if t not in failed])
     if args.json:
         print_json(
-            [
-                {
-                    "attr": a,
-                    "drvPath": str(store.path(t.drv_name)),
-                    "fate": str(results[t].status),
-                    **results[t].to_json(),
-                    "outputs": {o: t.path(o, store) for o in t.outputs},
-                    "tests": _tests_json(store, t, results[t]),
-                }
-                for a, t in zip(args.attrs, targets, strict=True)
-            ]
+            [_record(a, t, store, results[t]) for a, t in zip(args.attrs, targets, strict=True)]
         )
     else:
         for target in targets:
@@ -195,9 +185,21 @@ def _finish(
     for attr, result in named:
         print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
     if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
-        statuses = [str(results[t].status) if t in failed else "success" for t in targets]
-        print(_summary([{"status": s} for s in statuses]), file=sys.stderr)
+        print(_summary([{"status": results[t].status} for t in targets]), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _record(attr: str, drv: Any, store: Any, result: BuildResult) -> dict[str, Any]:
+    """One target's JSON record, the same with `--all` or without (documented in
+    docs/concepts/environments.md): Nix's ``drvPath`` and ``outputs``, its status, a failure's
+    error, log and failed input, and the counts of its check phase."""
+    return {
+        "attr": attr,
+        "drvPath": str(store.path(drv.drv_name)),
+        "outputs": {o: drv.path(o, store) for o in drv.outputs},
+        **result.to_json(),  # status; and error, log, failedInput
+        "tests": _tests_json(store, drv, result),
+    }
 
 
 def _failure(result: BuildResult, told: set[int]) -> str:
@@ -231,27 +233,24 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
         print_work(list(drvs.values()), store, options)
         return int(any(r["status"] != "unsupported" for r in rows.values()))
     results = realise(list(drvs.values()), store, replace(options, keep_going=True))
+    if args.json:
+        from ..derivations import instantiate_all
+
+        instantiate_all(list(drvs.values()), store)  # each drvPath is in the store, as Nix's is
     for attr, drv in drvs.items():
-        result = results.get(drv, _VALID)
-        rows[attr] = {
-            "attr": attr,
-            "status": "success" if result.ok else str(result.status),
-            "out": drv.path(store=store),
-            **({} if result.ok else result.to_json()),  # error, log, and failedInput
-            "tests": _tests_json(store, drv, result),
-        }
+        rows[attr] = _record(attr, drv, store, results.get(drv, _VALID))
     table = [rows[a] for a in sorted(rows)]
     if args.check:
-        checked = [(r["attr"], drvs[r["attr"]]) for r in table if r["status"] == "success"]
+        checked = [(r["attr"], drvs[r["attr"]]) for r in table if _succeeded(r)]
         return _report_check(args, store, checked, options, not_checked=len(table) - len(checked))
     if args.json:  # the failures are said on stderr too, as without --json by the table
         print_json(table)
         for row in table:
-            if row["status"] not in ("success", "unsupported"):
+            if not _succeeded(row) and row["status"] != "unsupported":
                 print(f"{row['status']}: {row['attr']}: {_why_not_built(row)}", file=sys.stderr)
     else:
         for row in table:
-            shown = row["out"] if row["status"] == "success" else _why_not_built(row)
+            shown = " ".join(row["outputs"].values()) if _succeeded(row) else _why_not_built(row)
             print(f"{row['status']:<12} {row['attr']:<28} {shown}")
             if row.get("tests"):
                 print(f"{'':<12} {'':<28} tests: {SuiteCounts(**row['tests']).describe()}")
@@ -261,7 +260,12 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     suites = [SuiteCounts(**r["tests"]) for r in table if r.get("tests")]
     if suites:
         print(f"tests ran in {len(suites)}: {total(suites).describe()}", file=sys.stderr)
-    return int(any(r["status"] not in ("success", "unsupported") for r in table))
+    return int(any(not _succeeded(r) and r["status"] != "unsupported" for r in table))
+
+
+def _succeeded(row: dict[str, Any]) -> bool:
+    """Whether a record's outputs are there: built, copied from a cache, or valid already."""
+    return row["status"] in (Status.VALID, Status.BUILT, Status.SUBSTITUTED)
 
 
 def _why_not_built(row: dict[str, Any]) -> str:
@@ -282,8 +286,9 @@ def _summary(table: list[dict[str, Any]]) -> str:
     not read as many broken packages."""
     unsupported = sum(r["status"] == "unsupported" for r in table)
     blocked = sum(r["status"] == Status.DEPENDENCY_FAILED for r in table)
-    failed = sum(r["status"] not in ("success", "unsupported") for r in table) - blocked
-    summary = f"{len(table) - failed - blocked - unsupported} succeeded, {failed} failed"
+    succeeded = sum(map(_succeeded, table))
+    failed = len(table) - succeeded - blocked - unsupported
+    summary = f"{succeeded} succeeded, {failed} failed"
     if blocked:
         summary += f", {blocked} not built: an input failed"
     if unsupported:
@@ -339,7 +344,11 @@ def _report_check(
 
     rows = []
     for attr, target in targets:
-        row: dict[str, Any] = {"attr": attr, "out": target.path(store=store)}
+        row: dict[str, Any] = {
+            "attr": attr,
+            "drvPath": str(store.path(target.drv_name)),
+            "outputs": {o: target.path(o, store) for o in target.outputs},
+        }
         try:
             differences = check(target, store, options)
         except PybuildError as exc:
@@ -355,7 +364,7 @@ def _report_check(
     else:
         for row in rows:
             if row["status"] == "identical":
-                print(f"{row['out']}: rebuilt bit-identical")
+                print(f"{' '.join(row['outputs'].values())}: rebuilt bit-identical")
             elif row["status"] == "failed":
                 print(f"{row['attr']}: the rebuild failed: {row['error']}", file=sys.stderr)
             for path, files in row.get("differing", {}).items():
