@@ -202,6 +202,17 @@ def test_remove_keeps_the_others_as_built_and_a_rebuilt_one_is_named_so(recipes:
     assert "rebuilding shout 1.0" in cli("upgrade").stderr
 
 
+def test_an_upgrade_that_changes_nothing_after_a_remove_makes_no_generation(
+    recipes: Path,
+) -> None:
+    """``remove`` makes its environment of the store paths, an upgrade of the packages'
+    derivations: another derivation of the same environment, and no change to the profile."""
+    cli("install", *sets(recipes), "greet", "shout")
+    cli("remove", "greet")
+    assert "nothing changed" in cli("upgrade").stderr
+    assert len(generations()) == 2
+
+
 def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
     recipes: Path, tmp_path: Path
 ) -> None:

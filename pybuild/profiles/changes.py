@@ -539,6 +539,26 @@ class _Work:
                 )
             raise ProfileError(f"profile {self.profile.name}: {exc}", "; ".join(hints)) from None
 
+    def unchanged(self, entries: tuple[Entry, ...], drv: Any) -> bool:
+        """Whether `drv`, the environment of `entries`, is the current generation's: the same
+        derivation, or one of the same packages that links the same store paths. ``remove``
+        makes its environment of store paths, where an evaluation makes it of derivations, so
+        after a ``remove`` an ``upgrade`` that changes nothing makes another derivation of the
+        same environment, which is no new generation either."""
+        import json
+
+        if self.current is None or self.current.manifest.packages != entries:
+            return False
+        environment = self.current.manifest.environment
+        if environment == drv.out:
+            return True
+        spec = dict(drv.env).get("PYBUILD_ENV")
+        if spec is None:
+            return False
+        closure = json.loads(spec)["closure"]
+        held = self.profile.store.info(environment).references
+        return sorted(Path(p).name for p in closure) == sorted(held)
+
     def commit(
         self,
         entries: tuple[Entry, ...],
@@ -555,10 +575,7 @@ class _Work:
         from ..errors import BuildError
         from ..realiser import realise
 
-        if self.current is not None and (
-            self.current.manifest.environment == drv.out
-            and self.current.manifest.packages == entries
-        ):
+        if self.unchanged(entries, drv):
             nothing = "nothing would change" if self.dry_run else "nothing changed"
             say(f"profile {self.profile.name}: {nothing}")
             return None
