@@ -36,6 +36,8 @@ build-tool wheels of the hermetic build index:
   Python on Windows (as pywin32): no release installs here, whatever the Python;
 - ``nudyn``: an sdist with an old ``PKG-INFO`` whose in-tree backend asks the program
   ``nu-tool`` for its requirements; ``nu-tool``, a wheel with that program, only the index has;
+- ``chroma``: a pure wheel needing ``beta``, and ``winonly`` on Windows only (as pytest needs
+  colorama);
 - ``rusty``: 1.0, a wheel for this interpreter; 2.0, a wheel for CPython 3.99 on this platform
   and an sdist whose ``setup.py`` fails (a Rust toolchain it lacks, as orjson's on 3.13).
 """
@@ -305,6 +307,13 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
                 "nu_tool-1.0.dist-info/entry_points.txt": "[console_scripts]\n"
                 "nu-tool = nu_tool:main\n",
             },
+        ),
+        wheel(
+            tmp,
+            "chroma",
+            "1.0",
+            "",
+            _metadata("chroma", "1.0", ["beta", 'winonly; sys_platform == "win32"']),
         ),
         wheel(tmp, "rusty", "1.0", "", _metadata("rusty", "1.0"), tag=_best_tag()),
         wheel(tmp, "rusty", "2.0", "", _metadata("rusty", "2.0"), tag=_other_cpython_tag()),
@@ -1402,6 +1411,26 @@ def test_a_projects_own_folder_is_locked_as_a_source_tree_and_left_out_on_import
     imported = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
     assert imported["source_trees"] == {"mine": "../mine"}
     assert sorted(imported["packages"]) == ["alpha", "beta", "pluggy"]
+
+
+def test_a_lock_decided_by_a_platform_marker_holds_on_this_platform_only(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """chroma needs winonly on Windows: its wheels are pure, but the lock, which leaves
+    winonly out, must not claim to hold on Windows, or an installer there would install it
+    without winonly. Markers on python_version are requires-python's (alpha's gamma)."""
+    from packaging.markers import Marker, default_environment
+
+    lock = tmp_path / "pylock.toml"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("lock", "pypi:chroma", "-o", str(lock), *recipes)
+    data = tomllib.loads(lock.read_text())
+    assert sorted(p["name"] for p in data["packages"]) == ["beta", "chroma", "pluggy"]
+    assert data["environments"] == [f"sys_platform == '{sys.platform}'"]
+    windows = {**default_environment(), "sys_platform": "win32"}
+    assert not Marker(data["environments"][0]).evaluate(windows)
+    cli("lock", "pypi:alpha==2.0", "-o", str(lock), *recipes)
+    assert "environments" not in tomllib.loads(lock.read_text())
 
 
 def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(

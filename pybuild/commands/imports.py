@@ -136,7 +136,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _lock(args: argparse.Namespace) -> int:
-    from ..importers.pylock import format_pylock, is_pylock_name, lock_packages
+    from ..importers.pylock import decided_variables, format_pylock, is_pylock_name, lock_packages
 
     backend_output(args)
 
@@ -147,13 +147,17 @@ def _lock(args: argparse.Namespace) -> int:
             " where NAME has no dots (pylock.py313.toml, not pylock.3.13.toml)"
         )
     if args.file:
+        from ..pkgset import package_set as default_set
+
         refuse_set_options(args)
         env = file_environment(args.file, args.attrs)
+        pkgs = default_set(python=env.python)  # for the index's metadata of its interpreter
     else:
         pkgs = package_set(args)
         chosen = select_attrs(pkgs, args.attrs)
         env = pkgs.python.with_packages(lambda ps: chosen)
-    lock = lock_packages(env.closure, env.python.version, folder=out.parent)
+    decided = decided_variables(env.closure, pkgs)
+    lock = lock_packages(env.closure, env.python.version, folder=out.parent, decided=decided)
     text = format_pylock(lock)
     write_atomic(out, text)
     count = len(lock.packages)

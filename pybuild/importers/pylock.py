@@ -42,10 +42,12 @@ __all__ = [
     "Lock",
     "LockedFile",
     "LockedPackage",
+    "decided_variables",
     "format_pylock",
     "is_pylock_name",
     "lock_environments",
     "lock_packages",
+    "marker_variables",
     "parse_pylock",
     "parse_pylock_text",
 ]
@@ -276,6 +278,7 @@ def lock_packages(
     python_version: str,
     created_by: str = "pybuild",
     folder: str | Path = ".",
+    decided: Mapping[str, str] | None = None,
 ) -> Lock:
     """A lock of `packages` (an environment's closure): each with the file its recipe fetches.
 
@@ -285,6 +288,8 @@ def lock_packages(
     the whole folder (a recipe's :func:`~pybuild.localsource.local_source` filter is
     pybuild's). Raises :class:`~pybuild.errors.UsageError` for any other source that is no
     download (another derivation's output, a single local file): other tools could not get it.
+    `decided` are the marker variables the packages' requirements were decided by, with this
+    machine's values (:func:`lock_environments`).
     """
     from ..errors import UsageError
     from ..lazy import force
@@ -323,8 +328,56 @@ def lock_packages(
         packages=locked,
         created_by=created_by,
         requires_python=f"=={major}.{minor}.*",
-        environments=lock_environments(wheels, f"{major}.{minor}"),
+        environments=lock_environments(wheels, f"{major}.{minor}", decided),
     )
+
+
+def decided_variables(packages: Sequence[Any], pkgs: Any) -> dict[str, str]:
+    """The marker variables the requirements of `packages` (an environment's closure, made in
+    the set `pkgs`) test, but ``python_version``, each with its value for the set's
+    interpreter: what the environment was decided by, for :func:`lock_environments`.
+
+    Each release's requirements are its core metadata's, as the resolution read them (cached
+    under ``var/cache/pypi``, else asked of the index once): every ``Requires-Dist`` counts,
+    the ones false here too (``colorama; sys_platform == "win32"``), since that is what
+    another platform would install. A release whose metadata cannot be had is taken to be
+    decided by ``sys_platform`` and ``platform_machine``, with a note on stderr: a lock
+    narrowed too far is refused elsewhere, one claiming too much installs an incomplete set.
+    A project's own folder (no version) has no metadata on the index and is not asked.
+    """
+    import sys
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from ..errors import PybuildError
+    from ..generate.markers import marker_environment
+    from ..generate.releases import Releases
+    from ..index import Index
+    from ..lazy import force
+
+    used: set[str] = set()
+    unknown = []
+    with Index() as index, Releases(index, pkgs) as releases:
+        for pkg in packages:
+            if _source_tree(force(pkg.attrs["src"])) is not None:
+                continue
+            try:
+                meta = releases.metadata(pkg.pname, Version(pkg.version))
+                markers = [Requirement(text).marker for text in meta.requires_dist]
+            except (PybuildError, InvalidRequirement) as exc:
+                unknown.append(f"{pkg.pname} {pkg.version} ({exc})")
+                continue
+            for marker in markers:
+                used |= marker_variables(str(marker)) if marker is not None else set()
+    if unknown:
+        used |= {"sys_platform", "platform_machine"}
+        print(
+            f"pybuild: the requirements of {', '.join(unknown)} are unknown: the lock holds on"
+            " this platform only",
+            file=sys.stderr,
+        )
+    env = marker_environment(pkgs.interpreter)
+    return {variable: env[variable] for variable in sorted(used)}
 
 
 def _source_tree(src: object) -> str | None:
@@ -356,12 +409,20 @@ def _download(src: object) -> LockedFile | None:
     )
 
 
-def lock_environments(wheels: Sequence[str], python_version: str) -> list[str]:
+def lock_environments(
+    wheels: Sequence[str], python_version: str, decided: Mapping[str, str] | None = None
+) -> list[str]:
     """PEP 751's ``environments`` of a lock pinning the wheel files `wheels` (their names),
     for the interpreter of `python_version` (``3.11``): a marker saying which interpreter and
     platform their tags are for, so that an installer elsewhere refuses the lock in so many
-    words instead of failing on a wheel it cannot install. Empty when every wheel is pure
-    (``py3-none-any``): the lock then holds wherever ``requires-python`` does.
+    words instead of failing on a wheel it cannot install.
+
+    `decided` maps the marker variables the locked requirements' markers used (``colorama;
+    sys_platform == "win32"``) to this machine's values: the package set was decided by them,
+    so elsewhere it could lack a package (or hold one too many), and the lock holds only
+    where they have those values. ``python_version`` is left to ``requires-python``. Empty
+    when every wheel is pure (``py3-none-any``) and nothing was decided: the lock then holds
+    wherever ``requires-python`` does.
 
     A wheel whose name is no wheel's (a URL's odd last part) says nothing.
     """
@@ -376,13 +437,43 @@ def lock_environments(wheels: Sequence[str], python_version: str) -> list[str]:
         for variable, values in _implied(tags, python_version).items():
             known = clauses.setdefault(variable, values)
             known &= values  # every wheel must install: what they all allow
-    if not clauses:
-        return []
-    if not all(clauses.values()):
+    if clauses and not all(clauses.values()):
         from ..errors import UsageError
 
         raise UsageError(f"the locked wheels are for different platforms: {', '.join(wheels)}")
-    return _markers(clauses)
+    for variable, value in (decided or {}).items():
+        if variable != "python_version":
+            clauses[variable] = {value}  # this machine's: what its wheels' tags allow too
+    return _markers(clauses) if clauses else []
+
+
+# PEP 508's marker variables; python_version is requires-python's, extra no environment's.
+_VARIABLES = (
+    "implementation_name",
+    "implementation_version",
+    "platform_python_implementation",
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "sys_platform",
+    "platform_system",
+    "platform_release",
+    "platform_version",
+    "platform_machine",
+)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_VARIABLE = re.compile(rf"\b({'|'.join(_VARIABLES)})\b")
+
+
+def marker_variables(marker: str) -> set[str]:
+    """The environment variables a marker tests, but ``python_version`` and ``extra``.
+
+    Example::
+
+        >>> sorted(marker_variables('sys_platform == "win32" and python_version < "3.11"'))
+        ['sys_platform']
+    """
+    return set(_VARIABLE.findall(_QUOTED.sub("", marker))) - {"python_version"}
 
 
 def _implied(tags: frozenset[Any], python_version: str) -> dict[str, set[str]]:
@@ -406,7 +497,6 @@ _IMPLEMENTATIONS = {"cp": "cpython", "pp": "pypy"}
 _LINUX = re.compile(r"^(?:many|musl)?linux(?:\d+|_\d+_\d+)?_(.+)$")
 _MAC = re.compile(r"^macosx_\d+_\d+_(.+)$")
 _WINDOWS = {"win_amd64": "AMD64", "win_arm64": "ARM64"}
-_ORDER = ("implementation_name", "python_version", "sys_platform", "platform_machine")
 
 
 def _platform(tag: str) -> tuple[str, str]:
@@ -426,9 +516,14 @@ def _markers(clauses: Mapping[str, set[str]]) -> list[str]:
     """One marker per combination of the clauses' values (one, for a lock made on a machine)."""
     import itertools
 
-    variables = [v for v in _ORDER if v in clauses]
+    variables = [v for v in _VARIABLES if v in clauses]
     combinations = itertools.product(*(sorted(clauses[v]) for v in variables))
     return [
-        " and ".join(f"{v} == '{value}'" for v, value in zip(variables, values, strict=True))
+        " and ".join(f"{v} == {_quote(value)}" for v, value in zip(variables, values, strict=True))
         for values in combinations
     ]
+
+
+def _quote(value: str) -> str:
+    """A marker's string: in single quotes unless it holds one (a ``platform_version``)."""
+    return f'"{value}"' if "'" in value else f"'{value}'"
