@@ -400,6 +400,31 @@ def test_queries_take_a_path_in_the_store_as_its_basename(store: Store, tmp_path
                 query(given)
 
 
+def test_queries_take_a_result_link_here_by_its_bare_name(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A string not shaped ``<hash>-<name>`` is a path, with a slash or without: ``result``
+    is the result link in the working directory, as ``./result`` is, not a basename answered
+    "not valid"; a string that is neither is refused, not answered. The closure takes one
+    name as it takes several."""
+    c = store.add_text("c", "c")
+    a = store.add_text("a", "a", references=[c])
+    monkeypatch.chdir(tmp_path)
+    add_result_link(store, tmp_path / "result", a)
+    for given in ("result", "./result", Path("result")):
+        assert store.is_valid(given)
+        assert store.info(given).path == a
+        assert store.closure(given) == sorted([a, c])
+        assert store.valid_among([given]) == {a}
+    assert store.closure(a) == sorted([a, c])
+    assert store.closure(store.path(a)) == sorted([a, c])
+    with pytest.raises(InvalidPath, match="neither a store basename"):
+        store.is_valid("nothing-here")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InvalidPath, match="not inside the store"):
+        store.info("file")
+
+
 def test_closure_follows_references(store: Store) -> None:
     c = store.add_text("c", "c")
     b = store.add_text("b", "b", references=[c])

@@ -21,6 +21,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..errors import InvalidPath, PathNotValid
 from ..hashing import Hash, hash_path, parse_hash
 from .home import home_dir
 from .locks import path_locks
-from .paths import make_name, split_name
+from .paths import HASH_PART_RE, make_name, split_name
 from .references import hash_and_scan
 from .temproots import add_temp_roots
 from .validity import valid
@@ -48,6 +49,8 @@ _CANONICAL_MTIME = 1
 BUILD_DIR_RECORD = "build-dir-of-"
 # A build's outputs folder in the home is named by a dot and 4 of these (store/gc.py reads it)
 _OUTPUTS_DIR_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+# What a query takes for a store basename rather than a path: <hash>- and a name
+_BASENAME_RE = re.compile(HASH_PART_RE.pattern + "-.")
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -164,9 +167,13 @@ class Store:
             raise PathNotValid(str(self.path(name)))
         return info
 
-    def closure(self, names: Iterable[str | os.PathLike[str]]) -> list[str]:
-        """Every path reachable from `names` by references, sorted, by basename
-        (:class:`PathNotValid` for one not valid, by its full path)."""
+    def closure(
+        self, names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+    ) -> list[str]:
+        """Every path reachable from `names` (one, or several) by references, sorted, by
+        basename (:class:`PathNotValid` for one not valid, by its full path)."""
+        if isinstance(names, (str, os.PathLike)):
+            names = [names]
         try:
             return self.registry.closure(self._basenames(names))
         except PathNotValid as exc:
@@ -174,9 +181,15 @@ class Store:
 
     def _basename(self, name: str | os.PathLike[str]) -> str:
         """The basename a query asks about. A basename is the hot case (evaluation, a plan,
-        gc ask of thousands): a string test says it is one; anything else is :meth:`parse`'s."""
+        gc ask of thousands): a string shaped ``<hash>-<name>`` is one, by a regular
+        expression's match. Any other string is a path, even without a slash (``result``, a
+        result link here), and so is :meth:`parse`'s: read as a basename, it would be
+        answered "not valid" of a path that is."""
         if type(name) is str and os.sep not in name:
-            return name
+            if _BASENAME_RE.match(name):
+                return name
+            if not os.path.lexists(name):
+                raise InvalidPath(name, "neither a store basename (<hash>-<name>) nor a path here")
         return self.parse(name)
 
     def _basenames(self, names: Iterable[str | os.PathLike[str]]) -> list[str]:
