@@ -216,3 +216,16 @@ def test_the_default_sets_size_is_told_as_it_is() -> None:
     sets = (DOCS / "concepts" / "sets.md").read_text()
     assert f"(`recipes/` by default: {count} packages)" in readme
     assert f"`recipes/` holds {count} packages:" in sets
+
+
+def test_no_table_is_cut_by_a_blank_line() -> None:
+    """A blank line ends a Markdown table: a row after it is a paragraph of literal pipes on
+    the built site, which builds without a warning all the same."""
+    cut = []
+    for page in sorted(DOCS.rglob("*.md")):
+        lines = page.read_text().splitlines()
+        for number in range(2, len(lines)):
+            before, blank, row = lines[number - 2 : number + 1]
+            if before.startswith("|") and not blank.strip() and row.startswith("|"):
+                cut.append(f"{page.relative_to(ROOT)}:{number + 1}")
+    assert cut == []
