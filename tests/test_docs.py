@@ -229,3 +229,22 @@ def test_no_table_is_cut_by_a_blank_line() -> None:
             if before.startswith("|") and not blank.strip() and row.startswith("|"):
                 cut.append(f"{page.relative_to(ROOT)}:{number + 1}")
     assert cut == []
+
+
+def test_the_pages_run_packages_the_set_has() -> None:
+    """Each ``pybuild run`` a page shows runs a package of the default set, a ``pypi:`` one
+    or the interpreter: a name the set lacks is an error to the reader who copies it."""
+    from pybuild.cli import _parser
+    from pybuild.pkgset import package_set
+
+    parser, pkgs = _parser(), package_set()
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for words in re.findall(r"`pybuild\s+run\s+([^`]+)`", page.read_text()):
+            args = parser.parse_args(["run", *shlex.split(words)])
+            if args.file:
+                continue  # a file's attributes
+            for attr in (args.attr, *args.with_packages):
+                if attr != "python" and not attr.startswith("pypi:") and not attr.isupper():
+                    found.append((f"{page.relative_to(ROOT)}: {attr}", hasattr(pkgs, attr)))
+    assert found and [name for name, there in found if not there] == []
