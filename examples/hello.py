@@ -1,8 +1,10 @@
-"""A two-step derivation chain with shell builders: `pybuild build -f examples/hello.py hello`.
+"""A two-step derivation chain with shell builders.
 
-`greeting` writes a text file; `hello` makes a script that prints it. Because `hello` names
-`greeting`'s path, `greeting` is one of its inputs and, since the script refers to it, one of
-its runtime references (`pybuild path-info -r result` lists both).
+`pybuild build -f examples/hello.py hello -o result` builds it and links `result` to `hello`'s
+output (without `-o`, it prints the path and makes no link). `greeting` writes a text file;
+`hello` makes a script that prints it. Because `hello` names `greeting`'s path, `greeting` is
+one of its inputs and, since the script refers to it, one of its runtime references
+(`pybuild path-info -r result` lists both).
 """
 
 from pathlib import Path

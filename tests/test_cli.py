@@ -139,6 +139,21 @@ def test_a_repair_after_a_gc_makes_the_inputs_it_needs_again(tmp_path: Path) -> 
     assert out.read_text() == "TEXT\n"
 
 
+def test_the_hello_examples_commands_do_what_it_says(tmp_path: Path) -> None:
+    """examples/hello.py's docstring, run as written from the project's folder: its build
+    makes the link its path-info reads, which lists both paths."""
+    import ast
+    import shlex
+
+    doc = ast.get_docstring(ast.parse(HELLO.read_text())) or ""
+    commands = [" ".join(c.split()) for c in re.findall(r"`(pybuild [^`]+)`", doc)]
+    assert [c.split()[1] for c in commands] == ["build", "path-info"]
+    (tmp_path / "examples").symlink_to(HELLO.parent)
+    results = [run_cli(*shlex.split(c)[1:], cwd=tmp_path) for c in commands]
+    names = {Path(line).name.split("-", 1)[1] for line in results[-1].stdout.splitlines()}
+    assert names == {"hello", "greeting"}
+
+
 def test_build_hello_and_use_the_result(tmp_path: Path) -> None:
     first = run_cli("build", "-f", HELLO, "hello", "-o", "result", cwd=tmp_path)
     out = Path(first.stdout.strip())
