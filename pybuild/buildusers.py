@@ -186,11 +186,23 @@ def _check_reachable(name: str, program: str, path: str) -> None:
             error = CannotRunBuilder(name, program, why)
             error.hint = (
                 "as root, a build outside the sandbox runs as a build user, which sees this"
-                " machine as any other user does; use the sandbox (Debian: apt-get install"
-                f" bubblewrap), or let other users in (chmod o+x {folder}), or set build_users"
-                " = false to run such builds as root (they can then change anything here)"
+                f" machine as any other user does; {_the_sandbox_back()}, or let other users in"
+                f" (chmod o+x {folder}), or set build_users = false to run such builds as root"
+                " (they can then change anything here)"
             )
             raise error
+
+
+def _the_sandbox_back() -> str:
+    """How to build in the sandbox instead. A build is outside it because it cannot run here
+    (then bubblewrap is wanted) or because ``sandbox = false`` turned it off, where it can:
+    then installing what is installed is no way out, turning it on again is."""
+    from .sandbox import sandbox_problem  # it imports this module
+
+    problem = sandbox_problem()
+    if not problem:
+        return "turn the sandbox back on (it can run here: sandbox = relaxed, the default)"
+    return f"use the sandbox, which cannot run here ({problem}; Debian: apt-get install bubblewrap)"
 
 
 @contextlib.contextmanager

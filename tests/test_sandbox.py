@@ -239,6 +239,33 @@ def test_as_root_there_is_no_sandbox_without_setpriv(monkeypatch: pytest.MonkeyP
         _probe.cache_clear()
 
 
+@pytest.mark.parametrize(
+    ("problem", "way_out"),
+    [
+        ("", "turn the sandbox back on (it can run here: sandbox = relaxed, the default)"),
+        ("bwrap is not installed", "(bwrap is not installed; Debian: apt-get install bubblewrap)"),
+    ],
+)
+def test_a_build_user_that_cannot_reach_a_folder_is_told_how_the_sandbox_helps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problem: str, way_out: str
+) -> None:
+    """Outside the sandbox by ``sandbox = false`` where it can run, the way out is to turn it
+    back on, not to install the bubblewrap that is there; where it cannot run, to install it.
+    Letting other users in and ``build_users = false`` stay ways out in both."""
+    from pybuild.buildusers import _check_reachable
+    from pybuild.errors import CannotRunBuilder
+
+    monkeypatch.setattr(sandbox, "sandbox_problem", lambda: problem)
+    private = tmp_path / "priv"
+    (private / "home").mkdir(parents=True)
+    private.chmod(0o700)
+    with pytest.raises(CannotRunBuilder, match="other users may not enter") as caught:
+        _check_reachable("greeting", "/bin/sh", str(private / "home"))
+    hint = caught.value.hint
+    assert way_out in hint and "chmod o+x" in hint and "build_users = false" in hint
+    assert bool(problem) == ("apt-get install bubblewrap" in hint)
+
+
 def test_building_without_a_sandbox_is_said_once_through_the_builds_log(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
