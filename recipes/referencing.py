@@ -4,7 +4,8 @@ It needs attrs and rpds-py (typing-extensions below Python 3.13).
 """
 
 
-def recipe(build_python_package, fetch_pypi, attrs, rpds_py, typing_extensions):
+def recipe(build_python_package, fetch_pypi, python, attrs, rpds_py, typing_extensions):
+    backports = [typing_extensions] if python.version_info < (3, 13) else []
     version = "0.37.0"
     return build_python_package(
         pname="referencing",
@@ -16,5 +17,5 @@ def recipe(build_python_package, fetch_pypi, attrs, rpds_py, typing_extensions):
             kind="wheel",
             hash="sha256-OBMpqfmWKMkGk2FxaJHTStlK925GHcsDNYJa7MdpIjE=",
         ),
-        dependencies=[attrs, rpds_py, typing_extensions],
+        dependencies=[attrs, rpds_py, *backports],
     )

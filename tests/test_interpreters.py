@@ -175,3 +175,15 @@ def test_the_builder_runs_under_each_installed_cpython(
     assert run.stdout == "HELLO FROM GREET!\n", run.stderr
     assert main(["build", "shout", *common, "--python", version]) == 0
     assert f"-python{version}-shout-1.0" in capsys.readouterr().out
+
+
+def test_a_backport_is_a_dependency_only_below_the_version_that_has_it() -> None:
+    """referencing needs typing-extensions below 3.13 alone, as its wheel's metadata says
+    (``typing-extensions>=4.4.0; python_version < "3.13"``): uv leaves it out on 3.13."""
+    if _installed("3.13") is None:
+        pytest.skip("CPython 3.13 is not installed")
+    names = {
+        v: [d.pname for d in package_set(python=v).referencing.dependencies] for v in (THIS, "3.13")
+    }
+    assert "typing-extensions" not in names["3.13"] and "rpds-py" in names["3.13"]
+    assert ("typing-extensions" in names[THIS]) == (sys.version_info < (3, 13))
