@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from pathlib import Path
 
@@ -119,6 +120,36 @@ def test_a_missing_include_is_an_error_at_the_line_naming_it(tmp_path: Path) -> 
         parse_requirements(tmp_path / "a.txt")
     assert (info.value.path, info.value.line) == (str(tmp_path / "a.txt"), 2)
     assert "-r missing.txt: no such file" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+    ],
+)
+def test_a_file_with_a_byte_order_mark_is_read_as_pip_reads_it(
+    tmp_path: Path, bom: bytes, encoding: str
+) -> None:
+    # Notepad saves UTF-8 with a mark, PowerShell's `pip freeze > requirements.txt` UTF-16;
+    # pip decodes both by the mark, the files they include too.
+    (tmp_path / "cons.txt").write_bytes(bom + "attrs<25\r\n".encode(encoding))
+    main = tmp_path / "requirements.txt"
+    main.write_bytes(bom + "# from windows\r\nsix==1.16.0\r\n-c cons.txt\r\n".encode(encoding))
+    spec = parse_requirements(main)
+    assert [(r.name, r.line) for r in spec.requirements] == [("six", 2)]
+    assert [str(c.requirement) for c in spec.constraints] == ["attrs<25"]
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes("caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(path)
+    assert "cannot read it" in info.value.reason and "UTF-8" in info.value.hint
 
 
 def test_installer_options_pybuild_ignores_are_warned_of_with_their_line(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from ..errors import PybuildError
@@ -19,11 +20,33 @@ class ImportFileError(PybuildError):
         self.hint = hint
 
 
+# Byte-order marks and their encodings, UTF-32's first: its little-endian mark begins with
+# UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def read_import_file(path: Path) -> str:
-    """The text of a file to import, or an ImportFileError saying why it cannot be read."""
+    """The text of a file to import, or an ImportFileError saying why it cannot be read.
+
+    Decoded as pip decodes a requirements file: by its byte-order mark when it has one
+    (Notepad writes UTF-8 with one, PowerShell's ``pip freeze > requirements.txt`` UTF-16),
+    else as UTF-8. The mark is not part of the text."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ImportFileError(path, 0, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ImportFileError(path, 0, f"cannot read it: {exc}") from None
+    bom, encoding = next(((b, e) for b, e in _BOMS if data.startswith(b)), (b"", "utf-8"))
+    try:
+        return data[len(bom) :].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            path, 0, f"cannot read it: {exc}", "save it as UTF-8, as pip and uv write it"
+        ) from None
