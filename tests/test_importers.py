@@ -577,6 +577,26 @@ def test_file_kinds_by_name(tmp_path: Path) -> None:
         read_file(tmp_path / "requirements.txt", extras=["x"])
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "reason", "hint"),
+    [
+        ("lock-win.toml", 'lock-version = "1.0"\n', "a PEP 751 lock file", "pylock.NAME.toml"),
+        ("uv.lock", "version = 1\n[[package]]\n", "uv's own format", "uv export --format"),
+        ("app.toml", '[project]\nname = "app"\n', "a project's pyproject.toml", "pyproject"),
+        ("tool.toml", "[tool]\n", "a TOML file that is neither", "a requirements file"),
+    ],
+)
+def test_another_toml_file_or_a_uv_lock_is_not_read_as_requirements(
+    tmp_path: Path, name: str, text: str, reason: str, hint: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ImportFileError) as info:
+        read_file(path)
+    assert (info.value.path, info.value.line) == (str(path), 0)
+    assert reason in info.value.reason and hint in info.value.hint
+
+
 # -- the TOML writer --------------------------------------------------------------------------
 
 

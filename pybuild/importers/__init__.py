@@ -7,8 +7,10 @@
   writes it.
 
 Each reader returns plain data and raises :class:`ImportFileError` (file, line, reason) for
-malformed input; :func:`read_file` picks the reader from the file's name. Turning what was
-read into recipes is :mod:`pybuild.generate`'s job.
+malformed input; :func:`read_file` picks the reader from the file's name. Any other TOML file
+and uv's own ``uv.lock`` are refused with what to do, not read as a requirements file, whose
+first line they would fail as. Turning what was read into recipes is :mod:`pybuild.generate`'s
+job.
 
 Example::
 
@@ -22,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ImportFileError
+from .errors import ImportFileError, read_import_file
 from .pylock import Lock, is_pylock_name, parse_pylock
-from .pyproject import parse_pyproject
+from .pyproject import load_toml, parse_pyproject
 from .requirements import RequirementsFile, parse_requirements
 
 __all__ = ["ImportFileError", "Lock", "RequirementsFile", "file_kind", "read_file"]
@@ -56,4 +58,42 @@ def read_file(
         raise ImportFileError(path, 0, "--extra and --group apply to a pyproject.toml only")
     if kind == "pylock":
         return parse_pylock(path)
+    _refuse_other_toml(Path(path))
     return parse_requirements(path)
+
+
+def _refuse_other_toml(path: Path) -> None:
+    """A lock file named otherwise, uv's own lock or another TOML file: an error saying what
+    the file is and how to import it (``pip install -r`` reads it as requirements and fails)."""
+    if path.name == "uv.lock":
+        raise ImportFileError(
+            path,
+            0,
+            "a uv.lock is uv's own format, not a requirements file",
+            "export it as a PEP 751 lock file and import that: uv export --format pylock.toml"
+            " -o pylock.toml",
+        )
+    if path.suffix != ".toml":
+        return
+    data = load_toml(read_import_file(path), str(path))
+    if "lock-version" in data:
+        raise ImportFileError(
+            path,
+            0,
+            "a PEP 751 lock file (it has a lock-version), but not named as one",
+            "rename it: PEP 751 lock files are named pylock.toml or pylock.NAME.toml, where NAME"
+            " has no dots",
+        )
+    if "project" in data:
+        raise ImportFileError(
+            path,
+            0,
+            "a project's pyproject.toml (it has a [project] table) under another name",
+            "rename it pyproject.toml",
+        )
+    raise ImportFileError(
+        path,
+        0,
+        "a TOML file that is neither a pyproject.toml nor a PEP 751 lock file (pylock.toml)",
+        "import a requirements file, a pyproject.toml or a pylock.toml",
+    )
