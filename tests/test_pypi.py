@@ -844,6 +844,22 @@ def test_a_conflict_is_explained_by_the_resolver(pkgs) -> None:
         pkgs.from_pypi("theta")
     assert "packaging>=99 is required by theta 1.0" in str(info.value)
     assert "the package set provides packaging 26.3 (recipe packaging)" in str(info.value)
+    # No recipe of the set asks for packaging: the index's releases were candidates too, so
+    # --all would change nothing.
+    assert info.value.hint == "relax or change the version requirements named above"
+
+
+def test_a_conflict_with_a_set_recipes_pin_hints_at_all(pkgs, index: Path, tmp_path: Path) -> None:
+    """greet's recipe is pinned to the set's shout 1.0: with no other greet on the index, a
+    project needing greet and shout>=2 clashes with that pin, which --all (or an overlay)
+    would lift."""
+    made = wheel(tmp_path, "hail", "1.0", "", _metadata("hail", "1.0", ["greet", "shout>=2"]))
+    write_index(index, [made])
+    force(pkgs.greet)  # its file found while the index has it
+    shutil.rmtree(index / "greet")
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("hail")
+    assert "shout==1.0 is required by the set's recipe greet (greet 1.0)" in str(info.value)
     assert "--all" in info.value.hint
 
 

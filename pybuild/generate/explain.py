@@ -122,7 +122,15 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         summary = f"the requirements on {', '.join(names)} cannot all be satisfied:"
     if after and names:
         summary = f"the resolver gave up {after}; the last conflict: " + summary
-    set_involved = any(provider.from_set(n) for n in by_name if n != PYTHON)
+    # --all helps when a recipe of the set asks for the clashing version (its pin, not its
+    # project's metadata), not when the set merely has a package of the name: the index's
+    # releases are candidates then too.
+    set_involved = any(
+        getattr(info.parent, "origin", "") == "set"
+        for name, infos in by_name.items()
+        if name != PYTHON
+        for info in infos
+    )
     if after:
         hint = "pin some versions (NAME==VERSION) to narrow the search"
     elif set_involved:
