@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from pybuild.importers import ImportFileError, file_kind, read_file
+from pybuild.importers import ImportFileError, file_kind, read_file, where_named
 from pybuild.importers.pylock import (
     Lock,
     LockedFile,
@@ -150,6 +150,20 @@ def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as info:
         parse_requirements(path)
     assert "cannot read it" in info.value.reason and "UTF-8" in info.value.hint
+
+
+def test_the_line_naming_a_project_is_found_for_its_errors(tmp_path: Path) -> None:
+    (tmp_path / "cons.txt").write_text("Attrs<25\n")
+    main = tmp_path / "requirements.txt"
+    main.write_text("six\n-c cons.txt\n")
+    spec = read_file(main)
+    assert where_named(spec, main, "six") == (str(main), 1)
+    assert where_named(spec, main, "attrs") == (str(tmp_path / "cons.txt"), 1)
+    assert where_named(spec, main, "idna") == (str(main), 0)
+    lock = parse_pylock_text(
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "Six"\nversion = "1"\n'
+    )
+    assert where_named(lock, "pylock.toml", "six") == ("pylock.toml", 3)
 
 
 def test_installer_options_pybuild_ignores_are_warned_of_with_their_line(

@@ -1334,6 +1334,22 @@ def test_import_reports_malformed_files_with_their_line(pkgs, tmp_path: Path) ->
     assert f"{lock}:4: a package has no name" in result.stderr
 
 
+def test_import_names_the_line_of_a_project_the_index_lacks(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """A misspelt name is the file's fault, said at its line (a -r file's too); a dependency's
+    requirement on a missing project has no line of the file to name."""
+    (tmp_path / "more.txt").write_text("alpha\nalpah>=1\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("iota\n-r more.txt\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    assert (
+        f"error: {tmp_path / 'more.txt'}:2: no project named 'alpah' on the package index"
+        in result.stderr
+    )
+    assert "did you mean 'alpha'?" in result.stderr and result.stderr.count("hint:") == 1
+
+
 def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

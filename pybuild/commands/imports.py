@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..errors import UsageError
+from ..errors import PybuildError, UsageError
 from .common import (
     backend_output,
     file_environment,
@@ -86,20 +86,23 @@ def register(commands: Any) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..generate import import_file
+    from ..generate import NotOnIndex, import_file
 
     pkgs = package_set(args)
-    result = import_file(
-        pkgs,
-        args.file,
-        args.output,
-        all_from_index=args.all,
-        extras=args.extra,
-        groups=args.group,
-        recipes=recipe_folders(args) or (),
-        refresh=args.refresh,
-        python=getattr(args, "python", None),
-    )
+    try:
+        result = import_file(
+            pkgs,
+            args.file,
+            args.output,
+            all_from_index=args.all,
+            extras=args.extra,
+            groups=args.group,
+            recipes=recipe_folders(args) or (),
+            refresh=args.refresh,
+            python=getattr(args, "python", None),
+        )
+    except NotOnIndex as exc:  # a misspelt name is the file's fault: said at its line
+        raise _at_its_line(args, exc.name, exc) from exc
     if args.json:
         print_json(
             {
@@ -133,6 +136,17 @@ def _import(args: argparse.Namespace) -> int:
         " && pybuild shell"
     )
     return 0
+
+
+def _at_its_line(args: argparse.Namespace, name: str, exc: PybuildError) -> PybuildError:
+    """`exc`, said at the line of the imported file that names the project `name`; as it was
+    when no line does (a dependency's requirement)."""
+    from ..importers import ImportFileError, read_file, where_named
+
+    path, line = where_named(read_file(args.file, args.extra, args.group), args.file, name)
+    if not line:
+        return exc
+    return ImportFileError(path, line, exc.args[0], exc.hint)
 
 
 def _lock(args: argparse.Namespace) -> int:

@@ -24,12 +24,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from .errors import ImportFileError, read_import_file
 from .pylock import Lock, is_pylock_name, parse_pylock
 from .pyproject import load_toml, parse_pyproject
 from .requirements import RequirementsFile, parse_requirements
 
-__all__ = ["ImportFileError", "Lock", "RequirementsFile", "file_kind", "read_file"]
+__all__ = [
+    "ImportFileError",
+    "Lock",
+    "RequirementsFile",
+    "file_kind",
+    "read_file",
+    "where_named",
+]
 
 
 def file_kind(path: str | Path) -> str:
@@ -60,6 +69,18 @@ def read_file(
         return parse_pylock(path)
     _refuse_other_toml(Path(path))
     return parse_requirements(path)
+
+
+def where_named(spec: RequirementsFile | Lock, path: str | Path, name: str) -> tuple[str, int]:
+    """The file and line (0: none) that first name the project `name`, as a requirement, a
+    constraint or a locked package: where an error about that project is the file's."""
+    name = str(canonicalize_name(name))
+    if isinstance(spec, Lock):
+        found = [(str(path), p.line) for p in spec.packages if canonicalize_name(p.name) == name]
+    else:
+        entries = [*spec.requirements, *spec.constraints]
+        found = [(e.path or str(path), e.line) for e in entries if e.name == name]
+    return found[0] if found else (str(path), 0)
 
 
 def _refuse_other_toml(path: Path) -> None:
