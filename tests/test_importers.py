@@ -152,6 +152,18 @@ def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
     assert "cannot read it" in info.value.reason and "UTF-8" in info.value.hint
 
 
+def test_an_included_file_is_named_as_the_file_including_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A conflict names lines of both files: one relative, the other absolute, read unlike.
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "base.txt").write_text("click\n")
+    (tmp_path / "reqs" / "main.txt").write_text("-r base.txt\nsix\n")
+    monkeypatch.chdir(tmp_path)
+    spec = parse_requirements("reqs/main.txt")
+    assert [r.where for r in spec.requirements] == ["reqs/base.txt:1", "reqs/main.txt:2"]
+
+
 def test_the_line_naming_a_project_is_found_for_its_errors(tmp_path: Path) -> None:
     (tmp_path / "cons.txt").write_text("Attrs<25\n")
     main = tmp_path / "requirements.txt"

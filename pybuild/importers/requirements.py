@@ -242,8 +242,10 @@ def _option(
         return value
 
     if option in ("-r", "--requirement", "-c", "--constraint"):
-        target = (path.parent / need()).resolve()
-        if target in seen:
+        # Named as the including file is (relative stays relative), so that the lines an
+        # error names from both read alike; resolved to tell a cycle.
+        target = path.parent / need()
+        if target.resolve() in seen:
             raise ImportFileError(path, number, f"{value} includes itself (a -r/-c cycle)")
         is_constraint = option in ("-c", "--constraint")
         if not target.is_file():  # said at the line that names it, not as a bare path
