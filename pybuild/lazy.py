@@ -7,10 +7,15 @@ A reference is resolved on first real use; overriding one stays lazy.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from types import TracebackType
+
+from .userfiles import is_user_file
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
+    from types import FrameType
     from typing import Any
 
 __all__ = ["Lazy", "force"]
@@ -37,12 +42,29 @@ class Lazy:
         return self._value
 
     def override_python_attrs(self, *args: Any, **kwargs: Any) -> Lazy:
-        return Lazy(
-            self._label, lambda: self.force().override_python_attrs(*args, **kwargs), self._where
-        )
+        return self._deferred("override_python_attrs", args, kwargs)
 
     def override(self, *args: Any, **inputs: Any) -> Lazy:
-        return Lazy(self._label, lambda: self.force().override(*args, **inputs), self._where)
+        return self._deferred("override", args, inputs)
+
+    def _deferred(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Lazy:
+        """``value.method(*args, **kwargs)`` once the value is used. The user's line that
+        asked for it is gone from the stack by then (an overlay has returned), so an error of
+        the call is raised as if from that line too, which the command line names (``at
+        overlay.py:2, in overlay``) where it named no line, or the line that used the value."""
+        site = _user_site(sys._getframe(2))
+
+        def call() -> Any:
+            value = self.force()  # an error of the value's own is not this line's
+            try:
+                return getattr(value, method)(*args, **kwargs)
+            except Exception as exc:
+                if site is not None:
+                    frame, lasti, line = site
+                    exc.__traceback__ = TracebackType(exc.__traceback__, frame, lasti, line)
+                raise
+
+        return Lazy(self._label, call, self._where)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.force()(*args, **kwargs)
@@ -64,6 +86,20 @@ class Lazy:
 
 
 _UNSET = object()
+
+
+def _user_site(frame: FrameType | None) -> tuple[FrameType, int, int] | None:
+    """The frame of the user's code that called a lazy reference's method (through other
+    references' methods), with its instruction and line of the moment; None for a call
+    pybuild's own code made."""
+    while frame is not None:
+        file = frame.f_code.co_filename
+        if is_user_file(file):
+            return frame, frame.f_lasti, frame.f_lineno
+        if file != __file__:
+            return None
+        frame = frame.f_back
+    return None
 
 
 def force(value: Any) -> Any:

@@ -17,6 +17,7 @@ import pytest
 
 from pybuild.commands.build import _evaluate_all
 from pybuild.diagnostics import describe, in_a_row
+from pybuild.errors import UsageError
 from pybuild.evaluate import load_module
 from pybuild.store import Store
 from pybuild.store.temproots import release_temp_roots
@@ -119,6 +120,55 @@ def test_a_misspelt_name_in_an_overlay_file_names_its_line(tmp_path: Path) -> No
         f"error: the package set (final.okk at {overlay}:2) has no attribute 'okk';"
         " did you mean 'ok'?"
     )
+
+
+LEAF = """\
+def recipe(build_python_package, ok):
+    return build_python_package(pname="leaf", version="1.0", src="/dev/null")
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("override_python_attrs(do_chek=False)", "leaf: unknown attribute 'do_chek'"),
+        ("override(okk=final.ok)", "leaf: the recipe has no input 'okk'"),
+        ("override(ok=final.ok).override_python_attrs(do_chek=False)", "'do_chek'"),
+    ],
+)
+def test_a_mistake_in_an_overlays_override_is_told_at_the_overlays_line(
+    tmp_path: Path, change: str, message: str
+) -> None:
+    """The override waits for its value to be used, when the overlay has returned: the error
+    named no line (the set's reading of the value is pybuild's), or the line that read it."""
+    from pybuild.pkgset import load_overlay, package_set
+
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "leaf": LEAF})
+    overlay = tmp_path / "ov.py"
+    overlay.write_text(f"def overlay(final, prev):\n    return {{'leaf': prev.leaf.{change}}}\n")
+    pkgs = package_set(recipes=[folder], overlays=[load_overlay(overlay)])
+    with pytest.raises(UsageError) as raised:
+        _ = pkgs.leaf
+    told = describe(raised.value)
+    assert message in told.splitlines()[0]
+    assert f"  at {overlay}:2, in overlay\n    return {{'leaf': prev.leaf." in told
+
+
+def test_a_mistake_in_an_override_in_a_file_is_told_at_its_line_not_at_the_use(
+    tmp_path: Path,
+) -> None:
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "leaf": LEAF})
+    file = tmp_path / "file.py"
+    file.write_text(
+        "from pybuild import package_set\n"
+        f"pkgs = package_set(recipes=[{str(folder)!r}]).extend(\n"
+        "    lambda final, prev: {'leaf': prev.leaf.override_python_attrs(do_chek=False)}\n"
+        ")\n"
+        "leaf = pkgs.leaf\n"
+    )
+    result = run_cli("eval", "-f", file, "leaf")
+    assert result.returncode == 1
+    assert f"\n  at {file}:3, in <lambda>\n" in result.stderr
 
 
 def test_a_recipe_returning_no_package_is_named_with_its_file(tmp_path: Path) -> None:
