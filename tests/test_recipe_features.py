@@ -360,3 +360,15 @@ def test_a_wheel_is_no_source_to_build_but_one_to_install(tmp_path: Path) -> Non
             recipe(src=src)
         assert recipe(src=src, format="wheel").attrs["format"] == "wheel"
     assert recipe(src=f"{tmp_path}/demo-1.tar.gz").attrs["src"]
+
+
+def test_an_sdist_or_a_folder_is_no_wheel_to_install(tmp_path: Path) -> None:
+    """format="wheel" with an sdist failed in the build's unpack phase, naming no recipe."""
+    sdist = "demo-1.tar.gz"
+    fetched = fetch_url(f"file://{tmp_path}/{sdist}", "sha256-" + "A" * 43 + "=")
+    for src, name in [(fetched, sdist), (tmp_path / sdist, sdist), (str(tmp_path), tmp_path.name)]:
+        with pytest.raises(UsageError) as told:
+            recipe(src=src, format="wheel")
+        assert str(told.value).startswith(f"demo: src is {name}, not a wheel, but format='wheel'")
+        assert 'fetch_pypi(..., kind="wheel"), or leave out format="wheel"' in told.value.hint
+        assert recipe(src=src).attrs["src"] is src

@@ -141,8 +141,11 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
             f"{who}: patches change a source tree, and format='wheel' installs a built wheel;"
             " build from the sdist to patch it"
         )
-    if attrs.get("format", "pyproject") != "wheel" and "src" in attrs:
-        _check_not_a_wheel(who, attrs["src"])
+    if "src" in attrs:
+        if attrs.get("format", "pyproject") == "wheel":
+            _check_a_wheel(who, attrs["src"])
+        else:
+            _check_not_a_wheel(who, attrs["src"])
 
 
 def _check_not_a_wheel(who: str, src: Any) -> None:
@@ -163,17 +166,41 @@ def _check_not_a_wheel(who: str, src: Any) -> None:
         raise error
 
 
+def _check_a_wheel(who: str, src: Any) -> None:
+    """The opposite mistake: ``format="wheel"`` with an sdist (``fetch_pypi`` fetches one by
+    default) or a folder as `src`, which the build's unpack phase refused, naming neither
+    the recipe nor what to write; refused here, at the recipe's line, as a wheel given to a
+    source build is."""
+    name = _file_name(src)
+    if name and not name.endswith(".whl"):
+        error = UsageError(
+            f"{who}: src is {name}, not a wheel, but format='wheel' installs a built wheel as it is"
+        )
+        error.hint = (
+            'fetch the wheel: fetch_pypi(..., kind="wheel"), or leave out format="wheel" to'
+            " build from the source (with its build_system)"
+        )
+        raise error
+
+
 def _wheel_file(src: Any) -> str:
-    """The file name of a `src` that is a wheel: a fetch (``fetch_pypi(kind="wheel")``,
-    ``fetch_url``) or a local file named ``*.whl``; "" for anything else. A lazy reference is
-    not resolved, as everywhere in these checks."""
+    """The file name of a `src` that is a wheel (``fetch_pypi(kind="wheel")``, a local
+    ``*.whl``); "" for anything else."""
+    name = _file_name(src)
+    return name if name.endswith(".whl") else ""
+
+
+def _file_name(src: Any) -> str:
+    """The file name of `src`: a fetch's (``fetch_pypi``, ``fetch_url``) or a local path's;
+    "" when it has none to tell without resolving (a lazy reference is not resolved, as
+    everywhere in these checks) or building anything (a package)."""
     if isinstance(src, LocalSource):
         src = src.path
     if isinstance(src, str | PurePath):
         name: object = PurePath(src).name
     else:  # a fetch is named after its file; asked by name, so that nothing is hashed here
         name = getattr(src, "name", None) if not isinstance(src, Lazy) else None
-    return name if isinstance(name, str) and name.endswith(".whl") else ""
+    return name if isinstance(name, str) else ""
 
 
 # The attributes that list packages: each entry is checked, cheaply, when the recipe is made.
