@@ -218,10 +218,32 @@ class PackageSet:
             )
             error.hint = _OVERLAY_SHAPE
             raise error
+        if "python" in changes:
+            raise self._replaces_python(overlay, changes["python"])
         defined = dict(prev.definitions)
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
         return _Layer(self, defined, {**prev.overlays, **dict.fromkeys(changes, overlay)})
+
+    def _replaces_python(self, overlay: Overlay, value: Any) -> UsageError:
+        """The error for an overlay that sets ``python`` (`value`): the set's interpreter is
+        what every recipe is made for (``build_python_package`` and ``fetch_pypi`` are bound
+        to it), not an attribute to replace, so every package stayed for the old one while
+        ``pkgs.python`` was another set's, whose ``with_packages`` had other packages."""
+        ours = self.interpreter.version_xy
+        other = _interpreter_version(value)
+        chosen = other if other and other != ours else "X.Y"
+        error = UsageError(
+            f"the overlay at {_overlay_where(overlay)} replaces python, the interpreter of the"
+            f" set (Python {ours}), which every package of the set is made for: they would"
+            " stay for it, and python.with_packages would pick from another set"
+        )
+        error.hint = (
+            f"choose the set's interpreter: --python {chosen} on the command line, or"
+            f' package_set(python="{chosen}"); to change packages, return them from the'
+            " overlay by name"
+        )
+        return error
 
     def _final_layer(self) -> _Layer:
         """The final layer; while the overlays are still being applied (an overlay reading a
@@ -362,6 +384,15 @@ def _place(fn: Callable[..., Any]) -> str | None:
     """``file:line`` where function `fn` (behind partials and decorators) is written."""
     code = getattr(_unwrap(fn), "__code__", None)
     return f"{code.co_filename}:{code.co_firstlineno}" if code else None
+
+
+def _interpreter_version(value: Any) -> str:
+    """``3.12`` for an interpreter or a set's (``pkgs.python``); "" for anything else, and
+    for a lazy reference, which is not resolved for an error's wording."""
+    if isinstance(value, Lazy):
+        return ""
+    version = getattr(value, "version_xy", "")
+    return version if isinstance(version, str) else ""
 
 
 def a_noun(noun: str) -> str:

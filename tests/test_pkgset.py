@@ -321,6 +321,31 @@ def test_overlay_must_return_a_dict(recipes: Path) -> None:
         package_set(PY, [recipes], [lambda final, prev: None])
 
 
+def test_an_overlay_replacing_python_is_refused_with_the_sets_interpreter(recipes: Path) -> None:
+    """The packages stayed for the set's interpreter while pkgs.python was another's, and
+    with_packages picked from another set (this one's overlays left out)."""
+    import types
+
+    other = types.SimpleNamespace(version_xy="3.99")  # another set's pkgs.python, as it reads
+
+    def newer_python(final, prev):
+        return {"python": other}
+
+    where = f"{__file__}:{newer_python.__code__.co_firstlineno}"
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [recipes], [newer_python])
+    assert str(err.value).startswith(
+        f"the overlay at {where} replaces python, the interpreter of the set (Python"
+        f" {PY.version_xy}), which every package of the set is made for"
+    )
+    assert err.value.hint.startswith(
+        "choose the set's interpreter: --python 3.99 on the command line,"
+        ' or package_set(python="3.99")'
+    )
+    with pytest.raises(UsageError, match=r"--python X\.Y on the command line"):
+        package_set(PY, [recipes], [lambda final, prev: {"python": prev.python}])
+
+
 def test_an_overlay_not_taking_final_and_prev_names_its_file(recipes: Path) -> None:
     def one(prev):
         return {}
