@@ -144,3 +144,23 @@ def test_an_extra_of_a_set_recipe_that_does_not_fit_comes_from_the_index_too(
     # while it fits, the set's recipe, with its extra's input
     cli("lock", "pypi:herald[loud]", "-o", str(lock), *recipes)
     assert _locked(lock) == {"bell": "1.0", "herald": "1.0", "trumpet": "2.0"}
+
+
+# -- yanked releases (PEP 592) ----------------------------------------------------------------
+
+
+def test_a_yanked_release_is_taken_only_when_pinned_and_then_with_a_warning(
+    dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As uv and pip: a range skips trumpet 2.0, yanked, and an exact pin takes it, saying so
+    with the index's reason, so that a withdrawn release is never installed silently."""
+    trumpet = [p for p in dists if p.name.startswith("trumpet-2.0")]
+    yanked = dict.fromkeys((p.name for p in trumpet), "it plays flat")
+    url = write_index(tmp_path / "index", dists, yanked=yanked)
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    ranged = cli("build", "--dry-run", "pypi:trumpet")
+    assert "trumpet-1.0" in ranged.stdout + ranged.stderr and "is yanked" not in ranged.stderr
+    pinned = cli("build", "--dry-run", "pypi:trumpet==2.0")
+    assert "trumpet-2.0" in pinned.stdout + pinned.stderr
+    assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in pinned.stderr

@@ -172,6 +172,9 @@ class Pinner:
                 where = "this interpreter, and a build tool comes from its wheel"
             shown = show_files([f.filename for f in files])
             raise GenerateError(f"{label}: no file fits {where}; its files: {shown}")
+        if file.yanked:  # an exact pin alone takes it (PEP 592): never silently
+            reason = f" (reason: {file.yanked_reason})" if file.yanked_reason else ""
+            pin.notes.append(f"warning: {label} is yanked{reason}, and taken as pinned exactly")
         meta = releases.metadata(entry.name, entry.version)
         pin.kind = file.kind
         pin.filename, pin.url, pin.hash = file.filename, file.url, releases.sri(file)

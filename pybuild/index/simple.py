@@ -55,6 +55,7 @@ class DistFile:
     version: Version
     requires_python: str | None = None
     yanked: bool = False
+    yanked_reason: str = field(default="", compare=False)  # PEP 592's, where the index gives one
     tags: frozenset[Tag] = frozenset()
     core_metadata: bool | Mapping[str, str] = field(default=False, hash=False)
 
@@ -99,6 +100,7 @@ def _parse_json(url: str, body: bytes, project: NormalizedName) -> list[DistFile
             sha256=hashes.get("sha256") if isinstance(hashes, dict) else None,
             requires_python=entry.get("requires-python"),
             yanked=bool(entry.get("yanked", False)),
+            yanked_reason=_reason(entry.get("yanked")),
             core_metadata=metadata if isinstance(metadata, dict) else bool(metadata),
         )
         if dist is not None:
@@ -146,6 +148,7 @@ def _parse_html(url: str, body: bytes, project: NormalizedName) -> list[DistFile
             sha256=value if algo == "sha256" else None,
             requires_python=attrs.get("data-requires-python"),
             yanked="data-yanked" in attrs,
+            yanked_reason=_reason(attrs.get("data-yanked")),
             core_metadata=metadata,
         )
         if dist is not None:
@@ -162,6 +165,7 @@ def _dist_file(
     sha256: object,
     requires_python: object,
     yanked: bool,
+    yanked_reason: str,
     core_metadata: bool | Mapping[str, str],
 ) -> DistFile | None:
     """A DistFile for one listed file, or None if its name is not an sdist's or a wheel's of
@@ -185,9 +189,16 @@ def _dist_file(
         version=version,
         requires_python=requires_python if isinstance(requires_python, str) else None,
         yanked=yanked,
+        yanked_reason=yanked_reason,
         tags=frozenset(tags),
         core_metadata=core_metadata,
     )
+
+
+def _reason(yanked: object) -> str:
+    """Why a file is yanked: PEP 691's ``yanked`` (or PEP 503's ``data-yanked``) is the reason
+    when it is a string, and may be empty or ``true`` (then no reason is given)."""
+    return yanked if isinstance(yanked, str) else ""
 
 
 def _sdist_name(filename: str, project: NormalizedName) -> tuple[NormalizedName, Version]:

@@ -125,13 +125,17 @@ def _project_of(filename: str) -> tuple[str, Version]:
 
 
 def write_index(
-    root: Path, files: Iterable[Path], requires_python: Mapping[str, str] | None = None
+    root: Path,
+    files: Iterable[Path],
+    requires_python: Mapping[str, str] | None = None,
+    yanked: Mapping[str, str] | None = None,
 ) -> str:
     """Publish `files` as a PEP 691 (API 1.1) index under `root`; return its ``file://`` URL.
 
     The files are copied to ``root/files/`` and each project gets ``root/<project>/index.json``
     linking to them relatively (``../files/<name>``), so the same folder works when served.
-    `requires_python` gives a file (by name) the ``requires-python`` the index lists for it.
+    `requires_python` gives a file (by name) the ``requires-python`` the index lists for it,
+    `yanked` the reason it is yanked for (PEP 592).
     """
     root = Path(root)
     (root / "files").mkdir(parents=True, exist_ok=True)
@@ -148,7 +152,7 @@ def write_index(
                 "url": f"../files/{p.name}",
                 "hashes": {"sha256": hashlib.sha256(p.read_bytes()).hexdigest()},
                 "requires-python": (requires_python or {}).get(p.name),
-                "yanked": False,
+                "yanked": (yanked or {}).get(p.name, False),
                 "size": p.stat().st_size,
             }
             for p in sorted(paths)
