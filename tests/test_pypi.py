@@ -315,6 +315,10 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             "",
             _metadata("chroma", "1.0", ["beta", 'winonly; sys_platform == "win32"']),
         ),
+        wheel(tmp, "warden", "1.0", "", _metadata("warden", "1.0", ["keeper==0.5"])),
+        wheel(tmp, "warden", "2.0", "", _metadata("warden", "2.0", ["keeper>=1", "beta>=1.0"])),
+        wheel(tmp, "keeper", "0.5", "", _metadata("keeper", "0.5")),
+        wheel(tmp, "keeper", "1.0", "", _metadata("keeper", "1.0")),
         wheel(tmp, "rusty", "1.0", "", _metadata("rusty", "1.0"), tag=_best_tag()),
         wheel(tmp, "rusty", "2.0", "", _metadata("rusty", "2.0"), tag=_other_cpython_tag()),
         sdist(tmp, "rusty", "2.0", {"pyproject.toml": SETUPTOOLS, "setup.py": NO_CARGO}),
@@ -1066,6 +1070,22 @@ def test_a_requested_project_held_back_by_its_newest_releases_needs_names_the_cl
         " beta<1 is required by"
     )
     assert why in told, told
+
+
+def test_a_held_back_note_names_no_clash_of_the_older_releases_own_making(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """warden 2.0 needs keeper>=1 and beta>=1.0; the request's beta<1 is the clash. keeper is
+    0.5 only because warden 1.0, the release taken instead, pins it: that is no reason (as
+    botocore 0.76.0's jmespath==0.5.0 was not why botocore 1.44.8 was held back)."""
+    from pybuild.generate import import_file
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("warden\nbeta<1\n")
+    import_file(pkgs, requirements, tmp_path / "out")
+    told = " ".join(capsys.readouterr().err.split())
+    why = "warden 1.0 is not its newest release (2.0): warden 2.0 requires beta>=1.0, where"
+    assert why in told and "keeper" not in told, told
 
 
 def test_hatchling_build_hooks_add_their_dependencies_to_the_build_requirements() -> None:

@@ -316,26 +316,36 @@ def held_back(
             + ": held back by "
             + "; ".join(f"{_text(i)}, required by {_who(i)}" for i in blockers)
         ]
-    clashes = _clashes(needs, infos, chosen or {})
+    clashes = _clashes(entry.name, needs, infos, chosen or {})
     if clashes:
         return [head + f": {entry.name} {newest} requires " + "; ".join(clashes)]
     return [head + f": {entry.name} {newest} cannot be combined with the rest of the request"]
 
 
 def _clashes(
-    needs: Sequence[Requirement], infos: Mapping[str, list[Any]], chosen: Mapping[str, Chosen]
+    held: str,
+    needs: Sequence[Requirement],
+    infos: Mapping[str, list[Any]],
+    chosen: Mapping[str, Chosen],
 ) -> list[str]:
-    """The requirements of a newer release that the resolution's versions do not meet, each
-    with the requirements on that project that exclude it (or the version taken)."""
+    """The requirements of a newer release of `held` that the resolution's versions do not
+    meet, each with the requirements on that project that exclude it (or the version taken).
+
+    What only the release taken instead asks for is left out: botocore 0.76.0's
+    ``jmespath==0.5.0`` is why jmespath is 0.5.0, a consequence of holding botocore back and
+    not its cause."""
     found = []
     for req in needs:
         name = str(canonicalize_name(req.name))
         other = chosen.get(name)
         if other is None or req.specifier.contains(other.version, prereleases=True):
             continue
+        others = [i for i in _on(name, infos) if getattr(i.parent, "name", None) != held]
+        if not others:
+            continue
         against = [
             f"{_text(i)} is required by {_who(i)}"
-            for i in _on(name, infos)
+            for i in others
             if i.requirement.specifier and not _overlap(req.specifier, i.requirement.specifier)
         ]
         text = f"{req.name}{req.specifier}, where " if req.specifier else f"{req.name}, where "
