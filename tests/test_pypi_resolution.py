@@ -93,6 +93,7 @@ def test_a_hash_the_sets_recipe_file_lacks_is_not_left_to_the_set(
     out = tmp_path / "out"
     result = cli("import", str(requirements), "-o", str(out), *recipes, ok=False)
     assert "trumpet 2.0: no file fits the hashes it is locked or required with" in result.stderr
+    assert f"{requirements}:1: trumpet 2.0" in result.stderr  # the line that named it
     assert not out.exists()
     requirements.write_text(
         f"trumpet==2.0 --hash=sha256:{_hash_of(index, 'trumpet-2.0-py3-none-any.whl')}\n"

@@ -86,7 +86,7 @@ def register(commands: Any) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..generate import NotOnIndex, import_file
+    from ..generate import NoFittingFile, NotOnIndex, import_file
 
     pkgs = package_set(args)
     try:
@@ -101,7 +101,7 @@ def _import(args: argparse.Namespace) -> int:
             refresh=args.refresh,
             python=getattr(args, "python", None),
         )
-    except NotOnIndex as exc:  # a misspelt name is the file's fault: said at its line
+    except (NotOnIndex, NoFittingFile) as exc:  # said at the line naming the project
         raise _at_its_line(args, exc.name, exc) from exc
     if args.json:
         print_json(

@@ -15,7 +15,14 @@ Modules: :mod:`.pypi` (``from_pypi``), :mod:`.folder` (``pybuild import``'s fold
 
 from __future__ import annotations
 
-from .errors import GenerateError, MetadataError, MissingBuildBackend, NotOnIndex, ResolutionFailed
+from .errors import (
+    GenerateError,
+    MetadataError,
+    MissingBuildBackend,
+    NoFittingFile,
+    NotOnIndex,
+    ResolutionFailed,
+)
 from .folder import ImportResult, folder_environment, folder_overlay, import_file
 from .names import attr_name
 from .pypi import from_pypi, parse_pypi_spec
@@ -25,6 +32,7 @@ __all__ = [
     "ImportResult",
     "MetadataError",
     "MissingBuildBackend",
+    "NoFittingFile",
     "NotOnIndex",
     "ResolutionFailed",
     "attr_name",

@@ -32,6 +32,15 @@ class NotOnIndex(GenerateError):
         self.hint = "check the spelling, or add the index that holds it to PIP_EXTRA_INDEX_URL"
 
 
+class NoFittingFile(GenerateError):
+    """A release chosen has no file to take: none for this interpreter, or none with the hashes
+    it is required with; `name` is its project, which an imported file's line names."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        super().__init__(message)
+
+
 class ResolutionFailed(GenerateError):
     """No set of versions satisfies the requirements; the message is the resolver's account."""
 

@@ -28,7 +28,7 @@ from packaging.utils import canonicalize_name
 from ..index.errors import show_files
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
-from .errors import GenerateError, MissingBuildBackend
+from .errors import MissingBuildBackend, NoFittingFile
 from .releases import Releases
 from .resolver import Chosen, Req
 
@@ -171,7 +171,7 @@ class Pinner:
             if build_tool:
                 where = "this interpreter, and a build tool comes from its wheel"
             shown = show_files([f.filename for f in files])
-            raise GenerateError(f"{label}: no file fits {where}; its files: {shown}")
+            raise NoFittingFile(entry.name, f"{label}: no file fits {where}; its files: {shown}")
         if file.yanked:  # an exact pin alone takes it (PEP 592): never silently
             reason = f" (reason: {file.yanked_reason})" if file.yanked_reason else ""
             pin.notes.append(f"warning: {label} is yanked{reason}, and taken as pinned exactly")
