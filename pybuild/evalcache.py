@@ -22,7 +22,10 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   recorded: it changes whenever anything inside is written);
 - every environment variable read, by value (all of them if the environment was iterated,
   but those a shell sets by itself: :data:`_SHELLS_OWN`);
-- the command line, the working directory, the interpreter and the store.
+- the command line, the working directory, the interpreter and the store, and which pybuild
+  runs (its folder): a record lists the files of the pybuild that made it, which another
+  checkout of pybuild, or an older one switched back to, leaves unchanged, so it must never
+  be that one's answer.
 
 Not recorded: what the store keeps about itself, and pybuild's memos of exact answers (the
 caller names them: where the file of a known hash is, an interpreter's facts), whose entries
@@ -454,8 +457,10 @@ def text_hash(text: str) -> str:
 
 
 def cache_key(store: Any, command: Sequence[object]) -> str:
-    """The record's name: the command line, where it runs, with which interpreter and store."""
-    return text_hash(repr([_FORMAT, list(command), os.getcwd(), sys.executable, str(store.home)]))
+    """The record's name: the command line, where it runs, with which interpreter and store,
+    and which pybuild (its folder)."""
+    where = [os.getcwd(), sys.executable, str(store.home), os.path.dirname(__file__)]
+    return text_hash(repr([_FORMAT, list(command), *where]))
 
 
 def _record_path(store: Any, key: str) -> str:

@@ -100,6 +100,17 @@ def test_a_variable_read_by_the_evaluation_is_noticed(
     assert build(capsys) == (first, 2)  # its absence was recorded too: the first answer, kept
 
 
+def test_another_pybuild_is_answered_by_records_of_its_own(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record lists the files of the pybuild that made it: another checkout of pybuild (on
+    PYTHONPATH, or an older one switched back to) leaves them unchanged, and must evaluate for
+    itself."""
+    first, _ = build(capsys)
+    monkeypatch.setattr(evalcache, "__file__", str(project / "elsewhere" / "evalcache.py"))
+    assert build(capsys) == (first, 2)
+
+
 def test_an_output_no_longer_valid_is_built_again(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
