@@ -222,11 +222,14 @@ class Recorder:
         """The body of :meth:`recording`.
 
         Import machinery calls ``posix`` directly, so only what the evaluation's own code asks
-        is seen; pathlib, ``os.path`` and ``glob`` all end in the functions patched here.
+        is seen; pathlib, ``os.path`` and ``glob`` all end in the functions patched here, but
+        for ``Path.glob`` from 3.13 on, whose globber keeps ``os.scandir`` and ``os.lstat`` as
+        they were when ``glob`` was imported (:func:`_kept_by_glob`): those are patched too.
         """
         real = {
             name: getattr(os, name) for name in (*_PROBES, "scandir", "listdir", "open", "replace")
         }
+        globber, kept = _kept_by_glob(real)
         real_open, real_environ = builtins.open, os.environ
 
         def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -261,6 +264,8 @@ class Recorder:
         os.listdir = watched("listdir", self.folders)
         for name in _PROBES:
             setattr(os, name, watched(name, self.probed))
+        for name in kept:
+            setattr(globber, name, staticmethod(getattr(os, name)))
         _volatile.clear()
         _expiry.clear()
         # The same variables behind a recording view; os.getenv reads it too.
@@ -271,6 +276,8 @@ class Recorder:
             builtins.open = io.open = real_open  # type: ignore[assignment]
             for name, function in real.items():
                 setattr(os, name, function)
+            for name, method in kept.items():
+                setattr(globber, name, method)
             os.environ = real_environ  # noqa: B003
 
     def note_settings(self, config_file: str) -> None:
@@ -454,6 +461,22 @@ def _same_path(path: str, recorded: list[Any] | None) -> bool:
 def text_hash(text: str) -> str:
     """A short name for `text` (a record's, a kept help text's): 32 hex digits of its SHA-256."""
     return str(_sha256(text.encode()).hexdigest()[:32])
+
+
+def _kept_by_glob(real: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The class of ``glob`` that holds functions of `real` (``os.scandir``…) from its import,
+    with those it holds: pathlib's ``Path.glob`` lists folders through it from Python 3.13
+    on, unseen by a patch of ``os`` alone (a new file matching a recipe's glob would not end
+    its record). None and nothing where ``glob`` is not loaded or keeps none."""
+    globber = getattr(sys.modules.get("glob"), "_StringGlobber", None)
+    if globber is None:
+        return None, {}
+    held = vars(globber).items()
+    return globber, {
+        name: value
+        for name, value in held
+        if isinstance(value, staticmethod) and value.__func__ is real.get(name)
+    }
 
 
 def cache_key(store: Any, command: Sequence[object]) -> str:

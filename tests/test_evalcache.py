@@ -7,6 +7,7 @@ seconds later would have.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import textwrap
@@ -278,6 +279,34 @@ def test_a_path_whose_existence_was_asked_is_noticed(
     write(project / "flag", "", age=50)  # only its existence is asked, never its content
     second, evaluations = build(capsys)
     assert evaluations == 2 and Path(second).read_text() == "hiflag\n"
+
+
+class _Globber:
+    """Python 3.13's ``glob._StringGlobber``, as ``Path.glob`` uses it: ``os.scandir`` and
+    ``os.lstat`` kept from when ``glob`` was imported."""
+
+    scandir = staticmethod(os.scandir)
+    lstat = staticmethod(os.lstat)
+
+
+def test_a_folder_listed_by_path_glob_is_noticed(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Path.glob`` lists folders through glob's globber from Python 3.13 on (here its own,
+    or one made as it is), which calls the ``os.scandir`` of glob's import, not the one the
+    recording patched."""
+    if not hasattr(glob, "_StringGlobber"):
+        monkeypatch.setattr(glob, "_StringGlobber", _Globber, raising=False)
+    (project / "wants").mkdir()
+    write(project / "wants" / "six", "", age=100)
+    listed = "__import__('glob')._StringGlobber.scandir(str(Path(__file__).with_name('wants')))"
+    word_from(project, f"'-'.join(sorted(e.name for e in {listed}))")
+    first, _ = build(capsys)
+    assert Path(first).read_text() == "hisix\n"
+    write(project / "wants" / "attrs", "", age=50)
+    second, evaluations = build(capsys)
+    assert evaluations == 2 and Path(second).read_text() == "hiattrs-six\n"
+    assert glob._StringGlobber.scandir is os.scandir  # as it was, once the recording ended
 
 
 def test_a_file_rewritten_with_the_same_bytes_still_answers(
