@@ -18,12 +18,14 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["default_recipes", "example_overlays", "with_default_set"]
+__all__ = ["default_recipes", "example_overlays", "shipped", "with_default_set"]
 
 
 def default_recipes() -> Path:
-    """The folder of the default package set."""
-    return _shipped("recipes")
+    """The folder of the default package set; a :class:`~pybuild.errors.UsageError` when
+    this installation lacks it (a wheel built without its package data), raised only where
+    the default set is needed: a set of the user's folders alone does without it."""
+    return _required("recipes")
 
 
 def with_default_set(folders: list[str], no_default: bool) -> list[str] | None:
@@ -37,12 +39,36 @@ def with_default_set(folders: list[str], no_default: bool) -> list[str] | None:
 
 
 def example_overlays() -> Path:
-    """The folder of the worked overlay examples."""
-    return _shipped("overlays")
+    """The folder of the worked overlay examples (a UsageError when it is missing, as for
+    :func:`default_recipes`)."""
+    return _required("overlays")
+
+
+# What to do when a folder is missing: a hint that works, since --recipes alone adds to the
+# default set, which is missing too.
+_HINTS = {
+    "recipes": "reinstall pybuild with its package data, or leave the default set out: "
+    "--no-default-recipes --recipes DIR",
+    "overlays": "reinstall pybuild with its package data",
+}
+
+
+def _required(name: str) -> Path:
+    folder = shipped(name)
+    if folder is not None:
+        return folder
+    from .errors import UsageError
+
+    error = UsageError(f"pybuild's {name} folder is missing from this installation")
+    error.hint = _HINTS[name]
+    raise error
 
 
 @functools.cache
-def _shipped(name: str) -> Path:
+def shipped(name: str) -> Path | None:
+    """The shipped folder `name` (``"recipes"`` or ``"overlays"``), or None when this
+    installation lacks it: for the questions a missing folder answers without an error (is
+    this file one of the default recipes?), above all while another error is described."""
     # This library's own checkout first: another pybuild installed beside it must not answer.
     root = Path(__file__).resolve().parent.parent
     if (root / "pyproject.toml").is_file() and (root / name).is_dir():
@@ -50,8 +76,4 @@ def _shipped(name: str) -> Path:
     spec = importlib.util.find_spec(f"pybuild.{name}")
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))
-    from .errors import UsageError
-
-    error = UsageError(f"pybuild's {name} folder is missing from this installation")
-    error.hint = "reinstall pybuild, or name a recipe folder with --recipes DIR"
-    raise error
+    return None

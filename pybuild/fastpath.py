@@ -130,8 +130,10 @@ def _recipe_folders(found: dict[str, list[str]]) -> list[str] | bool | None:
     absolute = [r if os.path.isabs(r) else os.path.join(os.getcwd(), r) for r in given]
     if not absolute:  # the default set alone, or refused by the full command line
         return False if "no_default" in found else None
-    from .bundled import with_default_set
+    from .bundled import shipped, with_default_set
 
+    if "no_default" not in found and shipped("recipes") is None:
+        return False  # the default set is missing: the full command line says so
     return with_default_set(absolute, "no_default" in found)
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from keyword import iskeyword
 from pathlib import Path
 
-from .bundled import default_recipes
+from .bundled import default_recipes, shipped
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError, _close_names
 from .evaluate import RaisedAttributeError, load_module, select
 from .lazy import Lazy, force
@@ -55,7 +55,20 @@ __all__ = [
     "reference_origin",
 ]
 
-DEFAULT_RECIPES = default_recipes()
+DEFAULT_RECIPES: Path
+"""The folder of the default set, for ``package_set(recipes=[DEFAULT_RECIPES, mine])``. Found
+when first asked for (by the module's ``__getattr__``)."""
+
+
+def __getattr__(name: str) -> Path:
+    """``DEFAULT_RECIPES``, found when it is asked for rather than at import: an installation
+    that lacks the folder still evaluates sets of the user's own folders, and says the folder
+    is missing only to code that names it."""
+    if name == "DEFAULT_RECIPES":
+        return default_recipes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # By thread (threading.local without threading's import): the attributes being evaluated,
 # forgotten with the thread.
 _resolving = _thread._local()
@@ -151,7 +164,7 @@ class _Layer:
         file = _recipe_file(self.definitions.get(name))
         if file is None and name in self.overlays:
             file, _, _ = (_place(self.overlays[name]) or "").rpartition(":")
-        if not file or os.path.dirname(file) == str(DEFAULT_RECIPES):
+        if not file or Path(file).parent == shipped("recipes"):  # None: no default set
             return name
         return file
 
@@ -670,5 +683,5 @@ def package_set(
         from .python.locate import locate_python
 
         interpreter = Interpreter.at(locate_python(python))
-    dirs = [Path(r) for r in recipes] if recipes is not None else [DEFAULT_RECIPES]
+    dirs = [Path(r) for r in recipes] if recipes is not None else [default_recipes()]
     return PackageSet(interpreter, dirs, overlays)

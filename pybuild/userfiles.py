@@ -58,9 +58,11 @@ def _package() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _shipped() -> tuple[Path, ...]:
-    from .bundled import default_recipes, example_overlays
+    """The shipped folders this installation has: a missing one holds no file to place an
+    error in, and saying so here would raise while the error at hand is described."""
+    from .bundled import shipped
 
-    return (default_recipes().resolve(), example_overlays().resolve())
+    return tuple(folder.resolve() for name in ("recipes", "overlays") if (folder := shipped(name)))
 
 
 @functools.lru_cache(maxsize=1)

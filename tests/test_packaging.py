@@ -8,6 +8,7 @@ into a new virtual environment and build from another folder, as a user of the w
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -133,6 +134,58 @@ def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
     result = pybuild(installed, "build", "flit_core", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip(), "lib").is_dir()
+
+
+def test_an_install_without_its_recipes_folder_says_so_where_the_default_set_is_needed(
+    tmp_path: Path,
+) -> None:
+    """A partial install (a wheel built without its package data): a set of the user's own
+    folders still evaluates, and a command that needs the default set says in one line that
+    it is missing, with a hint that works, rather than a traceback raised again while the
+    error is described."""
+    site = tmp_path / "site"
+    shutil.copytree(
+        ROOT / "pybuild", site / "pybuild", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "leaf.py").write_text(
+        "def recipe(build_python_package):\n"
+        f"    return build_python_package(pname='leaf', version='1.0', src={str(mine)!r})\n"
+    )
+    env = {**_USER_ENVIRON, "PYTHONPATH": str(site), "PYBUILD_HOME": str(tmp_path / "home")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+
+    missing = (
+        "error: pybuild's recipes folder is missing from this installation\n"
+        "  hint: reinstall pybuild with its package data, or leave the default set out: "
+        "--no-default-recipes --recipes DIR\n"
+    )
+    for args in (["leaf"], ["--recipes", "mine", "leaf"]):
+        result = run("-m", "pybuild", "build", *args)
+        assert (result.returncode, result.stderr) == (1, missing)
+    alone = run("-m", "pybuild", "eval", "--no-default-recipes", "--recipes", "mine", "leaf")
+    assert alone.returncode == 0, alone.stderr
+    assert "name: python" in alone.stdout
+    library = run(
+        "-c", "import pybuild.pkgset\ntry:\n    from pybuild.pkgset import DEFAULT_RECIPES\n"
+        "except Exception as e:\n    print(type(e).__name__, e)",
+    )  # fmt: skip
+    assert library.stdout == (
+        "UsageError pybuild's recipes folder is missing from this installation\n"
+        "  hint: reinstall pybuild with its package data, or leave the default set out: "
+        "--no-default-recipes --recipes DIR\n"
+    ), library.stderr
+
+
+def test_the_default_set_is_importable_by_name_from_the_package_set_module() -> None:
+    from pybuild.pkgset import DEFAULT_RECIPES
+
+    assert DEFAULT_RECIPES == ROOT / "recipes" and (DEFAULT_RECIPES / "six.py").is_file()
 
 
 EXAMPLES = {  # each overlay example, and what to build with it
