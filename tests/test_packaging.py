@@ -182,6 +182,19 @@ def test_an_install_without_its_recipes_folder_says_so_where_the_default_set_is_
     ), library.stderr
 
 
+def test_a_profile_of_the_users_folders_is_recorded_where_none_is_shipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile's manifest names pybuild's own folders by name, and checked whether a folder
+    is one of them by asking for them, which failed on an installation without them."""
+    from pybuild import bundled
+    from pybuild.profiles import manifest
+
+    monkeypatch.setattr(bundled, "shipped", lambda name: None)
+    mine = str(tmp_path / "mine")
+    assert manifest._named(mine) == mine == manifest._located(mine)
+
+
 def test_the_default_set_is_importable_by_name_from_the_package_set_module() -> None:
     from pybuild.pkgset import DEFAULT_RECIPES
 

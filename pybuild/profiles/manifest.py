@@ -106,28 +106,30 @@ _OLD_SHIPPED = (f"{os.sep}pybuild{os.sep}recipes", f"{os.sep}pybuild{os.sep}over
 def _named(path: str) -> str:
     """A recipe folder or overlay file as a manifest records it: pybuild's own by name (so a
     profile survives an upgrade or a move of pybuild), any other by its absolute path."""
-    from ..bundled import default_recipes, example_overlays
+    from ..bundled import shipped
 
-    for name, folder in (("recipes", default_recipes()), ("overlays", example_overlays())):
-        if Path(path) == folder or Path(path).is_relative_to(folder):
+    for name in ("recipes", "overlays"):
+        folder = shipped(name)  # None where this installation lacks it: then it is not this
+        if folder is not None and Path(path).is_relative_to(folder):
             return _SHIPPED + "/".join([name, *Path(path).relative_to(folder).parts])
     return path
 
 
 def _located(text: str) -> str:
-    """The path a manifest's name stands for (see :func:`_named`)."""
+    """The path a manifest's name stands for (see :func:`_named`); a shipped folder this
+    installation lacks is the error that says so, raised only for a manifest that names it."""
     from ..bundled import default_recipes, example_overlays
 
-    folders = {"recipes": default_recipes(), "overlays": example_overlays()}
+    folders = {"recipes": default_recipes, "overlays": example_overlays}
     if text.startswith(_SHIPPED):
         name, *rest = text.removeprefix(_SHIPPED).split("/")
-        return str(folders[name].joinpath(*rest))
+        return str(folders[name]().joinpath(*rest))
     if not os.path.exists(text):
         old_recipes, old_overlays = _OLD_SHIPPED
         if text.endswith(old_recipes):
-            return str(folders["recipes"])
+            return str(default_recipes())
         if old_overlays in text:
-            return str(folders["overlays"] / text.rsplit(old_overlays, 1)[1])
+            return str(example_overlays() / text.rsplit(old_overlays, 1)[1])
     return text
 
 
