@@ -431,9 +431,9 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help=_OPTION_HELP,
     )
-    from . import __version__
+    from .fastpath import version_line
 
-    parser.add_argument("--version", action="version", version=f"pybuild {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     for where, default in ((parser, None), (common, argparse.SUPPRESS)):
         _output_options(where, default)
     parser.add_argument("--python", metavar="PYTHON", help=PYTHON_HELP)

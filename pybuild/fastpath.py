@@ -29,17 +29,24 @@ TYPE_CHECKING = False  # typing is one of the imports this module exists to avoi
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-__all__ = ["answer", "help_text_path"]
+__all__ = ["answer", "help_text_path", "version_line"]
 
 _HELP = ("-h", "--help")
+
+
+def version_line() -> str:
+    """``pybuild 0.1.0 from /…/pybuild (python 3.11)``, as pip says its version: which
+    pybuild answers, where two (a checkout on PYTHONPATH, an older one) may be at hand."""
+    from . import __version__
+
+    python = ".".join(map(str, sys.version_info[:2]))
+    return f"pybuild {__version__} from {os.path.dirname(__file__)} (python {python})"
 
 
 def answer(argv: Sequence[str]) -> int | None:
     """The exit status of `argv` answered here, or None: the full command line must run."""
     if list(argv) == ["--version"]:
-        from . import __version__
-
-        print(f"pybuild {__version__}")
+        print(version_line())
         return 0
     if list(argv) in ([], ["-h"], ["--help"]):
         return _help(len(argv) == 0)

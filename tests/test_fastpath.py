@@ -168,7 +168,11 @@ def test_version_and_help_are_the_full_command_lines(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "77")
-    assert fast(capsys, ["--version"]) == (0, f"pybuild {__import__('pybuild').__version__}\n")
+    pybuild = __import__("pybuild")
+    where = (
+        f"from {Path(pybuild.__file__).parent} (python {sys.version_info[0]}.{sys.version_info[1]})"
+    )
+    assert fast(capsys, ["--version"]) == (0, f"pybuild {pybuild.__version__} {where}\n")
     assert fast(capsys, ["--help"]) == (None, "")  # no copy of the help yet
     with pytest.raises(SystemExit):
         main(["build", "--help"])  # a command's help is argparse's, always

@@ -118,7 +118,7 @@ def test_the_installed_command_is_our_launcher_not_an_installers_wrapper(
     done = subprocess.run(
         [command, "--version"], env=_USER_ENVIRON, capture_output=True, text=True, check=True
     )
-    assert done.stdout == f"pybuild {version}\n"
+    assert done.stdout.startswith(f"pybuild {version} from {installed.site / 'pybuild'} (python ")
 
 
 def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
