@@ -1033,7 +1033,7 @@ def test_an_sdist_that_compiles_rust_gives_way_to_the_wheel(
     omicron = pkgs.from_pypi("omicron")
     assert omicron.attrs["format"] == "wheel"
     told = " ".join(capsys.readouterr().err.split())
-    assert "built from its wheel omicron-1.0-py3-none-any.whl, as its sdist compiles Rust" in told
+    assert "omicron 1.0 comes from its wheel omicron-1.0-py3-none-any.whl, as its sdist" in told
     assert "(setuptools-rust in its build requirements)" in told
     env = build_env(pkgs, [omicron])
     assert run_python(env, "import omicron; print(omicron.VERSION)") == "wheel"
@@ -1120,9 +1120,9 @@ def test_the_wheel_is_taken_only_when_the_sdist_cannot_build(
     xi = pkgs.from_pypi("xi")  # builds with no-such-plugin, which no index has
     assert xi.attrs["format"] == "wheel"
     text = _recipe_text(pybuild_home, "xi")
-    assert "built from its wheel xi-1.0-py3-none-any.whl, as its sdist cannot be built" in text
+    assert "xi 1.0 comes from its wheel xi-1.0-py3-none-any.whl, as its sdist cannot be" in text
     assert "'no-such-plugin'" in text
-    note = next(line for line in text.splitlines() if "built from its wheel" in line)
+    note = next(line for line in text.splitlines() if "comes from its wheel" in line)
     assert "did you mean" not in note and "hint" not in note  # no typo of the user's to check
     monkeypatch.setenv("PYBUILD_PREFER", "sdist")
     with pytest.raises(MissingBuildBackend) as info:
@@ -1186,6 +1186,25 @@ def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
     assert again.attrs["format"] == "pyproject"
 
 
+def test_quiet_prints_no_note_of_the_plan(index: Path, tmp_path: Path) -> None:
+    """``-q`` prints only results, warnings and errors: the note that a package comes from
+    its wheel was printed on every command that resolved it, in the output of ``shell -q
+    --run`` too, and said it was built when nothing was."""
+    uncached = ("--dry-run", "--option", "eval_cache", "false")
+    told = " ".join(cli("build", *uncached, "pypi:upsilon").stderr.split())
+    assert (
+        "pybuild: upsilon 1.0 comes from its wheel upsilon-1.0-py3-none-any.whl, as its sdist"
+        " declares no build backend" in told
+    )
+    assert "built from its wheel" not in told
+    assert "comes from its wheel" not in cli("build", "-q", *uncached, "pypi:upsilon").stderr
+    file = tmp_path / "default.py"  # a file's resolution, evaluated by pybuild, too
+    file.write_text('from pybuild import package_set\nup = package_set().from_pypi("upsilon")\n')
+    assert "comes from its wheel" in cli("build", *uncached, "-f", str(file), "up").stderr
+    quiet = cli("build", "-q", *uncached, "-f", str(file), "up").stderr
+    assert "comes from its wheel" not in quiet
+
+
 def test_prefer_wheel_takes_the_wheel_of_a_project_whose_sdist_builds(
     pkgs, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1197,7 +1216,7 @@ def test_prefer_wheel_takes_the_wheel_of_a_project_whose_sdist_builds(
     wheeled = package_set(recipes=pkgs.recipe_dirs)
     assert wheeled.from_pypi("iota").attrs["format"] == "wheel"
     told = capsys.readouterr().err  # as the recipe's docstring says
-    assert "built from its wheel iota-1.0-py3-none-any.whl, as prefer = wheel asks" in told
+    assert "iota 1.0 comes from its wheel iota-1.0-py3-none-any.whl, as prefer = wheel asks" in told
     assert wheeled.from_pypi("delta").attrs["format"] == "pyproject"  # it has no wheel
 
 

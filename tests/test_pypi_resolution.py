@@ -165,3 +165,5 @@ def test_a_yanked_release_is_taken_only_when_pinned_and_then_with_a_warning(
     pinned = cli("build", "--dry-run", "pypi:trumpet==2.0")
     assert "trumpet-2.0" in pinned.stdout + pinned.stderr
     assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in pinned.stderr
+    quiet = cli("build", "-q", "--dry-run", "--option", "eval_cache", "false", "pypi:trumpet==2.0")
+    assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in quiet.stderr  # -q: too

@@ -135,13 +135,19 @@ def package_set(args: argparse.Namespace) -> Any:
 
 
 def backend_output(args: argparse.Namespace) -> None:
-    """With ``-v``, what build backends say while a ``pypi:`` resolution prepares sdists'
-    metadata is shown; otherwise it is kept for the error of a backend that fails (nothing
-    is imported then: most commands never prepare any)."""
+    """What a ``pypi:`` resolution prints while the command evaluates. With ``-v``, what
+    build backends say while it prepares sdists' metadata is shown; otherwise it is kept for
+    the error of a backend that fails. With ``-q``, its plan's notes (a wheel taken, a project
+    held back) are not printed, its warnings are. Nothing is imported otherwise: most
+    commands never resolve any."""
     if getattr(args, "verbose", False):
         from ..generate.buildsystem import show_backend_output
 
         show_backend_output(True)
+    if getattr(args, "quiet", False):
+        from ..generate.plan import quiet_notes
+
+        quiet_notes(True)
 
 
 def completes_attrs(action: argparse.Action) -> None:
@@ -601,6 +607,7 @@ def attr_values(args: argparse.Namespace, attrs: Sequence[str]) -> tuple[list[An
         return [], None
     if args.file:
         refuse_set_options(args)
+        backend_output(args)
         return file_attrs(args.file, attrs), None
     pkgs = package_set(args)
     return select_attrs(pkgs, attrs), pkgs

@@ -12,6 +12,7 @@ from .common import (
     add_build_flags,
     add_dry_run,
     as_derivation,
+    backend_output,
     build_options,
     completes_attrs,
     evaluate_recorded,
@@ -120,6 +121,7 @@ def _environment(args: argparse.Namespace) -> Any:
     ``-f FILE`` or of ``shell.py`` in this folder (as ``nix-shell FILE`` and ``shell.nix``)."""
     if args.file:
         refuse_set_options(args)
+        backend_output(args)
         return file_environment(args.file, args.packages or ["env"])
     if args.packages:
         pkgs = package_set(args)
@@ -128,6 +130,7 @@ def _environment(args: argparse.Namespace) -> Any:
     if not os.path.exists("shell.py"):
         raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
+    backend_output(args)
     return file_environment("shell.py", ["env"])
 
 
@@ -302,6 +305,7 @@ def _file_targets(args: argparse.Namespace) -> list[Any]:
     from ..python.package import PythonPackage
 
     refuse_set_options(args)
+    backend_output(args)
     pkg, *more = file_attrs(args.file, [args.attr, *args.with_packages])
     if not isinstance(pkg, PythonPackage):
         raise UsageError(f"{args.file}: {args.attr} is not a Python package, so it has no programs")

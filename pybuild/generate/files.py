@@ -132,15 +132,17 @@ class Pinner:
         compiled = any(f.kind == "wheel" and not _pure(f.tags) for f in files)
         env = None
         if sdist is not None and wheels and self.prefer_wheel:
-            pin.notes.append(f"built from its wheel {wheels[0].filename}, as prefer = wheel asks")
+            pin.notes.append(
+                f"{label} comes from its wheel {wheels[0].filename}, as prefer = wheel asks"
+            )
         elif sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
             if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
                 pin.notes.append(
-                    f"built from its wheel {wheels[0].filename}, as its sdist declares no build"
-                    " backend: what its setup.py needs to build (setup_requires) is known only"
-                    " once it runs"
+                    f"{label} comes from its wheel {wheels[0].filename}, as its sdist declares"
+                    " no build backend: what its setup.py needs to build (setup_requires) is"
+                    " known only once it runs"
                 )
             elif (
                 wheels
@@ -148,9 +150,9 @@ class Pinner:
                 and (rust := _rust_front_end(applicable_requirements(system, releases.env, label)))
             ):
                 pin.notes.append(
-                    f"built from its wheel {wheels[0].filename}, as its sdist compiles Rust"
-                    f" ({rust} in its build requirements) and no Rust compiler is among the"
-                    " set's tools"
+                    f"{label} comes from its wheel {wheels[0].filename}, as its sdist compiles"
+                    f" Rust ({rust} in its build requirements) and no Rust compiler is among"
+                    " the set's tools"
                 )
             else:
                 env = self._build_env(pin, system, label, wheels)
@@ -195,9 +197,10 @@ class Pinner:
                     " setting prefer = any (it is prefer = sdist)"
                 )
                 raise
+            why = " ".join(exc.args[0].split())  # without the hint to add a recipe
             pin.notes.append(
-                f"built from its wheel {wheels[0].filename}, as its sdist cannot be built here:"
-                f" {' '.join(exc.args[0].split())}"  # why, without the hint to add a recipe
+                f"{label} comes from its wheel {wheels[0].filename}, as its sdist cannot be"
+                f" built here: {why}"
             )
             return None
 

@@ -9,10 +9,11 @@ files to those very bytes.
 
 Choices a user should know of (a recipe of the set passed over, a requested project held
 back from its newest release, a wheel instead of the sdist) are printed on stderr whenever a
-plan is used, made or cached, and kept in the generated recipe's docstring. An extra the
-request names that its project does not provide is a warning printed then too, as pip and uv
-print it: it adds nothing, so the request resolves all the same, and a misspelt extra would go
-unseen.
+plan is used, made or cached, unless ``-q`` asks for results, warnings and errors alone
+(:func:`quiet_notes`), and kept in the generated recipe's docstring. An extra the request
+names that its project does not provide is a warning printed then too, as pip and uv print it:
+it adds nothing, so the request resolves all the same, and a misspelt extra would go unseen.
+A yanked release taken as pinned exactly is a warning too.
 
 Plans are cached under ``var/cache/pypi/<index>/plans``, keyed by the request, the index and
 the interpreter, together with what the set held for every project involved; a cached plan is
@@ -50,9 +51,10 @@ from .releases import Releases, cache_root
 from .render import recipe_text
 from .resolver import Chosen, Req, resolve
 
-__all__ = ["Pin", "Plan", "Request", "get_plan", "recipe_files"]
+__all__ = ["Pin", "Plan", "Request", "get_plan", "quiet_notes", "recipe_files"]
 
 _UNPINNED_TTL = 24 * 3600
+_QUIET = {"notes": False}  # -q: the plan's warnings alone are printed
 # Bumped when the generator would choose otherwise, so that no plan of an older choice is
 # reused: 3: a requested project is its newest release; 4: hatchling hooks' deps; 5: set
 # recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
@@ -189,15 +191,23 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     return plan
 
 
+def quiet_notes(on: bool) -> None:
+    """Print the plan's warnings alone, not its notes (``-q``, which prints only results,
+    warnings and errors): the notes would mix into the output of the command a user runs."""
+    _QUIET["notes"] = on
+
+
 def _tell(plan: Plan) -> None:
     """Print the plan's warnings and notes (a recipe passed over, a project held back): each
     time it is used, from the cache too, since an old release must never be chosen silently
-    and a second run of the same command would otherwise say nothing of it."""
+    and a second run of the same command would otherwise say nothing of it. Under ``-q``,
+    only those that are warnings (a yanked release's note is one)."""
     for warning in plan.warnings:
         print(f"pybuild: warning: {warning}", file=sys.stderr)
     for pin in plan.pins.values():
         for note in pin.notes:
-            print(f"pybuild: {note}", file=sys.stderr)
+            if not _QUIET["notes"] or note.startswith("warning:"):
+                print(f"pybuild: {note}", file=sys.stderr)
 
 
 def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "any") -> Plan:
