@@ -437,7 +437,27 @@ def test_run_takes_a_package_of_a_file_as_build_does(recipes: Path, tmp_path: Pa
     code = "import greet; greet.main()"
     assert cli("run", "-f", str(project), "--bin", "python", "app", "-c", code).returncode == 0
     not_one = cli("run", "-f", str(project), "pkgs", ok=False)
-    assert "pkgs is not a Python package" in not_one.stderr
+    assert "pkgs is neither a Python package nor an environment" in not_one.stderr
+
+
+def test_run_takes_an_environment_of_a_file_as_shell_does(recipes: Path, tmp_path: Path) -> None:
+    """``run -f shell.py env --bin NAME`` was refused, env being no Python package, though
+    ``--bin`` is any of the environment's programs: NAME runs in it, as ``shell -f FILE --run
+    NAME`` runs it; python by default, as ``run python``; the --with packages are added."""
+    shell = tmp_path / "shell.py"
+    shell.write_text(
+        "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
+        f"pkgs = package_set(recipes=[DEFAULT_RECIPES, {str(recipes)!r}])\n"
+        "env = pkgs.python.with_packages(lambda ps: [ps.shout])\n"
+    )
+    code = "import shout; print(shout.VERSION)"
+    named = cli("run", "-f", str(shell), "env", "--bin", "python", "--", "-c", code)
+    assert named.stdout == "1.0\n"
+    assert cli("run", "-f", str(shell), "env", "-c", code).stdout == "1.0\n"
+    added = cli("run", "-f", str(shell), "--with", "pkgs.greet", "--bin", "greet", "env")
+    assert added.stdout == "HELLO FROM GREET!\n"
+    missing = cli("run", "-f", str(shell), "--bin", "greet", "env", ok=False)
+    assert "the environment has no program 'greet'" in missing.stderr
 
 
 @pytest.mark.parametrize(

@@ -77,14 +77,16 @@ def _register_run(commands: Any) -> None:
         " ARGs, in an environment of it and the --with packages. Everything after ATTR is the"
         " program's (as uvx takes it), unless a -- follows options of pybuild run alone:"
         " `pybuild run ATTR --bin NAME -- ARG...` takes --bin as pybuild's and passes the ARGs"
-        " after -- to the program (as nix run reads its line)."
+        " after -- to the program (as nix run reads its line). ATTR may be an environment of"
+        " FILE (`pybuild run -f shell.py env --bin NAME`): its program is python, or --bin's."
     )
     p.set_defaults(handler=lambda args: _run(_options_after_attr(args, p)))
     completes_attrs(
         p.add_argument(
             "attr",
             metavar="ATTR",
-            help="the package (or pypi:NAME), of the set or FILE; python: the interpreter",
+            help="the package (or pypi:NAME), of the set or FILE, or an environment of FILE;"
+            " python: the interpreter",
         )
     )
     program_args = p.add_argument(
@@ -300,15 +302,31 @@ def _explain_options_after_attr(error: MissingAttribute, args: argparse.Namespac
 
 def _file_targets(args: argparse.Namespace) -> list[Any]:
     """``run -f FILE ATTR``: a package of the file (a project's own, as ``build -f`` builds
-    it), in an environment with its ``--with`` packages, for the interpreter it is built for."""
+    it), in an environment with its ``--with`` packages, for the interpreter it is built for;
+    or an environment of the file (``env`` of a shell.py), with the ``--with`` packages
+    added, whose program is python or ``--bin``'s, as ``shell -f FILE --run`` runs it."""
     from ..python.environment import Environment
     from ..python.package import PythonPackage
 
     refuse_set_options(args)
     backend_output(args)
     pkg, *more = file_attrs(args.file, [args.attr, *args.with_packages])
+    if isinstance(pkg, Environment):
+        env = pkg
+        if more:
+            env = Environment(
+                pkg.python,
+                [*pkg.roots, *more],
+                pkg.ignore_collisions,
+                pkg.name,
+                pkg.listed_programs_only,
+            )
+        return [as_derivation(env, args.attr)]
     if not isinstance(pkg, PythonPackage):
-        raise UsageError(f"{args.file}: {args.attr} is not a Python package, so it has no programs")
+        raise UsageError(
+            f"{args.file}: {args.attr} is neither a Python package nor an environment, so it"
+            " has no programs"
+        )
     env = Environment(pkg.python, [pkg, *more])
     return [as_derivation(env, "env"), as_derivation(pkg, args.attr)]
 
