@@ -60,6 +60,7 @@ from pathlib import Path
 
 import pytest
 
+from pybuild.cli import main
 from pybuild.errors import UsageError
 from pybuild.generate import MissingBuildBackend, NotOnIndex, ResolutionFailed
 from pybuild.generate.releases import Releases
@@ -1186,7 +1187,9 @@ def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(
     assert again.attrs["format"] == "pyproject"
 
 
-def test_quiet_prints_no_note_of_the_plan(index: Path, tmp_path: Path) -> None:
+def test_quiet_prints_no_note_of_the_plan(
+    index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``-q`` prints only results, warnings and errors: the note that a package comes from
     its wheel was printed on every command that resolved it, in the output of ``shell -q
     --run`` too, and said it was built when nothing was."""
@@ -1203,6 +1206,10 @@ def test_quiet_prints_no_note_of_the_plan(index: Path, tmp_path: Path) -> None:
     assert "comes from its wheel" in cli("build", *uncached, "-f", str(file), "up").stderr
     quiet = cli("build", "-q", *uncached, "-f", str(file), "up").stderr
     assert "comes from its wheel" not in quiet
+    # -q holds for its own command alone, in a process that runs several
+    for args, told in ((["-q"], False), ([], True)):
+        assert main(["build", *args, *uncached, "pypi:upsilon"]) == 0
+        assert ("comes from its wheel" in capsys.readouterr().err) is told
 
 
 def test_prefer_wheel_takes_the_wheel_of_a_project_whose_sdist_builds(

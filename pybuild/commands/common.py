@@ -138,16 +138,18 @@ def backend_output(args: argparse.Namespace) -> None:
     """What a ``pypi:`` resolution prints while the command evaluates. With ``-v``, what
     build backends say while it prepares sdists' metadata is shown; otherwise it is kept for
     the error of a backend that fails. With ``-q``, its plan's notes (a wheel taken, a project
-    held back) are not printed, its warnings are. Nothing is imported otherwise: most
-    commands never resolve any."""
-    if getattr(args, "verbose", False):
+    held back) are not printed, its warnings are. Each is set for this command, on or off (a
+    process runs several commands: the library's users, the tests), and nothing is imported
+    to turn off what was never loaded: most commands never resolve any."""
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    if verbose or "pybuild.generate.buildsystem" in sys.modules:
         from ..generate.buildsystem import show_backend_output
 
-        show_backend_output(True)
-    if getattr(args, "quiet", False):
+        show_backend_output(verbose)
+    if quiet or "pybuild.generate.plan" in sys.modules:
         from ..generate.plan import quiet_notes
 
-        quiet_notes(True)
+        quiet_notes(quiet)
 
 
 def completes_attrs(action: argparse.Action) -> None:
