@@ -133,9 +133,13 @@ def _command(argv: list[str]) -> int:
                 f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
                 " uses no package set"
             )
+        from .settings import use_command_line
         from .store.home import check_home
 
         check_home(os.environ)
+        # Every setting read while the command runs takes its --option pairs, also one read
+        # deep in an evaluation, where no command line is at hand (a pypi: package's prefer).
+        use_command_line([tuple(pair) for pair in args.option])
         return args.handler(args)
     except KeyboardInterrupt as exc:
         # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.

@@ -43,6 +43,7 @@ __all__ = [
     "config_file",
     "format_settings",
     "load_settings",
+    "use_command_line",
 ]
 
 
@@ -246,12 +247,24 @@ def config_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base, "pybuild", "config.toml")
 
 
+# The command line's --option pairs, for the settings read deep in an evaluation (a pypi:
+# package's `prefer`), where no command line is at hand: set by each command that reads them.
+_COMMAND_LINE: list[tuple[str, str]] = []
+
+
+def use_command_line(options: Sequence[tuple[str, str]]) -> None:
+    """Make the command line's ``--option`` pairs part of every later :func:`load_settings`
+    of this process (until the next command sets its own), as they are of the command's."""
+    _COMMAND_LINE[:] = options
+
+
 def load_settings(
     options: Sequence[tuple[str, str]] = (), environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """The effective settings: defaults, overridden by the file, the environment, then `options`.
+    """The effective settings: defaults, overridden by the file, the environment, then the
+    command line's ``--option`` pairs (:func:`use_command_line`) and `options`.
 
-    `options` are the ``--option NAME VALUE`` pairs in command-line order (a later pair wins).
+    `options` are ``--option NAME VALUE`` pairs in command-line order (a later pair wins).
     `environ` defaults to ``os.environ``; it is also where the config file's location is read.
     """
     env = os.environ if environ is None else environ
@@ -277,7 +290,7 @@ def load_settings(
         setting = _lookup(var.removeprefix(_ENV_PREFIX).lower(), source)
         values.append(Value(setting.name, _parse(setting, env[var], source), source))
 
-    for name, text in options:
+    for name, text in [*_COMMAND_LINE, *options]:
         setting = _lookup(name, "--option")
         values.append(Value(setting.name, _parse(setting, text, "--option"), "--option"))
 

@@ -1227,6 +1227,23 @@ def test_prefer_wheel_takes_the_wheel_of_a_project_whose_sdist_builds(
     assert wheeled.from_pypi("delta").attrs["format"] == "pyproject"  # it has no wheel
 
 
+def test_prefer_given_with_option_holds_for_the_command_and_its_cached_answer(
+    index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--option prefer wheel`` is read where the plan is made, deep in the evaluation, and
+    is part of the evaluation cache's key: a build of the sdist's recipe must not answer it."""
+    from pybuild import evalcache
+
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)  # the index's files count as old
+    assert main(["eval", "--option", "prefer", "wheel", "--json", "pypi:iota"]) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "wheel"
+    built = []
+    for option in ([], [], ["--option", "prefer", "wheel"]):
+        assert main(["build", *option, "pypi:iota"]) == 0
+        built.append(capsys.readouterr().out)
+    assert built[0] == built[1] != built[2]
+
+
 def test_many_requirements_on_one_project_are_merged_at_once(
     pkgs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ from .common import (
     completes_attrs,
     evaluate_recorded,
     get_settings,
+    keyed_command,
     located_python,
     open_store,
     package_set,
@@ -151,7 +152,7 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
 
     python = located_python(args)
     command = ["build", args.file, args.attrs, recipe_folders(args), args.overlay, python]
-    return cache_key(store, command)
+    return cache_key(store, keyed_command(args, command))
 
 
 def _evaluate(args: argparse.Namespace, store: Any, key: str) -> list[Any]:

@@ -45,9 +45,11 @@ __all__ = [
 
 
 def get_settings(args: argparse.Namespace) -> Any:
+    """The command's settings: its ``--option`` pairs are the process's while it runs (the
+    command line sets them, :func:`pybuild.settings.use_command_line`), with its flags."""
     from ..settings import load_settings
 
-    settings = load_settings([tuple(o) for o in args.option])
+    settings = load_settings()
     if getattr(args, "jobs", None) is not None:  # -j is checked as the setting is (at least 1)
         settings = settings.with_overrides(jobs=args.jobs)
     if getattr(args, "builders", None) is not None:
@@ -55,6 +57,14 @@ def get_settings(args: argparse.Namespace) -> Any:
     if getattr(args, "keep_failed", False):  # -K: only ever turns it on, as Nix's does
         settings = settings.with_overrides(keep_failed=True)
     return settings
+
+
+def keyed_command(args: argparse.Namespace, command: list[object]) -> list[object]:
+    """`command`, the evaluation cache's words for a command line, with its ``--option``
+    pairs: a setting can change what an evaluation makes (a ``pypi:`` package's `prefer`),
+    and a record made without the option must not answer for it. Without any, the words are
+    those the fast path (pybuild/fastpath.py), which takes no ``--option``, names."""
+    return [*command, args.option] if args.option else command
 
 
 def add_build_flags(p: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ from .common import (
     completes_attrs,
     evaluate_recorded,
     get_settings,
+    keyed_command,
     located_python,
     open_store,
     print_json,
@@ -189,7 +190,7 @@ def _install_key(args: argparse.Namespace, profile: Any, current: Any) -> str:
         profile.name,
         repr(manifest),
     ]
-    return cache_key(profile.store, command)
+    return cache_key(profile.store, keyed_command(args, command))
 
 
 def _unchanged(profile: Any, current: Any, key: str) -> bool:

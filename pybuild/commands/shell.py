@@ -19,6 +19,7 @@ from .common import (
     file_attrs,
     file_environment,
     get_settings,
+    keyed_command,
     located_python,
     open_store,
     package_set,
@@ -199,7 +200,7 @@ def _cache_key(args: argparse.Namespace, store: Any) -> str:
         located_python(args),
         args.file,
     ]
-    return cache_key(store, command)
+    return cache_key(store, keyed_command(args, command))
 
 
 class _NotRunOptions(Exception):
@@ -345,4 +346,4 @@ def _run_cache_key(args: argparse.Namespace, store: Any) -> str:
         located_python(args),
         args.file,
     ]
-    return cache_key(store, command)
+    return cache_key(store, keyed_command(args, command))
