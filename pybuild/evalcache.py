@@ -102,6 +102,8 @@ _SHELLS_OWN = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})
 _DAMAGED = (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError)
 _volatile: list[str] = []
 _expiry: list[float] = []  # when the running evaluation's answer stops holding (time.time())
+_warned: list[str] = []  # what the running evaluation warned of (a yanked release it took)
+_answer_warned: list[str] = []  # what the record's answer just looked up warned of
 # The os functions that answer questions about a path; os.path, pathlib and glob call them.
 _PROBES = (
     "stat",
@@ -116,6 +118,21 @@ def volatile(reason: str) -> None:
     the network): it is then not cached. Code that does so calls this; it costs nothing
     outside a recorded evaluation."""
     _volatile.append(reason)
+
+
+def warned(line: str) -> None:
+    """Say that the running evaluation printed the warning `line` (a yanked release taken):
+    its record keeps it, and a command answered from the record says it again
+    (:func:`repeat_warnings`), since what was worth a warning must never turn silent. It
+    costs nothing outside a recorded evaluation."""
+    _warned.append(line)
+
+
+def repeat_warnings() -> None:
+    """Print the warnings of the evaluation whose record answered the last :func:`lookup`,
+    once the command answers from it."""
+    for line in _answer_warned:
+        print(line, file=sys.stderr)
 
 
 def expires(at: float) -> None:
@@ -268,6 +285,7 @@ class Recorder:
             setattr(globber, name, staticmethod(getattr(os, name)))
         _volatile.clear()
         _expiry.clear()
+        _warned.clear()
         # The same variables behind a recording view; os.getenv reads it too.
         os.environ = _RecordingEnviron(real_environ, self.variables)  # noqa: B003
         try:
@@ -503,6 +521,7 @@ def lookup(store: Any, key: str) -> list[CachedTarget] | None:
     try:
         for inputs, targets in _answers(_record_path(store, key)):
             if _unchanged(inputs):
+                _answer_warned[:] = inputs.get("warned", ())
                 return targets
     except _DAMAGED:
         return None
@@ -588,6 +607,8 @@ def save(store: Any, key: str, recorder: Recorder, targets: Sequence[Any]) -> No
         return
     if _expiry:
         inputs["expires"] = min(_expiry)
+    if _warned:
+        inputs["warned"] = list(_warned)
     entry = {
         "inputs": inputs,
         "targets": [{"drv": t.drv_name, "outputs": dict(t.output_paths)} for t in targets],

@@ -272,6 +272,9 @@ def _with_outputs(
     with HeldRoots(store.var, names):
         if not _valid(store.var, names):
             return None
+        from .evalcache import repeat_warnings  # loaded by the lookup
+
+        repeat_warnings()  # what the evaluation warned of, as though it ran again
         return use([os.path.join(store.dir, name) for name in names])
 
 

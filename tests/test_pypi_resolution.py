@@ -167,3 +167,35 @@ def test_a_yanked_release_is_taken_only_when_pinned_and_then_with_a_warning(
     assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in pinned.stderr
     quiet = cli("build", "-q", "--dry-run", "--option", "eval_cache", "false", "pypi:trumpet==2.0")
     assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in quiet.stderr  # -q: too
+
+
+def test_a_command_answered_without_evaluating_says_its_warnings_again(
+    dists: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The evaluation cache's answer repeats what the evaluation warned of: a yanked release
+    taken is never silent, the second time either."""
+    from pybuild import evalcache
+    from pybuild.cli import main
+    from pybuild.generate import plan
+
+    trumpet = [p for p in dists if p.name.startswith("trumpet-2.0")]
+    url = write_index(
+        tmp_path / "index", dists, yanked=dict.fromkeys((p.name for p in trumpet), "")
+    )
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)  # the index's files count as old
+    assert main(["build", "pypi:trumpet==2.0"]) == 0
+    first = capsys.readouterr()
+    assert first.err.count("warning: trumpet 2.0 is yanked") == 1
+
+    def no_plan(_: object) -> None:
+        raise AssertionError("evaluated again")
+
+    monkeypatch.setattr(plan, "_tell", no_plan)
+    assert main(["build", "pypi:trumpet==2.0"]) == 0
+    again = capsys.readouterr()
+    assert again.out == first.out and again.err.count("warning: trumpet 2.0 is yanked") == 1

@@ -661,7 +661,7 @@ def recorded_valid(store: Any, key: str | None) -> Iterator[list[Any] | None]:
     """The targets the evaluation record `key` holds, while their outputs are valid: held as
     temporary roots for the block (taken before checking, so no gc takes them between), or
     None when there is no record, it no longer holds, or an output is gone."""
-    from ..evalcache import lookup
+    from ..evalcache import lookup, repeat_warnings
     from ..store.temproots import temp_roots
 
     cached = lookup(store, key) if key else None
@@ -670,7 +670,10 @@ def recorded_valid(store: Any, key: str | None) -> Iterator[list[Any] | None]:
         return
     outputs = [p for t in cached for p in t.output_paths.values()]
     with temp_roots(store, outputs):
-        yield cached if all(store.is_valid(p) for p in outputs) else None
+        valid = all(store.is_valid(p) for p in outputs)
+        if valid:
+            repeat_warnings()  # what the evaluation warned of, as though it ran again
+        yield cached if valid else None
 
 
 def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:

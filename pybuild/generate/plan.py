@@ -201,13 +201,26 @@ def _tell(plan: Plan) -> None:
     """Print the plan's warnings and notes (a recipe passed over, a project held back): each
     time it is used, from the cache too, since an old release must never be chosen silently
     and a second run of the same command would otherwise say nothing of it. Under ``-q``,
-    only those that are warnings (a yanked release's note is one)."""
-    for warning in plan.warnings:
-        print(f"pybuild: warning: {warning}", file=sys.stderr)
-    for pin in plan.pins.values():
-        for note in pin.notes:
-            if not _QUIET["notes"] or note.startswith("warning:"):
-                print(f"pybuild: {note}", file=sys.stderr)
+    only those that are warnings (a yanked release's note is one). The warnings are the
+    evaluation record's too (:func:`~pybuild.evalcache.warned`): a command answered from it,
+    without evaluating, says them again; the notes only where it evaluates."""
+    from ..evalcache import warned
+
+    warnings = [f"pybuild: warning: {warning}" for warning in plan.warnings]
+    warnings += [f"pybuild: {n}" for p in plan.pins.values() for n in p.notes if _is_warning(n)]
+    for line in warnings:
+        print(line, file=sys.stderr)
+        warned(line)
+    if not _QUIET["notes"]:
+        for pin in plan.pins.values():
+            for note in pin.notes:
+                if not _is_warning(note):
+                    print(f"pybuild: {note}", file=sys.stderr)
+
+
+def _is_warning(note: str) -> bool:
+    """Whether a pin's note is a warning (a yanked release taken), which -q prints too."""
+    return note.startswith("warning:")
 
 
 def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "any") -> Plan:

@@ -135,7 +135,7 @@ def write_index(
     The files are copied to ``root/files/`` and each project gets ``root/<project>/index.json``
     linking to them relatively (``../files/<name>``), so the same folder works when served.
     `requires_python` gives a file (by name) the ``requires-python`` the index lists for it,
-    `yanked` the reason it is yanked for (PEP 592).
+    `yanked` the reason it is yanked for (PEP 592; "" for none given).
     """
     root = Path(root)
     (root / "files").mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def write_index(
                 "url": f"../files/{p.name}",
                 "hashes": {"sha256": hashlib.sha256(p.read_bytes()).hexdigest()},
                 "requires-python": (requires_python or {}).get(p.name),
-                "yanked": (yanked or {}).get(p.name, False),
+                "yanked": (yanked or {}).get(p.name) or p.name in (yanked or {}),
                 "size": p.stat().st_size,
             }
             for p in sorted(paths)
