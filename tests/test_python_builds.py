@@ -49,7 +49,7 @@ build_index = _fixtures.build_index
 build_index_http = _fixtures.build_index_http
 use_index = _fixtures.use_index
 
-SITE = "lib/python3.11/site-packages"
+SITE = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
 GREETING = "HELLO FROM GREET!"
 
 

@@ -10,8 +10,11 @@ process start and hashing its executable costs a read, so both are cached in
 Example::
 
     >>> py = Interpreter.current()
-    >>> py.site_packages
-    'lib/python3.11/site-packages'
+    >>> py.version_info[:2] == sys.version_info[:2]
+    True
+    >>> py312 = Interpreter(py.executable, "3.12.4", py.implementation, py.tags, py.executable_hash)
+    >>> py312.site_packages
+    'lib/python3.12/site-packages'
 """
 
 from __future__ import annotations
