@@ -304,7 +304,8 @@ def test_settings() -> None:
 def test_the_interpreters_own_site_packages_are_empty(box: dict[str, Any]) -> None:
     import sysconfig
 
-    site = sysconfig.get_paths()["purelib"]
+    # The installation's own, which the cell mounts: a venv's are outside it, so not there.
+    site = sysconfig.get_paths(vars={"base": sys.base_prefix})["purelib"]
     if not os.listdir(site) or site.startswith(("/usr/", "/opt/")):
         pytest.skip("this interpreter's site-packages is empty or a system folder")
     result = run_in(box, f"import os; print(len(os.listdir({site!r})))")
