@@ -15,6 +15,7 @@ or from a recipe folder) gives the same output.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -425,7 +426,8 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
         "import sys\nif 'main_package' not in sys.modules:\n"
         "    raise ImportError('the main_package package should be imported before companion')\n"
     )
-    (tmp_path / "broken.cpython-311-x86_64-linux-gnu.so").write_bytes(b"not an ELF file")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]  # the running interpreter's own
+    (tmp_path / f"broken{suffix}").write_bytes(b"not an ELF file")
     (tmp_path / "dep").mkdir()
     (tmp_path / "dep" / "__init__.py").write_text("")
     (tmp_path / "stale").mkdir()
