@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 
 from pybuild.bundled import example_overlays
-from pybuild.errors import UnsupportedInterpreter
 from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.environment import VersionConflict
 from pybuild.python.package import PythonPackage
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
-from support.setbuild import shared_root
+from support.setbuild import shared_root, unsupported_here
 
 pytestmark = pytest.mark.network
 
@@ -110,7 +109,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         store = Store.default()
         pkgs = package_set()
         # Make every derivation while this home is the default one (fetch cache, builder).
-        built = [n for n in BUILT if n != "numpy_1" or _numpy_1_unsupported(pkgs) is None]
+        built = [n for n in BUILT if n != "numpy_1" or unsupported_here(pkgs, "numpy_1") is None]
         targets = [pkgs[name].drv for name in built]
         fates = realise(targets, store, BuildOptions(jobs=2, log=io.StringIO()))
         failed = {d.drv_name: r.describe() for d, r in fates.items() if not r.ok}
@@ -121,20 +120,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             store.registry.close()
 
 
-def _numpy_1_unsupported(pkgs: PackageSet) -> str | None:
-    """Why numpy_1's release cannot exist for the running interpreter (1.26.4 has no wheel for
-    3.13 and later), or None when it can."""
-    try:
-        pkgs.numpy_1.attrs  # noqa: B018 - evaluating is the point
-    except UnsupportedInterpreter as exc:
-        return str(exc)
-    return None
-
-
 @pytest.fixture(scope="module")
 def numpy_1() -> None:
     """Skips a test of numpy_1 where the running interpreter has none, saying why."""
-    reason = _numpy_1_unsupported(package_set())
+    reason = unsupported_here(package_set(), "numpy_1")
     if reason is not None:
         pytest.skip(reason)
 

@@ -16,11 +16,13 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from site import getsitepackages
 
 import pytest
 
+from pybuild.pkgset import package_set
 from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
-from support.setbuild import home_environ, shared_root
+from support.setbuild import home_environ, shared_root, unsupported_here
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +63,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
     python = venv / "bin" / "python"
+    if sys.prefix != sys.base_prefix:
+        _see_the_running_venvs_packages(python)
     # --force-reinstall: the editable pybuild seen through --system-site-packages is not it.
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall",
@@ -72,6 +76,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
     yield Installed(wheel, python, Path(site))
+
+
+def _see_the_running_venvs_packages(python: Path) -> None:
+    """Add the running venv's site folders to the venv of `python`, after its own: a venv made
+    from a venv is one of its base interpreter, whose site-packages --system-site-packages adds,
+    so pybuild's dependencies, installed in the running venv, were missing."""
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(site) / "_running_venv.pth").write_text("".join(f"{f}\n" for f in getsitepackages()))
 
 
 # The wheel's user has no checkout on PYTHONPATH (a developer running the tests may).
@@ -222,6 +237,10 @@ def test_each_overlay_example_builds_from_an_installed_wheel(
     # examples do not change (fonttools and its test suite, pillow, …) are built once a run,
     # by whichever test needs them first; the installed pybuild makes the same output paths.
     root = shared_root(tmp_path_factory)
+    if example == "numpy_1_everywhere.py":
+        reason = unsupported_here(package_set(), "numpy_1")
+        if reason is not None:
+            pytest.skip(reason)
     overlay = installed.site / "pybuild" / "overlays" / example
     cwd = tmp_path_factory.mktemp("elsewhere")
     result = pybuild(

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from pybuild.errors import UsageError
+from pybuild.errors import UnsupportedInterpreter, UsageError
+from pybuild.pkgset import PackageSet
 from pybuild.python.locate import locate_python
 
 
@@ -24,6 +25,16 @@ def need_python(version: str) -> None:
         locate_python(version)
     except UsageError:
         pytest.skip(f"CPython {version} is not installed")
+
+
+def unsupported_here(pkgs: PackageSet, attr: str) -> str | None:
+    """Why the set's `attr` cannot exist for the running interpreter (its release has no wheel
+    for it, as numpy_1's 1.26.4 for 3.13 and later), or None when it can."""
+    try:
+        pkgs[attr].attrs  # noqa: B018 - evaluating is the point
+    except UnsupportedInterpreter as exc:
+        return str(exc)
+    return None
 
 
 def shared_root(factory: pytest.TempPathFactory, python: str | None = None) -> Path:
