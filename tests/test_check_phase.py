@@ -194,10 +194,13 @@ def test_only_the_log_of_the_build_that_made_the_output_counts(
 
 
 def test_build_all_reports_each_attributes_tests(
-    pkgs: PackageSet, build_index: BuildIndex, tmp_path: Path
+    pkgs: PackageSet, build_index: BuildIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A set of pytest (and what it needs), setuptools, ``counted`` (tests pass) and
-    ``failing`` (its one test fails): the report gives each attribute's counts, or null."""
+    ``failing`` (its one test fails): the report gives each attribute's counts, or null. In a
+    home of its own: the module's has ``counted`` built already by the tests above (the same
+    derivation), whose report would be valid, not built."""
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home"))
     recipes = tmp_path / "set"
     recipes.mkdir()
     # pytest's closure, and the backports its recipe names for older interpreters
