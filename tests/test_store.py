@@ -16,7 +16,7 @@ import pytest
 
 from pybuild.errors import InvalidName, InvalidPath, PathNotValid, UsageError
 from pybuild.hashing import hash_path
-from pybuild.store import Problem, Store, default_home
+from pybuild.store import Problem, Store, default_home, registry
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import HASH_LEN, HASH_PART_RE, check_name, make_name, split_name
 from pybuild.store.references import hash_and_scan
@@ -885,3 +885,32 @@ def test_adding_texts_loads_neither_tempfile_nor_shutil(store: Store) -> None:
     assert store.is_valid(name) and store.path(name).read_text() == "kept"
     assert sorted({"tempfile", "shutil", "lzma"} & set(loaded)) == []
     assert os.listdir(store.tmp_dir) == []  # its working folder removed, without shutil
+
+
+def test_a_threads_registry_connection_is_closed_in_it_when_it_ends_and_at_exit(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection left to the collector is a ResourceWarning from Python 3.13 (``unclosed
+    database``), printed at exit by ``-X dev``; SQLite wants it closed by its own thread."""
+    opened_in, closed_in = [], []
+    close = registry._Connection.close
+
+    def closing(conn: registry._Connection) -> None:
+        closed_in.append(threading.get_ident())
+        close(conn)
+
+    def opening() -> None:
+        store.registry.open()
+        opened_in.append(threading.get_ident())
+
+    monkeypatch.setattr(registry._Connection, "close", closing)
+    worker = threading.Thread(target=opening)
+    worker.start()
+    worker.join()
+    assert closed_in == opened_in
+    root = str(Path(__file__).resolve().parent.parent)
+    code = f"import sys; sys.path.insert(0, {root!r}); from pybuild.store import Store; "
+    code += f"print(Store({str(store.home)!r}).is_valid({'0' * HASH_LEN + '-x'!r}))"
+    probe = [sys.executable, "-X", "dev", "-c", code]
+    shown = subprocess.run(probe, capture_output=True, text=True, check=True)
+    assert shown.stdout == "False\n" and shown.stderr == ""

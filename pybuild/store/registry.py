@@ -19,6 +19,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,10 @@ class Registry:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._open()
+            # Closed when this thread's locals go (the thread ends) or at exit, whichever is
+            # first: a connection left to the collector is a ResourceWarning from Python 3.13.
+            self._local.closer = _Closer()
+            weakref.finalize(self._local.closer, conn.close)
         return conn
 
     def open(self) -> None:
@@ -219,7 +224,7 @@ class Registry:
         """Close this thread's connection (others close when their thread ends)."""
         if getattr(self._local, "conn", None) is not None:
             self._local.conn.close()
-            self._local.conn = None
+            self._local.conn = self._local.closer = None
 
     def is_valid(self, path: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM valid_paths WHERE path = ?", (path,)).fetchone()
@@ -393,6 +398,12 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 # Not failures of the file: a constraint is the registry's own rule, which callers handle (the
 # collector skips a path that something refers to); a programming error is a bug to show whole.
 _PASSED_ON = (sqlite3.IntegrityError, sqlite3.ProgrammingError)
+
+
+class _Closer:
+    """Lives as long as a thread's connection is the registry's: its finalizer closes it."""
+
+    __slots__ = ("__weakref__",)
 
 
 class _Connection(sqlite3.Connection):
