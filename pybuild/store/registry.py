@@ -129,7 +129,7 @@ class Registry:
             # Closed when this thread's locals go (the thread ends) or at exit, whichever is
             # first: a connection left to the collector is a ResourceWarning from Python 3.13.
             self._local.closer = _Closer()
-            weakref.finalize(self._local.closer, conn.close)
+            weakref.finalize(self._local.closer, _close, conn)
         return conn
 
     def open(self) -> None:
@@ -398,6 +398,13 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 # Not failures of the file: a constraint is the registry's own rule, which callers handle (the
 # collector skips a path that something refers to); a programming error is a bug to show whole.
 _PASSED_ON = (sqlite3.IntegrityError, sqlite3.ProgrammingError)
+
+
+def _close(conn: sqlite3.Connection) -> None:
+    """Close a thread's connection; at exit, one of a thread still running is left to the
+    process's end (SQLite refuses to close it from another thread: no error to print then)."""
+    with contextlib.suppress(sqlite3.ProgrammingError):
+        conn.close()
 
 
 class _Closer:
