@@ -173,12 +173,14 @@ def no_file_to_pin(
 
 
 def _platform_of(order: Sequence[Tag]) -> tuple[str, str] | None:
-    """The platform of :data:`PLATFORMS` the interpreter's most specific tag is on, if any."""
-    tag = order[0].platform if order else ""
-    for kind, arch in PLATFORMS:
-        named = tag == f"{kind}_{arch}" or _os_release(kind, tag) is not None
-        if named and tag.endswith(f"_{arch}"):
-            return kind, arch
+    """The platform of :data:`PLATFORMS` the interpreter is on, if any: that of its most
+    specific tag that names one (packaging from 26.4 lists the bare ``linux_x86_64`` first,
+    which no index's wheel is for)."""
+    for platform in dict.fromkeys(t.platform for t in order):
+        for kind, arch in PLATFORMS:
+            named = platform == f"{kind}_{arch}" or _os_release(kind, platform) is not None
+            if named and platform.endswith(f"_{arch}"):
+                return kind, arch
     return None
 
 

@@ -167,6 +167,9 @@ def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
     assert str(info.value).startswith("spin 1.0 does not support manylinux_x86_64: ")
     assert "its wheels are for win_amd64" in str(info.value)
     assert "update-pins" not in info.value.hint
+    # packaging from 26.4 puts the bare linux tag first: the platform is the first named one.
+    with pytest.raises(UnsupportedInterpreter, match="does not support manylinux_x86_64"):
+        choose_pinned("spin", "1.0", pins, ("cp311-cp311-linux_x86_64", *tags), lambda: True)
     # A platform the pins were not written for is not known to be unsupported.
     with pytest.raises(NoPinnedWheel) as missing:
         choose_pinned("spin", "1.0", pins, ("cp311-cp311-musllinux_1_2_x86_64",), lambda: True)
