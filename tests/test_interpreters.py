@@ -187,3 +187,22 @@ def test_a_backport_is_a_dependency_only_below_the_version_that_has_it() -> None
     }
     assert "typing-extensions" not in names["3.13"] and "rpds-py" in names["3.13"]
     assert ("typing-extensions" in names[THIS]) == (sys.version_info < (3, 13))
+
+
+def test_the_identity_names_the_platform_as_every_packaging_lists_its_tags() -> None:
+    """packaging from 26.4 lists the bare linux tag first, which names no C library: the
+    identity (and so every store path) must not change with packaging's version."""
+    from pybuild.python.interpreter import Interpreter
+
+    py = Interpreter.current()
+    glibc = ("cp311-cp311-manylinux_2_36_x86_64", "cp311-cp311-manylinux_2_17_x86_64")
+    bare = "cp311-cp311-linux_x86_64"
+    old, new = [
+        Interpreter(py.executable, "3.11.7", py.implementation, tags, py.executable_hash)
+        for tags in ((*glibc, bare), (bare, *glibc))
+    ]
+    assert old.identity == new.identity and "manylinux_2_36_x86_64" in new.identity
+    older_glibc = Interpreter(
+        py.executable, "3.11.7", py.implementation, (bare, *glibc[1:]), py.executable_hash
+    )
+    assert older_glibc.identity != new.identity

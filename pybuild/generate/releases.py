@@ -99,7 +99,8 @@ class Releases:
         self._versions: dict[Hashable, list[Version]] = {}  # the index's pages do not change
         self._tag_set = frozenset(self.tags)
         # what the backend answers depends on the Python running it, and its platform
-        self._prepared = f"{_METADATA} {python.implementation}-{python.version} {self.tags[0]}"
+        platform = python.platform_tag
+        self._prepared = f"{_METADATA} {python.implementation}-{python.version} {platform}"
 
     def __enter__(self) -> Releases:
         return self

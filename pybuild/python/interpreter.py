@@ -113,9 +113,17 @@ class Interpreter(Frozen):
         return f"lib/python{self.version_xy}/site-packages"
 
     @cached
+    def platform_tag(self) -> str:
+        """The most specific tag that names the platform's release (``manylinux_2_36_x86_64``,
+        ``macosx_14_0_arm64``): packaging from 26.4 lists the bare ``linux_x86_64`` first,
+        which names no C library, and would change with packaging's version alone."""
+        return next((t for t in self.tags if not _BARE_LINUX.search(t)), self.tags[0])
+
+    @cached
     def identity(self) -> str:
-        """One line for a derivation's environment: changes whenever the interpreter does."""
-        return f"{self.implementation}-{self.version} {self.executable_hash} {self.tags[0]}"
+        """One line for a derivation's environment: changes whenever the interpreter does (its
+        version, its binary, the platform it runs on), never with pybuild's libraries."""
+        return f"{self.implementation}-{self.version} {self.executable_hash} {self.platform_tag}"
 
     def __eq__(self, other: object) -> bool:
         return self is other or (isinstance(other, Interpreter) and self._facts == other._facts)
@@ -159,6 +167,8 @@ class Interpreter(Frozen):
         return found
 
 
+# A tag of the plain linux platform, which no index's wheel is for (linux_x86_64).
+_BARE_LINUX = re.compile(r"-linux_[^-]+$")
 # The parameters of __init__: a fact added there is compared and cached without more ado.
 _FACTS = Interpreter.__init__.__code__.co_varnames[1 : Interpreter.__init__.__code__.co_argcount]
 
@@ -173,7 +183,9 @@ def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
     from ..store import default_home
 
     base = cache_dir or facts_folder(default_home())
-    key = f"{real}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    from packaging import __version__ as packaging  # its tags are the facts' too
+
+    key = f"{real}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{packaging}"
     return base / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
 
