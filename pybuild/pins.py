@@ -131,7 +131,44 @@ def _unsupported(
     platforms = [p for p in PLATFORMS if _pins_platform(pinned, p)]
     if platform is not None and platforms and platform not in platforms:
         return _unsupported_platform(pname, version, platform, platforms)
+    if platform is not None:
+        return _too_old(pname, version, pinned, order, platform)
     return None
+
+
+def _too_old(
+    pname: str,
+    version: str,
+    pinned: Sequence[DistFile],
+    order: Sequence[Tag],
+    platform: tuple[str, str],
+) -> UnsupportedInterpreter | None:
+    """The error for a machine whose glibc or macOS is older than every pinned wheel of this
+    interpreter on its platform asks for (numpy's cp312 wheels need glibc 2.27; CentOS 7 has
+    2.17): pinning again would find no other. None when no wheel of its kind tells so."""
+    kind, arch = platform
+    here = max((r for t in order if (r := _os_release(kind, t.platform))), default=None)
+    needed = [
+        r
+        for f in pinned
+        if _same_interpreter(f.tags, order)
+        for t in f.tags
+        if t.platform.endswith(f"_{arch}") and (r := _os_release(kind, t.platform))
+    ]
+    if here is None or not needed or min(needed) <= here:
+        return None
+    system = "glibc" if kind == "manylinux" else "macOS"
+    oldest = ".".join(map(str, min(needed)))
+    reason = (
+        f"its wheels for this interpreter need {system} {oldest} or newer, and this machine"
+        f" has {system} {'.'.join(map(str, here))}"
+    )
+    error = UnsupportedInterpreter(pname, version, f"{kind}_{arch}", reason)
+    error.hint = (
+        "build it on a newer system, or give the set an older release, or the package built"
+        " from its sdist (an overlay)"
+    )
+    return error
 
 
 def pins_every_file(names: Iterable[str], files: Iterable[DistFile]) -> bool:

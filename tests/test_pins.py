@@ -156,6 +156,29 @@ def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> No
         assert "pybuild update-pins spin" in info.value.hint
 
 
+def test_a_system_older_than_every_wheel_of_its_platform_is_told_so() -> None:
+    """numpy's cp312 Linux wheels need glibc 2.27: on CentOS 7 (2.17) the pins are whole and
+    pinning again finds nothing, so the release is unsupported there, by the system's age."""
+    pins = _pins(
+        *(f"cp3{minor}-cp3{minor}-manylinux_2_27_x86_64" for minor in range(10, 15)),
+        *(f"cp3{minor}-cp3{minor}-macosx_10_13_x86_64" for minor in range(10, 15)),
+    )
+    centos = ("cp312-cp312-manylinux_2_17_x86_64", "cp312-cp312-manylinux2014_x86_64")
+    with pytest.raises(UnsupportedInterpreter) as info:
+        choose_pinned("spin", "1.0", pins, centos, lambda: True)
+    assert "need glibc 2.27 or newer, and this machine has glibc 2.17" in str(info.value)
+    assert "update-pins" not in info.value.hint
+    old_mac = ("cp312-cp312-macosx_10_9_x86_64", "cp312-cp312-macosx_10_9_universal2")
+    with pytest.raises(UnsupportedInterpreter, match=r"need macOS 10\.13 or newer"):
+        choose_pinned("spin", "1.0", pins, old_mac, lambda: True)
+    # A newer system takes the wheel; pins not known to be whole still say pin again.
+    newer = ("cp312-cp312-manylinux_2_36_x86_64", "cp312-cp312-manylinux_2_27_x86_64")
+    assert choose_pinned("spin", "1.0", pins, newer)[0].endswith("manylinux_2_27_x86_64.whl")
+    with pytest.raises(NoPinnedWheel) as missing:
+        choose_pinned("spin", "1.0", pins, centos, lambda: False)
+    assert not isinstance(missing.value, UnsupportedInterpreter)
+
+
 def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
     """Pins for other platforms alone, with every interpreter, that are every file of the
     release: update-pins found none for this one, so the recipe cannot exist here (nixpkgs'
