@@ -667,6 +667,15 @@ def test_requires_python_in_metadata_makes_the_resolver_backtrack(pkgs) -> None:
     assert "the set's interpreter is Python 3." in str(info.value)
 
 
+def test_a_pinned_version_the_index_never_had_is_named(pkgs) -> None:
+    """beta==0.7: the index has beta 0.5 and 1.0; the error says it has no 0.7 at all, not
+    only what it has, among which the reader would look for it."""
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("beta", "0.7")
+    text = " ".join(str(info.value).split())
+    assert "and the index has beta 0.5, 1.0 but no beta 0.7 at all" in text, text
+
+
 def test_a_release_requires_python_leaves_out_is_named_with_what_it_needs(
     pkgs, index: Path
 ) -> None:

@@ -100,6 +100,8 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
             needs += [(_who(info), str(info.requirement.specifier)) for info in infos]
             continue
         within = merged((i.requirement.specifier for i in infos), provider.constraints.get(name))
+        for version in provider.never_released(name, [i.requirement.specifier for i in infos]):
+            lines.append(f"  but no {name} {version} at all")
         fileless = provider.no_file(name, within)
         for version in list(fileless)[-_LEFT_OUT_SHOWN:]:
             line, python = _without_file(name, version, fileless[version], provider.releases.tags)

@@ -43,7 +43,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 from resolvelib import BaseReporter
 
 from .errors import GenerateError
@@ -112,6 +112,14 @@ class Chosen:
     requirements: list[Req] = field(default_factory=list)  # of the plain project
     extra_requirements: dict[str, list[Req]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # why not the set's recipe, or the newest
+
+
+def _is_released(pinned: str, released: set[Version]) -> bool:
+    """Whether an exact pin's version is among `released` (as versions compare: 2.0 is 2.0.0)."""
+    try:
+        return Version(pinned) in released
+    except InvalidVersion:
+        return True  # no version a release can have: not this note's to say
 
 
 def _key(name: str, extras: Iterable[str]) -> str:
@@ -221,6 +229,22 @@ class _Provider:
         shown = ", ".join(str(v) for v in versions[-_SHOWN:])
         older = len(versions) - _SHOWN
         return f"the index has {name} {shown}" + (f" and {older} older" if older > 0 else "")
+
+    def never_released(self, name: str, specifiers: Iterable[SpecifierSet]) -> list[str]:
+        """The exact versions `specifiers` pin (``numpy==2.0.0rc1``, a build requirement of
+        scikit-learn 1.4.2) that the index has no file of, of any kind: an error names them,
+        or they would seem to hide among the older releases it counts."""
+        from ..index import PackageIndexError
+
+        pinned = [s.version for spec in specifiers for s in spec if s.operator in ("==", "===")]
+        pinned = [v for v in dict.fromkeys(pinned) if "*" not in v]
+        if not pinned:
+            return []
+        try:
+            released = {f.version for f in self.releases.files(name)}
+        except (GenerateError, PackageIndexError):
+            return []  # the project itself is missing: said by what the index has
+        return [v for v in pinned if not _is_released(v, released)]
 
     def no_file(self, name: str, within: SpecifierSet) -> dict[Version, set[Tag]]:
         """Releases `within` the versions asked for that the index has but with no file this
