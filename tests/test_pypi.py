@@ -1537,6 +1537,25 @@ def test_a_lock_decided_by_a_platform_marker_holds_on_this_platform_only(
     assert "environments" not in tomllib.loads(lock.read_text())
 
 
+def test_a_lock_of_an_imported_folder_keeps_the_files_own_platform_markers(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """requirements.txt asks for winonly on Windows alone: import leaves it out here, and the
+    lock of the folder's env must not claim to hold on Windows, though no locked release's
+    metadata has a platform marker."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text('beta\nwinonly; sys_platform == "win32"\n')
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    out = tmp_path / "out"
+    cli("import", str(requirements), "-o", str(out), *recipes)
+    assert 'decided=["sys_platform"]' in (out / "shell.py").read_text()
+    lock = out / "pylock.toml"
+    cli("lock", "-f", str(out / "shell.py"), "env", "-o", str(lock))
+    data = tomllib.loads(lock.read_text())
+    assert "winonly" not in [p["name"] for p in data["packages"]]
+    assert data["environments"] == [f"sys_platform == '{sys.platform}'"]
+
+
 def test_a_lock_of_a_platform_wheel_holds_for_this_environment_only(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

@@ -170,7 +170,7 @@ def _lock(args: argparse.Namespace) -> int:
         pkgs = package_set(args)
         chosen = select_attrs(pkgs, args.attrs)
         env = pkgs.python.with_packages(lambda ps: chosen)
-    decided = decided_variables(env.closure, pkgs)
+    decided = decided_variables(env.closure, pkgs, env.decided_by)
     lock = lock_packages(env.closure, env.python.version, folder=out.parent, decided=decided)
     text = format_pylock(lock)
     write_atomic(out, text)

@@ -212,7 +212,8 @@ def import_file(
     _check_requires_python(spec, path, pkgs.interpreter)
     if isinstance(spec, Lock):
         _check_environments(spec, path, pkgs.interpreter)
-    plan = get_plan(pkgs, request_for(spec, path, all_from_index), refresh=refresh)
+    request = request_for(spec, path, all_from_index)
+    plan = get_plan(pkgs, request, refresh=refresh)
     if isinstance(spec, RequirementsFile):
         _check_required_hashes(spec, plan, path)
     texts = {
@@ -229,6 +230,7 @@ def import_file(
         plan.python,
         pkgs.interpreter.version_xy,
         python,
+        _decided_by(request),
     )
     # the recipes' files: overlay.py and shell.py were checked before the resolution
     _refuse_overwriting(folder, [n for n in texts if n.startswith(RECIPES_FOLDER)])
@@ -330,13 +332,26 @@ def written_by_import(path: str | Path) -> bool:
         return False
 
 
-def folder_environment(pkgs: Any, packages: Sequence[str], python: str) -> Any:
+def _decided_by(request: Any) -> list[str]:
+    """The marker variables the request's own markers test, but python_version (the folder's
+    Python is fixed): their lines were kept or left out for this machine."""
+    from ..importers.pylock import marker_variables
+
+    markers = [line.requirement.marker for line in request.requirements]
+    return sorted({v for m in markers if m is not None for v in marker_variables(str(m))})
+
+
+def folder_environment(
+    pkgs: Any, packages: Sequence[str], python: str, decided: Sequence[str] = ()
+) -> Any:
     """``env`` of an imported folder's ``shell.py``: the environment of `packages`, a list
     ``pybuild import`` decided for Python `python` (``X.Y``), whose markers (``tomli;
     python_version < "3.11"``) and wheels left some packages out or in. A set for another
     Python would silently lack or add packages, so it is refused: the import is to be run
     again for it. The ``X.Y`` is what ``python_version`` markers and wheels' tags are decided
-    by; a later patch release of the same Python still serves.
+    by; a later patch release of the same Python still serves. `decided` are the other marker
+    variables the imported file's own markers test (``pywin32; sys_platform == "win32"``):
+    ``pybuild lock`` of the environment holds where they have this machine's values only.
 
     Example::
 
@@ -357,7 +372,9 @@ def folder_environment(pkgs: Any, packages: Sequence[str], python: str) -> Any:
             f"run the import again for it: pybuild --python {here.version_xy} import FILE -o DIR"
         )
         raise error
-    return pkgs.python.with_packages(lambda ps: [ps[name] for name in packages])
+    env = pkgs.python.with_packages(lambda ps: [ps[name] for name in packages])
+    env.decided_by = tuple(decided)
+    return env
 
 
 def folder_overlay(folder: str | Path) -> Callable[[Any, Any], dict[str, Any]]:

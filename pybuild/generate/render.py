@@ -174,6 +174,7 @@ def shell_text(
     interpreter: str,
     python: str,
     python_option: str | None = None,
+    decided: Sequence[str] = (),
 ) -> str:
     """``shell.py`` of an imported folder: the environment of what `source` asked for.
 
@@ -181,6 +182,7 @@ def shell_text(
     ``X.Y``): markers such as ``python_version < "3.11"`` left some out or in. So the file
     says which, its ``env`` refuses a set for another Python (:func:`~.folder.folder_environment`),
     and `python_option`, what ``--python`` named at the import, makes its set with the same one.
+    `decided` are the other marker variables `source`'s own markers test, which its lock keeps.
     """
     about = (
         f"Its packages were decided for {interpreter} (the requirements' markers, such as"
@@ -208,5 +210,7 @@ def shell_text(
         arguments.append("recipes=recipes")
     arguments.append(f'overlays=[folder_overlay(Path(__file__).parent / "{RECIPES_FOLDER}")]')
     lines += _split(("pkgs = package_set(", arguments, ")"), 0, "")
-    lines.append(f"env = folder_environment(pkgs, packages, python={_q(python)})")
+    arguments = [_q(a) for a in decided]
+    decided_by = f", decided=[{', '.join(arguments)}]" if decided else ""
+    lines.append(f"env = folder_environment(pkgs, packages, python={_q(python)}{decided_by})")
     return "\n".join(lines) + "\n"

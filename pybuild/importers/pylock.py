@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,7 +332,9 @@ def lock_packages(
     )
 
 
-def decided_variables(packages: Sequence[Any], pkgs: Any) -> dict[str, str]:
+def decided_variables(
+    packages: Sequence[Any], pkgs: Any, also: Iterable[str] = ()
+) -> dict[str, str]:
     """The marker variables the requirements of `packages` (an environment's closure, made in
     the set `pkgs`) test, but ``python_version``, each with its value for the set's
     interpreter: what the environment was decided by, for :func:`lock_environments`.
@@ -344,6 +346,8 @@ def decided_variables(packages: Sequence[Any], pkgs: Any) -> dict[str, str]:
     decided by ``sys_platform`` and ``platform_machine``, with a note on stderr: a lock
     narrowed too far is refused elsewhere, one claiming too much installs an incomplete set.
     A project's own folder (no version) has no metadata on the index and is not asked.
+    `also` are variables the environment's own list was decided by (an imported file's
+    markers: :attr:`~pybuild.python.environment.Environment.decided_by`).
     """
     import sys
 
@@ -355,7 +359,7 @@ def decided_variables(packages: Sequence[Any], pkgs: Any) -> dict[str, str]:
     from ..index import Index
     from ..lazy import force
 
-    used: set[str] = set()
+    used = set(also) - {"python_version"}
     unknown = []
     with Index() as index, Releases(index, pkgs) as releases:
         for pkg in packages:

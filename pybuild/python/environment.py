@@ -109,6 +109,11 @@ def _check_builds(
 class Environment:
     """A set of packages made into one virtual-environment-like store path."""
 
+    # The marker variables (sys_platform, …) that decided which packages it lists, beyond
+    # its releases' own requirements: an imported folder's, whose file's markers were
+    # evaluated for this machine (pybuild lock narrows its lock's environments by them).
+    decided_by: tuple[str, ...] = ()
+
     def __init__(
         self,
         python: Interpreter,
