@@ -44,6 +44,11 @@ class Status(enum.StrEnum):
     FAILED = "failed"  # its builder (or fetch, or check of its outputs) failed
     DEPENDENCY_FAILED = "dependency failed"  # not tried: an input failed
 
+    @property
+    def ok(self) -> bool:
+        """Whether the outputs are there: valid already, built, or copied from a cache."""
+        return self in (Status.VALID, Status.BUILT, Status.SUBSTITUTED)
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -61,7 +66,7 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in (Status.VALID, Status.BUILT, Status.SUBSTITUTED)
+        return self.status.ok
 
     @classmethod
     def failure(cls, error: PybuildError) -> BuildResult:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 _VALID = BuildResult(Status.VALID)
+_OK = frozenset(s for s in Status if s.ok)  # a Status is equal to its text, as a record has it
 
 
 def register(commands: Any) -> None:
@@ -266,7 +267,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
 def _succeeded(row: dict[str, Any]) -> bool:
     """Whether a record's outputs are there: built, copied from a cache, or valid already."""
-    return row["status"] in (Status.VALID, Status.BUILT, Status.SUBSTITUTED)
+    return row["status"] in _OK
 
 
 def _why_not_built(row: dict[str, Any]) -> str:
