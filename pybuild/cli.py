@@ -2,10 +2,11 @@
 """The ``pybuild`` command line: parse, dispatch to a command module, report errors.
 
 The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
-one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1;
-``--show-trace`` prints the whole traceback. Ctrl-C, SIGTERM and SIGHUP interrupt a command
-alike: what it made so far is cleaned up, and it exits with 128 + the signal's number. Once
-``shell`` or ``run`` has started its command, they are the command's (:mod:`pybuild.shell`).
+one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1,
+or 2 for a missing argument, as argparse does for one it finds; ``--show-trace`` prints the
+whole traceback. Ctrl-C, SIGTERM and SIGHUP interrupt a command alike: what it made so far
+is cleaned up, and it exits with 128 + the signal's number. Once ``shell`` or ``run`` has
+started its command, they are the command's (:mod:`pybuild.shell`).
 """
 
 from __future__ import annotations
@@ -154,10 +155,11 @@ def _command(argv: list[str]) -> int:
         if output_closed(exc):
             raise  # no error: the reader of the results has gone (main exits quietly)
         from .diagnostics import describe
+        from .errors import MissingArgument
 
         _close_progress()
         print(describe(exc, show_trace=args.show_trace), file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, MissingArgument) else 1  # 2: as argparse's own
     finally:
         _close_progress()
 

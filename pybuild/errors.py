@@ -21,6 +21,7 @@ __all__ = [
     "InvalidHash",
     "InvalidName",
     "InvalidPath",
+    "MissingArgument",
     "MissingAttribute",
     "MissingKey",
     "NoPinnedWheel",
@@ -56,6 +57,12 @@ class PybuildError(Exception):
 
 class UsageError(PybuildError):
     """The command line or an API call was given arguments that do not fit."""
+
+
+class MissingArgument(UsageError):
+    """The command line lacks an argument the command needs, found by pybuild's own check
+    where argparse cannot tell it (``build`` takes ATTR… or ``--all``; ``shell`` takes
+    ``-p`` or a ``shell.py``): the command line exits 2 for it, as for argparse's own."""
 
 
 class SettingsError(PybuildError):

@@ -1006,6 +1006,26 @@ def test_help() -> None:
     assert "usage: pybuild" in bare.stdout
 
 
+@pytest.mark.parametrize(
+    ("argv", "told"),
+    [
+        (["eval"], "the following arguments are required: ATTR"),
+        (["build"], "error: name what to build (ATTR…), or --all"),
+        (["config"], "error: say what to do: pybuild config show"),
+        (["shell"], "error: name packages with -p ATTR, or write a shell.py whose env is one"),
+    ],
+)
+def test_a_missing_argument_exits_2_whether_argparse_or_pybuild_finds_it(
+    argv: list[str], told: str, tmp_path: Path
+) -> None:
+    """As the README says for scripts: 2 for a command line lacking an argument, also one
+    that argparse cannot require (ATTR… or --all; -p or a shell.py), 1 for errors found in
+    what was asked."""
+    result = run_cli(*argv, cwd=tmp_path, check=False)  # no shell.py there
+    assert result.returncode == 2, result.stderr
+    assert told in result.stderr
+
+
 @pytest.mark.parametrize("argv", [["build", "--help"], ["key", "generate", "--help"]])
 def test_a_commands_help_is_wrapped_to_the_terminal_as_argparse_wraps_it(
     argv: list[str], monkeypatch: pytest.MonkeyPatch

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..errors import PybuildError, UnsupportedInterpreter, UsageError
+from ..errors import MissingArgument, PybuildError, UnsupportedInterpreter, UsageError
 from ..results import BuildResult, Status
 from .common import (
     NotAPackage,
@@ -130,7 +130,7 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
     if args.all and args.out_link:
         raise UsageError("--all makes no result link: drop -o (or name the attributes)")
     if not args.all and not args.attrs:
-        raise UsageError("name what to build (ATTR…), or --all")
+        raise MissingArgument("name what to build (ATTR…), or --all")
     if args.file:
         refuse_set_options(args)
 

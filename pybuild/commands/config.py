@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import UsageError
+from ..errors import MissingArgument
 from .common import get_settings
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -23,7 +23,7 @@ def register(commands: Any) -> None:
 
 
 def _no_action(args: argparse.Namespace) -> int:
-    raise UsageError("say what to do: pybuild config show")
+    raise MissingArgument("say what to do: pybuild config show")
 
 
 def _config_show(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 import os
 import shlex
 
-from ..errors import MissingAttribute, UsageError
+from ..errors import MissingArgument, MissingAttribute, UsageError
 from .common import (
     add_build_flags,
     add_dry_run,
@@ -131,7 +131,7 @@ def _environment(args: argparse.Namespace) -> Any:
         chosen = [p for p in _chosen(pkgs, args.packages) if p is not None]
         return pkgs.python.with_packages(lambda ps: chosen)
     if not os.path.exists("shell.py"):
-        raise UsageError("name packages with -p ATTR, or write a shell.py whose env is one")
+        raise MissingArgument("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
     backend_output(args)
     return file_environment("shell.py", ["env"])
