@@ -59,9 +59,7 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     module_name = name or f"pybuild_file_{abs(hash(file)):x}"
     spec = _spec(module_name, file)
     if spec is None or spec.loader is None:
-        raise UsageError(
-            f"{path}: " + ("not a Python file" if os.path.isfile(file) else "no such file")
-        )
+        raise _not_a_python_file(path, file)
     module = _new_module(spec)
     sys.modules[module_name] = module
     try:
@@ -70,7 +68,7 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
         raise
     except Exception as exc:
         if not os.path.isfile(file):  # asked only now: a set loads hundreds of files that exist
-            raise UsageError(f"{path}: no such file") from None
+            raise _not_a_python_file(path, file) from None
         if isinstance(exc, SyntaxError) and exc.filename == file:
             # Its traceback is the import system's compiling the file: nothing of the user's.
             raise EvalSyntaxError(exc) from exc.with_traceback(None)
@@ -79,6 +77,19 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
         said = f"{type(exc).__name__}: {exc}{close_names(exc)}"
         raise EvalError(f"while evaluating {path}: {said}") from exc
     return module
+
+
+def _not_a_python_file(path: str | Path, file: str) -> UsageError:
+    """What `path` is, which cannot be run as a Python file: nothing, a folder (told as one,
+    with where a folder of recipes is given, for the one who meant a recipe folder with
+    ``-f``), or a file of another kind."""
+    if os.path.isdir(file):
+        error = UsageError(f"{path} is a folder, not a Python file")
+        error.hint = "give a Python file; a recipe folder is given with --recipes DIR, not -f"
+        return error
+    return UsageError(
+        f"{path}: " + ("not a Python file" if os.path.isfile(file) else "no such file")
+    )
 
 
 def _spec(name: str, file: str) -> ModuleSpec | None:

@@ -1122,6 +1122,20 @@ def test_build_errors(tmp_path: Path) -> None:
         assert result.stderr.startswith("error: ")
 
 
+@pytest.mark.parametrize("name", ["recipes", "recipes.py"])
+@pytest.mark.parametrize("command", ["eval", "build"])
+def test_a_folder_given_to_f_is_told_as_a_folder(command: str, name: str, tmp_path: Path) -> None:
+    """It was told "no such file" of a folder that is there; a recipe folder has its option."""
+    folder = tmp_path / name
+    folder.mkdir()
+    result = run_cli(command, "-f", folder, "x", check=False)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {folder} is a folder, not a Python file\n"
+        "  hint: give a Python file; a recipe folder is given with --recipes DIR, not -f\n"
+    )
+
+
 def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> None:
     """``eval six.version`` prints ``"1.17.0"``, as ``nix eval .#six.version`` does: any value
     made of strings, numbers, booleans, None, lists and dicts is printed as JSON; a package's
