@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import OutOfSpace, PybuildError
-from .evaluate import EvalSyntaxError, RaisedAttributeError
+from .evaluate import EvalError, EvalSyntaxError, RaisedAttributeError
 from .userfiles import is_user_file
 
 __all__ = ["close_names", "describe", "in_a_row", "user_frame"]
@@ -55,10 +55,11 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
         lines.append(f"  at {_shown(file)}:{line}" + (f", in {function}" if function else ""))
         lines += _code_at(exc, file, line)
     lines += [f"  note: {note}" for note in getattr(exc, "__notes__", ())]
-    if not ours:
+    raised_by_a_file = isinstance(exc, EvalError)  # ours, carrying what the file's code raised
+    if not ours or raised_by_a_file:
         lines.append(
             f"  hint: {_HINT_TRACE}"
-            if place
+            if place or raised_by_a_file
             else f"  hint: a bug in pybuild? {_HINT_TRACE} and report it"
         )
     return "\n".join(lines)

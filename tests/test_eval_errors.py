@@ -434,6 +434,32 @@ def test_a_misspelt_name_in_a_recipe_names_the_close_ones_it_could_see(tmp_path:
     assert "NameError: name 'lenn' is not defined; did you mean 'len'?" in rows["module"]["error"]
 
 
+def test_an_error_a_file_raises_says_how_to_see_its_trace_wherever_it_is_raised(
+    tmp_path: Path,
+) -> None:
+    """A ``-f`` file's error, or a recipe module's, raised as it is loaded, is carried as
+    ours (it names the file): it went without the hint an error in a recipe's function, or a
+    syntax error, ends with."""
+    folder = write_recipes(
+        tmp_path / "r",
+        {"demo": MISSPELT_NAME, "module": "x = lenn([1])\n\n\ndef recipe():\n    pass\n"},
+    )
+    file = tmp_path / "file.py"
+    file.write_text("x = lenn([1])\n")
+    syntax = tmp_path / "syntax.py"
+    syntax.write_text("x = (\n")
+    hint = "  hint: run again with --show-trace for the full traceback\n"
+    for command in (
+        ["eval", "-f", file, "x"],
+        ["eval", "--no-default-recipes", "--recipes", folder, "module"],
+        ["eval", "--no-default-recipes", "--recipes", folder, "demo"],
+        ["eval", "-f", syntax, "x"],
+    ):
+        result = run_cli(*command)
+        assert result.returncode == 1
+        assert result.stderr.endswith(hint), result.stderr
+
+
 def os_error(number: int) -> OSError:
     return OSError(number, os.strerror(number))
 
