@@ -175,6 +175,7 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
         command.error(f"unrecognized arguments: {' '.join(words)}{_meant(command, words[0])}")
     for name, value in vars(args).items():
         setattr(args, name, _unmarked(value))
+    args.option = [*args.option, *vars(args).pop("command_option", [])]
     return args
 
 
@@ -426,14 +427,16 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help=_OPTION_HELP,
     )
-    # On sub-commands the default is SUPPRESS, so that an --option given before the command
-    # is not overwritten by the sub-command's empty default.
+    # After the command, the pairs go to a list of their own, which parse() adds to those
+    # given before it: one list for both would be the sub-command's alone (argparse gives the
+    # sub-command a namespace of its own, whose list replaces pybuild's).
     common = parser_class(add_help=False)
     common.add_argument(
         "--option",
         nargs=2,
         action="append",
-        default=argparse.SUPPRESS,
+        dest="command_option",
+        default=[],
         metavar=("NAME", "VALUE"),
         help=_OPTION_HELP,
     )

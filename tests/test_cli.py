@@ -1013,6 +1013,8 @@ def test_help() -> None:
         (["build"], "error: name what to build (ATTR…), or --all"),
         (["config"], "error: say what to do: pybuild config show"),
         (["shell"], "error: name packages with -p ATTR, or write a shell.py whose env is one"),
+        (["update-pins"], "error: name the recipes to pin (ATTR or FILE…), or --all"),
+        (["verify", "-r"], "error: verify -r takes the paths whose closures to check"),
     ],
 )
 def test_a_missing_argument_exits_2_whether_argparse_or_pybuild_finds_it(
@@ -1495,6 +1497,20 @@ def test_option_before_the_command() -> None:
     assert values["jobs"] == (3, "--option")
 
 
+def test_options_before_and_after_the_command_all_hold() -> None:
+    """A CI line ``pybuild --option substituters X build --option trusted-public-keys K``:
+    the pairs before the command were dropped, without a word, when others followed it."""
+    values = config_values(
+        "--option", "jobs", "3", "config", "show", "--option", "keep-failed", "yes", "--json"
+    )
+    assert values["jobs"] == (3, "--option")
+    assert values["keep_failed"] == (True, "--option")
+    values = config_values(
+        "--option", "jobs", "3", "config", "show", "--option", "jobs", "4", "--json"
+    )
+    assert values["jobs"] == (4, "--option")  # the later pair wins, as in one list
+
+
 @pytest.mark.parametrize("value", ["-x", "-o UserKnownHostsFile=/tmp/kh", "--", "--json"])
 def test_an_option_s_value_is_taken_verbatim_whatever_it_looks_like(value: str) -> None:
     """As Nix takes ``--option name value``: build's own ``-o LINK`` must not catch ssh
@@ -1533,7 +1549,7 @@ def test_bad_options_are_errors(tmp_path: Path) -> None:
     assert bad_value.returncode == 1
     assert "must be at least 0" in bad_value.stderr
     no_action = run_cli("config", check=False)
-    assert no_action.returncode == 1
+    assert no_action.returncode == 2  # a missing argument, as argparse tells one
     assert "pybuild config show" in no_action.stderr
 
 

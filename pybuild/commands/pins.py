@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import MissingAttribute, PybuildError, UsageError
+from ..errors import MissingArgument, MissingAttribute, PybuildError, UsageError
 from .common import print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -41,7 +41,8 @@ def _update_pins(args: argparse.Namespace) -> int:
 
     folders = [Path(r) for r in args.recipes] if args.recipes else [_default_recipes()]
     if args.all == bool(args.targets):
-        raise UsageError("name the recipes to pin (ATTR or FILE…), or --all")
+        error = UsageError if args.all else MissingArgument  # both given, or neither
+        raise error("name the recipes to pin (ATTR or FILE…), or --all")
     if args.all and args.version:
         raise UsageError("--version moves one recipe to a release: name it instead of --all")
     files = wheel_recipes(folders) if args.all else [_recipe_file(t, folders) for t in args.targets]

@@ -9,7 +9,7 @@ import shutil
 import sys
 
 from ..display import human_size
-from ..errors import PybuildError, UsageError
+from ..errors import MissingArgument, PybuildError, UsageError
 from .common import (
     TARGET_HELP,
     build_options,
@@ -327,7 +327,7 @@ def _verified_names(args: argparse.Namespace, store: Any) -> list[str] | None:
     whole store."""
     if not args.targets:
         if args.recursive:
-            raise UsageError("verify -r takes the paths whose closures to check")
+            raise MissingArgument("verify -r takes the paths whose closures to check")
         return None
     names = [name for named in outputs_named(args, args.targets, store) for name in named]
     return store.closure(names) if args.recursive else list(dict.fromkeys(names))
