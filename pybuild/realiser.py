@@ -79,9 +79,16 @@ def realise(
     The targets' outputs are temporary roots of this process from the start until it ends, as
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
     collection runs meanwhile; a result link or a profile keeps it afterwards.
+
+    `store` is the default one (``PYBUILD_HOME``'s) when not given. Its paths are the same in
+    every store, but a target's local files were added to the store it was evaluated for (the
+    default one when its set's package or :func:`~pybuild.derivations.derivation` was
+    evaluated, or derivation's `store=`): a target evaluated for another store is refused
+    (:class:`~pybuild.errors.UsageError`) before anything is written.
     """
     drvs = [_derivation(target) for target in targets]
     store = store or Store.default()
+    _check_evaluated_for(store, drvs)  # before anything is written, to this store or another
     add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
     if all(store.is_valid(p) for p in _outputs(drvs)):
         return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
@@ -131,6 +138,51 @@ def _derivation(target: object) -> Derivation:
         " or a derivation (derivation(...), fetch_url(...), a package's .drv)"
     )
     raise error
+
+
+def _check_evaluated_for(store: Store, targets: Sequence[Derivation]) -> None:
+    """Refuse targets evaluated for another store than `store`.
+
+    A derivation's paths are the same in every store, but its local files (builder scripts,
+    sources) were added to the store it was evaluated for; realised in another, its .drv files
+    would name sources that store lacks. A source that is not even a file in `store` is such a
+    one: asked of the file system alone, which writes nothing (`store` may not exist yet).
+    """
+    seen: set[str] = set()
+    present: set[str] = set()
+    for target in targets:
+        todo = [target]
+        while todo:
+            drv = todo.pop()
+            if drv.drv_name in seen:
+                continue
+            seen.add(drv.drv_name)
+            for src in drv.input_srcs:
+                if src not in present:
+                    if not os.path.lexists(store.path(src)):
+                        raise _evaluated_elsewhere(target, drv, src, store)
+                    present.add(src)
+            todo.extend(drv.input_drvs)
+
+
+def _evaluated_elsewhere(target: Derivation, drv: Derivation, src: str, store: Store) -> UsageError:
+    """The error of a target whose source `src` (of `drv`, in its graph) `store` lacks; it
+    names the store it was evaluated for when that is the default one (``PYBUILD_HOME``)."""
+    default = Store.default()
+    if default.dir != store.dir and os.path.lexists(default.path(src)):
+        where = f"the store {default.dir}"
+    else:
+        where = "another store"
+    of = "" if drv is target else f" (of {drv.name}, which it needs)"
+    error = UsageError(
+        f"{target.name} was evaluated for {where}, not for {store.dir}: its source {src}{of}"
+        " is not in that store"
+    )
+    error.hint = (
+        f"evaluate it for that store: set PYBUILD_HOME={store.home} before package_set() or"
+        " derivation() (and realise without store=), or pass store= to derivation()"
+    )
+    return error
 
 
 def _outputs(targets: Sequence[Derivation]) -> Iterator[str]:

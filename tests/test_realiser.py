@@ -134,6 +134,26 @@ def test_a_package_is_realised_as_its_derivation(store: Store, use_index: object
     assert realise([six], store)[six.drv].status == "valid"
 
 
+def test_a_target_evaluated_for_another_store_is_refused_before_any_write(
+    store: Store, use_index: object, tmp_path: Path
+) -> None:
+    """A set's package and a bare derivation evaluated for the default store (their local
+    files added to it) are refused by another store, which gets no file at all, rather than
+    failing there on a source it lacks after writing .drv files."""
+    script = tmp_path / "b.sh"
+    script.write_text('echo hi > "$out"\n')
+    six = package_set().six
+    bare = derivation(name="withsrc", builder=SH, args=[script])
+    other = Store(tmp_path / "other")
+    for target, name in ((six, six.drv.name), (bare, "withsrc")):
+        with pytest.raises(UsageError, match=f"{name} was evaluated for the store") as e:
+            realise([target], other, BuildOptions(log=io.StringIO()))
+        assert f"{store.dir}, not for {other.dir}: its source " in str(e.value)
+        assert f"PYBUILD_HOME={other.home}" in e.value.hint
+        assert not other.home.exists()
+    assert build(store, bare)[0] == {bare: "built"}  # for the store it was evaluated for
+
+
 def test_what_is_no_derivation_or_package_is_refused(store: Store) -> None:
     with pytest.raises(UsageError, match=r"derivations and packages, not a str \('six'\)") as e:
         realise(["six"], store)  # type: ignore[list-item]
