@@ -101,6 +101,24 @@ def test_environment_through_a_symlink_and_after_the_store_moved(
     assert cli("verify", "--check-contents").returncode == 0
 
 
+def test_packages_are_given_as_a_list_or_by_a_function_of_the_set(recipes: Path) -> None:
+    """A list (or any iterable) of packages, as uv and pip take them, names the environment
+    a function of the set names; anything else is refused by what it is."""
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    by_function = pkgs.python.with_packages(lambda ps: [ps.six, ps.greet])
+    assert pkgs.python.with_packages([pkgs.six, pkgs.greet]).drv == by_function.drv
+    assert pkgs.python.with_packages(p for p in (pkgs.six, pkgs.greet)).drv == by_function.drv
+    for wrong, named in (
+        (pkgs.six, "<PythonPackage six "),
+        ("six", "'six'"),
+        (lambda ps: ps.six, "a function that gave <PythonPackage six "),
+    ):
+        with pytest.raises(UsageError, match="wants a list of packages") as e:
+            pkgs.python.with_packages(wrong)
+        assert f"it was given {named}" in str(e.value)
+        assert "with_packages([pkgs.six" in e.value.hint
+
+
 def test_inputs_from_gives_a_projects_inputs_without_the_project(recipes: Path) -> None:
     """As nixpkgs' ``mkShell { inputsFrom = [ … ]; }``: a development shell of greet holds
     what greet needs to run, build and test, and not greet, so its own build (which fails

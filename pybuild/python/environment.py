@@ -30,7 +30,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..builtin import BuiltinFailure
@@ -238,6 +238,22 @@ def _layout_version() -> str:
     return hash_file(_LAYOUT).sri
 
 
+def _selected(select: Any, pkgs: Any) -> list[Any]:
+    """The packages `select` names: a list (any iterable) of them, or a function of the set
+    `pkgs` that gives one. Anything else, a single package too, is refused, named."""
+    select = force(select)  # a set's attribute is a lazy reference, which is callable
+    chosen = force(select(pkgs)) if callable(select) else select
+    if isinstance(chosen, Iterable) and not isinstance(chosen, str | bytes | Mapping):
+        return list(chosen)
+    given = "a function that gave " if chosen is not select else ""
+    error = UsageError(
+        "with_packages wants a list of packages, or a function of the set that gives one;"
+        f" it was given {given}{chosen!r:.80}"
+    )
+    error.hint = "with_packages([pkgs.six, pkgs.numpy]), or with_packages(lambda ps: [ps.six])"
+    raise error
+
+
 def _inputs_of(package: Any) -> list[PythonPackage]:
     """What `package` needs to run, build and test: its Python inputs (a native tool, such as
     a compiler, has no place in an environment's ``site-packages``)."""
@@ -273,15 +289,20 @@ class PythonForSet:
 
     def with_packages(
         self,
-        select: Callable[[Any], Sequence[Any]],
+        select: Callable[[Any], Iterable[Any]] | Iterable[Any],
         *,
         ignore_collisions: bool = False,
         name: str | None = None,
         listed_programs_only: bool = False,
         inputs_from: Sequence[Any] = (),
     ) -> Environment:
-        """An environment of ``select(pkgs)`` and everything they need, with the programs of
-        them all (of the packages listed alone, `listed_programs_only`, as a profile has).
+        """An environment of the packages `select` names and everything they need, with the
+        programs of them all (of the packages listed alone, `listed_programs_only`, as a
+        profile has).
+
+        `select` is the packages themselves, a list (``with_packages([pkgs.six])``, as uv and
+        pip take them), or a function of the set that gives them, as nixpkgs' is
+        (``with_packages(lambda ps: [ps.six])``), which can pick from the set of an overlay.
 
         `inputs_from`: packages whose inputs join the environment, but not the packages
         themselves, as nixpkgs' ``mkShell { inputsFrom = [ … ]; }``: the development shell of
@@ -289,7 +310,7 @@ class PythonForSet:
         dependencies, build system and check inputs), and does not wait for its own build,
         nor fail with its tests.
         """
-        packages = list(select(self.pkgs)) + [i for p in inputs_from for i in _inputs_of(p)]
+        packages = _selected(select, self.pkgs) + [i for p in inputs_from for i in _inputs_of(p)]
         return Environment(
             self.interpreter, packages, ignore_collisions, name, listed_programs_only
         )
