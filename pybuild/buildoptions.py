@@ -21,7 +21,14 @@ __all__ = ["BuildOptions"]
 @dataclass(frozen=True)
 class BuildOptions:
     """How to realise: the `jobs`, `cores`, `keep_failed`, `build_dir`, `log_lines` and
-    `build_timeout` settings."""
+    `build_timeout` settings.
+
+    `log` is the stream the progress lines (the plan, each build as it starts and ends) are
+    written to; None, the default, is standard error, as the command line writes them. To
+    keep them, give ``io.StringIO()``; to drop them, ``open(os.devnull, "w")``; to have only
+    warnings and errors, as ``-q`` does, ``progress=pybuild.progress.Lines(quiet=True)``
+    (`progress`, when given, reports instead of the lines on `log`).
+    """
 
     jobs: int = 1
     cores: int = 0  # cores one build may use; 0: this machine's, shared by the builds at once

@@ -74,7 +74,10 @@ def realise(
     :class:`~pybuild.results.Status` (and, for a failure, the error and the log). With
     `options.keep_going` every build that can go on does; without it the first failure stops
     the run, as Nix's does without ``--keep-going``: the builds running are killed, no other
-    starts, and that failure is raised.
+    starts, and that failure is raised. It writes its progress (the plan, each build as it
+    starts and ends) to standard error unless `options` say where: ``BuildOptions(log=...)``,
+    such as ``io.StringIO()`` to keep it or ``open(os.devnull, "w")`` to drop it (see
+    :class:`~pybuild.buildoptions.BuildOptions`).
 
     The targets' outputs are temporary roots of this process from the start until it ends, as
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
