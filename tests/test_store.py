@@ -73,6 +73,13 @@ def test_layout_under_home(tmp_path: Path) -> None:
     assert store.path("x") == store.dir / "x"
 
 
+def test_a_store_shows_its_home(tmp_path: Path) -> None:
+    """As it is made: from its home, which holds the store folder."""
+    store = Store(tmp_path / "h")
+    assert repr(store) == f"Store({str(tmp_path / 'h')!r})"
+    assert eval(repr(store), {"Store": Store}).dir == store.dir
+
+
 def test_default_store_follows_pybuild_home(pybuild_home: Path) -> None:
     assert Store.default().home == pybuild_home
     assert Store.default().dir == pybuild_home / "store"

@@ -79,6 +79,10 @@ class Store:
         # The marks of paths a remote client imported (pybuild serve): valid, not made here.
         self.imported_dir = self.var / "serve" / "imported"
 
+    def __repr__(self) -> str:
+        """``Store('/home/me/.local/share/pybuild')``: its home, as it is made from one."""
+        return f"Store({str(self.home)!r})"
+
     @functools.cached_property
     def registry(self) -> Registry:
         """The registry of valid paths, loaded on first use: evaluating a set that finds its
