@@ -218,6 +218,21 @@ def test_result_link_does_not_replace_a_file(tmp_path: Path) -> None:
     assert (tmp_path / "result").read_text() == "precious"
 
 
+def test_result_link_makes_its_missing_folders(tmp_path: Path) -> None:
+    """As `lock -o` makes its file's folders; a file in the way is said in one line, the
+    folder named, and not as a bug of pybuild's."""
+    result = run_cli("build", "-f", HELLO, "hello", "-o", "no/such/result", cwd=tmp_path)
+    assert os.readlink(tmp_path / "no" / "such" / "result") == result.stdout.strip()
+    (tmp_path / "a-file").write_text("")
+    refused = run_cli(
+        "build", "-f", HELLO, "hello", "-o", "a-file/sub/r", cwd=tmp_path, check=False
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1] == (
+        f"error: cannot make the result link a-file/sub/r in {tmp_path}/a-file/sub: Not a directory"
+    )
+
+
 # -- scenario 2: the same hash in any home ----------------------------------------------------
 
 

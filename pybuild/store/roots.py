@@ -54,12 +54,21 @@ def add_result_link(
     path in the store; the link is absolute, to the path in the store. A target outside the
     store is refused (:class:`~pybuild.errors.InvalidPath`): nothing there is kept by a root.
     """
+    from ..errors import UsageError
+
     link_path = Path(link).absolute()
     if link_path.exists() and not link_path.is_symlink():
-        from ..errors import UsageError
-
         raise UsageError(f"{link}: exists and is not a symbolic link; will not replace it")
-    replace_symlink(link_path, _in_store(store, target))
+    # Its folder is made if missing, as `lock -o` makes its file's; a file in the way or a
+    # folder we may not write to is the user's to fix, and said so, not a bug of pybuild's.
+    folder = link_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        replace_symlink(link_path, _in_store(store, target))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot make the result link {link} in {folder}: {exc.strerror}"
+        ) from None
     auto = store.gcroots_dir / "auto"
     auto.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(str(link_path).encode()).hexdigest()[:32]
