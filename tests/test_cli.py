@@ -586,6 +586,33 @@ def test_keep_going(tmp_path: Path) -> None:
     assert "succeeded" not in without.stderr  # stopped at the first failure: no tally
 
 
+def test_build_json_reports_a_failure_that_stops_the_builds(tmp_path: Path) -> None:
+    """Without -k the first failure stops the builds; --json still prints each target's
+    record, as -k does, the error on stderr and exit 1 as without --json."""
+    recipes = write_recipes(
+        tmp_path / "stop.py",
+        """
+        good = derivation(name="good", builder="/bin/sh", args=["-c", 'echo ok > "$out"'])
+        bad = derivation(name="bad", builder="/bin/sh", args=["-c", "echo nope; exit 4"])
+        after = derivation(name="after", builder="/bin/sh", args=["-c", f'cat {bad} > "$out"'])
+        later = derivation(name="later", builder="/bin/sh", args=["-c", 'echo 2 > "$out"'])
+        """,
+    )
+    run_cli("build", "-f", recipes, "good")
+    argv = ("build", "--json", "-j", "1", "-f", recipes, "good", "after", "bad", "later")
+    stopped = run_cli(*argv, check=False)
+    assert stopped.returncode == 1
+    assert "error: build of bad failed: builder exited with status 4" in stopped.stderr
+    good, after, bad, later = json.loads(stopped.stdout)
+    assert (good["status"], bad["status"], later["status"]) == ("valid", "failed", "stopped")
+    assert "exited with status 4" in bad["error"]
+    assert after["status"] == "dependency failed"
+    assert after["failedInput"].endswith("-bad.drv")
+    checked = run_cli("build", "--check", "--json", "-f", recipes, "bad", check=False)
+    assert checked.returncode == 1
+    assert [r["status"] for r in json.loads(checked.stdout)] == ["failed"]
+
+
 def test_keep_going_tells_a_failure_once_and_first(tmp_path: Path) -> None:
     """A target kept from being built by a failed input named too says so in a line, after
     the failure itself, whose log's end is printed once; named alone, it carries the error."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -109,12 +110,18 @@ def _build(args: argparse.Namespace) -> int:
     targets = _evaluate(args, store, key) if key else _build_targets(args)
     if args.dry_run:
         return print_work(targets, store, options, args.json)  # loads the plan, not the build
+    from ..derivations import instantiate_all
     from ..realiser import realise
 
-    results = realise(targets, store, options)  # which roots the outputs for the result links
+    valid_before = {t for t in targets if _valid(t, store)} if args.json else set()
+    try:
+        results = realise(targets, store, options)  # which roots the outputs for the result links
+    except PybuildError as error:  # the first failure stopped the builds (no --keep-going)
+        if args.json:  # the report all the same; the error is said on stderr as without --json
+            instantiate_all(targets, store)
+            print_json(_stopped_records(args, store, targets, error, valid_before))
+        raise
     if args.json:
-        from ..derivations import instantiate_all
-
         instantiate_all(targets, store)  # its drvPath is in the store, as Nix's is
     if args.check and not _failed(results):
         return _report_check(args, store, list(zip(args.attrs, targets, strict=True)), options)
@@ -189,6 +196,66 @@ def _finish(
     if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
         print(_summary([{"status": results[t].status} for t in targets]), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _valid(drv: Any, store: Any) -> bool:
+    return all(store.is_valid(p) for p in drv.output_paths.values())
+
+
+def _stopped_records(
+    args: argparse.Namespace,
+    store: Any,
+    targets: list[Any],
+    error: PybuildError,
+    valid_before: set[Any],
+) -> list[dict[str, Any]]:
+    """The JSON report of builds that `error` stopped (without `--keep-going`), each target's
+    record as `-k` gives it: realise raised the error, so what became of each is read back.
+
+    A target whose outputs are valid now was built (or valid already); the one that failed is
+    ``failed``, with the error; one that needs it, ``dependency failed``, naming it; any other
+    was not built because the builds stopped: ``stopped``. Where the error does not tell which
+    derivation failed, every target not built is ``failed`` with it.
+    """
+    failed = _failed_by(error, targets, store)
+    records = []
+    for attr, target in zip(args.attrs, targets, strict=True):
+        if _valid(target, store):
+            result = _VALID if target in valid_before else BuildResult(Status.BUILT)
+        elif failed is None or failed == target:
+            result = BuildResult.failure(error)
+        elif failed in _closure([target]):
+            result = BuildResult.failure(error).blocked(failed.drv_name)
+        else:
+            record = _record(attr, target, store, _VALID)
+            records.append({**record, "status": "stopped", "tests": None})
+            continue
+        records.append(_record(attr, target, store, result))
+    return records
+
+
+def _failed_by(error: PybuildError, targets: list[Any], store: Any) -> Any:
+    """The derivation, among `targets` and their inputs, whose failure `error` is: the one
+    whose build log it names, or else the only one of its name not built; None if neither."""
+    log = os.path.basename(getattr(error, "log_path", "") or "")
+    drvs = _closure(targets)
+    named = [d for d in drvs if f"{d.drv_name}.log" == log]
+    if not named:
+        name = getattr(error, "name", None)
+        named = [d for d in drvs if d.name == name and not _valid(d, store)]
+    return named[0] if len(named) == 1 else None
+
+
+def _closure(drvs: list[Any]) -> set[Any]:
+    """`drvs` and every derivation they need, directly or not."""
+    seen: set[Any] = set()
+    todo = list(drvs)
+    while todo:
+        drv = todo.pop()
+        if drv not in seen:
+            seen.add(drv)
+            todo.extend(drv.input_drvs)
+    return seen
 
 
 def _record(attr: str, drv: Any, store: Any, result: BuildResult) -> dict[str, Any]:
