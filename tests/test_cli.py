@@ -613,6 +613,16 @@ def test_build_json_reports_a_failure_that_stops_the_builds(tmp_path: Path) -> N
     assert [r["status"] for r in json.loads(checked.stdout)] == ["failed"]
 
 
+def test_check_refuses_a_dry_run(tmp_path: Path) -> None:
+    """A dry run's plan names only what is missing, where --check rebuilds every target:
+    refused, not ignored (it said "nothing to do" of a valid target)."""
+    run_cli("build", "-f", HELLO, "greeting")
+    for argv in (("-f", HELLO, "greeting"), ("--all",)):
+        refused = run_cli("build", "--check", "--dry-run", *argv, check=False)
+        assert refused.returncode == 1, refused.stderr
+        assert "--check rebuilds every target, valid or not, and --dry-run" in refused.stderr
+
+
 def test_keep_going_tells_a_failure_once_and_first(tmp_path: Path) -> None:
     """A target kept from being built by a failed input named too says so in a line, after
     the failure itself, whose log's end is printed once; named alone, it carries the error."""

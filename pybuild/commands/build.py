@@ -138,6 +138,11 @@ def _refuse_what_does_not_fit(args: argparse.Namespace) -> None:
         raise UsageError("--all makes no result link: drop -o (or name the attributes)")
     if not args.all and not args.attrs:
         raise MissingArgument("name what to build (ATTR…), or --all")
+    if args.check and args.dry_run:  # its plan says what is missing, and --check rebuilds all
+        raise UsageError(
+            "--check rebuilds every target, valid or not, and --dry-run builds nothing:"
+            " drop one (--dry-run alone says what is missing)"
+        )
     if args.file:
         refuse_set_options(args)
 
