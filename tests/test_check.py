@@ -118,6 +118,7 @@ def test_check_all_rebuilds_every_attribute_and_reports_the_share(tmp_path: Path
     rows = {row["attr"]: row for row in json.loads(report.stdout)}
     assert rows["steady"]["status"] == "identical" and rows["wobbly"]["status"] == "differs"
     assert list(rows["wobbly"]["differing"].values()) == [["b"]]
+    assert "differing" not in rows["steady"]  # only a record that differs has it
 
 
 def test_options_that_do_not_fit_together_are_refused(tmp_path: Path) -> None:

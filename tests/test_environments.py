@@ -615,6 +615,7 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
     # input's error and log.
     assert after["status"] == "dependency failed" and after["failedInput"].endswith("-fails.drv")
     assert after["log"] == fails["log"] and "exited with status 3" in after["error"]
+    assert after["failedInput"] == fails["drvPath"]  # a .drv in the store, as drvPath names it
     text = cli("build", "--all", "-k", "--no-default-recipes", "--recipes", str(folder), ok=False)
     assert text.returncode == 1
     lines = text.stdout.splitlines()

@@ -266,14 +266,18 @@ def _closure(drvs: list[Any]) -> set[Any]:
 def _record(attr: str, drv: Any, store: Any, result: BuildResult) -> dict[str, Any]:
     """One target's JSON record, the same with `--all` or without (documented in
     docs/concepts/environments.md): Nix's ``drvPath`` and ``outputs``, its status, a failure's
-    error, log and failed input, and the counts of its check phase."""
-    return {
+    error, log and failed input (its ``.drv`` in the store, as ``drvPath`` names one), and the
+    counts of its check phase."""
+    record = {
         "attr": attr,
         "drvPath": str(store.path(drv.drv_name)),
         "outputs": {o: drv.path(o, store) for o in drv.outputs},
         **result.to_json(),  # status; and error, log, failedInput
         "tests": _tests_json(store, drv, result),
     }
+    if result.failed_input is not None:
+        record["failedInput"] = str(store.path(result.failed_input))
+    return record
 
 
 def _failure(result: BuildResult, told: set[int]) -> str:
@@ -429,7 +433,8 @@ def _report_check(
             row.update(status="failed", error=str(exc))
         else:
             row.update(status="differs" if differences else "identical")
-            row["differing"] = {str(store.path(n)): files for n, files in differences.items()}
+            if differences:  # only then, as the record's layout has it
+                row["differing"] = {str(store.path(n)): files for n, files in differences.items()}
         rows.append(row)
     identical = sum(r["status"] == "identical" for r in rows)
     total = len(rows) + not_checked
