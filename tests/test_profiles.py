@@ -303,6 +303,13 @@ def test_a_dry_run_says_what_would_change_in_the_profile_and_what_it_builds(
     assert snapshot(Store.default().var / "profiles") == before
 
 
+def test_remove_dry_run_help_says_what_it_does() -> None:
+    """remove builds no package: its --dry-run is not described as a build's."""
+    shown = " ".join(cli("remove", "--help").stdout.split())
+    assert "--dry-run print what would be removed and what the new generation's" in shown
+    assert "downloaded and copied from a cache" not in shown
+
+
 def test_a_repeated_install_is_answered_from_the_evaluation_cache(
     recipes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -266,12 +266,12 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
     )
 
 
-def add_dry_run(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print what would be built, downloaded and copied from a cache, and build nothing",
-    )
+def add_dry_run(
+    p: argparse.ArgumentParser,
+    what: str = "print what would be built, downloaded and copied from a cache, and build nothing",
+) -> None:
+    """``--dry-run``; `what` says what it does where that is not building (``remove``)."""
+    p.add_argument("--dry-run", action="store_true", help=what)
 
 
 def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = False) -> int:

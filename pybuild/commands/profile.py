@@ -50,7 +50,11 @@ def register(commands: Any) -> None:
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
     p.add_argument("names", nargs="+", metavar="NAME", help="attribute or distribution name")
     _profile_argument(p)
-    add_dry_run(p)
+    add_dry_run(
+        p,
+        "print what would be removed and what the new generation's environment needs built,"
+        " and change nothing",
+    )
 
     p = commands.add("upgrade", _upgrade, "evaluate a profile's packages again with the recipes")
     p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
