@@ -557,7 +557,7 @@ def test_shell_reads_shell_py(recipes: Path, tmp_path: Path) -> None:
     result = cli("shell", "--run", "greet", cwd=project)
     assert result.stdout.strip() == "HELLO FROM GREET!"
     missing = cli("shell", "--run", "true", cwd=tmp_path, ok=False)
-    assert missing.returncode == 1 and "shell.py" in missing.stderr
+    assert missing.returncode == 2 and "shell.py" in missing.stderr  # a missing argument
     # -f FILE from anywhere, as nix-shell FILE: its env, or the -p packages of it
     shell = str(project / "shell.py")
     assert cli("shell", "-f", shell, "--run", "greet", cwd=tmp_path).stdout == "HELLO FROM GREET!\n"
