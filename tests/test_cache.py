@@ -899,6 +899,44 @@ def test_a_refused_upload_or_read_names_the_login_that_netrc_gives(
     )
 
 
+def test_a_password_in_the_cache_url_is_sent_but_never_shown(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A login in the URL is used, its password hidden wherever the cache is named; a 401
+    or 403 names the URL's login, not the netrc file, which requests did not read."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    key = SecretKey.generate("farm-1")
+    guarded = {"root": tmp_path / "served", "anonymous": ""}
+    with serve(type("Handler", (_GuardedHandler,), guarded)) as url:
+        port = url.rpartition(":")[2]
+
+        def refusal(login: str) -> str:
+            with pytest.raises(CacheUnavailable) as caught:
+                copy_to(open_cache(f"http://{login}@127.0.0.1:{port}"), built, [chain.app.out])
+            assert "secret" not in str(caught.value) and "wrong" not in str(caught.value)
+            return str(caught.value)
+
+        assert refusal("ci:wrong") == (
+            f"binary cache http://ci:***@127.0.0.1:{port}: GET pybuild-cache-info: HTTP 401"
+            " Unauthorized (the server refused the login 'ci' that the cache's URL gives)"
+        )
+        assert refusal("reader:secret").endswith(
+            "HTTP 403 Forbidden (the server does not let 'reader', the login the cache's URL"
+            " gives, PUT there: check its access rules)"
+        )
+        told: list[str] = []
+        cache = open_cache(f"http://ci:secret@127.0.0.1:{port}/")
+        copy_to(cache, built, [chain.app.out], keys=[key], say=told.append)
+        assert told[-1] == f"copied {chain.app.out} to http://ci:***@127.0.0.1:{port}/"
+        opts = options(f"http://ci:secret@127.0.0.1:{port}/", keys=(str(key.public_key()),))
+        assert statuses(realise([chain.app], store, opts)) == {chain.app: "substituted"}
+        assert f"from http://ci:***@127.0.0.1:{port}/)" in said(opts)
+        assert "secret" not in said(opts)
+
+
 def test_a_cache_that_is_down_falls_back_to_building(tmp_path: Path, store: Store) -> None:
     chain = make_chain(tmp_path)
     opts = options(f"http://127.0.0.1:{closed_port()}", connect_timeout=2)

@@ -61,7 +61,7 @@ MAX_LOG_SIZE = 64 << 20
 Uploaded = Literal["uploaded", "signed", "present"]
 """What an upload did: the entry written, its signatures added to, or left as it was."""
 
-__all__ = ["BinaryCache", "FileCache", "HttpCache", "open_cache"]
+__all__ = ["BinaryCache", "FileCache", "HttpCache", "display_url", "open_cache"]
 
 _CHUNK = 1 << 20
 
@@ -85,26 +85,42 @@ def open_cache(
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme in ("http", "https"):
         if not parsed.netloc:
-            raise UsageError(f"binary cache URL {url!r} has no host")
+            raise UsageError(f"binary cache URL {display_url(url)!r} has no host")
         return HttpCache(url, connect_timeout, stalled_timeout, min_speed, deadline)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
-            raise UsageError(f"binary cache URL {url!r}: a file:// URL names no host")
+            raise UsageError(f"binary cache URL {display_url(url)!r}: a file:// URL names no host")
         return FileCache(url, Path(urllib.parse.unquote(parsed.path)))
     if parsed.scheme and len(parsed.scheme) > 1:  # "c:" would be a drive, not a scheme
         raise UsageError(
-            f"binary cache URL {url!r}: unknown scheme {parsed.scheme!r}",
+            f"binary cache URL {display_url(url)!r}: unknown scheme {parsed.scheme!r}",
         )
     return FileCache(url, Path(url).absolute())
 
 
+def display_url(url: str) -> str:
+    """`url` as it is shown to the user: with the password of a login in it (which requests
+    sends) hidden, ``http://farm:***@host/cache``, since every message names the cache."""
+    netloc = urllib.parse.urlsplit(url).netloc
+    login, at, host = netloc.rpartition("@")
+    user, colon, _ = login.partition(":")
+    if not at or not colon:
+        return url
+    return url.replace(netloc, f"{user}:***@{host}", 1)
+
+
 class BinaryCache:
-    """What every cache does, built on five primitives its subclasses provide."""
+    """What every cache does, built on five primitives its subclasses provide.
+
+    `url` names the cache in every message (and to :class:`~.substitute.Substituters`): the
+    URL it was opened from, its password hidden (:func:`display_url`); only the requests see
+    the password.
+    """
 
     url: str
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = display_url(url)
         self._info: CacheInfo | None = None
 
     # -- primitives -------------------------------------------------------------------------
@@ -579,25 +595,31 @@ def _check_status(url: str, method: str, rel: str, response: Any) -> None:
 
 
 def _login_hint(method: str, response: Any) -> str:
-    """What a 401 or 403 asks of the user. requests sends the login that the netrc file
-    (``$NETRC``, else ``~/.netrc``) gives for the cache's host, where the guides put it (a
-    password in the URL would show in every message that names the cache): so either that
-    file has no login for the host, or the server refused the one it has."""
+    """What a 401 or 403 asks of the user. requests sends the login of the cache's URL if it
+    has one, else the login that the netrc file (``$NETRC``, else ``~/.netrc``) gives for the
+    cache's host, where the guides put it (a password in the URL is sent, but hidden in every
+    message that names the cache): so either the login sent was refused, or that file has no
+    login for the host."""
     from requests.utils import get_netrc_auth
 
-    host = urllib.parse.urlsplit(response.url).hostname
-    netrc = os.environ.get("NETRC") or "~/.netrc"
-    login = get_netrc_auth(response.url)
-    if login is None:
-        return (
-            f"the server wants a login for {method}: put 'machine {host} login USER password"
-            f" PASSWORD' in {netrc}, readable only by you"
-        )
+    parsed = urllib.parse.urlsplit(response.url)
+    host = parsed.hostname
+    if parsed.username is not None:
+        user, source = urllib.parse.unquote(parsed.username), "the cache's URL gives"
+    else:
+        netrc = os.environ.get("NETRC") or "~/.netrc"
+        login = get_netrc_auth(response.url)
+        if login is None:
+            return (
+                f"the server wants a login for {method}: put 'machine {host} login USER"
+                f" password PASSWORD' in {netrc}, readable only by you"
+            )
+        user, source = login[0], f"{netrc} gives for {host}"
     if response.status_code == 401:
-        return f"the server refused the login {login[0]!r} that {netrc} gives for {host}"
+        return f"the server refused the login {user!r} that {source}"
     return (
-        f"the server does not let {login[0]!r}, the login {netrc} gives for {host}, {method}"
-        " there: check its access rules"
+        f"the server does not let {user!r}, the login {source}, {method} there: check its"
+        " access rules"
     )
 
 
