@@ -1238,6 +1238,39 @@ def test_copy_from_names_the_path_of_the_closure_the_cache_lacks_and_its_referre
     assert_clean(store)
 
 
+def test_copy_from_a_cache_whose_host_is_unknown_says_so_not_that_it_lacks_the_path(
+    filled: Filled, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolver's failure in words (never urllib3's repr, cut short), and the copy's
+    error names the cache that could not be read, which has no entry because it has none."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host.endswith(".invalid"):  # as a resolver answers, without asking one
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    told: list[str] = []
+    unknown = "https://nonexistent.invalid/cache"
+    subs = Substituters([unknown], [filled.public], say=told.append)
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, store, [filled.chain.app.out])
+    reason = "GET pybuild-cache-info failed: cannot resolve host nonexistent.invalid"
+    assert told == [f"warning: {reason}: not using binary cache {unknown} in this run"]
+    assert str(caught.value) == f"cannot copy from the cache: binary cache {unknown}: {reason}"
+    # with a cache that answers, the path it lacks is named, and the one not read with it
+    (filled.root / narinfo_name(filled.chain.app.out)).unlink()
+    subs = Substituters([unknown, filled.url], [filled.public], say=told.append)
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, store, [filled.chain.app.out])
+    assert str(caught.value) == (
+        "cannot copy from the cache: it has no (usable) entry for"
+        f" {store.path(filled.chain.app.out)} (not read: binary cache {unknown}: {reason})"
+    )
+    assert_clean(store)
+
+
 def test_cli_copy_rejects_a_bad_key_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

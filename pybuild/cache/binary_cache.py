@@ -122,6 +122,7 @@ class BinaryCache:
     def __init__(self, url: str) -> None:
         self.url = display_url(url)
         self._info: CacheInfo | None = None
+        self.unavailable: CacheUnavailable | None = None
 
     # -- primitives -------------------------------------------------------------------------
 
@@ -145,23 +146,33 @@ class BinaryCache:
     # -- the cache's description ------------------------------------------------------------
 
     def cache_info(self) -> CacheInfo:
-        """The cache's ``pybuild-cache-info``; CacheUnavailable if it is not a pybuild cache."""
+        """The cache's ``pybuild-cache-info``; CacheUnavailable if it is not a pybuild cache
+        or cannot be reached, kept as :attr:`unavailable`: a caller that asked the caches
+        tells "it could not be read" from "it has no entry"."""
         if self._info is None:
             try:
-                text = self._get(CACHE_INFO_FILE, 4096)
-            except EntryRefused as exc:
-                raise CacheUnavailable(self.url, exc.reason) from None
-            if text is None:
-                raise CacheUnavailable(
-                    self.url,
-                    f"not a pybuild binary cache (it has no {CACHE_INFO_FILE}; "
-                    "`pybuild copy --to` makes one)",
-                )
-            try:
-                self._info = CacheInfo.parse(text.decode("utf-8", "replace"))
-            except InvalidInfo as exc:
-                raise CacheUnavailable(self.url, f"{CACHE_INFO_FILE}: {exc}") from None
+                self._info = self._read_info()
+            except CacheUnavailable as exc:
+                self.unavailable = exc
+                raise
+            self.unavailable = None
         return self._info
+
+    def _read_info(self) -> CacheInfo:
+        try:
+            text = self._get(CACHE_INFO_FILE, 4096)
+        except EntryRefused as exc:
+            raise CacheUnavailable(self.url, exc.reason) from None
+        if text is None:
+            raise CacheUnavailable(
+                self.url,
+                f"not a pybuild binary cache (it has no {CACHE_INFO_FILE}; "
+                "`pybuild copy --to` makes one)",
+            )
+        try:
+            return CacheInfo.parse(text.decode("utf-8", "replace"))
+        except InvalidInfo as exc:
+            raise CacheUnavailable(self.url, f"{CACHE_INFO_FILE}: {exc}") from None
 
     def initialise(self, priority: int = 50) -> CacheInfo:
         """Make this a cache (write its cache-info) unless it is one already."""
@@ -628,11 +639,16 @@ def _reason(exc: BaseException) -> str:
     connection broke after 819,200 of 2,184,437 bytes', never the repr of the tuple (a
     message and the cause) that urllib3 raises."""
     import http.client
+    import socket
 
     causes = _causes(exc)
     broken = next((e for e in causes if isinstance(e, http.client.IncompleteRead)), None)
     if broken is not None:
         return _broke_after(broken)
+    if any(isinstance(e, socket.gaierror) for e in causes):
+        request = getattr(exc, "request", None)  # requests' errors carry what was asked
+        host = urllib.parse.urlsplit(request.url).hostname if request is not None else None
+        return f"cannot resolve host {host}" if host else "cannot resolve the cache's host"
     said = " ".join(map(str, causes))
     if "Connection refused" in said:
         return "connection refused (is the server running?)"

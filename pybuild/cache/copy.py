@@ -145,16 +145,22 @@ def copy_from(
 def _not_copied(
     substituters: Substituters, store: Any, paths: Sequence[str], reason: str
 ) -> CacheError:
-    """Why a copy from the caches failed: the refusal, or the paths no cache has (a path
-    named, or a reference of one, named with the path that refers to it)."""
+    """Why a copy from the caches failed: the refusal, the caches that could not be read
+    (not a cache, down, its host unknown) when none could, or the paths no cache has (a path
+    named, or a reference of one, named with the path that refers to it) and the caches not
+    read."""
     if reason:
         return CacheError(f"cannot copy from the cache: {reason}")
+    down = "; ".join(str(c.unavailable) for c in substituters.caches if c.unavailable)
+    if down and all(c.unavailable for c in substituters.caches):
+        return CacheError(f"cannot copy from the cache: {down}")
     lacks = [
         f"{store.path(path)}, which {store.path(referrer)} refers to"
         if referrer
         else str(store.path(path))
         for path, referrer in substituters.missing(paths, store)
     ]
+    unread = f" (not read: {down})" if down else ""
     return CacheError(
-        f"cannot copy from the cache: it has no (usable) entry for {'; '.join(lacks)}"
+        f"cannot copy from the cache: it has no (usable) entry for {'; '.join(lacks)}{unread}"
     )
