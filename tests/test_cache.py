@@ -1630,8 +1630,29 @@ def test_metadata_for_another_path_is_refused() -> None:
 
 def test_cache_info_needs_our_format() -> None:
     assert CacheInfo.parse(CacheInfo(priority=7).to_text()) == CacheInfo(priority=7)
-    with pytest.raises(InvalidInfo, match="not 'pybuild-1'"):
-        CacheInfo.parse("StoreDir: /nix/store\n")
+    with pytest.raises(InvalidInfo, match="cache format 'pybuild-0' is not 'pybuild-1'"):
+        CacheInfo.parse("Format: pybuild-0\n")
+    with pytest.raises(InvalidInfo) as caught:
+        CacheInfo.parse("")
+    assert str(caught.value).startswith("it has no 'Format:' line (it is empty)")
+
+
+def test_a_cache_info_of_garbage_says_it_has_no_format_line_and_what_it_has(
+    filled: Filled, store: Store
+) -> None:
+    (filled.root / "pybuild-cache-info").write_text("garbage " * 20 + "\nmore\n")
+    opts = options(filled.url, keys=(filled.public,))
+    assert realise([filled.chain.lib], store, opts)[filled.chain.lib].status == "built"
+    assert (
+        "warning: pybuild-cache-info: it has no 'Format:' line (it starts 'garbage garbage"
+        " garbage garbage garbage '…); is this a pybuild binary cache? If so, the file is"
+        " damaged: delete it, and `pybuild copy --to` writes it again: not using binary cache"
+    ) in said(opts)
+    (filled.root / "pybuild-cache-info").unlink()  # as the hint says
+    copy_to(open_cache(filled.url), filled.built, [filled.chain.lib.out])
+    assert statuses(realise([filled.chain.lib], Store(filled.root.parent / "home-c"), opts)) == {
+        filled.chain.lib: "substituted"
+    }
 
 
 # -- keys and signatures ------------------------------------------------------------------

@@ -256,7 +256,20 @@ class CacheInfo:
             key, sep, value = line.partition(":")
             if sep:
                 values[key.strip()] = value.strip()
-        if values.get("Format") != FORMAT:
-            found = values.get("Format", "none")
-            raise InvalidInfo(f"cache format {found!r} is not {FORMAT!r}")
+        if "Format" not in values:
+            raise InvalidInfo(
+                f"it has no 'Format:' line ({_first_line(text)}); is this a pybuild binary"
+                f" cache? If so, the file is damaged: delete it, and `pybuild copy --to` writes"
+                " it again"
+            )
+        if values["Format"] != FORMAT:
+            raise InvalidInfo(f"cache format {values['Format']!r} is not {FORMAT!r}")
         return cls(values["Format"], _number(values.get("Priority", "50"), "Priority"))
+
+
+def _first_line(text: str) -> str:
+    """What a description without a Format line holds instead, shortened for a message."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not line:
+        return "it is empty"
+    return f"it starts {line[:40]!r}{'…' if len(line) > 40 else ''}"
