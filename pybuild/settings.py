@@ -358,8 +358,28 @@ def _parse(setting: Setting, text: str, source: str) -> object:
             raise _bad(setting, text, source, "expected an integer") from None
         return _check(setting, number, source)
     if setting.type is list:
-        return text.split()
+        return _split_words(setting, text, source)
     return _check(setting, text, source)
+
+
+def _split_words(setting: Setting, text: str, source: str) -> list[str]:
+    """A list value's words, split as a shell splits a command line, as Nix splits
+    ``NIX_SSHOPTS``: an ssh option whose value has spaces (``-o 'ProxyCommand=nc %h %p'``) is
+    one word when quoted, where splitting on spaces alone would hand ssh its pieces."""
+    import shlex  # only a list setting given as text needs it
+
+    try:
+        return shlex.split(text)
+    except ValueError as exc:  # shlex's two errors: a quote left open, a final lone backslash
+        fault = (
+            "a quote is not closed" if "quotation" in str(exc) else "it ends in a lone backslash"
+        )
+        error = _bad(setting, text, source, f"{fault}; a list is split into words as a shell does")
+        error.hint = (
+            "close the quote, or escape a quote or backslash meant literally with a backslash"
+            " (\\', \\\\)"
+        )
+        raise error from None
 
 
 def _check(setting: Setting, value: object, source: str) -> object:

@@ -334,6 +334,44 @@ def test_list_from_string_is_whitespace_separated(
     assert from_option.substituters == expected
 
 
+def test_list_from_string_is_split_as_a_shell_does(env: dict[str, str]) -> None:
+    # As Nix splits NIX_SSHOPTS: a quoted option value with spaces stays one word for ssh.
+    text = "-o UserKnownHostsFile=/tmp/kh -o 'ProxyCommand=nc %h %p' -o \"A=b c\" x\\ y"
+    expected = ["-o", "UserKnownHostsFile=/tmp/kh", "-o", "ProxyCommand=nc %h %p"]
+    expected += ["-o", "A=b c", "x y"]
+    assert load_settings([("ssh_options", text)], environ=env).ssh_options == expected
+    from_env = load_settings(environ={**env, "PYBUILD_SSH_OPTIONS": text})
+    assert from_env.ssh_options == expected
+
+
+def test_list_values_users_write_are_read_as_before(env: dict[str, str]) -> None:
+    # URLs with a query, and NAME:base64 keys (base64's '+', '/' and '='), have nothing a
+    # shell would change.
+    urls = "https://a.example/x?priority=10&trusted=1 file:///srv/cache?compression=zstd"
+    keys = "ci-1:ab+/cd9=  cache.example.org-2:EFgh=="
+    settings = load_settings(
+        environ={**env, "PYBUILD_SUBSTITUTERS": urls, "PYBUILD_TRUSTED_PUBLIC_KEYS": keys}
+    )
+    assert settings.substituters == urls.split()
+    assert settings.trusted_public_keys == keys.split()
+
+
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [("-o 'ProxyCommand=nc %h", "a quote is not closed"), ("-o x\\", "a lone backslash")],
+)
+def test_list_with_unbalanced_quote_names_setting_and_source(
+    env: dict[str, str], text: str, fault: str
+) -> None:
+    with pytest.raises(
+        SettingsError, match=f"'ssh_options' from env PYBUILD_SSH_OPTIONS: .*{fault}"
+    ):
+        load_settings(environ={**env, "PYBUILD_SSH_OPTIONS": text})
+    with pytest.raises(SettingsError, match=f"'ssh_options' from --option: .*{fault}") as info:
+        load_settings([("ssh_options", text)], environ=env)
+    assert "close the quote" in info.value.hint
+
+
 def test_list_from_toml_array(env: dict[str, str]) -> None:
     write_config(env, 'substituters = ["https://a.example", "https://b.example"]\n')
     assert load_settings(environ=env).substituters == ["https://a.example", "https://b.example"]
