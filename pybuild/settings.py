@@ -302,7 +302,8 @@ def format_settings(settings: Settings, as_json: bool) -> str:
     value and source, keyed by name as ``nix show-config --json`` is (``jq .jobs.value``).
 
     The table shows values the way the environment and --option accept them (``true``, lists
-    space-separated), so a value can be copied from it into ``PYBUILD_<NAME>``.
+    space-separated, quoted as for a shell), so a value can be copied from it into
+    ``PYBUILD_<NAME>``; the JSON keeps a list a list.
     """
     values = settings.values()
     if as_json:
@@ -446,5 +447,9 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(value)
+        import shlex  # only a list value needs it
+
+        # Quoted as the environment and --option split it, so a word with a space
+        # (["-o", "ProxyCommand=nc %h %p"]) pastes back as one word, not three.
+        return shlex.join(value)
     return str(value)

@@ -602,6 +602,20 @@ def test_format_settings_text_shows_value_and_source(mixed: tuple[Settings, Path
     assert rows["trusted_public_keys"] == ("", "default")
 
 
+def test_format_settings_text_quotes_list_words_so_they_paste_back(env: dict[str, str]) -> None:
+    write_config(env, 'ssh_options = ["-o", "ProxyCommand=nc %h %p", "-o", "A=it\'s"]\n')
+    settings = load_settings(environ=env)
+    header, *lines = format_settings(settings, as_json=False).splitlines()
+    value_at, source_at = header.index("VALUE"), header.index("SOURCE")
+    row = next(line for line in lines if line.startswith("ssh_options "))
+    shown = row[value_at:source_at].strip()
+    assert shown == "-o 'ProxyCommand=nc %h %p' -o 'A=it'\"'\"'s'"
+    pasted = load_settings(environ={**env, "PYBUILD_SSH_OPTIONS": shown})
+    assert pasted.ssh_options == settings.ssh_options
+    data = json.loads(format_settings(settings, as_json=True))
+    assert data["ssh_options"]["value"] == ["-o", "ProxyCommand=nc %h %p", "-o", "A=it's"]
+
+
 def test_format_settings_json_shows_value_and_source(mixed: tuple[Settings, Path]) -> None:
     settings, path = mixed
     data = json.loads(format_settings(settings, as_json=True))
