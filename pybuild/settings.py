@@ -58,6 +58,10 @@ class Setting:
     `choices`, when not empty, are the only values a ``str`` setting may take: a value outside
     them is refused wherever it is given (file, environment, --option, the program), rather
     than in the middle of the build that first reads it.
+    `items` names a ``list`` setting's items when none can hold a comma (``keys``: ``NAME:base64``):
+    a comma in a word from the environment or --option is then told as the wrong separator, as
+    someone used to comma-separated lists writes it, rather than left to fail later as one
+    malformed item, where the setting and its source are no longer known.
     """
 
     name: str
@@ -66,6 +70,7 @@ class Setting:
     doc: str
     minimum: int = 0
     choices: tuple[str, ...] = ()
+    items: str = ""
 
 
 SETTINGS: dict[str, Setting] = {
@@ -94,7 +99,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
         Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),
         Setting("substituters", list, [], "binary caches to ask before building"),
-        Setting("trusted_public_keys", list, [], "keys whose signatures are accepted"),
+        Setting(
+            "trusted_public_keys", list, [], "keys whose signatures are accepted", items="keys"
+        ),
         Setting("require_sigs", bool, True, "refuse cache entries not signed by a trusted key"),
         Setting(
             "connect_timeout",
@@ -370,7 +377,7 @@ def _split_words(setting: Setting, text: str, source: str) -> list[str]:
     import shlex  # only a list setting given as text needs it
 
     try:
-        return shlex.split(text)
+        words = shlex.split(text)
     except ValueError as exc:  # shlex's two errors: a quote left open, a final lone backslash
         fault = (
             "a quote is not closed" if "quotation" in str(exc) else "it ends in a lone backslash"
@@ -381,6 +388,14 @@ def _split_words(setting: Setting, text: str, source: str) -> list[str]:
             " (\\', \\\\)"
         )
         raise error from None
+    if setting.items and (joined := next((word for word in words if "," in word), None)):
+        raise _bad(
+            setting,
+            joined,
+            source,
+            f"{setting.items} hold no comma: separate the {setting.items} with spaces, not commas",
+        )
+    return words
 
 
 def _check(setting: Setting, value: object, source: str) -> object:

@@ -372,6 +372,19 @@ def test_list_with_unbalanced_quote_names_setting_and_source(
     assert "close the quote" in info.value.hint
 
 
+def test_comma_separated_keys_are_told_to_be_separated_by_spaces(env: dict[str, str]) -> None:
+    keys = "ci-2:AAAA,ci-1:BBBB"
+    told = r"'trusted_public_keys' from {}: keys hold no comma: separate the keys with spaces, not"
+    environ = {**env, "PYBUILD_TRUSTED_PUBLIC_KEYS": keys}
+    with pytest.raises(SettingsError, match=told.format("env PYBUILD_TRUSTED_PUBLIC_KEYS")):
+        load_settings(environ=environ)
+    with pytest.raises(SettingsError, match=told.format("--option")):
+        load_settings([("trusted-public-keys", keys)], environ=env)
+    # Items that may hold a comma keep it: an ssh option's list of ciphers.
+    options = load_settings([("ssh_options", "-c aes128-ctr,aes256-ctr")], environ=env)
+    assert options.ssh_options == ["-c", "aes128-ctr,aes256-ctr"]
+
+
 def test_list_from_toml_array(env: dict[str, str]) -> None:
     write_config(env, 'substituters = ["https://a.example", "https://b.example"]\n')
     assert load_settings(environ=env).substituters == ["https://a.example", "https://b.example"]
