@@ -1777,6 +1777,19 @@ def test_a_home_that_is_a_file_is_refused_before_any_command_uses_it(tmp_path: P
     assert "bug" not in result.stderr + below.stderr
 
 
+@pytest.mark.parametrize(("home", "hint"), [("~/x", "write $HOME/x"), ("rel/x", "$PWD/rel/x")])
+def test_a_relative_home_is_refused_before_any_folder_is_made(
+    tmp_path: Path, home: str, hint: str
+) -> None:
+    """``PYBUILD_HOME='~/x'`` (quoted, or from an env file) made a folder named ``~`` wherever
+    the command ran, and a relative home a store of its own in each folder."""
+    result = run_cli("du", home=Path(home), cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: PYBUILD_HOME={home} is not an absolute path\n")
+    assert hint in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_file_named_as_an_attribute_is_told_to_be_given_with_f(tmp_path: Path) -> None:
     """``pybuild build project.py``, nix-build's habit, suggested a recipe of the set."""
     (tmp_path / "project.py").write_text("")

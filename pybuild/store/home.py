@@ -26,7 +26,14 @@ def home_dir(environ: Mapping[str, str]) -> str:
 def check_home(environ: Mapping[str, str]) -> None:
     """Refuse a home that is a file, or lies below one (``PYBUILD_HOME=~/notes.txt``): the
     first folder made in it would fail with the system's NotADirectoryError, from wherever
-    that happens to be, as if pybuild had a bug. One ``stat`` when the home is there."""
+    that happens to be, as if pybuild had a bug. One ``stat`` when the home is there.
+
+    Refuse a relative ``PYBUILD_HOME`` too, as the XDG variables' specification rules them
+    out: each folder a command runs in would have a store of its own, and a ``~`` that no
+    shell expanded (a quoted value, an env file) makes a folder named ``~`` there."""
+    given = environ.get("PYBUILD_HOME")
+    if given and not os.path.isabs(given):
+        _refuse_relative(given)
     home = os.path.abspath(home_dir(environ))
     path = home
     while not os.path.isdir(path):
@@ -42,3 +49,20 @@ def check_home(environ: Mapping[str, str]) -> None:
         if parent == path:
             return
         path = parent
+
+
+def _refuse_relative(given: str) -> None:
+    from ..errors import UsageError
+
+    error = UsageError(f"PYBUILD_HOME={given} is not an absolute path")
+    if given == "~" or given.startswith("~/"):
+        error.hint = (
+            f"write $HOME{given[1:]}: a ~ is the shell's, which does not expand it in quotes"
+            " or in an env file"
+        )
+    else:
+        error.hint = (
+            f"write it from /, such as $PWD/{given}: a relative home would be another store"
+            " in each folder a command runs in"
+        )
+    raise error
