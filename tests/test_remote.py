@@ -159,6 +159,7 @@ def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
     with pytest.raises(MachinesError) as error:
         parse_machines(line)
     assert "ssh://[user@]host" in str(error.value)
+    assert "[?home=DIR&pybuild=CMD] [systems" in str(error.value)  # the hint: every column
 
 
 def test_features_decide_which_machine_takes_a_derivation() -> None:

@@ -32,8 +32,9 @@ class MachinesError(RemoteError):
     """The ``builders`` setting or a machines file cannot be read."""
 
     hint = (
-        "each machine is 'ssh://[user@]host[:port][?home=DIR] [systems [ssh-key [jobs [speed"
-        " [features [mandatory-features]]]]]]', one a line or separated by ';'; '-' skips a column"
+        "each machine is 'ssh://[user@]host[:port][?home=DIR&pybuild=CMD] [systems [ssh-key"
+        " [jobs [speed [features [mandatory-features]]]]]]', one a line or separated by ';'; '-'"
+        " skips a column"
     )
 
 

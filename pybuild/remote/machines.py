@@ -135,7 +135,9 @@ def _parse_line(line: str) -> Machine:
     assert uri is not None  # a line is never empty here, and "-" is no URI
     parts = urlsplit(uri)
     if parts.scheme != "ssh" or not parts.hostname or parts.path not in ("", "/"):
-        raise MachinesError(f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR]")
+        raise MachinesError(
+            f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR&pybuild=CMD]"
+        )
     query = parse_qs(parts.query, strict_parsing=bool(parts.query))
     unknown = set(query) - _QUERY_KEYS
     if unknown or any(len(v) != 1 for v in query.values()):
