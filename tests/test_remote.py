@@ -162,6 +162,22 @@ def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
     assert "[?home=DIR&pybuild=CMD] [systems" in str(error.value)  # the hint: every column
 
 
+@pytest.mark.parametrize(
+    ("uri", "port"),
+    [("ssh://h:22", 22), ("ssh://u@[::1]:2222", 2222), ("ssh://[::1]", None), ("ssh://h", None)],
+)
+def test_a_machine_s_port_is_read_after_the_user_and_an_ipv6_address(
+    uri: str, port: int | None
+) -> None:
+    assert parse_machines(uri)[0].port == port
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "0"])
+def test_a_port_out_of_range_is_told_so(port: str) -> None:
+    with pytest.raises(MachinesError, match=rf"the port {port} is out of range \(1-65535\)"):
+        parse_machines(f"ssh://root@127.0.0.1:{port}")
+
+
 def test_features_decide_which_machine_takes_a_derivation() -> None:
     plain, big, only_big = parse_machines("ssh://a; ssh://b - - 1 1 big; ssh://c - - 1 1 - big")
     assert plain.accepts(frozenset()) and not plain.accepts(frozenset({"big"}))

@@ -142,15 +142,11 @@ def _parse_line(line: str) -> Machine:
     unknown = set(query) - _QUERY_KEYS
     if unknown or any(len(v) != 1 for v in query.values()):
         raise MachinesError(f"machine {uri!r}: query may hold home= and pybuild= once each")
-    try:
-        port = parts.port
-    except ValueError:
-        raise MachinesError(f"machine {uri!r}: the port is not a number") from None
     return Machine(
         uri=uri,
         host=parts.hostname,
         user=parts.username,
-        port=port,
+        port=_port(uri, parts.netloc),
         home=query.get("home", [None])[0],
         pybuild=query.get("pybuild", [None])[0],
         ssh_key=key,
@@ -159,6 +155,21 @@ def _parse_line(line: str) -> Machine:
         features=frozenset((features or "").split(",")) - {""},
         mandatory=frozenset((mandatory or "").split(",")) - {""},
     )
+
+
+def _port(uri: str, netloc: str) -> int | None:
+    """The port of `netloc` ([user@]host[:port]), None if it names none; read here, not by
+    urllib, whose one ValueError does not tell a word from a number out of range, and which
+    takes port 0."""
+    # After the user, and after an IPv6 address's brackets, whose colons are not the port's.
+    text = netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise MachinesError(f"machine {uri!r}: the port {text!r} is not a number")
+    if not 1 <= int(text) <= 65535:
+        raise MachinesError(f"machine {uri!r}: the port {text} is out of range (1-65535)")
+    return int(text)
 
 
 def _count(uri: str, what: str, text: str | None) -> int:
