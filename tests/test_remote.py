@@ -162,6 +162,18 @@ def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
     assert "[?home=DIR&pybuild=CMD] [systems" in str(error.value)  # the hint: every column
 
 
+def test_a_bad_line_of_a_machines_file_is_named_by_its_file_and_line(tmp_path: Path) -> None:
+    machines = tmp_path / "machines"
+    machines.write_text(
+        "# the farm\nssh://root@host1 - - 2; ssh://host3\nssh://root@host2 - - two\n"
+    )
+    with pytest.raises(MachinesError) as error:
+        parse_machines(f"ssh://here; @{machines}")
+    assert str(error.value).startswith(
+        f"{machines}:3: machine 'ssh://root@host2': jobs must be a positive integer, not 'two'"
+    )
+
+
 @pytest.mark.parametrize(
     ("uri", "port"),
     [("ssh://h:22", 22), ("ssh://u@[::1]:2222", 2222), ("ssh://[::1]", None), ("ssh://h", None)],

@@ -96,18 +96,25 @@ class Machine:
         return [*argv, remote]
 
 
-def parse_machines(text: str, base: Path | None = None) -> list[Machine]:
+def parse_machines(
+    text: str, base: Path | None = None, source: Path | None = None
+) -> list[Machine]:
     """The machines of a ``builders`` value: lines separated by ``;`` or newlines, ``@FILE``
-    includes; `base` is the folder relative ``@FILE`` names are read from."""
+    includes; `base` is the folder relative ``@FILE`` names are read from, `source` the
+    machines file `text` is, whose name and line an error then starts with."""
     machines: list[Machine] = []
-    for raw in text.replace(";", "\n").splitlines():
-        line = raw.partition("#")[0].strip()
-        if not line:
-            continue
-        if line.startswith("@"):
-            machines += _read_file(Path(line[1:]) if base is None else base / line[1:])
-        else:
-            machines.append(_parse_line(line))
+    for number, raw in enumerate(text.splitlines(), 1):
+        for part in raw.split(";"):
+            line = part.partition("#")[0].strip()
+            try:
+                if line.startswith("@"):
+                    machines += _read_file(Path(line[1:]) if base is None else base / line[1:])
+                elif line:
+                    machines.append(_parse_line(line))
+            except MachinesError as exc:
+                if source is None:
+                    raise
+                raise MachinesError(f"{source}:{number}: {exc.args[0]}") from None
     return machines
 
 
@@ -121,7 +128,7 @@ def _read_file(path: Path) -> list[Machine]:
         text = path.read_text()
     except OSError as exc:
         raise MachinesError(f"cannot read machines file {path}: {exc.strerror}") from None
-    return parse_machines(text, path.parent)
+    return parse_machines(text, path.parent, path)
 
 
 def _parse_line(line: str) -> Machine:
