@@ -162,6 +162,27 @@ def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
     assert "[?home=DIR&pybuild=CMD] [systems" in str(error.value)  # the hint: every column
 
 
+def test_a_relative_home_is_refused_and_a_tilde_kept_for_the_remote_to_expand() -> None:
+    with pytest.raises(MachinesError, match="home 'farm' is relative: give an absolute path"):
+        parse_machines("ssh://h?home=farm")
+    [machine] = parse_machines("ssh://h?home=~/farm")
+    assert machine.ssh_command([], "pybuild")[-1] == "pybuild serve --stdio --home '~/farm'"
+
+
+def test_a_home_written_with_a_tilde_is_in_the_remote_user_s_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The remote shell does not expand the quoted ~ of ssh's command: serve, run as the
+    # remote user, does, where it made a folder named ~ in the folder ssh started it in.
+    hello = fake_ssh(tmp_path, monkeypatch, f"{sys.executable} -m pybuild")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.chdir(tmp_path)
+    result = pybuild("build", "-f", hello, "hello", "--builders", "ssh://x?home=~/farm")
+    assert result.returncode == 0, result.stderr
+    assert outputs(tmp_path / "user" / "farm") == {"hello"}
+    assert not (tmp_path / "~").exists()
+
+
 def test_a_bad_line_of_a_machines_file_is_named_by_its_file_and_line(tmp_path: Path) -> None:
     machines = tmp_path / "machines"
     machines.write_text(

@@ -22,7 +22,11 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--stdio", action="store_true", help="speak the protocol on stdin/stdout (required)"
     )
-    p.add_argument("--home", metavar="DIR", help="the PYBUILD_HOME to serve (default: the usual)")
+    p.add_argument(
+        "--home",
+        metavar="DIR",
+        help="the PYBUILD_HOME to serve, ~ being this user's home (default: the usual)",
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -33,7 +37,9 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.stdio:
         raise UsageError("pybuild serve speaks only on its standard streams: add --stdio")
     if args.home:
-        os.environ["PYBUILD_HOME"] = os.path.abspath(args.home)
+        # A machine's ?home=~/DIR reaches here quoted, unexpanded by the remote shell: it is
+        # this user's home, the remote user's, as farm.md says.
+        os.environ["PYBUILD_HOME"] = os.path.abspath(os.path.expanduser(args.home))
     # The protocol owns standard output: anything else printed (a builder, a warning) goes to
     # standard error, which ssh carries back apart from it.
     protocol_out = os.fdopen(os.dup(1), "wb")

@@ -4,8 +4,9 @@ A machine is one line of columns separated by blanks, ``-`` for an empty one::
 
     ssh://[user@]host[:port][?home=DIR&pybuild=CMD] SYSTEMS SSH-KEY JOBS SPEED FEATURES MANDATORY
 
-Only the URI is needed. ``home`` is the remote ``PYBUILD_HOME`` (default: the remote user's),
-``pybuild`` the command that runs pybuild there (default: the ``remote_pybuild`` setting).
+Only the URI is needed. ``home`` is the remote ``PYBUILD_HOME``, absolute or ``~/DIR`` in the
+remote user's home (default: that user's usual one), ``pybuild`` the command that runs
+pybuild there (default: the ``remote_pybuild`` setting).
 SYSTEMS is read for Nix compatibility only: a derivation here names an interpreter, not a
 platform. JOBS (default 1) is how many builds the machine takes at once; SPEED ranks
 machines that are equally busy; FEATURES lists what it supports (comma-separated) and a
@@ -149,12 +150,18 @@ def _parse_line(line: str) -> Machine:
     unknown = set(query) - _QUERY_KEYS
     if unknown or any(len(v) != 1 for v in query.values()):
         raise MachinesError(f"machine {uri!r}: query may hold home= and pybuild= once each")
+    home = query.get("home", [None])[0]
+    if home is not None and not (home.startswith("/") or home == "~" or home.startswith("~/")):
+        raise MachinesError(
+            f"machine {uri!r}: home {home!r} is relative: give an absolute path, or ~/DIR for"
+            " a folder of the remote user's home"
+        )
     return Machine(
         uri=uri,
         host=parts.hostname,
         user=parts.username,
         port=_port(uri, parts.netloc),
-        home=query.get("home", [None])[0],
+        home=home,
         pybuild=query.get("pybuild", [None])[0],
         ssh_key=key,
         jobs=_count(uri, "jobs", jobs),
