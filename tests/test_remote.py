@@ -466,6 +466,9 @@ def test_a_remote_command_that_prints_text_is_quoted(
     result = pybuild("build", "-f", hello, "hello", "--builders", "ssh://x", timeout=60)
     assert result.returncode == 0, result.stderr
     assert f"warning: remote builder ssh://x: protocol mismatch, got '{said}\\n'" in (result.stderr)
+    # ssh worked and the command there started: its text is what to look at, as Nix says
+    hint = "hint: something there prints text before pybuild serve starts: the remote user's"
+    assert f"{hint} shell startup files (.bashrc, .profile)" in result.stderr
     assert "bytes announced" not in result.stderr
 
 
@@ -491,8 +494,11 @@ def test_text_of_a_command_that_ended_before_the_hello_was_sent_is_quoted(
 
     monkeypatch.setattr(client, "send", send_late)
     monkeypatch.setattr(client.subprocess, "Popen", popen)
-    with pytest.raises(client.MachineDown, match=r"protocol mismatch, got 'hi\\n', then the end"):
+    with pytest.raises(
+        client.MachineDown, match=r"protocol mismatch, got 'hi\\n', then the end"
+    ) as error:
         client.Connection(machine, [], "/bin/echo hi #")
+    assert "shell startup files" in error.value.hint
 
 
 def test_a_machine_down_is_told_once_whatever_its_slots(

@@ -30,7 +30,7 @@ from ..cache.copy import references_first
 from ..derivations import Derivation, input_paths, instantiate
 from ..errors import BuildError, PybuildError
 from ..store import Store, remove_tree
-from .errors import MachineDown, Unsuitable
+from .errors import MachineDown, ProtocolMismatch, Unsuitable
 from .machines import Machine
 from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
@@ -51,6 +51,12 @@ _serials = itertools.count()
 _REACH_HINT = (
     "check that 'ssh' reaches it without a password and that pybuild runs there"
     " (setting remote_pybuild, or ?pybuild= in its URI)"
+)
+_MISMATCH_HINT = (
+    "something there prints text before pybuild serve starts: the remote user's shell"
+    " startup files (.bashrc, .profile), which must print nothing on standard output for a"
+    " non-interactive session, or the command that runs pybuild there (setting remote_pybuild,"
+    " or ?pybuild= in its URI), which may also not be pybuild"
 )
 _SSH_HINT = "pybuild runs OpenSSH's client, ssh, found on PATH"
 _VERSION_HINT = (
@@ -366,7 +372,7 @@ class Connection:
 
     def _down(self, exc: Any) -> MachineDown:
         """The machine is down: why, with what ssh said, and how to reach it if it was never
-        reached (the hello did not come)."""
+        reached (the hello did not come), or what printed the text that came instead."""
         self._stderr.seek(0)
         said = self._stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
         reason = str(exc) or type(exc).__name__
@@ -378,5 +384,10 @@ class Connection:
         elif isinstance(exc, EOFError | BrokenPipeError):
             code = self._proc.poll()
             reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
-        hint = "" if self._reached else _REACH_HINT
+        if self._reached:
+            hint = ""
+        elif isinstance(exc, ProtocolMismatch):  # ssh got there: text came before the hello
+            hint = _MISMATCH_HINT
+        else:
+            hint = _REACH_HINT
         return MachineDown(self.machine.uri, reason, said, hint)

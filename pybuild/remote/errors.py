@@ -19,6 +19,7 @@ __all__ = [
     "MachinesError",
     "PathRefused",
     "ProtocolError",
+    "ProtocolMismatch",
     "RemoteError",
     "Unsuitable",
 ]
@@ -40,6 +41,11 @@ class MachinesError(RemoteError):
 
 class ProtocolError(RemoteError):
     """A message that is not what the protocol allows: too large, malformed or unexpected."""
+
+
+class ProtocolMismatch(ProtocolError):
+    """What came is no message at all but text (a login banner, a command that is not
+    pybuild), quoted as Nix's "protocol mismatch, got '…'" quotes it."""
 
 
 class PathRefused(RemoteError):

@@ -41,7 +41,7 @@ from ..cache.errors import ArchiveError
 from ..errors import InvalidName
 from ..hashing import Hash, nar_chunks, parse_hash
 from ..store.paths import split_name
-from .errors import PathRefused, ProtocolError
+from .errors import PathRefused, ProtocolError, ProtocolMismatch
 
 __all__ = [
     "LOG_SENT",
@@ -82,7 +82,7 @@ def receive(stream: _Readable) -> Message:
     header = _exactly(stream, _HEADER, at_boundary=True)
     size = int.from_bytes(header, "little")
     if size > MAX_MESSAGE:
-        raise ProtocolError(
+        raise ProtocolMismatch(
             f"protocol mismatch, got {_came(header, stream)!r} where a message's size comes"
             f" (at most {MAX_MESSAGE} bytes)"
         )
@@ -227,7 +227,7 @@ def _exactly(stream: _Readable, size: int, at_boundary: bool) -> bytes:
                 raise EOFError("the peer closed the connection")
             if at_boundary:  # a few bytes, then the end: no message's header
                 got = b"".join(parts).decode(errors="replace")
-                raise ProtocolError(f"protocol mismatch, got {got!r}, then the end")
+                raise ProtocolMismatch(f"protocol mismatch, got {got!r}, then the end")
             raise ProtocolError("the stream ends inside a message")
         parts.append(data)
         left -= len(data)
