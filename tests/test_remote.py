@@ -501,6 +501,22 @@ def test_text_of_a_command_that_ended_before_the_hello_was_sent_is_quoted(
     assert "shell startup files" in error.value.hint
 
 
+def test_a_closed_connection_tells_how_ssh_exited_even_after_its_output_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ssh's output ends as it exits, or before (a refused host key, no pybuild there): the
+    # status comes a moment after the end, which is waited for, where it was told only when
+    # the end was read late enough.
+    import pybuild.remote.client as client
+
+    ends_then_exits = "exec >&-; sleep 0.5; echo 'pybuild: not found' >&2; exit 127 #"
+    fake_ssh(tmp_path, monkeypatch, ends_then_exits)
+    with pytest.raises(client.MachineDown) as error:
+        client.Connection(parse_machines("ssh://x")[0], [], ends_then_exits)
+    assert error.value.reason == "the connection closed (ssh exited 127)"
+    assert error.value.said == "pybuild: not found"
+
+
 def test_a_machine_down_is_told_once_whatever_its_slots(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pybuild_home: Path
 ) -> None:

@@ -63,6 +63,9 @@ _VERSION_HINT = (
     "run the same pybuild there as here (setting remote_pybuild, or ?pybuild= in its URI,"
     " names the command)"
 )
+# Seconds ssh is given to exit once its output has ended, for its status to be told: its
+# output closes as it exits (or just before), so a process still running a moment is usual.
+_EXIT_WAIT = 2
 _STDERR_TAIL = 2000  # characters of ssh's standard error quoted when a machine goes down
 # Seconds a build's reply may come after build_timeout, which the builder counts itself
 # from a later start (after its own locks and checks).
@@ -373,6 +376,8 @@ class Connection:
     def _down(self, exc: Any) -> MachineDown:
         """The machine is down: why, with what ssh said, and how to reach it if it was never
         reached (the hello did not come), or what printed the text that came instead."""
+        closed = isinstance(exc, EOFError | BrokenPipeError) and not self._gave_up
+        code = self._exit_status() if closed else None  # first: what ssh says as it exits
         self._stderr.seek(0)
         said = self._stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
         reason = str(exc) or type(exc).__name__
@@ -381,8 +386,7 @@ class Connection:
                 f"no answer within {self._hello_limit} s (twice connect_timeout: the"
                 " connection, then pybuild's start there)"
             )
-        elif isinstance(exc, EOFError | BrokenPipeError):
-            code = self._proc.poll()
+        elif closed:
             reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
         if self._reached:
             hint = ""
@@ -391,3 +395,10 @@ class Connection:
         else:
             hint = _REACH_HINT
         return MachineDown(self.machine.uri, reason, said, hint)
+
+    def _exit_status(self) -> int | None:
+        """ssh's exit status once its output has ended, or None if it is still running after
+        :data:`_EXIT_WAIT` seconds: its status came only when the end was read late enough (a
+        killed remote, but not a refused host key nor a missing pybuild there)."""
+        processes.exited(self._proc, _EXIT_WAIT)
+        return self._proc.poll()
