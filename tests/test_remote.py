@@ -150,6 +150,8 @@ def test_a_machines_file_is_read_like_nix_s(tmp_path: Path) -> None:
         "http://host",
         "ssh://",
         "ssh://h?user=x",
+        "ssh://h?home",
+        "ssh://[::1",
         "ssh://h - - 0",
         "ssh://h:x",
         "ssh://h 1 2 3 4 5 6 7",

@@ -141,12 +141,15 @@ def _parse_line(line: str) -> Machine:
         None if c == "-" else c for c in columns
     )
     assert uri is not None  # a line is never empty here, and "-" is no URI
-    parts = urlsplit(uri)
+    try:  # urllib's ValueError: an IPv6 address's bracket unclosed, a query field without =
+        parts = urlsplit(uri)
+        query = parse_qs(parts.query, strict_parsing=bool(parts.query))
+    except ValueError as exc:
+        raise MachinesError(f"machine {uri!r}: {exc}") from None
     if parts.scheme != "ssh" or not parts.hostname or parts.path not in ("", "/"):
         raise MachinesError(
             f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR&pybuild=CMD]"
         )
-    query = parse_qs(parts.query, strict_parsing=bool(parts.query))
     unknown = set(query) - _QUERY_KEYS
     if unknown or any(len(v) != 1 for v in query.values()):
         raise MachinesError(f"machine {uri!r}: query may hold home= and pybuild= once each")
