@@ -52,6 +52,12 @@ class Progress(Protocol):
         """A derivation is done; `seconds` count from when the realiser took it, so a build
         that was ``started`` is timed from its start instead (see :func:`_since`)."""
 
+    def replanned(self, drv_name: str, added: int) -> None:
+        """A copy from a cache failed: `drv_name` is built instead, a step of its own after
+        the copy's (numbered anew if the copy was ``started``), once the `added` derivations
+        a plan made again adds (the inputs the first plan left to the cache) are made. The
+        counter's total grows by them all, so its number only goes up."""
+
     def message(self, text: str) -> None: ...
 
     def close(self) -> None: ...
@@ -138,7 +144,8 @@ class Lines:
         self._stream, self._quiet, self._color = stream, quiet, color
         self._total = self._started = 0
         # Each derivation's number in the counter: one started again (a remote builder failed
-        # and it is retried elsewhere) keeps it, so the counter never runs past the plan.
+        # and it is retried elsewhere) keeps it, so the counter never runs past the plan; one
+        # built after its copy failed is a new step (replanned).
         self._numbers: dict[str, int] = {}
         # How and when each running build was started (see _since).
         self._verbs: dict[str, tuple[str, float]] = {}
@@ -157,6 +164,11 @@ class Lines:
         self._numbers.clear()
         if not self._quiet:
             self._print(plan_line(builds, downloads, copies))
+
+    def replanned(self, drv_name: str, added: int) -> None:
+        with self._lock:
+            copied = self._numbers.pop(drv_name, None) is not None
+            self._total = max(self._total, self._started) + added + int(copied)
 
     def started(self, name: str, drv_name: str, verb: str) -> None:
         with self._lock:
@@ -206,6 +218,7 @@ class Live:
             highlight=False,
         )  # fmt: skip
         self._running: dict[str, tuple[str, float]] = {}
+        self._drvs: dict[str, str] = {}  # the derivation of each running name
         self._total = self._done = 0
         self._lock = threading.Lock()
         self._live = RichLive(
@@ -236,10 +249,22 @@ class Live:
     def started(self, name: str, drv_name: str, verb: str) -> None:
         with self._lock:
             self._running[name] = (verb, time.monotonic())
+            self._drvs[name] = drv_name
+
+    def replanned(self, drv_name: str, added: int) -> None:
+        """The failed copy is a step done (it is no longer running), its build one to come."""
+        with self._lock:
+            copies = [name for name, drv in self._drvs.items() if drv == drv_name]
+            total = max(self._total, self._done + len(self._running)) + added
+            for name in copies:
+                del self._running[name], self._drvs[name]
+                self._done, total = self._done + 1, total + 1
+            self._total = total
 
     def finished(self, name: str, status: Status, seconds: float) -> None:
         with self._lock:
             verb, since = self._running.pop(_started_as(name), ("building", None))
+            self._drvs.pop(_started_as(name), None)
             self._done += 1
             last = self._done >= self._total and not self._running
         if self._live.is_started:  # the status drawn under the line is the one without it

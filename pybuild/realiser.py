@@ -475,24 +475,28 @@ def _substitute(
     if fetched is not None:
         return subs.describe(fetched)  # its build inputs are not needed, so not fetched
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]
-    if missing:  # the plan counted on the cache and skipped them (their roots are held)
-        # The same substituters: a cache given up on is not asked again in this run; the
-        # same farm, whose slots bound every build of the run (with jobs 0, the only ones).
-        plan = make_plan(missing, store, subs)
-        work = plan.work()
-        if work.builds or work.downloads:
-            _check_some_can_build(options, farm)
-        added = told.added(plan) if told else work
-        if added:
-            counts = len(added.builds), len(added.downloads), len(added.copies)
-            options.say(f"to build {drv.name}, {plan_line(*counts, more=True)}")
-        workers = farm.slots if farm else options.jobs
-        results = _run_plan(
-            plan, lambda d, c: _build(d, store, options, c, subs, farm, told), options, workers
-        )
-        failed = [r.error for r in results.values() if r.error is not None]
-        if failed:  # kept going past it: this build cannot, without that input
-            raise failed[0]
+    if not missing:
+        options.reporter.replanned(drv.drv_name, 0)  # its build is one more step
+        return None
+    # The plan counted on the cache and skipped them (their roots are held). The same
+    # substituters: a cache given up on is not asked again in this run; the same farm, whose
+    # slots bound every build of the run (with jobs 0, the only ones).
+    plan = make_plan(missing, store, subs)
+    work = plan.work()
+    if work.builds or work.downloads:
+        _check_some_can_build(options, farm)
+    added = told.added(plan) if told else work
+    counts = len(added.builds), len(added.downloads), len(added.copies)
+    options.reporter.replanned(drv.drv_name, sum(counts))
+    if added:
+        options.say(f"to build {drv.name}, {plan_line(*counts, more=True)}")
+    workers = farm.slots if farm else options.jobs
+    results = _run_plan(
+        plan, lambda d, c: _build(d, store, options, c, subs, farm, told), options, workers
+    )
+    failed = [r.error for r in results.values() if r.error is not None]
+    if failed:  # kept going past it: this build cannot, without that input
+        raise failed[0]
     return None
 
 

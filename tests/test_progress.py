@@ -136,6 +136,40 @@ def test_a_derivation_started_again_keeps_its_number_in_the_counter() -> None:
     ]
 
 
+def test_a_build_after_a_failed_copy_is_a_new_step_and_the_total_grows_by_what_was_added() -> None:
+    """The copy of app failed at lib: lib is built, then app. The copy and the build of app
+    are two steps, lib a third: numbers go up, and the total says so before lib starts."""
+    stream = Writes()
+    lines = Lines(stream)
+    lines.planned(builds=0, downloads=0, copies=1)
+    lines.started("app", "a.drv", "copying")
+    lines.replanned("a.drv", added=1)
+    lines.started("lib", "l.drv", "building")
+    lines.started("app", "a.drv", "building")
+    assert [line.partition(" ")[0] for line in stream.getvalue().splitlines()[1:]] == [
+        "[1/1]",
+        "[2/3]",
+        "[3/3]",
+    ]
+
+
+def test_the_live_counter_counts_a_failed_copy_as_a_step_done() -> None:
+    live = Live(io.StringIO(), color=False)
+    try:
+        live.planned(builds=0, downloads=0, copies=1)
+        live.started("app", "a.drv", "copying")
+        live.replanned("a.drv", added=1)
+        live.started("lib", "l.drv", "building")
+        assert live._status().plain.splitlines() == ["[1/3] 1 running", "  building lib  0.0 s"]
+        live.finished("lib", Status.BUILT, 0.1)
+        live.started("app", "a.drv", "building")
+        assert live._status().plain.splitlines()[0] == "[2/3] 1 running"
+        live.finished("app", Status.BUILT, 0.1)
+        assert not live._live.is_started
+    finally:
+        live.close()
+
+
 @pytest.mark.parametrize(
     ("counts", "line"),
     [

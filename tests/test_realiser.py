@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_cache import Filled, filled, options, said  # noqa: F401 - filled: a fixture
 
 from pybuild import realiser
 from pybuild.derivations import Derivation, derivation
@@ -718,3 +719,20 @@ def test_a_plan_asks_the_registry_once_for_the_whole_graph(
     work = realiser.planned_work([top], store)
     assert set(work.builds[:-1]) == set(mids) and work.builds[-1] == top
     assert [sorted(names) for names in asked] == [sorted(d.out for d in [top, *mids, built, base])]
+
+
+def test_a_copy_built_after_all_is_a_step_of_its_own_and_the_counter_only_goes_up(
+    filled: Filled,  # noqa: F811 - test_cache.py's fixture, imported above
+    store: Store,
+) -> None:
+    """app's copy fails at lib (its archive cut short): lib and tool are built, then app. The
+    counter's total grows by them and by app's build, a step after its copy, so every line
+    has the next number and the same total; app reused its copy's number, ``[1/3]`` last."""
+    archive = filled.archive(filled.chain.lib)
+    archive.write_bytes(archive.read_bytes()[:10])
+    opts = options(filled.url, keys=(filled.public,))
+    fates = statuses(realise([filled.chain.app], store, opts))
+    assert fates[filled.chain.app] == "built", said(opts)
+    counters = [line.partition(" ")[0] for line in said(opts).splitlines() if line[:1] == "["]
+    assert counters == ["[1/1]", "[2/4]", "[3/4]", "[4/4]"], said(opts)
+    assert said(opts).splitlines()[-2].startswith("[4/4] building app"), said(opts)

@@ -338,6 +338,9 @@ class _Told:
     def finished(self, name: str, status: Status, seconds: float) -> None:
         pass
 
+    def replanned(self, drv_name: str, added: int) -> None:
+        pass
+
     def message(self, text: str) -> None:
         if len(self.messages) < _MESSAGES:
             self.messages.append(text[:_MESSAGE_LENGTH])
