@@ -333,6 +333,19 @@ def test_commit_replaces_an_unregistered_leftover(store: Store) -> None:
     assert sorted(os.listdir(store.path(name))) == ["whole"]
 
 
+def test_a_commit_whose_registration_fails_leaves_nothing_in_the_store(store: Store) -> None:
+    """A reference that is not valid fails the registration after the outputs were renamed
+    into the store: they are taken out again, not left unregistered until a later commit."""
+    lib = make_name("output:out", "88" * 32, "lib")
+    app = make_name("output:out", "99" * 32, "app")
+    built = {lib: work_dir(store, {"f": "lib"}), app: work_dir(store, {"f": "app"})}
+    missing = make_name("output:out", "aa" * 32, "missing")
+    with pytest.raises(PathNotValid, match="missing"):
+        store.commit(built, references=[missing])
+    assert not store.is_valid(lib) and not store.is_valid(app)
+    assert os.listdir(store.dir) == []
+
+
 def test_commit_rejects_content_that_does_not_match_expect(store: Store) -> None:
     name = make_name("source", "66" * 32, "x")
     out = work_dir(store, {"f": "actual"})

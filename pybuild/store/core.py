@@ -395,6 +395,7 @@ class Store:
         References are the `candidates` (and the outputs themselves) whose hash part occurs in
         the content, unless `references` (for all) or `references_of` (for each) are given
         outright. `expect` is a NAR hash the content must have (for content-addressed adds).
+        If the registration fails (a reference not valid), what was moved in is taken out.
         """
         from .registry import PathInfo  # with SQLite, which evaluation alone need not load
 
@@ -414,20 +415,37 @@ class Store:
             infos.append(PathInfo(name, nar_hash.sri, size, tuple(refs), deriver, ca=ca))
         self.registry.open()  # a registry exists before the store holds paths (or it is lost)
         self.dir.mkdir(parents=True, exist_ok=True)
-        for name, tmp in built.items():
-            target = self.path(name)
-            if os.path.lexists(target):
-                remove_tree(target)  # an unregistered left-over of an interrupted build
-            # Moving a directory to a new parent needs write access to it (its ".." entry
-            # changes), so the top stays writable until it is in place.
-            is_dir = tmp.is_dir() and not tmp.is_symlink()
-            if is_dir:
-                os.chmod(tmp, 0o755)
-            os.rename(tmp, target)
-            if is_dir:
-                os.chmod(target, 0o555)
-        self.registry.register(infos)
+        moved: list[str] = []
+        try:
+            for name, tmp in built.items():
+                self._move_in(name, tmp)
+                moved.append(name)
+            self.registry.register(infos)
+        except BaseException:
+            self._take_out(moved)
+            raise
         return infos
+
+    def _move_in(self, name: str, tmp: Path) -> None:
+        """Rename `tmp` to the store path `name`, in place of an unregistered left-over."""
+        target = self.path(name)
+        if os.path.lexists(target):
+            remove_tree(target)  # an unregistered left-over of an interrupted build
+        # Moving a directory to a new parent needs write access to it (its ".." entry
+        # changes), so the top stays writable until it is in place.
+        is_dir = tmp.is_dir() and not tmp.is_symlink()
+        if is_dir:
+            os.chmod(tmp, 0o755)
+        os.rename(tmp, target)
+        if is_dir:
+            os.chmod(target, 0o555)
+
+    def _take_out(self, moved: Sequence[str]) -> None:
+        """Remove what a commit moved in before its registration failed (a reference not
+        valid, an interruption): bad input never leaves an unregistered path in the store.
+        One registered after all (interrupted once its transaction was committed) stays."""
+        for name in set(moved) - self.registry.valid_among(moved):
+            remove_tree(self.path(name))
 
     def replace_contents(self, name: str, fresh: Path, *, canonical: bool = False) -> None:
         """Put `fresh` in place of the damaged contents of the valid path `name`.
