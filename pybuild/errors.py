@@ -45,10 +45,15 @@ class PybuildError(Exception):
     `of_the_recipe`: whether the recipe (or user code) running when it was raised is a place
     to look; the command line then names its file and line. False for the errors whose cause
     is elsewhere (the store's registry), where that line would send the user the wrong way.
+
+    `failed_drv`: the ``.drv`` (its store name) whose build (or copy) failed with this error,
+    when that failure stopped :func:`~pybuild.realiser.realise` (no keep_going): what a
+    report of the targets tells apart from those the stop left unbuilt.
     """
 
     hint: str = ""
     of_the_recipe: bool = True
+    failed_drv: str = ""
 
     def __str__(self) -> str:
         text = super().__str__()

@@ -294,6 +294,7 @@ def _run_plan(
                 results[drv] = result = _reported(drv, future.result, seconds, options)
                 if result.error is not None:
                     if not options.keep_going:
+                        result.error.failed_drv = drv.drv_name
                         raise result.error  # the other builds are stopped on the way out
                     _skip_dependents(drv, waiting, results)
                     continue
@@ -340,6 +341,7 @@ def _run_one(
 
     result = _reported(drv, timed, seconds, options)
     if result.error is not None and not options.keep_going:
+        result.error.failed_drv = drv.drv_name
         raise result.error
     return {drv: result}
 

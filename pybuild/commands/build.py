@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -222,7 +221,7 @@ def _stopped_records(
     was not built because the builds stopped: ``stopped``. Where the error does not tell which
     derivation failed, every target not built is ``failed`` with it.
     """
-    failed = _failed_by(error, targets, store)
+    failed = _failed_by(error, targets)
     records = []
     for attr, target in zip(args.attrs, targets, strict=True):
         if _valid(target, store):
@@ -239,16 +238,10 @@ def _stopped_records(
     return records
 
 
-def _failed_by(error: PybuildError, targets: list[Any], store: Any) -> Any:
-    """The derivation, among `targets` and their inputs, whose failure `error` is: the one
-    whose build log it names, or else the only one of its name not built; None if neither."""
-    log = os.path.basename(getattr(error, "log_path", "") or "")
-    drvs = _closure(targets)
-    named = [d for d in drvs if f"{d.drv_name}.log" == log]
-    if not named:
-        name = getattr(error, "name", None)
-        named = [d for d in drvs if d.name == name and not _valid(d, store)]
-    return named[0] if len(named) == 1 else None
+def _failed_by(error: PybuildError, targets: list[Any]) -> Any:
+    """The derivation, among `targets` and their inputs, whose failure `error` is (None: the
+    error is no build's, such as a plan's)."""
+    return next((d for d in _closure(targets) if d.drv_name == error.failed_drv), None)
 
 
 def _closure(drvs: list[Any]) -> set[Any]:
