@@ -1106,6 +1106,30 @@ def test_key_generate_without_a_folder_tells_which_key_is_which(
     assert str(public) not in said.out
 
 
+@pytest.mark.parametrize("name", ["bad/name", "..\\up", "a:b", "two words", "é-1", ""])
+def test_key_generate_refuses_a_name_that_is_not_letters_digits_and_dot_dash_underscore(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name becomes the key's file names: ``bad/name`` wrote nothing and failed on a
+    folder that is not there (with -o), or suggested ``> bad/name.secret`` (without)."""
+    for argv in (["key", "generate", name], ["key", "generate", "-o", str(tmp_path / "k"), name]):
+        assert main(argv) == 1
+        said = capsys.readouterr()
+        assert said.out == ""
+        assert said.err.startswith(f"error: invalid key name {name!r}: use letters, digits")
+        assert "bug" not in said.err
+    assert not (tmp_path / "k").exists()
+
+
+def test_keys_and_signatures_read_keep_the_looser_names_nix_allows() -> None:
+    """Only the names pybuild makes are checked strictly: a key from Nix, or one an older
+    pybuild generated, whose name has a ``/`` or a non-ASCII letter, still reads."""
+    for name in ("cache.example.org-1", "bad/name", "é-1"):
+        key = SecretKey(name, bytes(range(32)))  # as if generated before the stricter rule
+        assert SecretKey.parse(str(key)) == key
+        assert PublicKey.parse(str(key.public_key())).verify(b"x", key.sign(b"x"))
+
+
 def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from .errors import InvalidKey
@@ -29,18 +30,31 @@ _PUBLIC = 32
 _SIGNATURE = 64
 
 
+_NEW_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
 def check_key_name(name: str) -> str:
-    """A key name is printable, without spaces or ``:`` (``cache.example.org-1`` is typical)."""
-    if not name or ":" in name or not name.isprintable() or any(c.isspace() for c in name):
+    """The name of a key pybuild makes: letters, digits, ``.``, ``-`` and ``_``
+    (``cache.example.org-1`` is typical). It names the key's files too (``NAME.secret``), so a
+    ``/`` would put them in a folder that is not there, or elsewhere than asked."""
+    if not _NEW_NAME.fullmatch(name):
         raise InvalidKey(f"invalid key name {name!r}: use letters, digits, '.', '-' or '_'")
     return name
+
+
+def _check_read_name(name: str, what: str) -> None:
+    """The name of a key or signature read: anything printable without spaces (``:`` ends it).
+    Looser than :func:`check_key_name`, as Nix is, so that keys made elsewhere, or by an older
+    pybuild, are still read; a name here never becomes a file name."""
+    if not name or not name.isprintable() or any(c.isspace() for c in name):
+        raise InvalidKey(f"invalid {what} name {name!r}: a name is printable, without spaces")
 
 
 def _split(text: str, size: int, what: str) -> tuple[str, bytes]:
     name, sep, data = text.strip().partition(":")
     if not sep:
         raise InvalidKey(f"invalid {what} {_shorten(text)!r}: expected NAME:base64")
-    check_key_name(name)
+    _check_read_name(name, what)
     try:
         raw = base64.b64decode(data, validate=True)
     except binascii.Error:
