@@ -22,6 +22,8 @@ What is recorded (Nix's flakes cache evaluations too, but forbid impure reads; w
   recorded: it changes whenever anything inside is written);
 - every environment variable read, by value (all of them if the environment was iterated,
   but those a shell sets by itself: :data:`_SHELLS_OWN`);
+- the settings, read before the recording starts: the config file, and every ``PYBUILD_*``
+  variable set, by value (:meth:`Recorder.note_settings`);
 - the command line, the working directory, the interpreter and the store, and which pybuild
   runs (its folder): a record lists the files of the pybuild that made it, which another
   checkout of pybuild, or an older one switched back to, leaves unchanged, so it must never
@@ -88,7 +90,8 @@ __all__ = [
     "volatile",
 ]
 
-_FORMAT = 6  # 5: a file's content hash beside its stamp, several answers; 6: answers expire
+_FORMAT = 7  # 5: a file's content hash beside its stamp, several answers; 6: answers expire;
+# 7: the PYBUILD_* variables the settings were read from
 _KEPT = 4  # answers kept for a command line, the newest first
 _HASHED = 1 << 20  # files up to this size are hashed too; a larger one's stamp decides
 _SETTLED_NS = 2_000_000_000  # inputs younger than this are not trusted to have settled
@@ -98,6 +101,7 @@ _ALL = "*"  # the environment was iterated: every variable counts, but the shell
 # the environment (pip's configuration for PIP_*, requests for proxies, pybuild's settings)
 # does not mean them; counted, a record held only in the folder, and shell, it was made in.
 _SHELLS_OWN = frozenset({"_", "PWD", "OLDPWD", "SHLVL"})
+_SETTINGS_PREFIX = "PYBUILD_"  # the settings' variables, and PYBUILD_HOME and PYBUILD_CONFIG
 # What reading a damaged record raises (marshal's errors, or a part missing or of a wrong kind).
 _DAMAGED = (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError)
 _volatile: list[str] = []
@@ -228,6 +232,8 @@ class Recorder:
         # Files this evaluation replaced (its plans, pybuild's caches): path -> the stamp its
         # own write left, which :meth:`settled` trusts however young (see :meth:`_record`).
         self.written: dict[str, list[int]] = {}
+        # The PYBUILD_* variables, read before the recording (the settings): see note_settings.
+        self.settings = _settings_variables(os.environ)
 
     def recording(self) -> AbstractContextManager[Recorder]:
         """Patch every way Python reads the file system or the environment, for the block."""
@@ -299,12 +305,14 @@ class Recorder:
             os.environ = real_environ  # noqa: B003
 
     def note_settings(self, config_file: str) -> None:
-        """Count the config file and ``PYBUILD_EVAL_CACHE`` as inputs: they are read before
-        the recording starts, but the fast path (:mod:`pybuild.fastpath`) answers without
-        reading them, so the record must stop holding when either could have turned the
-        cache off."""
+        """Count the settings as inputs: the config file here, and every ``PYBUILD_*``
+        variable (those set, by value, and that no other is), as :meth:`__init__` found them.
+        They are read before the recording starts, but the fast path (:mod:`pybuild.fastpath`)
+        answers without reading them, so the record must stop holding when one could have
+        turned the cache off, or is one the full command line refuses (a value not of its
+        type, a misspelt name). The full command line then says what is wrong, or evaluates
+        again, once, and keeps the answer for the new values beside the old."""
         self._note(self.files, config_file)
-        self.variables.add("PYBUILD_EVAL_CACHE")
 
     def _note(self, seen: set[str], path: Any) -> None:
         if isinstance(path, int):
@@ -346,6 +354,7 @@ class Recorder:
             "probed": probed,
             "environ": {name: environ.get(name) for name in names},
             "all_environ": _ALL in self.variables,
+            "settings": self.settings,
         }
 
     def settled(self, inputs: Mapping[str, Any]) -> bool:
@@ -581,11 +590,18 @@ def stale_records(store: Any, is_valid: Callable[[str], bool]) -> list[str]:
     return stale
 
 
+def _settings_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``PYBUILD_*`` variables of `environ`, by value."""
+    return {name: environ[name] for name in environ if name.startswith(_SETTINGS_PREFIX)}
+
+
 def _unchanged(inputs: Mapping[str, Any]) -> bool:
     expires = inputs.get("expires")
     if expires is not None and time.time() >= expires:
         return False
     environ = os.environ
+    if inputs["settings"] != _settings_variables(environ):
+        return False
     if inputs["all_environ"]:  # the same names (but the shell's own), as the values below
         present = {name for name, value in inputs["environ"].items() if value is not None}
         if set(environ) - _SHELLS_OWN != present - _SHELLS_OWN:

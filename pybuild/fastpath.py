@@ -53,7 +53,7 @@ def answer(argv: Sequence[str]) -> int | None:
     if not argv or argv[0] not in ("build", "shell", "run", "rollback", "switch-generation"):
         return None
     home = _home()
-    if home is None or (argv[0] in ("build", "shell", "run") and _settings_given()):
+    if home is None:
         return None
     try:
         if argv[0] == "build":
@@ -76,12 +76,6 @@ def _home() -> str | None:
     if not os.path.isabs(home) or os.path.normpath(home) != home or home.startswith("//"):
         return None
     return home
-
-
-def _settings_given() -> bool:
-    """Whether ``eval_cache`` is set by the environment: the records note its value, but only
-    the full command line reads (and checks) it."""
-    return "PYBUILD_EVAL_CACHE" in os.environ
 
 
 _VALUED = {

@@ -164,6 +164,32 @@ def test_settings_and_other_options_go_the_long_way(
     assert fastpath.answer(BUILD) is None
 
 
+def test_the_fast_path_answers_only_for_the_pybuild_variables_its_record_saw(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings are read before the recording, and the fast path reads none: a variable
+    set, unset or changed since (a value the full command line refuses, a misspelt name) was
+    answered with the record's paths, where the full command line said what is wrong."""
+    monkeypatch.setenv("PYBUILD_JOBS", "1")
+    main(BUILD)
+    first = capsys.readouterr().out
+    assert fast(capsys, BUILD) == (0, first)
+    for name, value in (("PYBUILD_JOBS", "abc"), ("PYBUILD_JOBZ", "1")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            assert fastpath.answer(BUILD) is None
+            assert main(BUILD) == 1
+            assert f"from env {name}" in capsys.readouterr().err
+    monkeypatch.setenv("PYBUILD_JOBS", "2")  # valid: the full command line evaluates again
+    assert fastpath.answer(BUILD) is None
+    assert main(BUILD) == 0 and capsys.readouterr().out == first
+    assert fast(capsys, BUILD) == (0, first)  # the answer kept for this value
+    monkeypatch.setenv("PYBUILD_JOBS", "1")
+    assert fast(capsys, BUILD) == (0, first)  # and the first, beside it
+    monkeypatch.delenv("PYBUILD_JOBS")
+    assert fastpath.answer(BUILD) is None
+
+
 def test_version_and_help_are_the_full_command_lines(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
