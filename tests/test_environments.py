@@ -632,6 +632,9 @@ def test_build_all_reports_each_attribute(recipes: Path, tmp_path: Path) -> None
         for line in lines
     )
     assert "4 succeeded, 2 failed, 1 not built: an input failed" in text.stderr
+    # One column each, the widest status (dependency failed) included.
+    starts = {line.index(attr) for line in lines for attr in rows if f" {attr} " in line}
+    assert len(starts) == 1, text.stdout
 
 
 def test_overlay_file_on_the_command_line(recipes: Path, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..errors import MissingArgument, PybuildError, UnsupportedInterpreter, UsageError
@@ -284,6 +284,15 @@ def _failure(result: BuildResult, told: set[int]) -> str:
     return result.describe()
 
 
+def _widths(rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    """The --all table's status and attribute columns: as wide as their widest entry (a
+    ``dependency failed``, a long attribute), at least as wide as before."""
+    rows = list(rows)
+    status = max((len(r["status"]) for r in rows), default=0)
+    attr = max((len(r["attr"]) for r in rows), default=0)
+    return max(12, status), max(28, attr)
+
+
 def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     """Every package of the set; each attribute's success or failure, as Hydra reports it.
 
@@ -299,8 +308,11 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
     drvs, rows = _evaluate_all(package_set(args))
     if args.dry_run:
+        status_w, attr_w = _widths(rows.values())
         for row in rows.values():  # what will not be built, and why
-            print(f"{row['status']:<12} {row['attr']:<28} {_first_line(row['error'])}")
+            print(
+                f"{row['status']:<{status_w}} {row['attr']:<{attr_w}} {_first_line(row['error'])}"
+            )
         print_work(list(drvs.values()), store, options)
         return int(any(r["status"] != "unsupported" for r in rows.values()))
     results = realise(list(drvs.values()), store, replace(options, keep_going=True))
@@ -320,13 +332,15 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
             if not _succeeded(row) and row["status"] != "unsupported":
                 print(f"{row['status']}: {row['attr']}: {_why_not_built(row)}", file=sys.stderr)
     else:
+        status_w, attr_w = _widths(table)
         for row in table:
             shown = " ".join(row["outputs"].values()) if _succeeded(row) else _why_not_built(row)
-            print(f"{row['status']:<12} {row['attr']:<28} {shown}")
+            print(f"{row['status']:<{status_w}} {row['attr']:<{attr_w}} {shown}")
             if row.get("tests"):
-                print(f"{'':<12} {'':<28} tests: {SuiteCounts(**row['tests']).describe()}")
+                tests = SuiteCounts(**row["tests"]).describe()
+                print(f"{'':<{status_w}} {'':<{attr_w}} tests: {tests}")
             if row.get("log"):
-                print(f"{'':<12} {'':<28} log: {row['log']}")
+                print(f"{'':<{status_w}} {'':<{attr_w}} log: {row['log']}")
     print(_summary(table), file=sys.stderr)
     suites = [SuiteCounts(**r["tests"]) for r in table if r.get("tests")]
     if suites:
