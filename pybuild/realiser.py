@@ -30,7 +30,7 @@ from pathlib import Path
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
-from .errors import PybuildError, SettingsError, UsageError
+from .errors import BuildError, PybuildError, SettingsError, UsageError
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
@@ -401,15 +401,42 @@ def _build(
         copied = _substitute(drv, store, options, subs, farm, told) if subs else None
         if copied is not None:
             return BuildResult(Status.SUBSTITUTED, copied=copied)
-        if farm is None:
-            _build_here(drv, store, options, cores)
-        else:
-            farm.build(drv, store, options, lambda: _build_here(drv, store, options, cores))
+        try:
+            if farm is None:
+                _build_here(drv, store, options, cores)
+            else:
+                farm.build(drv, store, options, lambda: _build_here(drv, store, options, cores))
+        except BuildError as error:
+            _hint_at_the_cause(error, drv, store)
+            raise
         if options.auto_optimise:
             from .store.optimise import optimise_paths
 
             optimise_paths(store, outputs.values())
     return _BUILT
+
+
+def _hint_at_the_cause(error: BuildError, drv: Derivation, store: Store) -> None:
+    """A failed build's hint, when its cause lies outside its recipe: an input registered as
+    valid but gone from the store folder (deleted by hand), which no rebuild of the recipe
+    mends; or a disk full under the build. Asked only once a build has failed."""
+    if error.hint:
+        return
+    inputs = [p for d in drv.input_drvs for p in d.output_paths.values()] + list(drv.input_srcs)
+    try:
+        gone = [p for p in store.closure(inputs) if not os.path.lexists(store.path(p))]
+    except PybuildError:
+        gone = []
+    if gone:
+        error.hint = (
+            f"{store.path(gone[0])} is registered but missing from the store folder"
+            + (f" (and {len(gone) - 1} more)" if len(gone) > 1 else "")
+            + ": `pybuild verify --repair` makes it again"
+        )
+    elif any(no_room in error.tail for no_room in ("No space left on device", "quota exceeded")):
+        error.hint = (
+            "the disk the build wrote to is full: free space (`pybuild gc`), then build again"
+        )
 
 
 def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int | None) -> None:

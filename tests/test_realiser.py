@@ -629,6 +629,29 @@ def test_without_keep_going_the_first_failure_is_raised(store: Store) -> None:
     assert not (store.log_dir / f"{after_bad.drv_name}.log").exists()  # never started
 
 
+def test_a_failure_whose_cause_is_outside_the_recipe_says_what_to_do(store: Store) -> None:
+    """An input deleted from the store folder by hand, still registered, made the build fail
+    with the builder's "No such file" alone; a full disk with the builder's traceback."""
+    lib = sh("lib", 'mkdir "$out" && echo 1 > "$out/v"')
+    app = sh("app", f'cat {lib}/v > "$out"')
+    build(store, lib)
+    path = out_path(store, lib)
+    for entry in (path, path / "v"):
+        entry.chmod(0o755)
+    (path / "v").unlink()
+    path.rmdir()
+    with pytest.raises(BuildError) as gone:
+        build(store, app)
+    assert gone.value.hint == (
+        f"{path} is registered but missing from the store folder:"
+        " `pybuild verify --repair` makes it again"
+    )
+    full = sh("full", "echo 'OSError: [Errno 28] No space left on device' >&2; exit 1")
+    with pytest.raises(BuildError) as no_room:
+        build(store, full)
+    assert no_room.value.hint.startswith("the disk the build wrote to is full: free space")
+
+
 def test_without_keep_going_no_build_starts_after_a_failure(store: Store) -> None:
     """Nix without --keep-going: builds queued behind a failure never start (they were all
     handed to the pool at once, and ran one after another after it)."""
