@@ -59,6 +59,7 @@ __all__ = [
     "Builder",
     "also_stopped",
     "exited",
+    "in_group_below",
     "run_of_builds",
     "start",
     "stop_builds",
@@ -257,7 +258,7 @@ class _Reaper:
         if not self._active and prctl is not None:
             self._was_subreaper = _get_subreaper(prctl)
             prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-            self._before = {pid for pid, _ in _children(os.getpid())}
+            self._before = {pid for pid, _, _ in _children(os.getpid())}
             self._active = True
         self._users += 1
 
@@ -280,7 +281,7 @@ class _Reaper:
         if _prctl() is None:
             return
         ours = os.getsid(0)
-        while orphans := [p for p, sid in _children(os.getpid()) if self._left(p, sid, ours)]:
+        while orphans := [p for p, _, sid in _children(os.getpid()) if self._left(p, sid, ours)]:
             for pid in orphans:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
@@ -301,8 +302,25 @@ class _Reaper:
         return not _has_tag(pid, set(self.running.values()))
 
 
-def _children(parent: int) -> Iterator[tuple[int, int]]:
-    """The pid and session of each child of `parent`, zombies included.
+def in_group_below(root: int) -> list[int]:
+    """The processes below `root` (its children, theirs…) that are in its process group: the
+    ones a terminal's Ctrl-C would reach with it. A command ``sh -c`` runs is one, as dash does not
+    exec even a single command; a job an interactive shell put in a group of its own, or a
+    daemon in a session of its own, is not (nor what is below it). Without ``/proc`` (off
+    Linux) none is known."""
+    if not os.path.isdir("/proc"):
+        return []
+    group = os.getpgid(root)
+    found, parents = [], [root]
+    while parents:
+        below = [pid for parent in parents for pid, pgrp, _ in _children(parent) if pgrp == group]
+        found += below
+        parents = below
+    return found
+
+
+def _children(parent: int) -> Iterator[tuple[int, int, int]]:
+    """The pid, process group and session of each child of `parent`, zombies included.
 
     The kernel lists each thread's children (``/proc/PID/task/TID/children``): reading them
     costs a file per thread of ours, where scanning ``/proc`` costs one per process of the
@@ -321,7 +339,7 @@ def _children(parent: int) -> Iterator[tuple[int, int]]:
         except (OSError, IndexError):
             continue  # it has exited meanwhile
         if int(fields[1]) == parent:
-            yield int(name), int(fields[3])
+            yield int(name), int(fields[2]), int(fields[3])
 
 
 def _listed_children(parent: int) -> list[str] | None:

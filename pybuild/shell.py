@@ -244,23 +244,34 @@ def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
     while it runs, so they are the command's to handle (an interactive shell survives them) and
     the exit status is always the command's own (:func:`_exit_status`). SIGTERM and SIGHUP,
     most often sent to pybuild alone (``kill``, ``docker stop``, a CI job's time-out), are
-    passed on to it, as ``uv run`` passes them, and pybuild goes on waiting: the command is
-    never left running without it, nor its environment without the root this process holds
-    (nix-shell and ``nix run`` exec the command, which gets them itself). They are blocked
-    while it is spawned, so that one sent meanwhile waits for its pid. A signal ignored when
-    pybuild started (``nohup``) stays ignored, by the command too.
+    passed on to it and to the processes below it in its process group, as a terminal's Ctrl-C
+    reaches them all (:func:`pybuild.processes.in_group_below`): ``sh -c`` (dash) does not exec
+    even a single command, and a signal sent to sh alone ended it and left the command running,
+    orphaned. pybuild goes on waiting, for these too (:func:`_wait_for_below`), and exits with
+    its child's status (143 for a sh the signal ended): the command is never left running
+    without it, nor its environment without the root this process holds (nix-shell and
+    ``nix run`` exec the command, which gets them itself). They are blocked while it is
+    spawned, so that one sent meanwhile waits for its pid. A signal ignored when pybuild
+    started (``nohup``) stays ignored, by the command too.
 
     Spawned without :mod:`subprocess`, whose imports (``locale`` with ``re``, ``threading``,
     ``selectors``) cost as much as the interpreter's start, on the no-op this module serves
     (``pybuild/fastpath.py``); the dispositions Python changed (SIGPIPE and SIGXFSZ ignored)
     are put back for the command, as subprocess does."""
     child = 0
+    below: dict[int, int] = {}  # a pidfd of each process below it that a signal was passed to
 
     def forward(number: int, frame: object) -> None:
-        if child:
+        if child:  # not yet waited for: its pid is still its own
+            _hold_below(child, below)  # before sh is signalled, and its children leave it
             try:  # noqa: SIM105 (contextlib: an import the no-op shell does without)
                 os.kill(child, number)
             except ProcessLookupError:  # it ended, and was waited for, as the signal came
+                pass
+        for pidfd in below.values():
+            try:  # noqa: SIM105
+                _signal.pidfd_send_signal(pidfd, number)
+            except ProcessLookupError:  # it ended
                 pass
 
     held = (_signal.SIGINT, _signal.SIGQUIT)
@@ -278,9 +289,50 @@ def _wait_for(argv: list[str], environ: dict[str, str]) -> int:
             child = os.posix_spawnp(argv[0], argv, environ, setsigdef=restore, setsigmask=mask)
         finally:
             _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
-        return _exit_status(os.waitpid(child, 0)[1])
+        status = os.waitpid(child, 0)[1]
+        child = 0
+        _wait_for_below(below)
+        return _exit_status(status)
     finally:
+        for pidfd in below.values():
+            os.close(pidfd)
         _set_handlers(previous)
+
+
+def _hold_below(pid: int, held: dict[int, int]) -> None:
+    """Add to `held` a pidfd of each process below `pid` in its process group
+    (:func:`pybuild.processes.in_group_below`) that it has not: one that ends, even once
+    another process has its pid, is not mistaken for it. (Without pidfds, Linux < 5.3, or
+    ``/proc``, none is held: the signal reaches `pid` alone.)"""
+    from .processes import in_group_below
+
+    try:
+        pids = in_group_below(pid)
+    except ProcessLookupError:  # it ended as the signal came
+        return
+    for below in pids:
+        if below not in held:
+            try:  # noqa: SIM105
+                held[below] = os.pidfd_open(below)
+            except OSError:  # it ended meanwhile
+                pass
+
+
+def _wait_for_below(held: dict[int, int]) -> None:
+    """Wait until the processes `held` have ended: a command sh ran goes on with its own
+    handler (cleaning up) once sh has been killed, and pybuild waits for it as for sh."""
+    if not held:
+        return
+    import select
+
+    poller = select.poll()  # a pidfd is readable once its process has ended
+    for pidfd in held.values():
+        poller.register(pidfd, select.POLLIN)
+    waiting = len(held)
+    while waiting:
+        for pidfd, _ in poller.poll():
+            poller.unregister(pidfd)
+            waiting -= 1
 
 
 def _set_handlers(handlers: dict[int, Any]) -> dict[int, Any]:

@@ -185,6 +185,14 @@ TRAPPED_PROGRAM = (
 )
 
 
+def running(pid: int) -> bool:
+    """Whether process `pid` is there and not a zombie (ended, not yet reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def signalled(
     argv: list[str],
     number: int,
@@ -209,10 +217,9 @@ def signalled(
     finally:
         proc.kill()
     command = int(pid.read_text())
-    try:
-        os.kill(command, signal.SIGKILL)
-    except ProcessLookupError:
+    if not running(command):
         return status
+    os.kill(command, signal.SIGKILL)
     raise AssertionError(f"the command ({command}) was left running; pybuild exited {status}")
 
 
@@ -240,6 +247,52 @@ def test_sigterm_and_sighup_reach_the_command_and_pybuild_exits_as_it_did(
     code = TRAPPED_PROGRAM.format(pid=str(pid))
     program = [sys.executable, "-m", "pybuild", "run", *sets, "--bin", "python", "greet"]
     assert signalled([*program, "-c", code], signal.SIGTERM, pid, full()) == 5
+
+
+def test_sigterm_reaches_the_command_sh_runs_not_sh_alone(
+    greet_env: tuple[list[str], str], tmp_path: Path
+) -> None:
+    """dash does not exec even a single command (``sh -c 'python t.py'``): a SIGTERM sent to sh
+    alone ended it, and the command went on running, orphaned, its handler never called (a
+    ``docker stop`` or a CI time-out left pytest running). It reaches the command, as a
+    terminal's Ctrl-C reaches the whole group, and pybuild waits for it (it exits with sh's
+    status); and ``sleep 60; echo DONE`` leaves no ``sleep``."""
+    sets, _ = greet_env
+    pid, said = tmp_path / "pid", tmp_path / "said"
+    script = tmp_path / "t.py"
+    script.write_text(
+        "import os, pathlib, signal, sys, time\n"
+        "def stop(*_):\n"
+        "    time.sleep(1)  # cleaning up, which pybuild waits for\n"
+        f"    pathlib.Path({str(said)!r}).write_text('TERM')\n"
+        "    sys.exit(6)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        f"pathlib.Path({str(pid)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    shell = [sys.executable, "-m", "pybuild", "shell", *sets, "-p", "greet", "--run"]
+    assert signalled([*shell, f"python {script}"], signal.SIGTERM, pid, full()) == 143
+    assert said.read_text() == "TERM"
+    # sh writes its own pid, then runs sleep: its child, found before pybuild is signalled
+    sleeping, found = f"echo $$ > {pid}; sleep 60; echo DONE", []
+
+    def find_sleep() -> None:
+        sh = pid.read_text().strip()
+        children = Path(f"/proc/{sh}/task/{sh}/children")
+        deadline = time.monotonic() + 30
+        while not (listed := children.read_text().split()):
+            assert time.monotonic() < deadline, "sh started no sleep"
+            time.sleep(0.05)
+        found.append(int(listed[0]))
+
+    assert signalled([*shell, sleeping], signal.SIGTERM, pid, full(), find_sleep) == 143
+    (sleep,) = found
+    deadline = time.monotonic() + 10  # a signal takes a moment
+    while running(sleep) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if running(sleep):
+        os.kill(sleep, signal.SIGKILL)
+        raise AssertionError("the sleep sh ran was left running, orphaned")
 
 
 def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
