@@ -26,6 +26,16 @@ else:
 
 __all__ = ["main_program", "run_in_environment", "run_program", "shell_environ"]
 
+# The CA certificates a TLS-inspecting proxy or a private index needs: OpenSSL's (Python's
+# ssl), requests', curl's and pip's. (sandbox._CA_VARIABLES, the files a build's sandbox binds,
+# are two of them; importing it would cost the fast path subprocess and the build users.)
+_CA_VARIABLES = (
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "PIP_CERT",
+)
 # What --pure keeps: what nix-shell --pure keeps (its keepVars, but PATH, made anew, and its
 # own NIX_ ones; the proxies as its networkProxyVariables), what a terminal's session needs,
 # and what a pybuild run in the shell needs to find the same store, settings and downloads:
@@ -54,8 +64,7 @@ _PURE_KEEP = frozenset(
         "XDG_CONFIG_HOME",
         "XDG_CACHE_HOME",
         "TMPDIR",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
+        *_CA_VARIABLES,
         "http_proxy",
         "https_proxy",
         "ftp_proxy",

@@ -318,6 +318,11 @@ def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
         "PYBUILD_JOBS": "4",
         "XDG_CACHE_HOME": "/cache",
         "SSL_CERT_FILE": "/etc/ssl/ca.pem",
+        "SSL_CERT_DIR": "/etc/ssl/certs",
+        # requests', curl's and pip's, as a pybuild, pip or requests run there needs them
+        "REQUESTS_CA_BUNDLE": "/etc/ssl/ca.pem",
+        "CURL_CA_BUNDLE": "/etc/ssl/ca.pem",
+        "PIP_CERT": "/etc/ssl/ca.pem",
         "HOME": "/home/me",
         # the index pybuild downloads from, as pip's configuration names it
         "PIP_INDEX_URL": "http://127.0.0.1:1/simple",
