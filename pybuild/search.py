@@ -21,7 +21,7 @@ from typing import Any
 from .errors import PybuildError, UnsupportedInterpreter, UsageError
 from .lazy import force
 
-__all__ = ["SearchResult", "search"]
+__all__ = ["SearchResult", "rows", "search"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
 
     Each word is a regular expression, matched anywhere and case aside, against the name and
     against the summary, as ``nix search`` matches its words (``'^numpy$'`` is numpy alone;
-    a plain word matches where it appears). A recipe's summary is the first line of its
-    module's docstring: nothing is run to find it. Matches are evaluated (for the version and
-    whether the output is valid), not built; one that does not evaluate is listed all the
-    same, with its error, as a broken attribute does not end ``nix search``.
+    a plain word matches where it appears). A recipe's summary is the first paragraph of its
+    module's docstring (:func:`_summary`): nothing is run to find it. Matches are evaluated
+    (for the version and whether the output is valid), not built; one that does not evaluate
+    is listed all the same, with its error, as a broken attribute does not end ``nix search``.
     """
     from .store import Store
 
@@ -95,11 +95,37 @@ def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -
     return SearchResult(attr, pname, version, summary, built, recipe, error)
 
 
+def rows(results: Sequence[SearchResult], columns: int | None = None) -> list[str]:
+    """The lines of a search's table: a ``*`` for a built package, its name, version and
+    summary. With `columns` (a terminal's width), a summary too long for it is cut at a word,
+    ending with "…", so that each row stays one line; without, it is whole (for a reader of
+    the output)."""
+    width = max((len(r.attr) for r in results), default=0)
+    lines = []
+    for r in results:
+        row = f"{'*' if r.built else ' '} {r.attr:<{width}}  {r.version or '?':<10}  "
+        lines.append(row + _cut(r.summary, columns - len(row) if columns else None))
+    return lines
+
+
+def _cut(text: str, room: int | None) -> str:
+    """`text` in `room` characters: whole if it fits (or no room is left at all: the row
+    overflows anyway), else its words that fit, ending with "…"."""
+    if room is None or room < 1 or len(text) <= room:
+        return text
+    head = text[: room - 1]
+    if text[room - 1] != " " and " " in head:  # a word goes on past the cut: leave it out
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:(") + "…"
+
+
 @functools.lru_cache(maxsize=1024)
 def _summary(file: str) -> str:
-    """The first line of a module's docstring, read without running the module."""
+    """The first paragraph of a module's docstring (its lines up to the first blank one,
+    joined: a long first sentence is wrapped over several), read without running the module."""
     try:
         doc = ast.get_docstring(ast.parse(Path(file).read_text(encoding="utf-8")))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return ""
-    return doc.strip().splitlines()[0].rstrip(".") if doc else ""
+    paragraph = doc.strip().split("\n\n", 1)[0] if doc else ""
+    return " ".join(paragraph.split()).rstrip(".")

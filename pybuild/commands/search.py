@@ -50,10 +50,11 @@ def _search(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_json() for r in results])
     else:
-        width = max((len(r.attr) for r in results), default=0)
-        for r in results:
-            mark = "*" if r.built else " "
-            print(f"{mark} {r.attr:<{width}}  {r.version or '?':<10}  {r.summary}")
+        from ..fastpath import terminal_width
+        from ..search import rows
+
+        for row in rows(results, terminal_width() if sys.stdout.isatty() else None):
+            print(row)
     if args.json:
         return 0
     if not results:
