@@ -488,10 +488,15 @@ def _load(store: Store, drv_name: str, cache: dict[str, Derivation]) -> Derivati
         raise DerivationError(f"{where}: malformed derivation ({exc!r})") from None
     except PybuildError as exc:  # from validation: an invalid name or hash
         raise DerivationError(f"{where}: malformed derivation ({exc})") from None
-    if drv.drv_name != drv_name or drv.text != text:
+    if drv.drv_name != drv_name:
         raise DerivationError(
             f"{where} was modified: its content no longer matches its name"
             f" (it would be {drv.drv_name})"
+        )
+    if drv.text != text:
+        raise DerivationError(
+            f"{where} was modified: its text is not the canonical form of its derivation (the"
+            " derivation itself is unchanged: it still has this name)"
         )
     cache[drv_name] = drv
     return drv

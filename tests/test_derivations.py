@@ -486,6 +486,19 @@ def test_load_derivation_rejects_edits_it_would_recompute_away(store: Store, edi
         load_derivation(store, drv.drv_name)
 
 
+def test_load_derivation_says_a_reformatted_file_is_not_canonical(store: Store) -> None:
+    """Formatting alone changed: the name still fits, so the message does not name the file's
+    own name as the one its content would have."""
+    drv = simple()
+    instantiate(drv, store)
+    path = store.path(drv.drv_name)
+    chmod_writable(path)
+    path.write_text(drv.text + "\n")
+    with pytest.raises(DerivationError, match="not the canonical form") as info:
+        load_derivation(store, drv.drv_name)
+    assert "it would be" not in str(info.value)
+
+
 def test_load_derivation_of_an_edited_input(store: Store) -> None:
     dep = simple("dep")
     drv = simple("user", script=f"cat {dep} > $out")
