@@ -455,12 +455,19 @@ def _missing_drvs(drvs: Iterable[Derivation], store: Store) -> dict[str, Derivat
     return missing
 
 
-def load_derivation(store: Store, drv_name: str) -> Derivation:
-    """Read a .drv from the store, checking that it is well-formed and was not edited."""
-    return _load(store, drv_name, {})
+def load_derivation(store: Store, drv_name: str, *, exact: bool = True) -> Derivation:
+    """Read a .drv from the store, checking that it is well-formed and was not edited.
+
+    `exact=False` also takes a .drv (or input .drv) whose text is not the canonical form of
+    the derivation it holds, as long as that form hashes to its name: only its formatting
+    changed, so the derivation is the one its name stands for, and its canonical text is the
+    file's content again (``pybuild verify --repair`` writes it back so)."""
+    return _load(store, drv_name, {}, exact)
 
 
-def _load(store: Store, drv_name: str, cache: dict[str, Derivation]) -> Derivation:
+def _load(
+    store: Store, drv_name: str, cache: dict[str, Derivation], exact: bool = True
+) -> Derivation:
     if drv_name in cache:
         return cache[drv_name]
     where = str(store.path(drv_name))
@@ -474,7 +481,7 @@ def _load(store: Store, drv_name: str, cache: dict[str, Derivation]) -> Derivati
             builder=_str(doc["builder"]),
             args=tuple(_str(a) for a in doc["args"]),
             env=tuple(sorted((_str(k), _str(v)) for k, v in dict(doc["env"]).items())),
-            input_drvs=tuple(_load(store, _str(d), cache) for d in doc["inputDrvs"]),
+            input_drvs=tuple(_load(store, _str(d), cache, exact) for d in doc["inputDrvs"]),
             input_srcs=tuple(_str(s) for s in doc["inputSrcs"]),
             outputs=tuple(_str(o) for o in dict(doc["outputs"])),
             output_hash=doc["outputHash"],
@@ -493,11 +500,13 @@ def _load(store: Store, drv_name: str, cache: dict[str, Derivation]) -> Derivati
             f"{where} was modified: its content no longer matches its name"
             f" (it would be {drv.drv_name})"
         )
-    if drv.text != text:
-        raise DerivationError(
+    if exact and drv.text != text:
+        error = DerivationError(
             f"{where} was modified: its text is not the canonical form of its derivation (the"
             " derivation itself is unchanged: it still has this name)"
         )
+        error.hint = "pybuild verify --check-contents --repair writes its canonical text back"
+        raise error
     cache[drv_name] = drv
     return drv
 

@@ -499,6 +499,22 @@ def test_load_derivation_says_a_reformatted_file_is_not_canonical(store: Store) 
     assert "it would be" not in str(info.value)
 
 
+def test_load_derivation_not_exact_takes_a_reformatted_input(store: Store) -> None:
+    """What a repair writes back: the derivation a reformatted .drv still holds; an edited one
+    is refused all the same."""
+    dep = simple("dep")
+    drv = simple("user", script=f"cat {dep} > $out")
+    instantiate(drv, store)
+    path = store.path(dep.drv_name)
+    chmod_writable(path)
+    path.write_text(" " + dep.text + "\n")
+    loaded = load_derivation(store, drv.drv_name, exact=False)
+    assert loaded == drv and loaded.input_drvs[0].text == dep.text
+    path.write_text(dep.text.replace("echo hi", "echo ho"))
+    with pytest.raises(DerivationError, match="no longer matches its name"):
+        load_derivation(store, drv.drv_name, exact=False)
+
+
 def test_load_derivation_of_an_edited_input(store: Store) -> None:
     dep = simple("dep")
     drv = simple("user", script=f"cat {dep} > $out")

@@ -97,7 +97,8 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="put damaged paths back: from the link cache or a binary cache, else rebuilt",
+        help="put damaged paths back: from the link cache or a binary cache, else rebuilt (a"
+        " .drv written again in canonical form, when it still holds its derivation)",
     )
     p.add_argument(
         "--recover-registry",
@@ -404,16 +405,18 @@ def _recover_registry(store: Any, listed: bool) -> None:
 
 
 def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any) -> int:
-    """Put back what the binary caches have, as Nix repairs (substitute first); group the
-    rest by the derivation that made them, and rebuild each once."""
-    from ..derivations import load_derivation
+    """Put back what the binary caches have, as Nix repairs (substitute first); write the
+    damaged .drv files back from what they still hold (:func:`_rewrite_drv`); group the rest
+    by the derivation that made them, and rebuild each once. A path that cannot be repaired
+    is reported and the others are still repaired."""
     from ..realiser import repair
 
     options = build_options(args, get_settings(args))
     fetched = _refetch(store, damaged, options, links)
+    rest = [name for name in damaged if name not in fetched]
+    left = [name for name in rest if name.endswith(".drv") and not _rewrite_drv(store, name)]
     by_deriver: dict[str, list[str]] = {}
-    left = []
-    for name in [name for name in damaged if name not in fetched]:
+    for name in [name for name in rest if not name.endswith(".drv")]:
         deriver = store.info(name).deriver
         if deriver and store.is_valid(deriver):
             by_deriver.setdefault(deriver, []).append(name)
@@ -426,7 +429,11 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any
                 file=sys.stderr,
             )
     for deriver, names in by_deriver.items():
-        for name in repair(load_derivation(store, deriver), store, names, options):
+        drv = _derivation_to_rebuild(store, deriver, names)
+        if drv is None:
+            left += names
+            continue
+        for name in repair(drv, store, names, options):
             left.append(name)
             print(
                 f"cannot repair {store.path(name)}: the rebuild differs from the registered"
@@ -439,3 +446,55 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any
         if name not in left:
             print(f"repaired: {store.path(name)}")
     return 1 if left else 0
+
+
+def _rewrite_drv(store: Any, name: str) -> bool:
+    """The damaged .drv `name` written back, as ``nix-store --repair-path`` restores one: its
+    content is fixed by its name's hash, so a file that still holds the derivation its name
+    stands for (only its formatting changed) is written again in canonical form. False, said
+    with what does work, when its derivation cannot be had from it."""
+    from ..derivations import load_derivation
+    from ..errors import DerivationError
+    from ..store import remove_tree
+
+    try:
+        drv = load_derivation(store, name, exact=False)
+    except DerivationError as exc:
+        print(
+            f"cannot repair {store.path(name)}: neither the link cache nor a binary cache has"
+            f" it, and it cannot be written again from what it holds: {exc}\n  hint:"
+            f" `pybuild delete {store.path(name)}` (after removing what roots it), then evaluate"
+            " what made it again (pybuild eval ATTR, or pybuild build --dry-run ATTR, writes"
+            " it); the outputs built from it stay valid meanwhile",
+            file=sys.stderr,
+        )
+        return False
+    with store.lock([name]):
+        work = store.new_tmp_dir("repair")
+        try:
+            (work / name).write_text(drv.text)
+            store.replace_contents(name, work / name)
+        finally:
+            remove_tree(work)
+    return True
+
+
+def _derivation_to_rebuild(store: Any, deriver: str, names: list[str]) -> Any:
+    """The derivation of `deriver` to rebuild `names` with, taken from a .drv (or input .drv)
+    whose formatting alone changed, as its repair would write it; None, said for each of
+    `names`, when it cannot be had, so that the other paths are still repaired."""
+    from ..derivations import load_derivation
+    from ..errors import DerivationError
+
+    try:
+        return load_derivation(store, deriver, exact=False)
+    except DerivationError as exc:
+        for name in names:
+            print(
+                f"cannot repair {store.path(name)}: neither the link cache nor a binary cache"
+                f" has it, and its derivation cannot be read to rebuild it: {exc}\n  hint:"
+                " write that .drv again first (`pybuild verify --check-contents --repair` of it"
+                " says how), then repair this path again",
+                file=sys.stderr,
+            )
+        return None

@@ -118,3 +118,43 @@ def test_an_added_source_cannot_be_rebuilt_and_says_so(built: tuple[Path, Store]
     result = pybuild("verify", "--repair", cwd=folder)
     assert result.returncode == 1
     assert "cannot repair" in result.stderr and "add it again" in result.stderr
+
+
+def test_a_reformatted_drv_is_written_again_and_its_output_rebuilt(
+    built: tuple[Path, Store],
+) -> None:
+    """A .drv's content follows from its name: one that still holds its derivation is written
+    back in canonical form, and its damaged output is rebuilt from it."""
+    folder, store = built
+    out = next(store.dir.glob("*-made"))
+    drv = next(store.dir.glob("*-made.drv"))
+    text = drv.read_text()
+    writable(drv)
+    drv.write_text(text + "\n")
+    change_a_byte(out)
+    result = pybuild("verify", "--repair", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert f"repaired: {drv}" in result.stdout and f"repaired: {out}" in result.stdout
+    assert drv.read_text() == text and (out / "a").read_text() == "one\n"
+    assert pybuild("verify", "--check-contents", cwd=folder).returncode == 0
+
+
+def test_an_edited_drv_says_what_writes_it_and_the_rest_is_repaired(
+    built: tuple[Path, Store],
+) -> None:
+    folder, store = built
+    drv = next(store.dir.glob("*-made.drv"))
+    writable(drv)
+    drv.write_text(drv.read_text().replace("echo one", "echo uno"))
+    out = next(store.dir.glob("*-made"))
+    change_a_byte(out)
+    download = next(p for p in store.dir.glob("*-payload.txt") if not p.name.endswith(".drv"))
+    os.chmod(download, 0o644)
+    download.write_text("tampered\n")
+    result = pybuild("verify", "--repair", cwd=folder)
+    assert result.returncode == 1
+    assert f"cannot repair {drv}: " in result.stderr and "no longer matches" in result.stderr
+    assert f"hint: `pybuild delete {drv}`" in result.stderr and "add it again" not in result.stderr
+    assert f"cannot repair {out}: " in result.stderr
+    assert f"repaired: {download}" in result.stdout
+    assert download.read_text() == "downloaded bytes\n"
