@@ -810,6 +810,9 @@ def test_verify_reports_leftovers_as_harmless(store: Store) -> None:
     (store.path(leftover)).mkdir()
     [problem] = list(store.verify(check_contents=True))
     assert (problem.path, problem.kind) == (leftover, "unregistered")
+    assert problem.detail == (
+        "left over from an interrupted build or collection; the next gc removes it"
+    )
     assert not problem.is_damage
 
 

@@ -88,7 +88,8 @@ def register(commands: Any) -> None:
             nargs="*",
             metavar="ATTR|PATH",
             help=f"{TARGET_HELP}; only these paths (an attribute's outputs) are checked, and no"
-            " left-overs of interrupted builds are looked for (default: the whole store)",
+            " left-overs of interrupted builds or collections are looked for (default: the whole"
+            " store)",
         )
     )
     target_options(p)

@@ -1,5 +1,5 @@
 """Checking a store against its registry (``pybuild store verify``): what is missing, what
-changed since it was registered, and what interrupted builds left behind.
+changed since it was registered, and what interrupted builds and collections left behind.
 
 Loaded only when asked for, apart from :mod:`pybuild.store.core` that every evaluation loads:
 its record class is a dataclass, and ``dataclasses`` imports ``inspect`` (6 ms).
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Problem", "verify"]
 
+# An unregistered store path is a build's output not yet registered, or a path a collection
+# unregistered and had not finished deleting: either is killed midway, and gc removes both.
+_LEFT_OVER = "left over from an interrupted build or collection; the next gc removes it"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -32,7 +36,8 @@ class Problem:
 
     @property
     def is_damage(self) -> bool:
-        """Left-overs of interrupted builds are harmless; missing or modified paths are not."""
+        """Left-overs of interrupted builds and collections are harmless; missing or modified
+        paths are not."""
         return self.kind != "unregistered"
 
 
@@ -68,4 +73,4 @@ def verify(
     if names is None and store.dir.is_dir():
         for entry in sorted(os.listdir(store.dir)):
             if entry not in registered and len(entry) > HASH_LEN:
-                yield Problem(entry, "unregistered", "left over from an interrupted build")
+                yield Problem(entry, "unregistered", _LEFT_OVER)
