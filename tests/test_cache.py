@@ -1304,6 +1304,50 @@ def test_cli_copy_rejects_a_bad_key_file(
     assert "invalid secret key named 'ci-1'" in capsys.readouterr().err
 
 
+def test_a_broken_key_file_is_named_and_none_of_the_secret_is_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI log is often public, and masking hides only the whole secret: the error names the
+    --key file and quotes none of it (the first 20 characters were shown)."""
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    secret = (keys / "ci-1.secret").read_text().strip()
+    data = secret.partition(":")[2]
+    broken = {
+        "colon.secret": secret.replace(":", " ").encode(),
+        "word.secret": b"garbage\n",
+        "spaced.secret": f"ci 1 {data[:30]}:{data[30:]}\n".encode(),
+        "binary.secret": bytes(range(256)),
+    }
+    capsys.readouterr()
+    for name, content in broken.items():
+        file = tmp_path / name
+        file.write_bytes(content)
+        for argv in (["sign", "/nowhere"], ["copy", "--to", str(tmp_path / "c"), "/nowhere"]):
+            assert main([*argv, "--key", str(file)]) == 1
+            err = capsys.readouterr().err
+            assert err.startswith(f"error: --key {file}: invalid secret key: "), err
+            assert "hint: the file holds exactly what `pybuild key generate NAME` wrote" in err
+            assert "garbage" not in err
+            assert not any(data[i : i + 6] in err for i in range(len(data) - 6)), err
+
+
+def test_an_empty_key_file_says_so_and_asks_whether_the_ci_secret_is_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job not given the CI secret writes an empty file (a pull request from a fork): the
+    error says it is empty, where it said ``invalid secret key ''``."""
+    for content in ("", "\n"):
+        empty = tmp_path / "cache.secret"
+        empty.write_text(content)
+        assert main(["sign", "--key", str(empty), "/nowhere"]) == 1
+        assert capsys.readouterr().err == (
+            f"error: --key {empty} is empty: signing needs a secret key, NAME:base64\n"
+            "  hint: if a CI secret fills the file, is it set for this job? (a pull request"
+            " from a fork is not given the repository's secrets)\n"
+        )
+
+
 def test_a_public_key_given_to_sign_with_names_the_secret_key_beside_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,11 +50,28 @@ def _check_read_name(name: str, what: str) -> None:
         raise InvalidKey(f"invalid {what} name {name!r}: a name is printable, without spaces")
 
 
-def _split(text: str, size: int, what: str) -> tuple[str, bytes]:
+def _check_secret_name(name: str) -> None:
+    """The name of a secret key read to sign with, by the rule of :func:`_check_read_name`;
+    but a name with spaces or characters that do not print is not shown: it may be part of
+    the secret, with its ``:`` misplaced."""
+    if not name or not name.isprintable() or any(c.isspace() for c in name):
+        raise InvalidKey(
+            "invalid secret key: its name, before ':', is empty or has spaces or characters"
+            " that do not print"
+        )
+
+
+def _split(text: str, size: int, what: str, *, secret: bool = False) -> tuple[str, bytes]:
+    """The name and the raw bytes of `text`, ``NAME:base64``. A `secret` key's text is never
+    quoted in a message (a few of its characters in a CI log are a few too many)."""
     name, sep, data = text.strip().partition(":")
     if not sep:
-        raise InvalidKey(f"invalid {what} {_shorten(text)!r}: expected NAME:base64")
-    _check_read_name(name, what)
+        shown = "" if secret else f" {_shorten(text)!r}"
+        raise InvalidKey(f"invalid {what}{shown}: expected NAME:base64")
+    if secret:
+        _check_secret_name(name)
+    else:
+        _check_read_name(name, what)
     try:
         raw = base64.b64decode(data, validate=True)
     except binascii.Error:
@@ -117,7 +134,7 @@ class SecretKey:
 
     @classmethod
     def parse(cls, text: str) -> SecretKey:
-        name, raw = _split(text, _SEED + _PUBLIC, "secret key")
+        name, raw = _split(text, _SEED + _PUBLIC, "secret key", secret=True)
         key = cls(name, raw[:_SEED])
         if key.public_key().raw != raw[_SEED:]:
             raise InvalidKey(f"invalid secret key named {name!r}: its two halves do not match")

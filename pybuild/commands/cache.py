@@ -66,16 +66,34 @@ def register(commands: Any) -> None:
 
 
 def _read_secret_key(path: str) -> Any:
+    """The secret key in the file `path`, to sign with. An error names the file and never
+    quotes what it holds: a few characters of a secret in a CI log (often public, and masked
+    only where the whole secret appears) are a few too many."""
     from ..cache import InvalidKey, SecretKey
 
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_bytes().decode(errors="replace")  # not UTF-8: not a key
     except OSError as exc:
         raise UsageError(f"cannot read key file {path}: {exc.strerror}") from None
+    if not text.strip():
+        error = InvalidKey(f"--key {path} is empty: signing needs a secret key, NAME:base64")
+        error.hint = (
+            "if a CI secret fills the file, is it set for this job? (a pull request from a"
+            " fork is not given the repository's secrets)"
+        )
+        raise error
     try:
         return SecretKey.parse(text)
     except InvalidKey as exc:
-        raise _public_key_given(path, text) or exc from None
+        public = _public_key_given(path, text)
+        if public is not None:
+            raise public from None
+        error = InvalidKey(f"--key {path}: {exc}")
+        error.hint = (
+            "the file holds exactly what `pybuild key generate NAME` wrote (NAME.secret with"
+            " -o): one line NAME:base64"
+        )
+        raise error from None
 
 
 def _public_key_given(path: str, text: str) -> Any:
