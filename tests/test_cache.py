@@ -1121,13 +1121,37 @@ def test_key_generate_refuses_a_name_that_is_not_letters_digits_and_dot_dash_und
     assert not (tmp_path / "k").exists()
 
 
-def test_keys_and_signatures_read_keep_the_looser_names_nix_allows() -> None:
-    """Only the names pybuild makes are checked strictly: a key from Nix, or one an older
-    pybuild generated, whose name has a ``/`` or a non-ASCII letter, still reads."""
-    for name in ("cache.example.org-1", "bad/name", "é-1"):
+def test_public_keys_and_signatures_read_keep_the_looser_names_nix_allows() -> None:
+    """Only the names of keys that sign are checked strictly: a public key from Nix, or the
+    signature of a key an older pybuild generated, whose name has a ``/`` or a non-ASCII
+    letter, still checks; the secret key itself signs no more under that name."""
+    for name in ("bad/name", "é-1"):
         key = SecretKey(name, bytes(range(32)))  # as if generated before the stricter rule
-        assert SecretKey.parse(str(key)) == key
         assert PublicKey.parse(str(key.public_key())).verify(b"x", key.sign(b"x"))
+        with pytest.raises(InvalidKey, match=f"invalid secret key name {name!r}"):
+            SecretKey.parse(str(key))
+    key = SecretKey("cache.example.org-1", bytes(range(32)))
+    assert SecretKey.parse(str(key)) == key
+
+
+def test_a_key_file_holding_a_dotenv_line_is_refused_with_the_name_it_would_sign_as(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``CACHE_SIGNING_KEY=ci-1:…`` signed as the key ``CACHE_SIGNING_KEY=ci-1``, which the
+    runner then refused (``trusted: ci-1``): a key signs only under a name pybuild makes."""
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    dotenv = tmp_path / "cache.secret"
+    dotenv.write_text(f"CACHE_SIGNING_KEY={(keys / 'ci-1.secret').read_text()}")
+    capsys.readouterr()
+    for argv in (["sign", "/nowhere"], ["copy", "--to", str(tmp_path / "c"), "/nowhere"]):
+        assert main([*argv, "--key", str(dotenv)]) == 1
+        assert capsys.readouterr().err == (
+            f"error: --key {dotenv}: invalid secret key name 'CACHE_SIGNING_KEY=ci-1': a key"
+            " signs with a name of letters, digits, '.', '-' or '_'\n"
+            "  hint: the file holds exactly what `pybuild key generate NAME` wrote"
+            " (NAME.secret with -o): one line NAME:base64\n"
+        )
 
 
 def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(

@@ -43,27 +43,36 @@ def check_key_name(name: str) -> str:
 
 
 def _check_read_name(name: str, what: str) -> None:
-    """The name of a key or signature read: anything printable without spaces (``:`` ends it).
-    Looser than :func:`check_key_name`, as Nix is, so that keys made elsewhere, or by an older
-    pybuild, are still read; a name here never becomes a file name."""
+    """The name of a public key or signature read: anything printable without spaces (``:``
+    ends it). Looser than :func:`check_key_name`, as Nix is, so that what keys made elsewhere,
+    or by an older pybuild, signed is still checked; a name here never becomes a file name."""
     if not name or not name.isprintable() or any(c.isspace() for c in name):
         raise InvalidKey(f"invalid {what} name {name!r}: a name is printable, without spaces")
 
 
 def _check_secret_name(name: str) -> None:
-    """The name of a secret key read to sign with, by the rule of :func:`_check_read_name`;
-    but a name with spaces or characters that do not print is not shown: it may be part of
-    the secret, with its ``:`` misplaced."""
+    """The name of a secret key read to sign with: the rule of :func:`check_key_name`, since
+    every signature it makes carries the name, which is how a client picks the key it trusts.
+    A name pybuild would not make means the file holds something else than what ``key
+    generate`` wrote (a line ``CACHE_SIGNING_KEY=ci-1:…`` pasted from a dotenv file would sign
+    as ``CACHE_SIGNING_KEY=ci-1``, and no client trusts that). A name with spaces or characters
+    that do not print is not shown: it may be part of the secret, with its ``:`` misplaced."""
     if not name or not name.isprintable() or any(c.isspace() for c in name):
         raise InvalidKey(
             "invalid secret key: its name, before ':', is empty or has spaces or characters"
             " that do not print"
         )
+    if not _NEW_NAME.fullmatch(name):
+        raise InvalidKey(
+            f"invalid secret key name {name!r}: a key signs with a name of letters, digits,"
+            " '.', '-' or '_'"
+        )
 
 
 def _split(text: str, size: int, what: str, *, secret: bool = False) -> tuple[str, bytes]:
     """The name and the raw bytes of `text`, ``NAME:base64``. A `secret` key's text is never
-    quoted in a message (a few of its characters in a CI log are a few too many)."""
+    quoted in a message (a few of its characters in a CI log are a few too many), and its name
+    follows the stricter rule of the names pybuild makes."""
     name, sep, data = text.strip().partition(":")
     if not sep:
         shown = "" if secret else f" {_shorten(text)!r}"
