@@ -472,7 +472,7 @@ def test_update_pins_refuses_what_it_cannot_read(
         update_pins(recipes / "sdist.py")
     with pytest.raises(UsageError, match="the version must be a string, or a name assigned one"):
         update_pins(recipes / "named.py")
-    assert main(["update-pins", "--recipes", str(recipes)]) == 1
+    assert main(["update-pins", "--recipes", str(recipes)]) == 2  # a missing argument
     assert "name the recipes to pin" in capsys.readouterr().err
     assert main(["update-pins", "--all", "--version", "2", "--recipes", str(recipes)]) == 1
     assert main(["update-pins", "nosuch", "--recipes", str(recipes)]) == 1
