@@ -293,6 +293,57 @@ def test_commit_canonicalises_scans_renames_and_registers(store: Store) -> None:
     assert store.info(name).nar_hash == hash_path(target)[0].sri
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another uid is root's")
+def test_commit_copies_what_is_hard_linked_from_outside_before_changing_anything(
+    store: Store, tmp_path: Path
+) -> None:
+    """A builder can hard-link any file it may write into its output (as root, any at all):
+    the copy stored is canonical, and the file's other names keep owner, mode and time."""
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "nobodys").write_text("nobody's\n")
+    os.chown(host / "nobodys", 65534, 65534)
+    (host / "nobodys").chmod(0o666)
+    (host / "setuid").write_text("mine\n")
+    (host / "setuid").chmod(0o4777)
+    (host / "link").symlink_to("/elsewhere")
+    os.lchown(host / "link", 65534, 65534)
+    before = {p.name: os.lstat(p) for p in host.iterdir()}
+    name = make_name("output:out", "12" * 32, "linked")
+    out = work_dir(store, {"sub/plain": "x"})
+    for each in before:
+        os.link(host / each, out / "sub" / each, follow_symlinks=False)
+    store.commit({name: out})
+    target = store.path(name)
+    after = {p.name: os.lstat(p) for p in host.iterdir()}
+    for each, st in before.items():
+        kept = (st.st_uid, st.st_gid, st.st_mode, st.st_mtime_ns, st.st_nlink)
+        now = after[each]
+        assert (now.st_uid, now.st_gid, now.st_mode, now.st_mtime_ns, now.st_nlink) == kept
+        stored = os.lstat(target / "sub" / each)
+        assert (stored.st_uid, stored.st_gid, stored.st_nlink) == (os.geteuid(), os.getegid(), 1)
+        assert stored.st_mtime == 1
+    assert (host / "nobodys").read_text() == "nobody's\n"
+    assert os.readlink(target / "sub" / "link") == "/elsewhere"
+    assert modes(target)["sub/nobodys"] == 0o444 and modes(target)["sub/setuid"] == 0o555
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another uid is root's")
+def test_commit_refuses_a_hard_linked_fifo_without_changing_it(
+    store: Store, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo, 0o666)
+    os.chown(fifo, 65534, 65534)
+    before = os.lstat(fifo)
+    out = work_dir(store, {"f": "x"})
+    os.link(fifo, out / "fifo")
+    with pytest.raises(InvalidPath, match="special files"):
+        store.commit({make_name("output:out", "13" * 32, "fifo"): out})
+    now = os.lstat(fifo)
+    assert (now.st_uid, now.st_mode, now.st_mtime_ns) == (65534, before.st_mode, before.st_mtime_ns)
+
+
 def test_commit_finds_self_references(store: Store) -> None:
     name = make_name("output:out", "22" * 32, "self")
     out = work_dir(store, {"f": f"my own path is {store.path(name)}"})

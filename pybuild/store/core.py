@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .registry import PathInfo, Registry
     from .verify import Problem
 
-__all__ = ["BUILD_DIR_RECORD", "Store", "default_home", "remove_tree"]
+__all__ = ["BUILD_DIR_RECORD", "Store", "default_home", "remove_tree", "unshare"]
 
 _CANONICAL_MTIME = 1
 # The link in var/tmp that names a build's folder outside the store: this, then the name of
@@ -528,49 +528,83 @@ def _safe_name(name: str) -> str:
 def _canonicalise(root: Path) -> None:
     """Read-only, canonical times, no special bits: all that a NAR does not record is erased.
 
-    Files a build user made (pybuild.buildusers) become the store owner's again.
+    Files a build user made (pybuild.buildusers) become the store owner's again. A file with
+    other names (hard links) is copied (:func:`unshare`) before anything about it changes.
     """
     owner = (os.geteuid(), os.getegid())
     for path in _walk_bottom_up(root):
         st = os.lstat(path)
+        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            raise InvalidPath(str(path), "special files (devices, sockets, fifos) cannot be stored")
+        if st.st_nlink > 1 and not stat.S_ISDIR(st.st_mode):
+            unshare(path)
+            st = os.lstat(path)
         if (st.st_uid, st.st_gid) != owner:
             os.lchown(path, *owner)  # before chmod: a change of owner clears setuid bits
         if stat.S_ISLNK(st.st_mode):
             os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
             continue
-        if stat.S_ISDIR(st.st_mode):
-            mode = 0o555
-        elif stat.S_ISREG(st.st_mode):
-            mode = 0o555 if st.st_mode & stat.S_IXUSR else 0o444
-            if st.st_nlink > 1:
-                _unshare(path)
-        else:
-            raise InvalidPath(str(path), "special files (devices, sockets, fifos) cannot be stored")
-        os.chmod(path, mode)
+        executable = stat.S_ISDIR(st.st_mode) or st.st_mode & stat.S_IXUSR
+        os.chmod(path, 0o555 if executable else 0o444)
         os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME))
 
 
-def _unshare(path: str) -> None:
-    """Replace hard-linked file `path` by a copy of its own, so that its mode and time can
-    be changed without changing those of its other names.
+def unshare(path: str) -> None:
+    """Replace the file or link `path`, which has other names (hard links), by a copy of its
+    own, made by this process: its owner, mode, time or content can then be changed without
+    changing those of the other names.
 
-    A builder can link any file into its output (as root, ``ln /etc/shadow $out/x``); those
-    other names may lie outside the store. A NAR has no hard links, so the copy loses nothing.
+    Whatever changes a builder's output (the rewrite of its folder, storing it, giving a
+    failed build's folders back) must call this first: a builder can link any file it may
+    write into its output, as root any file at all (``ln /etc/shadow $out/x``), and those
+    other names lie outside. A NAR has no hard links, so the copy loses nothing. It keeps the
+    file's permission bits but no setuid, setgid or sticky bit, as a change of owner would.
     """
+    st = os.lstat(path)
+    parent = os.path.dirname(path)
+    folder_mode = stat.S_IMODE(os.lstat(parent).st_mode)
+    closed = not os.access(parent, os.W_OK | os.X_OK)
+    if closed:
+        os.chmod(parent, folder_mode | stat.S_IWUSR | stat.S_IXUSR)
+    try:
+        if stat.S_ISLNK(st.st_mode):
+            copy = _first_free(
+                lambda _: os.path.join(parent, f".unshare-{_random_code(8)}"),
+                _link_to(os.readlink(path)),
+            )
+            with _removed_if_failed(str(copy)):
+                os.replace(copy, path)
+        else:
+            _copy_in_place(path, stat.S_IMODE(st.st_mode) & 0o777)
+    finally:
+        if closed:
+            os.chmod(parent, folder_mode)
+
+
+def _copy_in_place(path: str, mode: int) -> None:
+    """Replace the regular file `path` by a copy of its content, of mode `mode`."""
     import shutil
     import tempfile
 
-    parent = os.path.dirname(path)
-    if not os.access(parent, os.W_OK):
-        os.chmod(parent, 0o755)  # the walk (bottom-up) gives it its final mode afterwards
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".unshare-")
     try:
-        with (
-            os.fdopen(fd, "wb") as copy,
-            open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as src,
-        ):
-            shutil.copyfileobj(src, copy)
-        os.replace(tmp, path)
+        src = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except PermissionError:
+        why = "has other names (hard links) and cannot be read to make a copy of its own"
+        raise InvalidPath(path, why) from None
+    with open(src, "rb") as source:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".unshare-")
+        with _removed_if_failed(tmp):
+            with os.fdopen(fd, "wb") as copy:
+                shutil.copyfileobj(source, copy)
+                os.fchmod(copy.fileno(), mode)
+            os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _removed_if_failed(tmp: str) -> Iterator[None]:
+    """`tmp`, a copy on its way to its place, removed if it does not get there."""
+    try:
+        yield
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
