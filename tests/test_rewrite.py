@@ -72,9 +72,42 @@ def test_read_only_and_hard_linked_files_are_rewritten(store: Store) -> None:
     assert os.readlink(out / "shut" / "link") == f"{out}/ro"
 
 
-def test_in_place_keeping_modes_and_hard_links(tmp_path: Path) -> None:
-    """Only the files that hold the folder are written, in place: a hard-linked pair stays
-    one file, a read-only file stays read-only, an unreadable one unreadable."""
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another uid is root's")
+def test_files_hard_linked_from_outside_are_copied_before_the_rewrite(
+    store: Store, tmp_path: Path
+) -> None:
+    """A builder outside the sandbox writes ``$out`` into a file outside its output and
+    hard-links that file (and another user's) into it: what is stored holds the final path,
+    made canonical, and the files outside keep their content, owner and mode."""
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "nobodys").write_text("nobody's\n")
+    os.chown(host / "nobodys", 65534, 65534)
+    (host / "nobodys").chmod(0o666)
+    drv = sh(
+        "linked",
+        f'mkdir "$out"; echo "$out/x" > {host}/own; chmod 4777 {host}/own;'
+        f' ln {host}/own "$out/own"; ln {host}/nobodys "$out/nobodys"',
+    )
+    out = built(store, drv)
+    own, nobodys = os.lstat(host / "own"), os.lstat(host / "nobodys")
+    temporary = (host / "own").read_text()
+    assert temporary != f"{out}/x\n" and temporary.endswith(f"{out.name}/x\n")
+    assert (own.st_uid, stat.S_IMODE(own.st_mode), own.st_nlink) == (0, 0o4777, 1)
+    assert (host / "nobodys").read_text() == "nobody's\n"
+    assert (nobodys.st_uid, nobodys.st_gid, stat.S_IMODE(nobodys.st_mode)) == (65534, 65534, 0o666)
+    assert (out / "own").read_text() == f"{out}/x\n"
+    assert (out / "nobodys").read_text() == "nobody's\n"
+    for stored in (os.lstat(out / "own"), os.lstat(out / "nobodys")):
+        assert (stored.st_uid, stored.st_nlink, stored.st_mtime) == (0, 1, 1)
+    assert stat.S_IMODE(os.lstat(out / "own").st_mode) == 0o555
+    assert stat.S_IMODE(os.lstat(out / "nobodys").st_mode) == 0o444
+
+
+def test_in_place_keeping_modes(tmp_path: Path) -> None:
+    """Only the files that hold the folder are written, in place: a read-only file stays
+    read-only, an unreadable one unreadable; a hard-linked pair becomes two files (either
+    name may lie outside the outputs), each rewritten."""
     folder, store_dir = tmp_path / ".ab12", tmp_path / "store"
     out = folder / "h-out"
     (out / "shut").mkdir(parents=True)
@@ -101,8 +134,10 @@ def test_in_place_keeping_modes_and_hard_links(tmp_path: Path) -> None:
     expected = f"#!{store_dir}/h-out/bin/python\n\0{store_dir}/h-dep/lib\0".encode()
     assert (out / "ro").read_bytes() == (out / "closed").read_bytes() == expected
     assert (out / "sealed" / "inside").read_bytes() == expected
-    assert (out / "ro").stat().st_ino == (out / "twin").stat().st_ino
+    assert (out / "twin").read_bytes() == expected
+    assert (out / "ro").stat().st_nlink == (out / "twin").stat().st_nlink == 1
     assert stat.S_IMODE((out / "ro").stat().st_mode) == 0o444
+    assert stat.S_IMODE((out / "twin").stat().st_mode) == 0o444
     assert stat.S_IMODE((out / "shut").stat().st_mode) == 0o555
     assert os.readlink(out / "shut" / "link") == f"{store_dir}/h-out/ro"
     assert (out / "plain").stat().st_mtime_ns == untouched  # not written

@@ -10,10 +10,11 @@ and link target of the outputs, before they are checked, hashed and scanned for 
 what the builder wrote as ``$out`` is then the final path. Nothing moves, since both have the
 same length, so a binary's offsets stay right, as with Nix's hash rewriting.
 
-Only the files that hold the folder are written, in place: a hard link keeps its other names,
-and a file the builder made read-only (or unreadable) gets its mode back. (A name outside the
-outputs sees the rewrite too; only a builder outside the sandbox can make one, and the file
-holds the folder only if that builder wrote it there.)
+Only the files that hold the folder are written, in place, and a file the builder made
+read-only (or unreadable) gets its mode back. A file with other names (hard links) is first
+replaced by a copy of its own (:func:`~pybuild.store.core.unshare`), before it is read: a
+builder can link a file from outside its output, whose other names must see no change (not
+even of mode, for the while of the rewrite). A NAR has no hard links: storing copies it anyway.
 
 Example::
 
@@ -34,6 +35,8 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .core import unshare
+
 __all__ = ["rewrite_outputs"]
 
 
@@ -45,24 +48,28 @@ def rewrite_outputs(outputs: Iterable[Path], folder: Path, store_dir: Path) -> N
         raise ValueError(f"{folder} and {store_dir} differ in length: no rewrite in place")
     for output in outputs:
         try:
-            mode = os.lstat(output).st_mode
+            st = os.lstat(output)
         except FileNotFoundError:
             continue
-        _rewrite(os.fspath(output), mode, old, new)
+        _rewrite(os.fspath(output), st, old, new)
 
 
-def _rewrite(path: str, mode: int, old: str, new: str) -> None:
-    """Rewrite the file, link or folder (all it holds) at `path`, of mode `mode`."""
+def _rewrite(path: str, st: os.stat_result, old: str, new: str) -> None:
+    """Rewrite the file, link or folder (all it holds) at `path`, whose ``lstat`` is `st`."""
+    mode = st.st_mode
     if stat.S_ISREG(mode):
+        if st.st_nlink > 1:
+            unshare(path)
+            mode = os.lstat(path).st_mode
         _rewrite_file(path, mode, os.fsencode(old), os.fsencode(new))
     elif stat.S_ISLNK(mode):
-        _rewrite_link(path, old, new)
+        _rewrite_link(path, old, new)  # made again, never changed: its other names keep it
     elif stat.S_ISDIR(mode):
         with _allowed(path, mode, stat.S_IRUSR | stat.S_IXUSR):
             with os.scandir(path) as listing:
                 entries = list(listing)  # read whole first: a link made again is not met again
             for entry in entries:
-                _rewrite(entry.path, entry.stat(follow_symlinks=False).st_mode, old, new)
+                _rewrite(entry.path, entry.stat(follow_symlinks=False), old, new)
 
 
 def _rewrite_file(path: str, mode: int, old: bytes, new: bytes) -> None:
