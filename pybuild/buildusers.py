@@ -138,13 +138,26 @@ def with_environment(env: Mapping[str, str], argv: Sequence[str]) -> list[str]:
 
 def give_back(paths: Iterable[Path]) -> None:
     """Make everything under `paths` the store owner's again (a failed build's folders kept
-    for inspection): a later build as the same uid must not change them."""
+    for inspection): a later build as the same uid must not change them.
+
+    A file or link with other names (hard links) is first replaced by a copy of its own
+    (:func:`~pybuild.store.core.unshare`): the builder may have linked it from anywhere it
+    could write, and its other names keep their owner. A fifo or socket so linked is left as
+    it is (nothing to copy).
+    """
+    from .store.core import unshare
+
     owner = (os.geteuid(), os.getegid())
     for top in paths:
         for dirpath, dirnames, filenames in os.walk(top):
             for path in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
                 with contextlib.suppress(FileNotFoundError):
                     st = os.lstat(path)
+                    if st.st_nlink > 1 and not stat.S_ISDIR(st.st_mode):
+                        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+                            continue
+                        unshare(path)
+                        st = os.lstat(path)
                     if (st.st_uid, st.st_gid) != owner:
                         os.lchown(path, *owner)
 

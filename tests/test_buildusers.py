@@ -164,6 +164,34 @@ def test_as_root_a_failed_builds_kept_folders_are_given_back_to_the_stores_owner
 
 
 @as_root
+def test_as_root_files_hard_linked_into_kept_folders_are_copied_not_given_back(
+    open_store: Store,
+) -> None:
+    """A builder links files it may write from elsewhere into its output and build folder,
+    then fails: the kept folders hold copies of them, the store owner's, and the files
+    outside stay another user's."""
+    store = open_store
+    host = store.home.parent / "host"
+    host.mkdir()
+    for name in ("in-out", "in-build"):
+        (host / name).write_text(f"{name}\n")
+        os.chown(host / name, 65534, 65534)
+        (host / name).chmod(0o666)
+    drv = sh(store, f'mkdir "$out"; ln {host}/in-out "$out/x"; ln {host}/in-build ./y; exit 3')
+    builds = store.home.parent / "builds"
+    options = replace(UNSANDBOXED, keep_failed=True, build_dir=str(builds))
+    with pytest.raises(BuildError, match="status 3"):
+        realise([drv], store, options)
+    for name in ("in-out", "in-build"):
+        st = os.lstat(host / name)
+        assert (st.st_uid, st.st_gid, st.st_mode & 0o7777, st.st_nlink) == (65534, 65534, 0o666, 1)
+        assert (host / name).read_text() == f"{name}\n"
+    kept = {p.name: p for p in [*store.tmp_dir.rglob("*"), *builds.rglob("*")]}
+    assert kept["x"].read_text() == "in-out\n" and kept["y"].read_text() == "in-build\n"
+    assert {(os.lstat(p).st_uid, os.lstat(p).st_gid) for p in kept.values()} == {(0, 0)}
+
+
+@as_root
 @pytest.mark.skipif(not os.access("/usr/bin/python3", os.X_OK), reason="no /usr/bin/python3")
 def test_as_root_a_download_outside_the_sandbox_works_as_a_build_user(
     open_store: Store,
