@@ -16,10 +16,11 @@ Outside the sandbox (:class:`Outside`) the build user sees the host as any other
 it needs every folder on the way to its program, the store and its build folders to be
 searchable by others, which is checked before it starts, and its files must go back to the
 store's owner before the uid is let go (:func:`give_back`, for what ``keep_failed`` keeps).
-A process such a build leaves behind (started in a session of its own, out of the builder's
-process group) would run on as that uid into the next build that gets it: as Nix kills a
-build user's processes, every process of the uid is killed before its build starts. (In the
-sandbox, its own process namespace ends with it.)
+A process a build leaves behind (started in a session of its own, out of the builder's
+process group, by a pybuild then killed by SIGKILL) would run on as that uid into the next
+build that gets it, in the sandbox or not, whose output folder on the host is the uid's: as
+Nix kills a build user's processes, every process of the uid is killed before each build and
+after it, while the uid is held (:func:`build_user`).
 The ``build_users`` setting turns them off outside the sandbox (Nix's
 ``build-users-group = ""``): the builder then runs as root.
 """
@@ -54,6 +55,7 @@ FIRST_UID = 872415232  # Nix's start-id for auto-allocated uids: no account has 
 POOL_SIZE = 1024  # builds at once on the machine
 _MACHINE_POOL = "/run/pybuild/userpool"  # a tmpfs: the locks need not outlive a boot
 _SYSTEM_BIN = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
+_CLEAN = b"no process left"  # a lock file's text: the uid was let go with no process running
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,14 @@ def user_pool(var: Path) -> Path:
 
 
 @contextlib.contextmanager
-def build_user(pool: Path) -> Iterator[BuildUser]:
+def build_user(pool: Path, setpriv: str | None = None) -> Iterator[BuildUser]:
     """Hold the first free uid of `pool` (:func:`user_pool`) while the caller builds with it.
+
+    Given `setpriv`, as every build does, every process of the uid is killed while it is
+    held, before the build and after it (:func:`_no_process_left`), as Nix kills a build
+    user's processes: one left by an earlier build (its pybuild killed by SIGKILL, a daemon
+    out of its process group and environment) would run on as the uid into the next build
+    that gets it, sandboxed or not, and write into its output folder, which is the uid's.
 
     Example::
 
@@ -94,14 +102,32 @@ def build_user(pool: Path) -> Iterator[BuildUser]:
         except BlockingIOError:
             os.close(fd)
             continue
+        user = BuildUser(uid, uid)
         try:
-            yield BuildUser(uid, uid)
+            with _no_process_left(fd, setpriv, user) if setpriv else contextlib.nullcontext():
+                yield user
         finally:
             os.close(fd)
         return
     error = StoreError(f"all {POOL_SIZE} build users of {pool} are busy")
     error.hint = "wait for the other builds of this machine to finish, or lower the jobs setting"
     raise error
+
+
+@contextlib.contextmanager
+def _no_process_left(fd: int, setpriv: str, user: BuildUser) -> Iterator[None]:
+    """Kill every process of `user`, whose lock file `fd` is held, before and after the
+    caller's build. The kill before is spared when the build that held the uid last killed
+    them on its way out, as its lock file then says: one kill a build in the usual case. The
+    mark is wiped before the build starts, so a build killed before its end leaves none."""
+    if os.pread(fd, len(_CLEAN), 0) != _CLEAN:
+        _kill_leftovers(setpriv, user)
+    os.ftruncate(fd, 0)
+    try:
+        yield
+    finally:
+        _kill_leftovers(setpriv, user)
+        os.pwrite(fd, _CLEAN, 0)
 
 
 def find_setpriv() -> str | None:
@@ -237,16 +263,15 @@ def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
             " change anything on this machine)"
         )
         raise error
-    with build_user(user_pool(var)) as user:
-        _kill_leftovers(setpriv, user)
+    with build_user(user_pool(var), setpriv) as user:
         yield Outside(setpriv, user)
 
 
 def _kill_leftovers(setpriv: str, user: BuildUser) -> None:
-    """Kill every process of `user`'s uid (what an earlier build as it left running), as Nix
-    does before a build: ``kill -KILL -1`` run as the uid reaches its processes alone, and
-    itself. Its pool lock is held, so no build of this machine runs as it now."""
-    import subprocess  # only a build outside the sandbox, as root, pays for it
+    """Kill every process of `user`'s uid, as Nix does before and after a build: ``kill
+    -KILL -1`` run as the uid reaches its processes alone, and itself, in one system call that
+    no fork escapes. Its pool lock is held, so no build of this machine runs as it now."""
+    import subprocess  # only a build as root pays for it
 
     argv = [*as_user(setpriv, user), "/bin/sh", "-c", "kill -KILL -1"]
     subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)

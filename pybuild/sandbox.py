@@ -123,8 +123,8 @@ class Sandbox:
                 shutil.rmtree(etc)
 
     def _user(self, var: Path) -> contextlib.AbstractContextManager[BuildUser]:
-        if self.setpriv is not None:
-            return build_user(user_pool(var))
+        if self.setpriv is not None:  # what an earlier build left as the uid is killed
+            return build_user(user_pool(var), self.setpriv)
         return contextlib.nullcontext(BuildUser(os.getuid(), os.getgid()))
 
     def _namespaces(self, network: bool) -> list[str]:

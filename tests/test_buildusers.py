@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -123,28 +124,91 @@ def test_as_root_the_builds_of_two_stores_never_share_a_build_user(open_store: S
         assert first.user.uid != second.user.uid
 
 
-@as_root
-def test_as_root_what_a_build_user_left_running_dies_before_its_next_build(
-    open_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A process of a build user's that outlived its build (its pybuild killed by SIGKILL, a
-    daemon out of the watchdog's reach) would go on into the next build as that uid: it is
-    killed first, as Nix kills a build user's processes. (A pool and uids of the test's own:
-    the machine's builds, of other tests running at once, are not to be killed.)"""
+@pytest.fixture
+def own_uids(open_store: Store, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A pool and uids of the test's own, the first of which it returns: the machine's builds,
+    of other tests running at once, are not to be killed."""
     first = FIRST_UID + POOL_SIZE // 2
     monkeypatch.setattr(buildusers, "FIRST_UID", first)
     monkeypatch.setattr(buildusers, "_MACHINE_POOL", str(open_store.home.parent / "pool"))
+    return first
+
+
+def left_running(uid: int) -> subprocess.Popen[bytes]:
+    """A process of `uid` that no build of this test started: one an earlier build left."""
     setpriv = buildusers.find_setpriv()
     assert setpriv is not None
-    argv = [*buildusers.as_user(setpriv, buildusers.BuildUser(first, first)), "sleep", "300"]
-    left = subprocess.Popen(argv, start_new_session=True)
+    argv = [*buildusers.as_user(setpriv, buildusers.BuildUser(uid, uid)), "sleep", "300"]
+    process = subprocess.Popen(argv, start_new_session=True)
+    status = Path(f"/proc/{process.pid}/status")
+    while f"\t{uid}\t" not in status.read_text().partition("Uid:")[2].partition("\n")[0]:
+        time.sleep(0.01)  # setpriv has not switched yet
+    return process
+
+
+def sandbox_runs() -> bool:
+    from pybuild.sandbox import sandbox_problem
+
+    return not sandbox_problem()
+
+
+@as_root
+@pytest.mark.parametrize(
+    "options",
+    [
+        UNSANDBOXED,
+        pytest.param(
+            replace(UNSANDBOXED, sandbox="true"),
+            marks=pytest.mark.skipif(not sandbox_runs(), reason="the sandbox cannot run here"),
+            id="sandboxed",
+        ),
+    ],
+    ids=lambda options: f"sandbox={options.sandbox}",
+)
+def test_as_root_what_a_build_user_left_running_dies_before_its_next_build(
+    open_store: Store, own_uids: int, options: BuildOptions
+) -> None:
+    """A process of a build user's that outlived its build (its pybuild killed by SIGKILL, a
+    daemon out of the watchdog's reach) would go on into the next build as that uid, and
+    write into its output folder, sandboxed or not: it is killed first, as Nix kills a build
+    user's processes."""
+    left = left_running(own_uids)
     try:
-        store = open_store
-        realise([sh(store, 'mkdir "$out"')], store, UNSANDBOXED)  # the pool's first uid
+        realise([sh(open_store, 'mkdir "$out"')], open_store, options)  # the pool's first uid
         assert left.wait(timeout=10) == -signal.SIGKILL
     finally:
         left.kill()
         left.wait()
+
+
+@as_root
+def test_as_root_a_build_users_processes_die_when_it_is_let_go_and_it_is_killed_once_a_build(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What runs as the uid dies when the build lets it go, as in Nix; the next build of the
+    uid, which that left with no process, does not kill them again (a kill costs a process)."""
+    setpriv = buildusers.find_setpriv()
+    assert setpriv is not None
+    kills: list[int] = []
+    kill = buildusers._kill_leftovers
+
+    def counted(setpriv: str, user: buildusers.BuildUser) -> None:
+        kills.append(user.uid)
+        kill(setpriv, user)
+
+    monkeypatch.setattr(buildusers, "_kill_leftovers", counted)
+    pool = user_pool(open_store.var)
+    with build_user(pool, setpriv) as user:
+        left = left_running(user.uid)
+    try:
+        assert left.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        left.kill()
+        left.wait()
+    assert len(kills) == 2  # before and after: the pool's lock file was new
+    with build_user(pool, setpriv) as again:
+        assert again == user
+    assert len(kills) == 3
 
 
 @as_root
