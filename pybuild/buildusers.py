@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import watchdog
 from .errors import CannotRunBuilder, SettingsError, StoreError
 
 __all__ = [
@@ -79,7 +80,9 @@ def user_pool(var: Path) -> Path:
 
 
 @contextlib.contextmanager
-def build_user(pool: Path, setpriv: str | None = None) -> Iterator[BuildUser]:
+def build_user(
+    pool: Path, setpriv: str | None = None, *, watched: bool = False
+) -> Iterator[BuildUser]:
     """Hold the first free uid of `pool` (:func:`user_pool`) while the caller builds with it.
 
     Given `setpriv`, as every build does, every process of the uid is killed while it is
@@ -87,6 +90,8 @@ def build_user(pool: Path, setpriv: str | None = None) -> Iterator[BuildUser]:
     user's processes: one left by an earlier build (its pybuild killed by SIGKILL, a daemon
     out of its process group and environment) would run on as the uid into the next build
     that gets it, sandboxed or not, and write into its output folder, which is the uid's.
+    `watched` (a build outside the sandbox, where bubblewrap does not end them) has the
+    watchdog kill them too, holding the uid, if this process dies before the build ends.
 
     Example::
 
@@ -104,9 +109,13 @@ def build_user(pool: Path, setpriv: str | None = None) -> Iterator[BuildUser]:
             continue
         user = BuildUser(uid, uid)
         try:
-            with _no_process_left(fd, setpriv, user) if setpriv else contextlib.nullcontext():
+            if setpriv is None:
                 yield user
+            else:
+                with _no_process_left(fd, setpriv, user, watched):
+                    yield user
         finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)  # the watchdog may still hold a copy of `fd`
             os.close(fd)
         return
     error = StoreError(f"all {POOL_SIZE} build users of {pool} are busy")
@@ -115,19 +124,25 @@ def build_user(pool: Path, setpriv: str | None = None) -> Iterator[BuildUser]:
 
 
 @contextlib.contextmanager
-def _no_process_left(fd: int, setpriv: str, user: BuildUser) -> Iterator[None]:
+def _no_process_left(fd: int, setpriv: str, user: BuildUser, watched: bool) -> Iterator[None]:
     """Kill every process of `user`, whose lock file `fd` is held, before and after the
     caller's build. The kill before is spared when the build that held the uid last killed
     them on its way out, as its lock file then says: one kill a build in the usual case. The
-    mark is wiped before the build starts, so a build killed before its end leaves none."""
+    mark is wiped before the build starts, so a build killed before its end leaves none.
+    The watchdog, when `watched`, holds a copy of the lock until it is told the processes are
+    killed, so that, if this process dies first, it kills them before the uid is let go."""
     if os.pread(fd, len(_CLEAN), 0) != _CLEAN:
         _kill_leftovers(setpriv, user)
     os.ftruncate(fd, 0)
+    if watched:
+        watchdog.watch_user(user.uid, fd)
     try:
         yield
     finally:
         _kill_leftovers(setpriv, user)
         os.pwrite(fd, _CLEAN, 0)
+        if watched:
+            watchdog.forget_user(user.uid)
 
 
 def find_setpriv() -> str | None:
@@ -263,7 +278,7 @@ def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
             " change anything on this machine)"
         )
         raise error
-    with build_user(user_pool(var), setpriv) as user:
+    with build_user(user_pool(var), setpriv, watched=True) as user:
         yield Outside(setpriv, user)
 
 
