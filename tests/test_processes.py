@@ -321,7 +321,7 @@ def test_the_children_listed_by_the_kernel_are_those_a_scan_of_proc_finds(
         monkeypatch.setattr(processes, "_listed_children", lambda parent: None)
         scanned = sorted(processes._children(os.getpid()))
         assert listed == scanned
-        assert {p.pid for p in started} <= {pid for pid, _ in listed}
+        assert {p.pid for p in started} <= {pid for pid, _, _ in listed}
     finally:
         for popen in started:
             popen.kill()
