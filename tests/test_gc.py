@@ -140,6 +140,37 @@ def test_result_links_still_hold_after_the_home_is_moved(
         here.registry.close()
 
 
+def test_print_roots_and_delete_tell_a_link_into_the_old_location_as_gc_does(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a move of the home, --print-roots shows where a result link really points and
+    warns as gc does; delete of the link refuses with gc's hint, not as outside the store."""
+    one = build(store, "one", 'mkdir "$out" && echo one > "$out/data"')
+    link = add_result_link(store, tmp_path / "result", one.path(store=store))
+    old = os.readlink(link)
+    store.registry.close()
+    moved = tmp_path / "moved"
+    store.home.rename(moved)
+    monkeypatch.setenv("PYBUILD_HOME", str(moved))
+    here = Store(moved)
+    repoint = f"`ln -sfn {here.path(one.out)} {link}`, or build again with -o {link}"
+    try:
+        listed = cli("gc", "--print-roots")
+        assert listed.stdout.splitlines() == [f"{link} -> {old}"]
+        assert f"warning: {link} points into another location of the store" in listed.stderr
+        assert repoint in listed.stderr
+        monkeypatch.chdir(tmp_path)
+        refused = cli("delete", "result", ok=False)
+        assert f"result: points into another location of the store ({old}: moved?)" in (
+            refused.stderr
+        )
+        assert f"hint: point it here with {repoint}" in refused.stderr
+        assert "not inside the store" not in refused.stderr
+        assert here.is_valid(one.out)
+    finally:
+        here.registry.close()
+
+
 def test_dry_run_deletes_nothing_and_names_what_gc_deletes(store: Store) -> None:
     top, middle, leaf = chain_of(store)
     before = sorted(os.listdir(store.dir))

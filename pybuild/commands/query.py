@@ -96,8 +96,9 @@ def _print_roots(store: Any, names: list[str]) -> None:
 
 
 def print_roots(store: Any, roots: list[Any]) -> None:
-    """`roots` as Nix prints them: ``ROOT -> PATH``, each once, sorted."""
-    for line in sorted({f"{root.source} -> {store.path(root.path)}" for root in roots}):
+    """`roots` as Nix prints them: ``ROOT -> PATH``, each once, sorted; a link into another
+    location of the store (the home was moved) with the target it names there."""
+    for line in sorted({f"{root.source} -> {root.target(store)}" for root in roots}):
         print(line)
 
 

@@ -40,7 +40,7 @@ from .temproots import read_temp_roots
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["Root", "add_result_link", "find_roots", "moved_links"]
+__all__ = ["Root", "add_result_link", "find_roots", "moved_link", "moved_links"]
 
 _NAME_CHARS = rb"[A-Za-z0-9+\-._?=]"
 
@@ -69,11 +69,16 @@ def add_result_link(
         raise UsageError(
             f"cannot make the result link {link} in {folder}: {exc.strerror}"
         ) from None
-    auto = store.gcroots_dir / "auto"
-    auto.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256(str(link_path).encode()).hexdigest()[:32]
-    replace_symlink(auto / key, str(link_path))
+    indirect = _indirect_root(store, link_path)
+    indirect.parent.mkdir(parents=True, exist_ok=True)
+    replace_symlink(indirect, str(link_path))
     return link_path
+
+
+def _indirect_root(store: Store, link_path: Path) -> Path:
+    """The link of ``var/gcroots/auto`` that records the result link `link_path` (absolute)."""
+    key = hashlib.sha256(str(link_path).encode()).hexdigest()[:32]
+    return store.gcroots_dir / "auto" / key
 
 
 def _in_store(store: Store, target: str | os.PathLike[str]) -> str:
@@ -118,17 +123,30 @@ class Root:
             return f"rm {self.source}"
         return "wait for that process to end"
 
+    def target(self, store: Store) -> str:
+        """Where the root points: the path it holds, or for a link into another location of
+        the store, the target it names there (what ``ls -l`` shows, not this store's path)."""
+        return self.elsewhere or str(store.path(self.path))
+
     def how_to_repoint(self, store: Store) -> str:
         """What to say of a link into another location of the store: where it points, what it
         still holds, and the command that points it here (or a new build with ``-o``)."""
+        hint = self.repoint_hint(store)
+        return f"{self.source} {self.moved(store)}. {hint[0].upper()}{hint[1:]}"
+
+    def moved(self, store: Store) -> str:
+        """That a link points into another location of the store, and what it still keeps."""
+        return (
+            f"points into another location of the store ({self.elsewhere}: moved?); it still"
+            f" keeps {store.path(self.path)}"
+        )
+
+    def repoint_hint(self, store: Store) -> str:
+        """The command that points a link into another location of the store here."""
         name_end = self.elsewhere.index(self.path) + len(self.path)
         here = str(store.path(self.path)) + self.elsewhere[name_end:]
         again = f", or build again with -o {self.source}" if self.kind == "result" else ""
-        return (
-            f"{self.source} points into another location of the store ({self.elsewhere}:"
-            f" moved?); it still keeps {store.path(self.path)}. Point it here with"
-            f" `ln -sfn {here} {self.source}`{again}"
-        )
+        return f"point it here with `ln -sfn {here} {self.source}`{again}"
 
 
 def find_roots(store: Store, *, scan_processes: bool = True, clean: bool = False) -> list[Root]:
@@ -172,6 +190,23 @@ def _link_roots(store: Store, store_dirs: Sequence[str], clean: bool) -> Iterato
 def moved_links(store: Store) -> list[Root]:
     """The roots of ``var/gcroots`` whose links point into another location of the store."""
     return [root for root in _link_roots(store, _store_dirs(store), False) if root.elsewhere]
+
+
+def moved_link(store: Store, link: str | os.PathLike[str]) -> Root | None:
+    """`link` as a root, if it is a link into another location of the store that names a path
+    valid here (a result link made before the home was moved); None for anything else.
+
+    It is a ``result`` root if the store records it as one, else a ``gcroot`` (a link the
+    user made by hand): only a result link is made again by a build with ``-o``.
+    """
+    path = Path(link).absolute()
+    if not path.is_symlink() or _store_name_of(path, _store_dirs(store)) is not None:
+        return None
+    name, elsewhere = _name_elsewhere(store, path)
+    if name is None:
+        return None
+    kind = "result" if os.path.lexists(_indirect_root(store, path)) else "gcroot"
+    return Root(kind, str(path), name, elsewhere)
 
 
 def _store_dirs(store: Store) -> list[str]:
