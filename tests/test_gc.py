@@ -3,6 +3,8 @@ why-depends, query and du. Plain shell-builder derivations keep these fast."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,7 @@ from pybuild.store.gc import collect_garbage
 from pybuild.store.locks import path_locks
 from pybuild.store.paths import make_name
 from pybuild.store.refgraph import why_depends
+from pybuild.store.registry import RESERVE_BYTES
 from pybuild.store.roots import add_result_link, find_roots
 from pybuild.store.temproots import release_temp_roots, temp_roots
 from pybuild.store.usage import disk_usage
@@ -635,6 +639,62 @@ def test_gc_command_during_a_build_command(tmp_path: Path) -> None:
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert Path(out.strip(), "copy").read_text() == "precious\n"
+
+
+# -- a full filesystem ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs of 4 MiB, to fill: skipped where mounting one is not permitted (not root)."""
+    folder = tmp_path / "fs"
+    folder.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)]
+    try:
+        mounted = subprocess.run(command, capture_output=True, text=True)
+    except OSError as exc:
+        pytest.skip(f"cannot mount a tmpfs: {exc}")
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill(path: Path) -> None:
+    """Write `path` until its filesystem has no room left."""
+    with open(path, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+        with contextlib.suppress(OSError):
+            while True:
+                out.write(b"\0" * 512)
+
+
+def test_gc_and_du_run_on_a_full_filesystem_in_the_room_of_the_reserve(
+    small_fs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite cannot open the registry on a full filesystem (no room for its -shm): du and gc
+    delete the reserve kept beside it and run in its room; the next opening, with the room
+    gc freed, makes it again."""
+    home = small_fs / "home"
+    monkeypatch.setenv("PYBUILD_HOME", str(home))
+    store = Store(home)
+    try:
+        dead = build(store, "dead", 'head -c 300000 /dev/zero > "$out"')
+        store.registry.close()
+        fill(small_fs / "filler")
+        assert "reclaimable by `pybuild gc`: 2 path(s)" in cli("du").stdout
+        assert "2 store path(s) deleted" in cli("gc").stderr
+        assert not store.registry.reserve.exists()  # gc freed 300 kB: room for it again
+        assert not store.is_valid(dead.out)
+        assert store.registry.reserve.stat().st_blocks * 512 >= RESERVE_BYTES
+    finally:
+        store.registry.close()
 
 
 # -- delete, why-depends, du -----------------------------------------------------------------------

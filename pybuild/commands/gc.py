@@ -80,7 +80,7 @@ def _gc(args: argparse.Namespace) -> int:
     if args.print_roots:
         return _print_roots(args)
     max_freed = parse_size(args.max_freed) if args.max_freed else None
-    store = open_store()
+    store = _store_to_free()
     _warn_moved_links(store)
     verb = "would delete" if args.dry_run else "deleting"
     generations, gone_links = _delete_generations(args, store)
@@ -150,7 +150,7 @@ def _print_roots(args: argparse.Namespace) -> int:
     ]
     if changes:
         raise UsageError(f"--print-roots lists the roots only: drop {' '.join(changes)}")
-    store = open_store()
+    store = _store_to_free()
     _warn_moved_links(store)
     print_roots(store, find_roots(store))
     return 0
@@ -207,7 +207,7 @@ def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:
 def _delete(args: argparse.Namespace) -> int:
     from ..store.delete import delete_paths
 
-    store = open_store()
+    store = _store_to_free()
     names = [_store_name(store, p) for p in args.paths]
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
@@ -229,6 +229,15 @@ def _store_name(store: Any, given: str) -> str:
         raise error
     name: str = store.parse(given)
     return name
+
+
+def _store_to_free() -> Any:
+    """The store, for a command that frees space (or says what it would free): its registry
+    opens on a full filesystem too, in the room of its reserve
+    (:meth:`~pybuild.store.registry.Registry.open_to_free`)."""
+    store = open_store()
+    store.registry.open_to_free()
+    return store
 
 
 def _stale_caches(result: GcResult) -> str:
@@ -290,7 +299,7 @@ def _du(args: argparse.Namespace) -> int:
 
     if args.top < 0:
         raise UsageError("--top must be 0 or more")
-    store = open_store()
+    store = _store_to_free()
     usage = disk_usage(store)
     shown = usage.closures[: args.top]
     if args.json:

@@ -10,6 +10,14 @@ created afresh (:class:`RegistryLost`); only a new home, with nothing in its sto
 one. ``pybuild verify --recover-registry`` (:mod:`pybuild.store.recovery`) rebuilds it from the
 store. Every SQLite failure (a full disk, a damaged file) becomes one :class:`RegistryError`
 that names the file and says what to do.
+
+The commands that free space must run when there is none: SQLite cannot even open the
+registry on a full filesystem (it grows a ``-shm`` and a ``-wal`` beside it). So, as Nix keeps
+``gc-reserved-space``, the store's registry keeps a reserve beside it, ``var/reserved``
+(:data:`RESERVE_BYTES`), made when it is opened and missing; a command that frees space opens
+the registry with :meth:`Registry.open_to_free`, which deletes the reserve when the registry
+cannot be opened for lack of room and opens it in the room that gives. The next opening
+with room to spare makes the reserve again.
 """
 
 from __future__ import annotations
@@ -35,9 +43,25 @@ if TYPE_CHECKING:
 else:
     sqlite3 = sqlite_driver()  # the extension, without the package's date adapters
 
-__all__ = ["RECOVER_COMMAND", "PathInfo", "Registry", "registry_error", "stored_names"]
+__all__ = [
+    "RECOVER_COMMAND",
+    "RESERVE_BYTES",
+    "PathInfo",
+    "Registry",
+    "registry_error",
+    "stored_names",
+]
 
 RECOVER_COMMAND = "pybuild verify --recover-registry"
+
+# The reserve's size: what a collection's SQLite files need on a full filesystem, four times
+# over: the -shm's first 32 KiB and a -wal that a freeing connection starts again every
+# :data:`_FREEING_CHECKPOINT` pages (225 KiB at most, measured collecting 800 small paths).
+RESERVE_BYTES = 1 << 20
+# The pages of -wal after which a connection that frees space writes them back to the database
+# and starts the -wal again. At SQLite's 1000 the -wal grew to 4 MiB while a collection of 800
+# small paths freed 3 MiB: on a full filesystem, it would outgrow the reserve.
+_FREEING_CHECKPOINT = 50
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS valid_paths (
@@ -116,6 +140,10 @@ class Registry:
     def __init__(self, db_path: Path, store_dir: Path | None = None) -> None:
         self.path = db_path
         self._store_dir = store_dir
+        # The store's registry keeps the reserve (a registry being rebuilt has none), until a
+        # command that frees space releases it: this process then makes it no more.
+        self.reserve = db_path.parent / "reserved"
+        self._keeps_reserve = store_dir is not None
         self._local = threading.local()  # SQLite connections belong to one thread each
         # The closures of the paths this process registered, made from their references'
         # (:meth:`closure`); a dict shared by the threads, each change one operation.
@@ -135,6 +163,32 @@ class Registry:
     def open(self) -> None:
         """Open the registry now (a new home's is created before its first store path)."""
         _ = self.conn
+
+    def open_to_free(self) -> None:
+        """Open the registry for a command that frees space (gc, delete) or says what it
+        would free (du), even on a full filesystem.
+
+        When SQLite has no room to open it (:class:`RegistryFull`), the reserve is deleted
+        and the opening tried again in the room it leaves; no reserve to delete, the error
+        stands. The connection writes its -wal back every :data:`_FREEING_CHECKPOINT` pages,
+        so that a long collection's stays within that room.
+        """
+        try:
+            conn = self.conn
+        except RegistryFull:
+            if not self._release_reserve():
+                raise
+            conn = self.conn
+        conn.execute(f"PRAGMA wal_autocheckpoint = {_FREEING_CHECKPOINT}")
+
+    def _release_reserve(self) -> bool:
+        """Delete the reserve, to give its room to SQLite; whether there was one."""
+        self._keeps_reserve = False
+        try:
+            self.reserve.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def check_whole(self) -> None:
         """Raise unless the registry opens and SQLite finds its file whole.
@@ -178,6 +232,8 @@ class Registry:
         except BaseException:
             conn.close()
             raise
+        if self._keeps_reserve:
+            _make_reserve(self.reserve)
         return conn
 
     def _create(self, conn: sqlite3.Connection) -> None:
@@ -387,6 +443,27 @@ def stored_names(store_dir: Path) -> list[str]:
     except FileNotFoundError:
         return []
     return sorted(e for e in entries if is_store_name(e))
+
+
+def _make_reserve(path: Path) -> None:
+    """Make the reserve at `path`, :data:`RESERVE_BYTES` allocated, unless it is there.
+
+    Where there is no room for it (or no right to write it), none is made and what was
+    allocated is given back: the next opening tries again. One look when it is there.
+    """
+    if os.path.exists(path):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except OSError:  # another process is making it, or var/ is not ours to write
+        return
+    try:
+        # Blocks allocated, not a sparse file: only those are room that deleting it gives.
+        os.posix_fallocate(fd, 0, RESERVE_BYTES)
+    except OSError:
+        path.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
