@@ -449,13 +449,17 @@ def _make_reserve(path: Path) -> None:
     """Make the reserve at `path`, :data:`RESERVE_BYTES` allocated, unless it is there.
 
     Where there is no room for it (or no right to write it), none is made and what was
-    allocated is given back: the next opening tries again. One look when it is there.
+    allocated is given back: the next opening tries again. One look when it is there; one
+    left short (a process killed as it made it) is made whole.
     """
-    if os.path.exists(path):
-        return
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-    except OSError:  # another process is making it, or var/ is not ours to write
+        if os.stat(path).st_size >= RESERVE_BYTES:
+            return
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:  # var/ is not ours to write
         return
     try:
         # Blocks allocated, not a sparse file: only those are room that deleting it gives.
