@@ -11,6 +11,7 @@ import importlib.util
 import marshal
 import os
 import sys
+from collections.abc import Mapping
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -162,18 +163,39 @@ def _cache_path(file: str) -> str:
 
 def select(root: object, dotted: str, where: str) -> object:
     """Follow ``a.b.c`` from `root` (`where` names it), naming close matches when a step is
-    missing: ``six.foo`` is "six of the package set has no attribute 'foo'"."""
+    missing: ``six.foo`` is "six of the package set has no attribute 'foo'". A mapping's step
+    is one of its string keys, a dict being Python's attribute set (``nested.a.b`` of a file,
+    ``six.meta.license``), as ``nix eval`` selects in an attrset; any other value's is an
+    attribute."""
     steps = dotted.split(".")
     if not all(steps):
         raise UsageError(f"{dotted!r} is no attribute path: names joined by single dots")
     value = root
     for done, step in enumerate(steps):
         try:
-            value = getattr(value, step)
+            value = _step(value, step)
         except MissingAttribute:
             raise
         except AttributeError:
-            known = [n for n in dir(value) if not n.startswith("_")]
             path = ".".join(steps[:done])
+            known = _names(value)
             raise MissingAttribute(step, f"{path} of {where}" if path else where, known) from None
     return value
+
+
+def _step(value: object, name: str) -> object:
+    """Attribute `name` of `value`: a mapping's key (its methods are none of its attributes,
+    as ``keys`` is none of an attrset's), any other value's attribute."""
+    if not isinstance(value, Mapping):
+        return getattr(value, name)
+    if name not in value:
+        raise AttributeError(name)
+    return value[name]
+
+
+def _names(value: object) -> list[str]:
+    """The attributes `value` has, that a missing one is compared with: a mapping's string
+    keys, any other value's public attributes."""
+    if isinstance(value, Mapping):
+        return [key for key in value if isinstance(key, str)]
+    return [name for name in dir(value) if not name.startswith("_")]

@@ -1206,6 +1206,32 @@ def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> N
     assert refused.returncode == 1 and "other is an object, not a derivation" in refused.stderr
 
 
+NESTED = """\
+from pybuild import derivation
+greeting = derivation(name="greeting", builder="/bin/sh", args=["-c", "echo hi > $out"])
+nested = {"a": {"b": greeting}, "ver": "1.0", 3: "not a name"}
+"""
+
+
+def test_an_attribute_path_goes_through_a_dict_by_its_keys(tmp_path: Path) -> None:
+    """A dict is Python's attribute set: ``nested.a.b`` selects by its keys, as ``nix eval -f
+    d.nix nested.a.b`` does in an attrset, where the path asked the dict for an attribute
+    'a' and found its methods alone (``nested.keys`` was a builtin_function_or_method)."""
+    file = tmp_path / "d.py"
+    file.write_text(NESTED)
+    assert json.loads(run_cli("eval", "-f", file, "nested.a.b", "--json").stdout)["name"] == (
+        "greeting"
+    )
+    assert run_cli("eval", "-f", file, "nested.ver").stdout == '"1.0"\n'
+    dry = run_cli("build", "--dry-run", "-f", file, "nested.a.b")
+    assert "-greeting.drv" in dry.stderr
+    method = run_cli("eval", "-f", file, "nested.keys", check=False)
+    assert method.returncode == 1
+    assert method.stderr == f"error: nested of {file} has no attribute 'keys'\n"
+    close = run_cli("eval", "-f", file, "nested.vr", check=False)
+    assert close.stderr == f"error: nested of {file} has no attribute 'vr'; did you mean 'ver'?\n"
+
+
 def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None:
     """A command's typo names the close command; a word no option of the command takes shows
     the command's usage, not pybuild's (as if the word were misplaced before the command)."""
