@@ -1232,6 +1232,30 @@ def test_an_attribute_path_goes_through_a_dict_by_its_keys(tmp_path: Path) -> No
     assert close.stderr == f"error: nested of {file} has no attribute 'vr'; did you mean 'ver'?\n"
 
 
+def test_eval_names_the_packages_a_list_holds_as_a_description_names_inputs(
+    tmp_path: Path,
+) -> None:
+    """``eval requests.dependencies`` was refused as a list, not a derivation or package, with
+    build's hint of what is built, while an empty list printed ``[]``: a list (or dict) of
+    packages is data too, each named as ``eval requests`` names its dependencies (a bare
+    derivation by its output path); a value eval cannot show has eval's hint."""
+    requests = json.loads(run_cli("eval", "requests", "--json").stdout)
+    for json_flag in ([], ["--json"]):
+        listed = json.loads(run_cli("eval", "requests.dependencies", *json_flag).stdout)
+        assert listed == requests["dependencies"] and "idna" in listed
+    file = tmp_path / "d.py"
+    file.write_text(NESTED + "drvs = (greeting, greeting)\n")
+    greeting = json.loads(run_cli("eval", "-f", file, "greeting", "--json").stdout)
+    out = greeting["outputs"]["out"]
+    assert json.loads(run_cli("eval", "-f", file, "drvs").stdout) == [out, out]
+    assert json.loads(run_cli("eval", "-f", file, "nested.a").stdout) == {"b": out}
+    python = run_cli("eval", "python", check=False)
+    assert python.returncode == 1
+    assert python.stderr.startswith("error: python is a PythonForSet, not a derivation or package")
+    assert "what is built" not in python.stderr
+    assert "hint: eval shows a package or a derivation, or data" in python.stderr
+
+
 def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None:
     """A command's typo names the close command; a word no option of the command takes shows
     the command's usage, not pybuild's (as if the word were misplaced before the command)."""

@@ -475,12 +475,22 @@ def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:
 
 def _eval(args: argparse.Namespace) -> int:
     (value,), pkgs = attr_values(args, [args.attr])
-    # A value within one (six.version), or a file's: a recipe's own result must be a package,
-    # and its error names the recipe's file.
-    if _is_plain(value) and (pkgs is None or "." in args.attr):
-        print_json(value)
+    # A recipe's own result must be a package, and its error names the recipe's file; a value
+    # within one (six.version), a file's or pybuild's own (python) is shown if it is data.
+    of_a_recipe = pkgs is not None and "." not in args.attr and pkgs.origin(args.attr) is not None
+    data = _NOT_DATA if of_a_recipe else _data(value)
+    if data is not _NOT_DATA:
+        print_json(data)
         return 0
-    drv = as_derivation(value, args.attr, pkgs)
+    try:
+        drv = as_derivation(value, args.attr, pkgs)
+    except NotAPackage as error:
+        if not of_a_recipe:  # build's hint says what is built: eval builds nothing
+            error.hint = (
+                "eval shows a package or a derivation, or data: strings, numbers, booleans, None,"
+                " and lists and dicts of them and of packages"
+            )
+        raise
     store = open_store()
     from ..derivations import instantiate_all
 
@@ -498,9 +508,9 @@ def _eval(args: argparse.Namespace) -> int:
             pname=value.pname,
             version=value.version,
             format=attrs["format"],
-            dependencies=[d.pname for d in value.dependencies],
-            build_system=[getattr(b, "pname", str(b)) for b in attrs["build_system"]],
-            native_build_inputs=[getattr(b, "pname", str(b)) for b in attrs["native_build_inputs"]],
+            dependencies=[_reference(d) for d in value.dependencies],
+            build_system=[_reference(b) for b in attrs["build_system"]],
+            native_build_inputs=[_reference(b) for b in attrs["native_build_inputs"]],
             src=str(attrs["src"]),
             meta=value.meta,
         )
@@ -516,14 +526,35 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_plain(value: object) -> bool:
-    """Whether `value` is data JSON writes as it is (strings, numbers, booleans, None, and
-    lists and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a
-    version or a list, where anything else must be a package or a derivation to describe."""
+_NOT_DATA = object()  # what _data answers for a value it cannot write
+
+
+def _data(value: object, within: bool = False) -> object:
+    """`value` as JSON writes it, if it is data (strings, numbers, booleans, None, and lists
+    and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a version or
+    a list. A package or a derivation within a list or dict (``requests.dependencies``) is
+    named as a package's description names its inputs (:func:`_reference`); one that is the
+    value itself is described. :data:`_NOT_DATA` for anything else."""
     if value is None or isinstance(value, str | int | float):  # bool is an int
-        return True
+        return value
+    from ..derivations import derivation_of
+
+    if within and derivation_of(value) is not None:
+        return _reference(value)
     if isinstance(value, list | tuple):
-        return all(_is_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
-    return False
+        items = [_data(v, within=True) for v in value]
+        return _NOT_DATA if any(item is _NOT_DATA for item in items) else items
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        values = {k: _data(v, within=True) for k, v in value.items()}
+        return _NOT_DATA if any(v is _NOT_DATA for v in values.values()) else values
+    return _NOT_DATA
+
+
+def _reference(value: Any) -> str:
+    """How ``eval`` names a package or a derivation another value holds: a package by its
+    name (``certifi``), as ``pip`` would, and a bare derivation, which has none, by its
+    output path."""
+    from ..derivations import derivation_of
+
+    pname = getattr(value, "pname", None)
+    return pname if isinstance(pname, str) else str(derivation_of(value))
