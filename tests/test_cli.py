@@ -1256,6 +1256,24 @@ def test_eval_names_the_packages_a_list_holds_as_a_description_names_inputs(
     assert "hint: eval shows a package or a derivation, or data" in python.stderr
 
 
+def test_eval_raw_prints_a_string_as_it_is_as_nix_eval_raw_does(tmp_path: Path) -> None:
+    """``v=$(pybuild eval six.version)`` held the JSON quotes: ``--raw`` writes a string with
+    no quotes and no newline added, as ``nix eval --raw`` does, and refuses anything else."""
+    version = json.loads(run_cli("eval", "six.version").stdout)
+    assert run_cli("eval", "--raw", "six.version").stdout == version
+    file = tmp_path / "d.py"
+    file.write_text(NESTED + "lines = 'a\\nb\\n'\n")
+    assert run_cli("eval", "-f", file, "--raw", "lines").stdout == "a\nb\n"
+    for attr, noun in (("six.dependencies", "a list"), ("six", "a PythonPackage")):
+        refused = run_cli("eval", "--raw", attr, check=False)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert refused.stderr.startswith(
+            f"error: {attr} is {noun}, not a string: --raw prints a string as it is\n"
+        )
+    both = run_cli("eval", "--raw", "--json", "six.version", check=False)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
 def test_a_mistyped_command_or_option_is_told_by_the_command_it_is_for() -> None:
     """A command's typo names the close command; a word no option of the command takes shows
     the command's usage, not pybuild's (as if the word were misplaced before the command)."""

@@ -85,7 +85,13 @@ def register(commands: Any) -> None:
     )
     p.add_argument("-f", "--file", help="Python file whose attribute ATTR is evaluated")
     set_arguments(p)
-    p.add_argument("--json", action="store_true", help="print a JSON object")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print a JSON object")
+    form.add_argument(
+        "--raw",
+        action="store_true",
+        help="print a string as it is, with no quotes and no newline added (nix eval --raw)",
+    )
 
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:
@@ -478,6 +484,8 @@ def _eval(args: argparse.Namespace) -> int:
     # A recipe's own result must be a package, and its error names the recipe's file; a value
     # within one (six.version), a file's or pybuild's own (python) is shown if it is data.
     of_a_recipe = pkgs is not None and "." not in args.attr and pkgs.origin(args.attr) is not None
+    if args.raw:
+        return _print_raw(value, args.attr, pkgs if of_a_recipe else None)
     data = _NOT_DATA if of_a_recipe else _data(value)
     if data is not _NOT_DATA:
         print_json(data)
@@ -524,6 +532,25 @@ def _eval(args: argparse.Namespace) -> int:
             shown = ", ".join(val) if isinstance(val, list) else val
             print(f"{key}: {shown}")
     return 0
+
+
+def _print_raw(value: object, attr: str, recipes: Any) -> int:
+    """``eval --raw``: a string written as it is, as ``nix eval --raw`` writes it, with no
+    newline added, for ``$(pybuild eval --raw six.version)``; anything else is refused, what
+    a recipe of `recipes` (the set, for a recipe's own result) returned first as it is when
+    it is no package."""
+    if isinstance(value, str) and recipes is None:
+        sys.stdout.write(value)
+        return 0
+    if recipes is not None:
+        as_derivation(value, attr, recipes)
+    from ..pkgset import a_noun
+
+    error = UsageError(
+        f"{attr} is {a_noun(type(value).__name__)}, not a string: --raw prints a string as it is"
+    )
+    error.hint = "without --raw, eval prints data as JSON and describes a package"
+    raise error
 
 
 _NOT_DATA = object()  # what _data answers for a value it cannot write
