@@ -1154,6 +1154,25 @@ def test_a_key_file_holding_a_dotenv_line_is_refused_with_the_name_it_would_sign
         )
 
 
+def test_sign_and_delete_say_alike_that_an_attribute_is_no_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sign idna`` said 'invalid store path name', ``delete idna`` 'not inside the store':
+    a word that is neither a file nor a store path's name is told so by both, with what they
+    take and where a package's path is found."""
+    keys = tmp_path / "keys"
+    assert main(["key", "generate", "ci-1", "-o", str(keys)]) == 0
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    for argv in (["sign", "--key", str(keys / "ci-1.secret"), "idna"], ["delete", "idna"]):
+        assert main(argv) == 1
+        assert capsys.readouterr().err == (
+            "error: idna: no such file or store path\n"
+            f"  hint: {argv[0]} takes store paths or result links; for a package of the set,"
+            " its path is `pybuild path-info idna`\n"
+        )
+
+
 def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

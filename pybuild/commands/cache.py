@@ -16,6 +16,7 @@ from .common import (
     open_store,
     package_set,
     path_name,
+    refuse_a_bare_name,
     select_attrs,
     set_arguments,
 )
@@ -252,6 +253,8 @@ def _sign(args: argparse.Namespace) -> int:
 
     key = _read_secret_key(args.key)
     store = open_store()
+    for path in args.paths:
+        refuse_a_bare_name(path, "sign")
     paths = [_store_name(store, p) for p in args.paths]
     for path in paths:
         store.info(path)

@@ -563,6 +563,27 @@ def path_name(target: str, store: Any) -> str:
         raise
 
 
+def refuse_a_bare_name(target: str, command: str) -> None:
+    """Refuse `target`, given to `command`, which takes store paths or result links alone
+    (``delete``, ``sign``), when it is neither a file here nor shaped as a store path's name:
+    most likely an attribute (``pybuild delete idna``), which each command told in its own
+    words of the store (not inside it; no ``<hash>-<name>``). The error is the same for each,
+    and says where a package's path is found."""
+    from ..errors import InvalidPath
+    from ..store.paths import is_store_name
+
+    if os.sep in target or os.path.lexists(target) or is_store_name(target):
+        return
+    import shlex
+
+    error = InvalidPath(target, "no such file or store path")
+    error.hint = (
+        f"{command} takes store paths or result links; for a package of the set, its path is"
+        f" `pybuild path-info {shlex.quote(target)}`"
+    )
+    raise error
+
+
 def _name_it_here(error: Any, target: str, store: Any) -> None:
     """For `target`, a path of another store (another home's, or its result link): the hint
     names the path of its name in this store, as a binary cache names paths, by name alone."""

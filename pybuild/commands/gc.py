@@ -13,6 +13,7 @@ from .common import (
     open_store,
     outputs_named,
     print_json,
+    refuse_a_bare_name,
     target_options,
 )
 
@@ -208,6 +209,8 @@ def _delete(args: argparse.Namespace) -> int:
     from ..store.delete import delete_paths
 
     store = _store_to_free()
+    for path in args.paths:
+        refuse_a_bare_name(path, "delete")
     names = [_store_name(store, p) for p in args.paths]
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
