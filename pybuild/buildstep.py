@@ -303,13 +303,15 @@ def _run_builtin(
     """Build in this process (:mod:`pybuild.builtin`), with the derivation's environment.
 
     Each output's variable names the folder to write (`work`'s), which no rewrite follows
-    (:func:`_rewrite_outputs`): a builtin writes no path of its own into a file."""
+    (:func:`_rewrite_outputs`): a builtin writes no path of its own into a file. It is given
+    the paths of the derivation's inputs, the only ones it may read."""
     env = {k: _expand(v, store) for k, v in drv.env}
     env.update({o: str(work / p) for o, p in drv.output_paths.items()})
+    inputs = {str(store.path(p)) for p in input_paths(drv)}  # all it may read
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         try:
-            run_builtin(drv.builder, env, log)
+            run_builtin(drv.builder, env, log, inputs)
             return
         except BuiltinFailure as exc:
             log.write(f"pybuild: {exc}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -116,6 +117,57 @@ def test_a_derivation_of_another_layout_is_refused(store: Store) -> None:
     with pytest.raises(BuildError) as err:
         realise([drv], store, quiet())
     assert "lays out environments differently" in err.value.tail
+    assert not store.is_valid(drv.output_paths["out"])
+
+
+def _hand_written_environment(tmp_path: Path, field: str) -> tuple[dict, Path]:
+    """An environment's description with `field` written to reach outside ``$out`` (or read
+    outside the build's inputs), and the path an unchecked builder would make there."""
+    escape = tmp_path / "escape"
+    spec: dict = {
+        "site_packages": "lib/python3.11/site-packages",
+        "closure": [],
+        "programs": [],
+        "python": sys.executable,
+        "version": "3.11.2",
+        "ignore_collisions": False,
+    }
+    if field == "site_packages":  # absolute
+        spec["site_packages"] = str(escape / "x")
+    elif field == "site_packages ..":
+        spec["site_packages"] = "lib/" + "../" * 64 + str(escape / "x").lstrip("/")
+    elif field == "closure":  # a folder of the host, listed and published in a store path
+        private = tmp_path / "private"
+        (private / "lib" / "python3.11" / "site-packages" / "secret-name").mkdir(parents=True)
+        spec["closure"] = spec["programs"] = [str(private)]
+        escape = private / "written"  # nothing to make: what is refused is that it is read
+    elif field == "version":  # python3 links to `python`, then python3/evil.1 is made there
+        escape.mkdir()
+        spec["python"], spec["version"] = str(escape), "3/evil.1"
+        escape = escape / "evil.1"
+    return spec, escape
+
+
+@pytest.mark.parametrize("field", ["site_packages", "site_packages ..", "closure", "version"])
+def test_a_hand_written_environment_that_reaches_outside_is_refused(
+    store: Store, tmp_path: Path, field: str
+) -> None:
+    """The builtin builder runs as pybuild does (as root, when it is), unsandboxed: a
+    description that names a folder outside ``$out`` to write, or a path that is not one of
+    the build's inputs to read, fails the build, naming it, before anything is made."""
+    from pybuild.python.environment import _layout_version
+
+    spec, escape = _hand_written_environment(tmp_path, field)
+    drv = derivation(
+        name="benv",
+        builder="builtin:python-env",
+        env={"PYBUILD_ENV": json.dumps(spec), "PYBUILD_ENV_LAYOUT": _layout_version()},
+    )
+    with pytest.raises(BuildError) as err:
+        realise([drv], store, quiet())
+    assert f"its {field.split()[0]} " in err.value.tail
+    assert "is refused" in err.value.tail
+    assert not (tmp_path / "escape" / "x").exists() and not os.path.lexists(escape)
     assert not store.is_valid(drv.output_paths["out"])
 
 
