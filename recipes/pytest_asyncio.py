@@ -8,7 +8,8 @@ def recipe(
     build_python_package, fetch_pypi, python, pytest, typing_extensions, backports_asyncio_runner
 ):
     version = "1.5.0"
-    backports = [backports_asyncio_runner] if python.version_info < (3, 11) else []
+    backports = [typing_extensions] if python.version_info < (3, 13) else []
+    backports += [backports_asyncio_runner] if python.version_info < (3, 11) else []
     return build_python_package(
         pname="pytest-asyncio",
         version=version,
@@ -19,5 +20,5 @@ def recipe(
             kind="wheel",
             hash="sha256-VX8lXuA8yE+EqNX0OLycbg9xS/hpcK50PH7LWjjX4H0=",
         ),
-        dependencies=[pytest, typing_extensions, *backports],
+        dependencies=[pytest, *backports],
     )

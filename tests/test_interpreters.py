@@ -177,32 +177,20 @@ def test_the_builder_runs_under_each_installed_cpython(
     assert f"-python{version}-shout-1.0" in capsys.readouterr().out
 
 
-def test_a_backport_is_a_dependency_only_below_the_version_that_has_it() -> None:
-    """referencing needs typing-extensions below 3.13 alone, as its wheel's metadata says
-    (``typing-extensions>=4.4.0; python_version < "3.13"``): uv leaves it out on 3.13."""
+@pytest.mark.parametrize(
+    ("attr", "kept"), [("referencing", "rpds-py"), ("pytest_asyncio", "pytest")]
+)
+def test_a_backport_is_a_dependency_only_below_the_version_that_has_it(
+    attr: str, kept: str
+) -> None:
+    """referencing and pytest-asyncio need typing-extensions below 3.13 alone, as their wheels'
+    metadata says (``typing-extensions>=4.4.0; python_version < "3.13"``): uv leaves it out
+    on 3.13."""
     if _installed("3.13") is None:
         pytest.skip("CPython 3.13 is not installed")
     names = {
-        v: [d.pname for d in package_set(python=v).referencing.dependencies] for v in (THIS, "3.13")
+        v: [d.pname for d in getattr(package_set(python=v), attr).dependencies]
+        for v in (THIS, "3.13")
     }
-    assert "typing-extensions" not in names["3.13"] and "rpds-py" in names["3.13"]
+    assert "typing-extensions" not in names["3.13"] and kept in names["3.13"]
     assert ("typing-extensions" in names[THIS]) == (sys.version_info < (3, 13))
-
-
-def test_the_identity_names_the_platform_as_every_packaging_lists_its_tags() -> None:
-    """packaging from 26.4 lists the bare linux tag first, which names no C library: the
-    identity (and so every store path) must not change with packaging's version."""
-    from pybuild.python.interpreter import Interpreter
-
-    py = Interpreter.current()
-    glibc = ("cp311-cp311-manylinux_2_36_x86_64", "cp311-cp311-manylinux_2_17_x86_64")
-    bare = "cp311-cp311-linux_x86_64"
-    old, new = [
-        Interpreter(py.executable, "3.11.7", py.implementation, tags, py.executable_hash)
-        for tags in ((*glibc, bare), (bare, *glibc))
-    ]
-    assert old.identity == new.identity and "manylinux_2_36_x86_64" in new.identity
-    older_glibc = Interpreter(
-        py.executable, "3.11.7", py.implementation, (bare, *glibc[1:]), py.executable_hash
-    )
-    assert older_glibc.identity != new.identity
