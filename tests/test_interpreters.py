@@ -69,6 +69,29 @@ def test_a_shim_that_refuses_falls_back_to_pyenvs_versions(
     assert locate_python("3.99") == REAL  # the newest version that has it
 
 
+def test_a_release_is_the_minor_versions_interpreter_when_it_is_that_one_else_pyenvs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--python 3.12.1`` looked for a program named 3.12.1, as uv finds that release."""
+    this = ".".join(map(str, sys.version_info[:3]))
+    monkeypatch.setenv("PATH", f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    assert locate_python(this) == REAL
+    other = f"{THIS}.{sys.version_info.micro + 50}"
+    with pytest.raises(
+        UsageError, match=rf"no interpreter '{other}': python{THIS} is {this} \("
+    ) as info:
+        locate_python(other)
+    assert f"--python {THIS}" in info.value.hint
+    installed = tmp_path / "pyenv" / "versions" / other / "bin" / f"python{THIS}"
+    installed.parent.mkdir(parents=True)
+    installed.symlink_to(sys.executable)
+    assert locate_python(other) == REAL  # pyenv's install of that release
+    with pytest.raises(UsageError, match="is a folder, not an interpreter") as folder:
+        locate_python(tmp_path / "pyenv" / "versions" / other)
+    assert folder.value.hint.startswith("give the interpreter")
+
+
 def test_an_interpreter_not_found_says_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,12 +1,13 @@
 """Finding an interpreter from what a user types: ``3.12``, ``python3.12`` or a path.
 
 ``pybuild --python 3.12`` and ``package_set(python="3.12")`` mean "CPython 3.12 as this
-machine has it": ``python3.12`` on ``PATH``. Version managers put a *shim* there, a script that
-runs whichever interpreter the manager has selected, so a shim is never taken as the
-interpreter itself (its bytes say nothing about the build): it is run, and asked for
-``sys.executable``. pyenv's shim refuses to run a version that is installed but not selected
-(``pyenv: python3.12: command not found``); that version is then taken from pyenv's versions
-folder, where the shim would have found it.
+machine has it": ``python3.12`` on ``PATH``; ``3.12.1``, that release: ``python3.12`` when it
+is that one, else pyenv's install of it, as uv finds one. Version managers put a *shim* on
+``PATH``, a script that runs whichever interpreter the manager has selected, so a shim is
+never taken as the interpreter itself (its bytes say nothing about the build): it is run, and
+asked for ``sys.executable``. pyenv's shim refuses to run a version that is installed but not
+selected (``pyenv: python3.12: command not found``); that version is then taken from pyenv's
+versions folder, where the shim would have found it.
 
 Example::
 
@@ -28,6 +29,7 @@ from ..errors import UsageError
 __all__ = ["locate_python", "python_meeting"]
 
 _VERSION = re.compile(r"\d+(\.\d+)?")
+_RELEASE = re.compile(r"(\d+\.\d+)\.\d+")  # 3.12.1: its minor version's command, checked
 _ASK = "import sys; print(sys.executable)"
 
 
@@ -38,6 +40,9 @@ def locate_python(spec: str | os.PathLike[str]) -> str:
     (``python3``) or a path.
     """
     text = os.fspath(spec)
+    release = _RELEASE.fullmatch(text)
+    if release:
+        return _release(text, release.group(1))
     command = f"python{text}" if _VERSION.fullmatch(text) else text
     found = command if os.sep in command else shutil.which(command)
     if found is None:
@@ -56,19 +61,60 @@ def locate_python(spec: str | os.PathLike[str]) -> str:
     )
 
 
+def _release(version: str, minor: str) -> str:
+    """The interpreter of release `version` (``3.12.1``): ``python3.12`` if it is that
+    release, else pyenv's install of it; refused, saying which release there is, if neither."""
+    try:
+        found: str | None = locate_python(minor)
+    except UsageError:
+        found = None
+    there = _version_of(found) if found is not None else None
+    if found is not None and there == version:
+        return found
+    installed = _pyenv_root() / "versions" / version / "bin" / f"python{minor}"
+    if installed.is_file():
+        return os.path.realpath(installed)
+    seen = f"python{minor} is {there} ({found})" if found else f"python{minor} is not on PATH"
+    error = UsageError(f"no interpreter {version!r}: {seen}")
+    error.hint = (
+        f"install that release, give its path (--python /path/to/python), or name the minor"
+        f" version alone (--python {minor})"
+    )
+    raise error
+
+
+def _version_of(path: str) -> str | None:
+    """The release `path` runs (``3.12.1``), asked of it; None if it does not answer."""
+    ask = "import platform; print(platform.python_version())"
+    answer = subprocess.run([path, "-c", ask], capture_output=True, text=True, check=False)
+    return answer.stdout.strip() or None if answer.returncode == 0 else None
+
+
 def _is_script(path: str) -> bool:
     """Whether `path` starts with ``#!``: a shim or wrapper, not an interpreter binary."""
     try:
         with open(path, "rb") as f:
             return f.read(2) == b"#!"
+    except IsADirectoryError:
+        error = UsageError(f"{path} is a folder, not an interpreter")
+        inside = os.path.join(path, "bin", "python3")
+        error.hint = (
+            f"give the interpreter in it: --python {inside}"
+            if os.path.isfile(inside)
+            else "give the interpreter's path (--python /path/to/bin/python3)"
+        )
+        raise error from None
     except OSError:
         raise UsageError(f"{path}: cannot read this interpreter") from None
 
 
+def _pyenv_root() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+
+
 def _pyenv_version(command: str) -> str | None:
     """`command` from pyenv's versions folder (the newest version that has it), if any."""
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    found = [p for p in (root / "versions").glob(f"*/bin/{command}") if p.is_file()]
+    found = [p for p in (_pyenv_root() / "versions").glob(f"*/bin/{command}") if p.is_file()]
     if not found:
         return None
     newest = max(found, key=lambda p: _version_key(p.parent.parent.name))
