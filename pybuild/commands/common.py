@@ -106,8 +106,8 @@ def print_json(data: object) -> None:
 
 
 PYTHON_HELP = (
-    "the interpreter to build for: a version (3.12, found as python3.12 on PATH) or a path;"
-    " by default the one running pybuild"
+    "the interpreter to build for: a version (3.12, found as python3.12 on PATH; 3.12.1, that"
+    " release) or a path; by default the one running pybuild"
 )
 
 
