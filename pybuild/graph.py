@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T", bound=Hashable)
 
-__all__ = ["toposort"]
+__all__ = ["reachable", "toposort"]
 
 
 def toposort(
@@ -49,3 +49,16 @@ def toposort(
             on_path[child] = len(stack)
             stack.append((child, list(deps(child))))
     return order
+
+
+def reachable(starts: Iterable[T], step: Callable[[T], Iterable[T]]) -> set[T]:
+    """`starts` and all that `step` leads to from them, transitively (no order, no cycle
+    check: a closure, where :func:`toposort` gives an order)."""
+    seen: set[T] = set()
+    todo = list(starts)
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(step(node))
+    return seen

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_registry_integrity import tiny_filesystem
 
 from pybuild import evalcache
 from pybuild.derivations import Derivation, derivation
@@ -647,19 +648,8 @@ def test_gc_command_during_a_build_command(tmp_path: Path) -> None:
 @pytest.fixture
 def small_fs(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs of 4 MiB, to fill: skipped where mounting one is not permitted (not root)."""
-    folder = tmp_path / "fs"
-    folder.mkdir()
-    command = ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)]
-    try:
-        mounted = subprocess.run(command, capture_output=True, text=True)
-    except OSError as exc:
-        pytest.skip(f"cannot mount a tmpfs: {exc}")
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.strip()}")
-    try:
+    with tiny_filesystem(tmp_path / "fs", "4m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 def fill(path: Path) -> None:

@@ -252,14 +252,9 @@ def _failed_by(error: PybuildError, targets: list[Any]) -> Any:
 
 def _closure(drvs: list[Any]) -> set[Any]:
     """`drvs` and every derivation they need, directly or not."""
-    seen: set[Any] = set()
-    todo = list(drvs)
-    while todo:
-        drv = todo.pop()
-        if drv not in seen:
-            seen.add(drv)
-            todo.extend(drv.input_drvs)
-    return seen
+    from ..graph import reachable
+
+    return reachable(drvs, lambda drv: drv.input_drvs)
 
 
 def _record(attr: str, drv: Any, store: Any, result: BuildResult) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..graph import reachable
 from .paths import split_name
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class StoreGraph:
         return out
 
     def closure(self, names: Iterable[str], keep_derivations: bool = True) -> set[str]:
-        return _reach(names, lambda name: self.edges(name, keep_derivations))
+        return reachable(names, lambda name: self.edges(name, keep_derivations))
 
     def referrers(self, keep_derivations: bool = False) -> dict[str, list[str]]:
         """The reverse of :meth:`edges`: for each valid path, the paths that refer to it (with
@@ -87,7 +88,7 @@ class StoreGraph:
     def referrers_closure(self, names: Iterable[str], keep_derivations: bool = False) -> set[str]:
         """`names` and every path that refers to one of them, directly or not."""
         back = self.referrers(keep_derivations)
-        return _reach(names, lambda name: back.get(name, ()))
+        return reachable(names, lambda name: back.get(name, ()))
 
     def chain(
         self, starts: Iterable[str], goal: str, keep_derivations: bool = True
@@ -160,18 +161,6 @@ def _strongly_connected(
                         break
                 groups.append(sorted(group))
     return groups
-
-
-def _reach(starts: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
-    """`starts` and all that `step` leads to from them, transitively."""
-    seen: set[str] = set()
-    todo = list(starts)
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(step(name))
-    return seen
 
 
 def roots_keeping(names: Iterable[str], roots: Iterable[Root], graph: StoreGraph) -> list[Root]:
