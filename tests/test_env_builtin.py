@@ -412,3 +412,90 @@ def test_a_program_of_a_dependency_whose_programs_are_left_out_is_no_collision(
     for listed in (spec["closure"], []):
         with pytest.raises(Collision, match=r"bin/rst2html5 is in both r-python3\.11-rst2html5"):
             build({**full, "listed": listed}, store / "clash-env")
+
+
+def _package_with_links_out(store: Path, private: Path) -> list[Path]:
+    """Packages whose own outputs have symbolic links to folders and files outside them (a
+    build, sandboxed, can make one to a folder it cannot read), each named ``covert``: a
+    package's ``lib/python3.11`` and ``bin``, a dist-info folder and an ``entry_points.txt``,
+    programs, and a package that is a link; and the links a real package may have in its
+    site-packages (a module that is a link to a file of its own), linked as they are."""
+    site = "lib/python3.11/site-packages"
+    (private / "lib" / "site-packages" / "covert_module.py").parent.mkdir(parents=True)
+    (private / "lib" / "site-packages" / "covert_module.py").write_text("covert content\n")
+    (private / "bin").mkdir()
+    for name in ("covert-program", "python3"):
+        (private / "bin" / name).write_text(f"#!/usr/bin/python3 -S\n{_ADDS}\ncovert\n")
+    (private / "covert-ep.txt").write_text("[console_scripts]\ntool = covert_module:main\n")
+    (private / "covert.dist-info").mkdir()
+    (private / "covert.dist-info" / "entry_points.txt").write_text(
+        "[console_scripts]\nother = covert_module:main\n"
+    )
+    (private / "whole" / site).mkdir(parents=True)
+    (private / "whole" / site / "covert_whole.py").write_text("covert\n")
+
+    linked = store / "a-python3.11-linked-1.0"  # lib/python3.11 and bin are links out
+    (linked / "lib").mkdir(parents=True)
+    (linked / "lib" / "python3.11").symlink_to(private / "lib")
+    (linked / "bin").symlink_to(private / "bin")
+    own = store / "b-python3.11-own-1.0"  # real folders, with links in them
+    (own / site / "own-1.0.dist-info").mkdir(parents=True)
+    (own / site / "own-1.0.dist-info" / "entry_points.txt").symlink_to(private / "covert-ep.txt")
+    (own / site / "other-1.0.dist-info").symlink_to(private / "covert.dist-info")
+    (own / site / "own_real.py").write_text("VALUE = 1\n")
+    (own / site / "own.py").symlink_to("own_real.py")  # a module that is a link: linked
+    (own / "bin").mkdir()
+    for name in ("tool", "other"):
+        (own / "bin" / name).write_text(f"#!/usr/bin/python3 -S\n{_ADDS}\n")
+    (own / "bin" / "program").symlink_to(private / "bin" / "covert-program")
+    whole = store / "c-python3.11-whole-1.0"  # the package itself is a link
+    whole.symlink_to(private / "whole")
+    return [linked, own, whole]
+
+
+_ADDS = "# Made by pybuild: adds this package's runtime closure"
+
+
+def test_links_in_a_package_are_not_followed_out_of_it(tmp_path: Path) -> None:
+    """The builder runs as pybuild does (as root, unsandboxed): a link a package has where a
+    folder is (``lib/python3.11``, ``bin``, a dist-info, the package itself) or to a file it
+    reads (``entry_points.txt``, a program) was followed, so that the names and content of a
+    folder the package's build could not read were published in the environment. Such a link
+    is no folder of the package now, and a program that is a link is linked; a module that is
+    a link is linked as before."""
+    store = tmp_path / "store"
+    store.mkdir()
+    packages = [str(p) for p in _package_with_links_out(store, tmp_path / "private")]
+    site = "lib/python3.11/site-packages"
+    spec = {
+        "python": sys.executable,
+        "version": "3.11.7",
+        "site_packages": site,
+        "closure": packages,
+        "programs": packages,
+        "ignore_collisions": False,
+    }
+    env = store / "e-env"
+    build(spec, env)
+    seen = []
+    for folder, folders, files in os.walk(env):
+        for name in folders + files:
+            path = os.path.join(folder, name)
+            seen.append(path)
+            if os.path.islink(path):
+                seen.append(os.readlink(path))
+            elif os.path.isfile(path):
+                seen.append(Path(path).read_text())
+    assert not [text for text in seen if "covert" in text]
+    assert sorted(os.listdir(env / site)) == [
+        "other-1.0.dist-info",
+        "own-1.0.dist-info",
+        "own.py",
+        "own_real.py",
+    ]
+    assert (
+        os.readlink(env / site / "own.py") == f"../../../../{Path(packages[1]).name}/{site}/own.py"
+    )
+    assert (env / site / "own.py").read_text() == "VALUE = 1\n"
+    assert os.readlink(env / "bin" / "program") == f"../../{Path(packages[1]).name}/bin/program"
+    assert '"$here/python"' in (env / "bin" / "tool").read_text()  # no entry point: a trampoline

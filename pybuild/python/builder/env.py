@@ -17,10 +17,17 @@ its ``builtin:buildenv``: the work is a few small files, less than an interprete
 It uses only the standard library, and paths as strings: an environment of 50 packages makes
 a few hundred of them, and as ``pathlib.Path`` values they were 6% of a new environment's
 instructions, command line and evaluation included.
+As it runs as pybuild does (as root, unsandboxed), it follows no symbolic link a package has
+on the way down to a folder it lists or a file it reads (:func:`_is_folder`, :func:`_read`):
+a build, sandboxed, can make a link to a folder or a file it could not read itself, which
+would have the environment list it, or copy from it, into a store path all can read. A link
+where a package's folder would be is no folder; the links the package's folders have are
+linked, as they are.
 """
 
 import contextlib
 import os
+import stat
 
 _ACTIVATE = """\
 # Source this file from bash, zsh or sh: `. bin/activate` (fish: `source bin/activate.fish`);
@@ -201,13 +208,13 @@ def merged_areas(packages: list, site_rel: str) -> dict:
     turns on; a file at the top of a prefix is not linked); and ``lib`` beside the
     interpreter's folder (``lib/pkgconfig``, a shared library), as Nix's ``buildEnv`` merges
     ``lib``."""
-    top = _owners("", packages)
+    top = _owners("", [package for package in packages if _is_folder(package)])
 
     def having(name: str) -> list:
         return [package for package, is_dir in top.get(name, ()) if is_dir]
 
     lib, _, below = site_rel.partition("/")
-    site = [p for p in having(lib) if os.path.isdir(os.path.join(p, site_rel))]
+    site = [p for p in having(lib) if _is_folder(p, site_rel)]
     areas = {site_rel: (site, ""), "bin": (having("bin"), "")}
     for name in sorted(top):
         if name not in _OWN and having(name):
@@ -231,20 +238,20 @@ def link_scripts(out: str, packages: list, site_rel: str) -> None:
     alone (the package's own adds the package's closure, so that it runs alone from the
     store). Another Python script gets a trampoline that runs it with the environment's
     python, so that it sees the environment; any other program (a compiled one, as ruff's
-    wheel ships, or a shell script) is a relative link, run as it is. The first package
-    listed wins a name: a program is only made where there is none (one call, where a check
-    for it cost two more: an environment has dozens), so the environment's own (its python,
-    ``activate``) stay: a package's program of one of their names is a collision
-    (:func:`refuse_collisions`), and is left out only where collisions are ignored.
+    wheel ships, a shell script, or a symbolic link, never read through) is a relative link,
+    run as it is. The first package listed wins a name: a program is only made where there
+    is none (one call, where a check for it cost two more: an environment has dozens), so the
+    environment's own (its python, ``activate``) stay: a package's program of one of their
+    names is a collision (:func:`refuse_collisions`), and is left out only where collisions
+    are ignored.
     """
     for package in packages:
-        try:
-            names = sorted(os.listdir(os.path.join(package, "bin")))
-        except (FileNotFoundError, NotADirectoryError):
+        if not _is_folder(package, "bin"):
             continue
+        names = sorted(os.listdir(os.path.join(package, "bin")))
         entries = None  # the package's entry points, read for its first console script
         for name in names:
-            head = _head(os.path.join(package, "bin", name))
+            head = _read(os.path.join(package, "bin", name), 512)  # its #! line and the next
             if not is_python_script(head):
                 target = os.path.join("..", "..", os.path.basename(package), "bin", name)
                 with contextlib.suppress(FileExistsError):
@@ -253,7 +260,7 @@ def link_scripts(out: str, packages: list, site_rel: str) -> None:
             value = None
             if _ADDS_CLOSURE in head:
                 if entries is None:
-                    entries = entry_points(os.path.join(package, site_rel))
+                    entries = entry_points(package, site_rel)
                 value = entries.get(name)
             _write_program(os.path.join(out, "bin", name), _script(package, name, value))
 
@@ -282,16 +289,26 @@ def _write_program(path: str, text: str) -> None:
         script.write(text)
 
 
-def entry_points(site: str) -> dict:
-    """The console and GUI scripts of the distributions in the folder `site`, each name with
-    its ``module:attr`` (extras, which only an installer reads, left out)."""
+def entry_points(package: str, site_rel: str) -> dict:
+    """The console and GUI scripts of the distributions in the folder `site_rel` of `package`,
+    each name with its ``module:attr`` (extras, which only an installer reads, left out)."""
     import configparser  # only an environment with console scripts needs it
 
     scripts: dict = {}
-    for dist_info in sorted(n for n in os.listdir(site) if n.endswith(".dist-info")):
+    if not _is_folder(package, site_rel):
+        return scripts
+    site = os.path.join(package, site_rel)
+    with os.scandir(site) as entries:
+        dist_infos = sorted(
+            entry.name
+            for entry in entries
+            if entry.name.endswith(".dist-info") and entry.is_dir(follow_symlinks=False)
+        )
+    for dist_info in dist_infos:
+        path = os.path.join(site, dist_info, "entry_points.txt")
         parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
         parser.optionxform = str  # type: ignore[assignment,method-assign]  # names keep case
-        parser.read(os.path.join(site, dist_info, "entry_points.txt"), encoding="utf-8")
+        parser.read_string(_read(path).decode("utf-8"), source=path)
         for group in ("console_scripts", "gui_scripts"):
             if parser.has_section(group):
                 for name, value in parser.items(group):
@@ -299,13 +316,34 @@ def entry_points(site: str) -> dict:
     return scripts
 
 
-def _head(path: str) -> bytes:
-    """The start of the program at `path`: enough for its ``#!`` line and the next."""
+def _read(path: str, size: int = -1) -> bytes:
+    """The first `size` bytes (all of them by default) of the file at `path`, or none where it
+    is no file (a program that is not one is linked, as anything else that is not Python): a
+    symbolic link is not followed, and a pipe is not waited on."""
     try:
-        with open(path, "rb") as program:
-            return program.read(512)
-    except OSError:  # not a file: linked, as anything else that is not Python
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # none, or a link (ELOOP)
         return b""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a pipe
+        os.close(fd)
+        return b""
+    with open(fd, "rb") as file:
+        return file.read(size)
+
+
+def _is_folder(package: str, rel: str = "") -> bool:
+    """Whether the package's `rel` (the package itself by default) is a folder, and so is each
+    folder on the way down to it from the package: none is a symbolic link, which the builder
+    would follow to a folder outside the package."""
+    parts = rel.split("/") if rel else []
+    for depth in range(len(parts) + 1):
+        try:
+            mode = os.lstat(os.path.join(package, *parts[:depth])).st_mode
+        except OSError:
+            return False
+        if not stat.S_ISDIR(mode):
+            return False
+    return True
 
 
 def is_python_script(head: bytes) -> bool:
@@ -406,6 +444,7 @@ def _own_clashes(programs: "list | tuple", own: tuple) -> list:
     return [
         f"bin/{name} is the environment's own, and is in {os.path.basename(package)}"
         for package in programs
+        if _is_folder(package, "bin")
         for name in own
         if os.path.lexists(os.path.join(package, "bin", name))
     ]
