@@ -223,10 +223,10 @@ class Recorder:
         self.probed: set[str] = set()
         self.variables: set[str] = set()
         # Store paths never change. The store's listing, and what the store keeps about
-        # itself (`kept`: the registry with its -wal, -shm and lock files, the notes of what
-        # it holds), change with every build, and what an evaluation gets from them never
-        # depends on them: names are made from contents. A record that counted them would
-        # hold only until the next build of anything.
+        # itself (`kept`: the registry with its -wal, -shm and lock files and its reserve,
+        # the notes of what it holds), change with every build, and what an evaluation gets
+        # from them never depends on them: names are made from contents. A record that
+        # counted them would hold only until the next build of anything.
         self._store = store_dir.rstrip(os.sep)
         self._skip = (self._store + os.sep, *kept)
         # Files this evaluation replaced (its plans, pybuild's caches): path -> the stamp its

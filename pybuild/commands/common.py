@@ -710,8 +710,10 @@ def evaluate_recorded(store: Any, key: str, evaluate: Callable[[], Any]) -> Any:
     # known hash is, an interpreter's facts by its binary. An entry never changes what it
     # answers, so a new one, written for another command, must not end this command's record.
     memos = [str(remembered_files(store.home)), os.path.join(facts_folder(store.home), "")]
+    registry = store.registry
     recorder = Recorder(
-        str(store.dir), kept=[str(store.registry.path), notes_folder(str(store.var)), *memos]
+        str(store.dir),
+        kept=[str(registry.path), str(registry.reserve), notes_folder(str(store.var)), *memos],
     )
     with recorder.recording():
         recorder.note_settings(str(config_file()))
