@@ -311,7 +311,7 @@ def _run_builtin(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         try:
-            run_builtin(drv.builder, env, log, inputs)
+            run_builtin(drv.builder, env, log, inputs, list(drv.output_paths))
             return
         except BuiltinFailure as exc:
             log.write(f"pybuild: {exc}\n")

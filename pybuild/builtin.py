@@ -46,9 +46,16 @@ def is_builtin(builder: str) -> bool:
     return builder.startswith(PREFIX)
 
 
-def run(builder: str, env: Mapping[str, str], log: TextIO, inputs: Collection[str]) -> None:
-    """Run the builtin `builder`, whose derivation has the store paths `inputs`;
-    :class:`BuiltinFailure` says why it failed."""
+def run(
+    builder: str,
+    env: Mapping[str, str],
+    log: TextIO,
+    inputs: Collection[str],
+    outputs: Collection[str],
+) -> None:
+    """Run the builtin `builder`, whose derivation has the store paths `inputs` and the
+    outputs named `outputs` (their variables in `env` name the folders to write; any other
+    variable is the derivation's own); :class:`BuiltinFailure` says why it failed."""
     target = _BUILDERS.get(builder)
     if target is None:
         known = ", ".join(sorted(_BUILDERS))
@@ -58,7 +65,7 @@ def run(builder: str, env: Mapping[str, str], log: TextIO, inputs: Collection[st
         )
     check = _CHECKS.get(builder)
     if check is not None:
-        check(env, inputs)
+        check(env, inputs, outputs)
     module, name = target.split(":")
     function: Callable[[Mapping[str, str], TextIO], None] = getattr(
         importlib.import_module(module), name
@@ -71,17 +78,26 @@ def run(builder: str, env: Mapping[str, str], log: TextIO, inputs: Collection[st
         raise BuiltinFailure(str(exc)) from exc
 
 
-def _check_environment(env: Mapping[str, str], inputs: Collection[str]) -> None:
+def _check_environment(
+    env: Mapping[str, str], inputs: Collection[str], outputs: Collection[str]
+) -> None:
     """Refuse an environment's description (``PYBUILD_ENV``, see
     :func:`pybuild.python.environment.build_environment`) that would have the builder read
     anything but the derivation's inputs (the packages it links, whose folders it lists and
     whose programs it reads) or write anywhere but ``$out`` (site-packages and the names of
-    the interpreter are paths in it). The interpreter's path is only written, into
+    the interpreter are paths in it). ``$out`` is the build's own folder only when ``out``
+    is the derivation's output, its one: of a derivation without it, ``out`` would be a
+    variable of its own, naming any folder. The interpreter's path is only written, into
     ``pyvenv.cfg`` and links, never read. One of another layout (another pybuild's) is left
     to the builder, which refuses it before it reads anything, saying so."""
     from .python.environment import _layout_version
 
-    if env.get("PYBUILD_ENV_LAYOUT") != _layout_version():
+    if list(outputs) != ["out"]:
+        raise _refused("outputs", f"are {sorted(outputs)}, where an environment has one, out")
+    layout = env.get("PYBUILD_ENV_LAYOUT")
+    if layout is None:
+        raise _refused("PYBUILD_ENV_LAYOUT", "is missing")
+    if layout != _layout_version():
         return
     try:
         spec = json.loads(env["PYBUILD_ENV"])
@@ -111,17 +127,17 @@ def _check_environment(env: Mapping[str, str], inputs: Collection[str]) -> None:
 
 def _refused(field: str, why: str) -> BuiltinFailure:
     return BuiltinFailure(
-        f"the environment's description (PYBUILD_ENV) is refused: its {field} {why}; an"
-        " environment is made by with_packages, not written by hand"
+        f"the environment's derivation is refused: its {field} {why}; an environment is made"
+        " by with_packages, not written by hand"
     )
 
 
 _RELATIVE_PART = re.compile(r"(?!\.\.?$)[\w.+-]+", re.ASCII)  # a name, not "." or ".."
 _VERSION = re.compile(r"[0-9]+\.[0-9]+[\w.+]*", re.ASCII)  # 3.12.1, 3.13.0rc1, 3.14.0a1+
-_PATH = re.compile(r"[^\0\n]+")  # a line of pyvenv.cfg
+_PATH = re.compile(r"[^\0\n\r]+")  # a line of pyvenv.cfg, read with universal newlines
 
 # name -> what checks its derivation's environment before it runs, as pybuild runs it.
-_CHECKS: dict[str, Callable[[Mapping[str, str], Collection[str]], None]] = {
+_CHECKS: dict[str, Callable[[Mapping[str, str], Collection[str], Collection[str]], None]] = {
     "builtin:python-env": _check_environment,
 }
 

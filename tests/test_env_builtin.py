@@ -171,6 +171,34 @@ def test_a_hand_written_environment_that_reaches_outside_is_refused(
     assert not store.is_valid(drv.output_paths["out"])
 
 
+@pytest.mark.parametrize("case", ["out of its own", "no layout", "a carriage return"])
+def test_a_hand_written_environment_whose_other_variables_reach_outside_is_refused(
+    store: Store, tmp_path: Path, case: str
+) -> None:
+    """A derivation without the output ``out`` set ``out`` itself (outputs=["dev"], env
+    out=/anywhere), and the builder, run as root, laid the environment out there; one
+    without ``PYBUILD_ENV_LAYOUT`` was a KeyError; a ``\r`` split pyvenv.cfg's line."""
+    from pybuild.python.environment import _layout_version
+
+    escape = tmp_path / "escape"
+    spec = {"site_packages": "lib/site-packages", "closure": [], "programs": [], "listed": []}
+    spec |= {"python": "/usr/bin/python3", "version": "3.11.2", "ignore_collisions": False}
+    env = {"PYBUILD_ENV_LAYOUT": _layout_version()}
+    outputs = ["out"]
+    if case == "out of its own":
+        env["out"], outputs = str(escape), ["dev"]
+    elif case == "no layout":
+        env = {}
+    else:
+        spec["python"] = "/usr/bin/python3\rinclude-system-site-packages = true"
+    env["PYBUILD_ENV"] = json.dumps(spec)
+    drv = derivation(name="benv", builder="builtin:python-env", env=env, outputs=outputs)
+    with pytest.raises(BuildError) as err:
+        realise([drv], store, quiet())
+    assert "the environment's derivation is refused: its " in err.value.tail
+    assert not escape.exists()
+
+
 def test_an_unknown_builtin_builder_fails_the_build(store: Store) -> None:
     drv = derivation(name="odd", builder="builtin:nothing")
     with pytest.raises(BuildError) as err:
