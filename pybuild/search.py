@@ -122,10 +122,11 @@ def _cut(text: str, room: int | None) -> str:
 @functools.lru_cache(maxsize=1024)
 def _summary(file: str) -> str:
     """The first paragraph of a module's docstring (its lines up to the first blank one,
-    joined: a long first sentence is wrapped over several), read without running the module."""
+    joined: a long first sentence is wrapped over several), as text (reST's ````literal````
+    marks left out), read without running the module."""
     try:
         doc = ast.get_docstring(ast.parse(Path(file).read_text(encoding="utf-8")))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return ""
     paragraph = doc.strip().split("\n\n", 1)[0] if doc else ""
-    return " ".join(paragraph.split()).rstrip(".")
+    return " ".join(paragraph.replace("``", "").split()).rstrip(".")  # reST's literals, as text

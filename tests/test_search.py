@@ -40,7 +40,7 @@ def test_the_summary_is_the_docstrings_first_paragraph_and_matched_whole(tmp_pat
     [found] = search(recipes, ["wheel"], store=object())  # a word of the docstring's 2nd line
     assert found.summary == (
         "Flaskish, a web framework whose first sentence is wrapped (its conftest uses"
-        " ``monkeypatch``); from its wheel"
+        " monkeypatch); from its wheel"  # reST's literal marks left out, as in plain text
     )
     assert search(recipes, ["secondpara"], store=object()) == []
 

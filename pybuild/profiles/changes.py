@@ -319,8 +319,8 @@ def _changed(entry: Entry, pkg: Any) -> str:
         )
     return (
         f"is built otherwise than when it was installed: still {pkg.pname} {pkg.version}, but"
-        " its derivation changed (an input of it, such as a build tool, a setting it reads,"
-        f" or pybuild's own builder): now {pkg.drv.out}, installed {entry.out}"
+        " its derivation changed (an input of it, such as its source, a build tool, a setting"
+        f" it reads, or pybuild's own builder): now {pkg.drv.out}, installed {entry.out}"
     )
 
 
