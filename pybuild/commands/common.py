@@ -614,15 +614,20 @@ def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 def names_a_path(target: str, store: Any) -> bool:
     """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
-    asks), ends in ``.drv``, is a link into the store (``result``) or the basename of a path
-    in the store (:func:`_a_stored_basename`). The link and the store are compared resolved,
-    not as written: a relative link, or a store reached through a ``PYBUILD_HOME`` that is
-    itself a link, leads into the store all the same."""
+    asks), ends in ``.drv``, is a link into the store (``result``), or into its old location
+    (the home was moved: told as such, not as an attribute), or the basename of a path in the
+    store (:func:`_a_stored_basename`). The link and the store are compared resolved, not as
+    written: a relative link, or a store reached through a ``PYBUILD_HOME`` that is itself a
+    link, leads into the store all the same."""
     if os.sep in target or target.endswith(".drv"):
         return True
     if not os.path.islink(target):
         return _a_stored_basename(target, store)
-    return os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep)
+    if os.path.realpath(target).startswith(os.path.realpath(store.dir) + os.sep):
+        return True
+    from ..store.roots import moved_link
+
+    return moved_link(store, target) is not None
 
 
 def _a_stored_basename(target: str, store: Any) -> bool:

@@ -211,27 +211,12 @@ def _delete(args: argparse.Namespace) -> int:
     store = _store_to_free()
     for path in args.paths:
         refuse_a_bare_name(path, "delete")
-    names = [_store_name(store, p) for p in args.paths]
+    names = [store.parse(p) for p in args.paths]
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
         print(f"deleted {store.path(name)}")
     print(f"{human_size(result.freed)} freed{_stale_caches(result)}", file=sys.stderr)
     return 0
-
-
-def _store_name(store: Any, given: str) -> str:
-    """The store path `given` names; a link into the store's old location (the home was
-    moved) is refused as gc warns of it, with how to point it here, not as outside the store."""
-    from ..errors import InvalidPath
-    from ..store.roots import moved_link
-
-    moved = moved_link(store, given)
-    if moved is not None:
-        error = InvalidPath(given, moved.moved(store))
-        error.hint = moved.repoint_hint(store)
-        raise error
-    name: str = store.parse(given)
-    return name
 
 
 def _store_to_free() -> Any:

@@ -122,7 +122,7 @@ class Store:
         try:
             relative = full.relative_to(self.dir)
         except ValueError:
-            raise InvalidPath(given, f"not inside the store {self.dir}") from None
+            raise self._outside(given) from None
         if not relative.parts:
             raise InvalidPath(given, "is the store directory itself, not a store path")
         basename = relative.parts[0]
@@ -131,6 +131,19 @@ class Store:
         except Exception:
             raise InvalidPath(given, "not a store path (<hash>-<name>)") from None
         return basename
+
+    def _outside(self, given: str) -> InvalidPath:
+        """The error of a path `given` outside the store. A link into the store's old location
+        (a result link made before the home was moved) is told as gc tells it, with how to
+        point it here: it names a path valid here, which "not inside the store" denied."""
+        from .roots import moved_link  # only a mistake pays for it
+
+        moved = moved_link(self, given)
+        if moved is None:
+            return InvalidPath(given, f"not inside the store {self.dir}")
+        error = InvalidPath(given, moved.moved(self))
+        error.hint = moved.repoint_hint(self)
+        return error
 
     # -- queries ----------------------------------------------------------------------------
     #
