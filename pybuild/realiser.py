@@ -149,23 +149,19 @@ def _check_evaluated_for(store: Store, targets: Sequence[Derivation]) -> None:
     A derivation's paths are the same in every store, but its local files (builder scripts,
     sources) were added to the store it was evaluated for; realised in another, its .drv files
     would name sources that store lacks. A source that is not even a file in `store` is such a
-    one: asked of the file system alone, which writes nothing (`store` may not exist yet).
+    one: asked of the file system alone, which writes nothing (`store` may not exist yet),
+    once for each source, however many derivations share it (``fetch.py``).
     """
-    seen: set[str] = set()
-    present: set[str] = set()
-    for target in targets:
-        todo = [target]
-        while todo:
-            drv = todo.pop()
-            if drv.drv_name in seen:
-                continue
-            seen.add(drv.drv_name)
-            for src in drv.input_srcs:
-                if src not in present:
-                    if not os.path.lexists(store.path(src)):
-                        raise _evaluated_elsewhere(target, drv, src, store)
-                    present.add(src)
-            todo.extend(drv.input_drvs)
+    from .graph import reachable
+
+    graph = reachable(targets, lambda drv: drv.input_drvs)
+    sources = {src for drv in graph for src in drv.input_srcs}
+    missing = next((s for s in sources if not os.path.lexists(store.path(s))), None)
+    if missing is None:
+        return
+    drv = next(d for d in graph if missing in d.input_srcs)
+    target = next(t for t in targets if drv in reachable([t], lambda d: d.input_drvs))
+    raise _evaluated_elsewhere(target, drv, missing, store)
 
 
 def _evaluated_elsewhere(target: Derivation, drv: Derivation, src: str, store: Store) -> UsageError:
