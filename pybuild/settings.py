@@ -222,6 +222,11 @@ class Settings:
         """The value of setting `name`, in either spelling (``keep-failed``, ``keep_failed``)."""
         return self._values[_lookup(name).name].value
 
+    def source(self, name: str) -> str:
+        """Where setting `name` came from (:attr:`Value.source`), for a message about a value
+        found wrong only when it is used, as a trusted key that is not base64."""
+        return self._values[_lookup(name).name].source
+
     def values(self) -> list[Value]:
         """Every setting with its value and source, sorted by name (for ``config show``)."""
         return sorted(self._values.values(), key=lambda value: value.name)

@@ -1286,6 +1286,29 @@ def test_cli_copy_from(
     assert "./no-such-result: no such file or directory" in capsys.readouterr().err
 
 
+def test_a_malformed_trusted_key_is_named_with_the_setting_and_its_source(
+    filled: Filled,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """Which of the config file, the variable or --option holds the bad key, for copy and
+    build alike: the caches, which parse it, no longer know."""
+    app = filled.chain.app.out
+    monkeypatch.setenv("PYBUILD_TRUSTED_PUBLIC_KEYS", f"{filled.public} k:not-base64!")
+    assert main(["copy", "--from", filled.url, app]) == 1
+    err = capsys.readouterr().err
+    assert "invalid public key named 'k': not base64, in trusted_public_keys from env" in err
+    assert "PYBUILD_TRUSTED_PUBLIC_KEYS" in err and "NAME:base64" in err
+    monkeypatch.delenv("PYBUILD_TRUSTED_PUBLIC_KEYS")
+    config = tmp_path / "config.toml"
+    config.write_text('trusted_public_keys = ["k:AAAA"]\n')
+    monkeypatch.setenv("PYBUILD_CONFIG", str(config))
+    monkeypatch.setenv("PYBUILD_SUBSTITUTERS", filled.url)
+    assert main(["build", "-f", str(tmp_path / "absent.py"), "x"]) == 1
+    assert f"in trusted_public_keys from {config}" in capsys.readouterr().err
+
+
 def test_copy_from_names_the_path_of_the_closure_the_cache_lacks_and_its_referrer(
     filled: Filled, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,7 @@ from .common import (
     refuse_a_bare_name,
     select_attrs,
     set_arguments,
+    trusted_keys,
 )
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -194,7 +195,7 @@ def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
 
     subs = Substituters(
         [args.source],
-        settings.trusted_public_keys,
+        trusted_keys(settings),
         require_sigs=settings.require_sigs,
         connect_timeout=settings.connect_timeout,
         stalled_timeout=settings.stalled_download_timeout,

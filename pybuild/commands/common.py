@@ -41,6 +41,7 @@ __all__ = [
     "select_attrs",
     "set_arguments",
     "target_options",
+    "trusted_keys",
 ]
 
 
@@ -249,7 +250,7 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         log_lines=settings.log_lines,
         build_timeout=settings.build_timeout,
         substituters=tuple(settings.substituters),
-        trusted_public_keys=tuple(settings.trusted_public_keys),
+        trusted_public_keys=trusted_keys(settings),
         require_sigs=settings.require_sigs,
         connect_timeout=settings.connect_timeout,
         stalled_download_timeout=settings.stalled_download_timeout,
@@ -264,6 +265,26 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
         remote_pybuild=settings.remote_pybuild,
         **changes,
     )
+
+
+def trusted_keys(settings: Any) -> tuple[str, ...]:
+    """The ``trusted_public_keys`` setting, each key checked here, where its source is known:
+    a malformed key found later, by the caches, would be named without the file or variable
+    that holds it, and a user with several config layers could not tell which to mend."""
+    keys = tuple(settings.trusted_public_keys)
+    if keys:
+        from ..cache import InvalidKey, PublicKey
+
+        for key in keys:
+            try:
+                PublicKey.parse(key)
+            except InvalidKey as exc:
+                error = InvalidKey(
+                    f"{exc}, in trusted_public_keys from {settings.source('trusted_public_keys')}"
+                )
+                error.hint = "a trusted key is NAME:base64, as `pybuild key generate` prints it"
+                raise error from None
+    return keys
 
 
 def add_dry_run(
