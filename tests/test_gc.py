@@ -171,10 +171,18 @@ def test_print_roots_and_delete_tell_a_link_into_the_old_location_as_gc_does(
         )
         assert f"hint: point it here with {repoint}" in refused.stderr
         assert "not inside the store" not in refused.stderr
-        for command in (["why-depends", "result", "./result"], ["query", "-R", "result"]):
+        for command in (
+            ["why-depends", "result", "./result"],
+            ["query", "-R", "result"],
+            ["path-info", "result"],
+            ["log", "result"],
+            ["show-derivation", "result"],
+        ):
             told = cli(*command, ok=False).stderr  # every command that takes a result link
             assert "result: points into another location of the store" in told
             assert f"({old}: moved?)" in told and "no attribute" not in told
+            assert f"hint: point it here with {repoint}" in told, told
+            assert "another store" not in told
         assert here.is_valid(one.out)
     finally:
         here.registry.close()

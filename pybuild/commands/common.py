@@ -579,7 +579,7 @@ def path_name(target: str, store: Any) -> str:
     try:
         return store.parse(target)
     except InvalidPath as error:
-        if not inside:
+        if not inside and not error.hint:  # the store's own hint (a moved home's link) stands
             _name_it_here(error, target, store)
         raise
 
