@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,10 @@ def test_processes_using_store_paths_are_roots(store: Store) -> None:
     opened = build(store, "opened", 'echo data > "$out"')
     named = build(store, "named", 'echo data > "$out"')
     dead = build(store, "dead", 'echo data > "$out"')
+    # an environment's bin/python: a link to an interpreter outside the store, so the
+    # process's exe is not in the store; the program it was started as is
+    program = build(store, "program", f'mkdir "$out"; ln -s {shutil.which("sleep")} "$out/run"')
+    argument = build(store, "argument", 'echo data > "$out"')  # only named as an argument
     code = "import sys, time; f = open(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
     procs = [
         subprocess.Popen(["sleep", "60"], cwd=store.path(cwd.out)),
@@ -256,6 +261,8 @@ def test_processes_using_store_paths_are_roots(store: Store) -> None:
             [sys.executable, "-c", code, str(store.path(opened.out))], stdout=subprocess.PIPE
         ),
         subprocess.Popen(["sleep", "60"], env={"TOOL": str(store.path(named.out))}),
+        subprocess.Popen([store.path(program.out) / "run", "60"]),
+        subprocess.Popen(["sh", "-c", "sleep 60", str(store.path(argument.out))]),
     ]
     try:
         assert procs[1].stdout is not None and procs[1].stdout.readline() == b"ready\n"
@@ -263,14 +270,16 @@ def test_processes_using_store_paths_are_roots(store: Store) -> None:
         assert roots[cwd.out].source == f"process {procs[0].pid} (cwd)"
         assert roots[opened.out].source == f"process {procs[1].pid} (open file)"
         assert roots[named.out].source == f"process {procs[2].pid} (env)"
+        assert roots[program.out].source == f"process {procs[3].pid} (program)"
         collect_garbage(store)
-        assert valid(store, cwd, opened, named, dead) == [True, True, True, False]
+        found = valid(store, cwd, opened, named, program, argument, dead)
+        assert found == [True, True, True, True, False, False]
     finally:
         for proc in procs:
             proc.kill()
             proc.wait()
     collect_garbage(store)
-    assert valid(store, cwd, opened, named) == [False, False, False]
+    assert valid(store, cwd, opened, named, program) == [False, False, False, False]
 
 
 # -- left-overs --------------------------------------------------------------------------------

@@ -268,10 +268,21 @@ def _runtime_roots(store_dirs: Sequence[str]) -> Iterator[Root]:
 
 
 def _process_paths(base: str) -> Iterator[tuple[str, bytes]]:
-    """(what, bytes naming paths) for one process: links, open files, maps, environment."""
+    """(what, bytes naming paths) for one process: links, the program it was started as,
+    open files, maps, environment.
+
+    The program is the command line's first word: an environment's ``bin/python`` links to
+    an interpreter outside the store, so ``exe`` names no store path, yet the process reads
+    its packages from the environment, found through the path it was started by (a console
+    script's ``#!`` line starts the interpreter so too). Nix needs no such word, its
+    ``bin/python`` being a wrapper that names the environment in the environment variables.
+    The other words are not uses: ``sh -c 'pybuild delete PATH'`` would keep PATH.
+    """
     for what in ("exe", "cwd", "root"):
         with contextlib.suppress(OSError):
             yield what, os.fsencode(os.readlink(f"{base}/{what}"))
+    with contextlib.suppress(OSError), open(f"{base}/cmdline", "rb") as f:
+        yield "program", f.read().partition(b"\0")[0]
     with contextlib.suppress(OSError):
         for fd in os.listdir(f"{base}/fd"):
             with contextlib.suppress(OSError):
