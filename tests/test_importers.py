@@ -36,7 +36,7 @@ SHA_B = "0123456789abcdef" * 4
 
 
 def test_requirements_as_pip_reads_them(tmp_path: Path) -> None:
-    (tmp_path / "base.txt").write_text("click>=8  # the CLI\n")
+    (tmp_path / "base.txt").write_text(f"click==8.1.8 --hash=sha256:{SHA_B}  # the CLI\n")
     (tmp_path / "constraints.txt").write_text("urllib3<3\n")
     main = tmp_path / "requirements.txt"
     main.write_text(
@@ -51,7 +51,7 @@ def test_requirements_as_pip_reads_them(tmp_path: Path) -> None:
         "requests[socks]==2.32.3 \\\n"
         f"    --hash=sha256:{SHA_A} \\\n"
         f"    --hash=SHA256:{SHA_B.upper()}\n"
-        'tomli>=1; python_version < "3.11"\n'
+        f'tomli==2.0.1; python_version < "3.11" --hash=sha256:{SHA_A}\n'
     )
     spec = parse_requirements(main)
     assert [r.name for r in spec.requirements] == ["click", "requests", "tomli"]
@@ -236,11 +236,42 @@ def test_require_hashes_wants_every_requirement_pinned_and_hashed(tmp_path: Path
     assert spec.options == ["--require-hashes"]  # written back as it was
 
 
+def test_one_hash_turns_hash_checking_on_as_in_pip(tmp_path: Path) -> None:
+    """pip enters hash-checking mode when any line has a --hash, --require-hashes or not: an
+    unpinned or unhashed requirement next to it is an error at its line, all of them named,
+    where the import took them unchecked."""
+    main = tmp_path / "j.txt"
+    main.write_text(f"six==1.17.0 --hash=sha256:{SHA_A}\nhumanize\nrich>=13\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(main)
+    assert (info.value.path, info.value.line) == (str(main), 2)
+    assert info.value.reason == (
+        f"humanize (and rich>=13 at {main}:3) are not pinned with ==, which --require-hashes"
+        f" (turned on by the --hash at {main}:1) asks of every requirement, as in pip"
+    )
+    assert f"or take the --hash off {main}:1" in info.value.hint
+    main.write_text(f"humanize>=4 --hash=sha256:{SHA_A}\n")
+    with pytest.raises(ImportFileError, match="humanize>=4 is not pinned with =="):
+        parse_requirements(main)
+    (tmp_path / "c.txt").write_text(f"six==1.17.0 --hash=sha256:{SHA_A}\n")
+    main.write_text("-c c.txt\nsix==1.17.0\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(main)
+    assert info.value.line == 2 and "six==1.17.0 has no --hash" in info.value.reason
+    main.write_text(f"six==1.17.0 --hash=sha256:{SHA_A}\n")
+    spec = parse_requirements(main)
+    assert spec.require_hashes == f"turned on by the --hash at {main}:1"
+    assert spec.options == []  # written back as it was
+    assert not parse_requirements_text("six\n").require_hashes
+
+
 def test_requirements_round_trip() -> None:
     spec = RequirementsFile(
         requirements=[
             RequirementLine(Requirement("requests[socks]==2.32.3"), (f"sha256:{SHA_A}",)),
-            RequirementLine(Requirement('tomli>=1; python_version < "3.11"')),
+            RequirementLine(
+                Requirement('tomli==2.0.1; python_version < "3.11"'), (f"sha256:{SHA_B}",)
+            ),
             RequirementLine(Requirement("six==1.17.0"), (f"sha256:{SHA_A}", f"sha256:{SHA_B}")),
         ],
         index_url="https://index.example/simple",

@@ -1279,11 +1279,10 @@ def _hash_of(index: Path, filename: str) -> str:
 def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
     pkgs, index: Path, tmp_path: Path
 ) -> None:
-    alpha_hash = _hash_of(index, "alpha-2.0-py3-none-any.whl")
     requirements = tmp_path / "requirements.txt"
     requirements.write_text(
-        "# a web project, in small\n"
-        f"alpha[fancy]==2.0 \\\n    --hash=sha256:{alpha_hash}\n"
+        "# a web project, in small (a --hash would ask one of every line: see below)\n"
+        "alpha[fancy]==2.0\n"
         "iota  # pure: built from its sdist\n"
         "pluggy\n"
         'gamma; python_version < "3"\n'
@@ -1308,7 +1307,6 @@ def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
         "overlay.py",
         "shell.py",
     ]
-    assert f"sha256-{_sri(alpha_hash)}" in (out / "generated-recipes" / "alpha.py").read_text()
     built = cli("build", "--overlay", str(out / "overlay.py"), "alpha", "iota").stdout.split()
     assert len(built) == 2
     # In the folder itself: no recipe module there may shadow the package it makes.
@@ -1393,6 +1391,13 @@ def test_import_keeps_hashes_and_refuses_files_that_do_not_match(
     cli("import", str(requirements), "-o", str(tmp_path / "out"))
     iota = tmp_path / "out" / "generated-recipes" / "iota.py"
     assert 'kind="wheel"' in iota.read_text()  # the hashed file
+    assert f"sha256-{_sri(wheel_hash)}" in iota.read_text()
+    # one --hash turns pip's hash-checking mode on: every other line must be pinned and hashed
+    requirements.write_text(f"iota==1.0 --hash=sha256:{wheel_hash}\nalpha\n")
+    refused = cli("import", str(requirements), "-o", str(tmp_path / "o2"), ok=False)
+    assert f"{requirements}:2: alpha is not pinned with ==, which --require-hashes (turned on" in (
+        refused.stderr
+    )
 
 
 def test_import_reports_malformed_files_with_their_line(pkgs, tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ Supported: PEP 508 requirements with extras and markers, ``--hash=ALGO:HEX`` (re
 the requirement's own logical line), comments, ``\\`` line continuations, ``-r``/``--requirement``
 and ``-c``/``--constraint`` (relative to the including file), and the index options
 ``-i``/``--index-url``, ``--extra-index-url`` and ``--no-index``. ``--require-hashes`` is
-honoured as pip honours it: every requirement must then be pinned with ``==`` and carry a
-``--hash``, or the file is refused (and :func:`pybuild.generate.import_file` refuses a
+honoured as pip honours it, and so is pip's hash-checking mode that one ``--hash`` turns on
+without it: every requirement must then be pinned with ``==`` and carry a ``--hash``, or
+the file is refused (and :func:`pybuild.generate.import_file` refuses a
 dependency the file gives no hash for). The options that steer only pip's installer
 (``--pre``, ``--prefer-binary``, ``--only-binary``, ``--no-binary``, ``--trusted-host``,
 ``--no-build-isolation``, ``--use-feature``) are kept, for writing the file back, but pybuild
@@ -149,33 +150,56 @@ def parse_requirements_text(text: str, path: str = "<requirements>") -> Requirem
 
 
 def _check_hashes(spec: RequirementsFile) -> None:
-    """``--require-hashes``, as pip checks it: every requirement is pinned to one release
-    (``==`` or ``===``, no wildcard) and carries a ``--hash``; the first that is not is an
-    error at its line. Constraints need neither, as in pip."""
+    """pip's hash-checking mode: on with ``--require-hashes``, or, as pip turns it on, when
+    any requirement or constraint has a ``--hash`` (a file half hashed would otherwise install
+    its other lines unchecked). Every requirement is then pinned to one release (``==`` or
+    ``===``, no wildcard) and carries a ``--hash``; the first that is not is an error at its
+    line, naming the others as pip lists them. Constraints need neither, as in pip."""
+    undo = ""
     if not spec.require_hashes:
-        return
-    for entry in spec.requirements:
-        pinned = any(
-            s.operator in ("==", "===") and not s.version.endswith(".*")
-            for s in entry.requirement.specifier
+        hashed = next((e for e in (*spec.requirements, *spec.constraints) if e.hashes), None)
+        if hashed is None:
+            return
+        spec.require_hashes = f"turned on by the --hash at {hashed.where}"
+        undo = f"; or take the --hash off {hashed.where} if its line is not to be checked"
+    unpinned = [e for e in spec.requirements if not _pinned(e)]
+    unhashed = [e for e in spec.requirements if _pinned(e) and not e.hashes]
+    mode = f"--require-hashes ({spec.require_hashes}) asks of every requirement, as in pip"
+    if unpinned:
+        subject, verb = _listed(unpinned, "is")
+        raise ImportFileError(
+            unpinned[0].path,
+            unpinned[0].line,
+            f"{subject} {verb} not pinned with ==, which {mode}",
+            f"pin each to one release (NAME==VERSION --hash=sha256:...){undo}",
         )
-        if not pinned:
-            raise ImportFileError(
-                entry.path,
-                entry.line,
-                f"{entry.requirement} is not pinned with ==, which --require-hashes"
-                f" ({spec.require_hashes}) asks of every requirement, as in pip",
-                "pin it to one release (NAME==VERSION --hash=sha256:...)",
-            )
-        if not entry.hashes:
-            raise ImportFileError(
-                entry.path,
-                entry.line,
-                f"{entry.requirement} has no --hash, which --require-hashes"
-                f" ({spec.require_hashes}) asks of every requirement, as in pip",
-                "add its file's hash (--hash=sha256:...), as pip-compile --generate-hashes or"
-                " uv pip compile --generate-hashes write it",
-            )
+    if unhashed:
+        subject, verb = _listed(unhashed, "has")
+        raise ImportFileError(
+            unhashed[0].path,
+            unhashed[0].line,
+            f"{subject} {verb} no --hash, which {mode}",
+            "add each one's file hash (--hash=sha256:...), as pip-compile --generate-hashes or"
+            f" uv pip compile --generate-hashes write it{undo}",
+        )
+
+
+def _pinned(entry: RequirementLine) -> bool:
+    """Pinned to one release, as hash-checking asks: ``==`` or ``===``, not a wildcard."""
+    return any(
+        s.operator in ("==", "===") and not s.version.endswith(".*")
+        for s in entry.requirement.specifier
+    )
+
+
+def _listed(entries: list[RequirementLine], verb: str) -> tuple[str, str]:
+    """The first of `entries` and where the others are (the first's line is the error's own),
+    with `verb` ("is", "has") in agreement: all are named, as pip names them."""
+    first, others = entries[0].requirement, entries[1:]
+    if not others:
+        return str(first), verb
+    rest = ", ".join(f"{e.requirement} at {e.where}" for e in others)
+    return f"{first} (and {rest})", {"is": "are", "has": "have"}[verb]
 
 
 def _parse_file(
