@@ -349,6 +349,19 @@ def test_malformed_pyproject(text: str, kwargs: dict, line: int, reason: str) ->
     assert reason in info.value.reason and info.value.line == line
 
 
+def test_uv_constraint_dependencies_are_constraints() -> None:
+    text = (
+        '[project]\nname = "app"\ndependencies = ["six"]\n[tool.uv]\n'
+        'constraint-dependencies = ["six<1.17"]\nindex-url = "https://index.example/simple"\n'
+    )
+    spec = parse_pyproject_text(text)
+    assert [(str(c.requirement), c.line) for c in spec.constraints] == [("six<1.17", 5)]
+    assert [w.split(": ")[0] for w in spec.warnings] == ["pyproject.toml:6"]
+    assert "[tool.uv] index-url is uv's own setting" in spec.warnings[0]
+    with pytest.raises(ImportFileError, match="constraint-dependencies must be a list"):
+        parse_pyproject_text('[project]\nname = "a"\n[tool.uv]\nconstraint-dependencies = 1\n')
+
+
 SELF = """\
 [project]
 name = "My_App"

@@ -1666,6 +1666,29 @@ def test_import_pyproject_dependencies_and_extras(pkgs, tmp_path: Path) -> None:
         read_file(project / "pyproject.toml", extras=["nope"])
 
 
+def test_import_pyproject_honours_uv_constraints_and_warns_of_its_other_settings(
+    pkgs, tmp_path: Path
+) -> None:
+    """[tool.uv] constraint-dependencies hold alpha back as a -c line would (uv reads them so);
+    override-dependencies and sources, which the import does not honour, are warned of with
+    their lines, where they were silently ignored."""
+    project = tmp_path / "pyproject.toml"
+    project.write_text(
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["alpha"]\n'
+        '[tool.uv]\nconstraint-dependencies = ["alpha<2"]\n'
+        'override-dependencies = ["beta==0.5"]\nsources = {}\n'
+    )
+    out = tmp_path / "out"
+    result = cli("import", str(project), "-o", str(out))
+    assert 'version = "1.0"' in (out / "generated-recipes" / "alpha.py").read_text()
+    warned = " ".join(result.stderr.split())
+    assert (
+        f"{project}:7: [tool.uv] override-dependencies is uv's own setting, which the import"
+        " does not honour"
+    ) in warned
+    assert f"{project}:8: [tool.uv] sources is uv's own setting" in warned
+
+
 def test_an_index_named_in_the_requirements_file_is_used_and_pinned(
     pkgs, index: Path, tmp_path: Path
 ) -> None:

@@ -8,8 +8,10 @@ and ``[dependency-groups]`` (PEP 735) only for the groups asked for, with their
 what those extras require (recursively, a cycle followed once, its marker added to theirs),
 never looked up on an index, where another project may have the name. Dependencies the
 build backend computes (``dynamic = ["dependencies"]``) cannot be read from the file, and say
-so. The project's ``requires-python`` is kept, for the import to refuse an interpreter it
-excludes, as ``pip install .`` and ``uv sync`` do.
+so. ``[tool.uv]``'s ``constraint-dependencies`` are constraints, as uv reads them; its other
+settings that change what uv resolves (``override-dependencies``, ``sources``, ``index``…)
+are not honoured, and each is a warning. The project's ``requires-python`` is kept, for the
+import to refuse an interpreter it excludes, as ``pip install .`` and ``uv sync`` do.
 
 Example::
 
@@ -125,12 +127,65 @@ def parse_pyproject_text(
             SpecifierSet(str(requires_python))
         except InvalidSpecifier as exc:
             raise ImportFileError(path, line, f"requires-python: {exc}") from None
+    constraints = _uv_constraints(text, path, data, warnings)
     return RequirementsFile(
         requirements=list(dict.fromkeys(found)),
+        constraints=constraints,
         warnings=warnings,
         requires_python=str(requires_python) if requires_python is not None else None,
         requires_python_line=line if requires_python is not None else 0,
     )
+
+
+# What the import does instead of each ``[tool.uv]`` setting it does not honour; the others
+# (cache, Python downloads, build settings of uv's own) change no resolution and go unsaid.
+_UV_IGNORED = {
+    "override-dependencies": (
+        "the releases stay as every requirement allows: write the pin into [project]"
+        " dependencies, or import a lock uv made with it (uv export --format pylock.toml)"
+    ),
+    "dev-dependencies": "name them as a dependency group and import it with --group",
+    "default-groups": "only the groups named with --group are imported",
+    "sources": (
+        "every project comes from the index: import a lock uv made with them"
+        " (uv export --format pylock.toml)"
+    ),
+    "index": "the index is pybuild's own setting (index_urls), or a requirements file's -i",
+    "index-url": "the index is pybuild's own setting (index_urls), or a requirements file's -i",
+    "extra-index-url": "the indexes are pybuild's own setting (index_urls)",
+    "find-links": "recipes come from a package index",
+    "no-index": "recipes come from a package index",
+    "prerelease": (
+        "a pre-release is taken only where a requirement's own specifier names one,"
+        " or no final release fits it"
+    ),
+    "resolution": "each project takes the newest release the request allows",
+    "exclude-newer": "each project takes the newest release the request allows",
+    "no-binary": "pybuild chooses each project's file itself (the setting prefer)",
+    "no-binary-package": "pybuild chooses each project's file itself (the setting prefer)",
+    "no-build": "pybuild chooses each project's file itself (the setting prefer)",
+    "no-build-package": "pybuild chooses each project's file itself (the setting prefer)",
+}
+
+
+def _uv_constraints(
+    text: str, path: str, data: dict[str, Any], warnings: list[str]
+) -> list[RequirementLine]:
+    """``[tool.uv]``: its ``constraint-dependencies`` are constraints, as a requirements
+    file's ``-c`` lines are (uv reads them so); each setting that would change what uv
+    resolves and the import does not honour is a warning, never silence."""
+    tool = data.get("tool", {})
+    uv = tool.get("uv", {}) if isinstance(tool, dict) else {}
+    if not isinstance(uv, dict):
+        return []
+    for key in sorted(uv.keys() & _UV_IGNORED.keys()):
+        warnings.append(
+            f"{path}:{_line_of(text, key)}: [tool.uv] {key} is uv's own setting, which the"
+            f" import does not honour: {_UV_IGNORED[key]}"
+        )
+    if "constraint-dependencies" not in uv:
+        return []
+    return _requirements(text, path, uv["constraint-dependencies"], "constraint-dependencies")
 
 
 def _under(entry: RequirementLine, marker: Marker | None) -> RequirementLine:
