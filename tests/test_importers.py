@@ -349,6 +349,43 @@ def test_malformed_pyproject(text: str, kwargs: dict, line: int, reason: str) ->
     assert reason in info.value.reason and info.value.line == line
 
 
+CYCLE = """\
+[project]
+name = "myapp"
+version = "0.1"
+dependencies = ["six"]
+[project.optional-dependencies]
+web = ["humanize", 'a']
+[dependency-groups]
+a = [{include-group = "b"}]
+b = [
+    {include-group = "a"},
+]
+c = ["six>=1", "bad >= ="]
+[tool]
+uv.constraint-dependencies = ["six"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "line", "reason"),
+    [
+        ({"groups": ["a"]}, 8, "dependency group 'a' includes itself"),
+        ({"groups": ["B"]}, 9, "dependency group 'b' includes itself"),
+        ({"groups": ["c"]}, 12, "invalid requirement 'bad >= ='"),
+    ],
+)
+def test_pyproject_errors_name_the_keys_own_line(kwargs: dict, line: int, reason: str) -> None:
+    """The line of the key in its table, not the first line mentioning its name (line 2's
+    name = "myapp" for the group a, line 6's "humanize" for the group b)."""
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(CYCLE, **kwargs)
+    assert info.value.line == line and info.value.reason.startswith(reason)
+    spec = parse_pyproject_text(CYCLE, extras=["web"])
+    assert [(r.name, r.line) for r in spec.requirements] == [("six", 4), ("humanize", 6), ("a", 6)]
+    assert [c.line for c in spec.constraints] == [14]
+
+
 def test_uv_constraint_dependencies_are_constraints() -> None:
     text = (
         '[project]\nname = "app"\ndependencies = ["six"]\n[tool.uv]\n'

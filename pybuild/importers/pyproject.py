@@ -42,6 +42,8 @@ from .requirements import RequirementLine, RequirementsFile
 
 __all__ = ["format_pyproject", "parse_pyproject", "parse_pyproject_text"]
 
+_OPTIONAL = "project.optional-dependencies"
+
 
 def parse_pyproject(
     path: str | Path, extras: Iterable[str] = (), groups: Iterable[str] = ()
@@ -56,6 +58,7 @@ def parse_pyproject_text(
     text: str, path: str = "pyproject.toml", extras: Iterable[str] = (), groups: Iterable[str] = ()
 ) -> RequirementsFile:
     data = load_toml(text, path)
+    where = _Lines(text)
     project = data.get("project")
     if not isinstance(project, dict):
         raise ImportFileError(
@@ -68,7 +71,7 @@ def parse_pyproject_text(
     if "dependencies" in dynamic:
         raise ImportFileError(
             path,
-            _line_of(text, "dynamic"),
+            where.key("project", "dynamic"),
             "dependencies are dynamic (the build backend computes them), so the file does not"
             " list them",
             "import a requirements or lock file made from the installed project instead",
@@ -78,7 +81,9 @@ def parse_pyproject_text(
     optional = project.get("optional-dependencies", {})
     if not isinstance(optional, dict):
         raise ImportFileError(
-            path, _line_of(text, "optional-dependencies"), "optional-dependencies must be a table"
+            path,
+            where.key("project", "optional-dependencies"),
+            "optional-dependencies must be a table",
         )
     optional = {str(canonicalize_name(k)): v for k, v in optional.items()}
     warnings: list[str] = []
@@ -101,12 +106,14 @@ def parse_pyproject_text(
                         f" (it has {', '.join(sorted(optional)) or 'none'}); it adds nothing"
                     )
                     continue
-                added = _requirements(text, path, optional[extra], extra)
+                added = _requirements(where, path, optional[extra], _OPTIONAL, extra)
                 marker = entry.requirement.marker
                 found += expand([_under(e, marker) for e in added], (*within, extra))
         return found
 
-    found = expand(_requirements(text, path, project.get("dependencies", []), "dependencies"), ())
+    found = expand(
+        _requirements(where, path, project.get("dependencies", []), "project", "dependencies"), ()
+    )
     for extra in extras:
         key = str(canonicalize_name(extra))
         if key not in optional:
@@ -116,18 +123,18 @@ def parse_pyproject_text(
                 f"no extra {extra!r} in [project.optional-dependencies];"
                 f" it has {sorted(optional) or 'none'}",
             )
-        found += expand(_requirements(text, path, optional[key], key), (key,))
+        found += expand(_requirements(where, path, optional[key], _OPTIONAL, key), (key,))
     table = data.get("dependency-groups", {})
     for group in groups:
-        found += expand(_group(text, path, table, group, ()), ())
+        found += expand(_group(where, path, table, group, ()), ())
     requires_python = project.get("requires-python")
-    line = _line_of(text, "requires-python")
+    line = where.key("project", "requires-python")
     if requires_python is not None:
         try:
             SpecifierSet(str(requires_python))
         except InvalidSpecifier as exc:
             raise ImportFileError(path, line, f"requires-python: {exc}") from None
-    constraints = _uv_constraints(text, path, data, warnings)
+    constraints = _uv_constraints(where, path, data, warnings)
     return RequirementsFile(
         requirements=list(dict.fromkeys(found)),
         constraints=constraints,
@@ -169,7 +176,7 @@ _UV_IGNORED = {
 
 
 def _uv_constraints(
-    text: str, path: str, data: dict[str, Any], warnings: list[str]
+    where: _Lines, path: str, data: dict[str, Any], warnings: list[str]
 ) -> list[RequirementLine]:
     """``[tool.uv]``: its ``constraint-dependencies`` are constraints, as a requirements
     file's ``-c`` lines are (uv reads them so); each setting that would change what uv
@@ -180,12 +187,13 @@ def _uv_constraints(
         return []
     for key in sorted(uv.keys() & _UV_IGNORED.keys()):
         warnings.append(
-            f"{path}:{_line_of(text, key)}: [tool.uv] {key} is uv's own setting, which the"
+            f"{path}:{where.key('tool', 'uv', key)}: [tool.uv] {key} is uv's own setting, which the"
             f" import does not honour: {_UV_IGNORED[key]}"
         )
     if "constraint-dependencies" not in uv:
         return []
-    return _requirements(text, path, uv["constraint-dependencies"], "constraint-dependencies")
+    values = uv["constraint-dependencies"]
+    return _requirements(where, path, values, "tool.uv", "constraint-dependencies")
 
 
 def _under(entry: RequirementLine, marker: Marker | None) -> RequirementLine:
@@ -211,12 +219,16 @@ def load_toml(text: str, path: str) -> dict[str, Any]:
         raise ImportFileError(path, line, f"not valid TOML: {reason}") from None
 
 
-def _requirements(text: str, path: str, values: object, key: str) -> list[RequirementLine]:
+def _requirements(
+    where: _Lines, path: str, values: object, table: str, key: str
+) -> list[RequirementLine]:
+    """The requirements `values` of `key` in `table` (dotted), each at its own line."""
+    at = (*table.split("."), key)
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ImportFileError(path, _line_of(text, key), f"{key} must be a list of strings")
+        raise ImportFileError(path, where.key(*at), f"{key} must be a list of strings")
     found = []
     for value in values:
-        line = _line_of(text, value) or _line_of(text, key)
+        line = where.value(value, *at)
         try:
             req = Requirement(value)
         except InvalidRequirement as exc:
@@ -233,7 +245,7 @@ def _requirements(text: str, path: str, values: object, key: str) -> list[Requir
 
 
 def _group(
-    text: str, path: str, table: dict[str, Any], group: str, seen: Sequence[str]
+    where: _Lines, path: str, table: dict[str, Any], group: str, seen: Sequence[str]
 ) -> list[RequirementLine]:
     groups = {str(canonicalize_name(k)): v for k, v in table.items()}
     key = str(canonicalize_name(group))
@@ -243,23 +255,71 @@ def _group(
         )
     if key in seen:
         raise ImportFileError(
-            path, _line_of(text, group), f"dependency group {group!r} includes itself"
+            path,
+            where.key("dependency-groups", group),
+            f"dependency group {group!r} includes itself",
         )
     found: list[RequirementLine] = []
     for entry in groups[key]:
         if isinstance(entry, dict) and "include-group" in entry:
-            found += _group(text, path, table, str(entry["include-group"]), (*seen, key))
+            found += _group(where, path, table, str(entry["include-group"]), (*seen, key))
         else:
-            found += _requirements(text, path, [entry], group)
+            found += _requirements(where, path, [entry], "dependency-groups", group)
     return found
 
 
-def _line_of(text: str, needle: str) -> int:
-    """The first line that mentions `needle` (TOML values carry no positions of their own)."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return number
-    return 0
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)"""
+    r"\s*=(?!=)"
+)
+
+
+class _Lines:
+    """Where a key is written in a TOML text: tomllib keeps no positions, and the first line
+    merely mentioning a name is often another's (``name = "a"`` for the group ``a``). Each
+    table header and key line is read with its full dotted path (``[project]`` then
+    ``optional-dependencies.web =`` is ``project.optional-dependencies.web``); a key's value
+    spans the lines up to the next key or header, where its strings are looked for."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.keys: list[tuple[int, tuple[str, ...]]] = []
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(self.lines, 1):
+            if header := _HEADER.match(line):
+                table = _dotted(header.group(1))
+                self.keys.append((number, table))
+            elif key := _KEY.match(line):
+                self.keys.append((number, (*table, *_dotted(key.group(1)))))
+
+    def key(self, *path: str) -> int:
+        """The line of the key (or table header) at `path` (names compared as project names
+        are, as extras and groups are), or 0."""
+        wanted = tuple(_norm(p) for p in path)
+        return next((n for n, found in self.keys if found == wanted), 0)
+
+    def value(self, value: str, *path: str) -> int:
+        """The line of the string `value` within the value of the key at `path`, else the
+        key's own line."""
+        start = self.key(*path)
+        if not start:
+            return 0
+        end = next((n for n, _ in self.keys if n > start), len(self.lines) + 1)
+        quoted = (f'"{value}"', f"'{value}'")
+        for number in range(start, end):
+            if any(q in self.lines[number - 1] for q in quoted):
+                return number
+        return start
+
+
+def _dotted(key: str) -> tuple[str, ...]:
+    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", key)
+    return tuple(_norm(p.strip("\"'")) for p in parts)
+
+
+def _norm(name: str) -> str:
+    return str(canonicalize_name(name))
 
 
 def format_pyproject(name: str, version: str, requirements: Sequence[Requirement]) -> str:
