@@ -88,6 +88,9 @@ def test_a_hash_sign_glued_to_text_is_not_a_comment() -> None:
         ("\n./local/project\n", 2, "is a path or URL, not a requirement on the index"),
         ("https://host.example/a-1.0.tar.gz\n", 1, "is a path or URL"),
         ("a @ https://host.example/a-1.0.tar.gz\n", 1, "a is a direct reference"),
+        ("ok\ngit+https://host.example/x/y@v1#egg=y\n", 2, "is a path or URL"),
+        ("ok\nsix==${PYBUILD_TEST_UNSET}\n", 2, "${PYBUILD_TEST_UNSET} is not set"),
+        ("-c c.txt\n", 0, "a constraint cannot have extras"),
         ("# c\n-r\n", 2, "-r needs a value"),
         ("-r missing.txt\n", 0, "no such file"),
         ("a==1 \\\n  --hash=sha256:'unclosed\n", 1, "cannot split the line"),
@@ -98,12 +101,32 @@ def test_malformed_requirements_name_line_and_reason(
 ) -> None:
     path = tmp_path / "requirements.txt"
     path.write_text(text)
+    (tmp_path / "c.txt").write_text("ok\nsix[foo]==1.17.0\n")
     with pytest.raises(ImportFileError) as info:
         parse_requirements(path)
     assert reason in info.value.reason
     if line:
         assert (info.value.path, info.value.line) == (str(path), line)
         assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_environment_variables_are_expanded_as_pip_expands_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIX_VERSION", "1.17.0")
+    monkeypatch.setenv("INDEX_TOKEN", "s3cret")
+    path = tmp_path / "requirements.txt"
+    path.write_text(
+        "--index-url https://u:${INDEX_TOKEN}@index.example/simple\nsix==${SIX_VERSION}\n"
+    )
+    spec = parse_requirements(path)
+    assert str(spec.requirements[0].requirement) == "six==1.17.0"
+    assert spec.index_url == "https://u:s3cret@index.example/simple"
+    (tmp_path / "c.txt").write_text("six[foo]==1.17.0\n")
+    path.write_text("six\n-c c.txt\n")
+    with pytest.raises(ImportFileError) as info:
+        parse_requirements(path)
+    assert (info.value.path, info.value.line) == (str(tmp_path / "c.txt"), 1)
 
 
 def test_an_include_cycle_is_an_error(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ dependency the file gives no hash for). The options that steer only pip's instal
 (``--pre``, ``--prefer-binary``, ``--only-binary``, ``--no-binary``, ``--trusted-host``,
 ``--no-build-isolation``, ``--use-feature``) are kept, for writing the file back, but pybuild
 decides those things its own way: each is a warning (:attr:`RequirementsFile.warnings`, with
-its file and line) saying what pybuild does instead. Editable and direct-URL requirements
-cannot become pinned index recipes and are refused; anything else malformed is an
+its file and line) saying what pybuild does instead. ``${NAME}`` is expanded from the
+environment, as pip and uv expand it (one that is not set is an error at its line). Editable,
+direct-URL and VCS requirements cannot become pinned index recipes and are refused, and so is
+a constraint with extras, as pip refuses it; anything else malformed is an
 :class:`~pybuild.importers.errors.ImportFileError` with its file and line.
 
 Example::
@@ -24,6 +26,8 @@ Example::
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +77,9 @@ _WHY_IGNORED = {
 _IGNORED_FLAGS = {"--pre", "--prefer-binary", "--no-build-isolation"}
 _IGNORED_WITH_VALUE = {"--only-binary", "--no-binary", "--trusted-host", "--use-feature"}
 _HASH_ALGORITHMS = {"sha256", "sha384", "sha512"}
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+# A URL or a VCS reference where the line should name a project: git+https://…, file:///…
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -240,12 +247,41 @@ def _strip_comment(line: str) -> str:
 def _parse_lines(
     text: str, path: Path, out: RequirementsFile, constraint: bool, seen: tuple[Path, ...]
 ) -> None:
-    for number, line in _logical_lines(text):
+    for number, written in _logical_lines(text):
+        line = _expand_variables(written, path, number)
         if line.startswith("-"):
             _option(line, path, number, out, seen)
             continue
         entry = _requirement_line(line, path, number)
+        if constraint and entry.requirement.extras:
+            raise ImportFileError(
+                path,
+                number,
+                f"{entry.requirement}: a constraint cannot have extras, as in pip",
+                f"constrain the project alone ({entry.requirement.name}"
+                f"{entry.requirement.specifier}) and ask for its extras in the requirements",
+            )
         (out.constraints if constraint else out.requirements).append(entry)
+
+
+def _expand_variables(line: str, path: Path, number: int) -> str:
+    """``${NAME}`` replaced by the environment variable, as pip and uv expand it (only that
+    form, and NAME of capitals, digits and ``_``, as pip reads it: a ``$`` of a password
+    stays). One that is not set is an error at its line, where pip leaves it in the text to
+    fail later as a malformed requirement or an index that cannot be reached."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ImportFileError(
+                path,
+                number,
+                f"${{{name}}} is not set in the environment",
+                f"set {name} (pip and uv expand ${{{name}}} from the environment too)",
+            )
+        return os.environ[name]
+
+    return _VARIABLE.sub(value, line)
 
 
 def _option(
@@ -338,7 +374,7 @@ def _requirement_line(line: str, path: Path, number: int) -> RequirementLine:
                     path, number, f"bad --hash {value!r}: write --hash=sha256:<hex digest>"
                 )
             hashes.append(f"{algo}:{digest.lower()}")
-    if text.startswith((".", "/")) or ("://" in text.split(";")[0] and "@" not in text):
+    if text.startswith((".", "/")) or _URL.match(text):
         raise ImportFileError(
             path,
             number,
