@@ -30,6 +30,7 @@ from pybuild.cli import main
 from pybuild.errors import NoPinnedWheel, UnsupportedInterpreter, UsageError
 from pybuild.fetchers import fetch_pypi, remember_files
 from pybuild.hashing import hash_bytes, hash_file
+from pybuild.index.client import best_wheel
 from pybuild.index.simple import DistFile
 from pybuild.pins import choose_pinned, files_to_pin
 from pybuild.pkgset import package_set
@@ -141,6 +142,22 @@ def test_the_best_pin_for_the_tags_wins() -> None:
         choose_pinned("spin", "1.0", pins, abi3)[0]
         == "spin-1.0-cp312-abi3-manylinux_2_17_x86_64.whl"
     )
+
+
+def test_of_wheels_that_differ_by_build_tag_alone_the_higher_build_wins() -> None:
+    """As pip and uv: a rebuilt wheel (build tag 2) replaces the first (1, or none), whether
+    the index lists it first or last, for the index's choice, update-pins' and the pins'."""
+    builds = ("", "1-", "2-")
+    for order in (builds, builds[::-1]):
+        files = [_dist("py3-none-any", build) for build in order]
+        assert best_wheel(files, list(parse_tag("py3-none-any"))) == files[order.index("2-")]
+        assert list(files_to_pin(files)[0]) == ["spin-1.0-2-py3-none-any.whl"]
+        pins = {f.filename: "sha256-" + "A" * 43 + "=" for f in files}
+        chosen = choose_pinned("spin", "1.0", pins, ("py3-none-any",))[0]
+        assert chosen == "spin-1.0-2-py3-none-any.whl"
+    # A better tag still wins over a higher build.
+    files = [_dist("py3-none-any", "9-"), _dist(f"{PY}-none-any")]
+    assert best_wheel(files, [*parse_tag(f"{PY}-none-any"), *parse_tag("py3-none-any")]) == files[1]
 
 
 def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> None:
@@ -305,8 +322,8 @@ def test_a_pin_of_another_release_is_refused() -> None:
         choose_pinned("spin", "1.0", _pins("py3-none-any", version="2.0"), None)
 
 
-def _dist(tag: str) -> DistFile:
-    name = f"spin-1.0-{tag}.whl"
+def _dist(tag: str, build: str = "") -> DistFile:
+    name = f"spin-1.0-{build}{tag}.whl"
     tags = frozenset(parse_tag(tag))
     return DistFile(
         filename=name, url=name, sha256="0" * 64, kind="wheel", version=Version("1.0"), tags=tags

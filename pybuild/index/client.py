@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.tags import Tag, sys_tags
-from packaging.utils import canonicalize_name
+from packaging.utils import BuildTag, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
@@ -58,13 +58,25 @@ def tag_ranks(tags: Iterable[Tag]) -> dict[Tag, int]:
 
 def best_ranked(files: Iterable[DistFile], rank: Mapping[Tag, int]) -> DistFile | None:
     """:func:`best_wheel` with the tags' ranks made already (a set evaluates many wheels for
-    one interpreter); a file's few tags are looked up, not the interpreter's many."""
+    one interpreter); a file's few tags are looked up, not the interpreter's many.
+
+    Of wheels equal but for their build tag, the higher build wins, as with pip and uv: it is
+    the rebuild that replaces the first (a wheel without one is the lowest build)."""
     ranked: dict[DistFile, tuple[bool, int]] = {}
     for f in files:
         places = [rank[t] for t in f.tags if t in rank] if f.kind == "wheel" else []
         if places:
             ranked[f] = (f.yanked, min(places))
-    return min(ranked, key=ranked.__getitem__) if ranked else None
+    if not ranked:
+        return None
+    best = min(ranked.values())
+    tied = [f for f, key in ranked.items() if key == best]
+    return max(tied, key=_build_tag) if len(tied) > 1 else tied[0]
+
+
+def _build_tag(wheel: DistFile) -> BuildTag:
+    """A wheel's build tag, ``()`` for none; read only to break a tie (rare, so not cached)."""
+    return parse_wheel_filename(wheel.filename)[2]
 
 
 class Index:
