@@ -67,6 +67,9 @@ _OLDEST_GLIBC = {"x86_64": 5, "i686": 5}
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_")
 _MACOSX = re.compile(r"macosx_(\d+)_(\d+)_")
+# A Linux platform's libc release (manylinux_2_17_, musllinux_1_2_, manylinux2014_): left out
+# of the platform's name in an error, which is about the platform whatever its release.
+_LINUX_RELEASE = re.compile(r"^(many|musl)linux(?:_\d+_\d+|1|2010|2014)_")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def choose_pinned(
     if best is not None:
         return best.filename, parse_hash(str(best.sha256)).sri
     interpreter = str(order[0]) if order else "(no tags)"
+    other = _other_platform(order) if _platform_of(order) is None else None
+    if other is not None:
+        raise _unpinned_platform(pname, version, other)
     unsupported = _unsupported(pname, version, pinned, order) if _covered(order) else None
     if unsupported is not None and complete is not None and complete():
         raise unsupported
@@ -242,6 +248,32 @@ def _unsupported_platform(
     error.hint = (
         "build it on a platform the release has wheels for, or give the set another release, or"
         " the package built from its sdist, for this one (an overlay)"
+    )
+    return error
+
+
+def _other_platform(order: Sequence[Tag]) -> str | None:
+    """The name of the platform of an interpreter's tags (one of no :data:`PLATFORMS`), as
+    ``musllinux_x86_64`` or ``win_arm64``; None for tags of no platform (pure ones alone)."""
+    platforms = [p for p in dict.fromkeys(t.platform for t in order) if p != "any"]
+    named = [p for p in platforms if not p.startswith("linux_")] or platforms
+    return _LINUX_RELEASE.sub(r"\1linux_", named[0]) if named else None
+
+
+def _unpinned_platform(pname: str, version: str, platform: str) -> UnsupportedInterpreter:
+    """The error for a machine of a platform ``update-pins`` never pins: pinning again would
+    not add its wheel, whether the release has one or not, so the hint says what would."""
+    shown = ", ".join("_".join(p) for p in PLATFORMS)
+    reason = (
+        f"its pins cover only the platforms update-pins pins ({shown}), and none pinned is"
+        " for this one"
+    )
+    error = UnsupportedInterpreter(pname, version, platform, reason)
+    error.hint = (
+        "build it on one of those platforms, or give the set the package built from its sdist"
+        f' for this one (an overlay whose recipe has format="pyproject"), or take it from the'
+        f" index as `pypi:{pname}` (its wheel for this platform, with the setting"
+        ' prefer = "wheel")'
     )
     return error
 

@@ -210,15 +210,37 @@ def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
     # packaging from 26.4 puts the bare linux tag first: the platform is the first named one.
     with pytest.raises(UnsupportedInterpreter, match="does not support manylinux_x86_64"):
         choose_pinned("spin", "1.0", pins, ("cp311-cp311-linux_x86_64", *tags), lambda: True)
-    # A platform the pins were not written for is not known to be unsupported.
-    with pytest.raises(NoPinnedWheel) as missing:
-        choose_pinned("spin", "1.0", pins, ("cp311-cp311-musllinux_1_2_x86_64",), lambda: True)
-    assert not isinstance(missing.value, UnsupportedInterpreter)
     # Nor by pins not known to be the release's every file (a subset pinned by hand).
     for complete in (None, lambda: False):
         with pytest.raises(NoPinnedWheel) as missing:
             choose_pinned("spin", "1.0", pins, tags, complete)
         assert not isinstance(missing.value, UnsupportedInterpreter)
+
+
+def test_a_platform_update_pins_never_pins_is_unsupported_by_the_pins() -> None:
+    """Pins cover the platforms update-pins pins and no others (musllinux, Windows on arm64,
+    32-bit or other Linux machines): pinning again would not add this one's wheel, complete
+    pins or not, so the error names the platforms pins cover and what would serve it."""
+    pins = _pins(*(f"cp3{minor}-cp3{minor}-win_amd64" for minor in range(10, 14)))
+    machines = {
+        "musllinux_x86_64": ("cp311-cp311-linux_x86_64", "cp311-cp311-musllinux_1_2_x86_64"),
+        "win_arm64": ("cp311-cp311-win_arm64",),
+        "manylinux_i686": ("cp311-cp311-manylinux_2_17_i686", "cp311-cp311-linux_i686"),
+    }
+    for platform_name, tags in machines.items():
+        for complete in (None, lambda: False, lambda: True):
+            with pytest.raises(UnsupportedInterpreter) as info:
+                choose_pinned("spin", "1.0", pins, (*tags, "py3-none-any"), complete)
+            message = str(info.value)
+            assert message.startswith(f"spin 1.0 does not support {platform_name}: ")
+            assert "pins cover only the platforms update-pins pins" in message
+            assert "manylinux_x86_64, manylinux_aarch64, macosx_arm64" in message
+            assert "update-pins" not in info.value.hint
+            assert "sdist" in info.value.hint and "pypi:spin" in info.value.hint
+    # A wheel pinned by hand for such a platform is used.
+    musl = _pins("cp311-cp311-musllinux_1_2_x86_64")
+    chosen = choose_pinned("spin", "1.0", musl, machines["musllinux_x86_64"])[0]
+    assert chosen == "spin-1.0-cp311-cp311-musllinux_1_2_x86_64.whl"
 
 
 def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
