@@ -98,13 +98,15 @@ def choose_pinned(
 
     ``update-pins`` pins a file for every interpreter of :data:`PYTHONS` on every platform of
     :data:`PLATFORMS` where the release has one, so such pins that have none for the
-    interpreter on any platform, or none for its platform with any interpreter, say the
-    release has none: :class:`UnsupportedInterpreter`, as nixpkgs' ``disabled`` and
-    ``meta.platforms``. Whether the pins are all of those files is `complete`'s answer, asked
-    only then (it may ask the index); pins not known to be (a hand-written subset) say nothing
-    of the release. No pins at all that are every file are a release with none to pin (an
-    sdist alone): :func:`no_file_to_pin`, whose hint is not to pin again. Pins lacking the file
-    otherwise (none yet, a subset, or stale) are :class:`NoPinnedWheel`, whose hint pins them.
+    interpreter on any platform, or none for its platform with any interpreter, or none for
+    the two together, say the release has none: :class:`UnsupportedInterpreter`, as
+    nixpkgs' ``disabled`` and ``meta.platforms``. Whether the pins are all of those files is
+    `complete`'s answer, asked only then (it may ask the index); pins not known to be (a
+    hand-written subset) say nothing of the release. No pins at all that are every file are a
+    release with none to pin (an sdist alone): :func:`no_file_to_pin`, whose hint is not to
+    pin again. A platform not of :data:`PLATFORMS` is one no pins cover, whole or not. Pins
+    lacking the file otherwise (none yet, a subset, or stale) are :class:`NoPinnedWheel`,
+    whose hint pins them.
     """
     pinned = [_pinned_file(pname, version, name, value) for name, value in hashes.items()]
     order, rank = _ranks(tuple(tags) if tags is not None else None)
@@ -115,20 +117,21 @@ def choose_pinned(
     other = _other_platform(order) if _platform_of(order) is None else None
     if other is not None:
         raise _unpinned_platform(pname, version, other)
-    unsupported = _unsupported(pname, version, pinned, order) if _covered(order) else None
-    if unsupported is not None and complete is not None and complete():
-        raise unsupported
-    if not hashes and complete is not None and complete():
-        raise no_file_to_pin(pname, version)
+    if (not hashes or _covered(order)) and complete is not None and complete():
+        if not hashes:
+            raise no_file_to_pin(pname, version)
+        unsupported = _unsupported(pname, version, pinned, order)
+        if unsupported is not None:
+            raise unsupported
     raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
 
 
 def _unsupported(
     pname: str, version: str, pinned: Sequence[DistFile], order: Sequence[Tag]
 ) -> UnsupportedInterpreter | None:
-    """What pins lacking a file for an interpreter of :data:`PYTHONS` say, were they every
-    file of the release :func:`files_to_pin` chooses: that it has no wheel for the
-    interpreter, or none for its platform; None when they lack one it would have."""
+    """What pins lacking a file for an interpreter of :data:`PYTHONS` say, being every file
+    of the release :func:`files_to_pin` chooses: that it has no wheel for the interpreter, or
+    none for its platform, or none for the two together; None for tags of no platform."""
     if pinned and not any(_same_interpreter(f.tags, order) for f in pinned):
         pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
         reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
@@ -138,8 +141,31 @@ def _unsupported(
     if platform is not None and platforms and platform not in platforms:
         return _unsupported_platform(pname, version, platform, platforms)
     if platform is not None:
-        return _too_old(pname, version, pinned, order, platform)
+        too_old = _too_old(pname, version, pinned, order, platform)
+        return too_old or _no_wheel_here(pname, version, pinned, order, platform)
     return None
+
+
+def _no_wheel_here(
+    pname: str,
+    version: str,
+    pinned: Sequence[DistFile],
+    order: Sequence[Tag],
+    platform: tuple[str, str],
+) -> UnsupportedInterpreter:
+    """The error for whole pins with wheels for the interpreter on other platforms and for
+    its platform with other interpreters, but none for the two: another interpreter or
+    platform would do, pinning again would not."""
+    interpreter, name = order[0].interpreter, "_".join(platform)
+    python = next(p for p in PYTHONS if interpreter == f"cp{p[0]}{p[1]}")
+    platforms = ["_".join(p) for p in PLATFORMS if _serves(pinned, python, p)]
+    pythons = [f"cp{p[0]}{p[1]}" for p in PYTHONS if _serves(pinned, p, platform)]
+    known = [
+        *([f"its {interpreter} wheels are for {', '.join(platforms)}"] if platforms else []),
+        *([f"its {name} ones for {', '.join(pythons)}"] if pythons else []),
+    ]
+    reason = "the release has no wheel for it" + (f" ({', '.join(known)})" if known else "")
+    return UnsupportedInterpreter(pname, version, f"{interpreter} on {name}", reason)
 
 
 def _too_old(
@@ -230,9 +256,13 @@ def _platform_of(order: Sequence[Tag]) -> tuple[str, str] | None:
 def _pins_platform(pinned: Sequence[DistFile], platform: tuple[str, str]) -> bool:
     """Whether a pinned file serves some interpreter of :data:`PYTHONS` on `platform`, by the
     rule :func:`files_to_pin` chose the pins by."""
+    return any(_serves(pinned, python, platform) for python in PYTHONS)
+
+
+def _serves(pinned: Sequence[DistFile], python: tuple[int, int], platform: tuple[str, str]) -> bool:
+    """Whether a pinned file serves `python` on `platform`, on some OS release of it."""
     return any(
         best_wheel(pinned, target.tags) is not None
-        for python in PYTHONS
         for target in targets_for(python, platform, pinned)
     )
 

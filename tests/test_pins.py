@@ -217,6 +217,24 @@ def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
         assert not isinstance(missing.value, UnsupportedInterpreter)
 
 
+def test_an_interpreter_the_release_has_no_wheel_for_on_this_platform_is_unsupported() -> None:
+    """Whole pins with wheels for this interpreter elsewhere and for this platform with other
+    interpreters: the release has none for the pair, and pinning again would find none."""
+    pins = _pins("cp311-cp311-win_amd64", "cp313-cp313-manylinux_2_17_x86_64")
+    tags = ("cp311-cp311-manylinux_2_36_x86_64", "cp311-cp311-manylinux_2_17_x86_64")
+    with pytest.raises(UnsupportedInterpreter) as info:
+        choose_pinned("spin", "1.0", pins, tags, lambda: True)
+    message = str(info.value)
+    assert message.startswith("spin 1.0 does not support cp311 on manylinux_x86_64: ")
+    assert "cp311 wheels are for win_amd64" in message
+    assert "manylinux_x86_64 ones for cp313" in message
+    assert "update-pins" not in info.value.hint
+    for complete in (None, lambda: False):  # a subset pinned by hand lacks the file
+        with pytest.raises(NoPinnedWheel) as missing:
+            choose_pinned("spin", "1.0", pins, tags, complete)
+        assert not isinstance(missing.value, UnsupportedInterpreter)
+
+
 def test_a_platform_update_pins_never_pins_is_unsupported_by_the_pins() -> None:
     """Pins cover the platforms update-pins pins and no others (musllinux, Windows on arm64,
     32-bit or other Linux machines): pinning again would not add this one's wheel, complete
