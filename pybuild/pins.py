@@ -67,6 +67,13 @@ _OLDEST_GLIBC = {"x86_64": 5, "i686": 5}
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_")
 _MACOSX = re.compile(r"macosx_(\d+)_(\d+)_")
+# Whole pins were every file of the release when that was checked (by update-pins, or of the
+# index once, and remembered): what they say of the release, and the way out should the index
+# have gained wheels since.
+_WHEN_CHECKED = "the release had no wheel for it when its pins were checked"
+_MAYBE_STALE = (
+    "; if the index has gained wheels since, `pybuild update-pins FILE` (the recipe's) pins them"
+)
 # A Linux platform's libc release (manylinux_2_17_, musllinux_1_2_, manylinux2014_): left out
 # of the platform's name in an error, which is about the platform whatever its release.
 _LINUX_RELEASE = re.compile(r"^(many|musl)linux(?:_\d+_\d+|1|2010|2014)_")
@@ -122,6 +129,7 @@ def choose_pinned(
             raise no_file_to_pin(pname, version)
         unsupported = _unsupported(pname, version, pinned, order)
         if unsupported is not None:
+            unsupported.hint += _MAYBE_STALE
             raise unsupported
     raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
 
@@ -134,7 +142,7 @@ def _unsupported(
     none for its platform, or none for the two together; None for tags of no platform."""
     if pinned and not any(_same_interpreter(f.tags, order) for f in pinned):
         pythons = sorted({t.interpreter for f in pinned for t in f.tags}, key=_python_order)
-        reason = f"the release has no wheel for it (its wheels are for {', '.join(pythons)})"
+        reason = f"{_WHEN_CHECKED} (the pinned wheels are for {', '.join(pythons)})"
         return UnsupportedInterpreter(pname, version, str(order[0].interpreter), reason)
     platform = _platform_of(order)
     platforms = [p for p in PLATFORMS if _pins_platform(pinned, p)]
@@ -155,16 +163,16 @@ def _no_wheel_here(
 ) -> UnsupportedInterpreter:
     """The error for whole pins with wheels for the interpreter on other platforms and for
     its platform with other interpreters, but none for the two: another interpreter or
-    platform would do, pinning again would not."""
+    platform would do, pinning again would not, unless the index has gained one since."""
     interpreter, name = order[0].interpreter, "_".join(platform)
     python = next(p for p in PYTHONS if interpreter == f"cp{p[0]}{p[1]}")
     platforms = ["_".join(p) for p in PLATFORMS if _serves(pinned, python, p)]
     pythons = [f"cp{p[0]}{p[1]}" for p in PYTHONS if _serves(pinned, p, platform)]
     known = [
-        *([f"its {interpreter} wheels are for {', '.join(platforms)}"] if platforms else []),
-        *([f"its {name} ones for {', '.join(pythons)}"] if pythons else []),
+        *([f"the pinned {interpreter} wheels are for {', '.join(platforms)}"] if platforms else []),
+        *([f"the {name} ones for {', '.join(pythons)}"] if pythons else []),
     ]
-    reason = "the release has no wheel for it" + (f" ({', '.join(known)})" if known else "")
+    reason = _WHEN_CHECKED + (f" ({', '.join(known)})" if known else "")
     return UnsupportedInterpreter(pname, version, f"{interpreter} on {name}", reason)
 
 
@@ -177,7 +185,8 @@ def _too_old(
 ) -> UnsupportedInterpreter | None:
     """The error for a machine whose glibc or macOS is older than every pinned wheel of this
     interpreter on its platform asks for (numpy's cp312 wheels need glibc 2.27; CentOS 7 has
-    2.17): pinning again would find no other. None when no wheel of its kind tells so."""
+    2.17): pinning again would find no other, unless the index has gained one. None when no
+    wheel of its kind tells so."""
     kind, arch = platform
     here = max((r for t in order if (r := _os_release(kind, t.platform))), default=None)
     needed = [
@@ -192,7 +201,7 @@ def _too_old(
     system = "glibc" if kind == "manylinux" else "macOS"
     oldest = ".".join(map(str, min(needed)))
     reason = (
-        f"its wheels for this interpreter need {system} {oldest} or newer, and this machine"
+        f"the pinned wheels for this interpreter need {system} {oldest} or newer, and this machine"
         f" has {system} {'.'.join(map(str, here))}"
     )
     error = UnsupportedInterpreter(pname, version, f"{kind}_{arch}", reason)
@@ -271,9 +280,10 @@ def _unsupported_platform(
     pname: str, version: str, platform: tuple[str, str], platforms: list[tuple[str, str]]
 ) -> UnsupportedInterpreter:
     """The error for a release with no wheel for `platform`: another interpreter would not
-    help, nor would pinning again, so the hint says what would."""
+    help, nor would pinning again unless the index has gained one, so the hint says what
+    would."""
     shown = ", ".join("_".join(p) for p in platforms)
-    reason = f"the release has no wheel for that platform (its wheels are for {shown})"
+    reason = f"{_WHEN_CHECKED} (the pinned wheels are for {shown})"
     error = UnsupportedInterpreter(pname, version, "_".join(platform), reason)
     error.hint = (
         "build it on a platform the release has wheels for, or give the set another release, or"

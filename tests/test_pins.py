@@ -173,6 +173,14 @@ def test_a_platform_without_a_pin_is_named_with_the_command_that_pins_it() -> No
         assert "pybuild update-pins spin" in info.value.hint
 
 
+def _pinning_again_is_the_last_resort(hint: str) -> None:
+    """Whole pins were every file of the release when they were checked, which that answer
+    remembers: the hint's way out is another interpreter, platform or release, and pinning
+    again only in case the index has gained wheels since."""
+    assert not hint.startswith("`pybuild update-pins")
+    assert "if the index has gained wheels since, `pybuild update-pins FILE`" in hint
+
+
 def test_a_system_older_than_every_wheel_of_its_platform_is_told_so() -> None:
     """numpy's cp312 Linux wheels need glibc 2.27: on CentOS 7 (2.17) the pins are whole and
     pinning again finds nothing, so the release is unsupported there, by the system's age."""
@@ -183,8 +191,9 @@ def test_a_system_older_than_every_wheel_of_its_platform_is_told_so() -> None:
     centos = ("cp312-cp312-manylinux_2_17_x86_64", "cp312-cp312-manylinux2014_x86_64")
     with pytest.raises(UnsupportedInterpreter) as info:
         choose_pinned("spin", "1.0", pins, centos, lambda: True)
-    assert "need glibc 2.27 or newer, and this machine has glibc 2.17" in str(info.value)
-    assert "update-pins" not in info.value.hint
+    assert "pinned wheels for this interpreter need glibc 2.27 or newer" in str(info.value)
+    assert "and this machine has glibc 2.17" in str(info.value)
+    _pinning_again_is_the_last_resort(info.value.hint)
     old_mac = ("cp312-cp312-macosx_10_9_x86_64", "cp312-cp312-macosx_10_9_universal2")
     with pytest.raises(UnsupportedInterpreter, match=r"need macOS 10\.13 or newer"):
         choose_pinned("spin", "1.0", pins, old_mac, lambda: True)
@@ -205,8 +214,8 @@ def test_a_platform_the_release_has_no_wheel_for_is_unsupported() -> None:
     with pytest.raises(UnsupportedInterpreter) as info:
         choose_pinned("spin", "1.0", pins, tags, lambda: True)
     assert str(info.value).startswith("spin 1.0 does not support manylinux_x86_64: ")
-    assert "its wheels are for win_amd64" in str(info.value)
-    assert "update-pins" not in info.value.hint
+    assert "the pinned wheels are for win_amd64" in str(info.value)
+    _pinning_again_is_the_last_resort(info.value.hint)
     # packaging from 26.4 puts the bare linux tag first: the platform is the first named one.
     with pytest.raises(UnsupportedInterpreter, match="does not support manylinux_x86_64"):
         choose_pinned("spin", "1.0", pins, ("cp311-cp311-linux_x86_64", *tags), lambda: True)
@@ -226,9 +235,9 @@ def test_an_interpreter_the_release_has_no_wheel_for_on_this_platform_is_unsuppo
         choose_pinned("spin", "1.0", pins, tags, lambda: True)
     message = str(info.value)
     assert message.startswith("spin 1.0 does not support cp311 on manylinux_x86_64: ")
-    assert "cp311 wheels are for win_amd64" in message
+    assert "the pinned cp311 wheels are for win_amd64" in message
     assert "manylinux_x86_64 ones for cp313" in message
-    assert "update-pins" not in info.value.hint
+    _pinning_again_is_the_last_resort(info.value.hint)
     for complete in (None, lambda: False):  # a subset pinned by hand lacks the file
         with pytest.raises(NoPinnedWheel) as missing:
             choose_pinned("spin", "1.0", pins, tags, complete)
@@ -266,7 +275,9 @@ def test_an_interpreter_the_release_has_no_wheel_for_is_unsupported() -> None:
     tags = ("cp310-cp310-manylinux_2_17_x86_64", "py3-none-any")
     with pytest.raises(UnsupportedInterpreter, match=r"spin 1\.0 does not support cp310") as info:
         choose_pinned("spin", "1.0", pins, tags, lambda: True)
-    assert "its wheels are for cp312, cp313" in str(info.value)
+    assert "had no wheel for it when its pins were checked" in str(info.value)
+    assert "the pinned wheels are for cp312, cp313" in str(info.value)
+    _pinning_again_is_the_last_resort(info.value.hint)
     # An interpreter the pins were not written for is not known to be unsupported.
     with pytest.raises(NoPinnedWheel) as info:
         choose_pinned("spin", "1.0", pins, ("cp399-cp399-manylinux_2_17_x86_64",), lambda: True)
@@ -482,7 +493,7 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
     status = main([*only, "--json"])
     rows = {row["attr"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["gone"]["status"] == rows["lame"]["status"] == "unsupported"
-    assert "its wheels are for win_amd64" in rows["lame"]["error"]
+    assert "the pinned wheels are for win_amd64" in rows["lame"]["error"]
     assert (
         rows["bare"]["status"] == "eval-failed"
         and f"update-pins {recipes / 'bare.py'}" in rows["bare"]["error"]
