@@ -1846,3 +1846,23 @@ def test_a_lock_of_a_newer_minor_version_is_imported_with_a_warning(
         f"pybuild: warning: {lock}:1: lock-version '1.5' is newer than the 1.0 pybuild knows"
     ) in result.stderr
     assert (tmp_path / "out" / "generated-recipes" / "shout.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ('archive = { url = "https://files.example/a.tar.gz"', "an archive"),
+        ('vcs = { type = "git", url = "https://git.example/a.git", commit-id = "0"', "a VCS"),
+    ],
+)
+def test_a_package_locked_to_no_release_is_refused_in_plain_words(
+    pkgs, tmp_path: Path, entry: str, words: str
+) -> None:
+    """ "locked to a archive" was bad grammar, and "a vcs" no word of a user's."""
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "x"\n\n[[packages]]\nname = "alpha"\n'
+        f'version = "2.0"\n{entry}, hashes = {{ sha256 = "{"0" * 64}" }} }}\n'
+    )
+    result = cli("import", str(lock), "-o", str(tmp_path / "out"), ok=False)
+    assert f"{lock}:4: alpha is locked to {words}" in result.stderr

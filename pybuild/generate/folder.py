@@ -154,7 +154,7 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
                 raise ImportFileError(
                     path,
                     package.line,
-                    f"{package.name} is locked to a {package.other_source}, not to a release"
+                    f"{package.name} is locked to {package.other_source_words()}, not to a release"
                     " on an index, so no recipe can be made for it",
                 )
             if package.version is None:

@@ -101,8 +101,15 @@ class LockedPackage:
         files = [*([self.sdist] if self.sdist else []), *self.wheels]
         return {f.hashes["sha256"].lower() for f in files if "sha256" in f.hashes}
 
+    def other_source_words(self) -> str:
+        """What `other_source` is, in a user's words (``an archive``), for messages."""
+        return _SOURCE_WORDS.get(self.other_source or "", "")
+
     def applies(self, env: Mapping[str, str]) -> bool:
         return self.marker is None or Marker(self.marker).evaluate({**env, "extra": ""})
+
+
+_SOURCE_WORDS = {"vcs": "a VCS checkout", "directory": "a directory", "archive": "an archive"}
 
 
 @dataclass
