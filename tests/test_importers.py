@@ -197,6 +197,7 @@ def test_the_line_naming_a_project_is_found_for_its_errors(tmp_path: Path) -> No
     assert where_named(spec, main, "idna") == (str(main), 0)
     lock = parse_pylock_text(
         'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "Six"\nversion = "1"\n'
+        'directory = { path = "six" }\n'
     )
     assert where_named(lock, "pylock.toml", "six") == ("pylock.toml", 3)
 
@@ -550,8 +551,8 @@ def test_pylock_as_pip_and_uv_write_it() -> None:
         ('lock-version = "1.0"\ncreated-by = "x"\n\n[[packages]]\nversion = "1"\n', 4, "no name"),
         (
             'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\n'
-            '[[packages]]\nname = "b"\nversion = "not a version"\n',
-            5,
+            'directory = { path = "a" }\n[[packages]]\nname = "b"\nversion = "not a version"\n',
+            6,
             "b: invalid version",
         ),
         (
@@ -567,6 +568,13 @@ def test_pylock_as_pip_and_uv_write_it() -> None:
             "a: a file entry has no hashes",
         ),
         ('lock-version = "1.0"\ncreated-by = "x"\npackages = [\n', 3, "not valid TOML"),
+        (
+            'lock-version = "1.0"\ncreated-by = "x"\n\n[[packages]]\nname = "humanize"\n'
+            'version = "4.11.0"\n',
+            4,
+            "humanize: the entry locks no file: it must include one of: wheels, directory,"
+            " archive, sdist, or vcs",
+        ),
         (
             'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\ndirectory = "."\n',
             3,
@@ -688,7 +696,10 @@ def test_wheels_for_different_platforms_make_no_lock() -> None:
 
 def test_pylock_environments_round_trip() -> None:
     marker = "implementation_name == 'cpython' and sys_platform == 'linux'"
-    lock = Lock(packages=[LockedPackage(name="six", version="1.17.0")], environments=[marker])
+    six = LockedPackage(
+        name="six", version="1.17.0", sdist=LockedFile(None, None, {"sha256": SHA_A})
+    )
+    lock = Lock(packages=[six], environments=[marker])
     text = format_pylock(lock)
     assert f'environments = ["{marker}"]' in text
     assert parse_pylock_text(text).environments == [marker]

@@ -1609,6 +1609,7 @@ def test_a_lock_pinning_another_version_than_the_set_wins(
         f'version = "2.0"\nsdist = {{ name = "shout-2.0.tar.gz",'
         f' hashes = {{ sha256 = "{digest}" }} }}\n'
         '\n[[packages]]\nname = "gamma"\nversion = "1.0"\nmarker = "python_version < \'3\'"\n'
+        f'sdist = {{ name = "gamma-1.0.tar.gz", hashes = {{ sha256 = "{"0" * 64}" }} }}\n'
     )
     out = tmp_path / "out"
     recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
@@ -1866,3 +1867,15 @@ def test_a_package_locked_to_no_release_is_refused_in_plain_words(
     )
     result = cli("import", str(lock), "-o", str(tmp_path / "out"), ok=False)
     assert f"{lock}:4: alpha is locked to {words}" in result.stderr
+
+
+def test_a_locked_package_with_no_file_is_refused_at_its_line(pkgs, tmp_path: Path) -> None:
+    """An entry with neither wheels, sdist, archive, directory nor vcs was taken as a pin and
+    its sdist fetched from the index unverified; pip and uv refuse it."""
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\n[[packages]]\nname = "iota"\nversion = "1.0"\n'
+    )
+    result = cli("import", str(lock), "-o", str(tmp_path / "out"), ok=False)
+    assert f"{lock}:3: iota: the entry locks no file: it must include one of" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -4,8 +4,9 @@ Reading keeps what a reproduction needs: each package's name, version, marker, a
 and wheels it was locked to with their hashes (the hashes are kept, so a recipe made from
 the lock fetches exactly those bytes), or the local folder (a source tree: a project's own)
 it was locked to. Packages locked to a VCS checkout or a bare archive URL are reported,
-since they are not on a package index. Errors name the line of the ``[[packages]]`` entry at
-fault.
+since they are not on a package index. An entry locked to no file at all is an error, as
+in pip and uv: its sdist would be taken from the index unverified. Errors name the line of the
+``[[packages]]`` entry at fault.
 
 Writing (:func:`lock_packages`, :func:`format_pylock`) records an environment of the package
 set: every package of its closure with the very file its recipe fetches (URL and sha256), or
@@ -15,7 +16,8 @@ same versions.
 Example::
 
     >>> lock = parse_pylock_text('lock-version = "1.0"\\ncreated-by = "x"\\n'
-    ...     '[[packages]]\\nname = "six"\\nversion = "1.17.0"\\n')
+    ...     '[[packages]]\\nname = "six"\\nversion = "1.17.0"\\n'
+    ...     'sdist = { name = "six-1.17.0.tar.gz", hashes = { sha256 = "ff70" } }\\n')
     >>> lock.packages[0].name, lock.packages[0].version
     ('six', '1.17.0')
 """
@@ -205,6 +207,15 @@ def _package(entry: object, path: str, line: int) -> LockedPackage:
     if not isinstance(wheels, list):
         raise ImportFileError(path, line, f"{name}: wheels must be an array of tables")
     other = next((k for k in ("vcs", "directory", "archive") if k in entry), None)
+    if sdist is None and not wheels and other is None:  # as uv and pip refuse it
+        raise ImportFileError(
+            path,
+            line,
+            f"{name}: the entry locks no file: it must include one of: wheels, directory,"
+            " archive, sdist, or vcs",
+            "lock it again with the tool that made the lock; an entry without a file would take"
+            " whatever the index serves, unverified",
+        )
     tree = entry.get("directory")
     if tree is not None and not (isinstance(tree, dict) and isinstance(tree.get("path"), str)):
         raise ImportFileError(path, line, f"{name}: a directory entry must be a table with a path")
