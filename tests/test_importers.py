@@ -14,6 +14,7 @@ from pybuild.importers.pylock import (
     Lock,
     LockedFile,
     LockedPackage,
+    Selection,
     format_pylock,
     is_pylock_name,
     lock_environments,
@@ -753,3 +754,40 @@ def test_toml_writer_escapes_and_orders_tables() -> None:
     text = dumps(data)
     assert tomllib.loads(text) == data
     assert text.index("[table]") < text.index("[[rows]]")
+
+
+SELECTING_LOCK = f"""\
+lock-version = "1.0"
+created-by = "hand"
+extras = ["fmt", "Speed"]
+dependency-groups = ["dev", "docs"]
+default-groups = ["docs"]
+
+[[packages]]
+name = "six"
+version = "1.17.0"
+marker = "'fmt' in extras and 'dev' in dependency_groups"
+sdist = {{ name = "six-1.17.0.tar.gz", hashes = {{ sha256 = "{SHA_A}" }} }}
+"""
+
+
+def test_a_locks_extras_and_groups_select_its_packages() -> None:
+    """PEP 751's marker variables extras and dependency_groups are sets of what was selected;
+    default-groups are selected when no group is named. Their markers crashed (KeyError)."""
+    from packaging.markers import default_environment
+
+    env = default_environment()
+    lock = parse_pylock_text(SELECTING_LOCK)
+    (six,) = lock.packages
+    assert lock.selection == Selection((), ("docs",)) and not six.applies(env, lock.selection)
+    lock = parse_pylock_text(SELECTING_LOCK, extras=["FMT"], groups=["dev"])
+    assert lock.selection == Selection(("fmt",), ("dev",)) and six.applies(env, lock.selection)
+    with pytest.raises(ImportFileError) as info:
+        parse_pylock_text(SELECTING_LOCK, "pylock.toml", extras=["fmtt"])
+    assert (info.value.line, info.value.reason) == (
+        3,
+        "the lock has no extra 'fmtt'; did you mean 'fmt'?",
+    )
+    with pytest.raises(ImportFileError) as info:
+        parse_pylock_text(PIP_LOCK, "pylock.toml", groups=["dev"])
+    assert info.value.reason == "the lock has no dependency group 'dev'; it has none"

@@ -1879,3 +1879,36 @@ def test_a_locked_package_with_no_file_is_refused_at_its_line(pkgs, tmp_path: Pa
     result = cli("import", str(lock), "-o", str(tmp_path / "out"), ok=False)
     assert f"{lock}:3: iota: the entry locks no file: it must include one of" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_locks_extras_and_groups_are_selected_as_pip_and_uv_select_them(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """Markers on PEP 751's extras and dependency_groups crashed the import (KeyError), and
+    --extra/--group were refused for a lock: now nothing is selected but the default-groups,
+    and --extra/--group select what the lock offers (a group named replaces the defaults)."""
+    iota, kappa = _hash_of(index, "iota-1.0.tar.gz"), _hash_of(index, "kappa-1.0.tar.gz")
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\nextras = ["fmt"]\n'
+        'dependency-groups = ["dev", "docs"]\ndefault-groups = ["docs"]\n'
+        '\n[[packages]]\nname = "iota"\nversion = "1.0"\nmarker = "\'fmt\' in extras"\n'
+        f'sdist = {{ name = "iota-1.0.tar.gz", hashes = {{ sha256 = "{iota}" }} }}\n'
+        '\n[[packages]]\nname = "kappa"\nversion = "1.0"\n'
+        "marker = \"'docs' in dependency_groups\"\n"
+        f'sdist = {{ name = "kappa-1.0.tar.gz", hashes = {{ sha256 = "{kappa}" }} }}\n'
+    )
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+
+    def imported(*options: str) -> list[str]:
+        out = tmp_path / "out"
+        report = cli("import", str(lock), "-o", str(out), "--json", *options, *recipes).stdout
+        return sorted(json.loads(report)["packages"])
+
+    assert imported() == ["kappa"]
+    assert imported("--extra", "fmt") == ["iota", "kappa"]
+    assert imported("--extra", "fmt", "--group", "dev") == ["iota"]
+    refused = cli("import", str(lock), "--group", "devv", *recipes, ok=False)
+    assert f"{lock}:4: the lock has no dependency group 'devv'; did you mean 'dev'?" in (
+        refused.stderr
+    )

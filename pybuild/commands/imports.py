@@ -47,14 +47,16 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="an optional-dependencies extra of a pyproject.toml (repeatable)",
+        help="an optional-dependencies extra of a pyproject.toml, or an extra a pylock.toml"
+        " offers (repeatable)",
     )
     p.add_argument(
         "--group",
         action="append",
         default=[],
         metavar="NAME",
-        help="a dependency group of a pyproject.toml (repeatable)",
+        help="a dependency group of a pyproject.toml or a pylock.toml, whose default-groups"
+        " are taken when none is named (repeatable)",
     )
     p.add_argument(
         "--refresh", action="store_true", help="resolve again instead of using a cached resolution"

@@ -170,7 +170,9 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
                     package.line,
                 )
             )
-        return Request(tuple(lines), all_from_index=all_from_index, overlay=True)
+        return Request(
+            tuple(lines), all_from_index=all_from_index, overlay=True, lock=spec.selection
+        )
     urls = spec.index_urls()
     if urls is not None:
         from ..index import index_urls

@@ -37,11 +37,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
+from ..importers.pylock import Selection
 from ..importers.requirements import RequirementLine
 from ..lazy import force
 from .buildenv import BuildEnv
@@ -74,10 +76,14 @@ class Request:
     index_urls: tuple[str, ...] | None = None
     all_from_index: bool = False
     overlay: bool = False
+    # A lock's (PEP 751) extras and groups selected, which its markers test; None: no lock.
+    lock: Selection | None = None
 
     def key(self, python: str, prefer: str = "any") -> str:
+        lock = {"lock": asdict(self.lock)} if self.lock is not None else {}
         text = json.dumps(
             {
+                **lock,
                 "format": _FORMAT,
                 "prefer": prefer,
                 "requirements": sorted(f"{r.requirement} {r.hashes}" for r in self.requirements),
@@ -230,7 +236,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
     hashes: dict[str, set[str]] = {}
     for line in request.requirements:
         req = line.requirement
-        if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
+        if req.marker is not None and not _applies(req.marker, env, request.lock):
             continue
         roots.append(Req.of(req, line.where))
         if line.hashes:
@@ -279,6 +285,14 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
         pin_urls=request.index_urls is not None,
         warnings=_unknown_extras(roots, chosen, releases, pkgs),
     )
+
+
+def _applies(marker: Marker, env: dict[str, str], lock: Selection | None) -> bool:
+    """Whether a requested line's marker holds here: a lock's may test its extras and
+    dependency groups (``'fmt' in extras``), any other file's the ``extra`` of none."""
+    if lock is not None:
+        return lock.applies(marker, env)
+    return marker.evaluate({**env, "extra": ""})
 
 
 def tools_plan(pkgs: Any, releases: Releases, env: BuildEnv) -> Plan:

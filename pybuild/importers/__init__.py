@@ -57,16 +57,19 @@ def read_file(
     """Read a requirements file, a ``pyproject.toml`` or a ``pylock.toml``.
 
     `extras` and `groups` select optional dependencies and dependency groups of a
-    ``pyproject.toml``; for the other kinds they are an error.
+    ``pyproject.toml``, or the extras and groups a ``pylock.toml`` offers; for a requirements
+    file they are an error.
     """
     kind = file_kind(path)
     extras, groups = list(extras), list(groups)
     if kind == "pyproject":
         return parse_pyproject(path, extras, groups)
-    if extras or groups:
-        raise ImportFileError(path, 0, "--extra and --group apply to a pyproject.toml only")
     if kind == "pylock":
-        return parse_pylock(path)
+        return parse_pylock(path, extras, groups)
+    if extras or groups:
+        raise ImportFileError(
+            path, 0, "--extra and --group apply to a pyproject.toml or a pylock.toml only"
+        )
     _refuse_other_toml(Path(path))
     return parse_requirements(path)
 

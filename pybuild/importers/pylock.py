@@ -24,9 +24,13 @@ Example::
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,7 @@ __all__ = [
     "Lock",
     "LockedFile",
     "LockedPackage",
+    "Selection",
     "decided_variables",
     "format_pylock",
     "is_pylock_name",
@@ -107,8 +112,50 @@ class LockedPackage:
         """What `other_source` is, in a user's words (``an archive``), for messages."""
         return _SOURCE_WORDS.get(self.other_source or "", "")
 
-    def applies(self, env: Mapping[str, str]) -> bool:
-        return self.marker is None or Marker(self.marker).evaluate({**env, "extra": ""})
+    def applies(self, env: Mapping[str, str], selection: Selection | None = None) -> bool:
+        """Whether the package is installed in `env` with the lock's `selection`."""
+        if self.marker is None:
+            return True
+        return (selection or Selection()).applies(Marker(self.marker), env)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an install of a lock selected: its extras and dependency groups, the values of
+    PEP 751's marker variables ``extras`` and ``dependency_groups`` (sets: ``'fmt' in
+    extras``), which only a lock's markers test."""
+
+    extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def applies(self, marker: Marker, env: Mapping[str, str]) -> bool:
+        """Whether `marker`, a lock's, holds in `env` with this selection."""
+        values: dict[str, str | AbstractSet[str]] = {
+            **env,
+            "extra": "",
+            "extras": frozenset(self.extras),
+            "dependency_groups": frozenset(self.groups),
+        }
+        if _knows_lock_markers():
+            return marker.evaluate(values, context="lock_file")
+        tested = set(re.findall(r"\w+", _QUOTED.sub("", str(marker))))
+        if tested & {"extras", "dependency_groups"}:
+            from ..errors import UsageError
+
+            error = UsageError(
+                f"the marker {str(marker)!r} tests a lock's extras or dependency groups, which"
+                " this version of packaging cannot evaluate"
+            )
+            error.hint = "install packaging 25 or newer"
+            raise error
+        return marker.evaluate({**env, "extra": ""})
+
+
+@functools.cache
+def _knows_lock_markers() -> bool:
+    """Whether packaging evaluates a lock file's markers (``extras``, ``dependency_groups``):
+    since 25.0, whose ``Marker.evaluate`` takes a context."""
+    return "context" in inspect.signature(Marker.evaluate).parameters
 
 
 _SOURCE_WORDS = {"vcs": "a VCS checkout", "directory": "a directory", "archive": "an archive"}
@@ -123,6 +170,10 @@ class Lock:
     lock_version: str = "1.0"
     requires_python: str | None = None
     environments: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)  # what the lock offers to select
+    dependency_groups: list[str] = field(default_factory=list)
+    default_groups: list[str] = field(default_factory=list)  # selected when none is asked
+    selection: Selection = Selection()  # what the reader asked for (parse_pylock's)
     # What was read but may be missed here, each with its FILE:LINE, for the user to hear.
     warnings: list[str] = field(default_factory=list)
 
@@ -131,14 +182,18 @@ class Lock:
 _KNOWN_LOCK_VERSION = "1.0"
 
 
-def parse_pylock(path: str | Path) -> Lock:
+def parse_pylock(path: str | Path, extras: Iterable[str] = (), groups: Iterable[str] = ()) -> Lock:
     path = Path(path)
     text = read_import_file(path)
-    return parse_pylock_text(text, str(path))
+    return parse_pylock_text(text, str(path), extras, groups)
 
 
-def parse_pylock_text(text: str, path: str = "pylock.toml") -> Lock:
-    """Read a PEP 751 lock file."""
+def parse_pylock_text(
+    text: str, path: str = "pylock.toml", extras: Iterable[str] = (), groups: Iterable[str] = ()
+) -> Lock:
+    """Read a PEP 751 lock file, selecting `extras` and dependency `groups` of those it
+    offers (its ``default-groups`` when no group is named), as ``uv pip install -r
+    pylock.toml --extra X --group G`` and pip's ``-r 'pylock.toml[X]'`` select them."""
     data = load_toml(text, path)
     version = data.get("lock-version")
     if not isinstance(version, str):
@@ -174,14 +229,57 @@ def parse_pylock_text(text: str, path: str = "pylock.toml") -> Lock:
         line = starts[i] if i < len(starts) else _line(text, "packages")
         packages.append(_package(entry, path, line))
     environments = data.get("environments", [])
+    offered = {key: _names(data, key, text, path) for key in _SELECTABLE}
+    groups = list(groups) or offered["default-groups"]
+    selection = Selection(
+        tuple(_select(extras, offered["extras"], "extra", text, path)),
+        tuple(_select(groups, offered["dependency-groups"], "dependency group", text, path)),
+    )
     return Lock(
         packages=packages,
         created_by=created_by,
         lock_version=version,
         requires_python=data.get("requires-python"),
         environments=list(environments) if isinstance(environments, list) else [],
+        extras=offered["extras"],
+        dependency_groups=offered["dependency-groups"],
+        default_groups=offered["default-groups"],
+        selection=selection,
         warnings=warnings,
     )
+
+
+_SELECTABLE = ("extras", "dependency-groups", "default-groups")
+
+
+def _names(data: Mapping[str, Any], key: str, text: str, path: str) -> list[str]:
+    """The lock's list of names `key` (its extras, groups or default groups)."""
+    names = data.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ImportFileError(path, _line(text, key), f"{key} must be an array of names")
+    return names
+
+
+def _select(
+    asked: Iterable[str], offered: Sequence[str], kind: str, text: str, path: str
+) -> list[str]:
+    """The names of `offered` that `asked` names (as the lock spells them); a name it does
+    not offer is an error, with a close one, as uv refuses it: it would select nothing."""
+    by_name = {str(canonicalize_name(n)): n for n in offered}
+    selected = []
+    for name in asked:
+        found = by_name.get(str(canonicalize_name(name)))
+        if found is None:
+            key = "extras" if kind == "extra" else "dependency-groups"
+            close = difflib.get_close_matches(name, offered, n=1)
+            has = f"did you mean {close[0]!r}?" if close else f"it has {_listed(offered)}"
+            raise ImportFileError(path, _line(text, key), f"the lock has no {kind} {name!r}; {has}")
+        selected.append(found)
+    return selected
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(repr(n) for n in names) if names else "none"
 
 
 def _package(entry: object, path: str, line: int) -> LockedPackage:
