@@ -1912,3 +1912,19 @@ def test_a_locks_extras_and_groups_are_selected_as_pip_and_uv_select_them(
     assert f"{lock}:4: the lock has no dependency group 'devv'; did you mean 'dev'?" in (
         refused.stderr
     )
+
+
+def test_a_lock_imported_and_locked_again_is_the_same_lock(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """alpha[fancy] is locked depending on delta, its extra's: the recipe imported from the
+    lock left delta out of alpha's dependencies (an extra not asked), so a lock of the
+    imported folder lost that edge."""
+    lock = tmp_path / "pylock.toml"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("lock", "pypi:alpha[fancy]==2.0", "-o", str(lock), *recipes)
+    out = tmp_path / "imported"
+    cli("import", str(lock), "-o", str(out), *recipes)
+    again = tmp_path / "pylock.again.toml"
+    cli("lock", "-f", str(out / "shell.py"), "env", "-o", str(again))
+    assert again.read_text() == lock.read_text()

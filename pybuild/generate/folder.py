@@ -171,7 +171,11 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
                 )
             )
         return Request(
-            tuple(lines), all_from_index=all_from_index, overlay=True, lock=spec.selection
+            tuple(lines),
+            all_from_index=all_from_index,
+            overlay=True,
+            lock=spec.selection,
+            locked_dependencies=spec.dependency_names(),
         )
     urls = spec.index_urls()
     if urls is not None:

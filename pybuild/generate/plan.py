@@ -38,8 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
@@ -78,9 +80,14 @@ class Request:
     overlay: bool = False
     # A lock's (PEP 751) extras and groups selected, which its markers test; None: no lock.
     lock: Selection | None = None
+    # A lock's packages (by name) with the names it locks them to depend on: an extra's
+    # dependency among them is the package's own, as the lock made it (``pkg[extra]``).
+    locked_dependencies: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def key(self, python: str, prefer: str = "any") -> str:
-        lock = {"lock": asdict(self.lock)} if self.lock is not None else {}
+        lock: dict[str, Any] = {"lock": asdict(self.lock)} if self.lock is not None else {}
+        if self.locked_dependencies:
+            lock["locked_dependencies"] = self.locked_dependencies
         text = json.dumps(
             {
                 **lock,
@@ -234,10 +241,14 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
     env = releases.env
     roots: list[Req] = []
     hashes: dict[str, set[str]] = {}
+    locked = dict(request.locked_dependencies)
     for line in request.requirements:
         req = line.requirement
         if req.marker is not None and not _applies(req.marker, env, request.lock):
             continue
+        if str(canonicalize_name(req.name)) in locked:  # a copy: the request's is its key's
+            req = Requirement(str(req))
+            req.extras |= _locked_extras(req, locked, releases)
         roots.append(Req.of(req, line.where))
         if line.hashes:
             sha = line.sha256()
@@ -268,6 +279,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
     pinner = Pinner(releases, pkgs, prefer)
     for entry in chosen.values():
         pinner.add(entry, chosen, hashes.get(entry.name))
+    _follow_locked_dependencies(pinner.pins, dict(request.locked_dependencies))
     used = pinner.used
     observed = {
         name: {
@@ -285,6 +297,39 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
         pin_urls=request.index_urls is not None,
         warnings=_unknown_extras(roots, chosen, releases, pkgs),
     )
+
+
+def _locked_extras(
+    req: Requirement, locked: dict[str, tuple[str, ...]], releases: Releases
+) -> set[str]:
+    """The extras of a lock's exact pin `req` that add a package the lock has it depend on
+    (python-slugify's ``unidecode``, when it is locked depending on unidecode): the pin is
+    the package with them, as it was locked (``pkg[extra]``)."""
+    names = set(locked[str(canonicalize_name(req.name))])
+    version = Version(next(iter(req.specifier)).version)
+    meta = releases.metadata(req.name, version)
+    return {
+        extra
+        for extra in meta.extras
+        if {str(canonicalize_name(r.name)) for r in meta.requirements(releases.env, extra)} & names
+    }
+
+
+def _follow_locked_dependencies(pins: dict[str, Pin], locked: dict[str, tuple[str, ...]]) -> None:
+    """Make each generated pin depend on what its extras add that the lock has it depend on
+    (python-slugify locked with unidecode, its ``unidecode`` extra's): the recipe is the
+    package as locked, so a lock of the imported environment has the same edges."""
+    for pin in pins.values():
+        names = set(locked.get(str(canonicalize_name(pin.pname)), ()))
+        if pin.origin != "index" or not names:
+            continue
+        added = [
+            attr
+            for attrs in pin.optional.values()
+            for attr in attrs
+            if attr in pins and str(canonicalize_name(pins[attr].pname)) in names
+        ]
+        pin.dependencies = list(dict.fromkeys([*pin.dependencies, *added]))
 
 
 def _applies(marker: Marker, env: dict[str, str], lock: Selection | None) -> bool:

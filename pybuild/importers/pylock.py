@@ -174,6 +174,15 @@ class Lock:
     dependency_groups: list[str] = field(default_factory=list)
     default_groups: list[str] = field(default_factory=list)  # selected when none is asked
     selection: Selection = Selection()  # what the reader asked for (parse_pylock's)
+
+    def dependency_names(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each package's name with the names of the packages it is locked to depend on."""
+        return tuple(
+            (str(canonicalize_name(p.name)), tuple(sorted(_dependency_names(p))))
+            for p in self.packages
+            if p.dependencies
+        )
+
     # What was read but may be missed here, each with its FILE:LINE, for the user to hear.
     warnings: list[str] = field(default_factory=list)
 
@@ -247,6 +256,11 @@ def parse_pylock_text(
         selection=selection,
         warnings=warnings,
     )
+
+
+def _dependency_names(package: LockedPackage) -> set[str]:
+    names = (d.get("name") for d in package.dependencies)
+    return {str(canonicalize_name(n)) for n in names if isinstance(n, str)}
 
 
 _SELECTABLE = ("extras", "dependency-groups", "default-groups")
