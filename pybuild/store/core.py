@@ -465,7 +465,8 @@ class Store:
 
         `fresh` must have the NAR hash the registry holds for `name` (a rebuild or re-fetch of
         it), so the registration stays true; the caller holds the path's lock. The damaged
-        copy is moved aside first and deleted after, so a crash leaves one or the other.
+        copy is moved aside first and deleted after, so a crash leaves one or the other. A
+        store folder that is gone is made again, as a commit makes it.
         `canonical`: `fresh` is as a substitution makes a path (restored from a binary cache,
         or hard-linked from the link cache), so it is left as it is: making a rebuild's output
         canonical would copy every file the link cache shares.
@@ -486,6 +487,7 @@ class Store:
             os.rename(target, aside)
         if fresh.is_dir() and not fresh.is_symlink():
             os.chmod(fresh, 0o755)
+        self.dir.mkdir(parents=True, exist_ok=True)  # gone with every path, as commit makes it
         os.rename(fresh, target)
         if target.is_dir() and not target.is_symlink():
             os.chmod(target, 0o555)
