@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 from pybuild.derivations import Derivation, derivation
+from pybuild.display import human_size
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from pybuild.store.gc import collect_garbage
 from pybuild.store.optimise import optimise_store
 from pybuild.store.roots import add_result_link
 from pybuild.store.temproots import release_temp_roots
+from pybuild.store.usage import disk_usage
 
 SHARED = "0123456789" * 1000  # 10 000 bytes that several outputs hold
 
@@ -92,6 +94,42 @@ def test_optimise_command_prints_the_bytes_saved(store: Store) -> None:
     out = cli("optimise").stdout
     assert out.startswith("2 file(s) hard-linked") and saved in out
     assert cli("optimise", "--dry-run").stdout.startswith("0 file(s) would be hard-linked")
+
+
+def unused_link(store: Store, size: int) -> Path:
+    """An entry of ``store/.links`` that no store file links, as a collection killed between
+    deleting the last path that linked it and its sweep leaves it."""
+    entry = store.dir / ".links" / ("0" * 52)
+    entry.write_bytes(b"u" * size)
+    entry.chmod(0o444)
+    return entry
+
+
+def test_dry_run_and_du_count_the_links_a_killed_collection_left_unused(
+    store: Store, tmp_path: Path
+) -> None:
+    """The collection's sweep frees them whatever it deletes, with nothing else to delete
+    and when cut short by max_freed alike: the dry run and du say so beforehand."""
+    drvs = outputs(store)
+    optimise_store(store)
+    add_result_link(store, tmp_path / "result", drvs["a"].path(store=store))
+    collect_garbage(store, scan_processes=False)  # nothing left to delete
+    entry = unused_link(store, 3000)
+    assert disk_usage(store, scan_processes=False).reclaimable == 3000
+    assert f"{human_size(3000)} would be freed" in cli("gc", "--dry-run").stderr
+    assert collect_garbage(store, dry_run=True, scan_processes=False).freed == 3000
+    assert collect_garbage(store, scan_processes=False).freed == 3000
+    assert not entry.exists()
+
+    (tmp_path / "result").unlink()
+    unused_link(store, 3000)
+    usage = disk_usage(store, scan_processes=False)
+    dry = collect_garbage(store, dry_run=True, max_freed=1, scan_processes=False)
+    real = collect_garbage(store, max_freed=1, scan_processes=False)
+    assert real.deleted == dry.deleted and len(real.deleted) < len(usage.dead)  # cut short
+    assert real.freed == dry.freed >= 3000
+    usage = disk_usage(store, scan_processes=False)
+    assert usage.reclaimable == collect_garbage(store, scan_processes=False).freed > 0
 
 
 def test_gc_frees_linked_files_only_when_their_last_user_goes(store: Store, tmp_path: Path) -> None:

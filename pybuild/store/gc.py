@@ -65,7 +65,7 @@ from .refgraph import StoreGraph, live_paths
 from .registry import stored_names
 from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
-from .sizes import Reclaiming, link_inodes, tree_bytes
+from .sizes import Reclaiming, tree_bytes
 from .temproots import gc_lock
 from .validity import stale_notes
 
@@ -191,8 +191,9 @@ def _would_delete(
     say: Callable[[str], None],
 ) -> GcResult:
     """A dry run's result: what a collection would delete, in the order it deletes, up to
-    `max_freed` as it stops, and the bytes that would free."""
-    tally = Reclaiming(link_inodes(store))
+    `max_freed` as it stops, and the bytes that would free, its sweep of ``store/.links``
+    included (a collection cut short sweeps all the same)."""
+    tally = Reclaiming(store)
 
     def take(names: list[str], taken: list[str]) -> bool:
         if max_freed is not None and tally.freed >= max_freed:
@@ -211,7 +212,7 @@ def _would_delete(
             break
     trees = [_stale_tree(store, entry) for entry in tmp_dirs]
     result.tmp_dirs = [_shown(store, paths[0]) for paths in trees]
-    result.freed = tally.freed + sum(tree_bytes(path) for paths in trees for path in paths)
+    result.freed = tally.swept + sum(tree_bytes(path) for paths in trees for path in paths)
     return result
 
 

@@ -3,7 +3,9 @@
 ``optimise`` hard-links identical files to one copy in ``store/.links``, so a file's bytes are
 freed only when its last link goes: the one in ``.links`` too, which a collection sweeps once
 nothing else uses it. A file linked from ``.links`` and from one store path is freed by
-deleting that path; shared by two paths, by deleting both.
+deleting that path; shared by two paths, by deleting both. An entry of ``.links`` that nothing
+else links already (a collection killed between deleting its last user and its sweep left it)
+is freed by the next collection's sweep, whatever that deletes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from .optimise import LINKS
 if TYPE_CHECKING:
     from . import Store
 
-__all__ = ["link_inodes", "reclaimable", "regular_files", "tree_bytes", "unique_bytes"]
+__all__ = [
+    "Reclaiming",
+    "link_inodes",
+    "reclaimable",
+    "regular_files",
+    "tree_bytes",
+    "unique_bytes",
+    "unused_link_bytes",
+]
 
 
 def link_inodes(store: Store) -> set[int]:
@@ -29,6 +39,22 @@ def link_inodes(store: Store) -> set[int]:
     if not links.is_dir():
         return set()
     return {entry.inode() for entry in os.scandir(links)}
+
+
+def unused_link_bytes(store: Store) -> int:
+    """The bytes of the entries of ``store/.links`` that no store file links any more, which
+    a collection's sweep frees (as :meth:`~pybuild.store.removal.Freeing.sweep_links` counts
+    them) whatever it deletes."""
+    links = store.dir / LINKS
+    if not links.is_dir():
+        return 0
+    total = 0
+    for entry in os.scandir(links):
+        with contextlib.suppress(FileNotFoundError):  # swept meanwhile
+            st = entry.stat(follow_symlinks=False)
+            if st.st_nlink == 1:
+                total += st.st_size
+    return total
 
 
 def regular_files(path: Path) -> Iterator[os.stat_result]:
@@ -48,21 +74,25 @@ def regular_files(path: Path) -> Iterator[os.stat_result]:
                         yield file_st
 
 
-def reclaimable(paths: Iterable[Path], links: set[int]) -> int:
-    """Bytes that deleting all of `paths` would free, hard links taken into account."""
-    tally = Reclaiming(links)
+def reclaimable(store: Store, paths: Iterable[Path]) -> int:
+    """Bytes that a collection deleting all of `paths` would free, hard links taken into
+    account, its sweep of ``store/.links`` included."""
+    tally = Reclaiming(store)
     for path in paths:
         tally.add(path)
-    return tally.freed
+    return tally.swept
 
 
 class Reclaiming:
     """The bytes that deleting paths one after another would free so far, hard links taken
     into account (a file counts once its last link is among them), as a dry run of a
-    collection cut short by ``--max-freed`` must count them."""
+    collection cut short by ``--max-freed`` must count them; and with the sweep of
+    ``store/.links`` that ends a collection however short (:attr:`swept`)."""
 
-    def __init__(self, links: set[int]) -> None:
-        self.links = links  # the inodes of store/.links, whose copy does not keep a file
+    def __init__(self, store: Store) -> None:
+        # the inodes of store/.links, whose copy does not keep a file
+        self.links = link_inodes(store)
+        self.unused = unused_link_bytes(store)  # freed by the sweep, whatever is deleted
         self.left: dict[int, int] = {}  # inode -> links not yet among the deleted
         self.freed = 0
 
@@ -72,6 +102,13 @@ class Reclaiming:
             self.left[st.st_ino] = left
             if left == 0:
                 self.freed += st.st_size
+
+    @property
+    def swept(self) -> int:
+        """What the collection has freed once its sweep is done too: the deletions' bytes
+        (whose files left only in ``.links`` are among them) and the entries of ``.links``
+        that nothing linked before."""
+        return self.freed + self.unused
 
 
 def tree_bytes(path: Path) -> int:

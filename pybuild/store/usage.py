@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .gc import find_leftovers
 from .refgraph import StoreGraph
 from .roots import Root, find_roots
-from .sizes import link_inodes, reclaimable, unique_bytes
+from .sizes import reclaimable, unique_bytes
 
 if TYPE_CHECKING:
     from . import Store
@@ -41,7 +41,6 @@ def disk_usage(store: Store, *, scan_processes: bool = True) -> DiskUsage:
     live = graph.closure(r.path for r in roots)
     dead = sorted(n for n in graph.refs if n not in live)
     leftovers = find_leftovers(store, graph, live)
-    links = link_inodes(store)
     return DiskUsage(
         paths=len(graph.refs),
         nar_bytes=sum(graph.sizes.values()),
@@ -49,7 +48,7 @@ def disk_usage(store: Store, *, scan_processes: bool = True) -> DiskUsage:
         closures=_closures(roots, graph),
         dead=dead,
         leftovers=leftovers,
-        reclaimable=reclaimable([store.path(n) for n in dead + leftovers], links),
+        reclaimable=reclaimable(store, [store.path(n) for n in dead + leftovers]),
     )
 
 
