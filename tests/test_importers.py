@@ -18,6 +18,7 @@ from pybuild.importers.pylock import (
     format_pylock,
     is_pylock_name,
     lock_environments,
+    marker_variables,
     parse_pylock_text,
 )
 from pybuild.importers.pyproject import format_pyproject, parse_pyproject_text
@@ -693,6 +694,34 @@ def test_wheels_for_different_platforms_make_no_lock() -> None:
     wheels = [f"a-1-cp311-cp311-{LINUX_X86}.whl", "b-1-cp311-cp311-macosx_11_0_arm64.whl"]
     with pytest.raises(UsageError, match="the locked wheels are for different platforms"):
         lock_environments(wheels, "3.11")
+
+
+@pytest.mark.parametrize(
+    ("marker", "python", "decided"),
+    [
+        ('python_full_version < "3.11"', None, False),  # every 3.11.x alike
+        ("python_full_version >= '3.11.0'", None, False),
+        ('python_full_version == "3.11.*"', None, False),
+        ('python_full_version != "3.*"', None, False),
+        ('python_full_version <= "3.11"', None, True),  # 3.11.0 but not 3.11.1
+        ('python_full_version > "3.11"', None, True),
+        ('python_full_version < "3.11.4"', None, True),
+        ('python_full_version < "3.11.4"', "3.11", True),
+        ('python_full_version < "3.11.4"', "3.12", False),
+        ('python_full_version == "3.12.1.*"', "3.11", False),
+        ('python_full_version == "3.11.1.*"', "3.11", True),
+        ('python_full_version < "3.11rc1"', "3.11", True),
+        ('"3.11" > python_full_version', None, True),  # a form not read: taken as deciding
+        ('python_full_version in "3.11.7"', None, True),
+        ('python_full_version < "3.11" and python_full_version < "3.11.4"', "3.11", True),
+    ],
+)
+def test_python_full_version_decides_where_it_tells_patch_releases_apart(
+    marker: str, python: str | None, decided: bool
+) -> None:
+    """requires-python (==X.Y.*) already fixes the X.Y: a lock is narrowed to this patch
+    release only where a marker gives another patch release of it another answer."""
+    assert ("python_full_version" in marker_variables(marker, python)) is decided
 
 
 def test_pylock_environments_round_trip() -> None:

@@ -38,6 +38,9 @@ build-tool wheels of the hermetic build index:
   ``nu-tool`` for its requirements; ``nu-tool``, a wheel with that program, only the index has;
 - ``chroma``: a pure wheel needing ``beta``, and ``winonly`` on Windows only (as pytest needs
   colorama);
+- ``brook``: a pure wheel needing ``beta``, and for its ``brotli`` extra ``iota`` on CPython and
+  ``mu`` elsewhere (as urllib3's brotli extra), and ``gamma`` before Python 3.11
+  (``python_full_version``, as uv writes);
 - ``rusty``: 1.0, a wheel for this interpreter; 2.0, a wheel for CPython 3.99 on this platform
   and an sdist whose ``setup.py`` fails (a Rust toolchain it lacks, as orjson's on 3.13).
 """
@@ -316,6 +319,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             "",
             _metadata("chroma", "1.0", ["beta", 'winonly; sys_platform == "win32"']),
         ),
+        wheel(tmp, "brook", "1.0", "", _metadata("brook", "1.0", BROOK, ["brotli"])),
         wheel(tmp, "warden", "1.0", "", _metadata("warden", "1.0", ["keeper==0.5"])),
         wheel(tmp, "warden", "2.0", "", _metadata("warden", "2.0", ["keeper>=1", "beta>=1.0"])),
         wheel(tmp, "keeper", "0.5", "", _metadata("keeper", "0.5")),
@@ -334,6 +338,14 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
     tools = sorted(p for p in WHEEL_CACHE.glob("*.whl"))
     return [*made, *shout, *tools]
+
+
+BROOK = [
+    "beta",
+    'iota; platform_python_implementation == "CPython" and extra == "brotli"',
+    'mu; platform_python_implementation != "CPython" and extra == "brotli"',
+    'gamma; python_full_version < "3.11"',
+]
 
 
 def _noisy(files: dict[str, str]) -> dict[str, str]:
@@ -1539,6 +1551,44 @@ def test_a_lock_decided_by_a_platform_marker_holds_on_this_platform_only(
     windows = {**default_environment(), "sys_platform": "win32"}
     assert not Marker(data["environments"][0]).evaluate(windows)
     cli("lock", "pypi:alpha==2.0", "-o", str(lock), *recipes)
+    assert "environments" not in tomllib.loads(lock.read_text())
+
+
+def test_a_lock_is_decided_by_the_markers_of_the_extras_in_play_only(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """brook's brotli extra needs iota on CPython and mu elsewhere (as urllib3's): a lock of
+    brook without that extra holds on PyPy too, one with it on this implementation only. Its
+    ``python_full_version < "3.11"`` has one answer for every 3.11.x, which requires-python
+    (``==X.Y.*``) already fixes."""
+    import platform
+
+    lock = tmp_path / "pylock.toml"
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("lock", "pypi:brook", "-o", str(lock), *recipes)
+    data = tomllib.loads(lock.read_text())
+    assert sorted(p["name"] for p in data["packages"]) == ["beta", "brook", "pluggy"]
+    assert "environments" not in data
+    cli("lock", "pypi:brook[brotli]", "-o", str(lock), *recipes)
+    data = tomllib.loads(lock.read_text())
+    assert "iota" in [p["name"] for p in data["packages"]]
+    implementation = platform.python_implementation()
+    assert data["environments"] == [f"platform_python_implementation == '{implementation}'"]
+
+
+def test_a_lock_of_an_imported_folder_is_not_narrowed_to_a_patch_release(
+    pkgs, index: Path, tmp_path: Path
+) -> None:
+    """A file's ``python_full_version < "3.11"`` (as uv exports tomli's) has one answer for
+    every patch release of a Python X.Y: the lock of the imported folder holds on all of them,
+    not on this interpreter's alone."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text('beta\ngamma; python_full_version < "3.11"\n')
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    out = tmp_path / "out"
+    cli("import", str(requirements), "-o", str(out), *recipes)
+    lock = out / "pylock.toml"
+    cli("lock", "-f", str(out / "shell.py"), "env", "-o", str(lock))
     assert "environments" not in tomllib.loads(lock.read_text())
 
 

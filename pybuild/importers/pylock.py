@@ -470,9 +470,10 @@ def decided_variables(
     interpreter: what the environment was decided by, for :func:`lock_environments`.
 
     Each release's requirements are its core metadata's, as the resolution read them (cached
-    under ``var/cache/pypi``, else asked of the index once): every ``Requires-Dist`` counts,
-    the ones false here too (``colorama; sys_platform == "win32"``), since that is what
-    another platform would install. A release whose metadata cannot be had is taken to be
+    under ``var/cache/pypi``, else asked of the index once): every ``Requires-Dist`` of the
+    release and of its extras in play counts, the ones false here too (``colorama;
+    sys_platform == "win32"``), since that is what another platform would install
+    (:func:`_release_variables`). A release whose metadata cannot be had is taken to be
     decided by ``sys_platform`` and ``platform_machine``, with a note on stderr: a lock
     narrowed too far is refused elsewhere, one claiming too much installs an incomplete set.
     A project's own folder (no version) has no metadata on the index and is not asked.
@@ -481,7 +482,7 @@ def decided_variables(
     """
     import sys
 
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
 
     from ..errors import PybuildError
     from ..generate.markers import marker_environment
@@ -489,20 +490,19 @@ def decided_variables(
     from ..index import Index
     from ..lazy import force
 
+    env = marker_environment(pkgs.interpreter)
     used = set(also) - {"python_version"}
     unknown = []
     with Index() as index, Releases(index, pkgs) as releases:
         for pkg in packages:
             if _source_tree(force(pkg.attrs["src"])) is not None:
                 continue
+            deps = {canonicalize_name(d.pname) for d in pkg.dependencies}
             try:
                 meta = releases.metadata(pkg.pname, Version(pkg.version))
-                markers = [Requirement(text).marker for text in meta.requires_dist]
+                used |= _release_variables(meta, deps, env)
             except (PybuildError, InvalidRequirement) as exc:
                 unknown.append(f"{pkg.pname} {pkg.version} ({exc})")
-                continue
-            for marker in markers:
-                used |= marker_variables(str(marker)) if marker is not None else set()
     if unknown:
         used |= {"sys_platform", "platform_machine"}
         print(
@@ -510,8 +510,47 @@ def decided_variables(
             " this platform only",
             file=sys.stderr,
         )
-    env = marker_environment(pkgs.interpreter)
     return {variable: env[variable] for variable in sorted(used)}
+
+
+def _release_variables(meta: Any, deps: AbstractSet[str], env: Mapping[str, str]) -> set[str]:
+    """The marker variables a release's requirements (its core metadata `meta`) decided,
+    where it has the dependencies `deps` (canonical names) and `env` is the interpreter's.
+
+    A requirement of an extra (``brotli; platform_python_implementation == "CPython" and
+    extra == "brotli"``) counts only when that extra is in play: what it adds here is among
+    `deps`, or it adds nothing here, so that whether it was asked cannot be told. Otherwise
+    it installs nowhere, and its markers decide nothing (urllib3's lock holds on PyPy).
+    ``python_full_version`` counts where it tells this Python's patch releases apart only
+    (:func:`marker_variables`). Raises :class:`~packaging.requirements.InvalidRequirement`
+    for a requirement that is none.
+    """
+    from packaging.requirements import Requirement
+
+    def in_play(extra: str) -> bool:
+        return {canonicalize_name(r.name) for r in meta.requirements(env, extra)} <= deps
+
+    used: set[str] = set()
+    for text in meta.requires_dist:
+        marker = Requirement(text).marker
+        if marker is None:
+            continue
+        extras = _of_extras(str(marker))
+        if extras and not any(map(in_play, extras)):
+            continue
+        used |= marker_variables(str(marker), env["python_version"])
+    return used
+
+
+_EXTRA = re.compile(r"""\bextra\s*==\s*(?:'([^']*)'|"([^"]*)")""")
+
+
+def _of_extras(marker: str) -> list[str]:
+    """The extras a marker is true for only (``extra == "brotli" and …``): none when it has an
+    ``or`` (``extra == "a" or sys_platform == "win32"`` holds on Windows without it)."""
+    if re.search(r"\bor\b", _QUOTED.sub("", marker)):
+        return []
+    return [a or b for a, b in _EXTRA.findall(marker)]
 
 
 def _source_tree(src: object) -> str | None:
@@ -599,15 +638,59 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _VARIABLE = re.compile(rf"\b({'|'.join(_VARIABLES)})\b")
 
 
-def marker_variables(marker: str) -> set[str]:
-    """The environment variables a marker tests, but ``python_version`` and ``extra``.
+def marker_variables(marker: str, python_version: str | None = None) -> set[str]:
+    """The environment variables a marker tests, but ``python_version`` and ``extra``, and
+    ``python_full_version`` where it has the same answer for every patch release of a Python
+    X.Y (:func:`_same_in_series`): the X.Y is requires-python's, as ``python_version`` is.
+    With `python_version` (``3.11``), also where it is the same for every ``3.11.*``.
 
     Example::
 
         >>> sorted(marker_variables('sys_platform == "win32" and python_version < "3.11"'))
         ['sys_platform']
+        >>> marker_variables('python_full_version < "3.11"')
+        set()
+        >>> marker_variables('python_full_version < "3.11.4"', "3.12")
+        set()
+        >>> marker_variables('python_full_version < "3.11.4"', "3.11")
+        {'python_full_version'}
     """
-    return set(_VARIABLE.findall(_QUOTED.sub("", marker))) - {"python_version"}
+    variables = set(_VARIABLE.findall(_QUOTED.sub("", marker))) - {"python_version"}
+    if "python_full_version" in variables:
+        unquoted = _QUOTED.sub("", marker)
+        clauses = _FULL_VERSION.findall(marker)
+        if len(clauses) == unquoted.count("python_full_version") and all(
+            _same_in_series(op, a or b, python_version) for op, a, b in clauses
+        ):
+            variables.discard("python_full_version")
+    return variables
+
+
+_FULL_VERSION = re.compile(
+    r"""\bpython_full_version\s*(===|==|!=|<=|>=|~=|<|>)\s*(?:'([^']*)'|"([^"]*)")"""
+)
+
+
+def _same_in_series(op: str, value: str, python_version: str | None) -> bool:
+    """Whether ``python_full_version OP VALUE`` has one answer for every patch release of
+    Python `python_version` (X.Y), or of any X.Y when it is None: a comparison at an X.Y's
+    start (``< "3.11"``, ``>= "3.11.0"``), a wildcard on an X.Y or coarser (``== "3.*"``),
+    or one against a version outside the series. Any other is taken to tell patch releases
+    apart (``< "3.11.4"``)."""
+    wildcard = op in ("==", "!=") and value.endswith(".*")
+    try:
+        version = Version(value[:-2] if wildcard else value)
+    except InvalidVersion:
+        return False
+    release = (*version.release, 0, 0)
+    if wildcard and len(version.release) <= 2:
+        return True
+    start = not any(release[2:]) and version == Version(version.base_version)
+    if op in ("<", ">=") and start:
+        return True
+    if python_version is None:
+        return False
+    return ".".join(map(str, release[:2])) != python_version
 
 
 def _implied(tags: frozenset[Any], python_version: str) -> dict[str, set[str]]:
