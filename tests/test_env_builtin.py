@@ -59,6 +59,8 @@ def test_an_environment_is_built_without_a_process(
     assert run_in(env, "import greet, shout; print(shout.VERSION)").strip() == "1.0"
     site = Path(str(env)) / pkgs.python.site_packages
     for entry in site.iterdir():  # a relative link to each package's entry: a merged tree
+        if entry.name == "00-pybuild-store.pth":  # the environment's own (python -O as root)
+            continue
         assert entry.is_symlink() and not os.path.isabs(os.readlink(entry)), entry
         assert entry.resolve().is_relative_to(store.dir)
     assert {"greet", "shout"} <= {p.name.split(".")[0] for p in site.iterdir()}
@@ -264,6 +266,32 @@ def test_folders_several_packages_have_are_merged_with_relative_links(tmp_path: 
             assert (site / name).read_text() == f"{package}/{name}\n"
 
 
+def test_programs_run_with_a_path_of_the_environment_alone_and_python_o_writes_nothing(
+    use_index: BuildIndex, tmp_path: Path
+) -> None:
+    """A console script of the environment runs where PATH is the environment's bin alone,
+    as a venv's does (its trampoline's readlink is found in the system's folders, never
+    needed on PATH); and ``python -O`` as root (which ignores the store's read-only modes)
+    writes no optimised bytecode into the packages' store paths, which would no longer
+    match their registered hashes."""
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    env = pkgs.python.with_packages(lambda ps: [ps.greet])
+    store = Store.default()
+    assert realise([env.drv], store, quiet())[env.drv].ok
+    bin_dir = f"{env}/bin"
+    ran = subprocess.run(
+        [f"{bin_dir}/greet"], env={"PATH": bin_dir}, capture_output=True, text=True
+    )
+    assert ran.returncode == 0 and ran.stdout.strip(), ran.stderr
+    optimised = [f"{env}/bin/python", "-O", "-c", "import greet, shout"]
+    subprocess.run(optimised, env={}, check=True)
+    if os.geteuid() == 0:  # another user cannot write into the store anyway
+        assert list(store.verify(check_contents=True)) == []
+    sites = [Path(str(p)) for p in (pkgs.greet, pkgs.shout)]
+    assert not [f for site in sites for f in site.rglob("*.opt-1.pyc")]
+
+
 def test_python_scripts_get_a_trampoline_and_other_programs_a_link(tmp_path: Path) -> None:
     """A Python script runs with the environment's python, so that it sees the environment; a
     console script of the package's build is written again from its entry point (the
@@ -361,7 +389,8 @@ def test_every_package_of_the_closure_gives_its_programs_and_data(tmp_path: Path
         "lib/liblab.so",
     ):
         assert (env / name).is_file(), name
-    assert sorted(os.listdir(env / site)) == ["core.py", "lab"]  # merged on its own, as before
+    # merged on its own, as before
+    assert sorted(os.listdir(env / site)) == ["00-pybuild-store.pth", "core.py", "lab"]
     assert (
         os.readlink(env / "share/jupyter/kernels")
         == "../../../b-python3.11-core-1.0/share/jupyter/kernels"
@@ -516,6 +545,7 @@ def test_links_in_a_package_are_not_followed_out_of_it(tmp_path: Path) -> None:
                 seen.append(Path(path).read_text())
     assert not [text for text in seen if "covert" in text]
     assert sorted(os.listdir(env / site)) == [
+        "00-pybuild-store.pth",
         "other-1.0.dist-info",
         "own-1.0.dist-info",
         "own.py",

@@ -99,19 +99,25 @@ if functions -q fish_prompt
 end
 """
 
+# The folder of a program's real file (the store may move), by sh alone but for readlink,
+# which is looked for in the system's folders too, in the command substitution's subshell (the
+# program's own PATH is untouched): a program run with PATH the environment's bin alone, as
+# a venv's can be run, still finds it. No dirname: ${p%/*} is sh's own.
+_HERE = 'p=$(PATH="$PATH:/usr/bin:/bin"; readlink -f -- "$0"); printf %s "${p%/*}"'
+
 _TRAMPOLINE = """\
 #!/bin/sh
 # {name} of {package}, run by this environment's python so that it sees the environment.
-here=$(dirname -- "$(readlink -f -- "$0")")
+here=$({here})
 exec "$here/python" "$here/{target}" "$@"
 """
 
 # A console script of the environment's own, written from the entry point as a venv's
-# installer writes it, and run by the environment's python, found from the script's real
-# location (the store may move): the line that sh runs is a string to Python.
+# installer writes it, and run by the environment's python: the line that sh runs is a
+# string to Python.
 _CONSOLE_SCRIPT = """\
 #!/bin/sh
-'''exec' "$(dirname -- "$(readlink -f -- "$0")")/python" "$0" "$@"
+'''exec' "$({here})/python" "$0" "$@"
 ' '''
 # {name} of {package}: {value}, run by this environment's python.
 import sys
@@ -120,6 +126,16 @@ from {module} import {head}
 if __name__ == "__main__":
     sys.exit({attr}())
 """
+
+# Run by site at the interpreter's start (a .pth's import line; its name sorts before any
+# package's): root ignores the store's read-only modes, so python -O (or PYTHONOPTIMIZE) as
+# root would write optimised bytecode (*.opt-1.pyc, which builds do not make) into the
+# packages' store paths, which would no longer match their registered hashes.
+_READ_ONLY_PTH = "00-pybuild-store.pth"
+_READ_ONLY = (
+    "import os, sys; sys.flags.optimize and getattr(os, 'geteuid', lambda: -1)() == 0"
+    " and setattr(sys, 'dont_write_bytecode', True)\n"
+)
 
 # A line of the console scripts a package's build writes (builder/scripts.py), which add the
 # package's closure to sys.path: in an environment, which has it already, that puts every
@@ -151,6 +167,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
             os.makedirs(os.path.join(out, rel), exist_ok=True)
             link_tree(out, rel, having, skip)
     link_scripts(out, spec["programs"], site_rel)
+    _write_program(os.path.join(out, site_rel, _READ_ONLY_PTH), _READ_ONLY, 0o644)
     return len(packages)
 
 
@@ -271,20 +288,27 @@ def _script(package: str, name: str, value: "str | None") -> str:
     base = os.path.basename(package)
     if value is None:
         target = os.path.join("..", "..", base, "bin", name)
-        return _TRAMPOLINE.format(name=name, package=base, target=target)
+        return _TRAMPOLINE.format(name=name, package=base, target=target, here=_HERE)
     module, _, attr = value.partition(":")
     return _CONSOLE_SCRIPT.format(
-        name=name, package=base, value=value, module=module, head=attr.split(".")[0], attr=attr
+        name=name,
+        package=base,
+        value=value,
+        module=module,
+        head=attr.split(".")[0],
+        attr=attr,
+        here=_HERE,
     )
 
 
-def _write_program(path: str, text: str) -> None:
-    """An executable file at `path`, unless a program of a package listed before is there."""
+def _write_program(path: str, text: str, mode: int = 0o755) -> None:
+    """A file (executable, by default) at `path`, unless a package's is there: a program of
+    a package listed before, or anything a package has of its name, never followed."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
         return
-    os.fchmod(fd, 0o755)  # whatever the umask, as everywhere it is built
+    os.fchmod(fd, mode)  # whatever the umask, as everywhere it is built
     with open(fd, "w") as script:
         script.write(text)
 
