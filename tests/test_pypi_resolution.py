@@ -199,3 +199,43 @@ def test_a_command_answered_without_evaluating_says_its_warnings_again(
     assert main(["build", "pypi:trumpet==2.0"]) == 0
     again = capsys.readouterr()
     assert again.out == first.out and again.err.count("warning: trumpet 2.0 is yanked") == 1
+
+
+# -- constraints (-c FILE) --------------------------------------------------------------------
+
+
+def test_a_constraint_that_holds_a_release_back_is_named_with_its_line(
+    recipes: list[str], tmp_path: Path
+) -> None:
+    """`trumpet` with the constraint trumpet<2: the note that trumpet 1.0 is not its newest
+    release, and the one that the set's trumpet 2.0 is passed over, name the constraint and
+    its FILE:LINE, as a requirement's would, where both read as a bare conflict with "the
+    rest of the request"."""
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# the trumpets we trust\ntrumpet<2\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"trumpet\n-c {constraints.name}\n")
+    out = tmp_path / "out"
+    result = cli("import", str(requirements), "-o", str(out), *recipes)
+    told = " ".join(result.stderr.split())
+    assert (
+        "trumpet 1.0 is not its newest release (2.0): held back by trumpet<2, a constraint"
+        f" at {constraints}:2"
+    ) in told
+    assert (
+        "the set's recipe trumpet (trumpet 2.0) is passed over: trumpet<2, a constraint at"
+        f" {constraints}:2, excludes it"
+    ) in told
+    assert "the rest of the request" not in told
+
+
+def test_a_conflict_names_the_constraint_in_it(recipes: list[str], tmp_path: Path) -> None:
+    """A requirement no release meets within a constraint: the error names both."""
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("trumpet<2\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"trumpet>=2\n-c {constraints.name}\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), *recipes, ok=False)
+    told = " ".join(result.stderr.split())
+    assert f"trumpet>=2 is required by {requirements}:1" in told
+    assert f"trumpet<2 is a constraint at {constraints}:1" in told

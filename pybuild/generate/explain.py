@@ -52,6 +52,18 @@ def _who(info: Any) -> str:
     return str(parent)
 
 
+def _whence(info: Any) -> tuple[str, str]:
+    """Whence a requirement: ``required by`` who asked for it, or ``a constraint at`` the
+    FILE:LINE of a constraint (``-c``), which asks for nothing but narrows what others do."""
+    if getattr(info.requirement, "constraint", False):
+        return "a constraint at", info.requirement.parent
+    return "required by", _who(info)
+
+
+def _by(info: Any) -> str:
+    return " ".join(_whence(info))
+
+
 def _text(info: Any) -> str:
     req = info.requirement
     return req.text or f"{req.key}{req.specifier}"
@@ -66,14 +78,15 @@ def _required_by(infos: Iterable[Any]) -> list[str]:
     """A line for each requirement text, naming who asks for it; past :data:`_WHO_SHOWN`,
     counted: every release of a project that backtracking tried (black 26.10.1 back to 22.1.0,
     each asking click>=8) would otherwise be a line of its own."""
-    whos: dict[str, list[str]] = {}
+    whos: dict[tuple[str, str], list[str]] = {}
     for info in infos:
-        whos.setdefault(_text(info), []).append(_who(info))
+        how, who = _whence(info)
+        whos.setdefault((_text(info), how), []).append(who)
     lines = []
-    for text, who in whos.items():
-        more = len(who) - _WHO_SHOWN
-        shown = ", ".join(who[: _WHO_SHOWN if more > 1 else len(who)])
-        lines.append(f"{text} is required by {shown}" + (f" and {more} more" if more > 1 else ""))
+    for (text, how), names in whos.items():
+        more = len(names) - _WHO_SHOWN
+        shown = ", ".join(names[: _WHO_SHOWN if more > 1 else len(names)])
+        lines.append(f"{text} is {how} {shown}" + (f" and {more} more" if more > 1 else ""))
     return lines
 
 
@@ -85,11 +98,15 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
     excludes the set's interpreter are named with it, as pip and uv do: the resolver never
     sees them, and without them the account reads as if the index lacked them. The hint then
     names an interpreter that would do (``--python 3.12``)."""
+    from resolvelib.structs import RequirementInformation
+
     from .resolver import PYTHON, merged
 
     by_name: dict[str, list[Any]] = {}
     for info in causes:
         by_name.setdefault(info.requirement.name, []).append(info)
+    for name, infos in by_name.items():  # resolvelib knows no constraints: each is named too
+        infos += [RequirementInformation(c, None) for c in provider.constrained.get(name, ())]
     lines = []
     needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
     no_file: list[tuple[str, Version, str | None]] = []  # no file here; a Python they fit
@@ -268,7 +285,7 @@ def passed_over(
         version = Version(pkg.version)
         unmet = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(version)]
         if unmet:
-            why = "; ".join(f"{_who(i)} requires {_text(i)}" for i in unmet)
+            why = "; ".join(_excludes(i) for i in unmet)
         elif requested and entry.version > version:
             why = "it is older, and a requested project is its newest release that fits"
         else:
@@ -283,6 +300,14 @@ def passed_over(
     ]
     head = f"{entry.name} {entry.version} comes from the index"
     return head + (": " + "; ".join(reasons) if reasons else "")
+
+
+def _excludes(info: Any) -> str:
+    """A requirement that a recipe's version does not meet, and whence it comes."""
+    how, who = _whence(info)
+    if how == "required by":
+        return f"{who} requires {_text(info)}"
+    return f"{_text(info)}, {how} {who}, excludes it"
 
 
 def _other_inputs(pkg: Any, chosen: Mapping[str, Chosen]) -> str:
@@ -313,11 +338,7 @@ def held_back(
     blockers = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(newest)]
     head = f"{entry.name} {entry.version} is not its newest release ({newest})"
     if blockers:
-        return [
-            head
-            + ": held back by "
-            + "; ".join(f"{_text(i)}, required by {_who(i)}" for i in blockers)
-        ]
+        return [head + ": held back by " + "; ".join(f"{_text(i)}, {_by(i)}" for i in blockers)]
     clashes = _clashes(entry.name, needs, infos, chosen or {})
     if clashes:
         return [head + f": {entry.name} {newest} requires " + "; ".join(clashes)]
@@ -346,7 +367,7 @@ def _clashes(
         if not others:
             continue
         against = [
-            f"{_text(i)} is required by {_who(i)}"
+            f"{_text(i)} is {_by(i)}"
             for i in others
             if i.requirement.specifier and not _overlap(req.specifier, i.requirement.specifier)
         ]

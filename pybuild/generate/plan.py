@@ -39,7 +39,6 @@ from typing import Any
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -259,11 +258,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
             hashes[line.name] = hashes.get(line.name, set()) | sha
     if not roots:
         raise UsageError("nothing to resolve: no requirement applies to this interpreter")
-    constraints: dict[str, SpecifierSet] = {}
-    for line in request.constraints:
-        constraints[line.name] = (
-            constraints.get(line.name, SpecifierSet()) & line.requirement.specifier
-        )
+    constraints = [Req.of(c.requirement, c.where, constraint=True) for c in request.constraints]
     chosen = resolve(
         releases,
         pkgs,

@@ -69,16 +69,20 @@ class Req:
     parent: str = "the request"
     text: str = ""
     attr: str = ""  # only the candidate of that attribute satisfies it (a set recipe's input)
+    # A constraint (``-c FILE``) rather than a requirement: it narrows the versions of a
+    # project something else asks for, and `parent` is where it was written (FILE:LINE).
+    constraint: bool = False
 
     @property
     def key(self) -> str:
         return _key(self.name, self.extras)
 
     @classmethod
-    def of(cls, req: Requirement, parent: str) -> Req:
+    def of(cls, req: Requirement, parent: str, constraint: bool = False) -> Req:
         extras = frozenset(str(canonicalize_name(e)) for e in req.extras)
         text = str(req).split(";")[0].strip()
-        return cls(str(canonicalize_name(req.name)), extras, req.specifier, parent, text)
+        name = str(canonicalize_name(req.name))
+        return cls(name, extras, req.specifier, parent, text, constraint=constraint)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class _Provider:
         releases: Releases,
         pkgs: Any,
         from_index: set[str] | None,
-        constraints: Mapping[str, SpecifierSet],
+        constraints: Sequence[Req],
         overlay: bool = False,
         roots: Collection[str] = (),
         hashes: Mapping[str, Collection[str]] | None = None,
@@ -157,7 +161,15 @@ class _Provider:
         # dependent, so the set's packages are held to their metadata for it.
         self.overlay = overlay and bool(from_index)
         self.from_index = from_index  # names taken from the index; None means all of them
-        self.constraints = constraints
+        # Constraints by project: each one, to be named where it holds a release back or takes
+        # part in a conflict, and all of them merged, to narrow the candidates.
+        self.constrained: dict[str, list[Req]] = {}
+        for constraint in constraints:
+            self.constrained.setdefault(constraint.name, []).append(constraint)
+        self.constraints = {
+            name: merged([c.specifier for c in found], None)
+            for name, found in self.constrained.items()
+        }
         self.python = Version(pkgs.interpreter.version)
         self.dependencies: dict[Candidate, list[Req]] = {}
         self._set: dict[str, bool] = {}
@@ -557,7 +569,7 @@ def resolve(
     pkgs: Any,
     roots: Sequence[Req],
     *,
-    constraints: Mapping[str, SpecifierSet] | None = None,
+    constraints: Sequence[Req] = (),
     all_from_index: bool = False,
     overlay: bool = False,
     build: bool = False,
@@ -572,15 +584,18 @@ def resolve(
     the set's recipe then, and a root held back from its newest release is no news. `hashes`
     are the sha256 a project's file must have (``--hash``, a lock): a recipe of the set whose
     file is another gives way to the index's releases, whose file must then be one of them.
+    `constraints` (``-c FILE``) narrow the versions of the projects they name; the notes and
+    errors name one, with its FILE:LINE, wherever it holds a release back.
     """
     from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+    from resolvelib.structs import RequirementInformation
 
     hashes = hashes or {}
     from_index: set[str] | None = set() if build else _overridden(pkgs, roots, hashes)
     if all_from_index:
         from_index = None
     requested = () if build else [r.name for r in roots]
-    provider = _Provider(releases, pkgs, from_index, constraints or {}, overlay, requested, hashes)
+    provider = _Provider(releases, pkgs, from_index, constraints, overlay, requested, hashes)
     if not build:
         provider.newest_roots = _newest_roots(provider, roots)
     reporter = _Reporter()
@@ -609,6 +624,9 @@ def resolve(
             entry.extras.add(extra)
             entry.extra_requirements[extra] = provider.extra_reqs(candidate, extra)
     infos = {k: list(c.information) for k, c in result.criteria.items()}
+    for name, found in provider.constrained.items():
+        if name in infos:  # a constraint holds back only what is asked for
+            infos[name] += [RequirementInformation(c, None) for c in found]
     for entry in chosen.values():
         if entry.origin == "index" and provider.from_set(entry.name):
             entry.notes.append(passed_over(entry, infos, chosen, pkgs, entry.name in requested))
