@@ -169,6 +169,28 @@ def test_a_yanked_release_is_taken_only_when_pinned_and_then_with_a_warning(
     assert "warning: trumpet 2.0 is yanked (reason: it plays flat)" in quiet.stderr  # -q: too
 
 
+def test_a_range_that_only_yanked_releases_meet_names_them_in_the_error(
+    dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`trumpet>=2`, whose one release 2.0 is yanked: the error names 2.0 and the index's
+    reason, as uv does, where it read as if the index had no such release."""
+    trumpet = [p for p in dists if p.name.startswith("trumpet-2.0")]
+    url = write_index(
+        tmp_path / "index", dists, yanked=dict.fromkeys((p.name for p in trumpet), "it plays flat")
+    )
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    result = cli("build", "--dry-run", "pypi:trumpet>=2", ok=False)
+    told = " ".join(result.stderr.split())
+    assert "no version of trumpet satisfies every requirement on it" in told
+    assert "and trumpet 2.0 would match but is yanked: it plays flat" in told
+    url = write_index(tmp_path / "bare", dists, yanked=dict.fromkeys((p.name for p in trumpet), ""))
+    for name, value in index_environ(url).items():
+        monkeypatch.setenv(name, value)
+    result = cli("build", "--dry-run", "pypi:trumpet>=2", ok=False)
+    assert "and trumpet 2.0 would match but is yanked" in " ".join(result.stderr.split())
+
+
 def test_a_command_answered_without_evaluating_says_its_warnings_again(
     dists: list[Path],
     tmp_path: Path,

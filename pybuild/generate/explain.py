@@ -5,9 +5,10 @@ Three accounts, each naming the requirements responsible and who asked for them:
 
 - a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
   as its cause, with what the set and the index have of each project, the releases that
-  would fit but whose ``Requires-Python`` excludes the set's interpreter, and those with no
-  file for it: wheels for another Python (a ``--python`` would take them) or only for other
-  platforms (pywin32's Windows wheels: no Python version helps);
+  would fit but are yanked (with the index's reason), those whose ``Requires-Python``
+  excludes the set's interpreter, and those with no file for it: wheels for another Python
+  (a ``--python`` would take them) or only for other platforms (pywin32's Windows wheels: no
+  Python version helps);
 - a recipe of the set passed over for a release of the index: the requirement the recipe's
   version does not meet (``botocore 1.40.0 requires python-dateutil<3``), the inputs it is
   pinned to that the rest of the resolution does not use, or, for a requested project, a
@@ -128,6 +129,9 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         if older > 0:
             which = f"{older} older releases" if older > 1 else "1 older release"
             lines.append(f"  and {which} of {name} with no file for this interpreter either")
+        yanked = provider.yanked(name, within)
+        if yanked:
+            lines.append(f"  and {_yanked(name, yanked)}")
         left = provider.left_out(name, within)
         if left:
             lines.append(f"  but {_left_out(name, left, provider.python)}")
@@ -237,18 +241,44 @@ def _left_out(name: str, left: Mapping[Version, str], python: Version) -> str:
     """``Requires-Python leaves out sphinx 9.1.0, 9.2.0 (>=3.12) …``: the newest releases
     left out, each run of them followed by the ``Requires-Python`` they share."""
     shown = list(left)[-_LEFT_OUT_SHOWN:]
-    runs: list[tuple[str, list[Version]]] = []
-    for version in shown:
-        if runs and runs[-1][0] == left[version]:
-            runs[-1][1].append(version)
-        else:
-            runs.append((left[version], [version]))
+    runs = _runs(shown, left)
     text = ", ".join(f"{', '.join(map(str, vs))} ({requires})" for requires, vs in runs)
     older = len(left) - len(shown)
     more = f" and {older} older" if older else ""
     return (
         f"Requires-Python leaves out {name} {text}{more} for the set's interpreter, Python {python}"
     )
+
+
+def _yanked(name: str, yanked: Mapping[Version, str]) -> str:
+    """``requests 2.32.0, 2.32.1 would match but are yanked: REASON``: the newest yanked
+    releases that would fit, with the index's reason, or reasons when they differ."""
+    shown = list(yanked)[-_LEFT_OUT_SHOWN:]
+    older = len(yanked) - len(shown)
+    more = f" and {older} older" if older else ""
+    are = "are" if len(yanked) > 1 else "is"
+    runs = _runs(shown, yanked)
+    if len(runs) == 1:
+        reason, versions = runs[0]
+        why = f": {reason}" if reason else ""
+        return f"{name} {', '.join(map(str, versions))}{more} would match but {are} yanked{why}"
+    text = ", ".join(
+        ", ".join(map(str, vs)) + (f" (reason: {reason})" if reason else "") for reason, vs in runs
+    )
+    return f"{name} {text}{more} would match but are yanked"
+
+
+def _runs(
+    versions: Iterable[Version], of: Mapping[Version, str]
+) -> list[tuple[str, list[Version]]]:
+    """`versions` in runs that share what `of` says of them, in order."""
+    runs: list[tuple[str, list[Version]]] = []
+    for version in versions:
+        if runs and runs[-1][0] == of[version]:
+            runs[-1][1].append(version)
+        else:
+            runs.append((of[version], [version]))
+    return runs
 
 
 def _other_python(needs: Iterable[tuple[str, str]], python: Version) -> str:

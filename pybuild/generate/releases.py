@@ -196,6 +196,18 @@ class Releases:
             usable[f.version] = usable.get(f.version, False) or not f.yanked
         return sorted(v for v, fine in usable.items() if fine or allow_yanked)
 
+    def yanked(self, name: str, python: Version) -> dict[Version, str]:
+        """The releases that have a file for this interpreter but only yanked ones, which a
+        range never takes (PEP 592): version -> the index's reason ("" when it gives none),
+        oldest first, for an error to name them rather than read as if they did not exist."""
+        fine = set(self.usable_versions(name, python))
+        found: dict[Version, str] = {}
+        for version in self.usable_versions(name, python, allow_yanked=True):
+            if version not in fine:
+                reasons = [f.yanked_reason for f in self.files(name) if f.version == version]
+                found[version] = next((r for r in reasons if r), "")
+        return found
+
     def python_excluded(self, name: str, python: Version) -> dict[Version, str]:
         """The releases left out of :meth:`usable_versions` (yanked ones or not) whose files'
         ``Requires-Python``, as the index lists it, excludes `python`: version -> that

@@ -205,6 +205,20 @@ class _Provider:
             return {}
         return {v: excluded[v] for v in within.filter(excluded)}
 
+    def yanked(self, name: str, within: SpecifierSet) -> dict[Version, str]:
+        """The yanked releases `within` the versions asked for, which a range does not take:
+        version -> the index's reason, oldest first (none when `within` pins one exactly, as
+        it is then a candidate like any other)."""
+        from ..index import PackageIndexError
+
+        if any(s.operator in ("==", "===") for s in within):
+            return {}
+        try:
+            yanked = self.releases.yanked(name, self.python)
+        except (GenerateError, PackageIndexError):
+            return {}
+        return {v: yanked[v] for v in within.filter(yanked)}
+
     def newest(self, name: str, within: SpecifierSet | None = None) -> Version | None:
         """The newest final release the index has a usable file of, `within` the versions a
         request names (None: there is none, or the index has no such project, as a private
