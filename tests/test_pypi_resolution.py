@@ -108,6 +108,21 @@ def test_a_hash_the_sets_recipe_file_lacks_is_not_left_to_the_set(
     assert base64.b64encode(bytes.fromhex(sdist)).decode() in text
 
 
+def test_a_hash_no_file_has_is_shown_with_the_hashes_of_the_files(
+    index: Path, recipes: list[str], tmp_path: Path
+) -> None:
+    """As pip's "Expected sha256 X / Got Y": the error names the hashes the line gives and
+    each file of the release with its own, so that a user sees which one is wrong."""
+    requirements = tmp_path / "requirements.txt"
+    given = "0" * 64
+    requirements.write_text(f"trumpet==2.0 --hash=sha256:{given}\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), *recipes, ok=False)
+    told = " ".join(result.stderr.split())
+    assert f"the hash given is sha256:{given}" in told
+    for name in ("trumpet-2.0-py3-none-any.whl", "trumpet-2.0.tar.gz"):
+        assert f"{name} sha256:{_hash_of(index, name)}" in told
+
+
 def test_a_lock_whose_hash_the_sets_recipe_file_lacks_is_refused(
     index: Path, recipes: list[str], tmp_path: Path
 ) -> None:

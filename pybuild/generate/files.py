@@ -168,8 +168,10 @@ class Pinner:
         elif wheels:
             file = wheels[0]
             pin.backend = ""
+        elif allowed is not None and not build_tool:
+            raise NoFittingFile(entry.name, _hash_mismatch(entry, allowed, files, releases))
         else:
-            where = "the hashes it is locked or required with" if allowed else "this interpreter"
+            where = "this interpreter"
             if build_tool:
                 where = "this interpreter, and a build tool comes from its wheel"
             shown = show_files([f.filename for f in files])
@@ -208,6 +210,32 @@ class Pinner:
 # Build back-ends and plugins that drive cargo: an sdist naming one needs a Rust compiler,
 # which is no Python package (the set cannot provide it, as it provides ninja or cmake).
 _RUST_FRONT_ENDS = frozenset({"maturin", "setuptools-rust"})
+
+
+_HASHED_SHOWN = 5  # files of a release named with their hashes when none has the one given
+
+
+def _hash_mismatch(
+    entry: Chosen, allowed: set[str], files: Sequence[Any], releases: Releases
+) -> str:
+    """Why no file of a release fits the hashes given, as pip's "Expected sha256 X, Got Y":
+    the hashes, and the files this interpreter could take, each with the sha256 the index
+    publishes, so that a user sees which one is wrong (a stale lock, a file replaced)."""
+    sdist = releases.sdist(entry.name, entry.version)
+    usable = [*releases.wheels(entry.name, entry.version), *([sdist] if sdist else [])]
+    usable = usable or list(files)
+    given = ", ".join(f"sha256:{h}" for h in sorted(allowed))
+    are = "hashes given are" if len(allowed) > 1 else "hash given is"
+    shown = ", ".join(
+        f"{f.filename} " + (f"sha256:{f.sha256}" if f.sha256 else "(the index gives no sha256)")
+        for f in usable[:_HASHED_SHOWN]
+    )
+    more = len(files) - min(len(usable), _HASHED_SHOWN)
+    others = f", and {more} more" if more else ""
+    return (
+        f"{entry.name} {entry.version}: no file fits the hashes it is locked or required with;"
+        f" the {are} {given}; its files are {shown}{others}"
+    )
 
 
 def _rust_front_end(requires: Sequence[tuple[str, Requirement]]) -> str:
