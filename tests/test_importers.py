@@ -820,3 +820,16 @@ def test_a_locks_extras_and_groups_select_its_packages() -> None:
     with pytest.raises(ImportFileError) as info:
         parse_pylock_text(PIP_LOCK, "pylock.toml", groups=["dev"])
     assert info.value.reason == "the lock has no dependency group 'dev'; it has none"
+
+
+def test_the_lines_of_the_indexes_a_requirements_file_gives_are_kept(tmp_path: Path) -> None:
+    """For an error about an index to name the line that gave it."""
+    path = tmp_path / "requirements.txt"
+    path.write_text(
+        "six\n-i https://a.example/simple\n--extra-index-url=https://b.example/simple\n"
+    )
+    spec = parse_requirements(path)
+    assert spec.index_lines == {
+        "https://a.example/simple": ("-i", f"{path}:2"),
+        "https://b.example/simple": ("--extra-index-url", f"{path}:3"),
+    }

@@ -276,3 +276,26 @@ def test_a_conflict_names_the_constraint_in_it(recipes: list[str], tmp_path: Pat
     told = " ".join(result.stderr.split())
     assert f"trumpet>=2 is required by {requirements}:1" in told
     assert f"trumpet<2 is a constraint at {constraints}:1" in told
+
+
+# -- an index the requirements file names -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://nonexistent.invalid/simple", "cannot resolve host nonexistent.invalid"),
+        ("http://127.0.0.1:9/simple", "connection refused"),
+    ],
+)
+def test_an_unreachable_index_of_a_requirements_file_is_said_at_its_line(
+    url: str, reason: str, tmp_path: Path
+) -> None:
+    """pip's words, at the line of the -i option: where the error was urllib3's own, naming
+    neither the file nor the line that gave the index."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"# private packages\n-i {url}\ntrumpet\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    told = " ".join(result.stderr.split())
+    assert f"{requirements}:2: the index given by -i {url} cannot be reached: {reason}" in told
+    assert "HTTPSConnectionPool" not in told and "Max retries" not in told

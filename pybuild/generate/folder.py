@@ -219,7 +219,7 @@ def import_file(
     if isinstance(spec, Lock):
         _check_environments(spec, path, pkgs.interpreter)
     request = request_for(spec, path, all_from_index)
-    plan = get_plan(pkgs, request, refresh=refresh)
+    plan = _plan_at_its_lines(pkgs, request, refresh, spec)
     if isinstance(spec, RequirementsFile):
         _check_required_hashes(spec, plan, path)
     texts = {
@@ -260,6 +260,51 @@ def import_file(
         removed=removed,
         source_trees=_source_trees(spec),
     )
+
+
+def _plan_at_its_lines(
+    pkgs: Any, request: Request, refresh: bool, spec: RequirementsFile | Lock
+) -> Plan:
+    """The plan of `request`; an index the file names (``-i``, ``--extra-index-url``) that
+    cannot be reached is said at that line, as the cause to look at, in words rather than as
+    the HTTP library's exception."""
+    from ..index import IndexUnavailable
+    from .errors import GenerateError
+
+    try:
+        return get_plan(pkgs, request, refresh=refresh)
+    except IndexUnavailable as exc:
+        lines = spec.index_lines if isinstance(spec, RequirementsFile) else {}
+        given = next((u for u in lines if exc.url.startswith(u.rstrip("/"))), None)
+        if given is None:
+            raise
+        option, where = lines[given]
+        error = GenerateError(
+            f"{where}: the index given by {option} {given} cannot be reached: {_unreached(exc)}"
+        )
+        error.hint = f"check the URL at {where}, and that its host can be reached from here"
+        raise error from exc
+
+
+def _unreached(exc: Exception) -> str:
+    """Why a URL could not be fetched, in words: the host's name does not resolve, or it
+    refuses the connection; else what the index client said."""
+    import socket
+    import urllib.parse
+
+    seen: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:  # requests and urllib3 nest the cause in args, reason, __context__
+        cause = todo.pop()
+        if isinstance(cause, BaseException) and cause not in seen:
+            seen.append(cause)
+            todo += [*cause.args, getattr(cause, "reason", None), cause.__cause__]
+            todo += [cause.__context__]
+    if any(isinstance(e, socket.gaierror) for e in seen):
+        return f"cannot resolve host {urllib.parse.urlsplit(getattr(exc, 'url', '')).hostname}"
+    if any(isinstance(e, ConnectionRefusedError) for e in seen):
+        return "connection refused"
+    return str(getattr(exc, "reason", exc))
 
 
 def _refuse_overwriting(folder: Path, names: Iterable[str]) -> None:

@@ -120,6 +120,8 @@ class RequirementsFile:
     constraints: list[RequirementLine] = field(default_factory=list)
     index_url: str | None = None
     extra_index_urls: list[str] = field(default_factory=list)
+    # Each index URL the file gives -> the option and its FILE:LINE, for an error to name.
+    index_lines: dict[str, tuple[str, str]] = field(default_factory=dict)
     no_index: bool = False
     options: list[str] = field(default_factory=list)
     # Where ``--require-hashes`` was given (FILE:LINE), or "" when it was not.
@@ -313,8 +315,10 @@ def _option(
         _parse_file(target, out, constraint=is_constraint, seen=seen)
     elif option in ("-i", "--index-url"):
         out.index_url = need()
+        out.index_lines[out.index_url] = (option, f"{path}:{number}")
     elif option == "--extra-index-url":
         out.extra_index_urls.append(need())
+        out.index_lines[need()] = (option, f"{path}:{number}")
     elif option == "--no-index":
         out.no_index = True
     elif option in ("-e", "--editable"):
