@@ -122,6 +122,31 @@ def test_a_folder_on_another_file_system_is_not_used(filled: Filled, tmp_path: P
         subprocess.run(["rm", "-rf", str(made)], check=True)
 
 
+def test_prune_skips_what_another_homes_collection_removes_meanwhile(
+    filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link cache is one folder for every home of the user, pruned by each home's gc
+    with no lock between them: an entry the other removes while this one does (or reads
+    its files) is skipped, not a FileNotFoundError that loses the collection's summary."""
+    import shutil
+
+    from pybuild.cache import links as module
+
+    links = tmp_path / "links"
+    store, _ = fill(filled, tmp_path / "home-1", links)
+    subprocess.run(["chmod", "-R", "u+w", str(store.dir)], check=True)
+    shutil.rmtree(store.dir)  # every entry is unlinked now
+    real = module.remove_tree
+
+    def raced(path: str) -> None:  # the other collection removes part of it first
+        real(path)
+        raise FileNotFoundError(2, "No such file or directory", "_io")
+
+    monkeypatch.setattr(module, "remove_tree", raced)
+    assert LinkCache(links, print).prune() == (0, 0)
+    assert entries(links) == []
+
+
 def test_a_half_made_entry_is_never_used(
     filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

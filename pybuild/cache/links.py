@@ -98,23 +98,31 @@ class LinkCache:
 
     def prune(self, dry_run: bool = False) -> tuple[int, int]:
         """Remove the entries no store links any more, and new ones abandoned an hour ago:
-        how many, and the bytes freed (or that would be)."""
+        how many, and the bytes freed (or that would be). The folder is every home's, each
+        home's gc prunes it with no lock between them: an entry another removes meanwhile
+        (a file gone under this one's walk) is theirs to count, and skipped here."""
         if not os.path.isdir(self.folder):
             return 0, 0
         removed = freed = 0
-        now = time.time()
         for item in os.scandir(self.folder):
-            if item.name.startswith(_NEW):
-                age = now - item.stat(follow_symlinks=False).st_ctime
-                size: int | None = None if age < _ABANDONED else 0
-            else:
-                size = _unlinked_size(item.path)
-            if size is None:
+            try:
+                size = self._unused_size(item)
+                if size is None:
+                    continue
+                if not dry_run:
+                    remove_tree(item.path)
+            except FileNotFoundError:
                 continue
-            if not dry_run:
-                remove_tree(item.path)
             removed, freed = removed + 1, freed + size
         return removed, freed
+
+    def _unused_size(self, item: os.DirEntry[str]) -> int | None:
+        """The bytes of an entry prune removes (a new one abandoned an hour ago counts for
+        none), or None for one it keeps."""
+        if item.name.startswith(_NEW):
+            age = time.time() - item.stat(follow_symlinks=False).st_ctime
+            return None if age < _ABANDONED else 0
+        return _unlinked_size(item.path)
 
     def verify(self, remove: bool = False) -> Iterator[tuple[Path, str]]:
         """The entries whose files no longer have the NAR hash they are named by (a file
