@@ -1309,6 +1309,34 @@ def test_a_malformed_trusted_key_is_named_with_the_setting_and_its_source(
     assert f"in trusted_public_keys from {config}" in capsys.readouterr().err
 
 
+def test_a_copy_waiting_for_another_process_making_the_path_says_so(
+    filled: Filled, store: Store
+) -> None:
+    """As a build says it: a copy of a path another process is building (or copying) waits
+    for its lock, and a silent wait looks like a hang."""
+    app = filled.chain.app.out
+    told: list[str] = []
+    subs = Substituters([filled.url], [filled.public], say=told.append)
+    held, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with store.lock([app]):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=other)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.3, release.set).start()
+    try:
+        copy_from(subs, store, [app])
+    finally:
+        release.set()
+        holder.join()
+    assert f"waiting for {app}: another process is making {store.path(app)}" in told
+    assert store.is_valid(app)
+
+
 def test_copy_from_names_the_path_of_the_closure_the_cache_lacks_and_its_referrer(
     filled: Filled, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -415,7 +415,7 @@ class Substituters:
         """Download (or link), check and register `offers` as one batch, holding their
         locks."""
         others = [o.info.path for o in offers if o.info.path not in held]
-        with _locks(store, others):
+        with _locks(store, others, self.say):
             todo = [o for o in offers if not store.is_valid(o.info.path)]
             if not todo:
                 return []
@@ -509,14 +509,18 @@ def _register(store: Any, todo: list[Offer], work: Any) -> None:
 
 
 @contextlib.contextmanager
-def _locks(store: Any, names: Iterable[str]) -> Iterator[None]:
+def _locks(store: Any, names: Iterable[str], say: Callable[[str], None]) -> Iterator[None]:
     """Hold the build locks of `names` without risking a deadlock with a builder.
 
     The caller may hold other locks already (its outputs), so waiting for all of these at
     once could deadlock; instead, take those that are free, and if one is busy, let all go,
-    wait for the busy one alone, and try again.
+    wait for the busy one alone, and try again. A wait is said, as a build says it: a copy
+    waiting silently for another process's build looks like a hang.
     """
     from ..store.locks import try_path_locks
+
+    def waiting(name: str) -> None:
+        say(f"waiting for {name}: another process is making {store.path(name)}")
 
     names = sorted(set(names))
     while True:
@@ -525,5 +529,5 @@ def _locks(store: Any, names: Iterable[str]) -> Iterator[None]:
             if taken:
                 yield
                 return
-        with store.lock([str(tried.busy)]):  # wait for whoever holds it, then try all again
+        with store.lock([str(tried.busy)], on_wait=waiting):  # then try all again
             pass
