@@ -13,6 +13,7 @@ from .common import (
     NotAPackage,
     add_build_flags,
     add_dry_run,
+    add_refresh_flag,
     as_derivation,
     attr_values,
     build_options,
@@ -56,6 +57,7 @@ def register(commands: Any) -> None:
         "-o", "--out-link", metavar="LINK", help="make LINK (a gc root) point to the result"
     )
     add_build_flags(p)
+    add_refresh_flag(p)
     p.add_argument(
         "-k",
         "--keep-going",
@@ -85,6 +87,7 @@ def register(commands: Any) -> None:
     )
     p.add_argument("-f", "--file", help="Python file whose attribute ATTR is evaluated")
     set_arguments(p)
+    add_refresh_flag(p)
     form = p.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print a JSON object")
     form.add_argument(
@@ -108,7 +111,7 @@ def _build(args: argparse.Namespace) -> int:
         return _build_all(args, store, build_options(args, settings))
 
     key = None if args.check or args.dry_run or not settings.eval_cache else _cache_key(args, store)
-    with recorded_valid(store, key) as cached:
+    with recorded_valid(store, None if args.refresh else key) as cached:
         if cached is not None and not (args.json and _drvs_gone(store, cached)):
             return _finish(args, store, cached, dict.fromkeys(cached, _VALID))
     options = build_options(args, settings)

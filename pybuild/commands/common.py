@@ -20,6 +20,7 @@ __all__ = [
     "PYTHON_HELP",
     "NotAPackage",
     "add_build_flags",
+    "add_refresh_flag",
     "as_derivation",
     "backend_output",
     "build_options",
@@ -82,6 +83,18 @@ def add_build_flags(p: argparse.ArgumentParser) -> None:
         "--keep-failed",
         action="store_true",
         help="keep a failed build's directories for inspection (setting: keep_failed)",
+    )
+
+
+def add_refresh_flag(p: argparse.ArgumentParser) -> None:
+    """``--refresh``, as uv's: the command's ``pypi:`` requests are resolved again, not taken
+    from a saved plan nor from the evaluation record of a command line that used one
+    (:func:`backend_output` reads it, and each command passes over its record)."""
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="resolve pypi: requests again, where a saved resolution (a day old at most, or an"
+        " exact pin's) would answer",
     )
 
 
@@ -149,7 +162,8 @@ def backend_output(args: argparse.Namespace) -> None:
     """What a ``pypi:`` resolution prints while the command evaluates. With ``-v``, what
     build backends say while it prepares sdists' metadata is shown; otherwise it is kept for
     the error of a backend that fails. With ``-q``, its plan's notes (a wheel taken, a project
-    held back) are not printed, its warnings are. Each is set for this command, on or off (a
+    held back) are not printed, its warnings are. With ``--refresh``, no saved plan is used
+    (:func:`add_refresh_flag`). Each is set for this command, on or off (a
     process runs several commands: the library's users, the tests), and nothing is imported
     to turn off what was never loaded: most commands never resolve any."""
     verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
@@ -157,10 +171,12 @@ def backend_output(args: argparse.Namespace) -> None:
         from ..generate.buildsystem import show_backend_output
 
         show_backend_output(verbose)
-    if quiet or "pybuild.generate.plan" in sys.modules:
-        from ..generate.plan import quiet_notes
+    refresh = getattr(args, "refresh", False)
+    if quiet or refresh or "pybuild.generate.plan" in sys.modules:
+        from ..generate.plan import quiet_notes, refresh_plans
 
         quiet_notes(quiet)
+        refresh_plans(refresh)
 
 
 def completes_attrs(action: argparse.Action) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..errors import PybuildError, UsageError
 from .common import (
+    add_refresh_flag,
     backend_output,
     file_environment,
     package_set,
@@ -58,9 +59,7 @@ def register(commands: Any) -> None:
         help="a dependency group of a pyproject.toml or a pylock.toml, whose default-groups"
         " are taken when none is named (repeatable)",
     )
-    p.add_argument(
-        "--refresh", action="store_true", help="resolve again instead of using a cached resolution"
-    )
+    add_refresh_flag(p)
     set_arguments(p)
     p.add_argument(
         "--json", action="store_true", help="what was written, and each package's origin, as JSON"
@@ -85,6 +84,7 @@ def register(commands: Any) -> None:
         help="where to write it: pylock.toml or pylock.NAME.toml (default: pylock.toml)",
     )
     set_arguments(p)
+    add_refresh_flag(p)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ import time
 from .common import (
     add_build_flags,
     add_dry_run,
+    add_refresh_flag,
+    backend_output,
     build_options,
     completes_attrs,
     evaluate_recorded,
@@ -45,6 +47,7 @@ def register(commands: Any) -> None:
     set_arguments(p)
     _profile_argument(p)
     add_build_flags(p)
+    add_refresh_flag(p)
     add_dry_run(p)
 
     p = commands.add("remove", _remove, "remove packages from a profile (a new generation)")
@@ -56,7 +59,11 @@ def register(commands: Any) -> None:
         " and change nothing",
     )
 
-    p = commands.add("upgrade", _upgrade, "evaluate a profile's packages again with the recipes")
+    p = commands.add(
+        "upgrade",
+        _upgrade,
+        "evaluate a profile's packages again with the recipes, resolving pypi: ones again",
+    )
     p.add_argument("names", nargs="*", metavar="NAME", help="packages to upgrade (default: all)")
     set_arguments(p)
     _profile_argument(p)
@@ -129,12 +136,13 @@ def _install(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     if args.file:
         refuse_set_options(args)
+    backend_output(args)  # -q and --refresh for the pypi: packages it installs
     if args.dry_run:
         return _install_dry_run(args, settings)
     profile = _open(args)
     current = profile.current()
     key = _install_key(args, profile, current) if settings.eval_cache else None
-    if key and _unchanged(profile, current, key):
+    if key and not args.refresh and _unchanged(profile, current, key):
         _say(f"profile {profile.name}: nothing changed")
         return 0
     _run_install(

@@ -11,6 +11,7 @@ from ..errors import MissingArgument, MissingAttribute, UsageError
 from .common import (
     add_build_flags,
     add_dry_run,
+    add_refresh_flag,
     as_derivation,
     backend_output,
     build_options,
@@ -65,6 +66,7 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--run", metavar="CMD", help="run CMD with /bin/sh instead of a shell")
     add_build_flags(p)
+    add_refresh_flag(p)
     add_dry_run(p)
     _register_run(commands)
 
@@ -116,6 +118,7 @@ def _register_run(commands: Any) -> None:
     completes_attrs(with_)
     set_arguments(p)
     add_build_flags(p)
+    add_refresh_flag(p)
     add_dry_run(p)
 
 
@@ -172,7 +175,7 @@ def _shell(args: argparse.Namespace) -> int:
     store = open_store()
     settings = get_settings(args)
     key = None if args.dry_run or not settings.eval_cache else _cache_key(args, store)
-    with recorded_valid(store, key) as cached:
+    with recorded_valid(store, None if args.refresh else key) as cached:
         if cached is not None and len(cached) == 1:
             (out, *_) = cached[0].output_paths.values()
             return run_in_environment(str(store.path(out)), args.pure, args.run)
@@ -248,7 +251,7 @@ def _run(args: argparse.Namespace) -> int:
     store = open_store()
     settings = get_settings(args)
     key = None if args.dry_run or not settings.eval_cache else _run_cache_key(args, store)
-    with recorded_valid(store, key) as cached:
+    with recorded_valid(store, None if args.refresh else key) as cached:
         if cached is not None:
             paths = [str(store.path(t.output_paths["out"])) for t in cached]
             return run_program(paths, args.bin, args.args, shlex.quote(args.attr))

@@ -20,6 +20,8 @@ the interpreter, together with what the set held for every project involved; a c
 used only while the set still holds exactly that, so a repeated request costs no network
 round-trip and a changed set is never ignored. A request that pins nothing is asked again
 after a day (the index moves on), but a stale plan still serves when the index is out of reach.
+A command's ``--refresh`` (:func:`refresh_plans`) resolves every request again at once, and
+``upgrade`` the packages it upgrades (:func:`refreshing`), as uv's ``--refresh`` and upgrade do.
 The evaluation cache's record of a command that used an unpinned plan holds as long as the
 plan does (:func:`~pybuild.evalcache.expires`), so a repeated ``pybuild run pypi:NAME`` is a
 no-op for that day.
@@ -27,19 +29,21 @@ no-op for that day.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import Version
 
 from ..atomic import write_atomic
@@ -54,10 +58,20 @@ from .releases import Releases, cache_root
 from .render import recipe_text
 from .resolver import Chosen, Req, resolve
 
-__all__ = ["Pin", "Plan", "Request", "get_plan", "quiet_notes", "recipe_files"]
+__all__ = [
+    "Pin",
+    "Plan",
+    "Request",
+    "get_plan",
+    "quiet_notes",
+    "recipe_files",
+    "refresh_plans",
+    "refreshing",
+]
 
 _UNPINNED_TTL = 24 * 3600
 _QUIET = {"notes": False}  # -q: the plan's warnings alone are printed
+_REFRESH = {"plans": False}  # --refresh: no saved plan is used, each request is resolved again
 # Bumped when the generator would choose otherwise, so that no plan of an older choice is
 # reused: 3: a requested project is its newest release; 4: hatchling hooks' deps; 5: set
 # recipes unsupported here passed over, sdist versions read as pip reads them, Rust sdists
@@ -92,8 +106,10 @@ class Request:
                 **lock,
                 "format": _FORMAT,
                 "prefer": prefer,
-                "requirements": sorted(f"{r.requirement} {r.hashes}" for r in self.requirements),
-                "constraints": sorted(str(r.requirement) for r in self.constraints),
+                "requirements": sorted(
+                    f"{_normal(r.requirement)} {r.hashes}" for r in self.requirements
+                ),
+                "constraints": sorted(_normal(r.requirement) for r in self.constraints),
                 "all": self.all_from_index,
                 "overlay": self.overlay,
                 "python": python,
@@ -110,6 +126,25 @@ class Request:
             )
             for r in self.requirements
         )
+
+
+def _normal(req: Requirement) -> str:
+    """`req` as its key spells it: requests meaning the same (``Demo_X>=1``, ``demo-x >=
+    1.0``) have one plan. A version is compared as a Version, with zeros padded (``1`` is
+    ``1.0``), but in ``~=`` (``~=1.0`` is not ``~=1.0.0``), a wildcard or ``===``, where the
+    spelling is what is compared."""
+    normal = Requirement(str(req))
+    normal.name = str(canonicalize_name(req.name))
+    normal.extras = {str(canonicalize_name(e)) for e in req.extras}
+    normal.specifier = SpecifierSet(
+        ",".join(
+            s.operator + canonicalize_version(s.version, strip_trailing_zero=True)
+            if s.operator not in ("~=", "===") and "*" not in s.version
+            else str(s)
+            for s in req.specifier
+        )
+    )
+    return str(normal)
 
 
 @dataclass
@@ -165,10 +200,12 @@ class Plan:
 
 
 def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
-    """The plan for `request` in `pkgs`: from the cache while it still holds, else resolved."""
+    """The plan for `request` in `pkgs`: from the cache while it still holds, else resolved;
+    resolved in any case with `refresh` or while the command asks it (:func:`refresh_plans`)."""
     from ..evalcache import expires, volatile
     from ..index import Index, IndexUnavailable
 
+    refresh = refresh or _REFRESH["plans"]
     pinned = request.pinned()
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
@@ -201,6 +238,25 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
         expires(time.time() + _UNPINNED_TTL)
     _remember_files(plan)
     return plan
+
+
+def refresh_plans(on: bool) -> None:
+    """Resolve every request again, using no saved plan, for this command (``--refresh``, as
+    uv's): a release published or yanked within the day is seen. The new plan is saved."""
+    _REFRESH["plans"] = on
+
+
+@contextlib.contextmanager
+def refreshing(on: bool = True) -> Iterator[None]:
+    """Requests resolved within the block are resolved again (`on`) or may be answered by a
+    saved plan (not `on`), whatever the command asks: ``upgrade`` resolves the packages it
+    upgrades again, and keeps the others as their plans have them."""
+    before = _REFRESH["plans"]
+    _REFRESH["plans"] = on
+    try:
+        yield
+    finally:
+        _REFRESH["plans"] = before
 
 
 def quiet_notes(on: bool) -> None:

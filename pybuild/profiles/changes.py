@@ -17,7 +17,9 @@ it was.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sys
 from pathlib import Path
 
 from .generations import Generation, Profile, ProfileError
@@ -133,6 +135,9 @@ def upgrade(
 ) -> Generation | None:
     """Evaluate packages (`names`, or all) again with the current recipes; the new generation.
 
+    Their ``pypi:`` requests are resolved again, never answered by a saved plan: an upgrade
+    takes the newest releases the index has now, as uv's and ``nix profile upgrade`` do.
+
     `recipes`/`overlays` replace the ones each package was installed with, when given;
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
@@ -155,7 +160,8 @@ def upgrade(
             # Only what it keeps of its old sources must still be there.
             kept = (old.recipes if recipes is None else (), source[1] if overlays is None else ())
             _refuse_lost_sources(profile, old, (*kept, old.file))
-            pkg = work.evaluate(old.attr, *source)
+            with _resolving_again(True):
+                pkg = work.evaluate(old.attr, *source)
             entry = _entry(old.attr, pkg, source)
             if entry.out != old.out:
                 say(_upgrading(old, entry))
@@ -249,6 +255,18 @@ def _direction(old: Entry, new: Entry) -> str:
     except InvalidVersion:
         return "changing"
     return "downgrading" if older else "upgrading"
+
+
+def _resolving_again(on: bool) -> contextlib.AbstractContextManager[None]:
+    """Within it, ``pypi:`` requests are resolved again (`on`: what ``upgrade`` upgrades, as
+    uv's upgrade resolves) or answered by their saved plans (a package kept, which must be
+    what it was, under ``install --refresh`` too). With the plans' module not loaded, nothing
+    has asked to resolve again, and nothing is imported to say so."""
+    if not on and "pybuild.generate.plan" not in sys.modules:
+        return contextlib.nullcontext()
+    from ..generate.plan import refreshing
+
+    return refreshing(on)
 
 
 def _pinned(entry: Entry) -> str:
@@ -462,7 +480,8 @@ class _Work:
             if key in skip:
                 continue
             _refuse_lost_sources(self.profile, entry)
-            pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays, entry.file)
+            with _resolving_again(False):
+                pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays, entry.file)
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
