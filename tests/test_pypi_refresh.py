@@ -21,6 +21,8 @@ from pybuild.importers.requirements import RequirementLine
 from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
 from support.index import write_index
 
+_DAY = 24 * 3600
+
 
 @pytest.fixture(scope="module")
 def releases(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -70,6 +72,16 @@ def _version(*args: str) -> str:
 
 def _locked(path: Path) -> dict[str, str]:
     return {p["name"]: p["version"] for p in tomllib.loads(path.read_text())["packages"]}
+
+
+def _age_plans(pybuild_home: Path, seconds: float) -> int:
+    """Set every saved plan's `created` back by `seconds`, as though made that long ago."""
+    plans = list((pybuild_home / "var" / "cache" / "pypi").glob("*/plans/*.json"))
+    for plan in plans:
+        data = json.loads(plan.read_text())
+        data["created"] -= seconds
+        plan.write_text(json.dumps(data))
+    return len(plans)
 
 
 # -- --refresh: resolve again, using no saved plan and no evaluation record -----------------
@@ -130,3 +142,38 @@ def test_requests_meaning_the_same_share_one_plan() -> None:
     assert key("demo-x[b,a]==2") == key("demo-x[a,b]==2.0")
     assert key("demo-x~=1.0") != key("demo-x~=1.0.0")  # they differ: ~=1.0.0 is < 1.1
     assert key("demo-x==1.*") != key("demo-x==1.0.*")
+
+
+# -- an exact pin holds for good only when nothing in its plan is unpinned ------------------
+
+
+def test_an_exact_pins_unpinned_dependencies_are_resolved_again_after_a_day(
+    index: Publisher, tmp_path: Path, pybuild_home: Path
+) -> None:
+    """tpypi-app==1.0 needs tpypi-demo, unpinned: its plan is resolved again after a day, as
+    an unpinned request's is; it answered the tpypi-demo it first saw for good."""
+    index.publish("tpypi-app-1.0", "tpypi-demo-1.0")
+    lock = tmp_path / "pylock.toml"
+    cli("lock", "pypi:tpypi-app==1.0", "-o", str(lock))
+    assert _locked(lock) == {"tpypi-app": "1.0", "tpypi-demo": "1.0"}
+    index.publish("tpypi-app-1.0", "tpypi-demo-1.0", "tpypi-demo-2.0")
+    cli("lock", "pypi:tpypi-app==1.0", "-o", str(lock))
+    assert _locked(lock) == {"tpypi-app": "1.0", "tpypi-demo": "1.0"}  # within the day
+    assert _age_plans(pybuild_home, 2 * _DAY)
+    cli("lock", "pypi:tpypi-app==1.0", "-o", str(lock))
+    assert _locked(lock) == {"tpypi-app": "1.0", "tpypi-demo": "2.0"}
+
+
+def test_a_plan_of_exact_pins_alone_holds_for_good(
+    index: Publisher, tmp_path: Path, pybuild_home: Path
+) -> None:
+    """Every release of the plan is one the request pins: nothing newer can change it, so it
+    is used days later, with no index at all."""
+    index.publish("tpypi-app-1.0", "tpypi-demo-1.0")
+    args = ("pypi:tpypi-app==1.0", "pypi:tpypi-demo==1.0")
+    lock = tmp_path / "pylock.toml"
+    cli("lock", *args, "-o", str(lock))
+    assert _age_plans(pybuild_home, 30 * _DAY)
+    index.publish()  # the index has nothing now: only the saved plan can answer
+    cli("lock", *args, "-o", str(lock))
+    assert _locked(lock) == {"tpypi-app": "1.0", "tpypi-demo": "1.0"}

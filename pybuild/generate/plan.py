@@ -18,11 +18,13 @@ A yanked release taken as pinned exactly is a warning too.
 Plans are cached under ``var/cache/pypi/<index>/plans``, keyed by the request, the index and
 the interpreter, together with what the set held for every project involved; a cached plan is
 used only while the set still holds exactly that, so a repeated request costs no network
-round-trip and a changed set is never ignored. A request that pins nothing is asked again
-after a day (the index moves on), but a stale plan still serves when the index is out of reach.
+round-trip and a changed set is never ignored. A plan is asked again after a day (the index
+moves on), unless its roots and every release it takes from the index are ones the request
+pins exactly (:meth:`Request.fixes`): a pinned root's unpinned dependency may have a newer
+release tomorrow. A stale plan still serves when the index is out of reach.
 A command's ``--refresh`` (:func:`refresh_plans`) resolves every request again at once, and
 ``upgrade`` the packages it upgrades (:func:`refreshing`), as uv's ``--refresh`` and upgrade do.
-The evaluation cache's record of a command that used an unpinned plan holds as long as the
+The evaluation cache's record of a command that used a plan not fixed so holds as long as the
 plan does (:func:`~pybuild.evalcache.expires`), so a repeated ``pybuild run pypi:NAME`` is a
 no-op for that day.
 """
@@ -118,14 +120,24 @@ class Request:
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-    def pinned(self) -> bool:
-        return all(
-            any(
-                s.operator in ("==", "===") and "*" not in s.version
-                for s in r.requirement.specifier
-            )
-            for r in self.requirements
+    def fixes(self, plan: Plan) -> bool:
+        """Whether `plan` holds for good: every root is pinned exactly (``==1.0``; a range's
+        newest release may be another tomorrow), and so is every release the plan takes from
+        the index, as a root or a constraint. A release taken unpinned (tpypi-app==1.0's
+        dependency tpypi-demo, a build tool) may have a newer one tomorrow too; a recipe of
+        the set serves a dependency while the set holds it."""
+        exact = {str(canonicalize_name(line.name)) for line in self.constraints if _exact(line)}
+        exact |= {str(canonicalize_name(line.name)) for line in self.requirements if _exact(line)}
+        return all(_exact(line) for line in self.requirements) and all(
+            str(canonicalize_name(pin.pname)) in exact for pin in plan.generated()
         )
+
+
+def _exact(line: RequirementLine) -> bool:
+    """Whether `line` pins one release (``==1.0``, ``===1.0``), not a range or a wildcard."""
+    return any(
+        s.operator in ("==", "===") and "*" not in s.version for s in line.requirement.specifier
+    )
 
 
 def _normal(req: Requirement) -> str:
@@ -206,7 +218,6 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     from ..index import Index, IndexUnavailable
 
     refresh = refresh or _REFRESH["plans"]
-    pinned = request.pinned()
     index = Index(list(request.index_urls) if request.index_urls is not None else None)
     python = pkgs.interpreter.identity
     prefer = preference()
@@ -215,10 +226,10 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     if not refresh:
         entry = _load(cache)
         if entry is not None and _still_holds(pkgs, entry["plan"]):
-            fresh = pinned or time.time() - entry["created"] < _UNPINNED_TTL
-            if fresh:
+            fixed = request.fixes(entry["plan"])
+            if fixed or time.time() - entry["created"] < _UNPINNED_TTL:
                 index.close()
-                if not pinned:  # an evaluation using it holds while it does
+                if not fixed:  # an evaluation using it holds while it does
                     expires(entry["created"] + _UNPINNED_TTL)
                 _tell(entry["plan"])
                 return entry["plan"]
@@ -234,7 +245,7 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
         return stale
     _tell(plan)
     _save(cache, plan)
-    if not pinned:
+    if not request.fixes(plan):
         expires(time.time() + _UNPINNED_TTL)
     _remember_files(plan)
     return plan
