@@ -177,3 +177,21 @@ def test_a_plan_of_exact_pins_alone_holds_for_good(
     index.publish()  # the index has nothing now: only the saved plan can answer
     cli("lock", *args, "-o", str(lock))
     assert _locked(lock) == {"tpypi-app": "1.0", "tpypi-demo": "1.0"}
+
+
+# -- a release yanked after it was resolved ------------------------------------------------
+
+
+def test_refresh_sees_a_release_yanked_since_it_was_resolved(index: Publisher) -> None:
+    """A saved plan says nothing of a yank that came after it (until it is resolved again);
+    --refresh resolves again: an exact pin is taken with the warning, a range passes it over."""
+    index.publish("demo-x-1.0", "demo-x-2.0")
+    assert "yanked" not in cli("eval", "pypi:demo-x==2.0").stderr
+    assert _version("pypi:demo-x") == "2.0"
+    index.publish("demo-x-1.0", "demo-x-2.0", yanked=("demo-x-2.0",))
+    assert "yanked" not in cli("eval", "pypi:demo-x==2.0").stderr  # the saved plan's answer
+    told = cli("eval", "-q", "--refresh", "pypi:demo-x==2.0").stderr
+    assert "warning: demo-x 2.0 is yanked (reason: it was broken)" in told
+    assert "warning: demo-x 2.0 is yanked" in cli("eval", "pypi:demo-x==2.0").stderr  # saved
+    assert _version("pypi:demo-x") == "2.0"  # a range skips it only when resolved again
+    assert _version("--refresh", "pypi:demo-x") == "1.0"
