@@ -37,6 +37,7 @@ from pybuild.errors import BuildError, HashMismatch, UsageError
 from pybuild.fetchers import fetch_pypi
 from pybuild.hashing import hash_bytes, hash_file
 from pybuild.index import ProjectNotFound, VersionNotFound
+from pybuild.localsource import local_source
 from pybuild.pkgset import DEFAULT_RECIPES, PackageSet, package_set
 from pybuild.python.package import PythonPackage, build_python_package
 from pybuild.realiser import BuildOptions, realise
@@ -600,6 +601,68 @@ def test_a_malicious_sdist_is_refused(world: World, tmp_path: Path, kind: str) -
     # The failed build directory was kept: nothing of the archive landed anywhere.
     assert list(world.home.rglob("*evil.py")) == []
     assert list(tmp_path.rglob("*evil.py")) == []
+
+
+# -- a package's own programs ---------------------------------------------------------------
+
+_RAW_SCRIPT = '''\
+#!/usr/bin/env python
+"""gadget-raw: says where gadget is (a script of the package's own, no entry point)."""
+from __future__ import annotations
+
+import sys, gadget
+print("raw", gadget.__name__, sys.prefix == sys.base_prefix)
+'''
+
+
+@pytest.fixture(scope="module")
+def gadget(world: World, tmp_path_factory: pytest.TempPathFactory) -> PythonPackage:
+    """gadget, from a local folder: a console script and a Python script of its own
+    (setuptools' script-files, which the wheel ships in its ``.data/scripts``), built once."""
+    project = tmp_path_factory.mktemp("gadget") / "gadget"
+    (project / "gadget").mkdir(parents=True)
+    (project / "scripts").mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "gadget"\nversion = "0.1.0"\n'
+        '[project.scripts]\ngadget-cli = "gadget:main"\n'
+        '[tool.setuptools]\npackages = ["gadget"]\nscript-files = ["scripts/gadget-raw"]\n'
+    )
+    (project / "gadget" / "__init__.py").write_text("def main():\n    print('cli')\n")
+    (project / "scripts" / "gadget-raw").write_text(_RAW_SCRIPT)
+    (project / "scripts" / "gadget-raw").chmod(0o755)
+    pkg = build_python_package(
+        pname="gadget",
+        version="0.1.0",
+        src=local_source(project, git=False),
+        build_system=[world.pkgs.setuptools],
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _home_environ(world.home).items():
+            mp.setenv(name, value)
+        build(pkg, store=world.store)
+    return pkg
+
+
+def test_a_packages_own_python_script_runs_from_its_path_and_in_an_environment(
+    world: World, gadget: PythonPackage
+) -> None:
+    """A Python script of the wheel's scripts folder (``#!python``, which the installer
+    rewrites) adds the package's closure as a console script does: it printed
+    ``ModuleNotFoundError: No module named 'gadget'``. In an environment it runs with the
+    environment's python."""
+    out = out_of(gadget, world.store)
+    for name, said in (("gadget-raw", "raw gadget True\n"), ("gadget-cli", "cli\n")):
+        ran = subprocess.run([out / "bin" / name], env={}, cwd="/", capture_output=True, text=True)
+        assert (ran.returncode, ran.stderr, ran.stdout) == (0, "", said), name
+    script = (out / "bin" / "gadget-raw").read_bytes()
+    console = (out / "bin" / "gadget-cli").read_bytes()
+    assert script.split(b"\n")[:2] == console.split(b"\n")[:2]  # #!python -S, and the mark
+    assert str(world.store.dir).encode() not in script.partition(b"\n")[2]
+    env = world.pkgs.python.with_packages([gadget])
+    build(env.drv, store=world.store)
+    env_bin = Path(world.store.path(env.drv.out)) / "bin"
+    ran = subprocess.run([env_bin / "gadget-raw"], env={}, cwd="/", capture_output=True, text=True)
+    assert (ran.returncode, ran.stderr, ran.stdout) == (0, "", "raw gadget False\n")
 
 
 # -- fetching errors ------------------------------------------------------------------------
