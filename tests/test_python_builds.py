@@ -665,6 +665,23 @@ def test_a_packages_own_python_script_runs_from_its_path_and_in_an_environment(
     assert (ran.returncode, ran.stderr, ran.stdout) == (0, "", "raw gadget False\n")
 
 
+def test_scripts_under_optimize_as_root_write_no_bytecode_into_the_store(
+    world: World, gadget: PythonPackage
+) -> None:
+    """Under ``-O`` Python looks for ``.opt-1.pyc`` files, which builds do not make, and root,
+    whom the store's read-only modes do not stop, wrote them into the package's path, which
+    then no longer matched its hash."""
+    out = out_of(gadget, world.store)
+    for name in ("gadget-raw", "gadget-cli"):
+        ran = subprocess.run(
+            [out / "bin" / name], env={"PYTHONOPTIMIZE": "1"}, cwd="/", capture_output=True
+        )
+        assert ran.returncode == 0, ran.stderr
+    assert list(out.rglob("*.opt-1.pyc")) == []
+    problems = [p for p in world.store.verify(check_contents=True) if p.is_damage]
+    assert problems == []
+
+
 # -- fetching errors ------------------------------------------------------------------------
 
 

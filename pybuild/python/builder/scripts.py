@@ -7,6 +7,10 @@ nothing, and still works after the store is moved. ``-S`` keeps the interpreter'
 site-packages out. Console scripts are written with it; a Python script the wheel ships
 (``#!python``, which an installer gives its interpreter, PEP 427) gets it too, as nixpkgs'
 wrapPythonPrograms patches every Python program it finds.
+
+Under ``-O`` Python looks for bytecode that no build compiled (``.opt-1.pyc``), and as root,
+whom the store's read-only modes do not stop, it would write that into the package's path,
+which would then no longer match its hash: the header turns the writing off there.
 """
 
 import ast
@@ -29,6 +33,8 @@ import os
 import site
 import sys
 
+if sys.flags.optimize and hasattr(os, "geteuid") and os.geteuid() == 0:
+    sys.dont_write_bytecode = True  # no .opt-1.pyc into the store, whose modes root ignores
 _here = os.path.dirname(os.path.realpath(__file__))
 for _folder in {folders!r}:
     site.addsitedir(os.path.join(_here, _folder))
