@@ -682,6 +682,58 @@ def test_scripts_under_optimize_as_root_write_no_bytecode_into_the_store(
     assert problems == []
 
 
+def _evil_wheel(folder: Path, name: str, member: str) -> Path:
+    """A wheel of `name` 1.0 with a module, its metadata, and `member`."""
+    wheel = folder / f"{name}-1.0-py3-none-any.whl"
+    info = f"{name}-1.0.dist-info"
+    files = {
+        f"{name}.py": "VALUE = 1\n",
+        member: "1\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+        archive.writestr(f"{info}/RECORD", "".join(f"{path},,\n" for path in [*files, info]))
+    return wheel
+
+
+@pytest.mark.parametrize(
+    ("where", "member", "why"),
+    [
+        ("root", "../evil", "member ../evil escapes the installation folder"),
+        (
+            "data",
+            "evil_data-1.0.data/scripts/../../../evil",
+            "member evil_data-1.0.data/scripts/../../../evil escapes the installation folder",
+        ),
+        (
+            "scheme",
+            "evil_scheme-1.0.data/../evil",
+            "evil_scheme-1.0.data/../evil is not contained in a valid .data subdirectory.",
+        ),
+    ],
+)
+def test_a_wheel_member_outside_the_installation_is_refused(
+    world: World, tmp_path: Path, where: str, member: str, why: str
+) -> None:
+    """A member that goes up out of its folder failed the install phase with installer's
+    traceback; the phase now names the wheel and the member."""
+    name = f"evil_{where}"
+    wheel = _evil_wheel(tmp_path, name, member)
+    pkg = build_python_package(pname=name, version="1.0", format="wheel", src=wheel)
+    with pytest.raises(BuildError) as info:
+        build(pkg, build_dir=str(tmp_path / "builds"))
+    text = failure_text(info.value)
+    assert f"pybuild: phase install failed: refusing to install {wheel.name}: " in text
+    assert f"{why}\n" in text
+    assert "Traceback" not in text
+    assert list(tmp_path.rglob("evil")) == []
+    assert_not_registered(world.store, pkg)
+
+
 # -- fetching errors ------------------------------------------------------------------------
 
 

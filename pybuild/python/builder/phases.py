@@ -23,6 +23,7 @@ import subprocess
 import sys
 import traceback
 import warnings
+import zipfile
 from pathlib import Path
 
 from bytecode import build_cores, compile_tree  # siblings: this folder is sys.path[0]
@@ -30,7 +31,7 @@ from hooks import hook_env, run_hook
 from phasenames import PHASES
 from phasevenv import make_venv
 from relax import RelaxError, relax_installed
-from scripts import PybuildDestination
+from scripts import EscapingPath, PybuildDestination
 from unpack import unpack
 
 
@@ -215,9 +216,6 @@ def _reproducible_cflags(work: Path) -> dict:
 
 
 def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
-    from installer import install
-    from installer.sources import WheelFile
-
     site = out / attrs["site_packages"]
     scheme = {
         "purelib": str(site),
@@ -233,8 +231,7 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
         closure=closure(attrs["dependencies"]),
         site_packages=attrs["site_packages"],
     )
-    with WheelFile.open(state["wheel"]) as wheel:
-        install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+    _install(Path(state["wheel"]), destination)
     _check_release(attrs, site)
     # Store names, not paths: the file must not depend on where the store is.
     info = {
@@ -253,6 +250,36 @@ def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     for change in relaxed:
         print(f"pybuild: {change}", flush=True)
     _run_hook("post_install", attrs, out, work, state)
+
+
+def _install(path: Path, destination: PybuildDestination) -> None:
+    """Install the wheel at `path`. One that would write a file out of the folder it goes
+    to (a member ``../x``), or that installer finds malformed, fails the phase naming the
+    wheel and the member, not with installer's traceback."""
+    from installer import install
+    from installer.exceptions import InvalidWheelSource
+    from installer.sources import WheelFile
+
+    class Wheel(WheelFile):
+        member = ""  # the member being installed, for the error to name
+
+        def get_contents(self):
+            for element in super().get_contents():
+                self.member = element[0][0]
+                yield element
+
+    with zipfile.ZipFile(path) as archive:
+        wheel = Wheel(archive)
+        try:
+            install(wheel, destination, {"INSTALLER": b"pybuild\n"})
+        except EscapingPath as exc:
+            what = f"member {wheel.member}" if wheel.member else f"the entry point {exc}"
+            raise PhaseFailed(
+                f"refusing to install {path.name}: {what} escapes the installation folder"
+            ) from None
+        except InvalidWheelSource as exc:
+            why = exc.args[-1]  # after the source object, which says nothing
+            raise PhaseFailed(f"refusing to install {path.name}: {why}") from None
 
 
 def _check_release(attrs: dict, site: Path) -> None:

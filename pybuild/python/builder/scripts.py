@@ -51,8 +51,13 @@ if __name__ == "__main__":
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
+class EscapingPath(Exception):
+    """A file of the wheel would be written outside the folder it is installed into."""
+
+
 class PybuildDestination(SchemeDictionaryDestination):
-    """installer's destination, with our header instead of a fixed ``sys.path``."""
+    """installer's destination, with our header instead of a fixed ``sys.path``, and a file
+    out of its folder (``../x``) an error of its own, for the phase to name."""
 
     def __init__(self, scheme_dict, *, closure, site_packages, **kwargs) -> None:
         super().__init__(scheme_dict, **kwargs)
@@ -77,6 +82,12 @@ class PybuildDestination(SchemeDictionaryDestination):
         text = with_header(stream.read(), self.interpreter, self._closure())
         with io.BytesIO(text) as patched:
             return self.write_to_fs(scheme, os.fspath(path), patched, is_executable)
+
+    def write_to_fs(self, scheme, path, stream, is_executable) -> RecordEntry:
+        folder = os.path.abspath(self.scheme_dict[scheme])
+        if os.path.commonpath([folder, os.path.abspath(os.path.join(folder, path))]) != folder:
+            raise EscapingPath(path)
+        return super().write_to_fs(scheme, path, stream, is_executable)
 
     def _closure(self) -> str:
         """The lines that add the closure, relative to where the output will live
