@@ -520,6 +520,34 @@ def test_a_backend_missing_from_build_system_is_named(world: World) -> None:
     assert_not_registered(world.store, pkg)
 
 
+def test_a_build_requirement_of_another_version_is_not_told_to_be_added(
+    world: World, tmp_path: Path
+) -> None:
+    """[build-system] requires flit_core<4, and build_system gives flit_core 4: the phase told
+    to add the missing packages to build_system, where flit_core already was."""
+    project = tmp_path / "bounded"
+    (project / "bounded").mkdir(parents=True)
+    (project / "bounded" / "__init__.py").write_text('"""Bounded."""\n__version__ = "1.0"\n')
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core<4"]\nbuild-backend = "flit_core.buildapi"\n'
+        '[project]\nname = "bounded"\nversion = "1.0"\ndescription = "Bounded."\n'
+    )
+    flit_core = world.pkgs.flit_core
+    pkg = build_python_package(
+        pname="bounded",
+        version="1.0",
+        src=local_source(project, git=False),
+        build_system=[flit_core],
+    )
+    with pytest.raises(BuildError) as info:
+        build(pkg)
+    message = str(info.value)
+    assert f"missing flit_core<4 (have flit_core {flit_core.version})" in message
+    assert "Add the missing packages" not in message
+    assert "Give build_system a flit_core that satisfies it" in message
+    assert_not_registered(world.store, pkg)
+
+
 def test_a_requirement_only_the_backends_get_requires_names_is_named_when_the_build_fails(
     world: World,
 ) -> None:

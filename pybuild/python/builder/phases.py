@@ -342,7 +342,7 @@ def runtime_deps_check_phase(attrs: dict, out: Path, work: Path, state: dict) ->
     unmet, _ = _unmet(requires, closure_sites)
     if unmet:
         raise PhaseFailed(
-            f"{metadata['Name']} {metadata['Version']} requires {'; '.join(unmet)}."
+            f"{metadata['Name']} {metadata['Version']} requires {_listed(unmet)}."
             " Give the recipe dependencies that satisfy it (or an overlay that changes them),"
             ' or, if upstream\'s bound is known to be wrong, relax_deps=["NAME"] (drops the'
             ' bound) or remove_deps=["NAME"] (drops the requirement).'
@@ -736,14 +736,27 @@ def _build_system(source: Path) -> tuple:
 
 
 def _check_requirements(requires: list, site_dirs: list, what: str) -> None:
-    """Every requirement must be met by a distribution on the build-system paths."""
-    missing, found = _unmet(requires, site_dirs)
-    if missing:
-        present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
-        raise PhaseFailed(
-            f"{what} not satisfied by build_system: missing {'; '.join(missing)}."
-            f" build_system provides: {present}. Add the missing packages to build_system."
+    """Every requirement must be met by a distribution on the build-system paths. What to do
+    depends on why it is not: a package build_system lacks is added; one it has, of another
+    version, is given in a version that fits, or the bound is loosened."""
+    unmet, found = _unmet(requires, site_dirs)
+    if not unmet:
+        return
+    present = ", ".join(f"{n} {v}" for n, v in sorted(found.items())) or "nothing"
+    todo = []
+    if any(version is None for _, _, version in unmet):
+        todo.append("Add the missing packages to build_system.")
+    other = sorted({name for name, _, version in unmet if version is not None})
+    if other:
+        todo.append(
+            f"Give build_system a {' and a '.join(other)} that satisfies it (a recipe of"
+            " that version, or override_python_attrs(version=..., src=...)), or, if the"
+            " bound is known to be wrong, loosen it in a post_patch hook."
         )
+    raise PhaseFailed(
+        f"{what} not satisfied by build_system: missing {_listed(unmet)}."
+        f" build_system provides: {present}. {' '.join(todo)}"
+    )
 
 
 def _applicable(requires: list) -> list:
@@ -759,7 +772,8 @@ def _holds(marker) -> bool:
 
 def _unmet(requires: list, site_dirs: list) -> tuple:
     """The requirements (markers decided for this interpreter, no extra) that no
-    distribution on `site_dirs` meets, each with the version found; and what was found."""
+    distribution on `site_dirs` meets, each as its name, its text and the version found
+    (None where there is none); and what was found."""
     from importlib.metadata import distributions
 
     from packaging.requirements import Requirement
@@ -777,9 +791,16 @@ def _unmet(requires: list, site_dirs: list) -> tuple:
         if version is None or (
             req.specifier and not req.specifier.contains(version, prereleases=True)
         ):
-            have = f"have {req.name} {version}" if version else "none of the dependencies is it"
-            unmet.append(f"{text} ({have})")
+            unmet.append((req.name, text, version))
     return unmet, found
+
+
+def _listed(unmet: list) -> str:
+    """The requirements :func:`_unmet` gives, each with the version there is."""
+    return "; ".join(
+        f"{text} ({f'have {name} {version}' if version else 'none of the dependencies is it'})"
+        for name, text, version in unmet
+    )
 
 
 def _top_level_modules(site: Path) -> list:
