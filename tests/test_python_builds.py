@@ -244,6 +244,9 @@ def test_a_c_extension_builds_with_gcc_and_imports(world: World) -> None:
     assert list((site / "cext").glob("_fast.*.so")), sorted(os.listdir(site / "cext"))
     closure = [site, *(out_of(p, world.store) / SITE for p in cext.runtime_closure)]
     assert run_python_with(closure, "import cext._fast\nprint(cext._fast.add(2, 40))") == "42\n"
+    # compiled with the interpreter's flags (-DNDEBUG -O3 …), as pip compiles it: setuptools
+    # takes CFLAGS instead of them, so the build's own flag must not be given as CFLAGS
+    assert run_python_with(closure, "import cext._fast\nprint(cext._fast.optimised())") == "True\n"
 
 
 def test_a_failing_test_suite_fails_the_build_in_the_check_phase(world: World) -> None:

@@ -210,9 +210,16 @@ def _runner(env: dict, quiet: bool = False):
 
 def _reproducible_cflags(work: Path) -> dict:
     """Compilers record the build folder (debug info, __FILE__); name it /build instead, so a
-    C extension is the same whatever the store's location and the temporary folder's name."""
+    C extension is the same whatever the store's location and the temporary folder's name.
+
+    The flag is a preprocessor's (CPPFLAGS), which setuptools, meson and autotools add to
+    their own: setuptools takes CFLAGS instead of the interpreter's flags (-DNDEBUG -O3 …),
+    so a CFLAGS of this flag alone compiled every extension unoptimised, its C asserts on.
+    CFLAGS and CXXFLAGS a recipe gives (its env) get it too, for the tools that read them
+    alone (CMake)."""
     flag = f"-ffile-prefix-map={work}=/build"
-    return {var: f"{os.environ.get(var, '')} {flag}".strip() for var in ("CFLAGS", "CXXFLAGS")}
+    names = ["CPPFLAGS", *(var for var in ("CFLAGS", "CXXFLAGS") if var in os.environ)]
+    return {var: f"{os.environ.get(var, '')} {flag}".strip() for var in names}
 
 
 def install_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
