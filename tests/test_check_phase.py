@@ -105,6 +105,33 @@ def test_deselected_tests_are_logged_with_their_reasons_and_the_counts_too(
     assert counts_in_log(log_of(pkg, store)) == SuiteCounts(passed=5, failed=0, skipped=2)
 
 
+def test_a_node_id_deselects_that_test_not_every_test_its_name_begins(
+    pkgs: PackageSet, store: Store
+) -> None:
+    """pytest's --deselect takes a prefix: test_double would drop test_double_is_even too,
+    with the log naming one test. A node id deselects that test and its parametrisations,
+    or the tests of the class it names; one that matches no test is said."""
+    disabled = {
+        **DESELECTED["disabled_tests"],
+        "tests/test_counted.py::test_double": "exactly this one",
+        "tests/test_counted.py::test_renamed": "gone upstream",
+    }
+    pkg = checked(
+        pkgs, disabled_tests=disabled, **{"disabled_test_paths": DESELECTED["disabled_test_paths"]}
+    )
+    log = build(pkg, store)
+    assert counts_in_log(log_of(pkg, store)) == SuiteCounts(passed=4, failed=0, skipped=2)
+    assert "pybuild: disabled test tests/test_counted.py::test_renamed matched no test" in log
+    whole_class = {**disabled, "tests/test_counted.py::TestUpstreamBug": "the class"}
+    log = build(
+        checked(
+            pkgs, disabled_tests=whole_class, disabled_test_paths=DESELECTED["disabled_test_paths"]
+        ),
+        store,
+    )
+    assert "pybuild: tests passed=3 failed=0 skipped=2" in log.splitlines()
+
+
 def test_the_tests_deselected_by_name_and_node_id_fail_when_run(
     pkgs: PackageSet, store: Store
 ) -> None:

@@ -572,9 +572,10 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     shutil.copy(Path(__file__).parent / "pybuild_pytest_counts.py", plugin)
     sites = [str(out / attrs["site_packages"]), *check_site, str(plugin)]
     counts = work / "test-counts.json"
-    flags = [*_deselections(attrs, Path(source)), *attrs.get("pytest_flags", [])]
+    flags, nodes = _deselections(attrs, Path(source))
+    flags += attrs.get("pytest_flags", [])
     argv = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pybuild_pytest_counts", *flags]
-    env = {"PYBUILD_TEST_COUNTS": str(counts)}
+    env = {"PYBUILD_TEST_COUNTS": str(counts), "PYBUILD_DESELECT": json.dumps(nodes)}
     try:
         _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
     except subprocess.CalledProcessError as exc:
@@ -594,15 +595,16 @@ _NO_TESTS_COLLECTED = 5  # pytest's ExitCode.NO_TESTS_COLLECTED
 COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
 
 
-def _deselections(attrs: dict, source: Path) -> list:
+def _deselections(attrs: dict, source: Path) -> tuple:
     """pytest flags for ``disabled_tests`` and ``disabled_test_paths``, each logged with its
-    reason (nixpkgs' disabledTests / disabledTestPaths). A node id (``path::name``) is
-    deselected, a name or ``-k`` expression excluded with ``-k``, a path (or glob) ignored."""
-    flags, names = [], []
+    reason (nixpkgs' disabledTests / disabledTestPaths), and the node ids (``path::name``)
+    the counting plugin deselects exactly (pytest's ``--deselect`` takes a prefix). A name or
+    ``-k`` expression is excluded with ``-k``, a path (or glob) ignored."""
+    flags, names, nodes = [], [], []
     for test, reason in sorted(attrs.get("disabled_tests", {}).items()):
         print(f"pybuild: not running test {test}: {reason}", flush=True)
         if "::" in test:
-            flags.append(f"--deselect={_existing(source, test, 'disabled_tests')}")
+            nodes.append(_existing(source, test, "disabled_tests"))
         else:
             names.append(f"not ({test})")
     if names:
@@ -610,12 +612,12 @@ def _deselections(attrs: dict, source: Path) -> list:
     for path, reason in sorted(attrs.get("disabled_test_paths", {}).items()):
         print(f"pybuild: not running tests in {path}: {reason}", flush=True)
         if "::" in path:
-            flags.append(f"--deselect={_existing(source, path, 'disabled_test_paths')}")
+            nodes.append(_existing(source, path, "disabled_test_paths"))
         elif any(c in path for c in "*?["):
             flags.append(f"--ignore-glob={path}")
         else:
             flags.append(f"--ignore={_existing(source, path, 'disabled_test_paths')}")
-    return flags
+    return flags, nodes
 
 
 def _existing(source: Path, node: str, key: str) -> str:
