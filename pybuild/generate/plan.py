@@ -80,8 +80,9 @@ _REFRESH = {"plans": False}  # --refresh: no saved plan is used, each request is
 # from their wheels; 6: a set recipe pinning a requested project older gives way; 7: a build
 # backend's metadata is the interpreter's own, not the first interpreter's to ask; 8: a
 # recipe of the set serves a hashed requirement only when its file is one of the hashes; 9:
-# a project with extras is one recipe, where its extras could be the set's and it the index's.
-_FORMAT = 9
+# a project with extras is one recipe, where its extras could be the set's and it the index's;
+# 10: a plan's notes name the constraint (FILE:LINE) holding a release back.
+_FORMAT = 10
 
 
 @dataclass(frozen=True)
