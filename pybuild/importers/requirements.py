@@ -171,26 +171,29 @@ def _check_hashes(spec: RequirementsFile) -> None:
             return
         spec.require_hashes = f"turned on by the --hash at {hashed.where}"
         undo = f"; or take the --hash off {hashed.where} if its line is not to be checked"
-    unpinned = [e for e in spec.requirements if not _pinned(e)]
-    unhashed = [e for e in spec.requirements if _pinned(e) and not e.hashes]
     mode = f"--require-hashes ({spec.require_hashes}) asks of every requirement, as in pip"
-    if unpinned:
-        subject, verb = _listed(unpinned, "is")
-        raise ImportFileError(
-            unpinned[0].path,
-            unpinned[0].line,
-            f"{subject} {verb} not pinned with ==, which {mode}",
+    faults = (
+        (
+            [e for e in spec.requirements if not _pinned(e)],
+            "is",
+            "not pinned with ==",
             f"pin each to one release (NAME==VERSION --hash=sha256:...){undo}",
-        )
-    if unhashed:
-        subject, verb = _listed(unhashed, "has")
-        raise ImportFileError(
-            unhashed[0].path,
-            unhashed[0].line,
-            f"{subject} {verb} no --hash, which {mode}",
+        ),
+        (
+            [e for e in spec.requirements if _pinned(e) and not e.hashes],
+            "has",
+            "no --hash",
             "add each one's file hash (--hash=sha256:...), as pip-compile --generate-hashes or"
             f" uv pip compile --generate-hashes write it{undo}",
-        )
+        ),
+    )
+    for entries, verb, fault, hint in faults:
+        if entries:
+            subject, agreeing = _listed(entries, verb)
+            where = entries[0]
+            raise ImportFileError(
+                where.path, where.line, f"{subject} {agreeing} {fault}, which {mode}", hint
+            )
 
 
 def _pinned(entry: RequirementLine) -> bool:
