@@ -240,6 +240,31 @@ def test_add_path_of_a_missing_file(store: Store, tmp_path: Path) -> None:
         store.add_path(tmp_path / "absent")
 
 
+@pytest.mark.parametrize("target", ["data.txt", "folder", "absent"])
+def test_add_path_of_a_symlink_stores_the_link_itself(
+    store: Store, tmp_path: Path, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Nix adds a path that is a symlink (``/bin/sh``, a link to dash): the link itself,
+    with its target as written, whatever it points to (a file, a folder, nothing); its hash
+    is the NAR of a symlink, as the hashing of the source computes it. Even while os.stat
+    is wrapped, as an evaluation's recording (pybuild.evalcache) wraps it, which took it out
+    of os.supports_follow_symlinks and made shutil's copy of a link fail."""
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: real_stat(*args, **kwargs))
+    (tmp_path / "data.txt").write_text("payload\n")
+    (tmp_path / "folder").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    name = store.add_path(link)
+    assert name.endswith("-link")
+    stored = store.path(name)
+    assert stored.is_symlink() and os.readlink(stored) == target
+    assert store.info(name).nar_hash == hash_path(link)[0].sri
+    assert hash_path(stored) == hash_path(link)
+    assert store.add_path(link) == name
+    assert not list(store.tmp_dir.iterdir())
+
+
 def test_add_path_of_a_directory_works_without_root_privileges(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -313,6 +313,10 @@ class Store:
     ) -> str:
         """Copy a file or folder into the store, named by its content (Nix's ``./path``).
 
+        A symlink is added as itself, its target as written (``/bin/sh`` as a link to
+        ``dash``), as Nix adds one and as its NAR hash describes it: following it would store
+        content that hash does not name.
+
         With `keep`, a folder's entries are asked of it by their absolute path (the folder's
         ``os.path.abspath`` and the names down to them, joined by ``os.path.join``), as a Nix
         path filter is: what it refuses, a folder with all it holds, is neither hashed nor
@@ -321,7 +325,7 @@ class Store:
         a recipe being evaluated before its build starts.
         """
         src_path = Path(src)
-        if not src_path.exists():
+        if not os.path.lexists(src_path):  # a link's target may be absent
             raise InvalidPath(os.fspath(src), "does not exist")
         root = os.path.abspath(src)  # what `keep` is asked about starts here
         nar_hash = _source_hash(root, keep)
@@ -333,10 +337,12 @@ class Store:
         work = self.new_tmp_dir("add")
         try:
             copy = work / "content"
-            if src_path.is_dir() and not src_path.is_symlink():
+            if src_path.is_symlink():
+                os.symlink(os.readlink(root), copy)
+            elif src_path.is_dir():
                 shutil.copytree(root, copy, symlinks=True, ignore=_refused(keep))
             else:
-                shutil.copy2(src_path, copy, follow_symlinks=False)
+                shutil.copy2(src_path, copy)
             with self.lock([basename]):
                 if not self.is_valid(basename):
                     self.commit({basename: copy}, ca=f"source:{nar_hash.sri}", expect=nar_hash.sri)
