@@ -32,7 +32,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from .errors import OutOfSpace, PybuildError
+from .errors import OutOfSpace, PybuildError, StoreError
 from .evaluate import EvalError, EvalSyntaxError, RaisedAttributeError
 from .userfiles import is_user_file
 
@@ -84,11 +84,13 @@ def _reported(exc: BaseException) -> BaseException:
     """The error to tell for `exc`: an AttributeError a set's attribute raised, not the
     carrier that keeps it from being taken for the attribute missing; a user's file's
     SyntaxError, not the carrier that names the file; a write that found no room as
-    :class:`OutOfSpace`."""
+    :class:`OutOfSpace`; a file of the home's that cannot be used as a store error."""
     if isinstance(exc, (RaisedAttributeError, EvalSyntaxError)) and exc.__cause__ is not None:
         exc = exc.__cause__
     if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
         return out_of_space(exc)
+    if isinstance(exc, OSError):
+        return unusable_home(exc) or exc
     return exc
 
 
@@ -115,6 +117,69 @@ def out_of_space(exc: OSError) -> OutOfSpace:
         where = os.path.dirname(path)
     hint = f"free space{quota} on the filesystem that holds {where}, then run the command again"
     return OutOfSpace(path, detail, hint)
+
+
+_DENIED = (errno.EROFS, errno.EACCES, errno.EPERM)
+_IN_THE_WAY = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR)
+
+
+def unusable_home(exc: OSError) -> StoreError | None:
+    """A file of the pybuild home's (its locks, roots, logs, working folders) that cannot be
+    used, told as the store's error, with the file and what to do: a home on a read-only
+    filesystem or of another user (:data:`_DENIED`), a file where pybuild keeps a folder, or
+    a folder where it keeps a file (:data:`_IN_THE_WAY`). Never at the line of the recipe
+    that was evaluating, as if the recipe were wrong: evaluating writes to the home too.
+    None for an error of another file, or one these causes do not explain."""
+    if exc.filename is None:
+        return None
+    from .store.home import home_dir
+
+    home = os.path.abspath(home_dir(os.environ))
+    path = os.path.abspath(os.fsdecode(exc.filename))
+    # a folder above a home not made yet, made for it
+    making_the_home = home.startswith(path + os.sep) and not os.path.isdir(home)
+    if not (path == home or path.startswith(home + os.sep) or making_the_home):
+        return None
+    if exc.errno in _DENIED:
+        error = StoreError(f"cannot write {path}: {exc.strerror or os.strerror(exc.errno)}")
+        error.hint = f"the pybuild home ({home}) must be writable" + (
+            ", even to evaluate (it holds the locks, and the roots of what evaluation adds): "
+            "remount it read-write, or set PYBUILD_HOME to a home on a writable filesystem"
+            if exc.errno == errno.EROFS
+            else " by the user running pybuild, even to evaluate (it holds the locks, and the"
+            " roots of what evaluation adds): make it yours again (chown), or set PYBUILD_HOME"
+            " to a home of your own"
+        )
+    elif exc.errno in _IN_THE_WAY and (found := _in_the_way(path, home, exc.errno)) is not None:
+        error = StoreError(found[0])
+        error.hint = found[1]
+    else:
+        return None
+    error.of_the_recipe = False
+    return error
+
+
+def _in_the_way(path: str, home: str, number: int | None) -> tuple[str, str] | None:
+    """What stands where the home's folder or file `path` (or one above it) is to be, after
+    the error `number`: a file where pybuild keeps a folder (EEXIST, ENOTDIR), or a folder
+    where it keeps a file (EISDIR); the message and the hint. None if nothing does (a folder
+    another process made meanwhile), or if it is a store path's, whose content only
+    ``pybuild verify --repair`` may mend."""
+    blocker = path
+    while not os.path.lexists(blocker) and blocker != home:  # ENOTDIR: a file above it
+        blocker = os.path.dirname(blocker)
+    if blocker.startswith(os.path.join(home, "store") + os.sep):
+        return None
+    if number == errno.EISDIR and blocker == path and os.path.isdir(path):
+        kind, keeps = "a folder", "file"
+    elif number != errno.EISDIR and os.path.lexists(blocker) and not os.path.isdir(blocker):
+        kind, keeps = "a link" if os.path.islink(blocker) else "a file", "folder"
+    else:
+        return None
+    return (
+        f"{blocker} is {kind}, where pybuild keeps a {keeps}",
+        f"move it away (or remove it): pybuild makes the {keeps} again",
+    )
 
 
 def _place(exc: BaseException) -> tuple[str, int, str] | None:
