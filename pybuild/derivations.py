@@ -27,10 +27,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .errors import DerivationError, PybuildError, UsageError
+from .errors import DerivationError, PybuildError, UsageError, shown, wrong_type
 from .frozen import Frozen, cached
 from .hashing import parse_hash
 from .localsource import LocalSource, local_source
@@ -58,6 +58,7 @@ __all__ = [
 STORE_TOKEN = "@pybuild-store@"
 _FORMAT_VERSION = 1
 _HASH_MODES = ("flat", "recursive")
+_LISTS = (list, tuple)  # what a list argument usually is (any iterable but a string is taken)
 _known: dict[str, Derivation] = {}  # output hash part -> derivation made in this process
 _valid_sources: set[tuple[str, str]] = set()  # (store dir, basename) found valid here
 # One encoder for every member of the canonical JSON (json.dumps makes one a call).
@@ -259,6 +260,22 @@ def derivation(
     the builder as ``$srcs``. Any store path that appears in a string, such as
     ``f"{other}/bin/tool"``, makes that derivation or source an input.
     """
+    if not (  # the usual types, asked cheaply (every node of a graph is made here)
+        type(name) is str
+        and (type(builder) is str or isinstance(builder, os.PathLike))
+        and type(args) in _LISTS
+        and (env is None or type(env) is dict)
+        and type(srcs) in _LISTS
+        and (
+            outputs == ("out",)
+            or (type(outputs) in _LISTS and all(type(o) is str for o in outputs))
+        )
+        and (output_hash is None or type(output_hash) is str)
+        and type(output_hash_mode) is str
+        and (meta is None or type(meta) is dict)
+    ):  # others (a generator, a str's subclass) too, but each mistake is refused by name
+        given = (name, builder, args, env, srcs, outputs, output_hash, output_hash_mode, meta)
+        _check_arguments(dict(zip(_ARGUMENTS, given, strict=True)))
     store = store or Store.default()
     context = _Context(store)
     src_paths = [
@@ -268,6 +285,10 @@ def derivation(
     if src_paths:
         full_env.setdefault("srcs", " ".join(src_paths))
     for key in full_env:
+        if not isinstance(key, str):
+            raise UsageError(
+                f"{_who(name)}: env's names must be strings, the variables' names, not {shown(key)}"
+            )
         if not key or "=" in key or "\0" in key:
             raise UsageError(f"env {key!r} cannot be a variable's name: it is empty or holds '='")
     for reserved in (*outputs, "TMPDIR", "HOME", "PATH"):
@@ -288,6 +309,45 @@ def derivation(
     for basename in drv.output_paths.values():  # made by make_name: <hash part>-<name>
         _known[basename[:HASH_LEN]] = drv
     return drv
+
+
+def _is_list(value: object) -> bool:
+    """A list of values (any iterable but a string, which would be taken letter by letter,
+    or a mapping, its keys)."""
+    return isinstance(value, list | tuple) or (
+        isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+    )
+
+
+# The arguments of derivation() checked when it is called -> (test, what it takes), in the
+# order of its signature: each mistake a raw Python error later (a string split into
+# letters, a None iterated), or worse (a folder's whole tree copied for a string's "/").
+_ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "name": (lambda v: isinstance(v, str), "a string"),
+    "builder": (lambda v: isinstance(v, str | os.PathLike), "a program's path or a derivation"),
+    "args": (_is_list, "a list of strings, paths or derivations"),
+    "env": (lambda v: v is None or isinstance(v, Mapping), "a mapping of names to values"),
+    "srcs": (_is_list, "a list of strings, paths or derivations"),
+    "outputs": (
+        lambda v: isinstance(v, list | tuple) and all(isinstance(o, str) for o in v),
+        "a list of names",
+    ),
+    "output_hash": (lambda v: v is None or isinstance(v, str), "a hash (a string) or None"),
+    "output_hash_mode": (lambda v: isinstance(v, str), f"one of {_HASH_MODES}"),
+    "meta": (lambda v: v is None or isinstance(v, Mapping), "a mapping of names to values"),
+}
+
+
+def _who(name: object) -> str:
+    return f"derivation {name!r}" if isinstance(name, str) else "derivation"
+
+
+def _check_arguments(given: Mapping[str, object]) -> None:
+    """Refuse the first argument of derivation() (by name in `given`) that is not of a kind
+    it takes, saying what it takes."""
+    for argument, (test, takes) in _ARGUMENTS.items():
+        if not test(given[argument]):
+            raise wrong_type(_who(given["name"]), argument, given[argument], takes)
 
 
 def derivation_of(value: Any) -> Derivation | None:

@@ -36,6 +36,10 @@ __all__ = [
     "StoreError",
     "UnsupportedInterpreter",
     "UsageError",
+    "did_you_mean",
+    "in_a_list",
+    "shown",
+    "wrong_type",
 ]
 
 
@@ -232,10 +236,7 @@ class MissingAttribute(PybuildError, AttributeError):
     def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
         self.where = where
         self.suggestions = _close_names(name, list(known))
-        text = f"{where} has no attribute {name!r}"
-        if self.suggestions:
-            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        super().__init__(text)
+        super().__init__(f"{where} has no attribute {name!r}{_suggested(self.suggestions)}")
         self.name = name  # after AttributeError's __init__, which sets it to None
 
 
@@ -245,10 +246,7 @@ class MissingKey(PybuildError, KeyError):
 
     def __init__(self, key: str, where: str, known: Iterable[str]) -> None:
         self.suggestions = _close_names(key, list(known))
-        text = f"no {key!r} in {where}"
-        if self.suggestions:
-            text += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        super().__init__(text)
+        super().__init__(f"no {key!r} in {where}{_suggested(self.suggestions)}")
 
     def __str__(self) -> str:  # the text, not KeyError's repr of it
         return str(self.args[0])
@@ -268,6 +266,42 @@ def _close_names(name: str, known: list[str]) -> list[str]:
     import difflib  # only an error pays for it
 
     return [folded[m] for m in difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.6)]
+
+
+def _suggested(names: Sequence[str]) -> str:
+    return "; did you mean " + ", ".join(repr(n) for n in names) + "?" if names else ""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean 'args'?`` for a misspelt `name` among `known` (an argument, an
+    attribute, a phase), as every message of pybuild that names a close name says it; "" when
+    none is close."""
+    return _suggested(_close_names(name, list(known)))
+
+
+def shown(value: object) -> str:
+    """`value` as a message names what it got: its type and (the start of) its repr."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def in_a_list(value: object) -> str:
+    """A string given where a list goes (``args="-c echo"``), which Python would iterate
+    letter by letter, named with the list it belongs in; "" for anything else."""
+    return (
+        f"the string {value!r} alone: put it in a list, [{value!r}]"
+        if isinstance(value, str)
+        else ""
+    )
+
+
+def wrong_type(who: str, name: str, value: object, takes: str, got: str = "") -> UsageError:
+    """The error for argument (or attribute) `name` of `who` given `value`, which is not
+    `takes`: says all three, as ``who: name must be takes, not got`` (`got` by default the
+    value shown, or the list a lone string belongs in where `takes` is a list)."""
+    if not got and "a list of" in takes:
+        got = in_a_list(value)
+    return UsageError(f"{who}: {name} must be {takes}, not {got or shown(value)}")
 
 
 class NoPinnedWheel(PybuildError):

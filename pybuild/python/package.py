@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..derivations import Derivation, WithInputs, derivation, placeholder
-from ..errors import CycleError, MissingKey, UsageError
+from ..errors import CycleError, MissingKey, UsageError, did_you_mean, shown
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
@@ -44,7 +44,7 @@ from ..store import Store, default_home
 from ..userfiles import call_site
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
-from .recipecheck import _close, _shown, check_attrs
+from .recipecheck import check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
@@ -271,16 +271,16 @@ def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str
     if not callable(fn):
         error = UsageError(
             f"{pname}: {method} takes a function of the old {what} or a dict of the {what}"
-            f" to change, not the {_shown(fn)}"
+            f" to change, not the {shown(fn)}"
         )
         error.hint = f'{method}(name=value), or {method}(lambda old: {{"name": value}})'
         raise error
     value = fn(_OldValues(old, f"{pname}'s old {what}"))
     if isinstance(value, Mapping):
         return dict(value)
-    shown = "None" if value is None else f"the {_shown(value)}"
+    got = "None" if value is None else f"the {shown(value)}"
     error = UsageError(
-        f"{pname}: the function given to {method}, {_where(fn)}, returned {shown},"
+        f"{pname}: the function given to {method}, {_where(fn)}, returned {got},"
         f" not a dict of the {what} to change"
     )
     error.hint = f'return the changes as a dict: {method}(lambda old: {{"name": value}})'
@@ -344,7 +344,7 @@ def _check_inputs(fn: Callable[..., Any], changes: Mapping[str, Any], pname: str
     if not unknown or _takes_any_name(fn):
         return
     error = UsageError(
-        f"{pname}: the recipe has no input {unknown[0]!r}{_close(unknown[0], known)}"
+        f"{pname}: the recipe has no input {unknown[0]!r}{did_you_mean(unknown[0], known)}"
     )
     error.hint = f"the inputs of {_where(fn)} are: {', '.join(known) or 'none'}"
     raise error
@@ -580,7 +580,7 @@ def _packages(values: Iterable[Any], what: str = "") -> list[PythonPackage]:
     found = [force(v) for v in values]
     for pkg in found:
         if not isinstance(pkg, PythonPackage):
-            kind = "None" if pkg is None else f"the {_shown(pkg)}"
+            kind = "None" if pkg is None else f"the {shown(pkg)}"
             from ..pkgset import reference_origin  # the set's attribute that gave it
 
             origin = next((reference_origin(v) for v in values if force(v) is pkg), "")

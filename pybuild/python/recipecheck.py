@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean, shown, wrong_type
 from ..lazy import Lazy
 from ..localsource import LocalSource
 from .builder.phasenames import HOOKS, PHASES
@@ -113,7 +113,7 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
     who = pname if isinstance(pname, str) else "build_python_package"
     unknown = [name for name in attrs if name not in known]
     if unknown:
-        named = "; ".join(f"{name!r}{_close(name, known)}" for name in sorted(unknown))
+        named = "; ".join(f"{name!r}{did_you_mean(name, known)}" for name in sorted(unknown))
         raise UsageError(f"{who}: unknown attribute {named}")
     for required in ("pname", "version", "src"):
         if required not in attrs:
@@ -121,8 +121,8 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
     for name, value in attrs.items():  # those given: a recipe gives a few of two dozen
         kind = _KINDS.get(name)
         if kind is not None and not kind[0](value):
-            alone = _alone(value) if kind[1].startswith("a list of") else ""
-            raise UsageError(f"{who}: {name} must be {kind[1]}, not {alone or _shown(value)}")
+            got = (_alone(value) or shown(value)) if name in _INPUT_LISTS else ""
+            raise wrong_type(who, name, value, kind[1], got)
     _check_inputs(who, attrs, package)
     for name, example in _REASONS.items():
         if name in attrs:
@@ -130,12 +130,12 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
     for phase in attrs.get("skip_phases", ()):
         if phase not in PHASES:
             raise UsageError(
-                f"{who}: skip_phases names unknown phase {phase!r}{_close(phase, PHASES)};"
+                f"{who}: skip_phases names unknown phase {phase!r}{did_you_mean(phase, PHASES)};"
                 f" the phases are {', '.join(PHASES)}"
             )
     for key in attrs.get("meta", {}):
         if key not in META_KEYS:
-            raise UsageError(f"{who}: meta has unknown key {key!r}{_close(key, META_KEYS)}")
+            raise UsageError(f"{who}: meta has unknown key {key!r}{did_you_mean(key, META_KEYS)}")
     if attrs.get("format") == "wheel" and attrs.get("patches"):
         raise UsageError(
             f"{who}: patches change a source tree, and format='wheel' installs a built wheel;"
@@ -235,7 +235,7 @@ def _check_reasons(who: str, name: str, value: Any, example: str) -> None:
         right = {entry: "why" for entry in (entries or [example])[:2]}
         error = UsageError(
             f"{who}: {name} maps each test{' path' if 'path' in name else ''} to the reason"
-            f" it is off, not the {_shown(value)}: {name}={json.dumps(right)}"
+            f" it is off, not the {shown(value)}: {name}={json.dumps(right)}"
         )
         error.hint = "say why each is left out: the reason is logged when the check runs"
         raise error
@@ -249,10 +249,10 @@ def _check_reasons(who: str, name: str, value: Any, example: str) -> None:
 def _not_a_package(who: str, name: str, value: Any) -> UsageError:
     """The error for an entry of input list `name` that cannot be a package; a string is
     most often the package's name written where its recipe parameter goes."""
-    shown = "None" if value is None else f"the {_shown(value)}"
+    got = "None" if value is None else f"the {shown(value)}"
     param = value.replace("-", "_").replace(".", "_").lower() if isinstance(value, str) else ""
     named = f" (write the recipe's parameter {param}, not its name)" if param.isidentifier() else ""
-    error = UsageError(f"{who}: {name} must be packages of the set, not {shown}{named}")
+    error = UsageError(f"{who}: {name} must be packages of the set, not {got}{named}")
     error.hint = (
         f"take it as a parameter, def recipe(..., {param}), and list that: [{param}]"
         if named
@@ -260,13 +260,6 @@ def _not_a_package(who: str, name: str, value: Any) -> UsageError:
         "build_python_package, six): ... dependencies=[six]"
     )
     return error
-
-
-def _close(name: str, known: Iterable[str]) -> str:
-    import difflib  # only an error pays for it
-
-    matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
 
 
 def _alone(value: Any) -> str:
@@ -279,8 +272,3 @@ def _alone(value: Any) -> str:
     else:
         return ""
     return f"the package {name} alone: put it in a list, [{name}]"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
