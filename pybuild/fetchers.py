@@ -26,13 +26,13 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
 from .atomic import write_atomic
 from .derivations import Derivation, derivation
-from .errors import HashMismatch, UnsupportedInterpreter, UsageError
+from .errors import HashMismatch, UnsupportedInterpreter, UsageError, wrong_type
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
@@ -40,7 +40,7 @@ from .userfiles import call_site
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import Any, ClassVar
 
     from .index import DistFile, Index
 
@@ -77,9 +77,11 @@ def fetch_url(
     url: str, hash: str = "", name: str | None = None, *, store: Store | None = None
 ) -> Derivation:
     """Download `url` into the store; the result must have sha256 `hash`."""
-    parts = _URL.match(url)
+    parts = _URL.match(url) if isinstance(url, str) else None
     if parts is None:
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
+    if not isinstance(hash, str):
+        raise wrong_type(f"fetch_url({url!r})", "hash", hash, _PYPI_ARGUMENTS["hash"][1])
     store = store or Store.default()
     return derivation(
         name=name or _name_from_path(parts[1]),
@@ -132,6 +134,11 @@ def fetch_pypi(
     set's interpreter; by default this one) is :class:`~pybuild.errors.UnsupportedInterpreter`:
     pip would refuse to install it, and its code may not even parse there.
     """
+    given = (pname, version, hash, hashes, url, tags, python_version)
+    for value, (argument, (test, takes)) in zip(given, _PYPI_ARGUMENTS.items(), strict=True):
+        if not test(value):  # a recipe's mistake, refused before the index is asked
+            who = f"fetch_pypi({pname!r})" if isinstance(pname, str) and pname else "fetch_pypi"
+            raise wrong_type(who, argument, value, takes)
     if kind not in ("sdist", "wheel"):
         raise UsageError(f"kind must be 'sdist' or 'wheel', not {kind!r}")
     if url is not None:
@@ -150,6 +157,30 @@ def fetch_pypi(
         found = find_pypi_file(pname, version, hash, kind, tags)
     _check_requires_python(pname, version, found.requires_python, python_version)
     return fetch_url(found.url, hash, name=found.filename, store=store)
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+# The arguments of fetch_pypi() but kind -> (test, what it takes), in its signature's order: a
+# wrong type was a raw Python error of the index's code ('list' object has no attribute
+# 'lower'), naming neither the argument nor the recipe's mistake.
+_PYPI_ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "pname": (_text, "a non-empty string"),
+    "version": (_text, "a non-empty string, the release's version as the index names it"),
+    "hash": (lambda v: isinstance(v, str), 'a hash (a string; "" to be told the file\'s)'),
+    "hashes": (
+        lambda v: v is None or isinstance(v, Mapping),
+        "a mapping of wheel file names to their hashes",
+    ),
+    "url": (lambda v: v is None or _text(v), "a URL (a string)"),
+    "tags": (
+        lambda v: v is None or (isinstance(v, list | tuple) and all(_text(t) for t in v)),
+        "a list of an interpreter's tags",
+    ),
+    "python_version": (lambda v: v is None or _text(v), "a version (a string)"),
+}
 
 
 class Found:

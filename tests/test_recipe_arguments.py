@@ -8,6 +8,9 @@ takes; here each is a :class:`~pybuild.errors.UsageError` that says both, as the
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,3 +40,62 @@ def test_a_string_where_a_recipe_attribute_takes_a_list_is_refused_so_too() -> N
 
     with pytest.raises(UsageError, match=r"put it in a list, \['-x'\]$"):
         build_python_package(pname="x", version="1", src=".", pytest_flags="-x")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"name": ["x"]}, "derivation: name must be a string, not list ['x']"),
+        ({"args": None}, "derivation 'x': args must be a list of strings, paths or derivations"),
+        ({"meta": ["a"]}, "derivation 'x': meta must be a mapping of names to values"),
+        ({"env": {1: "a"}}, "derivation 'x': env's names must be strings, the variables' names"),
+        ({"builder": None}, "derivation 'x': builder must be a program's path or a derivation"),
+    ],
+)
+def test_a_wrong_type_names_the_argument(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        derivation(**{**SH, **arguments})
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((["six"], "1.17.0"), "fetch_pypi: pname must be a non-empty string, not list ['six']"),
+        (
+            ("six", 1.17),
+            "fetch_pypi('six'): version must be a non-empty string, the release's version as"
+            " the index names it, not float 1.17",
+        ),
+        (("six", "1.17.0", None), "fetch_pypi('six'): hash must be a hash (a string"),
+        (("six", "1.17.0", "", "wheel", ["x"]), "fetch_pypi('six'): hashes must be a mapping"),
+    ],
+)
+def test_fetch_pypi_names_its_wrong_argument(arguments: tuple[Any, ...], message: str) -> None:
+    from pybuild.fetchers import fetch_pypi
+
+    positional, keywords = arguments[:4], dict(zip(["hashes"], arguments[4:], strict=False))
+    with pytest.raises(UsageError) as err:
+        fetch_pypi(*positional, **keywords)
+    assert str(err.value).startswith(message)
+
+
+def test_fetch_url_names_its_wrong_argument() -> None:
+    from pybuild.fetchers import fetch_url
+
+    with pytest.raises(UsageError, match=r"^\['file:///x'\] is not a URL"):
+        fetch_url(["file:///x"])  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"^fetch_url\('file:///x'\): hash must be a hash"):
+        fetch_url("file:///x", 1)  # type: ignore[arg-type]
+
+
+def test_the_command_line_names_the_recipe_line_of_a_wrong_argument(tmp_path: Path) -> None:
+    (tmp_path / "wrongarg.py").write_text(
+        'from pybuild import fetch_pypi\ndef recipe():\n    return fetch_pypi(["six"], "1.17.0")\n'
+    )
+    command = [sys.executable, "-m", "pybuild", "eval", "--recipes", tmp_path, "wrongarg"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error: fetch_pypi: pname must be a non-empty string, not list ['six']" in result.stderr
+    assert "at wrongarg.py:3, in recipe" in result.stderr
+    assert "Traceback" not in result.stderr
