@@ -30,7 +30,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .errors import DerivationError, PybuildError, UsageError, shown, wrong_type
+from .errors import (
+    DerivationError,
+    PybuildError,
+    UsageError,
+    shown,
+    unexpected_arguments,
+    wrong_type,
+)
 from .frozen import Frozen, cached
 from .hashing import parse_hash
 from .localsource import LocalSource, local_source
@@ -250,6 +257,7 @@ def derivation(
     output_hash_mode: str = "flat",
     store: Store | None = None,
     meta: Mapping[str, Any] | None = None,
+    **misspelt: Any,
 ) -> Derivation:
     """Make a derivation; the primitive every recipe is built on, usable for any build.
 
@@ -259,7 +267,12 @@ def derivation(
     :func:`~pybuild.localsource.local_source` chooses them otherwise); `srcs` are exposed to
     the builder as ``$srcs``. Any store path that appears in a string, such as
     ``f"{other}/bin/tool"``, makes that derivation or source an input.
+
+    Any other name is refused, naming the close ones (``arg``: did you mean ``args``?).
     """
+    if misspelt:  # refused here, with the close names, not by Python's bare TypeError
+        known = (*_ARGUMENTS, "store")
+        raise unexpected_arguments("derivation", misspelt, known, _FETCHES_NAMES)
     if not (  # the usual types, asked cheaply (every node of a graph is made here)
         type(name) is str
         and (type(builder) is str or isinstance(builder, os.PathLike))
@@ -336,6 +349,10 @@ _ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "output_hash_mode": (lambda v: isinstance(v, str), f"one of {_HASH_MODES}"),
     "meta": (lambda v: v is None or isinstance(v, Mapping), "a mapping of names to values"),
 }
+
+
+# Names the fetches give their hash, written to derivation(): its argument is output_hash.
+_FETCHES_NAMES = {"hash": "output_hash", "sha256": "output_hash"}
 
 
 def _who(name: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing's, and collections.abc's: the fast path raises these too
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "BuildError",
@@ -39,6 +39,7 @@ __all__ = [
     "did_you_mean",
     "in_a_list",
     "shown",
+    "unexpected_arguments",
     "wrong_type",
 ]
 
@@ -363,3 +364,14 @@ class UnsupportedInterpreter(PybuildError):
             " the set another release for this one (an overlay, or a versioned attribute the"
             " recipe returns there, as numpy does with numpy_2_2 on 3.10)"
         )
+
+
+def unexpected_arguments(
+    function: str, names: Iterable[str], known: Iterable[str], meant: Mapping[str, str]
+) -> UsageError:
+    """The error for keyword arguments a function (of a recipe's API) does not take, as
+    Python's TypeError words it, with the close names it does take; `meant` maps a name
+    written for another function's argument (``sha256=``, ``hash=``) to this one's."""
+    name = sorted(names)[0]
+    close = f"; did you mean {meant[name]!r}?" if name in meant else did_you_mean(name, known)
+    return UsageError(f"{function}() got an unexpected keyword argument {name!r}{close}")

@@ -32,7 +32,13 @@ from urllib.parse import unquote
 
 from .atomic import write_atomic
 from .derivations import Derivation, derivation
-from .errors import HashMismatch, UnsupportedInterpreter, UsageError, wrong_type
+from .errors import (
+    HashMismatch,
+    UnsupportedInterpreter,
+    UsageError,
+    unexpected_arguments,
+    wrong_type,
+)
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
@@ -69,14 +75,25 @@ _FAKE_HASH = "sha256-" + "A" * 43 + "="
 _URL = re.compile(r"(?i:file|https?):(?://[^/?#]*)?([^?#]*)")
 # The modules between a recipe's line and its download: fetch_pypi, and the set's references.
 _FORWARDERS = ("fetchers.py", "lazy.py")
+# The names other functions give a fetch's hash (nixpkgs', derivation()'s): this one's is hash.
+_HASH_NAMES = {"sha256": "hash", "output_hash": "hash"}
 # What a store name cannot hold (\w: what str.isalnum() accepts, and "_").
 _NOT_IN_NAME = re.compile(r"[^\w+\-.?=]")
 
 
 def fetch_url(
-    url: str, hash: str = "", name: str | None = None, *, store: Store | None = None
+    url: str,
+    hash: str = "",
+    name: str | None = None,
+    *,
+    store: Store | None = None,
+    **misspelt: Any,
 ) -> Derivation:
-    """Download `url` into the store; the result must have sha256 `hash`."""
+    """Download `url` into the store; the result must have sha256 `hash`. Any other name is
+    refused, naming the close ones (``sha256``: did you mean ``hash``?)."""
+    if misspelt:
+        known = ("url", "hash", "name", "store")
+        raise unexpected_arguments("fetch_url", misspelt, known, _HASH_NAMES)
     parts = _URL.match(url) if isinstance(url, str) else None
     if parts is None:
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
@@ -120,6 +137,7 @@ def fetch_pypi(
     tags: tuple[str, ...] | None = None,
     python_version: str | None = None,
     store: Store | None = None,
+    **misspelt: Any,
 ) -> Derivation:
     """Fetch a release file of `pname` from the configured index, checked against `hash`.
 
@@ -133,7 +151,12 @@ def fetch_pypi(
     A file whose ``Requires-Python`` (as the index lists it) excludes `python_version` (the
     set's interpreter; by default this one) is :class:`~pybuild.errors.UnsupportedInterpreter`:
     pip would refuse to install it, and its code may not even parse there.
+
+    Any other name is refused, naming the close ones (``sha256``: did you mean ``hash``?).
     """
+    if misspelt:  # refused here, with the close names, not by Python's bare TypeError
+        known = (*_PYPI_ARGUMENTS, "kind", "store")
+        raise unexpected_arguments("fetch_pypi", misspelt, known, _HASH_NAMES)
     given = (pname, version, hash, hashes, url, tags, python_version)
     for value, (argument, (test, takes)) in zip(given, _PYPI_ARGUMENTS.items(), strict=True):
         if not test(value):  # a recipe's mistake, refused before the index is asked

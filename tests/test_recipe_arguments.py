@@ -99,3 +99,28 @@ def test_the_command_line_names_the_recipe_line_of_a_wrong_argument(tmp_path: Pa
     assert "error: fetch_pypi: pname must be a non-empty string, not list ['six']" in result.stderr
     assert "at wrongarg.py:3, in recipe" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_argument_of_derivation_names_the_close_one() -> None:
+    with pytest.raises(UsageError) as err:
+        derivation(**SH, arg=["-c", "echo hi > $out"])
+    assert str(err.value) == (
+        "derivation() got an unexpected keyword argument 'arg'; did you mean 'args'?"
+    )
+
+
+def test_a_hash_given_to_derivation_as_fetches_take_it_names_output_hash() -> None:
+    with pytest.raises(UsageError, match=r"argument 'hash'; did you mean 'output_hash'\?"):
+        derivation(**SH, hash="sha256-" + "A" * 43 + "=")
+
+
+def test_a_sha256_given_to_a_fetch_names_hash() -> None:
+    from pybuild.fetchers import fetch_pypi, fetch_url
+
+    with pytest.raises(UsageError) as err:
+        fetch_pypi("six", "1.17.0", sha256="ff" * 32)
+    assert str(err.value).startswith(
+        "fetch_pypi() got an unexpected keyword argument 'sha256'; did you mean 'hash'?"
+    )
+    with pytest.raises(UsageError, match=r"argument 'sha256'; did you mean 'hash'\?$"):
+        fetch_url("file:///x", sha256="ff" * 32)
