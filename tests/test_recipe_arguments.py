@@ -124,3 +124,24 @@ def test_a_sha256_given_to_a_fetch_names_hash() -> None:
     )
     with pytest.raises(UsageError, match=r"argument 'sha256'; did you mean 'hash'\?$"):
         fetch_url("file:///x", sha256="ff" * 32)
+
+
+def test_a_src_of_no_kind_is_refused_naming_the_package_when_the_recipe_is_made() -> None:
+    from pybuild.python.package import build_python_package
+
+    with pytest.raises(UsageError) as err:
+        build_python_package(pname="x", version="1", src=None)
+    assert str(err.value) == (
+        "x: src must be a fetch (fetch_pypi, fetch_url), a path or a derivation, not NoneType None"
+    )
+
+
+def test_a_reference_to_no_source_names_the_package_and_the_recipe_line() -> None:
+    from pybuild.lazy import Lazy
+    from pybuild.python.package import build_python_package
+
+    pkg = build_python_package(pname="x", version="1", src=Lazy("final.nothing", lambda: None))
+    with pytest.raises(UsageError) as err:
+        pkg.drv  # noqa: B018 - making it is the point
+    assert str(err.value).startswith("x 1's src must be a fetch (fetch_pypi, fetch_url), a path")
+    assert f"(given at {__file__}:" in str(err.value)

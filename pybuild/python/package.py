@@ -44,7 +44,7 @@ from ..store import Store, default_home
 from ..userfiles import call_site
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
-from .recipecheck import check_attrs
+from .recipecheck import SOURCE_KINDS, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
@@ -612,7 +612,9 @@ def _src_path(src: object, used: list[Derivation], store: Store, what: str, at: 
         if not os.path.lexists(src.path):
             raise _no_such_source(src.path, what, at)
         return str(store.path(src.add_to(store)))
-    raise UsageError(f"src must be a fetch, a path or a derivation, not {type(src).__name__}")
+    given = f" (given at {at})" if at else ""
+    shown_src = "None" if src is None else f"the {shown(src)}"
+    raise UsageError(f"{what} must be {SOURCE_KINDS}, not {shown_src}{given}")
 
 
 def _no_such_source(path: str, what: str, at: str) -> UsageError:

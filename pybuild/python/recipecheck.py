@@ -32,10 +32,11 @@ TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FORMATS", "META_KEYS", "check_attrs"]
+__all__ = ["FORMATS", "META_KEYS", "SOURCE_KINDS", "check_attrs"]
 
 FORMATS = ("pyproject", "wheel")
 META_KEYS = ("description", "homepage", "license", "failure_hint")
+SOURCE_KINDS = "a fetch (fetch_pypi, fetch_url), a path or a derivation"
 
 
 def _is_list(value: Any) -> bool:
@@ -63,6 +64,9 @@ def _is_names_or_all(value: Any) -> bool:
 # attribute -> (test, what it must be); attributes not listed are not type-checked here.
 _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "pname": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+    # a fetch, a package, a lazy reference and a path are all os.PathLike; a reference is
+    # taken on trust (checked when the derivation is made)
+    "src": (lambda v: isinstance(v, str | os.PathLike | LocalSource), SOURCE_KINDS),
     "version": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
     "format": (lambda v: v in FORMATS, f"one of {FORMATS}"),
     "build_system": (_is_list, "a list of packages"),
