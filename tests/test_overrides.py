@@ -279,3 +279,33 @@ def test_a_function_that_returns_no_dict_is_refused_naming_it(
 def test_an_override_of_something_else_is_refused(pkgs: PackageSet) -> None:
     with pytest.raises(UsageError, match="override takes a function of the old inputs or a"):
         pkgs.top.override("leaf")
+
+
+# -- a mistake of .override, named at its line ---------------------------------------------
+
+
+def test_an_override_that_breaks_the_recipe_is_named_at_the_override(pkgs: PackageSet) -> None:
+    from pybuild.diagnostics import user_frame
+
+    with pytest.raises(UsageError) as err:
+        pkgs.top.override(leaf=None)
+    text = str(err.value)
+    assert text.startswith("top: dependencies must be packages of the set, not None")
+    assert "(from the recipe at " in text and "top.py:" in text
+    assert "re-called with this .override's inputs)" in text
+    assert err.value.hint  # the check's own
+    place = user_frame(err.value)
+    assert place is not None and place[0] == __file__
+
+
+def test_the_command_line_names_the_line_of_an_override_a_recipe_made(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name, body in {"leaf": recipe("leaf"), "top": recipe("top", ("leaf",))}.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(body))
+    (folder / "overnone.py").write_text("def recipe(top):\n    return top.override(leaf=None)\n")
+    command = [sys.executable, "-m", "pybuild", "eval", "--recipes", folder, "overnone"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error: top: dependencies must be packages of the set, not None" in result.stderr
+    assert f"at {Path('mine') / 'overnone.py'}:2, in recipe" in result.stderr

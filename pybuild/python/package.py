@@ -41,13 +41,14 @@ from ..localsource import LocalSource, local_source
 from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
-from ..userfiles import call_site
+from ..userfiles import call_site, is_user_file
 from .builder.phasenames import HOOKS
 from .interpreter import Interpreter
 from .recipecheck import SOURCE_KINDS, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import Any, Literal, TypeAlias
 
     # What an override's positional argument may be: the changes, or a function of the old.
@@ -256,7 +257,37 @@ class PythonPackage:
                 f"{self.pname} was not made by a recipe function, so it has no inputs to"
                 " override; use override_python_attrs, or make_overridable(recipe, ...)"
             )
-        return self._caller(**_changes(fn, self._inputs, self.pname, "override"), **inputs)
+        changes = _changes(fn, self._inputs, self.pname, "override")
+        try:
+            return self._caller(**changes, **inputs)
+        except UsageError as exc:
+            recipe = _innermost_user_line(exc.__traceback__)
+            if not recipe:  # not the recipe's (an input it does not take): the override's
+                raise
+            raise _of_the_override(exc, recipe) from exc
+
+
+def _innermost_user_line(tb: TracebackType | None) -> str:
+    """ "file:line" of the innermost frame of the user's code in `tb` ("" for none)."""
+    line = ""
+    while tb is not None:
+        if is_user_file(tb.tb_frame.f_code.co_filename):
+            line = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return line
+
+
+def _of_the_override(exc: UsageError, recipe: str) -> UsageError:
+    """A mistake the recipe (its line `recipe`), re-called by ``.override`` with other
+    inputs, ran into (a None given for a package it lists): the recipe ran with its own
+    inputs, so the override's inputs are at fault. Raised again from the override, whose line
+    is then the error's innermost of the user's, which the command line names, where it named
+    the recipe's, a file the user may not have written."""
+    error = UsageError(
+        f"{exc.args[0]} (from the recipe at {recipe}, re-called with this .override's inputs)"
+    )
+    error.hint = exc.hint
+    return error
 
 
 def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str) -> dict[str, Any]:
