@@ -420,7 +420,8 @@ def _check_outputs(drv: Derivation, built: dict[str, Path], log_path: Path) -> N
         what = f"fixed-output derivation {drv.name}"
         if given := drv.meta.get("position"):
             what += f" (hash given at {given})"
-        raise HashMismatch(what, drv.output_hash, actual.sri)
+        argument = drv.meta.get("hash_argument", "output_hash")  # the fetches name theirs
+        raise HashMismatch(what, drv.output_hash, actual.sri, argument)
 
 
 def _expand(text: str, store: Store) -> str:

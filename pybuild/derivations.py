@@ -44,6 +44,7 @@ from .localsource import LocalSource, local_source
 from .store import Store, default_home
 from .store.paths import HASH_LEN, MAX_NAME, check_name, make_name
 from .store.temproots import add_temp_roots
+from .userfiles import call_site
 
 TYPE_CHECKING = False  # typing, like dataclasses, is an import no evaluation needs
 if TYPE_CHECKING:
@@ -317,7 +318,7 @@ def derivation(
         outputs=tuple(outputs),
         output_hash=output_hash,
         output_hash_mode=output_hash_mode,
-        meta=dict(meta or {}),
+        meta=_with_position(meta) if output_hash is not None else dict(meta or {}),
     )
     for basename in drv.output_paths.values():  # made by make_name: <hash part>-<name>
         _known[basename[:HASH_LEN]] = drv
@@ -365,6 +366,16 @@ def _check_arguments(given: Mapping[str, object]) -> None:
     for argument, (test, takes) in _ARGUMENTS.items():
         if not test(given[argument]):
             raise wrong_type(_who(given["name"]), argument, given[argument], takes)
+
+
+def _with_position(meta: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A fixed output's `meta` with where its hash is given, when derivation() was called
+    from the user's line (Nix's meta.position), for a mismatch found when it is built to
+    name it; a fetch gives its own (the line that called it), kept."""
+    meta = dict(meta or {})
+    if "position" not in meta and (site := call_site(2, through=())):
+        meta["position"] = site
+    return meta
 
 
 def derivation_of(value: Any) -> Derivation | None:

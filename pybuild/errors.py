@@ -98,13 +98,15 @@ class HashMismatch(HashError):
     as with Nix's habit of building once with an empty hash.
     """
 
-    def __init__(self, what: str, expected: str, actual: str) -> None:
+    def __init__(self, what: str, expected: str, actual: str, argument: str = "hash") -> None:
+        """`argument`: the recipe's argument that gave the hash (a fetch's ``hash``, a
+        derivation's ``output_hash``), which the hint says to change."""
         self.what, self.expected, self.actual = what, expected, actual
         super().__init__(
             f"hash mismatch in {what}:\n  expected: {expected or '(none given)'}\n"
             f"  actual:   {actual}"
         )
-        self.hint = f"if the content is right, use hash={actual!r}"
+        self.hint = f"if the content is right, use {argument}={actual!r}"
 
 
 class StoreError(PybuildError):

@@ -107,7 +107,7 @@ def fetch_url(
         output_hash=hash or _FAKE_HASH,
         store=store,
         # where the hash is given, for a mismatch found when it is fetched (Nix's meta.position)
-        meta={"url": url, "position": call_site(through=_FORWARDERS)},
+        meta={"url": url, "position": call_site(through=_FORWARDERS), "hash_argument": "hash"},
     )
 
 

@@ -8,6 +8,7 @@ takes; here each is a :class:`~pybuild.errors.UsageError` that says both, as the
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 
 from pybuild.derivations import derivation
-from pybuild.errors import UsageError
+from pybuild.errors import HashMismatch, UsageError
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
 
 SH: dict[str, Any] = {"name": "x", "builder": "/bin/sh"}
 
@@ -145,3 +148,21 @@ def test_a_reference_to_no_source_names_the_package_and_the_recipe_line() -> Non
         pkg.drv  # noqa: B018 - making it is the point
     assert str(err.value).startswith("x 1's src must be a fetch (fetch_pypi, fetch_url), a path")
     assert f"(given at {__file__}:" in str(err.value)
+
+
+def test_a_fixed_output_mismatch_names_output_hash_and_the_line_that_gave_it(
+    store: Store,
+) -> None:
+    from pybuild.hashing import hash_bytes
+
+    drv = derivation(**SH, args=["-c", 'echo hi > "$out"'], output_hash=hash_bytes(b"").sri)
+    line = sys._getframe().f_lineno - 1
+    with pytest.raises(HashMismatch) as err:
+        realise([drv], store, BuildOptions(log=io.StringIO()))
+    actual = hash_bytes(b"hi\n").sri
+    assert err.value.hint == f"if the content is right, use output_hash={actual!r}"
+    assert f"(hash given at {__file__}:{line})" in str(err.value)
+
+
+def test_a_fetch_mismatch_still_names_hash() -> None:
+    assert HashMismatch("x", "", "sha256-x").hint.endswith("use hash='sha256-x'")
