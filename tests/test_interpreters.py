@@ -111,7 +111,7 @@ def test_an_interpreter_too_old_or_failing_is_told_in_one_line(
     fake = _script(
         tmp_path / "bin" / "python2.7",
         '[ "$1" = -c ] && { echo "$0"; exit; }  # a shim is asked which interpreter it runs\n'
-        f'unset PYTHONPATH; exec {REAL} -S -c "{AS_PYTHON_2}" "$3"',
+        f'unset PYTHONPATH; exec {REAL} -S -c "{AS_PYTHON_2}"',
     )
     monkeypatch.setenv("PATH", str(fake.parent))
     assert main(["--python", "2.7", "eval", "six"]) == 1
@@ -141,7 +141,22 @@ def test_an_interpreter_too_old_or_failing_is_told_in_one_line(
     )
 
 
-AS_PYTHON_2 = "import sys; sys.version_info = (2, 7, 18, 'final', 0); exec(sys.argv[1])"
+def test_a_program_that_is_no_python_or_no_file_is_told_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--python /bin/ls`` printed the whole probe script, which ls quoted back in its
+    error; a path to nothing said "cannot read this interpreter"."""
+    ls = os.path.realpath("/bin/ls")
+    assert main(["--python", "/bin/ls", "eval", "six"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {ls} does not run as a Python interpreter: ")
+    assert err.count("\n") == 1 and "import" not in err and "version_info" not in err
+    missing = tmp_path / "not" / "python"
+    assert main(["--python", str(missing), "eval", "six"]) == 1
+    assert capsys.readouterr().err == f"error: {missing}: no such file\n"
+
+
+AS_PYTHON_2 = "import sys; sys.version_info = (2, 7, 18, 'final', 0); exec(sys.stdin.read())"
 
 
 def test_python_is_refused_where_it_would_be_ignored(

@@ -190,7 +190,11 @@ def _cache_file(cache_dir: Path | None, real: str, st: os.stat_result) -> Path:
 
 
 def _query(executable: str) -> dict[str, Any]:
-    """Ask the interpreter itself; `packaging` comes from our own environment via PYTHONPATH."""
+    """Ask the interpreter itself; `packaging` comes from our own environment via PYTHONPATH.
+
+    The probe goes on standard input, not after ``-c``: a program that is no Python
+    (``--python /bin/ls``) says what it could not do with its arguments, and an argument
+    holding the probe came back in its error, the whole script in one line."""
     import subprocess
 
     import packaging
@@ -199,7 +203,12 @@ def _query(executable: str) -> dict[str, Any]:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": packaging_root}
     try:
         out = subprocess.run(
-            [executable, "-S", "-c", _QUERY], env=env, capture_output=True, text=True, check=True
+            [executable, "-S", "-"],
+            input=_QUERY,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         facts = dict(json.loads(out))
     except (OSError, subprocess.CalledProcessError, ValueError) as exc:

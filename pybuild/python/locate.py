@@ -104,8 +104,10 @@ def _is_script(path: str) -> bool:
             else "give the interpreter's path (--python /path/to/bin/python3)"
         )
         raise error from None
-    except OSError:
-        raise UsageError(f"{path}: cannot read this interpreter") from None
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read this interpreter: {exc.strerror}") from None
 
 
 def _pyenv_root() -> Path:
