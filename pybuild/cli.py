@@ -3,7 +3,8 @@
 
 The commands live in :mod:`pybuild.commands`, one module per group. Every error prints as
 one short block naming the place in the user's code (:mod:`pybuild.diagnostics`) and exits 1,
-or 2 for a missing argument, as argparse does for one it finds; ``--show-trace`` prints the
+or 2 for a command line that cannot be read (a missing argument, a malformed ``pypi:``
+requirement), as argparse does for one it finds; ``--show-trace`` prints the
 whole traceback. Ctrl-C, SIGTERM and SIGHUP interrupt a command alike: what it made so far
 is cleaned up, and it exits with 128 + the signal's number. Once ``shell`` or ``run`` has
 started its command, they are the command's (:mod:`pybuild.shell`).
@@ -154,12 +155,14 @@ def _command(argv: list[str]) -> int:
 
         if output_closed(exc):
             raise  # no error: the reader of the results has gone (main exits quietly)
+        from .commands.common import BadArgument
         from .diagnostics import describe
         from .errors import MissingArgument
 
         _close_progress()
         print(describe(exc, show_trace=args.show_trace), file=sys.stderr)
-        return 2 if isinstance(exc, MissingArgument) else 1  # 2: as argparse's own
+        unread = isinstance(exc, MissingArgument | BadArgument)
+        return 2 if unread else 1  # 2: a command line that cannot be read, as argparse's own
     finally:
         _close_progress()
 

@@ -18,7 +18,14 @@ from types import CodeType, ModuleType
 
 from .errors import MissingAttribute, PybuildError, UsageError
 
-__all__ = ["EvalError", "EvalSyntaxError", "RaisedAttributeError", "load_module", "select"]
+__all__ = [
+    "EvalError",
+    "EvalSyntaxError",
+    "RaisedAttributeError",
+    "attribute_path",
+    "load_module",
+    "select",
+]
 
 
 # How a current cached bytecode file of this interpreter starts: its magic number, then flags
@@ -167,9 +174,7 @@ def select(root: object, dotted: str, where: str) -> object:
     is one of its string keys, a dict being Python's attribute set (``nested.a.b`` of a file,
     ``six.meta.license``), as ``nix eval`` selects in an attrset; any other value's is an
     attribute."""
-    steps = dotted.split(".")
-    if not all(steps):
-        raise UsageError(f"{dotted!r} is no attribute path: names joined by single dots")
+    steps = attribute_path(dotted)
     value = root
     for done, step in enumerate(steps):
         try:
@@ -181,6 +186,15 @@ def select(root: object, dotted: str, where: str) -> object:
             known = _names(value)
             raise MissingAttribute(step, f"{path} of {where}" if path else where, known) from None
     return value
+
+
+def attribute_path(dotted: str) -> list[str]:
+    """The names of ``a.b.c``; an error for a path that is none (``six..version``), which a
+    command line checks before it evaluates anything, to tell a word it cannot read."""
+    steps = dotted.split(".")
+    if not all(steps):
+        raise UsageError(f"{dotted!r} is no attribute path: names joined by single dots")
+    return steps
 
 
 def _step(value: object, name: str) -> object:

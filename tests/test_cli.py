@@ -1361,7 +1361,8 @@ def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) ->
     relative = run_cli("eval", "--recipes", recipes, "mine", cwd=tmp_path, check=False)
     assert f"mine 1's src mine does not exist in the working folder {tmp_path}" in (relative.stderr)
     assert "Path(__file__).parent / 'mine'" in relative.stderr
-    for result in (pinned, unknown, of_file, no_return, relative):
+    assert pinned.returncode == 2  # a word that is no attribute: the command line is unread
+    for result in (unknown, of_file, no_return, relative):
         assert result.returncode == 1
 
 

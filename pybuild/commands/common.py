@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PYTHON_HELP",
+    "BadArgument",
     "NotAPackage",
     "add_build_flags",
     "add_refresh_flag",
@@ -44,6 +45,20 @@ __all__ = [
     "target_options",
     "trusted_keys",
 ]
+
+
+class BadArgument(UsageError):
+    """A word of the command line that cannot be read: a malformed ``pypi:`` requirement,
+    an attribute path with an empty name, a requirement where an attribute goes. The command
+    line exits 2 for it, as for argparse's own (``-j abc``); 1 is for what was read and then
+    failed to evaluate or build."""
+
+    @classmethod
+    def of(cls, error: UsageError) -> BadArgument:
+        """`error`, told the same, as a word that cannot be read."""
+        bad = cls(*error.args)
+        bad.hint = error.hint
+        return bad
 
 
 def get_settings(args: argparse.Namespace) -> Any:
@@ -75,7 +90,7 @@ def add_build_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=_jobs,
         help="builds to run here at once (setting: jobs; 0: only on remote builders)",
     )
     p.add_argument(
@@ -84,6 +99,17 @@ def add_build_flags(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep a failed build's directories for inspection (setting: keep_failed)",
     )
+
+
+def _jobs(word: str) -> int:
+    """``-j``'s number, refused by argparse as ``-j abc`` is (exit 2), not later by the
+    setting's check."""
+    jobs = int(word)  # a ValueError: argparse's "invalid _jobs value" names the type by this
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(
+            f"{word} is no number of builds: give 0 or more (0: only on remote builders)"
+        )
+    return jobs
 
 
 def add_refresh_flag(p: argparse.ArgumentParser) -> None:
@@ -339,6 +365,8 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     from ..errors import MissingAttribute
     from ..evaluate import load_module, select
 
+    for attr in attrs:
+        _check_path(attr)
     module = load_module(file)
     try:
         return [select(module, attr, file) for attr in attrs]
@@ -433,10 +461,9 @@ def select_attrs(pkgs: Any, attrs: Sequence[str]) -> list[Any]:
     from_index = [attr for attr in attrs if attr.startswith("pypi:")]
     if len(from_index) < 2:
         return [select_attr(pkgs, attr) for attr in attrs]
-    from ..generate import parse_pypi_spec
     from ..generate.pypi import from_pypi_together
 
-    specs = [parse_pypi_spec(attr.removeprefix("pypi:")) for attr in from_index]
+    specs = [_pypi_spec(attr) for attr in from_index]
     resolved = iter(from_pypi_together(pkgs, specs))
     return [
         next(resolved) if attr.startswith("pypi:") else select_attr(pkgs, attr) for attr in attrs
@@ -450,11 +477,9 @@ def select_attr(pkgs: Any, attr: str) -> Any:
     from ..evaluate import select
 
     if attr.startswith("pypi:"):
-        from ..generate import parse_pypi_spec
-
-        return pkgs.from_pypi(*parse_pypi_spec(attr.removeprefix("pypi:")))
+        return pkgs.from_pypi(*_pypi_spec(attr))
     if any(c in attr for c in "=<>!~[], ;"):
-        error = UsageError(
+        error = BadArgument(
             f"{attr!r} is a requirement, not an attribute: a package of the set is at the version"
             " its recipe gives"
         )
@@ -465,6 +490,7 @@ def select_attr(pkgs: Any, attr: str) -> Any:
 
     if attr.endswith(".py") and (os.sep in attr or os.path.isfile(attr)):
         raise _a_file_not_an_attribute(attr)  # ``../x.py`` is not even a path of names
+    _check_path(attr)
     try:
         return select(pkgs, attr, "the package set")
     except MissingAttribute as error:
@@ -478,6 +504,27 @@ def select_attr(pkgs: Any, attr: str) -> Any:
                 " file's attribute is -f FILE ATTR, and a project of the index is pypi:NAME"
             )
         raise
+
+
+def _pypi_spec(attr: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """The project, version and extras a ``pypi:`` word asks for; one that cannot be read
+    is a :class:`BadArgument`."""
+    from ..generate import parse_pypi_spec
+
+    try:
+        return parse_pypi_spec(attr.removeprefix("pypi:"))
+    except UsageError as error:
+        raise BadArgument.of(error) from None
+
+
+def _check_path(attr: str) -> None:
+    """Refuse an attribute path that is none (``six..version``) before anything evaluates."""
+    from ..evaluate import attribute_path
+
+    try:
+        attribute_path(attr)
+    except UsageError as error:
+        raise BadArgument.of(error) from None
 
 
 def _a_file_not_an_attribute(attr: str) -> Any:

@@ -1,0 +1,36 @@
+"""Mistakes on the command line and in a recipe, told as what they are: a command line that
+cannot be read exits 2 with what to write, a recipe's exit or output never passes for
+pybuild's own, and a name that is not there is told with those that are."""
+
+from __future__ import annotations
+
+import pytest
+
+from pybuild.cli import main
+
+
+def status_of(*argv: str) -> object:
+    """The exit status of the command line, whether returned or raised (argparse's)."""
+    try:
+        return main(list(argv))
+    except SystemExit as exc:
+        return exc.code
+
+
+@pytest.mark.parametrize(
+    ("argv", "told"),
+    [
+        (["build", "-j", "-1", "six"], "argument -j/--jobs: -1 is no number of builds"),
+        (["build", "pypi:", "six"], "pypi: is not a project"),
+        (["eval", "pypi:requests[socks"], "pypi:requests[socks is not a project"),
+        (["eval", "six..version"], "is no attribute path"),
+        (["eval", "six[x]"], "is a requirement, not an attribute"),
+    ],
+)
+def test_a_command_line_that_cannot_be_read_exits_2(
+    argv: list[str], told: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As ``-j abc`` does (argparse's): the README says a command line that cannot be read
+    exits 2, and 1 is for what went wrong evaluating or building what it asked."""
+    assert status_of(*argv) == 2
+    assert told in capsys.readouterr().err
