@@ -12,6 +12,7 @@ started its command, they are the command's (:mod:`pybuild.shell`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -22,9 +23,9 @@ TYPE_CHECKING = False  # argparse and typing load only when the fast path cannot
 if TYPE_CHECKING:
     import argparse
     import signal as _signal
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from types import FrameType
-    from typing import Any
+    from typing import Any, NoReturn
 
     Handler = Callable[[argparse.Namespace], int]
 else:
@@ -171,7 +172,18 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     """`argv` parsed, each ``--option NAME VALUE`` taking its two words verbatim; a word no
     option takes is refused by the command's parser, with the command's usage (argparse's
     own would show pybuild's, as if the word were misplaced before the command)."""
-    args, unknown = parser.parse_known_args(_mark_option_words(argv))
+    marked = _mark_option_words(argv)
+    try:
+        args, unknown = parser.parse_known_args(marked)
+    except _Required as missing:
+        # ``query --referrerz``: argparse misses --referrers before it gets to the word it
+        # did not take; the word, read with nothing required, is what to tell.
+        with _nothing_required(parser):
+            args, unknown = parser.parse_known_args(marked)
+        if not unknown:
+            import argparse
+
+            argparse.ArgumentParser.error(missing.parser, missing.message)
     if unknown:
         command = getattr(args, "command_parser", parser)
         words = _unmarked(unknown)
@@ -180,6 +192,45 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
         setattr(args, name, _unmarked(value))
     args.option = [*args.option, *vars(args).pop("command_option", [])]
     return args
+
+
+# How argparse's errors for a required argument not given start (Python 3.11 to 3.14).
+_REQUIRED = ("the following arguments are required", "one of the arguments")
+
+
+class _Required(Exception):
+    """argparse's error for a required argument not given, held back by the parser until
+    :func:`parse` knows the words no option takes."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser, self.message = parser, message
+
+
+@contextlib.contextmanager
+def _nothing_required(parser: argparse.ArgumentParser) -> Iterator[None]:
+    """While it lasts, no argument of `parser` or of its commands' parsers is required (their
+    requirements are put back after)."""
+    import argparse
+
+    parsers, seen = [parser], []
+    while parsers:
+        each = parsers.pop()
+        seen.append(each)
+        for action in each._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += action.choices.values()
+    requiring: list[argparse.Action | argparse._MutuallyExclusiveGroup] = [
+        *(a for p in seen for a in p._actions if a.required),
+        *(g for p in seen for g in p._mutually_exclusive_groups if g.required),
+    ]
+    for requirement in requiring:
+        requirement.required = False
+    try:
+        yield
+    finally:
+        for requirement in requiring:
+            requirement.required = True
 
 
 def _meant(command: argparse.ArgumentParser, word: str) -> str:
@@ -470,5 +521,10 @@ def _parser_class() -> type[argparse.ArgumentParser]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("formatter_class", formatter)
             super().__init__(*args, **kwargs)
+
+        def error(self, message: str) -> NoReturn:
+            if message.startswith(_REQUIRED):  # parse() tells it, or a word it did not take
+                raise _Required(self, message)
+            super().error(message)
 
     return Parser

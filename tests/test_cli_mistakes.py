@@ -34,3 +34,29 @@ def test_a_command_line_that_cannot_be_read_exits_2(
     exits 2, and 1 is for what went wrong evaluating or building what it asked."""
     assert status_of(*argv) == 2
     assert told in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "told"),
+    [
+        (["query", "--referrerz", "six"], "--referrerz (did you mean '--referrers'?)"),
+        (["copy", "--form", "/x", "six"], "--form (did you mean '--from'?)"),
+        (["sign", "--kye", "k", "/x"], "--kye (did you mean '--key'?)"),
+    ],
+)
+def test_a_mistyped_option_is_told_before_the_option_it_was_meant_to_be_is_missed(
+    argv: list[str], told: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``query --referrerz``: argparse told "one of the arguments --references --referrers
+    … is required", and never the word it did not take, which ``gc --dryrun`` is told."""
+    assert status_of(*argv) == 2
+    err = capsys.readouterr().err
+    assert f"error: unrecognized arguments: {told}" in err
+    assert "required" not in err
+
+
+def test_a_missing_required_option_is_still_told_when_every_word_is_known(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert status_of("query", "six") == 2
+    assert "one of the arguments --references --referrers" in capsys.readouterr().err
