@@ -7,11 +7,12 @@ file's name, and a missing attribute suggests the names that exist.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import marshal
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -25,6 +26,7 @@ __all__ = [
     "attribute_path",
     "load_module",
     "select",
+    "user_code",
 ]
 
 
@@ -60,6 +62,21 @@ class EvalSyntaxError(EvalError):
         super().__init__(f"{error.filename}:{error.lineno}: {type(error).__name__}: {error.msg}")
 
 
+@contextlib.contextmanager
+def user_code(what: str) -> Iterator[None]:
+    """Run a user's code (`what`: "a recipe", "an overlay") inside pybuild's process: its
+    ``sys.exit()`` would end pybuild silently with the recipe's status, so it is an error,
+    told at the line that called it (the cause's traceback holds it)."""
+    try:
+        yield
+    except SystemExit as exc:
+        given = "" if exc.code is None else repr(exc.code)
+        raise EvalError(
+            f"{what} called sys.exit({given}), which would end pybuild: raise an exception"
+            " to stop with an error"
+        ) from exc
+
+
 def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     """Execute a Python file as a fresh module and return it (its bytecode cached as an
     import's is). Paths stay strings: a set loads hundreds of recipe files this way."""
@@ -71,7 +88,8 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     module = _new_module(spec)
     sys.modules[module_name] = module
     try:
-        _run(spec, module)
+        with user_code(f"{path}"):
+            _run(spec, module)
     except PybuildError:
         raise
     except Exception as exc:

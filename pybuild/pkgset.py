@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .bundled import default_recipes, shipped
 from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError, _close_names
-from .evaluate import RaisedAttributeError, load_module, select
+from .evaluate import RaisedAttributeError, load_module, select, user_code
 from .lazy import Lazy, force
 from .pygc import evaluated, held
 from .python.interpreter import Interpreter
@@ -223,7 +223,8 @@ class PackageSet:
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
         _check_overlay_parameters(overlay)
         final_view = _View(self._final_layer, "final")
-        changes = overlay(final_view, _View(lambda: prev, "prev"))
+        with user_code("an overlay"):
+            changes = overlay(final_view, _View(lambda: prev, "prev"))
         if not isinstance(changes, Mapping):
             error = UsageError(
                 f"the overlay at {_overlay_where(overlay)} returned"
@@ -590,7 +591,8 @@ def _call_by_name(
             inputs[name] = _reference(final, name, resolve)
         elif required:
             raise _missing_input(name, fn, owner)
-    return make_overridable(fn, **inputs)
+    with user_code("a recipe"):
+        return make_overridable(fn, **inputs)
 
 
 def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingAttribute:

@@ -4,6 +4,8 @@ pybuild's own, and a name that is not there is told with those that are."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pybuild.cli import main
@@ -60,3 +62,23 @@ def test_a_missing_required_option_is_still_told_when_every_word_is_known(
 ) -> None:
     assert status_of("query", "six") == 2
     assert "one of the arguments --references --referrers" in capsys.readouterr().err
+
+
+def test_a_recipe_that_calls_sys_exit_is_an_error_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sys.exit(3)`` in a recipe ended pybuild with status 3, saying nothing; in a -f file
+    or an overlay alike."""
+    (tmp_path / "boom.py").write_text("import sys\n\ndef recipe(six):\n    sys.exit(3)\n")
+    assert status_of("eval", "--recipes", str(tmp_path), "boom") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: a recipe called sys.exit(3)")
+    assert f"at {tmp_path / 'boom.py'}:4, in recipe" in err
+    (tmp_path / "file.py").write_text("import sys\nsys.exit('no')\n")
+    assert status_of("eval", "-f", str(tmp_path / "file.py"), "x") == 1
+    err = capsys.readouterr().err
+    assert "called sys.exit('no')" in err and f"at {tmp_path / 'file.py'}:2" in err
+    (tmp_path / "overlay.py").write_text("def overlay(final, prev):\n    exit()\n")
+    assert status_of("eval", "--overlay", str(tmp_path / "overlay.py"), "six") == 1
+    err = capsys.readouterr().err
+    assert "called sys.exit()" in err and f"at {tmp_path / 'overlay.py'}:2" in err
