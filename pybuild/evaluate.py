@@ -64,11 +64,15 @@ class EvalSyntaxError(EvalError):
 
 @contextlib.contextmanager
 def user_code(what: str) -> Iterator[None]:
-    """Run a user's code (`what`: "a recipe", "an overlay") inside pybuild's process: its
-    ``sys.exit()`` would end pybuild silently with the recipe's status, so it is an error,
-    told at the line that called it (the cause's traceback holds it)."""
+    """Run a user's code (`what`: "a recipe", "an overlay") inside pybuild's process.
+
+    What it prints goes to standard error, as Nix's ``builtins.trace`` does: standard output
+    holds the command's results alone (``p=$(pybuild build ...)``). Its ``sys.exit()`` would
+    end pybuild silently with the recipe's status, so it is an error, told at the line that
+    called it (the cause's traceback holds it)."""
     try:
-        yield
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
     except SystemExit as exc:
         given = "" if exc.code is None else repr(exc.code)
         raise EvalError(

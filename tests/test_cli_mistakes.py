@@ -82,3 +82,15 @@ def test_a_recipe_that_calls_sys_exit_is_an_error_at_its_line(
     assert status_of("eval", "--overlay", str(tmp_path / "overlay.py"), "six") == 1
     err = capsys.readouterr().err
     assert "called sys.exit()" in err and f"at {tmp_path / 'overlay.py'}:2" in err
+
+
+def test_what_a_recipe_prints_goes_to_stderr_leaving_stdout_the_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As Nix's builtins.trace: ``p=$(pybuild eval ...)`` holds only the answer."""
+    (tmp_path / "loud.py").write_text("def recipe(six):\n    print('tracing')\n    return six\n")
+    (tmp_path / "file.py").write_text("print('at the top')\nx = 2\n")
+    assert status_of("eval", "--recipes", str(tmp_path), "loud.pname") == 0
+    assert capsys.readouterr() == ('"six"\n', "tracing\n")
+    assert status_of("eval", "-f", str(tmp_path / "file.py"), "x") == 0
+    assert capsys.readouterr() == ("2\n", "at the top\n")
