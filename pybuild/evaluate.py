@@ -206,7 +206,11 @@ def select(root: object, dotted: str, where: str) -> object:
         except AttributeError:
             path = ".".join(steps[:done])
             known = _names(value)
-            raise MissingAttribute(step, f"{path} of {where}" if path else where, known) from None
+            error = MissingAttribute(step, f"{path} of {where}" if path else where, known)
+            if isinstance(value, Mapping | ModuleType):  # a set's thousand names go untold
+                names = _defined(value, known, error.suggestions)
+                error.hint = f"it has: {names}" if path else f"{where} defines: {names}"
+            raise error from None
     return value
 
 
@@ -227,6 +231,28 @@ def _step(value: object, name: str) -> object:
     if name not in value:
         raise AttributeError(name)
     return value[name]
+
+
+def _defined(value: object, known: list[str], close: list[str]) -> str:
+    """What a file or a dict defines, for a missing name: the close ones first, then the
+    rest in order (a file's own: not the modules, functions and classes it imports)."""
+    if isinstance(value, ModuleType):
+        known = [name for name in known if _its_own(value, getattr(value, name))]
+    names = [*close, *(name for name in known if name not in close)]
+    more = f" and {len(names) - _SHOWN} more" if names[_SHOWN:] else ""
+    return ", ".join(names[:_SHOWN]) + more if names else "no name"
+
+
+_SHOWN = 12  # names a hint lists
+
+
+def _its_own(module: ModuleType, value: object) -> bool:
+    """Whether `value` is a name `module` made, not one it imported."""
+    if isinstance(value, ModuleType):
+        return False
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+        return getattr(value, "__module__", None) == module.__name__
+    return True
 
 
 def _names(value: object) -> list[str]:

@@ -1227,9 +1227,14 @@ def test_an_attribute_path_goes_through_a_dict_by_its_keys(tmp_path: Path) -> No
     assert "-greeting.drv" in dry.stderr
     method = run_cli("eval", "-f", file, "nested.keys", check=False)
     assert method.returncode == 1
-    assert method.stderr == f"error: nested of {file} has no attribute 'keys'\n"
+    assert method.stderr == (
+        f"error: nested of {file} has no attribute 'keys'\n  hint: it has: a, ver\n"
+    )
     close = run_cli("eval", "-f", file, "nested.vr", check=False)
-    assert close.stderr == f"error: nested of {file} has no attribute 'vr'; did you mean 'ver'?\n"
+    assert close.stderr == (
+        f"error: nested of {file} has no attribute 'vr'; did you mean 'ver'?\n"
+        "  hint: it has: ver, a\n"
+    )
 
 
 def test_eval_names_the_packages_a_list_holds_as_a_description_names_inputs(

@@ -94,3 +94,28 @@ def test_what_a_recipe_prints_goes_to_stderr_leaving_stdout_the_results(
     assert capsys.readouterr() == ('"six"\n', "tracing\n")
     assert status_of("eval", "-f", str(tmp_path / "file.py"), "x") == 0
     assert capsys.readouterr() == ("2\n", "at the top\n")
+
+
+def test_a_name_a_file_or_dict_lacks_is_told_with_those_it_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shell.py that names its environment otherwise was told only that it has no
+    ``env``; a dict's missing key, without the keys it has."""
+    (tmp_path / "shell.py").write_text(
+        "from pybuild import package_set\n"
+        "pkgs = package_set()\n"
+        "environment = pkgs.python.with_packages([pkgs.six])\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert status_of("shell", "--run", "true") == 1
+    err = capsys.readouterr().err
+    assert "shell.py has no attribute 'env'" in err
+    assert "shell.py defines: environment, pkgs" in err
+    assert "env must be an environment: env = pkgs.python.with_packages([...])" in err
+    (tmp_path / "nest.py").write_text("nested = {'a': {'b': 1, 'bb': 2, 'x': 3}}\n")
+    assert status_of("eval", "-f", "nest.py", "nested.a.c") == 1
+    assert "nested.a of nest.py has no attribute 'c'\n  hint: it has: b, bb, x" in (
+        capsys.readouterr().err
+    )
+    assert status_of("eval", "-f", "nest.py", "nested.a.by") == 1
+    assert "hint: it has: b, bb, x" in capsys.readouterr().err  # the close ones first

@@ -128,7 +128,7 @@ def _environment(args: argparse.Namespace) -> Any:
     if args.file:
         refuse_set_options(args)
         backend_output(args)
-        return file_environment(args.file, args.packages or ["env"])
+        return file_environment(args.file, args.packages) if args.packages else _env(args.file)
     if args.packages:
         pkgs = package_set(args)
         chosen = [p for p in _chosen(pkgs, args.packages) if p is not None]
@@ -137,7 +137,19 @@ def _environment(args: argparse.Namespace) -> Any:
         raise MissingArgument("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
     backend_output(args)
-    return file_environment("shell.py", ["env"])
+    return _env("shell.py")
+
+
+def _env(file: str) -> Any:
+    """The environment `file` names ``env``; the error for a file without one says what
+    ``env`` must be, besides the names the file has."""
+    try:
+        return file_environment(file, ["env"])
+    except MissingAttribute as error:
+        if error.name == "env" and error.where == file:
+            told = f"{error.hint}; its " if error.hint else ""
+            error.hint = f"{told}env must be an environment: env = pkgs.python.with_packages([...])"
+        raise
 
 
 def _chosen(pkgs: Any, attrs: list[str]) -> list[Any]:
