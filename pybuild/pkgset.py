@@ -473,8 +473,17 @@ def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Ca
 
 
 def _is_python_name(name: str) -> bool:
-    """Whether `name` can be a recipe's parameter (and ``final.name`` in an overlay)."""
-    return name.isidentifier() and not iskeyword(name)
+    """Whether `name` can be a recipe's parameter (and ``final.name`` in an overlay): Python
+    reads an identifier NFKC-normalised, so a parameter spelt ``ﬁx`` (a ligature) is ``fix``
+    and no parameter can be ``ﬁx``."""
+    return name.isidentifier() and not iskeyword(name) and (name.isascii() or _nfkc(name) == name)
+
+
+def _nfkc(name: str) -> str:
+    """`name` as Python reads it in code (PEP 3131)."""
+    import unicodedata  # only a name that is not ASCII pays for it
+
+    return unicodedata.normalize("NFKC", name)
 
 
 def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
@@ -482,9 +491,10 @@ def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
     the attribute ``my-six``, which no recipe could take as its input, nor an overlay read."""
     file = folder / f"{names[0]}.py"
     more = f" (and {len(names) - 1} more in {folder})" if len(names) > 1 else ""
+    read = _nfkc(names[0])
+    what = f"is read by Python as {read!r}" if read != names[0] else "is no Python name"
     error = UsageError(
-        f"recipe file {file}{more}: {names[0]!r} is no Python name, so no recipe could take"
-        " it as a parameter"
+        f"recipe file {file}{more}: {names[0]!r} {what}, so no recipe could take it as a parameter"
     )
     error.hint = (
         f"rename it {_as_python_name(names[0])}.py: a recipe file NAME.py is the set's"
@@ -494,10 +504,12 @@ def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
 
 
 def _as_python_name(name: str) -> str:
-    """`name` made a Python name, as an import names a project's attribute (``my_six``)."""
+    """`name` made a Python name, as an import names a project's attribute (``my_six``), or
+    as Python reads it (``fix`` for ``ﬁx``)."""
     from .generate.names import attr_name  # only an error pays for packaging's import
 
-    return attr_name(name)
+    read = _nfkc(name)
+    return read if read != name and _is_python_name(read) else attr_name(name)
 
 
 def _recipe_file(definition: Callable[[], Any] | None) -> str | None:

@@ -150,6 +150,12 @@ def test_a_recipe_file_whose_name_no_parameter_can_be_is_refused_with_the_name_t
             package_set(PY, [tmp_path / name])
     (folder / "my-six.py").rename(folder / "my_six.py")
     assert package_set(PY, [folder]).user.dependencies[0].pname == "six"
+    # A parameter spelt with the ligature is read by Python as fix: no recipe could take ﬁx.
+    write_recipes(tmp_path / "nfkc", {"\ufb01x": python_recipe("fix", "1")})
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [tmp_path / "nfkc"])
+    assert "'\ufb01x' is read by Python as 'fix'" in str(err.value)
+    assert "hint: rename it fix.py" in str(err.value)
 
 
 def test_an_input_is_never_told_to_mean_a_name_no_parameter_can_be(tmp_path: Path) -> None:
