@@ -119,3 +119,14 @@ def test_a_name_a_file_or_dict_lacks_is_told_with_those_it_has(
     )
     assert status_of("eval", "-f", "nest.py", "nested.a.by") == 1
     assert "hint: it has: b, bb, x" in capsys.readouterr().err  # the close ones first
+
+
+def test_copy_from_given_an_attribute_says_it_takes_store_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``copy --from CACHE six`` was told six is an invalid store path name, and not that
+    only --to takes attributes."""
+    assert status_of("copy", "--from", str(tmp_path), "six") == 1
+    err = capsys.readouterr().err
+    assert "copy --from takes store paths or result links" in err
+    assert "`pybuild path-info six`" in err and "(--to takes attributes too)" in err

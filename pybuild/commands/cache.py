@@ -203,6 +203,8 @@ def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
         deadline=settings.download_deadline,
         link_cache=settings.link_cache,
     )
+    for item in args.items:
+        refuse_a_bare_name(item, "copy --from", besides="--to takes attributes too")
     paths = [_store_name(store, i) for i in args.items]
     copy_from(subs, store, paths)
     for path in paths:

@@ -647,12 +647,12 @@ def path_name(target: str, store: Any) -> str:
         raise
 
 
-def refuse_a_bare_name(target: str, command: str) -> None:
+def refuse_a_bare_name(target: str, command: str, besides: str = "") -> None:
     """Refuse `target`, given to `command`, which takes store paths or result links alone
     (``delete``, ``sign``), when it is neither a file here nor shaped as a store path's name:
     most likely an attribute (``pybuild delete idna``), which each command told in its own
     words of the store (not inside it; no ``<hash>-<name>``). The error is the same for each,
-    and says where a package's path is found."""
+    and says where a package's path is found, then `besides` (what else the command takes)."""
     from ..errors import InvalidPath
     from ..store.paths import is_store_name
 
@@ -664,7 +664,7 @@ def refuse_a_bare_name(target: str, command: str) -> None:
     error.hint = (
         f"{command} takes store paths or result links; for a package of the set, its path is"
         f" `pybuild path-info {shlex.quote(target)}`"
-    )
+    ) + (f" ({besides})" if besides else "")
     raise error
 
 
