@@ -334,6 +334,8 @@ class PackageSet:
         `fn`'s inputs may be names that this overlay or a later one adds, which the layers
         made so far lack, so they are looked for in the finished set.
         """
+        if not callable(fn):
+            raise _not_a_function(fn)
         if self._final is None:
             return Lazy(
                 f"call_package({_where(fn)})",
@@ -366,6 +368,20 @@ _OVERLAY_SHAPE = (
     " replaces: def overlay(final, prev): return {'name': prev.name.override(...)}"
 )
 _CO_VARARGS = 0x04  # inspect.CO_VARARGS, without inspect's import
+
+
+def _not_a_function(value: object) -> UsageError:
+    """The error for call_package given no function: a recipe file's path (nixpkgs'
+    ``callPackage ./x.nix``) most likely, which joins the set from its folder."""
+    error = UsageError(
+        "call_package takes a function whose parameters name its inputs (a recipe), not"
+        f" {a_noun(type(value).__name__)} {value!r}"
+    )
+    error.hint = (
+        "a recipe file joins the set from its folder (--recipes DIR, or package_set(recipes="
+        "[DIR])); give call_package its recipe function itself"
+    )
+    return error
 
 
 def _check_overlay_parameters(overlay: Overlay) -> None:

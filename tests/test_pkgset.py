@@ -687,3 +687,16 @@ def test_a_recipe_module_without_recipe_names_the_close_functions_it_defines(
         f"{folder / 'plural.py'}: a recipe module must define recipe(...);"
         " did you mean recipes(...)?"
     )
+
+
+def test_call_package_given_no_function_says_what_it_takes(recipes: Path) -> None:
+    """``call_package("/path/x.py")`` raised TypeError: '/path/x.py' is not a callable
+    object, from deep in the signature's reading."""
+    pkgs = package_set(PY, [recipes])
+    with pytest.raises(UsageError) as err:
+        pkgs.call_package("/path/x.py")
+    assert str(err.value).startswith(
+        "call_package takes a function whose parameters name its inputs (a recipe), not a"
+        " str '/path/x.py'"
+    )
+    assert "--recipes DIR" in err.value.hint
