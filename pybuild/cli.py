@@ -156,9 +156,8 @@ def _command(argv: list[str]) -> int:
 
         if output_closed(exc):
             raise  # no error: the reader of the results has gone (main exits quietly)
-        from .commands.common import BadArgument
         from .diagnostics import describe
-        from .errors import MissingArgument
+        from .errors import BadArgument, MissingArgument
 
         _close_progress()
         print(describe(exc, show_trace=args.show_trace), file=sys.stderr)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
+    "BadArgument",
     "BuildError",
     "CannotRunBuilder",
     "CycleError",
@@ -73,6 +74,20 @@ class MissingArgument(UsageError):
     """The command line lacks an argument the command needs, found by pybuild's own check
     where argparse cannot tell it (``build`` takes ATTR… or ``--all``; ``shell`` takes
     ``-p`` or a ``shell.py``): the command line exits 2 for it, as for argparse's own."""
+
+
+class BadArgument(UsageError):
+    """A word of the command line that cannot be read: a malformed ``pypi:`` requirement,
+    an attribute path with an empty name, a requirement where an attribute goes. The command
+    line exits 2 for it, as for argparse's own (``-j abc``); 1 is for what was read and then
+    failed to evaluate or build."""
+
+    @classmethod
+    def of(cls, error: UsageError) -> BadArgument:
+        """`error`, told the same, as a word that cannot be read."""
+        bad = cls(*error.args)
+        bad.hint = error.hint
+        return bad
 
 
 class SettingsError(PybuildError):

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import BadArgument, UsageError
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PYTHON_HELP",
-    "BadArgument",
     "NotAPackage",
     "add_build_flags",
     "add_refresh_flag",
@@ -45,20 +44,6 @@ __all__ = [
     "target_options",
     "trusted_keys",
 ]
-
-
-class BadArgument(UsageError):
-    """A word of the command line that cannot be read: a malformed ``pypi:`` requirement,
-    an attribute path with an empty name, a requirement where an attribute goes. The command
-    line exits 2 for it, as for argparse's own (``-j abc``); 1 is for what was read and then
-    failed to evaluate or build."""
-
-    @classmethod
-    def of(cls, error: UsageError) -> BadArgument:
-        """`error`, told the same, as a word that cannot be read."""
-        bad = cls(*error.args)
-        bad.hint = error.hint
-        return bad
 
 
 def get_settings(args: argparse.Namespace) -> Any:
