@@ -64,6 +64,20 @@ def test_an_encoding_declaration_stays_on_the_second_line(
     assert run(script, tmp_path) == "d\xe9j\xe0 closure\n"
 
 
+def test_a_script_of_another_encoding_gets_the_closure_after_its_docstring_too(
+    scripts: ModuleType, tmp_path: Path
+) -> None:
+    """Its body is read in the encoding it declares: as UTF-8, a latin-1 docstring would not
+    parse, and the closure would go before its ``from __future__`` import."""
+    source = (
+        '#!python\n# -*- coding: latin-1 -*-\n"""D\xe9j\xe0."""\n'
+        "from __future__ import annotations\nprint(__doc__, sys.path[0])\n"
+    ).encode("latin-1")
+    script = scripts.with_header(source, "/py/bin/python3", CLOSURE)
+    assert b"from __future__ import annotations\n" + CLOSURE.encode() in script
+    assert run(script, tmp_path) == "D\xe9j\xe0. closure\n"
+
+
 def test_a_script_without_a_final_newline_or_that_does_not_parse_keeps_its_lines(
     scripts: ModuleType,
 ) -> None:

@@ -105,22 +105,23 @@ def with_header(script: bytes, python: str, closure: str) -> bytes:
     and ``from __future__`` imports, which must come first; its bytes are otherwise kept."""
     lines = script.splitlines(keepends=True)[1:]
     head = [_SHEBANG.format(python=python).encode()]
-    if lines and _CODING.match(lines[0]):
-        head.append(lines.pop(0))
-    head.append(_MARK.encode())
-    after = _first_statements(b"".join(lines))
+    coding = lines.pop(0) if lines and _CODING.match(lines[0]) else b""
+    head += [coding, _MARK.encode()]
+    after = _first_statements(b"".join(lines), coding)
     if after and not lines[after - 1].endswith((b"\n", b"\r")):
         lines[after - 1] += b"\n"
     return b"".join([*head, *lines[:after], closure.encode(), *lines[after:]])
 
 
-def _first_statements(body: bytes) -> int:
+def _first_statements(body: bytes, coding: bytes = b"") -> int:
     """How many lines of `body` its docstring and ``from __future__`` imports take (none for
-    a script this interpreter cannot parse, which fails as it would without the header)."""
+    a script this interpreter cannot parse, which fails as it would without the header).
+    `body` is read in the encoding its `coding` line declares, parsed above it."""
     try:
-        tree = ast.parse(body)
+        tree = ast.parse(coding + body)
     except (SyntaxError, ValueError):  # ValueError: a null byte, before Python 3.12
         return 0
+    above = 1 if coding else 0
     end = 0
     for index, node in enumerate(tree.body):
         docstring = (
@@ -131,5 +132,5 @@ def _first_statements(body: bytes) -> int:
         )
         if not (docstring or (isinstance(node, ast.ImportFrom) and node.module == "__future__")):
             break
-        end = node.end_lineno or node.lineno
+        end = (node.end_lineno or node.lineno) - above
     return end
