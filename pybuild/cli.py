@@ -12,7 +12,6 @@ started its command, they are the command's (:mod:`pybuild.shell`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -23,7 +22,7 @@ TYPE_CHECKING = False  # argparse and typing load only when the fast path cannot
 if TYPE_CHECKING:
     import argparse
     import signal as _signal
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
     from types import FrameType
     from typing import Any, NoReturn
 
@@ -177,8 +176,12 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     except _Required as missing:
         # ``query --referrerz``: argparse misses --referrers before it gets to the word it
         # did not take; the word, read with nothing required, is what to tell.
-        with _nothing_required(parser):
+        requiring = _drop_requirements(parser)
+        try:
             args, unknown = parser.parse_known_args(marked)
+        finally:
+            for requirement in requiring:
+                requirement.required = True
         if not unknown:
             import argparse
 
@@ -206,10 +209,12 @@ class _Required(Exception):
         self.parser, self.message = parser, message
 
 
-@contextlib.contextmanager
-def _nothing_required(parser: argparse.ArgumentParser) -> Iterator[None]:
-    """While it lasts, no argument of `parser` or of its commands' parsers is required (their
-    requirements are put back after)."""
+def _drop_requirements(
+    parser: argparse.ArgumentParser,
+) -> list[argparse.Action | argparse._MutuallyExclusiveGroup]:
+    """Make no argument of `parser` or of its commands' parsers required; those that were,
+    for the caller to put back (contextlib, for a context manager, would cost the fast
+    path its import)."""
     import argparse
 
     parsers, seen = [parser], []
@@ -225,11 +230,7 @@ def _nothing_required(parser: argparse.ArgumentParser) -> Iterator[None]:
     ]
     for requirement in requiring:
         requirement.required = False
-    try:
-        yield
-    finally:
-        for requirement in requiring:
-            requirement.required = True
+    return requiring
 
 
 def _meant(command: argparse.ArgumentParser, word: str) -> str:
