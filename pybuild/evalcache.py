@@ -181,7 +181,8 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
         self._read = read
 
     def __getitem__(self, key: str) -> str:
-        self._read.add(key)
+        if isinstance(key, str):  # os.get_exec_path asks for b"PATH" too, which no str names
+            self._read.add(key)
         return super().__getitem__(key)
 
     def __iter__(self) -> Iterator[str]:

@@ -101,6 +101,21 @@ def test_a_variable_read_by_the_evaluation_is_noticed(
     assert build(capsys) == (first, 2)  # its absence was recorded too: the first answer, kept
 
 
+def test_an_evaluation_that_runs_a_program_by_its_name_is_recorded(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """subprocess finds a program by name with os.get_exec_path, which also asks the
+    environment for b"PATH": a name that is no variable's, never one to record (it made the
+    record's names bytes and str, which could not be sorted: a crash called a bug)."""
+    ran = '__import__("subprocess").run(["echo", "!"], capture_output=True, text=True)'
+    word_from(project, f"{ran}.stdout.strip()")
+    first, evaluations = build(capsys)
+    assert evaluations == 1 and Path(first).read_text() == "hi!\n"
+    assert build(capsys) == (first, 1)
+    monkeypatch.setenv("PATH", f"{project}:{os.environ['PATH']}")  # PATH was read
+    assert build(capsys) == (first, 2)
+
+
 def test_another_pybuild_is_answered_by_records_of_its_own(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
