@@ -27,6 +27,10 @@ def status_of(*argv: str) -> object:
         (["eval", "pypi:requests[socks"], "pypi:requests[socks is not a project"),
         (["eval", "six..version"], "is no attribute path"),
         (["eval", "six[x]"], "is a requirement, not an attribute"),
+        (["install", "pypi:"], "pypi: is not a project"),
+        (["remove", "pypi:"], "pypi: is not a project"),
+        (["upgrade", "pypi:six["], "pypi:six[ is not a project"),
+        (["search", "pypi:"], "pypi: is not a project"),
     ],
 )
 def test_a_command_line_that_cannot_be_read_exits_2(

@@ -36,6 +36,8 @@ __all__ = [
     "package_set",
     "path_name",
     "print_json",
+    "pypi_spec",
+    "pypi_words",
     "recorded_valid",
     "refuse_set_options",
     "select_attr",
@@ -448,7 +450,7 @@ def select_attrs(pkgs: Any, attrs: Sequence[str]) -> list[Any]:
         return [select_attr(pkgs, attr) for attr in attrs]
     from ..generate.pypi import from_pypi_together
 
-    specs = [_pypi_spec(attr) for attr in from_index]
+    specs = [pypi_spec(attr) for attr in from_index]
     resolved = iter(from_pypi_together(pkgs, specs))
     return [
         next(resolved) if attr.startswith("pypi:") else select_attr(pkgs, attr) for attr in attrs
@@ -462,7 +464,7 @@ def select_attr(pkgs: Any, attr: str) -> Any:
     from ..evaluate import select
 
     if attr.startswith("pypi:"):
-        return pkgs.from_pypi(*_pypi_spec(attr))
+        return pkgs.from_pypi(*pypi_spec(attr))
     if any(c in attr for c in "=<>!~[], ;"):
         error = BadArgument(
             f"{attr!r} is a requirement, not an attribute: a package of the set is at the version"
@@ -491,7 +493,7 @@ def select_attr(pkgs: Any, attr: str) -> Any:
         raise
 
 
-def _pypi_spec(attr: str) -> tuple[str, str | None, tuple[str, ...]]:
+def pypi_spec(attr: str) -> tuple[str, str | None, tuple[str, ...]]:
     """The project, version and extras a ``pypi:`` word asks for; one that cannot be read
     is a :class:`BadArgument`."""
     from ..generate import parse_pypi_spec
@@ -500,6 +502,14 @@ def _pypi_spec(attr: str) -> tuple[str, str | None, tuple[str, ...]]:
         return parse_pypi_spec(attr.removeprefix("pypi:"))
     except UsageError as error:
         raise BadArgument.of(error) from None
+
+
+def pypi_words(words: Sequence[str]) -> None:
+    """Refuse a ``pypi:`` word of `words` that cannot be read, as a :class:`BadArgument`,
+    before a command hands them to the library (whose UsageError would exit 1)."""
+    for word in words:
+        if word.startswith("pypi:"):
+            pypi_spec(word)
 
 
 def _check_path(attr: str) -> None:

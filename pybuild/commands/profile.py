@@ -22,6 +22,7 @@ from .common import (
     open_store,
     print_json,
     print_work,
+    pypi_words,
     recipe_folders,
     recorded_valid,
     refuse_set_options,
@@ -136,6 +137,7 @@ def _install(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     if args.file:
         refuse_set_options(args)
+    pypi_words(args.attrs)
     backend_output(args)  # -q and --refresh for the pypi: packages it installs
     if args.dry_run:
         return _install_dry_run(args, settings)
@@ -219,6 +221,7 @@ def _unchanged(profile: Any, current: Any, key: str) -> bool:
 def _remove(args: argparse.Namespace) -> int:
     from ..profiles import remove
 
+    pypi_words(args.names)
     options = build_options(args, get_settings(args))
     profile = _open(args)
     dry_run = _printer(profile, options) if args.dry_run else None
@@ -229,6 +232,7 @@ def _remove(args: argparse.Namespace) -> int:
 def _upgrade(args: argparse.Namespace) -> int:
     from ..profiles import upgrade
 
+    pypi_words(args.names)
     profile, options = _open(args), build_options(args, get_settings(args))
     upgrade(
         profile,

@@ -6,7 +6,14 @@ import argparse
 import sys
 
 from ..errors import UsageError
-from .common import completes_attrs, open_store, package_set, print_json, set_arguments
+from .common import (
+    completes_attrs,
+    open_store,
+    package_set,
+    print_json,
+    pypi_spec,
+    set_arguments,
+)
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -100,9 +107,7 @@ def _not_the_index(word: str) -> UsageError:
     it, where ``eval`` takes it and shows the package the index's release makes."""
     import shlex
 
-    from ..generate import parse_pypi_spec
-
-    name = parse_pypi_spec(word.removeprefix("pypi:"))[0]
+    name = pypi_spec(word)[0]
     error = UsageError(
         f"search lists the set's recipes, not the index's projects: {word!r} names a project"
         " on the index"
