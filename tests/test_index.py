@@ -127,6 +127,18 @@ def test_project_not_found_names_the_indexes(index: Index) -> None:
     assert index.urls[0] in str(caught.value)
 
 
+def test_a_file_index_whose_folder_is_gone_is_unavailable_not_without_the_project(
+    tmp_path: Path,
+) -> None:
+    """As an http index that does not answer: the project is not known to be absent (a
+    stale plan may serve), where every project was said to be missing from it."""
+    gone = (tmp_path / "no-such-index").as_uri() + "/"
+    with Index([gone]) as idx, pytest.raises(IndexUnavailable) as caught:
+        idx.files("demo")
+    assert caught.value.url == gone
+    assert "no such folder" in str(caught.value)
+
+
 def test_later_index_is_searched_and_first_wins(
     local_index: _fixtures.LocalIndex, publish: Callable[[Path], str], tmp_path: Path
 ) -> None:

@@ -70,6 +70,10 @@ def fetch_page(url: str, timeout: float, http: Callable[[], requests.Session]) -
 
 
 def _file_page(url: str) -> Page | None:
+    """The project page in the folder of `url`, or None when the index has no such project:
+    when its own folder is there. An index folder that is gone (a mount not there, a typo)
+    is an index that does not answer, as an http one that is down, not one that lacks
+    every project (a stale plan may serve meanwhile)."""
     folder = _file_path(url)
     for page, content_type in _FILE_PAGES:
         try:
@@ -79,6 +83,9 @@ def _file_page(url: str) -> Page | None:
         except OSError as exc:
             raise IndexUnavailable(url + page, exc.strerror or str(exc)) from None
         return Page(url + page, content_type, body)
+    if not folder.parent.is_dir():
+        root = url.rstrip("/").rpartition("/")[0] + "/"
+        raise IndexUnavailable(root, f"no such folder: {folder.parent}")
     return None
 
 
