@@ -123,7 +123,9 @@ class Derivation(Frozen):
             check_name(self.name + ".drv")  # too long with it: says so
         if not self.builder:
             raise DerivationError(f"derivation {self.name!r} has no builder")
-        if not self.outputs or len(set(self.outputs)) != len(self.outputs):
+        if not self.outputs:
+            raise DerivationError(f"derivation {self.name!r}: outputs names none (as 'out')")
+        if len(set(self.outputs)) != len(self.outputs):
             raise DerivationError(f"derivation {self.name!r}: outputs must be distinct names")
         if self.output_hash is not None:
             if self.outputs != ("out",):

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pybuild.derivations import derivation
-from pybuild.errors import HashMismatch, UsageError
+from pybuild.errors import HashMismatch, PybuildError, UsageError
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 
@@ -59,6 +59,11 @@ def test_a_wrong_type_names_the_argument(arguments: dict[str, Any], message: str
     with pytest.raises(UsageError) as err:
         derivation(**{**SH, **arguments})
     assert str(err.value).startswith(message)
+
+
+def test_no_outputs_is_told_as_none_not_as_names_repeated() -> None:
+    with pytest.raises(PybuildError, match=r"derivation 'x': outputs names none \(as 'out'\)"):
+        derivation(**{**SH, "outputs": []})
 
 
 @pytest.mark.parametrize(
