@@ -297,7 +297,10 @@ def derivation(
     src_paths = [
         context.value(s if isinstance(s, Derivation | LocalSource) else Path(s)) for s in srcs
     ]
-    full_env = {k: context.value(v) for k, v in (env or {}).items()}
+    try:
+        full_env = {k: context.value(v) for k, v in (env or {}).items()}
+    except UsageError as exc:
+        raise _naming_the_value(exc, context, name, "env", (env or {}).items()) from None
     if src_paths:
         full_env.setdefault("srcs", " ".join(src_paths))
     for key in full_env:
@@ -310,10 +313,14 @@ def derivation(
     for reserved in (*outputs, "TMPDIR", "HOME", "PATH"):
         if reserved in full_env:
             raise UsageError(f"env {reserved!r} is set by the builder's environment; rename it")
+    try:
+        values = tuple([context.value(a) for a in args])
+    except UsageError as exc:
+        raise _naming_the_value(exc, context, name, "args", enumerate(args)) from None
     drv = Derivation(
         name=name,
         builder=context.value(builder),
-        args=tuple([context.value(a) for a in args]),
+        args=values,
         env=tuple(sorted(full_env.items())),
         input_drvs=tuple([context.drvs[k] for k in sorted(context.drvs)]),
         input_srcs=tuple(sorted(context.srcs)),
@@ -356,6 +363,23 @@ _ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
 
 # Names the fetches give their hash, written to derivation(): its argument is output_hash.
 _FETCHES_NAMES = {"hash": "output_hash", "sha256": "output_hash"}
+
+
+def _naming_the_value(
+    exc: UsageError, context: _Context, name: str, what: str, items: Iterable[tuple[Any, Any]]
+) -> UsageError:
+    """`exc`, a value of `what` (env, args) that no builder can be given, told with which
+    (``env 'A'``, ``args[1]``): found again only once one failed, so that the usual call
+    pays nothing for it."""
+    for key, value in items:
+        try:
+            context.value(value)
+        except UsageError as inner:
+            which = f"{what} {key!r}" if what == "env" else f"{what}[{key}]"
+            error = UsageError(f"{_who(name)}: {which}: {inner.args[0]}")
+            error.hint = inner.hint
+            return error
+    return exc
 
 
 def _who(name: object) -> str:

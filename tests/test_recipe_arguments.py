@@ -61,6 +61,13 @@ def test_a_wrong_type_names_the_argument(arguments: dict[str, Any], message: str
     assert str(err.value).startswith(message)
 
 
+def test_a_value_no_builder_takes_names_its_variable_or_its_place() -> None:
+    with pytest.raises(UsageError, match=r"^derivation 'x': env 'A': cannot pass list"):
+        derivation(**{**SH, "env": {"A": ["a", "b"]}})
+    with pytest.raises(UsageError, match=r"^derivation 'x': args\[1\]: cannot pass NoneType"):
+        derivation(**{**SH, "args": ["-c", None]})
+
+
 def test_no_outputs_is_told_as_none_not_as_names_repeated() -> None:
     with pytest.raises(PybuildError, match=r"derivation 'x': outputs names none \(as 'out'\)"):
         derivation(**{**SH, "outputs": []})
