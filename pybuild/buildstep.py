@@ -175,6 +175,23 @@ def _give_back(paths: list[Path]) -> None:
     give_back(paths)
 
 
+def _not_executable(name: str, builder: str) -> CannotRunBuilder:
+    """The error for a builder that cannot be run; a link whose target is not there is told
+    as one (``Path("/bin/sh")`` is stored as the link itself, to ``dash``, as Nix stores it),
+    with the way out: a program given as a string is used where it is."""
+    if os.path.islink(builder) and not os.path.exists(builder):
+        target = os.readlink(builder)
+        error = CannotRunBuilder(
+            name, builder, f"it is a symbolic link to {target}, which is not there"
+        )
+        error.hint = (
+            "a Path is stored as it is, a link as a link (as Nix stores one): give a system"
+            ' program as a string (builder="/bin/sh"), or a Path of the file itself'
+        )
+        return error
+    return CannotRunBuilder(name, builder, "it is not an executable file")
+
+
 def _run_builder(
     drv: Derivation,
     store: Store,
@@ -196,7 +213,7 @@ def _run_builder(
     env["PYBUILD_BUILD_CORES"] = str(cores)  # like Nix's NIX_BUILD_CORES
     argv = [_expand(drv.builder, store), *(_expand(a, store) for a in drv.args)]
     if not os.access(argv[0], os.X_OK):
-        raise CannotRunBuilder(drv.name, argv[0], "it is not an executable file")
+        raise _not_executable(drv.name, argv[0])
     if drv.is_fixed_output:  # a download: the in-build downloader keeps the same limits
         env.update(_download_limits(options))
     sandboxed = isinstance(box, Cell)

@@ -265,6 +265,25 @@ def test_add_path_of_a_symlink_stores_the_link_itself(
     assert not list(store.tmp_dir.iterdir())
 
 
+def test_a_builder_given_as_a_path_to_a_link_says_what_the_link_is(
+    store: Store, tmp_path: Path
+) -> None:
+    """Path("/bin/sh") is stored as the link to dash it is, as Nix stores it, and runs as
+    nothing: the build's error says it is a link whose target is not there, and what to
+    write instead, where it said only "not an executable file"."""
+    from pybuild.derivations import derivation
+    from pybuild.errors import CannotRunBuilder
+    from pybuild.realiser import BuildOptions, realise
+
+    link = tmp_path / "sh"
+    link.symlink_to("dash")
+    drv = derivation(name="linked", builder=link, args=["-c", "echo > $out"], store=store)
+    with open(os.devnull, "w") as log, pytest.raises(CannotRunBuilder) as caught:
+        realise([drv], store, BuildOptions(log=log))
+    assert "it is a symbolic link to dash, which is not there" in str(caught.value)
+    assert 'builder="/bin/sh"' in caught.value.hint
+
+
 def test_add_path_of_a_directory_works_without_root_privileges(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
