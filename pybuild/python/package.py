@@ -286,7 +286,12 @@ def _of_the_override(exc: UsageError, recipe: str) -> UsageError:
     error = UsageError(
         f"{exc.args[0]} (from the recipe at {recipe}, re-called with this .override's inputs)"
     )
-    error.hint = exc.hint
+    error.hint = (
+        "an input given to .override takes the place of the recipe's parameter of that name,"
+        " so give what the recipe uses it as (a package: pkgs.NAME); to leave a package out"
+        " of one of its attributes, change that attribute with override_python_attrs"
+        " (check_inputs=[...], dependencies=[...])"
+    )
     return error
 
 
