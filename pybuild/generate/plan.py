@@ -342,7 +342,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
     pinner = Pinner(releases, pkgs, prefer)
     for entry in chosen.values():
         pinner.add(entry, chosen, hashes.get(entry.name))
-    _follow_locked_dependencies(pinner.pins, dict(request.locked_dependencies))
+    _follow_locked_dependencies(pinner.pins, locked)
     used = pinner.used
     observed = {
         name: {

@@ -24,9 +24,6 @@ Example::
 
 from __future__ import annotations
 
-import difflib
-import functools
-import inspect
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +37,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..errors import did_you_mean
 from .errors import ImportFileError, read_import_file
 from .pyproject import load_toml
 from .toml import Inline, dumps
@@ -136,26 +134,7 @@ class Selection:
             "extras": frozenset(self.extras),
             "dependency_groups": frozenset(self.groups),
         }
-        if _knows_lock_markers():
-            return marker.evaluate(values, context="lock_file")
-        tested = set(re.findall(r"\w+", _QUOTED.sub("", str(marker))))
-        if tested & {"extras", "dependency_groups"}:
-            from ..errors import UsageError
-
-            error = UsageError(
-                f"the marker {str(marker)!r} tests a lock's extras or dependency groups, which"
-                " this version of packaging cannot evaluate"
-            )
-            error.hint = "install packaging 25 or newer"
-            raise error
-        return marker.evaluate({**env, "extra": ""})
-
-
-@functools.cache
-def _knows_lock_markers() -> bool:
-    """Whether packaging evaluates a lock file's markers (``extras``, ``dependency_groups``):
-    since 25.0, whose ``Marker.evaluate`` takes a context."""
-    return "context" in inspect.signature(Marker.evaluate).parameters
+        return marker.evaluate(values, context="lock_file")  # packaging 25's
 
 
 _SOURCE_WORDS = {"vcs": "a VCS checkout", "directory": "a directory", "archive": "an archive"}
@@ -285,9 +264,8 @@ def _select(
         found = by_name.get(str(canonicalize_name(name)))
         if found is None:
             key = "extras" if kind == "extra" else "dependency-groups"
-            close = difflib.get_close_matches(name, offered, n=1)
-            has = f"did you mean {close[0]!r}?" if close else f"it has {_listed(offered)}"
-            raise ImportFileError(path, _line(text, key), f"the lock has no {kind} {name!r}; {has}")
+            has = did_you_mean(name, offered) or f"; it has {_listed(offered)}"
+            raise ImportFileError(path, _line(text, key), f"the lock has no {kind} {name!r}{has}")
         selected.append(found)
     return selected
 
