@@ -150,6 +150,9 @@ def unusable_home(exc: OSError) -> StoreError | None:
             " roots of what evaluation adds): make it yours again (chown), or set PYBUILD_HOME"
             " to a home of your own"
         )
+    elif exc.errno == errno.ENOENT and making_the_home:  # a filesystem of no folders: /proc
+        error = StoreError(f"cannot make the pybuild home {home}: cannot make {path} there")
+        error.hint = "set PYBUILD_HOME to a folder on a filesystem where you can make folders"
     elif exc.errno in _IN_THE_WAY and (found := _in_the_way(path, home, exc.errno)) is not None:
         error = StoreError(found[0])
         error.hint = found[1]

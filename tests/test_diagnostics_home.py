@@ -152,3 +152,26 @@ def test_a_file_in_place_of_a_folder_of_var_is_named_by_the_command_line(
         f"error: {blocker} is a file, where pybuild keeps a folder\n"
         "  hint: move it away (or remove it): pybuild makes the folder again\n"
     ), result.stderr
+
+
+def test_a_home_on_a_filesystem_of_no_folders_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A home under /proc: making its folders fails with ENOENT, the folder above being
+    there; told as the home that cannot be made, not as a bug of pybuild's."""
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "proc" / "home"))
+    error = FileNotFoundError(errno.ENOENT, "No such file or directory", str(tmp_path / "proc"))
+    text = describe(error)
+    assert text == (
+        f"error: cannot make the pybuild home {tmp_path / 'proc' / 'home'}:"
+        f" cannot make {tmp_path / 'proc'} there\n"
+        "  hint: set PYBUILD_HOME to a folder on a filesystem where you can make folders"
+    )
+    process = subprocess.run(
+        [sys.executable, "-m", "pybuild", "eval", "six.version"],
+        env={**os.environ, "PYBUILD_HOME": "/proc/pybuild-test/home"},
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 1
+    assert process.stderr.startswith("error: cannot make the pybuild home /proc/pybuild-test/home")
