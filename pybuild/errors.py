@@ -375,12 +375,34 @@ class UnsupportedInterpreter(PybuildError):
     def __init__(self, pname: str, version: str, interpreter: str, reason: str) -> None:
         self.pname, self.version = pname, version
         self.interpreter, self.reason = interpreter, reason
+        self.pins_checked, self.attr = False, ""
         super().__init__(f"{pname} {version} does not support {interpreter}: {reason}")
-        self.hint = (
+        self.hint = self._hint()
+
+    def _hint(self) -> str:
+        hint = (
             "build it with an interpreter the release supports (pybuild --python X.Y), or give"
             " the set another release for this one (an overlay, or a versioned attribute the"
             " recipe returns there, as numpy does with numpy_2_2 on 3.10)"
         )
+        if self.pins_checked:  # what its pins said when checked: the index may have more now
+            attr = self.attr or "ATTR"
+            hint += (
+                f"; if the index has gained wheels since, `pybuild update-pins {attr}` pins them"
+            )
+        return hint
+
+    def said_by_pins(self) -> None:
+        """Say that whole pins (every file of the release, when checked) are what lack the
+        file: the hint gives the command that pins what the index may have gained since."""
+        self.pins_checked = True
+        self.hint = self._hint()
+
+    def name_attribute(self, attr: str) -> None:
+        """Say which attribute's recipe this is, as :meth:`NoPinnedWheel.name_attribute`."""
+        if not self.attr:
+            self.attr = attr
+            self.hint = self._hint()
 
 
 def unexpected_arguments(

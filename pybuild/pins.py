@@ -68,12 +68,8 @@ _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_")
 _MACOSX = re.compile(r"macosx_(\d+)_(\d+)_")
 # Whole pins were every file of the release when that was checked (by update-pins, or of the
-# index once, and remembered): what they say of the release, and the way out should the index
-# have gained wheels since.
+# index once, and remembered): what they say of the release.
 _WHEN_CHECKED = "the release had no wheel for it when its pins were checked"
-_MAYBE_STALE = (
-    "; if the index has gained wheels since, `pybuild update-pins FILE` (the recipe's) pins them"
-)
 # A Linux platform's libc release (manylinux_2_17_, musllinux_1_2_, manylinux2014_): left out
 # of the platform's name in an error, which is about the platform whatever its release.
 _LINUX_RELEASE = re.compile(r"^(many|musl)linux(?:_\d+_\d+|1|2010|2014)_")
@@ -129,7 +125,7 @@ def choose_pinned(
             raise no_file_to_pin(pname, version)
         unsupported = _unsupported(pname, version, pinned, order)
         if unsupported is not None:
-            unsupported.hint += _MAYBE_STALE
+            unsupported.said_by_pins()
             raise unsupported
     raise NoPinnedWheel(pname, version, interpreter, sorted(hashes))
 

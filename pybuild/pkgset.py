@@ -31,7 +31,14 @@ from keyword import iskeyword
 from pathlib import Path
 
 from .bundled import default_recipes, shipped
-from .errors import CycleError, MissingAttribute, NoPinnedWheel, UsageError, _close_names
+from .errors import (
+    CycleError,
+    MissingAttribute,
+    NoPinnedWheel,
+    UnsupportedInterpreter,
+    UsageError,
+    _close_names,
+)
 from .evaluate import RaisedAttributeError, load_module, select, user_code
 from .lazy import Lazy, force
 from .pygc import evaluated, held
@@ -104,7 +111,7 @@ class _Layer:
         stack.append(key)
         try:
             value = force(evaluated(self.definitions[name]))
-        except NoPinnedWheel as exc:  # its hint names the command that pins for this recipe
+        except (NoPinnedWheel, UnsupportedInterpreter) as exc:  # its hint may name update-pins
             exc.name_attribute(self._pins_target(name))
             raise
         except CycleError as exc:

@@ -178,7 +178,7 @@ def _pinning_again_is_the_last_resort(hint: str) -> None:
     remembers: the hint's way out is another interpreter, platform or release, and pinning
     again only in case the index has gained wheels since."""
     assert not hint.startswith("`pybuild update-pins")
-    assert "if the index has gained wheels since, `pybuild update-pins FILE`" in hint
+    assert "if the index has gained wheels since, `pybuild update-pins ATTR`" in hint
 
 
 def test_a_system_older_than_every_wheel_of_its_platform_is_told_so() -> None:
@@ -487,8 +487,10 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
         UnsupportedInterpreter, match=rf"lame 1\.0 does not support manylinux_{ARCH}"
     ):
         pkgs.lame.drv  # noqa: B018
-    with pytest.raises(UnsupportedInterpreter, match=rf"gone 1\.0 does not support {PY}"):
+    with pytest.raises(UnsupportedInterpreter, match=rf"gone 1\.0 does not support {PY}") as gone:
         pkgs.gone.drv  # noqa: B018
+    # pinning again, the last resort, is given for the recipe's file, as for missing pins
+    assert f"since, `pybuild update-pins {recipes / 'gone.py'}` pins them" in gone.value.hint
     only = ["build", "--all", "--no-default-recipes", "--recipes", str(recipes)]
     status = main([*only, "--json"])
     rows = {row["attr"]: row for row in json.loads(capsys.readouterr().out)}
