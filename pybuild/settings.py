@@ -264,9 +264,23 @@ def config_file(environ: Mapping[str, str] | None = None) -> Path:
 _COMMAND_LINE: list[tuple[str, str]] = []
 
 
-def use_command_line(options: Sequence[tuple[str, str]]) -> None:
+def use_command_line(
+    options: Sequence[tuple[str, str]], environ: Mapping[str, str] | None = None
+) -> None:
     """Make the command line's ``--option`` pairs part of every later :func:`load_settings`
-    of this process (until the next command sets its own), as they are of the command's."""
+    of this process (until the next command sets its own), as they are of the command's.
+
+    They, and the ``PYBUILD_*`` variables of `environ` (``os.environ``), are checked now, for
+    every command: one that reads no setting (``eval``, ``search``) would otherwise take a
+    misspelt name, or a value no setting takes, without a word (as Nix warns of an unknown
+    setting whatever the command). The config file is checked when it is read, as ever."""
+    env = os.environ if environ is None else environ
+    for var in sorted(env):
+        if var.startswith(_ENV_PREFIX) and var not in _NOT_SETTINGS:
+            source = f"env {var}"
+            _parse(_lookup(var.removeprefix(_ENV_PREFIX).lower(), source), env[var], source)
+    for name, text in options:
+        _parse(_lookup(name, "--option"), text, "--option")
     _COMMAND_LINE[:] = options
 
 

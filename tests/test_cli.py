@@ -1679,6 +1679,23 @@ def test_bad_options_are_errors(tmp_path: Path) -> None:
     assert "pybuild config show" in no_action.stderr
 
 
+def test_commands_that_read_no_setting_still_refuse_a_misspelt_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """eval reads no setting: a misspelt --option or PYBUILD_* variable, or a bad value, was
+    taken without a word (and an overlay "setting" looked applied); every command checks."""
+    unknown = run_cli("eval", "-f", HELLO, "hello.name", "--option", "overlays", "x", check=False)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("error: unknown setting 'overlays' from --option")
+    monkeypatch.setenv("PYBUILD_JOBZ", "3")
+    misspelt = run_cli("eval", "-f", HELLO, "hello.name", check=False)
+    assert misspelt.returncode == 1
+    assert "did you mean PYBUILD_JOBS?" in misspelt.stderr.splitlines()[0]
+    monkeypatch.delenv("PYBUILD_JOBZ")
+    monkeypatch.setenv("PYBUILD_JOBS", "many")
+    assert "expected an integer" in run_cli("eval", "-f", HELLO, "hello.name", check=False).stderr
+
+
 def test_an_error_in_a_recipe_is_one_block_at_its_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
