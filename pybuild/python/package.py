@@ -240,7 +240,8 @@ class PythonPackage:
         Its ``.override`` re-calls the recipe and then makes these changes again (to the new
         attributes, as nixpkgs' overridePythonAttrs does), so neither kind of override undoes
         the other, in whichever order they come."""
-        changes = {**_changes(fn, self.attrs, self.pname, "override_python_attrs"), **attrs}
+        old = _editable(self.attrs)
+        changes = {**_changes(fn, old, self.pname, "override_python_attrs"), **attrs}
         caller = _then_changed(self._caller, fn, attrs)
         made_at = self.made_at
         if {"src", "patches"} & changes.keys():
@@ -293,6 +294,23 @@ def _of_the_override(exc: UsageError, recipe: str) -> UsageError:
         " (check_inputs=[...], dependencies=[...])"
     )
     return error
+
+
+def _editable(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The old attributes an override's function is given: every list-valued one a list
+    (a recipe may give a tuple, and one it leaves out is the default's tuple), so nixpkgs'
+    ``old.propagatedBuildInputs ++ [x]``, ``old["dependencies"] + [x]``, works on every
+    package; and each a copy (mappings too, and the lists of extras), so that editing one in
+    place changes neither the package nor, through a default's shared value, every other."""
+    return {name: _copy(value) for name, value in attrs.items()}
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return {key: _copy(item) for key, item in value.items()}
+    return value
 
 
 def _changes(fn: Changes | None, old: Mapping[str, Any], pname: str, method: str) -> dict[str, Any]:

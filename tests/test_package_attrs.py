@@ -1,0 +1,84 @@
+"""A package's attributes as an override sees them and as its hash counts them.
+
+nixpkgs' habit ``old.propagatedBuildInputs ++ [x]`` is ``old["dependencies"] + [x]`` here,
+so every list-valued attribute an override's function is given is a list, whether the recipe
+gave it or left it at its default; and a change that means nothing to the build (the order of
+skipped phases, a dependency listed twice) keeps the derivation, and with it every dependent.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pybuild.pkgset import PackageSet, package_set
+from support.interpreter import FAKE_PYTHON
+
+
+def recipe(pname: str, deps: tuple[str, ...] = (), extra: str = "") -> str:
+    """A recipe whose source is a fetch (nothing is read to make its derivation)."""
+    params = ", ".join(["build_python_package", "fetch_url", *deps])
+    return f"""
+        def recipe({params}):
+            return build_python_package(
+                pname={pname!r},
+                version="1.0",
+                src=fetch_url("file:///nowhere/{pname}-1.0.tar.gz", hash="0" * 64),
+                {extra}
+            )
+    """
+
+
+@pytest.fixture
+def pkgs(tmp_path: Path) -> PackageSet:
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    bodies = {
+        "leaf": recipe("leaf"),  # leaves every list out: each its default
+        "other": recipe("other"),
+        "top": recipe("top", ("leaf",), "dependencies=[leaf], check_inputs=(leaf,),"),
+        "envy": recipe("envy", (), "env={'A': '1'}, optional_dependencies={'x': ()},"),
+    }
+    for name, body in bodies.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(body))
+    return package_set(FAKE_PYTHON, [folder])
+
+
+def pnames(packages: Any) -> list[str]:
+    return [p.pname for p in packages]
+
+
+# -- the old attributes: lists, and copies ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["leaf", "top"])
+def test_an_old_list_attribute_takes_a_list_added(pkgs: PackageSet, name: str) -> None:
+    pkg = getattr(pkgs, name)
+    groups = ("dependencies", "check_inputs", "build_system", "native_build_inputs", "patches")
+
+    def add_other(old: dict[str, Any]) -> dict[str, Any]:
+        assert all(type(old[group]) is list for group in groups)
+        return {"dependencies": old["dependencies"] + [pkgs.other]}
+
+    assert pnames(pkg.override_python_attrs(add_other).dependencies)[-1] == "other"
+
+
+def test_editing_the_old_values_leaves_the_package_as_it_was(pkgs: PackageSet) -> None:
+    top, envy, leaf = pkgs.top, pkgs.envy, pkgs.leaf
+
+    def edit(old: dict[str, Any]) -> dict[str, Any]:
+        old["dependencies"].append(pkgs.other)
+        old["env"]["B"] = "2"  # leaf's is the default: no other package may see it
+        for extra in old["optional_dependencies"].values():
+            extra.append(pkgs.other)
+        return {}
+
+    for pkg in (top, envy, leaf):
+        pkg.override_python_attrs(edit)
+    assert pnames(top.dependencies) == ["leaf"]
+    assert dict(envy.attrs["env"]) == {"A": "1"}
+    assert envy.optional("x") == []
+    assert dict(pkgs.other.attrs["env"]) == {}
