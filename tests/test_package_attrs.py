@@ -82,3 +82,31 @@ def test_editing_the_old_values_leaves_the_package_as_it_was(pkgs: PackageSet) -
     assert dict(envy.attrs["env"]) == {"A": "1"}
     assert envy.optional("x") == []
     assert dict(pkgs.other.attrs["env"]) == {}
+
+
+# -- what means nothing to the build keeps the derivation ------------------------------------
+
+
+def test_the_order_of_skipped_phases_keeps_the_derivation(pkgs: PackageSet) -> None:
+    top = pkgs.top
+    one = top.override_python_attrs(skip_phases=["imports check", "check"])
+    other = top.override_python_attrs(skip_phases=["check", "imports check", "check"])
+    assert one.drv.drv_name == other.drv.drv_name != top.drv.drv_name
+
+
+def test_a_package_listed_twice_is_listed_once(pkgs: PackageSet) -> None:
+    top = pkgs.top
+    twice = top.override_python_attrs(lambda old: {"dependencies": old["dependencies"] * 2})
+    assert twice.drv.drv_name == top.drv.drv_name
+    both = top.override_python_attrs(check_inputs=[pkgs.other, pkgs.leaf, pkgs.other])
+    once = top.override_python_attrs(check_inputs=[pkgs.other, pkgs.leaf])
+    assert both.drv.drv_name == once.drv.drv_name
+
+
+def test_a_reason_for_a_disabled_test_is_the_build_logs(pkgs: PackageSet) -> None:
+    """The builder logs each reason (``not running test NAME: REASON``), so a reason stays
+    in the derivation: the log it writes is the build's."""
+    top = pkgs.top
+    why = top.override_python_attrs(disabled_tests={"test_lazy": "why"})
+    other = top.override_python_attrs(disabled_tests={"test_lazy": "another reason"})
+    assert why.drv.drv_name != other.drv.drv_name

@@ -42,7 +42,7 @@ from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
 from ..userfiles import call_site, is_user_file
-from .builder.phasenames import HOOKS
+from .builder.phasenames import HOOKS, PHASES
 from .interpreter import Interpreter
 from .recipecheck import SOURCE_KINDS, check_attrs
 
@@ -564,7 +564,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
     # Inputs' paths first: a dependency cycle is reported before anything is stored. Each is
     # written by placeholder and handed to the derivation with the text that names it.
     used: list[Derivation] = []
-    input_paths = {group: [_input(d, used) for d in deps] for group, deps in inputs.items()}
+    input_paths = {group: _once([_input(d, used) for d in deps]) for group, deps in inputs.items()}
     label = f"{pkg.pname} {pkg.version}"
     builder_attrs = {
         "pname": pkg.pname,
@@ -584,7 +584,8 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         # each with its reason: checked when the recipe was made (recipecheck)
         "disabled_tests": dict(attrs["disabled_tests"]),
         "disabled_test_paths": dict(attrs["disabled_test_paths"]),
-        "skip_phases": list(attrs["skip_phases"]),
+        # in the order they run, each once: the builder asks only whether a phase is named
+        "skip_phases": [phase for phase in PHASES if phase in attrs["skip_phases"]],
         "remove_scripts": dict(attrs["remove_scripts"]),
         "patches": [
             _src_path(p, used, store, f"{label}'s patch", pkg.made_at) for p in attrs["patches"]
@@ -608,6 +609,13 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         store=store,
         meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},
     )
+
+
+def _once(paths: list[str]) -> list[str]:
+    """An input list's paths, each once, where first listed: a package listed twice (as
+    ``old["dependencies"] + [x]`` lists an x already there) is the same input, as pip takes a
+    requirement named twice, so it keeps the derivation and every dependent's."""
+    return list(dict.fromkeys(paths))
 
 
 def _names_or_all(value: bool | Iterable[str]) -> bool | list[str]:
