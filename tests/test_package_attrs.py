@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from pybuild.errors import UsageError
 from pybuild.pkgset import PackageSet, package_set
 from support.interpreter import FAKE_PYTHON
 
@@ -110,3 +111,23 @@ def test_a_reason_for_a_disabled_test_is_the_build_logs(pkgs: PackageSet) -> Non
     why = top.override_python_attrs(disabled_tests={"test_lazy": "why"})
     other = top.override_python_attrs(disabled_tests={"test_lazy": "another reason"})
     assert why.drv.drv_name != other.drv.drv_name
+
+
+# -- nixpkgs' names that pybuild spells otherwise ----------------------------------------------
+
+
+def test_passthru_is_answered_with_what_pybuild_offers(pkgs: PackageSet) -> None:
+    with pytest.raises(UsageError) as err:
+        pkgs.top.override_python_attrs(passthru={"tests": "x"})
+    assert err.value.args[0] == "top: unknown attribute 'passthru'"
+    hint = err.value.hint
+    assert "optional_dependencies=" in hint and "meta=" in hint and "extend(" in hint
+
+
+def test_a_nixpkgs_name_that_spelling_misleads_is_named_for_what_it_is(pkgs: PackageSet) -> None:
+    with pytest.raises(UsageError) as err:
+        pkgs.top.override_python_attrs(propagatedBuildInputs=[], pyproject=True)
+    message = str(err.value)
+    assert "'propagatedBuildInputs'; nixpkgs' name for 'dependencies'" in message
+    assert "native_build_inputs" not in message
+    assert "'pyproject'; nixpkgs' name for format='pyproject' (the default)" in message

@@ -117,8 +117,7 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
     who = pname if isinstance(pname, str) else "build_python_package"
     unknown = [name for name in attrs if name not in known]
     if unknown:
-        named = "; ".join(f"{name!r}{did_you_mean(name, known)}" for name in sorted(unknown))
-        raise UsageError(f"{who}: unknown attribute {named}")
+        raise _unknown(who, sorted(unknown), known)
     for required in ("pname", "version", "src"):
         if required not in attrs:
             raise UsageError(f"build_python_package needs {required}=")
@@ -150,6 +149,37 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
             _check_a_wheel(who, attrs["src"])
         else:
             _check_not_a_wheel(who, attrs["src"])
+
+
+# nixpkgs' names whose spelling leads to no pybuild name, or to the wrong one
+# (propagatedBuildInputs is closest to native_build_inputs): what each is here.
+_NIXPKGS_NAMES = {
+    "propagatedBuildInputs": "'dependencies'",
+    "pyproject": "format='pyproject' (the default)",
+}
+# nixpkgs' passthru: attributes of a package outside its hash. What pybuild has for each use.
+_PASSTHRU = (
+    "pybuild has no passthru: a package's extras (nixpkgs' passthru.optional-dependencies)"
+    " are optional_dependencies=, and its description, homepage and license meta=, both"
+    " kept on the package outside its hash; any other value is a Python one, kept beside"
+    " the package: in your module, or as an attribute of its own in the set,"
+    ' extend(lambda final, prev: {"six_tests": ...})'
+)
+
+
+def _unknown(who: str, unknown: list[str], known: Iterable[str]) -> UsageError:
+    """The error for attributes `unknown` to build_python_package: each with the close names
+    or, for a name of nixpkgs' that spelling does not help with, with what it is here."""
+    named = "; ".join(
+        f"{name!r}; nixpkgs' name for {_NIXPKGS_NAMES[name]}"
+        if name in _NIXPKGS_NAMES
+        else f"{name!r}{did_you_mean(name, known)}"
+        for name in unknown
+    )
+    error = UsageError(f"{who}: unknown attribute {named}")
+    if "passthru" in unknown:
+        error.hint = _PASSTHRU
+    return error
 
 
 def _check_not_a_wheel(who: str, src: Any) -> None:
