@@ -311,9 +311,15 @@ class Connection:
             os.killpg(self._proc.pid, signal.SIGKILL)
 
     def _copy_closure(self, store: Store, roots: Sequence[str]) -> None:
-        """Import into the remote every path of the closure of `roots` that it lacks."""
+        """Import into the remote every path of the closure of `roots` that it lacks.
+
+        Each path's NAR hash goes with the query: a path another client imported there is
+        taken only if it is the same as ours, else ours is sent, which the remote refuses
+        (it cannot replace its copy), and the build goes elsewhere.
+        """
         needed = store.closure(roots)
-        send(self._out, {"op": "query-valid", "paths": needed})
+        hashes = [store.info(name).nar_hash for name in needed]
+        send(self._out, {"op": "query-valid", "paths": needed, "nar_hashes": hashes})
         self._out.flush()
         present = set(self._reply("valid").names("paths"))
         missing = {p for p in needed if p not in present}

@@ -3,10 +3,13 @@
 A client (:mod:`pybuild.remote.client`) starts it through ``ssh`` and sends requests; each
 gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 
-- ``query-valid``: which of the listed paths this store holds;
+- ``query-valid``: which of the listed paths this store holds for this client: one another
+  client imported only if it is the same as this client's copy, whose NAR hashes the request
+  lists (:func:`_valid_for`);
 - ``import``: a path with its NAR, hash, size and references; it is restored, its hash
   checked, and registered with those references once they are valid here, marked as a
-  client's (no client is trusted: any may send any path under any name);
+  client's (no client is trusted: any may send any path under any name); one that another
+  client imported with other content is refused (:func:`_same_copy`);
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
@@ -43,12 +46,20 @@ from typing import IO, Any
 
 from .. import processes
 from ..buildoptions import BuildOptions
-from ..errors import BuildError, CannotRunBuilder, PathNotValid, PybuildError, UsageError
+from ..errors import (
+    BuildError,
+    CannotRunBuilder,
+    InvalidHash,
+    PathNotValid,
+    PybuildError,
+    UsageError,
+)
+from ..hashing import Hash, parse_hash
 from ..settings import SETTINGS
 from ..store import Store, remove_tree
 from ..store.temproots import add_temp_roots
-from .errors import ProtocolError
-from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
+from .errors import PathRefused, ProtocolError
+from .protocol import LOG_SENT, MAX_LIST, VERSION, Message, receive, receive_nar, send, send_nar
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -103,7 +114,37 @@ def _query_valid(
     store: Store, request: Message, _inp: IO[bytes], out: IO[bytes], _options: BuildOptions
 ) -> None:
     paths = request.names("paths")
-    send(out, {"reply": "valid", "paths": [p for p in paths if store.is_valid(p, root=True)]})
+    hashes = request.optional("nar_hashes", lambda key: request.texts(key, 200, MAX_LIST))
+    if hashes is not None and len(hashes) != len(paths):
+        raise ProtocolError("field 'nar_hashes' does not list one hash for each path")
+    theirs = hashes or [None] * len(paths)
+    valid = [p for p, h in zip(paths, theirs, strict=True) if _valid_for(store, p, h)]
+    send(out, {"reply": "valid", "paths": valid})
+
+
+def _valid_for(store: Store, name: str, nar_hash: str | None) -> bool:
+    """Whether `name` is valid here for a client whose copy has `nar_hash` (None: a client
+    that does not say, an older pybuild).
+
+    A path built or substituted here is valid whatever the client's copy, as Nix's is. One a
+    client imported is valid only if it is the same as this client's: else another client
+    (anyone of this account) could plant an input that this client's build would then use,
+    and its outputs would count as built here. This client then imports its own copy, which
+    :func:`_import` refuses, naming the path.
+    """
+    if not store.is_valid(name, root=True):
+        return False
+    if not _imported(store, name).exists():
+        return True
+    return nar_hash is not None and _same_hash(store.info(name).nar_hash, nar_hash)
+
+
+def _same_hash(ours: str, theirs: str) -> bool:
+    """Whether two NAR hashes are the same (a client's that is no hash is not)."""
+    try:
+        return parse_hash(ours).sri == parse_hash(theirs).sri
+    except InvalidHash:
+        return False
 
 
 def _import(
@@ -116,7 +157,9 @@ def _import(
         work = store.new_tmp_dir("import")
         try:
             receive_nar(inp, work / name, nar_size, nar_hash)  # read in full, even if present
-            if not store.is_valid(name, root=True):
+            if store.is_valid(name, root=True):
+                _same_copy(store, name, nar_hash)
+            else:
                 _imported(store, name).touch()  # before it is valid: no build may miss it
                 store.commit(
                     {name: work / name},
@@ -128,6 +171,20 @@ def _import(
         finally:
             remove_tree(work)
     send(out, {"reply": "imported", "path": name})
+
+
+def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:
+    """Refuse the import of `name`, valid here through another client's import, if this copy
+    differs from that one: it cannot be replaced (what refers to it would change), and this
+    client's build must not use the other copy (:func:`_valid_for`), so the client builds
+    elsewhere. A path made here is this machine's own, whatever the client's copy."""
+    info = store.info(name)
+    if _imported(store, name).exists() and not _same_hash(info.nar_hash, nar_hash.sri):
+        raise PathRefused(
+            f"its store holds another copy of {name}, imported by a client, that differs from"
+            f" this one (NAR hash {info.nar_hash}, this one {nar_hash.sri}); remove that copy"
+            " there (pybuild gc, once nothing refers to it) for builds that need this one"
+        )
 
 
 def _build(
