@@ -122,8 +122,10 @@ class Connection:
         ssh_options: Sequence[str],
         remote_pybuild: str,
         connect_timeout: int = 0,
+        label: str = "",
     ) -> None:
         self.machine = machine
+        self.label = label or machine.host  # its name in what is told of its builds
         self._hello_limit = 2 * connect_timeout
         self._lock = threading.Lock()  # between the hello and the timer that bounds it
         self._hello_over = self._gave_up = False
@@ -227,7 +229,7 @@ class Connection:
             reply = self._build_reply(drv, options.build_timeout)
             kept = _keep_log(reply, store, drv.drv_name, self.machine)
             for text in reply.optional("messages", reply.texts) or ():
-                options.say(f"on {self.machine.host}: {text}")
+                options.say(f"on {self.label}: {text}")
             if reply.data["reply"] == "failed":
                 self._failed(drv, reply, kept)
             if reply.data.get("outputs") != drv.output_paths:

@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .. import processes
@@ -50,6 +51,7 @@ class Farm:
         self.local_jobs = local_jobs
         self.ssh_options, self.remote_pybuild = tuple(ssh_options), remote_pybuild
         self.connect_timeout = connect_timeout  # seconds to reach a machine (0: no limit)
+        self.labels = _labels(self.machines)  # each machine's name in progress lines, by URI
         self._busy = {m.uri: 0 for m in self.machines}
         self._local_busy = 0
         self._down: set[str] = set()
@@ -112,10 +114,13 @@ class Farm:
 
         with self._cond:
             conn = self._idle[machine.uri].pop() if self._idle[machine.uri] else None
-        options.reporter.started(drv.name, drv.drv_name, f"building on {machine.host}")
+        label = self.labels[machine.uri]
+        options.reporter.started(drv.name, drv.drv_name, f"building on {label}")
         start = time.monotonic()
         if conn is None:
-            conn = Connection(machine, self.ssh_options, self.remote_pybuild, self.connect_timeout)
+            conn = Connection(
+                machine, self.ssh_options, self.remote_pybuild, self.connect_timeout, label
+            )
         try:
             there = conn.build(drv, store, options)
         except MachineDown:
@@ -193,3 +198,25 @@ class Farm:
         for conn in idle:
             conn.close()
         return new
+
+
+def _labels(machines: Sequence[Machine]) -> dict[str, str]:
+    """Each machine's name in progress lines, by URI: its host, short, where no other machine
+    is on that host; else ``user@host[:port]`` where that is the machine's alone (two
+    accounts, or two ports, of one host); else its whole URI (two homes of one account)."""
+    hosts = Counter(m.host for m in machines)
+    addresses = Counter(_address(m) for m in machines)
+    labels = {}
+    for m in machines:
+        if hosts[m.host] == 1:
+            labels[m.uri] = m.host
+        else:
+            labels[m.uri] = _address(m) if addresses[_address(m)] == 1 else m.uri
+    return labels
+
+
+def _address(machine: Machine) -> str:
+    """``[user@]host[:port]``, an IPv6 address in brackets where a port follows it."""
+    host = f"[{machine.host}]" if machine.port and ":" in machine.host else machine.host
+    user = f"{machine.user}@" if machine.user else ""
+    return f"{user}{host}:{machine.port}" if machine.port else f"{user}{host}"
