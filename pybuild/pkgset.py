@@ -5,8 +5,10 @@ parameter names are the attributes it needs and are taken from the *final* set (
 overlay), so an overlay that replaces ``numpy`` changes it for every dependent at once.
 Overlays are functions ``(final, prev) -> {name: recipe}``. Nothing is evaluated until an
 attribute is used: ``final.x`` and ``prev.x`` inside recipes and overlays are lazy references
-that are resolved only when something reads them. Reading one that leads back to itself is
-infinite recursion, reported with the chain of names; a misspelt name suggests close ones.
+that are resolved only when something reads them, and an overlay's call of one
+(``final.build_python_package(...)``) is made only when its value is used. Reading one that
+leads back to itself is infinite recursion, reported with the chain of names; a misspelt
+name suggests close ones.
 
 Example::
 
@@ -188,8 +190,8 @@ class _Layer:
 class _View:
     """What overlays and recipes see as ``final`` or ``prev``: lazy attribute access."""
 
-    def __init__(self, layer: Callable[[], _Layer], label: str) -> None:
-        self._layer, self._label = layer, label
+    def __init__(self, owner: PackageSet, layer: Callable[[], _Layer], label: str) -> None:
+        self._owner, self._layer, self._label = owner, layer, label
 
     def __getattr__(self, name: str) -> Lazy:
         """``final.x`` or ``prev.x`` as an overlay writes it, remembering the line (the
@@ -200,10 +202,27 @@ class _View:
         caller = sys._getframe(1)
         where = f"{caller.f_code.co_filename}:{caller.f_lineno}"
         label = f"{self._label}.{name}"
-        return Lazy(label, functools.partial(_read, self, name, where), where)
+        return _Written(label, functools.partial(_read, self, name, where), where)
 
     def __contains__(self, name: str) -> bool:
         return name in self._layer().definitions
+
+
+class _Written(Lazy):
+    """``final.x`` or ``prev.x`` as an overlay writes it. Called in the overlay's body
+    (``final.build_python_package(...)``), the call is made when its value is used, as Nix's
+    would be: `final` is complete only after every overlay, and a call made at once would see
+    only the overlays applied so far (a later one replacing ``build_python_package`` would
+    not reach it) and keep that value. A call made once the set is complete, or while an
+    attribute is being evaluated (a recipe, a value read), is made at once."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        view = self._thunk.args[0]  # type: ignore[attr-defined]  # partial(_read, view, …)
+        if view._owner._final is None and not getattr(_resolving, "stack", None):
+            return self._deferred("__call__", args, kwargs)
+        return super().__call__(*args, **kwargs)
 
 
 class PackageSet:
@@ -229,9 +248,9 @@ class PackageSet:
 
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
         _check_overlay_parameters(overlay)
-        final_view = _View(self._final_layer, "final")
+        final_view = _View(self, self._final_layer, "final")
         with user_code("an overlay"):
-            changes = overlay(final_view, _View(lambda: prev, "prev"))
+            changes = overlay(final_view, _View(self, lambda: prev, "prev"))
         if not isinstance(changes, Mapping):
             error = UsageError(
                 f"the overlay at {_overlay_where(overlay)} returned"
@@ -268,8 +287,9 @@ class PackageSet:
 
     def _final_layer(self) -> _Layer:
         """The final layer; while the overlays are still being applied (an overlay reading a
-        value through ``prev`` eagerly, which Nix's laziness never needs), a provisional one
-        made of the layers so far, whose values are thrown away once the set is complete."""
+        value in its body, which Nix's laziness never needs; its calls wait, see
+        :class:`_Written`), a provisional one made of the layers so far, whose values are
+        thrown away once the set is complete."""
         if self._final is not None:
             return self._final
         if (
@@ -346,9 +366,9 @@ class PackageSet:
         if self._final is None:
             return Lazy(
                 f"call_package({_where(fn)})",
-                lambda: _call_by_name(fn, _View(self._final_layer, "final"), overrides, self),
+                lambda: _call_by_name(fn, _View(self, self._final_layer, "final"), overrides, self),
             )
-        return _call_by_name(fn, _View(self._final_layer, "final"), overrides, self)
+        return _call_by_name(fn, _View(self, self._final_layer, "final"), overrides, self)
 
     def extend(self, *overlays: Overlay) -> PackageSet:
         """A new set with more overlays on top."""
@@ -580,7 +600,7 @@ def _not_a_recipe_folder(folder: Path) -> UsageError:
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:
     fn = recipe_function(load_module(file, _module_name(file)), file)
-    return _call_by_name(fn, _View(owner._final_layer, "final"), {}, owner)
+    return _call_by_name(fn, _View(owner, owner._final_layer, "final"), {}, owner)
 
 
 def recipe_function(module: types.ModuleType, file: str | Path) -> Callable[..., Any]:
