@@ -48,7 +48,7 @@ from .python.interpreter import Interpreter
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
     Overlay = Callable[[Any, Any], Mapping[str, Any]]
 else:
@@ -639,15 +639,46 @@ def _call_by_name(
     # Once the set is complete, `final` is always this layer: a reference resolves in it
     # directly (while overlays still apply, it is asked for on use, as `_reference` does).
     resolve = layer.resolve if layer is owner._final else None
+    making = _making(layer)
     for name, required in _parameters(fn):
         if name in overrides:
             inputs[name] = overrides[name]
+        elif name == making:
+            inputs[name] = Lazy(f"final.{name}", functools.partial(_takes_itself, fn, layer, name))
         elif name in defined:
             inputs[name] = _reference(final, name, resolve)
         elif required:
             raise _missing_input(name, fn, owner)
     with user_code("a recipe"):
         return make_overridable(fn, **inputs)
+
+
+def _making(layer: _Layer) -> str | None:
+    """The attribute of `layer` being evaluated (innermost), that a recipe called now makes."""
+    stack: list[tuple[int, str]] = getattr(_resolving, "stack", [])
+    return stack[-1][1] if stack and stack[-1][0] == id(layer) else None
+
+
+def _takes_itself(fn: Callable[..., Any], layer: _Layer, name: str) -> NoReturn:
+    """Raise the cycle of `fn` using its parameter `name`, the attribute it makes: told at
+    the function (and the overlay that sets it), where the derivation's cycle would name
+    only the package, twice. An input that is never used is no error."""
+    overlay = layer.overlays.get(name)
+    where = f"{_where(fn)} takes {name}, the attribute it makes, as an input"
+    error = CycleError([name, name])
+    if overlay is not None:
+        error.overlay = _overlay_where(overlay)
+        where += f"; set by the overlay at {error.overlay}"
+        error.hint = (
+            f"inside an overlay, give it the value before this overlay,"
+            f" call_package(fn, {name}=prev.{name}), or take {name} out of its parameters"
+        )
+    else:
+        error.hint = (
+            f"a recipe's parameters are its inputs: it must not take {name}, which it makes"
+        )
+    error.args = (f"{error.args[0]} ({where})",)
+    raise error
 
 
 def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingAttribute:

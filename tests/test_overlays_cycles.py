@@ -1,0 +1,63 @@
+"""A recipe or an overlay's call_package taking its own attribute as an input: the cycle
+names the function, where it is written, and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pybuild.errors import CycleError
+from pybuild.pkgset import package_set
+from support.interpreter import FAKE_PYTHON
+
+PY = FAKE_PYTHON
+
+
+def test_a_recipe_file_taking_itself_names_its_recipe(tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "selfy.py").write_text(
+        "def recipe(build_python_package, selfy):\n"
+        "    return build_python_package(pname='selfy-x', version='1', src='.',"
+        " dependencies=[selfy])\n"
+    )
+    pkgs = package_set(PY, [folder])
+    with pytest.raises(CycleError) as err:
+        pkgs.selfy.drv  # noqa: B018 - making it is the point
+    assert str(err.value).startswith(
+        f"dependency cycle: selfy -> selfy (recipe() in {folder / 'selfy.py'}:1 takes selfy,"
+        " the attribute it makes, as an input)"
+    )
+    assert "must not take selfy" in err.value.hint
+
+
+def _hello(build_python_package: Any, hello_ovl: Any) -> Any:
+    return build_python_package(pname="hello-x", version="1", src=".", dependencies=[hello_ovl])
+
+
+def test_an_overlays_call_package_taking_its_attribute_names_the_overlay(tmp_path: Path) -> None:
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"hello_ovl": prev.call_package(_hello)}
+
+    pkgs = package_set(PY, [tmp_path], [overlay])
+    with pytest.raises(CycleError) as err:
+        pkgs.hello_ovl.drv  # noqa: B018 - making it is the point
+    line = _hello.__code__.co_firstlineno
+    assert str(err.value).startswith(
+        f"dependency cycle: hello_ovl -> hello_ovl (_hello() in {__file__}:{line} takes"
+        " hello_ovl, the attribute it makes, as an input; set by the overlay at"
+        f" {__file__}:{overlay.__code__.co_firstlineno}"
+    )
+    assert "prev.hello_ovl" in err.value.hint
+
+
+def test_a_recipe_taking_itself_without_using_it_is_no_error(tmp_path: Path) -> None:
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        unused = lambda build_python_package, quiet: build_python_package(  # noqa: E731
+            pname="quiet", version="1", src="."
+        )
+        return {"quiet": prev.call_package(unused)}
+
+    assert package_set(PY, [tmp_path], [overlay]).quiet.drv.name.startswith("python")
