@@ -260,6 +260,9 @@ class PackageSet:
             raise error
         if "python" in changes:
             raise self._replaces_python(overlay, changes["python"])
+        for name in changes:
+            if not _is_python_name(name):
+                raise _not_a_python_key(overlay, name)
         defined = dict(prev.definitions)
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
@@ -546,6 +549,22 @@ def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
     return error
 
 
+def _not_a_python_key(overlay: Overlay, name: str) -> UsageError:
+    """The error for an overlay's attribute no parameter can take: ``python-dateutil`` would
+    be an attribute of its own, which replaces nothing that needs ``python_dateutil``."""
+    read = _nfkc(name)
+    what = f"which Python reads as {read!r}" if read != name else "which is no Python name"
+    error = UsageError(
+        f"the overlay at {_overlay_where(overlay)} sets {name!r}, {what}: no recipe could take"
+        " it as an input, nor would it replace the attribute recipes take"
+    )
+    error.hint = (
+        f"name it {_as_python_name(name)!r}: the set's attributes are Python names, as a"
+        " recipe's parameters name its inputs"
+    )
+    return error
+
+
 def _as_python_name(name: str) -> str:
     """`name` made a Python name, as an import names a project's attribute (``my_six``), or
     as Python reads it (``fix`` for ``ﬁx``)."""
@@ -682,20 +701,10 @@ def _takes_itself(fn: Callable[..., Any], layer: _Layer, name: str) -> NoReturn:
 
 
 def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingAttribute:
-    """The error for a parameter of `fn` the set lacks, suggesting only names a parameter
-    can be; an overlay's attribute that is the same name spelt otherwise (``my-six`` for
-    ``my_six``) is told in the hint, as no parameter can take it."""
-    names = owner.names()
+    """The error for a parameter of `fn` the set lacks, suggesting close names (each a
+    Python name: recipe files and overlays' attributes are refused otherwise)."""
     where = f"the package set (needed by {_where(fn)})"
-    error = MissingAttribute(name, where, [n for n in names if _is_python_name(n)])
-    unreachable = [n for n in _close_names(name, names) if not _is_python_name(n)]
-    if unreachable:
-        origin = owner.origin(unreachable[0]) or "defined by the set"
-        error.hint = (
-            f"the set's {unreachable[0]!r} ({origin}) is no Python name, so no parameter can"
-            f" take it: name it {_as_python_name(unreachable[0])!r}"
-        )
-    return error
+    return MissingAttribute(name, where, owner.names())
 
 
 def _where(fn: Callable[..., Any]) -> str:

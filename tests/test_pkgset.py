@@ -158,20 +158,17 @@ def test_a_recipe_file_whose_name_no_parameter_can_be_is_refused_with_the_name_t
     assert "hint: rename it fix.py" in str(err.value)
 
 
-def test_an_input_is_never_told_to_mean_a_name_no_parameter_can_be(tmp_path: Path) -> None:
-    """An overlay's ``my-six`` is no input a recipe can take: the hint says so."""
+def test_an_overlays_attribute_no_parameter_can_take_is_refused(tmp_path: Path) -> None:
+    """An overlay's ``my-six`` is no input a recipe can take: refused, naming the one it can."""
     folder = write_recipes(tmp_path / "r", {"user": python_recipe("user", "1", ("my_six",))})
 
     def overlay(final: Any, prev: Any) -> dict[str, Any]:
         return {"my-six": final.user}
 
-    with pytest.raises(MissingAttribute) as err:
-        package_set(PY, [folder], [overlay]).user  # noqa: B018
-    assert "my-six" not in err.value.suggestions
-    assert str(err.value).startswith(
-        f"the package set (needed by recipe() in {folder / 'user.py'}:2) has no attribute 'my_six'"
-    )
-    assert "is no Python name, so no parameter can take it: name it 'my_six'" in str(err.value)
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder], [overlay])
+    assert "sets 'my-six', which is no Python name" in str(err.value)
+    assert "name it 'my_six'" in str(err.value)
 
 
 def test_recipe_needing_an_unknown_input_names_it(tmp_path: Path) -> None:
