@@ -311,3 +311,12 @@ def test_the_command_line_names_the_line_of_an_override_a_recipe_made(tmp_path: 
     assert result.returncode == 1
     assert "error: top: dependencies must be packages of the set, not None" in result.stderr
     assert f"at {Path('mine') / 'overnone.py'}:2, in recipe" in result.stderr
+
+
+def test_override_of_a_package_no_recipe_made_names_call_package() -> None:
+    """The hint named make_overridable, which pybuild does not export nor document."""
+    pkg = build_python_package(pname="loose", version="1", src="/dev/null", python=FAKE_PYTHON)
+    with pytest.raises(UsageError) as err:
+        pkg.override()
+    assert "make_overridable" not in str(err.value)
+    assert "call_package(fn)" in str(err.value)

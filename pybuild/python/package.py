@@ -256,7 +256,8 @@ class PythonPackage:
         if self._caller is None:
             raise UsageError(
                 f"{self.pname} was not made by a recipe function, so it has no inputs to"
-                " override; use override_python_attrs, or make_overridable(recipe, ...)"
+                " override; use override_python_attrs, or make it with call_package(fn)"
+                " (prev.call_package(fn) in an overlay), whose parameters name its inputs"
             )
         changes = _changes(fn, self._inputs, self.pname, "override")
         try:
