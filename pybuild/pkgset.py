@@ -164,7 +164,7 @@ class _Layer:
         else the overlay function's."""
         value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
         where = value._where if isinstance(value, Lazy) else ""
-        return where or _overlay_where(self.overlays[name])
+        return where or _key_where(self.overlays[name], name) or _overlay_where(self.overlays[name])
 
     def _pins_target(self, name: str) -> str:
         """What ``pybuild update-pins`` is given to pin `name`'s recipe: the attribute, for a
@@ -438,6 +438,31 @@ def _check_overlay_parameters(overlay: Overlay) -> None:
 def _overlay_where(overlay: Overlay) -> str:
     """``file:line`` of an overlay function, as a user finds it (its repr, if it has none)."""
     return _place(overlay) or repr(overlay)
+
+
+def _key_where(overlay: Overlay, name: str) -> str | None:
+    """``file:line`` where the overlay's code writes the key `name` (``"six": …`` or
+    ``six=…``), for an error about its value; None when its source cannot be read (or the
+    key is not written as such). Read from the source only for an error."""
+    import ast
+    import inspect
+    import textwrap
+
+    fn = _unwrap(overlay)
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        keys: list[Any] = []
+        if isinstance(node, ast.Dict):
+            keys = [k for k in node.keys if isinstance(k, ast.Constant) and k.value == name]
+        elif isinstance(node, ast.keyword) and node.arg == name:
+            keys = [node]
+        if keys:
+            return f"{fn.__code__.co_filename}:{first + keys[0].lineno - 1}"
+    return None
 
 
 def _place(fn: Callable[..., Any]) -> str | None:

@@ -277,7 +277,7 @@ def test_a_cycle_an_overlays_value_closes_through_a_recipe_names_the_overlay(
     assert err.value.hint == "read what the overlay's a builds on through prev, not final"
     with pytest.raises(CycleError) as err:
         package_set(PY, [folder], [made]).a  # noqa: B018
-    line = made.__code__.co_firstlineno
+    line = made.__code__.co_firstlineno + 1  # where its key is written
     assert f"(the overlay's value of a at {__file__}:{line})" in str(err.value)
 
 
@@ -654,7 +654,8 @@ def test_an_attribute_error_a_recipe_raises_is_not_the_attribute_missing(tmp_pat
 def test_a_value_no_package_an_overlay_sets_is_blamed_on_the_overlay(
     recipes: Path, tmp_path: Path
 ) -> None:
-    """Its dependents and the command line named neither the attribute nor the overlay."""
+    """Its dependents and the command line named neither the attribute nor the overlay;
+    the line is the key's, not the overlay's ``def``."""
     from pybuild.commands.common import as_derivation
 
     file = tmp_path / "badkey.py"
@@ -664,12 +665,12 @@ def test_a_value_no_package_an_overlay_sets_is_blamed_on_the_overlay(
         pkgs.middle.drv  # noqa: B018 - making it is the point
     assert str(err.value).startswith(
         "middle: dependencies must be Python packages, not the str '1.0'"
-        f" (leaf, set by the overlay at {file}:1)\n"
+        f" (leaf, set by the overlay at {file}:2)\n"
     )
     with pytest.raises(UsageError) as err:
         as_derivation(pkgs.leaf, "leaf", pkgs)
     assert str(err.value).startswith(
-        f"leaf is a str, not a derivation or package (set by the overlay at {file}:1)\n"
+        f"leaf is a str, not a derivation or package (set by the overlay at {file}:2)\n"
     )
 
 
