@@ -216,7 +216,8 @@ class CycleError(DerivationError):
     def closed_by_overlay(self, name: str, where: str, hint: str) -> None:
         """Say that an overlay's value of `name`, written at `where`, closes the cycle: the
         innermost such value, as the error leaves the attributes being evaluated."""
-        if self.overlay or name not in self.chain:
+        members = {m.replace("-", "_").replace(".", "_").lower() for m in self.chain}
+        if self.overlay or name.lower() not in members:  # the chain's are project names
             return
         self.overlay = where
         self.args = (f"{self.args[0]} (the overlay's value of {name} at {where})",)

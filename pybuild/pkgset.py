@@ -373,6 +373,22 @@ class PackageSet:
             )
         return _call_by_name(fn, _View(self, self._final_layer, "final"), overrides, self)
 
+    def locate_cycle(self, exc: CycleError) -> None:
+        """Name the overlay whose value closes the cycle `exc`, found while a package's
+        derivation was made (an override's input that needs the package again), after the
+        set had handed the package out: no attribute was being evaluated to name it then."""
+        layer = self._final_layer()
+        for member in exc.chain:
+            name = _as_python_name(member)
+            if name in layer.overlays:
+                others = [m for m in exc.chain if m != member]
+                hint = (
+                    f"the overlay's {name} takes {others[0] if others else name}, which needs"
+                    f" {name} again: give it inputs that do not need it"
+                )
+                exc.closed_by_overlay(name, layer._overlay_where(name), hint)
+                return
+
     def extend(self, *overlays: Overlay) -> PackageSet:
         """A new set with more overlays on top."""
         return PackageSet(self.interpreter, self.recipe_dirs, [*self.overlays, *overlays])

@@ -61,3 +61,34 @@ def test_a_recipe_taking_itself_without_using_it_is_no_error(tmp_path: Path) -> 
         return {"quiet": prev.call_package(unused)}
 
     assert package_set(PY, [tmp_path], [overlay]).quiet.drv.name.startswith("python")
+
+
+def test_an_overrides_input_that_needs_the_package_names_the_overlay(tmp_path: Path) -> None:
+    """The cycle is found while the overridden package's derivation is made, after the set
+    handed the package out: the command line asks the set whose value closes it."""
+    from pybuild.commands.common import as_derivation
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "tool.py").write_text(
+        "def recipe(build_python_package, lib):\n"
+        "    return build_python_package(pname='tool', version='1', src='.', dependencies=[lib])\n"
+    )
+    (folder / "lib.py").write_text(
+        "def recipe(build_python_package):\n"
+        "    return build_python_package(pname='lib', version='1', src='.')\n"
+    )
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"lib": prev.lib.override_python_attrs(check_inputs=[final.tool])}
+
+    pkgs = package_set(PY, [folder], [overlay])
+    with pytest.raises(CycleError) as err:
+        as_derivation(pkgs.lib, "lib", pkgs)
+    line = overlay.__code__.co_firstlineno + 1
+    assert err.value.args[0] == (
+        f"dependency cycle: lib -> tool -> lib (the overlay's value of lib at {__file__}:{line})"
+    )
+    assert err.value.hint == (
+        "the overlay's lib takes tool, which needs lib again: give it inputs that do not need it"
+    )

@@ -235,8 +235,14 @@ def as_derivation(value: Any, attr: str, pkgs: Any = None) -> Any:
     never taken for "not a package". `pkgs`, the set `attr` is of, lets the error for a
     value that is no package name the recipe file that returned it."""
     from ..derivations import derivation_of
+    from ..errors import CycleError
 
-    drv = derivation_of(value)
+    try:
+        drv = derivation_of(value)
+    except CycleError as exc:  # found making a derivation: the set can tell whose it is
+        if (locate := getattr(pkgs, "locate_cycle", None)) is not None:
+            locate(exc)
+        raise
     if drv is None:
         raise _not_a_package(value, attr, pkgs)
     return drv
