@@ -821,5 +821,9 @@ def package_set(
         from .python.locate import locate_python
 
         interpreter = Interpreter.at(locate_python(python))
+    if isinstance(recipes, (str, os.PathLike)):  # a folder alone: iterated letter by letter
+        from .errors import wrong_type
+
+        raise wrong_type("package_set()", "recipes", os.fspath(recipes), "a list of folders")
     dirs = [Path(r) for r in recipes] if recipes is not None else [default_recipes()]
     return PackageSet(interpreter, dirs, overlays)

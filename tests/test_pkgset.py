@@ -698,3 +698,15 @@ def test_call_package_given_no_function_says_what_it_takes(recipes: Path) -> Non
         " str '/path/x.py'"
     )
     assert "--recipes DIR" in err.value.hint
+
+
+def test_a_recipe_folder_given_alone_is_refused_not_read_letter_by_letter(tmp_path: Path) -> None:
+    """A str is a Sequence[str] to mypy: package_set(recipes="/x") looked for a folder "/"
+    then "x" and said "recipe folder x does not exist"."""
+    for alone in (str(tmp_path), tmp_path):
+        with pytest.raises(UsageError) as err:
+            package_set(FAKE_PYTHON, recipes=alone)  # type: ignore[arg-type]  # the mistake
+        assert str(err.value) == (
+            f"package_set(): recipes must be a list of folders, not the string '{tmp_path}'"
+            f" alone: put it in a list, ['{tmp_path}']"
+        )
