@@ -119,9 +119,20 @@ def test_a_name_in_dependencies_is_refused_as_the_parameter_it_should_be() -> No
         make(dependencies=["wcwidth"])
     assert str(err.value).splitlines()[0] == (
         "crashtest: dependencies must be packages of the set, not the str 'wcwidth'"
-        " (write the recipe's parameter wcwidth, not its name)"
     )
-    assert "def recipe(..., wcwidth)" in err.value.hint
+    assert err.value.hint == (
+        "write the recipe's parameter wcwidth, not its name: take it, def recipe(..., wcwidth),"
+        " and list that: [wcwidth]"
+    )
+
+
+def test_a_name_in_an_overrides_dependencies_is_refused_as_the_package_it_should_be() -> None:
+    """An override takes no parameter: its hint is the set's package, not a recipe's."""
+    with pytest.raises(UsageError) as err:
+        make().override_python_attrs(dependencies=["wcwidth"])
+    assert err.value.hint == (
+        "give the set's package, pkgs.wcwidth (final.wcwidth in an overlay), not its name"
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,8 +140,7 @@ def test_a_name_in_dependencies_is_refused_as_the_parameter_it_should_be() -> No
     [
         (
             {"build_system": ["poetry-core"]},
-            "build_system must be packages of the set, not the"
-            " str 'poetry-core' (write the recipe's parameter poetry_core",
+            "build_system must be packages of the set, not the str 'poetry-core'",
         ),
         ({"check_inputs": ["pytest"]}, "check_inputs must be packages of the set, not the str"),
         (

@@ -246,7 +246,15 @@ class PythonPackage:
         made_at = self.made_at
         if {"src", "patches"} & changes.keys():
             made_at = _call_site() or made_at
-        changed = PythonPackage({**self.attrs, **changes}, self.python, caller, made_at)
+        try:
+            changed = PythonPackage({**self.attrs, **changes}, self.python, caller, made_at)
+        except UsageError as exc:
+            if name := getattr(exc, "package_named", ""):  # not the recipe's to take
+                exc.hint = (
+                    f"give the set's package, pkgs.{name} (final.{name} in an overlay), not"
+                    " its name"
+                )
+            raise
         changed._inputs = self._inputs
         return changed
 

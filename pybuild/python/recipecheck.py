@@ -282,13 +282,16 @@ def _check_reasons(who: str, name: str, value: Any, example: str) -> None:
 
 def _not_a_package(who: str, name: str, value: Any) -> UsageError:
     """The error for an entry of input list `name` that cannot be a package; a string is
-    most often the package's name written where its recipe parameter goes."""
+    most often the package's name written where its recipe parameter goes (the hint says
+    so; an override, which takes no parameter, gives its own: ``package_named``)."""
     got = "None" if value is None else f"the {shown(value)}"
     param = value.replace("-", "_").replace(".", "_").lower() if isinstance(value, str) else ""
-    named = f" (write the recipe's parameter {param}, not its name)" if param.isidentifier() else ""
-    error = UsageError(f"{who}: {name} must be packages of the set, not {got}{named}")
+    named = param if param.isidentifier() else ""
+    error = UsageError(f"{who}: {name} must be packages of the set, not {got}")
+    error.package_named = named  # type: ignore[attr-defined]  # read by getattr, if there
     error.hint = (
-        f"take it as a parameter, def recipe(..., {param}), and list that: [{param}]"
+        f"write the recipe's parameter {param}, not its name: take it, def recipe(...,"
+        f" {param}), and list that: [{param}]"
         if named
         else "list the set's packages the recipe takes as parameters: def recipe("
         "build_python_package, six): ... dependencies=[six]"
