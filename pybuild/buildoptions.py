@@ -1,7 +1,9 @@
 """How to realise: the settings a build runs under, as one value the library passes around.
 
-The command line turns settings and flags into a :class:`BuildOptions` once; everything
-below it reads this value, never the command line or the settings file again.
+The settings become a :class:`BuildOptions` once, by :meth:`BuildOptions.from_settings`: the
+command line's (which adds its flags), and :func:`~pybuild.realiser.realise`'s when its caller
+gives no options. Everything below reads this value, never the command line or the settings
+file again.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from dataclasses import dataclass
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import Any, Self, TextIO
 
     from .progress import Progress
+    from .settings import Settings
 
-__all__ = ["BuildOptions"]
+__all__ = ["BuildOptions", "trusted_keys"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,14 @@ class BuildOptions:
     keep them, give ``io.StringIO()``; to drop them, ``open(os.devnull, "w")``; to have only
     warnings and errors, as ``-q`` does, ``progress=pybuild.progress.Lines(quiet=True)``
     (`progress`, when given, reports instead of the lines on `log`).
+
+    A value, as any dataclass: ``BuildOptions()`` is the declared defaults (those of
+    :data:`pybuild.settings.SETTINGS`), whatever the config file or the ``PYBUILD_*``
+    variables say, so that a caller who spells out its options gets those. The user's settings
+    are :meth:`from_settings`'s, which is what :func:`~pybuild.realiser.realise` uses when
+    given no options, as ``pybuild build`` does. Only `sandbox` and `build_users`, which
+    decide what a build may touch, are read from the settings while left at None: options
+    made without them do not build less isolated than the user asked.
     """
 
     jobs: int = 1
@@ -57,6 +68,28 @@ class BuildOptions:
     builders: str = ""
     ssh_options: tuple[str, ...] = ()
     remote_pybuild: str = "pybuild"
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **changes: Any) -> Self:
+        """The options the settings give (:func:`~pybuild.settings.load_settings`'s when
+        `settings` is None: the config file, ``PYBUILD_*``, the command line's ``--option``),
+        with `changes`, options the settings do not hold (`keep_going`, `log`, `progress`) or
+        any replaced. A trusted key that is not ``NAME:base64`` is refused here, with the
+        file or variable it came from (:func:`trusted_keys`)."""
+        if settings is None:
+            from .settings import load_settings
+
+            settings = load_settings()
+        taken = {
+            name: settings.get(name)
+            for name in _FROM_SETTINGS
+            if name not in changes  # a replaced key is not checked
+        }
+        if "trusted_public_keys" in taken:
+            taken["trusted_public_keys"] = trusted_keys(settings)
+        for name in _LISTS & taken.keys():
+            taken[name] = tuple(taken[name])
+        return cls(**taken, **changes)
 
     @functools.cached_property
     def reporter(self) -> Progress:
@@ -97,3 +130,50 @@ class BuildOptions:
     def say(self, text: str) -> None:
         """A message line (a warning, a cache's answer), through the reporter."""
         self.reporter.message(text)
+
+
+# The options that are settings of the same name (pybuild.settings.SETTINGS); a list
+# setting is a tuple here, as an option is immutable.
+_FROM_SETTINGS = (
+    "jobs",
+    "cores",
+    "keep_failed",
+    "build_dir",
+    "log_lines",
+    "build_timeout",
+    "substituters",
+    "trusted_public_keys",
+    "require_sigs",
+    "connect_timeout",
+    "stalled_download_timeout",
+    "download_min_speed",
+    "download_deadline",
+    "link_cache",
+    "auto_optimise",
+    "sandbox",
+    "build_users",
+    "builders",
+    "ssh_options",
+    "remote_pybuild",
+)
+_LISTS = frozenset({"substituters", "trusted_public_keys", "ssh_options"})
+
+
+def trusted_keys(settings: Settings) -> tuple[str, ...]:
+    """The ``trusted_public_keys`` setting, each key checked here, where its source is known:
+    a malformed key found later, by the caches, would be named without the file or variable
+    that holds it, and a user with several config layers could not tell which to mend."""
+    keys = tuple(settings.trusted_public_keys)
+    if keys:
+        from .cache import InvalidKey, PublicKey
+
+        for key in keys:
+            try:
+                PublicKey.parse(key)
+            except InvalidKey as exc:
+                error = InvalidKey(
+                    f"{exc}, in trusted_public_keys from {settings.source('trusted_public_keys')}"
+                )
+                error.hint = "a trusted key is NAME:base64, as `pybuild key generate` prints it"
+                raise error from None
+    return keys

@@ -77,7 +77,9 @@ def realise(
     starts, and that failure is raised. It writes its progress (the plan, each build as it
     starts and ends) to standard error unless `options` say where: ``BuildOptions(log=...)``,
     such as ``io.StringIO()`` to keep it or ``open(os.devnull, "w")`` to drop it (see
-    :class:`~pybuild.buildoptions.BuildOptions`).
+    :class:`~pybuild.buildoptions.BuildOptions`). Without `options`, it builds under the
+    user's settings (the config file, ``PYBUILD_*``) as ``pybuild build`` does:
+    ``BuildOptions.from_settings()``; to change some, ``BuildOptions.from_settings(log=...)``.
 
     The targets' outputs are temporary roots of this process from the start until it ends, as
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
@@ -95,7 +97,7 @@ def realise(
     add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
     if all(store.is_valid(p) for p in _outputs(drvs)):
         return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
-    options = options or BuildOptions()
+    options = options or BuildOptions.from_settings()
     subs = substituters(options)
     farm = _farm(options)
     try:
@@ -533,8 +535,9 @@ def check(
     Returns, per output that differs, the files that differ; empty when the rebuild is
     bit-identical. The outputs must be valid already; the inputs the rebuild needs are made
     valid first (built, fetched or substituted), as Nix does, since a gc may have taken them.
+    Without `options`, under the settings, as :func:`realise`.
     """
-    options = options or BuildOptions()
+    options = options or BuildOptions.from_settings()
     for name in drv.output_paths.values():
         store.info(name)  # PathNotValid if it was never built
     with temp_roots(store, _protected_paths([drv])):
@@ -583,8 +586,9 @@ def repair(
 
     An output is replaced only when the new build has exactly the registered hash; the
     outputs that could not be repaired that way are returned.
+    Without `options`, under the settings, as :func:`realise`.
     """
-    options = options or BuildOptions()
+    options = options or BuildOptions.from_settings()
     left = []
     with temp_roots(store, _protected_paths([drv])), store.lock(drv.output_paths.values()):
         _make_inputs_valid(drv, store, options)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from ..buildoptions import trusted_keys
 from ..errors import BadArgument, UsageError
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -263,8 +264,10 @@ def _not_a_package(value: Any, attr: str, pkgs: Any) -> NotAPackage:
 
 
 def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> Any:
-    """Realiser options from the settings, with ``-j`` and ``-k`` where a command has them,
-    and the progress display (live on a terminal, lines elsewhere, ``-q``, ``--color``)."""
+    """Realiser options from the settings (:meth:`~pybuild.buildoptions.BuildOptions.
+    from_settings`, as the library takes them), with ``-k`` where a command has it, and the
+    progress display (live on a terminal, lines elsewhere, ``-q``, ``--color``); ``-j`` and
+    ``-K`` are in `settings` already (:func:`get_settings`)."""
     from ..buildoptions import BuildOptions
     from ..progress import for_stream
 
@@ -276,50 +279,8 @@ def build_options(args: argparse.Namespace, settings: Any, **changes: Any) -> An
             color=getattr(args, "color", "auto"),
         ),
     )
-    return BuildOptions(
-        jobs=settings.jobs,
-        cores=settings.cores,
-        keep_going=getattr(args, "keep_going", False),
-        keep_failed=settings.keep_failed,
-        build_dir=settings.build_dir,
-        log_lines=settings.log_lines,
-        build_timeout=settings.build_timeout,
-        substituters=tuple(settings.substituters),
-        trusted_public_keys=trusted_keys(settings),
-        require_sigs=settings.require_sigs,
-        connect_timeout=settings.connect_timeout,
-        stalled_download_timeout=settings.stalled_download_timeout,
-        download_min_speed=settings.download_min_speed,
-        download_deadline=settings.download_deadline,
-        link_cache=settings.link_cache,
-        auto_optimise=settings.auto_optimise,
-        sandbox=settings.sandbox,
-        build_users=settings.build_users,
-        builders=settings.builders,
-        ssh_options=tuple(settings.ssh_options),
-        remote_pybuild=settings.remote_pybuild,
-        **changes,
-    )
-
-
-def trusted_keys(settings: Any) -> tuple[str, ...]:
-    """The ``trusted_public_keys`` setting, each key checked here, where its source is known:
-    a malformed key found later, by the caches, would be named without the file or variable
-    that holds it, and a user with several config layers could not tell which to mend."""
-    keys = tuple(settings.trusted_public_keys)
-    if keys:
-        from ..cache import InvalidKey, PublicKey
-
-        for key in keys:
-            try:
-                PublicKey.parse(key)
-            except InvalidKey as exc:
-                error = InvalidKey(
-                    f"{exc}, in trusted_public_keys from {settings.source('trusted_public_keys')}"
-                )
-                error.hint = "a trusted key is NAME:base64, as `pybuild key generate` prints it"
-                raise error from None
-    return keys
+    changes.setdefault("keep_going", getattr(args, "keep_going", False))
+    return BuildOptions.from_settings(settings, **changes)
 
 
 def add_dry_run(
