@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid
 from ..hashing import Hash, hash_path, parse_hash
-from .home import home_dir
+from .home import home_dir, refuse_a_file_home
 from .locks import path_locks
 from .paths import HASH_PART_RE, make_name, split_name
 from .references import hash_and_scan
@@ -54,22 +54,33 @@ _BASENAME_RE = re.compile(HASH_PART_RE.pattern + "-.")
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
-    """``$PYBUILD_HOME``, else ``$XDG_DATA_HOME/pybuild``, else ``~/.local/share/pybuild``."""
-    home = home_dir(os.environ if environ is None else environ)
-    return _absolute(home, None if os.path.isabs(home) else os.getcwd())
+    """``$PYBUILD_HOME``, else ``$XDG_DATA_HOME/pybuild``, else ``~/.local/share/pybuild``;
+    a :class:`~pybuild.errors.StoreError` if it is a file or below one, as the command line
+    says it (:func:`~pybuild.store.home.refuse_a_file_home`), not the NotADirectoryError of
+    whatever first writes there (an interpreter's facts, the store)."""
+    env = os.environ if environ is None else environ
+    home = home_dir(env)
+    named = "PYBUILD_HOME" if env.get("PYBUILD_HOME") else ""
+    return _absolute(home, None if os.path.isabs(home) else os.getcwd(), named)
 
 
 @functools.lru_cache(maxsize=16)
-def _absolute(home: str, _cwd: str | None) -> Path:
-    """Cached: evaluating a set asks for the home hundreds of times (once per derivation)."""
-    return Path(home).absolute()
+def _absolute(home: str, _cwd: str | None, named: str) -> Path:
+    """Cached, checked once: evaluating a set asks for the home hundreds of times (once per
+    derivation). A home refused is not cached: it is refused each time."""
+    path = Path(home).absolute()
+    refuse_a_file_home(str(path), named)
+    return path
 
 
 class Store:
     """One pybuild home: its store directory, registry, locks, logs and build directories."""
 
     def __init__(self, home: str | os.PathLike[str]) -> None:
+        """The store of `home`, a folder, made as the store first writes there; a
+        :class:`~pybuild.errors.StoreError` if it is a file or below one."""
         self.home = Path(home).absolute()
+        refuse_a_file_home(str(self.home))
         self.dir = self.home / "store"
         self.var = self.home / "var"
         self.tmp_dir = self.var / "tmp"

@@ -1,6 +1,7 @@
 """Where a user's pybuild home is, by the one rule the store and the command line's fast path
-(:mod:`pybuild.fastpath`, which must not load the store's classes) both follow; and the check
-the command line makes of it before a command uses it."""
+(:mod:`pybuild.fastpath`, which must not load the store's classes) both follow; and the checks
+of it: the command line's, before a command uses it, and the store's, as it opens one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ TYPE_CHECKING = False  # typing is one of the imports the fast path avoids
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["check_home", "home_dir"]
+__all__ = ["check_home", "home_dir", "refuse_a_file_home"]
 
 
 def home_dir(environ: Mapping[str, str]) -> str:
@@ -24,26 +25,33 @@ def home_dir(environ: Mapping[str, str]) -> str:
 
 
 def check_home(environ: Mapping[str, str]) -> None:
-    """Refuse a home that is a file, or lies below one (``PYBUILD_HOME=~/notes.txt``): the
-    first folder made in it would fail with the system's NotADirectoryError, from wherever
-    that happens to be, as if pybuild had a bug. One ``stat`` when the home is there.
-
-    Refuse a relative ``PYBUILD_HOME`` too, as the XDG variables' specification rules them
-    out: each folder a command runs in would have a store of its own, and a ``~`` that no
-    shell expanded (a quoted value, an env file) makes a folder named ``~`` there."""
+    """The command line's check of the home, before any command uses it: that of
+    :func:`refuse_a_file_home`, as the store makes it (a command may fail before it opens the
+    store, writing a memo into the home), and a relative ``PYBUILD_HOME``, refused as the XDG
+    variables' specification rules them out: each folder a command runs in would have a store
+    of its own, and a ``~`` that no shell expanded (a quoted value, an env file) makes a
+    folder named ``~`` there. The library takes a relative one as of the working folder."""
     given = environ.get("PYBUILD_HOME")
     if given and not os.path.isabs(given):
         _refuse_relative(given)
-    home = os.path.abspath(home_dir(environ))
+    refuse_a_file_home(os.path.abspath(home_dir(environ)), "PYBUILD_HOME" if given else "")
+
+
+def refuse_a_file_home(home: str, named: str = "") -> None:
+    """Refuse `home`, an absolute path, when it is a file or lies below one
+    (``PYBUILD_HOME=~/notes.txt``): the first folder made in it would fail with the system's
+    NotADirectoryError, from wherever that happens to be, as if pybuild had a bug. `named` is
+    how the error names it (``PYBUILD_HOME``; "the pybuild home" by default). One ``stat``
+    when the home is there."""
     path = home
     while not os.path.isdir(path):
         if os.path.lexists(path):
-            from ..errors import UsageError
+            from ..errors import StoreError
 
-            named = "PYBUILD_HOME" if environ.get("PYBUILD_HOME") else "the pybuild home"
             why = "is a file, not a folder" if path == home else f"cannot be made: {path} is a file"
-            error = UsageError(f"{named} {home} {why}")
+            error = StoreError(f"{named or 'the pybuild home'} {home} {why}")
             error.hint = "set PYBUILD_HOME to a folder, or to a path where one can be made"
+            error.of_the_recipe = False  # evaluation writes to the home: no line of a recipe's
             raise error
         parent = os.path.dirname(path)
         if parent == path:
