@@ -29,10 +29,10 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ..errors import UsageError
+from ..errors import UsageError, wrong_type
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy, force
 from .names import set_recipes
@@ -107,7 +107,7 @@ def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable
     """The set's recipe for `name` at `version`, or the newest release that fits (the set's
     recipe, or one generated from the index). `version` is a release (``"4.2.1"``) or a
     version specifier set (``"<5"``, ``">=4.2,<5"``): the newest release within it."""
-    extras = tuple(sorted(str(canonicalize_name(e)) for e in extras))
+    extras = _checked(name, version, extras)
     specifier = _specifier(version) if version is not None else SpecifierSet()
     exact = _exact(specifier)
     wanted = Version(exact) if exact is not None else None
@@ -130,23 +130,71 @@ def from_pypi_together(
     the packaging asked for, where two resolutions would each pick their own)."""
     lines, asked = [], []
     for name, version, extras in specs:
-        extras = sorted(str(canonicalize_name(e)) for e in extras)
+        extras = _checked(name, version, extras)
         text = f"{name}[{','.join(extras)}]" if extras else name
         text += str(_specifier(version)) if version is not None else ""
         lines.append(RequirementLine(Requirement(text), path=f"pypi:{text}"))
-        asked.append((str(canonicalize_name(name)), extras))
+        asked.append((str(canonicalize_name(name)), tuple(extras)))
     plan = get_plan(pkgs, Request(tuple(lines)))
     get = instantiate(pkgs, plan)
     # One root a request (a pypi: request has no marker), in the order of the plan, which may
     # be cached from the same request in another order: each is found by its name.
     roots = {(root.name, tuple(root.extras)): root for root in plan.roots}
     chosen = []
-    for root in (roots[name, tuple(extras)] for name, extras in asked):
+    for root in (roots[asking] for asking in asked):
         pkg = get(root.attr)
         if root.extras:
             pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
         chosen.append(pkg)
     return chosen
+
+
+def _checked(name: object, version: object, extras: object) -> tuple[str, ...]:
+    """`extras` as the plan names them (normalized, each once, sorted), once the arguments of
+    a request are checked: refused here, naming the argument, what packaging would refuse
+    with a bare InvalidRequirement, or take wrongly (a string of extras, letter by letter)."""
+    if not isinstance(name, str) or not _is_name(name):
+        raise _not_a_project_name(name)
+    who = f"from_pypi({name!r})"
+    if version is not None and not isinstance(version, str):
+        raise wrong_type(who, "version", version, "a release or a version specifier ('1.0', '<5')")
+    takes = "a list of extra names"
+    if isinstance(extras, str) or not isinstance(extras, Iterable):
+        raise wrong_type(who, "extras", extras, takes)
+    given = list(extras)
+    for extra in given:
+        if not isinstance(extra, str) or not _is_name(extra):
+            raise wrong_type(who, "extras", given, takes, f"{given!r} ({extra!r} is not a name)")
+    return tuple(sorted({str(canonicalize_name(e)) for e in given}))
+
+
+def _is_name(text: str) -> bool:
+    """Whether `text` is a project's (or an extra's) name, as PEP 508 spells one."""
+    try:
+        canonicalize_name(text, validate=True)
+    except InvalidName:
+        return False
+    return True
+
+
+def _not_a_project_name(name: object) -> UsageError:
+    """The error for a `name` that is no project's name: where it is a requirement as the
+    command line takes it (``pypi:rich==14.0.0``), the hint gives the call that asks for it."""
+    if not isinstance(name, str):
+        return wrong_type("from_pypi", "name", name, "a project name, as 'rich'")
+    error = UsageError(f"from_pypi: {name!r} is not a project name, as 'rich'")
+    try:
+        project, version, extras = parse_pypi_spec(name.removeprefix("pypi:"))
+    except UsageError:
+        return error
+    arguments = [repr(project), *([repr(version)] if version else [])]
+    arguments += [f"extras={list(extras)!r}"] if extras else []
+    error.hint = (
+        f"{name!r} is a request as the command line writes one (pypi:NAME[EXTRA]==VERSION);"
+        " from Python, the version and extras are arguments:"
+        f" pkgs.from_pypi({', '.join(arguments)})"
+    )
+    return error
 
 
 def _with_extras(pkg: Any, extra: list[Any]) -> Any:
