@@ -134,10 +134,28 @@ class LocalSource(Frozen):
 
     def add_to(self, store: Store) -> str:
         """Its chosen files in `store`, as a store basename; a file (or a link) is taken as it
-        is: naming it is choosing it."""
-        if not os.path.isdir(self.path) or os.path.islink(self.path):
-            return store.add_path(self.path)
-        return store.add_path(self.path, keep=self.chosen().__contains__)
+        is: naming it is choosing it.
+
+        What is removed from the folder while it is walked, hashed or copied (by a tool that
+        writes into it) is :class:`~pybuild.errors.InvalidPath`, as a change the copy's hash
+        finds is, rather than the OSError of whichever step met its absence.
+        """
+        try:
+            if not os.path.isdir(self.path) or os.path.islink(self.path):
+                return store.add_path(self.path)
+            return store.add_path(self.path, keep=self.chosen().__contains__)
+        except OSError as error:
+            gone = _gone(error, os.path.abspath(self.path))
+            if gone is None:
+                raise
+            from .errors import InvalidPath
+
+            changed = InvalidPath(self.path, f"changed while it was being added: {gone} is gone")
+            changed.hint = (
+                "add it again once nothing writes into the folder; what a tool keeps writing"
+                " there can be left out of the source with local_source(path, filter)"
+            )
+            raise changed from error
 
     def chosen(self) -> frozenset[str]:
         """The absolute paths of what the folder's source holds (files, links and folders),
@@ -226,6 +244,27 @@ class _Walk:
             self.kept.add(full)
             found = True
         return found or (ignored is None and not entries)
+
+
+def _gone(error: OSError, root: str) -> str | None:
+    """The path under `root` whose absence made `error` and which is gone now, or None: the
+    walk's or the hash's FileNotFoundError names it, the copy's shutil.Error lists it."""
+    import shutil  # loaded already by the copy; only an error pays for it here
+
+    if isinstance(error, shutil.Error) and isinstance(error.args[0], list):
+        paths = [failed[0] for failed in error.args[0]]
+    else:
+        paths = [error.filename]
+    return next(
+        (
+            path
+            for path in paths
+            if isinstance(path, str)
+            and (path == root or path.startswith(root + os.sep))
+            and not os.path.lexists(path)
+        ),
+        None,
+    )
 
 
 def _target(entry: os.DirEntry[str]) -> str | None:

@@ -9,6 +9,7 @@ settle. In a git work tree, git's view of the folder decides; without git, a fix
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -309,3 +310,65 @@ def test_gits_own_inputs_are_inputs_of_the_evaluation(
     git(evaluated, "add", "-f", "proj/data/big.bin")
     third, evaluations = build(capsys)
     assert evaluations == 3 and third not in (first, second)
+
+
+# -- a folder that changes while it is added --------------------------------------------------
+
+
+class _RemovedWhenAsked(frozenset[str]):
+    """The chosen paths, as add_path asks about them; the `ask`-th question about `victim`
+    removes it first, as a tool writing into the folder may at that moment: the first is the
+    hash's, the second the copy's."""
+
+    victim: str
+    ask: int
+
+    def __contains__(self, path: object) -> bool:
+        if path == self.victim:
+            self.ask -= 1
+            if self.ask == 0:
+                remove = shutil.rmtree if os.path.isdir(self.victim) else os.remove
+                remove(self.victim)
+        return super().__contains__(path)
+
+
+@pytest.mark.parametrize(("victim", "ask"), [("data/d1/f", 1), ("data/d1", 1), ("data/d1/f", 2)])
+def test_a_file_removed_while_the_folder_is_added_is_named(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch, victim: str, ask: int
+) -> None:
+    """While it is hashed (a file, or a folder with what it holds) or while it is copied, as
+    a change the copy's hash finds is: pybuild's InvalidPath, not the walk's OSError."""
+    from pybuild.errors import InvalidPath
+    from pybuild.localsource import LocalSource
+
+    project = make_project(tmp_path / "proj")
+    for n in range(3):
+        write(project / "data" / f"d{n}" / "f", str(n))
+    chosen = LocalSource.chosen
+
+    def racing(source: LocalSource) -> frozenset[str]:
+        paths = _RemovedWhenAsked(chosen(source))
+        paths.victim, paths.ask = str(project / victim), ask
+        return paths
+
+    monkeypatch.setattr(LocalSource, "chosen", racing)
+    with pytest.raises(InvalidPath) as info:
+        local_source(project).add_to(store)
+    assert str(info.value).startswith(f"{project}: changed while it was being added")
+    assert str(project / victim) in str(info.value)
+
+
+def test_a_folder_removed_while_the_source_is_chosen_is_named(tmp_path: Path, store: Store) -> None:
+    from pybuild.errors import InvalidPath
+
+    project = make_project(tmp_path / "proj")
+    write(project / "data" / "d1" / "f", "1")
+
+    def remove_it(path: str, kind: str) -> bool:
+        if path == "data/d1":  # kept, and then entered, once removed
+            shutil.rmtree(project / path)
+        return True
+
+    with pytest.raises(InvalidPath) as info:
+        local_source(project, remove_it).add_to(store)
+    assert str(info.value).startswith(f"{project}: changed while it was being added")
