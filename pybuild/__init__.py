@@ -2,7 +2,10 @@
 
 What a recipe or a script needs is here: ``package_set``, ``build_python_package``,
 ``fetch_pypi``, ``fetch_url``, ``local_source``, ``derivation``, ``realise``, ``Store`` and
-their types.
+the types they take and return, for a script's annotations: ``PackageSet``, ``PythonForSet``
+(``pkgs.python``), ``Environment`` (what its ``with_packages`` makes), ``PythonPackage``,
+``LocalSource``, ``Derivation``, ``BuildOptions``, ``BuildResult`` and its ``Status`` (what
+``realise`` returns), and ``PybuildError``, the base of every error pybuild raises.
 
 The public names are loaded on first use, so that ``import pybuild`` (and every command) pays
 only for what it touches.
@@ -19,6 +22,8 @@ _PUBLIC = {
     "PackageSet": "pybuild.pkgset",
     "build_python_package": "pybuild.python.package",
     "PythonPackage": "pybuild.python.package",
+    "PythonForSet": "pybuild.python.environment",
+    "Environment": "pybuild.python.environment",
     "fetch_pypi": "pybuild.fetchers",
     "fetch_url": "pybuild.fetchers",
     "local_source": "pybuild.localsource",
@@ -27,6 +32,8 @@ _PUBLIC = {
     "derivation": "pybuild.derivations",
     "realise": "pybuild.realiser",
     "BuildOptions": "pybuild.realiser",
+    "BuildResult": "pybuild.results",
+    "Status": "pybuild.results",
     "Store": "pybuild.store",
     "PybuildError": "pybuild.errors",
 }
@@ -45,10 +52,14 @@ if TYPE_CHECKING:
     from .localsource import local_source as local_source
     from .pkgset import PackageSet as PackageSet
     from .pkgset import package_set as package_set
+    from .python.environment import Environment as Environment
+    from .python.environment import PythonForSet as PythonForSet
     from .python.package import PythonPackage as PythonPackage
     from .python.package import build_python_package as build_python_package
     from .realiser import BuildOptions as BuildOptions
     from .realiser import realise as realise
+    from .results import BuildResult as BuildResult
+    from .results import Status as Status
     from .store import Store as Store
 
 
