@@ -232,3 +232,28 @@ def test_a_backport_is_a_dependency_only_below_the_version_that_has_it(
     }
     assert "typing-extensions" not in names["3.13"] and kept in names["3.13"]
     assert ("typing-extensions" in names[THIS]) == (sys.version_info < (3, 13))
+
+
+def test_a_hint_that_chooses_an_interpreter_names_both_ways_of_choosing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``package_set(python="2.7")`` in a script was told to use ``--python 3.10``, a flag of
+    the command line it is not running."""
+    fake = _script(
+        tmp_path / "bin" / "python2.7",
+        '[ "$1" = -c ] && { echo "$0"; exit; }\n'
+        f'unset PYTHONPATH; exec {REAL} -S -c "{AS_PYTHON_2}"',
+    )
+    monkeypatch.setenv("PATH", str(fake.parent))
+    with pytest.raises(UsageError, match="is too old") as old:
+        package_set(python="2.7")
+    assert old.value.hint == (
+        'use CPython 3.10 or newer: --python 3.10 on the command line, package_set(python="3.10")'
+        " in Python, or an interpreter's path"
+    )
+    with pytest.raises(UsageError, match=r"no interpreter '3\.98'") as missing:
+        locate_python("3.98")
+    assert missing.value.hint == (
+        "install that Python, or give the interpreter's path: --python /path/to/python on the"
+        ' command line, package_set(python="/path/to/python") in Python'
+    )

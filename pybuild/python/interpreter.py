@@ -241,5 +241,7 @@ def _too_old(executable: str, version: str) -> UsageError:
         f"Python {version} at {executable} is too old: pybuild's sets need CPython {oldest}"
         " or newer"
     )
-    error.hint = f"use a newer interpreter: --python {oldest} or later, or its path"
+    from .locate import choose_python  # only an error pays for its imports
+
+    error.hint = f"use CPython {oldest} or newer: {choose_python(oldest)}, or an interpreter's path"
     return error

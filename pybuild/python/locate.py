@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["locate_python", "python_meeting"]
+__all__ = ["choose_python", "locate_python", "python_meeting"]
 
 _VERSION = re.compile(r"\d+(\.\d+)?")
 _RELEASE = re.compile(r"(\d+\.\d+)\.\d+")  # 3.12.1: its minor version's command, checked
@@ -77,8 +77,8 @@ def _release(version: str, minor: str) -> str:
     seen = f"python{minor} is {there} ({found})" if found else f"python{minor} is not on PATH"
     error = UsageError(f"no interpreter {version!r}: {seen}")
     error.hint = (
-        f"install that release, give its path (--python /path/to/python), or name the minor"
-        f" version alone (--python {minor})"
+        f"install that release, or name the minor version alone: {choose_python(minor)} (or an"
+        " interpreter's path)"
     )
     raise error
 
@@ -99,9 +99,9 @@ def _is_script(path: str) -> bool:
         error = UsageError(f"{path} is a folder, not an interpreter")
         inside = os.path.join(path, "bin", "python3")
         error.hint = (
-            f"give the interpreter in it: --python {inside}"
+            f"give the interpreter in it: {choose_python(inside)}"
             if os.path.isfile(inside)
-            else "give the interpreter's path (--python /path/to/bin/python3)"
+            else f"give the interpreter's path: {choose_python('/path/to/bin/python3')}"
         )
         raise error from None
     except FileNotFoundError:
@@ -129,8 +129,16 @@ def _version_key(name: str) -> tuple[int, ...]:
 
 def _not_found(text: str, command: str) -> UsageError:
     error = UsageError(f"no interpreter {text!r}: {command} is not on PATH")
-    error.hint = "install that Python, or give the interpreter's path (--python /path/to/python)"
+    error.hint = (
+        f"install that Python, or give the interpreter's path: {choose_python('/path/to/python')}"
+    )
     return error
+
+
+def choose_python(value: str) -> str:
+    """How a hint says to choose interpreter `value`, both where one is chosen: a hint naming
+    ``--python`` alone leaves a script's author (``package_set(python=...)``) to translate."""
+    return f'--python {value} on the command line, package_set(python="{value}") in Python'
 
 
 def python_meeting(requires_python: str, current: str) -> str | None:
