@@ -1900,3 +1900,37 @@ def test_open_cache_rejects_unknown_schemes() -> None:
         open_cache("s3://bucket")
     with pytest.raises(CacheUnavailable, match="no such folder"):
         open_cache("/nonexistent/cache").cache_info()
+
+
+FIXED = """
+from pybuild import derivation
+
+def fixed(said):
+    return derivation(
+        name="fixed", builder="/bin/sh", args=["-c", f'echo "{said}"; printf x > "$out"'],
+        output_hash="sha256-LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE=", output_hash_mode="flat",
+    )
+
+a = fixed("built by a")
+b = fixed("built by b")
+"""
+
+
+def test_log_finds_the_log_of_the_derivation_an_output_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two derivations of one fixed output (a download's names the interpreter running
+    pybuild): the output came from a cache, which keeps the log of the derivation that made
+    it, not of the one this evaluation made; log finds it by the output's deriver."""
+    file = tmp_path / "fixed.py"
+    file.write_text(FIXED)
+    assert main(["build", "-f", str(file), "a", *CLI_NO_SANDBOX]) == 0
+    out = capsys.readouterr().out.strip()
+    cache = tmp_path / "cache"
+    assert main(["copy", "--to", f"file://{cache}", out]) == 0
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "home-b"))
+    caches = ["--option", "substituters", f"file://{cache}", "--option", "require_sigs", "false"]
+    assert main(["copy", "--from", f"file://{cache}", *caches[3:], Path(out).name]) == 0
+    capsys.readouterr()
+    assert main(["log", "-f", str(file), "b", *caches]) == 0
+    assert capsys.readouterr().out == "built by a\n"

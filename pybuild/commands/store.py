@@ -219,21 +219,47 @@ def _log(args: argparse.Namespace) -> int:
     store = open_store()
     drv = _drv_of(args, store, "build log")
     drv_name = drv if isinstance(drv, str) else drv.drv_name
-    try:
-        with open(store.log_dir / f"{drv_name}.log", "rb") as text:
-            shutil.copyfileobj(text, sys.stdout.buffer)
-    except FileNotFoundError:
-        _print_cached_log(args, store, drv_name)
+    derivers = [drv_name, *_derivers(drv, store)]
+    for name in derivers:
+        try:
+            with open(store.log_dir / f"{name}.log", "rb") as text:
+                shutil.copyfileobj(text, sys.stdout.buffer)
+            break
+        except FileNotFoundError:
+            continue
+    else:
+        _print_cached_log(args, store, drv_name, derivers)
     sys.stdout.flush()
     return 0
 
 
-def _print_cached_log(args: argparse.Namespace, store: Any, drv_name: str) -> None:
+def _derivers(drv: Any, store: Any) -> list[str]:
+    """The other derivations the outputs of the evaluated `drv`, where valid here, were
+    registered as built by: a cache's (its narinfo's ``Deriver``), whose ``.drv`` may differ
+    from this evaluation's while the outputs are the same (a download's derivation names the
+    interpreter running pybuild)."""
+    if isinstance(drv, str):
+        return []
+    found = []
+    for name in drv.output_paths.values():
+        if store.is_valid(name):
+            deriver = store.info(name).deriver
+            if deriver and deriver != drv.drv_name and deriver not in found:
+                found.append(str(deriver))
+    return found
+
+
+def _print_cached_log(
+    args: argparse.Namespace, store: Any, drv_name: str, derivers: list[str]
+) -> None:
     from ..cache import Substituters
 
     options = build_options(args, get_settings(args))
     caches = options.substituters
-    log = Substituters.from_options(options, options.say).log(drv_name) if caches else None
+    log = None
+    if caches:
+        substituters = Substituters.from_options(options, options.say)
+        log = next(filter(None, map(substituters.log, derivers)), None)
     if log is None:
         nor = ", nor has a binary cache its log" if caches else ""
         raise UsageError(
