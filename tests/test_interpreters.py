@@ -10,6 +10,7 @@ their own store paths, and the in-build builder runs under each CPython this mac
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,9 +47,9 @@ def _script(path: Path, body: str) -> Path:
 def test_a_version_is_found_on_path_and_a_shim_is_resolved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shim = _script(tmp_path / "bin" / "python3.99", f'exec {sys.executable} "$@"')
+    shim = _script(tmp_path / "bin" / f"python{THIS}", f'exec {sys.executable} "$@"')
     monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
-    assert locate_python("3.99") == REAL
+    assert locate_python(THIS) == REAL
     assert locate_python(shim) == REAL
     assert locate_python(sys.executable) == REAL
 
@@ -56,17 +57,17 @@ def test_a_version_is_found_on_path_and_a_shim_is_resolved(
 def test_a_shim_that_refuses_falls_back_to_pyenvs_versions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refusing = "echo 'pyenv: python3.99: command not found' >&2; exit 127"
-    shim = _script(tmp_path / "shims" / "python3.99", refusing)
+    refusing = f"echo 'pyenv: python{THIS}: command not found' >&2; exit 127"
+    shim = _script(tmp_path / "shims" / f"python{THIS}", refusing)
     monkeypatch.setenv("PATH", str(shim.parent))
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
-    with pytest.raises(UsageError, match=r"pyenv: python3\.99: command not found"):
-        locate_python("3.99")
-    for version in ("3.99.0", "3.99.10"):
-        found = tmp_path / "pyenv" / "versions" / version / "bin" / "python3.99"
+    with pytest.raises(UsageError, match=rf"pyenv: python{THIS}: command not found"):
+        locate_python(THIS)
+    for version in (f"{THIS}.0", f"{THIS}.10"):
+        found = tmp_path / "pyenv" / "versions" / version / "bin" / f"python{THIS}"
         found.parent.mkdir(parents=True)
-        found.symlink_to(sys.executable if version == "3.99.10" else "/nonexistent")
-    assert locate_python("3.99") == REAL  # the newest version that has it
+        found.symlink_to(sys.executable if version.endswith(".10") else "/nonexistent")
+    assert locate_python(THIS) == REAL  # the newest version that has it
 
 
 def test_a_release_is_the_minor_versions_interpreter_when_it_is_that_one_else_pyenvs(
@@ -257,3 +258,21 @@ def test_a_hint_that_chooses_an_interpreter_names_both_ways_of_choosing_it(
         "install that Python, or give the interpreter's path: --python /path/to/python on the"
         ' command line, package_set(python="/path/to/python") in Python'
     )
+
+
+def test_a_minor_versions_command_that_runs_another_version_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--python 3.13`` took a ``python3.13`` on ``PATH`` that ran 3.12 and built a 3.12 set
+    without a word, where ``--python 3.13.1`` names the release it found."""
+    this = ".".join(map(str, sys.version_info[:3]))
+    wrong = tmp_path / "bin" / "python3.99"
+    wrong.parent.mkdir()
+    wrong.symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", f"{wrong.parent}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(
+        UsageError, match=rf"no interpreter '3\.99': python3\.99 is {this} \({re.escape(REAL)}\)"
+    ) as info:
+        package_set(python="3.99")
+    assert "--python /path/to/python3.99" in info.value.hint
+    assert locate_python(THIS) == locate_python(f"python{THIS}")  # its own version: taken

@@ -1,11 +1,12 @@
 """Finding an interpreter from what a user types: ``3.12``, ``python3.12`` or a path.
 
-``pybuild --python 3.12`` and ``package_set(python="3.12")`` mean "CPython 3.12 as this
-machine has it": ``python3.12`` on ``PATH``; ``3.12.1``, that release: ``python3.12`` when it
-is that one, else pyenv's install of it, as uv finds one. Version managers put a *shim* on
-``PATH``, a script that runs whichever interpreter the manager has selected, so a shim is
-never taken as the interpreter itself (its bytes say nothing about the build): it is run, and
-asked for ``sys.executable``. pyenv's shim refuses to run a version that is installed but not
+``pybuild --python 3.12`` and ``package_set(python="3.12")`` mean "CPython 3.12 as this machine
+has it": ``python3.12`` on ``PATH``, refused when it runs another version (a link gone wrong
+would build a set for that one without a word); ``3.12.1``, that release: ``python3.12`` when
+it is that one, else pyenv's install of it, as uv finds one. Version managers put a *shim* on
+``PATH``, a script that runs whichever interpreter the manager has selected, so a shim is never
+taken as the interpreter itself (its bytes say nothing about the build): it is run, and asked
+for ``sys.executable``. pyenv's shim refuses to run a version that is installed but not
 selected (``pyenv: python3.12: command not found``); that version is then taken from pyenv's
 versions folder, where the shim would have found it.
 
@@ -18,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -36,14 +38,24 @@ _ASK = "import sys; print(sys.executable)"
 def locate_python(spec: str | os.PathLike[str]) -> str:
     """The real executable (symlinks and shims resolved) that `spec` names.
 
-    `spec` is a version (``3.12``: ``python3.12`` on ``PATH``), a command on ``PATH``
-    (``python3``) or a path.
+    `spec` is a version (``3.12``: ``python3.12`` on ``PATH``, refused when it runs
+    another), a command on ``PATH`` (``python3``) or a path.
     """
     text = os.fspath(spec)
     release = _RELEASE.fullmatch(text)
     if release:
         return _release(text, release.group(1))
-    command = f"python{text}" if _VERSION.fullmatch(text) else text
+    if not _VERSION.fullmatch(text):
+        return _command(text, text)
+    found = _command(text, f"python{text}")
+    there = _version_of(found)
+    if there.split(".")[: text.count(".") + 1] != text.split("."):
+        raise _another_version(text, found, there)
+    return found
+
+
+def _command(text: str, command: str) -> str:
+    """The real executable of `command` (a name on ``PATH`` or a path), asked for `text`."""
     found = command if os.sep in command else shutil.which(command)
     if found is None:
         raise _not_found(text, command)
@@ -64,11 +76,11 @@ def locate_python(spec: str | os.PathLike[str]) -> str:
 def _release(version: str, minor: str) -> str:
     """The interpreter of release `version` (``3.12.1``): ``python3.12`` if it is that
     release, else pyenv's install of it; refused, saying which release there is, if neither."""
-    try:
-        found: str | None = locate_python(minor)
-    except UsageError:
-        found = None
-    there = _version_of(found) if found is not None else None
+    found: str | None = None
+    there: str | None = None
+    with contextlib.suppress(UsageError):  # neither on PATH nor running: pyenv's may be
+        found = _command(minor, f"python{minor}")
+        there = _version_of(found)
     if found is not None and there == version:
         return found
     installed = _pyenv_root() / "versions" / version / "bin" / f"python{minor}"
@@ -83,11 +95,22 @@ def _release(version: str, minor: str) -> str:
     raise error
 
 
-def _version_of(path: str) -> str | None:
-    """The release `path` runs (``3.12.1``), asked of it; None if it does not answer."""
-    ask = "import platform; print(platform.python_version())"
-    answer = subprocess.run([path, "-c", ask], capture_output=True, text=True, check=False)
-    return answer.stdout.strip() or None if answer.returncode == 0 else None
+def _version_of(path: str) -> str:
+    """The release `path` runs (``3.12.1``), from its facts: the set asks them next, so they
+    are learnt (and cached) once rather than the interpreter started twice."""
+    from .interpreter import Interpreter
+
+    return Interpreter.at(path).version
+
+
+def _another_version(version: str, found: str, there: str) -> UsageError:
+    """The error for ``python3.13`` on ``PATH`` running 3.12 (a link or a wrapper gone wrong)."""
+    error = UsageError(f"no interpreter {version!r}: python{version} is {there} ({found})")
+    error.hint = (
+        f"put CPython {version} first on PATH, or give its interpreter's path:"
+        f" {choose_python(f'/path/to/python{version}')}"
+    )
+    return error
 
 
 def _is_script(path: str) -> bool:
