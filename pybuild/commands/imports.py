@@ -23,6 +23,8 @@ TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..pkgset import PackageSet
+
 
 def register(commands: Any) -> None:
     p = commands.add(
@@ -134,10 +136,25 @@ def _import(args: argparse.Namespace) -> int:
             " a recipe of yours builds (src=Path(...)), not the index"
         )
     print(
-        f"use them: pybuild shell --overlay {folder / 'overlay.py'} -p ATTR, or cd {folder}"
-        " && pybuild shell"
+        f"use them: pybuild {_python_option(args, pkgs)}shell --overlay {folder / 'overlay.py'}"
+        f" -p ATTR, or cd {folder} && pybuild shell"
     )
     return 0
+
+
+def _python_option(args: argparse.Namespace, pkgs: PackageSet) -> str:
+    """``--python X.Y `` as the import was given it, when it chose another interpreter than
+    the default: the recipes were decided for its markers, and an overlay says nothing of the
+    interpreter, so a shell without it would silently use them with another Python (shell.py
+    names the interpreter itself)."""
+    import shlex
+
+    from ..python.interpreter import Interpreter
+
+    python = getattr(args, "python", None)
+    if python is None or pkgs.interpreter == Interpreter.current():
+        return ""
+    return f"--python {shlex.quote(python)} "
 
 
 def _at_its_line(args: argparse.Namespace, name: str, exc: PybuildError) -> PybuildError:
