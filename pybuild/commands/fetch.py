@@ -35,6 +35,7 @@ def register(commands: Any) -> None:
 
 def _prefetch(args: argparse.Namespace) -> int:
     from ..fetchers import fetch_url, locate_pypi_file
+    from ..index import NoMatchingFile
     from ..python.interpreter import Interpreter
     from ..python.locate import locate_python
     from ..realiser import realise
@@ -55,6 +56,13 @@ def _prefetch(args: argparse.Namespace) -> int:
         exc.hint = (
             "fetch the wheel for an interpreter it supports (--python X.Y), or another release"
         )
+        raise
+    except NoMatchingFile as exc:  # its hint, in this command's options
+        if wheel:
+            exc.hint = (
+                "fetch the wheel for an interpreter it has one for (--python X.Y), another"
+                " release, or its sdist (--kind sdist)"
+            )
         raise
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)

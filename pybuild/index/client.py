@@ -176,8 +176,14 @@ class Index:
         order = tags if tags is not None else default_tags()
         best = best_wheel(of_version, order)
         if best is None:
-            wanted = "wheel compatible with the tags " + show_tags(order)
-            raise NoMatchingFile(name, want, wanted, [f.filename for f in of_version])
+            wanted = (
+                "wheel compatible with the tags "
+                + show_tags(order)
+                + _wheels_for(of_version, order)
+            )
+            error = NoMatchingFile(name, want, wanted, [f.filename for f in of_version])
+            error.hint = "use an interpreter it has wheels for, another release, or its sdist"
+            raise error
         return best
 
     def download(self, file: DistFile, dest: Path) -> Hash:
@@ -203,6 +209,29 @@ def local_projects(urls: Iterable[str]) -> list[str]:
             if root.is_dir():
                 names += [p.name for p in root.iterdir() if p.is_dir() and p.name != "files"]
     return names
+
+
+def _wheels_for(files: Sequence[DistFile], order: Sequence[Tag]) -> str:
+    """What a release's wheels are for, when none fits `order`: its interpreters (``cp310,
+    cp311``), and the platforms of those for this one when it has some. The first of a
+    thousand tags and a few file names leave the reader to work out either; "" when the
+    release has no wheel."""
+    tags = [t for f in files if f.kind == "wheel" for t in f.tags]
+    if not tags:
+        return ""
+    pythons = sorted({t.interpreter for t in tags}, key=_python_order)
+    said = f": its wheels are for {', '.join(pythons)}"
+    mine = {(t.interpreter, t.abi) for t in order}
+    platforms = sorted({t.platform for t in tags if (t.interpreter, t.abi) in mine})
+    if platforms:
+        said += f" ({order[0].interpreter}'s for {', '.join(platforms)})"
+    return said
+
+
+def _python_order(python_tag: str) -> tuple[str, int]:
+    """cp39 before cp310: python tags in version order."""
+    letters = python_tag.rstrip("0123456789")
+    return letters, int(python_tag[len(letters) :] or 0)
 
 
 def show_tags(tags: Sequence[Tag], limit: int = 3) -> str:
