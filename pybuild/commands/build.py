@@ -312,13 +312,7 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
 
     drvs, rows = _evaluate_all(package_set(args))
     if args.dry_run:
-        status_w, attr_w = _widths(rows.values())
-        for row in rows.values():  # what will not be built, and why
-            print(
-                f"{row['status']:<{status_w}} {row['attr']:<{attr_w}} {_first_line(row['error'])}"
-            )
-        print_work(list(drvs.values()), store, options)
-        return int(any(r["status"] != "unsupported" for r in rows.values()))
+        return _dry_run_all(args, store, options, drvs, rows)
     results = realise(list(drvs.values()), store, replace(options, keep_going=True))
     if args.json:
         from ..derivations import instantiate_all
@@ -350,6 +344,47 @@ def _build_all(args: argparse.Namespace, store: Any, options: Any) -> int:
     if suites:
         print(f"tests ran in {len(suites)}: {total(suites).describe()}", file=sys.stderr)
     return int(any(not _succeeded(r) and r["status"] != "unsupported" for r in table))
+
+
+def _dry_run_all(
+    args: argparse.Namespace,
+    store: Any,
+    options: Any,
+    drvs: dict[str, Any],
+    rows: dict[str, dict[str, Any]],
+) -> int:
+    """``build --all --dry-run``: what will not be built, and why, then the plan; exit status
+    1 if an attribute failed to evaluate (an unsupported one is no failure).
+
+    With `--json`, the report of ``build --all --json``, one record an attribute, each
+    derivation's status what the dry run finds: ``valid``, or the plan's ``build``,
+    ``download`` or ``copy`` (as ``build --json --dry-run`` names them); why an attribute
+    failed is said on stderr too, as the build says it.
+    """
+    failed = [r for r in rows.values() if r["status"] != "unsupported"]
+    if not args.json:
+        status_w, attr_w = _widths(rows.values())
+        for row in rows.values():  # what will not be built, and why
+            print(
+                f"{row['status']:<{status_w}} {row['attr']:<{attr_w}} {_first_line(row['error'])}"
+            )
+        print_work(list(drvs.values()), store, options)
+        return int(bool(failed))
+    from ..derivations import instantiate_all
+    from ..plan import planned_work
+
+    instantiate_all(list(drvs.values()), store)  # each drvPath is in the store, as Nix's is
+    work = planned_work(list(drvs.values()), store, options)
+    groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}
+    planned = {d.drv_name: verb for verb, group in groups.items() for d in group}
+    for attr, drv in drvs.items():
+        record = _record(attr, drv, store, _VALID)
+        verb = planned.get(drv.drv_name)
+        rows[attr] = record if verb is None else {**record, "status": verb, "tests": None}
+    print_json([rows[a] for a in sorted(rows)])
+    for row in failed:
+        print(f"{row['status']}: {row['attr']}: {_first_line(row['error'])}", file=sys.stderr)
+    return int(bool(failed))
 
 
 def _succeeded(row: dict[str, Any]) -> bool:
