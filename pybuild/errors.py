@@ -370,21 +370,32 @@ class UnsupportedInterpreter(PybuildError):
     names the platform, as ``manylinux_x86_64``).
 
     ``pybuild build --all`` reports such an attribute as *unsupported*, with this reason,
-    rather than as a failure; a package that needs it is unsupported too.
+    rather than as a failure; a package that needs it is unsupported too, and the message
+    then names both (:meth:`evaluating`).
     """
 
     def __init__(self, pname: str, version: str, interpreter: str, reason: str) -> None:
         self.pname, self.version = pname, version
         self.interpreter, self.reason = interpreter, reason
         self.pins_checked, self.attr = False, ""
-        super().__init__(f"{pname} {version} does not support {interpreter}: {reason}")
+        self.of, self.needed_by = "", ""  # the attribute of the release, and one that needs it
+        super().__init__(self._message())
         self.hint = self._hint()
+
+    def _message(self) -> str:
+        unsupported = (
+            f"{self.pname} {self.version} does not support {self.interpreter}: {self.reason}"
+        )
+        if not self.needed_by:
+            return unsupported
+        return f"{self.needed_by} needs {self.of}, and {unsupported}"
 
     def _hint(self) -> str:
         hint = (
-            "build it with an interpreter the release supports (pybuild --python X.Y), or give"
-            " the set another release for this one (an overlay, or a versioned attribute the"
-            " recipe returns there, as numpy does with numpy_2_2 on 3.10)"
+            "build it with an interpreter the release supports (--python X.Y on the command"
+            ' line, package_set(python="X.Y") in Python), or give the set another release'
+            " for this one (an overlay, or a versioned attribute the recipe returns there, as"
+            " numpy does with numpy_2_2 on 3.10)"
         )
         if self.pins_checked:  # what its pins said when checked: the index may have more now
             attr = self.attr or "ATTR"
@@ -404,6 +415,17 @@ class UnsupportedInterpreter(PybuildError):
         if not self.attr:
             self.attr = attr
             self.hint = self._hint()
+
+    def evaluating(self, attr: str) -> None:
+        """Name an attribute whose evaluation this error stops, from the inside out: the
+        first named is the one whose release this is; one named after it, another, needs it
+        (the one asked for, named last), and the message says so, as the user asked for that
+        one and may not know the other is among its inputs."""
+        if not self.of:
+            self.of = attr
+        elif attr != self.of:
+            self.needed_by = attr
+            self.args = (self._message(),)
 
 
 def unexpected_arguments(

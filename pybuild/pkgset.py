@@ -115,6 +115,8 @@ class _Layer:
             value = force(evaluated(self.definitions[name]))
         except (NoPinnedWheel, UnsupportedInterpreter) as exc:  # its hint may name update-pins
             exc.name_attribute(self._pins_target(name))
+            if isinstance(exc, UnsupportedInterpreter):  # and its message what needs it
+                exc.evaluating(name)
             raise
         except CycleError as exc:
             if name in self.overlays:

@@ -83,3 +83,58 @@ def test_a_dry_run_of_all_with_json_prints_json_rows(tmp_path: Path) -> None:
     rows = {row["attr"]: row for row in json.loads(failing.stdout)}
     assert rows["broken"]["status"] == "eval-failed"
     assert "eval-failed: broken: KeyError: 'boom'" in failing.stderr
+
+
+EAGER = """\
+from pybuild import derivation
+
+
+def recipe(old):
+    return derivation(name="eager", builder="/bin/sh", args=["-c", f"cat {old} > $out"])
+"""
+
+LAZY = """\
+from pybuild import derivation
+
+
+class Later:
+    \"\"\"A package whose input is evaluated only when its derivation is made, as a Python
+    package's dependencies are.\"\"\"
+
+    def __init__(self, old):
+        self.old = old
+
+    @property
+    def drv(self):
+        return derivation(name="lazy", builder="/bin/sh", args=["-c", f"cat {self.old} > $out"])
+
+
+def recipe(old):
+    return Later(old)
+"""
+
+
+def test_an_attribute_that_needs_an_unsupported_release_is_named(tmp_path: Path) -> None:
+    """The error of an attribute asked for names it, and the attribute it needs whose
+    release does not support the interpreter; the place is still the recipe that said so."""
+    folder = write_recipes(tmp_path / "r", {"old": OLD, "eager": EAGER, "lazy": LAZY})
+    where = f"at {folder / 'old.py'}:5"
+    for attr in ("eager", "lazy"):  # its input evaluated in its recipe, or with its derivation
+        result = run_cli("build", "--no-default-recipes", "--recipes", folder, attr)
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            f"error: {attr} needs old, and old 1.0 does not support Python 3.10.13:"
+            " it requires Python >=3.11\n"
+        ), result.stderr
+        assert where in result.stderr
+    alone = run_cli("build", "--no-default-recipes", "--recipes", folder, "old")
+    assert alone.stderr.startswith("error: old 1.0 does not support Python 3.10.13:")
+    # both ways of choosing the interpreter, as other hints name them
+    assert '--python X.Y on the command line, package_set(python="X.Y") in Python' in (
+        " ".join(alone.stderr.split())
+    )
+    rows = {r["attr"]: r for r in json.loads(build_all(folder, "--json", "--dry-run").stdout)}
+    for attr in ("eager", "lazy"):
+        assert rows[attr]["status"] == "unsupported"
+        assert rows[attr]["error"].startswith(f"{attr} needs old, and old 1.0 does not support")
+    assert rows["old"]["error"].startswith("old 1.0 does not support")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 
 from ..errors import MissingArgument, PybuildError, UnsupportedInterpreter, UsageError
@@ -99,8 +100,27 @@ def register(commands: Any) -> None:
 
 def _build_targets(args: argparse.Namespace) -> list[Any]:
     """The derivations named on the command line, from FILE or from the package set."""
-    values, pkgs = attr_values(args, args.attrs)
-    return [as_derivation(v, a, pkgs) for v, a in zip(values, args.attrs, strict=True)]
+    with _asked_for(args.attrs):
+        values, pkgs = attr_values(args, args.attrs)
+    targets = []
+    for value, attr in zip(values, args.attrs, strict=True):
+        with _asked_for([attr]):
+            targets.append(as_derivation(value, attr, pkgs))
+    return targets
+
+
+@contextmanager
+def _asked_for(attrs: Sequence[str]) -> Iterator[None]:
+    """Evaluate what `attrs` name, an error of a release the interpreter cannot have naming
+    the one attribute asked for that needs it (``beautifulsoup4 needs soupsieve``): a
+    package's inputs are evaluated with its derivation, after the set has given it, so the
+    set cannot tell which attribute asked. Of several, the one is not known here."""
+    try:
+        yield
+    except UnsupportedInterpreter as exc:
+        if len(attrs) == 1:
+            exc.evaluating(attrs[0])
+        raise
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -443,6 +463,7 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
         try:
             drvs[attr] = as_derivation(pkgs[attr], attr, pkgs)
         except UnsupportedInterpreter as exc:
+            exc.evaluating(attr)  # a package needing another's release names both
             rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
         except NotAPackage as exc:  # not a recipe's error: a UsageError of one is eval-failed
             rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
@@ -513,7 +534,8 @@ def _make_result_links(store: Any, link: str, targets: Sequence[Any]) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    (value,), pkgs = attr_values(args, [args.attr])
+    with _asked_for([args.attr]):
+        (value,), pkgs = attr_values(args, [args.attr])
     # A recipe's own result must be a package, and its error names the recipe's file; a value
     # within one (six.version), a file's or pybuild's own (python) is shown if it is data.
     of_a_recipe = pkgs is not None and "." not in args.attr and pkgs.origin(args.attr) is not None
@@ -524,7 +546,8 @@ def _eval(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     try:
-        drv = as_derivation(value, args.attr, pkgs)
+        with _asked_for([args.attr]):
+            drv = as_derivation(value, args.attr, pkgs)
     except NotAPackage as error:
         if not of_a_recipe:  # build's hint says what is built: eval builds nothing
             error.hint = (
