@@ -198,6 +198,28 @@ def test_add_path_is_content_addressed(store: Store, tmp_path: Path) -> None:
     assert store.add_path(tmp_path / "a" / "g.txt") != first  # the name is part of the identity
 
 
+def test_a_source_that_changes_while_it_is_added_is_named(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is hashed again as it is stored: a file written meanwhile is told of the
+    user's folder, not of the store's temporary copy (var/tmp/add-…/content)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("a")
+    copytree = shutil.copytree
+
+    def written_meanwhile(source: str, target: Path, **kwargs: object) -> object:
+        made = copytree(source, target, **kwargs)  # type: ignore[arg-type]
+        (Path(target) / "a.txt").write_text("b")
+        return made
+
+    monkeypatch.setattr(shutil, "copytree", written_meanwhile)
+    with pytest.raises(InvalidPath) as err:
+        store.add_path(src)
+    assert str(err.value) == f"{src}: changed while it was being added"
+    assert list(store.tmp_dir.iterdir()) == []
+
+
 def test_add_path_is_idempotent(store: Store, tmp_path: Path) -> None:
     src = tmp_path / "f"
     src.write_text("x")

@@ -356,7 +356,14 @@ class Store:
                 shutil.copy2(src_path, copy)
             with self.lock([basename]):
                 if not self.is_valid(basename):
-                    self.commit({basename: copy}, ca=f"source:{nar_hash.sri}", expect=nar_hash.sri)
+                    try:
+                        self.commit(
+                            {basename: copy}, ca=f"source:{nar_hash.sri}", expect=nar_hash.sri
+                        )
+                    except InvalidPath as exc:  # told of the copy: the user knows the source
+                        if exc.path != str(copy):
+                            raise
+                        raise InvalidPath(root, "changed while it was being added") from None
         finally:
             remove_tree(work)
         return basename
