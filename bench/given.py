@@ -51,7 +51,7 @@ spec = dict(given["spec"], closure=[str(drvs[n]) for n in given["closure"]],
 env = derivation(
     name=os.environ.get("BENCH_ENV_NAME") or given["name"],
     builder=given["builder"],
-    env=dict(given["env"], PYBUILD_ENV=json.dumps(spec, sort_keys=True)),
+    env=dict(given["env"], PYBUILD_ENV=json.dumps(spec, sort_keys=True, ensure_ascii=False)),
     meta=given["meta"],
 )
 '''

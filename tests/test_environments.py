@@ -101,6 +101,20 @@ def test_environment_through_a_symlink_and_after_the_store_moved(
     assert cli("verify", "--check-contents").returncode == 0
 
 
+def test_an_environment_in_a_home_whose_path_is_not_ascii(
+    recipes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment's spec is JSON: written with \\u escapes, its packages' store paths
+    were not found in it, so the environment had no inputs and its build was refused."""
+    build_env(package_set(recipes=[DEFAULT_RECIPES, recipes]), ["greet"])  # its packages, built
+    moved = tmp_path / "hömé"
+    shutil.move(Store.default().home, moved)
+    monkeypatch.setenv("PYBUILD_HOME", str(moved))
+    env = build_env(package_set(recipes=[DEFAULT_RECIPES, recipes]), ["greet"])
+    assert env.parent == moved / "store"
+    assert clean_run(str(env / "bin" / "greet")) == "HELLO FROM GREET!"
+
+
 def test_packages_are_given_as_a_list_or_by_a_function_of_the_set(recipes: Path) -> None:
     """A list (or any iterable) of packages, as uv and pip take them, names the environment
     a function of the set names; anything else is refused by what it is."""

@@ -52,6 +52,7 @@ __all__ = [
     "PythonForSet",
     "VersionConflict",
     "build_environment",
+    "spec_text",
 ]
 
 BUILDER = "builtin:python-env"  # run by pybuild itself: see build_environment
@@ -192,7 +193,7 @@ class Environment:
             name=self.name,
             builder=BUILDER,
             env={
-                "PYBUILD_ENV": json.dumps(self.spec, sort_keys=True),
+                "PYBUILD_ENV": spec_text(self.spec),
                 "PYBUILD_ENV_LAYOUT": _layout_version(),
                 "PYBUILD_PYTHON": self.python.identity,
             },
@@ -229,6 +230,13 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
             f"{exc}\n  (use ignore_collisions=True to let the first package win)"
         ) from None
     log.write(f"pybuild: environment of {count} packages\n")
+
+
+def spec_text(spec: Mapping[str, Any]) -> str:
+    """An environment's spec as its derivation holds it (``PYBUILD_ENV``): JSON with its
+    characters as they are, for escaped (``\\u00fc``) a store path in a home whose path is not
+    ASCII would not be found in it, and the environment would have no inputs."""
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False)
 
 
 @functools.cache
