@@ -745,3 +745,27 @@ def test_numpy_and_requests_profile_rollback_and_gc(tmp_path: Path) -> None:
     assert run(python, "-c", code).stdout.strip() == "3"
     assert run(python, "--version").stdout == version
     assert cli("verify", "--check-contents").returncode == 0
+
+
+def test_gc_delete_old_skips_a_broken_profile_and_goes_on_with_the_others() -> None:
+    """A profile link removed by hand is no reason to leave the other profiles' old
+    generations, nor the collection: ``gc -d`` skips that profile with a warning saying how to
+    repair it (as ``nix-collect-garbage -d`` goes on), keeps all its generations, collects what
+    the others' old ones alone held, and exits non-zero, since it did not do all it was asked."""
+    store = Store.default()
+    profiles = {name: Profile(store, name) for name in ("a", "b", "c")}
+    for name, profile in profiles.items():
+        for number in (1, 2):
+            env = store.add_text("env", f"{name} generation {number}")
+            profile.add(Manifest(environment=env, python={}, packages=()))
+    profiles["b"].link.unlink()
+    done = cli("gc", "-d", ok=False)
+    assert "warning: skipping profile b: the profile link" in done.stderr
+    assert "switch-generation 2 --profile b" in done.stderr
+    assert profiles["a"].numbers() == [2] and profiles["c"].numbers() == [2]
+    assert profiles["b"].numbers() == [1, 2]
+    assert "store path(s) deleted" in done.stderr  # the collection ran (this process's
+    # temporary roots keep the environments it made)
+    assert "error: profile(s) b skipped" in done.stderr.splitlines()[-1]
+    as_json = json.loads(cli("gc", "-d", "--json", ok=False).stdout)
+    assert list(as_json["profilesSkipped"]) == ["b"]

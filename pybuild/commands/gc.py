@@ -84,7 +84,7 @@ def _gc(args: argparse.Namespace) -> int:
     store = _store_to_free()
     _warn_moved_links(store)
     verb = "would delete" if args.dry_run else "deleting"
-    generations, gone_links = _delete_generations(args, store)
+    generations, gone_links, skipped = _delete_generations(args, store)
     # A dry run's list is its result (standard output); a collection's is progress, on
     # standard error as Nix writes it, which -q leaves out: a reader of the output that goes
     # away (`gc | head`) must not stop the collection halfway.
@@ -113,9 +113,10 @@ def _gc(args: argparse.Namespace) -> int:
                 "validityNotesRemoved": result.validity_notes_removed,
                 "linkCacheEntriesRemoved": links,
                 "generationsDeleted": generations,
+                "profilesSkipped": skipped,
             }
         )
-        return 0
+        return 1 if skipped else 0
     for entry in result.tmp_dirs if listed else ():
         print(f"{verb} {store.tmp_dir / entry}", file=listing)
     count = len(result.deleted) + len(result.leftovers)
@@ -131,7 +132,10 @@ def _gc(args: argparse.Namespace) -> int:
         done = "would be removed" if args.dry_run else "removed"
         summary += f"; {entries} that no store links {done}"
     print(summary + _stale_caches(result), file=sys.stderr)
-    return 0
+    if skipped:
+        names = ", ".join(skipped)
+        print(f"error: profile(s) {names} skipped: their old generations stay", file=sys.stderr)
+    return 1 if skipped else 0
 
 
 def _print_roots(args: argparse.Namespace) -> int:
@@ -168,25 +172,35 @@ def _warn_moved_links(store: Any) -> None:
 
 def _delete_generations(
     args: argparse.Namespace, store: Any
-) -> tuple[dict[str, list[int]], list[str]]:
+) -> tuple[dict[str, list[int]], list[str], dict[str, str]]:
     """``--delete-old`` / ``--delete-older-than``: the old generations of every profile go
     first, so that the collection frees what only they held; the numbers deleted (in a dry
-    run, that would be), by profile, and the links of those generations."""
+    run, that would be), by profile, the links of those generations, and the profiles
+    skipped, with why. A profile whose link was changed by hand is skipped with a warning
+    (its generations all stay, roots of the collection), and the others and the collection
+    go on, as ``nix-collect-garbage -d`` does: one broken profile must not leave the rest
+    half done."""
     if not (args.delete_old or args.delete_older_than):
-        return {}, []
+        return {}, [], {}
     if args.delete_old and args.delete_older_than:
         raise UsageError("--delete-old deletes every old generation: drop --delete-older-than")
     period = args.delete_older_than
     if period is not None and not (period[:-1].isdecimal() and period.endswith("d")):
         raise UsageError(f"cannot read {period!r} as a period: give days, as 30d")
-    from ..profiles import Profile
+    from ..profiles import Profile, ProfileError
 
     spec = ["old" if args.delete_old else period]
     deleted: dict[str, list[int]] = {}
     links: list[str] = []
+    skipped: dict[str, str] = {}
     for profile in Profile.every(store):
-        with profile.lock(lambda line: print(line, file=sys.stderr, flush=True)):
-            numbers = profile.delete_generations(spec, dry_run=args.dry_run)
+        try:
+            with profile.lock(lambda line: print(line, file=sys.stderr, flush=True)):
+                numbers = profile.delete_generations(spec, dry_run=args.dry_run)
+        except ProfileError as exc:
+            skipped[profile.name] = str(exc)
+            print(f"warning: skipping profile {profile.name}: {exc}", file=sys.stderr)
+            continue
         links.extend(profile.links.link_path(number) for number in numbers)
         if numbers:
             deleted[profile.name] = numbers
@@ -194,7 +208,7 @@ def _delete_generations(
                 shown = ", ".join(map(str, numbers))
                 verb = "would delete" if args.dry_run else "deleting"
                 print(f"{verb} generation(s) {shown} of profile {profile.name}", file=sys.stderr)
-    return deleted, links
+    return deleted, links, skipped
 
 
 def _prune_link_cache(args: argparse.Namespace) -> tuple[int, int]:
