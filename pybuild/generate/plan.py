@@ -37,7 +37,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,12 @@ __all__ = [
     "Plan",
     "Request",
     "get_plan",
+    "held_notes",
     "quiet_notes",
     "recipe_files",
     "refresh_plans",
     "refreshing",
+    "tell_notes",
 ]
 
 _UNPINNED_TTL = 24 * 3600
@@ -283,19 +285,54 @@ def _tell(plan: Plan) -> None:
     and a second run of the same command would otherwise say nothing of it. Under ``-q``,
     only those that are warnings (a yanked release's note is one). The warnings are the
     evaluation record's too (:func:`~pybuild.evalcache.warned`): a command answered from it,
-    without evaluating, says them again; the notes only where it evaluates."""
+    without evaluating, says them again; the notes only where it evaluates. Within
+    :func:`held_notes`, they are held for the command to tell (:func:`tell_notes`)."""
+    lines = [(f"pybuild: warning: {warning}", True) for warning in plan.warnings]
+    lines += [
+        (f"pybuild: {n}", True) for p in plan.pins.values() for n in p.notes if _is_warning(n)
+    ]
+    if not _QUIET["notes"]:
+        notes = [n for p in plan.pins.values() for n in p.notes if not _is_warning(n)]
+        lines += [(f"pybuild: {note}", False) for note in notes]
+    _emit(lines)
+
+
+# The lines told within each :func:`held_notes` block, the innermost last: (line, warning).
+_HELD: list[list[tuple[str, bool]]] = []
+
+
+@contextlib.contextmanager
+def held_notes() -> Iterator[list[tuple[str, bool]]]:
+    """The plans' warnings and notes told within the block, collected rather than printed,
+    for :func:`tell_notes` to print those the command means: a profile's change resolves
+    what it keeps again (with what it adds, and alone), and would otherwise tell the same
+    notes of the packages already installed on every change, twice."""
+    held: list[tuple[str, bool]] = []
+    _HELD.append(held)
+    try:
+        yield held
+    finally:
+        _HELD.pop()
+
+
+def tell_notes(lines: Sequence[tuple[str, bool]], known: Collection[tuple[str, bool]] = ()) -> None:
+    """Tell `lines` held by :func:`held_notes`, each once, but those in `known` (held while
+    evaluating what a change keeps, told when it was installed)."""
+    _emit([line for line in dict.fromkeys(lines) if line not in known])
+
+
+def _emit(lines: Sequence[tuple[str, bool]]) -> None:
+    """Print `lines` to standard error, recording the warnings for the evaluation record;
+    within :func:`held_notes`, hold them instead."""
+    if _HELD:
+        _HELD[-1].extend(lines)
+        return
     from ..evalcache import warned
 
-    warnings = [f"pybuild: warning: {warning}" for warning in plan.warnings]
-    warnings += [f"pybuild: {n}" for p in plan.pins.values() for n in p.notes if _is_warning(n)]
-    for line in warnings:
+    for line, warning in lines:
         print(line, file=sys.stderr)
-        warned(line)
-    if not _QUIET["notes"]:
-        for pin in plan.pins.values():
-            for note in pin.notes:
-                if not _is_warning(note):
-                    print(f"pybuild: {note}", file=sys.stderr)
+        if warning:
+            warned(line)
 
 
 def _is_warning(note: str) -> bool:

@@ -27,7 +27,7 @@ from .manifest import Entry, Manifest, normalise_name
 
 TYPE_CHECKING = False  # a rollback loads this package: typing's aliases cost it 2 ms
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Sequence
+    from collections.abc import Callable, Collection, Iterator, Sequence
     from typing import Any
 
     # What attributes of a set name, in their order: those of one command line together.
@@ -84,9 +84,12 @@ def install(
         def evaluate() -> Any:
             # The new packages first: one that replaces an installed one needs nothing of
             # the old one's recipes, which are then neither evaluated nor required to exist.
-            new = work.evaluate_new(attrs, source)
-            replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
-            chosen.update(work.kept(skip=replaced))
+            with _Notes() as notes:
+                with notes.of_new():
+                    new = work.evaluate_new(attrs, source)
+                replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
+                with notes.of_kept():
+                    chosen.update(work.kept(skip=replaced))
             installed = work.entries()
             added: dict[str, str] = {}  # each distribution's attribute in this command
             for attr, pkg in new:
@@ -148,24 +151,29 @@ def upgrade(
         if not installed:
             raise ProfileError(f"profile {profile.name} has no packages to upgrade")
         keys = [_find(profile, installed, n).key for n in names] or list(installed)
-        chosen = work.kept(skip=set(keys))
-        given_recipes, given_overlays, _ = _source(recipes, overlays or (), None)
-        for key in keys:
-            old = installed[key]
-            source: Source = (
-                old.recipes if recipes is None else given_recipes,
-                old.overlays if overlays is None else given_overlays,
-                old.file,  # its own file, as it is now
-            )
-            # Only what it keeps of its old sources must still be there.
-            kept = (old.recipes if recipes is None else (), source[1] if overlays is None else ())
-            _refuse_lost_sources(profile, old, (*kept, old.file))
-            with _resolving_again(True):
-                pkg = work.evaluate(old.attr, *source)
-            entry = _entry(old.attr, pkg, source)
-            if entry.out != old.out:
-                say(_upgrading(old, entry))
-            chosen[entry.key] = (entry, pkg)
+        with _Notes() as notes:
+            with notes.of_kept():
+                chosen = work.kept(skip=set(keys))
+            given_recipes, given_overlays, _ = _source(recipes, overlays or (), None)
+            for key in keys:
+                old = installed[key]
+                source: Source = (
+                    old.recipes if recipes is None else given_recipes,
+                    old.overlays if overlays is None else given_overlays,
+                    old.file,  # its own file, as it is now
+                )
+                # Only what it keeps of its old sources must still be there.
+                kept = (
+                    old.recipes if recipes is None else (),
+                    source[1] if overlays is None else (),
+                )
+                _refuse_lost_sources(profile, old, (*kept, old.file))
+                with _resolving_again(True), notes.of_new():
+                    pkg = work.evaluate(old.attr, *source)
+                entry = _entry(old.attr, pkg, source)
+                if entry.out != old.out:
+                    say(_upgrading(old, entry))
+                chosen[entry.key] = (entry, pkg)
         action = f"upgrade {' '.join(names)}".rstrip()
         env = work.environment(chosen)
         return work.commit(_entries(chosen), env.drv, action, options, say, env)
@@ -255,6 +263,43 @@ def _direction(old: Entry, new: Entry) -> str:
     except InvalidVersion:
         return "changing"
     return "downgrading" if older else "upgrading"
+
+
+class _Notes:
+    """The notes of a change's ``pypi:`` plans (:mod:`pybuild.generate.plan`), told once when
+    it ends, of what it adds or upgrades alone: what it keeps is resolved again (with the new
+    packages, and each alone), whose notes were told when it was installed, as ``nix-env``
+    and ``uv tool`` do not report again the tools they have."""
+
+    def __init__(self) -> None:
+        from ..generate.plan import held_notes, tell_notes
+
+        self._hold, self._tell = held_notes, tell_notes
+        self._new: list[tuple[str, bool]] = []
+        self._kept: list[tuple[str, bool]] = []
+
+    def __enter__(self) -> _Notes:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Tell the new notes, even when the change fails: they may say why."""
+        self._tell(self._new, set(self._kept))
+
+    @contextlib.contextmanager
+    def of_new(self) -> Iterator[None]:
+        with self._hold() as held:
+            try:
+                yield
+            finally:
+                self._new += held
+
+    @contextlib.contextmanager
+    def of_kept(self) -> Iterator[None]:
+        with self._hold() as held:
+            try:
+                yield
+            finally:
+                self._kept += held
 
 
 def _resolving_again(on: bool) -> contextlib.AbstractContextManager[None]:

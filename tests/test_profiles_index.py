@@ -1,0 +1,82 @@
+"""Profiles of packages from an index that changes under them: what a change says of the
+packages it keeps (their notes, a release gone from the index, a conflict with a new one).
+
+Hermetic: an index of hand-made wheels (and sdists), written again by each test as releases
+come and go, beside the build index's files (the tools a wheel's install needs).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_profiles import cli
+
+from support.fixtures import BuildIndex, index_environ
+from support.index import make_sdist, write_index
+
+Publish = Callable[..., None]
+
+
+def _wheel(folder: Path, name: str, version: str, requires: tuple[str, ...]) -> Path:
+    """A pure wheel of `name` `version` whose metadata requires `requires`."""
+    module = name.replace("-", "_")
+    dist_info = f"{module}-{version}.dist-info"
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    members = {
+        f"{module}/__init__.py": f"VERSION = {version!r}\n",
+        f"{dist_info}/METADATA": meta,
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, text in members.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest())
+        record.append(f"{path},sha256={digest.rstrip(b'=').decode()},{len(text.encode())}\n")
+    members[f"{dist_info}/RECORD"] = "".join(record) + f"{dist_info}/RECORD,,\n"
+    out = folder / f"{module}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(out, "w") as zf:
+        for path, text in members.items():
+            zf.writestr(path, text)
+    return out
+
+
+@pytest.fixture
+def publish(build_index: BuildIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Publish:
+    """Write the index anew with the build index's files and these releases: each
+    ``(name, version, requires…)``, a wheel; ``sdist=True`` adds an sdist to each."""
+    dists, root = tmp_path / "dists", tmp_path / "index"  # one URL: its plans stay saved
+    dists.mkdir()
+
+    def write(*releases: tuple[str, ...], sdist: bool = False) -> None:
+        files = sorted((build_index.root / "files").iterdir())
+        for name, version, *requires in releases:
+            files.append(_wheel(dists, name, version, tuple(requires)))
+            if sdist:
+                files.append(make_sdist(dists, name, version, {"setup.py": ""}))
+        shutil.rmtree(root, ignore_errors=True)
+        for key, value in index_environ(write_index(root, files)).items():
+            monkeypatch.setenv(key, value)
+
+    return write
+
+
+def test_notes_are_told_once_and_only_of_what_a_change_adds(publish: Publish) -> None:
+    """A plan's notes (here: a release taken as its wheel, as prefer = wheel asks) were told
+    again for every package an install keeps, and twice for a pypi: one (the new one's
+    resolution includes the kept ones, which are then evaluated again)."""
+    publish(("alpha", "1.0"), ("beta", "1.0"), sdist=True)
+    env = {"PYBUILD_PREFER": "wheel"}
+    first = cli("install", "pypi:alpha", env=env).stderr
+    assert first.count("alpha 1.0 comes from its wheel") == 1
+    second = cli("install", "pypi:beta", env=env).stderr
+    assert second.count("beta 1.0 comes from its wheel") == 1
+    assert "alpha 1.0 comes from" not in second
+    third = cli("upgrade", "beta", env=env).stderr
+    assert "alpha 1.0 comes from" not in third
+    assert third.count("beta 1.0 comes from its wheel") == 1
