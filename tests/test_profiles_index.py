@@ -80,3 +80,32 @@ def test_notes_are_told_once_and_only_of_what_a_change_adds(publish: Publish) ->
     third = cli("upgrade", "beta", env=env).stderr
     assert "alpha 1.0 comes from" not in third
     assert third.count("beta 1.0 comes from its wheel") == 1
+
+
+def test_a_kept_release_gone_from_the_index_is_named_as_the_profiles_with_the_way_out(
+    publish: Publish,
+) -> None:
+    """The profile's own package, asked for again at its version, was told as a requirement
+    the user wrote (pypi:zz==1.1, where they typed pypi:zz) with a hint to relax it."""
+    publish(("zz", "1.0"), ("zz", "1.1"))
+    cli("install", "pypi:zz", "--profile", "p")
+    publish(("zz", "1.0"), ("other", "1.0"))  # 1.1 is gone
+    error = cli("install", "pypi:other", "--profile", "p", ok=False).stderr
+    assert "zz==1.1 is required by zz 1.1 of profile p (installed as pypi:zz)" in error
+    assert "relax or change" not in error
+    hint = error.partition("hint: ")[2]
+    assert "keeps zz 1.1 as installed" in hint
+    assert "`pybuild upgrade zz --profile p`" in hint and "`pybuild remove zz --profile p`" in hint
+    assert "downgrading zz 1.1 -> zz 1.0" in cli("upgrade", "zz", "--profile", "p").stderr
+
+
+def test_a_kept_package_a_new_one_conflicts_with_is_named_as_the_profiles(
+    publish: Publish,
+) -> None:
+    publish(("sicks", "1.15.0"), ("sicks", "1.17.0"), ("needs-old", "1.0", "sicks<1.16"))
+    cli("install", "pypi:sicks")
+    error = cli("install", "pypi:needs-old", ok=False).stderr
+    assert "sicks==1.17.0 is required by sicks 1.17.0 of profile default" in error
+    assert "sicks<1.16 is required by needs-old 1.0" in error
+    hint = error.partition("hint: ")[2]
+    assert "`pybuild remove sicks`" in hint and "--profile NAME" in hint

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
     from typing import Any
 
+    from ..generate import ResolutionFailed
+
     # What attributes of a set name, in their order: those of one command line together.
     Resolve = Callable[[Any, Sequence[str]], list[Any]]
     Log = Callable[[str], None]
@@ -419,6 +421,55 @@ def _asks_for(name: str, entry: Entry) -> bool:
     )
 
 
+# The resolver's hint when only requirements are at fault: a kept package's pin is none the
+# user wrote, to relax.
+_RELAX = "relax or change the version requirements named above"
+
+
+def _kept_in_conflict(
+    profile: Profile, exc: ResolutionFailed, pins: dict[str, Entry], asked: Sequence[str]
+) -> ResolutionFailed:
+    """`exc`, the conflict of an install's resolution, with the profile's kept packages
+    (`pins`: each one's pin) named as such where it named their pins, which read as
+    requirements the user wrote (``pypi:six==1.17.0`` for six installed as ``pypi:six``),
+    and a hint with the ways out: upgrade or remove the package kept, or another profile."""
+    from ..generate import ResolutionFailed
+
+    named = {pin: entry for pin, entry in pins.items() if f"required by {pin}" in str(exc)}
+    if not named:
+        return exc
+    causes = [_naming_kept(profile, line, named) for line in exc.causes]
+    ways = []
+    for entry in named.values():
+        ways.append(
+            f"profile {profile.name} keeps {entry.pname} {entry.version} as installed: take"
+            f" what the index has now with {profile.links.command(f'upgrade {entry.pname}')},"
+            f" or remove it with {profile.links.command(f'remove {entry.pname}')}"
+        )
+    ways.append(f"install {' '.join(asked)} in another profile (--profile NAME)")
+    if exc.hint and exc.hint != _RELAX:
+        ways.append(exc.hint)
+    return ResolutionFailed(exc.summary, causes, "; or ".join(ways))
+
+
+def _naming_kept(profile: Profile, line: str, named: dict[str, Entry]) -> str:
+    """A line of a conflict (``six==1.17.0 is required by pypi:six==1.17.0, …``) with each
+    kept package's pin in it named as the profile's package."""
+    head, sep, whos = line.partition(" is required by ")
+    if not sep:
+        return line
+    names = whos.split(", ")
+    for i, name in enumerate(names):
+        who, more, count = name.partition(" and ")  # the last: "X and 3 more"
+        entry = named.get(who)
+        if entry is not None:
+            names[i] = (
+                f"{entry.pname} {entry.version} of profile {profile.name} (installed as"
+                f" {entry.attr}){more}{count}"
+            )
+    return f"{head}{sep}{', '.join(names)}"
+
+
 def _package(attr: str, value: Any) -> Any:
     """What `attr` gives, which must be a Python package."""
     from ..lazy import force
@@ -495,18 +546,21 @@ class _Work:
         asked = [a for a in attrs if a.startswith("pypi:") and source[2] is None]
         found = {a: self.evaluate(a, *source) for a in attrs if a not in asked}
         if asked:
-            from ..generate import parse_pypi_spec
+            from ..generate import ResolutionFailed, parse_pypi_spec
 
             replaced = {_entry(a, pkg, source).key for a, pkg in found.items()}
             replaced |= {normalise_name(parse_pypi_spec(a[5:])[0]) for a in asked}
-            pins = [
-                _pinned(e)
+            pins = {
+                _pinned(e): e
                 for e in self.entries().values()
                 if e.attr.startswith("pypi:")
                 and (e.recipes, e.overlays, e.file) == source
                 and e.key not in replaced
-            ]
-            resolved = self.resolve(self.package_set(*source[:2]), [*asked, *pins])
+            }
+            try:
+                resolved = self.resolve(self.package_set(*source[:2]), [*asked, *pins])
+            except ResolutionFailed as exc:
+                raise _kept_in_conflict(self.profile, exc, pins, asked) from None
             found.update(zip(asked, map(_package, asked, resolved[: len(asked)]), strict=True))
         return [(attr, found[attr]) for attr in attrs]
 
