@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -23,13 +24,17 @@ from support.index import make_sdist, write_index
 Publish = Callable[..., None]
 
 
-def _wheel(folder: Path, name: str, version: str, requires: tuple[str, ...]) -> Path:
-    """A pure wheel of `name` `version` whose metadata requires `requires`."""
+def _wheel(folder: Path, name: str, version: str, requires: tuple[str, ...], clash: bool) -> Path:
+    """A pure wheel of `name` `version` whose metadata requires `requires` (their markers'
+    extras provided), with the module ``clash.py`` too if it `clash`."""
     module = name.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    extras = dict.fromkeys(e for r in requires for e in re.findall(r"extra == '(\w+)'", r))
+    meta += "".join(f"Provides-Extra: {e}\n" for e in extras)
     meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
     members = {
+        **({"clash.py": f"WHO = {name!r}\n"} if clash else {}),
         f"{module}/__init__.py": f"VERSION = {version!r}\n",
         f"{dist_info}/METADATA": meta,
         f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
@@ -49,14 +54,17 @@ def _wheel(folder: Path, name: str, version: str, requires: tuple[str, ...]) -> 
 @pytest.fixture
 def publish(build_index: BuildIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Publish:
     """Write the index anew with the build index's files and these releases: each
-    ``(name, version, requires…)``, a wheel; ``sdist=True`` adds an sdist to each."""
+    ``(name, version, requires…)``, a wheel; ``sdist=True`` adds an sdist to each, and
+    the wheels of the projects `clashing` have the module ``clash.py``."""
     dists, root = tmp_path / "dists", tmp_path / "index"  # one URL: its plans stay saved
     dists.mkdir()
 
-    def write(*releases: tuple[str, ...], sdist: bool = False) -> None:
+    def write(
+        *releases: tuple[str, ...], sdist: bool = False, clashing: tuple[str, ...] = ()
+    ) -> None:
         files = sorted((build_index.root / "files").iterdir())
         for name, version, *requires in releases:
-            files.append(_wheel(dists, name, version, tuple(requires)))
+            files.append(_wheel(dists, name, version, tuple(requires), name in clashing))
             if sdist:
                 files.append(make_sdist(dists, name, version, {"setup.py": ""}))
         shutil.rmtree(root, ignore_errors=True)
@@ -109,3 +117,28 @@ def test_a_kept_package_a_new_one_conflicts_with_is_named_as_the_profiles(
     assert "sicks<1.16 is required by needs-old 1.0" in error
     hint = error.partition("hint: ")[2]
     assert "`pybuild remove sicks`" in hint and "--profile NAME" in hint
+
+
+def test_a_collision_names_the_installed_package_to_remove(publish: Publish) -> None:
+    """The hint said `pybuild remove NAME`, though the package holding the file is known: the
+    one installed that has it, or that pulls in the one that has it."""
+    publish(("aa", "1.0"), ("bb", "1.0"), ("cc", "1.0", "aa"), clashing=("aa", "bb"))
+    cli("install", "pypi:aa")
+    refused = cli("install", "pypi:bb", ok=False).stderr
+    assert "clash.py is in both" in refused and "`pybuild remove aa`" in refused
+    cli("install", "pypi:cc", "--profile", "p")
+    refused = cli("install", "pypi:bb", "--profile", "p", ok=False).stderr
+    assert "`pybuild remove cc --profile p`" in refused
+
+
+def test_an_install_that_changes_only_the_request_says_what_changed(publish: Publish) -> None:
+    """Asking for an installed package with a pin said nothing of the change (a new
+    generation all the same), and with an extra, "replacing black 26.10.1 by black
+    26.10.1"."""
+    publish(("aa", "1.0", "dd; extra == 'more'"), ("dd", "1.0"))
+    cli("install", "pypi:aa")
+    pinned = cli("install", "pypi:aa==1.0").stderr
+    assert "changing pypi:aa to pypi:aa==1.0 (aa 1.0, as installed)" in pinned
+    extra = cli("install", "pypi:aa[more]").stderr
+    assert "replacing pypi:aa==1.0 by pypi:aa[more] (aa 1.0)" in extra
+    assert "nothing changed" in cli("install", "pypi:aa[more]").stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -238,9 +239,27 @@ def _add(
     old = installed.get(entry.key)
     if old is None:
         say(f"installing {entry.pname} {entry.version}")
-    elif old.out != entry.out:
-        say(f"replacing {old.pname} {old.version} by {entry.pname} {entry.version}")
+    elif old != entry:
+        say(_replacing(old, entry))
     chosen[entry.key] = (entry, pkg)
+
+
+def _replacing(old: Entry, new: Entry) -> str:
+    """What an install does to the installed package `old` that `new` replaces: another
+    version, or the same one asked for otherwise (its pin, its extras: the attributes tell
+    them apart, where "black 26.10.1 by black 26.10.1" would not), or built otherwise."""
+    if (old.pname, old.version) != (new.pname, new.version):
+        return f"replacing {old.pname} {old.version} by {new.pname} {new.version}"
+    if old.out == new.out:
+        if old.attr != new.attr:
+            return f"changing {old.attr} to {new.attr} ({new.pname} {new.version}, as installed)"
+        return f"changing {new.pname} {new.version}: the same build, from other recipes"
+    if old.attr != new.attr:
+        return f"replacing {old.attr} by {new.attr} ({new.pname} {new.version})"
+    return (
+        f"replacing {new.pname} {new.version} by the same version built otherwise (from other"
+        " recipes, or its recipes changed)"
+    )
 
 
 def _entries(chosen: dict[str, tuple[Entry, Any]]) -> tuple[Entry, ...]:
@@ -641,7 +660,10 @@ class _Work:
         try:
             env.check_collisions()
         except Collision as exc:
-            remove = self.profile.links.command("remove NAME")
+            holders = self.holders(str(exc))
+            remove = ", ".join(
+                self.profile.links.command(f"remove {name}") for name in holders or ["NAME"]
+            )
             hints = []
             if exc.between:
                 hints.append(
@@ -656,6 +678,19 @@ class _Work:
                     " result`, then result/bin/NAME)"
                 )
             raise ProfileError(f"profile {self.profile.name}: {exc}", "; ".join(hints)) from None
+
+    def holders(self, collisions: str) -> list[str]:
+        """The installed packages (their names) that hold a file of `collisions`, the text
+        of a :class:`Collision`, or pull in (their closure has) a package that does: the
+        ones to remove, of those the profile has now."""
+        clashing = set(re.findall(r" is in both (\S+) and (\S+)$", collisions, re.MULTILINE))
+        paths = {path for pair in clashing for path in pair}
+        store = self.profile.store
+        return [
+            entry.pname
+            for entry in self.entries().values()
+            if store.is_valid(entry.out) and paths.intersection(store.closure(entry.out))
+        ]
 
     def unchanged(self, entries: tuple[Entry, ...], drv: Any) -> bool:
         """Whether `drv`, the environment of `entries`, is the current generation's: the same
