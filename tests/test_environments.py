@@ -337,7 +337,7 @@ def test_a_profile_refuses_two_packages_same_file_with_a_hint_it_can_act_on(
         refused = cli("install", *sets, "two", *how, ok=False)
         assert refused.returncode == 1
         assert "clash.py is in both" in refused.stderr, refused.stderr
-        assert "`pybuild remove NAME`" in refused.stderr
+        assert "`pybuild remove one`" in refused.stderr
         assert "ignore_collisions" not in refused.stderr
         assert "would make generation" not in refused.stderr
     assert cli("list-generations").stdout.count("\n") == 1

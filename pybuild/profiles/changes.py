@@ -625,9 +625,8 @@ class _Work:
         recipes. Its packages are those of the current environment (its references) that
         `entries` need (their closure in the store), the listed ones first, as
         :class:`Environment` orders them; all else is an environment's of no package."""
-        import json
-
         from ..derivations import derivation
+        from ..python.environment import spec_text
 
         store = self.profile.store
         assert self.current is not None  # a package to remove was found in it
@@ -644,7 +643,7 @@ class _Work:
         return derivation(
             name=empty.drv.name,
             builder=empty.drv.builder,
-            env={**dict(empty.drv.env), "PYBUILD_ENV": json.dumps(spec, sort_keys=True)},
+            env={**dict(empty.drv.env), "PYBUILD_ENV": spec_text(spec)},
             meta={"packages": [e.pname for e in entries]},
         )
 
