@@ -135,11 +135,20 @@ def _import(args: argparse.Namespace) -> int:
             f"left out {name}: it is locked to the folder {tree} (a project's own source), which"
             " a recipe of yours builds (src=Path(...)), not the index"
         )
-    print(
-        f"use them: pybuild {_python_option(args, pkgs)}shell --overlay {folder / 'overlay.py'}"
-        f" -p ATTR, or cd {folder} && pybuild shell"
-    )
+    print(use_them(_python_option(args, pkgs), folder))
     return 0
+
+
+def use_them(python_option: str, folder: Path) -> str:
+    """The commands that use an import's recipes, its paths quoted: they are to be pasted,
+    and a folder with a space would otherwise be split into other words (other files)."""
+    import shlex
+
+    overlay = shlex.quote(str(folder / "overlay.py"))
+    return (
+        f"use them: pybuild {python_option}shell --overlay {overlay} -p ATTR,"
+        f" or cd {shlex.quote(str(folder))} && pybuild shell"
+    )
 
 
 def _python_option(args: argparse.Namespace, pkgs: PackageSet) -> str:

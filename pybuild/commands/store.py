@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 
@@ -490,9 +491,9 @@ def _rewrite_drv(store: Any, name: str) -> bool:
         print(
             f"cannot repair {store.path(name)}: neither the link cache nor a binary cache has"
             f" it, and it cannot be written again from what it holds: {exc}\n  hint:"
-            f" `pybuild delete {store.path(name)}` (after removing what roots it), then evaluate"
-            " what made it again (pybuild eval ATTR, or pybuild build --dry-run ATTR, writes"
-            " it); the outputs built from it stay valid meanwhile",
+            f" `pybuild delete {shlex.quote(str(store.path(name)))}` (after removing what roots"
+            " it), then evaluate what made it again (pybuild eval ATTR, or pybuild build"
+            " --dry-run ATTR, writes it); the outputs built from it stay valid meanwhile",
             file=sys.stderr,
         )
         return False

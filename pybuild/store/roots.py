@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,7 @@ class Root:
         if self.kind == "profile":
             return "pybuild delete-generations, or switch the profile away from it"
         if self.kind in ("result", "gcroot"):
-            return f"rm {self.source}"
+            return f"rm {shlex.quote(self.source)}"  # pasted: a space must not split it
         return "wait for that process to end"
 
     def target(self, store: Store) -> str:
@@ -145,8 +146,9 @@ class Root:
         """The command that points a link into another location of the store here."""
         name_end = self.elsewhere.index(self.path) + len(self.path)
         here = str(store.path(self.path)) + self.elsewhere[name_end:]
-        again = f", or build again with -o {self.source}" if self.kind == "result" else ""
-        return f"point it here with `ln -sfn {here} {self.source}`{again}"
+        link = shlex.quote(self.source)  # pasted: a space must not split it
+        again = f", or build again with -o {link}" if self.kind == "result" else ""
+        return f"point it here with `ln -sfn {shlex.quote(here)} {link}`{again}"
 
 
 def find_roots(store: Store, *, scan_processes: bool = True, clean: bool = False) -> list[Root]:
