@@ -28,11 +28,12 @@ from __future__ import annotations
 import errno
 import linecache
 import os
+import re
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-from .errors import OutOfSpace, PybuildError, StoreError
+from .errors import OutOfSpace, PybuildError, StoreError, UsageError
 from .evaluate import EvalError, EvalSyntaxError, RaisedAttributeError
 from .userfiles import is_user_file
 
@@ -90,7 +91,7 @@ def _reported(exc: BaseException) -> BaseException:
     if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
         return out_of_space(exc)
     if isinstance(exc, OSError):
-        return unusable_home(exc) or exc
+        return unusable_home(exc) or unwritable_file(exc) or exc
     return exc
 
 
@@ -113,7 +114,7 @@ def out_of_space(exc: OSError) -> OutOfSpace:
         where = f"the pybuild home ({home}), or the one that holds TMPDIR ({tmp})"
         path = None
     else:
-        path = os.path.abspath(os.fsdecode(exc.filename))
+        path = asked_for(exc.filename)
         where = os.path.dirname(path)
     hint = f"free space{quota} on the filesystem that holds {where}, then run the command again"
     return OutOfSpace(path, detail, hint)
@@ -160,6 +161,61 @@ def unusable_home(exc: OSError) -> StoreError | None:
         return None
     error.of_the_recipe = False
     return error
+
+
+def unwritable_file(exc: OSError) -> UsageError | None:
+    """A file outside the home that pybuild's own code may not write or read (the lock file,
+    the recipes or the key the user asked for, in a read-only folder), told with the file as
+    the user named it and what to do, as a result link that cannot be made is: the user's to
+    fix, not a bug of pybuild's. None for another error, or one the user's own code raised
+    (a recipe's write), which keeps its line."""
+    if exc.filename is None or exc.errno not in _DENIED or not _raised_by_pybuild(exc):
+        return None
+    path = asked_for(exc.filename)
+    detail = exc.strerror or os.strerror(exc.errno or errno.EACCES)
+    if exc.errno == errno.EROFS:
+        error = UsageError(f"cannot write {path}: {detail}")
+        error.hint = (
+            "its filesystem is mounted read-only: write it elsewhere (-o, or another working"
+            " folder)"
+        )
+    else:
+        error = UsageError(f"cannot access {path}: {detail}")
+        error.hint = (
+            "use a path of yours (-o, or another working folder), or have its permissions changed"
+        )
+    error.of_the_recipe = False
+    return error
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.tmp-?(?P<pid>[0-9]+)")
+
+
+def asked_for(filename: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """The absolute path of the file an error names, as the user knows it: for the hidden
+    temporary file that :func:`~pybuild.atomic.write_atomic` (or ``replace_symlink``) of
+    this process writes first, the file it replaces (``pylock.toml``, not
+    ``.pylock.toml.tmp4242``)."""
+    path = os.path.abspath(os.fsdecode(filename))
+    folder, name = os.path.split(path)
+    temporary = _TEMPORARY.fullmatch(name)
+    if temporary is not None and int(temporary["pid"]) == os.getpid():
+        return os.path.join(folder, temporary["name"])
+    return path
+
+
+def _raised_by_pybuild(exc: BaseException) -> bool:
+    """Whether the innermost frame of `exc`'s traceback outside the interpreter's own
+    modules (the standard library's ``pathlib`` that made a folder) is pybuild's code, not
+    the user's."""
+    package = Path(__file__).resolve().parent
+    for frame, _line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        file = frame.f_code.co_filename
+        if is_user_file(file):
+            return False
+        if Path(file).resolve().is_relative_to(package):
+            return True
+    return False
 
 
 def _in_the_way(path: str, home: str, number: int | None) -> tuple[str, str] | None:
