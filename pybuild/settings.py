@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MissingAttribute, SettingsError
+from .errors import BadArgument, MissingAttribute, SettingsError
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -280,7 +280,13 @@ def use_command_line(
             source = f"env {var}"
             _parse(_lookup(var.removeprefix(_ENV_PREFIX).lower(), source), env[var], source)
     for name, text in options:
-        _parse(_lookup(name, "--option"), text, "--option")
+        setting = _lookup(name, "--option")
+        try:
+            _parse(setting, text, "--option")
+        except SettingsError as exc:  # a word of the command line that cannot be read: exit 2
+            bad = BadArgument(*exc.args)
+            bad.hint = exc.hint
+            raise bad from None
     _COMMAND_LINE[:] = options
 
 

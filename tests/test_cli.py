@@ -1672,7 +1672,7 @@ def test_bad_options_are_errors(tmp_path: Path) -> None:
     assert unknown.stderr.startswith("error: unknown setting 'jbos'")
     assert "did you mean 'jobs'" in unknown.stderr
     bad_value = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", "-1", check=False)
-    assert bad_value.returncode == 1
+    assert bad_value.returncode == 2  # a word of the command line that cannot be read
     assert "must be at least 0" in bad_value.stderr
     no_action = run_cli("config", check=False)
     assert no_action.returncode == 2  # a missing argument, as argparse tells one
@@ -1816,7 +1816,7 @@ def test_search_lists_the_set_without_building(tmp_path: Path) -> None:
     both = json.loads(run_cli("search", "^py(yaml|test)$", "--json", cwd=tmp_path).stdout)
     assert [row["attr"] for row in both] == ["pytest", "pyyaml"]
     bad = run_cli("search", "(", check=False)
-    assert bad.returncode == 1 and "'(' is not a regular expression" in bad.stderr
+    assert bad.returncode == 2 and "'(' is not a regular expression" in bad.stderr
 
 
 def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:

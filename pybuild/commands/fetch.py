@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import UnsupportedInterpreter, UsageError
+from ..errors import BadArgument, UnsupportedInterpreter, UsageError
 from .common import build_options, get_settings, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
@@ -42,7 +42,7 @@ def _prefetch(args: argparse.Namespace) -> int:
 
     name, sep, version = args.spec.partition("==")
     if not sep or not name or not version:
-        raise UsageError(f"{args.spec!r}: write NAME==VERSION")
+        raise BadArgument(f"{args.spec!r}: write NAME==VERSION")
     if args.python is not None and args.kind != "wheel":
         raise UsageError("--python chooses a wheel's interpreter: add --kind wheel")
     python = Interpreter.at(locate_python(args.python)) if args.python else Interpreter.current()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import UsageError
+from ..errors import BadArgument, UsageError
 from .common import (
     completes_attrs,
     open_store,
@@ -53,6 +53,7 @@ def _search(args: argparse.Namespace) -> int:
     for word in args.words:
         if word.startswith("pypi:"):
             raise _not_the_index(word)
+        _readable(word)
     results = search(package_set(args), args.words, open_store())
     if args.json:
         print_json([r.to_json() for r in results])
@@ -100,6 +101,17 @@ def _set_options(args: argparse.Namespace) -> list[str]:
     words += [word for file in args.overlay or () for word in ("--overlay", file)]
     python = getattr(args, "python", None)  # given before the command or after it, or not
     return words + (["--python", python] if python else [])
+
+
+def _readable(word: str) -> None:
+    """Refuse a word that is no regular expression as a word of the command line that cannot
+    be read (exit 2), before the set is evaluated for it."""
+    import re
+
+    try:
+        re.compile(word)
+    except re.error as exc:
+        raise BadArgument(f"{word!r} is not a regular expression: {exc}") from None
 
 
 def _not_the_index(word: str) -> UsageError:
