@@ -37,3 +37,15 @@ def test_a_value_that_cannot_be_read_exits_2(
 ) -> None:
     assert status_of(*argv) == 2
     assert capsys.readouterr().err.startswith(told)
+
+
+@pytest.mark.parametrize("word", ["abc", "-1", "1.5"])
+def test_jobs_that_are_no_number_are_told_alike(
+    word: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-j abc`` was "invalid _jobs value: 'abc'", naming a function of pybuild's."""
+    assert status_of("build", "-j", word, "six") == 2
+    assert (
+        f"argument -j/--jobs: {word} is no number of builds: give 0 or more"
+        in capsys.readouterr().err
+    )

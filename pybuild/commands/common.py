@@ -92,7 +92,10 @@ def add_build_flags(p: argparse.ArgumentParser) -> None:
 def _jobs(word: str) -> int:
     """``-j``'s number, refused by argparse as ``-j abc`` is (exit 2), not later by the
     setting's check."""
-    jobs = int(word)  # a ValueError: argparse's "invalid _jobs value" names the type by this
+    try:
+        jobs = int(word)
+    except ValueError:  # argparse's own message would name this function ("invalid _jobs")
+        jobs = -1
     if jobs < 0:
         raise argparse.ArgumentTypeError(
             f"{word} is no number of builds: give 0 or more (0: only on remote builders)"
