@@ -123,18 +123,18 @@ def _command(argv: list[str]) -> int:
     _refuse_a_global_profile(argv)
     _refuse_options_before_the_command(parser, argv)
     _suggest_a_command(argv)
+    if _python_after_a_command_without_it(parser, argv):
+        from .diagnostics import describe
+
+        print(describe(_no_package_set(argv)), file=sys.stderr)
+        return 1
     args = parse(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
         if args.python is not None and not getattr(args, "takes_python", False):
-            from .errors import UsageError
-
-            raise UsageError(
-                f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
-                " uses no package set"
-            )
+            raise _no_package_set(argv)
         from .settings import use_command_line
         from .store.home import check_home
 
@@ -164,6 +164,40 @@ def _command(argv: list[str]) -> int:
         return 2 if unread else 1  # 2: a command line that cannot be read, as argparse's own
     finally:
         _close_progress()
+
+
+def _no_package_set(argv: list[str]) -> Exception:
+    """The error for ``--python`` given to a command that reads no package set."""
+    from .errors import UsageError
+
+    return UsageError(
+        f"--python chooses the package set's interpreter; `pybuild {argv_command(argv)}`"
+        " uses no package set"
+    )
+
+
+def _python_after_a_command_without_it(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    """Whether ``--python`` follows a command that has no such option (``gc --python 3.12``):
+    argparse would refuse it as an unknown word ("did you mean '--option'?"), or take its
+    value for the command's argument (``hash --python 3.12 /tmp``), where before the command
+    it is told that the command uses no package set; so it is told after it too."""
+    import argparse
+
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = argv_command(argv)
+    if command not in subparsers.choices or _option(subparsers.choices[command], "--python"):
+        return False
+    words = argv[argv.index(command) + 1 :]
+    words = words[: words.index("--")] if "--" in words else words
+    at = 0
+    while at < len(words):
+        if words[at] == "--option":  # its two words are taken verbatim, whatever they are
+            at += 3
+            continue
+        if words[at].split("=", 1)[0] == "--python":
+            return True
+        at += 1
+    return False
 
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

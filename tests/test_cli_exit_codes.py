@@ -49,3 +49,27 @@ def test_jobs_that_are_no_number_are_told_alike(
         f"argument -j/--jobs: {word} is no number of builds: give 0 or more"
         in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gc", "--python", "3.12"],
+        ["list", "--python", "3.12"],
+        ["hash", "/tmp", "--python", "3.12"],
+        ["hash", "--python", "3.12", "/tmp"],
+        ["hash", "--python=3.12", "/tmp"],
+        ["--python", "3.12", "hash", "/tmp"],
+    ],
+)
+def test_python_after_a_command_without_a_package_set_is_told_as_before_it(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Told "unrecognized arguments: --python 3.12 (did you mean '--option'?)", or with
+    ``hash --python 3.12 /tmp``, 3.12 was taken for the path and /tmp refused."""
+    command = argv[2] if argv[0] == "--python" else argv[0]
+    assert status_of(*argv) == 1
+    assert capsys.readouterr().err == (
+        f"error: --python chooses the package set's interpreter; `pybuild {command}` uses no"
+        " package set\n"
+    )
