@@ -167,7 +167,7 @@ def test_the_setting_turns_it_off_and_check_never_uses_it(
     first, _ = build(capsys)
     assert build(capsys, "--option", "eval_cache", "false") == (first, 2)
     assert main(["build", "--check", "-f", "build.py", "hello"]) == 0
-    assert "bit-identical" in capsys.readouterr().out
+    assert "bit-identical" in capsys.readouterr().err  # the verdict; the path is on stdout
     assert len(Path(os.environ["EVAL_MARKS"]).read_text()) == 3
 
 

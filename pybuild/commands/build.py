@@ -508,14 +508,19 @@ def _report_check(
     if args.json:
         print_json(rows)
     else:
+        # Standard output holds the paths, as every build's does (``$(pybuild build --check
+        # x)`` is the path); whether they rebuilt bit for bit is said on standard error.
         for row in rows:
+            if row["status"] != "failed":
+                print("\n".join(row["outputs"].values()))
             if row["status"] == "identical":
-                print(f"{' '.join(row['outputs'].values())}: rebuilt bit-identical")
+                verdict = f"{' '.join(row['outputs'].values())}: rebuilt bit-identical"
+                print(verdict, file=sys.stderr)
             elif row["status"] == "failed":
                 print(f"{row['attr']}: the rebuild failed: {row['error']}", file=sys.stderr)
             for path, files in row.get("differing", {}).items():
-                print(f"{path}: differs when rebuilt, in {len(files)} file(s):")
-                print("".join(f"  {f}\n" for f in files), end="")
+                print(f"{path}: differs when rebuilt, in {len(files)} file(s):", file=sys.stderr)
+                print("".join(f"  {f}\n" for f in files), end="", file=sys.stderr)
     if len(rows) > 1 or not_checked:
         share = f" ({100 * identical / total:.0f}%)" if total else ""
         print(f"{identical} of {total} rebuilt bit for bit{share}", file=sys.stderr)
