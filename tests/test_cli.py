@@ -1982,7 +1982,7 @@ def test_search_says_why_a_listed_recipe_does_not_evaluate(tmp_path: Path) -> No
     ]
     as_json = run_cli("search", "--recipes", "r5", "--no-default-recipes", "--json", cwd=tmp_path)
     assert json.loads(as_json.stdout)[3]["error"] == "is a str, not a derivation or package"
-    assert "a ? for the version" in " ".join(run_cli("search", "--help").stdout.split())
+    assert "a ? in place of its version" in " ".join(run_cli("search", "--help").stdout.split())
 
 
 def test_search_of_a_pypi_word_says_it_reads_the_sets_recipes(tmp_path: Path) -> None:

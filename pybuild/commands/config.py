@@ -19,7 +19,7 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--json", action="store_true", help="print a JSON object, {NAME: {value, source}}"
     )
-    p.set_defaults(handler=_config_show)
+    p.set_defaults(handler=_config_show, command_parser=p)  # its usage, for an unknown word
 
 
 def _no_action(args: argparse.Namespace) -> int:

@@ -27,8 +27,8 @@ def register(commands: Any) -> None:
         "list the set's packages whose name or summary matches every WORD (builds nothing)",
     )
     p.description = (
-        f"{p.description}; a * before a row marks a package already built, and a ? for the"
-        " version one whose version is not known, most often a recipe that does not evaluate:"
+        f"{p.description}; a * before a row marks a package already built, and a ? in place of"
+        " its version one whose version is not known, most often a recipe that does not evaluate:"
         " a warning on standard error says why, and the search still exits 0, as nix search"
         " does. No package matching exits 1, with `no package matches` on standard error"
         " (standard output carries the packages alone); --json prints [] and exits 0, as nix"
