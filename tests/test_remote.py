@@ -290,6 +290,14 @@ def _nothing_written(store: Store) -> bool:
     return not left and not tmp and not list(store.registry.paths())
 
 
+def test_a_client_gone_before_its_hello_ends_serve_quietly(store: Store) -> None:
+    """A connection closed before anything was said (ssh's probe, `</dev/null`) is no error:
+    serve ends, having written nothing, as it does when a client goes after its requests."""
+    out = io.BytesIO()
+    serve(store, io.BytesIO(), out, BuildOptions(log=io.StringIO()))
+    assert out.getvalue() == b""
+
+
 def test_an_oversized_message_is_refused_before_it_is_read(store: Store) -> None:
     inp = _stream((MAX_MESSAGE + 1).to_bytes(8, "little") + b"{")
     with pytest.raises(ProtocolError, match="at most"):

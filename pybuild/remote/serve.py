@@ -80,7 +80,10 @@ def serve(store: Store, inp: IO[bytes], out: IO[bytes], options: BuildOptions) -
     """Answer requests from `inp` on `out` until the client closes the connection."""
     from ..sandbox import sandbox_problem
 
-    hello = receive(inp)
+    try:
+        hello = receive(inp)
+    except EOFError:  # a client that went before it said anything: no request, no error
+        return
     hello.expect("op", "hello")
     version = hello.integer("version")
     problem = sandbox_problem()
