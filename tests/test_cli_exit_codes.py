@@ -5,16 +5,7 @@ then failed."""
 from __future__ import annotations
 
 import pytest
-
-from pybuild.cli import main
-
-
-def status_of(*argv: str) -> object:
-    """The exit status of the command line, whether returned or raised (argparse's)."""
-    try:
-        return main(list(argv))
-    except SystemExit as exc:
-        return exc.code
+from test_cli_mistakes import status_of  # the exit status, returned or raised
 
 
 @pytest.mark.parametrize(

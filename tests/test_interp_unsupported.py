@@ -5,11 +5,10 @@ release is named in the error."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
+
+from test_eval_errors import run_cli, write_recipes  # as a user runs pybuild
 
 OK = """\
 from pybuild import derivation
@@ -31,26 +30,6 @@ BROKEN = """\
 def recipe():
     return {}["boom"]
 """
-
-
-def run_cli(*args: object) -> subprocess.CompletedProcess[str]:
-    """Run pybuild as a user does; no command may end in a traceback."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pybuild", *map(str, args)],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, body in recipes.items():
-        (folder / f"{name}.py").write_text(textwrap.dedent(body))
-    return folder
 
 
 def build_all(folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -23,16 +23,18 @@ from pybuild.python.package import build_python_package
 from support.interpreter import FAKE_PYTHON
 
 
-def recipe(pname: str, deps: tuple[str, ...] = ()) -> str:
-    """A recipe whose source is a fetch (nothing is read to make its derivation)."""
+def recipe(pname: str, deps: tuple[str, ...] = (), extra: str | None = None) -> str:
+    """A recipe whose source is a fetch (nothing is read to make its derivation), taking
+    `deps` as its dependencies, or giving the attributes `extra` instead."""
     params = ", ".join(["build_python_package", "fetch_url", *deps])
+    attrs = f"dependencies=[{', '.join(deps)}]," if extra is None else extra
     return f"""
         def recipe({params}):
             return build_python_package(
                 pname={pname!r},
                 version="1.0",
                 src=fetch_url("file:///nowhere/{pname}-1.0.tar.gz", hash="0" * 64),
-                dependencies=[{", ".join(deps)}],
+                {attrs}
             )
     """
 

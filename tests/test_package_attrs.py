@@ -13,24 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_overrides import recipe  # a recipe that reads nothing to make its derivation
 
 from pybuild.errors import UsageError
 from pybuild.pkgset import PackageSet, package_set
 from support.interpreter import FAKE_PYTHON
-
-
-def recipe(pname: str, deps: tuple[str, ...] = (), extra: str = "") -> str:
-    """A recipe whose source is a fetch (nothing is read to make its derivation)."""
-    params = ", ".join(["build_python_package", "fetch_url", *deps])
-    return f"""
-        def recipe({params}):
-            return build_python_package(
-                pname={pname!r},
-                version="1.0",
-                src=fetch_url("file:///nowhere/{pname}-1.0.tar.gz", hash="0" * 64),
-                {extra}
-            )
-    """
 
 
 @pytest.fixture
@@ -38,8 +25,8 @@ def pkgs(tmp_path: Path) -> PackageSet:
     folder = tmp_path / "recipes"
     folder.mkdir()
     bodies = {
-        "leaf": recipe("leaf"),  # leaves every list out: each its default
-        "other": recipe("other"),
+        "leaf": recipe("leaf", (), ""),  # leaves every list out: each its default
+        "other": recipe("other", (), ""),
         "top": recipe("top", ("leaf",), "dependencies=[leaf], check_inputs=(leaf,),"),
         "envy": recipe("envy", (), "env={'A': '1'}, optional_dependencies={'x': ()},"),
     }

@@ -306,21 +306,20 @@ class _Notes:
         """Tell the new notes, even when the change fails: they may say why."""
         self._tell(self._new, set(self._kept))
 
-    @contextlib.contextmanager
-    def of_new(self) -> Iterator[None]:
-        with self._hold() as held:
-            try:
-                yield
-            finally:
-                self._new += held
+    def of_new(self) -> contextlib.AbstractContextManager[None]:
+        return self._into(self._new)
+
+    def of_kept(self) -> contextlib.AbstractContextManager[None]:
+        return self._into(self._kept)
 
     @contextlib.contextmanager
-    def of_kept(self) -> Iterator[None]:
+    def _into(self, notes: list[tuple[str, bool]]) -> Iterator[None]:
+        """Hold the notes told meanwhile, then add them to `notes`, even when it fails."""
         with self._hold() as held:
             try:
                 yield
             finally:
-                self._kept += held
+                notes += held
 
 
 def _resolving_again(on: bool) -> contextlib.AbstractContextManager[None]:
