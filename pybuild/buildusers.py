@@ -251,12 +251,12 @@ def _the_sandbox_back() -> str:
     """How to build in the sandbox instead. A build is outside it because it cannot run here
     (then bubblewrap is wanted) or because ``sandbox = false`` turned it off, where it can:
     then installing what is installed is no way out, turning it on again is."""
-    from .sandbox import sandbox_problem  # it imports this module
+    from .sandbox import remedy, sandbox_problem  # it imports this module
 
     problem = sandbox_problem()
     if not problem:
         return "turn the sandbox back on (it can run here: sandbox = relaxed, the default)"
-    return f"use the sandbox, which cannot run here ({problem}; Debian: apt-get install bubblewrap)"
+    return f"use the sandbox, which cannot run here ({problem}): {remedy(problem)}"
 
 
 @contextlib.contextmanager

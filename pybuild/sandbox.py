@@ -319,10 +319,7 @@ def sandbox_for(mode: str, say: Callable[[str], None]) -> Sandbox | None:
         return sandbox
     if mode == "true":
         error = SettingsError(f"sandbox = true, but the sandbox cannot run here: {problem}")
-        error.hint = (
-            "install bubblewrap and, to build as root, setpriv (Debian: apt-get install"
-            " bubblewrap util-linux), or set sandbox = relaxed"
-        )
+        error.hint = f"{remedy(problem)}, or set sandbox = relaxed"
         raise error
     _warn_once(problem, say)
     return None
@@ -374,5 +371,22 @@ def _warn_once(problem: str, say: Callable[[str], None]) -> None:
     say(
         f"warning: building without a sandbox ({problem}): builders see the whole machine"
         f"{who if os.geteuid() == 0 else ''}; set sandbox = false (BuildOptions(sandbox="
-        '"false") in Python) to silence this, or install what it lacks'
+        f'"false") in Python) to silence this, or {remedy(problem)}'
+    )
+
+
+def remedy(problem: str) -> str:
+    """What makes the sandbox run where it cannot for `problem` (:func:`sandbox_problem`):
+    installing what is missing, or, for a bwrap that is there but fails (user namespaces
+    turned off, a container without the rights), allowing what it needs, which installing
+    it again would not."""
+    if problem.startswith(("bwrap failed", "bwrap did not run")):
+        return (
+            "let bwrap make its namespaces here: allow unprivileged user namespaces"
+            " (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, or the"
+            " container's settings), or build on a machine that allows them"
+        )
+    return (
+        "install bubblewrap and, to build as root, setpriv (Debian: apt-get install"
+        " bubblewrap util-linux)"
     )

@@ -243,7 +243,8 @@ def test_as_root_there_is_no_sandbox_without_setpriv(monkeypatch: pytest.MonkeyP
     ("problem", "way_out"),
     [
         ("", "turn the sandbox back on (it can run here: sandbox = relaxed, the default)"),
-        ("bwrap is not installed", "(bwrap is not installed; Debian: apt-get install bubblewrap)"),
+        ("bwrap is not installed", "(bwrap is not installed): install bubblewrap and, to"),
+        ("bwrap failed: bwrap: No permissions to create new namespace", "allow unprivileged"),
     ],
 )
 def test_a_build_user_that_cannot_reach_a_folder_is_told_how_the_sandbox_helps(
@@ -263,7 +264,32 @@ def test_a_build_user_that_cannot_reach_a_folder_is_told_how_the_sandbox_helps(
         _check_reachable("greeting", "/bin/sh", str(private / "home"))
     hint = caught.value.hint
     assert way_out in hint and "chmod o+x" in hint and "build_users = false" in hint
-    assert bool(problem) == ("apt-get install bubblewrap" in hint)
+    assert (problem == "bwrap is not installed") == ("apt-get install bubblewrap" in hint)
+
+
+def test_a_bwrap_that_is_there_but_fails_is_not_said_to_be_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed, it fails where user namespaces are off: installing it is no way out,
+    allowing them is."""
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(sandbox, "_warned", set())
+    _probe.cache_clear()
+    told: list[str] = []
+    try:
+        with pytest.raises(SettingsError) as err:
+            sandbox_for("true", told.append)
+        assert "bwrap failed: bwrap: No permissions to create new namespace" in str(err.value)
+        assert err.value.hint.startswith("let bwrap make its namespaces here")
+        assert "install" not in err.value.hint
+        assert sandbox_for("relaxed", told.append) is None
+        assert told[0].endswith("or build on a machine that allows them")
+    finally:
+        _probe.cache_clear()
 
 
 def test_building_without_a_sandbox_is_said_once_through_the_builds_log(
