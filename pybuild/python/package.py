@@ -69,6 +69,13 @@ _BUILDER = Path(__file__).parent / "builder"
 _ENTRY = "pybuild-builder/__main__.py"
 # What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
 _encode_attrs = json.JSONEncoder(sort_keys=True).encode
+# Packages that need each other (as some of the index's projects do, which pip and uv install
+# into one folder): a store path cannot refer to one that refers back, in pybuild as in Nix.
+_CYCLE_HINT = (
+    "a package's store path cannot refer to one that refers back to it (nor can Nix's): break"
+    " the cycle as nixpkgs does, taking one of them out of another's dependencies"
+    " (override_python_attrs in an overlay), and list both in the environment"
+)
 # By thread (threading.local without threading's import): the packages whose derivation is
 # being made, to catch cycles; forgotten with the thread.
 _making = _thread._local()
@@ -212,7 +219,9 @@ class PythonPackage:
             stack = _making.stack = []
         if self in stack:
             chain = [p.pname for p in stack[stack.index(self) :]] + [self.pname]
-            raise CycleError(chain)
+            error = CycleError(chain)
+            error.hint = _CYCLE_HINT
+            raise error
         stack.append(self)
         try:
             return evaluated(_make_derivation, self)
