@@ -118,3 +118,19 @@ def test_a_nixpkgs_name_that_spelling_misleads_is_named_for_what_it_is(pkgs: Pac
     assert "'propagatedBuildInputs'; nixpkgs' name for 'dependencies'" in message
     assert "native_build_inputs" not in message
     assert "'pyproject'; nixpkgs' name for format='pyproject' (the default)" in message
+
+
+def test_a_local_source_is_an_input_in_a_home_whose_path_is_not_ascii(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder's attributes are JSON: written with \\u escapes, the source's store path
+    was not found in them, so it was no input, and the sandbox did not have it."""
+    from pybuild.python.package import build_python_package
+
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "hü"))
+    src = tmp_path / "proj"
+    src.mkdir()
+    (src / "pyproject.toml").write_text("[project]\nname = 'hola'\nversion = '0.1'\n")
+    drv = build_python_package(pname="hola", version="0.1", src=src, python=FAKE_PYTHON).drv
+    assert [Path(p).name.endswith("-proj") for p in drv.input_srcs].count(True) == 1
+    assert "h\\u00fc" not in dict(drv.env)["PYBUILD_ATTRS"]

@@ -67,8 +67,10 @@ _BUILDER = Path(__file__).parent / "builder"
 # The builder's entry in the toolchain, which holds a copy of it compiled for its interpreter
 # (``builder/toolchain.py`` copies it there).
 _ENTRY = "pybuild-builder/__main__.py"
-# What json.dumps(..., sort_keys=True) writes, without making an encoder for every package.
-_encode_attrs = json.JSONEncoder(sort_keys=True).encode
+# What json.dumps(..., sort_keys=True) writes, without making an encoder for every package;
+# its characters as they are: escaped (\u00fc), a store path in a home whose path is not ASCII
+# would not be found in it, and the package would have no inputs.
+_encode_attrs = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 # Packages that need each other (as some of the index's projects do, which pip and uv install
 # into one folder): a store path cannot refer to one that refers back, in pybuild as in Nix.
 _CYCLE_HINT = (
