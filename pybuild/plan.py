@@ -44,11 +44,11 @@ def planned_work(
     """What :func:`~pybuild.realiser.realise` would do for `targets` now, doing none of it
     (Nix's ``--dry-run``).
 
-    The binary caches of `options` are asked which outputs they have; nothing is built,
-    downloaded or copied.
+    The binary caches of `options` (by default, the settings') are asked which outputs they
+    have; nothing is built, downloaded or copied.
     """
     store = store or Store.default()
-    return make_plan(targets, store, substituters(options or BuildOptions())).work()
+    return make_plan(targets, store, substituters(options or BuildOptions.from_settings())).work()
 
 
 @dataclass

@@ -71,3 +71,24 @@ def test_the_command_line_adds_only_its_flags_to_the_settings(
     assert dataclasses.replace(cli, keep_going=False, progress=None) == (
         BuildOptions.from_settings(settings)
     )
+
+
+def test_the_build_tools_of_a_metadata_step_are_built_under_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A pypi: sdist's metadata needs its build tools built first: that build took pure
+    defaults (no caches, no builders, no timeout), whatever the user had set."""
+    import pybuild.realiser
+    from pybuild.generate.buildsystem import prepare_metadata
+
+    given: list[BuildOptions] = []
+
+    def realise(drvs: object, store: object, options: BuildOptions) -> None:
+        given.append(options)
+        raise KeyboardInterrupt  # enough: the options are what is asked about
+
+    monkeypatch.setattr(pybuild.realiser, "realise", realise)
+    monkeypatch.setenv("PYBUILD_BUILD_TIMEOUT", "7")
+    with pytest.raises(KeyboardInterrupt):
+        prepare_metadata(None, tmp_path, None, "demo", [])  # type: ignore[arg-type]
+    assert given[0].build_timeout == 7

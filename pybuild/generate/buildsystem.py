@@ -173,7 +173,8 @@ def prepare_metadata(
     closure = list({p.drv.drv_name: p for t in tools for p in [t, *t.runtime_closure]}.values())
     store = Store.default()
     with open(os.devnull, "w") as quiet:
-        realise([p.drv for p in closure], store, BuildOptions(log=quiet))
+        # under the user's settings (caches, builders, jobs, timeouts), as a build is
+        realise([p.drv for p in closure], store, BuildOptions.from_settings(log=quiet))
     python = pkgs.interpreter
     outputs = [p.drv.path(store=store) for p in closure]
     sites = [f"{out}/{python.site_packages}" for out in outputs]
