@@ -151,7 +151,11 @@ def unusable_home(exc: OSError) -> StoreError | None:
             " roots of what evaluation adds): make it yours again (chown), or set PYBUILD_HOME"
             " to a home of your own"
         )
-    elif exc.errno == errno.ENOENT and making_the_home:  # a filesystem of no folders: /proc
+    elif (
+        exc.errno == errno.ENOENT
+        and (making_the_home or path == home)
+        and os.path.isdir(os.path.dirname(path))
+    ):  # a filesystem of no folders (/proc): the folder above is there, this one cannot be
         error = StoreError(f"cannot make the pybuild home {home}: cannot make {path} there")
         error.hint = "set PYBUILD_HOME to a folder on a filesystem where you can make folders"
     elif exc.errno in _IN_THE_WAY and (found := _in_the_way(path, home, exc.errno)) is not None:
@@ -176,13 +180,14 @@ def unwritable_file(exc: OSError) -> UsageError | None:
     if exc.errno == errno.EROFS:
         error = UsageError(f"cannot write {path}: {detail}")
         error.hint = (
-            "its filesystem is mounted read-only: write it elsewhere (-o, or another working"
-            " folder)"
+            "its filesystem is mounted read-only: have the command write elsewhere (its -o,"
+            " where it has one, or another working folder)"
         )
     else:
         error = UsageError(f"cannot access {path}: {detail}")
         error.hint = (
-            "use a path of yours (-o, or another working folder), or have its permissions changed"
+            "use a path of yours (the command's -o, where it has one, or another working"
+            " folder), or have its permissions changed"
         )
     error.of_the_recipe = False
     return error

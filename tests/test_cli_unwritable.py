@@ -29,13 +29,14 @@ def raised_in(file: str, error: OSError) -> OSError:
         (
             errno.EROFS,
             "cannot write",
-            "its filesystem is mounted read-only: write it elsewhere (-o, or another working"
-            " folder)",
+            "its filesystem is mounted read-only: have the command write elsewhere (its -o,"
+            " where it has one, or another working folder)",
         ),
         (
             errno.EACCES,
             "cannot access",
-            "use a path of yours (-o, or another working folder), or have its permissions changed",
+            "use a path of yours (the command's -o, where it has one, or another working"
+            " folder), or have its permissions changed",
         ),
     ],
 )

@@ -167,11 +167,12 @@ def test_a_home_on_a_filesystem_of_no_folders_is_a_store_error(
         f" cannot make {tmp_path / 'proc'} there\n"
         "  hint: set PYBUILD_HOME to a folder on a filesystem where you can make folders"
     )
-    process = subprocess.run(
-        [sys.executable, "-m", "pybuild", "eval", "six.version"],
-        env={**os.environ, "PYBUILD_HOME": "/proc/pybuild-test/home"},
-        capture_output=True,
-        text=True,
-    )
-    assert process.returncode == 1
-    assert process.stderr.startswith("error: cannot make the pybuild home /proc/pybuild-test/home")
+    for home in ("/proc/pybuild-test/home", "/proc/pybuild-test"):  # the home itself, too
+        process = subprocess.run(
+            [sys.executable, "-m", "pybuild", "eval", "six.version"],
+            env={**os.environ, "PYBUILD_HOME": home},
+            capture_output=True,
+            text=True,
+        )
+        assert process.returncode == 1
+        assert process.stderr.startswith(f"error: cannot make the pybuild home {home}:"), home
