@@ -134,3 +134,25 @@ def test_a_local_source_is_an_input_in_a_home_whose_path_is_not_ascii(
     drv = build_python_package(pname="hola", version="0.1", src=src, python=FAKE_PYTHON).drv
     assert [Path(p).name.endswith("-proj") for p in drv.input_srcs].count(True) == 1
     assert "h\\u00fc" not in dict(drv.env)["PYBUILD_ATTRS"]
+
+
+def test_old_values_read_as_nixpkgs_reads_them_are_told_how_to_read_them(pkgs: PackageSet) -> None:
+    """old.dependencies and old["propagatedBuildInputs"]: nixpkgs' habits, each told what to
+    write here, not a bare AttributeError or a suggestion of native_build_inputs."""
+    from pybuild.errors import MissingAttribute, MissingKey
+
+    with pytest.raises(MissingKey) as key:
+        pkgs.top.override_python_attrs(lambda old: {"dependencies": old["propagatedBuildInputs"]})
+    assert str(key.value) == (
+        "no 'propagatedBuildInputs' in top's old attributes; nixpkgs' name for 'dependencies'"
+    )
+    for written, meant in (
+        ("dependencies", "dependencies"),
+        ("propagatedBuildInputs", "dependencies"),
+    ):
+        with pytest.raises(MissingAttribute) as attr:
+            pkgs.top.override_python_attrs(lambda old, w=written: {"version": getattr(old, w)})
+        assert str(attr.value).startswith(
+            f"top's old attributes are a dict, read by key: old.{written} is no attribute"
+        )
+        assert attr.value.hint == f"write old[{meant!r}]"

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..derivations import Derivation, WithInputs, derivation, placeholder
-from ..errors import CycleError, MissingKey, UsageError, did_you_mean, shown
+from ..errors import CycleError, MissingAttribute, MissingKey, UsageError, did_you_mean, shown
 from ..fetchers import fetch_pypi
 from ..frozen import cached
 from ..lazy import force
@@ -44,7 +44,7 @@ from ..store import Store, default_home
 from ..userfiles import call_site, is_user_file
 from .builder.phasenames import HOOKS, PHASES
 from .interpreter import Interpreter
-from .recipecheck import SOURCE_KINDS, check_attrs
+from .recipecheck import NIXPKGS_NAMES, SOURCE_KINDS, check_attrs
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
@@ -370,7 +370,23 @@ class _OldValues(dict["str", "Any"]):
         self.where = where
 
     def __missing__(self, key: str) -> Any:
-        raise MissingKey(key, self.where, self)
+        error = MissingKey(key, self.where, self)
+        if key in NIXPKGS_NAMES:  # spelling leads nowhere near pybuild's name: say it
+            error.args = (f"no {key!r} in {self.where}; nixpkgs' name for {NIXPKGS_NAMES[key]}",)
+        raise error
+
+    def __getattr__(self, name: str) -> Any:
+        """``old.dependencies``, nixpkgs' habit (``old.propagatedBuildInputs``): told to be
+        read by key, where a bare AttributeError named this class."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        error = MissingAttribute(name, self.where, self)
+        error.args = (f"{self.where} are a dict, read by key: old.{name} is no attribute",)
+        key = NIXPKGS_NAMES.get(name, "").strip("'") or name
+        if key not in self:
+            key = (error.suggestions or ["NAME"])[0]
+        error.hint = f"write old[{key!r}]"
+        raise error
 
 
 def _then_changed(

@@ -32,7 +32,7 @@ TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FORMATS", "META_KEYS", "SOURCE_KINDS", "check_attrs"]
+__all__ = ["FORMATS", "META_KEYS", "NIXPKGS_NAMES", "SOURCE_KINDS", "check_attrs"]
 
 FORMATS = ("pyproject", "wheel")
 META_KEYS = ("description", "homepage", "license", "failure_hint")
@@ -153,7 +153,7 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
 
 # nixpkgs' names whose spelling leads to no pybuild name, or to the wrong one
 # (propagatedBuildInputs is closest to native_build_inputs): what each is here.
-_NIXPKGS_NAMES = {
+NIXPKGS_NAMES = {
     "propagatedBuildInputs": "'dependencies'",
     "pyproject": "format='pyproject' (the default)",
 }
@@ -171,8 +171,8 @@ def _unknown(who: str, unknown: list[str], known: Iterable[str]) -> UsageError:
     """The error for attributes `unknown` to build_python_package: each with the close names
     or, for a name of nixpkgs' that spelling does not help with, with what it is here."""
     named = "; ".join(
-        f"{name!r}; nixpkgs' name for {_NIXPKGS_NAMES[name]}"
-        if name in _NIXPKGS_NAMES
+        f"{name!r}; nixpkgs' name for {NIXPKGS_NAMES[name]}"
+        if name in NIXPKGS_NAMES
         else f"{name!r}{did_you_mean(name, known)}"
         for name in unknown
     )
