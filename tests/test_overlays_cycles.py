@@ -92,3 +92,30 @@ def test_an_overrides_input_that_needs_the_package_names_the_overlay(tmp_path: P
     assert err.value.hint == (
         "the overlay's lib takes tool, which needs lib again: give it inputs that do not need it"
     )
+
+
+def test_shell_and_run_name_the_overlay_that_closes_a_cycle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """shell -p and run made their environment's derivation without the set at hand to ask."""
+    from pybuild.cli import main
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "tool.py").write_text(
+        "def recipe(build_python_package, lib):\n"
+        "    return build_python_package(pname='tool', version='1', src='.', dependencies=[lib])\n"
+    )
+    (folder / "lib.py").write_text(
+        "def recipe(build_python_package):\n"
+        "    return build_python_package(pname='lib', version='1', src='.')\n"
+    )
+    overlay = tmp_path / "cyc.py"
+    overlay.write_text(
+        "def overlay(final, prev):\n"
+        "    return {'lib': prev.lib.override_python_attrs(check_inputs=[final.tool])}\n"
+    )
+    sets = ["--no-default-recipes", "--recipes", str(folder), "--overlay", str(overlay)]
+    for argv in (["shell", *sets, "-p", "tool", "--run", "true"], ["run", *sets, "tool"]):
+        assert main(argv) == 1
+        assert f"(the overlay's value of lib at {overlay}:2)" in capsys.readouterr().err, argv

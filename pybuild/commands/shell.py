@@ -132,7 +132,7 @@ def _environment(args: argparse.Namespace) -> Any:
     if args.packages:
         pkgs = package_set(args)
         chosen = [p for p in _chosen(pkgs, args.packages) if p is not None]
-        return pkgs.python.with_packages(lambda ps: chosen)
+        return as_derivation(pkgs.python.with_packages(lambda ps: chosen), "env", pkgs)
     if not os.path.exists("shell.py"):
         raise MissingArgument("name packages with -p ATTR, or write a shell.py whose env is one")
     refuse_set_options(args, "shell.py")
@@ -292,8 +292,8 @@ def _run_targets(args: argparse.Namespace) -> list[Any]:
         _explain_options_after_attr(error, args)
         raise
     env = pkgs.python.with_packages(lambda ps: [p for p in [pkg, *more] if p is not None])
-    own = [] if pkg is None else [as_derivation(pkg, args.attr)]
-    return [as_derivation(env, "env"), *own]
+    own = [] if pkg is None else [as_derivation(pkg, args.attr, pkgs)]
+    return [as_derivation(env, "env", pkgs), *own]
 
 
 # run's options that choose what ATTR is: given after ATTR (the program's), they are the
