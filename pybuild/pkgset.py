@@ -265,6 +265,9 @@ class PackageSet:
         for name in changes:
             if not _is_python_name(name):
                 raise _not_a_python_key(overlay, name)
+            own = hasattr(PackageSet, name) or name in _INSTANCE_ATTRIBUTES
+            if name.startswith("_") or name == "pkgs" or (own and name not in prev.definitions):
+                raise _the_sets_own(overlay, name)
         defined = dict(prev.definitions)
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
@@ -592,14 +595,32 @@ def _not_a_python_name(folder: Path, names: list[str]) -> UsageError:
     return error
 
 
+# What a set holds besides its methods: pkgs.interpreter is the set's, whatever an overlay says.
+_INSTANCE_ATTRIBUTES = frozenset({"interpreter", "recipe_dirs", "overlays"})
+
+
+def _the_sets_own(overlay: Overlay, name: str) -> UsageError:
+    """The error for an overlay's attribute that ``pkgs.NAME`` could not give: one of the
+    set's own (``extend``, ``call_package``, ``pkgs``, the set itself), which it would hide or
+    which would hide it, or a name starting with ``_``, which the set keeps for itself."""
+    what = "starts with _, which the set keeps" if name.startswith("_") else "is the set's own"
+    error = UsageError(
+        f"the overlay at {_key_where(overlay, name) or _overlay_where(overlay)} sets {name!r},"
+        f" which {what}: pkgs.{name} would not give it"
+    )
+    error.hint = f"name it otherwise, as my_{name.strip('_')}"
+    return error
+
+
 def _not_a_python_key(overlay: Overlay, name: str) -> UsageError:
     """The error for an overlay's attribute no parameter can take: ``python-dateutil`` would
     be an attribute of its own, which replaces nothing that needs ``python_dateutil``."""
     read = _nfkc(name)
     what = f"which Python reads as {read!r}" if read != name else "which is no Python name"
+    where = _key_where(overlay, name) or _overlay_where(overlay)
     error = UsageError(
-        f"the overlay at {_overlay_where(overlay)} sets {name!r}, {what}: no recipe could take"
-        " it as an input, nor would it replace the attribute recipes take"
+        f"the overlay at {where} sets {name!r}, {what}: no recipe could take it as an input,"
+        " nor would it replace the attribute recipes take"
     )
     error.hint = (
         f"name it {_as_python_name(name)!r}: the set's attributes are Python names, as a"
@@ -614,7 +635,7 @@ def _as_python_name(name: str) -> str:
     from .generate.names import attr_name  # only an error pays for packaging's import
 
     read = _nfkc(name)
-    return read if read != name and _is_python_name(read) else attr_name(name)
+    return read if read != name and _is_python_name(read) else attr_name(name.strip())
 
 
 def _recipe_file(definition: Callable[[], Any] | None) -> str | None:
