@@ -85,9 +85,12 @@ def test_notes_are_told_once_and_only_of_what_a_change_adds(publish: Publish) ->
     second = cli("install", "pypi:beta", env=env).stderr
     assert second.count("beta 1.0 comes from its wheel") == 1
     assert "alpha 1.0 comes from" not in second
-    third = cli("upgrade", "beta", env=env).stderr
-    assert "alpha 1.0 comes from" not in third
-    assert third.count("beta 1.0 comes from its wheel") == 1
+    third = cli("upgrade", "beta", env=env).stderr  # nothing newer: nothing changes
+    assert "comes from" not in third and "nothing changed" in third
+    publish(("alpha", "1.0"), ("beta", "1.0"), ("beta", "1.1"), sdist=True)
+    fourth = cli("upgrade", "beta", env=env).stderr
+    assert "alpha 1.0 comes from" not in fourth
+    assert fourth.count("beta 1.1 comes from its wheel") == 1
 
 
 def test_a_kept_release_gone_from_the_index_is_named_as_the_profiles_with_the_way_out(

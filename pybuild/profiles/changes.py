@@ -171,9 +171,10 @@ def upgrade(
                     source[1] if overlays is None else (),
                 )
                 _refuse_lost_sources(profile, old, (*kept, old.file))
-                with _resolving_again(True), notes.of_new():
+                with _resolving_again(True), notes.of_upgrade() as changed:
                     pkg = work.evaluate(old.attr, *source)
-                entry = _entry(old.attr, pkg, source)
+                    entry = _entry(old.attr, pkg, source)
+                    changed(entry.out != old.out)
                 if entry.out != old.out:
                     say(_upgrading(old, entry))
                 chosen[entry.key] = (entry, pkg)
@@ -311,6 +312,18 @@ class _Notes:
 
     def of_kept(self) -> contextlib.AbstractContextManager[None]:
         return self._into(self._kept)
+
+    @contextlib.contextmanager
+    def of_upgrade(self) -> Iterator[Callable[[bool], None]]:
+        """The notes of a package evaluated again by an upgrade: told if it changed (as its
+        caller says, calling what this gives), kept silent if it stays as it was, as an
+        upgrade that changes nothing says nothing else; told if its evaluation fails."""
+        changed = [True]
+        with self._hold() as held:
+            try:
+                yield lambda now: changed.__setitem__(0, now)
+            finally:
+                (self._new if changed[0] else self._kept).extend(held)
 
     @contextlib.contextmanager
     def _into(self, notes: list[tuple[str, bool]]) -> Iterator[None]:
