@@ -1,7 +1,7 @@
 """pytest, the test runner of check phases; from its wheel (its sdist needs setuptools-scm).
 
 It needs iniconfig, packaging, pluggy and pygments, and exceptiongroup and tomli below Python
-3.11 (colorama only on Windows).
+3.11, and colorama on Windows.
 """
 
 
@@ -15,9 +15,11 @@ def recipe(
     pygments,
     exceptiongroup,
     tomli,
+    colorama=None,  # on Windows alone: a set of its own may leave it out
 ):
     version = "9.2.0"
     backports = [exceptiongroup, tomli] if python.version_info < (3, 11) else []
+    windows = [colorama] if python.platform_system == "Windows" else []
     return build_python_package(
         pname="pytest",
         version=version,
@@ -32,5 +34,5 @@ def recipe(
                 ),
             },
         ),
-        dependencies=[iniconfig, packaging, pluggy, pygments, *backports],
+        dependencies=[iniconfig, packaging, pluggy, pygments, *backports, *windows],
     )

@@ -15,9 +15,11 @@ def recipe(
     pygments,
     exceptiongroup,
     tomli,
+    colorama=None,  # on Windows alone: a set of its own may leave it out
 ):
     version = "8.4.2"
     backports = [exceptiongroup, tomli] if python.version_info < (3, 11) else []
+    windows = [colorama] if python.platform_system == "Windows" else []
     return build_python_package(
         pname="pytest",
         version=version,
@@ -28,5 +30,5 @@ def recipe(
             kind="wheel",
             hash="sha256-hy+IDeP8OlvciKEbOclxDDSXpUfPqTILw8XmL78nLnk=",
         ),
-        dependencies=[iniconfig, packaging, pluggy, pygments, *backports],
+        dependencies=[iniconfig, packaging, pluggy, pygments, *backports, *windows],
     )

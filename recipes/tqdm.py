@@ -1,7 +1,7 @@
 """tqdm, progress bars; from its sdist (setuptools with setuptools-scm).
 
-setuptools-scm reads the version from the sdist's PKG-INFO. It needs colorama only on
-Windows, so nothing at run time here; the extras (discord, slack, telegram, notebook) are
+setuptools-scm reads the version from the sdist's PKG-INFO. It needs colorama on Windows,
+nothing at run time elsewhere; the extras (discord, slack, telegram, notebook) are
 left out: their packages have no recipes. The ``tqdm`` command is in ``bin/``.
 
 Its test suite runs in the check phase, with pytest-asyncio and pytest-timeout (the
@@ -17,6 +17,8 @@ def recipe(
     pytest,
     pytest_asyncio,
     pytest_timeout,
+    python,
+    colorama=None,  # on Windows alone: a set of its own may leave it out
 ):
     version = "4.70.1"
     return build_python_package(
@@ -24,5 +26,6 @@ def recipe(
         version=version,
         src=fetch_pypi("tqdm", version, hash="sha256-zv0OyhGyo3o67ndlRNT0rpE/AmiBNbVVa4eI36R0r8Q="),
         build_system=[setuptools, setuptools_scm],
+        dependencies=[colorama] if python.platform_system == "Windows" else [],
         check_inputs=[pytest, pytest_asyncio, pytest_timeout],
     )

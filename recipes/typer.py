@@ -1,7 +1,7 @@
 """Typer, command-line interfaces from type hints; from its sdist (pdm-backend).
 
 Since 0.2x it carries its own copy of click and validates parameters with pydantic, so on
-Linux it needs pydantic, shellingham, rich and annotated-doc at run time (colorama only on
+Linux it needs pydantic, shellingham, rich and annotated-doc at run time (and colorama on
 Windows). The ``typer`` command is installed in ``bin/``. Its Requires-Python is ``>=3.11``:
 on CPython 3.10 it is unsupported, and so is fipy, which needs it (``pybuild build --all``
 names the reason).
@@ -21,8 +21,11 @@ def recipe(
     annotated_doc,
     pytest,
     coverage,
+    python,
+    colorama=None,  # on Windows alone: a set of its own may leave it out
 ):
     version = "0.29.2"
+    windows = [colorama] if python.platform_system == "Windows" else []
     return build_python_package(
         pname="typer",
         version=version,
@@ -30,7 +33,7 @@ def recipe(
             "typer", version, hash="sha256-sZmNxfLD3tr6FRepUh+pRMxNwfrc6ghdgaOxDryusHU="
         ),
         build_system=[pdm_backend],
-        dependencies=[pydantic, shellingham, rich, annotated_doc],
+        dependencies=[pydantic, shellingham, rich, annotated_doc, *windows],
         check_inputs=[pytest, coverage],
         # As its scripts/test.sh: wide help screens, and no terminal styling.
         env={"TERMINAL_WIDTH": "3000", "_TYPER_FORCE_DISABLE_TERMINAL": "1"},

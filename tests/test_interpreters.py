@@ -276,3 +276,29 @@ def test_a_minor_versions_command_that_runs_another_version_is_refused(
         package_set(python="3.99")
     assert "--python /path/to/python3.99" in info.value.hint
     assert locate_python(THIS) == locate_python(f"python{THIS}")  # its own version: taken
+
+
+@pytest.mark.parametrize(
+    ("tag", "system"),
+    [
+        ("cp312-cp312-win_amd64", "Windows"),
+        ("cp312-cp312-macosx_14_0_arm64", "Darwin"),
+        ("cp312-cp312-manylinux_2_17_x86_64", "Linux"),
+    ],
+)
+def test_the_platform_system_a_recipe_reads_and_the_windows_dependencies_it_adds(
+    tag: str, system: str
+) -> None:
+    """pytest, tqdm and typer need colorama on Windows: their recipes list it there, read
+    from the platform as the platform_system marker says it (no such dependency was listed,
+    and the build's check of declared requirements would have failed there)."""
+    from pybuild.pkgset import package_set
+    from support.interpreter import FAKE_PYTHON, changed
+
+    python = changed(FAKE_PYTHON, version="3.12.1", tags=(tag, "py3-none-any"))
+    assert python.platform_system == system
+    pkgs = package_set(python)
+    for name in ("pytest", "tqdm", "typer"):
+        needs = [p.pname for p in pkgs[name].dependencies]
+        assert ("colorama" in needs) == (system == "Windows"), name
+    assert pkgs.colorama.attrs["do_check"] == (system != "Windows")  # pytest needs it there

@@ -120,6 +120,17 @@ class Interpreter(Frozen):
         return next((t for t in self.tags if not _BARE_LINUX.search(t)), self.tags[0])
 
     @cached
+    def platform_system(self) -> str:
+        """``Windows``, ``Darwin`` or ``Linux``, as the ``platform_system`` marker and
+        ``platform.system()`` say, read from the platform's tags: a recipe writes
+        ``[colorama] if python.platform_system == "Windows" else []`` (nixpkgs'
+        ``lib.optionals stdenv.isWindows``)."""
+        platform = self.platform_tag.rpartition("-")[2]  # cp312-cp312-win_amd64: its last part
+        if platform.startswith("win"):
+            return "Windows"
+        return "Darwin" if platform.startswith("macosx") else "Linux"
+
+    @cached
     def identity(self) -> str:
         """One line for a derivation's environment: changes whenever the interpreter does (its
         version, its binary, the platform it runs on), never with pybuild's libraries."""
