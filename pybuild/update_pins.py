@@ -153,6 +153,8 @@ def _rewrite(file: Path, version: str | None, index: Index) -> _Rewrite:
             raise _at(f"{file}:{call.node.lineno}", exc) from exc
         if not pinned:
             raise _nothing_to_pin(file, call, target, index, call.pname in own)
+        if target == call.version.value:
+            _refuse_replaced(file, call, target, pinned)
         found.append((call, target, pinned, missing))
     edits = []
     for call, target, pinned, _ in found:
@@ -171,6 +173,29 @@ def _rewrite(file: Path, version: str | None, index: Index) -> _Rewrite:
         for c, target, pinned, missing in found
     ]
     return _Rewrite(file, new, changed, updates)
+
+
+def _refuse_replaced(file: Path, call: _Call, version: str, pinned: dict[str, str]) -> None:
+    """Refuse pins of the same release whose file the index now gives with another hash: a
+    published file does not change, so that is a replaced upload, or one tampered with
+    (where pip and uv refuse to install), and writing the new hash over the old without a word
+    would take it as the recipe's. The user removes the pin to take it, knowing."""
+    written = _written_pins(call.pins) or {}
+    replaced = sorted(n for n, h in written.items() if n in pinned and pinned[n] != h)
+    if not replaced:
+        return
+    name = replaced[0]
+    more = f" (and {len(replaced) - 1} more)" if len(replaced) > 1 else ""
+    error = UsageError(
+        f"{file}:{call.node.lineno}: {call.pname} {version}: the index's {name} is another"
+        f" file than the one pinned{more}: its hash is {pinned[name]}, the recipe's"
+        f" {written[name]}"
+    )
+    error.hint = (
+        "a published file does not change (pip and uv refuse one that did): if the index"
+        " really replaced it, remove its pin from the recipe and run update-pins again"
+    )
+    raise error
 
 
 def _at(where: str, exc: PybuildError) -> UsageError:

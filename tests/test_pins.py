@@ -442,6 +442,29 @@ def test_once_pinned_a_recipe_evaluates_without_the_index(
 
 
 @on_manylinux
+def test_a_pinned_file_the_index_gives_with_another_hash_is_refused(
+    spin_index: dict[str, Path], tmp_path: Path
+) -> None:
+    """A published file whose hash changed is a replaced or tampered upload: update-pins
+    wrote the index's hash over the recipe's without a word; it refuses, naming both."""
+    recipes = _recipes(tmp_path / "recipes", spin=("spin", "1.0", "hashes={}"))
+    update_pins(recipes / "spin.py")
+    text = (recipes / "spin.py").read_text()
+    name = spin_index[SPIN_PINNED[1]].name
+    right = hash_file(spin_index[SPIN_PINNED[1]]).sri
+    assert right in text
+    wrong = "sha256-" + "A" * 43 + "="
+    (recipes / "spin.py").write_text(text.replace(right, wrong))
+    with pytest.raises(UsageError) as err:
+        update_pins(recipes / "spin.py")
+    assert f"the index's {name} is another file than the one pinned: its hash is {right}" in str(
+        err.value
+    )
+    assert "remove its pin from the recipe" in err.value.hint
+    assert wrong in (recipes / "spin.py").read_text()  # nothing written
+
+
+@on_manylinux
 def test_a_single_hash_becomes_pins_and_version_moves_the_release(
     spin_index: dict[str, Path], tmp_path: Path
 ) -> None:
