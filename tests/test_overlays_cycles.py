@@ -63,12 +63,9 @@ def test_a_recipe_taking_itself_without_using_it_is_no_error(tmp_path: Path) -> 
     assert package_set(PY, [tmp_path], [overlay]).quiet.drv.name.startswith("python")
 
 
-def test_an_overrides_input_that_needs_the_package_names_the_overlay(tmp_path: Path) -> None:
-    """The cycle is found while the overridden package's derivation is made, after the set
-    handed the package out: the command line asks the set whose value closes it."""
-    from pybuild.commands.common import as_derivation
-
-    folder = tmp_path / "r"
+def _tool_and_lib(folder: Path) -> Path:
+    """A recipe folder of lib, and tool, which needs lib: an override that checks lib with
+    tool closes a cycle."""
     folder.mkdir()
     (folder / "tool.py").write_text(
         "def recipe(build_python_package, lib):\n"
@@ -78,6 +75,15 @@ def test_an_overrides_input_that_needs_the_package_names_the_overlay(tmp_path: P
         "def recipe(build_python_package):\n"
         "    return build_python_package(pname='lib', version='1', src='.')\n"
     )
+    return folder
+
+
+def test_an_overrides_input_that_needs_the_package_names_the_overlay(tmp_path: Path) -> None:
+    """The cycle is found while the overridden package's derivation is made, after the set
+    handed the package out: the command line asks the set whose value closes it."""
+    from pybuild.commands.common import as_derivation
+
+    folder = _tool_and_lib(tmp_path / "r")
 
     def overlay(final: Any, prev: Any) -> dict[str, Any]:
         return {"lib": prev.lib.override_python_attrs(check_inputs=[final.tool])}
@@ -100,16 +106,7 @@ def test_shell_and_run_name_the_overlay_that_closes_a_cycle(
     """shell -p and run made their environment's derivation without the set at hand to ask."""
     from pybuild.cli import main
 
-    folder = tmp_path / "r"
-    folder.mkdir()
-    (folder / "tool.py").write_text(
-        "def recipe(build_python_package, lib):\n"
-        "    return build_python_package(pname='tool', version='1', src='.', dependencies=[lib])\n"
-    )
-    (folder / "lib.py").write_text(
-        "def recipe(build_python_package):\n"
-        "    return build_python_package(pname='lib', version='1', src='.')\n"
-    )
+    folder = _tool_and_lib(tmp_path / "r")
     overlay = tmp_path / "cyc.py"
     overlay.write_text(
         "def overlay(final, prev):\n"
