@@ -164,6 +164,16 @@ def _command(argv: list[str]) -> int:
         return 2 if unread else 1  # 2: a command line that cannot be read, as argparse's own
     finally:
         _close_progress()
+        _forget_command_line()
+
+
+def _forget_command_line() -> None:
+    """The command's --option pairs no longer apply once it returns: a program that runs
+    main() and then uses the library (or main() again, as the tests do) reads its settings
+    as they are, not as the last command line said."""
+    settings = sys.modules.get("pybuild.settings")  # not loaded: no command line was taken
+    if settings is not None:
+        settings.forget_command_line()
 
 
 def _no_package_set(argv: list[str]) -> Exception:

@@ -41,6 +41,7 @@ __all__ = [
     "Settings",
     "Value",
     "config_file",
+    "forget_command_line",
     "format_settings",
     "load_settings",
     "use_command_line",
@@ -288,6 +289,11 @@ def use_command_line(
             bad.hint = exc.hint
             raise bad from None
     _COMMAND_LINE[:] = options
+
+
+def forget_command_line() -> None:
+    """Undo :func:`use_command_line`: later settings are read without its pairs."""
+    _COMMAND_LINE.clear()
 
 
 def load_settings(

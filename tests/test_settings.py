@@ -654,3 +654,12 @@ def test_tomllib_is_imported_only_when_a_file_is_read(tmp_path: Path) -> None:
     )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=root, check=True, timeout=60)
+
+
+def test_a_commands_options_do_not_outlive_it(tmp_path: Path) -> None:
+    """main() --option pairs applied to every later load_settings of the process: a program
+    (or a test) that ran a command and then used the library got the command's settings."""
+    from pybuild.cli import main
+
+    assert main(["config", "show", "--option", "require_sigs", "false"]) == 0
+    assert load_settings(environ={"HOME": str(tmp_path)}).require_sigs is True
