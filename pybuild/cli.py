@@ -191,6 +191,8 @@ def _python_after_a_command_without_it(parser: argparse.ArgumentParser, argv: li
     argparse would refuse it as an unknown word ("did you mean '--option'?"), or take its
     value for the command's argument (``hash --python 3.12 /tmp``), where before the command
     it is told that the command uses no package set; so it is told after it too."""
+    if not any(word.split("=", 1)[0] == "--python" for word in argv):
+        return False  # most command lines: nothing to look for in the parser
     import argparse
 
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

@@ -166,7 +166,7 @@ class _Layer:
         else the overlay function's."""
         value = self.definitions[name].args[0]  # type: ignore[attr-defined]  # a partial
         where = value._where if isinstance(value, Lazy) else ""
-        return where or _key_where(self.overlays[name], name) or _overlay_where(self.overlays[name])
+        return where or _key_where(self.overlays[name], name)
 
     def _pins_target(self, name: str) -> str:
         """What ``pybuild update-pins`` is given to pin `name`'s recipe: the attribute, for a
@@ -461,10 +461,10 @@ def _overlay_where(overlay: Overlay) -> str:
     return _place(overlay) or repr(overlay)
 
 
-def _key_where(overlay: Overlay, name: str) -> str | None:
+def _key_where(overlay: Overlay, name: str) -> str:
     """``file:line`` where the overlay's code writes the key `name` (``"six": …`` or
-    ``six=…``), for an error about its value; None when its source cannot be read (or the
-    key is not written as such). Read from the source only for an error."""
+    ``six=…``), for an error about its value; the overlay function's own line when its
+    source cannot be read (or the key is not written as such). Read only for an error."""
     import ast
     import inspect
     import textwrap
@@ -474,7 +474,7 @@ def _key_where(overlay: Overlay, name: str) -> str | None:
         lines, first = inspect.getsourcelines(fn)
         tree = ast.parse(textwrap.dedent("".join(lines)))
     except (OSError, TypeError, SyntaxError):
-        return None
+        return _overlay_where(overlay)
     for node in ast.walk(tree):
         keys: list[Any] = []
         if isinstance(node, ast.Dict):
@@ -483,7 +483,7 @@ def _key_where(overlay: Overlay, name: str) -> str | None:
             keys = [node]
         if keys:
             return f"{fn.__code__.co_filename}:{first + keys[0].lineno - 1}"
-    return None
+    return _overlay_where(overlay)
 
 
 def _place(fn: Callable[..., Any]) -> str | None:
@@ -605,7 +605,7 @@ def _the_sets_own(overlay: Overlay, name: str) -> UsageError:
     which would hide it, or a name starting with ``_``, which the set keeps for itself."""
     what = "starts with _, which the set keeps" if name.startswith("_") else "is the set's own"
     error = UsageError(
-        f"the overlay at {_key_where(overlay, name) or _overlay_where(overlay)} sets {name!r},"
+        f"the overlay at {_key_where(overlay, name)} sets {name!r},"
         f" which {what}: pkgs.{name} would not give it"
     )
     error.hint = f"name it otherwise, as my_{name.strip('_')}"
@@ -617,7 +617,7 @@ def _not_a_python_key(overlay: Overlay, name: str) -> UsageError:
     be an attribute of its own, which replaces nothing that needs ``python_dateutil``."""
     read = _nfkc(name)
     what = f"which Python reads as {read!r}" if read != name else "which is no Python name"
-    where = _key_where(overlay, name) or _overlay_where(overlay)
+    where = _key_where(overlay, name)
     error = UsageError(
         f"the overlay at {where} sets {name!r}, {what}: no recipe could take it as an input,"
         " nor would it replace the attribute recipes take"

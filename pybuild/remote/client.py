@@ -320,7 +320,8 @@ class Connection:
         (it cannot replace its copy), and the build goes elsewhere.
         """
         needed = store.closure(roots)
-        hashes = [store.info(name).nar_hash for name in needed]
+        infos = {name: store.info(name) for name in needed}
+        hashes = [info.nar_hash for info in infos.values()]
         send(self._out, {"op": "query-valid", "paths": needed, "nar_hashes": hashes})
         self._out.flush()
         present = set(self._reply("valid").names("paths"))
@@ -328,7 +329,7 @@ class Connection:
         for name in references_first(store, sorted(missing)):
             if name not in missing:
                 continue
-            info = store.info(name)
+            info = infos[name]
             header = {
                 "op": "import",
                 "path": name,

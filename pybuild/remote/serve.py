@@ -163,7 +163,7 @@ def _import(
             if store.is_valid(name, root=True):
                 _same_copy(store, name, nar_hash)
             else:
-                _imported(store, name).touch()  # before it is valid: no build may miss it
+                _mark_imported(store, name)  # before it is valid: no build may miss it
                 store.commit(
                     {name: work / name},
                     references=references,
@@ -280,9 +280,14 @@ def _identity_at(path: str, home: Path) -> str | UsageError:
 
 def _imported(store: Store, name: str) -> Path:
     """The mark of a path a client imported: valid here, but neither built here nor
-    substituted with a signature this machine trusts."""
-    store.imported_dir.mkdir(parents=True, exist_ok=True)
+    substituted with a signature this machine trusts. Only asked of (a query asks for every
+    path of a closure): its folder is made where a mark is (:func:`_mark_imported`)."""
     return store.imported_dir / name
+
+
+def _mark_imported(store: Store, name: str) -> None:
+    store.imported_dir.mkdir(parents=True, exist_ok=True)
+    _imported(store, name).touch()
 
 
 def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Status) -> None:
