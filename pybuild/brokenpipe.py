@@ -11,6 +11,12 @@ streams are treated apart, because they carry different things:
   done), so the stream goes to /dev/null and the command goes on, its exit status its own (as
   Nix ignores failing writes to standard error). So it does when its terminal was closed
   (EIO): the command, interrupted by the SIGHUP that came with it, cleans up and exits 129.
+
+Standard output that fails for another reason is an error, told as its own
+(:class:`~pybuild.errors.OutputFailed`): one closed before pybuild started (``>&-``), whose
+file descriptor the next file opened would otherwise take, so that the builders' output went
+into a file of the store's; or a file that is full (``>/dev/full``), which would otherwise be
+told as the home's filesystem full.
 """
 
 from __future__ import annotations
@@ -25,7 +31,16 @@ if TYPE_CHECKING:
 
     from _typeshed import ReadableBuffer
 
-__all__ = ["CLOSED_STATUS", "guard_stderr", "output_closed", "quiet_exit", "restore_stderr"]
+    from .errors import OutputFailed
+
+__all__ = [
+    "CLOSED_STATUS",
+    "guard_streams",
+    "output_closed",
+    "output_failed",
+    "quiet_exit",
+    "restore_streams",
+]
 
 CLOSED_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a command its pipe ended
 
@@ -47,10 +62,65 @@ class _Forgiving(io.FileIO):
             return memoryview(data).nbytes  # taken: the caller must not try again
 
 
-def guard_stderr() -> TextIO | None:
-    """Make ``sys.stderr`` forgiving (see the module's docstring); the stream it replaced, to
-    give back with :func:`restore_stderr`, or None when ``sys.stderr`` is not the process's
-    own (a test capturing it, a caller that redirected it)."""
+class _Told(io.FileIO):
+    """Standard output's file: a write that fails, but for its reader gone, raises
+    :class:`~pybuild.errors.OutputFailed` once; what is written after it is dropped, so that
+    the error is told once, and the clean-up after it is not cut short."""
+
+    closed_at_start = False  # fd 1 was closed: it holds /dev/null, and every write fails
+    failed = False
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.failed:
+            return memoryview(data).nbytes
+        try:
+            if self.closed_at_start:
+                import errno
+
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+            return super().write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self.failed = True
+            raise output_failed(exc, closed=self.closed_at_start) from exc
+
+
+_Replaced = tuple["TextIO | None", "TextIO | None", bool]
+
+
+def guard_streams() -> _Replaced:
+    """Make ``sys.stderr`` forgiving and ``sys.stdout`` tell its failures (see the module's
+    docstring); what :func:`restore_streams` needs to give them back. A stream that is not
+    the process's own (a test capturing it, a caller that redirected it) is left alone."""
+    closed = sys.stdout is None and sys.__stdout__ is None
+    if closed:
+        _to_devnull(1)  # taken before any file is opened: never a store's file on fd 1
+    return _guard(sys.stdout, sys.__stdout__, 1, closed), _guard_stderr(), closed
+
+
+def _guard(stream: TextIO | None, own: TextIO | None, fd: int, closed: bool) -> TextIO | None:
+    """Put a :class:`_Told` writer in place of standard output; the stream it replaced."""
+    if not closed:
+        if own is None or stream is not own:
+            return None
+        try:
+            own.flush()
+        except (OSError, ValueError):
+            return None
+    raw = _Told(fd, "w", closefd=False)
+    raw.closed_at_start = closed
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=own.encoding if own else "utf-8",
+        errors=own.errors if own else "strict",
+        line_buffering=bool(own and own.line_buffering),
+    )
+    return own
+
+
+def _guard_stderr() -> TextIO | None:
+    """Make ``sys.stderr`` forgiving; the stream it replaced."""
     stderr = sys.__stderr__
     if stderr is None or sys.stderr is not stderr:
         return None
@@ -70,12 +140,17 @@ def guard_stderr() -> TextIO | None:
     return stderr
 
 
-def restore_stderr(replaced: TextIO | None) -> None:
-    """Give back the stream :func:`guard_stderr` replaced (a no-op for None)."""
-    if replaced is None:
-        return
-    sys.stderr.flush()
-    sys.stderr = replaced
+def restore_streams(replaced: _Replaced) -> None:
+    """Give back the streams :func:`guard_streams` replaced."""
+    stdout, stderr, closed = replaced
+    if stdout is not None or closed:
+        try:
+            sys.stdout.flush()  # what is left (the help text): its failure is the caller's
+        finally:
+            sys.stdout = stdout  # type: ignore[assignment]  # None again for a closed one
+    if stderr is not None:
+        sys.stderr.flush()
+        sys.stderr = stderr
 
 
 def output_closed(exc: BaseException) -> bool:
@@ -95,6 +170,28 @@ def output_closed(exc: BaseException) -> bool:
     return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
+def output_failed(exc: Exception, closed: bool = False) -> OutputFailed:
+    """`exc`, an error writing to standard output, told as standard output's: with the file
+    it goes to, when that is a file (``/dev/full``), not a pipe or a terminal's. Anything
+    else is raised again: a bug."""
+    from .errors import OutputFailed
+
+    if isinstance(exc, OutputFailed):
+        return exc
+    if not isinstance(exc, OSError):
+        raise exc
+    return OutputFailed(None if closed else _file_of(1), exc.strerror or str(exc), closed)
+
+
+def _file_of(fd: int) -> str | None:
+    """The file `fd` writes to, when it is one (not a pipe, a socket or /dev/null)."""
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return target if target.startswith("/") and target != os.devnull else None
+
+
 def quiet_exit() -> int:
     """Point standard output at /dev/null, so that what is still buffered for it goes there
     when Python exits (instead of 'Exception ignored … BrokenPipeError'); the exit status."""
@@ -104,6 +201,8 @@ def quiet_exit() -> int:
 
 def _to_devnull(fd: int) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
+    if devnull == fd:  # `fd` was closed, and the open took it
+        return
     try:
         os.dup2(devnull, fd)
     finally:

@@ -41,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         status = _answer(argv)
-        sys.stdout.flush()  # here, not at exit: a reader gone is then told from a bug
+        if sys.stdout is not None:  # None: closed, as the command has told
+            sys.stdout.flush()  # here, not at exit: a reader gone is then told from a bug
         return status
     except BrokenPipeError as exc:
         from .brokenpipe import output_closed, quiet_exit
@@ -49,20 +50,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not output_closed(exc):
             raise
         return quiet_exit()
+    except Exception as exc:  # the results written after the command's end (OutputFailed)
+        from .brokenpipe import output_failed
+        from .diagnostics import describe
+
+        print(describe(output_failed(exc)), file=sys.stderr)
+        return 1
 
 
 def _answer(argv: list[str]) -> int:
     """The exit status of `argv`: from the fast path if it can answer, else the full command,
     whose closed standard error never stops its work (:mod:`pybuild.brokenpipe`; the fast
     path writes its few lines at the end, and does without the module)."""
-    if "_ARGCOMPLETE" not in os.environ:
+    if "_ARGCOMPLETE" not in os.environ and sys.stdout is not None:
         status = answer(argv)  # --version, --help, a repeated build: before any import
         if status is not None:
             return status
-    from .brokenpipe import guard_stderr, restore_stderr
+    from .brokenpipe import guard_streams, restore_streams
     from .pygc import held
 
-    replaced = guard_stderr()
+    replaced = guard_streams()
     handlers = _catch_termination()
     try:
         with held:  # the whole command, as mypy does: its modules and values live to its end
@@ -70,7 +77,7 @@ def _answer(argv: list[str]) -> int:
     finally:
         for number, handler in handlers.items():
             _signal.signal(number, handler)
-        restore_stderr(replaced)
+        restore_streams(replaced)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -142,7 +149,9 @@ def _command(argv: list[str]) -> int:
         # Every setting read while the command runs takes its --option pairs, also one read
         # deep in an evaluation, where no command line is at hand (a pypi: package's prefer).
         use_command_line([tuple(pair) for pair in args.option])
-        return args.handler(args)
+        status: int = args.handler(args)
+        sys.stdout.flush()  # a failing standard output is told as this command's error
+        return status
     except KeyboardInterrupt as exc:
         # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
         if isinstance(exc, _Terminated):

@@ -27,6 +27,7 @@ __all__ = [
     "MissingKey",
     "NoPinnedWheel",
     "OutOfSpace",
+    "OutputFailed",
     "PathNotValid",
     "PybuildError",
     "RegistryDamaged",
@@ -199,6 +200,29 @@ class OutOfSpace(PybuildError):
         self.path = path
         super().__init__(f"cannot write {path}: {detail}" if path else f"a write failed: {detail}")
         self.hint = hint
+
+
+class OutputFailed(PybuildError):
+    """Standard output cannot take the command's results: it was closed before pybuild
+    started (``>&-``), or its file is full (``>/dev/full``) or gone.
+
+    Told as standard output's, never as the home's or a recipe's: a write that found no room
+    would otherwise send the user to free space on the wrong filesystem. (A reader that has
+    gone, ``| head``, is no error: :mod:`pybuild.brokenpipe`.)
+    """
+
+    of_the_recipe = False
+
+    def __init__(self, target: str | None, detail: str, closed: bool) -> None:
+        self.target = target
+        where = f" ({target})" if target else ""
+        super().__init__(f"cannot write the results to standard output{where}: {detail}")
+        self.hint = (
+            "standard output was closed: give the command somewhere to write, such as"
+            " >/dev/null to drop what it prints"
+            if closed
+            else ""
+        )
 
 
 class DerivationError(PybuildError):

@@ -925,6 +925,40 @@ def test_a_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
     assert "building" not in again.stderr and again.stdout.strip().endswith("-other")
 
 
+def run_with_stdout(into: str, *args: object) -> subprocess.CompletedProcess[str]:
+    """Run pybuild with standard output closed (`into` "closed": ``>&-``) or going into the
+    file `into` (``>/dev/full``)."""
+    command = [sys.executable, "-m", "pybuild", *map(str, args)]
+    if into == "closed":
+        command = ["sh", "-c", 'exec "$@" >&-', "sh", *command]
+    with open(os.devnull if into == "closed" else into, "w") as out:
+        return subprocess.run(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE,
+            text=True, timeout=120,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("into", ["closed", "/dev/full"])
+@pytest.mark.parametrize("command", [["--version"], ["--help"], ["build", "-f", HELLO, "hello"]])
+def test_results_that_standard_output_cannot_take_are_its_error(
+    into: str, command: list[str]
+) -> None:
+    """``pybuild build … >&-`` and ``>/dev/full``: the results are lost, so the command fails,
+    told as standard output's error, never as the pybuild home's filesystem full, nor as a
+    traceback (a closed one was None, and the first file opened took its descriptor). The
+    build itself is done: its next run is a no-op."""
+    result = run_with_stdout(into, *command)
+    told = "error: cannot write the results to standard output"
+    where = ": Bad file descriptor" if into == "closed" else " (/dev/full): No space left on device"
+    assert (result.returncode, result.stderr.splitlines()[-2 if into == "closed" else -1]) == (
+        1,
+        told + where,
+    )
+    assert ("hint: standard output was closed" in result.stderr) == (into == "closed")
+    if command[0] == "build":
+        assert "building" not in run_cli(*command).stderr
+
+
 # -- scenario 8: a moved store ----------------------------------------------------------------
 
 
