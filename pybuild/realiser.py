@@ -535,20 +535,28 @@ def check(
     Returns, per output that differs, the files that differ; empty when the rebuild is
     bit-identical. The outputs must be valid already; the inputs the rebuild needs are made
     valid first (built, fetched or substituted), as Nix does, since a gc may have taken them.
+    A rebuild that differs is kept under `keep_failed` (``-K``), as a failed build is, to
+    compare with the registered outputs, as Nix keeps ``<out>.check``.
     Without `options`, under the settings, as :func:`realise`.
     """
     options = options or BuildOptions.from_settings()
     for name in drv.output_paths.values():
         store.info(name)  # PathNotValid if it was never built
+    differences = {}
     with temp_roots(store, _protected_paths([drv])):
         _make_inputs_valid(drv, store, options)
         options.say(f"checking {drv.name} ({drv.drv_name})")
-        differences = {}
-        with fresh_outputs(drv, store, options) as built:
+        with contextlib.suppress(_Differs), fresh_outputs(drv, store, options) as built:
             for name, path in built.items():
                 if hash_path(path)[0].sri != store.info(name).nar_hash:
                     differences[name] = _differing_files(store.path(name), path)
+            if differences and options.keep_failed:
+                raise _Differs  # fresh_outputs keeps what it made, as for a failed build
     return differences
+
+
+class _Differs(Exception):
+    """A checked rebuild differs: raised through :func:`fresh_outputs` to keep it."""
 
 
 def _make_inputs_valid(drv: Derivation, store: Store, options: BuildOptions) -> None:

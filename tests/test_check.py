@@ -59,6 +59,26 @@ def test_check_reports_identical_and_differing_rebuilds(tmp_path: Path) -> None:
     assert not [p for p in store.verify(check_contents=True) if p.is_damage]  # nothing replaced
 
 
+def test_check_keeps_a_rebuild_that_differs_with_keep_failed(tmp_path: Path) -> None:
+    """``build --check -K``: the rebuild that differs is kept to compare, as Nix keeps
+    ``<out>.check``; one that is identical is not, nor one that differs without -K."""
+    (tmp_path / "builds.py").write_text(BUILDS.format(counter=tmp_path / "counter"))
+    assert run("build", "-f", "builds.py", "steady", "wobbly", cwd=tmp_path).returncode == 0
+    tmp = Path(os.environ["PYBUILD_HOME"]) / "var" / "tmp"
+    kept_before = set(tmp.glob("kept-*"))
+    steady = run("build", "--check", "-K", "-f", "builds.py", "steady", cwd=tmp_path)
+    assert steady.returncode == 0 and "keeping" not in steady.stderr
+    assert run("build", "--check", "-f", "builds.py", "wobbly", cwd=tmp_path).returncode == 1
+    assert set(tmp.glob("kept-*")) == kept_before
+    wobbly = run("build", "--check", "-K", "-f", "builds.py", "wobbly", cwd=tmp_path)
+    assert wobbly.returncode == 1 and "differs when rebuilt" in wobbly.stderr
+    (kept,) = set(tmp.glob("kept-*")) - kept_before
+    assert str(kept) in wobbly.stderr
+    output = Path(wobbly.stdout.strip())
+    assert (kept / output.name / "b").read_text() != (output / "b").read_text()
+    assert (kept / output.name / "a").read_text() == (output / "a").read_text()
+
+
 def test_check_of_a_python_package(use_index: BuildIndex, tmp_path: Path) -> None:
     folder = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout",))
     pkgs = package_set(recipes=[DEFAULT_RECIPES, folder])

@@ -75,7 +75,8 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--check",
         action="store_true",
-        help="build again and report whether the result is bit-identical",
+        help="build again and report whether the result is bit-identical (with -K, a"
+        " rebuild that differs is kept, to compare)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON report")
     add_dry_run(p)
