@@ -288,6 +288,9 @@ def _not_a_package(who: str, name: str, value: Any) -> UsageError:
     param = value.replace("-", "_").replace(".", "_").lower() if isinstance(value, str) else ""
     named = param if param.isidentifier() else ""
     error = UsageError(f"{who}: {name} must be packages of the set, not {got}")
+    if named and name == "native_build_inputs":  # a tool: often the system's, not the set's
+        error.hint = _tool_hint(named)
+        return error
     error.package_named = named  # type: ignore[attr-defined]  # read by getattr, if there
     error.hint = (
         f"write the recipe's parameter {param}, not its name: take it, def recipe(...,"
@@ -297,6 +300,20 @@ def _not_a_package(who: str, name: str, value: Any) -> UsageError:
         "build_python_package, six): ... dependencies=[six]"
     )
     return error
+
+
+def _tool_hint(param: str) -> str:
+    """The hint for a tool named in ``native_build_inputs``: the set's package if the set has
+    one (these checks are not given the set to ask), and where a tool it lacks comes from,
+    as the default set has no C compiler and no cmake. Said for a recipe and an override
+    alike, which is why it names no ``package_named`` for the override to replace it."""
+    return (
+        f"if the set has {param}, list its package: the recipe's parameter {param}, or"
+        f" pkgs.{param} (final.{param} in an overlay) in an override; a tool of the system's"
+        " (the C compiler, cmake, make) needs no entry: every build finds it on the system's"
+        " PATH (/usr/local/bin, /usr/bin, /bin), in the sandbox too; a tool the package index"
+        ' has as a wheel can be a package instead: pkgs.from_pypi("cmake")'
+    )
 
 
 def _alone(value: Any) -> str:
