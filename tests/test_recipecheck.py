@@ -47,3 +47,58 @@ def test_a_name_in_an_overrides_dependencies_still_gives_the_sets_package() -> N
     assert err.value.hint == (
         "give the set's package, pkgs.wcwidth (final.wcwidth in an overlay), not its name"
     )
+
+
+# -- a wrong entry of a mapping attribute --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message", "hint"),
+    [
+        (
+            {"env": {"CFLAGS": 3, "OK": "x"}},
+            "env must be a mapping of variable names to strings, but env['CFLAGS'] is the int 3",
+            'a variable holds a string: env={"CFLAGS": "3"}',
+        ),
+        (
+            {"env": {"OK": ["-O1", "-g"]}},
+            "env must be a mapping of variable names to strings, but env['OK'] is the list"
+            " ['-O1', '-g']",
+            'a variable holds a string: join the flags with spaces, env={"OK": "-O1 -g"}',
+        ),
+        (
+            {"env": {3: "x"}},
+            "env must be a mapping of variable names to strings, but its key 3 is an int,"
+            " not a name (a str)",
+            "",
+        ),
+        (
+            {"config_settings": {"setup-args": [1]}},
+            "config_settings must be a mapping of names to strings or lists of strings, but"
+            " config_settings['setup-args'] is the list [1]",
+            "",
+        ),
+        (
+            {"optional_dependencies": {"socks": "pysocks"}},
+            "optional_dependencies must be a mapping of extra names to lists of packages, but"
+            " optional_dependencies['socks'] is the str 'pysocks'",
+            "",
+        ),
+    ],
+)
+def test_a_wrong_entry_of_a_mapping_is_named(
+    attrs: dict[str, Any], message: str, hint: str
+) -> None:
+    """Not "must be a mapping …, not dict {…}" (it is a dict): the entry that is wrong."""
+    with pytest.raises(UsageError) as err:
+        make(**attrs)
+    assert str(err.value).splitlines()[0] == f"six: {message}"
+    assert err.value.hint == hint
+
+
+def test_a_mapping_attribute_that_is_no_mapping_is_shown_whole() -> None:
+    with pytest.raises(UsageError) as err:
+        make(env=["CFLAGS=-O1"])
+    assert str(err.value) == (
+        "six: env must be a mapping of variable names to strings, not list ['CFLAGS=-O1']"
+    )

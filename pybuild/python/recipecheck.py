@@ -61,6 +61,21 @@ def _is_names_or_all(value: Any) -> bool:
     return isinstance(value, bool) or _is_strings(value)
 
 
+# mapping attribute -> the test of each of its values (its keys are names: strings)
+_MAP_VALUES: dict[str, Callable[[Any], bool]] = {
+    "optional_dependencies": _is_list,
+    "env": lambda x: isinstance(x, str | os.PathLike),
+    "config_settings": _is_setting,
+    "remove_scripts": lambda x: isinstance(x, str),
+    "meta": lambda x: isinstance(x, str),
+}
+
+
+def _map_of(name: str) -> Callable[[Any], bool]:
+    """The test of mapping attribute `name`: names mapped to values `_MAP_VALUES` takes."""
+    return lambda v: _is_str_map(v, _MAP_VALUES[name])
+
+
 # attribute -> (test, what it must be); attributes not listed are not type-checked here.
 _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "pname": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
@@ -74,24 +89,21 @@ _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "check_inputs": (_is_list, "a list of packages"),
     "native_build_inputs": (_is_list, "a list of packages"),
     "optional_dependencies": (
-        lambda v: _is_str_map(v, _is_list),
+        _map_of("optional_dependencies"),
         "a mapping of extra names to lists of packages",
     ),
     "do_check": (lambda v: isinstance(v, bool), "True or False"),
     "imports_check": (lambda v: v is None or _is_strings(v), "None or a list of module names"),
     "allow_undeclared_imports": (lambda v: isinstance(v, bool), "True or False"),
-    "env": (
-        lambda v: _is_str_map(v, lambda x: isinstance(x, str | os.PathLike)),
-        "a mapping of variable names to strings",
-    ),
+    "env": (_map_of("env"), "a mapping of variable names to strings"),
     "config_settings": (
-        lambda v: _is_str_map(v, _is_setting),
+        _map_of("config_settings"),
         "a mapping of names to strings or lists of strings",
     ),
     "pytest_flags": (_is_strings, "a list of strings"),
     "skip_phases": (_is_strings, "a list of phase names"),
     "remove_scripts": (
-        lambda v: _is_str_map(v, lambda x: isinstance(x, str)),
+        _map_of("remove_scripts"),
         "a mapping of script names to the reason each is dropped",
     ),
     "patches": (_is_list, "a list of patch files (paths or fetches)"),
@@ -99,7 +111,7 @@ _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "relax_deps": (_is_names_or_all, "a list of requirement names, or True for all"),
     "remove_deps": (_is_names_or_all, "a list of requirement names, or True for all"),
     "meta": (
-        lambda v: _is_str_map(v, lambda x: isinstance(x, str)),
+        _map_of("meta"),
         f"a mapping of {', '.join(META_KEYS)} to strings",
     ),
 }
@@ -124,8 +136,7 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
     for name, value in attrs.items():  # those given: a recipe gives a few of two dozen
         kind = _KINDS.get(name)
         if kind is not None and not kind[0](value):
-            got = (_alone(value) or shown(value)) if name in _INPUT_LISTS else ""
-            raise wrong_type(who, name, value, kind[1], got)
+            raise _wrong(who, name, value, kind[1])
     _check_inputs(who, attrs, package)
     for name, example in _REASONS.items():
         if name in attrs:
@@ -149,6 +160,46 @@ def check_attrs(attrs: Mapping[str, Any], known: Iterable[str], package: type = 
             _check_a_wheel(who, attrs["src"])
         else:
             _check_not_a_wheel(who, attrs["src"])
+
+
+def _wrong(who: str, name: str, value: Any, takes: str) -> UsageError:
+    """The error for attribute `name` given `value`, which is not `takes`: a mapping's wrong
+    entry named, a package alone where a list goes told to be put in one, else `value`."""
+    if name in _MAP_VALUES and isinstance(value, Mapping):
+        return _wrong_entry(who, name, value, takes)
+    got = (_alone(value) or shown(value)) if name in _INPUT_LISTS else ""
+    return wrong_type(who, name, value, takes, got)
+
+
+def _wrong_entry(who: str, name: str, mapping: Mapping[Any, Any], takes: str) -> UsageError:
+    """The error for the first wrong entry of mapping attribute `name`: the entry named
+    (``env['CFLAGS'] is the int 3``), not the whole mapping, which is one as it must be."""
+    from ..pkgset import a_noun  # only a mistake pays for it
+
+    fits = _MAP_VALUES[name]
+    key, value = next((k, v) for k, v in mapping.items() if not (isinstance(k, str) and fits(v)))
+    if not isinstance(key, str):
+        return UsageError(
+            f"{who}: {name} must be {takes}, but its key {key!r} is"
+            f" {a_noun(type(key).__name__)}, not a name (a str)"
+        )
+    error = UsageError(f"{who}: {name} must be {takes}, but {name}[{key!r}] is the {shown(value)}")
+    if name == "env":
+        error.hint = _env_hint(key, value)
+    return error
+
+
+def _env_hint(key: str, value: Any) -> str:
+    """How to write `value` as the string an environment variable holds: a list of flags
+    joined with spaces, as a shell's CFLAGS are, a number as its digits; "" for others."""
+    import json  # only an error pays for it
+
+    if _is_strings(value):
+        joined = json.dumps({key: " ".join(value)})
+        return f"a variable holds a string: join the flags with spaces, env={joined}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a variable holds a string: env={json.dumps({key: str(value)})}"
+    return ""
 
 
 # nixpkgs' names whose spelling leads to no pybuild name, or to the wrong one
