@@ -1,10 +1,12 @@
 """PyYAML, the YAML parser and emitter; from its binary wheel.
 
-Its sdist cannot build with the set's tools: its ``[build-system] requires`` lists Cython
-unconditionally on Python below 3.13 (for the optional libyaml binding), and there is no Cython
-recipe. The wheel has that binding (``yaml._yaml``) compiled against a bundled libyaml. The
-hashes pin its wheels for CPython 3.10 to 3.14 on manylinux x86_64 and aarch64, macOS arm64 and
-x86_64, Windows amd64 (`pybuild update-pins pyyaml` rewrites them).
+The wheel's libyaml binding (``yaml._yaml``) is compiled against a libyaml of its own, so the
+package needs no libyaml of the system's. Its sdist builds with the set's tools
+(``build_system=[setuptools, wheel, cython]``), but the binding it compiles links the system's
+libyaml when its headers are installed (an input of no store path's hash), and is left out,
+for pure Python, when they are not: the same recipe would build another package on another
+machine. The hashes pin its wheels for CPython 3.10 to 3.14 on manylinux x86_64 and aarch64,
+macOS arm64 and x86_64, Windows amd64 (`pybuild update-pins pyyaml` rewrites them).
 """
 
 
