@@ -498,6 +498,7 @@ class HttpCache(BinaryCache):
     ) -> None:
         super().__init__(url)
         self.base = url if url.endswith("/") else url + "/"
+        self.login = _url_login(url)
         self.connect_timeout = connect_timeout or None
         self.stalled_timeout = stalled_timeout or None
         self.min_speed, self.deadline = min_speed, deadline
@@ -508,7 +509,10 @@ class HttpCache(BinaryCache):
         if getattr(self._local, "session", None) is None:
             import requests
 
-            self._local.session = requests.Session()
+            session = requests.Session()
+            # requests applies a netrc login over the URL's; the URL's is the one meant
+            session.auth = self.login
+            self._local.session = session
         return self._local.session
 
     def _request(self, method: str, rel: str, *, big: bool = False, **kwargs: Any) -> Any:
@@ -528,7 +532,7 @@ class HttpCache(BinaryCache):
         with self._request("GET", rel, stream=True) as response:
             if response.status_code in (404, 410):
                 return None
-            _check_status(self.url, "GET", rel, response)
+            _check_status(self, "GET", rel, response)
             body = _Body(self, rel, response)
             data = bytearray()  # grown in place: a build log may be megabytes
             while chunk := body.read(_CHUNK):
@@ -542,7 +546,7 @@ class HttpCache(BinaryCache):
         with self._request("GET", rel, stream=True, big=True) as response:
             if response.status_code in (404, 410):
                 raise ArchiveError("the archive is missing (a partial upload?)")
-            _check_status(self.url, "GET", rel, response)
+            _check_status(self, "GET", rel, response)
             yield _Body(self, rel, response)
 
     def _put(self, rel: str, data: bytes | Path) -> None:
@@ -552,14 +556,14 @@ class HttpCache(BinaryCache):
         else:
             response = self._request("PUT", rel, data=data)
         with response:
-            _check_status(self.url, "PUT", rel, response)
+            _check_status(self, "PUT", rel, response)
 
     def _size(self, rel: str) -> int | None:
         # identity: a server that compressed the answer would give the compressed length
         with self._request("HEAD", rel, headers={"Accept-Encoding": "identity"}) as response:
             if response.status_code in (404, 410):
                 return None
-            _check_status(self.url, "HEAD", rel, response)
+            _check_status(self, "HEAD", rel, response)
             length = response.headers.get("Content-Length", "")
             return int(length) if length.isdigit() else -1
 
@@ -594,38 +598,46 @@ class _Body:
         return data
 
 
-def _check_status(url: str, method: str, rel: str, response: Any) -> None:
+def _url_login(url: str) -> tuple[str, str] | None:
+    """The login (user, password) that `url` gives, None if it gives none."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.username is None:
+        return None
+    return urllib.parse.unquote(parsed.username), urllib.parse.unquote(parsed.password or "")
+
+
+def _check_status(cache: HttpCache, method: str, rel: str, response: Any) -> None:
     status = response.status_code
     if not 200 <= status < 300:
         hint = ""
         if status in (401, 403):
-            hint = f" ({_login_hint(method, response)})"
+            hint = f" ({_login_hint(method, response, cache.login)})"
         elif method == "PUT" and status in (405, 501):  # the method is not allowed, or unknown
             hint = " (is PUT enabled on the server? nginx: dav_methods PUT)"
-        raise CacheUnavailable(url, f"{method} {rel}: HTTP {status} {response.reason}{hint}")
+        raise CacheUnavailable(cache.url, f"{method} {rel}: HTTP {status} {response.reason}{hint}")
 
 
-def _login_hint(method: str, response: Any) -> str:
-    """What a 401 or 403 asks of the user. requests sends the login of the cache's URL if it
-    has one, else the login that the netrc file (``$NETRC``, else ``~/.netrc``) gives for the
-    cache's host, where the guides put it (a password in the URL is sent, but hidden in every
-    message that names the cache): so either the login sent was refused, or that file has no
-    login for the host."""
-    from requests.utils import get_netrc_auth
+def _login_hint(method: str, response: Any, url_login: tuple[str, str] | None) -> str:
+    """What a 401 or 403 asks of the user. The login named is the one the request sent (its
+    Authorization header): the cache's URL's (`url_login`) if it has one, else the one that
+    the netrc file (``$NETRC``, else ``~/.netrc``) gives for the host the request went to,
+    where the guides put it (a password in the URL is sent, but hidden in every message that
+    names the cache). So either the login sent was refused, or none was sent, and that file
+    has no login for the host."""
+    import base64
 
-    parsed = urllib.parse.urlsplit(response.url)
-    host = parsed.hostname
-    if parsed.username is not None:
-        user, source = urllib.parse.unquote(parsed.username), "the cache's URL gives"
-    else:
-        netrc = os.environ.get("NETRC") or "~/.netrc"
-        login = get_netrc_auth(response.url)
-        if login is None:
-            return (
-                f"the server wants a login for {method}: put 'machine {host} login USER"
-                f" password PASSWORD' in {netrc}, readable only by you"
-            )
-        user, source = login[0], f"{netrc} gives for {host}"
+    host = urllib.parse.urlsplit(response.url).hostname
+    netrc = os.environ.get("NETRC") or "~/.netrc"
+    header = response.request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return (
+            f"the server wants a login for {method}: put 'machine {host} login USER"
+            f" password PASSWORD' in {netrc}, readable only by you"
+        )
+    sent = base64.b64decode(header.removeprefix("Basic ")).decode("latin-1")  # as requests
+    user = sent.partition(":")[0]
+    from_url = url_login is not None and sent == ":".join(url_login)
+    source = "the cache's URL gives" if from_url else f"{netrc} gives for {host}"
     if response.status_code == 401:
         return f"the server refused the login {user!r} that {source}"
     return (
