@@ -40,6 +40,7 @@ import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -64,6 +65,7 @@ Uploaded = Literal["uploaded", "signed", "present"]
 __all__ = ["BinaryCache", "FileCache", "HttpCache", "display_url", "open_cache"]
 
 _CHUNK = 1 << 20
+_WRITE_TRIES = 3  # writes of an entry whose signatures another writer's write lost
 
 
 def open_cache(
@@ -283,7 +285,8 @@ class BinaryCache:
                         f"warning: {self.url} had an entry of {path} whose signature by {name}"
                         f" does not verify with the key {name} given; it is signed again"
                     )
-                self._put(narinfo_name(path), info.to_text().encode())
+                added = [s for s in info.sigs if s not in existing.sigs]
+                self._put_info(info, added, local, say)
                 return "signed"
             if fault:  # the entry is the store's: its signatures stay valid
                 sigs = [*existing.sigs, *sigs]
@@ -314,8 +317,46 @@ class BinaryCache:
             ca=_content_address(local),
         )
         info = _with_sigs(info, sigs, keys)
-        self._put(narinfo_name(path), info.to_text().encode())
+        self._put_info(info, info.sigs, local, say)
         return "uploaded"
+
+    def _put_info(
+        self, info: NarInfo, ours: Sequence[str], local: Any, say: Callable[[str], None]
+    ) -> None:
+        """Write entry `info`, then read it back to see that it holds the signatures `ours`.
+
+        Another job may sign the same entry at the same time (a CI job per key): each reads
+        the entry, adds its signature and writes it back, and the last write wins, which no
+        HTTP server serialises. An entry read back without one of `ours`, but still of the
+        store's metadata (`local`), gets them merged into what it holds and is written
+        again, a few times; a signature still lost is warned of, naming the path, as is an
+        entry replaced meanwhile with other metadata, which is not signed.
+        """
+        for _ in range(_WRITE_TRIES):
+            self._put(narinfo_name(info.path), info.to_text().encode())
+            try:
+                there = self.narinfo(info.path)
+            except EntryRefused:
+                there = None  # damaged meanwhile: written again
+            lost = [s for s in ours if there is None or s not in there.sigs]
+            if not lost:
+                return
+            if there is not None and _differences(there, local):
+                why = "another writer replaced it with other metadata, which is not signed"
+                break
+            if there is not None:
+                info = replace(there, sigs=(*there.sigs, *lost))
+        else:
+            why = (
+                f"it was written {_WRITE_TRIES} times, and each time another writer's copy"
+                " without it replaced it; copy again to sign it"
+            )
+        names = list(dict.fromkeys(s.partition(":")[0] for s in lost))
+        which = "signature" if len(names) == 1 else "signatures"
+        say(
+            f"warning: {self.url}: the entry of {info.path} lacks the {which} by"
+            f" {', '.join(names)}: {why}"
+        )
 
     def _upload_archive(
         self, store: Any, path: str, nar_hash: str, compression: str, existing: NarInfo | None
@@ -396,8 +437,6 @@ def _content_address(local: Any) -> str | None:
 
 
 def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) -> NarInfo:
-    from dataclasses import replace
-
     merged = replace(info, sigs=tuple(dict.fromkeys([*info.sigs, *sigs])))
     for key in keys:
         merged = merged.signed(key)
