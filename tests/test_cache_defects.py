@@ -7,14 +7,36 @@ The caches are folders of the test or loopback HTTP servers it starts (test_cach
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from test_cache import NO_SANDBOX, _CacheHandler, _GuardedHandler, make_chain
+from test_cache import (
+    NO_SANDBOX,
+    _CacheHandler,
+    _GuardedHandler,
+    directory,
+    make_chain,
+    nar,
+    planted,
+    regular,
+)
 
-from pybuild.cache import CacheUnavailable, NarInfo, SecretKey, copy_to, open_cache
+from pybuild.cache import (
+    ArchiveError,
+    CacheError,
+    CacheUnavailable,
+    NarInfo,
+    SecretKey,
+    Substituters,
+    copy_from,
+    copy_to,
+    open_cache,
+)
+from pybuild.cache.archive import restore_nar
 from pybuild.cache.info import narinfo_name
+from pybuild.cli import main
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from support.serving import serve
@@ -113,3 +135,73 @@ def test_a_signature_lost_to_other_writers_time_and_again_is_warned_of_naming_th
         line.startswith(f"warning: {url}: the entry of {path} lacks the signature by ci-2")
         for line in told
     ), told
+
+
+# -- the words of a few refusals ----------------------------------------------------------------
+
+
+def test_an_entry_whose_url_names_another_path_s_archive_is_refused_naming_nar_size_and_hash(
+    tmp_path: Path,
+) -> None:
+    """The URL, FileHash and FileSize of an entry are not signed: one pointed at another
+    path's archive fails on its NarSize, which the refusal names, with NarHash."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("test-1")
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), built, [chain.app.out], keys=[key])
+    for victim, donor in ((chain.lib, chain.app), (chain.app, chain.lib)):
+        meta = root / narinfo_name(victim.out)
+        kept = meta.read_text()
+        other = NarInfo.parse((root / narinfo_name(donor.out)).read_text())
+        moved = replace(
+            NarInfo.parse(kept), url=other.url, file_hash=other.file_hash, file_size=other.file_size
+        )
+        meta.write_text(moved.to_text())
+        subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
+        with pytest.raises(CacheError) as caught:
+            copy_from(subs, Store(tmp_path / f"home-{victim.name}"), [victim.out])
+        assert (
+            f"{victim.out} from {root}: archive {other.url} does not match the narinfo's NarSize"
+            " and NarHash: the NAR is"
+        ) in str(caught.value)
+        assert "the narinfo's URL names another path's archive" in str(caught.value)
+        meta.write_text(kept)
+
+
+def test_a_file_larger_than_the_declared_nar_says_so(tmp_path: Path) -> None:
+    data = nar(directory([(b"a", regular(b"0123456789" * 100))]))
+    with pytest.raises(ArchiveError) as caught:
+        restore_nar(io.BytesIO(data), tmp_path / "out", 300)
+    assert str(caught.value) == "a file of 1,000 bytes in a NAR declared 300 bytes long"
+
+
+def test_an_entry_replaced_names_the_fields_that_differ_in_words_that_agree(
+    tmp_path: Path,
+) -> None:
+    chain, built, meta = planted(tmp_path)
+    told: list[str] = []
+    cache = open_cache(str(meta.parent))
+    copy_to(cache, built, [chain.app.out], say=told.append)
+    assert f"of {chain.app.out} whose References and Deriver fields differ from this store's" in (
+        "\n".join(told)
+    )
+    info = NarInfo.parse(meta.read_text())
+    meta.write_text(replace(info, deriver=f"{'0' * 32}-x.drv").to_text())
+    told.clear()
+    copy_to(cache, built, [chain.app.out], say=told.append)
+    assert f"of {chain.app.out} whose Deriver field differs from this store's" in "\n".join(told)
+
+
+def test_copy_from_a_hash_alone_suggests_the_store_path_it_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = "0" * 32
+    assert main(["copy", "--from", str(tmp_path / "cache"), digest]) != 0
+    err = capsys.readouterr().err
+    assert "path-info" not in err
+    assert f"{digest}: a hash alone names no store path" in err
+    assert (
+        f"give {digest}-NAME (the StorePath line of the cache's {digest}.narinfo names it)" in err
+    )

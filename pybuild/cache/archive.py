@@ -40,7 +40,7 @@ from typing import IO, Any, Protocol
 import zstandard
 
 from ..hashing import Hash, nar_chunks
-from .errors import ArchiveError
+from .errors import ArchiveError, WrongNarSize
 
 __all__ = [
     "COMPRESSIONS",
@@ -166,9 +166,9 @@ def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
     reader.expect(b"nix-archive-1")
     _restore_node(reader, os.fspath(target), 0)
     if reader.count != nar_size:
-        raise ArchiveError(f"the NAR is {reader.count} bytes, but its metadata says {nar_size}")
+        raise WrongNarSize(f"the NAR is {reader.count:,} bytes, not the {nar_size:,} declared")
     if not reader.at_end():
-        raise ArchiveError(f"the NAR is longer than its metadata says ({nar_size})")
+        raise WrongNarSize(f"the NAR is longer than the {nar_size:,} bytes declared")
     return Hash(reader.digest.digest())
 
 
@@ -219,7 +219,7 @@ class _NarReader:
     def _take(self, size: int) -> bytes:
         """Up to `size` bytes (at least one unless the stream ended)."""
         if self.count + size > self.limit:
-            raise ArchiveError(f"the NAR is longer than its metadata says ({self.limit})")
+            raise WrongNarSize(f"the NAR is longer than the {self.limit:,} bytes declared")
         if self._pos == len(self._buffer):
             self._digest.update(self._buffer)  # hashed in large pieces, not token by token
             # Never ask for more than one byte beyond the limit: enough to tell "too long".
@@ -312,7 +312,9 @@ def _restore_file(reader: _NarReader, path: str, depth: int) -> None:
         raise ArchiveError(f"malformed NAR: expected 'contents', found {token!r}")
     size = reader.integer()
     if size > reader.limit - reader.count:
-        raise ArchiveError(f"a file of {size} bytes does not fit the NAR's declared size")
+        raise WrongNarSize(
+            f"a file of {size:,} bytes in a NAR declared {reader.limit:,} bytes long"
+        )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(path, flags, 0o600)
     try:

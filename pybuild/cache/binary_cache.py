@@ -50,7 +50,7 @@ from ..hashing import Hash
 from ..store import remove_tree
 from ..store.paths import check_name
 from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
-from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused
+from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused, WrongNarSize
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
 
@@ -215,6 +215,13 @@ class BinaryCache:
         try:
             with self._open(info.url) as raw:
                 got = unpack_archive(raw, info.compression, target, info.file_size, info.nar_size)
+        except WrongNarSize as exc:
+            raise EntryRefused(
+                self.url,
+                info.path,
+                f"archive {info.url} does not match the narinfo's NarSize and NarHash: {exc}"
+                " (the narinfo's URL names another path's archive, or the archive was changed)",
+            ) from None
         except ArchiveError as exc:
             raise EntryRefused(self.url, info.path, f"bad archive {info.url}: {exc}") from None
         if got.file_hash != info.file_hash:
@@ -296,10 +303,14 @@ class BinaryCache:
                 )
                 existing = None  # whatever is left of the file is not read: it is replaced
             else:
-                verb = "differs" if len(differ) == 1 else "differ"
+                fields = (
+                    f"{differ[0]} field differs"
+                    if len(differ) == 1
+                    else f"{', '.join(differ[:-1])} and {differ[-1]} fields differ"
+                )
                 say(
-                    f"warning: {self.url} had an entry of {path} whose {', '.join(differ)}"
-                    f" {verb} from this store's; it is replaced from this store"
+                    f"warning: {self.url} had an entry of {path} whose {fields} from this"
+                    " store's; it is replaced from this store"
                 )
         if compression not in COMPRESSIONS:
             raise UsageError(f"unknown compression {compression!r}; use {list(COMPRESSIONS)}")

@@ -18,6 +18,7 @@ __all__ = [
     "EntryRefused",
     "InvalidKey",
     "NotSubstituted",
+    "WrongNarSize",
 ]
 
 
@@ -57,6 +58,11 @@ class NotSubstituted(CacheError):
 
 class ArchiveError(CacheError):
     """An archive is not a well-formed, safe NAR (or its compression is broken)."""
+
+
+class WrongNarSize(ArchiveError):
+    """A NAR is not of the size declared for it: for a cache's entry, the archive is not the
+    one its signed NarSize and NarHash describe (its URL, unsigned, names another)."""
 
 
 class InvalidKey(CacheError):

@@ -204,12 +204,30 @@ def _copy_from(args: argparse.Namespace, settings: Any, store: Any) -> int:
         link_cache=settings.link_cache,
     )
     for item in args.items:
+        _refuse_a_hash_alone(item, store)
         refuse_a_bare_name(item, "copy --from", besides="--to takes attributes too")
     paths = [_store_name(store, i) for i in args.items]
     copy_from(subs, store, paths)
     for path in paths:
         print(store.path(path))
     return 0
+
+
+def _refuse_a_hash_alone(item: str, store: Any) -> None:
+    """Refuse `item` when it is a store path's hash part alone, as a cache names its entries
+    (``HASH.narinfo``): it is not an attribute, so the hint is the path's full name, which
+    that file's StorePath line gives."""
+    from ..errors import InvalidPath
+    from ..store.paths import HASH_PART_RE
+
+    if not HASH_PART_RE.fullmatch(item) or os.path.lexists(item):
+        return
+    error = InvalidPath(item, "a hash alone names no store path")
+    error.hint = (
+        f"copy --from takes store paths: give {item}-NAME (the StorePath line of the"
+        f" cache's {item}.narinfo names it), or {store.dir}/{item}-NAME"
+    )
+    raise error
 
 
 def _key(args: argparse.Namespace) -> int:
