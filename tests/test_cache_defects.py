@@ -205,3 +205,30 @@ def test_copy_from_a_hash_alone_suggests_the_store_path_it_takes(
     assert (
         f"give {digest}-NAME (the StorePath line of the cache's {digest}.narinfo names it)" in err
     )
+
+
+# -- the deriver a substitution registers -------------------------------------------------------
+
+
+def test_a_path_substituted_for_a_derivation_is_registered_as_made_by_it_not_the_entry_s(
+    tmp_path: Path, store: Store
+) -> None:
+    """The Deriver line is signed by nothing: one changed by hand would make `pybuild log
+    PATH` print another package's log. A copy from the cache, with no derivation, keeps it."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("test-1")
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), built, [chain.app.out], keys=[key])
+    meta = root / narinfo_name(chain.lib.out)
+    forged = f"{'0' * 32}-other.drv"
+    meta.write_text(replace(NarInfo.parse(meta.read_text()), deriver=forged).to_text())
+
+    subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
+    fetched = subs.fetch("lib", [chain.lib.out], store, deriver=chain.lib.drv_name)
+    assert fetched is not None and store.info(chain.lib.out).deriver == chain.lib.drv_name
+
+    elsewhere = Store(tmp_path / "home-c")
+    copy_from(Substituters([str(root)], [str(key.public_key())]), elsewhere, [chain.lib.out])
+    assert elsewhere.info(chain.lib.out).deriver == forged

@@ -305,17 +305,24 @@ class Substituters:
     # -- fetching ---------------------------------------------------------------------------
 
     def fetch(
-        self, label: str, paths: Sequence[str], store: Any, held: Collection[str] = ()
+        self,
+        label: str,
+        paths: Sequence[str],
+        store: Any,
+        held: Collection[str] = (),
+        *,
+        deriver: str | None = None,
     ) -> list[Fetched] | None:
         """Make `paths` and their closure valid from the caches before a build: what was
         fetched (:meth:`describe` tells it), for the caller's line of the substitution.
 
         Returns None (having said why, unless no cache simply has them) when they must be
         built instead; nothing is registered then. `held` are paths whose locks the caller
-        holds already (the outputs it is about to build).
+        holds already (the outputs it is about to build); `deriver` is the derivation (its
+        ``.drv`` basename) whose outputs `paths` are, as :meth:`substitute` registers it.
         """
         try:
-            return self.substitute(paths, store, held)
+            return self.substitute(paths, store, held, deriver=deriver)
         except NotSubstituted as exc:
             if not exc.reason:
                 return None
@@ -329,10 +336,20 @@ class Substituters:
             return None
 
     def substitute(
-        self, paths: Sequence[str], store: Any, held: Collection[str] = ()
+        self,
+        paths: Sequence[str],
+        store: Any,
+        held: Collection[str] = (),
+        *,
+        deriver: str | None = None,
     ) -> list[Fetched]:
         """Make `paths` and their closure valid from the caches; what was fetched (nothing
         when they were valid already).
+
+        `paths` are registered as made by `deriver` when it is given (the derivation whose
+        outputs they are), never by the ``Deriver`` their entries give: no signature covers
+        that line, and ``pybuild log`` reads the log of the deriver registered. Without one
+        (a copy from a cache), and for the rest of the closure, the entry's is kept.
 
         Raises :class:`NotSubstituted` when the caches cannot supply them, and registers
         nothing then: what to do instead (build, or fail) is the caller's to say, with the
@@ -349,7 +366,7 @@ class Substituters:
                 path, url, reason = reasons[-1] if reasons else ("", "", "")
                 raise NotSubstituted(reason, path, url)
             try:
-                fetched = self._fetch_all(offers, store, held)
+                fetched = self._fetch_all(offers, store, held, dict.fromkeys(paths, deriver))
             except (EntryRefused, CacheUnavailable) as exc:
                 self._drop(exc)
                 if isinstance(exc, EntryRefused):
@@ -411,9 +428,15 @@ class Substituters:
             parts.append(f"{len(linked)} hard-linked from {self.links.folder}")
         return ", ".join(parts)
 
-    def _fetch_all(self, offers: list[Offer], store: Any, held: Collection[str]) -> list[Fetched]:
+    def _fetch_all(
+        self,
+        offers: list[Offer],
+        store: Any,
+        held: Collection[str],
+        derivers: dict[str, str | None],
+    ) -> list[Fetched]:
         """Download (or link), check and register `offers` as one batch, holding their
-        locks."""
+        locks; a path of `derivers` with a deriver is registered as made by it."""
         others = [o.info.path for o in offers if o.info.path not in held]
         with _locks(store, others, self.say):
             todo = [o for o in offers if not store.is_valid(o.info.path)]
@@ -422,7 +445,7 @@ class Substituters:
             work = store.new_tmp_dir("substitute")
             try:
                 fetched = _restore_all(todo, work, self.links)
-                _register(store, todo, work)
+                _register(store, todo, work, derivers)
             finally:
                 remove_tree(work)
         return fetched
@@ -465,16 +488,16 @@ def _restore(offer: Offer, target: Any, links: LinkCache | None) -> None:
         links.keep(offer.info.nar_hash, target)
 
 
-def _register(store: Any, todo: list[Offer], work: Any) -> None:
+def _register(store: Any, todo: list[Offer], work: Any, derivers: dict[str, str | None]) -> None:
     """Move the trees restored under `work` into the store and register them in one
-    transaction."""
+    transaction, each with its deriver in `derivers`, else its entry's."""
     infos = [
         PathInfo(
             o.info.path,
             o.info.nar_hash.sri,
             o.info.nar_size,
             o.info.references,
-            o.info.deriver,
+            derivers.get(o.info.path) or o.info.deriver,
             ca=o.info.ca,
         )
         for o in todo
