@@ -498,7 +498,7 @@ def _substitute(
     outputs = list(drv.output_paths.values())
     if subs.available(outputs, store):  # numbered in the counter as a build is
         options.reporter.started(drv.name, drv.drv_name, "copying")
-    fetched = subs.fetch(drv.name, outputs, store, held=outputs)
+    fetched = subs.fetch(drv.name, outputs, store, held=outputs, deriver=drv.drv_name)
     if fetched is not None:
         return subs.describe(fetched)  # its build inputs are not needed, so not fetched
     missing = [d for d in drv.input_drvs if not all(map(store.is_valid, d.output_paths.values()))]

@@ -225,9 +225,14 @@ def test_a_path_substituted_for_a_derivation_is_registered_as_made_by_it_not_the
     forged = f"{'0' * 32}-other.drv"
     meta.write_text(replace(NarInfo.parse(meta.read_text()), deriver=forged).to_text())
 
-    subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
-    fetched = subs.fetch("lib", [chain.lib.out], store, deriver=chain.lib.drv_name)
-    assert fetched is not None and store.info(chain.lib.out).deriver == chain.lib.drv_name
+    from_cache = BuildOptions(
+        log=io.StringIO(),
+        substituters=(str(root),),
+        trusted_public_keys=(str(key.public_key()),),
+        **NO_SANDBOX,
+    )
+    realise([chain.lib], store, from_cache)  # a build that substitutes, as `pybuild build`
+    assert store.info(chain.lib.out).deriver == chain.lib.drv_name
 
     elsewhere = Store(tmp_path / "home-c")
     copy_from(Substituters([str(root)], [str(key.public_key())]), elsewhere, [chain.lib.out])
