@@ -128,7 +128,8 @@ def unusable_home(exc: OSError) -> StoreError | None:
     """A file of the pybuild home's (its locks, roots, logs, working folders) that cannot be
     used, told as the store's error, with the file and what to do: a home on a read-only
     filesystem or of another user (:data:`_DENIED`), a file where pybuild keeps a folder, or
-    a folder where it keeps a file (:data:`_IN_THE_WAY`). Never at the line of the recipe
+    a folder where it keeps a file (:data:`_IN_THE_WAY`), a home split over filesystems
+    (EXDEV). Never at the line of the recipe
     that was evaluating, as if the recipe were wrong: evaluating writes to the home too.
     None for an error of another file, or one these causes do not explain."""
     if exc.filename is None:
@@ -161,6 +162,8 @@ def unusable_home(exc: OSError) -> StoreError | None:
     elif exc.errno in _IN_THE_WAY and (found := _in_the_way(path, home, exc.errno)) is not None:
         error = StoreError(found[0])
         error.hint = found[1]
+    elif exc.errno == errno.EXDEV:
+        error = _split_home(path, exc.filename2, home)
     else:
         return None
     error.of_the_recipe = False
@@ -221,6 +224,21 @@ def _raised_by_pybuild(exc: BaseException) -> bool:
         if Path(file).resolve().is_relative_to(package):
             return True
     return False
+
+
+def _split_home(path: str, other: object, home: str) -> StoreError:
+    """The error for a rename or hard link of the home's that crossed filesystems (EXDEV): a
+    store (or its ``.links``) mounted or linked elsewhere to have more room, where pybuild
+    renames what it makes in ``var/tmp`` into the store, and links the store's files."""
+    to = f" to {os.path.abspath(os.fsdecode(other))}" if isinstance(other, str | bytes) else ""
+    error = StoreError(f"cannot move {path}{to}: they are on different filesystems")
+    error.hint = (
+        f"a pybuild home ({home}) must lie on one filesystem, since what is built is moved"
+        " into the store from the home's var/tmp by a rename: to give the store more room,"
+        " move the whole home (its paths work from anywhere) and set PYBUILD_HOME to it,"
+        " rather than mounting or linking store/ elsewhere"
+    )
+    return error
 
 
 def _in_the_way(path: str, home: str, number: int | None) -> tuple[str, str] | None:

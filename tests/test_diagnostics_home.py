@@ -176,3 +176,18 @@ def test_a_home_on_a_filesystem_of_no_folders_is_a_store_error(
         )
         assert process.returncode == 1
         assert process.stderr.startswith(f"error: cannot make the pybuild home {home}:"), home
+
+
+def test_a_home_split_over_filesystems_is_told_with_the_way_out(tmp_path: Path, home: Path) -> None:
+    """A store mounted or linked onto a bigger disk: the rename of what was made, from the
+    home's var/tmp into the store, crosses filesystems (EXDEV). Told as the home's error,
+    with both paths and the way that works (move the whole home), never as a raw OSError at
+    the line of the recipe that was adding its source."""
+    made, into = home / "var" / "tmp" / "add-1" / "content", home / "store" / "abc-fetch.py"
+    error = OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(made), None, str(into))
+    text = describe(raised_in_a_recipe(tmp_path, error))
+    assert text.splitlines()[0] == (
+        f"error: cannot move {made} to {into}: they are on different filesystems"
+    )
+    assert f"hint: a pybuild home ({home}) must lie on one filesystem" in text
+    assert "set PYBUILD_HOME" in text and "recipe.py" not in text
