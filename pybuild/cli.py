@@ -74,6 +74,13 @@ def _answer(argv: list[str]) -> int:
     try:
         with held:  # the whole command, as mypy does: its modules and values live to its end
             return _command(argv)
+    except KeyboardInterrupt as exc:  # from the first import on, as from the command's work
+        # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
+        if isinstance(exc, _Terminated):
+            print(f"interrupted by {exc.name}", file=sys.stderr)
+            return 128 + exc.number
+        print("interrupted", file=sys.stderr)
+        return 128 + _signal.SIGINT
     finally:
         for number, handler in handlers.items():
             _signal.signal(number, handler)
@@ -152,13 +159,6 @@ def _command(argv: list[str]) -> int:
         status: int = args.handler(args)
         sys.stdout.flush()  # a failing standard output is told as this command's error
         return status
-    except KeyboardInterrupt as exc:
-        # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
-        if isinstance(exc, _Terminated):
-            print(f"interrupted by {exc.name}", file=sys.stderr)
-            return 128 + exc.number
-        print("interrupted", file=sys.stderr)
-        return 128 + _signal.SIGINT
     except Exception as exc:  # every error, ours or from the user's code: one short block
         from .brokenpipe import output_closed
 

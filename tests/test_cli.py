@@ -342,6 +342,21 @@ def _interruptions() -> list[tuple[str, str, int]]:
     return cases + ([("TERM", "true", 1), ("HUP", "true", 2)] if _bwrap() else [])
 
 
+def test_ctrl_c_while_the_command_line_is_read_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C in a command's first tenth of a second, while its modules load and its
+    command line is read, is told as later: one line and 130, not a traceback."""
+    from pybuild import cli
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_parser", interrupted)
+    assert cli.main(["build", "six"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
 @pytest.mark.parametrize(("name", "sandbox", "jobs"), _interruptions())
 def test_sigterm_and_sighup_interrupt_a_build_as_ctrl_c_does(
     tmp_path: Path, name: str, sandbox: str, jobs: int
