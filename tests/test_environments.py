@@ -122,6 +122,10 @@ def test_packages_are_given_as_a_list_or_by_a_function_of_the_set(recipes: Path)
     by_function = pkgs.python.with_packages(lambda ps: [ps.six, ps.greet])
     assert pkgs.python.with_packages([pkgs.six, pkgs.greet]).drv == by_function.drv
     assert pkgs.python.with_packages(p for p in (pkgs.six, pkgs.greet)).drv == by_function.drv
+    # A package listed twice, or the same build by another way (shell -p six six): the same
+    # environment, as nixpkgs' withPackages gives.
+    twice = [pkgs.six, pkgs.greet, pkgs.six, pkgs.six.override_python_attrs()]
+    assert pkgs.python.with_packages(twice).drv == by_function.drv
     for wrong, named in (
         (pkgs.six, "<PythonPackage six "),
         ("six", "'six'"),

@@ -162,10 +162,19 @@ class Environment:
                 _check_builds(name, list(builds.values()), self.ignore_collisions)
         return list(order.values())
 
+    @functools.cached_property
+    def listed(self) -> list[PythonPackage]:
+        """The packages listed, each once (``shell -p six six``, ``-p six pypi:six``): the
+        same packages give the same environment, as nixpkgs' ``withPackages`` does."""
+        unique: dict[str, PythonPackage] = {}
+        for pkg in self.roots:
+            unique.setdefault(pkg.drv.drv_name, pkg)
+        return list(unique.values())
+
     @property
     def with_programs(self) -> list[PythonPackage]:
         """The packages whose programs the environment's ``bin`` has."""
-        return self.roots if self.listed_programs_only else self.closure
+        return self.listed if self.listed_programs_only else self.closure
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
@@ -176,7 +185,7 @@ class Environment:
             "site_packages": self.python.site_packages,
             "closure": [str(p) for p in self.closure],
             "programs": [str(p) for p in self.with_programs],
-            "listed": [str(p) for p in self.roots],
+            "listed": [str(p) for p in self.listed],
             "ignore_collisions": self.ignore_collisions,
         }
 
@@ -197,7 +206,7 @@ class Environment:
                 "PYBUILD_ENV_LAYOUT": _layout_version(),
                 "PYBUILD_PYTHON": self.python.identity,
             },
-            meta={"packages": [p.pname for p in self.roots]},
+            meta={"packages": [p.pname for p in self.listed]},
         )
 
     def __fspath__(self) -> str:
