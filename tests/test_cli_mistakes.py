@@ -134,3 +134,25 @@ def test_copy_from_given_an_attribute_says_it_takes_store_paths(
     err = capsys.readouterr().err
     assert "copy --from takes store paths or result links" in err
     assert "`pybuild path-info six`" in err and "(--to takes attributes too)" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["shell", "-f", "FILE", "-p", "env", "pypi:idna", "--run", "true"],
+        ["run", "-f", "FILE", "--with", "pypi:idna==3.10", "six", "--", "-c", "pass"],
+    ],
+)
+def test_a_pypi_project_with_a_file_names_the_line_that_takes_it_from_the_files_set(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``shell -f shell.py -p env pypi:idna``: the file's attributes are named with -f, and a
+    project of the index is none; said so, with the line that takes it from the file's own
+    set, not "shell.py has no attribute 'pypi:idna'", which sent the user into the file."""
+    file = tmp_path / "shell.py"
+    file.write_text("from pybuild import package_set\npkgs = package_set()\nsix = pkgs.six\n")
+    argv = [str(file) if word == "FILE" else word for word in argv]
+    assert status_of(*argv) == 2
+    err = capsys.readouterr().err
+    assert f"-f {file} takes attributes of the file, and pypi:idna" in err
+    assert 'idna = pkgs.from_pypi("idna")' in err
