@@ -434,11 +434,11 @@ def _recover_registry(store: Any, listed: bool) -> None:
 
 def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any) -> int:
     """Put back what the binary caches have, as Nix repairs (substitute first); write the
-    damaged .drv files back from what they still hold (:func:`_rewrite_drv`); group the rest
-    by the derivation that made them, and rebuild each once. A path that cannot be repaired
-    is reported and the others are still repaired."""
-    from ..realiser import repair
-
+    damaged .drv files back from what they still hold (:func:`_rewrite_drv`), and pybuild's
+    builder folder from its files (:func:`_restore_added`); group the rest by the derivation
+    that made them, and rebuild each once, inputs first (:func:`_inputs_first`): a rebuild
+    reading a damaged input would copy the damage. A path that cannot be repaired is reported
+    and the others are still repaired."""
     options = build_options(args, get_settings(args))
     fetched = _refetch(store, damaged, options, links)
     rest = [name for name in damaged if name not in fetched]
@@ -448,32 +448,125 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any
         deriver = store.info(name).deriver
         if deriver and store.is_valid(deriver):
             by_deriver.setdefault(deriver, []).append(name)
-        else:
+        elif not _restore_added(store, name):
             left.append(name)
-            print(
-                f"cannot repair {store.path(name)}: neither the link cache nor a binary cache"
-                " has it, and it was not built here (it was added, or copied without its"
-                " derivation); add it again",
-                file=sys.stderr,
-            )
+    rebuilds = []
     for deriver, names in by_deriver.items():
         drv = _derivation_to_rebuild(store, deriver, names)
         if drv is None:
             left += names
-            continue
-        for name in repair(drv, store, names, options):
-            left.append(name)
-            print(
-                f"cannot repair {store.path(name)}: the rebuild differs from the registered"
-                " content (the build is not reproducible)\n  hint: to take the rebuild's"
-                " content instead (a new hash; its signatures go), `pybuild delete"
-                f" {store.path(name)}` (after removing what roots it), then build it again",
-                file=sys.stderr,
-            )
+        else:
+            rebuilds.append((drv, names))
+    for drv, names in _inputs_first(store, rebuilds):
+        left += _rebuild(store, drv, names, set(left), options)
     for name in damaged:
         if name not in left:
             print(f"repaired: {store.path(name)}")
     return 1 if left else 0
+
+
+def _inputs_first(store: Any, rebuilds: list[tuple[Any, list[str]]]) -> list[tuple[Any, list[str]]]:
+    """`rebuilds` (a derivation and its damaged outputs) ordered so that each comes after those
+    whose outputs are in the closure of its inputs."""
+    from graphlib import TopologicalSorter
+
+    made_by = {name: i for i, (_, names) in enumerate(rebuilds) for name in names}
+    order: TopologicalSorter[int] = TopologicalSorter()
+    for i, (drv, _) in enumerate(rebuilds):
+        order.add(i, *{made_by[n] for n in _input_closure(store, drv) if n in made_by} - {i})
+    return [rebuilds[i] for i in order.static_order()]
+
+
+def _input_closure(store: Any, drv: Any) -> list[str]:
+    """Every valid path a rebuild of `drv` may read: its inputs and what they refer to."""
+    from ..derivations import input_paths
+
+    return store.closure([name for name in input_paths(drv) if store.is_valid(name)])
+
+
+def _rebuild(store: Any, drv: Any, names: list[str], damaged: set[str], options: Any) -> list[str]:
+    """Rebuild `drv` to put back its outputs `names`, unless an input is among the `damaged`
+    paths not repaired; the outputs left damaged, each said with why."""
+    from ..realiser import repair
+
+    waiting = [n for n in _input_closure(store, drv) if n in damaged]
+    if waiting:
+        _say_input_damaged(store, names, waiting)
+        return names
+    left = repair(drv, store, names, options)
+    if left:  # a named path's inputs were not checked: the rebuild may have read damage
+        checked = store.verify(check_contents=True, names=_input_closure(store, drv))
+        waiting = [p.path for p in checked if p.is_damage]
+        if waiting:
+            _say_input_damaged(store, left, waiting)
+            return left
+    for name in left:
+        print(
+            f"cannot repair {store.path(name)}: the rebuild differs from the registered"
+            " content (the build is not reproducible)\n  hint: to take the rebuild's"
+            " content instead (a new hash; its signatures go), `pybuild delete"
+            f" {store.path(name)}` (after removing what roots it), then build it again",
+            file=sys.stderr,
+        )
+    return left
+
+
+def _say_input_damaged(store: Any, names: list[str], inputs: list[str]) -> None:
+    """Why `names` were not rebuilt: their rebuild would copy the damage of `inputs`, so it
+    says nothing of whether the build is reproducible."""
+    shown = " and ".join(str(store.path(name)) for name in inputs)
+    its = "its inputs" if len(inputs) > 1 else "its input"
+    are = "are" if len(inputs) > 1 else "is"
+    for name in names:
+        print(
+            f"cannot repair {store.path(name)}: {its} {shown} {are} damaged, and a rebuild"
+            " would copy the damage\n  hint: once that input is put back, `pybuild verify"
+            " --check-contents --repair` repairs this path too",
+            file=sys.stderr,
+        )
+
+
+BUILDER_NAME = "pybuild-python-builder"  # as pybuild.python.package adds its builder folder
+
+
+def _restore_added(store: Any, name: str) -> bool:
+    """The damaged path `name`, which no derivation made, put back where pybuild itself adds
+    it: its builder folder, copied from pybuild's files when they still have the registered
+    content (``pybuild add`` of that folder would give another path). False, said with what
+    is true, for any other."""
+    from ..python.package import _BUILDER, _in_builder_source
+    from ..store import remove_tree
+
+    if name.split("-", 1)[1] != BUILDER_NAME:
+        print(
+            f"cannot repair {store.path(name)}: neither the link cache nor a binary cache"
+            " has it, and it was not built here (it was added, or copied without its"
+            " derivation); add it again",
+            file=sys.stderr,
+        )
+        return False
+
+    def refused(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if not _in_builder_source(os.path.join(folder, n))]
+
+    with store.lock([name]):
+        work = store.new_tmp_dir("repair")
+        try:
+            shutil.copytree(_BUILDER, work / name, symlinks=True, ignore=refused)
+            store.replace_contents(name, work / name)
+        except PybuildError:
+            print(
+                f"cannot repair {store.path(name)}: it is pybuild's builder folder, which"
+                f" pybuild adds from its own files ({_BUILDER}), and those differ from it now"
+                " (pybuild changed since it added it); nothing else holds its content\n  hint:"
+                " what was built with it stays valid; this pybuild builds with its own"
+                " builder folder, another store path",
+                file=sys.stderr,
+            )
+            return False
+        finally:
+            remove_tree(work)
+    return True
 
 
 def _rewrite_drv(store: Any, name: str) -> bool:

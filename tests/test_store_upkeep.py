@@ -1,0 +1,129 @@
+"""Keeping a home tidy: ``verify --repair`` of paths whose inputs are damaged too, ``delete``
+of a path that several roots hold, ``optimise --dry-run`` beside a damaged ``.links`` entry,
+and what ``du`` counts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from pybuild.store import Store
+
+NO_CACHES = ("--option", "link_cache", "", "--option", "substituters", "")
+
+
+def cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """pybuild as users run it (its home is the test's: conftest); never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def recipes(folder: Path, body: str) -> Path:
+    path = folder / "recipes.py"
+    path.write_text("from pathlib import Path\nfrom pybuild import derivation\n\n")
+    with path.open("a") as file:
+        file.write(textwrap.dedent(body))
+    return path
+
+
+def append_to(path: Path, text: str) -> None:
+    """Damage a read-only store file (and every hard link to it) as a user with a shell can."""
+    mode = path.stat().st_mode
+    path.chmod(mode | 0o200)
+    with path.open("a") as file:
+        file.write(text)
+    path.chmod(mode)
+
+
+# -- verify --repair: inputs first -------------------------------------------------------------
+
+
+def test_a_path_whose_damaged_input_cannot_be_repaired_is_said_to_wait_for_it(
+    tmp_path: Path,
+) -> None:
+    """The copy of an added file shares its damaged inode after ``optimise``: its rebuild
+    would copy the damage, so it is not called unreproducible, nor told to be deleted."""
+    (tmp_path / "data.txt").write_text("text\n")
+    file = recipes(
+        tmp_path,
+        f"""
+        data = Path({str(tmp_path)!r}) / "data.txt"
+        copy = derivation(name="copy", builder="/bin/sh",
+                          args=["-c", 'cat "$1" > "$out"', "x", data])
+        """,
+    )
+    out = Path(cli("build", "-f", file, "copy", "-o", tmp_path / "result").stdout.strip())
+    [added] = [p for p in out.parent.iterdir() if p.name.endswith("-data.txt")]
+    assert cli("optimise").returncode == 0
+    assert os.lstat(out).st_ino == os.lstat(added).st_ino
+    append_to(out, "damage\n")
+
+    repair = cli("verify", "--check-contents", "--repair", *NO_CACHES)
+    assert repair.returncode == 1
+    assert f"cannot repair {out}: its input {added} is damaged" in repair.stderr
+    assert "not reproducible" not in repair.stderr
+    assert f"pybuild delete {out}" not in repair.stderr
+    alone = cli("verify", "--check-contents", "--repair", out, *NO_CACHES)  # input unchecked
+    assert f"cannot repair {out}: its input {added} is damaged" in alone.stderr
+    assert "not reproducible" not in alone.stderr
+
+
+def test_damaged_outputs_are_repaired_inputs_first(tmp_path: Path) -> None:
+    """The copy's name sorts before its input's (their hashes do not depend on the home):
+    it is still rebuilt after its input is put back, so it reads no damage."""
+    file = recipes(
+        tmp_path,
+        """
+        input = derivation(name="input", builder="/bin/sh", args=["-c", 'echo text > "$out"'])
+        copy = derivation(name="copy", builder="/bin/sh",
+                          args=["-c", 'cat "$1" > "$out"', "x", input])
+        """,
+    )
+    out = Path(cli("build", "-f", file, "copy", "-o", tmp_path / "result").stdout.strip())
+    [source] = [p for p in out.parent.iterdir() if p.name.endswith("-input")]
+    assert out.name < source.name
+    assert cli("optimise").returncode == 0
+    append_to(out, "damage\n")  # and its input: one inode
+
+    repair = cli("verify", "--check-contents", "--repair", *NO_CACHES)
+    assert repair.returncode == 0, repair.stderr
+    assert out.read_text() == source.read_text() == "text\n"
+    assert cli("verify", "--check-contents").returncode == 0
+
+
+def test_pybuilds_own_builder_folder_is_put_back_from_pybuilds_files(store: Store) -> None:
+    """``pybuild add`` of it would give another path; its repair copies pybuild's files."""
+    from pybuild.python.package import builder_source
+
+    builder = Path(builder_source())
+    append_to(builder / "relax.py", "# damage\n")
+
+    repair = cli("verify", "--check-contents", "--repair", *NO_CACHES)
+    assert repair.returncode == 0, repair.stderr
+    assert f"repaired: {builder}" in repair.stdout
+    assert cli("verify", "--check-contents").returncode == 0
+
+
+def test_a_builder_folder_pybuilds_files_no_longer_hold_is_said_to_be_beyond_repair(
+    store: Store, tmp_path: Path
+) -> None:
+    """One an older pybuild added: its files changed since, so no copy of it is left."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "relax.py").write_text("# an older builder\n")
+    old = store.path(store.add_path(tmp_path / "old", "pybuild-python-builder"))
+    append_to(old / "relax.py", "# damage\n")
+
+    repair = cli("verify", "--check-contents", "--repair", *NO_CACHES)
+    assert repair.returncode == 1
+    assert f"cannot repair {old}: it is pybuild's builder folder" in repair.stderr
+    assert "add it again" not in repair.stderr
