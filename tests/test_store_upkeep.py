@@ -127,3 +127,43 @@ def test_a_builder_folder_pybuilds_files_no_longer_hold_is_said_to_be_beyond_rep
     assert repair.returncode == 1
     assert f"cannot repair {old}: it is pybuild's builder folder" in repair.stderr
     assert "add it again" not in repair.stderr
+
+
+# -- delete: every root that holds the path ----------------------------------------------------
+
+
+def held_by_links(store: Store, folder: Path, count: int) -> tuple[Path, list[Path]]:
+    """A built path and `count` result links to it."""
+    from pybuild.derivations import derivation
+    from pybuild.realiser import BuildOptions, realise
+    from pybuild.store.roots import add_result_link
+    from pybuild.store.temproots import release_temp_roots
+
+    drv = derivation(name="held", builder="/bin/sh", args=["-c", 'echo held > "$out"'])
+    with open(os.devnull, "w") as log:
+        realise([drv], store, BuildOptions(log=log))
+    release_temp_roots(store)
+    links = [folder / f"r{i}" for i in range(count)]
+    for link in links:
+        add_result_link(store, link, store.path(drv.out))
+    return store.path(drv.out), links
+
+
+def test_delete_names_every_root_that_holds_the_path(store: Store, tmp_path: Path) -> None:
+    path, links = held_by_links(store, tmp_path, 3)
+    refused = cli("delete", path)
+    assert refused.returncode != 0
+    assert all(f"rm {link}" in refused.stderr for link in links), refused.stderr
+    assert all(str(link) in refused.stderr.split("hint:")[0] for link in links)
+
+
+def test_delete_counts_the_roots_it_does_not_name_and_says_how_to_list_them(
+    store: Store, tmp_path: Path
+) -> None:
+    path, links = held_by_links(store, tmp_path, 8)
+    refused = cli("delete", path)
+    assert refused.returncode != 0
+    named = [link for link in links if str(link) in refused.stderr]
+    assert 1 < len(named) < len(links)
+    assert f"{len(links) - len(named)} more" in refused.stderr
+    assert f"pybuild query --roots {path}" in refused.stderr

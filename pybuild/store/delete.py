@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import shlex
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError, UsageError
 from .gc import GcResult, remove_stale_caches
-from .refgraph import StoreGraph, explain_live
+from .refgraph import StoreGraph, explain_live, roots_keeping
 from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
 from .temproots import gc_lock
@@ -30,23 +31,45 @@ __all__ = ["LivePathError", "delete_paths"]
 class LivePathError(StoreError):
     """A path asked to be deleted is still reachable from a root.
 
-    The chain is how a collection reaches it: each path refers to the next, but for those in
-    `derivers`, the derivation that built the path before it, which a collection keeps with
-    it (:mod:`~pybuild.store.refgraph`); these are said so, not shown as references.
+    The chain is how a collection reaches it from `root`: each path refers to the next, but
+    for those in `derivers`, the derivation that built the path before it, which a collection
+    keeps with it (:mod:`~pybuild.store.refgraph`); these are said so, not shown as
+    references. `others` are the other roots that hold it: every one must go before the
+    path can, so the first few are named with it, and the rest counted.
     """
 
     def __init__(
-        self, path: str, root: Root, chain: Sequence[str], derivers: Collection[str] = ()
+        self,
+        path: str,
+        root: Root,
+        chain: Sequence[str],
+        derivers: Collection[str] = (),
+        others: Sequence[Root] = (),
     ) -> None:
-        self.path, self.root, self.chain = path, root, list(chain)
+        self.path, self.root, self.chain, self.others = path, root, list(chain), list(others)
         text = f"{path} is alive: {root.describe()}"
         if len(chain) > 1:
             steps = [
                 f"{p} (its deriver, which gc keeps with it)" if p in derivers else p for p in chain
             ]
             text += "\n  through: " + " -> ".join(steps)
-        super().__init__(text)
-        self.hint = f"remove that root first ({root.how_to_remove()}), then delete again"
+        shown = self.others[: _NAMED_ROOTS - 1]
+        if shown:
+            text += "\n  also " + "; ".join(r.describe() for r in shown)
+        unnamed = len(self.others) - len(shown)
+        super().__init__(text + (f"; and {unnamed} more root(s)" if unnamed else ""))
+        removals = "; ".join(dict.fromkeys(r.how_to_remove() for r in [root, *shown]))
+        if unnamed:
+            self.hint = (
+                f"remove every root that holds it first ({removals}; `pybuild query --roots"
+                f" {shlex.quote(path)}` lists them all), then delete again"
+            )
+        else:
+            roots = f"those {len(shown) + 1} roots" if shown else "that root"
+            self.hint = f"remove {roots} first ({removals}), then delete again"
+
+
+_NAMED_ROOTS = 4  # a refusal names this many of the roots that hold a path, and counts the rest
 
 
 def delete_paths(store: Store, names: Sequence[str], *, scan_processes: bool = True) -> GcResult:
@@ -89,11 +112,14 @@ def _refuse_live(store: Store, graph: StoreGraph, roots: list[Root], names: Sequ
         if found is not None:
             root, chain = found
             derivers = [b for a, b in itertools.pairwise(chain) if b not in graph.refs[a]]
+            holding = {(r.kind, r.source): r for r in roots_keeping([name], roots, graph)}
+            holding.pop((root.kind, root.source), None)
             raise LivePathError(
                 str(store.path(name)),
                 root,
                 [str(store.path(c)) for c in chain],
                 {str(store.path(d)) for d in derivers},
+                sorted(holding.values(), key=lambda r: (r.kind, r.source)),
             )
 
 
