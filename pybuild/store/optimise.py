@@ -115,15 +115,20 @@ def _would_link(
     result: OptimiseResult,
 ) -> None:
     """Count `path` as :func:`_optimise_file` would link it: a file it would look at, whose
-    hash a ``.links`` entry or a file met before has (Nix's ``optimise --dry-run``)."""
+    hash a file met before or a sound ``.links`` entry has (Nix's ``optimise --dry-run``)."""
     if st.st_ino in known or st.st_nlink > 1 or st.st_mode & stat.S_IWUSR:
         return
     key = hash_path(path)[0].base32
-    if key in seen or os.path.lexists(links / key):
-        result.files_linked += 1
-        result.bytes_saved += st.st_size
-    else:
-        seen.add(key)
+    if key not in seen:
+        try:
+            link_st = os.lstat(links / key)
+        except FileNotFoundError:
+            seen.add(key)  # this file would become the shared copy
+            return
+        if _damaged(path, st, links / key, link_st):
+            return
+    result.files_linked += 1
+    result.bytes_saved += st.st_size
 
 
 def _known_links(store: Store) -> dict[int, str]:
@@ -183,19 +188,23 @@ def _optimise_file(
         if link_st.st_ino == st.st_ino:
             known[st.st_ino] = key
             return
-        if (link_st.st_mode ^ st.st_mode) & 0o777 or not _same_bytes(path, link, st, link_st):
-            return  # the shared copy was damaged: never spread it
+        if _damaged(path, st, link, link_st):
+            return  # never spread it
         if _replace_with_link(store, path, link):
             result.files_linked += 1
             result.bytes_saved += st.st_size  # it had no other link (above)
         return
 
 
-def _same_bytes(path: Path, link: Path, st: os.stat_result, link_st: os.stat_result) -> bool:
-    """Compare the bytes themselves: a file in ``.links`` changed by hand keeps its name."""
+def _damaged(path: Path, st: os.stat_result, link: Path, link_st: os.stat_result) -> bool:
+    """Whether the ``.links`` entry `link`, named by `path`'s hash, no longer has its mode
+    and bytes: a file in ``.links`` changed by hand keeps its name, so the bytes themselves
+    are compared."""
     import filecmp
 
-    return link_st.st_size == st.st_size and filecmp.cmp(path, link, shallow=False)
+    if (link_st.st_mode ^ st.st_mode) & 0o777 or link_st.st_size != st.st_size:
+        return True
+    return not filecmp.cmp(path, link, shallow=False)
 
 
 def _replace_with_link(store: Store, path: Path, link: Path) -> bool:
