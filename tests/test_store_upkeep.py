@@ -167,3 +167,21 @@ def test_delete_counts_the_roots_it_does_not_name_and_says_how_to_list_them(
     assert 1 < len(named) < len(links)
     assert f"{len(links) - len(named)} more" in refused.stderr
     assert f"pybuild query --roots {path}" in refused.stderr
+
+
+# -- du: the store's size on disk ---------------------------------------------------------------
+
+
+def test_du_gives_the_store_size_that_du_gives(store: Store, tmp_path: Path) -> None:
+    """What the files take on disk, in blocks (``du -s``, each hard link once), not the sum
+    of their sizes, which many small files make much smaller."""
+    import json
+
+    for i in range(20):
+        (tmp_path / f"f{i}").write_text(f"{i}\n")
+        store.add_path(tmp_path / f"f{i}")
+    assert cli("optimise").returncode == 0
+    usage = json.loads(cli("du", "--json").stdout)
+    measured = subprocess.run(["du", "-s", "-B1", store.dir], capture_output=True, text=True)
+    assert usage["diskBytes"] == int(measured.stdout.split()[0])
+    assert "on disk" in cli("du").stdout

@@ -328,7 +328,8 @@ def _du(args: argparse.Namespace) -> int:
         return 0
     print(
         f"store {store.dir}: {usage.paths} path(s), {human_size(usage.nar_bytes)} registered,"
-        f" {human_size(usage.disk_bytes)} on disk (hard links counted once)"
+        f" {human_size(usage.disk_bytes)} on disk (its blocks, as du -s counts them:"
+        " hard links once)"
     )
     if shown:  # -n 0 shows none: no heading over nothing
         print("largest closures of the roots:")

@@ -1,19 +1,23 @@
 """Disk usage (``pybuild du``): what the store holds, what each root needs, what gc would free.
 
 A root's closure is counted by the registry's NAR sizes, without the derivations that built
-it: that is what a copy of it elsewhere would need. The store's own size is read from disk,
-each hard-linked file once, since ``optimise`` may have made many paths share a file.
+it: that is what a copy of it elsewhere would need. The store's own size is what it takes on
+disk, its blocks as ``du -s`` counts them: each hard-linked file once, since ``optimise`` may
+have made many paths share a file, and its folders too; many small files make that well more
+than their sizes add up to.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .gc import find_leftovers
 from .refgraph import StoreGraph
 from .roots import Root, find_roots
-from .sizes import reclaimable, unique_bytes
+from .sizes import reclaimable
 
 if TYPE_CHECKING:
     from . import Store
@@ -27,7 +31,7 @@ class DiskUsage:
 
     paths: int
     nar_bytes: int  # the registered paths' NAR sizes, added up
-    disk_bytes: int  # bytes of files in store/, each hard-linked file counted once
+    disk_bytes: int  # the blocks store/ takes on disk, in bytes, each hard-linked file once
     closures: list[tuple[Root, int, int]]  # (root, runtime closure's NAR bytes, paths)
     dead: list[str]
     leftovers: list[str]
@@ -44,12 +48,29 @@ def disk_usage(store: Store, *, scan_processes: bool = True) -> DiskUsage:
     return DiskUsage(
         paths=len(graph.refs),
         nar_bytes=sum(graph.sizes.values()),
-        disk_bytes=unique_bytes(store.dir),
+        disk_bytes=_blocks_on_disk(store.dir),
         closures=_closures(roots, graph),
         dead=dead,
         leftovers=leftovers,
         reclaimable=reclaimable(store, [store.path(n) for n in dead + leftovers]),
     )
+
+
+def _blocks_on_disk(folder: Path) -> int:
+    """The bytes of the blocks that `folder` and all it holds take, each inode once (what
+    ``du -s -B1`` says); 0 for one that is not there."""
+    seen: set[int] = set()
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [".", *dirnames, *filenames]:
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_blocks * 512
+    return total
 
 
 def _closures(roots: list[Root], graph: StoreGraph) -> list[tuple[Root, int, int]]:
