@@ -526,18 +526,13 @@ def _say_input_damaged(store: Any, names: list[str], inputs: list[str]) -> None:
         )
 
 
-BUILDER_NAME = "pybuild-python-builder"  # as pybuild.python.package adds its builder folder
-
-
 def _restore_added(store: Any, name: str) -> bool:
     """The damaged path `name`, which no derivation made, put back where pybuild itself adds
-    it: its builder folder, copied from pybuild's files when they still have the registered
-    content (``pybuild add`` of that folder would give another path). False, said with what
-    is true, for any other."""
-    from ..python.package import _BUILDER, _in_builder_source
-    from ..store import remove_tree
+    it: its builder folder, from pybuild's files when they still have the registered
+    content. False, said with what is true, for any other."""
+    from ..python.package import BUILDER_SOURCE_NAME, restore_builder_source
 
-    if name.split("-", 1)[1] != BUILDER_NAME:
+    if name.split("-", 1)[1] != BUILDER_SOURCE_NAME:
         print(
             f"cannot repair {store.path(name)}: neither the link cache nor a binary cache"
             " has it, and it was not built here (it was added, or copied without its"
@@ -545,27 +540,17 @@ def _restore_added(store: Any, name: str) -> bool:
             file=sys.stderr,
         )
         return False
-
-    def refused(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names if not _in_builder_source(os.path.join(folder, n))]
-
-    with store.lock([name]):
-        work = store.new_tmp_dir("repair")
-        try:
-            shutil.copytree(_BUILDER, work / name, symlinks=True, ignore=refused)
-            store.replace_contents(name, work / name)
-        except PybuildError:
-            print(
-                f"cannot repair {store.path(name)}: it is pybuild's builder folder, which"
-                f" pybuild adds from its own files ({_BUILDER}), and those differ from it now"
-                " (pybuild changed since it added it); nothing else holds its content\n  hint:"
-                " what was built with it stays valid; this pybuild builds with its own"
-                " builder folder, another store path",
-                file=sys.stderr,
-            )
-            return False
-        finally:
-            remove_tree(work)
+    try:
+        restore_builder_source(store, name)
+    except PybuildError:
+        print(
+            f"cannot repair {store.path(name)}: it is pybuild's builder folder, which pybuild"
+            " adds from its own files, and those differ from it now (pybuild changed since it"
+            " added it); nothing else holds its content\n  hint: what was built with it stays"
+            " valid; this pybuild builds with its own builder folder, another store path",
+            file=sys.stderr,
+        )
+        return False
     return True
 
 

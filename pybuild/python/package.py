@@ -737,11 +737,35 @@ def _in_builder_source(path: str) -> bool:
     return os.path.basename(path) not in ("__pycache__", "env.py")
 
 
+BUILDER_SOURCE_NAME = "pybuild-python-builder"  # the builder folder's store name, its hash aside
+
+
 @functools.lru_cache(maxsize=8)
 def _source_in(home: str) -> str:
     store = Store(home)
-    added = store.add_path(_BUILDER, "pybuild-python-builder", _in_builder_source)
+    added = store.add_path(_BUILDER, BUILDER_SOURCE_NAME, _in_builder_source)
     return str(store.path(added))
+
+
+def restore_builder_source(store: Store, name: str) -> None:
+    """Put back the builder folder `name`, damaged in the store, from pybuild's own files,
+    as :func:`_source_in` added it (``pybuild verify --repair``): ``pybuild add`` of them
+    would give another path. A PybuildError if they no longer have its content (pybuild
+    changed since it added it)."""
+    import shutil
+
+    from ..store import remove_tree
+
+    def left_out(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if not _in_builder_source(os.path.join(folder, n))]
+
+    with store.lock([name]):
+        work = store.new_tmp_dir("repair")
+        try:
+            shutil.copytree(_BUILDER, work / name, symlinks=True, ignore=left_out)
+            store.replace_contents(name, work / name)
+        finally:
+            remove_tree(work)
 
 
 def builder_source() -> str:

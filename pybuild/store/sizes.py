@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Reclaiming",
+    "blocks_on_disk",
     "link_inodes",
     "reclaimable",
     "regular_files",
     "tree_bytes",
-    "unique_bytes",
     "unused_link_bytes",
 ]
 
@@ -116,12 +116,18 @@ def tree_bytes(path: Path) -> int:
     return sum(st.st_size for st in regular_files(path))
 
 
-def unique_bytes(path: Path) -> int:
-    """The bytes of the tree's files, each hard-linked file counted once."""
+def blocks_on_disk(folder: Path) -> int:
+    """The bytes of the blocks that `folder` and all it holds take, each inode once (what
+    ``du -s -B1`` says); 0 for one that is not there."""
     seen: set[int] = set()
     total = 0
-    for st in regular_files(path):
-        if st.st_ino not in seen:
-            seen.add(st.st_ino)
-            total += st.st_size
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [".", *dirnames, *filenames]:
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_blocks * 512
     return total

@@ -9,15 +9,13 @@ than their sizes add up to.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .gc import find_leftovers
 from .refgraph import StoreGraph
 from .roots import Root, find_roots
-from .sizes import reclaimable
+from .sizes import blocks_on_disk, reclaimable
 
 if TYPE_CHECKING:
     from . import Store
@@ -48,29 +46,12 @@ def disk_usage(store: Store, *, scan_processes: bool = True) -> DiskUsage:
     return DiskUsage(
         paths=len(graph.refs),
         nar_bytes=sum(graph.sizes.values()),
-        disk_bytes=_blocks_on_disk(store.dir),
+        disk_bytes=blocks_on_disk(store.dir),
         closures=_closures(roots, graph),
         dead=dead,
         leftovers=leftovers,
         reclaimable=reclaimable(store, [store.path(n) for n in dead + leftovers]),
     )
-
-
-def _blocks_on_disk(folder: Path) -> int:
-    """The bytes of the blocks that `folder` and all it holds take, each inode once (what
-    ``du -s -B1`` says); 0 for one that is not there."""
-    seen: set[int] = set()
-    total = 0
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in [".", *dirnames, *filenames]:
-            try:
-                st = os.lstat(os.path.join(dirpath, name))
-            except FileNotFoundError:
-                continue  # deleted meanwhile
-            if st.st_ino not in seen:
-                seen.add(st.st_ino)
-                total += st.st_blocks * 512
-    return total
 
 
 def _closures(roots: list[Root], graph: StoreGraph) -> list[tuple[Root, int, int]]:
