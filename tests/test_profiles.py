@@ -15,14 +15,17 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pybuild import evalcache
+from pybuild import evalcache, realiser
 from pybuild.cli import main
 from pybuild.pkgset import DEFAULT_RECIPES
 from pybuild.profiles import Profile, ProfileError, changes, install, remove
+from pybuild.profiles.generations import switch_generation
 from pybuild.profiles.manifest import Manifest
 from pybuild.realiser import BuildOptions
 from pybuild.store import Store
@@ -578,11 +581,50 @@ def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
                 [sys.executable, "-m", "pybuild", *command], stderr=subprocess.PIPE, text=True
             )
             assert waiting.stderr is not None
-            told, _, _ = select.select([waiting.stderr], [], [], 30)
-            line = waiting.stderr.readline() if told else "(nothing said in 30 s)"
+            said: list[str] = []  # a remove says what it removes first
+            while not said or not said[-1].startswith("waiting"):
+                told, _, _ = select.select([waiting.stderr], [], [], 30)
+                said.append(waiting.stderr.readline() if told else "(nothing said in 30 s)")
+                if not told or not said[-1]:
+                    break  # silent, or ended without waiting
         rest = waiting.communicate(timeout=600)[1]
-        assert line == "waiting for profile default: another pybuild command is changing it\n"
+        assert said[-1] == "waiting for profile default: another pybuild command is changing it\n"
         assert waiting.returncode == 0, rest
+
+
+def test_a_change_builds_without_the_profile_lock_and_keeps_what_another_made_meanwhile(
+    recipes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install, remove or upgrade held the profile's lock through its whole evaluation and
+    build, so a quick change or a rollback in another terminal waited out a long build. It
+    builds without it now, as nix-env does, and a generation made current meanwhile is kept:
+    the change starts over from it."""
+    profile = Profile(Store.default(), "default")
+    dirs = [str(DEFAULT_RECIPES), str(recipes)]
+    meanwhile: list[Callable[[], object]] = []  # what another command does during a build
+    building = realiser.realise
+
+    def realise(*args: Any, **kwargs: Any) -> Any:
+        with profile.lock(lambda line: pytest.fail(f"built under the profile's lock: {line}")):
+            pass
+        while meanwhile:
+            meanwhile.pop()()
+        return building(*args, **kwargs)
+
+    monkeypatch.setattr(realiser, "realise", realise)
+    lines: list[str] = []
+    meanwhile.append(lambda: install(profile, ["greet"], recipes=dirs, options=quiet()))
+    install(profile, ["shout"], recipes=dirs, options=quiet(), log=lines.append)
+    assert "profile default changed meanwhile (now generation 1): starting over from it" in lines
+    done = [
+        (g.manifest.action, [e.attr for e in g.manifest.packages]) for g in profile.generations()
+    ]
+    assert done == [("install greet", ["greet"]), ("install shout", ["greet", "shout"])]
+
+    meanwhile.append(lambda: switch_generation(profile, None))  # a rollback, to greet alone
+    remove(profile, ["greet"], options=quiet())
+    current = profile.current()
+    assert current is not None and current.number == 3 and current.manifest.packages == ()
 
 
 def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:

@@ -1,18 +1,21 @@
 """Changing a profile: ``install``, ``remove`` and ``upgrade``, each making one new generation.
 
-A change evaluates the packages it keeps and the ones it adds, builds one environment of them
-(as ``with_packages`` makes) and commits it as the next generation, all under the profile's
-lock, so two changes at once cannot both make generation N+1. A package kept by ``install``
-or ``upgrade`` is evaluated again from its own recipes and must give the same output (the new
-packages must fit it in one consistent environment): a recipe that changed since is taken
-only by ``upgrade``, never behind the user's back by an unrelated install; one whose recorded
-file, recipe folder or overlay is gone is refused, naming it. ``remove`` adds nothing for
-the others to fit, so it keeps them as they are in the store, as ``nix-env -e`` and ``uv tool
-uninstall`` do: evaluated and rebuilt by no one, needing none of their sources, even when
-their recipes, their build tools or pybuild's builder have changed since. A package that is
-replaced, upgraded with new sources or removed is not kept, and needs none of its old ones.
-Nothing is written before the environment is built, so a failed change leaves the profile as
-it was.
+A change evaluates the packages it keeps and the ones it adds and builds one environment of
+them (as ``with_packages`` makes) without the profile's lock, so that a quick change or a
+rollback need not wait out another command's long build; it takes the lock only to commit the
+environment as the next generation, as ``nix-env`` does. If another command made another
+generation current meanwhile, the change starts over from that one (its builds are then mostly
+done), so two changes at once neither both make generation N+1 nor lose one another. A
+package kept by ``install`` or ``upgrade`` is evaluated again from its own recipes and must
+give the same output (the new packages must fit it in one consistent environment): a recipe
+that changed since is taken only by ``upgrade``, never behind the user's back by an unrelated
+install; one whose recorded file, recipe folder or overlay is gone is refused, naming it.
+``remove`` adds nothing for the others to fit, so it keeps them as they are in the store, as
+``nix-env -e`` and ``uv tool uninstall`` do: evaluated and rebuilt by no one, needing none of
+their sources, even when their recipes, their build tools or pybuild's builder have changed
+since. A package that is replaced, upgraded with new sources or removed is not kept, and needs
+none of its old ones. Nothing is written before the environment is built, so a failed change
+leaves the profile as it was.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from .manifest import Entry, Manifest, normalise_name
 TYPE_CHECKING = False  # a rollback loads this package: typing's aliases cost it 2 ms
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
-    from typing import Any
+    from typing import Any, ParamSpec
 
     from ..generate import ResolutionFailed
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     Log = Callable[[str], None]
     Record = Callable[[Callable[[], Any]], Any]
     DryRun = Callable[[Any], object]
+    Args = ParamSpec("Args")  # a change's arguments, which a start over passes again
     # Where a package comes from: recipe folders (None: the default set) and overlays, or the
     # Python file it is an attribute of.
     Source = tuple[tuple[str, ...] | None, tuple[str, ...], str | None]
@@ -45,6 +49,29 @@ if TYPE_CHECKING:
 __all__ = ["install", "remove", "upgrade"]
 
 
+class _Moved(Exception):
+    """Another command made another generation of the profile current while a change was
+    evaluated and built: the change starts over from that one."""
+
+
+def _starting_over(
+    change: Callable[Args, Generation | None],
+) -> Callable[Args, Generation | None]:
+    """`change` (install, remove or upgrade), run again from the new current generation each
+    time another command made one meanwhile (:class:`_Moved`), so no change is lost."""
+
+    @functools.wraps(change)
+    def again(*args: Args.args, **kwargs: Args.kwargs) -> Generation | None:
+        while True:
+            try:
+                return change(*args, **kwargs)
+            except _Moved:
+                continue
+
+    return again
+
+
+@_starting_over
 def install(
     profile: Profile,
     attrs: Sequence[str],
@@ -78,33 +105,33 @@ def install(
     `dry_run` is told the new environment's derivation, to say what realising it would do.
     """
     say = _teller(log, dry_run)
-    with profile.lock(say):
-        work = _Work(profile, resolve, python, dry_run)
-        chosen: dict[str, tuple[Entry, Any]] = {}
-        made: list[Any] = []  # the environment evaluate() makes, for the commit to check
-        source = _source(recipes, overlays, file)
+    work = _Work(profile, resolve, python, dry_run)
+    chosen: dict[str, tuple[Entry, Any]] = {}
+    made: list[Any] = []  # the environment evaluate() makes, for the commit to check
+    source = _source(recipes, overlays, file)
 
-        def evaluate() -> Any:
-            # The new packages first: one that replaces an installed one needs nothing of
-            # the old one's recipes, which are then neither evaluated nor required to exist.
-            with _Notes() as notes:
-                with notes.of_new():
-                    new = work.evaluate_new(attrs, source)
-                replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
-                with notes.of_kept():
-                    chosen.update(work.kept(skip=replaced))
-            installed = work.entries()
-            added: dict[str, str] = {}  # each distribution's attribute in this command
-            for attr, pkg in new:
-                _add(chosen, installed, attr, pkg, source, say, added)
-            made.append(work.environment(chosen))
-            return made[-1].drv
+    def evaluate() -> Any:
+        # The new packages first: one that replaces an installed one needs nothing of
+        # the old one's recipes, which are then neither evaluated nor required to exist.
+        with _Notes() as notes:
+            with notes.of_new():
+                new = work.evaluate_new(attrs, source)
+            replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
+            with notes.of_kept():
+                chosen.update(work.kept(skip=replaced))
+        installed = work.entries()
+        added: dict[str, str] = {}  # each distribution's attribute in this command
+        for attr, pkg in new:
+            _add(chosen, installed, attr, pkg, source, say, added)
+        made.append(work.environment(chosen))
+        return made[-1].drv
 
-        drv = record(evaluate) if record else evaluate()
-        action = f"install {' '.join(attrs)}"
-        return work.commit(_entries(chosen), drv, action, options, say, made[-1])
+    drv = record(evaluate) if record else evaluate()
+    action = f"install {' '.join(attrs)}"
+    return work.commit(_entries(chosen), drv, action, options, say, made[-1])
 
 
+@_starting_over
 def remove(
     profile: Profile,
     names: Sequence[str],
@@ -116,17 +143,17 @@ def remove(
     """Remove packages (by attribute or distribution name); the new generation. The others
     are kept as the current generation has them, built (:meth:`_Work.stored_environment`)."""
     say = _teller(log, dry_run)
-    with profile.lock(say):
-        work = _Work(profile, None, None, dry_run)
-        installed = work.entries()
-        keys = [_find(profile, installed, name).key for name in names]
-        for key in dict.fromkeys(keys):
-            say(f"removing {installed[key].pname} {installed[key].version}")
-        kept = tuple(entry for key, entry in sorted(installed.items()) if key not in keys)
-        drv = work.stored_environment(kept)
-        return work.commit(kept, drv, f"remove {' '.join(names)}", options, say)
+    work = _Work(profile, None, None, dry_run)
+    installed = work.entries()
+    keys = [_find(profile, installed, name).key for name in names]
+    for key in dict.fromkeys(keys):
+        say(f"removing {installed[key].pname} {installed[key].version}")
+    kept = tuple(entry for key, entry in sorted(installed.items()) if key not in keys)
+    drv = work.stored_environment(kept)
+    return work.commit(kept, drv, f"remove {' '.join(names)}", options, say)
 
 
+@_starting_over
 def upgrade(
     profile: Profile,
     names: Sequence[str] = (),
@@ -148,39 +175,38 @@ def upgrade(
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
     say = _teller(log, dry_run)
-    with profile.lock(say):
-        work = _Work(profile, resolve, python, dry_run)
-        installed = work.entries()
-        if not installed:
-            raise ProfileError(f"profile {profile.name} has no packages to upgrade")
-        keys = [_find(profile, installed, n).key for n in names] or list(installed)
-        with _Notes() as notes:
-            with notes.of_kept():
-                chosen = work.kept(skip=set(keys))
-            given_recipes, given_overlays, _ = _source(recipes, overlays or (), None)
-            for key in keys:
-                old = installed[key]
-                source: Source = (
-                    old.recipes if recipes is None else given_recipes,
-                    old.overlays if overlays is None else given_overlays,
-                    old.file,  # its own file, as it is now
-                )
-                # Only what it keeps of its old sources must still be there.
-                kept = (
-                    old.recipes if recipes is None else (),
-                    source[1] if overlays is None else (),
-                )
-                _refuse_lost_sources(profile, old, (*kept, old.file))
-                with _resolving_again(True), notes.of_upgrade() as changed:
-                    pkg = work.evaluate(old.attr, *source)
-                    entry = _entry(old.attr, pkg, source)
-                    changed(entry.out != old.out)
-                if entry.out != old.out:
-                    say(_upgrading(old, entry))
-                chosen[entry.key] = (entry, pkg)
-        action = f"upgrade {' '.join(names)}".rstrip()
-        env = work.environment(chosen)
-        return work.commit(_entries(chosen), env.drv, action, options, say, env)
+    work = _Work(profile, resolve, python, dry_run)
+    installed = work.entries()
+    if not installed:
+        raise ProfileError(f"profile {profile.name} has no packages to upgrade")
+    keys = [_find(profile, installed, n).key for n in names] or list(installed)
+    with _Notes() as notes:
+        with notes.of_kept():
+            chosen = work.kept(skip=set(keys))
+        given_recipes, given_overlays, _ = _source(recipes, overlays or (), None)
+        for key in keys:
+            old = installed[key]
+            source: Source = (
+                old.recipes if recipes is None else given_recipes,
+                old.overlays if overlays is None else given_overlays,
+                old.file,  # its own file, as it is now
+            )
+            # Only what it keeps of its old sources must still be there.
+            kept = (
+                old.recipes if recipes is None else (),
+                source[1] if overlays is None else (),
+            )
+            _refuse_lost_sources(profile, old, (*kept, old.file))
+            with _resolving_again(True), notes.of_upgrade() as changed:
+                pkg = work.evaluate(old.attr, *source)
+                entry = _entry(old.attr, pkg, source)
+                changed(entry.out != old.out)
+            if entry.out != old.out:
+                say(_upgrading(old, entry))
+            chosen[entry.key] = (entry, pkg)
+    action = f"upgrade {' '.join(names)}".rstrip()
+    env = work.environment(chosen)
+    return work.commit(_entries(chosen), env.drv, action, options, say, env)
 
 
 _WOULD = {
@@ -636,13 +662,20 @@ class _Work:
         made of their store paths: neither evaluated nor built again, nor needing their
         recipes. Its packages are those of the current environment (its references) that
         `entries` need (their closure in the store), the listed ones first, as
-        :class:`Environment` orders them; all else is an environment's of no package."""
+        :class:`Environment` orders them; all else is an environment's of no package.
+        The current environment is a temporary root from here on: without the profile's lock,
+        another command may make a newer generation and a ``gc -d`` delete this one."""
         from ..derivations import derivation
         from ..python.environment import spec_text
+        from ..store.temproots import add_temp_roots
 
         store = self.profile.store
         assert self.current is not None  # a package to remove was found in it
-        held = set(store.info(self.current.manifest.environment).references)
+        environment = self.current.manifest.environment
+        add_temp_roots(store, [environment])
+        if not store.is_valid(environment):  # collected since it was read: no longer current
+            raise _Moved
+        held = set(store.info(environment).references)
         listed = [e.out for e in entries]
         needed = held.intersection(store.closure(listed)).difference(listed)
         empty = self.environment({})
@@ -735,7 +768,9 @@ class _Work:
         """Build `drv`, the environment of the packages `entries`, and make it the next
         generation (in a dry run: say which it would be, and hand `drv` to :attr:`dry_run`).
         `env`: the :class:`Environment` `drv` is of, whose collisions are refused; None for
-        one of packages of the current generation, which has none."""
+        one of packages of the current generation, which has none. Only the switch holds the
+        profile's lock: :class:`_Moved` if the current generation is no longer the one this
+        change started from."""
         from ..errors import BuildError
         from ..realiser import realise
 
@@ -762,7 +797,15 @@ class _Work:
             "version": self.python.version,
             "identity": self.python.identity,
         }
-        generation = self.profile.add(Manifest(drv.out, python, entries, action))
+        with self.profile.lock(say):
+            now = self.profile.current_number()
+            if now != (self.current.number if self.current else None):
+                say(
+                    f"profile {self.profile.name} changed meanwhile (now generation {now}):"
+                    " starting over from it"
+                )
+                raise _Moved
+            generation = self.profile.add(Manifest(drv.out, python, entries, action))
         say(f"profile {self.profile.name}: generation {generation.number} ({action})")
         return generation
 
