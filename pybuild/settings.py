@@ -161,8 +161,9 @@ SETTINGS: dict[str, Setting] = {
             "builders",
             str,
             "",
-            "remote build machines: 'ssh://[user@]host[:port]?home=DIR [systems [key [jobs]]]'"
-            " lines separated by ';', or @FILE for a machines file (--builders overrides)",
+            "remote build machines: 'ssh://[user@]host[:port] [systems [ssh-key [jobs [speed"
+            " [features [mandatory-features]]]]]]' lines separated by ';' (the URI may end in"
+            " ?home=DIR&pybuild=CMD), or @FILE for a machines file (--builders overrides)",
         ),
         Setting("ssh_options", list, [], "options given to ssh for remote builders"),
         Setting("remote_pybuild", str, "pybuild", "the command that runs pybuild on a builder"),

@@ -657,6 +657,7 @@ def test_an_output_a_client_imported_is_not_replied_as_built_unless_a_build_here
     if content == "planted\n":
         assert [r["reply"] for r in replies[1:]] == ["failed", "failed"]
         assert "imported from a client, not built here" in str(replies[1]["reason"])
+        assert "differs from them (the output itself)" in str(replies[1]["reason"])  # not (.)
     else:  # the same as a build here: built, and no longer built again for each request
         assert [r["reply"] for r in replies[1:]] == ["built", "built"]
         assert sum("checking" in m for r in replies[1:] for m in r.get("messages", [])) == 1

@@ -60,9 +60,7 @@ def _section(parser: argparse.ArgumentParser, skip: set[str], help_text: str = "
 
 def _everywhere(parser: argparse.ArgumentParser) -> str:
     """The program's options that every command takes too, as the page lists them."""
-    taken = [
-        {s for a in sub._actions for s in a.option_strings} for _, _, sub in commands(parser)
-    ]
+    taken = [{s for a in sub._actions for s in a.option_strings} for _, _, sub in commands(parser)]
     names = [
         max(a.option_strings, key=len)
         for a in _options(parser)
@@ -108,11 +106,16 @@ def _row(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
     else:
         shown = f"`{formatter._format_args(action, action.dest)}`"
     help_text = formatter._expand_help(action) if action.help else ""
-    return f"| {_cell(shown)} | {_cell(help_text)} |"
+    return f"| {_cell(shown)} | {_cell(_literal(help_text))} |"
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def _literal(text: str) -> str:
+    """Help text as Markdown shows it, not read as links: ``host[:port][?home=DIR]``."""
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _sentence(text: str) -> str:

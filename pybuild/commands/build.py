@@ -69,8 +69,9 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--builders",
         metavar="MACHINES",
-        help="remote builders, 'ssh://[user@]host[:port]?home=DIR [systems [key [jobs]]]' joined"
-        " by ';', or @FILE (setting: builders; '' builds only here)",
+        help="remote builders, 'ssh://[user@]host[:port] [systems [ssh-key [jobs [speed"
+        " [features [mandatory-features]]]]]]' joined by ';' (the URI may end in"
+        " ?home=DIR&pybuild=CMD), or @FILE (setting: builders; '' builds only here)",
     )
     p.add_argument(
         "--check",

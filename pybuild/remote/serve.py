@@ -307,7 +307,11 @@ def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Sta
     if status is Status.VALID and any(mark.exists() for mark in marks):
         differences = check(drv, store, options)
         if differences:
-            files = ", ".join(f for files in differences.values() for f in files[:5])
+            # "." is a file output itself, which a reader would not take it for
+            shown = (
+                f if f != "." else "the output itself" for d in differences.values() for f in d[:5]
+            )
+            files = ", ".join(shown)
             raise BuildError(
                 drv.name,
                 "its outputs here were imported from a client, not built here, and a build here"
