@@ -331,6 +331,9 @@ def sandbox_problem() -> str:
     return _probe()[1]
 
 
+_TRUE = next((p for p in ("/usr/bin/true", "/bin/true") if os.access(p, os.X_OK)), "true")
+
+
 @functools.lru_cache(maxsize=1)
 def _probe() -> tuple[Sandbox | None, str]:
     """Whether a builder can be isolated here, as it would be; why not, if it cannot."""
@@ -349,7 +352,7 @@ def _probe() -> tuple[Sandbox | None, str]:
         *sandbox._namespaces(network=False),
         *("--ro-bind", "/", "/", "--dev", "/dev", "--"),
         *sandbox._as(BuildUser(FIRST_UID, FIRST_UID)),
-        "true",
+        _TRUE,  # by its path: a PATH without it is no fault of the sandbox's
     ]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=30)

@@ -239,6 +239,21 @@ def test_as_root_there_is_no_sandbox_without_setpriv(monkeypatch: pytest.MonkeyP
         _probe.cache_clear()
 
 
+@pytest.mark.skipif(SANDBOX is None, reason=f"no sandbox here: {PROBLEM}")
+def test_the_probe_runs_without_true_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PATH that has bwrap but not `true` (a trimmed one, for a service) is no reason to
+    build unsandboxed, with a hint about user namespaces that do work."""
+    (tmp_path / "bwrap").symlink_to(SANDBOX.bwrap)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _probe.cache_clear()
+    try:
+        assert _probe()[0] is not None, _probe()[1]
+    finally:
+        _probe.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("problem", "way_out"),
     [
