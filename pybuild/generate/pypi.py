@@ -35,6 +35,7 @@ from packaging.version import InvalidVersion, Version
 from ..errors import UsageError, wrong_type
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy, force
+from ..python.environment import with_extras
 from .names import set_recipes
 from .plan import Plan, Request, get_plan, recipe_files
 
@@ -116,7 +117,7 @@ def from_pypi(pkgs: Any, name: str, version: str | None = None, extras: Iterable
             if not extras:
                 return pkg
             if all(e in pkg.attrs["optional_dependencies"] for e in extras):
-                return _with_extras(pkg, [d for e in extras for d in pkg.optional(e)])
+                return with_extras(pkg, [d for e in extras for d in pkg.optional(e)])
             break
     return from_pypi_together(pkgs, [(name, version, extras)])[0]
 
@@ -144,7 +145,7 @@ def from_pypi_together(
     for root in (roots[asking] for asking in asked):
         pkg = get(root.attr)
         if root.extras:
-            pkg = _with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
+            pkg = with_extras(pkg, [get(a) for a in plan.extra_attrs(root.attr, root.extras)])
         chosen.append(pkg)
     return chosen
 
@@ -195,13 +196,6 @@ def _not_a_project_name(name: object) -> UsageError:
         f" pkgs.from_pypi({', '.join(arguments)})"
     )
     return error
-
-
-def _with_extras(pkg: Any, extra: list[Any]) -> Any:
-    """The package with what its extras add among its dependencies (``pkg[extra]``)."""
-    have = {force(d).drv.drv_name for d in pkg.attrs["dependencies"]}
-    more = [d for d in extra if force(d).drv.drv_name not in have]
-    return pkg.override_python_attrs(dependencies=[*pkg.attrs["dependencies"], *more])
 
 
 def instantiate(pkgs: Any, plan: Plan) -> Callable[[str], Any]:

@@ -9,7 +9,10 @@ no ``PYTHONPATH`` is ever set.
 pybuild lays it out in its own process, with the builtin builder ``builtin:python-env``
 (Nix's ``buildEnv`` is ``builtin:buildenv``). Before anything is built, the closure is
 checked for two versions of one distribution, and for a package built for another
-interpreter; the error says who pulled in each.
+interpreter; the error says who pulled in each. A package with extras (``pkg[extra]``,
+:func:`with_extras`) is one distribution with the plain package: an environment that has both
+(a package of the extra needs it back, as pytest-xdist of ``pytest[dev]``) has it once, with
+its extras, as uv installs it.
 
 Example::
 
@@ -30,7 +33,8 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..builtin import BuiltinFailure
@@ -53,10 +57,53 @@ __all__ = [
     "VersionConflict",
     "build_environment",
     "spec_text",
+    "with_extras",
 ]
 
 BUILDER = "builtin:python-env"  # run by pybuild itself: see build_environment
 _LAYOUT = Path(__file__).parent / "builder" / "env.py"
+# The packages made with extras (:func:`with_extras`), each with the package it extends. Not an
+# attribute of theirs: an override of one is a build of its own, refused beside the plain
+# package as any other two builds of one version are.
+_EXTENDS: weakref.WeakKeyDictionary[PythonPackage, PythonPackage] = weakref.WeakKeyDictionary()
+
+
+def with_extras(pkg: Any, extra: Iterable[Any]) -> PythonPackage:
+    """`pkg` with the packages `extra` (what some of its extras need) among its dependencies,
+    as ``pkg[extra]`` is: the same distribution, needing more. An environment with `pkg` too
+    keeps this one alone (:meth:`Environment.closure`): the extra's packages may need `pkg`
+    back (pytest-xdist of ``pytest[dev]`` needs pytest), and two builds of one version are
+    otherwise refused."""
+    pkg = force(pkg)
+    have = {force(d).drv.drv_name for d in pkg.attrs["dependencies"]}
+    more = [d for d in extra if force(d).drv.drv_name not in have]
+    if not more:  # the same build: no package extends itself
+        return pkg
+    extended: PythonPackage = pkg.override_python_attrs(
+        dependencies=[*pkg.attrs["dependencies"], *more]
+    )
+    _EXTENDS[extended] = pkg
+    return extended
+
+
+def _extended(pkg: PythonPackage) -> Iterator[str]:
+    """The derivation names of the packages `pkg` is made from by :func:`with_extras`."""
+    base = _EXTENDS.get(pkg)
+    while base is not None:
+        yield base.drv.drv_name
+        base = _EXTENDS.get(base)
+
+
+def _replaced(builds: dict[str, PythonPackage]) -> dict[str, PythonPackage]:
+    """Of `builds` (one distribution's, by derivation name), those that another of them extends
+    with extras, each with one that does and that none extends in turn."""
+    covered = {name for pkg in builds.values() for name in _extended(pkg) if name in builds}
+    return {
+        name: next(
+            pkg for key, pkg in builds.items() if key not in covered and name in _extended(pkg)
+        )
+        for name in covered
+    }
 
 
 class VersionConflict(PybuildError):
@@ -142,7 +189,16 @@ class Environment:
     @functools.cached_property
     def closure(self) -> list[PythonPackage]:
         """Every package of the environment, listed ones first; checked for conflicts (two
-        versions of one distribution, a package built for another interpreter)."""
+        versions of one distribution, a package built for another interpreter). A package
+        that one with extras extends is not among them: that one is in its place."""
+        order, replaced = self._walk
+        return [pkg for key, pkg in order.items() if key not in replaced]
+
+    @functools.cached_property
+    def _walk(self) -> tuple[dict[str, PythonPackage], dict[str, PythonPackage]]:
+        """Every package reached from the listed ones, by derivation name, in the closure's
+        order; and those a package with extras replaces (:func:`with_extras`), each with the
+        one that does. Conflicts are refused here."""
         order: dict[str, PythonPackage] = {}
         by_name: dict[str, dict[str, tuple[PythonPackage, list[str]]]] = {}
         todo = [(pkg, ["environment"]) for pkg in self.roots]
@@ -157,17 +213,24 @@ class Environment:
                 continue
             order[key] = pkg
             todo.extend((dep, chain) for dep in pkg.dependencies)
+        replaced: dict[str, PythonPackage] = {}
         for name, builds in by_name.items():
             if len(builds) > 1:
-                _check_builds(name, list(builds.values()), self.ignore_collisions)
-        return list(order.values())
+                replaced.update(_replaced({key: pkg for key, (pkg, _) in builds.items()}))
+                kept = [build for key, build in builds.items() if key not in replaced]
+                if len(kept) > 1:
+                    _check_builds(name, kept, self.ignore_collisions)
+        return order, replaced
 
     @functools.cached_property
     def listed(self) -> list[PythonPackage]:
         """The packages listed, each once (``shell -p six six``, ``-p six pypi:six``): the
-        same packages give the same environment, as nixpkgs' ``withPackages`` does."""
+        same packages give the same environment, as nixpkgs' ``withPackages`` does. One that
+        a package with extras replaces in the closure is that one."""
+        replaced = self._walk[1]
         unique: dict[str, PythonPackage] = {}
         for pkg in self.roots:
+            pkg = replaced.get(pkg.drv.drv_name, pkg)
             unique.setdefault(pkg.drv.drv_name, pkg)
         return list(unique.values())
 

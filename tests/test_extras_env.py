@@ -1,0 +1,87 @@
+"""A package with extras whose extra needs a package that needs it back (``pytest[dev]``:
+pytest-xdist needs pytest), in an environment, a lock and a profile: one build of it.
+
+Hermetic: the index of :mod:`test_profiles_index` (hand-made wheels beside the build index's
+files): ``anvil`` 1.0, whose ``dev`` extra needs ``bellows``, which needs ``anvil``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from test_profiles import cli, run
+from test_profiles_index import Publish, publish  # noqa: F401  (the fixture)
+
+from pybuild.lazy import force
+from pybuild.pkgset import package_set
+from pybuild.python.environment import VersionConflict
+
+BACK_EDGE = (("anvil", "1.0", "bellows; extra == 'dev'"), ("bellows", "1.0", "anvil"))
+
+
+@pytest.fixture
+def pkgs(publish: Publish) -> object:  # noqa: F811  (the fixture imported above)
+    publish(*BACK_EDGE)
+    return package_set()
+
+
+def test_a_package_with_an_extra_that_needs_it_back_is_in_the_environment_once(pkgs) -> None:
+    """bellows needs anvil, so the environment of anvil[dev] had the plain anvil too, through
+    it: two builds of anvil 1.0, refused. uv installs the distribution once with its extra's
+    requirements; so does the environment, with the build that has them."""
+    dev = pkgs.from_pypi("anvil", extras=["dev"])
+    env = pkgs.python.with_packages([dev])
+    assert [(p.pname, p.drv.drv_name) for p in env.closure] == [
+        ("anvil", dev.drv.drv_name),
+        ("bellows", force(dev.dependencies[0]).drv.drv_name),
+    ]
+    assert env.spec["listed"] == env.spec["programs"][:1] == [str(dev)]
+    # Listed beside the plain one (in either order), the one with the extra is kept alone.
+    plain = pkgs.from_pypi("anvil")
+    for listed in ([plain, dev], [dev, plain]):
+        both = pkgs.python.with_packages(listed, listed_programs_only=True)
+        assert [p.drv.drv_name for p in both.closure] == [p.drv.drv_name for p in env.closure]
+        assert both.spec["listed"] == both.spec["programs"] == [str(dev)]
+
+
+def test_other_builds_of_one_version_are_still_refused(pkgs) -> None:
+    """Only a package and itself with extras are one: an overridden build of either is not."""
+    dev = pkgs.from_pypi("anvil", extras=["dev"])
+    plain = pkgs.from_pypi("anvil")
+    changed = plain.override_python_attrs(env={"CHANGED": "1"})
+    nothing = pkgs.from_pypi("anvil", extras=["nosuch"])  # warned of: it adds nothing
+    for packages in (
+        [dev, changed],
+        [dev.override_python_attrs(env={"CHANGED": "1"})],
+        [nothing, changed],
+    ):
+        env = pkgs.python.with_packages(packages)
+        with pytest.raises(VersionConflict, match="anvil is in the environment twice, as two"):
+            env.drv  # noqa: B018 - making it is the point
+
+
+def test_shell_lock_and_profile_of_a_package_with_such_an_extra(
+    pkgs, tmp_path: Path, pybuild_home: Path
+) -> None:
+    """The commands a user of ``pytest[dev]`` runs: each has one anvil, with its extra."""
+    both = "import anvil, bellows; print(anvil.VERSION)"
+    assert cli("shell", "-p", "pypi:anvil[dev]", "--run", f"python -c '{both}'").stdout == "1.0\n"
+    lock = tmp_path / "pylock.toml"
+    cli("lock", "pypi:anvil[dev]", "-o", lock)
+    packages = tomllib.loads(lock.read_text())["packages"]
+    assert [(p["name"], p.get("dependencies")) for p in packages] == [
+        ("anvil", [{"name": "bellows"}]),
+        ("bellows", [{"name": "anvil"}]),
+    ]
+    # A profile keeps it so when another package is removed (its environment made of the
+    # current one's store paths).
+    python = pybuild_home / "var" / "profiles" / "default" / "bin" / "python"
+    cli("install", "pypi:anvil[dev]")
+    cli("install", "pypi:bellows")
+    cli("remove", "bellows")
+    assert run(python, "-c", both).stdout == "1.0\n"
+    where = "import os, anvil; print(os.path.realpath(anvil.__file__))"
+    dev = pkgs.from_pypi("anvil", extras=["dev"])
+    assert run(python, "-c", where).stdout.startswith(f"{dev}/")
