@@ -38,6 +38,8 @@ def test_every_shared_file_is_named(tmp_path: Path) -> None:
     assert f"{SITE}/ns/deep/m.py is in both one and three" in message
     assert "bin/tool is in both one and two" in message
     assert "only1" not in message and "other.py" not in message
+    # The packages of the clashes, as fields: a profile names which to remove from them.
+    assert err.value.packages == {"one", "two", "three"}
 
 
 def test_a_file_where_another_package_has_a_folder_clashes(tmp_path: Path) -> None:

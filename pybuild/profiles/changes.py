@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 import sys
 from pathlib import Path
 
@@ -704,7 +703,7 @@ class _Work:
         try:
             env.check_collisions()
         except Collision as exc:
-            holders = self.holders(str(exc))
+            holders = self.holders(exc.packages)
             remove = ", ".join(
                 self.profile.links.command(f"remove {name}") for name in holders or ["NAME"]
             )
@@ -723,12 +722,10 @@ class _Work:
                 )
             raise ProfileError(f"profile {self.profile.name}: {exc}", "; ".join(hints)) from None
 
-    def holders(self, collisions: str) -> list[str]:
-        """The installed packages (their names) that hold a file of `collisions`, the text
-        of a :class:`Collision`, or pull in (their closure has) a package that does: the
-        ones to remove, of those the profile has now."""
-        clashing = set(re.findall(r" is in both (\S+) and (\S+)$", collisions, re.MULTILINE))
-        paths = {path for pair in clashing for path in pair}
+    def holders(self, paths: frozenset[str]) -> list[str]:
+        """The installed packages (their names) that are, or pull in (their closure has), a
+        package of `paths` (store names: those a :class:`Collision` names): the ones to
+        remove, of those the profile has now."""
         store = self.profile.store
         return [
             entry.pname

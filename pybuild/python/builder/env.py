@@ -145,11 +145,12 @@ _ADDS_CLOSURE = b"# Made by pybuild: adds this package's runtime closure"
 
 class Collision(Exception):
     """Two packages provide the same file (`between`), or a package a program named as one of
-    the environment's own (`hides_own`), which would hide it."""
+    the environment's own (`hides_own`), which would hide it. `packages`: the store names of
+    the packages that have a file of a clash, for a caller to say which to remove."""
 
-    def __init__(self, text: str, between: bool, hides_own: bool) -> None:
+    def __init__(self, text: str, between: bool, hides_own: bool, packages: frozenset) -> None:
         super().__init__(text)
-        self.between, self.hides_own = between, hides_own
+        self.between, self.hides_own, self.packages = between, hides_own, packages
 
 
 def build(spec: dict, out: "os.PathLike[str] | str") -> int:
@@ -425,11 +426,13 @@ def check_collisions(
             _clashes(rel, having, skip, clashes)
     hidden = _own_clashes(programs, own)
     if clashes or hidden:
-        every = clashes + hidden
+        every = [f"{file} is in both {a} and {b}" for file, a, b in clashes] + hidden
         shown = "\n  ".join(every[:20])
         more = f"\n  … and {len(every) - 20} more" if len(every) > 20 else ""
         what = "between packages" if clashes else "with the environment's own programs"
-        raise Collision(f"collisions {what}:\n  {shown}{more}", bool(clashes), bool(hidden))
+        holders = frozenset(name for _, *pair in clashes for name in pair)
+        text = f"collisions {what}:\n  {shown}{more}"
+        raise Collision(text, bool(clashes), bool(hidden), holders)
 
 
 def _program_clashes(packages: list, listed: set, clashes: list) -> None:
@@ -439,7 +442,7 @@ def _program_clashes(packages: list, listed: set, clashes: list) -> None:
         having = [package for package, _ in sharing]
         first = [package for package in having if package in listed] or having
         clashes.extend(
-            f"bin/{name} is in both {os.path.basename(first[0])} and {os.path.basename(other)}"
+            (f"bin/{name}", os.path.basename(first[0]), os.path.basename(other))
             for other in first[1:]
         )
 
@@ -458,7 +461,7 @@ def _clashes(rel: str, packages: list, skip: str, clashes: list) -> None:
             continue
         first = os.path.basename(sharing[0][0])
         clashes.extend(
-            f"{os.path.join(rel, name)} is in both {first} and {os.path.basename(package)}"
+            (os.path.join(rel, name), first, os.path.basename(package))
             for package, _ in sharing[1:]
         )
 
