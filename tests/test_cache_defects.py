@@ -27,6 +27,7 @@ from pybuild.cache import (
     ArchiveError,
     CacheError,
     CacheUnavailable,
+    CopyReport,
     NarInfo,
     SecretKey,
     Substituters,
@@ -73,6 +74,7 @@ def test_the_login_in_the_url_is_sent_over_the_netrc_file_s_and_named_when_refus
 # -- signatures written beside another writer's -----------------------------------------------
 
 RIVAL = SecretKey.generate("ci-3")
+KEY = SecretKey.generate("ci-2")  # the copy's, which signs what the rival writes over
 
 
 class _RacedHandler(_CacheHandler):
@@ -108,17 +110,23 @@ def raced_cache(tmp_path: Path, races: int) -> tuple[Store, str, type[_RacedHand
     return built, lib.out, handler
 
 
+def signed_against_a_rival(tmp_path: Path, races: int) -> tuple[CopyReport, str, str, list[str]]:
+    """Sign the raced cache's entry with ci-2 while a rival writes its ci-3 copy over it
+    `races` times: the copy's report, the path, the cache's URL, and what was said."""
+    built, path, handler = raced_cache(tmp_path, races=races)
+    told: list[str] = []
+    with serve(handler) as url:
+        report = copy_to(open_cache(url), built, [path], keys=[KEY], say=told.append)
+    return report, path, url, told
+
+
 def test_a_signature_another_writer_overwrote_is_merged_into_its_entry_and_put_again(
     tmp_path: Path,
 ) -> None:
-    built, path, handler = raced_cache(tmp_path, races=1)
-    key = SecretKey.generate("ci-2")
-    told: list[str] = []
-    with serve(handler) as url:
-        report = copy_to(open_cache(url), built, [path], keys=[key], say=told.append)
+    report, path, _, told = signed_against_a_rival(tmp_path, races=1)
     assert report.signed == [path]
     info = NarInfo.parse((tmp_path / "served" / narinfo_name(path)).read_text())
-    assert info.trusted_by([key.public_key()]) == "ci-2"
+    assert info.trusted_by([KEY.public_key()]) == "ci-2"
     assert info.trusted_by([RIVAL.public_key()]) == "ci-3"
     assert not any("warning" in line for line in told), told
 
@@ -126,11 +134,7 @@ def test_a_signature_another_writer_overwrote_is_merged_into_its_entry_and_put_a
 def test_a_signature_lost_to_other_writers_time_and_again_is_warned_of_naming_the_path(
     tmp_path: Path,
 ) -> None:
-    built, path, handler = raced_cache(tmp_path, races=100)
-    key = SecretKey.generate("ci-2")
-    told: list[str] = []
-    with serve(handler) as url:
-        copy_to(open_cache(url), built, [path], keys=[key], say=told.append)
+    _, path, url, told = signed_against_a_rival(tmp_path, races=100)
     assert any(
         line.startswith(f"warning: {url}: the entry of {path} lacks the signature by ci-2")
         for line in told
