@@ -14,6 +14,7 @@ from typing import ClassVar
 import pytest
 from test_cache import (
     NO_SANDBOX,
+    Chain,
     _CacheHandler,
     _GuardedHandler,
     directory,
@@ -144,17 +145,24 @@ def test_a_signature_lost_to_other_writers_time_and_again_is_warned_of_naming_th
 # -- the words of a few refusals ----------------------------------------------------------------
 
 
-def test_an_entry_whose_url_names_another_path_s_archive_is_refused_naming_nar_size_and_hash(
-    tmp_path: Path,
-) -> None:
-    """The URL, FileHash and FileSize of an entry are not signed: one pointed at another
-    path's archive fails on its NarSize, which the refusal names, with NarHash."""
+def chain_in_a_cache(tmp_path: Path) -> tuple[Chain, Path, SecretKey]:
+    """test_cache's chain (app needs lib), built in a home of its own and copied, signed, to
+    a cache folder: the chain, the folder and the key."""
     chain = make_chain(tmp_path)
     built = Store(tmp_path / "home-a")
     realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
     key = SecretKey.generate("test-1")
     root = tmp_path / "cache"
     copy_to(open_cache(str(root)), built, [chain.app.out], keys=[key])
+    return chain, root, key
+
+
+def test_an_entry_whose_url_names_another_path_s_archive_is_refused_naming_nar_size_and_hash(
+    tmp_path: Path,
+) -> None:
+    """The URL, FileHash and FileSize of an entry are not signed: one pointed at another
+    path's archive fails on its NarSize, which the refusal names, with NarHash."""
+    chain, root, key = chain_in_a_cache(tmp_path)
     for victim, donor in ((chain.lib, chain.app), (chain.app, chain.lib)):
         meta = root / narinfo_name(victim.out)
         kept = meta.read_text()
@@ -219,12 +227,7 @@ def test_a_path_substituted_for_a_derivation_is_registered_as_made_by_it_not_the
 ) -> None:
     """The Deriver line is signed by nothing: one changed by hand would make `pybuild log
     PATH` print another package's log. A copy from the cache, with no derivation, keeps it."""
-    chain = make_chain(tmp_path)
-    built = Store(tmp_path / "home-a")
-    realise([chain.app], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
-    key = SecretKey.generate("test-1")
-    root = tmp_path / "cache"
-    copy_to(open_cache(str(root)), built, [chain.app.out], keys=[key])
+    chain, root, key = chain_in_a_cache(tmp_path)
     meta = root / narinfo_name(chain.lib.out)
     forged = f"{'0' * 32}-other.drv"
     meta.write_text(replace(NarInfo.parse(meta.read_text()), deriver=forged).to_text())
