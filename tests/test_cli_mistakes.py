@@ -141,6 +141,7 @@ def test_copy_from_given_an_attribute_says_it_takes_store_paths(
     [
         ["shell", "-f", "FILE", "-p", "env", "pypi:idna", "--run", "true"],
         ["run", "-f", "FILE", "--with", "pypi:idna==3.10", "six", "--", "-c", "pass"],
+        ["install", "-f", "FILE", "pypi:idna[all]>=3", "--dry-run"],
     ],
 )
 def test_a_pypi_project_with_a_file_names_the_line_that_takes_it_from_the_files_set(
@@ -155,4 +156,10 @@ def test_a_pypi_project_with_a_file_names_the_line_that_takes_it_from_the_files_
     assert status_of(*argv) == 2
     err = capsys.readouterr().err
     assert f"-f {file} takes attributes of the file, and pypi:idna" in err
-    assert 'idna = pkgs.from_pypi("idna")' in err
+    asked = next(word for word in argv if word.startswith("pypi:"))
+    call = {
+        "pypi:idna": "pkgs.from_pypi('idna')",
+        "pypi:idna==3.10": "pkgs.from_pypi('idna', '3.10')",
+        "pypi:idna[all]>=3": "pkgs.from_pypi('idna', '>=3', extras=['all'])",
+    }[asked]
+    assert f"idna = {call}" in err  # the version and extras asked for, as arguments

@@ -40,6 +40,7 @@ __all__ = [
     "pypi_spec",
     "pypi_words",
     "recorded_valid",
+    "refuse_pypi_of_a_file",
     "refuse_set_options",
     "select_attr",
     "select_attrs",
@@ -323,7 +324,7 @@ def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     from ..evaluate import load_module, select
 
     for attr in attrs:
-        _refuse_pypi_of_a_file(file, attr)
+        refuse_pypi_of_a_file(file, attr)
         _check_path(attr)
     module = load_module(file)
     try:
@@ -483,22 +484,25 @@ def pypi_words(words: Sequence[str]) -> None:
             pypi_spec(word)
 
 
-def _refuse_pypi_of_a_file(file: str, attr: str) -> None:
+def refuse_pypi_of_a_file(file: str, attr: str) -> None:
     """``shell -f shell.py -p env pypi:idna``: a project of the index is no attribute of the
     file, whose own set it would be resolved in, not the default set: said so, with the line
     that takes it from the file's set, rather than "shell.py has no attribute 'pypi:idna'"."""
     if not attr.startswith("pypi:"):
         return
-    import re
-
     from ..generate.names import attr_name
+    from ..generate.pypi import from_pypi_call, parse_pypi_spec
 
-    project = re.split(r"[\[=<>!~;@ ]", attr.removeprefix("pypi:"), maxsplit=1)[0] or "NAME"
     error = BadArgument(f"{attr}: -f {file} takes attributes of the file, and {attr} is none")
+    call = from_pypi_call(attr)
+    line = (
+        f"{attr_name(parse_pypi_spec(attr[5:])[0])} = {call}"
+        if call
+        else "NAME = pkgs.from_pypi('NAME')"
+    )
     error.hint = (
-        f'give the file an attribute of it, {attr_name(project)} = pkgs.from_pypi("{project}")'
-        " (pkgs: the file's package set), and name that; or leave out -f, to take it from"
-        " the command line's set"
+        f"give the file an attribute of it, {line} (pkgs: the file's package set), and name"
+        " that; or leave out -f, to take it from the command line's set"
     )
     raise error
 

@@ -25,6 +25,7 @@ from .common import (
     pypi_words,
     recipe_folders,
     recorded_valid,
+    refuse_pypi_of_a_file,
     refuse_set_options,
     select_attrs,
     set_arguments,
@@ -137,6 +138,8 @@ def _install(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     if args.file:
         refuse_set_options(args)
+        for attr in args.attrs:
+            refuse_pypi_of_a_file(args.file, attr)
     pypi_words(args.attrs)
     backend_output(args)  # -q and --refresh for the pypi: packages it installs
     if args.dry_run:

@@ -184,18 +184,26 @@ def _not_a_project_name(name: object) -> UsageError:
     if not isinstance(name, str):
         return wrong_type("from_pypi", "name", name, "a project name, as 'rich'")
     error = UsageError(f"from_pypi: {name!r} is not a project name, as 'rich'")
+    call = from_pypi_call(name)
+    if call:
+        error.hint = (
+            f"{name!r} is a request as the command line writes one (pypi:NAME[EXTRA]==VERSION);"
+            f" from Python, the version and extras are arguments: {call}"
+        )
+    return error
+
+
+def from_pypi_call(request: str) -> str:
+    """The call of a set's ``from_pypi`` that asks for `request`, as the command line writes
+    it (``pypi:rich[jupyter]==14.0.0``: ``pkgs.from_pypi('rich', '14.0.0',
+    extras=['jupyter'])``); "" for one that is no request."""
     try:
-        project, version, extras = parse_pypi_spec(name.removeprefix("pypi:"))
+        project, version, extras = parse_pypi_spec(request.removeprefix("pypi:"))
     except UsageError:
-        return error
+        return ""
     arguments = [repr(project), *([repr(version)] if version else [])]
     arguments += [f"extras={list(extras)!r}"] if extras else []
-    error.hint = (
-        f"{name!r} is a request as the command line writes one (pypi:NAME[EXTRA]==VERSION);"
-        " from Python, the version and extras are arguments:"
-        f" pkgs.from_pypi({', '.join(arguments)})"
-    )
-    return error
+    return f"pkgs.from_pypi({', '.join(arguments)})"
 
 
 def instantiate(pkgs: Any, plan: Plan) -> Callable[[str], Any]:
