@@ -67,6 +67,11 @@ def test_a_name_in_an_overrides_dependencies_still_gives_the_sets_package() -> N
             'a variable holds a string: join the flags with spaces, env={"OK": "-O1 -g"}',
         ),
         (
+            {"env": {"CC": None}},
+            "env must be a mapping of variable names to strings, but env['CC'] is None",
+            "",
+        ),
+        (
             {"env": {3: "x"}},
             "env must be a mapping of variable names to strings, but its key 3 is an int,"
             " not a name (a str)",

@@ -183,7 +183,8 @@ def _wrong_entry(who: str, name: str, mapping: Mapping[Any, Any], takes: str) ->
             f"{who}: {name} must be {takes}, but its key {key!r} is"
             f" {a_noun(type(key).__name__)}, not a name (a str)"
         )
-    error = UsageError(f"{who}: {name} must be {takes}, but {name}[{key!r}] is the {shown(value)}")
+    what = "None" if value is None else f"the {shown(value)}"
+    error = UsageError(f"{who}: {name} must be {takes}, but {name}[{key!r}] is {what}")
     if name == "env":
         error.hint = _env_hint(key, value)
     return error
@@ -363,7 +364,7 @@ def _tool_hint(param: str) -> str:
         f" pkgs.{param} (final.{param} in an overlay) in an override; a tool of the system's"
         " (the C compiler, cmake, make) needs no entry: every build finds it on the system's"
         " PATH (/usr/local/bin, /usr/bin, /bin), in the sandbox too; a tool the package index"
-        ' has as a wheel can be a package instead: pkgs.from_pypi("cmake")'
+        ' has as a wheel can be a package instead, as cmake and ninja are (pkgs.from_pypi("cmake"))'
     )
 
 
