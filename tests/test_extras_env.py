@@ -47,16 +47,17 @@ def test_a_package_with_an_extra_that_needs_it_back_is_in_the_environment_once(p
 
 
 def test_other_builds_of_one_version_are_still_refused(pkgs) -> None:
-    """Only a package and itself with extras are one: an overridden build of either is not."""
+    """Only a package and itself with extras are one (an override of the one with extras is
+    still that package with extras: ``pytest[dev]`` with its checks off); another build of
+    the plain package is not."""
     dev = pkgs.from_pypi("anvil", extras=["dev"])
     plain = pkgs.from_pypi("anvil")
     changed = plain.override_python_attrs(env={"CHANGED": "1"})
+    unchecked = dev.override_python_attrs(do_check=False)
+    alone = pkgs.python.with_packages([unchecked])  # bellows pulls in the plain anvil
+    assert [p.drv.drv_name for p in alone.closure if p.pname == "anvil"] == [unchecked.drv.drv_name]
     nothing = pkgs.from_pypi("anvil", extras=["nosuch"])  # warned of: it adds nothing
-    for packages in (
-        [dev, changed],
-        [dev.override_python_attrs(env={"CHANGED": "1"})],
-        [nothing, changed],
-    ):
+    for packages in ([dev, changed], [unchecked, changed], [nothing, changed]):
         env = pkgs.python.with_packages(packages)
         with pytest.raises(VersionConflict, match="anvil is in the environment twice, as two"):
             env.drv  # noqa: B018 - making it is the point

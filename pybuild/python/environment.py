@@ -33,7 +33,6 @@ import functools
 import json
 import os
 import re
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -62,10 +61,6 @@ __all__ = [
 
 BUILDER = "builtin:python-env"  # run by pybuild itself: see build_environment
 _LAYOUT = Path(__file__).parent / "builder" / "env.py"
-# The packages made with extras (:func:`with_extras`), each with the package it extends. Not an
-# attribute of theirs: an override of one is a build of its own, refused beside the plain
-# package as any other two builds of one version are.
-_EXTENDS: weakref.WeakKeyDictionary[PythonPackage, PythonPackage] = weakref.WeakKeyDictionary()
 
 
 def with_extras(pkg: Any, extra: Iterable[Any]) -> PythonPackage:
@@ -82,16 +77,16 @@ def with_extras(pkg: Any, extra: Iterable[Any]) -> PythonPackage:
     extended: PythonPackage = pkg.override_python_attrs(
         dependencies=[*pkg.attrs["dependencies"], *more]
     )
-    _EXTENDS[extended] = pkg
+    extended.extends = pkg
     return extended
 
 
 def _extended(pkg: PythonPackage) -> Iterator[str]:
     """The derivation names of the packages `pkg` is made from by :func:`with_extras`."""
-    base = _EXTENDS.get(pkg)
+    base = pkg.extends
     while base is not None:
         yield base.drv.drv_name
-        base = _EXTENDS.get(base)
+        base = base.extends
 
 
 def _replaced(builds: dict[str, PythonPackage]) -> dict[str, PythonPackage]:

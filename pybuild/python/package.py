@@ -180,6 +180,10 @@ class PythonPackage:
         self.made_at = made_at
         # The inputs the recipe was called with, for ``.override(fn)``; set by make_overridable.
         self._inputs: Mapping[str, Any] = {}
+        # The package this one is with extras (pkg[extra]: the same distribution, needing
+        # more), which an environment with both has once (python.environment.with_extras);
+        # kept by its overrides, which are that package with extras too. Not hashed.
+        self.extends: PythonPackage | None = None
 
     # -- identity -------------------------------------------------------------------------
 
@@ -267,6 +271,7 @@ class PythonPackage:
                 )
             raise
         changed._inputs = self._inputs
+        changed.extends = self.extends
         return changed
 
     def override(self, fn: Changes | None = None, /, **inputs: Any) -> PythonPackage:
