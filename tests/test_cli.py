@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -2044,3 +2045,24 @@ def test_search_of_a_pypi_word_says_it_reads_the_sets_recipes(tmp_path: Path) ->
         shown = "'pypi:httpx[http2]'" if "[" in word else word  # as a shell takes it
         assert f"hint: `pybuild eval {shown}` shows the package the index's release" in err
         assert f"`pybuild search {name}` lists the set's recipes that match {name}" in err
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_ctrl_c_while_pybuild_itself_loads_is_one_line(tmp_path: Path, how: str) -> None:
+    """Ctrl-C in the milliseconds the command's first modules load, before pybuild.cli can
+    catch anything: one line and 130, as later, not a traceback (bin/pybuild, python -m)."""
+    package = tmp_path / "pybuild"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "cli.py").write_text("raise KeyboardInterrupt\n")  # as if ^C came here
+    shutil.copy(Path(__file__).parents[1] / "pybuild" / "__main__.py", package)
+    script = Path(__file__).parents[1] / "bin" / "pybuild"
+    command = [str(script)] if how == "script" else ["-m", "pybuild"]
+    result = subprocess.run(
+        [sys.executable, *command, "--version"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stderr) == (130, "interrupted\n")
