@@ -67,6 +67,16 @@ _READ_ONLY = r"Read-only file system|Permission denied|Operation not permitted"
 _HIDDEN = ("/home", "/root", "/var", "/srv", "/mnt", "/media", "/run", "/etc", _HOMELESS)
 
 
+class KeepRebuild(Exception):
+    """Raised through :func:`fresh_outputs` by a caller that keeps what was built though the
+    build did not fail (a checked rebuild that differs): its directories are kept, as a failed
+    build's are, said as such, and `kept` set to its outputs' kept folder."""
+
+    def __init__(self) -> None:
+        super().__init__("the rebuild is kept")
+        self.kept: Path | None = None
+
+
 @contextlib.contextmanager
 def fresh_outputs(
     drv: Derivation, store: Store, options: BuildOptions, cores: int | None = None
@@ -83,7 +93,9 @@ def fresh_outputs(
     instantiate(drv, store)
     work, record = store.new_outputs_dir(drv.name)
     build_dir: Path | None = None
-    failed = True
+    # What the directories are kept as, if they are: a failure's, until the build succeeds.
+    keep_as = "the failed build's directories" if options.keep_failed else None
+    rebuild: KeepRebuild | None = None
     try:
         # As root the build user is held until the caller has stored the outputs (and given
         # them back to the store's owner): no other build may run as it meanwhile.
@@ -104,15 +116,19 @@ def fresh_outputs(
                     _rewrite_outputs(drv, store, work, built)
                 _check_outputs(drv, built, log_path)
                 yield built
-            except BaseException:
-                if options.keep_failed and (box or outside):  # before the uid is let go
+            except BaseException as exc:
+                if isinstance(exc, KeepRebuild):
+                    rebuild, keep_as = exc, "the directories of the rebuild that differs"
+                if keep_as and (box or outside):  # before the uid is let go
                     _give_back([p for p in (build_dir, work) if p is not None])
                 raise
-        failed = False
+        keep_as = None
     finally:
-        if failed and options.keep_failed:
-            kept = " and ".join(str(p) for p in (build_dir, _kept(store, work, record)) if p)
-            options.say(f"keeping the failed build's directories {kept}")
+        if keep_as:
+            kept = _kept(store, work, record)
+            options.say(f"keeping {keep_as} {' and '.join(str(p) for p in (build_dir, kept) if p)}")
+            if rebuild is not None:
+                rebuild.kept = kept
         else:
             if build_dir is not None:
                 store.remove_build_dir(record, build_dir)

@@ -24,11 +24,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .buildoptions import BuildOptions
-from .buildstep import SOURCE_DATE_EPOCH, fresh_outputs
+from .buildstep import SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
 from .errors import BuildError, PybuildError, SettingsError, UsageError
 from .hashing import hash_file, hash_path
@@ -529,12 +529,12 @@ def _substitute(
 
 def check(
     drv: Derivation, store: Store, options: BuildOptions | None = None
-) -> dict[str, list[str]]:
+) -> dict[str, Difference]:
     """Build `drv` again and compare with its registered outputs (``pybuild build --check``).
 
-    Returns, per output that differs, the files that differ; empty when the rebuild is
-    bit-identical. The outputs must be valid already; the inputs the rebuild needs are made
-    valid first (built, fetched or substituted), as Nix does, since a gc may have taken them.
+    Returns how each output that differs does; empty when the rebuild is bit-identical. The
+    outputs must be valid already; the inputs the rebuild needs are made valid first (built,
+    fetched or substituted), as Nix does, since a gc may have taken them.
     A rebuild that differs is kept under `keep_failed` (``-K``), as a failed build is, to
     compare with the registered outputs, as Nix keeps ``<out>.check``.
     Without `options`, under the settings, as :func:`realise`.
@@ -542,21 +542,36 @@ def check(
     options = options or BuildOptions.from_settings()
     for name in drv.output_paths.values():
         store.info(name)  # PathNotValid if it was never built
-    differences = {}
+    differing = {}
     with temp_roots(store, _protected_paths([drv])):
         _make_inputs_valid(drv, store, options)
         options.say(f"checking {drv.name} ({drv.drv_name})")
-        with contextlib.suppress(_Differs), fresh_outputs(drv, store, options) as built:
-            for name, path in built.items():
-                if hash_path(path)[0].sri != store.info(name).nar_hash:
-                    differences[name] = _differing_files(store.path(name), path)
-            if differences and options.keep_failed:
-                raise _Differs  # fresh_outputs keeps what it made, as for a failed build
-    return differences
+        try:
+            with fresh_outputs(drv, store, options) as built:
+                for name, path in built.items():
+                    if hash_path(path)[0].sri != store.info(name).nar_hash:
+                        differing[name] = _differing_files(store.path(name), path)
+                if differing and options.keep_failed:
+                    raise KeepRebuild  # fresh_outputs keeps what it made, and says where
+        except KeepRebuild as rebuild:
+            kept = rebuild.kept
+            return {n: Difference(f, kept / n if kept else None) for n, f in differing.items()}
+    return {name: Difference(files) for name, files in differing.items()}
 
 
-class _Differs(Exception):
-    """A checked rebuild differs: raised through :func:`fresh_outputs` to keep it."""
+@dataclass(frozen=True)
+class Difference:
+    """How one output's rebuild differs from the registered output: the files that differ
+    (relative paths; ``.`` is an output that is a single file), and where the rebuild of the
+    output was kept (with ``-K``) to compare."""
+
+    files: list[str]
+    kept: Path | None = None
+
+
+def shown_files(files: list[str]) -> list[str]:
+    """Differing files as a reader takes them: ``.`` would not be read as the output itself."""
+    return [f if f != "." else "the output itself" for f in files]
 
 
 def _make_inputs_valid(drv: Derivation, store: Store, options: BuildOptions) -> None:

@@ -26,6 +26,8 @@ wobbly = derivation(name="wobbly", builder="/bin/sh", args=["-c", """
     n=$(cat {counter} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > {counter}
     mkdir "$out" && echo same > "$out/a" && echo "build $n" > "$out/b"
 """])
+# An output that is a single file, which differs on every build.
+single = derivation(name="single", builder="/bin/sh", args=["-c", 'date +%s%N > "$out"'])
 '''
 
 
@@ -72,11 +74,31 @@ def test_check_keeps_a_rebuild_that_differs_with_keep_failed(tmp_path: Path) -> 
     assert set(tmp.glob("kept-*")) == kept_before
     wobbly = run("build", "--check", "-K", "-f", "builds.py", "wobbly", cwd=tmp_path)
     assert wobbly.returncode == 1 and "differs when rebuilt" in wobbly.stderr
+    assert "failed" not in wobbly.stderr  # nothing failed: it is the rebuild that is kept
+    assert "keeping the directories of the rebuild that differs" in wobbly.stderr
     (kept,) = set(tmp.glob("kept-*")) - kept_before
-    assert str(kept) in wobbly.stderr
     output = Path(wobbly.stdout.strip())
+    # The report's line says where the output's rebuild is, to compare with the output.
+    assert f"{output}: differs when rebuilt (kept in {kept / output.name})" in wobbly.stderr
     assert (kept / output.name / "b").read_text() != (output / "b").read_text()
     assert (kept / output.name / "a").read_text() == (output / "a").read_text()
+    report = run("build", "--check", "-K", "--json", "-f", "builds.py", "wobbly", cwd=tmp_path)
+    (row,) = json.loads(report.stdout)
+    (kept_again,) = set(tmp.glob("kept-*")) - kept_before - {kept}
+    assert row["kept"] == {str(output): str(kept_again / output.name)}
+    plain = run("build", "--check", "--json", "-f", "builds.py", "wobbly", cwd=tmp_path)
+    assert "kept" not in json.loads(plain.stdout)[0]  # only a rebuild kept has it
+
+
+def test_check_names_a_single_file_output_that_differs(tmp_path: Path) -> None:
+    """An output that is one file differs as a whole: the report says so, not ``.``."""
+    (tmp_path / "builds.py").write_text(BUILDS.format(counter=tmp_path / "counter"))
+    assert run("build", "-f", "builds.py", "single", cwd=tmp_path).returncode == 0
+    single = run("build", "--check", "-f", "builds.py", "single", cwd=tmp_path)
+    assert single.returncode == 1
+    assert single.stderr.splitlines()[-1] == "  the output itself", single.stderr
+    report = run("build", "--check", "--json", "-f", "builds.py", "single", cwd=tmp_path)
+    assert list(json.loads(report.stdout)[0]["differing"].values()) == [["."]]
 
 
 def test_check_of_a_python_package(use_index: BuildIndex, tmp_path: Path) -> None:

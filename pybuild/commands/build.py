@@ -487,7 +487,7 @@ def _report_check(
 ) -> int:
     """Rebuild each target and say whether it is bit-identical, as reproducible-builds.org
     reports a set: each attribute, then the share that rebuilds bit for bit."""
-    from ..realiser import check
+    from ..realiser import check, shown_files
 
     rows = []
     for attr, target in targets:
@@ -503,7 +503,10 @@ def _report_check(
         else:
             row.update(status="differs" if differences else "identical")
             if differences:  # only then, as the record's layout has it
-                row["differing"] = {str(store.path(n)): files for n, files in differences.items()}
+                row["differing"] = {str(store.path(n)): d.files for n, d in differences.items()}
+            kept = {str(store.path(n)): str(d.kept) for n, d in differences.items() if d.kept}
+            if kept:  # only with -K
+                row["kept"] = kept
         rows.append(row)
     identical = sum(r["status"] == "identical" for r in rows)
     total = len(rows) + not_checked
@@ -521,8 +524,10 @@ def _report_check(
             elif row["status"] == "failed":
                 print(f"{row['attr']}: the rebuild failed: {row['error']}", file=sys.stderr)
             for path, files in row.get("differing", {}).items():
-                print(f"{path}: differs when rebuilt, in {len(files)} file(s):", file=sys.stderr)
-                print("".join(f"  {f}\n" for f in files), end="", file=sys.stderr)
+                where = f" (kept in {row['kept'][path]})" if path in row.get("kept", {}) else ""
+                said = f"{path}: differs when rebuilt{where}, in {len(files)} file(s):"
+                print(said, file=sys.stderr)
+                print("".join(f"  {f}\n" for f in shown_files(files)), end="", file=sys.stderr)
     if len(rows) > 1 or not_checked:
         share = f" ({100 * identical / total:.0f}%)" if total else ""
         print(f"{identical} of {total} rebuilt bit for bit{share}", file=sys.stderr)

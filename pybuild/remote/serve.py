@@ -300,18 +300,14 @@ def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Sta
     client's import is built again and compared (as ``build --check`` does): kept as built
     here if it is the same, else the build fails, since the import cannot be replaced.
     """
-    from ..realiser import check
+    from ..realiser import check, shown_files
     from ..results import Status
 
     marks = [_imported(store, name) for name in drv.output_paths.values()]
     if status is Status.VALID and any(mark.exists() for mark in marks):
         differences = check(drv, store, options)
         if differences:
-            # "." is a file output itself, which a reader would not take it for
-            shown = (
-                f if f != "." else "the output itself" for d in differences.values() for f in d[:5]
-            )
-            files = ", ".join(shown)
+            files = ", ".join(f for d in differences.values() for f in shown_files(d.files[:5]))
             raise BuildError(
                 drv.name,
                 "its outputs here were imported from a client, not built here, and a build here"
