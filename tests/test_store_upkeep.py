@@ -169,6 +169,57 @@ def test_delete_counts_the_roots_it_does_not_name_and_says_how_to_list_them(
     assert f"pybuild query --roots {path}" in refused.stderr
 
 
+def test_delete_names_the_roots_in_order(store: Store, tmp_path: Path) -> None:
+    path, links = held_by_links(store, tmp_path, 4)
+    stderr = cli("delete", path).stderr
+    message, hint = stderr.split("hint:")
+    assert sorted(links, key=lambda link: message.index(str(link))) == links, message
+    assert sorted(links, key=lambda link: hint.index(f"rm {link}")) == links, hint
+
+
+def held_by_a_profile(store: Store, tmp_path: Path, current: int) -> tuple[Path, Path]:
+    """A built path that generation 1 of profile ``work`` holds, and its profile link, which
+    points to generation `current` (the other one holds another path)."""
+    path, (link,) = held_by_links(store, tmp_path, 1)
+    other = store.path(store.add_path(_a_file(tmp_path, "other"), "other"))
+    link.unlink()
+    profiles = store.var / "profiles"
+    profiles.mkdir(parents=True, exist_ok=True)
+    for number, target in ((1, path), (2, other)):
+        (profiles / f"work-{number}-link").symlink_to(target)
+    (profiles / "work").symlink_to(f"work-{current}-link")
+    return path, profiles / "work"
+
+
+def _a_file(folder: Path, name: str) -> Path:
+    (folder / name).write_text(f"{name}\n")
+    return folder / name
+
+
+def test_delete_of_what_the_current_generation_holds_says_to_remove_it(
+    store: Store, tmp_path: Path
+) -> None:
+    """The profile link and its current generation's link are one root, which goes by removing
+    the package from the profile: delete-generations never deletes the current generation."""
+    path, profile = held_by_a_profile(store, tmp_path, current=1)
+    refused = cli("delete", path)
+    assert refused.returncode != 0
+    assert f"held by the profile link {profile}" in refused.stderr
+    assert "work-1-link" not in refused.stderr and "also held" not in refused.stderr
+    assert "remove that root first (`pybuild remove NAME --profile work`" in refused.stderr
+    assert "switch the profile" not in refused.stderr
+
+
+def test_delete_of_what_an_older_generation_holds_says_to_delete_it(
+    store: Store, tmp_path: Path
+) -> None:
+    path, profile = held_by_a_profile(store, tmp_path, current=2)
+    refused = cli("delete", path)
+    assert refused.returncode != 0
+    assert f"held by the profile link {profile.parent / 'work-1-link'}" in refused.stderr
+    assert "`pybuild delete-generations 1 --profile work`" in refused.stderr
+
+
 # -- du: the store's size on disk ---------------------------------------------------------------
 
 

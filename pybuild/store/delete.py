@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shlex
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError, UsageError
+from ..profiles.links import GenerationLinks, is_profile_name
 from .gc import GcResult, remove_stale_caches
-from .refgraph import StoreGraph, explain_live, roots_keeping
+from .refgraph import StoreGraph, roots_keeping
 from .removal import Freeing, may_delete_leftover, unregister
 from .roots import Root, find_roots
 from .temproots import gc_lock
@@ -58,7 +60,7 @@ class LivePathError(StoreError):
             text += "\n  also " + "; ".join(r.describe() for r in shown)
         unnamed = len(self.others) - len(shown)
         super().__init__(text + (f"; and {unnamed} more root(s)" if unnamed else ""))
-        removals = "; ".join(dict.fromkeys(r.how_to_remove() for r in [root, *shown]))
+        removals = "; ".join(dict.fromkeys(_how_to_remove(r) for r in [root, *shown]))
         if unnamed:
             self.hint = (
                 f"remove every root that holds it first ({removals}; `pybuild query --roots"
@@ -108,19 +110,51 @@ def delete_paths(store: Store, names: Sequence[str], *, scan_processes: bool = T
 
 def _refuse_live(store: Store, graph: StoreGraph, roots: list[Root], names: Sequence[str]) -> None:
     for name in names:
-        found = explain_live(store, name, roots, graph)
-        if found is not None:
-            root, chain = found
-            derivers = [b for a, b in itertools.pairwise(chain) if b not in graph.refs[a]]
-            holding = {(r.kind, r.source): r for r in roots_keeping([name], roots, graph)}
-            holding.pop((root.kind, root.source), None)
-            raise LivePathError(
-                str(store.path(name)),
-                root,
-                [str(store.path(c)) for c in chain],
-                {str(store.path(d)) for d in derivers},
-                sorted(holding.values(), key=lambda r: (r.kind, r.source)),
-            )
+        holding = _distinct(roots_keeping([name], roots, graph))
+        chain = graph.chain([holding[0].path], name) if holding else None
+        if chain is None:
+            continue
+        derivers = [b for a, b in itertools.pairwise(chain) if b not in graph.refs[a]]
+        raise LivePathError(
+            str(store.path(name)),
+            holding[0],
+            [str(store.path(c)) for c in chain],
+            {str(store.path(d)) for d in derivers},
+            holding[1:],
+        )
+
+
+def _distinct(roots: list[Root]) -> list[Root]:
+    """The roots that must each go, in a stable order (by kind, then where): a profile link
+    and the link of its current generation, which it points to, hold the same generation and
+    go together, so they are one root, said as the profile link."""
+    found = {(r.kind, r.source): r for r in roots}
+    for root in [r for r in found.values() if r.kind == "profile"]:
+        try:
+            target = os.path.join(os.path.dirname(root.source), os.readlink(root.source))
+        except OSError:  # gone since it was found: nothing to merge
+            continue
+        found.pop(("profile", target), None)
+    return sorted(found.values(), key=lambda r: (r.kind, r.source))
+
+
+_GENERATION_LINK = re.compile(r"(?P<profile>.+)-(?P<number>\d+)-link")
+
+
+def _how_to_remove(root: Root) -> str:
+    """The command that removes `root`; for a profile's, in the profile's own words: the
+    current generation goes by removing the package from the profile and deleting the
+    generation that had it (delete-generations never deletes the current one), an older one
+    by deleting it."""
+    folder, entry = os.path.split(root.source)
+    generation = _GENERATION_LINK.fullmatch(entry)
+    profile = generation["profile"] if generation else entry
+    if root.kind != "profile" or not is_profile_name(profile):
+        return root.how_to_remove()
+    links = GenerationLinks(folder, profile)
+    if generation:
+        return links.command(f"delete-generations {generation['number']}")
+    return f"{links.command('remove NAME')}, then {links.command('delete-generations old')}"
 
 
 def _refuse_referenced(store: Store, graph: StoreGraph, valid: list[str], asked: set[str]) -> None:
