@@ -182,6 +182,25 @@ def test_an_entry_whose_url_names_another_path_s_archive_is_refused_naming_nar_s
         meta.write_text(kept)
 
 
+def test_an_entry_whose_url_names_another_archive_and_file_size_is_wrong_names_file_size(
+    tmp_path: Path,
+) -> None:
+    """An entry pointed at another path's archive with a FileSize shorter than it: the
+    refusal names the field and the likely cause, as for NarSize."""
+    chain, root, key = chain_in_a_cache(tmp_path)
+    meta = root / narinfo_name(chain.lib.out)
+    other = NarInfo.parse((root / narinfo_name(chain.app.out)).read_text())
+    meta.write_text(replace(NarInfo.parse(meta.read_text()), url=other.url, file_size=50).to_text())
+    subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, Store(tmp_path / "home"), [chain.lib.out])
+    assert (
+        f"{chain.lib.out} from {root}: archive {other.url} does not match the narinfo's FileSize:"
+        " the archive file is longer than its metadata's 50 bytes (the narinfo's URL names"
+        " another path's archive, or the archive was changed or cut short)"
+    ) in str(caught.value)
+
+
 def test_a_file_larger_than_the_declared_nar_says_so(tmp_path: Path) -> None:
     data = nar(directory([(b"a", regular(b"0123456789" * 100))]))
     with pytest.raises(ArchiveError) as caught:

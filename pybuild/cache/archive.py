@@ -46,6 +46,7 @@ __all__ = [
     "COMPRESSIONS",
     "DEFAULT_COMPRESSION",
     "Archive",
+    "WrongFileSize",
     "restore_nar",
     "unpack_archive",
     "write_archive",
@@ -156,7 +157,10 @@ def unpack_archive(
     except (lzma.LZMAError, zstandard.ZstdError, EOFError) as exc:
         raise ArchiveError(f"broken {compression} compression: {exc}") from None
     if counted.count != file_size:
-        raise ArchiveError(f"archive file is {counted.count} bytes, not {file_size}: truncated")
+        raise WrongFileSize(
+            f"the archive file is {counted.count:,} bytes, not the {file_size:,} declared:"
+            " truncated"
+        )
     return Archive(Hash(counted.digest.digest()), counted.count, nar_hash, nar_size)
 
 
@@ -170,6 +174,11 @@ def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
     if not reader.at_end():
         raise WrongNarSize(f"the NAR is longer than the {nar_size:,} bytes declared")
     return Hash(reader.digest.digest())
+
+
+class WrongFileSize(ArchiveError):
+    """An archive file is not of the size declared for it: for a cache's entry, the archive
+    is not the one its FileSize describes (its URL names another, or it was changed or cut)."""
 
 
 class _Counting:
@@ -187,7 +196,9 @@ class _Counting:
         data = self.stream.read(min(size, self.limit - self.count + 1))
         self.count += len(data)
         if self.count > self.limit:
-            raise ArchiveError(f"the {self.what} is longer than its metadata says ({self.limit})")
+            raise WrongFileSize(
+                f"the {self.what} is longer than its metadata's {self.limit:,} bytes"
+            )
         self.digest.update(data)
         return data
 

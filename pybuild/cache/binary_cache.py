@@ -49,7 +49,14 @@ from ..errors import UsageError
 from ..hashing import Hash
 from ..store import remove_tree
 from ..store.paths import check_name
-from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
+from .archive import (
+    COMPRESSIONS,
+    DEFAULT_COMPRESSION,
+    Archive,
+    WrongFileSize,
+    unpack_archive,
+    write_archive,
+)
 from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused, WrongNarSize
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
@@ -221,6 +228,13 @@ class BinaryCache:
                 info.path,
                 f"archive {info.url} does not match the narinfo's NarSize and NarHash: {exc}"
                 " (the narinfo's URL names another path's archive, or the archive was changed)",
+            ) from None
+        except WrongFileSize as exc:
+            raise EntryRefused(
+                self.url,
+                info.path,
+                f"archive {info.url} does not match the narinfo's FileSize: {exc} (the narinfo's"
+                " URL names another path's archive, or the archive was changed or cut short)",
             ) from None
         except ArchiveError as exc:
             raise EntryRefused(self.url, info.path, f"bad archive {info.url}: {exc}") from None
