@@ -24,6 +24,16 @@ of a flake, which takes the files git knows; a folder given as a source (a
   version control folders, ``__pycache__`` and ``*.pyc``, tools' caches, virtual
   environments, build outputs, links into the store, special files.
 
+A folder given by a path that is a link, or that passes through one (a project reached by
+``ln -s``, a recipe's ``Path(__file__).parent`` when its file was given through a link), is
+the folder the link leads to, its files chosen as above: the same content is the same source
+whichever path leads to it, as Nix evaluates a file reached through a link at its real
+place, so that its ``./.`` is the real folder. Stored as the link, it would be a link out of
+the store, whose content no hash names, and which the build would copy live, all of it. A
+link to a file stays a link, as Nix stores one and as a builder's error explains it
+(``Path("/bin/sh")`` is the link to ``dash``): give the file's own path to store its
+content. Links inside a folder stay links, as Nix keeps them.
+
 A recipe chooses otherwise with :func:`local_source`: a filter of its own on top, as
 nixpkgs' ``cleanSourceWith`` takes one, git left out (``git=False``: a generated file git
 ignores but the build needs), or the default rule left out (``clean=False``).
@@ -133,19 +143,21 @@ class LocalSource(Frozen):
         return f"local_source({', '.join([repr(self.path), *chosen])})"
 
     def add_to(self, store: Store) -> str:
-        """Its chosen files in `store`, as a store basename; a file (or a link) is taken as it
-        is: naming it is choosing it.
+        """Its chosen files in `store`, as a store basename; a file (or a link to one) is
+        taken as it is: naming it is choosing it. A folder is the one its path leads to,
+        through any link (:func:`_resolved`).
 
         What is removed from the folder while it is walked, hashed or copied (by a tool that
         writes into it) is :class:`~pybuild.errors.InvalidPath`, as a change the copy's hash
         finds is, rather than the OSError of whichever step met its absence.
         """
+        real = _resolved(self.path)
         try:
-            if not os.path.isdir(self.path) or os.path.islink(self.path):
-                return store.add_path(self.path)
-            return store.add_path(self.path, keep=self.chosen().__contains__)
+            if not os.path.isdir(real):
+                return store.add_path(real)
+            return store.add_path(real, keep=self.chosen().__contains__)
         except OSError as error:
-            gone = _gone(error, os.path.abspath(self.path))
+            gone = _gone(error, real)
             if gone is None:
                 raise
             from .errors import InvalidPath
@@ -159,8 +171,9 @@ class LocalSource(Frozen):
 
     def chosen(self) -> frozenset[str]:
         """The absolute paths of what the folder's source holds (files, links and folders),
-        as :meth:`~pybuild.store.Store.add_path` asks about them."""
-        root = os.path.abspath(self.path)
+        as :meth:`~pybuild.store.Store.add_path` asks about them: under the folder its path
+        leads to (:func:`_resolved`)."""
+        root = _resolved(self.path)
         ignored = _git_ignored(root) if self.git and _in_work_tree(root) else None
         walk = _Walk(self)
         walk.folder(root, "", ignored)
@@ -244,6 +257,20 @@ class _Walk:
             self.kept.add(full)
             found = True
         return found or (ignored is None and not entries)
+
+
+def _resolved(path: str) -> str:
+    """The path a source is taken from: for a folder, the absolute path with no link in it
+    of the folder `path` leads to; else `path` as it is (a link to a file is a link).
+
+    A link to a folder given as a source, or a folder reached through one (``pybuild build
+    -f alias/project.py``, a recipe's ``Path(__file__).parent``), is the folder it points
+    to, as Nix evaluates a file reached through a link at its real place: stored as a link,
+    the source would be a link out of the store, whose content no hash names (an edit would
+    rebuild nothing) and which the build would copy live, every file of the folder.
+    """
+    real = os.path.realpath(path)
+    return real if os.path.isdir(real) else path
 
 
 def _gone(error: OSError, root: str) -> str | None:

@@ -372,3 +372,39 @@ def test_a_folder_removed_while_the_source_is_chosen_is_named(tmp_path: Path, st
     with pytest.raises(InvalidPath) as info:
         local_source(project, remove_it).add_to(store)
     assert str(info.value).startswith(f"{project}: changed while it was being added")
+
+
+# -- a source reached through a link -----------------------------------------------------------
+
+
+def test_a_folder_reached_through_a_link_is_the_folder_it_points_to(
+    tmp_path: Path, store: Store
+) -> None:
+    """``pybuild build -f proj_alias/project.py``: the folder's source files, chosen as the
+    real folder's are, not a link to the live folder whose edits would never rebuild."""
+    project = make_project(tmp_path / "p" / "proj")
+    write(project / ".pytest_cache" / "v", "")
+    (project / "data").mkdir()
+    (project / "src" / "greeter" / "link.py").symlink_to("__init__.py")  # inside: a link
+    alias = tmp_path / "proj_alias"
+    alias.symlink_to(project)
+    copy = store.path(local_source(alias).add_to(store))
+    assert not copy.is_symlink() and copy.is_dir()
+    assert stored(alias, store) == stored(project, store)
+    assert "src/greeter/link.py" in stored(alias, store)
+    assert (copy / "src" / "greeter" / "link.py").is_symlink()
+    (tmp_path / "up").symlink_to(tmp_path / "p")  # a link above it, the path passes through
+    assert stored(tmp_path / "up" / "proj", store) == stored(project, store)
+    first = package_out(alias)
+    write(project / "src" / "greeter" / "__init__.py", "x = 2\n")
+    assert package_out(alias) != first
+
+
+def test_a_link_to_a_file_source_stays_a_link(tmp_path: Path, store: Store) -> None:
+    """As Nix stores one, and as a builder's error explains it: naming a link is choosing it."""
+    write(tmp_path / "dist" / "greeter-1.tar.gz", "the archive")
+    link = tmp_path / "latest.tar.gz"
+    link.symlink_to("dist/greeter-1.tar.gz")
+    added = local_source(link).add_to(store)
+    assert os.readlink(store.path(added)) == "dist/greeter-1.tar.gz"
+    assert added.endswith("-latest.tar.gz")
