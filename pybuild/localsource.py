@@ -28,7 +28,8 @@ A folder given by a path that is a link, or that passes through one (a project r
 ``ln -s``, a recipe's ``Path(__file__).parent`` when its file was given through a link), is
 the folder the link leads to, its files chosen as above: the same content is the same source
 whichever path leads to it, as Nix evaluates a file reached through a link at its real
-place, so that its ``./.`` is the real folder. Stored as the link, it would be a link out of
+place, so that its ``./.`` is the real folder (and a folder's store name is
+:data:`FOLDER_NAME`, whatever its own). Stored as the link, it would be a link out of
 the store, whose content no hash names, and which the build would copy live, all of it. A
 link to a file stays a link, as Nix stores one and as a builder's error explains it
 (``Path("/bin/sh")`` is the link to ``dash``): give the file's own path to store its
@@ -63,6 +64,11 @@ if TYPE_CHECKING:
     Filter = Callable[[str, str], bool]
 
 __all__ = ["LocalSource", "local_source", "never_source", "never_source_folder"]
+
+FOLDER_NAME = "source"
+"""The store name of a folder source, whatever the folder's own (as Nix names a flake's copy):
+a renamed folder, a second checkout or a ``git worktree`` of the same files is the same
+source, and rebuilds nothing. A file keeps its name: the unpack phase reads its extension."""
 
 # Folders and files no build reads: version control, bytecode, what tools write as they run
 # in a project (test, type-check and lint caches, tox and nox environments, setuptools'
@@ -144,8 +150,8 @@ class LocalSource(Frozen):
 
     def add_to(self, store: Store) -> str:
         """Its chosen files in `store`, as a store basename; a file (or a link to one) is
-        taken as it is: naming it is choosing it. A folder is the one its path leads to,
-        through any link (:func:`_resolved`).
+        taken as it is, under its own name: naming it is choosing it. A folder is the one its
+        path leads to, through any link (:func:`_resolved`), named :data:`FOLDER_NAME`.
 
         What is removed from the folder while it is walked, hashed or copied (by a tool that
         writes into it) is :class:`~pybuild.errors.InvalidPath`, as a change the copy's hash
@@ -155,7 +161,7 @@ class LocalSource(Frozen):
         try:
             if not os.path.isdir(real):
                 return store.add_path(real)
-            return store.add_path(real, keep=self.chosen().__contains__)
+            return store.add_path(real, FOLDER_NAME, keep=self.chosen().__contains__)
         except OSError as error:
             gone = _gone(error, real)
             if gone is None:

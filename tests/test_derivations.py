@@ -280,7 +280,7 @@ def test_local_paths_are_added_as_sources(store: Store, tmp_path: Path) -> None:
     (data / "f").write_text("x")
     drv = derivation(name="x", builder=SH, args=[script], srcs=[data], store=store)
     script_name = store.add_path(script)
-    data_name = store.add_path(data)
+    data_name = store.add_path(data, "source")  # a folder source: named by its content
     assert store.is_valid(script_name)
     assert store.is_valid(data_name)
     assert drv.args == (f"{STORE_TOKEN}/{script_name}",)

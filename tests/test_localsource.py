@@ -408,3 +408,18 @@ def test_a_link_to_a_file_source_stays_a_link(tmp_path: Path, store: Store) -> N
     added = local_source(link).add_to(store)
     assert os.readlink(store.path(added)) == "dist/greeter-1.tar.gz"
     assert added.endswith("-latest.tar.gz")
+
+
+def test_a_folder_source_is_named_by_its_content_alone(tmp_path: Path, store: Store) -> None:
+    """A second checkout, a git worktree, a renamed folder or a link to it: the same files,
+    the same store path (named ``source``, as Nix names a flake's), nothing rebuilt."""
+    project = make_project(tmp_path / "proj")
+    worktree = make_project(tmp_path / "proj-wt")
+    (tmp_path / "proj_alias").symlink_to(project)
+    added = local_source(project).add_to(store)
+    assert added.endswith("-source")
+    assert local_source(worktree).add_to(store) == added
+    assert local_source(tmp_path / "proj_alias").add_to(store) == added
+    assert package_out(worktree) == package_out(project)
+    write(tmp_path / "src.patch", "")
+    assert local_source(tmp_path / "src.patch").add_to(store).endswith("-src.patch")

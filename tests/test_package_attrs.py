@@ -132,7 +132,7 @@ def test_a_local_source_is_an_input_in_a_home_whose_path_is_not_ascii(
     src.mkdir()
     (src / "pyproject.toml").write_text("[project]\nname = 'hola'\nversion = '0.1'\n")
     drv = build_python_package(pname="hola", version="0.1", src=src, python=FAKE_PYTHON).drv
-    assert [Path(p).name.endswith("-proj") for p in drv.input_srcs].count(True) == 1
+    assert [Path(p).name.endswith("-source") for p in drv.input_srcs].count(True) == 1
     assert "h\\u00fc" not in dict(drv.env)["PYBUILD_ATTRS"]
 
 
