@@ -423,3 +423,16 @@ def test_a_folder_source_is_named_by_its_content_alone(tmp_path: Path, store: St
     assert package_out(worktree) == package_out(project)
     write(tmp_path / "src.patch", "")
     assert local_source(tmp_path / "src.patch").add_to(store).endswith("-src.patch")
+
+
+def test_a_source_whose_name_is_not_ascii_is_stored(tmp_path: Path, store: Store) -> None:
+    """A store name is ASCII: a letter out of it becomes ``_``, as any unfit character does."""
+    write(tmp_path / "café" / "correctif.patch", "")
+    assert (
+        local_source(tmp_path / "café" / "correctif.patch")
+        .add_to(store)
+        .endswith("-correctif.patch")
+    )
+    write(tmp_path / "données.patch", "")
+    assert local_source(tmp_path / "données.patch").add_to(store).endswith("-donn_es.patch")
+    assert local_source(tmp_path / "café").add_to(store).endswith("-source")

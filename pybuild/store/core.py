@@ -559,8 +559,11 @@ def _file_hash(path: str, size: int, mtime_ns: int, inode: int) -> Hash:
 
 
 def _safe_name(name: str) -> str:
-    """A file name made fit for a store name (spaces and the like become ``_``)."""
-    cleaned = "".join(c if c.isalnum() or c in "+-._?=" else "_" for c in name).lstrip(".")
+    """A file name made fit for a store name: what a store name cannot hold (spaces, letters
+    out of ASCII, which ``str.isalnum`` would keep) becomes ``_``."""
+    cleaned = "".join(
+        c if (c.isascii() and c.isalnum()) or c in "+-._?=" else "_" for c in name
+    ).lstrip(".")
     return cleaned or "source"
 
 
