@@ -40,13 +40,12 @@ from typing import IO, Any, Protocol
 import zstandard
 
 from ..hashing import Hash, nar_chunks
-from .errors import ArchiveError, WrongNarSize
+from .errors import ArchiveError, WrongFileSize, WrongNarSize
 
 __all__ = [
     "COMPRESSIONS",
     "DEFAULT_COMPRESSION",
     "Archive",
-    "WrongFileSize",
     "restore_nar",
     "unpack_archive",
     "write_archive",
@@ -174,11 +173,6 @@ def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
     if not reader.at_end():
         raise WrongNarSize(f"the NAR is longer than the {nar_size:,} bytes declared")
     return Hash(reader.digest.digest())
-
-
-class WrongFileSize(ArchiveError):
-    """An archive file is not of the size declared for it: for a cache's entry, the archive
-    is not the one its FileSize describes (its URL names another, or it was changed or cut)."""
 
 
 class _Counting:

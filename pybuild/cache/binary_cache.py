@@ -49,15 +49,15 @@ from ..errors import UsageError
 from ..hashing import Hash
 from ..store import remove_tree
 from ..store.paths import check_name
-from .archive import (
-    COMPRESSIONS,
-    DEFAULT_COMPRESSION,
-    Archive,
+from .archive import COMPRESSIONS, DEFAULT_COMPRESSION, Archive, unpack_archive, write_archive
+from .errors import (
+    ArchiveError,
+    CacheError,
+    CacheUnavailable,
+    EntryRefused,
     WrongFileSize,
-    unpack_archive,
-    write_archive,
+    WrongNarSize,
 )
-from .errors import ArchiveError, CacheError, CacheUnavailable, EntryRefused, WrongNarSize
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
 from .signing import SecretKey
 

@@ -18,6 +18,7 @@ __all__ = [
     "EntryRefused",
     "InvalidKey",
     "NotSubstituted",
+    "WrongFileSize",
     "WrongNarSize",
 ]
 
@@ -63,6 +64,11 @@ class ArchiveError(CacheError):
 class WrongNarSize(ArchiveError):
     """A NAR is not of the size declared for it: for a cache's entry, the archive is not the
     one its signed NarSize and NarHash describe (its URL, unsigned, names another)."""
+
+
+class WrongFileSize(ArchiveError):
+    """An archive file is not of the size declared for it: for a cache's entry, the archive
+    is not the one its FileSize describes (its URL names another, or it was changed or cut)."""
 
 
 class InvalidKey(CacheError):
