@@ -32,8 +32,9 @@ place, so that its ``./.`` is the real folder (and a folder's store name is
 :data:`FOLDER_NAME`, whatever its own). Stored as the link, it would be a link out of
 the store, whose content no hash names, and which the build would copy live, all of it. A
 link to a file stays a link, as Nix stores one and as a builder's error explains it
-(``Path("/bin/sh")`` is the link to ``dash``): give the file's own path to store its
-content. Links inside a folder stay links, as Nix keeps them.
+(``Path("/bin/sh")`` is the link to ``dash``); a package's source or patch given by a link is
+the file's content (:mod:`pybuild.python.package`). Links inside a folder stay links, as Nix
+keeps them.
 
 A recipe chooses otherwise with :func:`local_source`: a filter of its own on top, as
 nixpkgs' ``cleanSourceWith`` takes one, git left out (``git=False``: a generated file git

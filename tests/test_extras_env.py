@@ -53,7 +53,7 @@ def test_other_builds_of_one_version_are_still_refused(pkgs) -> None:
     dev = pkgs.from_pypi("anvil", extras=["dev"])
     plain = pkgs.from_pypi("anvil")
     changed = plain.override_python_attrs(env={"CHANGED": "1"})
-    unchecked = dev.override_python_attrs(do_check=False)
+    unchecked = dev.override_python_attrs(do_check=False).override(lambda old: old)
     alone = pkgs.python.with_packages([unchecked])  # bellows pulls in the plain anvil
     assert [p.drv.drv_name for p in alone.closure if p.pname == "anvil"] == [unchecked.drv.drv_name]
     nothing = pkgs.from_pypi("anvil", extras=["nosuch"])  # warned of: it adds nothing

@@ -156,3 +156,25 @@ def test_old_values_read_as_nixpkgs_reads_them_are_told_how_to_read_them(pkgs: P
             f"top's old attributes are a dict, read by key: old.{written} is no attribute"
         )
         assert attr.value.hint == f"write old[{meant!r}]"
+
+
+def test_a_source_given_by_a_link_to_a_file_is_the_file(tmp_path: Path) -> None:
+    """An sdist (or a patch) reached by a link: its content is the source, so an edit of the
+    file makes another package, where the link stored as a link was read live (stale)."""
+    from pybuild.python.package import build_python_package
+    from pybuild.store import Store
+
+    sdist = tmp_path / "downloads" / "hola-0.1.tar.gz"
+    sdist.parent.mkdir()
+    sdist.write_bytes(b"first")
+    link = tmp_path / "hola-0.1.tar.gz"
+    link.symlink_to(sdist)
+
+    def drv() -> Any:
+        return build_python_package(pname="hola", version="0.1", src=link, python=FAKE_PYTHON).drv
+
+    first = drv()
+    sdist.write_bytes(b"second")
+    assert drv().drv_name != first.drv_name
+    (source,) = [p for p in first.input_srcs if p.endswith("-hola-0.1.tar.gz")]
+    assert Store.default().path(source).read_bytes() == b"first"  # a file, not a link

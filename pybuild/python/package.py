@@ -285,12 +285,14 @@ class PythonPackage:
             )
         changes = _changes(fn, self._inputs, self.pname, "override")
         try:
-            return self._caller(**changes, **inputs)
+            changed = self._caller(**changes, **inputs)
         except UsageError as exc:
             recipe = _innermost_user_line(exc.__traceback__)
             if not recipe:  # not the recipe's (an input it does not take): the override's
                 raise
             raise _of_the_override(exc, recipe) from exc
+        changed.extends = self.extends  # with its extras still: the package it was made from
+        return changed
 
 
 def _innermost_user_line(tb: TracebackType | None) -> str:
@@ -710,7 +712,7 @@ def _src_path(src: object, used: list[Derivation], store: Store, what: str, at: 
     if isinstance(src, Derivation | PythonPackage):
         return _input(src, used)
     if isinstance(src, str | os.PathLike):
-        src = local_source(src)
+        src = local_source(_followed(src))
     if isinstance(src, LocalSource):
         if not os.path.lexists(src.path):
             raise _no_such_source(src.path, what, at)
@@ -718,6 +720,14 @@ def _src_path(src: object, used: list[Derivation], store: Store, what: str, at: 
     given = f" (given at {at})" if at else ""
     shown_src = "None" if src is None else f"the {shown(src)}"
     raise UsageError(f"{what} must be {SOURCE_KINDS}, not {shown_src}{given}")
+
+
+def _followed(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """A source or patch file given by a link (``sdist.tar.gz -> downloads/…``), as the file
+    it leads to: its content is the package's source, where the link stored as a link would
+    be read live through it, so that an edit rebuilt nothing. (A folder is followed by
+    :mod:`~pybuild.localsource`; a derivation's own paths keep their links, as Nix's do.)"""
+    return os.path.realpath(path) if os.path.isfile(path) and os.path.islink(path) else path
 
 
 def _no_such_source(path: str, what: str, at: str) -> UsageError:
