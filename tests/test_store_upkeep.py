@@ -206,7 +206,8 @@ def test_delete_of_what_the_current_generation_holds_says_to_remove_it(
     assert refused.returncode != 0
     assert f"held by the profile link {profile}" in refused.stderr
     assert "work-1-link" not in refused.stderr and "also held" not in refused.stderr
-    assert "remove that root first (`pybuild remove NAME --profile work`" in refused.stderr
+    assert "remove that root first (`pybuild remove PACKAGE --profile work`" in refused.stderr
+    assert "then `pybuild gc`, which deletes it" in refused.stderr  # not "delete again"
     assert "switch the profile" not in refused.stderr
 
 

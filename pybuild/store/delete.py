@@ -61,14 +61,20 @@ class LivePathError(StoreError):
         unnamed = len(self.others) - len(shown)
         super().__init__(text + (f"; and {unnamed} more root(s)" if unnamed else ""))
         removals = "; ".join(dict.fromkeys(_how_to_remove(r) for r in [root, *shown]))
+        # A generation deleted leaves its environment, which refers to the path: gc takes both.
+        then = (
+            "then `pybuild gc`, which deletes it with the environments that held it"
+            if any(r.kind == "profile" for r in [root, *self.others])
+            else "then delete again"
+        )
         if unnamed:
             self.hint = (
                 f"remove every root that holds it first ({removals}; `pybuild query --roots"
-                f" {shlex.quote(path)}` lists them all), then delete again"
+                f" {shlex.quote(path)}` lists them all), {then}"
             )
         else:
             roots = f"those {len(shown) + 1} roots" if shown else "that root"
-            self.hint = f"remove {roots} first ({removals}), then delete again"
+            self.hint = f"remove {roots} first ({removals}), {then}"
 
 
 _NAMED_ROOTS = 4  # a refusal names this many of the roots that hold a path, and counts the rest
@@ -154,7 +160,9 @@ def _how_to_remove(root: Root) -> str:
     links = GenerationLinks(folder, profile)
     if generation:
         return links.command(f"delete-generations {generation['number']}")
-    return f"{links.command('remove NAME')}, then {links.command('delete-generations old')}"
+    listing = links.command("list")
+    remove, old = links.command("remove PACKAGE"), links.command("delete-generations old")
+    return f"{remove} ({listing} names the packages), then {old}"
 
 
 def _refuse_referenced(store: Store, graph: StoreGraph, valid: list[str], asked: set[str]) -> None:
