@@ -464,6 +464,8 @@ class _Context:
             text = str(value)
         elif isinstance(value, LocalSource):
             return self._source(value)
+        elif value is None:
+            raise UsageError("cannot pass None to a builder (a string, path, number or package)")
         else:
             raise UsageError(f"cannot pass {type(value).__name__} {value!r} to a builder")
         if self.prefix not in text:  # most values name no store path: nothing to scan

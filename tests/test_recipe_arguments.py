@@ -64,7 +64,7 @@ def test_a_wrong_type_names_the_argument(arguments: dict[str, Any], message: str
 def test_a_value_no_builder_takes_names_its_variable_or_its_place() -> None:
     with pytest.raises(UsageError, match=r"^derivation 'x': env 'A': cannot pass list"):
         derivation(**{**SH, "env": {"A": ["a", "b"]}})
-    with pytest.raises(UsageError, match=r"^derivation 'x': args\[1\]: cannot pass NoneType"):
+    with pytest.raises(UsageError, match=r"^derivation 'x': args\[1\]: cannot pass None to a"):
         derivation(**{**SH, "args": ["-c", None]})
 
 
