@@ -50,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not output_closed(exc):
             raise
         return quiet_exit()
+    except KeyboardInterrupt as exc:  # before the command (the fast path), or as it ends
+        return _interrupted(exc)
     except Exception as exc:  # the results written after the command's end (OutputFailed)
         from .brokenpipe import output_failed
         from .diagnostics import describe
@@ -74,17 +76,22 @@ def _answer(argv: list[str]) -> int:
     try:
         with held:  # the whole command, as mypy does: its modules and values live to its end
             return _command(argv)
-    except KeyboardInterrupt as exc:  # from the first import on, as from the command's work
-        # As a shell reports a command that a signal ended: 130 for Ctrl-C, 143 for SIGTERM.
-        if isinstance(exc, _Terminated):
-            print(f"interrupted by {exc.name}", file=sys.stderr)
-            return 128 + exc.number
-        print("interrupted", file=sys.stderr)
-        return 128 + _signal.SIGINT
+    except KeyboardInterrupt as exc:  # told here, to the forgiving stderr of a closed terminal
+        return _interrupted(exc)
     finally:
         for number, handler in handlers.items():
             _signal.signal(number, handler)
         restore_streams(replaced)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Say that the command was interrupted; its status, as a shell reports a command that a
+    signal ended: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    if isinstance(exc, _Terminated):
+        print(f"interrupted by {exc.name}", file=sys.stderr)
+        return 128 + exc.number
+    print("interrupted", file=sys.stderr)
+    return 128 + _signal.SIGINT
 
 
 class _Terminated(KeyboardInterrupt):

@@ -358,6 +358,26 @@ def test_ctrl_c_while_the_command_line_is_read_is_one_line(
     assert capsys.readouterr().err == "interrupted\n"
 
 
+def test_ctrl_c_as_the_command_ends_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C that lands as the command ends, while its signal handlers are put back, is told
+    as one that lands in its work: one line and 130, not a traceback and death by SIGINT."""
+    import types
+
+    from pybuild import cli
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    fake = types.SimpleNamespace(signal=interrupted, SIGINT=2)
+    monkeypatch.setattr(cli, "_catch_termination", lambda: {15: 0})  # one handler to put back
+    monkeypatch.setattr(cli, "_command", lambda argv: 0)
+    monkeypatch.setattr(cli, "_signal", fake)
+    assert cli.main(["build", "six"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
 @pytest.mark.parametrize(("name", "sandbox", "jobs"), _interruptions())
 def test_sigterm_and_sighup_interrupt_a_build_as_ctrl_c_does(
     tmp_path: Path, name: str, sandbox: str, jobs: int
