@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    _Rebuild = tuple[Any, list[str], list[str]]  # a derivation, outputs to repair, its inputs
+
 
 def register(commands: Any) -> None:
     p = commands.add(
@@ -456,24 +458,24 @@ def _repair(args: argparse.Namespace, store: Any, damaged: list[str], links: Any
         if drv is None:
             left += names
         else:
-            rebuilds.append((drv, names))
-    for drv, names in _inputs_first(store, rebuilds):
-        left += _rebuild(store, drv, names, set(left), options)
+            rebuilds.append((drv, names, _input_closure(store, drv)))
+    for drv, names, inputs in _inputs_first(rebuilds):
+        left += _rebuild(store, drv, names, inputs, set(left), options)
     for name in damaged:
         if name not in left:
             print(f"repaired: {store.path(name)}")
     return 1 if left else 0
 
 
-def _inputs_first(store: Any, rebuilds: list[tuple[Any, list[str]]]) -> list[tuple[Any, list[str]]]:
-    """`rebuilds` (a derivation and its damaged outputs) ordered so that each comes after those
-    whose outputs are in the closure of its inputs."""
+def _inputs_first(rebuilds: list[_Rebuild]) -> list[_Rebuild]:
+    """`rebuilds` (a derivation, its damaged outputs and the closure of its inputs) ordered so
+    that each comes after those whose outputs are in the closure of its inputs."""
     from graphlib import TopologicalSorter
 
-    made_by = {name: i for i, (_, names) in enumerate(rebuilds) for name in names}
+    made_by = {name: i for i, (_, names, _) in enumerate(rebuilds) for name in names}
     order: TopologicalSorter[int] = TopologicalSorter()
-    for i, (drv, _) in enumerate(rebuilds):
-        order.add(i, *{made_by[n] for n in _input_closure(store, drv) if n in made_by} - {i})
+    for i, (_, _, inputs) in enumerate(rebuilds):
+        order.add(i, *{made_by[n] for n in inputs if n in made_by} - {i})
     return [rebuilds[i] for i in order.static_order()]
 
 
@@ -484,18 +486,21 @@ def _input_closure(store: Any, drv: Any) -> list[str]:
     return store.closure([name for name in input_paths(drv) if store.is_valid(name)])
 
 
-def _rebuild(store: Any, drv: Any, names: list[str], damaged: set[str], options: Any) -> list[str]:
-    """Rebuild `drv` to put back its outputs `names`, unless an input is among the `damaged`
-    paths not repaired; the outputs left damaged, each said with why."""
+def _rebuild(
+    store: Any, drv: Any, names: list[str], inputs: list[str], damaged: set[str], options: Any
+) -> list[str]:
+    """Rebuild `drv` to put back its outputs `names`, unless one of its `inputs` (their
+    closure) is among the `damaged` paths not repaired; the outputs left damaged, each said
+    with why."""
     from ..realiser import repair
 
-    waiting = [n for n in _input_closure(store, drv) if n in damaged]
+    waiting = [n for n in inputs if n in damaged]
     if waiting:
         _say_input_damaged(store, names, waiting)
         return names
     left = repair(drv, store, names, options)
     if left:  # a named path's inputs were not checked: the rebuild may have read damage
-        checked = store.verify(check_contents=True, names=_input_closure(store, drv))
+        checked = store.verify(check_contents=True, names=inputs)
         waiting = [p.path for p in checked if p.is_damage]
         if waiting:
             _say_input_damaged(store, left, waiting)

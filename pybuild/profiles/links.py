@@ -33,6 +33,7 @@ __all__ = [
     "GenerationLinks",
     "ProfileError",
     "environment_of",
+    "generation_of",
     "is_profile_name",
 ]
 
@@ -56,6 +57,17 @@ def environment_of(data: dict[str, Any]) -> str:
     if data.get("version") != MANIFEST_FORMAT:
         raise ValueError(f"manifest format {data.get('version')!r}, expected {MANIFEST_FORMAT}")
     return str(data["environment"])
+
+
+def generation_of(link_name: str) -> tuple[str, int] | None:
+    """The profile and the generation that a generation link's name ``NAME-N-link`` gives;
+    None for any other name (a profile's own link, ``NAME``)."""
+    if not link_name.endswith("-link"):
+        return None
+    stem, dash, digits = link_name.removesuffix("-link").rpartition("-")
+    if not dash or not (digits.isascii() and digits.isdecimal()):
+        return None
+    return stem, int(digits)
 
 
 class GenerationLinks:
@@ -121,12 +133,9 @@ class GenerationLinks:
         return number
 
     def _number_in(self, link_name: str) -> int | None:
-        """N of a generation link's name ``NAME-N-link``; None for any other name."""
-        prefix, suffix = f"{self.name}-", "-link"
-        if not (link_name.startswith(prefix) and link_name.endswith(suffix)):
-            return None
-        digits = link_name[len(prefix) : len(link_name) - len(suffix)]
-        return int(digits) if digits.isascii() and digits.isdecimal() else None
+        """N of this profile's generation link's name ``NAME-N-link``; None for any other."""
+        found = generation_of(link_name)
+        return found[1] if found is not None and found[0] == self.name else None
 
     def _broken(self, what: str) -> ProfileError:
         have = self.numbers()

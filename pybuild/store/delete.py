@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shlex
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError, UsageError
-from ..profiles.links import GenerationLinks, is_profile_name
 from .gc import GcResult, remove_stale_caches
 from .refgraph import StoreGraph, roots_keeping
 from .removal import Freeing, may_delete_leftover, unregister
@@ -60,7 +58,7 @@ class LivePathError(StoreError):
             text += "\n  also " + "; ".join(r.describe() for r in shown)
         unnamed = len(self.others) - len(shown)
         super().__init__(text + (f"; and {unnamed} more root(s)" if unnamed else ""))
-        removals = "; ".join(dict.fromkeys(_how_to_remove(r) for r in [root, *shown]))
+        removals = "; ".join(dict.fromkeys(r.how_to_remove() for r in [root, *shown]))
         # A generation deleted leaves its environment, which refers to the path: gc takes both.
         then = (
             "then `pybuild gc`, which deletes it with the environments that held it"
@@ -142,27 +140,6 @@ def _distinct(roots: list[Root]) -> list[Root]:
             continue
         found.pop(("profile", target), None)
     return sorted(found.values(), key=lambda r: (r.kind, r.source))
-
-
-_GENERATION_LINK = re.compile(r"(?P<profile>.+)-(?P<number>\d+)-link")
-
-
-def _how_to_remove(root: Root) -> str:
-    """The command that removes `root`; for a profile's, in the profile's own words: the
-    current generation goes by removing the package from the profile and deleting the
-    generation that had it (delete-generations never deletes the current one), an older one
-    by deleting it."""
-    folder, entry = os.path.split(root.source)
-    generation = _GENERATION_LINK.fullmatch(entry)
-    profile = generation["profile"] if generation else entry
-    if root.kind != "profile" or not is_profile_name(profile):
-        return root.how_to_remove()
-    links = GenerationLinks(folder, profile)
-    if generation:
-        return links.command(f"delete-generations {generation['number']}")
-    listing = links.command("list")
-    remove, old = links.command("remove PACKAGE"), links.command("delete-generations old")
-    return f"{remove} ({listing} names the packages), then {old}"
 
 
 def _refuse_referenced(store: Store, graph: StoreGraph, valid: list[str], asked: set[str]) -> None:

@@ -119,10 +119,28 @@ class Root:
 
     def how_to_remove(self) -> str:
         if self.kind == "profile":
-            return "pybuild delete-generations, or switch the profile away from it"
+            return self._how_to_remove_a_generation()
         if self.kind in ("result", "gcroot"):
             return f"rm {shlex.quote(self.source)}"  # pasted: a space must not split it
         return "wait for that process to end"
+
+    def _how_to_remove_a_generation(self) -> str:
+        """For a profile's link, the profile's own commands: its current generation (the
+        profile link) goes by removing the package and then deleting the generation that had
+        it (delete-generations never deletes the current one); an older one by deleting it."""
+        from ..profiles.links import GenerationLinks, generation_of, is_profile_name
+
+        folder, entry = os.path.split(self.source)
+        generation = generation_of(entry)
+        profile = generation[0] if generation else entry
+        if not is_profile_name(profile):
+            return "pybuild delete-generations, or switch the profile away from it"
+        links = GenerationLinks(folder, profile)
+        if generation:
+            return links.command(f"delete-generations {generation[1]}")
+        listing = links.command("list")
+        remove, old = links.command("remove PACKAGE"), links.command("delete-generations old")
+        return f"{remove} ({listing} names the packages), then {old}"
 
     def target(self, store: Store) -> str:
         """Where the root points: the path it holds, or for a link into another location of
