@@ -578,18 +578,30 @@ def test_a_command_waiting_for_the_profile_says_why(recipes: Path) -> None:
     for command in (["rollback"], ["remove", "shout"], ["gc", "-d"]):
         with profile.lock():
             waiting = subprocess.Popen(
-                [sys.executable, "-m", "pybuild", *command], stderr=subprocess.PIPE, text=True
+                [sys.executable, "-m", "pybuild", *command], stderr=subprocess.PIPE, bufsize=0
             )
-            assert waiting.stderr is not None
-            said: list[str] = []  # a remove says what it removes first
-            while not said or not said[-1].startswith("waiting"):
-                told, _, _ = select.select([waiting.stderr], [], [], 30)
-                said.append(waiting.stderr.readline() if told else "(nothing said in 30 s)")
-                if not told or not said[-1]:
-                    break  # silent, or ended without waiting
-        rest = waiting.communicate(timeout=600)[1]
-        assert said[-1] == "waiting for profile default: another pybuild command is changing it\n"
+            said = _said_until(waiting, b"waiting")  # a remove says what it removes first
+        rest = waiting.communicate(timeout=600)[1].decode()
+        assert said.splitlines()[-1] == (
+            "waiting for profile default: another pybuild command is changing it"
+        ), said
         assert waiting.returncode == 0, rest
+
+
+def _said_until(process: subprocess.Popen[bytes], start: bytes, timeout: float = 300) -> str:
+    """What `process` wrote to its standard error up to a line that starts with `start`, or
+    until it ended or was silent for `timeout` seconds (a hang, not a slow machine). Read from
+    the pipe itself: a buffered readline takes two lines written at once, and a select then
+    waits on an empty pipe for a line already read."""
+    assert process.stderr is not None
+    said = b""
+    while not any(line.startswith(start) for line in said.splitlines()):
+        told, _, _ = select.select([process.stderr], [], [], timeout)
+        chunk = os.read(process.stderr.fileno(), 4096) if told else b""
+        if not chunk:
+            return said.decode() + ("" if told else f"(nothing said in {timeout} s)\n")
+        said += chunk
+    return said.decode()
 
 
 def test_a_change_builds_without_the_profile_lock_and_keeps_what_another_made_meanwhile(
