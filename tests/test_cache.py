@@ -51,6 +51,7 @@ from pybuild.cache.archive import (
     unpack_archive,
     write_archive,
 )
+from pybuild.cache.errors import WrongFileSize
 from pybuild.cache.info import CacheInfo, InvalidInfo, narinfo_name
 from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
@@ -379,7 +380,7 @@ def test_a_truncated_archive_is_refused(filled: Filled, store: Store) -> None:
     archive = filled.archive(filled.chain.lib)
     archive.write_bytes(archive.read_bytes()[:-20])
     text = refused_then_built(filled, store, options(filled.url, keys=(filled.public,)))
-    assert "bad archive" in text
+    assert "does not match the narinfo's FileSize" in text and "cut short" in text
 
 
 def test_a_repair_copy_is_checked_as_a_substitution(filled: Filled, tmp_path: Path) -> None:
@@ -394,7 +395,7 @@ def test_a_repair_copy_is_checked_as_a_substitution(filled: Filled, tmp_path: Pa
     archive.write_bytes(archive.read_bytes()[:-20])
     assert not caches.fresh_copy(lib.out, tmp_path / "lib")
     assert not (tmp_path / "lib").exists()
-    refusal = f"refused {lib.out} from {filled.url}: bad archive"
+    refusal = f"refused {lib.out} from {filled.url}: archive {filled.info(lib).url} does not"
     assert any(line.startswith(refusal) for line in told)
     assert not caches.fresh_copy("0" * 32 + "-absent", tmp_path / "absent")
 
@@ -517,7 +518,7 @@ def test_an_archive_refused_by_one_cache_and_taken_from_another_is_said_once(
     archive.write_bytes(archive.read_bytes()[:-20])
     opts = options(str(damaged), filled.url, keys=(filled.public,))
     assert statuses(realise([filled.chain.app], store, opts)) == {filled.chain.app: "substituted"}
-    lines = [line for line in said(opts).splitlines() if "bad archive" in line]
+    lines = [line for line in said(opts).splitlines() if "cut short" in line]
     assert len(lines) == 1 and lines[0].startswith(f"refused {lib.out} from {damaged}: ")
     assert lines[0].endswith("; taken from another cache")
 
@@ -532,7 +533,8 @@ def test_a_failed_copy_from_a_cache_names_the_refused_path_once(
     with pytest.raises(CacheError) as error:
         copy_from(subs, store, [filled.chain.app.out])
     assert str(error.value).startswith(
-        f"cannot copy from the cache: {filled.chain.lib.out} from {filled.url}: bad archive"
+        f"cannot copy from the cache: {filled.chain.lib.out} from {filled.url}: archive"
+        f" {filled.info(filled.chain.lib).url} does not match the narinfo's FileSize"
     )
     assert told == []  # the error says it all
 
@@ -1692,8 +1694,13 @@ def test_restore_refuses_truncated_and_overlong_streams(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="in a NAR declared 300 bytes long"):
         restore_nar(io.BytesIO(data), tmp_path / "file-too-big", 300)
     packed = lzma.compress(data, format=lzma.FORMAT_XZ)
-    with pytest.raises(ArchiveError, match=r"broken xz|truncated"):
+    with pytest.raises(
+        WrongFileSize, match=r"archive file is [\d,]+ bytes, not the [\d,]+ declared"
+    ):
         unpack_archive(io.BytesIO(packed[:-30]), "xz", tmp_path / "x", len(packed), len(data))
+    cut = packed[:-30]  # declared as cut: the stream itself is broken
+    with pytest.raises(ArchiveError, match=r"broken xz|truncated"):
+        unpack_archive(io.BytesIO(cut), "xz", tmp_path / "x2", len(cut), len(data))
     with pytest.raises(ArchiveError, match="longer than its metadata"):
         unpack_archive(io.BytesIO(packed), "xz", tmp_path / "y", len(packed) - 1, len(data))
 
@@ -1711,8 +1718,13 @@ def test_a_decompression_bomb_stops_at_the_declared_size(tmp_path: Path, compres
 def test_a_broken_zstd_stream_is_refused(tmp_path: Path) -> None:
     data = nar(directory([(b"a", regular(b"0123456789" * 100))]))
     packed = zstd(data)
-    with pytest.raises(ArchiveError, match=r"broken zstd|truncated"):
+    with pytest.raises(
+        WrongFileSize, match=r"archive file is [\d,]+ bytes, not the [\d,]+ declared"
+    ):
         unpack_archive(io.BytesIO(packed[:-30]), "zstd", tmp_path / "x", len(packed), len(data))
+    cut = packed[:-30]  # declared as cut: the stream itself is broken
+    with pytest.raises(ArchiveError, match=r"broken zstd|truncated"):
+        unpack_archive(io.BytesIO(cut), "zstd", tmp_path / "x2", len(cut), len(data))
     garbage = b"\x28\xb5\x2f\xfd" + os.urandom(200)  # zstd's magic, then noise
     with pytest.raises(ArchiveError, match=r"broken zstd"):
         unpack_archive(io.BytesIO(garbage), "zstd", tmp_path / "y", len(garbage), len(data))

@@ -197,7 +197,33 @@ def test_an_entry_whose_url_names_another_archive_and_file_size_is_wrong_names_f
     assert (
         f"{chain.lib.out} from {root}: archive {other.url} does not match the narinfo's FileSize:"
         " the archive file is longer than its metadata's 50 bytes (the narinfo's URL names"
-        " another path's archive, or the archive was changed or cut short)"
+        " another path's archive, or the archive or its FileSize was changed)"
+    ) in str(caught.value)
+
+
+@pytest.mark.parametrize("compression", ["zstd", "xz", "none"])
+def test_an_archive_cut_short_is_refused_for_its_size_not_as_a_nar_that_ends_early(
+    tmp_path: Path, compression: str
+) -> None:
+    """An upload cut short left an archive shorter than its entry's FileSize. The refusal
+    said "the NAR ends early: truncated" (or that the compression was broken), naming neither
+    the file's size nor the likely cause; it now says both."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.lib], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("test-1")
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), built, [chain.lib.out], keys=[key], compression=compression)
+    info = NarInfo.parse((root / narinfo_name(chain.lib.out)).read_text())
+    archive = root / info.url
+    archive.write_bytes(archive.read_bytes()[: info.file_size // 2])
+    subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, Store(tmp_path / "home-b"), [chain.lib.out])
+    assert (
+        f"archive {info.url} does not match the narinfo's FileSize: the archive file is"
+        f" {info.file_size // 2:,} bytes, not the {info.file_size:,} declared (the archive was"
+        " cut short, as by an interrupted upload or copy, or the narinfo's FileSize was changed)"
     ) in str(caught.value)
 
 

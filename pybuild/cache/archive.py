@@ -151,16 +151,34 @@ def unpack_archive(
                 nar_hash = restore_nar(decompressed, target, nar_size)
         else:
             nar_hash = restore_nar(counted, target, nar_size)
-        while counted.read(_CHUNK):  # the rest of the file counts for its hash and size
-            pass
     except (lzma.LZMAError, zstandard.ZstdError, EOFError) as exc:
+        _refuse_if_short(counted, file_size)
         raise ArchiveError(f"broken {compression} compression: {exc}") from None
-    if counted.count != file_size:
-        raise WrongFileSize(
-            f"the archive file is {counted.count:,} bytes, not the {file_size:,} declared:"
-            " truncated"
-        )
+    except (WrongNarSize, WrongFileSize):
+        raise
+    except ArchiveError:
+        _refuse_if_short(counted, file_size)  # a NAR that "ends early" is a file that does
+        raise
+    _refuse_if_short(counted, file_size)  # the rest of the file counts for its hash and size
     return Archive(Hash(counted.digest.digest()), counted.count, nar_hash, nar_size)
+
+
+def _drain(counted: _Counting) -> None:
+    while counted.read(_CHUNK):
+        pass
+
+
+def _refuse_if_short(counted: _Counting, file_size: int) -> None:
+    """:class:`WrongFileSize` if the archive file, read to its end, is shorter than declared.
+
+    Checked first when the NAR or its compression broke off: an upload or a copy cut short
+    shows as a stream that ends early, and the file's size is the cause to name."""
+    _drain(counted)
+    if counted.count < file_size:
+        raise WrongFileSize(
+            f"the archive file is {counted.count:,} bytes, not the {file_size:,} declared",
+            short=True,
+        )
 
 
 def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
@@ -191,7 +209,7 @@ class _Counting:
         self.count += len(data)
         if self.count > self.limit:
             raise WrongFileSize(
-                f"the {self.what} is longer than its metadata's {self.limit:,} bytes"
+                f"the {self.what} is longer than its metadata's {self.limit:,} bytes", short=False
             )
         self.digest.update(data)
         return data

@@ -230,11 +230,17 @@ class BinaryCache:
                 " (the narinfo's URL names another path's archive, or the archive was changed)",
             ) from None
         except WrongFileSize as exc:
+            causes = (
+                "the archive was cut short, as by an interrupted upload or copy, or the"
+                " narinfo's FileSize was changed"
+                if exc.short
+                else "the narinfo's URL names another path's archive, or the archive or its"
+                " FileSize was changed"
+            )
             raise EntryRefused(
                 self.url,
                 info.path,
-                f"archive {info.url} does not match the narinfo's FileSize: {exc} (the narinfo's"
-                " URL names another path's archive, or the archive was changed or cut short)",
+                f"archive {info.url} does not match the narinfo's FileSize: {exc} ({causes})",
             ) from None
         except ArchiveError as exc:
             raise EntryRefused(self.url, info.path, f"bad archive {info.url}: {exc}") from None

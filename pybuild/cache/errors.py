@@ -68,7 +68,12 @@ class WrongNarSize(ArchiveError):
 
 class WrongFileSize(ArchiveError):
     """An archive file is not of the size declared for it: for a cache's entry, the archive
-    is not the one its FileSize describes (its URL names another, or it was changed or cut)."""
+    is not the one its FileSize describes (its URL names another, or it was changed or cut).
+    `short`: the file is shorter than declared, not longer (the likely causes differ)."""
+
+    def __init__(self, message: str, *, short: bool) -> None:
+        super().__init__(message)
+        self.short = short
 
 
 class InvalidKey(CacheError):
