@@ -63,6 +63,37 @@ def test_other_builds_of_one_version_are_still_refused(pkgs) -> None:
             env.drv  # noqa: B018 - making it is the point
 
 
+def test_two_extras_of_one_package_asked_apart_are_one_build_with_both(
+    publish: Publish,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """``shell -p 'pypi:anvil[dev]' -p 'pypi:anvil[gears]'`` was refused: two builds of anvil
+    1.0. uv installs anvil once with both extras' requirements; so does the environment, in
+    the place of the first, with each package the two extras need once."""
+    publish(
+        ("anvil", "1.0", "bellows; extra == 'dev'", "cogs; extra == 'gears'", *SHARED),
+        ("bellows", "1.0", "anvil"),
+        ("cogs", "1.0"),
+        ("drum", "1.0"),
+    )
+    pkgs = package_set()
+    dev, gears = (pkgs.from_pypi("anvil", extras=[e]) for e in ("dev", "gears"))
+    env = pkgs.python.with_packages([dev, gears, pkgs.from_pypi("anvil")])
+    anvil = [p for p in env.closure if p.pname == "anvil"]
+    assert len(anvil) == 1 and env.closure[0] is anvil[0]
+    assert sorted(force(d).pname for d in anvil[0].attrs["dependencies"]) == [
+        "bellows",
+        "cogs",
+        "drum",
+    ]
+    assert env.spec["listed"] == [str(anvil[0])]
+    inside = "import anvil, bellows, cogs, drum; print(anvil.VERSION)"
+    asked = ("-p", "pypi:anvil[dev]", "-p", "pypi:anvil[gears]")
+    assert cli("shell", *asked, "--run", f"python -c '{inside}'").stdout == "1.0\n"
+
+
+SHARED = ("drum; extra == 'dev'", "drum; extra == 'gears'")  # a package both extras need
+
+
 def test_shell_lock_and_profile_of_a_package_with_such_an_extra(
     pkgs, tmp_path: Path, pybuild_home: Path
 ) -> None:

@@ -12,7 +12,8 @@ checked for two versions of one distribution, and for a package built for anothe
 interpreter; the error says who pulled in each. A package with extras (``pkg[extra]``,
 :func:`with_extras`) is one distribution with the plain package: an environment that has both
 (a package of the extra needs it back, as pytest-xdist of ``pytest[dev]``) has it once, with
-its extras, as uv installs it.
+its extras, as uv installs it; and two of its extras asked apart (``pkg[a]``, ``pkg[b]``) are
+one build with both.
 
 Example::
 
@@ -71,11 +72,14 @@ def with_extras(pkg: Any, extra: Iterable[Any]) -> PythonPackage:
     otherwise refused."""
     pkg = force(pkg)
     have = {force(d).drv.drv_name for d in pkg.attrs["dependencies"]}
-    more = [d for d in extra if force(d).drv.drv_name not in have]
+    more: dict[str, Any] = {}  # each once: two extras may need one package
+    for dep in extra:
+        if (name := force(dep).drv.drv_name) not in have:
+            more.setdefault(name, dep)
     if not more:  # the same build: no package extends itself
         return pkg
     extended: PythonPackage = pkg.override_python_attrs(
-        dependencies=[*pkg.attrs["dependencies"], *more]
+        dependencies=[*pkg.attrs["dependencies"], *more.values()]
     )
     extended.extends = pkg
     return extended
@@ -87,6 +91,27 @@ def _extended(pkg: PythonPackage) -> Iterator[str]:
     while base is not None:
         yield base.drv.drv_name
         base = base.extends
+
+
+def _merged(builds: list[PythonPackage]) -> PythonPackage | None:
+    """One build with the extras of all `builds` (one distribution's, none extending another)
+    when they all extend the same package, as uv installs ``pkg[a]`` and ``pkg[b]`` as
+    ``pkg[a,b]``; None when they are otherwise different builds."""
+    bases = [_base(pkg) for pkg in builds]
+    if any(pkg is None for pkg in bases) or len({b.drv.drv_name for b in bases if b}) > 1:
+        return None
+    base = bases[0]
+    assert base is not None
+    return with_extras(base, [d for pkg in builds for d in pkg.attrs["dependencies"]])
+
+
+def _base(pkg: PythonPackage) -> PythonPackage | None:
+    """The package `pkg` is made from by :func:`with_extras`, at the end of the chain; None
+    for one that extends none."""
+    base = pkg.extends
+    while base is not None and base.extends is not None:
+        base = base.extends
+    return base
 
 
 def _replaced(builds: dict[str, PythonPackage]) -> dict[str, PythonPackage]:
@@ -147,6 +172,19 @@ def _check_builds(
     if not ignore_collisions:
         each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
         raise VersionConflict(name, each, builds=True)
+
+
+def _placed(
+    order: dict[str, PythonPackage], pkg: PythonPackage, before: str
+) -> dict[str, PythonPackage]:
+    """`order` with `pkg` just before the package named `before`: a build that merges several
+    takes the place of the first of them."""
+    placed: dict[str, PythonPackage] = {}
+    for key, there in order.items():
+        if key == before:
+            placed[pkg.drv.drv_name] = pkg
+        placed[key] = there
+    return placed
 
 
 class Environment:
@@ -213,7 +251,11 @@ class Environment:
             if len(builds) > 1:
                 replaced.update(_replaced({key: pkg for key, (pkg, _) in builds.items()}))
                 kept = [build for key, build in builds.items() if key not in replaced]
-                if len(kept) > 1:
+                merged = _merged([pkg for pkg, _ in kept]) if len(kept) > 1 else None
+                if merged is not None:
+                    order = _placed(order, merged, next(iter(builds)))
+                    replaced.update(dict.fromkeys(builds, merged))
+                elif len(kept) > 1:
                     _check_builds(name, kept, self.ignore_collisions)
         return order, replaced
 
