@@ -36,6 +36,7 @@ from pybuild.store.registry import RESERVE_BYTES
 from pybuild.store.roots import add_result_link, find_roots
 from pybuild.store.temproots import release_temp_roots, temp_roots
 from pybuild.store.usage import disk_usage
+from support.disk import du
 
 
 def quiet() -> BuildOptions:
@@ -299,13 +300,14 @@ def test_leftovers_and_dead_build_folders_go_live_ones_stay(store: Store) -> Non
     mine = store.new_tmp_dir("running")
     dead_dir.mkdir(parents=True)
     (dead_dir / "log").write_text("y" * 500)
+    going = du(store.dir / leftover, dead_dir)
     with path_locks(store.lock_dir, [busy]):  # a process is committing it right now
         result = collect_garbage(store, scan_processes=False)
     assert result.leftovers == [leftover]
     assert result.tmp_dirs == [dead_dir.name]
     assert not (store.dir / leftover).exists() and (store.dir / busy).exists()
     assert not dead_dir.exists() and mine.exists()
-    assert result.freed == 1500
+    assert result.freed == going  # the blocks, as du -s counts them
 
 
 def test_gc_removes_the_lock_files_no_process_holds(store: Store) -> None:
@@ -368,11 +370,13 @@ def test_a_dead_builds_folder_outside_the_store_goes_with_its_record(
 
     dry = collect_garbage(store, dry_run=True, scan_processes=False)
     expected = sorted([str(dead_build), dead_work.name, forged, f"{forged[:-1]}9"])
-    assert sorted(dry.tmp_dirs) == expected and dry.freed == 700
+    records = [BUILD_DIR_RECORD + dead_work.name, forged, f"{forged[:-1]}9"]  # links: a block
+    going = du(dead_build, dead_work, *(store.tmp_dir / record for record in records))
+    assert sorted(dry.tmp_dirs) == expected and dry.freed == going
     assert dead_build.exists()
 
     result = collect_garbage(store, scan_processes=False)
-    assert sorted(result.tmp_dirs) == expected and result.freed == 700
+    assert sorted(result.tmp_dirs) == expected and result.freed == going
     assert not dead_build.exists() and not dead_work.exists()
     assert (precious / "data").read_text() == "keep"
     assert sorted(os.listdir(outside)) == ["pybuild-build-link", running_build.name]
@@ -415,9 +419,10 @@ def test_a_dead_builds_outputs_folder_goes_with_its_record_and_nothing_else(
 
     records = [f"{label}-{gone.pid}-abcd5678" for label in forged]
     dry = collect_garbage(store, dry_run=True, scan_processes=False)
-    assert sorted(dry.tmp_dirs) == sorted([str(dead), *records]) and dry.freed == 300
+    going = du(dead, *(store.tmp_dir / record for record in records))
+    assert sorted(dry.tmp_dirs) == sorted([str(dead), *records]) and dry.freed == going
     result = collect_garbage(store, scan_processes=False)
-    assert sorted(result.tmp_dirs) == sorted([str(dead), *records]) and result.freed == 300
+    assert sorted(result.tmp_dirs) == sorted([str(dead), *records]) and result.freed == going
     assert not dead.exists() and running.is_dir() and store.dir.is_dir() and store.var.is_dir()
     assert elsewhere.is_dir() and (store.home / ".toolong").is_dir()
     assert (store.home / ".kept").is_dir()
@@ -831,6 +836,8 @@ def test_query_roots_names_what_keeps_a_path(store: Store, tmp_path: Path) -> No
 def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) -> None:
     top, middle, leaf = chain_of(store)
     big = build(store, "big", 'head -c 200000 /dev/zero > "$out"')
+    small = 'for d in a b c; do mkdir -p "$out/$d"; echo > "$out/$d/1"; echo > "$out/$d/2"; done'
+    build(store, "small-files", small)  # their blocks, not their sizes, are what goes
     add_result_link(store, tmp_path / "result", top.path(store=store))
     usage = disk_usage(store, scan_processes=False)
     [(root, size, count)] = usage.closures
@@ -842,8 +849,9 @@ def test_du_shows_closures_and_what_gc_would_free(store: Store, tmp_path: Path) 
     assert len(json.loads(cli("du", "--json").stdout)["closures"]) == 1
     assert json.loads(cli("du", "-n", "0", "--json").stdout)["closures"] == []  # as the text
     assert "largest closures" not in cli("du", "-n", "0").stdout  # no heading over nothing
+    before = du(store.dir)
     freed = collect_garbage(store, scan_processes=False).freed
-    assert freed == usage.reclaimable
+    assert freed == usage.reclaimable == before - du(store.dir)  # what du -s then loses
     assert show_derivation_works(top, tmp_path / "result")
 
 

@@ -128,7 +128,7 @@ def _would_link(
         if _damaged(path, st, links / key, link_st):
             return
     result.files_linked += 1
-    result.bytes_saved += st.st_size
+    result.bytes_saved += st.st_blocks * 512  # its blocks, as du -s counts them
 
 
 def _known_links(store: Store) -> dict[int, str]:
@@ -192,7 +192,7 @@ def _optimise_file(
             return  # never spread it
         if _replace_with_link(store, path, link):
             result.files_linked += 1
-            result.bytes_saved += st.st_size  # it had no other link (above)
+            result.bytes_saved += st.st_blocks * 512  # it had no other link (above)
         return
 
 

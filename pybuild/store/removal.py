@@ -12,13 +12,14 @@ What removing frees is counted as it goes (:class:`Freeing`), each hard-linked f
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import remove_tree
 from .locks import try_path_locks
 from .optimise import LINKS
-from .sizes import link_inodes, regular_files
+from .sizes import disk_bytes, link_inodes, tree_entries
 from .sqlitedriver import sqlite_driver
 
 if TYPE_CHECKING:
@@ -96,11 +97,13 @@ class Freeing:
 
     def remove(self, path: Path) -> None:
         """Delete the tree at `path`, adding the bytes this frees."""
-        for st in regular_files(path):
-            if st.st_ino in self.counted:
+        for st in tree_entries(path):
+            if not stat.S_ISREG(st.st_mode):
+                self.freed += disk_bytes(st)  # a folder or a link: this tree's alone
+            elif st.st_ino in self.counted:
                 continue
-            if st.st_nlink == 1 or (st.st_nlink == 2 and st.st_ino in self.links):
-                self.freed += st.st_size
+            elif st.st_nlink == 1 or (st.st_nlink == 2 and st.st_ino in self.links):
+                self.freed += disk_bytes(st)
                 self.counted.add(st.st_ino)
         remove_tree(path)
 
@@ -117,5 +120,5 @@ class Freeing:
                 os.unlink(entry.path)
                 removed += 1
                 if st.st_ino not in self.counted:
-                    self.freed += st.st_size
+                    self.freed += disk_bytes(st)
         return removed

@@ -1,5 +1,8 @@
 """Bytes on disk in the store, each file counted once however many hard links it has.
 
+Bytes are the blocks files and folders take, as ``du -s`` counts them, never the files'
+sizes: what a collection says it freed is what ``du -s`` of the store then loses.
+
 ``optimise`` hard-links identical files to one copy in ``store/.links``, so a file's bytes are
 freed only when its last link goes: the one in ``.links`` too, which a collection sweeps once
 nothing else uses it. A file linked from ``.links`` and from one store path is freed by
@@ -25,10 +28,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Reclaiming",
     "blocks_on_disk",
+    "disk_bytes",
     "link_inodes",
     "reclaimable",
     "regular_files",
     "tree_bytes",
+    "tree_entries",
     "unused_link_bytes",
 ]
 
@@ -53,8 +58,28 @@ def unused_link_bytes(store: Store) -> int:
         with contextlib.suppress(FileNotFoundError):  # swept meanwhile
             st = entry.stat(follow_symlinks=False)
             if st.st_nlink == 1:
-                total += st.st_size
+                total += disk_bytes(st)
     return total
+
+
+def disk_bytes(st: os.stat_result) -> int:
+    """The bytes of the blocks the file or folder of status `st` takes."""
+    return st.st_blocks * 512
+
+
+def tree_entries(path: Path) -> Iterator[os.stat_result]:
+    """The status of `path` and of everything in the tree under it (links not followed)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    yield st
+    if not stat.S_ISDIR(st.st_mode):
+        return  # a file, or a link: never the tree it leads to
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in [*dirnames, *filenames]:
+            with contextlib.suppress(FileNotFoundError):
+                yield os.lstat(os.path.join(dirpath, name))
 
 
 def regular_files(path: Path) -> Iterator[os.stat_result]:
@@ -97,11 +122,14 @@ class Reclaiming:
         self.freed = 0
 
     def add(self, path: Path) -> None:
-        for st in regular_files(path):
+        for st in tree_entries(path):
+            if not stat.S_ISREG(st.st_mode):
+                self.freed += disk_bytes(st)  # a folder or a link: this tree's alone
+                continue
             left = self.left.get(st.st_ino, st.st_nlink - (st.st_ino in self.links)) - 1
             self.left[st.st_ino] = left
             if left == 0:
-                self.freed += st.st_size
+                self.freed += disk_bytes(st)
 
     @property
     def swept(self) -> int:
@@ -112,8 +140,8 @@ class Reclaiming:
 
 
 def tree_bytes(path: Path) -> int:
-    """The bytes of the tree's files, shared or not (a build folder's, which none shares)."""
-    return sum(st.st_size for st in regular_files(path))
+    """The bytes of the tree on disk, shared or not (a build folder's, which none shares)."""
+    return sum(disk_bytes(st) for st in tree_entries(path))
 
 
 def blocks_on_disk(folder: Path) -> int:
