@@ -276,12 +276,25 @@ def _run_builder(
             else f"builder exited with status {code}"
         )
         text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
+        reason = _diagnosis(text, reason)
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
         if sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
             error.hint = _SANDBOX_HINT
         else:  # what its recipe says to do (a generated one: take the wheel instead)
             error.hint = str(drv.meta.get("failure_hint", ""))
         raise error
+
+
+def _diagnosis(log: str, status: str) -> str:
+    """Why the build failed, for the error's first line: the Python builder's own diagnosis
+    when it ends the log (``pybuild: phase install failed: the source builds six 1.17.0, but
+    …``), with the phase and `status`; else `status` alone. The diagnosis was only the last
+    line of a tail that a backend's warnings may fill, under "builder exited with status 1"."""
+    last = next((line for line in reversed(_last_lines(log)) if line.strip()), "")
+    found = re.fullmatch(r"pybuild: phase ([\w ]+) failed: (.+)", last.strip())
+    if found is None:
+        return status
+    return f"{found[2]} (phase {found[1]}; {status})"
 
 
 @contextlib.contextmanager

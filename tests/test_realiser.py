@@ -629,6 +629,23 @@ def test_without_keep_going_the_first_failure_is_raised(store: Store) -> None:
     assert not (store.log_dir / f"{after_bad.drv_name}.log").exists()  # never started
 
 
+def test_the_python_builders_diagnosis_is_the_reason_a_build_failed(store: Store) -> None:
+    """A package whose version was overridden failed with "builder exited with status 1"
+    first, its builder's own sentence (what is wrong and what to do) only at the end of a tail
+    a backend's warnings filled. The diagnosis that ends a log is now the reason."""
+    said = "the source builds six 1.17.0, but the recipe says version 1.16.0: give it its source"
+    noise = "for i in $(seq 30); do echo 'SetuptoolsDeprecationWarning: …'; done"
+    diagnosed = sh("diagnosed", f"{noise}; echo 'pybuild: phase install failed: {said}'; exit 1")
+    with pytest.raises(BuildError) as caught:
+        build(store, diagnosed)
+    assert caught.value.reason == f"{said} (phase install; builder exited with status 1)"
+    assert str(caught.value).startswith(f"build of diagnosed failed: {said} (phase install;")
+    after = sh("after", "echo 'pybuild: phase install failed: x'; echo 'Traceback …'; exit 1")
+    with pytest.raises(BuildError) as other:
+        build(store, after)  # a diagnosis the log goes on after is not the last word
+    assert other.value.reason == "builder exited with status 1"
+
+
 def test_a_failure_whose_cause_is_outside_the_recipe_says_what_to_do(store: Store) -> None:
     """An input deleted from the store folder by hand, still registered, made the build fail
     with the builder's "No such file" alone; a full disk with the builder's traceback."""
