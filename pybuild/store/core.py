@@ -120,11 +120,12 @@ class Store:
         return self.dir / name
 
     def parse(self, path: str | os.PathLike[str]) -> str:
-        """The store basename that `path` is, or lies in (a result link is followed)."""
+        """The store basename that `path` is, or lies in (a result link is followed). `path` is
+        normalised as written (``..`` drops the name before it), links not followed, as
+        ``realpath -s`` does: read part by part, ``<a>/../<b>`` would be <a>, and ``delete``
+        would delete it."""
         given = os.fspath(path)
-        full = Path(given)
-        if not full.is_absolute() and not given.startswith(str(self.dir)):
-            full = Path.cwd() / full
+        full = Path(os.path.abspath(given))
         if not str(full).startswith(str(self.dir) + os.sep) and full.is_symlink():
             full = Path(os.path.realpath(full))
             store_real = Path(os.path.realpath(self.dir))

@@ -1,0 +1,69 @@
+"""Store paths given on the command line as users write them: with ``..``, through a home that
+is a link, as ``.``, or as the basename of a path the store has not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybuild.store import Store
+
+MISSING = "0" * 32 + "-foo"
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """pybuild in a subprocess, as users run it; never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def add(store: Store, tmp_path: Path, text: str) -> str:
+    """A store path of one file holding `text`, by its basename."""
+    src = tmp_path / text
+    src.write_text(text)
+    return store.add_path(src)
+
+
+# -- a path with .. is the path it names ------------------------------------------------------
+
+
+def test_parse_normalises_dot_dot_below_a_store_path(store: Store, tmp_path: Path) -> None:
+    a, b = add(store, tmp_path, "aaa"), add(store, tmp_path, "bbb")
+    assert store.parse(f"{store.path(a)}/../{b}") == b
+    assert store.parse(f"{store.dir}/../store/{b}") == b
+    assert store.parse(f"{store.path(b)}/./") == b
+
+
+def test_parse_normalises_a_relative_dot_dot(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = add(store, tmp_path, "aaa")
+    src = tmp_path / "dir"
+    src.mkdir()
+    b = store.add_path(src)
+    monkeypatch.chdir(store.path(b))
+    assert store.parse(f"../{a}") == a
+    assert store.parse(".") == b
+
+
+def test_delete_of_a_path_with_dot_dot_deletes_that_path(tmp_path: Path) -> None:
+    added = []
+    for text in ("aaa", "bbb"):  # by another process, whose temporary roots end with it
+        (tmp_path / text).write_text(text)
+        added.append(Path(run_cli("add", tmp_path / text).stdout.strip()))
+    a, b = added
+    result = run_cli("delete", f"{a}/../{b.name}")
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(a)
+    assert not os.path.exists(b)
