@@ -67,3 +67,33 @@ def test_delete_of_a_path_with_dot_dot_deletes_that_path(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert os.path.exists(a)
     assert not os.path.exists(b)
+
+
+# -- a home behind a link ----------------------------------------------------------------------
+
+
+def test_parse_takes_a_path_under_the_resolved_store(tmp_path: Path) -> None:
+    real = tmp_path / "realhome"
+    real.mkdir()
+    (tmp_path / "linkhome").symlink_to("realhome")
+    via_link, direct = Store(tmp_path / "linkhome"), Store(real)
+    name = add(via_link, tmp_path, "x")
+    assert via_link.parse(real / "store" / name) == name
+    assert direct.parse(tmp_path / "linkhome" / "store" / name) == name
+    via_link.registry.close()
+    direct.registry.close()
+
+
+def test_path_info_of_the_resolved_path_through_a_linked_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "realhome"
+    real.mkdir()
+    (tmp_path / "linkhome").symlink_to("realhome")
+    monkeypatch.setenv("PYBUILD_HOME", str(tmp_path / "linkhome"))
+    store = Store(tmp_path / "linkhome")
+    name = add(store, tmp_path, "x")
+    store.registry.close()
+    result = run_cli("path-info", real / "store" / name)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(store.path(name))

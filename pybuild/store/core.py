@@ -120,17 +120,13 @@ class Store:
         return self.dir / name
 
     def parse(self, path: str | os.PathLike[str]) -> str:
-        """The store basename that `path` is, or lies in (a result link is followed). `path` is
+        """The store basename that `path` is, or lies in (a result link is followed, and the
+        store is found at its resolved location too: :meth:`_in_store`). `path` is
         normalised as written (``..`` drops the name before it), links not followed, as
         ``realpath -s`` does: read part by part, ``<a>/../<b>`` would be <a>, and ``delete``
         would delete it."""
         given = os.fspath(path)
-        full = Path(os.path.abspath(given))
-        if not str(full).startswith(str(self.dir) + os.sep) and full.is_symlink():
-            full = Path(os.path.realpath(full))
-            store_real = Path(os.path.realpath(self.dir))
-            if str(full).startswith(str(store_real) + os.sep):
-                full = self.dir / full.relative_to(store_real)
+        full = self._in_store(Path(os.path.abspath(given)))
         try:
             relative = full.relative_to(self.dir)
         except ValueError:
@@ -143,6 +139,22 @@ class Store:
         except Exception:
             raise InvalidPath(given, "not a store path (<hash>-<name>)") from None
         return basename
+
+    def _in_store(self, full: Path) -> Path:
+        """`full`, a normalised absolute path, as a path below :attr:`dir` where it is in the
+        store by another way: below the store folder's resolved location (a ``PYBUILD_HOME``
+        that is a link, as macOS's ``/tmp`` is), through a linked folder, or a link into the
+        store (a result link), followed. Else `full` itself, which is outside. A path below
+        :attr:`dir` as written is taken as it is: a store path that is a link is not
+        followed."""
+        if full.is_relative_to(self.dir):
+            return full
+        store_real = Path(os.path.realpath(self.dir))
+        through_folders = Path(os.path.realpath(full.parent), full.name)
+        for way in (full, through_folders, Path(os.path.realpath(full))):
+            if way.is_relative_to(store_real):
+                return self.dir / way.relative_to(store_real)
+        return full
 
     def _outside(self, given: str) -> InvalidPath:
         """The error of a path `given` outside the store. A link into the store's old location
