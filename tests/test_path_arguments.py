@@ -97,3 +97,21 @@ def test_path_info_of_the_resolved_path_through_a_linked_home(
     result = run_cli("path-info", real / "store" / name)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(store.path(name))
+
+
+# -- a .drv basename the store has not ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["path-info"], ["show-derivation"], ["log"], ["query", "-R"], ["verify"], ["why-depends"]],
+    ids=" ".join,
+)
+def test_a_missing_drv_basename_is_told_as_a_missing_store_name(
+    command: list[str], tmp_path: Path
+) -> None:
+    args = [MISSING + ".drv"] * (2 if command == ["why-depends"] else 1)
+    result = run_cli(*command, *args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "shaped as a store path's name, but the store" in result.stderr
+    assert "no such file" not in result.stderr

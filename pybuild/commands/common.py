@@ -552,9 +552,15 @@ def _a_path_not_an_attribute(attr: str) -> Any:
             f"it names the store path {store.path(attr)}: give that path where a command takes"
             " paths"
             if store.is_valid(attr)
-            else f"it is shaped as a store path's name, but the store {store.dir} has no such path"
+            else f"it is {_shaped_but_missing(store)}"
         )
     return error
+
+
+def _shaped_but_missing(store: Any) -> str:
+    """What is said of an argument shaped as a store path's name that `store` has not, as
+    an attribute or as a ``.drv``: the store was asked, not the folder here."""
+    return f"shaped as a store path's name, but the store {store.dir} has no such path"
 
 
 def _defines_recipe(file: str) -> bool:
@@ -620,12 +626,16 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 def path_name(target: str, store: Any) -> str:
     """The store basename the path `target` names (or is, a stored path's basename with no
-    file of its name here). One outside the store that does not exist is said to be
+    file of its name here: one the store has not, a ``.drv``'s, is told as the store's
+    absence, not the folder's). One outside the store that does not exist is said to be
     missing, as Nix says: that it is not in the store is the lesser news."""
     from ..errors import InvalidPath
+    from ..store.paths import is_store_name
 
-    if not os.path.lexists(target) and _a_stored_basename(target, store):
-        return target
+    if not os.path.lexists(target) and os.sep not in target and is_store_name(target):
+        if store.is_valid(target):
+            return target
+        raise InvalidPath(target, _shaped_but_missing(store))
     inside = os.path.abspath(target).startswith(os.path.join(store.dir, ""))
     if not inside and not os.path.lexists(target):
         raise InvalidPath(target, "no such file or directory")
