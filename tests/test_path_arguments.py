@@ -115,3 +115,10 @@ def test_a_missing_drv_basename_is_told_as_a_missing_store_name(
     assert result.returncode != 0
     assert "shaped as a store path's name, but the store" in result.stderr
     assert "no such file" not in result.stderr
+
+
+def test_log_of_a_drv_not_in_the_store_says_so(store: Store, tmp_path: Path) -> None:
+    result = run_cli("log", store.path(MISSING + ".drv"), cwd=tmp_path)
+    assert result.returncode != 0
+    assert f"{store.path(MISSING + '.drv')} is not in the store" in result.stderr
+    assert "not built on this machine" not in result.stderr

@@ -148,14 +148,21 @@ def _stored_derivation(store: Any, drv_name: str) -> Any:
     from ..derivations import load_derivation
 
     if not store.path(drv_name).exists():
-        error = UsageError(f"{store.path(drv_name)} is not in the store")
-        error.hint = (
-            "a .drv is written when its attribute is evaluated (pybuild eval ATTR, pybuild"
-            " build [--dry-run] ATTR), and pybuild gc deletes one that no root keeps:"
-            " evaluate the attribute again"
-        )
-        raise error
+        raise _absent_drv(store, drv_name)
     return load_derivation(store, drv_name)
+
+
+def _absent_drv(store: Any, drv_name: str, nor: str = "") -> UsageError:
+    """The error of the .drv `drv_name`, named by its path, that is not in the store (`nor`:
+    what else lacks it), with how it gets there: evaluating writes it, and a collection
+    deletes one no root keeps."""
+    error = UsageError(f"{store.path(drv_name)} is not in the store{nor}")
+    error.hint = (
+        "a .drv is written when its attribute is evaluated (pybuild eval ATTR, pybuild"
+        " build [--dry-run] ATTR), and pybuild gc deletes one that no root keeps:"
+        " evaluate the attribute again"
+    )
+    return error
 
 
 def _path_info(args: argparse.Namespace) -> int:
@@ -255,6 +262,9 @@ def _derivers(drv: Any, store: Any) -> list[str]:
 def _print_cached_log(
     args: argparse.Namespace, store: Any, drv_name: str, derivers: list[str]
 ) -> None:
+    """The log of `drv_name` (or of another of `derivers`) that a binary cache holds, else an
+    error: a .drv named that the store has not is said to be absent, as show-derivation says
+    it; one that is there, or an output's deriver, was not built here."""
     from ..cache import Substituters
 
     options = build_options(args, get_settings(args))
@@ -265,6 +275,8 @@ def _print_cached_log(
         log = next(filter(None, map(substituters.log, derivers)), None)
     if log is None:
         nor = ", nor has a binary cache its log" if caches else ""
+        if args.target.endswith(".drv") and not store.path(drv_name).exists():
+            raise _absent_drv(store, drv_name, nor)  # named itself: not even written here
         raise UsageError(
             f"no build log of {store.path(drv_name)}: it was not built on this machine{nor} (its"
             " outputs came from a cache, or it was never built)"
