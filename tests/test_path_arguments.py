@@ -122,3 +122,22 @@ def test_log_of_a_drv_not_in_the_store_says_so(store: Store, tmp_path: Path) -> 
     assert result.returncode != 0
     assert f"{store.path(MISSING + '.drv')} is not in the store" in result.stderr
     assert "not built on this machine" not in result.stderr
+
+
+# -- . and .. are paths ------------------------------------------------------------------------
+
+
+def test_dot_is_a_path(store: Store, tmp_path: Path) -> None:
+    src = tmp_path / "dir"
+    (src / "sub").mkdir(parents=True)
+    name = store.add_path(src)
+    result = run_cli("path-info", ".", cwd=store.path(name))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(store.path(name))
+    result = run_cli("path-info", "..", cwd=store.path(name) / "sub")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(store.path(name))
+    result = run_cli("path-info", "..", cwd=store.path(name))
+    assert "attribute path" not in result.stderr
+    assert "store directory itself" in result.stderr
+    assert os.path.isdir(store.path(name))

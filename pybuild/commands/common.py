@@ -609,9 +609,9 @@ def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) 
     """What each command-line argument in `targets` names, as Nix's installables: a path's
     store basename, or the derivation of an attribute of the set (evaluated with the set's
     options) or of ``-f FILE``. An argument is a path if it has a separator, ends in ``.drv``,
-    is a link into the store or a stored path's basename (:func:`names_a_path`). The set is
-    evaluated once, and only when an attribute is named: a command given paths alone stays
-    quick."""
+    is ``.`` or ``..``, is a link into the store or a stored path's basename
+    (:func:`names_a_path`). The set is evaluated once, and only when an attribute is named: a
+    command given paths alone stays quick."""
     is_path = [names_a_path(target, store) for target in targets]
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
@@ -698,12 +698,12 @@ def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) 
 
 def names_a_path(target: str, store: Any) -> bool:
     """Whether the command line's `target` is a path: it has a separator (``./result``, as Nix
-    asks), ends in ``.drv``, is a link into the store (``result``), or into its old location
-    (the home was moved: told as such, not as an attribute), or the basename of a path in the
-    store (:func:`_a_stored_basename`). The link and the store are compared resolved, not as
-    written: a relative link, or a store reached through a ``PYBUILD_HOME`` that is itself a
-    link, leads into the store all the same."""
-    if os.sep in target or target.endswith(".drv"):
+    asks), ends in ``.drv``, is ``.`` or ``..`` (no attribute path is), is a link into the
+    store (``result``), or into its old location (the home was moved: told as such, not as an
+    attribute), or the basename of a path in the store (:func:`_a_stored_basename`). The link
+    and the store are compared resolved, not as written: a relative link, or a store reached
+    through a ``PYBUILD_HOME`` that is itself a link, leads into the store all the same."""
+    if os.sep in target or target.endswith(".drv") or target in (os.curdir, os.pardir):
         return True
     if not os.path.islink(target):
         return _a_stored_basename(target, store)
