@@ -45,6 +45,7 @@ from packaging.utils import canonicalize_name
 
 from ..atomic import write_atomic
 from ..importers import Lock, RequirementsFile, read_file
+from ..importers.pylock import LockedPackage
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy
 from .plan import Plan, Request, get_plan
@@ -144,32 +145,11 @@ def _check_requires_python(spec: RequirementsFile | Lock, path: Path, python: An
 def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index: bool) -> Request:
     """The resolution request a file makes (a lock's packages become exact pins)."""
     if isinstance(spec, Lock):
-        lines = []
-        for package in spec.packages:
-            if package.directory is not None:
-                continue  # a project's own folder: its recipe is the user's (import_file)
-            if package.other_source is not None:
-                from ..importers.errors import ImportFileError
-
-                raise ImportFileError(
-                    path,
-                    package.line,
-                    f"{package.name} is locked to {package.other_source_words()}, not to a release"
-                    " on an index, so no recipe can be made for it",
-                )
-            if package.version is None:
-                from ..importers.errors import ImportFileError
-
-                raise ImportFileError(path, package.line, f"{package.name} has no version")
-            marker = f"; {package.marker}" if package.marker else ""
-            lines.append(
-                RequirementLine(
-                    Requirement(f"{package.name}=={package.version}{marker}"),
-                    tuple(f"sha256:{h}" for h in sorted(package.sha256())),
-                    str(path),
-                    package.line,
-                )
-            )
+        lines = [
+            _locked_line(package, path)
+            for package in spec.packages
+            if package.directory is None  # a project's own folder: its recipe is the user's
+        ]
         return Request(
             tuple(lines),
             all_from_index=all_from_index,
@@ -189,6 +169,40 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
         tuple(urls) if urls is not None else None,
         all_from_index=all_from_index,
         overlay=True,
+    )
+
+
+def _locked_line(package: LockedPackage, path: str | Path) -> RequirementLine:
+    """The exact pin a locked package asks for, with the sha256 hashes of its files: the
+    only ones the index can check. A package whose files carry none (only ``sha512`` or
+    ``md5``) is refused at its line, as a requirements file's ``--hash=sha512:…`` is: its
+    pin would have no hash, and its recipe would take whatever the index serves."""
+    from ..importers.errors import ImportFileError
+
+    if package.other_source is not None:
+        raise ImportFileError(
+            path,
+            package.line,
+            f"{package.name} is locked to {package.other_source_words()}, not to a release"
+            " on an index, so no recipe can be made for it",
+        )
+    if package.version is None:
+        raise ImportFileError(path, package.line, f"{package.name} has no version")
+    if not package.sha256():
+        given = sorted({a for f in (package.sdist, *package.wheels) if f for a in f.hashes})
+        raise ImportFileError(
+            path,
+            package.line,
+            f"{package.name}: only sha256 hashes can be checked against the index, and its"
+            f" files have {', '.join(given)} only",
+            "lock it again with a tool that records sha256 hashes (as pip and uv do)",
+        )
+    marker = f"; {package.marker}" if package.marker else ""
+    return RequirementLine(
+        Requirement(f"{package.name}=={package.version}{marker}"),
+        tuple(f"sha256:{h}" for h in sorted(package.sha256())),
+        str(path),
+        package.line,
     )
 
 

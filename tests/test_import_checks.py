@@ -1,0 +1,37 @@
+"""What an import checks before it resolves: the hashes a lock can be checked by, the
+options and tables it cannot honour (no index needed: the resolution is never reached)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pybuild.generate.folder import request_for
+from pybuild.importers import ImportFileError
+from pybuild.importers.pylock import parse_pylock_text
+
+HEADER = 'lock-version = "1.0"\ncreated-by = "hand"\n'
+
+
+@pytest.mark.parametrize("hashes", ['{ sha512 = "00" }', '{ md5 = "abc" }'])
+def test_a_locked_package_with_no_sha256_is_refused_at_its_line(hashes: str) -> None:
+    """Its request line had no hash, so the release was resolved unpinned and its recipe
+    took whatever sha256 the index gave; a requirements file's --hash=sha512 is refused."""
+    text = (
+        f'{HEADER}[[packages]]\nname = "six"\nversion = "1.0"\n'
+        f'sdist = {{ name = "six-1.0.tar.gz", hashes = {hashes} }}\n'
+    )
+    lock = parse_pylock_text(text, "pylock.toml")
+    with pytest.raises(ImportFileError) as info:
+        request_for(lock, "pylock.toml", all_from_index=False)
+    assert info.value.line == 3
+    assert "six: only sha256 hashes can be checked against the index" in info.value.reason
+
+
+def test_a_locked_package_with_a_sha256_among_others_is_checked_by_it() -> None:
+    text = (
+        f'{HEADER}[[packages]]\nname = "six"\nversion = "1.0"\n'
+        'wheels = [{ name = "six-1.0-py3-none-any.whl", hashes = { sha512 = "00" } },\n'
+        '  { name = "six-1.0.tar.gz", hashes = { sha256 = "AB", sha512 = "00" } }]\n'
+    )
+    request = request_for(parse_pylock_text(text), "pylock.toml", all_from_index=False)
+    assert request.requirements[0].hashes == ("sha256:ab",)
