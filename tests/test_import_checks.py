@@ -3,11 +3,14 @@ options and tables it cannot honour (no index needed: the resolution is never re
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pybuild.generate.folder import request_for
 from pybuild.importers import ImportFileError
 from pybuild.importers.pylock import parse_pylock_text
+from pybuild.importers.requirements import format_requirements, parse_requirements
 
 HEADER = 'lock-version = "1.0"\ncreated-by = "hand"\n'
 
@@ -35,3 +38,15 @@ def test_a_locked_package_with_a_sha256_among_others_is_checked_by_it() -> None:
     )
     request = request_for(parse_pylock_text(text), "pylock.toml", all_from_index=False)
     assert request.requirements[0].hashes == ("sha256:ab",)
+
+
+def test_no_index_is_warned_of_at_its_line(tmp_path: Path) -> None:
+    """--no-index was read and then ignored without a word: the import resolved from the
+    index all the same, where pip would install from --find-links folders only."""
+    path = tmp_path / "r.txt"
+    path.write_text("six\n--no-index\n")
+    spec = parse_requirements(path)
+    assert len(spec.warnings) == 1
+    assert spec.warnings[0].startswith(f"{path}:2: --no-index is a pip option pybuild ignores:")
+    assert "PIP_INDEX_URL" in spec.warnings[0]
+    assert "--no-index" in format_requirements(spec)  # kept, for writing the file back

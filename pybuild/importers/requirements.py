@@ -3,7 +3,9 @@
 Supported: PEP 508 requirements with extras and markers, ``--hash=ALGO:HEX`` (repeatable, on
 the requirement's own logical line), comments, ``\\`` line continuations, ``-r``/``--requirement``
 and ``-c``/``--constraint`` (relative to the including file), and the index options
-``-i``/``--index-url``, ``--extra-index-url`` and ``--no-index``. ``--require-hashes`` is
+``-i``/``--index-url`` and ``--extra-index-url``. ``--no-index`` is kept, for writing the
+file back, but recipes come from an index all the same: it is a warning at its line (pip
+would install from ``--find-links`` folders only, which are refused). ``--require-hashes`` is
 honoured as pip honours it, and so is pip's hash-checking mode that one ``--hash`` turns on
 without it: every requirement must then be pinned with ``==`` and carry a ``--hash``, or
 the file is refused (and :func:`pybuild.generate.import_file` refuses a
@@ -322,8 +324,14 @@ def _option(
     elif option == "--extra-index-url":
         out.extra_index_urls.append(need())
         out.index_lines[need()] = (option, f"{path}:{number}")
-    elif option == "--no-index":
+    elif option == "--no-index" and value is None:
         out.no_index = True
+        out.warnings.append(
+            f"{path}:{number}: --no-index is a pip option pybuild ignores: recipes come from"
+            " the index all the same, the file's -i/--extra-index-url or else pip's"
+            " configuration (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf); pip would install"
+            " from --find-links folders only, which recipes cannot take"
+        )
     elif option in ("-e", "--editable"):
         raise ImportFileError(
             path,
