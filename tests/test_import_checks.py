@@ -4,13 +4,16 @@ options and tables it cannot honour (no index needed: the resolution is never re
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from pybuild.generate.folder import request_for
+from pybuild.generate import folder
+from pybuild.generate.folder import import_file, request_for
 from pybuild.importers import ImportFileError
 from pybuild.importers.pylock import parse_pylock_text
 from pybuild.importers.requirements import format_requirements, parse_requirements
+from support.fixtures import index_environ
 
 HEADER = 'lock-version = "1.0"\ncreated-by = "hand"\n'
 
@@ -50,3 +53,49 @@ def test_no_index_is_warned_of_at_its_line(tmp_path: Path) -> None:
     assert spec.warnings[0].startswith(f"{path}:2: --no-index is a pip option pybuild ignores:")
     assert "PIP_INDEX_URL" in spec.warnings[0]
     assert "--no-index" in format_requirements(spec)  # kept, for writing the file back
+
+
+class _Resolved(Exception):
+    """Where a test's import stops: at the resolution, after what is checked before it."""
+
+
+def _import_until_resolution(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """What `path`'s import says on stderr before it resolves (the resolution is stopped)."""
+
+    def resolve(*args: object, **kwargs: object) -> None:
+        raise _Resolved
+
+    monkeypatch.setattr(folder, "get_plan", resolve)
+    with pytest.raises(_Resolved):
+        import_file(SimpleNamespace(interpreter=None), path, path.parent / "out")
+    return capsys.readouterr().err
+
+
+def test_a_lock_naming_another_index_is_warned_of_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A package's index was ignored without a word, and the error then blamed its hashes,
+    listing the files of the index pybuild resolves from."""
+    configured = "http://127.0.0.1:9/simple"
+    for name, value in index_environ(configured).items():
+        monkeypatch.setenv(name, value)
+    entry = 'sdist = {{ name = "{0}-1.0.tar.gz", hashes = {{ sha256 = "ab" }} }}\n'
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        f'{HEADER}[[packages]]\nname = "six"\nversion = "1.0"\n'
+        f'index = "https://other.example/simple"\n{entry.format("six")}'
+        f'[[packages]]\nname = "ten"\nversion = "1.0"\n'
+        f'index = "https://other.example/simple/"\n{entry.format("ten")}'
+        f'[[packages]]\nname = "one"\nversion = "1.0"\nindex = "{configured}/"\n'
+        f"{entry.format('one')}"
+    )
+    err = _import_until_resolution(lock, monkeypatch, capsys)
+    assert err.count("warning") == 1, err
+    assert (
+        f"pybuild: warning: {lock}:3: six (and ten) are locked from the index"
+        " https://other.example/simple, which pybuild does not resolve from" in err
+    )
+    assert f"pip's configuration: {configured}" in err
+    assert "PIP_INDEX_URL=https://other.example/simple" in err

@@ -19,7 +19,8 @@ What the file itself demands is checked first, as pip and uv check it: a ``pypro
 wants a hash in the file for every package that comes from the index to run (build tools,
 which a requirements file has no way to name, excepted, as in pip). What the file says that
 pybuild ignores, or reads without knowing it (a newer ``lock-version``), is a warning on
-stderr with its file and line.
+stderr with its file and line; so is a lock's package ``index`` that pip's configuration,
+which every release is resolved from, does not name.
 
 Example::
 
@@ -172,6 +173,35 @@ def request_for(spec: RequirementsFile | Lock, path: str | Path, all_from_index:
     )
 
 
+def _other_indexes(lock: Lock, path: Path) -> list[str]:
+    """A warning, at the first package's line, for each index the lock names (a package's
+    ``index``) that pybuild does not resolve from: every release comes from the indexes of
+    pip's configuration, where the locked files may be missing or differ, and the error would
+    then blame the hashes."""
+    from ..index import index_urls
+
+    if not any(package.index for package in lock.packages):
+        return []  # pip's configuration is not read for nothing: importing pip is slow
+    configured = index_urls()
+    known = {url.rstrip("/") for url in configured}
+    by_index: dict[str, list[LockedPackage]] = {}
+    for package in lock.packages:
+        if package.index and package.index.rstrip("/") not in known:
+            by_index.setdefault(package.index.rstrip("/"), []).append(package)
+    warnings = []
+    for url, packages in by_index.items():
+        first, others = packages[0], [p.name for p in packages[1:]]
+        names = f"{first.name} (and {', '.join(others)}) are" if others else f"{first.name} is"
+        warnings.append(
+            f"{path}:{first.line}: {names} locked from the index {url}, which pybuild does not"
+            f" resolve from: it resolves from pip's configuration: {', '.join(configured)},"
+            " where the locked files may be missing or differ; to import"
+            f" from that index, name it in pip's configuration (PIP_INDEX_URL={url}, or"
+            " PIP_EXTRA_INDEX_URL, or pip.conf)"
+        )
+    return warnings
+
+
 def _locked_line(package: LockedPackage, path: str | Path) -> RequirementLine:
     """The exact pin a locked package asks for, with the sha256 hashes of its files: the
     only ones the index can check. A package whose files carry none (only ``sha512`` or
@@ -227,7 +257,8 @@ def import_file(
     path, folder = Path(path), Path(folder)
     _refuse_overwriting(folder, ["overlay.py", "shell.py"])  # before a long resolution
     spec = read_file(path, extras, groups)
-    for warning in spec.warnings:
+    warnings = [*spec.warnings, *(_other_indexes(spec, path) if isinstance(spec, Lock) else [])]
+    for warning in warnings:
         print(f"pybuild: warning: {warning}", file=sys.stderr)
     _check_requires_python(spec, path, pkgs.interpreter)
     if isinstance(spec, Lock):
