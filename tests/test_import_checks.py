@@ -12,6 +12,7 @@ from pybuild.generate import folder
 from pybuild.generate.folder import import_file, request_for
 from pybuild.importers import ImportFileError
 from pybuild.importers.pylock import parse_pylock_text
+from pybuild.importers.pyproject import parse_pyproject_text
 from pybuild.importers.requirements import format_requirements, parse_requirements
 from support.fixtures import index_environ
 
@@ -99,3 +100,59 @@ def test_a_lock_naming_another_index_is_warned_of_at_its_line(
     )
     assert f"pip's configuration: {configured}" in err
     assert "PIP_INDEX_URL=https://other.example/simple" in err
+
+
+TOOL_GROUPS = """\
+[project]
+name = "app"
+dependencies = ["six"]
+
+[tool.poetry.group.test.dependencies]
+pytest = "^8.0"
+
+[tool.poetry.dev-dependencies]
+ruff = "*"
+
+[tool.pdm.dev-dependencies]
+lint = ["flake8"]
+doc = ["sphinx"]
+"""
+
+
+def test_tool_specific_dependency_groups_are_warned_of_at_their_line() -> None:
+    """Poetry's and PDM's own group tables were skipped silently, where [tool.uv]
+    dev-dependencies is a warning: each now is, saying how to write it as PEP 735's."""
+    spec = parse_pyproject_text(TOOL_GROUPS, "pyproject.toml")
+    assert [w.split(": ")[0] for w in spec.warnings] == [
+        "pyproject.toml:5",
+        "pyproject.toml:8",
+        "pyproject.toml:11",
+    ]
+    test, dev, pdm = spec.warnings
+    assert "[tool.poetry.group.test.dependencies] is Poetry's own dependency group 'test'" in test
+    assert "[dependency-groups] test = [...]" in test and "--group test" in test
+    assert "[tool.poetry.dev-dependencies] is Poetry's own dependency group 'dev'" in dev
+    assert "[tool.pdm.dev-dependencies] are PDM's own dependency groups 'lint', 'doc'" in pdm
+
+
+@pytest.mark.parametrize(
+    ("text", "group", "table"),
+    [
+        (TOOL_GROUPS, "test", "[tool.poetry.group.test.dependencies]"),
+        (TOOL_GROUPS, "dev", "[tool.poetry.dev-dependencies]"),
+        (TOOL_GROUPS, "Lint", "[tool.pdm.dev-dependencies]"),
+        (
+            '[project]\nname = "a"\n[tool.uv]\ndev-dependencies = ["pytest"]\n',
+            "dev",
+            "[tool.uv] dev-dependencies",
+        ),
+    ],
+)
+def test_a_group_only_a_tools_table_has_is_named_in_the_error(
+    text: str, group: str, table: str
+) -> None:
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(text, "pyproject.toml", groups=[group])
+    assert info.value.reason.startswith(f"no dependency group {group!r}; it has none")
+    assert f"{table} (at line " in info.value.reason
+    assert "[dependency-groups]" in info.value.hint

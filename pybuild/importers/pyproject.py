@@ -10,8 +10,11 @@ never looked up on an index, where another project may have the name. Dependenci
 build backend computes (``dynamic = ["dependencies"]``) cannot be read from the file, and say
 so. ``[tool.uv]``'s ``constraint-dependencies`` are constraints, as uv reads them; its other
 settings that change what uv resolves (``override-dependencies``, ``sources``, ``index``…)
-are not honoured, and each is a warning. The project's ``requires-python`` is kept, for the
-import to refuse an interpreter it excludes, as ``pip install .`` and ``uv sync`` do.
+are not honoured, and each is a warning. So are Poetry's and PDM's own dependency-group
+tables (``[tool.poetry.group.NAME.dependencies]``, ``[tool.poetry.dev-dependencies]``,
+``[tool.pdm.dev-dependencies]``): groups are read from PEP 735's only, and a ``--group``
+that only such a table has is refused naming it. The project's ``requires-python`` is kept,
+for the import to refuse an interpreter it excludes, as ``pip install .`` and ``uv sync`` do.
 
 Example::
 
@@ -30,7 +33,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -125,7 +128,11 @@ def parse_pyproject_text(
             )
         found += expand(_requirements(where, path, optional[key], _OPTIONAL, key), (key,))
     table = data.get("dependency-groups", {})
+    tool_groups = _tool_groups(where, data)
+    warnings += _tool_group_warnings(path, tool_groups)
     for group in groups:
+        if str(canonicalize_name(group)) not in {_norm(k) for k in table}:
+            _no_group(path, table, group, tool_groups)
         found += expand(_group(where, path, table, group, ()), ())
     requires_python = project.get("requires-python")
     line = where.key("project", "requires-python")
@@ -194,6 +201,98 @@ def _uv_constraints(
         return []
     values = uv["constraint-dependencies"]
     return _requirements(where, path, values, "tool.uv", "constraint-dependencies")
+
+
+class _ToolGroup(NamedTuple):
+    """A dependency group a tool's own table holds: its name (canonical), the table, the
+    tool's name and the table's line."""
+
+    name: str
+    table: str
+    tool: str
+    line: int
+
+
+def _tool_groups(where: _Lines, data: dict[str, Any]) -> list[_ToolGroup]:
+    """The groups of Poetry's ``[tool.poetry.group.NAME.dependencies]`` and
+    ``[tool.poetry.dev-dependencies]``, PDM's ``[tool.pdm.dev-dependencies]`` and uv's
+    ``[tool.uv] dev-dependencies``: what those tools install as dependency groups, which
+    the import reads from PEP 735's ``[dependency-groups]`` only."""
+    tool = _table(data, "tool")
+    poetry, pdm, uv = _table(tool, "poetry"), _table(tool, "pdm"), _table(tool, "uv")
+    found = [
+        _ToolGroup(
+            _norm(name),
+            f"[tool.poetry.group.{name}.dependencies]",
+            "Poetry",
+            where.key("tool", "poetry", "group", name, "dependencies"),
+        )
+        for name, group in _table(poetry, "group").items()
+        if isinstance(group, dict) and "dependencies" in group
+    ]
+    if "dev-dependencies" in poetry:
+        line = where.key("tool", "poetry", "dev-dependencies")
+        found.append(_ToolGroup("dev", "[tool.poetry.dev-dependencies]", "Poetry", line))
+    line = where.key("tool", "pdm", "dev-dependencies")
+    found += [
+        _ToolGroup(_norm(name), "[tool.pdm.dev-dependencies]", "PDM", line)
+        for name in _table(pdm, "dev-dependencies")
+    ]
+    if "dev-dependencies" in uv:
+        line = where.key("tool", "uv", "dev-dependencies")
+        found.append(_ToolGroup("dev", "[tool.uv] dev-dependencies", "uv", line))
+    return found
+
+
+def _table(data: object, key: str) -> dict[str, Any]:
+    """The table at `key` of `data`, or an empty one where there is none (or no table)."""
+    value = data.get(key, {}) if isinstance(data, dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _tool_group_warnings(path: str, groups: Sequence[_ToolGroup]) -> list[str]:
+    """A warning for each table of Poetry's and PDM's own groups (uv's is one of the
+    ``[tool.uv]`` settings warned of), with what PEP 735 calls it."""
+    warnings = []
+    for group in groups:
+        if group.tool == "Poetry":
+            warnings.append(
+                f"{path}:{group.line}: {group.table} is Poetry's own dependency group"
+                f" {group.name!r}, which the import does not read: write it as a PEP 735 group"
+                f" ([dependency-groups] {group.name} = [...], each dependency a requirement such"
+                f' as "pytest>=8,<9" for Poetry\'s "^8") and import it with --group {group.name}'
+            )
+    pdm = [g for g in groups if g.tool == "PDM"]
+    if pdm:
+        names = ", ".join(repr(g.name) for g in pdm)
+        warnings.append(
+            f"{path}:{pdm[0].line}: {pdm[0].table} are PDM's own dependency groups {names},"
+            " which the import does not read: move them to PEP 735's [dependency-groups] (the"
+            " same lists of requirements) and import each with --group NAME"
+        )
+    return warnings
+
+
+def _no_group(
+    path: str, table: dict[str, Any], group: str, tool_groups: Sequence[_ToolGroup]
+) -> None:
+    """Refuse `group`, which [dependency-groups] lacks, naming the tool's own table that has
+    it when one does (the group the user meant)."""
+    has = sorted(_norm(k) for k in table) or "none"
+    reason = f"no dependency group {group!r}; it has {has}"
+    hint = ""
+    for found in tool_groups:
+        if found.name == _norm(group):
+            reason += (
+                f"; {found.table} (at line {found.line}) is {found.tool}'s own group"
+                f" {found.name!r}, which the import does not read"
+            )
+            hint = (
+                f"write it as a PEP 735 group: [dependency-groups] {found.name} = [...],"
+                " one requirement per dependency"
+            )
+            break
+    raise ImportFileError(path, 0, reason, hint)
 
 
 def _under(entry: RequirementLine, marker: Marker | None) -> RequirementLine:
