@@ -156,3 +156,41 @@ def test_a_group_only_a_tools_table_has_is_named_in_the_error(
     assert info.value.reason.startswith(f"no dependency group {group!r}; it has none")
     assert f"{table} (at line " in info.value.reason
     assert "[dependency-groups]" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("entry", "named"),
+    [('{foo = "bar"}', "{'foo': 'bar'}"), ("42", "42")],
+)
+def test_a_group_entry_neither_requirement_nor_include_is_named(entry: str, named: str) -> None:
+    """ "dev must be a list of strings" was wrong: {include-group = ...} tables belong there."""
+    text = f'[project]\nname = "a"\n[dependency-groups]\ndev = ["pytest", {entry}]\n'
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(text, "pyproject.toml", groups=["dev"])
+    assert info.value.line == 4
+    assert info.value.reason == (
+        f"dependency group 'dev': {named} is neither a requirement (a string) nor an"
+        " {include-group = NAME} table"
+    )
+
+
+def test_an_include_of_a_missing_group_is_an_error_at_its_line() -> None:
+    text = (
+        '[project]\nname = "a"\n[dependency-groups]\nlint = ["ruff"]\n'
+        'dev = [\n  {include-group = "nope"},\n]\n'
+    )
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(text, "pyproject.toml", groups=["dev"])
+    assert info.value.line == 6
+    assert info.value.reason == (
+        "dependency group 'dev' includes 'nope', which [dependency-groups] does not have;"
+        " it has ['dev', 'lint']"
+    )
+
+
+def test_a_group_that_is_no_list_is_an_error_at_its_line() -> None:
+    """A string was read letter by letter, each letter a requirement."""
+    text = '[project]\nname = "a"\n[dependency-groups]\ndev = "pytest"\n'
+    with pytest.raises(ImportFileError) as info:
+        parse_pyproject_text(text, "pyproject.toml", groups=["dev"])
+    assert (info.value.line, info.value.reason) == (4, "dependency group 'dev' must be a list")

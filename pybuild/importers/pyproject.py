@@ -346,24 +346,37 @@ def _requirements(
 def _group(
     where: _Lines, path: str, table: dict[str, Any], group: str, seen: Sequence[str]
 ) -> list[RequirementLine]:
+    """The requirements of the dependency group `group`, its includes followed; `seen` are
+    the groups including it, a cycle's way back. Errors name the group's line."""
     groups = {str(canonicalize_name(k)): v for k, v in table.items()}
     key = str(canonicalize_name(group))
-    if key not in groups:
-        raise ImportFileError(
-            path, 0, f"no dependency group {group!r}; it has {sorted(groups) or 'none'}"
-        )
+    line = where.key("dependency-groups", group)
     if key in seen:
-        raise ImportFileError(
-            path,
-            where.key("dependency-groups", group),
-            f"dependency group {group!r} includes itself",
-        )
+        raise ImportFileError(path, line, f"dependency group {group!r} includes itself")
+    entries = groups[key]
+    if not isinstance(entries, list):
+        raise ImportFileError(path, line, f"dependency group {group!r} must be a list")
     found: list[RequirementLine] = []
-    for entry in groups[key]:
-        if isinstance(entry, dict) and "include-group" in entry:
-            found += _group(where, path, table, str(entry["include-group"]), (*seen, key))
-        else:
+    for entry in entries:
+        if isinstance(entry, dict) and set(entry) == {"include-group"}:
+            included = str(entry["include-group"])
+            if str(canonicalize_name(included)) not in groups:
+                raise ImportFileError(
+                    path,
+                    where.value(included, "dependency-groups", group),
+                    f"dependency group {group!r} includes {included!r}, which"
+                    f" [dependency-groups] does not have; it has {sorted(groups)}",
+                )
+            found += _group(where, path, table, included, (*seen, key))
+        elif isinstance(entry, str):
             found += _requirements(where, path, [entry], "dependency-groups", group)
+        else:
+            raise ImportFileError(
+                path,
+                line,
+                f"dependency group {group!r}: {entry!r} is neither a requirement (a string)"
+                " nor an {include-group = NAME} table",
+            )
     return found
 
 
