@@ -24,6 +24,7 @@ __all__ = [
     "InvalidPath",
     "MissingArgument",
     "MissingAttribute",
+    "MissingInput",
     "MissingKey",
     "NoPinnedWheel",
     "OutOfSpace",
@@ -281,6 +282,18 @@ class MissingAttribute(PybuildError, AttributeError):
         self.suggestions = _close_names(name, list(known))
         super().__init__(f"{where} has no attribute {name!r}{_suggested(self.suggestions)}")
         self.name = name  # after AttributeError's __init__, which sets it to None
+
+
+class MissingInput(PybuildError):
+    """A name a set's attribute needs that the set lacks (a recipe's parameter, an overlay's
+    ``final.x``), told as :class:`MissingAttribute` is, with the closest names. No
+    AttributeError: the attribute being evaluated exists, and ``hasattr(pkgs, "x")`` or
+    ``getattr(pkgs, "x", default)`` would take its failure for the attribute being absent."""
+
+    def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
+        self.name, self.where = name, where
+        self.suggestions = _close_names(name, list(known))
+        super().__init__(f"{where} has no attribute {name!r}{_suggested(self.suggestions)}")
 
 
 class MissingKey(PybuildError, KeyError):

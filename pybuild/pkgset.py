@@ -36,6 +36,7 @@ from .bundled import default_recipes, shipped
 from .errors import (
     CycleError,
     MissingAttribute,
+    MissingInput,
     NoPinnedWheel,
     UnsupportedInterpreter,
     UsageError,
@@ -121,8 +122,6 @@ class _Layer:
         except CycleError as exc:
             if name in self.overlays:
                 exc.closed_by_overlay(name, *self._overlay_value(name))
-            raise
-        except MissingAttribute:  # an input the set lacks: ours, naming it
             raise
         except AttributeError as exc:  # the recipe's own: not to be taken for `name` missing
             raise RaisedAttributeError(name, exc) from exc
@@ -526,11 +525,12 @@ def _resolve_in(view: _View, name: str) -> Any:
 
 def _read(view: _View, name: str, where: str) -> Any:
     """The value of ``view.name`` that the code at `where` (an overlay's line) wrote; a name
-    the layer lacks is an error naming that line and what would define it."""
+    the layer lacks is an error naming that line and what would define it (no
+    AttributeError: it is read while a value that exists is made, as by a property)."""
     layer = view._layer()
     if name in layer.definitions:
         return layer.resolve(name)
-    error = MissingAttribute(
+    error = MissingInput(
         name, f"the package set ({view._label}.{name} at {where})", sorted(layer.definitions)
     )
     if view._label == "prev" and name in layer.owner._final_layer().definitions:
@@ -764,11 +764,11 @@ def _takes_itself(fn: Callable[..., Any], layer: _Layer, name: str) -> NoReturn:
     raise error
 
 
-def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingAttribute:
+def _missing_input(name: str, fn: Callable[..., Any], owner: PackageSet) -> MissingInput:
     """The error for a parameter of `fn` the set lacks, suggesting close names (each a
     Python name: recipe files and overlays' attributes are refused otherwise)."""
     where = f"the package set (needed by {_where(fn)})"
-    return MissingAttribute(name, where, owner.names())
+    return MissingInput(name, where, owner.names())
 
 
 def _where(fn: Callable[..., Any]) -> str:

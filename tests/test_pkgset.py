@@ -12,7 +12,7 @@ from typing import Any
 import packaging
 import pytest
 
-from pybuild.errors import CycleError, MissingAttribute, UsageError
+from pybuild.errors import CycleError, MissingAttribute, MissingInput, UsageError
 from pybuild.evaluate import RaisedAttributeError
 from pybuild.lazy import Lazy
 from pybuild.pkgset import load_overlay, package_set
@@ -173,7 +173,7 @@ def test_an_overlays_attribute_no_parameter_can_take_is_refused(tmp_path: Path) 
 
 def test_recipe_needing_an_unknown_input_names_it(tmp_path: Path) -> None:
     folder = write_recipes(tmp_path / "r", {"needy": python_recipe("needy", "1", ("nosuch",))})
-    with pytest.raises(MissingAttribute, match="nosuch") as err:
+    with pytest.raises(MissingInput, match="nosuch") as err:
         package_set(PY, [folder]).needy  # noqa: B018
     assert f"needed by recipe() in {folder / 'needy.py'}:2" in str(err.value)  # not a module
 
@@ -296,20 +296,20 @@ def test_an_unknown_name_an_overlay_reads_names_the_overlays_line(recipes: Path)
 
     line = typo.__code__.co_firstlineno + 1
     pkgs = package_set(PY, [recipes], [typo])
-    with pytest.raises(MissingAttribute) as err:
+    with pytest.raises(MissingInput) as err:
         pkgs.top.drv  # noqa: B018
     assert str(err.value).startswith(
         f"the package set (final.midle at {__file__}:{line}) has no attribute 'midle';"
         " did you mean 'middle'?"
     )
-    with pytest.raises(MissingAttribute, match=rf"\(prev.leef at .*:{line}\).*'leaf'"):
+    with pytest.raises(MissingInput, match=rf"\(prev.leef at .*:{line}\).*'leaf'"):
         pkgs.bad  # noqa: B018
     pkgs = package_set(PY, [recipes], [missing, later])
     line = missing.__code__.co_firstlineno + 1
-    with pytest.raises(MissingAttribute, match=f"final.myextra at .*:{line}") as err:
+    with pytest.raises(MissingInput, match=f"final.myextra at .*:{line}") as err:
         pkgs.other  # noqa: B018
     assert "--overlay FILE" in err.value.hint
-    with pytest.raises(MissingAttribute, match=f"prev.late at .*:{line}") as err:
+    with pytest.raises(MissingInput, match=f"prev.late at .*:{line}") as err:
         pkgs.early  # noqa: B018
     assert err.value.hint.endswith("read it as final.late")
 
@@ -637,7 +637,7 @@ def test_an_overlays_call_package_names_an_input_no_overlay_adds(recipes: Path) 
         return {"a": final.call_package(lambda leav, build_python_package: leav)}
 
     pkgs = package_set(PY, [recipes]).extend(overlay)
-    with pytest.raises(MissingAttribute) as err:
+    with pytest.raises(MissingInput) as err:
         pkgs.a  # noqa: B018 - evaluating is the point
     assert "has no attribute 'leav'; did you mean 'leaf'?" in str(err.value)
     assert f"needed by <lambda>() in {__file__}:" in str(err.value)

@@ -1,0 +1,87 @@
+"""Errors a script using pybuild as a library meets: an attribute that exists but fails to
+evaluate is no AttributeError (``hasattr``/``getattr(x, name, default)`` would take it for
+absent), and arguments of the wrong shape are told as usage errors, not bare TypeErrors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pybuild.errors import MissingAttribute, MissingInput, PybuildError
+from pybuild.pkgset import package_set
+from support.interpreter import FAKE_PYTHON
+
+PY = FAKE_PYTHON
+
+
+def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in recipes.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(body))
+    return folder
+
+
+LEAF = """
+    def recipe(build_python_package):
+        return build_python_package(pname="leaf", version="1", src="/dev/null")
+"""
+BROKENIN = """
+    def recipe(build_python_package, leef):
+        return build_python_package(pname="brokenin", version="1", src="/dev/null",
+                                    dependencies=[leef])
+"""
+
+
+def test_a_recipe_missing_an_input_is_not_taken_for_the_attribute_absent(tmp_path: Path) -> None:
+    folder = write_recipes(tmp_path / "r", {"leaf": LEAF, "brokenin": BROKENIN})
+    pkgs = package_set(PY, [folder])
+    assert "brokenin" in pkgs
+    for ask in (
+        lambda: hasattr(pkgs, "brokenin"),
+        lambda: getattr(pkgs, "brokenin", None),
+        lambda: pkgs.brokenin,
+    ):
+        with pytest.raises(MissingInput) as err:
+            ask()
+        assert not isinstance(err.value, AttributeError)
+        assert isinstance(err.value, PybuildError)
+        assert f"needed by recipe() in {folder / 'brokenin.py'}:2" in str(err.value)
+        assert "has no attribute 'leef'; did you mean 'leaf'?" in str(err.value)
+        assert err.value.name == "leef" and err.value.suggestions == ["leaf"]
+    with pytest.raises(MissingAttribute):  # a name truly absent is still an AttributeError
+        pkgs.brokenn  # noqa: B018
+    assert not hasattr(pkgs, "brokenn")
+
+
+def test_an_overlays_missing_final_name_is_not_taken_for_an_absent_attribute(
+    tmp_path: Path,
+) -> None:
+    folder = write_recipes(tmp_path / "r", {"leaf": LEAF})
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"leaf": prev.leaf.override_python_attrs(dependencies=[final.leeff])}
+
+    line = overlay.__code__.co_firstlineno + 1
+    pkgs = package_set(PY, [folder], [overlay])
+    env = pkgs.python.with_packages([pkgs.leaf])
+    with pytest.raises(MissingInput) as err:
+        getattr(env, "drv", None)
+    assert str(err.value).startswith(
+        f"the package set (final.leeff at {__file__}:{line}) has no attribute 'leeff';"
+        " did you mean 'leaf'?"
+    )
+
+
+def test_a_recipes_own_missing_attribute_is_not_taken_for_the_attribute_absent(
+    tmp_path: Path,
+) -> None:
+    """A recipe reading an attribute of the set that is not there (``pkgs.leef``)."""
+    own = "def recipe(pkgs):\n    return pkgs.leef\n"
+    folder = write_recipes(tmp_path / "r", {"leaf": LEAF, "own": own})
+    pkgs = package_set(PY, [folder])
+    with pytest.raises(PybuildError, match="leef") as err:
+        getattr(pkgs, "own", None)
+    assert not isinstance(err.value, AttributeError)
