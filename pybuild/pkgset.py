@@ -41,6 +41,7 @@ from .errors import (
     UnsupportedInterpreter,
     UsageError,
     _close_names,
+    wrong_type,
 )
 from .evaluate import RaisedAttributeError, load_module, select, user_code
 from .lazy import Lazy, force
@@ -395,6 +396,8 @@ class PackageSet:
 
     def extend(self, *overlays: Overlay) -> PackageSet:
         """A new set with more overlays on top."""
+        for overlay in overlays:
+            _check_overlay(overlay, "extend()")
         return PackageSet(self.interpreter, self.recipe_dirs, [*self.overlays, *overlays])
 
     def from_pypi(self, name: str, version: str | None = None, extras: Iterable[str] = ()) -> Any:
@@ -432,6 +435,44 @@ def _not_a_function(value: object) -> UsageError:
         "[DIR])); give call_package its recipe function itself"
     )
     return error
+
+
+def _overlay_list(overlays: object, who: str) -> list[Overlay]:
+    """The overlays `who` was given, as a list; a lone overlay or an overlay file's path in
+    their place is refused with how to give it, where Python's TypeError ("'function' object
+    is not iterable", "'str' object is not callable") named neither the argument nor the fix."""
+    takes = "a list of overlays"
+    if isinstance(overlays, (str, os.PathLike)):
+        path = os.fspath(overlays)
+        got = f"the path {path!r}: load it as one, [load_overlay({path!r})]"
+        raise wrong_type(who, "overlays", overlays, takes, got)
+    if callable(overlays):
+        name = getattr(overlays, "__name__", "")
+        got = (
+            f"the function {name} alone: put it in a list, [{name}]"
+            if _is_python_name(name)
+            else f"a function alone ({_overlay_where(overlays)}): put it in a list"
+        )
+        raise wrong_type(who, "overlays", overlays, takes, got)
+    if not isinstance(overlays, Sequence):
+        raise wrong_type(who, "overlays", overlays, takes)
+    for overlay in overlays:
+        _check_overlay(overlay, who)
+    return list(overlays)
+
+
+def _check_overlay(overlay: object, who: str) -> None:
+    """Refuse what `who` was given as an overlay that is no function: a path above all (the
+    command line's ``--overlay FILE``), which load_overlay makes one."""
+    if isinstance(overlay, (str, os.PathLike)):
+        path = os.fspath(overlay)
+        error = UsageError(f"{who}: overlay {path!r} is a path, not an overlay function")
+        error.hint = f"load the file's overlay function: load_overlay({path!r})"
+        raise error
+    if not callable(overlay):
+        error = wrong_type(who, "overlay", overlay, "a function (final, prev) -> dict")
+        error.hint = _OVERLAY_SHAPE
+        raise error
 
 
 def _check_overlay_parameters(overlay: Overlay) -> None:
@@ -845,8 +886,6 @@ def package_set(
 
         interpreter = Interpreter.at(locate_python(python))
     if isinstance(recipes, (str, os.PathLike)):  # a folder alone: iterated letter by letter
-        from .errors import wrong_type
-
         raise wrong_type("package_set()", "recipes", os.fspath(recipes), "a list of folders")
     dirs = [Path(r) for r in recipes] if recipes is not None else [default_recipes()]
-    return PackageSet(interpreter, dirs, overlays)
+    return PackageSet(interpreter, dirs, _overlay_list(overlays, "package_set()"))

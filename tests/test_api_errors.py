@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pybuild.errors import MissingAttribute, MissingInput, PybuildError
+from pybuild.errors import MissingAttribute, MissingInput, PybuildError, UsageError
 from pybuild.pkgset import package_set
 from support.interpreter import FAKE_PYTHON
 
@@ -85,3 +85,32 @@ def test_a_recipes_own_missing_attribute_is_not_taken_for_the_attribute_absent(
     with pytest.raises(PybuildError, match="leef") as err:
         getattr(pkgs, "own", None)
     assert not isinstance(err.value, AttributeError)
+
+
+def test_overlays_of_the_wrong_shape_are_told_how_to_give_them(tmp_path: Path) -> None:
+    folder = write_recipes(tmp_path / "r", {"leaf": LEAF})
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {}
+
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder], overlay)  # type: ignore[arg-type]
+    assert "package_set(): overlays must be a list of overlays" in str(err.value)
+    assert "put it in a list, [overlay]" in str(err.value)
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder], "my_overlay.py")  # type: ignore[arg-type]
+    assert "load_overlay('my_overlay.py')" in str(err.value)
+    with pytest.raises(UsageError) as err:
+        package_set(PY, [folder], ["my_overlay.py"])  # type: ignore[list-item]
+    assert str(err.value).startswith("package_set(): overlay 'my_overlay.py' is a path")
+    assert "load_overlay('my_overlay.py')" in str(err.value)
+    pkgs = package_set(PY, [folder])
+    with pytest.raises(UsageError) as err:
+        pkgs.extend(tmp_path / "x.py")  # type: ignore[arg-type]
+    assert str(err.value).startswith(f"extend(): overlay {str(tmp_path / 'x.py')!r} is a path")
+    with pytest.raises(UsageError) as err:
+        pkgs.extend({"leaf": None})  # type: ignore[arg-type]
+    assert str(err.value).startswith(
+        "extend(): overlay must be a function (final, prev) -> dict, not dict {'leaf': None}"
+    )
+    assert pkgs.extend(overlay).leaf.pname == "leaf"  # a function is fine
