@@ -69,6 +69,24 @@ class BuildOptions:
     ssh_options: tuple[str, ...] = ()
     remote_pybuild: str = "pybuild"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Refuse a keyword no option has (``keep_goin=True``) with the close name, where the
+        generated ``__init__``'s TypeError suggested none."""
+        _refuse_unknown("BuildOptions", kwargs)
+        return super().__new__(cls)
+
+    def __post_init__(self) -> None:
+        """Check each option's value as its setting's is checked, here, where the caller
+        wrote it: ``jobs=None`` was later told as ``jobs is 0``, a value never given, and
+        ``jobs=-1`` or ``jobs="2"`` were taken without a word. A list is made a tuple."""
+        for name in _CHECKED:
+            value = getattr(self, name)
+            if value is None and name in _UNSET_MEANS_THE_SETTING:
+                continue
+            checked = _checked(name, value)
+            if checked is not value:
+                object.__setattr__(self, name, checked)  # frozen: set as __init__ sets it
+
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **changes: Any) -> Self:
         """The options the settings give (:func:`~pybuild.settings.load_settings`'s when
@@ -76,6 +94,7 @@ class BuildOptions:
         with `changes`, options the settings do not hold (`keep_going`, `log`, `progress`) or
         any replaced. A trusted key that is not ``NAME:base64`` is refused here, with the
         file or variable it came from (:func:`trusted_keys`)."""
+        _refuse_unknown("BuildOptions.from_settings", changes)
         if settings is None:
             from .settings import load_settings
 
@@ -157,6 +176,59 @@ _FROM_SETTINGS = (
     "remote_pybuild",
 )
 _LISTS = frozenset({"substituters", "trusted_public_keys", "ssh_options"})
+# The options whose values are checked: the settings' and keep_going (`log` and `progress`
+# are objects of the caller's); None, for these two, leaves the choice to the settings.
+_CHECKED = (*_FROM_SETTINGS, "keep_going")
+_UNSET_MEANS_THE_SETTING = frozenset({"sandbox", "build_users"})
+
+
+def _refuse_unknown(function: str, given: dict[str, Any]) -> None:
+    """Refuse the keywords of `given` that are no option, naming the close ones."""
+    from dataclasses import fields
+
+    known = [f.name for f in fields(BuildOptions)]
+    if unknown := [name for name in given if name not in known]:
+        from .errors import unexpected_arguments
+
+        raise unexpected_arguments(function, unknown, known, {})
+
+
+def _checked(name: str, value: object) -> object:
+    """`value` of option `name` if it is what the setting of that name takes (a list as a
+    tuple); the error that says what it takes otherwise."""
+    from .errors import did_you_mean, wrong_type
+    from .settings import SETTINGS
+
+    setting = SETTINGS.get(name)
+    kind, minimum = (setting.type, setting.minimum) if setting else (bool, 0)
+    choices = setting.choices if setting else ()
+    if kind is list and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if kind is not list and type(value) is kind:  # a bool is no int here, as in the settings
+        fits = value >= minimum if kind is int else not choices or value in choices  # type: ignore[operator]
+        if fits:
+            return value
+    takes = _one_of(choices) if choices else _TAKES[kind].format(minimum=minimum)
+    if name in _UNSET_MEANS_THE_SETTING:
+        takes += " (or None for the setting's)"
+    error = wrong_type("BuildOptions()", name, value, takes)
+    if choices and isinstance(value, str):  # sandbox="relax"
+        error.args = (error.args[0] + did_you_mean(value, choices),)
+    raise error
+
+
+_TAKES = {
+    int: "an integer, {minimum} or more",
+    bool: "a boolean, True or False",
+    str: "a string",
+    list: "a list of strings",
+}
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    """``'true', 'false' or 'relaxed'``."""
+    shown = [repr(choice) for choice in choices]
+    return ", ".join(shown[:-1]) + f" or {shown[-1]}"
 
 
 def trusted_keys(settings: Settings) -> tuple[str, ...]:

@@ -4,14 +4,17 @@ absent), and arguments of the wrong shape are told as usage errors, not bare Typ
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pybuild.buildoptions import BuildOptions
 from pybuild.errors import MissingAttribute, MissingInput, PybuildError, UsageError
 from pybuild.pkgset import package_set
+from pybuild.settings import Settings
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
@@ -114,3 +117,50 @@ def test_overlays_of_the_wrong_shape_are_told_how_to_give_them(tmp_path: Path) -
         "extend(): overlay must be a function (final, prev) -> dict, not dict {'leaf': None}"
     )
     assert pkgs.extend(overlay).leaf.pname == "leaf"  # a function is fine
+
+
+def test_build_options_refuse_an_unknown_keyword_naming_the_close_one() -> None:
+    with pytest.raises(UsageError) as err:
+        BuildOptions(keep_goin=True)  # type: ignore[call-arg]
+    assert str(err.value).startswith(
+        "BuildOptions() got an unexpected keyword argument 'keep_goin'; did you mean 'keep_going'"
+    )
+    with pytest.raises(UsageError) as err:
+        BuildOptions.from_settings(Settings(), keep_goin=True)
+    assert str(err.value).startswith(
+        "BuildOptions.from_settings() got an unexpected keyword argument 'keep_goin';"
+        " did you mean 'keep_going'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "told"),
+    [
+        ({"jobs": None}, "jobs must be an integer, 0 or more, not NoneType None"),
+        ({"jobs": -1}, "jobs must be an integer, 0 or more, not int -1"),
+        ({"jobs": 2.5}, "jobs must be an integer, 0 or more, not float 2.5"),
+        ({"jobs": "2"}, "jobs must be an integer, 0 or more, not str '2'"),
+        ({"jobs": True}, "jobs must be an integer, 0 or more, not bool True"),
+        ({"keep_going": 1}, "keep_going must be a boolean, True or False, not int 1"),
+        (
+            {"sandbox": "relax"},
+            "sandbox must be 'true', 'false' or 'relaxed' (or None for the setting's),"
+            " not str 'relax'; did you mean 'relaxed'?",
+        ),
+        ({"substituters": "file:///c"}, "put it in a list, ['file:///c']"),
+    ],
+)
+def test_build_options_refuse_a_value_of_the_wrong_type(changes: Any, told: str) -> None:
+    with pytest.raises(UsageError) as err:
+        BuildOptions(**changes)
+    assert str(err.value).startswith("BuildOptions(): ")
+    assert told in str(err.value)
+    with pytest.raises(UsageError, match="BuildOptions"):
+        dataclasses.replace(BuildOptions(), **changes)
+
+
+def test_build_options_take_good_values_and_stay_replaceable() -> None:
+    options = BuildOptions(jobs=0, substituters=["file:///c"], sandbox="false")  # type: ignore[arg-type]
+    assert options.substituters == ("file:///c",)  # a list is made a tuple: the value is frozen
+    assert dataclasses.replace(options, jobs=4).jobs == 4
+    assert BuildOptions(build_users=None).build_users is None
