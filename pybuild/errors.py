@@ -37,6 +37,7 @@ __all__ = [
     "RegistryLost",
     "SettingsError",
     "StoreError",
+    "UnknownName",
     "UnsupportedInterpreter",
     "UsageError",
     "did_you_mean",
@@ -274,26 +275,28 @@ class CannotRunBuilder(BuildError):
         super().__init__(name, f"cannot run builder {builder}: {why}")
 
 
-class MissingAttribute(PybuildError, AttributeError):
-    """An attribute is not defined; suggests the closest names that are."""
+class UnknownName(PybuildError):
+    """A name looked up where it is not defined; suggests the closest names that are. Two
+    kinds, one message: :class:`MissingAttribute` and :class:`MissingInput`."""
+
+    name: str | None  # typed as AttributeError's, which MissingAttribute is too
 
     def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
         self.where = where
         self.suggestions = _close_names(name, list(known))
         super().__init__(f"{where} has no attribute {name!r}{_suggested(self.suggestions)}")
-        self.name = name  # after AttributeError's __init__, which sets it to None
+        self.name = name  # after AttributeError's __init__ (a subclass's), which sets None
 
 
-class MissingInput(PybuildError):
+class MissingAttribute(UnknownName, AttributeError):
+    """An attribute is not defined: an AttributeError, so ``hasattr`` says False."""
+
+
+class MissingInput(UnknownName):
     """A name a set's attribute needs that the set lacks (a recipe's parameter, an overlay's
-    ``final.x``), told as :class:`MissingAttribute` is, with the closest names. No
-    AttributeError: the attribute being evaluated exists, and ``hasattr(pkgs, "x")`` or
-    ``getattr(pkgs, "x", default)`` would take its failure for the attribute being absent."""
-
-    def __init__(self, name: str, where: str, known: Iterable[str]) -> None:
-        self.name, self.where = name, where
-        self.suggestions = _close_names(name, list(known))
-        super().__init__(f"{where} has no attribute {name!r}{_suggested(self.suggestions)}")
+    ``final.x``). No AttributeError: the attribute being evaluated exists, and
+    ``hasattr(pkgs, "x")`` or ``getattr(pkgs, "x", default)`` would take its failure for the
+    attribute being absent."""
 
 
 class MissingKey(PybuildError, KeyError):
