@@ -1318,6 +1318,10 @@ def test_eval_names_the_packages_a_list_holds_as_a_description_names_inputs(
     for json_flag in ([], ["--json"]):
         listed = json.loads(run_cli("eval", "requests.dependencies", *json_flag).stdout)
         assert listed == requests["dependencies"] and "idna" in listed
+    # A recipe's attrs hold its inputs not yet evaluated: shown as evaluated, not refused as
+    # "a dict, not a derivation or package" under a hint that says eval shows dicts.
+    attrs = json.loads(run_cli("eval", "requests.attrs").stdout)
+    assert attrs["dependencies"] == requests["dependencies"] and attrs["pname"] == "requests"
     file = tmp_path / "d.py"
     file.write_text(NESTED + "drvs = (greeting, greeting)\n")
     greeting = json.loads(run_cli("eval", "-f", file, "greeting", "--json").stdout)

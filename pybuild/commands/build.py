@@ -629,7 +629,11 @@ def _data(value: object, within: bool = False) -> object:
     and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a version or
     a list. A package or a derivation within a list or dict (``requests.dependencies``) is
     named as a package's description names its inputs (:func:`_reference`); one that is the
-    value itself is described. :data:`_NOT_DATA` for anything else."""
+    value itself is described; one not evaluated yet (a recipe's ``attrs`` hold inputs so) is
+    evaluated first. :data:`_NOT_DATA` for anything else."""
+    from ..lazy import force
+
+    value = force(value)
     if value is None or isinstance(value, str | int | float):  # bool is an int
         return value
     from ..derivations import derivation_of
