@@ -212,6 +212,8 @@ def local_source(
         >>> for name in ("pkg/__init__.py", "pkg/__pycache__/x.pyc", "notes.txt"):
         ...     open(f"proj/{name}", "w").close()
         >>> src = local_source("proj", lambda path, kind: not path.endswith(".txt"))
+        >>> from pybuild.store import Store
+        >>> store = Store.default()
         >>> copy = store.path(src.add_to(store))
         >>> sorted(os.listdir(copy)), sorted(os.listdir(copy / "pkg"))
         (['pkg'], ['__init__.py'])

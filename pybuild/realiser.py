@@ -11,6 +11,9 @@ build is registered.
 
 Example::
 
+    >>> from pybuild import derivation
+    >>> greet = 'mkdir "$out" && echo hello > "$out/greeting"'
+    >>> hello = derivation(name="hello", builder="/bin/sh", args=["-c", greet])
     >>> realise([hello])[hello].status
     <Status.BUILT: 'built'>
     >>> realise([hello])[hello].status

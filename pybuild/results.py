@@ -8,6 +8,8 @@ Example::
 
     >>> from pybuild import derivation, realise
     >>> from pybuild.realiser import BuildOptions
+    >>> greet = 'mkdir "$out" && echo hello > "$out/greeting"'
+    >>> hello = derivation(name="hello", builder="/bin/sh", args=["-c", greet])
     >>> app = derivation(name="app", builder="/bin/sh", args=["-c", f"cat {hello}/greeting > $out"])
     >>> results = realise([app])
     >>> results[app].status, results[app].ok, results[hello].status
