@@ -186,6 +186,22 @@ def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value)
 
 
+def _tag_list(value: object) -> bool:
+    """Whether `value` is a list of tags (non-empty strings). An interpreter's ~900 tags are
+    one tuple that every wheel's fetch_pypi of a set is given: checked once, not once a
+    package (a fifth of a new environment's evaluation went to it)."""
+    if value is _checked_tags[0]:
+        return True
+    if not isinstance(value, list | tuple) or not all(_text(t) for t in value):
+        return False
+    if isinstance(value, tuple):  # immutable: the same object is the same tags
+        _checked_tags[0] = value
+    return True
+
+
+_checked_tags: list[object] = [None]  # the last tuple of tags found good
+
+
 # The arguments of fetch_pypi() but kind -> (test, what it takes), in its signature's order: a
 # wrong type was a raw Python error of the index's code ('list' object has no attribute
 # 'lower'), naming neither the argument nor the recipe's mistake.
@@ -198,10 +214,7 @@ _PYPI_ARGUMENTS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "a mapping of wheel file names to their hashes",
     ),
     "url": (lambda v: v is None or _text(v), "a URL (a string)"),
-    "tags": (
-        lambda v: v is None or (isinstance(v, list | tuple) and all(_text(t) for t in v)),
-        "a list of an interpreter's tags",
-    ),
+    "tags": (lambda v: v is None or _tag_list(v), "a list of an interpreter's tags"),
     "python_version": (lambda v: v is None or _text(v), "a version (a string)"),
 }
 

@@ -178,3 +178,19 @@ def test_a_fixed_output_mismatch_names_output_hash_and_the_line_that_gave_it(
 
 def test_a_fetch_mismatch_still_names_hash() -> None:
     assert HashMismatch("x", "", "sha256-x").hint.endswith("use hash='sha256-x'")
+
+
+def test_tags_are_checked_each_time_but_an_interpreter_s_tuple_once() -> None:
+    """fetch_pypi checked every tag of the ~900 an interpreter has for each wheel of a set;
+    a tuple found good is now taken again as it is (immutable: the same object is the same
+    tags), while a list, or a tuple with a bad tag, is checked each time."""
+    from pybuild.fetchers import fetch_pypi
+
+    good = ("py3-none-any",)
+    for _ in range(2):  # past the check both times: on to the file (a bad URL here)
+        with pytest.raises(PybuildError) as asked:
+            fetch_pypi("x", "1", "", "wheel", tags=good, url="not a url")
+        assert "tags" not in str(asked.value)
+    for tags in (["py3-none-any", 3], ("py3-none-any", ""), [*good, None]):
+        with pytest.raises(UsageError, match=r"tags must be a list of an interpreter's tags"):
+            fetch_pypi("x", "1", "", "wheel", tags=tags)  # type: ignore[arg-type]
