@@ -110,6 +110,23 @@ def test_a_kept_release_gone_from_the_index_is_named_as_the_profiles_with_the_wa
     assert "downgrading zz 1.1 -> zz 1.0" in cli("upgrade", "zz", "--profile", "p").stderr
 
 
+def test_an_upgrade_of_another_package_names_a_kept_release_gone_from_the_index(
+    publish: Publish,
+) -> None:
+    """``upgrade other`` evaluates the packages it keeps again: one whose release the index
+    no longer has failed as "zz==1.1 is required by pypi:zz==1.1", a request the user never
+    wrote, with a hint to relax it. It is named as the profile's, with the way out, as an
+    install names it."""
+    publish(("zz", "1.0"), ("zz", "1.1"), ("other", "1.0"))
+    cli("install", "pypi:zz", "pypi:other", "--profile", "p")
+    publish(("zz", "1.0"), ("other", "1.0"), ("other", "1.1"))  # zz 1.1 is gone
+    error = cli("upgrade", "other", "--profile", "p", ok=False).stderr
+    assert "zz==1.1 is required by zz 1.1 of profile p (installed as pypi:zz)" in error, error
+    hint = error.partition("hint: ")[2]
+    assert "relax or change" not in hint and "another profile" not in hint
+    assert "`pybuild upgrade zz --profile p`" in hint and "`pybuild remove zz --profile p`" in hint
+
+
 def test_a_kept_package_a_new_one_conflicts_with_is_named_as_the_profiles(
     publish: Publish,
 ) -> None:

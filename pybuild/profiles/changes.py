@@ -485,10 +485,11 @@ _RELAX = "relax or change the version requirements named above"
 def _kept_in_conflict(
     profile: Profile, exc: ResolutionFailed, pins: dict[str, Entry], asked: Sequence[str]
 ) -> ResolutionFailed:
-    """`exc`, the conflict of an install's resolution, with the profile's kept packages
-    (`pins`: each one's pin) named as such where it named their pins, which read as
+    """`exc`, the conflict of a resolution with the profile's kept packages (`pins`: each
+    one's pin), with those named as such where it named their pins, which read as
     requirements the user wrote (``pypi:six==1.17.0`` for six installed as ``pypi:six``),
-    and a hint with the ways out: upgrade or remove the package kept, or another profile."""
+    and a hint with the ways out: upgrade or remove the package kept, or (for an install of
+    `asked`) another profile."""
     from ..generate import ResolutionFailed
 
     named = {pin: entry for pin, entry in pins.items() if f"required by {pin}" in str(exc)}
@@ -502,7 +503,8 @@ def _kept_in_conflict(
             f" what the index has now with {profile.links.command(f'upgrade {entry.pname}')},"
             f" or remove it with {profile.links.command(f'remove {entry.pname}')}"
         )
-    ways.append(f"install {' '.join(asked)} in another profile (--profile NAME)")
+    if asked:
+        ways.append(f"install {' '.join(asked)} in another profile (--profile NAME)")
     if exc.hint and exc.hint != _RELAX:
         ways.append(exc.hint)
     return ResolutionFailed(exc.summary, causes, "; or ".join(ways))
@@ -630,13 +632,19 @@ class _Work:
 
     def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
         """The current packages not in `skip`, evaluated again: each must be unchanged."""
+        from ..generate import ResolutionFailed
+
         kept = {}
         for key, entry in self.entries().items():
             if key in skip:
                 continue
             _refuse_lost_sources(self.profile, entry)
-            with _resolving_again(False):
-                pkg = self.evaluate(_pinned(entry), entry.recipes, entry.overlays, entry.file)
+            pin = _pinned(entry)
+            try:
+                with _resolving_again(False):
+                    pkg = self.evaluate(pin, entry.recipes, entry.overlays, entry.file)
+            except ResolutionFailed as exc:  # its release gone from the index, say
+                raise _kept_in_conflict(self.profile, exc, {pin: entry}, ()) from None
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
