@@ -412,6 +412,21 @@ class PackageSet:
 
         return from_pypi(self, name, version, extras)
 
+    def from_pypi_together(self, *requests: str) -> list[Any]:
+        """A package for each request (``"httpx<0.28"``, ``"requests[socks]"``: a ``pypi:``
+        argument, its prefix optional), resolved together, as ``uv pip install a b`` resolves
+        its arguments and a command line its ``pypi:`` ones: the releases fit every request
+        at once. Two :meth:`from_pypi` calls are resolved each alone, and may choose two
+        versions of a dependency they share, which one environment cannot hold.
+
+        Example: ``pkgs.python.with_packages(pkgs.from_pypi_together("httpx", "black"))``.
+        """
+        from .generate import parse_pypi_spec
+        from .generate.pypi import from_pypi_together
+
+        specs = [parse_pypi_spec(request.removeprefix("pypi:")) for request in requests]
+        return from_pypi_together(self, specs)
+
     def __repr__(self) -> str:
         return f"<PackageSet python {self.interpreter.version}, {len(self.names())} attributes>"
 

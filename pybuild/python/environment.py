@@ -138,7 +138,11 @@ class VersionConflict(PybuildError):
         ]
         how = "as two builds of one version" if builds else "at different versions"
         super().__init__(f"{name} is in the environment twice, {how}:\n" + "\n".join(lines))
-        self.hint = "keep one of them: override the dependent, or use an overlay"
+        self.hint = (
+            "keep one of them: override the dependent, or use an overlay; packages asked for"
+            " from the index one by one (pkgs.from_pypi) are resolved each alone: ask for"
+            " them together, pkgs.from_pypi_together(...)"
+        )
 
 
 class OtherInterpreter(PybuildError):

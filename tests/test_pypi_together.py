@@ -1,0 +1,38 @@
+"""``pkgs.from_pypi_together``: several packages of the index for one environment, from
+Python, resolved together as the command line's ``pypi:`` arguments are.
+
+Hermetic: the index of :mod:`test_profiles_index` (hand-made wheels): ``app`` needs ``dep``,
+``old`` needs ``dep<2``; ``dep`` has 1.0 and 2.0.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_profiles_index import Publish, publish  # noqa: F401  (the fixture)
+
+from pybuild.pkgset import package_set
+from pybuild.python.environment import VersionConflict
+
+RELEASES = (("app", "1.0", "dep"), ("old", "1.0", "dep<2"), ("dep", "1.0"), ("dep", "2.0"))
+
+
+def test_packages_asked_for_together_fit_one_environment(
+    publish: Publish,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """Two from_pypi calls are each resolved alone: app takes dep 2.0, old dep 1.0, and their
+    environment is refused, with a hint at the way out. Asked for together, they share dep
+    1.0, as ``shell -p pypi:app -p 'pypi:old'`` and ``uv pip install app old`` have them."""
+    publish(*RELEASES)
+    pkgs = package_set()
+    apart = pkgs.python.with_packages([pkgs.from_pypi("app"), pkgs.from_pypi("old")])
+    with pytest.raises(VersionConflict) as refused:
+        apart.drv  # noqa: B018 - making it is the point
+    assert "pkgs.from_pypi_together(...)" in refused.value.hint
+    together = pkgs.from_pypi_together("app", "pypi:old<2")
+    assert [p.pname for p in together] == ["app", "old"]
+    env = pkgs.python.with_packages(together)
+    assert sorted((p.pname, p.version) for p in env.closure) == [
+        ("app", "1.0"),
+        ("dep", "1.0"),
+        ("old", "1.0"),
+    ]
