@@ -162,3 +162,17 @@ def test_an_install_that_changes_only_the_request_says_what_changed(publish: Pub
     extra = cli("install", "pypi:aa[more]").stderr
     assert "replacing pypi:aa==1.0 by pypi:aa[more] (aa 1.0)" in extra
     assert "nothing changed" in cli("install", "pypi:aa[more]").stderr
+
+
+def test_two_extras_of_one_package_in_one_install_are_refused_with_the_one_request(
+    publish: Publish,
+) -> None:
+    """A profile holds one entry of a distribution: two of its extras asked for apart were
+    refused as two *versions*, and the hint said to install one of them, never the request
+    that has both."""
+    publish(("aa", "1.0", "dd; extra == 'more'", "ee; extra == 'x'"), ("dd", "1.0"), ("ee", "1.0"))
+    refused = cli("install", "pypi:aa[more]", "pypi:aa[x]==1.0", ok=False).stderr
+    assert "are both aa: a profile holds one of each distribution" in refused
+    assert "'pypi:aa[more,x]==1.0'" in refused
+    cli("install", "pypi:aa[more,x]==1.0")
+    assert [line.split()[0] for line in cli("list").stdout.splitlines()] == ["pypi:aa[more,x]==1.0"]

@@ -258,9 +258,9 @@ def _add(
     entry = _entry(attr, pkg, source)
     if added.setdefault(entry.key, attr) != attr:
         raise ProfileError(
-            f"{added[entry.key]} and {attr} are both {entry.pname}: a profile holds one version"
-            " of a distribution",
-            "install one of them",
+            f"{added[entry.key]} and {attr} are both {entry.pname}: a profile holds one of each"
+            " distribution",
+            _one_of_them(added[entry.key], attr),
         )
     old = installed.get(entry.key)
     if old is None:
@@ -268,6 +268,23 @@ def _add(
     elif old != entry:
         say(_replacing(old, entry))
     chosen[entry.key] = (entry, pkg)
+
+
+def _one_of_them(first: str, second: str) -> str:
+    """The hint for two attributes of one install that are one distribution: one of them,
+    or, for two ``pypi:`` requests apart only in their extras, the one request with both."""
+    if first.startswith("pypi:") and second.startswith("pypi:"):
+        from ..generate import parse_pypi_spec
+
+        (name, version, extras), (_, other, more) = (
+            parse_pypi_spec(attr.removeprefix("pypi:")) for attr in (first, second)
+        )
+        if version == other or None in (version, other):
+            both = ",".join(sorted({*extras, *more}))
+            spec = version or other or ""
+            pinned = f"=={spec}" if spec and spec[0] not in "<>=!~" else spec
+            return f"install one of them, or both extras at once: 'pypi:{name}[{both}]{pinned}'"
+    return "install one of them"
 
 
 def _replacing(old: Entry, new: Entry) -> str:
