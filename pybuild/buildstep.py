@@ -292,7 +292,7 @@ def _diagnosis(log: str, status: str) -> str:
     line of a tail that a backend's warnings may fill, under "builder exited with status 1"."""
     last = next((line for line in reversed(_last_lines(log)) if line.strip()), "")
     found = re.fullmatch(r"pybuild: phase ([\w ]+) failed: (.+)", last.strip())
-    if found is None:
+    if found is None or "above" in found[2]:  # one that points at the output: not on its own
         return status
     return f"{found[2]} (phase {found[1]}; {status})"
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from .buildoptions import BuildOptions
 from .buildstep import SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
-from .errors import BuildError, PybuildError, SettingsError, UsageError
+from .errors import BuildError, PybuildError, SettingsError, UsageError, wrong_type
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
@@ -94,6 +94,9 @@ def realise(
     evaluated, or derivation's `store=`): a target evaluated for another store is refused
     (:class:`~pybuild.errors.UsageError`) before anything is written.
     """
+    if derivation_of(targets) is not None:  # realise(pkgs.six): Python's TypeError said less
+        alone = f"{type(targets).__name__} {targets} alone: put it in a list, realise([...])"
+        raise wrong_type("realise", "targets", targets, "a list of packages or derivations", alone)
     drvs = [_derivation(target) for target in targets]
     store = store or Store.default()
     _check_evaluated_for(store, drvs)  # before anything is written, to this store or another
@@ -127,6 +130,10 @@ def realise(
         if farm is not None:
             farm.close()
     return results
+
+    if derivation_of(targets) is not None:  # realise(pkgs.six): Python's TypeError said less
+        alone = f"{type(targets).__name__} {targets} alone: put it in a list, realise([...])"
+        raise wrong_type("realise", "targets", targets, "a list of packages or derivations", alone)
 
 
 def _derivation(target: object) -> Derivation:

@@ -164,3 +164,14 @@ def test_build_options_take_good_values_and_stay_replaceable() -> None:
     assert options.substituters == ("file:///c",)  # a list is made a tuple: the value is frozen
     assert dataclasses.replace(options, jobs=4).jobs == 4
     assert BuildOptions(build_users=None).build_users is None
+
+
+def test_realise_of_one_package_alone_says_to_put_it_in_a_list() -> None:
+    """realise(pkgs.six) failed with Python's "'PythonPackage' object is not iterable"."""
+    from pybuild import derivation, realise
+
+    drv = derivation(name="x", builder="/bin/sh", args=["-c", "echo > $out"])
+    with pytest.raises(UsageError) as refused:
+        realise(drv)  # type: ignore[arg-type]
+    assert str(refused.value).startswith("realise: targets must be a list of packages or")
+    assert str(refused.value).endswith("alone: put it in a list, realise([...])")

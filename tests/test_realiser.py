@@ -640,6 +640,11 @@ def test_the_python_builders_diagnosis_is_the_reason_a_build_failed(store: Store
         build(store, diagnosed)
     assert caught.value.reason == f"{said} (phase install; builder exited with status 1)"
     assert str(caught.value).startswith(f"build of diagnosed failed: {said} (phase install;")
+    pointing = "pybuild: phase build failed: its output, above, says why"
+    above = sh("above", f"echo 'RuntimeError: no'; echo '{pointing}'; exit 1")
+    with pytest.raises(BuildError) as told:
+        build(store, above)  # a diagnosis that points at the output, which is below the line
+    assert told.value.reason == "builder exited with status 1"
     after = sh("after", "echo 'pybuild: phase install failed: x'; echo 'Traceback …'; exit 1")
     with pytest.raises(BuildError) as other:
         build(store, after)  # a diagnosis the log goes on after is not the last word
