@@ -117,11 +117,21 @@ def test_a_missing_drv_basename_is_told_as_a_missing_store_name(
     assert "no such file" not in result.stderr
 
 
-def test_log_of_a_drv_not_in_the_store_says_so(store: Store, tmp_path: Path) -> None:
-    result = run_cli("log", store.path(MISSING + ".drv"), cwd=tmp_path)
+@pytest.mark.parametrize("tail", ["", "/", "/.", "/lib"])
+def test_log_of_a_drv_not_in_the_store_says_so(store: Store, tmp_path: Path, tail: str) -> None:
+    result = run_cli("log", f"{store.path(MISSING + '.drv')}{tail}", cwd=tmp_path)
     assert result.returncode != 0
     assert f"{store.path(MISSING + '.drv')} is not in the store" in result.stderr
     assert "not built on this machine" not in result.stderr
+
+
+def test_delete_takes_a_stored_paths_basename_as_path_info_does(tmp_path: Path) -> None:
+    """``delete <hash>-<name>`` said the name was "not inside the store"."""
+    (tmp_path / "aaa").write_text("aaa")
+    added = Path(run_cli("add", tmp_path / "aaa").stdout.strip())
+    result = run_cli("delete", added.name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not added.exists()
 
 
 # -- . and .. are paths ------------------------------------------------------------------------

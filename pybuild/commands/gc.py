@@ -12,6 +12,7 @@ from .common import (
     link_cache,
     open_store,
     outputs_named,
+    path_name,
     print_json,
     refuse_a_bare_name,
     target_options,
@@ -225,7 +226,7 @@ def _delete(args: argparse.Namespace) -> int:
     store = _store_to_free()
     for path in args.paths:
         refuse_a_bare_name(path, "delete")
-    names = [store.parse(p) for p in args.paths]
+    names = [path_name(p, store) for p in args.paths]  # a stored path's basename too
     result = delete_paths(store, names)
     for name in result.deleted + result.leftovers:
         print(f"deleted {store.path(name)}")

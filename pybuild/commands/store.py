@@ -275,13 +275,26 @@ def _print_cached_log(
         log = next(filter(None, map(substituters.log, derivers)), None)
     if log is None:
         nor = ", nor has a binary cache its log" if caches else ""
-        if args.target.endswith(".drv") and not store.path(drv_name).exists():
+        if _names_itself(args.target, drv_name, store) and not store.path(drv_name).exists():
             raise _absent_drv(store, drv_name, nor)  # named itself: not even written here
         raise UsageError(
             f"no build log of {store.path(drv_name)}: it was not built on this machine{nor} (its"
             " outputs came from a cache, or it was never built)"
         )
     sys.stdout.buffer.write(log)
+
+
+def _names_itself(target: str, drv_name: str, store: Any) -> bool:
+    """Whether the command line's `target` is the derivation `drv_name` itself (its
+    basename, or a path in it: ``X.drv/``), not an attribute or an output it derived."""
+    from ..errors import PybuildError
+
+    if target == drv_name:
+        return True
+    try:
+        return bool(store.parse(target) == drv_name)
+    except PybuildError:
+        return False
 
 
 def _drv_of(args: argparse.Namespace, store: Any, lacking: str) -> Any:
