@@ -110,6 +110,11 @@ class BuildOptions:
             taken[name] = tuple(taken[name])
         return cls(**taken, **changes)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The options without the reporter made from them: it holds a lock, so options that
+        had built were no longer pickled or deep-copied; a copy makes its own."""
+        return {k: v for k, v in self.__dict__.items() if k != "reporter"}
+
     @functools.cached_property
     def reporter(self) -> Progress:
         """Where the realiser reports its plan and builds (see :mod:`pybuild.progress`)."""

@@ -175,3 +175,16 @@ def test_realise_of_one_package_alone_says_to_put_it_in_a_list() -> None:
         realise(drv)  # type: ignore[arg-type]
     assert str(refused.value).startswith("realise: targets must be a list of packages or")
     assert str(refused.value).endswith("alone: put it in a list, realise([...])")
+
+
+def test_options_that_have_reported_are_still_pickled_and_copied() -> None:
+    """The reporter an options object makes when a build first reports holds a lock: the
+    options could then no longer be pickled (for a process pool) nor deep-copied."""
+    import copy
+    import pickle
+
+    options = BuildOptions(jobs=3)
+    assert options.reporter is options.reporter  # made once, then kept
+    for again in (pickle.loads(pickle.dumps(options)), copy.deepcopy(options)):
+        assert again == options and again.jobs == 3
+        assert again.reporter is not options.reporter
