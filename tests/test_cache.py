@@ -633,6 +633,9 @@ def test_a_copy_counts_and_says_the_entries_it_signed_again(
     ]
     assert main(["copy", "--to", filled.url, str(filled.built.path(app.out))]) == 0
     assert capsys.readouterr().err.endswith("; 2 already there\n")
+    # by its basename, as copy --from, path-info and sign take it (it was an attribute)
+    assert main(["copy", "--to", filled.url, app.out]) == 0
+    assert capsys.readouterr().err.endswith("; 2 already there\n")
 
 
 def damage_archives(filled: Filled) -> None:

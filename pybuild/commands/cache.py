@@ -13,6 +13,7 @@ from .common import (
     as_derivation,
     build_options,
     get_settings,
+    names_a_path,
     open_store,
     package_set,
     path_name,
@@ -133,10 +134,6 @@ def _store_name(store: Any, item: str) -> str:
     return path_name(item, store)
 
 
-def _looks_like_path(item: str) -> bool:
-    return os.sep in item or os.path.lexists(item)
-
-
 def _copy(args: argparse.Namespace) -> int:
     settings = get_settings(args)
     store = open_store()
@@ -178,10 +175,11 @@ def _paths_to_copy(args: argparse.Namespace, settings: Any, store: Any) -> list[
     """Store paths named directly, and the outputs of attributes (built or substituted)."""
     from ..realiser import realise
 
-    paths = [_store_name(store, i) for i in args.items if _looks_like_path(i)]
+    named = [names_a_path(i, store) for i in args.items]  # as path-info tells them apart
+    paths = [path_name(i, store) for i, path in zip(args.items, named, strict=True) if path]
     for path in paths:
         store.info(path)  # a clear error for a path that is not valid
-    attrs = [i for i in args.items if not _looks_like_path(i)]
+    attrs = [i for i, path in zip(args.items, named, strict=True) if not path]
     if attrs:
         pkgs = package_set(args)
         drvs = [as_derivation(v, a) for v, a in zip(select_attrs(pkgs, attrs), attrs, strict=True)]
