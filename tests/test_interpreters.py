@@ -302,3 +302,32 @@ def test_the_platform_system_a_recipe_reads_and_the_windows_dependencies_it_adds
         needs = [p.pname for p in pkgs[name].dependencies]
         assert ("colorama" in needs) == (system == "Windows"), name
     assert pkgs.colorama.attrs["do_check"] == (system != "Windows")  # pytest needs it there
+
+
+def test_a_profile_refuses_another_interpreters_package_with_a_way_a_profile_has(
+    use_index: BuildIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``install -f f.py pkgs312.greet`` into a profile of this interpreter was refused with
+    the environment's hint, "make the environment with the python of the set it comes
+    from": a profile never changes its interpreter, so the hint names what it can do."""
+    other = next((v for v in OTHERS if _installed(v)), None)
+    if other is None:
+        pytest.skip("no CPython besides this one is installed")
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["shout", "greet"])
+    file = tmp_path / "f.py"
+    file.write_text(
+        "from pybuild import package_set\n"
+        "from pybuild.pkgset import DEFAULT_RECIPES\n"
+        f"there = package_set(python={other!r}, recipes=[DEFAULT_RECIPES, {str(recipes)!r}])\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuild", "install", "-f", file, "there.shout", "--dry-run"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"but the environment is for cpython {sys.version.split()[0]}" in result.stderr
+    hint = " ".join(result.stderr.partition("hint: ")[2].split())
+    assert hint.startswith("profile default keeps its interpreter")
+    assert f"(--profile NAME --python {other}." in hint, hint

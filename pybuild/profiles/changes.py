@@ -103,6 +103,8 @@ def install(
     :func:`upgrade`): nothing is built or written, the lines say what would change, and
     `dry_run` is told the new environment's derivation, to say what realising it would do.
     """
+    from ..python.environment import OtherInterpreter
+
     say = _teller(log, dry_run)
     work = _Work(profile, resolve, python, dry_run)
     chosen: dict[str, tuple[Entry, Any]] = {}
@@ -123,7 +125,16 @@ def install(
         for attr, pkg in new:
             _add(chosen, installed, attr, pkg, source, say, added)
         made.append(work.environment(chosen))
-        return made[-1].drv
+        try:
+            return made[-1].drv
+        except OtherInterpreter as exc:  # its hint's "make the environment with …" is no way
+            exc.hint = (
+                f"profile {profile.name} keeps its interpreter ({work.python.version}): install"
+                f" {exc.package.pname} from a set of that interpreter, or into a profile of"
+                f" {exc.package.python.version} (--profile NAME --python"
+                f" {exc.package.python.version})"
+            )
+            raise
 
     drv = record(evaluate) if record else evaluate()
     action = f"install {' '.join(attrs)}"

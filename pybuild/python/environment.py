@@ -151,6 +151,7 @@ class OtherInterpreter(PybuildError):
     import them, and its programs would run with the wrong interpreter."""
 
     def __init__(self, package: PythonPackage, chain: list[str], python: Interpreter) -> None:
+        self.package, self.python = package, python
         super().__init__(
             f"{package.pname} {package.version} is built for {described(package.python, python)},"
             f" but the environment is for {described(python, package.python)}: pulled in by"
