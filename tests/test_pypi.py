@@ -1494,6 +1494,14 @@ def test_lock_and_eval_read_attributes_of_a_file(pkgs, index: Path, tmp_path: Pa
     assert (shown["pname"], shown["version"]) == ("shout", "1.0")
     not_one = cli("lock", "-f", str(shell), "number", "-o", str(lock), ok=False)
     assert "number is neither a Python package nor an environment" in not_one.stderr
+    # A recipe that patches its release is not locked to the file pip or uv would take as is
+    # (it was, silently).
+    with shell.open("a") as f:
+        f.write("patched = shout.override_python_attrs(post_patch='echo x >> README')\n")
+    patched = cli("lock", "-f", str(shell), "patched", "-o", str(lock), ok=False)
+    assert "cannot lock shout 1.0: its recipe changes the release's files (post_patch)" in (
+        patched.stderr
+    )
     ignored = cli("eval", "-f", str(shell), "shout", "--python", "3.12", ok=False)
     assert "would not apply" in ignored.stderr
 

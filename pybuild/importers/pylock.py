@@ -420,6 +420,7 @@ def lock_packages(
                 f"cannot lock {pkg.pname} {pkg.version}: its source is neither a download from"
                 " an index nor a local folder, so other tools could not get it"
             )
+        _refuse_changed_files(pkg)
         wheel = pkg.attrs["format"] == "wheel"
         locked.append(
             LockedPackage(
@@ -438,6 +439,30 @@ def lock_packages(
         requires_python=f"=={major}.{minor}.*",
         environments=lock_environments(wheels, f"{major}.{minor}", decided),
     )
+
+
+# What a recipe changes of its release's files: another installer, given the file the lock
+# names, would install the release as it is, without the change.
+_CHANGING = ("patches", "post_patch", "pre_build", "post_install")
+
+
+def _refuse_changed_files(pkg: Any) -> None:
+    """Refuse to lock `pkg` when its recipe changes the files of the release it downloads
+    (an overlay's patch, say): the lock would name the release's file, which pip or uv install
+    unpatched, and the lock would say nothing of it."""
+    from ..errors import UsageError
+
+    changed = [name for name in _CHANGING if pkg.attrs.get(name)]
+    if changed:
+        error = UsageError(
+            f"cannot lock {pkg.pname} {pkg.version}: its recipe changes the release's files"
+            f" ({', '.join(changed)}), and a lock names the file an installer takes as it is"
+        )
+        error.hint = (
+            "lock it without the change (the recipe of the set, or the overlay left out), or"
+            " use pybuild's environment itself (build, shell, install) where it is patched"
+        )
+        raise error
 
 
 def decided_variables(
