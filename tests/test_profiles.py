@@ -823,3 +823,20 @@ def test_gc_delete_old_skips_a_broken_profile_and_goes_on_with_the_others() -> N
     assert "error: profile(s) b skipped" in done.stderr.splitlines()[-1]
     as_json = json.loads(cli("gc", "-d", "--json", ok=False).stdout)
     assert list(as_json["profilesSkipped"]) == ["b"]
+
+
+def test_a_kept_package_its_overlay_no_longer_defines_is_named_as_the_profiles(
+    recipes: Path, tmp_path: Path
+) -> None:
+    """An overlay that renamed a package the profile has made every later install fail with
+    the set's "the package set has no attribute 'mine'", naming neither the profile's
+    package, its overlay, nor the way out."""
+    overlay = tmp_path / "mine.py"
+    overlay.write_text("def overlay(final, prev):\n    return {'mine': prev.shout}\n")
+    cli("install", *sets(recipes), "--overlay", overlay, "mine")
+    overlay.write_text("def overlay(final, prev):\n    return {'mine2': prev.shout}\n")
+    refused = cli("install", *sets(recipes), "greet", ok=False).stderr
+    assert "mine (shout 1.0) of profile default is no longer defined by the set with" in refused
+    assert str(overlay) in refused and "has no attribute 'mine'" in refused
+    assert "`pybuild upgrade mine --overlay FILE`" in refused
+    assert "`pybuild remove shout`" in refused

@@ -449,6 +449,28 @@ def _refuse_lost_sources(profile: Profile, entry: Entry, source: Source | None =
         )
 
 
+def _no_longer_defined(profile: Profile, entry: Entry, exc: Exception) -> ProfileError:
+    """The error of a package the profile keeps whose attribute its file, recipe folders or
+    overlays no longer define (renamed in an overlay, say): the set's error alone named
+    neither the profile's package nor the way out."""
+    upgrade = profile.links.command(f"upgrade {entry.attr} --overlay FILE")
+    remove = profile.links.command(f"remove {entry.pname}")
+    return ProfileError(
+        f"{entry.attr} ({entry.pname} {entry.version}) of profile {profile.name} is no longer"
+        f" defined by {_sources(entry)}: {exc}",
+        f"define it again there, give it another source ({upgrade}, or --recipes DIR), or"
+        f" remove it: {remove}",
+    )
+
+
+def _sources(entry: Entry) -> str:
+    """What the package `entry` was installed from, in words."""
+    if entry.file is not None:
+        return f"its file {entry.file}"
+    named = [*(entry.recipes or ()), *entry.overlays]
+    return "the set" + (f" with {', '.join(named)}" if named else "")
+
+
 def _where(entry: Entry) -> str:
     """What may have changed a package: what it was evaluated from, or the sources that names
     (a project's folder), or the settings the set read."""
@@ -660,6 +682,7 @@ class _Work:
 
     def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
         """The current packages not in `skip`, evaluated again: each must be unchanged."""
+        from ..errors import MissingAttribute
         from ..generate import ResolutionFailed
 
         kept = {}
@@ -673,6 +696,10 @@ class _Work:
                     pkg = self.evaluate(pin, entry.recipes, entry.overlays, entry.file)
             except ResolutionFailed as exc:  # its release gone from the index, say
                 raise _kept_in_conflict(self.profile, exc, {pin: entry}, ()) from None
+            except MissingAttribute as exc:
+                if exc.name not in entry.attr.split("."):
+                    raise  # a name its recipe needs: the recipe's error, at its line
+                raise _no_longer_defined(self.profile, entry, exc) from None
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"
