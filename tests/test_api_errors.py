@@ -5,11 +5,11 @@ absent), and arguments of the wrong shape are told as usage errors, not bare Typ
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_pkgset import write_recipes
 
 from pybuild.buildoptions import BuildOptions
 from pybuild.errors import MissingAttribute, MissingInput, PybuildError, UsageError
@@ -18,13 +18,6 @@ from pybuild.settings import Settings
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
-
-
-def write_recipes(folder: Path, recipes: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, body in recipes.items():
-        (folder / f"{name}.py").write_text(textwrap.dedent(body))
-    return folder
 
 
 LEAF = """

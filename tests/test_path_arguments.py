@@ -4,28 +4,14 @@ is a link, as ``.``, or as the basename of a path the store has not."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_store_upkeep import cli as run_cli
 
 from pybuild.store import Store
 
 MISSING = "0" * 32 + "-foo"
-
-
-def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """pybuild in a subprocess, as users run it; never a traceback."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pybuild", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
 
 
 def add(store: Store, tmp_path: Path, text: str) -> str:
