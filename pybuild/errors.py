@@ -121,10 +121,21 @@ class HashMismatch(HashError):
         derivation's ``output_hash``), which the hint says to change."""
         self.what, self.expected, self.actual = what, expected, actual
         super().__init__(
-            f"hash mismatch in {what}:\n  expected: {expected or '(none given)'}\n"
+            f"hash mismatch in {what}:\n  expected: {_as_sri(expected) or '(none given)'}\n"
             f"  actual:   {actual}"
         )
         self.hint = f"if the content is right, use {argument}={actual!r}"
+
+
+def _as_sri(given: str) -> str:
+    """A hash as given (hex, base-32, ``sha256:hex``), shown in the SRI form the actual one
+    is shown in, so that the two compare by eye; as given when it is no hash."""
+    from .hashing import parse_hash
+
+    try:
+        return parse_hash(given).sri if given else given
+    except PybuildError:
+        return given
 
 
 class StoreError(PybuildError):

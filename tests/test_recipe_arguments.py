@@ -180,6 +180,17 @@ def test_a_fetch_mismatch_still_names_hash() -> None:
     assert HashMismatch("x", "", "sha256-x").hint.endswith("use hash='sha256-x'")
 
 
+def test_a_mismatch_shows_the_expected_hash_in_the_form_of_the_actual_one() -> None:
+    """A hash given as hex was shown as hex beside the actual one in SRI form: the two could
+    not be compared by eye (Nix shows both in one form). One that is no hash is as given."""
+    from pybuild.hashing import hash_bytes
+
+    given, actual = hash_bytes(b"a"), hash_bytes(b"b").sri
+    for written in (given.hex, f"sha256:{given.hex}", given.base32):
+        assert f"expected: {given.sri}\n" in str(HashMismatch("x", written, actual))
+    assert "expected: nonsense\n" in str(HashMismatch("x", "nonsense", actual))
+
+
 def test_tags_are_checked_each_time_but_an_interpreter_s_tuple_once() -> None:
     """fetch_pypi checked every tag of the ~900 an interpreter has for each wheel of a set;
     a tuple found good is now taken again as it is (immutable: the same object is the same
