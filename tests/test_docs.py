@@ -214,8 +214,10 @@ def test_the_default_sets_size_is_told_as_it_is() -> None:
     count = len([p for p in (ROOT / "recipes").glob("*.py") if p.name != "__init__.py"])
     readme = (ROOT / "README.md").read_text()
     sets = (DOCS / "concepts" / "sets.md").read_text()
-    assert f"(`recipes/` by default: {count} packages)" in readme
-    assert f"`recipes/` holds {count} packages:" in sets
+    told = f"(`recipes/` by default: {count} packages)"
+    assert told in readme, f"README.md should say {told!r}"  # not the whole README, dumped
+    told = f"`recipes/` holds {count} packages:"
+    assert told in sets, f"docs/concepts/sets.md should say {told!r}"
 
 
 def test_no_table_is_cut_by_a_blank_line() -> None:
