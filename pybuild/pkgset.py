@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_RECIPES",
     "Overlay",
     "PackageSet",
+    "being_made",
     "load_overlay",
     "package_set",
     "recipe_function",
@@ -559,6 +560,12 @@ def _interpreter_version(value: Any) -> str:
 def a_noun(noun: str) -> str:
     """`noun` with its indefinite article: ``a list``, ``an int``."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def being_made(pkgs: PackageSet) -> bool:
+    """Whether `pkgs` is still applying its overlays (an overlay's body is running): what
+    extends it then runs that overlay again."""
+    return pkgs._final is None
 
 
 def _identity(value: Any) -> Any:

@@ -41,13 +41,17 @@ from ..builtin import BuiltinFailure
 from ..derivations import Derivation, derivation
 from ..errors import PybuildError, UsageError
 from ..hashing import hash_file
-from ..lazy import force
+from ..lazy import Lazy, force
+from ..pkgset import being_made
+from ..userfiles import call_site
 from .interpreter import Interpreter
 from .package import PythonPackage, described
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs
 if TYPE_CHECKING:
     from typing import Any, TextIO
+
+    from ..pkgset import PackageSet
 
 __all__ = [
     "BUILDER",
@@ -402,9 +406,14 @@ class PythonForSet:
     ``with_packages`` and ``override(package_overrides=…)``.
     """
 
-    def __init__(self, interpreter: Interpreter, pkgs: Any) -> None:
+    def __init__(
+        self, interpreter: Interpreter, pkgs: Any, extending: PackageSet | None = None
+    ) -> None:
         self.interpreter = interpreter
         self.pkgs = pkgs
+        # The set that `pkgs` (made when used) extends, for one made by override() in an
+        # overlay's body, while that set is being made.
+        self.extending = extending
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.interpreter, name)
@@ -432,16 +441,73 @@ class PythonForSet:
         dependencies, build system and check inputs), and does not wait for its own build,
         nor fail with its tests.
         """
+        options: dict[str, Any] = {
+            "ignore_collisions": ignore_collisions,
+            "name": name,
+            "listed_programs_only": listed_programs_only,
+            "inputs_from": inputs_from,
+        }
+        if self.extending is not None and being_made(self.extending):
+            # In the overlay's body, of an overridden python: made when used, as its set is
+            # (a reference's deferred call, whose error is told at the overlay's line).
+            now = Lazy("python.with_packages(…)", lambda: self)
+            # A reference stands for its value, as the set's attributes do.
+            return now._deferred("_environment", (select,), options)  # type: ignore[return-value]
+        return self._environment(select, **options)
+
+    def _environment(
+        self,
+        select: Callable[[Any], Iterable[Any]] | Iterable[Any],
+        *,
+        ignore_collisions: bool,
+        name: str | None,
+        listed_programs_only: bool,
+        inputs_from: Sequence[Any],
+    ) -> Environment:
         packages = _selected(select, self.pkgs) + [i for p in inputs_from for i in _inputs_of(p)]
         return Environment(
             self.interpreter, packages, ignore_collisions, name, listed_programs_only
         )
 
     def override(self, *, package_overrides: Any = None) -> PythonForSet:
-        """The same interpreter over the set with one more overlay (nixpkgs' packageOverrides)."""
+        """The same interpreter over the set with one more overlay (nixpkgs' packageOverrides).
+
+        Written in an overlay's body (nixpkgs' ``python3.override { packageOverrides = … }``),
+        while the set is being made, its set is made when used, and its ``with_packages``
+        waits too: the set it makes has every overlay, this one too, which would make it again
+        at once, without end."""
         if package_overrides is None:
             return self
-        return self.pkgs.extend(package_overrides).python
+        base = self.pkgs if self.extending is None else self.extending  # the set being made
+        if not being_made(base):
+            python: PythonForSet = self.pkgs.extend(package_overrides).python
+            return python
+
+        def extended() -> Any:
+            if being_made(base):  # used in an overlay's body: this overlay runs again
+                raise _overridden_too_early(call_site(1, through=("lazy.py", "environment.py")))
+            return self.pkgs.extend(package_overrides)
+
+        made = Lazy("python.override(package_overrides=…).pkgs", extended)
+        return PythonForSet(self.interpreter, made, extending=base)
 
     def __repr__(self) -> str:
         return f"<python {self.interpreter.version} of {self.pkgs!r}>"
+
+
+def _overridden_too_early(where: str) -> UsageError:
+    """The error for ``python.override(package_overrides=…)`` used in an overlay's body (its
+    ``pkgs``, its environment's packages), at `where`: the set it makes runs the overlay
+    again, which would use it again, without end (a bare RecursionError)."""
+    at = f" at {where}" if where else ""
+    error = UsageError(
+        f"python.override(package_overrides=…) is used{at}, in an overlay's body, before the"
+        " set is complete: the set it makes has every overlay, this one too, which would"
+        " make it again, without end"
+    )
+    error.hint = (
+        "make what uses it through final.call_package, whose call waits until the set is"
+        " complete: final.call_package(lambda python: python.override(package_overrides=…)"
+        ".with_packages(…))"
+    )
+    return error

@@ -1,0 +1,72 @@
+"""Overlays as a tester wrote them: nixpkgs' habits that must work, or fail with the
+overlay's own line and the way to write it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pybuild.errors import PybuildError
+from pybuild.lazy import force
+from pybuild.pkgset import package_set
+from support.interpreter import FAKE_PYTHON
+
+PY = FAKE_PYTHON
+
+
+@pytest.fixture
+def recipes(tmp_path: Path) -> Path:
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    (folder / "leaf.py").write_text(
+        textwrap.dedent('''
+            """A leaf of the tree, needing nothing."""
+
+            def recipe(build_python_package):
+                return build_python_package(pname="leaf", version="1.0", src="/dev/null")
+        ''')
+    )
+    return folder
+
+
+def _no_leaf_checks(final: Any, prev: Any) -> dict[str, Any]:
+    return {"leaf": prev.leaf.override_python_attrs(do_check=False)}
+
+
+def test_python_override_in_an_overlays_body_is_made_when_used(recipes: Path) -> None:
+    """nixpkgs' ``python3.override { packageOverrides = … }`` in an overlay: the set it
+    makes has this overlay too, which ran it again, forever (a bare RecursionError)."""
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        py = final.python.override(package_overrides=_no_leaf_checks)
+        return {"env": py.with_packages(lambda ps: [ps.leaf])}
+
+    def twice(final: Any, prev: Any) -> dict[str, Any]:
+        py = final.python.override(package_overrides=_no_leaf_checks)
+        py = py.override(
+            package_overrides=lambda f, p: {"leaf": p.leaf.override_python_attrs(version="2")}
+        )
+        return {"env2": py.with_packages(lambda ps: [ps.leaf])}
+
+    pkgs = package_set(PY, [recipes], [overlay, twice])
+    assert [p.attrs["do_check"] for p in force(pkgs.env).roots] == [False]
+    assert pkgs.leaf.attrs["do_check"] is True
+    [leaf] = force(pkgs.env2).roots
+    assert (leaf.attrs["do_check"], leaf.version) == (False, "2")
+
+
+def test_python_override_read_in_an_overlays_body_is_refused_at_its_line(
+    recipes: Path,
+) -> None:
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        py = final.python.override(package_overrides=_no_leaf_checks)
+        return {"version": py.pkgs.leaf.version}
+
+    with pytest.raises(PybuildError) as err:
+        package_set(PY, [recipes], [overlay])
+    line = overlay.__code__.co_firstlineno + 2
+    assert f"python.override(package_overrides=…) is used at {__file__}:{line}" in str(err.value)
+    assert "final.call_package(lambda python:" in err.value.hint
