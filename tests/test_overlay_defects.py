@@ -70,3 +70,28 @@ def test_python_override_read_in_an_overlays_body_is_refused_at_its_line(
     line = overlay.__code__.co_firstlineno + 2
     assert f"python.override(package_overrides=…) is used at {__file__}:{line}" in str(err.value)
     assert "final.call_package(lambda python:" in err.value.hint
+
+
+def test_a_missing_patch_an_overlay_gives_is_told_at_the_overlays_line(
+    recipes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It was blamed on the recipe's line, with a hint to name it from the recipe's file."""
+    (recipes / "local.py").write_text(
+        "from pathlib import Path\n\n"
+        "def recipe(build_python_package):\n"
+        "    here = str(Path(__file__).parent)\n"
+        "    return build_python_package(pname='local', version='1', src=here)\n"
+    )
+
+    def overlay(final: Any, prev: Any) -> dict[str, Any]:
+        return {"local": prev.local.override_python_attrs(patches=["nope.patch"])}
+
+    monkeypatch.chdir(tmp_path)
+    pkgs = package_set(PY, [recipes], [overlay])
+    with pytest.raises(PybuildError) as err:
+        pkgs.local.drv  # noqa: B018 - evaluating is the point
+    line = overlay.__code__.co_firstlineno + 1
+    assert f"(given at {__file__}:{line})" in str(err.value)
+    assert f"from the file that gives it, {__file__}: Path(__file__).parent / 'nope.patch'" in (
+        err.value.hint
+    )

@@ -29,9 +29,11 @@ import _thread
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from .. import lazy
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, MissingAttribute, MissingKey, UsageError, did_you_mean, shown
 from ..fetchers import fetch_pypi
@@ -260,7 +262,7 @@ class PythonPackage:
         caller = _then_changed(self._caller, fn, attrs)
         made_at = self.made_at
         if {"src", "patches"} & changes.keys():
-            made_at = _call_site() or made_at
+            made_at = _call_site() or _written_site() or made_at
         try:
             changed = PythonPackage({**self.attrs, **changes}, self.python, caller, made_at)
         except UsageError as exc:
@@ -563,6 +565,20 @@ def _call_site() -> str:
     return call_site(2, through=_FORWARDERS)
 
 
+def _written_site() -> str:
+    """The user's line that wrote an override a lazy reference made later (an overlay's
+    ``prev.six.override_python_attrs(patches=…)``, made once the value is used), as
+    "file:line": the reference's deferred call keeps it as `site`, the line it tells the
+    call's own errors at (:meth:`~pybuild.lazy.Lazy._deferred`); "" for any other caller
+    of override_python_attrs."""
+    frame = sys._getframe(2)
+    code = frame.f_code
+    if code.co_name != "call" or code.co_filename != lazy.__file__:
+        return ""
+    site = frame.f_locals.get("site")
+    return f"{site[0].f_code.co_filename}:{site[2]}" if site else ""
+
+
 # The modules between a recipe's line and the package it makes: the set's references, and
 # this one's own functions (an override calls the recipe's function again).
 _FORWARDERS = ("lazy.py", "package.py")
@@ -738,9 +754,11 @@ def _no_such_source(path: str, what: str, at: str) -> UsageError:
     if os.path.isabs(path):
         return UsageError(f"{what} {path} does not exist{given}")
     error = UsageError(f"{what} {path} does not exist in the working folder {os.getcwd()}{given}")
+    file = at.rpartition(":")[0]
+    own = f"the file that gives it, {file}" if file else "the recipe's own file"
     error.hint = (
-        "a relative path is read from the working folder; name it from the recipe's own"
-        f" file: Path(__file__).parent / {path!r}"
+        f"a relative path is read from the working folder; name it from {own}:"
+        f" Path(__file__).parent / {path!r}"
     )
     return error
 
