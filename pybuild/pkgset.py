@@ -244,6 +244,7 @@ class PackageSet:
         self._provisional: _Layer | None = None
         with held:  # a thousand recipes: a thousand partials, a few overlays
             base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
+            self._recipes = base  # what the recipes define, under every overlay
             self._latest = _Layer(self, base)  # the last layer made, while overlays apply
             for overlay in self.overlays:
                 self._latest = self._apply(overlay, self._latest)
@@ -341,10 +342,14 @@ class PackageSet:
     def names(self) -> list[str]:
         return sorted(self._final_layer().definitions)
 
-    def recipe_file(self, name: str) -> Path | None:
+    def recipe_file(self, name: str, *, overridden: bool = False) -> Path | None:
         """The recipe module `name` comes from, if a recipe folder defines it (the last one
-        that does); None for what an overlay or pybuild itself defines."""
-        file = _recipe_file(self._final_layer().definitions.get(name))
+        that does); None for what an overlay or pybuild itself defines. With `overridden`,
+        also the recipe module an overlay's value of `name` takes the place of: the same
+        project (``prev.six.override_python_attrs(…)``, a version bump), which a search
+        describes by its recipe's summary."""
+        definitions = self._recipes if overridden else self._final_layer().definitions
+        file = _recipe_file(definitions.get(name))
         return Path(file) if file else None
 
     def recipe_where(self, name: str) -> str | None:

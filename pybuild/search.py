@@ -47,7 +47,8 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
     Each word is a regular expression, matched anywhere and case aside, against the name and
     against the summary, as ``nix search`` matches its words (``'^numpy$'`` is numpy alone;
     a plain word matches where it appears). A recipe's summary is the first paragraph of its
-    module's docstring (:func:`_summary`): nothing is run to find it. Matches are evaluated
+    module's docstring (:func:`_summary`), an overlay's value keeping the summary of the
+    recipe it takes the place of: nothing is run to find it. Matches are evaluated
     (for the version and whether the output is valid), not built; one that does not evaluate
     is listed all the same, with its error, as a broken attribute does not end ``nix search``.
     """
@@ -58,7 +59,8 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
     found = []
     for attr in pkgs.packages():
         file = pkgs.recipe_file(attr)
-        summary = _summary(str(file)) if file is not None else ""
+        described = file or pkgs.recipe_file(attr, overridden=True)  # an overlay's override
+        summary = _summary(str(described)) if described is not None else ""
         if all(w.search(attr) or w.search(summary) for w in wanted):
             found.append(_result(pkgs, attr, summary, file, store))
     return found

@@ -95,3 +95,14 @@ def test_a_missing_patch_an_overlay_gives_is_told_at_the_overlays_line(
     assert f"from the file that gives it, {__file__}: Path(__file__).parent / 'nope.patch'" in (
         err.value.hint
     )
+
+
+def test_search_keeps_the_summary_of_a_recipe_an_overlay_overrides(
+    recipes: Path, store: Any
+) -> None:
+    """An overridden package had no summary: search found it by name alone."""
+    from pybuild.search import search
+
+    pkgs = package_set(PY, [recipes], [_no_leaf_checks])
+    [found] = search(pkgs, ["needing nothing"], store)
+    assert (found.attr, found.summary) == ("leaf", "A leaf of the tree, needing nothing")
