@@ -246,8 +246,12 @@ class PackageSet:
             base = {**self._builtins(), **_recipe_definitions(self.recipe_dirs, self)}
             self._recipes = base  # what the recipes define, under every overlay
             self._latest = _Layer(self, base)  # the last layer made, while overlays apply
-            for overlay in self.overlays:
-                self._latest = self._apply(overlay, self._latest)
+            for index, overlay in enumerate(self.overlays):
+                try:
+                    self._latest = self._apply(overlay, self._latest)
+                except _ReadEarly as exc:
+                    self._defined_later(exc, self.overlays[index + 1 :])
+                    raise
         self._final, self._provisional = self._latest, None
 
     def _apply(self, overlay: Overlay, prev: _Layer) -> _Layer:
@@ -274,6 +278,22 @@ class PackageSet:
         for name, value in changes.items():
             defined[name] = functools.partial(_identity, value)
         return _Layer(self, defined, {**prev.overlays, **dict.fromkeys(changes, overlay)})
+
+    def _defined_later(self, exc: _ReadEarly, later: Sequence[Overlay]) -> None:
+        """Tell `exc` (an overlay's body read ``final.x``, which the set lacks so far) as read
+        too early if one of the `later` overlays defines x: found by calling them on the
+        layers made so far, for their keys alone (any error of theirs aside)."""
+        final_view = _View(self, self._final_layer, "final")
+        prev_view = _View(self, lambda: self._latest, "prev")
+        for overlay in later:
+            try:
+                with user_code("an overlay"):
+                    changes = overlay(final_view, prev_view)
+            except Exception:  # its own errors are told when it is applied
+                continue
+            if isinstance(changes, Mapping) and exc.wanted in changes:
+                exc.defined_by(_key_where(overlay, exc.wanted))
+                return
 
     def _replaces_python(self, overlay: Overlay, value: Any) -> UsageError:
         """The error for an overlay that sets ``python`` (`value`): the set's interpreter is
@@ -598,6 +618,8 @@ def _read(view: _View, name: str, where: str) -> Any:
     layer = view._layer()
     if name in layer.definitions:
         return layer.resolve(name)
+    if view._label == "final" and being_made(layer.owner):
+        raise _ReadEarly(name, where, sorted(layer.definitions))
     error = MissingInput(
         name, f"the package set ({view._label}.{name} at {where})", sorted(layer.definitions)
     )
@@ -607,11 +629,38 @@ def _read(view: _View, name: str, where: str) -> Any:
             f" overlay adds {name}: read it as final.{name}"
         )
     elif not error.suggestions:
-        error.hint = (
-            f"no recipe folder or overlay given defines {name}: add the one that does"
-            " (--recipes DIR, --overlay FILE)"
-        )
+        error.hint = _NO_DEFINITION.format(name=name)
     raise error
+
+
+_NO_DEFINITION = (
+    "no recipe folder or overlay given defines {name}: add the one that does"
+    " (--recipes DIR, --overlay FILE)"
+)
+
+
+class _ReadEarly(MissingInput):
+    """``final.x`` read in an overlay's body, which the set lacks so far: a later
+    overlay may define it (:meth:`PackageSet._defined_later` asks, and says so)."""
+
+    def __init__(self, name: str, read_at: str, known: Iterable[str]) -> None:
+        super().__init__(name, f"the package set (final.{name} at {read_at})", known)
+        self.wanted, self.read_at = name, read_at
+        if not self.suggestions:
+            self.hint = _NO_DEFINITION.format(name=name)
+
+    def defined_by(self, where: str) -> None:
+        """Say that the overlay at `where` defines the name, after the body that read it."""
+        self.args = (
+            f"final.{self.wanted} at {self.read_at} is read in the overlay's body, before the"
+            f" overlay at {where} that defines it is applied",
+        )
+        self.suggestions = []
+        self.hint = (
+            f"read final.{self.wanted} lazily: inside a function the set calls later (a"
+            f" recipe's parameter, final.call_package(lambda {self.wanted}: …)), not in the"
+            " overlay's body, which runs before the later overlays are applied"
+        )
 
 
 def _recipe_definitions(dirs: Iterable[Path], owner: PackageSet) -> dict[str, Callable[[], Any]]:

@@ -106,3 +106,27 @@ def test_search_keeps_the_summary_of_a_recipe_an_overlay_overrides(
     pkgs = package_set(PY, [recipes], [_no_leaf_checks])
     [found] = search(pkgs, ["needing nothing"], store)
     assert (found.attr, found.summary) == ("leaf", "A leaf of the tree, needing nothing")
+
+
+def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
+    recipes: Path,
+) -> None:
+    """It was 'the package set has no attribute mysix; did you mean six?': the set has it."""
+    from pybuild.errors import MissingInput
+
+    def early(final: Any, prev: Any) -> dict[str, Any]:
+        version = final.mine.version
+        return {"mine_version": version}
+
+    def later(final: Any, prev: Any) -> dict[str, Any]:
+        return {"mine": prev.leaf}
+
+    with pytest.raises(MissingInput) as err:
+        package_set(PY, [recipes], [early, later])
+    read = f"{__file__}:{early.__code__.co_firstlineno + 1}"
+    defined = f"{__file__}:{later.__code__.co_firstlineno + 1}"
+    assert str(err.value).startswith(
+        f"final.mine at {read} is read in the overlay's body, before the overlay at {defined}"
+        " that defines it is applied"
+    )
+    assert "final.call_package" in err.value.hint
