@@ -24,6 +24,7 @@ __all__ = [
     "EvalSyntaxError",
     "RaisedAttributeError",
     "attribute_path",
+    "importable_beside",
     "load_module",
     "select",
     "user_code",
@@ -107,6 +108,21 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
         said = f"{type(exc).__name__}: {exc}{close_names(exc)}"
         raise EvalError(f"while evaluating {path}: {said}") from exc
     return module
+
+
+@contextlib.contextmanager
+def importable_beside(path: str | Path) -> Iterator[None]:
+    """The folder of the file `path` first on ``sys.path`` while it is loaded, as Python puts
+    a script's own folder there: an overlay file's ``from helper import X`` finds the
+    helper.py beside it, from any working folder. Taken off again after, so that no later
+    import finds a module of that folder instead of another of its name."""
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # the file's code took it off itself
+            sys.path.remove(folder)
 
 
 def _not_a_python_file(path: str | Path, file: str) -> UsageError:

@@ -43,7 +43,7 @@ from .errors import (
     _close_names,
     wrong_type,
 )
-from .evaluate import RaisedAttributeError, load_module, select, user_code
+from .evaluate import RaisedAttributeError, importable_beside, load_module, select, user_code
 from .lazy import Lazy, force
 from .pygc import evaluated, held
 from .python.interpreter import Interpreter
@@ -930,11 +930,14 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
 
 
 def load_overlay(file: str | Path) -> Overlay:
-    """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``); a folder
-    given as one (a recipe folder) is refused as such, not as a file that is not there."""
+    """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``), loaded
+    with its folder on ``sys.path``, as a script's is (it imports the modules beside it); a
+    folder given as one (a recipe folder) is refused as such, not as a file that is not
+    there."""
     if os.path.isdir(file):
         raise UsageError(f"overlay {file} is a folder: give a recipe folder with --recipes")
-    overlay = select(load_module(file), "overlay", str(file))
+    with importable_beside(file):  # its helper modules, as a script's
+        overlay = select(load_module(file), "overlay", str(file))
     if not callable(overlay):
         raise UsageError(f"{file}: overlay must be a function (final, prev) -> dict")
     from typing import cast  # here: evaluating a set without overlay files needs no typing

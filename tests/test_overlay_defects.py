@@ -130,3 +130,25 @@ def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
         " that defines it is applied"
     )
     assert "final.call_package" in err.value.hint
+
+
+def test_an_overlay_imports_a_module_beside_it(tmp_path: Path) -> None:
+    """As a script's own folder is on sys.path: it worked only from the overlay's folder."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    folder = tmp_path / "d1"
+    folder.mkdir()
+    (folder / "overlay_defects_helper.py").write_text("MARK = 'beside'\n")
+    (folder / "overlay.py").write_text(
+        "from overlay_defects_helper import MARK\n\n"
+        "def overlay(final, prev):\n"
+        "    return {'mark': MARK}\n"
+    )
+    try:
+        overlay = load_overlay(folder / "overlay.py")
+    finally:
+        sys.modules.pop("overlay_defects_helper", None)
+    assert overlay(None, None) == {"mark": "beside"}
+    assert str(folder) not in sys.path
