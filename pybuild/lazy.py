@@ -8,6 +8,7 @@ A reference is resolved on first real use; overriding one stays lazy.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from types import TracebackType
 
@@ -56,6 +57,7 @@ class Lazy:
 
         def call() -> Any:
             value = self.force()  # an error of the value's own is not this line's
+            _calling.sites = [*getattr(_calling, "sites", ()), site]
             try:
                 return getattr(value, method)(*args, **kwargs)
             except Exception as exc:
@@ -63,6 +65,8 @@ class Lazy:
                     frame, lasti, line = site
                     exc.__traceback__ = TracebackType(exc.__traceback__, frame, lasti, line)
                 raise
+            finally:
+                _calling.sites = _calling.sites[:-1]
 
         return Lazy(self._label, call, self._where)
 
@@ -86,6 +90,16 @@ class Lazy:
 
 
 _UNSET = object()
+_calling = threading.local()  # `sites`: the user's lines of the deferred calls under way
+
+
+def deferred_site() -> str:
+    """The user's line ("file:line") that wrote the deferred call under way in this thread
+    (an overlay's ``prev.six.override_python_attrs(patches=…)``, made once the value is
+    used, when that line has returned); "" outside one, or for one pybuild's code made."""
+    sites = getattr(_calling, "sites", ())
+    site = sites[-1] if sites else None
+    return f"{site[0].f_code.co_filename}:{site[2]}" if site else ""
 
 
 def _user_site(frame: FrameType | None) -> tuple[FrameType, int, int] | None:

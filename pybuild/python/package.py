@@ -29,7 +29,6 @@ import _thread
 import functools
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -262,7 +261,7 @@ class PythonPackage:
         caller = _then_changed(self._caller, fn, attrs)
         made_at = self.made_at
         if {"src", "patches"} & changes.keys():
-            made_at = _call_site() or _written_site() or made_at
+            made_at = _call_site() or lazy.deferred_site() or made_at
         try:
             changed = PythonPackage({**self.attrs, **changes}, self.python, caller, made_at)
         except UsageError as exc:
@@ -563,20 +562,6 @@ def _call_site() -> str:
     "file:line" ("" when there is none: an override a lazy reference made later, which
     pybuild's evaluation of a dependency runs, not the user's line of the moment)."""
     return call_site(2, through=_FORWARDERS)
-
-
-def _written_site() -> str:
-    """The user's line that wrote an override a lazy reference made later (an overlay's
-    ``prev.six.override_python_attrs(patches=…)``, made once the value is used), as
-    "file:line": the reference's deferred call keeps it as `site`, the line it tells the
-    call's own errors at (:meth:`~pybuild.lazy.Lazy._deferred`); "" for any other caller
-    of override_python_attrs."""
-    frame = sys._getframe(2)
-    code = frame.f_code
-    if code.co_name != "call" or code.co_filename != lazy.__file__:
-        return ""
-    site = frame.f_locals.get("site")
-    return f"{site[0].f_code.co_filename}:{site[2]}" if site else ""
 
 
 # The modules between a recipe's line and the package it makes: the set's references, and
