@@ -152,3 +152,27 @@ def test_an_overlay_imports_a_module_beside_it(tmp_path: Path) -> None:
         sys.modules.pop("overlay_defects_helper", None)
     assert overlay(None, None) == {"mark": "beside"}
     assert str(folder) not in sys.path
+
+
+def test_a_file_given_with_f_imports_a_module_beside_it(tmp_path: Path) -> None:
+    """``build -f shell.py env``, shell.py importing its folder's helper, failed from any
+    other working folder (ModuleNotFoundError), as an overlay did."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "pins_beside.py").write_text("NAME = 'from-beside'\n")
+    (folder / "shell.py").write_text(
+        "from pins_beside import NAME\n"
+        "from pybuild import derivation\n"
+        "out = derivation(name=NAME, builder='/bin/sh', args=['-c', 'echo > $out'])\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-m", "pybuild", "eval", "-f", folder / "shell.py", "out"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "from-beside" in shown.stdout

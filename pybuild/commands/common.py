@@ -321,12 +321,13 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
 def file_attrs(file: str, attrs: Sequence[str]) -> list[Any]:
     """The attributes `attrs` (``a.b.c``) of the Python file `file`, as ``-f FILE`` names them."""
     from ..errors import MissingAttribute
-    from ..evaluate import load_module, select
+    from ..evaluate import importable_beside, load_module, select
 
     for attr in attrs:
         refuse_pypi_of_a_file(file, attr)
         _check_path(attr)
-    module = load_module(file)
+    with importable_beside(file):  # its helper modules, as a script's (overlays' too)
+        module = load_module(file)
     try:
         return [select(module, attr, file) for attr in attrs]
     except MissingAttribute as error:

@@ -674,10 +674,11 @@ class _Work:
 
     def _file_attr(self, file: str, attr: str) -> Any:
         """The attribute `attr` of the Python file `file`."""
-        from ..evaluate import load_module, select
+        from ..evaluate import importable_beside, load_module, select
 
         if file not in self._files:
-            self._files[file] = load_module(file)
+            with importable_beside(file):  # as -f FILE loads it
+                self._files[file] = load_module(file)
         return select(self._files[file], attr, file)
 
     def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
