@@ -442,14 +442,14 @@ class UnsupportedInterpreter(PybuildError):
         return f"{self.needed_by} needs {self.of}, and {unsupported}"
 
     def _hint(self) -> str:
-        asked = self.needed_by or self.of or self.attr or self.pname
         hint = (
-            f"take releases from the index that support this interpreter: pypi:{asked} on"
-            f' the command line, pkgs.from_pypi("{asked}") in Python; or build it with an'
-            " interpreter the release supports (--python X.Y on the command line,"
-            ' package_set(python="X.Y") in Python), or give the set another release for this'
-            " one (an overlay, or a versioned attribute the recipe returns there, as numpy"
-            " does with numpy_2_2 on 3.10)"
+            "take the project you asked for from the index, which resolves releases that"
+            " support this interpreter, for it and what it needs (pypi:NAME on the command"
+            ' line, pkgs.from_pypi("NAME") in Python); or build it with an interpreter the'
+            ' release supports (--python X.Y on the command line, package_set(python="X.Y")'
+            " in Python), or give the set another release for this one (an overlay, or a"
+            " versioned attribute the recipe returns there, as numpy does with numpy_2_2 on"
+            " 3.10)"
         )
         if self.pins_checked:  # what its pins said when checked: the index may have more now
             attr = self.attr or "ATTR"
@@ -475,14 +475,11 @@ class UnsupportedInterpreter(PybuildError):
         first named is the one whose release this is; one named after it, another, needs it
         (the one asked for, named last), and the message says so, as the user asked for that
         one and may not know the other is among its inputs."""
-        default = self.hint == self._hint()  # not a hint of pins' own (a platform's)
         if not self.of:
             self.of = attr
         elif attr != self.of:
             self.needed_by = attr
             self.args = (self._message(),)
-        if default:
-            self.hint = self._hint()  # the index's releases of the one asked for
 
 
 def unexpected_arguments(

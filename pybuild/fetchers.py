@@ -362,13 +362,11 @@ def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
     if file is None:
         raise NoMatchingFile(pname, files[0].version, filename, [f.filename for f in files])
     if file.sha256 is not None and parse_hash(file.sha256).sri != sri:
-        from .generate.names import attr_name  # only a mismatch pays for it
-
         error = HashMismatch(f"{filename} (from {file.url})", sri, parse_hash(file.sha256).sri)
         error.hint = (
             f"if the index is right, delete the pin of {filename} from the recipe's hashes= and"
-            f" run `pybuild update-pins {attr_name(pname)}` (with --recipes DIR for a recipe of"
-            " your own folder): it pins the file the index has"
+            " run `pybuild update-pins` on the recipe (its attribute, with --recipes DIR for a"
+            " folder of your own, or its file): it pins the file the index has"
         )
         raise error
     found = Found(file.url, filename, file.requires_python)

@@ -94,8 +94,9 @@ def realise(
     evaluated, or derivation's `store=`): a target evaluated for another store is refused
     (:class:`~pybuild.errors.UsageError`) before anything is written.
     """
-    if derivation_of(targets) is not None:  # realise(pkgs.six): Python's TypeError said less
-        alone = f"{type(targets).__name__} {targets} alone: put it in a list, realise([...])"
+    if derivation_of(targets) is not None or isinstance(targets, str) or targets is None:
+        # realise(pkgs.six): Python's TypeError said less; realise("six"), letter by letter
+        alone = f"{type(targets).__name__} {targets!s:.80} alone: put it in a list, realise([...])"
         raise wrong_type("realise", "targets", targets, "a list of packages or derivations", alone)
     drvs = [_derivation(target) for target in targets]
     store = store or Store.default()
@@ -131,8 +132,9 @@ def realise(
             farm.close()
     return results
 
-    if derivation_of(targets) is not None:  # realise(pkgs.six): Python's TypeError said less
-        alone = f"{type(targets).__name__} {targets} alone: put it in a list, realise([...])"
+    if derivation_of(targets) is not None or isinstance(targets, str) or targets is None:
+        # realise(pkgs.six): Python's TypeError said less; realise("six"), letter by letter
+        alone = f"{type(targets).__name__} {targets!s:.80} alone: put it in a list, realise([...])"
         raise wrong_type("realise", "targets", targets, "a list of packages or derivations", alone)
 
 

@@ -168,6 +168,9 @@ def test_realise_of_one_package_alone_says_to_put_it_in_a_list() -> None:
         realise(drv)  # type: ignore[arg-type]
     assert str(refused.value).startswith("realise: targets must be a list of packages or")
     assert str(refused.value).endswith("alone: put it in a list, realise([...])")
+    for alone in ("six", None):  # a name, read letter by letter; nothing at all
+        with pytest.raises(UsageError, match=r"alone: put it in a list, realise\(\[\.\.\.\]\)$"):
+            realise(alone)  # type: ignore[arg-type]
 
 
 def test_options_that_have_reported_are_still_pickled_and_copied() -> None:

@@ -847,12 +847,13 @@ def test_a_pin_the_index_contradicts_says_how_update_pins_repins_it(
     spin_index: dict[str, Path],
 ) -> None:
     """The hint said "`pybuild update-pins` re-pins spin 1.0": that command names no recipe,
-    and update-pins refuses a pin of another file until it is deleted. It says both now."""
+    and update-pins refuses a pin of another file until it is deleted. It says both now (the
+    recipe by no name: a variant's attribute or an overlay's file is not the project's)."""
     here = spin_index[f"{PY}-{PY}-manylinux_2_28_{ARCH}"]
     wrong = hash_file(spin_index[f"{OTHER}-{OTHER}-manylinux_2_17_{ARCH}"]).sri
     with pytest.raises(pybuild.errors.HashMismatch) as info:
         fetch_pypi("spin", "1.0", kind="wheel", hashes={here.name: wrong})
     assert info.value.hint.startswith(
         f"if the index is right, delete the pin of {here.name} from the recipe's hashes= and"
-        " run `pybuild update-pins spin` (with --recipes DIR"
+        " run `pybuild update-pins` on the recipe (its attribute, with --recipes DIR"
     )
