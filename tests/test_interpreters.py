@@ -329,5 +329,5 @@ def test_a_profile_refuses_another_interpreters_package_with_a_way_a_profile_has
     assert result.returncode == 1, result.stderr
     assert f"but the environment is for cpython {sys.version.split()[0]}" in result.stderr
     hint = " ".join(result.stderr.partition("hint: ")[2].split())
-    assert hint.startswith("profile default keeps its interpreter")
-    assert f"(--profile NAME --python {other}." in hint, hint
+    assert hint.startswith(f"profile default is for Python {sys.version.split()[0]}, which")
+    assert f"`pybuild install --profile NAME --python {other}." in hint, hint  # -f: no --python

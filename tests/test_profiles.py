@@ -840,3 +840,22 @@ def test_a_kept_package_its_overlay_no_longer_defines_is_named_as_the_profiles(
     assert str(overlay) in refused and "has no attribute 'mine'" in refused
     assert "`pybuild upgrade mine --overlay FILE`" in refused
     assert "`pybuild remove shout`" in refused
+    for upgrade in (["upgrade"], ["upgrade", "mine"]):  # the upgrade of it, too
+        refused = cli(*upgrade, ok=False).stderr
+        assert "mine (shout 1.0) of profile default is no longer defined by the set" in refused
+
+
+def test_a_kept_file_attribute_no_longer_defined_names_its_file_as_the_way(
+    recipes: Path, tmp_path: Path
+) -> None:
+    """A file's package has no other source than its file: the way out is not
+    ``upgrade --overlay``, which reads the file again."""
+    file = tmp_path / "f.py"
+    dirs = ", ".join(repr(str(d)) for d in [DEFAULT_RECIPES, recipes])
+    file.write_text(f"from pybuild import package_set\nfoo = package_set(recipes=[{dirs}]).shout\n")
+    cli("install", "-f", file, "foo")
+    file.write_text(file.read_text().replace("foo =", "bar ="))
+    refused = cli("upgrade", ok=False).stderr
+    assert f"foo (shout 1.0) of profile default is no longer defined by its file {file}" in refused
+    assert "define it again there, or remove it: `pybuild remove shout`" in refused
+    assert "--overlay" not in refused

@@ -107,6 +107,7 @@ def test_a_kept_release_gone_from_the_index_is_named_as_the_profiles_with_the_wa
     hint = error.partition("hint: ")[2]
     assert "keeps zz 1.1 as installed" in hint
     assert "`pybuild upgrade zz --profile p`" in hint and "`pybuild remove zz --profile p`" in hint
+    assert "(`pybuild upgrade --profile p` for all, when a package that needs it must" in hint
     assert "downgrading zz 1.1 -> zz 1.0" in cli("upgrade", "zz", "--profile", "p").stderr
 
 
@@ -125,6 +126,7 @@ def test_an_upgrade_of_another_package_names_a_kept_release_gone_from_the_index(
     hint = error.partition("hint: ")[2]
     assert "relax or change" not in hint and "another profile" not in hint
     assert "`pybuild upgrade zz --profile p`" in hint and "`pybuild remove zz --profile p`" in hint
+    assert "(`pybuild upgrade --profile p` for all, when a package that needs it must" in hint
 
 
 def test_a_kept_package_a_new_one_conflicts_with_is_named_as_the_profiles(

@@ -128,11 +128,17 @@ def install(
         try:
             return made[-1].drv
         except OtherInterpreter as exc:  # its hint's "make the environment with …" is no way
+            theirs = exc.package.python
+            other = (  # a file makes its own set: --python would not apply to it
+                f"make one with a package of the set, `pybuild install --profile NAME --python"
+                f" {theirs.version} six`, then install this one there"
+                if file is not None
+                else f"--profile NAME --python {theirs.version}"
+            )
             exc.hint = (
-                f"profile {profile.name} keeps its interpreter ({work.python.version}): install"
-                f" {exc.package.pname} from a set of that interpreter, or into a profile of"
-                f" {exc.package.python.version} (--profile NAME --python"
-                f" {exc.package.python.version})"
+                f"profile {profile.name} is for Python {work.python.version}, which a profile"
+                f" never changes: install {exc.package.pname} from a set of that interpreter,"
+                f" or into a profile for {theirs.version} ({other})"
             )
             raise
 
@@ -184,6 +190,8 @@ def upgrade(
     `recipes`/`overlays` replace the ones each package was installed with, when given;
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
+    from ..errors import MissingAttribute
+
     say = _teller(log, dry_run)
     work = _Work(profile, resolve, python, dry_run)
     installed = work.entries()
@@ -208,7 +216,12 @@ def upgrade(
             )
             _refuse_lost_sources(profile, old, (*kept, old.file))
             with _resolving_again(True), notes.of_upgrade() as changed:
-                pkg = work.evaluate(old.attr, *source)
+                try:
+                    pkg = work.evaluate(old.attr, *source)
+                except MissingAttribute as exc:
+                    if exc.name not in old.attr.split("."):
+                        raise  # a name its recipe needs: the recipe's error, at its line
+                    raise _no_longer_defined(profile, old, exc) from None
                 entry = _entry(old.attr, pkg, source)
                 changed(entry.out != old.out)
             if entry.out != old.out:
@@ -453,13 +466,19 @@ def _no_longer_defined(profile: Profile, entry: Entry, exc: Exception) -> Profil
     """The error of a package the profile keeps whose attribute its file, recipe folders or
     overlays no longer define (renamed in an overlay, say): the set's error alone named
     neither the profile's package nor the way out."""
-    upgrade = profile.links.command(f"upgrade {entry.attr} --overlay FILE")
     remove = profile.links.command(f"remove {entry.pname}")
+    if entry.file is not None:  # a file's attribute has no other source than its file
+        way_out = f"define it again there, or remove it: {remove}"
+    else:
+        upgrade = profile.links.command(f"upgrade {entry.attr} --overlay FILE")
+        way_out = (
+            f"define it again there, give it another source ({upgrade}, or --recipes DIR), or"
+            f" remove it: {remove}"
+        )
     return ProfileError(
         f"{entry.attr} ({entry.pname} {entry.version}) of profile {profile.name} is no longer"
         f" defined by {_sources(entry)}: {exc}",
-        f"define it again there, give it another source ({upgrade}, or --recipes DIR), or"
-        f" remove it: {remove}",
+        way_out,
     )
 
 
@@ -550,8 +569,9 @@ def _kept_in_conflict(
     for entry in named.values():
         ways.append(
             f"profile {profile.name} keeps {entry.pname} {entry.version} as installed: take"
-            f" what the index has now with {profile.links.command(f'upgrade {entry.pname}')},"
-            f" or remove it with {profile.links.command(f'remove {entry.pname}')}"
+            f" what the index has now with {profile.links.command(f'upgrade {entry.pname}')}"
+            f" ({profile.links.command('upgrade')} for all, when a package that needs it must"
+            f" follow), or remove it with {profile.links.command(f'remove {entry.pname}')}"
         )
     if asked:
         ways.append(f"install {' '.join(asked)} in another profile (--profile NAME)")
