@@ -450,6 +450,14 @@ class PackageSet:
         from .generate import parse_pypi_spec
         from .generate.pypi import from_pypi_together
 
+        for request in requests:
+            if not isinstance(request, str) or not request:
+                takes = "requests, each a string (a pypi: argument)"
+                listed = isinstance(request, list | tuple)
+                got = "a list: give its items, from_pypi_together(*requests)" if listed else ""
+                raise wrong_type("from_pypi_together", "requests", request, takes, got)
+        if not requests:
+            return []
         specs = [parse_pypi_spec(request.removeprefix("pypi:")) for request in requests]
         return from_pypi_together(self, specs)
 

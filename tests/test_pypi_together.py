@@ -36,3 +36,16 @@ def test_packages_asked_for_together_fit_one_environment(
         ("dep", "1.0"),
         ("old", "1.0"),
     ]
+
+
+def test_requests_of_the_wrong_shape_are_refused_before_the_index_is_asked() -> None:
+    """A list of requests (an easy slip) was an AttributeError of str.removeprefix; none at
+    all, "nothing to resolve"."""
+    from pybuild.errors import UsageError
+
+    pkgs = package_set()
+    with pytest.raises(UsageError, match=r"give its items, from_pypi_together\(\*requests\)"):
+        pkgs.from_pypi_together(["app", "old<2"])  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"each a string"):
+        pkgs.from_pypi_together("app", 2)  # type: ignore[arg-type]
+    assert pkgs.from_pypi_together() == []
