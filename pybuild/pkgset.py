@@ -626,8 +626,8 @@ def _read(view: _View, name: str, where: str) -> Any:
     layer = view._layer()
     if name in layer.definitions:
         return layer.resolve(name)
-    if view._label == "final" and being_made(layer.owner):
-        raise _ReadEarly(name, where, sorted(layer.definitions))
+    if being_made(layer.owner):
+        raise _ReadEarly(name, where, sorted(layer.definitions), view._label)
     error = MissingInput(
         name, f"the package set ({view._label}.{name} at {where})", sorted(layer.definitions)
     )
@@ -651,18 +651,22 @@ class _ReadEarly(MissingInput):
     """``final.x`` read in an overlay's body, which the set lacks so far: a later
     overlay may define it (:meth:`PackageSet._defined_later` asks, and says so)."""
 
-    def __init__(self, name: str, read_at: str, known: Iterable[str]) -> None:
-        super().__init__(name, f"the package set (final.{name} at {read_at})", known)
-        self.wanted, self.read_at = name, read_at
+    def __init__(self, name: str, read_at: str, known: Iterable[str], label: str) -> None:
+        super().__init__(name, f"the package set ({label}.{name} at {read_at})", known)
+        self.wanted, self.read_at, self.label = name, read_at, label
         if not self.suggestions:
             self.hint = _NO_DEFINITION.format(name=name)
 
     def defined_by(self, where: str) -> None:
-        """Say that the overlay at `where` defines the name, after the body that read it."""
-        self.args = (
-            f"final.{self.wanted} at {self.read_at} is read in the overlay's body, before the"
-            f" overlay at {where} that defines it is applied",
-        )
+        """Say that the overlay at `where` defines the name, after the body that read it
+        (through ``prev``, which never holds a later overlay's names, or too early through
+        ``final``)."""
+        read = f"{self.label}.{self.wanted} at {self.read_at}"
+        said = f"{read} is read in the overlay's body, before the overlay at {where} that"
+        said += " defines it is applied"
+        if self.label == "prev":  # which no reading of it, however late, would change
+            said += ": prev holds what the recipes and earlier overlays define"
+        self.args = (said,)
         self.suggestions = []
         self.hint = (
             f"read final.{self.wanted} lazily: inside a function the set calls later (a"

@@ -132,6 +132,28 @@ def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
     assert "final.call_package" in err.value.hint
 
 
+def test_a_later_overlays_name_read_through_prev_says_prev_never_holds_it(
+    recipes: Path,
+) -> None:
+    """Through prev, it was the bare 'has no attribute mine; did you mean …' too."""
+    from pybuild.errors import MissingInput
+
+    def early(final: Any, prev: Any) -> dict[str, Any]:
+        version = prev.mine.version
+        return {"mine_version": version}
+
+    def later(final: Any, prev: Any) -> dict[str, Any]:
+        return {"mine": prev.leaf}
+
+    with pytest.raises(MissingInput) as err:
+        package_set(PY, [recipes], [early, later])
+    read = f"{__file__}:{early.__code__.co_firstlineno + 1}"
+    said = err.value.args[0]
+    assert said.startswith(f"prev.mine at {read} is read in the overlay's body")
+    assert said.endswith(": prev holds what the recipes and earlier overlays define")
+    assert err.value.hint.startswith("read final.mine lazily")
+
+
 def test_an_overlay_imports_a_module_beside_it(tmp_path: Path) -> None:
     """As a script's own folder is on sys.path: it worked only from the overlay's folder."""
     import sys
