@@ -48,7 +48,8 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
     against the summary, as ``nix search`` matches its words (``'^numpy$'`` is numpy alone;
     a plain word matches where it appears). A recipe's summary is the first paragraph of its
     module's docstring (:func:`_summary`), an overlay's value keeping the summary of the
-    recipe it takes the place of: nothing is run to find it. Matches are evaluated
+    recipe it takes the place of: nothing is run to find it. A package of an overlay's own
+    has its ``meta`` description, which only its evaluation gives. Matches are evaluated
     (for the version and whether the output is valid), not built; one that does not evaluate
     is listed all the same, with its error, as a broken attribute does not end ``nix search``.
     """
@@ -60,10 +61,22 @@ def search(pkgs: Any, words: Sequence[str] = (), store: Any = None) -> list[Sear
     for attr in pkgs.packages():
         file = pkgs.recipe_file(attr)
         described = file or pkgs.recipe_file(attr, overridden=True)  # an overlay's override
-        summary = _summary(str(described)) if described is not None else ""
+        summary = _summary(str(described)) if described is not None else _described(pkgs, attr)
         if all(w.search(attr) or w.search(summary) for w in wanted):
             found.append(_result(pkgs, attr, summary, file, store))
     return found
+
+
+def _described(pkgs: Any, attr: str) -> str:
+    """The summary of a package no recipe module gives (an overlay's own, or one it renames):
+    its ``meta`` description's first line, as ``eval`` shows it; "" for none, or for one
+    that does not evaluate (its row says so)."""
+    try:
+        meta = getattr(force(pkgs[attr]), "meta", None)
+    except (PybuildError, AttributeError):
+        return ""
+    description = meta.get("description") if isinstance(meta, dict) else None
+    return description.strip().split("\n", 1)[0].rstrip(".") if isinstance(description, str) else ""
 
 
 def _pattern(word: str) -> re.Pattern[str]:

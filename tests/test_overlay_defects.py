@@ -108,6 +108,18 @@ def test_search_keeps_the_summary_of_a_recipe_an_overlay_overrides(
     assert (found.attr, found.summary) == ("leaf", "A leaf of the tree, needing nothing")
 
 
+def test_search_finds_an_overlays_own_package_by_its_description(recipes: Path, store: Any) -> None:
+    """A package an overlay makes had no summary, its meta description unread."""
+    from pybuild.search import search
+
+    def mine(final: Any, prev: Any) -> dict[str, Any]:
+        meta = {"description": "My very own thing.\nMore words."}
+        return {"mine": prev.leaf.override_python_attrs(pname="mine", meta=meta)}
+
+    [found] = search(package_set(PY, [recipes], [mine]), ["own thing"], store)
+    assert (found.attr, found.summary) == ("mine", "My very own thing")
+
+
 def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
     recipes: Path,
 ) -> None:
