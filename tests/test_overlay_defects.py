@@ -3,11 +3,11 @@ overlay's own line and the way to write it."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+import test_overlays_deferred
 
 from pybuild.errors import PybuildError
 from pybuild.lazy import force
@@ -15,21 +15,7 @@ from pybuild.pkgset import package_set
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
-
-
-@pytest.fixture
-def recipes(tmp_path: Path) -> Path:
-    folder = tmp_path / "recipes"
-    folder.mkdir()
-    (folder / "leaf.py").write_text(
-        textwrap.dedent('''
-            """A leaf of the tree, needing nothing."""
-
-            def recipe(build_python_package):
-                return build_python_package(pname="leaf", version="1.0", src="/dev/null")
-        ''')
-    )
-    return folder
+recipes = test_overlays_deferred.recipes  # the fixture: a folder of one recipe, leaf
 
 
 def _no_leaf_checks(final: Any, prev: Any) -> dict[str, Any]:
@@ -120,14 +106,16 @@ def test_search_finds_an_overlays_own_package_by_its_description(recipes: Path, 
     assert (found.attr, found.summary) == ("mine", "My very own thing")
 
 
+@pytest.mark.parametrize("label", ["final", "prev"])
 def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
-    recipes: Path,
+    recipes: Path, label: str
 ) -> None:
-    """It was 'the package set has no attribute mysix; did you mean six?': the set has it."""
+    """It was 'the package set has no attribute mysix; did you mean six?': the set has it.
+    Through prev, it is also said that prev never holds a later overlay's names."""
     from pybuild.errors import MissingInput
 
     def early(final: Any, prev: Any) -> dict[str, Any]:
-        version = final.mine.version
+        version = (final if label == "final" else prev).mine.version
         return {"mine_version": version}
 
     def later(final: Any, prev: Any) -> dict[str, Any]:
@@ -137,33 +125,15 @@ def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
         package_set(PY, [recipes], [early, later])
     read = f"{__file__}:{early.__code__.co_firstlineno + 1}"
     defined = f"{__file__}:{later.__code__.co_firstlineno + 1}"
-    assert str(err.value).startswith(
-        f"final.mine at {read} is read in the overlay's body, before the overlay at {defined}"
+    said = err.value.args[0]
+    assert said.startswith(
+        f"{label}.mine at {read} is read in the overlay's body, before the overlay at {defined}"
         " that defines it is applied"
     )
-    assert "final.call_package" in err.value.hint
-
-
-def test_a_later_overlays_name_read_through_prev_says_prev_never_holds_it(
-    recipes: Path,
-) -> None:
-    """Through prev, it was the bare 'has no attribute mine; did you mean …' too."""
-    from pybuild.errors import MissingInput
-
-    def early(final: Any, prev: Any) -> dict[str, Any]:
-        version = prev.mine.version
-        return {"mine_version": version}
-
-    def later(final: Any, prev: Any) -> dict[str, Any]:
-        return {"mine": prev.leaf}
-
-    with pytest.raises(MissingInput) as err:
-        package_set(PY, [recipes], [early, later])
-    read = f"{__file__}:{early.__code__.co_firstlineno + 1}"
-    said = err.value.args[0]
-    assert said.startswith(f"prev.mine at {read} is read in the overlay's body")
-    assert said.endswith(": prev holds what the recipes and earlier overlays define")
+    prev_only = ": prev holds what the recipes and earlier overlays define"
+    assert said.endswith(prev_only) == (label == "prev")
     assert err.value.hint.startswith("read final.mine lazily")
+    assert "final.call_package" in err.value.hint
 
 
 def test_an_overlay_imports_a_module_beside_it(tmp_path: Path) -> None:

@@ -24,10 +24,12 @@ def recipes(tmp_path: Path) -> Path:
     folder = tmp_path / "recipes"
     folder.mkdir()
     (folder / "leaf.py").write_text(
-        textwrap.dedent("""
+        textwrap.dedent('''
+            """A leaf of the tree, needing nothing."""
+
             def recipe(build_python_package):
                 return build_python_package(pname="leaf", version="1.0", src="/dev/null")
-        """)
+        ''')
     )
     return folder
 
