@@ -190,8 +190,6 @@ def upgrade(
     `recipes`/`overlays` replace the ones each package was installed with, when given;
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
-    from ..errors import MissingAttribute
-
     say = _teller(log, dry_run)
     work = _Work(profile, resolve, python, dry_run)
     installed = work.entries()
@@ -216,12 +214,8 @@ def upgrade(
             )
             _refuse_lost_sources(profile, old, (*kept, old.file))
             with _resolving_again(True), notes.of_upgrade() as changed:
-                try:
+                with _still_defined(profile, old):
                     pkg = work.evaluate(old.attr, *source)
-                except MissingAttribute as exc:
-                    if exc.name not in old.attr.split("."):
-                        raise  # a name its recipe needs: the recipe's error, at its line
-                    raise _no_longer_defined(profile, old, exc) from None
                 entry = _entry(old.attr, pkg, source)
                 changed(entry.out != old.out)
             if entry.out != old.out:
@@ -460,6 +454,21 @@ def _refuse_lost_sources(profile: Profile, entry: Entry, source: Source | None =
             f" {how} {path}, which is gone",
             way_out,
         )
+
+
+@contextlib.contextmanager
+def _still_defined(profile: Profile, entry: Entry) -> Iterator[None]:
+    """Evaluating the profile's package `entry` again: its attribute missing from its sources
+    (an overlay's key renamed) is told as the profile's package, with the ways out; a name
+    its recipe needs stays the recipe's error, at its line."""
+    from ..errors import MissingAttribute
+
+    try:
+        yield
+    except MissingAttribute as exc:
+        if exc.name not in entry.attr.split("."):
+            raise
+        raise _no_longer_defined(profile, entry, exc) from None
 
 
 def _no_longer_defined(profile: Profile, entry: Entry, exc: Exception) -> ProfileError:
@@ -703,7 +712,6 @@ class _Work:
 
     def kept(self, skip: Collection[str] = ()) -> dict[str, tuple[Entry, Any]]:
         """The current packages not in `skip`, evaluated again: each must be unchanged."""
-        from ..errors import MissingAttribute
         from ..generate import ResolutionFailed
 
         kept = {}
@@ -713,14 +721,10 @@ class _Work:
             _refuse_lost_sources(self.profile, entry)
             pin = _pinned(entry)
             try:
-                with _resolving_again(False):
+                with _resolving_again(False), _still_defined(self.profile, entry):
                     pkg = self.evaluate(pin, entry.recipes, entry.overlays, entry.file)
             except ResolutionFailed as exc:  # its release gone from the index, say
                 raise _kept_in_conflict(self.profile, exc, {pin: entry}, ()) from None
-            except MissingAttribute as exc:
-                if exc.name not in entry.attr.split("."):
-                    raise  # a name its recipe needs: the recipe's error, at its line
-                raise _no_longer_defined(self.profile, entry, exc) from None
             if pkg.drv.out != entry.out:
                 raise ProfileError(
                     f"{entry.attr} ({entry.pname} {entry.version}) of profile"

@@ -34,7 +34,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..builtin import BuiltinFailure
@@ -89,33 +89,30 @@ def with_extras(pkg: Any, extra: Iterable[Any]) -> PythonPackage:
     return extended
 
 
-def _extended(pkg: PythonPackage) -> Iterator[str]:
-    """The derivation names of the packages `pkg` is made from by :func:`with_extras`."""
+def _made_from(pkg: PythonPackage) -> list[PythonPackage]:
+    """The packages `pkg` is made from by :func:`with_extras`, the nearest first: the last
+    extends none."""
+    chain = []
     base = pkg.extends
     while base is not None:
-        yield base.drv.drv_name
+        chain.append(base)
         base = base.extends
+    return chain
+
+
+def _extended(pkg: PythonPackage) -> list[str]:
+    """The derivation names of the packages `pkg` is made from by :func:`with_extras`."""
+    return [base.drv.drv_name for base in _made_from(pkg)]
 
 
 def _merged(builds: list[PythonPackage]) -> PythonPackage | None:
     """One build with the extras of all `builds` (one distribution's, none extending another)
     when they all extend the same package, as uv installs ``pkg[a]`` and ``pkg[b]`` as
     ``pkg[a,b]``; None when they are otherwise different builds."""
-    bases = [_base(pkg) for pkg in builds]
-    if any(pkg is None for pkg in bases) or len({b.drv.drv_name for b in bases if b}) > 1:
+    chains = [_made_from(pkg) for pkg in builds]
+    if not all(chains) or len({chain[-1].drv.drv_name for chain in chains}) > 1:
         return None
-    base = bases[0]
-    assert base is not None
-    return with_extras(base, [d for pkg in builds for d in pkg.attrs["dependencies"]])
-
-
-def _base(pkg: PythonPackage) -> PythonPackage | None:
-    """The package `pkg` is made from by :func:`with_extras`, at the end of the chain; None
-    for one that extends none."""
-    base = pkg.extends
-    while base is not None and base.extends is not None:
-        base = base.extends
-    return base
+    return with_extras(chains[0][-1], [d for pkg in builds for d in pkg.attrs["dependencies"]])
 
 
 def _replaced(builds: dict[str, PythonPackage]) -> dict[str, PythonPackage]:

@@ -84,19 +84,7 @@ def tree_entries(path: Path) -> Iterator[os.stat_result]:
 
 def regular_files(path: Path) -> Iterator[os.stat_result]:
     """The status of each regular file in the tree at `path` (links are not followed)."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if stat.S_ISREG(st.st_mode):
-        yield st
-    elif stat.S_ISDIR(st.st_mode):
-        for dirpath, _, filenames in os.walk(path):
-            for name in filenames:
-                with contextlib.suppress(FileNotFoundError):
-                    file_st = os.lstat(os.path.join(dirpath, name))
-                    if stat.S_ISREG(file_st.st_mode):
-                        yield file_st
+    return (st for st in tree_entries(path) if stat.S_ISREG(st.st_mode))
 
 
 def reclaimable(store: Store, paths: Iterable[Path]) -> int:
