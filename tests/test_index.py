@@ -24,12 +24,14 @@ from pybuild.index import (
     DistFile,
     Index,
     IndexConfigError,
+    IndexDisabled,
     IndexUnavailable,
     InvalidIndexPage,
     NoMatchingFile,
     ProjectNotFound,
     VersionNotFound,
     download,
+    index_settings,
     index_urls,
 )
 from support import fixtures as _fixtures
@@ -399,6 +401,7 @@ def _isolate_pip(monkeypatch: pytest.MonkeyPatch, config: str = os.devnull) -> N
     monkeypatch.setenv("PIP_CONFIG_FILE", config)
     monkeypatch.delenv("PIP_INDEX_URL", raising=False)
     monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
+    monkeypatch.delenv("PIP_NO_INDEX", raising=False)
 
 
 def test_index_urls_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -431,6 +434,40 @@ def test_index_urls_from_pip_conf(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert index_urls() == ["file:///srv/install", "file:///srv/x", "file:///srv/y"]
     monkeypatch.setenv("PIP_INDEX_URL", "file:///srv/env")
     assert index_urls() == ["file:///srv/env", "file:///srv/x", "file:///srv/y"]
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "True"])
+def test_no_index_in_the_environment_reads_no_index(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, local_index: _fixtures.LocalIndex, value: str
+) -> None:
+    url = local_index.file_url
+    _isolate_pip(monkeypatch)
+    monkeypatch.setenv("PIP_INDEX_URL", url)
+    monkeypatch.setenv("PIP_NO_INDEX", value)
+    index = Index()
+    assert index.urls == [url]  # where saved answers are kept
+    with pytest.raises(IndexDisabled, match=r"sets no-index \(in PIP_NO_INDEX\)") as caught:
+        index.files("demo")
+    assert isinstance(caught.value, IndexUnavailable)  # served as offline is
+    assert "PIP_INDEX_URL" in caught.value.hint
+    file = Index([url]).find("demo", "1.0")  # URLs given are read
+    with pytest.raises(IndexDisabled):
+        index.download(file, tmp_path / file.filename)
+    assert not (tmp_path / file.filename).exists()
+    monkeypatch.setenv("PIP_NO_INDEX", "off")
+    assert Index().files("demo")
+
+
+def test_no_index_in_pip_conf_and_a_bad_value(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nno-index = true\n")
+    _isolate_pip(monkeypatch, str(conf))
+    assert index_settings().no_index == "a pip.conf file"
+    monkeypatch.setenv("PIP_NO_INDEX", "maybe")
+    with pytest.raises(IndexConfigError, match=r"no-index = 'maybe' .* is not a yes or a no"):
+        index_urls()
 
 
 def test_index_urls_without_pip(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,9 +14,10 @@ Example::
 """
 
 from .client import Index
-from .config import index_urls
+from .config import IndexSettings, index_settings, index_urls
 from .errors import (
     IndexConfigError,
+    IndexDisabled,
     IndexUnavailable,
     InvalidIndexPage,
     NoMatchingFile,
@@ -31,6 +32,8 @@ __all__ = [
     "DistFile",
     "Index",
     "IndexConfigError",
+    "IndexDisabled",
+    "IndexSettings",
     "IndexUnavailable",
     "InvalidIndexPage",
     "Kind",
@@ -39,5 +42,6 @@ __all__ = [
     "ProjectNotFound",
     "VersionNotFound",
     "download",
+    "index_settings",
     "index_urls",
 ]

@@ -21,8 +21,8 @@ from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
 from ..hashing import Hash
-from .config import index_urls
-from .errors import NoMatchingFile, ProjectNotFound, VersionNotFound
+from .config import index_settings
+from .errors import IndexDisabled, NoMatchingFile, ProjectNotFound, VersionNotFound
 from .simple import DistFile, Kind, parse_page
 from .transport import download, fetch_page, new_session
 
@@ -83,11 +83,15 @@ class Index:
     """The files of projects on one or more indexes (by default pip's), fetched on demand.
 
     Pages are cached per instance, so one resolution sees one consistent state of the index.
-    Its methods may be called from several threads: they share one HTTP session.
+    Its methods may be called from several threads: they share one HTTP session. Where pip's
+    configuration sets ``no-index`` (and no `urls` are given), every page and file is
+    :class:`IndexDisabled`.
     """
 
     def __init__(self, urls: Sequence[str] | None = None, timeout: float = 30) -> None:
-        self.urls = list(urls) if urls is not None else index_urls()
+        settings = index_settings() if urls is None else None
+        self.urls = settings.urls if settings is not None else list(urls or ())
+        self._no_index = settings.no_index if settings is not None else None
         if not self.urls:
             raise UsageError("Index needs at least one index URL")
         self.timeout = timeout
@@ -116,6 +120,7 @@ class Index:
         """
         name = canonicalize_name(project)
         if name not in self._pages:
+            self._refuse_if_disabled(self.urls[0].rstrip("/") + f"/{name}/")
             found: dict[str, DistFile] = {}
             any_page = False
             for root in self.urls:
@@ -188,8 +193,13 @@ class Index:
 
     def download(self, file: DistFile, dest: Path) -> Hash:
         """Fetch `file` to `dest` over this index's connections; see :func:`download`."""
+        self._refuse_if_disabled(file.url)
         http = urllib.parse.urlsplit(file.url).scheme in ("http", "https")
         return download(file, dest, timeout=self.timeout, session=self._http() if http else None)
+
+    def _refuse_if_disabled(self, url: str) -> None:
+        if self._no_index is not None:
+            raise IndexDisabled(url, self._no_index)
 
     def _http(self) -> requests.Session:
         with self._session_lock:

@@ -8,17 +8,38 @@ rest of the index client.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .errors import IndexConfigError
 
-__all__ = ["index_urls"]
+__all__ = ["IndexSettings", "index_settings", "index_urls"]
+
+_TRUE = ("y", "yes", "t", "true", "on", "1")
+_FALSE = ("n", "no", "f", "false", "off", "0", "")
+
+
+class IndexSettings(NamedTuple):
+    """What pip's configuration says of indexes: their URLs, and where ``no-index`` is set
+    (``PIP_NO_INDEX`` or a pip.conf file), None when it is not: then the URLs are only where
+    saved answers are kept, and none is read."""
+
+    urls: list[str]
+    no_index: str | None
 
 
 def index_urls() -> list[str]:
-    """The indexes pip would use: its index-url first, then its extra-index-urls.
+    """The indexes pip would use: its index-url first, then its extra-index-urls."""
+    return index_settings().urls
+
+
+def index_settings() -> IndexSettings:
+    """The indexes pip would use, and whether it would read them.
 
     Read through pip's own configuration code so that pip.conf files, ``PIP_CONFIG_FILE``,
     ``PIP_INDEX_URL`` and ``PIP_EXTRA_INDEX_URL`` (space-separated) all mean what they mean to
     pip; sections override as in ``pip install``: global, then install, then the environment.
+    A ``no-index`` there (``PIP_NO_INDEX=1``) is kept, not dropped: the machine's owner told
+    pip to read no index, and pybuild reads its index from pip's settings.
     """
     try:
         from pip._internal.configuration import Configuration
@@ -40,4 +61,16 @@ def index_urls() -> list[str]:
         return found
 
     main = setting("index-url") or PyPI.simple_url
-    return [main, *(setting("extra-index-url") or "").split()]
+    urls = [main, *(setting("extra-index-url") or "").split()]
+    where = "PIP_NO_INDEX" if ":env:.no-index" in values else "a pip.conf file"
+    return IndexSettings(urls, where if _flag(setting("no-index"), where) else None)
+
+
+def _flag(value: str | None, where: str) -> bool:
+    """pip's ``no-index`` value read as pip reads a flag (yes/true/on/1); another value is an
+    :class:`IndexConfigError`, as pip refuses it too."""
+    if value is None or value.strip().lower() in _FALSE:
+        return False
+    if value.strip().lower() not in _TRUE:
+        raise IndexConfigError(f"no-index = {value!r} (in {where}) is not a yes or a no")
+    return True

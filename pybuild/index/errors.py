@@ -15,6 +15,7 @@ from ..errors import PybuildError
 
 __all__ = [
     "IndexConfigError",
+    "IndexDisabled",
     "IndexUnavailable",
     "InvalidIndexPage",
     "NoMatchingFile",
@@ -47,6 +48,19 @@ class IndexUnavailable(PackageIndexError):
     def __init__(self, url: str, reason: str) -> None:
         self.url, self.reason = url, reason
         super().__init__(f"cannot fetch {url}: {reason}")
+
+
+class IndexDisabled(IndexUnavailable):
+    """pip's configuration says to read no index (``no-index``), and an index was needed:
+    out of reach as if offline, so that what serves offline (a saved plan) serves here too."""
+
+    def __init__(self, url: str, where: str) -> None:
+        super().__init__(url, f"pip's configuration sets no-index (in {where})")
+        self.hint = (
+            "to read the index, unset no-index (`pip config debug` lists where it is set); "
+            "find-links folders are not read: lay the files out as a simple index "
+            "(<folder>/<project>/index.html) and set PIP_INDEX_URL to file://<folder>"
+        )
 
 
 class InvalidIndexPage(PackageIndexError):
