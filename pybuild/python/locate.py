@@ -64,7 +64,7 @@ def _command(text: str, command: str) -> str:
     answer = subprocess.run([found, "-c", _ASK], capture_output=True, text=True, check=False)
     if answer.returncode == 0 and answer.stdout.strip():
         return os.path.realpath(answer.stdout.strip())
-    pyenv = _pyenv_version(command)
+    pyenv = _pyenv_version(_shim_command(command, found))
     if pyenv is not None:
         return pyenv
     raise UsageError(
@@ -135,6 +135,14 @@ def _is_script(path: str) -> bool:
 
 def _pyenv_root() -> Path:
     return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+
+
+def _shim_command(command: str, found: str) -> str:
+    """The command pyenv's shim `found` stands for: `command` typed as a name, or the name
+    of a shim given by its path (what ``which python3.13`` prints)."""
+    if os.sep in command and Path(found).parent == _pyenv_root() / "shims":
+        return Path(found).name
+    return command
 
 
 def _pyenv_version(command: str) -> str | None:
