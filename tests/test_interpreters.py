@@ -70,6 +70,21 @@ def test_a_shim_that_refuses_falls_back_to_pyenvs_versions(
     assert locate_python(THIS) == REAL  # the newest version that has it
 
 
+def test_a_refusing_shim_given_by_its_path_is_found_in_pyenvs_versions_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusing = f"echo 'pyenv: python{THIS}: command not found' >&2; exit 127"
+    shim = _script(tmp_path / "pyenv" / "shims" / f"python{THIS}", refusing)
+    elsewhere = _script(tmp_path / "bin" / f"python{THIS}", refusing)
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    found = tmp_path / "pyenv" / "versions" / f"{THIS}.1" / "bin" / f"python{THIS}"
+    found.parent.mkdir(parents=True)
+    found.symlink_to(sys.executable)
+    assert locate_python(shim) == REAL  # what `which python3.X` prints
+    with pytest.raises(UsageError, match="a script that did not name an interpreter"):
+        locate_python(elsewhere)  # not pyenv's: nothing says where its interpreter is
+
+
 def test_a_release_is_the_minor_versions_interpreter_when_it_is_that_one_else_pyenvs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,10 +183,16 @@ def test_python_is_refused_where_it_would_be_ignored(
     assert "`pybuild gc` uses no package set" in capsys.readouterr().err
     (tmp_path / "file.py").write_text("x = 1\n")
     assert main(["--python", THIS, "build", "-f", str(tmp_path / "file.py"), "x"]) == 1
-    assert 'write package_set(python="X.Y") in it' in capsys.readouterr().err
-    for command in (["build", "--recipes", str(tmp_path)], ["run", "--overlay", "o.py"]):
+    assert f"write package_set(python={THIS!r}) in it" in capsys.readouterr().err
+    for command, write in (
+        (["build", "--recipes", "r"], "package_set(recipes=[DEFAULT_RECIPES, 'r'])"),
+        (["build", "--no-default-recipes", "--recipes", "r"], "package_set(recipes=['r'])"),
+        (["run", "--overlay", "o.py"], "package_set(overlays=[load_overlay('o.py')])"),
+    ):
         assert main([*command, "-f", str(tmp_path / "file.py"), "x"]) == 1
-        assert "makes its own package set, so --" in capsys.readouterr().err
+        said = capsys.readouterr().err
+        assert f"{tmp_path / 'file.py'} makes its own package set, so --" in said
+        assert f"write {write} in it" in said
     (tmp_path / "shell.py").write_text("env = 1\n")
     monkeypatch.chdir(tmp_path)
     assert main(["shell", "--recipes", str(tmp_path), "--run", "true"]) == 1

@@ -245,7 +245,7 @@ def test_install_from_a_file_keeps_its_file_and_upgrade_reads_it_again(
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "2.0"
     assert [g["generation"] for g in generations()] == [1, 2, 3, 4]
     mixed = cli("install", "-f", project, *sets(recipes), "app", ok=False).stderr
-    assert "-f FILE makes its own package set, so --recipes would not apply" in mixed
+    assert f"{project} makes its own package set, so --recipes would not apply" in mixed
     project.unlink()
     for command in (("install", *sets(recipes), "greet"), ("upgrade",)):
         lost = cli(*command, ok=False).stderr

@@ -377,7 +377,8 @@ def file_environment(file: str, attrs: Sequence[str]) -> Any:
 
 def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> None:
     """The file at `path` (a folder's ``shell.py``; by default ``-f FILE``) makes its own
-    package set: the options that choose one would be ignored, so they are refused. The
+    package set: the options that choose one would be ignored, so they are refused, with the
+    argument of ``package_set`` that says in the file what each option said. The
     ``shell.py`` of ``pybuild import`` has its packages decided for the interpreter it was
     imported for, so another one means importing again, not editing it."""
     given = set_options_given(args)
@@ -386,8 +387,8 @@ def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> Non
     from ..generate.folder import written_by_import
 
     options = " and ".join(given)
-    label = path or "-f FILE"
-    how = 'write package_set(python="X.Y") in it (its recipes and overlays too)'
+    label = path or args.file
+    how = f"write {_set_arguments(args)} in it"
     if "--python" in given and written_by_import(path or args.file):
         how = (
             "`pybuild import` decided its packages for the interpreter it was imported for"
@@ -397,6 +398,21 @@ def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> Non
         f"{label} makes its own package set, so {options} would not apply to it: {how}, or"
         f" drop {options}"
     )
+
+
+def _set_arguments(args: argparse.Namespace) -> str:
+    """The call of ``package_set`` that means what the command line's set options say:
+    ``--recipes`` on top of the default set, ``--overlay`` files loaded as overlays."""
+    folders = [repr(folder) for folder in getattr(args, "recipes", None) or []]
+    alone = getattr(args, "no_default_recipes", False)
+    overlays = [f"load_overlay({file!r})" for file in getattr(args, "overlay", None) or []]
+    arguments = [f"python={args.python!r}"] if getattr(args, "python", None) else []
+    if folders or alone:
+        folders = folders if alone else ["DEFAULT_RECIPES", *folders]
+        arguments.append(f"recipes=[{', '.join(folders)}]")
+    if overlays:
+        arguments.append(f"overlays=[{', '.join(overlays)}]")
+    return f"package_set({', '.join(arguments)})"
 
 
 def set_options_given(args: argparse.Namespace) -> list[str]:
