@@ -238,10 +238,11 @@ def test_downloads_and_derivations_no_machine_takes_are_built_here(store: Store)
     farm = Farm(parse_machines("ssh://nowhere.invalid - - 4 1 big"), local_jobs=0)
     log = io.StringIO()
     here: list[str] = []
-    for drv in (fetch, big):
+    links = derivation(name="links", builder="builtin:python-env", args=[])
+    for drv in (fetch, big, links):
         farm.build(drv, store, BuildOptions(log=log), lambda name=drv.name: here.append(name))
     farm.close()
-    assert here == ["fetched", "big"] and log.getvalue() == ""
+    assert here == ["fetched", "big", "links"] and log.getvalue() == ""
 
 
 # -- the protocol, fed hostile input ----------------------------------------------------------
@@ -1218,7 +1219,8 @@ def test_fixture_sdists_and_their_environment_build_on_the_remote_and_arrive_reg
     assert "greet-1.0" in {n.partition("-")[2] for n in there}, there
     greet = Path(result.stdout.strip())
     assert subprocess.run([greet / "bin" / "greet"], capture_output=True).returncode == 0
-    # An environment's builtin builder runs in the remote pybuild's own process.
+    # An environment only links its closure: it is built here, not sent there with it.
+    before = built_on(remote)
     env_file = tmp_path / "env.py"
     env_file.write_text(
         "from pybuild.pkgset import DEFAULT_RECIPES, package_set\n"
@@ -1227,7 +1229,7 @@ def test_fixture_sdists_and_their_environment_build_on_the_remote_and_arrive_reg
     )
     result = pybuild("build", "-f", env_file, "env", "--builders", sshd.uri(remote))
     assert result.returncode == 0, result.stderr
-    assert any(name.endswith("-env") for name in built_on(remote)), built_on(remote)
+    assert built_on(remote) == before
     env = Path(result.stdout.strip())
     assert subprocess.run([env / "bin" / "python", "-c", "import greet"]).returncode == 0
     assert verified(pybuild_home) and verified(remote)

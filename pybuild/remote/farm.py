@@ -70,10 +70,13 @@ class Farm:
         self, drv: Derivation, store: Store, options: BuildOptions, here: Callable[[], None]
     ) -> None:
         """Build `drv` on a free machine, or call `here` in a free local slot."""
-        # A download is as quick from here, and its result is checked by hash anyway.
-        required = None if drv.is_fixed_output else required_features(drv.env)
+        # A download is as quick from here, and its result is checked by hash anyway; a
+        # builtin build (an environment's links) takes less time than sending it its inputs
+        # would: both stay here, as Nix keeps builtins and preferLocalBuild (buildEnv) here.
+        here_only = drv.is_fixed_output or is_builtin(drv.builder)
+        required = None if here_only else required_features(drv.env)
         # What a machine may lack (Unsuitable): the builder's program, and the sandbox.
-        needs = {drv.builder} if is_builtin(drv.builder) else {drv.builder, NEEDS_SANDBOX}
+        needs = {drv.builder, NEEDS_SANDBOX}
         while True:
             machine = self._acquire(required, needs)
             if processes.stopping():  # stopped while it waited for a slot: start nothing
