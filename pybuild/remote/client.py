@@ -29,8 +29,9 @@ from ..builtin import is_builtin
 from ..cache.copy import references_first
 from ..derivations import Derivation, input_paths, instantiate
 from ..errors import BuildError, PybuildError
+from ..hashing import parse_hash
 from ..store import Store, remove_tree
-from .errors import MachineDown, ProtocolMismatch, Unsuitable
+from .errors import InputDamaged, MachineDown, ProtocolMismatch, Unsuitable
 from .machines import Machine
 from .protocol import LOG_SENT, VERSION, Message, receive, receive_nar, send, send_nar
 
@@ -317,7 +318,8 @@ class Connection:
 
         Each path's NAR hash goes with the query: a path another client imported there is
         taken only if it is the same as ours, else ours is sent, which the remote refuses
-        (it cannot replace its copy), and the build goes elsewhere.
+        (it cannot replace its copy), and the build goes elsewhere. A path whose copy here is
+        not what this store registered (checked as it is sent) is InputDamaged.
         """
         needed = store.closure(roots)
         infos = {name: store.info(name) for name in needed}
@@ -340,8 +342,12 @@ class Connection:
                 "ca": info.ca,
             }
             send(self._out, header)
-            send_nar(self._out, store.path(name))
+            path = store.path(name)
+            damage = send_nar(self._out, path, info.nar_size, parse_hash(info.nar_hash))
             self._out.flush()
+            if damage:  # the builder refuses what came, as it should: the stream is in step
+                receive(self._in)
+                raise InputDamaged(str(path), damage, self.machine.uri)
             self._reply("imported")
 
     def _fetch_outputs(self, drv: Derivation, store: Store) -> None:
@@ -375,7 +381,7 @@ class Connection:
         """Turn a broken pipe, a closed stream or a bad message into MachineDown."""
         try:
             yield
-        except (BuildError, MachineDown, Unsuitable):
+        except (BuildError, InputDamaged, MachineDown, Unsuitable):
             raise
         except (OSError, EOFError, PybuildError) as exc:
             if self._stopped:  # pybuild killed ssh itself: the machine is not down

@@ -7,14 +7,17 @@ machine that works but lacks what some builds need (their builder's program, an 
 at another path there or another interpreter at that path; the sandbox a client asks for) is
 :class:`Unsuitable`: those builds go elsewhere, as Nix sends a derivation only to machines
 with its system and features. A build that fails on a healthy machine is an ordinary
-:class:`~pybuild.errors.BuildError`, with the remote log's last lines.
+:class:`~pybuild.errors.BuildError`, with the remote log's last lines. An input whose copy
+here is not what this store registered fails the build as this store's problem
+(:class:`InputDamaged`), not the machine's.
 """
 
 from __future__ import annotations
 
-from ..errors import PybuildError
+from ..errors import PybuildError, StoreError
 
 __all__ = [
+    "InputDamaged",
     "MachineDown",
     "MachinesError",
     "PathRefused",
@@ -53,6 +56,23 @@ class PathRefused(RemoteError):
 
     Its bytes were read in full, so the connection is still in step; nothing was registered.
     """
+
+
+class InputDamaged(RemoteError, StoreError):
+    """This store's copy of an input, `path`, was not sent to a builder: it differs from what
+    this store's registry records (`why`), changed or damaged since it was registered.
+
+    The builder is not at fault and takes other builds; the build fails, as Nix's does on a
+    corrupt path: one made here from that input would be no better.
+    """
+
+    def __init__(self, path: str, why: str, machine: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} differs from what this store's registry records ({why}): it was not"
+            f" sent to the remote builder {machine}, nor is anything built from it"
+        )
+        self.hint = f"put it back with: pybuild verify --check-contents --repair {path}"
 
 
 class MachineDown(RemoteError):

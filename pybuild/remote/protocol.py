@@ -30,6 +30,7 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -95,10 +96,40 @@ def receive(stream: _Readable) -> Message:
     return Message(data)
 
 
-def send_nar(out: IO[bytes], path: str | os.PathLike[str]) -> None:
-    """Write the NAR of `path` (its size and hash went in the message before it)."""
-    for chunk in nar_chunks(path):
-        out.write(chunk)
+def send_nar(out: IO[bytes], path: str | os.PathLike[str], nar_size: int, nar_hash: Hash) -> str:
+    """Write the NAR of `path`, announced in the message before it as `nar_size` bytes that
+    hash to `nar_hash` (what the sender's registry records); "" if it is that, else how it
+    differs: the sender's copy was changed or damaged since it was registered.
+
+    Its hash and size are taken as it is written, the path being read once. Exactly
+    `nar_size` bytes are written whatever the copy holds (a longer one cut, a shorter one
+    padded with zeros): the peer refuses them by their hash, and the stream stays in step.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    problem = ""
+    chunks = nar_chunks(path)
+    while True:
+        try:
+            chunk = next(chunks, None)
+        except OSError as exc:  # a file that went, or cannot be read: its reading, not the pipe
+            problem = f"{exc.filename or path} cannot be read: {exc.strerror}"
+            break
+        if chunk is None:
+            break
+        digest.update(chunk)
+        if size < nar_size:
+            out.write(chunk[: nar_size - size])
+        size += len(chunk)
+    for start in range(min(size, nar_size), nar_size, _CHUNK):
+        out.write(bytes(min(_CHUNK, nar_size - start)))
+    if problem:
+        return problem
+    if size != nar_size:
+        return f"its NAR is {size:,} bytes, its registry records {nar_size:,}"
+    if (actual := Hash(digest.digest())) != nar_hash:
+        return f"its NAR hash is {actual.sri}, its registry records {nar_hash.sri}"
+    return ""
 
 
 def receive_nar(stream: _Readable, target: Path, nar_size: int, nar_hash: Hash) -> None:

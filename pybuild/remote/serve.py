@@ -434,7 +434,7 @@ def _log(store: Store, drv_name: str) -> dict[str, str]:
 
 
 def _export(
-    store: Store, request: Message, _inp: IO[bytes], out: IO[bytes], _options: BuildOptions
+    store: Store, request: Message, _inp: IO[bytes], out: IO[bytes], options: BuildOptions
 ) -> None:
     name = request.name("path")
     info = store.info(name)
@@ -448,4 +448,9 @@ def _export(
             "references": list(info.references),
         },
     )
-    send_nar(out, store.path(name))
+    damage = send_nar(out, store.path(name), info.nar_size, parse_hash(info.nar_hash))
+    if damage:  # the client refuses it by its hash: told why, in what ssh carries back
+        options.say(
+            f"error: {store.path(name)} differs from what this store's registry records"
+            f" ({damage}); put it back with: pybuild verify --check-contents --repair"
+        )
