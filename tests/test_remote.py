@@ -1234,3 +1234,15 @@ def test_fixture_sdists_and_their_environment_build_on_the_remote_and_arrive_reg
     env = Path(result.stdout.strip())
     assert subprocess.run([env / "bin" / "python", "-c", "import greet"]).returncode == 0
     assert verified(pybuild_home) and verified(remote)
+
+
+def test_a_connection_whose_ssh_was_killed_names_the_signal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pybuild.remote.client as client
+
+    killed = "kill -9 $$ #"
+    fake_ssh(tmp_path, monkeypatch, killed)
+    with pytest.raises(client.MachineDown) as error:
+        client.Connection(parse_machines("ssh://x")[0], [], killed)
+    assert error.value.reason == "the connection closed (ssh was killed by SIGKILL)"

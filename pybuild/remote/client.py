@@ -402,7 +402,9 @@ class Connection:
                 " connection, then pybuild's start there)"
             )
         elif closed:
-            reason = "the connection closed" + (f" (ssh exited {code})" if code is not None else "")
+            reason = "the connection closed" + (
+                f" ({_how_ssh_ended(code)})" if code is not None else ""
+            )
         if self._reached:
             hint = ""
         elif isinstance(exc, ProtocolMismatch):  # ssh got there: text came before the hello
@@ -417,3 +419,13 @@ class Connection:
         killed remote, but not a refused host key nor a missing pybuild there)."""
         processes.exited(self._proc, _EXIT_WAIT)
         return self._proc.poll()
+
+
+def _how_ssh_ended(code: int) -> str:
+    """ssh's exit status in words: a signal by its name (Popen's negative status)."""
+    if code >= 0:
+        return f"ssh exited {code}"
+    try:
+        return f"ssh was killed by {signal.Signals(-code).name}"
+    except ValueError:  # a real-time signal, which has no name
+        return f"ssh was killed by signal {-code}"
