@@ -164,6 +164,29 @@ def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:
     assert "[?home=DIR&pybuild=CMD] [systems" in str(error.value)  # the hint: every column
 
 
+def test_an_unknown_query_key_is_named_with_the_known_one_it_is_close_to() -> None:
+    with pytest.raises(MachinesError, match=r"unknown query key 'hom' \(did you mean home=\?\)"):
+        parse_machines("ssh://root@127.0.0.1:2222?hom=/x")
+    with pytest.raises(MachinesError, match=r"unknown query key 'user'; it may hold home="):
+        parse_machines("ssh://h?user=x")
+    with pytest.raises(MachinesError, match="home= is given twice"):
+        parse_machines("ssh://h?home=/a&home=/b")
+
+
+def test_a_home_the_remote_cannot_make_is_told_as_the_machine_s_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The remote's hint names PYBUILD_HOME, which the user set through home=: the warning
+    # says which one that is.
+    hello = fake_ssh(tmp_path, monkeypatch, f"{sys.executable} -m pybuild")
+    result = pybuild("build", "-f", hello, "hello", "--builders", "ssh://x?home=/proc/nope")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "  hint: PYBUILD_HOME there is this machine's home=/proc/nope: give home= a folder"
+        in result.stderr
+    ), result.stderr
+
+
 def test_a_relative_home_is_refused_and_a_tilde_kept_for_the_remote_to_expand() -> None:
     with pytest.raises(MachinesError, match="home 'farm' is relative: give an absolute path"):
         parse_machines("ssh://h?home=farm")

@@ -390,7 +390,9 @@ class Connection:
 
     def _down(self, exc: Any) -> MachineDown:
         """The machine is down: why, with what ssh said, and how to reach it if it was never
-        reached (the hello did not come), or what printed the text that came instead."""
+        reached (the hello did not come), or what printed the text that came instead; where
+        the remote pybuild's error names PYBUILD_HOME and the URI set it (home=), that this
+        is the home= to change."""
         closed = isinstance(exc, EOFError | BrokenPipeError) and not self._gave_up
         code = self._exit_status() if closed else None  # first: what ssh says as it exits
         self._stderr.seek(0)
@@ -405,7 +407,13 @@ class Connection:
             reason = "the connection closed" + (
                 f" ({_how_ssh_ended(code)})" if code is not None else ""
             )
-        if self._reached:
+        if self.machine.home and "PYBUILD_HOME" in said:  # the remote's hint names it
+            hint = (
+                f"PYBUILD_HOME there is this machine's home={self.machine.home}: give home= a"
+                " folder the remote user can make there, or leave it out for that user's usual"
+                " home"
+            )
+        elif self._reached:
             hint = ""
         elif isinstance(exc, ProtocolMismatch):  # ssh got there: text came before the hello
             hint = _MISMATCH_HINT

@@ -25,6 +25,7 @@ Example::
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,9 +151,7 @@ def _parse_line(line: str) -> Machine:
         raise MachinesError(
             f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR&pybuild=CMD]"
         )
-    unknown = set(query) - _QUERY_KEYS
-    if unknown or any(len(v) != 1 for v in query.values()):
-        raise MachinesError(f"machine {uri!r}: query may hold home= and pybuild= once each")
+    _check_query(uri, query)
     home = query.get("home", [None])[0]
     if home is not None and not (home.startswith("/") or home == "~" or home.startswith("~/")):
         raise MachinesError(
@@ -172,6 +171,18 @@ def _parse_line(line: str) -> Machine:
         features=frozenset((features or "").split(",")) - {""},
         mandatory=frozenset((mandatory or "").split(",")) - {""},
     )
+
+
+def _check_query(uri: str, query: dict[str, list[str]]) -> None:
+    """Refuse a query key other than home= and pybuild=, naming it (and the known key it is
+    likely a typo of), and a key given twice."""
+    for key, values in query.items():
+        if key not in _QUERY_KEYS:
+            close = difflib.get_close_matches(key, sorted(_QUERY_KEYS), n=1)
+            known = f" (did you mean {close[0]}=?)" if close else "; it may hold home= and pybuild="
+            raise MachinesError(f"machine {uri!r}: unknown query key {key!r}{known}")
+        if len(values) > 1:
+            raise MachinesError(f"machine {uri!r}: {key}= is given twice")
 
 
 def _port(uri: str, netloc: str) -> int | None:
