@@ -154,7 +154,7 @@ def test_a_machines_file_is_read_like_nix_s(tmp_path: Path) -> None:
         "ssh://[::1",
         "ssh://h - - 0",
         "ssh://h:x",
-        "ssh://h 1 2 3 4 5 6 7",
+        "ssh://h 1 2 3 4 5 6 7 8",
     ],
 )
 def test_a_bad_machine_line_is_refused_with_the_format(line: str) -> None:

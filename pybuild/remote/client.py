@@ -135,10 +135,12 @@ class Connection:
         self._reached = False  # the remote pybuild answered the hello as it should
         self._tag = f"{os.getpid()}.{next(_serials)}"
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._known_hosts = _known_hosts(machine)
+        known_hosts = self._known_hosts.name if self._known_hosts else ""
         watchdog.watch(f"{_TAG}={self._tag}")
         try:
             self._proc = subprocess.Popen(
-                machine.ssh_command(ssh_options, remote_pybuild, connect_timeout),
+                machine.ssh_command(ssh_options, remote_pybuild, connect_timeout, known_hosts),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -147,7 +149,7 @@ class Connection:
             )
         except OSError as exc:
             watchdog.forget(f"{_TAG}={self._tag}")
-            self._stderr.close()
+            self._close_files()
             raise MachineDown(
                 machine.uri, f"cannot run ssh: {exc.strerror}", hint=_SSH_HINT
             ) from None
@@ -301,7 +303,13 @@ class Connection:
         self._kill_group()  # what is left of it (all of it, if it did not end in time)
         self._proc.wait()
         watchdog.forget(f"{_TAG}={self._tag}")
+        self._close_files()
+
+    def _close_files(self) -> None:
+        """Close ssh's standard error and remove the known-hosts file written for it."""
         self._stderr.close()
+        if self._known_hosts is not None:
+            self._known_hosts.close()
 
     def _stop(self) -> None:
         """The run was interrupted (on the thread that stops it): the connection ends, and
@@ -427,6 +435,17 @@ class Connection:
         killed remote, but not a refused host key nor a missing pybuild there)."""
         processes.exited(self._proc, _EXIT_WAIT)
         return self._proc.poll()
+
+
+def _known_hosts(machine: Machine) -> IO[str] | None:
+    """The known-hosts file of `machine`'s host key (removed when closed), or None if its
+    line gives none."""
+    if machine.host_key is None:
+        return None
+    known = tempfile.NamedTemporaryFile("w", prefix="pybuild-known-hosts-")  # noqa: SIM115
+    known.write(machine.known_hosts())
+    known.flush()
+    return known
 
 
 def _how_ssh_ended(code: int) -> str:

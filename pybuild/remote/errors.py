@@ -37,8 +37,8 @@ class MachinesError(RemoteError):
 
     hint = (
         "each machine is 'ssh://[user@]host[:port][?home=DIR&pybuild=CMD] [systems [ssh-key"
-        " [jobs [speed [features [mandatory-features]]]]]]', one a line or separated by ';'; '-'"
-        " skips a column"
+        " [jobs [speed [features [mandatory-features [public-host-key]]]]]]]' (ssh:// may be"
+        " left out), one a line or separated by ';'; '-' skips a column"
     )
 
 

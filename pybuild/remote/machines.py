@@ -2,16 +2,20 @@
 
 A machine is one line of columns separated by blanks, ``-`` for an empty one::
 
-    ssh://[user@]host[:port][?home=DIR&pybuild=CMD] SYSTEMS SSH-KEY JOBS SPEED FEATURES MANDATORY
+    ssh://[user@]host[:port][?home=DIR&pybuild=CMD] SYSTEMS SSH-KEY JOBS SPEED FEATURES
+        MANDATORY HOST-KEY
 
-Only the URI is needed. ``home`` is the remote ``PYBUILD_HOME``, absolute or ``~/DIR`` in the
-remote user's home (default: that user's usual one), ``pybuild`` the command that runs
-pybuild there (default: the ``remote_pybuild`` setting).
+Only the URI is needed; without a scheme (``[user@]host``) it is ssh's, as in Nix. ``home``
+is the remote ``PYBUILD_HOME``, absolute or ``~/DIR`` in the remote user's home (default:
+that user's usual one), ``pybuild`` the command that runs pybuild there (default: the
+``remote_pybuild`` setting).
 SYSTEMS is read for Nix compatibility only: a derivation here names an interpreter, not a
 platform. JOBS (default 1) is how many builds the machine takes at once; SPEED ranks
 machines that are equally busy; FEATURES lists what it supports (comma-separated) and a
 derivation whose ``requiredSystemFeatures`` it lacks is not sent to it; a machine with
-MANDATORY features takes only derivations that require them all.
+MANDATORY features takes only derivations that require them all. HOST-KEY is the base64 of
+the machine's public host key line (``base64 -w0 /etc/ssh/ssh_host_ed25519_key.pub``), as
+in Nix: ssh then accepts that key only, whatever its known-hosts files say.
 
 The ``builders`` setting holds machine lines separated by ``;`` or newlines, and
 ``@FILE`` reads a machines file (``#`` starts a comment), like Nix's ``/etc/nix/machines``.
@@ -25,6 +29,7 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import difflib
 import shlex
 from collections.abc import Sequence
@@ -36,7 +41,10 @@ from .errors import MachinesError
 
 __all__ = ["Machine", "parse_machines", "required_features"]
 
-_COLUMNS = 7
+_COLUMNS = 8
+# The name a machine's HOST-KEY is known by in the known-hosts file written for it: ssh looks
+# its key up under that name only (not the host's, nor host:port), in that file only.
+_HOST_KEY_ALIAS = "pybuild-builder"
 _QUERY_KEYS = frozenset({"home", "pybuild"})
 # Options every connection gets: no prompt ever (a build is not interactive), no forwarding,
 # and a dead peer noticed within a minute instead of never.
@@ -68,15 +76,30 @@ class Machine:
     speed: int = 1
     features: frozenset[str] = frozenset()
     mandatory: frozenset[str] = frozenset()
+    host_key: str | None = None  # its public host key line ("ssh-ed25519 AAAA…"), if given
 
     def accepts(self, required: frozenset[str]) -> bool:
         """Whether a derivation requiring the features `required` may be sent here."""
         return required <= self.features | self.mandatory and self.mandatory <= required
 
+    def known_hosts(self) -> str:
+        """The known-hosts file that makes ssh accept this machine's host key only (its
+        text; written by the caller, whose path goes to :meth:`ssh_command`)."""
+        assert self.host_key is not None
+        return f"{_HOST_KEY_ALIAS} {self.host_key}\n"
+
     def ssh_command(
-        self, ssh_options: Sequence[str], remote_pybuild: str, connect_timeout: int = 0
+        self,
+        ssh_options: Sequence[str],
+        remote_pybuild: str,
+        connect_timeout: int = 0,
+        known_hosts: str = "",
     ) -> list[str]:
         """The OpenSSH client command that starts ``pybuild serve --stdio`` there.
+
+        `known_hosts` is the path of the file :meth:`known_hosts` wrote, for a machine with a
+        host key: ssh then checks the host against that key, before `ssh_options`, as the
+        SSH-KEY column's identity goes before them.
 
         `connect_timeout` (seconds, 0: none) bounds the connection and ssh's handshake: a
         host that drops packets, or accepts and never answers, would otherwise hold a build
@@ -88,6 +111,13 @@ class Machine:
             argv += ["-p", str(self.port)]
         if self.ssh_key:
             argv += ["-i", self.ssh_key]
+        if known_hosts:
+            argv += [
+                "-o", f"HostKeyAlias={_HOST_KEY_ALIAS}",
+                "-o", f"UserKnownHostsFile={known_hosts}",
+                "-o", "StrictHostKeyChecking=yes",
+                "-o", "CheckHostIP=no",
+            ]  # fmt: skip
         argv += ssh_options
         if connect_timeout:
             argv += ["-o", f"ConnectTimeout={connect_timeout}"]
@@ -138,12 +168,12 @@ def _parse_line(line: str) -> Machine:
     if len(columns) > _COLUMNS:
         raise MachinesError(f"machine {line!r}: {len(columns)} columns, at most {_COLUMNS}")
     columns += ["-"] * (_COLUMNS - len(columns))
-    uri, _systems, key, jobs, speed, features, mandatory = (
+    uri, _systems, key, jobs, speed, features, mandatory, host_key = (
         None if c == "-" else c for c in columns
     )
     assert uri is not None  # a line is never empty here, and "-" is no URI
     try:  # urllib's ValueError: an IPv6 address's bracket unclosed, a query field without =
-        parts = urlsplit(uri)
+        parts = urlsplit(uri if "://" in uri else f"ssh://{uri}")  # Nix's [user@]host
         query = parse_qs(parts.query, strict_parsing=bool(parts.query))
     except ValueError as exc:
         raise MachinesError(f"machine {uri!r}: {exc}") from None
@@ -170,6 +200,7 @@ def _parse_line(line: str) -> Machine:
         speed=_count(uri, "speed", speed),
         features=frozenset((features or "").split(",")) - {""},
         mandatory=frozenset((mandatory or "").split(",")) - {""},
+        host_key=None if host_key is None else _host_key(uri, host_key),
     )
 
 
@@ -183,6 +214,23 @@ def _check_query(uri: str, query: dict[str, list[str]]) -> None:
             raise MachinesError(f"machine {uri!r}: unknown query key {key!r}{known}")
         if len(values) > 1:
             raise MachinesError(f"machine {uri!r}: {key}= is given twice")
+
+
+def _host_key(uri: str, column: str) -> str:
+    """The public host key line whose base64 is `column`, as Nix's machines files give it."""
+    try:
+        line = base64.b64decode(column, validate=True).decode("ascii").strip()
+        kind, key = line.split()[:2]
+        base64.b64decode(key, validate=True)
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        raise MachinesError(
+            f"machine {uri!r}: its public host key {column[:40]!r} is not the base64 of a"
+            " public key line ('ssh-ed25519 AAAA…'): write the output of"
+            " base64 -w0 /etc/ssh/ssh_host_ed25519_key.pub there, or - for none"
+        ) from None
+    if "\n" in line:
+        raise MachinesError(f"machine {uri!r}: its public host key holds more than one line")
+    return f"{kind} {key}"
 
 
 def _port(uri: str, netloc: str) -> int | None:
