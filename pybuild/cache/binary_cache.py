@@ -73,6 +73,7 @@ __all__ = ["BinaryCache", "FileCache", "HttpCache", "display_url", "open_cache"]
 
 _CHUNK = 1 << 20
 _WRITE_TRIES = 3  # writes of an entry whose signatures another writer's write lost
+_LOCK_FILE = ".metadata.lock"  # of a folder: held while an entry is read and written again
 
 
 def open_cache(
@@ -354,29 +355,30 @@ class BinaryCache:
     def _put_info(
         self, info: NarInfo, ours: Sequence[str], local: Any, say: Callable[[str], None]
     ) -> None:
-        """Write entry `info`, then read it back to see that it holds the signatures `ours`.
+        """Write entry `info`, keeping the signatures of the entry the cache holds by then,
+        then read it back to see that it holds the signatures `ours`.
 
-        Another job may sign the same entry at the same time (a CI job per key): each reads
-        the entry, adds its signature and writes it back, and the last write wins, which no
-        HTTP server serialises. An entry read back without one of `ours`, but still of the
-        store's metadata (`local`), gets them merged into what it holds and is written
+        Another job may write the same entry at the same time (a CI job per key, pushing one
+        closure): each reads the entry, adds its signature and writes it back, and the last
+        write wins. So the entry is read again just before it is written, and the
+        signatures of one that says what the store says are kept beside ours. A folder holds
+        a lock over that read and write (:meth:`_metadata_lock`), so no write is lost there;
+        no HTTP server serialises them, so an entry read back without one of `ours`, but still
+        of the store's metadata (`local`), gets them merged into what it holds and is written
         again, a few times; a signature still lost is warned of, naming the path, as is an
         entry replaced meanwhile with other metadata, which is not signed.
         """
         for _ in range(_WRITE_TRIES):
-            self._put(narinfo_name(info.path), info.to_text().encode())
-            try:
-                there = self.narinfo(info.path)
-            except EntryRefused:
-                there = None  # damaged meanwhile: written again
+            with self._metadata_lock():
+                info = _merged(info, self._readable(info.path), local)
+                self._put(narinfo_name(info.path), info.to_text().encode())
+            there = self._readable(info.path)
             lost = [s for s in ours if there is None or s not in there.sigs]
             if not lost:
                 return
             if there is not None and _differences(there, local):
                 why = "another writer replaced it with other metadata, which is not signed"
                 break
-            if there is not None:
-                info = replace(there, sigs=(*there.sigs, *lost))
         else:
             why = (
                 f"it was written {_WRITE_TRIES} times, and each time another writer's copy"
@@ -388,6 +390,17 @@ class BinaryCache:
             f"warning: {self.url}: the entry of {info.path} lacks the {which} by"
             f" {', '.join(names)}: {why}"
         )
+
+    def _readable(self, path: str) -> NarInfo | None:
+        """The cache's entry of `path`, None when it has none or one that cannot be read."""
+        try:
+            return self.narinfo(path)
+        except EntryRefused:
+            return None
+
+    def _metadata_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held while an entry is read and written again: nothing, unless the cache can lock."""
+        return contextlib.nullcontext()
 
     def _upload_archive(
         self, store: Any, path: str, nar_hash: str, compression: str, existing: NarInfo | None
@@ -474,6 +487,17 @@ def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) ->
     return merged
 
 
+def _merged(info: NarInfo, there: NarInfo | None, local: Any) -> NarInfo:
+    """`info` with the signatures of `there`, the entry the cache holds, when that says what
+    the store (`local`) says: another writer's, made over the same fingerprint. Not one
+    named as a signature of `info` is (that key signed again, replacing one that fails)."""
+    if there is None or _differences(there, local):
+        return info
+    names = {s.partition(":")[0] for s in info.sigs}
+    kept = [s for s in there.sigs if s.partition(":")[0] not in names]
+    return replace(info, sigs=(*info.sigs, *kept)) if kept else info
+
+
 def _failing_signatures(old: NarInfo, new: NarInfo, keys: Sequence[SecretKey]) -> list[str]:
     """The names of `keys` whose signature `old` carries but `new` replaces: one that does
     not verify with that key (an Ed25519 signature is one for given data and key), so made
@@ -545,6 +569,23 @@ class FileCache(BinaryCache):
                 raise
         except OSError as exc:
             raise CacheUnavailable(self.url, f"cannot write {rel}: {exc.strerror}") from None
+
+    @contextlib.contextmanager
+    def _metadata_lock(self) -> Iterator[None]:
+        """An exclusive lock on the folder's lock file, so two copies to it, in processes or
+        threads, read and write an entry in turn: neither writes over a signature the other
+        has just added (flock, held by an open file, so threads exclude each other too)."""
+        import fcntl
+
+        try:
+            fd = os.open(self.root / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot open {_LOCK_FILE}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def _size(self, rel: str) -> int | None:
         try:

@@ -1,0 +1,98 @@
+"""Binary caches written by several signers: two jobs that push the same closure at once,
+keys that alternate, and a signature another signer wrote that cannot be read.
+
+The caches are folders of the test (test_cache's chain: app needs lib).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+from typing import Any
+
+from test_cache import NO_SANDBOX, Chain, make_chain
+
+from pybuild.cache import NarInfo, SecretKey, copy_to, open_cache
+from pybuild.cache.binary_cache import FileCache
+from pybuild.cache.info import narinfo_name
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+
+CI_2 = SecretKey.generate("ci-2")
+CI_3 = SecretKey.generate("ci-3")
+
+
+def two_homes(tmp_path: Path) -> tuple[Chain, Store, Store]:
+    """The chain's lib built in two homes, as by two CI jobs (app's contents name the
+    store's folder, so the two homes' would differ)."""
+    chain = make_chain(tmp_path)
+    homes = []
+    for name in ("home-a", "home-b"):
+        home = Store(tmp_path / name)
+        realise([chain.lib], home, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+        homes.append(home)
+    return chain, homes[0], homes[1]
+
+
+def signers(root: Path, path: str) -> set[str]:
+    info = NarInfo.parse((root / narinfo_name(path)).read_text())
+    return {s.partition(":")[0] for s in info.sigs}
+
+
+# -- two jobs pushing the same closure to a fresh cache -----------------------------------------
+
+
+class _RivalFirst(FileCache):
+    """A folder where, while this job uploads an archive (after it found no entry, before
+    it writes one), another job copies the same path, signed by ci-3, and reads it back."""
+
+    rival: Any = None
+
+    def _put(self, rel: str, data: bytes | Path) -> None:
+        rival, type(self).rival = type(self).rival, None
+        if rival is not None and rel.startswith("nar/"):
+            rival()
+        super()._put(rel, data)
+
+
+def test_a_job_writing_a_new_entry_keeps_the_signature_another_job_wrote_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """Both found no entry; the other job wrote its own and read it back first. Writing this
+    job's entry over it lost the other's signature, silently: it is merged now."""
+    chain, home_a, home_b = two_homes(tmp_path)
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), home_a, [])  # the cache-info alone
+
+    def rival() -> None:
+        copy_to(open_cache(str(root)), home_b, [chain.lib.out], keys=[CI_3])
+
+    _RivalFirst.rival = rival
+    told: list[str] = []
+    copy_to(_RivalFirst(str(root), root), home_a, [chain.lib.out], keys=[CI_2], say=told.append)
+    assert signers(root, chain.lib.out) == {"ci-2", "ci-3"}
+    assert not any("warning" in line for line in told), told
+
+
+def test_two_threads_pushing_one_path_to_fresh_folders_keep_both_signatures(
+    tmp_path: Path,
+) -> None:
+    """The race itself, as two jobs started together run it: every entry ends with both."""
+    chain, home_a, home_b = two_homes(tmp_path)
+    roots = [tmp_path / f"cache-{n}" for n in range(8)]
+    for root in roots:
+        copy_to(open_cache(str(root)), home_a, [])
+    start = threading.Barrier(2)
+
+    def push(home: Store, key: SecretKey) -> None:
+        for root in roots:
+            start.wait()
+            copy_to(open_cache(str(root)), home, [chain.lib.out], keys=[key])
+
+    jobs = [threading.Thread(target=push, args=job) for job in ((home_a, CI_2), (home_b, CI_3))]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join()
+    assert [signers(root, chain.lib.out) for root in roots] == [{"ci-2", "ci-3"}] * len(roots)
