@@ -96,3 +96,24 @@ def test_two_threads_pushing_one_path_to_fresh_folders_keep_both_signatures(
     for job in jobs:
         job.join()
     assert [signers(root, chain.lib.out) for root in roots] == [{"ci-2", "ci-3"}] * len(roots)
+
+
+# -- keys that alternate -------------------------------------------------------------------------
+
+
+def test_copies_with_alternating_keys_sign_again_only_the_first_time_and_keep_the_order(
+    tmp_path: Path,
+) -> None:
+    """The key's signature was moved to the end and the lists compared in order, so each
+    copy with the other key rewrote every entry, 'signed again', the Sig lines swapped."""
+    chain, home, _ = two_homes(tmp_path)
+    root = tmp_path / "cache"
+    meta = root / narinfo_name(chain.lib.out)
+    cache = open_cache(str(root))
+    copy_to(cache, home, [chain.lib.out], keys=[CI_2])
+    assert copy_to(cache, home, [chain.lib.out], keys=[CI_3]).signed == [chain.lib.out]
+    text = meta.read_text()
+    for key in (CI_2, CI_3, CI_2):
+        assert copy_to(cache, home, [chain.lib.out], keys=[key]).signed == []
+        assert meta.read_text() == text
+    assert [s.partition(":")[0] for s in NarInfo.parse(text).sigs] == ["ci-2", "ci-3"]

@@ -306,7 +306,7 @@ class BinaryCache:
             fault = "" if differ else self._archive_fault(existing)
             if not differ and not fault:
                 info = _with_sigs(existing, sigs, keys)
-                if info.sigs == existing.sigs:
+                if set(info.sigs) == set(existing.sigs):
                     return "present"
                 for name in _failing_signatures(existing, info, keys):
                     say(
@@ -481,9 +481,16 @@ def _content_address(local: Any) -> str | None:
 
 
 def _with_sigs(info: NarInfo, sigs: Sequence[str], keys: Sequence[SecretKey]) -> NarInfo:
+    """`info` with the signatures `sigs` and those of `keys` that it lacks added at the end,
+    in the order it has them: an entry that has them all is unchanged, whichever key signed
+    it last (a key's signature of given data is always the same), so a copy with it is
+    'already there', never written again. One by a key of `keys` that is not that key's
+    signature (it does not verify) is replaced by it."""
     merged = replace(info, sigs=tuple(dict.fromkeys([*info.sigs, *sigs])))
     for key in keys:
-        merged = merged.signed(key)
+        named = [s for s in merged.sigs if s.partition(":")[0] == key.name]
+        if named != [key.sign(merged.fingerprint())]:
+            merged = merged.signed(key)
     return merged
 
 
