@@ -13,7 +13,7 @@ from typing import Any
 
 from test_cache import NO_SANDBOX, Chain, make_chain
 
-from pybuild.cache import NarInfo, SecretKey, copy_to, open_cache
+from pybuild.cache import NarInfo, SecretKey, Substituters, copy_from, copy_to, open_cache
 from pybuild.cache.binary_cache import FileCache
 from pybuild.cache.info import narinfo_name
 from pybuild.realiser import BuildOptions, realise
@@ -117,3 +117,41 @@ def test_copies_with_alternating_keys_sign_again_only_the_first_time_and_keep_th
         assert copy_to(cache, home, [chain.lib.out], keys=[key]).signed == []
         assert meta.read_text() == text
     assert [s.partition(":")[0] for s in NarInfo.parse(text).sigs] == ["ci-2", "ci-3"]
+
+
+# -- a signature that cannot be read -------------------------------------------------------------
+
+
+def test_a_sig_line_that_cannot_be_read_is_skipped_and_a_trusted_signature_still_used(
+    tmp_path: Path,
+) -> None:
+    """Another signer's malformed Sig line made the whole entry 'bad metadata', built from
+    source; as Nix does, it is passed over, and the entry is used if a trusted one verifies."""
+    chain, home, _ = two_homes(tmp_path)
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), home, [chain.lib.out], keys=[CI_2])
+    meta = root / narinfo_name(chain.lib.out)
+    with meta.open("a") as f:
+        f.write("Sig: other-key:notvalidbase64\nSig: nokey\n")
+    assert len(NarInfo.parse(meta.read_text()).sigs) == 1
+    subs = Substituters([str(root)], [str(CI_2.public_key())], say=lambda _: None)
+    fresh = Store(tmp_path / "home-c")
+    copy_from(subs, fresh, [chain.lib.out])
+    assert tuple(fresh.registry.signatures(chain.lib.out)) == NarInfo.parse(meta.read_text()).sigs
+
+
+def test_an_entry_that_cannot_be_read_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    """Replaced silently before, where an entry that differs from the store is warned of."""
+    chain, home, _ = two_homes(tmp_path)
+    root = tmp_path / "cache"
+    cache = open_cache(str(root))
+    copy_to(cache, home, [chain.lib.out], keys=[CI_2])
+    meta = root / narinfo_name(chain.lib.out)
+    meta.write_text(meta.read_text().replace("FileSize: ", "FileSize: -"))
+    told: list[str] = []
+    assert copy_to(cache, home, [chain.lib.out], keys=[CI_2], say=told.append).uploaded
+    assert told[0] == (
+        f"warning: {root} had an entry of {chain.lib.out} that cannot be read (bad metadata:"
+        f" FileSize '-{NarInfo.parse(meta.read_text()).file_size}' is not a size in bytes);"
+        " it is replaced from this store"
+    )

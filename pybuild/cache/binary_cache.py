@@ -299,8 +299,12 @@ class BinaryCache:
         sigs = list(store.registry.signatures(path))
         try:
             existing = self.narinfo(path)
-        except EntryRefused:
+        except EntryRefused as exc:
             existing = None  # broken metadata: replace it
+            say(
+                f"warning: {self.url} had an entry of {path} that cannot be read ({exc.reason});"
+                " it is replaced from this store"
+            )
         if existing is not None:
             differ = _differences(existing, local)
             fault = "" if differ else self._archive_fault(existing)

@@ -21,7 +21,8 @@ tampered archive shows as a NAR hash that does not match.
 
 Parsing is strict, because the file comes from a machine we may not trust: every key known and
 given once, paths that are plain store basenames, an archive URL inside the cache's ``nar/``
-folder, sizes that are plain numbers.
+folder, sizes that are plain numbers. Only a ``Sig`` line that is no signature is passed
+over (as Nix does), not refused: the entry is used if another, trusted, signature verifies.
 """
 
 from __future__ import annotations
@@ -149,11 +150,6 @@ class NarInfo:
         ca = fields.get("CA") or None
         if ca is not None and ca != f"source:{nar_hash.sri}":
             raise InvalidInfo(f"CA {ca!r} does not match the NarHash")
-        for sig in sigs:
-            try:
-                parse_signature(sig)
-            except PybuildError as exc:
-                raise InvalidInfo(f"bad Sig line: {exc}") from None
         return cls(
             path=path,
             url=url,
@@ -165,8 +161,19 @@ class NarInfo:
             references=tuple(sorted(set(refs))),
             deriver=deriver,
             ca=ca,
-            sigs=tuple(sigs),
+            sigs=tuple(filter(_readable, sigs)),
         )
+
+
+def _readable(sig: str) -> bool:
+    """Whether `sig` is a signature at all, ``NAME:`` and the base64 of 64 bytes. One that is
+    not is passed over, as Nix does, not the entry refused: any signer may add a Sig line, and
+    one signer's damaged line must not make the others' valid signatures useless."""
+    try:
+        parse_signature(sig)
+    except PybuildError:
+        return False
+    return True
 
 
 def _archive_url(url: str, compression: str) -> str:
