@@ -99,7 +99,12 @@ def open_cache(
         return HttpCache(url, connect_timeout, stalled_timeout, min_speed, deadline)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
-            raise UsageError(f"binary cache URL {display_url(url)!r}: a file:// URL names no host")
+            host, rest = parsed.netloc.rpartition("@")[2], parsed.path  # no login shown
+            raise UsageError(
+                f"binary cache URL {display_url(url)!r}: a file:// URL names no host"
+                f" ({host!r} is read as one); write file:///ABSOLUTE/PATH, or give the"
+                f" folder's path alone ({host}{rest})"
+            )
         return FileCache(url, Path(urllib.parse.unquote(parsed.path)))
     if parsed.scheme and len(parsed.scheme) > 1:  # "c:" would be a drive, not a scheme
         raise UsageError(
