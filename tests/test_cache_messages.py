@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pybuild.cache import open_cache
+from pybuild.cache import InvalidKey, PublicKey, SecretKey, open_cache
 from pybuild.errors import UsageError
 
 
@@ -15,3 +15,26 @@ def test_a_file_url_with_a_host_suggests_three_slashes_or_a_plain_path() -> None
         "binary cache URL 'file://relc': a file:// URL names no host ('relc' is read as"
         " one); write file:///ABSOLUTE/PATH, or give the folder's path alone (relc)"
     )
+
+
+def test_two_public_keys_in_one_item_are_told_to_be_items_of_their_own() -> None:
+    one, two = (str(SecretKey.generate(n).public_key()) for n in ("ci-1", "ci-2"))
+    with pytest.raises(InvalidKey) as caught:
+        PublicKey.parse(f"{one} {two}")
+    assert str(caught.value) == (
+        "invalid public key named 'ci-1': it holds a space, so more than one key: give each"
+        ' key as a list item of its own (["ci-1:…", "ci-2:…"]), or separate them with spaces'
+        " in --option trusted-public-keys"
+    )
+
+
+def test_a_secret_key_split_over_two_lines_says_so_and_shows_none_of_it() -> None:
+    text = str(SecretKey.generate("ci-1"))
+    broken = f"{text[:30]}\n{text[30:]}\n"
+    with pytest.raises(InvalidKey) as caught:
+        SecretKey.parse(broken)
+    assert str(caught.value) == (
+        "invalid secret key named 'ci-1': it is split over 2 lines; a key is one line, as"
+        " `pybuild key generate` writes it"
+    )
+    assert text[5:30] not in str(caught.value)

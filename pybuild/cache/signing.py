@@ -84,10 +84,32 @@ def _split(text: str, size: int, what: str, *, secret: bool = False) -> tuple[st
     try:
         raw = base64.b64decode(data, validate=True)
     except binascii.Error:
-        raise InvalidKey(f"invalid {what} named {name!r}: not base64") from None
+        raise InvalidKey(
+            f"invalid {what} named {name!r}: {_not_base64(what, name, data)}"
+        ) from None
     if len(raw) != size:
         raise InvalidKey(f"invalid {what} named {name!r}: {len(raw)} bytes, expected {size}")
     return name, raw
+
+
+def _not_base64(what: str, name: str, data: str) -> str:
+    """Why `data`, the part after a key's name, is not base64: the likely mistake when it is
+    two words (two public keys in one item of ``trusted_public_keys``) or two lines (a
+    secret key pasted with a line break), else that it is not base64. Nothing of it shown."""
+    words = data.split()
+    if what == "public key" and len(words) > 1:
+        names = [name, *(w.partition(":")[0] for w in words[1:] if ":" in w)]
+        items = ", ".join(f'"{n}:…"' for n in names) if len(names) > 1 else '"NAME:…", …'
+        return (
+            f"it holds a space, so more than one key: give each key as a list item of its own"
+            f" ([{items}]), or separate them with spaces in --option trusted-public-keys"
+        )
+    if what == "secret key" and len(data.splitlines()) > 1:
+        return (
+            f"it is split over {len(data.splitlines())} lines; a key is one line, as"
+            " `pybuild key generate` writes it"
+        )
+    return "not base64"
 
 
 def _shorten(text: str) -> str:
