@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
+import io
+from pathlib import Path
 
-from pybuild.cache import InvalidKey, PublicKey, SecretKey, open_cache
+import pytest
+from test_cache import NO_SANDBOX, make_chain
+
+from pybuild.cache import (
+    CacheError,
+    InvalidKey,
+    NarInfo,
+    PublicKey,
+    SecretKey,
+    Substituters,
+    copy_from,
+    copy_to,
+    open_cache,
+)
+from pybuild.cache.info import narinfo_name
 from pybuild.errors import UsageError
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
 
 
 def test_a_file_url_with_a_host_suggests_three_slashes_or_a_plain_path() -> None:
@@ -38,3 +55,23 @@ def test_a_secret_key_split_over_two_lines_says_so_and_shows_none_of_it() -> Non
         " `pybuild key generate` writes it"
     )
     assert text[5:30] not in str(caught.value)
+
+
+def test_an_archive_damaged_at_its_size_says_how_to_mend_the_cache(tmp_path: Path) -> None:
+    """A copy --to sees only the archive's size, so it said 'already there' and mended
+    nothing: the refusal names the entry's .narinfo to delete before copying again."""
+    chain = make_chain(tmp_path)
+    built = Store(tmp_path / "home-a")
+    realise([chain.lib], built, BuildOptions(log=io.StringIO(), **NO_SANDBOX))
+    key = SecretKey.generate("ci-1")
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), built, [chain.lib.out], keys=[key])
+    meta = root / narinfo_name(chain.lib.out)
+    archive = root / NarInfo.parse(meta.read_text()).url
+    archive.write_bytes(bytes(archive.stat().st_size))
+    subs = Substituters([str(root)], [str(key.public_key())], say=lambda _: None)
+    with pytest.raises(CacheError) as caught:
+        copy_from(subs, Store(tmp_path / "home-b"), [chain.lib.out])
+    assert str(caught.value).endswith(
+        f"; to mend the cache, delete its {meta.name} and copy the path to it again"
+    )

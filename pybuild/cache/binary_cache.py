@@ -249,22 +249,31 @@ class BinaryCache:
                 f"archive {info.url} does not match the narinfo's FileSize: {exc} ({causes})",
             ) from None
         except ArchiveError as exc:
-            raise EntryRefused(self.url, info.path, f"bad archive {info.url}: {exc}") from None
+            raise self._damaged(info, f"bad archive {info.url}: {exc}") from None
         if got.file_hash != info.file_hash:
-            raise EntryRefused(
-                self.url,
-                info.path,
+            raise self._damaged(
+                info,
                 f"archive {info.url} has hash {got.file_hash.sri}, its metadata says "
                 f"{info.file_hash.sri}: tampered with or corrupt",
             )
         if got.nar_hash != info.nar_hash:
-            raise EntryRefused(
-                self.url,
-                info.path,
+            raise self._damaged(
+                info,
                 f"content has NAR hash {got.nar_hash.sri}, its signed metadata says "
                 f"{info.nar_hash.sri}: tampered with",
             )
         return got
+
+    def _damaged(self, info: NarInfo, reason: str) -> EntryRefused:
+        """The refusal of `info`'s archive, damaged at the size its entry says: a copy to the
+        cache sees only that size (:meth:`_archive_fault`) and would leave the entry as it
+        is, so the refusal says how to mend the cache."""
+        return EntryRefused(
+            self.url,
+            info.path,
+            f"{reason}; to mend the cache, delete its {narinfo_name(info.path)} and copy the"
+            " path to it again",
+        )
 
     def log(self, drv_name: str) -> bytes | None:
         """The build log of derivation `drv_name` (a ``.drv`` basename), None if the cache lacks
