@@ -59,10 +59,7 @@ def _prefetch(args: argparse.Namespace) -> int:
         raise
     except NoMatchingFile as exc:  # its hint, in this command's options
         if wheel:
-            exc.hint = (
-                "fetch the wheel for an interpreter it has one for (--python X.Y), another"
-                " release, or its sdist (--kind sdist)"
-            )
+            exc.hint = _no_wheel_hint(exc.files, python.tags)
         raise
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)
@@ -72,3 +69,38 @@ def _prefetch(args: argparse.Namespace) -> int:
     else:
         print(f"hash: {sri}\nurl:  {url}\npath: {fetched.path(store=store)}")
     return 0
+
+
+def _no_wheel_hint(files: list[str], tags: tuple[str, ...]) -> str:
+    """What can fetch a file of a release none of whose wheels (`files`, its file names) fits
+    the interpreter whose `tags` they are, in this command's options: ``--python`` only when
+    a wheel is for this platform (another interpreter's), ``--kind sdist`` only when the
+    release has an sdist. pywin32's Windows wheels name this very Python: hinting another
+    one, or an sdist it lacks, would send a user the wrong way."""
+    from packaging.tags import Tag, parse_tag
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    here = {t.platform for text in tags for t in parse_tag(text)}
+    wheel_tags: list[Tag] = []
+    for name in files:
+        try:
+            wheel_tags += parse_wheel_filename(name)[3]
+        except InvalidWheelFilename:
+            continue
+    has_sdist = any(not name.endswith(".whl") for name in files)
+    if any(t.platform in here for t in wheel_tags):
+        sdist = ", or its sdist (--kind sdist)" if has_sdist else ""
+        return (
+            f"fetch the wheel for an interpreter it has one for (--python X.Y), another"
+            f" release{sdist}"
+        )
+    platforms = ", ".join(sorted({t.platform for t in wheel_tags}))
+    elsewhere = f"its wheels are for other platforms only ({platforms})" if platforms else ""
+    if has_sdist:
+        said = f"{elsewhere}: " if elsewhere else ""
+        return f"{said}fetch its sdist (--kind sdist), or another release"
+    no_sdist = f"{elsewhere}, and it has no sdist" if elsewhere else "it has no wheel or sdist"
+    return (
+        f"{no_sdist}: fetch another release, one with a wheel for this platform"
+        f" ({tags[0].rsplit('-', 1)[-1]}) or an sdist; no other Python version would help"
+    )
