@@ -169,7 +169,7 @@ class Pinner:
             file = wheels[0]
             pin.backend = ""
         elif allowed is not None and not build_tool:
-            raise NoFittingFile(entry.name, _hash_mismatch(entry, allowed, files, releases))
+            raise _hash_mismatch(entry, allowed, files, releases)
         else:
             where = "this interpreter"
             if build_tool:
@@ -217,25 +217,80 @@ _HASHED_SHOWN = 5  # files of a release named with their hashes when none has th
 
 def _hash_mismatch(
     entry: Chosen, allowed: set[str], files: Sequence[Any], releases: Releases
-) -> str:
+) -> NoFittingFile:
     """Why no file of a release fits the hashes given, as pip's "Expected sha256 X, Got Y":
     the hashes, and the files this interpreter could take, each with the sha256 the index
-    publishes, so that a user sees which one is wrong (a stale lock, a file replaced)."""
+    publishes, so that a user sees which one is wrong (a stale lock, a file replaced). A hash
+    that is a file's which does not fit here (numpy's win_amd64 wheel, hashed by a lock made
+    on Windows) is said to be that file's, with what it is for: the hashes are right, only
+    for another machine."""
     sdist = releases.sdist(entry.name, entry.version)
-    usable = [*releases.wheels(entry.name, entry.version), *([sdist] if sdist else [])]
-    usable = usable or list(files)
+    here = [*releases.wheels(entry.name, entry.version), *([sdist] if sdist else [])]
+    label = f"{entry.name} {entry.version}"
+    hashed = [f for f in files if f.sha256 in allowed]
+    if hashed:
+        return _hashed_elsewhere(entry.name, label, allowed, hashed, here, releases.tags)
+    usable = here or list(files)
     given = ", ".join(f"sha256:{h}" for h in sorted(allowed))
     are = "hashes given are" if len(allowed) > 1 else "hash given is"
-    shown = ", ".join(
-        f"{f.filename} " + (f"sha256:{f.sha256}" if f.sha256 else "(the index gives no sha256)")
-        for f in usable[:_HASHED_SHOWN]
-    )
     more = len(files) - min(len(usable), _HASHED_SHOWN)
     others = f", and {more} more" if more else ""
-    return (
-        f"{entry.name} {entry.version}: no file fits the hashes it is locked or required with;"
-        f" the {are} {given}; its files are {shown}{others}"
+    return NoFittingFile(
+        entry.name,
+        f"{label}: no file fits the hashes it is locked or required with;"
+        f" the {are} {given}; its files are {_with_hashes(usable[:_HASHED_SHOWN])}{others}",
     )
+
+
+def _with_hashes(files: Sequence[Any]) -> str:
+    """Files' names, each with the sha256 the index publishes for it."""
+    return ", ".join(
+        f"{f.filename} " + (f"sha256:{f.sha256}" if f.sha256 else "(the index gives no sha256)")
+        for f in files
+    )
+
+
+def _hashed_elsewhere(
+    name: str,
+    label: str,
+    allowed: set[str],
+    hashed: Sequence[Any],
+    here: Sequence[Any],
+    tags: Sequence[Tag],
+) -> NoFittingFile:
+    """The error for hashes of files that are the release's but do not fit this interpreter
+    (`tags`): whose each hash is and what that file is for, with the files `here` that
+    would fit, whose hashes to add."""
+    parts = [f"{f.filename}'s, {_made_for(f, tags)}" for f in hashed]
+    unknown = sorted(allowed - {f.sha256 for f in hashed})
+    parts += [f"sha256:{h}, no file's" for h in unknown]
+    if len(parts) == 1:
+        said = f"the hash given is {parts[0]}"
+    else:
+        said = f"the hashes given are {'; '.join(parts)}"
+    error = NoFittingFile(
+        name, f"{label}: {said}; no file for this interpreter and platform is hashed"
+    )
+    fitting = f" ({_with_hashes(here[:2])})" if here else ""
+    error.hint = (
+        f"add the hash of this machine's file{fitting}, or generate hashes of every"
+        " platform's files (uv's --universal)"
+        if here
+        else f"{label} has no file for this interpreter and platform: ask for another release"
+    )
+    return error
+
+
+def _made_for(file: Any, tags: Sequence[Tag]) -> str:
+    """What a file that does not fit the interpreter of `tags` is for, in words: a wheel's
+    platforms (``a wheel for win_amd64``), or its interpreters when it is for this platform
+    (``a wheel for cp312``)."""
+    if file.kind != "wheel":
+        return "an sdist"
+    platforms = {t.platform for t in tags}
+    if any(t.platform in platforms for t in file.tags):
+        return f"a wheel for {', '.join(sorted({t.interpreter for t in file.tags}))}"
+    return f"a wheel for {', '.join(sorted({t.platform for t in file.tags}))}"
 
 
 def _rust_front_end(requires: Sequence[tuple[str, Requirement]]) -> str:
