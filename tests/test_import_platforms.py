@@ -70,3 +70,54 @@ def test_a_hash_of_another_platforms_wheel_names_that_wheel_and_its_platform(
     assert f"{mine} sha256:{_hash_of(index, mine)}" in result.stderr
     assert "--universal" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+HEADER = 'lock-version = "1.0"\ncreated-by = "uv"\n'
+
+
+def _locked(index: Path, name: str, *filenames: str) -> str:
+    """A ``[[packages]]`` entry of `name` 1.0 locked to `filenames`, with their hashes."""
+
+    def entry(filename: str) -> str:
+        return f'{{ name = "{filename}", hashes = {{ sha256 = "{_hash_of(index, filename)}" }} }}'
+
+    sdists = [f for f in filenames if not f.endswith(".whl")]
+    wheels = [entry(f) for f in filenames if f.endswith(".whl")]
+    text = f'\n[[packages]]\nname = "{name}"\nversion = "1.0"\n'
+    text += f"sdist = {entry(sdists[0])}\n" if sdists else ""
+    return text + (f"wheels = [{', '.join(wheels)}]\n" if wheels else "")
+
+
+def test_a_lock_lacking_what_its_packages_need_here_is_refused_naming_them(
+    index: Path, tmp_path: Path
+) -> None:
+    """A lock made for Windows lacks keyring's SecretStorage and jeepney, which it needs on
+    Linux: they were resolved from the index, unhashed, without a word, and --json gave them
+    the origin of the locked ones, where uv installs the lock's packages alone."""
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(HEADER + _locked(index, "vault", "vault-1.0-py3-none-any.whl"))
+    out = tmp_path / "out"
+    result = cli("import", str(lock), "-o", str(out), "--json", ok=False)
+    assert (
+        f"{lock}: the lock lacks what its packages need on this platform: latch (required by vault)"
+    ) in result.stderr, result.stderr
+    assert "made for another platform" in result.stderr
+    assert not out.exists()
+    lock.write_text(lock.read_text() + _locked(index, "latch", "latch-1.0-py3-none-any.whl"))
+    cli("import", str(lock), "-o", str(out))
+    assert sorted(p.stem for p in (out / "generated-recipes").glob("*.py")) == ["latch", "vault"]
+
+
+def test_a_locked_package_without_a_wheel_for_this_platform_says_it_is_built_from_its_sdist(
+    index: Path, tmp_path: Path
+) -> None:
+    """numpy locked to its sdist and its win_amd64 wheel switched to the sdist on Linux
+    without a word."""
+    lock = tmp_path / "pylock.toml"
+    windows = f"grind-1.0-{WINDOWS}.whl"
+    lock.write_text(HEADER + _locked(index, "grind", "grind-1.0.tar.gz", windows))
+    result = cli("import", str(lock), "-o", str(tmp_path / "out"))
+    assert (
+        f"grind 1.0 is built from its sdist: the wheel it is locked or required with, {windows},"
+        " is a wheel for win_amd64, and none is for this interpreter and platform"
+    ) in result.stderr, result.stderr

@@ -160,6 +160,8 @@ class Pinner:
                 env = None  # a build tool of its own build (setuptools): its wheel, as in the set
         if sdist is not None and env is not None:
             file = sdist
+            if allowed is not None and not wheels:
+                pin.notes += _sdist_for_want_of_wheel(label, allowed, files, releases.tags)
             pin.build_system = env.attrs
             pin.wheel = wheels[0].filename if wheels else ""
             self.used.update(env.set_used)
@@ -279,6 +281,26 @@ def _hashed_elsewhere(
         else f"{label} has no file for this interpreter and platform: ask for another release"
     )
     return error
+
+
+def _sdist_for_want_of_wheel(
+    label: str, allowed: set[str], files: Sequence[Any], tags: Sequence[Tag]
+) -> list[str]:
+    """The note for a release built from its sdist though it is locked (or required) with
+    wheels too, none of which fits the interpreter of `tags` (numpy locked on Windows to its
+    sdist and its win_amd64 wheel): the lock chose a wheel, this machine builds the sdist."""
+    hashed = [f for f in files if f.kind == "wheel" and f.sha256 in allowed]
+    if not hashed:
+        return []
+    if len(hashed) == 1:
+        which = f"the wheel it is locked or required with, {hashed[0].filename}, is"
+        which += f" {_made_for(hashed[0], tags)}"
+    else:
+        named = "; ".join(f"{f.filename}, {_made_for(f, tags)}" for f in hashed)
+        which = f"the wheels it is locked or required with are {named}"
+    return [
+        f"{label} is built from its sdist: {which}, and none is for this interpreter and platform"
+    ]
 
 
 def _made_for(file: Any, tags: Sequence[Tag]) -> str:

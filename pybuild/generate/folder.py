@@ -20,7 +20,10 @@ wants a hash in the file for every package that comes from the index to run (bui
 which a requirements file has no way to name, excepted, as in pip). What the file says that
 pybuild ignores, or reads without knowing it (a newer ``lock-version``), is a warning on
 stderr with its file and line; so is a lock's package ``index`` that pip's configuration,
-which every release is resolved from, does not name.
+which every release is resolved from, does not name. What is checked after the
+resolution: a lock must hold every package its packages need here (it is exact pins, which
+an installer does not resolve), and a requirements file's ``--require-hashes`` a hash of
+each package taken from the index.
 
 Example::
 
@@ -267,6 +270,8 @@ def import_file(
     plan = _plan_at_its_lines(pkgs, request, refresh, spec)
     if isinstance(spec, RequirementsFile):
         _check_required_hashes(spec, plan, path)
+    else:
+        _check_lock_complete(spec, plan, path, pkgs.interpreter)
     texts = {
         f"{RECIPES_FOLDER}/{pin.attr}.py": recipe_text(pin, plan.python, url=plan.pin_urls)
         for pin in plan.generated()
@@ -408,6 +413,66 @@ def _check_required_hashes(spec: RequirementsFile, plan: Plan, path: Path) -> No
     )
     error.hint = f"add them with the hashes of the files the index has now, once checked: {lines}"
     raise error
+
+
+def _check_lock_complete(lock: Lock, plan: Plan, path: Path, python: Any) -> None:
+    """A lock is exact pins (PEP 751: an installer does not resolve), so a package its
+    packages need here that it lacks, or has with a marker false here (keyring's SecretStorage
+    and jeepney on Linux, in a lock made for Windows), means it was not made for this
+    platform: the import is refused, naming each such package and who requires it, where it
+    would otherwise take them from the index, unhashed, as uv would never install them."""
+    from ..importers.errors import ImportFileError
+    from .markers import marker_environment
+
+    env = marker_environment(python)
+    locked = {
+        canonicalize_name(p.name)
+        for p in lock.packages
+        if p.directory is not None or p.applies(env, lock.selection)
+    }
+    required_by: dict[str, list[str]] = {}
+    seen, todo = set(), list(plan.root_attrs())
+    while todo:
+        attr = todo.pop()
+        if attr in seen or attr not in plan.pins:
+            continue
+        seen.add(attr)
+        for dep in plan.pins[attr].dependencies:
+            required_by.setdefault(dep, []).append(plan.pins[attr].pname)
+            todo.append(dep)
+    missing = [
+        f"{pin.pname} (required by {', '.join(sorted(set(required_by.get(attr, []))))})"
+        for attr, pin in sorted(plan.pins.items())
+        if attr in seen and canonicalize_name(pin.pname) not in locked
+    ]
+    if not missing:
+        return
+    here = f"{env['sys_platform']}, {env['platform_machine']}"
+    platforms = _locked_platforms(lock)
+    made = f" (its wheels are for {', '.join(platforms)})" if platforms else ""
+    raise ImportFileError(
+        path,
+        0,
+        f"the lock lacks what its packages need on this platform: {', '.join(missing)}",
+        f"was it made for another platform{made}? Lock it again for this one ({here}), or for"
+        " every platform (uv's --universal); a lock naming its environments is refused in so"
+        " many words where it does not hold",
+    )
+
+
+def _locked_platforms(lock: Lock) -> list[str]:
+    """The platforms of a lock's wheels but ``any`` (``win_amd64``): what it was made for."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    platforms: set[str] = set()
+    for package in lock.packages:
+        for wheel in package.wheels:
+            try:
+                tags = parse_wheel_filename(wheel.name or "")[3]
+            except InvalidWheelFilename:
+                continue
+            platforms |= {t.platform for t in tags if t.platform != "any"}
+    return sorted(platforms)
 
 
 def _source_trees(spec: RequirementsFile | Lock) -> dict[str, str]:
