@@ -78,6 +78,7 @@ _PURE_KEEP = frozenset(
         "PIP_CONFIG_FILE",
         "PIP_INDEX_URL",
         "PIP_EXTRA_INDEX_URL",
+        "PIP_NO_INDEX",
     }
 )
 _PURE_PREFIX = "PYBUILD_"  # PYBUILD_HOME, PYBUILD_CONFIG, and a setting's PYBUILD_<NAME>

@@ -328,6 +328,7 @@ def test_pure_keeps_what_nix_shell_pure_keeps_and_pybuilds_own_settings(
         "PIP_INDEX_URL": "http://127.0.0.1:1/simple",
         "PIP_EXTRA_INDEX_URL": "http://127.0.0.1:2/simple",
         "PIP_CONFIG_FILE": "/etc/pip.conf",
+        "PIP_NO_INDEX": "1",  # or none is read: a pybuild run there reads it as here
     }
     base = {**kept, "PYTHONPATH": "/elsewhere", "MY_SECRET": "x", "PATH": "/opt/bin"}
     environ = shell_environ("/env", True, base)
