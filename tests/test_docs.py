@@ -208,6 +208,51 @@ def test_cli_reference_has_every_command() -> None:
     assert "| `--overlay FILE` |" in page
 
 
+def _cli_page() -> str:
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        from cli_reference import cli_markdown
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    from pybuild.cli import _parser
+
+    return cli_markdown(_parser())
+
+
+def _cli_section(page: str, command: str) -> str:
+    return page.split(f"## `pybuild {command}`\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_cli_reference_lists_python_where_the_command_takes_it() -> None:
+    """``--python`` is in the table of each command whose --help shows it (eval, build), in
+    none of the others (gc refuses it, uses no package set), and the page says so."""
+    import argparse
+
+    from pybuild.cli import _parser
+    from pybuild.commands import COMMANDS
+
+    page, parser = _cli_page(), _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in COMMANDS:
+        takes = "--python" in sub.choices[name].format_help()
+        assert ("| `--python PYTHON` |" in _cli_section(page, name)) == takes, name
+    assert "| `--python PYTHON` |" in _cli_section(page, "eval")
+    assert "| `--python PYTHON` |" not in _cli_section(page, "gc")
+    told = page.split("## `pybuild build`")[0]
+    assert "`--python` by the commands whose table lists it" in told
+    assert "`--option`, `--show-trace`, `--quiet`, `--verbose`, `--color` are accepted" in told
+
+
+def test_cli_reference_shows_arguments_as_help_does() -> None:
+    """A positional argument's row names it as ``--help`` does: run's ``ARG``, not ``...``,
+    build's ``ATTR``, not ``[ATTR ...]``."""
+    page = _cli_page()
+    assert "| `ARG` |" in _cli_section(page, "run")
+    assert "| `...` |" not in page
+    assert "| `ATTR` |" in _cli_section(page, "build")
+    assert "| `[ATTR ...]` |" not in page
+
+
 def test_the_default_sets_size_is_told_as_it_is() -> None:
     """README and the sets page give the default set's size: one module a package in
     recipes/, so a recipe added or removed must change them too."""

@@ -29,16 +29,17 @@ def commands(
 
 
 def cli_markdown(parser: argparse.ArgumentParser) -> str:
-    """The reference page: the program's options once, then one section per command."""
-    common = {s for a in _options(parser) for s in a.option_strings}
+    """The reference page: the program's options once, then one section per command, whose
+    table lists those of them it takes but not every command does (``--python``)."""
+    everywhere = _everywhere(parser)
+    common = {s for a in everywhere for s in a.option_strings}
     parts = [
         "# Command line\n",
         "Generated from the parsers of `pybuild` at build time: the same text as "
         "`pybuild COMMAND --help`.\n",
         f"## `{parser.prog}`\n",
         _section(parser, set()),
-        f"Of these, {_everywhere(parser)} are accepted by every command too, before or after"
-        " its name; the others go before it.\n",
+        _where_they_go(parser, everywhere),
     ]
     for line, help_text, sub in commands(parser):
         parts += [f"## `{line}`\n", _section(sub, common, help_text)]
@@ -58,15 +59,43 @@ def _section(parser: argparse.ArgumentParser, skip: set[str], help_text: str = "
     return "\n".join(text)
 
 
-def _everywhere(parser: argparse.ArgumentParser) -> str:
-    """The program's options that every command takes too, as the page lists them."""
-    taken = [{s for a in sub._actions for s in a.option_strings} for _, _, sub in commands(parser)]
-    names = [
-        max(a.option_strings, key=len)
-        for a in _options(parser)
-        if all(set(a.option_strings) & options for options in taken)
-    ]
-    return ", ".join(f"`{name}`" for name in names)
+def _where_they_go(parser: argparse.ArgumentParser, everywhere: list[argparse.Action]) -> str:
+    """Where each of the program's options may go, as the parsers take them: one every
+    command has goes before or after its name; one some commands have (``--python``) goes
+    there too, for those commands alone (the others refuse it wherever it is); one no
+    command has (``--version``; update-pins' is another option) goes before any command."""
+    others = [a for a in _options(parser) if a not in everywhere]
+    some = [a for a in others if any(_takes(sub, a) for _, _, sub in commands(parser))]
+    alone = [a for a in others if a not in some]
+    told = [f"Of these, {_names(everywhere)} are accepted by every command too, before or after"]
+    told[0] += " its name"
+    if some:
+        told.append(
+            f"{_names(some)} by the commands whose table lists it, before or after their name"
+            " (the others refuse it)"
+        )
+    if alone:
+        told.append(f"{_names(alone)} only before a command's name")
+    return "; ".join(told) + ".\n"
+
+
+def _everywhere(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """The program's options that every command takes too, listed once on the page."""
+    subs = [sub for _, _, sub in commands(parser)]
+    return [a for a in _options(parser) if all(_takes(sub, a) for sub in subs)]
+
+
+def _takes(parser: argparse.ArgumentParser, option: argparse.Action) -> bool:
+    """Whether `parser` has `option`: one of its names, and the same kind of option (a
+    command's ``--version V`` is not pybuild's ``--version``)."""
+    return any(
+        set(a.option_strings) & set(option.option_strings) and type(a) is type(option)
+        for a in parser._actions
+    )
+
+
+def _names(actions: list[argparse.Action]) -> str:
+    return ", ".join(f"`{max(a.option_strings, key=len)}`" for a in actions)
 
 
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
@@ -103,8 +132,8 @@ def _row(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
             else f"`{s}`"
             for s in action.option_strings
         )
-    else:
-        shown = f"`{formatter._format_args(action, action.dest)}`"
+    else:  # as --help names it: ATTR, not [ATTR ...]; run's ARG, not ...
+        shown = f"`{formatter._format_action_invocation(action)}`"
     help_text = formatter._expand_help(action) if action.help else ""
     return f"| {_cell(shown)} | {_cell(_literal(help_text))} |"
 
