@@ -1276,6 +1276,25 @@ def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> N
     assert refused.returncode == 1 and "other is an object, not a derivation" in refused.stderr
 
 
+def test_eval_prints_data_an_overlay_puts_in_the_set_as_json(tmp_path: Path) -> None:
+    """An overlay's ``{"v": prev.six.version}`` was refused (``v is a str, not a derivation
+    or package``) where a file's string is printed: data in the set is printed as JSON, and
+    as it is with ``--raw``; a recipe's own result must still be a package."""
+    overlay = tmp_path / "o.py"
+    overlay.write_text('def overlay(final, prev):\n    return {"v": prev.six.version}\n')
+    version = json.loads(run_cli("eval", "six.version").stdout)
+    for json_flag in ([], ["--json"]):
+        shown = run_cli("eval", "--overlay", overlay, "v", *json_flag)
+        assert json.loads(shown.stdout) == version
+    assert run_cli("eval", "--raw", "--overlay", overlay, "v").stdout == version
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "odd.py").write_text("def recipe():\n    return 'text'\n")
+    refused = run_cli("eval", "--recipes", recipes, "odd", check=False)
+    assert refused.returncode == 1 and "odd is a str, not a derivation" in refused.stderr
+    assert "returned by the recipe at" in refused.stderr
+
+
 NESTED = """\
 from pybuild import derivation
 greeting = derivation(name="greeting", builder="/bin/sh", args=["-c", "echo hi > $out"])

@@ -549,8 +549,11 @@ def _eval(args: argparse.Namespace) -> int:
     with _asked_for([args.attr]):
         (value,), pkgs = attr_values(args, [args.attr])
     # A recipe's own result must be a package, and its error names the recipe's file; a value
-    # within one (six.version), a file's or pybuild's own (python) is shown if it is data.
-    of_a_recipe = pkgs is not None and "." not in args.attr and pkgs.origin(args.attr) is not None
+    # within one (six.version), an overlay's, a file's or pybuild's own (python) is shown if
+    # it is data (an overlay's ``{"v": prev.six.version}`` is data the set holds).
+    of_a_recipe = (
+        pkgs is not None and "." not in args.attr and pkgs.recipe_file(args.attr) is not None
+    )
     if args.raw:
         return _print_raw(value, args.attr, pkgs if of_a_recipe else None)
     data = _NOT_DATA if of_a_recipe else _data(value)
