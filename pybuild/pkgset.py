@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_RECIPES",
     "Overlay",
     "PackageSet",
+    "ReadTooEarly",
     "being_made",
     "load_overlay",
     "package_set",
@@ -249,7 +250,7 @@ class PackageSet:
             for index, overlay in enumerate(self.overlays):
                 try:
                     self._latest = self._apply(overlay, self._latest)
-                except _ReadEarly as exc:
+                except ReadTooEarly as exc:
                     self._defined_later(exc, self.overlays[index + 1 :])
                     raise
         self._final, self._provisional = self._latest, None
@@ -279,7 +280,7 @@ class PackageSet:
             defined[name] = functools.partial(_identity, value)
         return _Layer(self, defined, {**prev.overlays, **dict.fromkeys(changes, overlay)})
 
-    def _defined_later(self, exc: _ReadEarly, later: Sequence[Overlay]) -> None:
+    def _defined_later(self, exc: ReadTooEarly, later: Sequence[Overlay]) -> None:
         """Tell `exc` (an overlay's body read ``final.x``, which the set lacks so far) as read
         too early if one of the `later` overlays defines x: found by calling them on the
         layers made so far, for their keys alone (any error of theirs aside)."""
@@ -627,7 +628,7 @@ def _read(view: _View, name: str, where: str) -> Any:
     if name in layer.definitions:
         return layer.resolve(name)
     if being_made(layer.owner):
-        raise _ReadEarly(name, where, sorted(layer.definitions), view._label)
+        raise ReadTooEarly(name, where, sorted(layer.definitions), view._label)
     error = MissingInput(
         name, f"the package set ({view._label}.{name} at {where})", sorted(layer.definitions)
     )
@@ -647,9 +648,10 @@ _NO_DEFINITION = (
 )
 
 
-class _ReadEarly(MissingInput):
-    """``final.x`` read in an overlay's body, which the set lacks so far: a later
-    overlay may define it (:meth:`PackageSet._defined_later` asks, and says so)."""
+class ReadTooEarly(MissingInput):
+    """``final.x`` (or ``prev.x``) read in an overlay's body, which the set lacks so far: a
+    later overlay may define it (:meth:`PackageSet._defined_later` asks, and says so). Public,
+    as :func:`package_set` raises it to the caller: ``except ReadTooEarly`` can name it."""
 
     def __init__(self, name: str, read_at: str, known: Iterable[str], label: str) -> None:
         super().__init__(name, f"the package set ({label}.{name} at {read_at})", known)

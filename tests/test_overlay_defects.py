@@ -136,6 +136,26 @@ def test_a_name_a_later_overlay_adds_read_in_a_body_is_told_as_read_too_early(
     assert "final.call_package" in err.value.hint
 
 
+def test_a_name_read_too_early_is_an_error_of_a_public_class(recipes: Path) -> None:
+    """It was ``pybuild.pkgset._ReadEarly``: a private name in a user's traceback, which an
+    ``except`` could not name. It is ``pybuild.pkgset.ReadTooEarly``, still a MissingInput."""
+    import pybuild.pkgset
+    from pybuild.errors import MissingInput
+
+    def early(final: Any, prev: Any) -> dict[str, Any]:
+        return {"mine_version": final.mine.version}
+
+    def later(final: Any, prev: Any) -> dict[str, Any]:
+        return {"mine": prev.leaf}
+
+    with pytest.raises(pybuild.pkgset.ReadTooEarly) as err:
+        package_set(PY, [recipes], [early, later])
+    assert type(err.value).__module__ == "pybuild.pkgset"
+    assert type(err.value).__qualname__ == "ReadTooEarly"
+    assert "ReadTooEarly" in pybuild.pkgset.__all__
+    assert isinstance(err.value, MissingInput)
+
+
 def test_an_overlay_imports_a_module_beside_it(tmp_path: Path) -> None:
     """As a script's own folder is on sys.path: it worked only from the overlay's folder."""
     import sys
