@@ -464,10 +464,21 @@ def test_no_index_in_pip_conf_and_a_bad_value(
     conf = tmp_path / "pip.conf"
     conf.write_text("[global]\nno-index = true\n")
     _isolate_pip(monkeypatch, str(conf))
-    assert index_settings().no_index == "a pip.conf file"
-    monkeypatch.setenv("PIP_NO_INDEX", "maybe")
-    with pytest.raises(IndexConfigError, match=r"no-index = 'maybe' .* is not a yes or a no"):
-        index_urls()
+    assert index_settings().no_index == str(conf)  # the file, named
+    for value in ("maybe", " yes "):  # pip refuses both
+        monkeypatch.setenv("PIP_NO_INDEX", value)
+        with pytest.raises(IndexConfigError, match="is not a yes or a no") as caught:
+            index_urls()
+        assert caught.value.hint == "set it to yes or no in PIP_NO_INDEX, or leave it out"
+
+
+def test_no_index_holds_for_urls_a_file_gives_too(
+    monkeypatch: pytest.MonkeyPatch, local_index: _fixtures.LocalIndex
+) -> None:
+    """A requirements file's -i is given to Index with where no-index is set, as pip reads no
+    index then, not even one its -i names."""
+    with pytest.raises(IndexDisabled, match=r"\(in PIP_NO_INDEX\)"):
+        Index([local_index.file_url], no_index="PIP_NO_INDEX").files("demo")
 
 
 def test_index_urls_without_pip(monkeypatch: pytest.MonkeyPatch) -> None:

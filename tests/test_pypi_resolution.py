@@ -299,3 +299,18 @@ def test_an_unreachable_index_of_a_requirements_file_is_said_at_its_line(
     told = " ".join(result.stderr.split())
     assert f"{requirements}:2: the index given by -i {url} cannot be reached: {reason}" in told
     assert "HTTPSConnectionPool" not in told and "Max retries" not in told
+
+
+def test_an_index_a_requirements_file_gives_is_not_read_under_no_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip reads no index where its configuration says no-index, not even one -i names."""
+    url = (tmp_path / "simple").as_uri()
+    (tmp_path / "simple" / "trumpet").mkdir(parents=True)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"-i {url}\ntrumpet\n")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    told = " ".join(result.stderr.split())
+    assert "cannot be reached: pip's configuration sets no-index (in PIP_NO_INDEX)" in told
+

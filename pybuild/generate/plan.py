@@ -219,10 +219,12 @@ def get_plan(pkgs: Any, request: Request, refresh: bool = False) -> Plan:
     """The plan for `request` in `pkgs`: from the cache while it still holds, else resolved;
     resolved in any case with `refresh` or while the command asks it (:func:`refresh_plans`)."""
     from ..evalcache import expires, volatile
-    from ..index import Index, IndexUnavailable
+    from ..index import Index, IndexUnavailable, index_settings
 
     refresh = refresh or _REFRESH["plans"]
-    index = Index(list(request.index_urls) if request.index_urls is not None else None)
+    given = request.index_urls
+    # A file's -i is not read where pip's configuration says no-index, as pip reads none.
+    index = Index() if given is None else Index(given, no_index=index_settings().no_index)
     python = pkgs.interpreter.identity
     prefer = preference()
     cache = cache_root(index.urls) / "plans" / f"{request.key(python, prefer)}.json"

@@ -84,14 +84,17 @@ class Index:
 
     Pages are cached per instance, so one resolution sees one consistent state of the index.
     Its methods may be called from several threads: they share one HTTP session. Where pip's
-    configuration sets ``no-index`` (and no `urls` are given), every page and file is
+    configuration sets ``no-index`` (when no `urls` are given), or `no_index` says where it
+    is set (given `urls`, as a requirements file's ``-i``), every page and file is
     :class:`IndexDisabled`.
     """
 
-    def __init__(self, urls: Sequence[str] | None = None, timeout: float = 30) -> None:
+    def __init__(
+        self, urls: Sequence[str] | None = None, timeout: float = 30, no_index: str | None = None
+    ) -> None:
         settings = index_settings() if urls is None else None
         self.urls = settings.urls if settings is not None else list(urls or ())
-        self._no_index = settings.no_index if settings is not None else None
+        self._no_index = settings.no_index if settings is not None else no_index
         if not self.urls:
             raise UsageError("Index needs at least one index URL")
         self.timeout = timeout

@@ -8,7 +8,7 @@ rest of the index client.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import IndexConfigError
 
@@ -62,15 +62,28 @@ def index_settings() -> IndexSettings:
 
     main = setting("index-url") or PyPI.simple_url
     urls = [main, *(setting("extra-index-url") or "").split()]
-    where = "PIP_NO_INDEX" if ":env:.no-index" in values else "a pip.conf file"
+    where = "PIP_NO_INDEX" if ":env:.no-index" in values else _file_setting(config, "no-index")
     return IndexSettings(urls, where if _flag(setting("no-index"), where) else None)
 
 
+def _file_setting(config: Any, key: str) -> str:
+    """The pip.conf file whose `key` pip takes: the last one setting it, in pip's order
+    (global, user, site, ``PIP_CONFIG_FILE``), as pip's own parsers of them read it."""
+    where = "a pip.conf file"
+    for parsers in getattr(config, "_parsers", {}).values():
+        for file, parser in parsers:
+            if any(parser.has_option(section, key) for section in ("global", "install")):
+                where = file
+    return where
+
+
 def _flag(value: str | None, where: str) -> bool:
-    """pip's ``no-index`` value read as pip reads a flag (yes/true/on/1); another value is an
-    :class:`IndexConfigError`, as pip refuses it too."""
-    if value is None or value.strip().lower() in _FALSE:
+    """pip's ``no-index`` value read as pip reads a flag (yes/true/on/1, in any case); another
+    value is an :class:`IndexConfigError`, as pip refuses it too."""
+    if value is None or value.lower() in _FALSE:
         return False
-    if value.strip().lower() not in _TRUE:
-        raise IndexConfigError(f"no-index = {value!r} (in {where}) is not a yes or a no")
+    if value.lower() not in _TRUE:
+        error = IndexConfigError(f"no-index = {value!r} (in {where}) is not a yes or a no")
+        error.hint = f"set it to yes or no in {where}, or leave it out"
+        raise error
     return True

@@ -57,9 +57,10 @@ class IndexDisabled(IndexUnavailable):
     def __init__(self, url: str, where: str) -> None:
         super().__init__(url, f"pip's configuration sets no-index (in {where})")
         self.hint = (
-            "to read the index, unset no-index (`pip config debug` lists where it is set); "
-            "find-links folders are not read: lay the files out as a simple index "
-            "(<folder>/<project>/index.html) and set PIP_INDEX_URL to file://<folder>"
+            "to read an index, unset no-index (`pip config debug` lists where it is set); "
+            "find-links folders are not read: to read local files, unset no-index and lay them "
+            "out as a simple index (<folder>/<project>/index.html), with PIP_INDEX_URL set to "
+            "file://<folder>"
         )
 
 
