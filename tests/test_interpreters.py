@@ -81,6 +81,10 @@ def test_a_refusing_shim_given_by_its_path_is_found_in_pyenvs_versions_too(
     found.parent.mkdir(parents=True)
     found.symlink_to(sys.executable)
     assert locate_python(shim) == REAL  # what `which python3.X` prints
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / f"python{THIS}").symlink_to(shim)
+    assert locate_python(tmp_path / "links" / f"python{THIS}") == REAL  # a link to it
+    assert locate_python(shim.parent / ".." / "shims" / shim.name) == REAL
     with pytest.raises(UsageError, match="a script that did not name an interpreter"):
         locate_python(elsewhere)  # not pyenv's: nothing says where its interpreter is
 
@@ -182,19 +186,25 @@ def test_python_is_refused_where_it_would_be_ignored(
     assert main(["--python", THIS, "gc"]) == 1
     assert "`pybuild gc` uses no package set" in capsys.readouterr().err
     (tmp_path / "file.py").write_text("x = 1\n")
-    assert main(["--python", THIS, "build", "-f", str(tmp_path / "file.py"), "x"]) == 1
-    assert f"write package_set(python={THIS!r}) in it" in capsys.readouterr().err
-    for command, write in (
-        (["build", "--recipes", "r"], "package_set(recipes=[DEFAULT_RECIPES, 'r'])"),
-        (["build", "--no-default-recipes", "--recipes", "r"], "package_set(recipes=['r'])"),
-        (["run", "--overlay", "o.py"], "package_set(overlays=[load_overlay('o.py')])"),
-    ):
-        assert main([*command, "-f", str(tmp_path / "file.py"), "x"]) == 1
-        said = capsys.readouterr().err
-        assert f"{tmp_path / 'file.py'} makes its own package set, so --" in said
-        assert f"write {write} in it" in said
-    (tmp_path / "shell.py").write_text("env = 1\n")
     monkeypatch.chdir(tmp_path)
+    assert main(["--python", THIS, "build", "-f", "file.py", "x"]) == 1
+    assert f"and package_set(python={THIS!r}), or drop --python" in capsys.readouterr().err
+    (tmp_path / "r").mkdir()
+    (tmp_path / "o.py").write_text("def overlay(final, prev):\n    return {}\n")
+    for command in (
+        ["build", "--recipes", "r"],
+        ["build", "--no-default-recipes", "--recipes", "r"],
+        ["run", "--overlay", "o.py", "--python", THIS],
+    ):
+        assert main([*command, "-f", "file.py", "x"]) == 1
+        said = capsys.readouterr().err
+        assert "file.py makes its own package set, so --" in said
+        # What it says to write works pasted into a file read from another folder.
+        imports, call = re.search(r"write in it `(.*)` and (package_set\(.*\)), or", said).groups()
+        monkeypatch.chdir("/")
+        exec(f"{imports}\npkgs = {call}", {})
+        monkeypatch.chdir(tmp_path)
+    (tmp_path / "shell.py").write_text("env = 1\n")
     assert main(["shell", "--recipes", str(tmp_path), "--run", "true"]) == 1
     assert "shell.py makes its own package set, so --recipes" in capsys.readouterr().err
     assert main(["--python", THIS, "prefetch", "six==1.17.0"]) == 1

@@ -1357,7 +1357,11 @@ def test_an_imported_shell_is_for_the_interpreter_it_was_imported_for(
     assert cli("shell", "--dry-run", cwd=out).returncode == 0
     refused = cli("--python", sys.executable, "shell", "--dry-run", cwd=out, ok=False)
     assert "run the import again with --python X.Y instead" in refused.stderr
-    assert "write package_set" not in refused.stderr
+    assert "write in it" not in refused.stderr
+    # Other recipes: the import's overlay and the user's, given with the packages named.
+    refused = cli("shell", "--dry-run", *recipes[2:], "--overlay", "o.py", cwd=out, ok=False)
+    told = f"(pybuild shell --overlay overlay.py --overlay o.py {' '.join(recipes[2:])} -p ATTR)"
+    assert told in refused.stderr and "write in it" not in refused.stderr
     # shell.py edited for another Python (as the hint used to suggest): refused, not shortened
     shell.write_text(text.replace(f'python="{xy}")', 'python="3.0")'))
     refused = cli("shell", "--dry-run", cwd=out, ok=False)
@@ -1466,6 +1470,21 @@ def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
         k.replace("-", "_"): v for k, v in versions.items()
     }
     assert cli("lock", "shout", "-o", str(tmp_path / "locked.toml"), ok=False).returncode == 1
+
+
+def test_a_lock_whose_requirements_cannot_be_read_says_why_line_by_line(
+    pkgs, index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As when the index cannot be reached: here pip's no-index, once shout was evaluated."""
+    recipes = ["--recipes", str(DEFAULT_RECIPES), "--recipes", str(pkgs.recipe_dirs[1])]
+    cli("eval", "shout", *recipes)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    said = cli("lock", "shout", "-o", str(tmp_path / "pylock.toml"), *recipes).stderr
+    assert said.startswith(
+        "pybuild: the lock holds on this platform only, as the requirements of these are"
+        " unknown:\n  shout 1.0: cannot fetch file://"
+    ), said
+    assert "hint" not in said  # the reason alone, not the error's advice mid-sentence
 
 
 def test_lock_and_eval_read_attributes_of_a_file(pkgs, index: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -378,41 +379,65 @@ def file_environment(file: str, attrs: Sequence[str]) -> Any:
 def refuse_set_options(args: argparse.Namespace, path: str | None = None) -> None:
     """The file at `path` (a folder's ``shell.py``; by default ``-f FILE``) makes its own
     package set: the options that choose one would be ignored, so they are refused, with the
-    argument of ``package_set`` that says in the file what each option said. The
-    ``shell.py`` of ``pybuild import`` has its packages decided for the interpreter it was
-    imported for, so another one means importing again, not editing it."""
+    call of ``package_set`` that says in the file what the options said. The ``shell.py`` of
+    ``pybuild import`` is written again by each import: another interpreter means importing
+    again, other recipes or overlays naming the packages with its overlay beside them."""
     given = set_options_given(args)
     if not given:
         return
     from ..generate.folder import written_by_import
 
     options = " and ".join(given)
-    label = path or args.file
-    how = f"write {_set_arguments(args)} in it"
-    if "--python" in given and written_by_import(path or args.file):
+    file = path or args.file
+    how = f"write in it {_set_call(args)}"
+    if written_by_import(file):
         how = (
             "`pybuild import` decided its packages for the interpreter it was imported for"
             " (markers such as python_version): run the import again with --python X.Y instead"
+            if "--python" in given
+            else "`pybuild import` writes it again on each import: name the packages instead,"
+            f" with its overlay beside yours ({_with_import_overlay(args, file)} -p ATTR)"
         )
     raise UsageError(
-        f"{label} makes its own package set, so {options} would not apply to it: {how}, or"
+        f"{file} makes its own package set, so {options} would not apply to it: {how}, or"
         f" drop {options}"
     )
 
 
-def _set_arguments(args: argparse.Namespace) -> str:
-    """The call of ``package_set`` that means what the command line's set options say:
-    ``--recipes`` on top of the default set, ``--overlay`` files loaded as overlays."""
-    folders = [repr(folder) for folder in getattr(args, "recipes", None) or []]
+def _set_call(args: argparse.Namespace) -> str:
+    """The call of ``package_set`` that means what the command line's set options say, with
+    its import: ``--recipes`` on top of the default set, ``--overlay`` files loaded as
+    overlays, their paths absolute (a file's paths are read from the working folder)."""
+    folders = [repr(os.path.abspath(f)) for f in getattr(args, "recipes", None) or []]
     alone = getattr(args, "no_default_recipes", False)
-    overlays = [f"load_overlay({file!r})" for file in getattr(args, "overlay", None) or []]
+    overlays = [
+        f"load_overlay({os.path.abspath(file)!r})" for file in getattr(args, "overlay", None) or []
+    ]
     arguments = [f"python={args.python!r}"] if getattr(args, "python", None) else []
+    names = ["package_set"]
     if folders or alone:
-        folders = folders if alone else ["DEFAULT_RECIPES", *folders]
+        if not alone:
+            folders.insert(0, "DEFAULT_RECIPES")
+            names.insert(0, "DEFAULT_RECIPES")
         arguments.append(f"recipes=[{', '.join(folders)}]")
     if overlays:
         arguments.append(f"overlays=[{', '.join(overlays)}]")
-    return f"package_set({', '.join(arguments)})"
+        names.insert(-1, "load_overlay")
+    call = f"package_set({', '.join(arguments)})"
+    return f"`from pybuild.pkgset import {', '.join(names)}` and {call}"
+
+
+def _with_import_overlay(args: argparse.Namespace, file: str) -> str:
+    """The command line that adds the options given to the overlay of the imported folder
+    of `file`, as the import's own message tells how to use it."""
+    parser = getattr(args, "command_parser", None)
+    words = parser.prog.split() if parser is not None else ["pybuild", "shell"]
+    imported = os.path.join(os.path.dirname(file), "overlay.py")
+    overlays = dict.fromkeys([imported, *(getattr(args, "overlay", None) or [])])
+    words += [w for f in overlays for w in ("--overlay", f)]
+    words += [w for f in getattr(args, "recipes", None) or [] for w in ("--recipes", f)]
+    words += ["--no-default-recipes"] if getattr(args, "no_default_recipes", False) else []
+    return shlex.join(words)
 
 
 def set_options_given(args: argparse.Namespace) -> list[str]:

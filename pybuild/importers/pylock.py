@@ -505,12 +505,13 @@ def decided_variables(
                 meta = releases.metadata(pkg.pname, Version(pkg.version))
                 used |= _release_variables(meta, deps, env)
             except (PybuildError, InvalidRequirement) as exc:
-                unknown.append(f"{pkg.pname} {pkg.version} ({exc})")
+                why = exc.args[0] if isinstance(exc, PybuildError) and exc.args else exc
+                unknown.append(f"{pkg.pname} {pkg.version}: {why}")
     if unknown:
         used |= {"sys_platform", "platform_machine"}
         print(
-            f"pybuild: the requirements of {', '.join(unknown)} are unknown: the lock holds on"
-            " this platform only",
+            "pybuild: the lock holds on this platform only, as the requirements of these are"
+            " unknown:\n" + "\n".join(f"  {line}" for line in unknown),
             file=sys.stderr,
         )
     return {variable: env[variable] for variable in sorted(used)}

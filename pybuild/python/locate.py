@@ -139,9 +139,10 @@ def _pyenv_root() -> Path:
 
 def _shim_command(command: str, found: str) -> str:
     """The command pyenv's shim `found` stands for: `command` typed as a name, or the name
-    of a shim given by its path (what ``which python3.13`` prints)."""
-    if os.sep in command and Path(found).parent == _pyenv_root() / "shims":
-        return Path(found).name
+    of a shim given by a path (what ``which python3.13`` prints, or a link to it)."""
+    shims = os.path.realpath(_pyenv_root() / "shims")
+    if os.sep in command and os.path.dirname(os.path.realpath(found)) == shims:
+        return os.path.basename(os.path.realpath(found))
     return command
 
 
