@@ -199,7 +199,7 @@ class Store:
         (the builder's scripts, local folders), once a process each."""
         name = self._basename(name)
         add_temp_roots(self, [name])
-        return valid(str(self.var), [name])
+        return valid(str(self.var), [name], present=False)  # registered, as is_valid says
 
     def info(self, name: str | os.PathLike[str]) -> PathInfo:
         name = self._basename(name)

@@ -39,10 +39,17 @@ _SETTLED_NS = 2_000_000_000  # a stamp younger than this may not show the last w
 _NOTES = ("cache", "valid")
 
 
-def valid(var: str, names: list[str]) -> bool:
+def valid(var: str, names: list[str], *, present: bool = True) -> bool:
     """Whether the registry of the store whose state is `var` holds every one of `names` (a
-    missing registry holds none): noted, or asked and then noted."""
+    missing registry holds none): noted, or asked and then noted. With `present`, each must
+    also be in the store folder (one lstat each, whatever the note says): a path deleted by
+    hand stays registered, and the fast path would print it as built; the long way then says
+    what is wrong."""
     db = os.path.join(var, "db.sqlite")
+    if present:
+        folder = os.path.join(os.path.dirname(var), "store")  # a Store's `dir`, beside `var`
+        if not all(os.path.lexists(os.path.join(folder, name)) for name in names):
+            return False
     unique = sorted(set(names))
     stamp = _stamp(db)
     if stamp is None:

@@ -1,0 +1,82 @@
+"""A requested output that is registered but gone from the store folder (deleted by hand) is
+not answered as built: ``pybuild build`` fails naming it and the command that puts it back,
+the long way and on the no-op fast path alike."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybuild.derivations import derivation
+from pybuild.errors import StoreError
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from pybuild.store.temproots import release_temp_roots
+from pybuild.store.validity import valid
+
+SCRIPT = 'mkdir "$out" && echo hi > "$out/f"'
+
+
+def built(store: Store) -> str:
+    drv = derivation(name="base", builder="/bin/sh", args=["-c", SCRIPT], store=store)
+    with open(os.devnull, "w") as log:
+        realise([drv], store, BuildOptions(log=log))
+    release_temp_roots(store)
+    return drv.out
+
+
+def deleted(store: Store, name: str) -> None:
+    """``chmod -R u+w $S; rm -rf $S``, as the tester did."""
+    path = store.path(name)
+    for dirpath, _, _ in os.walk(path):
+        os.chmod(dirpath, 0o755)
+    shutil.rmtree(path)
+
+
+def test_realise_refuses_a_registered_output_that_is_missing(store: Store) -> None:
+    name = built(store)
+    deleted(store, name)
+    drv = derivation(name="base", builder="/bin/sh", args=["-c", SCRIPT], store=store)
+    with pytest.raises(StoreError) as raised, open(os.devnull, "w") as log:
+        realise([drv], store, BuildOptions(log=log))
+    assert str(store.path(name)) in str(raised.value)
+    assert raised.value.hint.startswith(
+        f"pybuild verify --check-contents --repair {store.path(name)}"
+    )
+
+
+def test_the_fast_paths_validity_asks_that_the_paths_are_there(store: Store) -> None:
+    name = built(store)
+    assert valid(str(store.var), [name])
+    deleted(store, name)
+    assert not valid(str(store.var), [name])
+
+
+def test_build_fails_and_the_hinted_repair_puts_it_back(tmp_path: Path, store: Store) -> None:
+    file = tmp_path / "recipe.py"
+    file.write_text(
+        "from pybuild import derivation\n"
+        f"base = derivation(name='base', builder='/bin/sh', args=['-c', {SCRIPT!r}])\n"
+    )
+    argv = [sys.executable, "-m", "pybuild", "build", "-f", str(file), "base"]
+    first = subprocess.run(argv, capture_output=True, text=True, check=True)
+    path = first.stdout.strip()
+    deleted(store, os.path.basename(path))
+    for _ in range(2):  # the second one as a repeated no-op, on the fast path if it has one
+        again = subprocess.run(argv, capture_output=True, text=True)
+        assert again.returncode != 0, again.stdout
+        assert again.stdout == ""
+        assert f"{path} is registered but missing" in again.stderr
+        assert f"pybuild verify --check-contents --repair {path}" in again.stderr
+    repair = ["verify", "--check-contents", "--repair", path]
+    done = subprocess.run(
+        [sys.executable, "-m", "pybuild", *repair], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert subprocess.run(argv, capture_output=True, text=True, check=True).stdout == first.stdout
+    assert (Path(path) / "f").read_text() == "hi\n"
