@@ -48,6 +48,7 @@ __all__ = [
     "RESERVE_BYTES",
     "PathInfo",
     "Registry",
+    "RegistryUnwritable",
     "registry_error",
     "stored_names",
 ]
@@ -552,6 +553,12 @@ class _Cursor(sqlite3.Cursor):
             raise registry_error(self.connection.db_path, exc) from exc
 
 
+class RegistryUnwritable(RegistryError):
+    """The registry cannot be opened or written by this user: a read-only mount, a home of
+    another user, a folder gone. Nothing is wrong with the registry itself, so nothing of the
+    store is judged damaged for it (``verify``)."""
+
+
 def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
     """The :class:`RegistryError` for a SQLite failure: what went wrong, and what to do."""
     extended = getattr(exc, "sqlite_errorcode", None) or 0
@@ -578,6 +585,7 @@ def registry_error(db_path: Path, exc: sqlite3.Error) -> RegistryError:
             f"check that {folder} exists, is on a mounted, writable filesystem and that you may"
             f" write {db_path} and its -wal and -shm files"
         )
+        return RegistryUnwritable(str(db_path), detail, hint)
     else:
         hint = f"if it happens again, restore {db_path} from a backup"
     return RegistryError(str(db_path), detail, hint)

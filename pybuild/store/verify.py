@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..errors import RegistryError, RegistryFull
 from ..hashing import hash_path
 from .paths import HASH_LEN
+from .registry import RegistryUnwritable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,13 +51,14 @@ def verify(
 
     A registry that is lost, damaged or cannot be opened is the one problem reported (kind
     ``registry``, its path the database's): without it no path can be judged. One on a full
-    filesystem is not a problem of the store: its :class:`RegistryFull` is raised, as any
-    command's would be.
+    filesystem, or one this user may not open or write (a read-only mount, another user's
+    home), is not a problem of the store: its :class:`RegistryFull` or
+    :class:`~pybuild.store.registry.RegistryUnwritable` is raised, as any command's would be.
     """
     try:
         store.registry.check_whole()
         registered = set(store.registry.paths())
-    except RegistryFull:
+    except (RegistryFull, RegistryUnwritable):
         raise
     except RegistryError as exc:
         yield Problem(str(store.registry.path), "registry", f"{exc.detail}\n  hint: {exc.hint}")
