@@ -154,11 +154,13 @@ class Root:
         return f"{self.source} {self.moved(store)}. {hint[0].upper()}{hint[1:]}"
 
     def moved(self, store: Store) -> str:
-        """That a link points into another location of the store, and what it still keeps."""
-        return (
-            f"points into another location of the store ({self.elsewhere}: moved?); it still"
-            f" keeps {store.path(self.path)}"
-        )
+        """That a link points into another location of the store, and what it still keeps: a
+        result link or a link in ``var/gcroots`` keeps the path; one made by hand elsewhere is
+        no root (``gc --print-roots`` does not list it), and names the path, keeping nothing."""
+        said = f"points into another location of the store ({self.elsewhere}: moved?)"
+        if self.kind == "result" or Path(self.source).is_relative_to(store.gcroots_dir):
+            return f"{said}; it still keeps {store.path(self.path)}"
+        return f"{said}; it names {store.path(self.path)}, but a link made by hand is not a gc root"
 
     def repoint_hint(self, store: Store) -> str:
         """The command that points a link into another location of the store here."""
