@@ -9,8 +9,8 @@ build-tool wheels of the hermetic build index:
   (``gamma`` is on no index: a wrong marker decision fails), and ``delta`` for its ``fancy`` extra;
 - ``beta`` 0.5 and 1.0 (wheels without a metadata file), needing ``pluggy``, which the set has;
 - ``delta`` (sdist, flit-core, a PEP 643 ``PKG-INFO``), ``epsilon`` (sdist, setuptools, an old
-  ``PKG-INFO``: its backend must prepare the metadata), ``iota`` (sdist and a pure wheel),
-  ``kappa`` (sdist and a compiled wheel);
+  ``PKG-INFO`` and dynamic requirements: its backend must prepare the metadata), ``iota``
+  (sdist and a pure wheel), ``kappa`` (sdist and a compiled wheel);
 - troublemakers: ``zeta`` (builds with maturin, which the set lacks), ``eta`` (needs
   setuptools<10), ``omega`` (needs ``alpha>=2`` and ``beta<1``), ``theta`` (needs
   ``packaging>=99`` while the set has 26.3);
@@ -28,8 +28,8 @@ build-tool wheels of the hermetic build index:
 - a recipe the interpreter cannot have: ``tau`` 1.0 and 2.0 (2.0 for Python >= 3.99 only), ``chi``
   (needs ``tau``) and ``psi`` (needs ``chi``);
 - ``omicron``: an sdist whose build compiles Rust (setuptools-rust), and a pure wheel;
-- ``phi``: 1.0, an sdist with an old ``PKG-INFO`` whose setuptools warns (a license
-  classifier), and 2.0, only a wheel for CPython 2.7;
+- ``phi``: 1.0, an sdist with an old ``PKG-INFO`` and dynamic requirements whose setuptools
+  warns (a license classifier), and 2.0, only a wheel for CPython 2.7;
 - ``vcond``: an sdist with an old ``PKG-INFO`` whose ``setup.py`` requires ``on-pyXY``, after
   the Python running it;
 - ``winonly``: 0.1, a wheel for CPython 2.7 on Windows, and 1.0, wheels for this interpreter's
@@ -42,7 +42,11 @@ build-tool wheels of the hermetic build index:
   ``mu`` elsewhere (as urllib3's brotli extra), and ``gamma`` before Python 3.11
   (``python_full_version``, as uv writes);
 - ``rusty``: 1.0, a wheel for this interpreter; 2.0, a wheel for CPython 3.99 on this platform
-  and an sdist whose ``setup.py`` fails (a Rust toolchain it lacks, as orjson's on 3.13).
+  and an sdist whose ``setup.py`` fails (a Rust toolchain it lacks, as orjson's on 3.13);
+- ``parser``: 2.0, an sdist with an old ``PKG-INFO`` and a static ``[project]`` table, whose
+  in-tree backend fails offline (as dbt-core-experimental-parser's downloads a wheel);
+  ``dynparser`` 1.0, the same with its dependencies dynamic, needed by ``parsing`` 1.0 (a
+  wheel; ``parsing`` 0.9 needs nothing).
 """
 
 from __future__ import annotations
@@ -111,6 +115,28 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 NU_TOOL = (
     '[build-system]\nrequires = ["nu-tool"]\nbuild-backend = "backend"\nbackend-path = ["."]\n'
 )
+OFFLINE_BACKEND = """\
+def get_requires_for_build_wheel(config_settings=None):
+    raise RuntimeError("failed to download the parser's wheel: Connection refused")
+
+
+prepare_metadata_for_build_wheel = build_wheel = get_requires_for_build_wheel
+"""
+STATIC_PARSER = """\
+[build-system]
+requires = []
+build-backend = "backend"
+backend-path = ["."]
+
+[project]
+name = "Parser"
+version = "2.0"
+description = "Parses,\\n  statically."
+requires-python = ">=3.8"
+
+[project.optional-dependencies]
+Fancy = ["beta>=1.0; python_version >= '3'", "delta"]
+"""
 BY_PYTHON = (  # requirements decided in setup.py, by the Python that runs it
     "import sys\nfrom setuptools import setup\n"
     "setup(name='vcond', version='1.0', packages=['vcond'],"
@@ -175,20 +201,31 @@ def sdist(tmp: Path, name: str, version: str, files: dict[str, str], pkg_info=No
     return path
 
 
-def _project(name: str, version: str, deps=(), backend=FLIT, extras=None) -> dict[str, str]:
+def _project(
+    name: str, version: str, deps=(), backend=FLIT, extras=None, dynamic=False
+) -> dict[str, str]:
+    """A project's files; `dynamic` (setuptools) has its requirements in files of their own,
+    listed as dynamic, so that only its backend can tell them (its PKG-INFO being old)."""
     module = name.replace("-", "_")
     text = backend + f'\n[project]\nname = "{name}"\nversion = "{version}"\n'
-    text += f'description = "{name} for tests"\ndependencies = {json.dumps(list(deps))}\n'
-    if extras:
-        text += "\n[project.optional-dependencies]\n"
-        text += "".join(f"{k} = {json.dumps(v)}\n" for k, v in extras.items())
-    files = {
-        "pyproject.toml": text,
-        f"{module}/__init__.py": f'"""{name}."""\nVERSION = "{version}"\n',
-    }
+    text += f'description = "{name} for tests"\n'
+    files = {f"{module}/__init__.py": f'"""{name}."""\nVERSION = "{version}"\n'}
+    if dynamic:
+        text += 'dynamic = ["dependencies", "optional-dependencies"]\n'
+        text += '\n[tool.setuptools.dynamic]\ndependencies = {file = ["requires.txt"]}\n'
+        text += "".join(
+            f'optional-dependencies.{k} = {{file = ["{k}.txt"]}}\n' for k in extras or {}
+        )
+        files["requires.txt"] = "".join(f"{d}\n" for d in deps)
+        files.update({f"{k}.txt": "".join(f"{d}\n" for d in v) for k, v in (extras or {}).items()})
+    else:
+        text += f"dependencies = {json.dumps(list(deps))}\n"
+        if extras:
+            text += "\n[project.optional-dependencies]\n"
+            text += "".join(f"{k} = {json.dumps(v)}\n" for k, v in extras.items())
     if backend == SETUPTOOLS:
-        files["pyproject.toml"] += f'\n[tool.setuptools]\npackages = ["{module}"]\n'
-    return files
+        text += f'\n[tool.setuptools]\npackages = ["{module}"]\n'
+    return {"pyproject.toml": text, **files}
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +257,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             tmp,
             "epsilon",
             "1.0",
-            _project("epsilon", "1.0", ["beta"], SETUPTOOLS, {"fancy": ["delta"]}),
+            _project("epsilon", "1.0", ["beta"], SETUPTOOLS, {"fancy": ["delta"]}, dynamic=True),
         ),
         sdist(tmp, "iota", "1.0", _project("iota", "1.0")),
         wheel(tmp, "iota", "1.0", "", _metadata("iota", "1.0")),
@@ -291,7 +328,9 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "psi", "1.0", "import chi\n", _metadata("psi", "1.0", ["chi"])),
         sdist(tmp, "omicron", "1.0", _project("omicron", "1.0", backend=RUST)),
         wheel(tmp, "omicron", "1.0", "VERSION = 'wheel'\n", _metadata("omicron", "1.0")),
-        sdist(tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS))),
+        sdist(
+            tmp, "phi", "1.0", _noisy(_project("phi", "1.0", ["beta"], SETUPTOOLS, dynamic=True))
+        ),
         wheel(tmp, "phi", "2.0", "", _metadata("phi", "2.0"), tag="cp27-cp27mu-manylinux1_x86_64"),
         *(
             wheel(tmp, "winonly", version, "", _metadata("winonly", version), tag=tag)
@@ -328,6 +367,22 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "rusty", "2.0", "", _metadata("rusty", "2.0"), tag=_other_cpython_tag()),
         sdist(tmp, "rusty", "2.0", {"pyproject.toml": SETUPTOOLS, "setup.py": NO_CARGO}),
         sdist(
+            tmp, "parser", "2.0", {"pyproject.toml": STATIC_PARSER, "backend.py": OFFLINE_BACKEND}
+        ),
+        sdist(
+            tmp,
+            "dynparser",
+            "1.0",
+            {
+                "pyproject.toml": STATIC_PARSER.replace('"Parser"', '"dynparser"')
+                .replace('"2.0"', '"1.0"')
+                .replace("requires-python", 'dynamic = ["dependencies"]\nrequires-python'),
+                "backend.py": OFFLINE_BACKEND,
+            },
+        ),
+        wheel(tmp, "parsing", "0.9", "", _metadata("parsing", "0.9")),
+        wheel(tmp, "parsing", "1.0", "", _metadata("parsing", "1.0", ["dynparser>=1"])),
+        sdist(
             tmp,
             "vcond",
             "1.0",
@@ -352,7 +407,7 @@ def _noisy(files: dict[str, str]) -> dict[str, str]:
     """A setuptools project whose backend warns while preparing its metadata, as old sdists'
     do (License classifiers are deprecated)."""
     text = files["pyproject.toml"].replace(
-        "dependencies =", 'classifiers = ["License :: OSI Approved :: MIT License"]\ndependencies ='
+        "description =", 'classifiers = ["License :: OSI Approved :: MIT License"]\ndescription ='
     )
     return {**files, "pyproject.toml": text}
 
@@ -494,6 +549,46 @@ def test_a_release_built_for_want_of_a_wheel_for_this_python_hints_at_one_that_h
         f"rusty 2.0 has no wheel for this interpreter ({_best_tag()}), so it is built from its"
         " sdist: choose a release with a wheel for it (pypi:rusty==1.0) or an interpreter its"
         " wheels are for (--python 3.99)"
+    )
+
+
+def test_an_sdists_static_project_table_is_its_metadata_without_its_backend(
+    pkgs, index: Path
+) -> None:
+    """dbt-core-experimental-parser 2.0.8: an old ``PKG-INFO``, so its backend was asked for
+    the metadata, and it downloads a wheel, which the offline hook cannot; uv reads the
+    ``[project]`` table instead, whose requirements no backend may change (PEP 621): no
+    ``dependencies`` and none dynamic is none."""
+    from packaging.version import Version
+
+    with Releases(Index(), pkgs) as releases:
+        meta = releases.metadata("parser", Version("2.0"))
+    assert meta.source == "the sdist's pyproject.toml [project] table"
+    assert (meta.name, meta.version, meta.requires_python) == ("parser", "2.0", ">=3.8")
+    assert meta.requires_dist == (
+        'beta>=1.0; python_version >= "3" and extra == "fancy"',
+        'delta; extra == "fancy"',
+    )
+    assert meta.extras == ("fancy",) and meta.summary == "Parses, statically."
+    parser = pkgs.from_pypi("parser", extras=["fancy"])
+    assert sorted(force(d).pname for d in parser.attrs["dependencies"]) == ["beta", "delta"]
+
+
+def test_a_backend_failing_to_prepare_metadata_names_who_requires_the_release(
+    pkgs, index: Path
+) -> None:
+    """dbt-core 1.12.6 needs dbt-core-experimental-parser, whose backend failed offline, and
+    the error named the parser alone: not who asked for it, nor what else to take."""
+    from pybuild.generate.errors import MetadataError
+
+    with pytest.raises(MetadataError) as info:
+        pkgs.from_pypi("parsing")
+    assert "dynparser 1.0: backend failed to prepare the metadata" in str(info.value)
+    assert "Connection refused" in str(info.value)
+    assert str(info.value).splitlines()[-2] == "dynparser 1.0 is required by parsing 1.0"
+    assert info.value.hint == (
+        "take an older parsing, which may not need it (pypi:parsing<1.0), or give dynparser a"
+        " recipe of your own in an overlay (--overlay FILE)"
     )
 
 

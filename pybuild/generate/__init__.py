@@ -9,8 +9,8 @@ is cached (:mod:`.plan`) so the same request needs no network round-trip again.
 
 Modules: :mod:`.pypi` (``from_pypi``), :mod:`.folder` (``pybuild import``'s folders and
 ``folder_overlay``), :mod:`.plan`, :mod:`.resolver`, :mod:`.explain`, :mod:`.files`,
-:mod:`.buildenv`, :mod:`.releases`, :mod:`.metadata`, :mod:`.buildsystem`, :mod:`.markers`,
-:mod:`.names`, :mod:`.render`, :mod:`.errors`.
+:mod:`.buildenv`, :mod:`.releases`, :mod:`.metadata`, :mod:`.projecttable`,
+:mod:`.buildsystem`, :mod:`.markers`, :mod:`.names`, :mod:`.render`, :mod:`.errors`.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ whose version satisfies it, so generated recipes build offline exactly as hand-w
 A requirement the set cannot meet is an error naming it and how to add it.
 
 The build environment (these tools, else tools from the index: :mod:`.buildenv`) answers
-``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO`` cannot be trusted: the
-tools are realised into the store and the hook runs in a scratch folder with the set's
-interpreter, a cleared environment and no working proxy, like a build. What the
-backend prints, and the warnings pyproject-hooks passes on from it (setuptools' deprecation
-notices fill a terminal when a resolver tries dozens of old sdists), is kept, not shown: it is
-the reason given when the hook fails, and printed as it comes only with ``-v``
-(:func:`show_backend_output`).
+``prepare_metadata_for_build_wheel`` for an sdist whose ``PKG-INFO`` cannot be trusted and
+whose ``[project]`` table leaves its requirements dynamic (:mod:`.projecttable`): the tools
+are realised into the store and the hook runs in a scratch folder with the set's interpreter,
+a cleared environment and no working proxy, like a build. What the backend prints, and the
+warnings pyproject-hooks passes on from it (setuptools' deprecation notices fill a terminal
+when a resolver tries dozens of old sdists), is kept, not shown: it is the reason given when
+the hook fails, and printed as it comes only with ``-v`` (:func:`show_backend_output`).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from ..errors import PybuildError
 from ..index.errors import close_projects, did_you_mean
 
 __all__ = [
+    "DependencyMetadataError",
     "GenerateError",
     "MetadataError",
     "MissingBuildBackend",
@@ -76,6 +77,22 @@ class MissingBuildBackend(GenerateError):
 
 class MetadataError(GenerateError):
     """A release's core metadata could not be read or made."""
+
+
+class DependencyMetadataError(MetadataError):
+    """The metadata of a release the resolver chose could not be had (its backend failed to
+    prepare it): `cause` says why; this names the releases that require it (`dependents`)
+    and the `ways` around it, each a clause of the hint."""
+
+    def __init__(
+        self, cause: MetadataError, release: str, dependents: Sequence[str], ways: Sequence[str]
+    ) -> None:
+        self.cause, self.release, self.dependents = cause, release, list(dependents)
+        text = str(cause.args[0]) if cause.args else str(cause)
+        if dependents:
+            text += f"\n{release} is required by {', '.join(dependents)}"
+        super().__init__(text)
+        self.hint = "; ".join(h for h in (cause.hint, ", or ".join(ways)) if h)
 
 
 def _project(requirement: str) -> str:

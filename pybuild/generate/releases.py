@@ -5,7 +5,9 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 1. the metadata file the index serves beside a wheel (PEP 658/714), checked against its hash;
 2. the ``METADATA`` of a wheel that fits the set's interpreter;
 3. the sdist's ``PKG-INFO``, when its metadata version (2.2 or later) promises it is final;
-4. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with its build
+4. the sdist's ``pyproject.toml``, when its ``[project]`` table fixes the requirements (none of
+   them dynamic, PEP 621), as uv reads it (:mod:`.projecttable`);
+5. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with its build
    environment: the set's tools, else tools from the index (:func:`.buildenv.tool_packages`).
 
 Answers are facts about a published release, so they are cached for good under
@@ -60,6 +62,7 @@ from .buildsystem import BuildSystem, prepare_metadata, read_build_system
 from .errors import MetadataError, NotOnIndex
 from .markers import marker_environment
 from .metadata import Metadata, parse_metadata, reliable_sdist_metadata
+from .projecttable import static_metadata
 
 __all__ = ["Releases", "cache_root", "python_ok"]
 
@@ -294,7 +297,7 @@ class Releases:
         sdist = self.sdist(name, version)
         if sdist is None:
             raise MetadataError(f"{name} {version} has no sdist")
-        _, system = self._read_sdist(name, version, sdist)
+        *_, system = self._read_sdist(name, version, sdist)
         return system
 
     def _fetch_metadata(self, name: str, version: Version) -> tuple[Metadata, str]:
@@ -316,9 +319,12 @@ class Releases:
                 f"{name} {version} has no sdist and no wheel for this interpreter"
                 f" ({self.tags[0]}); its files: {files}"
             )
-        pkg_info, system = self._read_sdist(name, version, sdist)
+        pkg_info, pyproject, system = self._read_sdist(name, version, sdist)
         if pkg_info is not None and reliable_sdist_metadata(pkg_info):
             return parse_metadata(pkg_info, "the sdist's PKG-INFO"), _METADATA
+        static = static_metadata(pyproject, name, str(version))
+        if static is not None:
+            return static, _METADATA
         from ..python.builder.unpack import unpack
         from .buildenv import tool_packages  # which imports this module
 
@@ -387,12 +393,13 @@ class Releases:
 
     def _read_sdist(
         self, name: str, version: Version, sdist: DistFile
-    ) -> tuple[str | None, BuildSystem]:
-        """PKG-INFO and the build system of an sdist (the latter is cached)."""
+    ) -> tuple[str | None, str | None, BuildSystem]:
+        """PKG-INFO, pyproject.toml and the build system of an sdist (the last is cached)."""
         members = _sdist_members(self._download(sdist), ("PKG-INFO", "pyproject.toml"))
-        system = read_build_system(members.get("pyproject.toml"), sdist.filename)
+        pyproject = members.get("pyproject.toml")
+        system = read_build_system(pyproject, sdist.filename)
         self._store(name, version, _BUILD_SYSTEM, system.to_json())
-        return members.get("PKG-INFO"), system
+        return members.get("PKG-INFO"), pyproject, system
 
     # -- plumbing --------------------------------------------------------------------------
 

@@ -46,8 +46,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from resolvelib import BaseReporter
 
-from .errors import GenerateError
+from .errors import DependencyMetadataError, GenerateError, MetadataError
 from .explain import explain_conflict, held_back, passed_over
+from .metadata import Metadata
 from .names import attr_name, set_attrs, set_recipes, version_attr
 from .releases import Releases, python_ok
 
@@ -173,6 +174,10 @@ class _Provider:
         self.python = Version(pkgs.interpreter.version)
         self.dependencies: dict[Candidate, list[Req]] = {}
         self._set: dict[str, bool] = {}
+        # What each identifier was last asked with, and the candidates by the label their
+        # requirements name them with: who requires a release whose metadata cannot be had.
+        self.asked: dict[str, list[Req]] = {}
+        self.labels: dict[str, Candidate] = {}
 
     # -- what the set has ------------------------------------------------------------------
 
@@ -323,6 +328,7 @@ class _Provider:
     ) -> Iterable[Candidate] | Callable[[], Iterator[Candidate]]:
         name, extras = _split(identifier)
         reqs = list(requirements[identifier])
+        self.asked[identifier] = reqs
         bad = {(c.origin, c.attr, c.version) for c in incompatibilities[identifier]}
         spec = merged([r.specifier for r in reqs], self.constraints.get(name))
         if name == PYTHON:  # Requires-Python, as a requirement on the interpreter
@@ -446,6 +452,7 @@ class _Provider:
         if candidate.origin == "python":
             return []
         label = f"{candidate.name} {candidate.version}"
+        self.labels[label] = candidate
         if candidate.extras:
             # the project itself, from where the extra is: requests[socks] the set's recipe
             # and requests the index's release would put both requests' inputs in one place
@@ -457,7 +464,7 @@ class _Provider:
             ]
         if candidate.origin == "set":
             return self._set_dependencies(candidate, label)
-        meta = self.releases.metadata(candidate.name, candidate.version)
+        meta = self._metadata(candidate)
         reqs = [Req.of(r, label) for r in meta.requirements(self.releases.env)]
         if meta.requires_python and not python_ok(meta.requires_python, self.python):
             spec = SpecifierSet(meta.requires_python)
@@ -499,6 +506,7 @@ class _Provider:
     def extra_reqs(self, candidate: Candidate, extra: str) -> list[Req]:
         """What `extra` adds to the plain project."""
         label = f"{candidate.name}[{extra}] {candidate.version}"
+        self.labels[label] = candidate
         if candidate.origin == "set":
             pkg = self.pkgs[candidate.attr]
             if extra in pkg.attrs["optional_dependencies"]:
@@ -513,8 +521,55 @@ class _Provider:
                     )
                     for d in pkg.optional(extra)
                 ]
-        meta = self.releases.metadata(candidate.name, candidate.version)
+        meta = self._metadata(candidate)
         return [Req.of(r, label) for r in meta.requirements(self.releases.env, extra=extra)]
+
+    def _metadata(self, candidate: Candidate) -> Metadata:
+        """The metadata of a release of the index; when it cannot be had, the error names the
+        releases that require it, and what else to take: the backend's output alone left the
+        user to find out why it was wanted at all."""
+        try:
+            return self.releases.metadata(candidate.name, candidate.version)
+        except MetadataError as exc:
+            dependents = self._dependents(candidate.name)
+            release = f"{candidate.name} {candidate.version}"
+            ways = [*self._older(dependents), self._recipe_way(candidate)]
+            raise DependencyMetadataError(
+                exc, release, [str(d) for d in dependents], ways
+            ) from None
+
+    def _dependents(self, name: str) -> list[Candidate]:
+        """The chosen releases whose requirements name project `name` (not itself, with extras)."""
+        parents = {
+            r.parent
+            for key, reqs in self.asked.items()
+            if _split(key)[0] == name
+            for r in reqs
+            if not r.constraint
+        }
+        return [c for label, c in self.labels.items() if label in parents and c.name != name]
+
+    def _older(self, dependents: Iterable[Candidate]) -> list[str]:
+        """Each dependent from the index that has an older release, which may not need it."""
+        return [
+            f"take an older {d.name}, which may not need it (pypi:{d.name}<{d.version})"
+            for d in dependents
+            if d.origin == "index" and self.newest(d.name, SpecifierSet(f"<{d.version}"))
+        ]
+
+    def _recipe_way(self, candidate: Candidate) -> str:
+        """Taking the project from the set (another version, which a dependent may allow),
+        else from a recipe of the user's own."""
+        name = candidate.name
+        recipes = [
+            (a, p)
+            for a, p in set_recipes(self.pkgs, name)
+            if Version(p.version) != candidate.version
+        ]
+        if recipes:
+            shown = ", ".join(f"{p.version} (pkgs.{a})" for a, p in recipes)
+            return f"take the set's {name} {shown}, if what requires it allows it"
+        return f"give {name} a recipe of your own in an overlay (--overlay FILE)"
 
     def _attr_of(self, dep: Any) -> str:
         """The set's attribute holding `dep` (one of a recipe's inputs)."""
