@@ -191,6 +191,16 @@ def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes:
     assert "shout" in text and "1.0" in text and "2.0" in text
     assert "environment -> greet 1.0 -> shout 1.0" in text
     assert "environment -> shout 2.0" in text
+    # shell -p pytest -p 'pypi:packaging<26': the hint named only Python's way to resolve the
+    # two together, not the command line's, which takes the listed packages from the index
+    assert err.value.hint == (
+        "keep one of them: override the dependent, or use an overlay; or have the index"
+        " resolve the packages listed together, with the versions you asked for: on the"
+        " command line -p pypi:greet -p pypi:shout, from Python"
+        " pkgs.from_pypi_together('greet', 'shout') (packages asked for one by one,"
+        " pkgs.from_pypi, are resolved each alone, and the set's own keep the set's"
+        " dependencies)"
+    )
 
 
 def test_two_builds_of_one_version_both_and_who_pulled_them(recipes: Path) -> None:

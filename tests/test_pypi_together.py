@@ -27,7 +27,9 @@ def test_packages_asked_for_together_fit_one_environment(
     apart = pkgs.python.with_packages([pkgs.from_pypi("app"), pkgs.from_pypi("old")])
     with pytest.raises(VersionConflict) as refused:
         apart.drv  # noqa: B018 - making it is the point
-    assert "pkgs.from_pypi_together(...)" in refused.value.hint
+    # the packages to ask for together, as the command line and Python ask for them
+    assert "command line -p pypi:app -p pypi:old," in refused.value.hint
+    assert "from Python pkgs.from_pypi_together('app', 'old')" in refused.value.hint
     together = pkgs.from_pypi_together("app", "pypi:old<2")
     assert [p.pname for p in together] == ["app", "old"]
     env = pkgs.python.with_packages(together)

@@ -132,18 +132,41 @@ class VersionConflict(PybuildError):
     one version (one of them overridden: a dependent that still has the set's); `versions`
     names each (a build by its store path too) with who pulled it in."""
 
-    def __init__(self, name: str, versions: dict[str, list[str]], builds: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        versions: dict[str, list[str]],
+        builds: bool = False,
+        listed: Sequence[str] = (),
+    ) -> None:
         self.name, self.versions = name, versions
         lines = [
             f"  {version}, pulled in by {' -> '.join(chain)}" for version, chain in versions.items()
         ]
         how = "as two builds of one version" if builds else "at different versions"
         super().__init__(f"{name} is in the environment twice, {how}:\n" + "\n".join(lines))
-        self.hint = (
-            "keep one of them: override the dependent, or use an overlay; packages asked for"
-            " from the index one by one (pkgs.from_pypi) are resolved each alone: ask for"
-            " them together, pkgs.from_pypi_together(...)"
+        self.hint = "keep one of them: override the dependent, or use an overlay; " + (
+            _together(listed)
+            if listed and not builds
+            else "packages asked for from the index one by one (pkgs.from_pypi) are resolved"
+            " each alone: ask for them together, pkgs.from_pypi_together(...)"
         )
+
+
+def _together(listed: Sequence[str]) -> str:
+    """How to have the index resolve the `listed` packages (the environment's, by project
+    name) that pull in the two versions together: an environment cannot tell whether its
+    packages came from a command line's ``-p`` or from Python, so both ways are named, each
+    with those packages (``shell -p pytest -p 'pypi:packaging<26'`` was told of
+    ``pkgs.from_pypi_together`` alone, of no use on a command line)."""
+    command = " ".join(f"-p pypi:{name}" for name in listed)
+    python = ", ".join(repr(name) for name in listed)
+    return (
+        "or have the index resolve the packages listed together, with the versions you asked"
+        f" for: on the command line {command}, from Python pkgs.from_pypi_together({python})"
+        " (packages asked for one by one, pkgs.from_pypi, are resolved each alone, and the"
+        " set's own keep the set's dependencies)"
+    )
 
 
 class OtherInterpreter(PybuildError):
@@ -165,16 +188,23 @@ class OtherInterpreter(PybuildError):
 
 
 def _check_builds(
-    name: str, builds: list[tuple[PythonPackage, list[str]]], ignore_collisions: bool
+    name: str,
+    builds: list[tuple[PythonPackage, list[str]]],
+    ignore_collisions: bool,
+    listed: Mapping[str, str],
 ) -> None:
     """Two versions of one distribution are an error; two builds of one version (one of them
     overridden) too, unless the environment ignores collisions, as its layout then does for
-    their files: each named with its store path, and who pulled it in."""
+    their files: each named with its store path, and who pulled it in. `listed` gives the
+    project name of each listed package, in order, by the label its chains start with, to
+    name those that pulled them in."""
     versions: dict[str, list[str]] = {}
     for pkg, chain in builds:
         versions.setdefault(pkg.version, chain)
     if len(versions) > 1:
-        raise VersionConflict(name, versions)
+        via = {chain[1] for chain in versions.values()}  # in the order they are listed:
+        roots = [project for label, project in listed.items() if label in via]
+        raise VersionConflict(name, versions, listed=list(dict.fromkeys(roots)))
     if not ignore_collisions:
         each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
         raise VersionConflict(name, each, builds=True)
@@ -262,7 +292,8 @@ class Environment:
                     order = _placed(order, merged, next(iter(builds)))
                     replaced.update(dict.fromkeys(builds, merged))
                 elif len(kept) > 1:
-                    _check_builds(name, kept, self.ignore_collisions)
+                    listed = {f"{p.pname} {p.version}": _normalise(p.pname) for p in self.roots}
+                    _check_builds(name, kept, self.ignore_collisions, listed)
         return order, replaced
 
     @functools.cached_property
