@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_cache import NO_SANDBOX, Chain, make_chain
 
 from pybuild.cache import NarInfo, SecretKey, Substituters, copy_from, copy_to, open_cache
@@ -155,3 +156,44 @@ def test_an_entry_that_cannot_be_read_is_replaced_with_a_warning(tmp_path: Path)
         f" FileSize '-{NarInfo.parse(meta.read_text()).file_size}' is not a size in bytes);"
         " it is replaced from this store"
     )
+
+
+def damaged_entry(tmp_path: Path, sig: str) -> tuple[Path, str, Store]:
+    """A folder whose entry of lib has `sig` as its only Sig line, and the store it is of."""
+    chain, home, _ = two_homes(tmp_path)
+    root = tmp_path / "cache"
+    copy_to(open_cache(str(root)), home, [chain.lib.out], keys=[CI_2])
+    meta = root / narinfo_name(chain.lib.out)
+    lines = [line for line in meta.read_text().splitlines() if not line.startswith("Sig: ")]
+    meta.write_text("\n".join([*lines, f"Sig: {sig}"]) + "\n")
+    return root, chain.lib.out, home
+
+
+@pytest.mark.parametrize("damage", ["notbase64", "cut"])
+def test_a_damaged_sig_line_by_a_trusted_name_says_it_does_not_verify_not_unsigned(
+    tmp_path: Path, damage: str
+) -> None:
+    """The malformed line was passed over, so the entry read as unsigned, where caches.md
+    says a damaged Sig line by a trusted key's name does not verify with that key."""
+    whole = CI_2.sign(b"anything").partition(":")[2]
+    sig = "ci-2:" + ("notbase64" if damage == "notbase64" else whole[:40])
+    root, path, home = damaged_entry(tmp_path, sig)
+    told: list[str] = []
+    subs = Substituters([str(root)], [str(CI_2.public_key())], say=told.append)
+    assert subs.query(path) is None
+    subs.tell_refusals()
+    text = "\n".join(told)
+    assert "unsigned" not in text
+    assert "the signature by ci-2 does not verify with the trusted key ci-2" in text
+    assert "Sig line is damaged" in text
+    copy_to(open_cache(str(root)), home, [path], keys=[CI_2])  # what the refusal says to do
+    assert Substituters([str(root)], [str(CI_2.public_key())]).query(path) is not None
+
+
+def test_a_damaged_sig_line_by_another_name_is_not_called_unsigned(tmp_path: Path) -> None:
+    root, path, _ = damaged_entry(tmp_path, "other-key:notbase64")
+    told: list[str] = []
+    subs = Substituters([str(root)], [str(CI_2.public_key())], say=told.append)
+    assert subs.query(path) is None
+    subs.tell_refusals()
+    assert "not signed by a trusted key (signed by other-key; trusted: ci-2)" in told[0]

@@ -91,6 +91,9 @@ class NarInfo:
     deriver: str | None = None
     ca: str | None = None
     sigs: tuple[str, ...] = field(default=())
+    # The names on Sig lines that are no signature: passed over, but remembered so that a
+    # refusal can say a line by a trusted key's name is there and damaged, not missing.
+    unreadable: tuple[str, ...] = field(default=(), compare=False)
 
     def fingerprint(self) -> bytes:
         """What a signature covers: path, NAR hash, NAR size and references (sorted)."""
@@ -162,6 +165,7 @@ class NarInfo:
             deriver=deriver,
             ca=ca,
             sigs=tuple(filter(_readable, sigs)),
+            unreadable=tuple(_signer(s) for s in sigs if not _readable(s)),
         )
 
 
@@ -174,6 +178,15 @@ def _readable(sig: str) -> bool:
     except PybuildError:
         return False
     return True
+
+
+def _signer(sig: str) -> str:
+    """The name a Sig line that is no signature gives, shortened, or ``?`` when it has none
+    (no ``:``, or an empty name): the line is shown nowhere else."""
+    name, sep, _ = sig.partition(":")
+    if not sep or not name or not name.isprintable():
+        return "?"
+    return name if len(name) <= 40 else name[:40] + "…"
 
 
 def _archive_url(url: str, compression: str) -> str:

@@ -188,13 +188,14 @@ class Substituters:
         """Why a signed-metadata check fails ('' if the entry may be used)."""
         if not self.require_sigs:
             return ""
-        if not info.sigs:
+        if not info.sigs and not info.unreadable:
             return "the entry is unsigned (require_sigs is on)"
         if not self.keys:
             return "no trusted_public_keys are set, so no signature can be trusted"
         if info.trusted_by(self.keys) is not None:
             return ""
-        signers = list(dict.fromkeys(s.partition(":")[0] for s in info.sigs))
+        readable = [s.partition(":")[0] for s in info.sigs]
+        signers = list(dict.fromkeys([*readable, *info.unreadable]))
         trusted = list(dict.fromkeys(k.name for k in self.keys))
         broken = [name for name in signers if name in trusted]
         if broken:
@@ -205,6 +206,11 @@ class Substituters:
                 if len(broken) == 1
                 else f"the signatures by {', '.join(broken)} do not verify with the trusted keys"
             )
+            if not any(name in readable for name in broken):
+                return (
+                    f"{which}: its Sig line is damaged (not NAME: and the base64 of a 64-byte"
+                    " signature); sign the entry again with `pybuild copy --to CACHE --key FILE`"
+                )
             return (
                 f"{which}: the entry was changed after it was signed (its NarHash, NarSize"
                 " or References), the signature is damaged, or another key of the same"
