@@ -82,3 +82,14 @@ def test_the_host_key_of_the_machine_line_is_the_one_ssh_accepts(
     else:
         assert "Host key verification failed" in result.stderr
         assert built_on(pybuild_home) == {"hello"}
+        # not 'reaches it without a password': the key of the line's 8th column is wrong
+        hint = result.stderr.partition("hint: ")[2]
+        assert hint.startswith("the host key in the 8th column of this machine's line"), hint
+        assert "without a password" not in hint
+        assert "base64 -w0 /etc/ssh/ssh_host_" in hint and "ssh-keyscan" in hint
+        scan = next(c for c in hint.split("`") if c.startswith("ssh-keyscan"))
+        assert f"-p {sshd.port} 127.0.0.1" in scan
+        host_key = Path(identity).with_name("host_key.pub").read_text().split()[:2]
+        got = subprocess.run(scan, shell=True, capture_output=True, text=True, check=True)
+        [scanned] = parse_machines(f"ssh://b - - 1 1 - - {got.stdout}")
+        assert scanned.host_key == " ".join(host_key)  # what the hint runs gives the column

@@ -59,6 +59,7 @@ _MISMATCH_HINT = (
     " non-interactive session, or the command that runs pybuild there (setting remote_pybuild,"
     " or ?pybuild= in its URI), which may also not be pybuild"
 )
+_HOST_KEY_FAILED = "Host key verification failed"  # what ssh says whatever the key's fault
 _SSH_HINT = "pybuild runs OpenSSH's client, ssh, found on PATH"
 _VERSION_HINT = (
     "run the same pybuild there as here (setting remote_pybuild, or ?pybuild= in its URI,"
@@ -421,6 +422,8 @@ class Connection:
                 " folder the remote user can make there, or leave it out for that user's usual"
                 " home"
             )
+        elif self.machine.host_key and _HOST_KEY_FAILED in said:
+            hint = _host_key_hint(self.machine)
         elif self._reached:
             hint = ""
         elif isinstance(exc, ProtocolMismatch):  # ssh got there: text came before the hello
@@ -446,6 +449,23 @@ def _known_hosts(machine: Machine) -> IO[str] | None:
     known.write(machine.known_hosts())
     known.flush()
     return known
+
+
+def _host_key_hint(machine: Machine) -> str:
+    """How to mend a machine line whose host key is not the host's: ssh's own advice names
+    the known-hosts file pybuild wrote from that column, gone once the connection ended, so
+    it is the column that must change."""
+    port = f"-p {machine.port} " if machine.port is not None else ""
+    return (
+        "the host key in the 8th column of this machine's line does not match the key the"
+        " host shows (the known-hosts file ssh names is pybuild's own, written from that"
+        " column and removed since): put there the base64 of the host's public key, what"
+        " `base64 -w0 /etc/ssh/ssh_host_ed25519_key.pub` prints on the host (or another of"
+        " its /etc/ssh/ssh_host_*_key.pub), or from here"
+        f" `ssh-keyscan -t ed25519 {port}{machine.host} | cut -d' ' -f2- | base64 -w0`,"
+        " once you have checked that key against the host's own; or - to use your"
+        " known-hosts files"
+    )
 
 
 def _how_ssh_ended(code: int) -> str:
