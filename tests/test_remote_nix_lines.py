@@ -30,6 +30,24 @@ def test_a_host_without_a_scheme_is_reached_over_ssh() -> None:
         parse_machines("http://host")
 
 
+def test_an_ssh_ng_uri_is_reached_over_ssh_as_ssh_is() -> None:
+    """Nix's other ssh scheme, whose lines farm.md says work as they are, was refused."""
+    [machine] = parse_machines("ssh-ng://root@h:2222?home=/srv/b - /k/id 4")
+    assert (machine.uri, machine.user, machine.host, machine.port, machine.home) == (
+        "ssh-ng://root@h:2222?home=/srv/b",
+        "root",
+        "h",
+        2222,
+        "/srv/b",
+    )
+    assert machine.ssh_command([], "pybuild")[-2:] == [
+        "root@h",
+        "pybuild serve --stdio --home /srv/b",
+    ]
+    with pytest.raises(MachinesError, match="is not ssh://"):
+        parse_machines("ssh-ngx://h")
+
+
 def test_nix_s_eighth_column_is_the_host_s_public_key() -> None:
     line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0cbb4JrAQyKJ4qvaGkBe4bS2cDmNYqH0n0YCmbqPJ0"
     key = base64.b64encode(line.encode()).decode()

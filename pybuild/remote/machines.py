@@ -5,7 +5,8 @@ A machine is one line of columns separated by blanks, ``-`` for an empty one::
     ssh://[user@]host[:port][?home=DIR&pybuild=CMD] SYSTEMS SSH-KEY JOBS SPEED FEATURES
         MANDATORY HOST-KEY
 
-Only the URI is needed; without a scheme (``[user@]host``) it is ssh's, as in Nix. ``home``
+Only the URI is needed; without a scheme (``[user@]host``) or with Nix's ``ssh-ng://`` it is
+ssh's, as in Nix (pybuild speaks its own protocol over ssh whichever scheme). ``home``
 is the remote ``PYBUILD_HOME``, absolute or ``~/DIR`` in the remote user's home (default:
 that user's usual one), ``pybuild`` the command that runs pybuild there (default: the
 ``remote_pybuild`` setting).
@@ -46,6 +47,9 @@ _COLUMNS = 8
 # its key up under that name only (not the host's, nor host:port), in that file only.
 _HOST_KEY_ALIAS = "pybuild-builder"
 _QUERY_KEYS = frozenset({"home", "pybuild"})
+# Nix's two ssh schemes: they choose the protocol Nix speaks over ssh, and pybuild speaks its
+# own over either, so a line copied from a Nix machines file works with both.
+_SCHEMES = frozenset({"ssh", "ssh-ng"})
 # Options every connection gets: no prompt ever (a build is not interactive), no forwarding,
 # and a dead peer noticed within a minute instead of never.
 _SSH_DEFAULTS = (
@@ -177,9 +181,10 @@ def _parse_line(line: str) -> Machine:
         query = parse_qs(parts.query, strict_parsing=bool(parts.query))
     except ValueError as exc:
         raise MachinesError(f"machine {uri!r}: {exc}") from None
-    if parts.scheme != "ssh" or not parts.hostname or parts.path not in ("", "/"):
+    if parts.scheme not in _SCHEMES or not parts.hostname or parts.path not in ("", "/"):
         raise MachinesError(
             f"machine {uri!r} is not ssh://[user@]host[:port][?home=DIR&pybuild=CMD]"
+            " (ssh-ng:// or no scheme, as Nix writes it, is the same)"
         )
     _check_query(uri, query)
     home = query.get("home", [None])[0]
