@@ -437,6 +437,8 @@ def _check(setting: Setting, value: object, source: str) -> object:
     """
     if setting.type is list:
         if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            for item in value if setting.items else ():
+                _check_item(setting, item, source)
             return list(value)
         raise _bad(setting, value, source, "expected a list of strings")
     if type(value) is not setting.type:
@@ -447,6 +449,22 @@ def _check(setting: Setting, value: object, source: str) -> object:
     if setting.choices and value not in setting.choices:
         raise _not_a_choice(setting, str(value), source)
     return value
+
+
+def _check_item(setting: Setting, item: str, source: str) -> None:
+    """Refuse an item of a list of `setting.items` (from the file or the program) that holds
+    a comma or whitespace: two items run together, as the environment's words are written.
+    Told here, with the setting and the file, not later as one malformed item."""
+    if "," in item:
+        fault = f"{setting.items} hold no comma"
+    elif any(c.isspace() for c in item.strip()):
+        fault = f"it holds whitespace, so more than one of the {setting.items}"
+    else:
+        return
+    names = [w.partition(":")[0] for w in item.replace(",", " ").split() if ":" in w]
+    shown = ", ".join(f'"{name}:…"' for name in names) if len(names) > 1 else '"…", "…"'
+    reason = f"{fault}: give each of the {setting.items} as a list item of its own ([{shown}])"
+    raise _bad(setting, item, source, reason)
 
 
 def _not_a_choice(setting: Setting, value: str, source: str) -> SettingsError:

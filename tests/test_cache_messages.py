@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from pybuild.cache import (
 from pybuild.cache.info import narinfo_name
 from pybuild.errors import UsageError
 from pybuild.realiser import BuildOptions, realise
+from pybuild.settings import SettingsError, load_settings
 from pybuild.store import Store
 
 
@@ -39,10 +41,35 @@ def test_two_public_keys_in_one_item_are_told_to_be_items_of_their_own() -> None
     with pytest.raises(InvalidKey) as caught:
         PublicKey.parse(f"{one} {two}")
     assert str(caught.value) == (
-        "invalid public key named 'ci-1': it holds a space, so more than one key: give each"
+        "invalid public key named 'ci-1': it holds whitespace, so more than one key: give each"
         ' key as a list item of its own (["ci-1:…", "ci-2:…"]), or separate them with spaces'
         " in --option trusted-public-keys"
     )
+
+
+@pytest.mark.parametrize(
+    ("joint", "fault"), [(",", "keys hold no comma"), ("\n", "it holds whitespace")]
+)
+def test_two_keys_in_one_item_of_the_config_file_are_told_to_be_items_of_their_own(
+    tmp_path: Path, joint: str, fault: str
+) -> None:
+    """A comma was told 'not base64' in the file (the environment's advice, spaces, is not
+    the file's), and a newline 'holds a space'."""
+    one, two = (str(SecretKey.generate(n).public_key()) for n in ("ci-1", "ci-2"))
+    config = tmp_path / "config.toml"
+    config.write_text(f"trusted_public_keys = [{json.dumps(one + joint + two)}]\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ={"PYBUILD_CONFIG": str(config), "HOME": str(tmp_path)})
+    told = str(caught.value)
+    assert f"'trusted_public_keys' from {config}: {fault}" in told, told
+    assert 'give each of the keys as a list item of its own (["ci-1:…", "ci-2:…"])' in told
+    assert "not base64" not in told and "holds a space" not in told
+
+
+def test_a_public_key_holding_a_line_break_is_told_whitespace() -> None:
+    one, two = (str(SecretKey.generate(n).public_key()) for n in ("ci-1", "ci-2"))
+    with pytest.raises(InvalidKey, match="it holds whitespace, so more than one key"):
+        PublicKey.parse(f"{one}\n{two}")
 
 
 def test_a_secret_key_split_over_two_lines_says_so_and_shows_none_of_it() -> None:

@@ -94,14 +94,15 @@ def _split(text: str, size: int, what: str, *, secret: bool = False) -> tuple[st
 
 def _not_base64(what: str, name: str, data: str) -> str:
     """Why `data`, the part after a key's name, is not base64: the likely mistake when it is
-    two words (two public keys in one item of ``trusted_public_keys``) or two lines (a
-    secret key pasted with a line break), else that it is not base64. Nothing of it shown."""
+    two words (two public keys in one item of ``trusted_public_keys``, apart by a space or a
+    line break) or two lines (a secret key pasted with a line break), else that it is not
+    base64. Nothing of it shown."""
     words = data.split()
     if what == "public key" and len(words) > 1:
         names = [name, *(w.partition(":")[0] for w in words[1:] if ":" in w)]
         items = ", ".join(f'"{n}:…"' for n in names) if len(names) > 1 else '"NAME:…", …'
         return (
-            f"it holds a space, so more than one key: give each key as a list item of its own"
+            f"it holds whitespace, so more than one key: give each key as a list item of its own"
             f" ([{items}]), or separate them with spaces in --option trusted-public-keys"
         )
     if what == "secret key" and len(data.splitlines()) > 1:
