@@ -84,6 +84,20 @@ def test_a_secret_key_split_over_two_lines_says_so_and_shows_none_of_it() -> Non
     assert text[5:30] not in str(caught.value)
 
 
+def test_a_key_file_with_two_whole_keys_says_it_holds_more_than_one_not_a_split_key() -> None:
+    """Two keys, one a line, were told 'it is split over 2 lines; a key is one line'."""
+    keys = [str(SecretKey.generate(name)) for name in ("ci-1", "ci-2")]
+    with pytest.raises(InvalidKey) as caught:
+        SecretKey.parse("\n".join(keys) + "\n")
+    told = str(caught.value)
+    assert told == (
+        "invalid secret key named 'ci-1': it holds 2 keys, one a line (ci-1, ci-2); --key"
+        " takes one: keep the key to sign with alone in the file, as `pybuild key generate`"
+        " writes it"
+    )
+    assert not any(key[5:15] in told or key[-10:] in told for key in keys)
+
+
 def test_an_archive_damaged_at_its_size_says_how_to_mend_the_cache(tmp_path: Path) -> None:
     """A copy --to sees only the archive's size, so it said 'already there' and mended
     nothing: the refusal names the entry's .narinfo to delete before copying again."""

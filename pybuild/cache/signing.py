@@ -95,8 +95,8 @@ def _split(text: str, size: int, what: str, *, secret: bool = False) -> tuple[st
 def _not_base64(what: str, name: str, data: str) -> str:
     """Why `data`, the part after a key's name, is not base64: the likely mistake when it is
     two words (two public keys in one item of ``trusted_public_keys``, apart by a space or a
-    line break) or two lines (a secret key pasted with a line break), else that it is not
-    base64. Nothing of it shown."""
+    line break), two secret keys on lines of their own, or two lines (a secret key pasted
+    with a line break), else that it is not base64. Nothing of it shown but key names."""
     words = data.split()
     if what == "public key" and len(words) > 1:
         names = [name, *(w.partition(":")[0] for w in words[1:] if ":" in w)]
@@ -105,12 +105,27 @@ def _not_base64(what: str, name: str, data: str) -> str:
             f"it holds whitespace, so more than one key: give each key as a list item of its own"
             f" ([{items}]), or separate them with spaces in --option trusted-public-keys"
         )
+    if what == "secret key" and (names := _key_names(data)):
+        return (
+            f"it holds {len(names) + 1} keys, one a line ({', '.join([name, *names])}); --key"
+            " takes one: keep the key to sign with alone in the file, as `pybuild key"
+            " generate` writes it"
+        )
     if what == "secret key" and len(data.splitlines()) > 1:
         return (
             f"it is split over {len(data.splitlines())} lines; a key is one line, as"
             " `pybuild key generate` writes it"
         )
     return "not base64"
+
+
+def _key_names(data: str) -> list[str]:
+    """The names of the keys on the lines of `data` after its first (a secret key's text,
+    after the first key's name): a line that starts ``NAME:`` begins another key, where the
+    rest of a key split over lines, base64, holds no ``:``. Only names are returned."""
+    lines = data.strip().splitlines()[1:]
+    heads = (line.strip().partition(":") for line in lines)
+    return [name for name, sep, _ in heads if sep and _NEW_NAME.fullmatch(name)]
 
 
 def _shorten(text: str) -> str:
