@@ -1199,6 +1199,11 @@ def test_cli_copy_to_key_generate_sign_and_build_from_the_cache(
     out = capsys.readouterr().out.strip()
     # sign locally first: the copy carries the store's signatures without --key
     assert main(["sign", "--key", str(secret), "-r", out]) == 0
+    assert capsys.readouterr().err == "signed 2 path(s) with key ci-1\n"
+    assert main(["sign", "--key", str(secret), out]) == 0  # again: nothing gained
+    assert (
+        capsys.readouterr().err == "signed 0 path(s) with key ci-1; 1 had its signature already\n"
+    )
     cache = tmp_path / "cache"
     assert main(["copy", "--to", f"file://{cache}", out]) == 0
     said = capsys.readouterr()

@@ -279,7 +279,10 @@ def _sign(args: argparse.Namespace) -> int:
         store.info(path)
     if args.recursive:
         paths = store.closure(paths)
+    had = 0  # paths that had the signature already: told apart, as nix store sign counts
     for path in paths:
-        sign_local(store, path, [key])
-    print(f"signed {len(paths)} path(s) with key {key.name}", file=sys.stderr)
+        before = set(store.registry.signatures(path))
+        had += set(sign_local(store, path, [key])) <= before
+    print(f"signed {len(paths) - had} path(s) with key {key.name}", file=sys.stderr, end="")
+    print(f"; {had} had its signature already" if had else "", file=sys.stderr)
     return 0
