@@ -7,7 +7,6 @@ platform only (as keyring needs SecretStorage on Linux), next to the build tools
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pytest
 from packaging.tags import sys_tags
 from test_pypi import _metadata, _project, cli, wheel
 
-from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
-from support.index import make_sdist, write_index
+from support.fixtures import WHEEL_CACHE, BuildIndex, published, sha256_of
+from support.index import make_sdist
 
 HERE = next(iter(sys_tags()))
 WINDOWS = f"{HERE.interpreter}-{HERE.abi}-win_amd64"
@@ -41,15 +40,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "index"
-    url = write_index(root, dists)
-    for name, value in index_environ(url).items():
-        monkeypatch.setenv(name, value)
-    return root
-
-
-def _hash_of(index: Path, filename: str) -> str:
-    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
+    return published(tmp_path / "index", dists, monkeypatch)
 
 
 def test_a_hash_of_another_platforms_wheel_names_that_wheel_and_its_platform(
@@ -60,14 +51,14 @@ def test_a_hash_of_another_platforms_wheel_names_that_wheel_and_its_platform(
     was."""
     windows = f"crunch-1.0-{WINDOWS}.whl"
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text(f"crunch==1.0 --hash=sha256:{_hash_of(index, windows)}\n")
+    requirements.write_text(f"crunch==1.0 --hash=sha256:{sha256_of(index, windows)}\n")
     result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
     assert (
         f"crunch 1.0: the hash given is {windows}'s, a wheel for win_amd64; no file for this"
         " interpreter and platform is hashed"
     ) in result.stderr, result.stderr
     mine = f"crunch-1.0-{HERE}.whl"
-    assert f"{mine} sha256:{_hash_of(index, mine)}" in result.stderr
+    assert f"{mine} sha256:{sha256_of(index, mine)}" in result.stderr
     assert "--universal" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -79,7 +70,7 @@ def _locked(index: Path, name: str, *filenames: str) -> str:
     """A ``[[packages]]`` entry of `name` 1.0 locked to `filenames`, with their hashes."""
 
     def entry(filename: str) -> str:
-        return f'{{ name = "{filename}", hashes = {{ sha256 = "{_hash_of(index, filename)}" }} }}'
+        return f'{{ name = "{filename}", hashes = {{ sha256 = "{sha256_of(index, filename)}" }} }}'
 
     sdists = [f for f in filenames if not f.endswith(".whl")]
     wheels = [entry(f) for f in filenames if f.endswith(".whl")]

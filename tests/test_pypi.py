@@ -78,7 +78,13 @@ from pybuild.lazy import force
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
-from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ, write_fixture_recipes
+from support.fixtures import (
+    WHEEL_CACHE,
+    BuildIndex,
+    index_environ,
+    sha256_of,
+    write_fixture_recipes,
+)
 from support.index import make_sdist, make_wheel, write_index
 
 FLIT = '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n'
@@ -875,7 +881,7 @@ def test_a_cached_plan_is_dropped_when_the_set_changes(pkgs, index: Path, tmp_pa
     assert force(alpha.attrs["dependencies"][0]).attrs["format"] == "wheel"
     folder = tmp_path / "more"
     folder.mkdir()
-    digest = _hash_of(index, "beta-1.0-py3-none-any.whl")
+    digest = sha256_of(index, "beta-1.0-py3-none-any.whl")
     (folder / "beta.py").write_text(
         "def recipe(build_python_package, fetch_pypi, pluggy):\n"
         "    return build_python_package(pname='beta', version='1.0', src=fetch_pypi('beta',"
@@ -1379,10 +1385,6 @@ def test_many_requirements_on_one_project_are_merged_at_once(
 # -- pybuild import and pybuild lock ------------------------------------------------------------
 
 
-def _hash_of(index: Path, filename: str) -> str:
-    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
-
-
 def test_import_requirements_writes_recipes_an_overlay_and_a_shell(
     pkgs, index: Path, tmp_path: Path
 ) -> None:
@@ -1497,7 +1499,7 @@ def test_import_keeps_hashes_and_refuses_files_that_do_not_match(
     result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
     assert "iota 1.0: no file fits the hashes it is locked or required with" in result.stderr
     assert not (tmp_path / "out").exists()  # nothing half-written
-    wheel_hash = _hash_of(index, "iota-1.0-py3-none-any.whl")
+    wheel_hash = sha256_of(index, "iota-1.0-py3-none-any.whl")
     requirements.write_text(f"iota==1.0 --hash=sha256:{wheel_hash}\n")
     cli("import", str(requirements), "-o", str(tmp_path / "out"))
     iota = tmp_path / "out" / "generated-recipes" / "iota.py"
@@ -1556,7 +1558,7 @@ def test_lock_writes_a_pylock_that_imports_back_to_the_same_versions(
         "shout": "1.0",
     }
     delta = next(p for p in data["packages"] if p["name"] == "delta")
-    assert delta["sdist"]["hashes"]["sha256"] == _hash_of(index, "delta-1.0.tar.gz")
+    assert delta["sdist"]["hashes"]["sha256"] == sha256_of(index, "delta-1.0.tar.gz")
     assert delta["dependencies"] == [{"name": "beta"}]
     out = tmp_path / "from-lock"
     result = json.loads(cli("import", str(lock), "-o", str(out), "--json", *recipes).stdout)
@@ -1775,7 +1777,7 @@ def test_a_lock_pinning_another_version_than_the_set_wins(
     pkgs, index: Path, tmp_path: Path
 ) -> None:
     lock = tmp_path / "pylock.toml"
-    digest = _hash_of(index, "shout-2.0.tar.gz")
+    digest = sha256_of(index, "shout-2.0.tar.gz")
     lock.write_text(
         'lock-version = "1.0"\ncreated-by = "uv"\n\n[[packages]]\nname = "shout"\n'
         f'version = "2.0"\nsdist = {{ name = "shout-2.0.tar.gz",'
@@ -1796,7 +1798,7 @@ def test_a_lock_for_another_python_is_refused(pkgs, index: Path, tmp_path: Path)
     """PEP 751's lock-level requires-python, as uv reads it: `pybuild lock` writes
     ``==X.Y.*``, and a lock for another Python is refused, naming both."""
     major, minor = pkgs.interpreter.version_info[:2]
-    digest = _hash_of(index, "shout-2.0.tar.gz")
+    digest = sha256_of(index, "shout-2.0.tar.gz")
     lock = tmp_path / "pylock.toml"
     lock.write_text(
         f'lock-version = "1.0"\ncreated-by = "pybuild"\nrequires-python = "=={major}.{minor + 1}.*"'
@@ -1943,8 +1945,8 @@ def test_installer_options_are_warned_of_and_require_hashes_covers_dependencies(
     """--pre and the like were ignored silently: each is a warning with its line. With
     --require-hashes, as with pip, a package the requirements pull in from the index needs a
     hash in the file too (the set's pluggy pins its own); the hint gives the lines to add."""
-    alpha = _hash_of(index, "alpha-2.0-py3-none-any.whl")
-    beta = _hash_of(index, "beta-1.0-py3-none-any.whl")
+    alpha = sha256_of(index, "alpha-2.0-py3-none-any.whl")
+    beta = sha256_of(index, "beta-1.0-py3-none-any.whl")
     requirements = tmp_path / "requirements.txt"
     requirements.write_text(f"--require-hashes\n--pre\nalpha==2.0 --hash=sha256:{alpha}\n")
     out = tmp_path / "out"
@@ -2007,7 +2009,7 @@ def test_import_never_overwrites_a_file_it_did_not_write(pkgs, tmp_path: Path) -
 def test_a_lock_of_a_newer_minor_version_is_imported_with_a_warning(
     pkgs, index: Path, tmp_path: Path
 ) -> None:
-    digest = _hash_of(index, "shout-2.0.tar.gz")
+    digest = sha256_of(index, "shout-2.0.tar.gz")
     lock = tmp_path / "pylock.toml"
     lock.write_text(
         'lock-version = "1.5"\ncreated-by = "future"\n\n[[packages]]\nname = "shout"\n'
@@ -2059,7 +2061,7 @@ def test_a_locks_extras_and_groups_are_selected_as_pip_and_uv_select_them(
     """Markers on PEP 751's extras and dependency_groups crashed the import (KeyError), and
     --extra/--group were refused for a lock: now nothing is selected but the default-groups,
     and --extra/--group select what the lock offers (a group named replaces the defaults)."""
-    iota, kappa = _hash_of(index, "iota-1.0.tar.gz"), _hash_of(index, "kappa-1.0.tar.gz")
+    iota, kappa = sha256_of(index, "iota-1.0.tar.gz"), sha256_of(index, "kappa-1.0.tar.gz")
     lock = tmp_path / "pylock.toml"
     lock.write_text(
         'lock-version = "1.0"\ncreated-by = "hand"\nextras = ["fmt"]\n'

@@ -10,7 +10,6 @@ from its wheel.
 from __future__ import annotations
 
 import base64
-import hashlib
 import tomllib
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from test_pypi import _metadata, _project, cli, wheel
 
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
-from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ
+from support.fixtures import WHEEL_CACHE, BuildIndex, index_environ, published, sha256_of
 from support.index import make_sdist, write_index
 
 RECIPE = """
@@ -48,15 +47,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "index"
-    url = write_index(root, dists)
-    for name, value in index_environ(url).items():
-        monkeypatch.setenv(name, value)
-    return root
-
-
-def _hash_of(index: Path, filename: str) -> str:
-    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
+    return published(tmp_path / "index", dists, monkeypatch)
 
 
 @pytest.fixture
@@ -69,7 +60,7 @@ def recipes(index: Path, tmp_path: Path) -> list[str]:
         ("trumpet", "2.0", "", "{}"),
         ("bell", "1.0", "", "{}"),
     ):
-        digest = _hash_of(index, f"{name}-{version}-py3-none-any.whl")
+        digest = sha256_of(index, f"{name}-{version}-py3-none-any.whl")
         sri = "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode()
         params = "".join(f", {p}" for p in (deps, "bell" if optional != "{}" else "") if p)
         text = RECIPE.format(
@@ -96,12 +87,12 @@ def test_a_hash_the_sets_recipe_file_lacks_is_not_left_to_the_set(
     assert f"{requirements}:1: trumpet 2.0" in result.stderr  # the line that named it
     assert not out.exists()
     requirements.write_text(
-        f"trumpet==2.0 --hash=sha256:{_hash_of(index, 'trumpet-2.0-py3-none-any.whl')}\n"
+        f"trumpet==2.0 --hash=sha256:{sha256_of(index, 'trumpet-2.0-py3-none-any.whl')}\n"
     )
     result = cli("import", str(requirements), "-o", str(out), *recipes)
     assert "left to the set's recipes: trumpet" in result.stdout
     # the index's other file of trumpet 2.0, not the set's: that very file, in a recipe of its own
-    sdist = _hash_of(index, "trumpet-2.0.tar.gz")
+    sdist = sha256_of(index, "trumpet-2.0.tar.gz")
     requirements.write_text(f"trumpet==2.0 --hash=sha256:{sdist}\n")
     result = cli("import", str(requirements), "-o", str(out), *recipes)
     text = (out / "generated-recipes" / "trumpet.py").read_text()
@@ -120,7 +111,7 @@ def test_a_hash_no_file_has_is_shown_with_the_hashes_of_the_files(
     told = " ".join(result.stderr.split())
     assert f"the hash given is sha256:{given}" in told
     for name in ("trumpet-2.0-py3-none-any.whl", "trumpet-2.0.tar.gz"):
-        assert f"{name} sha256:{_hash_of(index, name)}" in told
+        assert f"{name} sha256:{sha256_of(index, name)}" in told
 
 
 def test_a_lock_whose_hash_the_sets_recipe_file_lacks_is_refused(
@@ -313,4 +304,3 @@ def test_an_index_a_requirements_file_gives_is_not_read_under_no_index(
     result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
     told = " ".join(result.stderr.split())
     assert "cannot be reached: pip's configuration sets no-index (in PIP_NO_INDEX)" in told
-

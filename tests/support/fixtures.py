@@ -151,6 +151,20 @@ def index_environ(url: str) -> dict[str, str]:
     return {"PIP_INDEX_URL": url, "PIP_EXTRA_INDEX_URL": "", "PIP_CONFIG_FILE": os.devnull}
 
 
+def published(root: Path, dists: Iterable[Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`dists` written as an index at `root`, and pip pointed at it alone; `root`."""
+    for name, value in index_environ(write_index(root, dists)).items():
+        monkeypatch.setenv(name, value)
+    return root
+
+
+def sha256_of(index: Path, filename: str) -> str:
+    """The hex sha256 of the file `filename` of the index folder `index`."""
+    import hashlib
+
+    return hashlib.sha256((index / "files" / filename).read_bytes()).hexdigest()
+
+
 @pytest.fixture(scope="session")
 def build_index(tmp_path_factory: pytest.TempPathFactory) -> BuildIndex:
     """The fixture projects' sdists and the cached real wheels, as a PEP 691 index.
