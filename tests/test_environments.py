@@ -192,14 +192,14 @@ def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes:
     assert "environment -> greet 1.0 -> shout 1.0" in text
     assert "environment -> shout 2.0" in text
     # shell -p pytest -p 'pypi:packaging<26': the hint named only Python's way to resolve the
-    # two together, not the command line's, which takes the listed packages from the index
+    # two together, not the command line's (install's arguments, shell's -p), and then lost
+    # the version asked for, the one listed: it is kept
     assert err.value.hint == (
         "keep one of them: override the dependent, or use an overlay; or have the index"
-        " resolve the packages listed together, with the versions you asked for: on the"
-        " command line -p pypi:greet -p pypi:shout, from Python"
-        " pkgs.from_pypi_together('greet', 'shout') (packages asked for one by one,"
-        " pkgs.from_pypi, are resolved each alone, and the set's own keep the set's"
-        " dependencies)"
+        " resolve them together: on the command line pypi:greet pypi:shout==2.0 (after -p"
+        " each, for shell and run), from Python pkgs.from_pypi_together('greet',"
+        " 'shout==2.0') (packages asked for one by one, pkgs.from_pypi, are resolved each"
+        " alone, and the set's own keep the set's dependencies)"
     )
 
 

@@ -28,7 +28,7 @@ def test_packages_asked_for_together_fit_one_environment(
     with pytest.raises(VersionConflict) as refused:
         apart.drv  # noqa: B018 - making it is the point
     # the packages to ask for together, as the command line and Python ask for them
-    assert "command line -p pypi:app -p pypi:old," in refused.value.hint
+    assert "command line pypi:app pypi:old (after -p each" in refused.value.hint
     assert "from Python pkgs.from_pypi_together('app', 'old')" in refused.value.hint
     together = pkgs.from_pypi_together("app", "pypi:old<2")
     assert [p.pname for p in together] == ["app", "old"]

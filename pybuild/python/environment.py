@@ -139,6 +139,8 @@ class VersionConflict(PybuildError):
         builds: bool = False,
         listed: Sequence[str] = (),
     ) -> None:
+        """`listed`: the projects listed in the environment that pulled the versions in, a
+        requirement each (``packaging==25.0`` where the distribution is listed itself)."""
         self.name, self.versions = name, versions
         lines = [
             f"  {version}, pulled in by {' -> '.join(chain)}" for version, chain in versions.items()
@@ -154,16 +156,17 @@ class VersionConflict(PybuildError):
 
 
 def _together(listed: Sequence[str]) -> str:
-    """How to have the index resolve the `listed` packages (the environment's, by project
-    name) that pull in the two versions together: an environment cannot tell whether its
-    packages came from a command line's ``-p`` or from Python, so both ways are named, each
-    with those packages (``shell -p pytest -p 'pypi:packaging<26'`` was told of
-    ``pkgs.from_pypi_together`` alone, of no use on a command line)."""
-    command = " ".join(f"-p pypi:{name}" for name in listed)
-    python = ", ".join(repr(name) for name in listed)
+    """How to have the index resolve the `listed` requirements (of the packages that pull in
+    the two versions) together: an environment cannot tell whether its packages came from a
+    command line (``shell -p``, ``install``'s arguments) or from Python, so both ways are
+    named, each with those requirements."""
+    import shlex
+
+    command = " ".join(shlex.quote(f"pypi:{req}") for req in listed)
+    python = ", ".join(repr(req) for req in listed)
     return (
-        "or have the index resolve the packages listed together, with the versions you asked"
-        f" for: on the command line {command}, from Python pkgs.from_pypi_together({python})"
+        f"or have the index resolve them together: on the command line {command} (after -p"
+        f" each, for shell and run), from Python pkgs.from_pypi_together({python})"
         " (packages asked for one by one, pkgs.from_pypi, are resolved each alone, and the"
         " set's own keep the set's dependencies)"
     )
@@ -204,7 +207,17 @@ def _check_builds(
     if len(versions) > 1:
         via = {chain[1] for chain in versions.values()}  # in the order they are listed:
         roots = [project for label, project in listed.items() if label in via]
-        raise VersionConflict(name, versions, listed=list(dict.fromkeys(roots)))
+        from packaging.utils import canonicalize_name  # an error's: not every environment's
+
+        # The version of the distribution where it is listed itself: the one asked for.
+        kept = next((v for v, chain in versions.items() if len(chain) == 2), None)
+        reqs = [
+            f"{root}=={kept}"
+            if kept and canonicalize_name(root) == canonicalize_name(name)
+            else root
+            for root in dict.fromkeys(roots)
+        ]
+        raise VersionConflict(name, versions, listed=reqs)
     if not ignore_collisions:
         each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
         raise VersionConflict(name, each, builds=True)
