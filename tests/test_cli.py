@@ -1295,6 +1295,21 @@ def test_eval_prints_data_an_overlay_puts_in_the_set_as_json(tmp_path: Path) -> 
     assert "returned by the recipe at" in refused.stderr
 
 
+def test_eval_refuses_what_json_cannot_say_and_its_hint_says_what_it_can(tmp_path: Path) -> None:
+    """NaN was printed as NaN, which no JSON reader takes, and a dict keyed by a number was
+    refused with a hint that listed dicts among what eval prints."""
+    overlay = tmp_path / "o.py"
+    overlay.write_text(
+        "def overlay(final, prev):\n"
+        "    return {'nan': float('nan'), 'inf': [float('-inf')], 'k': {1: 'a'}, 'ok': 1.5}\n"
+    )
+    assert json.loads(run_cli("eval", "--overlay", overlay, "ok").stdout) == 1.5
+    for attr in ("nan", "inf", "k"):
+        refused = run_cli("eval", "--overlay", overlay, attr, "--json", check=False)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert "finite numbers" in refused.stderr and "string-keyed dicts" in refused.stderr
+
+
 NESTED = """\
 from pybuild import derivation
 greeting = derivation(name="greeting", builder="/bin/sh", args=["-c", "echo hi > $out"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -566,8 +567,8 @@ def _eval(args: argparse.Namespace) -> int:
     except NotAPackage as error:
         if not of_a_recipe:  # build's hint says what is built: eval builds nothing
             error.hint = (
-                "eval shows a package or a derivation, or data: strings, numbers, booleans, None,"
-                " and lists and dicts of them and of packages"
+                "eval shows a package or a derivation, or data: strings, finite numbers,"
+                " booleans, None, and lists and string-keyed dicts of them and of packages"
             )
         raise
     store = open_store()
@@ -628,8 +629,8 @@ _NOT_DATA = object()  # what _data answers for a value it cannot write
 
 
 def _data(value: object, within: bool = False) -> object:
-    """`value` as JSON writes it, if it is data (strings, numbers, booleans, None, and lists
-    and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a version or
+    """`value` as JSON writes it, if it is data (strings, finite numbers, booleans, None, and
+    lists and string-keyed dicts of them): ``eval`` prints it, as ``nix eval`` prints a version or
     a list. A package or a derivation within a list or dict (``requests.dependencies``) is
     named as a package's description names its inputs (:func:`_reference`); one that is the
     value itself is described; one not evaluated yet (a recipe's ``attrs`` hold inputs so) is
@@ -637,8 +638,10 @@ def _data(value: object, within: bool = False) -> object:
     from ..lazy import force
 
     value = force(value)
-    if value is None or isinstance(value, str | int | float):  # bool is an int
+    if value is None or isinstance(value, str | int):  # bool is an int
         return value
+    if isinstance(value, float):  # JSON has no NaN nor infinity (nor has Nix)
+        return value if math.isfinite(value) else _NOT_DATA
     from ..derivations import derivation_of
 
     if within and derivation_of(value) is not None:
