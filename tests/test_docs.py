@@ -251,6 +251,9 @@ def test_cli_reference_shows_arguments_as_help_does() -> None:
     assert "| `...` |" not in page
     assert "| `ATTR` |" in _cli_section(page, "build")
     assert "| `[ATTR ...]` |" not in page
+    # show-derivation's ATTR|PATH: a pipe within a code span ends no cell, and an escape
+    # there would be shown as a backslash
+    assert "| `ATTR|PATH` |" in _cli_section(page, "show-derivation")
 
 
 def test_the_default_sets_size_is_told_as_it_is() -> None:

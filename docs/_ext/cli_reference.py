@@ -139,7 +139,10 @@ def _row(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """`text` on one line, its pipes escaped where they would end the table's cell: not
+    within a code span, where the table reads none and the escape would be shown."""
+    parts = " ".join(text.split()).split("`")
+    return "`".join(p if i % 2 else p.replace("|", "\\|") for i, p in enumerate(parts))
 
 
 def _literal(text: str) -> str:
