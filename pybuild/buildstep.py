@@ -19,7 +19,6 @@ builtin builder (:mod:`pybuild.builtin`) runs in this process instead, without a
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 from collections.abc import Iterator
@@ -264,14 +263,9 @@ def _run_builder(
             raise CannotRunBuilder(drv.name, argv[0], str(exc.strerror)) from None
         with builder:  # leaving it kills what the builder left behind, even on success
             finished = builder.wait(options.build_timeout or None)
-    output = builder.output
     if not finished:
-        timed_out = f"timed out after {options.build_timeout} s (build_timeout)"
-        reason = _unwritten(timed_out, output.write_error)
-        text = output.text() if output.write_error else _log_text(log_path)
-        error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
-        error.hint = _disk_full_hint(output.write_error)
-        raise error
+        reason = f"timed out after {options.build_timeout} s (build_timeout)"
+        raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
     code = builder.returncode
     if sandboxed and code > 128 and code - 128 in signal.valid_signals():
         code = 128 - code  # bwrap reports a child killed by signal N as status 128 + N
@@ -281,35 +275,14 @@ def _run_builder(
             if code < 0
             else f"builder exited with status {code}"
         )
-        # Read once: for the error's tail and the sandbox's hint; from memory if the log
-        # lacks some of it (its disk full), else whole, for however many lines are asked.
-        text = output.text() if output.write_error else _log_text(log_path)
-        reason = _unwritten(_diagnosis(text, reason), output.write_error)
+        text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
+        reason = _diagnosis(text, reason)
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
-        if output.write_error is not None:
-            error.hint = _disk_full_hint(output.write_error)
-        elif sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
+        if sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
             error.hint = _SANDBOX_HINT
         else:  # what its recipe says to do (a generated one: take the wheel instead)
             error.hint = str(drv.meta.get("failure_hint", ""))
         raise error
-
-
-DISK_FULL_HINT = "the disk the build wrote to is full: free space (`pybuild gc`), then build again"
-
-
-def _unwritten(reason: str, write_error: OSError | None) -> str:
-    """`reason`, and that the log lacks the end of the builder's output, if it does."""
-    if write_error is None:
-        return reason
-    return f"{reason}; its log could not be written whole ({write_error.strerror})"
-
-
-def _disk_full_hint(write_error: OSError | None) -> str:
-    """The full disk's hint, when the log could not be written for want of space."""
-    if write_error is not None and write_error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DISK_FULL_HINT
-    return ""
 
 
 def _diagnosis(log: str, status: str) -> str:

@@ -29,8 +29,8 @@ Example::
     ... ) as builder:
     ...     builder.wait(timeout=None)
     True
-    >>> builder.returncode, (tmp / "build.log").read_text(), builder.output.text()
-    (0, 'started\\n', 'started\\n')
+    >>> builder.returncode, (tmp / "build.log").read_text()
+    (0, 'started\\n')
 
 The ``sleep`` it left behind was killed when the block ended.
 """
@@ -45,7 +45,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Builder",
-    "BuilderOutput",
     "also_stopped",
     "exited",
     "in_group_below",
@@ -82,8 +80,7 @@ def start(
     tag: str,
     dies_with_us: bool = False,
 ) -> Builder:
-    """Start `argv` as a builder writing to `log` (through :class:`BuilderOutput`, which
-    keeps its end in memory too); OSError if it cannot be started.
+    """Start `argv` as a builder writing to `log`; OSError if it cannot be started.
 
     `tag` is a ``NAME=VALUE`` of `env` that no other build has: it tells this build's
     processes from a concurrent build's. `dies_with_us` says that `argv` ends itself when
@@ -93,7 +90,6 @@ def start(
     watched = None if dies_with_us else tag
     if watched:
         watchdog.watch(watched)  # before it starts: a pybuild killed at once still takes it
-    reading, writing = os.pipe()
     with _REAPER.lock:  # no sweep may see the new builder before it is registered
         _REAPER.enter()
         try:
@@ -104,7 +100,7 @@ def start(
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                stdout=writing,
+                stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
@@ -112,92 +108,19 @@ def start(
             _REAPER.leave()
             if watched:
                 watchdog.forget(watched)
-            os.close(reading)
             raise
-        finally:
-            os.close(writing)  # the builder's (and its children's) alone: its end ends the copy
         _REAPER.running[popen.pid] = tag
     if watched:
         watchdog.watch_group(popen.pid)  # the builder leads a group of its own
-    return Builder(popen, watched, BuilderOutput(reading, log))
-
-
-_KEPT = 65536  # bytes of a builder's output kept in memory: far more than an error quotes
-_LINGER = 1.0  # seconds the copy goes on after the builder's processes are killed, at most
-_POLL_MS = 100  # how often the copy looks whether it must end
-
-
-def _write_log(fd: int, data: memoryview) -> int:
-    """os.write, named so that a test can make the log's disk full."""
-    return os.write(fd, data)
-
-
-class BuilderOutput:
-    """A builder's output on its way to its log, copied there by a thread, its last
-    :data:`_KEPT` bytes kept in memory as well, as Nix keeps a build's last lines: a log that
-    cannot be written (its disk full) loses what the builder said, the very line that says why
-    it failed (``head: No space left on device``); the error still quotes it, and
-    `write_error` says why the log lacks it. Once a write fails, the copy to the log stops (a
-    log with a hole would read as whole); the memory's goes on."""
-
-    def __init__(self, reading: int, log: IO[bytes]) -> None:
-        self.write_error: OSError | None = None
-        self._reading, self._log = reading, log.fileno()
-        self._kept = bytearray()
-        self._cut = False  # whether the beginning was dropped from memory
-        self._ending: float | None = None  # when the copy must end, once the builder has
-        self._thread = threading.Thread(target=self._copy, name="builder output", daemon=True)
-        self._thread.start()
-
-    def text(self) -> str:
-        """What memory keeps of the output (read once the builder has ended), from its first
-        whole line."""
-        text = self._kept.decode(errors="replace")
-        return text.split("\n", 1)[-1] if self._cut else text
-
-    def finish(self) -> None:
-        """Wait for the copy to end, once the builder's processes are killed: then nothing
-        holds the pipe's other end, and the copy reads its end at once. A process that got
-        away (a daemon of a foreign session that dropped the build's tag) may still hold it:
-        what it writes within :data:`_LINGER` seconds is copied, and the copy then ends."""
-        self._ending = time.monotonic() + _LINGER
-        self._thread.join()
-        os.close(self._reading)
-
-    def _copy(self) -> None:
-        poller = select.poll()
-        poller.register(self._reading, select.POLLIN)
-        while self._ending is None or time.monotonic() < self._ending:
-            if not poller.poll(_POLL_MS):
-                continue
-            chunk = os.read(self._reading, _KEPT)
-            if not chunk:
-                return
-            self._kept += chunk
-            if len(self._kept) > _KEPT:
-                del self._kept[:-_KEPT]
-                self._cut = True
-            if self.write_error is None:
-                self._write(chunk)
-
-    def _write(self, chunk: bytes) -> None:
-        view = memoryview(chunk)
-        try:
-            while view:
-                view = view[_write_log(self._log, view) :]
-        except OSError as exc:
-            self.write_error = exc
+    return Builder(popen, watched)
 
 
 class Builder:
     """A running builder; see :func:`start`."""
 
-    def __init__(
-        self, popen: subprocess.Popen[bytes], watched: str | None, output: BuilderOutput
-    ) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes], watched: str | None) -> None:
         self._popen = popen
         self._watched = watched  # its tag, if the watchdog watches it
-        self.output = output  # whole once the `with` block has ended
 
     @property
     def returncode(self) -> int:
@@ -226,7 +149,6 @@ class Builder:
             _REAPER.leave()
         if self._watched:  # its processes are gone; its build folder is not yet
             watchdog.forget(self._watched)
-        self.output.finish()
 
 
 @contextlib.contextmanager
