@@ -277,12 +277,35 @@ def _run_builder(
         )
         text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
         reason = _diagnosis(text, reason)
+        full = _full_disk(work, log_path)  # now, while the failed outputs still fill it
+        if full:
+            reason += f"; the disk of {full} is full, so its log may lack the builder's last words"
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
-        if sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
+        if full:
+            error.hint = DISK_FULL_HINT
+        elif sandboxed and not drv.is_fixed_output and _sandbox_may_be_the_cause(text, store):
             error.hint = _SANDBOX_HINT
         else:  # what its recipe says to do (a generated one: take the wheel instead)
             error.hint = str(drv.meta.get("failure_hint", ""))
         raise error
+
+
+DISK_FULL_HINT = "the disk the build wrote to is full: free space (`pybuild gc`), then build again"
+_ROOM = 1 << 20  # bytes free under which a filesystem counts as full for a failed build
+
+
+def _full_disk(*paths: Path) -> str:
+    """The first of `paths` whose filesystem has (nearly) no room left, "" if none: a build
+    that filled it could write neither its outputs nor, to its log, why it failed
+    (``head: No space left on device``), so its log says nothing of the cause."""
+    for path in paths:
+        try:
+            stats = os.statvfs(path)
+        except OSError:
+            continue
+        if stats.f_bavail * stats.f_frsize < _ROOM:
+            return str(path)
+    return ""
 
 
 def _diagnosis(log: str, status: str) -> str:

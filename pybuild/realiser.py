@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .buildoptions import BuildOptions
-from .buildstep import SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
+from .buildstep import DISK_FULL_HINT, SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
 from .errors import (
     BuildError,
@@ -454,9 +454,9 @@ def _build(
 def _hint_at_the_cause(error: BuildError, drv: Derivation, store: Store) -> None:
     """A failed build's hint, when its cause lies outside its recipe: an input registered as
     valid but gone from the store folder (deleted by hand), which no rebuild of the recipe
-    mends; or a disk full under the build. Asked only once a build has failed."""
-    if error.hint:
-        return
+    mends, whatever else was hinted (a sandboxed build then seems to lack what it reads); or,
+    with no hint yet, a disk full under the build, as its builder said. Asked only once a
+    build has failed."""
     inputs = [p for d in drv.input_drvs for p in d.output_paths.values()] + list(drv.input_srcs)
     try:
         gone = [p for p in store.closure(inputs) if not os.path.lexists(store.path(p))]
@@ -468,10 +468,10 @@ def _hint_at_the_cause(error: BuildError, drv: Derivation, store: Store) -> None
             + (f" (and {len(gone) - 1} more)" if len(gone) > 1 else "")
             + ": `pybuild verify --repair` makes it again"
         )
-    elif any(no_room in error.tail for no_room in ("No space left on device", "quota exceeded")):
-        error.hint = (
-            "the disk the build wrote to is full: free space (`pybuild gc`), then build again"
-        )
+    elif not error.hint and any(
+        no_room in error.tail for no_room in ("No space left on device", "quota exceeded")
+    ):
+        error.hint = DISK_FULL_HINT
 
 
 def _build_here(drv: Derivation, store: Store, options: BuildOptions, cores: int | None) -> None:

@@ -1,6 +1,7 @@
 """A requested output that is registered but gone from the store folder (deleted by hand) is
 not answered as built: ``pybuild build`` fails naming it and the command that puts it back,
-the long way and on the no-op fast path alike."""
+the long way and on the no-op fast path alike; a missing input, or a full disk, is the hint
+of a build that fails on it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from pybuild import buildstep
 from pybuild.derivations import derivation
-from pybuild.errors import StoreError
-from pybuild.realiser import BuildOptions, realise
+from pybuild.errors import BuildError, StoreError
+from pybuild.realiser import BuildOptions, _hint_at_the_cause, realise
 from pybuild.store import Store
 from pybuild.store.temproots import release_temp_roots
 from pybuild.store.validity import valid
@@ -80,3 +82,38 @@ def test_build_fails_and_the_hinted_repair_puts_it_back(tmp_path: Path, store: S
     assert done.returncode == 0, done.stderr
     assert subprocess.run(argv, capture_output=True, text=True, check=True).stdout == first.stdout
     assert (Path(path) / "f").read_text() == "hi\n"
+
+
+def test_a_missing_input_is_hinted_at_over_any_other_hint(store: Store) -> None:
+    """A sandboxed build reading an input deleted by hand got the sandbox's hint (declare
+    what it reads), which the missing input's hint, the cause, came after and gave way to."""
+    name = built(store)
+    reader = derivation(
+        name="reader",
+        builder="/bin/sh",
+        args=["-c", f"cat {store.path(name)}/f > $out; exit 1"],
+        env={"inputs": store.path(name)},
+        store=store,
+    )
+    deleted(store, name)
+    error = BuildError("reader", "builder exited with status 1", "", "")
+    error.hint = "the build ran in the sandbox: it sees only its declared inputs"
+    _hint_at_the_cause(error, reader, store)
+    assert error.hint.startswith(f"{store.path(name)} is registered but missing")
+
+
+def test_a_build_failing_on_a_full_disk_says_so_though_its_log_could_not(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A builder whose ``No space left on device`` could not be written to its log (the disk
+    full) failed with 'builder exited with status 1', an empty log and no hint."""
+    drv = derivation(name="full", builder="/bin/sh", args=["-c", "exit 1"], store=store)
+    monkeypatch.setattr(buildstep, "_ROOM", 1 << 62)  # every disk as full as the builder left it
+    with pytest.raises(BuildError) as raised, open(os.devnull, "w") as log:
+        realise([drv], store, BuildOptions(log=log))
+    assert "is full, so its log may lack the builder's last words" in raised.value.reason
+    assert raised.value.hint == buildstep.DISK_FULL_HINT
+    monkeypatch.setattr(buildstep, "_ROOM", 0)
+    with pytest.raises(BuildError) as raised, open(os.devnull, "w") as log:
+        realise([drv], store, BuildOptions(log=log))
+    assert "is full" not in raised.value.reason and raised.value.hint != buildstep.DISK_FULL_HINT
