@@ -62,6 +62,7 @@ __all__ = [
     "BuildOptions",
     "Work",
     "check",
+    "check_present",
     "planned_work",
     "realise",
     "repair",
@@ -109,7 +110,7 @@ def realise(
     store = store or Store.default()
     _check_evaluated_for(store, drvs)  # before anything is written, to this store or another
     add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
-    _check_present(store, drvs)
+    check_present(store, drvs)
     if all(store.is_valid(p) for p in _outputs(drvs)):
         return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions.from_settings()
@@ -206,7 +207,7 @@ def _evaluated_elsewhere(target: Derivation, drv: Derivation, src: str, store: S
     return error
 
 
-def _check_present(store: Store, targets: Sequence[Derivation]) -> None:
+def check_present(store: Store, targets: Sequence[Derivation]) -> None:
     """Refuse a target's output that is registered but gone from the store folder (deleted
     by hand): answered as valid, its path would be printed, or linked, as built while it is not
     there. One lstat per output; the registry is asked only of one that is missing. A path

@@ -20,6 +20,7 @@ from pybuild.realiser import BuildOptions, _hint_at_the_cause, realise
 from pybuild.store import Store
 from pybuild.store.temproots import release_temp_roots
 from pybuild.store.validity import valid
+from support.fixtures import BuildIndex, write_fixture_recipes
 
 SCRIPT = 'mkdir "$out" && echo hi > "$out/f"'
 
@@ -75,6 +76,11 @@ def test_build_fails_and_the_hinted_repair_puts_it_back(tmp_path: Path, store: S
         assert again.stdout == ""
         assert f"{path} is registered but missing" in again.stderr
         assert f"pybuild verify --check-contents --repair {path}" in again.stderr
+    dry = subprocess.run([*argv, "--dry-run"], capture_output=True, text=True)
+    assert dry.returncode == 1 and f"{path} is registered but missing" in dry.stderr
+    report = subprocess.run([*argv, "--json"], capture_output=True, text=True)
+    assert report.returncode == 1 and '"valid"' not in report.stdout, report.stdout
+    assert '"failed"' in report.stdout
     repair = ["verify", "--check-contents", "--repair", path]
     done = subprocess.run(
         [sys.executable, "-m", "pybuild", *repair], capture_output=True, text=True
@@ -117,3 +123,37 @@ def test_a_build_failing_on_a_full_disk_says_so_though_its_log_could_not(
     with pytest.raises(BuildError) as raised, open(os.devnull, "w") as log:
         realise([drv], store, BuildOptions(log=log))
     assert "is full" not in raised.value.reason and raised.value.hint != buildstep.DISK_FULL_HINT
+
+
+def test_an_environment_is_not_made_without_a_package_deleted_by_hand(
+    use_index: BuildIndex, tmp_path: Path, store: Store
+) -> None:
+    """It was made without the package's links, registered, and served after a repair."""
+    from pybuild.pkgset import DEFAULT_RECIPES, package_set
+
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["shout"])
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    with open(os.devnull, "w") as log:
+        realise([pkgs.shout.drv], store, BuildOptions(log=log))
+    deleted(store, pkgs.shout.drv.out)
+    env = pkgs.python.with_packages(lambda ps: [ps.shout])
+    with pytest.raises(BuildError) as raised, open(os.devnull, "w") as log:
+        realise([env.drv], store, BuildOptions(log=log))
+    assert f"{store.path(pkgs.shout.drv.out)}, a package of it, is not in" in raised.value.tail
+    assert "is registered but missing from the store folder" in raised.value.hint
+    assert not store.is_valid(env.drv.out)
+
+
+def test_run_of_a_package_deleted_by_hand_says_so(
+    use_index: BuildIndex, tmp_path: Path, store: Store
+) -> None:
+    """run read the package's pybuild-package.json, and failed with 'FileNotFoundError … a
+    bug in pybuild?'."""
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ["shout", "greet"])
+    argv = [sys.executable, "-m", "pybuild", "run", "--recipes", str(recipes), "greet"]
+    subprocess.run(argv, capture_output=True, check=True)
+    path = next(p for p in store.dir.iterdir() if p.name.endswith("-greet-1.0"))
+    deleted(store, path.name)
+    told = subprocess.run(argv, capture_output=True, text=True)
+    assert told.returncode == 1 and "a bug in pybuild" not in told.stderr, told.stderr
+    assert f"{path} is registered but missing from the store folder" in told.stderr

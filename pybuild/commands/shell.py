@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
         targets = _run_targets(args)
     if args.dry_run:
         return print_work(targets[:1], store, options)
-    realise(targets[:1], store, options)
+    realise(targets, store, options)  # the package too: in the environment, and checked there
     paths = [t.path(store=store) for t in targets]
     return run_program(paths, args.bin, args.args, shlex.quote(args.attr))
 

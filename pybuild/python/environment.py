@@ -382,8 +382,12 @@ def build_environment(env: Mapping[str, str], log: TextIO) -> None:
             "this pybuild lays out environments differently from the one that wrote the"
             " derivation: build it with that version of pybuild"
         )
+    spec = json.loads(env["PYBUILD_ENV"])
+    gone = [path for path in spec["closure"] if not os.path.lexists(path)]
+    if gone:  # deleted by hand: the layout would leave its package out without a word
+        raise BuiltinFailure(f"{gone[0]}, a package of it, is not in the store folder")
     try:
-        count = layout.build(json.loads(env["PYBUILD_ENV"]), env["out"])
+        count = layout.build(spec, env["out"])
     except layout.Collision as exc:
         raise BuiltinFailure(
             f"{exc}\n  (use ignore_collisions=True to let the first package win)"
