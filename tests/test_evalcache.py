@@ -75,6 +75,20 @@ def test_a_repeated_build_is_answered_without_evaluating(
     assert Path(first).read_text() == "hi!\n"
 
 
+def test_an_output_deleted_by_hand_is_not_answered_from_the_record(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The record's outputs were checked in the registry alone: one deleted by hand was
+    printed as built (exit 0), and linked with -o; the long way says what is wrong."""
+    first, _ = build(capsys)
+    os.unlink(first)  # a file: `echo > $out`
+    assert main(["build", "-f", "build.py", "hello"]) == 1
+    said = capsys.readouterr()
+    assert said.out == "" and f"{first} is registered but missing" in said.err
+    assert main(["eval", "-f", "build.py", "hello"]) == 0
+    assert "built: False" in capsys.readouterr().out
+
+
 def test_an_edited_file_read_by_the_evaluation_is_noticed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -584,7 +584,7 @@ def _eval(args: argparse.Namespace) -> int:
         "name": drv.name,
         "drvPath": str(store.path(drv.drv_name)),
         "outputs": {o: drv.path(o, store) for o in drv.outputs},
-        "built": all(store.is_valid(p) for p in drv.output_paths.values()),
+        "built": _valid(drv, store),
     }
     attrs = getattr(value, "attrs", None)
     if attrs is not None:
