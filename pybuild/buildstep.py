@@ -277,7 +277,7 @@ def _run_builder(
         )
         text = _log_text(log_path)  # read once: for the error's tail and the sandbox's hint
         reason = _diagnosis(text, reason)
-        full = _full_disk(work, log_path)  # now, while the failed outputs still fill it
+        full = _full_disk(store.dir, log_path.parent)  # now, while the failed outputs fill it
         if full:
             reason += f"; the disk of {full} is full, so its log may lack the builder's last words"
         error = BuildError(drv.name, reason, str(log_path), _tail_of(text, options))
@@ -291,13 +291,16 @@ def _run_builder(
 
 
 DISK_FULL_HINT = "the disk the build wrote to is full: free space (`pybuild gc`), then build again"
-_ROOM = 1 << 20  # bytes free under which a filesystem counts as full for a failed build
+# Bytes free under which a filesystem counts as full for a failed build: a builder stopped
+# by a full disk leaves less than a block or two (none, past root's reserve, to a build user).
+_ROOM = 1 << 16
 
 
 def _full_disk(*paths: Path) -> str:
-    """The first of `paths` whose filesystem has (nearly) no room left, "" if none: a build
-    that filled it could write neither its outputs nor, to its log, why it failed
-    (``head: No space left on device``), so its log says nothing of the cause."""
+    """The first of `paths` (the store, where outputs are made beside it, and the logs)
+    whose filesystem has no room left, "" if none: a build that filled it could write neither
+    its outputs nor, to its log, why it failed (``head: No space left on device``), so its
+    log says nothing of the cause."""
     for path in paths:
         try:
             stats = os.statvfs(path)
