@@ -472,6 +472,25 @@ def test_no_index_in_pip_conf_and_a_bad_value(
         assert caught.value.hint == "set it to yes or no in PIP_NO_INDEX, or leave it out"
 
 
+def test_the_pip_conf_named_is_the_one_whose_no_index_pip_takes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pip takes [install] over [global] whatever the file: the user's file saying no in
+    [global] was named, where the global file's [install] says yes."""
+    for folder, text in (
+        ("xdg-dirs", "[install]\nno-index = true\n"),
+        ("xdg-home", "[global]\nno-index = false\n"),
+    ):
+        (tmp_path / folder / "pip").mkdir(parents=True)
+        (tmp_path / folder / "pip" / "pip.conf").write_text(text)
+    _isolate_pip(monkeypatch)
+    monkeypatch.delenv("PIP_CONFIG_FILE")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg-dirs"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-home"))
+    assert index_settings().no_index == str(tmp_path / "xdg-dirs" / "pip" / "pip.conf")
+
+
 def test_no_index_holds_for_urls_a_file_gives_too(
     monkeypatch: pytest.MonkeyPatch, local_index: _fixtures.LocalIndex
 ) -> None:

@@ -318,11 +318,13 @@ def _plan_at_its_lines(
     """The plan of `request`; an index the file names (``-i``, ``--extra-index-url``) that
     cannot be reached is said at that line, as the cause to look at, in words rather than as
     the HTTP library's exception."""
-    from ..index import IndexUnavailable
+    from ..index import IndexDisabled, IndexUnavailable
     from .errors import GenerateError
 
     try:
         return get_plan(pkgs, request, refresh=refresh)
+    except IndexDisabled:
+        raise  # not read, as pip's configuration says: the URL is not at fault
     except IndexUnavailable as exc:
         lines = spec.index_lines if isinstance(spec, RequirementsFile) else {}
         given = next((u for u in lines if exc.url.startswith(u.rstrip("/"))), None)

@@ -67,14 +67,15 @@ def index_settings() -> IndexSettings:
 
 
 def _file_setting(config: Any, key: str) -> str:
-    """The pip.conf file whose `key` pip takes: the last one setting it, in pip's order
-    (global, user, site, ``PIP_CONFIG_FILE``), as pip's own parsers of them read it."""
-    where = "a pip.conf file"
-    for parsers in getattr(config, "_parsers", {}).values():
-        for file, parser in parsers:
-            if any(parser.has_option(section, key) for section in ("global", "install")):
-                where = file
-    return where
+    """The pip.conf file whose `key` pip takes: as pip reads its files (global, user, site,
+    ``PIP_CONFIG_FILE``: a later one's wins) and their sections (``[install]`` over
+    ``[global]``, whatever the file), with pip's own parsers of them."""
+    files = [f for parsers in getattr(config, "_parsers", {}).values() for f in parsers]
+    for section in ("install", "global"):
+        setting = [file for file, parser in files if parser.has_option(section, key)]
+        if setting:
+            return str(setting[-1])
+    return "a pip.conf file"
 
 
 def _flag(value: str | None, where: str) -> bool:
