@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "NOT_SETTINGS",
     "SETTINGS",
     "Setting",
     "Settings",
@@ -171,8 +172,24 @@ SETTINGS: dict[str, Setting] = {
 }
 
 _ENV_PREFIX = "PYBUILD_"
-# PYBUILD_* variables that configure pybuild itself rather than name a setting.
-_NOT_SETTINGS = frozenset({"PYBUILD_HOME", "PYBUILD_CONFIG"})
+# PYBUILD_* variables that pybuild gives its builds (pybuild.buildstep: every builder's; the
+# derivations of pybuild.python.package and .environment; the Python builder's test run): a
+# pybuild run by a build step meets them, and must not take them for misspelt settings.
+_SET_FOR_BUILDS = frozenset(
+    {
+        "PYBUILD_BUILD_CORES",
+        "PYBUILD_BUILD_TOP",
+        "PYBUILD_ATTRS",
+        "PYBUILD_PYTHON",
+        "PYBUILD_ENV",
+        "PYBUILD_ENV_LAYOUT",
+        "PYBUILD_TEST_COUNTS",
+        "PYBUILD_DESELECT",
+    }
+)
+# The PYBUILD_* variables that name no setting: where pybuild's store and config file are, and
+# those it sets for builds.
+NOT_SETTINGS = frozenset({"PYBUILD_HOME", "PYBUILD_CONFIG", *_SET_FOR_BUILDS})
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _TYPE_NAMES = {int: "an integer", bool: "a boolean", str: "a string"}
 
@@ -278,7 +295,7 @@ def use_command_line(
     setting whatever the command). The config file is checked when it is read, as ever."""
     env = os.environ if environ is None else environ
     for var in sorted(env):
-        if var.startswith(_ENV_PREFIX) and var not in _NOT_SETTINGS:
+        if var.startswith(_ENV_PREFIX) and var not in NOT_SETTINGS:
             source = f"env {var}"
             _parse(_lookup(var.removeprefix(_ENV_PREFIX).lower(), source), env[var], source)
     for name, text in options:
@@ -323,7 +340,7 @@ def load_settings(
         values.append(Value(setting.name, _check(setting, raw, str(path)), str(path)))
 
     for var in sorted(env):  # sorted, so which bad variable is reported does not vary
-        if not var.startswith(_ENV_PREFIX) or var in _NOT_SETTINGS:
+        if not var.startswith(_ENV_PREFIX) or var in NOT_SETTINGS:
             continue
         source = f"env {var}"
         setting = _lookup(var.removeprefix(_ENV_PREFIX).lower(), source)
@@ -379,8 +396,9 @@ def _lookup(name: str, source: str = "") -> Setting:
     error.hint = "known settings: " + ", ".join(sorted(SETTINGS))
     if source.startswith("env "):
         error.hint = (
-            f"every {_ENV_PREFIX}* variable except {', '.join(sorted(_NOT_SETTINGS))} must name "
-            "a setting; " + error.hint
+            f"every {_ENV_PREFIX}* variable must name a setting, except PYBUILD_HOME,"
+            " PYBUILD_CONFIG and those pybuild gives its builds"
+            f" ({', '.join(sorted(_SET_FOR_BUILDS))}); " + error.hint
         )
     raise error
 

@@ -663,3 +663,50 @@ def test_a_commands_options_do_not_outlive_it(tmp_path: Path) -> None:
 
     assert main(["config", "show", "--option", "require_sigs", "false"]) == 0
     assert load_settings(environ={"HOME": str(tmp_path)}).require_sigs is True
+
+
+# --- the variables pybuild sets for its builds ------------------------------------------------
+
+
+def _variables_pybuild_sets() -> set[str]:
+    """Every ``PYBUILD_X`` pybuild's code writes as a string or a keyword (``PYBUILD_X=``)."""
+    import re
+
+    found: set[str] = set()
+    pattern = re.compile(r"""(?<![\w$])["']?(PYBUILD_[A-Z][A-Z0-9_]*)(?:["']|=)""")
+    for path in Path(__file__).parent.parent.joinpath("pybuild").rglob("*.py"):
+        found.update(pattern.findall(path.read_text()))
+    return found
+
+
+def test_every_pybuild_variable_in_the_code_is_a_setting_or_exempt() -> None:
+    """A variable pybuild gives a builder or an environment (PYBUILD_BUILD_CORES) is met by
+    a pybuild run inside that build: were it taken for a misspelt setting, that run failed."""
+    from pybuild.settings import NOT_SETTINGS
+
+    settings = {"PYBUILD_" + name.upper() for name in SETTINGS}
+    assert {"PYBUILD_BUILD_CORES", "PYBUILD_ATTRS"} <= _variables_pybuild_sets()
+    assert _variables_pybuild_sets() <= settings | NOT_SETTINGS
+
+
+@pytest.mark.parametrize(
+    "var",
+    [
+        "PYBUILD_BUILD_CORES",
+        "PYBUILD_BUILD_TOP",
+        "PYBUILD_ATTRS",
+        "PYBUILD_PYTHON",
+        "PYBUILD_ENV",
+        "PYBUILD_ENV_LAYOUT",
+        "PYBUILD_TEST_COUNTS",
+        "PYBUILD_DESELECT",
+    ],
+)
+def test_a_pybuild_run_inside_a_build_takes_the_builds_variables(
+    env: dict[str, str], var: str
+) -> None:
+    from pybuild.settings import use_command_line
+
+    environ = {**env, var: "4"}
+    assert load_settings(environ=environ).jobs == 1
+    use_command_line([], environ)
