@@ -299,9 +299,8 @@ def use_command_line(
             source = f"env {var}"
             _parse(_lookup(var.removeprefix(_ENV_PREFIX).lower(), source), env[var], source)
     for name, text in options:
-        setting = _lookup(name, "--option")
         try:
-            _parse(setting, text, "--option")
+            _parse(_lookup(name, "--option"), text, "--option")
         except SettingsError as exc:  # a word of the command line that cannot be read: exit 2
             bad = BadArgument(*exc.args)
             bad.hint = exc.hint
@@ -383,7 +382,8 @@ def _lookup(name: str, source: str = "") -> Setting:
         return SETTINGS[canonical]
     import difflib  # only an error pays for it
 
-    close = difflib.get_close_matches(canonical, list(SETTINGS), n=3, cutoff=0.6)
+    # Compared in lower case, as a name is declared: JOBS is as close to jobs as Jobs is.
+    close = difflib.get_close_matches(canonical.lower(), list(SETTINGS), n=3, cutoff=0.6)
     # Suggest in the spelling of the source, so the user can paste the suggestion back.
     if source.startswith("env "):
         shown = [_ENV_PREFIX + match.upper() for match in close]

@@ -1776,7 +1776,7 @@ def test_option_words_after_run_s_attr_reach_the_program_as_typed() -> None:
 
 def test_bad_options_are_errors(tmp_path: Path) -> None:
     unknown = run_cli("config", "show", "--option", "jbos", "3", check=False)
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2  # a word of the command line that cannot be read
     assert unknown.stderr.startswith("error: unknown setting 'jbos'")
     assert "did you mean 'jobs'" in unknown.stderr
     bad_value = run_cli("build", "-f", HELLO, "hello", "--option", "jobs", "-1", check=False)
@@ -1793,7 +1793,7 @@ def test_commands_that_read_no_setting_still_refuse_a_misspelt_one(
     """eval reads no setting: a misspelt --option or PYBUILD_* variable, or a bad value, was
     taken without a word (and an overlay "setting" looked applied); every command checks."""
     unknown = run_cli("eval", "-f", HELLO, "hello.name", "--option", "overlays", "x", check=False)
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2
     assert unknown.stderr.startswith("error: unknown setting 'overlays' from --option")
     monkeypatch.setenv("PYBUILD_JOBZ", "3")
     misspelt = run_cli("eval", "-f", HELLO, "hello.name", check=False)

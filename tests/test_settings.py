@@ -710,3 +710,29 @@ def test_a_pybuild_run_inside_a_build_takes_the_builds_variables(
     environ = {**env, var: "4"}
     assert load_settings(environ=environ).jobs == 1
     use_command_line([], environ)
+
+
+# --- --option's errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["JOBS", "Jobs", "KEEP-FAILED"])
+def test_an_unknown_name_in_another_case_suggests_the_setting(
+    env: dict[str, str], name: str
+) -> None:
+    with pytest.raises(SettingsError, match=r"did you mean '(jobs|keep_failed)'"):
+        load_settings([(name, "2")], environ=env)
+
+
+@pytest.mark.parametrize("pair", [("jobz", "1"), ("jobs", "-1")])
+def test_an_options_unknown_name_exits_as_its_bad_value_does(
+    env: dict[str, str], pair: tuple[str, str]
+) -> None:
+    """Both are a command line that cannot be read: exit 2, as argparse's own errors."""
+    from pybuild.errors import BadArgument
+    from pybuild.settings import forget_command_line, use_command_line
+
+    try:
+        with pytest.raises(BadArgument, match=f"'{pair[0]}'"):
+            use_command_line([pair], env)
+    finally:
+        forget_command_line()
