@@ -410,11 +410,12 @@ def _parse(setting: Setting, text: str, source: str) -> object:
             raise _bad(setting, text, source, "expected true/false, yes/no or 1/0")
         return flag
     if setting.type is int:
-        try:
-            number = int(text)
-        except ValueError:
-            raise _bad(setting, text, source, "expected an integer") from None
-        return _check(setting, number, source)
+        # Python's int() also takes other scripts' digits, 1_000 and spaces around; a setting
+        # is written in ASCII digits, as TOML and Nix write a number.
+        digits = text[1:] if text[:1] in ("+", "-") else text
+        if not (digits.isascii() and digits.isdigit()):
+            raise _bad(setting, text, source, "expected an integer")
+        return _check(setting, int(text), source)
     if setting.type is list:
         return _split_words(setting, text, source)
     return _check(setting, text, source)

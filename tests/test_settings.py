@@ -736,3 +736,15 @@ def test_an_options_unknown_name_exits_as_its_bad_value_does(
             use_command_line([pair], env)
     finally:
         forget_command_line()
+
+
+@pytest.mark.parametrize("text", ["\u0663", "1_0", " 7 ", "7\n", "\uff17"])
+def test_an_integer_is_ascii_digits_alone(env: dict[str, str], text: str) -> None:
+    """Python's int() takes other scripts' digits, underscores and spaces; a setting does not."""
+    with pytest.raises(SettingsError, match="'jobs' from --option: expected an integer"):
+        load_settings([("jobs", text)], environ=env)
+
+
+@pytest.mark.parametrize(("text", "value"), [("+3", 3), ("12", 12), ("0", 0)])
+def test_an_integer_may_have_a_sign(env: dict[str, str], text: str, value: int) -> None:
+    assert load_settings([("jobs", text)], environ=env).jobs == value
