@@ -418,6 +418,8 @@ def _parse(setting: Setting, text: str, source: str) -> object:
         return _check(setting, int(text), source)
     if setting.type is list:
         return _split_words(setting, text, source)
+    if setting.choices and (word := text.strip().lower()) in setting.choices:
+        return word  # PYBUILD_SANDBOX=True, read in any case as a boolean's YES is
     return _check(setting, text, source)
 
 
@@ -460,6 +462,8 @@ def _check(setting: Setting, value: object, source: str) -> object:
                 _check_item(setting, item, source)
             return list(value)
         raise _bad(setting, value, source, "expected a list of strings")
+    if setting.choices and isinstance(value, bool) and _show(value) in setting.choices:
+        value = _show(value)  # sandbox = true, as nix.conf has it: the choice "true"
     if type(value) is not setting.type:
         expected = _TYPE_NAMES[setting.type]
         raise _bad(setting, value, source, f"expected {expected}, got {type(value).__name__}")

@@ -748,3 +748,39 @@ def test_an_integer_is_ascii_digits_alone(env: dict[str, str], text: str) -> Non
 @pytest.mark.parametrize(("text", "value"), [("+3", 3), ("12", 12), ("0", 0)])
 def test_an_integer_may_have_a_sign(env: dict[str, str], text: str, value: int) -> None:
     assert load_settings([("jobs", text)], environ=env).jobs == value
+
+
+# --- choices: sandbox's TOML booleans, and any case ----------------------------------------
+
+
+@pytest.mark.parametrize(("toml", "value"), [("true", "true"), ("false", "false")])
+def test_sandbox_takes_a_toml_boolean_as_nix_conf_users_write_it(
+    env: dict[str, str], toml: str, value: str
+) -> None:
+    write_config(env, f"sandbox = {toml}\n")
+    assert load_settings(environ=env).sandbox == value
+
+
+def test_a_boolean_is_still_refused_by_a_choice_without_true_and_false(
+    env: dict[str, str],
+) -> None:
+    write_config(env, "prefer = true\n")
+    with pytest.raises(SettingsError, match=r"'prefer'.*expected a string, got bool"):
+        load_settings(environ=env)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("sandbox", "True", "true"),
+        ("prefer", "WHEEL", "wheel"),
+        ("sandbox", " Relaxed ", "relaxed"),
+    ],
+)
+def test_a_choice_is_read_in_any_case_as_a_boolean_is(
+    env: dict[str, str], name: str, text: str, value: str
+) -> None:
+    """From the environment and --option, as a boolean's YES; the file's TOML string must be
+    the choice itself, as its booleans must be TOML's (test_a_value_outside_the_choices_in_…)."""
+    assert load_settings(environ={**env, f"PYBUILD_{name.upper()}": text}).get(name) == value
+    assert load_settings([(name, text)], environ=env).get(name) == value
