@@ -206,14 +206,20 @@ def _checked(name: str, value: object) -> object:
 
     setting = SETTINGS.get(name)
     kind, minimum = (setting.type, setting.minimum) if setting else (bool, 0)
+    maximum = setting.maximum if setting else 0
     choices = setting.choices if setting else ()
     if kind is list and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return tuple(value)
     if kind is not list and type(value) is kind:  # a bool is no int here, as in the settings
-        fits = value >= minimum if kind is int else not choices or value in choices  # type: ignore[operator]
+        if kind is int:
+            fits = minimum <= value <= (maximum or value)  # type: ignore[operator]
+        else:
+            fits = not choices or value in choices
         if fits:
             return value
     takes = _one_of(choices) if choices else _TAKES[kind].format(minimum=minimum)
+    if maximum:
+        takes = f"an integer from {minimum} to {maximum}"
     if name in _UNSET_MEANS_THE_SETTING:
         takes += " (or None for the setting's)"
     error = wrong_type("BuildOptions()", name, value, takes)

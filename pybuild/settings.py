@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "LONGEST",
     "NOT_SETTINGS",
     "SETTINGS",
     "Setting",
@@ -56,7 +57,8 @@ class Setting:
     `type` is ``int``, ``bool``, ``str`` or ``list`` (meaning a list of strings); it decides how
     text from the environment or --option is read and which TOML type the file must use.
     `minimum` bounds an ``int`` setting: every int setting is a count or a duration, so none
-    may be negative, and some may have to be higher still.
+    may be negative, and some may have to be higher still. `maximum` bounds it above (0: no
+    bound): a duration is handed to the system's timers, which fail on one past 2**63 ns.
     `choices`, when not empty, are the only values a ``str`` setting may take: a value outside
     them is refused wherever it is given (file, environment, --option, the program), rather
     than in the middle of the build that first reads it.
@@ -71,9 +73,14 @@ class Setting:
     default: object
     doc: str
     minimum: int = 0
+    maximum: int = 0
     choices: tuple[str, ...] = ()
     items: str = ""
 
+
+# The largest duration a setting takes, in seconds (68 years): 0 is "no limit", and the
+# system's timers (threading's, a socket's, setitimer) fail on 9223372037 s or more.
+LONGEST = 2**31 - 1
 
 SETTINGS: dict[str, Setting] = {
     setting.name: setting
@@ -99,7 +106,13 @@ SETTINGS: dict[str, Setting] = {
             "where builds unpack and run, a new folder each (empty: TMPDIR, as Nix builds)",
         ),
         Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
-        Setting("build_timeout", int, 0, "seconds a builder may run before it is killed (0: none)"),
+        Setting(
+            "build_timeout",
+            int,
+            0,
+            "seconds a builder may run before it is killed (0: none)",
+            maximum=LONGEST,
+        ),
         Setting("substituters", list, [], "binary caches to ask before building"),
         Setting(
             "trusted_public_keys", list, [], "keys whose signatures are accepted", items="keys"
@@ -110,6 +123,7 @@ SETTINGS: dict[str, Setting] = {
             int,
             5,
             "seconds a binary cache, or a remote builder's ssh, may take to answer (0: none)",
+            maximum=LONGEST,
         ),
         Setting(
             "stalled_download_timeout",
@@ -117,6 +131,7 @@ SETTINGS: dict[str, Setting] = {
             60,
             "seconds a download or upload may make no progress, and over which a download must"
             " average download_min_speed (0: no check)",
+            maximum=LONGEST,
         ),
         Setting(
             "download_min_speed",
@@ -124,7 +139,13 @@ SETTINGS: dict[str, Setting] = {
             1024,
             "bytes per second a download must average over stalled_download_timeout",
         ),
-        Setting("download_deadline", int, 3600, "seconds one download may take (0: no limit)"),
+        Setting(
+            "download_deadline",
+            int,
+            3600,
+            "seconds one download may take (0: no limit)",
+            maximum=LONGEST,
+        ),
         Setting(
             "link_cache",
             str,
@@ -469,6 +490,10 @@ def _check(setting: Setting, value: object, source: str) -> object:
         raise _bad(setting, value, source, f"expected {expected}, got {type(value).__name__}")
     if isinstance(value, int) and not isinstance(value, bool) and value < setting.minimum:
         raise _bad(setting, value, source, f"must be at least {setting.minimum}")
+    if isinstance(value, int) and setting.maximum and value > setting.maximum:
+        error = _bad(setting, value, source, f"must be at most {setting.maximum}")
+        error.hint = "0 is no limit"
+        raise error
     if setting.choices and value not in setting.choices:
         raise _not_a_choice(setting, str(value), source)
     return value

@@ -784,3 +784,31 @@ def test_a_choice_is_read_in_any_case_as_a_boolean_is(
     the choice itself, as its booleans must be TOML's (test_a_value_outside_the_choices_in_…)."""
     assert load_settings(environ={**env, f"PYBUILD_{name.upper()}": text}).get(name) == value
     assert load_settings([(name, text)], environ=env).get(name) == value
+
+
+# --- durations have a largest value -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["build_timeout", "connect_timeout", "stalled_download_timeout", "download_deadline"]
+)
+def test_a_duration_too_large_for_a_timer_is_refused_as_it_is_read(
+    env: dict[str, str], name: str
+) -> None:
+    """9300000000 s was taken, then failed the build as 'timestamp too large' (a bug?)."""
+    largest = 2**31 - 1
+    assert load_settings([(name, str(largest))], environ=env).get(name) == largest
+    message = f"'{name}' from --option: must be at most {largest}"
+    with pytest.raises(SettingsError, match=message):
+        load_settings([(name, "9300000000")], environ=env)
+    path = write_config(env, f"{name} = 9300000000\n")
+    with pytest.raises(SettingsError, match=f"'{name}' from {path}: must be at most"):
+        load_settings(environ=env)
+
+
+def test_build_options_refuse_a_duration_too_large() -> None:
+    from pybuild.buildoptions import BuildOptions
+    from pybuild.errors import PybuildError
+
+    with pytest.raises(PybuildError, match="build_timeout"):
+        BuildOptions(build_timeout=9300000000)
