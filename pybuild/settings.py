@@ -66,6 +66,8 @@ class Setting:
     a comma in a word from the environment or --option is then told as the wrong separator, as
     someone used to comma-separated lists writes it, rather than left to fail later as one
     malformed item, where the setting and its source are no longer known.
+    `folder`: a ``str`` setting that names a folder, empty or absolute once ``~`` is expanded
+    (:func:`_folder`).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Setting:
     maximum: int = 0
     choices: tuple[str, ...] = ()
     items: str = ""
+    folder: bool = False
 
 
 # The largest duration a setting takes, in seconds (68 years): 0 is "no limit", and the
@@ -104,6 +107,7 @@ SETTINGS: dict[str, Setting] = {
             str,
             "",
             "where builds unpack and run, a new folder each (empty: TMPDIR, as Nix builds)",
+            folder=True,
         ),
         Setting("log_lines", int, 25, "how many last lines of a failed build's log are shown"),
         Setting(
@@ -496,7 +500,22 @@ def _check(setting: Setting, value: object, source: str) -> object:
         raise error
     if setting.choices and value not in setting.choices:
         raise _not_a_choice(setting, str(value), source)
+    if setting.folder and value:
+        return _folder(setting, str(value), source)
     return value
+
+
+def _folder(setting: Setting, value: str, source: str) -> str:
+    """A folder setting's `value` with ``~`` expanded, as link_cache's is, if it is absolute.
+
+    A relative one is refused, as Nix refuses a relative path setting: read against the
+    working folder, the config file's build folder would move with each command's."""
+    expanded = os.path.expanduser(value)
+    if not os.path.isabs(expanded):
+        error = _bad(setting, value, source, "a relative folder, which the working folder decides")
+        error.hint = "give an absolute path (/…), or one in your home folder (~/…)"
+        raise error
+    return expanded
 
 
 def _check_item(setting: Setting, item: str, source: str) -> None:

@@ -812,3 +812,33 @@ def test_build_options_refuse_a_duration_too_large() -> None:
 
     with pytest.raises(PybuildError, match="build_timeout"):
         BuildOptions(build_timeout=9300000000)
+
+
+# --- build_dir is a folder named from / or ~ ---------------------------------------------------
+
+
+def test_build_dir_expands_a_tilde_as_link_cache_does(env: dict[str, str]) -> None:
+    """'~/x' was a folder named ~ in the working folder."""
+    expected = os.path.expanduser("~/builds")
+    assert load_settings([("build_dir", "~/builds")], environ=env).build_dir == expected
+    path = write_config(env, 'build_dir = "~/b"\n')
+    settings = load_settings(environ=env)
+    assert (settings.build_dir, settings.source("build_dir")) == (
+        os.path.expanduser("~/b"),
+        str(path),
+    )
+
+
+@pytest.mark.parametrize("text", ["builds", "./b", "~nosuchuser-pybuild/b"])
+def test_a_relative_build_dir_is_refused_naming_its_source(env: dict[str, str], text: str) -> None:
+    """Relative to the working folder, config.toml's build folder moved with each run."""
+    with pytest.raises(SettingsError, match=r"'build_dir' from env PYBUILD_BUILD_DIR: .*relative"):
+        load_settings(environ={**env, "PYBUILD_BUILD_DIR": text})
+    path = write_config(env, f'build_dir = "{text}"\n')
+    with pytest.raises(SettingsError, match=f"'build_dir' from {path}: .*relative"):
+        load_settings(environ=env)
+
+
+def test_an_empty_or_absolute_build_dir_is_taken(env: dict[str, str], tmp_path: Path) -> None:
+    assert load_settings([("build_dir", "")], environ=env).build_dir == ""
+    assert load_settings([("build_dir", str(tmp_path))], environ=env).build_dir == str(tmp_path)
