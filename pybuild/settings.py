@@ -509,12 +509,19 @@ def _folder(setting: Setting, value: str, source: str) -> str:
     """A folder setting's `value` with ``~`` expanded, as link_cache's is, if it is absolute.
 
     A relative one is refused, as Nix refuses a relative path setting: read against the
-    working folder, the config file's build folder would move with each command's."""
+    working folder, the config file's build folder would move with each command's. So is one
+    that is, or is under, a file: making the folder failed the build as 'a bug in pybuild?'.
+    A folder not made yet is fine (it is made when a build needs it)."""
     expanded = os.path.expanduser(value)
     if not os.path.isabs(expanded):
         error = _bad(setting, value, source, "a relative folder, which the working folder decides")
         error.hint = "give an absolute path (/…), or one in your home folder (~/…)"
         raise error
+    existing = os.path.normpath(expanded)
+    while not os.path.lexists(existing):  # the nearest part that exists: "/" at worst
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise _bad(setting, value, source, f"{existing} is not a folder")
     return expanded
 
 

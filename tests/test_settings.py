@@ -842,3 +842,15 @@ def test_a_relative_build_dir_is_refused_naming_its_source(env: dict[str, str], 
 def test_an_empty_or_absolute_build_dir_is_taken(env: dict[str, str], tmp_path: Path) -> None:
     assert load_settings([("build_dir", "")], environ=env).build_dir == ""
     assert load_settings([("build_dir", str(tmp_path))], environ=env).build_dir == str(tmp_path)
+
+
+@pytest.mark.parametrize("under", ["", "sub/deeper"])
+def test_a_build_dir_that_is_a_file_is_refused_naming_its_source(
+    env: dict[str, str], tmp_path: Path, under: str
+) -> None:
+    """It failed the build as FileExistsError, 'a bug in pybuild?'."""
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    given = str(afile / under) if under else str(afile)
+    with pytest.raises(SettingsError, match=f"'build_dir' from --option: {afile} is not a folder"):
+        load_settings([("build_dir", given)], environ=env)
