@@ -92,8 +92,8 @@ SETTINGS: dict[str, Setting] = {
             "jobs",
             int,
             1,
-            "how many builds run here at once, besides remote builders' (-j overrides; 0: none"
-            " here, every build on the builders)",
+            "how many builds run here at once, besides remote builders' (-j overrides; 0: only"
+            " what no builder can take, as downloads or the builds of an unreachable builder)",
         ),
         Setting(
             "cores",
@@ -178,9 +178,10 @@ SETTINGS: dict[str, Setting] = {
             "prefer",
             str,
             "any",
-            "any | sdist | wheel: 'sdist' makes a pypi: package whose sdist cannot be built an"
-            " error instead of taking its wheel; 'wheel' takes the wheel of every pypi: package"
-            " that has one for the interpreter, as pip and uv install it",
+            "any | sdist | wheel, for the projects a pypi: request or import takes from the index"
+            " (not the set's recipes): 'sdist' makes one whose sdist cannot be built an error"
+            " instead of taking its wheel; 'wheel' takes the wheel of every one that has one for"
+            " the interpreter, as pip and uv install it",
             choices=("any", "sdist", "wheel"),
         ),
         Setting(
