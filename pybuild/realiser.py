@@ -33,14 +33,7 @@ from pathlib import Path
 from .buildoptions import BuildOptions
 from .buildstep import DISK_FULL_HINT, SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
-from .errors import (
-    BuildError,
-    PybuildError,
-    SettingsError,
-    StoreError,
-    UsageError,
-    wrong_type,
-)
+from .errors import BuildError, PybuildError, SettingsError, UsageError, wrong_type
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
@@ -62,7 +55,6 @@ __all__ = [
     "BuildOptions",
     "Work",
     "check",
-    "check_present",
     "planned_work",
     "realise",
     "repair",
@@ -110,7 +102,7 @@ def realise(
     store = store or Store.default()
     _check_evaluated_for(store, drvs)  # before anything is written, to this store or another
     add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
-    check_present(store, drvs)
+    store.refuse_missing(_outputs(drvs))
     if all(store.is_valid(p) for p in _outputs(drvs)):
         return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions.from_settings()
@@ -205,23 +197,6 @@ def _evaluated_elsewhere(target: Derivation, drv: Derivation, src: str, store: S
         " derivation() (and realise without store=), or pass store= to derivation()"
     )
     return error
-
-
-def check_present(store: Store, targets: Sequence[Derivation]) -> None:
-    """Refuse a target's output that is registered but gone from the store folder (deleted
-    by hand): answered as valid, its path would be printed, or linked, as built while it is not
-    there. One lstat per output; the registry is asked only of one that is missing. A path
-    registered is not rebuilt over: what refers to it is registered too, so putting it back is
-    ``verify --repair``'s, which checks what it puts back against the registered hash."""
-    for name in _outputs(targets):
-        path = store.path(name)
-        if not os.path.lexists(path) and store.is_valid(name):
-            error = StoreError(f"{path} is registered but missing from the store folder")
-            error.hint = (
-                f"pybuild verify --check-contents --repair {path} puts it back (from the link"
-                " cache or a binary cache, else rebuilt)"
-            )
-            raise error
 
 
 def _outputs(targets: Sequence[Derivation]) -> Iterator[str]:

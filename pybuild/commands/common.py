@@ -303,10 +303,10 @@ def print_work(targets: list[Any], store: Any, options: Any, as_json: bool = Fal
     from ..derivations import instantiate_all
     from ..plan import planned_work
     from ..progress import plan_line
-    from ..realiser import check_present
 
     instantiate_all(targets, store)
-    check_present(store, targets)  # as a build would: a path deleted by hand is no output
+    # As a build would: a path deleted by hand is no output.
+    store.refuse_missing(p for t in targets for p in t.output_paths.values())
     work = planned_work(targets, store, options)
     groups = {"build": work.builds, "download": work.downloads, "copy": work.copies}
     if as_json:

@@ -193,6 +193,24 @@ class Store:
         whole graph), by their basenames."""
         return self.registry.valid_among(self._basenames(names))
 
+    def refuse_missing(self, names: Iterable[str]) -> None:
+        """Refuse one of `names` that is registered but gone from the store folder (deleted by
+        hand): answered as valid, its path would be printed, or linked, as built while it is
+        not there. One lstat each; the registry is asked only of one that is missing. A path
+        registered is not rebuilt over: what refers to it is registered too, so putting it
+        back is ``verify --repair``'s, which checks what it puts back against its hash."""
+        for name in names:
+            path = self.path(name)
+            if not os.path.lexists(path) and self.is_valid(name):
+                from ..errors import StoreError
+
+                error = StoreError(f"{path} is registered but missing from the store folder")
+                error.hint = (
+                    f"pybuild verify --check-contents --repair {path} puts it back (from the link"
+                    " cache or a binary cache, else rebuilt)"
+                )
+                raise error
+
     def is_valid_rooted(self, name: str | os.PathLike[str]) -> bool:
         """``is_valid(name, root=True)`` answered from a note while the registry is unchanged
         (:mod:`~pybuild.store.validity`): evaluation asks it of the few sources a set names
