@@ -5,6 +5,7 @@ of a build that fails on it."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -157,3 +158,16 @@ def test_run_of_a_package_deleted_by_hand_says_so(
     told = subprocess.run(argv, capture_output=True, text=True)
     assert told.returncode == 1 and "a bug in pybuild" not in told.stderr, told.stderr
     assert f"{path} is registered but missing from the store folder" in told.stderr
+
+
+def test_a_build_dir_given_through_the_api_that_is_a_file_is_said_so(
+    store: Store, tmp_path: Path
+) -> None:
+    """The settings refuse it when they load; BuildOptions(build_dir=…) reached the store's
+    mkdir, and failed as FileExistsError, 'a bug in pybuild?'."""
+    (tmp_path / "afile").write_text("")
+    drv = derivation(name="dir", builder="/bin/sh", args=["-c", "mkdir $out"], store=store)
+    for given in (tmp_path / "afile", tmp_path / "afile" / "below"):
+        options = BuildOptions(log=io.StringIO(), build_dir=str(given))
+        with pytest.raises(StoreError, match=f"build_dir {given} is not a folder"):
+            realise([drv], store, options)

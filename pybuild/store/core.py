@@ -329,7 +329,14 @@ class Store:
         however large the build was.
         """
         if parent is not None:
-            os.makedirs(parent, exist_ok=True)
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):  # a file there, or above it
+                from ..errors import StoreError
+
+                raise StoreError(
+                    f"build_dir {parent} is not a folder: a file is in its way"
+                ) from None
         # TMPDIR as it is: tempfile.gettempdir() would first probe it with a file of a random
         # name, which a SIGKILL at that moment leaves where no collection looks for it.
         # abspath: a relative `parent` is not var/tmp's.
