@@ -263,6 +263,8 @@ def _run_builder(
             raise CannotRunBuilder(drv.name, argv[0], str(exc.strerror)) from None
         with builder:  # leaving it kills what the builder left behind, even on success
             finished = builder.wait(options.build_timeout or None)
+        if box is not None and not isinstance(box, Cell):
+            box.end()  # and what escaped that, as the build user: before its outputs are read
     if not finished:
         reason = f"timed out after {options.build_timeout} s (build_timeout)"
         raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))

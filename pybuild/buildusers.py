@@ -229,6 +229,15 @@ class Outside:
             os.chown(writable, self.user.uid, self.user.gid)
         return [*as_user(self.setpriv, self.user), *with_environment(env, argv)]
 
+    def end(self) -> None:
+        """Kill every process of the build user, once its builder has ended and before
+        anything of its outputs is read: a daemon it left (out of its process group, with
+        another build's tag) would otherwise run on, as the uid that owns the outputs folder,
+        while pybuild, as root, changes the outputs' modes and moves them into the store, and
+        could swap a file of them for a link to a file of the host's (a race that made a
+        host binary setuid root). In the sandbox, its PID namespace ends them all."""
+        _kill_leftovers(self.setpriv, self.user)
+
 
 def _check_reachable(name: str, program: str, path: str) -> None:
     """Refuse a build whose build user could not get to `path` and run or enter it: every

@@ -181,6 +181,46 @@ def test_as_root_what_a_build_user_left_running_dies_before_its_next_build(
         left.wait()
 
 
+def processes_of(uid: int) -> list[int]:
+    """The pids of the live processes whose real uid is `uid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except (OSError, ValueError):
+            continue  # not a process, or one that ended
+        dead = status.partition("State:")[2].split()[:1] == ["Z"]  # not reaped yet
+        if status.partition("Uid:")[2].split()[:1] == [str(uid)] and not dead:
+            found.append(int(entry))
+    return found
+
+
+@as_root
+def test_as_root_no_process_of_a_build_user_runs_while_its_outputs_are_stored(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon the builder left out of its process group and tag ran on as the build user,
+    which owns the outputs folder, until the build's end: while pybuild, as root, changed the
+    outputs' modes and moved them, it could swap an output for a link to a host file (a race
+    that made a host binary setuid root). Every process of the uid now dies first."""
+    from pybuild import buildstep, processes
+
+    seen: list[list[int]] = []
+    rewrite = buildstep._rewrite_outputs
+
+    def watched(*args: Any) -> None:
+        seen.append(processes_of(own_uids))
+        rewrite(*args)
+
+    monkeypatch.setattr(buildstep, "_rewrite_outputs", watched)
+    # Another build running here, whose tag the daemon takes: the reaper spares its processes.
+    other = "PYBUILD_BUILD_TOP=/tmp/pybuild-build-other-0"
+    monkeypatch.setitem(processes._REAPER.running, 2**22 + 1, other)
+    script = f'mkdir "$out"; setsid env -i {other} sleep 300 </dev/null >/dev/null 2>&1 & sleep 0.2'
+    realise([sh(open_store, script)], open_store, UNSANDBOXED)
+    assert seen == [[]]
+
+
 @as_root
 def test_as_root_a_build_users_processes_die_when_it_is_let_go_and_it_is_killed_once_a_build(
     open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
