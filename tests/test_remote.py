@@ -536,20 +536,31 @@ def test_text_of_a_command_that_ended_before_the_hello_was_sent_is_quoted(
     assert "shell startup files" in error.value.hint
 
 
+@pytest.mark.parametrize(
+    ("script", "reason", "said"),
+    [
+        # ssh's output ends as it exits, or before (a refused host key, no pybuild there):
+        # the status comes a moment after the end, which is waited for, where it was told
+        # only when the end was read late enough.
+        (
+            "exec >&-; sleep 0.5; echo 'pybuild: not found' >&2; exit 127 #",
+            "the connection closed (ssh exited 127)",
+            "pybuild: not found",
+        ),
+        # killed (the kernel's out-of-memory killer): Popen's -9 was shown as it is
+        ("kill -9 $$ #", "the connection closed (ssh was killed by SIGKILL)", ""),
+    ],
+)
 def test_a_closed_connection_tells_how_ssh_exited_even_after_its_output_ended(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, reason: str, said: str
 ) -> None:
-    # ssh's output ends as it exits, or before (a refused host key, no pybuild there): the
-    # status comes a moment after the end, which is waited for, where it was told only when
-    # the end was read late enough.
     import pybuild.remote.client as client
 
-    ends_then_exits = "exec >&-; sleep 0.5; echo 'pybuild: not found' >&2; exit 127 #"
-    fake_ssh(tmp_path, monkeypatch, ends_then_exits)
+    fake_ssh(tmp_path, monkeypatch, script)
     with pytest.raises(client.MachineDown) as error:
-        client.Connection(parse_machines("ssh://x")[0], [], ends_then_exits)
-    assert error.value.reason == "the connection closed (ssh exited 127)"
-    assert error.value.said == "pybuild: not found"
+        client.Connection(parse_machines("ssh://x")[0], [], script)
+    assert error.value.reason == reason
+    assert error.value.said == said
 
 
 def test_a_machine_down_is_told_once_whatever_its_slots(
@@ -1257,15 +1268,3 @@ def test_fixture_sdists_and_their_environment_build_on_the_remote_and_arrive_reg
     env = Path(result.stdout.strip())
     assert subprocess.run([env / "bin" / "python", "-c", "import greet"]).returncode == 0
     assert verified(pybuild_home) and verified(remote)
-
-
-def test_a_connection_whose_ssh_was_killed_names_the_signal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import pybuild.remote.client as client
-
-    killed = "kill -9 $$ #"
-    fake_ssh(tmp_path, monkeypatch, killed)
-    with pytest.raises(client.MachineDown) as error:
-        client.Connection(parse_machines("ssh://x")[0], [], killed)
-    assert error.value.reason == "the connection closed (ssh was killed by SIGKILL)"
