@@ -265,6 +265,11 @@ def _run_builder(
             finished = builder.wait(options.build_timeout or None)
         if box is not None and not isinstance(box, Cell):
             box.end()  # and what escaped that, as the build user: before its outputs are read
+    foreign = ""
+    if box is not None and os.geteuid() == 0:  # none but the store's owner may change them now
+        from .buildusers import take_back
+
+        foreign = take_back(work, box.user.uid)
     if not finished:
         reason = f"timed out after {options.build_timeout} s (build_timeout)"
         raise BuildError(drv.name, reason, str(log_path), _tail(log_path, options))
@@ -290,6 +295,8 @@ def _run_builder(
         else:  # what its recipe says to do (a generated one: take the wheel instead)
             error.hint = str(drv.meta.get("failure_hint", ""))
         raise error
+    if foreign:
+        raise BuildError(drv.name, foreign, str(log_path))
 
 
 DISK_FULL_HINT = "the disk the build wrote to is full: free space (`pybuild gc`), then build again"

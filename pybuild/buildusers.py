@@ -49,6 +49,7 @@ __all__ = [
     "find_setpriv",
     "give_back",
     "outside_the_sandbox",
+    "take_back",
     "user_pool",
 ]
 
@@ -201,6 +202,39 @@ def give_back(paths: Iterable[Path]) -> None:
                         st = os.lstat(path)
                     if (st.st_uid, st.st_gid) != owner:
                         os.lchown(path, *owner)
+
+
+def take_back(work: Path, uid: int) -> str:
+    """Make the outputs folder `work` of a build user `uid`, whose processes are gone, the
+    store owner's and closed to every other user, before anything of it is read.
+
+    The builder owns its outputs and may have opened them to all (``chmod 777 "$out"``): a
+    process of another user (a local account, another build's user, one holding a folder
+    open) could then swap an output for a link to a host file while pybuild, as root, reads
+    the outputs and changes their modes by path, so that its chmod follows the link (a race
+    that made a host binary setuid root). `work` itself, which pybuild made in its home, is
+    closed first (no path into it is then left to anyone else); every folder under it is
+    then taken over through a file descriptor (never by a path a link could stand in), made
+    the owner's and not writable by others, so a folder held open is no way in either. An
+    entry that is not `uid`'s was made by another user, through such a way in, before it was
+    closed: what it is is returned (else ""), for the build to be refused, as Nix refuses an
+    output of another owner."""
+    owner = (os.geteuid(), os.getegid())
+    os.chown(work, *owner, follow_symlinks=False)
+    os.chmod(work, 0o700)
+    for _, dirnames, filenames, dirfd in os.fwalk(work, follow_symlinks=False):
+        st = os.fstat(dirfd)
+        os.fchown(dirfd, *owner)
+        os.fchmod(dirfd, stat.S_IMODE(st.st_mode) & ~0o022)
+        for name in [*dirnames, *filenames]:
+            entry = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+            if stat.S_ISDIR(entry.st_mode) or entry.st_nlink > 1:
+                continue  # a folder is taken over as it is walked; a file linked from
+                # elsewhere, which may be anyone's, is copied (unshare) before it is changed
+            if entry.st_uid != uid and (entry.st_uid, entry.st_gid) != owner:
+                return f"{name}, in its outputs, was made by another user (uid {entry.st_uid})"
+            os.chown(name, *owner, dir_fd=dirfd, follow_symlinks=False)
+    return ""
 
 
 class Outside:

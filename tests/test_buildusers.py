@@ -7,6 +7,7 @@ import http.server
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -219,6 +220,72 @@ def test_as_root_no_process_of_a_build_user_runs_while_its_outputs_are_stored(
     script = f'mkdir "$out"; setsid env -i {other} sleep 300 </dev/null >/dev/null 2>&1 & sleep 0.2'
     realise([sh(open_store, script)], open_store, UNSANDBOXED)
     assert seen == [[]]
+
+
+@as_root
+@pytest.mark.parametrize(
+    "options",
+    [
+        UNSANDBOXED,
+        pytest.param(
+            replace(UNSANDBOXED, sandbox="true"),
+            marks=pytest.mark.skipif(not sandbox_runs(), reason="the sandbox cannot run here"),
+            id="sandboxed",
+        ),
+    ],
+    ids=lambda options: f"sandbox={options.sandbox}",
+)
+def test_as_root_outputs_opened_to_all_are_closed_and_another_users_entry_refused(
+    open_store: Store, own_uids: int, options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A builder opened its outputs to all (chmod 777 "$out"): another user swapped a file of
+    them for a link to a host binary while pybuild, as root, changed the outputs' modes by
+    path, so root's chmod followed the link and made the binary setuid root. The outputs are
+    now closed to others before they are read, and an entry another user made is refused."""
+    host = open_store.home.parent / "host-binary"
+    host.write_text("#!/bin/sh\n")
+    host.chmod(0o755)
+    taken = buildusers.take_back
+    seen: list[tuple[int, int]] = []
+
+    def meanwhile(work: Path, uid: int) -> str:
+        out = next(p for p in work.iterdir())
+        seen.append((stat.S_IMODE(out.stat().st_mode), stat.S_IMODE(work.stat().st_mode)))
+        (out / "x").unlink()
+        (out / "x").symlink_to(host)  # what another user's process, let in, swapped in
+        os.lchown(out / "x", 65534, 65534)
+        return taken(work, uid)
+
+    monkeypatch.setattr(buildusers, "take_back", meanwhile)
+    script = 'mkdir "$out"; printf x > "$out/x"; chmod 4377 "$out/x"; chmod 777 "$out" "${out%/*}"'
+    with pytest.raises(
+        BuildError, match=r"x, in its outputs, was made by another user \(uid 65534\)"
+    ):
+        realise([sh(open_store, script)], open_store, options)
+    assert seen == [(0o777, 0o777)]  # as the builder left them: open to all
+    assert stat.S_IMODE(host.stat().st_mode) == 0o755 and host.stat().st_uid == 0
+
+
+@as_root
+def test_as_root_the_outputs_are_the_owners_and_closed_to_others_when_they_are_read(
+    open_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybuild import buildstep
+
+    seen: list[set[tuple[int, int]]] = []
+    rewrite = buildstep._rewrite_outputs
+
+    def watched(drv: Any, store: Store, work: Path, built: Any) -> None:
+        found = [work, *work.rglob("*")]
+        seen.append(
+            {(os.lstat(p).st_uid, os.lstat(p).st_mode & 0o022) for p in found if p.is_dir()}
+        )
+        rewrite(drv, store, work, built)
+
+    monkeypatch.setattr(buildstep, "_rewrite_outputs", watched)
+    script = 'mkdir -p "$out/a/b"; chmod -R 777 "$out" "${out%/*}"; touch "$out/a/b/f"'
+    realise([sh(open_store, script)], open_store, UNSANDBOXED)
+    assert seen == [{(0, 0)}]
 
 
 @as_root
