@@ -216,25 +216,36 @@ def take_back(work: Path, uid: int) -> str:
     closed first (no path into it is then left to anyone else); every folder under it is
     then taken over through a file descriptor (never by a path a link could stand in), made
     the owner's and not writable by others, so a folder held open is no way in either. An
-    entry that is not `uid`'s was made by another user, through such a way in, before it was
-    closed: what it is is returned (else ""), for the build to be refused, as Nix refuses an
-    output of another owner."""
+    entry that is not `uid`'s (nor the owner's: a link to a store file) was made by another
+    user, through such a way in, before it was closed: what it is is returned (else ""), for
+    the build to be refused, as Nix refuses an output of another owner."""
     owner = (os.geteuid(), os.getegid())
     os.chown(work, *owner, follow_symlinks=False)
     os.chmod(work, 0o700)
-    for _, dirnames, filenames, dirfd in os.fwalk(work, follow_symlinks=False):
-        st = os.fstat(dirfd)
-        os.fchown(dirfd, *owner)
-        os.fchmod(dirfd, stat.S_IMODE(st.st_mode) & ~0o022)
-        for name in [*dirnames, *filenames]:
-            entry = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
-            if stat.S_ISDIR(entry.st_mode) or entry.st_nlink > 1:
-                continue  # a folder is taken over as it is walked; a file linked from
-                # elsewhere, which may be anyone's, is copied (unshare) before it is changed
-            if entry.st_uid != uid and (entry.st_uid, entry.st_gid) != owner:
-                return f"{name}, in its outputs, was made by another user (uid {entry.st_uid})"
-            os.chown(name, *owner, dir_fd=dirfd, follow_symlinks=False)
-    return ""
+    foreign = ""
+    while True:  # until a walk finds every folder taken: none could change under it then
+        took = False
+        for _, dirnames, filenames, dirfd in os.fwalk(work, follow_symlinks=False):
+            st = os.fstat(dirfd)
+            if (st.st_uid, st.st_gid) != owner or st.st_mode & 0o022:
+                # A folder swapped for a link between listing and this (a walk does not
+                # follow it) is left out of this walk, and found by the next.
+                os.fchown(dirfd, *owner)
+                os.fchmod(dirfd, stat.S_IMODE(st.st_mode) & ~0o022)
+                took = True
+            for name in [*dirnames, *filenames]:
+                entry = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+                if stat.S_ISDIR(entry.st_mode):
+                    continue  # taken as it is walked
+                if entry.st_uid != uid and (entry.st_uid, entry.st_gid) != owner:
+                    foreign = foreign or (
+                        f"{name}, in its outputs, was made by another user (uid {entry.st_uid})"
+                    )
+                elif entry.st_nlink == 1 and entry.st_uid != owner[0]:
+                    # One with other names, elsewhere, is copied (unshare) before it changes.
+                    os.chown(name, *owner, dir_fd=dirfd, follow_symlinks=False)
+        if not took:
+            return foreign
 
 
 class Outside:

@@ -267,6 +267,27 @@ def test_as_root_outputs_opened_to_all_are_closed_and_another_users_entry_refuse
 
 
 @as_root
+def test_as_root_another_users_file_with_a_second_name_is_refused_too(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file with other names was passed over (to be copied later), whoever made it: a
+    second name let another user's file into the store."""
+    taken = buildusers.take_back
+
+    def meanwhile(work: Path, uid: int) -> str:
+        out = next(p for p in work.iterdir())
+        (out / "planted").write_text("nobody wrote this\n")
+        os.chown(out / "planted", 65534, 65534)
+        os.link(out / "planted", out / "planted2")
+        return taken(work, uid)
+
+    monkeypatch.setattr(buildusers, "take_back", meanwhile)
+    script = 'mkdir "$out"; chmod 777 "$out"'
+    with pytest.raises(BuildError, match=r"planted2?, in its outputs, was made by another user"):
+        realise([sh(open_store, script)], open_store, UNSANDBOXED)
+
+
+@as_root
 def test_as_root_the_outputs_are_the_owners_and_closed_to_others_when_they_are_read(
     open_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
