@@ -153,8 +153,8 @@ def sandbox_runs() -> bool:
     return not sandbox_problem()
 
 
-@as_root
-@pytest.mark.parametrize(
+# A test run outside the sandbox and, where it can run, in it.
+in_and_out_of_the_sandbox = pytest.mark.parametrize(
     "options",
     [
         UNSANDBOXED,
@@ -166,6 +166,10 @@ def sandbox_runs() -> bool:
     ],
     ids=lambda options: f"sandbox={options.sandbox}",
 )
+
+
+@as_root
+@in_and_out_of_the_sandbox
 def test_as_root_what_a_build_user_left_running_dies_before_its_next_build(
     open_store: Store, own_uids: int, options: BuildOptions
 ) -> None:
@@ -223,18 +227,7 @@ def test_as_root_no_process_of_a_build_user_runs_while_its_outputs_are_stored(
 
 
 @as_root
-@pytest.mark.parametrize(
-    "options",
-    [
-        UNSANDBOXED,
-        pytest.param(
-            replace(UNSANDBOXED, sandbox="true"),
-            marks=pytest.mark.skipif(not sandbox_runs(), reason="the sandbox cannot run here"),
-            id="sandboxed",
-        ),
-    ],
-    ids=lambda options: f"sandbox={options.sandbox}",
-)
+@in_and_out_of_the_sandbox
 def test_as_root_outputs_opened_to_all_are_closed_and_another_users_entry_refused(
     open_store: Store, own_uids: int, options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
