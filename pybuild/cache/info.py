@@ -153,6 +153,7 @@ class NarInfo:
         ca = fields.get("CA") or None
         if ca is not None and ca != f"source:{nar_hash.sri}":
             raise InvalidInfo(f"CA {ca!r} does not match the NarHash")
+        readable = {s: _readable(s) for s in sigs}  # each parsed once
         return cls(
             path=path,
             url=url,
@@ -164,8 +165,8 @@ class NarInfo:
             references=tuple(sorted(set(refs))),
             deriver=deriver,
             ca=ca,
-            sigs=tuple(filter(_readable, sigs)),
-            unreadable=tuple(_signer(s) for s in sigs if not _readable(s)),
+            sigs=tuple(s for s in sigs if readable[s]),
+            unreadable=tuple(_signer(s) for s in sigs if not readable[s]),
         )
 
 

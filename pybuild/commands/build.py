@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -237,9 +236,7 @@ def _finish(
 
 def _valid(drv: Any, store: Any) -> bool:
     """Whether `drv`'s outputs are valid and there (a path deleted by hand is not built)."""
-    return all(
-        store.is_valid(p) and os.path.lexists(store.path(p)) for p in drv.output_paths.values()
-    )
+    return all(store.holds(p) for p in drv.output_paths.values())
 
 
 def _stopped_records(

@@ -825,7 +825,7 @@ def recorded_valid(store: Any, key: str | None) -> Iterator[list[Any] | None]:
     outputs = [p for t in cached for p in t.output_paths.values()]
     with temp_roots(store, outputs):
         # There too: one deleted by hand goes the long way, which says what is wrong.
-        valid = all(store.is_valid(p) and os.path.lexists(store.path(p)) for p in outputs)
+        valid = all(store.holds(p) for p in outputs)
         if valid:
             repeat_warnings()  # what the evaluation warned of, as though it ran again
         yield cached if valid else None

@@ -193,6 +193,10 @@ class Store:
         whole graph), by their basenames."""
         return self.registry.valid_among(self._basenames(names))
 
+    def holds(self, name: str) -> bool:
+        """Whether `name` is registered and there: one deleted by hand stays registered."""
+        return self.is_valid(name) and os.path.lexists(self.path(name))
+
     def refuse_missing(self, names: Iterable[str]) -> None:
         """Refuse one of `names` that is registered but gone from the store folder (deleted by
         hand): answered as valid, its path would be printed, or linked, as built while it is
