@@ -17,7 +17,12 @@ Trust: an entry is made only from a tree whose NAR hash was just checked against
 metadata, and is used only for metadata that passed the same signature check, so a binary
 cache cannot put anything in it. The folder is trusted as the store is: its files are
 read-only and are the store's own files (the same inodes), and a folder that another user
-owns or that other users may write is not used. Its entries are not hashed again when used
+could change is not used: one that another user owns or other users may write, or that is in
+such a folder or reached by such a link (its owner could rename it and put their own in its
+place, as pybuild run as root with a shared ``link_cache`` or the user's ``HOME`` could meet).
+A folder swapped meanwhile is caught too: each file and folder of an entry is checked as it is
+linked, and one that is not the store owner's, or that others may write, turns the folder off
+(the path is downloaded instead). Its entries are not hashed again when used
 (that would read every byte), so it must come only from runs as trusted as the store's;
 ``pybuild verify --check-contents`` hashes them all (:meth:`LinkCache.verify`), and
 ``--repair`` removes a damaged one before the store's paths are fetched again.
@@ -53,6 +58,11 @@ _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
 # A link that fails for these reasons will fail for every file: the folder is not used.
 # (Too many links to one file, EMLINK, fails for that file alone: it is downloaded.)
 _CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS)
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+
+
+class _NotTheOwners(OSError):
+    """A file or folder of an entry that another user owns or may write: never linked."""
 
 
 class LinkCache:
@@ -75,6 +85,10 @@ class LinkCache:
             return False
         try:
             _link_tree(os.fspath(entry), os.fspath(target))
+        except _NotTheOwners as exc:
+            remove_tree(target)
+            self._turn_off(f"{exc} (remove that entry)")
+            return False
         except OSError as exc:
             remove_tree(target)
             self._failed(exc)
@@ -101,7 +115,7 @@ class LinkCache:
         how many, and the bytes freed (or that would be). The folder is every home's, each
         home's gc prunes it with no lock between them: an entry another removes meanwhile
         (a file gone under this one's walk) is theirs to count, and skipped here."""
-        if not os.path.isdir(self.folder):
+        if not os.path.isdir(self.folder) or not self._usable():
             return 0, 0
         removed = freed = 0
         for item in os.scandir(self.folder):
@@ -128,7 +142,7 @@ class LinkCache:
         """The entries whose files no longer have the NAR hash they are named by (a file
         changed in any store that links it changes here too), each with what was found;
         `remove` deletes them, so that no store is filled from them again."""
-        if not os.path.isdir(self.folder):
+        if not os.path.isdir(self.folder) or not self._usable():
             return
         for item in sorted(os.scandir(self.folder), key=lambda item: item.name):
             if item.name.startswith(_NEW):
@@ -149,16 +163,17 @@ class LinkCache:
     def _check(self) -> None:
         """Make the folder, and turn it off if it cannot be made or trusted."""
         self._made = _missing(self.folder)
+        existing = self._made[-1].parent if self._made else self.folder
         try:
-            self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
-            info = self.folder.stat()
+            why = _untrusted(existing, self.folder)  # nothing is made where another user rules
+            if not why:
+                self.folder.mkdir(0o755, parents=True, exist_ok=True)  # a umask 002 would refuse it
+                why = _untrusted(self.folder, self.folder)
         except OSError as exc:
             self._turn_off(f"cannot be made ({exc.strerror})")
         else:
-            if info.st_uid not in (os.getuid(), 0):
-                self._turn_off("belongs to another user (its entries go into stores)")
-            elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                self._turn_off("may be written by other users (its entries go into stores)")
+            if why:
+                self._turn_off(why)
             else:
                 self._off = ""
 
@@ -195,6 +210,37 @@ def default_folder() -> str:
     return os.path.join(base, "pybuild", "links")
 
 
+def _untrusted(path: Path, folder: Path) -> str | None:
+    """Why another user could change what `path` (`folder` or a folder it is in) holds, or
+    None. As ssh's StrictModes asks of a key's folders: `path`, each folder on the way to it
+    and each link followed there must be root's or this user's, and no folder on the way may
+    be written by others, unless it is sticky (as /tmp is: they cannot rename this user's)."""
+    real = Path(os.path.realpath(path))
+    for step in [*_way_to(Path(os.path.abspath(path))), *_way_to(real)]:
+        info = os.lstat(step)
+        itself = path == folder and step in (path, real)  # not a folder it is in
+        if info.st_uid not in (0, os.geteuid()):
+            return _why(step, itself, owned=True)
+        writable = not stat.S_ISLNK(info.st_mode) and info.st_mode & _OTHERS_WRITE
+        if writable and (itself or not info.st_mode & stat.S_ISVTX):
+            return _why(step, itself, owned=False)
+    return None
+
+
+def _why(step: Path, itself: bool, owned: bool) -> str:
+    """What _untrusted says of `step`, another user's (`owned`) or writable by others."""
+    if itself:
+        who = "belongs to another user" if owned else "may be written by other users"
+        return f"{who} (its entries go into stores)"
+    who = "belongs to another user" if owned else "other users may write"
+    return f"is in {step}, which {who} (they could put a folder of their own in its place)"
+
+
+def _way_to(path: Path) -> list[Path]:
+    """`path` and every folder it is in, from the root down."""
+    return [*reversed(path.parents), path]
+
+
 def _missing(folder: Path) -> list[Path]:
     """`folder` and those of its parents that do not exist, the innermost first."""
     missing = []
@@ -206,8 +252,12 @@ def _missing(folder: Path) -> list[Path]:
 
 def _link_tree(source: str, target: str) -> None:
     """`target` as a copy of `source` whose files are hard links, made as a restored archive
-    is (folders read-only, every time the canonical one)."""
-    mode = os.lstat(source).st_mode
+    is (folders read-only, every time the canonical one). Each item of `source` is checked
+    as it is linked (:func:`_check_owned`): the folder's check, once, does not see an entry
+    put in its place since."""
+    info = os.lstat(source)
+    _check_owned(source, info)
+    mode = info.st_mode
     if stat.S_ISLNK(mode):
         os.symlink(os.readlink(source), target)
     elif stat.S_ISDIR(mode):
@@ -219,6 +269,14 @@ def _link_tree(source: str, target: str) -> None:
         os.link(source, target, follow_symlinks=False)
         return  # the file's time is the entry's own, canonical already
     os.utime(target, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+
+
+def _check_owned(path: str, info: os.stat_result) -> None:
+    """Refuse `path` (of lstat `info`) unless the store's owner owns it and no one else may
+    write it: a file linked into the store is the same inode, which its owner could change."""
+    writable = not stat.S_ISLNK(info.st_mode) and info.st_mode & _OTHERS_WRITE
+    if info.st_uid != os.geteuid() or writable:
+        raise _NotTheOwners(f"holds {path}, which another user owns or other users may write")
 
 
 def _unlinked_size(path: str) -> int | None:

@@ -1,0 +1,136 @@
+"""Cache folders another user could change are not trusted (pybuild run as root, say).
+
+The link cache's entries are hard-linked into this user's store, so a folder on the way to it
+that another user may change (and so swap its entries for their own) is not used, and each
+file or folder linked from an entry must be the store owner's and writable by no one else,
+checked as it is linked: a check of the folder once per process would not see a swap after it.
+"""
+
+# ruff: noqa: F811 - `filled`, test_cache.py's fixture, is imported to be a parameter here
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from test_cache import Filled, filled  # noqa: F401 - filled: a fixture
+from test_link_cache import entries, fill
+
+from pybuild.cache.links import LinkCache
+from pybuild.hashing import Hash
+
+OTHER = 65534  # nobody
+
+
+def give_away(path: Path) -> None:
+    try:
+        os.chown(path, OTHER, OTHER, follow_symlinks=False)
+    except PermissionError:
+        pytest.skip("only root can give a file away")
+
+
+def test_a_link_cache_in_a_folder_another_user_owns_is_not_used(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """That user could rename `links` and put a folder of their own in its place."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    give_away(shared)
+    links = shared / "links"
+    store, told = fill(filled, tmp_path / "home-1", links)
+    assert f"warning: link_cache {links} is in {shared}, which belongs to another user" in told
+    assert entries(links) == [] and store.is_valid(filled.chain.app.out)
+
+
+def test_a_link_cache_under_a_folder_others_may_write_is_not_used(
+    filled: Filled, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # not sticky: anyone may rename what is in it
+    links = shared / "links"
+    _, told = fill(filled, tmp_path / "home-1", links)
+    assert f"warning: link_cache {links} is in {shared}, which other users may write" in told
+    assert entries(links) == []
+
+
+def test_a_link_cache_under_a_sticky_folder_is_used(filled: Filled, tmp_path: Path) -> None:
+    """As in /tmp: others may add their own entries there, but not rename this user's."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    _, told = fill(filled, tmp_path / "home-1", shared / "links")
+    assert "warning" not in told and len(entries(shared / "links")) == 2
+
+
+def test_a_link_to_the_link_cache_that_another_user_owns_is_not_used(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """Its owner could point it at another folder (in a sticky folder, they may replace it)."""
+    real = tmp_path / "real-links"
+    real.mkdir(0o755)
+    links = tmp_path / "links"
+    links.symlink_to(real)
+    give_away(links)
+    _, told = fill(filled, tmp_path / "home-1", links)
+    assert f"warning: link_cache {links} belongs to another user" in told
+    assert entries(real) == []
+
+
+def swapped(links: Path, nar_hash: Hash, owner: int, mode: int) -> Path:
+    """`links` swapped for a folder whose entry of `nar_hash` holds one file of `owner` and
+    `mode`, as another user who may rename it would do: the file."""
+    links.rename(links.with_name("links.before"))
+    entry = links / nar_hash.base32
+    entry.mkdir(parents=True)
+    planted = entry / "f"
+    planted.write_text("OWNED\n")
+    planted.chmod(mode)
+    os.chown(planted, owner, owner)
+    return planted
+
+
+@pytest.mark.parametrize(
+    ("owner", "mode", "folder_owner"),
+    [(OTHER, 0o444, None), (None, 0o666, None), (None, 0o444, OTHER)],
+    ids=["a-file-of-another-user", "a-file-others-may-write", "a-folder-of-another-user"],
+)
+def test_an_entry_swapped_in_after_the_folder_was_checked_is_not_linked(
+    filled: Filled, tmp_path: Path, owner: int | None, mode: int, folder_owner: int | None
+) -> None:
+    """The folder is checked once, the entries each time one is linked: what is linked from a
+    swapped-in entry is refused, and the path is downloaded instead."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file away")
+    links = tmp_path / "links"
+    fill(filled, tmp_path / "home-1", links)
+    app, lib = (filled.info(d).nar_hash for d in (filled.chain.app, filled.chain.lib))
+    told: list[str] = []
+    cache = LinkCache(links, told.append)
+    assert cache.link_into(app, tmp_path / "app")  # the folder is checked, and passes
+
+    planted = swapped(links, lib, os.geteuid() if owner is None else owner, mode)
+    if folder_owner is not None:
+        os.chown(planted.parent, folder_owner, folder_owner)
+    assert not cache.link_into(lib, tmp_path / "lib")
+    assert not os.path.lexists(tmp_path / "lib")
+    assert planted.stat().st_nlink == 1
+    assert any("which another user owns or other users may write" in t for t in told), told
+
+
+def test_a_store_is_filled_by_download_when_an_entry_is_not_the_users(
+    filled: Filled, tmp_path: Path
+) -> None:
+    links = tmp_path / "links"
+    first, _ = fill(filled, tmp_path / "home-1", links)
+    lib = filled.info(filled.chain.lib).nar_hash.base32
+    run = links / lib / "run"
+    give_away(run)
+    second, told = fill(filled, tmp_path / "home-2", links)
+    assert f"warning: link_cache {links} holds {run}, which another user owns" in told
+    out = filled.chain.lib.out
+    assert (second.path(out) / "run").stat().st_ino != run.stat().st_ino
+    assert stat.S_IMODE((second.path(out) / "run").stat().st_mode) == 0o555
+    assert first.is_valid(out) and second.is_valid(out)
