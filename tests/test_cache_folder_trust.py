@@ -1,5 +1,8 @@
 """Cache folders another user could change are not trusted (pybuild run as root, say).
 
+A file:// cache root writes in must be root's all the way, and no cache's lock file, nar/
+or log/ is followed where it is a link another user made: nothing is written outside it.
+
 The link cache's entries are hard-linked into this user's store, so a folder on the way to it
 that another user may change (and so swap its entries for their own) is not used, and each
 file or folder linked from an entry must be the store owner's and writable by no one else,
@@ -18,6 +21,9 @@ import pytest
 from test_cache import Filled, filled  # noqa: F401 - filled: a fixture
 from test_link_cache import entries, fill
 
+from pybuild.cache.binary_cache import open_cache
+from pybuild.cache.copy import copy_to
+from pybuild.cache.errors import CacheUnavailable
 from pybuild.cache.links import LinkCache
 from pybuild.hashing import Hash
 
@@ -134,3 +140,91 @@ def test_a_store_is_filled_by_download_when_an_entry_is_not_the_users(
     assert (second.path(out) / "run").stat().st_ino != run.stat().st_ino
     assert stat.S_IMODE((second.path(out) / "run").stat().st_mode) == 0o555
     assert first.is_valid(out) and second.is_valid(out)
+
+
+# -- a file:// cache written by root --------------------------------------------------------
+
+
+def planted(tmp_path: Path, owner: int) -> tuple[Path, Path]:
+    """A cache folder of `owner` whose lock file, nar/ and log/ are links of `owner` to a
+    victim's folder, as that user would plant them for root's copy: the cache, the victim."""
+    cache, victim = tmp_path / "ucache", tmp_path / "victim"
+    cache.mkdir()
+    victim.mkdir()
+    (cache / "pybuild-cache-info").write_text(
+        "Format: pybuild-1\nStoreDirIndependent: 1\nPriority: 50\n"
+    )
+    (cache / ".metadata.lock").symlink_to(victim / "created-by-root")
+    (cache / "log").symlink_to(victim)
+    (cache / "nar").symlink_to(victim)
+    for item in (cache, *cache.iterdir()):
+        os.chown(item, owner, owner, follow_symlinks=False)
+    return cache, victim
+
+
+def copy(filled: Filled, cache: Path) -> None:
+    copy_to(open_cache(f"file://{cache}"), filled.built, [filled.chain.app.out])
+
+
+def test_root_does_not_write_into_a_cache_folder_another_user_owns(
+    filled: Filled, tmp_path: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file away")
+    cache, victim = planted(tmp_path, OTHER)
+    with pytest.raises(CacheUnavailable, match=f"{cache} belongs to another user.*chown"):
+        copy(filled, cache)
+    assert os.listdir(victim) == []
+
+
+@pytest.mark.parametrize("name", ["nar", "log", ".metadata.lock"])
+def test_root_does_not_follow_a_link_another_user_left_in_its_cache(
+    filled: Filled, tmp_path: Path, name: str
+) -> None:
+    """The folder is root's now, but a link its former owner made is still there."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file away")
+    cache, victim = planted(tmp_path, OTHER)
+    os.chown(cache, 0, 0)
+    for other in {"nar", "log", ".metadata.lock"} - {name}:
+        (cache / other).unlink()
+    with pytest.raises(CacheUnavailable, match=f"{cache / name}"):
+        copy(filled, cache)
+    assert os.listdir(victim) == []
+
+
+def test_a_user_does_not_follow_a_link_another_user_made_in_a_shared_cache(
+    filled: Filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root: a cache folder others write is allowed (a team's), but not their links."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file away")
+    cache, victim = planted(tmp_path, OTHER)
+    os.chown(cache, 1000, 1000)
+    cache.chmod(0o777)
+    (cache / "nar").unlink()
+    (cache / "log").unlink()
+    (cache / "nar").mkdir()
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    opened = open_cache(f"file://{cache}")
+    with pytest.raises(CacheUnavailable, match=f"{cache / '.metadata.lock'} is a link"):
+        copy_to(opened, filled.built, [filled.chain.app.out])
+    (cache / ".metadata.lock").unlink()
+    (cache / "log").symlink_to(victim)
+    os.chown(cache / "log", OTHER, OTHER, follow_symlinks=False)
+    with pytest.raises(CacheUnavailable, match=f"{cache / 'log'} is a link another user made"):
+        copy_to(opened, filled.built, [filled.chain.app.out])
+    assert os.listdir(cache / "nar") != []  # a folder: written (the first build log is refused)
+    assert os.listdir(victim) == []
+
+
+def test_root_writes_through_its_own_links(filled: Filled, tmp_path: Path) -> None:
+    """A cache folder that is a link, and a nar/ that is one, both made by the copy's user."""
+    real, archives = tmp_path / "real-cache", tmp_path / "archives"
+    real.mkdir()
+    archives.mkdir()
+    (real / "nar").symlink_to(archives)
+    cache = tmp_path / "cache-link"
+    cache.symlink_to(real)
+    copy(filled, cache)
+    assert len(os.listdir(archives)) == 2 and (real / ".metadata.lock").is_file()

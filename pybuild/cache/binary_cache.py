@@ -34,9 +34,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
-import tempfile
+import secrets
+import stat
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -59,6 +61,7 @@ from .errors import (
     WrongNarSize,
 )
 from .info import CACHE_INFO_FILE, MAX_INFO_SIZE, CacheInfo, InvalidInfo, NarInfo, narinfo_name
+from .links import unsafe_step
 from .signing import SecretKey
 
 if TYPE_CHECKING:
@@ -478,6 +481,28 @@ class BinaryCache:
         self._put(f"log/{drv_name}", log)
 
 
+def _write_new(folder: int, name: str, data: bytes | Path) -> None:
+    """Write `name` in `folder` (a descriptor) under a temporary name, then rename it: a
+    reader never sees half a file, and a link in its place is replaced, never followed."""
+    tmp = f".{name}.{secrets.token_hex(6)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o644, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if isinstance(data, Path):
+                with open(data, "rb") as src:
+                    while chunk := src.read(_CHUNK):
+                        out.write(chunk)
+            else:
+                out.write(data)
+            os.fchmod(out.fileno(), 0o644)  # whatever the umask
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=folder)
+        raise
+
+
 def _differences(info: NarInfo, local: Any) -> list[str]:
     """The fields of cache metadata `info` that say otherwise than the store's record `local`
     of the path (a :class:`~pybuild.store.registry.PathInfo`)."""
@@ -535,17 +560,47 @@ def _failing_signatures(old: NarInfo, new: NarInfo, keys: Sequence[SecretKey]) -
 
 
 class FileCache(BinaryCache):
-    """A cache in a local folder (``file://`` or a plain path)."""
+    """A cache in a local folder (``file://`` or a plain path).
+
+    The folder may be shared, and written by users who are not trusted: nothing is written
+    outside it through a link one of them made there. Its lock file is never followed if it is
+    a link, and nar/ and log/ are entered through the folder's descriptor, not followed when
+    a link another user made. Run as root, pybuild writes only in a cache folder that no other
+    user could change (:func:`~pybuild.cache.links.unsafe_step`, asked of the folder, the
+    folders it is in and its nar/ and log/): one of another user's could have any of them
+    swapped for a link meanwhile.
+    """
 
     def __init__(self, url: str, root: Path) -> None:
         super().__init__(url)
         self.root = root
 
     def _create(self) -> None:
+        existing = next(p for p in (self.root, *self.root.parents) if os.path.lexists(p))
+        self._check_root_may_write(existing)  # nothing is made where another user rules
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheUnavailable(self.url, f"cannot create {self.root}: {exc.strerror}") from None
+
+    def _check_root_may_write(self, path: Path) -> None:
+        """As root, refuse to write in `path` (the cache folder, a folder it is in, or its
+        nar/ or log/) when another user could change it."""
+        if os.geteuid() != 0:
+            return
+        try:
+            unsafe = unsafe_step(path, self.root if path in self.root.parents else path)
+        except OSError as exc:
+            raise CacheUnavailable(self.url, f"cannot read {path}: {exc.strerror}") from None
+        if unsafe is not None:
+            who = "belongs to another user" if unsafe.owned else "may be written by other users"
+            raise CacheUnavailable(
+                self.url,
+                f"{unsafe.step} {who}, so pybuild, run as root, does not write in the cache"
+                " (that user could swap its files for links to root's): chown -R root the"
+                " cache folder and make it writable by root alone, or run the copy as the"
+                " user who owns it",
+            )
 
     def _file(self, rel: str) -> Path:
         return self.root / rel  # rel is a fixed name or a checked "nar/<hash>.nar.xz"
@@ -574,37 +629,56 @@ class FileCache(BinaryCache):
             yield f
 
     def _put(self, rel: str, data: bytes | Path) -> None:
-        target = self._file(rel)
+        sub, _, name = rel.rpartition("/")  # a file of the folder, or of nar/ or log/
+        self._check_root_may_write(self.root)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+            folder = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             try:
-                with os.fdopen(fd, "wb") as out:
-                    if isinstance(data, Path):
-                        with open(data, "rb") as src:
-                            while chunk := src.read(_CHUNK):
-                                out.write(chunk)
-                    else:
-                        out.write(data)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+                if sub:
+                    outer, folder = folder, self._enter(folder, sub)
+                    os.close(outer)
+                _write_new(folder, name, data)
+            finally:
+                os.close(folder)
         except OSError as exc:
             raise CacheUnavailable(self.url, f"cannot write {rel}: {exc.strerror}") from None
+
+    def _enter(self, folder: int, name: str) -> int:
+        """A descriptor of subfolder `name` of `folder` (made if missing), not followed if it
+        is a link another user made (the user's own link, to another disk say, is)."""
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, 0o755, dir_fd=folder)
+        self._check_root_may_write(self.root / name)
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+        if stat.S_ISLNK(info.st_mode) and info.st_uid not in (0, os.geteuid()):
+            raise CacheUnavailable(
+                self.url,
+                f"{self.root / name} is a link another user made, which pybuild does not"
+                " follow: remove it (a link you made is followed)",
+            )
+        if not stat.S_ISLNK(info.st_mode):
+            flags |= os.O_NOFOLLOW  # a folder: not a link put in its place since
+        return os.open(name, flags, dir_fd=folder)
 
     @contextlib.contextmanager
     def _metadata_lock(self) -> Iterator[None]:
         """An exclusive lock on the folder's lock file, so two copies to it, in processes or
         threads, read and write an entry in turn: neither writes over a signature the other
-        has just added (flock, held by an open file, so threads exclude each other too)."""
+        has just added (flock, held by an open file, so threads exclude each other too).
+        A link in its place is not followed: it could point anywhere another user chose."""
         import fcntl
 
+        self._check_root_may_write(self.root)
+        lock = self.root / _LOCK_FILE
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            fd = os.open(self.root / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(lock, flags, 0o644)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CacheUnavailable(
+                    self.url, f"{lock} is a link, which pybuild does not follow: remove it"
+                ) from None
             raise CacheUnavailable(self.url, f"cannot open {_LOCK_FILE}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

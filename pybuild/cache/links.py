@@ -42,6 +42,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..hashing import Hash, hash_path
@@ -49,7 +50,7 @@ from ..store import remove_tree
 from ..store.sizes import regular_files
 from .archive import _CANONICAL_MTIME
 
-__all__ = ["AUTO", "LinkCache", "default_folder"]
+__all__ = ["AUTO", "LinkCache", "Unsafe", "default_folder", "unsafe_step"]
 
 AUTO = "auto"  # the setting's default: default_folder(), used where it can be, silently
 
@@ -210,30 +211,45 @@ def default_folder() -> str:
     return os.path.join(base, "pybuild", "links")
 
 
-def _untrusted(path: Path, folder: Path) -> str | None:
-    """Why another user could change what `path` (`folder` or a folder it is in) holds, or
-    None. As ssh's StrictModes asks of a key's folders: `path`, each folder on the way to it
-    and each link followed there must be root's or this user's, and no folder on the way may
-    be written by others, unless it is sticky (as /tmp is: they cannot rename this user's)."""
+@dataclass(frozen=True)
+class Unsafe:
+    """A folder, or a link, on the way to one pybuild writes in that another user could change
+    (and so put a folder of their own in its place)."""
+
+    step: Path
+    itself: bool  # the folder written in (or a link to it), not one it is in
+    owned: bool  # another user owns it; else other users may write it
+
+
+def unsafe_step(path: Path, folder: Path) -> Unsafe | None:
+    """The first step on the way to `path` (`folder`, or a folder it is in) that another user
+    could change, or None. As ssh's StrictModes asks of a key's folders: `path`, each folder
+    on the way to it and each link followed there must be root's or this user's, and none may
+    be written by others, but a folder `folder` is in may be if it is sticky (as /tmp is:
+    they cannot rename this user's)."""
     real = Path(os.path.realpath(path))
     for step in [*_way_to(Path(os.path.abspath(path))), *_way_to(real)]:
         info = os.lstat(step)
-        itself = path == folder and step in (path, real)  # not a folder it is in
+        itself = path == folder and step in (path, real)
         if info.st_uid not in (0, os.geteuid()):
-            return _why(step, itself, owned=True)
+            return Unsafe(step, itself, owned=True)
         writable = not stat.S_ISLNK(info.st_mode) and info.st_mode & _OTHERS_WRITE
         if writable and (itself or not info.st_mode & stat.S_ISVTX):
-            return _why(step, itself, owned=False)
+            return Unsafe(step, itself, owned=False)
     return None
 
 
-def _why(step: Path, itself: bool, owned: bool) -> str:
-    """What _untrusted says of `step`, another user's (`owned`) or writable by others."""
-    if itself:
-        who = "belongs to another user" if owned else "may be written by other users"
+def _untrusted(path: Path, folder: Path) -> str | None:
+    """Why another user could change what `path` (the link cache `folder` or a folder it is
+    in) holds, or None."""
+    unsafe = unsafe_step(path, folder)
+    if unsafe is None:
+        return None
+    if unsafe.itself:
+        who = "belongs to another user" if unsafe.owned else "may be written by other users"
         return f"{who} (its entries go into stores)"
-    who = "belongs to another user" if owned else "other users may write"
-    return f"is in {step}, which {who} (they could put a folder of their own in its place)"
+    who = "belongs to another user" if unsafe.owned else "other users may write"
+    return f"is in {unsafe.step}, which {who} (they could put a folder of their own in its place)"
 
 
 def _way_to(path: Path) -> list[Path]:
