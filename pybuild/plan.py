@@ -79,9 +79,14 @@ def make_plan(
     entry refers to a package the cache has no entry for is copied once that package is
     built here (the copy finds it valid), so it is a copy that waits for that build. Counted
     as a build of its own, with its other inputs, it was copied all the same, and neither
-    the plan line nor the ``[n/N]`` counter was what happened."""
+    the plan line nor the ``[n/N]`` counter was what happened.
 
-    valid = _valid_outputs(targets, store)
+    A target's output valid only because a ``pybuild serve`` client imported it is not taken
+    as valid: the build checks it (:func:`~pybuild.realiser.realise`). Only the targets':
+    a build request's inputs are the client's own copies (:mod:`pybuild.remote.serve`)."""
+
+    imported = set(store.client_imported(p for t in targets for p in t.output_paths.values()))
+    valid = _valid_outputs(targets, store) - imported  # built again, to compare: not copied
 
     @functools.cache  # asked once a derivation: a node has many parents
     def needs_build(drv: Derivation) -> bool:
@@ -91,7 +96,7 @@ def make_plan(
     def copy_after(drv: Derivation) -> tuple[Derivation, ...] | None:
         """The derivations to realise before `drv`'s outputs are copied from a cache, or
         None when they cannot be."""
-        if subs is None:
+        if subs is None or not imported.isdisjoint(drv.output_paths.values()):
             return None
         lacking = {path for path, _ in subs.missing(drv.output_paths.values(), store)}
         if not lacking:

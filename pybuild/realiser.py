@@ -88,6 +88,10 @@ def realise(
     Nix's builds are: what this returns stays valid while the caller uses it, whatever
     collection runs meanwhile; a result link or a profile keeps it afterwards.
 
+    A target's outputs valid only because a ``pybuild serve`` client imported them are
+    built again and compared, as a build request for them is: the same, they are kept as
+    built here; different, the build fails (:class:`~pybuild.errors.BuildError`).
+
     `store` is the default one (``PYBUILD_HOME``'s) when not given. Its paths are the same in
     every store, but a target's local files were added to the store it was evaluated for (the
     default one when its set's package or :func:`~pybuild.derivations.derivation` was
@@ -103,7 +107,7 @@ def realise(
     _check_evaluated_for(store, drvs)  # before anything is written, to this store or another
     add_temp_roots(store, _outputs(drvs))  # the caller may use them once this returns
     store.refuse_missing(_outputs(drvs))
-    if all(store.is_valid(p) for p in _outputs(drvs)):
+    if all(store.is_valid(p) for p in _outputs(drvs)) and not store.client_imported(_outputs(drvs)):
         return dict.fromkeys(drvs, _VALID)  # a no-op: no plan or cache to set up
     options = options or BuildOptions.from_settings()
     subs = substituters(options)
@@ -408,23 +412,65 @@ def _build(
 
     with store.lock(outputs.values(), on_wait=waiting):
         if all(store.is_valid(p) for p in outputs.values()):
-            return _VALID  # another process built it while we waited for the lock
-        copied = _substitute(drv, store, options, subs, farm, told) if subs else None
-        if copied is not None:
-            return BuildResult(Status.SUBSTITUTED, copied=copied)
-        try:
-            if farm is None:
-                _build_here(drv, store, options, cores)
-            else:
-                farm.build(drv, store, options, lambda: _build_here(drv, store, options, cores))
-        except BuildError as error:
-            _hint_at_the_cause(error, drv, store)
-            raise
-        if options.auto_optimise:
-            from .store.optimise import optimise_paths
+            if not store.client_imported(outputs.values()):
+                return _VALID  # another process built it while we waited for the lock
+            _check_import(drv, store, options)
+            result = _BUILT
+        else:
+            result = _make(drv, store, options, cores, subs, farm, told)
+        for name in store.client_imported(outputs.values()):  # made or checked here: its own
+            (store.imported_dir / name).unlink(missing_ok=True)
+    return result
 
-            optimise_paths(store, outputs.values())
+
+def _make(
+    drv: Derivation,
+    store: Store,
+    options: BuildOptions,
+    cores: int | None,
+    subs: Substituters | None,
+    farm: Farm | None,
+    told: _Told | None,
+) -> BuildResult:
+    """Copy `drv`'s outputs from a cache, or build them (the caller holds their locks)."""
+    copied = _substitute(drv, store, options, subs, farm, told) if subs else None
+    if copied is not None:
+        return BuildResult(Status.SUBSTITUTED, copied=copied)
+    try:
+        if farm is None:
+            _build_here(drv, store, options, cores)
+        else:
+            farm.build(drv, store, options, lambda: _build_here(drv, store, options, cores))
+    except BuildError as error:
+        _hint_at_the_cause(error, drv, store)
+        raise
+    if options.auto_optimise:
+        from .store.optimise import optimise_paths
+
+        optimise_paths(store, drv.output_paths.values())
     return _BUILT
+
+
+def _check_import(drv: Derivation, store: Store, options: BuildOptions) -> None:
+    """Make sure the outputs of `drv`, valid here only because a ``pybuild serve`` client
+    imported them, are what a build here makes: built again and compared, as
+    ``build --check`` does, or the build fails.
+
+    A client may import any path under any name, and every client of the account may be
+    someone else: an output one of them planted must neither be replied as "built" to
+    another client nor taken by this machine's own build as valid (and then used, or signed
+    for a cache). The same output is kept as built here; a different one cannot be replaced,
+    since what refers to it would change, so the error says how to be rid of it.
+    """
+    differences = check(drv, store, options)
+    if differences:
+        files = ", ".join(f for d in differences.values() for f in shown_files(d.files[:5]))
+        raise BuildError(
+            drv.name,
+            "its outputs here were imported from a client, not built here, and a build here"
+            f" differs from them ({files}); build it elsewhere, or remove them from this"
+            " machine's store",
+        )
 
 
 def _hint_at_the_cause(error: BuildError, drv: Derivation, store: Store) -> None:

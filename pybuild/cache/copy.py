@@ -31,7 +31,14 @@ from .errors import CacheError, NotSubstituted
 from .signing import SecretKey
 from .substitute import Substituters
 
-__all__ = ["CopyReport", "copy_from", "copy_to", "references_first", "sign_local"]
+__all__ = [
+    "CopyReport",
+    "copy_from",
+    "copy_to",
+    "references_first",
+    "refuse_client_imported",
+    "sign_local",
+]
 
 
 @dataclass
@@ -78,10 +85,13 @@ def copy_to(
 
     The signatures are also recorded in the local store, so a later copy carries them.
     """
+    order = references_first(store, paths)
+    if keys:
+        refuse_client_imported(store, order)  # before anything is uploaded
     cache.initialise()
     report = CopyReport()
     logged: set[str] = set()
-    for path in references_first(store, paths):
+    for path in order:
         if keys:
             sign_local(store, path, keys)
         done = cache.upload(store, path, keys=keys, compression=compression, say=say)
@@ -117,11 +127,32 @@ def sign_local(store: Any, path: str, keys: Sequence[SecretKey]) -> list[str]:
     from ..hashing import parse_hash
     from .info import fingerprint
 
+    refuse_client_imported(store, [path])
     info = store.info(path)
     data = fingerprint(path, parse_hash(info.nar_hash), info.nar_size, info.references)
     sigs = [key.sign(data) for key in keys]
     store.registry.add_signatures(path, sigs)
     return sigs
+
+
+def refuse_client_imported(store: Any, paths: Sequence[str]) -> None:
+    """Refuse to sign `paths` if a ``pybuild serve`` client imported one of them and this
+    store never made it: a signature vouches that its store built the path or trusted where
+    it came from, and a client may import anything under any name. A build here of the
+    path's derivation checks it (:mod:`pybuild.realiser`) and makes it this store's own."""
+    imported = store.client_imported(paths)
+    if imported:
+        shown = ", ".join(str(store.path(name)) for name in imported[:5])
+        more = f" (and {len(imported) - 5} more)" if len(imported) > 5 else ""
+        error = CacheError(
+            f"{shown}{more} {'was' if len(imported) == 1 else 'were'} imported by a client of"
+            " pybuild serve, not built here: a signature would vouch for what that client sent"
+        )
+        error.hint = (
+            "build its derivation here (pybuild build builds it again and compares, and keeps"
+            " it as this store's own if it is the same), or sign it where it was built"
+        )
+        raise error
 
 
 def copy_from(

@@ -269,6 +269,7 @@ def _print_key(key: Any) -> int:
 
 def _sign(args: argparse.Namespace) -> int:
     from ..cache import sign_local
+    from ..cache.copy import refuse_client_imported
 
     key = _read_secret_key(args.key)
     store = open_store()
@@ -279,6 +280,7 @@ def _sign(args: argparse.Namespace) -> int:
         store.info(path)
     if args.recursive:
         paths = store.closure(paths)
+    refuse_client_imported(store, paths)  # before any is signed
     had = 0  # paths that had the signature already: told apart, as nix store sign counts
     for path in paths:
         before = set(store.registry.signatures(path))

@@ -17,10 +17,10 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
   is this machine's (it cannot run the builder's program, its interpreter is another than the
   one the derivation was made for, or the sandbox asked for) says so (``unable``), for the
   client to build it elsewhere (:func:`_right_interpreter`). Outputs valid here only through a
-  client's import are built again and compared before they are replied as built
-  (:func:`_made_here`). The request carries the client's
-  build settings, which the build runs under as Nix's remote builds run under the client's
-  build-timeout and max-silent-time: see :func:`client_settings`;
+  client's import are built again and compared before they are replied as built, as a local
+  build of them is (:meth:`~pybuild.store.Store.client_imported`). The request carries the
+  client's build settings, which the build runs under as Nix's remote builds run under the
+  client's build-timeout and max-silent-time: see :func:`client_settings`;
 - ``export``: a valid path's metadata, then its NAR.
 
 The hello's reply says whether the sandbox can run here (and if not, why): a client that
@@ -137,7 +137,7 @@ def _valid_for(store: Store, name: str, nar_hash: str | None) -> bool:
     """
     if not store.is_valid(name, root=True):
         return False
-    if not _imported(store, name).exists():
+    if not store.client_imported([name]):
         return True
     return nar_hash is not None and _same_hash(store.info(name).nar_hash, nar_hash)
 
@@ -182,7 +182,7 @@ def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:
     client's build must not use the other copy (:func:`_valid_for`), so the client builds
     elsewhere. A path made here is this machine's own, whatever the client's copy."""
     info = store.info(name)
-    if _imported(store, name).exists() and not _same_hash(info.nar_hash, nar_hash.sri):
+    if store.client_imported([name]) and not _same_hash(info.nar_hash, nar_hash.sri):
         raise PathRefused(
             f"its store holds another copy of {name}, imported by a client, that differs from"
             f" this one (NAR hash {info.nar_hash}, this one {nar_hash.sri}); remove that copy"
@@ -218,8 +218,7 @@ def _build(
     try:
         _right_interpreter(drv, store)
         with watch:
-            status = realise([drv], store, options)[drv].status
-            _made_here(drv, store, options, status)
+            realise([drv], store, options)  # outputs a client imported: built to compare
     except (BuildError, KeyboardInterrupt) as exc:
         if watch.gone:
             return  # no one to answer: the next read finds the input's end, and serve ends
@@ -278,44 +277,12 @@ def _identity_at(path: str, home: Path) -> str | UsageError:
         return exc
 
 
-def _imported(store: Store, name: str) -> Path:
-    """The mark of a path a client imported: valid here, but neither built here nor
-    substituted with a signature this machine trusts. Only asked of (a query asks for every
-    path of a closure): its folder is made where a mark is (:func:`_mark_imported`)."""
-    return store.imported_dir / name
-
-
 def _mark_imported(store: Store, name: str) -> None:
+    """Mark `name` as a client's import (:meth:`~pybuild.store.Store.client_imported`): valid
+    here, but neither built here nor substituted with a signature this machine trusts. A
+    build here of it builds it again and compares, which removes the mark; nothing signs it."""
     store.imported_dir.mkdir(parents=True, exist_ok=True)
-    _imported(store, name).touch()
-
-
-def _made_here(drv: Derivation, store: Store, options: BuildOptions, status: Status) -> None:
-    """Make sure the outputs of `drv` that a build request finds valid were made here.
-
-    A client may import any path under any name, and every client of this machine's account
-    may be someone else: an output one of them imported for a derivation (a planted one, or
-    an input it built itself) must not be replied as "built" to another. So an output made
-    here (built or substituted) loses its import mark, and one that was valid only through a
-    client's import is built again and compared (as ``build --check`` does): kept as built
-    here if it is the same, else the build fails, since the import cannot be replaced.
-    """
-    from ..realiser import check, shown_files
-    from ..results import Status
-
-    marks = [_imported(store, name) for name in drv.output_paths.values()]
-    if status is Status.VALID and any(mark.exists() for mark in marks):
-        differences = check(drv, store, options)
-        if differences:
-            files = ", ".join(f for d in differences.values() for f in shown_files(d.files[:5]))
-            raise BuildError(
-                drv.name,
-                "its outputs here were imported from a client, not built here, and a build here"
-                f" differs from them ({files}); build it elsewhere, or remove them from this"
-                " machine's store",
-            )
-    for mark in marks:
-        mark.unlink(missing_ok=True)
+    (store.imported_dir / name).touch()
 
 
 class _ClientWatch:

@@ -197,6 +197,14 @@ class Store:
         """Whether `name` is registered and there: one deleted by hand stays registered."""
         return self.is_valid(name) and os.path.lexists(self.path(name))
 
+    def client_imported(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` (basenames) marked as a ``pybuild serve`` client's import: valid
+        here, but not made here, nor vouched for by a signature this store trusts. A store no
+        client ever imported into is answered by one stat, whatever the number of names."""
+        if not self.imported_dir.is_dir():
+            return []
+        return [name for name in names if (self.imported_dir / name).exists()]
+
     def refuse_missing(self, names: Iterable[str]) -> None:
         """Refuse one of `names` that is registered but gone from the store folder (deleted by
         hand): answered as valid, its path would be printed, or linked, as built while it is
