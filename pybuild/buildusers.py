@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import watchdog
 from .errors import CannotRunBuilder, SettingsError, StoreError
+from .store.walk import fd_walk, walk
 
 __all__ = [
     "FIRST_UID",
@@ -191,7 +192,7 @@ def give_back(paths: Iterable[Path]) -> None:
 
     owner = (os.geteuid(), os.getegid())
     for top in paths:
-        for dirpath, dirnames, filenames in os.walk(top):
+        for dirpath, dirnames, filenames in walk(top):
             for path in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
                 with contextlib.suppress(FileNotFoundError):
                     st = os.lstat(path)
@@ -223,29 +224,41 @@ def take_back(work: Path, uid: int) -> str:
     os.chown(work, *owner, follow_symlinks=False)
     os.chmod(work, 0o700)
     foreign = ""
-    while True:  # until a walk finds every folder taken: none could change under it then
-        took = False
-        for _, dirnames, filenames, dirfd in os.fwalk(work, follow_symlinks=False):
-            st = os.fstat(dirfd)
-            if (st.st_uid, st.st_gid) != owner or st.st_mode & 0o022:
-                # A folder swapped for a link between listing and this (a walk does not
-                # follow it) is left out of this walk, and found by the next.
-                os.fchown(dirfd, *owner)
-                os.fchmod(dirfd, stat.S_IMODE(st.st_mode) & ~0o022)
-                took = True
-            for name in [*dirnames, *filenames]:
-                entry = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
-                if stat.S_ISDIR(entry.st_mode):
-                    continue  # taken as it is walked
-                if entry.st_uid != uid and (entry.st_uid, entry.st_gid) != owner:
-                    foreign = foreign or (
-                        f"{name}, in its outputs, was made by another user (uid {entry.st_uid})"
-                    )
-                elif entry.st_nlink == 1 and entry.st_uid != owner[0]:
-                    # One with other names, elsewhere, is copied (unshare) before it changes.
-                    os.chown(name, *owner, dir_fd=dirfd, follow_symlinks=False)
-        if not took:
-            return foreign
+    top = os.open(work, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        while True:  # until a walk finds every folder taken: none could change under it then
+            took, foreign = _take_folders(top, uid, owner, foreign)
+            if not took:
+                return foreign
+    finally:
+        os.close(top)
+
+
+def _take_folders(top: int, uid: int, owner: tuple[int, int], foreign: str) -> tuple[bool, str]:
+    """One walk of :func:`take_back` through the folder open as `top` (at any depth: a
+    folder at a time, through descriptors): whether it took a folder, and the first entry
+    of another user found so far."""
+    took = False
+    for dirfd, dirnames, filenames in fd_walk(top):
+        st = os.fstat(dirfd)
+        if (st.st_uid, st.st_gid) != owner or st.st_mode & 0o022:
+            # A folder swapped for a link between listing and this (a walk does not
+            # follow it) is left out of this walk, and found by the next.
+            os.fchown(dirfd, *owner)
+            os.fchmod(dirfd, stat.S_IMODE(st.st_mode) & ~0o022)
+            took = True
+        for name in [*dirnames, *filenames]:
+            entry = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+            if stat.S_ISDIR(entry.st_mode):
+                continue  # taken as it is walked
+            if entry.st_uid != uid and (entry.st_uid, entry.st_gid) != owner:
+                foreign = foreign or (
+                    f"{name}, in its outputs, was made by another user (uid {entry.st_uid})"
+                )
+            elif entry.st_nlink == 1 and entry.st_uid != owner[0]:
+                # One with other names, elsewhere, is copied (unshare) before it changes.
+                os.chown(name, *owner, dir_fd=dirfd, follow_symlinks=False)
+    return took, foreign
 
 
 class Outside:

@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -34,6 +35,7 @@ from .paths import HASH_PART_RE, make_name, split_name
 from .references import hash_and_scan
 from .temproots import add_temp_roots
 from .validity import valid
+from .walk import fd_walk
 
 TYPE_CHECKING = False  # typing's import, for names used only in annotations
 if TYPE_CHECKING:
@@ -749,7 +751,9 @@ def _random_code(length: int) -> str:
 
 
 def remove_tree(path: str | os.PathLike[str]) -> None:
-    """Delete a path even when it was made read-only (store content always is)."""
+    """Delete a path even when it was made read-only (store content always is), at any
+    depth (:func:`~pybuild.store.walk.fd_walk`: ``shutil.rmtree`` recursed once per level,
+    and its paths grew past what the kernel takes)."""
     path = os.fspath(path)
     try:
         os.rmdir(path)  # empty, as a build's folders are once its outputs are stored: one call
@@ -758,16 +762,32 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
         return
     except OSError:
         pass  # not empty, not a folder, or a link
-    if os.path.isdir(path) and not os.path.islink(path):
-        for dirpath, dirnames, _ in os.walk(path):
-            os.chmod(dirpath, 0o755)
-            for d in dirnames:
-                full = os.path.join(dirpath, d)
-                if not os.path.islink(full):
-                    os.chmod(full, 0o755)
-        import shutil
-
-        shutil.rmtree(path)
-    else:
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+            raise
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+            os.unlink(path)  # a file or a link
+        return
+    opened = os.geteuid() != 0  # root enters and empties a read-only folder as it is
+    try:
+        if opened:
+            os.fchmod(top, 0o700)
+        for fd, dirnames, filenames in fd_walk(top, _remove_folder):
+            for name in dirnames if opened else ():  # open to their owner, to be emptied
+                with contextlib.suppress(FileNotFoundError):
+                    os.chmod(name, 0o700, dir_fd=fd)
+            for name in filenames:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(top)
+    with contextlib.suppress(FileNotFoundError):
+        os.rmdir(path)
+
+
+def _remove_folder(parent: int, name: str) -> None:
+    """Remove the folder `name` of `parent`, emptied by :func:`remove_tree`'s walk."""
+    with contextlib.suppress(FileNotFoundError):
+        os.rmdir(name, dir_fd=parent)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .optimise import LINKS
+from .walk import fd_walk, walk
 
 if TYPE_CHECKING:
     from . import Store
@@ -76,10 +77,17 @@ def tree_entries(path: Path) -> Iterator[os.stat_result]:
     yield st
     if not stat.S_ISDIR(st.st_mode):
         return  # a file, or a link: never the tree it leads to
-    for dirpath, dirnames, filenames in os.walk(path):
-        for name in [*dirnames, *filenames]:
-            with contextlib.suppress(FileNotFoundError):
-                yield os.lstat(os.path.join(dirpath, name))
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return  # gone, swapped, or closed to this user: nothing under it to count
+    try:  # through descriptors, at any depth (a left-over may nest past PATH_MAX)
+        for fd, dirnames, filenames in fd_walk(top):
+            for name in [*dirnames, *filenames]:
+                with contextlib.suppress(FileNotFoundError):
+                    yield os.stat(name, dir_fd=fd, follow_symlinks=False)
+    finally:
+        os.close(top)
 
 
 def regular_files(path: Path) -> Iterator[os.stat_result]:
@@ -137,7 +145,7 @@ def blocks_on_disk(folder: Path) -> int:
     ``du -s -B1`` says); 0 for one that is not there."""
     seen: set[int] = set()
     total = 0
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in walk(folder):
         for name in [".", *dirnames, *filenames]:
             try:
                 st = os.lstat(os.path.join(dirpath, name))
