@@ -196,11 +196,43 @@ def nar_chunks(
     all it holds, and is never read.
     """
     yield _string(b"nix-archive-1")
-    yield from _nar_node(os.fspath(path), keep)
+    top = os.fspath(path)
+    st = os.lstat(top)
+    if not stat.S_ISDIR(st.st_mode):
+        yield from _nar_leaf(top, st)
+        return
+    # An explicit stack, not recursion: an output may nest folders far deeper than Python's
+    # recursion limit. Each folder: its path and its names not yet serialised.
+    yield _DIRECTORY
+    stack = [(top, iter(_names(top)))]
+    while stack:
+        folder, names = stack[-1]
+        for name in names:
+            entry = os.path.join(folder, name)
+            if keep is not None and not keep(entry):
+                continue
+            yield _strings(b"entry", b"(", b"name", os.fsencode(name), b"node")
+            st = os.lstat(entry)
+            if stat.S_ISDIR(st.st_mode):
+                yield _DIRECTORY
+                stack.append((entry, iter(_names(entry))))
+                break
+            yield from _nar_leaf(entry, st)
+            yield _CLOSE
+        else:
+            stack.pop()
+            yield _CLOSE  # the folder's
+            if stack:
+                yield _CLOSE  # its entry's
 
 
-def _nar_node(path: str, keep: Callable[[str], bool] | None) -> Iterator[bytes]:
-    st = os.lstat(path)
+def _names(folder: str) -> list[str]:
+    """The names in `folder`, in the NAR's order (by their bytes)."""
+    return sorted(os.listdir(folder), key=os.fsencode)
+
+
+def _nar_leaf(path: str, st: os.stat_result) -> Iterator[bytes]:
+    """The NAR node of the file or link `path`, whose ``lstat`` is `st`."""
     if stat.S_ISLNK(st.st_mode):
         target = os.fsencode(os.readlink(path))
         yield _strings(b"(", b"type", b"symlink", b"target", target, b")")
@@ -214,16 +246,10 @@ def _nar_node(path: str, keep: Callable[[str], bool] | None) -> Iterator[bytes]:
             while chunk := f.read(_CHUNK):
                 yield chunk
         yield b"\0" * ((8 - st.st_size % 8) % 8)
-        yield _string(b")")
-    elif stat.S_ISDIR(st.st_mode):
-        yield _strings(b"(", b"type", b"directory")
-        for name in sorted(os.listdir(path), key=os.fsencode):
-            entry = os.path.join(path, name)
-            if keep is not None and not keep(entry):
-                continue
-            yield _strings(b"entry", b"(", b"name", os.fsencode(name), b"node")
-            yield from _nar_node(entry, keep)
-            yield _string(b")")
-        yield _string(b")")
+        yield _CLOSE
     else:
         raise InvalidPath(path, "only regular files, directories and symlinks can be stored")
+
+
+_DIRECTORY = _strings(b"(", b"type", b"directory")
+_CLOSE = _string(b")")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import resource
 import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from pybuild import buildusers
-from pybuild.store import remove_tree
+from pybuild.cli import main
+from pybuild.derivations import Derivation, derivation
+from pybuild.errors import InvalidPath
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store, remove_tree
 from pybuild.store.sizes import tree_entries
 
 DEEP = 1500  # past the recursion limit, within PATH_MAX
@@ -96,3 +102,56 @@ def test_a_read_only_tree_of_any_depth_is_counted_and_removed(
     assert sum(1 for _ in tree_entries(top)) == depth + 2  # the top, the folders, the file
     remove_tree(top)
     assert not os.path.lexists(top)
+
+
+def deep_script(depth: int) -> str:
+    """A builder's script whose output nests `depth` folders, made 100 a step (a folder a
+    step is slow)."""
+    steps, rest = divmod(depth, 100)
+    hundred, tail = "a/" * 100, "a/" * rest
+    return (
+        f'mkdir "$out"; cd "$out"; i=0; while [ $i -lt {steps} ]; do mkdir -p {hundred}; '
+        f"cd {hundred}; i=$((i+1)); done; mkdir -p ./{tail}; cd ./{tail}; echo hi > f"
+    )
+
+
+def deep_output(store: Store, depth: int) -> Derivation:
+    return derivation(
+        name=f"deep{depth}", builder="/bin/sh", args=["-c", deep_script(depth)], store=store
+    )
+
+
+QUIET = BuildOptions(log=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def test_an_output_past_the_recursion_limit_is_built_checked_copied_and_collected(
+    store: Store, tmp_path: Path
+) -> None:
+    """Through the command line, each a process of its own: this one's roots would keep it."""
+    recipe = tmp_path / "deep.py"
+    recipe.write_text(
+        "from pybuild import derivation\n"
+        f"deep = derivation(name='deep', builder='/bin/sh', args=['-c', {deep_script(DEEP)!r}])\n"
+    )
+    out = pybuild("build", "-f", str(recipe), "deep").stdout.strip()
+    assert store.is_valid(out)
+    pybuild("verify", "--check-contents", out)
+    pybuild("copy", "--to", f"file://{tmp_path / 'cache'}", out)
+    pybuild("delete", out)
+    assert not os.path.lexists(out)
+    pybuild("gc")
+    assert sorted(os.listdir(store.home)) == ["store", "var"]
+
+
+def pybuild(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pybuild", *args], capture_output=True, text=True, check=True
+    )
+
+
+def test_an_output_past_path_max_is_refused_and_nothing_of_it_is_left(store: Store) -> None:
+    with pytest.raises(InvalidPath, match="longer than the"):
+        realise([deep_output(store, DEEPER)], store, QUIET)
+    assert sorted(os.listdir(store.home)) == ["store", "var"]
+    assert os.listdir(store.tmp_dir) == []
+    assert main(["gc"]) == 0

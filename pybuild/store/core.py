@@ -35,7 +35,7 @@ from .paths import HASH_PART_RE, make_name, split_name
 from .references import hash_and_scan
 from .temproots import add_temp_roots
 from .validity import valid
-from .walk import fd_walk
+from .walk import fd_walk, names_too_long, walk
 
 TYPE_CHECKING = False  # typing's import, for names used only in annotations
 if TYPE_CHECKING:
@@ -493,8 +493,9 @@ class Store:
         pool = {split_name(c)[0]: c for c in [*candidates, *built]}
         infos = []
         for name, tmp in built.items():
-            _canonicalise(tmp)
-            nar_hash, size, hits = hash_and_scan(tmp, pool if references_of is None else ())
+            with names_too_long(tmp):
+                _canonicalise(tmp)
+                nar_hash, size, hits = hash_and_scan(tmp, pool if references_of is None else ())
             if expect is not None and nar_hash.sri != parse_hash(expect).sri:
                 raise InvalidPath(str(tmp), "changed while it was being added")
             if references_of is not None:
@@ -707,7 +708,7 @@ def _removed_if_failed(tmp: str) -> Iterator[None]:
 
 def _walk_bottom_up(root: Path) -> Iterator[str]:
     if root.is_dir() and not root.is_symlink():
-        for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        for dirpath, dirnames, filenames in walk(root, topdown=False):
             for name in filenames + dirnames:
                 yield os.path.join(dirpath, name)
     yield str(root)

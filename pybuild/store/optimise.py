@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 from ..hashing import hash_path
 from .locks import path_locks
 from .temproots import gc_lock
+from .walk import walk
 
 if TYPE_CHECKING:
     from . import Store
@@ -148,7 +149,7 @@ def _regular_files(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
         return
     if not stat.S_ISDIR(st.st_mode):
         return
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath, name)

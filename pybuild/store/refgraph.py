@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..graph import reachable
 from .paths import split_name
+from .walk import walk
 
 if TYPE_CHECKING:
     from . import Store
@@ -212,7 +213,7 @@ def _where_referenced(root: Path, hash_part: str) -> str | None:
     candidates = [root]
     if root.is_dir() and not root.is_symlink():
         candidates = [root]
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in walk(root):
             dirnames.sort()
             candidates.extend(Path(dirpath, n) for n in sorted(filenames + dirnames))
     for path in candidates:

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .core import unshare
+from .walk import names_too_long
 
 __all__ = ["rewrite_outputs"]
 
@@ -51,11 +52,38 @@ def rewrite_outputs(outputs: Iterable[Path], folder: Path, store_dir: Path) -> N
             st = os.lstat(output)
         except FileNotFoundError:
             continue
-        _rewrite(os.fspath(output), st, old, new)
+        with names_too_long(output):
+            _rewrite(os.fspath(output), st, old, new)
 
 
 def _rewrite(path: str, st: os.stat_result, old: str, new: str) -> None:
-    """Rewrite the file, link or folder (all it holds) at `path`, whose ``lstat`` is `st`."""
+    """Rewrite the file, link or folder (all it holds) at `path`, whose ``lstat`` is `st`;
+    a folder with an explicit stack, at any depth (an output may nest folders far deeper
+    than Python's recursion limit)."""
+    folders: list[tuple[contextlib.ExitStack, list[tuple[str, os.stat_result]]]] = []
+    entries = [(path, st)]  # of the folder being rewritten, in reverse
+    try:
+        while entries or folders:
+            if not entries:  # a folder done: its mode back, on with the one above
+                opened, entries = folders.pop()
+                opened.close()
+                continue
+            path, st = entries.pop()
+            if not stat.S_ISDIR(st.st_mode):
+                _rewrite_entry(path, st, old, new)
+                continue
+            opened = contextlib.ExitStack()
+            folders.append((opened, entries))
+            opened.enter_context(_allowed(path, st.st_mode, stat.S_IRUSR | stat.S_IXUSR))
+            with os.scandir(path) as listing:  # read whole: a link made again is not met again
+                entries = [(e.path, e.stat(follow_symlinks=False)) for e in listing][::-1]
+    finally:
+        for opened, _ in reversed(folders):
+            opened.close()
+
+
+def _rewrite_entry(path: str, st: os.stat_result, old: str, new: str) -> None:
+    """Rewrite the file or link at `path`, whose ``lstat`` is `st`."""
     mode = st.st_mode
     if stat.S_ISREG(mode):
         if st.st_nlink > 1:
@@ -64,12 +92,6 @@ def _rewrite(path: str, st: os.stat_result, old: str, new: str) -> None:
         _rewrite_file(path, mode, os.fsencode(old), os.fsencode(new))
     elif stat.S_ISLNK(mode):
         _rewrite_link(path, old, new)  # made again, never changed: its other names keep it
-    elif stat.S_ISDIR(mode):
-        with _allowed(path, mode, stat.S_IRUSR | stat.S_IXUSR):
-            with os.scandir(path) as listing:
-                entries = list(listing)  # read whole first: a link made again is not met again
-            for entry in entries:
-                _rewrite(entry.path, entry.stat(follow_symlinks=False), old, new)
 
 
 def _rewrite_file(path: str, mode: int, old: bytes, new: bytes) -> None:

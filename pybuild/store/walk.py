@@ -143,4 +143,6 @@ def names_too_long(top: str | os.PathLike[str]) -> Iterator[None]:
             f"holds folders nested so deep that a path in it is longer than the {limit} bytes"
             " the system lets a path name: it cannot be stored"
         )
-        raise InvalidPath(os.fspath(top), why) from None
+        error = InvalidPath(os.fspath(top), why)
+        error.hint = "nest its folders less deeply (Nix could not store it either)"
+        raise error from None
