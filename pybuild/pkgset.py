@@ -24,11 +24,12 @@ Example::
 from __future__ import annotations
 
 import _thread
+import contextlib
 import functools
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from keyword import iskeyword
 from pathlib import Path
 
@@ -945,18 +946,74 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
 
 def load_overlay(file: str | Path) -> Overlay:
     """The ``overlay(final, prev)`` function of a Python file (``--overlay FILE``), loaded
-    with its folder on ``sys.path``, as a script's is (it imports the modules beside it); a
-    folder given as one (a recipe folder) is refused as such, not as a file that is not
-    there."""
+    with its folder on ``sys.path``, as a script's is (it imports the modules beside it, see
+    :func:`_own_modules_beside`); a folder given as one (a recipe folder) is refused as such,
+    not as a file that is not there."""
     if os.path.isdir(file):
         raise UsageError(f"overlay {file} is a folder: give a recipe folder with --recipes")
-    with importable_beside(file):  # its helper modules, as a script's
+    with importable_beside(file), _own_modules_beside(file):  # its helpers, as a script's
         overlay = select(load_module(file), "overlay", str(file))
     if not callable(overlay):
         raise UsageError(f"{file}: overlay must be a function (final, prev) -> dict")
     from typing import cast  # here: evaluating a set without overlay files needs no typing
 
     return cast(Overlay, overlay)
+
+
+@contextlib.contextmanager
+def _own_modules_beside(file: str | Path) -> Iterator[None]:
+    """While the overlay `file` is loaded, its imports of a module or package beside it are
+    of that one: ``sys.modules`` would give a module of the same name imported before (an
+    earlier overlay's ``helper``, the caller's own), so two overlays' helpers of one name
+    were one. Such entries are hidden while the file runs; afterwards what it loaded from
+    its folder is moved out of the way, and what was hidden put back, so the next overlay
+    and the caller find their own. The standard library and pybuild are never hidden:
+    everything shares the loaded ones.
+
+    What the file loaded stays in ``sys.modules`` under a name of its folder's
+    (``pybuild_beside_<hash>.helper``), as the overlay's own module stays under one of its
+    file's: a module loaded is an input the evaluation cache counts
+    (:meth:`pybuild.evalcache.Recorder.inputs`), so an edit of the helper is seen."""
+    folder = os.path.dirname(os.path.abspath(file))
+    beside = _module_names_in(folder) - set(sys.stdlib_module_names) - {"pybuild"}
+    hidden = {
+        name: module
+        for name, module in sys.modules.items()
+        if name.partition(".")[0] in beside and not _loaded_from(module, folder)
+    }
+    for name in hidden:
+        del sys.modules[name]
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        kept_as = f"pybuild_beside_{abs(hash(folder)):x}."
+        for name in [n for n in sys.modules if n not in before]:
+            if name.partition(".")[0] in beside and _loaded_from(sys.modules[name], folder):
+                sys.modules[kept_as + name] = sys.modules.pop(name)
+        sys.modules.update(hidden)
+
+
+def _module_names_in(folder: str) -> set[str]:
+    """The top-level modules an import finds in `folder`: its ``.py`` files and its
+    packages (folders holding an ``__init__.py``)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return set()
+    files = {e.name[:-3] for e in entries if e.name.endswith(".py") and e.is_file()}
+    packages = {
+        e.name
+        for e in entries
+        if e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py"))
+    }
+    return files | packages
+
+
+def _loaded_from(module: object, folder: str) -> bool:
+    """Whether `module` was loaded from a file inside `folder`."""
+    file = getattr(module, "__file__", None)
+    return isinstance(file, str) and os.path.abspath(file).startswith(folder + os.sep)
 
 
 def package_set(

@@ -200,3 +200,101 @@ def test_a_file_given_with_f_imports_a_module_beside_it(tmp_path: Path) -> None:
     )
     assert shown.returncode == 0, shown.stderr
     assert "from-beside" in shown.stdout
+
+
+def _overlay_beside(folder: Path, helper: str, mark: str) -> Path:
+    """An overlay file in `folder` whose value comes from its own `helper` module beside it
+    (a function of the helper's that reads the helper's global, called when applied)."""
+    folder.mkdir()
+    (folder / f"{helper}.py").write_text(f"MARK = {mark!r}\n\ndef mark():\n    return MARK\n")
+    (folder / "overlay.py").write_text(
+        f"from {helper} import MARK, mark\n\n"
+        "def overlay(final, prev):\n"
+        f"    return {{'mark_{folder.name}': MARK, 'called_{folder.name}': mark()}}\n"
+    )
+    return folder / "overlay.py"
+
+
+def test_overlays_in_two_folders_each_import_their_own_helper_of_one_name(
+    tmp_path: Path,
+) -> None:
+    """Each overlay's ``from helper import MARK`` is its own folder's helper: the second
+    overlay was given the first's, cached in sys.modules, and said "one" for "two"."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    one = _overlay_beside(tmp_path / "h1", "overlay_twin_helper", "one")
+    two = _overlay_beside(tmp_path / "h2", "overlay_twin_helper", "two")
+    pkgs = package_set(PY, [], [load_overlay(one), load_overlay(two)])
+    assert (pkgs.mark_h1, pkgs.mark_h2) == ("one", "two")
+    assert (pkgs.called_h1, pkgs.called_h2) == ("one", "two")
+    assert "overlay_twin_helper" not in sys.modules  # the next overlay, the caller: their own
+
+
+def test_an_overlays_helper_is_its_own_where_the_caller_imported_one_of_its_name(
+    tmp_path: Path,
+) -> None:
+    """A caller's module of the helper's name (its own helper.py) neither hides the overlay's
+    nor is replaced by it."""
+    import sys
+    import types
+
+    from pybuild.pkgset import load_overlay
+
+    mine = types.ModuleType("overlay_callers_helper")
+    mine.MARK = "caller's"  # type: ignore[attr-defined]
+    sys.modules["overlay_callers_helper"] = mine
+    try:
+        overlay = load_overlay(_overlay_beside(tmp_path / "h1", "overlay_callers_helper", "one"))
+        assert sys.modules["overlay_callers_helper"] is mine
+    finally:
+        del sys.modules["overlay_callers_helper"]
+    assert overlay(None, None) == {"mark_h1": "one", "called_h1": "one"}
+
+
+def test_an_overlays_helper_package_is_its_own(tmp_path: Path) -> None:
+    """A package beside the overlay (a folder with __init__.py), submodules and all."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    overlays = []
+    for name, mark in (("p1", "one"), ("p2", "two")):
+        folder = tmp_path / name
+        (folder / "overlay_twin_pkg").mkdir(parents=True)
+        (folder / "overlay_twin_pkg" / "__init__.py").write_text("")
+        (folder / "overlay_twin_pkg" / "marks.py").write_text(f"MARK = {mark!r}\n")
+        (folder / "overlay.py").write_text(
+            "from overlay_twin_pkg.marks import MARK\n\n"
+            f"def overlay(final, prev):\n    return {{'mark_{name}': MARK}}\n"
+        )
+        overlays.append(load_overlay(folder / "overlay.py"))
+    pkgs = package_set(PY, [], overlays)
+    assert (pkgs.mark_p1, pkgs.mark_p2) == ("one", "two")
+    assert not [m for m in sys.modules if m.startswith("overlay_twin_pkg")]
+
+
+def test_an_overlay_files_own_module_stays_loaded(tmp_path: Path) -> None:
+    """Only the helpers beside it are taken out after: the overlay's own module, which its
+    functions name as theirs, stays in sys.modules."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    overlay = load_overlay(_overlay_beside(tmp_path / "h1", "overlay_own_helper", "one"))
+    assert overlay.__module__ in sys.modules
+
+
+def test_an_overlays_helper_stays_among_the_loaded_modules(tmp_path: Path) -> None:
+    """The evaluation cache counts the files of the modules loaded as inputs: a helper taken
+    out of sys.modules went uncounted, and a build answered from the record after the
+    helper changed gave the old derivation."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    load_overlay(_overlay_beside(tmp_path / "h1", "overlay_counted_helper", "one"))
+    loaded = {getattr(module, "__file__", None) for module in list(sys.modules.values())}
+    assert str(tmp_path / "h1" / "overlay_counted_helper.py") in loaded
+    assert "overlay_counted_helper" not in sys.modules
