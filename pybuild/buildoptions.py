@@ -79,6 +79,7 @@ class BuildOptions:
         """Check each option's value as its setting's is checked, here, where the caller
         wrote it: ``jobs=None`` was later told as ``jobs is 0``, a value never given, and
         ``jobs=-1`` or ``jobs="2"`` were taken without a word. A list is made a tuple."""
+        _check_log(self.log)
         for name in _CHECKED:
             value = getattr(self, name)
             if value is None and name in _UNSET_MEANS_THE_SETTING:
@@ -181,8 +182,9 @@ _FROM_SETTINGS = (
     "remote_pybuild",
 )
 _LISTS = frozenset({"substituters", "trusted_public_keys", "ssh_options"})
-# The options whose values are checked: the settings' and keep_going (`log` and `progress`
-# are objects of the caller's); None, for these two, leaves the choice to the settings.
+# The options whose values are checked as settings are: the settings' and keep_going (`log`,
+# a stream of the caller's, by _check_log; `progress`, the caller's object, not at all). None,
+# for the two below, leaves the choice to the settings.
 _CHECKED = (*_FROM_SETTINGS, "keep_going")
 _UNSET_MEANS_THE_SETTING = frozenset({"sandbox", "build_users"})
 
@@ -196,6 +198,23 @@ def _refuse_unknown(function: str, given: dict[str, Any]) -> None:
         from .errors import unexpected_arguments
 
         raise unexpected_arguments(function, unknown, known, {})
+
+
+def _check_log(log: object) -> None:
+    """Refuse a `log` the progress lines cannot be written to (a file's name, a binary
+    file): it was taken, and the first build's line failed with ``AttributeError: 'str'
+    object has no attribute 'write'``, far from the options."""
+    import io
+
+    if log is None:
+        return
+    writes = all(callable(getattr(log, method, None)) for method in ("write", "flush"))
+    if writes and not isinstance(log, io.RawIOBase | io.BufferedIOBase):
+        return
+    from .errors import wrong_type
+
+    takes = 'a text stream (io.StringIO(), open(path, "w")) or None for standard error'
+    raise wrong_type("BuildOptions()", "log", log, takes)
 
 
 def _checked(name: str, value: object) -> object:
