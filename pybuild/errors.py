@@ -312,7 +312,8 @@ class MissingInput(UnknownName):
 
 class MissingKey(PybuildError, KeyError):
     """A key missing from a mapping pybuild gives to a user's function (an override's old
-    values); suggests the closest keys it has. A KeyError still, for code that catches one."""
+    values), or a name a package set lacks looked up as a key (``pkgs["sixx"]``); suggests
+    the closest keys it has. A KeyError still, for code that catches one."""
 
     def __init__(self, key: str, where: str, known: Iterable[str]) -> None:
         self.suggestions = _close_names(key, list(known))

@@ -38,6 +38,7 @@ from .errors import (
     CycleError,
     MissingAttribute,
     MissingInput,
+    MissingKey,
     NoPinnedWheel,
     UnsupportedInterpreter,
     UsageError,
@@ -356,7 +357,13 @@ class PackageSet:
         return self._final_layer().resolve(name)
 
     def __getitem__(self, name: str) -> Any:
-        return self._final_layer().resolve(name)
+        """``pkgs["six"]``: a name the set lacks is a :class:`MissingKey` (a KeyError, for
+        ``except KeyError`` around a lookup by name), suggesting close names as
+        ``pkgs.sixx``'s AttributeError does."""
+        layer = self._final_layer()
+        if name not in layer.definitions:
+            raise MissingKey(name, "the package set", layer.definitions)
+        return layer.resolve(name)
 
     def __contains__(self, name: str) -> bool:
         return name in self._final_layer().definitions

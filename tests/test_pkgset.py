@@ -12,7 +12,7 @@ from typing import Any
 import packaging
 import pytest
 
-from pybuild.errors import CycleError, MissingAttribute, MissingInput, UsageError
+from pybuild.errors import CycleError, MissingAttribute, MissingInput, MissingKey, UsageError
 from pybuild.evaluate import RaisedAttributeError
 from pybuild.lazy import Lazy
 from pybuild.pkgset import load_overlay, package_set
@@ -129,6 +129,17 @@ def test_missing_attribute_suggests_close_names(recipes: Path) -> None:
         pkgs.midle  # noqa: B018
     assert "middle" in err.value.suggestions
     assert "did you mean 'middle'" in str(err.value)
+
+
+def test_a_missing_key_is_a_key_error_that_suggests_close_names(recipes: Path) -> None:
+    """``pkgs["midle"]`` raised the AttributeError of ``pkgs.midle``, which
+    ``except KeyError`` around a lookup by name let through."""
+    pkgs = package_set(PY, [recipes])
+    with pytest.raises(KeyError) as err:
+        pkgs["midle"]
+    assert isinstance(err.value, MissingKey)
+    assert "did you mean 'middle'" in str(err.value)
+    assert pkgs["middle"] is pkgs.middle
 
 
 def test_a_recipe_file_whose_name_no_parameter_can_be_is_refused_with_the_name_to_give_it(
