@@ -12,8 +12,19 @@ Example::
     >>> hello = derivation(name="hello", builder="/bin/sh", args=["-c", greet])
     >>> app = derivation(name="app", builder="/bin/sh", args=["-c", f"cat {hello}/greeting > $out"])
     >>> results = realise([app])
-    >>> results[app].status, results[app].ok, results[hello].status
-    (<Status.BUILT: 'built'>, True, <Status.BUILT: 'built'>)
+    >>> results[app].ok  # built now, or valid already from an earlier run (or substituted)
+    True
+
+The result holds each target and every derivation it had to build or substitute: ``hello``
+is in it only when it was not valid already (on a fresh store, both are ``BUILT``). What this
+run made is what is not ``VALID``::
+
+    >>> set(results) <= {app, hello}, all(result.ok for result in results.values())
+    (True, True)
+    >>> made = [drv.name for drv, result in results.items() if result.status != "valid"]
+
+A failure is a result too, with ``keep_going``::
+
     >>> broken = derivation(name="broken", builder="/bin/sh", args=["-c", "exit 1"])
     >>> results = realise([broken], options=BuildOptions(keep_going=True))
     >>> results[broken].status, results[broken].ok
