@@ -145,7 +145,7 @@ def _install(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _install_dry_run(args, settings)
     profile = _open(args)
-    current = profile.current()
+    current = profile.current(collected_ok=True)  # an install makes it again
     key = _install_key(args, profile, current) if settings.eval_cache else None
     if key and not args.refresh and _unchanged(profile, current, key):
         _say(f"profile {profile.name}: nothing changed")

@@ -106,7 +106,7 @@ def install(
     from ..python.environment import OtherInterpreter
 
     say = _teller(log, dry_run)
-    work = _Work(profile, resolve, python, dry_run)
+    work = _Work(profile, resolve, python, dry_run, collected_ok=True)
     chosen: dict[str, tuple[Entry, Any]] = {}
     made: list[Any] = []  # the environment evaluate() makes, for the commit to check
     source = _source(recipes, overlays, file)
@@ -191,7 +191,7 @@ def upgrade(
     `python`, if given, must be the profile's interpreter (a profile never changes it).
     """
     say = _teller(log, dry_run)
-    work = _Work(profile, resolve, python, dry_run)
+    work = _Work(profile, resolve, python, dry_run, collected_ok=True)
     installed = work.entries()
     if not installed:
         raise ProfileError(f"profile {profile.name} has no packages to upgrade")
@@ -630,13 +630,19 @@ class _Work:
         resolve: Resolve | None,
         python: str | None,
         dry_run: DryRun | None = None,
+        *,
+        collected_ok: bool = False,
     ) -> None:
+        """`collected_ok`: the change may start from a current generation whose environment
+        was collected (:meth:`Profile.generation`), as ``install`` and ``upgrade`` do: they
+        evaluate its packages again, where ``remove`` keeps them as that environment had
+        them, and cannot."""
         from ..evaluate import select
 
         self.profile = profile
         self.dry_run = dry_run
         self.wanted = python  # the interpreter named on the command line, if any
-        self.current = profile.current()
+        self.current = profile.current(collected_ok=collected_ok)
         self.resolve = resolve or (
             lambda pkgs, attrs: [select(pkgs, attr, "the package set") for attr in attrs]
         )
@@ -830,6 +836,8 @@ class _Work:
         import json
 
         if self.current is None or self.current.manifest.packages != entries:
+            return False
+        if not self.current.present:  # made again, as a new generation
             return False
         environment = self.current.manifest.environment
         if environment == drv.out:

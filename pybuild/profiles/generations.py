@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import replace_symlink, write_atomic
-from .links import GenerationLinks, ProfileError, is_profile_name
+from .links import GenerationLinks, MissingEnvironment, ProfileError, is_profile_name
 from .manifest import Manifest
 
 TYPE_CHECKING = False
@@ -40,12 +40,15 @@ __all__ = ["Generation", "Profile", "ProfileError", "switch_generation"]
 
 @dataclass(frozen=True)
 class Generation:
-    """Generation `number` of a profile: its link, when it was made, and its manifest."""
+    """Generation `number` of a profile: its link, when it was made, and its manifest;
+    `present` False when its environment is gone from the store (see
+    :meth:`Profile.generation`)."""
 
     number: int
     link: Path
     created: float
     manifest: Manifest = field(compare=False)
+    present: bool = field(default=True, compare=False)
 
 
 class Profile:
@@ -88,18 +91,27 @@ class Profile:
     def numbers(self) -> list[int]:
         return self.links.numbers()
 
-    def generation(self, number: int) -> Generation:
-        """Generation `number`, checked: its link must lead to the environment it recorded."""
+    def generation(self, number: int, *, collected_ok: bool = False) -> Generation:
+        """Generation `number`, checked: its link must lead to the environment it recorded,
+        in the store. With `collected_ok`, one whose environment is gone and no longer
+        registered is read all the same (``present`` False), for a change to make a new
+        generation of its manifest: nothing else could put it back."""
         data = self.links.manifest_data(number)
         try:
             manifest = Manifest.from_json(data)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise self.links.unreadable(number, exc) from None
-        self.links.check_link(
-            number, manifest.environment, str(self.store.dir), self.store.is_valid
-        )
+        present = True
+        try:
+            self.links.check_link(
+                number, manifest.environment, str(self.store.dir), self.store.is_valid
+            )
+        except MissingEnvironment as exc:
+            if exc.registered or not collected_ok:
+                raise
+            present = False
         link = self.links.link_path(number)
-        return Generation(number, Path(link), os.lstat(link).st_mtime, manifest)
+        return Generation(number, Path(link), os.lstat(link).st_mtime, manifest, present)
 
     def generations(self) -> list[Generation]:
         return [self.generation(n) for n in self.numbers()]
@@ -108,9 +120,10 @@ class Profile:
         """The generation the profile link points to; None before the first install."""
         return self.links.current_number()
 
-    def current(self) -> Generation | None:
+    def current(self, *, collected_ok: bool = False) -> Generation | None:
+        """The current generation (see :meth:`generation` for `collected_ok`)."""
         number = self.current_number()
-        return None if number is None else self.generation(number)
+        return None if number is None else self.generation(number, collected_ok=collected_ok)
 
     # -- changing -----------------------------------------------------------------------
 
@@ -188,9 +201,13 @@ def _select_victims(
             f" its generations: {have}"
         )
     if current in asked:
+        others = [n for n in numbers if n != current]
         raise ProfileError(
             f"generation {current} is the current one of profile {profile.name}",
-            f"switch to another generation first ({profile.links.command('rollback')})",
+            f"switch to another generation first"
+            f" ({profile.links.command(f'switch-generation {others[-1]}')})"
+            if others
+            else "it is the profile's only generation: an install or upgrade makes another",
         )
     return asked
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST_FORMAT",
     "GenerationLinks",
+    "MissingEnvironment",
     "ProfileError",
     "environment_of",
     "generation_of",
@@ -49,6 +50,16 @@ class ProfileError(PybuildError):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+
+
+class MissingEnvironment(ProfileError):
+    """A generation's environment is gone from the store folder: deleted by hand, and still
+    `registered`, or collected since (then a change can make a new generation of its
+    manifest, which records what was asked for)."""
+
+    def __init__(self, message: str, hint: str, *, registered: bool) -> None:
+        super().__init__(message, hint)
+        self.registered = registered
 
 
 def environment_of(data: dict[str, Any]) -> str:
@@ -208,14 +219,16 @@ class GenerationLinks:
     def check_link(
         self, number: int, environment: str, store_dir: str, is_valid: Callable[[str], bool]
     ) -> None:
-        """Generation `number`'s link must lead to the valid store path `environment`: a link
-        changed by hand is an error saying how to repair it, never another generation."""
+        """Generation `number`'s link must lead to the store path `environment`, registered
+        and there: a link changed by hand is an error saying how to repair it, never another
+        generation; an environment gone from the store (deleted by hand, then perhaps
+        collected) is :class:`MissingEnvironment`, as nothing of it could run."""
         link = self.link_path(number)
         real = os.path.realpath(link)
         store_real = os.path.realpath(store_dir)
         inside = real.startswith(store_real + os.sep)
         name = real[len(store_real) + 1 :] if inside else ""
-        if name != environment or not is_valid(name):
+        if name != environment:
             raise ProfileError(
                 f"generation {number} of profile {self.name} was changed by hand: {link}"
                 f" points to {os.readlink(link)}, but its environment is"
@@ -223,6 +236,48 @@ class GenerationLinks:
                 "put the link back, or delete the generation"
                 f" ({self.command(f'delete-generations {number}')})",
             )
+        path = os.path.join(store_dir, environment)
+        registered = is_valid(name)
+        if not (registered and os.path.lexists(path)):
+            raise self._missing(number, path, registered)
+
+    def _missing(self, number: int, path: str, registered: bool) -> MissingEnvironment:
+        """The error of generation `number`, whose environment `path` is gone from the store
+        folder (still `registered`, or collected since): the ways out that work from here."""
+        try:
+            current = self.current_number()
+        except ProfileError:
+            current = None
+        others = [n for n in self.numbers() if n != number]
+        ways = []
+        if registered:
+            ways.append(f"`pybuild verify --repair {path}` puts it back")
+        elif number == current:
+            ways.append(f"install its packages again as a new generation ({self._again(number)})")
+        if number == current and others:
+            ways.append(f"switch to another ({self.command(f'switch-generation {others[-1]}')})")
+        elif number != current:
+            ways.append(f"delete it ({self.command(f'delete-generations {number}')})")
+        gone = "deleted by hand?" if registered else "deleted, and no longer registered"
+        return MissingEnvironment(
+            f"the environment of generation {number} of profile {self.name}, {path}, is"
+            f" missing from the store ({gone})",
+            "; or ".join(ways),
+            registered=registered,
+        )
+
+    def _again(self, number: int) -> str:
+        """The install that makes a new generation of generation `number`'s packages: one of
+        them named (the others are kept, evaluated again as they were installed)."""
+        try:
+            attrs = [str(p["attr"]) for p in self.manifest_data(number)["packages"]]
+        except (ProfileError, KeyError, TypeError):
+            attrs = []
+        if not attrs:
+            return f"{self.command('install ATTR')}"
+        shown = attrs[0] if attrs[0].replace("_", "").replace(".", "").isalnum() else repr(attrs[0])
+        others = ": the others are kept as they were" if len(attrs) > 1 else ""
+        return f"{self.command(f'install {shown}')}{others}"
 
     def lock(
         self, lock_dir: str | os.PathLike[str], say: Callable[[str], None] | None = None
