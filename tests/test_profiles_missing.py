@@ -75,3 +75,15 @@ def test_a_current_generation_whose_environment_is_gone_has_a_way_out(recipes: P
     assert json.loads(cli("list", "--json").stdout)[0]["attr"] == "shout"
     assert generations()[1]["environment"] == str(environment)  # built again, the same
     assert os.path.isdir(environment)
+
+
+def test_remove_keeping_a_package_gone_from_the_store_says_so(recipes: Path) -> None:
+    cli("install", *sets(recipes), "shout", "greet")
+    (shout,) = [p["out"] for p in json.loads(cli("list", "--json").stdout) if p["attr"] == "shout"]
+    delete_by_hand(shout)
+    before = generations()
+    refused = cli("remove", "greet", ok=False).stderr
+    assert f"{shout} is registered but missing from the store folder" in refused
+    assert "verify" in refused and "--repair" in refused
+    assert "evaluated for another store" not in refused
+    assert generations() == before

@@ -755,7 +755,8 @@ class _Work:
         made of their store paths: neither evaluated nor built again, nor needing their
         recipes. Its packages are those of the current environment (its references) that
         `entries` need (their closure in the store), the listed ones first, as
-        :class:`Environment` orders them; all else is an environment's of no package.
+        :class:`Environment` orders them; all else is an environment's of no package. One
+        registered but deleted from the store by hand is refused, as a build would refuse it.
         The current environment is a temporary root from here on: without the profile's lock,
         another command may make a newer generation and a ``gc -d`` delete this one."""
         from ..derivations import derivation
@@ -771,6 +772,8 @@ class _Work:
         held = set(store.info(environment).references)
         listed = [e.out for e in entries]
         needed = held.intersection(store.closure(listed)).difference(listed)
+        # One deleted by hand is refused as such, not as a source of another store's.
+        store.refuse_missing([*listed, *sorted(needed)])
         empty = self.environment({})
         spec = {
             **empty.spec,
