@@ -78,7 +78,12 @@ def register(commands: Any) -> None:
 
     p = commands.add("list-generations", _list_generations, "the generations of a profile")
     _profile_argument(p)
-    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list: each generation's action, environment, packages (attributes)"
+        " and entries (as `list --json` gives them: name, version, store path…)",
+    )
 
     p = commands.add("rollback", _rollback, "switch a profile to its previous generation")
     _profile_argument(p)
@@ -257,7 +262,7 @@ def _list(args: argparse.Namespace) -> int:
     entries = current.manifest.packages if current else ()
     store = profile.store
     if args.json:
-        print_json([{**e.to_json(), "out": str(store.path(e.out))} for e in entries])
+        print_json([_listed(store, e) for e in entries])
         return 0
     if current is None:
         _say(f"profile {profile.name} has no generation yet")
@@ -266,6 +271,12 @@ def _list(args: argparse.Namespace) -> int:
     for attr, release, out in rows:
         print(f"{attr:<{widths[0]}} {release:<{widths[1]}} {out}")
     return 0
+
+
+def _listed(store: Any, entry: Any) -> dict[str, Any]:
+    """A package as ``list --json`` gives it, and ``list-generations --json`` each
+    generation's: the manifest's entry, its output a full store path."""
+    return {**entry.to_json(), "out": str(store.path(entry.out))}
 
 
 def _list_generations(args: argparse.Namespace) -> int:
@@ -296,6 +307,7 @@ def _list_generations(args: argparse.Namespace) -> int:
                     "current": g.number == current,
                     "environment": str(profile.store.path(g.manifest.environment)),
                     "packages": [e.attr for e in g.manifest.packages],
+                    "entries": [_listed(profile.store, e) for e in g.manifest.packages],
                     "action": g.manifest.action,
                 }
                 for g in generations
@@ -303,11 +315,20 @@ def _list_generations(args: argparse.Namespace) -> int:
         )
         return 0
     for g in generations:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(g.created))
-        mark = "   (current)" if g.number == current else ""
-        packages = ", ".join(f"{e.pname} {e.version}" for e in g.manifest.packages) or "(empty)"
-        print(f"{g.number:>4}   {when}   {packages}{mark}")
+        print(_generation_line(g, g.number == current))
     return 0
+
+
+def _generation_line(generation: Any, current: bool) -> str:
+    """A generation as ``list-generations`` prints it: when it was made, its environment's
+    hash (the same packages built otherwise are another), the change that made it, as
+    recorded, and its packages; two generations that differ never read the same."""
+    manifest = generation.manifest
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(generation.created))
+    packages = ", ".join(f"{e.pname} {e.version}" for e in manifest.packages) or "(empty)"
+    made = f"{manifest.action}: {packages}" if manifest.action else packages
+    mark = "   (current)" if current else ""
+    return f"{generation.number:>4}   {when}   {manifest.environment[:8]}   {made}{mark}"
 
 
 def _rollback(args: argparse.Namespace) -> int:

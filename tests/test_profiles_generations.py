@@ -1,0 +1,48 @@
+"""``list-generations``: each generation told apart from the others, by what made it (the
+recorded action), its environment and, in JSON, each package's name, version and store path.
+
+Hermetic: the fixture projects `shout` and `greet`, from the local build index.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_profiles import cli, generations, sets
+
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+
+@pytest.fixture
+def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
+    return write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "greet"))
+
+
+def test_generations_that_differ_are_listed_apart(recipes: Path) -> None:
+    cli("install", *sets(recipes), "shout")
+    shout = recipes / "shout.py"  # the same version, built otherwise
+    shout.write_text(shout.read_text().replace("dependencies=", 'env={"X": "1"}, dependencies='))
+    cli("upgrade", *sets(recipes))
+    cli("install", *sets(recipes), "greet")
+    first, second, third = generations()
+    assert [g["action"] for g in (first, second, third)] == [
+        "install shout",
+        "upgrade",
+        "install greet",
+    ]
+    assert first["packages"] == second["packages"] == ["shout"]  # the keys scripts read stay
+    assert third["packages"] == ["greet", "shout"]
+    listed = {p["attr"]: p for p in json.loads(cli("list", "--json").stdout)}
+    assert third["entries"] == [listed["greet"], listed["shout"]]  # as `list --json` has them
+    (old,), (new,) = first["entries"], second["entries"]
+    assert (old["pname"], old["version"]) == (new["pname"], new["version"]) == ("shout", "1.0")
+    assert old["out"] != new["out"] and Path(new["out"]).is_dir()
+
+    lines = cli("list-generations").stdout.splitlines()
+    assert len(set(line.split(None, 3)[3] for line in lines)) == 3  # apart, but for the date
+    assert "install shout: shout 1.0" in lines[0] and "upgrade: shout 1.0" in lines[1]
+    assert lines[2].endswith("install greet: greet 1.0, shout 1.0   (current)")
+    for line, generation in zip(lines, (first, second, third), strict=True):
+        assert Path(generation["environment"]).name[:8] in line.split()
