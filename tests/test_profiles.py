@@ -747,7 +747,7 @@ def test_gc_delete_old_drops_every_profiles_old_generations_then_collects(
     assert not old_env.exists()
     bin_python = Path(cli("profile", "path", "--profile", "work").stdout.strip()) / "python"
     assert run(bin_python, "-c", "import shout; print(shout.VERSION)").stdout.strip() == "2.0"
-    assert "deleting generation" not in cli("gc", "-d").stderr  # nothing old is left
+    assert "deleted generation" not in cli("gc", "-d").stderr  # nothing old is left
 
 
 def test_gc_keeps_every_generation_and_what_a_profile_needs(recipes: Path) -> None:

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from test_profiles import cli, generations, sets
 
+from pybuild.profiles import Profile
+from pybuild.profiles.manifest import Manifest
+from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
 
 
@@ -46,3 +49,21 @@ def test_generations_that_differ_are_listed_apart(recipes: Path) -> None:
     assert lines[2].endswith("install greet: greet 1.0, shout 1.0   (current)")
     for line, generation in zip(lines, (first, second, third), strict=True):
         assert Path(generation["environment"]).name[:8] in line.split()
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_gc_delete_old_says_which_generations_it_deleted(quiet: list[str]) -> None:
+    """As ``delete-generations`` and ``nix-collect-garbage -d`` do, and as its dry run says
+    what it would delete: a result, which -q (no progress) keeps."""
+    store = Store.default()
+    for name in ("a", "b"):
+        profile = Profile(store, name)
+        for number in (1, 2, 3):
+            env = store.add_text("env", f"{name} generation {number}")
+            profile.add(Manifest(environment=env, python={}, packages=()))
+    preview = cli("gc", *quiet, "-d", "--dry-run").stderr
+    assert "would delete generation(s) 1, 2 of profile a" in preview
+    done = cli("gc", *quiet, "-d").stderr.splitlines()
+    assert "deleted generation(s) 1, 2 of profile a" in done
+    assert "deleted generation(s) 1, 2 of profile b" in done
+    assert "store path(s) deleted" in done[-1]

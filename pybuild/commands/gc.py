@@ -205,9 +205,9 @@ def _delete_generations(
         links.extend(profile.links.link_path(number) for number in numbers)
         if numbers:
             deleted[profile.name] = numbers
-            if not (args.json or args.quiet):
+            if not args.json:  # a result, as delete-generations says it: -q keeps it
                 shown = ", ".join(map(str, numbers))
-                verb = "would delete" if args.dry_run else "deleting"
+                verb = "would delete" if args.dry_run else "deleted"
                 print(f"{verb} generation(s) {shown} of profile {profile.name}", file=sys.stderr)
     return deleted, links, skipped
 
