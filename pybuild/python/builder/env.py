@@ -127,14 +127,44 @@ if __name__ == "__main__":
     sys.exit({attr}())
 """
 
-# Run by site at the interpreter's start (a .pth's import line; its name sorts before any
-# package's): root ignores the store's read-only modes, so python -O (or PYTHONOPTIMIZE) as
-# root would write optimised bytecode (*.opt-1.pyc, which builds do not make) into the
-# packages' store paths, which would no longer match their registered hashes.
-_READ_ONLY_PTH = "00-pybuild-store.pth"
+# Run by site at the interpreter's start (a .pth's import line, one to compile; its name sorts
+# before any package's), for two things. Root ignores the store's read-only modes, so python -O
+# (or PYTHONOPTIMIZE) as root would write optimised bytecode (*.opt-1.pyc, which builds do not
+# make) into the packages' store paths, which would no longer match their registered hashes.
 _READ_ONLY = (
-    "import os, sys; sys.flags.optimize and getattr(os, 'geteuid', lambda: -1)() == 0"
-    " and setattr(sys, 'dont_write_bytecode', True)\n"
+    "sys.flags.optimize and getattr(os, 'geteuid', lambda: -1)() == 0"
+    " and setattr(sys, 'dont_write_bytecode', True)"
+)
+# And Python finds a venv from the path it was run by, unresolved: through a profile's link
+# (or a result link), sys.prefix and sys.path named the link, read again at each import, so
+# a process imported from whatever generation was current then, half the old one's and half
+# the new one's. Where the prefix is a link, the environment is pinned, once, to the store
+# path it names at the start (as a Nix wrapper's store path is fixed at exec, and as the
+# console scripts run `readlink -f "$0"`): sys.prefix, sys.exec_prefix, sys.executable (so
+# that a child runs the same), site's PREFIXES (site.getsitepackages) and the entries of
+# sys.path under the link become the store path's. Site runs a .pth's line at each of its
+# two readings of a venv's .pth files, and compiles it each time, so the line is short: the
+# code that pins is a string, compiled only where there is a link (with globals of its own,
+# which its function sees on every Python), and the second reading, under the pinned prefix,
+# finds no link and drops the site-packages it has just added again. A package's .pth that
+# names a folder (rare in wheels; editable installs do) has it added through the link
+# still, before its pinned copy.
+_PIN = """\
+link = sys.prefix
+root = os.path.realpath(link)
+def pinned(entry):
+    return root + entry[len(link):] if entry == link or entry.startswith(link + "/") else entry
+sys.prefix, sys.exec_prefix = root, pinned(sys.exec_prefix)
+sys.executable = pinned(sys.executable)
+sys.path[:] = map(pinned, sys.path)
+site = sys.modules["site"]
+site.PREFIXES = [*map(pinned, site.PREFIXES)]
+"""
+_STORE_PTH = "00-pybuild-store.pth"
+_STORE_LINE = (
+    f"import os, sys; {_READ_ONLY};"
+    f" os.path.islink(sys.prefix) and exec({_PIN!r}, {{'os': os, 'sys': sys}});"
+    " sys.path[-1] in sys.path[:-1] and sys.path.pop()\n"
 )
 
 # A line of the console scripts a package's build writes (builder/scripts.py), which add the
@@ -168,7 +198,7 @@ def build(spec: dict, out: "os.PathLike[str] | str") -> int:
             os.makedirs(os.path.join(out, rel), exist_ok=True)
             link_tree(out, rel, having, skip)
     link_scripts(out, spec["programs"], site_rel)
-    _write_program(os.path.join(out, site_rel, _READ_ONLY_PTH), _READ_ONLY, 0o644)
+    _write_program(os.path.join(out, site_rel, _STORE_PTH), _STORE_LINE, 0o644)
     return len(packages)
 
 

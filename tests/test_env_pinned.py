@@ -1,0 +1,99 @@
+"""An environment's python run through a link (a profile, a result link) stays on the store path
+the link named when it started, as a program of Nix's environments does: a generation made
+meanwhile is not half seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from pybuild.realiser import BuildOptions, realise
+from pybuild.store import Store
+from support.fixtures import BuildIndex, write_fixture_recipes
+
+# What the interpreter says of where it is, then (once told to go on) which shout it imports.
+_PROBE = """\
+import json, site, sys, sysconfig
+print(json.dumps({
+    "prefix": sys.prefix, "exec_prefix": sys.exec_prefix, "executable": sys.executable,
+    "path": sys.path, "site": site.getsitepackages(),
+    "purelib": sysconfig.get_paths()["purelib"],
+}), flush=True)
+sys.stdin.readline()
+import shout
+print(shout.VERSION, flush=True)
+"""
+
+
+def quiet() -> BuildOptions:
+    return BuildOptions(log=open(os.devnull, "w"))
+
+
+def build_env(pkgs, names: list[str]) -> Path:
+    env = pkgs.python.with_packages(lambda ps: [ps[n] for n in names])
+    realise([env.drv], Store.default(), quiet())
+    return Path(str(env))
+
+
+def point(link: Path, target: Path) -> None:
+    """Make `link` name `target` by one rename, as a profile switches generations."""
+    new = link.with_name(link.name + ".new")
+    new.symlink_to(target)
+    new.rename(link)
+
+
+def start(python: Path) -> subprocess.Popen[str]:
+    argv = [str(python), "-c", _PROBE]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.Popen(argv, env={}, cwd="/", text=True, **pipes)  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def envs(use_index: BuildIndex, tmp_path: Path) -> tuple[Path, Path, str]:
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout", "shout_2"))
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    return build_env(pkgs, ["shout"]), build_env(pkgs, ["shout_2"]), pkgs.python.site_packages
+
+
+def test_python_through_a_link_stays_on_the_store_path_it_started_with(
+    envs: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    old, new, site_rel = envs
+    profile = tmp_path / "profile"
+    point(profile, old)
+    process = start(profile / "bin" / "python")
+    assert process.stdout is not None and process.stdin is not None
+    seen = json.loads(process.stdout.readline())
+    point(profile, new)  # a new generation, while it runs
+    out, err = process.communicate("\n")
+    assert process.returncode == 0, err
+    assert out.strip() == "1.0"  # the generation it started with, not the new one
+    store = os.path.realpath(old)
+    site = os.path.join(store, site_rel)
+    assert (seen["prefix"], seen["exec_prefix"]) == (store, store)
+    assert seen["executable"] == os.path.join(store, "bin", "python")
+    assert site in seen["path"]
+    assert not [entry for entry in seen["path"] if entry.startswith(str(profile))]
+    assert len(seen["path"]) == len(set(seen["path"]))
+    assert (seen["site"], seen["purelib"]) == ([site], site)
+
+
+def test_python_of_the_store_path_and_of_a_link_to_it_see_the_same(
+    envs: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    env = envs[0]
+    result = tmp_path / "result"
+    result.symlink_to(env)
+    seen = []
+    for python in (env / "bin" / "python", result / "bin" / "python"):
+        process = start(python)
+        out, err = process.communicate("\n")
+        assert process.returncode == 0, err
+        seen.append(out.splitlines())
+    assert seen[0] == seen[1]
+    assert json.loads(seen[0][0])["prefix"] == os.path.realpath(env)
