@@ -13,6 +13,7 @@ checked as it is linked: a check of the folder once per process would not see a 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -24,7 +25,7 @@ from test_link_cache import entries, fill
 from pybuild.cache.binary_cache import open_cache
 from pybuild.cache.copy import copy_to
 from pybuild.cache.errors import CacheUnavailable
-from pybuild.cache.links import LinkCache
+from pybuild.cache.links import LinkCache, Unsafe, unsafe_step
 from pybuild.hashing import Hash
 
 OTHER = 65534  # nobody
@@ -83,6 +84,86 @@ def test_a_link_to_the_link_cache_that_another_user_owns_is_not_used(
     _, told = fill(filled, tmp_path / "home-1", links)
     assert f"warning: link_cache {links} belongs to another user" in told
     assert entries(real) == []
+
+
+def test_a_link_of_another_user_reached_through_a_link_of_ones_own_is_not_used(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """Neither the path as written nor the folder it ends in names that user's link, which
+    they could point at a folder of their own meanwhile."""
+    real = tmp_path / "real"
+    real.mkdir()
+    theirs = tmp_path / "theirs"
+    theirs.symlink_to(real)
+    give_away(theirs)
+    cache = tmp_path / "config" / "cache"
+    cache.parent.mkdir()
+    cache.symlink_to(theirs)  # the user's own link, to theirs
+    _, told = fill(filled, tmp_path / "home-1", cache / "links")
+    assert f"is in {theirs}, which belongs to another user" in told
+    assert entries(real / "links") == []
+
+
+def test_a_link_of_another_user_on_the_way_to_a_link_is_its_own_fault(tmp_path: Path) -> None:
+    """The folder named is a link of this user's to theirs, which leads to a folder of this
+    user's: theirs is a link to the folder itself."""
+    real = tmp_path / "real"
+    real.mkdir()
+    theirs = tmp_path / "theirs"
+    theirs.symlink_to(real)
+    give_away(theirs)
+    links = tmp_path / "links"
+    links.symlink_to("theirs")  # relative: from the link's folder
+    assert unsafe_step(links, links) == Unsafe(theirs, itself=True, owned=True)
+
+
+def test_a_parent_of_another_users_link_is_reached_through_that_link(tmp_path: Path) -> None:
+    """`theirs/..` is the folder theirs leads to's parent, as the kernel resolves it, not the
+    folder theirs is in: theirs decides where the path goes, so it is checked."""
+    inner = tmp_path / "far" / "inner"
+    inner.mkdir(parents=True)
+    (tmp_path / "far" / "links").mkdir()
+    (tmp_path / "links").mkdir()  # where a lexical `..` would go instead
+    theirs = tmp_path / "theirs"
+    theirs.symlink_to(inner)
+    give_away(theirs)
+    links = theirs / ".." / "links"
+    assert unsafe_step(links, links) == Unsafe(theirs, itself=False, owned=True)
+
+
+def test_the_parent_of_a_link_is_that_of_the_folder_it_leads_to(tmp_path: Path) -> None:
+    """`mine/..` is `open`, which others may write (sticky: fine on the way to `inner`, not
+    as the folder itself), not `safe`, the folder the lexical path is in."""
+    shared = tmp_path / "open"
+    (shared / "inner").mkdir(parents=True)
+    shared.chmod(0o1777)
+    mine = tmp_path / "safe" / "mine"
+    mine.parent.mkdir()
+    mine.symlink_to(shared / "inner")
+    links = mine / ".."
+    assert unsafe_step(links, links) == Unsafe(shared, itself=True, owned=False)
+
+
+def test_links_that_never_end_are_refused(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    with pytest.raises(OSError) as caught:
+        unsafe_step(loop, loop)
+    assert caught.value.errno == errno.ELOOP
+
+
+def test_a_chain_of_links_of_ones_own_is_followed_to_its_folder(tmp_path: Path) -> None:
+    """Relative targets from the link's folder, absolute ones from /: the folder they end in
+    is checked as the folder itself (others may not write it, sticky or not)."""
+    real = tmp_path / "a" / "real"
+    real.mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "second").symlink_to("../a/real")
+    first = tmp_path / "first"
+    first.symlink_to(tmp_path / "b" / "second")
+    assert unsafe_step(first, first) is None
+    real.chmod(0o1777)
+    assert unsafe_step(first, first) == Unsafe(real, itself=True, owned=False)
 
 
 def swapped(links: Path, nar_hash: Hash, owner: int, mode: int) -> Path:

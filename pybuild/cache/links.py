@@ -60,6 +60,7 @@ _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
 # (Too many links to one file, EMLINK, fails for that file alone: it is downloaded.)
 _CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS)
 _OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+_MAX_LINKS = 40  # links followed on the way to a folder before it is refused, as Linux does
 
 
 class _NotTheOwners(OSError):
@@ -223,19 +224,57 @@ class Unsafe:
 
 def unsafe_step(path: Path, folder: Path) -> Unsafe | None:
     """The first step on the way to `path` (`folder`, or a folder it is in) that another user
-    could change, or None. As ssh's StrictModes asks of a key's folders: `path`, each folder
-    on the way to it and each link followed there must be root's or this user's, and none may
-    be written by others, but a folder `folder` is in may be if it is sticky (as /tmp is:
-    they cannot rename this user's)."""
-    real = Path(os.path.realpath(path))
-    for step in [*_way_to(Path(os.path.abspath(path))), *_way_to(real)]:
+    could change, or None. As ssh's StrictModes asks of a key's folders: each folder on the way
+    to `path` and each link followed there must be root's or this user's, and none may be
+    written by others, but a folder `folder` is in may be if it is sticky (as /tmp is: they
+    cannot rename this user's). The way is the kernel's, one name at a time: a link's target
+    is followed where it points (and checked there), and `..` is the parent of the folder
+    reached, not of the name before it, so that no link on the way goes unchecked (its owner
+    could point it elsewhere after this check). More than :data:`_MAX_LINKS` links on the way
+    raise an OSError (ELOOP), as they do in the kernel."""
+    names = _names(path if path.is_absolute() else Path.cwd() / path)
+    reached, links, last = Path("/"), 0, None
+    unsafe = _judge(reached, os.lstat(reached), itself=False)
+    while names and unsafe is None:
+        name = names.pop()
+        if name == "..":
+            reached = reached.parent  # checked on the way here
+            continue
+        step = reached / name
         info = os.lstat(step)
-        itself = path == folder and step in (path, real)
-        if info.st_uid not in (0, os.geteuid()):
-            return Unsafe(step, itself, owned=True)
-        writable = not stat.S_ISLNK(info.st_mode) and info.st_mode & _OTHERS_WRITE
-        if writable and (itself or not info.st_mode & stat.S_ISVTX):
-            return Unsafe(step, itself, owned=False)
+        itself = path == folder and not names  # the last name: the folder, or a link to it
+        unsafe = _judge(step, info, itself)
+        if itself:
+            last = step
+        if stat.S_ISLNK(info.st_mode):
+            links += 1
+            if links > _MAX_LINKS:
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path))
+            target = os.readlink(step)
+            reached = Path("/") if os.path.isabs(target) else reached
+            names.extend(_names(Path(target)))
+        else:
+            reached = step
+    if unsafe is None and path == folder and last != reached:  # it ended on `..` or `.`
+        unsafe = _judge(reached, os.lstat(reached), itself=True)
+    return unsafe
+
+
+def _names(path: Path) -> list[str]:
+    """The names `path` is made of, the first last (to be popped); `..` kept, as it must be
+    applied to the folder reached, which a link may have changed."""
+    return list(reversed(path.parts[1:] if path.anchor else path.parts))
+
+
+def _judge(step: Path, info: os.stat_result, itself: bool) -> Unsafe | None:
+    """`step` (of lstat `info`) as unsafe_step sees it: another user's, or a folder others may
+    write (a link's own mode means nothing), which only a folder `folder` is in may be, and
+    only if it is sticky."""
+    if info.st_uid not in (0, os.geteuid()):
+        return Unsafe(step, itself, owned=True)
+    writable = not stat.S_ISLNK(info.st_mode) and info.st_mode & _OTHERS_WRITE
+    if writable and (itself or not info.st_mode & stat.S_ISVTX):
+        return Unsafe(step, itself, owned=False)
     return None
 
 
@@ -250,11 +289,6 @@ def _untrusted(path: Path, folder: Path) -> str | None:
         return f"{who} (its entries go into stores)"
     who = "belongs to another user" if unsafe.owned else "other users may write"
     return f"is in {unsafe.step}, which {who} (they could put a folder of their own in its place)"
-
-
-def _way_to(path: Path) -> list[Path]:
-    """`path` and every folder it is in, from the root down."""
-    return [*reversed(path.parents), path]
 
 
 def _missing(folder: Path) -> list[Path]:
