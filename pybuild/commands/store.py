@@ -374,7 +374,9 @@ def _verify(args: argparse.Namespace) -> int:
         if damage and not args.repair:
             print(f"  hint: {_what_repairs(damage)}", file=sys.stderr)
     if args.repair and damage and all(p.kind != "registry" for p in damage):
-        return _repair(args, store, [p.path for p in damage], links)
+        settled = _restore_modes(store, [p.path for p in damage if p.kind == "modes"])
+        rest = [p.path for p in damage if p.path not in settled]
+        return _repair(args, store, rest, links) if rest else 0
     return 1 if damage or (entries and not args.repair) else 0
 
 
@@ -394,10 +396,40 @@ def _what_repairs(damage: list[Any]) -> str:
     registry is rebuilt from the store first, since no path can be repaired without it."""
     if any(p.kind == "registry" for p in damage):
         return "pybuild verify --recover-registry rebuilds the registry from the store"
+    modes = (
+        ", those out of the canonical modes in place"
+        if any(p.kind == "modes" for p in damage)
+        else ""
+    )
     return (
         "pybuild verify --check-contents --repair puts the damaged paths back (from the link"
-        " cache or a binary cache, else rebuilt)"
+        f" cache or a binary cache, else rebuilt{modes})"
     )
+
+
+def _restore_modes(store: Any, names: list[str]) -> set[str]:
+    """The paths of `names` (out of the canonical modes, contents whole) whose modes are put
+    back in place: each is hashed again once no one else
+    may write it, so a path another user changed meanwhile, or whose entries cannot be given
+    back (another user's, unless run as root), is left to be replaced as a damaged one is."""
+    from ..store.verify import restore_modes
+
+    done = set()
+    for name in names:
+        with store.lock([name]):
+            try:
+                restore_modes(store, name)
+            except OSError as exc:
+                print(
+                    f"cannot put the canonical modes of {store.path(name)} back in place"
+                    f" ({exc.strerror}): putting the path back whole",
+                    file=sys.stderr,
+                )
+                continue
+            if not any(p.is_damage for p in store.verify(check_contents=True, names=[name])):
+                print(f"repaired: {store.path(name)} (canonical modes put back)")
+                done.add(name)
+    return done
 
 
 def _refetch(store: Any, damaged: list[str], options: Any, links: Any) -> set[str]:
