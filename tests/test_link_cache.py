@@ -255,6 +255,24 @@ def test_verify_hashes_the_entries_and_removes_a_damaged_one(
     assert lib not in entries(links) and list(cache.verify()) == []
 
 
+def test_verify_reports_and_removes_an_entry_others_may_write(
+    filled: Filled, tmp_path: Path
+) -> None:
+    """An entry whose contents still have their hash but that others may write (its files are
+    those of every store that links them) is reported, and removed with `remove`."""
+    links = tmp_path / "links"
+    fill(filled, tmp_path / "home-1", links)
+    cache = LinkCache(links, print)
+    lib = filled.info(filled.chain.lib).nar_hash.base32
+    victim = next(p for p in sorted((links / lib).rglob("*")) if p.is_file())
+    mode = victim.stat().st_mode & 0o777 | 0o222  # its executable bit, in the hash, kept
+    victim.chmod(mode)
+    [(entry, detail)] = cache.verify()
+    assert entry == links / lib and f"mode {mode:04o}" in detail and "canonical modes" in detail
+    assert [e for e, _ in cache.verify(remove=True)] == [links / lib]
+    assert lib not in entries(links) and list(cache.verify()) == []
+
+
 def test_store_verify_repair_takes_a_damaged_entry_out_before_it_fills_a_store(
     filled: Filled, tmp_path: Path
 ) -> None:

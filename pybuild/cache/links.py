@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..hashing import Hash, hash_path
+from ..hashing import Hash
 from ..store import remove_tree
 from ..store.sizes import regular_files
 from .archive import _CANONICAL_MTIME
@@ -142,18 +142,30 @@ class LinkCache:
 
     def verify(self, remove: bool = False) -> Iterator[tuple[Path, str]]:
         """The entries whose files no longer have the NAR hash they are named by (a file
-        changed in any store that links it changes here too), each with what was found;
-        `remove` deletes them, so that no store is filled from them again."""
+        changed in any store that links it changes here too), or that hold an entry out of
+        the store's canonical modes (which others may then change, in every store linking
+        it), each with what was found; `remove` deletes them, so that no store is filled
+        from them again."""
+        from ..store.verify import odd_entries
+
         if not os.path.isdir(self.folder) or not self._usable():
             return
         for item in sorted(os.scandir(self.folder), key=lambda item: item.name):
             if item.name.startswith(_NEW):
                 continue  # not an entry: never linked from (prune removes it)
-            found = hash_path(item.path)[0].base32
+            nar_hash, odd = odd_entries(item.path, os.geteuid())
+            found = nar_hash.base32
             if found != item.name:
-                if remove:
-                    remove_tree(item.path)
-                yield Path(item.path), f"named by NAR hash {item.name}, found {found}"
+                why = f"named by NAR hash {item.name}, found {found}"
+            elif odd:
+                shown = os.path.relpath(odd[0][0], item.path)
+                why = f"holds {shown} (mode {stat.S_IMODE(odd[0][1].st_mode):04o}, owner uid"
+                why += f" {odd[0][1].st_uid}), out of the store's canonical modes"
+            else:
+                continue
+            if remove:
+                remove_tree(item.path)
+            yield Path(item.path), why
 
     def _usable(self) -> bool:
         """Whether the folder can be used (made on first use); why not is said once."""
