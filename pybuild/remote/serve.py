@@ -9,7 +9,10 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
 - ``import``: a path with its NAR, hash, size and references; it is restored, its hash
   checked, and registered with those references once they are valid here, marked as a
   client's (no client is trusted: any may send any path under any name); one that another
-  client imported with other content is refused (:func:`_same_copy`);
+  client imported with other content is refused (:func:`_same_copy`). A path named by its
+  content (a source added from a file, a ``.drv``) is checked against it instead, and kept
+  as this store's own, and one that says it is so named but is not is refused
+  (:func:`_content_address`);
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
@@ -35,8 +38,10 @@ cannot take it while the client still needs it.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import select
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -54,9 +59,10 @@ from ..errors import (
     PybuildError,
     UsageError,
 )
-from ..hashing import Hash, parse_hash
+from ..hashing import Hash, hash_file, parse_hash
 from ..settings import SETTINGS
 from ..store import Store, remove_tree
+from ..store.paths import make_name, split_name
 from ..store.temproots import add_temp_roots
 from .errors import PathRefused, ProtocolError
 from .protocol import LOG_SENT, MAX_LIST, VERSION, Message, receive, receive_nar, send, send_nar
@@ -160,20 +166,105 @@ def _import(
         work = store.new_tmp_dir("import")
         try:
             receive_nar(inp, work / name, nar_size, nar_hash)  # read in full, even if present
+            kind = _content_address(name, work / name, nar_hash, references, ca)
             if store.is_valid(name, root=True):
                 _same_copy(store, name, nar_hash)
+                if kind is not None:  # the same content, and that is its name: its own
+                    (store.imported_dir / name).unlink(missing_ok=True)
             else:
-                _mark_imported(store, name)  # before it is valid: no build may miss it
+                if kind is None:  # its content is not its name: a client's, kept apart
+                    _mark_imported(store, name)  # before it is valid: no build may miss it
                 store.commit(
                     {name: work / name},
                     references=references,
                     deriver=deriver,
-                    ca=ca,
+                    ca=_registered_ca(kind, nar_hash, ca),
                     expect=nar_hash.sri,
                 )
         finally:
             remove_tree(work)
     send(out, {"reply": "imported", "path": name})
+
+
+def _content_address(
+    name: str, copy: Path, nar_hash: Hash, references: list[str], ca: str | None
+) -> str | None:
+    """Which content address `name` is of `copy` (``source`` or ``text``), or None for a
+    name that is not its content's (an output, named by its derivation).
+
+    This store names a source added from a file by its NAR hash and a text (a ``.drv``) by
+    its bytes, so such a path is what its name says whoever sent it, as Nix checks a
+    content-addressed path's name when it is added: it is kept as this store's own. One
+    that says it is such a path (a ``source:`` or ``text:`` ``ca``, or a ``.drv`` name) but
+    is not is refused (PathRefused): else a client could plant a builder script or a
+    derivation under the real one's name, which a local evaluation then takes as its own.
+    Its references must be those the store gives such a path (:func:`_address_references`).
+    """
+    kind, digest = _address_of(name, copy, nar_hash) or ("", nar_hash)
+    said, _, their_hash = (ca or "").partition(":")
+    if not kind:
+        if said in ("source", "text") or name.endswith(".drv"):
+            raise PathRefused(
+                f"{name} is not the name of its content: a path named by its content (a source"
+                f" added from a file, a .drv) must have the name it gives ({ca or 'no ca'})"
+            )
+        return None
+    if said and (said != kind or not _same_hash(digest.sri, their_hash)):
+        raise PathRefused(f"{name} is not the content its ca {ca} says it is")
+    _address_references(name, kind, copy, references)
+    return kind
+
+
+def _address_of(name: str, copy: Path, nar_hash: Hash) -> tuple[str, Hash] | None:
+    """The kind of content address `name` is of `copy`, and the hash it is made of."""
+    label = split_name(name)[1]
+    if make_name("source", nar_hash.hex, label, checked=True) == name:
+        return "source", nar_hash
+    text = _text_hash(copy)
+    if text is not None and make_name("text", text.hex, label, checked=True) == name:
+        return "text", text
+    return None
+
+
+def _registered_ca(kind: str | None, nar_hash: Hash, ca: str | None) -> str | None:
+    """The ``ca`` to register: a source's as :meth:`~pybuild.store.Store.add_path` gives it,
+    none for a text (as :meth:`~pybuild.store.Store.add_text` gives none), else the client's."""
+    if kind is None:
+        return ca
+    return f"source:{nar_hash.sri}" if kind == "source" else None
+
+
+def _text_hash(copy: Path) -> Hash | None:
+    """The sha256 of `copy`'s bytes, which name a text, if it is a plain file (a text is
+    stored as one, not executable); else None."""
+    st = os.lstat(copy)
+    if not stat.S_ISREG(st.st_mode) or st.st_mode & stat.S_IXUSR:
+        return None
+    return hash_file(copy)
+
+
+def _address_references(name: str, kind: str, copy: Path, references: list[str]) -> None:
+    """Refuse (PathRefused) references that adding the content here would not give `name`:
+    none for a source (but itself: a file that names its own path), a derivation's inputs
+    (its ``inputDrvs`` and ``inputSrcs``) for a ``.drv``, and only the store paths another
+    text names for it. The name does not cover them, so a client could otherwise have a
+    .drv refer to less than its inputs (which a collection would then take) or more."""
+    if kind == "source":
+        wrong = set(references) - {name}
+    elif name.endswith(".drv"):
+        try:
+            doc = json.loads(copy.read_bytes())
+            wrong = set(references) ^ {*doc["inputDrvs"], *doc["inputSrcs"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PathRefused(f"{name} is not a derivation ({exc!r})") from None
+    else:
+        text = copy.read_bytes()
+        wrong = {r for r in references if split_name(r)[0].encode() not in text}
+    if wrong:
+        raise PathRefused(
+            f"{name}: its references are not those its content gives it (it is named by its"
+            f" content); these are not: {', '.join(sorted(map(str, wrong)))}"
+        )
 
 
 def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:
