@@ -157,3 +157,49 @@ def test_an_output_is_still_marked_as_a_clients(store: Store, tmp_path: Path) ->
     drv = _drv(tmp_path)
     assert _offer(store, tmp_path, drv.out, "anything\n")["reply"] == "imported"
     assert store.client_imported([drv.out]) == [drv.out]
+
+
+def test_a_source_planted_without_a_claim_is_not_used(
+    store: Store, tmp_path: Path, recipe: Path
+) -> None:
+    """An import that says nothing of its name is kept as a client's (serve cannot tell it
+    from an output); one that bears the name adding a local file gives is not that file, so
+    the build refuses it, naming it, rather than run it."""
+    name = _source_name(tmp_path / "b.sh")
+    assert _offer(store, tmp_path, name, EVIL)["reply"] == "imported"
+    built = pybuild("build", "-f", recipe, "hello", "-o", tmp_path / "res")
+    assert built.returncode == 1, built.stderr
+    assert f"{store.path(name)} was imported by a client of pybuild serve" in built.stderr
+    assert f"pybuild delete {store.path(name)}" in built.stderr
+    assert not (tmp_path / "res").exists()
+
+
+def test_a_text_planted_without_a_claim_is_not_used(store: Store, tmp_path: Path) -> None:
+    import hashlib
+
+    from pybuild.errors import StoreError
+    from pybuild.store.paths import make_name
+
+    name = make_name("text", hashlib.sha256(b"kept").hexdigest(), "note")
+    assert _offer(store, tmp_path, name, "planted")["reply"] == "imported"
+    with pytest.raises(StoreError, match="was imported by a client of pybuild serve"):
+        store.add_text("note", "kept")
+    with pytest.raises(StoreError, match="was imported by a client of pybuild serve"):
+        store.add_texts([("note", "kept", [])])
+    assert store.client_imported([name]) == [name]
+
+
+def test_an_honest_import_is_taken_as_the_added_content(store: Store, tmp_path: Path) -> None:
+    """A copy a client imported under a content's name (before serve checked such names)
+    that is that content becomes this store's own when the content is added here."""
+    (tmp_path / "b.sh").write_text(BUILDER)
+    source = store.add_path(tmp_path / "b.sh")
+    note = store.add_text("note", "kept")
+    drv = store.add_texts([("other", "also kept", [])])[0]
+    store.imported_dir.mkdir(parents=True)
+    for name in (source, note, drv):
+        (store.imported_dir / name).touch()
+    assert store.add_path(tmp_path / "b.sh") == source
+    assert store.add_text("note", "kept") == note
+    assert store.add_texts([("other", "also kept", [])]) == [drv]
+    assert store.client_imported([source, note, drv]) == []

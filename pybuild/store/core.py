@@ -394,6 +394,7 @@ class Store:
         nar_hash = _source_hash(root, keep)
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
         if self.is_valid_rooted(basename):
+            self._own_copy(basename, lambda: nar_hash, root)
             return basename
         import shutil
 
@@ -428,6 +429,7 @@ class Store:
         data = text.encode()
         basename = make_name("text", hashlib.sha256(data).hexdigest(), name)
         if self.is_valid(basename, root=True):
+            self._own_copy(basename, lambda: self._text_nar_hash(data), f"the text {name}")
             return basename
         work = self.new_tmp_dir("text")
         try:
@@ -450,6 +452,10 @@ class Store:
         ]
         add_temp_roots(self, [basename for basename, _, _ in named])
         valid = self.registry.valid_among([basename for basename, _, _ in named])  # one query
+        for basename, data, _ in named:
+            if basename in valid:
+                what = f"the text {split_name(basename)[1]}"
+                self._own_copy(basename, functools.partial(self._text_nar_hash, data), what)
         missing = [item for item in named if item[0] not in valid]
         if missing:
             work = self.new_tmp_dir("text")
@@ -467,6 +473,43 @@ class Store:
             finally:
                 remove_tree(work)
         return [basename for basename, _, _ in named]
+
+    def _own_copy(self, name: str, nar_hash: Callable[[], Hash], what: str) -> None:
+        """Take `name`, valid here and the name of content whose NAR hash is `nar_hash()`
+        (`what`: a file or text being added), as this store's own if a ``pybuild serve``
+        client imported it (:meth:`client_imported`) and it is that content; refuse it
+        (StoreError) if it is other content under that name.
+
+        Serve refuses a copy that says it is named by its content and is not, but one that
+        says nothing (as an output's import does) is kept apart unchecked: only here is it
+        known to bear the name of a source or text, which is then what it must hold, or a
+        client would choose what a local build runs. One stat when no client imported it."""
+        if not self.client_imported([name]):
+            return
+        if parse_hash(self.info(name).nar_hash) != nar_hash():
+            from ..errors import StoreError
+
+            path = self.path(name)
+            error = StoreError(
+                f"{path} was imported by a client of pybuild serve with other content than"
+                f" {what}, whose name it bears: it is not used in its place"
+            )
+            error.hint = (
+                f"remove it (pybuild delete {path}, once nothing refers to it: pybuild"
+                " why-depends finds what does), then run again"
+            )
+            raise error
+        (self.imported_dir / name).unlink(missing_ok=True)
+
+    def _text_nar_hash(self, data: bytes) -> Hash:
+        """The NAR hash of a text stored as :meth:`add_text` stores it."""
+        work = self.new_tmp_dir("text")
+        try:
+            (work / "content").write_bytes(data)
+            _canonicalise(work / "content")
+            return hash_path(work / "content")[0]
+        finally:
+            remove_tree(work)
 
     def commit(
         self,
