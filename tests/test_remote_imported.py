@@ -130,3 +130,46 @@ def test_a_closure_with_a_path_only_a_client_imported_is_not_signed(
     with pytest.raises(CacheError, match=f"{name} was imported by a client"):
         copy_to(cache, store, [user.out], keys=[SecretKey.generate("builder-1")])
     assert not list((tmp_path / "cache").glob("*.narinfo"))
+
+
+def test_the_refusal_of_an_imported_source_says_what_to_do_with_it(
+    store: Store, tmp_path: Path
+) -> None:
+    """A path no derivation made (a source a client sent under a file's name) cannot be
+    built here: the refusal says to add the file again here or remove the path."""
+    from pybuild.cache import SecretKey
+    from pybuild.store.core import _source_hash
+    from pybuild.store.paths import make_name
+
+    (tmp_path / "b.sh").write_text("echo real\n")
+    name = make_name("source", _source_hash(str(tmp_path / "b.sh"), None).hex, "b.sh")
+    nar, nar_hash = _nar_of(tmp_path, "echo planted\n")
+    plant = {"op": "import", "path": name, "nar_hash": nar_hash, "nar_size": len(nar)}
+    assert _serve(store, _stream({**plant, "references": []}, nar))[0]["reply"] == "imported"
+    key = tmp_path / "key"
+    key.write_text(str(SecretKey.generate("builder-1")))
+    signed = pybuild("sign", "--key", key, store.path(name))
+    assert signed.returncode == 1, signed.stderr
+    assert "build its derivation" not in signed.stderr
+    assert "no derivation made it" in signed.stderr
+    assert "pybuild add" in signed.stderr
+    assert f"pybuild delete {store.path(name)}" in signed.stderr
+
+
+def test_the_refusal_of_an_imported_output_says_to_build_its_derivation(
+    store: Store, tmp_path: Path
+) -> None:
+    from pybuild.cache import SecretKey
+    from pybuild.derivations import derivation
+
+    drv = derivation(name="target", builder="/bin/sh", args=["-c", 'echo built > "$out"'])
+    nar, nar_hash = _nar_of(tmp_path, "planted\n")
+    plant = {"op": "import", "path": drv.out, "nar_hash": nar_hash, "nar_size": len(nar)}
+    sent = {**plant, "references": [], "deriver": drv.drv_name}
+    assert _serve(store, _stream(sent, nar))[0]["reply"] == "imported"
+    key = tmp_path / "key"
+    key.write_text(str(SecretKey.generate("builder-1")))
+    signed = pybuild("sign", "--key", key, store.path(drv.out))
+    assert signed.returncode == 1, signed.stderr
+    assert "build its derivation here" in signed.stderr
+    assert "no derivation made it" not in signed.stderr

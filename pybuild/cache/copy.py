@@ -148,11 +148,29 @@ def refuse_client_imported(store: Any, paths: Sequence[str]) -> None:
             f"{shown}{more} {'was' if len(imported) == 1 else 'were'} imported by a client of"
             " pybuild serve, not built here: a signature would vouch for what that client sent"
         )
-        error.hint = (
+        error.hint = _imported_hint(store, imported)
+        raise error
+
+
+def _imported_hint(store: Any, imported: Sequence[str]) -> str:
+    """What makes `imported` signable: building a path's derivation here checks it; a path
+    no derivation made (a source sent under a file's name) cannot be built, but adding that
+    file here compares it (:meth:`~pybuild.store.Store.add_path`), or it can be removed."""
+    loose = [name for name in imported if store.info(name).deriver is None]
+    hints = []
+    if len(loose) < len(imported):
+        hints.append(
             "build its derivation here (pybuild build builds it again and compares, and keeps"
             " it as this store's own if it is the same), or sign it where it was built"
         )
-        raise error
+    for name in loose[:5]:
+        path = store.path(name)
+        hints.append(
+            f"{path}: no derivation made it; if it is a file or text added here (a source),"
+            " add it again here (pybuild add FILE keeps it as this store's own if it is the"
+            f" same), or remove it (pybuild delete {path}, once nothing refers to it)"
+        )
+    return "; ".join(hints)
 
 
 def copy_from(
