@@ -452,8 +452,9 @@ class Store:
         ]
         add_temp_roots(self, [basename for basename, _, _ in named])
         valid = self.registry.valid_among([basename for basename, _, _ in named])  # one query
+        imported = set(self.client_imported(valid))  # one stat when no client imported any
         for basename, data, _ in named:
-            if basename in valid:
+            if basename in imported:
                 what = f"the text {split_name(basename)[1]}"
                 self._own_copy(basename, functools.partial(self._text_nar_hash, data), what)
         missing = [item for item in named if item[0] not in valid]
