@@ -47,6 +47,11 @@ build-tool wheels of the hermetic build index:
   in-tree backend fails offline (as dbt-core-experimental-parser's downloads a wheel);
   ``dynparser`` 1.0, the same with its dependencies dynamic, needed by ``parsing`` 1.0 (a
   wheel; ``parsing`` 0.9 needs nothing).
+- build tools that fail here: ``scripty-tool`` (a wheel whose console script's module imports
+  a module no dependency provides, as Cython 0.29's ``cythonize`` needs distutils on 3.12),
+  which ``packy`` builds with, and ``brittle-tool`` (a wheel that fails to import), which
+  ``brittle`` builds with, needed by ``brittleuser`` 1.0 (0.9 needs nothing); both sdists
+  have an old ``PKG-INFO`` and dynamic requirements.
 """
 
 from __future__ import annotations
@@ -394,6 +399,29 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             "1.0",
             {"pyproject.toml": SETUPTOOLS, "setup.py": BY_PYTHON, "vcond/__init__.py": ""},
         ),
+        make_wheel(
+            tmp,
+            "scripty-tool",
+            "1.0",
+            {
+                "scripty_tool/__init__.py": "",
+                "scripty_tool/cli/__init__.py": "import distutils_gone\n",  # as Cython.Build's
+                "scripty_tool/cli/run.py": "def main():\n    pass\n",
+                "scripty_tool-1.0.dist-info/entry_points.txt": "[console_scripts]\n"
+                "scripty = scripty_tool.cli.run:main\n",
+            },
+        ),
+        sdist(tmp, "packy", "1.0", _built_with("packy", "scripty-tool")),
+        wheel(
+            tmp,
+            "brittle-tool",
+            "1.0",
+            "raise RuntimeError('broken tool')\n",
+            _metadata("brittle-tool", "1.0"),
+        ),
+        sdist(tmp, "brittle", "1.0", _built_with("brittle", "brittle-tool")),
+        wheel(tmp, "brittleuser", "0.9", "", _metadata("brittleuser", "0.9")),
+        wheel(tmp, "brittleuser", "1.0", "", _metadata("brittleuser", "1.0", ["brittle"])),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -407,6 +435,14 @@ BROOK = [
     'mu; platform_python_implementation != "CPython" and extra == "brotli"',
     'gamma; python_full_version < "3.11"',
 ]
+
+
+def _built_with(name: str, tool: str) -> dict[str, str]:
+    """A setuptools project (an old ``PKG-INFO``, dynamic requirements: its backend must
+    prepare the metadata) that also builds with `tool`, which only the index has."""
+    files = _project(name, "1.0", ["beta"], SETUPTOOLS, dynamic=True)
+    text = files["pyproject.toml"].replace('"setuptools>=61"', f'"setuptools>=61", "{tool}"')
+    return {**files, "pyproject.toml": text}
 
 
 def _noisy(files: dict[str, str]) -> dict[str, str]:
@@ -1296,6 +1332,43 @@ def test_a_failed_build_from_an_sdist_hints_at_the_wheel_pip_and_uv_would_instal
         " and uv install: the setting prefer = wheel (PYBUILD_PREFER=wheel) takes it"
     )
     assert "failure_hint" not in pkgs.from_pypi("delta").drv.meta  # it has no wheel
+
+
+def test_a_console_script_that_cannot_start_fails_no_build_pip_and_uv_would_install(
+    pkgs,
+) -> None:
+    """msgpack 1.0.5 on 3.12 builds with Cython<3, whose wheel's cythonize needs distutils
+    (setuptools supplies it in a build): its scripts check failed the build tool, while
+    reading msgpack's metadata, where pip and uv install it and build msgpack. A generated
+    recipe has no remove_scripts to write: from a wheel or an sdist alone, what pip and uv
+    install, its scripts are not checked; built from an sdist that has a wheel, they are,
+    as a failure then hints at that wheel (rst2html5's sdist leaves its module out)."""
+    packy = pkgs.from_pypi("packy")  # its build tool's metadata comes from the backend
+    tool = pkgs.from_pypi("scripty-tool")
+    build_env(pkgs, [packy, tool])
+    assert "scripts check" in tool.attrs["skip_phases"]
+    assert "scripts check" in packy.attrs["skip_phases"]  # an sdist alone: no way around
+    assert "scripts check" not in pkgs.from_pypi("iota").attrs["skip_phases"]
+
+
+def test_a_build_tool_that_fails_to_build_names_who_needs_it(pkgs) -> None:
+    """msgpack 1.0.5's build tool, Cython 0.29.37, failed to build, and the error named the
+    tool alone: not msgpack, nor who required it, nor what else to take."""
+    from pybuild.generate.errors import MetadataError
+
+    with pytest.raises(MetadataError) as info:
+        pkgs.from_pypi("brittleuser")
+    text = str(info.value)
+    assert text.startswith(
+        "brittle 1.0: a build tool of its sdist, needed to prepare its metadata, failed to"
+        " build: build of python"
+    )
+    assert "brittle-tool-1.0 failed" in text
+    assert "broken tool" in text  # the end of the tool's log
+    assert text.splitlines()[-2] == "brittle 1.0 is required by brittleuser 1.0"
+    assert "take an older brittleuser, which may not need it (pypi:brittleuser<1.0)" in (
+        info.value.hint
+    )
 
 
 def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(

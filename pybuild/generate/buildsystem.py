@@ -167,14 +167,11 @@ def prepare_metadata(
     """
     from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
 
-    from ..realiser import BuildOptions, realise
     from ..store import Store
 
     closure = list({p.drv.drv_name: p for t in tools for p in [t, *t.runtime_closure]}.values())
     store = Store.default()
-    with open(os.devnull, "w") as quiet:
-        # under the user's settings (caches, builders, jobs, timeouts), as a build is
-        realise([p.drv for p in closure], store, BuildOptions.from_settings(log=quiet))
+    _realise_tools(closure, store, package)
     python = pkgs.interpreter
     outputs = [p.drv.path(store=store) for p in closure]
     sites = [f"{out}/{python.site_packages}" for out in outputs]
@@ -205,6 +202,30 @@ def prepare_metadata(
                 f"{package}: {system.backend} failed to prepare the metadata:\n"
                 + "\n".join("    " + line for line in runner.output.splitlines()[-_TAIL:])
             ) from None
+
+
+def _realise_tools(closure: Sequence[Any], store: Any, package: str) -> None:
+    """Build or fetch the build tools' `closure`, under the user's settings (caches, builders,
+    jobs, timeouts), as a build is. A tool that fails to build fails `package`'s metadata,
+    named so: the tool's error alone (Cython 0.29.37's, for msgpack 1.0.5 on 3.12) left the
+    user to find out which release needed it, and the resolver then names who requires
+    that one and what else to take. A builder that cannot run at all is the machine's
+    problem, no release's, and is left as it is."""
+    from ..errors import BuildError, CannotRunBuilder
+    from ..realiser import BuildOptions, realise
+
+    with open(os.devnull, "w") as quiet:
+        try:
+            realise([p.drv for p in closure], store, BuildOptions.from_settings(log=quiet))
+        except CannotRunBuilder:
+            raise
+        except BuildError as exc:
+            error = MetadataError(
+                f"{package}: a build tool of its sdist, needed to prepare its metadata, failed"
+                f" to build: {exc.args[0]}"
+            )
+            error.hint = exc.hint
+            raise error from None
 
 
 @contextlib.contextmanager
