@@ -51,7 +51,9 @@ build-tool wheels of the hermetic build index:
   a module no dependency provides, as Cython 0.29's ``cythonize`` needs distutils on 3.12),
   which ``packy`` builds with, and ``brittle-tool`` (a wheel that fails to import), which
   ``brittle`` builds with, needed by ``brittleuser`` 1.0 (0.9 needs nothing); both sdists
-  have an old ``PKG-INFO`` and dynamic requirements.
+  have an old ``PKG-INFO`` and dynamic requirements;
+- ``lantern``: 1.0, and 2.0 whose ``glow`` extra needs ``keeper>=1`` (as httpx[cli] needs
+  ``rich<15``).
 """
 
 from __future__ import annotations
@@ -421,6 +423,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         ),
         sdist(tmp, "brittle", "1.0", _built_with("brittle", "brittle-tool")),
         wheel(tmp, "brittleuser", "0.9", "", _metadata("brittleuser", "0.9")),
+        wheel(tmp, "lantern", "1.0", "", _metadata("lantern", "1.0")),
+        wheel(tmp, "lantern", "2.0", "", _metadata("lantern", "2.0", LANTERN_GLOW, ["glow"])),
         wheel(tmp, "brittleuser", "1.0", "", _metadata("brittleuser", "1.0", ["brittle"])),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
@@ -429,6 +433,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
     return [*made, *shout, *tools]
 
 
+LANTERN_GLOW = ['keeper>=1; extra == "glow"']
 BROOK = [
     "beta",
     'iota; platform_python_implementation == "CPython" and extra == "brotli"',
@@ -1245,6 +1250,25 @@ def test_a_held_back_note_names_no_clash_of_the_older_releases_own_making(
     told = " ".join(capsys.readouterr().err.split())
     why = "warden 1.0 is not its newest release (2.0): warden 2.0 requires beta>=1.0, where"
     assert why in told and "keeper" not in told, told
+
+
+def test_a_project_held_back_by_what_its_extra_needs_names_that_clash(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pypi:rich==15.0.0 'pypi:httpx[cli]' gives httpx 0.19.0, as uv does, as httpx[cli]
+    0.29.0 needs rich<15; the note said httpx was held back by httpx==0.19.0, required by
+    httpx[cli] 0.19.0: its own extra's pin on it, a consequence, not the cause."""
+    from pybuild.generate import import_file
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("lantern[glow]\nkeeper==0.5\n")
+    import_file(pkgs, requirements, tmp_path / "out")
+    told = " ".join(capsys.readouterr().err.split())
+    why = (
+        "lantern 1.0 is not its newest release (2.0): lantern[glow] 2.0 requires keeper>=1,"
+        " where keeper==0.5 is required by"
+    )
+    assert why in told and "held back by lantern==1.0" not in told, told
 
 
 def test_hatchling_build_hooks_add_their_dependencies_to_the_build_requirements() -> None:

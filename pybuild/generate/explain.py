@@ -356,22 +356,32 @@ def held_back(
     newest: Version | None,
     needs: Sequence[Requirement] = (),
     chosen: Mapping[str, Chosen] | None = None,
+    extras: Sequence[str] = (),
 ) -> list[str]:
     """Why a requested project is not at its `newest` release (nothing when it is).
 
     Either a requirement on the project itself excludes `newest`, or `newest` needs what the
-    rest of the request excludes: its requirements (`needs`) are checked against the versions
-    `chosen`, so the note names the clash (``botocore 1.44.8 requires python-dateutil<3, where
-    python-dateutil>=3 is required by the request``) rather than a bare "cannot be combined"."""
+    rest of the request excludes: its requirements (`needs`, with those of the `extras`
+    asked for) are checked against the versions `chosen`, so the note names the clash
+    (``botocore 1.44.8 requires python-dateutil<3, where python-dateutil>=3 is required by
+    the request``) rather than a bare "cannot be combined". The pin of the project's own
+    extras on it (``httpx==0.19.0``, required by ``httpx[cli] 0.19.0``) follows from the
+    version taken, and is no cause."""
     if newest is None or entry.version >= newest:
         return []
-    blockers = [i for i in _on(entry.name, infos) if not i.requirement.specifier.contains(newest)]
+    blockers = [
+        i
+        for i in _on(entry.name, infos)
+        if not i.requirement.specifier.contains(newest)
+        and getattr(i.parent, "name", None) != entry.name
+    ]
     head = f"{entry.name} {entry.version} is not its newest release ({newest})"
     if blockers:
         return [head + ": held back by " + "; ".join(f"{_text(i)}, {_by(i)}" for i in blockers)]
     clashes = _clashes(entry.name, needs, infos, chosen or {})
+    asked = f"{entry.name}[{','.join(extras)}]" if extras else entry.name
     if clashes:
-        return [head + f": {entry.name} {newest} requires " + "; ".join(clashes)]
+        return [head + f": {asked} {newest} requires " + "; ".join(clashes)]
     return [head + f": {entry.name} {newest} cannot be combined with the rest of the request"]
 
 

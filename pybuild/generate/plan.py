@@ -84,8 +84,9 @@ _REFRESH = {"plans": False}  # --refresh: no saved plan is used, each request is
 # recipe of the set serves a hashed requirement only when its file is one of the hashes; 9:
 # a project with extras is one recipe, where its extras could be the set's and it the index's;
 # 10: a plan's notes name the constraint (FILE:LINE) holding a release back; 11: a hashed
-# release built from its sdist, as none of its hashed wheels fits here, says so.
-_FORMAT = 11
+# release built from its sdist, as none of its hashed wheels fits here, says so; 12: a project
+# held back by what its extra needs names that clash, not its extra's pin on it.
+_FORMAT = 12
 
 
 @dataclass(frozen=True)

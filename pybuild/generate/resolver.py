@@ -237,15 +237,21 @@ class _Provider:
         final = [v for v in versions if not v.is_prerelease and (within is None or v in within)]
         return final[-1] if final else None
 
-    def needs(self, name: str, version: Version) -> list[Requirement]:
-        """What a release requires here (nothing when its metadata cannot be had): for the
-        note saying why a requested project is not at that release."""
+    def needs(self, name: str, version: Version, extras: Iterable[str] = ()) -> list[Requirement]:
+        """What a release requires here, with what its `extras` add (nothing when its
+        metadata cannot be had): for the note saying why a requested project is not at that
+        release (httpx[cli] 0.29.0's rich<15 is its cli extra's)."""
         from ..index import PackageIndexError
 
         try:
-            return self.releases.metadata(name, version).requirements(self.releases.env)
+            meta = self.releases.metadata(name, version)
         except (GenerateError, PackageIndexError):
             return []
+        env = self.releases.env
+        return [
+            *meta.requirements(env),
+            *(r for extra in extras for r in meta.requirements(env, extra=extra)),
+        ]
 
     def _index_says(self, name: str) -> str:
         """What the index has of `name`, for an error: its newest usable versions."""
@@ -704,8 +710,12 @@ def resolve(
         if not build:
             # the newest the request itself allows: `django<5` is not held back by itself
             newest = provider.newest(root.name, root.specifier)
-            needs = provider.needs(root.name, newest) if newest and newest > entry.version else []
-            entry.notes += held_back(entry, infos, newest, needs, chosen)
+            needs = (
+                provider.needs(root.name, newest, sorted(root.extras))
+                if newest and newest > entry.version
+                else []
+            )
+            entry.notes += held_back(entry, infos, newest, needs, chosen, sorted(root.extras))
     return chosen
 
 
