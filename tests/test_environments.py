@@ -184,7 +184,9 @@ def test_a_name_the_source_does_not_build_fails_the_build(recipes: Path) -> None
 
 def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes: Path) -> None:
     pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
-    env = pkgs.python.with_packages(lambda ps: [ps.greet, ps.shout_2])
+    # as pkgs.from_pypi("shout", "<3") makes it: a recipe generated from the index
+    asked = pkgs.shout_2.override_python_attrs(allow_undeclared_imports=True)
+    env = pkgs.python.with_packages(lambda ps: [ps.greet, asked])
     with pytest.raises(VersionConflict) as err:
         env.drv  # noqa: B018
     text = str(err.value)
@@ -201,6 +203,28 @@ def test_two_versions_of_one_distribution_name_both_and_who_pulled_them(recipes:
         " 'shout==2.0') (packages asked for one by one, pkgs.from_pypi, are resolved each"
         " alone, and the set's own keep the set's dependencies)"
     )
+
+
+def test_the_two_versions_hint_keeps_the_extras_asked_for_and_pins_no_sets_recipe(
+    recipes: Path,
+) -> None:
+    """shell -p rich 'pypi:httpx[cli]': the set's rich 15.0.0 beside the rich 14.3.4 that
+    httpx[cli] needs. The hint said pypi:rich==15.0.0 pypi:httpx: without the cli extra asked
+    for (its CLI then says its dependencies are missing), and with rich pinned to the set's
+    version, which no one asked for and which leaves httpx[cli] only releases without the
+    extra. It now names the extra, and the set's recipe without its version."""
+    from pybuild.python.environment import with_extras
+
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    offering = pkgs.greet.override_python_attrs(optional_dependencies={"loud": [pkgs.six]})
+    loud = with_extras(offering, offering.optional("loud"))  # as pypi:greet[loud] is
+    env = pkgs.python.with_packages(lambda ps: [ps.shout_2, loud])
+    with pytest.raises(VersionConflict) as err:
+        env.drv  # noqa: B018
+    assert (
+        "on the command line pypi:shout 'pypi:greet[loud]' (after -p each, for shell and run),"
+        " from Python pkgs.from_pypi_together('shout', 'greet[loud]')"
+    ) in err.value.hint
 
 
 def test_two_builds_of_one_version_both_and_who_pulled_them(recipes: Path) -> None:

@@ -194,33 +194,60 @@ def _check_builds(
     name: str,
     builds: list[tuple[PythonPackage, list[str]]],
     ignore_collisions: bool,
-    listed: Mapping[str, str],
+    listed: Mapping[str, PythonPackage],
 ) -> None:
     """Two versions of one distribution are an error; two builds of one version (one of them
     overridden) too, unless the environment ignores collisions, as its layout then does for
-    their files: each named with its store path, and who pulled it in. `listed` gives the
-    project name of each listed package, in order, by the label its chains start with, to
-    name those that pulled them in."""
+    their files: each named with its store path, and who pulled it in. `listed` gives each
+    listed package, in order, by the label its chains start with, to name those that pulled
+    them in."""
     versions: dict[str, list[str]] = {}
     for pkg, chain in builds:
         versions.setdefault(pkg.version, chain)
     if len(versions) > 1:
         via = {chain[1] for chain in versions.values()}  # in the order they are listed:
-        roots = [project for label, project in listed.items() if label in via]
-        from packaging.utils import canonicalize_name  # an error's: not every environment's
-
-        # The version of the distribution where it is listed itself: the one asked for.
-        kept = next((v for v, chain in versions.items() if len(chain) == 2), None)
-        reqs = [
-            f"{root}=={kept}"
-            if kept and canonicalize_name(root) == canonicalize_name(name)
-            else root
-            for root in dict.fromkeys(roots)
-        ]
+        roots = [pkg for label, pkg in listed.items() if label in via]
+        reqs = list(dict.fromkeys(_asked_for(pkg, name) for pkg in roots))
         raise VersionConflict(name, versions, listed=reqs)
     if not ignore_collisions:
         each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
         raise VersionConflict(name, each, builds=True)
+
+
+def _asked_for(pkg: PythonPackage, conflicting: str) -> str:
+    """The requirement that asks the index for listed package `pkg`, for the hint at
+    resolving the packages of two versions of `conflicting` together: with the extras it
+    has (``httpx[cli]``: without them its CLI lacks its dependencies), and pinned to its
+    version when it is `conflicting` itself and a release the index was asked for (a recipe
+    generated from it, as only those allow undeclared imports), as ``pypi:packaging<26``
+    gave 25.0. The set's own recipe (``-p rich``) is not pinned: nobody asked for its
+    version, and the pin could leave the index only releases of the other without the
+    extra."""
+    from packaging.utils import canonicalize_name  # an error's: not every environment's
+
+    name = str(canonicalize_name(pkg.pname))
+    extras = _extras_of(pkg)
+    req = f"{name}[{','.join(extras)}]" if extras else name
+    if name == canonicalize_name(conflicting) and pkg.attrs["allow_undeclared_imports"]:
+        req += f"=={pkg.version}"
+    return req
+
+
+def _extras_of(pkg: PythonPackage) -> list[str]:
+    """The extras `pkg` was made with by :func:`with_extras`: those of the package it extends
+    whose packages it added, all of them among its dependencies."""
+    chain = _made_from(pkg)
+    if not chain:
+        return []
+    base = chain[-1]
+    have = {force(d).drv.drv_name for d in pkg.attrs["dependencies"]}
+    added = have - {force(d).drv.drv_name for d in base.attrs["dependencies"]}
+    found = []
+    for extra, deps in base.attrs["optional_dependencies"].items():
+        names = {force(d).drv.drv_name for d in deps}
+        if names & added and names <= have:
+            found.append(extra)
+    return sorted(found)
 
 
 def _placed(
@@ -305,7 +332,7 @@ class Environment:
                     order = _placed(order, merged, next(iter(builds)))
                     replaced.update(dict.fromkeys(builds, merged))
                 elif len(kept) > 1:
-                    listed = {f"{p.pname} {p.version}": _normalise(p.pname) for p in self.roots}
+                    listed = {f"{p.pname} {p.version}": p for p in self.roots}
                     _check_builds(name, kept, self.ignore_collisions, listed)
         return order, replaced
 
