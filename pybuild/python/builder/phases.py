@@ -503,7 +503,10 @@ def _tolerant_imports(modules: list, own: list) -> str:
     cannot add that input; a pip or uv install of it behaves the same. A module missing from a
     project that is there (a dependency too old or broken) still fails; one missing from a
     namespace package (``google.``…) counts as its project's absence, since many share it. A
-    module the standard library no longer has (``imp`` on 3.12) fails the check, named so.
+    module the standard library no longer has (``imp`` on 3.12) fails the check, named so,
+    when none of the release's modules imports: a release too old for the interpreter. One
+    whose other modules import is left unchecked, saying so: Cython 0.29's ``pyximport``
+    imports ``imp``, and its ``Cython`` works on 3.12 and builds the sdists that need it.
 
     A module whose own code refuses to be imported by itself (a plain ImportError raised in
     its own files, naming no module: psycopg_binary must be imported by psycopg) is left
@@ -529,9 +532,11 @@ def _tolerant_imports(modules: list, own: list) -> str:
         "    where = os.path.abspath(tb.tb_frame.f_code.co_filename)\n"
         "    folders = spec.submodule_search_locations or [spec.origin] if spec else []\n"
         "    return any(where == f or where.startswith(os.path.join(f, '')) for f in folders)\n"
+        "imported, dropped = 0, []\n"
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
+        "        imported += 1\n"
         "    except ImportError as exc:\n"
         "        absent = missing(exc)\n"
         "        if not absent and refused(exc, name.partition('.')[0]):\n"
@@ -542,14 +547,21 @@ def _tolerant_imports(modules: list, own: list) -> str:
         f"        gone = {_REMOVED_FROM_STDLIB!r}.get(top)\n"
         "        if gone and sys.version_info >= gone:\n"
         "            print(f'pybuild: {name} imports {absent}, which the standard library no'\n"
-        "                  f' longer has (removed in Python {gone[0]}.{gone[1]}): this release'\n"
-        "                  ' does not work on this Python', flush=True)\n"
-        "            raise\n"
+        "                  f' longer has (removed in Python {gone[0]}.{gone[1]})', flush=True)\n"
+        "            dropped.append(exc)\n"
+        "            continue\n"
         f"        if not top or top in {own!r} or present(top):\n"
         "            raise\n"
         "        print(f'pybuild: {name} imports {absent}, which no dependency provides (an'\n"
         "              ' undeclared requirement, or one of an extra): its import is left'\n"
         "              ' unchecked', flush=True)\n"
+        "if dropped and not imported:\n"
+        "    print('pybuild: none of its modules imports: this release does not work on this'\n"
+        "          ' Python', flush=True)\n"
+        "    raise dropped[0]\n"
+        "if dropped:\n"
+        "    print('pybuild: its other modules import: those left unchecked are extras of'\n"
+        "          ' the release, as pip or uv would install them', flush=True)\n"
     )
 
 
