@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import resource
 import stat
@@ -15,10 +17,15 @@ from pathlib import Path
 import pytest
 
 from pybuild import buildusers
+from pybuild.cache.archive import restore_nar
+from pybuild.cache.errors import ArchiveError
 from pybuild.cli import main
 from pybuild.derivations import Derivation, derivation
 from pybuild.errors import InvalidPath
+from pybuild.hashing import Hash, hash_path
 from pybuild.realiser import BuildOptions, realise
+from pybuild.remote.errors import PathRefused
+from pybuild.remote.protocol import receive_nar
 from pybuild.store import Store, remove_tree
 from pybuild.store.sizes import tree_entries
 
@@ -143,9 +150,13 @@ def test_an_output_past_the_recursion_limit_is_built_checked_copied_and_collecte
     assert sorted(os.listdir(store.home)) == ["store", "var"]
 
 
-def pybuild(*args: str) -> subprocess.CompletedProcess[str]:
+def pybuild(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pybuild", *args], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "pybuild", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
 
 
@@ -155,3 +166,113 @@ def test_an_output_past_path_max_is_refused_and_nothing_of_it_is_left(store: Sto
     assert sorted(os.listdir(store.home)) == ["store", "var"]
     assert os.listdir(store.tmp_dir) == []
     assert main(["gc"]) == 0
+
+
+PATH_MAX = os.pathconf("/", "PC_PATH_MAX")
+
+
+def nar_string(data: bytes) -> bytes:
+    return len(data).to_bytes(8, "little") + data + bytes(-len(data) % 8)
+
+
+def deep_nar(depth: int) -> bytes:
+    """The NAR of `depth` folders ``a`` one in another, a file ``f`` holding ``hi`` at the
+    bottom: written out, as no path names a tree deeper than PATH_MAX to make it from."""
+    tokens = [b"nix-archive-1", b"(", b"type", b"directory"]
+    tokens += [b"entry", b"(", b"name", b"a", b"node", b"(", b"type", b"directory"] * depth
+    tokens += [b"entry", b"(", b"name", b"f", b"node", b"(", b"type", b"regular"]
+    tokens += [b"contents", b"hi\n", b")", b")"]
+    tokens += [b")", b")"] * depth + [b")"]
+    return b"".join(map(nar_string, tokens))
+
+
+def fits(room: int) -> int:
+    """The depth of the deepest tree of folders ``a`` (a file ``f`` at the bottom) whose
+    paths, named from a folder whose own path is `room` bytes long, fit in PATH_MAX."""
+    return (PATH_MAX - 1 - room - len("/f")) // len("/a")
+
+
+def read_bottom(top: Path, depth: int) -> tuple[bytes, set[int], set[int]]:
+    """The file at the bottom of `top` (made by :func:`nest` or :func:`deep_nar`), and the
+    modes and times of the folders above it, read through descriptors."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    modes, times = set(), set()
+    try:
+        for _ in range(depth):
+            inner = os.open("a", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            st = os.fstat(fd)
+            modes.add(stat.S_IMODE(st.st_mode))
+            times.add(int(st.st_mtime))
+        file = os.open("f", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd)
+        try:
+            return os.read(file, 100), modes, times
+        finally:
+            os.close(file)
+    finally:
+        os.close(fd)
+
+
+def test_a_nar_as_deep_as_a_store_path_may_nest_is_restored_wherever_it_is_put(
+    folder: Path,
+) -> None:
+    """Named from the folder that holds it, as a store path from the store, the tree fits in
+    PATH_MAX; named from / through a long temporary folder (a substitution's), it does not."""
+    name = "0" * 32 + "-deep"
+    depth = fits(len(name))
+    work = folder / ("w" * 200)
+    work.mkdir()
+    nar = deep_nar(depth)
+    assert restore_nar(io.BytesIO(nar), work / name, len(nar)) == Hash(hashlib.sha256(nar).digest())
+    assert read_bottom(work / name, depth) == (b"hi\n", {0o555}, {1})
+
+
+def test_a_nar_deeper_than_a_store_path_may_nest_is_refused(
+    folder: Path,
+) -> None:
+    name = "0" * 32 + "-deep"
+    nar = deep_nar(fits(len(name)) + 1)
+    with pytest.raises(ArchiveError, match="longer than the") as refused:
+        restore_nar(io.BytesIO(nar), folder / name, len(nar))
+    assert str(refused.value).startswith(f"{name} holds folders nested so deep")
+    assert str(refused.value).endswith("the system lets a path name: no store can hold it")
+
+
+def test_serve_refuses_a_nar_too_deep_and_reads_on(folder: Path) -> None:
+    name = "0" * 32 + "-deep"
+    nar = deep_nar(fits(len(name)) + 1)
+    stream = io.BytesIO(nar + b"next")
+    with pytest.raises(PathRefused, match="longer than the"):
+        receive_nar(stream, folder / name, len(nar), Hash(hashlib.sha256(nar).digest()))
+    assert stream.read() == b"next"  # in step: the next message can be read
+
+
+def test_serve_receives_a_nar_as_deep_as_a_store_path_may_nest(folder: Path) -> None:
+    name = "0" * 32 + "-deep"
+    depth = fits(len(name))
+    nar = deep_nar(depth)
+    receive_nar(io.BytesIO(nar), folder / name, len(nar), Hash(hashlib.sha256(nar).digest()))
+    assert read_bottom(folder / name, depth)[0] == b"hi\n"
+
+
+def test_an_output_as_deep_as_the_store_allows_is_copied_to_a_cache_and_back(
+    store: Store, tmp_path: Path
+) -> None:
+    """What can be copied to a cache can be copied back, into a store whose folder is as long."""
+    depth = fits(len(str(store.dir)) + len("/") + 32 + len("-deep"))
+    recipe = tmp_path / "deep.py"
+    recipe.write_text(
+        "from pybuild import derivation\n"
+        f"deep = derivation(name='deep', builder='/bin/sh', args=['-c', {deep_script(depth)!r}])\n"
+    )
+    out = Path(pybuild("build", "-f", str(recipe), "deep").stdout.strip())
+    cache = f"file://{tmp_path / 'cache'}"
+    pybuild("copy", "--to", cache, str(out))
+    other = tmp_path / "pybuild-hom2"  # as long as the first home's path
+    env = {**os.environ, "PYBUILD_HOME": str(other)}
+    fresh = ["--option", "link_cache", "", "--option", "require_sigs"]  # restored, not linked
+    pybuild("copy", *fresh, "false", "--from", cache, out.name, env=env)
+    copy = other / "store" / out.name
+    assert hash_path(copy) == hash_path(out)
+    pybuild("verify", "--check-contents", str(copy), env=env)

@@ -10,10 +10,13 @@ hash and uploading it twice changes nothing.
 Restoring reads an archive from a cache that may be hostile, so it trusts nothing: the NAR is
 parsed strictly (fixed token order, zero padding, entries in strictly increasing byte order,
 so no duplicate), names that are empty, ``.``, ``..`` or hold ``/`` or NUL are refused, every
-length is bounded (names, link targets, depth, and the whole stream by the size its metadata
+length is bounded (names, link targets, and the whole stream by the size its metadata
 declares), files are created fresh (``O_EXCL | O_NOFOLLOW``) and nothing is ever written
 through a symbolic link. What it writes gets the store's canonical modes and times, and the
-hash of the bytes it parsed is the NAR hash of the tree it made.
+hash of the bytes it parsed is the NAR hash of the tree it made. Folders may nest as deep as a
+store path's may (whatever can be copied to a cache can be copied back): each path in the tree,
+named from the folder that holds it (as a store path is named from the store), must fit in
+PATH_MAX, which no store path's exceeds, so a deeper tree is refused as a damaged archive.
 
 Example::
 
@@ -29,10 +32,10 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import lzma
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -61,9 +64,10 @@ _ZSTD_WINDOW = 1 << 27  # the most memory a hostile archive can make the restore
 _MAX_NAME = 255  # NAME_MAX on Linux
 _MAX_TARGET = 4095  # PATH_MAX less the terminating NUL
 _MAX_TOKEN = 16
-_MAX_DEPTH = 256
 _CHUNK = 1 << 20
 _CANONICAL_MTIME = 1  # as the store gives every path it commits
+_CANONICAL_TIMES = (_CANONICAL_MTIME, _CANONICAL_MTIME)
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
 
 class _Readable(Protocol):
@@ -182,15 +186,37 @@ def _refuse_if_short(counted: _Counting, file_size: int) -> None:
 
 
 def restore_nar(stream: _Readable, target: Path, nar_size: int) -> Hash:
-    """Parse exactly `nar_size` bytes of NAR from `stream` into `target`; return their hash."""
+    """Parse exactly `nar_size` bytes of NAR from `stream` into `target`; return their hash.
+
+    On an error, `target` may hold a partial tree, which the caller removes."""
     reader = _NarReader(stream, nar_size)
     reader.expect(b"nix-archive-1")
-    _restore_node(reader, os.fspath(target), 0)
+    at = os.open(target.parent, _FOLDER)
+    try:
+        _restore_tree(reader, at, target.name)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        raise ArchiveError(_too_deep(target.name)) from None
+    finally:
+        os.close(at)
     if reader.count != nar_size:
         raise WrongNarSize(f"the NAR is {reader.count:,} bytes, not the {nar_size:,} declared")
     if not reader.at_end():
         raise WrongNarSize(f"the NAR is longer than the {nar_size:,} bytes declared")
     return Hash(reader.digest.digest())
+
+
+def _too_deep(name: str) -> str:
+    """Why a NAR is refused whose paths, named from the folder `name` is in, are longer than
+    PATH_MAX: a store path's are shorter (as the store refuses a build's output,
+    :func:`~pybuild.store.walk.names_too_long`), so no store made it and it is not the
+    path's archive."""
+    limit = os.pathconf("/", "PC_PATH_MAX")
+    return (
+        f"{name} holds folders nested so deep that a path in it is longer than the {limit}"
+        " bytes the system lets a path name: no store can hold it"
+    )
 
 
 class _Counting:
@@ -310,22 +336,74 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _restore_node(reader: _NarReader, path: str, depth: int) -> None:
+def _restore_tree(reader: _NarReader, at: int, top: str) -> None:
+    """Restore the node that follows as `top`, named from the folder open as `at`.
+
+    With an explicit stack, one folder per level: an output may nest folders as deep as a
+    path can name, far deeper than Python's recursion limit. Each entry is named from `at`,
+    not from ``/``, so where the tree is restored (a temporary folder with a longer name than
+    the store's) does not bound its depth; the kernel's PATH_MAX does, as for a store path."""
+    folders: list[list[Any]] = []  # [path, last entry name] of each folder not yet ended
+    path: str | None = top
+    while path is not None:
+        if _restore_node(reader, at, path):
+            folders.append([path, b""])
+        elif folders:
+            reader.expect(b")")  # the end of the entry that held the node
+        path = _next_path(reader, at, folders)
+
+
+def _next_path(reader: _NarReader, at: int, folders: list[list[Any]]) -> str | None:
+    """The path of the next entry, the folders that end before it closed; None after the
+    last (the top's end)."""
+    while folders:
+        path = _next_entry(reader, folders[-1])
+        if path is not None:
+            return path
+        done = folders.pop()[0]
+        os.chmod(done, 0o555, dir_fd=at)  # its entries made: closed, and then its time set
+        os.utime(done, _CANONICAL_TIMES, dir_fd=at, follow_symlinks=False)
+        if folders:
+            reader.expect(b")")  # the end of the entry that held it
+    return None
+
+
+def _restore_node(reader: _NarReader, at: int, path: str) -> bool:
+    """Restore a file or link whole, True for a folder: made, its entries to follow."""
     reader.expect(b"(")
     reader.expect(b"type")
     kind = reader.token()
-    restore: dict[bytes, Callable[[_NarReader, str, int], None]] = {
-        b"regular": _restore_file,
-        b"symlink": _restore_symlink,
-        b"directory": _restore_directory,
-    }
-    if kind not in restore:
+    if kind == b"directory":
+        os.mkdir(path, 0o700, dir_fd=at)
+        return True
+    if kind == b"regular":
+        _restore_file(reader, at, path)
+    elif kind == b"symlink":
+        _restore_symlink(reader, at, path)
+    else:
         raise ArchiveError(f"malformed NAR: unknown node type {kind!r}")
-    restore[kind](reader, path, depth)
-    os.utime(path, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+    os.utime(path, _CANONICAL_TIMES, dir_fd=at, follow_symlinks=False)
+    return False
 
 
-def _restore_file(reader: _NarReader, path: str, depth: int) -> None:
+def _next_entry(reader: _NarReader, folder: list[Any]) -> str | None:
+    """The path of the next entry of `folder` ([path, last entry name]), None at its end."""
+    token = reader.token()
+    if token == b")":
+        return None
+    if token != b"entry":
+        raise ArchiveError(f"malformed NAR: expected 'entry' or ')', found {token!r}")
+    reader.expect(b"(")
+    reader.expect(b"name")
+    name = reader.string(_MAX_NAME, "entry name")
+    _check_entry_name(name, folder[1])
+    folder[1] = name
+    reader.expect(b"node")
+    path: str = folder[0]
+    return f"{path}/{os.fsdecode(name)}"
+
+
+def _restore_file(reader: _NarReader, at: int, path: str) -> None:
     token = reader.token()
     executable = token == b"executable"
     if executable:
@@ -339,7 +417,7 @@ def _restore_file(reader: _NarReader, path: str, depth: int) -> None:
             f"a file of {size:,} bytes in a NAR declared {reader.limit:,} bytes long"
         )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(path, flags, 0o600)
+    fd = os.open(path, flags, 0o600, dir_fd=at)
     try:
         reader.copy_to(fd, size)
         os.fchmod(fd, 0o555 if executable else 0o444)
@@ -349,32 +427,13 @@ def _restore_file(reader: _NarReader, path: str, depth: int) -> None:
     reader.expect(b")")
 
 
-def _restore_symlink(reader: _NarReader, path: str, depth: int) -> None:
+def _restore_symlink(reader: _NarReader, at: int, path: str) -> None:
     reader.expect(b"target")
     target = reader.string(_MAX_TARGET, "symbolic link target")
     if not target or b"\0" in target:
         raise ArchiveError("a symbolic link with an empty target or a NUL byte")
-    os.symlink(os.fsdecode(target), path)
+    os.symlink(os.fsdecode(target), path, dir_fd=at)
     reader.expect(b")")
-
-
-def _restore_directory(reader: _NarReader, path: str, depth: int) -> None:
-    if depth >= _MAX_DEPTH:
-        raise ArchiveError(f"directories nested deeper than {_MAX_DEPTH} levels")
-    os.mkdir(path, 0o700)
-    previous = b""
-    while (token := reader.token()) != b")":
-        if token != b"entry":
-            raise ArchiveError(f"malformed NAR: expected 'entry' or ')', found {token!r}")
-        reader.expect(b"(")
-        reader.expect(b"name")
-        name = reader.string(_MAX_NAME, "entry name")
-        _check_entry_name(name, previous)
-        previous = name
-        reader.expect(b"node")
-        _restore_node(reader, os.path.join(path, os.fsdecode(name)), depth + 1)
-        reader.expect(b")")
-    os.chmod(path, 0o555)
 
 
 def _check_entry_name(name: bytes, previous: bytes) -> None:
