@@ -276,3 +276,20 @@ def test_an_output_as_deep_as_the_store_allows_is_copied_to_a_cache_and_back(
     copy = other / "store" / out.name
     assert hash_path(copy) == hash_path(out)
     pybuild("verify", "--check-contents", str(copy), env=env)
+
+
+def test_the_link_cache_keeps_and_links_a_tree_past_the_recursion_limit(folder: Path) -> None:
+    from pybuild.cache.links import LinkCache
+
+    tree = folder / "tree"
+    tree.mkdir()
+    nest(tree, DEEP)
+    os.chmod(bottom := tree / ("a/" * DEEP + "f"), 0o444)
+    nar_hash = hash_path(tree)[0]
+    told: list[str] = []
+    cache = LinkCache(folder / "links", told.append)
+    cache.keep(nar_hash, tree)
+    assert cache.link_into(nar_hash, folder / "copy"), told
+    copy = folder / "copy" / ("a/" * DEEP + "f")
+    assert copy.read_bytes() == b"hi\n" and os.stat(copy).st_ino == os.stat(bottom).st_ino
+    assert hash_path(folder / "copy")[0] == nar_hash and not told

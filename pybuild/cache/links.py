@@ -314,23 +314,29 @@ def _missing(folder: Path) -> list[Path]:
 
 def _link_tree(source: str, target: str) -> None:
     """`target` as a copy of `source` whose files are hard links, made as a restored archive
-    is (folders read-only, every time the canonical one). Each item of `source` is checked
-    as it is linked (:func:`_check_owned`): the folder's check, once, does not see an entry
-    put in its place since."""
-    info = os.lstat(source)
-    _check_owned(source, info)
-    mode = info.st_mode
-    if stat.S_ISLNK(mode):
-        os.symlink(os.readlink(source), target)
-    elif stat.S_ISDIR(mode):
-        os.mkdir(target, 0o700)
-        for item in os.scandir(source):
-            _link_tree(item.path, os.path.join(target, item.name))
-        os.chmod(target, 0o555)
-    else:
-        os.link(source, target, follow_symlinks=False)
-        return  # the file's time is the entry's own, canonical already
-    os.utime(target, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+    is (folders read-only, every time the canonical one), at any depth (a stack, not
+    recursion: a store path may nest folders far deeper than Python's recursion limit). Each
+    item of `source` is checked as it is linked (:func:`_check_owned`): the folder's check,
+    once, does not see an entry put in its place since."""
+    pending = [(source, target)]
+    folders = []  # made, in order: each closed once what it holds is linked
+    while pending:
+        source, target = pending.pop()
+        info = os.lstat(source)
+        _check_owned(source, info)
+        if stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(source), target)
+            os.utime(target, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
+        elif stat.S_ISDIR(info.st_mode):
+            os.mkdir(target, 0o700)
+            folders.append(target)
+            with os.scandir(source) as listing:
+                pending += [(item.path, os.path.join(target, item.name)) for item in listing]
+        else:
+            os.link(source, target, follow_symlinks=False)  # its time: the entry's, canonical
+    for folder in reversed(folders):  # those inside a folder were made after it
+        os.chmod(folder, 0o555)
+        os.utime(folder, (_CANONICAL_MTIME, _CANONICAL_MTIME), follow_symlinks=False)
 
 
 def _check_owned(path: str, info: os.stat_result) -> None:
