@@ -272,10 +272,14 @@ def test_an_output_as_deep_as_the_store_allows_is_copied_to_a_cache_and_back(
     other = tmp_path / "pybuild-hom2"  # as long as the first home's path
     env = {**os.environ, "PYBUILD_HOME": str(other)}
     fresh = ["--option", "link_cache", "", "--option", "require_sigs"]  # restored, not linked
-    pybuild("copy", *fresh, "false", "--from", cache, out.name, env=env)
-    copy = other / "store" / out.name
-    assert hash_path(copy) == hash_path(out)
-    pybuild("verify", "--check-contents", str(copy), env=env)
+    try:
+        pybuild("copy", *fresh, "false", "--from", cache, out.name, env=env)
+        copy = other / "store" / out.name
+        assert hash_path(copy) == hash_path(out)
+        pybuild("verify", "--check-contents", str(copy), env=env)
+    finally:  # by pybuild: pytest's removal of old temporary folders recurses, and fails
+        remove_tree(other)
+        remove_tree(out)
 
 
 def test_the_link_cache_keeps_and_links_a_tree_past_the_recursion_limit(folder: Path) -> None:
