@@ -268,16 +268,26 @@ class GenerationLinks:
 
     def _again(self, number: int) -> str:
         """The install that makes a new generation of generation `number`'s packages: one of
-        them named (the others are kept, evaluated again as they were installed)."""
+        them named, with the recipe folders, overlays or file it was installed from (the
+        others are kept, evaluated again as they were installed)."""
+        import shlex
+
+        from .manifest import Entry
+
         try:
-            attrs = [str(p["attr"]) for p in self.manifest_data(number)["packages"]]
-        except (ProfileError, KeyError, TypeError):
-            attrs = []
-        if not attrs:
+            entries = [Entry.from_json(p) for p in self.manifest_data(number)["packages"]]
+        except (ProfileError, KeyError, TypeError, ValueError, AttributeError):
+            entries = []
+        if not entries:
             return f"{self.command('install ATTR')}"
-        shown = attrs[0] if attrs[0].replace("_", "").replace(".", "").isalnum() else repr(attrs[0])
-        others = ": the others are kept as they were" if len(attrs) > 1 else ""
-        return f"{self.command(f'install {shown}')}{others}"
+        first = entries[0]
+        words = [first.attr]
+        if first.file is not None:
+            words += ["-f", first.file]
+        words += [w for r in first.recipes or () for w in ("--recipes", r)]
+        words += [w for o in first.overlays for w in ("--overlay", o)]
+        others = ": the others are kept as they were" if len(entries) > 1 else ""
+        return f"{self.command('install ' + shlex.join(words))}{others}"
 
     def lock(
         self, lock_dir: str | os.PathLike[str], say: Callable[[str], None] | None = None
