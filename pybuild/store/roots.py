@@ -6,8 +6,9 @@ Roots are:
 - the generations of profiles (``var/profiles``),
 - links in ``var/gcroots``, among them the indirect roots of result links,
 - the temporary roots of running pybuild processes (:mod:`pybuild.store.temproots`),
-- store paths in use by running processes: their executable, working directory, open files,
-  mapped libraries and environment (from ``/proc``, where readable).
+- store paths in use by running processes: their executable, the program they were started
+  as (followed link by link), working directory, open files, mapped libraries and
+  environment (from ``/proc``, where readable).
 
 A result link (``-o result``) lives wherever the user made it, so the store records an
 indirect root, ``var/gcroots/auto/<hash of the link's path>`` pointing at the link; a root
@@ -293,25 +294,112 @@ def _process_paths(base: str) -> Iterator[tuple[str, bytes]]:
     """(what, bytes naming paths) for one process: links, the program it was started as,
     open files, maps, environment.
 
-    The program is the command line's first word: an environment's ``bin/python`` links to
-    an interpreter outside the store, so ``exe`` names no store path, yet the process reads
-    its packages from the environment, found through the path it was started by (a console
-    script's ``#!`` line starts the interpreter so too). Nix needs no such word, its
-    ``bin/python`` being a wrapper that names the environment in the environment variables.
-    The other words are not uses: ``sh -c 'pybuild delete PATH'`` would keep PATH.
+    The program is the command line's first word, followed link by link
+    (:func:`_program_paths`): an environment's ``bin/python`` links to an interpreter outside
+    the store, so ``exe`` names no store path, yet the process reads its packages from the
+    environment, found through the path it was started by (a console script's ``#!`` line
+    starts the interpreter so too). Nix needs no such word, its ``bin/python`` being a wrapper
+    that names the environment in the environment variables. The other words are not uses:
+    ``sh -c 'pybuild delete PATH'`` would keep PATH.
     """
+    links: dict[str, str] = {}
     for what in ("exe", "cwd", "root"):
         with contextlib.suppress(OSError):
-            yield what, os.fsencode(os.readlink(f"{base}/{what}"))
+            links[what] = os.readlink(f"{base}/{what}")
+            yield what, os.fsencode(links[what])
+    # Our own environment is not a use (the shell that started us is scanned anyway).
+    environ = None
+    if base != f"/proc/{os.getpid()}":
+        with contextlib.suppress(OSError), open(f"{base}/environ", "rb") as f:
+            environ = f.read()
     with contextlib.suppress(OSError), open(f"{base}/cmdline", "rb") as f:
-        yield "program", f.read().partition(b"\0")[0]
+        program = os.fsdecode(f.read().partition(b"\0")[0])
+        if links.get("root", os.sep) == os.sep:  # else its paths are not ours to follow
+            for path in _program_paths(program, links.get("cwd"), environ):
+                yield "program", os.fsencode(path)
     with contextlib.suppress(OSError):
         for fd in os.listdir(f"{base}/fd"):
             with contextlib.suppress(OSError):
                 yield "open file", os.fsencode(os.readlink(f"{base}/fd/{fd}"))
-    # Our own environment is not a use (the shell that started us is scanned anyway).
-    own = base == f"/proc/{os.getpid()}"
-    for what, file in (("mapped file", "maps"), ("env", "environ")):
-        if not (own and file == "environ"):
-            with contextlib.suppress(OSError), open(f"{base}/{file}", "rb") as f:
-                yield what, f.read()
+    with contextlib.suppress(OSError), open(f"{base}/maps", "rb") as f:
+        yield "mapped file", f.read()
+    if environ is not None:
+        yield "env", environ
+
+
+# As many links as the kernel follows in one path (Linux's MAXSYMLINKS): a longer chain, or a
+# loop, ends the walk where it is.
+_MAX_LINKS = 40
+
+
+def _program_paths(program: str, cwd: str | None, environ: bytes | None) -> Iterator[str]:
+    """The paths met from the program a process was started as to the file it runs.
+
+    A program with a slash is where it names, relative to the process's folder (as it is
+    now: a process that changed folder since it started is followed from the new one); one
+    without, the first executable of that name in the ``PATH`` the process started with (the
+    shell that started it searched its own, most often the same). Each is followed one link
+    at a time (:func:`_links_on_the_way`), so a profile's ``bin/python`` leads through the
+    profile's links to its environment's store path and on to the interpreter: every store
+    path met on the way is in use, not only the last, outside the store. Links are read as
+    they are now: one re-pointed since the process started (a profile switched to another
+    generation) leads to what it names now.
+    """
+    if not program:
+        return
+    yield program  # as it is written: the store directory as given may be a link
+    if os.sep not in program:
+        found = _on_path(program, environ)
+        if found is None:
+            return
+        program = found
+    elif not os.path.isabs(program):
+        if cwd is None:
+            return
+        program = os.path.join(cwd, program)
+    yield from _links_on_the_way(program)
+
+
+def _on_path(program: str, environ: bytes | None) -> str | None:
+    """The first executable `program` in the ``PATH`` of `environ` (as execvp finds it)."""
+    for entry in (environ or b"").split(b"\0"):
+        if entry.startswith(b"PATH="):
+            for folder in os.fsdecode(entry[5:]).split(os.pathsep):
+                candidate = os.path.join(folder, program)
+                if os.path.isabs(folder) and os.access(candidate, os.X_OK):
+                    return candidate
+    return None
+
+
+def _links_on_the_way(path: str) -> Iterator[str]:
+    """The folders and links an absolute `path` passes through, one link at a time.
+
+    Unlike :func:`os.path.realpath`, which gives only the end, this yields each path the walk
+    leaves: a link's own path (before going where it points, relative to its folder) and the
+    folder walked so far before a ``..`` or the end, so that every store path met in the
+    middle of a chain is named. At most `_MAX_LINKS` links are followed.
+    """
+    done, todo = os.sep, [part for part in reversed(path.split(os.sep)) if part]
+    followed = 0
+    while todo:
+        part = todo.pop()
+        if part == os.curdir:
+            continue
+        if part == os.pardir:
+            yield done
+            done = os.path.dirname(done)
+            continue
+        here = os.path.join(done, part)
+        try:
+            target = os.readlink(here)
+        except OSError:  # not a link (or missing): walked as written
+            done = here
+            continue
+        yield here
+        followed += 1
+        if followed > _MAX_LINKS:
+            return
+        if os.path.isabs(target):
+            done = os.sep
+        todo.extend(part for part in reversed(target.split(os.sep)) if part)
+    yield done
