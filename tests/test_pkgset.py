@@ -142,6 +142,19 @@ def test_a_missing_key_is_a_key_error_that_suggests_close_names(recipes: Path) -
     assert pkgs["middle"] is pkgs.middle
 
 
+@pytest.mark.parametrize("key", [3, None, ("middle",)])
+def test_a_key_that_is_no_name_is_a_missing_key_naming_it(recipes: Path, key: Any) -> None:
+    """``pkgs[3]`` crashed with AttributeError: 'int' object has no attribute 'lower' from
+    the close-name suggestion; a dict gives a KeyError for a missing key of any type."""
+    pkgs = package_set(PY, [recipes])
+    with pytest.raises(MissingKey) as err:
+        pkgs[key]
+    assert str(err.value).startswith(f"no {key!r} in the package set")
+    assert "names are strings" in str(err.value)
+    assert err.value.suggestions == []
+    assert key not in pkgs
+
+
 def test_a_recipe_file_whose_name_no_parameter_can_be_is_refused_with_the_name_to_give_it(
     tmp_path: Path,
 ) -> None:
