@@ -202,19 +202,33 @@ def _refuse_unknown(function: str, given: dict[str, Any]) -> None:
 
 def _check_log(log: object) -> None:
     """Refuse a `log` the progress lines cannot be written to (a file's name, a binary
-    file): it was taken, and the first build's line failed with ``AttributeError: 'str'
-    object has no attribute 'write'``, far from the options."""
+    file, a file opened for reading or closed): it was taken, and the first build's line
+    failed with ``AttributeError: 'str' object has no attribute 'write'`` or
+    ``io.UnsupportedOperation: not writable``, far from the options."""
     import io
 
     if log is None:
         return
     writes = all(callable(getattr(log, method, None)) for method in ("write", "flush"))
-    if writes and not isinstance(log, io.RawIOBase | io.BufferedIOBase):
+    shut = _shut(log) if writes else ""
+    if writes and not shut and not isinstance(log, io.RawIOBase | io.BufferedIOBase):
         return
     from .errors import wrong_type
 
     takes = 'a text stream (io.StringIO(), open(path, "w")) or None for standard error'
-    raise wrong_type("BuildOptions()", "log", log, takes)
+    raise wrong_type("BuildOptions()", "log", log, takes, shut)
+
+
+def _shut(stream: object) -> str:
+    """What `stream` is if it has write() but cannot be written now: closed, or not
+    writable (opened for reading); "" if it is open and writable, or says neither (a
+    caller's own writer is taken at its word)."""
+    if getattr(stream, "closed", False) is True:
+        return "a closed stream"
+    writable = getattr(stream, "writable", None)
+    if callable(writable) and not writable():
+        return "a stream that cannot be written (opened for reading?)"
+    return ""
 
 
 def _checked(name: str, value: object) -> object:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +39,38 @@ def test_a_log_without_flush_is_refused() -> None:
 
     with pytest.raises(UsageError, match="log must be a text stream"):
         BuildOptions(log=WritesOnly())  # type: ignore[arg-type]
+
+
+def _closed() -> io.StringIO:
+    stream = io.StringIO()
+    stream.close()
+    return stream
+
+
+_READ_ONLY = "not a stream that cannot be written (opened for reading?)"
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda tmp: open(tmp, encoding="utf-8"), _READ_ONLY),  # noqa: SIM115 - closed below
+        (lambda tmp: _closed(), "not a closed stream"),
+        (lambda tmp: io.TextIOWrapper(io.BufferedReader(io.BytesIO(b"x"))), _READ_ONLY),
+    ],
+    ids=["opened-for-reading", "closed", "read-only-wrapper"],
+)
+def test_a_stream_that_cannot_be_written_now_is_refused(
+    make: Any, said: str, tmp_path: Path
+) -> None:
+    """A file opened for reading, or a closed one, was taken, and realise failed at its
+    first line with io.UnsupportedOperation: not writable or ValueError: I/O operation on
+    closed file."""
+    file = tmp_path / "ro.txt"
+    file.write_text("")
+    stream = make(file)
+    try:
+        with pytest.raises(UsageError, match=r"BuildOptions\(\): log must be a text stream") as err:
+            BuildOptions(log=stream)
+        assert str(err.value).endswith(said)
+    finally:
+        stream.close()
