@@ -986,12 +986,18 @@ def _own_modules_beside(file: str | Path) -> Iterator[None]:
     """While the overlay `file` is loaded, its imports of a module or package beside it are
     of that one: ``sys.modules`` would give a module of the same name imported before (an
     earlier overlay's ``helper``, the caller's own), so two overlays' helpers of one name
-    were one. Such entries are hidden while the file runs; afterwards what it loaded from
-    its folder is moved out of the way, and what was hidden put back, so the next overlay
-    and the caller find their own. The standard library and pybuild are never hidden:
-    everything shares the loaded ones.
+    were one. Such entries are hidden while the file runs. The standard library and pybuild
+    are never hidden: everything shares the loaded ones.
 
-    What the file loaded stays in ``sys.modules`` under a name of its folder's
+    Afterwards what the file loaded from its folder stays in ``sys.modules`` under its own
+    name, which its code still has (``__name__``): a relative import run when the overlay
+    is applied (``from . import sub`` in a helper package's function), or a late
+    ``import helper``, finds it there. Only where that name was taken before (a real
+    conflict) is the file's module moved out of the way and the other put back: the first
+    to come keeps the name, so the next overlay and the caller find theirs, and a late
+    import by that name in this file's helpers finds the other's (the docs say so).
+
+    A module moved stays in ``sys.modules`` under a name of its folder's
     (``pybuild_beside_<hash>.helper``), as the overlay's own module stays under one of its
     file's: a module loaded is an input the evaluation cache counts
     (:meth:`pybuild.evalcache.Recorder.inputs`), so an edit of the helper is seen."""
@@ -1004,13 +1010,14 @@ def _own_modules_beside(file: str | Path) -> Iterator[None]:
     }
     for name in hidden:
         del sys.modules[name]
+    taken = {name.partition(".")[0] for name in hidden}
     before = set(sys.modules)
     try:
         yield
     finally:
         kept_as = f"pybuild_beside_{abs(hash(folder)):x}."
         for name in [n for n in sys.modules if n not in before]:
-            if name.partition(".")[0] in beside and _loaded_from(sys.modules[name], folder):
+            if name.partition(".")[0] in taken and _loaded_from(sys.modules[name], folder):
                 sys.modules[kept_as + name] = sys.modules.pop(name)
         sys.modules.update(hidden)
 

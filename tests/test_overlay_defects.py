@@ -229,7 +229,9 @@ def test_overlays_in_two_folders_each_import_their_own_helper_of_one_name(
     pkgs = package_set(PY, [], [load_overlay(one), load_overlay(two)])
     assert (pkgs.mark_h1, pkgs.mark_h2) == ("one", "two")
     assert (pkgs.called_h1, pkgs.called_h2) == ("one", "two")
-    assert "overlay_twin_helper" not in sys.modules  # the next overlay, the caller: their own
+    assert sys.modules["overlay_twin_helper"].MARK == "one"  # first come keeps the name
+    loaded = {getattr(module, "__file__", None) for module in list(sys.modules.values())}
+    assert str(tmp_path / "h2" / "overlay_twin_helper.py") in loaded  # the second's: counted
 
 
 def test_an_overlays_helper_is_its_own_where_the_caller_imported_one_of_its_name(
@@ -272,7 +274,7 @@ def test_an_overlays_helper_package_is_its_own(tmp_path: Path) -> None:
         overlays.append(load_overlay(folder / "overlay.py"))
     pkgs = package_set(PY, [], overlays)
     assert (pkgs.mark_p1, pkgs.mark_p2) == ("one", "two")
-    assert not [m for m in sys.modules if m.startswith("overlay_twin_pkg")]
+    assert sys.modules["overlay_twin_pkg.marks"].MARK == "one"  # first come keeps the name
 
 
 def test_an_overlay_files_own_module_stays_loaded(tmp_path: Path) -> None:
@@ -297,4 +299,50 @@ def test_an_overlays_helper_stays_among_the_loaded_modules(tmp_path: Path) -> No
     load_overlay(_overlay_beside(tmp_path / "h1", "overlay_counted_helper", "one"))
     loaded = {getattr(module, "__file__", None) for module in list(sys.modules.values())}
     assert str(tmp_path / "h1" / "overlay_counted_helper.py") in loaded
-    assert "overlay_counted_helper" not in sys.modules
+
+
+def test_an_overlays_helper_package_imports_its_submodule_when_applied(
+    tmp_path: Path,
+) -> None:
+    """A helper package whose function imports its submodule lazily (``from . import sub``,
+    run when the overlay is applied) failed with ModuleNotFoundError: No module named
+    'overlay_lazy_pkg': the package had been taken out of sys.modules under its name, which
+    it still has. With no module of that name before, it keeps its name."""
+    from pybuild.pkgset import load_overlay
+
+    package = tmp_path / "d" / "overlay_lazy_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "MARK = 'd'\n\ndef later():\n    from . import sub\n    return sub.X\n"
+    )
+    (package / "sub.py").write_text("X = 'dsub'\n")
+    (tmp_path / "d" / "overlay.py").write_text(
+        "import overlay_lazy_pkg as hp\n\n"
+        "def overlay(final, prev):\n"
+        "    return {'mark_d': hp.MARK, 'mark_d_sub': hp.later()}\n"
+    )
+    pkgs = package_set(PY, [], [load_overlay(tmp_path / "d" / "overlay.py")])
+    assert (pkgs.mark_d, pkgs.mark_d_sub) == ("d", "dsub")
+
+
+def test_an_overlays_helper_imports_a_helper_by_name_when_applied(tmp_path: Path) -> None:
+    """``import helper`` inside a helper's function, run when the overlay is applied, found
+    no helper (its folder is off sys.path by then): it is the one the overlay loaded."""
+    import sys
+
+    from pybuild.pkgset import load_overlay
+
+    folder = tmp_path / "h1"
+    folder.mkdir()
+    (folder / "overlay_late_helper.py").write_text(
+        "MARK = 'one'\n\n"
+        "def later():\n    import overlay_late_helper\n    return overlay_late_helper\n"
+    )
+    (folder / "overlay.py").write_text(
+        "import overlay_late_helper\n\n"
+        "def overlay(final, prev):\n"
+        "    return {'same': overlay_late_helper.later() is overlay_late_helper}\n"
+    )
+    pkgs = package_set(PY, [], [load_overlay(folder / "overlay.py")])
+    assert pkgs.same is True
+    assert sys.modules["overlay_late_helper"].MARK == "one"
