@@ -315,8 +315,9 @@ class MissingKey(PybuildError, KeyError):
     values), or a name a package set lacks looked up as a key (``pkgs["sixx"]``); suggests
     the closest keys it has. A KeyError still, for code that catches one."""
 
-    def __init__(self, key: str, where: str, known: Iterable[str]) -> None:
-        self.suggestions = _close_names(key, list(known))
+    def __init__(self, key: object, where: str, known: Iterable[str]) -> None:
+        # A key of another type (``pkgs[3]``) is missing as a dict's would be: no name is close.
+        self.suggestions = _close_names(key, list(known)) if isinstance(key, str) else []
         super().__init__(f"no {key!r} in {where}{_suggested(self.suggestions)}")
 
     def __str__(self) -> str:  # the text, not KeyError's repr of it

@@ -60,7 +60,6 @@ else:
 
 __all__ = [
     "DEFAULT_RECIPES",
-    "NotAName",
     "Overlay",
     "PackageSet",
     "ReadTooEarly",
@@ -361,10 +360,8 @@ class PackageSet:
         """``pkgs["six"]``: a name the set lacks is a :class:`MissingKey` (a KeyError, for
         ``except KeyError`` around a lookup by name), suggesting close names as
         ``pkgs.sixx``'s AttributeError does. A key that is no string (``pkgs[3]``) is missing
-        too, as a dict's would be, said so rather than compared with the names."""
+        too, as a dict's would be."""
         layer = self._final_layer()
-        if not isinstance(name, str):
-            raise NotAName(name)
         if name not in layer.definitions:
             raise MissingKey(name, "the package set", layer.definitions)
         return layer.resolve(name)
@@ -658,16 +655,6 @@ _NO_DEFINITION = (
     "no recipe folder or overlay given defines {name}: add the one that does"
     " (--recipes DIR, --overlay FILE)"
 )
-
-
-class NotAName(MissingKey):
-    """A key that is no string looked up in a package set (``pkgs[3]``): missing, a KeyError
-    as a dict's key of another type is, said so; it crashed comparing it with the names to
-    suggest close ones."""
-
-    def __init__(self, key: object) -> None:
-        KeyError.__init__(self, f"no {key!r} in the package set: its names are strings")
-        self.suggestions: list[str] = []
 
 
 class ReadTooEarly(MissingInput):
