@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from pybuild.errors import UsageError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
+from pybuild.python.builder.env import build
+from pybuild.python.locate import locate_python
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -47,8 +50,8 @@ def point(link: Path, target: Path) -> None:
     new.rename(link)
 
 
-def start(python: Path) -> subprocess.Popen[str]:
-    argv = [str(python), "-c", _PROBE]
+def start(python: Path, probe: str = _PROBE) -> subprocess.Popen[str]:
+    argv = [str(python), "-c", probe]
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     return subprocess.Popen(argv, env={}, cwd="/", text=True, **pipes)  # type: ignore[call-overload]
 
@@ -97,3 +100,64 @@ def test_python_of_the_store_path_and_of_a_link_to_it_see_the_same(
         seen.append(out.splitlines())
     assert seen[0] == seen[1]
     assert json.loads(seen[0][0])["prefix"] == os.path.realpath(env)
+
+
+def _interpreter(version: str) -> str:
+    try:
+        return locate_python(version)
+    except UsageError:
+        pytest.skip(f"no python{version} here")
+
+
+def _env_of(python: str, version: str, value: int, store: Path) -> Path:
+    """An environment laid out by the builder of a package whose own ``.pth`` names a folder
+    of its site-packages (as an editable install's does) with a module of `value`."""
+    site = f"lib/python{version}/site-packages"
+    package = store / f"{value}-python{version}-pthpkg-1.0"
+    (package / site / "pthpkg_extra").mkdir(parents=True)
+    (package / site / "pthpkg.pth").write_text("pthpkg_extra\n")
+    (package / site / "pthpkg_extra" / "extramod.py").write_text(f"VALUE = {value}\n")
+    spec = {
+        "python": python,
+        "version": f"{version}.0",
+        "site_packages": site,
+        "closure": [str(package)],
+        "programs": [str(package)],
+        "ignore_collisions": False,
+    }
+    env = store / f"{value}-env"
+    build(spec, env)
+    return env
+
+
+_EXTRA_PROBE = """\
+import json, sys
+print(json.dumps(sys.path), flush=True)
+sys.stdin.readline()
+import extramod
+print(extramod.VALUE, flush=True)
+"""
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.11", "3.12", "3.13", "3.14"])
+def test_a_folder_a_packages_pth_adds_is_pinned_too(version: str, tmp_path: Path) -> None:
+    """A package's ``.pth`` that names a folder is read by site after the environment's own
+    pinned it, from the site-packages named through the link: its folder was added through
+    the link, ahead of its pinned copy, and its modules came from the new generation."""
+    python = _interpreter(version)
+    old = _env_of(python, version, 1, tmp_path / "store")
+    new = _env_of(python, version, 2, tmp_path / "store")
+    profile = tmp_path / "profile"
+    point(profile, old)
+    seen = []
+    for run in (old / "bin" / "python", profile / "bin" / "python"):
+        process = start(run, _EXTRA_PROBE)
+        assert process.stdout is not None
+        seen.append(json.loads(process.stdout.readline()))
+        point(profile, new)  # a new generation, while it runs
+        out, err = process.communicate("\n")
+        point(profile, old)
+        assert process.returncode == 0, err
+        assert out.strip() == "1"  # the generation it started with
+    assert seen[0] == seen[1]
+    assert os.path.join(old, f"lib/python{version}/site-packages/pthpkg_extra") in seen[1]

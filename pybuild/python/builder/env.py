@@ -146,9 +146,12 @@ _READ_ONLY = (
 # two readings of a venv's .pth files, and compiles it each time, so the line is short: the
 # code that pins is a string, compiled only where there is a link (with globals of its own,
 # which its function sees on every Python), and the second reading, under the pinned prefix,
-# finds no link and drops the site-packages it has just added again. A package's .pth that
-# names a folder (rare in wheels; editable installs do) has it added through the link
-# still, before its pinned copy.
+# finds no link and drops the site-packages it has just added again. The packages' .pth
+# files are read after it in the same loop over the site-packages named through the link, so
+# a folder one names (an editable install's) would be added through the link, and imported
+# from the new generation: site reads each with its addpackage (a name it looks up at each
+# file), which now gets the pinned site-packages, so the folder is added pinned, and added
+# once (it is known at the second reading), as where the store path is run directly.
 _PIN = """\
 link = sys.prefix
 root = os.path.realpath(link)
@@ -159,6 +162,8 @@ sys.executable = pinned(sys.executable)
 sys.path[:] = map(pinned, sys.path)
 site = sys.modules["site"]
 site.PREFIXES = [*map(pinned, site.PREFIXES)]
+add = site.addpackage
+site.addpackage = lambda sitedir, *rest: add(pinned(sitedir), *rest)
 """
 _STORE_PTH = "00-pybuild-store.pth"
 _STORE_LINE = (
