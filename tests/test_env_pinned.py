@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -161,3 +162,23 @@ def test_a_folder_a_packages_pth_adds_is_pinned_too(version: str, tmp_path: Path
         assert out.strip() == "1"  # the generation it started with
     assert seen[0] == seen[1]
     assert os.path.join(old, f"lib/python{version}/site-packages/pthpkg_extra") in seen[1]
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.11", "3.12", "3.13", "3.14"])
+def test_a_venv_made_through_a_link_is_made_as_from_the_store_path(
+    version: str, tmp_path: Path
+) -> None:
+    """Python 3.10 takes ``sys._base_executable`` from the path it was run by, unresolved, and
+    venv names its folder ``home``: a venv made by a profile's python named the profile."""
+    env = _env_of(_interpreter(version), version, 1, tmp_path / "store")
+    result = tmp_path / "result"
+    result.symlink_to(env)
+    made = []
+    for python in (env / "bin" / "python", result / "bin" / "python"):
+        venv = tmp_path / "venv"
+        argv = [str(python), "-m", "venv", "--without-pip", str(venv)]
+        subprocess.run(argv, env={}, cwd="/", check=True, capture_output=True)
+        made.append((venv / "pyvenv.cfg").read_text())  # home, and executable from 3.11
+        shutil.rmtree(venv)
+    assert made[0] == made[1]
+    assert str(result) not in made[1]

@@ -141,17 +141,19 @@ _READ_ONLY = (
 # the new one's. Where the prefix is a link, the environment is pinned, once, to the store
 # path it names at the start (as a Nix wrapper's store path is fixed at exec, and as the
 # console scripts run `readlink -f "$0"`): sys.prefix, sys.exec_prefix, sys.executable (so
-# that a child runs the same), site's PREFIXES (site.getsitepackages) and the entries of
-# sys.path under the link become the store path's. Site runs a .pth's line at each of its
-# two readings of a venv's .pth files, and compiles it each time, so the line is short: the
-# code that pins is a string, compiled only where there is a link (with globals of its own,
-# which its function sees on every Python), and the second reading, under the pinned prefix,
-# finds no link and drops the site-packages it has just added again. The packages' .pth
-# files are read after it in the same loop over the site-packages named through the link, so
-# a folder one names (an editable install's) would be added through the link, and imported
-# from the new generation: site reads each with its addpackage (a name it looks up at each
-# file), which now gets the pinned site-packages, so the folder is added pinned, and added
-# once (it is known at the second reading), as where the store path is run directly.
+# that a child runs the same), sys._base_executable (3.10 has it from the path run, and venv
+# names its folder as the home of a venv made from it), site's PREFIXES
+# (site.getsitepackages) and the entries of sys.path under the link become the store path's.
+# Site runs a .pth's line at each of its two readings of a venv's .pth files, and compiles it
+# each time, so the line is short: the code that pins is a string, compiled only where there
+# is a link (with globals of its own, which its functions see on every Python), and the
+# second reading, under the pinned prefix, finds no link and drops the site-packages it has
+# just added again. The packages' .pth files are read after it in the same loop over the
+# site-packages named through the link, so a folder one names (an editable install's) would
+# be added through the link, and imported from the new generation: site reads each with its
+# addpackage (a name it looks up at each file), which now gets the pinned site-packages, so
+# the folder is added pinned, and added once (it is known at the second reading), as where
+# the store path is run directly.
 _PIN = """\
 link = sys.prefix
 root = os.path.realpath(link)
@@ -159,6 +161,7 @@ def pinned(entry):
     return root + entry[len(link):] if entry == link or entry.startswith(link + "/") else entry
 sys.prefix, sys.exec_prefix = root, pinned(sys.exec_prefix)
 sys.executable = pinned(sys.executable)
+sys._base_executable = pinned(sys._base_executable)
 sys.path[:] = map(pinned, sys.path)
 site = sys.modules["site"]
 site.PREFIXES = [*map(pinned, site.PREFIXES)]
