@@ -182,3 +182,26 @@ def test_a_venv_made_through_a_link_is_made_as_from_the_store_path(
         shutil.rmtree(venv)
     assert made[0] == made[1]
     assert str(result) not in made[1]
+
+
+def test_python_through_a_link_holds_its_store_path_open_for_the_collector(
+    envs: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    """Once the link names another generation, nothing else of the process names the store
+    path it runs from: a collection keeps what a process holds open."""
+    from pybuild.store.roots import _process_paths
+
+    old, new, _ = envs
+    profile = tmp_path / "profile"
+    point(profile, old)
+    process = start(profile / "bin" / "python")
+    assert process.stdout is not None
+    process.stdout.readline()
+    point(profile, new)
+    try:
+        found = [
+            data for what, data in _process_paths(f"/proc/{process.pid}") if what == "open file"
+        ]
+    finally:
+        process.communicate("\n")
+    assert os.fsencode(os.path.realpath(old)) in found

@@ -153,7 +153,9 @@ _READ_ONLY = (
 # be added through the link, and imported from the new generation: site reads each with its
 # addpackage (a name it looks up at each file), which now gets the pinned site-packages, so
 # the folder is added pinned, and added once (it is known at the second reading), as where
-# the store path is run directly.
+# the store path is run directly. And the pinned store path is held open, never closed (not
+# inherited): once the link names another, nothing else of the process names the store path
+# it runs from, and a collection keeps what a process has open (store/roots.py).
 _PIN = """\
 link = sys.prefix
 root = os.path.realpath(link)
@@ -167,6 +169,10 @@ site = sys.modules["site"]
 site.PREFIXES = [*map(pinned, site.PREFIXES)]
 add = site.addpackage
 site.addpackage = lambda sitedir, *rest: add(pinned(sitedir), *rest)
+try:
+    os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+except OSError:
+    pass
 """
 _STORE_PTH = "00-pybuild-store.pth"
 _STORE_LINE = (
