@@ -1217,18 +1217,25 @@ def test_a_requested_project_held_back_says_by_what(
     assert why in " ".join(text.split())
 
 
+def _told_importing(
+    pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str], requirements: str
+) -> str:
+    """What importing a requirements file of `requirements` says on stderr, on one line."""
+    from pybuild.generate import import_file
+
+    file = tmp_path / "requirements.txt"
+    file.write_text(requirements)
+    import_file(pkgs, file, tmp_path / "out")
+    return " ".join(capsys.readouterr().err.split())
+
+
 def test_a_requested_project_held_back_by_its_newest_releases_needs_names_the_clash(
     pkgs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """alpha 2.0 needs beta>=1.0, which the request's beta<1 excludes: the note names both
     (as botocore's python-dateutil<3 against a requested python-dateutil>=3), not a bare
     "cannot be combined with the rest of the request"."""
-    from pybuild.generate import import_file
-
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("alpha\nbeta<1\n")
-    import_file(pkgs, requirements, tmp_path / "out")
-    told = " ".join(capsys.readouterr().err.split())
+    told = _told_importing(pkgs, tmp_path, capsys, "alpha\nbeta<1\n")
     why = (
         "alpha 1.0 is not its newest release (2.0): alpha 2.0 requires beta>=1.0, where"
         " beta<1 is required by"
@@ -1242,12 +1249,7 @@ def test_a_held_back_note_names_no_clash_of_the_older_releases_own_making(
     """warden 2.0 needs keeper>=1 and beta>=1.0; the request's beta<1 is the clash. keeper is
     0.5 only because warden 1.0, the release taken instead, pins it: that is no reason (as
     botocore 0.76.0's jmespath==0.5.0 was not why botocore 1.44.8 was held back)."""
-    from pybuild.generate import import_file
-
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("warden\nbeta<1\n")
-    import_file(pkgs, requirements, tmp_path / "out")
-    told = " ".join(capsys.readouterr().err.split())
+    told = _told_importing(pkgs, tmp_path, capsys, "warden\nbeta<1\n")
     why = "warden 1.0 is not its newest release (2.0): warden 2.0 requires beta>=1.0, where"
     assert why in told and "keeper" not in told, told
 
@@ -1258,12 +1260,7 @@ def test_a_project_held_back_by_what_its_extra_needs_names_that_clash(
     """pypi:rich==15.0.0 'pypi:httpx[cli]' gives httpx 0.19.0, as uv does, as httpx[cli]
     0.29.0 needs rich<15; the note said httpx was held back by httpx==0.19.0, required by
     httpx[cli] 0.19.0: its own extra's pin on it, a consequence, not the cause."""
-    from pybuild.generate import import_file
-
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("lantern[glow]\nkeeper==0.5\n")
-    import_file(pkgs, requirements, tmp_path / "out")
-    told = " ".join(capsys.readouterr().err.split())
+    told = _told_importing(pkgs, tmp_path, capsys, "lantern[glow]\nkeeper==0.5\n")
     why = (
         "lantern 1.0 is not its newest release (2.0): lantern[glow] 2.0 requires keeper>=1,"
         " where keeper==0.5 is required by"
