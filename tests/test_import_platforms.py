@@ -1,7 +1,9 @@
 """Importing hashes and locks made for another platform, on a local index; no network.
 
 The index holds ``crunch`` 1.0 (an sdist, a wheel for this platform and one for Windows),
-``grind`` 1.0 (an sdist and a Windows wheel), and ``vault`` 1.0, which needs ``latch`` on this
+``grind`` 1.0 (an sdist and a Windows wheel), ``ferro`` 1.0 (an sdist that builds with maturin, as
+orjson's, a wheel for this platform and one for Windows), ``rivet`` 1.0 (the same without the
+wheel for this platform), and ``vault`` 1.0, which needs ``latch`` on this
 platform only (as keyring needs SecretStorage on Linux), next to the build tools' wheels.
 """
 
@@ -19,6 +21,7 @@ from support.index import make_sdist
 
 HERE = next(iter(sys_tags()))
 WINDOWS = f"{HERE.interpreter}-{HERE.abi}-win_amd64"
+MATURIN = '[build-system]\nrequires = ["maturin>=1"]\nbuild-backend = "maturin"\n'
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,11 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "crunch", "1.0", "", _metadata("crunch", "1.0"), tag=WINDOWS),
         make_sdist(tmp, "grind", "1.0", _project("grind", "1.0")),
         wheel(tmp, "grind", "1.0", "", _metadata("grind", "1.0"), tag=WINDOWS),
+        make_sdist(tmp, "ferro", "1.0", _project("ferro", "1.0", backend=MATURIN)),
+        wheel(tmp, "ferro", "1.0", "", _metadata("ferro", "1.0"), tag=str(HERE)),
+        wheel(tmp, "ferro", "1.0", "", _metadata("ferro", "1.0"), tag=WINDOWS),
+        make_sdist(tmp, "rivet", "1.0", _project("rivet", "1.0", backend=MATURIN)),
+        wheel(tmp, "rivet", "1.0", "", _metadata("rivet", "1.0"), tag=WINDOWS),
         wheel(tmp, "vault", "1.0", "import latch\n", vault),
         wheel(tmp, "latch", "1.0", "", _metadata("latch", "1.0")),
     ]
@@ -112,3 +120,87 @@ def test_a_locked_package_without_a_wheel_for_this_platform_says_it_is_built_fro
         f"grind 1.0 is built from its sdist: the wheel it is locked or required with, {windows},"
         " is a wheel for win_amd64, and none is for this interpreter and platform"
     ) in result.stderr, result.stderr
+
+
+RUST_SDIST = "its sdist compiles Rust (maturin in its build requirements)"
+
+
+def test_a_locked_sdist_that_compiles_rust_is_refused_where_no_locked_wheel_fits(
+    index: Path, tmp_path: Path
+) -> None:
+    """orjson locked for macOS to its sdist and its macOS wheels made a recipe building the
+    sdist with maturin, and the build failed on maturin's own build requirements
+    (puccinialin), advising to edit the generated recipe: no Rust compiler is among the set's
+    tools, so the lock's packages cannot all be installed here, which import says."""
+    lock = tmp_path / "pylock.toml"
+    windows = f"ferro-1.0-{WINDOWS}.whl"
+    lock.write_text(HEADER + _locked(index, "ferro", "ferro-1.0.tar.gz", windows))
+    out = tmp_path / "out"
+    result = cli("import", str(lock), "-o", str(out), ok=False)
+    told = " ".join(result.stderr.split())
+    assert (
+        f"ferro 1.0: the wheel it is locked or required with, {windows}, is a wheel for"
+        f" win_amd64, and {RUST_SDIST}: no Rust compiler is among the set's tools"
+    ) in told, told
+    mine = f"ferro-1.0-{HERE}.whl"
+    assert "lock again on this platform, or for every platform (uv's --universal)" in told
+    assert f"{mine} sha256:{sha256_of(index, mine)}" in told
+    assert not out.exists()
+    # without a wheel for this platform in the release: another release or interpreter
+    lock.write_text(
+        HEADER + _locked(index, "rivet", "rivet-1.0.tar.gz", f"rivet-1.0-{WINDOWS}.whl")
+    )
+    told = " ".join(cli("import", str(lock), "-o", str(out), ok=False).stderr.split())
+    assert f"rivet-1.0-{WINDOWS}.whl, is a wheel for win_amd64, and {RUST_SDIST}" in told, told
+    assert "a release of rivet or an interpreter with a wheel for this platform" in told
+    assert "lock again with it" in told
+
+
+def test_a_required_hash_of_a_rust_sdist_alone_is_refused(index: Path, tmp_path: Path) -> None:
+    """orjson==3.13.0 with the hash of its sdist alone was built with maturin, and failed."""
+    requirements = tmp_path / "requirements.txt"
+    sdist = sha256_of(index, "rivet-1.0.tar.gz")
+    requirements.write_text(f"rivet==1.0 --hash=sha256:{sdist}\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    told = " ".join(result.stderr.split())
+    assert f"rivet 1.0's wheels are for win_amd64, and {RUST_SDIST}" in told, told
+    requirements.write_text(f"ferro==1.0 --hash=sha256:{sha256_of(index, 'ferro-1.0.tar.gz')}\n")
+    result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+    told = " ".join(result.stderr.split())
+    assert (
+        "ferro 1.0: no wheel for this interpreter is among the files it is locked or required"
+        f" with, and {RUST_SDIST}"
+    ) in told, told
+    assert f"this machine's wheel (ferro-1.0-{HERE}.whl sha256:" in told
+
+
+def test_a_hash_of_another_platforms_wheel_never_offers_a_rust_sdist_as_this_machines_file(
+    index: Path, tmp_path: Path
+) -> None:
+    """The hint to add the hash of "this machine's file" named orjson's sdist, which compiles
+    Rust and cannot be built here."""
+    requirements = tmp_path / "requirements.txt"
+    for name in ("ferro", "rivet"):
+        windows = sha256_of(index, f"{name}-1.0-{WINDOWS}.whl")
+        requirements.write_text(f"{name}==1.0 --hash=sha256:{windows}\n")
+        result = cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False)
+        told = " ".join(result.stderr.split())
+        assert f"{name}-1.0.tar.gz" not in told, told
+    mine = f"ferro-1.0-{HERE}.whl"
+    requirements.write_text(
+        f"ferro==1.0 --hash=sha256:{sha256_of(index, f'ferro-1.0-{WINDOWS}.whl')}\n"
+    )
+    told = " ".join(
+        cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False).stderr.split()
+    )
+    assert f"this machine's file ({mine} sha256:{sha256_of(index, mine)})" in told, told
+    requirements.write_text(
+        f"rivet==1.0 --hash=sha256:{sha256_of(index, f'rivet-1.0-{WINDOWS}.whl')}\n"
+    )
+    told = " ".join(
+        cli("import", str(requirements), "-o", str(tmp_path / "out"), ok=False).stderr.split()
+    )
+    assert (
+        f"rivet 1.0 has no file for this interpreter and platform, as {RUST_SDIST}: no Rust"
+        " compiler is among the set's tools; ask for another release"
+    ) in told, told

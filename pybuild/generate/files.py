@@ -7,7 +7,9 @@ when the sdist cannot be built here does a project that has a wheel for the set'
 come from that wheel, as pip and uv would install it, and the choice is written in the
 recipe's docstring; so does an sdist that declares no build backend (``setup.py`` alone), whose
 build requirements (``setup_requires``) are known only once it runs, and one that compiles Rust
-(maturin, setuptools-rust), since no Rust compiler is among the set's tools. The setting
+(maturin, setuptools-rust), since no Rust compiler is among the set's tools; such an sdist,
+when the release's wheels (or those a lock allows) are all for other platforms, is refused
+rather than built to fail. The setting
 ``prefer = "sdist"`` makes the first an error and the second a build from the sdist, for users
 who insist on building from source; ``prefer = "wheel"`` takes the wheel of every project that
 has one, as pip and uv do, for a project whose sdist builds but builds wrong (rst2html5's
@@ -138,22 +140,21 @@ class Pinner:
         elif sdist is not None and (not wheels or not compiled):
             system = releases.build_system(entry.name, entry.version)
             pin.backend = system.backend.split(":")[0]
+            rust = "" if self.prefer_sdist else _rust_of(system, releases, label)
             if system.backend == LEGACY_BACKEND and wheels and not self.prefer_sdist:
                 pin.notes.append(
                     f"{label} comes from its wheel {wheels[0].filename}, as its sdist declares"
                     " no build backend: what its setup.py needs to build (setup_requires) is"
                     " known only once it runs"
                 )
-            elif (
-                wheels
-                and not self.prefer_sdist
-                and (rust := _rust_front_end(applicable_requirements(system, releases.env, label)))
-            ):
+            elif rust and wheels:
                 pin.notes.append(
                     f"{label} comes from its wheel {wheels[0].filename}, as its sdist compiles"
                     f" Rust ({rust} in its build requirements) and no Rust compiler is among"
                     " the set's tools"
                 )
+            elif rust and any(f.kind == "wheel" for f in files):
+                raise _rust_sdist_alone(entry, rust, allowed, files, releases)
             else:
                 env = self._build_env(pin, system, label, wheels)
             if env is not None and wheels and env.includes(entry.name):
@@ -214,6 +215,68 @@ class Pinner:
 _RUST_FRONT_ENDS = frozenset({"maturin", "setuptools-rust"})
 
 
+def _rust_of(system: Any, releases: Releases, label: str) -> str:
+    """The Rust front-end among the sdist's build requirements that apply here, or ``""``."""
+    return _rust_front_end(applicable_requirements(system, releases.env, label))
+
+
+def _compiles_rust(rust: str) -> str:
+    return (
+        f"its sdist compiles Rust ({rust} in its build requirements): no Rust compiler is among"
+        " the set's tools"
+    )
+
+
+def _rust_sdist_alone(
+    entry: Chosen, rust: str, allowed: set[str] | None, files: Sequence[Any], releases: Releases
+) -> NoFittingFile:
+    """The error for a release whose only file that fits here (or that it is locked or
+    required with) is an sdist compiling Rust, though it has wheels elsewhere (orjson locked
+    for macOS, on Linux): its build would fail for want of a Rust compiler, after the recipe
+    was written, where the way out is a wheel for this platform: a lock made here (or for
+    every platform), or a release or interpreter that has one."""
+    label = f"{entry.name} {entry.version}"
+    tags = releases.tags
+    hashed = [f for f in files if f.kind == "wheel" and allowed and f.sha256 in allowed]
+    mine = releases.wheels(entry.name, entry.version)
+    if hashed:
+        said = f"{label}: {_locked_wheels(hashed, tags)}"
+    elif mine:  # locked or required with its sdist alone
+        said = f"{label}: no wheel for this interpreter is among the files it is locked or"
+        said += " required with"
+    else:
+        said = f"{label}'s wheels are for {_wheels_for(files, tags)}"
+    error = NoFittingFile(entry.name, f"{said}, and {_compiles_rust(rust)}")
+    if mine:
+        error.hint = (
+            "lock again on this platform, or for every platform (uv's --universal), to take"
+            f" this machine's wheel ({_with_hashes(mine[:1])})"
+        )
+    else:
+        again = ", and lock again with it" if allowed is not None else ""
+        error.hint = (
+            f"choose a release of {entry.name} or an interpreter with a wheel for this"
+            f" platform ({tags[0].platform}){again}"
+        )
+    return error
+
+
+_SHOWN = 4  # platforms or interpreters named before the rest are counted
+
+
+def _wheels_for(files: Sequence[Any], tags: Sequence[Tag]) -> str:
+    """What a release's wheels, none of which fits the interpreter of `tags`, are for: their
+    interpreters if some is for this platform, else their platforms (orjson has dozens)."""
+    wheel_tags = [t for f in files if f.kind == "wheel" for t in f.tags]
+    platforms = {t.platform for t in tags}
+    if any(t.platform in platforms for t in wheel_tags):
+        names = sorted({t.interpreter for t in wheel_tags})
+    else:
+        names = sorted({t.platform for t in wheel_tags})
+    more = len(names) - _SHOWN
+    return ", ".join(names[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
 _HASHED_SHOWN = 5  # files of a release named with their hashes when none has the one given
 
 
@@ -227,11 +290,22 @@ def _hash_mismatch(
     on Windows) is said to be that file's, with what it is for: the hashes are right, only
     for another machine."""
     sdist = releases.sdist(entry.name, entry.version)
-    here = [*releases.wheels(entry.name, entry.version), *([sdist] if sdist else [])]
+    wheels = releases.wheels(entry.name, entry.version)
+    here = [*wheels, *([sdist] if sdist else [])]
     label = f"{entry.name} {entry.version}"
     hashed = [f for f in files if f.sha256 in allowed]
     if hashed:
-        return _hashed_elsewhere(entry.name, label, allowed, hashed, here, releases.tags)
+        rust = ""
+        if sdist is not None:
+            rust = _rust_of(releases.build_system(entry.name, entry.version), releases, label)
+        buildable = wheels if rust else here  # a Rust sdist is no file to hash for here
+        error = _hashed_elsewhere(entry.name, label, allowed, hashed, buildable, releases.tags)
+        if rust and not buildable:
+            error.hint = (
+                f"{label} has no file for this interpreter and platform, as {_compiles_rust(rust)};"
+                " ask for another release"
+            )
+        return error
     usable = here or list(files)
     given = ", ".join(f"sha256:{h}" for h in sorted(allowed))
     are = "hashes given are" if len(allowed) > 1 else "hash given is"
@@ -292,15 +366,22 @@ def _sdist_for_want_of_wheel(
     hashed = [f for f in files if f.kind == "wheel" and f.sha256 in allowed]
     if not hashed:
         return []
-    if len(hashed) == 1:
-        which = f"the wheel it is locked or required with, {hashed[0].filename}, is"
-        which += f" {_made_for(hashed[0], tags)}"
-    else:
-        named = "; ".join(f"{f.filename}, {_made_for(f, tags)}" for f in hashed)
-        which = f"the wheels it is locked or required with are {named}"
+    which = _locked_wheels(hashed, tags)
     return [
         f"{label} is built from its sdist: {which}, and none is for this interpreter and platform"
     ]
+
+
+def _locked_wheels(hashed: Sequence[Any], tags: Sequence[Tag]) -> str:
+    """The wheels a release is locked or required with, none fitting the interpreter of
+    `tags`, each with what it is for."""
+    if len(hashed) == 1:
+        return (
+            f"the wheel it is locked or required with, {hashed[0].filename}, is"
+            f" {_made_for(hashed[0], tags)}"
+        )
+    named = "; ".join(f"{f.filename}, {_made_for(f, tags)}" for f in hashed)
+    return f"the wheels it is locked or required with are {named}"
 
 
 def _made_for(file: Any, tags: Sequence[Tag]) -> str:
