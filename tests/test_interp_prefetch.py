@@ -66,7 +66,21 @@ def test_wheels_for_other_platforms_only_hint_neither_python_nor_an_sdist_it_lac
     assert "--python" not in hint and "--kind sdist" not in hint, err
     assert "its wheels are for other platforms only (win32, win_amd64, win_arm64)" in hint
     assert "and it has no sdist" in hint
-    assert "another release" in hint and "no other Python version would help" in hint
+    platform = next(iter(sys_tags())).platform
+    assert f"no release of winlike can be installed on this platform ({platform})" in hint
+    assert "fetch another release" not in hint  # no release has a wheel for it or an sdist
+
+
+def test_wheels_for_other_platforms_only_hint_another_release_when_one_has_a_file_here(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another release with an sdist can be fetched: the hint offers one, not "no release"."""
+    this = f"cp3{sys.version_info.minor}"
+    names = [f"winold-1.0-{this}-{this}-win_amd64.whl", "winold-0.9.tar.gz"]
+    err = _prefetch_wheel(names, tmp_path, monkeypatch, capsys)
+    hint = err[err.index("hint:") :]
+    assert "its wheels are for other platforms only (win_amd64), and it has no sdist" in hint
+    assert "fetch another release" in hint and "no release of" not in hint, err
 
 
 def test_a_wheel_for_this_platform_and_another_python_hints_python_but_no_missing_sdist(

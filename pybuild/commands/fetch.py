@@ -9,6 +9,7 @@ from .common import build_options, get_settings, open_store, print_json
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -59,7 +60,7 @@ def _prefetch(args: argparse.Namespace) -> int:
         raise
     except NoMatchingFile as exc:  # its hint, in this command's options
         if wheel:
-            exc.hint = _no_wheel_hint(exc.files, python.tags)
+            exc.hint = _no_wheel_hint(name.strip(), exc.files, python.tags, _every_file)
         raise
     store = open_store()
     fetched = fetch_url(url, sri, name=filename)
@@ -71,12 +72,16 @@ def _prefetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_wheel_hint(files: list[str], tags: tuple[str, ...]) -> str:
-    """What can fetch a file of a release none of whose wheels (`files`, its file names) fits
-    the interpreter whose `tags` they are, in this command's options: ``--python`` only when
-    a wheel is for this platform (another interpreter's), ``--kind sdist`` only when the
-    release has an sdist. pywin32's Windows wheels name this very Python: hinting another
-    one, or an sdist it lacks, would send a user the wrong way."""
+def _no_wheel_hint(
+    project: str, files: list[str], tags: tuple[str, ...], every_file: Callable[[str], list[str]]
+) -> str:
+    """What can fetch a file of `project`'s release none of whose wheels (`files`, its file
+    names) fits the interpreter whose `tags` they are, in this command's options: ``--python``
+    only when a wheel is for this platform (another interpreter's), ``--kind sdist`` only when
+    the release has an sdist, another release only when one has either (`every_file` gives the
+    project's file names, asked only then). pywin32's Windows wheels name this very Python:
+    hinting another one, another release, or an sdist it lacks, would send a user the wrong
+    way."""
     from packaging.tags import Tag, parse_tag
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
@@ -100,7 +105,38 @@ def _no_wheel_hint(files: list[str], tags: tuple[str, ...]) -> str:
         said = f"{elsewhere}: " if elsewhere else ""
         return f"{said}fetch its sdist (--kind sdist), or another release"
     no_sdist = f"{elsewhere}, and it has no sdist" if elsewhere else "it has no wheel or sdist"
+    platform = tags[0].rsplit("-", 1)[-1]
+    others = every_file(project)
+    if others and not any(_fits_platform(name, here) for name in others):
+        return (
+            f"{no_sdist}, nor has another release either: no release of {project} can be"
+            f" installed on this platform ({platform})"
+        )
     return (
         f"{no_sdist}: fetch another release, one with a wheel for this platform"
-        f" ({tags[0].rsplit('-', 1)[-1]}) or an sdist; no other Python version would help"
+        f" ({platform}) or an sdist; no other Python version would help"
     )
+
+
+def _fits_platform(filename: str, platforms: set[str]) -> bool:
+    """Whether a file could be installed on one of `platforms`: an sdist, or a wheel for one."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    if not filename.endswith(".whl"):
+        return True
+    try:
+        return any(t.platform in platforms for t in parse_wheel_filename(filename)[3])
+    except InvalidWheelFilename:
+        return False
+
+
+def _every_file(project: str) -> list[str]:
+    """The names of every file of `project` on the index, or none if it cannot be read again
+    (the hint then offers another release, as before it knew)."""
+    from ..index import Index, PackageIndexError
+
+    try:
+        with Index() as index:
+            return [f.filename for f in index.files(project)]
+    except PackageIndexError:
+        return []
