@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import PybuildError, UnsupportedInterpreter, UsageError
+from .errors import UnsupportedInterpreter, UsageError
 from .lazy import force
 
 __all__ = ["SearchResult", "rows", "search"]
@@ -73,7 +73,7 @@ def _described(pkgs: Any, attr: str) -> str:
     that does not evaluate (its row says so)."""
     try:
         meta = getattr(force(pkgs[attr]), "meta", None)
-    except (PybuildError, AttributeError):
+    except Exception:  # any error of a recipe's: its row says it (_result)
         return ""
     description = meta.get("description") if isinstance(meta, dict) else None
     return description.strip().split("\n", 1)[0].rstrip(".") if isinstance(description, str) else ""
@@ -98,9 +98,10 @@ def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -
         drv = getattr(value, "drv", value)
     except UnsupportedInterpreter as exc:  # no fault: a release not made for it (nix: broken)
         error = "is not for this interpreter: " + str(exc).splitlines()[0]
-    except (PybuildError, AttributeError) as exc:
-        said = str(exc) if isinstance(exc, PybuildError) else f"{type(exc).__name__}: {exc}"
-        error = "does not evaluate: " + said.splitlines()[0]  # ``pybuild eval`` says the rest
+    except Exception as exc:  # any error of a recipe's is its row, as in build --all -k
+        from .diagnostics import in_a_row  # only a failed evaluation needs it
+
+        error = "does not evaluate: " + in_a_row(exc).splitlines()[0]  # eval says the rest
     else:
         if isinstance(drv, Derivation):
             built = all(store.is_valid(p) for p in drv.output_paths.values())

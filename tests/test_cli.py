@@ -2080,8 +2080,8 @@ def test_search_says_why_a_listed_recipe_does_not_evaluate(tmp_path: Path) -> No
     ]
     eval_it = "pybuild eval --recipes r5 --no-default-recipes"
     assert found.stderr.splitlines() == [
-        f"warning: mypkg does not evaluate: {recipes / 'mypkg.py'}:1: SyntaxError:"
-        f" invalid syntax ({eval_it} mypkg shows it)",
+        "warning: mypkg does not evaluate: SyntaxError: invalid syntax (at r5/mypkg.py:1)"
+        f" ({eval_it} mypkg shows it)",
         f"warning: mypkg2 does not evaluate: the package set (needed by recipe() in"
         f" {recipes / 'mypkg2.py'}:2) has no attribute 'nosuchinput' ({eval_it} mypkg2 shows it)",
         "warning: old is not for this interpreter: old 1.0 does not support Python 3.11:"
@@ -2091,6 +2091,28 @@ def test_search_says_why_a_listed_recipe_does_not_evaluate(tmp_path: Path) -> No
     as_json = run_cli("search", "--recipes", "r5", "--no-default-recipes", "--json", cwd=tmp_path)
     assert json.loads(as_json.stdout)[3]["error"] == "is a str, not a derivation or package"
     assert "a ? in place of its version" in " ".join(run_cli("search", "--help").stdout.split())
+
+
+def test_search_lists_the_others_when_a_recipe_raises_an_error_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """A recipe's own KeyError or ValueError ended the search, listing nothing (exit 1), where
+    build --all -k makes it that attribute's row: here too it is a ? row and a warning."""
+    recipes = tmp_path / "r6"
+    recipes.mkdir()
+    (recipes / "errkey.py").write_text('def recipe():\n    return {}["k"]\n')
+    (recipes / "errvalue.py").write_text("def recipe():\n    raise ValueError('no')\n")
+    (recipes / "text.py").write_text("def recipe():\n    return 'words'\n")
+    found = run_cli("search", "--recipes", "r6", "--no-default-recipes", cwd=tmp_path)
+    assert [line.split()[:2] for line in found.stdout.splitlines()] == [
+        ["errkey", "?"],
+        ["errvalue", "?"],
+        ["text", "?"],
+    ]
+    warned = found.stderr.splitlines()
+    assert warned[0].startswith("warning: errkey does not evaluate: KeyError: 'k'")
+    assert "(at r6/errkey.py:2)" in warned[0]  # as build --all -k's row says it
+    assert warned[1].startswith("warning: errvalue does not evaluate: ValueError: no")
 
 
 def test_search_of_a_pypi_word_says_it_reads_the_sets_recipes(tmp_path: Path) -> None:
