@@ -1054,3 +1054,19 @@ def test_a_threads_registry_connection_is_closed_in_it_when_it_ends_and_at_exit(
     probe = [sys.executable, "-X", "dev", "-c", code]
     shown = subprocess.run(probe, capture_output=True, text=True, check=True)
     assert shown.stdout == "False\n" and shown.stderr == ""
+
+
+def test_add_path_of_a_folder_holding_the_home_is_refused(tmp_path: Path) -> None:
+    """``PYBUILD_HOME=./.pybuild`` and ``pybuild add .`` crashed with RecursionError: the copy
+    was made inside what it copied. It is refused, unless a filter leaves the home out."""
+    project = tmp_path / "proj"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "a.py").write_text("A = 1\n")
+    store = Store(project / ".pybuild")
+    try:
+        with pytest.raises(InvalidPath, match="holds this pybuild home"):
+            store.add_path(project)
+        name = store.add_path(project, keep=lambda path: os.path.basename(path) != ".pybuild")
+        assert os.listdir(store.path(name)) == ["src"]
+    finally:
+        store.registry.close()

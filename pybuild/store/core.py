@@ -391,6 +391,7 @@ class Store:
         if not os.path.lexists(src_path):  # a link's target may be absent
             raise InvalidPath(os.fspath(src), "does not exist")
         root = os.path.abspath(src)  # what `keep` is asked about starts here
+        self._refuse_holding_home(root, keep)
         nar_hash = _source_hash(root, keep)
         basename = make_name("source", nar_hash.hex, name or _safe_name(src_path.name))
         if self.is_valid_rooted(basename):
@@ -420,6 +421,28 @@ class Store:
         finally:
             remove_tree(work)
         return basename
+
+    def _refuse_holding_home(self, root: str, keep: Callable[[str], bool] | None) -> None:
+        """Refuse to add the folder `root` if it holds this store's home (a project's own
+        ``PYBUILD_HOME=.pybuild`` and ``pybuild add .``), unless `keep` leaves the home out:
+        the copy would be made inside what it copies, growing as it goes, and the store's
+        files would be in the source."""
+        home = os.path.realpath(self.home)
+        real = os.path.realpath(root)
+        if not home.startswith(real.rstrip(os.sep) + os.sep):
+            return
+        if keep is not None:  # asked as a folder's entries are, from the top down
+            inside = root
+            for part in Path(os.path.relpath(home, real)).parts:
+                inside = os.path.join(inside, part)
+                if not keep(inside):
+                    return
+        raise InvalidPath(
+            root,
+            f"holds this pybuild home ({self.home}): a copy of it would hold the store it is"
+            " copied into; add a folder that does not hold the home, or move the home out of"
+            " it (PYBUILD_HOME)",
+        )
 
     def add_text(self, name: str, text: str, references: Iterable[str] = ()) -> str:
         """Store a small text (a .drv file) under a name derived from its content.
