@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import UsageError
+from .errors import BadArgument
 
 __all__ = ["human_size", "parse_size"]
 
@@ -26,5 +26,5 @@ def parse_size(text: str) -> int:
     """Bytes from ``500M``, ``2G``, ``1.5GiB``, ``4096`` (units are powers of 1024)."""
     match = _SIZE_RE.fullmatch(text.strip())
     if match is None:
-        raise UsageError(f"{text!r} is not a size; write it like 500M, 2G or 1048576")
+        raise BadArgument(f"{text!r} is not a size; write it like 500M, 2G or 1048576")
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])

@@ -2146,3 +2146,18 @@ def test_ctrl_c_while_pybuild_itself_loads_is_one_line(tmp_path: Path, how: str)
         cwd=tmp_path,
     )
     assert (result.returncode, result.stderr) == (130, "interrupted\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("du", "-n", "-1"),
+        ("gc", "--max-freed", "5X", "--dry-run"),
+        ("gc", "--delete-older-than", "30x", "--dry-run"),
+    ],
+)
+def test_an_option_value_that_cannot_be_read_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A command line that cannot be read exits 2, as `-j -1` and `du -n abc` did: these
+    values exited 1, the status of what was read and then failed."""
+    result = run_cli(*args, cwd=tmp_path, check=False)
+    assert result.returncode == 2 and result.stderr.startswith("error: "), result.stderr

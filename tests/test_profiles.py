@@ -39,8 +39,10 @@ def recipes(use_index: BuildIndex, tmp_path: Path) -> Path:
 
 
 def cli(
-    *args: object, ok: bool = True, env: dict[str, str] | None = None
+    *args: object, ok: bool = True, env: dict[str, str] | None = None, status: int = 1
 ) -> subprocess.CompletedProcess[str]:
+    """Run pybuild; it must succeed, or (`ok` False) exit with `status`: 1 for what was read
+    and failed, 2 for a command line that cannot be read."""
     result = subprocess.run(
         [sys.executable, "-m", "pybuild", *map(str, args)],
         capture_output=True,
@@ -52,7 +54,7 @@ def cli(
     if ok:
         assert result.returncode == 0, result.stderr
     else:
-        assert result.returncode == 1, result.stderr
+        assert result.returncode == status, result.stderr
     return result
 
 
@@ -738,7 +740,7 @@ def test_gc_delete_old_drops_every_profiles_old_generations_then_collects(
     previewed = cli("delete-generations", "old", "--dry-run", "--profile", "work")
     assert "would delete generation(s) 1 of profile work" in previewed.stderr
     assert work.numbers() == [1, 2]
-    assert "as 30d" in cli("gc", "--delete-older-than", "30", ok=False).stderr
+    assert "as 30d" in cli("gc", "--delete-older-than", "30", ok=False, status=2).stderr
     assert cli("gc", "--delete-older-than", "30d").returncode == 0  # none that old
     assert work.numbers() == [1, 2]
     done = cli("gc", "-d", "--json")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..display import human_size, parse_size
-from ..errors import UsageError
+from ..errors import BadArgument, UsageError
 from .common import (
     completes_attrs,
     link_cache,
@@ -187,7 +187,7 @@ def _delete_generations(
         raise UsageError("--delete-old deletes every old generation: drop --delete-older-than")
     period = args.delete_older_than
     if period is not None and not (period[:-1].isdecimal() and period.endswith("d")):
-        raise UsageError(f"cannot read {period!r} as a period: give days, as 30d")
+        raise BadArgument(f"cannot read {period!r} as a period: give days, as 30d")
     from ..profiles import Profile, ProfileError
 
     spec = ["old" if args.delete_old else period]
@@ -301,7 +301,7 @@ def _du(args: argparse.Namespace) -> int:
     from ..store.usage import disk_usage
 
     if args.top < 0:
-        raise UsageError("--top must be 0 or more")
+        raise BadArgument("--top must be 0 or more")
     store = _store_to_free()
     usage = disk_usage(store)
     shown = usage.closures[: args.top]
