@@ -487,6 +487,12 @@ def test_an_undeclared_import_is_found_behind_an_error_of_the_packages_own(
     assert mixed.returncode == 0, mixed.stderr
     assert "aged imports dropped_module, which the standard library no longer has" in (mixed.stdout)
     assert "its other modules import: those left unchecked are extras" in mixed.stdout
+    # ... but not when the one that fails is the project's own (virtualenv 16's virtualenv
+    # imports distutils; its virtualenv_support, only data, imports)
+    code = main._tolerant_imports(["aged", "fine"], ["aged", "fine"], "Aged")
+    own = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert own.returncode == 1 and "No module named 'dropped_module'" in own.stderr
+    assert "it is the project's own module: this release does not work" in own.stdout
 
 
 def test_phases_and_their_subprocesses_see_only_the_declared_inputs(world: World) -> None:

@@ -450,7 +450,7 @@ def imports_check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None
         return
     code = "".join(f"import {m}\n" for m in modules)
     if attrs.get("allow_undeclared_imports"):
-        code = _tolerant_imports(modules, _top_level_modules(site))
+        code = _tolerant_imports(modules, _top_level_modules(site), attrs["pname"])
     print(f"pybuild: importing {', '.join(modules)}", flush=True)
     try:
         sites = [str(site), *_sites(attrs, closure(attrs["dependencies"]))]
@@ -492,7 +492,13 @@ _REMOVED_FROM_STDLIB = {
 }
 
 
-def _tolerant_imports(modules: list, own: list) -> str:
+def _module_name(project: str) -> str:
+    """The module a project of name `project` is most often imported as (``Cython`` of
+    ``cython``, ``pydantic_core`` of ``pydantic-core``), compared in lower case."""
+    return project.lower().replace("-", "_").replace(".", "_")
+
+
+def _tolerant_imports(modules: list, own: list, project: str = "") -> str:
     """A program importing `modules` that skips, saying so, one whose import fails only for
     want of a module from outside the package that no dependency provides: an upstream
     requirement its metadata does not declare (matplotlib-inline imports matplotlib), or one
@@ -504,9 +510,11 @@ def _tolerant_imports(modules: list, own: list) -> str:
     project that is there (a dependency too old or broken) still fails; one missing from a
     namespace package (``google.``…) counts as its project's absence, since many share it. A
     module the standard library no longer has (``imp`` on 3.12) fails the check, named so,
-    when none of the release's modules imports: a release too old for the interpreter. One
-    whose other modules import is left unchecked, saying so: Cython 0.29's ``pyximport``
-    imports ``imp``, and its ``Cython`` works on 3.12 and builds the sdists that need it.
+    when the module is the project's own (named as `project` is: virtualenv 16's
+    ``virtualenv`` imports ``distutils``) or none of the release's modules imports: a release
+    too old for the interpreter. Another module of it is left unchecked, saying so: Cython
+    0.29's ``pyximport`` imports ``imp``, and its ``Cython`` works on 3.12 and builds the
+    sdists that need it.
 
     A module whose own code refuses to be imported by itself (a plain ImportError raised in
     its own files, naming no module: psycopg_binary must be imported by psycopg) is left
@@ -548,6 +556,10 @@ def _tolerant_imports(modules: list, own: list) -> str:
         "        if gone and sys.version_info >= gone:\n"
         "            print(f'pybuild: {name} imports {absent}, which the standard library no'\n"
         "                  f' longer has (removed in Python {gone[0]}.{gone[1]})', flush=True)\n"
+        f"            if name.partition('.')[0].lower() == {_module_name(project)!r}:\n"
+        "                print('pybuild: it is the project\\'s own module: this release does'\n"
+        "                      ' not work on this Python', flush=True)\n"
+        "                raise\n"
         "            dropped.append(exc)\n"
         "            continue\n"
         f"        if not top or top in {own!r} or present(top):\n"
