@@ -2154,6 +2154,11 @@ def test_ctrl_c_while_pybuild_itself_loads_is_one_line(tmp_path: Path, how: str)
         ("du", "-n", "-1"),
         ("gc", "--max-freed", "5X", "--dry-run"),
         ("gc", "--delete-older-than", "30x", "--dry-run"),
+        ("gc", "--max-freed", "", "--dry-run"),  # an unset variable's: not "no limit"
+        ("gc", "--delete-older-than", "", "--dry-run"),
+        ("copy", "--to", "", "/tmp"),  # not the current folder made a cache
+        ("copy", "--from", "", "x"),
+        ("delete-generations", "30x"),
     ],
 )
 def test_an_option_value_that_cannot_be_read_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:

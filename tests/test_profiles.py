@@ -655,7 +655,7 @@ def test_bad_profile_names_and_generation_specs(recipes: Path) -> None:
         assert placed.stderr == (
             f"error: --profile goes after the command: `pybuild -q list {' '.join(before)}`\n"
         )
-    result = cli("delete-generations", "yesterday", ok=False)
+    result = cli("delete-generations", "yesterday", ok=False, status=2)
     assert "`old`, generation numbers, `+N`" in result.stderr
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..display import human_size
-from ..errors import UsageError
+from ..errors import BadArgument, UsageError
 from .common import (
     as_derivation,
     build_options,
@@ -135,9 +135,12 @@ def _store_name(store: Any, item: str) -> str:
 
 
 def _copy(args: argparse.Namespace) -> int:
+    for option, url in (("--from", args.source), ("--to", args.to)):
+        if url == "":  # an unset variable's: not the current folder, nor the other way
+            raise BadArgument(f"{option} needs a cache URL (file:///path, https://…), not ''")
     settings = get_settings(args)
     store = open_store()
-    if args.source:
+    if args.source is not None:
         if args.key:
             raise UsageError("--key signs uploads; it goes with --to")
         return _copy_from(args, settings, store)

@@ -81,7 +81,7 @@ def _gc(args: argparse.Namespace) -> int:
 
     if args.print_roots:
         return _print_roots(args)
-    max_freed = parse_size(args.max_freed) if args.max_freed else None
+    max_freed = parse_size(args.max_freed) if args.max_freed is not None else None
     store = _store_to_free()
     _warn_moved_links(store)
     verb = "would delete" if args.dry_run else "deleting"
@@ -152,7 +152,7 @@ def _print_roots(args: argparse.Namespace) -> int:
             ("--delete-older-than", args.delete_older_than),
             ("--json", args.json),
         )
-        if on
+        if on not in (None, False)  # an option given empty ('') is given
     ]
     if changes:
         raise UsageError(f"--print-roots lists the roots only: drop {' '.join(changes)}")
@@ -181,9 +181,9 @@ def _delete_generations(
     (its generations all stay, roots of the collection), and the others and the collection
     go on, as ``nix-collect-garbage -d`` does: one broken profile must not leave the rest
     half done."""
-    if not (args.delete_old or args.delete_older_than):
+    if not args.delete_old and args.delete_older_than is None:  # '' is a bad period, not none
         return {}, [], {}
-    if args.delete_old and args.delete_older_than:
+    if args.delete_old and args.delete_older_than is not None:
         raise UsageError("--delete-old deletes every old generation: drop --delete-older-than")
     period = args.delete_older_than
     if period is not None and not (period[:-1].isdecimal() and period.endswith("d")):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import replace_symlink, write_atomic
+from ..errors import BadArgument
 from .links import GenerationLinks, MissingEnvironment, ProfileError, is_profile_name
 from .manifest import Manifest
 
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from ..store import Store
 
 __all__ = ["Generation", "Profile", "ProfileError", "switch_generation"]
+
+
+class UnreadableGenerations(ProfileError, BadArgument):
+    """Words of ``delete-generations`` that name no generations (``30x``, ``-1``): a command
+    line that cannot be read, which exits 2, as ``gc --delete-older-than 30x`` does."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def _select_victims(
                 older_seen = True  # the generation that was current at the cutoff stays
         return sorted(victims)
     if not spec or not all(s.isdigit() for s in spec):
-        raise ProfileError(
+        raise UnreadableGenerations(
             f"cannot read {' '.join(spec)!r} as generations to delete",
             "give `old`, generation numbers, `+N` (keep the current and the N-1 before it) or"
             " `Nd` (older than N days)",
