@@ -440,8 +440,9 @@ class Store:
         raise InvalidPath(
             root,
             f"holds this pybuild home ({self.home}): a copy of it would hold the store it is"
-            " copied into; add a folder that does not hold the home, or move the home out of"
-            " it (PYBUILD_HOME)",
+            " copied into; leave the home out (a recipe's source: local_source(..., filter=...)"
+            " or, in a git tree, the home in .gitignore), add a folder that does not hold it,"
+            " or move the home out of it (PYBUILD_HOME)",
         )
 
     def add_text(self, name: str, text: str, references: Iterable[str] = ()) -> str:
