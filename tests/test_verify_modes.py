@@ -72,10 +72,11 @@ def test_a_changed_path_is_reported_as_modified_not_for_its_modes(store: Store) 
 
 def test_verify_fails_and_repair_puts_the_canonical_modes_back(store: Store) -> None:
     out = build_tree(store)
-    inode = os.lstat(out / "a").st_ino
+    inode = os.lstat(out / "d/run").st_ino
     os.chmod(out / "d/e", 0o777)
     os.chmod(out / "a", 0o666)
     os.chmod(out / "d/run", 0o6755)
+    writer = open(out / "a", "r+b")  # noqa: SIM115 - opened while anyone could write it
     store.registry.close()
 
     found = cli("verify", "--check-contents")
@@ -87,7 +88,10 @@ def test_verify_fails_and_repair_puts_the_canonical_modes_back(store: Store) -> 
     assert repaired.returncode == 0, repaired.stderr
     assert f"repaired: {out}" in repaired.stdout
     assert (mode(out / "a"), mode(out / "d/run"), mode(out / "d/e")) == (0o444, 0o555, 0o555)
-    assert os.lstat(out / "a").st_ino == inode  # put right in place, not rebuilt
+    assert os.lstat(out / "d/run").st_ino == inode  # put right in place, not rebuilt
+    with writer:  # a file others could write is a copy of its own: the old one is theirs
+        writer.write(b"changed by whoever had it open\n")
+    assert (out / "a").read_text() == "one\n"
     assert cli("verify", "--check-contents").returncode == 0
 
 
@@ -106,10 +110,14 @@ def test_repair_rebuilds_a_path_others_could_write_and_did(store: Store) -> None
 def test_an_entry_another_user_owns_is_reported_and_given_back(store: Store) -> None:
     """Its owner could make it writable again whenever they like."""
     out = build_tree(store)
+    outside = store.home / "outside"  # another name of it, outside the store
+    os.link(out / "a", outside)
     os.chown(out / "a", 65534, -1)
     [problem] = store.verify(check_contents=True)
     assert problem.kind == "modes" and "a (file, mode 0444, owner uid 65534)" in problem.detail
     store.registry.close()
     assert cli("verify", "--check-contents", "--repair", *NO_CACHES).returncode == 0
     assert os.lstat(out / "a").st_uid == os.lstat(store.dir).st_uid
+    assert os.lstat(outside).st_uid == 65534  # a copy was given back, not the file outside
+    outside.unlink()
     assert cli("verify", "--check-contents").returncode == 0

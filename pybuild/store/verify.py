@@ -131,16 +131,25 @@ def store_owner(store: Store) -> int:
 
 def restore_modes(store: Store, name: str) -> None:
     """Give every entry of the store path `name` its canonical mode and the store's owner,
-    as when it was added, never following a link. Folders come before what they hold: once a
+    as when it was added, never following a link; a file another user owns or others may
+    write is replaced by a copy of its own first. Folders come before what they hold: once a
     folder is put right, no other user can swap an entry in it for a link (a path-based
     change below it is then safe). The caller hashes the path again afterwards: whatever was
     written while others could is then found, and the path replaced. Raises OSError (a
     PermissionError for an entry another user owns, unless run as root)."""
+    from .core import unshare
+
     owner = store_owner(store)
     stack = [os.fspath(store.path(name))]
     while stack:
         path = stack.pop()
         info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and (info.st_uid != owner or info.st_mode & 0o022):
+            # A copy of its own, not the file changed in place: one who opened it while they
+            # could write it still can (a mode is checked at open), and another name of it
+            # may be a file outside the store, which a chown or chmod would change.
+            unshare(path)
+            info = os.lstat(path)
         if info.st_uid != owner:
             os.chown(path, owner, -1, follow_symlinks=False)  # first: it clears setuid bits
             info = os.lstat(path)
