@@ -297,3 +297,18 @@ def test_the_link_cache_keeps_and_links_a_tree_past_the_recursion_limit(folder: 
     copy = folder / "copy" / ("a/" * DEEP + "f")
     assert copy.read_bytes() == b"hi\n" and os.stat(copy).st_ino == os.stat(bottom).st_ino
     assert hash_path(folder / "copy")[0] == nar_hash and not told
+
+
+def test_a_folder_past_the_recursion_limit_is_added_to_the_store(
+    store: Store, folder: Path
+) -> None:
+    """shutil.copytree recursed, so pybuild add of a folder some 500 deep crashed."""
+    source = folder / "source"
+    source.mkdir()
+    nest(source, DEEP)
+    name = store.add_path(source)
+    try:
+        assert hash_path(store.path(name)) == hash_path(source)
+        assert (store.path(name) / ("a/" * DEEP + "f")).read_bytes() == b"hi\n"
+    finally:  # by pybuild: pytest's removal of old temporary folders recurses
+        remove_tree(store.path(name))

@@ -206,14 +206,15 @@ def test_a_source_that_changes_while_it_is_added_is_named(
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text("a")
-    copytree = shutil.copytree
+    from pybuild.store import core
 
-    def written_meanwhile(source: str, target: Path, **kwargs: object) -> object:
-        made = copytree(source, target, **kwargs)  # type: ignore[arg-type]
+    copy_tree = core._copy_tree
+
+    def written_meanwhile(source: str, target: str, keep: object) -> None:
+        copy_tree(source, target, keep)  # type: ignore[arg-type]
         (Path(target) / "a.txt").write_text("b")
-        return made
 
-    monkeypatch.setattr(shutil, "copytree", written_meanwhile)
+    monkeypatch.setattr(core, "_copy_tree", written_meanwhile)
     with pytest.raises(InvalidPath) as err:
         store.add_path(src)
     assert str(err.value) == f"{src}: changed while it was being added"

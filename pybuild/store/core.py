@@ -405,7 +405,7 @@ class Store:
             if src_path.is_symlink():
                 os.symlink(os.readlink(root), copy)
             elif src_path.is_dir():
-                shutil.copytree(root, copy, symlinks=True, ignore=_refused(keep))
+                _copy_tree(root, os.fspath(copy), keep)
             else:
                 shutil.copy2(src_path, copy)
             with self.lock([basename]):
@@ -666,12 +666,27 @@ def _source_hash(path: str, keep: Callable[[str], bool] | None) -> Hash:
     return _file_hash(path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _refused(keep: Callable[[str], bool] | None) -> Callable[[str, list[str]], list[str]] | None:
-    """``shutil.copytree``'s `ignore` for `keep`: the names of a folder that `keep` refuses,
-    so that the copy holds exactly what :func:`~pybuild.hashing.hash_path` hashed."""
-    if keep is None:
-        return None
-    return lambda folder, names: [n for n in names if not keep(os.path.join(folder, n))]
+def _copy_tree(source: str, target: str, keep: Callable[[str], bool] | None) -> None:
+    """Copy the folder `source` to `target`, links as links, only what `keep` accepts (asked
+    as :func:`~pybuild.hashing.hash_path` asks it), so that the copy holds exactly what was
+    hashed; at any depth (``shutil.copytree`` recursed, failing a folder some 500 deep)."""
+    import shutil
+
+    pending = [(source, target)]
+    while pending:
+        source, target = pending.pop()
+        os.mkdir(target)
+        with os.scandir(source) as listing:
+            for entry in listing:
+                if keep is not None and not keep(entry.path):
+                    continue
+                to = os.path.join(target, entry.name)
+                if entry.is_symlink():
+                    os.symlink(os.readlink(entry.path), to)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, to))
+                else:
+                    shutil.copy2(entry.path, to, follow_symlinks=False)
 
 
 @functools.lru_cache(maxsize=256)
