@@ -43,3 +43,16 @@ def test_a_pybuild_home_below_a_file_is_refused_as_the_command_line_refuses_it(
 
 def test_a_home_not_made_yet_is_no_error(tmp_path: Path) -> None:
     assert not Store(tmp_path / "new" / "home").is_valid(NAME)
+
+
+def test_a_home_that_is_a_link_to_nothing_yet_says_so(tmp_path: Path) -> None:
+    """A link whose folder is not made yet was called a file."""
+    home = tmp_path / "home"
+    home.symlink_to(tmp_path / "real" / "h")
+    with pytest.raises(StoreError) as info:
+        Store(home).is_valid(NAME)
+    target = tmp_path / "real" / "h"
+    assert info.value.args == (
+        f"the pybuild home {home} is a link to {target}, which does not exist",
+    )
+    assert info.value.hint == f"make the folder it names, or {HINT}"

@@ -48,9 +48,15 @@ def refuse_a_file_home(home: str, named: str = "") -> None:
         if os.path.lexists(path):
             from ..errors import StoreError
 
-            why = "is a file, not a folder" if path == home else f"cannot be made: {path} is a file"
+            hint = "set PYBUILD_HOME to a folder, or to a path where one can be made"
+            if os.path.islink(path):  # a link to nothing yet: no folder can be made through it
+                what = f"a link to {os.readlink(path)}, which does not exist"
+                hint = f"make the folder it names, or {hint}"
+            else:
+                what = "a file, not a folder" if path == home else "a file"
+            why = f"is {what}" if path == home else f"cannot be made: {path} is {what}"
             error = StoreError(f"{named or 'the pybuild home'} {home} {why}")
-            error.hint = "set PYBUILD_HOME to a folder, or to a path where one can be made"
+            error.hint = hint
             error.of_the_recipe = False  # evaluation writes to the home: no line of a recipe's
             raise error
         parent = os.path.dirname(path)
