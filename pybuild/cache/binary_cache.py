@@ -593,10 +593,9 @@ class FileCache(BinaryCache):
         except OSError as exc:
             raise CacheUnavailable(self.url, f"cannot read {path}: {exc.strerror}") from None
         if unsafe is not None:
-            who = "belongs to another user" if unsafe.owned else "may be written by other users"
             raise CacheUnavailable(
                 self.url,
-                f"{unsafe.step} {who}, so pybuild, run as root, does not write in the cache"
+                f"{unsafe.step} {unsafe.why}, so pybuild, run as root, does not write in the cache"
                 " (that user could swap its files for links to root's): chown -R root the"
                 " cache folder and make it writable by root alone, or run the copy as the"
                 " user who owns it",

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from ..hashing import Hash
 from ..store import remove_tree
+from ..store.resolution import steps
 from ..store.sizes import regular_files
 from .archive import _CANONICAL_MTIME
 
@@ -60,7 +61,6 @@ _ABANDONED = 3600  # seconds after which a new entry nobody finished is removed
 # (Too many links to one file, EMLINK, fails for that file alone: it is downloaded.)
 _CANNOT_LINK = (errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS)
 _OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
-_MAX_LINKS = 40  # links followed on the way to a folder before it is refused, as Linux does
 
 
 class _NotTheOwners(OSError):
@@ -233,6 +233,11 @@ class Unsafe:
     itself: bool  # the folder written in (or a link to it), not one it is in
     owned: bool  # another user owns it; else other users may write it
 
+    @property
+    def why(self) -> str:
+        """What is wrong with the step, said of it: "belongs to another user", …"""
+        return "belongs to another user" if self.owned else "may be written by other users"
+
 
 def unsafe_step(path: Path, folder: Path) -> Unsafe | None:
     """The first step on the way to `path` (`folder`, or a folder it is in) that another user
@@ -242,40 +247,24 @@ def unsafe_step(path: Path, folder: Path) -> Unsafe | None:
     cannot rename this user's). The way is the kernel's, one name at a time: a link's target
     is followed where it points (and checked there), and `..` is the parent of the folder
     reached, not of the name before it, so that no link on the way goes unchecked (its owner
-    could point it elsewhere after this check). More than :data:`_MAX_LINKS` links on the way
-    raise an OSError (ELOOP), as they do in the kernel."""
-    names = _names(path if path.is_absolute() else Path.cwd() / path)
-    reached, links, last = Path("/"), 0, None
-    unsafe = _judge(reached, os.lstat(reached), itself=False)
-    while names and unsafe is None:
-        name = names.pop()
-        if name == "..":
-            reached = reached.parent  # checked on the way here
-            continue
-        step = reached / name
-        info = os.lstat(step)
-        itself = path == folder and not names  # the last name: the folder, or a link to it
-        unsafe = _judge(step, info, itself)
+    could point it elsewhere after this check: :func:`~pybuild.store.resolution.steps`). Too
+    many links on the way raise an OSError (ELOOP), as they do in the kernel."""
+    unsafe = _judge(Path(os.sep), os.lstat(os.sep), itself=False)
+    last = None  # the last name of `path` walked: the folder itself, or a link to it
+    for kind, where, final in steps(os.path.join(os.getcwd(), path)):  # `..` kept as written
+        if unsafe is not None:
+            break
+        if kind == "up":
+            continue  # to a folder checked on the way here
+        itself = path == folder and final
+        if kind == "end":  # it ended on `..`: the folder reached is the one written in
+            if itself and last != where:
+                unsafe = _judge(Path(where), os.lstat(where), itself=True)
+            break
+        unsafe = _judge(Path(where), os.lstat(where), itself)
         if itself:
-            last = step
-        if stat.S_ISLNK(info.st_mode):
-            links += 1
-            if links > _MAX_LINKS:
-                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path))
-            target = os.readlink(step)
-            reached = Path("/") if os.path.isabs(target) else reached
-            names.extend(_names(Path(target)))
-        else:
-            reached = step
-    if unsafe is None and path == folder and last != reached:  # it ended on `..` or `.`
-        unsafe = _judge(reached, os.lstat(reached), itself=True)
+            last = where
     return unsafe
-
-
-def _names(path: Path) -> list[str]:
-    """The names `path` is made of, the first last (to be popped); `..` kept, as it must be
-    applied to the folder reached, which a link may have changed."""
-    return list(reversed(path.parts[1:] if path.anchor else path.parts))
 
 
 def _judge(step: Path, info: os.stat_result, itself: bool) -> Unsafe | None:
@@ -297,8 +286,7 @@ def _untrusted(path: Path, folder: Path) -> str | None:
     if unsafe is None:
         return None
     if unsafe.itself:
-        who = "belongs to another user" if unsafe.owned else "may be written by other users"
-        return f"{who} (its entries go into stores)"
+        return f"{unsafe.why} (its entries go into stores)"
     who = "belongs to another user" if unsafe.owned else "other users may write"
     return f"is in {unsafe.step}, which {who} (they could put a folder of their own in its place)"
 

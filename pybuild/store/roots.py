@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from ..atomic import replace_symlink
 from .paths import is_store_name
+from .resolution import steps
 from .temproots import read_temp_roots
 
 if TYPE_CHECKING:
@@ -327,11 +328,6 @@ def _process_paths(base: str) -> Iterator[tuple[str, bytes]]:
         yield "env", environ
 
 
-# As many links as the kernel follows in one path (Linux's MAXSYMLINKS): a longer chain, or a
-# loop, ends the walk where it is.
-_MAX_LINKS = 40
-
-
 def _program_paths(program: str, cwd: str | None, environ: bytes | None) -> Iterator[str]:
     """The paths met from the program a process was started as to the file it runs.
 
@@ -372,34 +368,13 @@ def _on_path(program: str, environ: bytes | None) -> str | None:
 
 
 def _links_on_the_way(path: str) -> Iterator[str]:
-    """The folders and links an absolute `path` passes through, one link at a time.
-
-    Unlike :func:`os.path.realpath`, which gives only the end, this yields each path the walk
-    leaves: a link's own path (before going where it points, relative to its folder) and the
-    folder walked so far before a ``..`` or the end, so that every store path met in the
-    middle of a chain is named. At most `_MAX_LINKS` links are followed.
-    """
-    done, todo = os.sep, [part for part in reversed(path.split(os.sep)) if part]
-    followed = 0
-    while todo:
-        part = todo.pop()
-        if part == os.curdir:
-            continue
-        if part == os.pardir:
-            yield done
-            done = os.path.dirname(done)
-            continue
-        here = os.path.join(done, part)
-        try:
-            target = os.readlink(here)
-        except OSError:  # not a link (or missing): walked as written
-            done = here
-            continue
-        yield here
-        followed += 1
-        if followed > _MAX_LINKS:
-            return
-        if os.path.isabs(target):
-            done = os.sep
-        todo.extend(part for part in reversed(target.split(os.sep)) if part)
-    yield done
+    """The links and folders an absolute `path` passes through, as the kernel resolves it
+    (:func:`~pybuild.store.resolution.steps`): each link's own path, the folder walked so far
+    before a ``..``, and the end, so that every store path met in the middle of a chain is
+    named. A chain of too many links (or a loop) ends the walk where it is."""
+    try:
+        for kind, where, _ in steps(path):
+            if kind != "name":
+                yield where
+    except OSError:  # ELOOP
+        return
