@@ -29,6 +29,7 @@ __all__ = [
     "hash_bytes",
     "hash_file",
     "hash_path",
+    "hash_text_nar",
     "nar_chunks",
     "nix32_decode",
     "nix32_encode",
@@ -175,6 +176,13 @@ def hash_path(
         h.update(chunk)
         size += len(chunk)
     return Hash(h.digest()), size
+
+
+def hash_text_nar(data: bytes) -> Hash:
+    """The NAR hash of a plain (not executable) file holding `data`, as the store keeps a
+    text: what :func:`hash_path` gives of it once written, without writing it."""
+    head = _string(b"nix-archive-1") + _strings(b"(", b"type", b"regular", b"contents")
+    return hash_bytes(head + _string(data) + _CLOSE)
 
 
 def _string(data: bytes) -> bytes:

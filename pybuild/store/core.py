@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import InvalidPath, PathNotValid
-from ..hashing import Hash, hash_path, parse_hash
+from ..hashing import Hash, hash_path, hash_text_nar, parse_hash
 from .home import home_dir, refuse_a_file_home
 from .locks import path_locks
 from .paths import HASH_PART_RE, make_name, split_name
@@ -453,7 +453,7 @@ class Store:
         data = text.encode()
         basename = make_name("text", hashlib.sha256(data).hexdigest(), name)
         if self.is_valid(basename, root=True):
-            self._own_copy(basename, lambda: self._text_nar_hash(data), f"the text {name}")
+            self._own_copy(basename, lambda: hash_text_nar(data), f"the text {name}")
             return basename
         work = self.new_tmp_dir("text")
         try:
@@ -480,7 +480,7 @@ class Store:
         for basename, data, _ in named:
             if basename in imported:
                 what = f"the text {split_name(basename)[1]}"
-                self._own_copy(basename, functools.partial(self._text_nar_hash, data), what)
+                self._own_copy(basename, functools.partial(hash_text_nar, data), what)
         missing = [item for item in named if item[0] not in valid]
         if missing:
             work = self.new_tmp_dir("text")
@@ -525,16 +525,6 @@ class Store:
             )
             raise error
         (self.imported_dir / name).unlink(missing_ok=True)
-
-    def _text_nar_hash(self, data: bytes) -> Hash:
-        """The NAR hash of a text stored as :meth:`add_text` stores it."""
-        work = self.new_tmp_dir("text")
-        try:
-            (work / "content").write_bytes(data)
-            _canonicalise(work / "content")
-            return hash_path(work / "content")[0]
-        finally:
-            remove_tree(work)
 
     def commit(
         self,
