@@ -10,9 +10,9 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
   checked, and registered with those references once they are valid here, marked as a
   client's (no client is trusted: any may send any path under any name); one that another
   client imported with other content is refused (:func:`_same_copy`). A path named by its
-  content (a source added from a file, a ``.drv``) is checked against it instead, and kept
-  as this store's own, and one that says it is so named but is not is refused
-  (:func:`_content_address`);
+  content (a source added from a file, a ``.drv``) is checked against it instead, its
+  references against those its content gives it, and kept as this store's own, and one
+  that says it is so named but is not is refused (:func:`_content_address`);
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import select
 import stat
 import threading
@@ -62,7 +63,7 @@ from ..errors import (
 from ..hashing import Hash, hash_file, parse_hash
 from ..settings import SETTINGS
 from ..store import Store, remove_tree
-from ..store.paths import make_name, split_name
+from ..store.paths import HASH_LEN, make_name, split_name
 from ..store.temproots import add_temp_roots
 from .errors import PathRefused, ProtocolError
 from .protocol import LOG_SENT, MAX_LIST, VERSION, Message, receive, receive_nar, send, send_nar
@@ -80,6 +81,7 @@ _MAX_LINES = 1 << 20
 _MAX_CORES = 1 << 16
 _MESSAGES = 32  # messages of one build sent back, each of at most _MESSAGE_LENGTH
 _MESSAGE_LENGTH = 4096
+_BASE32_RUN = re.compile(rb"[0-9abcdfghijklmnpqrsvwxyz]{32,}")  # where a hash part may be
 
 
 def serve(store: Store, inp: IO[bytes], out: IO[bytes], options: BuildOptions) -> None:
@@ -166,11 +168,11 @@ def _import(
         work = store.new_tmp_dir("import")
         try:
             receive_nar(inp, work / name, nar_size, nar_hash)  # read in full, even if present
-            kind = _content_address(name, work / name, nar_hash, references, ca)
+            kind = _content_address(store, name, work / name, nar_hash, references, ca)
             if store.is_valid(name, root=True):
                 _same_copy(store, name, nar_hash)
-                if kind is not None:  # the same content, and that is its name: its own
-                    (store.imported_dir / name).unlink(missing_ok=True)
+                if kind is not None and _registered_as(store, name, references):
+                    (store.imported_dir / name).unlink(missing_ok=True)  # its own
             else:
                 if kind is None:  # its content is not its name: a client's, kept apart
                     _mark_imported(store, name)  # before it is valid: no build may miss it
@@ -187,7 +189,7 @@ def _import(
 
 
 def _content_address(
-    name: str, copy: Path, nar_hash: Hash, references: list[str], ca: str | None
+    store: Store, name: str, copy: Path, nar_hash: Hash, references: list[str], ca: str | None
 ) -> str | None:
     """Which content address `name` is of `copy` (``source`` or ``text``), or None for a
     name that is not its content's (an output, named by its derivation).
@@ -211,7 +213,7 @@ def _content_address(
         return None
     if said and (said != kind or not _same_hash(digest.sri, their_hash)):
         raise PathRefused(f"{name} is not the content its ca {ca} says it is")
-    _address_references(name, kind, copy, references)
+    _address_references(store, name, kind, copy, references)
     return kind
 
 
@@ -243,28 +245,55 @@ def _text_hash(copy: Path) -> Hash | None:
     return hash_file(copy)
 
 
-def _address_references(name: str, kind: str, copy: Path, references: list[str]) -> None:
+def _registered_as(store: Store, name: str, references: list[str]) -> bool:
+    """Whether `name`, valid here, is registered with `references` (those adding its content
+    gives it, checked): a copy an older client imported under a content's name, with other
+    references, is not what adding it here gives, and stays a client's."""
+    return set(store.info(name).references) == set(references)
+
+
+def _address_references(
+    store: Store, name: str, kind: str, copy: Path, references: list[str]
+) -> None:
     """Refuse (PathRefused) references that adding the content here would not give `name`:
     none for a source (but itself: a file that names its own path), a derivation's inputs
-    (its ``inputDrvs`` and ``inputSrcs``) for a ``.drv``, and only the store paths another
-    text names for it. The name does not cover them, so a client could otherwise have a
-    .drv refer to less than its inputs (which a collection would then take) or more."""
+    (its ``inputDrvs`` and ``inputSrcs``) for a ``.drv``, and for another text the paths of
+    this store it names by their hash part, as scanning it finds them (:func:`_text_names`).
+    The name does not cover them, so a client could otherwise have a text refer to less than
+    it names (which a collection would then take, once adding the text here took that copy
+    as its own) or to more."""
+    given: set[str]
     if kind == "source":
-        wrong = set(references) - {name}
+        given = set(references) & {name}
     elif name.endswith(".drv"):
         try:
             doc = json.loads(copy.read_bytes())
-            wrong = set(references) ^ {*doc["inputDrvs"], *doc["inputSrcs"]}
+            given = {*doc["inputDrvs"], *doc["inputSrcs"]}
         except (ValueError, KeyError, TypeError) as exc:
             raise PathRefused(f"{name} is not a derivation ({exc!r})") from None
     else:
-        text = copy.read_bytes()
-        wrong = {r for r in references if split_name(r)[0].encode() not in text}
-    if wrong:
+        given = _text_names(store, copy.read_bytes(), references)
+    lacking, besides = given - set(references), set(references) - given
+    if lacking or besides:
+        said = [f"lacks {', '.join(sorted(map(str, lacking)))}"] if lacking else []
+        said += [f"has {', '.join(sorted(map(str, besides)))} besides"] if besides else []
         raise PathRefused(
-            f"{name}: its references are not those its content gives it (it is named by its"
-            f" content); these are not: {', '.join(sorted(map(str, wrong)))}"
+            f"{name}: its references are not those its content gives it (its name is made of"
+            f" its content alone, so they must be): it {' and '.join(said)}"
         )
+
+
+def _text_names(store: Store, text: bytes, references: list[str]) -> set[str]:
+    """The store paths `text` names: those of `references` and the paths valid here whose
+    hash part occurs in it, as scanning it for them finds them (every 32 characters of each
+    run of base-32 characters). A path this store lacks cannot be a reference here."""
+    parts = {
+        run[start : start + HASH_LEN].decode()
+        for run in _BASE32_RUN.findall(text)
+        for start in range(len(run) - HASH_LEN + 1)
+    }
+    listed = {r for r in references if split_name(r)[0] in parts}
+    return listed | store.registry.valid_with_hash_parts(parts)
 
 
 def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:

@@ -450,17 +450,17 @@ class Store:
 
         Like :meth:`add_path`, the path stays a root until this process ends.
         """
-        data = text.encode()
+        data, refs = text.encode(), list(references)
         basename = make_name("text", hashlib.sha256(data).hexdigest(), name)
         if self.is_valid(basename, root=True):
-            self._own_copy(basename, lambda: hash_text_nar(data), f"the text {name}")
+            self._own_copy(basename, lambda: hash_text_nar(data), f"the text {name}", refs)
             return basename
         work = self.new_tmp_dir("text")
         try:
             (work / "content").write_bytes(data)
             with self.lock([basename]):
                 if not self.is_valid(basename):
-                    self.commit({basename: work / "content"}, references=references)
+                    self.commit({basename: work / "content"}, references=refs)
         finally:
             remove_tree(work)
         return basename
@@ -477,10 +477,11 @@ class Store:
         add_temp_roots(self, [basename for basename, _, _ in named])
         valid = self.registry.valid_among([basename for basename, _, _ in named])  # one query
         imported = set(self.client_imported(valid))  # one stat when no client imported any
-        for basename, data, _ in named:
+        for basename, data, references in named:
             if basename in imported:
                 what = f"the text {split_name(basename)[1]}"
-                self._own_copy(basename, functools.partial(hash_text_nar, data), what)
+                nar_hash = functools.partial(hash_text_nar, data)
+                self._own_copy(basename, nar_hash, what, references)
         missing = [item for item in named if item[0] not in valid]
         if missing:
             work = self.new_tmp_dir("text")
@@ -499,11 +500,19 @@ class Store:
                 remove_tree(work)
         return [basename for basename, _, _ in named]
 
-    def _own_copy(self, name: str, nar_hash: Callable[[], Hash], what: str) -> None:
+    def _own_copy(
+        self,
+        name: str,
+        nar_hash: Callable[[], Hash],
+        what: str,
+        references: Sequence[str] | None = None,
+    ) -> None:
         """Take `name`, valid here and the name of content whose NAR hash is `nar_hash()`
         (`what`: a file or text being added), as this store's own if a ``pybuild serve``
-        client imported it (:meth:`client_imported`) and it is that content; refuse it
-        (StoreError) if it is other content under that name.
+        client imported it (:meth:`client_imported`) and it is that content, registered with
+        the `references` it is added with (a text: its name does not cover them); refuse it
+        (StoreError) if it is other content under that name, or has other references: a
+        collection would take what the text names and the copy does not refer to.
 
         Serve refuses a copy that says it is named by its content and is not, but one that
         says nothing (as an output's import does) is kept apart unchecked: only here is it
@@ -511,12 +520,19 @@ class Store:
         client would choose what a local build runs. One stat when no client imported it."""
         if not self.client_imported([name]):
             return
-        if parse_hash(self.info(name).nar_hash) != nar_hash():
+        info = self.info(name)
+        if parse_hash(info.nar_hash) != nar_hash():
+            other = "other content"
+        elif references is not None and set(info.references) != set(references):
+            other = f"other references ({', '.join(info.references) or 'none'})"
+        else:
+            other = ""
+        if other:
             from ..errors import StoreError
 
             path = self.path(name)
             error = StoreError(
-                f"{path} was imported by a client of pybuild serve with other content than"
+                f"{path} was imported by a client of pybuild serve with {other} than"
                 f" {what}, whose name it bears: it is not used in its place"
             )
             error.hint = (
