@@ -7,12 +7,13 @@ gets one reply, in order (see :mod:`pybuild.remote.protocol`):
   client imported only if it is the same as this client's copy, whose NAR hashes the request
   lists (:func:`_valid_for`);
 - ``import``: a path with its NAR, hash, size and references; it is restored, its hash
-  checked, and registered with those references once they are valid here, marked as a
-  client's (no client is trusted: any may send any path under any name); one that another
-  client imported with other content is refused (:func:`_same_copy`). A path named by its
-  content (a source added from a file, a ``.drv``) is checked against it instead, its
-  references against those its content gives it, and kept as this store's own, and one
-  that says it is so named but is not is refused (:func:`_content_address`);
+  checked, and registered with those references once they are valid here (and no ``ca``:
+  the client's is not checked), marked as a client's (no client is trusted: any may send
+  any path under any name); one that another client imported with other content is
+  refused (:func:`_same_copy`). A path named by its content (a source added from a file,
+  a ``.drv``) is checked against it instead, its references against those its content
+  gives it, and kept as this store's own, and one that says it is so named but is not is
+  refused (:func:`_content_address`);
 - ``build``: realise a ``.drv`` that was imported (with its input closure): the reply names
   the outputs and the time the build took, or carries the failure; either way it carries the
   build's log (its last :data:`~pybuild.remote.protocol.LOG_SENT` bytes), which the client
@@ -180,7 +181,7 @@ def _import(
                     {name: work / name},
                     references=references,
                     deriver=deriver,
-                    ca=_registered_ca(kind, nar_hash, ca),
+                    ca=_registered_ca(kind, nar_hash),
                     expect=nar_hash.sri,
                 )
         finally:
@@ -228,11 +229,12 @@ def _address_of(name: str, copy: Path, nar_hash: Hash) -> tuple[str, Hash] | Non
     return None
 
 
-def _registered_ca(kind: str | None, nar_hash: Hash, ca: str | None) -> str | None:
+def _registered_ca(kind: str | None, nar_hash: Hash) -> str | None:
     """The ``ca`` to register: a source's as :meth:`~pybuild.store.Store.add_path` gives it,
-    none for a text (as :meth:`~pybuild.store.Store.add_text` gives none), else the client's."""
-    if kind is None:
-        return ca
+    none for a text (as :meth:`~pybuild.store.Store.add_text` gives none), and none for a
+    path not named by its content (an output): the client's ``ca`` of it is its word alone,
+    which nothing here checks (it may name any hash, or be no address at all), and the
+    registry must hold no false one; a build's outputs are registered with none either."""
     return f"source:{nar_hash.sri}" if kind == "source" else None
 
 
