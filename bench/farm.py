@@ -130,6 +130,7 @@ def measure(count: int) -> dict[str, Any]:
     from support.sshd import client_environ, running_sshd  # type: ignore[import-not-found]
 
     os.environ["PYBUILD_SANDBOX"] = "false"
+    os.environ["PYBUILD_BUILD_USERS"] = "false"  # as root, the same work as a user's build
     with tempfile.TemporaryDirectory(prefix="pybuild-bench-farm-") as tmp:
         work = Path(tmp)
         warm_home = work / "warm"

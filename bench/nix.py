@@ -121,7 +121,10 @@ class NixWorkspace:
         )
 
     def pybuild_environ(self, home: str = "pybuild") -> dict[str, str]:
-        return bench_environ(PYBUILD_HOME=str(self.work / home), PYBUILD_SANDBOX="false")
+        """pybuild as Nix is configured beside it: no sandbox, and no build users as root."""
+        return bench_environ(
+            PYBUILD_HOME=str(self.work / home), PYBUILD_SANDBOX="false", PYBUILD_BUILD_USERS="false"
+        )
 
     def nix(self, tool: str, *args: str) -> list[str]:
         return [str(self.bin / tool), *args]
