@@ -20,7 +20,7 @@ A process a build leaves behind (started in a session of its own, out of the bui
 process group, by a pybuild then killed by SIGKILL) would run on as that uid into the next
 build that gets it, in the sandbox or not, whose output folder on the host is the uid's: as
 Nix kills a build user's processes, every process of the uid is killed before each build and
-after it, while the uid is held (:func:`build_user`).
+after it, while the uid is held (:func:`build_user`), and waited for until none is left.
 The ``build_users`` setting turns them off outside the sandbox (Nix's
 ``build-users-group = ""``): the builder then runs as root.
 """
@@ -32,6 +32,7 @@ import fcntl
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,9 @@ POOL_SIZE = 1024  # builds at once on the machine
 _MACHINE_POOL = "/run/pybuild/userpool"  # a tmpfs: the locks need not outlive a boot
 _SYSTEM_BIN = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
 _CLEAN = b"no process left"  # a lock file's text: the uid was let go with no process running
+# Seconds a killed process of a build user may take to die: freeing a big build's memory
+# takes a few; one that lives on is stuck in the kernel, and its build fails.
+_DYING_TIME = 30.0
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,12 @@ def _no_process_left(fd: int, setpriv: str, user: BuildUser, watched: bool) -> I
     try:
         yield
     finally:
-        _kill_leftovers(setpriv, user)
-        os.pwrite(fd, _CLEAN, 0)
-        if watched:
-            watchdog.forget_user(user.uid)
+        try:
+            _kill_leftovers(setpriv, user)
+            os.pwrite(fd, _CLEAN, 0)
+        finally:  # even if one outlived its kill: the uid is let go, so its watch ends
+            if watched:
+                watchdog.forget_user(user.uid)
 
 
 def find_setpriv() -> str | None:
@@ -350,10 +356,76 @@ def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
 
 
 def _kill_leftovers(setpriv: str, user: BuildUser) -> None:
-    """Kill every process of `user`'s uid, as Nix does before and after a build: ``kill
-    -KILL -1`` run as the uid reaches its processes alone, and itself, in one system call that
-    no fork escapes. Its pool lock is held, so no build of this machine runs as it now."""
+    """Kill every process of `user`'s uid, as Nix does before and after a build, and return
+    once none is alive: ``kill -KILL -1`` run as the uid reaches its processes alone, and
+    itself, in one system call that no fork escapes. Its pool lock is held, so no build of
+    this machine runs as it now.
+
+    A process dies a moment after the kill returns, not at once: until then it could still
+    change the outputs folder the uid owns while pybuild, as root, stores them. So the uid's
+    processes are listed (:func:`_alive`) until none is left, and killed again meanwhile
+    (one the uid got since). One alive after :data:`_DYING_TIME` is a :class:`StoreError`
+    naming it, not a build that goes on beside it."""
+    deadline = time.monotonic() + _DYING_TIME
+    pause = 0.001
+    _kill_all(setpriv, user)
+    while alive := _alive(user.uid):
+        if time.monotonic() >= deadline:
+            raise _outlived(user.uid, alive)
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
+        _kill_all(setpriv, user)
+
+
+def _kill_all(setpriv: str, user: BuildUser) -> None:
+    """Send SIGKILL to every process of `user`'s uid (but the sender), as the uid."""
     import subprocess  # only a build as root pays for it
 
     argv = [*as_user(setpriv, user), "/bin/sh", "-c", "kill -KILL -1"]
     subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
+
+
+def _alive(uid: int) -> list[int]:
+    """The processes of `uid` that are not dead yet; a dead one this process is the parent
+    of is reaped on the way, so that it is listed no more.
+
+    A build's process whose parent died was handed to pybuild, the child subreaper of
+    :mod:`pybuild.processes` while builds run: killed after the last sweep of orphans, its
+    zombie would stay pybuild's, with the uid, as long as pybuild runs. pybuild waits on no
+    process of the uid by now (the builder was reaped first), so none's exit status is
+    taken from a waiter. Dead ones of other parents are theirs to reap. A process is found
+    by its ``/proc`` folder's owner, its effective uid (a build user's is its real one too):
+    a stat costs a fifth of reading its status, for each process of the machine."""
+    me, alive = os.getpid(), []
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            try:
+                if not entry.name.isdigit() or entry.stat().st_uid != uid:
+                    continue
+                with open(f"/proc/{entry.name}/status", "rb") as f:
+                    status = {k: v.split() for k, _, v in (x.partition(b":") for x in f)}
+            except OSError:
+                continue  # it was reaped meanwhile
+            # A leader whose threads run on is a zombie too: it is dead with the last.
+            if status[b"State"][0] not in (b"Z", b"X") or int(status[b"Threads"][0]) > 1:
+                alive.append(int(entry.name))
+            elif int(status[b"PPid"][0]) == me:
+                with contextlib.suppress(ChildProcessError):  # another thread reaped it
+                    os.waitpid(int(entry.name), os.WNOHANG)
+    return alive
+
+
+def _outlived(uid: int, alive: list[int]) -> StoreError:
+    """The error for processes of build user `uid` that outlived their kill."""
+    pids = ", ".join(map(str, alive))
+    error = StoreError(
+        f"processes of build user {uid} still run {_DYING_TIME:g} s after they were killed"
+        f" (SIGKILL): {pids}"
+    )
+    error.hint = (
+        "a killed process dies once the kernel call it is in returns: one stuck in a call"
+        " that waits on a hung device or network mount (state D) lives on until it does;"
+        f" see what they wait on with ps -o pid,stat,wchan:32,args -p {pids.replace(' ', '')}"
+        " and free it (unmount a hung mount with umount -f), then build again"
+    )
+    return error
