@@ -20,7 +20,7 @@ TYPE_CHECKING = False  # a rollback takes a lock on the fast path: typing costs 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["path_locks", "remove_unheld_locks", "try_path_locks"]
+__all__ = ["is_held", "path_locks", "remove_unheld_locks", "try_path_locks"]
 
 
 def path_locks(
@@ -42,6 +42,25 @@ def try_path_locks(lock_dir: str | os.PathLike[str], names: Iterable[str]) -> _T
     wait for a build to end: a busy path is left for the next collection.
     """
     return _Tried(lock_dir, sorted(names), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def is_held(lock_dir: str | os.PathLike[str], name: str) -> bool:
+    """Whether a process holds the lock of `name` now (this one included, by another of its
+    locks), asked without making its file or holding it more than a moment.
+
+    For ``verify``, which only reports: a shared lock tried without waiting never makes a
+    builder wait longer than that moment, and no lock file is made or deleted."""
+    try:
+        fd = os.open(os.path.join(lock_dir, f"{name}.lock"), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # no one holds it: a holder deletes it as it lets go
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # lets go of the shared lock, if it was taken
+    return False
 
 
 def remove_unheld_locks(lock_dir: str | os.PathLike[str]) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import RegistryError, RegistryFull
 from ..hashing import Hash, hash_path
-from .paths import HASH_LEN
-from .registry import RegistryUnwritable
+from .locks import is_held
+from .registry import RegistryUnwritable, stored_names
+from .temproots import read_temp_roots
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class Problem:
 def verify(
     store: Store, check_contents: bool = False, names: Iterable[str] | None = None
 ) -> Iterator[Problem]:
-    """Registered paths that are missing or changed, and unregistered left-overs; with
+    """Registered paths that are missing or changed, and unregistered left-overs (not what a
+    running process is adding: :func:`_left_overs`); with
     `names` (registered paths), those paths alone, as ``nix store verify PATH…``: checking a
     few paths' contents need not re-hash the whole store.
 
@@ -89,10 +91,33 @@ def verify(
                 yield Problem(name, "modified", f"expected {expected}, found {actual.sri}")
             elif odd:
                 yield Problem(name, "modes", _modes_detail(os.fspath(target), owner, odd))
-    if names is None and store.dir.is_dir():
-        for entry in sorted(os.listdir(store.dir)):
-            if entry not in registered and len(entry) > HASH_LEN:
-                yield Problem(entry, "unregistered", _LEFT_OVER)
+    if names is None:
+        for name in _left_overs(store, registered):
+            yield Problem(name, "unregistered", _LEFT_OVER)
+
+
+def _left_overs(store: Store, registered: Collection[str]) -> list[str]:
+    """The entries of ``store/`` shaped like store paths that are neither in `registered`
+    (the registry as verify read it, first) nor held by a running process, as gc decides.
+
+    A commit moves a path in before it registers it (and may wait for the registry
+    meanwhile), its caller holding the path's build lock from before the move until after
+    the registration; a temporary root names a path a running process is building or
+    adding. Either is in progress, and gc leaves it alone too (it keeps what a root reaches,
+    and a left-over is deleted only when its lock is free:
+    :func:`~pybuild.store.removal.may_delete_leftover`). The registry is asked again last:
+    a path held when the store was listed and no longer held was registered by then, unless
+    its process died first (a left-over). No lock is taken or made: verify only reports.
+    """
+    unregistered = [name for name in stored_names(store.dir) if name not in registered]
+    if not unregistered:
+        return []
+    rooted = {name for _, name in read_temp_roots(store, clean=False)}
+    free = [
+        name for name in unregistered if name not in rooted and not is_held(store.lock_dir, name)
+    ]
+    valid = store.registry.valid_among(free) if free else set()
+    return [name for name in free if name not in valid]
 
 
 @dataclass
