@@ -9,7 +9,8 @@ file again.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from .frozen import field_names, record
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["BuildOptions", "trusted_keys"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildOptions:
     """How to realise: the `jobs`, `cores`, `keep_failed`, `build_dir`, `log_lines` and
     `build_timeout` settings.
@@ -191,9 +192,7 @@ _UNSET_MEANS_THE_SETTING = frozenset({"sandbox", "build_users"})
 
 def _refuse_unknown(function: str, given: dict[str, Any]) -> None:
     """Refuse the keywords of `given` that are no option, naming the close ones."""
-    from dataclasses import fields
-
-    known = [f.name for f in fields(BuildOptions)]
+    known = field_names(BuildOptions)
     if unknown := [name for name in given if name not in known]:
         from .errors import unexpected_arguments
 

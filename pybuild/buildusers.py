@@ -34,11 +34,11 @@ import shutil
 import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import watchdog
 from .errors import CannotRunBuilder, SettingsError, StoreError
+from .frozen import record
 from .store.walk import fd_walk, walk
 
 __all__ = [
@@ -65,7 +65,7 @@ _CLEAN = b"no process left"  # a lock file's text: the uid was let go with no pr
 _DYING_TIME = 30.0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildUser:
     """The uid and gid a builder runs as."""
 

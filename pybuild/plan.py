@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .buildoptions import BuildOptions
 from .derivations import Derivation
+from .frozen import record
 from .graph import toposort
 from .store import Store
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "Work", "make_plan", "planned_work", "substituters"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Work:
     """What realising would do (``--dry-run``): build, download, or copy from a cache."""
 
@@ -51,7 +51,7 @@ def planned_work(
     return make_plan(targets, store, substituters(options or BuildOptions.from_settings())).work()
 
 
-@dataclass
+@record
 class Plan:
     """Derivations to build, dependencies first, each with those of its inputs to build first,
     and which of them a binary cache has."""

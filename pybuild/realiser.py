@@ -27,13 +27,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .buildoptions import BuildOptions
 from .buildstep import DISK_FULL_HINT, SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
 from .errors import BuildError, PybuildError, SettingsError, UsageError, wrong_type
+from .frozen import record, replace
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
@@ -618,7 +618,7 @@ def check(
     return {name: Difference(files) for name, files in differing.items()}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Difference:
     """How one output's rebuild differs from the registered output: the files that differ
     (relative paths; ``.`` is an output that is a single file), and where the rebuild of the

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .errors import PybuildError
+from .frozen import record
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Status(enum.StrEnum):
         return self in (Status.VALID, Status.BUILT, Status.SUBSTITUTED)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildResult:
     """One derivation's result: its status, and for a failure the error and the log.
 

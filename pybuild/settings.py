@@ -26,10 +26,10 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadArgument, MissingAttribute, SettingsError
+from .frozen import record
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting:
     """The declaration of one setting.
 
@@ -220,7 +220,7 @@ _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, 
 _TYPE_NAMES = {int: "an integer", bool: "a boolean", str: "a string"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Value:
     """A setting's effective value and where it came from.
 

@@ -7,9 +7,9 @@ import math
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 
 from ..errors import MissingArgument, PybuildError, UnsupportedInterpreter, UsageError
+from ..frozen import replace
 from ..results import BuildResult, Status
 from .common import (
     NotAPackage,

@@ -29,10 +29,10 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryFull, RegistryLost
+from ..frozen import field, record
 from .paths import is_store_name
 from .sqlitedriver import sqlite_driver
 
@@ -108,7 +108,7 @@ _VARIABLES = 500  # paths a query names at most (SQLite before 3.32 allows 999 v
 _TABLES = {"valid_paths", "refs", "signatures"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PathInfo:
     """What the registry knows of one valid path (Nix's ValidPathInfo)."""
 
