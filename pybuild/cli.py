@@ -166,7 +166,10 @@ def _command(argv: list[str]) -> int:
         status: int = args.handler(args)
         sys.stdout.flush()  # a failing standard output is told as this command's error
         return status
-    except Exception as exc:  # every error, ours or from the user's code: one short block
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise  # an interruption (main tells it), or an exit, keeps its meaning
+    except BaseException as exc:  # every error, ours or the user's code's (its own
+        # BaseException too, `class Stop(BaseException)`): one short block
         from .brokenpipe import output_closed
 
         if output_closed(exc):

@@ -73,7 +73,9 @@ def _described(pkgs: Any, attr: str) -> str:
     that does not evaluate (its row says so)."""
     try:
         meta = getattr(force(pkgs[attr]), "meta", None)
-    except Exception:  # any error of a recipe's: its row says it (_result)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # any error of a recipe's, its own BaseException too: its row says it
         return ""
     description = meta.get("description") if isinstance(meta, dict) else None
     return description.strip().split("\n", 1)[0].rstrip(".") if isinstance(description, str) else ""
@@ -98,7 +100,9 @@ def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -
         drv = getattr(value, "drv", value)
     except UnsupportedInterpreter as exc:  # no fault: a release not made for it (nix: broken)
         error = "is not for this interpreter: " + str(exc).splitlines()[0]
-    except Exception as exc:  # any error of a recipe's is its row, as in build --all -k
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # any error of a recipe's is its row, as in build --all -k
         from .diagnostics import in_a_row  # only a failed evaluation needs it
 
         error = "does not evaluate: " + in_a_row(exc).splitlines()[0]  # eval says the rest

@@ -532,3 +532,73 @@ def test_a_full_disk_or_quota_where_the_file_is_unknown_names_home_and_tmpdir(
         f" home ({tmp_path / 'home'}), or the one that holds TMPDIR ({tmp_path / 'tmp'}),"
         " then run the command again"
     )
+
+
+STOPS = """\
+class Stop(BaseException):
+    \"\"\"An exception of the recipe's own that is no Exception.\"\"\"
+
+
+def recipe():
+    raise Stop("nope")
+"""
+
+
+def test_a_recipes_own_base_exception_is_its_error_not_a_traceback(tmp_path: Path) -> None:
+    """A recipe raising a BaseException of its own (no Exception) ended search and build
+    --all -k with a traceback: it is that recipe's error, at its line, as an Exception is."""
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "stops": STOPS})
+    built = build_all(folder)
+    rows = {line.split()[1]: line for line in built.stdout.splitlines()}
+    assert rows["ok"].split()[0] == "built" and rows["stops"].split()[0] == "eval-failed"
+    assert f"Stop: nope (at {folder / 'stops.py'}:6)" in rows["stops"]
+    assert "1 succeeded, 1 failed" in built.stderr
+    found = run_cli("search", "--no-default-recipes", "--recipes", folder)
+    assert [line[2:].split()[:2] for line in found.stdout.splitlines()][1] == ["stops", "?"]
+    assert "warning: stops does not evaluate: " in found.stderr
+    assert f"Stop: nope (at {folder / 'stops.py'}:6)" in found.stderr
+    told = run_cli("eval", "--no-default-recipes", "--recipes", folder, "stops")
+    assert told.returncode == 1
+    assert told.stderr.startswith("error: ") and "Stop: nope\n" in told.stderr
+    assert f"\n  at {folder / 'stops.py'}:6, in recipe\n" in told.stderr
+    command = ["eval", "--show-trace", "--no-default-recipes", "--recipes", str(folder), "stops"]
+    traced = subprocess.run(
+        [sys.executable, "-m", "pybuild", *command], capture_output=True, text=True, timeout=120
+    )
+    assert traced.returncode == 1 and "Traceback" in traced.stderr
+
+
+def test_a_base_exception_of_a_file_or_an_overlays_override_is_told_at_its_line(
+    tmp_path: Path,
+) -> None:
+    """Wherever the user's code runs: a -f file as it loads, an override's function that an
+    overlay gave, called once the overlay has returned."""
+    file = tmp_path / "file.py"
+    file.write_text(STOPS.replace("def recipe():\n    ", ""))
+    loaded = run_cli("build", "-f", file, "x")
+    assert loaded.returncode == 1 and "Stop: nope" in loaded.stderr.splitlines()[0]
+    assert f"\n  at {file}:5, in <module>\n" in loaded.stderr
+    folder = write_recipes(tmp_path / "r", {"ok": OK, "leaf": LEAF})
+    overlay = tmp_path / "ov.py"
+    overlay.write_text(
+        STOPS.replace("def recipe():\n    raise Stop", "def stop(old):\n    raise Stop")
+        + "\n\ndef overlay(final, prev):\n"
+        + "    return {'leaf': prev.leaf.override_python_attrs(stop)}\n"
+    )
+    result = run_cli(
+        "eval", "--no-default-recipes", "--recipes", folder, "--overlay", overlay, "leaf"
+    )
+    assert result.returncode == 1 and "Stop: nope" in result.stderr.splitlines()[0]
+    assert f"\n  at {overlay}:6, in stop\n" in result.stderr
+
+
+@pytest.mark.parametrize("kind", [SystemExit, GeneratorExit])
+def test_an_exit_is_no_row_of_build_all(kind: type[BaseException]) -> None:
+    """As Ctrl-C: they keep their meaning, where a recipe's own BaseException is its row."""
+
+    class Raising(_Interrupted):
+        def __getitem__(self, name: str) -> object:
+            raise kind
+
+    with pytest.raises(kind):
+        _evaluate_all(Raising())
