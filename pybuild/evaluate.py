@@ -8,9 +8,11 @@ file's name, and a missing attribute suggests the names that exist.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Iterator, Mapping
 from importlib.machinery import ModuleSpec, SourceFileLoader
@@ -94,7 +96,7 @@ def load_module(path: str | Path, name: str | None = None) -> ModuleType:
     sys.modules[module_name] = module
     try:
         with user_code(f"{path}"):
-            _run(spec, module)
+            _run(spec, module, path)
     except PybuildError:
         raise
     except Exception as exc:
@@ -126,16 +128,37 @@ def importable_beside(path: str | Path) -> Iterator[None]:
 
 
 def _not_a_python_file(path: str | Path, file: str) -> UsageError:
-    """What `path` is, which cannot be run as a Python file: nothing, a folder (told as one,
-    with where a folder of recipes is given, for the one who meant a recipe folder with
-    ``-f``), or a file of another kind."""
-    if os.path.isdir(file):
+    """What `path` is, which cannot be run as a Python file: nothing (or what keeps it from
+    being looked at), a folder (told as one, with where a folder of recipes is given, for the
+    one who meant a recipe folder with ``-f``), a file that is no regular one (``/dev/null``,
+    a pipe: ``-f /dev/null`` was told "no such file"), or a regular file whose name does
+    not say it is Python's, which the import system has no loader for."""
+    try:
+        mode = os.stat(file).st_mode
+    except OSError as exc:
+        missing = exc.errno in (errno.ENOENT, errno.ENOTDIR)  # ENOTDIR: a file above it
+        why = "no such file" if missing else os.strerror(exc.errno or errno.EIO).lower()
+        return UsageError(f"{path}: {why}")
+    if stat.S_ISDIR(mode):
         error = UsageError(f"{path} is a folder, not a Python file")
         error.hint = "give a Python file; a recipe folder is given with --recipes DIR, not -f"
         return error
-    return UsageError(
-        f"{path}: " + ("not a Python file" if os.path.isfile(file) else "no such file")
-    )
+    if stat.S_ISREG(mode):
+        return UsageError(f"{path} is not a Python file: its name does not end in .py")
+    error = UsageError(f"{path} is {_kind(mode)}, not a Python file")
+    error.hint = "give a regular file of Python code, named NAME.py (it is read whole, then run)"
+    return error
+
+
+def _kind(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is, by its `mode`."""
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    return "a socket" if stat.S_ISSOCK(mode) else "no regular file"
 
 
 def _spec(name: str, file: str) -> ModuleSpec | None:
@@ -159,27 +182,31 @@ def _new_module(spec: ModuleSpec) -> ModuleType:
     return module
 
 
-def _run(spec: ModuleSpec, module: ModuleType) -> None:
-    """Run the module's code: a source file's from its cached bytecode, as an import would."""
+def _run(spec: ModuleSpec, module: ModuleType, path: str | Path) -> None:
+    """Run the module's code: a source file's from its cached bytecode, as an import would.
+    A source that is no regular file is refused before it is read: a pipe's read waits
+    for a writer for ever."""
     loader = spec.loader
     code = None
     if isinstance(loader, SourceFileLoader) and spec.origin:
-        code = _cached_code(spec.origin) or loader.get_code(spec.name)
+        source = os.stat(spec.origin)  # none: told as what it is, after (load_module)
+        if not stat.S_ISREG(source.st_mode):
+            raise _not_a_python_file(path, spec.origin)
+        code = _cached_code(spec.origin, source) or loader.get_code(spec.name)
     if code is not None:
         exec(code, module.__dict__)
     elif loader is not None:
         loader.exec_module(module)
 
 
-def _cached_code(file: str) -> CodeType | None:
+def _cached_code(file: str, source: os.stat_result) -> CodeType | None:
     """The file's code from its cached bytecode if that is current, as the import system
-    decides (this interpreter's magic number, the source's time and size), read without the
+    decides (this interpreter's magic number, the `source`'s time and size), read without the
     import system's machinery, which cost the deepest recipe of a thousand 3 ms of its 50.
     None (no cache, another interpreter's, a stale or damaged one, or one compiled where the
     file was before it moved) leaves the file to the import system, which compiles it and
     writes the cache."""
     try:
-        source = os.stat(file)
         with open(_cache_path(file), "rb", buffering=0) as cached:
             data = cached.readall()
     except (OSError, ValueError, NotImplementedError):  # no cache, or no cache for this Python

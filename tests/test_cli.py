@@ -1260,6 +1260,35 @@ def test_a_folder_given_to_f_is_told_as_a_folder(command: str, name: str, tmp_pa
     )
 
 
+def test_a_file_to_f_that_is_no_regular_file_is_told_as_what_it_is(tmp_path: Path) -> None:
+    """``-f /dev/null`` was told "no such file", of a file that is there; a named pipe too,
+    and one named NAME.py was read, waiting for a writer for ever. A regular file of another
+    name is told why it is not read."""
+    fifo, fifo_py, plain = tmp_path / "fifo", tmp_path / "fifo.py", tmp_path / "plain"
+    os.mkfifo(fifo)
+    os.mkfifo(fifo_py)
+    plain.write_text("x = 1\n")
+    hint = (
+        "  hint: give a regular file of Python code, named NAME.py (it is read whole, then run)\n"
+    )
+    for path, kind in (
+        ("/dev/null", "a character device"),
+        (fifo, "a pipe"),
+        (fifo_py, "a pipe"),
+    ):
+        result = run_cli("build", "-f", path, "x", check=False)
+        assert result.returncode == 1
+        assert result.stderr == f"error: {path} is {kind}, not a Python file\n{hint}"
+    named = run_cli("eval", "-f", plain, "x", check=False)
+    assert named.stderr == f"error: {plain} is not a Python file: its name does not end in .py\n"
+    below = run_cli("eval", "-f", plain / "x.py", "x", check=False)
+    assert below.stderr == f"error: {plain / 'x.py'}: no such file\n"
+    loop = tmp_path / "loop.py"
+    loop.symlink_to(loop)
+    looping = run_cli("eval", "-f", loop, "x", check=False)
+    assert looping.stderr == f"error: {loop}: too many levels of symbolic links\n"
+
+
 def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> None:
     """``eval six.version`` prints ``"1.17.0"``, as ``nix eval .#six.version`` does: any value
     made of strings, numbers, booleans, None, lists and dicts is printed as JSON; a package's
