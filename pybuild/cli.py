@@ -542,7 +542,7 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
     import argparse
     import importlib
 
-    from .commands.common import PYTHON_HELP
+    from .commands.common import PYTHON_HELP, completes_settings
 
     parser_class = _parser_class()
     parser = parser_class(
@@ -550,26 +550,30 @@ def _parser(modules: Sequence[str] = MODULES) -> argparse.ArgumentParser:
         description="Build Python packages and environments the Nix way: hashed, immutable, "
         "repeatable.",
     )
-    parser.add_argument(
-        "--option",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help=_OPTION_HELP,
+    completes_settings(
+        parser.add_argument(
+            "--option",
+            nargs=2,
+            action="append",
+            default=[],
+            metavar=("NAME", "VALUE"),
+            help=_OPTION_HELP,
+        )
     )
     # After the command, the pairs go to a list of their own, which parse() adds to those
     # given before it: one list for both would be the sub-command's alone (argparse gives the
     # sub-command a namespace of its own, whose list replaces pybuild's).
     common = parser_class(add_help=False)
-    common.add_argument(
-        "--option",
-        nargs=2,
-        action="append",
-        dest="command_option",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help=_OPTION_HELP,
+    completes_settings(
+        common.add_argument(
+            "--option",
+            nargs=2,
+            action="append",
+            dest="command_option",
+            default=[],
+            metavar=("NAME", "VALUE"),
+            help=_OPTION_HELP,
+        )
     )
     from .fastpath import version_line
 

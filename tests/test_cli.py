@@ -1956,8 +1956,8 @@ def test_search_lists_the_set_without_building(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "'(' is not a regular expression" in bad.stderr
 
 
-def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:
-    line = "pybuild build nu"
+def completed(line: str, cwd: Path) -> set[str]:
+    """What shell completion offers at the end of `line`, as bash asks argcomplete for it."""
     env = {
         **os.environ,
         "_ARGCOMPLETE": "1",
@@ -1968,11 +1968,28 @@ def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:
     # argcomplete answers on file descriptor 8 (its debug output goes to 9).
     shell = f"{sys.executable} -m pybuild 8>&1 9>/dev/null"
     offered = subprocess.run(
-        ["/bin/sh", "-c", shell], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        ["/bin/sh", "-c", shell], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=60,
     ).stdout  # fmt: skip
+    return set(offered.split())
+
+
+def test_shell_completion_offers_attribute_names(tmp_path: Path) -> None:
     recipes = {p.stem for p in DEFAULT_RECIPES.glob("nu*.py")}
-    assert set(offered.split()) == recipes and {"numpy", "numpy_1"} <= recipes
+    assert completed("pybuild build nu", tmp_path) == recipes and {"numpy", "numpy_1"} <= recipes
+
+
+def test_shell_completion_of_option_offers_the_settings_and_their_values(tmp_path: Path) -> None:
+    """``--option`` offered the working folder's files, for a setting's name and its value."""
+    from pybuild.settings import SETTINGS
+
+    (tmp_path / "notes.txt").write_text("")
+    assert completed("pybuild build --option ", tmp_path) == set(SETTINGS)
+    assert completed("pybuild --option sub", tmp_path) == {"substituters"}
+    assert completed("pybuild build six --option jobs 2 --option pre", tmp_path) == {"prefer"}
+    assert completed("pybuild build --option sandbox ", tmp_path) == {"true", "false", "relaxed"}
+    assert completed("pybuild eval six --option require_sigs f", tmp_path) == {"false"}
+    assert completed("pybuild build --option jobs ", tmp_path) == set()  # a number: the user's
 
 
 def test_a_command_holds_the_collector_back_while_it_runs(

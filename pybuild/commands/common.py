@@ -211,6 +211,34 @@ def attr_completer(prefix: str, parsed_args: argparse.Namespace, **_: object) ->
     return sorted(n for n in names if n.startswith(prefix))
 
 
+def completes_settings(action: argparse.Action) -> None:
+    """Let shell completion offer the settings for ``--option NAME VALUE``."""
+    action.completer = setting_completer  # type: ignore[attr-defined]
+
+
+def setting_completer(prefix: str, **_: object) -> dict[str, str]:
+    """Shell completion of ``--option``'s words: for NAME, the settings, each with what it
+    does (zsh and fish show it); for VALUE, the values the setting named takes where they
+    are few (its choices, a boolean's true and false), else none, for the shell's own.
+
+    argcomplete calls one completer for both words; which one is asked is read from the
+    command line the shell gave it (COMP_LINE, up to COMP_POINT): the word before the
+    cursor is ``--option``, or the one before that is."""
+    from argcomplete import split_line
+
+    from ..settings import SETTINGS
+
+    line = os.environ.get("COMP_LINE", "")
+    words = split_line(line, int(os.environ.get("COMP_POINT", len(line))))[3]
+    if words[-1:] == ["--option"]:
+        return {name: s.doc for name, s in SETTINGS.items() if name.startswith(prefix)}
+    setting = SETTINGS.get(words[-1]) if words[-2:-1] == ["--option"] else None
+    if setting is None:
+        return {}
+    values = ("true", "false") if setting.type is bool else setting.choices
+    return {value: setting.doc for value in values if value.startswith(prefix)}
+
+
 def recipe_folders(args: argparse.Namespace) -> list[str] | None:
     """The recipe folders a command line names: ``--recipes`` folders on top of the default
     set (unless ``--no-default-recipes``); None for the default set alone."""
