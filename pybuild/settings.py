@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -233,6 +232,12 @@ class Value:
     source: str
 
 
+def _fresh(default: object) -> object:
+    """A default of one's own: a list setting's list, which a caller may change, is copied;
+    the others are immutable (``copy``, for this alone, was an import of every command)."""
+    return list(default) if isinstance(default, list) else default
+
+
 class Settings:
     """The effective settings: one :class:`Value` per declared setting, immutable.
 
@@ -245,7 +250,7 @@ class Settings:
 
     def __init__(self, values: Iterable[Value] = ()) -> None:
         self._values = {
-            name: Value(name, copy.copy(setting.default), "default")
+            name: Value(name, _fresh(setting.default), "default")
             for name, setting in SETTINGS.items()
         }
         self._values.update((value.name, value) for value in values)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -645,6 +644,8 @@ def _data(value: object, within: bool = False) -> object:
     if value is None or isinstance(value, str | int):  # bool is an int
         return value
     if isinstance(value, float):  # JSON has no NaN nor infinity (nor has Nix)
+        import math  # a module to load for an attribute that is a float, not for each build
+
         return value if math.isfinite(value) else _NOT_DATA
     from ..derivations import derivation_of
 

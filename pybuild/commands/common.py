@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -467,6 +466,8 @@ def _with_import_overlay(args: argparse.Namespace, file: str) -> str:
     words += [w for f in overlays for w in ("--overlay", f)]
     words += [w for f in getattr(args, "recipes", None) or [] for w in ("--recipes", f)]
     words += ["--no-default-recipes"] if getattr(args, "no_default_recipes", False) else []
+    import shlex  # a message's command line, written when one is told
+
     return shlex.join(words)
 
 
