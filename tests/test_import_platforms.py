@@ -204,3 +204,22 @@ def test_a_hash_of_another_platforms_wheel_never_offers_a_rust_sdist_as_this_mac
         f"rivet 1.0 has no file for this interpreter and platform, as {RUST_SDIST}: no Rust"
         " compiler is among the set's tools; ask for another release"
     ) in told, told
+
+
+def test_every_locked_rust_sdist_without_a_fitting_wheel_is_named_at_once(
+    index: Path, tmp_path: Path
+) -> None:
+    """A lock made for Windows with orjson and pydantic-core was refused naming orjson alone:
+    the user locked again, or edited it, only to be refused for pydantic-core next. Each such
+    package is named, in the order of their names whatever the lock's, before any recipe is
+    written."""
+    lock = tmp_path / "pylock.toml"
+    rivet = _locked(index, "rivet", "rivet-1.0.tar.gz", f"rivet-1.0-{WINDOWS}.whl")
+    ferro = _locked(index, "ferro", "ferro-1.0.tar.gz", f"ferro-1.0-{WINDOWS}.whl")
+    lock.write_text(HEADER + rivet + ferro)
+    out = tmp_path / "out"
+    told = " ".join(cli("import", str(lock), "-o", str(out), ok=False).stderr.split())
+    assert f"ferro-1.0-{WINDOWS}.whl, is a wheel for win_amd64, and {RUST_SDIST}" in told, told
+    assert f"rivet-1.0-{WINDOWS}.whl, is a wheel for win_amd64, and {RUST_SDIST}" in told, told
+    assert told.index("ferro 1.0") < told.index("rivet 1.0"), told
+    assert not out.exists()

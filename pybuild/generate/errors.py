@@ -14,6 +14,7 @@ __all__ = [
     "MissingBuildBackend",
     "NotOnIndex",
     "ResolutionFailed",
+    "RustSdistOnly",
 ]
 
 
@@ -40,6 +41,25 @@ class NoFittingFile(GenerateError):
     def __init__(self, name: str, message: str) -> None:
         self.name = name
         super().__init__(message)
+
+
+class RustSdistOnly(NoFittingFile):
+    """A release whose only file that fits here is an sdist compiling Rust, which the set's
+    tools cannot build (:func:`~pybuild.generate.files.FilePicker`); every such release of a
+    plan is told in one error (:meth:`of_all`), so that one lock made again mends them all."""
+
+    @classmethod
+    def of_all(cls, refused: Sequence[RustSdistOnly]) -> RustSdistOnly:
+        """One error telling each of `refused` (one at least), in the order of their names;
+        a single one as it is. The error names no project (``name`` is empty): no one line
+        of an imported file is at fault."""
+        if len(refused) == 1:
+            return refused[0]
+        told = sorted(refused, key=lambda e: e.name)
+        lines = "".join(f"\n  {e.args[0]}" for e in told)
+        error = cls("", f"{len(told)} packages have no file this machine can build:{lines}")
+        error.hint = "; ".join(dict.fromkeys(e.hint for e in told if e.hint))
+        return error
 
 
 class ResolutionFailed(GenerateError):

@@ -30,7 +30,7 @@ from packaging.utils import canonicalize_name
 from ..index.errors import show_files
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
-from .errors import MissingBuildBackend, NoFittingFile
+from .errors import MissingBuildBackend, NoFittingFile, RustSdistOnly
 from .releases import Releases
 from .resolver import Chosen, Req
 
@@ -229,7 +229,7 @@ def _compiles_rust(rust: str) -> str:
 
 def _rust_sdist_alone(
     entry: Chosen, rust: str, allowed: set[str] | None, files: Sequence[Any], releases: Releases
-) -> NoFittingFile:
+) -> RustSdistOnly:
     """The error for a release whose only file that fits here (or that it is locked or
     required with) is an sdist compiling Rust, though it has wheels elsewhere (orjson locked
     for macOS, on Linux): its build would fail for want of a Rust compiler, after the recipe
@@ -246,7 +246,7 @@ def _rust_sdist_alone(
         said += " required with"
     else:
         said = f"{label}'s wheels are for {_wheels_for(files, tags)}"
-    error = NoFittingFile(entry.name, f"{said}, and {_compiles_rust(rust)}")
+    error = RustSdistOnly(entry.name, f"{said}, and {_compiles_rust(rust)}")
     if mine:
         error.hint = (
             "lock again on this platform, or for every platform (uv's --universal), to take"

@@ -54,6 +54,7 @@ from ..importers.pylock import Selection
 from ..importers.requirements import RequirementLine
 from ..lazy import force
 from .buildenv import BuildEnv
+from .errors import RustSdistOnly
 from .files import Pin, Pinner, preference
 from .names import set_attrs
 from .releases import Releases, cache_root
@@ -381,8 +382,14 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
         (e.name, e.version) for e in chosen.values() if e.origin == "index"
     )
     pinner = Pinner(releases, pkgs, prefer)
+    refused: list[RustSdistOnly] = []
     for entry in chosen.values():
-        pinner.add(entry, chosen, hashes.get(entry.name))
+        try:
+            pinner.add(entry, chosen, hashes.get(entry.name))
+        except RustSdistOnly as exc:  # each is told, not the first alone
+            refused.append(exc)
+    if refused:
+        raise RustSdistOnly.of_all(refused)
     _follow_locked_dependencies(pinner.pins, locked)
     used = pinner.used
     observed = {
