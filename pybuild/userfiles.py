@@ -10,8 +10,8 @@ apart from the diagnostics, whose imports (traceback, linecache) evaluation neve
 from __future__ import annotations
 
 import functools
+import os
 import sys
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,17 +20,38 @@ if TYPE_CHECKING:
 __all__ = ["call_site", "is_user_file"]
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=4096)  # a set of a thousand recipes asks of each file twice
 def is_user_file(file: str) -> bool:
     """Whether the code of `file` (a code object's file name) is the user's."""
     if file.startswith("<"):
         return False  # <frozen importlib._bootstrap>, <string>
-    path = Path(file).resolve()
-    if any(path.is_relative_to(folder) for folder in _shipped()):
+    path = _real(file)
+    if any(_within(path, folder) for folder in _shipped()):
         return True  # the default recipes and example overlays are written like user code
-    if path.is_relative_to(_package()):
+    if _within(path, _package()):
         return False
-    return not any(path.is_relative_to(folder) for folder in _installation())
+    return not any(_within(path, folder) for folder in _installation())
+
+
+def _real(file: str) -> str:
+    """`file` with every link on its way resolved, as :func:`os.path.realpath` makes it, its
+    folder's resolved once: each recipe of a set is a file of its own, asked of once or
+    twice, and resolving each whole (a system call per folder above it, in pathlib's
+    objects) was a fifth of evaluating the deepest recipe of a thousand."""
+    folder, name = os.path.split(file)
+    if not name or os.path.islink(file):
+        return os.path.realpath(file)
+    return os.path.join(_real_folder(folder), name)
+
+
+@functools.lru_cache(maxsize=64)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder or os.curdir)
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether the resolved `path` is `folder` (resolved too) or under it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def call_site(depth: int = 1, through: tuple[str, ...] | None = None) -> str:
@@ -52,23 +73,24 @@ def call_site(depth: int = 1, through: tuple[str, ...] | None = None) -> str:
 
 
 @functools.cache
-def _package() -> Path:
-    return Path(__file__).resolve().parent
+def _package() -> str:
+    return os.path.dirname(os.path.realpath(__file__))
 
 
 @functools.lru_cache(maxsize=1)
-def _shipped() -> tuple[Path, ...]:
+def _shipped() -> tuple[str, ...]:
     """The shipped folders this installation has: a missing one holds no file to place an
     error in, and saying so here would raise while the error at hand is described."""
     from .bundled import shipped
 
-    return tuple(folder.resolve() for name in ("recipes", "overlays") if (folder := shipped(name)))
+    folders = (shipped(name) for name in ("recipes", "overlays"))
+    return tuple(os.path.realpath(folder) for folder in folders if folder)
 
 
 @functools.lru_cache(maxsize=1)
-def _installation() -> tuple[Path, ...]:
+def _installation() -> tuple[str, ...]:
     """The interpreter's own folders: the standard library and site-packages."""
     import sysconfig
 
     names = ("stdlib", "platstdlib", "purelib", "platlib")
-    return tuple({Path(p).resolve() for n in names if (p := sysconfig.get_paths().get(n))})
+    return tuple({os.path.realpath(p) for n in names if (p := sysconfig.get_paths().get(n))})
