@@ -8,7 +8,7 @@ A reference is resolved on first real use; overriding one stays lazy.
 from __future__ import annotations
 
 import sys
-import threading
+from _thread import _local  # threading's local, without the module: evaluation needs no other part
 from collections.abc import Callable
 from types import TracebackType
 
@@ -90,7 +90,7 @@ class Lazy:
 
 
 _UNSET = object()
-_calling = threading.local()  # `sites`: the user's lines of the deferred calls under way
+_calling = _local()  # `sites`: the user's lines of the deferred calls under way
 
 
 def deferred_site() -> str:
