@@ -102,6 +102,7 @@ def _record(cls: type | None = None, /, *, frozen: bool = False) -> Any:
             "__eq__": _eq,
             "__hash__": _hash if frozen else None,
             "__match_args__": names,
+            "__replace__": _replace,  # copy.replace (Python 3.13), as a dataclass has it
             "__record_fields__": names,
             "__dataclass_fields__": _DataclassFields(defaults),
         }
@@ -120,7 +121,7 @@ def _init(
     """The ``__init__`` of a record with fields `names`, written out and compiled once, as
     :mod:`dataclasses` writes it: a loop over the fields would run at every value made (a
     registry's rows)."""
-    scope: dict[str, Any] = {"_set": object.__setattr__ if frozen else None, "_none": _NONE}
+    scope: dict[str, Any] = {"_set": object.__setattr__ if frozen else None, "_made": _MADE}
     params, body = [], []
     for name in names:
         default = defaults.get(name, _NONE)
@@ -130,8 +131,8 @@ def _init(
             params.append(name)
         elif isinstance(default, _Factory):
             scope[f"_make_{name}"] = default.make
-            params.append(f"{name}=_none")
-            body.append(f" if {name} is _none: {name} = _make_{name}()")
+            params.append(f"{name}=_made")
+            body.append(f" if {name} is _made: {name} = _make_{name}()")
         else:
             scope[f"_default_{name}"] = default
             params.append(f"{name}=_default_{name}")
@@ -146,6 +147,16 @@ def _init(
 
 
 _NONE = object()  # no default given
+
+
+class _Made:
+    """The default of a field made by its factory, in ``__init__``'s signature."""
+
+    def __repr__(self) -> str:
+        return "<factory>"  # as dataclasses show it
+
+
+_MADE = _Made()
 
 
 def _values(self: object) -> tuple[Any, ...]:

@@ -4,6 +4,7 @@ without importing dataclasses, and still dataclasses to whoever uses them as suc
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import pickle
 import subprocess
@@ -56,7 +57,7 @@ def test_a_record_is_a_value_as_a_dataclass_is() -> None:
     assert point == Point(x=1, y=0, tags=("a",)) and point != Point(2)
     assert hash(point) == hash(Point(1, 0, ("a",)))
     assert repr(point) == "Point(x=1, y=0, tags=('a',))"
-    assert replace(point, y=5) == Point(1, 5, ("a",))
+    assert replace(point, y=5) == Point(1, 5, ("a",)) == point.__replace__(y=5)  # copy.replace
     assert field_names(Point) == ("x", "y", "tags") == Point.__match_args__
     assert Point(1).tags == () and Point(1) is not Point(1)
     assert pickle.loads(pickle.dumps(point)) == point
@@ -83,6 +84,7 @@ def test_the_functions_of_dataclasses_take_a_record() -> None:
     assert dataclasses.fields(Point)[2].default_factory() == ()  # type: ignore[misc]
     assert dataclasses.asdict(Point(1, 2)) == {"x": 1, "y": 2, "tags": ()}
     info = PathInfo(path="p", nar_hash="sha256-x", nar_size=1)
+    assert "registration_time=<factory>" in str(inspect.signature(PathInfo))
     assert dataclasses.replace(info, nar_size=2).nar_size == 2
     with pytest.raises(UsageError, match="keep_going"):  # BuildOptions' own check still runs
         dataclasses.replace(options, keep_goin=True)
