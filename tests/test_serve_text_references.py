@@ -79,3 +79,25 @@ def test_a_clients_text_with_other_references_stays_a_clients(store: Store, tmp_
     (store.imported_dir / name).touch()
     assert _offer(store, tmp_path, name, content, references=(dep,))["reply"] == "imported"
     assert store.client_imported([name]) == [name]
+
+
+def test_the_scan_of_an_imported_text_keeps_no_window_of_it(store: Store) -> None:
+    """A client chooses the text: one made of base-32 letters alone is one run whose every
+    32 letters may be a hash part. Keeping each window as a string took 180 times the text's
+    size in memory (a text of 100 MB would have taken 18 GB); each is looked up and dropped."""
+    import random
+    import tracemalloc
+
+    from pybuild.remote.serve import _text_names
+
+    dep = store.add_text("dep", "a dependency")
+    letters = random.Random(1).choices("0123456789abcdfghijklmnpqrsvwxyz", k=200_000)
+    text = ("".join(letters) + f" uses {store.path(dep)}").encode()
+    tracemalloc.start()
+    try:
+        found = _text_names(store, text, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == {dep}
+    assert peak < 4 * len(text), peak

@@ -288,14 +288,19 @@ def _address_references(
 def _text_names(store: Store, text: bytes, references: list[str]) -> set[str]:
     """The store paths `text` names: those of `references` and the paths valid here whose
     hash part occurs in it, as scanning it for them finds them (every 32 characters of each
-    run of base-32 characters). A path this store lacks cannot be a reference here."""
-    parts = {
-        run[start : start + HASH_LEN].decode()
-        for run in _BASE32_RUN.findall(text)
-        for start in range(len(run) - HASH_LEN + 1)
-    }
-    listed = {r for r in references if split_name(r)[0] in parts}
-    return listed | store.registry.valid_with_hash_parts(parts)
+    run of base-32 characters). A path this store lacks cannot be a reference here.
+
+    Each window is looked up among the valid paths' hash parts (read in one query), and none
+    is kept, as Nix's scanner checks its candidates: a client chooses the text, and keeping
+    each window of one made of base-32 letters alone took 180 times its size in memory."""
+    valid = {path[:HASH_LEN].encode(): path for path in store.registry.paths()}
+    found = {r for r in references if split_name(r)[0].encode() in text}
+    for run in _BASE32_RUN.findall(text):
+        for start in range(len(run) - HASH_LEN + 1):
+            path = valid.get(run[start : start + HASH_LEN])
+            if path is not None:
+                found.add(path)
+    return found
 
 
 def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:

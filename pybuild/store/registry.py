@@ -97,12 +97,6 @@ WITH RECURSIVE closure(id) AS (
 SELECT v.path FROM closure c JOIN valid_paths v ON v.id = c.id
 """
 _VALID_AMONG = "SELECT path FROM valid_paths WHERE path IN ({marks})"
-# The valid paths of some hash parts: the paths from ``<hash>-`` to ``<hash>.`` ('.' follows '-').
-_WITH_HASH_PARTS = """
-WITH parts(part) AS (VALUES {marks})
-SELECT v.path FROM parts p JOIN valid_paths v
-ON v.path > p.part || '-' AND v.path < p.part || '.'
-"""
 _VARIABLES = 500  # paths a query names at most (SQLite before 3.32 allows 999 variables)
 # A table added later is created by the IF NOT EXISTS above when an older database is opened.
 _TABLES = {"valid_paths", "refs", "signatures"}
@@ -297,18 +291,6 @@ class Registry:
         """Those of `paths` that are registered: a query for each 500, where asking each path
         alone cost a plan of 200 builds a query each."""
         return {row[0] for row in self._rows_naming(_VALID_AMONG, sorted(set(paths)))}
-
-    def valid_with_hash_parts(self, hash_parts: Iterable[str]) -> set[str]:
-        """The valid paths whose hash part is one of `hash_parts` (Nix's queryPathFromHashPart,
-        for many): what a scan of content that names them by hash finds here. A query for each
-        500, each part a range of the path index (``<hash>-`` up to ``<hash>.``)."""
-        parts = sorted(set(hash_parts))
-        found: set[str] = set()
-        for start in range(0, len(parts), _VARIABLES):
-            chunk = parts[start : start + _VARIABLES]
-            query = _WITH_HASH_PARTS.format(marks=",".join(["(?)"] * len(chunk)))
-            found.update(row[0] for row in self.conn.execute(query, chunk))
-        return found
 
     def _rows_naming(self, query: str, names: list[str]) -> Iterator[tuple[str]]:
         """The rows of `query` for `names`, which it takes in ``{marks}``: a query for each
