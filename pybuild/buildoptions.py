@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from .frozen import field_names, record
+from .records import field_names, record
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from . import watchdog
 from .errors import CannotRunBuilder, SettingsError, StoreError
-from .frozen import record
+from .records import record
 from .store.walk import fd_walk, walk
 
 __all__ = [

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from .buildoptions import BuildOptions
 from .derivations import Derivation
-from .frozen import record
 from .graph import toposort
+from .records import record
 from .store import Store
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time

@@ -33,10 +33,10 @@ from .buildoptions import BuildOptions
 from .buildstep import DISK_FULL_HINT, SOURCE_DATE_EPOCH, KeepRebuild, fresh_outputs
 from .derivations import Derivation, derivation_of, input_paths, instantiate_all
 from .errors import BuildError, PybuildError, SettingsError, UsageError, wrong_type
-from .frozen import record, replace
 from .hashing import hash_file, hash_path
 from .plan import Plan, Work, make_plan, planned_work, substituters
 from .progress import plan_line
+from .records import record, replace
 from .results import BuildResult, Status
 from .store import Store
 from .store.temproots import add_temp_roots, temp_roots

@@ -37,7 +37,7 @@ import enum
 from collections.abc import Mapping
 
 from .errors import PybuildError
-from .frozen import record
+from .records import record
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:

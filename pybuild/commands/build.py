@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..errors import MissingArgument, PybuildError, UnsupportedInterpreter, UsageError
-from ..frozen import replace
+from ..records import replace
 from ..results import BuildResult, Status
 from .common import (
     NotAPackage,

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import PathNotValid, RegistryDamaged, RegistryError, RegistryFull, RegistryLost
-from ..frozen import field, record
+from ..records import field, record
 from .paths import is_store_name
 from .sqlitedriver import sqlite_driver
 
