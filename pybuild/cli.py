@@ -166,10 +166,11 @@ def _command(argv: list[str]) -> int:
         status: int = args.handler(args)
         sys.stdout.flush()  # a failing standard output is told as this command's error
         return status
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+    except (KeyboardInterrupt, SystemExit):
         raise  # an interruption (main tells it), or an exit, keeps its meaning
     except BaseException as exc:  # every error, ours or the user's code's (its own
-        # BaseException too, `class Stop(BaseException)`): one short block
+        # BaseException too, `class Stop(BaseException)`, or a GeneratorExit raised outside
+        # a generator, which means nothing here): one short block
         from .brokenpipe import output_closed
 
         if output_closed(exc):

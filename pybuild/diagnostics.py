@@ -310,6 +310,9 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError):  # the user's file and line are told on lines of their own
         return f"{type(exc).__name__}: {exc.msg if _syntax_place(exc) else exc}"
     text = "".join(traceback.format_exception_only(exc)).strip().replace("\n", " ")
+    module = type(exc).__module__
+    if module.startswith(("pybuild_recipe_", "pybuild_file_")):  # a name of pybuild's making,
+        text = text.removeprefix(f"{module}.")  # new in each process: the class's is the user's
     return text if "mean" in text else text + close_names(exc)
 
 

@@ -27,6 +27,7 @@ import _thread
 import contextlib
 import functools
 import os
+import stat
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -815,10 +816,17 @@ def reference_origin(value: Any) -> str:
 
 
 def _not_a_recipe_folder(folder: Path) -> UsageError:
-    """A recipe folder that is not one: absent, or an overlay file given as one."""
-    if folder.is_file():
+    """A recipe folder that is not one: absent (or what keeps it from being looked at), an
+    overlay file given as one, or a file of another kind (a pipe, a device)."""
+    try:
+        mode = folder.stat().st_mode
+    except FileNotFoundError:
+        return UsageError(f"recipe folder {folder} does not exist")
+    except OSError as exc:
+        return UsageError(f"recipe folder {folder} cannot be read: {exc.strerror}")
+    if stat.S_ISREG(mode):
         return UsageError(f"recipe folder {folder} is a file: give an overlay file with --overlay")
-    return UsageError(f"recipe folder {folder} does not exist")
+    return UsageError(f"recipe folder {folder} is not a folder: give a folder of recipe modules")
 
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:
@@ -1016,13 +1024,22 @@ def _module_names_in(folder: str) -> set[str]:
         entries = list(os.scandir(folder))
     except OSError:
         return set()
-    files = {e.name[:-3] for e in entries if e.name.endswith(".py") and e.is_file()}
+    files = {e.name[:-3] for e in entries if e.name.endswith(".py") and _is(e.is_file)}
     packages = {
         e.name
         for e in entries
-        if e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py"))
+        if _is(e.is_dir) and os.path.isfile(os.path.join(e.path, "__init__.py"))
     }
     return files | packages
+
+
+def _is(question: Callable[[], bool]) -> bool:
+    """A folder entry's answer to `question`; False where the entry cannot be looked at (a
+    link in a loop beside an overlay is no module of its, and no error of the overlay's)."""
+    try:
+        return question()
+    except OSError:
+        return False
 
 
 def _loaded_from(module: object, folder: str) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -73,7 +75,7 @@ def _described(pkgs: Any, attr: str) -> str:
     that does not evaluate (its row says so)."""
     try:
         meta = getattr(force(pkgs[attr]), "meta", None)
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+    except (KeyboardInterrupt, SystemExit):  # a recipe's GeneratorExit is its error too
         raise
     except BaseException:  # any error of a recipe's, its own BaseException too: its row says it
         return ""
@@ -100,7 +102,7 @@ def _result(pkgs: Any, attr: str, summary: str, file: Path | None, store: Any) -
         drv = getattr(value, "drv", value)
     except UnsupportedInterpreter as exc:  # no fault: a release not made for it (nix: broken)
         error = "is not for this interpreter: " + str(exc).splitlines()[0]
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+    except (KeyboardInterrupt, SystemExit):  # a recipe's GeneratorExit is its error too
         raise
     except BaseException as exc:  # any error of a recipe's is its row, as in build --all -k
         from .diagnostics import in_a_row  # only a failed evaluation needs it
@@ -145,6 +147,8 @@ def _summary(file: str) -> str:
     joined: a long first sentence is wrapped over several), as text (reST's ````literal````
     marks left out), read without running the module."""
     try:
+        if not stat.S_ISREG(os.stat(file).st_mode):  # a pipe's read would wait for ever
+            return ""
         doc = ast.get_docstring(ast.parse(Path(file).read_text(encoding="utf-8")))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return ""

@@ -458,7 +458,8 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
     A recipe's error of any kind (its own KeyError as much as pybuild's errors, or a
     BaseException of its own class) is its row, with the place in its file, and the other
     attributes are evaluated and built, as Hydra does; only an interruption (Ctrl-C,
-    ``SystemExit``, ``GeneratorExit``) ends the evaluation."""
+    ``SystemExit``) ends the evaluation (a recipe's ``GeneratorExit``, raised outside any
+    generator, means nothing but its error)."""
     from ..diagnostics import in_a_row  # here: only a failed evaluation needs it
 
     rows: dict[str, dict[str, Any]] = {}
@@ -471,7 +472,7 @@ def _evaluate_all(pkgs: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
             rows[attr] = {"attr": attr, "status": "unsupported", "error": str(exc)}
         except NotAPackage as exc:  # not a recipe's error: a UsageError of one is eval-failed
             rows[attr] = {"attr": attr, "status": "not-a-package", "error": str(exc)}
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # any error of a recipe's is its row (not ^C, not exit)
             rows[attr] = {"attr": attr, "status": "eval-failed", "error": in_a_row(exc)}
