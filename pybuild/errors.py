@@ -68,6 +68,24 @@ class PybuildError(Exception):
         text = super().__str__()
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as it is, whatever its class's ``__init__`` takes: an exception is pickled
+        as its class called with its ``args``, the message alone here, which an error made of
+        several arguments refuses (``BuildError(name, reason)``), so a failed build's result
+        sent back from another process (multiprocessing) could not be read, and its pool
+        waited for ever."""
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(
+    cls: type[PybuildError], args: tuple[object, ...], state: dict[str, object]
+) -> PybuildError:
+    """An error `cls` with `args` and the attributes of `state`, its ``__init__`` not run."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(PybuildError):
     """The command line or an API call was given arguments that do not fit."""

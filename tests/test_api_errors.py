@@ -184,3 +184,26 @@ def test_options_that_have_reported_are_still_pickled_and_copied() -> None:
     for again in (pickle.loads(pickle.dumps(options)), copy.deepcopy(options)):
         assert again == options and again.jobs == 3
         assert again.reporter is not options.reporter
+
+
+def test_every_error_is_pickled_as_it_is() -> None:
+    """A failed build's result sent back from another process (multiprocessing) could not be
+    read: an exception is pickled as its class called with its args, the message alone, which
+    BuildError(name, reason) refused, and the pool's result thread died."""
+    import pickle
+
+    from pybuild import BuildResult, Status
+    from pybuild.errors import BuildError, HashMismatch
+
+    failed = BuildError("demo-1.0", "exit status 3", log_path="/x/log", tail="oops")
+    failed.hint = "look at the log"
+    result = BuildResult(Status.FAILED, error=failed, log_path="/x/log")
+    again = pickle.loads(pickle.dumps(result))
+    assert type(again.error) is BuildError and str(again.error) == str(failed)
+    assert (again.error.name, again.error.reason, again.error.hint) == (
+        "demo-1.0",
+        "exit status 3",
+        "look at the log",
+    )
+    mismatch = HashMismatch("src", "sha256-a", "sha256-b")
+    assert str(pickle.loads(pickle.dumps(mismatch))) == str(mismatch)
