@@ -2,9 +2,10 @@
 
 The index holds ``crunch`` 1.0 (an sdist, a wheel for this platform and one for Windows),
 ``grind`` 1.0 (an sdist and a Windows wheel), ``ferro`` 1.0 (an sdist that builds with maturin, as
-orjson's, a wheel for this platform and one for Windows), ``rivet`` 1.0 (the same without the
-wheel for this platform), and ``vault`` 1.0, which needs ``latch`` on this
-platform only (as keyring needs SecretStorage on Linux), next to the build tools' wheels.
+orjson's, a wheel for this platform and one for Windows), ``smelt`` 1.0 (the same as ferro),
+``rivet`` 1.0 (the same without the wheel for this platform), and ``vault`` 1.0, which needs
+``latch`` on this platform only (as keyring needs SecretStorage on Linux), next to the build
+tools' wheels.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         make_sdist(tmp, "ferro", "1.0", _project("ferro", "1.0", backend=MATURIN)),
         wheel(tmp, "ferro", "1.0", "", _metadata("ferro", "1.0"), tag=str(HERE)),
         wheel(tmp, "ferro", "1.0", "", _metadata("ferro", "1.0"), tag=WINDOWS),
+        make_sdist(tmp, "smelt", "1.0", _project("smelt", "1.0", backend=MATURIN)),
+        wheel(tmp, "smelt", "1.0", "", _metadata("smelt", "1.0"), tag=str(HERE)),
+        wheel(tmp, "smelt", "1.0", "", _metadata("smelt", "1.0"), tag=WINDOWS),
         make_sdist(tmp, "rivet", "1.0", _project("rivet", "1.0", backend=MATURIN)),
         wheel(tmp, "rivet", "1.0", "", _metadata("rivet", "1.0"), tag=WINDOWS),
         wheel(tmp, "vault", "1.0", "import latch\n", vault),
@@ -216,10 +220,15 @@ def test_every_locked_rust_sdist_without_a_fitting_wheel_is_named_at_once(
     lock = tmp_path / "pylock.toml"
     rivet = _locked(index, "rivet", "rivet-1.0.tar.gz", f"rivet-1.0-{WINDOWS}.whl")
     ferro = _locked(index, "ferro", "ferro-1.0.tar.gz", f"ferro-1.0-{WINDOWS}.whl")
-    lock.write_text(HEADER + rivet + ferro)
+    smelt = _locked(index, "smelt", "smelt-1.0.tar.gz", f"smelt-1.0-{WINDOWS}.whl")
+    lock.write_text(HEADER + smelt + rivet + ferro)
     out = tmp_path / "out"
     told = " ".join(cli("import", str(lock), "-o", str(out), ok=False).stderr.split())
     assert f"ferro-1.0-{WINDOWS}.whl, is a wheel for win_amd64, and {RUST_SDIST}" in told, told
     assert f"rivet-1.0-{WINDOWS}.whl, is a wheel for win_amd64, and {RUST_SDIST}" in told, told
     assert told.index("ferro 1.0") < told.index("rivet 1.0"), told
+    assert told.count("lock again on this platform") == 1, told  # one way out said for both
+    assert f"this machine's wheels (ferro-1.0-{HERE}.whl sha256:" in told, told
+    assert f"; smelt-1.0-{HERE}.whl sha256:" in told, told
+    assert "choose a release of rivet or an interpreter" in told, told
     assert not out.exists()

@@ -46,7 +46,18 @@ class NoFittingFile(GenerateError):
 class RustSdistOnly(NoFittingFile):
     """A release whose only file that fits here is an sdist compiling Rust, which the set's
     tools cannot build (:func:`~pybuild.generate.files.FilePicker`); every such release of a
-    plan is told in one error (:meth:`of_all`), so that one lock made again mends them all."""
+    plan is told in one error (:meth:`of_all`), so that one lock made again mends them all.
+
+    `wheel_here`: this machine's wheel of the release (with its hash), which a lock made here
+    takes, or "" when it has none, and another release or interpreter is the way out; then
+    `platform` is this machine's, and `locked` whether a lock names the release."""
+
+    def __init__(
+        self, name: str, message: str, wheel_here: str, platform: str, locked: bool
+    ) -> None:
+        super().__init__(name, message)
+        self.wheel_here, self.platform, self.locked = wheel_here, platform, locked
+        self.hint = _ways_out([self])
 
     @classmethod
     def of_all(cls, refused: Sequence[RustSdistOnly]) -> RustSdistOnly:
@@ -57,9 +68,34 @@ class RustSdistOnly(NoFittingFile):
             return refused[0]
         told = sorted(refused, key=lambda e: e.name)
         lines = "".join(f"\n  {e.args[0]}" for e in told)
-        error = cls("", f"{len(told)} packages have no file this machine can build:{lines}")
-        error.hint = "; ".join(dict.fromkeys(e.hint for e in told if e.hint))
+        message = f"{len(told)} packages have no file this machine can build:{lines}"
+        error = cls("", message, "", told[0].platform, any(e.locked for e in told))
+        error.hint = _ways_out(told)
         return error
+
+
+def _ways_out(told: Sequence[RustSdistOnly]) -> str:
+    """What to do about the releases of `told`, each way said once for all it mends: a lock
+    made here, for those with a wheel for this machine; another release or interpreter, for
+    the others."""
+    here = [e.wheel_here for e in told if e.wheel_here]
+    elsewhere = [e for e in told if not e.wheel_here]
+    ways = []
+    if here:
+        wheels = "wheel" if len(here) == 1 else "wheels"
+        ways.append(
+            "lock again on this platform, or for every platform (uv's --universal), to take"
+            f" this machine's {wheels} ({'; '.join(here)})"
+        )
+    if elsewhere:
+        names = ", ".join(e.name for e in elsewhere)
+        again = ", and lock again with it" if any(e.locked for e in elsewhere) else ""
+        which = "a release of" if len(elsewhere) == 1 else "releases of"
+        ways.append(
+            f"choose {which} {names} or an interpreter with a wheel for this platform"
+            f" ({elsewhere[0].platform}){again}"
+        )
+    return "; ".join(ways)
 
 
 class ResolutionFailed(GenerateError):

@@ -246,19 +246,9 @@ def _rust_sdist_alone(
         said += " required with"
     else:
         said = f"{label}'s wheels are for {_wheels_for(files, tags)}"
-    error = RustSdistOnly(entry.name, f"{said}, and {_compiles_rust(rust)}")
-    if mine:
-        error.hint = (
-            "lock again on this platform, or for every platform (uv's --universal), to take"
-            f" this machine's wheel ({_with_hashes(mine[:1])})"
-        )
-    else:
-        again = ", and lock again with it" if allowed is not None else ""
-        error.hint = (
-            f"choose a release of {entry.name} or an interpreter with a wheel for this"
-            f" platform ({tags[0].platform}){again}"
-        )
-    return error
+    here = _with_hashes(mine[:1]) if mine else ""
+    message = f"{said}, and {_compiles_rust(rust)}"
+    return RustSdistOnly(entry.name, message, here, tags[0].platform, allowed is not None)
 
 
 _SHOWN = 4  # platforms or interpreters named before the rest are counted
