@@ -137,6 +137,8 @@ def _not_a_python_file(path: str | Path, file: str) -> UsageError:
         mode = os.stat(file).st_mode
     except OSError as exc:
         missing = exc.errno in (errno.ENOENT, errno.ENOTDIR)  # ENOTDIR: a file above it
+        if missing and os.path.islink(file):  # the link is there: what it names is not
+            return UsageError(f"{path} is a link to {os.readlink(file)}, which does not exist")
         why = "no such file" if missing else os.strerror(exc.errno or errno.EIO).lower()
         return UsageError(f"{path}: {why}")
     if stat.S_ISDIR(mode):

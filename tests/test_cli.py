@@ -1287,6 +1287,13 @@ def test_a_file_to_f_that_is_no_regular_file_is_told_as_what_it_is(tmp_path: Pat
     loop.symlink_to(loop)
     looping = run_cli("eval", "-f", loop, "x", check=False)
     assert looping.stderr == f"error: {loop}: too many levels of symbolic links\n"
+    dangling = tmp_path / "dangling.py"
+    dangling.symlink_to(tmp_path / "gone.py")
+    told = run_cli("eval", "-f", dangling, "x", check=False)
+    assert (
+        told.stderr
+        == f"error: {dangling} is a link to {tmp_path / 'gone.py'}, which does not exist\n"
+    )
 
 
 def test_eval_prints_a_plain_value_as_json_as_nix_eval_does(tmp_path: Path) -> None:
