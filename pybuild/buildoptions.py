@@ -73,7 +73,7 @@ class BuildOptions:
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         """Refuse a keyword no option has (``keep_goin=True``) with the close name, where the
         generated ``__init__``'s TypeError suggested none."""
-        _refuse_unknown("BuildOptions", kwargs)
+        _refuse_unknown("BuildOptions", kwargs, cls)
         return super().__new__(cls)
 
     def __post_init__(self) -> None:
@@ -96,7 +96,7 @@ class BuildOptions:
         with `changes`, options the settings do not hold (`keep_going`, `log`, `progress`) or
         any replaced. A trusted key that is not ``NAME:base64`` is refused here, with the
         file or variable it came from (:func:`trusted_keys`)."""
-        _refuse_unknown("BuildOptions.from_settings", changes)
+        _refuse_unknown("BuildOptions.from_settings", changes, cls)
         if settings is None:
             from .settings import load_settings
 
@@ -190,9 +190,15 @@ _CHECKED = (*_FROM_SETTINGS, "keep_going")
 _UNSET_MEANS_THE_SETTING = frozenset({"sandbox", "build_users"})
 
 
-def _refuse_unknown(function: str, given: dict[str, Any]) -> None:
-    """Refuse the keywords of `given` that are no option, naming the close ones."""
-    known = field_names(BuildOptions)
+def _refuse_unknown(function: str, given: dict[str, Any], cls: type) -> None:
+    """Refuse the keywords of `given` that are no option of `cls`, naming the close ones. A
+    dataclass subclassing BuildOptions has fields of its own, which dataclasses tells."""
+    if cls is BuildOptions:
+        known = field_names(BuildOptions)
+    else:
+        import dataclasses
+
+        known = tuple(f.name for f in dataclasses.fields(cls))
     if unknown := [name for name in given if name not in known]:
         from .errors import unexpected_arguments
 

@@ -19,6 +19,7 @@ those of a dataclass of the same fields, types and defaults, made then.
 from __future__ import annotations
 
 import reprlib  # imported by collections: no cost
+import sys
 
 TYPE_CHECKING = False  # typing: an import no command needs at run time
 if TYPE_CHECKING:
@@ -91,13 +92,11 @@ def _init(
     cls: type, annotations: dict[str, Any], defaults: dict[str, Any], frozen: bool
 ) -> Callable[..., None]:
     """The ``__init__`` of record `cls`, written out and compiled once, as :mod:`dataclasses`
-    writes it: a loop over the fields would run at every value made (a registry's rows). Its
-    own names are of a form no field takes (``__record_…__``)."""
-    scope: dict[str, Any] = {
-        "__name__": cls.__module__,
-        "__record_set__": object.__setattr__,
-        "__record_made__": _MADE,
-    }
+    writes it: a loop over the fields would run at every value made (a registry's rows). It
+    is made in the namespace of `cls`'s module, whose names resolve its annotations
+    (``typing.get_type_hints``); its own names, of a form no field takes (``__record_…__``),
+    are a closure's."""
+    scope: dict[str, Any] = {"__record_set__": object.__setattr__, "__record_made__": _MADE}
     names = list(annotations)
     params, body = ["__record_self__"], []
     for index, name in enumerate(names):
@@ -119,9 +118,13 @@ def _init(
             body.append(f" __record_self__.{name} = {name}")
     if hasattr(cls, "__post_init__"):
         body.append(" __record_self__.__post_init__()")
-    source = f"def __init__({', '.join(params)}):\n" + "\n".join(body or [" pass"])
-    exec(source, scope)
-    function: Callable[..., None] = scope["__init__"]
+    lines = "\n".join(f" {line}" for line in body or [" pass"])
+    inner = f" def __init__({', '.join(params)}):\n{lines}\n return __init__"
+    source = f"def __record_make_init__({', '.join(scope)}):\n{inner}"
+    made: dict[str, Any] = {}
+    module = sys.modules.get(cls.__module__)
+    exec(source, module.__dict__ if module is not None else {}, made)
+    function: Callable[..., None] = made["__record_make_init__"](**scope)
     function.__qualname__ = f"{cls.__qualname__}.__init__"
     function.__annotations__ = {**annotations, "return": None}
     return function

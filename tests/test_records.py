@@ -174,3 +174,28 @@ def test_a_record_refuses_what_a_dataclass_refuses() -> None:
         _set: int = 0
 
     assert Named(1, 2) == Named(self=1, _set=2)
+
+
+def test_the_annotations_of_a_records_init_resolve_in_its_module() -> None:
+    """typing.get_type_hints and inspect.signature(eval_str=True), which documentation and
+    command-line tools call, raised NameError: __init__ was made outside the record's module,
+    whose names its annotations use."""
+    import typing
+
+    from pybuild.realiser import Difference
+    from pybuild.results import BuildResult, Status
+
+    assert typing.get_type_hints(BuildResult.__init__)["status"] is Status
+    assert typing.get_type_hints(Difference.__init__)["kept"] == Path | None
+    assert "kept: pathlib.Path | None" in str(inspect.signature(Difference, eval_str=True))
+
+
+def test_a_dataclass_subclassing_build_options_takes_its_own_fields() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Mine(BuildOptions):
+        extra: int = 0
+
+    mine = Mine(jobs=2, extra=3)
+    assert (mine.jobs, mine.extra) == (2, 3)
+    with pytest.raises(UsageError, match="extr"):
+        Mine(extr=3)
