@@ -74,16 +74,24 @@ class PybuildError(Exception):
         several arguments refuses (``BuildError(name, reason)``), so a failed build's result
         sent back from another process (multiprocessing) could not be read, and its pool
         waited for ever."""
-        return (_restored, (type(self), self.args, self.__dict__))
+        # An AttributeError's name is held by the exception itself, not in its __dict__
+        members = {"name": self.name} if isinstance(self, AttributeError) else {}
+        return (_restored, (type(self), self.args, self.__dict__, members))
 
 
 def _restored(
-    cls: type[PybuildError], args: tuple[object, ...], state: dict[str, object]
+    cls: type[PybuildError],
+    args: tuple[object, ...],
+    state: dict[str, object],
+    members: dict[str, object],
 ) -> PybuildError:
-    """An error `cls` with `args` and the attributes of `state`, its ``__init__`` not run."""
+    """An error `cls` with `args`, the attributes of `state` and the exception's own
+    `members`, its ``__init__`` not run."""
     error = cls.__new__(cls, *args)
     error.args = args
     error.__dict__.update(state)
+    for name, value in members.items():
+        setattr(error, name, value)
     return error
 
 

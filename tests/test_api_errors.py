@@ -207,3 +207,14 @@ def test_every_error_is_pickled_as_it_is() -> None:
     )
     mismatch = HashMismatch("src", "sha256-a", "sha256-b")
     assert str(pickle.loads(pickle.dumps(mismatch))) == str(mismatch)
+
+
+def test_a_missing_attributes_name_survives_a_pickle() -> None:
+    """An AttributeError's name is held by the exception, not in its attributes' dict."""
+    import copy
+    import pickle
+
+    from pybuild.errors import MissingAttribute
+
+    missing = MissingAttribute("x", "pkgs", ["xx"])
+    assert pickle.loads(pickle.dumps(missing)).name == "x" == copy.deepcopy(missing).name
