@@ -179,24 +179,14 @@ def _command(argv: list[str]) -> int:
         from .errors import BadArgument, MissingArgument
 
         _close_progress()
-        _tell_error(describe(exc, show_trace=args.show_trace), args.color)
+        from .progress import tell
+
+        tell(describe(exc, show_trace=args.show_trace), args.color)
         unread = isinstance(exc, MissingArgument | BadArgument)
         return 2 if unread else 1  # 2: a command line that cannot be read, as argparse's own
     finally:
         _close_progress()
         _forget_command_line()
-
-
-def _tell_error(text: str, color: str) -> None:
-    """Print the command's error on standard error, its ``error`` word coloured as the
-    progress display's plain lines colour the errors and warnings they tell, under the same
-    ``--color`` (`color`): the line that ended a coloured build was the one left plain."""
-    if sys.stderr is None:  # closed, as print would have it: nothing is told
-        return
-    from .progress import for_stream
-
-    # verbose: the plain lines, whatever the stream is (never the live display, which draws)
-    for_stream(sys.stderr, verbose=True, color=color).message(text)
 
 
 def _forget_command_line() -> None:

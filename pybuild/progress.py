@@ -300,6 +300,15 @@ def close_all() -> None:
         _live.pop().close()
 
 
+def tell(text: str, color: str = "auto") -> None:
+    """Print `text`, an error or a warning a command tells beside its builds (``error: …``,
+    ``warning: …``), on standard error, its first word coloured as the progress display
+    colours its own, under the same ``--color`` (`color`): the plain lines, whatever the
+    stream is (never the live display, which draws)."""
+    if sys.stderr is not None:  # closed, as print would have it: nothing is told
+        for_stream(sys.stderr, verbose=True, color=color).message(text)
+
+
 def for_stream(
     stream: TextIO | None = None, *, quiet: bool = False, verbose: bool = False, color: str = "auto"
 ) -> Progress:

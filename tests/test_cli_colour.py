@@ -58,3 +58,36 @@ def test_the_error_line_is_plain_unless_colours_are_on(
         told.append(terminal.getvalue())
     assert told[0].startswith(RED_ERROR)
     assert told[1].startswith("error: ") and told[2].startswith("error: ")
+
+
+YELLOW_WARNING = "\x1b[33mwarning\x1b[0m: "
+
+
+def test_the_errors_and_warnings_a_command_tells_beside_its_builds_are_coloured_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build -k's error for each failed attribute and search's warning of a recipe that does
+    not evaluate were plain under --color always; they are coloured as the final error is,
+    and stay plain without it."""
+    monkeypatch.setenv("PYBUILD_SANDBOX", "false")
+    monkeypatch.setenv("PYBUILD_BUILD_USERS", "false")
+    file = tmp_path / "fail.py"
+    file.write_text(
+        "from pybuild import derivation\n"
+        "bad = derivation(name='bad', builder='/bin/sh', args=['-c', 'exit 4'])\n"
+        "good = derivation(name='good', builder='/bin/sh', args=['-c', 'echo ok > $out'])\n"
+    )
+    assert main(["--color", "always", "build", "-k", "-f", str(file), "bad", "good"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert any(line.startswith(f"{RED_ERROR}bad: build of bad failed") for line in lines), lines
+    assert main(["build", "-k", "-f", str(file), "bad", "good"]) == 1
+    plain = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("error: bad: build of bad failed") for line in plain), plain
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "broken.py").write_text("def recipe():\n    raise ValueError('no')\n")
+    search = ["search", "--no-default-recipes", "--recipes", str(recipes)]
+    main(["--color", "always", *search])
+    assert capsys.readouterr().err.startswith(f"{YELLOW_WARNING}broken does not evaluate")
+    main(search)
+    assert capsys.readouterr().err.startswith("warning: broken does not evaluate")

@@ -227,7 +227,9 @@ def _finish(
     # the failures first, then what they kept from being built
     named.sort(key=lambda failure: failure[1].status is Status.DEPENDENCY_FAILED)
     for attr, result in named:
-        print(f"error: {attr}: {_failure(result, told)}", file=sys.stderr)
+        from ..progress import tell  # only a command telling a failure needs it
+
+        tell(f"error: {attr}: {_failure(result, told)}", args.color)
     if failed and len(targets) > 1 and args.keep_going:  # each one was tried: a tally
         print(_summary([{"status": results[t].status} for t in targets]), file=sys.stderr)
     return 1 if failed else 0

@@ -83,7 +83,7 @@ def _gc(args: argparse.Namespace) -> int:
         return _print_roots(args)
     max_freed = parse_size(args.max_freed) if args.max_freed is not None else None
     store = _store_to_free()
-    _warn_moved_links(store)
+    _warn_moved_links(store, args.color)
     verb = "would delete" if args.dry_run else "deleting"
     generations, gone_links, skipped = _delete_generations(args, store)
     # A dry run's list is its result (standard output); a collection's is progress, on
@@ -135,7 +135,9 @@ def _gc(args: argparse.Namespace) -> int:
     print(summary + _stale_caches(result), file=sys.stderr)
     if skipped:
         names = ", ".join(skipped)
-        print(f"error: profile(s) {names} skipped: their old generations stay", file=sys.stderr)
+        from ..progress import tell  # only a command telling a failure needs it
+
+        tell(f"error: profile(s) {names} skipped: their old generations stay", args.color)
     return 1 if skipped else 0
 
 
@@ -157,18 +159,20 @@ def _print_roots(args: argparse.Namespace) -> int:
     if changes:
         raise UsageError(f"--print-roots lists the roots only: drop {' '.join(changes)}")
     store = _store_to_free()
-    _warn_moved_links(store)
+    _warn_moved_links(store, args.color)
     print_roots(store, find_roots(store))
     return 0
 
 
-def _warn_moved_links(store: Any) -> None:
+def _warn_moved_links(store: Any, color: str) -> None:
     """Say of each link into the store's old location (the home was moved) how to point it
     here: it still keeps its path, but its target is gone, or no longer this store's."""
     from ..store.roots import moved_links
 
     for root in moved_links(store):
-        print(f"warning: {root.how_to_repoint(store)}", file=sys.stderr)
+        from ..progress import tell  # only a command telling a failure needs it
+
+        tell(f"warning: {root.how_to_repoint(store)}", color)
 
 
 def _delete_generations(
@@ -200,7 +204,9 @@ def _delete_generations(
                 numbers = profile.delete_generations(spec, dry_run=args.dry_run)
         except ProfileError as exc:
             skipped[profile.name] = str(exc)
-            print(f"warning: skipping profile {profile.name}: {exc}", file=sys.stderr)
+            from ..progress import tell  # only a command telling a failure needs it
+
+            tell(f"warning: skipping profile {profile.name}: {exc}", args.color)
             continue
         links.extend(profile.links.link_path(number) for number in numbers)
         if numbers:

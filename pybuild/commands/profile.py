@@ -283,6 +283,8 @@ def _list_generations(args: argparse.Namespace) -> int:
     from ..errors import PybuildError
 
     profile = _open(args)
+    from ..progress import tell  # the warnings below, as the progress lines colour them
+
     generations, broken = [], []  # broken: why a generation cannot be read
     for number in profile.numbers():
         try:
@@ -293,9 +295,9 @@ def _list_generations(args: argparse.Namespace) -> int:
         current = profile.current_number()
     except PybuildError as exc:
         current = None
-        _say(f"warning: {exc}")
+        tell(f"warning: {exc}", args.color)
     for reason in broken:
-        _say(f"warning: {reason}")
+        tell(f"warning: {reason}", args.color)
     if not generations and not broken and not args.json:  # as `list` says it
         _say(f"profile {profile.name} has no generation yet")
     if args.json:

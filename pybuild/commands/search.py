@@ -91,7 +91,9 @@ def _warn_unevaluated(args: argparse.Namespace, results: list[Any]) -> None:
     options = "".join(f" {shlex.quote(word)}" for word in _set_options(args))
     for r in broken:
         eval_it = f"pybuild eval{options} {shlex.quote(r.attr)}"
-        print(f"warning: {r.attr} {r.error} ({eval_it} shows it)", file=sys.stderr)
+        from ..progress import tell  # only a command telling a failure needs it
+
+        tell(f"warning: {r.attr} {r.error} ({eval_it} shows it)", args.color)
 
 
 def _set_options(args: argparse.Namespace) -> list[str]:
