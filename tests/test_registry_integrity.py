@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -268,11 +269,11 @@ def test_recover_registry_adds_what_a_backup_lacks(store: Store, tmp_path: Path)
 # -- gc and unregistered roots --------------------------------------------------------------
 
 
-def test_gc_keeps_an_unregistered_path_a_root_leads_to_and_what_it_refers_to(
-    store: Store,
-) -> None:
+def unregistered_roots(store: Store) -> tuple[str, str, str, str]:
+    """A gc root leading to an unregistered path (`rooted`) whose bytes name another
+    (`needed`) and a registered one (`used`); a third unregistered path no one needs
+    (`leftover`)."""
     used = build(store, "used", 'echo used > "$out"')  # registered; only `rooted` needs it
-    dead = build(store, "dead", 'echo dead > "$out"')
     needed = make_name("output:out", "12" * 32, "needed")  # unregistered, `rooted` needs it
     rooted = make_name("output:out", "34" * 32, "rooted")  # unregistered, a gc root's target
     leftover = make_name("output:out", "56" * 32, "leftover")  # unregistered, no one needs it
@@ -283,13 +284,54 @@ def test_gc_keeps_an_unregistered_path_a_root_leads_to_and_what_it_refers_to(
     store.gcroots_dir.mkdir(parents=True)
     (store.gcroots_dir / "kept").symlink_to(store.path(rooted))
     release_temp_roots(store)  # as if built by a process that has ended
+    return rooted, needed, used.out, leftover
+
+
+def test_gc_keeps_an_unregistered_path_a_root_leads_to_and_what_it_refers_to(
+    store: Store,
+) -> None:
+    dead = build(store, "dead", 'echo dead > "$out"')
+    rooted, needed, used, leftover = unregistered_roots(store)
 
     result = collect_garbage(store, scan_processes=False)
-    for name in (rooted, needed, used.out):
+    for name in (rooted, needed, used):
         assert (store.dir / name).exists(), name
-    assert store.is_valid(used.out)
+    assert store.is_valid(used)
     assert result.leftovers == [leftover] and not (store.dir / leftover).exists()
     assert dead.out in result.deleted and not store.is_valid(dead.out)
+
+
+def test_verify_tells_an_unregistered_path_gc_keeps_from_a_left_over(store: Store) -> None:
+    """verify called every unregistered path a left-over that "the next gc removes", a rooted
+    one too, which gc keeps: it is told apart, with the root that keeps it, and is harmless
+    (exit status 0); ``--repair`` leaves it, and the next gc removes the left-over alone."""
+    rooted, needed, _, leftover = unregistered_roots(store)
+    root = store.gcroots_dir / "kept"
+
+    found = {p.path: p for p in store.verify()}
+    assert sorted(found) == sorted([rooted, needed, leftover])
+    assert found[leftover].kind == "unregistered"
+    assert found[rooted].kind == found[needed].kind == "unregistered-rooted"
+    assert found[rooted].detail.startswith(f"unregistered, but held by the gc root {root}, so")
+    assert f"named by {rooted}, which is held by the gc root {root}" in found[needed].detail
+    assert RECOVER in found[rooted].detail
+    assert not any(p.is_damage for p in found.values())
+
+    no_caches = ["--option", "link_cache", "", "--option", "substituters", ""]
+    repaired = subprocess.run(
+        [sys.executable, "-m", "pybuild", "verify", "--repair", "--json", *no_caches],
+        capture_output=True,
+        text=True,
+    )
+    assert repaired.returncode == 0, repaired.stderr
+    kinds = {p["path"]: p["kind"] for p in json.loads(repaired.stdout)}
+    assert kinds == {
+        str(store.path(rooted)): "unregistered-rooted",
+        str(store.path(needed)): "unregistered-rooted",
+        str(store.path(leftover)): "unregistered",
+    }
+    assert all((store.dir / name).exists() for name in (rooted, needed, leftover))
+    assert collect_garbage(store, scan_processes=False).leftovers == [leftover]
 
 
 # -- SQLite failures -------------------------------------------------------------------------

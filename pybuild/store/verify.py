@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from ..errors import RegistryError, RegistryFull
 from ..hashing import Hash, hash_path
 from .locks import is_held
+from .recovery import unregistered_closure
 from .registry import RegistryUnwritable, stored_names
+from .roots import find_roots
 from .temproots import read_temp_roots
 
 TYPE_CHECKING = False
@@ -28,6 +30,12 @@ __all__ = ["Problem", "restore_modes", "verify"]
 # An unregistered store path is a build's output not yet registered, or a path a collection
 # unregistered and had not finished deleting: either is killed midway, and gc removes both.
 _LEFT_OVER = "left over from an interrupted build or collection; the next gc removes it"
+# Unless a root leads to it (a registry restored from an older backup, a store copied without
+# its registry): gc keeps it, and what its bytes name, so verify must not call it a left-over.
+_KEPT = (
+    "unregistered, but {why}, so gc keeps it: `pybuild verify --recover-registry` registers"
+    " it as it is; or remove that root, and the next gc removes it"
+)
 # What a store path's entries are once added (store.core._canonicalise, an archive's restore).
 _FILE, _EXECUTABLE, _FOLDER = 0o444, 0o555, 0o555
 _CANONICAL = (
@@ -43,21 +51,24 @@ class Problem:
     """One finding of :meth:`Store.verify`."""
 
     path: str
-    kind: str  # "missing", "modified", "modes", "unregistered", "registry"
+    kind: str  # "missing", "modified", "modes", "unregistered", "unregistered-rooted", "registry"
     detail: str
 
     @property
     def is_damage(self) -> bool:
-        """Left-overs of interrupted builds and collections are harmless; missing or modified
+        """Left-overs of interrupted builds and collections are harmless, and so is an
+        unregistered path a root keeps (nothing registered is lost; gc keeps it, and
+        ``--repair`` has nothing to put back: it removes no path); missing or modified
         paths are not."""
-        return self.kind != "unregistered"
+        return self.kind not in ("unregistered", "unregistered-rooted")
 
 
 def verify(
     store: Store, check_contents: bool = False, names: Iterable[str] | None = None
 ) -> Iterator[Problem]:
     """Registered paths that are missing or changed, and unregistered left-overs (not what a
-    running process is adding: :func:`_left_overs`); with
+    running process is adding: :func:`_left_overs`; kind ``unregistered-rooted`` for one a
+    root keeps, as gc does: :func:`_kept_by_roots`); with
     `names` (registered paths), those paths alone, as ``nix store verify PATH…``: checking a
     few paths' contents need not re-hash the whole store.
 
@@ -92,8 +103,13 @@ def verify(
             elif odd:
                 yield Problem(name, "modes", _modes_detail(os.fspath(target), owner, odd))
     if names is None:
-        for name in _left_overs(store, registered):
-            yield Problem(name, "unregistered", _LEFT_OVER)
+        left_overs = _left_overs(store, registered)
+        kept = _kept_by_roots(store, set(left_overs), registered)
+        for name in left_overs:
+            if name in kept:
+                yield Problem(name, "unregistered-rooted", _KEPT.format(why=kept[name]))
+            else:
+                yield Problem(name, "unregistered", _LEFT_OVER)
 
 
 def _left_overs(store: Store, registered: Collection[str]) -> list[str]:
@@ -118,6 +134,27 @@ def _left_overs(store: Store, registered: Collection[str]) -> list[str]:
     ]
     valid = store.registry.valid_among(free) if free else set()
     return [name for name in free if name not in valid]
+
+
+def _kept_by_roots(
+    store: Store, left_overs: Collection[str], registered: Collection[str]
+) -> dict[str, str]:
+    """Which of the `left_overs` a root keeps, each with how, as gc's live set holds them
+    (:func:`~pybuild.store.gc.collect_garbage`): the unregistered paths roots lead to, and
+    what their bytes name (:func:`~pybuild.store.recovery.unregistered_closure`). Registered
+    paths refer to registered ones alone, so only a root naming an unregistered path can keep
+    one. Roots are looked for only when there is a left-over (reading ``/proc`` costs)."""
+    if not left_overs:
+        return {}
+    roots = [root for root in find_roots(store) if root.path not in registered]
+    kept: dict[str, str] = {}
+    for root in roots:  # a path a root names is told by that root, not by one naming it
+        if root.path in left_overs:
+            kept.setdefault(root.path, root.describe())
+    for root in roots:
+        for name in sorted(unregistered_closure(store, [root.path], registered)):
+            kept.setdefault(name, f"named by {root.path}, which is {root.describe()}")
+    return {name: why for name, why in kept.items() if name in left_overs}
 
 
 @dataclass
