@@ -38,6 +38,7 @@ cannot take it while the client still needs it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -46,7 +47,7 @@ import select
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -103,7 +104,7 @@ def serve(store: Store, inp: IO[bytes], out: IO[bytes], options: BuildOptions) -
         raise ProtocolError(f"the client speaks protocol version {version}, this is {VERSION}")
     handlers: dict[str, Callable[[Store, Message, IO[bytes], IO[bytes], BuildOptions], None]] = {
         "query-valid": _query_valid,
-        "import": _import,
+        "import": functools.partial(_import, valid=_ValidPaths(store)),
         "build": _build,
         "export": _export,
     }
@@ -160,7 +161,13 @@ def _same_hash(ours: str, theirs: str) -> bool:
 
 
 def _import(
-    store: Store, request: Message, inp: IO[bytes], out: IO[bytes], _options: BuildOptions
+    store: Store,
+    request: Message,
+    inp: IO[bytes],
+    out: IO[bytes],
+    _options: BuildOptions,
+    *,
+    valid: _ValidPaths,
 ) -> None:
     name, nar_hash = request.name("path"), request.hash("nar_hash")
     nar_size, references = request.integer("nar_size"), request.names("references")
@@ -169,7 +176,7 @@ def _import(
         work = store.new_tmp_dir("import")
         try:
             receive_nar(inp, work / name, nar_size, nar_hash)  # read in full, even if present
-            kind = _content_address(store, name, work / name, nar_hash, references, ca)
+            kind = _content_address(name, work / name, nar_hash, references, ca, valid)
             if store.is_valid(name, root=True):
                 _same_copy(store, name, nar_hash)
                 if kind is not None and _registered_as(store, name, references):
@@ -177,20 +184,26 @@ def _import(
             else:
                 if kind is None:  # its content is not its name: a client's, kept apart
                     _mark_imported(store, name)  # before it is valid: no build may miss it
-                store.commit(
-                    {name: work / name},
-                    references=references,
-                    deriver=deriver,
-                    ca=_registered_ca(kind, nar_hash),
-                    expect=nar_hash.sri,
-                )
+                with valid.registering(name):
+                    store.commit(
+                        {name: work / name},
+                        references=references,
+                        deriver=deriver,
+                        ca=_registered_ca(kind, nar_hash),
+                        expect=nar_hash.sri,
+                    )
         finally:
             remove_tree(work)
     send(out, {"reply": "imported", "path": name})
 
 
 def _content_address(
-    store: Store, name: str, copy: Path, nar_hash: Hash, references: list[str], ca: str | None
+    name: str,
+    copy: Path,
+    nar_hash: Hash,
+    references: list[str],
+    ca: str | None,
+    valid: _ValidPaths,
 ) -> str | None:
     """Which content address `name` is of `copy` (``source`` or ``text``), or None for a
     name that is not its content's (an output, named by its derivation).
@@ -214,7 +227,7 @@ def _content_address(
         return None
     if said and (said != kind or not _same_hash(digest.sri, their_hash)):
         raise PathRefused(f"{name} is not the content its ca {ca} says it is")
-    _address_references(store, name, kind, copy, references)
+    _address_references(name, kind, copy, references, valid)
     return kind
 
 
@@ -255,7 +268,7 @@ def _registered_as(store: Store, name: str, references: list[str]) -> bool:
 
 
 def _address_references(
-    store: Store, name: str, kind: str, copy: Path, references: list[str]
+    name: str, kind: str, copy: Path, references: list[str], valid: _ValidPaths
 ) -> None:
     """Refuse (PathRefused) references that adding the content here would not give `name`:
     none for a source (but itself: a file that names its own path), a derivation's inputs
@@ -274,7 +287,7 @@ def _address_references(
         except (ValueError, KeyError, TypeError) as exc:
             raise PathRefused(f"{name} is not a derivation ({exc!r})") from None
     else:
-        given = _text_names(store, copy.read_bytes(), references)
+        given = _text_names(valid, copy.read_bytes(), references)
     lacking, besides = given - set(references), set(references) - given
     if lacking or besides:
         said = [f"lacks {', '.join(sorted(map(str, lacking)))}"] if lacking else []
@@ -285,22 +298,60 @@ def _address_references(
         )
 
 
-def _text_names(store: Store, text: bytes, references: list[str]) -> set[str]:
+def _text_names(valid: _ValidPaths, text: bytes, references: list[str]) -> set[str]:
     """The store paths `text` names: those of `references` and the paths valid here whose
     hash part occurs in it, as scanning it for them finds them (every 32 characters of each
     run of base-32 characters). A path this store lacks cannot be a reference here.
 
-    Each window is looked up among the valid paths' hash parts (read in one query), and none
-    is kept, as Nix's scanner checks its candidates: a client chooses the text, and keeping
-    each window of one made of base-32 letters alone took 180 times its size in memory."""
-    valid = {path[:HASH_LEN].encode(): path for path in store.registry.paths()}
+    Each window is looked up among the valid paths' hash parts (:class:`_ValidPaths`), and
+    none is kept, as Nix's scanner checks its candidates: a client chooses the text, and
+    keeping each window of one made of base-32 letters alone took 180 times its size in
+    memory."""
+    by_hash = valid.by_hash()
     found = {r for r in references if split_name(r)[0].encode() in text}
     for run in _BASE32_RUN.findall(text):
         for start in range(len(run) - HASH_LEN + 1):
-            path = valid.get(run[start : start + HASH_LEN])
+            path = by_hash.get(run[start : start + HASH_LEN])
             if path is not None:
                 found.add(path)
     return found
+
+
+class _ValidPaths:
+    """The paths valid here by hash part, for :func:`_text_names`: read once for the session,
+    not for each text a client imports (each of a closure's texts read the whole registry).
+
+    Read again only once the registry may have changed
+    (:meth:`~pybuild.store.registry.Registry.stamp`: a commit by another process or thread,
+    a write of this session's builds), but for this session's own imports, which add what
+    each registers (:meth:`registering`): a text's references are still exactly the paths
+    valid when it is imported."""
+
+    def __init__(self, store: Store) -> None:
+        self._registry = store.registry
+        self._by_hash: dict[bytes, str] = {}
+        self._stamp: tuple[object, int, int] | None = None
+
+    def by_hash(self) -> dict[bytes, str]:
+        """Each valid path by its hash part (bytes, as a text's windows are)."""
+        stamp = self._registry.stamp()
+        if stamp != self._stamp:
+            self._by_hash = {path[:HASH_LEN].encode(): path for path in self._registry.paths()}
+            self._stamp = stamp
+        return self._by_hash
+
+    @contextlib.contextmanager
+    def registering(self, name: str) -> Iterator[None]:
+        """Around this session's registration of `name` alone: if the paths read were still
+        the valid ones just before it, they are with `name` after it. The ``data_version``
+        of before is kept, so a commit by another connection meanwhile is still seen; a
+        registration that fails leaves the stamp behind, and the paths are read again."""
+        before = self._registry.stamp()
+        yield
+        if before == self._stamp:
+            connection, version, _ = before
+            self._by_hash[name[:HASH_LEN].encode()] = name
+            self._stamp = (connection, version, self._registry.stamp()[2])
 
 
 def _same_copy(store: Store, name: str, nar_hash: Hash) -> None:

@@ -395,6 +395,16 @@ class Registry:
         for (path,) in self.conn.execute("SELECT path FROM valid_paths ORDER BY path"):
             yield path
 
+    def stamp(self) -> tuple[object, int, int]:
+        """What differs once the registry may have changed, as seen by this thread: its
+        connection, SQLite's ``data_version`` (which a commit through any other connection,
+        of this process or another, changes) and the rows written through this one (which
+        ``data_version`` leaves out). While it is the same, a query answers as before: what
+        it read may be kept, where asking again costs (every valid path, say)."""
+        conn = self.conn
+        (version,) = conn.execute("PRAGMA data_version").fetchone()
+        return conn, version, conn.total_changes
+
     def referrers(self, path: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT v.path FROM refs r JOIN valid_paths v ON v.id = r.referrer"
