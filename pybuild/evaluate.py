@@ -27,6 +27,7 @@ __all__ = [
     "RaisedAttributeError",
     "attribute_path",
     "importable_beside",
+    "kind_of",
     "load_module",
     "select",
     "user_code",
@@ -147,13 +148,15 @@ def _not_a_python_file(path: str | Path, file: str) -> UsageError:
         return error
     if stat.S_ISREG(mode):
         return UsageError(f"{path} is not a Python file: its name does not end in .py")
-    error = UsageError(f"{path} is {_kind(mode)}, not a Python file")
+    error = UsageError(f"{path} is {kind_of(mode)}, not a Python file")
     error.hint = "give a regular file of Python code, named NAME.py (it is read whole, then run)"
     return error
 
 
-def _kind(mode: int) -> str:
-    """What a file that is neither a regular file nor a folder is, by its `mode`."""
+def kind_of(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is, by its `mode`: a path
+    given as a Python file (``-f``, ``--overlay``) or as a recipe folder (``--recipes``) is
+    told as what it is, a pipe or a device, not as "no such file" or "not a folder"."""
     if stat.S_ISCHR(mode):
         return "a character device"
     if stat.S_ISBLK(mode):

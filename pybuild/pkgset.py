@@ -46,7 +46,14 @@ from .errors import (
     _close_names,
     wrong_type,
 )
-from .evaluate import RaisedAttributeError, importable_beside, load_module, select, user_code
+from .evaluate import (
+    RaisedAttributeError,
+    importable_beside,
+    kind_of,
+    load_module,
+    select,
+    user_code,
+)
 from .lazy import Lazy, force
 from .pygc import evaluated, held
 from .python.interpreter import Interpreter
@@ -826,7 +833,9 @@ def _not_a_recipe_folder(folder: Path) -> UsageError:
         return UsageError(f"recipe folder {folder} cannot be read: {exc.strerror}")
     if stat.S_ISREG(mode):
         return UsageError(f"recipe folder {folder} is a file: give an overlay file with --overlay")
-    return UsageError(f"recipe folder {folder} is not a folder: give a folder of recipe modules")
+    return UsageError(
+        f"recipe folder {folder} is {kind_of(mode)}, not a folder: give a folder of recipe modules"
+    )
 
 
 def _call_recipe_file(file: str, owner: PackageSet) -> Any:

@@ -636,7 +636,13 @@ def test_search_and_an_overlay_pass_over_entries_that_are_no_files(tmp_path: Pat
 
 
 def test_a_recipe_folder_that_is_no_folder_is_told_as_what_it_is(tmp_path: Path) -> None:
+    """A pipe or a device given as --recipes was told only "is not a folder"; it is named as
+    what it is, as one given to -f or --overlay is."""
     os.mkfifo(tmp_path / "x.py")
-    told = run_cli("build", "--recipes", tmp_path / "x.py", "six")
-    assert told.returncode == 2 or told.returncode == 1
-    assert "is not a folder" in told.stderr and "does not exist" not in told.stderr
+    for path, kind in ((tmp_path / "x.py", "a pipe"), ("/dev/null", "a character device")):
+        told = run_cli("build", "--recipes", path, "six")
+        assert told.returncode == 1
+        assert told.stderr == (
+            f"error: recipe folder {path} is {kind}, not a folder: give a folder of recipe"
+            " modules\n"
+        )
