@@ -163,6 +163,7 @@ def _command(argv: list[str]) -> int:
         # Every setting read while the command runs takes its --option pairs, also one read
         # deep in an evaluation, where no command line is at hand (a pypi: package's prefer).
         use_command_line([tuple(pair) for pair in args.option])
+        _use_color(args.color)
         status: int = args.handler(args)
         sys.stdout.flush()  # a failing standard output is told as this command's error
         return status
@@ -187,6 +188,7 @@ def _command(argv: list[str]) -> int:
     finally:
         _close_progress()
         _forget_command_line()
+        _use_color("auto")
 
 
 def _forget_command_line() -> None:
@@ -451,6 +453,16 @@ def _print_help(parser: argparse.ArgumentParser, status: int) -> int:
         with contextlib.suppress(OSError):  # a home we may not write to: printed all the same
             write_atomic(path, text)
     return status
+
+
+def _use_color(color: str) -> None:
+    """What the command tells from deep within it, where no command line is at hand (a
+    ``pypi:`` plan's warnings, told as an evaluation makes it), takes its ``--color``
+    (:func:`pybuild.progress.use_color`); nothing is loaded to set the default."""
+    if color != "auto" or "pybuild.progress" in sys.modules:
+        from .progress import use_color
+
+        use_color(color)
 
 
 def _close_progress() -> None:

@@ -135,8 +135,11 @@ def warned(line: str) -> None:
 def repeat_warnings() -> None:
     """Print the warnings of the evaluation whose record answered the last :func:`lookup`,
     once the command answers from it."""
-    for line in _answer_warned:
-        print(line, file=sys.stderr)
+    if _answer_warned:
+        from .progress import tell  # coloured as when the evaluation told them
+
+        for line in _answer_warned:
+            tell(line)
 
 
 def expires(at: float) -> None:

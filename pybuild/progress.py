@@ -105,6 +105,12 @@ def _done_verb(status: Status, started: str) -> str:
 
 # The colours of the plain lines' status words (SGR codes), as the live display's.
 _GREEN, _YELLOW, _RED, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
+# What starts the lines a pypi: plan tells of itself (``pybuild: warning: …``), printed among
+# a build tool's own while its sdists' metadata are prepared; its status word is after it.
+_OURS = "pybuild: "
+# The --color of the running command (:func:`use_color`), for the lines told from deep within
+# it, where no command line is at hand: a pypi: plan's warnings, told as evaluation makes it.
+_COMMAND = {"color": "auto"}
 
 
 def _painted(text: str, word: str, color: str) -> str:
@@ -194,9 +200,10 @@ class Lines:
 
     @staticmethod
     def _paint_message(text: str) -> str:
+        said = text.removeprefix(_OURS)  # a pypi: plan's warning says whose it is first
         for word, color in (("warning", _YELLOW), ("error", _RED)):
-            if text.startswith(word):
-                return _painted(text, word, color)
+            if said.startswith(word):
+                return text.removesuffix(said) + _painted(said, word, color)
         return text
 
     def close(self) -> None:
@@ -300,13 +307,21 @@ def close_all() -> None:
         _live.pop().close()
 
 
-def tell(text: str, color: str = "auto") -> None:
+def tell(text: str, color: str | None = None) -> None:
     """Print `text`, an error or a warning a command tells beside its builds (``error: …``,
-    ``warning: …``), on standard error, its first word coloured as the progress display
-    colours its own, under the same ``--color`` (`color`): the plain lines, whatever the
-    stream is (never the live display, which draws)."""
+    ``warning: …``, ``pybuild: warning: …``), on standard error, its status word coloured as
+    the progress display colours its own, under the same ``--color`` (`color`; by default
+    the running command's: :func:`use_color`): the plain lines, whatever the stream is
+    (never the live display, which draws)."""
     if sys.stderr is not None:  # closed, as print would have it: nothing is told
-        for_stream(sys.stderr, verbose=True, color=color).message(text)
+        for_stream(sys.stderr, verbose=True, color=color or _COMMAND["color"]).message(text)
+
+
+def use_color(color: str) -> None:
+    """Have :func:`tell` colour as `color` says what it is given no colour for: the running
+    command's ``--color``, set by :func:`pybuild.cli.main` (``auto`` again once it is over)
+    for what is told from deep within an evaluation, which no command line reaches."""
+    _COMMAND["color"] = color
 
 
 def for_stream(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pybuild import evalcache
 from pybuild.cli import main
 
 RED_ERROR = "\x1b[31merror\x1b[0m: "
@@ -91,3 +92,60 @@ def test_the_errors_and_warnings_a_command_tells_beside_its_builds_are_coloured_
     assert capsys.readouterr().err.startswith(f"{YELLOW_WARNING}broken does not evaluate")
     main(search)
     assert capsys.readouterr().err.startswith("warning: broken does not evaluate")
+
+
+WARNS = """\
+from pybuild import derivation
+from pybuild.generate.plan import tell_notes
+
+# What a pypi: plan tells as the evaluation makes it (a yanked release taken, a wheel taken)
+tell_notes([("pybuild: warning: alpha 1.0 was yanked", True), ("pybuild: beta: a wheel", False)])
+good = derivation(name="good", builder="/bin/sh", args=["-c", "echo ok > $out"])
+"""
+
+
+def test_the_lines_a_pypi_plan_tells_of_itself_are_coloured_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pypi: plan's ``pybuild: warning: …``, told from deep within the evaluation where no
+    command line is at hand, was plain under --color always; its status word is coloured as
+    the command's other warnings are, when the evaluation record tells it again too, and the
+    line stays as it was without colours (a note, not a warning, is never coloured)."""
+    monkeypatch.setenv("PYBUILD_SANDBOX", "false")
+    monkeypatch.setenv("PYBUILD_BUILD_USERS", "false")
+    monkeypatch.setattr(evalcache, "_SETTLED_NS", 0)  # what was just written may be recorded
+    file = tmp_path / "warns.py"
+    file.write_text(WARNS)
+    build = ["build", "-f", str(file), "good"]
+    coloured = f"pybuild: {YELLOW_WARNING}alpha 1.0 was yanked\n"
+    plain = "pybuild: warning: alpha 1.0 was yanked\n"
+    assert main(["--color", "always", *build]) == 0
+    assert f"{coloured}pybuild: beta: a wheel\n" in capsys.readouterr().err
+    assert main(["--color", "always", *build]) == 0  # the record tells its warnings again
+    assert capsys.readouterr().err == coloured
+    assert main(build) == 0
+    assert capsys.readouterr().err == plain
+    assert main(["--color", "never", "eval", "-f", str(file), "good.name"]) == 0
+    assert f"{plain}pybuild: beta: a wheel\n" in capsys.readouterr().err
+
+
+def test_an_imported_files_warnings_are_coloured_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pybuild import`` told what it ignores in the file it imports (``--no-index``) plain
+    under --color always."""
+    from pybuild.errors import UsageError
+    from pybuild.generate import folder
+
+    def resolve(*args: object, **kwargs: object) -> None:
+        raise UsageError("resolution stopped by the test")
+
+    monkeypatch.setattr(folder, "get_plan", resolve)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six\n--no-index\n")
+    command = ["import", str(requirements), "-o", str(tmp_path / "out")]
+    told = f"{requirements}:2: --no-index is a pip option pybuild ignores"
+    assert main(["--color", "always", *command]) == 1
+    assert capsys.readouterr().err.startswith(f"pybuild: {YELLOW_WARNING}{told}")
+    assert main(command) == 1
+    assert capsys.readouterr().err.startswith(f"pybuild: warning: {told}")

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +51,7 @@ from ..importers import Lock, RequirementsFile, read_file
 from ..importers.pylock import LockedPackage
 from ..importers.requirements import RequirementLine
 from ..lazy import Lazy
+from ..progress import tell
 from .plan import Plan, Request, get_plan
 from .render import GENERATED, RECIPES_FOLDER, overlay_text, recipe_text, shell_text
 
@@ -262,7 +262,7 @@ def import_file(
     spec = read_file(path, extras, groups)
     warnings = [*spec.warnings, *(_other_indexes(spec, path) if isinstance(spec, Lock) else [])]
     for warning in warnings:
-        print(f"pybuild: warning: {warning}", file=sys.stderr)
+        tell(f"pybuild: warning: {warning}")  # coloured as the command's other warnings are
     _check_requires_python(spec, path, pkgs.interpreter)
     if isinstance(spec, Lock):
         _check_environments(spec, path, pkgs.interpreter)

@@ -35,7 +35,6 @@ import contextlib
 import difflib
 import hashlib
 import json
-import sys
 import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -53,6 +52,7 @@ from ..errors import PybuildError, UsageError
 from ..importers.pylock import Selection
 from ..importers.requirements import RequirementLine
 from ..lazy import force
+from ..progress import tell
 from .buildenv import BuildEnv
 from .errors import RustSdistOnly
 from .files import Pin, Pinner, preference
@@ -335,7 +335,7 @@ def _emit(lines: Sequence[tuple[str, bool]]) -> None:
     from ..evalcache import warned
 
     for line, warning in lines:
-        print(line, file=sys.stderr)
+        tell(line)  # its status word coloured as the command's other warnings are
         if warning:
             warned(line)
 
