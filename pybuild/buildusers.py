@@ -20,9 +20,11 @@ A process a build leaves behind (started in a session of its own, out of the bui
 process group, by a pybuild then killed by SIGKILL) would run on as that uid into the next
 build that gets it, in the sandbox or not, whose output folder on the host is the uid's: as
 Nix kills a build user's processes, every process of the uid is killed before each build and
-after it, while the uid is held (:func:`build_user`), and waited for until none is left.
-The ``build_users`` setting turns them off outside the sandbox (Nix's
-``build-users-group = ""``): the builder then runs as root.
+after it, while the uid is held (:func:`build_user`), and waited for until none is left. One
+that outlives its kill (stuck in the kernel) fails the build that ran as the uid, and keeps
+the uid from the builds after it for as long as it lives. The ``build_users`` setting turns
+them off outside the sandbox (Nix's ``build-users-group = ""``): the builder then runs as
+root.
 """
 
 from __future__ import annotations
@@ -59,10 +61,17 @@ FIRST_UID = 872415232  # Nix's start-id for auto-allocated uids: no account has 
 POOL_SIZE = 1024  # builds at once on the machine
 _MACHINE_POOL = "/run/pybuild/userpool"  # a tmpfs: the locks need not outlive a boot
 _SYSTEM_BIN = "/usr/bin:/bin"  # setpriv from the system, which the sandbox shows too
-_CLEAN = b"no process left"  # a lock file's text: the uid was let go with no process running
+# A lock file's text (its mark): no process ran as the uid since they were all killed; some
+# outlived their kill (stuck in the kernel). None: some may run (a build holds the uid, or
+# its pybuild was killed while it did), so they are killed before the uid is another's.
+_CLEAN = b"no process left"
+_STUCK = b"processes outlived their kill"
 # Seconds a killed process of a build user may take to die: freeing a big build's memory
 # takes a few; one that lives on is stuck in the kernel, and its build fails.
 _DYING_TIME = 30.0
+# Seconds what an earlier build left as a uid may take to die before the uid is passed over
+# for the next one: a build does not wait on processes that are not its own.
+_PASSING_TIME = 1.0
 
 
 @record(frozen=True)
@@ -96,8 +105,9 @@ def build_user(
     user's processes: one left by an earlier build (its pybuild killed by SIGKILL, a daemon
     out of its process group and environment) would run on as the uid into the next build
     that gets it, sandboxed or not, and write into its output folder, which is the uid's.
-    `watched` (a build outside the sandbox, where bubblewrap does not end them) has the
-    watchdog kill them too, holding the uid, if this process dies before the build ends.
+    A uid whose processes do not die is passed over (:func:`_free`). `watched` (a build
+    outside the sandbox, where bubblewrap does not end them) has the watchdog kill them too,
+    holding the uid, if this process dies before the build ends.
 
     Example::
 
@@ -105,7 +115,16 @@ def build_user(
         ...     user.uid
         872415232
     """
+    with _held(pool, setpriv, watched) as (user, _):
+        yield user
+
+
+@contextlib.contextmanager
+def _held(pool: Path, setpriv: str | None, watched: bool) -> Iterator[tuple[BuildUser, int]]:
+    """:func:`build_user`'s uid, and the descriptor of its lock file, whose mark a build
+    outside the sandbox sets once it has killed the uid's processes (:class:`Outside`)."""
     pool.mkdir(parents=True, exist_ok=True)
+    stuck: list[int] = []
     for uid in range(FIRST_UID, FIRST_UID + POOL_SIZE):
         fd = os.open(pool / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
@@ -116,41 +135,96 @@ def build_user(
         user = BuildUser(uid, uid)
         try:
             if setpriv is None:
-                yield user
-            else:
+                yield user, fd
+            elif _free(fd, setpriv, user):
                 with _no_process_left(fd, setpriv, user, watched):
-                    yield user
+                    yield user, fd
+            else:
+                stuck.append(uid)
+                continue
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)  # the watchdog may still hold a copy of `fd`
             os.close(fd)
         return
-    error = StoreError(f"all {POOL_SIZE} build users of {pool} are busy")
-    error.hint = "wait for the other builds of this machine to finish, or lower the jobs setting"
-    raise error
+    raise _all_busy(pool, stuck)
+
+
+def _free(fd: int, setpriv: str, user: BuildUser) -> bool:
+    """Whether no process of `user`, whose lock file `fd` is held, is alive, so that a build
+    may have the uid: they are killed first, unless the build that held it last killed them
+    on its way out, as its lock file then says (one kill a build in the usual case).
+
+    One that does not die within :data:`_PASSING_TIME` (stuck in the kernel, state D, in a
+    call that waits on a hung device or mount; a killed process dies when the call returns)
+    makes the uid be passed over, marked as such, for as long as any of them is alive: every
+    build that got it would wait for them and fail, though none of them is its own. Marked,
+    it is passed over at the cost of a look at ``/proc`` (:func:`_alive`), with no kill."""
+    mark = _mark_of(fd)
+    if mark == _CLEAN:
+        return True
+    if mark == _STUCK and _alive(user.uid):
+        return False
+    alive = _kill_and_wait(setpriv, user, _PASSING_TIME)
+    if alive:
+        _mark(fd, _STUCK)
+    return not alive
+
+
+def _all_busy(pool: Path, stuck: list[int]) -> StoreError:
+    """The error for a pool none of whose uids is free: all held by builds, or the `stuck`
+    ones with processes that outlived their kill."""
+    if not stuck:
+        error = StoreError(f"all {POOL_SIZE} build users of {pool} are busy")
+        error.hint = (
+            "wait for the other builds of this machine to finish, or lower the jobs setting"
+        )
+        return error
+    uids = ",".join(map(str, stuck))
+    error = StoreError(
+        f"all {POOL_SIZE} build users of {pool} are busy or have processes that outlived"
+        f" their kill (SIGKILL): build users {uids.replace(',', ', ')}"
+    )
+    error.hint = (
+        "a killed process dies once the kernel call it is in returns: one stuck in a call"
+        " that waits on a hung device or network mount (state D) lives on until it does;"
+        f" see what they wait on with ps -o pid,stat,wchan:32,args -u {uids} and free it"
+        " (unmount a hung mount with umount -f), then build again"
+    )
+    return error
 
 
 @contextlib.contextmanager
 def _no_process_left(fd: int, setpriv: str, user: BuildUser, watched: bool) -> Iterator[None]:
-    """Kill every process of `user`, whose lock file `fd` is held, before and after the
-    caller's build. The kill before is spared when the build that held the uid last killed
-    them on its way out, as its lock file then says: one kill a build in the usual case. The
-    mark is wiped before the build starts, so a build killed before its end leaves none.
-    The watchdog, when `watched`, holds a copy of the lock until it is told the processes are
-    killed, so that, if this process dies first, it kills them before the uid is let go."""
-    if os.pread(fd, len(_CLEAN), 0) != _CLEAN:
-        _kill_leftovers(setpriv, user)
-    os.ftruncate(fd, 0)
+    """Kill every process of `user`, whose lock file `fd` is held, after the caller's build
+    (:func:`_end_processes`), unless the build did itself (:meth:`Outside.end`), as the
+    lock file then says. The mark is wiped before the build starts, so a build killed
+    before its end leaves none. The watchdog, when `watched`, holds a copy of the lock until
+    it is told the processes are killed, so that, if this process dies first, it kills them
+    before the uid is let go."""
+    _mark(fd, b"")
     if watched:
         watchdog.watch_user(user.uid, fd)
     try:
         yield
     finally:
         try:
-            _kill_leftovers(setpriv, user)
-            os.pwrite(fd, _CLEAN, 0)
+            if not _mark_of(fd):  # processes of the uid may have run since they were killed
+                _end_processes(fd, setpriv, user)
         finally:  # even if one outlived its kill: the uid is let go, so its watch ends
             if watched:
                 watchdog.forget_user(user.uid)
+
+
+def _mark_of(fd: int) -> bytes:
+    """The mark of the lock file `fd` (:data:`_CLEAN`, :data:`_STUCK` or none)."""
+    return os.pread(fd, 64, 0)
+
+
+def _mark(fd: int, mark: bytes) -> None:
+    """Set the mark of the lock file `fd`. Cut short by a crash, it is none: the processes
+    are killed again, as they must be when nothing is known of them."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, mark, 0)
 
 
 def find_setpriv() -> str | None:
@@ -270,8 +344,8 @@ def _take_folders(top: int, uid: int, owner: tuple[int, int], foreign: str) -> t
 class Outside:
     """A build outside the sandbox, run as a build user: how its builder is started."""
 
-    def __init__(self, setpriv: str, user: BuildUser) -> None:
-        self.setpriv, self.user = setpriv, user
+    def __init__(self, setpriv: str, user: BuildUser, lock: int) -> None:
+        self.setpriv, self.user, self.lock = setpriv, user, lock
 
     def wrap(
         self,
@@ -291,6 +365,7 @@ class Outside:
             _check_reachable(name, argv[0], os.fspath(path))
         for writable in (work, build_dir):
             os.chown(writable, self.user.uid, self.user.gid)
+        _mark(self.lock, b"")  # processes of the uid run from now on: they are to be killed
         return [*as_user(self.setpriv, self.user), *with_environment(env, argv)]
 
     def end(self) -> None:
@@ -299,8 +374,11 @@ class Outside:
         another build's tag) would otherwise run on, as the uid that owns the outputs folder,
         while pybuild, as root, changes the outputs' modes and moves them into the store, and
         could swap a file of them for a link to a file of the host's (a race that made a
-        host binary setuid root). In the sandbox, its PID namespace ends them all."""
-        _kill_leftovers(self.setpriv, self.user)
+        host binary setuid root). In the sandbox, its PID namespace ends them all.
+
+        The uid's lock file is marked so: no process runs as it after this, so it is not
+        killed again when it is let go (each kill costs ``setpriv`` and ``sh``)."""
+        _end_processes(self.lock, self.setpriv, self.user)
 
 
 def _check_reachable(name: str, program: str, path: str) -> None:
@@ -351,30 +429,50 @@ def outside_the_sandbox(var: Path, enabled: bool) -> Iterator[Outside | None]:
             " change anything on this machine)"
         )
         raise error
-    with build_user(user_pool(var), setpriv, watched=True) as user:
-        yield Outside(setpriv, user)
+    with _held(user_pool(var), setpriv, watched=True) as (user, lock):
+        yield Outside(setpriv, user, lock)
+
+
+def _end_processes(fd: int, setpriv: str, user: BuildUser) -> None:
+    """Kill every process of `user`, whose lock file `fd` is held, at the end of its build
+    (:func:`_kill_leftovers`), and mark the lock file: none left, or some that outlived
+    their kill, which keeps the uid from later builds while they live (:func:`_free`)."""
+    try:
+        _kill_leftovers(setpriv, user)
+    except StoreError:
+        _mark(fd, _STUCK)
+        raise
+    _mark(fd, _CLEAN)
 
 
 def _kill_leftovers(setpriv: str, user: BuildUser) -> None:
-    """Kill every process of `user`'s uid, as Nix does before and after a build, and return
-    once none is alive: ``kill -KILL -1`` run as the uid reaches its processes alone, and
-    itself, in one system call that no fork escapes. Its pool lock is held, so no build of
-    this machine runs as it now.
+    """Kill every process of `user`'s uid, as Nix does after a build, and return once none
+    is alive (:func:`_kill_and_wait`). One alive after :data:`_DYING_TIME` is a
+    :class:`StoreError` naming it, not a build that goes on beside it."""
+    if alive := _kill_and_wait(setpriv, user, _DYING_TIME):
+        raise _outlived(user.uid, alive)
+
+
+def _kill_and_wait(setpriv: str, user: BuildUser, within: float) -> list[int]:
+    """Kill every process of `user`'s uid and wait until none is alive, or `within` seconds
+    have passed: those then still alive. ``kill -KILL -1`` run as the uid reaches its
+    processes alone, and itself, in one system call that no fork escapes. Its pool lock is
+    held, so no build of this machine runs as it now.
 
     A process dies a moment after the kill returns, not at once: until then it could still
     change the outputs folder the uid owns while pybuild, as root, stores them. So the uid's
     processes are listed (:func:`_alive`) until none is left, and killed again meanwhile
-    (one the uid got since). One alive after :data:`_DYING_TIME` is a :class:`StoreError`
-    naming it, not a build that goes on beside it."""
-    deadline = time.monotonic() + _DYING_TIME
+    (one the uid got since)."""
+    deadline = time.monotonic() + within
     pause = 0.001
     _kill_all(setpriv, user)
     while alive := _alive(user.uid):
         if time.monotonic() >= deadline:
-            raise _outlived(user.uid, alive)
+            return alive
         time.sleep(pause)
         pause = min(2 * pause, 0.1)
         _kill_all(setpriv, user)
+    return []
 
 
 def _kill_all(setpriv: str, user: BuildUser) -> None:

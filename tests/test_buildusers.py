@@ -375,13 +375,13 @@ def test_as_root_a_build_users_processes_die_when_it_is_let_go_and_it_is_killed_
     setpriv = buildusers.find_setpriv()
     assert setpriv is not None
     kills: list[int] = []
-    kill = buildusers._kill_leftovers
+    kill = buildusers._kill_and_wait
 
-    def counted(setpriv: str, user: buildusers.BuildUser) -> None:
+    def counted(setpriv: str, user: buildusers.BuildUser, within: float) -> list[int]:
         kills.append(user.uid)
-        kill(setpriv, user)
+        return kill(setpriv, user, within)
 
-    monkeypatch.setattr(buildusers, "_kill_leftovers", counted)
+    monkeypatch.setattr(buildusers, "_kill_and_wait", counted)
     pool = user_pool(open_store.var)
     with build_user(pool, setpriv) as user:
         left = left_running(user.uid)
@@ -394,6 +394,152 @@ def test_as_root_a_build_users_processes_die_when_it_is_let_go_and_it_is_killed_
     with build_user(pool, setpriv) as again:
         assert again == user
     assert len(kills) == 3
+
+
+@as_root
+def test_as_root_a_build_outside_the_sandbox_kills_its_users_processes_once(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They were killed when its builder ended, before its outputs were read, and again when
+    its uid was let go, though none could have run since: two kills a build (setpriv and sh
+    each), a third of a tiny build's time. The first build of a new pool kills them before
+    too: nothing is known of what runs as its uid."""
+    kills: list[int] = []
+    kill = buildusers._kill_all
+
+    def counted(setpriv: str, user: buildusers.BuildUser) -> None:
+        kills.append(user.uid)
+        kill(setpriv, user)
+
+    monkeypatch.setattr(buildusers, "_kill_all", counted)
+    realise([sh(open_store, 'mkdir "$out"; echo 1 > "$out/x"')], open_store, UNSANDBOXED)
+    assert kills == [own_uids, own_uids]
+    kills.clear()
+    realise([sh(open_store, 'mkdir "$out"; echo 2 > "$out/x"')], open_store, UNSANDBOXED)
+    assert kills == [own_uids]
+    mark = (user_pool(open_store.var) / str(own_uids)).read_bytes()
+    assert mark == buildusers._CLEAN  # let go with no process: the next build spares the kill
+
+
+def stuck(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the processes of build users outlive their kill, as one stuck in the kernel
+    (state D) does, and wait for them no longer than a moment: the uids the kill was sent to."""
+    kills: list[int] = []
+    monkeypatch.setattr(buildusers, "_kill_all", lambda setpriv, user: kills.append(user.uid))
+    monkeypatch.setattr(buildusers, "_DYING_TIME", 0.05)
+    monkeypatch.setattr(buildusers, "_PASSING_TIME", 0.05)
+    return kills
+
+
+@as_root
+def test_as_root_a_build_user_whose_processes_outlive_their_kill_is_not_given_to_later_builds(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process stuck in the kernel outlived the kill at the end of its build, which failed
+    (as it still does). Every later build was given the same uid, the first of the pool, and
+    failed too, after 30 s, for as long as the process was stuck. The uid is now passed over,
+    without a kill or a wait, until its processes are gone."""
+    setpriv = buildusers.find_setpriv()
+    assert setpriv is not None
+    kills = stuck(monkeypatch)
+    pool = user_pool(open_store.var)
+    held: list[subprocess.Popen[bytes]] = []
+    try:
+        with (
+            pytest.raises(StoreError, match=rf"build user {own_uids} still run .*: \d+\n"),
+            build_user(pool, setpriv) as user,
+        ):
+            held.append(left_running(user.uid))
+        assert user.uid == own_uids
+        kills.clear()
+        with build_user(pool, setpriv) as other:
+            assert other.uid == own_uids + 1
+        assert own_uids not in kills  # passed over at the cost of a look at /proc
+    finally:
+        for process in held:
+            process.kill()
+            process.wait()
+    assert processes_of(own_uids, dead=True) == []
+    with build_user(pool, setpriv) as again:  # its processes are gone: it is free again
+        assert again.uid == own_uids
+
+
+@as_root
+def test_as_root_a_build_whose_daemon_outlives_its_kill_fails_and_the_next_builds_as_another(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through realise, outside the sandbox: the build that left the daemon fails,
+    naming it, once (it was waited for twice, at the builder's end and when the uid was let
+    go); the next build is not given its uid."""
+    from pybuild import processes
+
+    stuck(monkeypatch)
+    waits: list[float] = []
+    kill = buildusers._kill_and_wait
+
+    def waited(setpriv: str, user: buildusers.BuildUser, within: float) -> list[int]:
+        waits.append(within)
+        return kill(setpriv, user, within)
+
+    monkeypatch.setattr(buildusers, "_kill_and_wait", waited)
+    other = "PYBUILD_BUILD_TOP=/tmp/pybuild-build-other-0"  # the reaper spares it
+    monkeypatch.setitem(processes._REAPER.running, 2**22 + 1, other)
+    script = f'mkdir "$out"; setsid env -i {other} sleep 300 </dev/null >/dev/null 2>&1 & sleep 0.2'
+    try:
+        with pytest.raises(PybuildError, match=rf"build user {own_uids} still run .*: \d+"):
+            realise([sh(open_store, script)], open_store, UNSANDBOXED)
+        # Killed before (the pool is new), and at the builder's end, which the build waited on.
+        assert waits == [buildusers._PASSING_TIME, buildusers._DYING_TIME]
+        drv = sh(open_store, 'mkdir "$out"; id -u > "$out/id"')
+        realise([drv], open_store, UNSANDBOXED)
+        built = Path(drv.path(store=open_store)) / "id"
+        assert built.read_text() == f"{own_uids + 1}\n"
+    finally:
+        for pid in processes_of(own_uids):
+            os.kill(pid, 9)
+
+
+@as_root
+def test_as_root_what_a_killed_pybuild_left_that_outlives_its_kill_makes_its_uid_passed_over(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build's pybuild was killed, and a process its builder left as the uid is stuck in
+    the kernel: the next build was given the uid, waited 30 s and failed, though the process
+    is not its own. It now builds as another uid."""
+    setpriv = buildusers.find_setpriv()
+    assert setpriv is not None
+    kills = stuck(monkeypatch)
+    left = left_running(own_uids)  # the pool is new: nothing is known of the uid
+    try:
+        with build_user(user_pool(open_store.var), setpriv) as user:
+            assert user.uid == own_uids + 1
+        assert kills[0] == own_uids  # killed first: the build waits on it no longer
+    finally:
+        left.kill()
+        left.wait()
+
+
+@as_root
+def test_as_root_a_pool_of_build_users_whose_processes_outlive_their_kill_says_so(
+    open_store: Store, own_uids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no uid free, the error says which outlived their kill and how to see why."""
+    setpriv = buildusers.find_setpriv()
+    assert setpriv is not None
+    stuck(monkeypatch)
+    monkeypatch.setattr(buildusers, "POOL_SIZE", 1)
+    left = left_running(own_uids)
+    outlived = rf"outlived their kill \(SIGKILL\): build users {own_uids}\n"
+    try:
+        with (
+            pytest.raises(StoreError, match=outlived) as err,
+            build_user(user_pool(open_store.var), setpriv),
+        ):
+            pass
+    finally:
+        left.kill()
+        left.wait()
+    assert f"ps -o pid,stat,wchan:32,args -u {own_uids} " in (err.value.hint or "")
 
 
 @as_root
