@@ -550,3 +550,56 @@ def test_make_wheel_installs_with_installer(tmp_path: Path) -> None:
         install(source, destination, additional_metadata={})
     assert (tmp_path / "purelib" / "demo.py").read_text() == "X = 1\n"
     assert (tmp_path / "purelib" / "demo-1.1.dist-info" / "METADATA").is_file()
+
+
+# Pages an index may be at, and file URLs a page may give: absolute ones that joining leaves as
+# they are, and the ones it does not (another scheme's case, no host, a query, a fragment,
+# parameters, white space, a control or non-ASCII character, a host in brackets, dot segments).
+_PAGES = [
+    "https://index.test/simple/demo/",
+    "http://index.test:8080/simple/demo",
+    "file:///srv/simple/demo/",
+]
+_HREFS = [
+    "https://files.test/packages/ab/cd/demo-1.0.tar.gz",
+    "http://files.test/demo-1.0-py3-none-any.whl",
+    "https://user:pw@files.test:443/p/demo-1.0.tar.gz",
+    "https://files.test",
+    "https://files.test/a/../b/./demo-1.0.tar.gz",
+    "https://files.test//double//slash.tar.gz",
+    "https://files.test/demo%2B1.0.tar.gz",
+    "HTTPS://files.test/demo-1.0.tar.gz",
+    "https:///no-host/demo-1.0.tar.gz",
+    "https:demo-1.0.tar.gz",
+    "https://files.test/demo-1.0.tar.gz?",
+    "https://files.test/demo-1.0.tar.gz?x=1",
+    "https://files.test/demo-1.0.tar.gz#",
+    "https://files.test/demo-1.0.tar.gz#sha256=00",
+    "https://files.test/p;type=a/demo-1.0.tar.gz",
+    "https://files.test/demo-1.0.tar.gz;v",
+    " https://files.test/demo-1.0.tar.gz",
+    "https://files.test/demo-1.0.tar.gz ",
+    "https://files.test/de\tmo-1.0.tar.gz",
+    "https://files.test/de\nmo-1.0.tar.gz",
+    "https://files.test/démo-1.0.tar.gz",
+    "https://[::1]:8080/demo-1.0.tar.gz",
+    "ftp://files.test/demo-1.0.tar.gz",
+    "file:///srv/files/demo-1.0.tar.gz",
+    "../../files/demo-1.0.tar.gz",
+    "/files/demo-1.0.tar.gz",
+    "//files.test/demo-1.0.tar.gz",
+    "demo-1.0.tar.gz",
+]
+
+
+@pytest.mark.parametrize("page", _PAGES)
+def test_a_files_url_is_resolved_against_its_page_as_urljoin_does(page: str) -> None:
+    """A file's URL taken as it is when it is absolute (a JSON page's are) is what joining it
+    to the page's URL gives, whatever it holds: one that joining changes is joined."""
+    import urllib.parse
+
+    from pybuild.index.simple import _joined
+
+    assert [_joined(page, href) for href in _HREFS] == [
+        urllib.parse.urljoin(page, href) for href in _HREFS
+    ]
