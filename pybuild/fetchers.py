@@ -54,6 +54,7 @@ __all__ = [
     "Found",
     "fetch_pypi",
     "fetch_url",
+    "fetched_from_index",
     "find_pinned_url",
     "find_pypi_file",
     "hash_by_download",
@@ -67,6 +68,8 @@ __all__ = [
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 # A hash nothing has: an empty hash downloads, fails, and shows the actual one (Nix's habit).
 _FAKE_HASH = "sha256-" + "A" * 43 + "="
+# The meta key of a fetch_pypi download: the project of the index it is a release file of.
+_INDEX_PROJECT = "index_project"
 # A URL the downloader fetches: its scheme (file, http or https, in any case, as urllib takes
 # them), then its path (group 1), split as RFC 3986's appendix B splits a URI; what urlsplit
 # would find, at a fifth of its cost (a thousand recipes' downloads spent 1.4% of their
@@ -94,6 +97,22 @@ def fetch_url(
     if misspelt:
         known = ("url", "hash", "name", "store")
         raise unexpected_arguments("fetch_url", misspelt, known, _HASH_NAMES)
+    return _fetch(url, hash, name, store)
+
+
+def fetched_from_index(src: object) -> bool:
+    """Whether `src` is a release file of a project of the package index, as
+    :func:`fetch_pypi` fetches one (a set's recipe, or one generated from the index): a
+    ``pypi:`` request for its project's name asks for the same project. A local folder or
+    another download (a fork's archive) may be a different project of that name."""
+    return isinstance(src, Derivation) and _INDEX_PROJECT in src.meta
+
+
+def _fetch(
+    url: str, hash: str, name: str | None, store: Store | None, project: str = ""
+) -> Derivation:
+    """:func:`fetch_url`'s download; `project` names the index's project it is a release
+    file of, when :func:`fetch_pypi` fetches it (kept in its meta, not its identity)."""
     parts = _URL.match(url) if isinstance(url, str) else None
     if parts is None:
         raise UsageError(f"{url!r} is not a URL (file://, http:// or https://)")
@@ -107,7 +126,12 @@ def fetch_url(
         output_hash=hash or _FAKE_HASH,
         store=store,
         # where the hash is given, for a mismatch found when it is fetched (Nix's meta.position)
-        meta={"url": url, "position": call_site(through=_FORWARDERS), "hash_argument": "hash"},
+        meta={
+            "url": url,
+            "position": call_site(through=_FORWARDERS),
+            "hash_argument": "hash",
+            **({_INDEX_PROJECT: project} if project else {}),
+        },
     )
 
 
@@ -167,7 +191,7 @@ def fetch_pypi(
     if url is not None:
         if hashes is not None:
             raise UsageError(f"fetch_pypi({pname!r}): a pinned url= takes hash=, not hashes=")
-        return fetch_url(url, hash, store=store)
+        return _fetch(url, hash, None, store, pname)
     if hashes is not None:
         if kind != "wheel" or hash:
             raise UsageError(
@@ -179,7 +203,7 @@ def fetch_pypi(
     else:
         found = find_pypi_file(pname, version, hash, kind, tags)
     _check_requires_python(pname, version, found.requires_python, python_version)
-    return fetch_url(found.url, hash, name=found.filename, store=store)
+    return _fetch(found.url, hash, found.filename, store, pname)
 
 
 def _text(value: object) -> bool:

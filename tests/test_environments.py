@@ -24,7 +24,7 @@ from pybuild.python.environment import OtherInterpreter, VersionConflict
 from pybuild.python.interpreter import Interpreter
 from pybuild.realiser import BuildOptions, realise
 from pybuild.store import Store
-from support.fixtures import BuildIndex, index_environ, write_fixture_recipes
+from support.fixtures import PROJECTS, BuildIndex, index_environ, write_fixture_recipes
 from support.index import make_wheel, write_index
 
 
@@ -225,6 +225,35 @@ def test_the_two_versions_hint_keeps_the_extras_asked_for_and_pins_no_sets_recip
         "on the command line pypi:shout 'pypi:greet[loud]' (after -p each, for shell and run),"
         " from Python pkgs.from_pypi_together('shout', 'greet[loud]')"
     ) in err.value.hint
+
+
+def test_the_two_versions_hint_offers_the_index_only_its_own_releases(recipes: Path) -> None:
+    """-f two.py, a local project (wordy, needing the set's six 1.17.0) beside six 1.16.0 of
+    the index: the hint said pypi:wordy pypi:six, and pypi:wordy is whatever project of that
+    name the index has, not the local one. The index is offered only when every package of
+    the clash (who pulled it in, and the distribution's builds) is a release of it; a local
+    folder, or another download (a fork's archive), is not."""
+    from pybuild.fetchers import fetch_url
+
+    pkgs = package_set(recipes=[DEFAULT_RECIPES, recipes])
+    local_greet = pkgs.greet.override_python_attrs(src=PROJECTS / "greet")
+    archive = fetch_url("file:///nowhere/shout-2.0.tar.gz", "sha256-" + "B" * 43 + "=")
+    forked_shout = pkgs.shout_2.override_python_attrs(src=archive)
+    local_shout = pkgs.shout.override_python_attrs(src=PROJECTS / "shout")
+    keep = "keep one of them: override the dependent, or use an overlay"
+    for listed in (
+        [local_greet, pkgs.shout_2],  # who pulled one in is local
+        [pkgs.greet, forked_shout],  # the distribution is another download
+        [pkgs.greet, local_shout],  # two builds of one version, one of them local
+    ):
+        env = pkgs.python.with_packages(listed)
+        with pytest.raises(VersionConflict) as err:
+            env.drv  # noqa: B018
+        assert err.value.hint == keep
+    env = pkgs.python.with_packages([pkgs.greet, pkgs.shout_2])  # the index's releases, all
+    with pytest.raises(VersionConflict) as err:
+        env.drv  # noqa: B018
+    assert err.value.hint.startswith(f"{keep}; or have the index resolve them together:")
 
 
 def test_two_builds_of_one_version_both_and_who_pulled_them(recipes: Path) -> None:

@@ -138,21 +138,27 @@ class VersionConflict(PybuildError):
         versions: dict[str, list[str]],
         builds: bool = False,
         listed: Sequence[str] = (),
+        from_index: bool = True,
     ) -> None:
         """`listed`: the projects listed in the environment that pulled the versions in, a
-        requirement each (``packaging==25.0`` where the distribution is listed itself)."""
+        requirement each (``packaging==25.0`` where the distribution is listed itself).
+        `from_index`: whether those and the distribution's builds are all releases of the
+        index, which alone it could resolve anew: a ``pypi:`` request for a local project's
+        name (or a fork's) asks for another project of that name."""
         self.name, self.versions = name, versions
         lines = [
             f"  {version}, pulled in by {' -> '.join(chain)}" for version, chain in versions.items()
         ]
         how = "as two builds of one version" if builds else "at different versions"
         super().__init__(f"{name} is in the environment twice, {how}:\n" + "\n".join(lines))
-        self.hint = "keep one of them: override the dependent, or use an overlay; " + (
-            _together(listed)
-            if listed and not builds
-            else "packages asked for from the index one by one (pkgs.from_pypi) are resolved"
-            " each alone: ask for them together, pkgs.from_pypi_together(...)"
-        )
+        self.hint = "keep one of them: override the dependent, or use an overlay"
+        if from_index:
+            self.hint += "; " + (
+                _together(listed)
+                if listed and not builds
+                else "packages asked for from the index one by one (pkgs.from_pypi) are"
+                " resolved each alone: ask for them together, pkgs.from_pypi_together(...)"
+            )
 
 
 def _together(listed: Sequence[str]) -> str:
@@ -204,14 +210,16 @@ def _check_builds(
     versions: dict[str, list[str]] = {}
     for pkg, chain in builds:
         versions.setdefault(pkg.version, chain)
+    indexed = all(pkg.from_index for pkg, _ in builds)
     if len(versions) > 1:
         via = {chain[1] for chain in versions.values()}  # in the order they are listed:
         roots = [pkg for label, pkg in listed.items() if label in via]
         reqs = list(dict.fromkeys(_asked_for(pkg, name) for pkg in roots))
-        raise VersionConflict(name, versions, listed=reqs)
+        indexed = indexed and all(pkg.from_index for pkg in roots)
+        raise VersionConflict(name, versions, listed=reqs, from_index=indexed)
     if not ignore_collisions:
         each = {f"{pkg.version} ({pkg.drv.out})": chain for pkg, chain in builds}
-        raise VersionConflict(name, each, builds=True)
+        raise VersionConflict(name, each, builds=True, from_index=indexed)
 
 
 def _asked_for(pkg: PythonPackage, conflicting: str) -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 from .. import lazy
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, MissingAttribute, MissingKey, UsageError, did_you_mean, shown
-from ..fetchers import fetch_pypi
+from ..fetchers import fetch_pypi, fetched_from_index
 from ..frozen import cached
 from ..lazy import force
 from ..localsource import LocalSource, local_source
@@ -200,6 +200,14 @@ class PythonPackage:
     def meta(self) -> dict[str, str]:
         """Description, homepage, license: what ``pybuild eval`` shows; not in the hash."""
         return dict(self.attrs["meta"])
+
+    @property
+    def from_index(self) -> bool:
+        """Whether it is built from a release file of the package index (a set's recipe, or
+        one generated from the index), which a ``pypi:`` request for its name asks for again:
+        a local project, or another download (a fork's archive), may be another project of
+        that name."""
+        return fetched_from_index(force(self.attrs["src"]))
 
     @property
     def dependencies(self) -> list[PythonPackage]:
