@@ -20,6 +20,7 @@ from pybuild.bundled import default_recipes
 from pybuild.display import human_size
 from pybuild.hashing import hash_bytes, hash_path
 from pybuild.store import Store
+from support.fixtures import BuildIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = ROOT / "examples" / "hello.py"
@@ -1479,10 +1480,13 @@ def test_the_errors_of_a_command_line_name_only_what_it_lacks() -> None:
     assert "[ACTION]" in wrong.stderr and "argument ACTION: invalid choice" in wrong.stderr
 
 
-def test_a_newcomers_mistakes_are_answered_with_what_to_write(tmp_path: Path) -> None:
+def test_a_newcomers_mistakes_are_answered_with_what_to_write(
+    tmp_path: Path, use_index: BuildIndex
+) -> None:
     """pip's habit (``six==1.16.0``), a recipe of one's own asked of the default set, a file's
     set's package asked of the file, a recipe without ``return``, a source relative to the
-    working folder: each error says what to write instead."""
+    working folder: each error says what to write instead. (The set's six is evaluated for
+    the hint of the first, to tell whether it is a release of the index: the local one.)"""
     pinned = run_cli("eval", "six==1.16.0", check=False)
     assert "'six==1.16.0' is a requirement, not an attribute" in pinned.stderr
     assert "hint: a release from the index is pypi:six==1.16.0" in pinned.stderr

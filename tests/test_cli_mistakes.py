@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.cli import main
+from support.fixtures import BuildIndex
 
 
 def status_of(*argv: str) -> object:
@@ -34,10 +35,11 @@ def status_of(*argv: str) -> object:
     ],
 )
 def test_a_command_line_that_cannot_be_read_exits_2(
-    argv: list[str], told: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str], told: str, capsys: pytest.CaptureFixture[str], use_index: BuildIndex
 ) -> None:
     """As ``-j abc`` does (argparse's): the README says a command line that cannot be read
-    exits 2, and 1 is for what went wrong evaluating or building what it asked."""
+    exits 2, and 1 is for what went wrong evaluating or building what it asked. (The set's
+    six of ``six[x]`` is evaluated for the hint: from the local index.)"""
     assert status_of(*argv) == 2
     assert told in capsys.readouterr().err
 
@@ -163,3 +165,56 @@ def test_a_pypi_project_with_a_file_names_the_line_that_takes_it_from_the_files_
         "pypi:idna[all]>=3": "pkgs.from_pypi('idna', '>=3', extras=['all'])",
     }[asked]
     assert f"idna = {call}" in err  # the version and extras asked for, as arguments
+
+
+OVERLAY = """\
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def overlay(final, prev):
+    def local(pname, **more):
+        return final.build_python_package(
+            pname=pname, version="0.1", src=HERE / pname, build_system=[final.flit_core], **more
+        )
+
+    unchecked = final.six.override_python_attrs(do_check=False)
+    return {
+        "wordy": local("wordy"),
+        "hatchy": local("hatchy", optional_dependencies={"net": [final.wordy, final.six]}),
+        "oddly": local("oddly", optional_dependencies={"net": [unchecked]}),
+        "six": prev.six.override_python_attrs(optional_dependencies={"web": [final.wordy]}),
+    }
+"""
+
+
+def test_a_requirement_of_a_set_package_is_answered_with_the_sets_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], use_index: BuildIndex
+) -> None:
+    """``shell -p 'hatchy[net]'``, hatchy a local project of an overlay: the hint was
+    pypi:hatchy[net], whatever project of that name the index has. It names the set's way,
+    hatchy and the extra's packages beside it (in a file, ps.hatchy.optional('net')), the
+    extras it has for one it lacks, and the index only for a package of the set that is one
+    of its releases."""
+    (tmp_path / "overlay.py").write_text(OVERLAY)
+    for name in ("wordy", "hatchy", "oddly"):
+        (tmp_path / name).mkdir()
+
+    def hint(word: str) -> str:
+        assert status_of("eval", "--overlay", str(tmp_path / "overlay.py"), word) == 2
+        err = capsys.readouterr().err
+        assert f"error: {word!r} is a requirement, not an attribute" in err
+        return err.split("\n  hint: ", 1)[1]
+
+    in_file = "pkgs.python.with_packages(lambda ps: [ps.hatchy, *ps.hatchy.optional('net')])"
+    assert hint("hatchy[net]") == (
+        "name the set's hatchy and the packages of its extra net in its place: hatchy wordy"
+        f" six; or, in a file (-f FILE), {in_file}\n"
+    )
+    assert hint("Hatchy[nett]") == "the set's hatchy has no extra nett (its extras: net)\n"
+    assert hint("hatchy==2.0") == "the set's hatchy is 0.1: name it hatchy\n"
+    # a package of the extra that is no attribute of the set (an override) is in a file only
+    assert hint("oddly[net]").startswith("the set's oddly with its extra net is, in a file")
+    assert hint("six[web]").endswith("; or a release from the index is pypi:six[web]\n")
+    assert hint("six==1.16.0") == "a release from the index is pypi:six==1.16.0\n"

@@ -511,12 +511,7 @@ def select_attr(pkgs: Any, attr: str) -> Any:
     if attr.startswith("pypi:"):
         return pkgs.from_pypi(*pypi_spec(attr))
     if any(c in attr for c in "=<>!~[], ;"):
-        error = BadArgument(
-            f"{attr!r} is a requirement, not an attribute: a package of the set is at the version"
-            " its recipe gives"
-        )
-        error.hint = f"a release from the index is pypi:{attr.replace(' ', '')}"
-        raise error
+        raise _a_requirement_not_an_attribute(pkgs, attr)
     from ..errors import MissingAttribute
     from ..store.paths import is_store_name
 
@@ -536,6 +531,101 @@ def select_attr(pkgs: Any, attr: str) -> Any:
                 " file's attribute is -f FILE ATTR, and a project of the index is pypi:NAME"
             )
         raise
+
+
+def _a_requirement_not_an_attribute(pkgs: Any, attr: str) -> BadArgument:
+    """The error for a requirement where an attribute goes, pip's habit: ``six==1.16.0``, a
+    package of the set being at its recipe's version, or ``hatchy[net]``, its extras being
+    their packages beside it. Where the set has the package, the hint names it as the set
+    takes it (with the extra's packages, on the command line or in a file), and a release of
+    the index only where the set's is one: ``pypi:hatchy`` asks the index for whatever
+    project it has of that name, not a local project's."""
+    index = f"a release from the index is pypi:{attr.replace(' ', '')}"
+    request = _requirement(attr)
+    found = _set_package(pkgs, request.name) if request is not None else None
+    if found is not None and request.extras and not (request.specifier or request.marker):
+        name, pkg = found
+        error = BadArgument(
+            f"{attr!r} is a requirement, not an attribute: a package of the set takes its"
+            " extras as their packages beside it"
+        )
+        error.hint = _with_extras(pkgs, name, pkg, sorted(request.extras))
+        error.hint += f"; or {index}" if pkg.from_index else ""
+        return error
+    error = BadArgument(
+        f"{attr!r} is a requirement, not an attribute: a package of the set is at the version"
+        " its recipe gives"
+    )
+    error.hint = index
+    if found is not None and not found[1].from_index:
+        name, pkg = found
+        error.hint = f"the set's {name} is {pkg.version}: name it {name}"
+    return error
+
+
+def _requirement(attr: str) -> Any:
+    """`attr` read as a requirement (PEP 508), or None for a word that is none."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(attr)
+    except InvalidRequirement:
+        return None
+
+
+def _set_package(pkgs: Any, project: str) -> tuple[str, Any] | None:
+    """The attribute of the set that names `project` and its Python package, if it has one
+    (one that fails to evaluate is none: the error at hand is the command line's)."""
+    from ..errors import PybuildError
+    from ..generate.names import attr_name
+    from ..lazy import force
+    from ..python.package import PythonPackage
+
+    name = attr_name(project)
+    if name not in pkgs:
+        return None
+    try:
+        pkg = force(pkgs[name])
+    except PybuildError:
+        return None
+    return (name, pkg) if isinstance(pkg, PythonPackage) else None
+
+
+def _with_extras(pkgs: Any, name: str, pkg: Any, extras: Sequence[str]) -> str:
+    """How the set's `pkg` (attribute `name`) is had with `extras`: with the packages they
+    need named beside it, by their attributes (where the set names each), or in a file, as
+    ``ps.NAME.optional(EXTRA)`` lists them; or, for an extra it lacks, the ones it has."""
+    from packaging.utils import canonicalize_name
+
+    from ..errors import PybuildError
+
+    offered = {canonicalize_name(e): e for e in pkg.attrs["optional_dependencies"]}
+    lacking = [e for e in extras if canonicalize_name(e) not in offered]
+    if lacking:
+        has = ", ".join(sorted(offered.values())) or "none"
+        return f"the set's {name} has no extra {', '.join(lacking)} (its extras: {has})"
+    keys = [offered[canonicalize_name(e)] for e in extras]
+    listed = ", ".join([f"ps.{name}", *(f"*ps.{name}.optional({k!r})" for k in keys)])
+    in_file = f"pkgs.python.with_packages(lambda ps: [{listed}])"
+    try:
+        attrs = [_attribute_of(pkgs, dep) for key in keys for dep in pkg.optional(key)]
+    except PybuildError:  # a package of the extra that fails to evaluate: named in the file
+        attrs = [""]
+    extra = f"{'its extra' if len(keys) == 1 else 'its extras'} {', '.join(keys)}"
+    if all(attrs):
+        words = " ".join(dict.fromkeys([name, *attrs]))
+        return (
+            f"name the set's {name} and the packages of {extra} in its place: {words}; or,"
+            f" in a file (-f FILE), {in_file}"
+        )
+    return f"the set's {name} with {extra} is, in a file (-f FILE), {in_file}"
+
+
+def _attribute_of(pkgs: Any, pkg: Any) -> str:
+    """The attribute of the set that is `pkg` (by its project's name: a recipe's inputs are
+    the set's own values), or "" for none, as an override is."""
+    found = _set_package(pkgs, pkg.pname)
+    return found[0] if found is not None and found[1] is pkg else ""
 
 
 def pypi_spec(attr: str) -> tuple[str, str | None, tuple[str, ...]]:
