@@ -35,7 +35,7 @@ from types import TracebackType
 
 from .errors import OutOfSpace, PybuildError, StoreError, UsageError
 from .evaluate import EvalError, EvalSyntaxError, RaisedAttributeError
-from .userfiles import is_user_file
+from .userfiles import is_user_file, shown_file
 
 __all__ = ["close_names", "describe", "in_a_row", "user_frame"]
 
@@ -53,7 +53,7 @@ def describe(exc: BaseException, show_trace: bool = False) -> str:
     place = _place(exc)
     if place is not None and (not ours or not _names_the_line(text, place)):
         file, line, function = place
-        lines.append(f"  at {_shown(file)}:{line}" + (f", in {function}" if function else ""))
+        lines.append(f"  at {shown_file(file)}:{line}" + (f", in {function}" if function else ""))
         lines += _code_at(exc, file, line)
     lines += [f"  note: {note}" for note in getattr(exc, "__notes__", ())]
     raised_by_a_file = isinstance(exc, EvalError)  # ours, carrying what the file's code raised
@@ -78,7 +78,7 @@ def in_a_row(exc: BaseException) -> str:
     if place is None or (ours and _names_the_line(text, place)):
         return text
     first, newline, rest = text.partition("\n")
-    return f"{first} (at {_shown(place[0])}:{place[1]}){newline}{rest}"
+    return f"{first} (at {shown_file(place[0])}:{place[1]}){newline}{rest}"
 
 
 def _reported(exc: BaseException) -> BaseException:
@@ -367,11 +367,3 @@ def _innermost_user(tb: TracebackType | None) -> tuple[str, int, str] | None:
         if is_user_file(file):
             found = (file, line, frame.f_code.co_name)
     return found
-
-
-def _shown(file: str) -> str:
-    """A path relative to the working folder when it lies below it, as a user typed it."""
-    try:
-        return os.path.relpath(file) if Path(file).resolve().is_relative_to(Path.cwd()) else file
-    except ValueError:
-        return file

@@ -407,12 +407,13 @@ class NoPinnedWheel(PybuildError):
 
     `interpreter` is the interpreter's most specific tag; `pinned` the files the recipe pins.
     The recipe's attribute is named once the package set knows it (:meth:`name_attribute`), so
-    the hint can give the command that pins the missing file.
+    the hint can give the command that pins the missing file; or, for pins of no set's recipe
+    (a ``-f`` file's, a script's), the file they are written in (:meth:`written_in`).
     """
 
     def __init__(self, pname: str, version: str, interpreter: str, pinned: Sequence[str]):
         self.pname, self.version, self.interpreter = pname, version, interpreter
-        self.pinned, self.attr = list(pinned), ""
+        self.pinned, self.attr, self.file = list(pinned), "", ""
         super().__init__(self._message())
         self.hint = self._hint()
 
@@ -426,7 +427,7 @@ class NoPinnedWheel(PybuildError):
         )
 
     def _hint(self) -> str:
-        attr = self.attr or "ATTR"
+        attr = self.attr or self.file or "ATTR"
         return (
             f"`pybuild update-pins {attr}` pins every file the index has for this release"
             " (the interpreters and platforms it covers); if none fits this interpreter,"
@@ -440,6 +441,13 @@ class NoPinnedWheel(PybuildError):
         if not self.attr:
             self.attr = attr
             self.hint = self._hint()
+
+    def written_in(self, file: str) -> None:
+        """Say which file the pins are written in, as ``update-pins`` takes it: the hint's
+        target where no set names the recipe's attribute (:meth:`name_attribute`), as none
+        does for a ``-f`` file's, whose attributes update-pins does not know."""
+        self.file = file
+        self.hint = self._hint()
 
 
 class UnsupportedInterpreter(PybuildError):
@@ -456,7 +464,7 @@ class UnsupportedInterpreter(PybuildError):
     def __init__(self, pname: str, version: str, interpreter: str, reason: str) -> None:
         self.pname, self.version = pname, version
         self.interpreter, self.reason = interpreter, reason
-        self.pins_checked, self.attr = False, ""
+        self.pins_checked, self.attr, self.file = False, "", ""
         self.of, self.needed_by = "", ""  # the attribute of the release, and one that needs it
         super().__init__(self._message())
         self.hint = self._hint()
@@ -480,7 +488,7 @@ class UnsupportedInterpreter(PybuildError):
             " 3.10)"
         )
         if self.pins_checked:  # what its pins said when checked: the index may have more now
-            attr = self.attr or "ATTR"
+            attr = self.attr or self.file or "ATTR"
             hint += (
                 f"; if the index has gained wheels since, `pybuild update-pins {attr}` pins them"
             )
@@ -497,6 +505,11 @@ class UnsupportedInterpreter(PybuildError):
         if not self.attr:
             self.attr = attr
             self.hint = self._hint()
+
+    def written_in(self, file: str) -> None:
+        """Say which file the pins are written in, as :meth:`NoPinnedWheel.written_in`."""
+        self.file = file
+        self.hint = self._hint()
 
     def evaluating(self, attr: str) -> None:
         """Name an attribute whose evaluation this error stops, from the inside out: the

@@ -34,6 +34,7 @@ from .atomic import write_atomic
 from .derivations import Derivation, derivation
 from .errors import (
     HashMismatch,
+    NoPinnedWheel,
     UnsupportedInterpreter,
     UsageError,
     unexpected_arguments,
@@ -42,7 +43,7 @@ from .errors import (
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
-from .userfiles import call_site
+from .userfiles import call_site, shown_file
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
 if TYPE_CHECKING:
@@ -198,12 +199,25 @@ def fetch_pypi(
                 f"fetch_pypi({pname!r}): hashes= pins wheel files, one hash per file: give it"
                 ' with kind="wheel" and without hash='
             )
-        filename, hash = _choose_pinned(pname, version, hashes, tags)
+        try:
+            filename, hash = _choose_pinned(pname, version, hashes, tags)
+        except (NoPinnedWheel, UnsupportedInterpreter) as exc:  # its hint names update-pins
+            exc.written_in(_pins_file())
+            raise
         found = find_pinned_url(pname, version, filename, hash)
     else:
         found = find_pypi_file(pname, version, hash, kind, tags)
     _check_requires_python(pname, version, found.requires_python, python_version)
     return _fetch(found.url, hash, found.filename, store, pname)
+
+
+def _pins_file() -> str:
+    """The file of the user's line that called :func:`fetch_pypi`, as ``update-pins`` takes
+    it (relative to the working folder below it, quoted for a shell); "" for none."""
+    import shlex
+
+    file = call_site(2, through=_FORWARDERS).rpartition(":")[0]
+    return shlex.quote(shown_file(file)) if file else ""
 
 
 def _text(value: object) -> bool:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import FrameType
 
-__all__ = ["call_site", "is_user_file"]
+__all__ = ["call_site", "is_user_file", "shown_file"]
 
 
 @functools.lru_cache(maxsize=4096)  # a set of a thousand recipes asks of each file twice
@@ -70,6 +71,14 @@ def call_site(depth: int = 1, through: tuple[str, ...] | None = None) -> str:
             return ""
         frame = frame.f_back
     return ""
+
+
+def shown_file(file: str) -> str:
+    """A path relative to the working folder when it lies below it, as a user typed it."""
+    try:
+        return os.path.relpath(file) if Path(file).resolve().is_relative_to(Path.cwd()) else file
+    except ValueError:
+        return file
 
 
 @functools.cache

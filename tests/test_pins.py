@@ -535,6 +535,35 @@ def test_a_missing_platform_and_an_unsupported_interpreter_are_named(
 
 
 @on_manylinux
+def test_the_pins_of_a_file_are_told_to_be_written_by_naming_the_file(
+    spin_index: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``build -f proj/t3.py x``, x's fetch_pypi written in the file with ``hashes={}``: the
+    hint said `pybuild update-pins ATTR`, and `update-pins x` looks for x in the default set,
+    which has none. No set names the recipe, so the file its pins are written in is named,
+    as update-pins takes it and as the user types it (below the working folder, relative)."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "t3.py").write_text(
+        "from pybuild import package_set\n"
+        "pkgs = package_set()\n"
+        "x = pkgs.build_python_package(\n"
+        "    pname='spin', version='1.0', format='wheel',\n"
+        "    src=pkgs.fetch_pypi('spin', '1.0', kind='wheel', hashes={}),\n"
+        ")\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--dry-run", "-f", "proj/t3.py", "x"]) == 1
+    err = capsys.readouterr().err
+    assert "hint: `pybuild update-pins proj/t3.py` pins every file the index has" in err
+    assert "`pybuild update-pins proj/t3.py --version V`" in err
+    assert main(["update-pins", "proj/t3.py"]) == 0
+    assert main(["build", "--dry-run", "-f", "proj/t3.py", "x"]) == 0
+
+
+@on_manylinux
 def test_a_recipe_that_names_its_tags_pins_the_one_file_they_choose(
     spin_index: dict[str, Path], tmp_path: Path
 ) -> None:
