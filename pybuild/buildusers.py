@@ -184,12 +184,7 @@ def _all_busy(pool: Path, stuck: list[int]) -> StoreError:
         f"all {POOL_SIZE} build users of {pool} are busy or have processes that outlived"
         f" their kill (SIGKILL): build users {uids.replace(',', ', ')}"
     )
-    error.hint = (
-        "a killed process dies once the kernel call it is in returns: one stuck in a call"
-        " that waits on a hung device or network mount (state D) lives on until it does;"
-        f" see what they wait on with ps -o pid,stat,wchan:32,args -u {uids} and free it"
-        " (unmount a hung mount with umount -f), then build again"
-    )
+    error.hint = _stuck_hint(f"-u {uids}")
     return error
 
 
@@ -513,6 +508,17 @@ def _alive(uid: int) -> list[int]:
     return alive
 
 
+def _stuck_hint(processes: str) -> str:
+    """What to do about processes that outlived their kill, and how to see them (`processes`,
+    ps's selection of them: ``-u UIDS`` or ``-p PIDS``)."""
+    return (
+        "a killed process dies once the kernel call it is in returns: one stuck in a call"
+        " that waits on a hung device or network mount (state D) lives on until it does;"
+        f" see what they wait on with ps -o pid,stat,wchan:32,args {processes} and free it"
+        " (unmount a hung mount with umount -f), then build again"
+    )
+
+
 def _outlived(uid: int, alive: list[int]) -> StoreError:
     """The error for processes of build user `uid` that outlived their kill."""
     pids = ", ".join(map(str, alive))
@@ -520,10 +526,5 @@ def _outlived(uid: int, alive: list[int]) -> StoreError:
         f"processes of build user {uid} still run {_DYING_TIME:g} s after they were killed"
         f" (SIGKILL): {pids}"
     )
-    error.hint = (
-        "a killed process dies once the kernel call it is in returns: one stuck in a call"
-        " that waits on a hung device or network mount (state D) lives on until it does;"
-        f" see what they wait on with ps -o pid,stat,wchan:32,args -p {pids.replace(' ', '')}"
-        " and free it (unmount a hung mount with umount -f), then build again"
-    )
+    error.hint = _stuck_hint(f"-p {pids.replace(' ', '')}")
     return error
