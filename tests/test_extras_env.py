@@ -117,3 +117,28 @@ def test_shell_lock_and_profile_of_a_package_with_such_an_extra(
     where = "import os, anvil; print(os.path.realpath(anvil.__file__))"
     dev = pkgs.from_pypi("anvil", extras=["dev"])
     assert run(python, "-c", where).stdout.startswith(f"{dev}/")
+
+
+# selfx's extra all asks for selfx[a] (dask's complete asks for dask[array,…]); 2.0's extra a
+# needs a dep 2 the index lacks; 0.1's metadata cannot be read (a 2015 sdist's hook failing).
+ITSELF = (
+    ("selfx", "0.1", "not a requirement!"),
+    ("selfx", "1.0", "selfx[a]; extra == 'all'", "dep>=1; extra == 'a'"),
+    ("selfx", "2.0", "selfx[a]; extra == 'all'", "dep>=2; extra == 'a'"),
+    ("dep", "1.0"),
+)
+
+
+def test_an_extra_asking_for_its_own_project_is_of_the_release_that_asks(
+    publish: Publish,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    """As pip and uv: selfx[all] 2.0 asks for selfx[a] 2.0, which cannot be had, so selfx
+    1.0 is taken. Read as any release of selfx, resolvelib tried every one for selfx[a]
+    before going back on selfx[all] (dask[complete] went back through 215 releases), and
+    reading 0.1's metadata failed the whole resolution."""
+    publish(*ITSELF)
+    lock = tmp_path / "pylock.toml"
+    cli("lock", "pypi:selfx[all]", "-o", lock)
+    packages = tomllib.loads(lock.read_text())["packages"]
+    assert sorted((p["name"], p["version"]) for p in packages) == [("dep", "1.0"), ("selfx", "1.0")]

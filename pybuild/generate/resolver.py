@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packaging.requirements import Requirement
@@ -125,6 +125,18 @@ def _is_released(pinned: str, released: set[Version]) -> bool:
         return Version(pinned) in released
     except InvalidVersion:
         return True  # no version a release can have: not this note's to say
+
+
+def _itself(candidate: Candidate, reqs: list[Req]) -> list[Req]:
+    """`reqs` of a release of the index, those on its own project (an extra that adds others:
+    dask's ``complete`` asks for ``dask[array,dataframe,…]``) pinned to its version, as pip
+    and uv read them: one release of a project is installed. Left open, each was a project
+    of its own whose every release resolvelib tried before the one that asked (dask[complete]
+    went back through 215 releases, each one's metadata read, to a 2015 sdist that failed)."""
+    exact = SpecifierSet(f"=={candidate.version}")
+    return [
+        replace(r, specifier=r.specifier & exact) if r.name == candidate.name else r for r in reqs
+    ]
 
 
 def _key(name: str, extras: Iterable[str]) -> str:
@@ -471,7 +483,7 @@ class _Provider:
         if candidate.origin == "set":
             return self._set_dependencies(candidate, label)
         meta = self._metadata(candidate)
-        reqs = [Req.of(r, label) for r in meta.requirements(self.releases.env)]
+        reqs = _itself(candidate, [Req.of(r, label) for r in meta.requirements(self.releases.env)])
         if meta.requires_python and not python_ok(meta.requires_python, self.python):
             spec = SpecifierSet(meta.requires_python)
             reqs.append(Req(PYTHON, frozenset(), spec, label, f"Requires-Python {spec}"))
@@ -528,7 +540,8 @@ class _Provider:
                     for d in pkg.optional(extra)
                 ]
         meta = self._metadata(candidate)
-        return [Req.of(r, label) for r in meta.requirements(self.releases.env, extra=extra)]
+        reqs = meta.requirements(self.releases.env, extra=extra)
+        return _itself(candidate, [Req.of(r, label) for r in reqs])
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         """The metadata of a release of the index; when it cannot be had, the error names the
