@@ -142,3 +142,31 @@ def test_an_extra_asking_for_its_own_project_is_of_the_release_that_asks(
     cli("lock", "pypi:selfx[all]", "-o", lock)
     packages = tomllib.loads(lock.read_text())["packages"]
     assert sorted((p["name"], p["version"]) for p in packages) == [("dep", "1.0"), ("selfx", "1.0")]
+
+
+# tool's final releases need clk 8; its pre-release 1.5b1 takes clk 7 (black and click 7).
+PRE_ONLY_FITS = (
+    ("tool", "1.0", "clk>=8"),
+    ("tool", "1.5b1", "clk>=7"),
+    ("tool", "2.0", "clk>=8"),
+    ("clk", "7.0"),
+    ("clk", "8.0"),
+)
+
+
+def test_a_pre_release_is_taken_when_no_final_release_works_with_the_rest(
+    publish: Publish,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    """As uv (``black`` with ``click<8`` is black 21.12b0): a pre-release comes after every
+    final release, and is taken when none of them works with the rest of the request, where
+    pip would fail; with clk free, the newest final release is taken."""
+    publish(*PRE_ONLY_FITS)
+    for asked, expected in (
+        (["pypi:tool", "pypi:clk<8"], [("clk", "7.0"), ("tool", "1.5b1")]),
+        (["pypi:tool"], [("clk", "8.0"), ("tool", "2.0")]),
+    ):
+        lock = tmp_path / "pylock.toml"
+        cli("lock", *asked, "-o", lock)
+        packages = tomllib.loads(lock.read_text())["packages"]
+        assert sorted((p["name"], p["version"]) for p in packages) == expected

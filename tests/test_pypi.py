@@ -12,8 +12,8 @@ build-tool wheels of the hermetic build index:
   ``PKG-INFO`` and dynamic requirements: its backend must prepare the metadata), ``iota``
   (sdist and a pure wheel), ``kappa`` (sdist and a compiled wheel);
 - troublemakers: ``zeta`` (builds with maturin, which the set lacks), ``eta`` (needs
-  setuptools<10), ``omega`` (needs ``alpha>=2`` and ``beta<1``), ``theta`` (needs
-  ``packaging>=99`` while the set has 26.3);
+  setuptools<10), ``omega`` (needs ``alpha>=2,<4``, not its pre-release, and ``beta<1``),
+  ``theta`` (needs ``packaging>=99`` while the set has 26.3);
 - ``mu`` 0.9 and 1.0 (1.0's metadata asks for Python < 3), and ``flit-core`` 9.0 (sdist and
   wheel: its sdist would build with itself);
 - ``shout`` 1.0 and 2.0 and ``greet`` from the build index; the set has recipes for shout 1.0
@@ -301,7 +301,7 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             ),
             pkg_info=_metadata("eta", "1.0"),
         ),
-        wheel(tmp, "omega", "1.0", "", _metadata("omega", "1.0", ["alpha>=2", "beta<1"])),
+        wheel(tmp, "omega", "1.0", "", _metadata("omega", "1.0", ["alpha>=2,<4", "beta<1"])),
         wheel(tmp, "theta", "1.0", "", _metadata("theta", "1.0", ["packaging>=99"])),
         wheel(tmp, "mu", "0.9", "", _metadata("mu", "0.9")),
         wheel(tmp, "mu", "1.0", "", _metadata("mu", "1.0", python="<3")),

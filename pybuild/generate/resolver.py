@@ -356,15 +356,23 @@ class _Provider:
         if len(attrs) > 1:  # two recipes of the set take two different recipes of one project
             return []
 
-        def index(attr: Callable[[Version], str]) -> Iterator[Candidate]:
+        def index(attr: Callable[[Version], str], last: bool = False) -> Iterator[Candidate]:
+            """The releases that fit, newest first: finals (pre-releases where the request
+            names one, or no final fits it); `last`, the pre-releases that fit besides, which
+            uv takes once no final works with the rest of the request (black with click<8:
+            21.12b0), and so come after every other candidate."""
             pinned = any(s.operator in ("==", "===") for s in spec)
             versions = self._index_versions(name, allow_yanked=pinned)
             usable = [v for v in versions if ("index", attr(v), v) not in bad]
-            for v in sorted(spec.filter(usable), reverse=True):
+            taken = list(spec.filter(usable))
+            if last:
+                first = set(taken)
+                taken = [v for v in spec.filter(usable, prereleases=True) if v not in first]
+            for v in sorted(taken, reverse=True):
                 yield Candidate(name, v, extras, "index", attr(v))
 
         if not self.from_set(name):
-            return list(index(lambda v: attr_name(name)))
+            return [*index(lambda v: attr_name(name)), *index(lambda v: attr_name(name), True)]
         recipes = [
             c
             for c in self._set_candidates(name, extras)
@@ -373,19 +381,20 @@ class _Provider:
             and spec.contains(c.version, prereleases=True)
         ]
 
-        def releases() -> Iterator[Candidate]:
-            found = self._quietly(lambda: index(lambda v: version_attr(name, v)))
+        def releases(last: bool = False) -> Iterator[Candidate]:
+            found = self._quietly(lambda: index(lambda v: version_attr(name, v), last))
             return (c for c in found if c.attr in attrs) if attrs else found
 
         holding = [c for c in recipes if self._holds_back(c)] if not attrs else []
         fine = [c for c in recipes if c not in holding]
         if name in self.roots and not attrs:
-            return _newest_first(fine, list(releases()), holding)
+            return [*_newest_first(fine, list(releases()), holding), *releases(last=True)]
         if holding:
-            return _holding_last(fine, holding, releases)
+            ordered = _holding_last(fine, holding, releases)
+            return lambda: itertools.chain(ordered(), releases(last=True))
         # The set's recipes first, then the index's releases under attributes of their own:
         # lazily, so the index is asked only when no recipe of the set fits.
-        return lambda: itertools.chain(recipes, releases())
+        return lambda: itertools.chain(recipes, releases(), releases(last=True))
 
     def _holds_back(self, candidate: Candidate) -> bool:
         """Whether a recipe of the set takes a requested project at a version older than the
