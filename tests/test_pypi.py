@@ -862,6 +862,25 @@ def test_a_release_requires_python_leaves_out_is_named_with_what_it_needs(
     assert hint in failed.stderr
 
 
+def test_the_python_hinted_is_the_nearest_a_release_of_the_request_allows(
+    pkgs, index: Path
+) -> None:
+    """alpha>=2,<4 where alpha 3.0 needs the Python after next and 2.0 the next: the hint names
+    the next (with 2.0), not what the newest release needs (sphinx>=8.2 on 3.10 was told
+    sphinx 9.2.0's --python 3.13, where 8.2 and 9.0 need only 3.11)."""
+    major, minor = pkgs.interpreter.version_info[:2]
+    page = index / "alpha" / "index.json"
+    data = json.loads(page.read_text())
+    for entry in data["files"]:
+        for version, ahead in (("2.0", 1), ("3.0", 2)):
+            if entry["filename"].startswith(f"alpha-{version}"):
+                entry["requires-python"] = f">={major}.{minor + ahead}"
+    page.write_text(json.dumps(data))
+    failed = cli("build", "pypi:alpha>=2,<4", ok=False)
+    hint = f"hint: alpha 2.0 needs Python >={major}.{minor + 1}: pass --python {major}.{minor + 1}"
+    assert hint in failed.stderr, failed.stderr
+
+
 def test_a_build_tool_of_its_own_build_comes_from_its_wheel(pkgs) -> None:
     flit = pkgs.from_pypi("flit-core", "9.0")  # its sdist would need flit_core: itself
     assert flit.version == "9.0" and flit.attrs["format"] == "wheel"

@@ -283,20 +283,33 @@ def _runs(
 
 def _other_python(needs: Iterable[tuple[str, str]], python: Version) -> str:
     """The hint to pass ``--python`` for an interpreter that meets a ``Requires-Python`` named
-    above: the first that one near the set's meets (the newest release it would give), else
-    the first."""
+    above: the one nearest the set's (the first newer, else the latest older) that any of them
+    allows, with the first of `needs` (the newest release) that allows it; else the first.
+    sphinx>=8.2 on 3.10 is offered 3.11, which 8.2 and 9.0 need, not 3.13, which only its
+    newest release needs."""
     from ..python.locate import python_meeting
 
     needs = list(needs)
     who, requires, fitting = *needs[0], "X.Y"
+    nearest: tuple[int, int] | None = None
     for other, its in needs:
         found = python_meeting(its, str(python))
-        if found is not None:
-            who, requires, fitting = other, its, found
-            break
+        if found is None:
+            continue
+        rank = _nearness(found, python)
+        if nearest is None or rank < nearest:
+            who, requires, fitting, nearest = other, its, found, rank
     return (
         f"{who} needs Python {requires}: pass --python {fitting} for an interpreter that meets it"
     )
+
+
+def _nearness(found: str, python: Version) -> tuple[int, int]:
+    """How near ``X.Y`` is to `python`, in the order
+    :func:`~pybuild.python.locate.python_meeting` tries them: the newer minor versions first,
+    the nearest first, then the older ones, the nearest first."""
+    minor = int(found.split(".")[1])
+    return (0, minor) if minor > python.minor else (1, -minor)
 
 
 def passed_over(
