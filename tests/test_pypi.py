@@ -54,6 +54,9 @@ build-tool wheels of the hermetic build index:
   have an old ``PKG-INFO`` and dynamic requirements;
 - ``lantern``: 1.0, and 2.0 whose ``glow`` extra needs ``keeper>=1`` (as httpx[cli] needs
   ``rich<15``).
+- ``wheelless-tool``: 1.0, an sdist and a wheel for CPython 3.99 on this platform (as thinc
+  8.0.17 on 3.11), which ``needy`` (its backend prepares its metadata) and ``needier`` (a
+  final ``PKG-INFO``) build with.
 """
 
 from __future__ import annotations
@@ -426,6 +429,16 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "lantern", "1.0", "", _metadata("lantern", "1.0")),
         wheel(tmp, "lantern", "2.0", "", _metadata("lantern", "2.0", LANTERN_GLOW, ["glow"])),
         wheel(tmp, "brittleuser", "1.0", "", _metadata("brittleuser", "1.0", ["brittle"])),
+        wheel(tmp, "wheelless-tool", "1.0", "", _metadata("wheelless-tool", "1.0"), tag=_OTHER),
+        sdist(tmp, "wheelless-tool", "1.0", _project("wheelless-tool", "1.0")),
+        sdist(tmp, "needy", "1.0", _built_with("needy", "wheelless-tool")),
+        sdist(
+            tmp,
+            "needier",
+            "1.0",
+            _built_with("needier", "wheelless-tool"),
+            pkg_info=_metadata("needier", "1.0", ["beta"]),
+        ),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -468,6 +481,9 @@ def _best_tag() -> str:
     from packaging.tags import sys_tags
 
     return str(next(iter(sys_tags())))
+
+
+_OTHER = _other_cpython_tag()
 
 
 @pytest.fixture
@@ -1409,6 +1425,33 @@ def test_a_build_tool_that_fails_to_build_names_who_needs_it(pkgs) -> None:
     assert "take an older brittleuser, which may not need it (pypi:brittleuser<1.0)" in (
         info.value.hint
     )
+
+
+@pytest.mark.parametrize("name", ["needy", "needier"])
+def test_a_build_tool_without_a_wheel_here_names_who_needs_it_and_what_to_do(
+    pkgs, name: str
+) -> None:
+    """spacy-nightly 3.0.0rc5 builds with thinc 8.0.17, whose wheels stop at cp310: on 3.11
+    this said "thinc 8.0.17: no file fits this interpreter", its list of files cut before the
+    sdist it has, naming neither spacy-nightly nor what to do. Whether the build is run to
+    prepare the metadata (needy) or to build the recipe (needier), the error names the
+    build, says why the tool's sdist is no use, and hints the Python its wheels are for."""
+    from pybuild.generate.errors import ToolWithoutWheel
+
+    with pytest.raises(ToolWithoutWheel) as info:
+        pkgs.from_pypi(name)
+    first, files = str(info.value).splitlines()[:2]
+    assert first == (
+        f"{name} 1.0's sdist builds with wheelless-tool 1.0 (a build requirement), which has"
+        f" no wheel for this interpreter ({_best_tag()}): a build tool is installed from its"
+        " wheel, never built from its sdist, so that no build needs another build first"
+    )
+    assert files == "  wheelless-tool 1.0: its wheels are for cp399; it has an sdist (2 files)"
+    assert info.value.hint.startswith(
+        "pass --python 3.99, an interpreter wheelless-tool 1.0's wheels are for; or add a"
+        " recipe for wheelless-tool 1.0 to a recipe folder, which the build then takes (for"
+        " example: put 'wheelless-tool==1.0' in a requirements file"
+    ), info.value.hint
 
 
 def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(

@@ -15,6 +15,7 @@ __all__ = [
     "NotOnIndex",
     "ResolutionFailed",
     "RustSdistOnly",
+    "ToolWithoutWheel",
 ]
 
 
@@ -41,6 +42,60 @@ class NoFittingFile(GenerateError):
     def __init__(self, name: str, message: str) -> None:
         self.name = name
         super().__init__(message)
+
+
+class ToolWithoutWheel(NoFittingFile):
+    """A build tool the index gives at a release with no wheel for this interpreter (thinc
+    8.0.17, wheels up to cp310, on 3.11). Build tools come from wheels, as the set's do, so
+    that no build needs another build first (:mod:`.buildenv`): its sdist cannot stand in.
+
+    `tool` is the release, `files` says what files it has, `python` is an ``X.Y`` its wheels
+    are for on this platform (or ""). Whose build needs it is known where that build is
+    asked for, not where the tool is pinned: :meth:`of_build` names it, with whether the tool
+    is among its build requirements (`direct`) and a further way out (`way`)."""
+
+    def __init__(
+        self,
+        name: str,
+        tool: str,
+        here: str,
+        files: str,
+        python: str,
+        build: str = "",
+        direct: bool = True,
+        way: str = "",
+    ) -> None:
+        self.tool, self.here, self.files, self.python = tool, here, files, python
+        self.build = build
+        if build:
+            how = "a build requirement" if direct else "needed by its build requirements"
+            head = f"{build}'s sdist builds with {tool} ({how}), which"
+        else:
+            head = f"{tool}, a build tool,"
+        super().__init__(
+            name,
+            f"{head} has no wheel for this interpreter ({here}): a build tool is installed"
+            " from its wheel, never built from its sdist, so that no build needs another"
+            f" build first\n  {files}",
+        )
+        ways = [f"pass --python {python}, an interpreter {tool}'s wheels are for"] if python else []
+        ways += [way] if way else []
+        version = tool.rpartition(" ")[2]
+        ways.append(
+            f"add a recipe for {name} {version} to a recipe folder, which the build then takes"
+            f" (for example: put '{name}=={version}' in a requirements file and run"
+            " `pybuild import FILE -o DIR --all`, then pass `--overlay DIR/overlay.py`)"
+        )
+        self.hint = "; or ".join(ways)
+
+    def of_build(self, build: str, direct: bool, way: str = "") -> ToolWithoutWheel:
+        """This error, naming the sdist `build` whose build needs the tool; as it is if it
+        names one already (the innermost build is the one that needs it)."""
+        if self.build:
+            return self
+        return ToolWithoutWheel(
+            self.name, self.tool, self.here, self.files, self.python, build, direct, way
+        )
 
 
 class RustSdistOnly(NoFittingFile):

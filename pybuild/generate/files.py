@@ -30,7 +30,7 @@ from packaging.utils import canonicalize_name
 from ..index.errors import show_files
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
-from .errors import MissingBuildBackend, NoFittingFile, RustSdistOnly
+from .errors import MissingBuildBackend, NoFittingFile, RustSdistOnly, ToolWithoutWheel
 from .releases import Releases
 from .resolver import Chosen, Req
 
@@ -167,18 +167,23 @@ class Pinner:
             pin.wheel = wheels[0].filename if wheels else ""
             self.used.update(env.set_used)
             for tool in env.generated.values():
-                self.add(tool, env.chosen, build_tool=True)
+                try:
+                    self.add(tool, env.chosen, build_tool=True)
+                except ToolWithoutWheel as exc:
+                    direct = releases.builds_with(system, label, tool.name)
+                    raise exc.of_build(label, direct) from None
         elif wheels:
             file = wheels[0]
             pin.backend = ""
-        elif allowed is not None and not build_tool:
+        elif build_tool:
+            raise _tool_without_wheel(entry, files, releases.tags)
+        elif allowed is not None:
             raise _hash_mismatch(entry, allowed, files, releases)
         else:
-            where = "this interpreter"
-            if build_tool:
-                where = "this interpreter, and a build tool comes from its wheel"
             shown = show_files([f.filename for f in files])
-            raise NoFittingFile(entry.name, f"{label}: no file fits {where}; its files: {shown}")
+            raise NoFittingFile(
+                entry.name, f"{label}: no file fits this interpreter; its files: {shown}"
+            )
         if file.yanked:  # an exact pin alone takes it (PEP 592): never silently
             reason = f" (reason: {file.yanked_reason})" if file.yanked_reason else ""
             pin.notes.append(f"warning: {label} is yanked{reason}, and taken as pinned exactly")
@@ -251,18 +256,50 @@ def _rust_sdist_alone(
     return RustSdistOnly(entry.name, message, here, tags[0].platform, allowed is not None)
 
 
+def _tool_without_wheel(
+    entry: Chosen, files: Sequence[Any], tags: Sequence[Tag]
+) -> ToolWithoutWheel:
+    """The error for a build tool whose release has no wheel for the interpreter of `tags`:
+    what its files are (an sdist among them is said, not cut off a list of dozens of wheels),
+    and the newest Python its wheels are for on this platform, for the hint."""
+    label = f"{entry.name} {entry.version}"
+    wheels = [f for f in files if f.kind == "wheel"]
+    said = [f"its wheels are for {_wheels_for(files, tags)}"] if wheels else ["it has no wheel"]
+    sdists = len(files) - len(wheels)
+    if sdists:
+        said.append("it has an sdist" if sdists == 1 else f"it has {sdists} sdists")
+    described = f"{label}: {'; '.join(said)} ({len(files)} files)"
+    return ToolWithoutWheel(entry.name, label, str(tags[0]), described, _newest_python(files, tags))
+
+
+def _newest_python(files: Sequence[Any], tags: Sequence[Tag]) -> str:
+    """``3.Y`` of the newest CPython 3 that a wheel among `files` is for on the platform of
+    `tags` (``cp310`` -> ``3.10``), or ``""`` when none is."""
+    platforms = {t.platform for t in tags}
+    minors = [
+        int(t.interpreter[3:])
+        for f in files
+        if f.kind == "wheel"
+        for t in f.tags
+        if t.platform in platforms and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
+    ]
+    return f"3.{max(minors)}" if minors else ""
+
+
 _SHOWN = 4  # platforms or interpreters named before the rest are counted
 
 
 def _wheels_for(files: Sequence[Any], tags: Sequence[Tag]) -> str:
     """What a release's wheels, none of which fits the interpreter of `tags`, are for: their
-    interpreters if some is for this platform, else their platforms (orjson has dozens)."""
+    interpreters if some is for this platform, the newest of them (thinc 8.0.17's ``cp37,
+    cp38, cp39, cp310 and 1 older``), else their platforms (orjson has dozens)."""
     wheel_tags = [t for f in files if f.kind == "wheel" for t in f.tags]
     platforms = {t.platform for t in tags}
     if any(t.platform in platforms for t in wheel_tags):
-        names = sorted({t.interpreter for t in wheel_tags})
-    else:
-        names = sorted({t.platform for t in wheel_tags})
+        names = sorted({t.interpreter for t in wheel_tags}, key=lambda i: (len(i), i))
+        older = len(names) - _SHOWN
+        return ", ".join(names[-_SHOWN:]) + (f" and {older} older" if older > 0 else "")
+    names = sorted({t.platform for t in wheel_tags})
     more = len(names) - _SHOWN
     return ", ".join(names[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
 

@@ -58,8 +58,13 @@ from ..hashing import parse_hash
 from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
 from ..index.client import local_projects
 from ..index.errors import show_files
-from .buildsystem import BuildSystem, prepare_metadata, read_build_system
-from .errors import MetadataError, NotOnIndex
+from .buildsystem import (
+    BuildSystem,
+    applicable_requirements,
+    prepare_metadata,
+    read_build_system,
+)
+from .errors import MetadataError, NotOnIndex, ToolWithoutWheel
 from .markers import marker_environment
 from .metadata import Metadata, parse_metadata, reliable_sdist_metadata
 from .projecttable import static_metadata
@@ -329,7 +334,11 @@ class Releases:
         from .buildenv import tool_packages  # which imports this module
 
         label = f"{name} {version}"
-        tools = tool_packages(self.pkgs, system, self, label)
+        try:
+            tools = tool_packages(self.pkgs, system, self, label)
+        except ToolWithoutWheel as exc:
+            direct = self.builds_with(system, label, exc.name)
+            raise exc.of_build(label, direct, self._release_with_wheel_way(name)) from None
         with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
             dest = Path(tmp) / "src"
             dest.mkdir()
@@ -356,14 +365,37 @@ class Releases:
             for t in tags
             if t.platform in here and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
         )
-        python = Version(self.pkgs.interpreter.version)
-        fitting = [v for v in self.usable_versions(name, python) if self.wheels(name, v)]
-        ways = [f"a release with a wheel for it (pypi:{name}=={fitting[-1]})"] if fitting else []
+        fitting = self._with_wheel(name)
+        ways = [f"a release with a wheel for it (pypi:{name}=={fitting})"] if fitting else []
         if minors:
             ways.append(f"an interpreter its wheels are for (--python 3.{minors[-1]})")
         return (
             f"{name} {version} has no wheel for this interpreter ({self.tags[0]}), so it is"
             " built from its sdist" + (f": choose {' or '.join(ways)}" if ways else "")
+        )
+
+    def _with_wheel(self, name: str) -> Version | None:
+        """The newest release of `name` with a wheel for this interpreter, or None."""
+        python = Version(self.pkgs.interpreter.version)
+        fitting = [v for v in self.usable_versions(name, python) if self.wheels(name, v)]
+        return fitting[-1] if fitting else None
+
+    def _release_with_wheel_way(self, name: str) -> str:
+        """The way out of a build of `name`'s sdist that cannot be had: a release with a wheel
+        for this interpreter, which is installed unbuilt; "" when it has none."""
+        fitting = self._with_wheel(name)
+        if fitting is None:
+            return ""
+        return (
+            f"choose a release of {name} with a wheel for this interpreter (pypi:{name}=={fitting})"
+        )
+
+    def builds_with(self, system: BuildSystem, label: str, name: str) -> bool:
+        """Whether project `name` is among the build requirements of `system` (`label`'s)
+        that apply here, rather than something they need."""
+        return any(
+            canonicalize_name(req.name) == name
+            for _, req in applicable_requirements(system, self.env, label)
         )
 
     def _core_metadata(self, wheel: DistFile) -> str | None:
