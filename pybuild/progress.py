@@ -283,7 +283,14 @@ class Live:
             self.close()
 
     def message(self, text: str) -> None:
-        self._console.print(_styled(text, "yellow" if "warning" in text else ""))
+        """`text` above the status, in its status word's colour (the plain lines' words'),
+        as the whole line, as a finished build's: an error's red, a warning's yellow, and
+        any other line plain, whatever words it holds further on."""
+        said = text.removeprefix(_OURS)
+        style = (
+            "red" if said.startswith("error") else "yellow" if said.startswith("warning") else ""
+        )
+        self._console.print(_styled(text, style))
 
     def close(self) -> None:
         if self._live.is_started:

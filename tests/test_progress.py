@@ -307,3 +307,28 @@ def test_color_always_colours_the_status_words_of_the_plain_lines(
     assert told(Terminal(), color="always", verbose=True).splitlines()[2].startswith("\x1b[32m")
     for plain in (told(io.StringIO()), told(Terminal(), color="never", verbose=True)):
         assert "\x1b" not in plain
+
+
+def test_the_live_display_colours_a_message_by_its_status_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a terminal, an error above the status is red, a warning yellow (``pybuild:
+    warning: …`` too), and any other message plain, whatever it says further on: a line
+    holding the word warning was yellow anywhere in it, and an error was plain."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+    def shown(text: str) -> str:
+        stream = Terminal()
+        live = Live(stream, color=True)
+        try:
+            live.message(text)
+        finally:
+            live.close()
+        return stream.getvalue()
+
+    assert "\x1b[31m" in shown("error: hello failed, a warning of its tests said why")
+    assert "\x1b[33m" in shown("warning: a word")
+    assert "\x1b[33m" in shown("pybuild: warning: a word")
+    assert "\x1b[" not in shown("note: the warning filter of pytest is kept")
