@@ -45,7 +45,8 @@ def refuse_a_file_home(home: str, named: str = "") -> None:
     when the home is there."""
     path = home
     while not os.path.isdir(path):
-        if os.path.lexists(path):
+        # made a folder by another process since: a folder after all
+        if os.path.lexists(path) and not os.path.isdir(path):
             from ..errors import StoreError
 
             hint = "set PYBUILD_HOME to a folder, or to a path where one can be made"
