@@ -113,6 +113,12 @@ _OURS = "pybuild: "
 _COMMAND = {"color": "auto"}
 
 
+def _status_word(text: str) -> str:
+    """The status word `text` starts with, ``error`` or ``warning``, which both displays
+    colour; "" for a line that starts with neither, whatever it says further on."""
+    return next((word for word in ("error", "warning") if text.startswith(word)), "")
+
+
 def _painted(text: str, word: str, color: str) -> str:
     """`text`, whose start is `word`, with that word in `color`."""
     return f"{color}{word}{_RESET}{text.removeprefix(word)}"
@@ -201,10 +207,10 @@ class Lines:
     @staticmethod
     def _paint_message(text: str) -> str:
         said = text.removeprefix(_OURS)  # a pypi: plan's warning says whose it is first
-        for word, color in (("warning", _YELLOW), ("error", _RED)):
-            if said.startswith(word):
-                return text.removesuffix(said) + _painted(said, word, color)
-        return text
+        word = _status_word(said)
+        if not word:
+            return text
+        return text.removesuffix(said) + _painted(said, word, _RED if word == "error" else _YELLOW)
 
     def close(self) -> None:
         pass
@@ -286,11 +292,8 @@ class Live:
         """`text` above the status, in its status word's colour (the plain lines' words'),
         as the whole line, as a finished build's: an error's red, a warning's yellow, and
         any other line plain, whatever words it holds further on."""
-        said = text.removeprefix(_OURS)
-        style = (
-            "red" if said.startswith("error") else "yellow" if said.startswith("warning") else ""
-        )
-        self._console.print(_styled(text, style))
+        word = _status_word(text.removeprefix(_OURS))
+        self._console.print(_styled(text, {"error": "red", "warning": "yellow"}.get(word, "")))
 
     def close(self) -> None:
         if self._live.is_started:

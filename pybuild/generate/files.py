@@ -31,7 +31,7 @@ from ..index.errors import show_files
 from .buildenv import BuildEnv, build_env
 from .buildsystem import LEGACY_BACKEND, applicable_requirements
 from .errors import MissingBuildBackend, NoFittingFile, RustSdistOnly, ToolWithoutWheel
-from .releases import Releases
+from .releases import Releases, newest_python
 from .resolver import Chosen, Req
 
 __all__ = ["Pin", "Pinner", "preference"]
@@ -269,21 +269,7 @@ def _tool_without_wheel(
     if sdists:
         said.append("it has an sdist" if sdists == 1 else f"it has {sdists} sdists")
     described = f"{label}: {'; '.join(said)} ({len(files)} files)"
-    return ToolWithoutWheel(entry.name, label, str(tags[0]), described, _newest_python(files, tags))
-
-
-def _newest_python(files: Sequence[Any], tags: Sequence[Tag]) -> str:
-    """``3.Y`` of the newest CPython 3 that a wheel among `files` is for on the platform of
-    `tags` (``cp310`` -> ``3.10``), or ``""`` when none is."""
-    platforms = {t.platform for t in tags}
-    minors = [
-        int(t.interpreter[3:])
-        for f in files
-        if f.kind == "wheel"
-        for t in f.tags
-        if t.platform in platforms and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
-    ]
-    return f"3.{max(minors)}" if minors else ""
+    return ToolWithoutWheel(entry.name, label, str(tags[0]), described, newest_python(files, tags))
 
 
 _SHOWN = 4  # platforms or interpreters named before the rest are counted

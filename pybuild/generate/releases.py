@@ -356,19 +356,13 @@ class Releases:
         from its sdist (orjson 3.9.10 on 3.13, a Rust build): take a release with a wheel for
         it, or an interpreter it has wheels for, as uv would install either without building.
         Empty if the release has no wheel at all: its sdist is all there is."""
-        here = {t.platform for t in self.tags}
-        tags = [t for f in self.version_files(name, version) if f.kind == "wheel" for t in f.tags]
-        if not tags:
+        files = self.version_files(name, version)
+        if not any(f.kind == "wheel" for f in files):
             return ""
-        minors = sorted(  # of CPython 3's wheels for this platform: cp312 -> 12
-            int(t.interpreter[3:])
-            for t in tags
-            if t.platform in here and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
-        )
         fitting = self._with_wheel(name)
         ways = [f"a release with a wheel for it (pypi:{name}=={fitting})"] if fitting else []
-        if minors:
-            ways.append(f"an interpreter its wheels are for (--python 3.{minors[-1]})")
+        if python := newest_python(files, self.tags):
+            ways.append(f"an interpreter its wheels are for (--python {python})")
         return (
             f"{name} {version} has no wheel for this interpreter ({self.tags[0]}), so it is"
             " built from its sdist" + (f": choose {' or '.join(ways)}" if ways else "")
@@ -464,6 +458,20 @@ class Releases:
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""
         return [n.replace("_", "-") for n in self.pkgs.packages()] + local_projects(self.index.urls)
+
+
+def newest_python(files: Sequence[DistFile], tags: Sequence[Tag]) -> str:
+    """``3.Y`` of the newest CPython 3 that a wheel among `files` is for on the platform of
+    `tags` (``cp310`` -> ``3.10``), or ``""`` when none is: the ``--python`` a hint offers."""
+    platforms = {t.platform for t in tags}
+    minors = [
+        int(t.interpreter[3:])
+        for f in files
+        if f.kind == "wheel"
+        for t in f.tags
+        if t.platform in platforms and t.interpreter[:3] == "cp3" and t.interpreter[3:].isdigit()
+    ]
+    return f"3.{max(minors)}" if minors else ""
 
 
 @functools.lru_cache(maxsize=4096)
