@@ -56,7 +56,7 @@ build-tool wheels of the hermetic build index:
   ``rich<15``).
 - ``wheelless-tool``: 1.0, an sdist and a wheel for CPython 3.99 on this platform (as thinc
   8.0.17 on 3.11), which ``needy`` (its backend prepares its metadata) and ``needier`` (a
-  final ``PKG-INFO``) build with.
+  final ``PKG-INFO``) build with; ``needyuser`` 1.0 needs ``needy`` (0.9 needs nothing).
 """
 
 from __future__ import annotations
@@ -439,6 +439,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             _built_with("needier", "wheelless-tool"),
             pkg_info=_metadata("needier", "1.0", ["beta"]),
         ),
+        wheel(tmp, "needyuser", "0.9", "", _metadata("needyuser", "0.9")),
+        wheel(tmp, "needyuser", "1.0", "", _metadata("needyuser", "1.0", ["needy"])),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -1436,9 +1438,9 @@ def test_a_build_tool_without_a_wheel_here_names_who_needs_it_and_what_to_do(
     sdist it has, naming neither spacy-nightly nor what to do. Whether the build is run to
     prepare the metadata (needy) or to build the recipe (needier), the error names the
     build, says why the tool's sdist is no use, and hints the Python its wheels are for."""
-    from pybuild.generate.errors import ToolWithoutWheel
+    from pybuild.generate.errors import MetadataError
 
-    with pytest.raises(ToolWithoutWheel) as info:
+    with pytest.raises(MetadataError) as info:  # needy's: its metadata cannot be had
         pkgs.from_pypi(name)
     first, files = str(info.value).splitlines()[:2]
     assert first == (
@@ -1452,6 +1454,29 @@ def test_a_build_tool_without_a_wheel_here_names_who_needs_it_and_what_to_do(
         " recipe for wheelless-tool 1.0 to a recipe folder, which the build then takes (for"
         " example: put 'wheelless-tool==1.0' in a requirements file"
     ), info.value.hint
+
+
+def test_a_build_tool_without_a_wheel_here_names_the_releases_that_require_the_build(
+    pkgs,
+) -> None:
+    """needy 1.0's metadata is prepared by its sdist's build, whose tool has no wheel here:
+    its metadata cannot be had, but the error (not a MetadataError) went past the resolver,
+    which names the releases that require such a release and their older ones, so neither
+    needyuser 1.0 nor needyuser 0.9 (which needs no needy) was named. uv takes no older
+    release for a build it cannot make either (nor pybuild: the tool would be built by uv,
+    and needy 1.0 taken), and names what included it, as the error now does."""
+    from pybuild.generate.errors import DependencyMetadataError, ToolWithoutWheel
+
+    with pytest.raises(DependencyMetadataError) as info:
+        pkgs.from_pypi("needyuser")
+    assert isinstance(info.value.cause, ToolWithoutWheel)
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("needy 1.0's sdist builds with wheelless-tool 1.0")
+    assert lines[-2] == "needy 1.0 is required by needyuser 1.0"
+    assert info.value.hint.startswith("pass --python 3.99, an interpreter wheelless-tool")
+    assert "take an older needyuser, which may not need it (pypi:needyuser<1.0)" in (
+        info.value.hint
+    )
 
 
 def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(

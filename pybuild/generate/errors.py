@@ -44,7 +44,11 @@ class NoFittingFile(GenerateError):
         super().__init__(message)
 
 
-class ToolWithoutWheel(NoFittingFile):
+class MetadataError(GenerateError):
+    """A release's core metadata could not be read or made."""
+
+
+class ToolWithoutWheel(NoFittingFile, MetadataError):
     """A build tool the index gives at a release with no wheel for this interpreter (thinc
     8.0.17, wheels up to cp310, on 3.11). Build tools come from wheels, as the set's do, so
     that no build needs another build first (:mod:`.buildenv`): its sdist cannot stand in.
@@ -52,7 +56,12 @@ class ToolWithoutWheel(NoFittingFile):
     `tool` is the release, `files` says what files it has, `python` is an ``X.Y`` its wheels
     are for on this platform (or ""). Whose build needs it is known where that build is
     asked for, not where the tool is pinned: :meth:`of_build` names it, with whether the tool
-    is among its build requirements (`direct`) and a further way out (`way`)."""
+    is among its build requirements (`direct`) and a further way out (`way`).
+
+    It is a :class:`MetadataError` too: when that build must prepare a release's metadata,
+    the release's metadata cannot be had, and the resolver says so as of any other such
+    release (:class:`DependencyMetadataError`: the releases that require it, older ones of
+    them), as uv names what included a release whose build fails."""
 
     def __init__(
         self,
@@ -184,10 +193,6 @@ class MissingBuildBackend(GenerateError):
             " requirements file and run `pybuild import FILE -o DIR --all`, then pass"
             " `--overlay DIR/overlay.py`)"
         )
-
-
-class MetadataError(GenerateError):
-    """A release's core metadata could not be read or made."""
 
 
 class DependencyMetadataError(MetadataError):
