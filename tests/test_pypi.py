@@ -55,8 +55,9 @@ build-tool wheels of the hermetic build index:
 - ``lantern``: 1.0, and 2.0 whose ``glow`` extra needs ``keeper>=1`` (as httpx[cli] needs
   ``rich<15``).
 - ``wheelless-tool``: 1.0, an sdist and a wheel for CPython 3.99 on this platform (as thinc
-  8.0.17 on 3.11), which ``needy`` (its backend prepares its metadata) and ``needier`` (a
-  final ``PKG-INFO``) build with; ``needyuser`` 1.0 needs ``needy`` (0.9 needs nothing).
+  8.0.17 on 3.11), which ``needy`` (its backend prepares its metadata), ``needier`` (a
+  final ``PKG-INFO``) and ``needful`` (with a pure wheel too) build with; ``needyuser`` 1.0
+  needs ``needy`` (0.9 needs nothing).
 """
 
 from __future__ import annotations
@@ -439,6 +440,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
             _built_with("needier", "wheelless-tool"),
             pkg_info=_metadata("needier", "1.0", ["beta"]),
         ),
+        sdist(tmp, "needful", "1.0", _built_with("needful", "wheelless-tool")),
+        wheel(tmp, "needful", "1.0", "VERSION = 'wheel'\n", _metadata("needful", "1.0")),
         wheel(tmp, "needyuser", "0.9", "", _metadata("needyuser", "0.9")),
         wheel(tmp, "needyuser", "1.0", "", _metadata("needyuser", "1.0", ["needy"])),
     ]
@@ -1476,6 +1479,33 @@ def test_a_build_tool_without_a_wheel_here_names_the_releases_that_require_the_b
     assert info.value.hint.startswith("pass --python 3.99, an interpreter wheelless-tool")
     assert "take an older needyuser, which may not need it (pypi:needyuser<1.0)" in (
         info.value.hint
+    )
+
+
+def test_a_build_tool_without_a_wheel_here_takes_the_projects_wheel(
+    pkgs, pybuild_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """needful 1.0 has a pure wheel, so its sdist is built, with a tool that has no wheel
+    here: that failed the request, where a build backend the index lacks (xi's) takes the
+    project's wheel, as pip and uv install it; now so does this, and prefer = sdist
+    refuses it, naming the wheel that setting leaves out."""
+    from pybuild.generate.errors import ToolWithoutWheel
+
+    needful = pkgs.from_pypi("needful")
+    assert needful.attrs["format"] == "wheel"
+    text = _recipe_text(pybuild_home, "needful")
+    assert (
+        "needful 1.0 comes from its wheel needful-1.0-py3-none-any.whl, as its sdist cannot"
+        " be built here: needful 1.0's sdist builds with wheelless-tool 1.0 (a build"
+        " requirement), which has no wheel for this interpreter"
+    ) in text
+    monkeypatch.setenv("PYBUILD_PREFER", "sdist")
+    with pytest.raises(ToolWithoutWheel) as info:
+        package_set(recipes=pkgs.recipe_dirs).from_pypi("needful")
+    assert str(info.value).startswith("needful 1.0's sdist builds with wheelless-tool 1.0")
+    assert info.value.hint.endswith(
+        "or allow needful 1.0's wheel, needful-1.0-py3-none-any.whl, with the setting"
+        " prefer = any (it is prefer = sdist)"
     )
 
 

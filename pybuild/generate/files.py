@@ -167,11 +167,7 @@ class Pinner:
             pin.wheel = wheels[0].filename if wheels else ""
             self.used.update(env.set_used)
             for tool in env.generated.values():
-                try:
-                    self.add(tool, env.chosen, build_tool=True)
-                except ToolWithoutWheel as exc:
-                    direct = releases.builds_with(system, label, tool.name)
-                    raise exc.of_build(label, direct) from None
+                self.add(tool, env.chosen, build_tool=True)
         elif wheels:
             file = wheels[0]
             pin.backend = ""
@@ -195,10 +191,15 @@ class Pinner:
     def _build_env(
         self, pin: Pin, system: Any, label: str, wheels: Sequence[Any]
     ) -> BuildEnv | None:
-        """The sdist's build environment, or None (and a note) to take the wheel instead."""
+        """The sdist's build environment, or None (and a note) to take the wheel instead: when
+        neither the set nor the index can meet its build requirements, or a build tool taken
+        from the index has no wheel here (build tools come from wheels): either way the sdist
+        cannot be built here, and the wheel is what pip and uv would install."""
         try:
-            return build_env(self.pkgs, system, self.releases, label, self._taken)
-        except MissingBuildBackend as exc:
+            env = build_env(self.pkgs, system, self.releases, label, self._taken)
+            self._wheels_of_tools(env, system, label)
+            return env
+        except (MissingBuildBackend, ToolWithoutWheel) as exc:
             if not wheels:
                 raise
             if self.prefer_sdist:
@@ -207,12 +208,31 @@ class Pinner:
                     " setting prefer = any (it is prefer = sdist)"
                 )
                 raise
-            why = " ".join(exc.args[0].split())  # without the hint to add a recipe
             pin.notes.append(
                 f"{label} comes from its wheel {wheels[0].filename}, as its sdist cannot be"
-                f" built here: {why}"
+                f" built here: {_why_not_built(exc)}"
             )
             return None
+
+    def _wheels_of_tools(self, env: BuildEnv, system: Any, label: str) -> None:
+        """Raises :class:`ToolWithoutWheel`, naming `label`'s build, when a build tool `env`
+        takes from the index has no wheel for this interpreter; before any is pinned, so that
+        a wheel taken instead leaves no tool of a build that never happens in the plan."""
+        releases = self.releases
+        for tool in env.generated.values():
+            if not releases.wheels(tool.name, tool.version):
+                files = releases.version_files(tool.name, tool.version)
+                direct = releases.builds_with(system, label, tool.name)
+                raise _tool_without_wheel(tool, files, releases.tags).of_build(label, direct)
+
+
+def _why_not_built(exc: MissingBuildBackend | ToolWithoutWheel) -> str:
+    """Why an sdist cannot be built, on one line, without the error's hint (to add a recipe):
+    a missing backend's whole account (what the index said after the newline too); a tool's
+    first line, which names it and says it has no wheel here, not the list of its files."""
+    if isinstance(exc, ToolWithoutWheel):
+        return str(exc.args[0]).splitlines()[0]
+    return " ".join(str(exc.args[0]).split())
 
 
 # Build back-ends and plugins that drive cargo: an sdist naming one needs a Rust compiler,
