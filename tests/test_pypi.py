@@ -58,6 +58,8 @@ build-tool wheels of the hermetic build index:
   8.0.17 on 3.11), which ``needy`` (its backend prepares its metadata), ``needier`` (a
   final ``PKG-INFO``) and ``needful`` (with a pure wheel too) build with; ``needyuser`` 1.0
   needs ``needy`` (0.9 needs nothing).
+- ``kit``: 2.0, whose ``all`` extra asks for ``kit[a]``, which needs ``keeper>=9`` (no index
+  has it), and 1.0, an sdist whose backend fails (dask[complete] asks for dask[array,…]).
 """
 
 from __future__ import annotations
@@ -444,6 +446,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "needful", "1.0", "VERSION = 'wheel'\n", _metadata("needful", "1.0")),
         wheel(tmp, "needyuser", "0.9", "", _metadata("needyuser", "0.9")),
         wheel(tmp, "needyuser", "1.0", "", _metadata("needyuser", "1.0", ["needy"])),
+        wheel(tmp, "kit", "2.0", "", _metadata("kit", "2.0", KIT_EXTRAS, ["all", "a"])),
+        sdist(tmp, "kit", "1.0", {"pyproject.toml": OFFLINE, "backend.py": OFFLINE_BACKEND}),
     ]
     shout = [build_index.root / "files" / f"shout-{v}.tar.gz" for v in ("1.0", "2.0")]
     shout.append(build_index.root / "files" / "greet-1.0.tar.gz")
@@ -452,6 +456,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 LANTERN_GLOW = ['keeper>=1; extra == "glow"']
+KIT_EXTRAS = ['kit[a]; extra == "all"', 'keeper>=9; extra == "a"']
+OFFLINE = '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
 BROOK = [
     "beta",
     'iota; platform_python_implementation == "CPython" and extra == "brotli"',
@@ -1507,6 +1513,20 @@ def test_a_build_tool_without_a_wheel_here_takes_the_projects_wheel(
         "or allow needful 1.0's wheel, needful-1.0-py3-none-any.whl, with the setting"
         " prefer = any (it is prefer = sdist)"
     )
+
+
+def test_a_release_reached_through_its_own_extras_names_what_asked_for_them(pkgs) -> None:
+    """dask[complete] asks for dask[array,…] of its own release: a release of dask reached
+    so, whose metadata could not be had, was required by nothing the error named, as the
+    project's own extras are not among the releases it names. kit[all] 2.0 asks for kit[a]
+    2.0, which needs a keeper no index has, so kit 1.0 is tried, whose backend fails: the
+    error names what asked for kit[all]."""
+    from pybuild.generate.errors import DependencyMetadataError
+
+    with pytest.raises(DependencyMetadataError) as info:
+        pkgs.from_pypi("kit", extras=["all"])
+    assert "kit 1.0: backend failed to prepare the metadata" in str(info.value)
+    assert str(info.value).splitlines()[-2] == "kit 1.0 is required by pypi:kit[all]"
 
 
 def test_an_sdist_with_only_a_setup_py_comes_from_its_wheel(

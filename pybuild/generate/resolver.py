@@ -562,9 +562,8 @@ class _Provider:
             dependents = self._dependents(candidate.name)
             release = f"{candidate.name} {candidate.version}"
             ways = [*self._older(dependents), self._recipe_way(candidate)]
-            raise DependencyMetadataError(
-                exc, release, [str(d) for d in dependents], ways
-            ) from None
+            asking = [str(d) for d in dependents] or self._asked_with_extras(candidate.name)
+            raise DependencyMetadataError(exc, release, asking, ways) from None
 
     def _dependents(self, name: str) -> list[Candidate]:
         """The chosen releases whose requirements name project `name` (not itself, with extras)."""
@@ -576,6 +575,22 @@ class _Provider:
             if not r.constraint
         }
         return [c for label, c in self.labels.items() if label in parents and c.name != name]
+
+    def _asked_with_extras(self, name: str) -> list[str]:
+        """Where project `name` is asked for with extras by no release (the request's
+        ``pypi:dask[complete]``, a line of an imported file): a release of it is then reached
+        through its own extras alone, each asking for it at that release (dask[complete] asks
+        for dask[array,…]: :func:`_itself`), which :meth:`_dependents` leaves out, so the
+        error named nothing that asked for the release."""
+        return list(
+            dict.fromkeys(
+                r.parent
+                for key, reqs in self.asked.items()
+                if key != name and _split(key)[0] == name
+                for r in reqs
+                if not r.constraint and r.parent not in self.labels
+            )
+        )
 
     def _older(self, dependents: Iterable[Candidate]) -> list[str]:
         """Each dependent from the index that has an older release, which may not need it."""
