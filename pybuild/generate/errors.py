@@ -198,7 +198,7 @@ class MissingBuildBackend(GenerateError):
 class DependencyMetadataError(MetadataError):
     """The metadata of a release the resolver chose could not be had (its backend failed to
     prepare it): `cause` says why; this names the releases that require it (`dependents`)
-    and the `ways` around it, each a clause of the hint."""
+    and the `ways` around it, each an alternative of the hint after those of the cause's."""
 
     def __init__(
         self, cause: MetadataError, release: str, dependents: Sequence[str], ways: Sequence[str]
@@ -208,7 +208,7 @@ class DependencyMetadataError(MetadataError):
         if dependents:
             text += f"\n{release} is required by {', '.join(dependents)}"
         super().__init__(text)
-        self.hint = "; ".join(h for h in (cause.hint, ", or ".join(ways)) if h)
+        self.hint = "; or ".join(h for h in (cause.hint, *ways) if h)
 
 
 def _project(requirement: str) -> str:
