@@ -29,7 +29,9 @@ project at the same version, as in pip, and of the same origin: the set's recipe
 index's release under its own attribute, never one for the extra and the other for the
 project. When no choice satisfies everything, the error lists the requirements resolvelib
 names as the cause, with who asked for each and what exists; when backtracking goes on too
-long, the error names the conflict it kept meeting.
+long, the error names the conflict it kept meeting; when a release's metadata cannot be had,
+the error names what requires it as the resolver stands (resolvelib's state, which the
+reporter hands the provider), not what did before backtracking.
 """
 
 from __future__ import annotations
@@ -161,6 +163,7 @@ class _Provider:
         overlay: bool = False,
         roots: Collection[str] = (),
         hashes: Mapping[str, Collection[str]] | None = None,
+        requests: Sequence[Req] = (),
     ) -> None:
         self.releases, self.pkgs = releases, pkgs
         # Project -> the sha256 its file must have: a recipe of the set fetching another file
@@ -186,10 +189,11 @@ class _Provider:
         self.python = Version(pkgs.interpreter.version)
         self.dependencies: dict[Candidate, list[Req]] = {}
         self._set: dict[str, bool] = {}
-        # What each identifier was last asked with, and the candidates by the label their
-        # requirements name them with: who requires a release whose metadata cannot be had.
-        self.asked: dict[str, list[Req]] = {}
-        self.labels: dict[str, Candidate] = {}
+        # Who requires a release whose metadata cannot be had: resolvelib's state, which the
+        # reporter keeps (:meth:`_Reporter.ending_round`), and before its first round ends,
+        # when only the request asks for anything, the request's requirements.
+        self.state: Any = None
+        self.requests = list(requests)
 
     # -- what the set has ------------------------------------------------------------------
 
@@ -346,7 +350,6 @@ class _Provider:
     ) -> Iterable[Candidate] | Callable[[], Iterator[Candidate]]:
         name, extras = _split(identifier)
         reqs = list(requirements[identifier])
-        self.asked[identifier] = reqs
         bad = {(c.origin, c.attr, c.version) for c in incompatibilities[identifier]}
         spec = merged([r.specifier for r in reqs], self.constraints.get(name))
         if name == PYTHON:  # Requires-Python, as a requirement on the interpreter
@@ -479,7 +482,6 @@ class _Provider:
         if candidate.origin == "python":
             return []
         label = f"{candidate.name} {candidate.version}"
-        self.labels[label] = candidate
         if candidate.extras:
             # the project itself, from where the extra is: requests[socks] the set's recipe
             # and requests the index's release would put both requests' inputs in one place
@@ -533,7 +535,6 @@ class _Provider:
     def extra_reqs(self, candidate: Candidate, extra: str) -> list[Req]:
         """What `extra` adds to the plain project."""
         label = f"{candidate.name}[{extra}] {candidate.version}"
-        self.labels[label] = candidate
         if candidate.origin == "set":
             pkg = self.pkgs[candidate.attr]
             if extra in pkg.attrs["optional_dependencies"]:
@@ -559,46 +560,44 @@ class _Provider:
         try:
             return self.releases.metadata(candidate.name, candidate.version)
         except MetadataError as exc:
-            dependents = self._dependents(candidate.name)
+            asking = self._asking(candidate.name)
+            # the releases and the set's recipes of other projects that ask for it; where
+            # none does, the request's requirements with extras: a release reached through
+            # its own extras alone (dask[complete] asks for dask[array,…]: :func:`_itself`)
+            dependents = list(
+                dict.fromkeys(p for _, p in asking if p is not None and p.name != candidate.name)
+            )
+            named = [r.parent for r, p in asking if p in dependents] or [
+                r.parent for r, p in asking if p is None and r.extras
+            ]
             release = f"{candidate.name} {candidate.version}"
             ways = [*self._older(dependents), self._recipe_way(candidate)]
-            asking = [str(d) for d in dependents] or self._asked_with_extras(candidate.name)
-            raise DependencyMetadataError(exc, release, asking, ways) from None
+            raise DependencyMetadataError(exc, release, list(dict.fromkeys(named)), ways) from None
 
-    def _dependents(self, name: str) -> list[Candidate]:
-        """The chosen releases whose requirements name project `name` (not itself, with extras)."""
-        parents = {
-            r.parent
-            for key, reqs in self.asked.items()
+    def _asking(self, name: str) -> list[tuple[Req, Candidate | None]]:
+        """The requirements on project `name` (with any extras) in the resolver's current
+        state, each with the release or recipe that asks for it (None: the request). Not
+        those asked before backtracking gave them up: user 2.0, which asked for dep[x]>=2
+        and was given up for user 1.0, does not require the dep 1.0 that user 1.0 does."""
+        if self.state is None:  # its first round: the request alone asks
+            return [(r, None) for r in self.requests if r.name == name]
+        return [
+            (info.requirement, info.parent)
+            for key, criterion in self.state.criteria.items()
             if _split(key)[0] == name
-            for r in reqs
-            if not r.constraint
-        }
-        return [c for label, c in self.labels.items() if label in parents and c.name != name]
-
-    def _asked_with_extras(self, name: str) -> list[str]:
-        """Where project `name` is asked for with extras by no release (the request's
-        ``pypi:dask[complete]``, a line of an imported file): a release of it is then reached
-        through its own extras alone, each asking for it at that release (dask[complete] asks
-        for dask[array,…]: :func:`_itself`), which :meth:`_dependents` leaves out, so the
-        error named nothing that asked for the release."""
-        return list(
-            dict.fromkeys(
-                r.parent
-                for key, reqs in self.asked.items()
-                if key != name and _split(key)[0] == name
-                for r in reqs
-                if not r.constraint and r.parent not in self.labels
-            )
-        )
+            for info in criterion.information
+        ]
 
     def _older(self, dependents: Iterable[Candidate]) -> list[str]:
-        """Each dependent from the index that has an older release, which may not need it."""
-        return [
-            f"take an older {d.name}, which may not need it (pypi:{d.name}<{d.version})"
-            for d in dependents
-            if d.origin == "index" and self.newest(d.name, SpecifierSet(f"<{d.version}"))
-        ]
+        """Each dependent from the index that has an older release, which may not need it
+        (once for a project's release and its extras')."""
+        return list(
+            dict.fromkeys(
+                f"take an older {d.name}, which may not need it (pypi:{d.name}<{d.version})"
+                for d in dependents
+                if d.origin == "index" and self.newest(d.name, SpecifierSet(f"<{d.version}"))
+            )
+        )
 
     def _recipe_way(self, candidate: Candidate) -> str:
         """Taking the project from the set (another version, which a dependent may allow),
@@ -707,10 +706,10 @@ def resolve(
     if all_from_index:
         from_index = None
     requested = () if build else [r.name for r in roots]
-    provider = _Provider(releases, pkgs, from_index, constraints, overlay, requested, hashes)
+    provider = _Provider(releases, pkgs, from_index, constraints, overlay, requested, hashes, roots)
     if not build:
         provider.newest_roots = _newest_roots(provider, roots)
-    reporter = _Reporter()
+    reporter = _Reporter(provider)
     resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
     try:
         result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
@@ -777,11 +776,19 @@ class _GaveUp(Exception):
 
 class _Reporter(BaseReporter):  # type: ignore[type-arg]
     """resolvelib's reporter: counts the conflicts met and remembers the latest, to stop
-    after :data:`_MAX_CONFLICTS` and name it."""
+    after :data:`_MAX_CONFLICTS` and name it; and gives the provider the state each round
+    ends with, which the next one works on (who requires a release is asked of it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, provider: _Provider) -> None:
+        self.provider = provider
         self.causes: list[Any] = []
         self.conflicts = 0
+
+    def ending_round(self, index: int, state: Any) -> None:
+        """The state the next round works on. (A newer resolvelib may also roll its
+        optimistic backjumping back as a round starts, unreported: only after about a tenth
+        of :data:`_MAX_ROUNDS` rounds of it, which no resolution comes near.)"""
+        self.provider.state = state
 
     def resolving_conflicts(self, causes: Collection[Any]) -> None:
         self.causes = list(causes)
