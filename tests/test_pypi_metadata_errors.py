@@ -1,8 +1,14 @@
-"""Releases whose metadata cannot be had, and who the errors say requires them; on a local
+"""Releases whose metadata cannot be used, and who the errors say requires them; on a local
 index of files made here, next to the real build-tool wheels; no network.
 
 The index holds:
 
+- ``app`` 1.0, needing ``badreq``: 1.0, and 2.0 whose wheel's ``Requires-Dist`` does not
+  parse (``not a requirement!``), which uv skips for 1.0;
+- ``lone`` 1.0, needing ``broken``, whose one release 2.0 has that wheel;
+- ``sdbad`` 1.0, and 2.0, an sdist whose final ``PKG-INFO`` has that requirement and whose
+  ``[project]`` table has none (uv reads the table: 2.0); ``allbad`` 1.0, and 2.0, an sdist
+  whose ``PKG-INFO`` and table both have it, and whose flit backend writes it (uv: 1.0);
 - ``user`` 0.9, 1.0 (needs ``dep``) and 2.0 (needs ``dep[x]>=2``, which no release meets);
   ``dep`` 1.0, an sdist whose backend fails;
 - ``patron`` 1.0 (needs ``ward``), and ``ward`` 2.0, an sdist whose backend fails, and 3.0;
@@ -15,14 +21,25 @@ import base64
 from pathlib import Path
 
 import pytest
-from test_pypi import OFFLINE, OFFLINE_BACKEND, _metadata, sdist, wheel
+from test_pypi import (
+    OFFLINE,
+    OFFLINE_BACKEND,
+    _metadata,
+    _project,
+    _recipe_text,
+    sdist,
+    wheel,
+)
 from test_pypi_resolution import RECIPE
 
-from pybuild.generate import MetadataError, import_file
+from pybuild.generate import MetadataError, ResolutionFailed, import_file
 from pybuild.generate.errors import DependencyMetadataError
+from pybuild.generate.releases import Releases
+from pybuild.lazy import force
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from support.fixtures import WHEEL_CACHE, BuildIndex, published, sha256_of
 
+BAD = "not a requirement!"
 FAILING = {"pyproject.toml": OFFLINE, "backend.py": OFFLINE_BACKEND}
 
 
@@ -32,7 +49,17 @@ def make_dists(tmp: Path) -> list[Path]:
     def plain(name: str, version: str, *requires: str) -> Path:
         return wheel(tmp, name, version, "", _metadata(name, version, requires))
 
+    bad_table = _project("allbad", "2.0", [BAD])
     return [
+        plain("app", "1.0", "badreq"),
+        plain("badreq", "1.0"),
+        plain("badreq", "2.0", BAD),
+        plain("lone", "1.0", "broken"),
+        plain("broken", "2.0", BAD),
+        plain("sdbad", "1.0"),
+        sdist(tmp, "sdbad", "2.0", _project("sdbad", "2.0"), _metadata("sdbad", "2.0", [BAD])),
+        plain("allbad", "1.0"),
+        sdist(tmp, "allbad", "2.0", bad_table, _metadata("allbad", "2.0", [BAD])),
         plain("user", "0.9"),
         plain("user", "1.0", "dep"),
         plain("user", "2.0", "dep[x]>=2"),
@@ -55,17 +82,80 @@ def index(dists: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     return published(tmp_path / "index", dists, monkeypatch)
 
 
+def _versions(pkg) -> dict[str, str]:
+    """The package's own version and its dependencies', by name."""
+    found = {pkg.pname: pkg.version}
+    found.update({force(d).pname: force(d).version for d in pkg.attrs["dependencies"]})
+    return found
+
+
+# -- invalid metadata: the release is skipped, as uv skips it ----------------------------------
+
+
+def test_a_release_whose_wheel_has_an_invalid_requirement_gives_way_to_an_older_one(
+    index: Path,
+) -> None:
+    """badreq 2.0's wheel says ``Requires-Dist: not a requirement!``: a MetadataError naming
+    no requirer was raised, where uv (0.13.9) skips the release for badreq 1.0; when no
+    release is left (broken 2.0 alone), the error names the release, why, and who required
+    it, as uv's 'badreq==2.0 has invalid metadata … all versions of app depend on badreq'."""
+    pkgs = package_set()
+    assert _versions(pkgs.from_pypi("app")) == {"app": "1.0", "badreq": "1.0"}
+    with pytest.raises(ResolutionFailed) as info:
+        pkgs.from_pypi("lone")
+    assert info.value.causes == [
+        "broken is required by lone 1.0",
+        "  and the index has broken 2.0",
+        f"  but broken 2.0 has invalid metadata: Requires-Dist {BAD!r} (the wheel's METADATA)"
+        " does not parse: Expected semicolon (after name with no version specifier) or end",
+    ]
+    assert info.value.hint == (
+        "broken 2.0 cannot be used (uv leaves it out too): take an older release of what"
+        " requires broken, which may not need it; or give broken a recipe of your own in an"
+        " overlay (--overlay FILE)"
+    )
+
+
+def test_an_sdists_invalid_static_metadata_is_passed_over_as_uv_passes_it_over(
+    index: Path, pybuild_home: Path
+) -> None:
+    """An sdist's final PKG-INFO with a requirement that does not parse was a MetadataError;
+    uv reads the ``[project]`` table then (sdbad 2.0), and builds the metadata when that
+    does not parse either: allbad 2.0's flit writes it as it is, so uv takes allbad 1.0,
+    and so does this, saying why it is not the newest."""
+    pkgs = package_set()
+    assert _versions(pkgs.from_pypi("sdbad")) == {"sdbad": "2.0"}
+    allbad = pkgs.from_pypi("allbad")
+    assert allbad.version == "1.0"
+    text = _recipe_text(pybuild_home, "allbad")
+    assert (
+        "allbad 1.0 is not its newest release (2.0): allbad 2.0 has invalid metadata:"
+        f" Requires-Dist {BAD!r} (the build backend's prepare_metadata_for_build_wheel) does"
+        " not parse"
+    ) in text
+
+
 # -- who requires a release whose metadata cannot be had --------------------------------------
 
 
 def test_only_what_requires_a_release_now_is_named_not_what_did_before_backtracking(
-    index: Path,
+    index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """user 2.0 asks for dep[x]>=2, which no release meets, so user 1.0 is taken, which asks
     for dep, whose backend fails: the error named user 2.0 too (and hinted pypi:user<2.0),
-    as its requirement was the last one asked on dep[x], long given up."""
+    as its requirement was the last one asked on dep[x], long given up. The backend is run
+    once, though dep 1.0's metadata is read before it is pinned (for whether it is valid)."""
+    asked = []
+    metadata = Releases.metadata
+
+    def counted(self, name, version):
+        asked.append((name, str(version)))
+        return metadata(self, name, version)
+
+    monkeypatch.setattr(Releases, "metadata", counted)
     with pytest.raises(DependencyMetadataError) as info:
         package_set().from_pypi("user")
+    assert asked.count(("dep", "1.0")) == 1
     assert str(info.value).splitlines()[-2] == "dep 1.0 is required by user 1.0"
     assert info.value.dependents == ["user 1.0"]
     assert info.value.hint == (

@@ -10,6 +10,7 @@ from ..index.errors import close_projects, did_you_mean
 __all__ = [
     "DependencyMetadataError",
     "GenerateError",
+    "InvalidMetadata",
     "MetadataError",
     "MissingBuildBackend",
     "NotOnIndex",
@@ -46,6 +47,17 @@ class NoFittingFile(GenerateError):
 
 class MetadataError(GenerateError):
     """A release's core metadata could not be read or made."""
+
+
+class InvalidMetadata(MetadataError):
+    """A release's core metadata has a ``Requires-Dist`` that does not parse: `release` is
+    it (``badreq 2.0``), `reason` says which requirement, from where, and why. uv takes
+    such a release as unusable, as if the index lacked it, and the resolver does so too: it
+    is named where nothing else fits (:meth:`~pybuild.generate.resolver._Provider.unusable`)."""
+
+    def __init__(self, release: str, reason: str) -> None:
+        self.release, self.reason = release, reason
+        super().__init__(f"{release} has invalid metadata: {reason}")
 
 
 class ToolWithoutWheel(NoFittingFile, MetadataError):

@@ -6,9 +6,9 @@ Three accounts, each naming the requirements responsible and who asked for them:
 - a conflict (no solution, or backtracking that never ends): the requirements resolvelib names
   as its cause, with what the set and the index have of each project, the releases that
   would fit but are yanked (with the index's reason), those whose ``Requires-Python``
-  excludes the set's interpreter, and those with no file for it: wheels for another Python
+  excludes the set's interpreter, those with no file for it: wheels for another Python
   (a ``--python`` would take them) or only for other platforms (pywin32's Windows wheels: no
-  Python version helps);
+  Python version helps), and those whose metadata is invalid, which uv leaves out too;
 - a recipe of the set passed over for a release of the index: the requirement the recipe's
   version does not meet (``botocore 1.40.0 requires python-dateutil<3``), the inputs it is
   pinned to that the rest of the resolution does not use, or, for a requested project, a
@@ -29,7 +29,7 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .errors import ResolutionFailed
+from .errors import InvalidMetadata, ResolutionFailed
 from .names import set_recipes
 
 if TYPE_CHECKING:
@@ -111,6 +111,7 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
     lines = []
     needs: list[tuple[str, str]] = []  # (who, the Requires-Python the interpreter fails)
     no_file: list[tuple[str, Version, str | None]] = []  # no file here; a Python they fit
+    unusable: list[tuple[str, str]] = []  # (project, a release whose metadata is invalid)
     for name, infos in by_name.items():
         lines += _required_by(infos)
         lines.append(f"  and {provider.available(name)}")
@@ -136,6 +137,9 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         if left:
             lines.append(f"  but {_left_out(name, left, provider.python)}")
             needs += [(f"{name} {v}", left[v]) for v in reversed(left)]  # newest first
+        for error in provider.unusable(name, within):
+            lines.append(f"  but {error}")
+            unusable.append((name, error.release))
     names = [n if n != PYTHON else "Python" for n in by_name]
     if not names:
         summary = f"the resolver gave up {after}"
@@ -165,6 +169,13 @@ def explain_conflict(causes: Iterable[Any], provider: Any, after: str = "") -> R
         hint = "relax or change the version requirements named above"
     if no_file and not after:
         hint = _no_file_hint(no_file, provider)
+    elif unusable and not after:
+        name, release = unusable[-1]
+        hint = (
+            f"{release} cannot be used (uv leaves it out too): take an older release of what"
+            f" requires {name}, which may not need it; or give {name} a recipe of your own in"
+            " an overlay (--overlay FILE)"
+        )
     if needs:
         hint = f"{_other_python(needs, provider.python)}; or {hint}"
     return ResolutionFailed(summary, lines, hint)
@@ -370,8 +381,12 @@ def held_back(
     needs: Sequence[Requirement] = (),
     chosen: Mapping[str, Chosen] | None = None,
     extras: Sequence[str] = (),
+    unusable: InvalidMetadata | None = None,
 ) -> list[str]:
     """Why a requested project is not at its `newest` release (nothing when it is).
+
+    `unusable` says why `newest` was left out, when its metadata is invalid (as uv leaves
+    it out, warning that it is).
 
     Either a requirement on the project itself excludes `newest`, or `newest` needs what the
     rest of the request excludes: its requirements (`needs`, with those of the `extras`
@@ -391,6 +406,8 @@ def held_back(
     head = f"{entry.name} {entry.version} is not its newest release ({newest})"
     if blockers:
         return [head + ": held back by " + "; ".join(f"{_text(i)}, {_by(i)}" for i in blockers)]
+    if unusable is not None:
+        return [f"{head}: {unusable}"]
     clashes = _clashes(entry.name, needs, infos, chosen or {})
     asked = f"{entry.name}[{','.join(extras)}]" if extras else entry.name
     if clashes:

@@ -25,7 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .errors import MetadataError
+from .errors import InvalidMetadata, MetadataError
 
 __all__ = ["Metadata", "parse_metadata", "reliable_sdist_metadata"]
 
@@ -60,6 +60,17 @@ class Metadata:
                 found.append(req)
         return found
 
+    def invalid(self) -> InvalidMetadata | None:
+        """The error of its first ``Requires-Dist`` that does not parse, or None: uv takes
+        a release whose metadata has one as unusable, and an sdist's static metadata that
+        has one as no answer (its backend is asked then)."""
+        for text in self.requires_dist:
+            try:
+                _requirement(text, self)
+            except InvalidMetadata as exc:
+                return exc
+        return None
+
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
@@ -80,9 +91,10 @@ def _requirement(text: str, meta: Metadata) -> Requirement:
     try:
         return Requirement(text)
     except InvalidRequirement as exc:
-        raise MetadataError(
-            f"{meta.name} {meta.version}: invalid Requires-Dist {text!r} in its metadata"
-            f" ({meta.source}): {exc}"
+        why = str(exc).splitlines()[0]  # the rest repeats `text`, a caret under the fault
+        raise InvalidMetadata(
+            f"{meta.name} {meta.version}",
+            f"Requires-Dist {text!r} ({meta.source}) does not parse: {why}",
         ) from None
 
 

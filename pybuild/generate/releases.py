@@ -10,6 +10,10 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 5. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with its build
    environment: the set's tools, else tools from the index (:func:`.buildenv.tool_packages`).
 
+Static metadata of an sdist (3, 4) with a ``Requires-Dist`` that does not parse is no answer,
+as uv takes it: the next source is asked. A wheel's, or the backend's, is the answer, and the
+resolver takes the release as unusable, as uv does (:meth:`.metadata.Metadata.invalid`).
+
 Answers are facts about a published release, so they are cached for good under
 ``var/cache/pypi/<index>/releases``: asking again costs no network round-trip. The build
 backend's answer is a fact about the release *and the interpreter that ran it*: a ``setup.py``
@@ -326,7 +330,9 @@ class Releases:
             )
         pkg_info, pyproject, system = self._read_sdist(name, version, sdist)
         if pkg_info is not None and reliable_sdist_metadata(pkg_info):
-            return parse_metadata(pkg_info, "the sdist's PKG-INFO"), _METADATA
+            meta = parse_metadata(pkg_info, "the sdist's PKG-INFO")
+            if meta.invalid() is None:  # else, as uv, no answer: the table's or the backend's
+                return meta, _METADATA
         static = static_metadata(pyproject, name, str(version))
         if static is not None:
             return static, _METADATA

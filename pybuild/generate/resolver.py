@@ -16,7 +16,8 @@ it where candidates come from:
   with ``all_from_index``), or to hashes (``--hash``, a lock) that no file of the set's
   recipes has, is the index's releases that have a file for the set's interpreter,
   newest first, with dependencies from their core metadata, markers decided for that
-  interpreter, and ``Requires-Python`` checked.
+  interpreter, and ``Requires-Python`` checked; a release whose metadata has a requirement
+  that does not parse is left out, as uv leaves it out.
 
 The specifiers on a project are merged once per call, not pairwise, and a ``Requires-Python``
 the interpreter meets is not handed to resolvelib at all: resolvelib gives ``find_matches``
@@ -48,7 +49,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from resolvelib import BaseReporter
 
-from .errors import DependencyMetadataError, GenerateError, MetadataError
+from .errors import DependencyMetadataError, GenerateError, InvalidMetadata, MetadataError
 from .explain import explain_conflict, held_back, passed_over
 from .metadata import Metadata
 from .names import attr_name, set_attrs, set_recipes, version_attr
@@ -194,6 +195,11 @@ class _Provider:
         # when only the request asks for anything, the request's requirements.
         self.state: Any = None
         self.requests = list(requests)
+        # Releases whose metadata cannot be had, not asked again (:meth:`_release_metadata`),
+        # those whose metadata :meth:`_usable` has read, and those it left out as invalid.
+        self.failed: dict[tuple[str, Version], MetadataError] = {}
+        self.checked: set[tuple[str, Version]] = set()
+        self.invalid: dict[tuple[str, Version], InvalidMetadata] = {}
 
     # -- what the set has ------------------------------------------------------------------
 
@@ -259,15 +265,22 @@ class _Provider:
         release (httpx[cli] 0.29.0's rich<15 is its cli extra's)."""
         from ..index import PackageIndexError
 
+        env = self.releases.env
         try:
             meta = self.releases.metadata(name, version)
-        except (GenerateError, PackageIndexError):
+            return [
+                *meta.requirements(env),
+                *(r for extra in extras for r in meta.requirements(env, extra=extra)),
+            ]
+        except (GenerateError, PackageIndexError):  # invalid too: the note says so (held_back)
             return []
-        env = self.releases.env
-        return [
-            *meta.requirements(env),
-            *(r for extra in extras for r in meta.requirements(env, extra=extra)),
-        ]
+
+    def unusable(self, name: str, within: SpecifierSet) -> list[InvalidMetadata]:
+        """Why the releases `within` the versions asked for that the resolver left out, as
+        their metadata is invalid (:meth:`_usable`), were, oldest first: an error names them,
+        or it would read as if they fit."""
+        found = {v: e for (n, v), e in self.invalid.items() if n == name}
+        return [found[v] for v in within.filter(sorted(found))]
 
     def _index_says(self, name: str) -> str:
         """What the index has of `name`, for an error: its newest usable versions."""
@@ -375,7 +388,10 @@ class _Provider:
                 yield Candidate(name, v, extras, "index", attr(v))
 
         if not self.from_set(name):
-            return [*index(lambda v: attr_name(name)), *index(lambda v: attr_name(name), True)]
+            own = attr_name(name)
+            return lambda: self._usable(
+                itertools.chain(index(lambda v: own), index(lambda v: own, True))
+            )
         recipes = [
             c
             for c in self._set_candidates(name, extras)
@@ -391,13 +407,40 @@ class _Provider:
         holding = [c for c in recipes if self._holds_back(c)] if not attrs else []
         fine = [c for c in recipes if c not in holding]
         if name in self.roots and not attrs:
-            return [*_newest_first(fine, list(releases()), holding), *releases(last=True)]
+            return lambda: self._usable(
+                itertools.chain(_newest_first(fine, list(releases()), holding), releases(last=True))
+            )
         if holding:
             ordered = _holding_last(fine, holding, releases)
-            return lambda: itertools.chain(ordered(), releases(last=True))
+            return lambda: self._usable(itertools.chain(ordered(), releases(last=True)))
         # The set's recipes first, then the index's releases under attributes of their own:
         # lazily, so the index is asked only when no recipe of the set fits.
-        return lambda: itertools.chain(recipes, releases(), releases(last=True))
+        return lambda: self._usable(itertools.chain(recipes, releases(), releases(last=True)))
+
+    def _usable(self, found: Iterable[Candidate]) -> Iterator[Candidate]:
+        """`found` less the index's releases whose metadata is invalid (badreq 2.0's wheel
+        says ``Requires-Dist: not a requirement!``), which uv leaves out as if the index
+        lacked them (it takes badreq 1.0): each is kept, for the error that nothing fits
+        (:meth:`unusable`) and the note that a requested project is not at its newest. A
+        release's metadata is read as the resolver comes to it, lazily, which it did when
+        pinning it; one that cannot be had is told when the resolver pins it, as before."""
+        for candidate in found:
+            if candidate.origin != "index" or self._valid(candidate.name, candidate.version):
+                yield candidate
+
+    def _valid(self, name: str, version: Version) -> bool:
+        """Whether a release's metadata is not invalid, read once (each requirement added on
+        a project asks again)."""
+        key = (name, version)
+        if key not in self.checked:
+            self.checked.add(key)
+            try:
+                invalid = self._release_metadata(name, version).invalid()
+            except MetadataError:
+                invalid = None  # :meth:`_metadata` says so, naming what requires it
+            if invalid is not None:
+                self.invalid[key] = invalid
+        return key not in self.invalid
 
     def _holds_back(self, candidate: Candidate) -> bool:
         """Whether a recipe of the set takes a requested project at a version older than the
@@ -558,7 +601,7 @@ class _Provider:
         releases that require it, and what else to take: the backend's output alone left the
         user to find out why it was wanted at all."""
         try:
-            return self.releases.metadata(candidate.name, candidate.version)
+            return self._release_metadata(candidate.name, candidate.version)
         except MetadataError as exc:
             asking = self._asking(candidate.name)
             # the releases and the set's recipes of other projects that ask for it; where
@@ -573,6 +616,18 @@ class _Provider:
             release = f"{candidate.name} {candidate.version}"
             ways = [*self._older(dependents), self._recipe_way(candidate)]
             raise DependencyMetadataError(exc, release, list(dict.fromkeys(named)), ways) from None
+
+    def _release_metadata(self, name: str, version: Version) -> Metadata:
+        """:meth:`Releases.metadata`, whose failure is kept: :meth:`_usable` reads a release's
+        metadata before the resolver pins it, and a backend that failed then is not run again
+        when it does."""
+        if (name, version) in self.failed:
+            raise self.failed[(name, version)]
+        try:
+            return self.releases.metadata(name, version)
+        except MetadataError as exc:
+            self.failed[(name, version)] = exc
+            raise
 
     def _asking(self, name: str) -> list[tuple[Req, Candidate | None]]:
         """The requirements on project `name` (with any extras) in the resolver's current
@@ -751,7 +806,10 @@ def resolve(
                 if newest and newest > entry.version
                 else []
             )
-            entry.notes += held_back(entry, infos, newest, needs, chosen, sorted(root.extras))
+            unusable = provider.invalid.get((root.name, newest)) if newest else None
+            entry.notes += held_back(
+                entry, infos, newest, needs, chosen, sorted(root.extras), unusable
+            )
     return chosen
 
 
