@@ -43,6 +43,7 @@ from .errors import (
 from .hashing import parse_hash
 from .store import Store, default_home
 from .store.locks import path_locks
+from .store.paths import store_spelling
 from .userfiles import call_site, shown_file
 
 TYPE_CHECKING = False  # typing: an import no evaluation needs (they load this module)
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from .index import DistFile, Index
 
 __all__ = [
+    "FILE_NAME",
     "Found",
     "fetch_pypi",
     "fetch_url",
@@ -71,6 +73,10 @@ _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
 _FAKE_HASH = "sha256-" + "A" * 43 + "="
 # The meta key of a fetch_pypi download: the project of the index it is a release file of.
 _INDEX_PROJECT = "index_project"
+# The meta key of a download whose store name is not its file's name (cfn_review_bot-1!….whl
+# is stored as cfn_review_bot-1=….whl): that name, which an installer reads a wheel's fields
+# from.
+FILE_NAME = "file_name"
 # A URL the downloader fetches: its scheme (file, http or https, in any case, as urllib takes
 # them), then its path (group 1), split as RFC 3986's appendix B splits a URI; what urlsplit
 # would find, at a fifth of its cost (a thousand recipes' downloads spent 1.4% of their
@@ -120,8 +126,10 @@ def _fetch(
     if not isinstance(hash, str):
         raise wrong_type(f"fetch_url({url!r})", "hash", hash, _PYPI_ARGUMENTS["hash"][1])
     store = store or Store.default()
+    file_name = name or _file_name(parts[1])
+    stored = store_spelling(name) if name else _name_from_path(parts[1])
     return derivation(
-        name=name or _name_from_path(parts[1]),
+        name=stored,
         builder=_downloader_python(),
         args=["-S", _fetch_script(str(store.home)), url],
         output_hash=hash or _FAKE_HASH,
@@ -132,6 +140,8 @@ def _fetch(
             "position": call_site(through=_FORWARDERS),
             "hash_argument": "hash",
             **({_INDEX_PROJECT: project} if project else {}),
+            # the file's own name, where its store name spells it otherwise (an epoch's "!")
+            **({FILE_NAME: file_name} if file_name != stored else {}),
         },
     )
 
@@ -619,8 +629,12 @@ def hash_by_download(index: Index, file: DistFile) -> str:
         return index.download(file, Path(scratch) / file.filename).sri
 
 
+def _file_name(path: str) -> str:
+    """The name of the file a URL's path names: its last part, unquoted."""
+    return unquote(path.rstrip("/").rsplit("/", 1)[-1])
+
+
 def _name_from_path(path: str) -> str:
-    """A store name from a URL's path: its last part, unquoted, with what a name cannot hold
+    """A store name from a URL's path: its file's name, with what a name cannot hold
     replaced."""
-    base = unquote(path.rstrip("/").rsplit("/", 1)[-1])
-    return _NOT_IN_NAME.sub("_", base).lstrip(".") or "download"  # "..": a name of no dots
+    return _NOT_IN_NAME.sub("_", _file_name(path)).lstrip(".") or "download"  # "..": no dots

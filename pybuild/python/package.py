@@ -35,13 +35,14 @@ from pathlib import Path
 from .. import lazy
 from ..derivations import Derivation, WithInputs, derivation, placeholder
 from ..errors import CycleError, MissingAttribute, MissingKey, UsageError, did_you_mean, shown
-from ..fetchers import fetch_pypi, fetched_from_index
+from ..fetchers import FILE_NAME, fetch_pypi, fetched_from_index
 from ..frozen import cached
 from ..lazy import force
 from ..localsource import LocalSource, local_source
 from ..pkgset import _parameters, _where
 from ..pygc import evaluated
 from ..store import Store, default_home
+from ..store.paths import store_spelling
 from ..userfiles import call_site, is_user_file
 from .builder.phasenames import HOOKS, PHASES
 from .interpreter import Interpreter
@@ -623,6 +624,7 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "version": pkg.version,
         "src": _src_path(attrs["src"], used, store, f"{label}'s src", pkg.made_at),
         "format": attrs["format"],
+        **_src_name(attrs["src"], attrs["format"]),
         "site_packages": python.site_packages,
         **input_paths,
         "do_check": bool(attrs["do_check"]),
@@ -654,13 +656,23 @@ def _make_derivation(pkg: PythonPackage) -> Derivation:
         "PYTHONPATH": tools,
     }
     return derivation(
-        name=f"python{python.version_xy}-{pkg.pname}-{pkg.version}",
+        name=store_spelling(f"python{python.version_xy}-{pkg.pname}-{pkg.version}"),
         builder=python.executable,
         args=["-S", WithInputs(f"{placeholder(tools)}/{_ENTRY}", [tools])],
         env=env,
         store=store,
         meta={"pname": pkg.pname, "version": pkg.version, **pkg.meta},
     )
+
+
+def _src_name(src: object, format: str) -> dict[str, str]:
+    """``src_name``, the wheel's own file name, for a wheel stored under another
+    (``cfn_review_bot-1=….whl`` for ``…-1!….whl``: :func:`~pybuild.store.paths.store_spelling`):
+    installer reads the release's version from the file's name, and its ``.data`` folder by
+    it. Only then: every other package keeps its derivation."""
+    src = force(src)
+    name = src.meta.get(FILE_NAME) if isinstance(src, Derivation) else None
+    return {"src_name": name} if format == "wheel" and name else {}
 
 
 def _once(paths: list[str]) -> list[str]:

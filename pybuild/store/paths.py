@@ -21,6 +21,7 @@ __all__ = [
     "is_store_name",
     "make_name",
     "split_name",
+    "store_spelling",
 ]
 
 HASH_LEN = 32
@@ -42,6 +43,26 @@ def check_name(name: str) -> str:
         bad = sorted({c for c in name if not _NAME_RE.fullmatch(c)})
         raise InvalidName(name, f"characters {''.join(bad)!r} are not allowed")
     return name
+
+
+# A PEP 440 epoch's mark ("1!2.0"), which a store name cannot hold, and its spelling there.
+_EPOCH, _EPOCH_IN_NAME = "!", "="
+
+
+def store_spelling(name: str) -> str:
+    """`name` (a release file's, or ``<pname>-<version>``) as a store name spells it: a
+    version's epoch mark ``!``, which Nix's names cannot hold, as ``=``; any name without one
+    is itself, so no path of a release without an epoch changes.
+
+    nixpkgs (``lib.strings.sanitizeDerivationName``) replaces what a name cannot hold with
+    ``-``, and a URL's file name here has ``_`` for it: both are a version's own separators
+    (``1-2`` is a spelling of 1.post2, ``1_2`` of 1.2), and ``-`` splits a wheel's file name
+    into its fields (``x-1-2.0-py3-none-any.whl`` is x 1 with build tag 2.0). ``=`` is in no
+    spelling of a version (PEP 440's, normalised or not) nor in a distribution's name or a
+    wheel's tags, so 1!2.0's name (``x-1=2.0``) is never another release's. Where the file's
+    own name matters (an installer reads a wheel's version from it), the builder is given it
+    (``src_name``: :mod:`pybuild.python.package`)."""
+    return name.replace(_EPOCH, _EPOCH_IN_NAME)
 
 
 def make_name(kind: str, digest_hex: str, name: str, *, checked: bool = False) -> str:

@@ -79,10 +79,11 @@ def unpack_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     if attrs["format"] == "wheel":
         if not src.name.endswith(".whl"):
             raise PhaseFailed(f"format='wheel' needs a .whl source, got {src.name}")
-        # The store name is <hash>-<file name>; installer reads the wheel's name from its file.
+        # The store name is <hash>-<file name>, unless the file's name cannot be one (an
+        # epoch's "!"): then src_name is it. installer reads the wheel's fields from it.
         dist = work / "dist"
         dist.mkdir()
-        state["wheel"] = dist / src.name.split("-", 1)[1]
+        state["wheel"] = dist / attrs.get("src_name", src.name.split("-", 1)[1])
         os.symlink(src, state["wheel"])
         return
     if src.name.endswith(".whl"):
