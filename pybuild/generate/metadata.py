@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from email.parser import HeaderParser
+from functools import cached_property
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -43,32 +44,56 @@ class Metadata:
     summary: str = ""
 
     def requirements(self, env: Mapping[str, str], extra: str | None = None) -> list[Requirement]:
-        """The requirements that apply in `env`: the base ones, or only those `extra` adds."""
-        found = []
-        for text in self.requires_dist:
-            req = _requirement(text, self)
-            if req.marker is None:
-                if extra is None:
-                    found.append(req)
-                continue
-            base = req.marker.evaluate({**env, "extra": ""})
-            if extra is None:
-                wanted = base
-            else:  # what the extra adds: true with it, false without it
-                wanted = not base and req.marker.evaluate({**env, "extra": extra})
-            if wanted:
-                found.append(req)
-        return found
+        """The requirements that apply in `env`: the base ones, or only those `extra` adds.
+
+        Answers are kept per environment and extra: the resolver asks again for every
+        candidate it comes back to, and a lock for every extra of every requirement."""
+        key = (tuple(sorted(env.items())), extra)
+        if key not in self._answers:
+            self._answers[key] = tuple(self._applying(env, extra))
+        return list(self._answers[key])
+
+    def _applying(self, env: Mapping[str, str], extra: str | None) -> list[Requirement]:
+        """What :meth:`requirements` answers, worked out. What an extra adds are those false
+        without it (not among the base ones, kept) that are true with it; a marker that names
+        no extra is not evaluated again, as it is then false with the extra as without."""
+        if extra is None:
+            return [
+                r
+                for r in self.parsed
+                if r.marker is None or r.marker.evaluate({**env, "extra": ""})
+            ]
+        base = {id(r) for r in self.requirements(env)}
+        return [
+            req
+            for req, text in zip(self.parsed, self.requires_dist, strict=True)
+            if req.marker is not None
+            and id(req) not in base
+            and "extra" in text
+            and req.marker.evaluate({**env, "extra": extra})
+        ]
+
+    @cached_property
+    def parsed(self) -> tuple[Requirement, ...]:
+        """Every ``Requires-Dist``, parsed once: a release's are asked for many times (by
+        extra, by candidate), and parsing is most of what that costs. Raises
+        :class:`~pybuild.generate.errors.InvalidMetadata` for the first that does not parse."""
+        return tuple(_requirement(text, self) for text in self.requires_dist)
+
+    @cached_property
+    def _answers(
+        self,
+    ) -> dict[tuple[tuple[tuple[str, str], ...], str | None], tuple[Requirement, ...]]:
+        return {}
 
     def invalid(self) -> InvalidMetadata | None:
         """The error of its first ``Requires-Dist`` that does not parse, or None: uv takes
         a release whose metadata has one as unusable, and an sdist's static metadata that
         has one as no answer (its backend is asked then)."""
-        for text in self.requires_dist:
-            try:
-                _requirement(text, self)
-            except InvalidMetadata as exc:
-                return exc
+        try:
+            _ = self.parsed
+        except InvalidMetadata as exc:
+            return exc
         return None
 
     def to_json(self) -> dict[str, object]:
