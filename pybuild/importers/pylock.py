@@ -485,8 +485,6 @@ def decided_variables(
     """
     import sys
 
-    from packaging.requirements import InvalidRequirement
-
     from ..errors import PybuildError
     from ..generate.markers import marker_environment
     from ..generate.releases import Releases
@@ -504,8 +502,8 @@ def decided_variables(
             try:
                 meta = releases.metadata(pkg.pname, Version(pkg.version))
                 used |= _release_variables(meta, deps, env)
-            except (PybuildError, InvalidRequirement) as exc:
-                why = exc.args[0] if isinstance(exc, PybuildError) and exc.args else exc
+            except PybuildError as exc:
+                why = exc.args[0] if exc.args else exc
                 unknown.append(f"{pkg.pname} {pkg.version}: {why}")
     if unknown:
         used |= {"sys_platform", "platform_machine"}
@@ -526,23 +524,22 @@ def _release_variables(meta: Any, deps: AbstractSet[str], env: Mapping[str, str]
     `deps`, or it adds nothing here, so that whether it was asked cannot be told. Otherwise
     it installs nowhere, and its markers decide nothing (urllib3's lock holds on PyPy).
     ``python_full_version`` counts where it tells this Python's patch releases apart only
-    (:func:`marker_variables`). Raises :class:`~packaging.requirements.InvalidRequirement`
+    (:func:`marker_variables`). Raises :class:`~pybuild.generate.errors.InvalidMetadata`
     for a requirement that is none.
     """
-    from packaging.requirements import Requirement
 
     def in_play(extra: str) -> bool:
         return {canonicalize_name(r.name) for r in meta.requirements(env, extra)} <= deps
 
     used: set[str] = set()
-    for text in meta.requires_dist:
-        marker = Requirement(text).marker
-        if marker is None:
+    for req in meta.parsed:
+        if req.marker is None:
             continue
-        extras = _of_extras(str(marker))
+        marker = str(req.marker)
+        extras = _of_extras(marker)
         if extras and not any(map(in_play, extras)):
             continue
-        used |= marker_variables(str(marker), env["python_version"])
+        used |= marker_variables(marker, env["python_version"])
     return used
 
 
