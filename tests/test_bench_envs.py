@@ -15,6 +15,7 @@ import pytest
 from bench import envfloor, evaluated, given
 from bench.envs import choose_packages
 from pybuild.pkgset import PackageSet, package_set
+from support.fixtures import BuildIndex
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
@@ -44,7 +45,9 @@ def recipe(build_python_package):
 
 
 @pytest.fixture
-def pkgs(tmp_path: Path) -> PackageSet:
+def pkgs(tmp_path: Path, use_index: BuildIndex) -> PackageSet:
+    """A small set of the bench's shapes; the derivations of its packages take the toolchain's
+    wheels from the fixture index."""
     folder = tmp_path / "recipes"
     folder.mkdir()
     recipes = {

@@ -91,7 +91,7 @@ def test_a_recipe_that_calls_sys_exit_is_an_error_at_its_line(
 
 
 def test_what_a_recipe_prints_goes_to_stderr_leaving_stdout_the_results(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], use_index: BuildIndex
 ) -> None:
     """As Nix's builtins.trace: ``p=$(pybuild eval ...)`` holds only the answer."""
     (tmp_path / "loud.py").write_text("def recipe(six):\n    print('tracing')\n    return six\n")
@@ -103,7 +103,10 @@ def test_what_a_recipe_prints_goes_to_stderr_leaving_stdout_the_results(
 
 
 def test_a_name_a_file_or_dict_lacks_is_told_with_those_it_has(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    use_index: BuildIndex,
 ) -> None:
     """A shell.py that names its environment otherwise was told only that it has no
     ``env``; a dict's missing key, without the keys it has."""

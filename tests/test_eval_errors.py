@@ -21,6 +21,7 @@ from pybuild.errors import UsageError
 from pybuild.evaluate import load_module
 from pybuild.store import Store
 from pybuild.store.temproots import release_temp_roots
+from support.fixtures import BuildIndex
 
 OK = """\
 from pybuild import derivation
@@ -315,7 +316,9 @@ def test_a_misspelt_attribute_of_a_package_in_a_file_names_the_close_ones(tmp_pa
     )
 
 
-def test_a_misspelt_key_of_an_overrides_old_values_names_the_close_ones(tmp_path: Path) -> None:
+def test_a_misspelt_key_of_an_overrides_old_values_names_the_close_ones(
+    tmp_path: Path, use_index: BuildIndex
+) -> None:
     """``old["dependecies"]`` was a bare KeyError naming the key; the old values are known, so
     the close keys are named. It is still a KeyError, for code that catches one."""
     (tmp_path / "src").mkdir()

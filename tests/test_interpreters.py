@@ -247,6 +247,7 @@ def test_the_builder_runs_under_each_installed_cpython(
     assert f"-python{version}-shout-1.0" in capsys.readouterr().out
 
 
+@pytest.mark.network  # the set's recipes on two interpreters: their files, as the index has them
 @pytest.mark.parametrize(
     ("attr", "kept"), [("referencing", "rpds-py"), ("pytest_asyncio", "pytest")]
 )
@@ -309,6 +310,7 @@ def test_a_minor_versions_command_that_runs_another_version_is_refused(
     assert locate_python(THIS) == locate_python(f"python{THIS}")  # its own version: taken
 
 
+@pytest.mark.network  # the set's recipes on three platforms: their files, as the index has them
 @pytest.mark.parametrize(
     ("tag", "system"),
     [

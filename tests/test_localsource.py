@@ -20,6 +20,7 @@ from pybuild import build_python_package, derivation, evalcache, local_source
 from pybuild.cli import main
 from pybuild.errors import UsageError
 from pybuild.store import Store
+from support.fixtures import BuildIndex
 
 
 def write(path: Path, text: str, age: int = 100) -> None:
@@ -64,6 +65,8 @@ def stored(folder: Path | str, store: Store, **choice: object) -> set[str]:
 
 
 def package_out(src: object) -> str:
+    """The output path of a package of `src`: its derivation takes the toolchain's wheels from
+    the index, so a test that calls it takes ``use_index``."""
     return build_python_package(pname="greeter", version="1", src=src).drv.out
 
 
@@ -81,7 +84,7 @@ def git_repo(folder: Path) -> Path:
 
 
 def test_what_tools_leave_in_a_project_does_not_change_its_store_path(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, use_index: BuildIndex
 ) -> None:
     project = make_project(tmp_path / "greeter")
     clean = package_out(project)
@@ -97,7 +100,9 @@ def test_what_tools_leave_in_a_project_does_not_change_its_store_path(
     }
 
 
-def test_an_edit_of_a_source_file_changes_the_store_path(tmp_path: Path, store: Store) -> None:
+def test_an_edit_of_a_source_file_changes_the_store_path(
+    tmp_path: Path, store: Store, use_index: BuildIndex
+) -> None:
     """Only the source decides: edited, a cluttered project is an uncluttered one so edited."""
     project = make_project(tmp_path / "greeter")
     first = package_out(project)
@@ -232,7 +237,9 @@ def test_a_recipe_chooses_its_own_files(tmp_path: Path, store: Store) -> None:
     assert sorted(seen) == [("__init__.py", "regular")]  # _version.py: git ignores it
 
 
-def test_a_recipes_source_is_used_by_packages_and_derivations(tmp_path: Path, store: Store) -> None:
+def test_a_recipes_source_is_used_by_packages_and_derivations(
+    tmp_path: Path, store: Store, use_index: BuildIndex
+) -> None:
     project = make_project(tmp_path / "greeter")
     write(project / "docs" / "index.md", "")
     chosen = local_source(project, lambda path, kind: path != "docs")
@@ -378,7 +385,7 @@ def test_a_folder_removed_while_the_source_is_chosen_is_named(tmp_path: Path, st
 
 
 def test_a_folder_reached_through_a_link_is_the_folder_it_points_to(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, use_index: BuildIndex
 ) -> None:
     """``pybuild build -f proj_alias/project.py``: the folder's source files, chosen as the
     real folder's are, not a link to the live folder whose edits would never rebuild."""
@@ -410,7 +417,9 @@ def test_a_link_to_a_file_source_stays_a_link(tmp_path: Path, store: Store) -> N
     assert added.endswith("-latest.tar.gz")
 
 
-def test_a_folder_source_is_named_by_its_content_alone(tmp_path: Path, store: Store) -> None:
+def test_a_folder_source_is_named_by_its_content_alone(
+    tmp_path: Path, store: Store, use_index: BuildIndex
+) -> None:
     """A second checkout, a git worktree, a renamed folder or a link to it: the same files,
     the same store path (named ``source``, as Nix names a flake's), nothing rebuilt."""
     project = make_project(tmp_path / "proj")

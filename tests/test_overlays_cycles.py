@@ -10,6 +10,7 @@ import pytest
 
 from pybuild.errors import CycleError
 from pybuild.pkgset import package_set
+from support.fixtures import BuildIndex
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
@@ -53,7 +54,9 @@ def test_an_overlays_call_package_taking_its_attribute_names_the_overlay(tmp_pat
     assert "prev.hello_ovl" in err.value.hint
 
 
-def test_a_recipe_taking_itself_without_using_it_is_no_error(tmp_path: Path) -> None:
+def test_a_recipe_taking_itself_without_using_it_is_no_error(
+    tmp_path: Path, use_index: BuildIndex
+) -> None:
     def overlay(final: Any, prev: Any) -> dict[str, Any]:
         unused = lambda build_python_package, quiet: build_python_package(  # noqa: E731
             pname="quiet", version="1", src="."

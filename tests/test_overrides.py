@@ -20,6 +20,7 @@ from pybuild.fetchers import fetch_url
 from pybuild.lazy import Lazy
 from pybuild.pkgset import PackageSet, package_set
 from pybuild.python.package import build_python_package
+from support.fixtures import BuildIndex
 from support.interpreter import FAKE_PYTHON
 
 
@@ -40,7 +41,9 @@ def recipe(pname: str, deps: tuple[str, ...] = (), extra: str | None = None) -> 
 
 
 @pytest.fixture
-def pkgs(tmp_path: Path) -> PackageSet:
+def pkgs(tmp_path: Path, use_index: BuildIndex) -> PackageSet:
+    """A set of three recipes; their derivations take the toolchain's wheels from the fixture
+    index."""
     folder = tmp_path / "recipes"
     folder.mkdir()
     bodies = {"leaf": recipe("leaf"), "other": recipe("other"), "top": recipe("top", ("leaf",))}

@@ -17,11 +17,14 @@ from test_overrides import recipe  # a recipe that reads nothing to make its der
 
 from pybuild.errors import UsageError
 from pybuild.pkgset import PackageSet, package_set
+from support.fixtures import BuildIndex
 from support.interpreter import FAKE_PYTHON
 
 
 @pytest.fixture
-def pkgs(tmp_path: Path) -> PackageSet:
+def pkgs(tmp_path: Path, use_index: BuildIndex) -> PackageSet:
+    """Recipes of this file's own; their derivations take the toolchain's wheels from the
+    fixture index."""
     folder = tmp_path / "recipes"
     folder.mkdir()
     bodies = {
@@ -121,7 +124,7 @@ def test_a_nixpkgs_name_that_spelling_misleads_is_named_for_what_it_is(pkgs: Pac
 
 
 def test_a_local_source_is_an_input_in_a_home_whose_path_is_not_ascii(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_index: BuildIndex
 ) -> None:
     """The builder's attributes are JSON: written with \\u escapes, the source's store path
     was not found in them, so it was no input, and the sandbox did not have it."""
@@ -158,7 +161,9 @@ def test_old_values_read_as_nixpkgs_reads_them_are_told_how_to_read_them(pkgs: P
         assert attr.value.hint == f"write old[{meant!r}]"
 
 
-def test_a_source_given_by_a_link_to_a_file_is_the_file(tmp_path: Path) -> None:
+def test_a_source_given_by_a_link_to_a_file_is_the_file(
+    tmp_path: Path, use_index: BuildIndex
+) -> None:
     """An sdist (or a patch) reached by a link: its content is the source, so an edit of the
     file makes another package, where the link stored as a link was read live (stale)."""
     from pybuild.python.package import build_python_package

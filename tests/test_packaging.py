@@ -152,7 +152,7 @@ def test_an_installed_wheel_builds_from_its_default_set_in_another_folder(
 
 
 def test_an_install_without_its_recipes_folder_says_so_where_the_default_set_is_needed(
-    tmp_path: Path,
+    tmp_path: Path, use_index: BuildIndex
 ) -> None:
     """A partial install (a wheel built without its package data): a set of the user's own
     folders still evaluates, and a command that needs the default set says in one line that
@@ -168,7 +168,8 @@ def test_an_install_without_its_recipes_folder_says_so_where_the_default_set_is_
         "def recipe(build_python_package):\n"
         f"    return build_python_package(pname='leaf', version='1.0', src={str(mine)!r})\n"
     )
-    env = {**_USER_ENVIRON, "PYTHONPATH": str(site), "PYBUILD_HOME": str(tmp_path / "home")}
+    # The test's environment as it is now (its index's), not as it was at import.
+    env = {**os.environ, "PYTHONPATH": str(site), "PYBUILD_HOME": str(tmp_path / "home")}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

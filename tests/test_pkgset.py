@@ -16,6 +16,7 @@ from pybuild.errors import CycleError, MissingAttribute, MissingInput, MissingKe
 from pybuild.evaluate import RaisedAttributeError
 from pybuild.lazy import Lazy
 from pybuild.pkgset import load_overlay, package_set
+from support.fixtures import BuildIndex
 from support.interpreter import FAKE_PYTHON
 
 PY = FAKE_PYTHON
@@ -431,6 +432,7 @@ def test_the_default_set_has_the_bootstrap_tools() -> None:
     assert "build_python_package" not in pkgs.packages()
 
 
+@pytest.mark.network  # the set's build tools and their closures, as the index has them
 @pytest.mark.parametrize(
     "tool", ["flit_core", "flit_core_3", "setuptools", "setuptools_scm", "hatchling", "hatch_vcs"]
 )
@@ -500,7 +502,9 @@ print(*sorted(sys.modules))
 """
 
 
-def test_evaluating_a_set_imports_neither_typing_nor_dataclasses(tmp_path: Path) -> None:
+def test_evaluating_a_set_imports_neither_typing_nor_dataclasses(
+    tmp_path: Path, use_index: BuildIndex
+) -> None:
     """Each costs milliseconds a deep recipe's evaluation (about 50 in all) cannot spare:
     typing 2 ms, dataclasses with inspect 6 ms. Run without site (``-S``), whose import hook
     for an editable install loads typing itself; the first run fills the interpreter's cache."""
