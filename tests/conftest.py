@@ -1,6 +1,7 @@
 """Every test gets its own pybuild home and config, so no test sees another's store (but the
 network tests that build the default set, which share one home per interpreter for the whole
-run: support/setbuild.py)."""
+run: support/setbuild.py), and, unless marked network, no package index but one it publishes
+(support/hermetic.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import pytest
 
 from pybuild.store import Store
 
-# The local indexes (fixture projects, real build-tool wheels) as fixtures for every test file.
-pytest_plugins = ["support.fixtures"]
+# The local indexes (fixture projects, real build-tool wheels) as fixtures for every test file,
+# and the guard on 127.0.0.1 that pip's configuration names for a test not marked network.
+pytest_plugins = ["support.fixtures", "support.hermetic", "pytester"]
 
 
 @pytest.fixture(autouse=True)
