@@ -51,3 +51,29 @@ def test_requests_of_the_wrong_shape_are_refused_before_the_index_is_asked() -> 
     with pytest.raises(UsageError, match=r"each a string"):
         pkgs.from_pypi_together("app", 2)  # type: ignore[arg-type]
     assert pkgs.from_pypi_together() == []
+
+
+def test_a_requested_upper_bound_is_pinned_before_what_others_bring(
+    publish: Publish,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """`nb<7 console`, as pip and uv have `notebook<7 jupyter-console`: nb<7 is pinned
+    first, at its newest 6.5, whose client<8 then holds kernel to 6.0. By name alone,
+    console's kernel 7.0 (client>=8) was pinned before nb, held back to 6.4 by it."""
+    publish(
+        ("nb", "6.4", "client"),
+        ("nb", "6.5", "client<8"),
+        ("nb", "7.0", "client>=8"),
+        ("console", "1.0", "kernel"),
+        ("kernel", "6.0", "client>=7"),
+        ("kernel", "7.0", "client>=8"),
+        ("client", "7.0"),
+        ("client", "8.0"),
+    )
+    together = package_set().from_pypi_together("nb<7", "console")
+    env = package_set().python.with_packages(together)
+    assert sorted((p.pname, p.version) for p in env.closure) == [
+        ("client", "7.0"),
+        ("console", "1.0"),
+        ("kernel", "6.0"),
+        ("nb", "6.5"),
+    ]

@@ -38,6 +38,7 @@ reporter hands the provider), not what did before backtracking.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -195,6 +196,12 @@ class _Provider:
         # when only the request asks for anything, the request's requirements.
         self.state: Any = None
         self.requests = list(requests)
+        # The request's projects (with extras, and without) -> where the request names them
+        # first: they are pinned in that order, before the projects only they ask for.
+        self.order: dict[str, int] = {}
+        for i, request in enumerate(self.requests):
+            self.order.setdefault(request.key, i)
+            self.order.setdefault(request.name, i)
         # Releases whose metadata cannot be had, not asked again (:meth:`_release_metadata`),
         # those whose metadata :meth:`_usable` has read, and those it left out as invalid.
         self.failed: dict[tuple[str, Version], MetadataError] = {}
@@ -346,14 +353,46 @@ class _Provider:
         candidates: Mapping[str, Iterator[Candidate]],
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, bool, str]:
+    ) -> tuple[bool, bool, float, bool, str]:
+        """Which project to pin next, as pip orders them: one pinned exactly, then one with
+        an upper bound, then the request's in its order, then one with any specifier, then
+        by name. The order decides the answer, as each project takes its newest candidate
+        that fits what is pinned so far: by name alone, jupyter-console's ipykernel 7.4.0
+        (jupyter-client>=8) was pinned before the request's notebook<7, which it then held
+        back to 6.5.4, where pip and uv pin notebook 6.5.7 first (jupyter-client<8) and take
+        ipykernel 6.29.5."""
+        specs = [s for info in information[identifier] for s in info.requirement.specifier]
         pinned = any(
-            spec.operator in ("==", "===")
-            for info in information[identifier]
-            for spec in info.requirement.specifier
+            s.operator == "===" or (s.operator == "==" and "*" not in s.version) for s in specs
         )
+        upper = any(
+            s.operator in ("<", "<=", "~=") or (s.operator == "==" and "*" in s.version)
+            for s in specs
+        )
+        order = self.order.get(identifier, math.inf)
+        return (not pinned, not upper, order, not specs, identifier)
+
+    def narrow_requirement_selection(
+        self,
+        identifiers: Iterable[str],
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> Iterable[str]:
+        """The interpreter alone when it is to be pinned (its one candidate fails or fits at
+        once), then the projects of the last conflict, as pip narrows them: both the
+        requirement's project and the release that asked for it, so that backtracking settles
+        the conflict before pinning anything else."""
         causes = {c.requirement.key for c in backtrack_causes}
-        return (identifier != PYTHON, identifier not in causes, not pinned, identifier)
+        causes.update(c.parent.key for c in backtrack_causes if c.parent is not None)
+        found = []
+        for identifier in identifiers:
+            if identifier == PYTHON:
+                return [identifier]
+            if identifier in causes:
+                found.append(identifier)
+        return found or identifiers
 
     def find_matches(
         self,
@@ -504,16 +543,6 @@ class _Provider:
         return any(
             req.specifier.contains(p.version, prereleases=True) for _, p in self._recipes(req.name)
         )
-
-    def narrow_requirement_selection(
-        self,
-        identifiers: Iterable[str],
-        resolutions: Mapping[str, Candidate],
-        candidates: Mapping[str, Iterator[Candidate]],
-        information: Mapping[str, Iterator[Any]],
-        backtrack_causes: Sequence[Any],
-    ) -> Iterable[str]:
-        return identifiers
 
     # -- helpers ---------------------------------------------------------------------------
 
