@@ -22,8 +22,9 @@ for that interpreter (version and platform) alone, and another one asks its back
 
 A resolver asks one question at a time, and most of its time would be spent waiting for the
 index; so :meth:`Releases.prefetch` fetches the pages and PEP 658 metadata files it will most
-likely ask for next on a small thread pool, over the index client's one HTTP session, while it
-works. Each answer is computed once, whichever thread asks first; the others wait for it.
+likely ask for next on a few threads (:class:`~pybuild.index.ahead.Ahead`), over the index
+client's one HTTP session, while it works. Each answer is computed once, whichever thread asks
+first; the others wait for it.
 
 Example::
 
@@ -47,10 +48,9 @@ import tempfile
 import threading
 import urllib.parse
 import zipfile
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag, parse_tag
@@ -60,6 +60,7 @@ from packaging.version import Version
 from ..atomic import write_atomic
 from ..hashing import parse_hash
 from ..index import DistFile, Index, IndexUnavailable, ProjectNotFound
+from ..index.ahead import Ahead, Once
 from ..index.client import local_projects
 from ..index.errors import show_files
 from .buildsystem import (
@@ -76,8 +77,6 @@ from .projecttable import static_metadata
 __all__ = ["Releases", "cache_root", "python_ok"]
 
 _MEMBER_LIMIT = 16 << 20  # PKG-INFO and pyproject.toml are small; refuse absurd ones
-_T = TypeVar("_T")
-_THREADS = 8  # below requests' pool of 10 connections per host
 
 
 _BUILD_SYSTEM = "build_system_2"  # 2: with hatchling's build hooks' dependencies
@@ -104,10 +103,9 @@ class Releases:
         self.root = cache_root(index.urls)
         self._scratch = tempfile.TemporaryDirectory(prefix="pybuild-pypi-")
         self._downloads: dict[str, Path] = {}
-        self._pool: ThreadPoolExecutor | None = None
-        self._asked: set[Hashable] = set()
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()  # over _locks, _asked and the fact files
+        self._ahead = Ahead()
+        self._once = Once()
+        self._guard = threading.Lock()  # over the fact files
         self._versions: dict[Hashable, list[Version]] = {}  # the index's pages do not change
         self._tag_set = frozenset(self.tags)
         # what the backend answers depends on the Python running it, and its platform
@@ -121,9 +119,7 @@ class Releases:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._ahead.close()  # the questions under way use the scratch folder and the index
         self._scratch.cleanup()
         self.index.close()
 
@@ -134,11 +130,7 @@ class Releases:
         PEP 658 metadata of its newest release that fits the specifier and `python`."""
         for name, spec in wanted:
             key = ("prefetch", name, str(spec))
-            with self._guard:
-                if key in self._asked:
-                    continue
-                self._asked.add(key)
-            self._submit(self._quietly, lambda n=name, s=spec: self._fetch_ahead(n, s, python))
+            self._ahead.ask(functools.partial(self._fetch_ahead, name, spec, python), key)
 
     def prefetch_build_systems(self, releases: Iterable[tuple[str, Version]]) -> None:
         """Start reading the ``[build-system]`` of each release's sdist in the background, for
@@ -150,40 +142,20 @@ class Releases:
                 for f in self.version_files(name, version)
             )
             if not compiled and self.sdist(name, version) is not None:
-                self._submit(self._quietly, lambda n=name, v=version: self.build_system(n, v))
-
-    def _submit(self, *task: Any) -> None:
-        with self._guard:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(_THREADS, thread_name_prefix="pybuild-index")
-            self._pool.submit(*task)
-
-    @staticmethod
-    def _quietly(task: Callable[[], object]) -> None:
-        try:
-            task()
-        except Exception:  # the same question is asked again, and its error reported then
-            return
+                key = ("sdist", name, version)
+                self._ahead.ask(functools.partial(self.build_system, name, version), key)
 
     def _fetch_ahead(self, name: str, spec: SpecifierSet, python: Version) -> None:
         newest = max(spec.filter(self.usable_versions(name, python)), default=None)
         if newest is not None and any(w.core_metadata for w in self.wheels(name, newest)):
             self.metadata(name, newest)
 
-    def _once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
-        """`compute()` under the lock of `key`: a thread asking what another is fetching
-        waits for it rather than fetching it again."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            return compute()
-
     # -- files -----------------------------------------------------------------------------
 
     def files(self, name: str) -> list[DistFile]:
         """Every file of a project; a project the index lacks is :class:`NotOnIndex`."""
         try:
-            return self._once(("files", name), lambda: self.index.files(name))
+            return self.index.files(name)  # a page another thread is fetching is waited for
         except ProjectNotFound:
             raise NotOnIndex(str(canonicalize_name(name)), self.index.urls, self._known()) from None
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.tags import Tag, sys_tags
-from packaging.utils import BuildTag, canonicalize_name, parse_wheel_filename
+from packaging.utils import BuildTag, NormalizedName, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
 from ..hashing import Hash
+from .ahead import Once
 from .config import index_settings
 from .errors import IndexDisabled, NoMatchingFile, ProjectNotFound, VersionNotFound
 from .simple import DistFile, Kind, parse_page
@@ -83,9 +84,10 @@ class Index:
     """The files of projects on one or more indexes (by default pip's), fetched on demand.
 
     Pages are cached per instance, so one resolution sees one consistent state of the index.
-    Its methods may be called from several threads: they share one HTTP session. Where pip's
-    configuration sets ``no-index`` (when no `urls` are given), or `no_index` says where it
-    is set (given `urls`, as a requirements file's ``-i``), every page and file is
+    Its methods may be called from several threads: they share one HTTP session, and a page
+    that one thread is fetching is waited for by another that asks for it, not fetched twice.
+    Where pip's configuration sets ``no-index`` (when no `urls` are given), or `no_index`
+    says where it is set (given `urls`, as a requirements file's ``-i``), every page and file is
     :class:`IndexDisabled`.
     """
 
@@ -99,6 +101,7 @@ class Index:
             raise UsageError("Index needs at least one index URL")
         self.timeout = timeout
         self._pages: dict[str, list[DistFile]] = {}
+        self._fetching = Once()  # a page another thread is fetching is waited for, not fetched
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()  # a resolver fetches from several threads
 
@@ -122,6 +125,13 @@ class Index:
         (eggs, installers, other archive types) are left out.
         """
         name = canonicalize_name(project)
+        files = self._pages.get(name)
+        if files is None:
+            files = self._fetching(name, lambda: self._kept_or_fetched(name))
+        return files
+
+    def _kept_or_fetched(self, name: NormalizedName) -> list[DistFile]:
+        """The page of `name` as kept (by the thread this one waited for), else fetched."""
         if name not in self._pages:
             self._refuse_if_disabled(self.urls[0].rstrip("/") + f"/{name}/")
             found: dict[str, DistFile] = {}
@@ -136,6 +146,17 @@ class Index:
                 raise ProjectNotFound(name, self.urls, local_projects(self.urls))
             self._pages[name] = list(found.values())
         return self._pages[name]
+
+    def has_page(self, project: str) -> bool:
+        """Whether the page of `project` is kept from an earlier question (one fetched ahead
+        among them), rather than to be fetched by the next."""
+        return canonicalize_name(project) in self._pages
+
+    def forget(self, project: str) -> None:
+        """Let go of the page of `project`: it is fetched again when next asked for (the
+        index may have changed since it was kept, a release or a file published, which a
+        lookup that failed on it may have missed)."""
+        self._pages.pop(canonicalize_name(project), None)
 
     def versions(self, project: str) -> list[Version]:
         """The versions that have at least one file, oldest first."""
