@@ -3,7 +3,9 @@
 A fetch is a derivation identified by the hash of what it downloads, not by where from, so a
 moved download rebuilds nothing. ``fetch_pypi`` finds its file through the configured index
 (pip's own configuration) instead of guessing a URL as nixpkgs does; once a hash is known the
-file's URL is remembered under that hash, so later evaluations need no network at all.
+file's URL is remembered under that hash, so later evaluations need no network at all. The
+first, which remembers none, has the index pages it will ask for fetched ahead, together
+(:mod:`pybuild.fetchahead`).
 
 Hashes may be written as hex, Nix base-32 or SRI. An empty hash is Nix's fake-hash habit: the
 fetch fails and prints the actual hash to paste into the recipe. A package taken from its
@@ -66,6 +68,7 @@ __all__ = [
     "remember_file",
     "remember_files",
     "remembered_files",
+    "remembered_hashes",
 ]
 
 _FETCH_SCRIPT = Path(__file__).parent / "builders" / "fetch.py"
@@ -402,10 +405,19 @@ def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
     hit = cache.get(sri, pname, version, "wheel")
     if hit and hit.filename == filename:
         return hit
-    from .index import Index, NoMatchingFile
+    from .fetchahead import look_up
 
-    with Index() as index:
-        files = index.release(pname, version)
+    file = look_up(pname, functools.partial(_pinned_file, pname, version, filename, sri))
+    found = Found(file.url, filename, file.requires_python)
+    cache.put({(sri, pname, version, "wheel"): found})
+    return found
+
+
+def _pinned_file(pname: str, version: str, filename: str, sri: str, index: Index) -> DistFile:
+    """The index's file `filename` of the release, checked against its pinned hash `sri`."""
+    from .index import NoMatchingFile
+
+    files = index.release(pname, version)
     file = next((f for f in files if f.filename == filename), None)
     if file is None:
         raise NoMatchingFile(pname, files[0].version, filename, [f.filename for f in files])
@@ -417,9 +429,7 @@ def find_pinned_url(pname: str, version: str, filename: str, sri: str) -> Found:
             " folder of your own, or its file): it pins the file the index has"
         )
         raise error
-    found = Found(file.url, filename, file.requires_python)
-    cache.put({(sri, pname, version, "wheel"): found})
-    return found
+    return file
 
 
 def find_pypi_file(
@@ -435,7 +445,27 @@ def find_pypi_file(
     hit = cache.get(parse_hash(hash).sri, pname, version, kind) if hash else None
     if hit is not None and (kind != "wheel" or tags is None or _wheel_fits(hit.filename, tags)):
         return hit
-    file, actual = _locate(pname, version, kind, tags)
+    from .fetchahead import look_up
+
+    checked = functools.partial(_hashed_file, pname, version, hash, kind, tags, hit)
+    file, actual = look_up(pname, checked)
+    found = Found(file.url, file.filename, file.requires_python)
+    cache.put({(actual, pname, version, kind): found})
+    return found
+
+
+def _hashed_file(
+    pname: str,
+    version: str,
+    hash: str,
+    kind: str,
+    tags: tuple[str, ...] | None,
+    hit: Found | None,
+    index: Index,
+) -> tuple[DistFile, str]:
+    """The index's file of the release for `tags` and its SRI hash, which must be `hash`
+    (`hit`: the remembered file of that hash, a wheel for another interpreter)."""
+    file, actual = _locate(index, pname, version, kind, tags)
     if not hash or parse_hash(hash).sri != actual:
         error = HashMismatch(
             f"{file.filename} of {pname} {version} (from {file.url})", hash, actual
@@ -446,9 +476,7 @@ def find_pypi_file(
                 f" platform; pin a file for each (pybuild update-pins), or use hash={actual!r}"
             )
         raise error
-    found = Found(file.url, file.filename, file.requires_python)
-    cache.put({(actual, pname, version, kind): found})
-    return found
+    return file, actual
 
 
 def _wheel_fits(filename: str, tags: tuple[str, ...]) -> bool:
@@ -484,11 +512,15 @@ def locate_pypi_file(
     `python_version` (an interpreter's, for its wheel), a release whose ``Requires-Python``
     excludes it is :class:`~pybuild.errors.UnsupportedInterpreter`, as ``fetch_pypi`` would
     refuse the file: said first, since it is why no wheel has the interpreter's tags."""
-    file, actual = _locate(pname, version, kind, tags, python_version)
+    from .index import Index
+
+    with Index() as index:
+        file, actual = _locate(index, pname, version, kind, tags, python_version)
     return file.url, file.filename, actual
 
 
 def _locate(
+    index: Index,
     pname: str,
     version: str,
     kind: str,
@@ -497,20 +529,19 @@ def _locate(
 ) -> tuple[DistFile, str]:
     from packaging.tags import parse_tag
 
-    from .index import Index, NoMatchingFile
+    from .index import NoMatchingFile
 
     tag_list = [t for text in tags for t in parse_tag(text)] if tags else None
-    with Index() as index:
-        try:
-            file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
-        except NoMatchingFile:
-            if python_version is not None:
-                for other in index.release(pname, version):
-                    _check_requires_python(pname, version, other.requires_python, python_version)
-            raise
+    try:
+        file = index.find(pname, version, kind, tag_list)  # type: ignore[arg-type]
+    except NoMatchingFile:
         if python_version is not None:
-            _check_requires_python(pname, version, file.requires_python, python_version)
-        actual = parse_hash(file.sha256).sri if file.sha256 else hash_by_download(index, file)
+            for other in index.release(pname, version):
+                _check_requires_python(pname, version, other.requires_python, python_version)
+        raise
+    if python_version is not None:
+        _check_requires_python(pname, version, file.requires_python, python_version)
+    actual = parse_hash(file.sha256).sri if file.sha256 else hash_by_download(index, file)
     return file, actual
 
 
@@ -534,6 +565,12 @@ def remember_files(
     """:func:`remember_file` for many files (``sri, pname, version, kind, url, filename,
     requires_python``) at once: the record is rewritten once, not once per file."""
     _UrlCache().put({(sri, p, v, k): Found(url, name, rp) for sri, p, v, k, url, name, rp in files})
+
+
+def remembered_hashes() -> frozenset[str]:
+    """The hashes of the files the home remembers (as SRI): a recipe pinning one of them
+    needs no index (:mod:`pybuild.fetchahead` fetches nothing ahead for it)."""
+    return frozenset(key.partition(" ")[0] for key in _UrlCache().entries())
 
 
 class _UrlCache:
@@ -573,6 +610,10 @@ class _UrlCache:
         except OSError:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def entries(self) -> dict[str, list[str]]:
+        """Every entry, by key."""
+        return self._load()
 
     def get(self, sri: str, pname: str, version: str, kind: str) -> Found | None:
         entry = self.recall(f"{sri} {pname} {version} {kind}")

@@ -619,6 +619,19 @@ def being_made(pkgs: PackageSet) -> bool:
     return pkgs._final is None
 
 
+def evaluating() -> list[tuple[PackageSet, str]]:
+    """The attributes this thread is evaluating, outermost first, each with its set: read
+    from the frames of :meth:`_Layer.resolve` on the stack, so that evaluation keeps no
+    record for this rare reader (:mod:`pybuild.fetchahead`, once an index lookup missed)."""
+    found = []
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _Layer.resolve.__code__:
+            found.append((frame.f_locals["self"].owner, frame.f_locals["name"]))
+        frame = frame.f_back
+    return found[::-1]
+
+
 def _identity(value: Any) -> Any:
     return value
 
