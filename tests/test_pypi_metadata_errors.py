@@ -12,7 +12,9 @@ The index holds:
 - ``user`` 0.9, 1.0 (needs ``dep``) and 2.0 (needs ``dep[x]>=2``, which no release meets);
   ``dep`` 1.0, an sdist whose backend fails;
 - ``patron`` 1.0 (needs ``ward``), and ``ward`` 2.0, an sdist whose backend fails, and 3.0;
-  the set has recipes for ``patron`` and ``ward`` 3.0.
+  the set has recipes for ``patron`` and ``ward`` 3.0;
+- ``lab`` 1.0 (needs ``tor``), and ``tor`` 5.0, an sdist whose backend fails, and 6.0;
+- ``num`` 1.0, a wheel for CPython 3.9 alone and an sdist whose backend fails, and 2.0.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from test_pypi_resolution import RECIPE
 
 from pybuild.generate import MetadataError, ResolutionFailed, import_file
 from pybuild.generate.errors import DependencyMetadataError
+from pybuild.generate.pypi import from_pypi_together
 from pybuild.generate.releases import Releases
 from pybuild.lazy import force
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
@@ -67,6 +70,12 @@ def make_dists(tmp: Path) -> list[Path]:
         plain("patron", "1.0", "ward"),
         sdist(tmp, "ward", "2.0", FAILING),
         plain("ward", "3.0"),
+        plain("lab", "1.0", "tor"),
+        sdist(tmp, "tor", "5.0", FAILING),
+        plain("tor", "6.0"),
+        wheel(tmp, "num", "1.0", "", _metadata("num", "1.0"), tag="cp39-none-any"),
+        sdist(tmp, "num", "1.0", FAILING),
+        plain("num", "2.0"),
     ]
 
 
@@ -148,9 +157,9 @@ def test_only_what_requires_a_release_now_is_named_not_what_did_before_backtrack
     asked = []
     metadata = Releases.metadata
 
-    def counted(self, name, version):
+    def counted(self, name, version, *within):
         asked.append((name, str(version)))
-        return metadata(self, name, version)
+        return metadata(self, name, version, *within)
 
     monkeypatch.setattr(Releases, "metadata", counted)
     with pytest.raises(DependencyMetadataError) as info:
@@ -173,6 +182,41 @@ def test_a_release_the_request_asks_for_with_extras_names_that_request_at_once(
     with pytest.raises(DependencyMetadataError) as info:
         package_set().from_pypi("dep", extras=["x"])
     assert str(info.value).splitlines()[-2] == "dep 1.0 is required by pypi:dep[x]"
+
+
+def test_the_request_that_bounds_a_release_whose_metadata_cannot_be_had_is_named(
+    index: Path,
+) -> None:
+    """`lab` and `tor<6`: tor 5.0's backend fails, and the error named only what else
+    required it (none here: the request's candidates are read before a round ends), and
+    hinted at everything but the request's own bound, which alone holds tor below 6.0
+    (pybuild lock 'pypi:tornado<6' pypi:jupyterlab on 3.12 named jupyterlab 2.3.2 and
+    others): the request is named, and loosening it is a way out."""
+    with pytest.raises(DependencyMetadataError) as info:
+        from_pypi_together(package_set(), [("lab", None, ()), ("tor", "<6", ())])
+    assert str(info.value).splitlines()[-2] == "tor 5.0 is required by pypi:tor<6"
+    assert info.value.hint == (
+        "loosen the request pypi:tor<6; or give tor a recipe of your own in an overlay"
+        " (--overlay FILE)"
+    )
+
+
+def test_a_hint_offers_no_release_the_request_excludes(index: Path) -> None:
+    """`num<2`: num 1.0 has a wheel for CPython 3.9 alone, and its sdist's backend fails;
+    the hint offered num 2.0's wheel (pypi:num==2.0), which the request excludes (pybuild
+    lock 'pypi:numpy<1.20' on 3.12 was offered numpy 2): it says that no release the
+    request allows has a wheel here, and offers the Python its wheels are for, or to
+    loosen the request."""
+    tag = str(package_set().interpreter.tags[0])
+    with pytest.raises(DependencyMetadataError) as info:
+        package_set().from_pypi("num", "<2")
+    assert str(info.value).splitlines()[-2] == "num 1.0 is required by pypi:num<2"
+    assert info.value.hint == (
+        f"num 1.0 has no wheel for this interpreter ({tag}), so it is built from its sdist,"
+        " and no release num<2 has one: choose an interpreter its wheels are for"
+        " (--python 3.9); or loosen the request pypi:num<2; or give num a recipe of your"
+        " own in an overlay (--overlay FILE)"
+    )
 
 
 @pytest.fixture
@@ -198,14 +242,15 @@ def test_a_set_recipe_that_requires_a_release_whose_metadata_cannot_be_had_is_na
     comes from the index (2.0), whose backend fails: the error named nothing that required
     ward 2.0, as the requirement of a set's recipe is worded as that recipe, which was not
     among the releases it looked for. (With `ward<3`, the request's upper bound has ward
-    pinned before patron, as pip pins it: only the request asks for it then.)"""
+    pinned before patron, as pip pins it: only the request asks for it then.) The request's
+    line that bounds ward is named first: it is what excludes the recipe's ward 3.0."""
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("patron\nward!=3.0\n")
     with pytest.raises(DependencyMetadataError) as info:
         import_file(pkgs, requirements, tmp_path / "out")
     assert "ward 2.0: backend failed to prepare the metadata" in str(info.value)
     assert str(info.value).splitlines()[-2] == (
-        "ward 2.0 is required by the set's recipe patron (patron 1.0)"
+        f"ward 2.0 is required by {requirements}:2, the set's recipe patron (patron 1.0)"
     )
 
 

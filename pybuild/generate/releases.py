@@ -247,16 +247,19 @@ class Releases:
 
     # -- metadata --------------------------------------------------------------------------
 
-    def metadata(self, name: str, version: Version) -> Metadata:
-        """The release's core metadata, from the first source that answers (module doc)."""
-        return self._once(("metadata", name, version), lambda: self._metadata(name, version))
+    def metadata(self, name: str, version: Version, within: SpecifierSet | None = None) -> Metadata:
+        """The release's core metadata, from the first source that answers (module doc).
+        `within`: the versions of `name` a request allows; where the metadata cannot be
+        had, the hint offers no release outside them (the user excluded it)."""
+        key = ("metadata", name, version)
+        return self._once(key, lambda: self._metadata(name, version, within or SpecifierSet()))
 
-    def _metadata(self, name: str, version: Version) -> Metadata:
+    def _metadata(self, name: str, version: Version, within: SpecifierSet) -> Metadata:
         for key in (self._prepared, _METADATA):
             cached = self._cached(name, version, key)
             if cached is not None:
                 return Metadata.from_json(cached)
-        meta, key = self._fetch_metadata(name, version)
+        meta, key = self._fetch_metadata(name, version, within)
         if (
             canonicalize_name(meta.name) != canonicalize_name(name)
             or Version(meta.version) != version
@@ -281,7 +284,9 @@ class Releases:
         *_, system = self._read_sdist(name, version, sdist)
         return system
 
-    def _fetch_metadata(self, name: str, version: Version) -> tuple[Metadata, str]:
+    def _fetch_metadata(
+        self, name: str, version: Version, within: SpecifierSet
+    ) -> tuple[Metadata, str]:
         """The metadata, and the key it is cached under: one for every interpreter when it is
         static (a wheel's, a final ``PKG-INFO``), this interpreter's when the backend made it."""
         wheels = self.wheels(name, version)
@@ -316,7 +321,8 @@ class Releases:
             tools = tool_packages(self.pkgs, system, self, label)
         except ToolWithoutWheel as exc:
             direct = self.builds_with(system, label, exc.name)
-            raise exc.of_build(label, direct, self._release_with_wheel_way(name)) from None
+            way = self._release_with_wheel_way(name, within)
+            raise exc.of_build(label, direct, way) from None
         with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
             dest = Path(tmp) / "src"
             dest.mkdir()
@@ -324,38 +330,45 @@ class Releases:
             try:
                 text = prepare_metadata(self.pkgs, source, system, label, tools)
             except MetadataError as exc:
-                exc.hint = self._wheel_elsewhere_hint(name, version) or exc.hint
+                exc.hint = self._wheel_elsewhere_hint(name, version, within) or exc.hint
                 raise
         meta = parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
         return meta, self._prepared
 
-    def _wheel_elsewhere_hint(self, name: str, version: Version) -> str:
+    def _wheel_elsewhere_hint(self, name: str, version: Version, within: SpecifierSet) -> str:
         """What to do when a release that has wheels, none for this interpreter, must be built
         from its sdist (orjson 3.9.10 on 3.13, a Rust build): take a release with a wheel for
         it, or an interpreter it has wheels for, as uv would install either without building.
-        Empty if the release has no wheel at all: its sdist is all there is."""
+        A release the request excludes (`within`) is not offered: where no release within it
+        has a wheel here, that is said instead. Empty if the release has no wheel at all: its
+        sdist is all there is."""
         files = self.version_files(name, version)
         if not any(f.kind == "wheel" for f in files):
             return ""
-        fitting = self._with_wheel(name)
+        fitting = self._with_wheel(name, within)
         ways = [f"a release with a wheel for it (pypi:{name}=={fitting})"] if fitting else []
         if python := newest_python(files, self.tags):
             ways.append(f"an interpreter its wheels are for (--python {python})")
+        none_within = f", and no release {name}{within} has one" if within and not fitting else ""
+        choose = f": choose {' or '.join(ways)}" if ways else ""
         return (
             f"{name} {version} has no wheel for this interpreter ({self.tags[0]}), so it is"
-            " built from its sdist" + (f": choose {' or '.join(ways)}" if ways else "")
+            f" built from its sdist{none_within}{choose}"
         )
 
-    def _with_wheel(self, name: str) -> Version | None:
-        """The newest release of `name` with a wheel for this interpreter, or None."""
+    def _with_wheel(self, name: str, within: SpecifierSet) -> Version | None:
+        """The newest release of `name` `within` the versions asked for with a wheel for
+        this interpreter, or None."""
         python = Version(self.pkgs.interpreter.version)
-        fitting = [v for v in self.usable_versions(name, python) if self.wheels(name, v)]
+        usable = within.filter(self.usable_versions(name, python), prereleases=True)
+        fitting = [v for v in usable if self.wheels(name, v)]
         return fitting[-1] if fitting else None
 
-    def _release_with_wheel_way(self, name: str) -> str:
-        """The way out of a build of `name`'s sdist that cannot be had: a release with a wheel
-        for this interpreter, which is installed unbuilt; "" when it has none."""
-        fitting = self._with_wheel(name)
+    def _release_with_wheel_way(self, name: str, within: SpecifierSet) -> str:
+        """The way out of a build of `name`'s sdist that cannot be had: a release `within`
+        the versions asked for with a wheel for this interpreter, which is installed
+        unbuilt; "" when it has none."""
+        fitting = self._with_wheel(name, within)
         if fitting is None:
             return ""
         return (

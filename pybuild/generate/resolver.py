@@ -627,8 +627,10 @@ class _Provider:
 
     def _metadata(self, candidate: Candidate) -> Metadata:
         """The metadata of a release of the index; when it cannot be had, the error names the
-        releases that require it, and what else to take: the backend's output alone left the
-        user to find out why it was wanted at all."""
+        releases that require it, and the lines of the request that bound it, and what else
+        to take: the backend's output alone left the user to find out why it was wanted at
+        all, and a request's bound is as often the cause (``pypi:tornado<6``, on a Python
+        no tornado 5 builds for)."""
         try:
             return self._release_metadata(candidate.name, candidate.version)
         except MetadataError as exc:
@@ -642,18 +644,37 @@ class _Provider:
             named = [r.parent for r, p in asking if p in dependents] or [
                 r.parent for r, p in asking if p is None and r.extras
             ]
+            bounding = self._bounding(candidate.name)
             release = f"{candidate.name} {candidate.version}"
-            ways = [*self._older(dependents), self._recipe_way(candidate)]
-            raise DependencyMetadataError(exc, release, list(dict.fromkeys(named)), ways) from None
+            ways = [
+                *(f"loosen the request {b}" for b in bounding),
+                *self._older(dependents),
+                self._recipe_way(candidate),
+            ]
+            named = list(dict.fromkeys([*bounding, *named]))
+            raise DependencyMetadataError(exc, release, named, ways) from None
+
+    def _bounding(self, name: str) -> list[str]:
+        """The lines of the request (``pypi:tornado<6``) that bound the versions of project
+        `name`: the user's own, which a way out may loosen (none for an sdist's build
+        requirements, which no user wrote)."""
+        if name not in self.roots:
+            return []
+        return [r.parent for r in self.requests if r.name == name and r.specifier]
+
+    def _bound(self, name: str) -> SpecifierSet:
+        """The versions of project `name` the request and the constraints allow."""
+        asked = [r.specifier for r in self.requests if r.name == name]
+        return merged(asked, self.constraints.get(name))
 
     def _release_metadata(self, name: str, version: Version) -> Metadata:
         """:meth:`Releases.metadata`, whose failure is kept: :meth:`_usable` reads a release's
         metadata before the resolver pins it, and a backend that failed then is not run again
-        when it does."""
+        when it does. Its hint offers no release the request excludes."""
         if (name, version) in self.failed:
             raise self.failed[(name, version)]
         try:
-            return self.releases.metadata(name, version)
+            return self.releases.metadata(name, version, self._bound(name))
         except MetadataError as exc:
             self.failed[(name, version)] = exc
             raise
@@ -684,13 +705,15 @@ class _Provider:
         )
 
     def _recipe_way(self, candidate: Candidate) -> str:
-        """Taking the project from the set (another version, which a dependent may allow),
-        else from a recipe of the user's own."""
+        """Taking the project from the set (another version the request allows, which a
+        dependent may allow too), else from a recipe of the user's own."""
         name = candidate.name
+        bound = self._bound(name)
         recipes = [
             (a, p)
             for a, p in set_recipes(self.pkgs, name)
             if Version(p.version) != candidate.version
+            and bound.contains(p.version, prereleases=True)
         ]
         if recipes:
             shown = ", ".join(f"{p.version} (pkgs.{a})" for a, p in recipes)
