@@ -266,3 +266,29 @@ def test_boto3_resolves_to_the_versions_uv_picks(home: Path, tmp_path: Path, too
     assert {n: locked.get(n) for n in ("boto3", "botocore", "python-dateutil")} == {
         n: picked[n] for n in ("boto3", "botocore", "python-dateutil")
     }
+
+
+def test_a_conflict_met_again_and_again_resolves_as_pip_resolves_it(
+    home: Path, tmp_path: Path, tools: Path
+) -> None:
+    """protobuf<4 with google-api-core[grpc]: every newer google-api-core and grpcio-status
+    needs protobuf>=4, and the resolver gave up after 500 conflicts where pip (which promotes
+    a project met in conflict after conflict) answers after a few dozen. The same three
+    versions as pip's: grpcio-status's pre-release too, as ``<2.0dev`` allows pre-releases."""
+    lock = tmp_path / "pylock.toml"
+    requests = ["protobuf<4", "google-api-core[grpc]"]
+    pybuild(home, "lock", *(f"pypi:{r}" for r in requests), "-o", str(lock), cwd=tmp_path)
+    locked = {p["name"]: p["version"] for p in tomllib.loads(lock.read_text())["packages"]}
+    report = tmp_path / "report.json"
+    pip = [str(tools / "bin" / "pip"), "install", "-q", "--dry-run", "--ignore-installed"]
+    subprocess.run(
+        [*pip, "--report", str(report), *requests],
+        check=True,
+        capture_output=True,
+    )
+    picked = {
+        p["metadata"]["name"].lower(): p["metadata"]["version"]
+        for p in json.loads(report.read_text())["install"]
+    }
+    names = ("google-api-core", "grpcio-status", "protobuf")
+    assert {n: locked.get(n) for n in names} == {n: picked[n] for n in names}

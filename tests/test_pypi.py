@@ -1092,6 +1092,50 @@ def test_backtracking_is_bounded_and_names_the_conflict_it_met(
     assert "beta<1 is required by omega 1.0" in text and "NAME==VERSION" in info.value.hint
 
 
+def test_a_project_unpinned_in_conflict_after_conflict_is_pinned_first() -> None:
+    """protobuf<4 with google-api-core[grpc]: each google-api-core release, pinned before
+    protobuf, conflicted with protobuf<4 in turn (the resolver gave up after 500 conflicts,
+    where pip 26 promotes protobuf and needs 32). A project that takes part, unpinned, in five
+    conflicts is chosen before any other from then on; one pinned then does not count."""
+    from types import SimpleNamespace
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    from pybuild.generate.resolver import Candidate, Req, _Provider
+
+    pkgs = SimpleNamespace(interpreter=SimpleNamespace(version="3.11.7"))
+    provider = _Provider(None, pkgs, None, (), requests=[Req("proto", text="proto<4")])  # type: ignore[arg-type]
+    core = Candidate("core", Version("2.0"))
+    cause = SimpleNamespace(requirement=Req("proto", specifier=SpecifierSet(">=6")), parent=core)
+    info = {
+        "proto": [SimpleNamespace(requirement=Req("proto", specifier=SpecifierSet("<4")))],
+        "core": [SimpleNamespace(requirement=Req("core", specifier=SpecifierSet("==2.0")))],
+        "other": [],
+    }
+
+    def next_ones(causes: list[SimpleNamespace], pinned: dict[str, Candidate]) -> list[str]:
+        return list(
+            provider.narrow_requirement_selection(
+                ["proto", "core", "other"], pinned, {}, info, causes
+            )  # type: ignore[arg-type]
+        )
+
+    def order() -> list[str]:
+        key = lambda name: provider.get_preference(name, {}, {}, info, [])  # type: ignore[arg-type]  # noqa: E731
+        return sorted(info, key=key)
+
+    assert order() == ["core", "proto", "other"]  # an exact pin first, as pip's
+    for _ in range(4):
+        assert next_ones([cause], {"core": core}) == ["proto", "core"]  # the conflict's own
+    assert next_ones([], {}) == ["proto", "core", "other"] and order()[0] == "core"
+    assert next_ones([cause], {"core": core}) == ["proto", "core"]  # the fifth: promoted
+    assert next_ones([], {}) == ["proto"] and order() == ["proto", "core", "other"]
+    for _ in range(5):  # core was pinned in each: it is not promoted
+        next_ones([cause], {"core": core})
+    assert next_ones([], {}) == ["proto"]
+
+
 def test_one_requirement_asked_by_many_releases_is_a_line_with_a_count() -> None:
     """Backtracking through every release of black, each asking click>=8, is one line naming
     the first few and counting the rest, not a line for each release."""

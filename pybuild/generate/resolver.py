@@ -62,6 +62,7 @@ PYTHON = "<python>"
 _SHOWN = 10
 _MAX_CONFLICTS = 500  # backtracking steps before giving up, naming the last conflict
 _MAX_ROUNDS = 1_000_000  # resolvelib's rounds: one per pin, so no bound on a request's size
+_PROMOTED_AFTER = 5  # conflicts a project unpinned takes part in before it is pinned first
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,10 @@ class _Provider:
         self.failed: dict[tuple[str, Version], MetadataError] = {}
         self.checked: set[tuple[str, Version]] = set()
         self.invalid: dict[tuple[str, Version], InvalidMetadata] = {}
+        # Projects not yet pinned -> how many conflicts they took part in; those in as many
+        # as _PROMOTED_AFTER are pinned before any other (:meth:`narrow_requirement_selection`).
+        self.in_conflicts: dict[str, int] = {}
+        self.promoted: set[str] = set()
 
     # -- what the set has ------------------------------------------------------------------
 
@@ -353,8 +358,9 @@ class _Provider:
         candidates: Mapping[str, Iterator[Candidate]],
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, float, bool, str]:
-        """Which project to pin next, as pip orders them: one pinned exactly, then one with
+    ) -> tuple[bool, bool, bool, float, bool, str]:
+        """Which project to pin next, as pip orders them: one promoted by the conflicts it
+        took part in (:meth:`narrow_requirement_selection`), then one pinned exactly, then one with
         an upper bound, then the request's in its order, then one with any specifier, then
         by name. The order decides the answer, as each project takes its newest candidate
         that fits what is pinned so far: by name alone, jupyter-console's ipykernel 7.4.0
@@ -370,7 +376,14 @@ class _Provider:
             for s in specs
         )
         order = self.order.get(identifier, math.inf)
-        return (not pinned, not upper, order, not specs, identifier)
+        return (
+            identifier not in self.promoted,
+            not pinned,
+            not upper,
+            order,
+            not specs,
+            identifier,
+        )
 
     def narrow_requirement_selection(
         self,
@@ -383,16 +396,31 @@ class _Provider:
         """The interpreter alone when it is to be pinned (its one candidate fails or fits at
         once), then the projects of the last conflict, as pip narrows them: both the
         requirement's project and the release that asked for it, so that backtracking settles
-        the conflict before pinning anything else."""
-        causes = {c.requirement.key for c in backtrack_causes}
-        causes.update(c.parent.key for c in backtrack_causes if c.parent is not None)
-        found = []
+        the conflict before pinning anything else; then those promoted.
+
+        A project that takes part in conflict after conflict while unpinned is promoted, as
+        pip 26 promotes it: pinned before any other from then on, so that its bounds prune
+        the candidates of the rest rather than being met only after they are pinned.
+        ``protobuf<4`` with ``google-api-core[grpc]`` took more than 1,000 conflicts, each
+        grpcio-status release pinned, then given up for protobuf; promoted, protobuf is pinned
+        early and it takes a few dozen, as pip's."""
+        named = [c.requirement.key for c in backtrack_causes]
+        named += [c.parent.key for c in backtrack_causes if c.parent is not None]
+        for key in named:
+            if key not in resolutions:
+                self.in_conflicts[key] = count = self.in_conflicts.get(key, 0) + 1
+                if count >= _PROMOTED_AFTER:
+                    self.promoted.add(key)
+        causes = set(named)
+        found, promoted = [], []
         for identifier in identifiers:
             if identifier == PYTHON:
                 return [identifier]
             if identifier in causes:
                 found.append(identifier)
-        return found or identifiers
+            elif identifier in self.promoted:
+                promoted.append(identifier)
+        return found or promoted or identifiers
 
     def find_matches(
         self,
