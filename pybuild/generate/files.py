@@ -57,6 +57,7 @@ class Pin:
     summary: str = ""
     notes: list[str] = field(default_factory=list)  # choices a user should know of
     wheel: str = ""  # built from the sdist: the wheel pip and uv would install instead
+    remove_deps: list[str] = field(default_factory=list)  # requirements cut from a cycle
 
 
 def preference() -> str:

@@ -54,6 +54,7 @@ from ..importers.requirements import RequirementLine
 from ..lazy import force
 from ..progress import tell
 from .buildenv import BuildEnv
+from .cycles import cut_cycles
 from .errors import RustSdistOnly
 from .files import Pin, Pinner, preference
 from .names import set_attrs
@@ -86,8 +87,9 @@ _REFRESH = {"plans": False}  # --refresh: no saved plan is used, each request is
 # a project with extras is one recipe, where its extras could be the set's and it the index's;
 # 10: a plan's notes name the constraint (FILE:LINE) holding a release back; 11: a hashed
 # release built from its sdist, as none of its hashed wheels fits here, says so; 12: a project
-# held back by what its extra needs names that clash, not its extra's pin on it.
-_FORMAT = 12
+# held back by what its extra needs names that clash, not its extra's pin on it; 13: a
+# dependency cycle among generated recipes is cut (:mod:`.cycles`).
+_FORMAT = 13
 
 
 @dataclass(frozen=True)
@@ -399,7 +401,7 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
         }
         for name in sorted({*chosen, *used, *(p.pname for p in pinner.pins.values())})
     }
-    return Plan(
+    plan = Plan(
         roots=[Root(chosen[r.name].attr, sorted(r.extras), r.name) for r in roots],
         pins=pinner.pins,
         observed=observed,
@@ -408,6 +410,12 @@ def make_plan(pkgs: Any, request: Request, releases: Releases, prefer: str = "an
         pin_urls=request.index_urls is not None,
         warnings=_unknown_extras(roots, chosen, releases, pkgs),
     )
+    required = {
+        e.attr: {chosen[r.name].attr: r.name for r in e.requirements if r.name in chosen}
+        for e in chosen.values()
+    }
+    cut_cycles(plan.pins, plan.root_attrs(), required)
+    return plan
 
 
 def _locked_extras(

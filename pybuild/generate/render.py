@@ -65,6 +65,8 @@ def recipe_text(pin: Any, python: str, url: bool = False) -> str:
         kwargs.append(
             ("optional_dependencies", ("{", [_optional(e, a) for e, a in optional.items()], "}"))
         )
+    if pin.remove_deps:  # a dependency left out to cut a cycle (:mod:`.cycles`)
+        kwargs.append(("remove_deps", ("[", [_q(n) for n in pin.remove_deps], "]")))
     kwargs.append(("allow_undeclared_imports", "True"))
     if pin.wheel:  # a user with no recipe to fix can take the wheel, if the build fails
         hint = (
