@@ -6,6 +6,7 @@ run: support/setbuild.py), and, unless marked network, no package index but one 
 from __future__ import annotations
 
 import shutil
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,13 @@ from pybuild.store import Store
 # The local indexes (fixture projects, real build-tool wheels) as fixtures for every test file,
 # and the guard on 127.0.0.1 that pip's configuration names for a test not marked network.
 pytest_plugins = ["support.fixtures", "support.hermetic", "pytester"]
+
+# Ctrl-C's tests (a build interrupted, in this process or a pybuild it starts) need SIGINT to
+# arrive. A suite started as a background job of a non-interactive shell (`cmd &` in a
+# script) inherits it ignored, and Python then sets no handler of its own: realise waited for
+# its builders forever. Each process of the suite takes it as an interactive one would.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
