@@ -57,10 +57,11 @@ _client: tuple[tuple[object, ...], Index, Ahead | None] | None = None
 # the builder's tools were).
 _walked: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 _TOOLS = "the builder's tools"  # no attribute's name
-# The projects whose pages are fetched ahead (and kept) for a lookup not yet made: the first
-# lookup of each reads the page, and lets go of it, as of one it fetched itself (a page is
+# The projects whose pages are fetched ahead (and kept) for lookups not yet made -> how many
+# (a fetch_pypi each, read from the recipes: numpy's four recipes read one page): the last
+# lookup of each reads the page and lets go of it, as of one it fetched itself (a page is
 # large: a process that ends holding a set's spends a third of a second letting go of them).
-_ahead_of_lookup: set[str] = set()
+_ahead_of_lookup: dict[str, int] = {}
 
 
 def look_up(project: str, question: Callable[[Index], _T]) -> _T:
@@ -77,9 +78,12 @@ def look_up(project: str, question: Callable[[Index], _T]) -> _T:
     try:
         return _asked(index, project, question)
     finally:
-        with _lock:  # read: let go, as a page fetched by a lookup always was
-            _ahead_of_lookup.discard(name)
-            index.forget(name)
+        with _lock:  # read: let go by the last lookup, as a page fetched by one always was
+            left = _ahead_of_lookup.pop(name, 0) - 1
+            if left > 0:
+                _ahead_of_lookup[name] = left
+            else:
+                index.forget(name)
 
 
 def _asked(index: Index, project: str, question: Callable[[Index], _T]) -> _T:
@@ -124,11 +128,13 @@ def _fetch_ahead(index: Index, ahead: Ahead, asking: str) -> None:
     if pkgset is None:  # no set loaded: a fetch_pypi of a script's own
         return
     with _lock:
-        wanted = [p for pkgs, attr in pkgset.evaluating() for p in _unremembered(pkgs, attr)]
-        skipped = _ahead_of_lookup | {asking}
-        wanted = [p for p in dict.fromkeys(wanted) if p not in skipped]
-        _ahead_of_lookup.update(wanted)
-    for project in wanted:
+        wanted = []
+        for pkgs, attr in pkgset.evaluating():
+            for project in _unremembered(pkgs, attr):
+                if project not in _ahead_of_lookup and project != asking:
+                    wanted.append(project)
+                _ahead_of_lookup[project] = _ahead_of_lookup.get(project, 0) + 1
+    for project in dict.fromkeys(wanted):
         ahead.ask(functools.partial(_fetch_for_lookup, index, project))
 
 
@@ -140,7 +146,7 @@ def _fetch_for_lookup(index: Index, project: str) -> None:
             return
     index.files(project)
     with _lock:
-        if project not in _ahead_of_lookup:  # the lookup was made meanwhile
+        if project not in _ahead_of_lookup:  # the lookups were made meanwhile
             index.forget(project)
 
 

@@ -167,6 +167,26 @@ def test_a_cold_evaluation_fetches_the_pages_its_recipes_need_together(served: S
     assert "unrelated" not in asked
 
 
+def test_a_page_two_recipes_read_is_fetched_once(served: Served) -> None:
+    """Two recipes fetching releases of one project read one page (numpy's four recipes, in
+    the default set): each lookup let go of the page it read, and the next fetched it again,
+    so a new home's ``search numpy`` fetched numpy's page four times. The page is kept until
+    the last lookup that the recipes read say will come."""
+    sdist = served.root / "files" / "leaf_a-2.0.tar.gz"
+    (served.recipes / "leaf_a_2.py").write_text(_recipe("leaf-a", "2.0", hash_file(sdist).sri))
+    top = served.recipes / "top.py"
+    top.write_text(
+        top.read_text()
+        .replace("leaf_a,", "leaf_a, leaf_a_2,")
+        .replace("leaf_a.name,", "leaf_a.name, leaf_a_2.name,")
+    )
+    assert package_set(recipes=[served.recipes]).top[1:3] == [
+        "leaf_a-1.0.tar.gz",
+        "leaf_a-2.0.tar.gz",
+    ]
+    assert served.asked()["leaf-a"] == 1
+
+
 def test_a_warm_home_asks_the_index_nothing(served: Served) -> None:
     _evaluate_in_a_process(served)
     served.forget_asked()
