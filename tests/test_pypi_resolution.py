@@ -41,6 +41,8 @@ def dists(build_index: BuildIndex, tmp_path_factory: pytest.TempPathFactory) -> 
         wheel(tmp, "trumpet", "2.0", "VERSION = '2.0'\n", _metadata("trumpet", "2.0")),
         make_sdist(tmp, "trumpet", "2.0", _project("trumpet", "2.0")),
         wheel(tmp, "bell", "1.0", "", _metadata("bell", "1.0")),
+        wheel(tmp, "wraith", "1.0", "", _metadata("wraith", "1.0")),
+        wheel(tmp, "wraith", "2.0", "", _metadata("wraith", "2.0", ["ghost>=1"])),
     ]
     return [*made, *sorted(WHEEL_CACHE.glob("*.whl"))]
 
@@ -151,6 +153,31 @@ def test_an_extra_of_a_set_recipe_that_does_not_fit_comes_from_the_index_too(
     # while it fits, the set's recipe, with its extra's input
     cli("lock", "pypi:herald[loud]", "-o", str(lock), *recipes)
     assert _locked(lock) == {"bell": "1.0", "herald": "1.0", "trumpet": "2.0"}
+
+
+# -- a dependency the index lacks ------------------------------------------------------------
+
+
+def test_a_release_requiring_a_project_the_index_lacks_gives_way(
+    index: Path, tmp_path: Path
+) -> None:
+    """wraith 2.0 requires ghost, of which the index has no release (litellm[proxy] 1.110.2
+    requires litellm-proxy): the resolution took it for a misspelt request and stopped, where
+    pip and uv take wraith 1.0; so does pybuild, saying why. Where no release does without it,
+    the error names the project as missing; one the request names is still refused at once."""
+    lock = tmp_path / "pylock.toml"
+    result = cli("lock", "pypi:wraith", "-o", str(lock))
+    assert _locked(lock) == {"wraith": "1.0"}
+    told = " ".join(result.stderr.split())
+    held = "wraith 1.0 is not its newest release (2.0): wraith 2.0 requires ghost>=1,"
+    assert held + " which the index has no release of" in told
+    failed = " ".join(cli("lock", "pypi:wraith>=2", "-o", str(lock), ok=False).stderr.split())
+    assert (
+        "ghost>=1 is required by wraith 2.0" in failed
+        and "the index has no release of ghost" in failed
+    )
+    asked = " ".join(cli("lock", "pypi:ghost", "-o", str(lock), ok=False).stderr.split())
+    assert "no project named 'ghost' on the package index" in asked
 
 
 # -- yanked releases (PEP 592) ----------------------------------------------------------------

@@ -20,7 +20,7 @@ Three accounts, each naming the requirements responsible and who asked for them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import Requirement
@@ -382,11 +382,13 @@ def held_back(
     chosen: Mapping[str, Chosen] | None = None,
     extras: Sequence[str] = (),
     unusable: InvalidMetadata | None = None,
+    not_on_index: Collection[str] = (),
 ) -> list[str]:
     """Why a requested project is not at its `newest` release (nothing when it is).
 
     `unusable` says why `newest` was left out, when its metadata is invalid (as uv leaves
-    it out, warning that it is).
+    it out, warning that it is); `not_on_index`, the projects required that the index lacks
+    (litellm[proxy] 1.110.2 requires litellm-proxy, which it has no release of).
 
     Either a requirement on the project itself excludes `newest`, or `newest` needs what the
     rest of the request excludes: its requirements (`needs`, with those of the `extras`
@@ -408,7 +410,7 @@ def held_back(
         return [head + ": held back by " + "; ".join(f"{_text(i)}, {_by(i)}" for i in blockers)]
     if unusable is not None:
         return [f"{head}: {unusable}"]
-    clashes = _clashes(entry.name, needs, infos, chosen or {})
+    clashes = _clashes(entry.name, needs, infos, chosen or {}, not_on_index)
     asked = f"{entry.name}[{','.join(extras)}]" if extras else entry.name
     if clashes:
         return [head + f": {asked} {newest} requires " + "; ".join(clashes)]
@@ -420,9 +422,11 @@ def _clashes(
     needs: Sequence[Requirement],
     infos: Mapping[str, list[Any]],
     chosen: Mapping[str, Chosen],
+    not_on_index: Collection[str] = (),
 ) -> list[str]:
     """The requirements of a newer release of `held` that the resolution's versions do not
-    meet, each with the requirements on that project that exclude it (or the version taken).
+    meet, each with the requirements on that project that exclude it (or the version taken),
+    or on a project `not_on_index`.
 
     What only the release taken instead asks for is left out: botocore 0.76.0's
     ``jmespath==0.5.0`` is why jmespath is 0.5.0, a consequence of holding botocore back and
@@ -431,6 +435,9 @@ def _clashes(
     for req in needs:
         name = str(canonicalize_name(req.name))
         other = chosen.get(name)
+        if other is None and name in not_on_index:
+            found.append(f"{req.name}{req.specifier}, which the index has no release of")
+            continue
         if other is None or req.specifier.contains(other.version, prereleases=True):
             continue
         others = [i for i in _on(name, infos) if getattr(i.parent, "name", None) != held]

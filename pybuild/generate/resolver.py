@@ -50,7 +50,13 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from resolvelib import BaseReporter
 
-from .errors import DependencyMetadataError, GenerateError, InvalidMetadata, MetadataError
+from .errors import (
+    DependencyMetadataError,
+    GenerateError,
+    InvalidMetadata,
+    MetadataError,
+    NotOnIndex,
+)
 from .explain import explain_conflict, held_back, passed_over
 from .metadata import Metadata
 from .names import attr_name, set_attrs, set_recipes, version_attr
@@ -212,6 +218,7 @@ class _Provider:
         # as _PROMOTED_AFTER are pinned before any other (:meth:`narrow_requirement_selection`).
         self.in_conflicts: dict[str, int] = {}
         self.promoted: set[str] = set()
+        self.not_on_index: set[str] = set()  # projects required that the index lacks
 
     # -- what the set has ------------------------------------------------------------------
 
@@ -445,7 +452,14 @@ class _Provider:
             uv takes once no final works with the rest of the request (black with click<8:
             21.12b0), and so come after every other candidate."""
             pinned = any(s.operator in ("==", "===") for s in spec)
-            versions = self._index_versions(name, allow_yanked=pinned)
+            try:
+                versions = self._index_versions(name, allow_yanked=pinned)
+            except NotOnIndex:
+                if name in self.order:  # the request names it (a user, or an sdist's
+                    raise  # [build-system]): said as it is
+                self.not_on_index.add(name)  # a dependency no release of which exists
+                return  # (litellm[proxy] 1.110.2's litellm-proxy): none fits, and
+                # backtracking goes on, as with pip and uv
             usable = [v for v in versions if ("index", attr(v), v) not in bad]
             taken = list(spec.filter(usable))
             if last:
@@ -888,8 +902,9 @@ def resolve(
             )
             unusable = provider.invalid.get((root.name, newest)) if newest else None
             entry.notes += held_back(
-                entry, infos, newest, needs, chosen, sorted(root.extras), unusable
-            )
+                entry, infos, newest, needs, chosen, sorted(root.extras), unusable,
+                provider.not_on_index,
+            )  # fmt: skip
     return chosen
 
 
