@@ -13,7 +13,8 @@ the way down, read from the recipe files (not run). Only what the home does not 
 fetched, and nothing below a recipe whose files it all remembers: the inputs of such a recipe
 were evaluated with it (or are never evaluated here, as an input taken only on another
 Python), so a home that lacks one file asks for that file's page alone. A lookup reads the
-page fetched ahead, or waits for it while it is fetched, and lets go of it.
+page fetched ahead, or waits for it while it is fetched; the last of the lookups the recipes
+read say will come lets go of it (numpy's four recipes read one page).
 
 What is fetched ahead only saves time. A page that cannot be fetched ahead is asked for again
 by the lookup that wants it, which reports the error as it did before; a lookup that fails on
@@ -67,9 +68,10 @@ _ahead_of_lookup: dict[str, int] = {}
 def look_up(project: str, question: Callable[[Index], _T]) -> _T:
     """`question(index)` of the index that ``fetch_pypi`` reads, for a file of `project` the
     home does not remember; what the evaluation under way will look up next is fetched ahead
-    first. The page is let go of once read. A question that fails on a page kept from
-    before it was asked (fetched ahead for it) is asked again of a page fetched afresh: what
-    it says is what the index says now, as when no page was fetched ahead."""
+    first. The page is let go of once the last lookup foreseen has read it. A question that
+    fails on a page kept from before it was asked (fetched ahead for it) is asked again of a
+    page fetched afresh: what it says is what the index says now, as when no page was fetched
+    ahead."""
     index, ahead = _shared()
     name = str(canonicalize_name(project))
     if ahead is not None:
