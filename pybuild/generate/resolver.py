@@ -286,7 +286,7 @@ class _Provider:
 
         env = self.releases.env
         try:
-            meta = self.releases.metadata(name, version)
+            meta = self._release_metadata(name, version)
             return [
                 *meta.requirements(env),
                 *(r for extra in extras for r in meta.requirements(env, extra=extra)),
@@ -638,7 +638,7 @@ class _Provider:
         from ..index import PackageIndexError
 
         try:
-            meta = self.releases.metadata(candidate.name, candidate.version)
+            meta = self._release_metadata(candidate.name, candidate.version)
             found = [Req.of(r, who) for r in meta.requirements(self.releases.env)]
         except (GenerateError, PackageIndexError):  # not on the index: the recipe is all we know
             found = []
@@ -711,8 +711,9 @@ class _Provider:
 
     def _release_metadata(self, name: str, version: Version) -> Metadata:
         """:meth:`Releases.metadata`, whose failure is kept: :meth:`_usable` reads a release's
-        metadata before the resolver pins it, and a backend that failed then is not run again
-        when it does. Its hint offers no release the request excludes."""
+        metadata before the resolver pins it, and the notes (:meth:`needs`) and a set recipe's
+        requirements (:meth:`_metadata_reqs`) read it too, and a backend that failed is run
+        for none of them again. Its hint offers no release the request excludes."""
         if (name, version) in self.failed:
             raise self.failed[(name, version)]
         try:
