@@ -14,7 +14,13 @@ The index holds:
 - ``patron`` 1.0 (needs ``ward``), and ``ward`` 2.0, an sdist whose backend fails, and 3.0;
   the set has recipes for ``patron`` and ``ward`` 3.0;
 - ``lab`` 1.0 (needs ``tor``), and ``tor`` 5.0, an sdist whose backend fails, and 6.0;
-- ``num`` 1.0, a wheel for CPython 3.9 alone and an sdist whose backend fails, and 2.0.
+- ``num`` 1.0, a wheel for CPython 3.9 alone and an sdist whose backend fails, and 2.0;
+- ``proto`` 3.0 and 4.0; ``gtools`` 2.0 (needs ``proto>=4``), 1.5 (a wheel for CPython 3.9
+  alone that needs ``proto>=4``, and an sdist whose backend fails) and 1.0 (a wheel for
+  CPython 3.9 alone that needs ``proto<4``, and an sdist whose backend says the same), as
+  grpcio-tools on 3.12; ``gbad`` 2.0 (needs ``proto>=4``) and 1.0 (a wheel for CPython 3.9
+  alone that needs ``proto<4``, and an sdist whose backend fails); ``stale`` 1.0, a wheel for
+  CPython 3.9 alone that needs nothing, and an sdist whose backend says ``proto<4``.
 """
 
 from __future__ import annotations
@@ -44,6 +50,24 @@ from support.fixtures import WHEEL_CACHE, BuildIndex, published, sha256_of
 
 BAD = "not a requirement!"
 FAILING = {"pyproject.toml": OFFLINE, "backend.py": OFFLINE_BACKEND}
+PREPARING_BACKEND = """\
+import os
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    os.mkdir(os.path.join(metadata_directory, {dist_info!r}))
+    with open(os.path.join(metadata_directory, {dist_info!r}, "METADATA"), "w") as f:
+        f.write({metadata!r})
+    return {dist_info!r}
+"""
+
+
+def preparing(name: str, version: str, *requires: str) -> dict[str, str]:
+    """An sdist's files whose in-tree backend prepares metadata saying `requires`."""
+    backend = PREPARING_BACKEND.format(
+        dist_info=f"{name}-{version}.dist-info", metadata=_metadata(name, version, requires)
+    )
+    return {"pyproject.toml": OFFLINE, "backend.py": backend}
 
 
 def make_dists(tmp: Path) -> list[Path]:
@@ -51,6 +75,10 @@ def make_dists(tmp: Path) -> list[Path]:
 
     def plain(name: str, version: str, *requires: str) -> Path:
         return wheel(tmp, name, version, "", _metadata(name, version, requires))
+
+    def py39(name: str, version: str, *requires: str) -> Path:
+        meta = _metadata(name, version, requires)
+        return wheel(tmp, name, version, "", meta, tag="cp39-none-any")
 
     bad_table = _project("allbad", "2.0", [BAD])
     return [
@@ -76,6 +104,18 @@ def make_dists(tmp: Path) -> list[Path]:
         wheel(tmp, "num", "1.0", "", _metadata("num", "1.0"), tag="cp39-none-any"),
         sdist(tmp, "num", "1.0", FAILING),
         plain("num", "2.0"),
+        plain("proto", "3.0"),
+        plain("proto", "4.0"),
+        plain("gtools", "2.0", "proto>=4"),
+        py39("gtools", "1.5", "proto>=4"),
+        sdist(tmp, "gtools", "1.5", FAILING),
+        py39("gtools", "1.0", "proto<4"),
+        sdist(tmp, "gtools", "1.0", preparing("gtools", "1.0", "proto<4")),
+        plain("gbad", "2.0", "proto>=4"),
+        py39("gbad", "1.0", "proto<4"),
+        sdist(tmp, "gbad", "1.0", FAILING),
+        py39("stale", "1.0"),
+        sdist(tmp, "stale", "1.0", preparing("stale", "1.0", "proto<4")),
     ]
 
 
@@ -216,6 +256,48 @@ def test_a_hint_offers_no_release_the_request_excludes(index: Path) -> None:
         " and no release num<2 has one: choose an interpreter its wheels are for"
         " (--python 3.9); or loosen the request pypi:num<2; or give num a recipe of your"
         " own in an overlay (--overlay FILE)"
+    )
+
+
+# -- releases with no wheel here: taken by their wheels for another Python, as uv takes them ---
+
+
+def test_a_release_built_here_is_passed_over_by_its_wheels_for_another_python(
+    index: Path,
+) -> None:
+    """`gtools` and `proto<4`: gtools 1.5 has no wheel here and its sdist's backend fails.
+    Its metadata could not be had, and the resolution stopped there, where uv reads its
+    wheel for 3.9 (proto>=4) and goes on to 1.0 (grpcio-tools on 3.12 with protobuf<4).
+    1.0, pinned by its wheel's metadata too, has its own prepared at the end, which agrees."""
+    gtools, proto = from_pypi_together(package_set(), [("gtools", None, ()), ("proto", "<4", ())])
+    assert _versions(gtools) == {"gtools": "1.0", "proto": "3.0"}
+    assert proto.version == "3.0"
+
+
+def test_a_release_pinned_by_another_pythons_wheel_is_resolved_by_its_own_metadata(
+    index: Path,
+) -> None:
+    """`stale` 1.0's wheel for 3.9 needs nothing, but its backend here says ``proto<4``:
+    the resolution that pinned it by the wheel is made again with its own metadata, which
+    the package then has."""
+    assert _versions(package_set().from_pypi("stale")) == {"stale": "1.0", "proto": "3.0"}
+
+
+def test_a_release_pinned_by_another_pythons_wheel_whose_sdist_fails_is_the_error_it_was(
+    index: Path,
+) -> None:
+    """`gbad` and `proto<4`: gbad 1.0 fits by its wheel for 3.9, and its backend fails here,
+    which is told as before. The hint offered gbad 2.0's wheel, which the resolver had found
+    not to fit (grpcio-tools 1.85.4, where protobuf<4 holds it at 1.48.2): only the Python
+    its wheels are for is offered."""
+    tag = str(package_set().interpreter.tags[0])
+    with pytest.raises(DependencyMetadataError) as info:
+        from_pypi_together(package_set(), [("gbad", None, ()), ("proto", "<4", ())])
+    assert str(info.value).startswith("gbad 1.0: backend failed to prepare the metadata")
+    assert info.value.hint == (
+        f"gbad 1.0 has no wheel for this interpreter ({tag}), so it is built from its sdist:"
+        " choose an interpreter its wheels are for (--python 3.9); or give gbad a recipe of"
+        " your own in an overlay (--overlay FILE)"
     )
 
 

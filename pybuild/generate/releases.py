@@ -10,6 +10,10 @@ Metadata is taken from the cheapest source that can be trusted, in the order pip
 5. the sdist's build backend, ``prepare_metadata_for_build_wheel``, run with its build
    environment: the set's tools, else tools from the index (:func:`.buildenv.tool_packages`).
 
+A release with no wheel for this interpreter may also be read by a wheel of it for another
+(:meth:`Releases.metadata_elsewhere`): the resolver pins it by that until the end, as uv does
+(:meth:`~pybuild.generate.resolver._Provider._read`).
+
 Static metadata of an sdist (3, 4) with a ``Requires-Dist`` that does not parse is no answer,
 as uv takes it: the next source is asked. A wheel's, or the backend's, is the answer, and the
 resolver takes the release as unusable, as uv does (:meth:`.metadata.Metadata.invalid`).
@@ -81,6 +85,7 @@ _MEMBER_LIMIT = 16 << 20  # PKG-INFO and pyproject.toml are small; refuse absurd
 
 _BUILD_SYSTEM = "build_system_2"  # 2: with hatchling's build hooks' dependencies
 _METADATA = "metadata_2"  # 2: a build backend's answer is no longer served to every interpreter
+_ELSEWHERE = "metadata_elsewhere"  # a wheel's for another interpreter, by this one's platform
 
 
 def cache_root(index_urls: Iterable[str]) -> Path:
@@ -255,10 +260,9 @@ class Releases:
         return self._once(key, lambda: self._metadata(name, version, within or SpecifierSet()))
 
     def _metadata(self, name: str, version: Version, within: SpecifierSet) -> Metadata:
-        for key in (self._prepared, _METADATA):
-            cached = self._cached(name, version, key)
-            if cached is not None:
-                return Metadata.from_json(cached)
+        known = self.known_metadata(name, version)
+        if known is not None:
+            return known
         meta, key = self._fetch_metadata(name, version, within)
         if (
             canonicalize_name(meta.name) != canonicalize_name(name)
@@ -269,6 +273,15 @@ class Releases:
             )
         self._store(name, version, key, meta.to_json())
         return meta
+
+    def known_metadata(self, name: str, version: Version) -> Metadata | None:
+        """The release's core metadata if it was had before (cached), else None: nothing is
+        fetched or built."""
+        for key in (self._prepared, _METADATA):
+            cached = self._cached(name, version, key)
+            if cached is not None:
+                return Metadata.from_json(cached)
+        return None
 
     def build_system(self, name: str, version: Version) -> BuildSystem:
         """The ``[build-system]`` of the release's sdist."""
@@ -321,7 +334,7 @@ class Releases:
             tools = tool_packages(self.pkgs, system, self, label)
         except ToolWithoutWheel as exc:
             direct = self.builds_with(system, label, exc.name)
-            way = self._release_with_wheel_way(name, within)
+            way = self._release_with_wheel_way(name, version, within)
             raise exc.of_build(label, direct, way) from None
         with tempfile.TemporaryDirectory(prefix="pybuild-sdist-") as tmp:
             dest = Path(tmp) / "src"
@@ -335,6 +348,45 @@ class Releases:
         meta = parse_metadata(text, "the build backend's prepare_metadata_for_build_wheel")
         return meta, self._prepared
 
+    def metadata_elsewhere(self, name: str, version: Version) -> Metadata | None:
+        """The metadata of a wheel of the release that is not for this interpreter, or None
+        if it has no wheel: what the release requires where it has one. uv reads it rather
+        than build the sdist (astral-sh/uv#380: a release's wheels share their metadata), and
+        so learns that grpcio-tools 1.58.3, whose sdist cannot prepare its metadata on 3.12,
+        requires protobuf>=4 where its wheels are for 3.11. A wheel for this platform is read
+        first, and one with a PEP 658 file: no other wheel is downloaded."""
+        key = ("elsewhere", name, version)
+        return self._once(key, lambda: self._metadata_elsewhere(name, version))
+
+    def _metadata_elsewhere(self, name: str, version: Version) -> Metadata | None:
+        key = f"{_ELSEWHERE} {self.tags[0].platform}"
+        cached = self._cached(name, version, key)
+        if cached is not None:
+            return Metadata.from_json(cached)
+        here = {t.platform for t in self.tags}
+        wheels = sorted(
+            (f for f in self.version_files(name, version) if f.kind == "wheel"),
+            key=lambda f: (
+                f.yanked,
+                all(t.platform not in here for t in f.tags),
+                not f.core_metadata,
+            ),
+        )
+        if not wheels:
+            return None
+        wheel = wheels[0]
+        text = self._core_metadata(wheel) if wheel.core_metadata else None
+        if text is None:
+            text = self._wheel_metadata(wheel)
+        meta = parse_metadata(text, f"{wheel.filename}'s METADATA")
+        if (
+            canonicalize_name(meta.name) != canonicalize_name(name)
+            or Version(meta.version) != version
+        ):
+            return None
+        self._store(name, version, key, meta.to_json())
+        return meta
+
     def _wheel_elsewhere_hint(self, name: str, version: Version, within: SpecifierSet) -> str:
         """What to do when a release that has wheels, none for this interpreter, must be built
         from its sdist (orjson 3.9.10 on 3.13, a Rust build): take a release with a wheel for
@@ -345,30 +397,35 @@ class Releases:
         files = self.version_files(name, version)
         if not any(f.kind == "wheel" for f in files):
             return ""
-        fitting = self._with_wheel(name, within)
+        fitting = self._with_wheel(name, within, version)
         ways = [f"a release with a wheel for it (pypi:{name}=={fitting})"] if fitting else []
         if python := newest_python(files, self.tags):
             ways.append(f"an interpreter its wheels are for (--python {python})")
-        none_within = f", and no release {name}{within} has one" if within and not fitting else ""
+        none = within and not fitting and not self._with_wheel(name, within)
+        none_within = f", and no release {name}{within} has one" if none else ""
         choose = f": choose {' or '.join(ways)}" if ways else ""
         return (
             f"{name} {version} has no wheel for this interpreter ({self.tags[0]}), so it is"
             f" built from its sdist{none_within}{choose}"
         )
 
-    def _with_wheel(self, name: str, within: SpecifierSet) -> Version | None:
+    def _with_wheel(
+        self, name: str, within: SpecifierSet, older: Version | None = None
+    ) -> Version | None:
         """The newest release of `name` `within` the versions asked for with a wheel for
-        this interpreter, or None."""
+        this interpreter, or None; with `older`, one older than that: a resolver comes to a
+        release after the newer ones, so a newer one, which a hint offered (grpcio-tools
+        1.85.4 where ``protobuf<4`` holds it at 1.48.2), was already found not to fit."""
         python = Version(self.pkgs.interpreter.version)
         usable = within.filter(self.usable_versions(name, python), prereleases=True)
-        fitting = [v for v in usable if self.wheels(name, v)]
+        fitting = [v for v in usable if self.wheels(name, v) and (older is None or v < older)]
         return fitting[-1] if fitting else None
 
-    def _release_with_wheel_way(self, name: str, within: SpecifierSet) -> str:
-        """The way out of a build of `name`'s sdist that cannot be had: a release `within`
-        the versions asked for with a wheel for this interpreter, which is installed
-        unbuilt; "" when it has none."""
-        fitting = self._with_wheel(name, within)
+    def _release_with_wheel_way(self, name: str, version: Version, within: SpecifierSet) -> str:
+        """The way out of a build of `name` `version`'s sdist that cannot be had: an older
+        release `within` the versions asked for with a wheel for this interpreter, which is
+        installed unbuilt; "" when it has none."""
+        fitting = self._with_wheel(name, within, version)
         if fitting is None:
             return ""
         return (

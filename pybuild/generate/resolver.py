@@ -212,6 +212,11 @@ class _Provider:
         # Releases whose metadata cannot be had, not asked again (:meth:`_release_metadata`),
         # those whose metadata :meth:`_usable` has read, and those it left out as invalid.
         self.failed: dict[tuple[str, Version], MetadataError] = {}
+        # Releases with no wheel for this interpreter -> the metadata of a wheel for another
+        # (:meth:`_read`; None: it has none), and those whose own metadata has told what
+        # they require instead, after a resolution pinned one whose wheel's told otherwise.
+        self.borrowed: dict[tuple[str, Version], Metadata | None] = {}
+        self.verified: set[tuple[str, Version]] = set()
         self.checked: set[tuple[str, Version]] = set()
         self.invalid: dict[tuple[str, Version], InvalidMetadata] = {}
         # Projects not yet pinned -> how many conflicts they took part in; those in as many
@@ -516,7 +521,7 @@ class _Provider:
         if key not in self.checked:
             self.checked.add(key)
             try:
-                invalid = self._release_metadata(name, version).invalid()
+                invalid = self._read(name, version).invalid()
             except MetadataError:
                 invalid = None  # :meth:`_metadata` says so, naming what requires it
             if invalid is not None:
@@ -674,27 +679,83 @@ class _Provider:
         all, and a request's bound is as often the cause (``pypi:tornado<6``, on a Python
         no tornado 5 builds for)."""
         try:
-            return self._release_metadata(candidate.name, candidate.version)
+            return self._read(candidate.name, candidate.version)
         except MetadataError as exc:
-            asking = self._asking(candidate.name)
-            # the releases and the set's recipes of other projects that ask for it; where
-            # none does, the request's requirements with extras: a release reached through
-            # its own extras alone (dask[complete] asks for dask[array,…]: :func:`_itself`)
-            dependents = list(
-                dict.fromkeys(p for _, p in asking if p is not None and p.name != candidate.name)
-            )
-            named = [r.parent for r, p in asking if p in dependents] or [
-                r.parent for r, p in asking if p is None and r.extras
-            ]
-            bounding = self._bounding(candidate.name)
-            release = f"{candidate.name} {candidate.version}"
-            ways = [
-                *(f"loosen the request {b}" for b in bounding),
-                *self._older(dependents),
-                self._recipe_way(candidate),
-            ]
-            named = list(dict.fromkeys([*bounding, *named]))
-            raise DependencyMetadataError(exc, release, named, ways) from None
+            raise self._unobtainable(candidate, exc) from None
+
+    def _read(self, name: str, version: Version) -> Metadata:
+        """The metadata the resolver takes a release by. A release with no wheel for this
+        interpreter, whose own metadata was never had, is taken by a wheel's for another, as
+        uv takes it, rather than by building its sdist: backtracking past releases that do
+        not fit builds none of them (grpcio-tools 1.58.3 to 1.49.1 on 3.12 with
+        ``protobuf<4``: their wheels for 3.11 require protobuf>=4, and each sdist's backend
+        fails here). Those still pinned at the end have their own metadata prepared then,
+        as before: a backend that fails is the error it was, and a release that requires
+        other things here is resolved again by its own (:func:`resolve`)."""
+        key = (name, version)
+        if key not in self.verified:
+            if key not in self.borrowed:
+                self.borrowed[key] = self._borrowed(name, version)
+            borrowed = self.borrowed[key]
+            if borrowed is not None:
+                return borrowed
+        return self._release_metadata(name, version)
+
+    def _borrowed(self, name: str, version: Version) -> Metadata | None:
+        """A wheel's metadata for another interpreter (:meth:`Releases.metadata_elsewhere`)
+        where the release has no wheel for this one and its own metadata is not known; else
+        None, as for one that cannot be read or is invalid."""
+        from ..index import PackageIndexError
+
+        releases = self.releases
+        if releases.wheels(name, version) or releases.known_metadata(name, version):
+            return None
+        try:
+            meta = releases.metadata_elsewhere(name, version)
+        except (GenerateError, PackageIndexError):
+            return None
+        return meta if meta is not None and meta.invalid() is None else None
+
+    def check_borrowed(self, pinned: Iterable[Candidate]) -> set[tuple[str, Version]]:
+        """Of the `pinned` releases taken by another interpreter's wheel, those whose own
+        metadata, prepared now, requires other things here; raises the error of one whose
+        metadata cannot be had (:meth:`_unobtainable`)."""
+        differing = set()
+        for candidate in pinned:
+            key = (candidate.name, candidate.version)
+            borrowed = self.borrowed.get(key) if candidate.origin == "index" else None
+            if borrowed is None or key in self.verified:
+                continue
+            try:
+                own = self._release_metadata(*key)
+            except MetadataError as exc:
+                raise self._unobtainable(candidate, exc) from None
+            extras = sorted(candidate.extras)
+            if _asks(own, self.releases.env, extras) != _asks(borrowed, self.releases.env, extras):
+                differing.add(key)
+        return differing
+
+    def _unobtainable(self, candidate: Candidate, exc: MetadataError) -> DependencyMetadataError:
+        """The error of a release whose metadata cannot be had, `exc`: see :meth:`_metadata`."""
+        asking = self._asking(candidate.name)
+        # the releases and the set's recipes of other projects that ask for it; where
+        # none does, the request's requirements with extras: a release reached through
+        # its own extras alone (dask[complete] asks for dask[array,…]: :func:`_itself`)
+        dependents = list(
+            dict.fromkeys(p for _, p in asking if p is not None and p.name != candidate.name)
+        )
+        named = [r.parent for r, p in asking if p in dependents] or [
+            r.parent for r, p in asking if p is None and r.extras
+        ]
+        bounding = self._bounding(candidate.name)
+        release = f"{candidate.name} {candidate.version}"
+        ways = [
+            *(f"loosen the request {b}" for b in bounding),
+            *self._older(dependents),
+            self._recipe_way(candidate),
+        ]
+        named = list(dict.fromkeys([*bounding, *named]))
+        return DependencyMetadataError(exc, release, named, ways)
 
     def _bounding(self, name: str) -> list[str]:
         """The lines of the request (``pypi:tornado<6``) that bound the versions of project
@@ -817,6 +878,14 @@ def _holding_last(
     return ordered
 
 
+def _asks(meta: Metadata, env: Mapping[str, str], extras: Sequence[str]) -> tuple[Any, ...]:
+    """What a release's metadata `meta` requires here, with `extras`, compared as parsed
+    (two sources write one requirement differently: ``protobuf (>=4)``, ``protobuf>=4``)."""
+    reqs = [*meta.requirements(env), *(r for e in extras for r in meta.requirements(env, e))]
+    python = SpecifierSet(meta.requires_python or "")
+    return python, {(canonicalize_name(r.name), frozenset(r.extras), r.specifier) for r in reqs}
+
+
 def merged(specifiers: Iterable[SpecifierSet], constraint: SpecifierSet | None) -> SpecifierSet:
     """One specifier set of many, built once (``&`` pairwise is quadratic in their number)."""
     parts = {s for spec in specifiers for s in spec}
@@ -848,7 +917,6 @@ def resolve(
     `constraints` (``-c FILE``) narrow the versions of the projects they name; the notes and
     errors name one, with its FILE:LINE, wherever it holds a release back.
     """
-    from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
     from resolvelib.structs import RequirementInformation
 
     hashes = hashes or {}
@@ -856,19 +924,19 @@ def resolve(
     if all_from_index:
         from_index = None
     requested = () if build else [r.name for r in roots]
-    provider = _Provider(releases, pkgs, from_index, constraints, overlay, requested, hashes, roots)
-    if not build:
-        provider.newest_roots = _newest_roots(provider, roots)
-    reporter = _Reporter(provider)
-    resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
-    try:
-        result = resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
-    except ResolutionImpossible as exc:
-        raise explain_conflict(exc.causes, provider) from None
-    except (ResolutionTooDeep, _GaveUp):
-        raise explain_conflict(
-            reporter.causes, provider, f"after {reporter.conflicts} conflicts"
-        ) from None
+    verified: set[tuple[str, Version]] = set()
+    while True:  # again while a release pinned by another interpreter's wheel differs here
+        provider = _Provider(
+            releases, pkgs, from_index, constraints, overlay, requested, hashes, roots
+        )
+        provider.verified = verified
+        if not build:
+            provider.newest_roots = _newest_roots(provider, roots)
+        result = _resolved(provider, roots)
+        differing = provider.check_borrowed(result.mapping.values())
+        if not differing:
+            break
+        verified |= differing
     chosen: dict[str, Chosen] = {}
     for candidate in result.mapping.values():
         if candidate.origin == "python":
@@ -907,6 +975,22 @@ def resolve(
                 provider.not_on_index,
             )  # fmt: skip
     return chosen
+
+
+def _resolved(provider: _Provider, roots: Sequence[Req]) -> Any:
+    """resolvelib's result for `roots`, or :class:`ResolutionFailed` explaining why none."""
+    from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+
+    reporter = _Reporter(provider)
+    resolver: Resolver[Req, Candidate, str] = Resolver(provider, reporter)  # type: ignore[arg-type]
+    try:
+        return resolver.resolve(roots, max_rounds=_MAX_ROUNDS)
+    except ResolutionImpossible as exc:
+        raise explain_conflict(exc.causes, provider) from None
+    except (ResolutionTooDeep, _GaveUp):
+        raise explain_conflict(
+            reporter.causes, provider, f"after {reporter.conflicts} conflicts"
+        ) from None
 
 
 def _newest_roots(provider: _Provider, roots: Sequence[Req]) -> dict[str, Version]:
