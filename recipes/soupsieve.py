@@ -4,15 +4,19 @@ It declares no runtime dependency, yet ``import soupsieve`` imports ``bs4``, and
 beautifulsoup4 depends on soupsieve: the pair is a cycle, which a closure cannot hold. As in
 nixpkgs, the cycle is cut here: this package has no imports check of its own, and
 beautifulsoup4's imports check imports ``soupsieve`` too, with both in its closure. Its
-Requires-Python is ``>=3.11.5`` (its patterns use possessive quantifiers): on CPython 3.10 it
-is unsupported, and so is beautifulsoup4 (``pybuild build --all`` names the reason).
+Requires-Python is ``>=3.11.5`` (its patterns use possessive quantifiers): before it the set's
+``soupsieve`` is ``soupsieve_2`` (soupsieve 2.10, its last release for 3.10).
 
 Its test suite runs in the check phase with a beautifulsoup4 built on this soupsieve with
 its checks off (the set's beautifulsoup4 needs the set's soupsieve: a cycle again).
 """
 
 
-def recipe(build_python_package, fetch_pypi, hatchling, pytest, beautifulsoup4):
+def recipe(
+    build_python_package, fetch_pypi, hatchling, pytest, beautifulsoup4, python, soupsieve_2
+):
+    if python.version_info < (3, 11, 5):
+        return soupsieve_2
     version = "4.1.3"
     unchecked = build_python_package(
         pname="soupsieve",

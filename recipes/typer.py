@@ -3,8 +3,8 @@
 Since 0.2x it carries its own copy of click and validates parameters with pydantic, so on
 Linux it needs pydantic, shellingham, rich and annotated-doc at run time (and colorama on
 Windows). The ``typer`` command is installed in ``bin/``. Its Requires-Python is ``>=3.11``:
-on CPython 3.10 it is unsupported, and so is fipy, which needs it (``pybuild build --all``
-names the reason).
+on CPython 3.10 the set's ``typer`` is ``typer_0_29_1`` (typer 0.29.1, its last release for
+3.10).
 
 Its test suite runs in the check phase (about 1,600 tests, 2 minutes: its examples run
 under ``coverage run``), with the environment of upstream's scripts/test.sh.
@@ -22,8 +22,11 @@ def recipe(
     pytest,
     coverage,
     python,
+    typer_0_29_1,
     colorama=None,  # on Windows alone: a set of its own may leave it out
 ):
+    if python.version_info < (3, 11):
+        return typer_0_29_1
     version = "0.29.2"
     windows = [colorama] if python.platform_system == "Windows" else []
     return build_python_package(

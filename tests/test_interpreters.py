@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pybuild.cli import main
-from pybuild.errors import UsageError
+from pybuild.errors import UnsupportedInterpreter, UsageError
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from pybuild.python.locate import locate_python
 from support.fixtures import BuildIndex, write_fixture_recipes
@@ -265,6 +265,26 @@ def test_a_backport_is_a_dependency_only_below_the_version_that_has_it(
     }
     assert "typing-extensions" not in names["3.13"] and kept in names["3.13"]
     assert ("typing-extensions" in names[THIS]) == (sys.version_info < (3, 13))
+
+
+@pytest.mark.network  # the set's recipes evaluated for 3.10: their files, as the index has them
+def test_on_310_every_attribute_but_numpy_from_its_sdist_can_exist() -> None:
+    """annotated-doc, cachetools, more-itertools, pyflakes, soupsieve and typer require 3.11
+    in their newest releases: on 3.10 they were unsupported, and so were beautifulsoup4 and
+    fipy, which need them. Each returns its last release for 3.10 there (``typer_0_29_1``),
+    as pandas returns pandas_2; numpy 2.4 built from its sdist alone cannot exist."""
+    if _installed("3.10") is None:
+        pytest.skip("CPython 3.10 is not installed")
+    pkgs = package_set(python="3.10")
+    unsupported = []
+    for attr in pkgs.packages():
+        try:
+            assert pkgs[attr].drv.drv_name
+        except UnsupportedInterpreter:
+            unsupported.append(attr)
+    assert unsupported == ["numpy_from_source"]
+    assert pkgs.typer.drv.drv_name == pkgs.typer_0_29_1.drv.drv_name
+    assert (pkgs.typer.version, pkgs.soupsieve.version) == ("0.29.1", "2.10")
 
 
 def test_a_hint_that_chooses_an_interpreter_names_both_ways_of_choosing_it(
