@@ -59,7 +59,7 @@ from pybuild.hashing import hash_bytes, hash_path
 from pybuild.realiser import BuildOptions, planned_work, realise
 from pybuild.results import statuses
 from pybuild.settings import SETTINGS
-from pybuild.store import Store
+from pybuild.store import Store, remove_tree
 from pybuild.store.registry import Registry
 from support.drip import dripping_server
 from support.serving import serve
@@ -1691,6 +1691,9 @@ def test_restore_refuses_hostile_archives(tmp_path: Path, case: str) -> None:
         restore_nar(io.BytesIO(data), box / "out", len(data))
     assert os.listdir(tmp_path) == ["box"]  # nothing written beside the target
     assert not (tmp_path / "x").exists() and not (tmp_path / "pwned").exists()
+    # What a caller does with the partial tree: pytest's own removal of old temporary folders
+    # recurses once a level, and failed at exit on "too deep"'s 2,000 (RecursionError).
+    remove_tree(box)
 
 
 def test_restore_refuses_truncated_and_overlong_streams(tmp_path: Path) -> None:
