@@ -397,11 +397,12 @@ class Releases:
         files = self.version_files(name, version)
         if not any(f.kind == "wheel" for f in files):
             return ""
-        fitting = self._with_wheel(name, within, version)
+        with_wheel = self._with_wheel(name, within)
+        fitting = _newest_before(with_wheel, version)
         ways = [f"a release with a wheel for it (pypi:{name}=={fitting})"] if fitting else []
         if python := newest_python(files, self.tags):
             ways.append(f"an interpreter its wheels are for (--python {python})")
-        none = within and not fitting and not self._with_wheel(name, within)
+        none = within and not with_wheel
         none_within = f", and no release {name}{within} has one" if none else ""
         choose = f": choose {' or '.join(ways)}" if ways else ""
         return (
@@ -409,23 +410,18 @@ class Releases:
             f" built from its sdist{none_within}{choose}"
         )
 
-    def _with_wheel(
-        self, name: str, within: SpecifierSet, older: Version | None = None
-    ) -> Version | None:
-        """The newest release of `name` `within` the versions asked for with a wheel for
-        this interpreter, or None; with `older`, one older than that: a resolver comes to a
-        release after the newer ones, so a newer one, which a hint offered (grpcio-tools
-        1.85.4 where ``protobuf<4`` holds it at 1.48.2), was already found not to fit."""
+    def _with_wheel(self, name: str, within: SpecifierSet) -> list[Version]:
+        """The releases of `name` `within` the versions asked for with a wheel for this
+        interpreter, oldest first."""
         python = Version(self.pkgs.interpreter.version)
         usable = within.filter(self.usable_versions(name, python), prereleases=True)
-        fitting = [v for v in usable if self.wheels(name, v) and (older is None or v < older)]
-        return fitting[-1] if fitting else None
+        return [v for v in usable if self.wheels(name, v)]
 
     def _release_with_wheel_way(self, name: str, version: Version, within: SpecifierSet) -> str:
         """The way out of a build of `name` `version`'s sdist that cannot be had: an older
         release `within` the versions asked for with a wheel for this interpreter, which is
         installed unbuilt; "" when it has none."""
-        fitting = self._with_wheel(name, within, version)
+        fitting = _newest_before(self._with_wheel(name, within), version)
         if fitting is None:
             return ""
         return (
@@ -506,6 +502,14 @@ class Releases:
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""
         return [n.replace("_", "-") for n in self.pkgs.packages()] + local_projects(self.index.urls)
+
+
+def _newest_before(versions: Sequence[Version], version: Version) -> Version | None:
+    """The newest of `versions` (oldest first) older than `version`, the one a hint offers: a
+    resolver comes to a release after the newer ones, so a newer one, which a hint offered
+    (grpcio-tools 1.85.4 where ``protobuf<4`` holds it at 1.48.2), was found not to fit."""
+    older = [v for v in versions if v < version]
+    return older[-1] if older else None
 
 
 def newest_python(files: Sequence[DistFile], tags: Sequence[Tag]) -> str:
