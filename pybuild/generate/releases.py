@@ -277,10 +277,10 @@ class Releases:
     def known_metadata(self, name: str, version: Version) -> Metadata | None:
         """The release's core metadata if it was had before (cached), else None: nothing is
         fetched or built."""
+        facts = self._facts(name, version)
         for key in (self._prepared, _METADATA):
-            cached = self._cached(name, version, key)
-            if cached is not None:
-                return Metadata.from_json(cached)
+            if facts.get(key) is not None:
+                return Metadata.from_json(facts[key])
         return None
 
     def build_system(self, name: str, version: Version) -> BuildSystem:
@@ -484,10 +484,15 @@ class Releases:
         return self.root / "releases" / str(canonicalize_name(name)) / f"{version}.json"
 
     def _cached(self, name: str, version: Version, key: str) -> Any:
+        return self._facts(name, version).get(key)
+
+    def _facts(self, name: str, version: Version) -> dict[str, Any]:
+        """What is known of the release, by key; nothing if its file is missing or damaged."""
         try:
-            return json.loads(self._fact_file(name, version).read_text()).get(key)
-        except (OSError, ValueError, AttributeError):
-            return None
+            facts = json.loads(self._fact_file(name, version).read_text())
+        except (OSError, ValueError):
+            return {}
+        return facts if isinstance(facts, dict) else {}
 
     def _store(self, name: str, version: Version, key: str, value: object) -> None:
         path = self._fact_file(name, version)

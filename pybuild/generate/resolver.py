@@ -173,6 +173,7 @@ class _Provider:
         roots: Collection[str] = (),
         hashes: Mapping[str, Collection[str]] | None = None,
         requests: Sequence[Req] = (),
+        verified: set[tuple[str, Version]] | None = None,
     ) -> None:
         self.releases, self.pkgs = releases, pkgs
         # Project -> the sha256 its file must have: a recipe of the set fetching another file
@@ -214,9 +215,10 @@ class _Provider:
         self.failed: dict[tuple[str, Version], MetadataError] = {}
         # Releases with no wheel for this interpreter -> the metadata of a wheel for another
         # (:meth:`_read`; None: it has none), and those whose own metadata has told what
-        # they require instead, after a resolution pinned one whose wheel's told otherwise.
+        # they require instead, after a resolution pinned one whose wheel's told otherwise
+        # (the caller's set, kept from one resolution of the request to the next).
         self.borrowed: dict[tuple[str, Version], Metadata | None] = {}
-        self.verified: set[tuple[str, Version]] = set()
+        self.verified = verified if verified is not None else set()
         self.checked: set[tuple[str, Version]] = set()
         self.invalid: dict[tuple[str, Version], InvalidMetadata] = {}
         # Projects not yet pinned -> how many conflicts they took part in; those in as many
@@ -927,9 +929,8 @@ def resolve(
     verified: set[tuple[str, Version]] = set()
     while True:  # again while a release pinned by another interpreter's wheel differs here
         provider = _Provider(
-            releases, pkgs, from_index, constraints, overlay, requested, hashes, roots
+            releases, pkgs, from_index, constraints, overlay, requested, hashes, roots, verified
         )
-        provider.verified = verified
         if not build:
             provider.newest_roots = _newest_roots(provider, roots)
         result = _resolved(provider, roots)
