@@ -92,7 +92,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     pytest-xdist's own ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still says how many."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
-    return len(os.sched_getaffinity(0)) + 1
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may use
+        return len(os.sched_getaffinity(0)) + 1
+    return (os.cpu_count() or 1) + 1
 
 
 def pytest_configure(config: pytest.Config) -> None:
