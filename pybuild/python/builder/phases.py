@@ -592,14 +592,16 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
     if source is None or not any((Path(p) / "pytest").is_dir() for p in check_site):
         print("pybuild: no pytest among check_inputs: no tests run", flush=True)
         return
-    plugin = work / "pytest-plugin"  # the counting plugin, and nothing else of the builder
+    plugin = work / "pytest-plugin"  # the check's plugins, and nothing else of the builder
     plugin.mkdir()
-    shutil.copy(Path(__file__).parent / "pybuild_pytest_counts.py", plugin)
+    for name in _PLUGINS:
+        shutil.copy(Path(__file__).parent / f"{name}.py", plugin)
     sites = [str(out / attrs["site_packages"]), *check_site, str(plugin)]
     counts = work / "test-counts.json"
     flags, nodes = _deselections(attrs, Path(source))
     flags += attrs.get("pytest_flags", [])
-    argv = ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pybuild_pytest_counts", *flags]
+    loaded = [word for name in _PLUGINS for word in ("-p", name)]
+    argv = ["-m", "pytest", "-p", "no:cacheprovider", *loaded, *flags]
     env = {"PYBUILD_TEST_COUNTS": str(counts), "PYBUILD_DESELECT": json.dumps(nodes)}
     try:
         _run_python(work, "check", sites, argv, cwd=Path(source), env=env)
@@ -615,6 +617,9 @@ def check_phase(attrs: dict, out: Path, work: Path, state: dict) -> None:
 
 
 _NO_TESTS_COLLECTED = 5  # pytest's ExitCode.NO_TESTS_COLLECTED
+# The check's pytest plugins, modules of this folder: the outcomes counted and the disabled
+# tests deselected; Hypothesis' examples fixed and its deadline off (each module says why).
+_PLUGINS = ("pybuild_pytest_counts", "pybuild_hypothesis")
 
 # pybuild/testcounts.py parses this line; keep the two in step.
 COUNTS_LINE = "pybuild: tests passed={passed} failed={failed} skipped={skipped}"
