@@ -495,14 +495,10 @@ class Releases:
         return facts if isinstance(facts, dict) else {}
 
     def _store(self, name: str, version: Version, key: str, value: object) -> None:
-        path = self._fact_file(name, version)
         with self._guard:
-            try:
-                data = json.loads(path.read_text())
-            except (OSError, ValueError):
-                data = {}
+            data = self._facts(name, version)
             data[key] = value
-            write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+            write_atomic(self._fact_file(name, version), json.dumps(data, indent=1, sort_keys=True))
 
     def _known(self) -> list[str]:
         """Project names to suggest from: the set's recipes and a local index's folders."""
