@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from test_pypi import _metadata, build_env, run_python, wheel
 
+from pybuild.importers.pylock import lock_packages
 from pybuild.lazy import force
 from pybuild.pkgset import DEFAULT_RECIPES, package_set
 from support.fixtures import WHEEL_CACHE, BuildIndex, published
@@ -80,3 +81,19 @@ def test_a_cycle_of_projects_is_cut_and_the_environment_has_them_all(pkgs, root:
             ["ring-c"],
         )
         assert run_python(env, requires.format("ring-b")) == "None"
+
+
+def test_a_lock_of_the_ring_keeps_the_edge_cut_from_its_recipe(pkgs) -> None:
+    """The lock names the release's file, whose metadata still requires what its recipe left
+    out to cut the cycle: ring-b's entry lists ring-c, as its requirement is ring-b's own.
+    ring-c's edge to ring-a is through ring-d's extra, which the lock's entries do not tell."""
+    package = pkgs.from_pypi("ring-c")
+    env = pkgs.python.with_packages(lambda ps: [package])
+    lock = lock_packages(env.closure, env.python.version)
+    deps = {p.name: [d["name"] for d in p.dependencies] for p in lock.packages}
+    assert deps == {
+        "ring-a": ["ring-b"],
+        "ring-b": ["ring-c"],
+        "ring-c": ["ring-a", "ring-d"],
+        "ring-d": [],
+    }

@@ -406,7 +406,7 @@ def lock_packages(
     locked = []
     for pkg in sorted(packages, key=lambda p: str(canonicalize_name(p.pname))):
         src = force(pkg.attrs["src"])
-        deps = sorted({str(canonicalize_name(d.pname)) for d in pkg.dependencies} & names)
+        deps = sorted(_requires(pkg) & names)
         name = str(canonicalize_name(pkg.pname))
         dependencies = tuple({"name": d} for d in deps)
         tree = _source_tree(src)
@@ -439,6 +439,18 @@ def lock_packages(
         requires_python=f"=={major}.{minor}.*",
         environments=lock_environments(wheels, f"{major}.{minor}", decided),
     )
+
+
+def _requires(pkg: Any) -> set[str]:
+    """The projects `pkg`'s release requires, by canonical name: its recipe's dependencies, and
+    those the recipe drops from the release's metadata (``remove_deps``), which its file
+    still names. A dependency cycle from the index is cut so (:mod:`~pybuild.generate.cycles`):
+    the edge that closes it is still one of the release's, and the environment has both."""
+    removed = pkg.attrs["remove_deps"]
+    names = [d.pname for d in pkg.dependencies]
+    if not isinstance(removed, bool):
+        names += removed
+    return {str(canonicalize_name(n)) for n in names}
 
 
 # What a recipe changes of its release's files: another installer, given the file the lock
