@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "MAX_DRV_NAME",
     "STORE_TOKEN",
     "Derivation",
     "WithInputs",
@@ -62,6 +63,9 @@ __all__ = [
     "load_derivation",
     "placeholder",
 ]
+
+# The longest name a derivation may have: its .drv file's store name has ".drv" more.
+MAX_DRV_NAME = MAX_NAME - len(".drv")
 
 STORE_TOKEN = "@pybuild-store@"
 _FORMAT_VERSION = 1
@@ -119,7 +123,7 @@ class Derivation(Frozen):
 
     def _check(self) -> None:
         check_name(self.name)  # once: its paths' names (but other outputs') are made from it
-        if len(self.name) > MAX_NAME - len(".drv"):
+        if len(self.name) > MAX_DRV_NAME:
             check_name(self.name + ".drv")  # too long with it: says so
         if not self.builder:
             raise DerivationError(f"derivation {self.name!r} has no builder")

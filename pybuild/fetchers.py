@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .atomic import write_atomic
-from .derivations import Derivation, derivation
+from .derivations import MAX_DRV_NAME, Derivation, derivation
 from .errors import (
     HashMismatch,
     NoPinnedWheel,
@@ -90,8 +90,9 @@ _URL = re.compile(r"(?i:file|https?):(?://[^/?#]*)?([^?#]*)")
 _FORWARDERS = ("fetchers.py", "lazy.py")
 # The names other functions give a fetch's hash (nixpkgs', derivation()'s): this one's is hash.
 _HASH_NAMES = {"sha256": "hash", "output_hash": "hash"}
-# What a store name cannot hold (\w: what str.isalnum() accepts, and "_").
-_NOT_IN_NAME = re.compile(r"[^\w+\-.?=]")
+# What a store name cannot hold: all but ASCII letters, digits and +-._?= (Nix's rule; without
+# re.ASCII, \w would keep the é of café-1.0.tar.gz, which the store then refused).
+_NOT_IN_NAME = re.compile(r"[^\w+\-.?=]", re.ASCII)
 
 
 def fetch_url(
@@ -102,8 +103,10 @@ def fetch_url(
     store: Store | None = None,
     **misspelt: Any,
 ) -> Derivation:
-    """Download `url` into the store; the result must have sha256 `hash`. Any other name is
-    refused, naming the close ones (``sha256``: did you mean ``hash``?)."""
+    """Download `url` into the store; the result must have sha256 `hash`. Its store name is
+    `name`, else the file name of the URL's path, with each character a store name cannot
+    hold (a space, ``é``) made ``_``, and only its end where it is too long. Any other
+    argument is refused, naming the close ones (``sha256``: did you mean ``hash``?)."""
     if misspelt:
         known = ("url", "hash", "name", "store")
         raise unexpected_arguments("fetch_url", misspelt, known, _HASH_NAMES)
@@ -677,5 +680,7 @@ def _file_name(path: str) -> str:
 
 def _name_from_path(path: str) -> str:
     """A store name from a URL's path: its file's name, with what a name cannot hold
-    replaced."""
-    return _NOT_IN_NAME.sub("_", _file_name(path)).lstrip(".") or "download"  # "..": no dots
+    replaced, and its end alone where it is longer than a derivation's name may be (the end
+    names the archive's kind, which unpacking reads)."""
+    name = _NOT_IN_NAME.sub("_", _file_name(path))[-MAX_DRV_NAME:]
+    return name.lstrip(".") or "download"  # "..": no dots

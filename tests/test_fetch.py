@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -108,6 +109,26 @@ def test_a_fetch_is_named_by_the_last_part_of_its_urls_path(store: Store) -> Non
     assert fetch_url("https://h/a/six-1.0.tar.gz?x=1#y", sri, store=store).name == "six-1.0.tar.gz"
     assert fetch_url("file:///a/b%20c.whl", sri, store=store).name == "b_c.whl"
     assert fetch_url("https://h/a/x.whl", sri, name="given", store=store).name == "given"
+
+
+def test_a_file_name_no_store_name_could_be_is_made_one_and_downloads(
+    store: Store, tmp_path: Path
+) -> None:
+    """A letter outside ASCII (raw or percent-encoded) is replaced, as a space is: the store
+    refused café-1.0.tar.gz. A file name longer than a store name may be keeps its end, which
+    says what kind of archive it is. Both are downloaded under those names."""
+    long = "x" * 229 + "-1.0.tar.gz"  # 240 characters: a file's name may have 255
+    for file, name in [
+        ("café-1.0.tar.gz", "caf_-1.0.tar.gz"),
+        ("caf%C3%A9-1.0.tar.gz", "caf_-1.0.tar.gz"),
+        (long, long[-207:]),  # 211 with .drv, a store name's most
+    ]:
+        data = file.encode()
+        (tmp_path / unquote(file)).write_bytes(data)
+        drv = fetch_url(f"file://{tmp_path}/{file}", hash_bytes(data).sri, store=store)
+        assert drv.name == name
+        assert realise([drv], store, BuildOptions(log=io.StringIO()))[drv].status == "built"
+        assert Path(drv.path(store=store)).read_bytes() == data
 
 
 def test_property_a_fetch_is_named_as_urlsplit_would_name_it(store: Store) -> None:
