@@ -3,6 +3,7 @@ names the function, where it is written, and what to do."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,32 @@ def test_shell_and_run_name_the_overlay_that_closes_a_cycle(
     for argv in (["shell", *sets, "-p", "tool", "--run", "true"], ["run", *sets, "tool"]):
         assert main(argv) == 1
         assert f"(the overlay's value of lib at {overlay}:2)" in capsys.readouterr().err, argv
+
+
+@pytest.mark.network  # the set's recipes evaluated: their files, as the index has them
+def test_an_overlay_can_make_each_versioned_attribute_of_the_set_its_default() -> None:
+    """Each versioned recipe of the default set (pytest_8 beside pytest) is written whole, not
+    as an override of its default, as nixpkgs writes pytest/7.nix: an overlay that makes it
+    the default (pytest 8 for every check phase) would otherwise be a dependency cycle,
+    pytest -> pytest_8 -> pytest. Those whose release cannot exist here are passed over."""
+    from pybuild.errors import UnsupportedInterpreter
+    from pybuild.pkgset import DEFAULT_RECIPES
+
+    stems = sorted(p.stem for p in DEFAULT_RECIPES.glob("*_[0-9]*.py"))
+    pairs = [(re.sub(r"(_[0-9]+)+$", "", s), s) for s in stems]
+    assert ("pytest", "pytest_8") in pairs and all(
+        (DEFAULT_RECIPES / f"{d}.py").is_file() for d, _ in pairs
+    )
+    made = []
+    for default, versioned in pairs:
+
+        def overlay(final: Any, prev: Any, d: str = default, v: str = versioned) -> dict[str, Any]:
+            return {d: getattr(final, v)}
+
+        pkgs = package_set(overlays=[overlay])
+        try:
+            assert pkgs[default].drv.drv_name == pkgs[versioned].drv.drv_name
+        except UnsupportedInterpreter:
+            continue
+        made.append(versioned)
+    assert "pytest_8" in made and "typer_0_29_1" in made, made
