@@ -17,19 +17,33 @@ source build with them all is this recipe without the option
 The check runs one of numpy's own test modules against the installed package (numpy's tests
 are installed with it): ``pre_check`` removes the source tree's ``numpy`` folder, which would
 otherwise shadow the installed one, as nixpkgs' numpy does by leaving the source tree.
+
+NumPy 2.3 dropped CPython 3.10, so there the recipe builds NumPy 2.2's sdist with the same
+options, as the set's ``numpy`` is ``numpy_2_2`` there: the attribute exists on every
+interpreter the set supports.
 """
+
+# The release built, and its sdist's hash: the newest, and the last for CPython 3.10.
+NEWEST = ("2.4.6", "sha256-86NXDEoqFnRqwsMafHx7DBhrlc6QLjPbbygJTtc4fdo=")
+FOR_3_10 = ("2.2.6", "sha256-4pVU4r71SpCqXMB9ps6VWsy4PyGrXeAaYshHiJeyZP0=")
 
 
 def recipe(
-    build_python_package, fetch_pypi, meson_python, cython, ninja, patchelf, pytest, hypothesis
+    build_python_package,
+    fetch_pypi,
+    meson_python,
+    cython,
+    ninja,
+    patchelf,
+    pytest,
+    hypothesis,
+    python,
 ):
-    version = "2.4.6"
+    version, hash = NEWEST if python.version_info >= (3, 11) else FOR_3_10
     return build_python_package(
         pname="numpy",
         version=version,
-        src=fetch_pypi(
-            "numpy", version, hash="sha256-86NXDEoqFnRqwsMafHx7DBhrlc6QLjPbbygJTtc4fdo="
-        ),
+        src=fetch_pypi("numpy", version, hash=hash),
         build_system=[meson_python],
         native_build_inputs=[cython, ninja, patchelf],
         config_settings={

@@ -268,11 +268,12 @@ def test_a_backport_is_a_dependency_only_below_the_version_that_has_it(
 
 
 @pytest.mark.network  # the set's recipes evaluated for 3.10: their files, as the index has them
-def test_on_310_every_attribute_but_numpy_from_its_sdist_can_exist() -> None:
+def test_on_310_every_attribute_can_exist() -> None:
     """annotated-doc, cachetools, more-itertools, pyflakes, soupsieve and typer require 3.11
     in their newest releases: on 3.10 they were unsupported, and so were beautifulsoup4 and
     fipy, which need them. Each returns its last release for 3.10 there (``typer_0_29_1``),
-    as pandas returns pandas_2; numpy 2.4 built from its sdist alone cannot exist."""
+    as pandas returns pandas_2, and numpy built from its sdist builds NumPy 2.2's (2.4's
+    requires 3.11)."""
     if _installed("3.10") is None:
         pytest.skip("CPython 3.10 is not installed")
     pkgs = package_set(python="3.10")
@@ -282,9 +283,10 @@ def test_on_310_every_attribute_but_numpy_from_its_sdist_can_exist() -> None:
             assert pkgs[attr].drv.drv_name
         except UnsupportedInterpreter:
             unsupported.append(attr)
-    assert unsupported == ["numpy_from_source"]
+    assert unsupported == []
     assert pkgs.typer.drv.drv_name == pkgs.typer_0_29_1.drv.drv_name
     assert (pkgs.typer.version, pkgs.soupsieve.version) == ("0.29.1", "2.10")
+    assert pkgs.numpy_from_source.version == pkgs.numpy.version == "2.2.6"
 
 
 def test_a_hint_that_chooses_an_interpreter_names_both_ways_of_choosing_it(
