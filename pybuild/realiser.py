@@ -137,11 +137,6 @@ def realise(
             farm.close()
     return results
 
-    if derivation_of(targets) is not None or isinstance(targets, str) or targets is None:
-        # realise(pkgs.six): Python's TypeError said less; realise("six"), letter by letter
-        alone = f"{type(targets).__name__} {targets!s:.80} alone: put it in a list, realise([...])"
-        raise wrong_type("realise", "targets", targets, "a list of packages or derivations", alone)
-
 
 def _derivation(target: object) -> Derivation:
     """The derivation `target` is built as: itself, or a package's or environment's ``.drv``

@@ -440,12 +440,6 @@ class Registry:
             conn.execute("ROLLBACK")
             raise
 
-    def derived_outputs(self, drv: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT path FROM valid_paths WHERE deriver = ? ORDER BY path", (drv,)
-        ).fetchall()
-        return [r[0] for r in rows]
-
 
 def stored_names(store_dir: Path) -> list[str]:
     """The entries of `store_dir` shaped like store paths (not ``.links`` or temporary links)."""
