@@ -39,11 +39,11 @@ def recipe(
     hypothesis,
     python,
 ):
-    version, hash = NEWEST if python.version_info >= (3, 11) else FOR_3_10
+    version, sdist_hash = NEWEST if python.version_info >= (3, 11) else FOR_3_10
     return build_python_package(
         pname="numpy",
         version=version,
-        src=fetch_pypi("numpy", version, hash=hash),
+        src=fetch_pypi("numpy", version, hash=sdist_hash),
         build_system=[meson_python],
         native_build_inputs=[cython, ninja, patchelf],
         config_settings={
