@@ -813,6 +813,26 @@ def test_a_requested_project_is_its_newest_release_unless_the_set_needs_its_reci
     assert pkgs.from_pypi("pluggy") is force(pkgs.pluggy)  # the index's is older
 
 
+def test_why_depends_takes_a_pypi_package_as_built_alone(pkgs) -> None:
+    """``why-depends pypi:greet pypi:shout`` resolved the two together, as one environment's
+    packages: greet then came from the index (the set's takes shout 1.0, the request's newest
+    is 2.0), not the greet ``build pypi:greet`` had made, and the answer was that it was not
+    built. Each is now what its own build makes, and another version of B in A's closure is
+    named."""
+    recipes = [arg for folder in pkgs.recipe_dirs[1:] for arg in ("--recipes", str(folder))]
+    greet, shout = (
+        cli("build", *recipes, f"pypi:{name}").stdout.strip() for name in ("greet", "shout")
+    )
+    asked = cli("why-depends", *recipes, "pypi:greet", "pypi:shout")
+    assert asked.stdout == ""
+    told = asked.stderr.splitlines()
+    assert f"{greet} does not depend on {shout}" in told
+    shout_1 = str(Store.default().path(force(pkgs.shout).drv.out))
+    assert told[-1] == f"  it depends on {shout_1} (another version)"
+    chain = cli("why-depends", *recipes, "pypi:greet", "shout").stdout.splitlines()
+    assert chain[0].split()[0] == greet and chain[-1].split()[-1] == shout_1
+
+
 def test_a_set_recipe_holding_a_requested_project_back_gives_way_when_it_can(
     pkgs, index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

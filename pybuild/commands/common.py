@@ -768,18 +768,21 @@ def target_options(p: argparse.ArgumentParser) -> None:
     set_arguments(p)
 
 
-def named_targets(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[Any]:
+def named_targets(
+    args: argparse.Namespace, targets: Sequence[str], store: Any, *, together: bool = True
+) -> list[Any]:
     """What each command-line argument in `targets` names, as Nix's installables: a path's
     store basename, or the derivation of an attribute of the set (evaluated with the set's
     options) or of ``-f FILE``. An argument is a path if it has a separator, ends in ``.drv``,
     is ``.`` or ``..``, is a link into the store or a stored path's basename
     (:func:`names_a_path`). The set is evaluated once, and only when an attribute is named: a
-    command given paths alone stays quick."""
+    command given paths alone stays quick. `together`: the ``pypi:`` requests are resolved
+    together (:func:`select_attrs`), as the packages of one environment."""
     is_path = [names_a_path(target, store) for target in targets]
     attrs = [target for target, path in zip(targets, is_path, strict=True) if not path]
     if not attrs:
         _refuse_unused_options(args, targets)
-    values, pkgs = attr_values(args, attrs)
+    values, pkgs = attr_values(args, attrs, together=together)
     drvs = (as_derivation(value, attr, pkgs) for value, attr in zip(values, attrs, strict=True))
     return [
         path_name(target, store) if path else next(drvs)
@@ -845,12 +848,16 @@ def _name_it_here(error: Any, target: str, store: Any) -> None:
         )
 
 
-def outputs_named(args: argparse.Namespace, targets: Sequence[str], store: Any) -> list[list[str]]:
+def outputs_named(
+    args: argparse.Namespace, targets: Sequence[str], store: Any, *, together: bool = True
+) -> list[list[str]]:
     """The store paths (basenames) each argument in `targets` names, each valid: a path
-    itself, an attribute its outputs (:func:`named_targets`). An attribute is evaluated, not
-    built: its outputs must be in the store already, or the error says to build it."""
+    itself, an attribute its outputs (:func:`named_targets`, `together` as there). An
+    attribute is evaluated, not built: its outputs must be in the store already, or the error
+    says to build it."""
     named = []
-    for target, found in zip(targets, named_targets(args, targets, store), strict=True):
+    found_all = named_targets(args, targets, store, together=together)
+    for target, found in zip(targets, found_all, strict=True):
         if isinstance(found, str):
             store.info(found)  # a clear error for a path that is not valid
             named.append([found])
@@ -885,9 +892,13 @@ def _a_stored_basename(target: str, store: Any) -> bool:
     return os.sep not in target and is_store_name(target) and store.is_valid(target)
 
 
-def attr_values(args: argparse.Namespace, attrs: Sequence[str]) -> tuple[list[Any], Any]:
+def attr_values(
+    args: argparse.Namespace, attrs: Sequence[str], *, together: bool = True
+) -> tuple[list[Any], Any]:
     """The values of `attrs`: of ``-f FILE``, or of the set the command line chooses, with
-    that set (None for a file), whose recipes an error about a value can name."""
+    that set (None for a file), whose recipes an error about a value can name. `together`:
+    the ``pypi:`` requests are resolved together (:func:`select_attrs`); else each alone, as
+    ``pybuild build`` of it alone resolves it."""
     if not attrs:
         return [], None
     if args.file:
@@ -895,7 +906,9 @@ def attr_values(args: argparse.Namespace, attrs: Sequence[str]) -> tuple[list[An
         backend_output(args)
         return file_attrs(args.file, attrs), None
     pkgs = package_set(args)
-    return select_attrs(pkgs, attrs), pkgs
+    if together:
+        return select_attrs(pkgs, attrs), pkgs
+    return [select_attr(pkgs, attr) for attr in attrs], pkgs
 
 
 def _refuse_unused_options(args: argparse.Namespace, paths: Sequence[str]) -> None:

@@ -260,10 +260,15 @@ def _why_depends(args: argparse.Namespace) -> int:
 
     store = open_store()
     targets = [args.a, args.b]
-    a, b = map(_one_path, outputs_named(args, targets, store), targets)
+    # Two packages, not one environment: `pypi:A pypi:B` resolved together can make A another
+    # derivation than `pybuild build pypi:A` made (B's newest release in its closure).
+    named = outputs_named(args, targets, store, together=False)
+    a, b = map(_one_path, named, targets)
     steps = why_depends(store, a, b)
     if steps is None:  # an answer, not a failure: Nix says it on stderr and exits 0
         print(f"{store.path(a)} does not depend on {store.path(b)}", file=sys.stderr)
+        for other in _namesakes(store, a, b):
+            print(f"  it depends on {store.path(other)} (another version)", file=sys.stderr)
         return 0
     for depth, (name, where) in enumerate(steps):
         line = ("  " * depth + "└── " if depth else "") + str(store.path(name))
@@ -271,6 +276,26 @@ def _why_depends(args: argparse.Namespace) -> int:
             line += f"   ({_how_it_refers(where)})"
         print(line)
     return 0
+
+
+def _namesakes(store: Any, a: str, b: str) -> list[str]:
+    """The paths of `a`'s closure named as `b` but for their version (``python3.11-idna-3.20``
+    for ``python3.11-idna-3.21``): another release of what was asked about, which `a` does
+    depend on. A version starts at the first ``-`` before a digit, as Nix's parseDrvName
+    has it; a name without one has no namesakes."""
+    name, version = _name_and_version(b)
+    if not version:
+        return []
+    return [p for p in store.closure(a) if p != b and _name_and_version(p)[0] == name]
+
+
+def _name_and_version(basename: str) -> tuple[str, str]:
+    """A store basename's name and version, its hash left out."""
+    import re
+
+    full = basename.partition("-")[2]
+    found = re.match(r"(.*?)-(\d.*)", full)
+    return (found[1], found[2]) if found else (full, "")
 
 
 def _how_it_refers(where: str) -> str:
