@@ -861,3 +861,24 @@ def test_a_kept_file_attribute_no_longer_defined_names_its_file_as_the_way(
     assert f"foo (shout 1.0) of profile default is no longer defined by its file {file}" in refused
     assert "define it again there, or remove it: `pybuild remove shout`" in refused
     assert "--overlay" not in refused
+
+
+def test_a_package_the_profile_has_as_a_dependency_is_installed_at_its_version(
+    use_index: BuildIndex, tmp_path: Path
+) -> None:
+    """As ``uv pip install shout`` where sealed brought shout in: the requirement is met, so
+    ``install pypi:shout`` takes the shout that pypi:sealed was built with (the set's 1.0,
+    sealed asking for any). It took the index's newest, 2.0, a second shout beside sealed's:
+    an error, whose hint was to ask for the two together."""
+    recipes = write_fixture_recipes(tmp_path / "recipes", use_index, ("shout",))
+    cli("install", *sets(recipes), "pypi:sealed")
+    told = cli("install", *sets(recipes), "pypi:shout").stderr
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(p["attr"], p["version"]) for p in listed] == [
+        ("pypi:sealed", "1.0"),
+        ("pypi:shout", "1.0"),
+    ]
+    assert "shout 1.0 is in profile default already, as a dependency" in " ".join(told.split())
+    # asked for by its version, 2.0 is the second shout it was
+    other = cli("install", *sets(recipes), "pypi:shout==2.0", ok=False).stderr
+    assert "shout is in the environment twice" in other

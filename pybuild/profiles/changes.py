@@ -116,7 +116,7 @@ def install(
         # the old one's recipes, which are then neither evaluated nor required to exist.
         with _Notes() as notes:
             with notes.of_new():
-                new = work.evaluate_new(attrs, source)
+                new = work.evaluate_new(attrs, source, say)
             replaced = {_entry(attr, pkg, source).key for attr, pkg in new}
             with notes.of_kept():
                 chosen.update(work.kept(skip=replaced))
@@ -407,6 +407,19 @@ def _resolving_again(on: bool) -> contextlib.AbstractContextManager[None]:
     return refreshing(on)
 
 
+def _installed_versions(current: Generation | None) -> dict[str, str]:
+    """The distributions of `current`'s environment, by normalised name: their versions, as
+    the ``.dist-info`` folders of its site-packages name them (none when it was collected)."""
+    if current is None or not current.present:
+        return {}
+    found = {}
+    for site in Path(current.link).resolve().glob("lib/python*/site-packages"):
+        for entry in site.glob("*.dist-info"):
+            name, _, version = entry.name.removesuffix(".dist-info").partition("-")
+            found[normalise_name(name)] = version
+    return found
+
+
 def _pinned(entry: Entry) -> str:
     """The attribute that gives `entry` again: ``pypi:NAME`` means its newest release (and
     ``pypi:NAME<5`` the newest within), so a package kept by install or remove is asked for
@@ -680,12 +693,16 @@ class _Work:
         (value,) = self.resolve(self.package_set(recipes, overlays), [attr])
         return _package(attr, value)
 
-    def evaluate_new(self, attrs: Sequence[str], source: Source) -> list[tuple[str, Any]]:
+    def evaluate_new(
+        self, attrs: Sequence[str], source: Source, say: Log = lambda _: None
+    ) -> list[tuple[str, Any]]:
         """The packages an install adds, each with its attribute. Its ``pypi:`` ones are
         resolved together, with the pins (:func:`_pinned`) of the profile's packages from the
         index it keeps (of the same set: a resolution is one set's), so that they fit what
         the profile has; what the pins resolve to is left: a kept package is what it was
-        (:meth:`kept`). A package the install replaces, by any of its attributes, is no pin."""
+        (:meth:`kept`). A package the install replaces, by any of its attributes, is no pin.
+        A bare ``pypi:NAME`` that the profile has as a dependency is asked for at the version
+        it has (:meth:`_met`)."""
         asked = [a for a in attrs if a.startswith("pypi:") and source[2] is None]
         found = {a: self.evaluate(a, *source) for a in attrs if a not in asked}
         if asked:
@@ -700,12 +717,32 @@ class _Work:
                 and (e.recipes, e.overlays, e.file) == source
                 and e.key not in replaced
             }
+            wanted = [self._met(a, say) for a in asked]
             try:
-                resolved = self.resolve(self.package_set(*source[:2]), [*asked, *pins])
+                resolved = self.resolve(self.package_set(*source[:2]), [*wanted, *pins])
             except ResolutionFailed as exc:
                 raise _kept_in_conflict(self.profile, exc, pins, asked) from None
             found.update(zip(asked, map(_package, asked, resolved[: len(asked)]), strict=True))
         return [(attr, found[attr]) for attr in attrs]
+
+    def _met(self, attr: str, say: Log) -> str:
+        """`attr`, or, for a bare ``pypi:NAME`` whose project the profile's environment has
+        but not as one of its packages (a dependency of one), ``pypi:NAME==V`` at the version
+        it has: the requirement is met, as ``uv pip install NAME`` and pip leave it. The
+        index's newest would be a second NAME beside the one its dependent was built with."""
+        from ..generate import parse_pypi_spec
+
+        name, version, extras = parse_pypi_spec(attr.removeprefix("pypi:"))
+        key = normalise_name(name)
+        has = _installed_versions(self.current).get(key)
+        if version or has is None or key in self.entries():
+            return attr
+        say(
+            f"{name} {has} is in profile {self.profile.name} already, as a dependency:"
+            f" installing that version, as pip leaves a requirement that is met"
+            f" (pypi:{name}==VERSION asks for another)"
+        )
+        return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={has}"
 
     def _file_attr(self, file: str, attr: str) -> Any:
         """The attribute `attr` of the Python file `file`."""
