@@ -432,7 +432,12 @@ def _pinned(entry: Entry) -> str:
     name, version, extras = parse_pypi_spec(entry.attr.removeprefix("pypi:"))
     if version == entry.version:
         return entry.attr
-    return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={entry.version}"
+    return _exactly(name, extras, entry.version)
+
+
+def _exactly(name: str, extras: Sequence[str], version: str) -> str:
+    """``pypi:NAME[EXTRAS]==VERSION``."""
+    return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={version}"
 
 
 def _entry(attr: str, pkg: Any, source: Source) -> Entry:
@@ -734,7 +739,7 @@ class _Work:
 
         name, version, extras = parse_pypi_spec(attr.removeprefix("pypi:"))
         key = normalise_name(name)
-        has = _installed_versions(self.current).get(key)
+        has = self.installed.get(key)
         if version or has is None or key in self.entries():
             return attr
         say(
@@ -742,7 +747,12 @@ class _Work:
             f" installing that version, as pip leaves a requirement that is met"
             f" (pypi:{name}==VERSION asks for another)"
         )
-        return f"pypi:{name}{'[' + ','.join(extras) + ']' if extras else ''}=={has}"
+        return _exactly(name, extras, has)
+
+    @functools.cached_property
+    def installed(self) -> dict[str, str]:
+        """The versions of the distributions of the current generation's environment."""
+        return _installed_versions(self.current)
 
     def _file_attr(self, file: str, attr: str) -> Any:
         """The attribute `attr` of the Python file `file`."""
