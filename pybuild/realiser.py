@@ -130,7 +130,6 @@ def realise(
                     lambda d, c: _build(d, store, options, c, subs, farm, told),
                     options,
                     workers,
-                    store,
                 )
             )
     finally:
@@ -240,11 +239,8 @@ def _run_plan(
     build: Callable[[Derivation, int | None], BuildResult],
     options: BuildOptions,
     workers: int,
-    store: Store,
 ) -> dict[Derivation, BuildResult]:
-    """Run builds with up to `workers` at once, each as soon as its inputs are done, the one
-    with the most work ahead of it first (:class:`~pybuild.buildorder.BuildOrder`, with the
-    sizes of `store`'s paths).
+    """Run builds with up to `workers` at once, each as soon as its inputs are done.
 
     `build` gets a derivation and the cores it may use: as a build starts, its share of
     them among the builds that will run alongside it (those started and those queued, up
@@ -257,7 +253,6 @@ def _run_plan(
         return _run_one(plan.order[0], build, options)
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    from .buildorder import BuildOrder
     from .processes import run_of_builds
 
     results: dict[Derivation, BuildResult] = {}
@@ -284,7 +279,6 @@ def _run_plan(
             seconds[drv] = time.monotonic() - start
 
     ready: list[Derivation] = []  # inputs done, waiting for a worker
-    order = BuildOrder(plan.order, plan.deps, lambda path: _size(store, path))
     with (
         run_of_builds(),
         ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
@@ -300,14 +294,13 @@ def _run_plan(
             # Submitted only as a worker frees: a queued build is never out of reach of a
             # failure that must stop the run.
             while ready and len(running) < max(1, workers):
-                drv = order.pick(ready)
+                drv = ready.pop(0)
                 running[pool.submit(timed, drv)] = drv
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 drv = running.pop(future)
-                order.learnt(drv)
                 results[drv] = result = _reported(drv, future.result, seconds, options)
                 if result.error is not None:
                     if not options.keep_going:
@@ -319,11 +312,6 @@ def _run_plan(
                     if other in waiting:  # not skipped
                         waiting[other].discard(drv)
     return results
-
-
-def _size(store: Store, path: str) -> int | None:
-    """The NAR size of `path`, or None while it is not valid."""
-    return store.info(path).nar_size if store.is_valid(path) else None
 
 
 @contextlib.contextmanager
@@ -585,7 +573,7 @@ def _substitute(
         options.say(f"to build {drv.name}, {plan_line(*counts, more=True)}")
     workers = farm.slots if farm else options.jobs
     results = _run_plan(
-        plan, lambda d, c: _build(d, store, options, c, subs, farm, told), options, workers, store
+        plan, lambda d, c: _build(d, store, options, c, subs, farm, told), options, workers
     )
     failed = [r.error for r in results.values() if r.error is not None]
     if failed:  # kept going past it: this build cannot, without that input

@@ -689,7 +689,7 @@ def test_without_keep_going_no_build_starts_after_a_failure(store: Store) -> Non
 
     options = BuildOptions(log=io.StringIO(), jobs=1)
     with pytest.raises(BuildError, match="build of q0 failed"):
-        realiser._run_plan(plan, build, options, workers=1, store=store)
+        realiser._run_plan(plan, build, options, workers=1)
     assert started == ["q0"]
 
 
@@ -701,9 +701,7 @@ def test_without_keep_going_a_failure_stops_the_builds_running(store: Store) -> 
     options = BuildOptions(log=io.StringIO(), jobs=2)
     start = time.monotonic()
     with pytest.raises(BuildError, match="build of bad failed"):
-        realiser._run_plan(
-            plan, lambda d, c: realiser._build(d, store, options, c), options, 2, store
-        )
+        realiser._run_plan(plan, lambda d, c: realiser._build(d, store, options, c), options, 2)
     assert time.monotonic() - start < 15
     assert_nothing_left(store, slow)
 
