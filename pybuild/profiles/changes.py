@@ -407,16 +407,15 @@ def _resolving_again(on: bool) -> contextlib.AbstractContextManager[None]:
     return refreshing(on)
 
 
-def _installed_versions(current: Generation | None) -> dict[str, str]:
+def _installed_versions(current: Generation | None, site_packages: str) -> dict[str, str]:
     """The distributions of `current`'s environment, by normalised name: their versions, as
-    the ``.dist-info`` folders of its site-packages name them (none when it was collected)."""
+    the ``.dist-info`` folders of its `site_packages` name them (none when it was collected)."""
     if current is None or not current.present:
         return {}
     found = {}
-    for site in Path(current.link).resolve().glob("lib/python*/site-packages"):
-        for entry in site.glob("*.dist-info"):
-            name, _, version = entry.name.removesuffix(".dist-info").partition("-")
-            found[normalise_name(name)] = version
+    for entry in (Path(current.link).resolve() / site_packages).glob("*.dist-info"):
+        name, _, version = entry.name.removesuffix(".dist-info").partition("-")
+        found[normalise_name(name)] = version
     return found
 
 
@@ -752,7 +751,7 @@ class _Work:
     @functools.cached_property
     def installed(self) -> dict[str, str]:
         """The versions of the distributions of the current generation's environment."""
-        return _installed_versions(self.current)
+        return _installed_versions(self.current, self.python.site_packages)
 
     def _file_attr(self, file: str, attr: str) -> Any:
         """The attribute `attr` of the Python file `file`."""
