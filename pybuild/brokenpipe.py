@@ -65,7 +65,11 @@ class _Forgiving(io.FileIO):
 class _Told(io.FileIO):
     """Standard output's file: a write that fails, but for its reader gone, raises
     :class:`~pybuild.errors.OutputFailed` once; what is written after it is dropped, so that
-    the error is told once, and the clean-up after it is not cut short."""
+    the error is told once, and the clean-up after it is not cut short. A reader gone raises
+    BrokenPipeError once, and what is written after it is dropped too: the text the buffer
+    still holds is written again when the stream is closed, which Python 3.13 does as soon as
+    :func:`restore_streams` lets go of it, before :func:`quiet_exit` (it printed "Exception
+    ignored … BrokenPipeError" after ``pybuild search | head -2``)."""
 
     closed_at_start = False  # fd 1 was closed: it holds /dev/null, and every write fails
     failed = False
@@ -80,6 +84,7 @@ class _Told(io.FileIO):
                 raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             return super().write(data)
         except BrokenPipeError:
+            self.failed = True
             raise
         except OSError as exc:
             self.failed = True

@@ -187,7 +187,8 @@ def test_the_annotations_of_a_records_init_resolve_in_its_module() -> None:
 
     assert typing.get_type_hints(BuildResult.__init__)["status"] is Status
     assert typing.get_type_hints(Difference.__init__)["kept"] == Path | None
-    assert "kept: pathlib.Path | None" in str(inspect.signature(Difference, eval_str=True))
+    signature = inspect.signature(Difference, eval_str=True)  # Path's repr varies by version
+    assert signature.parameters["kept"].annotation == Path | None
 
 
 def test_a_dataclass_subclassing_build_options_takes_its_own_fields() -> None:
