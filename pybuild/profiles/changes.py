@@ -697,9 +697,7 @@ class _Work:
         (value,) = self.resolve(self.package_set(recipes, overlays), [attr])
         return _package(attr, value)
 
-    def evaluate_new(
-        self, attrs: Sequence[str], source: Source, say: Log = lambda _: None
-    ) -> list[tuple[str, Any]]:
+    def evaluate_new(self, attrs: Sequence[str], source: Source, say: Log) -> list[tuple[str, Any]]:
         """The packages an install adds, each with its attribute. Its ``pypi:`` ones are
         resolved together, with the pins (:func:`_pinned`) of the profile's packages from the
         index it keeps (of the same set: a resolution is one set's), so that they fit what
