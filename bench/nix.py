@@ -15,6 +15,10 @@ substituters, no build users, no sandbox, as pybuild builds here. The lines:
   Python, ``python -c`` making the same 200 derivations with the standard library alone
   (``FLOOR_PY``);
 - cold build: the whole DAG into an empty store (a new one each run), two builds at a time;
+  and the same with each tool's sandbox on, as each builds by default on Linux (pybuild's
+  ``sandbox = true``, Nix's ``sandbox = true`` with the system's folders as its
+  ``sandbox-paths``, since ``/bin/sh`` comes from there), when bubblewrap can run here; that
+  line has no target of its own, and says what isolating 200 small builds costs each tool;
 - no-op: the same build again, when every output is valid;
 - rollback: a profile of two generations, switched back (``nix-env --rollback`` against
   ``pybuild rollback``; each run first switches forward again, untimed).
@@ -31,6 +35,8 @@ from pathlib import Path
 
 from . import Command, Line, Row, bench_environ, measure, ratio, run, settle
 from .installed import installed_package, pybuild_argv, python_argv
+
+_SYSTEM = [p for p in ("/bin", "/usr", "/lib", "/lib32", "/lib64") if os.path.isdir(p)]
 
 __all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
 
@@ -109,21 +115,33 @@ class NixWorkspace:
     work: Path
     bin: Path  # nix-build's folder
 
-    def nix_environ(self, store: str = "nix") -> dict[str, str]:
-        """Nix with its store, state and settings in the work folder (`store` names one)."""
+    def nix_environ(self, store: str = "nix", sandbox: bool = False) -> dict[str, str]:
+        """Nix with its store, state and settings in the work folder (`store` names one).
+
+        Its `sandbox` sees the system's folders, as pybuild's does: the DAG's ``/bin/sh``
+        and the libraries it loads are there.
+        """
         root = self.work / store
+        isolation = (
+            f"sandbox = true\nsandbox-paths = {' '.join(_SYSTEM)}"
+            if sandbox
+            else ("sandbox = false")
+        )
         return bench_environ(
             NIX_STORE_DIR=str(root / "store"),
             NIX_STATE_DIR=str(root / "var"),
             NIX_LOG_DIR=str(root / "var" / "log"),
             NIX_CONF_DIR=str(self.work / "etc"),
-            NIX_CONFIG="substituters =\nbuild-users-group =\nsandbox = false\nmax-jobs = 2",
+            NIX_CONFIG=f"substituters =\nbuild-users-group =\n{isolation}\nmax-jobs = 2",
         )
 
-    def pybuild_environ(self, home: str = "pybuild") -> dict[str, str]:
-        """pybuild as Nix is configured beside it: no sandbox, and no build users as root."""
+    def pybuild_environ(self, home: str = "pybuild", sandbox: bool = False) -> dict[str, str]:
+        """pybuild as Nix is configured beside it: no build users as root, and the sandbox
+        only when asked for (then required: a build that could not be isolated fails)."""
         return bench_environ(
-            PYBUILD_HOME=str(self.work / home), PYBUILD_SANDBOX="false", PYBUILD_BUILD_USERS="false"
+            PYBUILD_HOME=str(self.work / home),
+            PYBUILD_SANDBOX="true" if sandbox else "false",
+            PYBUILD_BUILD_USERS="false",
         )
 
     def nix(self, tool: str, *args: str) -> list[str]:
@@ -254,12 +272,22 @@ def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
         1.0,
     )
     lines += _cold(ws, slow_runs)
+    from pybuild.sandbox import sandbox_problem  # whether pybuild's builds can be isolated here
+
+    if sandbox_problem():
+        print(f"bench: no sandboxed cold build ({sandbox_problem()})", file=sys.stderr)
+    else:
+        lines += _cold(ws, slow_runs, sandbox=True)
     lines += _rollback(ws, runs)
     return Row(f"7. vs Nix 2.8, {SIZE}-node DAG", lines)
 
 
-def _cold(ws: NixWorkspace, runs: int) -> list[Line]:
-    """The whole DAG into a new, empty store each run, two builds at a time."""
+def _cold(ws: NixWorkspace, runs: int, sandbox: bool = False) -> list[Line]:
+    """The whole DAG into a new, empty store each run, two builds at a time; in each tool's
+    sandbox if `sandbox` (a line without a target)."""
+    home, store = (
+        ("sandboxed-pybuild", "sandboxed-nix") if sandbox else ("cold-pybuild", "cold-nix")
+    )
 
     def fresh(folder: str) -> None:
         path = ws.work / folder
@@ -268,20 +296,29 @@ def _cold(ws: NixWorkspace, runs: int) -> list[Line]:
             shutil.rmtree(path)
 
     def ours(i: int) -> None:
-        env = ws.pybuild_environ("cold-pybuild")
+        env = ws.pybuild_environ(home, sandbox)
         _quiet(ws.pybuild("build", "-q", "-j2", "-f", "dag.py", "dag"), env, ws.work)
 
     def nix(i: int) -> None:
-        env = ws.nix_environ("cold-nix")
+        env = ws.nix_environ(store, sandbox)
         _quiet(ws.nix("nix-build", "--no-out-link", "-A", "dag", "dag.nix"), env, ws.work)
 
     mine, theirs = measure(
         [
-            Command("pybuild", ours, lambda _: fresh("cold-pybuild")),
-            Command("nix", nix, lambda _: fresh("cold-nix")),
+            Command("pybuild", ours, lambda _: fresh(home)),
+            Command("nix", nix, lambda _: fresh(store)),
         ],
         runs,
     )
+    if sandbox:
+        return [
+            Line(
+                f"the same, each in its sandbox  ({SIZE} builds, empty store)",
+                mine,
+                ratio(mine, theirs, "Nix"),
+            ),
+            Line("nix-build -j2 -A dag dag.nix  (cold, sandbox = true)", theirs),
+        ]
     line = Line(
         f"pybuild build -j2 -f dag.py dag  (cold: {SIZE} builds, empty store)",
         mine,
