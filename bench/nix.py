@@ -36,9 +36,10 @@ from pathlib import Path
 from . import Command, Line, Row, bench_environ, measure, ratio, run, settle
 from .installed import installed_package, pybuild_argv, python_argv
 
-_SYSTEM = [p for p in ("/bin", "/usr", "/lib", "/lib32", "/lib64") if os.path.isdir(p)]
-
 __all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
+
+# What Nix's sandbox shows of the system, as pybuild's shows it: /bin/sh and its libraries.
+_SYSTEM = [p for p in ("/bin", "/usr", "/lib", "/lib32", "/lib64") if os.path.isdir(p)]
 
 SIZE = 200
 DAG_PY = f'''\
@@ -116,17 +117,12 @@ class NixWorkspace:
     bin: Path  # nix-build's folder
 
     def nix_environ(self, store: str = "nix", sandbox: bool = False) -> dict[str, str]:
-        """Nix with its store, state and settings in the work folder (`store` names one).
-
-        Its `sandbox` sees the system's folders, as pybuild's does: the DAG's ``/bin/sh``
-        and the libraries it loads are there.
-        """
+        """Nix with its store, state and settings in the work folder (`store` names one), in
+        its sandbox if `sandbox`."""
         root = self.work / store
-        isolation = (
-            f"sandbox = true\nsandbox-paths = {' '.join(_SYSTEM)}"
-            if sandbox
-            else ("sandbox = false")
-        )
+        isolation = "sandbox = false"
+        if sandbox:
+            isolation = f"sandbox = true\nsandbox-paths = {' '.join(_SYSTEM)}"
         return bench_environ(
             NIX_STORE_DIR=str(root / "store"),
             NIX_STATE_DIR=str(root / "var"),
@@ -274,8 +270,9 @@ def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
     lines += _cold(ws, slow_runs)
     from pybuild.sandbox import sandbox_problem  # whether pybuild's builds can be isolated here
 
-    if sandbox_problem():
-        print(f"bench: no sandboxed cold build ({sandbox_problem()})", file=sys.stderr)
+    problem = sandbox_problem()
+    if problem:
+        print(f"bench: no sandboxed cold build ({problem})", file=sys.stderr)
     else:
         lines += _cold(ws, slow_runs, sandbox=True)
     lines += _rollback(ws, runs)

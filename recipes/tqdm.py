@@ -8,7 +8,8 @@ Its test suite runs in the check phase, with pytest-asyncio and pytest-timeout (
 keras, dask, pandas and rich tests skip), but for ``tests/tests_perf.py``: those time tqdm
 against bare loops and give threads 30 seconds, so a busy machine fails them (a CI run of
 ``build --all`` did, in ``test_lock_args``), and they were 80 of the suite's 85 seconds.
-tqdm's own CI runs them apart from the rest; nixpkgs leaves them out too.
+tqdm's own tox configuration runs them in an environment of their own (``-k perf``), and
+nixpkgs leaves them out too.
 """
 
 
