@@ -38,9 +38,6 @@ from .installed import installed_package, pybuild_argv, python_argv
 
 __all__ = ["DAG_NIX", "DAG_PY", "NixWorkspace", "nix_peer", "prepare", "workload"]
 
-# What Nix's sandbox shows of the system, as pybuild's shows it: /bin/sh and its libraries.
-_SYSTEM = [p for p in ("/bin", "/usr", "/lib", "/lib32", "/lib64") if os.path.isdir(p)]
-
 SIZE = 200
 DAG_PY = f'''\
 """The bench's DAG (bench/nix.py): {SIZE} nodes, node i depends on nodes i-1, i/2 and i/3."""
@@ -121,8 +118,11 @@ class NixWorkspace:
         its sandbox if `sandbox`."""
         root = self.work / store
         isolation = "sandbox = false"
-        if sandbox:
-            isolation = f"sandbox = true\nsandbox-paths = {' '.join(_SYSTEM)}"
+        if sandbox:  # the system's folders that pybuild's sandbox shows: /bin/sh is there
+            from pybuild.sandbox import _SYSTEM
+
+            shown = " ".join(p for p in _SYSTEM if os.path.isdir(p))
+            isolation = f"sandbox = true\nsandbox-paths = {shown}"
         return bench_environ(
             NIX_STORE_DIR=str(root / "store"),
             NIX_STATE_DIR=str(root / "var"),

@@ -66,10 +66,9 @@ class _Told(io.FileIO):
     """Standard output's file: a write that fails, but for its reader gone, raises
     :class:`~pybuild.errors.OutputFailed` once; what is written after it is dropped, so that
     the error is told once, and the clean-up after it is not cut short. A reader gone raises
-    BrokenPipeError once, and what is written after it is dropped too: the text the buffer
-    still holds is written again when the stream is closed, which Python 3.13 does as soon as
-    :func:`restore_streams` lets go of it, before :func:`quiet_exit` (it printed "Exception
-    ignored … BrokenPipeError" after ``pybuild search | head -2``)."""
+    BrokenPipeError once, and the rest is dropped too: closing the stream writes its buffer
+    again, which Python 3.13 does as soon as :func:`restore_streams` lets go of it, before
+    :func:`quiet_exit`."""
 
     closed_at_start = False  # fd 1 was closed: it holds /dev/null, and every write fails
     failed = False
@@ -83,11 +82,10 @@ class _Told(io.FileIO):
 
                 raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             return super().write(data)
-        except BrokenPipeError:
-            self.failed = True
-            raise
         except OSError as exc:
-            self.failed = True
+            self.failed = True  # told once: what is written after it is dropped
+            if isinstance(exc, BrokenPipeError):
+                raise
             raise output_failed(exc, closed=self.closed_at_start) from exc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -955,8 +956,6 @@ def test_standard_output_tells_its_reader_gone_once_and_drops_the_rest() -> None
     again when the stream is closed: under Python 3.13 that happened before the command
     ended quietly, and printed 'Exception ignored … BrokenPipeError' (the closed-pipe test
     above, run under 3.13). The second flush must not fail on any interpreter."""
-    import io
-
     from pybuild.brokenpipe import _Told
 
     reader, writer = os.pipe()
