@@ -33,6 +33,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pybuild.sandbox import sandbox_problem, system_folders
+
 from . import Command, Line, Row, bench_environ, measure, ratio, run, settle
 from .installed import installed_package, pybuild_argv, python_argv
 
@@ -119,10 +121,7 @@ class NixWorkspace:
         root = self.work / store
         isolation = "sandbox = false"
         if sandbox:  # the system's folders that pybuild's sandbox shows: /bin/sh is there
-            from pybuild.sandbox import _SYSTEM
-
-            shown = " ".join(p for p in _SYSTEM if os.path.isdir(p))
-            isolation = f"sandbox = true\nsandbox-paths = {shown}"
+            isolation = f"sandbox = true\nsandbox-paths = {' '.join(system_folders())}"
         return bench_environ(
             NIX_STORE_DIR=str(root / "store"),
             NIX_STATE_DIR=str(root / "var"),
@@ -268,9 +267,7 @@ def workload(ws: NixWorkspace, runs: int, slow_runs: int) -> Row:
         1.0,
     )
     lines += _cold(ws, slow_runs)
-    from pybuild.sandbox import sandbox_problem  # whether pybuild's builds can be isolated here
-
-    problem = sandbox_problem()
+    problem = sandbox_problem()  # whether pybuild's builds can be isolated here
     if problem:
         print(f"bench: no sandboxed cold build ({problem})", file=sys.stderr)
     else:

@@ -57,7 +57,7 @@ from .buildusers import (
 from .errors import SettingsError
 from .settings import SETTINGS
 
-__all__ = ["Cell", "Sandbox", "sandbox_for", "sandbox_problem"]
+__all__ = ["Cell", "Sandbox", "sandbox_for", "sandbox_problem", "system_folders"]
 
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
 _SYSTEM_PREFIXES = tuple(f"{s}/" for s in _SYSTEM)
@@ -172,9 +172,8 @@ class Cell:
             for writable in (work, build_dir):
                 os.chown(writable, self.user.uid, self.user.gid)
         mounts = _Mounts()
-        for folder in _SYSTEM:
-            if os.path.isdir(folder):
-                mounts.system(folder)
+        for folder in system_folders():
+            mounts.system(folder)
         # The private /tmp first: inputs and the build folder may live below it.
         mounts.private()
         self._etc(mounts, network)
@@ -213,6 +212,12 @@ class Cell:
             names += sorted(str(p.relative_to("/etc")) for p in Path("/etc").glob(pattern))
         for name in names:
             mounts.read_only(f"/etc/{name}")
+
+
+def system_folders() -> list[str]:
+    """The host's system folders that every build sees, read-only: those this machine has
+    (the bench gives Nix's sandbox the same ones)."""
+    return [folder for folder in _SYSTEM if os.path.isdir(folder)]
 
 
 class _Mounts:

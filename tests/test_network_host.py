@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from pybuild.python.locate import locate_python
 from support.setbuild import home_environ, need_python, shared_root
 
 pytestmark = pytest.mark.network
@@ -45,12 +44,12 @@ def quick_start() -> list[str]:
 @pytest.fixture(scope="module")
 def python313(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv of CPython 3.13 with pybuild installed by pip, as a user installs it."""
-    need_python("3.13")
+    executable = need_python("3.13")
     base = tmp_path_factory.mktemp("host313")
     tree = base / "pybuild"
     shutil.copytree(ROOT, tree, ignore=_NOT_SHIPPED)
     venv = base / "venv"
-    subprocess.run([locate_python("3.13"), "-m", "venv", venv], check=True)
+    subprocess.run([executable, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
     installed = subprocess.run(
         [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", tree],

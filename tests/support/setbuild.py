@@ -20,9 +20,10 @@ from pybuild.pkgset import PackageSet
 from pybuild.python.locate import locate_python
 
 
-def need_python(version: str) -> None:
+def need_python(version: str) -> str:
+    """The executable of CPython `version`, or the test is skipped."""
     try:
-        locate_python(version)
+        return locate_python(version)
     except UsageError:
         pytest.skip(f"CPython {version} is not installed")
 
